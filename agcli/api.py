@@ -1,0 +1,195 @@
+"""The one job every front end runs: bind, evaluate, backward, collect.
+
+`evaluate` is what `agcli grad`, each line of `agcli batch` and the Python
+API (`agcli.grad`) call; it returns a Result and never prints.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import creation as C
+from . import functions as F
+from .backend import xp
+from .errors import AgcliError
+from .tensor import Tensor
+
+_plans: dict = {}
+
+
+class NodeInfo:
+    """One recorded op, as the output shows it."""
+
+    __slots__ = ("name", "grad_fn", "shape", "value")
+
+    def __init__(self, name, grad_fn, shape, value):
+        self.name, self.grad_fn, self.shape, self.value = name, grad_fn, shape, value
+
+    def __repr__(self):
+        return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"
+
+
+class Result:
+    """What evaluating an expression gave: value, graph, gradients, or an error."""
+
+    def __init__(self, expr: str):
+        self.expr = expr
+        self.value = None           # numpy array
+        self.grad_fn = None         # name of the output's node
+        self.requires_grad = False
+        self.nodes: list[NodeInfo] = []
+        self.grads: dict = {}       # variable name -> numpy array (None: no gradient reached it)
+        self.warnings: list[str] = []
+        self.error: AgcliError | None = None
+
+    @property
+    def dtype(self) -> str | None:
+        return None if self.value is None else str(self.value.dtype)
+
+    @property
+    def shape(self) -> tuple | None:
+        return None if self.value is None else tuple(self.value.shape)
+
+    def to_json(self) -> dict:
+        from .render import jsonable
+        return {
+            "expr": self.expr,
+            "value": jsonable(self.value),
+            "shape": None if self.value is None else list(self.value.shape),
+            "dtype": self.dtype,
+            "grad_fn": self.grad_fn,
+            "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in self.nodes],
+            "grads": {k: jsonable(v) for k, v in self.grads.items()},
+            "warnings": self.warnings,
+            "error": None if self.error is None else self.error.to_json(),
+        }
+
+
+def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8):
+    if dtype not in ("float32", "float64"):
+        raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
+    F.set_default_float(dtype)
+    C.Settings.reseed(seed)
+    C.Settings.max_elements = max_elements
+
+
+def plan_for(expr: str, names):
+    """Parse and lower once per (expression, bound names); batches reuse it."""
+    key = (expr, frozenset(names))
+    plan = _plans.get(key)
+    if plan is None:
+        from .lower import lower
+        from .syntax import parse
+        plan = lower(parse(expr), names)
+        if len(_plans) > 4096:
+            _plans.clear()
+        _plans[key] = plan
+    return plan
+
+
+def bind(name: str, value) -> Tensor:
+    """A binding's value as a floating-point leaf (not yet requiring grad)."""
+    if isinstance(value, str):
+        from .bindings import parse_value
+        array = parse_value(name, value)
+    elif type(value) is Tensor:
+        array = value.data
+    else:
+        try:
+            array = C.as_tensor(value).data
+        except AgcliError as e:
+            raise AgcliError(f"the value of --{name} is not a tensor: {e.message}", kind="binding",
+                             origin=f"--{name}") from None
+    if array.dtype.kind not in "biuf":
+        raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
+    C.check_size(array.shape, f"--{name}")
+    return Tensor(xp.asarray(array, dtype=F.default_float()), name=name)
+
+
+def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output=None) -> Result:
+    """Evaluate `expr` with `bindings`, backward from its value, collect it all.
+
+    wrt: the names that require grad (default: every binding).
+    grad_output: backward's gradient for a non-scalar output (a value or binding text).
+    Errors are caught into `result.error`; the caller decides how to show them.
+    """
+    result = Result(expr)
+    warnings = result.warnings
+    try:
+        leaves = {name: bind(name, value) for name, value in bindings.items()}
+        wanted = set(leaves) if wrt is None else set(wrt)
+        unknown = wanted - set(leaves)
+        if unknown:
+            raise AgcliError(f"--wrt names {', '.join(sorted(unknown))}, which "
+                             f"{'is' if len(unknown) == 1 else 'are'} not bound", kind="usage",
+                             hint="bind each with --NAME VALUE")
+        for name in wanted:
+            leaves[name].requires_grad = True
+        plan = plan_for(expr, leaves)
+
+        def on_float_error(kind, flag):
+            message = f"{kind} encountered: the result holds inf or nan, as PyTorch gives it"
+            if message not in warnings:
+                warnings.append(message)
+
+        old_call = xp.seterrcall(on_float_error)
+        try:
+            with xp.errstate(all="call", under="ignore"):
+                value = plan.run(dict(leaves))
+                output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
+                result.value = output.data
+                result.grad_fn = output.grad_fn.name if output.grad_fn else None
+                result.requires_grad = output.requires_grad
+                _collect_nodes(result, output)
+                result.grads = {name: None for name in leaves if name in wanted}
+                g = None if grad_output is None else _grad_output(grad_output, output)
+                from .engine import backward
+                backward(output, g)
+        finally:
+            xp.seterrcall(old_call)
+        for name in result.grads:
+            grad = leaves[name].grad
+            result.grads[name] = None if grad is None else grad.data
+    except AgcliError as e:
+        if e.source is None and e.origin is None and e.span is not None:
+            e.source = expr
+        result.error = e
+    return result
+
+
+def _tuple_output(value):
+    raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
+                     kind="type")
+
+
+def _grad_output(value, output) -> Tensor:
+    if isinstance(value, str):
+        from .bindings import parse_value
+        array = parse_value("grad-output", value)
+    else:
+        array = C.as_tensor(value).data
+    return Tensor(xp.asarray(array, dtype=output.data.dtype))
+
+
+def _collect_nodes(result, output):
+    if output.grad_fn is None:
+        return
+    from .engine import reachable
+    for node in reversed(reachable(output.grad_fn)):
+        out = node.out
+        result.nodes.append(NodeInfo(getattr(out, "name", None), node.name, tuple(out.shape), out.data))
+
+
+def grad(expr: str, bindings: Mapping[str, object] | None = None, /, *, wrt=None, grad_output=None,
+         dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8, **variables) -> Result:
+    """Differentiate `expr`: `agcli.grad("a*b", a=2, b=4).grads` -> {'a': 4.0, 'b': 2.0}.
+
+    Variables come as keywords (or a `bindings` dict, for names that clash with
+    the options). Raises agcli.AgcliError, which carries the line and column.
+    """
+    configure(dtype=dtype, seed=seed, max_elements=max_elements)
+    merged = dict(bindings or {})
+    merged.update(variables)
+    result = evaluate(expr, merged, wrt=wrt, grad_output=grad_output)
+    if result.error is not None:
+        raise result.error
+    return result

@@ -1,0 +1,116 @@
+"""The syntax tree: small immutable records, each with the span of source it came from.
+
+A span is (start, end) character offsets into the program text; errors turn it
+into a line and a caret (see errors.py). The records are hand-rolled rather
+than dataclasses because building sixteen dataclasses costs 20 ms at start-up.
+"""
+from __future__ import annotations
+
+from typing import Union
+
+Span = tuple
+
+
+class _Record:
+    """Fields are the class's __slots__; instances are frozen after __init__."""
+
+    __slots__ = ()
+
+    def __init__(self, *values):
+        if len(values) != len(self.__slots__):
+            raise TypeError(f"{type(self).__name__} takes {len(self.__slots__)} fields")
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self):
+        return hash((type(self),) + tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self):
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+
+class Name(_Record):
+    __slots__ = ('id', 'span')
+
+
+class Number(_Record):
+    __slots__ = ('value', 'span')
+
+
+class String(_Record):
+    __slots__ = ('value', 'span')
+
+
+class ListLit(_Record):
+    __slots__ = ('items', 'span')
+
+
+class TupleLit(_Record):
+    __slots__ = ('items', 'span')
+
+
+class Unary(_Record):
+    # op: '-' or '+'
+    __slots__ = ('op', 'operand', 'span')
+
+
+class BinOp(_Record):
+    # op: + - * / @ ** < <= > >= == !=
+    # op_span: where the caret goes when the op fails
+    __slots__ = ('op', 'left', 'right', 'span', 'op_span')
+
+
+class Keyword(_Record):
+    __slots__ = ('name', 'value', 'span')
+
+
+class Call(_Record):
+    # func: Name, or Attribute for methods and torch.xxx
+    # kwargs: of Keyword
+    __slots__ = ('func', 'args', 'kwargs', 'span')
+
+
+class Attribute(_Record):
+    __slots__ = ('obj', 'name', 'span', 'name_span')
+
+
+class Slice(_Record):
+    __slots__ = ('start', 'stop', 'step', 'span')
+
+
+class EllipsisLit(_Record):
+    __slots__ = ('span',)
+
+
+class Index(_Record):
+    # items: expressions, Slice, EllipsisLit
+    __slots__ = ('obj', 'items', 'span')
+
+
+class Assign(_Record):
+    __slots__ = ('target', 'value', 'span')
+
+
+class Program(_Record):
+    # body: Assign or expressions, in order
+    __slots__ = ('body', 'source')
+
+
+def dotted_name(node) -> str | None:
+    """'torch.nn.functional.relu' for a chain of attributes on a name, else None."""
+    parts = []
+    while isinstance(node, Attribute):
+        parts.append(node.name)
+        node = node.obj
+    if not isinstance(node, Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

@@ -1,0 +1,98 @@
+"""Binding values: `--a 2`, `--x "[1,2,3]"`, `--w "randn(5,3)"`, `--m @matrix.npy`.
+
+A value is a constant expression in agcli's own language (no variables), or
+`@PATH` naming a .npy, .csv/.txt (comma or whitespace separated) or .json
+file. Errors name the binding they came from.
+"""
+from __future__ import annotations
+
+from . import creation as C
+from .backend import xp
+from .errors import AgcliError
+
+
+def parse_value(name: str, text: str):
+    """The array a binding's text denotes (float of the default dtype)."""
+    origin = f"--{name}"
+    text = text.strip()
+    if text.startswith("@"):
+        return _load_file(name, text[1:])
+    from .lower import lower
+    from .syntax import parse
+
+    try:
+        plan = lower(parse(text), ())
+        value = plan.run({})
+    except AgcliError as e:
+        e.origin = origin
+        if e.kind == "name":
+            e.message += " (a binding's value is a constant expression: no variables)"
+        if e.exit_code == 1:
+            e.kind = "binding"
+            e.exit_code = 2
+        raise
+    if isinstance(value, tuple):
+        value = list(value)
+    try:
+        return C.as_tensor(value).data
+    except AgcliError as e:
+        raise AgcliError(f"the value of {origin} is not a tensor: {e.message}", kind="binding",
+                         source=text, origin=origin) from None
+
+
+def _load_file(name: str, path: str):
+    origin = f"--{name}"
+    import os
+
+    if not os.path.isfile(path):
+        raise AgcliError(f"cannot read {origin}: no such file '{path}'", kind="binding", origin=origin)
+    lower = path.lower()
+    try:
+        if lower.endswith(".npy"):
+            return _load_npy(path, origin)
+        if lower.endswith(".json"):
+            import json
+            with open(path, encoding="utf-8") as f:
+                return C.as_tensor(json.load(f)).data
+        if lower.endswith((".csv", ".txt", ".tsv", ".dat")):
+            return _load_text(path)
+    except AgcliError as e:
+        raise AgcliError(f"cannot read {origin} from '{path}': {e.message}", kind="binding",
+                         origin=origin) from None
+    except (ValueError, OSError, UnicodeDecodeError) as e:
+        raise AgcliError(f"cannot read {origin} from '{path}': {e}", kind="binding", origin=origin) from None
+    raise AgcliError(f"cannot read {origin}: '{path}' is not a .npy, .csv, .txt or .json file",
+                     kind="binding", origin=origin)
+
+
+def _load_npy(path, origin):
+    # Read the header first so an oversized array is refused before it is loaded.
+    with open(path, "rb") as f:
+        fmt = xp.lib.format
+        version = fmt.read_magic(f)
+        reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, _, dtype = reader(f)
+    C.check_size(shape, f"the array in {origin}")
+    array = xp.load(path, allow_pickle=False)
+    if array.dtype.kind not in "biuf":
+        raise AgcliError(f"{origin}: arrays of dtype {dtype} are not numbers", kind="binding")
+    return array
+
+
+def _load_text(path):
+    with open(path, encoding="utf-8") as f:
+        rows = [line.replace(",", " ").split() for line in f
+                if line.strip() and not line.lstrip().startswith("#")]
+    if not rows:
+        raise AgcliError("the file holds no numbers", kind="binding")
+    width = len(rows[0])
+    for i, r in enumerate(rows, 1):
+        if len(r) != width:
+            raise AgcliError(f"row {i} has {len(r)} values, the first row has {width}", kind="binding")
+    C.check_size((len(rows), width))
+    array = xp.asarray(rows, dtype=float)
+    if width == 1:
+        array = array.reshape(-1)
+    elif len(rows) == 1:
+        array = array.reshape(-1)
+    return array

@@ -1,0 +1,110 @@
+"""Reverse-mode backward: walk the tape from the output back to the leaves.
+
+Without recursion: the nodes reachable from the output are gathered with an
+explicit stack and visited in reverse creation order, which is the order the
+tape recorded them, reversed. Rules get raw arrays unless `create_graph`
+asks for a differentiable gradient; then they get tensors and are recorded
+like any other op.
+"""
+from __future__ import annotations
+
+from .errors import AgcliError
+from .tensor import AccumulateGrad, Tensor, set_grad_enabled
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access "
+    "saved tensors after they have already been freed). Saved intermediate "
+    "values of the graph are freed when you call .backward() or autograd.grad(). "
+    "Specify retain_graph=True if you need to backward through the graph a second "
+    "time or if you need to access saved tensors after calling backward.")
+
+
+def reachable(root):
+    """Nodes reachable from `root`, in reverse creation order (tape order, reversed)."""
+    seen = {id(root): root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for nxt in node.next:
+            if nxt is not None and id(nxt) not in seen:
+                seen[id(nxt)] = nxt
+                stack.append(nxt)
+    nodes = [n for n in seen.values() if type(n) is not AccumulateGrad]
+    nodes.sort(key=lambda n: n.seq, reverse=True)
+    return nodes
+
+
+def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
+             create_graph: bool = False, inputs=None, accumulate: bool = True):
+    """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
+
+    accumulate=True adds into each leaf's .grad (Tensor.backward);
+    accumulate=False returns {leaf: grad} instead (torch.autograd.grad).
+    """
+    from . import functions as F
+
+    root = output.grad_fn
+    if root is None:
+        if output.requires_grad:  # a leaf: its gradient is grad_output itself
+            root = output.edge()
+        else:
+            raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if grad_output is None:
+        if output.data.size != 1:
+            raise AgcliError("grad can be implicitly created only for scalar outputs",
+                             hint="pass --grad-output VALUE (e.g. --grad-output 'ones_like(out)' or "
+                                  "a tensor of the output's shape), or reduce the output with .sum()")
+        grad_output = F.ones_like_array(output.data)
+    else:
+        grad_output = F.as_grad_output(grad_output, output)
+
+    def raw(v):
+        return v.data if type(v) is Tensor else v
+
+    def value(v):  # what a rule sees of a saved value
+        return v if create_graph else raw(v)
+
+    grads = {id(root): grad_output if create_graph else raw(grad_output)}
+    leaf_grads = {}
+    with set_grad_enabled(create_graph):
+        for node in (reachable(root) if type(root) is not AccumulateGrad else ()):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            op = node.op
+            if node.released and op.saves:
+                raise AgcliError(SECOND_BACKWARD)
+            ins = node.inputs
+            args = [value(a) for a in ins]
+            out = value(node.out)
+            for i, nxt in enumerate(node.next):
+                if nxt is None:
+                    continue
+                rule = op.vjps[0] if op.variadic else op.vjps[i]
+                gi = rule(g, out, *args, i=i, **node.params) if op.variadic else rule(g, out, *args, **node.params)
+                gi = F.sum_to(gi, node.shapes[i])  # broadcasting, undone in one place
+                key = id(nxt)
+                if type(nxt) is AccumulateGrad:
+                    prev = leaf_grads.get(key)
+                    leaf_grads[key] = (nxt.variable, gi if prev is None else prev[1] + gi)
+                else:
+                    prev = grads.get(key)
+                    grads[key] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.release()
+        if type(root) is AccumulateGrad:
+            leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))
+
+    results = {}
+    for leaf, g in leaf_grads.values():
+        if type(g) is not Tensor:
+            g = Tensor(F.as_array(g, leaf.data.dtype))
+        if inputs is not None and not any(leaf is t for t in inputs):
+            continue
+        if accumulate:
+            if leaf.grad is None:
+                leaf.grad = g if create_graph else Tensor(g.data.copy() if g.data.base is not None else g.data)
+            else:
+                leaf.grad = leaf.grad + g if create_graph else Tensor(leaf.grad.data + g.data)
+        results[leaf] = g
+    return results

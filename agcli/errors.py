@@ -1,0 +1,90 @@
+"""One exception type that carries a span, and the exit codes the CLI documents.
+
+Exit codes: 0 success; 1 the input was understood but evaluating it failed
+(shape errors, PyTorch's runtime errors, a batch with a failed line);
+2 the input was rejected before evaluation (syntax, unknown names, bad
+bindings or options).
+"""
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_EVAL = 1
+EXIT_INPUT = 2
+
+
+class AgcliError(Exception):
+    """An error in the user's input or its evaluation, with where it happened.
+
+    kind: 'syntax' | 'name' | 'binding' | 'type' | 'shape' | 'runtime' | 'limit'
+    span: (start, end) offsets into `source`, or None when no place applies.
+    """
+
+    exit_code = EXIT_EVAL
+
+    def __init__(self, message: str, span=None, *, kind: str = "runtime",
+                 hint: str | None = None, source: str | None = None,
+                 origin: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.kind = kind
+        self.hint = hint
+        self.source = source
+        self.origin = origin  # e.g. "--a" when the error is in a binding's text
+        if kind in ("syntax", "name", "binding", "usage"):
+            self.exit_code = EXIT_INPUT
+
+    def at(self, span, source=None):
+        """Attach a place if none is known yet (inner code may not know it)."""
+        if self.span is None:
+            self.span = span
+        if self.source is None:
+            self.source = source
+        return self
+
+    @property
+    def line(self) -> int | None:
+        if self.span is None or self.source is None:
+            return None
+        return self.source.count("\n", 0, self.span[0]) + 1
+
+    @property
+    def column(self) -> int | None:
+        if self.span is None or self.source is None:
+            return None
+        return self.span[0] - (self.source.rfind("\n", 0, self.span[0]) + 1) + 1
+
+    def context(self) -> tuple[str, str] | None:
+        """The source line and a caret line under the span (at most to its end)."""
+        if self.span is None or self.source is None:
+            return None
+        start, end = self.span
+        line_start = self.source.rfind("\n", 0, start) + 1
+        line_end = self.source.find("\n", start)
+        if line_end == -1:
+            line_end = len(self.source)
+        text = self.source[line_start:line_end]
+        width = max(1, min(end, line_end) - start)
+        # Tabs keep their width in the caret line so the caret stays aligned.
+        pad = "".join(c if c == "\t" else " " for c in text[: start - line_start])
+        return text, pad + "^" * width
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "message": self.message,
+                "line": self.line, "column": self.column}
+
+    def __str__(self) -> str:
+        where = f" (line {self.line}, column {self.column})" if self.line else ""
+        return self.message + where
+
+
+def error(message: str, span=None, **kw) -> AgcliError:
+    return AgcliError(message, span, **kw)
+
+
+def did_you_mean(name: str, candidates) -> str | None:
+    import difflib
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

@@ -1,0 +1,918 @@
+"""The PyTorch functions agcli speaks, built on the op table.
+
+Each function takes tensors (or raw arrays, for the rules in ops.py), checks
+its arguments the way PyTorch does, and picks the op PyTorch would record
+(so `a.sum()` is SumBackward0 and `a.sum(0)` SumBackward1). Errors use
+PyTorch's words; the interpreter adds the place.
+"""
+from __future__ import annotations
+
+import builtins
+import operator
+
+from . import ops
+from .backend import ndarray, xp
+from .errors import AgcliError
+from .tensor import Tensor, apply
+
+_py_sum, _py_max, _py_min, _py_abs = builtins.sum, builtins.max, builtins.min, builtins.abs
+
+
+def data(x):
+    """The raw array behind a tensor (or the value itself)."""
+    return x.data if type(x) is Tensor else x
+
+
+def shape_of(x) -> tuple:
+    return tuple(getattr(x, "shape", ()))
+
+
+def ndim_of(x) -> int:
+    return len(shape_of(x))
+
+
+def fail(message: str, kind: str = "runtime"):
+    raise AgcliError(message, kind=kind)
+
+
+def dim_index(dim, ndim: int) -> int:
+    """Wrap a negative dim; PyTorch's error when out of range."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        fail(f"dim must be an integer, got {dim!r}", "type")
+    top = _py_max(ndim, 1)
+    if not -top <= dim < top:
+        fail(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got {dim})",
+             "shape")
+    return int(dim) % top
+
+
+def dims_tuple(dim, ndim: int) -> tuple:
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = tuple(dim_index(d, ndim) for d in dims)
+    if len(set(out)) != len(out):
+        fail(f"dim {out} appears multiple times in the list of dims", "shape")
+    return out
+
+
+def size_tuple(args) -> tuple:
+    """`ones(2, 3)`, `ones((2, 3))` and `ones([2, 3])` all mean shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    if len(args) == 1 and type(args[0]) is Tensor:
+        args = tuple(int(v) for v in args[0].data.reshape(-1))
+    for a in args:
+        if isinstance(a, bool) or not isinstance(a, (int, xp.integer)):
+            fail(f"sizes must be integers, got {a!r}", "type")
+    return tuple(int(a) for a in args)
+
+
+def broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """Broadcast two shapes; PyTorch's message when they do not fit."""
+    out = []
+    for i in range(1, _py_max(len(a), len(b)) + 1):
+        m = a[-i] if i <= len(a) else 1
+        n = b[-i] if i <= len(b) else 1
+        if m != n and m != 1 and n != 1:
+            fail(f"The size of tensor a ({m}) must match the size of tensor b ({n}) "
+                 f"at non-singleton dimension {_py_max(len(a), len(b)) - i}", "shape")
+        out.append(n if m == 1 else m)
+    return tuple(reversed(out))
+
+
+def _elementwise(op, x, y):
+    try:
+        return apply(op, x, y)
+    except ValueError:
+        broadcast_shapes(shape_of(x), shape_of(y))
+        raise
+
+
+def _as_operand(v):
+    """Python numbers stay numbers (weakly typed, as in PyTorch); lists are refused."""
+    if isinstance(v, (list, tuple)):
+        fail(f"unsupported operand type: {type(v).__name__} (write tensor({list(v)!r}) for a tensor)",
+             "type")
+    return v
+
+
+# ------------------------------------------------------------- arithmetic
+def add(x, y):
+    return _elementwise(ops.ADD, _as_operand(x), _as_operand(y))
+
+
+def sub(x, y):
+    if type(y) is Tensor and type(x) is not Tensor and not isinstance(x, ndarray):
+        return apply(ops.RSUB, y, _as_operand(x))      # 2 - a is RsubBackward1
+    return _elementwise(ops.SUB, _as_operand(x), _as_operand(y))
+
+
+def mul(x, y):
+    return _elementwise(ops.MUL, _as_operand(x), _as_operand(y))
+
+
+def div(x, y):
+    x, y = _as_operand(x), _as_operand(y)
+    if type(y) is Tensor and type(x) is not Tensor and not isinstance(x, ndarray):
+        return mul(reciprocal(y), x)                      # 2 / a: reciprocal, then mul
+    if type(x) is Tensor and x.data.dtype.kind in "biu" and not isinstance(y, (float, Tensor)):
+        x = Tensor(x.data.astype(default_float()))
+    return _elementwise(ops.DIV, x, y)
+
+
+def reciprocal(x):
+    return apply(ops.RECIPROCAL, x)
+
+
+def neg(x):
+    return apply(ops.NEG, x)
+
+
+def pow(x, y):
+    if type(x) is Tensor and type(y) is not Tensor and not isinstance(y, ndarray):
+        return apply(ops.POW, x, _as_operand(y))          # PowBackward0
+    if type(x) is not Tensor and type(y) is Tensor and not isinstance(x, ndarray):
+        return apply(ops.RPOW, _as_operand(x), y)          # PowBackward2
+    if type(x) is not Tensor and type(y) is not Tensor:
+        return xp.power(x, y)
+    return _elementwise(ops.POW_T, x, y)                   # PowBackward1
+
+
+def pow_scalar_grad(g, x, p):
+    if p == 0:
+        return g * 0.0
+    return g * p * x ** (p - 1)
+
+
+def masked_log_grad(g, out, base, y):
+    """d(base**y)/dy = out * log(base), and 0 where base == 0 and y >= 0 (as PyTorch)."""
+    b = data(base)
+    zero = (b == 0) & (data(y) >= 0)
+    logb = log(base) if type(base) is Tensor else xp.log(xp.where(zero, 1.0, b))
+    grad = g * out * logb
+    if xp.any(zero):
+        return where(zero, 0.0, grad)
+    return grad
+
+
+# ------------------------------------------------------------ elementwise
+def exp(x): return apply(ops.EXP, x)
+def log(x): return apply(ops.LOG, x)
+def sqrt(x): return apply(ops.SQRT, x)
+def sin(x): return apply(ops.SIN, x)
+def cos(x): return apply(ops.COS, x)
+def tan(x): return apply(ops.TAN, x)
+def tanh(x): return apply(ops.TANH, x)
+def sigmoid(x): return apply(ops.SIGMOID, x)
+def relu(x): return apply(ops.RELU, x)
+def abs(x): return apply(ops.ABS, x)
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        fail("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if type(bound) is Tensor:
+            fail("clamp with tensor bounds is not supported by agcli; use maximum/minimum", "type")
+    return apply(ops.CLAMP, x, min=min, max=max)
+
+
+def mask(m, like):
+    """A 0/1 array (no gradient) in the dtype of `like`."""
+    m = data(m)
+    dtype = getattr(data(like), "dtype", None)
+    return m.astype(dtype) if dtype is not None and dtype.kind == "f" else m
+
+
+def within(x, lo, hi):
+    x = data(x)
+    keep = xp.ones(x.shape, dtype=bool)
+    if lo is not None:
+        keep &= x >= lo
+    if hi is not None:
+        keep &= x <= hi
+    return keep
+
+
+def where(condition, x, y):
+    c = data(condition)
+    if getattr(c, "dtype", None) is not None and c.dtype != bool:
+        fail(f"where expected condition to be a boolean tensor, but got a tensor with dtype {dtype_name(c.dtype)}",
+             "type")
+    try:
+        return apply(ops.WHERE, condition, x, y)
+    except ValueError:
+        broadcast_shapes(broadcast_shapes(shape_of(c), shape_of(x)), shape_of(y))
+        raise
+
+
+def maximum(x, y): return _elementwise(ops.MAXIMUM, x, y)
+def minimum(x, y): return _elementwise(ops.MINIMUM, x, y)
+
+
+def tie_split(g, x, y, keep):
+    """PyTorch's maximum/minimum rule: the winner takes g, a tie splits it."""
+    a, b = data(x), data(y)
+    wins = (a > b) if keep == "greater" else (a < b)
+    share = xp.where(wins, 1.0, xp.where(a == b, 0.5, 0.0))
+    return g * mask(share, g)
+
+
+# -------------------------------------------------------------- reductions
+def _reduce(op_all, op_dim, x, dim, keepdim):
+    if dim is None:
+        return apply(op_all, x)
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        return apply(op_all, x) if not keepdim else apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True)
+    return apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim))
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):
+    if type(x) is Tensor and x.data.dtype == bool:
+        x = Tensor(x.data.astype(xp.int64))
+    return _reduce(ops.SUM, ops.SUM_DIM, x, dim, keepdim)
+
+
+def mean(x, dim=None, keepdim=False, dtype=None):
+    if data(x).dtype.kind != "f":
+        fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+             f"complex dtype. Got: {dtype_name(data(x).dtype).capitalize()}", "type")
+    return _reduce(ops.MEAN, ops.MEAN_DIM, x, dim, keepdim)
+
+
+class ValuesIndices(tuple):
+    """What max(dim)/min(dim) return: a (values, indices) pair with names."""
+
+    values = property(operator.itemgetter(0))
+    indices = property(operator.itemgetter(1))
+
+
+def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
+    if type(dim) is Tensor or type(other) is Tensor:
+        return (maximum if name == "max" else minimum)(x, dim if type(dim) is Tensor else other)
+    if dim is None:
+        if data(x).size == 0:
+            fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                 "Specify the reduction dim with the 'dim' argument.", "shape")
+        return apply(op_all, x)
+    d = dim_index(dim, ndim_of(x))
+    values = apply(op_dim, x, dim=d, keepdim=bool(keepdim))
+    idx = arg(data(x), axis=d)
+    if keepdim:
+        idx = xp.expand_dims(idx, d)
+    return ValuesIndices((values, Tensor(xp.asarray(idx, dtype=xp.int64))))
+
+
+def max(x, dim=None, keepdim=False, other=None):
+    return _extreme(ops.AMAX_ALL, ops.MAX_DIM, xp.argmax, "max", x, dim, keepdim, other)
+
+
+def min(x, dim=None, keepdim=False, other=None):
+    return _extreme(ops.AMIN_ALL, ops.MIN_DIM, xp.argmin, "min", x, dim, keepdim, other)
+
+
+def take_along(x, idx, dim, keepdim):
+    out = xp.take_along_axis(x, xp.expand_dims(idx, dim), axis=dim)
+    return out if keepdim else xp.squeeze(out, dim)
+
+
+def evenly_distribute(g, x, out):
+    """max()/min() over all: ties share the gradient equally (PyTorch's rule)."""
+    a, o = data(x), data(out)
+    hit = (a == o) | (xp.isnan(a) & xp.isnan(o))
+    return expand(g / hit.sum(), shape_of(x)) * mask(hit, g)
+
+
+def select_by_index(g, x, idx, dim, keepdim):
+    """max(dim)/min(dim): the gradient goes to the chosen element only."""
+    shape = shape_of(x)
+    chosen = xp.expand_dims(idx, dim) == xp.arange(shape[dim]).reshape(
+        (-1,) + (1,) * (len(shape) - dim - 1))
+    if not keepdim:
+        g = unsqueeze(g, dim)
+    return expand(g, shape) * mask(chosen, g)
+
+
+def vector_norm_array(x, ord, dim, keepdim):
+    a = xp.abs(x)
+    if ord == 2:
+        return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
+    if ord == 1:
+        return xp.sum(a, axis=dim, keepdims=keepdim)
+    if ord == float("inf"):
+        return xp.max(a, axis=dim, keepdims=keepdim)
+    return xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    ord = 2 if p in ("fro", 2, 2.0, None) else p
+    if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord <= 0:
+        fail(f"norm: p={p!r} is not supported by agcli (use 1, 2, a positive number or inf)", "type")
+    dims = None if dim is None else dims_tuple(dim, ndim_of(x))
+    return apply(ops.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim))
+
+
+def norm_grad(g, out, x, ord, dim, keepdim):
+    dims = dim if dim is not None else tuple(range(ndim_of(x)))
+    g = _unsqueeze_back(g, dims, keepdim or dim is None)
+    out = _unsqueeze_back(out, dims, keepdim or dim is None)
+    if ord == 1:
+        return g * mask(xp.sign(data(x)), g)
+    if ord == 2:
+        safe = xp.where(data(out) == 0, xp.inf, 1.0)     # a zero norm gives a zero gradient
+        return g * x / out * mask(xp.where(safe == xp.inf, 0.0, 1.0), g) if xp.any(safe == xp.inf) \
+            else g * x / out
+    if ord == float("inf"):
+        hit = xp.abs(data(x)) == data(out)
+        return g * mask(xp.sign(data(x)) * hit / hit.sum(axis=dims, keepdims=True), g)
+    return g * x * abs(x) ** (ord - 2) / out ** (ord - 1)
+
+
+def _unsqueeze_back(v, dims, already_kept):
+    if already_kept or ndim_of(v) == 0 and not dims:
+        return v
+    for d in sorted(dims):
+        v = unsqueeze(v, d)
+    return v
+
+
+def logsumexp_array(x, dim, keepdim):
+    m = xp.max(x, axis=dim, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else xp.squeeze(out, axis=dim)
+
+
+def logsumexp(x, dim, keepdim=False):
+    return apply(ops.LOGSUMEXP, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim))
+
+
+# ----------------------------------------------------------- linear algebra
+def _dims_text(shape):
+    return "x".join(str(n) for n in shape)
+
+
+def dot(x, y):
+    if ndim_of(x) != 1 or ndim_of(y) != 1:
+        fail(f"1D tensors expected, but got {ndim_of(x)}D and {ndim_of(y)}D tensors", "shape")
+    if shape_of(x) != shape_of(y):
+        n, m = shape_of(x)[0], shape_of(y)[0]
+        fail(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
+             f"of elements, but got {n} and {m} elements respectively", "shape")
+    return apply(ops.DOT, x, y)
+
+
+def mv(m, v):
+    if ndim_of(m) != 2 or ndim_of(v) != 1:
+        fail(f"vector + matrix @ vector expected, got {ndim_of(m)}, {ndim_of(m)}, {ndim_of(v)}", "shape")
+    if shape_of(m)[1] != shape_of(v)[0]:
+        fail(f"size mismatch, got input ({shape_of(m)[0]}), mat ({_dims_text(shape_of(m))}), "
+             f"vec ({shape_of(v)[0]})", "shape")
+    return apply(ops.MV, m, v)
+
+
+def mm(a, b):
+    if ndim_of(a) != 2:
+        fail("self must be a matrix", "shape")
+    if ndim_of(b) != 2:
+        fail("mat2 must be a matrix", "shape")
+    if shape_of(a)[1] != shape_of(b)[0]:
+        fail(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(shape_of(a))} and "
+             f"{_dims_text(shape_of(b))})", "shape")
+    return apply(ops.MM, a, b)
+
+
+def bmm(a, b):
+    return apply(ops.BMM, a, b)
+
+
+def outer_raw(u, v):
+    return unsqueeze(u, -1) * v if type(u) is Tensor or type(v) is Tensor else xp.multiply.outer(u, v)
+
+
+def outer(u, v):
+    if ndim_of(u) != 1 or ndim_of(v) != 1:
+        fail(f"outer: expected 1D tensors, got {ndim_of(u)}D and {ndim_of(v)}D", "shape")
+    return mul(reshape(u, (-1, 1)), v)
+
+
+def matmul(a, b):
+    """PyTorch's dispatch: dot, mv, mm, or a batched product, by the operands' dims."""
+    da, db = ndim_of(a), ndim_of(b)
+    if da == 0 or db == 0:
+        fail(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D", "shape")
+    if da == 1 and db == 1:
+        return dot(a, b)
+    if da == 2 and db == 1:
+        return mv(a, b)
+    if da == 1 and db == 2:
+        if shape_of(a)[0] != shape_of(b)[0]:
+            fail(f"mat1 and mat2 shapes cannot be multiplied (1x{shape_of(a)[0]} and "
+                 f"{_dims_text(shape_of(b))})", "shape")
+        return squeeze(mm(unsqueeze(a, 0), b), 0)
+    if da == 2 and db == 2:
+        return mm(a, b)
+    if da >= 3 and db <= 2:
+        # Fold the batch into rows: one mm, then a view back (as PyTorch does).
+        sa = shape_of(a)
+        if db == 1:
+            if sa[-1] != shape_of(b)[0]:
+                fail(f"size mismatch, got input ({_py_prod(sa[:-1])}), mat ({_py_prod(sa[:-1])}x{sa[-1]}), "
+                     f"vec ({shape_of(b)[0]})", "shape")
+            return _unsafe_view(mv(reshape(a, (-1, sa[-1])), b), sa[:-1])
+        sb = shape_of(b)
+        if sa[-1] != sb[0]:
+            fail(f"mat1 and mat2 shapes cannot be multiplied ({_py_prod(sa[:-1])}x{sa[-1]} and "
+                 f"{_dims_text(sb)})", "shape")
+        return _unsafe_view(mm(reshape(a, (-1, sa[-1])), b), sa[:-1] + (sb[-1],))
+    return _batched_matmul(a, b)
+
+
+def _py_prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _unsafe_view(x, shape):
+    return apply(ops.UNSAFE_VIEW, x, shape=tuple(shape))
+
+
+def _batched_matmul(a, b):
+    da, db = ndim_of(a), ndim_of(b)
+    if da == 1:
+        return squeeze(_batched_matmul(unsqueeze(a, 0), b), -2)
+    if db == 1:
+        return squeeze(_batched_matmul(a, unsqueeze(b, -1)), -1)
+    sa, sb = shape_of(a), shape_of(b)
+    if sa[-1] != sb[-2]:
+        fail(f"Expected size for first two dimensions of batch2 tensor to be: "
+             f"[{_py_prod(broadcast_shapes(sa[:-2], sb[:-2]))}, {sa[-1]}] but got: "
+             f"[{_py_prod(broadcast_shapes(sa[:-2], sb[:-2]))}, {sb[-2]}].", "shape")
+    batch = broadcast_shapes(sa[:-2], sb[:-2])
+    n, k, m = sa[-2], sa[-1], sb[-1]
+    if sa[:-2] != batch:
+        a = expand(a, batch + (n, k))
+    if sb[:-2] != batch:
+        b = expand(b, batch + (k, m))
+    if len(batch) == 1:
+        return bmm(a, b)
+    flat = _py_prod(batch)
+    return _unsafe_view(bmm(reshape(a, (flat, n, k)), reshape(b, (flat, k, m))), batch + (n, m))
+
+
+# ------------------------------------------------------------------ shapes
+def reshape(x, *shape):
+    shape = _infer_shape(size_tuple(shape) if shape and not (len(shape) == 1 and isinstance(shape[0], tuple)
+                                                            and all(isinstance(s, int) for s in shape[0]))
+                         else shape[0], shape_of(x))
+    if shape == shape_of(x) and type(x) is not Tensor:
+        return x
+    return apply(ops.VIEW, x, shape=shape)
+
+
+view = reshape
+
+
+def _infer_shape(shape, old):
+    total = _py_prod(old)
+    if shape.count(-1) > 1:
+        fail("only one dimension can be inferred", "shape")
+    known = _py_prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or total % known:
+            fail(f"shape '[{', '.join(str(s) for s in shape)}]' is invalid for input of size {total}", "shape")
+        shape = tuple(total // known if s == -1 else s for s in shape)
+    elif known != total:
+        fail(f"shape '[{', '.join(str(s) for s in shape)}]' is invalid for input of size {total}", "shape")
+    return tuple(shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    n = ndim_of(x)
+    if n == 0:
+        return reshape(x, (1,))
+    s, e = dim_index(start_dim, n), dim_index(end_dim, n)
+    if s == e:
+        return x
+    old = shape_of(x)
+    return reshape(x, old[:s] + (_py_prod(old[s:e + 1]),) + old[e + 1:])
+
+
+def t(x):
+    if ndim_of(x) > 2:
+        fail(f"t() expects a tensor with <= 2 dimensions, but self is {ndim_of(x)}D", "shape")
+    if type(x) is not Tensor:
+        return xp.transpose(x)
+    return apply(ops.T, x)
+
+
+def transpose(x, dim0, dim1):
+    n = ndim_of(x)
+    return apply(ops.TRANSPOSE, x, dim0=dim_index(dim0, n), dim1=dim_index(dim1, n))
+
+
+def permute(x, *dims):
+    dims = size_tuple(dims) if not (len(dims) == 1 and isinstance(dims[0], (tuple, list))) else tuple(dims[0])
+    n = ndim_of(x)
+    if len(dims) != n:
+        fail(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+             f"the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}",
+             "shape")
+    return apply(ops.PERMUTE, x, dims=dims_tuple(dims, n))
+
+
+def inverse_permutation(dims):
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
+def attr_T(x):
+    n = ndim_of(x)
+    if n == 0:
+        return x
+    return permute(x, tuple(range(n - 1, -1, -1)))
+
+
+def attr_mT(x):
+    if ndim_of(x) < 2:
+        fail(f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim_of(x)}-D tensor.", "shape")
+    return transpose(x, -2, -1)
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        return apply(ops.SQUEEZE, x)
+    return apply(ops.SQUEEZE_DIM, x, dim=dim_index(dim, ndim_of(x)))
+
+
+def unsqueeze(x, dim):
+    return apply(ops.UNSQUEEZE, x, dim=dim_index(dim, ndim_of(x) + 1))
+
+
+def expand(x, *shape):
+    shape = size_tuple(shape)
+    old = shape_of(x)
+    if len(shape) < len(old):
+        fail(f"expand(torch.DoubleTensor{{[{', '.join(map(str, old))}]}}, size=[{', '.join(map(str, shape))}]): "
+             f"the number of sizes provided ({len(shape)}) must be greater or equal to the number of "
+             f"dimensions in the tensor ({len(old)})", "shape")
+    lead = len(shape) - len(old)
+    full = []
+    for i, s in enumerate(shape):
+        o = old[i - lead] if i >= lead else 1
+        if s == -1:
+            s = o
+        elif o != 1 and o != s:
+            fail(f"The expanded size of the tensor ({s}) must match the existing size ({o}) at "
+                 f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, shape))}].  "
+                 f"Tensor sizes: [{', '.join(map(str, old))}]", "shape")
+        full.append(s)
+    full = tuple(full)
+    if type(x) is not Tensor:
+        return xp.broadcast_to(x, full)
+    return apply(ops.EXPAND, x, shape=full)
+
+
+def sum_to_array(g, shape):
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+    g = xp.sum(g, axis=axes, keepdims=True) if axes else g
+    return g.reshape(shape)
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to `shape` (the engine's one place for it)."""
+    if tuple(getattr(g, "shape", ())) == tuple(shape):
+        return g
+    if type(g) is Tensor:
+        return apply(ops.SUM_TO, g, shape=tuple(shape))
+    return sum_to_array(xp.asarray(g), shape)
+
+
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        fail(f"{name}(): argument 'tensors' must be a list or tuple of tensors", "type")
+    if not tensors:
+        fail(f"{name}(): expected a non-empty list of Tensors", "shape")
+    return [t if type(t) is Tensor else Tensor(xp.asarray(t)) for t in tensors]
+
+
+def cat(tensors, dim=0):
+    ts = _tensor_list(tensors, "cat")
+    n = ndim_of(ts[0])
+    d = dim_index(dim, n)
+    first = shape_of(ts[0])
+    for k, t_ in enumerate(ts[1:], 1):
+        s = shape_of(t_)
+        if len(s) != n:
+            fail(f"Tensors must have same number of dimensions: got {n} and {len(s)}", "shape")
+        for i in range(n):
+            if i != d and s[i] != first[i]:
+                fail(f"Sizes of tensors must match except in dimension {d}. Expected size {first[i]} but got "
+                     f"size {s[i]} for tensor number {k} in the list.", "shape")
+    return apply(ops.CAT, *ts, dim=d)
+
+
+def stack(tensors, dim=0):
+    ts = _tensor_list(tensors, "stack")
+    first = shape_of(ts[0])
+    for k, t_ in enumerate(ts[1:], 1):
+        if shape_of(t_) != first:
+            fail(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] at entry 0 "
+                 f"and [{', '.join(map(str, shape_of(t_)))}] at entry {k}", "shape")
+    return apply(ops.STACK, *ts, dim=dim_index(dim, len(first) + 1))
+
+
+def narrow_piece(g, xs, i, dim):
+    start = _py_sum(shape_of(x)[dim] for x in xs[:i])
+    return slice_(g, dim, start, start + shape_of(xs[i])[dim], 1)
+
+
+# ---------------------------------------------------------------- indexing
+def select(x, dim, index):
+    n = ndim_of(x)
+    if n == 0:
+        fail("select() cannot be applied to a 0-dim tensor.", "shape")
+    d = dim_index(dim, n)
+    size = shape_of(x)[d]
+    if not -size <= index < size:
+        fail(f"index {index} is out of bounds for dimension {d} with size {size}", "shape")
+    return apply(ops.SELECT, x, dim=d, index=int(index) % size)
+
+
+def slice_array(x, dim, start, stop, step):
+    return x[(slice(None),) * dim + (slice(start, stop, step),)]
+
+
+def slice_(x, dim, start, stop, step):
+    return apply(ops.SLICE, x, dim=dim, start=start, stop=stop, step=step)
+
+
+def select_key(ndim, dim, index):
+    return (slice(None),) * dim + (index,)
+
+
+def slice_key(ndim, dim, start, stop, step):
+    return (slice(None),) * dim + (slice(start, stop, step),)
+
+
+def embed(g, shape, key):
+    out = xp.zeros(shape, dtype=g.dtype)
+    out[key] = g
+    return out
+
+
+def embed_add(g, shape, key):
+    out = xp.zeros(shape, dtype=g.dtype)
+    xp.add.at(out, key, g)
+    return out
+
+
+def select_backward(g, shape, dim, index):
+    return apply(ops.SELECT_BACKWARD, g, shape=shape, dim=dim, index=index)
+
+
+def slice_backward(g, shape, dim, start, stop, step):
+    return apply(ops.SLICE_BACKWARD, g, shape=shape, dim=dim, start=start, stop=stop, step=step)
+
+
+def index_backward(g, shape, key):
+    return apply(ops.INDEX_BACKWARD, g, shape=shape, key=key)
+
+
+def index(x, key):
+    return apply(ops.INDEX, x, key=key)
+
+
+def getitem(x, key):
+    """x[key] the way PyTorch records it: select for an int, slice for a
+    partial range (a full `:` records nothing), unsqueeze for None, and one
+    advanced index for lists or tensors."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(isinstance(k, (list, Tensor, ndarray)) for k in key):
+        return index(x, tuple(_advanced(k) for k in key))
+    n_real = _py_sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_real > ndim_of(x):
+        fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
+    if _py_sum(1 for k in key if k is Ellipsis) > 1:
+        fail("an index can only have a single ellipsis ('...')", "shape")
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += ndim_of(x) - n_real - (dim - _py_sum(1 for _ in ()))  # skip the untouched dims
+            dim = ndim_of(x) - (n_real - _count_real_before(key, k))
+        elif k is None:
+            x = unsqueeze(x, dim)
+            dim += 1
+        elif isinstance(k, slice):
+            size = shape_of(x)[dim]
+            start, stop, step = _slice_bounds(k, size)
+            if not (start == 0 and stop == size and step == 1):
+                x = slice_(x, dim, start, stop, step)
+            dim += 1
+        elif isinstance(k, (int, xp.integer)) and not isinstance(k, bool):
+            x = select(x, dim, int(k))
+        else:
+            fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
+                 f"indices (got {type(k).__name__})", "type")
+    return x
+
+
+def _count_real_before(key, marker):
+    n = 0
+    for k in key:
+        if k is marker:
+            return n
+        if k is not None:
+            n += 1
+    return n
+
+
+def _slice_bounds(k, size):
+    step = 1 if k.step is None else k.step
+    if step <= 0:
+        fail("step must be greater than zero", "shape")
+    start, stop, _ = slice(k.start, k.stop, step).indices(size)
+    stop = _py_max(stop, start)
+    return start, stop, step
+
+
+def _advanced(k):
+    if type(k) is Tensor:
+        k = k.data
+    if isinstance(k, list):
+        k = xp.asarray(k)
+    return k
+
+
+# ----------------------------------------------------------- neural networks
+def softmax_array(x, dim):
+    e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+    return e / xp.sum(e, axis=dim, keepdims=True)
+
+
+def log_softmax_array(x, dim):
+    s = x - xp.max(x, axis=dim, keepdims=True)
+    return s - xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))
+
+
+def softmax(x, dim=None, dtype=None):
+    return apply(ops.SOFTMAX, x, dim=_implicit_dim(x, dim))
+
+
+def log_softmax(x, dim=None, dtype=None):
+    return apply(ops.LOG_SOFTMAX, x, dim=_implicit_dim(x, dim))
+
+
+def _implicit_dim(x, dim):
+    if dim is None:   # PyTorch's legacy rule for a missing dim
+        n = ndim_of(x)
+        return 0 if n in (0, 1, 3) else 1
+    return dim_index(dim, ndim_of(x))
+
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        fail(f"{reduction} is not a valid value for reduction", "type")
+    return reduction
+
+
+def reduce_loss(v, reduction):
+    if reduction == "mean":
+        return xp.mean(v)
+    if reduction == "sum":
+        return xp.sum(v)
+    return v
+
+
+def loss_grad(g, local, reduction):
+    if reduction == "mean":
+        return g * local / _py_prod(shape_of(local))
+    return g * local
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    if weight is not None or pos_weight is not None:
+        fail("binary_cross_entropy_with_logits: weight and pos_weight are not supported by agcli", "type")
+    if shape_of(input) != shape_of(target):
+        fail(f"Target size (torch.Size([{', '.join(map(str, shape_of(target)))}])) must be the same as input "
+             f"size (torch.Size([{', '.join(map(str, shape_of(input)))}]))", "shape")
+    return apply(ops.BCE_LOGITS, input, target, reduction=_reduction(reduction))
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    try:
+        return apply(ops.MSE_LOSS, input, target, reduction=_reduction(reduction))
+    except ValueError:
+        broadcast_shapes(shape_of(input), shape_of(target))
+        raise
+
+
+def nll_loss_array(x, target, reduction, ignore_index):
+    batched = x.ndim == 2
+    xs = x if batched else x[None, :]
+    ts = target.reshape(-1)
+    keep = ts != ignore_index
+    picked = -xs[xp.arange(len(ts)), xp.where(keep, ts, 0)] * keep
+    if reduction == "sum":
+        return picked.sum()
+    if reduction == "mean":
+        return picked.sum() / keep.sum()
+    return picked if batched else picked[0]
+
+
+def nll_loss_grad(g, x, target, reduction, ignore_index):
+    t_ = data(target)
+    shape = shape_of(x)
+    ts = t_.reshape(-1)
+    keep = ts != ignore_index
+    hot = xp.zeros((len(ts), shape[-1]))
+    hot[xp.arange(len(ts)), xp.where(keep, ts, 0)] = -1.0 * keep
+    if reduction == "mean":
+        hot = hot / keep.sum()
+    hot = hot.reshape(shape).astype(data(x).dtype)
+    if reduction == "none":
+        g = unsqueeze(g, -1) if ndim_of(g) else g
+    return g * hot
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    if weight is not None:
+        fail("nll_loss: weight is not supported by agcli", "type")
+    x, t_ = data(input), data(target)
+    if getattr(t_, "dtype", None) is None or t_.dtype.kind not in "iu":
+        kind = dtype_name(t_.dtype) if hasattr(t_, "dtype") else type(t_).__name__
+        fail(f"expected scalar type Long but found {kind.capitalize()}", "type")
+    if x.ndim not in (1, 2):
+        fail(f"Expected 1 or 2 dimensions for input (got {x.ndim})", "shape")
+    n = x.shape[0] if x.ndim == 2 else None
+    if x.ndim == 2 and (t_.ndim != 1 or t_.shape[0] != n):
+        fail(f"Expected input batch_size ({n}) to match target batch_size ({t_.shape[0] if t_.ndim else 0}).",
+             "shape")
+    bad = (t_ != ignore_index) & ((t_ < 0) | (t_ >= x.shape[-1]))
+    if xp.any(bad):
+        fail(f"Target {int(t_[bad].reshape(-1)[0])} is out of bounds.", "shape")
+    return apply(ops.NLL_LOSS, input, target, reduction=_reduction(reduction), ignore_index=ignore_index)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    if label_smoothing:
+        fail("cross_entropy: label_smoothing is not supported by agcli", "type")
+    t_ = data(target)
+    if getattr(t_, "dtype", None) is not None and t_.dtype.kind == "f":
+        fail("cross_entropy with class probabilities as the target is not supported by agcli; "
+             "pass class indices, e.g. tensor([0, 2])", "type")
+    return nll_loss(log_softmax(input, 1 if ndim_of(input) >= 2 else 0), target,
+                    ignore_index=ignore_index, reduction=reduction)
+
+
+# -------------------------------------------------------------- detaching
+def detach(x):
+    return Tensor(data(x)) if type(x) is Tensor else x
+
+
+# ------------------------------------------------------------- helpers
+def dtype_name(dtype) -> str:
+    return str(xp.dtype(dtype))
+
+
+_DEFAULT_FLOAT = ["float64"]
+
+
+def default_float() -> str:
+    return _DEFAULT_FLOAT[0]
+
+
+def set_default_float(name: str):
+    _DEFAULT_FLOAT[0] = name
+
+
+def ones_like_array(a):
+    return xp.ones(a.shape, dtype=a.dtype)
+
+
+def as_array(v, dtype):
+    return xp.asarray(v, dtype=dtype)
+
+
+def as_grad_output(v, output):
+    """Check a backward(gradient) against the output (PyTorch's message on mismatch)."""
+    gd = v.data if type(v) is Tensor else xp.asarray(v)
+    if gd.shape != output.data.shape:
+        fail(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, gd.shape))}]) "
+             f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).", "shape")
+    gd = gd.astype(output.data.dtype, copy=False)
+    return Tensor(gd) if type(v) is Tensor else gd

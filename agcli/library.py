@@ -1,0 +1,108 @@
+"""The names an expression can use: functions, methods, attributes, constants.
+
+`torch.xxx`, `F.xxx` and `torch.nn.functional.xxx` all resolve to FUNCTIONS,
+so expressions pasted from PyTorch code work unchanged.
+"""
+from __future__ import annotations
+
+import math
+
+from . import creation as C
+from . import functions as F
+from .errors import AgcliError
+from .tensor import Tensor
+
+_ELEMENTWISE = ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "neg",
+                "reciprocal")
+
+FUNCTIONS = {name: getattr(F, name) for name in _ELEMENTWISE}
+FUNCTIONS.update({
+    "add": F.add, "sub": F.sub, "subtract": F.sub, "mul": F.mul, "multiply": F.mul,
+    "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow, "negative": F.neg,
+    "clamp": F.clamp, "clip": F.clamp, "where": F.where, "maximum": F.maximum, "minimum": F.minimum,
+    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "norm": F.norm, "logsumexp": F.logsumexp,
+    "matmul": F.matmul, "mm": F.mm, "mv": F.mv, "bmm": F.bmm, "dot": F.dot, "inner": F.dot,
+    "outer": F.outer, "ger": F.outer,
+    "reshape": F.reshape, "flatten": F.flatten, "t": F.t, "transpose": F.transpose, "swapaxes": F.transpose,
+    "permute": F.permute, "squeeze": F.squeeze, "unsqueeze": F.unsqueeze, "cat": F.cat, "concat": F.cat,
+    "concatenate": F.cat, "stack": F.stack, "select": F.select,
+    "softmax": F.softmax, "log_softmax": F.log_softmax,
+    "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
+    "mse_loss": F.mse_loss, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
+    "detach": F.detach,
+    "tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "full": C.full,
+    "eye": C.eye, "arange": C.arange, "linspace": C.linspace, "rand": C.rand, "randn": C.randn,
+    "ones_like": C.ones_like, "zeros_like": C.zeros_like, "full_like": C.full_like,
+    "rand_like": C.rand_like, "randn_like": C.randn_like,
+})
+
+
+def _cast(name):
+    def cast(x):
+        return Tensor(x.data.astype(name)) if x.data.dtype != name else x
+    return cast
+
+
+def _item(x):
+    if F.data(x).size != 1:
+        raise AgcliError(f"a Tensor with {F.data(x).size} elements cannot be converted to Scalar")
+    return F.data(x).reshape(()).item()
+
+
+def _size(x, dim=None):
+    return F.shape_of(x) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))]
+
+
+def _clone(x):
+    from . import ops
+    from .tensor import apply
+    return apply(ops.CLONE, x)
+
+
+def _expand_as(x, other):
+    return F.expand(x, F.shape_of(other))
+
+
+def _view_as(x, other):
+    return F.reshape(x, F.shape_of(other))
+
+
+# Methods: x.name(...) calls METHODS[name](x, ...).
+METHODS = {name: fn for name, fn in FUNCTIONS.items()
+           if fn.__module__.endswith("functions") and name not in ("cat", "stack", "concat", "concatenate")}
+METHODS.update({
+    "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,
+    "reshape_as": _view_as, "clamp_min": lambda x, min: F.clamp(x, min=min),
+    "clamp_max": lambda x, max: F.clamp(x, max=max),
+    "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
+    "bool": _cast("bool"), "item": _item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
+    "clone": _clone,
+})
+
+
+# Attributes: x.name (no call).
+ATTRIBUTES = {
+    "T": F.attr_T, "mT": F.attr_mT, "shape": F.shape_of, "ndim": F.ndim_of,
+    "dtype": lambda x: C.DType(str(F.data(x).dtype)),
+    "values": lambda x: _tuple_field(x, 0, "values"), "indices": lambda x: _tuple_field(x, 1, "indices"),
+    "data": F.detach, "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
+    "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
+}
+
+
+def _tuple_field(x, i, name):
+    if not isinstance(x, F.ValuesIndices):
+        raise AgcliError(f"'.{name}' is only on what max(x, dim)/min(x, dim) return", kind="type")
+    return x[i]
+
+
+CONSTANTS = {"pi": math.pi, "inf": math.inf, "nan": math.nan, "true": True,
+             "false": False, "True": True, "False": False, "None": None}
+
+# Attributes of the torch module itself: torch.pi, torch.float64, ...
+MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
+MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
+    "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
+    "bool", "int16", "int8", "uint8")})
+
+MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")

@@ -1,0 +1,322 @@
+"""AST -> a Plan: the program lowered to closures, names resolved once.
+
+Lowering does everything that does not depend on the bound values: it checks
+every name, finds each function, method and attribute, and checks call
+arguments against the function's signature. Running the plan with new
+bindings then only computes, so a batch that repeats an expression lowers it
+once. Every closure that can fail puts its span on the error.
+"""
+from __future__ import annotations
+
+import inspect
+
+from . import ast as A
+from . import creation as C
+from . import functions as F
+from . import library as L
+from .errors import AgcliError, did_you_mean
+from .tensor import Tensor
+
+_NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
+
+
+class Plan:
+    """A lowered program. `run(env)` executes it and returns the last value."""
+
+    __slots__ = ("steps", "source", "inputs")
+
+    def __init__(self, steps, source, inputs):
+        self.steps = steps          # closures env -> value, one per statement
+        self.source = source
+        self.inputs = inputs        # the bound names the program reads
+
+    def run(self, env: dict):
+        value = None
+        try:
+            for step in self.steps:
+                value = step(env)
+        except AgcliError as e:
+            raise e.at(e.span, self.source)
+        return value
+
+
+def lower(program: A.Program, variables) -> Plan:
+    """Lower `program`, whose free names must be among `variables`."""
+    lowering = _Lowering(set(variables), program.source)
+    steps = [lowering.statement(s) for s in program.body]
+    return Plan(steps, program.source, frozenset(lowering.used))
+
+
+def _guard(fn, span):
+    """Run fn; give any error the span of the op that failed."""
+    def guarded(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AgcliError as e:
+            raise e.at(span)
+        except _NUMERIC_ERRORS as e:
+            raise AgcliError(str(e), span) from e
+    return guarded
+
+
+def _operand(v):
+    """Lists in arithmetic are tensor literals: [1, 2] + x."""
+    return C.as_tensor(v) if isinstance(v, list) else v
+
+
+def _wrap(v):
+    """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
+    if isinstance(v, F.ndarray) or type(v).__module__ == "numpy":
+        return Tensor(F.xp.asarray(v))
+    return v
+
+
+_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow}
+
+
+def _compare(ufunc_name):
+    from . import ops
+    op = getattr(ops, ufunc_name)
+
+    def compare(x, y):
+        from .tensor import apply
+        return _wrap(apply(op, C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
+                           else x, y))
+    return compare
+
+
+_COMPARES = {"<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "==": "EQ", "!=": "NE"}
+
+
+class _Lowering:
+    def __init__(self, variables, source):
+        self.variables = variables    # names bound from outside
+        self.assigned = set()         # names assigned so far, in program order
+        self.used = set()
+        self.source = source
+
+    def error(self, message, span, kind="name", hint=None):
+        return AgcliError(message, span, kind=kind, hint=hint, source=self.source)
+
+    # -- statements
+    def statement(self, node):
+        if isinstance(node, A.Assign):
+            value = self.expr(node.value)
+            target = node.target
+            self.assigned.add(target)
+
+            def assign(env):
+                v = value(env)
+                if type(v) is Tensor and v.grad_fn is not None and v.name is None:
+                    v.name = target
+                env[target] = v
+                return v
+            return assign
+        return self.expr(node)
+
+    # -- expressions
+    def expr(self, node):
+        method = getattr(self, "lower_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"{type(node).__name__} is not allowed here", node.span, "syntax")
+        return method(node)
+
+    def lower_Number(self, node):
+        value = node.value
+        return lambda env: value
+
+    def lower_String(self, node):
+        value = node.value
+        return lambda env: value
+
+    def lower_Name(self, node):
+        name = node.id
+        if name in self.variables or name in self.assigned:
+            # A binding always wins over a constant (the seeds name a variable `e`).
+            if name in self.variables:
+                self.used.add(name)
+
+            def variable(env):
+                try:
+                    return env[name]
+                except KeyError:
+                    raise AgcliError(f"unbound variable '{name}'", node.span, kind="name") from None
+            return variable
+        if name in L.CONSTANTS:
+            value = L.CONSTANTS[name]
+            return lambda env: value
+        if name in L.FUNCTIONS:
+            raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
+        known = self.variables | self.assigned
+        hint = did_you_mean(name, known | set(L.CONSTANTS))
+        if not hint:
+            hint = (f"bind it with --{name} VALUE" if known == set() or name.isidentifier()
+                    else None)
+        raise self.error(f"unbound variable '{name}'", node.span, hint=hint)
+
+    def lower_ListLit(self, node):
+        items = [self.expr(i) for i in node.items]
+        return lambda env: [item(env) for item in items]
+
+    def lower_TupleLit(self, node):
+        items = [self.expr(i) for i in node.items]
+        return lambda env: tuple(item(env) for item in items)
+
+    def lower_Unary(self, node):
+        operand = self.expr(node.operand)
+        if node.op == "+":
+            return lambda env: _operand(operand(env))
+        neg = _guard(F.neg, node.span)
+
+        def negate(env):
+            v = _operand(operand(env))
+            return neg(v) if type(v) is Tensor else -v
+        return negate
+
+    def lower_BinOp(self, node):
+        left, right = self.expr(node.left), self.expr(node.right)
+        if node.op in _COMPARES:
+            fn = _guard(_compare(_COMPARES[node.op]), node.op_span)
+        else:
+            fn = _guard(_BINOPS[node.op], node.op_span)
+
+        def binop(env):
+            return fn(_operand(left(env)), _operand(right(env)))
+        return binop
+
+    def lower_Attribute(self, node):
+        module = A.dotted_name(node.obj)
+        if module in L.MODULES or (module and module.split(".")[0] in ("torch", "F") and
+                                   module.split(".")[0] not in self.variables | self.assigned):
+            if node.name in L.MODULE_ATTRIBUTES:
+                value = L.MODULE_ATTRIBUTES[node.name]
+                return lambda env: value
+            raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
+                             hint=did_you_mean(node.name, L.MODULE_ATTRIBUTES))
+        getter = L.ATTRIBUTES.get(node.name)
+        if getter is None:
+            hint = did_you_mean(node.name, L.ATTRIBUTES)
+            if node.name in L.METHODS:
+                hint = f"'{node.name}' is a method: call it, e.g. x.{node.name}()"
+            raise self.error(f"unknown attribute '.{node.name}'", node.name_span, hint=hint)
+        obj = self.expr(node.obj)
+        get = _guard(getter, node.name_span)
+        return lambda env: get(_operand(obj(env)))
+
+    def lower_Call(self, node):
+        func = node.func
+        module = A.dotted_name(func.obj) if isinstance(func, A.Attribute) else None
+        if isinstance(func, A.Name) or (module is not None and (
+                module in L.MODULES or module.split(".")[0] in ("torch", "F")) and
+                module.split(".")[0] not in self.variables | self.assigned):
+            name = func.id if isinstance(func, A.Name) else func.name
+            span = func.span if isinstance(func, A.Name) else func.name_span
+            target = L.FUNCTIONS.get(name)
+            if target is None or name.startswith("_"):
+                if isinstance(func, A.Name) and (name in self.variables or name in self.assigned):
+                    raise self.error(f"'{name}' is a variable, not a function", span, "call")
+                what = f"{module}.{name}" if module else name
+                raise self.error(f"unknown function '{what}'", span,
+                                 hint=did_you_mean(name, L.FUNCTIONS))
+            receiver = None
+        elif isinstance(func, A.Attribute):
+            name, span = func.name, func.name_span
+            target = L.METHODS.get(name)
+            if target is None:
+                hint = did_you_mean(name, L.METHODS)
+                if name in L.ATTRIBUTES:
+                    hint = f"'.{name}' is an attribute: drop the parentheses"
+                raise self.error(f"unknown method '.{name}()'", span, hint=hint)
+            receiver = self.expr(func.obj)
+        else:
+            raise self.error("only functions and methods can be called", node.span, "call")
+
+        args = [self.expr(a) for a in node.args]
+        kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
+        self._check_signature(target, name, receiver is not None, len(args), [k for k, _ in kwargs], span)
+        fn = _guard(target, span)
+
+        if receiver is None and not kwargs:
+            if len(args) == 1:
+                (a0,) = args
+                return lambda env: _wrap(fn(a0(env)))
+            return lambda env: _wrap(fn(*[a(env) for a in args]))
+
+        def call(env):
+            positional = [a(env) for a in args]
+            if receiver is not None:
+                positional.insert(0, _operand(receiver(env)))
+                if not isinstance(positional[0], (Tensor, tuple)):
+                    positional[0] = C.as_tensor(positional[0])
+            return _wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
+        return call
+
+    def _check_signature(self, fn, name, is_method, n_args, kw_names, span):
+        try:
+            sig = _signature(fn)
+        except (TypeError, ValueError):
+            return
+        try:
+            sig.bind(*([None] * (n_args + is_method)), **{k: None for k in kw_names})
+        except TypeError as e:
+            shown = f".{name}()" if is_method else f"{name}()"
+            params = [p for p in list(sig.parameters)[int(is_method):]]
+            raise self.error(f"{shown}: {str(e).replace('missing a required argument', 'missing argument')}",
+                             span, "call", hint=f"{shown[:-1]}{', '.join(params)})") from None
+
+    def lower_Index(self, node):
+        obj = self.expr(node.obj)
+        keys = [self._subscript(i) for i in node.items]
+        get = _guard(_getitem, node.span)
+        if len(keys) == 1:
+            (k0,) = keys
+            return lambda env: get(obj(env), k0(env))
+        return lambda env: get(obj(env), tuple(k(env) for k in keys))
+
+    def _subscript(self, node):
+        if isinstance(node, A.EllipsisLit):
+            return lambda env: Ellipsis
+        if isinstance(node, A.Slice):
+            parts = [None if p is None else self.expr(p) for p in (node.start, node.stop, node.step)]
+            return lambda env: slice(*(None if p is None else _index_int(p(env)) for p in parts))
+        value = self.expr(node)
+        return lambda env: _index_value(value(env))
+
+
+_signatures = {}
+
+
+def _signature(fn):
+    sig = _signatures.get(fn)
+    if sig is None:
+        sig = _signatures[fn] = inspect.signature(fn)
+    return sig
+
+
+def _index_int(v):
+    if type(v) is Tensor and v.data.ndim == 0 and v.data.dtype.kind in "iu":
+        return int(v.data)
+    if isinstance(v, bool) or not isinstance(v, int) and v is not None:
+        raise AgcliError(f"slice indices must be integers or None, not {type(v).__name__}", kind="type")
+    return v
+
+
+def _index_value(v):
+    if type(v) is Tensor and v.data.ndim == 0 and v.data.dtype.kind in "iu":
+        return int(v.data)
+    if isinstance(v, float):
+        raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
+                         "are valid indices", kind="type")
+    return v
+
+
+def _getitem(obj, key):
+    if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
+        if not isinstance(key, int) or not -len(obj) <= key < len(obj):
+            raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")
+        return obj[key]
+    if isinstance(obj, list):
+        obj = C.as_tensor(obj)
+    if type(obj) is not Tensor:
+        raise AgcliError(f"'{type(obj).__name__}' object is not subscriptable", kind="type")
+    return F.getitem(obj, key)

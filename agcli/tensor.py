@@ -1,0 +1,166 @@
+"""Tensors, graph nodes and `apply`, the one place an op is recorded.
+
+An op's output gets a Node (its grad_fn) when grad mode is on and an input
+requires grad. Nodes are numbered as they are made, so the tape is implicit:
+backward visits the reachable nodes in reverse creation order (engine.py).
+"""
+from __future__ import annotations
+
+from itertools import count
+
+from .backend import ndarray, xp
+
+_seq = count()
+
+
+class GradMode:
+    enabled = True
+
+
+class set_grad_enabled:
+    """Context manager that switches recording on or off, as in torch."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        self.prev = GradMode.enabled
+        GradMode.enabled = self.enabled
+
+    def __exit__(self, *exc):
+        GradMode.enabled = self.prev
+
+
+class Tensor:
+    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name",
+                 "_accumulator", "__weakref__")
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+        self.data = data
+        self.requires_grad = requires_grad
+        self.grad_fn: Node | None = None
+        self.grad = None
+        self.name = name
+        self._accumulator = None
+
+    # --- what a reader asks of a tensor ---
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def edge(self):
+        """The node a gradient for this tensor flows into (None: it needs none)."""
+        if self.grad_fn is not None:
+            return self.grad_fn
+        if not self.requires_grad:
+            return None
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
+
+    def detach(self) -> "Tensor":
+        return Tensor(self.data)
+
+    def __repr__(self) -> str:
+        from .tensor_repr import format_tensor
+        return format_tensor(self.data, dtype=str(self.data.dtype),
+                             grad_fn=self.grad_fn.name if self.grad_fn else None,
+                             requires_grad=self.requires_grad and self.grad_fn is None)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    __hash__ = object.__hash__
+
+
+class Node:
+    """One recorded op: what to call in backward and what it saved for it."""
+
+    __slots__ = ("op", "next", "inputs", "out", "params", "shapes", "seq",
+                 "released", "__weakref__")
+
+    def __init__(self, op, next_edges, inputs, out, params):
+        self.op = op
+        self.next = next_edges       # per input: Node, or None for no gradient
+        self.inputs = inputs         # the op's arguments, tensors or raw values
+        self.out = out
+        self.params = params
+        self.shapes = tuple(getattr(a, "shape", ()) for a in inputs)
+        self.seq = next(_seq)
+        self.released = False
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    def release(self):
+        """Drop saved tensors after backward, as PyTorch frees its buffers."""
+        self.inputs = tuple(_Meta(a) for a in self.inputs)
+        self.out = _Meta(self.out)
+        self.released = True
+
+
+class AccumulateGrad:
+    """The sink for a leaf's gradient."""
+
+    __slots__ = ("variable", "seq", "__weakref__")
+    name = "AccumulateGrad"
+    next = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+        self.seq = -1  # always last when walking the tape backwards
+
+
+class _Meta:
+    """Shape and dtype of a released value: enough for rules that save nothing."""
+
+    __slots__ = ("shape", "dtype", "ndim")
+
+    def __init__(self, value):
+        self.shape = getattr(value, "shape", ())
+        self.dtype = getattr(value, "dtype", None)
+        self.ndim = len(self.shape)
+
+
+def no_grad():
+    return set_grad_enabled(False)
+
+
+def apply(op, *args, **params):
+    """Run `op` forward; record a node when an input is a tensor needing grad.
+
+    Raw arrays in, raw array out: that is how backward runs its rules cheaply
+    when no graph of the gradient is wanted.
+    """
+    arrays = []
+    any_tensor = False
+    needs_grad = False
+    for a in args:
+        if type(a) is Tensor:
+            any_tensor = True
+            needs_grad = needs_grad or a.requires_grad
+            arrays.append(a.data)
+        else:
+            arrays.append(a)
+    out = op.forward(*arrays, **params)
+    if not any_tensor:
+        return out
+    if type(out) is not ndarray:
+        out = xp.asarray(out)
+    result = Tensor(out)
+    if needs_grad and GradMode.enabled and op.vjps is not None:
+        next_edges = tuple(a.edge() if type(a) is Tensor else None for a in args)
+        result.grad_fn = Node(op, next_edges, args, result, params)
+        result.requires_grad = True
+    return result
+
+
+def constant(value, dtype=None) -> Tensor:
+    return Tensor(xp.asarray(value, dtype=dtype))

@@ -1,0 +1,390 @@
+"""Print NumPy data exactly the way PyTorch prints a tensor.
+
+This is a pure-NumPy port of ``torch/_tensor_str.py`` (PyTorch 2.13) for dense
+CPU tensors with the default print options.  The functions below keep torch's
+names and structure (``_Formatter``, ``_tensor_str``,
+``_tensor_str_with_formatter``, ``get_summarized_data``, ``_add_suffixes``,
+``_str_intern``) so the two files can be read side by side.  A NumPy array
+stands in for the tensor: ``ndim`` for ``dim()``, ``shape[0]`` for
+``size(0)``, ``size`` for ``numel()``.
+
+Public entry points: :func:`format_tensor` (the whole ``repr``) and
+:func:`format_data` (only the bracketed numbers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+__all__ = ["PRINT_OPTS", "format_data", "format_tensor"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _PrinterOptions:
+    # torch's defaults (torch.set_printoptions(profile="default")).
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrinterOptions()
+
+
+class _Formatter:
+    """Decides one common width and style (int / fixed / scientific) for every
+    element of a tensor, from the values that will actually be printed."""
+
+    def __init__(self, tensor: np.ndarray):
+        self.floating_dtype = tensor.dtype.kind == "f"
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+
+        tensor_view = tensor.reshape(-1)
+
+        if not self.floating_dtype:
+            # ints and bools: the width of the longest str(), e.g. "False".
+            for value in tensor_view.tolist():
+                value_str = f"{value}"
+                self.max_width = max(self.max_width, len(value_str))
+
+        else:
+            # Zeros, nan and inf say nothing about the scale, so only the
+            # nonzero finite values choose the style.
+            nonzero_finite_vals = tensor_view[
+                np.isfinite(tensor_view) & (tensor_view != 0)
+            ]
+
+            if nonzero_finite_vals.size == 0:
+                # no valid number, do nothing
+                return
+
+            # torch converts to double for the min/max and the ratio below.
+            nonzero_finite_abs = np.abs(nonzero_finite_vals).astype(np.float64)
+            nonzero_finite_min = float(nonzero_finite_abs.min())
+            nonzero_finite_max = float(nonzero_finite_abs.max())
+
+            # The ceil is taken in the tensor's own dtype, as in torch.
+            if np.any(nonzero_finite_vals != np.ceil(nonzero_finite_vals)):
+                self.int_mode = False
+
+            self.sci_mode = (
+                nonzero_finite_max / nonzero_finite_min > 1000.0
+                or nonzero_finite_max > 1.0e8
+                or nonzero_finite_min < 1.0e-4
+                if PRINT_OPTS.sci_mode is None
+                else PRINT_OPTS.sci_mode
+            )
+
+            # .tolist() gives Python floats, like torch's value.item(), so the
+            # formatting below is the same Python float formatting torch uses.
+            values = nonzero_finite_vals.tolist()
+            if self.int_mode:
+                # in int_mode for floats, all numbers are integers, and we
+                # append a decimal to nonfinites to indicate that the tensor is
+                # of floating type. add 1 to the len to account for this.
+                if self.sci_mode:
+                    for value in values:
+                        value_str = f"{{:.{PRINT_OPTS.precision}e}}".format(value)
+                        self.max_width = max(self.max_width, len(value_str))
+                else:
+                    for value in values:
+                        value_str = f"{value:.0f}"
+                        self.max_width = max(self.max_width, len(value_str) + 1)
+            else:
+                # Check if scientific representation should be used.
+                if self.sci_mode:
+                    for value in values:
+                        value_str = f"{{:.{PRINT_OPTS.precision}e}}".format(value)
+                        self.max_width = max(self.max_width, len(value_str))
+                else:
+                    for value in values:
+                        value_str = f"{{:.{PRINT_OPTS.precision}f}}".format(value)
+                        self.max_width = max(self.max_width, len(value_str))
+
+    def width(self) -> int:
+        return self.max_width
+
+    def format(self, value) -> str:
+        if self.floating_dtype:
+            if self.sci_mode:
+                ret = f"{{:{self.max_width}.{PRINT_OPTS.precision}e}}".format(value)
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{{:.{PRINT_OPTS.precision}f}}".format(value)
+        else:
+            ret = f"{value}"
+        # Right-align; values wider than max_width (nan, inf, -0.) overflow.
+        return (self.max_width - len(ret)) * " " + ret
+
+
+def _scalar_str(self: np.ndarray, formatter1, formatter2=None) -> str:
+    if formatter2 is not None:
+        real_str = _scalar_str(self.real, formatter1)
+        imag_str = (_scalar_str(self.imag, formatter2) + "j").lstrip()
+        # handles negative numbers, +0.0, -0.0
+        if imag_str[0] == "+" or imag_str[0] == "-":
+            return real_str + imag_str
+        else:
+            return real_str + "+" + imag_str
+    else:
+        return formatter1.format(self.item())
+
+
+def _vector_str(self: np.ndarray, indent, summarize, formatter1, formatter2=None) -> str:
+    # length includes spaces and comma between elements
+    element_length = formatter1.width() + 2
+    if formatter2 is not None:
+        # width for imag_formatter + an extra j for complex
+        element_length += formatter2.width() + 1
+
+    elements_per_line = max(
+        1, math.floor((PRINT_OPTS.linewidth - indent) / (element_length))
+    )
+
+    def _val_formatter(val, formatter1=formatter1, formatter2=formatter2):
+        if formatter2 is not None:
+            real_str = formatter1.format(val.real)
+            imag_str = (formatter2.format(val.imag) + "j").lstrip()
+            # handles negative numbers, +0.0, -0.0
+            if imag_str[0] == "+" or imag_str[0] == "-":
+                return real_str + imag_str
+            else:
+                return real_str + "+" + imag_str
+        else:
+            return formatter1.format(val)
+
+    edge = PRINT_OPTS.edgeitems
+    if summarize and not edge:
+        data = ["..."]
+    elif summarize and self.shape[0] > 2 * edge:
+        # " ..." takes an element's slot, so it counts for line wrapping too.
+        data = (
+            [_val_formatter(val) for val in self[:edge].tolist()]
+            + [" ..."]
+            + [_val_formatter(val) for val in self[-edge:].tolist()]
+        )
+    else:
+        data = [_val_formatter(val) for val in self.tolist()]
+
+    data_lines = [
+        data[i : i + elements_per_line] for i in range(0, len(data), elements_per_line)
+    ]
+    lines = [", ".join(line) for line in data_lines]
+    return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+# formatter2 is only used for printing complex tensors.
+# For complex tensors, formatter1 and formatter2 are the formatters for
+# tensor.real and tensor.imag respectively
+def _tensor_str_with_formatter(
+    self: np.ndarray, indent, summarize, formatter1, formatter2=None
+) -> str:
+    dim = self.ndim
+
+    if dim == 0:
+        return _scalar_str(self, formatter1, formatter2)
+
+    if dim == 1:
+        return _vector_str(self, indent, summarize, formatter1, formatter2)
+
+    edge = PRINT_OPTS.edgeitems
+    if summarize and self.shape[0] > 2 * edge:
+        slices = (
+            [
+                _tensor_str_with_formatter(
+                    self[i], indent + 1, summarize, formatter1, formatter2
+                )
+                for i in range(edge)
+            ]
+            + ["..."]
+            + [
+                _tensor_str_with_formatter(
+                    self[i], indent + 1, summarize, formatter1, formatter2
+                )
+                for i in range(len(self) - edge, len(self))
+            ]
+        )
+    else:
+        slices = [
+            _tensor_str_with_formatter(
+                self[i], indent + 1, summarize, formatter1, formatter2
+            )
+            for i in range(self.shape[0])
+        ]
+
+    # Sub-tensors of an n-d tensor are separated by n-1 newlines (a blank line
+    # between matrices of a 3-d tensor) and aligned under the opening bracket.
+    tensor_str = ("," + "\n" * (dim - 1) + " " * (indent + 1)).join(slices)
+    return "[" + tensor_str + "]"
+
+
+def _tensor_str(self: np.ndarray, indent: int) -> str:
+    if self.size == 0:
+        return "[]"
+
+    summarize = self.size > PRINT_OPTS.threshold
+
+    if self.dtype.kind == "c":
+        real_formatter = _Formatter(
+            get_summarized_data(self.real) if summarize else self.real
+        )
+        imag_formatter = _Formatter(
+            get_summarized_data(self.imag) if summarize else self.imag
+        )
+        return _tensor_str_with_formatter(
+            self, indent, summarize, real_formatter, imag_formatter
+        )
+    else:
+        # When summarizing, only the printed edge items choose the format.
+        formatter = _Formatter(get_summarized_data(self) if summarize else self)
+        return _tensor_str_with_formatter(self, indent, summarize, formatter)
+
+
+def _add_suffixes(tensor_str, suffixes, indent, force_newline) -> str:
+    tensor_strs = [tensor_str]
+    # Kept as in torch (the "+ 1" over-counts by two when there is no newline).
+    last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
+    for suffix in suffixes:
+        suffix_len = len(suffix)
+        if force_newline or last_line_len + suffix_len + 2 > PRINT_OPTS.linewidth:
+            tensor_strs.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + suffix_len
+            force_newline = False
+        else:
+            tensor_strs.append(", " + suffix)
+            last_line_len += suffix_len + 2
+    tensor_strs.append(")")
+    return "".join(tensor_strs)
+
+
+def get_summarized_data(self: np.ndarray) -> np.ndarray:
+    """The elements a summarized print shows: edgeitems from each end of every
+    dimension longer than 2 * edgeitems."""
+    dim = self.ndim
+    edge = PRINT_OPTS.edgeitems
+    if dim == 0:
+        return self
+    if dim == 1:
+        if self.shape[0] > 2 * edge:
+            return np.concatenate((self[:edge], self[-edge:]))
+        else:
+            return self
+    if not edge:
+        return np.empty([0] * dim, dtype=self.dtype)
+    elif self.shape[0] > 2 * edge:
+        start = [self[i] for i in range(edge)]
+        end = [self[i] for i in range(len(self) - edge, len(self))]
+        return np.stack([get_summarized_data(x) for x in (start + end)])
+    else:
+        return np.stack([get_summarized_data(x) for x in self])
+
+
+def _torch_dtype_name(dtype: np.dtype) -> str:
+    # torch spells these dtypes like numpy: torch.float32, torch.int64, torch.bool...
+    return "torch." + dtype.name
+
+
+def _default_complex_dtype(default_dtype: np.dtype) -> np.dtype:
+    # TODO in torch too: an API to map real -> complex dtypes
+    return np.dtype(np.complex128 if default_dtype == np.float64 else np.complex64)
+
+
+def _as_array(data, dtype) -> np.ndarray:
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "biufc":
+        raise ValueError(f"cannot print a tensor of dtype {dtype}")
+    return np.asarray(data, dtype=dtype)
+
+
+def _str_intern(
+    self: np.ndarray,
+    *,
+    default_dtype: np.dtype,
+    grad_fn: str | None,
+    requires_grad: bool,
+    prefix: str,
+) -> str:
+    indent = len(prefix)
+    suffixes = []
+
+    # int64 and bool (and the default float / complex dtypes) are what
+    # torch.tensor() infers from Python numbers, so they are not printed.
+    has_default_dtype = self.dtype in (
+        default_dtype,
+        _default_complex_dtype(default_dtype),
+        np.dtype(np.int64),
+        np.dtype(np.bool_),
+    )
+    if self.size == 0:
+        # Explicitly print the shape if it is not (0,), to match NumPy behavior
+        if self.ndim != 1:
+            suffixes.append("size=" + str(tuple(self.shape)))
+
+        # In an empty tensor, there are no elements to infer if the dtype
+        # should be int64, so it must be shown explicitly.
+        if self.dtype != default_dtype:
+            suffixes.append("dtype=" + _torch_dtype_name(self.dtype))
+        tensor_str = "[]"
+    else:
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append("size=" + str(tuple(self.shape)))
+
+        if not has_default_dtype:
+            suffixes.append("dtype=" + _torch_dtype_name(self.dtype))
+
+        tensor_str = _tensor_str(self, indent)
+
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{grad_fn}>")
+    elif requires_grad:
+        suffixes.append("requires_grad=True")
+
+    return _add_suffixes(prefix + tensor_str, suffixes, indent, force_newline=False)
+
+
+def format_tensor(
+    data,
+    *,
+    dtype: str,
+    default_dtype: str = "float32",
+    grad_fn: str | None = None,
+    requires_grad: bool = False,
+    prefix: str = "tensor(",
+) -> str:
+    """PyTorch's repr of a tensor holding `data` (a numpy array or numpy scalar).
+
+    dtype: 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'bool' ...
+      (numpy dtype names); `data` is converted to it.
+    default_dtype: the floating dtype treated as PyTorch's default (not
+      printed); agcli's `grad` command uses 'float64', its program runner uses
+      'float32'.
+    grad_fn: e.g. 'AddBackward0' -> suffix 'grad_fn=<AddBackward0>'; it wins
+      over requires_grad, which adds 'requires_grad=True'.
+    prefix: what opens the repr; nested rows are indented by its length.
+    """
+    return _str_intern(
+        _as_array(data, dtype),
+        default_dtype=np.dtype(default_dtype),
+        grad_fn=grad_fn,
+        requires_grad=requires_grad,
+        prefix=prefix,
+    )
+
+
+def format_data(data, *, dtype: str, default_dtype: str = "float32") -> str:
+    """Only the bracketed numbers of the repr (no prefix, no suffixes), with
+    nested rows indented as if there were no prefix, e.g. for tables.
+
+    default_dtype is accepted for symmetry with format_tensor; it does not
+    change how the numbers look."""
+    del default_dtype
+    return _tensor_str(_as_array(data, dtype), 0)
