@@ -1,0 +1,270 @@
+"""The `agcli` command: the only module that prints.
+
+Exit codes: 0 success; 1 evaluation failed (shape errors, PyTorch's runtime
+errors, any failed line of a batch); 2 the input was rejected (syntax,
+unknown names, bad bindings or options).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+
+from . import __version__
+from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
+
+app = typer.Typer(
+    name="agcli",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="""Differentiate an expression and see what PyTorch would tell you:
+the value, the grad_fn of every operation and the gradient of every leaf.
+
+\b
+  agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
+  agcli grad "x @ x" --x "[1, 2, 3]" --format json
+  agcli batch samples/seeds.txt --format jsonl
+
+Exit status: 0 success, 1 evaluation failed, 2 the input was rejected.""",
+)
+
+
+class Format(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+class BatchFormat(str, Enum):
+    rich = "rich"
+    jsonl = "jsonl"
+
+
+class DType(str, Enum):
+    float32 = "float32"
+    float64 = "float64"
+
+
+def _version(value: bool):
+    if value:
+        print(f"agcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None):
+    pass
+
+
+# Options shared by `grad` and `batch`.
+WrtOption = Annotated[Optional[str], typer.Option(
+    "--wrt", metavar="NAMES", help="Comma-separated variables that require grad (default: all bound).")]
+GradOutputOption = Annotated[Optional[str], typer.Option(
+    "--grad-output", metavar="VALUE",
+    help="backward(gradient=VALUE) for a non-scalar output: a vector-Jacobian product. "
+         "VALUE is a constant expression such as 'ones(3, 3)' or @file.npy.")]
+SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Seed for rand/randn.")]
+DTypeOption = Annotated[DType, typer.Option("--dtype", help="Floating dtype of variables and literals.")]
+MaxElementsOption = Annotated[int, typer.Option(
+    "--max-elements", metavar="N", help="Refuse to create any tensor with more elements.")]
+DefineOption = Annotated[Optional[List[str]], typer.Option(
+    "-D", "--define", metavar="NAME=VALUE",
+    help="Bind NAME when it clashes with an option (e.g. -D seed=3).")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show a Python traceback for internal errors.")]
+
+
+class Output:
+    """stdout for results, stderr for errors and warnings; plain when piped."""
+
+    def __init__(self):
+        self._out = self._err = None
+
+    @staticmethod
+    def _console(stderr: bool):
+        from rich.console import Console
+        stream = sys.stderr if stderr else sys.stdout
+        terminal = stream.isatty()
+        # Piped output: no colour, no wrapping of data at 80 columns.
+        return Console(stderr=stderr, highlight=False, soft_wrap=not terminal,
+                       no_color=not terminal or "NO_COLOR" in os.environ,
+                       width=None if terminal else 200)
+
+    @property
+    def out(self):
+        if self._out is None:
+            self._out = self._console(False)
+        return self._out
+
+    @property
+    def err(self):
+        if self._err is None:
+            self._err = self._console(True)
+        return self._err
+
+    def error(self, error: AgcliError, where: str | None = None):
+        from .render import error_renderables
+        self.err.print(error_renderables(error, where=where))
+
+    def warnings(self, warnings, where: str = ""):
+        for w in warnings:
+            self.err.print(f"[yellow]warning[/yellow]{where}: ", end="")
+            self.err.print(w, markup=False, highlight=False)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def grad(
+    ctx: typer.Context,
+    expr: Annotated[str, typer.Argument(metavar="EXPR", help="The expression, e.g. \"a*b + c\".")],
+    wrt: WrtOption = None,
+    grad_output: GradOutputOption = None,
+    seed: SeedOption = None,
+    dtype: DTypeOption = DType.float64,
+    format: Annotated[Format, typer.Option("--format", "-f", help="rich for people, json for programs.")]
+    = Format.rich,
+    out: Annotated[Optional[str], typer.Option(
+        "--out", metavar="FILE.npz", help="Also save the value and every leaf gradient to FILE.npz "
+                                          "(keys: value and the variable names).")] = None,
+    max_elements: MaxElementsOption = 10**8,
+    define: DefineOption = None,
+    debug: DebugOption = False,
+):
+    """Evaluate EXPR, run backward, print the value, the graph and the gradients.
+
+    \b
+    Bind variables with --NAME VALUE (or --NAME=VALUE, or -D NAME=VALUE).
+    VALUE is a constant expression or a file:
+      --x 2      --x "[1, 2, 3]"     --x "ones(2, 3)"     --x "randn(5, 3)"
+      --x "linspace(0, 6.28, 200)"   --x @data.npy    --x @data.csv   --x @data.json
+    Every bound variable is a float leaf that requires grad (unless --wrt
+    leaves it out); numbers and literals inside EXPR are constants.
+
+    \b
+    Examples:
+      agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
+      agcli grad "g = a*b; h = c*d**2/e; g + h" --a 2 --b 4 --c 6 --d 8 --e 10
+      agcli grad "(inp+1).pow(2).t()" --inp "eye(4, 5)" --grad-output "ones(5, 4)"
+      agcli grad "((x*w1 + b)*w2).mean()" --x "ones(5)" --w1 2 --w2 3 --b 4 --wrt x,w1,w2
+      agcli grad "F.binary_cross_entropy_with_logits(x @ w + b, y)" --x "ones(5)" \\
+          --w "randn(5, 3)" --b "randn(3)" --y "zeros(3)" --wrt w,b --seed 0 --format json
+    """
+    output = Output()
+    try:
+        from .arguments import read_bindings, split_names
+        words = list(ctx.args)
+        for spec in define or ():
+            words += ["-D", spec]
+        bindings = read_bindings(words)
+        names = split_names(wrt) if wrt is not None else None
+        from . import api
+        api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
+    except AgcliError as e:
+        output.error(e)
+        raise typer.Exit(e.exit_code)
+    result = _evaluate(api, expr, bindings, names, grad_output, debug, output)
+    code = EXIT_OK if result.error is None else result.error.exit_code
+    if format is Format.json:
+        from .render import to_json_line
+        sys.stdout.write(to_json_line(result.to_json()) + "\n")
+    else:
+        from .render import result_renderables
+        output.out.print(*result_renderables(result, dtype_default=dtype.value), sep="\n")
+    output.warnings(result.warnings)
+    if result.error is not None:
+        output.error(result.error)
+    elif out:
+        code = _save_npz(out, result, output)
+    raise typer.Exit(code)
+
+
+def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
+    try:
+        return api.evaluate(expr, bindings, wrt=wrt, grad_output=grad_output)
+    except Exception as e:  # a bug in agcli: say so plainly, trace only on --debug
+        if debug:
+            raise
+        result = api.Result(expr)
+        result.error = AgcliError(f"internal error: {type(e).__name__}: {e}",
+                                  hint="this is a bug in agcli; rerun with --debug for a traceback")
+        return result
+
+
+def _save_npz(path, result, output) -> int:
+    from .backend import xp
+    arrays = {"value": result.value}
+    arrays.update({k: v for k, v in result.grads.items() if v is not None})
+    try:
+        xp.savez(path, **arrays)
+    except OSError as e:
+        output.error(AgcliError(f"cannot write {path}: {e.strerror or e}", kind="usage"))
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+@app.command()
+def batch(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="Batch file, or - for standard input.")],
+    wrt: WrtOption = None,
+    grad_output: GradOutputOption = None,
+    seed: SeedOption = None,
+    dtype: DTypeOption = DType.float64,
+    format: Annotated[BatchFormat, typer.Option("--format", "-f", help="jsonl: one JSON object per line, "
+                                                "written as soon as the line is done; rich: a block per line.")]
+    = BatchFormat.rich,
+    max_elements: MaxElementsOption = 10**8,
+    progress: Annotated[Optional[bool], typer.Option(
+        "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")]
+    = None,
+    debug: DebugOption = False,
+):
+    """Run many `agcli grad` calls, one per line of FILE.
+
+    \b
+    Each line that is not blank and does not start with # holds the
+    arguments of one `agcli grad` call, shell-quoted:
+      "a*b + c" --a 2 --b 3 --c 1
+      "x @ x" --x "[1, 2, 3]"
+      "sum(tanh(w @ x))" --w "randn(3, 4)" --x "ones(4)" --seed 1
+    Options given here apply to every line; a line's own --wrt,
+    --grad-output, --seed or --dtype win for that line. A bad line gives an
+    error for that line and the batch goes on; the exit status is 1 if any
+    line failed. An expression repeated with new bindings is parsed once.
+
+    \b
+    Examples:
+      agcli batch samples/seeds.txt
+      agcli batch samples/seeds.txt --format jsonl | jq .grads
+      cat lines.txt | agcli batch - --format jsonl
+    """
+    from .batch import run_batch
+    output = Output()
+    try:
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
+    except OSError as e:
+        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+        raise typer.Exit(EXIT_INPUT)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    with stream:
+        failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
+                                                     "dtype": dtype.value, "max_elements": max_elements},
+                           jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
+                           debug=debug)
+    raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
+
+
+def main():
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:  # `agcli batch ... | head`: the reader left; that is fine
+        try:
+            sys.stdout = None
+        finally:
+            os._exit(0)

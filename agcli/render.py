@@ -1,0 +1,116 @@
+"""Results as people read them (Rich renderables) and as programs read them (JSON).
+
+Nothing here prints: the CLI hands what these functions build to a console.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from .backend import xp
+
+
+# ---------------------------------------------------------------- JSON
+def jsonable(value):
+    """A number or nested list; nan/inf become the strings "nan", "inf", "-inf"."""
+    if value is None:
+        return None
+    a = xp.asarray(value)
+    plain = a.tolist()
+    if a.dtype.kind == "f" and not bool(xp.isfinite(a).all()):
+        return _nonfinite_to_str(plain)
+    return plain
+
+
+def _nonfinite_to_str(v):
+    if isinstance(v, list):
+        return [_nonfinite_to_str(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return "nan" if v != v else ("inf" if v > 0 else "-inf")
+    return v
+
+
+def to_json_line(obj: dict) -> str:
+    return json.dumps(obj, separators=(", ", ": "), allow_nan=False)
+
+
+# ---------------------------------------------------------------- Rich
+def tensor_text(value, *, dtype_default: str, grad_fn=None, requires_grad=False) -> str:
+    from .tensor_repr import format_tensor
+    return format_tensor(value, dtype=str(value.dtype), default_dtype=dtype_default,
+                         grad_fn=grad_fn, requires_grad=requires_grad)
+
+
+def _data_text(value) -> str:
+    from .tensor_repr import format_data
+    return format_data(value, dtype=str(value.dtype))
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def result_renderables(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
+    """The expression, the value as PyTorch prints it, the graph and the gradients."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    parts = []
+    if show_expr:
+        header = Text()
+        if title:
+            header.append(title + "  ", style="dim")
+        header.append(result.expr, style="bold")
+        parts.append(header)
+    if result.value is not None:
+        parts.append(Text(tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
+                                      requires_grad=result.requires_grad and result.grad_fn is None)))
+    if result.nodes:
+        graph = Table(title="graph, in execution order", title_justify="left", title_style="bold",
+                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
+        for column, justify in (("#", "right"), ("name", "left"), ("grad_fn", "left"),
+                                ("shape", "left"), ("value", "left")):
+            graph.add_column(column, justify=justify, no_wrap=column != "value", overflow="fold")
+        for i, node in enumerate(result.nodes, 1):
+            graph.add_row(str(i), node.name or "", Text(node.grad_fn, style="cyan"),
+                          _shape_text(node.shape), _data_text(node.value))
+        parts.append(Text())
+        parts.append(graph)
+    if result.grads:
+        grads = Table(title="gradients", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                      show_edge=False, pad_edge=False, header_style="dim")
+        for column in ("leaf", "shape", "grad"):
+            grads.add_column(column, no_wrap=column != "grad", overflow="fold")
+        for name, g in result.grads.items():
+            if g is None:
+                grads.add_row(Text(name, style="green"), "", Text("None (the output does not depend on it)",
+                                                                  style="dim"))
+            else:
+                grads.add_row(Text(name, style="green"), _shape_text(g.shape), _data_text(g))
+        parts.append(Text())
+        parts.append(grads)
+    return parts
+
+
+def error_renderables(error, *, where: str | None = None):
+    """error: message / the line with a caret under the column / a hint."""
+    from rich.text import Text
+
+    out = Text()
+    out.append("error", style="bold red")
+    if error.origin:
+        out.append(f" in {error.origin}", style="bold")
+    out.append(": " + error.message, style="bold")
+    context = error.context()
+    if context is not None:
+        line_text, caret = context
+        place = where or ("value of " + error.origin if error.origin else "expression")
+        out.append(f"\n  --> {place}, line {error.line}, column {error.column}\n", style="dim")
+        out.append("   | " + line_text + "\n")
+        out.append("   | ", style="dim")
+        out.append(caret, style="bold red")
+    if error.hint:
+        out.append("\n  hint: ", style="cyan")
+        out.append(error.hint)
+    return out
