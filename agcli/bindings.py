@@ -17,6 +17,9 @@ def parse_value(name: str, text: str):
     text = text.strip()
     if text.startswith("@"):
         return _load_file(name, text[1:])
+    number = _plain_number(text)
+    if number is not None:
+        return xp.asarray(number)
     from .lower import lower
     from .syntax import parse
 
@@ -38,6 +41,20 @@ def parse_value(name: str, text: str):
     except AgcliError as e:
         raise AgcliError(f"the value of {origin} is not a tensor: {e.message}", kind="binding",
                          source=text, origin=origin) from None
+
+
+def _plain_number(text: str):
+    """`2`, `-3.5`, `1e-3` without starting the parser (most bindings are numbers)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    # float() also reads 'nan' and 'inf'; leave names to the language.
+    return value if text.lstrip("+-")[:1].isdigit() or text.lstrip("+-")[:1] == "." else None
 
 
 def _load_file(name: str, path: str):
