@@ -140,15 +140,19 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                 result.grad_fn = output.grad_fn.name if output.grad_fn else None
                 result.requires_grad = output.requires_grad
                 _collect_nodes(result, output)
-                result.grads = {name: None for name in leaves if name in wanted}
                 g = None if grad_output is None else _grad_output(grad_output, output)
+                if g is None and output.data.size != 1 and output.requires_grad:
+                    shape = ", ".join(map(str, output.data.shape))
+                    raise AgcliError("grad can be implicitly created only for scalar outputs",
+                                     hint=f"the output has shape ({shape}); pass --grad-output "
+                                          f"'ones({shape})' for the gradient of its sum, or any tensor of "
+                                          "that shape for a vector-Jacobian product")
                 from .engine import backward
                 backward(output, g)
         finally:
             xp.seterrcall(old_call)
-        for name in result.grads:
-            grad = leaves[name].grad
-            result.grads[name] = None if grad is None else grad.data
+        result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
+                        for name in leaves if name in wanted}
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr

@@ -39,8 +39,7 @@ def parse_value(name: str, text: str):
     try:
         return C.as_tensor(value).data
     except AgcliError as e:
-        raise AgcliError(f"the value of {origin} is not a tensor: {e.message}", kind="binding",
-                         source=text, origin=origin) from None
+        raise AgcliError(e.message, (0, len(text)), kind="binding", source=text, origin=origin) from None
 
 
 def _plain_number(text: str):
@@ -62,7 +61,7 @@ def _load_file(name: str, path: str):
     import os
 
     if not os.path.isfile(path):
-        raise AgcliError(f"cannot read {origin}: no such file '{path}'", kind="binding", origin=origin)
+        raise AgcliError(f"no such file '{path}'", kind="binding", origin=origin)
     lower = path.lower()
     try:
         if lower.endswith(".npy"):
@@ -74,11 +73,11 @@ def _load_file(name: str, path: str):
         if lower.endswith((".csv", ".txt", ".tsv", ".dat")):
             return _load_text(path)
     except AgcliError as e:
-        raise AgcliError(f"cannot read {origin} from '{path}': {e.message}", kind="binding",
+        raise AgcliError(f"cannot read '{path}': {e.message}", kind="binding",
                          origin=origin) from None
     except (ValueError, OSError, UnicodeDecodeError) as e:
-        raise AgcliError(f"cannot read {origin} from '{path}': {e}", kind="binding", origin=origin) from None
-    raise AgcliError(f"cannot read {origin}: '{path}' is not a .npy, .csv, .txt or .json file",
+        raise AgcliError(f"cannot read '{path}': {e}", kind="binding", origin=origin) from None
+    raise AgcliError(f"'{path}' is not a .npy, .csv, .txt or .json file",
                      kind="binding", origin=origin)
 
 

@@ -51,9 +51,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
             raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn")
     if grad_output is None:
         if output.data.size != 1:
-            raise AgcliError("grad can be implicitly created only for scalar outputs",
-                             hint="pass --grad-output VALUE (e.g. --grad-output 'ones_like(out)' or "
-                                  "a tensor of the output's shape), or reduce the output with .sum()")
+            raise AgcliError("grad can be implicitly created only for scalar outputs")
         grad_output = F.ones_like_array(output.data)
     else:
         grad_output = F.as_grad_output(grad_output, output)

@@ -12,6 +12,10 @@ EXIT_EVAL = 1
 EXIT_INPUT = 2
 
 
+# Kinds of error found before anything is evaluated: exit status 2.
+INPUT_KINDS = ("syntax", "name", "call", "binding", "usage")
+
+
 class AgcliError(Exception):
     """An error in the user's input or its evaluation, with where it happened.
 
@@ -31,7 +35,7 @@ class AgcliError(Exception):
         self.hint = hint
         self.source = source
         self.origin = origin  # e.g. "--a" when the error is in a binding's text
-        if kind in ("syntax", "name", "binding", "usage"):
+        if kind in INPUT_KINDS:
             self.exit_code = EXIT_INPUT
 
     def at(self, span, source=None):

@@ -79,9 +79,9 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple:
     return tuple(reversed(out))
 
 
-def _elementwise(op, x, y):
+def _elementwise(op, x, y, **params):
     try:
-        return apply(op, x, y)
+        return apply(op, x, y, **params)
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
@@ -96,14 +96,21 @@ def _as_operand(v):
 
 
 # ------------------------------------------------------------- arithmetic
-def add(x, y):
-    return _elementwise(ops.ADD, _as_operand(x), _as_operand(y))
+def _alpha(alpha):
+    """add/sub's `alpha` as a parameter only when it is not 1 (the common case stays lean)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
+        fail(f"alpha must be a number, got {alpha!r}", "type")
+    return {} if alpha == 1 else {"alpha": alpha}
 
 
-def sub(x, y):
+def add(x, y, alpha=1):
+    return _elementwise(ops.ADD, _as_operand(x), _as_operand(y), **_alpha(alpha))
+
+
+def sub(x, y, alpha=1):
     if type(y) is Tensor and type(x) is not Tensor and not isinstance(x, ndarray):
-        return apply(ops.RSUB, y, _as_operand(x))      # 2 - a is RsubBackward1
-    return _elementwise(ops.SUB, _as_operand(x), _as_operand(y))
+        return apply(ops.RSUB, y, _as_operand(x), **_alpha(alpha))      # 2 - a is RsubBackward1
+    return _elementwise(ops.SUB, _as_operand(x), _as_operand(y), **_alpha(alpha))
 
 
 def mul(x, y):
@@ -270,6 +277,29 @@ def min(x, dim=None, keepdim=False, other=None):
     return _extreme(ops.AMIN_ALL, ops.MIN_DIM, xp.argmin, "min", x, dim, keepdim, other)
 
 
+def _amax_amin(op, x, dim, keepdim):
+    dims = tuple(range(ndim_of(x))) if isinstance(dim, (tuple, list)) and len(dim) == 0 \
+        else dims_tuple(dim, ndim_of(x))
+    return apply(op, x, dim=dims, keepdim=bool(keepdim))
+
+
+def amax(x, dim=(), keepdim=False):
+    return _amax_amin(ops.AMAX, x, dim, keepdim)
+
+
+def amin(x, dim=(), keepdim=False):
+    return _amax_amin(ops.AMIN, x, dim, keepdim)
+
+
+def amax_grad(g, out, x, dim, keepdim):
+    """amax/amin: ties along the reduced dims share the gradient equally (PyTorch's rule)."""
+    if not keepdim:
+        for d in sorted(dim):
+            g, out = unsqueeze(g, d), unsqueeze(out, d)
+    hit = data(x) == data(out)
+    return g * mask(hit / hit.sum(axis=dim, keepdims=True), g)
+
+
 def take_along(x, idx, dim, keepdim):
     out = xp.take_along_axis(x, xp.expand_dims(idx, dim), axis=dim)
     return out if keepdim else xp.squeeze(out, dim)
@@ -318,9 +348,10 @@ def norm_grad(g, out, x, ord, dim, keepdim):
     if ord == 1:
         return g * mask(xp.sign(data(x)), g)
     if ord == 2:
-        safe = xp.where(data(out) == 0, xp.inf, 1.0)     # a zero norm gives a zero gradient
-        return g * x / out * mask(xp.where(safe == xp.inf, 0.0, 1.0), g) if xp.any(safe == xp.inf) \
-            else g * x / out
+        zero = data(out) == 0
+        if xp.any(zero):    # a zero norm gives a zero gradient (PyTorch masks it; no 0/0)
+            return x * where(zero, 0.0, g / where(zero, 1.0, out))
+        return g * x / out
     if ord == float("inf"):
         hit = xp.abs(data(x)) == data(out)
         return g * mask(xp.sign(data(x)) * hit / hit.sum(axis=dims, keepdims=True), g)
@@ -642,7 +673,8 @@ def select(x, dim, index):
     d = dim_index(dim, n)
     size = shape_of(x)[d]
     if not -size <= index < size:
-        fail(f"index {index} is out of bounds for dimension {d} with size {size}", "shape")
+        fail(f"select(): index {index} out of range for tensor of size [{', '.join(map(str, shape_of(x)))}] "
+             f"at dimension {d}", "shape")
     return apply(ops.SELECT, x, dim=d, index=int(index) % size)
 
 
@@ -704,7 +736,7 @@ def getitem(x, key):
     if _py_sum(1 for k in key if k is Ellipsis) > 1:
         fail("an index can only have a single ellipsis ('...')", "shape")
     dim = 0
-    for k in key:
+    for position, k in enumerate(key):
         if k is Ellipsis:
             dim += ndim_of(x) - n_real - (dim - _py_sum(1 for _ in ()))  # skip the untouched dims
             dim = ndim_of(x) - (n_real - _count_real_before(key, k))
@@ -718,6 +750,9 @@ def getitem(x, key):
                 x = slice_(x, dim, start, stop, step)
             dim += 1
         elif isinstance(k, (int, xp.integer)) and not isinstance(k, bool):
+            size = shape_of(x)[dim]
+            if not -size <= k < size:    # PyTorch names the index's position in the key
+                fail(f"index {k} is out of bounds for dimension {position} with size {size}", "shape")
             x = select(x, dim, int(k))
         else:
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
@@ -852,9 +887,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if weight is not None:
         fail("nll_loss: weight is not supported by agcli", "type")
     x, t_ = data(input), data(target)
-    if getattr(t_, "dtype", None) is None or t_.dtype.kind not in "iu":
-        kind = dtype_name(t_.dtype) if hasattr(t_, "dtype") else type(t_).__name__
-        fail(f"expected scalar type Long but found {kind.capitalize()}", "type")
+    if getattr(t_, "dtype", None) is None or t_.dtype not in (xp.int64, xp.uint8):
+        kind = _TORCH_TYPE_NAMES.get(dtype_name(t_.dtype), dtype_name(t_.dtype)) if hasattr(t_, "dtype") \
+            else type(t_).__name__
+        fail(f"expected target dtype to be Long or Byte, but got {kind}", "type")
     if x.ndim not in (1, 2):
         fail(f"Expected 1 or 2 dimensions for input (got {x.ndim})", "shape")
     n = x.shape[0] if x.ndim == 2 else None
@@ -871,10 +907,20 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction="mean", label_smoothing=0.0):
     if label_smoothing:
         fail("cross_entropy: label_smoothing is not supported by agcli", "type")
-    t_ = data(target)
-    if getattr(t_, "dtype", None) is not None and t_.dtype.kind == "f":
-        fail("cross_entropy with class probabilities as the target is not supported by agcli; "
-             "pass class indices, e.g. tensor([0, 2])", "type")
+    class_dim = 1 if ndim_of(input) >= 2 else 0
+    if shape_of(input) == shape_of(target):   # class probabilities, as PyTorch assumes for equal shapes
+        if data(target).dtype.kind != "f":
+            fail(f"Expected floating point type for target with class probabilities, got "
+                 f"{_TORCH_TYPE_NAMES.get(dtype_name(data(target).dtype), dtype_name(data(target).dtype))}",
+                 "type")
+        if ignore_index >= 0:
+            fail("ignore_index is not supported for floating point target", "type")
+        reduction = _reduction(reduction)
+        nll = neg(sum(mul(log_softmax(input, class_dim), target), class_dim if reduction == "none" else None))
+        if reduction == "mean":
+            n = _py_prod(shape_of(input)) // shape_of(input)[class_dim]
+            return apply(ops.DIV_SCALAR, nll, n)
+        return nll
     return nll_loss(log_softmax(input, 1 if ndim_of(input) >= 2 else 0), target,
                     ignore_index=ignore_index, reduction=reduction)
 
@@ -887,6 +933,11 @@ def detach(x):
 # ------------------------------------------------------------- helpers
 def dtype_name(dtype) -> str:
     return str(xp.dtype(dtype))
+
+
+# PyTorch's ScalarType names, as its messages print them.
+_TORCH_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 _DEFAULT_FLOAT = ["float64"]

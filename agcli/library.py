@@ -20,7 +20,7 @@ FUNCTIONS.update({
     "add": F.add, "sub": F.sub, "subtract": F.sub, "mul": F.mul, "multiply": F.mul,
     "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow, "negative": F.neg,
     "clamp": F.clamp, "clip": F.clamp, "where": F.where, "maximum": F.maximum, "minimum": F.minimum,
-    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "norm": F.norm, "logsumexp": F.logsumexp,
+    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "amax": F.amax, "amin": F.amin, "norm": F.norm, "logsumexp": F.logsumexp,
     "matmul": F.matmul, "mm": F.mm, "mv": F.mv, "bmm": F.bmm, "dot": F.dot, "inner": F.dot,
     "outer": F.outer, "ger": F.outer,
     "reshape": F.reshape, "flatten": F.flatten, "t": F.t, "transpose": F.transpose, "swapaxes": F.transpose,
@@ -59,6 +59,10 @@ def _clone(x):
     return apply(ops.CLONE, x)
 
 
+def _where_method(x, condition, y):
+    return F.where(condition, x, y)     # x.where(condition, y) keeps x where condition holds
+
+
 def _expand_as(x, other):
     return F.expand(x, F.shape_of(other))
 
@@ -76,7 +80,7 @@ METHODS.update({
     "clamp_max": lambda x, max: F.clamp(x, max=max),
     "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
     "bool": _cast("bool"), "item": _item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
-    "clone": _clone,
+    "clone": _clone, "where": _where_method,
 })
 
 

@@ -51,14 +51,14 @@ def _numel(shape, dims):
 
 
 # ---------------------------------------------------------------- arithmetic
-ADD = Op("AddBackward0", xp.add,
-         (lambda g, out, x, y: g,
-          lambda g, out, x, y: g), saves=False)
-SUB = Op("SubBackward0", xp.subtract,
-         (lambda g, out, x, y: g,
-          lambda g, out, x, y: -g), saves=False)
-RSUB = Op("RsubBackward1", lambda x, s: s - x,          # number - tensor
-          (lambda g, out, x, s: -g,
+ADD = Op("AddBackward0", lambda x, y, alpha=1: xp.add(x, y if alpha == 1 else y * alpha),
+         (lambda g, out, x, y, alpha=1: g,
+          lambda g, out, x, y, alpha=1: g if alpha == 1 else g * alpha), saves=False)
+SUB = Op("SubBackward0", lambda x, y, alpha=1: xp.subtract(x, y if alpha == 1 else y * alpha),
+         (lambda g, out, x, y, alpha=1: g,
+          lambda g, out, x, y, alpha=1: -g if alpha == 1 else -g * alpha), saves=False)
+RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * alpha),  # number - tensor
+          (lambda g, out, x, s, alpha=1: -g if alpha == 1 else -g * alpha,
            None), saves=False)
 MUL = Op("MulBackward0", xp.multiply,
          (lambda g, out, x, y: g * y,
@@ -66,6 +66,9 @@ MUL = Op("MulBackward0", xp.multiply,
 DIV = Op("DivBackward0", xp.true_divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * x / (y * y)))
+DIV_SCALAR = Op("DivBackward1", xp.true_divide,            # tensor / number inside a composite op
+                (lambda g, out, x, s: g / s,
+                 None), saves=False)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
                 (lambda g, out, x: -g * out * out,))
 NEG = Op("NegBackward0", xp.negative,
@@ -122,6 +125,10 @@ AMAX_ALL = Op("MaxBackward1", lambda x: xp.max(x),
               (lambda g, out, x: F.evenly_distribute(g, x, out),))
 AMIN_ALL = Op("MinBackward1", lambda x: xp.min(x),
               (lambda g, out, x: F.evenly_distribute(g, x, out),))
+AMAX = Op("AmaxBackward0", lambda x, dim, keepdim: xp.max(x, axis=dim, keepdims=keepdim),
+          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),))
+AMIN = Op("AminBackward0", lambda x, dim, keepdim: xp.min(x, axis=dim, keepdims=keepdim),
+          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),))
 MAX_DIM = Op("MaxBackward0", lambda x, dim, keepdim: F.take_along(x, xp.argmax(x, axis=dim), dim, keepdim),
              (lambda g, out, x, dim, keepdim: F.select_by_index(g, x, xp.argmax(F.data(x), axis=dim), dim, keepdim),))
 MIN_DIM = Op("MinBackward0", lambda x, dim, keepdim: F.take_along(x, xp.argmin(x, axis=dim), dim, keepdim),

@@ -73,8 +73,9 @@ def result_renderables(result, *, dtype_default: str, show_expr: bool = True, ti
                                 ("shape", "left"), ("value", "left")):
             graph.add_column(column, justify=justify, no_wrap=column != "value", overflow="fold")
         for i, node in enumerate(result.nodes, 1):
-            graph.add_row(str(i), node.name or "", Text(node.grad_fn, style="cyan"),
-                          _shape_text(node.shape), _data_text(node.value))
+            # Cells are Text, never markup: "[1, 2]" would read as a style tag.
+            graph.add_row(str(i), Text(node.name or ""), Text(node.grad_fn, style="cyan"),
+                          Text(_shape_text(node.shape)), Text(_data_text(node.value)))
         parts.append(Text())
         parts.append(graph)
     if result.grads:
@@ -87,7 +88,7 @@ def result_renderables(result, *, dtype_default: str, show_expr: bool = True, ti
                 grads.add_row(Text(name, style="green"), "", Text("None (the output does not depend on it)",
                                                                   style="dim"))
             else:
-                grads.add_row(Text(name, style="green"), _shape_text(g.shape), _data_text(g))
+                grads.add_row(Text(name, style="green"), Text(_shape_text(g.shape)), Text(_data_text(g)))
         parts.append(Text())
         parts.append(grads)
     return parts
