@@ -139,7 +139,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                 result.value = output.data
                 result.grad_fn = output.grad_fn.name if output.grad_fn else None
                 result.requires_grad = output.requires_grad
-                _collect_nodes(result, output)
+                nodes = _collect_nodes(result, output)
                 g = None if grad_output is None else _grad_output(grad_output, output)
                 if g is None and output.data.size != 1 and output.requires_grad:
                     shape = ", ".join(map(str, output.data.shape))
@@ -148,7 +148,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                                           f"'ones({shape})' for the gradient of its sum, or any tensor of "
                                           "that shape for a vector-Jacobian product")
                 from .engine import backward
-                backward(output, g)
+                backward(output, g, nodes=nodes)
         finally:
             xp.seterrcall(old_call)
         result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
@@ -175,12 +175,15 @@ def _grad_output(value, output) -> Tensor:
 
 
 def _collect_nodes(result, output):
+    """The graph's nodes in execution order; returns them in backward's order."""
     if output.grad_fn is None:
-        return
+        return None
     from .engine import reachable
-    for node in reversed(reachable(output.grad_fn)):
+    nodes = reachable(output.grad_fn)
+    for node in reversed(nodes):
         out = node.out
-        result.nodes.append(NodeInfo(getattr(out, "name", None), node.name, tuple(out.shape), out.data))
+        result.nodes.append(NodeInfo(out.name, node.op.name, out.data.shape, out.data))
+    return nodes
 
 
 def grad(expr: str, bindings: Mapping[str, object] | None = None, /, *, wrt=None, grad_output=None,

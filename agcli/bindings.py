@@ -20,6 +20,10 @@ def parse_value(name: str, text: str):
     number = _plain_number(text)
     if number is not None:
         return xp.asarray(number)
+    if text.startswith("["):
+        array = _number_list(text)
+        if array is not None:
+            return array
     from .lower import lower
     from .syntax import parse
 
@@ -54,6 +58,33 @@ def _plain_number(text: str):
         return None
     # float() also reads 'nan' and 'inf'; leave names to the language.
     return value if text.lstrip("+-")[:1].isdigit() or text.lstrip("+-")[:1] == "." else None
+
+
+_NUMBER_LIST = None
+
+
+def _number_list(text: str):
+    """`[[1, 2.], [.5, -3e2]]` read as JSON after a check that it is nothing but
+    brackets, commas and numbers; anything else goes to the grammar."""
+    global _NUMBER_LIST
+    import re
+    if _NUMBER_LIST is None:
+        _NUMBER_LIST = (re.compile(r"[\s\[\],0-9eE.+\-]*"),
+                        re.compile(r"(?<![0-9])\.(?=[0-9])"),      # .5  -> 0.5
+                        re.compile(r"(?<=[0-9])\.(?![0-9])"),      # 2.  -> 2.0
+                        re.compile(r"(?<![eE])\+"))                # +1  -> 1
+    shape_ok, lead, trail, plus = _NUMBER_LIST
+    if not shape_ok.fullmatch(text):
+        return None
+    import json
+    try:
+        value = json.loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
+    except ValueError:
+        return None
+    try:
+        return xp.asarray(value, dtype=float)
+    except ValueError:
+        return None     # ragged: let the grammar's path say so, with a caret
 
 
 def _load_file(name: str, path: str):

@@ -90,9 +90,11 @@ class Output:
         from rich.console import Console
         stream = sys.stderr if stderr else sys.stdout
         terminal = stream.isatty()
-        # Piped output: no colour, no wrapping of data at 80 columns.
+        # NO_COLOR (no-color.org: set and not empty) and piped output: plain
+        # text, not even bold or dim; piped output is not wrapped at 80 columns.
+        plain = not terminal or os.environ.get("NO_COLOR", "") != ""
         return Console(stderr=stderr, highlight=False, soft_wrap=not terminal,
-                       no_color=not terminal or "NO_COLOR" in os.environ,
+                       no_color=plain, color_system=None if plain else "auto",
                        width=None if terminal else 200)
 
     @property
@@ -161,6 +163,9 @@ def grad(
             words += ["-D", spec]
         bindings = read_bindings(words)
         names = split_names(wrt) if wrt is not None else None
+        if out and "value" in bindings:
+            raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
+                             "would overwrite it", kind="usage", hint="rename the variable")
         from . import api
         api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
     except AgcliError as e:
@@ -195,11 +200,19 @@ def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
 
 
 def _save_npz(path, result, output) -> int:
+    import zipfile
     from .backend import xp
     arrays = {"value": result.value}
     arrays.update({k: v for k, v in result.grads.items() if v is not None})
+    if not path.endswith(".npz"):  # as numpy.savez does
+        path += ".npz"
     try:
-        xp.savez(path, **arrays)
+        # What numpy.savez(path, **arrays) writes, without its keyword
+        # arguments: a variable named `file` or `allow_pickle` is just a key.
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for key, array in arrays.items():
+                with archive.open(key + ".npy", "w", force_zip64=True) as f:
+                    xp.lib.format.write_array(f, xp.asanyarray(array), allow_pickle=False)
     except OSError as e:
         output.error(AgcliError(f"cannot write {path}: {e.strerror or e}", kind="usage"))
         return EXIT_INPUT

@@ -35,11 +35,12 @@ def reachable(root):
 
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
-             create_graph: bool = False, inputs=None, accumulate: bool = True):
+             create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward);
     accumulate=False returns {leaf: grad} instead (torch.autograd.grad).
+    nodes: reachable(output.grad_fn), when the caller has it already.
     """
     from . import functions as F
 
@@ -56,31 +57,35 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
     else:
         grad_output = F.as_grad_output(grad_output, output)
 
-    def raw(v):
-        return v.data if type(v) is Tensor else v
-
-    def value(v):  # what a rule sees of a saved value
-        return v if create_graph else raw(v)
-
-    grads = {id(root): grad_output if create_graph else raw(grad_output)}
+    if type(grad_output) is Tensor and not create_graph:
+        grad_output = grad_output.data
+    grads = {id(root): grad_output}
     leaf_grads = {}
+    sum_to = F.sum_to
     with set_grad_enabled(create_graph):
-        for node in (reachable(root) if type(root) is not AccumulateGrad else ()):
+        for node in (nodes if nodes is not None else reachable(root)) if type(root) is not AccumulateGrad else ():
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             op = node.op
             if node.released and op.saves:
                 raise AgcliError(SECOND_BACKWARD)
-            ins = node.inputs
-            args = [value(a) for a in ins]
-            out = value(node.out)
+            # Rules see tensors when the gradient must itself be differentiable,
+            # raw arrays otherwise (no graph is built for them: cheaper).
+            if create_graph:
+                args, out = node.inputs, node.out
+            else:
+                args = [a.data if type(a) is Tensor else a for a in node.inputs]
+                out = node.out.data
+            params = node.params
             for i, nxt in enumerate(node.next):
                 if nxt is None:
                     continue
-                rule = op.vjps[0] if op.variadic else op.vjps[i]
-                gi = rule(g, out, *args, i=i, **node.params) if op.variadic else rule(g, out, *args, **node.params)
-                gi = F.sum_to(gi, node.shapes[i])  # broadcasting, undone in one place
+                if op.variadic:
+                    gi = op.vjps[0](g, out, *args, i=i, **params)
+                else:
+                    gi = op.vjps[i](g, out, *args, **params)
+                gi = sum_to(gi, node.shapes[i])  # broadcasting, undone in one place
                 key = id(nxt)
                 if type(nxt) is AccumulateGrad:
                     prev = leaf_grads.get(key)

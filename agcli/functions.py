@@ -126,6 +126,18 @@ def div(x, y):
     return _elementwise(ops.DIV, x, y)
 
 
+def remainder(x, y):
+    x, y = _as_operand(x), _as_operand(y)
+    if type(x) is not Tensor and type(y) is not Tensor:
+        return xp.remainder(x, y)
+    return _elementwise(ops.REMAINDER, x, y)
+
+
+def floor_divide(x, y):
+    """x // y, rounded down; it has no gradient (PyTorch records none)."""
+    return xp.floor_divide(data(x), data(y))
+
+
 def reciprocal(x):
     return apply(ops.RECIPROCAL, x)
 
@@ -394,7 +406,7 @@ def dot(x, y):
 
 def mv(m, v):
     if ndim_of(m) != 2 or ndim_of(v) != 1:
-        fail(f"vector + matrix @ vector expected, got {ndim_of(m)}, {ndim_of(m)}, {ndim_of(v)}", "shape")
+        fail(f"vector + matrix @ vector expected, got 1, {ndim_of(m)}, {ndim_of(v)}", "shape")
     if shape_of(m)[1] != shape_of(v)[0]:
         fail(f"size mismatch, got input ({shape_of(m)[0]}), mat ({_dims_text(shape_of(m))}), "
              f"vec ({shape_of(v)[0]})", "shape")
@@ -413,6 +425,14 @@ def mm(a, b):
 
 
 def bmm(a, b):
+    if ndim_of(a) != 3:
+        fail("batch1 must be a 3D tensor", "shape")
+    if ndim_of(b) != 3:
+        fail("batch2 must be a 3D tensor", "shape")
+    sa, sb = shape_of(a), shape_of(b)
+    if sb[:2] != (sa[0], sa[2]):
+        fail(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
+             f"but got: [{sb[0]}, {sb[1]}].", "shape")
     return apply(ops.BMM, a, b)
 
 
@@ -427,7 +447,8 @@ def outer(u, v):
 
 
 def matmul(a, b):
-    """PyTorch's dispatch: dot, mv, mm, or a batched product, by the operands' dims."""
+    """PyTorch's dispatch (_matmul_impl): dot, mv, mm, a folded mm/mv, or a batched bmm,
+    by the operands' dims, strides and requires_grad, recording the same nodes."""
     da, db = ndim_of(a), ndim_of(b)
     if da == 0 or db == 0:
         fail(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D", "shape")
@@ -436,26 +457,42 @@ def matmul(a, b):
     if da == 2 and db == 1:
         return mv(a, b)
     if da == 1 and db == 2:
-        if shape_of(a)[0] != shape_of(b)[0]:
-            fail(f"mat1 and mat2 shapes cannot be multiplied (1x{shape_of(a)[0]} and "
-                 f"{_dims_text(shape_of(b))})", "shape")
-        return squeeze(mm(unsqueeze(a, 0), b), 0)
+        return apply(ops.SQUEEZE_INPLACE, mm(unsqueeze(a, 0), b), dim=0)     # .squeeze_(0)
     if da == 2 and db == 2:
         return mm(a, b)
-    if da >= 3 and db <= 2:
-        # Fold the batch into rows: one mm, then a view back (as PyTorch does).
-        sa = shape_of(a)
-        if db == 1:
-            if sa[-1] != shape_of(b)[0]:
-                fail(f"size mismatch, got input ({_py_prod(sa[:-1])}), mat ({_py_prod(sa[:-1])}x{sa[-1]}), "
-                     f"vec ({shape_of(b)[0]})", "shape")
-            return _unsafe_view(mv(reshape(a, (-1, sa[-1])), b), sa[:-1])
-        sb = shape_of(b)
-        if sa[-1] != sb[0]:
-            fail(f"mat1 and mat2 shapes cannot be multiplied ({_py_prod(sa[:-1])}x{sa[-1]} and "
-                 f"{_dims_text(sb)})", "shape")
-        return _unsafe_view(mm(reshape(a, (-1, sa[-1])), b), sa[:-1] + (sb[-1],))
+    if _should_fold(a, b):
+        # Fold the batch of the larger operand into rows: one mm (or mv), then a view back.
+        transpose = db > da
+        t1 = attr_mT(b) if transpose else a
+        t2 = (t(a) if da == 2 else a) if transpose else b
+        s1 = shape_of(t1)
+        folded = reshape(t1, (_py_prod(s1[:-1]), s1[-1]))
+        if ndim_of(t2) == 2:
+            out = _unsafe_view(mm(folded, t2), s1[:-1] + (shape_of(t2)[1],))
+            return contiguous(attr_mT(out)) if transpose else out
+        return _unsafe_view(mv(folded, t2), s1[:-1])
     return _batched_matmul(a, b)
+
+
+def _requires_grad(x) -> bool:
+    return type(x) is Tensor and x.requires_grad
+
+
+def _should_fold(a, b) -> bool:
+    """PyTorch's should_fold: can the larger operand be folded into a matrix for mm/mv?"""
+    a_larger = ndim_of(a) >= ndim_of(b)
+    t1 = data(a) if a_larger else xp.swapaxes(data(b), -1, -2)
+    d1, d2 = t1.ndim, ndim_of(b) if a_larger else ndim_of(a)
+    if not (d1 >= 3 and d2 <= 2):
+        return False
+    if _requires_grad(b if a_larger else a):    # fold, or the small operand's gradient is a big sum
+        return True
+    if ndim_of(a) == 2:     # 2D @ ND: folding would need a transposed copy of the result
+        return False
+    if t1.size == 0:
+        return True
+    shape, strides = t1.shape, strides_of(t1)
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(d1 - 2))
 
 
 def _py_prod(shape):
@@ -471,38 +508,103 @@ def _unsafe_view(x, shape):
 
 def _batched_matmul(a, b):
     da, db = ndim_of(a), ndim_of(b)
-    if da == 1:
-        return squeeze(_batched_matmul(unsqueeze(a, 0), b), -2)
-    if db == 1:
-        return squeeze(_batched_matmul(a, unsqueeze(b, -1)), -1)
     sa, sb = shape_of(a), shape_of(b)
-    if sa[-1] != sb[-2]:
-        fail(f"Expected size for first two dimensions of batch2 tensor to be: "
-             f"[{_py_prod(broadcast_shapes(sa[:-2], sb[:-2]))}, {sa[-1]}] but got: "
-             f"[{_py_prod(broadcast_shapes(sa[:-2], sb[:-2]))}, {sb[-2]}].", "shape")
-    batch = broadcast_shapes(sa[:-2], sb[:-2])
-    n, k, m = sa[-2], sa[-1], sb[-1]
-    if sa[:-2] != batch:
-        a = expand(a, batch + (n, k))
-    if sb[:-2] != batch:
-        b = expand(b, batch + (k, m))
-    if len(batch) == 1:
-        return bmm(a, b)
+    n, m1, batch_a = (sa[-2] if da > 1 else 1), sa[-1], sa[:_py_max(da - 2, 0)]
+    m2, p, batch_b = (sb[-2] if db > 1 else sb[0]), (sb[-1] if db > 1 else 1), sb[:_py_max(db - 2, 0)]
+    if da == 3 and db == 3 and batch_a[0] != batch_b[0]:
+        # a batch of one that requires grad is squeezed, so that it folds (as PyTorch does)
+        if batch_a[0] == 1 and _requires_grad(a):
+            return matmul(squeeze(a, 0), b)
+        if batch_b[0] == 1 and _requires_grad(b):
+            return matmul(a, squeeze(b, 0))
+    batch = broadcast_shapes(batch_a, batch_b)
     flat = _py_prod(batch)
-    return _unsafe_view(bmm(reshape(a, (flat, n, k)), reshape(b, (flat, k, m))), batch + (n, m))
+    a3 = reshape(expand(a, batch + (n, m1)), (flat, n, m1))
+    if db == 1:
+        b3 = unsqueeze(reshape(expand(b, batch + (m2,)), (flat, m2)), 2)
+    else:
+        b3 = reshape(expand(b, batch + (m2, p)), (flat, m2, p))
+    out = bmm(a3, b3)
+    if db == 1:
+        out = squeeze(out, -1)
+    return _unsafe_view(out, batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ()))
 
 
 # ------------------------------------------------------------------ shapes
+def strides_of(a) -> tuple:
+    """A raw array's strides in elements, PyTorch's unit (NumPy's views keep PyTorch's layouts)."""
+    return tuple(s // a.itemsize for s in a.strides)
+
+
+def is_contiguous(x) -> bool:
+    """PyTorch's is_contiguous: row-major strides, dims of size 1 aside."""
+    a = data(x)
+    if not isinstance(a, ndarray) or a.size == 0:
+        return True
+    expected = 1
+    for n, st in zip(reversed(a.shape), reversed(strides_of(a))):
+        if n != 1:
+            if st != expected:
+                return False
+            expected *= n
+    return True
+
+
+def viewable(x, shape) -> bool:
+    """Can x be seen with `shape` without a copy? (PyTorch's computeStride)."""
+    a = data(x)
+    old = a.shape
+    if not old or a.size == 0:
+        return True
+    strides = strides_of(a)
+    view_d = len(shape) - 1
+    base, tensor_numel, view_numel = strides[-1], 1, 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return False
+            if d > 0:
+                base, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return view_d == -1
+
+
+def _shape_arg(x, shape):
+    return _infer_shape(size_tuple(shape) if shape and not (len(shape) == 1 and isinstance(shape[0], tuple)
+                                                          and all(isinstance(s, int) for s in shape[0]))
+                        else shape[0], shape_of(x))
+
+
 def reshape(x, *shape):
-    shape = _infer_shape(size_tuple(shape) if shape and not (len(shape) == 1 and isinstance(shape[0], tuple)
-                                                            and all(isinstance(s, int) for s in shape[0]))
-                         else shape[0], shape_of(x))
-    if shape == shape_of(x) and type(x) is not Tensor:
-        return x
+    """A view when the strides allow one (ViewBackward0 when contiguous, else
+    ReshapeAliasBackward0), else a contiguous clone viewed (PyTorch's reshape)."""
+    shape = _shape_arg(x, shape)
+    if type(x) is not Tensor:
+        return x if shape == shape_of(x) else xp.reshape(x, shape)
+    if is_contiguous(x):
+        return apply(ops.VIEW, x, shape=shape)
+    if viewable(x, shape):
+        return apply(ops.RESHAPE_ALIAS, x, shape=shape)
+    return _unsafe_view(apply(ops.CLONE, x, memory_format="contiguous"), shape)
+
+
+def view(x, *shape):
+    shape = _shape_arg(x, shape)
+    if type(x) is not Tensor:
+        return x if shape == shape_of(x) else xp.reshape(x, shape)
+    if not viewable(x, shape):
+        fail("view size is not compatible with input tensor's size and stride (at least one dimension spans "
+             "across two contiguous subspaces). Use .reshape(...) instead.", "shape")
     return apply(ops.VIEW, x, shape=shape)
 
 
-view = reshape
+def contiguous(x):
+    if type(x) is not Tensor or is_contiguous(x):
+        return x
+    return apply(ops.CLONE, x, memory_format="contiguous")
 
 
 def _infer_shape(shape, old):

@@ -18,7 +18,7 @@ _ELEMENTWISE = ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "r
 FUNCTIONS = {name: getattr(F, name) for name in _ELEMENTWISE}
 FUNCTIONS.update({
     "add": F.add, "sub": F.sub, "subtract": F.sub, "mul": F.mul, "multiply": F.mul,
-    "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow, "negative": F.neg,
+    "remainder": F.remainder, "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow, "negative": F.neg,
     "clamp": F.clamp, "clip": F.clamp, "where": F.where, "maximum": F.maximum, "minimum": F.minimum,
     "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "amax": F.amax, "amin": F.amin, "norm": F.norm, "logsumexp": F.logsumexp,
     "matmul": F.matmul, "mm": F.mm, "mv": F.mv, "bmm": F.bmm, "dot": F.dot, "inner": F.dot,
@@ -68,6 +68,10 @@ def _expand_as(x, other):
 
 
 def _view_as(x, other):
+    return F.view(x, F.shape_of(other))
+
+
+def _reshape_as(x, other):
     return F.reshape(x, F.shape_of(other))
 
 
@@ -76,7 +80,7 @@ METHODS = {name: fn for name, fn in FUNCTIONS.items()
            if fn.__module__.endswith("functions") and name not in ("cat", "stack", "concat", "concatenate")}
 METHODS.update({
     "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,
-    "reshape_as": _view_as, "clamp_min": lambda x, min: F.clamp(x, min=min),
+    "reshape_as": _reshape_as, "contiguous": F.contiguous, "clamp_min": lambda x, min: F.clamp(x, min=min),
     "clamp_max": lambda x, max: F.clamp(x, max=max),
     "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
     "bool": _cast("bool"), "item": _item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,

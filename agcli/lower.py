@@ -71,7 +71,7 @@ def _wrap(v):
     return v
 
 
-_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow}
+_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder}
 
 
 def _compare(ufunc_name):

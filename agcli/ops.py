@@ -69,6 +69,9 @@ DIV = Op("DivBackward0", xp.true_divide,
 DIV_SCALAR = Op("DivBackward1", xp.true_divide,            # tensor / number inside a composite op
                 (lambda g, out, x, s: g / s,
                  None), saves=False)
+REMAINDER = Op("RemainderBackward0", xp.remainder,       # Python's %: the sign of the divisor
+               (lambda g, out, x, y: g,
+                lambda g, out, x, y: -g * F.floor_divide(x, y)))
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
                 (lambda g, out, x: -g * out * out,))
 NEG = Op("NegBackward0", xp.negative,
@@ -155,9 +158,13 @@ BMM = Op("BmmBackward0", xp.matmul,                      # batched, same batch d
           lambda g, out, a, b: F.bmm(F.transpose(a, -1, -2), g)))
 
 # ------------------------------------------------------------------- shapes
-CLONE = Op("CloneBackward0", xp.copy, (lambda g, out, x: g,), saves=False)
+CLONE = Op("CloneBackward0",                             # x.clone() keeps the layout; .contiguous() not
+           lambda x, memory_format="preserve": xp.copy(x, order="C" if memory_format == "contiguous" else "K"),
+           (lambda g, out, x, memory_format="preserve": g,), saves=False)
 VIEW = Op("ViewBackward0", lambda x, shape: xp.reshape(x, shape),
           (lambda g, out, x, shape: F.reshape(g, x.shape),), saves=False)
+RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape),   # reshape, strided
+                   (lambda g, out, x, shape: F.reshape(g, x.shape),), saves=False)
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: xp.reshape(x, shape),
                  (lambda g, out, x, shape: F.reshape(g, x.shape),), saves=False)
 T = Op("TBackward0", lambda x: xp.transpose(x),
@@ -170,6 +177,8 @@ SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shap
              (lambda g, out, x: F.reshape(g, x.shape),), saves=False)
 SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, dim) if x.shape[dim] == 1 else x,
                  (lambda g, out, x, dim: F.reshape(g, x.shape),), saves=False)
+SQUEEZE_INPLACE = Op("SqueezeBackward4", lambda x, dim: xp.squeeze(x, dim) if x.shape[dim] == 1 else x,
+                     (lambda g, out, x, dim: F.reshape(g, x.shape),), saves=False)   # x.squeeze_(dim)
 UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, dim: xp.expand_dims(x, dim),
                (lambda g, out, x, dim: F.squeeze(g, dim),), saves=False)
 EXPAND = Op("ExpandBackward0", lambda x, shape: xp.broadcast_to(x, shape),
@@ -180,7 +189,7 @@ CAT = Op("CatBackward0", lambda *xs, dim: xp.concatenate(xs, axis=dim),
          (lambda g, out, *xs, i, dim: F.narrow_piece(g, xs, i, dim),), saves=False, variadic=True)
 STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
            (lambda g, out, *xs, i, dim: F.select(g, dim, i),), saves=False, variadic=True)
-SELECT = Op("SelectBackward0", lambda x, dim, index: xp.take(x, index, axis=dim),
+SELECT = Op("SelectBackward0", lambda x, dim, index: x[F.select_key(x.ndim, dim, index)],   # a view, as in torch
             (lambda g, out, x, dim, index: F.select_backward(g, x.shape, dim, index),), saves=False)
 SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: F.slice_array(x, dim, start, stop, step),
            (lambda g, out, x, dim, start, stop, step:

@@ -100,9 +100,13 @@ class Node:
         return self.op.name
 
     def release(self):
-        """Drop saved tensors after backward, as PyTorch frees its buffers."""
-        self.inputs = tuple(_Meta(a) for a in self.inputs)
-        self.out = _Meta(self.out)
+        """Drop saved tensors after backward, as PyTorch frees its buffers.
+
+        Ops that save nothing (ops.Op.saves is False) read only shapes in
+        their rules, so their graph can run backward again, as in PyTorch.
+        """
+        if self.op.saves:
+            self.inputs = self.out = None
         self.released = True
 
 
@@ -116,17 +120,6 @@ class AccumulateGrad:
     def __init__(self, variable: Tensor):
         self.variable = variable
         self.seq = -1  # always last when walking the tape backwards
-
-
-class _Meta:
-    """Shape and dtype of a released value: enough for rules that save nothing."""
-
-    __slots__ = ("shape", "dtype", "ndim")
-
-    def __init__(self, value):
-        self.shape = getattr(value, "shape", ())
-        self.dtype = getattr(value, "dtype", None)
-        self.ndim = len(self.shape)
 
 
 def no_grad():

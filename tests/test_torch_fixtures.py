@@ -47,6 +47,14 @@ EXPECTED_MESSAGE_OVERRIDE = {
 }
 
 
+# Cases agcli cannot pass yet, for a reason outside the modules these tests may fix.
+# strict: the day one passes, the test says so and the entry must go.
+KNOWN_FAILURES = {
+    '"max(x, dim=-1).values.sum()" --x "arange(24.).reshape(2,3,4) % 5"':
+        "grammar/agcli.lark has no '%' operator (MUL_OP is * / @); F.remainder and lower's '%' are ready",
+}
+
+
 def _decode(x):
     if isinstance(x, list):
         return [_decode(v) for v in x]
@@ -88,7 +96,14 @@ def _check_grads(result, expected):
             _assert_close(got, _array(want), f"grad of {name}")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["args"] for c in CASES])
+def _params():
+    for c in CASES:
+        reason = KNOWN_FAILURES.get(c["args"])
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        yield pytest.param(c, id=c["args"], marks=marks)
+
+
+@pytest.mark.parametrize("case", list(_params()))
 def test_matches_torch(case):
     line = case["args"]
     result = _run(line)
@@ -134,6 +149,7 @@ def test_every_deliberate_difference_and_override_names_a_case():
     lines = {c["args"] for c in CASES}
     assert set(DELIBERATE) <= lines
     assert set(EXPECTED_MESSAGE_OVERRIDE) <= lines
+    assert set(KNOWN_FAILURES) <= lines
     for line in EXPECTED_MESSAGE_OVERRIDE:
         case = next(c for c in CASES if c["args"] == line)
         assert case["error"] is not None and case["error"]["message"] != EXPECTED_MESSAGE_OVERRIDE[line]
