@@ -95,8 +95,93 @@ class Index(_Record):
     __slots__ = ('obj', 'items', 'span')
 
 
+class BoolOp(_Record):
+    # op: 'and' or 'or'
+    __slots__ = ('op', 'left', 'right', 'span')
+
+
+class Not(_Record):
+    __slots__ = ('operand', 'span')
+
+
+class IfExp(_Record):
+    __slots__ = ('test', 'body', 'orelse', 'span')
+
+
+class Compare(_Record):
+    # a < b < c: ops ('<', '<'), operands (a, b, c); ops also 'in', 'not in', 'is', 'is not'
+    __slots__ = ('ops', 'operands', 'span', 'op_spans')
+
+
+class FString(_Record):
+    # parts: str pieces and (field source text, field offset, format spec) triples
+    __slots__ = ('parts', 'span')
+
+
+# ------------------------------------------------------------- statements
 class Assign(_Record):
-    __slots__ = ('target', 'value', 'span')
+    # targets: a = b = value has two; each a Name, Index, Attribute or TupleLit of names
+    __slots__ = ('targets', 'value', 'span')
+
+
+class AugAssign(_Record):
+    __slots__ = ('target', 'op', 'value', 'span', 'op_span')
+
+
+class Pass(_Record):
+    __slots__ = ('span',)
+
+
+class Break(_Record):
+    __slots__ = ('span',)
+
+
+class Continue(_Record):
+    __slots__ = ('span',)
+
+
+class Return(_Record):
+    __slots__ = ('value', 'span')
+
+
+class Import(_Record):
+    # import torch.nn.functional as F: module 'torch.nn.functional', alias 'F'
+    # from torch import nn: module 'torch', name 'nn'
+    __slots__ = ('module', 'name', 'alias', 'span')
+
+
+class Delete(_Record):
+    __slots__ = ('target', 'span')
+
+
+class If(_Record):
+    __slots__ = ('test', 'body', 'orelse', 'span')
+
+
+class While(_Record):
+    __slots__ = ('test', 'body', 'span')
+
+
+class For(_Record):
+    __slots__ = ('targets', 'iter', 'body', 'span')
+
+
+class FunctionDef(_Record):
+    # params: (name, default expression or None) pairs
+    __slots__ = ('name', 'params', 'body', 'span')
+
+
+class With(_Record):
+    __slots__ = ('context', 'alias', 'body', 'span')
+
+
+class Try(_Record):
+    # handlers: ExceptHandler records; finalbody may be empty
+    __slots__ = ('body', 'handlers', 'finalbody', 'span')
+
+
+class ExceptHandler(_Record):
+    __slots__ = ('type', 'name', 'body', 'span')
 
 
 class Program(_Record):

@@ -50,6 +50,7 @@ def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, de
 
 
 def _run_line(text, defaults, default_wrt, debug):
+    args = None
     try:
         args = parse_line(text)
         api.configure(dtype=args.dtype or defaults["dtype"],
@@ -60,13 +61,13 @@ def _run_line(text, defaults, default_wrt, debug):
                             grad_output=args.grad_output if args.grad_output is not None
                             else defaults["grad_output"])
     except AgcliError as e:
-        result = api.Result(text)
+        result = api.Result(text if args is None else args.expr)  # the whole line if it did not split
         result.error = e
         return result
     except Exception as e:  # a bug in agcli must not sink the rest of the batch
         if debug:
             raise
-        result = api.Result(text)
+        result = api.Result(text if args is None else args.expr)
         result.error = AgcliError(f"internal error: {type(e).__name__}: {e}",
                                   hint="this is a bug in agcli; rerun with --debug for a traceback")
         return result

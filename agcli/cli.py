@@ -169,6 +169,12 @@ def grad(
         from . import api
         api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
     except AgcliError as e:
+        if format is Format.json:  # stdout is one JSON object whatever went wrong
+            from .api import Result
+            from .render import to_json_line
+            rejected = Result(expr)
+            rejected.error = e
+            sys.stdout.write(to_json_line(rejected.to_json()) + "\n")
         output.error(e)
         raise typer.Exit(e.exit_code)
     result = _evaluate(api, expr, bindings, names, grad_output, debug, output)

@@ -35,12 +35,14 @@ def reachable(root):
 
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
-             create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None):
+             create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
+             retain_grads: bool = False):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward);
     accumulate=False returns {leaf: grad} instead (torch.autograd.grad).
     nodes: reachable(output.grad_fn), when the caller has it already.
+    retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
     """
     from . import functions as F
 
@@ -70,6 +72,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
             op = node.op
             if node.released and op.saves:
                 raise AgcliError(SECOND_BACKWARD)
+            if retain_grads and node.out is not None and node.out.retains_grad:
+                _accumulate(node.out, g, create_graph)
             # Rules see tensors when the gradient must itself be differentiable,
             # raw arrays otherwise (no graph is built for them: cheaper).
             if create_graph:
@@ -105,9 +109,22 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if accumulate:
-            if leaf.grad is None:
-                leaf.grad = g if create_graph else Tensor(g.data.copy() if g.data.base is not None else g.data)
-            else:
-                leaf.grad = leaf.grad + g if create_graph else Tensor(leaf.grad.data + g.data)
+            _accumulate(leaf, g, create_graph)
         results[leaf] = g
     return results
+
+
+def _accumulate(tensor, g, create_graph):
+    """tensor.grad += g, as AccumulateGrad does (a fresh grad is a copy, never a view)."""
+    from . import functions as F
+    if type(g) is not Tensor:
+        g = Tensor(F.as_array(g, tensor.data.dtype))
+    if tensor.grad is None:
+        if create_graph and g.requires_grad:
+            tensor.grad = F.clone(g)          # PyTorch records CloneBackward0 here
+        else:
+            tensor.grad = Tensor(g.data.copy())
+    elif create_graph:
+        tensor.grad = tensor.grad + g
+    else:
+        tensor.grad = Tensor(tensor.grad.data + g.data)

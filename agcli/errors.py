@@ -38,6 +38,11 @@ class AgcliError(Exception):
         if kind in INPUT_KINDS:
             self.exit_code = EXIT_INPUT
 
+    @property
+    def python_type(self) -> str:
+        """The Python exception a program's `except` sees (PyTorch raises these)."""
+        return _PYTHON_TYPES.get(self.kind, "RuntimeError")
+
     def at(self, span, source=None):
         """Attach a place if none is known yet (inner code may not know it)."""
         if self.span is None:
@@ -80,6 +85,10 @@ class AgcliError(Exception):
     def __str__(self) -> str:
         where = f" (line {self.line}, column {self.column})" if self.line else ""
         return self.message + where
+
+
+_PYTHON_TYPES = {"type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
+                 "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError"}
 
 
 def error(message: str, span=None, **kw) -> AgcliError:

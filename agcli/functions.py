@@ -158,19 +158,16 @@ def pow(x, y):
 
 def pow_scalar_grad(g, x, p):
     if p == 0:
-        return g * 0.0
-    return g * p * x ** (p - 1)
+        return mul(g, 0.0)
+    return mul(mul(g, p), pow(x, p - 1))
 
 
 def masked_log_grad(g, out, base, y):
     """d(base**y)/dy = out * log(base), and 0 where base == 0 and y >= 0 (as PyTorch)."""
-    b = data(base)
-    zero = (b == 0) & (data(y) >= 0)
-    logb = log(base) if type(base) is Tensor else xp.log(xp.where(zero, 1.0, b))
-    grad = g * out * logb
-    if xp.any(zero):
-        return where(zero, 0.0, grad)
-    return grad
+    zero = (data(base) == 0) & (data(y) >= 0)
+    if not xp.any(zero):
+        return mul(mul(g, out), log(base) if type(base) is Tensor else xp.log(base))
+    return where(zero, 0.0, mul(mul(g, out), log(where(zero, 1.0, base))))
 
 
 # ------------------------------------------------------------ elementwise
@@ -233,7 +230,7 @@ def tie_split(g, x, y, keep):
     a, b = data(x), data(y)
     wins = (a > b) if keep == "greater" else (a < b)
     share = xp.where(wins, 1.0, xp.where(a == b, 0.5, 0.0))
-    return g * mask(share, g)
+    return mul(g, mask(share, g))
 
 
 # -------------------------------------------------------------- reductions
@@ -309,7 +306,7 @@ def amax_grad(g, out, x, dim, keepdim):
         for d in sorted(dim):
             g, out = unsqueeze(g, d), unsqueeze(out, d)
     hit = data(x) == data(out)
-    return g * mask(hit / hit.sum(axis=dim, keepdims=True), g)
+    return mul(g, mask(hit / hit.sum(axis=dim, keepdims=True), g))
 
 
 def take_along(x, idx, dim, keepdim):
@@ -321,7 +318,7 @@ def evenly_distribute(g, x, out):
     """max()/min() over all: ties share the gradient equally (PyTorch's rule)."""
     a, o = data(x), data(out)
     hit = (a == o) | (xp.isnan(a) & xp.isnan(o))
-    return expand(g / hit.sum(), shape_of(x)) * mask(hit, g)
+    return mul(expand(div(g, int(hit.sum())), shape_of(x)), mask(hit, g))
 
 
 def select_by_index(g, x, idx, dim, keepdim):
@@ -331,7 +328,7 @@ def select_by_index(g, x, idx, dim, keepdim):
         (-1,) + (1,) * (len(shape) - dim - 1))
     if not keepdim:
         g = unsqueeze(g, dim)
-    return expand(g, shape) * mask(chosen, g)
+    return mul(expand(g, shape), mask(chosen, g))
 
 
 def vector_norm_array(x, ord, dim, keepdim):
@@ -358,16 +355,16 @@ def norm_grad(g, out, x, ord, dim, keepdim):
     g = _unsqueeze_back(g, dims, keepdim or dim is None)
     out = _unsqueeze_back(out, dims, keepdim or dim is None)
     if ord == 1:
-        return g * mask(xp.sign(data(x)), g)
+        return mul(g, mask(xp.sign(data(x)), g))
     if ord == 2:
         zero = data(out) == 0
         if xp.any(zero):    # a zero norm gives a zero gradient (PyTorch masks it; no 0/0)
-            return x * where(zero, 0.0, g / where(zero, 1.0, out))
-        return g * x / out
+            return mul(x, where(zero, 0.0, div(g, where(zero, 1.0, out))))
+        return div(mul(g, x), out)
     if ord == float("inf"):
         hit = xp.abs(data(x)) == data(out)
-        return g * mask(xp.sign(data(x)) * hit / hit.sum(axis=dims, keepdims=True), g)
-    return g * x * abs(x) ** (ord - 2) / out ** (ord - 1)
+        return mul(g, mask(xp.sign(data(x)) * hit / hit.sum(axis=dims, keepdims=True), g))
+    return div(mul(mul(g, x), pow(abs(x), ord - 2)), pow(out, ord - 1))
 
 
 def _unsqueeze_back(v, dims, already_kept):
@@ -437,7 +434,7 @@ def bmm(a, b):
 
 
 def outer_raw(u, v):
-    return unsqueeze(u, -1) * v if type(u) is Tensor or type(v) is Tensor else xp.multiply.outer(u, v)
+    return mul(unsqueeze(u, -1), v)
 
 
 def outer(u, v):
@@ -934,8 +931,8 @@ def reduce_loss(v, reduction):
 
 def loss_grad(g, local, reduction):
     if reduction == "mean":
-        return g * local / _py_prod(shape_of(local))
-    return g * local
+        return div(mul(g, local), _py_prod(shape_of(local)))
+    return mul(g, local)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -981,7 +978,7 @@ def nll_loss_grad(g, x, target, reduction, ignore_index):
     hot = hot.reshape(shape).astype(data(x).dtype)
     if reduction == "none":
         g = unsqueeze(g, -1) if ndim_of(g) else g
-    return g * hot
+    return mul(g, hot)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -1028,6 +1025,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 # -------------------------------------------------------------- detaching
+def clone(x):
+    return apply(ops.CLONE, x)
+
+
 def detach(x):
     return Tensor(data(x)) if type(x) is Tensor else x
 

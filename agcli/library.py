@@ -53,12 +53,6 @@ def _size(x, dim=None):
     return F.shape_of(x) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))]
 
 
-def _clone(x):
-    from . import ops
-    from .tensor import apply
-    return apply(ops.CLONE, x)
-
-
 def _where_method(x, condition, y):
     return F.where(condition, x, y)     # x.where(condition, y) keeps x where condition holds
 
@@ -84,7 +78,7 @@ METHODS.update({
     "clamp_max": lambda x, max: F.clamp(x, max=max),
     "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
     "bool": _cast("bool"), "item": _item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
-    "clone": _clone, "where": _where_method,
+    "clone": F.clone, "where": _where_method,
 })
 
 

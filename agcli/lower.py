@@ -94,6 +94,19 @@ class _Lowering:
         self.assigned = set()         # names assigned so far, in program order
         self.used = set()
         self.source = source
+        # What names can mean; `agcli run` (program.py) adds its own to these.
+        self.functions = L.FUNCTIONS
+        self.methods = L.METHODS
+        self.attributes = L.ATTRIBUTES
+        self.constants = L.CONSTANTS
+        self.module_roots = {"torch", "F"}
+
+    def is_module(self, dotted: str | None) -> bool:
+        """Does `dotted` (e.g. 'torch.nn.functional') name a module rather than a value?"""
+        if dotted is None:
+            return False
+        root = dotted.split(".")[0]
+        return (dotted in L.MODULES or root in self.module_roots) and root not in self.variables | self.assigned
 
     def error(self, message, span, kind="name", hint=None):
         return AgcliError(message, span, kind=kind, hint=hint, source=self.source)
@@ -101,8 +114,11 @@ class _Lowering:
     # -- statements
     def statement(self, node):
         if isinstance(node, A.Assign):
+            if len(node.targets) != 1 or not isinstance(node.targets[0], A.Name):
+                raise self.error("an expression assigns only to names (use `agcli run` for programs)",
+                                 node.targets[0].span, "syntax")
             value = self.expr(node.value)
-            target = node.target
+            target = node.targets[0].id
             self.assigned.add(target)
 
             def assign(env):
@@ -142,10 +158,10 @@ class _Lowering:
                 except KeyError:
                     raise AgcliError(f"unbound variable '{name}'", node.span, kind="name") from None
             return variable
-        if name in L.CONSTANTS:
-            value = L.CONSTANTS[name]
+        if name in self.constants:
+            value = self.constants[name]
             return lambda env: value
-        if name in L.FUNCTIONS:
+        if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
         known = self.variables | self.assigned
         hint = did_you_mean(name, known | set(L.CONSTANTS))
@@ -174,29 +190,46 @@ class _Lowering:
         return negate
 
     def lower_BinOp(self, node):
-        left, right = self.expr(node.left), self.expr(node.right)
-        if node.op in _COMPARES:
-            fn = _guard(_compare(_COMPARES[node.op]), node.op_span)
-        else:
-            fn = _guard(_BINOPS[node.op], node.op_span)
+        # A left-leaning chain (a * b * c * ...) is lowered and run as a loop, not
+        # by recursion, so a long one cannot exhaust Python's stack.
+        spine = []
+        while isinstance(node, A.BinOp):
+            spine.append(node)
+            node = node.left
+        first = self.expr(node)
+        steps = []
+        for b in reversed(spine):
+            if b.op in _COMPARES:
+                fn = _guard(_compare(_COMPARES[b.op]), b.op_span)
+            else:
+                fn = _guard(_BINOPS[b.op], b.op_span)
+            steps.append((fn, self.expr(b.right)))
+        if len(steps) == 1:
+            ((fn, right),) = steps
 
-        def binop(env):
-            return fn(_operand(left(env)), _operand(right(env)))
-        return binop
+            def binop(env):
+                return fn(_operand(first(env)), _operand(right(env)))
+            return binop
+
+        def chain(env):
+            value = first(env)
+            for fn, right in steps:
+                value = fn(_operand(value), _operand(right(env)))
+            return value
+        return chain
 
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
-        if module in L.MODULES or (module and module.split(".")[0] in ("torch", "F") and
-                                   module.split(".")[0] not in self.variables | self.assigned):
+        if self.is_module(module):
             if node.name in L.MODULE_ATTRIBUTES:
                 value = L.MODULE_ATTRIBUTES[node.name]
                 return lambda env: value
             raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
                              hint=did_you_mean(node.name, L.MODULE_ATTRIBUTES))
-        getter = L.ATTRIBUTES.get(node.name)
+        getter = self.attributes.get(node.name)
         if getter is None:
-            hint = did_you_mean(node.name, L.ATTRIBUTES)
-            if node.name in L.METHODS:
+            hint = did_you_mean(node.name, self.attributes)
+            if node.name in self.methods:
                 hint = f"'{node.name}' is a method: call it, e.g. x.{node.name}()"
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span, hint=hint)
         obj = self.expr(node.obj)
@@ -206,25 +239,23 @@ class _Lowering:
     def lower_Call(self, node):
         func = node.func
         module = A.dotted_name(func.obj) if isinstance(func, A.Attribute) else None
-        if isinstance(func, A.Name) or (module is not None and (
-                module in L.MODULES or module.split(".")[0] in ("torch", "F")) and
-                module.split(".")[0] not in self.variables | self.assigned):
+        if isinstance(func, A.Name) or self.is_module(module):
             name = func.id if isinstance(func, A.Name) else func.name
             span = func.span if isinstance(func, A.Name) else func.name_span
-            target = L.FUNCTIONS.get(name)
+            target = self.function_for(module, name)
             if target is None or name.startswith("_"):
                 if isinstance(func, A.Name) and (name in self.variables or name in self.assigned):
                     raise self.error(f"'{name}' is a variable, not a function", span, "call")
                 what = f"{module}.{name}" if module else name
                 raise self.error(f"unknown function '{what}'", span,
-                                 hint=did_you_mean(name, L.FUNCTIONS))
+                                 hint=did_you_mean(name, self.functions))
             receiver = None
         elif isinstance(func, A.Attribute):
             name, span = func.name, func.name_span
-            target = L.METHODS.get(name)
+            target = self.methods.get(name)
             if target is None:
-                hint = did_you_mean(name, L.METHODS)
-                if name in L.ATTRIBUTES:
+                hint = did_you_mean(name, self.methods)
+                if name in self.attributes:
                     hint = f"'.{name}' is an attribute: drop the parentheses"
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)
             receiver = self.expr(func.obj)
@@ -246,10 +277,14 @@ class _Lowering:
             positional = [a(env) for a in args]
             if receiver is not None:
                 positional.insert(0, _operand(receiver(env)))
-                if not isinstance(positional[0], (Tensor, tuple)):
+                if isinstance(positional[0], (int, float)):   # (2).exp(): a number as a tensor
                     positional[0] = C.as_tensor(positional[0])
             return _wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
         return call
+
+    def function_for(self, module, name):
+        """The function `module.name(...)` (module None: a bare name) calls, or None."""
+        return self.functions.get(name)
 
     def _check_signature(self, fn, name, is_method, n_args, kw_names, span):
         try:

@@ -49,9 +49,137 @@ class _ToAst:
     def start(self, items):
         return tuple(items)
 
+    # ---------------------------------------------------------- statements
     def assign(self, items):
-        name, value = items
-        return A.Assign(str(name), value, (name.start_pos, self._span(value)[1]))
+        *targets, value = items
+        for t in targets:
+            _check_target(t)
+        return A.Assign(tuple(targets), value, (self._span(targets[0])[0], self._span(value)[1]))
+
+    def augassign(self, items):
+        target, op, value = items
+        if not isinstance(target, (A.Name, A.Index, A.Attribute)):
+            raise AgcliError("illegal expression for augmented assignment", self._span(target), kind="syntax")
+        return A.AugAssign(target, str(op)[:-1], value, (self._span(target)[0], self._span(value)[1]),
+                           (op.start_pos, op.end_pos))
+
+    def pass_(self, items):
+        return A.Pass(None)
+
+    def break_(self, items):
+        return A.Break(None)
+
+    def continue_(self, items):
+        return A.Continue(None)
+
+    def return_(self, items):
+        (value,) = items
+        return A.Return(value, None if value is None else self._span(value))
+
+    def import_(self, items):
+        module, alias = items
+        return A.Import(module[0], None, None if alias is None else str(alias), module[1])
+
+    def import_from(self, items):
+        module, name, alias = items
+        return A.Import(module[0], str(name), None if alias is None else str(alias), module[1])
+
+    def dotted(self, items):
+        return ".".join(str(t) for t in items), (items[0].start_pos, items[-1].end_pos)
+
+    def del_(self, items):
+        (target,) = items
+        return A.Delete(target, self._span(target))
+
+    def suite(self, items):
+        return tuple(items)
+
+    def if_stmt(self, items):
+        test, body, *elifs, orelse = items
+        for e_test, e_body in reversed(elifs):
+            orelse = (A.If(e_test, e_body, orelse or (), self._span(e_test)),)
+        return A.If(test, body, orelse or (), self._span(test))
+
+    def elif_clause(self, items):
+        return tuple(items)
+
+    def while_stmt(self, items):
+        test, body = items
+        return A.While(test, body, self._span(test))
+
+    def for_stmt(self, items):
+        targets, iterable, body = items
+        return A.For(targets[0], iterable, body, targets[1])
+
+    def for_target(self, items):
+        return tuple(str(t) for t in items), (items[0].start_pos, items[-1].end_pos)
+
+    def def_stmt(self, items):
+        name, params, body = items
+        return A.FunctionDef(str(name), tuple(params or ()), body, (name.start_pos, name.end_pos))
+
+    def parameters(self, items):
+        return items
+
+    def parameter(self, items):
+        name, default = items
+        return (str(name), default)
+
+    def with_stmt(self, items):
+        context, alias, body = items
+        return A.With(context, None if alias is None else str(alias), body, self._span(context))
+
+    def try_stmt(self, items):
+        body = items[0]
+        handlers = tuple(i for i in items[1:] if isinstance(i, A.ExceptHandler))
+        rest = [i for i in items[1:] if isinstance(i, tuple)]
+        final = rest[0] if rest else ()
+        first = body[0] if body else None
+        span = getattr(first, "span", None)
+        return A.Try(body, handlers, final, span)
+
+    def except_clause(self, items):
+        kind, name, body = items
+        return A.ExceptHandler(kind, None if name is None else str(name), body,
+                               None if kind is None else self._span(kind))
+
+    # --------------------------------------------------------- expressions
+    def or_(self, items):
+        left, right = items
+        return A.BoolOp("or", left, right, (self._span(left)[0], self._span(right)[1]))
+
+    def and_(self, items):
+        left, right = items
+        return A.BoolOp("and", left, right, (self._span(left)[0], self._span(right)[1]))
+
+    def not_(self, items):
+        (operand,) = items
+        return A.Not(operand, self._span(operand))
+
+    def ifexp(self, items):
+        body, test, orelse = items
+        return A.IfExp(test, body, orelse, (self._span(body)[0], self._span(orelse)[1]))
+
+    def compare(self, items):
+        operands, ops, spans = [items[0]], [], []
+        pending = None
+        for item in items[1:]:
+            if hasattr(item, "type") and not hasattr(item, "span"):  # an operator token
+                text = str(item)
+                if pending is None:
+                    pending = (text, (item.start_pos, item.end_pos))
+                else:   # 'not in', 'is not'
+                    pending = (pending[0] + " " + text, (pending[1][0], item.end_pos))
+            else:
+                ops.append(pending[0])
+                spans.append(pending[1])
+                operands.append(item)
+                pending = None
+        if len(ops) == 1 and ops[0] in _COMPARE_OPS:
+            left, right = operands
+            return A.BinOp(ops[0], left, right, (self._span(left)[0], self._span(right)[1]), spans[0])
+        return A.Compare(tuple(ops), tuple(operands),
+                         (self._span(operands[0])[0], self._span(operands[-1])[1]), tuple(spans))
 
     def name(self, items):
         (tok,) = items
@@ -64,10 +192,14 @@ class _ToAst:
         return A.Number(value, (tok.start_pos, tok.end_pos))
 
     def string(self, items):
-        (tok,) = items
-        body = str(tok)[1:-1]
-        value = body.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in body else body
-        return A.String(value, (tok.start_pos, tok.end_pos))
+        pieces = [_string_literal(tok) for tok in items]
+        span = (items[0].start_pos, items[-1].end_pos)
+        if not any(isinstance(p, list) for p in pieces):
+            return A.String("".join(pieces), span)
+        parts = []
+        for p in pieces:
+            parts.extend(p if isinstance(p, list) else [p])
+        return A.FString(tuple(parts), span)
 
     def _seq_span(self, items, fallback=(0, 0)):
         items = [i for i in items if i is not None]
@@ -87,8 +219,6 @@ class _ToAst:
         left, op, right = items
         return A.BinOp(str(op), left, right, (self._span(left)[0], self._span(right)[1]),
                        (op.start_pos, op.end_pos))
-
-    compare = binop
 
     def unary(self, items):
         op, operand = items
@@ -121,7 +251,8 @@ class _ToAst:
 
     def index(self, items):
         obj, subs = items
-        return A.Index(obj, tuple(subs), (self._span(obj)[0], self._seq_span(subs)[1] + 1))
+        end = max(self._span(obj)[1], self._seq_span(subs)[1]) + 1
+        return A.Index(obj, tuple(subs), (self._span(obj)[0], end))
 
     def subscripts(self, items):
         return items
@@ -134,6 +265,99 @@ class _ToAst:
     def ellipsis(self, items):
         (tok,) = items
         return A.EllipsisLit((tok.start_pos, tok.end_pos))
+
+
+_COMPARE_OPS = ("<", "<=", ">", ">=", "==", "!=")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0",
+            "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\n": ""}
+
+
+def _check_target(node):
+    if isinstance(node, A.TupleLit):
+        for item in node.items:
+            _check_target(item)
+    elif not isinstance(node, (A.Name, A.Index, A.Attribute)):
+        raise AgcliError("cannot assign to this expression", node.span, kind="syntax",
+                         hint="assign to a name, x[...] or x.attribute")
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\" or i + 1 == len(body):
+            out.append(c)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt in "xuU":
+            width = {"x": 2, "u": 4, "U": 8}[nxt]
+            digits = body[i + 2:i + 2 + width]
+            try:
+                out.append(chr(int(digits, 16)))
+                i += 2 + width
+            except ValueError:
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _string_literal(tok):
+    """A STRING token -> its text, or for an f-string a list of parts:
+    str pieces and (field text, offset of the field in the source, format spec)."""
+    text = str(tok)
+    prefix = ""
+    while text[0] in "fFrR":
+        prefix += text[0].lower()
+        text = text[1:]
+    quote = 3 if text[:3] in ('"""', "'''") else 1
+    body = text[quote:-quote]
+    body_start = tok.start_pos + len(prefix) + quote
+    if "f" not in prefix:
+        return body if "r" in prefix else _unescape(body)
+    parts, i, piece = [], 0, []
+    while i < len(body):
+        c = body[i]
+        if c in "{}" and body[i:i + 2] in ("{{", "}}"):
+            piece.append(c)
+            i += 2
+        elif c == "{":
+            depth, j = 0, i + 1
+            while j < len(body) and not (body[j] in "}:!" and depth == 0):
+                depth += body[j] in "([{"
+                depth -= body[j] in ")]}"
+                j += 1
+            field_end = j
+            spec = ""
+            if j < len(body) and body[j] == "!":     # !r / !s: agcli prints str() either way
+                j += 2
+            if j < len(body) and body[j] == ":":
+                k = body.find("}", j)
+                spec, j = body[j + 1:k], k
+            if j >= len(body) or body[j] != "}":
+                raise AgcliError("f-string: expecting '}'", (body_start + i, body_start + i + 1), kind="syntax")
+            if piece:
+                parts.append(_unescape("".join(piece)) if "r" not in prefix else "".join(piece))
+                piece = []
+            parts.append((body[i + 1:field_end], body_start + i + 1, spec))
+            i = j + 1
+        elif c == "}":
+            raise AgcliError("f-string: single '}' is not allowed", (body_start + i, body_start + i + 1),
+                             kind="syntax")
+        else:
+            piece.append(c)
+            i += 1
+    if piece:
+        parts.append(_unescape("".join(piece)) if "r" not in prefix else "".join(piece))
+    return parts
 
 
 def parse(text: str) -> A.Program:

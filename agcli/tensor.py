@@ -32,7 +32,7 @@ class set_grad_enabled:
 
 
 class Tensor:
-    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name",
+    __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
                  "_accumulator", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
@@ -41,6 +41,7 @@ class Tensor:
         self.grad_fn: Node | None = None
         self.grad = None
         self.name = name
+        self.retains_grad = False     # .retain_grad() on a non-leaf
         self._accumulator = None
 
     # --- what a reader asks of a tensor ---
@@ -66,8 +67,9 @@ class Tensor:
         return Tensor(self.data)
 
     def __repr__(self) -> str:
+        from .functions import default_float
         from .tensor_repr import format_tensor
-        return format_tensor(self.data, dtype=str(self.data.dtype),
+        return format_tensor(self.data, dtype=str(self.data.dtype), default_dtype=default_float(),
                              grad_fn=self.grad_fn.name if self.grad_fn else None,
                              requires_grad=self.requires_grad and self.grad_fn is None)
 

@@ -1,0 +1,369 @@
+"""The stateful side of PyTorch's tensor API that programs use (`agcli run`):
+backward() and autograd.grad, .grad and .grad_fn, requires_grad_, in-place
+methods, index assignment (CopySlices), grad-mode context managers.
+
+Messages and warnings are PyTorch's own words. Warnings go to `Warnings.sink`,
+which the CLI points at stderr.
+"""
+from __future__ import annotations
+
+from . import creation as C
+from . import functions as F
+from .backend import xp
+from .errors import AgcliError
+from .tensor import GradMode, Node, Tensor, set_grad_enabled
+
+NON_LEAF_GRAD = (
+    "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be "
+    "populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+    "Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+    "for more informations.")
+
+
+class Warnings:
+    """Where warnings go; the CLI replaces `sink` (default: collect them)."""
+
+    collected: list = []
+
+    @classmethod
+    def sink(cls, message: str):
+        cls.collected.append(message)
+
+
+def warn(message: str):
+    Warnings.sink(message)
+
+
+def _tensor(x, what="tensor"):
+    if type(x) is not Tensor:
+        raise AgcliError(f"expected a tensor, got {type(x).__name__}", kind="type")
+    return x
+
+
+# ------------------------------------------------------------- grad_fn view
+class GradFn:
+    """What `.grad_fn` gives a program: prints as <MulBackward0 object>."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+    @property
+    def name(self):
+        return self.node.name
+
+    def next_functions(self):
+        out = []
+        for nxt in self.node.next:
+            out.append((None if nxt is None else GradFn(nxt), 0))
+        return tuple(out)
+
+    def __eq__(self, other):
+        return isinstance(other, GradFn) and other.node is self.node
+
+    def __hash__(self):
+        return id(self.node)
+
+    def __repr__(self):
+        return f"<{self.node.name} object>"
+
+
+def grad_fn_of(x):
+    node = getattr(x, "grad_fn", None)
+    return None if node is None else GradFn(node)
+
+
+# ------------------------------------------------------------- attributes
+def get_grad(x):
+    x = _tensor(x)
+    if x.grad_fn is not None and not getattr(x, "retains_grad", False):
+        warn(NON_LEAF_GRAD)
+    return x.grad
+
+
+def set_grad(x, value):
+    x = _tensor(x)
+    if value is not None:
+        value = C.as_tensor(value)
+        if value.shape != x.shape:
+            raise AgcliError(f"assigned grad has data of a different size", kind="runtime")
+    x.grad = value
+
+
+def set_requires_grad(x, flag, spelling="attribute"):
+    x = _tensor(x)
+    flag = bool(flag)
+    if flag and x.data.dtype.kind != "f":
+        raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
+                         else "only Tensors of floating point and complex dtype can require gradients")
+    if not flag and x.grad_fn is not None:
+        raise AgcliError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                         "computed variable in a subgraph that doesn't require differentiation use "
+                         "var_no_grad = var.detach().")
+    x.requires_grad = flag
+
+
+def set_data(x, value):
+    x = _tensor(x)
+    x.data = C.as_tensor(value).data
+
+
+# ---------------------------------------------------------------- methods
+def requires_grad_(x, requires_grad=True):
+    set_requires_grad(x, requires_grad, spelling="method")
+    return x
+
+
+def retain_grad(x):
+    x = _tensor(x)
+    if x.grad_fn is None:
+        return None
+    x.retains_grad = True
+    return None
+
+
+def _check_in_place(x):
+    if GradMode.enabled and x.requires_grad and x.grad_fn is None:
+        raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def zero_(x):
+    x = _tensor(x)
+    _check_in_place(x)
+    x.data[...] = 0
+    return x
+
+
+def fill_(x, value):
+    x = _tensor(x)
+    _check_in_place(x)
+    x.data[...] = F.data(value)
+    return x
+
+
+def detach_(x):
+    x = _tensor(x)
+    x.grad_fn = None
+    x.requires_grad = False
+    return x
+
+
+def item(x):
+    a = F.data(_tensor(x))
+    if a.size != 1:
+        raise AgcliError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
+    return a.reshape(()).item()
+
+
+def tolist(x):
+    return F.data(_tensor(x)).tolist()
+
+
+def numpy(x):
+    x = _tensor(x)
+    if x.requires_grad:
+        raise AgcliError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    return x
+
+
+def truth(x):
+    """bool(x), as `if x:` and `while x:` ask."""
+    if type(x) is not Tensor:
+        return bool(x)
+    if x.data.size != 1:
+        raise AgcliError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(x.data.reshape(()))
+
+
+# ----------------------------------------------------- in-place arithmetic
+def _in_place(fn):
+    def method(x, other):
+        x = _tensor(x)
+        _check_in_place(x)
+        result = fn(x, other)
+        if result.data.dtype != x.data.dtype and x.data.dtype.kind != "f":
+            raise AgcliError(f"result type {result.data.dtype} can't be cast to the desired output type "
+                             f"{x.data.dtype}")
+        _become(x, result)
+        return x
+    return method
+
+
+def _become(x, result):
+    """x takes result's value and history: how an in-place op looks from outside."""
+    x.data[...] = result.data
+    if result.grad_fn is not None:
+        x.grad_fn = result.grad_fn
+        x.requires_grad = True
+        result.grad_fn.out = x
+
+
+add_ = _in_place(F.add)
+sub_ = _in_place(F.sub)
+mul_ = _in_place(F.mul)
+div_ = _in_place(F.div)
+
+
+# ----------------------------------------------------- index assignment
+class _CopySlicesOp:
+    """x[key] = value with gradients: CopySlices in PyTorch's graph."""
+
+    name = "CopySlices"
+    saves = False
+    variadic = False
+
+    @staticmethod
+    def forward(x, value, key):
+        out = x.copy()
+        out[key] = value
+        return out
+
+    vjps = (lambda g, out, x, value, key: F.where(_mask(F.shape_of(x), key), 0.0, g),
+            lambda g, out, x, value, key: F.sum_to(F.getitem(g, key), F.shape_of(value)))
+
+
+COPY_SLICES = _CopySlicesOp()
+
+
+def _mask(shape, key):
+    m = xp.zeros(shape, dtype=bool)
+    m[key] = True
+    return m
+
+
+def setitem(x, key, value):
+    x = _tensor(x)
+    v = value if type(value) is Tensor else C.as_tensor(value)
+    records = GradMode.enabled and (v.requires_grad or x.requires_grad)
+    if records and x.requires_grad and x.grad_fn is None:
+        raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    plain_key = _plain_key(key)
+    try:
+        if not records:
+            x.data[plain_key] = v.data
+            return
+        before = Tensor(x.data.copy(), requires_grad=x.requires_grad)
+        before.grad_fn = x.grad_fn
+        before._accumulator = x._accumulator
+        x.data[plain_key] = v.data
+        edges = (before.edge(), v.edge())
+        node = Node(COPY_SLICES, edges, (before, v), x, {"key": plain_key})
+        x.grad_fn = node
+        x.requires_grad = True
+    except (ValueError, IndexError) as e:
+        raise AgcliError(str(e), kind="shape") from None
+
+
+def _plain_key(key):
+    if not isinstance(key, tuple):
+        key = (key,)
+    return tuple(k.data if type(k) is Tensor else k for k in key)
+
+
+# ----------------------------------------------------------- backward/grad
+def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    from .engine import backward as run_backward
+    x = _tensor(x)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if gradient is not None:
+        gradient = C.as_tensor(gradient)
+    if create_graph:
+        warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
+             "the parameter and its gradient which can cause a memory leak. We recommend using "
+             "autograd.grad when creating the graph to avoid this. If you have to use this function, make "
+             "sure to reset the .grad fields of your parameters to None after use to break the cycle and "
+             "avoid the leak.")
+    run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
+                 inputs=None if inputs is None else _as_list(inputs), retain_grads=True)
+    return None
+
+
+def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    tensors = _as_list(tensors)
+    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    for t, g in zip(tensors, grads):
+        backward(t, g, retain_graph=retain_graph if len(tensors) == 1 else True, create_graph=create_graph,
+                 inputs=inputs)
+    return None
+
+
+def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+                  allow_unused=None):
+    from .engine import backward as run_backward
+    outs = _as_list(outputs)
+    ins = _as_list(inputs)
+    gos = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in ins:
+        if not _tensor(t).requires_grad:
+            raise AgcliError("One of the differentiated Tensors does not require grad")
+    totals = {}
+    for out, go in zip(outs, gos):
+        found = run_backward(_tensor(out), None if go is None else C.as_tensor(go),
+                             retain_graph=bool(retain_graph), create_graph=bool(create_graph),
+                             inputs=ins, accumulate=False)
+        for leaf, g in found.items():
+            totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
+    result = []
+    for t in ins:
+        g = totals.get(id(t))
+        if g is None and not allow_unused:
+            raise AgcliError("One of the differentiated Tensors appears to not have been used in the graph. "
+                             "Set allow_unused=True if this is the desired behavior.")
+        result.append(g)
+    return tuple(result)
+
+
+def _as_list(v):
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    return [v]
+
+
+# ------------------------------------------------------------ grad modes
+class GradModeContext:
+    """What torch.no_grad() / enable_grad() / set_grad_enabled(b) give `with`."""
+
+    def __init__(self, enabled: bool):
+        self.context = set_grad_enabled(enabled)
+
+    def __enter__(self):
+        self.context.__enter__()
+
+    def __exit__(self, *exc):
+        self.context.__exit__(*exc)
+
+    def __repr__(self):
+        return f"<torch.autograd.grad_mode.{'enable_grad' if self.context.enabled else 'no_grad'} object>"
+
+
+def no_grad():
+    return GradModeContext(False)
+
+
+def enable_grad():
+    return GradModeContext(True)
+
+
+def set_grad_enabled_(mode):
+    return GradModeContext(bool(mode))
+
+
+def is_grad_enabled():
+    return GradMode.enabled
+
+
+def manual_seed(seed):
+    C.Settings.reseed(int(seed))
+    return None
+
+
+def random_seed():
+    import random
+    seed = random.getrandbits(52)
+    C.Settings.reseed(seed)
+    return seed

@@ -1,0 +1,231 @@
+"""Run agcli's three performance figures and print a table (see README.md).
+
+    python benchmarks/run.py [--agcli PATH] [--python PATH] [--torch-python PATH]
+                             [--quick] [--only startup|batch|matmul] [--json FILE]
+
+Every figure times whole processes (time.perf_counter around subprocess.run,
+stdout to /dev/null) and takes medians over repeated, alternating runs.
+Standard library only: the data is generated with the --python interpreter.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+sys.path.insert(0, HERE)
+
+import gen_batch  # noqa: E402  (stdlib only)
+
+STARTUP_EXPR = ["a*b + c*d**2/e", "--a", "2", "--b", "4", "--c", "6", "--d", "8", "--e", "10"]
+MATMUL_EXPR = "sum(tanh(a @ b) @ c)"
+MATMUL_N, MATMUL_K, MATMUL_SEED = 1500, 10, 0
+TARGETS = {"startup": 2.0, "batch distinct": 0.5, "batch repeated": 0.25, "matmul": 1.15}
+
+
+def child_env():
+    env = dict(os.environ)
+    # With this set every run would recompile agcli's modules: measure what users get.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+ENV = child_env()
+
+
+def timed(cmd, cwd=None) -> float:
+    start = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=ENV)
+    elapsed = time.perf_counter() - start
+    if p.returncode != 0:
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr.decode()[-2000:]}")
+    return elapsed
+
+
+def spread(xs):
+    return {"min": min(xs), "median": statistics.median(xs), "max": max(xs), "runs": len(xs)}
+
+
+def alternate(commands: dict, runs: int, warmup: int = 1, cwd=None) -> dict:
+    """Time each command `runs` times, round-robin, after `warmup` untimed rounds."""
+    for _ in range(warmup):
+        for cmd in commands.values():
+            timed(cmd, cwd)
+    times = {name: [] for name in commands}
+    for i in range(runs):
+        names = list(commands) if i % 2 == 0 else list(reversed(commands))
+        for name in names:
+            times[name].append(timed(commands[name], cwd))
+    return times
+
+
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ start-up
+def bench_startup(args):
+    runs = 9 if args.quick else 21
+    progress(f"start-up: {runs} alternating runs each ...")
+    t = alternate({"agcli": [args.agcli, "grad", *STARTUP_EXPR],
+                   "numpy": [args.python, "-c", "import numpy"]}, runs, warmup=2)
+    a, n = spread(t["agcli"]), spread(t["numpy"])
+    return [{"name": "startup", "what": "agcli grad 'a*b + c*d**2/e' vs python -c 'import numpy'",
+             "unit": "ms", "scale": 1e3, "agcli": a, "baseline": n, "baseline_name": "import numpy",
+             "ratio": a["median"] / n["median"], "target": TARGETS["startup"]}]
+
+
+# ------------------------------------------------------------------ batch
+def batch_files():
+    """(label, N-line file, 1-line file, N); generated (seeded) when missing."""
+    specs = [("batch distinct", "distinct_10000.txt", lambda: gen_batch.distinct_lines(10000)),
+             ("batch repeated", "repeated_20x500.txt", lambda: gen_batch.repeated_lines(20, 500))]
+    out = []
+    for label, name, make in specs:
+        path = os.path.join(DATA, name)
+        if not os.path.exists(path):
+            progress(f"writing {path}")
+            gen_batch.write(path, make())
+        with open(path, encoding="utf-8") as f:
+            lines = [l for l in f if l.strip() and not l.startswith("#")]
+        one = os.path.join(DATA, name.replace(".txt", "_first.txt"))
+        with open(one, "w", encoding="utf-8") as f:
+            f.write(lines[0])
+        out.append((label, path, one, len(lines)))
+    return out
+
+
+def bench_batch(args):
+    runs = 2 if args.quick else 5
+    torch_script = os.path.join(HERE, "torch_batch.py")
+    rows = []
+    for label, path, one, n in batch_files():
+        progress(f"{label}: {n} lines, {runs} runs each of agcli and torch (N lines and 1 line) ...")
+        cmds = {"agcli": [args.agcli, "batch", path, "--format", "jsonl"],
+                "torch": [args.torch_python, torch_script, path],
+                "agcli1": [args.agcli, "batch", one, "--format", "jsonl"],
+                "torch1": [args.torch_python, torch_script, one]}
+        t = alternate(cmds, runs, warmup=0)
+        per_line = {}
+        for tool in ("agcli", "torch"):
+            base = statistics.median(t[tool + "1"])
+            per_line[tool] = {k: (v - base) / n if k != "runs" else v for k, v in spread(t[tool]).items()}
+            per_line[tool]["whole_file_s"] = spread(t[tool])
+            per_line[tool]["one_line_s"] = spread(t[tool + "1"])
+        rows.append({"name": label, "what": f"(time(N lines) - time(1 line)) / N, N = {n}: {os.path.basename(path)}",
+                     "unit": "us/line", "scale": 1e6, "agcli": per_line["agcli"],
+                     "baseline": per_line["torch"], "baseline_name": "torch_batch.py",
+                     "ratio": per_line["agcli"]["median"] / per_line["torch"]["median"],
+                     "target": TARGETS[label]})
+    return rows
+
+
+# ------------------------------------------------------------------ matmul
+MAKE_MATMUL = """
+import numpy as np, os, sys
+n, k, seed, d = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rng = np.random.default_rng(seed)
+s = n ** -0.25   # a @ b has entries of unit variance: tanh is not saturated
+np.save(os.path.join(d, 'a.npy'), rng.standard_normal((n, n)) * s)
+np.save(os.path.join(d, 'b.npy'), rng.standard_normal((n, n)) * s)
+np.save(os.path.join(d, 'c.npy'), rng.standard_normal((n, k)))
+"""
+
+COMPARE_NPZ = """
+import numpy as np, sys
+x, y = np.load(sys.argv[1]), np.load(sys.argv[2])
+bad = [k for k in y.files if k not in x.files or not np.allclose(x[k], y[k], rtol=1e-9, atol=1e-12)]
+print('same' if not bad and sorted(x.files) == sorted(y.files) else 'DIFFERENT: ' + ' '.join(bad))
+"""
+
+
+def bench_matmul(args):
+    runs = 3 if args.quick else 7
+    os.makedirs(DATA, exist_ok=True)
+    if not all(os.path.exists(os.path.join(DATA, f + ".npy")) for f in "abc"):
+        progress("writing a.npy, b.npy, c.npy")
+        subprocess.run([args.python, "-c", MAKE_MATMUL, str(MATMUL_N), str(MATMUL_K), str(MATMUL_SEED), DATA],
+                       check=True)
+    binds = ["--a", "@a.npy", "--b", "@b.npy", "--c", "@c.npy"]
+    cmds = {"agcli": [args.agcli, "grad", MATMUL_EXPR, *binds, "--out", "out.npz", "--format", "json"],
+            "numpy": [args.python, os.path.join(HERE, "numpy_reference.py"), "a.npy", "b.npy", "c.npy", "ref.npz"],
+            "agcli_rich": [args.agcli, "grad", MATMUL_EXPR, *binds, "--out", "out_rich.npz"]}
+    progress(f"matmul: {runs} alternating runs each ...")
+    t = alternate(cmds, runs, warmup=1, cwd=DATA)
+    same = subprocess.run([args.python, "-c", COMPARE_NPZ, "out.npz", "ref.npz"], cwd=DATA,
+                          capture_output=True, text=True).stdout.strip()
+    a, n, r = spread(t["agcli"]), spread(t["numpy"]), spread(t["agcli_rich"])
+    return [{"name": "matmul", "what": f"{MATMUL_EXPR}, {MATMUL_N}x{MATMUL_N}: agcli --format json --out "
+                                      f"vs numpy_reference.py (npz {same})",
+             "unit": "s", "scale": 1, "agcli": a, "baseline": n, "baseline_name": "numpy_reference.py",
+             "ratio": a["median"] / n["median"], "target": TARGETS["matmul"]},
+            {"name": "matmul (info)", "what": "the same without JSON: agcli's default rich output, --out",
+             "unit": "s", "scale": 1, "agcli": r, "baseline": n, "baseline_name": "numpy_reference.py",
+             "ratio": r["median"] / n["median"], "target": None}]
+
+
+# ------------------------------------------------------------------ report
+def fmt(s, scale):
+    def f(v):
+        v *= scale
+        return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+    return f"{f(s['min'])} / {f(s['median'])} / {f(s['max'])}"
+
+
+def table(rows):
+    head = ["benchmark", "unit", "agcli min/med/max", "baseline min/med/max", "ratio", "target", ""]
+    body = []
+    for r in rows:
+        ok = "" if r["target"] is None else ("ok" if r["ratio"] <= r["target"] else "MISSED")
+        body.append([r["name"], r["unit"], fmt(r["agcli"], r["scale"]), fmt(r["baseline"], r["scale"]),
+                     f"{r['ratio']:.2f}", "" if r["target"] is None else f"<= {r['target']}", ok])
+    widths = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head] + body]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = [f"  {r['name']}: {r['what']}; baseline = {r['baseline_name']}" for r in rows]
+    for r in rows:
+        if r["name"].startswith("batch"):
+            for tool, key in (("agcli", "agcli"), ("torch", "baseline")):
+                w, o = r[key]["whole_file_s"], r[key]["one_line_s"]
+                notes.append(f"  {r['name']} {tool}: whole file {fmt(w, 1)} s, 1-line file {fmt(o, 1)} s")
+    return "\n".join(lines + [""] + notes)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--agcli", default=None, help="agcli executable (default: agcli on PATH)")
+    p.add_argument("--python", default=None, help="python for the numpy baselines (default: next to agcli)")
+    p.add_argument("--torch-python", default="/opt/torchenv/bin/python", help="python with torch")
+    p.add_argument("--quick", action="store_true", help="fewer runs")
+    p.add_argument("--only", choices=("startup", "batch", "matmul"), help="run one benchmark")
+    p.add_argument("--json", metavar="FILE", help="also write every timing to FILE")
+    args = p.parse_args(argv)
+    agcli = args.agcli or shutil.which("agcli")
+    if not agcli:
+        p.error("no agcli on PATH: pass --agcli PATH")
+    args.agcli = os.path.abspath(agcli) if os.sep in agcli else shutil.which(agcli)
+    args.python = args.python or os.path.join(os.path.dirname(args.agcli), "python")
+    progress(f"agcli: {args.agcli}\npython: {args.python}\ntorch python: {args.torch_python}\n"
+             f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows = []
+    for name, bench in (("startup", bench_startup), ("batch", bench_batch), ("matmul", bench_matmul)):
+        if args.only in (None, name):
+            rows += bench(args)
+    print(table(rows))
+    print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} CPUs")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"agcli": args.agcli, "python": args.python, "torch_python": args.torch_python,
+                       "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

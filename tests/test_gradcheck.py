@@ -1,0 +1,438 @@
+"""Every differentiable op's VJP against central finite differences (float64).
+
+Through the API: for an op expression E over inputs a, b, ... the test
+evaluates `sum((E) * W)`, where W is a fixed random tensor of E's shape bound
+as a variable outside --wrt (so the output is a scalar and each output element
+has its own weight), takes agcli's gradients, and compares them with central
+differences of the same expression evaluated by agcli's forward pass.
+Inputs are drawn by a seeded RNG and kept away from kinks (relu/abs/clamp at
+their corners, ties of max/min/maximum) by construction.
+
+Then the create_graph path (second derivatives, in process) and a
+100,000-op chain.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from agcli import api
+from agcli import functions as F
+from agcli.engine import backward
+from agcli.tensor import Tensor
+
+EPS = 1e-6
+RTOL, ATOL = 1e-6, 1e-8
+
+
+@pytest.fixture(autouse=True)
+def _float64():
+    api.configure(dtype="float64", seed=None, max_elements=10**8)
+
+
+# ------------------------------------------------------------ input makers
+# Each maker takes the RNG and returns one array.
+
+def normal(*shape):
+    return lambda rng: rng.standard_normal(shape)
+
+
+def uniform(lo, hi, *shape):
+    return lambda rng: rng.uniform(lo, hi, shape)
+
+
+def away(*shape, points=(0.0,), gap=0.1, lo=-2.0, hi=2.0):
+    """Uniform in [lo, hi] but at least `gap` from each of `points` (kinks)."""
+    def make(rng):
+        v = rng.uniform(lo, hi, shape)
+        while True:
+            bad = np.zeros(v.shape, dtype=bool)
+            for p in points:
+                bad |= np.abs(v - p) < gap
+            if not bad.any():
+                return v
+            v = np.where(bad, rng.uniform(lo, hi, shape), v)
+    return make
+
+
+def distinct(*shape, gap=0.3):
+    """Values at least `gap` apart (no ties for max/min to split)."""
+    def make(rng):
+        n = int(np.prod(shape, dtype=int))
+        v = (rng.permutation(n) - n / 2) * gap + rng.uniform(-gap / 4, gap / 4, n)
+        return v.reshape(shape)
+    return make
+
+
+def probabilities(*shape):
+    """Positive rows summing to 1 along the last dim (soft targets)."""
+    def make(rng):
+        v = rng.uniform(0.1, 1.0, shape)
+        return v / v.sum(axis=-1, keepdims=True)
+    return make
+
+
+def separated_pair(shape_a, shape_b, gap=0.2):
+    """(a, b) that broadcast together with |a - b| >= gap everywhere (maximum/minimum)."""
+    def make(rng):
+        b = rng.standard_normal(shape_b)
+        full = np.broadcast_shapes(shape_a, shape_b)
+        offset = rng.choice([-1.0, 1.0], full) * rng.uniform(gap, 1.0, full)
+        a = (b + offset)
+        # a must have shape_a: when shape_a is the broadcast shape this is exact
+        assert a.shape == tuple(shape_a)
+        return a, b
+    return make
+
+
+# ---------------------------------------------------------------- the cases
+def case(expr, pair=None, fixed=None, **inputs):
+    """One op expression. inputs: name -> maker, differentiated; pair: (name_a, name_b,
+    maker) for two drawn together; fixed: name -> maker, bound but not in --wrt."""
+    fixed = fixed or {}
+
+    def make(rng):
+        values = {name: mk(rng) for name, mk in inputs.items()}
+        if pair is not None:
+            na, nb, mk = pair
+            values[na], values[nb] = mk(rng)
+        return dict(sorted(values.items())), {name: mk(rng) for name, mk in fixed.items()}
+
+    wrt, const = make(np.random.default_rng(0))
+    shapes = " ".join(f"{n}{tuple(v.shape)}" for n, v in {**wrt, **const}.items())
+    return pytest.param(expr, make, id=f"{expr} | {shapes}")
+
+
+CASES = [
+    # ---- + - * / with broadcasting, both orders, python numbers
+    case("a + b", a=normal(3, 1), b=normal(1, 4)),
+    case("a + b", a=normal(2, 3), b=normal(3)),
+    case("a + b", a=normal(), b=normal(2, 3)),
+    case("b + a", a=normal(2, 3), b=normal(3)),
+    case("a + 2.5", a=normal(2, 3)),
+    case("2.5 + a", a=normal(2, 3)),
+    case("a.add(b, alpha=2)", a=normal(2, 3), b=normal(3)),
+    case("a - b", a=normal(3, 1), b=normal(1, 4)),
+    case("b - a", a=normal(2, 3), b=normal(3)),
+    case("a - b", a=normal(), b=normal(2, 3)),
+    case("a - 1.5", a=normal(2, 3)),
+    case("1.5 - a", a=normal(2, 3)),
+    case("a * b", a=normal(3, 1), b=normal(1, 4)),
+    case("b * a", a=normal(2, 3), b=normal(3)),
+    case("a * b", a=normal(), b=normal(2, 3)),
+    case("a * 2.5", a=normal(2, 3)),
+    case("2.5 * a", a=normal(2, 3)),
+    case("a / b", a=normal(3, 1), b=away(1, 4, gap=0.5)),
+    case("b / a", a=away(2, 3, gap=0.5), b=normal(3)),
+    case("a / b", a=normal(2, 3), b=away(gap=0.5)),
+    case("a / 2.5", a=normal(2, 3)),
+    case("2.5 / b", b=away(2, 3, gap=0.5)),
+    case("-a", a=normal(2, 3)),
+    case("a.neg()", a=normal(4)),
+    # ---- powers
+    case("a ** 3", a=normal(2, 3)),
+    case("pow(a, 2)", a=normal(2, 3)),
+    case("b ** 2.5", b=uniform(0.5, 2.0, 2, 3)),
+    case("b ** -1.5", b=uniform(0.5, 2.0, 2, 3)),
+    case("b ** a", a=normal(2, 3), b=uniform(0.5, 2.0, 2, 3)),
+    case("b ** a", a=normal(3), b=uniform(0.5, 2.0, 2, 1)),
+    case("2.0 ** a", a=normal(2, 3)),
+    case("0.5 ** a", a=normal(4)),
+    # ---- elementwise functions
+    case("exp(a)", a=normal(2, 3)),
+    case("log(b)", b=uniform(0.5, 3.0, 2, 3)),
+    case("sqrt(b)", b=uniform(0.5, 3.0, 2, 3)),
+    case("sin(a)", a=normal(2, 3)),
+    case("cos(a)", a=normal(2, 3)),
+    case("tan(a)", a=uniform(-1.2, 1.2, 2, 3)),
+    case("tanh(a)", a=normal(2, 3)),
+    case("sigmoid(a)", a=normal(2, 3)),
+    case("relu(a)", a=away(2, 3)),
+    case("abs(a)", a=away(2, 3)),
+    case("clamp(a, -0.5, 0.5)", a=away(3, 4, points=(-0.5, 0.5))),
+    case("clamp(a, min=0.2)", a=away(3, 4, points=(0.2,))),
+    case("a.clamp(max=-0.3)", a=away(3, 4, points=(-0.3,))),
+    # ---- where / maximum / minimum
+    case("where(m > 0, a, b)", fixed=dict(m=normal(2, 1)), a=normal(2, 3), b=normal(3)),
+    case("where(m > 0, a, 0.0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
+    case("maximum(a, b)", pair=("a", "b", separated_pair((2, 3), (2, 3)))),
+    case("maximum(a, b)", pair=("a", "b", separated_pair((2, 3), (3,)))),
+    case("minimum(a, b)", pair=("a", "b", separated_pair((2, 3), (2, 3)))),
+    case("minimum(a, b)", pair=("a", "b", separated_pair((3, 4), (4,)))),
+    # ---- reductions
+    case("a.sum()", a=normal(2, 3)),
+    case("sum(a, dim=0)", a=normal(2, 3)),
+    case("a.sum(1, keepdim=True)", a=normal(2, 3)),
+    case("a.sum(dim=(0, 2))", a=normal(2, 3, 4)),
+    case("a.mean()", a=normal(2, 3)),
+    case("mean(a, dim=1)", a=normal(2, 3)),
+    case("a.mean(dim=(0, 1), keepdim=True)", a=normal(2, 3, 4)),
+    case("a.max()", a=distinct(3, 4)),
+    case("a.min()", a=distinct(3, 4)),
+    case("max(a, dim=1).values", a=distinct(3, 4)),
+    case("a.max(0)[0]", a=distinct(3, 4)),
+    case("a.min(dim=1, keepdim=True).values", a=distinct(3, 4)),
+    case("min(a, -1).values", a=distinct(2, 3, 4)),
+    case("amax(a, dim=0)", a=distinct(3, 4)),
+    case("amin(a, dim=(0, 2))", a=distinct(2, 3, 4)),
+    case("a.norm()", a=normal(3, 4)),
+    case("norm(a, dim=1)", a=normal(3, 4)),
+    case("a.norm(dim=0, keepdim=True)", a=normal(3, 4)),
+    case("norm(a, p=1, dim=1)", a=away(3, 4)),
+    case("norm(a, p=3)", a=away(3, 4)),
+    case("logsumexp(a, dim=1)", a=normal(3, 4)),
+    case("a.logsumexp(dim=0, keepdim=True)", a=normal(3, 4)),
+    case("logsumexp(a, dim=(0, 2))", a=normal(2, 3, 4)),
+    # ---- linear algebra: matmul in every dispatch case
+    case("a @ b", a=normal(3), b=normal(3)),
+    case("a @ b", a=normal(2, 3), b=normal(3)),
+    case("a @ b", a=normal(3), b=normal(3, 4)),
+    case("a @ b", a=normal(2, 3), b=normal(3, 4)),
+    case("a @ b", a=normal(2, 2, 3), b=normal(2, 3, 4)),
+    case("a @ b", a=normal(2, 2, 3), b=normal(3, 4)),
+    case("a @ b", a=normal(2, 3), b=normal(2, 3, 4)),
+    case("a @ b", a=normal(2, 2, 3), b=normal(3)),
+    case("a @ b", a=normal(3), b=normal(2, 3, 4)),
+    case("a @ b", a=normal(1, 2, 3), b=normal(2, 3, 4)),
+    case("a @ b", a=normal(2, 1, 2, 3), b=normal(3, 3, 4)),
+    case("a.mT @ b", a=normal(2, 3, 2), b=normal(2, 3, 4)),
+    case("matmul(a, b.mT)", a=normal(2, 2, 3), b=normal(4, 3)),
+    case("mm(a, b)", a=normal(2, 3), b=normal(3, 4)),
+    case("mv(a, b)", a=normal(2, 3), b=normal(3)),
+    case("dot(a, b)", a=normal(4), b=normal(4)),
+    case("outer(a, b)", a=normal(3), b=normal(4)),
+    # ---- shapes
+    case("a.reshape(3, 4)", a=normal(2, 6)),
+    case("a.reshape(-1)", a=normal(2, 3, 2)),
+    case("a.t().reshape(-1)", a=normal(2, 3)),
+    case("a.view(4, 3)", a=normal(2, 6)),
+    case("a.view(-1)", a=normal(2, 3)),
+    case("a.t()", a=normal(2, 3)),
+    case("t(a)", a=normal(3)),
+    case("a.T", a=normal(2, 3, 4)),
+    case("a.mT", a=normal(2, 3, 4)),
+    case("a.transpose(0, 2)", a=normal(2, 3, 4)),
+    case("transpose(a, 1, 0)", a=normal(2, 3)),
+    case("a.permute(2, 0, 1)", a=normal(2, 3, 4)),
+    case("a.squeeze()", a=normal(1, 3, 1)),
+    case("a.squeeze(1)", a=normal(2, 1, 3)),
+    case("a.unsqueeze(1)", a=normal(2, 3)),
+    case("unsqueeze(a, -1)", a=normal(2, 3)),
+    case("a.expand(4, 3)", a=normal(3)),
+    case("a.expand(2, -1, 3)", a=normal(2, 1)),
+    case("a.flatten()", a=normal(2, 3, 2)),
+    case("flatten(a, 1)", a=normal(2, 3, 2)),
+    case("cat([a, b], dim=1)", a=normal(2, 3), b=normal(2, 2)),
+    case("cat([a, b, a])", a=normal(2, 3), b=normal(1, 3)),
+    case("stack([a, b])", a=normal(2, 3), b=normal(2, 3)),
+    case("stack([a, b], dim=2)", a=normal(2, 3), b=normal(2, 3)),
+    # ---- indexing
+    case("a[0]", a=normal(3, 4)),
+    case("a[1:]", a=normal(3, 4)),
+    case("a[:, 0]", a=normal(3, 4)),
+    case("a[-1]", a=normal(3, 4)),
+    case("a[::2]", a=normal(5, 2)),
+    case("a[[0, 2]]", a=normal(3, 4)),
+    case("a[tensor([0, 2, 0])]", a=normal(3, 4)),
+    case("a[1:, :2]", a=normal(3, 4)),
+    case("a[..., -1]", a=normal(2, 3, 4)),
+    case("a[None]", a=normal(3)),
+    case("a[0, 1]", a=normal(3, 4)),
+    # ---- neural-network functions and losses
+    case("softmax(a, dim=1)", a=normal(3, 4)),
+    case("softmax(a, dim=0)", a=normal(3, 4)),
+    case("log_softmax(a, dim=-1)", a=normal(3, 4)),
+    case("log_softmax(a, dim=1)", a=normal(2, 3, 4)),
+    case("binary_cross_entropy_with_logits(z, y)", z=normal(3, 4), y=uniform(0.0, 1.0, 3, 4)),
+    case("binary_cross_entropy_with_logits(z, y, reduction='sum')", z=normal(5), y=uniform(0.0, 1.0, 5)),
+    case("binary_cross_entropy_with_logits(z, y, reduction='none')", z=normal(2, 3), y=uniform(0.0, 1.0, 2, 3)),
+    case("mse_loss(a, b)", a=normal(3, 4), b=normal(3, 4)),
+    case("mse_loss(a, b, reduction='sum')", a=normal(5), b=normal(5)),
+    case("mse_loss(a, b, reduction='none')", a=normal(2, 3), b=normal(2, 3)),
+    case("cross_entropy(x, tensor([0, 2, 1]))", x=normal(3, 4)),
+    case("cross_entropy(x, tensor([3, 0]), reduction='sum')", x=normal(2, 4)),
+    case("cross_entropy(x, tensor([1, 1, 0]), reduction='none')", x=normal(3, 2)),
+    case("cross_entropy(x, p)", x=normal(3, 4), p=probabilities(3, 4)),
+]
+
+
+# ------------------------------------------------------------------ helpers
+def _forward_value(expr, bindings):
+    """The expression's value by agcli's forward pass alone (nothing requires grad,
+    so the backward step reports an error, which does not concern us here)."""
+    result = api.evaluate(expr, bindings, wrt=[])
+    assert result.value is not None, result.error
+    return result.value
+
+
+def _objective(expr, inputs, rng, fixed=()):
+    fixed = dict(fixed)
+    shape = _forward_value(expr, {**inputs, **fixed}).shape
+    weight = rng.standard_normal(shape)
+    return f"sum(({expr}) * W)", {**inputs, **fixed, "W": weight}
+
+
+def _numeric_grad(program, bindings, name):
+    base = np.asarray(bindings[name], dtype=np.float64)
+    grad = np.zeros_like(base)
+    for idx in np.ndindex(base.shape):
+        values = []
+        for step in (EPS, -EPS):
+            moved = base.copy()
+            moved[idx] += step
+            values.append(float(_forward_value(program, {**bindings, name: moved})))
+        grad[idx] = (values[0] - values[1]) / (2 * EPS)
+    return grad
+
+
+@pytest.mark.parametrize("expr, make", CASES)
+def test_vjp_matches_finite_differences(request, expr, make):
+    rng = np.random.default_rng(zlib.crc32(request.node.callspec.id.encode()))
+    inputs, fixed = make(rng)
+    program, bindings = _objective(expr, inputs, rng, fixed)
+
+    result = api.evaluate(program, bindings, wrt=list(inputs))
+    assert result.error is None, result.error
+    assert result.value.shape == ()
+    assert set(result.grads) == set(inputs)        # neither W nor the fixed inputs
+    for name, x in inputs.items():
+        got = result.grads[name]
+        assert got is not None, f"no gradient reached {name}"
+        assert got.shape == x.shape
+        want = _numeric_grad(program, bindings, name)
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=f"d/d{name} of {program}")
+
+
+def test_finite_differences_catch_a_wrong_gradient():
+    """The harness itself: a deliberately wrong 'gradient' must not pass."""
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((2, 3))
+    program, bindings = _objective("sin(a)", {"a": a}, rng)
+    want = _numeric_grad(program, bindings, "a")
+    np.testing.assert_allclose(want, np.cos(a) * bindings["W"], rtol=1e-7, atol=1e-9)
+    with pytest.raises(AssertionError):
+        np.testing.assert_allclose(-np.sin(a) * bindings["W"], want, rtol=RTOL, atol=ATOL)
+
+
+# ------------------------------------------------- second order (create_graph)
+# f maps leaf tensors to a scalar tensor; the test compares the Hessian-vector
+# product from differentiating the create_graph gradient with central
+# differences of the (first-order) gradient along the same vector.
+
+def _leaves(arrays):
+    return [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+
+
+def _gradient(f, arrays):
+    xs = _leaves(arrays)
+    grads = backward(f(*xs), None, accumulate=False)
+    return [grads[x].data for x in xs]
+
+
+def _hvp(f, arrays, vectors, **backward_options):
+    xs = _leaves(arrays)
+    grads = backward(f(*xs), None, create_graph=True, accumulate=False, **backward_options)
+    gs = [grads[x] for x in xs]
+    for g in gs:
+        assert type(g) is Tensor and g.grad_fn is not None and g.requires_grad, "the gradient is not differentiable"
+    inner = F.sum(F.mul(gs[0], vectors[0]))
+    for g, v in zip(gs[1:], vectors[1:]):
+        inner = F.add(inner, F.sum(F.mul(g, v)))
+    second = backward(inner, None, accumulate=False)
+    return [second[x].data if x in second else np.zeros(x.shape) for x in xs]
+
+
+def _numeric_hvp(f, arrays, vectors):
+    plus = _gradient(f, [a + EPS * v for a, v in zip(arrays, vectors)])
+    minus = _gradient(f, [a - EPS * v for a, v in zip(arrays, vectors)])
+    return [(p - m) / (2 * EPS) for p, m in zip(plus, minus)]
+
+
+R = np.random.default_rng(7)
+W34 = R.standard_normal((3, 4))
+W3 = R.standard_normal(3)
+
+SECOND_ORDER = [
+    pytest.param(lambda x: F.sum(F.mul(F.sin(x), W3)), [R.standard_normal(3)], id="sin"),
+    pytest.param(lambda x: F.sum(F.mul(F.exp(x), W3)), [R.standard_normal(3)], id="exp"),
+    pytest.param(lambda x: F.sum(F.mul(F.tanh(x), W34)), [R.standard_normal((3, 4))], id="tanh"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.mul(x, y), W34)),
+                 [R.standard_normal((3, 1)), R.standard_normal(4)], id="mul-broadcast"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.div(x, y), W34)),
+                 [R.standard_normal((3, 4)), R.uniform(0.5, 2.0, (3, 4))], id="div"),
+    pytest.param(lambda x: F.sum(F.mul(F.pow(x, 3), W34)), [R.standard_normal((3, 4))], id="pow-number"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.pow(x, y), W34)),
+                 [R.uniform(0.5, 2.0, (3, 4)), R.standard_normal((3, 4))], id="pow-tensor"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.matmul(x, y), W34)),
+                 [R.standard_normal((3, 2)), R.standard_normal((2, 4))], id="matmul"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.sin(F.matmul(x, y)), W34)),
+                 [R.standard_normal((2, 3, 2)), R.standard_normal((2, 4))], id="matmul-batched-sin"),
+    pytest.param(lambda x: F.sum(F.mul(F.softmax(x, 1), W34)), [R.standard_normal((3, 4))], id="softmax"),
+    pytest.param(lambda x: F.sum(F.mul(F.log_softmax(x, 0), W34)), [R.standard_normal((3, 4))],
+                 id="log_softmax"),
+    pytest.param(lambda x: F.sum(F.mul(F.pow(F.sum(x, 1), 2), W3)), [R.standard_normal((3, 4))], id="sum"),
+    pytest.param(lambda x: F.sum(F.mul(F.pow(F.expand(x, (3, 4)), 3), W34)), [R.standard_normal((3, 1))],
+                 id="expand"),
+    pytest.param(lambda x: F.sum(F.mul(F.sigmoid(F.getitem(x, (slice(1, None),))), W34[1:])),
+                 [R.standard_normal((3, 4))], id="slice-sigmoid"),
+]
+
+
+@pytest.mark.parametrize("f, arrays", SECOND_ORDER)
+def test_second_derivative_matches_finite_differences(f, arrays):
+    vectors = [np.random.default_rng(3).standard_normal(np.shape(a)) for a in arrays]
+    # torch.autograd.grad(create_graph=True) retains the graph; say so explicitly
+    # (see test_create_graph_retains_the_graph_by_default).
+    got = _hvp(f, arrays, vectors, retain_graph=True)
+    want = _numeric_hvp(f, arrays, vectors)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8)
+
+
+def test_second_derivative_of_sin_is_minus_sin():
+    x = np.array([0.3, -1.2, 2.0])
+    got = _hvp(lambda t: F.sum(F.sin(t)), [x], [np.ones(3)], retain_graph=True)[0]
+    np.testing.assert_allclose(got, -np.sin(x), rtol=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="engine.backward sums gradients with `+` (lines 92/95/111), which "
+                   "Tensor does not define: create_graph fails when a tensor is used twice")
+def test_second_derivative_when_a_leaf_is_used_twice():
+    # d/dx sum(sin(x) * x) = cos(x) x + sin(x); d2 = 2 cos(x) - x sin(x)
+    x = np.array([0.3, -1.2, 2.0])
+    got = _hvp(lambda t: F.sum(F.mul(F.sin(t), t)), [x], [np.ones(3)], retain_graph=True)[0]
+    np.testing.assert_allclose(got, 2 * np.cos(x) - x * np.sin(x), rtol=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="engine.backward's retain_graph defaults to False; torch defaults it "
+                   "to create_graph, so a second-order backward through exp's saved output is refused")
+def test_create_graph_retains_the_graph_by_default():
+    x = np.array([0.3, -1.2, 2.0])
+    got = _hvp(lambda t: F.sum(F.exp(t)), [x], [np.ones(3)])[0]
+    np.testing.assert_allclose(got, np.exp(x), rtol=1e-12)
+
+
+# --------------------------------------------------------------- long chains
+def test_a_100000_op_chain_runs_backward_without_recursion():
+    n = 100_000
+    x = Tensor(np.array([1.5, -2.0]), requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = F.mul(y, 1.0000001)
+    backward(F.sum(y))          # a RecursionError would escape here
+    np.testing.assert_allclose(x.grad.data, np.full(2, 1.0000001 ** n), rtol=1e-9)
+    np.testing.assert_allclose(y.data, np.array([1.5, -2.0]) * 1.0000001 ** n, rtol=1e-9)
+
+
+def test_a_long_expression_chain_through_the_api():
+    # 30,000 ops: far past Python's recursion limit in parsing, lowering, running
+    # and backward, yet quick (parsing dominates; 100,000 works too, in ~8 s).
+    n = 30_000
+    result = api.evaluate("x" + " * 1.0000001" * n, {"x": "[1.5, -2.0]"}, grad_output="[1.0, 1.0]")
+    assert result.error is None, result.error
+    assert len(result.nodes) == n
+    np.testing.assert_allclose(result.value, np.array([1.5, -2.0]) * 1.0000001 ** n, rtol=1e-9)
+    np.testing.assert_allclose(result.grads["x"], np.full(2, 1.0000001 ** n), rtol=1e-9)
