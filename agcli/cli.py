@@ -276,6 +276,133 @@ def batch(
     raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
 
 
+MaxIterationsOption = Annotated[int, typer.Option(
+    "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
+
+
+def _program_setup(output, dtype, seed, max_elements):
+    from . import api, tensor_api
+    api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
+
+    def warn(message):
+        output.err.print(message, markup=False, highlight=False, style="yellow")
+    tensor_api.Warnings.sink = warn
+
+
+def _write_stdout(text: str):
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+@app.command()
+def run(
+    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Program file, or - for standard input.")]
+    = None,
+    program: Annotated[Optional[str], typer.Option("-e", "--exec", metavar="PROGRAM",
+                                                   help="Run PROGRAM given as text.")] = None,
+    seed: SeedOption = None,
+    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
+    = DType.float32,
+    max_iterations: MaxIterationsOption = 10**6,
+    max_elements: MaxElementsOption = 10**8,
+    debug: DebugOption = False,
+):
+    """Run a PyTorch autograd program on agcli's engine; print() prints what PyTorch would.
+
+    \b
+    The language is PyTorch's Python: tensors with requires_grad=True,
+    backward(), .grad, .grad_fn, torch.no_grad(), detach(), if/elif/else,
+    while, for ... in range(n), def/return, try/except, print and f-strings.
+    `import torch` and `import torch.nn.functional as F` are accepted.
+
+    \b
+    Examples:
+      agcli run samples/seeds/002_jacobian.py
+      agcli run -e "x = torch.ones(2, 2, requires_grad=True); y = (x * x).sum(); y.backward(); print(x.grad)"
+      cat program.py | agcli run -
+    """
+    output = Output()
+    if (file is None) == (program is None):
+        output.error(AgcliError("give a program FILE, - for standard input, or -e PROGRAM", kind="usage"))
+        raise typer.Exit(EXIT_INPUT)
+    where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
+    if program is None:
+        try:
+            program = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
+        except (OSError, UnicodeDecodeError) as e:
+            output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
+            raise typer.Exit(EXIT_INPUT)
+    try:
+        _program_setup(output, dtype, seed, max_elements)
+        from .program import run_program
+        run_program(program, _write_stdout, max_iterations=max_iterations)
+    except AgcliError as e:
+        sys.stdout.flush()
+        output.error(e, where=where)
+        raise typer.Exit(e.exit_code)
+    except Exception as e:  # a bug in agcli: say so plainly, trace only on --debug
+        if debug:
+            raise
+        output.error(AgcliError(f"internal error: {type(e).__name__}: {e}",
+                                hint="this is a bug in agcli; rerun with --debug for a traceback"), where=where)
+        raise typer.Exit(EXIT_EVAL)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def repl(
+    seed: SeedOption = None,
+    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
+    = DType.float32,
+    max_iterations: MaxIterationsOption = 10**6,
+    max_elements: MaxElementsOption = 10**8,
+):
+    """Type autograd programs interactively; a bare expression prints its value.
+
+    \b
+    >>> x = torch.ones(2, 2, requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([[2., 2.],
+            [2., 2.]])
+
+    Blocks (if, while, for, def, with, try) end with an empty line. History is
+    kept in ~/.agcli_history. Ctrl-D quits.
+    """
+    output = Output()
+    _program_setup(output, dtype, seed, max_elements)
+    history = _enable_history()
+    from .repl import run_repl
+    try:
+        code = run_repl(input, _write_stdout, lambda e: output.error(e, where="input"),
+                        max_iterations=max_iterations, version=__version__)
+    finally:
+        if history:
+            history()
+    raise typer.Exit(code)
+
+
+def _enable_history():
+    """Line editing and history when readline exists; returns a function that saves it."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    path = os.path.join(os.path.expanduser("~"), ".agcli_history")
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+
+    def save():
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
+    return save
+
+
 def main():
     try:
         app()

@@ -133,8 +133,7 @@ def _leaf(array, requires_grad):
     t = Tensor(array)
     if requires_grad:
         if array.dtype.kind != "f":
-            raise AgcliError("Only Tensors of floating point and complex dtype can require gradients",
-                             kind="type")
+            raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
 
@@ -144,11 +143,13 @@ def _filled(fill, size, dtype, requires_grad):
     return _leaf(xp.full(shape, fill, dtype=_float(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    size = sizes if size is None else (size,)
     return _filled(1, size, dtype, requires_grad)
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    size = sizes if size is None else (size,)
     return _filled(0, size, dtype, requires_grad)
 
 
@@ -201,13 +202,13 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     return _leaf(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(F.size_tuple(size))
+def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
+    shape = check_size(F.size_tuple(sizes if size is None else (size,)))
     return _leaf(Settings.rng().random(shape).astype(_float(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(F.size_tuple(size))
+def randn(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
+    shape = check_size(F.size_tuple(sizes if size is None else (size,)))
     return _leaf(Settings.rng().standard_normal(shape).astype(_float(dtype)), requires_grad)
 
 

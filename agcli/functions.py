@@ -171,6 +171,12 @@ def masked_log_grad(g, out, base, y):
 
 
 # ------------------------------------------------------------ elementwise
+def sigmoid_array(x):
+    """1 / (1 + e^-x) without overflow: e^-|x| never overflows."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
 def exp(x): return apply(ops.EXP, x)
 def log(x): return apply(ops.LOG, x)
 def sqrt(x): return apply(ops.SQRT, x)
@@ -1070,3 +1076,24 @@ def as_grad_output(v, output):
              f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).", "shape")
     gd = gd.astype(output.data.dtype, copy=False)
     return Tensor(gd) if type(v) is Tensor else gd
+
+
+# Python's operators on tensors route to the functions above, so rules in
+# ops.py read as math (`g * y`) and record ops when create_graph wants them.
+def _reflected(fn):
+    return lambda x, y: fn(y, x)
+
+
+def _no_grad_compare(ufunc):
+    return lambda x, y: Tensor(ufunc(data(x), data(y)))
+
+
+Tensor.__add__, Tensor.__radd__ = add, _reflected(add)
+Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
+Tensor.__mul__, Tensor.__rmul__ = mul, _reflected(mul)
+Tensor.__truediv__, Tensor.__rtruediv__ = div, _reflected(div)
+Tensor.__matmul__, Tensor.__rmatmul__ = matmul, _reflected(matmul)
+Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)
+Tensor.__neg__ = neg
+Tensor.__lt__, Tensor.__le__ = _no_grad_compare(xp.less), _no_grad_compare(xp.less_equal)
+Tensor.__gt__, Tensor.__ge__ = _no_grad_compare(xp.greater), _no_grad_compare(xp.greater_equal)

@@ -69,9 +69,36 @@ def _reshape_as(x, other):
     return F.reshape(x, F.shape_of(other))
 
 
+def _all(x, dim=None):
+    a = F.data(x).astype(bool)
+    return Tensor(F.xp.asarray(a.all() if dim is None else a.all(axis=dim)))
+
+
+def _any(x, dim=None):
+    a = F.data(x).astype(bool)
+    return Tensor(F.xp.asarray(a.any() if dim is None else a.any(axis=dim)))
+
+
+def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(F.xp.allclose(F.data(input), F.data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor(F.xp.isclose(F.data(input), F.data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _equal(input, other):
+    a, b = F.data(input), F.data(other)
+    return a.shape == b.shape and bool((a == b).all())
+
+
+# Tests of values: no gradient flows through them.
+FUNCTIONS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal})
+
 # Methods: x.name(...) calls METHODS[name](x, ...).
 METHODS = {name: fn for name, fn in FUNCTIONS.items()
            if fn.__module__.endswith("functions") and name not in ("cat", "stack", "concat", "concatenate")}
+METHODS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal})
 METHODS.update({
     "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": F.contiguous, "clamp_min": lambda x, min: F.clamp(x, min=min),

@@ -94,7 +94,7 @@ SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: F.mul(g, F.cos(x)),))
 COS = Op("CosBackward0", xp.cos, (lambda g, out, x: F.mul(g, F.neg(F.sin(x))),))
 TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: F.mul(g, F.add(F.mul(out, out), 1)),))
 TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: F.mul(g, F.sub(1, F.mul(out, out))),))
-SIGMOID = Op("SigmoidBackward0", lambda x: 1 / (1 + xp.exp(-x)),
+SIGMOID = Op("SigmoidBackward0", lambda x: F.sigmoid_array(x),
              (lambda g, out, x: F.mul(F.mul(g, out), F.sub(1, out)),))
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
           (lambda g, out, x: F.mul(g, F.mask(F.data(out) > 0, out)),))

@@ -398,9 +398,8 @@ def test_second_derivative_of_sin_is_minus_sin():
     np.testing.assert_allclose(got, -np.sin(x), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="engine.backward sums gradients with `+` (lines 92/95/111), which "
-                   "Tensor does not define: create_graph fails when a tensor is used twice")
 def test_second_derivative_when_a_leaf_is_used_twice():
+    # the two gradients reaching x are summed as tensors, in the graph of the gradient
     # d/dx sum(sin(x) * x) = cos(x) x + sin(x); d2 = 2 cos(x) - x sin(x)
     x = np.array([0.3, -1.2, 2.0])
     got = _hvp(lambda t: F.sum(F.mul(F.sin(t), t)), [x], [np.ones(3)], retain_graph=True)[0]

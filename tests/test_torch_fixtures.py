@@ -26,6 +26,9 @@ _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 # Cases where agcli deliberately differs from PyTorch: case line -> (reason,
 # what agcli gives instead). "value"/"grads" are the expected agcli results.
+# The cases where torch's backward says "element 0 of tensors does not require
+# grad and does not have a grad_fn" (constants, comparisons, detach) need no
+# entry: agcli reports the same error, checked like any backward error below.
 DELIBERATE = {
     '"(x + [[1, 2], [3, 4]]).sum()" --x "[0.37,-1.25]"': (
         "a list literal used as an operand is a tensor literal in agcli (torch raises TypeError)",
@@ -158,3 +161,5 @@ def test_every_deliberate_difference_and_override_names_a_case():
 def test_fixture_covers_the_ops():
     assert len(CASES) >= 300
     assert sum(1 for c in CASES if c["error"]) >= 40
+    no_grad = "element 0 of tensors does not require grad and does not have a grad_fn"
+    assert sum(1 for c in CASES if c["error"] and c["error"]["message"] == no_grad) >= 5
