@@ -144,9 +144,9 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                 if g is None and output.data.size != 1 and output.requires_grad:
                     shape = ", ".join(map(str, output.data.shape))
                     raise AgcliError("grad can be implicitly created only for scalar outputs",
-                                     hint=f"the output has shape ({shape}); pass --grad-output "
-                                          f"'ones({shape})' for the gradient of its sum, or any tensor of "
-                                          "that shape for a vector-Jacobian product")
+                                     hint=f"the output has shape {tuple(output.data.shape)}; pass "
+                                          f"--grad-output 'ones({shape})' for the gradient of its sum, or "
+                                          "any tensor of that shape for a vector-Jacobian product")
                 from .engine import backward
                 backward(output, g, nodes=nodes)
         finally:

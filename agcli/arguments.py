@@ -14,6 +14,10 @@ from .errors import AgcliError
 LINE_OPTIONS = {"--wrt": "wrt", "--grad-output": "grad_output", "--seed": "seed", "--dtype": "dtype"}
 
 
+# Options of `agcli batch` itself, which a line cannot change.
+BATCH_ONLY = ("--format", "--out", "--max-elements", "--progress", "--no-progress", "--debug")
+
+
 class GradArgs:
     __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype")
 
@@ -50,6 +54,9 @@ def read_bindings(words, bindings=None, options=None) -> dict:
             _bind(bindings, name, value)
         elif word.startswith("--") and len(word) > 2:
             name, eq, value = word[2:].partition("=")
+            if options is not None and "--" + name in BATCH_ONLY:
+                raise AgcliError(f"--{name} applies to the whole batch: give it to `agcli batch`",
+                                 kind="usage")
             if options is not None and "--" + name in options:
                 if not eq:
                     value = _next(words, i, word)

@@ -74,13 +74,12 @@ def _run_line(text, defaults, default_wrt, debug):
 
 
 def _print_block(output, number, result, dtype):
-    from rich.rule import Rule
     from .render import result_renderables
-    output.out.print(Rule(f"line {number}", align="left", style="dim"))
+    output.out.print(f"── line {number} ──", style="dim", markup=False, highlight=False)
     output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
     output.warnings(result.warnings, where=f" (line {number})")
     if result.error is not None:
-        output.error(result.error, where=f"line {number}")
+        output.error(result.error, where=f"batch line {number}")
     output.out.print()
 
 

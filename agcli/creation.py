@@ -24,7 +24,8 @@ class Settings:
     @classmethod
     def rng(cls):
         if cls._rng is None:
-            cls._rng = xp.random.default_rng(cls.seed)
+            # PyTorch takes any integer seed; NumPy wants a non-negative one.
+            cls._rng = xp.random.default_rng(None if cls.seed is None else cls.seed % 2**64)
         return cls._rng
 
     @classmethod

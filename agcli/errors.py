@@ -79,8 +79,10 @@ class AgcliError(Exception):
         return text, pad + "^" * width
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "message": self.message,
-                "line": self.line, "column": self.column}
+        # line/column point into the expression, or into the binding's value
+        # when `binding` names one (e.g. "--a").
+        return {"kind": self.kind, "message": self.message, "line": self.line, "column": self.column,
+                "binding": self.origin, "hint": self.hint}
 
     def __str__(self) -> str:
         where = f" (line {self.line}, column {self.column})" if self.line else ""

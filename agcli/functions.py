@@ -152,6 +152,8 @@ def pow(x, y):
     if type(x) is not Tensor and type(y) is Tensor and not isinstance(x, ndarray):
         return apply(ops.RPOW, _as_operand(x), y)          # PowBackward2
     if type(x) is not Tensor and type(y) is not Tensor:
+        if type(x) in (int, float) and type(y) in (int, float):
+            return x ** y       # plain numbers stay weakly typed, as in PyTorch
         return xp.power(x, y)
     return _elementwise(ops.POW_T, x, y)                   # PowBackward1
 

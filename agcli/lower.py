@@ -264,7 +264,7 @@ class _Lowering:
 
         args = [self.expr(a) for a in node.args]
         kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
-        self._check_signature(target, name, receiver is not None, len(args), [k for k, _ in kwargs], span)
+        self._check_signature(target, name, receiver is not None, len(args), node.kwargs, span)
         fn = _guard(target, span)
 
         if receiver is None and not kwargs:
@@ -286,14 +286,17 @@ class _Lowering:
         """The function `module.name(...)` (module None: a bare name) calls, or None."""
         return self.functions.get(name)
 
-    def _check_signature(self, fn, name, is_method, n_args, kw_names, span):
+    def _check_signature(self, fn, name, is_method, n_args, keywords, span):
         try:
             sig = _signature(fn)
         except (TypeError, ValueError):
             return
         try:
-            sig.bind(*([None] * (n_args + is_method)), **{k: None for k in kw_names})
+            sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
         except TypeError as e:
+            for k in keywords:   # put the caret under the keyword that is wrong, if one is
+                if f"'{k.name}'" in str(e):
+                    span = (k.span[0], k.span[0] + len(k.name))
             shown = f".{name}()" if is_method else f"{name}()"
             params = [p for p in list(sig.parameters)[int(is_method):]]
             raise self.error(f"{shown}: {str(e).replace('missing a required argument', 'missing argument')}",

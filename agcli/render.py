@@ -106,7 +106,9 @@ def error_renderables(error, *, where: str | None = None):
     context = error.context()
     if context is not None:
         line_text, caret = context
-        place = where or ("value of " + error.origin if error.origin else "expression")
+        place = "value of " + error.origin if error.origin else "expression"
+        if where:
+            place = f"{where}: {place}" if where.startswith("batch line") else where
         out.append(f"\n  --> {place}, line {error.line}, column {error.column}\n", style="dim")
         out.append("   | " + line_text + "\n")
         out.append("   | ", style="dim")

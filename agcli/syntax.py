@@ -399,15 +399,40 @@ def _syntax_error(P, e, text) -> AgcliError:
         else:
             message = f"unexpected {str(tok)!r}"
             span = (tok.start_pos, tok.end_pos)
-        expected = getattr(e, "expected", None) or getattr(e, "accepts", None)
-    hint = None
-    if expected:
-        names = sorted({_TERMINALS.get(t, t) for t in expected if not t.startswith("_") or t == "_NL"})
-        if set(expected) >= _OPERAND_START:
-            names = ["an operand (a name, a number, '(' or '[')"] + sorted(
-                {_TERMINALS.get(t, t) for t in set(expected) - _OPERAND_START if not t.startswith("__")})
-        hint = "expected " + ", ".join(dict.fromkeys(names))
+        expected = _parser_accepts(e) or getattr(e, "expected", None)
+    hint = None if not expected else "expected " + _expected_text(set(expected))
     return AgcliError(message, span, kind="syntax", hint=hint, source=text)
+
+
+def _parser_accepts(e):
+    """The terminals the parser's state takes (the lexer's own list is wider)."""
+    state = getattr(e, "state", None)
+    try:
+        return {t for t in state.parse_conf.parse_table.states[state.position] if t.isupper() or t == "_NL"}
+    except AttributeError:
+        return None
+
+
+_OPERATORS = {"ADD_OP", "MUL_OP", "POW", "COMPARE", "AND", "OR", "IN", "IS", "NOT", "IF", "DOT",
+              "LSQB", "LPAR", "AUGOP", "EQUAL", "ELSE", "AS"}
+_CLOSERS = {"RPAR": "')'", "RSQB": "']'", "COMMA": "','", "COLON": "':'", "SEMICOLON": "';'"}
+
+
+def _expected_text(expected: set) -> str:
+    """A short account of what the parser would have taken instead."""
+    if expected >= _OPERAND_START:
+        return "an operand (a name, a number, '(' or '[')"
+    parts = [text for t, text in _CLOSERS.items() if t in expected]
+    if expected & _OPERATORS:
+        parts.append("an operator")
+    if expected & {"_NL", "$END"}:
+        parts.append("the end of the line")
+    others = sorted(_TERMINALS.get(t, t.lower()) for t in expected - _OPERATORS - set(_CLOSERS)
+                    - {"_NL", "$END"} - _OPERAND_START if not t.startswith("_"))
+    parts = others + parts
+    if not parts:
+        return "something else"
+    return ", ".join(parts[:-1]) + (" or " if len(parts) > 1 else "") + parts[-1]
 
 
 def _regenerate():

@@ -146,6 +146,10 @@ def apply(op, *args, **params):
             arrays.append(a)
     out = op.forward(*arrays, **params)
     if not any_tensor:
+        # Numbers in, a number out: a numpy scalar here would be strongly typed
+        # (float64) and promote float32 tensors it meets later.
+        if type(out) is not ndarray and all(type(a) in (int, float, bool) for a in args):
+            return out.item()
         return out
     if type(out) is not ndarray:
         out = xp.asarray(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,30 +41,38 @@ def child_env():
 ENV = child_env()
 
 
-def timed(cmd, cwd=None) -> float:
+def timed(cmd, cwd=None):
+    """(wall seconds, CPU seconds) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=ENV)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr.decode()[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def spread(xs):
     return {"min": min(xs), "median": statistics.median(xs), "max": max(xs), "runs": len(xs)}
 
 
-def alternate(commands: dict, runs: int, warmup: int = 1, cwd=None) -> dict:
-    """Time each command `runs` times, round-robin, after `warmup` untimed rounds."""
+def alternate(commands: dict, runs: int, warmup: int = 1, cwd=None):
+    """Time each command `runs` times, round-robin, after `warmup` untimed rounds.
+
+    Returns ({name: wall times}, {name: CPU times})."""
     for _ in range(warmup):
         for cmd in commands.values():
             timed(cmd, cwd)
-    times = {name: [] for name in commands}
+    wall = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
     for i in range(runs):
         names = list(commands) if i % 2 == 0 else list(reversed(commands))
         for name in names:
-            times[name].append(timed(commands[name], cwd))
-    return times
+            w, c = timed(commands[name], cwd)
+            wall[name].append(w)
+            cpu[name].append(c)
+    return wall, cpu
 
 
 def progress(message):
@@ -74,9 +83,10 @@ def progress(message):
 def bench_startup(args):
     runs = 9 if args.quick else 21
     progress(f"start-up: {runs} alternating runs each ...")
-    t = alternate({"agcli": [args.agcli, "grad", *STARTUP_EXPR],
-                   "numpy": [args.python, "-c", "import numpy"]}, runs, warmup=2)
+    t, cpu = alternate({"agcli": [args.agcli, "grad", *STARTUP_EXPR],
+                        "numpy": [args.python, "-c", "import numpy"]}, runs, warmup=2)
     a, n = spread(t["agcli"]), spread(t["numpy"])
+    a["cpu"], n["cpu"] = spread(cpu["agcli"]), spread(cpu["numpy"])
     return [{"name": "startup", "what": "agcli grad 'a*b + c*d**2/e' vs python -c 'import numpy'",
              "unit": "ms", "scale": 1e3, "agcli": a, "baseline": n, "baseline_name": "import numpy",
              "ratio": a["median"] / n["median"], "target": TARGETS["startup"]}]
@@ -112,11 +122,14 @@ def bench_batch(args):
                 "torch": [args.torch_python, torch_script, path],
                 "agcli1": [args.agcli, "batch", one, "--format", "jsonl"],
                 "torch1": [args.torch_python, torch_script, one]}
-        t = alternate(cmds, runs, warmup=0)
+        t, cpu = alternate(cmds, runs, warmup=0)
         per_line = {}
         for tool in ("agcli", "torch"):
             base = statistics.median(t[tool + "1"])
             per_line[tool] = {k: (v - base) / n if k != "runs" else v for k, v in spread(t[tool]).items()}
+            cpu_base = statistics.median(cpu[tool + "1"])
+            per_line[tool]["cpu"] = {k: (v - cpu_base) / n if k != "runs" else v
+                                     for k, v in spread(cpu[tool]).items()}
             per_line[tool]["whole_file_s"] = spread(t[tool])
             per_line[tool]["one_line_s"] = spread(t[tool + "1"])
         rows.append({"name": label, "what": f"(time(N lines) - time(1 line)) / N, N = {n}: {os.path.basename(path)}",
@@ -158,10 +171,11 @@ def bench_matmul(args):
             "numpy": [args.python, os.path.join(HERE, "numpy_reference.py"), "a.npy", "b.npy", "c.npy", "ref.npz"],
             "agcli_rich": [args.agcli, "grad", MATMUL_EXPR, *binds, "--out", "out_rich.npz"]}
     progress(f"matmul: {runs} alternating runs each ...")
-    t = alternate(cmds, runs, warmup=1, cwd=DATA)
+    t, cpu = alternate(cmds, runs, warmup=1, cwd=DATA)
     same = subprocess.run([args.python, "-c", COMPARE_NPZ, "out.npz", "ref.npz"], cwd=DATA,
                           capture_output=True, text=True).stdout.strip()
     a, n, r = spread(t["agcli"]), spread(t["numpy"]), spread(t["agcli_rich"])
+    a["cpu"], n["cpu"], r["cpu"] = spread(cpu["agcli"]), spread(cpu["numpy"]), spread(cpu["agcli_rich"])
     return [{"name": "matmul", "what": f"{MATMUL_EXPR}, {MATMUL_N}x{MATMUL_N}: agcli --format json --out "
                                       f"vs numpy_reference.py (npz {same})",
              "unit": "s", "scale": 1, "agcli": a, "baseline": n, "baseline_name": "numpy_reference.py",
@@ -172,11 +186,13 @@ def bench_matmul(args):
 
 
 # ------------------------------------------------------------------ report
+def fmt1(v, scale):
+    v *= scale
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
 def fmt(s, scale):
-    def f(v):
-        v *= scale
-        return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
-    return f"{f(s['min'])} / {f(s['median'])} / {f(s['max'])}"
+    return f"{fmt1(s['min'], scale)} / {fmt1(s['median'], scale)} / {fmt1(s['max'], scale)}"
 
 
 def table(rows):
@@ -190,6 +206,10 @@ def table(rows):
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head] + body]
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"  {r['name']}: {r['what']}; baseline = {r['baseline_name']}" for r in rows]
+    for r in rows:
+        a, b = r["agcli"]["cpu"]["median"], r["baseline"]["cpu"]["median"]
+        notes.append(f"  {r['name']}: CPU time (user+sys) medians: agcli {fmt1(a, r['scale'])}, baseline "
+                     f"{fmt1(b, r['scale'])} {r['unit']}, ratio {a / b:.2f}")
     for r in rows:
         if r["name"].startswith("batch"):
             for tool, key in (("agcli", "agcli"), ("torch", "baseline")):
