@@ -157,6 +157,9 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr
         result.error = e
+    except RecursionError:
+        result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit",
+                                  hint="split it into statements: t1 = ...; t2 = f(t1); ...")
     return result
 
 

@@ -34,7 +34,7 @@ def reachable(root):
     return nodes
 
 
-def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
+def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
              retain_grads: bool = False):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
@@ -46,6 +46,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool = False,
     """
     from . import functions as F
 
+    if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
+        retain_graph = create_graph
     root = output.grad_fn
     if root is None:
         if output.requires_grad:  # a leaf: its gradient is grad_output itself

@@ -424,8 +424,8 @@ class ProgramLowering(_Lowering):
     def stmt_AugAssign(self, node):
         current = self.expr(node.target)
         value = self.expr(node.value)
-        op = _guard({"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow}[node.op],
-                    node.op_span)
+        from .lower import _BINOPS
+        op = _guard(_BINOPS[node.op], node.op_span)
         store = self.store(node.target)
 
         def augassign(env):
@@ -434,9 +434,7 @@ class ProgramLowering(_Lowering):
             if type(left) is Tensor:
                 result = op(left, right)
             else:
-                result = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-                          "/": lambda a, b: a / b, "**": lambda a, b: a ** b,
-                          "@": lambda a, b: F.matmul(a, b)}[node.op](left, right)
+                result = _PY_ARITHMETIC[node.op](left, right)
             store(env, result)
         return augassign
 
@@ -741,6 +739,11 @@ class ProgramLowering(_Lowering):
         def fstring(env):
             return "".join(text if field is None else fmt(field(env), spec) for field, text, spec in parts)
         return fstring
+
+
+_PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+                  "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
+                  "@": lambda a, b: F.matmul(a, b)}
 
 
 def _comparison(op):
