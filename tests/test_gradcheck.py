@@ -406,8 +406,6 @@ def test_second_derivative_when_a_leaf_is_used_twice():
     np.testing.assert_allclose(got, 2 * np.cos(x) - x * np.sin(x), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="engine.backward's retain_graph defaults to False; torch defaults it "
-                   "to create_graph, so a second-order backward through exp's saved output is refused")
 def test_create_graph_retains_the_graph_by_default():
     x = np.array([0.3, -1.2, 2.0])
     got = _hvp(lambda t: F.sum(F.exp(t)), [x], [np.ones(3)])[0]

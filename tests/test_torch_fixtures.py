@@ -53,8 +53,6 @@ EXPECTED_MESSAGE_OVERRIDE = {
 # Cases agcli cannot pass yet, for a reason outside the modules these tests may fix.
 # strict: the day one passes, the test says so and the entry must go.
 KNOWN_FAILURES = {
-    '"max(x, dim=-1).values.sum()" --x "arange(24.).reshape(2,3,4) % 5"':
-        "grammar/agcli.lark has no '%' operator (MUL_OP is * / @); F.remainder and lower's '%' are ready",
 }
 
 
