@@ -1,8 +1,9 @@
-"""Binding arguments: `--a 2`, `--a=2`, `-D a=2`, and one batch line's words.
+"""The words of one `agcli grad` call: options, `--NAME VALUE` bindings, the expression.
 
-Typer parses the options it knows; the free-form `--NAME VALUE` bindings are
-read here, and so is a whole batch line (which must not pay for a Click parse
-per line).
+One parser serves the command line and every line of a batch file, so the
+two cannot drift apart. It is also the hot path's parser: `agcli grad` does
+not pay for Typer's start-up (cli.main), and a batch line does not pay for a
+Click parse.
 """
 from __future__ import annotations
 
@@ -10,76 +11,124 @@ import re
 
 from .errors import AgcliError
 
-# Options a batch line may carry, with the key they set.
-LINE_OPTIONS = {"--wrt": "wrt", "--grad-output": "grad_output", "--seed": "seed", "--dtype": "dtype"}
+
+def _whole_number(option, text):
+    try:
+        return int(text)
+    except ValueError:
+        raise AgcliError(f"{option} takes a whole number, got {text!r}", kind="usage") from None
 
 
-# Options of `agcli batch` itself, which a line cannot change.
-BATCH_ONLY = ("--format", "--out", "--max-elements", "--progress", "--no-progress", "--debug")
+def _choice(*allowed):
+    def check(option, text):
+        if text not in allowed:
+            raise AgcliError(f"{option} takes {' or '.join(allowed)}, got {text!r}", kind="usage")
+        return text
+    return check
+
+
+def split_names(text: str, option: str = "--wrt") -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for n in names:
+        if not _is_name(n):
+            raise AgcliError(f"{option} takes names separated by commas, got {text!r}", kind="usage")
+    return names
+
+
+# option word -> (GradArgs field, how to read its value; None for a flag)
+GRAD_OPTIONS = {
+    "--wrt": ("wrt", lambda option, text: split_names(text, option)),
+    "--grad-output": ("grad_output", lambda option, text: text),
+    "--seed": ("seed", _whole_number),
+    "--dtype": ("dtype", _choice("float32", "float64")),
+    "--format": ("format", _choice("rich", "json")),
+    "-f": ("format", _choice("rich", "json")),
+    "--out": ("out", lambda option, text: text),
+    "--max-elements": ("max_elements", _whole_number),
+    "--debug": ("debug", None),
+}
+# What a batch line may set for itself; the rest belongs to `agcli batch`.
+LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype")
 
 
 class GradArgs:
-    __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype")
+    __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype", "format", "out",
+                 "max_elements", "debug")
 
     def __init__(self):
-        self.expr = None
+        for field in self.__slots__:
+            setattr(self, field, None)
         self.bindings = {}
-        self.wrt = None
-        self.grad_output = None
-        self.seed = None
-        self.dtype = None
 
 
 def _is_name(s: str) -> bool:
     return s.isidentifier() and not s.startswith("__")
 
 
-def read_bindings(words, bindings=None, options=None) -> dict:
-    """Consume `--NAME VALUE` / `--NAME=VALUE` / `-D NAME=VALUE` words into a dict.
-
-    options: a dict of option word -> key; those are stored under "--key"
-    entries of the result's `options` attribute instead of as bindings.
-    """
-    bindings = {} if bindings is None else bindings
-    found = {}
+def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> GradArgs:
+    """Read the words of a grad call; the first word that is not an option is EXPR."""
+    args = GradArgs()
     i = 0
     while i < len(words):
         word = words[i]
-        if word in ("-D", "--define") or word.startswith("-D") and len(word) > 2:
-            spec = word[2:] if word.startswith("-D") and len(word) > 2 else _next(words, i, word)
-            i += 0 if word.startswith("-D") and len(word) > 2 else 1
+        if word in ("-D", "--define") or word.startswith(("-D", "--define=")):
+            if word in ("-D", "--define"):
+                spec = _value(words, i, word)
+                i += 1
+            else:
+                spec = word[2:] if word.startswith("-D") else word[len("--define="):]
             name, eq, value = spec.partition("=")
             if not eq or not _is_name(name):
                 raise AgcliError(f"-D takes NAME=VALUE, got {spec!r}", kind="usage")
-            _bind(bindings, name, value)
-        elif word.startswith("--") and len(word) > 2:
-            name, eq, value = word[2:].partition("=")
-            if options is not None and "--" + name in BATCH_ONLY:
-                raise AgcliError(f"--{name} applies to the whole batch: give it to `agcli batch`",
-                                 kind="usage")
-            if options is not None and "--" + name in options:
-                if not eq:
-                    value = _next(words, i, word)
-                    i += 1
-                found[options["--" + name]] = value
+            _bind(args.bindings, name, value)
+        elif word.startswith("-") and len(word) > 1 and not _is_number(word) and (
+                word.startswith("--") or word in GRAD_OPTIONS):
+            option, eq, value = word.partition("=")
+            if option in GRAD_OPTIONS:
+                if option not in allowed:
+                    raise AgcliError(f"{option} applies to the whole batch: give it to `agcli batch`",
+                                     kind="usage")
+                field, read = GRAD_OPTIONS[option]
+                if read is None:
+                    value = True
+                else:
+                    if not eq:
+                        value = _value(words, i, option)
+                        i += 1
+                    value = read(option, value)
+                setattr(args, field, value)
             else:
+                name = option[2:]
                 if not _is_name(name):
                     raise AgcliError(f"'{word}' is not a binding: a variable name is letters, digits and _",
                                      kind="usage", hint="bind a variable with --NAME VALUE, e.g. --x 2")
                 if not eq:
-                    value = _next(words, i, word)
+                    value = _value(words, i, option)
                     i += 1
-                _bind(bindings, name, value)
+                _bind(args.bindings, name, value)
+        elif args.expr is None:
+            args.expr = word
         else:
-            raise AgcliError(f"unexpected argument {word!r}", kind="usage",
+            raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage",
                              hint="bindings are --NAME VALUE; quote the expression as one argument")
         i += 1
-    return bindings if options is None else (bindings, found)
+    if args.expr is None:
+        raise AgcliError(f"{where} has no expression", kind="usage",
+                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
+    return args
 
 
-def _next(words, i, word):
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+        return True
+    except ValueError:
+        return False
+
+
+def _value(words, i, option):
     if i + 1 >= len(words):
-        raise AgcliError(f"{word} needs a value", kind="usage")
+        raise AgcliError(f"{option} needs a value", kind="usage")
     return words[i + 1]
 
 
@@ -107,51 +156,9 @@ def split_words(line: str) -> list[str]:
         raise AgcliError(f"cannot split the line into arguments: {e}", kind="usage") from None
 
 
-def _wants_value(word: str) -> bool:
-    if word in ("-D", "--define"):
-        return True
-    return word.startswith("--") and "=" not in word
-
-
 def parse_line(line: str) -> GradArgs:
-    """One batch line: shell-quoted words of an `agcli grad` call."""
+    """One batch line: the shell-quoted words of an `agcli grad` call."""
     words = split_words(line)
     if words and words[0] == "grad":
         words = words[1:]
-    args = GradArgs()
-    rest = []
-    pending = False          # the previous word is an option waiting for its value
-    for w in words:
-        if pending:
-            rest.append(w)
-            pending = False
-        elif w.startswith("--") or w.startswith("-D"):
-            rest.append(w)
-            pending = _wants_value(w)
-        elif args.expr is None:
-            args.expr = w
-        else:
-            rest.append(w)
-    if args.expr is None:
-        raise AgcliError("the line has no expression", kind="usage",
-                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
-    bindings, opts = read_bindings(rest, options=LINE_OPTIONS)
-    args.bindings = bindings
-    for key, value in opts.items():
-        setattr(args, key, value)
-    if args.wrt is not None:
-        args.wrt = split_names(args.wrt)
-    if args.seed is not None:
-        try:
-            args.seed = int(args.seed)
-        except ValueError:
-            raise AgcliError(f"--seed takes a whole number, got {args.seed!r}", kind="usage") from None
-    return args
-
-
-def split_names(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    for n in names:
-        if not _is_name(n):
-            raise AgcliError(f"--wrt takes names separated by commas, got {text!r}", kind="usage")
-    return names
+    return parse_words(words, allowed=LINE_OPTIONS, where="the line")

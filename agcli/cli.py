@@ -1,4 +1,9 @@
-"""The `agcli` command: the only module that prints.
+"""The `agcli` entry point and what it prints: the only modules that print are
+this one and app.py (the Typer interface).
+
+`agcli grad` is the hot path: main() runs it without importing Typer, whose
+start-up costs about a fifth of the whole call; every other command, and any
+--help, goes through the Typer app.
 
 Exit codes: 0 success; 1 evaluation failed (shape errors, PyTorch's runtime
 errors, any failed line of a batch); 2 the input was rejected (syntax,
@@ -8,75 +13,8 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
-from typing import Annotated, List, Optional
 
-import typer
-
-
-from . import __version__
 from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
-
-app = typer.Typer(
-    name="agcli",
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    help="""Differentiate an expression and see what PyTorch would tell you:
-the value, the grad_fn of every operation and the gradient of every leaf.
-
-\b
-  agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
-  agcli grad "x @ x" --x "[1, 2, 3]" --format json
-  agcli batch samples/seeds.txt --format jsonl
-
-Exit status: 0 success, 1 evaluation failed, 2 the input was rejected.""",
-)
-
-
-class Format(str, Enum):
-    rich = "rich"
-    json = "json"
-
-
-class BatchFormat(str, Enum):
-    rich = "rich"
-    jsonl = "jsonl"
-
-
-class DType(str, Enum):
-    float32 = "float32"
-    float64 = "float64"
-
-
-def _version(value: bool):
-    if value:
-        print(f"agcli {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(version: Annotated[Optional[bool], typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None):
-    pass
-
-
-# Options shared by `grad` and `batch`.
-WrtOption = Annotated[Optional[str], typer.Option(
-    "--wrt", metavar="NAMES", help="Comma-separated variables that require grad (default: all bound).")]
-GradOutputOption = Annotated[Optional[str], typer.Option(
-    "--grad-output", metavar="VALUE",
-    help="backward(gradient=VALUE) for a non-scalar output: a vector-Jacobian product. "
-         "VALUE is a constant expression such as 'ones(3, 3)' or @file.npy.")]
-SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Seed for rand/randn.")]
-DTypeOption = Annotated[DType, typer.Option("--dtype", help="Floating dtype of variables and literals.")]
-MaxElementsOption = Annotated[int, typer.Option(
-    "--max-elements", metavar="N", help="Refuse to create any tensor with more elements.")]
-DefineOption = Annotated[Optional[List[str]], typer.Option(
-    "-D", "--define", metavar="NAME=VALUE",
-    help="Bind NAME when it clashes with an option (e.g. -D seed=3).")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show a Python traceback for internal errors.")]
 
 
 class Output:
@@ -119,78 +57,50 @@ class Output:
             self.err.print(w, markup=False, highlight=False)
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def grad(
-    ctx: typer.Context,
-    expr: Annotated[str, typer.Argument(metavar="EXPR", help="The expression, e.g. \"a*b + c\".")],
-    wrt: WrtOption = None,
-    grad_output: GradOutputOption = None,
-    seed: SeedOption = None,
-    dtype: DTypeOption = DType.float64,
-    format: Annotated[Format, typer.Option("--format", "-f", help="rich for people, json for programs.")]
-    = Format.rich,
-    out: Annotated[Optional[str], typer.Option(
-        "--out", metavar="FILE.npz", help="Also save the value and every leaf gradient to FILE.npz "
-                                          "(keys: value and the variable names).")] = None,
-    max_elements: MaxElementsOption = 10**8,
-    define: DefineOption = None,
-    debug: DebugOption = False,
-):
-    """Evaluate EXPR, run backward, print the value, the graph and the gradients.
+def _asks_for_json(words) -> bool:
+    """--format json anywhere in the words, even when they failed to parse."""
+    pairs = zip(words, words[1:])
+    return "--format=json" in words or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
 
-    \b
-    Bind variables with --NAME VALUE (or --NAME=VALUE, or -D NAME=VALUE).
-    VALUE is a constant expression or a file:
-      --x 2      --x "[1, 2, 3]"     --x "ones(2, 3)"     --x "randn(5, 3)"
-      --x "linspace(0, 6.28, 200)"   --x @data.npy    --x @data.csv   --x @data.json
-    Every bound variable is a float leaf that requires grad (unless --wrt
-    leaves it out); numbers and literals inside EXPR are constants.
 
-    \b
-    Examples:
-      agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
-      agcli grad "g = a*b; h = c*d**2/e; g + h" --a 2 --b 4 --c 6 --d 8 --e 10
-      agcli grad "(inp+1).pow(2).t()" --inp "eye(4, 5)" --grad-output "ones(5, 4)"
-      agcli grad "((x*w1 + b)*w2).mean()" --x "ones(5)" --w1 2 --w2 3 --b 4 --wrt x,w1,w2
-      agcli grad "F.binary_cross_entropy_with_logits(x @ w + b, y)" --x "ones(5)" \\
-          --w "randn(5, 3)" --b "randn(3)" --y "zeros(3)" --wrt w,b --seed 0 --format json
-    """
+def run_grad(words) -> int:
+    """`agcli grad WORDS...`: evaluate, backward, print; returns the exit code."""
     output = Output()
+    fmt = "rich"
     try:
-        from .arguments import read_bindings, split_names
-        words = list(ctx.args)
-        for spec in define or ():
-            words += ["-D", spec]
-        bindings = read_bindings(words)
-        names = split_names(wrt) if wrt is not None else None
-        if out and "value" in bindings:
+        from .arguments import parse_words
+        args = parse_words(words)
+        fmt = args.format or "rich"
+        if args.out and "value" in args.bindings:
             raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
                              "would overwrite it", kind="usage", hint="rename the variable")
         from . import api
-        api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
+        dtype = args.dtype or "float64"
+        api.configure(dtype=dtype, seed=args.seed,
+                      max_elements=10**8 if args.max_elements is None else args.max_elements)
     except AgcliError as e:
-        if format is Format.json:  # stdout is one JSON object whatever went wrong
+        if fmt == "json" or _asks_for_json(words):  # stdout stays one JSON object
             from .api import Result
             from .render import to_json_line
-            rejected = Result(expr)
+            rejected = Result(words[0] if words and not words[0].startswith("-") else "")
             rejected.error = e
             sys.stdout.write(to_json_line(rejected.to_json()) + "\n")
         output.error(e)
-        raise typer.Exit(e.exit_code)
-    result = _evaluate(api, expr, bindings, names, grad_output, debug, output)
+        return e.exit_code
+    result = _evaluate(api, args.expr, args.bindings, args.wrt, args.grad_output, args.debug, output)
     code = EXIT_OK if result.error is None else result.error.exit_code
-    if format is Format.json:
+    if fmt == "json":
         from .render import to_json_line
         sys.stdout.write(to_json_line(result.to_json()) + "\n")
     else:
         from .render import result_renderables
-        output.out.print(*result_renderables(result, dtype_default=dtype.value), sep="\n")
+        output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
     output.warnings(result.warnings)
     if result.error is not None:
         output.error(result.error)
-    elif out:
-        code = _save_npz(out, result, output)
-    raise typer.Exit(code)
+    elif args.out:
+        code = _save_npz(args.out, result, output)
+    return code
 
 
 def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
@@ -225,192 +135,22 @@ def _save_npz(path, result, output) -> int:
     return EXIT_OK
 
 
-@app.command()
-def batch(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="Batch file, or - for standard input.")],
-    wrt: WrtOption = None,
-    grad_output: GradOutputOption = None,
-    seed: SeedOption = None,
-    dtype: DTypeOption = DType.float64,
-    format: Annotated[BatchFormat, typer.Option("--format", "-f", help="jsonl: one JSON object per line, "
-                                                "written as soon as the line is done; rich: a block per line.")]
-    = BatchFormat.rich,
-    max_elements: MaxElementsOption = 10**8,
-    progress: Annotated[Optional[bool], typer.Option(
-        "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")]
-    = None,
-    debug: DebugOption = False,
-):
-    """Run many `agcli grad` calls, one per line of FILE.
-
-    \b
-    Each line that is not blank and does not start with # holds the
-    arguments of one `agcli grad` call, shell-quoted:
-      "a*b + c" --a 2 --b 3 --c 1
-      "x @ x" --x "[1, 2, 3]"
-      "sum(tanh(w @ x))" --w "randn(3, 4)" --x "ones(4)" --seed 1
-    Options given here apply to every line; a line's own --wrt,
-    --grad-output, --seed or --dtype win for that line. A bad line gives an
-    error for that line and the batch goes on; the exit status is 1 if any
-    line failed. An expression repeated with new bindings is parsed once.
-
-    \b
-    Examples:
-      agcli batch samples/seeds.txt
-      agcli batch samples/seeds.txt --format jsonl | jq .grads
-      cat lines.txt | agcli batch - --format jsonl
-    """
-    from .batch import run_batch
-    output = Output()
-    try:
-        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
-    except OSError as e:
-        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
-        raise typer.Exit(EXIT_INPUT)
-    show_progress = sys.stderr.isatty() if progress is None else progress
-    with stream:
-        failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
-                                                     "dtype": dtype.value, "max_elements": max_elements},
-                           jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
-                           debug=debug)
-    raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
-
-
-MaxIterationsOption = Annotated[int, typer.Option(
-    "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
-
-
-def _program_setup(output, dtype, seed, max_elements):
-    from . import api, tensor_api
-    api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
-
-    def warn(message):
-        output.err.print(message, markup=False, highlight=False, style="yellow")
-    tensor_api.Warnings.sink = warn
-
-
-def _write_stdout(text: str):
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
-@app.command()
-def run(
-    file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Program file, or - for standard input.")]
-    = None,
-    program: Annotated[Optional[str], typer.Option("-e", "--exec", metavar="PROGRAM",
-                                                   help="Run PROGRAM given as text.")] = None,
-    seed: SeedOption = None,
-    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
-    = DType.float32,
-    max_iterations: MaxIterationsOption = 10**6,
-    max_elements: MaxElementsOption = 10**8,
-    debug: DebugOption = False,
-):
-    """Run a PyTorch autograd program on agcli's engine; print() prints what PyTorch would.
-
-    \b
-    The language is PyTorch's Python: tensors with requires_grad=True,
-    backward(), .grad, .grad_fn, torch.no_grad(), detach(), if/elif/else,
-    while, for ... in range(n), def/return, try/except, print and f-strings.
-    `import torch` and `import torch.nn.functional as F` are accepted.
-
-    \b
-    Examples:
-      agcli run samples/seeds/002_jacobian.py
-      agcli run -e "x = torch.ones(2, 2, requires_grad=True); y = (x * x).sum(); y.backward(); print(x.grad)"
-      cat program.py | agcli run -
-    """
-    output = Output()
-    if (file is None) == (program is None):
-        output.error(AgcliError("give a program FILE, - for standard input, or -e PROGRAM", kind="usage"))
-        raise typer.Exit(EXIT_INPUT)
-    where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
-    if program is None:
-        try:
-            program = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
-        except (OSError, UnicodeDecodeError) as e:
-            output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
-            raise typer.Exit(EXIT_INPUT)
-    try:
-        _program_setup(output, dtype, seed, max_elements)
-        from .program import run_program
-        run_program(program, _write_stdout, max_iterations=max_iterations)
-    except AgcliError as e:
-        sys.stdout.flush()
-        output.error(e, where=where)
-        raise typer.Exit(e.exit_code)
-    except Exception as e:  # a bug in agcli: say so plainly, trace only on --debug
-        if debug:
-            raise
-        output.error(AgcliError(f"internal error: {type(e).__name__}: {e}",
-                                hint="this is a bug in agcli; rerun with --debug for a traceback"), where=where)
-        raise typer.Exit(EXIT_EVAL)
-    raise typer.Exit(EXIT_OK)
-
-
-@app.command()
-def repl(
-    seed: SeedOption = None,
-    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
-    = DType.float32,
-    max_iterations: MaxIterationsOption = 10**6,
-    max_elements: MaxElementsOption = 10**8,
-):
-    """Type autograd programs interactively; a bare expression prints its value.
-
-    \b
-    >>> x = torch.ones(2, 2, requires_grad=True)
-    >>> y = (x * x).sum()
-    >>> y.backward()
-    >>> x.grad
-    tensor([[2., 2.],
-            [2., 2.]])
-
-    Blocks (if, while, for, def, with, try) end with an empty line. History is
-    kept in ~/.agcli_history. Ctrl-D quits.
-    """
-    output = Output()
-    _program_setup(output, dtype, seed, max_elements)
-    history = _enable_history()
-    from .repl import run_repl
-    try:
-        code = run_repl(input, _write_stdout, lambda e: output.error(e, where="input"),
-                        max_iterations=max_iterations, version=__version__)
-    finally:
-        if history:
-            history()
-    raise typer.Exit(code)
-
-
-def _enable_history():
-    """Line editing and history when readline exists; returns a function that saves it."""
-    try:
-        import readline
-    except ImportError:
-        return None
-    path = os.path.join(os.path.expanduser("~"), ".agcli_history")
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-
-    def save():
-        try:
-            readline.write_history_file(path)
-        except OSError:
-            pass
-    return save
+_HELP = ("-h", "--help")
 
 
 def main():
+    argv = sys.argv[1:]
     try:
-        app()
+        if len(argv) > 1 and argv[0] == "grad" and not any(a in _HELP for a in argv[1:]):
+            code = run_grad(argv[1:])
+        else:
+            from .app import app
+            app()
+            code = EXIT_OK
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        code = 130
     except BrokenPipeError:  # `agcli batch ... | head`: the reader left; that is fine
-        try:
-            sys.stdout = None
-        finally:
-            os._exit(0)
+        os._exit(EXIT_OK)
+    sys.stdout.flush()
+    sys.exit(code)

@@ -162,12 +162,15 @@ def value_str(v) -> str:
 
 
 def _format_field(v, spec: str) -> str:
+    # Tensor.__format__: a 0-d tensor formats as its Python number (f"{y}" is "5.0",
+    # not "tensor(5.)"); any other tensor is str() with no spec and refuses one.
+    if type(v) is Tensor:
+        if v.data.ndim == 0:
+            v = v.data.item()
+        elif spec:
+            raise AgcliError("unsupported format string passed to Tensor.__format__", kind="type")
     if not spec:
         return value_str(v)
-    if type(v) is Tensor:
-        if v.data.size != 1:
-            raise AgcliError(f"unsupported format string passed to Tensor.__format__", kind="type")
-        v = v.data.reshape(()).item()
     try:
         return format(v, spec)
     except (ValueError, TypeError) as e:
@@ -425,7 +428,9 @@ class ProgramLowering(_Lowering):
         current = self.expr(node.target)
         value = self.expr(node.value)
         from .lower import _BINOPS
-        op = _guard(_BINOPS[node.op], node.op_span)
+        # x += y on a tensor is in place, as in PyTorch: x stays the same object (a leaf
+        # updated under no_grad stays a leaf). x @= y is not (PyTorch has no in-place matmul).
+        op = _guard(_IN_PLACE.get(node.op, _BINOPS[node.op]), node.op_span)
         store = self.store(node.target)
 
         def augassign(env):
@@ -442,20 +447,19 @@ class ProgramLowering(_Lowering):
         return lambda env: None
 
     def stmt_Break(self, node):
-        if not self.loops:
-            raise self.error("'break' outside loop", node.span, "syntax")
-
-        def break_(env):
-            raise _Break()
-        return break_
+        return self._jump(_Break, "'break' outside loop", node)
 
     def stmt_Continue(self, node):
-        if not self.loops:
-            raise self.error("'continue' not properly in loop", node.span, "syntax")
+        return self._jump(_Continue, "'continue' not properly in loop", node)
 
-        def continue_(env):
-            raise _Continue()
-        return continue_
+    def _jump(self, signal, misplaced, node):
+        """break/continue: a signal the enclosing loop catches."""
+        if not self.loops:
+            raise self.error(misplaced, node.span, "syntax")
+
+        def jump(env):
+            raise signal()
+        return jump
 
     def stmt_Return(self, node):
         if not self.in_function:
@@ -741,6 +745,7 @@ class ProgramLowering(_Lowering):
         return fstring
 
 
+_IN_PLACE = {"+": T.add_, "-": T.sub_, "*": T.mul_, "/": T.div_, "**": T.pow_, "%": T.remainder_}
 _PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                   "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
                   "@": lambda a, b: F.matmul(a, b)}

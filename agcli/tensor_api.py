@@ -178,14 +178,21 @@ def truth(x):
 
 
 # ----------------------------------------------------- in-place arithmetic
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
+               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
+
+
 def _in_place(fn):
     def method(x, other):
         x = _tensor(x)
         _check_in_place(x)
         result = fn(x, other)
         if result.data.dtype != x.data.dtype and x.data.dtype.kind != "f":
-            raise AgcliError(f"result type {result.data.dtype} can't be cast to the desired output type "
-                             f"{x.data.dtype}")
+            produced = str(result.data.dtype)
+            if result.data.dtype.kind == "f" and type(other) is not Tensor:
+                produced = F.default_float()        # a Python number is weakly typed
+            raise AgcliError(f"result type {_TYPE_NAMES.get(produced, produced)} can't be cast to the "
+                             f"desired output type {_TYPE_NAMES.get(str(x.data.dtype), x.data.dtype)}")
         _become(x, result)
         return x
     return method
@@ -193,6 +200,9 @@ def _in_place(fn):
 
 def _become(x, result):
     """x takes result's value and history: how an in-place op looks from outside."""
+    if result.data.shape != x.data.shape:
+        raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
+                         f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
     x.data[...] = result.data
     if result.grad_fn is not None:
         x.grad_fn = result.grad_fn
@@ -204,6 +214,8 @@ add_ = _in_place(F.add)
 sub_ = _in_place(F.sub)
 mul_ = _in_place(F.mul)
 div_ = _in_place(F.div)
+pow_ = _in_place(F.pow)
+remainder_ = _in_place(F.remainder)
 
 
 # ----------------------------------------------------- index assignment
