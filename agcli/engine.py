@@ -63,6 +63,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
 
     if type(grad_output) is Tensor and not create_graph:
         grad_output = grad_output.data
+    elif create_graph and type(grad_output) is not Tensor:
+        grad_output = Tensor(grad_output)
     grads = {id(root): grad_output}
     leaf_grads = {}
     sum_to = F.sum_to

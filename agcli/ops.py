@@ -53,54 +53,54 @@ def _numel(shape, dims):
 # ---------------------------------------------------------------- arithmetic
 ADD = Op("AddBackward0", lambda x, y, alpha=1: xp.add(x, y if alpha == 1 else y * alpha),
          (lambda g, out, x, y, alpha=1: g,
-          lambda g, out, x, y, alpha=1: g if alpha == 1 else F.mul(g, alpha)), saves=False)
+          lambda g, out, x, y, alpha=1: g if alpha == 1 else g * alpha), saves=False)
 SUB = Op("SubBackward0", lambda x, y, alpha=1: xp.subtract(x, y if alpha == 1 else y * alpha),
          (lambda g, out, x, y, alpha=1: g,
-          lambda g, out, x, y, alpha=1: F.neg(g) if alpha == 1 else F.mul(g, -alpha)), saves=False)
+          lambda g, out, x, y, alpha=1: -g if alpha == 1 else g * -alpha), saves=False)
 RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * alpha),  # number - tensor
-          (lambda g, out, x, s, alpha=1: F.neg(g) if alpha == 1 else F.mul(g, -alpha),
+          (lambda g, out, x, s, alpha=1: -g if alpha == 1 else g * -alpha,
            None), saves=False)
 MUL = Op("MulBackward0", xp.multiply,
-         (lambda g, out, x, y: F.mul(g, y),
-          lambda g, out, x, y: F.mul(g, x)))
+         (lambda g, out, x, y: g * y,
+          lambda g, out, x, y: g * x))
 DIV = Op("DivBackward0", xp.true_divide,
-         (lambda g, out, x, y: F.div(g, y),
-          lambda g, out, x, y: F.div(F.mul(F.neg(g), x), F.mul(y, y))))
+         (lambda g, out, x, y: g / y,
+          lambda g, out, x, y: -g * x / (y * y)))
 DIV_SCALAR = Op("DivBackward1", xp.true_divide,            # tensor / number inside a composite op
-                (lambda g, out, x, s: F.div(g, s),
+                (lambda g, out, x, s: g / s,
                  None), saves=False)
 REMAINDER = Op("RemainderBackward0", xp.remainder,       # Python's %: the sign of the divisor
                (lambda g, out, x, y: g,
-                lambda g, out, x, y: F.mul(F.neg(g), F.floor_divide(x, y))))
+                lambda g, out, x, y: -g * F.floor_divide(x, y)))
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
-                (lambda g, out, x: F.mul(F.neg(g), F.mul(out, out)),))
+                (lambda g, out, x: -g * out * out,))
 NEG = Op("NegBackward0", xp.negative,
-         (lambda g, out, x: F.neg(g),), saves=False)
+         (lambda g, out, x: -g,), saves=False)
 POW = Op("PowBackward0", xp.power,                       # tensor ** number
          (lambda g, out, x, p: F.pow_scalar_grad(g, x, p),
           None))
 POW_T = Op("PowBackward1", xp.power,                     # tensor ** tensor
-           (lambda g, out, x, y: F.mul(F.mul(g, y), F.pow(x, F.sub(y, 1))),
+           (lambda g, out, x, y: g * y * x ** (y - 1),
             lambda g, out, x, y: F.masked_log_grad(g, out, x, y)))
 RPOW = Op("PowBackward2", xp.power,                      # number ** tensor
           (None,
            lambda g, out, s, y: F.masked_log_grad(g, out, s, y)))
 
 # -------------------------------------------------------------- elementwise
-EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: F.mul(g, out),))
-LOG = Op("LogBackward0", xp.log, (lambda g, out, x: F.div(g, x),))
-SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: F.div(g, F.mul(out, 2)),))
-SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: F.mul(g, F.cos(x)),))
-COS = Op("CosBackward0", xp.cos, (lambda g, out, x: F.mul(g, F.neg(F.sin(x))),))
-TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: F.mul(g, F.add(F.mul(out, out), 1)),))
-TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: F.mul(g, F.sub(1, F.mul(out, out))),))
+EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,))
+LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,))
+SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / (2 * out),))
+SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * F.cos(x),))
+COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -F.sin(x),))
+TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * (1 + out * out),))
+TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: g * (1 - out * out),))
 SIGMOID = Op("SigmoidBackward0", lambda x: F.sigmoid_array(x),
-             (lambda g, out, x: F.mul(F.mul(g, out), F.sub(1, out)),))
+             (lambda g, out, x: g * out * (1 - out),))
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
-          (lambda g, out, x: F.mul(g, F.mask(F.data(out) > 0, out)),))
-ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: F.mul(g, F.mask(xp.sign(F.data(x)), x)),))
+          (lambda g, out, x: g * F.mask(F.data(out) > 0, out),))
+ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * F.mask(xp.sign(F.data(x)), x),))
 CLAMP = Op("ClampBackward1", lambda x, min=None, max=None: xp.clip(x, min, max),
-           (lambda g, out, x, min=None, max=None: F.mul(g, F.mask(F.within(x, min, max), x)),))
+           (lambda g, out, x, min=None, max=None: g * F.mask(F.within(x, min, max), x),))
 WHERE = Op("WhereBackward0", xp.where,
            (None,
             lambda g, out, c, x, y: F.where(c, g, 0.0),
@@ -119,10 +119,10 @@ SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: xp.sum(x, axis=dim, keepdim
              (lambda g, out, x, dim, keepdim: F.expand(_unsqueeze_dims(g, dim, keepdim), x.shape),),
              saves=False)
 MEAN = Op("MeanBackward0", lambda x: xp.mean(x),
-          (lambda g, out, x: F.expand(F.div(g, _numel(x.shape, ())), x.shape),), saves=False)
+          (lambda g, out, x: F.expand(g / _numel(x.shape, ()), x.shape),), saves=False)
 MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim),
               (lambda g, out, x, dim, keepdim:
-               F.expand(F.div(_unsqueeze_dims(g, dim, keepdim), _numel(x.shape, dim)), x.shape),),
+               F.expand(_unsqueeze_dims(g, dim, keepdim) / _numel(x.shape, dim), x.shape),),
               saves=False)
 AMAX_ALL = Op("MaxBackward1", lambda x: xp.max(x),
               (lambda g, out, x: F.evenly_distribute(g, x, out),))
@@ -141,12 +141,12 @@ NORM = Op("LinalgVectorNormBackward0",
           (lambda g, out, x, ord, dim, keepdim: F.norm_grad(g, out, x, ord, dim, keepdim),))
 LOGSUMEXP = Op("LogsumexpBackward0", lambda x, dim, keepdim: F.logsumexp_array(x, dim, keepdim),
                (lambda g, out, x, dim, keepdim:
-                F.mul(_unsqueeze_dims(g, dim, keepdim), F.exp(F.sub(x, _reduced_out(out, dim, keepdim)))),))
+                _unsqueeze_dims(g, dim, keepdim) * F.exp(x - _reduced_out(out, dim, keepdim)),))
 
 # ----------------------------------------------------------- linear algebra
 DOT = Op("DotBackward0", xp.dot,
-         (lambda g, out, x, y: F.mul(g, y),
-          lambda g, out, x, y: F.mul(g, x)))
+         (lambda g, out, x, y: g * y,
+          lambda g, out, x, y: g * x))
 MV = Op("MvBackward0", xp.matmul,
         (lambda g, out, m, v: F.outer_raw(g, v),
          lambda g, out, m, v: F.mv(F.t(m), g)))
@@ -211,18 +211,18 @@ INDEX_BACKWARD = Op("IndexBackwardBackward0", lambda g, shape, key: F.embed_add(
 
 # ------------------------------------------------------- neural networks
 SOFTMAX = Op("SoftmaxBackward0", lambda x, dim: F.softmax_array(x, dim),
-             (lambda g, out, x, dim: F.mul(out, F.sub(g, F.sum(F.mul(g, out), dim, True))),))
+             (lambda g, out, x, dim: out * (g - F.sum(g * out, dim, True)),))
 LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda x, dim: F.log_softmax_array(x, dim),
-                 (lambda g, out, x, dim: F.sub(g, F.mul(F.exp(out), F.sum(g, dim, True))),))
+                 (lambda g, out, x, dim: g - F.exp(out) * F.sum(g, dim, True),))
 BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0",
                 lambda z, y, reduction: F.reduce_loss(
                     xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))), reduction),
-                (lambda g, out, z, y, reduction: F.loss_grad(g, F.sub(F.sigmoid(z), y), reduction),
-                 lambda g, out, z, y, reduction: F.loss_grad(g, F.neg(z), reduction)))
+                (lambda g, out, z, y, reduction: F.loss_grad(g, F.sigmoid(z) - y, reduction),
+                 lambda g, out, z, y, reduction: F.loss_grad(g, -z, reduction)))
 MSE_LOSS = Op("MseLossBackward0",
               lambda x, y, reduction: F.reduce_loss((x - y) ** 2, reduction),
-              (lambda g, out, x, y, reduction: F.loss_grad(g, F.mul(F.sub(x, y), 2), reduction),
-               lambda g, out, x, y, reduction: F.loss_grad(g, F.mul(F.sub(x, y), -2), reduction)))
+              (lambda g, out, x, y, reduction: F.loss_grad(g, (x - y) * 2, reduction),
+               lambda g, out, x, y, reduction: F.loss_grad(g, (x - y) * -2, reduction)))
 NLL_LOSS = Op("NllLossBackward0",
               lambda x, target, reduction, ignore_index: F.nll_loss_array(x, target, reduction, ignore_index),
               (lambda g, out, x, target, reduction, ignore_index:

@@ -79,6 +79,8 @@ class Tensor:
         return self.data.shape[0]
 
     __hash__ = object.__hash__
+    # ndarray <op> Tensor must reach Tensor's reflected operator, not make an object array.
+    __array_ufunc__ = None
 
 
 class Node:
