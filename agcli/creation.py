@@ -64,6 +64,12 @@ class DType:
     def __repr__(self):
         return f"torch.{self.name}"
 
+    def __eq__(self, other):
+        return isinstance(other, DType) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
 
 def dtype_of(dtype):
     if dtype is None:

@@ -121,11 +121,13 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
 def _accumulate(tensor, g, create_graph):
     """tensor.grad += g, as AccumulateGrad does (a fresh grad is a copy, never a view)."""
     from . import functions as F
+    from . import ops
+    from .tensor import apply
     if type(g) is not Tensor:
         g = Tensor(F.as_array(g, tensor.data.dtype))
     if tensor.grad is None:
         if create_graph and g.requires_grad:
-            tensor.grad = F.clone(g)          # PyTorch records CloneBackward0 here
+            tensor.grad = apply(ops.COPY, g)   # PyTorch records CopyBackwards here
         else:
             tensor.grad = Tensor(g.data.copy())
     elif create_graph:

@@ -81,10 +81,48 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple:
 
 def _elementwise(op, x, y, **params):
     try:
-        return apply(op, x, y, **params)
+        out = apply(op, x, y, **params)
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
+    if type(out) is Tensor and _mixed(x, y):
+        dtype = result_type(x, y)
+        if out.data.dtype != dtype:
+            out.data = out.data.astype(dtype)
+    return out
+
+
+def _mixed(x, y) -> bool:
+    """Operands whose dtypes NumPy and PyTorch may promote differently."""
+    dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
+    if dx is None or dy is None:           # a Python number: int tensor with a float number
+        d = dx if dy is None else dy
+        other = y if dy is None else x
+        return d is not None and d.kind in "biu" and type(other) is float
+    return dx != dy
+
+
+def _category(dtype) -> int:
+    return {"b": 0, "i": 1, "u": 1, "f": 2}.get(dtype.kind, 2)
+
+
+def result_type(*operands):
+    """PyTorch's type promotion: the highest kind (bool < int < float) wins; within
+    it, tensors with dims outrank 0-d tensors, which outrank Python numbers,
+    and a Python float takes the default float dtype."""
+    ranked = []
+    for v in operands:
+        if type(v) is Tensor:
+            ranked.append((_category(v.data.dtype), 2 if v.data.ndim else 1, v.data.dtype))
+        elif isinstance(v, bool):
+            ranked.append((0, 0, xp.dtype(bool)))
+        elif isinstance(v, int):
+            ranked.append((1, 0, xp.dtype("int64")))
+        else:
+            ranked.append((2, 0, xp.dtype(default_float())))
+    top = _py_max(c for c, _, _ in ranked)
+    best = _py_max(p for c, p, _ in ranked if c == top)
+    return xp.result_type(*[d for c, p, d in ranked if c == top and p == best])
 
 
 def _as_operand(v):
@@ -134,8 +172,11 @@ def remainder(x, y):
 
 
 def floor_divide(x, y):
-    """x // y, rounded down; it has no gradient (PyTorch records none)."""
-    return xp.floor_divide(data(x), data(y))
+    """x // y, rounded down. PyTorch records a node for it whose backward fails."""
+    x, y = _as_operand(x), _as_operand(y)
+    if type(x) is not Tensor and type(y) is not Tensor:
+        return x // y if type(x) in (int, float) and type(y) in (int, float) else xp.floor_divide(x, y)
+    return _elementwise(ops.FLOOR_DIVIDE, x, y)
 
 
 def reciprocal(x):
@@ -781,7 +822,7 @@ def select(x, dim, index):
     size = shape_of(x)[d]
     if not -size <= index < size:
         fail(f"select(): index {index} out of range for tensor of size [{', '.join(map(str, shape_of(x)))}] "
-             f"at dimension {d}", "shape")
+             f"at dimension {d}", "index")
     return apply(ops.SELECT, x, dim=d, index=int(index) % size)
 
 
@@ -859,7 +900,7 @@ def getitem(x, key):
         elif isinstance(k, (int, xp.integer)) and not isinstance(k, bool):
             size = shape_of(x)[dim]
             if not -size <= k < size:    # PyTorch names the index's position in the key
-                fail(f"index {k} is out of bounds for dimension {position} with size {size}", "shape")
+                fail(f"index {k} is out of bounds for dimension {position} with size {size}", "index")
             x = select(x, dim, int(k))
         else:
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "

@@ -71,7 +71,8 @@ def _wrap(v):
     return v
 
 
-_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder}
+_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder,
+           "//": F.floor_divide}
 
 
 def _compare(ufunc_name):

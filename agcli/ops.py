@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import functions as F
 from .backend import xp
+from .errors import AgcliError
 
 
 class Op:
@@ -72,6 +73,14 @@ DIV_SCALAR = Op("DivBackward1", xp.true_divide,            # tensor / number ins
 REMAINDER = Op("RemainderBackward0", xp.remainder,       # Python's %: the sign of the divisor
                (lambda g, out, x, y: g,
                 lambda g, out, x, y: -g * F.floor_divide(x, y)))
+def _no_derivative(name):
+    def rule(*args, **params):
+        raise AgcliError(f"derivative for aten::{name} is not implemented")
+    return rule
+
+
+FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn name, as printed
+                  (_no_derivative("floor_divide"), _no_derivative("floor_divide")), saves=False)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
                 (lambda g, out, x: -g * out * out,))
 NEG = Op("NegBackward0", xp.negative,
@@ -158,6 +167,8 @@ BMM = Op("BmmBackward0", xp.matmul,                      # batched, same batch d
           lambda g, out, a, b: F.bmm(F.transpose(a, -1, -2), g)))
 
 # ------------------------------------------------------------------- shapes
+# The first gradient accumulated with create_graph=True is a copy: PyTorch 2.13 names it so.
+COPY = Op("CopyBackwards", lambda x: xp.array(x, copy=True), (lambda g, out, x: g,), saves=False)
 CLONE = Op("CloneBackward0",                             # x.clone() keeps the layout; .contiguous() not
            lambda x, memory_format="preserve": xp.copy(x, order="C" if memory_format == "contiguous" else "K"),
            (lambda g, out, x, memory_format="preserve": g,), saves=False)

@@ -193,9 +193,42 @@ def _len(x):
     return len(x)
 
 
+class _AttributeError(AgcliError):
+    """None.zero_(), None.shape: what `except AttributeError` catches, as in Python."""
+
+    @property
+    def python_type(self) -> str:
+        return "AttributeError"
+
+
+def _on_receiver(name, fn):
+    """fn(receiver, ...), refusing None the way Python does (x.grad.zero_() before any backward)."""
+    import functools
+
+    @functools.wraps(fn)
+    def method(receiver, *args, **kwargs):
+        if receiver is None:
+            raise _AttributeError(f"'NoneType' object has no attribute '{name}'", kind="type")
+        return fn(receiver, *args, **kwargs)
+    return method
+
+
+_TABLES = []
+
+
+def _receiver_tables():
+    """(methods, attributes) a program's `x.name(...)` and `x.name` use; made once."""
+    if not _TABLES:
+        _TABLES.append(({n: _on_receiver(n, f) for n, f in {**L.METHODS, **PROGRAM_METHODS}.items()},
+                        {n: _on_receiver(n, f) for n, f in {**L.ATTRIBUTES, **PROGRAM_ATTRIBUTES}.items()}))
+    return _TABLES[0]
+
+
 def _number(kind):
     def convert(x=0):
         if type(x) is Tensor:
+            if x.data.size != 1:
+                raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
             return kind(T.item(x))
         try:
             return kind(x)
@@ -341,8 +374,7 @@ class ProgramLowering(_Lowering):
         self.modules = modules            # alias -> module, from the imports
         self.module_roots = {"torch", "F", "nn"} | set(modules)
         self.functions = {**L.FUNCTIONS, **PROGRAM_FUNCTIONS}
-        self.methods = {**L.METHODS, **PROGRAM_METHODS}
-        self.attributes = {**L.ATTRIBUTES, **PROGRAM_ATTRIBUTES}
+        self.methods, self.attributes = _receiver_tables()
         self.constants = {**L.CONSTANTS, **EXCEPTIONS}
         self.loops = 0                    # loop nesting, for break/continue checks
         self.in_function = False
@@ -704,6 +736,31 @@ class ProgramLowering(_Lowering):
         truth = _guard(T.truth, node.test.span)
         return lambda env: body(env) if truth(test(env)) else orelse(env)
 
+    def lower_BinOp(self, node):
+        # As lower.py's, a left-leaning chain runs as a loop; but plain Python numbers
+        # and values follow Python: 3 == 3 is True (not tensor(True)), 7 % 3 is 1,
+        # 1 / 0 raises ZeroDivisionError, x.dtype == torch.float32 works.
+        from .lower import _COMPARES
+        spine = []
+        while isinstance(node, A.BinOp):
+            spine.append(node)
+            node = node.left
+        first = self.expr(node)
+        steps = []
+        for b in reversed(spine):
+            fn = _comparison(b.op) if b.op in _COMPARES else _arithmetic(b.op)
+            steps.append((_guard(fn, b.op_span), self.expr(b.right)))
+        if len(steps) == 1:
+            ((fn, right),) = steps
+            return lambda env: fn(first(env), right(env))
+
+        def chain(env):
+            value = first(env)
+            for fn, right in steps:
+                value = fn(value, right(env))
+            return value
+        return chain
+
     def lower_Compare(self, node):
         operands = [self.expr(o) for o in node.operands]
         tests = [_guard(_comparison(op), span) for op, span in zip(node.ops, node.op_spans)]
@@ -748,7 +805,28 @@ class ProgramLowering(_Lowering):
 _IN_PLACE = {"+": T.add_, "-": T.sub_, "*": T.mul_, "/": T.div_, "**": T.pow_, "%": T.remainder_}
 _PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                   "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
+                  "//": lambda a, b: a // b,
                   "@": lambda a, b: F.matmul(a, b)}
+
+
+_PLAIN = (int, float, bool)
+
+
+def _arithmetic(op):
+    from .lower import _BINOPS
+    on_tensors = _BINOPS[op]
+    on_numbers = _PY_ARITHMETIC[op]
+
+    def arithmetic(a, b):
+        if type(a) in _PLAIN and type(b) in _PLAIN and op != "@":
+            try:
+                return on_numbers(a, b)
+            except ZeroDivisionError as e:
+                raise AgcliError(str(e), kind="zero") from None
+            except OverflowError as e:
+                raise AgcliError(str(e.args[-1] if e.args else e), kind="value") from None
+        return on_tensors(_operand(a), _operand(b))
+    return arithmetic
 
 
 def _comparison(op):
@@ -765,7 +843,23 @@ def _comparison(op):
             return found if op == "in" else not found
         return contains
     from .lower import _COMPARES, _compare
-    return _compare(_COMPARES[op])
+    on_tensors = _compare(_COMPARES[op])
+    on_values = _PY_COMPARES[op]
+
+    def compare(a, b):
+        # Plain values compare as Python does (3 == 3 is True, not tensor(True);
+        # x.dtype == torch.float32 works); a tensor on either side gives a tensor.
+        if type(a) is Tensor or type(b) is Tensor:
+            return on_tensors(_operand(a), _operand(b))
+        try:
+            return on_values(a, b)
+        except TypeError as e:
+            raise AgcliError(str(e), kind="type") from None
+    return compare
+
+
+_PY_COMPARES = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+                ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
 
 def _matches(kind, error: AgcliError) -> bool:

@@ -88,7 +88,9 @@ def set_grad(x, value):
     if value is not None:
         value = C.as_tensor(value)
         if value.shape != x.shape:
-            raise AgcliError(f"assigned grad has data of a different size", kind="runtime")
+            raise AgcliError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                             f"'{list(x.shape)}'. Please ensure that the gradient and the tensor are the same size",
+                             kind="runtime")
     x.grad = value
 
 
@@ -321,13 +323,17 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
         for leaf, g in found.items():
             totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
     result = []
-    for t in ins:
+    for i, t in enumerate(ins):
         g = totals.get(id(t))
         if g is None and not allow_unused:
-            raise AgcliError("One of the differentiated Tensors appears to not have been used in the graph. "
-                             "Set allow_unused=True if this is the desired behavior.")
+            raise AgcliError(_unused(i))
         result.append(g)
     return tuple(result)
+
+
+def _unused(index):
+    return (f"The differentiated Tensor at index {index} appears to not have been used in the graph. "
+            "Set allow_unused=True if this is the desired behavior.")
 
 
 def _as_list(v):

@@ -1,0 +1,533 @@
+"""`agcli run` and `agcli repl`: autograd programs, checked against PyTorch.
+
+* Every tests/fixtures/programs/NN_name.py is a small PyTorch program; its
+  .out is what PyTorch 2.13 printed (tests/fixtures/record_programs.py, with
+  object addresses dropped). `agcli run` must print exactly that on stdout.
+* The seed programs (samples/seeds/*.py) print the numbers of the seed
+  notebooks (../shared/seeds/*.txt); the expected strings are copied here.
+* Errors: syntax, runtime, unknown names, imports, refused dunders, the loop
+  limit; programs from -e and from standard input.
+* The REPL, driven through a pseudo-terminal.
+
+Every agcli call is a subprocess of the installed command, in a fresh
+temporary directory, stdin closed unless fed, with a timeout.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+AGCLI = shutil.which("agcli") or str(Path(sys.executable).parent / "agcli")
+ROOT = Path(__file__).resolve().parents[1]
+PROGRAMS = ROOT / "tests" / "fixtures" / "programs"
+SEEDS = ROOT / "samples" / "seeds"
+TIMEOUT = 60
+
+# Programs whose recorded PyTorch output agcli does not reproduce yet (reported,
+# not fixed here). strict: the day agcli matches, the test says so.
+KNOWN_DIVERGENCES = {
+}
+
+
+def base_env(**extra) -> dict:
+    """The caller's environment without anything that changes colour or width."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run(tmp_path):
+    """run(*args, input=None) -> CompletedProcess of `agcli *args` in tmp_path; never a traceback."""
+
+    def run(*args, input=None, timeout=TIMEOUT):
+        proc = subprocess.run([AGCLI, *map(str, args)], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
+                              input=input, stdin=subprocess.DEVNULL if input is None else None,
+                              capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc
+
+    return run
+
+
+def write_program(tmp_path: Path, source: str, name: str = "prog.py") -> Path:
+    path = tmp_path / name
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------ fixtures from PyTorch
+def _fixture_params():
+    params = []
+    for program in sorted(PROGRAMS.glob("*.py")):
+        marks = []
+        if program.stem in KNOWN_DIVERGENCES:
+            marks.append(pytest.mark.xfail(reason=KNOWN_DIVERGENCES[program.stem], strict=True))
+        params.append(pytest.param(program, id=program.stem, marks=marks))
+    return params
+
+
+def test_there_are_fixture_programs():
+    programs = sorted(PROGRAMS.glob("*.py"))
+    assert 30 <= len(programs) <= 50
+    for program in programs:
+        assert re.fullmatch(r"\d\d_\w+\.py", program.name), program.name
+        assert program.read_text(encoding="utf-8").startswith("import torch"), program.name
+        assert program.with_suffix(".out").exists(), f"{program.name}: run tests/fixtures/record_programs.py"
+
+
+def test_fixtures_hold_no_version_and_no_addresses():
+    for out in PROGRAMS.glob("*.out"):
+        text = out.read_text(encoding="utf-8")
+        assert " at 0x" not in text, out.name
+        assert "+cpu" not in text, out.name
+    for program in PROGRAMS.glob("*.py"):
+        assert "__version__" not in program.read_text(encoding="utf-8"), program.name
+
+
+@pytest.mark.parametrize("program", _fixture_params())
+def test_program_prints_what_pytorch_prints(run, program):
+    expected = program.with_suffix(".out").read_text(encoding="utf-8")
+    proc = run("run", program)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+
+
+# ------------------------------------------------------------ the seed programs
+def run_seed(run, prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*.py")
+    proc = run("run", path)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def assert_in_order(stdout: str, *pieces: str):
+    """Each piece occurs in stdout, after the one before it."""
+    at = 0
+    for piece in pieces:
+        found = stdout.find(piece, at)
+        assert found >= 0, f"{piece!r} not found (in order) in:\n{stdout}"
+        at = found + len(piece)
+
+
+def test_seed_000_scalar_gradients(run):
+    out = run_seed(run, "000")
+    assert_in_order(out,
+                    "element 0 of tensors does not require grad and does not have a grad_fn\n",
+                    "tensor(3., grad_fn=<AddBackward0>)\n",
+                    "(tensor(1.), tensor(1.))\n",
+                    "tensor(4158., grad_fn=<MulBackward0>)\n",
+                    "(tensor(99.), tensor(42.))\n",
+                    "<MulBackward0 object> False\n",
+                    "tensor(4.)\ntensor(2.)\ntensor(6.4000)\ntensor(9.6000)\ntensor(-3.8400)\n",
+                    "(None, None)\n")
+
+
+# Seed 000's matrix cells, as the seed notebook shows them.
+SEED_000_MATRICES = [
+    # g.backward(ones): g, a.grad, b.grad
+    "tensor([[ 72.,  64.,  26.],\n"
+    "        [ 53.,  49.,  19.],\n"
+    "        [133., 144.,  49.]], grad_fn=<MmBackward0>) tensor([[15.,  9., 16.],\n"
+    "        [15.,  9., 16.],\n"
+    "        [15.,  9., 16.]]) tensor([[13., 13., 13.],\n"
+    "        [14., 14., 14.],\n"
+    "        [18., 18., 18.]])\n",
+    # grad_tensor[1][1] = 2: accumulated
+    "tensor([[30., 18., 32.],\n"
+    "        [39., 19., 39.],\n"
+    "        [30., 18., 32.]]) tensor([[26., 28., 26.],\n"
+    "        [28., 31., 28.],\n"
+    "        [36., 40., 36.]])\n",
+    # f
+    "tensor([[139.0000,  81.3333,  80.0000],\n"
+    "        [ 63.5714, 113.0000,  86.0000],\n"
+    "        [331.0000, 186.0000, 171.6667]], grad_fn=<AddBackward0>)\n",
+    # f.backward(ones): a, b, c, d, e grads after the three cells
+    "tensor([[45., 27., 48.],\n"
+    "        [54., 28., 55.],\n"
+    "        [45., 27., 48.]])\n"
+    "tensor([[39., 41., 39.],\n"
+    "        [42., 45., 42.],\n"
+    "        [54., 58., 54.]])\n"
+    "tensor([[ 8.0000, 27.3333, 21.0000],\n"
+    "        [ 8.5714, 27.2857, 21.2857],\n"
+    "        [ 7.6667, 26.0000, 20.6667]])\n"
+    "tensor([[41.1429, 20.0000, 17.3333],\n"
+    "        [75.4286, 42.6667, 27.0000],\n"
+    "        [55.7143, 18.0000, 32.0000]])\n"
+    "tensor([[ -67.0000,   -5.7778,   -9.0000],\n"
+    "        [  -1.5102,  -64.0000,  -16.7500],\n"
+    "        [-198.0000,  -10.5000,  -20.4444]])\n",
+    # x @ x and x.T @ x
+    "tensor(14., grad_fn=<DotBackward0>)\ntensor([2., 4., 6.])\n",
+    "tensor(14., grad_fn=<DotBackward0>)\ntensor([ 4.,  8., 12.])\n",
+    "<BinaryCrossEntropyWithLogitsBackward0 object>\ntensor(True)\n",
+]
+
+
+def test_seed_000_matrix_gradients(run):
+    assert_in_order(run_seed(run, "000"), *SEED_000_MATRICES)
+
+
+def test_seed_000_matrices_are_the_notebooks():
+    """The strings above are the seed notebook's (when the shared seeds are at hand)."""
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    texts = list(seeds.glob("000_*.txt")) if seeds.is_dir() else []
+    if not texts:
+        pytest.skip("the shared seed notebooks are not here")
+    notebook = re.sub(r"\n {4}", "\n", texts[0].read_text(encoding="utf-8"))   # cells' output is indented
+    for block in SEED_000_MATRICES[:4]:
+        for line in block.splitlines():
+            assert line.strip() in notebook, line
+
+
+def test_seed_001_tutorial(run):
+    out = run_seed(run, "001")
+    assert_in_order(out,
+                    "tensor([[3., 3.],\n        [3., 3.]], grad_fn=<AddBackward0>)\n<AddBackward0 object>\n",
+                    "tensor(27., grad_fn=<MeanBackward0>)\n",
+                    "False\nTrue\n<SumBackward0 object>\n",
+                    "tensor([[9., 9.],\n        [9., 9.]], requires_grad=True)\n",
+                    "tensor([[11., 11.],\n        [11., 11.]], requires_grad=True)\n",
+                    # PyTorch 2.13 names this node CopyBackwards (the seed, run on 1.5, shows CloneBackward)
+                    "tensor([[4.5000, 4.5000],\n        [4.5000, 4.5000]], grad_fn=<CopyBackwards>)\n",
+                    "tensor([1., 1.])\ntensor([1., 1.])\n")
+
+
+def test_seed_001_vector_jacobian_product_is_a_power_of_two(run):
+    lines = run_seed(run, "001").splitlines()
+    # y = x * 2**k; y.backward(v) makes x.grad = v * 2**k, and the seed prints x.grad / v
+    ratio = re.fullmatch(r"tensor\(\[([-\d.e+]+), ([-\d.e+]+), ([-\d.e+]+)\]\)", lines[-1])
+    assert ratio, lines[-1]
+    values = {float(v) for v in ratio.groups()}
+    assert len(values) == 1, lines[-1]
+    (k,) = values
+    assert k >= 512 and math.log2(k) == int(math.log2(k)), lines[-1]
+    grad = re.fullmatch(r"tensor\(\[([-\d.e+]+), ([-\d.e+]+), ([-\d.e+]+)\]\)", lines[-2])
+    assert grad, lines[-2]
+    for got, v in zip(map(float, grad.groups()), (0.1, 1.0, 0.0001)):
+        assert got == pytest.approx(v * k, rel=1e-3)
+
+
+def test_seed_002_jacobian_rows(run):
+    out = run_seed(run, "002")
+    assert_in_order(out,
+                    "False\nTrue\nTrue\n",
+                    "Only Tensors of floating point and complex dtype can require gradients\n",
+                    "tensor([2., 4., 6.])\n",
+                    "tensor([2., 1., 0.])\ntensor([0., 1., 1.])\ntensor([ 0.,  0., 27.])\n",
+                    "tensor([2., 2., 2., 2., 2.]) None <MulBackward0 object>\n",
+                    "tensor([6., 6., 6., 6., 6.]) None <AddBackward0 object>\n",
+                    "tensor(18., grad_fn=<MeanBackward0>)\n",
+                    "tensor(3.) tensor(6.)\n",
+                    "tensor([1.2000, 1.2000, 1.2000, 1.2000, 1.2000])\n")
+
+
+def test_seed_003_accumulation_and_no_grad(run):
+    out = run_seed(run, "003")
+    first = ("tensor([[4., 2., 2., 2., 2.],\n        [2., 4., 2., 2., 2.],\n"
+             "        [2., 2., 4., 2., 2.],\n        [2., 2., 2., 4., 2.]])\n")
+    second = ("tensor([[8., 4., 4., 4., 4.],\n        [4., 8., 4., 4., 4.],\n"
+              "        [4., 4., 8., 4., 4.],\n        [4., 4., 4., 8., 4.]])\n")
+    assert_in_order(out,
+                    "Gradient function for z = <AddBackward0 object>\n",
+                    "Gradient function for loss = <BinaryCrossEntropyWithLogitsBackward0 object>\n",
+                    "tensor(True) True\n",
+                    "True\nFalse\nFalse\n",                    # z, z under no_grad, z.detach()
+                    "First call\n" + first,
+                    "\nSecond call\n" + second,
+                    "\nCall after zeroing gradients\n" + first)
+
+
+def test_seed_004_control_flow(run):
+    out = run_seed(run, "004")
+    assert_in_order(out,
+                    "tensor([0., 1., 2., 3.])\n",
+                    "tensor([0., 1., 2., 3.], requires_grad=True)\nNone\n",
+                    "tensor(28., grad_fn=<MulBackward0>)\ntensor([ 0.,  4.,  8., 12.])\n",
+                    "————————标量————————\n",
+                    "tensor(True)\n",
+                    "————————向量————————\n",
+                    "Error: grad can be implicitly created only for scalar outputs\n",
+                    "————————向量————————\n",
+                    "tensor([True, True, True])\n",
+                    "True\n")
+
+
+def test_every_seed_program_runs(run):
+    seeds = sorted(SEEDS.glob("*.py"))
+    assert len(seeds) >= 5
+    for seed in seeds:
+        proc = run("run", seed)
+        assert proc.returncode == 0, (seed.name, proc.stderr)
+        assert proc.stdout
+
+
+# ------------------------------------------------------------ errors through agcli run
+def test_syntax_error_names_file_line_and_caret(run, tmp_path):
+    path = write_program(tmp_path, "import torch\nx = torch.ones(2)\ny = (x +* 2\n", "broken.py")
+    proc = run("run", path)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "broken.py" in proc.stderr
+    assert "line 3" in proc.stderr
+    lines = proc.stderr.splitlines()
+    shown = [i for i, line in enumerate(lines) if line.endswith("y = (x +* 2")]
+    assert shown, proc.stderr
+    caret_line = lines[shown[0] + 1]
+    assert caret_line.index("^") == lines[shown[0]].index("*"), proc.stderr
+
+
+def test_runtime_error_shows_line_caret_and_pytorchs_message(run, tmp_path):
+    path = write_program(tmp_path, "import torch\na = torch.ones(2)\nc = a + torch.ones(3)\nprint('never')\n")
+    proc = run("run", path)
+    assert proc.returncode == 1
+    assert "never" not in proc.stdout
+    assert "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0" \
+        in proc.stderr
+    assert "line 3" in proc.stderr
+    lines = proc.stderr.splitlines()
+    shown = [i for i, line in enumerate(lines) if line.endswith("c = a + torch.ones(3)")]
+    assert shown and "^" in lines[shown[0] + 1], proc.stderr
+
+
+def test_output_before_a_runtime_error_is_kept(run, tmp_path):
+    path = write_program(tmp_path, "import torch\nprint('before')\nx = torch.ones(2).item()\n")
+    proc = run("run", path)
+    assert proc.returncode == 1
+    assert proc.stdout == "before\n"
+    assert "a Tensor with 2 elements cannot be converted to Scalar" in proc.stderr
+
+
+def test_unknown_name(run):
+    proc = run("run", "-e", "import torch\nprint(undefined_thing)")
+    assert proc.returncode == 2
+    assert "undefined_thing" in proc.stderr and "not defined" in proc.stderr
+
+
+def test_import_numpy_is_refused_clearly(run):
+    proc = run("run", "-e", "import torch\nimport numpy as np\nprint(1)")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "cannot import 'numpy'" in proc.stderr
+    assert "agcli" in proc.stderr
+
+
+@pytest.mark.parametrize("source", [
+    "__import__('os')",
+    "x = __import__('os')",
+    "import torch\nx = torch.ones(2)\nprint(x.__class__)",
+    "import torch\nx = torch.ones(2)\ny = x.__class__.__bases__",
+    "print(__builtins__)",
+    "import os",
+    "open('f.txt')",
+    "eval('1')",
+])
+def test_python_internals_are_refused(run, tmp_path, source):
+    proc = run("run", "-e", source)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert proc.stderr.strip()
+    assert not (tmp_path / "f.txt").exists()
+
+
+def test_infinite_loop_stops_at_the_iteration_limit(run):
+    proc = run("run", "--max-iterations", "1000", "-e", "import torch\nwhile True:\n    pass\n")
+    assert proc.returncode == 1
+    assert "1,000 iterations" in proc.stderr
+    assert "--max-iterations" in proc.stderr
+
+
+def test_iteration_limit_cannot_be_caught(run):
+    source = ("import torch\n"
+              "try:\n"
+              "    while True:\n"
+              "        pass\n"
+              "except Exception as e:\n"
+              "    print('caught', e)\n"
+              "print('after')\n")
+    proc = run("run", "--max-iterations", "1000", "-e", source)
+    assert proc.returncode == 1
+    assert "caught" not in proc.stdout and "after" not in proc.stdout
+    assert "iterations" in proc.stderr
+
+
+def test_runaway_recursion_is_an_error(run):
+    proc = run("run", "-e", "def f(n):\n    return f(n + 1)\nf(0)\n")
+    assert proc.returncode == 1
+    assert "recursion" in proc.stderr
+
+
+def test_program_from_exec_option(run):
+    proc = run("run", "-e", "print(1+1)")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "2\n"
+
+
+def test_program_from_standard_input(run):
+    proc = run("run", "-", input="import torch\nx = torch.ones(2, 2, requires_grad=True)\n"
+                                 "y = (x * x).sum()\ny.backward()\nprint(x.grad)\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "tensor([[2., 2.],\n        [2., 2.]])\n"
+
+
+def test_non_leaf_grad_warning_goes_to_stderr(run, tmp_path):
+    path = write_program(tmp_path, "import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 2\n"
+                                   "y.sum().backward()\nprint(y.grad)\n")
+    proc = run("run", path)
+    assert proc.returncode == 0
+    assert proc.stdout == "None\n"
+    assert "not a leaf Tensor" in proc.stderr
+
+
+def test_missing_program_file(run):
+    proc = run("run", "no_such_program.py")
+    assert proc.returncode == 2
+    assert "no_such_program.py" in proc.stderr
+
+
+# ------------------------------------------------------------ the REPL on a terminal
+class Terminal:
+    """`agcli repl` on a pseudo-terminal: type lines, read what it shows."""
+
+    def __init__(self, tmp_path: Path, *args: str):
+        master, slave = pty.openpty()
+        env = base_env(HOME=str(tmp_path), TERM="dumb", NO_COLOR="1")
+        try:
+            self.proc = subprocess.Popen([AGCLI, "repl", *args], cwd=tmp_path, env=env,
+                                         stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        finally:
+            os.close(slave)
+        self.master = master
+        self.seen = ""          # everything shown so far (\r\n as \n)
+        self.mark = 0           # where the next expect() starts looking
+        self.closed = False
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:         # EIO: the child closed the terminal
+            data = b""
+        if not data:
+            self.closed = True
+            return False
+        self.seen += data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "")
+        return True
+
+    def expect(self, text: str, timeout: float = TIMEOUT) -> str:
+        """Wait until `text` is shown after the mark; returns what was shown up to it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.seen.find(text, self.mark)
+            if found >= 0:
+                shown = self.seen[self.mark:found + len(text)]
+                self.mark = found + len(text)
+                return shown
+            if self.closed or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not shown; the terminal shows:\n{self.seen}")
+            self._read(min(0.5, max(0.0, deadline - time.monotonic())))
+
+    def type(self, line: str):
+        os.write(self.master, line.encode() + b"\n")
+
+    def send(self, raw: bytes):
+        os.write(self.master, raw)
+
+    def finish(self, timeout: float = TIMEOUT) -> int:
+        deadline = time.monotonic() + timeout
+        while not self.closed and time.monotonic() < deadline:
+            self._read(0.5)
+            if self.proc.poll() is not None and not select.select([self.master], [], [], 0)[0]:
+                break
+        return self.proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=TIMEOUT)
+        os.close(self.master)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    opened = []
+
+    def start(*args):
+        t = Terminal(tmp_path, *args)
+        opened.append(t)
+        return t
+
+    yield start
+    for t in opened:
+        t.close()
+
+
+def test_repl_session(terminal):
+    t = terminal()
+    t.expect(">>> ")
+    t.type("x = torch.ones(2, 2, requires_grad=True)")
+    t.expect(">>> ")
+    t.type("y = (x * x).sum()")
+    t.expect(">>> ")
+    t.type("y.backward()")
+    t.expect(">>> ")
+    t.type("x.grad")
+    shown = t.expect(">>> ")
+    assert "tensor([[2., 2.],\n        [2., 2.]])" in shown
+
+    t.type("for i in range(2):")
+    t.expect("... ")
+    t.type("    print(i)")
+    t.expect("... ")
+    t.type("")
+    shown = t.expect(">>> ")
+    assert re.search(r"^0\n1\n", shown, re.M), shown
+
+    t.type("z = x +* 2")                     # a bad line: an error, and the session goes on
+    shown = t.expect(">>> ")
+    assert "error" in shown.lower() and "^" in shown, shown
+    assert "Traceback" not in shown
+    t.type("w = undefined_name + 1")
+    shown = t.expect(">>> ")
+    assert "undefined_name" in shown and "not defined" in shown, shown
+    t.type("print(y.item() + 40)")
+    shown = t.expect(">>> ")
+    assert "44.0" in shown, shown
+
+    t.send(b"\x04")                          # Ctrl-D
+    assert t.finish() == 0
+    assert "Traceback" not in t.seen
+
+
+def test_repl_keeps_names_and_errors_do_not_end_it(terminal):
+    t = terminal()
+    t.expect(">>> ")
+    t.type("a = torch.tensor(3.0, requires_grad=True)")
+    t.expect(">>> ")
+    t.type("b = a ** 2")
+    t.expect(">>> ")
+    t.type("b.backward()")
+    t.expect(">>> ")
+    t.type("b.backward()")                   # the graph is freed: PyTorch's error, then the prompt
+    shown = t.expect(">>> ")
+    assert "Trying to backward through the graph a second time" in shown, shown
+    t.type("a.grad")
+    shown = t.expect(">>> ")
+    assert "tensor(6.)" in shown, shown
+    t.send(b"\x04")
+    assert t.finish() == 0
