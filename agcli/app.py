@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import Annotated, List, Optional
+from typing import Annotated, Optional
 
 import typer
 

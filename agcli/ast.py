@@ -6,8 +6,6 @@ than dataclasses because building sixteen dataclasses costs 20 ms at start-up.
 """
 from __future__ import annotations
 
-from typing import Union
-
 Span = tuple
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
+from .errors import EXIT_INPUT, EXIT_OK, AgcliError
 
 
 class Output:

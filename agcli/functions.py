@@ -883,11 +883,10 @@ def getitem(x, key):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
     if _py_sum(1 for k in key if k is Ellipsis) > 1:
         fail("an index can only have a single ellipsis ('...')", "shape")
-    dim = 0
+    dim, ndim0 = 0, ndim_of(x)
     for position, k in enumerate(key):
-        if k is Ellipsis:
-            dim += ndim_of(x) - n_real - (dim - _py_sum(1 for _ in ()))  # skip the untouched dims
-            dim = ndim_of(x) - (n_real - _count_real_before(key, k))
+        if k is Ellipsis:     # stands for the dims no other index names: skip them
+            dim += ndim0 - n_real
         elif k is None:
             x = unsqueeze(x, dim)
             dim += 1
@@ -906,16 +905,6 @@ def getitem(x, key):
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
     return x
-
-
-def _count_real_before(key, marker):
-    n = 0
-    for k in key:
-        if k is marker:
-            return n
-        if k is not None:
-            n += 1
-    return n
 
 
 def _slice_bounds(k, size):

@@ -167,8 +167,7 @@ class _Lowering:
         known = self.variables | self.assigned
         hint = did_you_mean(name, known | set(L.CONSTANTS))
         if not hint:
-            hint = (f"bind it with --{name} VALUE" if known == set() or name.isidentifier()
-                    else None)
+            hint = f"bind it with --{name} VALUE"
         raise self.error(f"unbound variable '{name}'", node.span, hint=hint)
 
     def lower_ListLit(self, node):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from . import __version__
 from . import ast as A
-from . import creation as C
 from . import functions as F
 from . import library as L
 from . import tensor_api as T
 from .errors import AgcliError, did_you_mean
-from .lower import Plan, _guard, _Lowering, _operand, _wrap
+from .lower import _guard, _Lowering, _operand
 from .tensor import Tensor
 
 ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random"}
@@ -418,7 +417,7 @@ class ProgramLowering(_Lowering):
         if isinstance(target, A.Name):
             name = target.id
             if name.startswith("__"):
-                raise self.error(f"names starting with __ are reserved", target.span, "syntax")
+                raise self.error("names starting with __ are reserved", target.span, "syntax")
 
             def store_name(env, v):
                 if type(v) is Tensor and v.grad_fn is not None and v.name is None:

@@ -117,13 +117,12 @@ class Node:
 class AccumulateGrad:
     """The sink for a leaf's gradient."""
 
-    __slots__ = ("variable", "seq", "__weakref__")
+    __slots__ = ("variable", "__weakref__")
     name = "AccumulateGrad"
     next = ()
 
     def __init__(self, variable: Tensor):
         self.variable = variable
-        self.seq = -1  # always last when walking the tape backwards
 
 
 def no_grad():
@@ -161,7 +160,3 @@ def apply(op, *args, **params):
         result.grad_fn = Node(op, next_edges, args, result, params)
         result.requires_grad = True
     return result
-
-
-def constant(value, dtype=None) -> Tensor:
-    return Tensor(xp.asarray(value, dtype=dtype))

@@ -12,9 +12,7 @@ import os
 import pty
 import queue
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-AGCLI = shutil.which("agcli") or str(Path(sys.executable).parent / "agcli")
+from installed import AGCLI
 SEEDS = Path(__file__).resolve().parents[1] / "samples" / "seeds.txt"
 TIMEOUT = 60
 

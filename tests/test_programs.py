@@ -19,15 +19,13 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-AGCLI = shutil.which("agcli") or str(Path(sys.executable).parent / "agcli")
+from installed import AGCLI
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "tests" / "fixtures" / "programs"
 SEEDS = ROOT / "samples" / "seeds"

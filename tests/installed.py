@@ -1,0 +1,10 @@
+"""The installed `agcli` command the tests run as a subprocess: the one beside
+the Python running the tests (the environment under test), else the one on PATH."""
+import shutil
+import sys
+from pathlib import Path
+
+_beside = Path(sys.executable).parent / "agcli"
+AGCLI = str(_beside) if _beside.exists() else shutil.which("agcli")
+if AGCLI is None:
+    raise RuntimeError("the agcli command is not installed: pip install '.[test]' first")
