@@ -28,6 +28,10 @@ the value, the grad_fn of every operation and the gradient of every leaf.
   agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
   agcli grad "x @ x" --x "[1, 2, 3]" --format json
   agcli batch samples/seeds.txt --format jsonl
+  agcli run samples/seeds/002_basics_and_jacobian.py
+  agcli repl
+
+Run `agcli COMMAND --help` for a command's options and examples.
 
 Exit status: 0 success, 1 evaluation failed, 2 the input was rejected.""",
 )

@@ -12,16 +12,27 @@ BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n
 
 
 def _needs_more(buffer: list[str]) -> bool:
-    """Is the chunk unfinished? (an open block, or input that ends mid-expression)"""
-    from .syntax import parse
-    if buffer[0].rstrip().endswith(":") or (len(buffer) > 1 and buffer[-1].strip()):
-        # A block ends with an empty line, as in Python's REPL.
+    """Is the chunk unfinished? A block (a line ending in ':') runs to an empty
+    line, as in Python's REPL; otherwise only open brackets continue it."""
+    if buffer[0].rstrip().endswith(":"):
         return bool(buffer[-1].strip())
-    try:
-        parse("\n".join(buffer))
-    except AgcliError as e:
-        return e.message == "unexpected end of input"
-    return False
+    return _open_brackets("\n".join(buffer)) > 0
+
+
+def _open_brackets(text: str) -> int:
+    depth, quote = 0, None
+    for c in text:
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            break
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+    return depth
 
 
 def run_repl(read_line, write, show_error, *, max_iterations: int, version: str) -> int:
