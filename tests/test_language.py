@@ -1,0 +1,155 @@
+"""The language: the generated parser is current, Python's precedence, the AST's
+spans, statements, and the Python API's errors with their positions."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import agcli
+from agcli import ast as A
+from agcli.syntax import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_parser_is_built_from_this_grammar():
+    from agcli.syntax import grammar_stamp
+    first_line = (ROOT / "agcli" / "_parser.py").read_text().splitlines()[0]
+    assert first_line == "# " + grammar_stamp(), \
+        "grammar/agcli.lark changed: run `python -m agcli.syntax` to regenerate agcli/_parser.py"
+
+
+SAMPLES = [
+    "a*b + c*d**2/e", "-a**2 @ b[1:, ::2] >= 3", "g = a*b; h = sum(x, dim=0, keepdim=true); g + h",
+    "(inp+1).pow(2).t()", "torch.nn.functional.mse_loss(a, b, reduction='sum')", "x[..., None, -1]",
+    "def f(a, n=2):\n    while a.norm() < 10:\n        a = a * n\n    return a\nprint(f\"{f(x)}\")\n",
+    "try:\n    y.backward()\nexcept RuntimeError as e:\n    print(e)\n",
+    "with torch.no_grad():\n    a[:] = 11.\nx += 1; y //= 2\n",
+]
+
+
+def test_generated_parser_agrees_with_lark_on_the_grammar():
+    lark = pytest.importorskip("lark")
+    from lark.indenter import Indenter
+
+    from agcli.syntax import _ToAst
+
+    class PythonIndents(Indenter):
+        NL_type, OPEN_PAREN_types, CLOSE_PAREN_types = "_NL", ["LPAR", "LSQB"], ["RPAR", "RSQB"]
+        INDENT_type, DEDENT_type, tab_len = "_INDENT", "_DEDENT", 8
+
+    fresh = lark.Lark((ROOT / "grammar" / "agcli.lark").read_text(), parser="lalr", maybe_placeholders=True,
+                      transformer=_ToAst(), postlex=PythonIndents())
+    for text in SAMPLES:
+        source = text if text.endswith("\n") else text + "\n"
+        assert parse(text).body == tuple(fresh.parse(source)), text
+
+
+def value(expr, **bindings):
+    """The expression's value (even where backward has nothing to do)."""
+    from agcli import api
+    api.configure()
+    result = api.evaluate(expr, bindings)
+    return result.value.item()
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("-a**2", -9.0),              # ** binds tighter than unary minus
+    ("a**b**2", 3.0 ** 4),        # ** is right-associative
+    ("a - b - 1", 0.0),           # - is left-associative
+    ("a / b / 2", 0.75),
+    ("a + b * 2", 7.0),
+    ("(a + b) * 2", 10.0),
+    ("2**-a", 2.0 ** -3),         # a unary operand of **
+    ("-a * b", -6.0),
+    ("a * -b", -6.0),
+    ("a - -b", 5.0),
+    ("a + b > 4", 1.0),           # comparisons bind loosest
+])
+def test_operator_precedence_follows_python(expr, expected):
+    assert value(expr, a=3.0, b=2.0) == pytest.approx(expected)
+
+
+def test_matmul_sits_with_multiplication():
+    assert value("a @ b * 2", a=[1.0, 2.0], b=[3.0, 4.0]) == 22.0     # (a @ b) * 2
+    assert value("a + a @ b", a=[1.0], b=[3.0]) == pytest.approx(4.0)  # broadcast 1 + 3
+
+
+def test_python_agrees_on_precedence():
+    for expr in ["-a**2", "a**b**2", "a - b - 1", "a / b / 2", "2**-a", "a * -b", "a - -b"]:
+        a, b = 3.0, 2.0
+        # The test (not agcli) asks Python: the reference for precedence.
+        expected = eval(expr, {}, {"a": a, "b": b})  # noqa: S307
+        assert value(expr, a=a, b=b) == pytest.approx(expected), expr
+
+
+def test_a_binding_wins_over_a_constant():
+    assert value("e * 2", e=10) == 20.0
+    assert value("pi", x=1) == pytest.approx(np.pi)
+
+
+def test_numbers_in_every_spelling():
+    assert value("2 + 2. + .5 + 1e-3 + 1E2", x=0) == pytest.approx(104.501)
+
+
+def test_statements_name_intermediates():
+    r = agcli.grad("g = a*b; h = c*d**2/e\ng + h", a=2, b=4, c=6, d=8, e=10)
+    assert [(n.name, n.grad_fn) for n in r.nodes] == [
+        ("g", "MulBackward0"), (None, "PowBackward0"), (None, "MulBackward0"), ("h", "DivBackward0"),
+        (None, "AddBackward0")]
+    assert float(r.value) == pytest.approx(46.4)
+
+
+def test_comments_and_blank_lines():
+    r = agcli.grad("# a comment\n\ng = a * 2  # twice\ng + 1\n", a=1)
+    assert float(r.value) == 3.0
+
+
+def test_spans_point_at_the_source():
+    program = parse("x + sin(y)")
+    (node,) = program.body
+    assert isinstance(node, A.BinOp)
+    assert node.op_span == (2, 3)
+    assert node.right.func.span == (4, 7)
+
+
+def test_pasted_pytorch_prefixes():
+    for expr in ["torch.sin(x)", "F.relu(x)", "torch.nn.functional.relu(x)", "x.sin()"]:
+        assert agcli.grad(expr, x=0.5).grad_fn in ("SinBackward0", "ReluBackward0")
+
+
+def test_api_returns_arrays_and_nodes():
+    r = agcli.grad("(x * w).sum()", x=[1.0, 2.0], w=[3.0, 4.0], wrt=["w"])
+    assert float(r.value) == 11.0
+    assert list(r.grads) == ["w"]
+    np.testing.assert_array_equal(r.grads["w"], [1.0, 2.0])
+    assert [n.grad_fn for n in r.nodes] == ["MulBackward0", "SumBackward0"]
+
+
+@pytest.mark.parametrize("expr, kind, line, column, exit_code", [
+    ("a +* b", "syntax", 1, 4, 2),
+    ("a + zz", "name", 1, 5, 2),
+    ("sinn(a)", "name", 1, 1, 2),
+    ("g = a\nb @ a", "shape", 2, 3, 1),
+    ("sum(a, dimm=0)", "call", 1, 8, 2),
+])
+def test_api_errors_carry_their_position(expr, kind, line, column, exit_code):
+    with pytest.raises(agcli.AgcliError) as caught:
+        agcli.grad(expr, a=[1.0, 2.0, 3.0], b=[1.0, 2.0])
+    e = caught.value
+    assert (e.kind, e.line, e.column, e.exit_code) == (kind, line, column, exit_code)
+    text, caret = e.context()
+    assert caret.index("^") == column - 1
+
+
+def test_user_text_never_reaches_python():
+    for expr in ["__import__('os').system('true')", "a.__class__", "globals()", "open('x')"]:
+        with pytest.raises(agcli.AgcliError) as caught:
+            agcli.grad(expr, a=1.0)
+        assert caught.value.exit_code == 2
+
+
+def test_expression_nested_too_deeply_is_an_agcli_error():
+    with pytest.raises(agcli.AgcliError) as caught:
+        agcli.grad("-" * 5000 + "x", x=1.0)
+    assert caught.value.kind in ("limit", "syntax")
