@@ -1093,6 +1093,8 @@ def set_default_float(name: str):
 
 
 def ones_like_array(a):
+    if a.ndim == 0:                    # a scalar output: numpy.ones is slow for these
+        return xp.array(1, dtype=a.dtype)
     return xp.ones(a.shape, dtype=a.dtype)
 
 

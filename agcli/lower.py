@@ -287,12 +287,16 @@ class _Lowering:
         return self.functions.get(name)
 
     def _check_signature(self, fn, name, is_method, n_args, keywords, span):
+        key = (fn, is_method, n_args, tuple(k.name for k in keywords))
+        if key in _calls_that_fit:      # binding a signature costs more than the rest of lowering
+            return
         try:
             sig = _signature(fn)
         except (TypeError, ValueError):
             return
         try:
             sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
+            _calls_that_fit.add(key)
         except TypeError as e:
             for k in keywords:   # put the caret under the keyword that is wrong, if one is
                 if f"'{k.name}'" in str(e):
@@ -322,6 +326,7 @@ class _Lowering:
 
 
 _signatures = {}
+_calls_that_fit = set()     # (function, is_method, positional count, keyword names) known to bind
 
 
 def _signature(fn):

@@ -16,6 +16,9 @@ def jsonable(value):
     if value is None:
         return None
     a = xp.asarray(value)
+    if a.ndim == 0:                    # the common case, without tolist's machinery
+        v = a.item()
+        return v if not isinstance(v, float) or math.isfinite(v) else _nonfinite_to_str(v)
     plain = a.tolist()
     if a.dtype.kind == "f" and not bool(xp.isfinite(a).all()):
         return _nonfinite_to_str(plain)
