@@ -127,8 +127,8 @@ def _plain(v):
 
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
-    if type(data) is Tensor:
-        array = data.data.copy()
+    if type(data) is Tensor or isinstance(data, xp.ndarray):   # a copy; NumPy's dtype is kept
+        array = F.data(data).copy()
     else:
         array = _literal_array(data)
     if dtype is not None:

@@ -266,12 +266,14 @@ class _Lowering:
         kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
         self._check_signature(target, name, receiver is not None, len(args), node.kwargs, span)
         fn = _guard(target, span)
+        # x.numpy() hands out the array itself; any other raw array becomes a tensor.
+        wrap = _wrap if not (receiver is not None and name == "numpy") else (lambda v: v)
 
         if receiver is None and not kwargs:
             if len(args) == 1:
                 (a0,) = args
-                return lambda env: _wrap(fn(a0(env)))
-            return lambda env: _wrap(fn(*[a(env) for a in args]))
+                return lambda env: wrap(fn(a0(env)))
+            return lambda env: wrap(fn(*[a(env) for a in args]))
 
         def call(env):
             positional = [a(env) for a in args]
@@ -279,7 +281,7 @@ class _Lowering:
                 positional.insert(0, _operand(receiver(env)))
                 if isinstance(positional[0], (int, float)):   # (2).exp(): a number as a tensor
                     positional[0] = C.as_tensor(positional[0])
-            return _wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
+            return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
         return call
 
     def function_for(self, module, name):
@@ -360,6 +362,8 @@ def _getitem(obj, key):
         return obj[key]
     if isinstance(obj, list):
         obj = C.as_tensor(obj)
+    if isinstance(obj, F.ndarray):       # what .numpy() gave
+        return obj[tuple(F.data(k) for k in key) if isinstance(key, tuple) else F.data(key)]
     if type(obj) is not Tensor:
         raise AgcliError(f"'{type(obj).__name__}' object is not subscriptable", kind="type")
     return F.getitem(obj, key)

@@ -138,24 +138,18 @@ def value_repr(v) -> str:
         return repr(v)
     if isinstance(v, F.ValuesIndices):
         return f"torch.return_types.max(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
-    if isinstance(v, Size):
-        return repr(v)
-    if isinstance(v, tuple):
+    if isinstance(v, tuple) and not isinstance(v, Size):
         inner = ", ".join(value_repr(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
     if isinstance(v, list):
         return "[" + ", ".join(value_repr(x) for x in v) + "]"
-    if isinstance(v, range):
-        return repr(v)
-    if isinstance(v, (str, bool, int, float)) or v is None:
-        return repr(v)
-    return repr(v)
+    return repr(v)     # numbers, strings, None, torch.Size, dtypes, grad_fns, NumPy arrays
 
 
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, CaughtError):
+    if isinstance(v, (CaughtError, F.ndarray)):    # print(e), print(t.numpy())
         return str(v)
     return value_repr(v)
 

@@ -167,7 +167,7 @@ def numpy(x):
     x = _tensor(x)
     if x.requires_grad:
         raise AgcliError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    return x
+    return x.data      # shares memory with the tensor, as in PyTorch
 
 
 def truth(x):
@@ -248,6 +248,9 @@ def _mask(shape, key):
 
 
 def setitem(x, key, value):
+    if isinstance(x, xp.ndarray):     # what .numpy() gave: NumPy's own semantics
+        x[_plain_key(key)] = F.data(value)
+        return
     x = _tensor(x)
     v = value if type(value) is Tensor else C.as_tensor(value)
     records = GradMode.enabled and (v.requires_grad or x.requires_grad)
