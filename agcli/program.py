@@ -149,7 +149,7 @@ def value_repr(v) -> str:
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, (CaughtError, F.ndarray)):    # print(e), print(t.numpy())
+    if isinstance(v, (CaughtError, F.ndarray, F.xp.generic)):    # print(e), print(t.numpy())
         return str(v)
     return value_repr(v)
 
