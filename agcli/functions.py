@@ -79,7 +79,20 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple:
     return tuple(reversed(out))
 
 
+def _size(v) -> int:
+    return getattr(data(v), "size", 1)
+
+
+def _refuse_huge(shape_fn, product):
+    """Refuse a result over --max-elements before allocating it (broadcasting
+    and products can make results far larger than their operands)."""
+    if product > 10**6:               # only large operands pay for the exact check
+        from .creation import check_size
+        check_size(shape_fn())
+
+
 def _elementwise(op, x, y, **params):
+    _refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), _size(x) * _size(y))
     try:
         out = apply(op, x, y, **params)
     except ValueError:
@@ -467,6 +480,7 @@ def mm(a, b):
     if shape_of(a)[1] != shape_of(b)[0]:
         fail(f"mat1 and mat2 shapes cannot be multiplied ({_dims_text(shape_of(a))} and "
              f"{_dims_text(shape_of(b))})", "shape")
+    _refuse_huge(lambda: (shape_of(a)[0], shape_of(b)[1]), shape_of(a)[0] * shape_of(b)[1])
     return apply(ops.MM, a, b)
 
 

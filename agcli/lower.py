@@ -56,6 +56,9 @@ def _guard(fn, span):
             raise e.at(span)
         except _NUMERIC_ERRORS as e:
             raise AgcliError(str(e), span) from e
+        except MemoryError:
+            raise AgcliError("not enough memory for the result of this operation", span, kind="limit",
+                             hint="tensors this large need a machine with more memory") from None
     return guarded
 
 
