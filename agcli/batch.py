@@ -86,7 +86,8 @@ def _print_block(output, number, result, dtype):
 def _progress_bar(output, total):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
     bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=output.err, transient=True)
+                   TimeRemainingColumn(), console=output.err, transient=True,
+                   redirect_stdout=False, redirect_stderr=False)  # results stay on stdout
     bar.add_task("batch", total=total)
     bar.start()
     return bar
