@@ -147,12 +147,18 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                                      hint=f"the output has shape {tuple(output.data.shape)}; pass "
                                           f"--grad-output 'ones({shape})' for the gradient of its sum, or "
                                           "any tensor of that shape for a vector-Jacobian product")
-                from .engine import backward
+            # Backward's intermediates may hold inf where a rule masks them out (where,
+            # x**0): only gradients that end up non-finite are worth a warning.
+            from .engine import backward
+            with xp.errstate(all="ignore"):
                 backward(output, g, nodes=nodes)
         finally:
             xp.seterrcall(old_call)
         result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
                         for name in leaves if name in wanted}
+        for name, grad in result.grads.items():
+            if grad is not None and grad.dtype.kind == "f" and not xp.isfinite(grad).all():
+                warnings.append(f"the gradient of {name} holds inf or nan")
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr

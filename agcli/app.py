@@ -13,7 +13,7 @@ import typer
 
 from . import __version__
 from .cli import Output, run_grad
-from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
+from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 app = typer.Typer(
     name="agcli",
@@ -164,10 +164,14 @@ def batch(
         raise typer.Exit(EXIT_INPUT)
     show_progress = sys.stderr.isatty() if progress is None else progress
     with stream:
-        failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
-                                                     "dtype": dtype.value, "max_elements": max_elements},
-                           jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
-                           debug=debug)
+        try:
+            failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
+                                                         "dtype": dtype.value, "max_elements": max_elements},
+                               jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
+                               debug=debug)
+        except UnicodeDecodeError as e:
+            output.error(AgcliError(f"{file} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
+            raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
 
 
@@ -238,8 +242,7 @@ def run(
     except Exception as e:  # a bug in agcli: say so plainly, trace only on --debug
         if debug:
             raise
-        output.error(AgcliError(f"internal error: {type(e).__name__}: {e}",
-                                hint="this is a bug in agcli; rerun with --debug for a traceback"), where=where)
+        output.error(internal_error(e), where=where)
         raise typer.Exit(EXIT_EVAL)
     raise typer.Exit(EXIT_OK)
 

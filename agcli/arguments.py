@@ -138,7 +138,7 @@ def _bind(bindings, name, value):
     bindings[name] = value
 
 
-_LINE = re.compile(r"""\s*(?:(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+\s*)*""")
+_LINE = re.compile(r"""(?:[^"'\\]|"[^"\\]*"|'[^']*')*""")     # one way to match: no backtracking blow-up
 _WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
 _PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
 

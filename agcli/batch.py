@@ -11,7 +11,7 @@ import sys
 
 from . import api
 from .arguments import parse_line, split_names
-from .errors import AgcliError
+from .errors import AgcliError, internal_error
 
 
 def _lines(stream):
@@ -30,23 +30,33 @@ def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, de
         bar = _progress_bar(output, len(lines))
     default_wrt = None if defaults["wrt"] is None else split_names(defaults["wrt"])
     failed = False
-    write = sys.stdout.write
     for number, text in lines:
         result = _run_line(text, defaults, default_wrt, debug)
+        try:
+            _emit(output, number, result, defaults["dtype"], jsonl)
+        except Exception as e:  # a line that cannot be shown must not sink the batch either
+            if debug:
+                raise
+            result = api.Result(result.expr)
+            result.error = internal_error(e)
+            _emit(output, number, result, defaults["dtype"], jsonl)
         failed = failed or result.error is not None
-        if jsonl:
-            from .render import to_json_line
-            obj = result.to_json()
-            obj["line"] = number
-            write(to_json_line(obj) + "\n")
-            sys.stdout.flush()
-        else:
-            _print_block(output, number, result, defaults["dtype"])
         if bar is not None:
             bar.advance(bar.task_ids[0])
     if bar is not None:
         bar.stop()
     return failed
+
+
+def _emit(output, number, result, dtype, jsonl):
+    if jsonl:
+        from .render import to_json_line
+        obj = result.to_json()
+        obj["line"] = number
+        sys.stdout.write(to_json_line(obj) + "\n")
+        sys.stdout.flush()
+    else:
+        _print_block(output, number, result, dtype)
 
 
 def _run_line(text, defaults, default_wrt, debug):
@@ -68,8 +78,7 @@ def _run_line(text, defaults, default_wrt, debug):
         if debug:
             raise
         result = api.Result(text if args is None else args.expr)
-        result.error = AgcliError(f"internal error: {type(e).__name__}: {e}",
-                                  hint="this is a bug in agcli; rerun with --debug for a traceback")
+        result.error = internal_error(e)
         return result
 
 

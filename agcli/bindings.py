@@ -137,6 +137,12 @@ def _load_text(path):
         if len(r) != width:
             raise AgcliError(f"row {i} has {len(r)} values, the first row has {width}", kind="binding")
     C.check_size((len(rows), width))
+    for r, row in enumerate(rows, 1):     # say where, without echoing the file's text
+        for c, cell in enumerate(row, 1):
+            try:
+                float(cell)
+            except ValueError:
+                raise AgcliError(f"row {r}, value {c} is not a number", kind="binding") from None
     array = xp.asarray(rows, dtype=float)
     if width == 1:
         array = array.reshape(-1)

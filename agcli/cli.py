@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import EXIT_INPUT, EXIT_OK, AgcliError
+from .errors import EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 
 class Output:
@@ -88,19 +88,30 @@ def run_grad(words) -> int:
         output.error(e)
         return e.exit_code
     result = _evaluate(api, args.expr, args.bindings, args.wrt, args.grad_output, args.debug, output)
+    try:
+        _show(output, result, fmt, dtype)
+    except Exception as e:  # a result that cannot be shown is a bug too: say so, exit 1
+        if args.debug:
+            raise
+        result = api.Result(args.expr)
+        result.error = internal_error(e)
+        _show(output, result, fmt, dtype)
     code = EXIT_OK if result.error is None else result.error.exit_code
-    if fmt == "json":
-        from .render import to_json_line
-        sys.stdout.write(to_json_line(result.to_json()) + "\n")
-    else:
-        from .render import result_renderables
-        output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
     output.warnings(result.warnings)
     if result.error is not None:
         output.error(result.error)
     elif args.out:
         code = _save_npz(args.out, result, output)
     return code
+
+
+def _show(output, result, fmt, dtype):
+    if fmt == "json":
+        from .render import to_json_line
+        sys.stdout.write(to_json_line(result.to_json()) + "\n")
+    else:
+        from .render import result_renderables
+        output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
 
 
 def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
@@ -110,8 +121,7 @@ def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
         if debug:
             raise
         result = api.Result(expr)
-        result.error = AgcliError(f"internal error: {type(e).__name__}: {e}",
-                                  hint="this is a bug in agcli; rerun with --debug for a traceback")
+        result.error = internal_error(e)
         return result
 
 

@@ -93,8 +93,10 @@ _PYTHON_TYPES = {"type": "TypeError", "name": "NameError", "index": "IndexError"
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError"}
 
 
-def error(message: str, span=None, **kw) -> AgcliError:
-    return AgcliError(message, span, **kw)
+def internal_error(e: BaseException) -> AgcliError:
+    """A bug in agcli, said plainly (the commands show a traceback only with --debug)."""
+    return AgcliError(f"internal error: {type(e).__name__}: {e}",
+                      hint="this is a bug in agcli; rerun with --debug for a traceback")
 
 
 def did_you_mean(name: str, candidates) -> str | None:

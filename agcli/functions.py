@@ -207,6 +207,8 @@ def pow(x, y):
         return apply(ops.RPOW, _as_operand(x), y)          # PowBackward2
     if type(x) is not Tensor and type(y) is not Tensor:
         if type(x) in (int, float) and type(y) in (int, float):
+            if type(x) is int and type(y) is int and abs(x) > 1 and y * x.bit_length() > 64:
+                fail(f"{x} ** {y} is too large for a 64-bit integer", "value")   # Python would try anyway
             return x ** y       # plain numbers stay weakly typed, as in PyTorch
         return xp.power(x, y)
     return _elementwise(ops.POW_T, x, y)                   # PowBackward1
@@ -493,6 +495,8 @@ def bmm(a, b):
     if sb[:2] != (sa[0], sa[2]):
         fail(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
              f"but got: [{sb[0]}, {sb[1]}].", "shape")
+    sa, sb = shape_of(a), shape_of(b)
+    _refuse_huge(lambda: (sa[0], sa[1], sb[2]), sa[0] * sa[1] * sb[2])
     return apply(ops.BMM, a, b)
 
 
@@ -766,6 +770,7 @@ def expand(x, *shape):
     full = tuple(full)
     if type(x) is not Tensor:
         return xp.broadcast_to(x, full)
+    _refuse_huge(lambda: full, _py_prod(full))   # expanded results get materialised downstream
     return apply(ops.EXPAND, x, shape=full)
 
 

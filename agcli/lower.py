@@ -70,7 +70,10 @@ def _operand(v):
 def _wrap(v):
     """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
     if isinstance(v, F.ndarray) or type(v).__module__ == "numpy":
-        return Tensor(F.xp.asarray(v))
+        a = F.xp.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
+        return Tensor(a)
     return v
 
 

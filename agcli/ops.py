@@ -89,7 +89,7 @@ POW = Op("PowBackward0", xp.power,                       # tensor ** number
          (lambda g, out, x, p: F.pow_scalar_grad(g, x, p),
           None))
 POW_T = Op("PowBackward1", xp.power,                     # tensor ** tensor
-           (lambda g, out, x, y: g * y * x ** (y - 1),
+           (lambda g, out, x, y: F.where(F.data(y) == 0, 0.0, g * y * x ** (y - 1)),  # PyTorch masks y == 0
             lambda g, out, x, y: F.masked_log_grad(g, out, x, y)))
 RPOW = Op("PowBackward2", xp.power,                      # number ** tensor
           (None,
@@ -106,7 +106,7 @@ TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: g * (1 - out * out),))
 SIGMOID = Op("SigmoidBackward0", lambda x: F.sigmoid_array(x),
              (lambda g, out, x: g * out * (1 - out),))
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
-          (lambda g, out, x: g * F.mask(F.data(out) > 0, out),))
+          (lambda g, out, x: g * F.mask(~(F.data(x) <= 0), out),))   # nan passes, as threshold_backward
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * F.mask(xp.sign(F.data(x)), x),))
 CLAMP = Op("ClampBackward1", lambda x, min=None, max=None: xp.clip(x, min, max),
            (lambda g, out, x, min=None, max=None: g * F.mask(F.within(x, min, max), x),))

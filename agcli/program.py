@@ -362,6 +362,10 @@ class ProgramLowering(_Lowering):
     def __init__(self, program: A.Program, known=()):
         names, modules = set(known), {}
         _assigned_names(program.body, names, modules)
+        reserved = sorted(n for n in names if n.startswith("__"))
+        if reserved:    # env['__runtime__'] and Python's own names are not the program's to bind
+            raise AgcliError(f"names starting with __ are reserved: {reserved[0]}", kind="syntax",
+                             source=program.source)
         super().__init__(set(), program.source)
         self.assigned = names
         self.modules = modules            # alias -> module, from the imports
@@ -900,7 +904,11 @@ def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, sh
     from .syntax import parse
     env = {} if env is None else env
     env.setdefault("__runtime__", Runtime(write, max_iterations))
-    plan = lower_program(parse(source), known=[k for k in env if not k.startswith("__")])
+    try:
+        plan = lower_program(parse(source), known=[k for k in env if not k.startswith("__")])
+    except RecursionError:
+        raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
+                         hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None
     from .backend import xp
     with xp.errstate(all="ignore"):
         plan.run(env, show=show)

@@ -154,6 +154,10 @@ def apply(op, *args, **params):
         return out
     if type(out) is not ndarray:
         out = xp.asarray(out)
+    if out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
+        from .errors import AgcliError
+        raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
+                         kind="type")
     result = Tensor(out)
     if needs_grad and GradMode.enabled and op.vjps is not None:
         next_edges = tuple(a.edge() if type(a) is Tensor else None for a in args)
