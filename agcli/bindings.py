@@ -17,19 +17,18 @@ def parse_value(name: str, text: str):
     text = text.strip()
     if text.startswith("@"):
         return _load_file(name, text[1:])
-    number = _plain_number(text)
-    if number is not None:
-        return xp.asarray(number)
     if text.startswith("["):
         array = _number_list(text)
         if array is not None:
             return array
-    from .lower import lower
-    from .syntax import parse
+    else:
+        number = _plain_number(text)
+        if number is not None:
+            return xp.asarray(number)
+    from .api import plan_for
 
     try:
-        plan = lower(parse(text), ())
-        value = plan.run({})
+        value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)
     except AgcliError as e:
         e.origin = origin
         if e.kind == "name":

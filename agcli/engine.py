@@ -67,15 +67,28 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         grad_output = Tensor(grad_output)
     grads = {id(root): grad_output}
     leaf_grads = {}
+    # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
+    asked = {id(t.grad_fn): t for t in inputs or () if t.grad_fn is not None}
+    non_leaf_grads = []
     sum_to = F.sum_to
+    order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
+    needed = None if inputs is None else _leading_to(order, inputs)
     with set_grad_enabled(create_graph):
-        for node in (nodes if nodes is not None else reachable(root)) if type(root) is not AccumulateGrad else ():
+        for node in order:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            if id(node) in asked:
+                non_leaf_grads.append((asked[id(node)], g))
+            if needed is not None and id(node) not in needed:
+                continue
             op = node.op
-            if node.released and op.saves:
-                raise AgcliError(SECOND_BACKWARD)
+            if op.saves:
+                if node.released:
+                    raise AgcliError(SECOND_BACKWARD)
+                changed = node.modified()
+                if changed is not None:
+                    raise AgcliError(_modified_message(node, *changed))
             if retain_grads and node.out is not None and node.out.retains_grad:
                 _accumulate(node.out, g, create_graph)
             # Rules see tensors when the gradient must itself be differentiable,
@@ -107,7 +120,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))
 
     results = {}
-    for leaf, g in leaf_grads.values():
+    for leaf, g in list(leaf_grads.values()) + non_leaf_grads:
         if type(g) is not Tensor:
             g = Tensor(F.as_array(g, leaf.data.dtype))
         if inputs is not None and not any(leaf is t for t in inputs):
@@ -116,6 +129,28 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             _accumulate(leaf, g, create_graph)
         results[leaf] = g
     return results
+
+
+def _modified_message(node, tensor, saved_version):
+    from .functions import torch_type_name
+    shape = ", ".join(map(str, tensor.data.shape))
+    which = "output 0" if tensor is node.out else "an input"
+    return (f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
+            f"is at version {tensor.version}; expected version {saved_version} instead. Hint: the backtrace "
+            f"further above can point to the operation that failed to compute its gradient.")
+
+
+def _leading_to(order, inputs) -> set:
+    """Ids of the nodes (of `order`, reverse creation order) whose backward
+    leads to some input: the only ones that must run, as in PyTorch (an
+    input's own node runs only if another input lies below it)."""
+    targets = {id(t.grad_fn) if t.grad_fn is not None else id(t._accumulator) for t in inputs}
+    needed = set()
+    for node in reversed(order):        # a node's inputs come before it
+        if any(id(n) in needed or id(n) in targets for n in node.next if n is not None):
+            needed.add(id(node))
+    return needed
 
 
 def _accumulate(tensor, g, create_graph):

@@ -1100,6 +1100,12 @@ _TORCH_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
+def torch_type_name(dtype) -> str:
+    """PyTorch's scalar type name in messages: float32 -> Float."""
+    name = str(dtype)
+    return _TORCH_TYPE_NAMES.get(name, name)
+
+
 _DEFAULT_FLOAT = ["float64"]
 
 

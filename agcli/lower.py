@@ -362,6 +362,13 @@ def _index_value(v):
 
 
 def _getitem(obj, key):
+    if isinstance(obj, str):
+        if isinstance(key, tuple):
+            raise AgcliError("string indices must be integers or slices", kind="type")
+        try:
+            return obj[key]
+        except IndexError:
+            raise AgcliError("string index out of range", kind="index") from None
     if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
         if not isinstance(key, int) or not -len(obj) <= key < len(obj):
             raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")

@@ -18,13 +18,14 @@ from .errors import AgcliError
 
 
 class Op:
-    __slots__ = ("name", "forward", "vjps", "saves", "variadic")
+    __slots__ = ("name", "forward", "vjps", "saves", "saves_out", "variadic")
 
-    def __init__(self, name, forward, vjps, *, saves=True, variadic=False):
+    def __init__(self, name, forward, vjps, *, saves=True, saves_out=False, variadic=False):
         self.name = name            # PyTorch's grad_fn name for this overload
         self.forward = forward      # arrays (and params) -> array
         self.vjps = vjps            # one rule per input; None: not differentiable
         self.saves = saves
+        self.saves_out = saves_out  # its rules read the output too (exp, tanh, softmax, ...)
         self.variadic = variadic    # one rule for any number of inputs (cat, stack)
 
     def __repr__(self):
@@ -82,7 +83,7 @@ def _no_derivative(name):
 FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn name, as printed
                   (_no_derivative("floor_divide"), _no_derivative("floor_divide")), saves=False)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
-                (lambda g, out, x: -g * out * out,))
+                (lambda g, out, x: -g * out * out,), saves_out=True)
 NEG = Op("NegBackward0", xp.negative,
          (lambda g, out, x: -g,), saves=False)
 POW = Op("PowBackward0", xp.power,                       # tensor ** number
@@ -90,21 +91,21 @@ POW = Op("PowBackward0", xp.power,                       # tensor ** number
           None))
 POW_T = Op("PowBackward1", xp.power,                     # tensor ** tensor
            (lambda g, out, x, y: F.where(F.data(y) == 0, 0.0, g * y * x ** (y - 1)),  # PyTorch masks y == 0
-            lambda g, out, x, y: F.masked_log_grad(g, out, x, y)))
+            lambda g, out, x, y: F.masked_log_grad(g, out, x, y)), saves_out=True)
 RPOW = Op("PowBackward2", xp.power,                      # number ** tensor
           (None,
-           lambda g, out, s, y: F.masked_log_grad(g, out, s, y)))
+           lambda g, out, s, y: F.masked_log_grad(g, out, s, y)), saves_out=True)
 
 # -------------------------------------------------------------- elementwise
-EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,))
+EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), saves_out=True)
 LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,))
-SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / (2 * out),))
+SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / (2 * out),), saves_out=True)
 SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * F.cos(x),))
 COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -F.sin(x),))
-TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * (1 + out * out),))
-TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: g * (1 - out * out),))
+TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * (1 + out * out),), saves_out=True)
+TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: g * (1 - out * out),), saves_out=True)
 SIGMOID = Op("SigmoidBackward0", lambda x: F.sigmoid_array(x),
-             (lambda g, out, x: g * out * (1 - out),))
+             (lambda g, out, x: g * out * (1 - out),), saves_out=True)
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
           (lambda g, out, x: g * F.mask(~(F.data(x) <= 0), out),))   # nan passes, as threshold_backward
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * F.mask(xp.sign(F.data(x)), x),))
@@ -134,23 +135,23 @@ MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: xp.mean(x, axis=dim, keep
                F.expand(_unsqueeze_dims(g, dim, keepdim) / _numel(x.shape, dim), x.shape),),
               saves=False)
 AMAX_ALL = Op("MaxBackward1", lambda x: xp.max(x),
-              (lambda g, out, x: F.evenly_distribute(g, x, out),))
+              (lambda g, out, x: F.evenly_distribute(g, x, out),), saves_out=True)
 AMIN_ALL = Op("MinBackward1", lambda x: xp.min(x),
-              (lambda g, out, x: F.evenly_distribute(g, x, out),))
+              (lambda g, out, x: F.evenly_distribute(g, x, out),), saves_out=True)
 AMAX = Op("AmaxBackward0", lambda x, dim, keepdim: xp.max(x, axis=dim, keepdims=keepdim),
-          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),))
+          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),), saves_out=True)
 AMIN = Op("AminBackward0", lambda x, dim, keepdim: xp.min(x, axis=dim, keepdims=keepdim),
-          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),))
+          (lambda g, out, x, dim, keepdim: F.amax_grad(g, out, x, dim, keepdim),), saves_out=True)
 MAX_DIM = Op("MaxBackward0", lambda x, dim, keepdim: F.take_along(x, xp.argmax(x, axis=dim), dim, keepdim),
              (lambda g, out, x, dim, keepdim: F.select_by_index(g, x, xp.argmax(F.data(x), axis=dim), dim, keepdim),))
 MIN_DIM = Op("MinBackward0", lambda x, dim, keepdim: F.take_along(x, xp.argmin(x, axis=dim), dim, keepdim),
              (lambda g, out, x, dim, keepdim: F.select_by_index(g, x, xp.argmin(F.data(x), axis=dim), dim, keepdim),))
 NORM = Op("LinalgVectorNormBackward0",
           lambda x, ord, dim, keepdim: F.vector_norm_array(x, ord, dim, keepdim),
-          (lambda g, out, x, ord, dim, keepdim: F.norm_grad(g, out, x, ord, dim, keepdim),))
+          (lambda g, out, x, ord, dim, keepdim: F.norm_grad(g, out, x, ord, dim, keepdim),), saves_out=True)
 LOGSUMEXP = Op("LogsumexpBackward0", lambda x, dim, keepdim: F.logsumexp_array(x, dim, keepdim),
                (lambda g, out, x, dim, keepdim:
-                _unsqueeze_dims(g, dim, keepdim) * F.exp(x - _reduced_out(out, dim, keepdim)),))
+                _unsqueeze_dims(g, dim, keepdim) * F.exp(x - _reduced_out(out, dim, keepdim)),), saves_out=True)
 
 # ----------------------------------------------------------- linear algebra
 DOT = Op("DotBackward0", xp.dot,
@@ -222,9 +223,9 @@ INDEX_BACKWARD = Op("IndexBackwardBackward0", lambda g, shape, key: F.embed_add(
 
 # ------------------------------------------------------- neural networks
 SOFTMAX = Op("SoftmaxBackward0", lambda x, dim: F.softmax_array(x, dim),
-             (lambda g, out, x, dim: out * (g - F.sum(g * out, dim, True)),))
+             (lambda g, out, x, dim: out * (g - F.sum(g * out, dim, True)),), saves_out=True)
 LOG_SOFTMAX = Op("LogSoftmaxBackward0", lambda x, dim: F.log_softmax_array(x, dim),
-                 (lambda g, out, x, dim: g - F.exp(out) * F.sum(g, dim, True),))
+                 (lambda g, out, x, dim: g - F.exp(out) * F.sum(g, dim, True),), saves_out=True)
 BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0",
                 lambda z, y, reduction: F.reduce_loss(
                     xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))), reduction),

@@ -33,7 +33,7 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "_accumulator", "__weakref__")
+                 "version", "_accumulator", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None):
         self.data = data
@@ -42,6 +42,7 @@ class Tensor:
         self.grad = None
         self.name = name
         self.retains_grad = False     # .retain_grad() on a non-leaf
+        self.version = 0              # bumped by in-place ops, so backward can tell
         self._accumulator = None
 
     # --- what a reader asks of a tensor ---
@@ -87,7 +88,7 @@ class Node:
     """One recorded op: what to call in backward and what it saved for it."""
 
     __slots__ = ("op", "next", "inputs", "out", "params", "shapes", "seq",
-                 "released", "__weakref__")
+                 "released", "versions", "__weakref__")
 
     def __init__(self, op, next_edges, inputs, out, params):
         self.op = op
@@ -98,6 +99,15 @@ class Node:
         self.shapes = tuple(getattr(a, "shape", ()) for a in inputs)
         self.seq = next(_seq)
         self.released = False
+        # The versions of what the rules will read: an in-place change since is an error.
+        self.versions = _versions(inputs, out if op.saves_out else None) if op.saves else None
+
+    def modified(self):
+        """(tensor, saved version) of a saved tensor changed in place since, or None."""
+        for t, v in zip((*self.inputs, self.out if self.op.saves_out else None), self.versions):
+            if type(t) is Tensor and t.version != v:
+                return t, v
+        return None
 
     @property
     def name(self) -> str:
@@ -112,6 +122,10 @@ class Node:
         if self.op.saves:
             self.inputs = self.out = None
         self.released = True
+
+
+def _versions(inputs, out):
+    return tuple(getattr(a, "version", 0) for a in inputs) + (getattr(out, "version", 0),)
 
 
 class AccumulateGrad:

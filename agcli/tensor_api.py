@@ -110,6 +110,7 @@ def set_requires_grad(x, flag, spelling="attribute"):
 def set_data(x, value):
     x = _tensor(x)
     x.data = C.as_tensor(value).data
+    x.version += 1
 
 
 # ---------------------------------------------------------------- methods
@@ -135,6 +136,7 @@ def zero_(x):
     x = _tensor(x)
     _check_in_place(x)
     x.data[...] = 0
+    x.version += 1
     return x
 
 
@@ -142,6 +144,7 @@ def fill_(x, value):
     x = _tensor(x)
     _check_in_place(x)
     x.data[...] = F.data(value)
+    x.version += 1
     return x
 
 
@@ -180,24 +183,31 @@ def truth(x):
 
 
 # ----------------------------------------------------- in-place arithmetic
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "uint8": "Byte",
-               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}
 
 
 def _in_place(fn):
     def method(x, other):
         x = _tensor(x)
         _check_in_place(x)
-        result = fn(x, other)
+        result = fn(_before(x), other)      # the op's node keeps x's old value
         if result.data.dtype != x.data.dtype and x.data.dtype.kind != "f":
             produced = str(result.data.dtype)
             if result.data.dtype.kind == "f" and type(other) is not Tensor:
                 produced = F.default_float()        # a Python number is weakly typed
-            raise AgcliError(f"result type {_TYPE_NAMES.get(produced, produced)} can't be cast to the "
-                             f"desired output type {_TYPE_NAMES.get(str(x.data.dtype), x.data.dtype)}")
+            raise AgcliError(f"result type {F.torch_type_name(produced)} can't be cast to the "
+                             f"desired output type {F.torch_type_name(x.data.dtype)}")
         _become(x, result)
         return x
     return method
+
+
+def _before(x):
+    """A copy of x's value that keeps x's place in the graph: what an in-place
+    op's node saves, so writing into x afterwards cannot change its gradient."""
+    before = Tensor(x.data.copy(), requires_grad=x.requires_grad)
+    before.grad_fn = x.grad_fn
+    before._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
+    return before
 
 
 def _become(x, result):
@@ -206,6 +216,7 @@ def _become(x, result):
         raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
                          f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
     x.data[...] = result.data
+    x.version += 1
     if result.grad_fn is not None:
         x.grad_fn = result.grad_fn
         x.requires_grad = True
@@ -226,6 +237,7 @@ class _CopySlicesOp:
 
     name = "CopySlices"
     saves = False
+    saves_out = False
     variadic = False
 
     @staticmethod
@@ -260,11 +272,11 @@ def setitem(x, key, value):
     try:
         if not records:
             x.data[plain_key] = v.data
+            x.version += 1
             return
-        before = Tensor(x.data.copy(), requires_grad=x.requires_grad)
-        before.grad_fn = x.grad_fn
-        before._accumulator = x._accumulator
+        before = _before(x)
         x.data[plain_key] = v.data
+        x.version += 1
         edges = (before.edge(), v.edge())
         node = Node(COPY_SLICES, edges, (before, v), x, {"key": plain_key})
         x.grad_fn = node
