@@ -202,7 +202,8 @@ def neg(x):
 
 def pow(x, y):
     if type(x) is Tensor and type(y) is not Tensor and not isinstance(y, ndarray):
-        return apply(ops.POW, x, _as_operand(y))          # PowBackward0
+        y = _as_operand(y)
+        return apply(ops.POW, _floating(x) if type(y) is float else x, y)   # PowBackward0
     if type(x) is not Tensor and type(y) is Tensor and not isinstance(x, ndarray):
         return apply(ops.RPOW, _as_operand(x), y)          # PowBackward2
     if type(x) is not Tensor and type(y) is not Tensor:
@@ -235,14 +236,22 @@ def sigmoid_array(x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def exp(x): return apply(ops.EXP, x)
-def log(x): return apply(ops.LOG, x)
-def sqrt(x): return apply(ops.SQRT, x)
-def sin(x): return apply(ops.SIN, x)
-def cos(x): return apply(ops.COS, x)
-def tan(x): return apply(ops.TAN, x)
-def tanh(x): return apply(ops.TANH, x)
-def sigmoid(x): return apply(ops.SIGMOID, x)
+def _floating(x):
+    """Integer and bool tensors enter float ops as the default float dtype, as in
+    PyTorch (NumPy would pick float64, or float16 for bool)."""
+    if type(x) is Tensor and x.data.dtype.kind in "biu":
+        return Tensor(x.data.astype(default_float()))
+    return x
+
+
+def exp(x): return apply(ops.EXP, _floating(x))
+def log(x): return apply(ops.LOG, _floating(x))
+def sqrt(x): return apply(ops.SQRT, _floating(x))
+def sin(x): return apply(ops.SIN, _floating(x))
+def cos(x): return apply(ops.COS, _floating(x))
+def tan(x): return apply(ops.TAN, _floating(x))
+def tanh(x): return apply(ops.TANH, _floating(x))
+def sigmoid(x): return apply(ops.SIGMOID, _floating(x))
 def relu(x): return apply(ops.RELU, x)
 def abs(x): return apply(ops.ABS, x)
 
@@ -1019,7 +1028,7 @@ def nll_loss_array(x, target, reduction, ignore_index):
     if reduction == "sum":
         return picked.sum()
     if reduction == "mean":
-        return picked.sum() / keep.sum()
+        return (picked.sum() / keep.sum()).astype(x.dtype)
     return picked if batched else picked[0]
 
 
