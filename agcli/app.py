@@ -216,7 +216,7 @@ def run(
 
     \b
     Examples:
-      agcli run samples/seeds/002_jacobian.py
+      agcli run samples/seeds/002_basics_and_jacobian.py
       agcli run -e "x = torch.ones(2, 2, requires_grad=True); y = (x * x).sum(); y.backward(); print(x.grad)"
       cat program.py | agcli run -
     """
@@ -227,7 +227,11 @@ def run(
     where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
     if program is None:
         try:
-            program = sys.stdin.read() if file == "-" else open(file, encoding="utf-8").read()
+            if file == "-":
+                program = sys.stdin.read()
+            else:
+                with open(file, encoding="utf-8") as f:
+                    program = f.read()
         except (OSError, UnicodeDecodeError) as e:
             output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
             raise typer.Exit(EXIT_INPUT)

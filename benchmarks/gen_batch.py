@@ -30,7 +30,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 
 LIMIT = 1e3                # worst-case |value| any node may reach
 VALUE_RANGE = 2.0          # leaf values are uniform in [-2, 2], two decimals
