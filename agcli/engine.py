@@ -120,13 +120,18 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))
 
     results = {}
+    handed_out = {id(F.data(grad_output))}     # arrays a .grad must not share
     for leaf, g in list(leaf_grads.values()) + non_leaf_grads:
         if type(g) is not Tensor:
             g = Tensor(F.as_array(g, leaf.data.dtype))
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if accumulate:
-            _accumulate(leaf, g, create_graph)
+            # A gradient array is copied only if someone else may hold it too
+            # (a view, the caller's grad_output, or one already handed to a leaf).
+            shared = g.data.base is not None or id(g.data) in handed_out
+            handed_out.add(id(g.data))
+            _accumulate(leaf, g, create_graph, copy=shared)
         results[leaf] = g
     return results
 
@@ -153,8 +158,8 @@ def _leading_to(order, inputs) -> set:
     return needed
 
 
-def _accumulate(tensor, g, create_graph):
-    """tensor.grad += g, as AccumulateGrad does (a fresh grad is a copy, never a view)."""
+def _accumulate(tensor, g, create_graph, copy=True):
+    """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
     from . import functions as F
     from . import ops
     from .tensor import apply
@@ -164,7 +169,7 @@ def _accumulate(tensor, g, create_graph):
         if create_graph and g.requires_grad:
             tensor.grad = apply(ops.COPY, g)   # PyTorch records CopyBackwards here
         else:
-            tensor.grad = Tensor(g.data.copy())
+            tensor.grad = Tensor(g.data.copy() if copy else g.data)
     elif create_graph:
         tensor.grad = tensor.grad + g
     else:
