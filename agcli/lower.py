@@ -203,26 +203,22 @@ class _Lowering:
             spine.append(node)
             node = node.left
         first = self.expr(node)
-        steps = []
-        for b in reversed(spine):
-            if b.op in _COMPARES:
-                fn = _guard(_compare(_COMPARES[b.op]), b.op_span)
-            else:
-                fn = _guard(_BINOPS[b.op], b.op_span)
-            steps.append((fn, self.expr(b.right)))
+        steps = [(_guard(self.binop_function(b.op), b.op_span), self.expr(b.right)) for b in reversed(spine)]
         if len(steps) == 1:
             ((fn, right),) = steps
-
-            def binop(env):
-                return fn(_operand(first(env)), _operand(right(env)))
-            return binop
+            return lambda env: fn(first(env), right(env))
 
         def chain(env):
             value = first(env)
             for fn, right in steps:
-                value = fn(_operand(value), _operand(right(env)))
+                value = fn(value, right(env))
             return value
         return chain
+
+    def binop_function(self, op):
+        """What `a OP b` calls with the two values (programs change it for plain numbers)."""
+        fn = _compare(_COMPARES[op]) if op in _COMPARES else _BINOPS[op]
+        return lambda a, b: fn(_operand(a), _operand(b))
 
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)

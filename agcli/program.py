@@ -543,16 +543,9 @@ class ProgramLowering(_Lowering):
             count = 0
             while truth(test(env)):
                 count += 1
-                if count > runtime.max_iterations:
-                    raise LimitError(f"the loop ran past {runtime.max_iterations:,} iterations", span,
-                                     kind="limit", hint="raise the limit with --max-iterations N")
-                try:
-                    for step in body:
-                        step(env)
-                except _Break:
+                _check_iterations(runtime, count, span)
+                if not _iterate_once(body, env):
                     break
-                except _Continue:
-                    continue
         return while_
 
     def stmt_For(self, node):
@@ -567,9 +560,7 @@ class ProgramLowering(_Lowering):
             count = 0
             for item in iterate(iterable(env)):
                 count += 1
-                if count > runtime.max_iterations:
-                    raise LimitError(f"the loop ran past {runtime.max_iterations:,} iterations", span,
-                                     kind="limit", hint="raise the limit with --max-iterations N")
+                _check_iterations(runtime, count, span)
                 if len(targets) == 1:
                     env[targets[0]] = item
                 else:
@@ -578,13 +569,8 @@ class ProgramLowering(_Lowering):
                         raise AgcliError(f"cannot unpack {len(items)} values into {len(targets)} names",
                                          span, kind="value")
                     env.update(zip(targets, items))
-                try:
-                    for step in body:
-                        step(env)
-                except _Break:
+                if not _iterate_once(body, env):
                     break
-                except _Continue:
-                    continue
         return for_
 
     def stmt_FunctionDef(self, node):
@@ -733,30 +719,11 @@ class ProgramLowering(_Lowering):
         truth = _guard(T.truth, node.test.span)
         return lambda env: body(env) if truth(test(env)) else orelse(env)
 
-    def lower_BinOp(self, node):
-        # As lower.py's, a left-leaning chain runs as a loop; but plain Python numbers
-        # and values follow Python: 3 == 3 is True (not tensor(True)), 7 % 3 is 1,
-        # 1 / 0 raises ZeroDivisionError, x.dtype == torch.float32 works.
+    def binop_function(self, op):
+        # Plain Python numbers and values follow Python: 3 == 3 is True (not
+        # tensor(True)), 7 % 3 is 1, 1 / 0 raises ZeroDivisionError.
         from .lower import _COMPARES
-        spine = []
-        while isinstance(node, A.BinOp):
-            spine.append(node)
-            node = node.left
-        first = self.expr(node)
-        steps = []
-        for b in reversed(spine):
-            fn = _comparison(b.op) if b.op in _COMPARES else _arithmetic(b.op)
-            steps.append((_guard(fn, b.op_span), self.expr(b.right)))
-        if len(steps) == 1:
-            ((fn, right),) = steps
-            return lambda env: fn(first(env), right(env))
-
-        def chain(env):
-            value = first(env)
-            for fn, right in steps:
-                value = fn(value, right(env))
-            return value
-        return chain
+        return _comparison(op) if op in _COMPARES else _arithmetic(op)
 
     def lower_Compare(self, node):
         operands = [self.expr(o) for o in node.operands]
@@ -824,6 +791,24 @@ def _arithmetic(op):
                 raise AgcliError(str(e.args[-1] if e.args else e), kind="value") from None
         return on_tensors(_operand(a), _operand(b))
     return arithmetic
+
+
+def _check_iterations(runtime, count, span):
+    if count > runtime.max_iterations:
+        raise LimitError(f"the loop ran past {runtime.max_iterations:,} iterations", span,
+                         kind="limit", hint="raise the limit with --max-iterations N")
+
+
+def _iterate_once(body, env) -> bool:
+    """Run a loop's body once; False when it breaks out."""
+    try:
+        for step in body:
+            step(env)
+    except _Break:
+        return False
+    except _Continue:
+        pass
+    return True
 
 
 def _comparison(op):
