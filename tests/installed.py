@@ -1,5 +1,6 @@
 """The installed `agcli` command the tests run as a subprocess: the one beside
 the Python running the tests (the environment under test), else the one on PATH."""
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -8,3 +9,11 @@ _beside = Path(sys.executable).parent / "agcli"
 AGCLI = str(_beside) if _beside.exists() else shutil.which("agcli")
 if AGCLI is None:
     raise RuntimeError("the agcli command is not installed: pip install '.[test]' first")
+
+
+def base_env(**extra) -> dict:
+    """The caller's environment without anything that changes colour or width."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")}
+    env.update(extra)
+    return env

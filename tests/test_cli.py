@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from installed import AGCLI
+from installed import AGCLI, base_env
 SEEDS = Path(__file__).resolve().parents[1] / "samples" / "seeds.txt"
 TIMEOUT = 60
 
@@ -28,14 +28,6 @@ SEED_EXPR = "a*b + c*d**2/e"
 SEED_BINDINGS = ["--a", "2", "--b", "4", "--c", "6", "--d", "8", "--e", "10"]
 CONTRACT_KEYS = {"expr", "value", "shape", "dtype", "grad_fn", "nodes", "grads", "error"}
 ANSI = "\x1b["
-
-
-def base_env(**extra) -> dict:
-    """The caller's environment without anything that changes colour or width."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")}
-    env.update(extra)
-    return env
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from installed import AGCLI
+from installed import AGCLI, base_env
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "tests" / "fixtures" / "programs"
 SEEDS = ROOT / "samples" / "seeds"
@@ -35,14 +35,6 @@ TIMEOUT = 60
 # not fixed here). strict: the day agcli matches, the test says so.
 KNOWN_DIVERGENCES = {
 }
-
-
-def base_env(**extra) -> dict:
-    """The caller's environment without anything that changes colour or width."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")}
-    env.update(extra)
-    return env
 
 
 @pytest.fixture
