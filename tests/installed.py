@@ -1,5 +1,6 @@
-"""The installed `agcli` command the tests run as a subprocess: the one beside
-the Python running the tests (the environment under test), else the one on PATH."""
+"""What the subprocess tests share: the installed `agcli` command (the one beside
+the Python running the tests, i.e. the environment under test, else the one on
+PATH) and the environment to run it in."""
 import os
 import shutil
 import sys
