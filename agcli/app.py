@@ -37,11 +37,6 @@ Exit status: 0 success, 1 evaluation failed, 2 the input was rejected.""",
 )
 
 
-class Format(str, Enum):
-    rich = "rich"
-    json = "json"
-
-
 class BatchFormat(str, Enum):
     rich = "rich"
     jsonl = "jsonl"

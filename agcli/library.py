@@ -9,6 +9,7 @@ import math
 
 from . import creation as C
 from . import functions as F
+from . import tensor_api as T
 from .errors import AgcliError
 from .tensor import Tensor
 
@@ -43,14 +44,15 @@ def _cast(name):
     return cast
 
 
-def _item(x):
-    if F.data(x).size != 1:
-        raise AgcliError(f"a Tensor with {F.data(x).size} elements cannot be converted to Scalar")
-    return F.data(x).reshape(()).item()
+class Size(tuple):
+    """What x.shape and x.size() give: a tuple that prints as PyTorch's."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(map(str, self))}])"
 
 
 def _size(x, dim=None):
-    return F.shape_of(x) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))]
+    return Size(F.shape_of(x)) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))]
 
 
 def _where_method(x, condition, y):
@@ -104,14 +106,14 @@ METHODS.update({
     "reshape_as": _reshape_as, "contiguous": F.contiguous, "clamp_min": lambda x, min: F.clamp(x, min=min),
     "clamp_max": lambda x, max: F.clamp(x, max=max),
     "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
-    "bool": _cast("bool"), "item": _item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
+    "bool": _cast("bool"), "item": T.item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
     "clone": F.clone, "where": _where_method,
 })
 
 
 # Attributes: x.name (no call).
 ATTRIBUTES = {
-    "T": F.attr_T, "mT": F.attr_mT, "shape": F.shape_of, "ndim": F.ndim_of,
+    "T": F.attr_T, "mT": F.attr_mT, "shape": _size, "ndim": F.ndim_of,
     "dtype": lambda x: C.DType(str(F.data(x).dtype)),
     "values": lambda x: _tuple_field(x, 0, "values"), "indices": lambda x: _tuple_field(x, 1, "indices"),
     "data": F.detach, "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),

@@ -23,12 +23,11 @@ _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, Overflo
 class Plan:
     """A lowered program. `run(env)` executes it and returns the last value."""
 
-    __slots__ = ("steps", "source", "inputs")
+    __slots__ = ("steps", "source")
 
-    def __init__(self, steps, source, inputs):
+    def __init__(self, steps, source):
         self.steps = steps          # closures env -> value, one per statement
         self.source = source
-        self.inputs = inputs        # the bound names the program reads
 
     def run(self, env: dict):
         value = None
@@ -44,7 +43,7 @@ def lower(program: A.Program, variables) -> Plan:
     """Lower `program`, whose free names must be among `variables`."""
     lowering = _Lowering(set(variables), program.source)
     steps = [lowering.statement(s) for s in program.body]
-    return Plan(steps, program.source, frozenset(lowering.used))
+    return Plan(steps, program.source)
 
 
 def _guard(fn, span):
@@ -99,7 +98,6 @@ class _Lowering:
     def __init__(self, variables, source):
         self.variables = variables    # names bound from outside
         self.assigned = set()         # names assigned so far, in program order
-        self.used = set()
         self.source = source
         # What names can mean; `agcli run` (program.py) adds its own to these.
         self.functions = L.FUNCTIONS
@@ -156,8 +154,6 @@ class _Lowering:
         name = node.id
         if name in self.variables or name in self.assigned:
             # A binding always wins over a constant (the seeds name a variable `e`).
-            if name in self.variables:
-                self.used.add(name)
 
             def variable(env):
                 try:

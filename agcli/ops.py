@@ -41,10 +41,6 @@ def _unsqueeze_dims(g, dims, keepdim):
     return g
 
 
-def _reduced_out(out, dims, keepdim):
-    return _unsqueeze_dims(out, dims, keepdim)
-
-
 def _numel(shape, dims):
     n = 1
     for d in (dims if dims else range(len(shape))):
@@ -151,7 +147,7 @@ NORM = Op("LinalgVectorNormBackward0",
           (lambda g, out, x, ord, dim, keepdim: F.norm_grad(g, out, x, ord, dim, keepdim),), saves_out=True)
 LOGSUMEXP = Op("LogsumexpBackward0", lambda x, dim, keepdim: F.logsumexp_array(x, dim, keepdim),
                (lambda g, out, x, dim, keepdim:
-                _unsqueeze_dims(g, dim, keepdim) * F.exp(x - _reduced_out(out, dim, keepdim)),), saves_out=True)
+                _unsqueeze_dims(g, dim, keepdim) * F.exp(x - _unsqueeze_dims(out, dim, keepdim)),), saves_out=True)
 
 # ----------------------------------------------------------- linear algebra
 DOT = Op("DotBackward0", xp.dot,

@@ -49,11 +49,6 @@ class LimitError(AgcliError):
 
 
 # ------------------------------------------------------------- values
-class Size(tuple):
-    def __repr__(self):
-        return f"torch.Size([{', '.join(map(str, self))}])"
-
-
 class ExceptionType:
     """RuntimeError, Exception, ... as an `except` clause names them."""
 
@@ -138,7 +133,7 @@ def value_repr(v) -> str:
         return repr(v)
     if isinstance(v, F.ValuesIndices):
         return f"torch.return_types.max(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
-    if isinstance(v, tuple) and not isinstance(v, Size):
+    if isinstance(v, tuple) and not isinstance(v, L.Size):
         inner = ", ".join(value_repr(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
     if isinstance(v, list):
@@ -258,14 +253,13 @@ QUALIFIED = {"torch.autograd.grad": T.autograd_grad, "torch.autograd.backward": 
 
 PROGRAM_METHODS = {
     "backward": T.backward, "requires_grad_": T.requires_grad_, "retain_grad": T.retain_grad,
-    "zero_": T.zero_, "fill_": T.fill_, "detach_": T.detach_, "item": T.item, "tolist": T.tolist,
+    "zero_": T.zero_, "fill_": T.fill_, "detach_": T.detach_, "tolist": T.tolist,
     "numpy": T.numpy, "add_": T.add_, "sub_": T.sub_, "mul_": T.mul_, "div_": T.div_,
-    "size": lambda x, dim=None: Size(F.shape_of(x)) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))],
     "name": lambda fn: fn.name if isinstance(fn, T.GradFn) else _no_method(fn, "name"),
 }
 
 PROGRAM_ATTRIBUTES = {
-    "grad": T.get_grad, "grad_fn": T.grad_fn_of, "shape": lambda x: Size(F.shape_of(x)),
+    "grad": T.get_grad, "grad_fn": T.grad_fn_of,
     "next_functions": lambda fn: fn.next_functions() if isinstance(fn, T.GradFn) else
     _no_attribute(fn, "next_functions"),
     "device": lambda x: "cpu", "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),

@@ -139,10 +139,6 @@ class AccumulateGrad:
         self.variable = variable
 
 
-def no_grad():
-    return set_grad_enabled(False)
-
-
 def apply(op, *args, **params):
     """Run `op` forward; record a node when an input is a tensor needing grad.
 
