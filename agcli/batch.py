@@ -50,10 +50,8 @@ def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, de
 
 def _emit(output, number, result, dtype, jsonl):
     if jsonl:
-        from .render import to_json_line
-        obj = result.to_json()
-        obj["line"] = number
-        sys.stdout.write(to_json_line(obj) + "\n")
+        from .render import result_json_line
+        sys.stdout.write(result_json_line(result, number) + "\n")
         sys.stdout.flush()
     else:
         _print_block(output, number, result, dtype)

@@ -77,9 +77,12 @@ def _number_list(text: str):
         return None
     import json
     try:
-        value = json.loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
+        value = json.loads(text)        # what a program or a person usually writes
     except ValueError:
-        return None
+        try:
+            value = json.loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
+        except ValueError:
+            return None
     try:
         return xp.asarray(value, dtype=float)
     except ValueError:

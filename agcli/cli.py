@@ -81,10 +81,10 @@ def run_grad(words) -> int:
     except AgcliError as e:
         if fmt == "json" or _asks_for_json(words):  # stdout stays one JSON object
             from .api import Result
-            from .render import to_json_line
+            from .render import result_json_line
             rejected = Result(words[0] if words and not words[0].startswith("-") else "")
             rejected.error = e
-            sys.stdout.write(to_json_line(rejected.to_json()) + "\n")
+            sys.stdout.write(result_json_line(rejected) + "\n")
         output.error(e)
         return e.exit_code
     result = _evaluate(api, args.expr, args.bindings, args.wrt, args.grad_output, args.debug, output)
@@ -107,8 +107,8 @@ def run_grad(words) -> int:
 
 def _show(output, result, fmt, dtype):
     if fmt == "json":
-        from .render import to_json_line
-        sys.stdout.write(to_json_line(result.to_json()) + "\n")
+        from .render import result_json_line
+        sys.stdout.write(result_json_line(result) + "\n")
     else:
         from .render import result_renderables
         output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")

@@ -23,11 +23,12 @@ _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, Overflo
 class Plan:
     """A lowered program. `run(env)` executes it and returns the last value."""
 
-    __slots__ = ("steps", "source")
+    __slots__ = ("steps", "source", "replayable")
 
     def __init__(self, steps, source):
         self.steps = steps          # closures env -> value, one per statement
         self.source = source
+        self.replayable = False     # may replay.py replay a recording of it? (api.plan_for sets it)
 
     def run(self, env: dict):
         value = None

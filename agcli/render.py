@@ -33,8 +33,33 @@ def _nonfinite_to_str(v):
     return v
 
 
-def to_json_line(obj: dict) -> str:
-    return json.dumps(obj, separators=(", ", ": "), allow_nan=False)
+_encode = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
+
+
+def result_json_line(result, line: int | None = None) -> str:
+    """`result.to_json()` (plus `line`) as one line of text, written directly.
+
+    The same keys in the same order; what every result of one replay shares
+    (expr, shape, dtype, grad_fn, nodes) is encoded once, in result.json_cache.
+    """
+    cache = result.json_cache
+    fixed = None if cache is None else cache.get("fixed")
+    if fixed is None:
+        value = result.value
+        fixed = (_encode(result.expr), ", ".join((
+            '"shape": ' + _encode(None if value is None else list(value.shape)),
+            '"dtype": ' + _encode(result.dtype),
+            '"grad_fn": ' + _encode(result.grad_fn),
+            '"nodes": ' + _encode([{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)}
+                                   for n in result.nodes]))))
+        if cache is not None:
+            cache["fixed"] = fixed
+    expr, middle = fixed
+    grads = _encode({k: jsonable(v) for k, v in result.grads.items()})
+    error = "null" if result.error is None else _encode(result.error.to_json())
+    tail = "" if line is None else f', "line": {line}'
+    return (f'{{"expr": {expr}, "value": {_encode(jsonable(result.value))}, {middle}, "grads": {grads}, '
+            f'"warnings": {_encode(result.warnings)}, "error": {error}{tail}}}')
 
 
 # ---------------------------------------------------------------- Rich

@@ -11,6 +11,7 @@ from itertools import count
 from .backend import ndarray, xp
 
 _seq = count()
+recording = None    # a list while replay records an evaluation: (op, args, params, result) per apply
 
 
 class GradMode:
@@ -173,4 +174,6 @@ def apply(op, *args, **params):
         next_edges = tuple(a.edge() if type(a) is Tensor else None for a in args)
         result.grad_fn = Node(op, next_edges, args, result, params)
         result.requires_grad = True
+    if recording is not None:
+        recording.append((op, args, params, result))
     return result
