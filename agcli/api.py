@@ -9,7 +9,10 @@ from typing import Mapping
 
 from . import creation as C
 from . import functions as F
+from . import tensor as _tensor
 from .backend import xp
+from .bindings import parse_value
+from .engine import backward, reachable
 from .errors import AgcliError
 from .tensor import Tensor
 
@@ -54,11 +57,11 @@ class Result:
         from .render import jsonable
         return {
             "expr": self.expr,
-            "value": jsonable(self.value),
             "shape": None if self.value is None else list(self.value.shape),
             "dtype": self.dtype,
             "grad_fn": self.grad_fn,
             "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in self.nodes],
+            "value": jsonable(self.value),
             "grads": {k: jsonable(v) for k, v in self.grads.items()},
             "warnings": self.warnings,
             "error": None if self.error is None else self.error.to_json(),
@@ -93,7 +96,6 @@ def plan_for(expr: str, names):
 def bind(name: str, value) -> Tensor:
     """A binding's value as a floating-point leaf (not yet requiring grad)."""
     if isinstance(value, str):
-        from .bindings import parse_value
         array = parse_value(name, value)
     elif type(value) is Tensor:
         array = value.data
@@ -105,8 +107,9 @@ def bind(name: str, value) -> Tensor:
                              origin=f"--{name}") from None
     if array.dtype.kind not in "biuf":
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
-    C.check_size(array.shape, f"--{name}")
-    return Tensor(xp.asarray(array, dtype=F.default_float()), name=name)
+    if array.size > C.Settings.max_elements:
+        C.check_size(array.shape, f"--{name}")
+    return Tensor(array.astype(F.default_float(), copy=False), name=name)
 
 
 # What replay.py knows of each (expression, settings, leaves' names and shapes):
@@ -189,15 +192,14 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
 
     Returns the output tensor and the graph's nodes in backward's order.
     """
-    from . import tensor
     old_call = xp.seterrcall(_float_warning(result.warnings))
     try:
         with xp.errstate(all="call", under="ignore"):
-            tensor.recording = recording
+            _tensor.recording = recording
             try:
                 value = plan.run(dict(leaves))
             finally:
-                tensor.recording = None
+                _tensor.recording = None
             output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
             result.value = output.data
             result.grad_fn = output.grad_fn.name if output.grad_fn else None
@@ -212,7 +214,6 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
                                       "any tensor of that shape for a vector-Jacobian product")
         # Backward's intermediates may hold inf where a rule masks them out (where,
         # x**0): only gradients that end up non-finite are worth a warning.
-        from .engine import backward
         with xp.errstate(all="ignore"):
             backward(output, g, nodes=nodes)
     finally:
@@ -248,7 +249,6 @@ def _tuple_output(value):
 
 def _grad_output(value, output) -> Tensor:
     if isinstance(value, str):
-        from .bindings import parse_value
         array = parse_value("grad-output", value)
     else:
         array = C.as_tensor(value).data
@@ -259,7 +259,6 @@ def _collect_nodes(result, output):
     """The graph's nodes in execution order; returns them in backward's order."""
     if output.grad_fn is None:
         return None
-    from .engine import reachable
     nodes = reachable(output.grad_fn)
     for node in reversed(nodes):
         out = node.out

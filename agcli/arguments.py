@@ -81,8 +81,7 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
             if not eq or not _is_name(name):
                 raise AgcliError(f"-D takes NAME=VALUE, got {spec!r}", kind="usage")
             _bind(args.bindings, name, value)
-        elif word.startswith("-") and len(word) > 1 and not _is_number(word) and (
-                word.startswith("--") or word in GRAD_OPTIONS):
+        elif word.startswith("--") or word in GRAD_OPTIONS:     # (a number never starts so)
             option, eq, value = word.partition("=")
             if option in GRAD_OPTIONS:
                 if option not in allowed:
@@ -116,14 +115,6 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
         raise AgcliError(f"{where} has no expression", kind="usage",
                          hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
     return args
-
-
-def _is_number(word: str) -> bool:
-    try:
-        float(word)
-        return True
-    except ValueError:
-        return False
 
 
 def _value(words, i, option):

@@ -12,6 +12,7 @@ import sys
 from . import api
 from .arguments import parse_line, split_names
 from .errors import AgcliError, internal_error
+from .render import result_json_line
 
 
 def _lines(stream):
@@ -50,7 +51,6 @@ def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, de
 
 def _emit(output, number, result, dtype, jsonl):
     if jsonl:
-        from .render import result_json_line
         sys.stdout.write(result_json_line(result, number) + "\n")
         sys.stdout.flush()
     else:

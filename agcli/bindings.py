@@ -47,44 +47,44 @@ def parse_value(name: str, text: str):
 
 def _plain_number(text: str):
     """`2`, `-3.5`, `1e-3` without starting the parser (most bindings are numbers)."""
+    digits = text.lstrip("+-")
+    if digits.isdigit():
+        return int(text) if len(text) - len(digits) <= 1 else None
+    if not (digits[:1].isdigit() or digits[:1] == "."):   # float() also reads 'nan' and 'inf':
+        return None                                       # names are the language's
     try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
+        return float(text)
     except ValueError:
         return None
-    # float() also reads 'nan' and 'inf'; leave names to the language.
-    return value if text.lstrip("+-")[:1].isdigit() or text.lstrip("+-")[:1] == "." else None
 
 
-_NUMBER_LIST = None
+_NUMBER_LIST = None     # (the checks below, json.loads), made on first use
 
 
 def _number_list(text: str):
     """`[[1, 2.], [.5, -3e2]]` read as JSON after a check that it is nothing but
     brackets, commas and numbers; anything else goes to the grammar."""
     global _NUMBER_LIST
-    import re
     if _NUMBER_LIST is None:
+        import json
+        import re
         _NUMBER_LIST = (re.compile(r"[\s\[\],0-9eE.+\-]*"),
                         re.compile(r"(?<![0-9])\.(?=[0-9])"),      # .5  -> 0.5
                         re.compile(r"(?<=[0-9])\.(?![0-9])"),      # 2.  -> 2.0
-                        re.compile(r"(?<![eE])\+"))                # +1  -> 1
-    shape_ok, lead, trail, plus = _NUMBER_LIST
+                        re.compile(r"(?<![eE])\+"),                # +1  -> 1
+                        json.loads)
+    shape_ok, lead, trail, plus, loads = _NUMBER_LIST
     if not shape_ok.fullmatch(text):
         return None
-    import json
     try:
-        value = json.loads(text)        # what a program or a person usually writes
+        value = loads(text)             # what a program or a person usually writes
     except ValueError:
         try:
-            value = json.loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
+            value = loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
         except ValueError:
             return None
     try:
-        return xp.asarray(value, dtype=float)
+        return xp.array(value, dtype=float)
     except ValueError:
         return None     # ragged: let the grammar's path say so, with a caret
 

@@ -8,8 +8,10 @@ like any other op.
 """
 from __future__ import annotations
 
+from . import functions as F
+from . import ops
 from .errors import AgcliError
-from .tensor import AccumulateGrad, Tensor, set_grad_enabled
+from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -44,8 +46,6 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     nodes: reachable(output.grad_fn), when the caller has it already.
     retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
     """
-    from . import functions as F
-
     if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
         retain_graph = create_graph
     root = output.grad_fn
@@ -137,11 +137,10 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
 
 
 def _modified_message(node, tensor, saved_version):
-    from .functions import torch_type_name
     shape = ", ".join(map(str, tensor.data.shape))
     which = "output 0" if tensor is node.out else "an input"
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
+            f"operation: [torch.{F.torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
             f"is at version {tensor.version}; expected version {saved_version} instead. Hint: the backtrace "
             f"further above can point to the operation that failed to compute its gradient.")
 
@@ -160,9 +159,6 @@ def _leading_to(order, inputs) -> set:
 
 def _accumulate(tensor, g, create_graph, copy=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
-    from . import functions as F
-    from . import ops
-    from .tensor import apply
     if type(g) is not Tensor:
         g = Tensor(F.as_array(g, tensor.data.dtype))
     if tensor.grad is None:

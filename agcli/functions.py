@@ -91,6 +91,17 @@ def _refuse_huge(shape_fn, product):
         check_size(shape_fn())
 
 
+_RAW = frozenset((ndarray, float, int, xp.float64, xp.float32, xp.int64))
+
+
+def _raw(x, y) -> bool:
+    """Raw arrays (and numbers) with an array among them: what backward's rules
+    compute with when no graph of the gradient is wanted. They need no
+    recording and no dtype fix-ups, so arithmetic on them goes straight to NumPy."""
+    tx, ty = type(x), type(y)
+    return tx in _RAW and ty in _RAW and (tx is ndarray or ty is ndarray)
+
+
 def _elementwise(op, x, y, **params):
     _refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), _size(x) * _size(y))
     try:
@@ -155,6 +166,8 @@ def _alpha(alpha):
 
 
 def add(x, y, alpha=1):
+    if alpha == 1 and _raw(x, y):
+        return xp.add(x, y)
     return _elementwise(ops.ADD, _as_operand(x), _as_operand(y), **_alpha(alpha))
 
 
@@ -165,10 +178,14 @@ def sub(x, y, alpha=1):
 
 
 def mul(x, y):
+    if _raw(x, y):
+        return xp.multiply(x, y)
     return _elementwise(ops.MUL, _as_operand(x), _as_operand(y))
 
 
 def div(x, y):
+    if _raw(x, y):
+        return xp.true_divide(x, y)
     x, y = _as_operand(x), _as_operand(y)
     if type(y) is Tensor and type(x) is not Tensor and not isinstance(x, ndarray):
         return mul(reciprocal(y), x)                      # 2 / a: reciprocal, then mul
@@ -759,6 +776,8 @@ def unsqueeze(x, dim):
 
 
 def expand(x, *shape):
+    if type(x) is ndarray and len(shape) == 1 and type(shape[0]) is tuple and x.shape == shape[0]:
+        return x                       # backward's rules often expand to the shape a gradient has
     shape = size_tuple(shape)
     old = shape_of(x)
     if len(shape) < len(old):

@@ -25,6 +25,11 @@ def jsonable(value):
     return plain
 
 
+def _plain(value):
+    """A number or nested list, nan/inf left as they are (the encoder refuses them)."""
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
 def _nonfinite_to_str(v):
     if isinstance(v, list):
         return [_nonfinite_to_str(x) for x in v]
@@ -37,29 +42,35 @@ _encode = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
 
 
 def result_json_line(result, line: int | None = None) -> str:
-    """`result.to_json()` (plus `line`) as one line of text, written directly.
+    """`result.to_json()` (plus `line`) as one line of text.
 
-    The same keys in the same order; what every result of one replay shares
-    (expr, shape, dtype, grad_fn, nodes) is encoded once, in result.json_cache.
+    What every result of one replay shares (expr, shape, dtype, grad_fn,
+    nodes) comes first and is encoded once, in result.json_cache; the rest
+    is encoded in one call.
     """
     cache = result.json_cache
     fixed = None if cache is None else cache.get("fixed")
     if fixed is None:
         value = result.value
-        fixed = (_encode(result.expr), ", ".join((
-            '"shape": ' + _encode(None if value is None else list(value.shape)),
-            '"dtype": ' + _encode(result.dtype),
-            '"grad_fn": ' + _encode(result.grad_fn),
-            '"nodes": ' + _encode([{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)}
-                                   for n in result.nodes]))))
+        fixed = _encode({
+            "expr": result.expr, "shape": None if value is None else list(value.shape), "dtype": result.dtype,
+            "grad_fn": result.grad_fn,
+            "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in result.nodes],
+        })[:-1] + ", "
         if cache is not None:
             cache["fixed"] = fixed
-    expr, middle = fixed
-    grads = _encode({k: jsonable(v) for k, v in result.grads.items()})
-    error = "null" if result.error is None else _encode(result.error.to_json())
-    tail = "" if line is None else f', "line": {line}'
-    return (f'{{"expr": {expr}, "value": {_encode(jsonable(result.value))}, {middle}, "grads": {grads}, '
-            f'"warnings": {_encode(result.warnings)}, "error": {error}{tail}}}')
+    rest = {"value": None, "grads": None, "warnings": result.warnings,
+            "error": None if result.error is None else result.error.to_json()}
+    if line is not None:
+        rest["line"] = line
+    try:    # most results are finite: encode them as they are, convert only when that fails
+        rest["value"] = _plain(result.value)
+        rest["grads"] = {k: _plain(v) for k, v in result.grads.items()}
+        return fixed + _encode(rest)[1:]
+    except ValueError:
+        rest["value"] = jsonable(result.value)
+        rest["grads"] = {k: jsonable(v) for k, v in result.grads.items()}
+        return fixed + _encode(rest)[1:]
 
 
 # ---------------------------------------------------------------- Rich

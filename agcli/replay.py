@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from . import ast as A
 from . import functions as F
+from .api import NodeInfo
 from .backend import ndarray, xp
+from .creation import Settings
 from .tensor import AccumulateGrad, Tensor
 
 # Calls (functions and methods) whose outputs are recorded ops of their inputs.
@@ -103,8 +105,8 @@ class Replay:
 
     Slot k holds a leaf's array, a constant, or an op's output. A forward step
     is (forward, argument slots, params, output slot, shape, dtype); a backward
-    step is (output slot, argument slots, params, edges), an edge being (vjp,
-    extra keywords, input shape, slot the gradient goes to).
+    step is (output slot, argument slots, edges), an edge being (vjp,
+    its keywords, input shape, slot the gradient goes to).
     """
 
     __slots__ = ("template", "leaf_slots", "forward_steps", "backward_steps", "output_slot",
@@ -129,22 +131,22 @@ class Replay:
         sum_to = F.sum_to
         output = values[self.output_slot]
         grads = {self.output_slot: F.ones_like_array(output)}
-        for out_slot, arg_slots, params, edges in self.backward_steps:
+        for out_slot, arg_slots, edges in self.backward_steps:
             g = grads.pop(out_slot, None)
             if g is None:
                 continue
             args = [values[i] for i in arg_slots]
             out = values[out_slot]
-            for vjp, extra, shape, target in edges:
-                gi = sum_to(vjp(g, out, *args, **extra, **params) if extra else vjp(g, out, *args, **params),
-                            shape)
+            for vjp, vjp_params, shape, target in edges:
+                gi = vjp(g, out, *args, **vjp_params)
+                if getattr(gi, "shape", None) != shape:
+                    gi = sum_to(gi, shape)
                 prev = grads.get(target)
                 grads[target] = gi if prev is None else prev + gi
         return grads
 
     def fill(self, result, leaves, values, grads):
         """Put what a full evaluation would have put into `result`."""
-        from .api import NodeInfo
         result.value = values[self.output_slot]
         result.grad_fn = self.grad_fn
         result.requires_grad = True
@@ -163,7 +165,6 @@ def build(trace, leaves, wanted, output, order):
     trace: (op, args, params, result) of each tensor.apply, in order;
     order: the graph's nodes in the order backward visited them.
     """
-    from .creation import Settings
     if Settings._rng is not None:                      # random numbers were drawn
         return None
     slot_of = {}
@@ -225,9 +226,9 @@ def build(trace, leaves, wanted, output, order):
                 else node_slot.get(id(nxt), (None,))[0]
             if target is None:
                 return None
-            vjp, extra = (op.vjps[0], {"i": i}) if op.variadic else (op.vjps[i], None)
-            edges.append((vjp, extra, node.shapes[i], target))
-        backward_steps.append((slot, args_of[slot], node.params, tuple(edges)))
+            vjp, vjp_params = (op.vjps[0], {"i": i, **node.params}) if op.variadic else (op.vjps[i], node.params)
+            edges.append((vjp, vjp_params, tuple(node.shapes[i]), target))
+        backward_steps.append((slot, args_of[slot], tuple(edges)))
 
     replay = Replay()
     replay.template = template
