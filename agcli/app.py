@@ -129,6 +129,10 @@ def batch(
     progress: Annotated[Optional[bool], typer.Option(
         "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")]
     = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", metavar="N", min=1,
+        help="Worker processes for a FILE of --format jsonl lines (default: one per CPU core; "
+             "standard input and rich output run in this process).")] = None,
     debug: DebugOption = False,
 ):
     """Run many `agcli grad` calls, one per line of FILE.
@@ -163,11 +167,21 @@ def batch(
             failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
                                                          "dtype": dtype.value, "max_elements": max_elements},
                                jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
-                               debug=debug)
+                               debug=debug, jobs=_jobs(jobs, file, debug))
         except UnicodeDecodeError as e:
             output.error(AgcliError(f"{file} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
             raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
+
+
+def _jobs(asked, file, debug) -> int:
+    """Worker processes for a batch: only for a file (standard input streams line by line)."""
+    if file == "-" or debug:
+        return 1
+    if asked is not None:
+        return asked
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 MaxIterationsOption = Annotated[int, typer.Option(

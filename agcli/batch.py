@@ -22,36 +22,115 @@ def _lines(stream):
             yield number, text
 
 
-def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, debug: bool) -> bool:
-    """Run every line; write each result as soon as it is done. True if any line failed."""
+# Worker processes pay off from this many lines; each takes lines in chunks of _CHUNK.
+PARALLEL_MIN_LINES = 200
+_CHUNK = 16
+
+
+def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, debug: bool,
+              jobs: int = 1) -> bool:
+    """Run every line; write each result as soon as it is done. True if any line failed.
+
+    jobs > 1 (JSON lines only): worker processes run chunks of lines, and
+    each chunk is written, in input order, as soon as it and those before it
+    are done.
+    """
     lines = _lines(stream)
+    default_wrt = None if defaults["wrt"] is None else split_names(defaults["wrt"])
+    if jobs > 1 and jsonl:
+        lines = list(lines)
+        if len(lines) < PARALLEL_MIN_LINES:
+            jobs = 1
     bar = None
     if progress:
         lines = list(lines)
         bar = _progress_bar(output, len(lines))
-    default_wrt = None if defaults["wrt"] is None else split_names(defaults["wrt"])
     failed = False
-    for number, text in lines:
-        result = _run_line(text, defaults, default_wrt, debug)
+    if jobs > 1 and jsonl:
         try:
-            _emit(output, number, result, defaults["dtype"], jsonl)
-        except Exception as e:  # a line that cannot be shown must not sink the batch either
-            if debug:
-                raise
-            result = api.Result(result.expr)
-            result.error = internal_error(e)
-            _emit(output, number, result, defaults["dtype"], jsonl)
-        failed = failed or result.error is not None
-        if bar is not None:
-            bar.advance(bar.task_ids[0])
+            for text, chunk_failed, count in _in_workers(lines, defaults, default_wrt, jobs):
+                sys.stdout.write(text)
+                sys.stdout.flush()
+                failed = failed or chunk_failed
+                if bar is not None:
+                    bar.advance(bar.task_ids[0], count)
+        except AgcliError as e:
+            output.error(e)
+            failed = True
+    else:
+        for number, text in lines:
+            result = _line_result(number, text, defaults, default_wrt, debug, output, jsonl)
+            failed = failed or result.error is not None
+            if bar is not None:
+                bar.advance(bar.task_ids[0])
     if bar is not None:
         bar.stop()
     return failed
 
 
+def _line_result(number, text, defaults, default_wrt, debug, output, jsonl):
+    """Run one line and show it; returns its Result."""
+    result = _run_line(text, defaults, default_wrt, debug)
+    try:
+        _emit(output, number, result, defaults["dtype"], jsonl)
+    except Exception as e:  # a line that cannot be shown must not sink the batch either
+        if debug:
+            raise
+        result = api.Result(result.expr)
+        result.error = internal_error(e)
+        _emit(output, number, result, defaults["dtype"], jsonl)
+    return result
+
+
+def _in_workers(lines, defaults, default_wrt, jobs):
+    """(JSON lines text, any failed, line count) per chunk, in input order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = [lines[i:i + _CHUNK] for i in range(0, len(lines), _CHUNK)]
+    # fork: a worker starts with agcli already imported, in a few milliseconds
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_worker, initargs=(defaults, default_wrt)) as pool:
+        try:
+            yield from pool.map(_run_chunk, chunks)
+        except BrokenProcessPool:
+            raise AgcliError("a batch worker process died; run with --jobs 1 to find the line",
+                             kind="internal") from None
+
+
+_worker_settings = None
+
+
+def _start_worker(defaults, default_wrt):
+    global _worker_settings
+    _worker_settings = (defaults, default_wrt)
+
+
+def _run_chunk(chunk):
+    defaults, default_wrt = _worker_settings
+    texts = []
+    failed = False
+    for number, text in chunk:
+        line, result = _json_line(_run_line(text, defaults, default_wrt, False), number)
+        texts.append(line)
+        failed = failed or result.error is not None
+    return "\n".join(texts) + "\n", failed, len(chunk)
+
+
+def _json_line(result, number):
+    """(the line's JSON, the result it shows): an internal error if it cannot be written."""
+    try:
+        return result_json_line(result, number), result
+    except Exception as e:  # a line that cannot be shown must not sink the batch either
+        shown = api.Result(result.expr)
+        shown.error = internal_error(e)
+        return result_json_line(shown, number), shown
+
+
 def _emit(output, number, result, dtype, jsonl):
     if jsonl:
-        sys.stdout.write(result_json_line(result, number) + "\n")
+        sys.stdout.write(_json_line(result, number)[0] + "\n")
         sys.stdout.flush()
     else:
         _print_block(output, number, result, dtype)

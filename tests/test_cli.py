@@ -536,3 +536,27 @@ def test_batch_progress_bar_leaves_results_on_stdout(run, tmp_path):
     values = [json.loads(line)["value"] for line in proc.stdout.splitlines()]
     assert values == [2.0 * i for i in range(50)]
     assert '"value"' not in proc.stderr
+
+
+def test_batch_in_workers_writes_what_one_process_writes(run, tmp_path):
+    # Over 200 lines of a file: worker processes (--jobs); bad lines among good ones,
+    # repeated expressions (replays, per worker) and distinct ones.
+    lines = []
+    for i in range(320):
+        if i % 37 == 5:
+            lines.append(f'"a * * {i}" --a 1')                       # a syntax error
+        elif i % 41 == 7:
+            lines.append(f'"(x @ y).sum()" --x "[1., {i}]" --y "[1., 2., 3.]"')   # a shape error
+        elif i % 3:
+            lines.append(f'"(tanh(x) * {i % 5} + x**2).sum()" --x "[{i / 7}, -1.5, 2.25]"')
+        else:
+            lines.append(f'"sin(a) * b - a / (1 + b**2)" --a {i / 11} --b -0.{i}')
+    path = batch_file(tmp_path, *lines)
+    one = run("batch", path, "--format", "jsonl", "--jobs", "1", timeout=300)
+    two = run("batch", path, "--format", "jsonl", "--jobs", "2", "--progress", timeout=300)
+    assert one.returncode == two.returncode == 1
+    assert two.stdout == one.stdout
+    results = jsonl(two.stdout)
+    assert [r["line"] for r in results] == list(range(1, 321))
+    assert sum(r["error"] is not None for r in results) == 9 + 8     # 5 + 37k, then 7 + 41k
+    assert '"value"' not in two.stderr
