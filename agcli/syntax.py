@@ -34,7 +34,140 @@ def _build():
         DEDENT_type = "_DEDENT"
         tab_len = 8
 
-    return P, P.Lark_StandAlone(transformer=_ToAst(), postlex=Indenter())
+    lark = P.Lark_StandAlone(transformer=_ToAst(), postlex=Indenter())
+    return P, lark, _Driver(P, lark)
+
+
+class _Driver:
+    """Lark's LALR tables and callbacks, driven by a loop that skips the
+    reductions which only pass a value up a level of precedence.
+
+    An operand climbs about ten such levels (atom -> postfix -> ... -> expr)
+    before the parser can use it, and Lark's loop pays for each. A run of
+    these unit reductions pops one state and pushes one, so the state below
+    stays put: where it ends depends only on (state below, state on top,
+    next token), and is looked up once. Anything unexpected (a syntax error)
+    is left to Lark's own parse, which says what went wrong.
+    """
+
+    def __init__(self, P, lark):
+        frontend = lark.parser
+        parser = frontend.parser.parser
+        self.P = P
+        self.lexer = frontend.lexer
+        root = frontend.lexer.lexer.root_lexer      # the contextual lexer's lexer of every terminal
+        self.patterns = root.scanner._mres
+        self.retype = root.callback                 # NAME -> a keyword's terminal where it is one
+        self.ignore = root.ignore_types
+        self.states = parser.parse_table.states
+        self.start = parser.parse_table.start_states["start"]
+        self.end = parser.parse_table.end_states["start"]
+        self.callbacks = parser.callbacks
+        self.passes_up = {rule for rule in self.callbacks if not isinstance(rule, str) and _passes_up(rule, self.callbacks)}
+        # rule -> (how many values it takes, the symbol it makes, its callback)
+        self.rules = {rule: (len(rule.expansion), rule.origin.name, self.callbacks[rule])
+                      for rule in self.callbacks if not isinstance(rule, str)}
+        self.climbs = {}
+
+    def parse(self, text: str):
+        P = self.P
+        states, callbacks, passes_up, climbs = self.states, self.callbacks, self.passes_up, self.climbs
+        Shift = P.Shift
+        stack = _Stack([self.start])
+        state_stack = stack.states
+        value_stack = []
+        if text.find("\n") == len(text) - 1 and "\r" not in text:
+            tokens = self._one_line_tokens(text)
+        else:
+            tokens = self.lexer.lex(P.LexerState(P.TextSlice.cast_from(text)), stack)
+        for token in tokens:
+            kind = token.type
+            while True:
+                action, arg = states[state_stack[-1]][kind]
+                if action is Shift:
+                    state_stack.append(arg)
+                    value_stack.append(token if kind not in callbacks else callbacks[kind](token))
+                    break
+                if arg in passes_up:
+                    key = (state_stack[-2], state_stack[-1], kind)
+                    top = climbs.get(key)
+                    if top is None:
+                        top = climbs[key] = self._climb(*key)
+                    state_stack[-1] = top
+                    continue
+                self._reduce(arg, state_stack, value_stack)
+        kind = "$END"
+        while True:
+            action, arg = states[state_stack[-1]][kind]
+            self._reduce(arg, state_stack, value_stack)
+            if state_stack[-1] == self.end:
+                return value_stack[-1]
+
+    def _one_line_tokens(self, text):
+        """The tokens of a text that is one line: one scan with the regex of all
+        terminals (as Lark's basic lexer), no indentation to track."""
+        Token, retype, ignore = self.P.Token, self.retype, self.ignore
+        pos, end = 0, len(text)
+        while pos < end:
+            for pattern in self.patterns:
+                m = pattern.match(text, pos)
+                if m:
+                    break
+            else:
+                raise _NotOneLine          # Lark's lexer says what the character is
+            kind, stop = m.lastgroup, m.end()
+            if kind not in ignore:
+                token = Token(kind, m.group(), pos, None, None, None, None, stop)
+                yield retype[kind](token) if kind in retype else token
+            pos = stop
+
+    def _climb(self, below, top, kind):
+        """The state a run of pass-up reductions ends in."""
+        states = self.states
+        while True:
+            action, arg = states[top].get(kind, (None, None))
+            if action is self.P.Shift or arg not in self.passes_up:
+                return top
+            top = states[below][arg.origin.name][1]
+
+    def _reduce(self, rule, state_stack, value_stack):
+        size, symbol, callback = self.rules[rule]
+        if size:
+            children = value_stack[-size:]
+            del state_stack[-size:]
+            del value_stack[-size:]
+        else:
+            children = []
+        state_stack.append(self.states[state_stack[-1]][symbol][1])
+        value_stack.append(callback(children))
+
+
+class _NotOneLine(Exception):
+    """The fast lexer cannot read this text: Lark's lexer will."""
+
+
+class _Stack:
+    """What Lark's contextual lexer asks of the parser: its current state."""
+
+    __slots__ = ("states",)
+
+    def __init__(self, states):
+        self.states = states
+
+    @property
+    def position(self):
+        return self.states[-1]
+
+
+def _passes_up(rule, callbacks) -> bool:
+    """Is `rule` a `?rule` with one symbol, whose callback hands its one child back?"""
+    if len(rule.expansion) != 1 or rule.alias or not rule.options.expand1:
+        return False
+    child = object()
+    try:
+        return callbacks[rule]([child]) is child
+    except Exception:
+        return False
 
 
 class _ToAst:
@@ -365,10 +498,13 @@ def parse(text: str) -> A.Program:
     global _parser
     if _parser is None:
         _parser = _build()
-    P, parser = _parser
+    P, parser, driver = _parser
     source = text if text.endswith("\n") else text + "\n"
     try:
-        body = parser.parse(source)
+        try:
+            body = driver.parse(source)
+        except (KeyError, _NotOneLine, P.LarkError):   # a syntax error: Lark's own parse says which
+            body = parser.parse(source)
     except P.UnexpectedInput as e:
         raise _syntax_error(P, e, text) from None
     except AgcliError as e:

@@ -45,6 +45,44 @@ def test_generated_parser_agrees_with_lark_on_the_grammar():
         assert parse(text).body == tuple(fresh.parse(source)), text
 
 
+ONE_LINERS = [
+    "a*b + c*d**2/e", "a if c else b", "a not in b", "not a and b or c", "a is not None", "index + iffy * not_a",
+    "x[..., 1:, ::2]", "1.e5 + .5e-3 - 2. * 3e+2", "a**-b**c", "x //= 2", "a; b; c = d", "a + b  # a comment",
+    "f'{x}' + r'\\d' + 'it''s'", "'#' + s", "torch.nn.functional.relu(x).sum(dim=(0, 1), keepdim=True)",
+    "(a, b) = b, a", "[1, [2, 3.], (4,)]", "del x[0]", "import torch as t", "a\\\n + b", "x.T.mT[0][1]",
+    "a ** b", "-a + +b - ~c", "a * * b", "a +", "(a", "a ) b", "'unclosed", "a $ b", "if x: y", "1 2",
+]
+
+
+def test_the_fast_driver_parses_as_lark_does():
+    """syntax._Driver (pass-up reductions skipped, one-line lexer) against Lark's own parse."""
+    import json
+
+    from agcli.arguments import parse_line
+    from agcli.syntax import parse
+    parse("a")
+    from agcli.syntax import _parser
+    P, lark, driver = _parser
+    texts = list(SAMPLES) + ONE_LINERS
+    texts += [parse_line(case["args"]).expr
+              for case in json.loads((ROOT / "tests" / "fixtures" / "torch_cases.json").read_text())]
+    texts += [parse_line(line).expr for line in (ROOT / "samples" / "seeds.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert len(texts) > 300
+    accepted = 0
+    for text in texts:
+        source = text if text.endswith("\n") else text + "\n"
+        try:
+            expected = lark.parse(source)
+        except Exception:
+            with pytest.raises(Exception):
+                driver.parse(source)
+            continue
+        assert driver.parse(source) == expected, text
+        accepted += 1
+    assert accepted > 280
+
+
 def value(expr, **bindings):
     """The expression's value (even where backward has nothing to do)."""
     from agcli import api
