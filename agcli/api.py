@@ -87,10 +87,21 @@ def plan_for(expr: str, names):
         tree = parse(expr)
         plan = lower(tree, names)
         plan.replayable = replayable(tree)
-        if len(_plans) > 4096:
-            _plans.clear()
+        _forget_oldest(_plans)
         _plans[key] = plan
     return plan
+
+
+# Enough for a batch that cycles through hundreds of expressions; more would
+# only give the garbage collector a larger heap to walk.
+CACHE_SIZE = 1024
+
+
+def _forget_oldest(cache: dict):
+    """Keep a cache under CACHE_SIZE: drop its older half (dicts keep insertion order)."""
+    if len(cache) >= CACHE_SIZE:
+        for key in list(cache)[:CACHE_SIZE // 2]:
+            del cache[key]
 
 
 def bind(name: str, value) -> Tensor:
@@ -149,8 +160,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         recording = [] if known is True else None
         output, order = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording)
         if key is not None:
-            if len(_replays) > 4096:
-                _replays.clear()
+            _forget_oldest(_replays)
             if known is None:
                 _replays[key] = True
             elif known is True:
@@ -218,6 +228,13 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
             backward(output, g, nodes=nodes)
     finally:
         xp.seterrcall(old_call)
+    # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
+    # its AccumulateGrad) so that reference counting frees it at once. A batch
+    # would otherwise leave the cyclic garbage collector a graph per line.
+    for node in nodes or ():
+        node.out = node.inputs = None
+    for leaf in leaves.values():
+        leaf._accumulator = None
     result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
                     for name in leaves if name in wanted}
     _gradient_warnings(result)

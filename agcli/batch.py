@@ -35,6 +35,8 @@ def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, de
     each chunk is written, in input order, as soon as it and those before it
     are done.
     """
+    import gc
+    gc.freeze()     # what start-up made lives on: the collector need not walk it again and again
     lines = _lines(stream)
     default_wrt = None if defaults["wrt"] is None else split_names(defaults["wrt"])
     if jobs > 1 and jsonl:

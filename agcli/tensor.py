@@ -97,15 +97,19 @@ class Node:
         self.inputs = inputs         # the op's arguments, tensors or raw values
         self.out = out
         self.params = params
-        self.shapes = tuple(getattr(a, "shape", ()) for a in inputs)
+        self.shapes = tuple([a.data.shape if type(a) is Tensor else getattr(a, "shape", ()) for a in inputs])
         self.seq = next(_seq)
         self.released = False
         # The versions of what the rules will read: an in-place change since is an error.
-        self.versions = _versions(inputs, out if op.saves_out else None) if op.saves else None
+        # (None: no tensor had been changed in place yet, so all were at version 0.)
+        self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and version_bumps else None
 
     def modified(self):
         """(tensor, saved version) of a saved tensor changed in place since, or None."""
-        for t, v in zip((*self.inputs, self.out if self.op.saves_out else None), self.versions):
+        if not version_bumps:
+            return None
+        saved = (*self.inputs, self.out if self.op.saves_out else None)
+        for t, v in zip(saved, self.versions or (0,) * len(saved)):
             if type(t) is Tensor and t.version != v:
                 return t, v
         return None
@@ -123,6 +127,16 @@ class Node:
         if self.op.saves:
             self.inputs = self.out = None
         self.released = True
+
+
+version_bumps = 0      # in-place changes so far, in this process
+
+
+def bump_version(t: Tensor):
+    """Record an in-place change of `t` (backward refuses saved values changed since)."""
+    global version_bumps
+    version_bumps += 1
+    t.version += 1
 
 
 def _versions(inputs, out):

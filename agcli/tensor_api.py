@@ -11,7 +11,7 @@ from . import creation as C
 from . import functions as F
 from .backend import xp
 from .errors import AgcliError
-from .tensor import GradMode, Node, Tensor, set_grad_enabled
+from .tensor import GradMode, Node, Tensor, bump_version, set_grad_enabled
 
 NON_LEAF_GRAD = (
     "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -110,7 +110,7 @@ def set_requires_grad(x, flag, spelling="attribute"):
 def set_data(x, value):
     x = _tensor(x)
     x.data = C.as_tensor(value).data
-    x.version += 1
+    bump_version(x)
 
 
 # ---------------------------------------------------------------- methods
@@ -136,7 +136,7 @@ def zero_(x):
     x = _tensor(x)
     _check_in_place(x)
     x.data[...] = 0
-    x.version += 1
+    bump_version(x)
     return x
 
 
@@ -144,7 +144,7 @@ def fill_(x, value):
     x = _tensor(x)
     _check_in_place(x)
     x.data[...] = F.data(value)
-    x.version += 1
+    bump_version(x)
     return x
 
 
@@ -216,7 +216,7 @@ def _become(x, result):
         raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
                          f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
     x.data[...] = result.data
-    x.version += 1
+    bump_version(x)
     if result.grad_fn is not None:
         x.grad_fn = result.grad_fn
         x.requires_grad = True
@@ -272,11 +272,11 @@ def setitem(x, key, value):
     try:
         if not records:
             x.data[plain_key] = v.data
-            x.version += 1
+            bump_version(x)
             return
         before = _before(x)
         x.data[plain_key] = v.data
-        x.version += 1
+        bump_version(x)
         edges = (before.edge(), v.edge())
         node = Node(COPY_SLICES, edges, (before, v), x, {"key": plain_key})
         x.grad_fn = node
