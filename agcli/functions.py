@@ -797,6 +797,10 @@ def expand(x, *shape):
         full.append(s)
     full = tuple(full)
     if type(x) is not Tensor:
+        if type(x) is ndarray and _py_prod(full) <= 4096:
+            out = xp.empty(full, dtype=x.dtype)   # small: filling one beats broadcast_to's set-up
+            out[...] = x
+            return out
         return xp.broadcast_to(x, full)
     _refuse_huge(lambda: full, _py_prod(full))   # expanded results get materialised downstream
     return apply(ops.EXPAND, x, shape=full)
@@ -808,7 +812,7 @@ def sum_to_array(g, shape):
         return g
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
-    g = xp.sum(g, axis=axes, keepdims=True) if axes else g
+    g = g.sum(axis=axes, keepdims=True) if axes else g
     return g.reshape(shape)
 
 
