@@ -250,7 +250,8 @@ def masked_log_grad(g, out, base, y):
 def sigmoid_array(x):
     """1 / (1 + e^-x) without overflow: e^-|x| never overflows."""
     e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    d = 1 + e
+    return xp.where(x >= 0, 1 / d, e / d)
 
 
 def _floating(x):
@@ -776,8 +777,11 @@ def unsqueeze(x, dim):
 
 
 def expand(x, *shape):
-    if type(x) is ndarray and len(shape) == 1 and type(shape[0]) is tuple and x.shape == shape[0]:
-        return x                       # backward's rules often expand to the shape a gradient has
+    if type(x) is ndarray and len(shape) == 1 and type(shape[0]) is tuple:   # backward's rules
+        if x.shape == shape[0]:
+            return x
+        if x.ndim == 0 and _py_prod(shape[0]) <= 4096:     # the gradient of a sum
+            return _filled(x, shape[0])
     shape = size_tuple(shape)
     old = shape_of(x)
     if len(shape) < len(old):
@@ -798,12 +802,17 @@ def expand(x, *shape):
     full = tuple(full)
     if type(x) is not Tensor:
         if type(x) is ndarray and _py_prod(full) <= 4096:
-            out = xp.empty(full, dtype=x.dtype)   # small: filling one beats broadcast_to's set-up
-            out[...] = x
-            return out
+            return _filled(x, full)
         return xp.broadcast_to(x, full)
     _refuse_huge(lambda: full, _py_prod(full))   # expanded results get materialised downstream
     return apply(ops.EXPAND, x, shape=full)
+
+
+def _filled(x, shape):
+    """x broadcast to a small `shape`, as a new array: cheaper than broadcast_to's set-up."""
+    out = xp.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
 
 
 def sum_to_array(g, shape):
