@@ -13,7 +13,7 @@ from . import tensor as _tensor
 from .backend import xp
 from .bindings import parse_value
 from .engine import backward, reachable
-from .errors import AgcliError
+from .errors import AgcliError, detached
 from .tensor import Tensor
 
 _plans: dict = {}
@@ -82,11 +82,8 @@ def plan_for(expr: str, names):
     plan = _plans.get(key)
     if plan is None:
         from .lower import lower
-        from .replay import replayable
         from .syntax import parse
-        tree = parse(expr)
-        plan = lower(tree, names)
-        plan.replayable = replayable(tree)
+        plan = lower(parse(expr), names)
         _forget_oldest(_plans)
         _plans[key] = plan
     return plan
@@ -148,7 +145,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
             leaves[name].requires_grad = True
         plan = plan_for(expr, leaves)
         key = known = None
-        if grad_output is None and plan.replayable:
+        if grad_output is None and plan.replayable is not False:
             key = (expr, F.default_float(), C.Settings.max_elements,
                    tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
             known = _replays.get(key)
@@ -157,6 +154,8 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                 if replayed is not None:
                     return replayed
                 known = _replays[key] = False      # it diverged: evaluate in full from now on
+        if known is True and not _may_replay(plan):
+            known = _replays[key] = False
         recording = [] if known is True else None
         output, order = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording)
         if key is not None:
@@ -175,11 +174,20 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr
-        result.error = e
+        result.error = detached(e)
     except RecursionError:
         result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit",
                                   hint="split it into statements: t1 = ...; t2 = f(t1); ...")
     return result
+
+
+def _may_replay(plan) -> bool:
+    """Asked on an expression's second sight: most lines of a batch are seen once."""
+    if plan.replayable is None:
+        from .replay import replayable
+        plan.replayable = replayable(plan.tree)
+        plan.tree = None
+    return plan.replayable
 
 
 def _float_warning(warnings):

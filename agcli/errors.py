@@ -93,6 +93,15 @@ _PYTHON_TYPES = {"type": "TypeError", "name": "NameError", "index": "IndexError"
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError"}
 
 
+def detached(e: AgcliError) -> AgcliError:
+    """e without its traceback and the exceptions it was raised from, to be kept
+    in a result. Those hold the frames that raised it, and a frame holds the
+    result: a cycle that keeps a failed line's arrays alive until the cyclic
+    collector runs (rarely, in a batch). The message says all a person needs."""
+    e.__traceback__ = e.__context__ = e.__cause__ = None
+    return e
+
+
 def internal_error(e: BaseException) -> AgcliError:
     """A bug in agcli, said plainly (the commands show a traceback only with --debug)."""
     return AgcliError(f"internal error: {type(e).__name__}: {e}",

@@ -23,12 +23,13 @@ _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, Overflo
 class Plan:
     """A lowered program. `run(env)` executes it and returns the last value."""
 
-    __slots__ = ("steps", "source", "replayable")
+    __slots__ = ("steps", "source", "tree", "replayable")
 
-    def __init__(self, steps, source):
+    def __init__(self, steps, source, tree=None):
         self.steps = steps          # closures env -> value, one per statement
         self.source = source
-        self.replayable = False     # may replay.py replay a recording of it? (api.plan_for sets it)
+        self.tree = tree            # the AST, until api decides `replayable`
+        self.replayable = None      # may replay.py replay a recording of it? None: not asked yet
 
     def run(self, env: dict):
         value = None
@@ -44,7 +45,7 @@ def lower(program: A.Program, variables) -> Plan:
     """Lower `program`, whose free names must be among `variables`."""
     lowering = _Lowering(set(variables), program.source)
     steps = [lowering.statement(s) for s in program.body]
-    return Plan(steps, program.source)
+    return Plan(steps, program.source, program)
 
 
 def _guard(fn, span):

@@ -68,6 +68,7 @@ class _Driver:
         self.rules = {rule: (len(rule.expansion), rule.origin.name, self.callbacks[rule])
                       for rule in self.callbacks if not isinstance(rule, str)}
         self.climbs = {}
+        self.keywords = {}
 
     def parse(self, text: str):
         P = self.P
@@ -106,7 +107,7 @@ class _Driver:
     def _one_line_tokens(self, text):
         """The tokens of a text that is one line: one scan with the regex of all
         terminals (as Lark's basic lexer), no indentation to track."""
-        Token, retype, ignore = self.P.Token, self.retype, self.ignore
+        retype, ignore = self.retype, self.ignore
         pos, end = 0, len(text)
         while pos < end:
             for pattern in self.patterns:
@@ -117,9 +118,22 @@ class _Driver:
                 raise _NotOneLine          # Lark's lexer says what the character is
             kind, stop = m.lastgroup, m.end()
             if kind not in ignore:
-                token = Token(kind, m.group(), pos, None, None, None, None, stop)
-                yield retype[kind](token) if kind in retype else token
+                token = _Token(m.group())
+                token.type = self._keyword(kind, token) if kind in retype else kind
+                token.start_pos = pos
+                token.end_pos = stop
+                yield token
             pos = stop
+
+    def _keyword(self, kind, text):
+        """The terminal a NAME really is (`if`, `and`, ... are keywords), remembered."""
+        key = (kind, text)
+        retyped = self.keywords.get(key)
+        if retyped is None:
+            retyped = self.retype[kind](self.P.Token(kind, str(text))).type
+            if len(self.keywords) < 4096:     # a file of endless new names must not grow it forever
+                self.keywords[key] = retyped
+        return retyped
 
     def _climb(self, below, top, kind):
         """The state a run of pass-up reductions ends in."""
@@ -140,6 +154,17 @@ class _Driver:
             children = []
         state_stack.append(self.states[state_stack[-1]][symbol][1])
         value_stack.append(callback(children))
+
+
+class _Token(str):
+    """What the callbacks read of a token: its text, terminal and span (Lark's
+    Token carries line and column too, and costs twice as much to make)."""
+
+    __slots__ = ("type", "start_pos", "end_pos")
+
+    @property
+    def value(self):
+        return str(self)
 
 
 class _NotOneLine(Exception):
