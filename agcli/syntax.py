@@ -59,21 +59,20 @@ class _Driver:
         self.patterns = root.scanner._mres
         self.retype = root.callback                 # NAME -> a keyword's terminal where it is one
         self.ignore = root.ignore_types
-        self.states = parser.parse_table.states
+        states = parser.parse_table.states
+        callbacks = parser.callbacks
+        rules = {rule: (len(rule.expansion), rule.origin.name, callbacks[rule], _passes_up(rule, callbacks))
+                 for rule in callbacks if not isinstance(rule, str)}
+        self.table = _Table(P, states, rules)
         self.start = parser.parse_table.start_states["start"]
         self.end = parser.parse_table.end_states["start"]
-        self.callbacks = parser.callbacks
-        self.passes_up = {rule for rule in self.callbacks if not isinstance(rule, str) and _passes_up(rule, self.callbacks)}
-        # rule -> (how many values it takes, the symbol it makes, its callback)
-        self.rules = {rule: (len(rule.expansion), rule.origin.name, self.callbacks[rule])
-                      for rule in self.callbacks if not isinstance(rule, str)}
+        self.callbacks = callbacks
         self.climbs = {}
         self.keywords = {}
 
     def parse(self, text: str):
         P = self.P
-        states, callbacks, passes_up, climbs = self.states, self.callbacks, self.passes_up, self.climbs
-        Shift = P.Shift
+        table, callbacks, climbs, reduce = self.table, self.callbacks, self.climbs, self._reduce
         stack = _Stack([self.start])
         state_stack = stack.states
         value_stack = []
@@ -84,23 +83,22 @@ class _Driver:
         for token in tokens:
             kind = token.type
             while True:
-                action, arg = states[state_stack[-1]][kind]
-                if action is Shift:
+                shift, arg = table[state_stack[-1]][kind]
+                if shift:
                     state_stack.append(arg)
                     value_stack.append(token if kind not in callbacks else callbacks[kind](token))
                     break
-                if arg in passes_up:
+                if arg[3]:                  # passes its value up: skip the run of them
                     key = (state_stack[-2], state_stack[-1], kind)
                     top = climbs.get(key)
                     if top is None:
                         top = climbs[key] = self._climb(*key)
                     state_stack[-1] = top
                     continue
-                self._reduce(arg, state_stack, value_stack)
-        kind = "$END"
+                reduce(arg, state_stack, value_stack)
         while True:
-            action, arg = states[state_stack[-1]][kind]
-            self._reduce(arg, state_stack, value_stack)
+            shift, arg = table[state_stack[-1]]["$END"]
+            reduce(arg, state_stack, value_stack)
             if state_stack[-1] == self.end:
                 return value_stack[-1]
 
@@ -137,23 +135,40 @@ class _Driver:
 
     def _climb(self, below, top, kind):
         """The state a run of pass-up reductions ends in."""
-        states = self.states
+        table = self.table
         while True:
-            action, arg = states[top].get(kind, (None, None))
-            if action is self.P.Shift or arg not in self.passes_up:
+            shift, arg = table[top].get(kind, (True, None))
+            if shift or not arg[3]:
                 return top
-            top = states[below][arg.origin.name][1]
+            top = table[below][arg[1]][1]
 
     def _reduce(self, rule, state_stack, value_stack):
-        size, symbol, callback = self.rules[rule]
+        size, symbol, callback, _ = rule
         if size:
             children = value_stack[-size:]
             del state_stack[-size:]
             del value_stack[-size:]
         else:
             children = []
-        state_stack.append(self.states[state_stack[-1]][symbol][1])
+        state_stack.append(self.table[state_stack[-1]][symbol][1])
         value_stack.append(callback(children))
+
+
+class _Table(dict):
+    """state -> {symbol: (True, next state) to shift, or (False, rule) to reduce},
+    a rule being (how many values it takes, the symbol it makes, its callback,
+    whether it only passes its value up): Lark's table without Rule objects,
+    whose hash is Python code. A state's row is made when first asked for."""
+
+    def __init__(self, P, states, rules):
+        super().__init__()
+        self.shift, self.states, self.rules = P.Shift, states, rules
+
+    def __missing__(self, state):
+        shift, rules = self.shift, self.rules
+        row = self[state] = {symbol: (True, arg) if action is shift else (False, rules[arg])
+                             for symbol, (action, arg) in self.states[state].items()}
+        return row
 
 
 class _Token(str):
