@@ -56,7 +56,8 @@ class _Driver:
         self.P = P
         self.lexer = frontend.lexer
         root = frontend.lexer.lexer.root_lexer      # the contextual lexer's lexer of every terminal
-        self.patterns = root.scanner._mres
+        patterns = root.scanner._mres               # Lark splits a long alternation in parts
+        self.pattern = patterns[0] if len(patterns) == 1 else None
         self.retype = root.callback                 # NAME -> a keyword's terminal where it is one
         self.ignore = root.ignore_types
         states = parser.parse_table.states
@@ -76,7 +77,7 @@ class _Driver:
         stack = _Stack([self.start])
         state_stack = stack.states
         value_stack = []
-        if text.find("\n") == len(text) - 1 and "\r" not in text:
+        if text.find("\n") == len(text) - 1 and "\r" not in text and self.pattern is not None:
             tokens = self._one_line_tokens(text)
         else:
             tokens = self.lexer.lex(P.LexerState(P.TextSlice.cast_from(text)), stack)
@@ -106,22 +107,21 @@ class _Driver:
         """The tokens of a text that is one line: one scan with the regex of all
         terminals (as Lark's basic lexer), no indentation to track."""
         retype, ignore = self.retype, self.ignore
-        pos, end = 0, len(text)
-        while pos < end:
-            for pattern in self.patterns:
-                m = pattern.match(text, pos)
-                if m:
-                    break
-            else:
-                raise _NotOneLine          # Lark's lexer says what the character is
-            kind, stop = m.lastgroup, m.end()
+        pos = 0
+        for m in self.pattern.finditer(text):
+            start, stop = m.span()
+            if start != pos:
+                raise _NotOneLine          # a character no terminal matches: Lark's lexer says which
+            kind = m.lastgroup
             if kind not in ignore:
                 token = _Token(m.group())
                 token.type = self._keyword(kind, token) if kind in retype else kind
-                token.start_pos = pos
+                token.start_pos = start
                 token.end_pos = stop
                 yield token
             pos = stop
+        if pos != len(text):
+            raise _NotOneLine
 
     def _keyword(self, kind, text):
         """The terminal a NAME really is (`if`, `and`, ... are keywords), remembered."""
