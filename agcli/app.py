@@ -146,13 +146,17 @@ def batch(
     Options given here apply to every line; a line's own --wrt,
     --grad-output, --seed or --dtype win for that line. A bad line gives an
     error for that line and the batch goes on; the exit status is 1 if any
-    line failed. An expression repeated with new bindings is parsed once.
+    line failed. An expression repeated with new bindings is parsed once,
+    and from its third line on its recorded ops are replayed on raw arrays.
+    A FILE of --format jsonl lines runs in worker processes (--jobs), its
+    results written in input order.
 
     \b
     Examples:
       agcli batch samples/seeds.txt
       agcli batch samples/seeds.txt --format jsonl | jq .grads
       cat lines.txt | agcli batch - --format jsonl
+      agcli batch big.txt --format jsonl --jobs 1 > out.jsonl   # one process
     """
     from .batch import run_batch
     output = Output()

@@ -117,26 +117,34 @@ def bench_batch(args):
     torch_script = os.path.join(HERE, "torch_batch.py")
     rows = []
     for label, path, one, n in batch_files():
-        progress(f"{label}: {n} lines, {runs} runs each of agcli and torch (N lines and 1 line) ...")
+        progress(f"{label}: {n} lines, {runs} runs each of agcli (default --jobs, and --jobs 1) and torch "
+                 f"(N lines and 1 line) ...")
         cmds = {"agcli": [args.agcli, "batch", path, "--format", "jsonl"],
+                "agcli_j1": [args.agcli, "batch", path, "--format", "jsonl", "--jobs", "1"],
                 "torch": [args.torch_python, torch_script, path],
                 "agcli1": [args.agcli, "batch", one, "--format", "jsonl"],
                 "torch1": [args.torch_python, torch_script, one]}
         t, cpu = alternate(cmds, runs, warmup=0)
-        per_line = {}
-        for tool in ("agcli", "torch"):
-            base = statistics.median(t[tool + "1"])
-            per_line[tool] = {k: (v - base) / n if k != "runs" else v for k, v in spread(t[tool]).items()}
-            cpu_base = statistics.median(cpu[tool + "1"])
-            per_line[tool]["cpu"] = {k: (v - cpu_base) / n if k != "runs" else v
-                                     for k, v in spread(cpu[tool]).items()}
-            per_line[tool]["whole_file_s"] = spread(t[tool])
-            per_line[tool]["one_line_s"] = spread(t[tool + "1"])
-        rows.append({"name": label, "what": f"(time(N lines) - time(1 line)) / N, N = {n}: {os.path.basename(path)}",
-                     "unit": "us/line", "scale": 1e6, "agcli": per_line["agcli"],
-                     "baseline": per_line["torch"], "baseline_name": "torch_batch.py",
-                     "ratio": per_line["agcli"]["median"] / per_line["torch"]["median"],
+
+        def per_line(whole, first):
+            """(time(N lines) - median time(1 line)) / N, wall and CPU."""
+            base, cpu_base = statistics.median(t[first]), statistics.median(cpu[first])
+            row = {k: (v - base) / n if k != "runs" else v for k, v in spread(t[whole]).items()}
+            row["cpu"] = {k: (v - cpu_base) / n if k != "runs" else v for k, v in spread(cpu[whole]).items()}
+            row["whole_file_s"], row["one_line_s"] = spread(t[whole]), spread(t[first])
+            return row
+
+        agcli, agcli_j1, torch = per_line("agcli", "agcli1"), per_line("agcli_j1", "agcli1"), per_line("torch", "torch1")
+        what = f"(time(N lines) - time(1 line)) / N, N = {n}: {os.path.basename(path)}"
+        rows.append({"name": label, "what": what + f" (default --jobs: {os.cpu_count()} CPUs)",
+                     "unit": "us/line", "scale": 1e6, "agcli": agcli, "baseline": torch,
+                     "baseline_name": "torch_batch.py", "ratio": agcli["median"] / torch["median"],
                      "target": TARGETS[label]})
+        # The PyTorch script runs in one process: this row compares like with like.
+        rows.append({"name": label + " -j1 (info)", "what": what + ", agcli --jobs 1",
+                     "unit": "us/line", "scale": 1e6, "agcli": agcli_j1, "baseline": torch,
+                     "baseline_name": "torch_batch.py", "ratio": agcli_j1["median"] / torch["median"],
+                     "target": None})
     return rows
 
 
@@ -214,7 +222,7 @@ def table(rows):
                      f"{fmt1(b, r['scale'])} {r['unit']}, ratio {a / b:.2f}")
     for r in rows:
         if r["name"].startswith("batch"):
-            for tool, key in (("agcli", "agcli"), ("torch", "baseline")):
+            for tool, key in (("agcli", "agcli"), ("torch", "baseline"))[:1 if r["target"] is None else 2]:
                 w, o = r[key]["whole_file_s"], r[key]["one_line_s"]
                 notes.append(f"  {r['name']} {tool}: whole file {fmt(w, 1)} s, 1-line file {fmt(o, 1)} s")
     return "\n".join(lines + [""] + notes)
