@@ -1,16 +1,23 @@
 """Text -> AST: Lark's LALR parser (generated from grammar/agcli.lark) and a
 transformer that builds the frozen AST nodes of ast.py as it parses.
 
-The parser module `_parser.py` is Lark's standalone output for our grammar, so
-start-up needs neither Lark's import nor a grammar build; `python -m
-agcli.syntax` regenerates it, and a test checks it is up to date.
+`python -m agcli.syntax` writes two modules from the grammar, and a test
+checks both are up to date:
+- `_parser.py`, Lark's standalone parser: no Lark import and no grammar
+  build at start-up;
+- `_tables.py`, its parse table, rules and terminals as plain literals. Most
+  texts are parsed by `_Driver` from these alone, so start-up does not build
+  Lark's parser either (half of agcli's start-up beyond NumPy's). Lark's
+  parser is built when a text needs it: to word a syntax error, and to lex a
+  text of several lines (indentation).
 """
 from __future__ import annotations
 
 from . import ast as A
 from .errors import AgcliError
 
-_parser = None
+_driver = None      # _Driver on _tables.py, made on the first parse
+_lark = None        # (the _parser module, Lark's parser), made when first needed
 
 # What the parser's terminal names mean to a person reading an error.
 _TERMINALS = {
@@ -23,19 +30,30 @@ _TERMINALS = {
 _OPERAND_START = {"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "ADD_OP"}
 
 
-def _build():
-    from . import _parser as P
+def _fast_driver():
+    global _driver
+    if _driver is None:
+        from . import _tables
+        _driver = _Driver(_tables, _ToAst())
+    return _driver
 
-    class Indenter(P.Indenter):
-        NL_type = "_NL"
-        OPEN_PAREN_types = ["LPAR", "LSQB"]
-        CLOSE_PAREN_types = ["RPAR", "RSQB"]
-        INDENT_type = "_INDENT"
-        DEDENT_type = "_DEDENT"
-        tab_len = 8
 
-    lark = P.Lark_StandAlone(transformer=_ToAst(), postlex=Indenter())
-    return P, lark, _Driver(P, lark)
+def _lark_parser():
+    """(the _parser module, Lark's standalone parser with our transformer and indenter)."""
+    global _lark
+    if _lark is None:
+        from . import _parser as P
+
+        class Indenter(P.Indenter):
+            NL_type = "_NL"
+            OPEN_PAREN_types = ["LPAR", "LSQB"]
+            CLOSE_PAREN_types = ["RPAR", "RSQB"]
+            INDENT_type = "_INDENT"
+            DEDENT_type = "_DEDENT"
+            tab_len = 8
+
+        _lark = (P, P.Lark_StandAlone(transformer=_ToAst(), postlex=Indenter()))
+    return _lark
 
 
 class _Driver:
@@ -50,44 +68,34 @@ class _Driver:
     is left to Lark's own parse, which says what went wrong.
     """
 
-    def __init__(self, P, lark):
-        frontend = lark.parser
-        parser = frontend.parser.parser
-        self.P = P
-        self.lexer = frontend.lexer
-        root = frontend.lexer.lexer.root_lexer      # the contextual lexer's lexer of every terminal
-        patterns = root.scanner._mres               # Lark splits a long alternation in parts
-        self.pattern = patterns[0] if len(patterns) == 1 else None
-        self.retype = root.callback                 # NAME -> a keyword's terminal where it is one
-        self.ignore = root.ignore_types
-        states = parser.parse_table.states
-        callbacks = parser.callbacks
-        rules = {rule: (len(rule.expansion), rule.origin.name, callbacks[rule], _passes_up(rule, callbacks))
-                 for rule in callbacks if not isinstance(rule, str)}
-        self.table = _Table(P, states, rules)
-        self.start = parser.parse_table.start_states["start"]
-        self.end = parser.parse_table.end_states["start"]
-        self.callbacks = callbacks
+    def __init__(self, tables, transformer):
+        import re
+        self.pattern = re.compile(tables.PATTERN, tables.FLAGS)
+        self.ignore = frozenset(tables.IGNORE)
+        self.keywords = tables.KEYWORDS             # NAME -> {text: a keyword's terminal}
+        rules = [(size, symbol, _callback(spec, transformer), passes_up)
+                 for size, symbol, passes_up, spec in tables.RULES]
+        self.table = _Table(tables.TABLE, rules)
+        self.start, self.end = tables.START, tables.END
         self.climbs = {}
-        self.keywords = {}
 
     def parse(self, text: str):
-        P = self.P
-        table, callbacks, climbs, reduce = self.table, self.callbacks, self.climbs, self._reduce
+        table, climbs, reduce = self.table, self.climbs, self._reduce
         stack = _Stack([self.start])
         state_stack = stack.states
         value_stack = []
-        if text.find("\n") == len(text) - 1 and "\r" not in text and self.pattern is not None:
+        if text.find("\n") == len(text) - 1 and "\r" not in text:
             tokens = self._one_line_tokens(text)
-        else:
-            tokens = self.lexer.lex(P.LexerState(P.TextSlice.cast_from(text)), stack)
+        else:                                       # indentation: Lark's lexer and indenter
+            P, lark = _lark_parser()
+            tokens = lark.parser.lexer.lex(P.LexerState(P.TextSlice.cast_from(text)), stack)
         for token in tokens:
             kind = token.type
             while True:
                 shift, arg = table[state_stack[-1]][kind]
                 if shift:
                     state_stack.append(arg)
-                    value_stack.append(token if kind not in callbacks else callbacks[kind](token))
+                    value_stack.append(token)
                     break
                 if arg[3]:                  # passes its value up: skip the run of them
                     key = (state_stack[-2], state_stack[-1], kind)
@@ -106,7 +114,7 @@ class _Driver:
     def _one_line_tokens(self, text):
         """The tokens of a text that is one line: one scan with the regex of all
         terminals (as Lark's basic lexer), no indentation to track."""
-        retype, ignore = self.retype, self.ignore
+        keywords, ignore = self.keywords, self.ignore
         pos = 0
         for m in self.pattern.finditer(text):
             start, stop = m.span()
@@ -115,23 +123,13 @@ class _Driver:
             kind = m.lastgroup
             if kind not in ignore:
                 token = _Token(m.group())
-                token.type = self._keyword(kind, token) if kind in retype else kind
+                token.type = keywords[kind].get(token, kind) if kind in keywords else kind
                 token.start_pos = start
                 token.end_pos = stop
                 yield token
             pos = stop
         if pos != len(text):
             raise _NotOneLine
-
-    def _keyword(self, kind, text):
-        """The terminal a NAME really is (`if`, `and`, ... are keywords), remembered."""
-        key = (kind, text)
-        retyped = self.keywords.get(key)
-        if retyped is None:
-            retyped = self.retype[kind](self.P.Token(kind, str(text))).type
-            if len(self.keywords) < 4096:     # a file of endless new names must not grow it forever
-                self.keywords[key] = retyped
-        return retyped
 
     def _climb(self, below, top, kind):
         """The state a run of pass-up reductions ends in."""
@@ -157,18 +155,61 @@ class _Driver:
 class _Table(dict):
     """state -> {symbol: (True, next state) to shift, or (False, rule) to reduce},
     a rule being (how many values it takes, the symbol it makes, its callback,
-    whether it only passes its value up): Lark's table without Rule objects,
-    whose hash is Python code. A state's row is made when first asked for."""
+    whether it only passes its value up). A state's row is made from
+    _tables.TABLE (n >= 0: shift to state n; n < 0: reduce by rule -1 - n)
+    when first asked for."""
 
-    def __init__(self, P, states, rules):
+    def __init__(self, rows, rules):
         super().__init__()
-        self.shift, self.states, self.rules = P.Shift, states, rules
+        self.rows, self.rules = rows, rules
 
     def __missing__(self, state):
-        shift, rules = self.shift, self.rules
-        row = self[state] = {symbol: (True, arg) if action is shift else (False, rules[arg])
-                             for symbol, (action, arg) in self.states[state].items()}
+        rules = self.rules
+        row = self[state] = {symbol: (True, n) if n >= 0 else (False, rules[-1 - n])
+                             for symbol, n in self.rows[state].items()}
         return row
+
+
+def _callback(spec, transformer):
+    """What a rule's reduction calls, from its description in _tables.RULES
+    (which writes down the callbacks Lark's parse-tree builder makes)."""
+    kind = spec[0]
+    if kind == "method":                        # a method of _ToAst
+        return getattr(transformer, spec[1])
+    if kind == "tree":                          # a rule _ToAst leaves alone: a tree to splice
+        name = spec[1]
+        return lambda children: _Tree(name, children)
+    if kind == "expand1":                       # ?rule: one child passes up as it is
+        build = _callback(spec[1], transformer)
+        return lambda children: children[0] if len(children) == 1 else build(children)
+    _, to_include, append_none, inner = spec    # "filter": drop punctuation, splice _rules
+    build = _callback(inner, transformer)
+
+    def filtered(children):                     # as Lark's ChildFilterLALR
+        kept = []
+        for i, to_expand, add_none in to_include:
+            if add_none:
+                kept += [None] * add_none
+            if to_expand:
+                if kept:
+                    kept += children[i].children
+                else:
+                    kept = children[i].children
+            else:
+                kept.append(children[i])
+        if append_none:
+            kept += [None] * append_none
+        return build(kept)
+    return filtered
+
+
+class _Tree:
+    """A rule's children, to be spliced into its parent's (Lark's Tree, as far as it is used)."""
+
+    __slots__ = ("data", "children")
+
+    def __init__(self, data, children):
+        self.data, self.children = data, children
 
 
 class _Token(str):
@@ -535,28 +576,30 @@ def _string_literal(tok):
 
 def parse(text: str) -> A.Program:
     """Parse a program (one or more statements); raise AgcliError on bad syntax."""
-    global _parser
-    if _parser is None:
-        _parser = _build()
-    P, parser, driver = _parser
+    driver = _driver or _fast_driver()
     source = text if text.endswith("\n") else text + "\n"
     try:
-        try:
-            body = driver.parse(source)
-        except (KeyError, _NotOneLine, P.LarkError):   # a syntax error: Lark's own parse says which
-            body = parser.parse(source)
-    except P.UnexpectedInput as e:
-        raise _syntax_error(P, e, text) from None
+        body = driver.parse(source)
     except AgcliError as e:
         raise e.at(e.span, text)
-    except P.VisitError as e:       # an error raised inside a callback
-        if isinstance(e.orig_exc, AgcliError):
-            raise e.orig_exc.at(e.orig_exc.span, text) from None
-        raise
+    except Exception:      # something the driver does not expect (a syntax error): Lark's parse says what
+        body = _lark_parse(source, text)
     if not body:
         raise AgcliError("empty expression", (0, 0), kind="syntax", source=text,
                          hint="write an expression, e.g. \"a*b + c\"")
     return A.Program(tuple(body), text)
+
+
+def _lark_parse(source, text):
+    P, lark = _lark_parser()
+    try:
+        return lark.parse(source)
+    except P.UnexpectedInput as e:
+        raise _syntax_error(P, e, text) from None
+    except P.VisitError as e:       # an error raised inside a callback
+        if isinstance(e.orig_exc, AgcliError):
+            raise e.orig_exc.at(e.orig_exc.span, text) from None
+        raise
 
 
 def _syntax_error(P, e, text) -> AgcliError:
@@ -612,21 +655,84 @@ def _expected_text(expected: set) -> str:
 
 
 def _regenerate():
-    """Write agcli/_parser.py from grammar/agcli.lark with Lark's standalone tool.
+    """Write agcli/_parser.py from grammar/agcli.lark with Lark's standalone tool,
+    then agcli/_tables.py from it.
 
-    The first line records the grammar's hash, so a test can tell a stale
-    parser (Lark's output is not byte-for-byte repeatable, the hash is).
+    The first line of each records the grammar's hash, so a test can tell a
+    stale parser (Lark's output is not byte-for-byte repeatable, the hash is).
     """
     import subprocess
     import sys
     from pathlib import Path
 
     grammar = grammar_path()
-    out = Path(__file__).resolve().parent / "_parser.py"
+    here = Path(__file__).resolve().parent
     generated = subprocess.run([sys.executable, "-m", "lark.tools.standalone", "--maybe_placeholders",
                                 str(grammar)], check=True, capture_output=True, text=True).stdout
-    out.write_text(f"# {grammar_stamp()}\n" + generated)
-    print(f"wrote {out}")
+    (here / "_parser.py").write_text(f"# {grammar_stamp()}\n" + generated)
+    print(f"wrote {here / '_parser.py'}")
+    # A fresh process imports the _parser.py just written.
+    tables = subprocess.run([sys.executable, "-c", "from agcli.syntax import tables_source; print(tables_source())"],
+                            check=True, capture_output=True, text=True, cwd=here.parent).stdout
+    (here / "_tables.py").write_text(tables)
+    print(f"wrote {here / '_tables.py'}")
+
+
+def tables_source() -> str:
+    """The text of _tables.py: _parser.py's parse table, rules and terminals as literals."""
+    import functools
+    import inspect
+    import pprint
+
+    P, lark = _lark_parser()
+    parser = lark.parser.parser.parser
+    table = parser.parse_table
+    callbacks = parser.callbacks
+    if any(isinstance(key, str) for key in callbacks):
+        raise TypeError("terminal callbacks are not written to _tables.py")
+
+    def spec(f):
+        if isinstance(f, P.ChildFilterLALR_NoPlaceholders):
+            return ("filter", tuple((i, to_expand, 0) for i, to_expand in f.to_include), 0, spec(f.node_builder))
+        if isinstance(f, P.ChildFilterLALR):
+            return ("filter", tuple(tuple(t) for t in f.to_include), f.append_none, spec(f.node_builder))
+        if isinstance(f, P.ExpandSingleChild):
+            return ("expand1", spec(f.node_builder))
+        if isinstance(f, functools.partial) and f.func is P.Tree and not f.keywords and len(f.args) == 1:
+            return ("tree", str(f.args[0]))
+        if inspect.ismethod(f) and isinstance(f.__self__, _ToAst):
+            return ("method", f.__name__)
+        raise TypeError(f"_tables.py cannot write down the callback {f!r}")
+
+    rules = [rule for rule in callbacks]
+    index = {id(rule): i for i, rule in enumerate(rules)}
+    rows = {state: {symbol: arg if action is P.Shift else -1 - index[id(arg)]
+                    for symbol, (action, arg) in actions.items()}
+            for state, actions in table.states.items()}
+    rule_rows = tuple((len(r.expansion), r.origin.name, _passes_up(r, callbacks), spec(callbacks[r])) for r in rules)
+
+    root = lark.parser.lexer.lexer.root_lexer      # the contextual lexer's lexer of every terminal
+    (pattern,) = root.scanner._mres                # one alternation: _one_line_tokens needs it so
+    keywords = {}
+    for kind, retype in root.callback.items():     # NAME -> the keywords it may be
+        for terminal in lark.terminals:
+            if terminal.pattern.type != "str":
+                continue
+            retyped = retype(P.Token(kind, terminal.pattern.value)).type
+            if retyped != kind:
+                if terminal.pattern.flags:         # "if"i: a dict of exact texts would miss "IF"
+                    raise TypeError(f"_tables.py cannot write down the keyword {terminal.name}")
+                keywords.setdefault(kind, {})[terminal.pattern.value] = retyped
+
+    def literal(name, value):
+        return f"{name} = {pprint.pformat(value, width=120, compact=True)}\n"
+
+    return (f"# {grammar_stamp()}\n"
+            '"""_parser.py\'s LALR table, rules and terminals as literals: see agcli/syntax.py."""\n'
+            + literal("PATTERN", pattern.pattern) + literal("FLAGS", pattern.flags)
+            + literal("IGNORE", tuple(sorted(root.ignore_types))) + literal("KEYWORDS", keywords)
+            + literal("START", table.start_states["start"]) + literal("END", table.end_states["start"])
+            + literal("RULES", rule_rows) + literal("TABLE", rows))
 
 
 def grammar_stamp() -> str:

@@ -12,11 +12,29 @@ from agcli.syntax import parse
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_generated_parser_is_built_from_this_grammar():
+@pytest.mark.parametrize("module", ["_parser.py", "_tables.py"])
+def test_generated_parser_is_built_from_this_grammar(module):
     from agcli.syntax import grammar_stamp
-    first_line = (ROOT / "agcli" / "_parser.py").read_text().splitlines()[0]
+    first_line = (ROOT / "agcli" / module).read_text().splitlines()[0]
     assert first_line == "# " + grammar_stamp(), \
-        "grammar/agcli.lark changed: run `python -m agcli.syntax` to regenerate agcli/_parser.py"
+        f"grammar/agcli.lark changed: run `python -m agcli.syntax` to regenerate agcli/{module}"
+
+
+def test_tables_are_written_from_this_parser():
+    from agcli.syntax import tables_source
+    assert (ROOT / "agcli" / "_tables.py").read_text() == tables_source(), \
+        "agcli/_tables.py does not match agcli/_parser.py: run `python -m agcli.syntax`"
+
+
+def test_start_up_parses_without_building_lark(tmp_path):
+    # Lark's parser costs half of agcli's start-up beyond NumPy's: only errors
+    # and texts of several lines build it.
+    import subprocess
+    import sys
+    code = ("import sys; from agcli.syntax import parse; parse('a*b + c*d**2/e'); "
+            "print('agcli._parser' in sys.modules, end=' '); parse('a +\\n'); ")
+    run = subprocess.run([sys.executable, "-c", code + "pass"], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 1 and run.stdout == "False " and "unexpected" in run.stderr
 
 
 SAMPLES = [
@@ -55,14 +73,12 @@ ONE_LINERS = [
 
 
 def test_the_fast_driver_parses_as_lark_does():
-    """syntax._Driver (pass-up reductions skipped, one-line lexer) against Lark's own parse."""
+    """syntax._Driver (on _tables.py, pass-up reductions skipped, one-line lexer) against Lark's own parse."""
     import json
 
     from agcli.arguments import parse_line
-    from agcli.syntax import parse
-    parse("a")
-    from agcli.syntax import _parser
-    P, lark, driver = _parser
+    from agcli.syntax import _fast_driver, _lark_parser
+    driver, (_, lark) = _fast_driver(), _lark_parser()
     texts = list(SAMPLES) + ONE_LINERS
     texts += [parse_line(case["args"]).expr
               for case in json.loads((ROOT / "tests" / "fixtures" / "torch_cases.json").read_text())]
