@@ -682,7 +682,6 @@ def tables_source() -> str:
     """The text of _tables.py: _parser.py's parse table, rules and terminals as literals."""
     import functools
     import inspect
-    import pprint
 
     P, lark = _lark_parser()
     parser = lark.parser.parser.parser
@@ -725,14 +724,20 @@ def tables_source() -> str:
                 keywords.setdefault(kind, {})[terminal.pattern.value] = retyped
 
     def literal(name, value):
-        return f"{name} = {pprint.pformat(value, width=120, compact=True)}\n"
+        return f"{name} = {value!r}\n"
+
+    def one_per_line(name, items, open_, close):      # a rule or a state a line
+        return f"{name} = {open_}\n" + "".join(f"    {item},\n" for item in items) + f"{close}\n"
 
     return (f"# {grammar_stamp()}\n"
             '"""_parser.py\'s LALR table, rules and terminals as literals: see agcli/syntax.py."""\n'
             + literal("PATTERN", pattern.pattern) + literal("FLAGS", pattern.flags)
             + literal("IGNORE", tuple(sorted(root.ignore_types))) + literal("KEYWORDS", keywords)
             + literal("START", table.start_states["start"]) + literal("END", table.end_states["start"])
-            + literal("RULES", rule_rows) + literal("TABLE", rows))
+            + "# (size, symbol made, passes its value up, callback)\n"
+            + one_per_line("RULES", map(repr, rule_rows), "(", ")")
+            + "# state: {symbol: n >= 0 to shift to state n, n < 0 to reduce by rule -1 - n}\n"
+            + one_per_line("TABLE", (f"{state}: {row!r}" for state, row in rows.items()), "{", "}"))
 
 
 def grammar_stamp() -> str:
