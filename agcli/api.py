@@ -5,6 +5,7 @@ API (`agcli.grad`) call; it returns a Result and never prints.
 """
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 from . import creation as C
@@ -201,7 +202,8 @@ def _float_warning(warnings):
 
 def _gradient_warnings(result):
     for name, grad in result.grads.items():
-        if grad is not None and grad.dtype.kind == "f" and not xp.isfinite(grad).all():
+        if grad is not None and grad.dtype.kind == "f" and not (
+                math.isfinite(grad) if grad.ndim == 0 else xp.isfinite(grad).all()):
             result.warnings.append(f"the gradient of {name} holds inf or nan")
 
 

@@ -106,7 +106,9 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
                     gi = op.vjps[0](g, out, *args, i=i, **params)
                 else:
                     gi = op.vjps[i](g, out, *args, **params)
-                gi = sum_to(gi, node.shapes[i])  # broadcasting, undone in one place
+                shape = node.shapes[i]
+                if getattr(gi, "shape", None) != shape:
+                    gi = sum_to(gi, shape)      # broadcasting, undone in one place
                 key = id(nxt)
                 if type(nxt) is AccumulateGrad:
                     prev = leaf_grads.get(key)

@@ -185,7 +185,7 @@ def apply(op, *args, **params):
                          kind="type")
     result = Tensor(out)
     if needs_grad and GradMode.enabled and op.vjps is not None:
-        next_edges = tuple(a.edge() if type(a) is Tensor else None for a in args)
+        next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
         result.grad_fn = Node(op, next_edges, args, result, params)
         result.requires_grad = True
     if recording is not None:
