@@ -57,8 +57,9 @@ def _lark_parser():
 
 
 class _Driver:
-    """Lark's LALR tables and callbacks, driven by a loop that skips the
-    reductions which only pass a value up a level of precedence.
+    """Lark's LALR table (as _tables.py writes it down) with _ToAst's callbacks,
+    driven by a loop that skips the reductions which only pass a value up a
+    level of precedence.
 
     An operand climbs about ten such levels (atom -> postfix -> ... -> expr)
     before the parser can use it, and Lark's loop pays for each. A run of
