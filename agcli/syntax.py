@@ -673,8 +673,9 @@ def _regenerate():
     (here / "_parser.py").write_text(f"# {grammar_stamp()}\n" + generated)
     print(f"wrote {here / '_parser.py'}")
     # A fresh process imports the _parser.py just written.
-    tables = subprocess.run([sys.executable, "-c", "from agcli.syntax import tables_source; print(tables_source())"],
-                            check=True, capture_output=True, text=True, cwd=here.parent).stdout
+    write = "import sys; from agcli.syntax import tables_source; sys.stdout.write(tables_source())"
+    tables = subprocess.run([sys.executable, "-c", write], check=True, capture_output=True, text=True,
+                            cwd=here.parent).stdout
     (here / "_tables.py").write_text(tables)
     print(f"wrote {here / '_tables.py'}")
 
