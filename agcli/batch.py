@@ -153,22 +153,21 @@ def _run_chunk(chunk):
     texts = []
     failed = False
     for number, text in chunk:
-        line, result = _json_line(_run_line(text, defaults, default_wrt, False), number)
+        line, line_failed = _json_line(_run_line(text, defaults, default_wrt, False), number)
         texts.append(line)
-        failed = failed or result.error is not None
-    result = None       # unreachable now, for done()
+        failed = failed or line_failed
     _Collector.done(len(chunk), failed)
     return "\n".join(texts) + "\n", failed, len(chunk)
 
 
 def _json_line(result, number):
-    """(the line's JSON, the result it shows): an internal error if it cannot be written."""
+    """(the line's JSON, whether it shows an error): an internal error if it cannot be written."""
     try:
-        return result_json_line(result, number), result
+        return result_json_line(result, number), result.error is not None
     except Exception as e:  # a line that cannot be shown must not sink the batch either
         shown = api.Result(result.expr)
         shown.error = internal_error(e)
-        return result_json_line(shown, number), shown
+        return result_json_line(shown, number), True
 
 
 def _emit(output, number, result, dtype, jsonl):

@@ -780,7 +780,7 @@ def expand(x, *shape):
     if type(x) is ndarray and len(shape) == 1 and type(shape[0]) is tuple:   # backward's rules
         if x.shape == shape[0]:
             return x
-        if x.ndim == 0 and _py_prod(shape[0]) <= 4096:     # the gradient of a sum
+        if x.ndim == 0 and _py_prod(shape[0]) <= _SMALL:     # the gradient of a sum
             return _filled(x, shape[0])
     shape = size_tuple(shape)
     old = shape_of(x)
@@ -801,11 +801,15 @@ def expand(x, *shape):
         full.append(s)
     full = tuple(full)
     if type(x) is not Tensor:
-        if type(x) is ndarray and _py_prod(full) <= 4096:
+        if type(x) is ndarray and _py_prod(full) <= _SMALL:
             return _filled(x, full)
         return xp.broadcast_to(x, full)
     _refuse_huge(lambda: full, _py_prod(full))   # expanded results get materialised downstream
     return apply(ops.EXPAND, x, shape=full)
+
+
+# Up to this many elements, filling a new array beats broadcast_to's set-up.
+_SMALL = 4096
 
 
 def _filled(x, shape):

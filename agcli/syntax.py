@@ -219,10 +219,6 @@ class _Token(str):
 
     __slots__ = ("type", "start_pos", "end_pos")
 
-    @property
-    def value(self):
-        return str(self)
-
 
 class _NotOneLine(Exception):
     """The fast lexer cannot read this text: Lark's lexer will."""
@@ -705,12 +701,13 @@ def tables_source() -> str:
             return ("method", f.__name__)
         raise TypeError(f"_tables.py cannot write down the callback {f!r}")
 
-    rules = [rule for rule in callbacks]
+    rules = list(callbacks)
     index = {id(rule): i for i, rule in enumerate(rules)}
     rows = {state: {symbol: arg if action is P.Shift else -1 - index[id(arg)]
                     for symbol, (action, arg) in actions.items()}
             for state, actions in table.states.items()}
-    rule_rows = tuple((len(r.expansion), r.origin.name, _passes_up(r, callbacks), spec(callbacks[r])) for r in rules)
+    rule_rows = tuple((len(r.expansion), r.origin.name, _passes_up(r, callbacks), spec(callbacks[r]))
+                      for r in rules)
 
     root = lark.parser.lexer.lexer.root_lexer      # the contextual lexer's lexer of every terminal
     (pattern,) = root.scanner._mres                # one alternation: _one_line_tokens needs it so

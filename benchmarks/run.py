@@ -134,7 +134,8 @@ def bench_batch(args):
             row["whole_file_s"], row["one_line_s"] = spread(t[whole]), spread(t[first])
             return row
 
-        agcli, agcli_j1, torch = per_line("agcli", "agcli1"), per_line("agcli_j1", "agcli1"), per_line("torch", "torch1")
+        agcli, torch = per_line("agcli", "agcli1"), per_line("torch", "torch1")
+        agcli_j1 = per_line("agcli_j1", "agcli1")
         what = f"(time(N lines) - time(1 line)) / N, N = {n}: {os.path.basename(path)}"
         rows.append({"name": label, "what": what + f" (default --jobs: {os.cpu_count()} CPUs)",
                      "unit": "us/line", "scale": 1e6, "agcli": agcli, "baseline": torch,
