@@ -197,7 +197,8 @@ def _program_setup(output, dtype, seed, max_elements):
     api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
 
     def warn(message):
-        output.err.print(message, markup=False, highlight=False, style="yellow")
+        from .render import Line
+        output.show([Line((message, "yellow"))], stderr=True)
     tensor_api.Warnings.sink = warn
 
 

@@ -202,13 +202,12 @@ def _run_line(text, defaults, default_wrt, debug):
 
 
 def _print_block(output, number, result, dtype):
-    from .render import result_renderables
-    output.out.print(f"── line {number} ──", style="dim", markup=False, highlight=False)
-    output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
+    from .render import Line, result_sections
+    output.show([Line((f"── line {number} ──", "dim")), *result_sections(result, dtype_default=dtype)])
     output.warnings(result.warnings, where=f" (line {number})")
     if result.error is not None:
         output.error(result.error, where=f"batch line {number}")
-    output.out.print()
+    output.show([Line()])
 
 
 def _progress_bar(output, total):

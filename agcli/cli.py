@@ -18,7 +18,11 @@ from .errors import EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 
 class Output:
-    """stdout for results, stderr for errors and warnings; plain when piped."""
+    """stdout for results, stderr for errors and warnings.
+
+    A terminal gets Rich's drawing (colour unless NO_COLOR is set); a pipe or
+    a file gets plain text of the same layout, and Rich is not imported.
+    """
 
     def __init__(self):
         self._out = self._err = None
@@ -26,35 +30,42 @@ class Output:
     @staticmethod
     def _console(stderr: bool):
         from rich.console import Console
-        stream = sys.stderr if stderr else sys.stdout
-        terminal = stream.isatty()
-        # NO_COLOR (no-color.org: set and not empty) and piped output: plain
-        # text, not even bold or dim; piped output is not wrapped at 80 columns.
-        plain = not terminal or os.environ.get("NO_COLOR", "") != ""
-        return Console(stderr=stderr, highlight=False, soft_wrap=not terminal,
-                       no_color=plain, color_system=None if plain else "auto",
-                       width=None if terminal else 200)
+        # NO_COLOR (no-color.org: set and not empty): not even bold or dim.
+        plain = os.environ.get("NO_COLOR", "") != ""
+        return Console(stderr=stderr, highlight=False, no_color=plain,
+                       color_system=None if plain else "auto")
 
     @property
     def out(self):
+        """Rich's console on stdout (for a terminal)."""
         if self._out is None:
             self._out = self._console(False)
         return self._out
 
     @property
     def err(self):
+        """Rich's console on stderr (for a terminal)."""
         if self._err is None:
             self._err = self._console(True)
         return self._err
 
+    def show(self, sections, *, stderr: bool = False):
+        """Write render.py's sections: drawn by Rich on a terminal, plain text otherwise."""
+        from . import render
+        stream = sys.stderr if stderr else sys.stdout
+        if stream.isatty():
+            (self.err if stderr else self.out).print(*render.to_rich(sections), sep="\n")
+        else:
+            stream.write(render.plain(sections) + "\n")
+
     def error(self, error: AgcliError, where: str | None = None):
-        from .render import error_renderables
-        self.err.print(error_renderables(error, where=where))
+        from .render import error_sections
+        self.show(error_sections(error, where=where), stderr=True)
 
     def warnings(self, warnings, where: str = ""):
+        from .render import Line
         for w in warnings:
-            self.err.print(f"[yellow]warning[/yellow]{where}: ", end="")
-            self.err.print(w, markup=False, highlight=False)
+            self.show([Line((f"warning{where}: ", "yellow"), (w, None))], stderr=True)
 
 
 def _asks_for_json(words) -> bool:
@@ -110,8 +121,8 @@ def _show(output, result, fmt, dtype):
         from .render import result_json_line
         sys.stdout.write(result_json_line(result) + "\n")
     else:
-        from .render import result_renderables
-        output.out.print(*result_renderables(result, dtype_default=dtype), sep="\n")
+        from .render import result_sections
+        output.show(result_sections(result, dtype_default=dtype))
 
 
 def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):

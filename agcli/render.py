@@ -1,6 +1,7 @@
-"""Results as people read them (Rich renderables) and as programs read them (JSON).
+"""Results as people read them (sections, drawn by Rich or as plain text) and
+as programs read them (JSON).
 
-Nothing here prints: the CLI hands what these functions build to a console.
+Nothing here prints: the CLI writes what these functions build.
 """
 from __future__ import annotations
 
@@ -73,7 +74,33 @@ def result_json_line(result, line: int | None = None) -> str:
         return fixed + _encode(rest)[1:]
 
 
-# ---------------------------------------------------------------- Rich
+# ---------------------------------------------------------------- for people
+# What a result or an error shows is described once, as sections: a Line of
+# (text, style) pieces, or a Grid (a titled table whose last column may hold
+# several lines). A terminal gets them drawn by Rich (to_rich); a pipe or a
+# file gets the same layout as plain text (plain), without importing Rich,
+# whose import alone costs about a fifth of a short `agcli grad`.
+
+class Line:
+    __slots__ = ("pieces",)
+
+    def __init__(self, *pieces):
+        self.pieces = list(pieces)      # (text, style or None)
+
+    def add(self, text, style=None):
+        self.pieces.append((text, style))
+        return self
+
+
+class Grid:
+    __slots__ = ("title", "columns", "rows")
+
+    def __init__(self, title, columns):
+        self.title = title
+        self.columns = columns          # (header, "left" or "right"); only the last one wraps
+        self.rows = []                  # one (text, style) cell per column
+
+
 def tensor_text(value, *, dtype_default: str, grad_fn=None, requires_grad=False) -> str:
     from .tensor_repr import format_tensor
     return format_tensor(value, dtype=str(value.dtype), default_dtype=dtype_default,
@@ -89,70 +116,118 @@ def _shape_text(shape) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
-def result_renderables(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
+def result_sections(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
     """The expression, the value as PyTorch prints it, the graph and the gradients."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    parts = []
+    sections = []
     if show_expr:
-        header = Text()
+        header = Line()
         if title:
-            header.append(title + "  ", style="dim")
-        header.append(result.expr, style="bold")
-        parts.append(header)
+            header.add(title + "  ", "dim")
+        sections.append(header.add(result.expr, "bold"))
     if result.value is not None:
-        parts.append(Text(tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
-                                      requires_grad=result.requires_grad and result.grad_fn is None)))
+        sections.append(Line((tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
+                                          requires_grad=result.requires_grad and result.grad_fn is None),
+                              None)))
     if result.nodes:
-        graph = Table(title="graph, in execution order", title_justify="left", title_style="bold",
-                      box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="dim")
-        for column, justify in (("#", "right"), ("name", "left"), ("grad_fn", "left"),
-                                ("shape", "left"), ("value", "left")):
-            graph.add_column(column, justify=justify, no_wrap=column != "value", overflow="fold")
+        graph = Grid("graph, in execution order",
+                     [("#", "right"), ("name", "left"), ("grad_fn", "left"), ("shape", "left"), ("value", "left")])
         for i, node in enumerate(result.nodes, 1):
-            # Cells are Text, never markup: "[1, 2]" would read as a style tag.
-            graph.add_row(str(i), Text(node.name or ""), Text(node.grad_fn, style="cyan"),
-                          Text(_shape_text(node.shape)), Text(_data_text(node.value)))
-        parts.append(Text())
-        parts.append(graph)
+            graph.rows.append([(str(i), None), (node.name or "", None), (node.grad_fn, "cyan"),
+                               (_shape_text(node.shape), None), (_data_text(node.value), None)])
+        sections += [Line(), graph]
     if result.grads:
-        grads = Table(title="gradients", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                      show_edge=False, pad_edge=False, header_style="dim")
-        for column in ("leaf", "shape", "grad"):
-            grads.add_column(column, no_wrap=column != "grad", overflow="fold")
+        grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
         for name, g in result.grads.items():
             if g is None:
-                grads.add_row(Text(name, style="green"), "", Text("None (the output does not depend on it)",
-                                                                  style="dim"))
+                grads.rows.append([(name, "green"), ("", None), ("None (the output does not depend on it)", "dim")])
             else:
-                grads.add_row(Text(name, style="green"), Text(_shape_text(g.shape)), Text(_data_text(g)))
-        parts.append(Text())
-        parts.append(grads)
-    return parts
+                grads.rows.append([(name, "green"), (_shape_text(g.shape), None), (_data_text(g), None)])
+        sections += [Line(), grads]
+    return sections
 
 
-def error_renderables(error, *, where: str | None = None):
+def error_sections(error, *, where: str | None = None):
     """error: message / the line with a caret under the column / a hint."""
-    from rich.text import Text
-
-    out = Text()
-    out.append("error", style="bold red")
+    out = Line(("error", "bold red"))
     if error.origin:
-        out.append(f" in {error.origin}", style="bold")
-    out.append(": " + error.message, style="bold")
+        out.add(f" in {error.origin}", "bold")
+    out.add(": " + error.message, "bold")
     context = error.context()
     if context is not None:
         line_text, caret = context
         place = "value of " + error.origin if error.origin else "expression"
         if where:
             place = f"{where}: {place}" if where.startswith("batch line") else where
-        out.append(f"\n  --> {place}, line {error.line}, column {error.column}\n", style="dim")
-        out.append("   | " + line_text + "\n")
-        out.append("   | ", style="dim")
-        out.append(caret, style="bold red")
+        out.add(f"\n  --> {place}, line {error.line}, column {error.column}\n", "dim")
+        out.add("   | " + line_text + "\n")
+        out.add("   | ", "dim")
+        out.add(caret, "bold red")
     if error.hint:
-        out.append("\n  hint: ", style="cyan")
-        out.append(error.hint)
+        out.add("\n  hint: ", "cyan")
+        out.add(error.hint)
+    return [out]
+
+
+def to_rich(sections):
+    """Rich renderables for the sections (cells are Text, never markup: "[1, 2]"
+    would read as a style tag)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    def text(pieces):
+        t = Text()
+        for piece, style in pieces:
+            t.append(piece, style=style)
+        return t
+
+    drawn = []
+    for section in sections:
+        if type(section) is Line:
+            drawn.append(text(section.pieces))
+            continue
+        table = Table(title=section.title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                      show_edge=False, pad_edge=False, header_style="dim")
+        last = len(section.columns) - 1
+        for i, (header, justify) in enumerate(section.columns):
+            table.add_column(header, justify=justify, no_wrap=i != last, overflow="fold")
+        for row in section.rows:
+            table.add_row(*(text([cell]) for cell in row))
+        drawn.append(table)
+    return drawn
+
+
+def plain(sections) -> str:
+    """The sections as text: the layout Rich gives them, without styles or
+    trailing spaces, and never wrapped (a pipe has no width)."""
+    lines = []
+    for section in sections:
+        if type(section) is Line:
+            lines += "".join(piece for piece, _ in section.pieces).split("\n")
+        else:
+            lines += _plain_grid(section)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _plain_grid(grid):
+    cells = [[text.split("\n") for text, _ in row] for row in grid.rows]
+    widths = [max([_width(header)] + [_width(line) for row in cells for line in row[i]])
+              for i, (header, _) in enumerate(grid.columns)]
+    justify = [j for _, j in grid.columns]
+
+    def line(texts):
+        return "   ".join(t.rjust(w - _width(t) + len(t)) if j == "right" else t.ljust(w - _width(t) + len(t))
+                          for t, w, j in zip(texts, widths, justify))
+    out = [grid.title, line([header for header, _ in grid.columns]), "─" * (sum(widths) + 3 * (len(widths) - 1))]
+    for row in cells:
+        for k in range(max(len(c) for c in row)):
+            out.append(line([c[k] if k < len(c) else "" for c in row]))
     return out
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives `text`: two for wide (East Asian) characters."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import east_asian_width
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)

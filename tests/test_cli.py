@@ -13,6 +13,7 @@ import pty
 import queue
 import re
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -407,6 +408,50 @@ def test_terminal_output_is_coloured_unless_no_color(tmp_path, args):
     assert ANSI not in plain
     assert "Traceback" not in plain
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain   # the same text, only without codes
+
+
+def _screen(text: str) -> list[str]:
+    return [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+
+
+@pytest.mark.parametrize("args", [
+    ("grad", "g = a*b; h = c*d**2/e; g + h", *SEED_BINDINGS),
+    ("grad", "(inp+1).pow(2).t()", "--inp", "eye(3, 4)", "--grad-output", "ones(4, 3)", "--wrt", "inp"),
+    ("grad", "x.sum() * 0 + y", "--x", "[1., 2.]", "--y", "3", "--wrt", "x"),   # no gradient reaches x
+    ("grad", "a*b + * c", "--a", "1"),          # an error, on stderr
+])
+def test_piped_output_is_the_terminal_layout_as_plain_text(tmp_path, run, args):
+    """Rich draws for a terminal; a pipe gets render.plain's text: the same lines."""
+    _, drawn = run_in_terminal(tmp_path, *args, env=base_env(TERM="xterm-256color", NO_COLOR="1"))
+    piped = run(*args)
+    assert _screen(piped.stdout + piped.stderr) == _screen(drawn)
+    assert all(line == line.rstrip() for line in (piped.stdout + piped.stderr).split("\n"))
+
+
+def test_plain_grid_aligns_wide_characters_and_several_lines():
+    from agcli.render import Grid, Line, plain
+    grid = Grid("gradients", [("#", "right"), ("leaf", "left"), ("grad", "left")])
+    grid.rows += [[("9", None), ("中文", "green"), ("[1.,\n 2.]", None)],
+                  [("10", None), ("a", "green"), ("3.", None)]]
+    assert plain([Line(("x", "bold"), (" y", None)), grid]).split("\n") == [
+        "x y",
+        "gradients",
+        " #   leaf   grad",
+        "─" * 16,
+        " 9   中文   [1.,",
+        "             2.]",
+        "10   a      3.",
+    ]
+
+
+def test_piped_grad_does_not_import_rich():
+    """Rich's import is a fifth of a short `agcli grad`: a pipe does without it."""
+    script = ("import sys; from agcli.cli import run_grad; code = run_grad(sys.argv[1:]); "
+              "sys.stderr.write('rich imported' if 'rich' in sys.modules else 'no rich')")
+    proc = subprocess.run([sys.executable, "-c", script, SEED_EXPR, *SEED_BINDINGS],
+                          capture_output=True, text=True, timeout=TIMEOUT, env=base_env())
+    assert "tensor(46.4000, grad_fn=<AddBackward0>)" in proc.stdout
+    assert proc.stderr == "no rich"
 
 
 # ---------------------------------------------------------------- batch
