@@ -676,6 +676,24 @@ def _regenerate():
     print(f"wrote {here / '_tables.py'}")
 
 
+# Terminals that begin with a character no other terminal begins with: spaces,
+# brackets and separators. Python's regex tries the alternatives of Lark's
+# pattern in order; trying these first gives the same tokens (a test checks
+# this premise on every short text) in two thirds of the time, as they are
+# most of an expression.
+TRIED_FIRST = ("__IGNORE_0", "LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "SEMICOLON", "COLON")
+
+
+def tried_first(pattern: str) -> str:
+    """Lark's terminal pattern, (?P<NAME>...)|(?P<NAME>...)|..., with TRIED_FIRST moved to the front."""
+    import re
+    alternatives = re.split(r"\|(?=\(\?P<)", pattern)
+    first = [a for a in alternatives if a[len("(?P<"):a.index(">")] in TRIED_FIRST]
+    if len(first) != len(TRIED_FIRST):
+        raise ValueError("a terminal of TRIED_FIRST is not in the lexer's pattern")
+    return "|".join(first + [a for a in alternatives if a not in first])
+
+
 def tables_source() -> str:
     """The text of _tables.py: _parser.py's parse table, rules and terminals as literals."""
     import functools
@@ -730,7 +748,7 @@ def tables_source() -> str:
 
     return (f"# {grammar_stamp()}\n"
             '"""_parser.py\'s LALR table, rules and terminals as literals: see agcli/syntax.py."""\n'
-            + literal("PATTERN", pattern.pattern) + literal("FLAGS", pattern.flags)
+            + literal("PATTERN", tried_first(pattern.pattern)) + literal("FLAGS", pattern.flags)
             + literal("IGNORE", tuple(sorted(root.ignore_types))) + literal("KEYWORDS", keywords)
             + literal("START", table.start_states["start"]) + literal("END", table.end_states["start"])
             + "# (size, symbol made, passes its value up, callback)\n"

@@ -72,6 +72,26 @@ ONE_LINERS = [
 ]
 
 
+def test_terminals_tried_first_lex_every_short_text_as_lark_does():
+    """syntax.TRIED_FIRST's premise: no other terminal can begin where they do."""
+    import itertools
+    import re
+
+    from agcli import _tables, syntax
+    _, lark = syntax._lark_parser()
+    (lark_pattern,) = lark.parser.lexer.lexer.root_lexer.scanner._mres
+    ours = re.compile(_tables.PATTERN, _tables.FLAGS)
+    assert ours.pattern != lark_pattern.pattern          # reordered, or this test is idle
+
+    def tokens(pattern, text):
+        return [(m.lastgroup, m.span()) for m in pattern.finditer(text)]
+    printable = [chr(c) for c in range(32, 127)] + ["\t", "\x0c", "\n", "\r", "é", "π"]
+    some = list(" \t()[],;:*+-/=<>!.#'\"\\fr0a_")
+    texts = itertools.chain(printable, map("".join, itertools.product(printable, repeat=2)),
+                            map("".join, itertools.product(some, repeat=3)))
+    assert [t for t in texts if tokens(ours, t) != tokens(lark_pattern, t)] == []
+
+
 def test_the_fast_driver_parses_as_lark_does():
     """syntax._Driver (on _tables.py, pass-up reductions skipped, one-line lexer) against Lark's own parse."""
     import json
