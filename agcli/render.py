@@ -56,8 +56,7 @@ def result_json_line(result, line: int | None = None) -> str:
         fixed = _encode({
             "expr": result.expr, "shape": None if value is None else list(value.shape), "dtype": result.dtype,
             "grad_fn": result.grad_fn,
-            "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in result.nodes],
-        })[:-1] + ", "
+        })[:-1] + ', "nodes": ' + _nodes_json(result.nodes) + ", "
         if cache is not None:
             cache["fixed"] = fixed
     rest = {"value": None, "grads": None, "warnings": result.warnings,
@@ -72,6 +71,14 @@ def result_json_line(result, line: int | None = None) -> str:
         rest["value"] = jsonable(result.value)
         rest["grads"] = {k: jsonable(v) for k, v in result.grads.items()}
         return fixed + _encode(rest)[1:]
+
+
+def _nodes_json(nodes) -> str:
+    """The nodes as JSON, written out directly (a dozen small objects cost the
+    encoder three times as long); grad_fn names are PyTorch's identifiers."""
+    return "[" + ", ".join([f'{{"name": {"null" if n.name is None else _encode(n.name)}, '
+                            f'"grad_fn": "{n.grad_fn}", "shape": [{", ".join(map(str, n.shape))}]}}'
+                            for n in nodes]) + "]"
 
 
 # ---------------------------------------------------------------- for people
