@@ -201,10 +201,17 @@ def _float_warning(warnings):
 
 
 def _gradient_warnings(result):
+    """(Called where NumPy's floating-point errors are ignored: a sum may overflow.)"""
     for name, grad in result.grads.items():
-        if grad is not None and grad.dtype.kind == "f" and not (
-                math.isfinite(grad) if grad.ndim == 0 else xp.isfinite(grad).all()):
+        if grad is not None and grad.dtype.kind == "f" and not _all_finite(grad):
             result.warnings.append(f"the gradient of {name} holds inf or nan")
+
+
+def _all_finite(a) -> bool:
+    # An inf or a nan would make the sum inf or nan: a finite sum clears the
+    # array in one pass, without isfinite's array of booleans. Only a sum that
+    # overflows needs the elementwise check.
+    return math.isfinite(a if a.ndim == 0 else a.sum()) or bool(xp.isfinite(a).all())
 
 
 def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
@@ -236,6 +243,9 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
         # x**0): only gradients that end up non-finite are worth a warning.
         with xp.errstate(all="ignore"):
             backward(output, g, nodes=nodes)
+            result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
+                            for name in leaves if name in wanted}
+            _gradient_warnings(result)
     finally:
         xp.seterrcall(old_call)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
@@ -245,9 +255,6 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
         node.out = node.inputs = None
     for leaf in leaves.values():
         leaf._accumulator = None
-    result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
-                    for name in leaves if name in wanted}
-    _gradient_warnings(result)
     return output, nodes
 
 
@@ -260,12 +267,12 @@ def _replay(replay, expr, leaves):
             values = replay.run(leaves)
         with xp.errstate(all="ignore"):
             grads = replay.backward(values)
-        replay.fill(result, leaves, values, grads)
+            replay.fill(result, leaves, values, grads)
+            _gradient_warnings(result)
     except Exception:      # replay.Diverged, or anything the recording did not foresee
         return None
     finally:
         xp.seterrcall(old_call)
-    _gradient_warnings(result)
     return result
 
 

@@ -340,9 +340,10 @@ def sum(x, dim=None, keepdim=False, dtype=None):
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
-    if data(x).dtype.kind != "f":
+    kind = xp.asarray(data(x)).dtype      # mean(2.) is a number's mean, as sum(2) is its sum
+    if kind.kind != "f":
         fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-             f"complex dtype. Got: {dtype_name(data(x).dtype).capitalize()}", "type")
+             f"complex dtype. Got: {torch_type_name(kind)}", "type")
     return _reduce(ops.MEAN, ops.MEAN_DIM, x, dim, keepdim)
 
 

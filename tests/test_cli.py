@@ -347,6 +347,21 @@ def test_division_by_zero_is_inf_with_a_warning(run):
     assert "warning" in proc.stderr and "divide by zero" in proc.stderr
 
 
+@pytest.mark.parametrize("expr, x, warned", [
+    ("(1 / x).sum()", [0., 1.], True),           # the gradient -1/x**2 is -inf at 0
+    ("(x * 1e308).sum()", [1., 1.], False),      # its gradient sums to inf, yet every entry is finite
+    ("x.sum()", [1., 2.], False),
+])
+def test_a_gradient_holding_inf_or_nan_is_warned_of(expr, x, warned):
+    import warnings
+
+    import agcli
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # agcli's warnings only, none of NumPy's
+        r = agcli.grad(expr, x=x)
+    assert ("the gradient of x holds inf or nan" in r.warnings) is warned
+
+
 # ---------------------------------------------------------------- JSON error objects
 @pytest.mark.parametrize("args, code, kind, column", [
     (("a*b + * c", "--a", "1", "--b", "2", "--c", "3"), 2, "syntax", 7),

@@ -227,3 +227,10 @@ def test_expression_nested_too_deeply_is_an_agcli_error():
     with pytest.raises(agcli.AgcliError) as caught:
         agcli.grad("-" * 5000 + "x", x=1.0)
     assert caught.value.kind in ("limit", "syntax")
+
+
+def test_reductions_of_a_plain_number():
+    # agcli's functions take numbers as 0-d tensors (PyTorch's refuse them);
+    # mean(2.) was an internal error.
+    r = agcli.grad("mean(2.) * x + sum(3) * x", x=1.5)
+    assert r.value == 7.5 and r.grads["x"] == 5.0
