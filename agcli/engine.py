@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import functions as F
 from . import ops
+from . import tensor as _tensor
 from .errors import AgcliError
 from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled
 
@@ -78,7 +79,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if id(node) in asked:
+            if asked and id(node) in asked:
                 non_leaf_grads.append((asked[id(node)], g))
             if needed is not None and id(node) not in needed:
                 continue
@@ -86,7 +87,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             if op.saves:
                 if node.released:
                     raise AgcliError(SECOND_BACKWARD)
-                changed = node.modified()
+                changed = node.modified() if _tensor.version_bumps else None
                 if changed is not None:
                     raise AgcliError(_modified_message(node, *changed))
             if retain_grads and node.out is not None and node.out.retains_grad:
@@ -117,7 +118,12 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
                     prev = grads.get(key)
                     grads[key] = gi if prev is None else prev + gi
             if not retain_graph:
-                node.release()
+                # Saved tensors go, as PyTorch frees its buffers. An op that saves
+                # nothing (Op.saves False) reads only shapes in its rules, so its
+                # graph can run backward again, as in PyTorch.
+                if op.saves:
+                    node.inputs = node.out = None
+                node.released = True
         if type(root) is AccumulateGrad:
             leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))
 

@@ -118,17 +118,6 @@ class Node:
     def name(self) -> str:
         return self.op.name
 
-    def release(self):
-        """Drop saved tensors after backward, as PyTorch frees its buffers.
-
-        Ops that save nothing (ops.Op.saves is False) read only shapes in
-        their rules, so their graph can run backward again, as in PyTorch.
-        """
-        if self.op.saves:
-            self.inputs = self.out = None
-        self.released = True
-
-
 version_bumps = 0      # in-place changes so far, in this process
 
 
