@@ -632,3 +632,21 @@ def test_batch_in_workers_writes_what_one_process_writes(run, tmp_path):
     assert [r["line"] for r in results] == list(range(1, 321))
     assert sum(r["error"] is not None for r in results) == 9 + 8     # 5 + 37k, then 7 + 41k
     assert '"value"' not in two.stderr
+
+
+def test_batch_lines_split_as_a_shell_does():
+    """arguments.split_words (its str-method and regex fast paths) against shlex.split."""
+    import random
+    import shlex
+
+    from agcli.arguments import split_words
+    rng = random.Random(0)
+    pieces = ["a", "--x", "=", " ", "  ", "\t", '"', '"', "'", "\\", "[1, 2]", '""', "é"]
+    texts = ['"a*b" --a 2 --b "[1, 2]"', '--x="1, 2" "e"', 'a"b"c d', '"" x', 'x ""', '"a""b"', "  'a' \"b\"  "]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
+        try:
+            expected = shlex.split(text)
+        except ValueError:      # unbalanced quotes: an AgcliError, as tested elsewhere
+            continue
+        assert split_words(text) == expected, text
