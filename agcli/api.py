@@ -191,17 +191,30 @@ def _may_replay(plan) -> bool:
     return plan.replayable
 
 
-def _float_warning(warnings):
-    """numpy's error callback: one warning per kind of floating-point trouble."""
-    def on_float_error(kind, flag):
+class _FloatErrors:
+    """NumPy's floating-point error callback for one evaluation: one warning per
+    kind of trouble in the forward pass. Backward's intermediates may hold inf
+    where a rule masks them out (where, x**0), so from `quiet` on it says
+    nothing: only gradients that end up non-finite are worth a warning."""
+
+    __slots__ = ("warnings", "quiet")
+
+    def __init__(self, warnings):
+        self.warnings = warnings
+        self.quiet = False
+
+    def __call__(self, kind, flag):
         message = f"{kind} encountered: the result holds inf or nan, as PyTorch gives it"
-        if message not in warnings:
-            warnings.append(message)
-    return on_float_error
+        if not self.quiet and message not in self.warnings:
+            self.warnings.append(message)
+
+    def watch(self):
+        """NumPy's error state for the evaluation (one context: it costs microseconds a line)."""
+        return xp.errstate(call=self, all="call", under="ignore")
 
 
 def _gradient_warnings(result):
-    """(Called where NumPy's floating-point errors are ignored: a sum may overflow.)"""
+    """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
     for name, grad in result.grads.items():
         if grad is not None and grad.dtype.kind == "f" and not _all_finite(grad):
             result.warnings.append(f"the gradient of {name} holds inf or nan")
@@ -219,35 +232,30 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
 
     Returns the output tensor and the graph's nodes in backward's order.
     """
-    old_call = xp.seterrcall(_float_warning(result.warnings))
-    try:
-        with xp.errstate(all="call", under="ignore"):
-            _tensor.recording = recording
-            try:
-                value = plan.run(dict(leaves))
-            finally:
-                _tensor.recording = None
-            output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
-            result.value = output.data
-            result.grad_fn = output.grad_fn.name if output.grad_fn else None
-            result.requires_grad = output.requires_grad
-            nodes = _collect_nodes(result, output)
-            g = None if grad_output is None else _grad_output(grad_output, output)
-            if g is None and output.data.size != 1 and output.requires_grad:
-                shape = ", ".join(map(str, output.data.shape))
-                raise AgcliError("grad can be implicitly created only for scalar outputs",
-                                 hint=f"the output has shape {tuple(output.data.shape)}; pass "
-                                      f"--grad-output 'ones({shape})' for the gradient of its sum, or "
-                                      "any tensor of that shape for a vector-Jacobian product")
-        # Backward's intermediates may hold inf where a rule masks them out (where,
-        # x**0): only gradients that end up non-finite are worth a warning.
-        with xp.errstate(all="ignore"):
-            backward(output, g, nodes=nodes)
-            result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
-                            for name in leaves if name in wanted}
-            _gradient_warnings(result)
-    finally:
-        xp.seterrcall(old_call)
+    errors = _FloatErrors(result.warnings)
+    with errors.watch():
+        _tensor.recording = recording
+        try:
+            value = plan.run(dict(leaves))
+        finally:
+            _tensor.recording = None
+        output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
+        result.value = output.data
+        result.grad_fn = output.grad_fn.name if output.grad_fn else None
+        result.requires_grad = output.requires_grad
+        nodes = _collect_nodes(result, output)
+        g = None if grad_output is None else _grad_output(grad_output, output)
+        if g is None and output.data.size != 1 and output.requires_grad:
+            shape = ", ".join(map(str, output.data.shape))
+            raise AgcliError("grad can be implicitly created only for scalar outputs",
+                             hint=f"the output has shape {tuple(output.data.shape)}; pass "
+                                  f"--grad-output 'ones({shape})' for the gradient of its sum, or "
+                                  "any tensor of that shape for a vector-Jacobian product")
+        errors.quiet = True
+        backward(output, g, nodes=nodes)
+        result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
+                        for name in leaves if name in wanted}
+        _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
     # its AccumulateGrad) so that reference counting frees it at once. A batch
     # would otherwise leave the cyclic garbage collector a graph per line.
@@ -261,18 +269,16 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
 def _replay(replay, expr, leaves):
     """The Result of replaying a recording on `leaves`, or None if it cannot be replayed."""
     result = Result(expr)
-    old_call = xp.seterrcall(_float_warning(result.warnings))
+    errors = _FloatErrors(result.warnings)
     try:
-        with xp.errstate(all="call", under="ignore"):
+        with errors.watch():
             values = replay.run(leaves)
-        with xp.errstate(all="ignore"):
+            errors.quiet = True
             grads = replay.backward(values)
             replay.fill(result, leaves, values, grads)
             _gradient_warnings(result)
     except Exception:      # replay.Diverged, or anything the recording did not foresee
         return None
-    finally:
-        xp.seterrcall(old_call)
     return result
 
 
