@@ -260,7 +260,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
     # its AccumulateGrad) so that reference counting frees it at once. A batch
     # would otherwise leave the cyclic garbage collector a graph per line.
     for node in nodes or ():
-        node.out = node.inputs = None
+        node.out = node.inputs = node.arrays = None
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes

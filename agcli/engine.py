@@ -97,8 +97,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             if create_graph:
                 args, out = node.inputs, node.out
             else:
-                args = [a.data if type(a) is Tensor else a for a in node.inputs]
-                out = node.out.data
+                args, out = node.arrays, node.out.data
             params = node.params
             for i, nxt in enumerate(node.next):
                 if nxt is None:
@@ -122,7 +121,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
                 # nothing (Op.saves False) reads only shapes in its rules, so its
                 # graph can run backward again, as in PyTorch.
                 if op.saves:
-                    node.inputs = node.out = None
+                    node.inputs = node.arrays = node.out = None
                 node.released = True
         if type(root) is AccumulateGrad:
             leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))

@@ -88,16 +88,19 @@ class Tensor:
 class Node:
     """One recorded op: what to call in backward and what it saved for it."""
 
-    __slots__ = ("op", "next", "inputs", "out", "params", "shapes", "seq",
+    __slots__ = ("op", "next", "inputs", "arrays", "out", "params", "shapes", "seq",
                  "released", "versions", "__weakref__")
 
-    def __init__(self, op, next_edges, inputs, out, params):
+    def __init__(self, op, next_edges, inputs, out, params, arrays=None):
         self.op = op
         self.next = next_edges       # per input: Node, or None for no gradient
         self.inputs = inputs         # the op's arguments, tensors or raw values
+        # ... and their arrays, as forward saw them: what backward's rules read
+        # when no graph of the gradient is wanted.
+        self.arrays = [a.data if type(a) is Tensor else a for a in inputs] if arrays is None else arrays
         self.out = out
         self.params = params
-        self.shapes = tuple([a.data.shape if type(a) is Tensor else getattr(a, "shape", ()) for a in inputs])
+        self.shapes = tuple([getattr(a, "shape", ()) for a in self.arrays])
         self.seq = next(_seq)
         self.released = False
         # The versions of what the rules will read: an in-place change since is an error.
@@ -175,7 +178,7 @@ def apply(op, *args, **params):
     result = Tensor(out)
     if needs_grad and GradMode.enabled and op.vjps is not None:
         next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
-        result.grad_fn = Node(op, next_edges, args, result, params)
+        result.grad_fn = Node(op, next_edges, args, result, params, arrays)
         result.requires_grad = True
     if recording is not None:
         recording.append((op, args, params, result))
