@@ -262,16 +262,22 @@ def _floating(x):
     return x
 
 
-def exp(x): return apply(ops.EXP, _floating(x))
-def log(x): return apply(ops.LOG, _floating(x))
-def sqrt(x): return apply(ops.SQRT, _floating(x))
-def sin(x): return apply(ops.SIN, _floating(x))
-def cos(x): return apply(ops.COS, _floating(x))
-def tan(x): return apply(ops.TAN, _floating(x))
-def tanh(x): return apply(ops.TANH, _floating(x))
-def sigmoid(x): return apply(ops.SIGMOID, _floating(x))
-def relu(x): return apply(ops.RELU, x)
-def abs(x): return apply(ops.ABS, x)
+def _unary(op, floating=True):
+    """An elementwise function of one tensor. A raw array (what backward's rules
+    pass) goes straight to the op's forward: apply would record nothing."""
+    forward = op.forward
+
+    def function(x):
+        if type(x) is ndarray:
+            return forward(x)
+        return apply(op, _floating(x) if floating else x)
+    function.__name__ = function.__qualname__ = op.name.replace("Backward0", "").lower()
+    return function
+
+
+exp, log, sqrt = _unary(ops.EXP), _unary(ops.LOG), _unary(ops.SQRT)
+sin, cos, tan, tanh = _unary(ops.SIN), _unary(ops.COS), _unary(ops.TAN), _unary(ops.TANH)
+sigmoid, relu, abs = _unary(ops.SIGMOID), _unary(ops.RELU, floating=False), _unary(ops.ABS, floating=False)
 
 
 def clamp(x, min=None, max=None):
@@ -494,6 +500,8 @@ def dot(x, y):
 
 
 def mv(m, v):
+    if type(m) is ndarray and type(v) is ndarray and m.ndim == 2 and v.ndim == 1 and m.shape[1] == v.shape[0]:
+        return xp.matmul(m, v)          # backward's rules: raw arrays, shapes that fit
     if ndim_of(m) != 2 or ndim_of(v) != 1:
         fail(f"vector + matrix @ vector expected, got 1, {ndim_of(m)}, {ndim_of(v)}", "shape")
     if shape_of(m)[1] != shape_of(v)[0]:
@@ -503,6 +511,8 @@ def mv(m, v):
 
 
 def mm(a, b):
+    if type(a) is ndarray and type(b) is ndarray and a.ndim == b.ndim == 2 and a.shape[1] == b.shape[0]:
+        return xp.matmul(a, b)          # backward's rules: raw arrays, shapes that fit
     if ndim_of(a) != 2:
         fail("self must be a matrix", "shape")
     if ndim_of(b) != 2:
@@ -728,7 +738,7 @@ def t(x):
     if ndim_of(x) > 2:
         fail(f"t() expects a tensor with <= 2 dimensions, but self is {ndim_of(x)}D", "shape")
     if type(x) is not Tensor:
-        return xp.transpose(x)
+        return x.T if type(x) is ndarray else xp.transpose(x)
     return apply(ops.T, x)
 
 
