@@ -83,10 +83,13 @@ def _size(v) -> int:
     return getattr(data(v), "size", 1)
 
 
+_CHECKED_ABOVE = 10**6     # products of operand sizes up to this skip the --max-elements check
+
+
 def _refuse_huge(shape_fn, product):
     """Refuse a result over --max-elements before allocating it (broadcasting
     and products can make results far larger than their operands)."""
-    if product > 10**6:               # only large operands pay for the exact check
+    if product > _CHECKED_ABOVE:      # only large operands pay for the exact check
         from .creation import check_size
         check_size(shape_fn())
 
@@ -103,6 +106,13 @@ def _raw(x, y) -> bool:
 
 
 def _elementwise(op, x, y, **params):
+    if type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
+            and x.data.size * y.data.size <= _CHECKED_ABOVE:
+        try:                            # the common case: nothing to refuse, nothing to promote
+            return apply(op, x, y, **params)
+        except ValueError:
+            broadcast_shapes(x.data.shape, y.data.shape)
+            raise
     _refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), _size(x) * _size(y))
     try:
         out = apply(op, x, y, **params)
