@@ -13,8 +13,8 @@ It runs agcli in this process's Python (the one with agcli installed):
 FILE's first LINES lines (default data/distinct_10000.txt, 300 lines) are
 split, bound, parsed, evaluated and written as JSON, each once, and the
 count of a run without the lines is taken off. --stages stops after each
-stage in turn (split, bind, parse, lower, evaluate, JSON) and prints the
-cumulative counts. About 15 s a count.
+stage in turn (split, bind, parse, lower, evaluate: the graph and backward,
+JSON) and prints the cumulative counts. About 15 s a count.
 """
 import argparse
 import os
@@ -45,9 +45,10 @@ for text in lines[1:count + 1] if count else ():
     args = parse_line(text)
     if stage == "split":
         continue
-    if stage == "bind":
+    if stage in ("bind", "parse", "lower"):       # each stage does the ones before it too
         for name, value in args.bindings.items():
             api.bind(name, value)
+    if stage == "bind":
         continue
     if stage == "parse":
         syntax.parse(args.expr)
