@@ -56,7 +56,7 @@ class Output:
         if stream.isatty():
             (self.err if stderr else self.out).print(*render.to_rich(sections), sep="\n")
         else:
-            stream.write(render.plain(sections) + "\n")
+            stream.write(render.plain_text(sections) + "\n")
 
     def error(self, error: AgcliError, where: str | None = None):
         from .render import error_sections

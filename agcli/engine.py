@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from . import functions as F
 from . import ops
-from . import tensor as _tensor
 from .errors import AgcliError
 from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled
 
@@ -87,7 +86,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             if op.saves:
                 if node.released:
                     raise AgcliError(SECOND_BACKWARD)
-                changed = node.modified() if _tensor.version_bumps else None
+                changed = node.modified()
                 if changed is not None:
                     raise AgcliError(_modified_message(node, *changed))
             if retain_grads and node.out is not None and node.out.retains_grad:

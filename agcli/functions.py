@@ -106,20 +106,17 @@ def _raw(x, y) -> bool:
 
 
 def _elementwise(op, x, y, **params):
-    if type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
-            and x.data.size * y.data.size <= _CHECKED_ABOVE:
-        try:                            # the common case: nothing to refuse, nothing to promote
-            return apply(op, x, y, **params)
-        except ValueError:
-            broadcast_shapes(x.data.shape, y.data.shape)
-            raise
-    _refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), _size(x) * _size(y))
+    # Two tensors of one dtype and modest size (the common case): nothing to refuse, nothing to promote.
+    common = type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
+        and x.data.size * y.data.size <= _CHECKED_ABOVE
+    if not common:
+        _refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), _size(x) * _size(y))
     try:
         out = apply(op, x, y, **params)
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
-    if type(out) is Tensor and _mixed(x, y):
+    if not common and type(out) is Tensor and _mixed(x, y):
         dtype = result_type(x, y)
         if out.data.dtype != dtype:
             out.data = out.data.astype(dtype)

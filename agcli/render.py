@@ -85,7 +85,7 @@ def _nodes_json(nodes) -> str:
 # What a result or an error shows is described once, as sections: a Line of
 # (text, style) pieces, or a Grid (a titled table whose last column may hold
 # several lines). A terminal gets them drawn by Rich (to_rich); a pipe or a
-# file gets the same layout as plain text (plain), without importing Rich,
+# file gets the same layout as plain text (plain_text), without importing Rich,
 # whose import alone costs about a fifth of a short `agcli grad`.
 
 class Line:
@@ -204,7 +204,7 @@ def to_rich(sections):
     return drawn
 
 
-def plain(sections) -> str:
+def plain_text(sections) -> str:
     """The sections as text: the layout Rich gives them, without styles or
     trailing spaces, and never wrapped (a pipe has no width)."""
     lines = []

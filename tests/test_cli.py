@@ -448,7 +448,7 @@ def _screen(text: str) -> list[str]:
     ("grad", "a*b + * c", "--a", "1"),          # an error, on stderr
 ])
 def test_piped_output_is_the_terminal_layout_as_plain_text(tmp_path, run, args):
-    """Rich draws for a terminal; a pipe gets render.plain's text: the same lines."""
+    """Rich draws for a terminal; a pipe gets render.plain_text's text: the same lines."""
     _, drawn = run_in_terminal(tmp_path, *args, env=base_env(TERM="xterm-256color", NO_COLOR="1"))
     piped = run(*args)
     assert _screen(piped.stdout + piped.stderr) == _screen(drawn)
@@ -456,11 +456,11 @@ def test_piped_output_is_the_terminal_layout_as_plain_text(tmp_path, run, args):
 
 
 def test_plain_grid_aligns_wide_characters_and_several_lines():
-    from agcli.render import Grid, Line, plain
+    from agcli.render import Grid, Line, plain_text
     grid = Grid("gradients", [("#", "right"), ("leaf", "left"), ("grad", "left")])
     grid.rows += [[("9", None), ("中文", "green"), ("[1.,\n 2.]", None)],
                   [("10", None), ("a", "green"), ("3.", None)]]
-    assert plain([Line(("x", "bold"), (" y", None)), grid]).split("\n") == [
+    assert plain_text([Line(("x", "bold"), (" y", None)), grid]).split("\n") == [
         "x y",
         "gradients",
         " #   leaf   grad",
