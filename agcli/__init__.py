@@ -15,8 +15,8 @@ __all__ = ["grad", "evaluate", "Result", "AgcliError", "__version__"]
 
 def __getattr__(name):
     if name in ("grad", "evaluate", "Result"):
-        from . import api
-        return getattr(api, name)
+        from .evaluate import run
+        return getattr(run, name)
     if name == "AgcliError":
         from .errors import AgcliError
         return AgcliError

@@ -31,9 +31,9 @@ STAGES = ("split", "bind", "parse", "lower", "evaluate", "json")
 RUN = """
 import gc, sys
 gc.freeze(); gc.disable()
-from agcli import api, lower, syntax
-from agcli.arguments import parse_line
-from agcli.render import result_json_line
+from agcli.evaluate import run as api, lower, syntax
+from agcli.cli.arguments import parse_line
+from agcli.output.render import result_json_line
 path, count, stage = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(path, encoding="utf-8") as f:
     lines = [line.strip() for line in f if line.strip() and not line.startswith("#")][:count + 1]

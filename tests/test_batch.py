@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from agcli import batch
+from agcli.cli import batch
 
 DEFAULTS = {"dtype": "float64", "seed": None, "max_elements": 10**8, "wrt": None, "grad_output": None}
 

@@ -139,7 +139,7 @@ def test_seed_example_json_contract(run_json):
 def test_json_line_is_the_result_as_json():
     """render.result_json_line writes the nodes itself: it must say what to_json says."""
     import agcli
-    from agcli.render import result_json_line
+    from agcli.output.render import result_json_line
     r = agcli.grad('g = a*b; α_1 = g.reshape(2, 1) + c; α_1.sum()', a=2, b=[4, 5], c=[[1., 2.]])
     assert [n.name for n in r.nodes] == ["g", None, "α_1", None]
     line = json.loads(result_json_line(r, 7))
@@ -456,7 +456,7 @@ def test_piped_output_is_the_terminal_layout_as_plain_text(tmp_path, run, args):
 
 
 def test_plain_grid_aligns_wide_characters_and_several_lines():
-    from agcli.render import Grid, Line, plain_text
+    from agcli.output.render import Grid, Line, plain_text
     grid = Grid("gradients", [("#", "right"), ("leaf", "left"), ("grad", "left")])
     grid.rows += [[("9", None), ("中文", "green"), ("[1.,\n 2.]", None)],
                   [("10", None), ("a", "green"), ("3.", None)]]
@@ -473,7 +473,7 @@ def test_plain_grid_aligns_wide_characters_and_several_lines():
 
 def test_piped_grad_does_not_import_rich():
     """Rich's import is a fifth of a short `agcli grad`: a pipe does without it."""
-    script = ("import sys; from agcli.cli import run_grad; code = run_grad(sys.argv[1:]); "
+    script = ("import sys; from agcli.cli.main import run_grad; code = run_grad(sys.argv[1:]); "
               "sys.stderr.write('rich imported' if 'rich' in sys.modules else 'no rich')")
     proc = subprocess.run([sys.executable, "-c", script, SEED_EXPR, *SEED_BINDINGS],
                           capture_output=True, text=True, timeout=TIMEOUT, env=base_env())
@@ -639,7 +639,7 @@ def test_batch_lines_split_as_a_shell_does():
     import random
     import shlex
 
-    from agcli.arguments import split_words
+    from agcli.cli.arguments import split_words
     rng = random.Random(0)
     pieces = ["a", "--x", "=", " ", "  ", "\t", '"', '"', "'", "\\", "[1, 2]", '""', "é"]
     texts = ['"a*b" --a 2 --b "[1, 2]"', '--x="1, 2" "e"', 'a"b"c d', '"" x', 'x ""', '"a""b"', "  'a' \"b\"  "]

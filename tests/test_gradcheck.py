@@ -19,10 +19,10 @@ import zlib
 import numpy as np
 import pytest
 
-from agcli import api
-from agcli import functions as F
-from agcli.engine import backward
-from agcli.tensor import Tensor
+from agcli.evaluate import run as api
+from agcli.torchapi import functions as F
+from agcli.engine.backward import backward
+from agcli.engine.tensor import Tensor
 
 EPS = 1e-6
 RTOL, ATOL = 1e-6, 1e-8

@@ -6,24 +6,24 @@ import numpy as np
 import pytest
 
 import agcli
-from agcli import ast as A
-from agcli.syntax import parse
+from agcli.language import ast as A
+from agcli.language.syntax import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("module", ["_parser.py", "_tables.py"])
 def test_generated_parser_is_built_from_this_grammar(module):
-    from agcli.syntax import grammar_stamp
-    first_line = (ROOT / "agcli" / module).read_text().splitlines()[0]
+    from tools.gen_parser import grammar_stamp
+    first_line = (ROOT / "agcli" / "language" / module).read_text().splitlines()[0]
     assert first_line == "# " + grammar_stamp(), \
-        f"grammar/agcli.lark changed: run `python -m agcli.syntax` to regenerate agcli/{module}"
+        f"grammar/agcli.lark changed: run `python tools/gen_parser.py` to regenerate agcli/language/{module}"
 
 
 def test_tables_are_written_from_this_parser():
-    from agcli.syntax import tables_source
-    assert (ROOT / "agcli" / "_tables.py").read_text() == tables_source(), \
-        "agcli/_tables.py does not match agcli/_parser.py: run `python -m agcli.syntax`"
+    from tools.gen_parser import tables_source
+    assert (ROOT / "agcli" / "language" / "_tables.py").read_text() == tables_source(), \
+        "agcli/language/_tables.py does not match _parser.py: run `python tools/gen_parser.py`"
 
 
 def test_start_up_parses_without_building_lark(tmp_path):
@@ -31,8 +31,8 @@ def test_start_up_parses_without_building_lark(tmp_path):
     # and texts of several lines build it.
     import subprocess
     import sys
-    code = ("import sys; from agcli.syntax import parse; parse('a*b + c*d**2/e'); "
-            "print('agcli._parser' in sys.modules, end=' '); parse('a +\\n'); ")
+    code = ("import sys; from agcli.language.syntax import parse; parse('a*b + c*d**2/e'); "
+            "print('agcli.language._parser' in sys.modules, end=' '); parse('a +\\n'); ")
     run = subprocess.run([sys.executable, "-c", code + "pass"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 1 and run.stdout == "False " and "unexpected" in run.stderr
 
@@ -50,7 +50,7 @@ def test_generated_parser_agrees_with_lark_on_the_grammar():
     lark = pytest.importorskip("lark")
     from lark.indenter import Indenter
 
-    from agcli.syntax import _ToAst
+    from agcli.language.syntax import _ToAst
 
     class PythonIndents(Indenter):
         NL_type, OPEN_PAREN_types, CLOSE_PAREN_types = "_NL", ["LPAR", "LSQB"], ["RPAR", "RSQB"]
@@ -77,7 +77,7 @@ def test_terminals_tried_first_lex_every_short_text_as_lark_does():
     import itertools
     import re
 
-    from agcli import _tables, syntax
+    from agcli.language import _tables, syntax
     _, lark = syntax._lark_parser()
     (lark_pattern,) = lark.parser.lexer.lexer.root_lexer.scanner._mres
     ours = re.compile(_tables.PATTERN, _tables.FLAGS)
@@ -102,8 +102,8 @@ def test_the_fast_driver_parses_as_lark_does():
     """syntax._Driver (on _tables.py, pass-up reductions skipped, one-line lexer) against Lark's own parse."""
     import json
 
-    from agcli.arguments import parse_line
-    from agcli.syntax import _fast_driver, _lark_parser
+    from agcli.cli.arguments import parse_line
+    from agcli.language.syntax import _fast_driver, _lark_parser
     driver, (_, lark) = _fast_driver(), _lark_parser()
     texts = list(SAMPLES) + ONE_LINERS
     texts += [parse_line(case["args"]).expr
@@ -127,7 +127,7 @@ def test_the_fast_driver_parses_as_lark_does():
 
 def value(expr, **bindings):
     """The expression's value (even where backward has nothing to do)."""
-    from agcli import api
+    from agcli.evaluate import run as api
     api.configure()
     result = api.evaluate(expr, bindings)
     return result.value.item()

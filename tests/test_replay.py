@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from agcli import api
-from agcli.render import result_json_line
+from agcli.evaluate import run as api
+from agcli.output.render import result_json_line
 
 # Expressions and the shapes of their bindings: broadcasting, every kind of
 # matmul, reductions with dims, shape ops, literals, constants, names.
@@ -48,7 +48,7 @@ def _full(expr, bindings, **options):
 
 
 def _same(a, b):
-    from agcli.replay import same_result
+    from agcli.engine.replay import same_result
     return a.error is None and b.error is None and same_result(a, b)
 
 
@@ -105,13 +105,13 @@ def test_a_replay_warns_as_the_full_evaluation_does():
     "x.pow(2).sum(dim=int(1))",
 ])
 def test_what_the_values_could_change_is_never_replayed(expr):
-    from agcli.replay import replayable
-    from agcli.syntax import parse
+    from agcli.engine.replay import replayable
+    from agcli.language.syntax import parse
     assert not replayable(parse(expr))
 
 
 def test_a_replay_that_disagrees_with_the_graph_is_retired(monkeypatch):
-    import agcli.replay as R
+    import agcli.engine.replay as R
     monkeypatch.setattr(R, "same_result", lambda a, b: False)
     for x in ("[1.0, 2.0]", "[3.0, 4.0]", "[0.5, 1.5]", "[2.0, 2.5]"):
         result = api.evaluate("(x * x).sum()", {"x": x})
@@ -125,7 +125,7 @@ def test_a_replay_that_diverges_falls_back_to_the_graph(monkeypatch):
     (replay,) = api._replays.values()
     assert replay.verified
 
-    import agcli.replay as R
+    import agcli.engine.replay as R
 
     def diverge(self, leaves):
         raise R.Diverged

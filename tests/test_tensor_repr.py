@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agcli.tensor_repr import format_data, format_tensor
+from agcli.torchapi.printing import format_data, format_tensor
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tensor_repr.json"
 CASES = json.loads(FIXTURE.read_text())

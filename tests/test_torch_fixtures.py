@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agcli import api
-from agcli.arguments import parse_line
+from agcli.evaluate import run as api
+from agcli.cli.arguments import parse_line
 
 FIXTURE = Path(__file__).parent / "fixtures" / "torch_cases.json"
 CASES = json.loads(FIXTURE.read_text())

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from . import creation as C
 from . import functions as F
-from .backend import xp
-from .errors import AgcliError
-from .tensor import GradMode, Node, Tensor, bump_version, set_grad_enabled
+from ..engine.backend import xp
+from ..errors import AgcliError
+from ..engine.tensor import GradMode, Node, Tensor, bump_version, set_grad_enabled
 
 NON_LEAF_GRAD = (
     "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -293,7 +293,7 @@ def _plain_key(key):
 
 # ----------------------------------------------------------- backward/grad
 def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    from .engine import backward as run_backward
+    from ..engine.backward import backward as run_backward
     x = _tensor(x)
     if retain_graph is None:
         retain_graph = create_graph
@@ -321,7 +321,7 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
 
 def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
                   allow_unused=None):
-    from .engine import backward as run_backward
+    from ..engine.backward import backward as run_backward
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     gos = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)

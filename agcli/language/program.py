@@ -9,14 +9,14 @@ provides.
 """
 from __future__ import annotations
 
-from . import __version__
+from .. import __version__
 from . import ast as A
-from . import functions as F
-from . import library as L
-from . import tensor_api as T
-from .errors import AgcliError, did_you_mean
+from ..torchapi import functions as F
+from ..torchapi import namespace as L
+from ..torchapi import autograd as T
+from ..errors import AgcliError, did_you_mean
 from .lower import _guard, _Lowering, _operand
-from .tensor import Tensor
+from ..engine.tensor import Tensor
 
 ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random"}
 
@@ -888,7 +888,7 @@ def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, sh
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None
-    from .backend import xp
+    from ..engine.backend import xp
     with xp.errstate(all="ignore"):
         plan.run(env, show=show)
     return env

@@ -22,11 +22,11 @@ Anything unexpected during a replay falls back to the full evaluation.
 """
 from __future__ import annotations
 
-from . import ast as A
-from . import functions as F
-from .api import NodeInfo
+from ..language import ast as A
+from ..torchapi import functions as F
+from ..evaluate.run import NodeInfo
 from .backend import ndarray, xp
-from .creation import Settings
+from ..torchapi.creation import Settings
 from .tensor import AccumulateGrad, Tensor
 
 # Calls (functions and methods) whose outputs are recorded ops of their inputs.

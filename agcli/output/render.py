@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 
-from .backend import xp
+from ..engine.backend import xp
 
 
 # ---------------------------------------------------------------- JSON
@@ -109,13 +109,13 @@ class Grid:
 
 
 def tensor_text(value, *, dtype_default: str, grad_fn=None, requires_grad=False) -> str:
-    from .tensor_repr import format_tensor
+    from ..torchapi.printing import format_tensor
     return format_tensor(value, dtype=str(value.dtype), default_dtype=dtype_default,
                          grad_fn=grad_fn, requires_grad=requires_grad)
 
 
 def _data_text(value) -> str:
-    from .tensor_repr import format_data
+    from ..torchapi.printing import format_data
     return format_data(value, dtype=str(value.dtype))
 
 

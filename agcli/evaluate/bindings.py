@@ -6,9 +6,9 @@ file. Errors name the binding they came from.
 """
 from __future__ import annotations
 
-from . import creation as C
-from .backend import xp
-from .errors import AgcliError
+from ..torchapi import creation as C
+from ..engine.backend import xp
+from ..errors import AgcliError
 
 
 def parse_value(name: str, text: str):
@@ -25,7 +25,7 @@ def parse_value(name: str, text: str):
         number = _plain_number(text)
         if number is not None:
             return xp.asarray(number)
-    from .api import plan_for
+    from .run import plan_for
 
     try:
         value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)

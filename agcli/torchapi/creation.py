@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 from . import functions as F
-from .backend import xp
-from .errors import AgcliError
-from .tensor import Tensor
+from ..engine.backend import xp
+from ..errors import AgcliError
+from ..engine.tensor import Tensor
 
 
 class Settings:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import EXIT_INPUT, EXIT_OK, AgcliError, internal_error
+from ..errors import EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 
 class Output:
@@ -51,7 +51,7 @@ class Output:
 
     def show(self, sections, *, stderr: bool = False):
         """Write render.py's sections: drawn by Rich on a terminal, plain text otherwise."""
-        from . import render
+        from ..output import render
         stream = sys.stderr if stderr else sys.stdout
         if stream.isatty():
             (self.err if stderr else self.out).print(*render.to_rich(sections), sep="\n")
@@ -59,11 +59,11 @@ class Output:
             stream.write(render.plain_text(sections) + "\n")
 
     def error(self, error: AgcliError, where: str | None = None):
-        from .render import error_sections
+        from ..output.render import error_sections
         self.show(error_sections(error, where=where), stderr=True)
 
     def warnings(self, warnings, where: str = ""):
-        from .render import Line
+        from ..output.render import Line
         for w in warnings:
             self.show([Line((f"warning{where}: ", "yellow"), (w, None))], stderr=True)
 
@@ -85,14 +85,14 @@ def run_grad(words) -> int:
         if args.out and "value" in args.bindings:
             raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
                              "would overwrite it", kind="usage", hint="rename the variable")
-        from . import api
+        from ..evaluate import run as api
         dtype = args.dtype or "float64"
         api.configure(dtype=dtype, seed=args.seed,
                       max_elements=10**8 if args.max_elements is None else args.max_elements)
     except AgcliError as e:
         if fmt == "json" or _asks_for_json(words):  # stdout stays one JSON object
-            from .api import Result
-            from .render import result_json_line
+            from ..evaluate.run import Result
+            from ..output.render import result_json_line
             rejected = Result(words[0] if words and not words[0].startswith("-") else "")
             rejected.error = e
             sys.stdout.write(result_json_line(rejected) + "\n")
@@ -118,10 +118,10 @@ def run_grad(words) -> int:
 
 def _show(output, result, fmt, dtype):
     if fmt == "json":
-        from .render import result_json_line
+        from ..output.render import result_json_line
         sys.stdout.write(result_json_line(result) + "\n")
     else:
-        from .render import result_sections
+        from ..output.render import result_sections
         output.show(result_sections(result, dtype_default=dtype))
 
 
@@ -138,7 +138,7 @@ def _evaluate(api, expr, bindings, wrt, grad_output, debug, output):
 
 def _save_npz(path, result, output) -> int:
     import zipfile
-    from .backend import xp
+    from ..engine.backend import xp
     arrays = {"value": result.value}
     arrays.update({k: v for k, v in result.grads.items() if v is not None})
     if not path.endswith(".npz"):  # as numpy.savez does

@@ -69,8 +69,8 @@ class Tensor:
         return Tensor(self.data)
 
     def __repr__(self) -> str:
-        from .functions import default_float
-        from .tensor_repr import format_tensor
+        from ..torchapi.functions import default_float
+        from ..torchapi.printing import format_tensor
         return format_tensor(self.data, dtype=str(self.data.dtype), default_dtype=default_float(),
                              grad_fn=self.grad_fn.name if self.grad_fn else None,
                              requires_grad=self.requires_grad and self.grad_fn is None)
@@ -172,7 +172,7 @@ def apply(op, *args, **params):
     if type(out) is not ndarray:
         out = xp.asarray(out)
     if out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
-        from .errors import AgcliError
+        from ..errors import AgcliError
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
     result = Tensor(out)

@@ -5,7 +5,7 @@ CLI hands in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
-from .errors import AgcliError
+from ..errors import AgcliError
 
 BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n"
           "Blocks end with an empty line; Ctrl-D quits.")
@@ -36,7 +36,7 @@ def _open_brackets(text: str) -> int:
 
 
 def run_repl(read_line, write, show_error, *, max_iterations: int, version: str) -> int:
-    from .program import run_program, value_repr
+    from ..language.program import run_program, value_repr
 
     write(BANNER.format(version=version) + "\n")
     env: dict = {}

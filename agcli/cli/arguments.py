@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import AgcliError
+from ..errors import AgcliError
 
 
 def _whole_number(option, text):

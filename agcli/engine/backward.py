@@ -8,9 +8,9 @@ like any other op.
 """
 from __future__ import annotations
 
-from . import functions as F
+from ..torchapi import functions as F
 from . import ops
-from .errors import AgcliError
+from ..errors import AgcliError
 from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled
 
 SECOND_BACKWARD = (

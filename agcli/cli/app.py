@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 
-from . import __version__
-from .cli import Output, run_grad
-from .errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError, internal_error
+from .. import __version__
+from .main import Output, run_grad
+from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 app = typer.Typer(
     name="agcli",
@@ -193,11 +193,12 @@ MaxIterationsOption = Annotated[int, typer.Option(
 
 
 def _program_setup(output, dtype, seed, max_elements):
-    from . import api, tensor_api
+    from ..evaluate import run as api
+    from ..torchapi import autograd as tensor_api
     api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
 
     def warn(message):
-        from .render import Line
+        from ..output.render import Line
         output.show([Line((message, "yellow"))], stderr=True)
     tensor_api.Warnings.sink = warn
 
@@ -251,7 +252,7 @@ def run(
             raise typer.Exit(EXIT_INPUT)
     try:
         _program_setup(output, dtype, seed, max_elements)
-        from .program import run_program
+        from ..language.program import run_program
         run_program(program, _write_stdout, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()

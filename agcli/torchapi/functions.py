@@ -10,10 +10,10 @@ from __future__ import annotations
 import builtins
 import operator
 
-from . import ops
-from .backend import ndarray, xp
-from .errors import AgcliError
-from .tensor import Tensor, apply
+from ..engine import ops
+from ..engine.backend import ndarray, xp
+from ..errors import AgcliError
+from ..engine.tensor import Tensor, apply
 
 _py_sum, _py_max, _py_min, _py_abs = builtins.sum, builtins.max, builtins.min, builtins.abs
 

@@ -9,9 +9,9 @@ import math
 
 from . import creation as C
 from . import functions as F
-from . import tensor_api as T
-from .errors import AgcliError
-from .tensor import Tensor
+from . import autograd as T
+from ..errors import AgcliError
+from ..engine.tensor import Tensor
 
 _ELEMENTWISE = ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "neg",
                 "reciprocal")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import gc
 import sys
 
-from . import api
+from ..evaluate import run as api
 from .arguments import parse_line, split_names
-from .errors import AgcliError, detached, internal_error
-from .render import result_json_line
+from ..errors import AgcliError, detached, internal_error
+from ..output.render import result_json_line
 
 
 def _lines(stream):
@@ -202,7 +202,7 @@ def _run_line(text, defaults, default_wrt, debug):
 
 
 def _print_block(output, number, result, dtype):
-    from .render import Line, result_sections
+    from ..output.render import Line, result_sections
     output.show([Line((f"── line {number} ──", "dim")), *result_sections(result, dtype_default=dtype)])
     output.warnings(result.warnings, where=f" (line {number})")
     if result.error is not None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from . import creation as C
-from . import functions as F
-from . import tensor as _tensor
-from .backend import xp
+from ..torchapi import creation as C
+from ..torchapi import functions as F
+from ..engine import tensor as _tensor
+from ..engine.backend import xp
 from .bindings import parse_value
-from .engine import backward, reachable
-from .errors import AgcliError, detached
-from .tensor import Tensor
+from ..engine.backward import backward, reachable
+from ..errors import AgcliError, detached
+from ..engine.tensor import Tensor
 
 _plans: dict = {}
 
@@ -55,7 +55,7 @@ class Result:
         return None if self.value is None else tuple(self.value.shape)
 
     def to_json(self) -> dict:
-        from .render import jsonable
+        from ..output.render import jsonable
         return {
             "expr": self.expr,
             "shape": None if self.value is None else list(self.value.shape),
@@ -82,8 +82,8 @@ def plan_for(expr: str, names):
     key = (expr, frozenset(names))
     plan = _plans.get(key)
     if plan is None:
-        from .lower import lower
-        from .syntax import parse
+        from ..language.lower import lower
+        from ..language.syntax import parse
         plan = lower(parse(expr), names)
         _forget_oldest(_plans)
         _plans[key] = plan
@@ -164,10 +164,10 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
             if known is None:
                 _replays[key] = True
             elif known is True:
-                from .replay import build
+                from ..engine.replay import build
                 _replays[key] = build(recording, leaves, wanted, output, order) or False
             elif known is not False:        # the first replay must give what the graph gave
-                from .replay import same_result
+                from ..engine.replay import same_result
                 check = _replay(known, expr, leaves)
                 known.verified = check is not None and same_result(check, result)
                 if not known.verified:
@@ -185,7 +185,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
 def _may_replay(plan) -> bool:
     """Asked on an expression's second sight: most lines of a batch are seen once."""
     if plan.replayable is None:
-        from .replay import replayable
+        from ..engine.replay import replayable
         plan.replayable = replayable(plan.tree)
         plan.tree = None
     return plan.replayable

@@ -11,11 +11,11 @@ from __future__ import annotations
 import inspect
 
 from . import ast as A
-from . import creation as C
-from . import functions as F
-from . import library as L
-from .errors import AgcliError, did_you_mean
-from .tensor import Tensor
+from ..torchapi import creation as C
+from ..torchapi import functions as F
+from ..torchapi import namespace as L
+from ..errors import AgcliError, did_you_mean
+from ..engine.tensor import Tensor
 
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 
@@ -83,11 +83,11 @@ _BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": 
 
 
 def _compare(ufunc_name):
-    from . import ops
+    from ..engine import ops
     op = getattr(ops, ufunc_name)
 
     def compare(x, y):
-        from .tensor import apply
+        from ..engine.tensor import apply
         return _wrap(apply(op, C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
                            else x, y))
     return compare

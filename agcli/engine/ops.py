@@ -12,9 +12,9 @@ PyTorch, such a graph can be run backward twice without retain_graph.
 """
 from __future__ import annotations
 
-from . import functions as F
+from ..torchapi import functions as F
 from .backend import xp
-from .errors import AgcliError
+from ..errors import AgcliError
 
 
 class Op:
