@@ -108,6 +108,17 @@ def internal_error(e: BaseException) -> AgcliError:
                       hint="this is a bug in agcli; rerun with --debug for a traceback")
 
 
+# PyTorch's ScalarType names, as its messages print them.
+_TORCH_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_type_name(dtype) -> str:
+    """PyTorch's scalar type name in messages: float32 -> Float."""
+    name = str(dtype)
+    return _TORCH_TYPE_NAMES.get(name, name)
+
+
 def did_you_mean(name: str, candidates) -> str | None:
     import difflib
     close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)

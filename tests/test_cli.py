@@ -139,12 +139,12 @@ def test_seed_example_json_contract(run_json):
 def test_json_line_is_the_result_as_json():
     """render.result_json_line writes the nodes itself: it must say what to_json says."""
     import agcli
-    from agcli.output.render import result_json_line
+    from agcli.output.render import result_json, result_json_line
     r = agcli.grad('g = a*b; α_1 = g.reshape(2, 1) + c; α_1.sum()', a=2, b=[4, 5], c=[[1., 2.]])
     assert [n.name for n in r.nodes] == ["g", None, "α_1", None]
     line = json.loads(result_json_line(r, 7))
     assert line.pop("line") == 7
-    assert line == r.to_json()
+    assert line == result_json(r)
     assert line["nodes"][2] == {"name": "α_1", "grad_fn": "AddBackward0", "shape": [2, 2]}
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agcli.evaluate import run as api
-from agcli.output.render import result_json_line
+from agcli.output.render import result_json, result_json_line
 
 # Expressions and the shapes of their bindings: broadcasting, every kind of
 # matmul, reductions with dims, shape ops, literals, constants, names.
@@ -48,7 +48,7 @@ def _full(expr, bindings, **options):
 
 
 def _same(a, b):
-    from agcli.engine.replay import same_result
+    from agcli.evaluate.result import same_result
     return a.error is None and b.error is None and same_result(a, b)
 
 
@@ -83,7 +83,7 @@ def test_the_json_line_says_what_to_json_says():
         result = api.evaluate("(x * y).log().sum()", bindings)    # a nan and a warning too
         line = json.loads(result_json_line(result, 7))
         assert line.pop("line") == 7
-        assert line == result.to_json()
+        assert line == result_json(result)
         assert line["value"] == "nan" and line["warnings"]
 
 
@@ -105,18 +105,17 @@ def test_a_replay_warns_as_the_full_evaluation_does():
     "x.pow(2).sum(dim=int(1))",
 ])
 def test_what_the_values_could_change_is_never_replayed(expr):
-    from agcli.engine.replay import replayable
+    from agcli.language.replay_safety import replayable
     from agcli.language.syntax import parse
     assert not replayable(parse(expr))
 
 
 def test_a_replay_that_disagrees_with_the_graph_is_retired(monkeypatch):
-    import agcli.engine.replay as R
-    monkeypatch.setattr(R, "same_result", lambda a, b: False)
+    monkeypatch.setattr(api, "same_result", lambda a, b: False)
     for x in ("[1.0, 2.0]", "[3.0, 4.0]", "[0.5, 1.5]", "[2.0, 2.5]"):
         result = api.evaluate("(x * x).sum()", {"x": x})
         assert result.value == _full("(x * x).sum()", {"x": x}).value
-    assert list(api._replays.values()) == [False]
+    assert list(api._replays.values()) == [api.NEVER]
 
 
 def test_a_replay_that_diverges_falls_back_to_the_graph(monkeypatch):
@@ -132,7 +131,7 @@ def test_a_replay_that_diverges_falls_back_to_the_graph(monkeypatch):
     monkeypatch.setattr(R.Replay, "run", diverge)
     result = api.evaluate("(x * x).sum()", {"x": "[2.0, 1.0]"})
     assert result.value == 5.0 and result.grads["x"].tolist() == [4.0, 2.0]
-    assert list(api._replays.values()) == [False]
+    assert list(api._replays.values()) == [api.NEVER]
 
 
 def test_options_and_shapes_that_differ_are_recorded_apart():

@@ -194,13 +194,13 @@ MaxIterationsOption = Annotated[int, typer.Option(
 
 def _program_setup(output, dtype, seed, max_elements):
     from ..evaluate import run as api
-    from ..torchapi import autograd as tensor_api
+    from ..state import state
     api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
 
     def warn(message):
         from ..output.render import Line
         output.show([Line((message, "yellow"))], stderr=True)
-    tensor_api.Warnings.sink = warn
+    state.warn = warn
 
 
 def _write_stdout(text: str):

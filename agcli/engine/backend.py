@@ -1,10 +1,18 @@
-"""The array namespace every op computes with.
+"""The array namespace the engine computes with, chosen once per process.
 
-Op code reaches arrays only through `xp` (NumPy today; CuPy, which mirrors
-NumPy's API, is the planned GPU backend), so a backend switch is one place.
+Engine code reaches arrays only through `xp` and the few helpers below,
+which the array API standard lacks.
 """
 import numpy as xp
 
 ndarray = xp.ndarray
 
-__all__ = ["xp", "ndarray"]
+
+def add_at(out, key, values):
+    """out[key] += values, repeated indices adding up (index's gradient)."""
+    xp.add.at(out, key, values)
+
+
+def strides(a) -> tuple:
+    """The array's strides in elements (PyTorch's unit)."""
+    return tuple(s // a.itemsize for s in a.strides)

@@ -8,10 +8,10 @@ like any other op.
 """
 from __future__ import annotations
 
-from ..torchapi import functions as F
-from . import ops
-from ..errors import AgcliError
-from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled
+from ..errors import AgcliError, torch_type_name
+from .backend import xp
+from .ops.shapes import COPY, sum_to, to_dtype
+from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -36,6 +36,75 @@ def reachable(root):
     return nodes
 
 
+def propagate(steps, grads):
+    """The backward loop, the one both the graph and replays run.
+
+    steps: in backward's order, (key, out, args, edges) per op that has a
+    gradient to send, an edge being (vjp, params, input shape, input dtype
+    or None, target key); grads: key -> gradient, the output's to begin
+    with. Each step's gradient goes through its rules to its inputs' keys.
+    """
+    for key, out, args, edges in steps:
+        g = grads.pop(key, None)
+        if g is None:
+            continue
+        for vjp, params, shape, dtype, target in edges:
+            gi = vjp(g, out, *args, **params)
+            if getattr(gi, "shape", None) != shape:
+                gi = sum_to(gi, shape)          # broadcasting, undone in one place
+            if dtype is not None and gi.dtype != dtype:
+                gi = to_dtype(gi, dtype)        # back to the input's own dtype, as PyTorch's engine does
+            prev = grads.get(target)
+            grads[target] = gi if prev is None else prev + gi
+    return grads
+
+
+def edges_of(node):
+    """What propagate needs of a node's inputs (see its docstring)."""
+    op, params, casts = node.op, node.params, node.casts
+    edges = []
+    for i, nxt in enumerate(node.next):
+        if nxt is not None:
+            vjp, p = (op.vjps[0], {"i": i, **params}) if op.variadic else (op.vjps[i], params)
+            edges.append((vjp, p, node.shapes[i], None if casts is None else casts[i], id(nxt)))
+    return edges
+
+
+def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught):
+    """The steps of a recorded graph, checked and released as PyTorch does."""
+    for node in order:
+        g = grads.get(id(node))
+        if g is None:
+            continue
+        if asked and id(node) in asked:
+            caught.append((asked[id(node)], g))
+        if needed is not None and id(node) not in needed:
+            del grads[id(node)]
+            continue
+        op = node.op
+        if op.saves:
+            if node.released:
+                raise AgcliError(SECOND_BACKWARD)
+            changed = node.modified()
+            if changed is not None:
+                raise AgcliError(_modified_message(node, *changed))
+        if retain_grads and node.out is not None and node.out.retains_grad:
+            _accumulate(node.out, g, create_graph)
+        # Rules see tensors when the gradient must itself be differentiable,
+        # raw arrays otherwise (no graph is built for them: cheaper).
+        if create_graph:
+            yield id(node), node.out, node.inputs, edges_of(node)
+        else:
+            yield id(node), node.out.data, node.arrays, edges_of(node)
+        if not retain_graph:
+            # Saved tensors go, as PyTorch frees its buffers. An op that saves
+            # nothing (Op.saves False) reads only shapes in its rules, so its
+            # graph can run backward again, as in PyTorch.
+            if op.saves:
+                node.inputs = node.arrays = node.out = None
+            node.released = True
+
+
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
              retain_grads: bool = False):
@@ -57,79 +126,29 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     if grad_output is None:
         if output.data.size != 1:
             raise AgcliError("grad can be implicitly created only for scalar outputs")
-        grad_output = F.ones_like_array(output.data)
+        grad_output = ones_like(output.data)
     else:
-        grad_output = F.as_grad_output(grad_output, output)
+        grad_output = checked_grad_output(grad_output, output)
 
     if type(grad_output) is Tensor and not create_graph:
         grad_output = grad_output.data
     elif create_graph and type(grad_output) is not Tensor:
         grad_output = Tensor(grad_output)
     grads = {id(root): grad_output}
-    leaf_grads = {}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
     asked = {id(t.grad_fn): t for t in inputs or () if t.grad_fn is not None}
-    non_leaf_grads = []
-    sum_to = F.sum_to
+    caught = []
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
     with set_grad_enabled(create_graph):
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if asked and id(node) in asked:
-                non_leaf_grads.append((asked[id(node)], g))
-            if needed is not None and id(node) not in needed:
-                continue
-            op = node.op
-            if op.saves:
-                if node.released:
-                    raise AgcliError(SECOND_BACKWARD)
-                changed = node.modified()
-                if changed is not None:
-                    raise AgcliError(_modified_message(node, *changed))
-            if retain_grads and node.out is not None and node.out.retains_grad:
-                _accumulate(node.out, g, create_graph)
-            # Rules see tensors when the gradient must itself be differentiable,
-            # raw arrays otherwise (no graph is built for them: cheaper).
-            if create_graph:
-                args, out = node.inputs, node.out
-            else:
-                args, out = node.arrays, node.out.data
-            params = node.params
-            for i, nxt in enumerate(node.next):
-                if nxt is None:
-                    continue
-                if op.variadic:
-                    gi = op.vjps[0](g, out, *args, i=i, **params)
-                else:
-                    gi = op.vjps[i](g, out, *args, **params)
-                shape = node.shapes[i]
-                if getattr(gi, "shape", None) != shape:
-                    gi = sum_to(gi, shape)      # broadcasting, undone in one place
-                key = id(nxt)
-                if type(nxt) is AccumulateGrad:
-                    prev = leaf_grads.get(key)
-                    leaf_grads[key] = (nxt.variable, gi if prev is None else prev[1] + gi)
-                else:
-                    prev = grads.get(key)
-                    grads[key] = gi if prev is None else prev + gi
-            if not retain_graph:
-                # Saved tensors go, as PyTorch frees its buffers. An op that saves
-                # nothing (Op.saves False) reads only shapes in its rules, so its
-                # graph can run backward again, as in PyTorch.
-                if op.saves:
-                    node.inputs = node.arrays = node.out = None
-                node.released = True
-        if type(root) is AccumulateGrad:
-            leaf_grads[id(root)] = (root.variable, grads.pop(id(root)))
+        propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught),
+                  grads)
 
     results = {}
-    handed_out = {id(F.data(grad_output))}     # arrays a .grad must not share
-    for leaf, g in list(leaf_grads.values()) + non_leaf_grads:
+    handed_out = {id(data(grad_output))}     # arrays a .grad must not share
+    for leaf, g in _leaf_grads(root, order, grads) + caught:
         if type(g) is not Tensor:
-            g = Tensor(F.as_array(g, leaf.data.dtype))
+            g = Tensor(xp.asarray(g, dtype=leaf.data.dtype))
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if accumulate:
@@ -142,11 +161,44 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     return results
 
 
+def _leaf_grads(root, order, grads):
+    """(leaf, gradient) of each leaf a gradient reached, in the order they were first sent one."""
+    if type(root) is AccumulateGrad:
+        return [(root.variable, grads[id(root)])]
+    found, seen = [], set()
+    for node in order:
+        for nxt in node.next:
+            if type(nxt) is AccumulateGrad and id(nxt) not in seen:
+                seen.add(id(nxt))
+                g = grads.get(id(nxt))
+                if g is not None:
+                    found.append((nxt.variable, g))
+    return found
+
+
+def ones_like(a):
+    """The gradient of a scalar output with respect to itself."""
+    if a.ndim == 0:                    # numpy.ones is slow for these
+        return xp.asarray(1, dtype=a.dtype)
+    return xp.ones(a.shape, dtype=a.dtype)
+
+
+def checked_grad_output(v, output):
+    """A backward(gradient) checked against the output (PyTorch's message on mismatch)."""
+    gd = v.data if type(v) is Tensor else xp.asarray(v)
+    if gd.shape != output.data.shape:
+        raise AgcliError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, gd.shape))}]) "
+                         f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).",
+                         kind="shape")
+    gd = gd.astype(output.data.dtype, copy=False)
+    return Tensor(gd) if type(v) is Tensor else gd
+
+
 def _modified_message(node, tensor, saved_version):
     shape = ", ".join(map(str, tensor.data.shape))
     which = "output 0" if tensor is node.out else "an input"
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{F.torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
+            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
             f"is at version {tensor.version}; expected version {saved_version} instead. Hint: the backtrace "
             f"further above can point to the operation that failed to compute its gradient.")
 
@@ -166,10 +218,10 @@ def _leading_to(order, inputs) -> set:
 def _accumulate(tensor, g, create_graph, copy=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
     if type(g) is not Tensor:
-        g = Tensor(F.as_array(g, tensor.data.dtype))
+        g = Tensor(xp.asarray(g, dtype=tensor.data.dtype))
     if tensor.grad is None:
         if create_graph and g.requires_grad:
-            tensor.grad = apply(ops.COPY, g)   # PyTorch records CopyBackwards here
+            tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
         else:
             tensor.grad = Tensor(g.data.copy() if copy else g.data)
     elif create_graph:

@@ -1,35 +1,33 @@
-"""Tensors, graph nodes and `apply`, the one place an op is recorded.
+"""Tensors, graph nodes and `apply`, the one place a node is made.
 
 An op's output gets a Node (its grad_fn) when grad mode is on and an input
 requires grad. Nodes are numbered as they are made, so the tape is implicit:
-backward visits the reachable nodes in reverse creation order (engine.py).
+backward visits the reachable nodes in reverse creation order (backward.py).
 """
 from __future__ import annotations
 
 from itertools import count
 
+from ..state import state
 from .backend import ndarray, xp
 
 _seq = count()
-recording = None    # a list while replay records an evaluation: (op, args, params, result) per apply
-
-
-class GradMode:
-    enabled = True
 
 
 class set_grad_enabled:
     """Context manager that switches recording on or off, as in torch."""
 
+    __slots__ = ("enabled", "prev")
+
     def __init__(self, enabled: bool):
         self.enabled = enabled
 
     def __enter__(self):
-        self.prev = GradMode.enabled
-        GradMode.enabled = self.enabled
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.enabled
 
     def __exit__(self, *exc):
-        GradMode.enabled = self.prev
+        state.grad_enabled = self.prev
 
 
 class Tensor:
@@ -68,12 +66,9 @@ class Tensor:
     def detach(self) -> "Tensor":
         return Tensor(self.data)
 
-    def __repr__(self) -> str:
-        from ..torchapi.functions import default_float
-        from ..torchapi.printing import format_tensor
-        return format_tensor(self.data, dtype=str(self.data.dtype), default_dtype=default_float(),
-                             grad_fn=self.grad_fn.name if self.grad_fn else None,
-                             requires_grad=self.requires_grad and self.grad_fn is None)
+    def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
+        grad_fn = f", grad_fn={self.grad_fn.name}" if self.grad_fn is not None else ""
+        return f"<Tensor {tuple(self.data.shape)} {self.data.dtype}{grad_fn}>"
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -88,10 +83,10 @@ class Tensor:
 class Node:
     """One recorded op: what to call in backward and what it saved for it."""
 
-    __slots__ = ("op", "next", "inputs", "arrays", "out", "params", "shapes", "seq",
+    __slots__ = ("op", "next", "inputs", "arrays", "out", "params", "shapes", "casts", "seq",
                  "released", "versions", "__weakref__")
 
-    def __init__(self, op, next_edges, inputs, out, params, arrays=None):
+    def __init__(self, op, next_edges, inputs, out, params, arrays=None, casts=None):
         self.op = op
         self.next = next_edges       # per input: Node, or None for no gradient
         self.inputs = inputs         # the op's arguments, tensors or raw values
@@ -101,15 +96,18 @@ class Node:
         self.out = out
         self.params = params
         self.shapes = tuple([getattr(a, "shape", ()) for a in self.arrays])
+        # The inputs' own dtypes when forward computed in a promoted one: each
+        # gradient goes back in its input's dtype, as PyTorch's engine casts it.
+        self.casts = casts
         self.seq = next(_seq)
         self.released = False
         # The versions of what the rules will read: an in-place change since is an error.
         # (None: no tensor had been changed in place yet, so all were at version 0.)
-        self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and version_bumps else None
+        self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and state.version_bumps else None
 
     def modified(self):
         """(tensor, saved version) of a saved tensor changed in place since, or None."""
-        if not version_bumps:
+        if not state.version_bumps:
             return None
         saved = (*self.inputs, self.out if self.op.saves_out else None)
         for t, v in zip(saved, self.versions or (0,) * len(saved)):
@@ -121,13 +119,9 @@ class Node:
     def name(self) -> str:
         return self.op.name
 
-version_bumps = 0      # in-place changes so far, in this process
-
-
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
-    global version_bumps
-    version_bumps += 1
+    state.version_bumps += 1
     t.version += 1
 
 
@@ -146,9 +140,12 @@ class AccumulateGrad:
         self.variable = variable
 
 
-def apply(op, *args, **params):
+def apply(op, *args, cast=None, **params):
     """Run `op` forward; record a node when an input is a tensor needing grad.
 
+    cast: the dtype the op computes in, when its inputs' differ (PyTorch's
+    type promotion, decided by the caller): tensors are converted before the
+    kernel runs, so the recorded op and its result agree.
     Raw arrays in, raw array out: that is how backward runs its rules cheaply
     when no graph of the gradient is wanted.
     """
@@ -162,6 +159,10 @@ def apply(op, *args, **params):
             arrays.append(a.data)
         else:
             arrays.append(a)
+    casts = None
+    if cast is not None:
+        casts = tuple([getattr(a, "dtype", None) for a in arrays])
+        arrays = [a.astype(cast) if type(a) is ndarray and a.dtype != cast else a for a in arrays]
     out = op.forward(*arrays, **params)
     if not any_tensor:
         # Numbers in, a number out: a numpy scalar here would be strongly typed
@@ -176,10 +177,32 @@ def apply(op, *args, **params):
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
     result = Tensor(out)
-    if needs_grad and GradMode.enabled and op.vjps is not None:
+    if needs_grad and state.grad_enabled and op.vjps is not None:
         next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
-        result.grad_fn = Node(op, next_edges, args, result, params, arrays)
+        result.grad_fn = Node(op, next_edges, args, result, params, arrays, casts)
         result.requires_grad = True
-    if recording is not None:
-        recording.append((op, args, params, result))
+    if state.recording is not None:
+        state.recording.append((op, args, params, cast, result))
     return result
+
+
+def apply_in_place(op, x, before, *args, **params):
+    """x takes the value of `op` run on (before, *args), and its place in the graph.
+
+    `before` is x's old value with x's old place in the graph (what the node
+    saves): how PyTorch records an in-place op (CopySlices for x[key] = v).
+    """
+    out = op.forward(before.data, *[a.data if type(a) is Tensor else a for a in args], **params)
+    x.data[...] = out
+    bump_version(x)
+    inputs = (before, *args)
+    if state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in inputs):
+        next_edges = tuple([a.edge() if type(a) is Tensor else None for a in inputs])
+        x.grad_fn = Node(op, next_edges, inputs, x, params)
+        x.requires_grad = True
+    return x
+
+
+def data(x):
+    """The raw array behind a tensor (or the value itself)."""
+    return x.data if type(x) is Tensor else x

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..torchapi import creation as C
 from ..engine.backend import xp
 from ..errors import AgcliError
+from .plans import plan_for
 
 
 def parse_value(name: str, text: str):
@@ -25,8 +26,6 @@ def parse_value(name: str, text: str):
         number = _plain_number(text)
         if number is not None:
             return xp.asarray(number)
-    from .run import plan_for
-
     try:
         value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)
     except AgcliError as e:

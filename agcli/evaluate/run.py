@@ -1,105 +1,40 @@
 """The one job every front end runs: bind, evaluate, backward, collect.
 
 `evaluate` is what `agcli grad`, each line of `agcli batch` and the Python
-API (`agcli.grad`) call; it returns a Result and never prints.
+API (`agcli.grad`) call; it returns a Result and never prints. A repeated
+expression is replayed (engine/replay.py) once a recording of it has been
+checked against a full evaluation.
 """
 from __future__ import annotations
 
 import math
 from typing import Mapping
 
-from ..torchapi import creation as C
-from ..torchapi import functions as F
-from ..engine import tensor as _tensor
 from ..engine.backend import xp
-from .bindings import parse_value
 from ..engine.backward import backward, reachable
-from ..errors import AgcliError, detached
+from ..engine.replay import build
 from ..engine.tensor import Tensor
+from ..errors import AgcliError, detached
+from ..state import state
+from ..torchapi import creation as C
+from .bindings import parse_value
+from .plans import forget_oldest, plan_for
+from .result import NodeInfo, Result, same_result
 
-_plans: dict = {}
-
-
-class NodeInfo:
-    """One recorded op, as the output shows it."""
-
-    __slots__ = ("name", "grad_fn", "shape", "value")
-
-    def __init__(self, name, grad_fn, shape, value):
-        self.name, self.grad_fn, self.shape, self.value = name, grad_fn, shape, value
-
-    def __repr__(self):
-        return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"
+__all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
 
 
-class Result:
-    """What evaluating an expression gave: value, graph, gradients, or an error."""
-
-    def __init__(self, expr: str):
-        self.expr = expr
-        self.value = None           # numpy array
-        self.grad_fn = None         # name of the output's node
-        self.requires_grad = False
-        self.nodes: list[NodeInfo] = []
-        self.grads: dict = {}       # variable name -> numpy array (None: no gradient reached it)
-        self.warnings: list[str] = []
-        self.error: AgcliError | None = None
-        self.json_cache: dict | None = None   # shared by the results of one replay (render.py)
-
-    @property
-    def dtype(self) -> str | None:
-        return None if self.value is None else str(self.value.dtype)
-
-    @property
-    def shape(self) -> tuple | None:
-        return None if self.value is None else tuple(self.value.shape)
-
-    def to_json(self) -> dict:
-        from ..output.render import jsonable
-        return {
-            "expr": self.expr,
-            "shape": None if self.value is None else list(self.value.shape),
-            "dtype": self.dtype,
-            "grad_fn": self.grad_fn,
-            "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in self.nodes],
-            "value": jsonable(self.value),
-            "grads": {k: jsonable(v) for k, v in self.grads.items()},
-            "warnings": self.warnings,
-            "error": None if self.error is None else self.error.to_json(),
-        }
-
-
-def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8):
+def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8) -> dict:
+    """The state fields for these options, checked (for `state.using(**...)` or `configure`)."""
     if dtype not in ("float32", "float64"):
         raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
-    F.set_default_float(dtype)
-    C.Settings.reseed(seed)
-    C.Settings.max_elements = max_elements
+    return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements}
 
 
-def plan_for(expr: str, names):
-    """Parse and lower once per (expression, bound names); batches reuse it."""
-    key = (expr, frozenset(names))
-    plan = _plans.get(key)
-    if plan is None:
-        from ..language.lower import lower
-        from ..language.syntax import parse
-        plan = lower(parse(expr), names)
-        _forget_oldest(_plans)
-        _plans[key] = plan
-    return plan
-
-
-# Enough for a batch that cycles through hundreds of expressions; more would
-# only give the garbage collector a larger heap to walk.
-CACHE_SIZE = 1024
-
-
-def _forget_oldest(cache: dict):
-    """Keep a cache under CACHE_SIZE: drop its older half (dicts keep insertion order)."""
-    if len(cache) >= CACHE_SIZE:
-        for key in list(cache)[:CACHE_SIZE // 2]:
-            del cache[key]
+def configure(**options):
+    """Set the state for a whole command (the CLI's edge); the Python API scopes it instead."""
+    for name, value in settings(**options).items():
+        setattr(state, name, value)
 
 
 def bind(name: str, value) -> Tensor:
@@ -116,13 +51,19 @@ def bind(name: str, value) -> Tensor:
                              origin=f"--{name}") from None
     if array.dtype.kind not in "biuf":
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
-    if array.size > C.Settings.max_elements:
+    if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    return Tensor(array.astype(F.default_float(), copy=False), name=name)
+    return Tensor(array.astype(state.default_float, copy=False), name=name)
 
 
-# What replay.py knows of each (expression, settings, leaves' names and shapes):
-# True once seen, then the Replay recorded on the second sight (or False: never replay).
+# What evaluate knows of each (expression, settings, leaves' names, shapes and
+# requires_grad), from one sighting to the next:
+#   (absent)  never seen: evaluate in full;
+#   SEEN      seen once: evaluate in full again, recording the ops;
+#   a Replay  recorded: its first use is checked against a full evaluation
+#             (replay.verified), later ones only replay;
+#   NEVER     do not replay (it cannot be, or a replay diverged once).
+SEEN, NEVER = "seen", "never"
 _replays: dict = {}
 
 
@@ -147,31 +88,20 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         plan = plan_for(expr, leaves)
         key = known = None
         if grad_output is None and plan.replayable is not False:
-            key = (expr, F.default_float(), C.Settings.max_elements,
+            key = (expr, *state.key(),
                    tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
             known = _replays.get(key)
-            if known not in (None, True, False) and known.verified:
+            if known is SEEN and not plan.may_replay():
+                known = _replays[key] = NEVER
+            elif known not in (None, SEEN, NEVER) and known.verified:
                 replayed = _replay(known, expr, leaves)
                 if replayed is not None:
                     return replayed
-                known = _replays[key] = False      # it diverged: evaluate in full from now on
-        if known is True and not _may_replay(plan):
-            known = _replays[key] = False
-        recording = [] if known is True else None
+                known = _replays[key] = NEVER      # it diverged: evaluate in full from now on
+        recording = [] if known is SEEN else None
         output, order = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording)
         if key is not None:
-            _forget_oldest(_replays)
-            if known is None:
-                _replays[key] = True
-            elif known is True:
-                from ..engine.replay import build
-                _replays[key] = build(recording, leaves, wanted, output, order) or False
-            elif known is not False:        # the first replay must give what the graph gave
-                from ..engine.replay import same_result
-                check = _replay(known, expr, leaves)
-                known.verified = check is not None and same_result(check, result)
-                if not known.verified:
-                    _replays[key] = False
+            _learn(key, known, recording, expr, leaves, wanted, output, order, result)
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr
@@ -182,13 +112,18 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
     return result
 
 
-def _may_replay(plan) -> bool:
-    """Asked on an expression's second sight: most lines of a batch are seen once."""
-    if plan.replayable is None:
-        from ..engine.replay import replayable
-        plan.replayable = replayable(plan.tree)
-        plan.tree = None
-    return plan.replayable
+def _learn(key, known, recording, expr, leaves, wanted, output, order, result):
+    """The next state of a key after a full evaluation (see SEEN, NEVER above)."""
+    if known is None:
+        forget_oldest(_replays)
+        _replays[key] = SEEN
+    elif known is SEEN:
+        _replays[key] = build(recording, leaves, wanted, output, order) or NEVER
+    elif known is not NEVER:        # the first replay must give what the graph gave
+        check = _replay(known, expr, leaves)
+        known.verified = check is not None and same_result(check, result)
+        if not known.verified:
+            _replays[key] = NEVER
 
 
 class _FloatErrors:
@@ -234,11 +169,11 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
     """
     errors = _FloatErrors(result.warnings)
     with errors.watch():
-        _tensor.recording = recording
+        state.recording = recording
         try:
             value = plan.run(dict(leaves))
         finally:
-            _tensor.recording = None
+            state.recording = None
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
@@ -275,11 +210,24 @@ def _replay(replay, expr, leaves):
             values = replay.run(leaves)
             errors.quiet = True
             grads = replay.backward(values)
-            replay.fill(result, leaves, values, grads)
+            _fill(result, replay, leaves, values, grads)
             _gradient_warnings(result)
     except Exception:      # replay.Diverged, or anything the recording did not foresee
         return None
     return result
+
+
+def _fill(result, replay, leaves, values, grads):
+    """Put into `result` what a full evaluation would have put there."""
+    result.value = values[replay.output_slot]
+    result.grad_fn = replay.grad_fn
+    result.requires_grad = True
+    result.json_cache = replay.json_cache
+    result.nodes = [NodeInfo(name, grad_fn, shape, values[slot]) for name, grad_fn, shape, slot in replay.nodes]
+    # A fresh copy each, as a leaf's .grad never shares memory with anything.
+    result.grads = {name: None if grads.get(slot) is None else xp.asarray(grads[slot], dtype=leaves[name].data.dtype,
+                                                                          copy=True)
+                    for name, slot in replay.grad_slots}
 
 
 def _tuple_output(value):
@@ -313,10 +261,10 @@ def grad(expr: str, bindings: Mapping[str, object] | None = None, /, *, wrt=None
     Variables come as keywords (or a `bindings` dict, for names that clash with
     the options). Raises agcli.AgcliError, which carries the line and column.
     """
-    configure(dtype=dtype, seed=seed, max_elements=max_elements)
     merged = dict(bindings or {})
     merged.update(variables)
-    result = evaluate(expr, merged, wrt=wrt, grad_output=grad_output)
+    with state.using(**settings(dtype=dtype, seed=seed, max_elements=max_elements)):
+        result = evaluate(expr, merged, wrt=wrt, grad_output=grad_output)
     if result.error is not None:
         raise result.error
     return result

@@ -16,6 +16,7 @@ from ..torchapi import functions as F
 from ..torchapi import namespace as L
 from ..errors import AgcliError, did_you_mean
 from ..engine.tensor import Tensor
+from .replay_safety import replayable
 
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 
@@ -28,8 +29,18 @@ class Plan:
     def __init__(self, steps, source, tree=None):
         self.steps = steps          # closures env -> value, one per statement
         self.source = source
-        self.tree = tree            # the AST, until api decides `replayable`
-        self.replayable = None      # may replay.py replay a recording of it? None: not asked yet
+        self.tree = tree            # the AST, until may_replay() has looked at it
+        self.replayable = None      # may a recording of it be replayed? None: not asked yet
+
+    def may_replay(self) -> bool:
+        """May a recording of this plan be replayed on new values (see replay_safety.py)?
+
+        Decided on the first ask, which a batch makes on a line's second sight:
+        most lines are seen once, and they pay nothing for it."""
+        if self.replayable is None:
+            self.replayable = replayable(self.tree)
+            self.tree = None
+        return self.replayable
 
     def run(self, env: dict):
         value = None
@@ -43,12 +54,12 @@ class Plan:
 
 def lower(program: A.Program, variables) -> Plan:
     """Lower `program`, whose free names must be among `variables`."""
-    lowering = _Lowering(set(variables), program.source)
+    lowering = Lowering(set(variables), program.source)
     steps = [lowering.statement(s) for s in program.body]
     return Plan(steps, program.source, program)
 
 
-def _guard(fn, span):
+def guard(fn, span):
     """Run fn; give any error the span of the op that failed."""
     def guarded(*args, **kwargs):
         try:
@@ -63,7 +74,7 @@ def _guard(fn, span):
     return guarded
 
 
-def _operand(v):
+def as_operand(v):
     """Lists in arithmetic are tensor literals: [1, 2] + x."""
     return C.as_tensor(v) if isinstance(v, list) else v
 
@@ -78,25 +89,27 @@ def _wrap(v):
     return v
 
 
-_BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder,
-           "//": F.floor_divide}
+# What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
+BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder,
+          "//": F.floor_divide}
 
 
-def _compare(ufunc_name):
-    from ..engine import ops
-    op = getattr(ops, ufunc_name)
+def tensor_comparison(name):
+    """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
+    function = getattr(F, name)
 
     def compare(x, y):
-        from ..engine.tensor import apply
-        return _wrap(apply(op, C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
-                           else x, y))
+        return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
+                              else x, y))
     return compare
 
 
-_COMPARES = {"<": "LT", "<=": "LE", ">": "GT", ">=": "GE", "==": "EQ", "!=": "NE"}
+COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 
-class _Lowering:
+class Lowering:
+    """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
+
     def __init__(self, variables, source):
         self.variables = variables    # names bound from outside
         self.assigned = set()         # names assigned so far, in program order
@@ -185,11 +198,11 @@ class _Lowering:
     def lower_Unary(self, node):
         operand = self.expr(node.operand)
         if node.op == "+":
-            return lambda env: _operand(operand(env))
-        neg = _guard(F.neg, node.span)
+            return lambda env: as_operand(operand(env))
+        neg = guard(F.neg, node.span)
 
         def negate(env):
-            v = _operand(operand(env))
+            v = as_operand(operand(env))
             return neg(v) if type(v) is Tensor else -v
         return negate
 
@@ -201,7 +214,7 @@ class _Lowering:
             spine.append(node)
             node = node.left
         first = self.expr(node)
-        steps = [(_guard(self.binop_function(b.op), b.op_span), self.expr(b.right)) for b in reversed(spine)]
+        steps = [(guard(self.binop_function(b.op), b.op_span), self.expr(b.right)) for b in reversed(spine)]
         if len(steps) == 1:
             ((fn, right),) = steps
             return lambda env: fn(first(env), right(env))
@@ -215,8 +228,8 @@ class _Lowering:
 
     def binop_function(self, op):
         """What `a OP b` calls with the two values (programs change it for plain numbers)."""
-        fn = _compare(_COMPARES[op]) if op in _COMPARES else _BINOPS[op]
-        return lambda a, b: fn(_operand(a), _operand(b))
+        fn = tensor_comparison(COMPARES[op]) if op in COMPARES else BINOPS[op]
+        return lambda a, b: fn(as_operand(a), as_operand(b))
 
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
@@ -233,8 +246,8 @@ class _Lowering:
                 hint = f"'{node.name}' is a method: call it, e.g. x.{node.name}()"
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span, hint=hint)
         obj = self.expr(node.obj)
-        get = _guard(getter, node.name_span)
-        return lambda env: get(_operand(obj(env)))
+        get = guard(getter, node.name_span)
+        return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):
         func = node.func
@@ -265,7 +278,7 @@ class _Lowering:
         args = [self.expr(a) for a in node.args]
         kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
         self._check_signature(target, name, receiver is not None, len(args), node.kwargs, span)
-        fn = _guard(target, span)
+        fn = guard(target, span)
         # x.numpy() hands out the array itself; any other raw array becomes a tensor.
         wrap = _wrap if not (receiver is not None and name == "numpy") else (lambda v: v)
 
@@ -278,7 +291,7 @@ class _Lowering:
         def call(env):
             positional = [a(env) for a in args]
             if receiver is not None:
-                positional.insert(0, _operand(receiver(env)))
+                positional.insert(0, as_operand(receiver(env)))
                 if isinstance(positional[0], (int, float)):   # (2).exp(): a number as a tensor
                     positional[0] = C.as_tensor(positional[0])
             return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
@@ -311,7 +324,7 @@ class _Lowering:
     def lower_Index(self, node):
         obj = self.expr(node.obj)
         keys = [self._subscript(i) for i in node.items]
-        get = _guard(_getitem, node.span)
+        get = guard(_getitem, node.span)
         if len(keys) == 1:
             (k0,) = keys
             return lambda env: get(obj(env), k0(env))

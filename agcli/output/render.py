@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 
-from ..engine.backend import xp
+import numpy as np
 
 
 # ---------------------------------------------------------------- JSON
@@ -16,12 +16,12 @@ def jsonable(value):
     """A number or nested list; nan/inf become the strings "nan", "inf", "-inf"."""
     if value is None:
         return None
-    a = xp.asarray(value)
+    a = np.asarray(value)
     if a.ndim == 0:                    # the common case, without tolist's machinery
         v = a.item()
         return v if not isinstance(v, float) or math.isfinite(v) else _nonfinite_to_str(v)
     plain = a.tolist()
-    if a.dtype.kind == "f" and not bool(xp.isfinite(a).all()):
+    if a.dtype.kind == "f" and not bool(np.isfinite(a).all()):
         return _nonfinite_to_str(plain)
     return plain
 
@@ -42,8 +42,23 @@ def _nonfinite_to_str(v):
 _encode = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
 
 
+def result_json(result) -> dict:
+    """A Result as the JSON object `--format json` prints (README, "For scripts")."""
+    return {
+        "expr": result.expr,
+        "shape": None if result.value is None else list(result.value.shape),
+        "dtype": result.dtype,
+        "grad_fn": result.grad_fn,
+        "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in result.nodes],
+        "value": jsonable(result.value),
+        "grads": {k: jsonable(v) for k, v in result.grads.items()},
+        "warnings": result.warnings,
+        "error": None if result.error is None else result.error.to_json(),
+    }
+
+
 def result_json_line(result, line: int | None = None) -> str:
-    """`result.to_json()` (plus `line`) as one line of text.
+    """result_json(result) (plus `line`) as one line of text.
 
     What every result of one replay shares (expr, shape, dtype, grad_fn,
     nodes) comes first and is encoded once, in result.json_cache; the rest

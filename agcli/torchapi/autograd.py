@@ -2,7 +2,7 @@
 backward() and autograd.grad, .grad and .grad_fn, requires_grad_, in-place
 methods, index assignment (CopySlices), grad-mode context managers.
 
-Messages and warnings are PyTorch's own words. Warnings go to `Warnings.sink`,
+Messages and warnings are PyTorch's own words. Warnings go to `state.warn`,
 which the CLI points at stderr.
 """
 from __future__ import annotations
@@ -11,7 +11,9 @@ from . import creation as C
 from . import functions as F
 from ..engine.backend import xp
 from ..errors import AgcliError
-from ..engine.tensor import GradMode, Node, Tensor, bump_version, set_grad_enabled
+from ..state import state
+from ..engine.ops import shapes as S
+from ..engine.tensor import Tensor, apply_in_place, bump_version, set_grad_enabled
 
 NON_LEAF_GRAD = (
     "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -21,18 +23,8 @@ NON_LEAF_GRAD = (
     "for more informations.")
 
 
-class Warnings:
-    """Where warnings go; the CLI replaces `sink` (default: collect them)."""
-
-    collected: list = []
-
-    @classmethod
-    def sink(cls, message: str):
-        cls.collected.append(message)
-
-
 def warn(message: str):
-    Warnings.sink(message)
+    state.warn(message)
 
 
 def _tensor(x, what="tensor"):
@@ -128,7 +120,7 @@ def retain_grad(x):
 
 
 def _check_in_place(x):
-    if GradMode.enabled and x.requires_grad and x.grad_fn is None:
+    if state.grad_enabled and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
 
 
@@ -193,7 +185,7 @@ def _in_place(fn):
         if result.data.dtype != x.data.dtype and x.data.dtype.kind != "f":
             produced = str(result.data.dtype)
             if result.data.dtype.kind == "f" and type(other) is not Tensor:
-                produced = F.default_float()        # a Python number is weakly typed
+                produced = state.default_float        # a Python number is weakly typed
             raise AgcliError(f"result type {F.torch_type_name(produced)} can't be cast to the "
                              f"desired output type {F.torch_type_name(x.data.dtype)}")
         _become(x, result)
@@ -232,40 +224,13 @@ remainder_ = _in_place(F.remainder)
 
 
 # ----------------------------------------------------- index assignment
-class _CopySlicesOp:
-    """x[key] = value with gradients: CopySlices in PyTorch's graph."""
-
-    name = "CopySlices"
-    saves = False
-    saves_out = False
-    variadic = False
-
-    @staticmethod
-    def forward(x, value, key):
-        out = x.copy()
-        out[key] = value
-        return out
-
-    vjps = (lambda g, out, x, value, key: F.where(_mask(F.shape_of(x), key), 0.0, g),
-            lambda g, out, x, value, key: F.sum_to(F.getitem(g, key), F.shape_of(value)))
-
-
-COPY_SLICES = _CopySlicesOp()
-
-
-def _mask(shape, key):
-    m = xp.zeros(shape, dtype=bool)
-    m[key] = True
-    return m
-
-
 def setitem(x, key, value):
     if isinstance(x, xp.ndarray):     # what .numpy() gave: NumPy's own semantics
         x[_plain_key(key)] = F.data(value)
         return
     x = _tensor(x)
     v = value if type(value) is Tensor else C.as_tensor(value)
-    records = GradMode.enabled and (v.requires_grad or x.requires_grad)
+    records = state.grad_enabled and (v.requires_grad or x.requires_grad)
     if records and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     plain_key = _plain_key(key)
@@ -274,13 +239,7 @@ def setitem(x, key, value):
             x.data[plain_key] = v.data
             bump_version(x)
             return
-        before = _before(x)
-        x.data[plain_key] = v.data
-        bump_version(x)
-        edges = (before.edge(), v.edge())
-        node = Node(COPY_SLICES, edges, (before, v), x, {"key": plain_key})
-        x.grad_fn = node
-        x.requires_grad = True
+        apply_in_place(S.COPY_SLICES, x, _before(x), v, key=plain_key)
     except (ValueError, IndexError) as e:
         raise AgcliError(str(e), kind="shape") from None
 
@@ -387,16 +346,16 @@ def set_grad_enabled_(mode):
 
 
 def is_grad_enabled():
-    return GradMode.enabled
+    return state.grad_enabled
 
 
 def manual_seed(seed):
-    C.Settings.reseed(int(seed))
+    state.reseed(int(seed))
     return None
 
 
 def random_seed():
     import random
     seed = random.getrandbits(52)
-    C.Settings.reseed(seed)
+    state.reseed(seed)
     return seed

@@ -8,82 +8,16 @@ from __future__ import annotations
 
 import math
 
-from . import functions as F
 from ..engine.backend import xp
+from ..engine.tensor import Tensor, data
 from ..errors import AgcliError
-from ..engine.tensor import Tensor
-
-
-class Settings:
-    """Per-run settings that creation functions read (set by api.configure)."""
-
-    max_elements = 10**8
-    seed = None
-    _rng = None
-
-    @classmethod
-    def rng(cls):
-        if cls._rng is None:
-            # PyTorch takes any integer seed; NumPy wants a non-negative one.
-            cls._rng = xp.random.default_rng(None if cls.seed is None else cls.seed % 2**64)
-        return cls._rng
-
-    @classmethod
-    def reseed(cls, seed):
-        cls.seed = seed
-        cls._rng = None
-
-
-def check_size(shape, what="tensor"):
-    n = math.prod(shape)
-    if n > Settings.max_elements:
-        raise AgcliError(f"{what} of shape {tuple(shape)} has {n:,} elements, over the limit of "
-                         f"{Settings.max_elements:,}", kind="limit",
-                         hint="raise the limit with --max-elements N if you mean it")
-    for s in shape:
-        if s < 0:
-            raise AgcliError(f"Trying to create tensor with negative dimension {s}: {list(shape)}",
-                             kind="shape")
-    return tuple(shape)
-
-
-_DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
-           "float16": "float16", "half": "float16", "int64": "int64", "long": "int64",
-           "int32": "int32", "int": "int32", "bool": "bool", "int16": "int16", "int8": "int8",
-           "uint8": "uint8"}
-
-
-class DType:
-    """What `torch.float32` evaluates to."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"torch.{self.name}"
-
-    def __eq__(self, other):
-        return isinstance(other, DType) and other.name == self.name
-
-    def __hash__(self):
-        return hash(self.name)
-
-
-def dtype_of(dtype):
-    if dtype is None:
-        return None
-    if isinstance(dtype, DType):
-        return dtype.name
-    if isinstance(dtype, str) and dtype in _DTYPES:
-        return _DTYPES[dtype]
-    raise AgcliError(f"unknown dtype {dtype!r}; use torch.float32, torch.float64, torch.int64 or torch.bool",
-                     kind="type")
+from ..state import state
+from .checks import check_size, shape_of, size_tuple
+from .dtypes import DType, dtype_of  # noqa: F401  (DType: what torch.float32 is, made here too)
 
 
 def _float(dtype):
-    return dtype_of(dtype) or F.default_float()
+    return dtype_of(dtype) or state.default_float
 
 
 def _literal_array(value):
@@ -114,7 +48,7 @@ def _literal_array(value):
     shape, kind = shape_and_kind(value, 0)
     check_size(shape)
     plain = _plain(value)
-    dtype = {"f": F.default_float(), "i": "int64", "u": "int64", "b": "bool"}[kind]
+    dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[kind]
     return xp.asarray(plain, dtype=dtype)
 
 
@@ -128,7 +62,7 @@ def _plain(v):
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
     if type(data) is Tensor or isinstance(data, xp.ndarray):   # a copy; NumPy's dtype is kept
-        array = F.data(data).copy()
+        array = data(data).copy()
     else:
         array = _literal_array(data)
     if dtype is not None:
@@ -146,7 +80,7 @@ def _leaf(array, requires_grad):
 
 
 def _filled(fill, size, dtype, requires_grad):
-    shape = check_size(F.size_tuple(size))
+    shape = check_size(size_tuple(size))
     return _leaf(xp.full(shape, fill, dtype=_float(dtype)), requires_grad)
 
 
@@ -165,13 +99,13 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
         dtype = "bool"
     elif dtype is None and isinstance(fill_value, int):
         dtype = "int64"
-    shape = check_size(F.size_tuple((size,)))
+    shape = check_size(size_tuple((size,)))
     return _leaf(xp.full(shape, fill_value, dtype=_float(dtype)), requires_grad)
 
 
 def _like(x, fill, dtype, requires_grad):
-    d = dtype_of(dtype) or str(F.data(x).dtype)
-    return _leaf(xp.full(F.shape_of(x), fill, dtype=d), requires_grad)
+    d = dtype_of(dtype) or str(data(x).dtype)
+    return _leaf(xp.full(shape_of(x), fill, dtype=d), requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
@@ -200,7 +134,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     is_int = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step))
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
-    d = dtype_of(dtype) or ("int64" if is_int else F.default_float())
+    d = dtype_of(dtype) or ("int64" if is_int else state.default_float)
     return _leaf(xp.arange(start, end, step).astype(d)[:n], requires_grad)
 
 
@@ -210,21 +144,21 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
 
 
 def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(F.size_tuple(sizes if size is None else (size,)))
-    return _leaf(Settings.rng().random(shape).astype(_float(dtype)), requires_grad)
+    shape = check_size(size_tuple(sizes if size is None else (size,)))
+    return _leaf(state.generator().random(shape).astype(_float(dtype)), requires_grad)
 
 
 def randn(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(F.size_tuple(sizes if size is None else (size,)))
-    return _leaf(Settings.rng().standard_normal(shape).astype(_float(dtype)), requires_grad)
+    shape = check_size(size_tuple(sizes if size is None else (size,)))
+    return _leaf(state.generator().standard_normal(shape).astype(_float(dtype)), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):
-    return rand(*F.shape_of(input), dtype=dtype or str(F.data(input).dtype), requires_grad=requires_grad)
+    return rand(*shape_of(input), dtype=dtype or str(data(input).dtype), requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad=False):
-    return randn(*F.shape_of(input), dtype=dtype or str(F.data(input).dtype), requires_grad=requires_grad)
+    return randn(*shape_of(input), dtype=dtype or str(data(input).dtype), requires_grad=requires_grad)
 
 
 def as_tensor(value) -> Tensor:
@@ -238,7 +172,7 @@ def as_tensor(value) -> Tensor:
     if isinstance(value, int):
         return Tensor(xp.asarray(value, dtype="int64"))
     if isinstance(value, float):
-        return Tensor(xp.asarray(value, dtype=F.default_float()))
+        return Tensor(xp.asarray(value, dtype=state.default_float))
     if isinstance(value, xp.ndarray) or isinstance(value, xp.generic):
         return Tensor(xp.asarray(value))
     raise AgcliError(f"expected a tensor, got {type(value).__name__}", kind="type")

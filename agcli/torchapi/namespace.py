@@ -99,7 +99,7 @@ FUNCTIONS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _i
 
 # Methods: x.name(...) calls METHODS[name](x, ...).
 METHODS = {name: fn for name, fn in FUNCTIONS.items()
-           if fn.__module__.endswith("functions") and name not in ("cat", "stack", "concat", "concatenate")}
+           if fn.__module__ != C.__name__ and name not in ("cat", "stack", "concat", "concatenate")}
 METHODS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal})
 METHODS.update({
     "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-__all__ = ["PRINT_OPTS", "format_data", "format_tensor"]
+__all__ = ["PRINT_OPTS", "format_data", "format_tensor", "tensor_repr"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -388,3 +388,11 @@ def format_data(data, *, dtype: str, default_dtype: str = "float32") -> str:
     change how the numbers look."""
     del default_dtype
     return _tensor_str(_as_array(data, dtype), 0)
+
+
+def tensor_repr(t) -> str:
+    """`repr(t)` of an agcli Tensor, as PyTorch prints it."""
+    from ..state import state
+    return format_tensor(t.data, dtype=str(t.data.dtype), default_dtype=state.default_float,
+                         grad_fn=t.grad_fn.name if t.grad_fn else None,
+                         requires_grad=t.requires_grad and t.grad_fn is None)

@@ -1,0 +1,12 @@
+"""The op table, by family. Every op is declared once, in one of these
+modules: its grad_fn name, forward kernel, one VJP rule per input and the
+rules in words (engine/op.py says how to read an entry).
+
+`ALL` lists every op; tests hold each to finite differences."""
+from ..op import Op
+from . import linalg, nn, pointwise, reductions, shapes
+
+FAMILIES = (pointwise, shapes, reductions, linalg, nn)
+
+ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
+            if isinstance(value, Op) and name.isupper())

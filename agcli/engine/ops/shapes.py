@@ -1,0 +1,301 @@
+"""Ops that move values without computing new ones: views, reshapes,
+transposes, expand and its inverse, cat/stack, indexing and the scatters
+that are indexing's gradients, copies. Then the primitives rules use."""
+from __future__ import annotations
+
+from ..backend import add_at, strides, xp
+from ..op import Op
+from ..tensor import Tensor, apply
+from .pointwise import where
+
+
+# ---------------------------------------------------------------- kernels
+# Up to this many elements, filling a new array beats broadcast_to's set-up.
+_SMALL = 4096
+
+
+def _expand(x, shape):
+    if x.shape == shape:
+        return x
+    if x.ndim == 0 and x.size <= 1 and _numel(shape) <= _SMALL:   # the gradient of a sum
+        out = xp.empty(shape, dtype=x.dtype)
+        out[...] = x
+        return out
+    return xp.broadcast_to(x, shape)
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def sum_to_array(g, shape):
+    """Sum a broadcast array back to `shape`."""
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = xp.sum(g, axis=axes, keepdims=True)
+    return xp.reshape(g, shape)
+
+
+def select_key(dim, index):
+    return (slice(None),) * dim + (index,)
+
+
+def slice_key(dim, start, stop, step):
+    return (slice(None),) * dim + (slice(start, stop, step),)
+
+
+def _embed(g, shape, key):
+    out = xp.zeros(shape, dtype=g.dtype)
+    out[key] = g
+    return out
+
+
+def _embed_add(g, shape, key):
+    out = xp.zeros(shape, dtype=g.dtype)
+    add_at(out, key, g)
+    return out
+
+
+def _copy_slices(x, value, key):
+    out = xp.asarray(x, copy=True)
+    out[key] = value
+    return out
+
+
+def inverse_permutation(dims):
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
+def _narrow_piece(g, xs, i, dim):
+    """cat's gradient for input i: its own stretch of g along dim."""
+    start = 0
+    for x in xs[:i]:
+        start += x.shape[dim]
+    return slice_(g, dim, start, start + xs[i].shape[dim], 1)
+
+
+def _back_to(g, out, x, **params):
+    return reshape(g, x.shape)
+
+
+# ------------------------------------------------------------------ views
+COPY = Op("CopyBackwards", lambda x: xp.asarray(x, copy=True), (lambda g, out, x: g,), ("grad",),
+          saves=False)   # the first gradient accumulated with create_graph=True: PyTorch 2.13 names it so
+TO_COPY = Op("ToCopyBackward0", lambda x, dtype: x.astype(dtype),      # .to(dtype), .double(), ...
+             (lambda g, out, x, dtype: to_dtype(g, x.dtype),), ("grad.to(self.dtype)",), saves=False)
+CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
+           lambda x, memory_format="preserve": xp.copy(x, order="C" if memory_format == "contiguous" else "K"),
+           (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False)
+VIEW = Op("ViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,), ("grad.reshape(self.sizes())",),
+          saves=False)
+RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),   # strided
+                   ("grad.reshape(self.sizes())",), saves=False)
+UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),
+                 ("grad.reshape(self.sizes())",), saves=False)
+T = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),
+       (lambda g, out, x: t(g),), ("grad.t()",), saves=False)
+PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
+             (lambda g, out, x, dims: permute(g, inverse_permutation(dims)),),
+             ("grad.permute(inverse of dims)",), saves=False)
+TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: xp.swapaxes(x, dim0, dim1),
+               (lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),), ("grad.transpose(dim0, dim1)",),
+               saves=False)
+SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shape if n != 1)), (_back_to,),
+             ("grad.reshape(self.sizes())",), saves=False)
+SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
+                 (_back_to,), ("grad.reshape(self.sizes())",), saves=False)
+SQUEEZE_INPLACE = Op("SqueezeBackward4", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
+                     (_back_to,), ("grad.reshape(self.sizes())",), saves=False)   # x.squeeze_(dim)
+UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, dim: xp.expand_dims(x, axis=dim),
+               (lambda g, out, x, dim: squeeze(g, dim),), ("grad.squeeze(dim)",), saves=False)
+EXPAND = Op("ExpandBackward0", lambda x, shape: xp.broadcast_to(x, shape),
+            (lambda g, out, x, shape: sum_to(g, x.shape),), ("grad.sum_to_size(self.sizes())",), saves=False)
+SUM_TO = Op("SumBackward1", lambda x, shape: sum_to_array(x, shape),
+            (lambda g, out, x, shape: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
+CAT = Op("CatBackward0", lambda *xs, dim: xp.concat(xs, axis=dim),
+         (lambda g, out, *xs, i, dim: _narrow_piece(g, xs, i, dim),), ("grad.narrow(dim, offset, size)",),
+         saves=False, variadic=True)
+STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
+           (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True)
+
+# --------------------------------------------------------------- indexing
+SELECT = Op("SelectBackward0", lambda x, dim, index: x[select_key(dim, index)],     # a view, as in torch
+            (lambda g, out, x, dim, index: apply(SELECT_BACKWARD, g, shape=x.shape, dim=dim, index=index)
+             if type(g) is Tensor else _embed(g, x.shape, select_key(dim, index)),),
+            ("select_backward(grad, self.sizes(), dim, index)",), saves=False)
+SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: x[slice_key(dim, start, stop, step)],
+           (lambda g, out, x, dim, start, stop, step:
+            apply(SLICE_BACKWARD, g, shape=x.shape, dim=dim, start=start, stop=stop, step=step)
+            if type(g) is Tensor else _embed(g, x.shape, slice_key(dim, start, stop, step)),),
+           ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False)
+INDEX = Op("IndexBackward0", lambda x, key: x[key],
+           (lambda g, out, x, key: apply(INDEX_BACKWARD, g, shape=x.shape, key=key)
+            if type(g) is Tensor else _embed_add(g, x.shape, key),),
+           ("index_put(zeros(self.sizes()), indices, grad, accumulate=True)",), saves=False)
+# The gradients of select/slice/index put g into zeros; they are ops too, so
+# create_graph can differentiate them (their own gradient selects again).
+SELECT_BACKWARD = Op("SelectBackwardBackward0",
+                     lambda g, shape, dim, index: _embed(g, shape, select_key(dim, index)),
+                     (lambda gg, out, g, shape, dim, index: select(gg, dim, index),), ("grad.select(dim, index)",),
+                     saves=False)
+SLICE_BACKWARD = Op("SliceBackwardBackward0",
+                    lambda g, shape, dim, start, stop, step: _embed(g, shape, slice_key(dim, start, stop, step)),
+                    (lambda gg, out, g, shape, dim, start, stop, step: slice_(gg, dim, start, stop, step),),
+                    ("grad.slice(dim, start, end, step)",), saves=False)
+INDEX_BACKWARD = Op("IndexBackwardBackward0", lambda g, shape, key: _embed_add(g, shape, key),
+                    (lambda gg, out, g, shape, key: index(gg, key),), ("grad[indices]",), saves=False)
+
+
+def _copy_slices_mask(shape, key):
+    m = xp.zeros(shape, dtype=xp.bool)
+    m[key] = True
+    return m
+
+
+COPY_SLICES = Op("CopySlices", _copy_slices,                 # x[key] = value, recorded in place
+                 (lambda g, out, x, value, key: where_mask(_copy_slices_mask(x.shape, key), g),
+                  lambda g, out, x, value, key: sum_to(index(g, key), value.shape)),
+                 ("grad with self[indices] zeroed", "grad[indices].sum_to_size(value.sizes())"), saves=False)
+
+
+# ------------------------------------------------------------- primitives
+def _on(op, kernel):
+    """A primitive of one tensor and parameters: the kernel on arrays, the op on tensors."""
+    def primitive(x, *args):
+        return apply(op, x, *args) if type(x) is Tensor else kernel(x, *args)
+    return primitive
+
+
+def to_dtype(x, dtype):
+    if type(x) is Tensor:
+        return x if x.data.dtype == dtype else apply(TO_COPY, x, dtype=dtype)
+    return x.astype(dtype)
+
+
+def reshape(x, shape):
+    """A view when the strides allow one (ViewBackward0 when contiguous, else
+    ReshapeAliasBackward0), else a contiguous copy viewed: PyTorch's reshape."""
+    shape = tuple(shape)
+    if type(x) is not Tensor:
+        return x if x.shape == shape else xp.reshape(x, shape)
+    if is_contiguous(x.data):
+        return apply(VIEW, x, shape=shape)
+    if viewable(x.data, shape):
+        return apply(RESHAPE_ALIAS, x, shape=shape)
+    return apply(UNSAFE_VIEW, apply(CLONE, x, memory_format="contiguous"), shape=shape)
+
+
+def t(x):
+    if type(x) is Tensor:
+        return apply(T, x)
+    return x.T if x.ndim == 2 else x
+
+
+def permute(x, dims):
+    return apply(PERMUTE, x, dims=dims) if type(x) is Tensor else xp.permute_dims(x, dims)
+
+
+def transpose(x, dim0, dim1):
+    if type(x) is Tensor:
+        return apply(TRANSPOSE, x, dim0=dim0 % x.ndim, dim1=dim1 % x.ndim)
+    return xp.swapaxes(x, dim0, dim1)
+
+
+def squeeze(x, dim):
+    if type(x) is Tensor:
+        return apply(SQUEEZE_DIM, x, dim=dim % x.ndim)
+    return xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x
+
+
+def unsqueeze(x, dim):
+    if type(x) is Tensor:
+        return apply(UNSQUEEZE, x, dim=dim % (x.ndim + 1))
+    return xp.expand_dims(x, axis=dim)
+
+
+def expand(x, shape):
+    shape = tuple(shape)
+    if type(x) is Tensor:
+        return x if x.shape == shape else apply(EXPAND, x, shape=shape)
+    return _expand(xp.asarray(x), shape)
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient back to `shape` (the engine's one place for it)."""
+    shape = tuple(shape)
+    if tuple(getattr(g, "shape", ())) == shape:
+        return g
+    if type(g) is Tensor:
+        return apply(SUM_TO, g, shape=shape)
+    return sum_to_array(xp.asarray(g), shape)
+
+
+def select(x, dim, index):
+    return apply(SELECT, x, dim=dim, index=index) if type(x) is Tensor else x[select_key(dim, index)]
+
+
+def slice_(x, dim, start, stop, step):
+    if type(x) is Tensor:
+        return apply(SLICE, x, dim=dim, start=start, stop=stop, step=step)
+    return x[slice_key(dim, start, stop, step)]
+
+
+def index(x, key):
+    return apply(INDEX, x, key=key) if type(x) is Tensor else x[key]
+
+
+def where_mask(m, g):
+    """g with zeros where m holds (no gradient flows through the mask)."""
+    return where(m, 0.0, g)
+
+
+# ----------------------------------------------------------------- layout
+# PyTorch picks ops by strides (view or copy, how matmul folds); NumPy's
+# views keep PyTorch's layouts, so its strides answer the same questions.
+def strides_of(a) -> tuple:
+    """An array's strides in elements, PyTorch's unit."""
+    return strides(a)
+
+
+def is_contiguous(a) -> bool:
+    """PyTorch's is_contiguous: row-major strides, dims of size 1 aside."""
+    if a.size == 0:
+        return True
+    expected = 1
+    for n, st in zip(reversed(a.shape), reversed(strides(a))):
+        if n != 1:
+            if st != expected:
+                return False
+            expected *= n
+    return True
+
+
+def viewable(a, shape) -> bool:
+    """Can `a` be seen with `shape` without a copy? (PyTorch's computeStride)"""
+    old = a.shape
+    if not old or a.size == 0:
+        return True
+    st = strides(a)
+    view_d = len(shape) - 1
+    base, tensor_numel, view_numel = st[-1], 1, 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and st[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return False
+            if d > 0:
+                base, tensor_numel, view_numel = st[d - 1], 1, 1
+    return view_d == -1

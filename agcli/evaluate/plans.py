@@ -1,0 +1,30 @@
+"""Parsed and lowered expressions, kept per (expression, bound names): a
+batch that repeats an expression parses it once."""
+from __future__ import annotations
+
+from ..language.lower import lower
+from ..language.syntax import parse
+
+# Enough for a batch that cycles through hundreds of expressions; more would
+# only give the garbage collector a larger heap to walk.
+CACHE_SIZE = 1024
+
+_plans: dict = {}
+
+
+def plan_for(expr: str, names):
+    """The lowered plan of `expr` with these names bound (made once)."""
+    key = (expr, frozenset(names))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = lower(parse(expr), names)
+        forget_oldest(_plans)
+        _plans[key] = plan
+    return plan
+
+
+def forget_oldest(cache: dict):
+    """Keep a cache under CACHE_SIZE: drop its older half (dicts keep insertion order)."""
+    if len(cache) >= CACHE_SIZE:
+        for key in list(cache)[:CACHE_SIZE // 2]:
+            del cache[key]

@@ -1,0 +1,51 @@
+"""What evaluating an expression gives: a Result, read by every front end."""
+from __future__ import annotations
+
+from ..engine.backend import xp
+from ..errors import AgcliError
+
+
+class NodeInfo:
+    """One recorded op, as the output shows it."""
+
+    __slots__ = ("name", "grad_fn", "shape", "value")
+
+    def __init__(self, name, grad_fn, shape, value):
+        self.name, self.grad_fn, self.shape, self.value = name, grad_fn, shape, value
+
+    def __repr__(self):
+        return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"
+
+
+class Result:
+    """What evaluating an expression gave: value, graph, gradients, or an error."""
+
+    def __init__(self, expr: str):
+        self.expr = expr
+        self.value = None           # host array
+        self.grad_fn = None         # name of the output's node
+        self.requires_grad = False
+        self.nodes: list[NodeInfo] = []
+        self.grads: dict = {}       # variable name -> host array (None: no gradient reached it)
+        self.warnings: list[str] = []
+        self.error: AgcliError | None = None
+        self.json_cache: dict | None = None   # shared by the results of one replay (output/render.py)
+
+    @property
+    def dtype(self) -> str | None:
+        return None if self.value is None else str(self.value.dtype)
+
+    @property
+    def shape(self) -> tuple | None:
+        return None if self.value is None else tuple(self.value.shape)
+
+
+def same_result(a: Result, b: Result) -> bool:
+    """Do two Results hold the same value, graph, gradients and warnings, bit for bit?"""
+    def same(x, y):
+        if x is None or y is None:
+            return x is y
+        return x.shape == y.shape and x.dtype == y.dtype and bool(xp.all((x == y) | ((x != x) & (y != y))))
+    return (same(a.value, b.value) and a.grad_fn == b.grad_fn and a.warnings == b.warnings
+            and [(n.name, n.grad_fn, n.shape) for n in a.nodes] == [(n.name, n.grad_fn, n.shape) for n in b.nodes]
+            and a.grads.keys() == b.grads.keys() and all(same(a.grads[k], b.grads[k]) for k in a.grads))

@@ -1,0 +1,130 @@
+"""What names mean in a program beyond an expression's: Python's builtins
+(print, len, range, ...), the autograd API (backward, no_grad, .grad, ...),
+the modules a program may import, and the attributes it may assign.
+
+These tables are everything a program can reach: a name found in none of
+them (nor in torchapi.namespace) is an error when the program is lowered.
+"""
+from __future__ import annotations
+
+import functools
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi import autograd as T
+from ..torchapi import functions as F
+from ..torchapi import namespace as L
+from .program_values import value_repr, value_str
+
+ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random"}
+
+
+def printer(runtime):
+    """print(), writing to the runtime's output."""
+    def print_(*values, sep=" ", end="\n", flush=False, file=None):
+        runtime.write((" " if sep is None else sep).join(value_str(v) for v in values) +
+                      ("\n" if end is None else end))
+    return print_
+
+
+def _len(x):
+    if type(x) is Tensor:
+        if x.data.ndim == 0:
+            raise AgcliError("len() of a 0-d tensor", kind="type")
+        return x.data.shape[0]
+    return len(x)
+
+
+def _number(kind):
+    def convert(x=0):
+        if type(x) is Tensor:
+            if x.data.size != 1:
+                raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
+            return kind(T.item(x))
+        try:
+            return kind(x)
+        except (TypeError, ValueError) as e:
+            raise AgcliError(str(e), kind="value") from None
+    return convert
+
+
+def _extreme(torch_fn, python_fn):
+    def pick(*args, **kwargs):
+        if any(type(a) is Tensor for a in args):
+            return torch_fn(*args, **kwargs)
+        return python_fn(*args, **kwargs)
+    return pick
+
+
+def _abs(x):
+    return F.abs(x) if type(x) is Tensor else abs(x)
+
+
+BUILTINS = {
+    "range": range, "len": _len, "float": _number(float), "int": _number(int), "bool": T.truth,
+    "str": value_str, "repr": value_repr, "list": list, "tuple": tuple, "enumerate": enumerate, "zip": zip,
+    "round": round, "max": _extreme(F.max, max), "min": _extreme(F.min, min), "abs": _abs,
+}
+
+PROGRAM_FUNCTIONS = {
+    "no_grad": T.no_grad, "enable_grad": T.enable_grad, "set_grad_enabled": T.set_grad_enabled_,
+    "is_grad_enabled": T.is_grad_enabled, "manual_seed": T.manual_seed,
+}
+QUALIFIED = {"torch.autograd.grad": T.autograd_grad, "torch.autograd.backward": T.autograd_backward,
+             "torch.random.seed": T.random_seed, "torch.random.manual_seed": T.manual_seed,
+             "torch.seed": T.random_seed}
+
+
+def _no_method(value, name):
+    raise AgcliError(f"'{type(value).__name__}' object has no method '{name}'", kind="type")
+
+
+def _no_attribute(value, name):
+    raise AgcliError(f"'{type(value).__name__}' object has no attribute '{name}'", kind="type")
+
+
+PROGRAM_METHODS = {
+    "backward": T.backward, "requires_grad_": T.requires_grad_, "retain_grad": T.retain_grad,
+    "zero_": T.zero_, "fill_": T.fill_, "detach_": T.detach_, "tolist": T.tolist,
+    "numpy": T.numpy, "add_": T.add_, "sub_": T.sub_, "mul_": T.mul_, "div_": T.div_,
+    "name": lambda fn: fn.name if isinstance(fn, T.GradFn) else _no_method(fn, "name"),
+}
+
+PROGRAM_ATTRIBUTES = {
+    "grad": T.get_grad, "grad_fn": T.grad_fn_of,
+    "next_functions": lambda fn: fn.next_functions() if isinstance(fn, T.GradFn) else
+    _no_attribute(fn, "next_functions"),
+    "device": lambda x: "cpu", "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
+    "message": str,
+}
+
+SETTERS = {"grad": T.set_grad, "requires_grad": T.set_requires_grad, "data": T.set_data}
+
+
+class _AttributeError(AgcliError):
+    """None.zero_(), None.shape: what `except AttributeError` catches, as in Python."""
+
+    @property
+    def python_type(self) -> str:
+        return "AttributeError"
+
+
+def _on_receiver(name, fn):
+    """fn(receiver, ...), refusing None the way Python does (x.grad.zero_() before any backward)."""
+    @functools.wraps(fn)
+    def method(receiver, *args, **kwargs):
+        if receiver is None:
+            raise _AttributeError(f"'NoneType' object has no attribute '{name}'", kind="type")
+        return fn(receiver, *args, **kwargs)
+    return method
+
+
+_TABLES = []
+
+
+def receiver_tables():
+    """(methods, attributes) a program's `x.name(...)` and `x.name` use; made once."""
+    if not _TABLES:
+        _TABLES.append(({n: _on_receiver(n, f) for n, f in {**L.METHODS, **PROGRAM_METHODS}.items()},
+                        {n: _on_receiver(n, f) for n, f in {**L.ATTRIBUTES, **PROGRAM_ATTRIBUTES}.items()}))
+    return _TABLES[0]

@@ -1,0 +1,82 @@
+"""What a program's values look like: repr(), str(), f-string fields, and the
+exception classes an `except` clause names.
+
+print(), the REPL's echo and f-strings all go through here, so a value reads
+the same wherever a program shows it (and the way Python would show it).
+"""
+from __future__ import annotations
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi import functions as F
+from ..torchapi import namespace as L
+from ..torchapi.printing import tensor_repr
+
+
+class ExceptionType:
+    """RuntimeError, Exception, ... as an `except` clause names them."""
+
+    def __init__(self, name, parent=None):
+        self.name, self.parent = name, parent
+
+    def matches(self, python_type: str) -> bool:
+        return self.name in ("Exception", "BaseException") or self.name == python_type
+
+    def __repr__(self):
+        return f"<class '{self.name}'>"
+
+
+EXCEPTIONS = {name: ExceptionType(name) for name in (
+    "Exception", "BaseException", "RuntimeError", "TypeError", "ValueError", "IndexError", "NameError",
+    "ZeroDivisionError", "KeyError", "AttributeError", "NotImplementedError", "ArithmeticError")}
+
+
+class CaughtError:
+    """What `except RuntimeError as e` binds: prints as the message, like Python."""
+
+    def __init__(self, error: AgcliError):
+        self.error = error
+
+    def __str__(self):
+        return self.error.message
+
+    def __repr__(self):
+        return f"{self.error.python_type}({self.error.message!r})"
+
+
+def value_repr(v) -> str:
+    if type(v) is Tensor:
+        return tensor_repr(v)
+    if isinstance(v, F.ValuesIndices):
+        return f"torch.return_types.max(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
+    if isinstance(v, tuple) and not isinstance(v, L.Size):
+        inner = ", ".join(value_repr(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    if isinstance(v, list):
+        return "[" + ", ".join(value_repr(x) for x in v) + "]"
+    return repr(v)     # numbers, strings, None, torch.Size, dtypes, grad_fns, NumPy arrays
+
+
+def value_str(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (CaughtError, F.ndarray, F.xp.generic)):    # print(e), print(t.numpy())
+        return str(v)
+    return value_repr(v)
+
+
+def format_field(v, spec: str) -> str:
+    """An f-string field: f"{v:spec}"."""
+    # Tensor.__format__: a 0-d tensor formats as its Python number (f"{y}" is "5.0",
+    # not "tensor(5.)"); any other tensor is str() with no spec and refuses one.
+    if type(v) is Tensor:
+        if v.data.ndim == 0:
+            v = v.data.item()
+        elif spec:
+            raise AgcliError("unsupported format string passed to Tensor.__format__", kind="type")
+    if not spec:
+        return value_str(v)
+    try:
+        return format(v, spec)
+    except (ValueError, TypeError) as e:
+        raise AgcliError(str(e), kind="value") from None

@@ -1,0 +1,68 @@
+"""Every setting and mode of a run, in one object: `state`.
+
+The engine, the PyTorch functions and the front ends read `state`; nothing
+else holds a setting. A front end sets it at the edge (the CLI once per
+command) or for a scope: `with state.using(default_float="float32"): ...`
+puts every field back on the way out, so the Python API
+(`agcli.grad(..., dtype="float32")`) leaves the process as it found it.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+def _collect(message: str):
+    state.warnings.append(message)
+
+
+class State:
+    """The settings (dtype, limits, seed) and modes (grad mode, recording) of a run."""
+
+    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps",
+                 "recording", "warn", "warnings")
+
+    def __init__(self):
+        self.grad_enabled = True        # torch.no_grad() turns it off
+        self.default_float = "float64"  # torch.get_default_dtype(): programs set float32
+        self.max_elements = 10**8       # the largest tensor a run may make (--max-elements)
+        self.seed = None                # --seed / torch.manual_seed; None: fresh entropy
+        self.rng = None                 # the generator, made from `seed` on first draw
+        self.version_bumps = 0          # in-place changes so far: none means no saved value changed
+        self.recording = None           # a list while replay records an evaluation
+        self.warn = _collect            # where PyTorch's warnings go (the CLI: stderr)
+        self.warnings = []              # what _collect collected
+
+    def generator(self):
+        """The random generator, seeded on first use (host NumPy: every backend draws the same numbers)."""
+        if self.rng is None:
+            import numpy
+            # PyTorch takes any integer seed; NumPy wants a non-negative one.
+            self.rng = numpy.random.default_rng(None if self.seed is None else self.seed % 2**64)
+        return self.rng
+
+    def reseed(self, seed):
+        self.seed, self.rng = seed, None
+
+    def key(self) -> tuple:
+        """What a cached plan or replay depends on besides its expression and leaves."""
+        return self.default_float, self.max_elements
+
+    @contextmanager
+    def using(self, **overrides):
+        """Set fields for a scope and put them back after it, error or not."""
+        unknown = set(overrides) - set(self.__slots__)
+        if unknown:
+            raise AttributeError(f"state has no setting {', '.join(sorted(unknown))}")
+        if "seed" in overrides:
+            overrides.setdefault("rng", None)
+        saved = {name: getattr(self, name) for name in overrides}
+        try:
+            for name, value in overrides.items():
+                setattr(self, name, value)
+            yield self
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)
+
+
+state = State()

@@ -1,0 +1,111 @@
+"""PyTorch's argument checks, shared by the functions: dims, sizes,
+broadcasting, the element limit, and PyTorch's words when they fail."""
+from __future__ import annotations
+
+from ..engine.tensor import Tensor, data
+from ..errors import AgcliError
+from ..state import state
+
+
+def shape_of(x) -> tuple:
+    return tuple(getattr(x, "shape", ()))
+
+
+def ndim_of(x) -> int:
+    return len(shape_of(x))
+
+
+def fail(message: str, kind: str = "runtime"):
+    raise AgcliError(message, kind=kind)
+
+
+def is_int(v) -> bool:
+    """An integer index, dim or size (Python's or an array's scalar), not a bool."""
+    return not isinstance(v, bool) and hasattr(v, "__index__")
+
+
+def dim_index(dim, ndim: int) -> int:
+    """Wrap a negative dim; PyTorch's error when out of range."""
+    if not is_int(dim):
+        fail(f"dim must be an integer, got {dim!r}", "type")
+    top = max(ndim, 1)
+    if not -top <= dim < top:
+        fail(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got {dim})",
+             "shape")
+    return int(dim) % top
+
+
+def dims_tuple(dim, ndim: int) -> tuple:
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = tuple(dim_index(d, ndim) for d in dims)
+    if len(set(out)) != len(out):
+        fail(f"dim {out} appears multiple times in the list of dims", "shape")
+    return out
+
+
+def size_tuple(args) -> tuple:
+    """`ones(2, 3)`, `ones((2, 3))` and `ones([2, 3])` all mean shape (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    if len(args) == 1 and type(args[0]) is Tensor:
+        args = tuple(int(v) for v in args[0].data.reshape(-1).tolist())
+    for a in args:
+        if not is_int(a):
+            fail(f"sizes must be integers, got {a!r}", "type")
+    return tuple(int(a) for a in args)
+
+
+def broadcast_shapes(a: tuple, b: tuple) -> tuple:
+    """Broadcast two shapes; PyTorch's message when they do not fit."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        m = a[-i] if i <= len(a) else 1
+        n = b[-i] if i <= len(b) else 1
+        if m != n and m != 1 and n != 1:
+            fail(f"The size of tensor a ({m}) must match the size of tensor b ({n}) "
+                 f"at non-singleton dimension {max(len(a), len(b)) - i}", "shape")
+        out.append(n if m == 1 else m)
+    return tuple(reversed(out))
+
+
+def numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def size_of(v) -> int:
+    return getattr(data(v), "size", 1)
+
+
+CHECKED_ABOVE = 10**6     # products of operand sizes up to this skip the --max-elements check
+
+
+def check_size(shape, what="tensor"):
+    """PyTorch's check of a new tensor's shape, and agcli's element limit."""
+    n = numel(shape)
+    if n > state.max_elements:
+        raise AgcliError(f"{what} of shape {tuple(shape)} has {n:,} elements, over the limit of "
+                         f"{state.max_elements:,}", kind="limit",
+                         hint="raise the limit with --max-elements N if you mean it")
+    for s in shape:
+        if s < 0:
+            raise AgcliError(f"Trying to create tensor with negative dimension {s}: {list(shape)}",
+                             kind="shape")
+    return tuple(shape)
+
+
+def refuse_huge(shape_fn, product):
+    """Refuse a result over --max-elements before allocating it (broadcasting
+    and products can make results far larger than their operands)."""
+    if product > CHECKED_ABOVE:      # only large operands pay for the exact check
+        check_size(shape_fn())
+
+
+def dims_text(shape):
+    return "x".join(str(n) for n in shape)
+
+
+def requires_grad(x) -> bool:
+    return type(x) is Tensor and x.requires_grad

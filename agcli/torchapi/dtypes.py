@@ -1,0 +1,89 @@
+"""PyTorch's dtypes: their names, `torch.float32` as a value, and type promotion."""
+from __future__ import annotations
+
+from ..engine.backend import xp
+from ..engine.tensor import Tensor
+from ..errors import AgcliError, torch_type_name
+from ..state import state
+
+__all__ = ["DType", "dtype_of", "dtype_name", "result_type", "mixed", "floating", "torch_type_name"]
+
+_DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
+           "float16": "float16", "half": "float16", "int64": "int64", "long": "int64",
+           "int32": "int32", "int": "int32", "bool": "bool", "int16": "int16", "int8": "int8",
+           "uint8": "uint8"}
+
+
+class DType:
+    """What `torch.float32` evaluates to."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"torch.{self.name}"
+
+    def __eq__(self, other):
+        return isinstance(other, DType) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+def dtype_of(dtype):
+    """The dtype's name ('float32') from torch.float32, 'float', ... (None stays None)."""
+    if dtype is None:
+        return None
+    if isinstance(dtype, DType):
+        return dtype.name
+    if isinstance(dtype, str) and dtype in _DTYPES:
+        return _DTYPES[dtype]
+    raise AgcliError(f"unknown dtype {dtype!r}; use torch.float32, torch.float64, torch.int64 or torch.bool",
+                     kind="type")
+
+
+def dtype_name(dtype) -> str:
+    return str(xp.dtype(dtype))
+
+
+def _category(dtype) -> int:
+    return {"b": 0, "i": 1, "u": 1, "f": 2}.get(dtype.kind, 2)
+
+
+def result_type(*operands):
+    """PyTorch's type promotion: the highest kind (bool < int < float) wins; within
+    it, tensors with dims outrank 0-d tensors, which outrank Python numbers,
+    and a Python float takes the default float dtype."""
+    ranked = []
+    for v in operands:
+        if type(v) is Tensor:
+            ranked.append((_category(v.data.dtype), 2 if v.data.ndim else 1, v.data.dtype))
+        elif isinstance(v, bool):
+            ranked.append((0, 0, xp.dtype(bool)))
+        elif isinstance(v, int):
+            ranked.append((1, 0, xp.dtype("int64")))
+        else:
+            ranked.append((2, 0, xp.dtype(state.default_float)))
+    top = max(c for c, _, _ in ranked)
+    best = max(p for c, p, _ in ranked if c == top)
+    return xp.result_type(*[d for c, p, d in ranked if c == top and p == best])
+
+
+def mixed(x, y) -> bool:
+    """Operands whose dtypes NumPy and PyTorch may promote differently."""
+    dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
+    if dx is None or dy is None:           # a Python number: int tensor with a float number
+        d = dx if dy is None else dy
+        other = y if dy is None else x
+        return d is not None and d.kind in "biu" and type(other) is float
+    return dx != dy
+
+
+def floating(x):
+    """Integer and bool tensors enter float ops as the default float dtype, as in
+    PyTorch (NumPy would pick float64, or float16 for bool)."""
+    if type(x) is Tensor and x.data.dtype.kind in "biu":
+        return Tensor(x.data.astype(state.default_float))
+    return x

@@ -1,0 +1,83 @@
+"""Indexing as PyTorch records it: select, slice, advanced indices."""
+from __future__ import annotations
+
+from ..engine.backend import xp
+from ..engine.ops import shapes as S
+from ..engine.tensor import Tensor, apply
+from .checks import dim_index, fail, is_int, ndim_of, shape_of
+from .shaping import unsqueeze
+
+
+def select(x, dim, index):
+    n = ndim_of(x)
+    if n == 0:
+        fail("select() cannot be applied to a 0-dim tensor.", "shape")
+    d = dim_index(dim, n)
+    size = shape_of(x)[d]
+    if not -size <= index < size:
+        fail(f"select(): index {index} out of range for tensor of size [{', '.join(map(str, shape_of(x)))}] "
+             f"at dimension {d}", "index")
+    return apply(S.SELECT, x, dim=d, index=int(index) % size)
+
+
+def index(x, key):
+    return apply(S.INDEX, x, key=key)
+
+
+
+def slice_(x, dim, start, stop, step):
+    return apply(S.SLICE, x, dim=dim, start=start, stop=stop, step=step)
+
+
+def getitem(x, key):
+    """x[key] the way PyTorch records it: select for an int, slice for a
+    partial range (a full `:` records nothing), unsqueeze for None, and one
+    advanced index for lists or tensors."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
+        return index(x, tuple(_advanced(k) for k in key))
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if n_real > ndim_of(x):
+        fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        fail("an index can only have a single ellipsis ('...')", "shape")
+    dim, ndim0 = 0, ndim_of(x)
+    for position, k in enumerate(key):
+        if k is Ellipsis:     # stands for the dims no other index names: skip them
+            dim += ndim0 - n_real
+        elif k is None:
+            x = unsqueeze(x, dim)
+            dim += 1
+        elif isinstance(k, slice):
+            size = shape_of(x)[dim]
+            start, stop, step = _slice_bounds(k, size)
+            if not (start == 0 and stop == size and step == 1):
+                x = slice_(x, dim, start, stop, step)
+            dim += 1
+        elif is_int(k):
+            size = shape_of(x)[dim]
+            if not -size <= k < size:    # PyTorch names the index's position in the key
+                fail(f"index {k} is out of bounds for dimension {position} with size {size}", "index")
+            x = select(x, dim, int(k))
+        else:
+            fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
+                 f"indices (got {type(k).__name__})", "type")
+    return x
+
+
+def _slice_bounds(k, size):
+    step = 1 if k.step is None else k.step
+    if step <= 0:
+        fail("step must be greater than zero", "shape")
+    start, stop, _ = slice(k.start, k.stop, step).indices(size)
+    stop = max(stop, start)
+    return start, stop, step
+
+
+def _advanced(k):
+    if type(k) is Tensor:
+        k = k.data
+    if isinstance(k, list):
+        k = xp.asarray(k)
+    return k

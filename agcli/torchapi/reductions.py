@@ -1,0 +1,121 @@
+"""PyTorch's reductions: sum, mean, max/min, amax/amin, norm, logsumexp,
+with their `dim`, `keepdim` and `dtype` arguments checked as PyTorch does."""
+from __future__ import annotations
+
+import operator
+
+from ..engine.backend import xp
+from ..engine.ops import reductions as R
+from ..engine.tensor import Tensor, apply, data
+from ..errors import torch_type_name
+from ..state import state
+from .arithmetic import maximum, minimum
+from .checks import dim_index, dims_tuple, fail, ndim_of
+from .dtypes import dtype_of
+
+
+def _accumulating(x, dtype):
+    """The dtype a reduction computes in when `dtype=` asks for one (None: the input's).
+
+    PyTorch records no conversion node for it: the op itself runs in that
+    dtype and the gradient returns in the input's dtype."""
+    name = dtype_of(dtype)
+    if name is None:
+        return None
+    if xp.dtype(name).kind != "f" and state.grad_enabled and type(x) is Tensor and x.requires_grad:
+        fail(f"Autograd not support dtype: {torch_type_name(name)}")
+    return xp.dtype(name)
+
+
+def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
+    if dim is None:
+        return apply(op_all, x, cast=cast)
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        if not keepdim:
+            return apply(op_all, x, cast=cast)
+        return apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast)
+    return apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):
+    cast = _accumulating(x, dtype)
+    if cast is None and type(x) is Tensor and x.data.dtype == bool:
+        cast = xp.dtype(xp.int64)              # bools are counted, as integers
+    return _reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, cast)
+
+
+def mean(x, dim=None, keepdim=False, dtype=None):
+    cast = _accumulating(x, dtype)
+    if cast is not None:
+        if cast.kind != "f":
+            fail(f"mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                 f"complex dtype. Got: {torch_type_name(cast)}", "type")
+    else:
+        kind = xp.asarray(data(x)).dtype      # mean(2.) is a number's mean, as sum(2) is its sum
+        if kind.kind != "f":
+            fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                 f"complex dtype. Got: {torch_type_name(kind)}", "type")
+    return _reduce(R.MEAN, R.MEAN_DIM, x, dim, keepdim, cast)
+
+
+class ValuesIndices(tuple):
+    """What max(dim)/min(dim) return: a (values, indices) pair with names."""
+
+    values = property(operator.itemgetter(0))
+    indices = property(operator.itemgetter(1))
+
+
+def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
+    if type(dim) is Tensor or type(other) is Tensor:
+        return (maximum if name == "max" else minimum)(x, dim if type(dim) is Tensor else other)
+    if dim is None:
+        if data(x).size == 0:
+            fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                 "Specify the reduction dim with the 'dim' argument.", "shape")
+        return apply(op_all, x)
+    d = dim_index(dim, ndim_of(x))
+    values = apply(op_dim, x, dim=d, keepdim=bool(keepdim))
+    idx = arg(data(x), axis=d)
+    if keepdim:
+        idx = xp.expand_dims(idx, axis=d)
+    return ValuesIndices((values, Tensor(xp.asarray(idx, dtype=xp.int64))))
+
+
+def max(x, dim=None, keepdim=False, other=None):
+    return _extreme(R.AMAX_ALL, R.MAX_DIM, xp.argmax, "max", x, dim, keepdim, other)
+
+
+def min(x, dim=None, keepdim=False, other=None):
+    return _extreme(R.AMIN_ALL, R.MIN_DIM, xp.argmin, "min", x, dim, keepdim, other)
+
+
+def _amax_amin(op, x, dim, keepdim):
+    dims = tuple(range(ndim_of(x))) if isinstance(dim, (tuple, list)) and len(dim) == 0 \
+        else dims_tuple(dim, ndim_of(x))
+    return apply(op, x, dim=dims, keepdim=bool(keepdim))
+
+
+def amax(x, dim=(), keepdim=False):
+    return _amax_amin(R.AMAX, x, dim, keepdim)
+
+
+def amin(x, dim=(), keepdim=False):
+    return _amax_amin(R.AMIN, x, dim, keepdim)
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    ord = 2 if p in ("fro", 2, 2.0, None) else p
+    if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord <= 0:
+        fail(f"norm: p={p!r} is not supported by agcli (use 1, 2, a positive number or inf)", "type")
+    cast = None
+    if dtype is not None:
+        cast, have = xp.dtype(dtype_of(dtype)), data(x).dtype
+        if cast.kind != "f" or have.kind == "f" and cast.itemsize < have.itemsize:
+            fail(f"linalg.vector_norm: the dtype of the input ({torch_type_name(have)}) should be convertible "
+                 f"without narrowing to the specified dtype ({torch_type_name(cast)})")
+    dims = None if dim is None else dims_tuple(dim, ndim_of(x))
+    return apply(R.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim), cast=cast)
+
+
+def logsumexp(x, dim, keepdim=False):
+    return apply(R.LOGSUMEXP, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim))
