@@ -31,7 +31,8 @@ STAGES = ("split", "bind", "parse", "lower", "evaluate", "json")
 RUN = """
 import gc, sys
 gc.freeze(); gc.disable()
-from agcli.evaluate import run as api, lower, syntax
+from agcli.evaluate import plans, run as api
+from agcli.language import lower, syntax
 from agcli.cli.arguments import parse_line
 from agcli.output.render import result_json_line
 path, count, stage = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -40,7 +41,7 @@ with open(path, encoding="utf-8") as f:
 api.configure()
 warm = parse_line(lines[0])
 result_json_line(api.evaluate(warm.expr, warm.bindings), 1)
-api._plans.clear(); api._replays.clear()
+plans._plans.clear(); api._replays.clear()
 for text in lines[1:count + 1] if count else ():
     args = parse_line(text)
     if stage == "split":

@@ -39,10 +39,12 @@ def reachable(root):
 def propagate(steps, grads):
     """The backward loop, the one both the graph and replays run.
 
-    steps: in backward's order, (key, out, args, edges) per op that has a
-    gradient to send, an edge being (vjp, params, input shape, input dtype
-    or None, target key); grads: key -> gradient, the output's to begin
-    with. Each step's gradient goes through its rules to its inputs' keys.
+    steps: in backward's order, (key, out, args, edges) per op that may
+    have a gradient to send, an edge being (vjp, params, input shape, input
+    dtype or None, target key); grads: key -> gradient, the output's to begin
+    with. Each step's gradient goes through its rules to its inputs' keys;
+    what is left in grads at the end is what reached the leaves. (Keys are
+    the graph's nodes, or a replay's slots.)
     """
     for key, out, args, edges in steps:
         g = grads.pop(key, None)
@@ -61,25 +63,30 @@ def propagate(steps, grads):
 
 def edges_of(node):
     """What propagate needs of a node's inputs (see its docstring)."""
-    op, params, casts = node.op, node.params, node.casts
+    op, params, shapes, casts = node.op, node.params, node.shapes, node.casts
+    vjps, variadic = op.vjps, op.variadic
     edges = []
-    for i, nxt in enumerate(node.next):
+    i = 0
+    for nxt in node.next:
         if nxt is not None:
-            vjp, p = (op.vjps[0], {"i": i, **params}) if op.variadic else (op.vjps[i], params)
-            edges.append((vjp, p, node.shapes[i], None if casts is None else casts[i], id(nxt)))
+            if variadic:
+                edges.append((vjps[0], {"i": i, **params}, shapes[i], None if casts is None else casts[i], nxt))
+            else:
+                edges.append((vjps[i], params, shapes[i], None if casts is None else casts[i], nxt))
+        i += 1
     return edges
 
 
 def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught):
     """The steps of a recorded graph, checked and released as PyTorch does."""
     for node in order:
-        g = grads.get(id(node))
+        g = grads.get(node)
         if g is None:
             continue
-        if asked and id(node) in asked:
-            caught.append((asked[id(node)], g))
-        if needed is not None and id(node) not in needed:
-            del grads[id(node)]
+        if asked and node in asked:
+            caught.append((asked[node], g))
+        if needed is not None and node not in needed:
+            del grads[node]
             continue
         op = node.op
         if op.saves:
@@ -93,9 +100,9 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
         # Rules see tensors when the gradient must itself be differentiable,
         # raw arrays otherwise (no graph is built for them: cheaper).
         if create_graph:
-            yield id(node), node.out, node.inputs, edges_of(node)
+            yield node, node.out, node.inputs, edges_of(node)
         else:
-            yield id(node), node.out.data, node.arrays, edges_of(node)
+            yield node, node.out.data, node.arrays, edges_of(node)
         if not retain_graph:
             # Saved tensors go, as PyTorch frees its buffers. An op that saves
             # nothing (Op.saves False) reads only shapes in its rules, so its
@@ -134,9 +141,9 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         grad_output = grad_output.data
     elif create_graph and type(grad_output) is not Tensor:
         grad_output = Tensor(grad_output)
-    grads = {id(root): grad_output}
+    grads = {root: grad_output}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
-    asked = {id(t.grad_fn): t for t in inputs or () if t.grad_fn is not None}
+    asked = {t.grad_fn: t for t in inputs or () if t.grad_fn is not None}
     caught = []
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
@@ -146,7 +153,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
 
     results = {}
     handed_out = {id(data(grad_output))}     # arrays a .grad must not share
-    for leaf, g in _leaf_grads(root, order, grads) + caught:
+    for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
         if type(g) is not Tensor:
             g = Tensor(xp.asarray(g, dtype=leaf.data.dtype))
         if inputs is not None and not any(leaf is t for t in inputs):
@@ -159,21 +166,6 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             _accumulate(leaf, g, create_graph, copy=shared)
         results[leaf] = g
     return results
-
-
-def _leaf_grads(root, order, grads):
-    """(leaf, gradient) of each leaf a gradient reached, in the order they were first sent one."""
-    if type(root) is AccumulateGrad:
-        return [(root.variable, grads[id(root)])]
-    found, seen = [], set()
-    for node in order:
-        for nxt in node.next:
-            if type(nxt) is AccumulateGrad and id(nxt) not in seen:
-                seen.add(id(nxt))
-                g = grads.get(id(nxt))
-                if g is not None:
-                    found.append((nxt.variable, g))
-    return found
 
 
 def ones_like(a):
@@ -207,11 +199,11 @@ def _leading_to(order, inputs) -> set:
     """Ids of the nodes (of `order`, reverse creation order) whose backward
     leads to some input: the only ones that must run, as in PyTorch (an
     input's own node runs only if another input lies below it)."""
-    targets = {id(t.grad_fn) if t.grad_fn is not None else id(t._accumulator) for t in inputs}
+    targets = {t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs}
     needed = set()
     for node in reversed(order):        # a node's inputs come before it
-        if any(id(n) in needed or id(n) in targets for n in node.next if n is not None):
-            needed.add(id(node))
+        if any(n in needed or n in targets for n in node.next if n is not None):
+            needed.add(node)
     return needed
 
 

@@ -127,11 +127,9 @@ def build(trace, leaves, wanted, output, order):
         if slot is None:
             return None
         nodes.append((result.name, node.op.name, result.data.shape, slot))
-        inputs = {id(n): n for n in node.next if n is not None}
         edges = []
-        for vjp, params, shape, cast, target in edges_of(node):
-            nxt = inputs[target]
-            to = slot_of.get(id(nxt.variable)) if type(nxt) is AccumulateGrad else node_slot.get(target, (None,))[0]
+        for vjp, params, shape, cast, nxt in edges_of(node):
+            to = slot_of.get(id(nxt.variable)) if type(nxt) is AccumulateGrad else node_slot.get(id(nxt), (None,))[0]
             if to is None:
                 return None
             edges.append((vjp, params, shape, cast, to))

@@ -49,12 +49,12 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     if cast is not None:
         if cast.kind != "f":
             fail(f"mean(): could not infer output dtype. Optional dtype must be either a floating point or "
-                 f"complex dtype. Got: {torch_type_name(cast)}", "type")
+                 f"complex dtype. Got: {torch_type_name(cast)}")
     else:
         kind = xp.asarray(data(x)).dtype      # mean(2.) is a number's mean, as sum(2) is its sum
         if kind.kind != "f":
             fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                 f"complex dtype. Got: {torch_type_name(kind)}", "type")
+                 f"complex dtype. Got: {torch_type_name(kind)}")
     return _reduce(R.MEAN, R.MEAN_DIM, x, dim, keepdim, cast)
 
 

@@ -115,16 +115,15 @@ def expand(x, *shape):
              f"the number of sizes provided ({len(shape)}) must be greater or equal to the number of "
              f"dimensions in the tensor ({len(old)})", "shape")
     lead = len(shape) - len(old)
-    full = []
-    for i, s in enumerate(shape):
+    full = list(shape)
+    for i in reversed(range(len(shape))):       # PyTorch checks from the last dim
         o = old[i - lead] if i >= lead else 1
-        if s == -1:
-            s = o
-        elif o != 1 and o != s:
-            fail(f"The expanded size of the tensor ({s}) must match the existing size ({o}) at "
+        if shape[i] == -1:
+            full[i] = o
+        elif o != 1 and o != shape[i]:
+            fail(f"The expanded size of the tensor ({shape[i]}) must match the existing size ({o}) at "
                  f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, shape))}].  "
                  f"Tensor sizes: [{', '.join(map(str, old))}]", "shape")
-        full.append(s)
     full = tuple(full)
     if type(x) is not Tensor:
         return S.expand(x, full)
