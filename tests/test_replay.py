@@ -158,3 +158,11 @@ def test_gradients_handed_out_by_a_replay_are_fresh_arrays():
     assert not np.shares_memory(last.grads["x"], last.grads["y"])
     last.grads["x"][0] = 99.0
     assert results[-2].grads["x"][0] == 1.0 and last.grads["y"][0] == 1.0
+
+
+def test_every_name_declares_whether_it_may_be_replayed():
+    """A name added to the namespace must say SAFE, LITERAL or NEVER (torchapi/namespace.py)."""
+    from agcli.torchapi import namespace as N
+    names = set(N.FUNCTIONS) | set(N.METHODS) | set(N.ATTRIBUTES)
+    assert sorted(names - set(N.REPLAY)) == []
+    assert set(N.REPLAY.values()) <= {N.SAFE, N.LITERAL, N.NEVER}

@@ -7,27 +7,16 @@ tensor, creation functions only with literal arguments. This is a question
 about names and syntax, so it is answered here, where names are resolved,
 and the engine never reads an AST.
 
-The whitelists below say which names of torchapi.namespace qualify; they are
-meant to become a declared property beside each name there.
+Which names qualify is declared beside each name, in torchapi.namespace.
 """
 from __future__ import annotations
 
+from ..torchapi import namespace as N
 from . import ast as A
 
-# Calls (functions and methods) whose outputs are recorded ops of their inputs.
-REPLAY_SAFE_CALLS = frozenset((
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "neg", "negative",
-    "reciprocal", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
-    "remainder", "clamp", "clip", "clamp_min", "clamp_max", "where", "maximum", "minimum", "sum", "mean",
-    "max", "min", "amax", "amin", "norm", "logsumexp", "matmul", "mm", "mv", "bmm", "dot", "inner",
-    "outer", "ger", "reshape", "view", "flatten", "t", "transpose", "swapaxes", "permute", "squeeze",
-    "unsqueeze", "expand", "expand_as", "view_as", "reshape_as", "contiguous", "cat", "concat",
-    "concatenate", "stack", "select", "softmax", "log_softmax", "binary_cross_entropy_with_logits",
-    "mse_loss", "cross_entropy", "nll_loss", "ones_like", "zeros_like", "clone", "double",
-))
-# Calls that make constants: safe when every argument is a literal.
-LITERAL_CALLS = frozenset(("tensor", "as_tensor", "ones", "zeros", "full", "eye", "arange", "linspace"))
-REPLAY_SAFE_ATTRIBUTES = frozenset(("T", "mT", "values"))
+# What torchapi.namespace declares of each name (SAFE, LITERAL or NEVER).
+REPLAY, SAFE, LITERAL = N.REPLAY, N.SAFE, N.LITERAL
+
 
 _MODULES = ("torch", "F", "torch.nn.functional")        # `torch.exp(x)` is a function, not a method
 _LITERAL_NAMES = ("None", "True", "False", "true", "false", "pi", "inf", "nan")
@@ -48,7 +37,7 @@ def replayable(program: A.Program) -> bool:
             todo.append(node.operand)
         elif kind is A.BinOp:
             todo += (node.left, node.right)
-        elif kind is A.Attribute and node.name in REPLAY_SAFE_ATTRIBUTES:
+        elif kind is A.Attribute and REPLAY.get(node.name) == SAFE:
             todo.append(node.obj)
         elif kind is A.Index and all(_literal(i) for i in node.items):
             todo.append(node.obj)
@@ -58,9 +47,10 @@ def replayable(program: A.Program) -> bool:
             if type(func) is A.Attribute and A.dotted_name(func.obj) not in _MODULES:
                 arguments.append(func.obj)      # a method: its receiver is an operand too
             name = func.id if type(func) is A.Name else func.name
-            if name in LITERAL_CALLS and all(_literal(a) for a in arguments):
+            decision = REPLAY.get(name)
+            if decision == LITERAL and all(_literal(a) for a in arguments):
                 continue
-            if name not in REPLAY_SAFE_CALLS:
+            if decision != SAFE:
                 return False
             todo += arguments
         else:

@@ -11,36 +11,65 @@ from . import creation as C
 from . import functions as F
 from . import autograd as T
 from ..errors import AgcliError
+from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor
 
-_ELEMENTWISE = ("exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "neg",
-                "reciprocal")
+# Each name says whether a batch may replay a recording of an expression that
+# uses it (engine/replay.py; language/replay_safety.py reads REPLAY):
+SAFE = "safe"          # its output is a recorded op of its inputs
+LITERAL = "literal"    # it makes a constant: safe when every argument is a literal
+NEVER = "never"        # its output can depend on values in ways no op records (item, rand, detach, ...)
 
-FUNCTIONS = {name: getattr(F, name) for name in _ELEMENTWISE}
-FUNCTIONS.update({
+REPLAY: dict = {}
+FUNCTIONS: dict = {}     # torch.NAME(...), F.NAME(...), NAME(...)
+METHODS: dict = {}       # x.NAME(...): METHODS[NAME](x, ...)
+ATTRIBUTES: dict = {}    # x.NAME
+
+
+def _declare(table, replay, entries):
+    for name, value in entries.items():
+        table[name] = value
+        if REPLAY.setdefault(name, replay) != replay:
+            raise ValueError(f"{name!r} is declared both {REPLAY[name]} and {replay} for replays")
+
+
+_COMPUTED = {
+    "exp": F.exp, "log": F.log, "sqrt": F.sqrt, "sin": F.sin, "cos": F.cos, "tan": F.tan, "tanh": F.tanh,
+    "sigmoid": F.sigmoid, "relu": F.relu, "abs": F.abs, "neg": F.neg, "negative": F.neg,
+    "reciprocal": F.reciprocal,
     "add": F.add, "sub": F.sub, "subtract": F.sub, "mul": F.mul, "multiply": F.mul,
-    "remainder": F.remainder, "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow, "negative": F.neg,
+    "remainder": F.remainder, "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow,
     "clamp": F.clamp, "clip": F.clamp, "where": F.where, "maximum": F.maximum, "minimum": F.minimum,
-    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "amax": F.amax, "amin": F.amin, "norm": F.norm, "logsumexp": F.logsumexp,
+    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "amax": F.amax, "amin": F.amin, "norm": F.norm,
+    "logsumexp": F.logsumexp,
     "matmul": F.matmul, "mm": F.mm, "mv": F.mv, "bmm": F.bmm, "dot": F.dot, "inner": F.dot,
     "outer": F.outer, "ger": F.outer,
     "reshape": F.reshape, "flatten": F.flatten, "t": F.t, "transpose": F.transpose, "swapaxes": F.transpose,
-    "permute": F.permute, "squeeze": F.squeeze, "unsqueeze": F.unsqueeze, "cat": F.cat, "concat": F.cat,
-    "concatenate": F.cat, "stack": F.stack, "select": F.select,
+    "permute": F.permute, "squeeze": F.squeeze, "unsqueeze": F.unsqueeze, "select": F.select,
     "softmax": F.softmax, "log_softmax": F.log_softmax,
     "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
     "mse_loss": F.mse_loss, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
-    "detach": F.detach,
-    "tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "full": C.full,
-    "eye": C.eye, "arange": C.arange, "linspace": C.linspace, "rand": C.rand, "randn": C.randn,
-    "ones_like": C.ones_like, "zeros_like": C.zeros_like, "full_like": C.full_like,
-    "rand_like": C.rand_like, "randn_like": C.randn_like,
-})
+}
+_declare(FUNCTIONS, SAFE, _COMPUTED)
+_declare(METHODS, SAFE, _COMPUTED)
+_declare(FUNCTIONS, SAFE, {"cat": F.cat, "concat": F.cat, "concatenate": F.cat, "stack": F.stack,
+                           "ones_like": C.ones_like, "zeros_like": C.zeros_like})
+_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
+                              "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
+_declare(FUNCTIONS, NEVER, {"detach": F.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
+                            "rand_like": C.rand_like, "randn_like": C.randn_like})
+_declare(METHODS, NEVER, {"detach": F.detach})
 
 
 def _cast(name):
+    """x.double(), x.long(), ...: a float result stays in the graph (ToCopyBackward0), as in PyTorch;
+    integers and bools carry no gradient."""
     def cast(x):
-        return Tensor(x.data.astype(name)) if x.data.dtype != name else x
+        if x.data.dtype == name:
+            return x
+        if name.startswith("float"):
+            return to_dtype(x, F.xp.dtype(name))
+        return Tensor(x.data.astype(name))
     return cast
 
 
@@ -95,30 +124,27 @@ def _equal(input, other):
 
 
 # Tests of values: no gradient flows through them.
-FUNCTIONS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal})
-
-# Methods: x.name(...) calls METHODS[name](x, ...).
-METHODS = {name: fn for name, fn in FUNCTIONS.items()
-           if fn.__module__ != C.__name__ and name not in ("cat", "stack", "concat", "concatenate")}
-METHODS.update({"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal})
-METHODS.update({
+_TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal}
+_declare(FUNCTIONS, NEVER, _TESTS)
+_declare(METHODS, NEVER, _TESTS)
+_declare(METHODS, SAFE, {
     "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": F.contiguous, "clamp_min": lambda x, min: F.clamp(x, min=min),
-    "clamp_max": lambda x, max: F.clamp(x, max=max),
-    "float": _cast("float32"), "double": _cast("float64"), "long": _cast("int64"), "int": _cast("int32"),
-    "bool": _cast("bool"), "item": T.item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
-    "clone": F.clone, "where": _where_method,
+    "clamp_max": lambda x, max: F.clamp(x, max=max), "clone": F.clone,
+    "double": _cast("float64"),
 })
-
-
-# Attributes: x.name (no call).
-ATTRIBUTES = {
-    "T": F.attr_T, "mT": F.attr_mT, "shape": _size, "ndim": F.ndim_of,
-    "dtype": lambda x: C.DType(str(F.data(x).dtype)),
-    "values": lambda x: _tuple_field(x, 0, "values"), "indices": lambda x: _tuple_field(x, 1, "indices"),
-    "data": F.detach, "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
+_declare(METHODS, NEVER, {
+    "float": _cast("float32"), "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
+    "item": T.item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
+})
+METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
+_declare(ATTRIBUTES, SAFE, {"T": F.attr_T, "mT": F.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
+_declare(ATTRIBUTES, NEVER, {
+    "shape": _size, "ndim": F.ndim_of, "dtype": lambda x: C.DType(str(F.data(x).dtype)),
+    "indices": lambda x: _tuple_field(x, 1, "indices"), "data": F.detach,
+    "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
-}
+})
 
 
 def _tuple_field(x, i, name):
