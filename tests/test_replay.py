@@ -166,3 +166,23 @@ def test_every_name_declares_whether_it_may_be_replayed():
     names = set(N.FUNCTIONS) | set(N.METHODS) | set(N.ATTRIBUTES)
     assert sorted(names - set(N.REPLAY)) == []
     assert set(N.REPLAY.values()) <= {N.SAFE, N.LITERAL, N.NEVER}
+
+
+def test_promotion_is_part_of_the_recorded_op():
+    """float32 leaves times an int64 literal: the op computes in float32 (apply's cast),
+    so the recording agrees with what ran and later lines replay."""
+    api.configure(dtype="float32")
+    results = [api.evaluate("(x * tensor([1, 2])).sum()", {"x": f"[1.5, {i}.]"}) for i in range(5)]
+    (replay,) = api._replays.values()
+    assert replay not in (api.SEEN, api.NEVER) and replay.verified
+    assert [float(r.value) for r in results] == [1.5, 3.5, 5.5, 7.5, 9.5]
+    assert all(r.value.dtype == np.float32 and r.grads["x"].dtype == np.float32 for r in results)
+
+
+def test_the_python_api_leaves_the_settings_as_it_found_them():
+    import agcli
+    from agcli.state import state
+    before = (state.default_float, state.seed, state.max_elements)
+    r = agcli.grad("a * randn(2).sum()", a=2.0, dtype="float32", seed=3, max_elements=10)
+    assert r.value.dtype == np.float32
+    assert (state.default_float, state.seed, state.max_elements) == before
