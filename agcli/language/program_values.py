@@ -13,22 +13,40 @@ from ..torchapi import namespace as L
 from ..torchapi.printing import tensor_repr
 
 
+# Python's exception classes a program may name, each with its parent: `except
+# ArithmeticError` catches a ZeroDivisionError, `except LookupError` an IndexError.
+_PARENTS = {
+    "BaseException": None, "Exception": "BaseException",
+    "ArithmeticError": "Exception", "ZeroDivisionError": "ArithmeticError", "OverflowError": "ArithmeticError",
+    "FloatingPointError": "ArithmeticError",
+    "LookupError": "Exception", "IndexError": "LookupError", "KeyError": "LookupError",
+    "RuntimeError": "Exception", "NotImplementedError": "RuntimeError", "RecursionError": "RuntimeError",
+    "NameError": "Exception", "UnboundLocalError": "NameError",
+    "ImportError": "Exception", "ModuleNotFoundError": "ImportError",
+    "TypeError": "Exception", "ValueError": "Exception", "AttributeError": "Exception",
+    "AssertionError": "Exception", "StopIteration": "Exception", "SyntaxError": "Exception",
+}
+
+
 class ExceptionType:
     """RuntimeError, Exception, ... as an `except` clause names them."""
 
-    def __init__(self, name, parent=None):
-        self.name, self.parent = name, parent
+    def __init__(self, name):
+        self.name = name
 
     def matches(self, python_type: str) -> bool:
-        return self.name in ("Exception", "BaseException") or self.name == python_type
+        """Does `except <self>` catch an error of class `python_type` (or a subclass of it)?"""
+        while python_type is not None:
+            if python_type == self.name:
+                return True
+            python_type = _PARENTS.get(python_type, "Exception")
+        return False
 
     def __repr__(self):
         return f"<class '{self.name}'>"
 
 
-EXCEPTIONS = {name: ExceptionType(name) for name in (
-    "Exception", "BaseException", "RuntimeError", "TypeError", "ValueError", "IndexError", "NameError",
-    "ZeroDivisionError", "KeyError", "AttributeError", "NotImplementedError", "ArithmeticError")}
+EXCEPTIONS = {name: ExceptionType(name) for name in _PARENTS}
 
 
 class CaughtError:
@@ -60,7 +78,7 @@ def value_repr(v) -> str:
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, (CaughtError, F.ndarray, F.xp.generic)):    # print(e), print(t.numpy())
+    if isinstance(v, (CaughtError, *F.host_types)):    # print(e), print(t.numpy())
         return str(v)
     return value_repr(v)
 
@@ -71,7 +89,7 @@ def format_field(v, spec: str) -> str:
     # not "tensor(5.)"); any other tensor is str() with no spec and refuses one.
     if type(v) is Tensor:
         if v.data.ndim == 0:
-            v = v.data.item()
+            v = F.item(v.data)
         elif spec:
             raise AgcliError("unsupported format string passed to Tensor.__format__", kind="type")
     if not spec:

@@ -2,6 +2,7 @@
 broadcasting, the element limit, and PyTorch's words when they fail."""
 from __future__ import annotations
 
+from ..engine.backend import tolist, xp
 from ..engine.tensor import Tensor, data
 from ..errors import AgcliError
 from ..state import state
@@ -31,7 +32,7 @@ def dim_index(dim, ndim: int) -> int:
     top = max(ndim, 1)
     if not -top <= dim < top:
         fail(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got {dim})",
-             "shape")
+             "index")       # an IndexError in PyTorch
     return int(dim) % top
 
 
@@ -48,7 +49,7 @@ def size_tuple(args) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     if len(args) == 1 and type(args[0]) is Tensor:
-        args = tuple(int(v) for v in args[0].data.reshape(-1).tolist())
+        args = tuple(int(v) for v in tolist(xp.reshape(args[0].data, (-1,))))
     for a in args:
         if not is_int(a):
             fail(f"sizes must be integers, got {a!r}", "type")
