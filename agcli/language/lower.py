@@ -12,8 +12,8 @@ import inspect
 
 from . import ast as A
 from ..torchapi import creation as C
-from ..torchapi import functions as F
-from ..torchapi import namespace as L
+from ..torchapi import functions
+from ..torchapi import namespace
 from ..errors import AgcliError, did_you_mean
 from ..engine.tensor import Tensor
 from .replay_safety import replayable
@@ -81,22 +81,22 @@ def as_operand(v):
 
 def _wrap(v):
     """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
-    if isinstance(v, F.ndarray) or type(v).__module__ == "numpy":
-        a = F.xp.asarray(v)
-        if a.dtype.kind not in "biuf":
+    if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
+        a = functions.asarray(v)
+        if functions.kind(a.dtype) not in "biuf":
             raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
         return Tensor(a)
     return v
 
 
 # What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
-BINOPS = {"+": F.add, "-": F.sub, "*": F.mul, "/": F.div, "@": F.matmul, "**": F.pow, "%": F.remainder,
-          "//": F.floor_divide}
+BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
+          "//": functions.floor_divide}
 
 
 def tensor_comparison(name):
     """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
-    function = getattr(F, name)
+    function = getattr(functions, name)
 
     def compare(x, y):
         return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
@@ -115,10 +115,10 @@ class Lowering:
         self.assigned = set()         # names assigned so far, in program order
         self.source = source
         # What names can mean; `agcli run` (program.py) adds its own to these.
-        self.functions = L.FUNCTIONS
-        self.methods = L.METHODS
-        self.attributes = L.ATTRIBUTES
-        self.constants = L.CONSTANTS
+        self.functions = namespace.FUNCTIONS
+        self.methods = namespace.METHODS
+        self.attributes = namespace.ATTRIBUTES
+        self.constants = namespace.CONSTANTS
         self.module_roots = {"torch", "F"}
 
     def is_module(self, dotted: str | None) -> bool:
@@ -126,7 +126,7 @@ class Lowering:
         if dotted is None:
             return False
         root = dotted.split(".")[0]
-        return (dotted in L.MODULES or root in self.module_roots) and root not in self.variables | self.assigned
+        return (dotted in namespace.MODULES or root in self.module_roots) and root not in self.variables | self.assigned
 
     def error(self, message, span, kind="name", hint=None):
         return AgcliError(message, span, kind=kind, hint=hint, source=self.source)
@@ -182,7 +182,7 @@ class Lowering:
         if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
         known = self.variables | self.assigned
-        hint = did_you_mean(name, known | set(L.CONSTANTS))
+        hint = did_you_mean(name, known | set(namespace.CONSTANTS))
         if not hint:
             hint = f"bind it with --{name} VALUE"
         raise self.error(f"unbound variable '{name}'", node.span, hint=hint)
@@ -199,7 +199,7 @@ class Lowering:
         operand = self.expr(node.operand)
         if node.op == "+":
             return lambda env: as_operand(operand(env))
-        neg = guard(F.neg, node.span)
+        neg = guard(functions.neg, node.span)
 
         def negate(env):
             v = as_operand(operand(env))
@@ -234,11 +234,11 @@ class Lowering:
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
         if self.is_module(module):
-            if node.name in L.MODULE_ATTRIBUTES:
-                value = L.MODULE_ATTRIBUTES[node.name]
+            if node.name in namespace.MODULE_ATTRIBUTES:
+                value = namespace.MODULE_ATTRIBUTES[node.name]
                 return lambda env: value
             raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
-                             hint=did_you_mean(node.name, L.MODULE_ATTRIBUTES))
+                             hint=did_you_mean(node.name, namespace.MODULE_ATTRIBUTES))
         getter = self.attributes.get(node.name)
         if getter is None:
             hint = did_you_mean(node.name, self.attributes)
@@ -352,7 +352,7 @@ def _signature(fn):
 
 
 def _index_int(v):
-    if type(v) is Tensor and v.data.ndim == 0 and v.data.dtype.kind in "iu":
+    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
         return int(v.data)
     if isinstance(v, bool) or not isinstance(v, int) and v is not None:
         raise AgcliError(f"slice indices must be integers or None, not {type(v).__name__}", kind="type")
@@ -360,7 +360,7 @@ def _index_int(v):
 
 
 def _index_value(v):
-    if type(v) is Tensor and v.data.ndim == 0 and v.data.dtype.kind in "iu":
+    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
         return int(v.data)
     if isinstance(v, float):
         raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
@@ -382,8 +382,8 @@ def _getitem(obj, key):
         return obj[key]
     if isinstance(obj, list):
         obj = C.as_tensor(obj)
-    if isinstance(obj, F.ndarray):       # what .numpy() gave
-        return obj[tuple(F.data(k) for k in key) if isinstance(key, tuple) else F.data(key)]
+    if isinstance(obj, functions.host_ndarray):       # what .numpy() gave
+        return obj[tuple(functions.data(k) for k in key) if isinstance(key, tuple) else functions.data(key)]
     if type(obj) is not Tensor:
         raise AgcliError(f"'{type(obj).__name__}' object is not subscriptable", kind="type")
-    return F.getitem(obj, key)
+    return functions.getitem(obj, key)

@@ -15,12 +15,14 @@ program_operators.py, program_names.py and program_values.py.
 from __future__ import annotations
 
 from . import ast as A
-from ..engine.backend import xp
+from ..engine.backend import float_errors_ignored
 from ..errors import AgcliError
 from .program_lowering import ProgramLowering
 from .program_runtime import LimitError, Runtime
-from .program_values import value_repr, value_str  # noqa: F401  (the CLI imports them from here)
+from .program_values import value_repr
 from .syntax import parse
+
+__all__ = ["run_program", "lower_program", "ProgramPlan", "value_repr"]    # what the CLI imports from here
 
 # Statements that give no value for the REPL to echo.
 _STATEMENTS = (A.Assign, A.AugAssign, A.Pass, A.Break, A.Continue, A.Return, A.Import, A.Delete, A.If, A.While,
@@ -62,6 +64,6 @@ def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, sh
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None
-    with xp.errstate(all="ignore"):
+    with float_errors_ignored():
         plan.run(env, show=show)
     return env

@@ -12,8 +12,8 @@ from __future__ import annotations
 from .. import __version__
 from . import ast as A
 from ..errors import AgcliError, did_you_mean
-from ..torchapi import autograd as T
-from ..torchapi import namespace as L
+from ..torchapi import autograd
+from ..torchapi import namespace
 from .lower import guard
 from .program_names import BUILTINS, PROGRAM_FUNCTIONS, QUALIFIED, printer, receiver_tables
 from .program_operators import binary_operator, comparison
@@ -37,9 +37,9 @@ class ProgramLowering(StatementLowering):
         self.assigned = names
         self.modules = modules            # alias -> module, from the imports
         self.module_roots = {"torch", "F", "nn"} | set(modules)
-        self.functions = {**L.FUNCTIONS, **PROGRAM_FUNCTIONS}
+        self.functions = {**namespace.FUNCTIONS, **PROGRAM_FUNCTIONS}
         self.methods, self.attributes = receiver_tables()
-        self.constants = {**L.CONSTANTS, **EXCEPTIONS}
+        self.constants = {**namespace.CONSTANTS, **EXCEPTIONS}
 
     def canonical(self, module: str) -> str:
         root, _, rest = module.partition(".")
@@ -114,7 +114,7 @@ class ProgramLowering(StatementLowering):
 
     def lower_BoolOp(self, node):
         left, right = self.expr(node.left), self.expr(node.right)
-        truth = guard(T.truth, node.span)
+        truth = guard(autograd.truth, node.span)
         if node.op == "and":
             def and_(env):
                 v = left(env)
@@ -128,12 +128,12 @@ class ProgramLowering(StatementLowering):
 
     def lower_Not(self, node):
         operand = self.expr(node.operand)
-        truth = guard(T.truth, node.span)
+        truth = guard(autograd.truth, node.span)
         return lambda env: not truth(operand(env))
 
     def lower_IfExp(self, node):
         test, body, orelse = self.expr(node.test), self.expr(node.body), self.expr(node.orelse)
-        truth = guard(T.truth, node.test.span)
+        truth = guard(autograd.truth, node.test.span)
         return lambda env: body(env) if truth(test(env)) else orelse(env)
 
     def binop_function(self, op):
@@ -144,7 +144,7 @@ class ProgramLowering(StatementLowering):
     def lower_Compare(self, node):
         operands = [self.expr(o) for o in node.operands]
         tests = [guard(comparison(op), span) for op, span in zip(node.ops, node.op_spans)]
-        truth = T.truth
+        truth = autograd.truth
 
         def compare(env):
             left = operands[0](env)

@@ -11,9 +11,9 @@ import functools
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd as T
-from ..torchapi import functions as F
-from ..torchapi import namespace as L
+from ..torchapi import autograd
+from ..torchapi import functions
+from ..torchapi import namespace
 from .program_values import value_repr, value_str
 
 ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random"}
@@ -40,7 +40,7 @@ def _number(kind):
         if type(x) is Tensor:
             if x.data.size != 1:
                 raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
-            return kind(T.item(x))
+            return kind(autograd.item(x))
         try:
             return kind(x)
         except (TypeError, ValueError) as e:
@@ -57,22 +57,22 @@ def _extreme(torch_fn, python_fn):
 
 
 def _abs(x):
-    return F.abs(x) if type(x) is Tensor else abs(x)
+    return functions.abs(x) if type(x) is Tensor else abs(x)
 
 
 BUILTINS = {
-    "range": range, "len": _len, "float": _number(float), "int": _number(int), "bool": T.truth,
+    "range": range, "len": _len, "float": _number(float), "int": _number(int), "bool": autograd.truth,
     "str": value_str, "repr": value_repr, "list": list, "tuple": tuple, "enumerate": enumerate, "zip": zip,
-    "round": round, "max": _extreme(F.max, max), "min": _extreme(F.min, min), "abs": _abs,
+    "round": round, "max": _extreme(functions.max, max), "min": _extreme(functions.min, min), "abs": _abs,
 }
 
 PROGRAM_FUNCTIONS = {
-    "no_grad": T.no_grad, "enable_grad": T.enable_grad, "set_grad_enabled": T.set_grad_enabled_,
-    "is_grad_enabled": T.is_grad_enabled, "manual_seed": T.manual_seed,
+    "no_grad": autograd.no_grad, "enable_grad": autograd.enable_grad, "set_grad_enabled": autograd.set_grad_enabled_,
+    "is_grad_enabled": autograd.is_grad_enabled, "manual_seed": autograd.manual_seed,
 }
-QUALIFIED = {"torch.autograd.grad": T.autograd_grad, "torch.autograd.backward": T.autograd_backward,
-             "torch.random.seed": T.random_seed, "torch.random.manual_seed": T.manual_seed,
-             "torch.seed": T.random_seed}
+QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
+             "torch.random.seed": autograd.random_seed, "torch.random.manual_seed": autograd.manual_seed,
+             "torch.seed": autograd.random_seed}
 
 
 def _no_method(value, name):
@@ -84,21 +84,21 @@ def _no_attribute(value, name):
 
 
 PROGRAM_METHODS = {
-    "backward": T.backward, "requires_grad_": T.requires_grad_, "retain_grad": T.retain_grad,
-    "zero_": T.zero_, "fill_": T.fill_, "detach_": T.detach_, "tolist": T.tolist,
-    "numpy": T.numpy, "add_": T.add_, "sub_": T.sub_, "mul_": T.mul_, "div_": T.div_,
-    "name": lambda fn: fn.name if isinstance(fn, T.GradFn) else _no_method(fn, "name"),
+    "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
+    "zero_": autograd.zero_, "fill_": autograd.fill_, "detach_": autograd.detach_, "tolist": autograd.tolist,
+    "numpy": autograd.numpy, "add_": autograd.add_, "sub_": autograd.sub_, "mul_": autograd.mul_, "div_": autograd.div_,
+    "name": lambda fn: fn.name if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
 }
 
 PROGRAM_ATTRIBUTES = {
-    "grad": T.get_grad, "grad_fn": T.grad_fn_of,
-    "next_functions": lambda fn: fn.next_functions() if isinstance(fn, T.GradFn) else
+    "grad": autograd.get_grad, "grad_fn": autograd.grad_fn_of,
+    "next_functions": lambda fn: fn.next_functions() if isinstance(fn, autograd.GradFn) else
     _no_attribute(fn, "next_functions"),
     "device": lambda x: "cpu", "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
     "message": str,
 }
 
-SETTERS = {"grad": T.set_grad, "requires_grad": T.set_requires_grad, "data": T.set_data}
+SETTERS = {"grad": autograd.set_grad, "requires_grad": autograd.set_requires_grad, "data": autograd.set_data}
 
 
 class _AttributeError(AgcliError):
@@ -125,6 +125,6 @@ _TABLES = []
 def receiver_tables():
     """(methods, attributes) a program's `x.name(...)` and `x.name` use; made once."""
     if not _TABLES:
-        _TABLES.append(({n: _on_receiver(n, f) for n, f in {**L.METHODS, **PROGRAM_METHODS}.items()},
-                        {n: _on_receiver(n, f) for n, f in {**L.ATTRIBUTES, **PROGRAM_ATTRIBUTES}.items()}))
+        _TABLES.append(({n: _on_receiver(n, f) for n, f in {**namespace.METHODS, **PROGRAM_METHODS}.items()},
+                        {n: _on_receiver(n, f) for n, f in {**namespace.ATTRIBUTES, **PROGRAM_ATTRIBUTES}.items()}))
     return _TABLES[0]

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd as T
-from ..torchapi import functions as F
+from ..torchapi import autograd
+from ..torchapi import functions
 from .lower import BINOPS, COMPARES, as_operand, tensor_comparison
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
-IN_PLACE = {"+": T.add_, "-": T.sub_, "*": T.mul_, "/": T.div_, "**": T.pow_, "%": T.remainder_}
+IN_PLACE = {"+": autograd.add_, "-": autograd.sub_, "*": autograd.mul_, "/": autograd.div_, "**": autograd.pow_, "%": autograd.remainder_}
 PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                  "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
                  "//": lambda a, b: a // b,
-                 "@": lambda a, b: F.matmul(a, b)}
+                 "@": lambda a, b: functions.matmul(a, b)}
 _PY_COMPARES = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
                 ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
@@ -53,7 +53,7 @@ def comparison(op):
     if op in ("in", "not in"):
         def contains(a, b):
             if type(b) is Tensor:
-                found = bool((F.data(b) == F.data(a)).any())
+                found = bool(functions.xp.any(functions.data(b) == functions.data(a)))
             else:
                 found = any(x is a or (type(x) is not Tensor and x == a) for x in b)
             return found if op == "in" else not found

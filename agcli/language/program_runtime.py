@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import functions as F
+from ..torchapi import functions
 from .program_values import ExceptionType
 
 
@@ -94,7 +94,7 @@ def iterate(value):
     if type(value) is Tensor:
         if value.data.ndim == 0:
             raise AgcliError("iteration over a 0-d tensor", kind="type")
-        return [F.select(value, 0, i) for i in range(value.data.shape[0])]
+        return [functions.select(value, 0, i) for i in range(value.data.shape[0])]
     if isinstance(value, (range, list, tuple, enumerate, zip, str)):
         return value
     raise AgcliError(f"'{type(value).__name__}' object is not iterable", kind="type")

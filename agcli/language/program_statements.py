@@ -11,7 +11,7 @@ from __future__ import annotations
 from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd as T
+from ..torchapi import autograd
 from .lower import BINOPS, Lowering, as_operand, guard
 from .program_names import ALLOWED_MODULES, SETTERS
 from .program_operators import IN_PLACE, PY_ARITHMETIC
@@ -73,7 +73,7 @@ class StatementLowering(Lowering):
         if isinstance(target, A.Index):
             obj = self.expr(target.obj)
             keys = [self._subscript(i) for i in target.items]
-            put = guard(T.setitem, target.span)
+            put = guard(autograd.setitem, target.span)
 
             def store_item(env, v):
                 key = keys[0](env) if len(keys) == 1 else tuple(k(env) for k in keys)
@@ -153,7 +153,7 @@ class StatementLowering(Lowering):
         test = self.expr(node.test)
         body = self.block(node.body)
         orelse = self.block(node.orelse)
-        truth = guard(T.truth, node.test.span)
+        truth = guard(autograd.truth, node.test.span)
 
         def if_(env):
             for step in (body if truth(test(env)) else orelse):
@@ -170,7 +170,7 @@ class StatementLowering(Lowering):
     def stmt_While(self, node):
         test = self.expr(node.test)
         body = self._loop(node.body)
-        truth = guard(T.truth, node.test.span)
+        truth = guard(autograd.truth, node.test.span)
         span = node.span
 
         def while_(env):
@@ -232,7 +232,7 @@ class StatementLowering(Lowering):
 
         def with_(env):
             manager = context(env)
-            if not isinstance(manager, T.GradModeContext):
+            if not isinstance(manager, autograd.GradModeContext):
                 raise AgcliError("with takes torch.no_grad(), torch.enable_grad() or "
                                  "torch.set_grad_enabled(flag)", span, kind="type")
             manager.__enter__()

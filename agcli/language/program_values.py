@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import functions as F
-from ..torchapi import namespace as L
+from ..torchapi import functions
+from ..torchapi import namespace
 from ..torchapi.printing import tensor_repr
 
 
@@ -65,9 +65,9 @@ class CaughtError:
 def value_repr(v) -> str:
     if type(v) is Tensor:
         return tensor_repr(v)
-    if isinstance(v, F.ValuesIndices):
+    if isinstance(v, functions.ValuesIndices):
         return f"torch.return_types.max(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
-    if isinstance(v, tuple) and not isinstance(v, L.Size):
+    if isinstance(v, tuple) and not isinstance(v, namespace.Size):
         inner = ", ".join(value_repr(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
     if isinstance(v, list):
@@ -78,7 +78,7 @@ def value_repr(v) -> str:
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, (CaughtError, *F.host_types)):    # print(e), print(t.numpy())
+    if isinstance(v, (CaughtError, *functions.host_types)):    # print(e), print(t.numpy())
         return str(v)
     return value_repr(v)
 
@@ -89,7 +89,7 @@ def format_field(v, spec: str) -> str:
     # not "tensor(5.)"); any other tensor is str() with no spec and refuses one.
     if type(v) is Tensor:
         if v.data.ndim == 0:
-            v = F.item(v.data)
+            v = functions.item(v.data)
         elif spec:
             raise AgcliError("unsupported format string passed to Tensor.__format__", kind="type")
     if not spec:
