@@ -68,7 +68,7 @@ def require_cuda():
     try:
         import cupy
     except ImportError:
-        raise AgcliError("--device cuda needs CuPy, which is not installed", kind="usage",
+        raise AgcliError("the cuda device needs CuPy, which is not installed", kind="usage",
                          hint="pip install 'agcli[cuda]' (CuPy for CUDA 12), or use --device cpu") from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
@@ -77,7 +77,7 @@ def require_cuda():
     else:
         why = "no CUDA GPU was found"
     if count < 1:
-        raise AgcliError(f"--device cuda needs a CUDA GPU: {why}", kind="usage",
+        raise AgcliError(f"the cuda device needs a CUDA GPU: {why}", kind="usage",
                          hint="run on a machine with an NVIDIA GPU and its driver, or use --device cpu")
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import gc
 import io
+from functools import partial
 
 import pytest
 
-from agcli.cli import batch
-
-DEFAULTS = {"dtype": "float64", "seed": None, "max_elements": 10**8, "wrt": None, "grad_output": None}
+from agcli.cli import batch as cli_batch
+from agcli.cli.arguments import parse_line
+from agcli.cli.sink import crashed
+from agcli.evaluate import batch
 
 # One of each way a line fails, each binding a 1000x1000 array that a cycle would keep alive.
 FAILING = [
@@ -22,7 +24,13 @@ FAILING = [
     '"a" --a "ones(1000, 1000)"',                                # non-scalar output
     '"a.sum()" --a "ones(1000, 1000)" --wrt q',                  # usage
     '"a.sum()" --a "ones(1000, 1000)" --dtype float16',          # a bad option
+    '"a.sum()" --a "ones(1000, 1000)" --device cpu',             # the device is the whole run's
 ]
+
+
+def new_batch(**options) -> batch.Batch:
+    """A batch's Batch as `agcli batch` makes it (without --debug)."""
+    return batch.Batch(parse_line, crashed, **options)
 
 
 @pytest.mark.parametrize("line", FAILING)
@@ -32,16 +40,57 @@ def test_a_failed_line_leaves_no_cycle_behind(line):
     collecting = gc.isenabled()
     gc.disable()
     try:
+        runner = new_batch()
         for _ in range(2):                      # warm caches first
-            batch._run_line(line, DEFAULTS, None, False)
+            runner.run(line)
         gc.collect()
-        result = batch._run_line(line, DEFAULTS, None, False)
+        result = runner.run(line)
         assert result.error is not None
         del result
         assert gc.collect() == 0
     finally:
         if collecting:
             gc.enable()
+
+
+def test_a_line_with_device_says_the_device_is_chosen_once():
+    result = new_batch().run('"a*2" --a 1 --device cuda')
+    assert result.error.kind == "usage" and result.error.exit_code == 2
+    assert "chosen once per run" in result.error.message
+
+
+def test_results_come_in_input_order_with_their_numbers():
+    numbered = [(3, '"a*b" --a 2 --b 3'), (5, '"a +" --a 1'), (9, '"a*b" --a 2 --b 4 --wrt b')]
+    got = [(number, r.value, r.error is None, sorted(r.grads))
+           for number, r in new_batch(wrt=["a"]).results(numbered)]
+    assert got == [(3, 6.0, True, ["a"]), (5, None, False, []), (9, 8.0, True, ["b"])]
+
+
+def _raises(text):
+    raise ValueError("a bug")
+
+
+def test_a_crash_is_the_lines_internal_error_and_debug_raises_it():
+    result = batch.Batch(_raises, crashed).run('"a" --a 1')
+    assert result.error.message == "internal error: ValueError: a bug"
+    assert result.error.exit_code == 1
+    with pytest.raises(ValueError):
+        batch.Batch(_raises, partial(crashed, debug=True)).run('"a" --a 1')
+
+
+def test_a_line_that_cannot_be_written_is_an_internal_error(monkeypatch, capsys):
+    real = cli_batch.result_json_line
+
+    def fails_on_line_2(result, number=None):
+        if number == 2 and result.error is None:
+            raise TypeError("cannot encode")
+        return real(result, number)
+    monkeypatch.setattr(cli_batch, "result_json_line", fails_on_line_2)
+    failed = cli_batch.write_results(new_batch(), [(1, '"a" --a 1'), (2, '"a" --a 2'), (3, '"a" --a 3')],
+                                     _Quiet(), jsonl=True, progress=False)
+    out = capsys.readouterr().out.splitlines()
+    assert failed and len(out) == 3
+    assert '"internal error: TypeError: cannot encode"' in out[1] and '"error": null' in out[2]
 
 
 class _Quiet:
@@ -60,7 +109,8 @@ def test_a_batch_gives_the_collector_back(monkeypatch):
     stream = io.StringIO("".join(f'"a*{i}" --a 2\n' for i in range(7)) + '"a +" --a 1\n')
     monkeypatch.setattr("sys.stdout", io.StringIO())
     assert gc.isenabled()
-    failed = batch.run_batch(stream, _Quiet(), defaults=DEFAULTS, jsonl=True, progress=False, debug=False)
+    failed = cli_batch.write_results(new_batch(), cli_batch._numbered(stream), _Quiet(), jsonl=True,
+                                     progress=False)
     assert failed
     assert gc.isenabled()
     assert ran == [2, 2, 0]             # after lines 3 and 6; the young generation after the bad 8th

@@ -473,7 +473,7 @@ def test_plain_grid_aligns_wide_characters_and_several_lines():
 
 def test_piped_grad_does_not_import_rich():
     """Rich's import is a fifth of a short `agcli grad`: a pipe does without it."""
-    script = ("import sys; from agcli.cli.main import run_grad; code = run_grad(sys.argv[1:]); "
+    script = ("import sys; from agcli.cli.grad import run_grad; code = run_grad(sys.argv[1:]); "
               "sys.stderr.write('rich imported' if 'rich' in sys.modules else 'no rich')")
     proc = subprocess.run([sys.executable, "-c", script, SEED_EXPR, *SEED_BINDINGS],
                           capture_output=True, text=True, timeout=TIMEOUT, env=base_env())

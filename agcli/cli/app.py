@@ -1,19 +1,16 @@
-"""The Typer interface: commands, options, --help. cli.main() hands it every
-call but the plain `agcli grad`, which it runs itself to skip Typer's import.
+"""The Typer interface: commands, their options and --help texts; each command
+calls its module (grad.py, batch.py, run.py, repl.py), imported only when it
+runs. main() hands this every call but the plain `agcli grad`, which it runs
+itself to skip Typer's import.
 """
 from __future__ import annotations
 
-import os
-import sys
 from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
-
 from .. import __version__
-from .main import Output, run_grad
-from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError, internal_error
 
 app = typer.Typer(
     name="agcli",
@@ -47,6 +44,11 @@ class DType(str, Enum):
     float64 = "float64"
 
 
+class Device(str, Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 def _version(value: bool):
     if value:
         print(f"agcli {__version__}")
@@ -71,6 +73,15 @@ DTypeOption = Annotated[DType, typer.Option("--dtype", help="Floating dtype of v
 MaxElementsOption = Annotated[int, typer.Option(
     "--max-elements", metavar="N", help="Refuse to create any tensor with more elements.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a Python traceback for internal errors.")]
+# Every command's: one device per process.
+DeviceOption = Annotated[Optional[Device], typer.Option(
+    "--device", help="Compute on cpu (NumPy) or cuda (CuPy on a CUDA GPU). Default: $AGCLI_DEVICE, else cpu.",
+    show_default=False)]
+
+
+def _value(device) -> str | None:
+    """The --device word, or None: agcli/device.py then reads AGCLI_DEVICE."""
+    return None if device is None else device.value
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -100,6 +111,8 @@ def grad(
       --out FILE.npz         also save the value and every leaf gradient
                              (keys: value and the variable names)
       --max-elements N       refuse any tensor with more elements (default: 10^8)
+      --device cpu|cuda      compute on NumPy or on a CUDA GPU with CuPy
+                             (default: $AGCLI_DEVICE, else cpu)
       -D, --define NAME=VALUE      bind a NAME that clashes with an option
       --debug                show a Python traceback for internal errors
 
@@ -112,6 +125,7 @@ def grad(
       agcli grad "F.binary_cross_entropy_with_logits(x @ w + b, y)" --x "ones(5)" \\
           --w "randn(5, 3)" --b "randn(3)" --y "zeros(3)" --wrt w,b --seed 0 --format json
     """
+    from .grad import run_grad
     raise typer.Exit(run_grad([expr, *ctx.args]))
 
 
@@ -132,7 +146,8 @@ def batch(
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", metavar="N", min=1,
         help="Worker processes for a FILE of --format jsonl lines (default: one per CPU core; "
-             "standard input and rich output run in this process).")] = None,
+             "standard input, rich output and --device cuda run in this process).")] = None,
+    device: DeviceOption = None,
     debug: DebugOption = False,
 ):
     """Run many `agcli grad` calls, one per line of FILE.
@@ -159,53 +174,13 @@ def batch(
       agcli batch big.txt --format jsonl --jobs 1 > out.jsonl   # one process
     """
     from .batch import run_batch
-    output = Output()
-    try:
-        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
-    except OSError as e:
-        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
-        raise typer.Exit(EXIT_INPUT)
-    show_progress = sys.stderr.isatty() if progress is None else progress
-    with stream:
-        try:
-            failed = run_batch(stream, output, defaults={"wrt": wrt, "grad_output": grad_output, "seed": seed,
-                                                         "dtype": dtype.value, "max_elements": max_elements},
-                               jsonl=format is BatchFormat.jsonl, progress=show_progress and file != "-",
-                               debug=debug, jobs=_jobs(jobs, file, debug))
-        except UnicodeDecodeError as e:
-            output.error(AgcliError(f"{file} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
-            raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_EVAL if failed else EXIT_OK)
-
-
-def _jobs(asked, file, debug) -> int:
-    """Worker processes for a batch: only for a file (standard input streams line by line)."""
-    if file == "-" or debug:
-        return 1
-    if asked is not None:
-        return asked
-    import os
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    raise typer.Exit(run_batch(file, device=_value(device), wrt=wrt, grad_output=grad_output, seed=seed,
+                               dtype=dtype.value, max_elements=max_elements, jsonl=format is BatchFormat.jsonl,
+                               progress=progress, jobs=jobs, debug=debug))
 
 
 MaxIterationsOption = Annotated[int, typer.Option(
     "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
-
-
-def _program_setup(output, dtype, seed, max_elements):
-    from ..evaluate import run as api
-    from ..state import state
-    api.configure(dtype=dtype.value, seed=seed, max_elements=max_elements)
-
-    def warn(message):
-        from ..output.render import Line
-        output.show([Line((message, "yellow"))], stderr=True)
-    state.warn = warn
-
-
-def _write_stdout(text: str):
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 @app.command()
@@ -219,6 +194,7 @@ def run(
     = DType.float32,
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
+    device: DeviceOption = None,
     debug: DebugOption = False,
 ):
     """Run a PyTorch autograd program on agcli's engine; print() prints what PyTorch would.
@@ -235,35 +211,9 @@ def run(
       agcli run -e "x = torch.ones(2, 2, requires_grad=True); y = (x * x).sum(); y.backward(); print(x.grad)"
       cat program.py | agcli run -
     """
-    output = Output()
-    if (file is None) == (program is None):
-        output.error(AgcliError("give a program FILE, - for standard input, or -e PROGRAM", kind="usage"))
-        raise typer.Exit(EXIT_INPUT)
-    where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
-    if program is None:
-        try:
-            if file == "-":
-                program = sys.stdin.read()
-            else:
-                with open(file, encoding="utf-8") as f:
-                    program = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
-            raise typer.Exit(EXIT_INPUT)
-    try:
-        _program_setup(output, dtype, seed, max_elements)
-        from ..language.program import run_program
-        run_program(program, _write_stdout, max_iterations=max_iterations)
-    except AgcliError as e:
-        sys.stdout.flush()
-        output.error(e, where=where)
-        raise typer.Exit(e.exit_code)
-    except Exception as e:  # a bug in agcli: say so plainly, trace only on --debug
-        if debug:
-            raise
-        output.error(internal_error(e), where=where)
-        raise typer.Exit(EXIT_EVAL)
-    raise typer.Exit(EXIT_OK)
+    from .run import run_file
+    raise typer.Exit(run_file(file, program, device=_value(device), seed=seed, dtype=dtype.value,
+                              max_iterations=max_iterations, max_elements=max_elements, debug=debug))
 
 
 @app.command()
@@ -273,6 +223,7 @@ def repl(
     = DType.float32,
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
+    device: DeviceOption = None,
 ):
     """Type autograd programs interactively; a bare expression prints its value.
 
@@ -287,36 +238,6 @@ def repl(
     Blocks (if, while, for, def, with, try) end with an empty line. History is
     kept in ~/.agcli_history. Ctrl-D quits.
     """
-    output = Output()
-    _program_setup(output, dtype, seed, max_elements)
-    history = _enable_history()
-    from .repl import run_repl
-    try:
-        code = run_repl(input, _write_stdout, lambda e: output.error(e, where="input"),
-                        max_iterations=max_iterations, version=__version__)
-    finally:
-        if history:
-            history()
-    raise typer.Exit(code)
-
-
-def _enable_history():
-    """Line editing and history when readline exists; returns a function that saves it."""
-    try:
-        import readline
-    except ImportError:
-        return None
-    path = os.path.join(os.path.expanduser("~"), ".agcli_history")
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-
-    def save():
-        try:
-            readline.write_history_file(path)
-        except OSError:
-            pass
-    return save
-
-
+    from .repl import start_repl
+    raise typer.Exit(start_repl(device=_value(device), seed=seed, dtype=dtype.value, max_iterations=max_iterations,
+                                max_elements=max_elements, version=__version__))

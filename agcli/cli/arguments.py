@@ -2,7 +2,7 @@
 
 One parser serves the command line and every line of a batch file, so the
 two cannot drift apart. It is also the hot path's parser: `agcli grad` does
-not pay for Typer's start-up (cli.main), and a batch line does not pay for a
+not pay for Typer's start-up (cli/main.py), and a batch line does not pay for a
 Click parse.
 """
 from __future__ import annotations
@@ -45,6 +45,7 @@ GRAD_OPTIONS = {
     "-f": ("format", _choice("rich", "json")),
     "--out": ("out", lambda option, text: text),
     "--max-elements": ("max_elements", _whole_number),
+    "--device": ("device", _choice("cpu", "cuda")),
     "--debug": ("debug", None),
 }
 # What a batch line may set for itself; the rest belongs to `agcli batch`.
@@ -53,7 +54,7 @@ LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype")
 
 class GradArgs:
     __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype", "format", "out",
-                 "max_elements", "debug")
+                 "max_elements", "device", "debug")
 
     def __init__(self):
         for field in self.__slots__:
@@ -85,7 +86,8 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
             option, eq, value = word.partition("=")
             if option in GRAD_OPTIONS:
                 if option not in allowed:
-                    raise AgcliError(f"{option} applies to the whole batch: give it to `agcli batch`",
+                    why = " (the device is chosen once per run)" if option == "--device" else ""
+                    raise AgcliError(f"{option} applies to the whole batch{why}: give it to `agcli batch`",
                                      kind="usage")
                 field, read = GRAD_OPTIONS[option]
                 if read is None:

@@ -1,213 +1,145 @@
-"""`agcli batch`: one `agcli grad` call per line, results streamed in order.
+"""`agcli batch`: read FILE's lines, have evaluate/batch.py run them, print
+each result as soon as it and those before it are done.
 
-Each line is parsed and evaluated on its own; a failure becomes that line's
-error object and the batch goes on. Expressions are lowered once per set of
-bound names (api.plan_for caches them), so a file that repeats an
-expression with new bindings parses it once.
+JSON lines go to stdout (encoded in the worker processes of a large file),
+or a block per line for people; errors, warnings and the progress bar go to
+stderr.
 """
 from __future__ import annotations
 
-import gc
 import sys
 
-from ..evaluate import run as api
+from ..device import choose
+from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
+from ..output.render import Line, result_json_line, result_sections
 from .arguments import parse_line, split_names
-from ..errors import AgcliError, detached, internal_error
-from ..output.render import result_json_line
+from .sink import Output, crashed
 
 
-def _lines(stream):
+def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, dtype="float64",
+              max_elements=10**8, jsonl=False, progress=None, jobs=None, debug=False) -> int:
+    """`agcli batch FILE`: returns the exit code (1 if any line failed)."""
+    output = Output()
+    try:
+        chosen, _ = choose(device)      # before anything imports the engine
+        batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug)
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
+    except AgcliError as e:
+        output.error(e)
+        return e.exit_code
+    except OSError as e:
+        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+        return EXIT_INPUT
+    show_progress = (sys.stderr.isatty() if progress is None else progress) and file != "-"
+    with stream:
+        try:
+            failed = write_results(batch, _numbered(stream), output, jsonl=jsonl, progress=show_progress,
+                                   jobs=_jobs(jobs, file, debug, chosen))
+        except UnicodeDecodeError as e:
+            output.error(AgcliError(f"{file} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
+            return EXIT_INPUT
+    return EXIT_EVAL if failed else EXIT_OK
+
+
+def _batch(wrt, grad_output, seed, dtype, max_elements, debug):
+    """How every line runs (importing it imports the engine, which may refuse the array backend)."""
+    from functools import partial
+
+    from ..evaluate.batch import Batch
+    return Batch(parse_line, partial(crashed, debug=debug), wrt=None if wrt is None else split_names(wrt),
+                 grad_output=grad_output, seed=seed, dtype=dtype, max_elements=max_elements)
+
+
+def _numbered(stream):
+    """(line number, text) of each line that is neither blank nor a # comment."""
     for number, line in enumerate(stream, 1):
         text = line.strip()
         if text and not text.startswith("#"):
             yield number, text
 
 
-# Worker processes pay off from this many lines. They take lines in chunks:
-# large enough that sending them costs little (64 lines: 5% less time than
-# 16), small enough that each worker gets eight or more.
-PARALLEL_MIN_LINES = 200
-_CHUNK_LINES = (16, 64)
-
-# The cyclic garbage collector, during a batch. A line that succeeds leaves
-# almost no cyclic garbage (api unlinks each line's graph), yet the collector's
-# passes over the cached plans would cost a sixth of a distinct line's time.
-# A line that fails may leave some (a parse error's objects in Lark), and it
-# is young: everything made since the last collection.
-COLLECT_EVERY = 10000
+def _jobs(asked, file, debug, device) -> int:
+    """Worker processes: only for a file (standard input streams line by line),
+    and only on the CPU (CUDA does not survive a fork)."""
+    if file == "-" or debug or device != "cpu":
+        return 1
+    if asked is not None:
+        return asked
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-class _Collector:
-    """Runs the collector on the young generation after a failed line, and on
-    everything every COLLECT_EVERY lines, instead of every few hundred allocations."""
+def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs: int = 1) -> bool:
+    """Run every line and write its result; True if any line failed.
 
-    lines = 0
-
-    @classmethod
-    def done(cls, count: int, failed: bool):
-        if failed:
-            gc.collect(0)
-        cls.lines += count
-        if cls.lines >= COLLECT_EVERY:
-            cls.lines = 0
-            gc.collect()
-
-
-def run_batch(stream, output, *, defaults: dict, jsonl: bool, progress: bool, debug: bool,
-              jobs: int = 1) -> bool:
-    """Run every line; write each result as soon as it is done. True if any line failed.
-
-    jobs > 1 (JSON lines only): worker processes run chunks of lines, and
-    each chunk is written, in input order, as soon as it and those before it
-    are done.
+    JSON lines of a file of PARALLEL_MIN_LINES lines or more, with jobs > 1:
+    worker processes run chunks of lines, and each chunk is written, in
+    input order, as soon as it and those before it are done.
     """
-    gc.freeze()     # what start-up made lives on: the collector need not walk it again and again
-    collecting = gc.isenabled()
-    gc.disable()    # _Collector runs it (worker processes inherit this)
+    from ..evaluate.batch import PARALLEL_MIN_LINES
+    parallel = jobs > 1 and jsonl
+    if parallel or progress:
+        numbered = list(numbered)
+        parallel = parallel and len(numbered) >= PARALLEL_MIN_LINES
+    bar = _progress_bar(output, len(numbered)) if progress else None
     try:
-        return _run_lines(stream, output, defaults, jsonl, progress, debug, jobs)
+        if parallel:
+            return _write_chunks(batch.in_workers(numbered, jobs, _json_line), output, bar)
+        return _write_lines(batch.results(numbered), output, batch, jsonl, bar)
     finally:
-        if collecting:
-            gc.enable()
+        if bar is not None:
+            bar.stop()
 
 
-def _run_lines(stream, output, defaults, jsonl, progress, debug, jobs):
-    lines = _lines(stream)
-    default_wrt = None if defaults["wrt"] is None else split_names(defaults["wrt"])
-    if jobs > 1 and jsonl:
-        lines = list(lines)
-        if len(lines) < PARALLEL_MIN_LINES:
-            jobs = 1
-    bar = None
-    if progress:
-        lines = list(lines)
-        bar = _progress_bar(output, len(lines))
+def _write_lines(results, output, batch, jsonl, bar):
     failed = False
-    if jobs > 1 and jsonl:
+    for number, result in results:
         try:
-            for text, chunk_failed, count in _in_workers(lines, defaults, default_wrt, jobs):
-                sys.stdout.write(text)
-                sys.stdout.flush()
-                failed = failed or chunk_failed
-                if bar is not None:
-                    bar.advance(bar.task_ids[0], count)
-        except AgcliError as e:
-            output.error(e)
-            failed = True
-    else:
-        for number, text in lines:
-            # Only the flag is kept: a failed line's garbage must be unreachable for done().
-            line_failed = _line_result(number, text, defaults, default_wrt, debug, output, jsonl).error is not None
-            failed = failed or line_failed
-            _Collector.done(1, line_failed)
-            if bar is not None:
-                bar.advance(bar.task_ids[0])
-    if bar is not None:
-        bar.stop()
+            line_failed = _emit(output, number, result, batch.dtype, jsonl)
+        except Exception as e:  # a line that cannot be shown must not sink the batch either
+            line_failed = _emit(output, number, batch.crashed(result.expr, e), batch.dtype, jsonl)
+        failed = failed or line_failed
+        if bar is not None:
+            bar.advance(bar.task_ids[0])
     return failed
 
 
-def _line_result(number, text, defaults, default_wrt, debug, output, jsonl):
-    """Run one line and show it; returns its Result."""
-    result = _run_line(text, defaults, default_wrt, debug)
-    try:
-        _emit(output, number, result, defaults["dtype"], jsonl)
-    except Exception as e:  # a line that cannot be shown must not sink the batch either
-        if debug:
-            raise
-        result = api.Result(result.expr)
-        result.error = internal_error(e)
-        _emit(output, number, result, defaults["dtype"], jsonl)
-    return result
-
-
-def _in_workers(lines, defaults, default_wrt, jobs):
-    """(JSON lines text, any failed, line count) per chunk, in input order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    low, high = _CHUNK_LINES
-    size = max(low, min(high, len(lines) // (8 * jobs)))
-    chunks = [lines[i:i + size] for i in range(0, len(lines), size)]
-    # fork: a worker starts with agcli already imported, in a few milliseconds
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_worker, initargs=(defaults, default_wrt)) as pool:
-        try:
-            yield from pool.map(_run_chunk, chunks)
-        except BrokenProcessPool:
-            raise AgcliError("a batch worker process died; run with --jobs 1 to find the line",
-                             kind="internal") from None
-
-
-_worker_settings = None
-
-
-def _start_worker(defaults, default_wrt):
-    global _worker_settings
-    _worker_settings = (defaults, default_wrt)
-
-
-def _run_chunk(chunk):
-    defaults, default_wrt = _worker_settings
-    texts = []
+def _write_chunks(chunks, output, bar):
     failed = False
-    for number, text in chunk:
-        line, line_failed = _json_line(_run_line(text, defaults, default_wrt, False), number)
-        texts.append(line)
-        failed = failed or line_failed
-    _Collector.done(len(chunk), failed)
-    return "\n".join(texts) + "\n", failed, len(chunk)
-
-
-def _json_line(result, number):
-    """(the line's JSON, whether it shows an error): an internal error if it cannot be written."""
     try:
-        return result_json_line(result, number), result.error is not None
+        for chunk in chunks:
+            sys.stdout.write("".join([text for text, _ in chunk]))
+            sys.stdout.flush()
+            failed = failed or any([line_failed for _, line_failed in chunk])
+            if bar is not None:
+                bar.advance(bar.task_ids[0], len(chunk))
+    except AgcliError as e:     # a worker process died
+        output.error(e)
+        failed = True
+    return failed
+
+
+def _json_line(number, result):
+    """(the line's JSON and a newline, whether it shows an error); an internal error if it cannot be written."""
+    try:
+        return result_json_line(result, number) + "\n", result.error is not None
     except Exception as e:  # a line that cannot be shown must not sink the batch either
-        shown = api.Result(result.expr)
-        shown.error = internal_error(e)
-        return result_json_line(shown, number), True
+        return result_json_line(crashed(result.expr, e), number) + "\n", True
 
 
-def _emit(output, number, result, dtype, jsonl):
+def _emit(output, number, result, dtype, jsonl) -> bool:
+    """Write one line's result; returns whether it shows an error."""
     if jsonl:
-        sys.stdout.write(_json_line(result, number)[0] + "\n")
+        text, shows_error = _json_line(number, result)
+        sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        _print_block(output, number, result, dtype)
-
-
-def _run_line(text, defaults, default_wrt, debug):
-    args = None
-    try:
-        args = parse_line(text)
-        api.configure(dtype=args.dtype or defaults["dtype"],
-                      seed=args.seed if args.seed is not None else defaults["seed"],
-                      max_elements=defaults["max_elements"])
-        return api.evaluate(args.expr, args.bindings,
-                            wrt=args.wrt if args.wrt is not None else default_wrt,
-                            grad_output=args.grad_output if args.grad_output is not None
-                            else defaults["grad_output"])
-    except AgcliError as e:
-        result = api.Result(text if args is None else args.expr)  # the whole line if it did not split
-        result.error = detached(e)
-        return result
-    except Exception as e:  # a bug in agcli must not sink the rest of the batch
-        if debug:
-            raise
-        result = api.Result(text if args is None else args.expr)
-        result.error = internal_error(e)
-        return result
-
-
-def _print_block(output, number, result, dtype):
-    from ..output.render import Line, result_sections
+        return shows_error
     output.show([Line((f"── line {number} ──", "dim")), *result_sections(result, dtype_default=dtype)])
     output.warnings(result.warnings, where=f" (line {number})")
     if result.error is not None:
         output.error(result.error, where=f"batch line {number}")
     output.show([Line()])
+    return result.error is not None
 
 
 def _progress_bar(output, total):

@@ -1,11 +1,14 @@
 """`agcli repl`: the program language, one chunk at a time, names kept between them.
 
-The loop reads through `read_line(prompt)` and writes through callables the
-CLI hands in, so it can be driven by a terminal or by a test.
+The loop (run_repl) reads through `read_line(prompt)` and writes through
+callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
+import os
+
 from ..errors import AgcliError
+from .sink import Output
 
 BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n"
           "Blocks end with an empty line; Ctrl-D quits.")
@@ -66,3 +69,42 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str)
             show_error(e)
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
+
+
+def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,
+               version: str = "") -> int:
+    """`agcli repl` on the terminal (line editing and history when readline exists): the exit code."""
+    from .run import program_setup
+    output = Output()
+    try:
+        program_setup(output, device, dtype, seed, max_elements)
+    except AgcliError as e:
+        output.error(e)
+        return e.exit_code
+    history = _enable_history()
+    try:
+        return run_repl(input, output.write, lambda e: output.error(e, where="input"),
+                        max_iterations=max_iterations, version=version)
+    finally:
+        if history:
+            history()
+
+
+def _enable_history():
+    """Line editing and history when readline exists; returns a function that saves it."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    path = os.path.join(os.path.expanduser("~"), ".agcli_history")
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+
+    def save():
+        try:
+            readline.write_history_file(path)
+        except OSError:
+            pass
+    return save

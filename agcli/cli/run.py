@@ -1,0 +1,59 @@
+"""`agcli run`: run a PyTorch autograd program; its print() writes to stdout.
+
+An error stops the program and shows once on stderr, with the line and a
+caret (exit 1, or 2 if the program was refused before it ran).
+"""
+from __future__ import annotations
+
+import sys
+
+from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
+from .sink import Output, crashed
+
+
+def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32", max_iterations=10**6,
+             max_elements=10**8, debug=False) -> int:
+    """`agcli run FILE`, `-` (standard input) or `-e PROGRAM`: returns the exit code."""
+    output = Output()
+    if (file is None) == (program is None):
+        output.error(AgcliError("give a program FILE, - for standard input, or -e PROGRAM", kind="usage"))
+        return EXIT_INPUT
+    where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
+    if program is None:
+        try:
+            if file == "-":
+                program = sys.stdin.read()
+            else:
+                with open(file, encoding="utf-8") as f:
+                    program = f.read()
+        except (OSError, UnicodeDecodeError) as e:
+            output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
+            return EXIT_INPUT
+    try:
+        program_setup(output, device, dtype, seed, max_elements)
+        from ..language.program import run_program
+        run_program(program, output.write, max_iterations=max_iterations)
+    except AgcliError as e:
+        sys.stdout.flush()
+        output.error(e, where=where)
+        return e.exit_code
+    except Exception as e:  # a bug in agcli: said plainly, a traceback only with --debug
+        error = crashed(where, e, debug).error
+        output.error(error, where=where)
+        return error.exit_code
+    return EXIT_OK
+
+
+def program_setup(output, device, dtype, seed, max_elements):
+    """The device, then the run's settings (the engine's first import), and
+    PyTorch's warnings on stderr: what `run` and `repl` do before a program."""
+    from ..device import choose
+    choose(device)
+    from ..evaluate import run as api
+    from ..state import state
+    api.configure(dtype=dtype, seed=seed, max_elements=max_elements)
+
+    def warn(message):
+        from ..output.render import Line
+        output.show([Line((message, "yellow"))], stderr=True)
+    state.warn = warn
