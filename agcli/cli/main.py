@@ -1,7 +1,7 @@
 """The `agcli` entry point: hand argv to a command and exit with its code.
 
 `agcli grad` is the hot path: main() runs it without importing Typer, whose
-start-up costs about a fifth of the whole call; every other command, and any
+start-up is a large part of a short call; every other command, and any
 --help, goes through the Typer app (app.py).
 
 Exit codes: 0 success; 1 evaluation failed (shape errors, PyTorch's runtime

@@ -3,7 +3,7 @@ warnings on stderr, each error once; and what a bug in agcli becomes.
 
 A terminal gets Rich's drawing (colour unless NO_COLOR is set); a pipe or a
 file gets plain text of the same layout, and Rich is not imported (its
-import is a fifth of a short `agcli grad`). Nothing here imports the engine:
+import is a large part of a short `agcli grad`). Nothing here imports the engine:
 a command chooses the device before anything does (agcli/device.py).
 """
 from __future__ import annotations

@@ -18,8 +18,8 @@ from ..errors import AgcliError, detached
 from . import run as api
 
 # Worker processes pay off from this many lines. They take lines in chunks:
-# large enough that sending them costs little (64 lines: 5% less time than
-# 16), small enough that each worker gets eight or more.
+# large enough that sending them costs little, small enough that each worker
+# gets eight or more (benchmarks/README.md, "Why the code is shaped so").
 PARALLEL_MIN_LINES = 200
 _CHUNK_LINES = (16, 64)
 

@@ -2,7 +2,7 @@
 
 A span is (start, end) character offsets into the program text; errors turn it
 into a line and a caret (see errors.py). The records are hand-rolled rather
-than dataclasses because building sixteen dataclasses costs 20 ms at start-up.
+than dataclasses because building the dataclasses is a noticeable part of start-up.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class _Record:
 
     def __init_subclass__(cls):
         # Each class's own __init__ writes through its slots' descriptors: a parse
-        # makes dozens of records, and this is twice as fast as a generic loop.
+        # makes dozens of records, and this is faster than a generic loop.
         setters = tuple(cls.__dict__[name].__set__ for name in cls.__slots__)
         size = len(setters)
 

@@ -167,7 +167,7 @@ class _Tree:
 
 class _Token(str):
     """What the callbacks read of a token: its text, terminal and span (Lark's
-    Token carries line and column too, and costs twice as much to make)."""
+    Token carries line and column too, and costs more to make)."""
 
     __slots__ = ("type", "start_pos", "end_pos")
 

@@ -89,8 +89,8 @@ def result_json_line(result, line: int | None = None) -> str:
 
 
 def _nodes_json(nodes) -> str:
-    """The nodes as JSON, written out directly (a dozen small objects cost the
-    encoder three times as long); grad_fn names are PyTorch's identifiers."""
+    """The nodes as JSON, written out directly (cheaper than the encoder on a
+    dozen small objects); grad_fn names are PyTorch's identifiers."""
     return "[" + ", ".join([f'{{"name": {"null" if n.name is None else _encode(n.name)}, '
                             f'"grad_fn": "{n.grad_fn}", "shape": [{", ".join(map(str, n.shape))}]}}'
                             for n in nodes]) + "]"
@@ -101,7 +101,7 @@ def _nodes_json(nodes) -> str:
 # (text, style) pieces, or a Grid (a titled table whose last column may hold
 # several lines). A terminal gets them drawn by Rich (to_rich); a pipe or a
 # file gets the same layout as plain text (plain_text), without importing Rich,
-# whose import alone costs about a fifth of a short `agcli grad`.
+# whose import is a large part of a short `agcli grad`.
 
 class Line:
     __slots__ = ("pieces",)
