@@ -114,8 +114,9 @@ _TORCH_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
 
 
 def torch_type_name(dtype) -> str:
-    """PyTorch's scalar type name in messages: float32 -> Float."""
-    name = str(dtype)
+    """PyTorch's scalar type name in messages: float32 -> Float (any array library's
+    spelling of it: numpy's float32, array_api_strict.float32)."""
+    name = str(dtype).rpartition(".")[2]
     return _TORCH_TYPE_NAMES.get(name, name)
 
 

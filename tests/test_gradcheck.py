@@ -21,6 +21,7 @@ import pytest
 
 from agcli.evaluate import run as api
 from agcli.torchapi import functions as F
+from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
 
@@ -331,13 +332,13 @@ def test_finite_differences_catch_a_wrong_gradient():
 # differences of the (first-order) gradient along the same vector.
 
 def _leaves(arrays):
-    return [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    return [Tensor(D(np.array(a, dtype=np.float64)), requires_grad=True) for a in arrays]
 
 
 def _gradient(f, arrays):
     xs = _leaves(arrays)
     grads = backward(f(*xs), None, accumulate=False)
-    return [grads[x].data for x in xs]
+    return [to_host(grads[x].data) for x in xs]
 
 
 def _hvp(f, arrays, vectors, **backward_options):
@@ -346,11 +347,11 @@ def _hvp(f, arrays, vectors, **backward_options):
     gs = [grads[x] for x in xs]
     for g in gs:
         assert type(g) is Tensor and g.grad_fn is not None and g.requires_grad, "the gradient is not differentiable"
-    inner = F.sum(F.mul(gs[0], vectors[0]))
+    inner = F.sum(F.mul(gs[0], D(vectors[0])))
     for g, v in zip(gs[1:], vectors[1:]):
-        inner = F.add(inner, F.sum(F.mul(g, v)))
+        inner = F.add(inner, F.sum(F.mul(g, D(v))))
     second = backward(inner, None, accumulate=False)
-    return [second[x].data if x in second else np.zeros(x.shape) for x in xs]
+    return [to_host(second[x].data) if x in second else np.zeros(x.shape) for x in xs]
 
 
 def _numeric_hvp(f, arrays, vectors):
@@ -360,35 +361,35 @@ def _numeric_hvp(f, arrays, vectors):
 
 
 R = np.random.default_rng(7)
-W34 = R.standard_normal((3, 4))
+W34 = R.standard_normal((3, 4))      # host arrays: D(...) sends them to the engine's device
 W3 = R.standard_normal(3)
 
 SECOND_ORDER = [
-    pytest.param(lambda x: F.sum(F.mul(F.sin(x), W3)), [R.standard_normal(3)], id="sin"),
-    pytest.param(lambda x: F.sum(F.mul(F.exp(x), W3)), [R.standard_normal(3)], id="exp"),
-    pytest.param(lambda x: F.sum(F.mul(F.tanh(x), W34)), [R.standard_normal((3, 4))], id="tanh"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.mul(x, y), W34)),
+    pytest.param(lambda x: F.sum(F.mul(F.sin(x), D(W3))), [R.standard_normal(3)], id="sin"),
+    pytest.param(lambda x: F.sum(F.mul(F.exp(x), D(W3))), [R.standard_normal(3)], id="exp"),
+    pytest.param(lambda x: F.sum(F.mul(F.tanh(x), D(W34))), [R.standard_normal((3, 4))], id="tanh"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.mul(x, y), D(W34))),
                  [R.standard_normal((3, 1)), R.standard_normal(4)], id="mul-broadcast"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.div(x, y), W34)),
+    pytest.param(lambda x, y: F.sum(F.mul(F.div(x, y), D(W34))),
                  [R.standard_normal((3, 4)), R.uniform(0.5, 2.0, (3, 4))], id="div"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(x, 3), W34)), [R.standard_normal((3, 4))], id="pow-number"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.pow(x, y), W34)),
+    pytest.param(lambda x: F.sum(F.mul(F.pow(x, 3), D(W34))), [R.standard_normal((3, 4))], id="pow-number"),
+    pytest.param(lambda x, y: F.sum(F.mul(F.pow(x, y), D(W34))),
                  [R.uniform(0.5, 2.0, (3, 4)), R.standard_normal((3, 4))], id="pow-tensor"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.matmul(x, y), W34)),
+    pytest.param(lambda x, y: F.sum(F.mul(F.matmul(x, y), D(W34))),
                  [R.standard_normal((3, 2)), R.standard_normal((2, 4))], id="matmul"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.sin(F.matmul(x, y)), W34)),
+    pytest.param(lambda x, y: F.sum(F.mul(F.sin(F.matmul(x, y)), D(W34))),
                  [R.standard_normal((2, 3, 2)), R.standard_normal((2, 4))], id="matmul-batched-sin"),
-    pytest.param(lambda x: F.sum(F.mul(F.softmax(x, 1), W34)), [R.standard_normal((3, 4))], id="softmax"),
-    pytest.param(lambda x: F.sum(F.mul(F.log_softmax(x, 0), W34)), [R.standard_normal((3, 4))],
+    pytest.param(lambda x: F.sum(F.mul(F.softmax(x, 1), D(W34))), [R.standard_normal((3, 4))], id="softmax"),
+    pytest.param(lambda x: F.sum(F.mul(F.log_softmax(x, 0), D(W34))), [R.standard_normal((3, 4))],
                  id="log_softmax"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(F.sum(x, 1), 2), W3)), [R.standard_normal((3, 4))], id="sum"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(F.expand(x, (3, 4)), 3), W34)), [R.standard_normal((3, 1))],
+    pytest.param(lambda x: F.sum(F.mul(F.pow(F.sum(x, 1), 2), D(W3))), [R.standard_normal((3, 4))], id="sum"),
+    pytest.param(lambda x: F.sum(F.mul(F.pow(F.expand(x, (3, 4)), 3), D(W34))), [R.standard_normal((3, 1))],
                  id="expand"),
-    pytest.param(lambda x: F.sum(F.mul(F.sigmoid(F.getitem(x, (slice(1, None),))), W34[1:])),
+    pytest.param(lambda x: F.sum(F.mul(F.sigmoid(F.getitem(x, (slice(1, None),))), D(W34[1:]))),
                  [R.standard_normal((3, 4))], id="slice-sigmoid"),
-    pytest.param(lambda x: F.sum(F.mul(F.tanh(F.getitem(x, (1,))), W34[1])),
+    pytest.param(lambda x: F.sum(F.mul(F.tanh(F.getitem(x, (1,))), D(W34[1]))),
                  [R.standard_normal((3, 4))], id="select-tanh"),
-    pytest.param(lambda x: F.sum(F.mul(F.exp(F.getitem(x, ([0, 2, 0],))), W34)),
+    pytest.param(lambda x: F.sum(F.mul(F.exp(F.getitem(x, ([0, 2, 0],))), D(W34))),
                  [R.standard_normal((3, 4))], id="index-repeated-exp"),
 ]
 
@@ -427,13 +428,13 @@ def test_create_graph_retains_the_graph_by_default():
 # --------------------------------------------------------------- long chains
 def test_a_100000_op_chain_runs_backward_without_recursion():
     n = 100_000
-    x = Tensor(np.array([1.5, -2.0]), requires_grad=True)
+    x = Tensor(D(np.array([1.5, -2.0])), requires_grad=True)
     y = x
     for _ in range(n):
         y = F.mul(y, 1.0000001)
     backward(F.sum(y))          # a RecursionError would escape here
-    np.testing.assert_allclose(x.grad.data, np.full(2, 1.0000001 ** n), rtol=1e-9)
-    np.testing.assert_allclose(y.data, np.array([1.5, -2.0]) * 1.0000001 ** n, rtol=1e-9)
+    np.testing.assert_allclose(to_host(x.grad.data), np.full(2, 1.0000001 ** n), rtol=1e-9)
+    np.testing.assert_allclose(to_host(y.data), np.array([1.5, -2.0]) * 1.0000001 ** n, rtol=1e-9)
 
 
 def test_a_long_expression_chain_through_the_api():

@@ -1,18 +1,387 @@
 """The array namespace the engine computes with, chosen once per process.
 
-Engine code reaches arrays only through `xp` and the few helpers below,
-which the array API standard lacks.
-"""
-import numpy as xp
+agcli/device.py decides which (NumPy; CuPy for --device cuda; the strict
+array-API stand-in that CI runs, AGCLI_ARRAY_BACKEND=array-api-strict), and
+this module binds `xp` and the helpers below once, at import: on NumPy they
+are NumPy's own functions and fast paths, so the hot path pays nothing for
+the choice. Engine code calls `xp` only for what the array API standard has,
+and these helpers for the rest: making arrays on the device, dtypes by name,
+indexing beyond the standard, layout (strides), host <-> device, and the
+floating-point warnings.
 
-ndarray = xp.ndarray
+The host/device boundary: bindings, files, JSON and printing hold host NumPy
+arrays; a binding goes to the device once (`from_host`) and a result comes
+back once (`to_host`).
+"""
+from __future__ import annotations
+
+import math
+import operator
+from contextlib import nullcontext
+
+import numpy
+
+from ..device import chosen
+
+DEVICE, BACKEND = chosen()
+
+host_ndarray = numpy.ndarray                          # what .numpy() and the host side hold
+host_types = (numpy.ndarray, numpy.generic)
+
+# ------------------------------------------------------------------ NumPy
+# (CuPy and the strict stand-in replace what differs, below.)
+xp = numpy
+ndarray = numpy.ndarray
+ON_HOST = True          # the engine's arrays are host NumPy arrays: no transfers, NumPy's error state
+
+asarray, zeros, ones, empty, full = numpy.asarray, numpy.zeros, numpy.ones, numpy.empty, numpy.full
+eye, arange, linspace = numpy.eye, numpy.arange, numpy.linspace
+dtype, result_type = numpy.dtype, numpy.result_type
+kind = operator.attrgetter("kind")                   # 'b' | 'i' | 'u' | 'f' (of a dtype)
+view_base = operator.attrgetter("base")              # not None: the array may share memory
+copy = operator.methodcaller("copy")                 # a C-contiguous copy, as ndarray.copy
+getitem, setitem = operator.getitem, operator.setitem
+swapaxes, dot = numpy.swapaxes, numpy.dot
+watch = None            # per-op finite check (device backends): apply and replays call it after forward
+
+
+def dtype_name(d) -> str:
+    """'float64' for float64, whatever spells it."""
+    return numpy.dtype(d).name
+
+
+def itemsize(d) -> int:
+    """Bytes per element (norm's dtype= refuses a narrower one)."""
+    return numpy.dtype(d).itemsize
+
+
+def astype(a, d):
+    """`a` in dtype `d` (a itself when it has it already)."""
+    return a.astype(d, copy=False)
+
+
+def clone(a, contiguous: bool):
+    """A copy keeping a's layout (PyTorch's clone), or a row-major one (.contiguous())."""
+    return numpy.copy(a, order="C" if contiguous else "K")
+
+
+def reduce_sum(x, axis=None, keepdims=False):
+    # add.reduce is what numpy.sum calls, without its Python-level wrapper (half the time on small arrays)
+    return numpy.add.reduce(x, axis=axis, keepdims=keepdims) if type(x) is numpy.ndarray else \
+        numpy.sum(x, axis=axis, keepdims=keepdims)
 
 
 def add_at(out, key, values):
     """out[key] += values, repeated indices adding up (index's gradient)."""
-    xp.add.at(out, key, values)
+    numpy.add.at(out, key, values)
+
+
+def item(a):
+    """The Python number a 0-d array holds."""
+    return a.item()
+
+
+def tolist(a):
+    """Nested Python numbers (on a device: by way of the host)."""
+    return a.tolist()
 
 
 def strides(a) -> tuple:
     """The array's strides in elements (PyTorch's unit)."""
     return tuple(s // a.itemsize for s in a.strides)
+
+
+# A device array as a host NumPy array, and a host array (or number) as a
+# device array: on NumPy both are the array itself.
+to_host = from_host = numpy.asarray
+
+
+def float_errors(report):
+    """A context in which the forward's inf and nan call report(kind, flag) (NumPy's error callback)."""
+    return numpy.errstate(call=report, all="call", under="ignore")
+
+
+def float_errors_ignored():
+    """A context in which inf and nan pass silently (programs, as PyTorch)."""
+    return numpy.errstate(all="ignore")
+
+
+# -------------------------------------------------------- device backends
+def numbers_forward(forward, numbers, params):
+    """An op of Python numbers alone, on a device (the standard wants an array):
+    as NumPy computes them, in int64 or float64 (float64 when ints will not do)."""
+    types = {type(a) for a in numbers}
+    lifted = [asarray(a, dtype="float64" if float in types else "int64" if int in types else "bool")
+              for a in numbers]
+    try:
+        out = forward(*lifted, **params)
+    except TypeError:                                   # int / int, True + True: NumPy gives a float
+        lifted = [astype(a, "float64") for a in lifted]
+        out = forward(*lifted, **params)
+    watch(lifted, out)
+    return out
+
+
+_report = None          # report(kind, flag) while an evaluation watches the forward (float_errors)
+
+
+class _Watching:
+    """float_errors on a device: `watch` checks each op's output explicitly
+    (`quiet`: a context that silences the library's own warnings meanwhile)."""
+
+    __slots__ = ("report", "quiet", "previous")
+
+    def __init__(self, report, quiet):
+        self.report, self.quiet = report, quiet
+
+    def __enter__(self):
+        global _report
+        self.quiet.__enter__()
+        self.previous, _report = _report, self.report
+
+    def __exit__(self, *exc):
+        global _report
+        _report = self.previous
+        self.quiet.__exit__(*exc)
+
+
+def _watch(arrays, out):
+    """NumPy's floating-point warnings, from the values: after an op made `out`
+    from `arrays`, an inf it made from finite inputs is a division by zero
+    when an input is 0 there, else an overflow; a nan it made is an invalid
+    value. (An inf or nan it carried in from an input is not reported.)"""
+    if _report is None or type(out) is not ndarray or kind(out.dtype) != "f":
+        return
+    bad = ~xp.isfinite(out)
+    if not bool(xp.any(bad)):
+        return
+    carried, zero = _input_masks(arrays, out)
+    nan = xp.isnan(out) & ~carried[1]
+    inf = bad & ~xp.isnan(out) & ~carried[0]
+    if bool(xp.any(inf & zero)):
+        _report("divide by zero", 0)
+    if bool(xp.any(inf & ~zero)):
+        _report("overflow", 0)
+    if bool(xp.any(nan)):
+        _report("invalid value", 0)
+
+
+def _input_masks(arrays, out):
+    """((any input non-finite, any input nan), any input 0) at each of out's places
+    (everywhere, for an input that does not broadcast to out's shape)."""
+    nonfinite = nan = zero = xp.zeros(out.shape, dtype=xp.bool, **_ON)
+    for a in arrays:
+        if isinstance(a, (int, float)) and not isinstance(a, bool):
+            a = xp.asarray(float(a), **_ON)
+        elif type(a) is not ndarray or kind(a.dtype) not in "iuf":
+            continue
+        a = astype(a, out.dtype)
+        try:
+            a = xp.broadcast_to(a, out.shape)
+        except ValueError:          # a reduction's or a product's input: anywhere counts
+            nonfinite = nonfinite | bool(xp.any(~xp.isfinite(a)))
+            nan, zero = nan | bool(xp.any(xp.isnan(a))), zero | bool(xp.any(a == 0))
+            continue
+        nonfinite, nan, zero = nonfinite | ~xp.isfinite(a), nan | xp.isnan(a), zero | (a == 0)
+    return (nonfinite, nan), zero
+
+
+_ON = {}                # the device keyword of creation calls (the strict stand-in's non-default device)
+
+if BACKEND == "cupy":
+    # CuPy through array-api-compat (the standard's names), NumPy's
+    # indexing and dtypes; no error state and no host memory.
+    import array_api_compat.cupy as xp
+
+    ndarray = xp.ndarray
+    ON_HOST = False
+    asarray, zeros, ones, empty, full = xp.asarray, xp.zeros, xp.ones, xp.empty, xp.full
+    eye, arange, linspace = xp.eye, xp.arange, xp.linspace
+    swapaxes, dot, result_type = xp.swapaxes, xp.dot, xp.result_type
+    watch = _watch
+
+    def clone(a, contiguous: bool):
+        return xp.copy(a, order="C" if contiguous else "K")
+
+    def reduce_sum(x, axis=None, keepdims=False):
+        return xp.sum(x, axis=axis, keepdims=keepdims)
+
+    def add_at(out, key, values):
+        xp.add.at(out, key, values)         # CuPy's ufunc.at (CuPy 13+)
+
+    def to_host(a):
+        return a.get()
+
+    def from_host(a):
+        return xp.asarray(a)
+
+    def float_errors(report):
+        return _Watching(report, nullcontext())
+
+    float_errors_ignored = nullcontext
+
+elif BACKEND == "array-api-strict":
+    # The strict stand-in: every array on the package's non-default device, so
+    # a NumPy-only call or an implicit host conversion in the engine fails.
+    import array_api_strict as xp
+
+    _ON = {"device": xp.Device("device1")}
+    _HOST = xp.Device("CPU_DEVICE")
+    ndarray = type(xp.asarray(0, **_ON))
+    ON_HOST = False
+    _DTYPES = {name: getattr(xp, name) for name in
+               ("bool", "int8", "int16", "int32", "int64", "uint8", "float32", "float64")}
+    _NAMES = {d: name for name, d in _DTYPES.items()}
+    _KIND_OF = {d: "b" if name == "bool" else name[0] for name, d in _DTYPES.items()}
+    watch = _watch
+
+    def dtype(d):
+        return _DTYPES[d] if isinstance(d, str) else _DTYPES[numpy.dtype(d).name] if isinstance(d, type) else d
+
+    def dtype_name(d) -> str:
+        return d if isinstance(d, str) else _NAMES[d]
+
+    def kind(d) -> str:
+        return _KIND_OF[dtype(d)]
+
+    def itemsize(d) -> int:
+        return numpy.dtype(dtype_name(d)).itemsize
+
+    def result_type(*dtypes):
+        return xp.result_type(*[dtype(d) for d in dtypes])
+
+    def asarray(x, dtype=None, copy=None):
+        return xp.asarray(x, dtype=_dt(dtype), copy=copy, **_ON)
+
+    def zeros(shape, dtype=None):
+        return xp.zeros(shape, dtype=_dt(dtype), **_ON)
+
+    def ones(shape, dtype=None):
+        return xp.ones(shape, dtype=_dt(dtype), **_ON)
+
+    def empty(shape, dtype=None):
+        return xp.empty(shape, dtype=_dt(dtype), **_ON)
+
+    def full(shape, fill_value, dtype=None):
+        return xp.full(shape, fill_value, dtype=_dt(dtype), **_ON)
+
+    def eye(n, m=None, dtype=None):
+        return xp.eye(n, m, dtype=_dt(dtype), **_ON)
+
+    def arange(start, stop=None, step=1, dtype=None):
+        return xp.arange(start, stop, step, dtype=_dt(dtype), **_ON)
+
+    def linspace(start, stop, num, dtype=None):
+        return xp.linspace(start, stop, num, dtype=_dt(dtype), **_ON)
+
+    def _dt(d):
+        """A creation call's dtype (a name, or None for the default)."""
+        return None if d is None else dtype(d)
+
+    def astype(a, d):
+        return xp.astype(a, dtype(d), copy=False)
+
+    def view_base(a):
+        return a            # unknown here: a .grad made from it is copied
+
+    def copy(a):
+        return clone(a, True)
+
+    def clone(a, contiguous: bool):
+        if contiguous:      # a row-major copy: flattened (a copy), then seen in a's shape
+            return xp.reshape(xp.reshape(a, (-1,), copy=True), a.shape)
+        return xp.asarray(a, copy=True, **_ON)
+
+    def swapaxes(a, axis1, axis2):
+        dims = list(range(a.ndim))
+        dims[axis1], dims[axis2] = dims[axis2], dims[axis1]
+        return xp.permute_dims(a, tuple(dims))
+
+    def dot(a, b):
+        return xp.matmul(a, b)
+
+    def reduce_sum(x, axis=None, keepdims=False):
+        return xp.sum(x, axis=axis, keepdims=keepdims)
+
+    def item(a):
+        return {"b": bool, "i": int, "u": int, "f": float}[kind(a.dtype)](a)    # no NumPy scalars here
+
+    def tolist(a):
+        return to_host(a).tolist()
+
+    def strides(a) -> tuple:
+        # The stand-in for CuPy's .strides, the one place that looks inside
+        # an array-api-strict array: the NumPy array it wraps.
+        inner = a._array
+        return tuple(s // inner.itemsize for s in inner.strides)
+
+    def to_host(a):
+        return numpy.asarray(a.to_device(_HOST))
+
+    def from_host(a):
+        return xp.asarray(numpy.asarray(a), **_ON)
+
+    def float_errors(report):
+        # The stand-in computes with NumPy inside: its warnings are not agcli's.
+        return _Watching(report, numpy.errstate(all="ignore"))
+
+    def float_errors_ignored():
+        return numpy.errstate(all="ignore")
+
+    def getitem(a, key):
+        key = key if isinstance(key, tuple) else (key,)
+        if _basic(key):
+            return a[key + (...,) if ... not in key else key]
+        positions = _positions(a.shape, key)
+        flat = xp.take(xp.reshape(a, (-1,)), from_host(positions.reshape(-1)), axis=0)
+        return xp.reshape(flat, positions.shape)
+
+    def setitem(a, key, value):
+        key = key if isinstance(key, tuple) else (key,)
+        if type(value) is ndarray and value.dtype != a.dtype:
+            value = astype(value, a.dtype)
+        if _basic(key) and None not in key:           # (the standard's setitem takes no None)
+            a[key + (...,) if ... not in key else key] = value
+            return
+        positions = _positions(a.shape, key)
+        values = xp.reshape(xp.broadcast_to(asarray(value, dtype=a.dtype), positions.shape), (-1,))
+        source = numpy.full(a.size, -1)
+        source[positions.reshape(-1)] = numpy.arange(positions.size)     # the last write wins, as in NumPy
+        a[...] = xp.reshape(_put(xp.reshape(a, (-1,)), source, values, add=False), a.shape)
+
+    def add_at(out, key, values):
+        positions = _positions(out.shape, key)
+        values = xp.reshape(xp.broadcast_to(values, positions.shape), (-1,))
+        positions = positions.reshape(-1)
+        flat, rank = xp.reshape(out, (-1,)), _occurrence(positions)
+        for r in range(int(rank.max()) + 1 if rank.size else 0):   # repeats add in order, as add.at
+            source = numpy.full(out.size, -1)
+            source[positions[rank == r]] = numpy.nonzero(rank == r)[0]
+            flat = _put(flat, source, values, add=True)
+        out[...] = xp.reshape(flat, out.shape)
+
+    def _basic(key) -> bool:
+        """Ints, slices, `...` and None only: the standard's own indexing."""
+        return all(k is None or k is Ellipsis or type(k) in (int, slice) for k in key)
+
+    def _positions(shape, key):
+        """The flat positions a[key] reads: NumPy's indexing, on the host, of
+        positions rather than values (its IndexErrors, too)."""
+        host_key = tuple(to_host(k) if type(k) is ndarray else k for k in key)
+        return numpy.arange(math.prod(shape)).reshape(shape)[host_key]
+
+    def _occurrence(positions):
+        """For each position, how many times it came before (0 for the first)."""
+        order = numpy.argsort(positions, kind="stable")
+        ordered = positions[order]
+        starts = numpy.concatenate(([True], ordered[1:] != ordered[:-1])) if ordered.size else ordered
+        first = numpy.maximum.accumulate(numpy.where(starts, numpy.arange(ordered.size), 0))
+        rank = numpy.empty(ordered.size, dtype=numpy.int64)
+        rank[order] = numpy.arange(ordered.size) - first
+        return rank
+
+    def _put(flat, source, values, add):
+        """flat with values[source[i]] put (or added) at each i where source[i] >= 0."""
+        hit = source >= 0
+        taken = xp.take(values, from_host(numpy.where(hit, source, 0)), axis=0)
+        return xp.where(from_host(hit), flat + taken if add else taken, flat)

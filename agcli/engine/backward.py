@@ -9,7 +9,7 @@ like any other op.
 from __future__ import annotations
 
 from ..errors import AgcliError, torch_type_name
-from .backend import xp
+from .backend import asarray, astype, copy, ones, view_base
 from .ops.shapes import COPY, sum_to, to_dtype
 from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled
 
@@ -155,15 +155,15 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     handed_out = {id(data(grad_output))}     # arrays a .grad must not share
     for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
         if type(g) is not Tensor:
-            g = Tensor(xp.asarray(g, dtype=leaf.data.dtype))
+            g = Tensor(asarray(g, dtype=leaf.data.dtype))
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if accumulate:
             # A gradient array is copied only if someone else may hold it too
             # (a view, the caller's grad_output, or one already handed to a leaf).
-            shared = g.data.base is not None or id(g.data) in handed_out
+            shared = view_base(g.data) is not None or id(g.data) in handed_out
             handed_out.add(id(g.data))
-            _accumulate(leaf, g, create_graph, copy=shared)
+            _accumulate(leaf, g, create_graph, copy_it=shared)
         results[leaf] = g
     return results
 
@@ -171,18 +171,18 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
 def ones_like(a):
     """The gradient of a scalar output with respect to itself."""
     if a.ndim == 0:                    # numpy.ones is slow for these
-        return xp.asarray(1, dtype=a.dtype)
-    return xp.ones(a.shape, dtype=a.dtype)
+        return asarray(1, dtype=a.dtype)
+    return ones(a.shape, dtype=a.dtype)
 
 
 def checked_grad_output(v, output):
     """A backward(gradient) checked against the output (PyTorch's message on mismatch)."""
-    gd = v.data if type(v) is Tensor else xp.asarray(v)
+    gd = v.data if type(v) is Tensor else asarray(v)
     if gd.shape != output.data.shape:
         raise AgcliError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, gd.shape))}]) "
                          f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).",
                          kind="shape")
-    gd = gd.astype(output.data.dtype, copy=False)
+    gd = astype(gd, output.data.dtype)
     return Tensor(gd) if type(v) is Tensor else gd
 
 
@@ -207,15 +207,15 @@ def _leading_to(order, inputs) -> set:
     return needed
 
 
-def _accumulate(tensor, g, create_graph, copy=True):
+def _accumulate(tensor, g, create_graph, copy_it=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
     if type(g) is not Tensor:
-        g = Tensor(xp.asarray(g, dtype=tensor.data.dtype))
+        g = Tensor(asarray(g, dtype=tensor.data.dtype))
     if tensor.grad is None:
         if create_graph and g.requires_grad:
             tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
         else:
-            tensor.grad = Tensor(g.data.copy() if copy else g.data)
+            tensor.grad = Tensor(copy(g.data) if copy_it else g.data)
     elif create_graph:
         tensor.grad = tensor.grad + g
     else:

@@ -23,7 +23,7 @@ Anything unexpected during a replay falls back to the full evaluation.
 from __future__ import annotations
 
 from ..state import state
-from .backend import ndarray, xp
+from .backend import asarray, astype, ndarray, watch
 from .backward import edges_of, ones_like, propagate
 from .tensor import AccumulateGrad, Tensor
 
@@ -37,8 +37,9 @@ class Replay:
 
     Slot k holds a leaf's array, a constant, or an op's output. A forward step
     is (forward, argument slots, params, cast, output slot, shape, dtype); a
-    backward step is (output slot, argument slots, edges), its edges as
-    backward.propagate takes them, with slots for keys.
+    backward step is (output slot, argument slots, cast, edges), its edges as
+    backward.propagate takes them, with slots for keys (its rules read the
+    arguments cast, as the graph's node saved them).
     """
 
     __slots__ = ("template", "leaf_slots", "forward_steps", "backward_steps", "output_slot",
@@ -50,12 +51,12 @@ class Replay:
         for name, slot in self.leaf_slots:
             values[slot] = leaves[name].data
         for forward, arg_slots, params, cast, out_slot, shape, dtype in self.forward_steps:
-            args = [values[i] for i in arg_slots]
-            if cast is not None:
-                args = [a.astype(cast) if type(a) is ndarray and a.dtype != cast else a for a in args]
+            args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
             out = forward(*args, **params)
+            if watch is not None:          # a device backend: the inf/nan warnings, checked explicitly
+                watch(args, out)
             if type(out) is not ndarray:
-                out = xp.asarray(out)
+                out = asarray(out)
             if out.shape != shape or out.dtype != dtype:
                 raise Diverged
             values[out_slot] = out
@@ -64,9 +65,15 @@ class Replay:
     def backward(self, values):
         """The leaves' gradients ({slot: array}) by the recorded rules, in the recorded order."""
         grads = {self.output_slot: ones_like(values[self.output_slot])}
-        steps = ((slot, values[slot], [values[i] for i in arg_slots], edges)
-                 for slot, arg_slots, edges in self.backward_steps)
+        steps = ((slot, values[slot], [values[i] for i in arg_slots] if cast is None else
+                  _cast(values, arg_slots, cast), edges)
+                 for slot, arg_slots, cast, edges in self.backward_steps)
         return propagate(steps, grads)
+
+
+def _cast(values, arg_slots, cast):
+    """An op's arguments in the dtype it computes in (apply's cast)."""
+    return [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in (values[i] for i in arg_slots)]
 
 
 def build(trace, leaves, wanted, output, order):
@@ -108,7 +115,7 @@ def build(trace, leaves, wanted, output, order):
         arg_slots = tuple(slot_for(a) for a in args)
         data = result.data
         slot_of[id(result)] = out_slot = new_slot(data)
-        args_of[out_slot] = arg_slots
+        args_of[out_slot] = arg_slots, cast
         if result.grad_fn is not None:
             node_slot[id(result.grad_fn)] = (out_slot, result)
         if any(s in derived for s in arg_slots):
@@ -133,7 +140,7 @@ def build(trace, leaves, wanted, output, order):
             if to is None:
                 return None
             edges.append((vjp, params, shape, cast, to))
-        backward_steps.append((slot, args_of[slot], tuple(edges)))
+        backward_steps.append((slot, *args_of[slot], tuple(edges)))
 
     replay = Replay()
     replay.template = template
@@ -148,13 +155,3 @@ def build(trace, leaves, wanted, output, order):
     replay.json_cache = {}
     return replay
 
-
-def same_result(a, b) -> bool:
-    """Do two Results hold the same value, graph, gradients and warnings, bit for bit?"""
-    def same(x, y):
-        if x is None or y is None:
-            return x is y
-        return x.shape == y.shape and x.dtype == y.dtype and xp.array_equal(x, y, equal_nan=True)
-    return (same(a.value, b.value) and a.grad_fn == b.grad_fn and a.warnings == b.warnings
-            and [(n.name, n.grad_fn, n.shape) for n in a.nodes] == [(n.name, n.grad_fn, n.shape) for n in b.nodes]
-            and a.grads.keys() == b.grads.keys() and all(same(a.grads[k], b.grads[k]) for k in a.grads))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import count
 
 from ..state import state
-from .backend import ndarray, xp
+from .backend import ON_HOST, asarray, astype, item, ndarray, numbers_forward, setitem, watch
 
 _seq = count()
 
@@ -162,17 +162,21 @@ def apply(op, *args, cast=None, **params):
     casts = None
     if cast is not None:
         casts = tuple([getattr(a, "dtype", None) for a in arrays])
-        arrays = [a.astype(cast) if type(a) is ndarray and a.dtype != cast else a for a in arrays]
+        arrays = [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in arrays]
+    if not any_tensor and not ON_HOST and all(type(a) in (int, float, bool) for a in args):
+        return item(numbers_forward(op.forward, arrays, params))
     out = op.forward(*arrays, **params)
+    if watch is not None:              # a device backend: the inf/nan warnings, checked explicitly
+        watch(arrays, out)
     if not any_tensor:
         # Numbers in, a number out: a numpy scalar here would be strongly typed
         # (float64) and promote float32 tensors it meets later.
         if type(out) is not ndarray and all(type(a) in (int, float, bool) for a in args):
-            return out.item()
+            return item(out)
         return out
     if type(out) is not ndarray:
-        out = xp.asarray(out)
-    if out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
+        out = asarray(out)
+    if ON_HOST and out.dtype.kind not in "biuf":   # NumPy's strings or objects: not a tensor PyTorch could hold
         from ..errors import AgcliError
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
@@ -193,7 +197,7 @@ def apply_in_place(op, x, before, *args, **params):
     saves): how PyTorch records an in-place op (CopySlices for x[key] = v).
     """
     out = op.forward(before.data, *[a.data if type(a) is Tensor else a for a in args], **params)
-    x.data[...] = out
+    setitem(x.data, ..., out)
     bump_version(x)
     inputs = (before, *args)
     if state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in inputs):

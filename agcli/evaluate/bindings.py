@@ -3,17 +3,21 @@
 A value is a constant expression in agcli's own language (no variables), or
 `@PATH` naming a .npy, .csv/.txt (comma or whitespace separated) or .json
 file. Errors name the binding they came from.
+
+A value is a host NumPy array: evaluate's bind sends it to the device.
 """
 from __future__ import annotations
 
+import numpy
+
 from ..torchapi import creation as C
-from ..engine.backend import xp
+from ..engine.backend import to_host
 from ..errors import AgcliError
 from .plans import plan_for
 
 
 def parse_value(name: str, text: str):
-    """The array a binding's text denotes (float of the default dtype)."""
+    """The host array a binding's text denotes."""
     origin = f"--{name}"
     text = text.strip()
     if text.startswith("@"):
@@ -25,7 +29,7 @@ def parse_value(name: str, text: str):
     else:
         number = _plain_number(text)
         if number is not None:
-            return xp.asarray(number)
+            return numpy.asarray(number)
     try:
         value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)
     except AgcliError as e:
@@ -39,7 +43,7 @@ def parse_value(name: str, text: str):
     if isinstance(value, tuple):
         value = list(value)
     try:
-        return C.as_tensor(value).data
+        return to_host(C.as_tensor(value).data)
     except AgcliError as e:
         raise AgcliError(e.message, (0, len(text)), kind="binding", source=text, origin=origin) from None
 
@@ -83,7 +87,7 @@ def _number_list(text: str):
         except ValueError:
             return None
     try:
-        return xp.array(value, dtype=float)
+        return numpy.array(value, dtype=float)
     except ValueError:
         return None     # ragged: let the grammar's path say so, with a caret
 
@@ -111,7 +115,7 @@ def _load_file(name: str, path: str):
         if lower.endswith(".json"):
             import json
             with open(path, encoding="utf-8") as f:
-                return C.as_tensor(json.load(f)).data
+                return to_host(C.as_tensor(json.load(f)).data)
         if lower.endswith((".csv", ".txt", ".tsv", ".dat")):
             return _load_text(path)
     except AgcliError as e:
@@ -126,12 +130,12 @@ def _load_file(name: str, path: str):
 def _load_npy(path, origin):
     # Read the header first so an oversized array is refused before it is loaded.
     with open(path, "rb") as f:
-        fmt = xp.lib.format
+        fmt = numpy.lib.format
         version = fmt.read_magic(f)
         reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
         shape, _, dtype = reader(f)
     C.check_size(shape, f"the array in {origin}")
-    array = xp.load(path, allow_pickle=False)
+    array = numpy.load(path, allow_pickle=False)
     if array.dtype.kind not in "biuf":
         raise AgcliError(f"{origin}: arrays of dtype {dtype} are not numbers", kind="binding")
     return array
@@ -154,7 +158,7 @@ def _load_text(path):
                 float(cell)
             except ValueError:
                 raise AgcliError(f"row {r}, value {c} is not a number", kind="binding") from None
-    array = xp.asarray(rows, dtype=float)
+    array = numpy.asarray(rows, dtype=float)
     if width == 1:
         array = array.reshape(-1)
     elif len(rows) == 1:

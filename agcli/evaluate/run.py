@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from ..engine.backend import xp
+import numpy
+
+from ..device import choose
+from ..engine.backend import ON_HOST, dtype_name, float_errors, from_host, to_host
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
 from ..engine.tensor import Tensor
@@ -38,14 +41,15 @@ def configure(**options):
 
 
 def bind(name: str, value) -> Tensor:
-    """A binding's value as a floating-point leaf (not yet requiring grad)."""
+    """A binding's value as a floating-point leaf (not yet requiring grad): a host
+    array checked, then sent to the device (the one transfer a binding makes)."""
     if isinstance(value, str):
         array = parse_value(name, value)
     elif type(value) is Tensor:
-        array = value.data
+        array = to_host(value.data)
     else:
         try:
-            array = C.as_tensor(value).data
+            array = to_host(C.as_tensor(value).data)
         except AgcliError as e:
             raise AgcliError(f"the value of --{name} is not a tensor: {e.message}", kind="binding",
                              origin=f"--{name}") from None
@@ -53,7 +57,8 @@ def bind(name: str, value) -> Tensor:
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    return Tensor(array.astype(state.default_float, copy=False), name=name)
+    array = array.astype(state.default_float, copy=False)
+    return Tensor(array if ON_HOST else from_host(array), name=name)
 
 
 # What evaluate knows of each (expression, settings, leaves' names, shapes and
@@ -144,8 +149,9 @@ class _FloatErrors:
             self.warnings.append(message)
 
     def watch(self):
-        """NumPy's error state for the evaluation (one context: it costs microseconds a line)."""
-        return xp.errstate(call=self, all="call", under="ignore")
+        """NumPy's error state for the evaluation (one context: it costs microseconds a line);
+        on a device, the backend's explicit check of each op's output."""
+        return float_errors(self)
 
 
 def _gradient_warnings(result):
@@ -159,7 +165,7 @@ def _all_finite(a) -> bool:
     # An inf or a nan would make the sum inf or nan: a finite sum clears the
     # array in one pass, without isfinite's array of booleans. Only a sum that
     # overflows needs the elementwise check.
-    return math.isfinite(a if a.ndim == 0 else a.sum()) or bool(xp.isfinite(a).all())
+    return math.isfinite(a if a.ndim == 0 else a.sum()) or bool(numpy.isfinite(a).all())
 
 
 def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
@@ -175,7 +181,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
         finally:
             state.recording = None
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
-        result.value = output.data
+        result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
         result.requires_grad = output.requires_grad
         nodes = _collect_nodes(result, output)
@@ -188,7 +194,8 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
                                   "any tensor of that shape for a vector-Jacobian product")
         errors.quiet = True
         backward(output, g, nodes=nodes)
-        result.grads = {name: None if leaves[name].grad is None else leaves[name].grad.data
+        result.grads = {name: None if leaves[name].grad is None else
+                        leaves[name].grad.data if ON_HOST else to_host(leaves[name].grad.data)
                         for name in leaves if name in wanted}
         _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
@@ -219,15 +226,22 @@ def _replay(replay, expr, leaves):
 
 def _fill(result, replay, leaves, values, grads):
     """Put into `result` what a full evaluation would have put there."""
-    result.value = values[replay.output_slot]
+    result.value = values[replay.output_slot] if ON_HOST else to_host(values[replay.output_slot])
     result.grad_fn = replay.grad_fn
     result.requires_grad = True
     result.json_cache = replay.json_cache
-    result.nodes = [NodeInfo(name, grad_fn, shape, values[slot]) for name, grad_fn, shape, slot in replay.nodes]
+    result.nodes = [NodeInfo(name, grad_fn, shape, values[slot] if ON_HOST else to_host(values[slot]))
+                    for name, grad_fn, shape, slot in replay.nodes]
     # A fresh copy each, as a leaf's .grad never shares memory with anything.
-    result.grads = {name: None if grads.get(slot) is None else xp.asarray(grads[slot], dtype=leaves[name].data.dtype,
-                                                                          copy=True)
+    result.grads = {name: None if grads.get(slot) is None else
+                    numpy.asarray(grads[slot], dtype=leaves[name].data.dtype, copy=True) if ON_HOST else
+                    numpy.asarray(to_host(grads[slot]), dtype=_host_dtype(leaves[name].data.dtype))
                     for name, slot in replay.grad_slots}
+
+
+def _host_dtype(dtype):
+    """The NumPy dtype of a device array's dtype (NumPy's: itself)."""
+    return dtype if ON_HOST else numpy.dtype(dtype_name(dtype))
 
 
 def _tuple_output(value):
@@ -239,8 +253,8 @@ def _grad_output(value, output) -> Tensor:
     if isinstance(value, str):
         array = parse_value("grad-output", value)
     else:
-        array = C.as_tensor(value).data
-    return Tensor(xp.asarray(array, dtype=output.data.dtype))
+        array = to_host(C.as_tensor(value).data)
+    return Tensor(from_host(numpy.asarray(array, dtype=_host_dtype(output.data.dtype))))
 
 
 def _collect_nodes(result, output):
@@ -250,17 +264,24 @@ def _collect_nodes(result, output):
     nodes = reachable(output.grad_fn)
     for node in reversed(nodes):
         out = node.out
-        result.nodes.append(NodeInfo(out.name, node.op.name, out.data.shape, out.data))
+        value = out.data if ON_HOST else to_host(out.data)
+        result.nodes.append(NodeInfo(out.name, node.op.name, out.data.shape, value))
     return nodes
 
 
 def grad(expr: str, bindings: Mapping[str, object] | None = None, /, *, wrt=None, grad_output=None,
-         dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8, **variables) -> Result:
+         dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8, device: str | None = None,
+         **variables) -> Result:
     """Differentiate `expr`: `agcli.grad("a*b", a=2, b=4).grads` -> {'a': 4.0, 'b': 2.0}.
 
     Variables come as keywords (or a `bindings` dict, for names that clash with
     the options). Raises agcli.AgcliError, which carries the line and column.
+    device: "cpu" or "cuda", checked against the process's device (chosen once,
+    when agcli's engine was first imported: AGCLI_DEVICE, else cpu); another is
+    refused (AgcliError, kind 'usage'). None: the process's device.
     """
+    if device is not None:
+        choose(device)
     merged = dict(bindings or {})
     merged.update(variables)
     with state.using(**settings(dtype=dtype, seed=seed, max_elements=max_elements)):

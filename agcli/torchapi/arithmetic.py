@@ -1,7 +1,8 @@
 """PyTorch's elementwise functions: checks, type promotion, and the op each records."""
 from __future__ import annotations
 
-from ..engine.backend import xp
+from ..engine import backend as B
+from ..engine.backend import kind, xp
 from ..engine.ops import pointwise as P
 from ..engine.tensor import Tensor, apply, data
 from ..state import state
@@ -29,21 +30,31 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     computes in the promoted dtype (apply's cast), so the graph records what ran."""
     # Two tensors of one dtype and modest size (the common case): nothing to refuse, nothing to promote.
     if type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
-            and x.data.size * y.data.size <= CHECKED_ABOVE and not (true_division and x.data.dtype.kind != "f"):
+            and x.data.size * y.data.size <= CHECKED_ABOVE and not (true_division and kind(x.data.dtype) != "f"):
         cast = None
     else:
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
+        if type(x) is bool or type(y) is bool:
+            x, y = _counted(x, y), _counted(y, x)
         cast = None
         if type(x) is Tensor or type(y) is Tensor:
             if mixed(x, y) or true_division:
                 cast = result_type(x, y)
-                if true_division and cast.kind != "f":       # int / int divides as the default float
-                    cast = xp.dtype(state.default_float)
+                if true_division and kind(cast) != "f":       # int / int divides as the default float
+                    cast = B.dtype(state.default_float)
     try:
         return apply(op, x, y, cast=cast, **params)
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
+
+
+def _counted(v, other):
+    """A Python bool meeting a tensor of numbers counts as 0 or 1 (True * x is x, as in
+    PyTorch; the array API promotes Python bools with bool arrays only)."""
+    if type(v) is bool and type(other) is Tensor and kind(other.data.dtype) != "b":
+        return int(v)
+    return v
 
 
 def add(x, y, alpha=1):
@@ -52,7 +63,7 @@ def add(x, y, alpha=1):
 
 def sub(x, y, alpha=1):
     if type(y) is Tensor and type(x) is not Tensor and not hasattr(x, "shape"):
-        return apply(P.RSUB, y, _as_operand(x), **_alpha(alpha))      # 2 - a is RsubBackward1
+        return apply(P.RSUB, y, _counted(_as_operand(x), y), **_alpha(alpha))      # 2 - a is RsubBackward1
     return _elementwise(P.SUB, _as_operand(x), _as_operand(y), **_alpha(alpha))
 
 
@@ -70,7 +81,7 @@ def div(x, y):
 def remainder(x, y):
     x, y = _as_operand(x), _as_operand(y)
     if type(x) is not Tensor and type(y) is not Tensor:
-        return xp.remainder(x, y)
+        return apply(P.REMAINDER, x, y)          # numbers: NumPy's remainder, a number out
     return _elementwise(P.REMAINDER, x, y)
 
 
@@ -78,7 +89,7 @@ def floor_divide(x, y):
     """x // y, rounded down. PyTorch records a node for it whose backward fails."""
     x, y = _as_operand(x), _as_operand(y)
     if type(x) is not Tensor and type(y) is not Tensor:
-        return x // y if type(x) in (int, float) and type(y) in (int, float) else xp.floor_divide(x, y)
+        return x // y if type(x) in (int, float) and type(y) in (int, float) else apply(P.FLOOR_DIVIDE, x, y)
     return _elementwise(P.FLOOR_DIVIDE, x, y)
 
 
@@ -129,7 +140,7 @@ def clamp(x, min=None, max=None):
 
 def where(condition, x, y):
     c = data(condition)
-    if getattr(c, "dtype", None) is not None and c.dtype != bool:
+    if getattr(c, "dtype", None) is not None and kind(c.dtype) != "b":
         fail(f"where expected condition to be a boolean tensor, but got a tensor with dtype {dtype_name(c.dtype)}",
              "type")
     try:
@@ -141,6 +152,14 @@ def where(condition, x, y):
 
 def maximum(x, y):
     return _elementwise(P.MAXIMUM, x, y)
+
+
+def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|x - y| <= atol + rtol * |y| (an inf is close to itself only), as an array: NumPy's and PyTorch's test."""
+    a, b = (B.asarray(v) if kind(B.asarray(v).dtype) == "f" else B.astype(B.asarray(v), "float64")
+            for v in (data(x), data(y)))
+    close = (xp.abs(a - b) <= atol + rtol * xp.abs(b)) & xp.isfinite(b) | (a == b)
+    return close | (xp.isnan(a) & xp.isnan(b)) if equal_nan else close
 
 
 def minimum(x, y):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from . import creation as C
 from . import functions as F
-from ..engine.backend import xp
+from ..engine import backend as B
+from ..engine.backend import kind, xp
 from ..errors import AgcliError
 from ..state import state
 from ..engine.ops import shapes as S
@@ -89,7 +90,7 @@ def set_grad(x, value):
 def set_requires_grad(x, flag, spelling="attribute"):
     x = _tensor(x)
     flag = bool(flag)
-    if flag and x.data.dtype.kind != "f":
+    if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
     if not flag and x.grad_fn is not None:
@@ -127,7 +128,7 @@ def _check_in_place(x):
 def zero_(x):
     x = _tensor(x)
     _check_in_place(x)
-    x.data[...] = 0
+    B.setitem(x.data, ..., 0)
     bump_version(x)
     return x
 
@@ -135,7 +136,7 @@ def zero_(x):
 def fill_(x, value):
     x = _tensor(x)
     _check_in_place(x)
-    x.data[...] = F.data(value)
+    B.setitem(x.data, ..., F.data(value))
     bump_version(x)
     return x
 
@@ -151,18 +152,19 @@ def item(x):
     a = F.data(_tensor(x))
     if a.size != 1:
         raise AgcliError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
-    return a.reshape(()).item()
+    return B.item(xp.reshape(a, ()))
 
 
 def tolist(x):
-    return F.data(_tensor(x)).tolist()
+    return B.tolist(F.data(_tensor(x)))
 
 
 def numpy(x):
     x = _tensor(x)
     if x.requires_grad:
         raise AgcliError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    return x.data      # shares memory with the tensor, as in PyTorch
+    # On NumPy it shares memory with the tensor, as in PyTorch; a device's array comes to the host.
+    return B.to_host(x.data)
 
 
 def truth(x):
@@ -171,7 +173,7 @@ def truth(x):
         return bool(x)
     if x.data.size != 1:
         raise AgcliError("Boolean value of Tensor with more than one value is ambiguous")
-    return bool(x.data.reshape(()))
+    return bool(xp.reshape(x.data, ()))
 
 
 # ----------------------------------------------------- in-place arithmetic
@@ -182,9 +184,9 @@ def _in_place(fn):
         x = _tensor(x)
         _check_in_place(x)
         result = fn(_before(x), other)      # the op's node keeps x's old value
-        if result.data.dtype != x.data.dtype and x.data.dtype.kind != "f":
-            produced = str(result.data.dtype)
-            if result.data.dtype.kind == "f" and type(other) is not Tensor:
+        if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
+            produced = B.dtype_name(result.data.dtype)
+            if kind(result.data.dtype) == "f" and type(other) is not Tensor:
                 produced = state.default_float        # a Python number is weakly typed
             raise AgcliError(f"result type {F.torch_type_name(produced)} can't be cast to the "
                              f"desired output type {F.torch_type_name(x.data.dtype)}")
@@ -196,7 +198,7 @@ def _in_place(fn):
 def _before(x):
     """A copy of x's value that keeps x's place in the graph: what an in-place
     op's node saves, so writing into x afterwards cannot change its gradient."""
-    before = Tensor(x.data.copy(), requires_grad=x.requires_grad)
+    before = Tensor(B.copy(x.data), requires_grad=x.requires_grad)
     before.grad_fn = x.grad_fn
     before._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
     return before
@@ -207,7 +209,7 @@ def _become(x, result):
     if result.data.shape != x.data.shape:
         raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
                          f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
-    x.data[...] = result.data
+    B.setitem(x.data, ..., result.data)
     bump_version(x)
     if result.grad_fn is not None:
         x.grad_fn = result.grad_fn
@@ -225,18 +227,20 @@ remainder_ = _in_place(F.remainder)
 
 # ----------------------------------------------------- index assignment
 def setitem(x, key, value):
-    if isinstance(x, xp.ndarray):     # what .numpy() gave: NumPy's own semantics
-        x[_plain_key(key)] = F.data(value)
+    if isinstance(x, B.host_ndarray):     # what .numpy() gave: NumPy's own semantics
+        value = F.data(value)
+        x[tuple(B.to_host(k) if type(k) is B.ndarray else k for k in _plain_key(key))] = \
+            B.to_host(value) if type(value) is B.ndarray else value
         return
     x = _tensor(x)
     v = value if type(value) is Tensor else C.as_tensor(value)
     records = state.grad_enabled and (v.requires_grad or x.requires_grad)
     if records and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    plain_key = _plain_key(key)
+    plain_key = F.checked_key(x, _plain_key(key))
     try:
         if not records:
-            x.data[plain_key] = v.data
+            B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
         apply_in_place(S.COPY_SLICES, x, _before(x), v, key=plain_key)

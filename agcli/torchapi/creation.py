@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
-from ..engine.backend import xp
+import numpy
+
+from ..engine import backend as B
+from ..engine.backend import asarray, astype, copy, dtype_name, from_host, host_types, kind, ndarray, xp
 from ..engine.tensor import Tensor, data
 from ..errors import AgcliError
 from ..state import state
@@ -36,44 +39,57 @@ def _literal_array(value):
             kind = "f" if "f" in kinds else ("i" if "i" in kinds else "b")
             return (len(v),) + first, kind
         if type(v) is Tensor:
-            return v.shape, v.dtype.kind
-        if isinstance(v, bool) or isinstance(v, xp.bool_):
+            return v.shape, kind(v.dtype)
+        if isinstance(v, (bool, numpy.bool_)):
             return (), "b"
-        if isinstance(v, (int, xp.integer)):
+        if isinstance(v, (int, numpy.integer)):
             return (), "i"
-        if isinstance(v, (float, xp.floating)):
+        if isinstance(v, (float, numpy.floating)):
             return (), "f"
         raise AgcliError(f"a tensor literal holds numbers, not {type(v).__name__}", kind="type")
 
-    shape, kind = shape_and_kind(value, 0)
+    shape, found = shape_and_kind(value, 0)
     check_size(shape)
-    plain = _plain(value)
-    dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[kind]
-    return xp.asarray(plain, dtype=dtype)
+    dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[found]
+    if _holds_tensors(value):
+        return _stacked(value, dtype)
+    return asarray(_plain(value), dtype=dtype)
 
 
 def _plain(v):
+    """Numbers only (NumPy's scalars as Python's: a device takes no host values)."""
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
-    if type(v) is Tensor:
-        return v.data
-    return v
+    return v.item() if isinstance(v, numpy.generic) else v
+
+
+def _holds_tensors(v) -> bool:
+    return type(v) is Tensor or isinstance(v, (list, tuple)) and any(_holds_tensors(x) for x in v)
+
+
+def _stacked(v, dtype):
+    """A literal holding tensors ([x, y], [[1, 2], t]): its parts stacked on the device."""
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return asarray([], dtype=dtype)
+        return xp.stack([_stacked(x, dtype) for x in v])
+    return astype(v.data, dtype) if type(v) is Tensor else asarray(_plain(v), dtype=dtype)
 
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
-    if type(data) is Tensor or isinstance(data, xp.ndarray):   # a copy; NumPy's dtype is kept
-        array = data(data).copy()
+    if type(data) is Tensor or isinstance(data, (ndarray, numpy.ndarray)):   # a copy; its dtype is kept
+        array = copy(data.data if type(data) is Tensor else data if type(data) is ndarray else from_host(data))
     else:
         array = _literal_array(data)
     if dtype is not None:
-        array = array.astype(dtype_of(dtype))
+        array = astype(array, dtype_of(dtype))
     return _leaf(array, requires_grad)
 
 
 def _leaf(array, requires_grad):
     t = Tensor(array)
     if requires_grad:
-        if array.dtype.kind != "f":
+        if kind(array.dtype) != "f":
             raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
@@ -81,7 +97,7 @@ def _leaf(array, requires_grad):
 
 def _filled(fill, size, dtype, requires_grad):
     shape = check_size(size_tuple(size))
-    return _leaf(xp.full(shape, fill, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.full(shape, fill, dtype=_float(dtype)), requires_grad)
 
 
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
@@ -100,12 +116,12 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     elif dtype is None and isinstance(fill_value, int):
         dtype = "int64"
     shape = check_size(size_tuple((size,)))
-    return _leaf(xp.full(shape, fill_value, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad)
 
 
 def _like(x, fill, dtype, requires_grad):
-    d = dtype_of(dtype) or str(data(x).dtype)
-    return _leaf(xp.full(shape_of(x), fill, dtype=d), requires_grad)
+    d = dtype_of(dtype) or dtype_name(data(x).dtype)
+    return _leaf(B.full(shape_of(x), fill, dtype=d), requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
@@ -123,7 +139,7 @@ def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     m = n if m is None else m
     check_size((n, m))
-    return _leaf(xp.eye(n, m, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -135,30 +151,30 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
     d = dtype_of(dtype) or ("int64" if is_int else state.default_float)
-    return _leaf(xp.arange(start, end, step).astype(d)[:n], requires_grad)
+    return _leaf(astype(B.arange(start, end, step), d)[:n], requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     check_size((steps,))
-    return _leaf(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
 def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
     shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(state.generator().random(shape).astype(_float(dtype)), requires_grad)
+    return _leaf(from_host(state.generator().random(shape).astype(_float(dtype))), requires_grad)
 
 
 def randn(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
     shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(state.generator().standard_normal(shape).astype(_float(dtype)), requires_grad)
+    return _leaf(from_host(state.generator().standard_normal(shape).astype(_float(dtype))), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):
-    return rand(*shape_of(input), dtype=dtype or str(data(input).dtype), requires_grad=requires_grad)
+    return rand(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad=False):
-    return randn(*shape_of(input), dtype=dtype or str(data(input).dtype), requires_grad=requires_grad)
+    return randn(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad)
 
 
 def as_tensor(value) -> Tensor:
@@ -168,11 +184,13 @@ def as_tensor(value) -> Tensor:
     if isinstance(value, (list, tuple)):
         return Tensor(_literal_array(value))
     if isinstance(value, bool):
-        return Tensor(xp.asarray(value))
+        return Tensor(asarray(value, dtype="bool"))
     if isinstance(value, int):
-        return Tensor(xp.asarray(value, dtype="int64"))
+        return Tensor(asarray(value, dtype="int64"))
     if isinstance(value, float):
-        return Tensor(xp.asarray(value, dtype=state.default_float))
-    if isinstance(value, xp.ndarray) or isinstance(value, xp.generic):
-        return Tensor(xp.asarray(value))
+        return Tensor(asarray(value, dtype=state.default_float))
+    if type(value) is ndarray:
+        return Tensor(value)
+    if isinstance(value, host_types):        # a NumPy value (what .numpy() gave)
+        return Tensor(from_host(value))
     raise AgcliError(f"expected a tensor, got {type(value).__name__}", kind="type")

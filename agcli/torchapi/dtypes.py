@@ -1,7 +1,8 @@
 """PyTorch's dtypes: their names, `torch.float32` as a value, and type promotion."""
 from __future__ import annotations
 
-from ..engine.backend import xp
+from ..engine import backend as B
+from ..engine.backend import astype, kind
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, torch_type_name
 from ..state import state
@@ -45,11 +46,12 @@ def dtype_of(dtype):
 
 
 def dtype_name(dtype) -> str:
-    return str(xp.dtype(dtype))
+    """'float32', from an array's dtype or a name."""
+    return B.dtype_name(dtype)
 
 
 def _category(dtype) -> int:
-    return {"b": 0, "i": 1, "u": 1, "f": 2}.get(dtype.kind, 2)
+    return {"b": 0, "i": 1, "u": 1, "f": 2}.get(kind(dtype), 2)
 
 
 def result_type(*operands):
@@ -61,14 +63,14 @@ def result_type(*operands):
         if type(v) is Tensor:
             ranked.append((_category(v.data.dtype), 2 if v.data.ndim else 1, v.data.dtype))
         elif isinstance(v, bool):
-            ranked.append((0, 0, xp.dtype(bool)))
+            ranked.append((0, 0, B.dtype("bool")))
         elif isinstance(v, int):
-            ranked.append((1, 0, xp.dtype("int64")))
+            ranked.append((1, 0, B.dtype("int64")))
         else:
-            ranked.append((2, 0, xp.dtype(state.default_float)))
+            ranked.append((2, 0, B.dtype(state.default_float)))
     top = max(c for c, _, _ in ranked)
     best = max(p for c, p, _ in ranked if c == top)
-    return xp.result_type(*[d for c, p, d in ranked if c == top and p == best])
+    return B.result_type(*[d for c, p, d in ranked if c == top and p == best])
 
 
 def mixed(x, y) -> bool:
@@ -77,13 +79,13 @@ def mixed(x, y) -> bool:
     if dx is None or dy is None:           # a Python number: int tensor with a float number
         d = dx if dy is None else dy
         other = y if dy is None else x
-        return d is not None and d.kind in "biu" and type(other) is float
+        return d is not None and kind(d) in "biu" and type(other) is float
     return dx != dy
 
 
 def floating(x):
     """Integer and bool tensors enter float ops as the default float dtype, as in
     PyTorch (NumPy would pick float64, or float16 for bool)."""
-    if type(x) is Tensor and x.data.dtype.kind in "biu":
-        return Tensor(x.data.astype(state.default_float))
+    if type(x) is Tensor and kind(x.data.dtype) in "biu":
+        return Tensor(astype(x.data, state.default_float))
     return x

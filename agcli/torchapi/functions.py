@@ -1,15 +1,16 @@
 """Every PyTorch function agcli provides, gathered from the family modules,
 so that the namespace and the language read them in one place (`F.add`)."""
-from ..engine.backend import ndarray, xp
+# The array side the language reaches (raw arrays that escape a function, what .numpy() gives):
+from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndarray, to_host, xp
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, clamp, cos, div, eq, exp, floor_divide, ge, gt, le, log, lt, maximum,
+from .arithmetic import (abs, add, clamp, cos, div, eq, exp, floor_divide, ge, gt, isclose, le, log, lt, maximum,
                          minimum, mul, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin, sqrt, sub, tan,
                          tanh, where)
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .dtypes import dtype_name, result_type
-from .indexing import getitem, index, select
+from .indexing import checked_key, getitem, index, select
 from .linalg import bmm, dot, matmul, mm, mv, outer
 from .nn import binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss, nll_loss, softmax
 from .reductions import ValuesIndices, amax, amin, logsumexp, max, mean, min, norm, sum

@@ -1,7 +1,7 @@
 """Indexing as PyTorch records it: select, slice, advanced indices."""
 from __future__ import annotations
 
-from ..engine.backend import xp
+from ..engine.backend import asarray, astype, item, kind, xp
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from .checks import dim_index, fail, is_int, ndim_of, shape_of
@@ -21,8 +21,7 @@ def select(x, dim, index):
 
 
 def index(x, key):
-    return apply(S.INDEX, x, key=key)
-
+    return apply(S.INDEX, x, key=checked_key(x, key))
 
 
 def slice_(x, dim, start, stop, step):
@@ -79,5 +78,44 @@ def _advanced(k):
     if type(k) is Tensor:
         k = k.data
     if isinstance(k, list):
-        k = xp.asarray(k)
+        k = asarray(k)
     return k
+
+
+def checked_key(x, key):
+    """An index (a tuple) checked against x's shape, in PyTorch's words: the
+    backends do not all check (CuPy wraps an out-of-range index around)."""
+    shape = shape_of(x)
+    used = [k.ndim if hasattr(k, "shape") and kind(k.dtype) == "b" else 1
+            for k in key if k is not None and k is not Ellipsis]
+    if sum(used) > len(shape):
+        fail(f"too many indices for tensor of dimension {len(shape)}", "index")
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - sum(used)
+        elif hasattr(k, "shape"):
+            _check_array(k, shape, dim)
+            dim += k.ndim if kind(k.dtype) == "b" else 1
+        elif k is not None:
+            if is_int(k) and not -shape[dim] <= k < shape[dim]:
+                fail(f"index {k} is out of bounds for dimension {dim} with size {shape[dim]}", "index")
+            dim += 1
+    return key
+
+
+def _check_array(k, shape, dim):
+    """One array of an advanced index: a mask of the dims it stands for, or indices within dim's size."""
+    if kind(k.dtype) == "b":
+        for i, n in enumerate(k.shape):
+            if n != shape[dim + i]:
+                fail(f"The shape of the mask [{', '.join(map(str, k.shape))}] at index {i} does not match the "
+                     f"shape of the indexed tensor [{', '.join(map(str, shape))}] at index {dim + i}", "index")
+        return
+    if kind(k.dtype) not in "iu":
+        fail("tensors used as indices must be long, int, byte or bool tensors", "index")
+    size = shape[dim]
+    bad = xp.reshape((k < -size) | (k >= size), (-1,))
+    if bool(xp.any(bad)):
+        first = item(xp.reshape(k, (-1,))[int(xp.argmax(astype(bad, "int8")))])
+        fail(f"index {first} is out of bounds for dimension {dim} with size {size}", "index")

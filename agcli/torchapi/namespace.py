@@ -11,6 +11,7 @@ from . import creation as C
 from . import functions as F
 from . import autograd as T
 from ..errors import AgcliError
+from ..engine import backend as B
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor
 
@@ -65,11 +66,11 @@ def _cast(name):
     """x.double(), x.long(), ...: a float result stays in the graph (ToCopyBackward0), as in PyTorch;
     integers and bools carry no gradient."""
     def cast(x):
-        if x.data.dtype == name:
+        if B.dtype_name(x.data.dtype) == name:
             return x
         if name.startswith("float"):
-            return to_dtype(x, F.xp.dtype(name))
-        return Tensor(x.data.astype(name))
+            return to_dtype(x, B.dtype(name))
+        return Tensor(B.astype(x.data, name))
     return cast
 
 
@@ -101,26 +102,24 @@ def _reshape_as(x, other):
 
 
 def _all(x, dim=None):
-    a = F.data(x).astype(bool)
-    return Tensor(F.xp.asarray(a.all() if dim is None else a.all(axis=dim)))
+    return Tensor(B.xp.all(B.astype(B.asarray(F.data(x)), "bool"), axis=dim))
 
 
 def _any(x, dim=None):
-    a = F.data(x).astype(bool)
-    return Tensor(F.xp.asarray(a.any() if dim is None else a.any(axis=dim)))
+    return Tensor(B.xp.any(B.astype(B.asarray(F.data(x)), "bool"), axis=dim))
 
 
 def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(F.xp.allclose(F.data(input), F.data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(B.xp.all(F.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def _isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor(F.xp.isclose(F.data(input), F.data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor(F.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _equal(input, other):
     a, b = F.data(input), F.data(other)
-    return a.shape == b.shape and bool((a == b).all())
+    return a.shape == b.shape and bool(B.xp.all(a == b))
 
 
 # Tests of values: no gradient flows through them.
@@ -140,7 +139,7 @@ _declare(METHODS, NEVER, {
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": F.attr_T, "mT": F.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
-    "shape": _size, "ndim": F.ndim_of, "dtype": lambda x: C.DType(str(F.data(x).dtype)),
+    "shape": _size, "ndim": F.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(F.data(x).dtype)),
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": F.detach,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,

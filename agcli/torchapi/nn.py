@@ -1,7 +1,8 @@
 """PyTorch's neural-network functions: softmax, log_softmax and the losses."""
 from __future__ import annotations
 
-from ..engine.backend import xp
+from ..engine import backend as B
+from ..engine.backend import getitem, item, kind, xp
 from ..engine.ops import nn as N
 from ..engine.ops import pointwise as P
 from ..engine.ops import shapes as S
@@ -16,7 +17,7 @@ from .reductions import sum
 def _converted(x, dtype):
     """softmax's `dtype=`: the input converted first (ToCopyBackward0), as PyTorch does."""
     name = dtype_of(dtype)
-    return x if name is None or type(x) is not Tensor else S.to_dtype(x, xp.dtype(name))
+    return x if name is None or type(x) is not Tensor else S.to_dtype(x, B.dtype(name))
 
 
 
@@ -67,7 +68,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if weight is not None:
         fail("nll_loss: weight is not supported by agcli", "type")
     x, t_ = data(input), data(target)
-    if getattr(t_, "dtype", None) is None or t_.dtype not in (xp.int64, xp.uint8):
+    if getattr(t_, "dtype", None) is None or B.dtype_name(t_.dtype) not in ("int64", "uint8"):
         kind = torch_type_name(t_.dtype) if hasattr(t_, "dtype") else type(t_).__name__
         fail(f"expected target dtype to be Long or Byte, but got {kind}", "type")
     if x.ndim not in (1, 2):
@@ -77,8 +78,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         fail(f"Expected input batch_size ({n}) to match target batch_size ({t_.shape[0] if t_.ndim else 0}).",
              "shape")
     bad = (t_ != ignore_index) & ((t_ < 0) | (t_ >= x.shape[-1]))
-    if xp.any(bad):
-        fail(f"Target {int(t_[bad].reshape(-1)[0])} is out of bounds.", "shape")
+    if bool(xp.any(bad)):
+        fail(f"Target {item(getitem(t_, bad)[0])} is out of bounds.", "shape")
     return apply(N.NLL_LOSS, input, target, reduction=_reduction(reduction), ignore_index=ignore_index)
 
 
@@ -88,7 +89,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         fail("cross_entropy: label_smoothing is not supported by agcli", "type")
     class_dim = 1 if ndim_of(input) >= 2 else 0
     if shape_of(input) == shape_of(target):   # class probabilities, as PyTorch assumes for equal shapes
-        if data(target).dtype.kind != "f":
+        if kind(data(target).dtype) != "f":
             fail(f"Expected floating point type for target with class probabilities, got "
                  f"{torch_type_name(data(target).dtype)}",
                  "type")

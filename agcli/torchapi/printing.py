@@ -392,7 +392,8 @@ def format_data(data, *, dtype: str, default_dtype: str = "float32") -> str:
 
 def tensor_repr(t) -> str:
     """`repr(t)` of an agcli Tensor, as PyTorch prints it."""
+    from ..engine.backend import dtype_name, to_host
     from ..state import state
-    return format_tensor(t.data, dtype=str(t.data.dtype), default_dtype=state.default_float,
+    return format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
                          grad_fn=t.grad_fn.name if t.grad_fn else None,
                          requires_grad=t.requires_grad and t.grad_fn is None)

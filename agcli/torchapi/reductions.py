@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import operator
 
-from ..engine.backend import xp
+from ..engine import backend as B
+from ..engine.backend import asarray, itemsize, kind, xp
 from ..engine.ops import reductions as R
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
@@ -22,9 +23,9 @@ def _accumulating(x, dtype):
     name = dtype_of(dtype)
     if name is None:
         return None
-    if xp.dtype(name).kind != "f" and state.grad_enabled and type(x) is Tensor and x.requires_grad:
+    if kind(B.dtype(name)) != "f" and state.grad_enabled and type(x) is Tensor and x.requires_grad:
         fail(f"Autograd not support dtype: {torch_type_name(name)}")
-    return xp.dtype(name)
+    return B.dtype(name)
 
 
 def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
@@ -39,22 +40,22 @@ def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
 
 def sum(x, dim=None, keepdim=False, dtype=None):
     cast = _accumulating(x, dtype)
-    if cast is None and type(x) is Tensor and x.data.dtype == bool:
-        cast = xp.dtype(xp.int64)              # bools are counted, as integers
+    if cast is None and type(x) is Tensor and kind(x.data.dtype) == "b":
+        cast = B.dtype("int64")                # bools are counted, as integers
     return _reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, cast)
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
     cast = _accumulating(x, dtype)
     if cast is not None:
-        if cast.kind != "f":
+        if kind(cast) != "f":
             fail(f"mean(): could not infer output dtype. Optional dtype must be either a floating point or "
                  f"complex dtype. Got: {torch_type_name(cast)}")
     else:
-        kind = xp.asarray(data(x)).dtype      # mean(2.) is a number's mean, as sum(2) is its sum
-        if kind.kind != "f":
+        have = asarray(data(x)).dtype      # mean(2.) is a number's mean, as sum(2) is its sum
+        if kind(have) != "f":
             fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                 f"complex dtype. Got: {torch_type_name(kind)}")
+                 f"complex dtype. Got: {torch_type_name(have)}")
     return _reduce(R.MEAN, R.MEAN_DIM, x, dim, keepdim, cast)
 
 
@@ -78,7 +79,7 @@ def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
     idx = arg(data(x), axis=d)
     if keepdim:
         idx = xp.expand_dims(idx, axis=d)
-    return ValuesIndices((values, Tensor(xp.asarray(idx, dtype=xp.int64))))
+    return ValuesIndices((values, Tensor(asarray(idx, dtype="int64"))))
 
 
 def max(x, dim=None, keepdim=False, other=None):
@@ -109,8 +110,8 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
         fail(f"norm: p={p!r} is not supported by agcli (use 1, 2, a positive number or inf)", "type")
     cast = None
     if dtype is not None:
-        cast, have = xp.dtype(dtype_of(dtype)), data(x).dtype
-        if cast.kind != "f" or have.kind == "f" and cast.itemsize < have.itemsize:
+        cast, have = B.dtype(dtype_of(dtype)), asarray(data(x)).dtype
+        if kind(cast) != "f" or kind(have) == "f" and itemsize(cast) < itemsize(have):
             fail(f"linalg.vector_norm: the dtype of the input ({torch_type_name(have)}) should be convertible "
                  f"without narrowing to the specified dtype ({torch_type_name(cast)})")
     dims = None if dim is None else dims_tuple(dim, ndim_of(x))

@@ -2,7 +2,7 @@
 grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import arange, astype, getitem, setitem, xp, zeros
 from ..op import Op
 from ..tensor import data
 from .pointwise import div, exp, mul, sigmoid, sub
@@ -40,26 +40,36 @@ def _loss_grad(g, local, reduction):
 
 def _nll(x, target, reduction, ignore_index):
     batched = x.ndim == 2
-    xs = x if batched else x[None, :]
+    xs = x if batched else xp.expand_dims(x, axis=0)
     ts = xp.reshape(target, (-1,))
     keep = ts != ignore_index
-    picked = -xs[xp.arange(ts.shape[0]), xp.where(keep, ts, 0)] * keep
+    picked = -getitem(xs, _targets(ts, keep)) * astype(keep, x.dtype)
     if reduction == "sum":
         return xp.sum(picked)
-    if reduction == "mean":
-        return (xp.sum(picked) / xp.sum(keep)).astype(x.dtype)
+    if reduction == "mean":          # divided in float64, as NumPy divides by an integer count
+        return astype(astype(xp.sum(picked), "float64") / _count(keep), x.dtype)
     return picked if batched else picked[0]
+
+
+def _targets(ts, keep):
+    """The (row, class) index of each target (class 0 where it is ignored)."""
+    return arange(ts.shape[0]), xp.where(keep, ts, 0)
+
+
+def _count(keep):
+    """How many targets count, as a float64 array."""
+    return astype(xp.sum(astype(keep, "int64")), "float64")
 
 
 def _nll_grad(g, x, target, reduction, ignore_index):
     shape = data(x).shape
     ts = xp.reshape(data(target), (-1,))
     keep = ts != ignore_index
-    hot = xp.zeros((ts.shape[0], shape[-1]))
-    hot[xp.arange(ts.shape[0]), xp.where(keep, ts, 0)] = -1.0 * keep
+    hot = zeros((ts.shape[0], shape[-1]), dtype="float64")
+    setitem(hot, _targets(ts, keep), astype(keep, "float64") * -1.0)
     if reduction == "mean":
-        hot = hot / xp.sum(keep)
-    hot = xp.reshape(hot, shape).astype(data(x).dtype)
+        hot = hot / _count(keep)
+    hot = astype(xp.reshape(hot, shape), data(x).dtype)
     if reduction == "none" and len(data(g).shape):
         g = unsqueeze(g, -1)
     return mul(g, hot)

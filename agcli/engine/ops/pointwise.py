@@ -3,7 +3,7 @@ and minimum, comparisons. Each entry: grad_fn name, kernel, one rule per
 input, the rules in words; then the primitives rules are written with."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import asarray, astype, kind, ones, xp
 from ..op import Op, no_derivative
 from ..tensor import Tensor, apply, data
 
@@ -67,6 +67,8 @@ def _pow_scalar_grad(g, x, p):
 
 def _masked_log_grad(g, out, base, y):
     """d(base**y)/dy = out * log(base), and 0 where base == 0 and y >= 0 (as PyTorch)."""
+    if type(base) in (int, float):      # number ** tensor: the number's log in float64, as NumPy takes it
+        base = asarray(float(base))
     zero = (data(base) == 0) & (data(y) >= 0)
     if not xp.any(zero):
         return g * out * log(base)
@@ -106,7 +108,7 @@ ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * mask(xp.sign(data(x)), x
 def within(x, lo, hi):
     """Where lo <= x <= hi (either bound may be None): clamp's gradient mask."""
     x = data(x)
-    keep = xp.ones(x.shape, dtype=xp.bool)
+    keep = ones(x.shape, dtype="bool")
     if lo is not None:
         keep = keep & (x >= lo)
     if hi is not None:
@@ -128,8 +130,7 @@ def _tie_split(g, x, y, keep):
     """maximum/minimum: the winner takes g, a tie splits it (PyTorch's rule)."""
     a, b = data(x), data(y)
     wins = (a > b) if keep == "greater" else (a < b)
-    share = xp.where(wins, 1.0, xp.where(a == b, 0.5, 0.0))
-    return g * mask(share, g)
+    return g * (mask(wins, g) + mask(a == b, g) * 0.5)
 
 
 MAXIMUM = Op("MaximumBackward0", xp.maximum,
@@ -156,7 +157,7 @@ def mask(m, like):
     """A 0/1 array (no gradient) in the dtype of `like` when that is a float."""
     m = data(m)
     dtype = getattr(data(like), "dtype", None)
-    return m.astype(dtype) if dtype is not None and dtype.kind == "f" else m
+    return astype(m, dtype) if dtype is not None and kind(dtype) == "f" else m
 
 
 def _binary(op, kernel):

@@ -2,7 +2,7 @@
 logsumexp. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import arange, reduce_sum, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .pointwise import div, mask, mul, where
@@ -27,24 +27,21 @@ def _count(shape, dims) -> int:
     return n
 
 
-def _sum(x, axis=None, keepdims=False):
-    # add.reduce is what numpy.sum calls, without its Python-level wrapper (half the time on small arrays)
-    return xp.add.reduce(x, axis=axis, keepdims=keepdims) if type(x) is xp.ndarray else \
-        xp.sum(x, axis=axis, keepdims=keepdims)
+_sum = reduce_sum       # on NumPy, its add.reduce (the backend's fast path)
 
 
 def _amax_grad(g, out, x, dim, keepdim):
     """amax/amin: ties along the reduced dims share the gradient equally (PyTorch's rule)."""
     g, out = keep_dims(g, dim, keepdim), keep_dims(out, dim, keepdim)
-    hit = data(x) == data(out)
-    return mul(g, mask(hit / xp.sum(hit, axis=dim, keepdims=True), g))
+    hit = mask(data(x) == data(out), g)
+    return mul(g, hit / xp.sum(hit, axis=dim, keepdims=True))
 
 
 def _whole_grad(g, out, x):
     """max()/min() over all: ties (nan included) share the gradient equally (PyTorch's rule)."""
     a, o = data(x), data(out)
     hit = (a == o) | (xp.isnan(a) & xp.isnan(o))
-    return mul(expand(div(g, int(xp.sum(hit))), a.shape), mask(hit, g))
+    return mul(expand(div(g, int(xp.count_nonzero(hit))), a.shape), mask(hit, g))
 
 
 def _take_along(x, dim, keepdim, arg):
@@ -57,7 +54,7 @@ def _chosen_grad(g, x, dim, keepdim, arg):
     """max(dim)/min(dim): the gradient goes to the chosen element only."""
     a = data(x)
     shape = a.shape
-    position = xp.reshape(xp.arange(shape[dim]), (-1,) + (1,) * (len(shape) - dim - 1))
+    position = xp.reshape(arange(shape[dim]), (-1,) + (1,) * (len(shape) - dim - 1))
     chosen = xp.expand_dims(arg(a, axis=dim), axis=dim) == position
     return mul(expand(keep_dims(g, (dim,), keepdim), shape), mask(chosen, g))
 
@@ -86,8 +83,8 @@ def _norm_grad(g, out, x, ord, dim, keepdim):
         return div(mul(g, x), out)
     if ord == float("inf"):
         a = data(x)
-        hit = xp.abs(a) == data(out)
-        return mul(g, mask(xp.sign(a) * hit / xp.sum(hit, axis=dims, keepdims=True), g))
+        hit = mask(xp.abs(a) == data(out), g)
+        return mul(g, mask(xp.sign(a), g) * hit / xp.sum(hit, axis=dims, keepdims=True))
     from .pointwise import ABS, pow
     absx = apply(ABS, x) if type(x) is Tensor else xp.abs(x)
     return div(mul(mul(g, x), pow(absx, ord - 2)), pow(out, ord - 1))

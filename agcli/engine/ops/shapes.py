@@ -3,7 +3,7 @@ transposes, expand and its inverse, cat/stack, indexing and the scatters
 that are indexing's gradients, copies. Then the primitives rules use."""
 from __future__ import annotations
 
-from ..backend import add_at, strides, xp
+from ..backend import add_at, asarray, astype, clone, empty, getitem, setitem, strides, swapaxes, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import where
@@ -18,7 +18,7 @@ def _expand(x, shape):
     if x.shape == shape:
         return x
     if x.ndim == 0 and x.size <= 1 and _numel(shape) <= _SMALL:   # the gradient of a sum
-        out = xp.empty(shape, dtype=x.dtype)
+        out = empty(shape, dtype=x.dtype)
         out[...] = x
         return out
     return xp.broadcast_to(x, shape)
@@ -52,20 +52,20 @@ def slice_key(dim, start, stop, step):
 
 
 def _embed(g, shape, key):
-    out = xp.zeros(shape, dtype=g.dtype)
-    out[key] = g
+    out = zeros(shape, dtype=g.dtype)
+    setitem(out, key, g)
     return out
 
 
 def _embed_add(g, shape, key):
-    out = xp.zeros(shape, dtype=g.dtype)
+    out = zeros(shape, dtype=g.dtype)
     add_at(out, key, g)
     return out
 
 
 def _copy_slices(x, value, key):
-    out = xp.asarray(x, copy=True)
-    out[key] = value
+    out = asarray(x, copy=True)
+    setitem(out, key, value)
     return out
 
 
@@ -89,12 +89,12 @@ def _back_to(g, out, x, **params):
 
 
 # ------------------------------------------------------------------ views
-COPY = Op("CopyBackwards", lambda x: xp.asarray(x, copy=True), (lambda g, out, x: g,), ("grad",),
+COPY = Op("CopyBackwards", lambda x: asarray(x, copy=True), (lambda g, out, x: g,), ("grad",),
           saves=False)   # the first gradient accumulated with create_graph=True: PyTorch 2.13 names it so
-TO_COPY = Op("ToCopyBackward0", lambda x, dtype: x.astype(dtype),      # .to(dtype), .double(), ...
+TO_COPY = Op("ToCopyBackward0", lambda x, dtype: astype(x, dtype),      # .to(dtype), .double(), ...
              (lambda g, out, x, dtype: to_dtype(g, x.dtype),), ("grad.to(self.dtype)",), saves=False)
 CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
-           lambda x, memory_format="preserve": xp.copy(x, order="C" if memory_format == "contiguous" else "K"),
+           lambda x, memory_format="preserve": clone(x, memory_format == "contiguous"),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False)
 VIEW = Op("ViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,), ("grad.reshape(self.sizes())",),
           saves=False)
@@ -107,7 +107,7 @@ T = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),
 PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
              (lambda g, out, x, dims: permute(g, inverse_permutation(dims)),),
              ("grad.permute(inverse of dims)",), saves=False)
-TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: xp.swapaxes(x, dim0, dim1),
+TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: swapaxes(x, dim0, dim1),
                (lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),), ("grad.transpose(dim0, dim1)",),
                saves=False)
 SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shape if n != 1)), (_back_to,),
@@ -129,16 +129,16 @@ STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True)
 
 # --------------------------------------------------------------- indexing
-SELECT = Op("SelectBackward0", lambda x, dim, index: x[select_key(dim, index)],     # a view, as in torch
+SELECT = Op("SelectBackward0", lambda x, dim, index: getitem(x, select_key(dim, index)),     # a view, as in torch
             (lambda g, out, x, dim, index: apply(SELECT_BACKWARD, g, shape=x.shape, dim=dim, index=index)
              if type(g) is Tensor else _embed(g, x.shape, select_key(dim, index)),),
             ("select_backward(grad, self.sizes(), dim, index)",), saves=False)
-SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: x[slice_key(dim, start, stop, step)],
+SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: getitem(x, slice_key(dim, start, stop, step)),
            (lambda g, out, x, dim, start, stop, step:
             apply(SLICE_BACKWARD, g, shape=x.shape, dim=dim, start=start, stop=stop, step=step)
             if type(g) is Tensor else _embed(g, x.shape, slice_key(dim, start, stop, step)),),
            ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False)
-INDEX = Op("IndexBackward0", lambda x, key: x[key],
+INDEX = Op("IndexBackward0", lambda x, key: getitem(x, key),
            (lambda g, out, x, key: apply(INDEX_BACKWARD, g, shape=x.shape, key=key)
             if type(g) is Tensor else _embed_add(g, x.shape, key),),
            ("index_put(zeros(self.sizes()), indices, grad, accumulate=True)",), saves=False)
@@ -157,8 +157,8 @@ INDEX_BACKWARD = Op("IndexBackwardBackward0", lambda g, shape, key: _embed_add(g
 
 
 def _copy_slices_mask(shape, key):
-    m = xp.zeros(shape, dtype=xp.bool)
-    m[key] = True
+    m = zeros(shape, dtype="bool")
+    setitem(m, key, True)
     return m
 
 
@@ -179,7 +179,7 @@ def _on(op, kernel):
 def to_dtype(x, dtype):
     if type(x) is Tensor:
         return x if x.data.dtype == dtype else apply(TO_COPY, x, dtype=dtype)
-    return x.astype(dtype)
+    return astype(x, dtype)
 
 
 def reshape(x, shape):
@@ -208,7 +208,7 @@ def permute(x, dims):
 def transpose(x, dim0, dim1):
     if type(x) is Tensor:
         return apply(TRANSPOSE, x, dim0=dim0 % x.ndim, dim1=dim1 % x.ndim)
-    return xp.swapaxes(x, dim0, dim1)
+    return swapaxes(x, dim0, dim1)
 
 
 def squeeze(x, dim):
@@ -227,7 +227,7 @@ def expand(x, shape):
     shape = tuple(shape)
     if type(x) is Tensor:
         return x if x.shape == shape else apply(EXPAND, x, shape=shape)
-    return _expand(xp.asarray(x), shape)
+    return _expand(asarray(x), shape)
 
 
 def sum_to(g, shape):
@@ -237,21 +237,21 @@ def sum_to(g, shape):
         return g
     if type(g) is Tensor:
         return apply(SUM_TO, g, shape=shape)
-    return sum_to_array(xp.asarray(g), shape)
+    return sum_to_array(asarray(g), shape)
 
 
 def select(x, dim, index):
-    return apply(SELECT, x, dim=dim, index=index) if type(x) is Tensor else x[select_key(dim, index)]
+    return apply(SELECT, x, dim=dim, index=index) if type(x) is Tensor else getitem(x, select_key(dim, index))
 
 
 def slice_(x, dim, start, stop, step):
     if type(x) is Tensor:
         return apply(SLICE, x, dim=dim, start=start, stop=stop, step=step)
-    return x[slice_key(dim, start, stop, step)]
+    return getitem(x, slice_key(dim, start, stop, step))
 
 
 def index(x, key):
-    return apply(INDEX, x, key=key) if type(x) is Tensor else x[key]
+    return apply(INDEX, x, key=key) if type(x) is Tensor else getitem(x, key)
 
 
 def where_mask(m, g):
