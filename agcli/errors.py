@@ -89,7 +89,7 @@ class AgcliError(Exception):
         return self.message + where
 
 
-_PYTHON_TYPES = {"type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
+_PYTHON_TYPES = {"assert": "AssertionError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError"}
 
 

@@ -140,7 +140,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     if type(grad_output) is Tensor and not create_graph:
         grad_output = grad_output.data
     elif create_graph and type(grad_output) is not Tensor:
-        grad_output = Tensor(grad_output)
+        grad_output = Tensor(grad_output, device=output.device)
     grads = {root: grad_output}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
     asked = {t.grad_fn: t for t in inputs or () if t.grad_fn is not None}
@@ -155,7 +155,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     handed_out = {id(data(grad_output))}     # arrays a .grad must not share
     for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
         if type(g) is not Tensor:
-            g = Tensor(asarray(g, dtype=leaf.data.dtype))
+            g = Tensor(asarray(g, dtype=leaf.data.dtype), device=leaf.device)
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
         if accumulate:
@@ -183,7 +183,7 @@ def checked_grad_output(v, output):
                          f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).",
                          kind="shape")
     gd = astype(gd, output.data.dtype)
-    return Tensor(gd) if type(v) is Tensor else gd
+    return Tensor(gd, device=output.device) if type(v) is Tensor else gd
 
 
 def _modified_message(node, tensor, saved_version):
@@ -210,13 +210,13 @@ def _leading_to(order, inputs) -> set:
 def _accumulate(tensor, g, create_graph, copy_it=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
     if type(g) is not Tensor:
-        g = Tensor(asarray(g, dtype=tensor.data.dtype))
+        g = Tensor(asarray(g, dtype=tensor.data.dtype), device=tensor.device)
     if tensor.grad is None:
         if create_graph and g.requires_grad:
             tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
         else:
-            tensor.grad = Tensor(copy(g.data) if copy_it else g.data)
+            tensor.grad = Tensor(copy(g.data) if copy_it else g.data, device=tensor.device)
     elif create_graph:
         tensor.grad = tensor.grad + g
     else:
-        tensor.grad = Tensor(tensor.grad.data + g.data)
+        tensor.grad = Tensor(tensor.grad.data + g.data, device=tensor.device)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import count
 
+from ..device import chosen
 from ..state import state
 from .backend import ON_HOST, asarray, astype, item, ndarray, numbers_forward, setitem, watch
 
@@ -32,10 +33,13 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "_accumulator", "__weakref__")
+                 "version", "_accumulator", "device", "__weakref__")
 
-    def __init__(self, data, requires_grad: bool = False, name: str | None = None):
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
+        # PyTorch's device ("cpu", "cuda:0"): a label, checked when tensors meet. The
+        # arrays of a process all live in its one namespace (engine/backend.py).
+        self.device = device
         self.requires_grad = requires_grad
         self.grad_fn: Node | None = None
         self.grad = None
@@ -64,7 +68,7 @@ class Tensor:
         return self._accumulator
 
     def detach(self) -> "Tensor":
-        return Tensor(self.data)
+        return Tensor(self.data, device=self.device)
 
     def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
         grad_fn = f", grad_fn={self.grad_fn.name}" if self.grad_fn is not None else ""
@@ -181,6 +185,8 @@ def apply(op, *args, cast=None, **params):
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
     result = Tensor(out)
+    if TWO_DEVICES:
+        result.device = same_device(args)
     if needs_grad and state.grad_enabled and op.vjps is not None:
         next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
         result.grad_fn = Node(op, next_edges, args, result, params, arrays, casts)
@@ -196,6 +202,8 @@ def apply_in_place(op, x, before, *args, **params):
     `before` is x's old value with x's old place in the graph (what the node
     saves): how PyTorch records an in-place op (CopySlices for x[key] = v).
     """
+    if TWO_DEVICES:
+        same_device((x, *args))
     out = op.forward(before.data, *[a.data if type(a) is Tensor else a for a in args], **params)
     setitem(x.data, ..., out)
     bump_version(x)
@@ -205,6 +213,22 @@ def apply_in_place(op, x, before, *args, **params):
         x.grad_fn = Node(op, next_edges, inputs, x, params)
         x.requires_grad = True
     return x
+
+
+# Only a process on the GPU has tensors on two devices (cpu and cuda:0) to tell apart.
+TWO_DEVICES = chosen()[0] == "cuda"
+
+
+def same_device(args) -> str:
+    """The device the tensors among `args` share, or PyTorch's error when they do not
+    (a 0-d cpu tensor goes with any: it is a scalar, as in PyTorch)."""
+    devices = {a.device for a in args if type(a) is Tensor and (a.data.ndim or a.device != "cpu")}
+    if len(devices) > 1:
+        from ..errors import AgcliError
+        other = sorted(devices - {"cpu"})[0]
+        raise AgcliError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                         f"{other} and cpu!")
+    return devices.pop() if devices else "cpu"
 
 
 def data(x):

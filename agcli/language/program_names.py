@@ -11,7 +11,7 @@ import functools
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd
+from ..torchapi import autograd, devices
 from ..torchapi import functions
 from ..torchapi import namespace
 from .program_values import value_repr, value_str
@@ -72,7 +72,7 @@ PROGRAM_FUNCTIONS = {
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
              "torch.random.seed": autograd.random_seed, "torch.random.manual_seed": autograd.manual_seed,
-             "torch.seed": autograd.random_seed}
+             "torch.seed": autograd.random_seed, "torch.cuda.is_available": devices.is_available}
 
 
 def _no_method(value, name):
@@ -94,7 +94,7 @@ PROGRAM_ATTRIBUTES = {
     "grad": autograd.get_grad, "grad_fn": autograd.grad_fn_of,
     "next_functions": lambda fn: fn.next_functions() if isinstance(fn, autograd.GradFn) else
     _no_attribute(fn, "next_functions"),
-    "device": lambda x: "cpu", "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
+    "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
     "message": str,
 }
 

@@ -10,6 +10,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import functions
 from ..torchapi import namespace
+from ..torchapi.devices import Device
 from ..torchapi.printing import tensor_repr
 
 
@@ -78,7 +79,7 @@ def value_repr(v) -> str:
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, (CaughtError, *functions.host_types)):    # print(e), print(t.numpy())
+    if isinstance(v, (CaughtError, Device, *functions.host_types)):    # print(e), print(t.numpy()), print(t.device)
         return str(v)
     return value_repr(v)
 

@@ -16,6 +16,7 @@ from ..engine.tensor import Tensor, data
 from ..errors import AgcliError
 from ..state import state
 from .checks import check_size, shape_of, size_tuple
+from .devices import placement
 from .dtypes import DType, dtype_of  # noqa: F401  (DType: what torch.float32 is, made here too)
 
 
@@ -83,11 +84,13 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
         array = _literal_array(data)
     if dtype is not None:
         array = astype(array, dtype_of(dtype))
-    return _leaf(array, requires_grad)
+    return _leaf(array, requires_grad, device, data)
 
 
-def _leaf(array, requires_grad):
-    t = Tensor(array)
+def _leaf(array, requires_grad, device=None, like=None):
+    """A new tensor on `device` (default: like's, or the CPU), PyTorch's checks on the way."""
+    t = Tensor(array, device=placement(device) if device is not None else like.device if type(like) is Tensor
+               else "cpu")
     if requires_grad:
         if kind(array.dtype) != "f":
             raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
@@ -95,19 +98,19 @@ def _leaf(array, requires_grad):
     return t
 
 
-def _filled(fill, size, dtype, requires_grad):
+def _filled(fill, size, dtype, requires_grad, device):
     shape = check_size(size_tuple(size))
-    return _leaf(B.full(shape, fill, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.full(shape, fill, dtype=_float(dtype)), requires_grad, device)
 
 
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     size = sizes if size is None else (size,)
-    return _filled(1, size, dtype, requires_grad)
+    return _filled(1, size, dtype, requires_grad, device)
 
 
 def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     size = sizes if size is None else (size,)
-    return _filled(0, size, dtype, requires_grad)
+    return _filled(0, size, dtype, requires_grad, device)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
@@ -116,30 +119,30 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     elif dtype is None and isinstance(fill_value, int):
         dtype = "int64"
     shape = check_size(size_tuple((size,)))
-    return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad, device)
 
 
-def _like(x, fill, dtype, requires_grad):
+def _like(x, fill, dtype, requires_grad, device):
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
-    return _leaf(B.full(shape_of(x), fill, dtype=d), requires_grad)
+    return _leaf(B.full(shape_of(x), fill, dtype=d), requires_grad, device, x)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
-    return _like(input, 1, dtype, requires_grad)
+    return _like(input, 1, dtype, requires_grad, device)
 
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
-    return _like(input, 0, dtype, requires_grad)
+    return _like(input, 0, dtype, requires_grad, device)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
-    return _like(input, fill_value, dtype, requires_grad)
+    return _like(input, fill_value, dtype, requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     m = n if m is None else m
     check_size((n, m))
-    return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -151,30 +154,33 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
     d = dtype_of(dtype) or ("int64" if is_int else state.default_float)
-    return _leaf(astype(B.arange(start, end, step), d)[:n], requires_grad)
+    return _leaf(astype(B.arange(start, end, step), d)[:n], requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     check_size((steps,))
-    return _leaf(B.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+    return _leaf(B.linspace(start, end, steps, dtype=_float(dtype)), requires_grad, device)
 
 
 def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
     shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(from_host(state.generator().random(shape).astype(_float(dtype))), requires_grad)
+    return _leaf(from_host(state.generator().random(shape).astype(_float(dtype))), requires_grad, device)
 
 
 def randn(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
     shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(from_host(state.generator().standard_normal(shape).astype(_float(dtype))), requires_grad)
+    return _leaf(from_host(state.generator().standard_normal(shape).astype(_float(dtype))), requires_grad,
+                 device)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
-    return rand(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad)
+def rand_like(input, dtype=None, requires_grad=False, device=None):
+    return rand(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad,
+                device=device if device is not None else getattr(input, "device", None))
 
 
-def randn_like(input, dtype=None, requires_grad=False):
-    return randn(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad)
+def randn_like(input, dtype=None, requires_grad=False, device=None):
+    return randn(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad,
+                 device=device if device is not None else getattr(input, "device", None))
 
 
 def as_tensor(value) -> Tensor:

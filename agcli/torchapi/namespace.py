@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import creation as C
+from . import devices as D
 from . import functions as F
 from . import autograd as T
 from ..errors import AgcliError
@@ -60,6 +61,8 @@ _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones":
 _declare(FUNCTIONS, NEVER, {"detach": F.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
                             "rand_like": C.rand_like, "randn_like": C.randn_like})
 _declare(METHODS, NEVER, {"detach": F.detach})
+_declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
+_declare(FUNCTIONS, NEVER, {"device": D.device})
 
 
 def _cast(name):
@@ -143,6 +146,7 @@ _declare(ATTRIBUTES, NEVER, {
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": F.detach,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
+    "device": D.device_of, "is_cuda": D.is_cuda,
 })
 
 

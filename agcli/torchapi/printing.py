@@ -312,9 +312,11 @@ def _str_intern(
     grad_fn: str | None,
     requires_grad: bool,
     prefix: str,
+    device: str = "cpu",
 ) -> str:
     indent = len(prefix)
-    suffixes = []
+    # A tensor off the default device says where it is, first (torch/_tensor_str.py).
+    suffixes = [] if device == "cpu" else [f"device='{device}'"]
 
     # int64 and bool (and the default float / complex dtypes) are what
     # torch.tensor() infers from Python numbers, so they are not printed.
@@ -359,6 +361,7 @@ def format_tensor(
     grad_fn: str | None = None,
     requires_grad: bool = False,
     prefix: str = "tensor(",
+    device: str = "cpu",
 ) -> str:
     """PyTorch's repr of a tensor holding `data` (a numpy array or numpy scalar).
 
@@ -377,16 +380,13 @@ def format_tensor(
         grad_fn=grad_fn,
         requires_grad=requires_grad,
         prefix=prefix,
+        device=device,
     )
 
 
-def format_data(data, *, dtype: str, default_dtype: str = "float32") -> str:
+def format_data(data, *, dtype: str) -> str:
     """Only the bracketed numbers of the repr (no prefix, no suffixes), with
-    nested rows indented as if there were no prefix, e.g. for tables.
-
-    default_dtype is accepted for symmetry with format_tensor; it does not
-    change how the numbers look."""
-    del default_dtype
+    nested rows indented as if there were no prefix, e.g. for tables."""
     return _tensor_str(_as_array(data, dtype), 0)
 
 
@@ -396,4 +396,4 @@ def tensor_repr(t) -> str:
     from ..state import state
     return format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
                          grad_fn=t.grad_fn.name if t.grad_fn else None,
-                         requires_grad=t.requires_grad and t.grad_fn is None)
+                         requires_grad=t.requires_grad and t.grad_fn is None, device=t.device)

@@ -3,7 +3,7 @@ transposes, expand and its inverse, cat/stack, indexing and the scatters
 that are indexing's gradients, copies. Then the primitives rules use."""
 from __future__ import annotations
 
-from ..backend import add_at, asarray, astype, clone, empty, getitem, setitem, strides, swapaxes, xp, zeros
+from ..backend import add_at, asarray, astype, clone, copy, empty, getitem, setitem, strides, swapaxes, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import where
@@ -93,6 +93,8 @@ COPY = Op("CopyBackwards", lambda x: asarray(x, copy=True), (lambda g, out, x: g
           saves=False)   # the first gradient accumulated with create_graph=True: PyTorch 2.13 names it so
 TO_COPY = Op("ToCopyBackward0", lambda x, dtype: astype(x, dtype),      # .to(dtype), .double(), ...
              (lambda g, out, x, dtype: to_dtype(g, x.dtype),), ("grad.to(self.dtype)",), saves=False)
+MOVE = Op("ToCopyBackward0", lambda x: copy(x), (lambda g, out, x: g,), ("grad.to(self.device)",),
+          saves=False)      # .to(device), .cuda(), .cpu(): a copy with another device label
 CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
            lambda x, memory_format="preserve": clone(x, memory_format == "contiguous"),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False)

@@ -1,0 +1,123 @@
+"""PyTorch's devices: `torch.device`, `device=` arguments, `.to()`, `.cuda()`,
+`.cpu()`, `.device`, `torch.cuda.is_available()`, with PyTorch's texts.
+
+A tensor's device is a label ("cpu" or "cuda:0"). A process computes on one
+array backend (agcli/device.py): on the CPU (NumPy) every tensor is on "cpu"
+and asking for CUDA fails as a PyTorch build without CUDA does; a process
+started with --device cuda computes on the GPU and has both labels, which
+must agree when tensors meet (engine/tensor.py: same_device).
+"""
+from __future__ import annotations
+
+from ..device import chosen
+from ..engine.ops import shapes as S
+from ..engine.tensor import Tensor, apply
+from ..errors import AgcliError
+from .dtypes import DType, dtype_of
+
+# What PyTorch 2.13 lists when a device string names no device type it knows.
+_PYTORCH_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
+                  "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+class Device:
+    """What `torch.device("cuda:0")` and `x.device` give."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type_: str, index: int | None = None):
+        self.type, self.index = type_, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and (other.type, other.index) == (self.type, self.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+def device(spec, index=None) -> Device:
+    """torch.device(spec): parsed as PyTorch parses it, with its errors."""
+    if isinstance(spec, Device):
+        return spec
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        return Device("cuda", spec)
+    if not isinstance(spec, str):
+        raise AgcliError(f"device(): argument 'type' must be str, not {type(spec).__name__}", kind="type")
+    type_, _, number = spec.partition(":")
+    if type_ not in _PYTORCH_TYPES:
+        raise AgcliError(f"Expected one of {', '.join(_PYTORCH_TYPES)} device type at start of device string: {spec}")
+    if _ and not (number.isdigit() and (number == "0" or not number.startswith("0"))):
+        raise AgcliError(f"Invalid device string: '{spec}'")
+    return Device(type_, int(number) if _ else index)
+
+
+def placement(spec) -> str:
+    """The label a tensor asked to be on `spec` gets ("cpu" or "cuda:0"), or PyTorch's error."""
+    d = device(spec)
+    if d.type == "cpu":
+        return "cpu"
+    if d.type != "cuda":
+        raise AgcliError(f"agcli computes on cpu or cuda, not {d.type}", kind="value",
+                         hint="leave device= out, or use 'cpu'")
+    if chosen()[0] != "cuda":
+        raise AgcliError("Torch not compiled with CUDA enabled", kind="assert",
+                         hint="agcli computes on the CPU here; run it with --device cuda on a machine with a GPU")
+    if d.index not in (None, 0):
+        raise AgcliError(f"CUDA error: invalid device ordinal (agcli uses one GPU, cuda:0, not cuda:{d.index})")
+    return "cuda:0"
+
+
+def on(t: Tensor, spec) -> Tensor:
+    """t on the device `spec` (None: where it is): itself when it is there already,
+    else a copy recorded as ToCopyBackward0, as PyTorch's .to() does."""
+    where = t.device if spec is None else placement(spec)
+    if where == t.device:
+        return t
+    moved = apply(S.MOVE, t)
+    moved.device = where
+    return moved
+
+
+def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False):
+    """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other)."""
+    for a in args:
+        if type(a) is Tensor:
+            device, dtype = a.device, DType(str(a.data.dtype))
+        elif isinstance(a, DType) or a in ("float32", "float64"):
+            dtype = a
+        else:
+            device = a
+    x = on(x, device)
+    if dtype is not None:
+        from ..engine.backend import dtype as backend_dtype
+        x = S.to_dtype(x, backend_dtype(dtype_of(dtype)))
+    return x
+
+
+def cuda(x: Tensor, device=None, non_blocking=False) -> Tensor:
+    return on(x, "cuda" if device is None else device)
+
+
+def cpu(x: Tensor) -> Tensor:
+    return on(x, "cpu")
+
+
+def device_of(x: Tensor) -> Device:
+    """x.device."""
+    return device(x.device)
+
+
+def is_cuda(x: Tensor) -> bool:
+    return x.device != "cpu"
+
+
+def is_available() -> bool:
+    """torch.cuda.is_available(): this process computes on the GPU (--device cuda)."""
+    return chosen()[0] == "cuda"
