@@ -15,7 +15,7 @@ from agcli.engine.backward import backward
 from agcli.errors import AgcliError
 from agcli.language.program import run_program
 from agcli.state import state
-from agcli.torchapi import functions as F
+from agcli.torchapi import functions
 from agcli.torchapi.printing import tensor_repr
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "torch_issue9.json").read_text())
@@ -51,7 +51,7 @@ def test_as_pytorch_says(case):
         assert tensor_repr(result) == case["repr"]
         assert _graph(result.grad_fn) == case["graph"]
         if case.get("grads"):
-            backward(result if result.data.ndim == 0 else F.sum(result))
+            backward(result if result.data.ndim == 0 else functions.sum(result))
         for name, want in case.get("grads", {}).items():
             grad = env[name].grad
             np.testing.assert_allclose(to_host(grad.data), want["value"], rtol=1e-6, atol=1e-12)

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from agcli.evaluate import run as api
-from agcli.torchapi import functions as F
+from agcli.torchapi import functions
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
@@ -347,9 +347,9 @@ def _hvp(f, arrays, vectors, **backward_options):
     gs = [grads[x] for x in xs]
     for g in gs:
         assert type(g) is Tensor and g.grad_fn is not None and g.requires_grad, "the gradient is not differentiable"
-    inner = F.sum(F.mul(gs[0], D(vectors[0])))
+    inner = functions.sum(functions.mul(gs[0], D(vectors[0])))
     for g, v in zip(gs[1:], vectors[1:]):
-        inner = F.add(inner, F.sum(F.mul(g, D(v))))
+        inner = functions.add(inner, functions.sum(functions.mul(g, D(v))))
     second = backward(inner, None, accumulate=False)
     return [to_host(second[x].data) if x in second else np.zeros(x.shape) for x in xs]
 
@@ -365,31 +365,31 @@ W34 = R.standard_normal((3, 4))      # host arrays: D(...) sends them to the eng
 W3 = R.standard_normal(3)
 
 SECOND_ORDER = [
-    pytest.param(lambda x: F.sum(F.mul(F.sin(x), D(W3))), [R.standard_normal(3)], id="sin"),
-    pytest.param(lambda x: F.sum(F.mul(F.exp(x), D(W3))), [R.standard_normal(3)], id="exp"),
-    pytest.param(lambda x: F.sum(F.mul(F.tanh(x), D(W34))), [R.standard_normal((3, 4))], id="tanh"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.mul(x, y), D(W34))),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(x), D(W3))), [R.standard_normal(3)], id="sin"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.exp(x), D(W3))), [R.standard_normal(3)], id="exp"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.tanh(x), D(W34))), [R.standard_normal((3, 4))], id="tanh"),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.mul(x, y), D(W34))),
                  [R.standard_normal((3, 1)), R.standard_normal(4)], id="mul-broadcast"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.div(x, y), D(W34))),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.div(x, y), D(W34))),
                  [R.standard_normal((3, 4)), R.uniform(0.5, 2.0, (3, 4))], id="div"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(x, 3), D(W34))), [R.standard_normal((3, 4))], id="pow-number"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.pow(x, y), D(W34))),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(x, 3), D(W34))), [R.standard_normal((3, 4))], id="pow-number"),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.pow(x, y), D(W34))),
                  [R.uniform(0.5, 2.0, (3, 4)), R.standard_normal((3, 4))], id="pow-tensor"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.matmul(x, y), D(W34))),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.matmul(x, y), D(W34))),
                  [R.standard_normal((3, 2)), R.standard_normal((2, 4))], id="matmul"),
-    pytest.param(lambda x, y: F.sum(F.mul(F.sin(F.matmul(x, y)), D(W34))),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.sin(functions.matmul(x, y)), D(W34))),
                  [R.standard_normal((2, 3, 2)), R.standard_normal((2, 4))], id="matmul-batched-sin"),
-    pytest.param(lambda x: F.sum(F.mul(F.softmax(x, 1), D(W34))), [R.standard_normal((3, 4))], id="softmax"),
-    pytest.param(lambda x: F.sum(F.mul(F.log_softmax(x, 0), D(W34))), [R.standard_normal((3, 4))],
+    pytest.param(lambda x: functions.sum(functions.mul(functions.softmax(x, 1), D(W34))), [R.standard_normal((3, 4))], id="softmax"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.log_softmax(x, 0), D(W34))), [R.standard_normal((3, 4))],
                  id="log_softmax"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(F.sum(x, 1), 2), D(W3))), [R.standard_normal((3, 4))], id="sum"),
-    pytest.param(lambda x: F.sum(F.mul(F.pow(F.expand(x, (3, 4)), 3), D(W34))), [R.standard_normal((3, 1))],
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.sum(x, 1), 2), D(W3))), [R.standard_normal((3, 4))], id="sum"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.expand(x, (3, 4)), 3), D(W34))), [R.standard_normal((3, 1))],
                  id="expand"),
-    pytest.param(lambda x: F.sum(F.mul(F.sigmoid(F.getitem(x, (slice(1, None),))), D(W34[1:]))),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sigmoid(functions.getitem(x, (slice(1, None),))), D(W34[1:]))),
                  [R.standard_normal((3, 4))], id="slice-sigmoid"),
-    pytest.param(lambda x: F.sum(F.mul(F.tanh(F.getitem(x, (1,))), D(W34[1]))),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.tanh(functions.getitem(x, (1,))), D(W34[1]))),
                  [R.standard_normal((3, 4))], id="select-tanh"),
-    pytest.param(lambda x: F.sum(F.mul(F.exp(F.getitem(x, ([0, 2, 0],))), D(W34))),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.exp(functions.getitem(x, ([0, 2, 0],))), D(W34))),
                  [R.standard_normal((3, 4))], id="index-repeated-exp"),
 ]
 
@@ -407,7 +407,7 @@ def test_second_derivative_matches_finite_differences(f, arrays):
 
 def test_second_derivative_of_sin_is_minus_sin():
     x = np.array([0.3, -1.2, 2.0])
-    got = _hvp(lambda t: F.sum(F.sin(t)), [x], [np.ones(3)], retain_graph=True)[0]
+    got = _hvp(lambda t: functions.sum(functions.sin(t)), [x], [np.ones(3)], retain_graph=True)[0]
     np.testing.assert_allclose(got, -np.sin(x), rtol=1e-12)
 
 
@@ -415,13 +415,13 @@ def test_second_derivative_when_a_leaf_is_used_twice():
     # the two gradients reaching x are summed as tensors, in the graph of the gradient
     # d/dx sum(sin(x) * x) = cos(x) x + sin(x); d2 = 2 cos(x) - x sin(x)
     x = np.array([0.3, -1.2, 2.0])
-    got = _hvp(lambda t: F.sum(F.mul(F.sin(t), t)), [x], [np.ones(3)], retain_graph=True)[0]
+    got = _hvp(lambda t: functions.sum(functions.mul(functions.sin(t), t)), [x], [np.ones(3)], retain_graph=True)[0]
     np.testing.assert_allclose(got, 2 * np.cos(x) - x * np.sin(x), rtol=1e-12)
 
 
 def test_create_graph_retains_the_graph_by_default():
     x = np.array([0.3, -1.2, 2.0])
-    got = _hvp(lambda t: F.sum(F.exp(t)), [x], [np.ones(3)])[0]
+    got = _hvp(lambda t: functions.sum(functions.exp(t)), [x], [np.ones(3)])[0]
     np.testing.assert_allclose(got, np.exp(x), rtol=1e-12)
 
 
@@ -431,8 +431,8 @@ def test_a_100000_op_chain_runs_backward_without_recursion():
     x = Tensor(D(np.array([1.5, -2.0])), requires_grad=True)
     y = x
     for _ in range(n):
-        y = F.mul(y, 1.0000001)
-    backward(F.sum(y))          # a RecursionError would escape here
+        y = functions.mul(y, 1.0000001)
+    backward(functions.sum(y))          # a RecursionError would escape here
     np.testing.assert_allclose(to_host(x.grad.data), np.full(2, 1.0000001 ** n), rtol=1e-9)
     np.testing.assert_allclose(to_host(y.data), np.array([1.5, -2.0]) * 1.0000001 ** n, rtol=1e-9)
 

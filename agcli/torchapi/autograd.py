@@ -8,7 +8,7 @@ which the CLI points at stderr.
 from __future__ import annotations
 
 from . import creation as C
-from . import functions as F
+from . import functions
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..errors import AgcliError
@@ -136,7 +136,7 @@ def zero_(x):
 def fill_(x, value):
     x = _tensor(x)
     _check_in_place(x)
-    B.setitem(x.data, ..., F.data(value))
+    B.setitem(x.data, ..., functions.data(value))
     bump_version(x)
     return x
 
@@ -149,14 +149,14 @@ def detach_(x):
 
 
 def item(x):
-    a = F.data(_tensor(x))
+    a = functions.data(_tensor(x))
     if a.size != 1:
         raise AgcliError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
     return B.item(xp.reshape(a, ()))
 
 
 def tolist(x):
-    return B.tolist(F.data(_tensor(x)))
+    return B.tolist(functions.data(_tensor(x)))
 
 
 def numpy(x):
@@ -188,8 +188,8 @@ def _in_place(fn):
             produced = B.dtype_name(result.data.dtype)
             if kind(result.data.dtype) == "f" and type(other) is not Tensor:
                 produced = state.default_float        # a Python number is weakly typed
-            raise AgcliError(f"result type {F.torch_type_name(produced)} can't be cast to the "
-                             f"desired output type {F.torch_type_name(x.data.dtype)}")
+            raise AgcliError(f"result type {functions.torch_type_name(produced)} can't be cast to the "
+                             f"desired output type {functions.torch_type_name(x.data.dtype)}")
         _become(x, result)
         return x
     return method
@@ -217,18 +217,18 @@ def _become(x, result):
         result.grad_fn.out = x
 
 
-add_ = _in_place(F.add)
-sub_ = _in_place(F.sub)
-mul_ = _in_place(F.mul)
-div_ = _in_place(F.div)
-pow_ = _in_place(F.pow)
-remainder_ = _in_place(F.remainder)
+add_ = _in_place(functions.add)
+sub_ = _in_place(functions.sub)
+mul_ = _in_place(functions.mul)
+div_ = _in_place(functions.div)
+pow_ = _in_place(functions.pow)
+remainder_ = _in_place(functions.remainder)
 
 
 # ----------------------------------------------------- index assignment
 def setitem(x, key, value):
     if isinstance(x, B.host_ndarray):     # what .numpy() gave: NumPy's own semantics
-        value = F.data(value)
+        value = functions.data(value)
         x[tuple(B.to_host(k) if type(k) is B.ndarray else k for k in _plain_key(key))] = \
             B.to_host(value) if type(value) is B.ndarray else value
         return
@@ -237,7 +237,7 @@ def setitem(x, key, value):
     records = state.grad_enabled and (v.requires_grad or x.requires_grad)
     if records and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    plain_key = F.checked_key(x, _plain_key(key))
+    plain_key = functions.checked_key(x, _plain_key(key))
     try:
         if not records:
             B.setitem(x.data, plain_key, v.data)

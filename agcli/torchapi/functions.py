@@ -1,5 +1,5 @@
 """Every PyTorch function agcli provides, gathered from the family modules,
-so that the namespace and the language read them in one place (`F.add`)."""
+so that the namespace and the language read them in one place (`functions.add`)."""
 # The array side the language reaches (raw arrays that escape a function, what .numpy() gives):
 from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndarray, to_host, xp
 from ..engine.ops.shapes import sum_to

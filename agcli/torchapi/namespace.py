@@ -1,6 +1,6 @@
 """The names an expression can use: functions, methods, attributes, constants.
 
-`torch.xxx`, `F.xxx` and `torch.nn.functional.xxx` all resolve to FUNCTIONS,
+`torch.xxx`, `functions.xxx` and `torch.nn.functional.xxx` all resolve to FUNCTIONS,
 so expressions pasted from PyTorch code work unchanged.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ import math
 
 from . import creation as C
 from . import devices as D
-from . import functions as F
-from . import autograd as T
+from . import functions
+from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
 from ..engine.ops.shapes import to_dtype
@@ -23,7 +23,7 @@ LITERAL = "literal"    # it makes a constant: safe when every argument is a lite
 NEVER = "never"        # its output can depend on values in ways no op records (item, rand, detach, ...)
 
 REPLAY: dict = {}
-FUNCTIONS: dict = {}     # torch.NAME(...), F.NAME(...), NAME(...)
+FUNCTIONS: dict = {}     # torch.NAME(...), functions.NAME(...), NAME(...)
 METHODS: dict = {}       # x.NAME(...): METHODS[NAME](x, ...)
 ATTRIBUTES: dict = {}    # x.NAME
 
@@ -36,31 +36,31 @@ def _declare(table, replay, entries):
 
 
 _COMPUTED = {
-    "exp": F.exp, "log": F.log, "sqrt": F.sqrt, "sin": F.sin, "cos": F.cos, "tan": F.tan, "tanh": F.tanh,
-    "sigmoid": F.sigmoid, "relu": F.relu, "abs": F.abs, "neg": F.neg, "negative": F.neg,
-    "reciprocal": F.reciprocal,
-    "add": F.add, "sub": F.sub, "subtract": F.sub, "mul": F.mul, "multiply": F.mul,
-    "remainder": F.remainder, "div": F.div, "divide": F.div, "true_divide": F.div, "pow": F.pow,
-    "clamp": F.clamp, "clip": F.clamp, "where": F.where, "maximum": F.maximum, "minimum": F.minimum,
-    "sum": F.sum, "mean": F.mean, "max": F.max, "min": F.min, "amax": F.amax, "amin": F.amin, "norm": F.norm,
-    "logsumexp": F.logsumexp,
-    "matmul": F.matmul, "mm": F.mm, "mv": F.mv, "bmm": F.bmm, "dot": F.dot, "inner": F.dot,
-    "outer": F.outer, "ger": F.outer,
-    "reshape": F.reshape, "flatten": F.flatten, "t": F.t, "transpose": F.transpose, "swapaxes": F.transpose,
-    "permute": F.permute, "squeeze": F.squeeze, "unsqueeze": F.unsqueeze, "select": F.select,
-    "softmax": F.softmax, "log_softmax": F.log_softmax,
-    "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits,
-    "mse_loss": F.mse_loss, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
+    "exp": functions.exp, "log": functions.log, "sqrt": functions.sqrt, "sin": functions.sin, "cos": functions.cos, "tan": functions.tan, "tanh": functions.tanh,
+    "sigmoid": functions.sigmoid, "relu": functions.relu, "abs": functions.abs, "neg": functions.neg, "negative": functions.neg,
+    "reciprocal": functions.reciprocal,
+    "add": functions.add, "sub": functions.sub, "subtract": functions.sub, "mul": functions.mul, "multiply": functions.mul,
+    "remainder": functions.remainder, "div": functions.div, "divide": functions.div, "true_divide": functions.div, "pow": functions.pow,
+    "clamp": functions.clamp, "clip": functions.clamp, "where": functions.where, "maximum": functions.maximum, "minimum": functions.minimum,
+    "sum": functions.sum, "mean": functions.mean, "max": functions.max, "min": functions.min, "amax": functions.amax, "amin": functions.amin, "norm": functions.norm,
+    "logsumexp": functions.logsumexp,
+    "matmul": functions.matmul, "mm": functions.mm, "mv": functions.mv, "bmm": functions.bmm, "dot": functions.dot, "inner": functions.dot,
+    "outer": functions.outer, "ger": functions.outer,
+    "reshape": functions.reshape, "flatten": functions.flatten, "t": functions.t, "transpose": functions.transpose, "swapaxes": functions.transpose,
+    "permute": functions.permute, "squeeze": functions.squeeze, "unsqueeze": functions.unsqueeze, "select": functions.select,
+    "softmax": functions.softmax, "log_softmax": functions.log_softmax,
+    "binary_cross_entropy_with_logits": functions.binary_cross_entropy_with_logits,
+    "mse_loss": functions.mse_loss, "cross_entropy": functions.cross_entropy, "nll_loss": functions.nll_loss,
 }
 _declare(FUNCTIONS, SAFE, _COMPUTED)
 _declare(METHODS, SAFE, _COMPUTED)
-_declare(FUNCTIONS, SAFE, {"cat": F.cat, "concat": F.cat, "concatenate": F.cat, "stack": F.stack,
+_declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like})
 _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
                               "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
-_declare(FUNCTIONS, NEVER, {"detach": F.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
+_declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
                             "rand_like": C.rand_like, "randn_like": C.randn_like})
-_declare(METHODS, NEVER, {"detach": F.detach})
+_declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})
 
@@ -85,43 +85,43 @@ class Size(tuple):
 
 
 def _size(x, dim=None):
-    return Size(F.shape_of(x)) if dim is None else F.shape_of(x)[F.dim_index(dim, F.ndim_of(x))]
+    return Size(functions.shape_of(x)) if dim is None else functions.shape_of(x)[functions.dim_index(dim, functions.ndim_of(x))]
 
 
 def _where_method(x, condition, y):
-    return F.where(condition, x, y)     # x.where(condition, y) keeps x where condition holds
+    return functions.where(condition, x, y)     # x.where(condition, y) keeps x where condition holds
 
 
 def _expand_as(x, other):
-    return F.expand(x, F.shape_of(other))
+    return functions.expand(x, functions.shape_of(other))
 
 
 def _view_as(x, other):
-    return F.view(x, F.shape_of(other))
+    return functions.view(x, functions.shape_of(other))
 
 
 def _reshape_as(x, other):
-    return F.reshape(x, F.shape_of(other))
+    return functions.reshape(x, functions.shape_of(other))
 
 
 def _all(x, dim=None):
-    return Tensor(B.xp.all(B.astype(B.asarray(F.data(x)), "bool"), axis=dim))
+    return Tensor(B.xp.all(B.astype(B.asarray(functions.data(x)), "bool"), axis=dim))
 
 
 def _any(x, dim=None):
-    return Tensor(B.xp.any(B.astype(B.asarray(F.data(x)), "bool"), axis=dim))
+    return Tensor(B.xp.any(B.astype(B.asarray(functions.data(x)), "bool"), axis=dim))
 
 
 def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(B.xp.all(F.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    return bool(B.xp.all(functions.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def _isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor(F.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor(functions.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _equal(input, other):
-    a, b = F.data(input), F.data(other)
+    a, b = functions.data(input), functions.data(other)
     return a.shape == b.shape and bool(B.xp.all(a == b))
 
 
@@ -130,20 +130,20 @@ _TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, 
 _declare(FUNCTIONS, NEVER, _TESTS)
 _declare(METHODS, NEVER, _TESTS)
 _declare(METHODS, SAFE, {
-    "view": F.view, "expand": F.expand, "expand_as": _expand_as, "view_as": _view_as,
-    "reshape_as": _reshape_as, "contiguous": F.contiguous, "clamp_min": lambda x, min: F.clamp(x, min=min),
-    "clamp_max": lambda x, max: F.clamp(x, max=max), "clone": F.clone,
+    "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
+    "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": lambda x, min: functions.clamp(x, min=min),
+    "clamp_max": lambda x, max: functions.clamp(x, max=max), "clone": functions.clone,
     "double": _cast("float64"),
 })
 _declare(METHODS, NEVER, {
     "float": _cast("float32"), "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
-    "item": T.item, "size": _size, "dim": F.ndim_of, "numel": lambda x: F.data(x).size,
+    "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: functions.data(x).size,
 })
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
-_declare(ATTRIBUTES, SAFE, {"T": F.attr_T, "mT": F.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
+_declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
-    "shape": _size, "ndim": F.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(F.data(x).dtype)),
-    "indices": lambda x: _tuple_field(x, 1, "indices"), "data": F.detach,
+    "shape": _size, "ndim": functions.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(functions.data(x).dtype)),
+    "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.detach,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
     "device": D.device_of, "is_cuda": D.is_cuda,
@@ -151,7 +151,7 @@ _declare(ATTRIBUTES, NEVER, {
 
 
 def _tuple_field(x, i, name):
-    if not isinstance(x, F.ValuesIndices):
+    if not isinstance(x, functions.ValuesIndices):
         raise AgcliError(f"'.{name}' is only on what max(x, dim)/min(x, dim) return", kind="type")
     return x[i]
 

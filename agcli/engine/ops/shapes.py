@@ -104,8 +104,8 @@ RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape
                    ("grad.reshape(self.sizes())",), saves=False)
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),
                  ("grad.reshape(self.sizes())",), saves=False)
-T = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),
-       (lambda g, out, x: t(g),), ("grad.t()",), saves=False)
+T_2D = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),      # x.t()
+          (lambda g, out, x: t(g),), ("grad.t()",), saves=False)
 PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
              (lambda g, out, x, dims: permute(g, inverse_permutation(dims)),),
              ("grad.permute(inverse of dims)",), saves=False)
@@ -199,7 +199,7 @@ def reshape(x, shape):
 
 def t(x):
     if type(x) is Tensor:
-        return apply(T, x)
+        return apply(T_2D, x)
     return x.T if x.ndim == 2 else x
 
 
