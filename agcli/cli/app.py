@@ -179,6 +179,7 @@ def batch(
                                progress=progress, jobs=jobs, debug=debug))
 
 
+ProgramDTypeOption = Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
 MaxIterationsOption = Annotated[int, typer.Option(
     "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
 
@@ -190,8 +191,7 @@ def run(
     program: Annotated[Optional[str], typer.Option("-e", "--exec", metavar="PROGRAM",
                                                    help="Run PROGRAM given as text.")] = None,
     seed: SeedOption = None,
-    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
-    = DType.float32,
+    dtype: ProgramDTypeOption = DType.float32,
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
     device: DeviceOption = None,
@@ -219,8 +219,7 @@ def run(
 @app.command()
 def repl(
     seed: SeedOption = None,
-    dtype: Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
-    = DType.float32,
+    dtype: ProgramDTypeOption = DType.float32,
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
     device: DeviceOption = None,
