@@ -163,6 +163,8 @@ def apply(op, *args, cast=None, **params):
             arrays.append(a.data)
         else:
             arrays.append(a)
+    if TWO_DEVICES:
+        device = same_device(args)          # PyTorch's error before anything runs
     casts = None
     if cast is not None:
         casts = tuple([getattr(a, "dtype", None) for a in arrays])
@@ -186,7 +188,7 @@ def apply(op, *args, cast=None, **params):
                          kind="type")
     result = Tensor(out)
     if TWO_DEVICES:
-        result.device = same_device(args)
+        result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
         next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
         result.grad_fn = Node(op, next_edges, args, result, params, arrays, casts)
