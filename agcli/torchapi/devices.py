@@ -10,6 +10,7 @@ must agree when tensors meet (engine/tensor.py: same_device).
 from __future__ import annotations
 
 from ..device import chosen
+from ..engine.backend import dtype as backend_dtype
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import AgcliError
@@ -94,10 +95,12 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
             dtype = a
         else:
             device = a
+    original = x
     x = on(x, device)
     if dtype is not None:
-        from ..engine.backend import dtype as backend_dtype
         x = S.to_dtype(x, backend_dtype(dtype_of(dtype)))
+    if copy and x is original:
+        x = apply(S.MOVE, x)                # copy=True: a new tensor (ToCopyBackward0) even when nothing changes
     return x
 
 
