@@ -10,7 +10,7 @@ must agree when tensors meet (engine/tensor.py: same_device).
 from __future__ import annotations
 
 from ..device import chosen
-from ..engine.backend import dtype as backend_dtype
+from ..engine.backend import dtype as backend_dtype, dtype_name
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import AgcliError
@@ -90,7 +90,7 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
     """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other)."""
     for a in args:
         if type(a) is Tensor:
-            device, dtype = a.device, DType(str(a.data.dtype))
+            device, dtype = a.device, DType(dtype_name(a.data.dtype))
         elif isinstance(a, DType) or a in ("float32", "float64"):
             dtype = a
         else:
