@@ -219,4 +219,5 @@ def _accumulate(tensor, g, create_graph, copy_it=True):
     elif create_graph:
         tensor.grad = tensor.grad + g
     else:
-        tensor.grad = Tensor(tensor.grad.data + g.data, device=tensor.device)
+        # (asarray: NumPy gives a scalar for 0-d + 0-d, and a .grad must stay an array: .zero_())
+        tensor.grad = Tensor(asarray(tensor.grad.data + g.data), device=tensor.device)

@@ -8,9 +8,8 @@ once. Every closure that can fail puts its span on the error.
 """
 from __future__ import annotations
 
-import inspect
-
 from . import ast as A
+from .calls import calls_that_fit, signature, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
@@ -277,7 +276,13 @@ class Lowering:
 
         args = [self.expr(a) for a in node.args]
         kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
-        self._check_signature(target, name, receiver is not None, len(args), node.kwargs, span)
+        for i, param in self._fit(target, name, receiver is not None, len(args), node.kwargs, span):
+            if i < len(args):
+                args[i] = self.tensor_argument(args[i], node.args[i], name, param, i + 1)
+            else:
+                k = i - len(args)
+                kwargs[k] = (kwargs[k][0], self.tensor_argument(kwargs[k][1], node.kwargs[k].value, name, param,
+                                                                i + 1))
         fn = guard(target, span)
         # x.numpy() hands out the array itself; any other raw array becomes a tensor.
         wrap = _wrap if not (receiver is not None and name == "numpy") else (lambda v: v)
@@ -297,21 +302,33 @@ class Lowering:
             return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
         return call
 
+    def tensor_argument(self, closure, node, name, param, position):
+        """An argument where the function takes a tensor: in an expression a list
+        literal there is a tensor literal, as in arithmetic (softmax([[1., 2.]], -1))."""
+        if type(node) is A.ListLit:
+            return lambda env: C.as_tensor(closure(env))
+        return closure
+
     def function_for(self, module, name):
         """The function `module.name(...)` (module None: a bare name) calls, or None."""
         return self.functions.get(name)
 
-    def _check_signature(self, fn, name, is_method, n_args, keywords, span):
-        key = (fn, is_method, n_args, tuple(k.name for k in keywords))
-        if key in _calls_that_fit:      # binding a signature costs more than the rest of lowering
-            return
+    def _fit(self, fn, name, is_method, n_args, keywords, span):
+        """Check a call against the function's signature (once per shape of call:
+        binding a signature costs more than the rest of lowering); returns the
+        arguments that bind tensor parameters, as calls.tensor_parameters."""
+        key = (fn, is_method, n_args, tuple([k.name for k in keywords]) if keywords else ())
+        fitted = calls_that_fit.get(key)
+        if fitted is not None:
+            return fitted
         try:
-            sig = _signature(fn)
+            sig = signature(fn)
         except (TypeError, ValueError):
-            return
+            return ()
         try:
             sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
-            _calls_that_fit.add(key)
+            fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
+            return fitted
         except TypeError as e:
             for k in keywords:   # put the caret under the keyword that is wrong, if one is
                 if f"'{k.name}'" in str(e):
@@ -338,17 +355,6 @@ class Lowering:
             return lambda env: slice(*(None if p is None else _index_int(p(env)) for p in parts))
         value = self.expr(node)
         return lambda env: _index_value(value(env))
-
-
-_signatures = {}
-_calls_that_fit = set()     # (function, is_method, positional count, keyword names) known to bind
-
-
-def _signature(fn):
-    sig = _signatures.get(fn)
-    if sig is None:
-        sig = _signatures[fn] = inspect.signature(fn)
-    return sig
 
 
 def _index_int(v):

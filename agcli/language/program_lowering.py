@@ -23,6 +23,11 @@ from .program_values import EXCEPTIONS, format_field
 from .syntax import parse
 
 
+# agcli's parameter names -> PyTorch's, as its argument errors name them.
+_PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y": "other", "b": "other",
+                      "v": "vec"}
+
+
 class ProgramLowering(StatementLowering):
     """Lowers a whole program: its statements, and names as a program sees them."""
 
@@ -111,6 +116,19 @@ class ProgramLowering(StatementLowering):
                     raise e.at(span)
             return call_value
         return super().lower_Call(node)
+
+    def tensor_argument(self, closure, node, name, param, position):
+        """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
+        pytorch_name = _PYTORCH_PARAMETER.get(param, param)
+
+        def checked(env):
+            value = closure(env)
+            if isinstance(value, (list, tuple)):
+                raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
+                                 f"not {type(value).__name__}", node.span, kind="type",
+                                 hint="make it a tensor first: torch.tensor([...])")
+            return value
+        return checked
 
     def lower_BoolOp(self, node):
         left, right = self.expr(node.left), self.expr(node.right)

@@ -345,8 +345,27 @@ def enable_grad():
     return GradModeContext(True)
 
 
+class _SetGradEnabled(GradModeContext):
+    """torch.set_grad_enabled(mode): sets the mode at once (it works as a call);
+    used with `with`, the mode before it comes back at the end."""
+
+    def __init__(self, enabled: bool):
+        super().__init__(enabled)
+        self.before = state.grad_enabled
+        state.grad_enabled = enabled
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        state.grad_enabled = self.before
+
+    def __repr__(self):
+        return "<torch.autograd.grad_mode.set_grad_enabled object>"
+
+
 def set_grad_enabled_(mode):
-    return GradModeContext(bool(mode))
+    return _SetGradEnabled(bool(mode))
 
 
 def is_grad_enabled():

@@ -12,20 +12,23 @@ import numpy
 
 from ..engine import backend as B
 from ..engine.backend import asarray, astype, copy, dtype_name, from_host, host_types, kind, ndarray, xp
-from ..engine.tensor import Tensor, data
+from ..engine.ops import shapes as S
+from ..engine.ops.shapes import to_dtype
+from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
 from ..state import state
 from .checks import check_size, shape_of, size_tuple
 from .devices import placement
-from .dtypes import DType, dtype_of  # noqa: F401  (DType: what torch.float32 is, made here too)
+from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
 
 
 def _float(dtype):
     return dtype_of(dtype) or state.default_float
 
 
-def _literal_array(value):
-    """A nested list of numbers/bools/tensors -> array with PyTorch's dtype rule."""
+def _literal_array(value, dtype=None):
+    """A nested list of numbers/bools/tensors -> array with PyTorch's dtype rule
+    (or in `dtype`, built in it directly: 1/3 as float64 is not float32's 1/3)."""
     def shape_and_kind(v, depth):
         if isinstance(v, (list, tuple)):
             if not v:
@@ -37,8 +40,7 @@ def _literal_array(value):
                     raise AgcliError(f"ragged nested sequence: expected sequence of length {first[0] if first else 0} "
                                      f"at dim {depth + 1} (got {s[0] if s else 0})", kind="shape")
             kinds = {k for _, k in parts}
-            kind = "f" if "f" in kinds else ("i" if "i" in kinds else "b")
-            return (len(v),) + first, kind
+            return (len(v),) + first, "f" if "f" in kinds else ("i" if "i" in kinds else "b")
         if type(v) is Tensor:
             return v.shape, kind(v.dtype)
         if isinstance(v, (bool, numpy.bool_)):
@@ -51,7 +53,8 @@ def _literal_array(value):
 
     shape, found = shape_and_kind(value, 0)
     check_size(shape)
-    dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[found]
+    if dtype is None:
+        dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[found]
     if _holds_tensors(value):
         return _stacked(value, dtype)
     return asarray(_plain(value), dtype=dtype)
@@ -62,6 +65,23 @@ def _plain(v):
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
     return v.item() if isinstance(v, numpy.generic) else v
+
+
+def _needs_grad(v) -> bool:
+    if type(v) is Tensor:
+        return v.requires_grad
+    return isinstance(v, (list, tuple)) and any(_needs_grad(x) for x in v)
+
+
+def _stack_literal(v):
+    """[a, b] with a or b requiring grad: torch.stack of the parts (numbers as tensors)."""
+    parts = [_stack_literal(x) if isinstance(x, (list, tuple)) else x if type(x) is Tensor else as_tensor(x)
+             for x in v]
+    if len({p.data.shape for p in parts}) > 1:
+        raise AgcliError(f"expected sequence of length {len(parts[0].data)} at dim 1 (got {len(parts[1].data)})"
+                         if parts[0].data.ndim else "a tensor literal mixes numbers and lists", kind="value")
+    common = result_type(*parts)
+    return apply(S.STACK, *[p if p.data.dtype == common else to_dtype(p, common) for p in parts], dim=0)
 
 
 def _holds_tensors(v) -> bool:
@@ -80,10 +100,10 @@ def _stacked(v, dtype):
 def tensor(data, dtype=None, requires_grad=False, device=None):
     if type(data) is Tensor or isinstance(data, (ndarray, numpy.ndarray)):   # a copy; its dtype is kept
         array = copy(data.data if type(data) is Tensor else data if type(data) is ndarray else from_host(data))
+        if dtype is not None:
+            array = astype(array, dtype_of(dtype))
     else:
-        array = _literal_array(data)
-    if dtype is not None:
-        array = astype(array, dtype_of(dtype))
+        array = _literal_array(data, dtype_of(dtype))
     return _leaf(array, requires_grad, device, data)
 
 
@@ -159,7 +179,21 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     check_size((steps,))
-    return _leaf(B.linspace(start, end, steps, dtype=_float(dtype)), requires_grad, device)
+    return _leaf(from_host(_linspace(start, end, steps, _float(dtype))), requires_grad, device)
+
+
+def _linspace(start, end, steps, dtype):
+    """PyTorch's linspace: the first half stepped from start, the second from end,
+    in the output's float dtype (double for integers), so both ends are exact."""
+    d = numpy.dtype(dtype)
+    work = d if d.kind == "f" else numpy.dtype("float64")
+    if steps <= 1:
+        return numpy.full(steps, start, dtype=d)
+    s, e = work.type(start), work.type(end)
+    step = (e - s) / work.type(steps - 1)
+    i = numpy.arange(steps)
+    up, down = s + step * i.astype(work), e - step * (steps - 1 - i).astype(work)
+    return numpy.where(i < steps // 2, up, down).astype(d)
 
 
 def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
@@ -184,10 +218,15 @@ def randn_like(input, dtype=None, requires_grad=False, device=None):
 
 
 def as_tensor(value) -> Tensor:
-    """Any value an expression can produce, as a tensor (numbers, lists, tensors)."""
+    """Any value an expression can produce, as a tensor (numbers, lists, tensors).
+
+    A list holding tensors that require grad is stacked (StackBackward0), so
+    the gradient reaches them: `[a, b] * c` depends on a and b."""
     if type(value) is Tensor:
         return value
     if isinstance(value, (list, tuple)):
+        if _needs_grad(value):
+            return _stack_literal(value)
         return Tensor(_literal_array(value))
     if isinstance(value, bool):
         return Tensor(asarray(value, dtype="bool"))
