@@ -8,6 +8,8 @@ like any other op.
 """
 from __future__ import annotations
 
+import re
+
 from ..errors import AgcliError, torch_type_name
 from .backend import asarray, astype, copy, ones, view_base
 from .ops.shapes import COPY, sum_to, to_dtype
@@ -186,13 +188,17 @@ def checked_grad_output(v, output):
     return Tensor(gd, device=output.device) if type(v) is Tensor else gd
 
 
-def _modified_message(node, tensor, saved_version):
+def _modified_message(node, tensor, saved_version, maker):
+    """PyTorch's words; `maker` is the node that made the tensor when it was saved
+    (PyTorch names its op: "output 0 of Exp"; nothing for a leaf)."""
     shape = ", ".join(map(str, tensor.data.shape))
-    which = "output 0" if tensor is node.out else "an input"
+    which = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', maker.name)}," \
+        if maker is not None and type(maker) is not AccumulateGrad else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]], which is {which} of {node.name}, "
-            f"is at version {tensor.version}; expected version {saved_version} instead. Hint: the backtrace "
-            f"further above can point to the operation that failed to compute its gradient.")
+            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]]{which} is at version "
+            f"{tensor.version}; expected version {saved_version} instead. Hint: enable anomaly detection to find "
+            f"the operation that failed to compute its gradient, with "
+            f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def _leading_to(order, inputs) -> set:

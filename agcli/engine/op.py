@@ -15,9 +15,9 @@ from __future__ import annotations
 class Op:
     """One overload of a PyTorch function, as autograd records it."""
 
-    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic")
+    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads")
 
-    def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False):
+    def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False, reads=None):
         self.name = name            # PyTorch's grad_fn name for this overload
         self.forward = forward      # arrays (and params) -> array
         self.vjps = vjps            # one rule per input (None: no gradient for it); None: not differentiable
@@ -25,6 +25,7 @@ class Op:
         self.saves = saves          # False: the rules read shapes only (backward may run twice)
         self.saves_out = saves_out  # its rules read the output too (exp, tanh, softmax, ...)
         self.variadic = variadic    # one rule for any number of inputs (cat, stack): vjps[0](..., i=k)
+        self.reads = reads          # per input, the inputs its rule reads (None: all): what is saved
 
     def __repr__(self):
         return f"<op {self.name}>"

@@ -7,6 +7,7 @@ backward visits the reachable nodes in reverse creation order (backward.py).
 from __future__ import annotations
 
 from itertools import count
+from weakref import WeakSet
 
 from ..device import chosen
 from ..state import state
@@ -33,7 +34,7 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "_accumulator", "device", "__weakref__")
+                 "version", "family", "_accumulator", "device", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
@@ -46,6 +47,7 @@ class Tensor:
         self.name = name
         self.retains_grad = False     # .retain_grad() on a non-leaf
         self.version = 0              # bumped by in-place ops, so backward can tell
+        self.family = None            # the tensors that share this one's storage and version (detach)
         self._accumulator = None
 
     # --- what a reader asks of a tensor ---
@@ -68,7 +70,15 @@ class Tensor:
         return self._accumulator
 
     def detach(self) -> "Tensor":
-        return Tensor(self.data, device=self.device)
+        """The same storage without a history; it shares the version counter, as in
+        PyTorch: changing it in place is changing a value backward may need."""
+        alias = Tensor(self.data, device=self.device)
+        family = self.family
+        if family is None:
+            family = self.family = WeakSet((self,))
+        family.add(alias)
+        alias.family, alias.version = family, self.version
+        return alias
 
     def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
         grad_fn = f", grad_fn={self.grad_fn.name}" if self.grad_fn is not None else ""
@@ -110,13 +120,20 @@ class Node:
         self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and state.version_bumps else None
 
     def modified(self):
-        """(tensor, saved version) of a saved tensor changed in place since, or None."""
+        """(tensor, saved version, the node that made it then) of a saved tensor
+        changed in place since, or None. Saved are the inputs the rules read for
+        the inputs that need a gradient (op.reads), as PyTorch saves them: `y * 3`
+        keeps no y, so changing y afterwards is no error."""
         if not state.version_bumps:
             return None
-        saved = (*self.inputs, self.out if self.op.saves_out else None)
-        for t, v in zip(saved, self.versions or (0,) * len(saved)):
-            if type(t) is Tensor and t.version != v:
-                return t, v
+        versions = self.versions or (0,) * (len(self.inputs) + 1)
+        reads = self.op.reads
+        for i, t in enumerate(self.inputs):
+            if type(t) is Tensor and t.version != versions[i] and (
+                    reads is None or any(i in reads[k] for k, nxt in enumerate(self.next) if nxt is not None)):
+                return t, versions[i], self.next[i]
+        if self.op.saves_out and self.out.version != versions[-1]:
+            return self.out, versions[-1], self
         return None
 
     @property
@@ -126,7 +143,8 @@ class Node:
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
     state.version_bumps += 1
-    t.version += 1
+    for member in (t,) if t.family is None else t.family:
+        member.version += 1
 
 
 def _versions(inputs, out):

@@ -14,7 +14,7 @@ from .indexing import checked_key, getitem, index, select
 from .linalg import bmm, dot, matmul, mm, mv, outer
 from .nn import binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss, nll_loss, softmax
 from .reductions import ValuesIndices, amax, amin, logsumexp, max, mean, min, norm, sum
-from .shaping import (attr_mT, attr_T, cat, clone, contiguous, detach, expand, flatten, permute, reshape,
+from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, expand, flatten, permute, reshape,
                       squeeze, stack, t, transpose, unsqueeze, view)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

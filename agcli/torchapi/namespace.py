@@ -143,7 +143,7 @@ METHODS["where"] = _where_method        # x.where(condition, y): torch.where's r
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
     "shape": _size, "ndim": functions.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(functions.data(x).dtype)),
-    "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.detach,
+    "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.data_of,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
     "device": D.device_of, "is_cuda": D.is_cuda,

@@ -170,4 +170,9 @@ def clone(x):
 
 
 def detach(x):
-    return Tensor(data(x)) if type(x) is Tensor else x
+    return x.detach() if type(x) is Tensor else x
+
+
+def data_of(x):
+    """x.data: the same storage, no history, and (unlike detach) a version counter of its own."""
+    return Tensor(x.data, device=x.device) if type(x) is Tensor else x

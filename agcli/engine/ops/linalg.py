@@ -29,16 +29,16 @@ def outer(u, v):
 DOT = Op("DotBackward0", dot,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
-         ("grad * tensor", "grad * self"))
+         ("grad * tensor", "grad * self"), reads=((1,), (0,)))
 MV = Op("MvBackward0", xp.matmul,
         (lambda g, out, m, v: outer(g, v),
          lambda g, out, m, v: mv(t(m), g)),
-        ("grad.ger(vec)", "self.t().mv(grad)"))
+        ("grad.ger(vec)", "self.t().mv(grad)"), reads=((1,), (0,)))
 MM = Op("MmBackward0", xp.matmul,
         (lambda g, out, a, b: mm(g, t(b)),
          lambda g, out, a, b: mm(t(a), g)),
-        ("grad.mm(mat2.t())", "self.t().mm(grad)"))
+        ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)))
 BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch dims
          (lambda g, out, a, b: bmm(g, transpose(b, -1, -2)),
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
-         ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"))
+         ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)))

@@ -77,10 +77,10 @@ def _nll_grad(g, x, target, reduction, ignore_index):
 
 SOFTMAX = Op("SoftmaxBackward0", _softmax,
              (lambda g, out, x, dim: out * (g - sum(g * out, (dim,), True)),),
-             ("result * (grad - (grad * result).sum(dim, keepdim=True))",), saves_out=True)
+             ("result * (grad - (grad * result).sum(dim, keepdim=True))",), saves_out=True, reads=((),))
 LOG_SOFTMAX = Op("LogSoftmaxBackward0", _log_softmax,
                  (lambda g, out, x, dim: g - exp(out) * sum(g, (dim,), True),),
-                 ("grad - exp(result) * grad.sum(dim, keepdim=True)",), saves_out=True)
+                 ("grad - exp(result) * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),))
 BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0",
                 lambda z, y, reduction: _reduce(xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))), reduction),
                 (lambda g, out, z, y, reduction: _loss_grad(g, sub(sigmoid(z), y), reduction),

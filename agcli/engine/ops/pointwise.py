@@ -40,11 +40,11 @@ RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * a
 MUL = Op("MulBackward0", xp.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
-         ("grad * other", "grad * self"))
+         ("grad * other", "grad * self"), reads=((1,), (0,)))
 DIV = Op("DivBackward0", xp.divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * x / (y * y)),
-         ("grad / other", "-grad * self / (other * other)"))
+         ("grad / other", "-grad * self / (other * other)"), reads=((1,), (0, 1)))
 DIV_SCALAR = Op("DivBackward1", xp.divide,                # tensor / number inside a composite op
                 (lambda g, out, x, s: g / s, None),
                 ("grad / other",), saves=False)
@@ -56,7 +56,7 @@ FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn n
                   (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
                 (lambda g, out, x: -g * out * out,),
-                ("-grad * result * result",), saves_out=True)
+                ("-grad * result * result",), saves_out=True, reads=((),))
 NEG = Op("NegBackward0", xp.negative, (lambda g, out, x: -g,), ("-grad",), saves=False)
 
 
@@ -88,18 +88,18 @@ RPOW = Op("PowBackward2", xp.pow,                          # number ** tensor
           (None, "grad * result * log(self)"), saves_out=True)
 
 # ------------------------------------------------- functions of one value
-EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True)
+EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),))
 LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,), ("grad / self",))
 SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / (2 * out),), ("grad / (2 * result)",),
-          saves_out=True)
+          saves_out=True, reads=((),))
 SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",))
 COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",))
 TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * (1 + out * out),), ("grad * (1 + result²)",),
-         saves_out=True)
+         saves_out=True, reads=((),))
 TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: g * (1 - out * out),), ("grad * (1 - result²)",),
-          saves_out=True)
+          saves_out=True, reads=((),))
 SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: g * out * (1 - out),),
-             ("grad * result * (1 - result)",), saves_out=True)
+             ("grad * result * (1 - result)",), saves_out=True, reads=((),))
 # relu: nan passes the gradient, as threshold_backward's `self <= 0` test lets it
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
           (lambda g, out, x: g * mask(~(data(x) <= 0), out),), ("grad * (self > 0)",))
