@@ -81,3 +81,4 @@ def test_on_the_cpu_cuda_is_pytorchs_assertion_and_bad_strings_its_runtime_error
     with pytest.raises(AgcliError) as caught:
         _printed("torch.device('cuda:x')")
     assert caught.value.message == "Invalid device string: 'cuda:x'"
+

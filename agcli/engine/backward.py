@@ -13,7 +13,7 @@ import re
 from ..errors import AgcliError, torch_type_name
 from .backend import asarray, astype, copy, ones, view_base
 from .ops.shapes import COPY, sum_to, to_dtype
-from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled
+from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled, version_of
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -196,7 +196,7 @@ def _modified_message(node, tensor, saved_version, maker):
         if maker is not None and type(maker) is not AccumulateGrad else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]]{which} is at version "
-            f"{tensor.version}; expected version {saved_version} instead. Hint: enable anomaly detection to find "
+            f"{version_of(tensor)}; expected version {saved_version} instead. Hint: enable anomaly detection to find "
             f"the operation that failed to compute its gradient, with "
             f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 

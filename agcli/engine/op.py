@@ -15,9 +15,10 @@ from __future__ import annotations
 class Op:
     """One overload of a PyTorch function, as autograd records it."""
 
-    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads")
+    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads", "view")
 
-    def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False, reads=None):
+    def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False, reads=None,
+                 view=False):
         self.name = name            # PyTorch's grad_fn name for this overload
         self.forward = forward      # arrays (and params) -> array
         self.vjps = vjps            # one rule per input (None: no gradient for it); None: not differentiable
@@ -26,6 +27,7 @@ class Op:
         self.saves_out = saves_out  # its rules read the output too (exp, tanh, softmax, ...)
         self.variadic = variadic    # one rule for any number of inputs (cat, stack): vjps[0](..., i=k)
         self.reads = reads          # per input, the inputs its rule reads (None: all): what is saved
+        self.view = view            # its output is a view of its first input (storage and version shared)
 
     def __repr__(self):
         return f"<op {self.name}>"

@@ -7,7 +7,6 @@ backward visits the reachable nodes in reverse creation order (backward.py).
 from __future__ import annotations
 
 from itertools import count
-from weakref import WeakSet
 
 from ..device import chosen
 from ..state import state
@@ -34,7 +33,7 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "family", "_accumulator", "device", "__weakref__")
+                 "version", "base", "is_view", "_accumulator", "device", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
@@ -47,7 +46,8 @@ class Tensor:
         self.name = name
         self.retains_grad = False     # .retain_grad() on a non-leaf
         self.version = 0              # bumped by in-place ops, so backward can tell
-        self.family = None            # the tensors that share this one's storage and version (detach)
+        self.base = None              # whose storage and version counter it shares (views, detach)
+        self.is_view = False          # made by a view op (select, slice, view, t, ...): PyTorch's views
         self._accumulator = None
 
     # --- what a reader asks of a tensor ---
@@ -73,11 +73,7 @@ class Tensor:
         """The same storage without a history; it shares the version counter, as in
         PyTorch: changing it in place is changing a value backward may need."""
         alias = Tensor(self.data, device=self.device)
-        family = self.family
-        if family is None:
-            family = self.family = WeakSet((self,))
-        family.add(alias)
-        alias.family, alias.version = family, self.version
+        alias.base = self.base or self
         return alias
 
     def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
@@ -129,10 +125,10 @@ class Node:
         versions = self.versions or (0,) * (len(self.inputs) + 1)
         reads = self.op.reads
         for i, t in enumerate(self.inputs):
-            if type(t) is Tensor and t.version != versions[i] and (
+            if type(t) is Tensor and version_of(t) != versions[i] and (
                     reads is None or any(i in reads[k] for k, nxt in enumerate(self.next) if nxt is not None)):
                 return t, versions[i], self.next[i]
-        if self.op.saves_out and self.out.version != versions[-1]:
+        if self.op.saves_out and version_of(self.out) != versions[-1]:
             return self.out, versions[-1], self
         return None
 
@@ -143,12 +139,18 @@ class Node:
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
     state.version_bumps += 1
-    for member in (t,) if t.family is None else t.family:
-        member.version += 1
+    (t.base or t).version += 1
 
 
 def _versions(inputs, out):
-    return tuple(getattr(a, "version", 0) for a in inputs) + (getattr(out, "version", 0),)
+    return tuple(version_of(a) for a in inputs) + (version_of(out),)
+
+
+def version_of(t) -> int:
+    """t's version: its base's, for a view or a detached alias (they share one counter)."""
+    if type(t) is not Tensor:
+        return 0
+    return (t.base or t).version
 
 
 class AccumulateGrad:
@@ -205,6 +207,9 @@ def apply(op, *args, cast=None, **params):
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
     result = Tensor(out)
+    if op.view:                             # the same storage, and the same version counter
+        base = args[0]
+        result.base, result.is_view = base.base or base, True
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:

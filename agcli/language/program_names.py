@@ -11,7 +11,7 @@ import functools
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd, devices
+from ..torchapi import autograd, devices, modes
 from ..torchapi import functions
 from ..torchapi import namespace
 from .program_values import value_repr, value_str
@@ -67,12 +67,12 @@ BUILTINS = {
 }
 
 PROGRAM_FUNCTIONS = {
-    "no_grad": autograd.no_grad, "enable_grad": autograd.enable_grad, "set_grad_enabled": autograd.set_grad_enabled_,
-    "is_grad_enabled": autograd.is_grad_enabled, "manual_seed": autograd.manual_seed,
+    "no_grad": modes.no_grad, "enable_grad": modes.enable_grad, "set_grad_enabled": modes.set_grad_enabled_,
+    "is_grad_enabled": modes.is_grad_enabled, "manual_seed": modes.manual_seed,
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
-             "torch.random.seed": autograd.random_seed, "torch.random.manual_seed": autograd.manual_seed,
-             "torch.seed": autograd.random_seed, "torch.cuda.is_available": devices.is_available}
+             "torch.random.seed": modes.random_seed, "torch.random.manual_seed": modes.manual_seed,
+             "torch.seed": modes.random_seed, "torch.cuda.is_available": devices.is_available}
 
 
 def _no_method(value, name):

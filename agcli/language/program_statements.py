@@ -11,7 +11,7 @@ from __future__ import annotations
 from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd
+from ..torchapi import autograd, modes
 from .lower import BINOPS, Lowering, as_operand, guard
 from .program_names import ALLOWED_MODULES, SETTERS
 from .program_operators import IN_PLACE, PY_ARITHMETIC
@@ -94,7 +94,10 @@ class StatementLowering(Lowering):
         value = self.expr(node.value)
         # x += y on a tensor is in place, as in PyTorch: x stays the same object (a leaf
         # updated under no_grad stays a leaf). x @= y is not (PyTorch has no in-place matmul).
-        op = guard(IN_PLACE.get(node.op, BINOPS[node.op]), node.op_span)
+        # x[k] += y is x[k] = x[k] + y here: the store writes it back through x, which
+        # records it (CopySlices) as PyTorch's rebased view does.
+        in_place = IN_PLACE if not isinstance(node.target, A.Index) else {}
+        op = guard(in_place.get(node.op, BINOPS[node.op]), node.op_span)
         store = self.store(node.target)
 
         def augassign(env):
@@ -232,7 +235,7 @@ class StatementLowering(Lowering):
 
         def with_(env):
             manager = context(env)
-            if not isinstance(manager, autograd.GradModeContext):
+            if not isinstance(manager, modes.GradModeContext):
                 raise AgcliError("with takes torch.no_grad(), torch.enable_grad() or "
                                  "torch.set_grad_enabled(flag)", span, kind="type")
             manager.__enter__()

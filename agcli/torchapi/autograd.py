@@ -120,9 +120,26 @@ def retain_grad(x):
     return None
 
 
-def _check_in_place(x):
-    if state.grad_enabled and x.requires_grad and x.grad_fn is None:
+def _check_in_place(x, other=None):
+    if not state.grad_enabled:
+        return
+    if x.requires_grad and x.grad_fn is None:
         raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if x.is_view:
+        _check_view_in_place(x, type(other) is Tensor and other.requires_grad)
+
+
+def _check_view_in_place(view, records: bool):
+    """PyTorch's error for a view of a leaf that requires grad; and where PyTorch would
+    rebase the base's history onto the change (CopySlices), agcli refuses rather
+    than give the base a gradient that misses it."""
+    base = view.base
+    if base.requires_grad and base.grad_fn is None:
+        raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if records or view.requires_grad:
+        raise AgcliError("agcli does not record an in-place change through a view of a tensor in the graph",
+                         kind="value", hint="assign through the tensor itself instead, e.g. y[1] = y[1] * 3 "
+                                            "rather than y[1].mul_(3)")
 
 
 def zero_(x):
@@ -182,7 +199,7 @@ def truth(x):
 def _in_place(fn):
     def method(x, other):
         x = _tensor(x)
-        _check_in_place(x)
+        _check_in_place(x, other)
         result = fn(_before(x), other)      # the op's node keeps x's old value
         if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
             produced = B.dtype_name(result.data.dtype)
@@ -237,6 +254,8 @@ def setitem(x, key, value):
     records = state.grad_enabled and (v.requires_grad or x.requires_grad)
     if records and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if state.grad_enabled and x.is_view:
+        _check_view_in_place(x, records)
     plain_key = functions.checked_key(x, _plain_key(key))
     try:
         if not records:
@@ -318,67 +337,3 @@ def _as_list(v):
     if isinstance(v, (list, tuple)):
         return list(v)
     return [v]
-
-
-# ------------------------------------------------------------ grad modes
-class GradModeContext:
-    """What torch.no_grad() / enable_grad() / set_grad_enabled(b) give `with`."""
-
-    def __init__(self, enabled: bool):
-        self.context = set_grad_enabled(enabled)
-
-    def __enter__(self):
-        self.context.__enter__()
-
-    def __exit__(self, *exc):
-        self.context.__exit__(*exc)
-
-    def __repr__(self):
-        return f"<torch.autograd.grad_mode.{'enable_grad' if self.context.enabled else 'no_grad'} object>"
-
-
-def no_grad():
-    return GradModeContext(False)
-
-
-def enable_grad():
-    return GradModeContext(True)
-
-
-class _SetGradEnabled(GradModeContext):
-    """torch.set_grad_enabled(mode): sets the mode at once (it works as a call);
-    used with `with`, the mode before it comes back at the end."""
-
-    def __init__(self, enabled: bool):
-        super().__init__(enabled)
-        self.before = state.grad_enabled
-        state.grad_enabled = enabled
-
-    def __enter__(self):
-        pass
-
-    def __exit__(self, *exc):
-        state.grad_enabled = self.before
-
-    def __repr__(self):
-        return "<torch.autograd.grad_mode.set_grad_enabled object>"
-
-
-def set_grad_enabled_(mode):
-    return _SetGradEnabled(bool(mode))
-
-
-def is_grad_enabled():
-    return state.grad_enabled
-
-
-def manual_seed(seed):
-    state.reseed(int(seed))
-    return None
-
-
-def random_seed():
-    import random
-    seed = random.getrandbits(52)
-    state.reseed(seed)
-    return seed

@@ -44,7 +44,7 @@ def sum_to_array(g, shape):
 
 
 def select_key(dim, index):
-    return (slice(None),) * dim + (index,)
+    return (slice(None),) * dim + (index, ...)      # `...`: a 0-d view too, not a copied number
 
 
 def slice_key(dim, start, stop, step):
@@ -99,29 +99,29 @@ CLONE = Op("CloneBackward0",                              # x.clone() keeps the 
            lambda x, memory_format="preserve": clone(x, memory_format == "contiguous"),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False)
 VIEW = Op("ViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,), ("grad.reshape(self.sizes())",),
-          saves=False)
+          saves=False, view=True)
 RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),   # strided
-                   ("grad.reshape(self.sizes())",), saves=False)
+                   ("grad.reshape(self.sizes())",), saves=False, view=True)
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),
                  ("grad.reshape(self.sizes())",), saves=False)
 T_2D = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),      # x.t()
-          (lambda g, out, x: t(g),), ("grad.t()",), saves=False)
+          (lambda g, out, x: t(g),), ("grad.t()",), saves=False, view=True)
 PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
              (lambda g, out, x, dims: permute(g, inverse_permutation(dims)),),
-             ("grad.permute(inverse of dims)",), saves=False)
+             ("grad.permute(inverse of dims)",), saves=False, view=True)
 TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: swapaxes(x, dim0, dim1),
                (lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),), ("grad.transpose(dim0, dim1)",),
-               saves=False)
+               saves=False, view=True)
 SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shape if n != 1)), (_back_to,),
-             ("grad.reshape(self.sizes())",), saves=False)
+             ("grad.reshape(self.sizes())",), saves=False, view=True)
 SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
-                 (_back_to,), ("grad.reshape(self.sizes())",), saves=False)
+                 (_back_to,), ("grad.reshape(self.sizes())",), saves=False, view=True)
 SQUEEZE_INPLACE = Op("SqueezeBackward4", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
                      (_back_to,), ("grad.reshape(self.sizes())",), saves=False)   # x.squeeze_(dim)
 UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, dim: xp.expand_dims(x, axis=dim),
-               (lambda g, out, x, dim: squeeze(g, dim),), ("grad.squeeze(dim)",), saves=False)
+               (lambda g, out, x, dim: squeeze(g, dim),), ("grad.squeeze(dim)",), saves=False, view=True)
 EXPAND = Op("ExpandBackward0", lambda x, shape: xp.broadcast_to(x, shape),
-            (lambda g, out, x, shape: sum_to(g, x.shape),), ("grad.sum_to_size(self.sizes())",), saves=False)
+            (lambda g, out, x, shape: sum_to(g, x.shape),), ("grad.sum_to_size(self.sizes())",), saves=False, view=True)
 SUM_TO = Op("SumBackward1", lambda x, shape: sum_to_array(x, shape),
             (lambda g, out, x, shape: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
 CAT = Op("CatBackward0", lambda *xs, dim: xp.concat(xs, axis=dim),
@@ -134,12 +134,12 @@ STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
 SELECT = Op("SelectBackward0", lambda x, dim, index: getitem(x, select_key(dim, index)),     # a view, as in torch
             (lambda g, out, x, dim, index: apply(SELECT_BACKWARD, g, shape=x.shape, dim=dim, index=index)
              if type(g) is Tensor else _embed(g, x.shape, select_key(dim, index)),),
-            ("select_backward(grad, self.sizes(), dim, index)",), saves=False)
+            ("select_backward(grad, self.sizes(), dim, index)",), saves=False, view=True)
 SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: getitem(x, slice_key(dim, start, stop, step)),
            (lambda g, out, x, dim, start, stop, step:
             apply(SLICE_BACKWARD, g, shape=x.shape, dim=dim, start=start, stop=stop, step=step)
             if type(g) is Tensor else _embed(g, x.shape, slice_key(dim, start, stop, step)),),
-           ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False)
+           ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False, view=True)
 INDEX = Op("IndexBackward0", lambda x, key: getitem(x, key),
            (lambda g, out, x, key: apply(INDEX_BACKWARD, g, shape=x.shape, key=key)
             if type(g) is Tensor else _embed_add(g, x.shape, key),),
