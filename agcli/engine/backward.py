@@ -170,6 +170,18 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     return results
 
 
+def release(roots):
+    """Free the saved tensors of every node below `roots` (what backward does without
+    retain_graph), for a backward PyTorch runs in one pass over several roots."""
+    for root in roots:
+        if root is None or type(root) is AccumulateGrad:
+            continue
+        for node in reachable(root):
+            if node.op.saves:
+                node.inputs = node.arrays = node.out = None
+            node.released = True
+
+
 def ones_like(a):
     """The gradient of a scalar output with respect to itself."""
     if a.ndim == 0:                    # numpy.ones is slow for these

@@ -120,10 +120,12 @@ class ProgramLowering(StatementLowering):
     def tensor_argument(self, closure, node, name, param, position):
         """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
         pytorch_name = _PYTORCH_PARAMETER.get(param, param)
+        # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError); pow has a number overload.
+        no_number = pytorch_name == "input" and position == 1 and name != "pow"
 
         def checked(env):
             value = closure(env)
-            if isinstance(value, (list, tuple)):
+            if isinstance(value, (list, tuple)) or no_number and isinstance(value, (bool, int, float)):
                 raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
                                  f"not {type(value).__name__}", node.span, kind="type",
                                  hint="make it a tensor first: torch.tensor([...])")

@@ -67,7 +67,7 @@ def value_repr(v) -> str:
     if type(v) is Tensor:
         return tensor_repr(v)
     if isinstance(v, functions.ValuesIndices):
-        return f"torch.return_types.max(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
+        return f"torch.return_types.{v.function}(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
     if isinstance(v, tuple) and not isinstance(v, namespace.Size):
         inner = ", ".join(value_repr(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"

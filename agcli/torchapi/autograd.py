@@ -14,6 +14,7 @@ from ..engine.backend import kind, xp
 from ..errors import AgcliError
 from ..state import state
 from ..engine.ops import shapes as S
+from ..engine.backward import release
 from ..engine.tensor import Tensor, apply_in_place, bump_version, set_grad_enabled
 
 NON_LEAF_GRAD = (
@@ -89,6 +90,8 @@ def set_grad(x, value):
 
 def set_requires_grad(x, flag, spelling="attribute"):
     x = _tensor(x)
+    if spelling == "attribute" and not isinstance(flag, bool):
+        raise AgcliError("requires_grad must be a bool")
     flag = bool(flag)
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
@@ -298,6 +301,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     for t, g in zip(tensors, grads):
         backward(t, g, retain_graph=retain_graph if len(tensors) == 1 else True, create_graph=create_graph,
                  inputs=inputs)
+    if len(tensors) > 1 and not (create_graph if retain_graph is None else retain_graph):
+        release([t.grad_fn for t in tensors if type(t) is Tensor])     # one pass over several roots, as PyTorch
     return None
 
 

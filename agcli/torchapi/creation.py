@@ -37,8 +37,8 @@ def _literal_array(value, dtype=None):
             first = parts[0][0]
             for s, _ in parts[1:]:
                 if s != first:
-                    raise AgcliError(f"ragged nested sequence: expected sequence of length {first[0] if first else 0} "
-                                     f"at dim {depth + 1} (got {s[0] if s else 0})", kind="shape")
+                    raise AgcliError(f"expected sequence of length {first[0] if first else 0} "
+                                     f"at dim {depth + 1} (got {s[0] if s else 0})", kind="value")   # ValueError
             kinds = {k for _, k in parts}
             return (len(v),) + first, "f" if "f" in kinds else ("i" if "i" in kinds else "b")
         if type(v) is Tensor:

@@ -37,6 +37,9 @@ def getitem(x, key):
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
         return index(x, tuple(_advanced(k) for k in key))
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if ndim_of(x) == 0 and any(is_int(k) for k in key):
+        fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+             "convert a 0-dim tensor to a number", "index")
     if n_real > ndim_of(x):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
     if sum(1 for k in key if k is Ellipsis) > 1:

@@ -79,7 +79,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              "shape")
     bad = (t_ != ignore_index) & ((t_ < 0) | (t_ >= x.shape[-1]))
     if bool(xp.any(bad)):
-        fail(f"Target {item(getitem(t_, bad)[0])} is out of bounds.", "shape")
+        fail(f"Target {item(getitem(t_, bad)[0])} is out of bounds.", "index")       # an IndexError
     return apply(N.NLL_LOSS, input, target, reduction=_reduction(reduction), ignore_index=ignore_index)
 
 

@@ -60,10 +60,16 @@ def mean(x, dim=None, keepdim=False, dtype=None):
 
 
 class ValuesIndices(tuple):
-    """What max(dim)/min(dim) return: a (values, indices) pair with names."""
+    """What max(dim)/min(dim) return: a (values, indices) pair with names
+    (`function`: which, as torch.return_types names it)."""
 
     values = property(operator.itemgetter(0))
     indices = property(operator.itemgetter(1))
+
+    def __new__(cls, pair, function="max"):
+        self = super().__new__(cls, pair)
+        self.function = function
+        return self
 
 
 def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
@@ -79,7 +85,7 @@ def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
     idx = arg(data(x), axis=d)
     if keepdim:
         idx = xp.expand_dims(idx, axis=d)
-    return ValuesIndices((values, Tensor(asarray(idx, dtype="int64"))))
+    return ValuesIndices((values, Tensor(asarray(idx, dtype="int64"), device=getattr(x, "device", "cpu"))), name)
 
 
 def max(x, dim=None, keepdim=False, other=None):
