@@ -28,6 +28,9 @@ _PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y
                       "v": "vec"}
 
 
+_NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide"))
+
+
 class ProgramLowering(StatementLowering):
     """Lowers a whole program: its statements, and names as a program sees them."""
 
@@ -120,8 +123,9 @@ class ProgramLowering(StatementLowering):
     def tensor_argument(self, closure, node, name, param, position):
         """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
         pytorch_name = _PYTORCH_PARAMETER.get(param, param)
-        # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError); pow has a number overload.
-        no_number = pytorch_name == "input" and position == 1 and name != "pow"
+        # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError), but for
+        # the functions PyTorch also takes a number first (torch.pow(2, t)).
+        no_number = pytorch_name == "input" and position == 1 and name not in _NUMBER_FIRST
 
         def checked(env):
             value = closure(env)
