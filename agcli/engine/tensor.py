@@ -132,6 +132,13 @@ class Node:
             return self.out, versions[-1], self
         return None
 
+    def output_is(self, x: "Tensor"):
+        """The node's output is now `x` (an in-place op: x took the result's value),
+        saved at x's version now, as PyTorch saves an in-place op's result."""
+        self.out = x
+        if self.op.saves:
+            self.versions = _versions(self.inputs, x)
+
     @property
     def name(self) -> str:
         return self.op.name

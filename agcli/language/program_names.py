@@ -11,7 +11,7 @@ import functools
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd, devices, modes
+from ..torchapi import autograd, devices, in_place, modes
 from ..torchapi import functions
 from ..torchapi import namespace
 from .program_values import value_repr, value_str
@@ -85,8 +85,10 @@ def _no_attribute(value, name):
 
 PROGRAM_METHODS = {
     "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
-    "zero_": autograd.zero_, "fill_": autograd.fill_, "detach_": autograd.detach_, "tolist": autograd.tolist,
-    "numpy": autograd.numpy, "add_": autograd.add_, "sub_": autograd.sub_, "mul_": autograd.mul_, "div_": autograd.div_,
+    "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": autograd.numpy,
+    **{name: getattr(in_place, name) for name in (
+        "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "sqrt_", "sin_",
+        "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_")},
     "name": lambda fn: fn.name if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
 }
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd
+from ..torchapi import in_place
 from ..torchapi import functions
 from .lower import BINOPS, COMPARES, as_operand, tensor_comparison
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
-IN_PLACE = {"+": autograd.add_, "-": autograd.sub_, "*": autograd.mul_, "/": autograd.div_, "**": autograd.pow_, "%": autograd.remainder_}
+IN_PLACE = {"+": in_place.add_, "-": in_place.sub_, "*": in_place.mul_, "/": in_place.div_, "**": in_place.pow_,
+            "%": in_place.remainder_}
 PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
                  "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
                  "//": lambda a, b: a // b,

@@ -7,15 +7,16 @@ which the CLI points at stderr.
 """
 from __future__ import annotations
 
-from . import creation as C
-from . import functions
 from ..engine import backend as B
 from ..engine.backend import kind, xp
+from ..engine.backward import release
+from ..engine.ops import shapes as S
+from ..engine.tensor import Tensor, apply_in_place, bump_version
 from ..errors import AgcliError
 from ..state import state
-from ..engine.ops import shapes as S
-from ..engine.backward import release
-from ..engine.tensor import Tensor, apply_in_place, bump_version, set_grad_enabled
+from . import creation as C
+from . import functions
+from .in_place import before, check_view_in_place
 
 NON_LEAF_GRAD = (
     "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -123,44 +124,6 @@ def retain_grad(x):
     return None
 
 
-def _check_in_place(x, other=None):
-    if not state.grad_enabled:
-        return
-    if x.requires_grad and x.grad_fn is None:
-        raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if x.is_view:
-        _check_view_in_place(x, type(other) is Tensor and other.requires_grad)
-
-
-def _check_view_in_place(view, records: bool):
-    """PyTorch's error for a view of a leaf that requires grad; and where PyTorch would
-    rebase the base's history onto the change (CopySlices), agcli refuses rather
-    than give the base a gradient that misses it."""
-    base = view.base
-    if base.requires_grad and base.grad_fn is None:
-        raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if records or view.requires_grad:
-        raise AgcliError("agcli does not record an in-place change through a view of a tensor in the graph",
-                         kind="value", hint="assign through the tensor itself instead, e.g. y[1] = y[1] * 3 "
-                                            "rather than y[1].mul_(3)")
-
-
-def zero_(x):
-    x = _tensor(x)
-    _check_in_place(x)
-    B.setitem(x.data, ..., 0)
-    bump_version(x)
-    return x
-
-
-def fill_(x, value):
-    x = _tensor(x)
-    _check_in_place(x)
-    B.setitem(x.data, ..., functions.data(value))
-    bump_version(x)
-    return x
-
-
 def detach_(x):
     x = _tensor(x)
     x.grad_fn = None
@@ -196,55 +159,6 @@ def truth(x):
     return bool(xp.reshape(x.data, ()))
 
 
-# ----------------------------------------------------- in-place arithmetic
-
-
-def _in_place(fn):
-    def method(x, other):
-        x = _tensor(x)
-        _check_in_place(x, other)
-        result = fn(_before(x), other)      # the op's node keeps x's old value
-        if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
-            produced = B.dtype_name(result.data.dtype)
-            if kind(result.data.dtype) == "f" and type(other) is not Tensor:
-                produced = state.default_float        # a Python number is weakly typed
-            raise AgcliError(f"result type {functions.torch_type_name(produced)} can't be cast to the "
-                             f"desired output type {functions.torch_type_name(x.data.dtype)}")
-        _become(x, result)
-        return x
-    return method
-
-
-def _before(x):
-    """A copy of x's value that keeps x's place in the graph: what an in-place
-    op's node saves, so writing into x afterwards cannot change its gradient."""
-    before = Tensor(B.copy(x.data), requires_grad=x.requires_grad)
-    before.grad_fn = x.grad_fn
-    before._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
-    return before
-
-
-def _become(x, result):
-    """x takes result's value and history: how an in-place op looks from outside."""
-    if result.data.shape != x.data.shape:
-        raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
-                         f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
-    B.setitem(x.data, ..., result.data)
-    bump_version(x)
-    if result.grad_fn is not None:
-        x.grad_fn = result.grad_fn
-        x.requires_grad = True
-        result.grad_fn.out = x
-
-
-add_ = _in_place(functions.add)
-sub_ = _in_place(functions.sub)
-mul_ = _in_place(functions.mul)
-div_ = _in_place(functions.div)
-pow_ = _in_place(functions.pow)
-remainder_ = _in_place(functions.remainder)
-
-
 # ----------------------------------------------------- index assignment
 def setitem(x, key, value):
     if isinstance(x, B.host_ndarray):     # what .numpy() gave: NumPy's own semantics
@@ -258,14 +172,14 @@ def setitem(x, key, value):
     if records and x.requires_grad and x.grad_fn is None:
         raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if state.grad_enabled and x.is_view:
-        _check_view_in_place(x, records)
+        check_view_in_place(x, records)
     plain_key = functions.checked_key(x, _plain_key(key))
     try:
         if not records:
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        apply_in_place(S.COPY_SLICES, x, _before(x), v, key=plain_key)
+        apply_in_place(S.COPY_SLICES, x, before(x), v, key=plain_key)
     except (ValueError, IndexError) as e:
         raise AgcliError(str(e), kind="shape") from None
 
