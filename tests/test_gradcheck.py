@@ -453,6 +453,7 @@ def test_a_long_expression_chain_through_the_api():
 CHECKED_ELSEWHERE = {
     "NotImplemented": "floor_divide: PyTorch records it but its backward fails (fixture in torch_cases.json)",
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",
+    "IndexPutBackward0": "x[mask] = v: CopySlices's rules; transcript 63_names_of_index_assignment_and_sizes",
     "ToCopyBackward0": "dtype conversions: tests/test_dtype_arguments.py against PyTorch fixtures",
     "CopyBackwards": "the first .grad accumulated with create_graph (an identity): program transcripts",
 }

@@ -83,13 +83,18 @@ def _no_attribute(value, name):
     raise AgcliError(f"'{type(value).__name__}' object has no attribute '{name}'", kind="type")
 
 
+def _pytorch_node_name(name: str) -> str:
+    """grad_fn.name(): PyTorch's C++ nodes are named with their namespace."""
+    return f"torch::autograd::{name}" if name in ("CopySlices", "AccumulateGrad") else name
+
+
 PROGRAM_METHODS = {
     "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
     "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": autograd.numpy,
     **{name: getattr(in_place, name) for name in (
         "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "sqrt_", "sin_",
         "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_")},
-    "name": lambda fn: fn.name if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
+    "name": lambda fn: _pytorch_node_name(fn.name) if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
 }
 
 PROGRAM_ATTRIBUTES = {

@@ -65,6 +65,8 @@ def comparison(op):
     def compare(a, b):
         # Plain values compare as Python does (3 == 3 is True, not tensor(True);
         # x.dtype == torch.float32 works); a tensor on either side gives a tensor.
+        if a is None or b is None:      # x.grad == y with no .grad yet: Python's answer, False
+            return on_values(a, b) if op in ("==", "!=") else on_tensors(a, b)
         if type(a) is Tensor or type(b) is Tensor:
             return on_tensors(as_operand(a), as_operand(b))
         try:

@@ -179,7 +179,8 @@ def setitem(x, key, value):
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        apply_in_place(S.COPY_SLICES, x, before(x), v, key=plain_key)
+        advanced = any(type(k) is B.ndarray for k in plain_key)
+        apply_in_place(S.INDEX_PUT if advanced else S.COPY_SLICES, x, before(x), v, key=plain_key)
     except (ValueError, IndexError) as e:
         raise AgcliError(str(e), kind="shape") from None
 

@@ -14,7 +14,7 @@ from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
 from ..engine.ops.shapes import to_dtype
-from ..engine.tensor import Tensor
+from ..engine.tensor import Tensor, version_of
 
 # Each name says whether a batch may replay a recording of an expression that
 # uses it (engine/replay.py; language/replay_safety.py reads REPLAY):
@@ -63,6 +63,8 @@ _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like
 _declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})
+_declare(FUNCTIONS, NEVER, {"numel": lambda input: _numel(input), "is_tensor": lambda obj: type(obj) is Tensor,
+                            "Size": lambda sizes=(): Size(int(s) for s in sizes)})
 
 
 def _cast(name):
@@ -82,6 +84,16 @@ class Size(tuple):
 
     def __repr__(self):
         return f"torch.Size([{', '.join(map(str, self))}])"
+
+
+def _numel(x) -> int:
+    """x.numel(), torch.numel(x), x.shape.numel()."""
+    if isinstance(x, Size):
+        n = 1
+        for s in x:
+            n *= s
+        return n
+    return int(functions.data(x).size)
 
 
 def _size(x, dim=None):
@@ -137,7 +149,8 @@ _declare(METHODS, SAFE, {
 })
 _declare(METHODS, NEVER, {
     "float": _cast("float32"), "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
-    "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: functions.data(x).size,
+    "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: _numel(x),
+    "type": lambda x: f"torch.{'cuda.' if x.device != 'cpu' else ''}{functions.torch_type_name(x.data.dtype)}Tensor",
 })
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
@@ -146,7 +159,7 @@ _declare(ATTRIBUTES, NEVER, {
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.data_of,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
-    "device": D.device_of, "is_cuda": D.is_cuda,
+    "device": D.device_of, "is_cuda": D.is_cuda, "_version": lambda x: version_of(x),
 })
 
 

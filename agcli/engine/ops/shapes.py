@@ -168,6 +168,8 @@ COPY_SLICES = Op("CopySlices", _copy_slices,                 # x[key] = value, r
                  (lambda g, out, x, value, key: where_mask(_copy_slices_mask(x.shape, key), g),
                   lambda g, out, x, value, key: sum_to(index(g, key), value.shape)),
                  ("grad with self[indices] zeroed", "grad[indices].sum_to_size(value.sizes())"), saves=False)
+# x[mask] = value, x[[0, 2]] = value: PyTorch's index_put_, with the same rules
+INDEX_PUT = Op("IndexPutBackward0", _copy_slices, COPY_SLICES.vjps, COPY_SLICES.says, saves=False)
 
 
 # ------------------------------------------------------------- primitives
