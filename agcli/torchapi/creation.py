@@ -239,3 +239,14 @@ def as_tensor(value) -> Tensor:
     if isinstance(value, host_types):        # a NumPy value (what .numpy() gave)
         return Tensor(from_host(value))
     raise AgcliError(f"expected a tensor, got {type(value).__name__}", kind="type")
+
+
+def legacy(dtype=None):
+    """torch.Tensor(data), torch.FloatTensor(data), ...; with sizes instead of data,
+    a tensor of that shape (PyTorch leaves its values uninitialised: here zeros).
+    dtype None: the default float, as torch.Tensor."""
+    def construct(*args):
+        if len(args) == 1 and (isinstance(args[0], (list, tuple)) or type(args[0]) is Tensor):
+            return tensor(args[0], dtype=dtype or state.default_float)
+        return zeros(*args, dtype=dtype or state.default_float)
+    return construct

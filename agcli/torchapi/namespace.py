@@ -63,6 +63,8 @@ _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like
 _declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})
+_declare(FUNCTIONS, LITERAL, {"Tensor": C.legacy(), "FloatTensor": C.legacy("float32"),
+                              "DoubleTensor": C.legacy("float64"), "LongTensor": C.legacy("int64")})
 _declare(FUNCTIONS, NEVER, {"numel": lambda input: _numel(input), "is_tensor": lambda obj: type(obj) is Tensor,
                             "Size": lambda sizes=(): Size(int(s) for s in sizes)})
 
