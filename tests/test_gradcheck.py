@@ -141,6 +141,7 @@ CASES = [
     case("-a", a=normal(2, 3)),
     case("a.neg()", a=normal(4)),
     case("a % b", pair=("a", "b", lambda rng: _between_multiples((2, 3), rng))),
+    case("a.masked_fill(a < 0, 0.5)", a=away(2, 3)),
     # ---- powers
     case("a ** 3", a=normal(2, 3)),
     case("pow(a, 2)", a=normal(2, 3)),

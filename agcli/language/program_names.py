@@ -93,7 +93,7 @@ PROGRAM_METHODS = {
     "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": autograd.numpy,
     **{name: getattr(in_place, name) for name in (
         "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "sqrt_", "sin_",
-        "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_")},
+        "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_")},
     "name": lambda fn: _pytorch_node_name(fn.name) if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
 }
 

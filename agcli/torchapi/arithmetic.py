@@ -5,6 +5,7 @@ from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.ops import pointwise as P
 from ..engine.tensor import Tensor, apply, data
+from ..errors import torch_type_name
 from ..state import state
 from .checks import CHECKED_ABOVE, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
@@ -147,6 +148,24 @@ def where(condition, x, y):
         return apply(P.WHERE, condition, x, y)
     except ValueError:
         broadcast_shapes(broadcast_shapes(shape_of(c), shape_of(x)), shape_of(y))
+        raise
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where mask holds (a number, or a 0-d tensor taken as one)."""
+    m = data(mask)
+    if getattr(m, "dtype", None) is None or dtype_name(m.dtype) != "bool":
+        fail("masked_fill_ only supports boolean masks, but got mask with dtype "
+             f"{torch_type_name(m.dtype).lower() if hasattr(m, 'dtype') else type(m).__name__}", "runtime")
+    if type(value) is Tensor:
+        if value.data.ndim:
+            fail(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                 f"{value.data.ndim} dimension(s).")
+        value = value.data
+    try:
+        return apply(P.MASKED_FILL, x, mask, value=value)
+    except ValueError:
+        broadcast_shapes(shape_of(x), shape_of(mask))
         raise
 
 

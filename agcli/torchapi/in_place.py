@@ -127,3 +127,7 @@ reciprocal_ = _in_place_unary(functions.reciprocal)
 
 def clamp_(x, min=None, max=None):
     return _in_place_unary(lambda t: functions.clamp(t, min, max))(x)
+
+
+def masked_fill_(x, mask, value):
+    return _in_place_unary(lambda t: functions.masked_fill(t, mask, value))(x)

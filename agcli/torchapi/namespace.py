@@ -61,6 +61,11 @@ _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones":
 _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
                             "rand_like": C.rand_like, "randn_like": C.randn_like})
 _declare(METHODS, NEVER, {"detach": functions.detach})
+_declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
+_declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
+_ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
+_declare(FUNCTIONS, NEVER, _ARGS)
+_declare(METHODS, NEVER, _ARGS)
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})
 _declare(FUNCTIONS, LITERAL, {"Tensor": C.legacy(), "FloatTensor": C.legacy("float32"),

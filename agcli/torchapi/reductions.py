@@ -96,6 +96,26 @@ def min(x, dim=None, keepdim=False, other=None):
     return _extreme(R.AMIN_ALL, R.MIN_DIM, xp.argmin, "min", x, dim, keepdim, other)
 
 
+def _arg(arg, x, dim, keepdim):
+    """argmax/argmin: the index, over all (flattened) or along dim; no gradient."""
+    a = data(x)
+    if dim is None:
+        return Tensor(asarray(arg(xp.reshape(a, (-1,))), dtype="int64"), device=getattr(x, "device", "cpu"))
+    d = dim_index(dim, ndim_of(x))
+    idx = arg(a, axis=d)
+    if keepdim:
+        idx = xp.expand_dims(idx, axis=d)
+    return Tensor(asarray(idx, dtype="int64"), device=getattr(x, "device", "cpu"))
+
+
+def argmax(x, dim=None, keepdim=False):
+    return _arg(xp.argmax, x, dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=False):
+    return _arg(xp.argmin, x, dim, keepdim)
+
+
 def _amax_amin(op, x, dim, keepdim):
     dims = tuple(range(ndim_of(x))) if isinstance(dim, (tuple, list)) and len(dim) == 0 \
         else dims_tuple(dim, ndim_of(x))

@@ -125,6 +125,9 @@ WHERE = Op("WhereBackward0", xp.where,
             lambda g, out, c, x, y: where(c, g, 0.0),
             lambda g, out, c, x, y: where(c, 0.0, g)),
            (None, "where(condition, grad, 0)", "where(condition, 0, grad)"))
+MASKED_FILL = Op("MaskedFillBackward0", lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x),
+                 (lambda g, out, x, m, value: where(m, 0.0, g), None),
+                 ("where(mask, 0, grad)",), reads=((1,), ()))
 
 
 def _tie_split(g, x, y, keep):
