@@ -173,13 +173,6 @@ INDEX_PUT = Op("IndexPutBackward0", _copy_slices, COPY_SLICES.vjps, COPY_SLICES.
 
 
 # ------------------------------------------------------------- primitives
-def _on(op, kernel):
-    """A primitive of one tensor and parameters: the kernel on arrays, the op on tensors."""
-    def primitive(x, *args):
-        return apply(op, x, *args) if type(x) is Tensor else kernel(x, *args)
-    return primitive
-
-
 def to_dtype(x, dtype):
     if type(x) is Tensor:
         return x if x.data.dtype == dtype else apply(TO_COPY, x, dtype=dtype)
@@ -266,11 +259,6 @@ def where_mask(m, g):
 # ----------------------------------------------------------------- layout
 # PyTorch picks ops by strides (view or copy, how matmul folds); NumPy's
 # views keep PyTorch's layouts, so its strides answer the same questions.
-def strides_of(a) -> tuple:
-    """An array's strides in elements, PyTorch's unit."""
-    return strides(a)
-
-
 def is_contiguous(a) -> bool:
     """PyTorch's is_contiguous: row-major strides, dims of size 1 aside."""
     if a.size == 0:
