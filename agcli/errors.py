@@ -73,9 +73,10 @@ class AgcliError(Exception):
         if line_end == -1:
             line_end = len(self.source)
         text = self.source[line_start:line_end]
-        width = max(1, min(end, line_end) - start)
-        # Tabs keep their width in the caret line so the caret stays aligned.
-        pad = "".join(c if c == "\t" else " " for c in text[: start - line_start])
+        # Tabs keep their width in the caret line, and wide characters (中文) take two
+        # columns of a terminal, so the caret stays under its column.
+        pad = "".join(c if c == "\t" else " " * _cells(c) for c in text[: start - line_start])
+        width = max(1, sum(map(_cells, self.source[start:min(end, line_end)])))
         return text, pad + "^" * width
 
     def to_json(self) -> dict:
@@ -89,8 +90,17 @@ class AgcliError(Exception):
         return self.message + where
 
 
-_PYTHON_TYPES = {"assert": "AssertionError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
-                 "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError"}
+def _cells(c: str) -> int:
+    """Terminal columns a character takes: 2 for East Asian wide ones, 1 else (ASCII fast)."""
+    if c < "\u1100":
+        return 1
+    import unicodedata
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+_PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
+                 "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError",
+                 "not_implemented": "NotImplementedError"}
 
 
 def detached(e: AgcliError) -> AgcliError:

@@ -9,39 +9,44 @@ puts every field back on the way out, so the Python API
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import NamedTuple
 
 
 def _collect(message: str):
     state.warnings.append(message)
 
 
+class PrintOptions(NamedTuple):
+    """torch.set_printoptions' settings; these are PyTorch's defaults (profile="default")."""
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
 class State:
     """The settings (dtype, limits, seed) and modes (grad mode, recording) of a run."""
 
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps",
-                 "recording", "warn", "warnings")
+                 "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
+                 "anomaly_check_nan", "print_options")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
         self.default_float = "float64"  # torch.get_default_dtype(): programs set float32
         self.max_elements = 10**8       # the largest tensor a run may make (--max-elements)
         self.seed = None                # --seed / torch.manual_seed; None: fresh entropy
-        self.rng = None                 # the generator, made from `seed` on first draw
+        self.rng = None                 # torch.default_generator, made from `seed` on first draw (generator.py)
         self.version_bumps = 0          # in-place changes so far: none means no saved value changed
         self.recording = None           # a list while replay records an evaluation
         self.warn = _collect            # where PyTorch's warnings go (the CLI: stderr)
         self.warnings = []              # what _collect collected
-
-    def generator(self):
-        """The random generator, seeded on first use (host NumPy: every backend draws the same numbers)."""
-        if self.rng is None:
-            import numpy
-            # PyTorch takes any integer seed; NumPy wants a non-negative one.
-            self.rng = numpy.random.default_rng(None if self.seed is None else self.seed % 2**64)
-        return self.rng
-
-    def reseed(self, seed):
-        self.seed, self.rng = seed, None
+        self.inference_mode = False     # torch.inference_mode(): no recording, new tensors are inference tensors
+        self.inference_made = False     # some inference tensor exists: a node checks it saves none
+        self.detect_anomaly = False     # torch.autograd.set_detect_anomaly / detect_anomaly()
+        self.anomaly_check_nan = True   # ... and whether backward then checks each gradient for nan
+        self.print_options = PrintOptions()     # torch.set_printoptions
 
     def key(self) -> tuple:
         """What a cached plan or replay depends on besides its expression and leaves."""

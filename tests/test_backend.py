@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agcli.engine import backend, backward, replay, tensor
+from agcli.engine import backend, backend_watch, backward, replay, tensor
 from agcli.engine.tensor import Tensor
 from agcli.evaluate import run as api
 from installed import AGCLI, base_env
@@ -71,7 +71,7 @@ def test_every_array_an_evaluation_makes_lives_on_the_device(monkeypatch):
     """Each op's inputs and output (graph and replay), each tensor and each gradient."""
     seen = []
 
-    def watch(arrays, out, original=backend.watch):
+    def watch(arrays, out, original=backend_watch.watch):
         _on_device(list(arrays) + [out], "an op")
         seen.append(out)
         original(arrays, out)

@@ -9,7 +9,7 @@ import pytest
 
 from agcli.cli import batch as cli_batch
 from agcli.cli.arguments import parse_line
-from agcli.cli.sink import crashed
+from agcli.cli.sink import Output, crashed
 from agcli.evaluate import batch
 
 # One of each way a line fails, each binding a 1000x1000 array that a cycle would keep alive.
@@ -93,12 +93,18 @@ def test_a_line_that_cannot_be_written_is_an_internal_error(monkeypatch, capsys)
     assert '"internal error: TypeError: cannot encode"' in out[1] and '"error": null' in out[2]
 
 
-class _Quiet:
+class _Quiet(Output):
+    """Results on stdout; nothing on stderr (errors, warnings, the failure summary)."""
+
     def error(self, e, where=""):
         pass
 
     def warnings(self, warnings, where=""):
         pass
+
+    def show(self, sections, *, stderr=False):
+        if not stderr:
+            super().show(sections)
 
 
 def test_a_batch_gives_the_collector_back(monkeypatch):

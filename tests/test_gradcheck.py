@@ -68,6 +68,16 @@ def distinct(*shape, gap=0.3):
     return make
 
 
+def with_zeros(*shape, at=()):
+    """Normal values with exact zeros at the positions `at` (prod's gradient without dividing)."""
+    def make(rng):
+        v = rng.standard_normal(shape)
+        for position in at:
+            v[position] = 0.0
+        return v
+    return make
+
+
 def probabilities(*shape):
     """Positive rows summing to 1 along the last dim (soft targets)."""
     def make(rng):
@@ -154,6 +164,7 @@ CASES = [
     # ---- elementwise functions
     case("exp(a)", a=normal(2, 3)),
     case("log(b)", b=uniform(0.5, 3.0, 2, 3)),
+    case("log1p(b)", b=uniform(-0.5, 3.0, 2, 3)),
     case("sqrt(b)", b=uniform(0.5, 3.0, 2, 3)),
     case("sin(a)", a=normal(2, 3)),
     case("cos(a)", a=normal(2, 3)),
@@ -165,6 +176,16 @@ CASES = [
     case("clamp(a, -0.5, 0.5)", a=away(3, 4, points=(-0.5, 0.5))),
     case("clamp(a, min=0.2)", a=away(3, 4, points=(0.2,))),
     case("a.clamp(max=-0.3)", a=away(3, 4, points=(-0.3,))),
+    # tensor bounds (ClampBackward0, ClampMinBackward1, ClampMaxBackward1): each bound has a gradient too
+    case("clamp(a, min=b)", a=normal(3, 4), b=normal(3, 4)),
+    case("clamp(a, max=c)", a=normal(3, 4), c=normal(4)),
+    case("clamp(a, b, c)", a=normal(3, 4), b=uniform(-1.5, -0.5, 3, 4), c=uniform(0.5, 1.5, 3, 1)),
+    case("clamp(a, b, c)", a=normal(3, 4), b=uniform(0.5, 1.5, 3, 4), c=uniform(-1.5, -0.5, 4)),   # min > max
+    case("a.clamp_min(b)", a=normal(3, 4), b=normal(3, 4)),
+    case("a.clamp_max(b)", a=normal(3, 4), b=normal(3, 4)),
+    case("a.clamp_min(0.2)", a=away(3, 4, points=(0.2,))),
+    case("a.clamp_max(-0.3)", a=away(3, 4, points=(-0.3,))),
+    case("a % 1.5", a=away(2, 3, lo=-1.4, hi=1.4)),
     # ---- where / maximum / minimum
     case("where(m > 0, a, b)", fixed=dict(m=normal(2, 1)), a=normal(2, 3), b=normal(3)),
     case("where(m > 0, a, 0.0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
@@ -196,6 +217,21 @@ CASES = [
     case("logsumexp(a, dim=1)", a=normal(3, 4)),
     case("a.logsumexp(dim=0, keepdim=True)", a=normal(3, 4)),
     case("logsumexp(a, dim=(0, 2))", a=normal(2, 3, 4)),
+    case("a.prod()", a=away(2, 3, gap=0.3)),
+    case("a.prod()", a=with_zeros(2, 3, at=((0, 1),))),
+    case("prod(a, 1)", a=with_zeros(3, 4, at=((0, 2), (1, 0), (1, 3)))),
+    case("a.prod(0, keepdim=True)", a=away(3, 4, gap=0.3)),
+    case("a.std()", a=normal(3, 4)),
+    case("std(a, dim=(0, 2), keepdim=True)", a=normal(2, 3, 4)),
+    case("a.var(1, unbiased=False)", a=normal(3, 4)),
+    case("var(a, 0, correction=2)", a=normal(4, 3)),
+    case("a.cumsum(1)", a=normal(3, 4)),
+    case("cumsum(a, dim=0)", a=normal(3)),
+    case("a.sort().values", a=distinct(3, 4)),
+    case("sort(a, dim=0, descending=True, stable=True)[0]", a=distinct(3, 4)),
+    case("a.trace()", a=normal(3, 4)),
+    case("a.diagonal()", a=normal(3, 4)),
+    case("diagonal(a, 1, 2, 0)", a=normal(3, 2, 4)),
     # ---- linear algebra: matmul in every dispatch case
     case("a @ b", a=normal(3), b=normal(3)),
     case("a @ b", a=normal(2, 3), b=normal(3)),
@@ -214,6 +250,11 @@ CASES = [
     case("mv(a, b)", a=normal(2, 3), b=normal(3)),
     case("dot(a, b)", a=normal(4), b=normal(4)),
     case("outer(a, b)", a=normal(3), b=normal(4)),
+    case("F.linear(a, w, b)", a=normal(4, 3), w=normal(2, 3), b=normal(2)),
+    case("F.linear(a, w, b)", a=normal(2, 4, 3), w=normal(2, 3), b=normal(2)),
+    case("einsum('bij,bjk->bik', a, b)", a=normal(2, 2, 3), b=normal(2, 3, 4)),
+    case("einsum('ij,kj,k->i', a, b, c)", a=normal(2, 3), b=normal(4, 3), c=normal(4)),
+    case("einsum('iij,j->i', a, b)", a=normal(3, 3, 2), b=normal(2)),
     # ---- shapes
     case("a.reshape(3, 4)", a=normal(2, 6)),
     case("a.reshape(-1)", a=normal(2, 3, 2)),
@@ -251,6 +292,17 @@ CASES = [
     case("a[..., -1]", a=normal(2, 3, 4)),
     case("a[None]", a=normal(3)),
     case("a[0, 1]", a=normal(3, 4)),
+    case("a[...]", a=normal(3, 4)),
+    case("a[:]", a=normal(3, 4)),
+    # ---- index_fill, scatter, scatter_add, gather (repeated indices where they add up)
+    case("index_fill(a, 1, tensor([0, 2, 0]), 0.5)", a=normal(2, 3)),
+    case("a.index_fill(0, tensor([1]), v)", a=normal(2, 3), v=normal()),
+    case("a.index_fill(-1, tensor([2, 0, 2]), v)", a=normal(2, 3), v=normal()),
+    case("scatter(a, 1, tensor([[2, 0], [1, 2]]), b)", a=normal(2, 3), b=normal(2, 2)),
+    case("a.scatter(0, tensor([[1, 0, 1]]), 2.5)", a=normal(2, 3)),
+    case("scatter_add(a, 0, tensor([[1, 0, 1], [1, 1, 0]]), b)", a=normal(2, 3), b=normal(2, 3)),
+    case("gather(a, 1, tensor([[0, 0, 2], [1, 2, 0]]))", a=normal(2, 3)),
+    case("a.gather(0, tensor([[1, 1, 0]]))", a=normal(2, 3)),
     # ---- neural-network functions and losses
     case("softmax(a, dim=1)", a=normal(3, 4)),
     case("softmax(a, dim=0)", a=normal(3, 4)),
@@ -266,6 +318,12 @@ CASES = [
     case("cross_entropy(x, tensor([3, 0]), reduction='sum')", x=normal(2, 4)),
     case("cross_entropy(x, tensor([1, 1, 0]), reduction='none')", x=normal(3, 2)),
     case("cross_entropy(x, p)", x=normal(3, 4), p=probabilities(3, 4)),
+    case("F.softplus(a)", a=normal(3, 4)),
+    case("F.softplus(a, beta=2, threshold=1)", a=away(3, 4, points=(0.5,))),
+    case("F.binary_cross_entropy(p, y)", p=uniform(0.1, 0.9, 3, 4), y=uniform(0.0, 1.0, 3, 4)),
+    case("F.binary_cross_entropy(p, y, weight=w, reduction='sum')", fixed=dict(w=uniform(0.5, 2.0, 4)),
+         p=uniform(0.1, 0.9, 3, 4), y=uniform(0.0, 1.0, 3, 4)),
+    case("F.binary_cross_entropy(p, y, reduction='none')", p=uniform(0.1, 0.9, 5), y=uniform(0.0, 1.0, 5)),
 ]
 
 
@@ -392,6 +450,39 @@ SECOND_ORDER = [
                  [R.standard_normal((3, 4))], id="select-tanh"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.exp(functions.getitem(x, ([0, 2, 0],))), D(W34))),
                  [R.standard_normal((3, 4))], id="index-repeated-exp"),
+    pytest.param(lambda x: functions.mul(functions.prod(x), 2.0), [np.array([[0.5, 0.0, 1.5], [2.0, 0.0, -1.0]])],
+                 id="prod-two-zeros"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.prod(x, 1), D(W3))),
+                 [np.array([[0.5, 0.0, 1.5, 2.0], [2.0, 0.0, -1.0, 0.0], [1.5, -0.5, 2.0, 0.7]])], id="prod-dim-zeros"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.prod(x, 0), D(W34[0]))), [R.uniform(0.5, 2.0, (3, 4))],
+                 id="prod-dim"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.std(x, 1), 3), D(W3))),
+                 [R.standard_normal((3, 4))], id="std"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.cumsum(x, 1), 2), D(W34))),
+                 [R.standard_normal((3, 4))], id="cumsum"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.sort(x, 1).values, 3), D(W34))),
+                 [np.arange(12.0).reshape(3, 4)[:, ::-1] * 0.3 - 1.0], id="sort"),
+    pytest.param(lambda x: functions.pow(functions.trace(functions.mul(x, x)), 2), [R.standard_normal((3, 4))],
+                 id="trace"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(functions.diagonal(x), 3), D(W3))),
+                 [R.standard_normal((3, 4))], id="diagonal"),
+    # PyTorch's own backward ops and the nodes of its formulas (ThresholdBackwardBackward0, SgnBackward0, ...)
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.relu(x)), D(W34))),
+                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="relu"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.abs(x)), D(W34))),
+                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="abs"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.tan(x), D(W34))), [R.uniform(-1.2, 1.2, (3, 4))],
+                 id="tan"),
+    pytest.param(lambda x, y: functions.sum(functions.mul(functions.sin(functions.remainder(x, y)), D(W34))),
+                 [np.array([[0.5, -1.3, 2.6, 3.4]] * 3), np.array([1.2, -1.5, 1.1, 1.4])], id="remainder"),
+    pytest.param(lambda x: functions.sin(functions.max(x)), [np.arange(12.0).reshape(3, 4) * 0.2 - 1.0],
+                 id="max-whole"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.min(x, 1).values), D(W3))),
+                 [np.arange(12.0).reshape(3, 4)[:, ::-1] * 0.2 - 1.0], id="min-dim"),
+    pytest.param(lambda x, y: functions.sin(functions.mse_loss(x, y)), [R.standard_normal((3, 4)), R.standard_normal((3, 4))],
+                 id="mse_loss"),
+    pytest.param(lambda x: functions.sin(functions.nll_loss(functions.log_softmax(x, 1), Tensor(D(np.array([0, 3, 1]))))),
+                 [R.standard_normal((3, 4))], id="nll_loss"),
 ]
 
 
@@ -456,7 +547,12 @@ CHECKED_ELSEWHERE = {
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",
     "IndexPutBackward0": "x[mask] = v: CopySlices's rules; transcript 63_names_of_index_assignment_and_sizes",
     "ToCopyBackward0": "dtype conversions: tests/test_dtype_arguments.py against PyTorch fixtures",
-    "CopyBackwards": "the first .grad accumulated with create_graph (an identity): program transcripts",
+    "CopyBackwards": "the first .grad accumulated with create_graph (an identity): program transcripts; "
+                     "x.copy_(src): tests/test_in_place.py",
+    # In-place ops and views changed in place, which expressions cannot write: tests/test_in_place.py
+    **{name: "in place: tests/test_in_place.py (finite differences)" for name in (
+        "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",
+        "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3")},
 }
 
 

@@ -235,8 +235,28 @@ def test_expression_nested_too_deeply_is_an_agcli_error():
     assert caught.value.kind in ("limit", "syntax")
 
 
-def test_reductions_of_a_plain_number():
-    # agcli's functions take numbers as 0-d tensors (PyTorch's refuse them);
-    # mean(2.) was an internal error.
-    r = agcli.grad("mean(2.) * x + sum(3) * x", x=1.5)
-    assert r.value == 7.5 and r.grads["x"] == 5.0
+def test_a_plain_number_where_pytorch_takes_a_tensor():
+    # PyTorch's TypeError, in its words (mean(2.) was once an internal error, then a 0-d tensor);
+    # a list literal there is a tensor literal, and the arithmetic functions take numbers.
+    for expr, message in [("mean(2.) * x", "mean(): argument 'input' (position 1) must be Tensor, not float"),
+                          ("x * sum(3)", "sum(): argument 'input' (position 1) must be Tensor, not int"),
+                          ("x.maximum(2)", "maximum(): argument 'other' (position 1) must be Tensor, not int"),
+                          ("dot(x, other=2)", None),
+                          ("torch.maximum(x, other=2.5)", "maximum(): argument 'other' must be Tensor, not float")]:
+        with pytest.raises(agcli.AgcliError) as e:
+            agcli.grad(expr, x=[1.5])
+        assert e.value.python_type == "TypeError" and (message is None or e.value.message == message)
+    r = agcli.grad("mean([2.]) * x + torch.add(3, x, alpha=2).sum()", x=1.5)
+    assert r.value == 9.0 and r.grads["x"] == 4.0
+
+
+def test_numpy_keyword_names_where_pytorch_takes_them():
+    # PyTorch's argument parser takes axis= for dim= and keepdims= for keepdim= (values
+    # against PyTorch: tests/fixtures/cases.txt); giving both is agcli's TypeError, and
+    # F.softmax, a Python function in PyTorch, does not take axis=.
+    r = agcli.grad("x.sum(axis=0, keepdims=True).sum() + x.std(axis=1).sum()", x=[[1.0, 2.0], [3.0, 5.0]])
+    assert r.value.shape == () and np.isclose(float(r.value), 11 + np.sqrt(0.5) + np.sqrt(2))
+    for expr, column in [("x.sum(dim=0, axis=0)", 14), ("F.softmax(x, axis=0)", 14)]:
+        with pytest.raises(agcli.AgcliError) as caught:
+            agcli.grad(expr, x=[[1.0, 2.0], [3.0, 5.0]])
+        assert (caught.value.kind, caught.value.column) == ("call", column)

@@ -9,12 +9,15 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from .. import __version__
+from .graph_commands import register as register_graph_commands
+from .sink import finish, set_color
 
 app = typer.Typer(
     name="agcli",
-    add_completion=False,
+    add_completion=True,    # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -30,13 +33,34 @@ the value, the grad_fn of every operation and the gradient of every leaf.
 
 Run `agcli COMMAND --help` for a command's options and examples.
 
-Exit status: 0 success, 1 evaluation failed, 2 the input was rejected.""",
+Exit status: 0 success (also when the reader of a pipe stops early, as `| head`
+does), 1 evaluation failed, 2 the input was rejected, 130 interrupted.""",
 )
+
+
+class _Command(TyperCommand):
+    """Usage lines name EXPR and FILE as the help texts do (Typer braces a required argument: {EXPR})."""
+
+    def collect_usage_pieces(self, ctx):
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
 
 
 class BatchFormat(str, Enum):
     rich = "rich"
     jsonl = "jsonl"
+    json = "json"       # the same JSON Lines: one object per line, as `grad --format json` writes one
+
+
+class GradFormat(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 class DType(str, Enum):
@@ -73,21 +97,48 @@ DTypeOption = Annotated[DType, typer.Option("--dtype", help="Floating dtype of v
 MaxElementsOption = Annotated[int, typer.Option(
     "--max-elements", metavar="N", help="Refuse to create any tensor with more elements.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a Python traceback for internal errors.")]
+# Every command's.
+ColorOption = Annotated[Optional[Color], typer.Option(
+    "--color", help="Colour and drawing: auto (on a terminal), always (also in a pipe), never. "
+                    "Default: never if NO_COLOR is set, always if FORCE_COLOR is, else auto.", show_default=False)]
 # Every command's: one device per process.
 DeviceOption = Annotated[Optional[Device], typer.Option(
     "--device", help="Compute on cpu (NumPy) or cuda (CuPy on a CUDA GPU). Default: $AGCLI_DEVICE, else cpu.",
     show_default=False)]
 
 
-def _value(device) -> str | None:
-    """The --device word, or None: agcli/device.py then reads AGCLI_DEVICE."""
-    return None if device is None else device.value
+def _value(choice) -> str | None:
+    """An option's word (--device, --color), or None: the environment decides."""
+    return None if choice is None else choice.value
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@app.command(cls=_Command, context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+             options_metavar="[--NAME VALUE]... [OPTIONS]")
 def grad(
     ctx: typer.Context,
-    expr: Annotated[str, typer.Argument(help="The expression, e.g. \"a*b + c\".", show_default=False)],
+    expr: Annotated[str, typer.Argument(
+        metavar="EXPR", show_default=False,
+        help='The expression, e.g. "a*b + c"; - reads it from standard input, @FILE from a file.')],
+    wrt: WrtOption = None,
+    grad_output: GradOutputOption = None,
+    seed: SeedOption = None,
+    dtype: Annotated[Optional[DType], typer.Option(
+        "--dtype", help="Floating dtype of variables and literals (default: float64).", show_default=False)] = None,
+    format: Annotated[Optional[GradFormat], typer.Option(
+        "--format", "-f", help="rich for people (default), json for programs.", show_default=False)] = None,
+    out: Annotated[Optional[str], typer.Option(
+        "--out", metavar="FILE.npz", help="Also save the value and every leaf gradient (keys: value and "
+                                          "the variable names; read one back with @FILE.npz:KEY).")] = None,
+    max_elements: Annotated[Optional[int], typer.Option(
+        "--max-elements", metavar="N", help="Refuse any tensor with more elements (default: 10^8).")] = None,
+    device: DeviceOption = None,
+    define: Annotated[Optional[list[str]], typer.Option(
+        "--define", "-D", metavar="NAME=VALUE", help="Bind a NAME that clashes with an option.")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="A binding EXPR does not use is an error (default: a warning; a mistyped option "
+                         "is always an error).")] = False,
+    color: ColorOption = None,
+    debug: DebugOption = False,
 ):
     """Evaluate EXPR, run backward, print the value, the graph and the gradients.
 
@@ -96,25 +147,9 @@ def grad(
     VALUE is a constant expression or a file:
       --x 2      --x "[1, 2, 3]"     --x "ones(2, 3)"     --x "randn(5, 3)"
       --x "linspace(0, 6.28, 200)"   --x @data.npy    --x @data.csv   --x @data.json
+      --x @res.npz:KEY (one array of an archive)     --x @- (standard input)
     Every bound variable is a float leaf that requires grad (unless --wrt
     leaves it out); numbers and literals inside EXPR are constants.
-
-    \b
-    Options:
-      --wrt NAMES            variables that require grad, comma-separated
-                             (default: every bound variable)
-      --grad-output VALUE    backward(gradient=VALUE) for a non-scalar output:
-                             a vector-Jacobian product, e.g. "ones(3, 3)"
-      --seed N               seed for rand/randn
-      --dtype float32|float64      floating dtype (default: float64)
-      -f, --format rich|json       rich for people (default), json for programs
-      --out FILE.npz         also save the value and every leaf gradient
-                             (keys: value and the variable names)
-      --max-elements N       refuse any tensor with more elements (default: 10^8)
-      --device cpu|cuda      compute on NumPy or on a CUDA GPU with CuPy
-                             (default: $AGCLI_DEVICE, else cpu)
-      -D, --define NAME=VALUE      bind a NAME that clashes with an option
-      --debug                show a Python traceback for internal errors
 
     \b
     Examples:
@@ -125,58 +160,77 @@ def grad(
       agcli grad "F.binary_cross_entropy_with_logits(x @ w + b, y)" --x "ones(5)" \\
           --w "randn(5, 3)" --b "randn(3)" --y "zeros(3)" --wrt w,b --seed 0 --format json
     """
+    # main() runs `agcli grad` itself, without Typer; this is the same call for anyone invoking the app.
     from .grad import run_grad
-    raise typer.Exit(run_grad([expr, *ctx.args]))
+    words = [expr]
+    for option, value in (("--wrt", wrt), ("--grad-output", grad_output), ("--seed", seed),
+                          ("--dtype", _value(dtype)), ("--format", _value(format)), ("--out", out),
+                          ("--max-elements", max_elements), ("--device", _value(device)),
+                          ("--color", _value(color))):
+        if value is not None:
+            words += [option, str(value)]
+    for spec in define or ():
+        words += ["-D", spec]
+    words += ["--strict"] * strict + ["--debug"] * debug
+    raise typer.Exit(finish(run_grad, words + ctx.args))
 
 
-@app.command()
+register_graph_commands(app, _Command)     # agcli graph, agcli explain: after grad, whose words they take
+
+
+@app.command(cls=_Command)
 def batch(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Batch file, or - for standard input.")],
     wrt: WrtOption = None,
     grad_output: GradOutputOption = None,
     seed: SeedOption = None,
     dtype: DTypeOption = DType.float64,
-    format: Annotated[BatchFormat, typer.Option("--format", "-f", help="jsonl: one JSON object per line, "
-                                                "written as soon as the line is done; rich: a block per line.")]
+    format: Annotated[BatchFormat, typer.Option("--format", "-f", help="jsonl (or json): one JSON object per "
+                                                "line, written as soon as the line is done; rich: a block per line.")]
     = BatchFormat.rich,
     max_elements: MaxElementsOption = 10**8,
     progress: Annotated[Optional[bool], typer.Option(
-        "--progress/--no-progress", help="Progress bar on stderr (default: when stderr is a terminal).")]
+        "--progress/--no-progress", help="Progress bar on stderr, drawn only when stderr is a terminal "
+                                         "(default: --progress).")]
     = None,
     jobs: Annotated[Optional[int], typer.Option(
         "--jobs", "-j", metavar="N", min=1,
         help="Worker processes for a FILE of --format jsonl lines (default: one per CPU core; "
              "standard input, rich output and --device cuda run in this process).")] = None,
     device: DeviceOption = None,
+    color: ColorOption = None,
     debug: DebugOption = False,
 ):
     """Run many `agcli grad` calls, one per line of FILE.
 
     \b
     Each line that is not blank and does not start with # holds the
-    arguments of one `agcli grad` call, shell-quoted:
+    arguments of one `agcli grad` call, shell-quoted (a # that starts a
+    word outside quotes begins a comment):
       "a*b + c" --a 2 --b 3 --c 1
       "x @ x" --x "[1, 2, 3]"
       "sum(tanh(w @ x))" --w "randn(3, 4)" --x "ones(4)" --seed 1
     Options given here apply to every line; a line's own --wrt,
     --grad-output, --seed or --dtype win for that line. A bad line gives an
     error for that line and the batch goes on; the exit status is 1 if any
-    line failed. An expression repeated with new bindings is parsed once,
-    and from its third line on its recorded ops are replayed on raw arrays.
-    A FILE of --format jsonl lines runs in worker processes (--jobs), its
-    results written in input order.
+    line failed, and a last line on stderr counts them. An expression
+    repeated with new bindings is parsed once, and from its third line on
+    its recorded ops are replayed on raw arrays. A FILE of --format jsonl
+    lines runs in worker processes (--jobs), its results written in input
+    order.
 
     \b
     Examples:
       agcli batch samples/seeds.txt
       agcli batch samples/seeds.txt --format jsonl | jq .grads
       cat lines.txt | agcli batch - --format jsonl
-      agcli batch big.txt --format jsonl --jobs 1 > out.jsonl   # one process
+      agcli batch samples/big.txt --format jsonl --jobs 1 > out.jsonl   # one process
     """
     from .batch import run_batch
-    raise typer.Exit(run_batch(file, device=_value(device), wrt=wrt, grad_output=grad_output, seed=seed,
-                               dtype=dtype.value, max_elements=max_elements, jsonl=format is BatchFormat.jsonl,
-                               progress=progress, jobs=jobs, debug=debug))
+    set_color(_value(color))
+    raise typer.Exit(finish(run_batch, file, device=_value(device), wrt=wrt, grad_output=grad_output, seed=seed,
+                            dtype=dtype.value, max_elements=max_elements, jsonl=format is not BatchFormat.rich,
+                            progress=progress, jobs=jobs, debug=debug))
 
 
 ProgramDTypeOption = Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
@@ -184,7 +238,7 @@ MaxIterationsOption = Annotated[int, typer.Option(
     "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Program file, or - for standard input.")]
     = None,
@@ -195,6 +249,7 @@ def run(
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
     device: DeviceOption = None,
+    color: ColorOption = None,
     debug: DebugOption = False,
 ):
     """Run a PyTorch autograd program on agcli's engine; print() prints what PyTorch would.
@@ -212,17 +267,19 @@ def run(
       cat program.py | agcli run -
     """
     from .run import run_file
-    raise typer.Exit(run_file(file, program, device=_value(device), seed=seed, dtype=dtype.value,
-                              max_iterations=max_iterations, max_elements=max_elements, debug=debug))
+    set_color(_value(color))
+    raise typer.Exit(finish(run_file, file, program, device=_value(device), seed=seed, dtype=dtype.value,
+                            max_iterations=max_iterations, max_elements=max_elements, debug=debug))
 
 
-@app.command()
+@app.command(cls=_Command)
 def repl(
     seed: SeedOption = None,
     dtype: ProgramDTypeOption = DType.float32,
     max_iterations: MaxIterationsOption = 10**6,
     max_elements: MaxElementsOption = 10**8,
     device: DeviceOption = None,
+    color: ColorOption = None,
 ):
     """Type autograd programs interactively; a bare expression prints its value.
 
@@ -238,5 +295,6 @@ def repl(
     kept in ~/.agcli_history. Ctrl-D quits.
     """
     from .repl import start_repl
-    raise typer.Exit(start_repl(device=_value(device), seed=seed, dtype=dtype.value, max_iterations=max_iterations,
-                                max_elements=max_elements, version=__version__))
+    set_color(_value(color))
+    raise typer.Exit(finish(start_repl, device=_value(device), seed=seed, dtype=dtype.value,
+                            max_iterations=max_iterations, max_elements=max_elements, version=__version__))

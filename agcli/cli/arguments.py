@@ -47,6 +47,8 @@ GRAD_OPTIONS = {
     "--max-elements": ("max_elements", _whole_number),
     "--device": ("device", _choice("cpu", "cuda")),
     "--debug": ("debug", None),
+    "--color": ("color", _choice("auto", "always", "never")),
+    "--strict": ("strict", None),
 }
 # What a batch line may set for itself; the rest belongs to `agcli batch`.
 LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype")
@@ -54,7 +56,7 @@ LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype")
 
 class GradArgs:
     __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype", "format", "out",
-                 "max_elements", "device", "debug")
+                 "max_elements", "device", "debug", "strict", "color", "saved")
 
     def __init__(self):
         for field in self.__slots__:
@@ -66,8 +68,11 @@ def _is_name(s: str) -> bool:
     return s.isidentifier() and not s.startswith("__")
 
 
-def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> GradArgs:
-    """Read the words of a grad call; the first word that is not an option is EXPR."""
+def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_expr=None,
+                options=GRAD_OPTIONS) -> GradArgs:
+    """Read the words of a grad call; the first word that is not an option is EXPR
+    (read_expr turns it into the expression's text: `-` and `@FILE` on the command line).
+    options: another command's table in GRAD_OPTIONS' form (`agcli graph`, `explain`)."""
     args = GradArgs()
     i = 0
     while i < len(words):
@@ -82,14 +87,14 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
             if not eq or not _is_name(name):
                 raise AgcliError(f"-D takes NAME=VALUE, got {spec!r}", kind="usage")
             _bind(args.bindings, name, value)
-        elif word.startswith("--") or word in GRAD_OPTIONS:     # (a number never starts so)
+        elif word.startswith("--") or word in options:     # (a number never starts so)
             option, eq, value = word.partition("=")
-            if option in GRAD_OPTIONS:
+            if option in options:
                 if option not in allowed:
                     why = " (the device is chosen once per run)" if option == "--device" else ""
                     raise AgcliError(f"{option} applies to the whole batch{why}: give it to `agcli batch`",
                                      kind="usage")
-                field, read = GRAD_OPTIONS[option]
+                field, read = options[option]
                 if read is None:
                     value = True
                 else:
@@ -108,7 +113,7 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
                     i += 1
                 _bind(args.bindings, name, value)
         elif args.expr is None:
-            args.expr = word
+            args.expr = word if read_expr is None else read_expr(word)
         else:
             raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage",
                              hint="bindings are --NAME VALUE; quote the expression as one argument")
@@ -116,7 +121,32 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command") -> Grad
     if args.expr is None:
         raise AgcliError(f"{where} has no expression", kind="usage",
                          hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
+    for name in args.bindings:
+        _refuse_mistyped_option(name, args.expr)
     return args
+
+
+def _refuse_mistyped_option(name, expr):
+    """--fromat json, --sed 0, --grad_output ...: a binding that the expression does
+    not mention, named like an option, is a mistyped option, not a variable."""
+    option = name.replace("_", "-")
+    if option not in _OPTION_LIKE:
+        if len(name) < 3 or not any(abs(len(name) - len(o)) <= 2 for o in _OPTION_LIKE):
+            return      # (the common case, before any regex or difflib)
+        import difflib
+        close = difflib.get_close_matches(option, _OPTION_LIKE, n=1, cutoff=0.6)
+        if not close:
+            return
+        option = close[0]
+    if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", expr):
+        return      # a variable after all
+    raise AgcliError(f"unknown option --{name}", kind="usage",
+                     hint=f"did you mean --{option}? (--{name} would bind a variable '{name}', "
+                          "which the expression does not use)")
+
+
+_LONG_OPTIONS = [o for o in GRAD_OPTIONS if o.startswith("--")]
+_OPTION_LIKE = [o[2:] for o in _LONG_OPTIONS]
 
 
 def _value(words, i, option):
@@ -140,6 +170,8 @@ def split_words(line: str) -> list[str]:
     """Split a line as a POSIX shell would (shlex.split). Lines with double
     quotes only are split with str methods, lines with single quotes too by a
     regex (a tenth of shlex's time); backslashes go to shlex."""
+    if "#" in line:
+        line = _without_comment(line)
     if "'" not in line and "\\" not in line and line.count('"') % 2 == 0:
         return _split_double_quoted(line)
     if _LINE.fullmatch(line):
@@ -150,6 +182,30 @@ def split_words(line: str) -> list[str]:
         return shlex.split(line, comments=False)
     except ValueError as e:
         raise AgcliError(f"cannot split the line into arguments: {e}", kind="usage") from None
+
+
+def _without_comment(line: str) -> str:
+    """The line up to its comment: a # that starts a word outside quotes, as a
+    shell reads it ("x#1" and a#b are words; shlex would also cut a#b)."""
+    quote, word_start, i = None, True, 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            quote = None if c == "'" else quote
+        elif quote == '"':
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = None
+        elif c == "\\":
+            i += 1
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and word_start:
+            return line[:i]
+        word_start = quote is None and c in " \t\r\n"
+        i += 1
+    return line
 
 
 def _split_double_quoted(line: str) -> list[str]:

@@ -2,8 +2,8 @@
 each result as soon as it and those before it are done.
 
 JSON lines go to stdout (encoded in the worker processes of a large file),
-or a block per line for people; errors, warnings and the progress bar go to
-stderr.
+or a block per line for people; errors, warnings, the progress bar (a
+terminal's only) and a last line counting the failed lines go to stderr.
 """
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from ..device import choose
 from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
 from ..output.render import Line, result_json_line, result_sections
 from .arguments import parse_line, split_names
-from .sink import Output, crashed
+from .sink import Output, crashed, unicode_rules
+
+# The failure summary names this many failed lines, then counts the rest.
+_NAMED_FAILURES = 5
 
 
 def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, dtype="float64",
@@ -21,16 +24,21 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     """`agcli batch FILE`: returns the exit code (1 if any line failed)."""
     output = Output()
     try:
+        if file == "-" and grad_output is not None and grad_output.strip() == "@-":
+            raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
+                             hint="give the batch as a FILE, or the output gradient as a file: @FILE")
         chosen, _ = choose(device)      # before anything imports the engine
-        batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug)
-        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
+        batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-")
+        stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig")
     except AgcliError as e:
         output.error(e)
         return e.exit_code
     except OSError as e:
         output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
         return EXIT_INPUT
-    show_progress = (sys.stderr.isatty() if progress is None else progress) and file != "-"
+    # The bar lives on stderr when that is a terminal (--no-progress: never);
+    # standard input's lines cannot be counted before they run.
+    show_progress = progress is not False and file != "-" and sys.stderr.isatty()
     with stream:
         try:
             failed = write_results(batch, _numbered(stream), output, jsonl=jsonl, progress=show_progress,
@@ -41,13 +49,33 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     return EXIT_EVAL if failed else EXIT_OK
 
 
-def _batch(wrt, grad_output, seed, dtype, max_elements, debug):
+def _utf8(binary):
+    """Standard input as UTF-8 text, whatever the locale says (a BOM is skipped), line by line as it comes."""
+    import io
+    return io.TextIOWrapper(binary, encoding="utf-8-sig")
+
+
+def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False):
     """How every line runs (importing it imports the engine, which may refuse the array backend)."""
     from functools import partial
 
     from ..evaluate.batch import Batch
-    return Batch(parse_line, partial(crashed, debug=debug), wrt=None if wrt is None else split_names(wrt),
+    parse = _without_stdin_values if stdin_is_the_batch else parse_line
+    return Batch(parse, partial(crashed, debug=debug), wrt=None if wrt is None else split_names(wrt),
                  grad_output=grad_output, seed=seed, dtype=dtype, max_elements=max_elements)
+
+
+def _without_stdin_values(text: str):
+    """parse_line for a batch read from standard input: no line may read a value from it (@-)."""
+    args = parse_line(text)
+    for name, value in args.bindings.items():
+        if value.strip() == "@-":
+            raise AgcliError(f"--{name} @- reads standard input, which holds the batch's lines", kind="usage",
+                             hint="give the batch as a FILE, or the value as a file: @FILE")
+    if args.grad_output is not None and args.grad_output.strip() == "@-":
+        raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
+                         hint="give the batch as a FILE, or the value as a file: @FILE")
+    return args
 
 
 def _numbered(stream):
@@ -69,8 +97,9 @@ def _jobs(asked, file, debug, device) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs: int = 1) -> bool:
-    """Run every line and write its result; True if any line failed.
+def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs: int = 1) -> list:
+    """Run every line and write its result; the numbers of the lines that
+    failed (and, if any did, a line on stderr counting them).
 
     JSON lines of a file of PARALLEL_MIN_LINES lines or more, with jobs > 1:
     worker processes run chunks of lines, and each chunk is written, in
@@ -81,58 +110,78 @@ def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs:
     if parallel or progress:
         numbered = list(numbered)
         parallel = parallel and len(numbered) >= PARALLEL_MIN_LINES
-    bar = _progress_bar(output, len(numbered)) if progress else None
+    if progress:
+        from .progress import ProgressBar
+        output.bar = ProgressBar(len(numbered), sys.stderr, unicode=unicode_rules(sys.stderr))
+        output.bar.draw()
     try:
         if parallel:
-            return _write_chunks(batch.in_workers(numbered, jobs, _json_line), output, bar)
-        return _write_lines(batch.results(numbered), output, batch, jsonl, bar)
-    finally:
-        if bar is not None:
-            bar.stop()
+            failed, total = _write_chunks(numbered, batch.in_workers(numbered, jobs, _json_line), output)
+        else:
+            failed, total = _write_lines(batch.results(numbered), output, batch, jsonl)
+    finally:   # Ctrl-C and a closed pipe too: the terminal's line is left empty
+        if output.bar is not None:
+            output.bar.close()
+            output.bar = None
+    if failed:
+        output.show([_failure_summary(failed, total)], stderr=True)
+    return failed
 
 
-def _write_lines(results, output, batch, jsonl, bar):
-    failed = False
+def _failure_summary(failed, total) -> Line:
+    named = ", ".join(map(str, failed[:_NAMED_FAILURES]))
+    more = f" and {len(failed) - _NAMED_FAILURES} more" if len(failed) > _NAMED_FAILURES else ""
+    lines = "line" if len(failed) == 1 else "lines"
+    return Line(("batch: ", "bold red"), (f"{len(failed)} of {total} lines failed ({lines} {named}{more})", "bold"))
+
+
+def _write_lines(results, output, batch, jsonl):
+    failed, total = [], 0
     for number, result in results:
         try:
             line_failed = _emit(output, number, result, batch.dtype, jsonl)
         except Exception as e:  # a line that cannot be shown must not sink the batch either
             line_failed = _emit(output, number, batch.crashed(result.expr, e), batch.dtype, jsonl)
-        failed = failed or line_failed
-        if bar is not None:
-            bar.advance(bar.task_ids[0])
-    return failed
+        total += 1
+        if line_failed:
+            failed.append(number)
+        if output.bar is not None:
+            output.bar.advance()
+    return failed, total
 
 
-def _write_chunks(chunks, output, bar):
-    failed = False
+def _write_chunks(numbered, chunks, output):
+    failed, total = [], 0
     try:
         for chunk in chunks:
-            sys.stdout.write("".join([text for text, _ in chunk]))
-            sys.stdout.flush()
-            failed = failed or any([line_failed for _, line_failed in chunk])
-            if bar is not None:
-                bar.advance(bar.task_ids[0], len(chunk))
-    except AgcliError as e:     # a worker process died
+            output.write("".join([text for _, text, _ in chunk]))
+            failed += [number for number, _, line_failed in chunk if line_failed]
+            total += len(chunk)
+            if output.bar is not None:
+                output.bar.advance(len(chunk))
+    except AgcliError as e:     # a worker process died: the lines not written failed
         output.error(e)
-        failed = True
-    return failed
+        failed += [number for number, _ in numbered[total:]]
+        total = len(numbered)
+    finally:
+        chunks.close()          # Ctrl-C, a closed pipe: the workers stop now (evaluate/batch.py)
+    return failed, total
 
 
 def _json_line(number, result):
-    """(the line's JSON and a newline, whether it shows an error); an internal error if it cannot be written."""
+    """(number, the line's JSON and a newline, whether it shows an error); an
+    internal error if it cannot be written."""
     try:
-        return result_json_line(result, number) + "\n", result.error is not None
+        return number, result_json_line(result, number) + "\n", result.error is not None
     except Exception as e:  # a line that cannot be shown must not sink the batch either
-        return result_json_line(crashed(result.expr, e), number) + "\n", True
+        return number, result_json_line(crashed(result.expr, e), number) + "\n", True
 
 
 def _emit(output, number, result, dtype, jsonl) -> bool:
     """Write one line's result; returns whether it shows an error."""
     if jsonl:
-        text, shows_error = _json_line(number, result)
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _, text, shows_error = _json_line(number, result)
+        output.write(text)
         return shows_error
     output.show([Line((f"── line {number} ──", "dim")), *result_sections(result, dtype_default=dtype)])
     output.warnings(result.warnings, where=f" (line {number})")
@@ -140,13 +189,3 @@ def _emit(output, number, result, dtype, jsonl) -> bool:
         output.error(result.error, where=f"batch line {number}")
     output.show([Line()])
     return result.error is not None
-
-
-def _progress_bar(output, total):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), console=output.err, transient=True,
-                   redirect_stdout=False, redirect_stderr=False)  # results stay on stdout
-    bar.add_task("batch", total=total)
-    bar.start()
-    return bar

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
-from .sink import Output, crashed
+from .sink import COLOR_MODES, Output, crashed, set_color
 
 
 def _asks_for_json(words) -> bool:
@@ -17,17 +17,33 @@ def _asks_for_json(words) -> bool:
     return "--format=json" in words or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
 
 
+def _given(words, option):
+    """The value of `option` in the words, even when they failed to parse (or None)."""
+    for i, word in enumerate(words):
+        if word.startswith(option + "="):
+            return word[len(option) + 1:]
+        if word == option and i + 1 < len(words):
+            return words[i + 1]
+    return None
+
+
 def run_grad(words) -> int:
     """`agcli grad WORDS...`: returns the exit code."""
     output = Output()
     fmt = "rich"
+    if _given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
+        set_color(_given(words, "--color"))
     try:
         from .arguments import parse_words
-        args = parse_words(words)
+        readers = []    # who reads standard input: EXPR (`-`), a value (@-)
+
+        def read_expr(word):
+            if word in ("-", "@-"):
+                readers.append("EXPR")
+            return _expression(word)
+        args = parse_words(words, read_expr=read_expr)
         fmt = args.format or "rich"
-        if args.out and "value" in args.bindings:
-            raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
-                             "would overwrite it", kind="usage", hint="rename the variable")
+        _check_stdin_and_out(args, readers)
         from ..device import choose
         choose(args.device)     # before anything imports the engine
         from ..evaluate import run as api   # the engine's first import: it may refuse the array backend
@@ -44,7 +60,8 @@ def run_grad(words) -> int:
         output.error(e)
         return e.exit_code
     try:
-        result = api.evaluate(args.expr, args.bindings, wrt=args.wrt, grad_output=args.grad_output)
+        result = api.evaluate(args.expr, args.bindings, wrt=args.wrt, grad_output=args.grad_output,
+                              strict=bool(args.strict))
     except Exception as e:  # a bug in agcli: an error result (a traceback only with --debug)
         result = crashed(args.expr, e, args.debug)
     try:
@@ -70,14 +87,57 @@ def _show(output, result, fmt, dtype):
         output.show(result_sections(result, dtype_default=dtype))
 
 
+def _expression(word: str) -> str:
+    """EXPR as given, or read: `-` from standard input, `@FILE` from a file
+    (UTF-8, a BOM skipped; an expression never starts with @)."""
+    if word in ("-", "@-"):
+        where = "standard input"
+        if sys.stdin is None:
+            raise AgcliError("there is no standard input to read the expression from", kind="usage")
+        data = sys.stdin.buffer.read()
+    elif word.startswith("@"):
+        where = word[1:]
+        try:
+            with open(where, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise AgcliError(f"cannot read the expression from {where}: {e.strerror or e}", kind="usage") from None
+    else:
+        return word
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").strip()    # Windows' line ends too
+    except UnicodeDecodeError as e:
+        raise AgcliError(f"the expression in {where} is not UTF-8 text ({e.reason} at byte {e.start})",
+                         kind="usage") from None
+    if not text:
+        raise AgcliError(f"{where} holds no expression", kind="usage")
+    return text
+
+
+def _check_stdin_and_out(args, readers):
+    """Standard input is read once (EXPR `-`, or one value's @-); --out names the .npz it writes."""
+    readers += [f"--{name}" for name, value in args.bindings.items() if value.strip() == "@-"]
+    if args.grad_output is not None and args.grad_output.strip() == "@-":
+        readers.append("--grad-output")
+    if len(readers) > 1:
+        raise AgcliError(f"{' and '.join(readers)} all read standard input, which can be read once",
+                         kind="usage", hint="put all but one in files: @FILE")
+    if args.out:
+        if not args.out.lower().endswith(".npz"):
+            stem = args.out[:-4] if args.out.lower().endswith(".npy") else args.out
+            raise AgcliError(f"--out writes an .npz archive (the value and every gradient), not {args.out!r}",
+                             kind="usage", hint=f"--out {stem}.npz; read one array back with @{stem}.npz:value")
+        if "value" in args.bindings:
+            raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
+                             "would overwrite it", kind="usage", hint="rename the variable")
+
+
 def _save_npz(path, result, output) -> int:
     import zipfile
 
     import numpy    # a Result holds host arrays, whichever device computed them
     arrays = {"value": result.value}
     arrays.update({k: v for k, v in result.grads.items() if v is not None})
-    if not path.endswith(".npz"):  # as numpy.savez does
-        path += ".npz"
     try:
         # What numpy.savez(path, **arrays) writes, without its keyword
         # arguments: a variable named `file` or `allow_pickle` is just a key.

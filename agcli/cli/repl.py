@@ -5,44 +5,62 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
-import os
-
 from ..errors import AgcliError
 from .sink import Output
 
 BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n"
-          "Blocks end with an empty line; Ctrl-D quits.")
+          "Blocks end with an empty line; Tab completes names; help for help; exit() or Ctrl-D quits.")
+HELP = """Type Python with PyTorch's autograd, as in a script run by `agcli run`:
+    x = torch.tensor([1., 2.], requires_grad=True)
+    y = (x ** 2).sum(); y.backward(); x.grad
+A line's value is shown (as Python's REPL shows it); print() prints.
+A line ending in ':' opens a block, which an empty line ends.
+Names stay defined until you quit. Tab completes names and, after a dot, methods.
+Up-arrow recalls a whole block. exit(), quit() or Ctrl-D quits; Ctrl-C drops the line.
+What agcli provides, and where it differs from PyTorch: agcli --help, and the README."""
+_EXIT = {"exit", "exit()", "quit", "quit()"}
+_HELP = {"help", "help()"}
 
 
 def _needs_more(buffer: list[str]) -> bool:
-    """Is the chunk unfinished? A block (a line ending in ':') runs to an empty
-    line, as in Python's REPL; otherwise only open brackets continue it."""
-    if buffer[0].rstrip().endswith(":"):
+    """Is the chunk unfinished? A block (a line ending in ':', comments aside)
+    runs to an empty line, as in Python's REPL; otherwise only open brackets continue it."""
+    if _code(buffer[0]).rstrip().endswith(":"):
         return bool(buffer[-1].strip())
     return _open_brackets("\n".join(buffer)) > 0
 
 
-def _open_brackets(text: str) -> int:
-    depth, quote = 0, None
-    for c in text:
+def _code(line: str) -> str:
+    """The line without its # comment (a # inside a string stays)."""
+    quote = None
+    for i, c in enumerate(line):
         if quote:
             quote = None if c == quote else quote
         elif c in "\"'":
             quote = c
         elif c == "#":
-            break
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
+            return line[:i]
+    return line
+
+
+def _open_brackets(text: str) -> int:
+    depth = 0
+    for line in text.split("\n"):
+        for c in _code(line):
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
     return depth
 
 
-def run_repl(read_line, write, show_error, *, max_iterations: int, version: str) -> int:
+def run_repl(read_line, write, show_error, *, max_iterations: int, version: str, env=None,
+             remember=lambda lines: None) -> int:
+    """The loop: env holds the session's names; remember(lines) is told each chunk run."""
     from ..language.program import run_program, value_repr
 
     write(BANNER.format(version=version) + "\n")
-    env: dict = {}
+    env = {} if env is None else env
 
     def show(value):
         write(value_repr(value) + "\n")
@@ -53,7 +71,12 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str)
             line = read_line(">>> ")
             if not line.strip():
                 continue
-            buffer.append(line)
+            if line.strip() in _EXIT:
+                return 0
+            if line.strip() in _HELP:
+                write(HELP + "\n")
+                continue
+            buffer.extend(line.split("\n"))    # a block recalled from the history comes whole
             while _needs_more(buffer):
                 buffer.append(read_line("... "))
         except EOFError:
@@ -63,6 +86,7 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str)
             write("\nKeyboardInterrupt\n")
             continue
         source = "\n".join(buffer).rstrip() + "\n"
+        remember(buffer)
         try:
             run_program(source, write, max_iterations=max_iterations, env=env, show=show)
         except AgcliError as e:
@@ -81,30 +105,13 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     except AgcliError as e:
         output.error(e)
         return e.exit_code
-    history = _enable_history()
+    from .repl_readline import Readline
+    env: dict = {}
+    history = Readline.start(env)
     try:
         return run_repl(input, output.write, lambda e: output.error(e, where="input"),
-                        max_iterations=max_iterations, version=version)
+                        max_iterations=max_iterations, version=version, env=env,
+                        remember=history.remember if history else (lambda lines: None))
     finally:
         if history:
-            history()
-
-
-def _enable_history():
-    """Line editing and history when readline exists; returns a function that saves it."""
-    try:
-        import readline
-    except ImportError:
-        return None
-    path = os.path.join(os.path.expanduser("~"), ".agcli_history")
-    try:
-        readline.read_history_file(path)
-    except OSError:
-        pass
-
-    def save():
-        try:
-            readline.write_history_file(path)
-        except OSError:
-            pass
-    return save
+            history.save()

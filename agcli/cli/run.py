@@ -21,13 +21,16 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
     where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
     if program is None:
         try:
-            if file == "-":
-                program = sys.stdin.read()
+            if file == "-":     # UTF-8 whatever the locale says; a BOM (Windows' editors) is skipped
+                program = sys.stdin.buffer.read().decode("utf-8-sig").replace("\r\n", "\n")
             else:
-                with open(file, encoding="utf-8") as f:
+                with open(file, encoding="utf-8-sig") as f:
                     program = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            output.error(AgcliError(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", kind="usage"))
+        except OSError as e:
+            output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+            return EXIT_INPUT
+        except UnicodeDecodeError as e:
+            output.error(AgcliError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
             return EXIT_INPUT
     try:
         program_setup(output, device, dtype, seed, max_elements)

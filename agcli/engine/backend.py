@@ -27,6 +27,7 @@ DEVICE, BACKEND = chosen()
 
 host_ndarray = numpy.ndarray                          # what .numpy() and the host side hold
 host_types = (numpy.ndarray, numpy.generic)
+host = numpy            # the host array library: NumPy's own names as programs' `import numpy` reaches them
 
 # ------------------------------------------------------------------ NumPy
 # (CuPy and the strict stand-in replace what differs, below.)
@@ -39,15 +40,29 @@ eye, arange, linspace = numpy.eye, numpy.arange, numpy.linspace
 dtype, result_type = numpy.dtype, numpy.result_type
 kind = operator.attrgetter("kind")                   # 'b' | 'i' | 'u' | 'f' (of a dtype)
 view_base = operator.attrgetter("base")              # not None: the array may share memory
+address = operator.attrgetter("ctypes.data")         # where its first element is (in-place overlap checks)
 copy = operator.methodcaller("copy")                 # a C-contiguous copy, as ndarray.copy
 getitem, setitem = operator.getitem, operator.setitem
 swapaxes, dot = numpy.swapaxes, numpy.dot
-watch = None            # per-op finite check (device backends): apply and replays call it after forward
 
 
 def dtype_name(d) -> str:
     """'float64' for float64, whatever spells it."""
     return numpy.dtype(d).name
+
+
+def diagonal(a, offset, dim1, dim2):
+    """PyTorch's diagonal: a view that writes go through (NumPy's own is read-only)."""
+    view = numpy.diagonal(a, offset, dim1, dim2)
+    view.flags.writeable = a.flags.writeable
+    return view
+
+
+def expanded(a, shape):
+    """PyTorch's expand: a view that writes go through (NumPy's broadcast_to is read-only)."""
+    lead = len(shape) - a.ndim
+    steps = (0,) * lead + tuple(0 if n == 1 and m != 1 else st for n, m, st in zip(a.shape, shape[lead:], a.strides))
+    return numpy.lib.stride_tricks.as_strided(a, shape, steps, writeable=a.flags.writeable)
 
 
 def itemsize(d) -> int:
@@ -91,9 +106,11 @@ def strides(a) -> tuple:
     return tuple(s // a.itemsize for s in a.strides)
 
 
+
 # A device array as a host NumPy array, and a host array (or number) as a
-# device array: on NumPy both are the array itself.
-to_host = from_host = numpy.asarray
+# device array: on NumPy both are the array itself; host_view (x.numpy()) shares
+# the memory where the backend keeps it on the host, else it copies.
+to_host = from_host = host_view = numpy.asarray
 
 
 def float_errors(report):
@@ -107,85 +124,8 @@ def float_errors_ignored():
 
 
 # -------------------------------------------------------- device backends
-def numbers_forward(forward, numbers, params):
-    """An op of Python numbers alone, on a device (the standard wants an array):
-    as NumPy computes them, in int64 or float64 (float64 when ints will not do)."""
-    types = {type(a) for a in numbers}
-    lifted = [asarray(a, dtype="float64" if float in types else "int64" if int in types else "bool")
-              for a in numbers]
-    try:
-        out = forward(*lifted, **params)
-    except TypeError:                                   # int / int, True + True: NumPy gives a float
-        lifted = [astype(a, "float64") for a in lifted]
-        out = forward(*lifted, **params)
-    watch(lifted, out)
-    return out
-
-
-_report = None          # report(kind, flag) while an evaluation watches the forward (float_errors)
-
-
-class _Watching:
-    """float_errors on a device: `watch` checks each op's output explicitly
-    (`quiet`: a context that silences the library's own warnings meanwhile)."""
-
-    __slots__ = ("report", "quiet", "previous")
-
-    def __init__(self, report, quiet):
-        self.report, self.quiet = report, quiet
-
-    def __enter__(self):
-        global _report
-        self.quiet.__enter__()
-        self.previous, _report = _report, self.report
-
-    def __exit__(self, *exc):
-        global _report
-        _report = self.previous
-        self.quiet.__exit__(*exc)
-
-
-def _watch(arrays, out):
-    """NumPy's floating-point warnings, from the values: after an op made `out`
-    from `arrays`, an inf it made from finite inputs is a division by zero
-    when an input is 0 there, else an overflow; a nan it made is an invalid
-    value. (An inf or nan it carried in from an input is not reported.)"""
-    if _report is None or type(out) is not ndarray or kind(out.dtype) != "f":
-        return
-    bad = ~xp.isfinite(out)
-    if not bool(xp.any(bad)):
-        return
-    carried, zero = _input_masks(arrays, out)
-    nan = xp.isnan(out) & ~carried[1]
-    inf = bad & ~xp.isnan(out) & ~carried[0]
-    if bool(xp.any(inf & zero)):
-        _report("divide by zero", 0)
-    if bool(xp.any(inf & ~zero)):
-        _report("overflow", 0)
-    if bool(xp.any(nan)):
-        _report("invalid value", 0)
-
-
-def _input_masks(arrays, out):
-    """((any input non-finite, any input nan), any input 0) at each of out's places
-    (everywhere, for an input that does not broadcast to out's shape)."""
-    nonfinite = nan = zero = xp.zeros(out.shape, dtype=xp.bool, **_ON)
-    for a in arrays:
-        if isinstance(a, (int, float)) and not isinstance(a, bool):
-            a = xp.asarray(float(a), **_ON)
-        elif type(a) is not ndarray or kind(a.dtype) not in "iuf":
-            continue
-        a = astype(a, out.dtype)
-        try:
-            a = xp.broadcast_to(a, out.shape)
-        except ValueError:          # a reduction's or a product's input: anywhere counts
-            nonfinite = nonfinite | bool(xp.any(~xp.isfinite(a)))
-            nan, zero = nan | bool(xp.any(xp.isnan(a))), zero | bool(xp.any(a == 0))
-            continue
-        nonfinite, nan, zero = nonfinite | ~xp.isfinite(a), nan | xp.isnan(a), zero | (a == 0)
-    return (nonfinite, nan), zero
-
-
+# (Their floating-point checks, which replace NumPy's error state, and ops of
+# Python numbers on a device: engine/backend_watch.py.)
 _ON = {}                # the device keyword of creation calls (the strict stand-in's non-default device)
 
 if BACKEND == "cupy":
@@ -197,8 +137,8 @@ if BACKEND == "cupy":
     ON_HOST = False
     asarray, zeros, ones, empty, full = xp.asarray, xp.zeros, xp.ones, xp.empty, xp.full
     eye, arange, linspace = xp.eye, xp.arange, xp.linspace
-    swapaxes, dot, result_type = xp.swapaxes, xp.dot, xp.result_type
-    watch = _watch
+    swapaxes, dot, result_type, diagonal = xp.swapaxes, xp.dot, xp.result_type, xp.diagonal   # CuPy's: a view
+    expanded = xp.broadcast_to                                  # (a view CuPy writes through)
 
     def clone(a, contiguous: bool):
         return xp.copy(a, order="C" if contiguous else "K")
@@ -211,12 +151,12 @@ if BACKEND == "cupy":
 
     def to_host(a):
         return a.get()
+    host_view = to_host         # GPU memory: a copy
+
+    address = operator.attrgetter("data.ptr")
 
     def from_host(a):
         return xp.asarray(a)
-
-    def float_errors(report):
-        return _Watching(report, nullcontext())
 
     float_errors_ignored = nullcontext
 
@@ -233,7 +173,6 @@ elif BACKEND == "array-api-strict":
                ("bool", "int8", "int16", "int32", "int64", "uint8", "float32", "float64")}
     _NAMES = {d: name for name, d in _DTYPES.items()}
     _KIND_OF = {d: "b" if name == "bool" else name[0] for name, d in _DTYPES.items()}
-    watch = _watch
 
     def dtype(d):
         return _DTYPES[d] if isinstance(d, str) else _DTYPES[numpy.dtype(d).name] if isinstance(d, type) else d
@@ -300,6 +239,12 @@ elif BACKEND == "array-api-strict":
     def dot(a, b):
         return xp.matmul(a, b)
 
+    def diagonal(a, offset, dim1, dim2, _numpy=diagonal):      # a view of the NumPy array inside
+        return ndarray._new(_numpy(a._array, offset, dim1, dim2), device=a.device)
+
+    def expanded(a, shape, _numpy=expanded):
+        return ndarray._new(_numpy(a._array, tuple(shape)), device=a.device)
+
     def reduce_sum(x, axis=None, keepdims=False):
         return xp.sum(x, axis=axis, keepdims=keepdims)
 
@@ -315,17 +260,16 @@ elif BACKEND == "array-api-strict":
         inner = a._array
         return tuple(s // inner.itemsize for s in inner.strides)
 
+    address = operator.attrgetter("_array.ctypes.data")     # (as strides reads it: the NumPy array inside)
+
     def to_host(a):
         return numpy.asarray(a.to_device(_HOST))
+    host_view = operator.attrgetter("_array")       # the NumPy array inside (as strides reads it)
 
     def from_host(a):
         return xp.asarray(numpy.asarray(a), **_ON)
 
-    def float_errors(report):
-        # The stand-in computes with NumPy inside: its warnings are not agcli's.
-        return _Watching(report, numpy.errstate(all="ignore"))
-
-    def float_errors_ignored():
+    def float_errors_ignored():     # (the stand-in computes with NumPy inside: its warnings are not agcli's)
         return numpy.errstate(all="ignore")
 
     def getitem(a, key):

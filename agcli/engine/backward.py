@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from ..errors import AgcliError, torch_type_name
+from ..state import state
 from .backend import asarray, astype, copy, ones, view_base
+from .hooks import Watch, watching
 from .ops.shapes import COPY, sum_to, to_dtype
 from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled, version_of
 
@@ -38,7 +40,7 @@ def reachable(root):
     return nodes
 
 
-def propagate(steps, grads):
+def propagate(steps, grads, observer=None):
     """The backward loop, the one both the graph and replays run.
 
     steps: in backward's order, (key, out, args, edges) per op that may
@@ -46,12 +48,15 @@ def propagate(steps, grads):
     dtype or None, target key); grads: key -> gradient, the output's to begin
     with. Each step's gradient goes through its rules to its inputs' keys;
     what is left in grads at the end is what reached the leaves. (Keys are
-    the graph's nodes, or a replay's slots.)
+    the graph's nodes, or a replay's slots.) observer(key, g, edges) -> edges,
+    for `agcli graph` and `explain` only, sees each step and what its edges carry.
     """
     for key, out, args, edges in steps:
         g = grads.pop(key, None)
         if g is None:
             continue
+        if observer is not None:
+            edges = observer(key, g, edges)
         for vjp, params, shape, dtype, target in edges:
             gi = vjp(g, out, *args, **params)
             if getattr(gi, "shape", None) != shape:
@@ -79,17 +84,27 @@ def edges_of(node):
     return edges
 
 
-def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught):
-    """The steps of a recorded graph, checked and released as PyTorch does."""
+def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught, watch=None):
+    """The steps of a recorded graph, checked and released as PyTorch does;
+    `watch` (hooks.py) runs the hooks and anomaly checks when there are any."""
     for node in order:
         g = grads.get(node)
         if g is None:
             continue
+        if watch is not None and needed is not None and node not in needed:
+            g = grads[node] = watch.tensor_hooks(node, g)     # PyTorch: before it captures a node it skips
         if asked and node in asked:
             caught.append((asked[node], g))
         if needed is not None and node not in needed:
             del grads[node]
             continue
+        if watch is not None:
+            g = grads[node] = watch.tensor_hooks(node, g)
+        # (before the node runs, as PyTorch's retain_grad hook: after the tensor's hooks)
+        if retain_grads and node.out is not None and node.out.retains_grad:
+            _accumulate(node.out, g, create_graph)
+        if watch is not None:
+            g = grads[node] = watch.pre_hooks(node, g)
         op = node.op
         if op.saves:
             if node.released:
@@ -97,32 +112,34 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             changed = node.modified()
             if changed is not None:
                 raise AgcliError(_modified_message(node, *changed))
-        if retain_grads and node.out is not None and node.out.retains_grad:
-            _accumulate(node.out, g, create_graph)
+        edges = edges_of(node) if watch is None else watch.redirect(node, edges_of(node))
         # Rules see tensors when the gradient must itself be differentiable,
         # raw arrays otherwise (no graph is built for them: cheaper).
         if create_graph:
-            yield node, node.out, node.inputs, edges_of(node)
+            yield node, node.out, node.inputs, edges
         else:
-            yield node, node.out.data, node.arrays, edges_of(node)
+            yield node, node.out.data, node.arrays, edges
         if not retain_graph:
             # Saved tensors go, as PyTorch frees its buffers. An op that saves
             # nothing (Op.saves False) reads only shapes in its rules, so its
             # graph can run backward again, as in PyTorch.
             if op.saves:
-                node.inputs = node.arrays = node.out = None
+                node.free()
             node.released = True
+        if watch is not None:
+            watch.after(node, g, grads)
 
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
-             retain_grads: bool = False):
+             retain_grads: bool = False, observer=None):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward);
     accumulate=False returns {leaf: grad} instead (torch.autograd.grad).
     nodes: reachable(output.grad_fn), when the caller has it already.
     retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
+    observer: what propagate hands each step to (evaluate/graph.py), or None.
     """
     if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
         retain_graph = create_graph
@@ -149,12 +166,16 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     caught = []
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
+    watch = Watch(order) if watching() else None
     with set_grad_enabled(create_graph):
-        propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught),
-                  grads)
+        propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
+                               watch), grads, observer)
 
     results = {}
     handed_out = {id(data(grad_output))}     # arrays a .grad must not share
+    if watch is not None:           # leaves whose hooks have not run yet (the output itself, say)
+        for n in [n for n in grads if type(n) is AccumulateGrad and n not in watch.done]:
+            grads[n] = watch.leaf(n, grads[n])
     for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
         if type(g) is not Tensor:
             g = Tensor(asarray(g, dtype=leaf.data.dtype), device=leaf.device)
@@ -178,7 +199,7 @@ def release(roots):
             continue
         for node in reachable(root):
             if node.op.saves:
-                node.inputs = node.arrays = node.out = None
+                node.free()
             node.released = True
 
 
@@ -204,13 +225,30 @@ def _modified_message(node, tensor, saved_version, maker):
     """PyTorch's words; `maker` is the node that made the tensor when it was saved
     (PyTorch names its op: "output 0 of Exp"; nothing for a leaf)."""
     shape = ", ".join(map(str, tensor.data.shape))
-    which = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', maker.name)}," \
+    which = f", which is output 0 of {forward_name(maker.name)}," \
         if maker is not None and type(maker) is not AccumulateGrad else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]]{which} is at version "
-            f"{version_of(tensor)}; expected version {saved_version} instead. Hint: enable anomaly detection to find "
-            f"the operation that failed to compute its gradient, with "
-            f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
+            f"{version_of(tensor)}; expected version {saved_version} instead. Hint: {_hint(node)}")
+
+
+def _hint(node) -> str:
+    """The version error's last words: anomaly mode has shown where the forward ran (PyTorch's warning)."""
+    if not state.detect_anomaly:
+        return ("enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    state.warn(f"UserWarning: Error detected in {node.name}.")
+    return ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
+            "in question was changed in there or anywhere later. Good luck!")
+
+
+def forward_name(name: str) -> str:
+    """How PyTorch's messages name a node (Node::forward_op_name): its op, Exp for ExpBackward0
+    and Fill2 for FillBackward2; C++ nodes in full."""
+    if name == "CopySlices":
+        return "torch::autograd::CopySlices"
+    found = re.fullmatch(r"(.*)Backward([0-9]*)", name)
+    return name if found is None else found[1] + ("" if found[2] in ("", "0") else found[2])
 
 
 def _leading_to(order, inputs) -> set:

@@ -23,7 +23,8 @@ Anything unexpected during a replay falls back to the full evaluation.
 from __future__ import annotations
 
 from ..state import state
-from .backend import asarray, astype, ndarray, watch
+from .backend import asarray, astype, ndarray
+from .backend_watch import watch
 from .backward import edges_of, ones_like, propagate
 from .tensor import AccumulateGrad, Tensor
 

@@ -10,7 +10,9 @@ from itertools import count
 
 from ..device import chosen
 from ..state import state
-from .backend import ON_HOST, asarray, astype, item, ndarray, numbers_forward, setitem, watch
+from .backend import ON_HOST, asarray, astype, item, ndarray, setitem
+from .backend_watch import numbers_forward, watch
+from .saved import saved_tensors
 
 _seq = count()
 
@@ -33,7 +35,7 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "base", "is_view", "_accumulator", "device", "__weakref__")
+                 "version", "base", "is_view", "view_of", "_accumulator", "device", "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
@@ -45,9 +47,12 @@ class Tensor:
         self.grad = None
         self.name = name
         self.retains_grad = False     # .retain_grad() on a non-leaf
-        self.version = 0              # bumped by in-place ops, so backward can tell
+        # bumped by in-place ops, so backward can tell; None: an inference tensor, which has no
+        # version counter (made under torch.inference_mode())
+        self.version = None if state.inference_mode else 0
         self.base = None              # whose storage and version counter it shares (views, detach)
         self.is_view = False          # made by a view op (select, slice, view, t, ...): PyTorch's views
+        self.view_of = None           # a view's ViewOf: its base, and how it was taken from it
         self._accumulator = None
 
     # --- what a reader asks of a tensor ---
@@ -73,7 +78,7 @@ class Tensor:
         """The same storage without a history; it shares the version counter, as in
         PyTorch: changing it in place is changing a value backward may need."""
         alias = Tensor(self.data, device=self.device)
-        alias.base = self.base or self
+        alias.base = self if self.base is None else self.base   # (`or` would ask a tensor's truth)
         return alias
 
     def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
@@ -114,10 +119,12 @@ class Node:
         # The versions of what the rules will read: an in-place change since is an error.
         # (None: no tensor had been changed in place yet, so all were at version 0.)
         self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and state.version_bumps else None
+        if state.inference_made:
+            _refuse_inference(self)
 
     def modified(self):
-        """(tensor, saved version, the node that made it then) of a saved tensor
-        changed in place since, or None. Saved are the inputs the rules read for
+        """(tensor, saved version, the node to name in the message) of a saved
+        tensor changed in place since, or None. Saved are the inputs the rules read for
         the inputs that need a gradient (op.reads), as PyTorch saves them: `y * 3`
         keeps no y, so changing y afterwards is no error."""
         if not state.version_bumps:
@@ -127,17 +134,22 @@ class Node:
         for i, t in enumerate(self.inputs):
             if type(t) is Tensor and version_of(t) != versions[i] and (
                     reads is None or any(i in reads[k] for k, nxt in enumerate(self.next) if nxt is not None)):
-                return t, versions[i], self.next[i]
+                return t, versions[i], fresh(t).grad_fn     # PyTorch names the tensor's history now
         if self.op.saves_out and version_of(self.out) != versions[-1]:
             return self.out, versions[-1], self
         return None
 
+    def free(self):
+        """What backward lets go of once the node ran (PyTorch's release_variables)."""
+        self.inputs = self.arrays = self.out = None
+
     def output_is(self, x: "Tensor"):
         """The node's output is now `x` (an in-place op: x took the result's value),
-        saved at x's version now, as PyTorch saves an in-place op's result."""
+        saved at x's version now, as PyTorch saves an in-place op's result (its
+        inputs stay saved at the versions they had: `y.mul_(y)` changed one)."""
         self.out = x
         if self.op.saves:
-            self.versions = _versions(self.inputs, x)
+            self.versions = (self.versions or (0,) * (len(self.inputs) + 1))[:-1] + (version_of(x),)
 
     @property
     def name(self) -> str:
@@ -146,7 +158,29 @@ class Node:
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
     state.version_bumps += 1
-    (t.base or t).version += 1
+    owner = t if t.base is None else t.base
+    if owner.version is not None:
+        owner.version += 1
+    elif not state.inference_mode:      # an inference tensor counts no versions: PyTorch's error, after the change
+        from ..errors import AgcliError
+        raise AgcliError(INFERENCE_IN_PLACE)
+
+
+INFERENCE_IN_PLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+                      "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+                      "for more details.")
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")
+
+
+def _refuse_inference(node):
+    """PyTorch's error when a node would save an inference tensor (checked once some exist)."""
+    for t in saved_tensors(node):
+        if type(t) is Tensor and version_of(t) is None:
+            from ..errors import AgcliError
+            raise AgcliError(INFERENCE_SAVED)
 
 
 def _versions(inputs, out):
@@ -157,7 +191,32 @@ def version_of(t) -> int:
     """t's version: its base's, for a view or a detached alias (they share one counter)."""
     if type(t) is not Tensor:
         return 0
-    return (t.base or t).version
+    return (t if t.base is None else t.base).version
+
+
+class ViewOf:
+    """What a view knows of its base, as PyTorch's view info: the base (the nearest
+    tensor up the chain of views that is not a view), the view ops from it (replayed
+    on positions, they say which of the base's elements the view covers), the version
+    its history was last set at (a view whose base changed in place since regrows its
+    history: engine/views.py), whether grad mode was on when it was made, and the
+    base's array then (a base laid out anew since, by t_() or .data =, is not followed)."""
+
+    __slots__ = ("base", "ops", "version", "grad_mode", "base_data")
+    regrow = None       # engine/views.py installs it (its ops import this module)
+
+    def __init__(self, base, ops, version, grad_mode):
+        self.base, self.ops, self.version, self.grad_mode = base, ops, version, grad_mode
+        self.base_data = base.data
+
+
+def fresh(t):
+    """t, its history regrown first if it is a view whose base changed in place since
+    (PyTorch does it whenever a view's grad_fn is asked for)."""
+    info = t.view_of
+    if info is not None and info.version != t.base.version:
+        ViewOf.regrow(t)
+    return t
 
 
 class AccumulateGrad:
@@ -185,6 +244,8 @@ def apply(op, *args, cast=None, **params):
     needs_grad = False
     for a in args:
         if type(a) is Tensor:
+            if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
+                ViewOf.regrow(a)            # a view whose base changed in place: its history anew
             any_tensor = True
             needs_grad = needs_grad or a.requires_grad
             arrays.append(a.data)
@@ -216,7 +277,11 @@ def apply(op, *args, cast=None, **params):
     result = Tensor(out)
     if op.view:                             # the same storage, and the same version counter
         base = args[0]
-        result.base, result.is_view = base.base or base, True
+        result.base, result.is_view = base if base.base is None else base.base, True
+        info = base.view_of
+        result.view_of = ViewOf(base, ((op, params),), result.base.version, state.grad_enabled) if info is None else \
+            ViewOf(info.base, info.ops + ((op, params),), result.base.version, state.grad_enabled and info.grad_mode)
+        result.requires_grad = result.view_of.base.requires_grad    # even made under no_grad, as in PyTorch
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
@@ -226,25 +291,6 @@ def apply(op, *args, cast=None, **params):
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))
     return result
-
-
-def apply_in_place(op, x, before, *args, **params):
-    """x takes the value of `op` run on (before, *args), and its place in the graph.
-
-    `before` is x's old value with x's old place in the graph (what the node
-    saves): how PyTorch records an in-place op (CopySlices for x[key] = v).
-    """
-    if TWO_DEVICES:
-        same_device((x, *args))
-    out = op.forward(before.data, *[a.data if type(a) is Tensor else a for a in args], **params)
-    setitem(x.data, ..., out)
-    bump_version(x)
-    inputs = (before, *args)
-    if state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in inputs):
-        next_edges = tuple([a.edge() if type(a) is Tensor else None for a in inputs])
-        x.grad_fn = Node(op, next_edges, inputs, x, params)
-        x.requires_grad = True
-    return x
 
 
 # Only a process on the GPU has tensors on two devices (cpu and cuda:0) to tell apart.

@@ -12,16 +12,24 @@ line on (run.py).
 from __future__ import annotations
 
 import gc
+import os
+import signal
 from contextlib import contextmanager
 
+from ..device import chosen
 from ..errors import AgcliError, detached
 from . import run as api
 
 # Worker processes pay off from this many lines. They take lines in chunks:
 # large enough that sending them costs little, small enough that each worker
 # gets eight or more (benchmarks/README.md, "Why the code is shaped so").
+# Chunks are read as workers need them: at most IN_FLIGHT a worker are
+# queued, running or done and not yet written, so memory stays flat
+# whatever the file's size.
 PARALLEL_MIN_LINES = 200
 _CHUNK_LINES = (16, 64)
+_CHUNKS_A_WORKER = 8
+IN_FLIGHT = 8
 
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
@@ -90,29 +98,116 @@ class Batch:
                 del result      # a failed line's garbage must be unreachable for done()
                 _Collector.done(1, failed)
 
-    def in_workers(self, numbered: list, jobs: int, encode):
+    def in_workers(self, numbered, jobs: int, encode):
         """[encode(number, Result) for each line of a chunk], chunk after chunk in input order.
 
         Worker processes run the chunks; `encode` runs there too, so only what
         it gives (a line's JSON, not its arrays) comes back, and the workers
         share the encoding as well. It must be a module-level function.
+        `numbered` is read as the workers need it (chunked, in_order); if a
+        worker dies, LinesLost names the lines read and not handed back.
         """
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        low, high = _CHUNK_LINES
-        size = max(low, min(high, len(numbered) // (8 * jobs)))
-        chunks = [numbered[i:i + size] for i in range(0, len(numbered), size)]
-        with _rare_collection():    # before the fork: workers inherit it
-            # fork: a worker starts with agcli already imported, in a few milliseconds
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_start_worker, initargs=(self, encode)) as pool:
-                try:
-                    yield from pool.map(_run_chunk, chunks)
-                except BrokenProcessPool:
-                    raise AgcliError("a batch worker process died; run with --jobs 1 to find the line",
-                                     kind="internal") from None
+        method = start_method()
+        if method != "fork":    # a new interpreter chooses its device from the environment: this one's
+            os.environ["AGCLI_DEVICE"], os.environ["AGCLI_ARRAY_BACKEND"] = chosen()
+        with _rare_collection():    # before a fork: workers inherit it
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                       initializer=_start_worker, initargs=(self, encode))
+            done = False
+            try:
+                yield from in_order(chunked(numbered, jobs), lambda chunk: pool.submit(_run_chunk, chunk),
+                                    jobs * IN_FLIGHT, BrokenProcessPool,
+                                    "a batch worker process died; run with --jobs 1 to find the line")
+                done = True
+            finally:
+                if done:
+                    pool.shutdown()
+                else:       # Ctrl-C, a closed pipe, a dead worker: shutdown() would run every chunk first
+                    _stop(pool, forked=method == "fork")
+
+
+class LinesLost(AgcliError):
+    """The workers running some lines are gone: `lost` holds the numbers of
+    the lines read and not handed back; the lines not read are lost too."""
+
+    def __init__(self, message: str, lost: list):
+        super().__init__(message, kind="internal")
+        self.lost = lost
+
+
+def chunked(numbered, workers: int):
+    """The (number, text) lines in lists for `workers` workers, read as they are asked for.
+
+    A chunk's size comes from the first lines: the largest size, unless the
+    input is too short to give each worker _CHUNKS_A_WORKER chunks of it.
+    """
+    from itertools import chain, islice
+    low, high = _CHUNK_LINES
+    numbered = iter(numbered)
+    head = list(islice(numbered, high * _CHUNKS_A_WORKER * workers))
+    size = max(low, min(high, len(head) // (_CHUNKS_A_WORKER * workers)))
+    lines = chain(head, numbered)
+    del head
+    while chunk := list(islice(lines, size)):
+        yield chunk
+
+
+def in_order(chunks, submit, in_flight: int, lost_when, lost_message: str):
+    """What each chunk's future (`submit(chunk)`) gives, in the chunks' order,
+    with at most `in_flight` chunks submitted and not yet handed back.
+
+    A future that raises `lost_when` (its workers are gone) raises LinesLost
+    with the numbers of every line submitted and not handed back.
+    """
+    from collections import deque
+    pending = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, submit(chunk)))
+            if len(pending) >= in_flight:
+                yield pending[0][1].result()
+                pending.popleft()
+        while pending:
+            yield pending[0][1].result()
+            pending.popleft()
+    except lost_when:
+        raise LinesLost(lost_message, [number for chunk, _ in pending for number, _ in chunk]) from None
+
+
+def start_method() -> str:
+    """How worker processes start, with what the platform has: fork (a worker
+    starts with agcli imported, in a few milliseconds) where it is safe, else
+    spawn (Windows has no fork; on macOS system libraries make it unsafe)."""
+    import multiprocessing
+    import sys
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform != "darwin":
+        return "fork"
+    return "spawn" if "spawn" in methods else methods[0]
+
+
+def _stop(pool, forked: bool):
+    """Drop the chunks not yet started. Forked workers are ended now; spawned
+    ones finish the chunk they run, so that the pool's semaphores are released
+    (else a POSIX spawn's resource tracker complains once agcli exits)."""
+    if not forked:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return
+    terminate = getattr(pool, "terminate_workers", None)     # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the executor has no public way: its own table of processes.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
 
 
 @contextmanager
@@ -134,6 +229,8 @@ _worker = None      # (Batch, encode) in a worker process
 def _start_worker(batch, encode):
     global _worker
     _worker = (batch, encode)
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_chunk(chunk):

@@ -103,64 +103,162 @@ def _json_document(raw_decode):
 
 
 def _load_file(name: str, path: str):
+    """`@PATH`: .npy, .npz with :KEY, .csv/.txt/.tsv/.dat or .json; `@-`: standard input."""
     origin = f"--{name}"
+    if path == "-":
+        return _load_stdin(name, origin)
     import os
 
+    path, key = _archive_member(path)
     if not os.path.isfile(path):
         raise AgcliError(f"no such file '{path}'", kind="binding", origin=origin)
     lower = path.lower()
     try:
+        if lower.endswith(".npz"):
+            return _load_npz(path, key, origin)
         if lower.endswith(".npy"):
-            return _load_npy(path, origin)
+            with open(path, "rb") as f:
+                return _read_npy(f, origin)
         if lower.endswith(".json"):
-            import json
-            with open(path, encoding="utf-8") as f:
-                return to_host(C.as_tensor(json.load(f)).data)
+            return _json_array(_text(path))
         if lower.endswith((".csv", ".txt", ".tsv", ".dat")):
-            return _load_text(path)
+            return _table(_text(path))
     except AgcliError as e:
-        raise AgcliError(f"cannot read '{path}': {e.message}", kind="binding",
-                         origin=origin) from None
-    except (ValueError, OSError, UnicodeDecodeError) as e:
-        raise AgcliError(f"cannot read '{path}': {e}", kind="binding", origin=origin) from None
-    raise AgcliError(f"'{path}' is not a .npy, .csv, .txt or .json file",
+        raise AgcliError(f"cannot read '{path}': {e.message}", kind="binding", origin=origin,
+                         hint=e.hint) from None
+    except OSError as e:
+        raise AgcliError(f"cannot read '{path}': {e.strerror or e}", kind="binding", origin=origin) from None
+    except (ValueError, EOFError, LookupError):   # a damaged .npy or .npz (zlib's, zipfile's errors)
+        raise AgcliError(f"cannot read '{path}': the file is damaged", kind="binding", origin=origin) from None
+    raise AgcliError(f"'{path}' is not a .npy, .npz, .csv, .txt or .json file",
                      kind="binding", origin=origin)
 
 
-def _load_npy(path, origin):
-    # Read the header first so an oversized array is refused before it is loaded.
+def _archive_member(path: str):
+    """'res.npz:a' -> ('res.npz', 'a'); any other path -> (path, None)."""
+    cut = path.lower().rfind(".npz:")
+    if cut < 0:
+        return path, None
+    return path[:cut + 4], path[cut + 5:]
+
+
+def _text(path: str) -> str:
+    """A text file as UTF-8 (a BOM, as Windows' editors write one, is skipped)."""
     with open(path, "rb") as f:
-        fmt = numpy.lib.format
+        data = f.read()
+    return _decoded(data)
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")     # a BOM skipped; Windows' line ends
+    except UnicodeDecodeError as e:
+        raise AgcliError(f"not UTF-8 text ({e.reason} at byte {e.start})", kind="binding") from None
+
+
+_STDIN = None       # standard input's bytes, read once
+
+
+def _load_stdin(name: str, origin: str):
+    """`@-`: .npy bytes, or text: a literal such as [1, 2, 3], or numbers
+    separated by commas or whitespace, a row per line (as in a .csv file)."""
+    global _STDIN
+    import sys
+    if _STDIN is None:
+        if sys.stdin is None:
+            raise AgcliError("there is no standard input to read", kind="binding", origin=origin)
+        _STDIN = sys.stdin.buffer.read()
+    try:
+        if _STDIN.startswith(b"\x93NUMPY"):
+            import io
+            return _read_npy(io.BytesIO(_STDIN), origin)
+        text = _decoded(_STDIN).strip()
+        if text.startswith("["):
+            return parse_value(name, text)
+        return _table(text)
+    except AgcliError as e:
+        if e.origin is not None:
+            raise
+        raise AgcliError(f"cannot read standard input: {e.message}", kind="binding", origin=origin) from None
+
+
+def _load_npz(path, key, origin):
+    """One array of an .npz archive (numpy.savez's, or --out's): `@res.npz:KEY`."""
+    import zipfile
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise AgcliError("it is not an .npz archive", kind="binding") from None
+    with archive:
+        keys = [n[:-4] for n in archive.namelist() if n.endswith(".npy")]
+        listed = ", ".join(keys) if keys else "no arrays"
+        if key is None or key not in keys:
+            what = "name one of its arrays" if key is None else f"it holds no array {key!r}"
+            raise AgcliError(f"{what} (it holds {listed})", kind="binding",
+                             hint=f"@{path}:{keys[0] if keys else 'KEY'}")
+        with archive.open(key + ".npy") as f:
+            return _read_npy(f, origin)
+
+
+def _read_npy(f, origin):
+    """An .npy file's array; its header is read first, so an oversized array is
+    refused before it is loaded."""
+    fmt = numpy.lib.format
+    try:
         version = fmt.read_magic(f)
         reader = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
         shape, _, dtype = reader(f)
+    except ValueError:
+        raise AgcliError("it is not an .npy array", kind="binding") from None
     C.check_size(shape, f"the array in {origin}")
-    array = numpy.load(path, allow_pickle=False)
-    if array.dtype.kind not in "biuf":
-        raise AgcliError(f"{origin}: arrays of dtype {dtype} are not numbers", kind="binding")
-    return array
+    if dtype.kind not in "biuf":
+        raise AgcliError(f"arrays of dtype {dtype} are not numbers", kind="binding")
+    f.seek(0)
+    try:
+        return fmt.read_array(f, allow_pickle=False)
+    except ValueError:
+        raise AgcliError("the array is cut short", kind="binding") from None
 
 
-def _load_text(path):
-    with open(path, encoding="utf-8") as f:
-        rows = [line.replace(",", " ").split() for line in f
-                if line.strip() and not line.lstrip().startswith("#")]
+def _json_array(text: str):
+    import json
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise AgcliError(f"it is not JSON (line {e.lineno}, column {e.colno})", kind="binding") from None
+    return to_host(C.as_tensor(value).data)
+
+
+def _table(text: str):
+    """Numbers separated by commas (a CSV line) or whitespace, a row per line;
+    blank lines and # comments are skipped. A CSV line's fields are never empty."""
+    rows = []       # (line number, its cells)
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "," in line:
+            cells = [cell.strip() for cell in line.split(",")]
+            if "" in cells:
+                raise AgcliError(f"line {number}, column {cells.index('') + 1} is empty", kind="binding",
+                                 hint="every field of a CSV line holds a number")
+        else:
+            cells = line.split()
+        rows.append((number, cells))
     if not rows:
-        raise AgcliError("the file holds no numbers", kind="binding")
-    width = len(rows[0])
-    for i, r in enumerate(rows, 1):
-        if len(r) != width:
-            raise AgcliError(f"row {i} has {len(r)} values, the first row has {width}", kind="binding")
+        raise AgcliError("it holds no numbers", kind="binding")
+    first, width = rows[0][0], len(rows[0][1])
+    for number, cells in rows:
+        if len(cells) != width:
+            raise AgcliError(f"line {number} has {len(cells)} values, line {first} has {width}", kind="binding")
     C.check_size((len(rows), width))
-    for r, row in enumerate(rows, 1):     # say where, without echoing the file's text
-        for c, cell in enumerate(row, 1):
+    for number, cells in rows:     # say where, without echoing the file's text
+        for column, cell in enumerate(cells, 1):
             try:
                 float(cell)
             except ValueError:
-                raise AgcliError(f"row {r}, value {c} is not a number", kind="binding") from None
-    array = numpy.asarray(rows, dtype=float)
-    if width == 1:
-        array = array.reshape(-1)
-    elif len(rows) == 1:
-        array = array.reshape(-1)
-    return array
+                raise AgcliError(f"line {number}, column {column} is not a number", kind="binding") from None
+    array = numpy.asarray([cells for _, cells in rows], dtype=float)
+    if array.size == 1:
+        return array.reshape(())        # one number is a scalar, as numpy.loadtxt reads it
+    return array.reshape(-1) if width == 1 or len(rows) == 1 else array

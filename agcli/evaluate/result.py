@@ -29,6 +29,7 @@ class Result:
         self.nodes: list[NodeInfo] = []
         self.grads: dict = {}       # variable name -> host array (None: no gradient reached it)
         self.warnings: list[str] = []
+        self.no_grad: dict = {}     # variable name -> why its gradient is None (evaluate/why_none.py)
         self.error: AgcliError | None = None
         self.json_cache: dict | None = None   # shared by the results of one replay (output/render.py)
 

@@ -13,7 +13,8 @@ from typing import Mapping
 import numpy
 
 from ..device import choose
-from ..engine.backend import ON_HOST, dtype_name, float_errors, from_host, to_host
+from ..engine.backend import ON_HOST, dtype_name, from_host, to_host
+from ..engine.backend_watch import float_errors
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
 from ..engine.tensor import Tensor
@@ -72,15 +73,23 @@ SEEN, NEVER = "seen", "never"
 _replays: dict = {}
 
 
-def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output=None) -> Result:
+def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output=None,
+             strict: bool = False, observer=None) -> Result:
     """Evaluate `expr` with `bindings`, backward from its value, collect it all.
 
     wrt: the names that require grad (default: every binding).
     grad_output: backward's gradient for a non-scalar output (a value or binding text).
+    strict: a binding the expression does not read is an error, not a warning.
+    observer: sees the graph and backward's steps (`agcli graph`, `explain`: evaluate/graph.py);
+    it turns replays off.
     Errors are caught into `result.error`; the caller decides how to show them.
     """
     result = Result(expr)
+    plan = None
     try:
+        plan = plan_for(expr, bindings)
+        if plan.unused:
+            _unused(result, plan.unused, strict)
         leaves = {name: bind(name, value) for name, value in bindings.items()}
         wanted = set(leaves) if wrt is None else set(wrt)
         unknown = wanted - set(leaves)
@@ -90,23 +99,25 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                              hint="bind each with --NAME VALUE")
         for name in wanted:
             leaves[name].requires_grad = True
-        plan = plan_for(expr, leaves)
         key = known = None
-        if grad_output is None and plan.replayable is not False:
+        unused_warnings = tuple(result.warnings)
+        if grad_output is None and plan.replayable is not False and observer is None:
             key = (expr, *state.key(),
                    tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
             known = _replays.get(key)
             if known is SEEN and not plan.may_replay():
                 known = _replays[key] = NEVER
             elif known not in (None, SEEN, NEVER) and known.verified:
-                replayed = _replay(known, expr, leaves)
+                replayed = _replay(known, expr, leaves, unused_warnings)
                 if replayed is not None:
-                    return replayed
+                    return _explained(replayed, plan)
                 known = _replays[key] = NEVER      # it diverged: evaluate in full from now on
         recording = [] if known is SEEN else None
-        output, order = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording)
+        output, order, made = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer)
+        if made and key is not None:    # a replay knows the bound leaves only
+            _replays[key], key = NEVER, None
         if key is not None:
-            _learn(key, known, recording, expr, leaves, wanted, output, order, result)
+            _learn(key, known, recording, expr, leaves, wanted, output, order, result, unused_warnings)
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr
@@ -114,10 +125,28 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
     except RecursionError:
         result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit",
                                   hint="split it into statements: t1 = ...; t2 = f(t1); ...")
+    return _explained(result, plan)
+
+
+def _explained(result, plan):
+    """Say why each variable without a gradient has none (rare: it may parse again)."""
+    if result.error is None and any(g is None for g in result.grads.values()):
+        from .why_none import reasons
+        result.no_grad = reasons(result.expr, [n for n, g in result.grads.items() if g is None], plan.unused)
     return result
 
 
-def _learn(key, known, recording, expr, leaves, wanted, output, order, result):
+def _unused(result, names, strict):
+    """Warn of (or, strict, refuse) bindings the expression never reads: often a mistyped name."""
+    listed = ", ".join(f"'{n}'" for n in names)
+    few = len(names) == 1
+    message = f"{listed} {'is' if few else 'are'} bound but the expression does not use {'it' if few else 'them'}"
+    if strict:
+        raise AgcliError(message, kind="usage", hint="remove the binding, or check the names for a typo")
+    result.warnings.append(message)
+
+
+def _learn(key, known, recording, expr, leaves, wanted, output, order, result, warnings):
     """The next state of a key after a full evaluation (see SEEN, NEVER above)."""
     if known is None:
         forget_oldest(_replays)
@@ -125,7 +154,7 @@ def _learn(key, known, recording, expr, leaves, wanted, output, order, result):
     elif known is SEEN:
         _replays[key] = build(recording, leaves, wanted, output, order) or NEVER
     elif known is not NEVER:        # the first replay must give what the graph gave
-        check = _replay(known, expr, leaves)
+        check = _replay(known, expr, leaves, warnings)
         known.verified = check is not None and same_result(check, result)
         if not known.verified:
             _replays[key] = NEVER
@@ -168,7 +197,7 @@ def _all_finite(a) -> bool:
     return math.isfinite(a if a.ndim == 0 else a.sum()) or bool(numpy.isfinite(a).all())
 
 
-def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
+def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer=None):
     """Run the plan, recording the graph, and backward through it: the full evaluation.
 
     Returns the output tensor and the graph's nodes in backward's order.
@@ -176,10 +205,15 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
     errors = _FloatErrors(result.warnings)
     with errors.watch():
         state.recording = recording
+        env = dict(leaves)
         try:
-            value = plan.run(dict(leaves))
+            value = plan.run(env)
         finally:
             state.recording = None
+        # Leaves the expression made itself (x = tensor([1., 2.], requires_grad=True); ...)
+        # get their gradients shown too, after the bound ones.
+        made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
+                and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())]
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
@@ -193,10 +227,15 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
                                   f"--grad-output 'ones({shape})' for the gradient of its sum, or "
                                   "any tensor of that shape for a vector-Jacobian product")
         errors.quiet = True
-        backward(output, g, nodes=nodes)
+        if observer is not None:
+            observer.start(output, nodes)       # before backward frees what the nodes saved
+        backward(output, g, nodes=nodes, observer=observer)
         result.grads = {name: None if leaves[name].grad is None else
                         leaves[name].grad.data if ON_HOST else to_host(leaves[name].grad.data)
                         for name in leaves if name in wanted}
+        for name in made:
+            grad = env[name].grad
+            result.grads[name] = None if grad is None else grad.data if ON_HOST else to_host(grad.data)
         _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
     # its AccumulateGrad) so that reference counting frees it at once. A batch
@@ -205,12 +244,13 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording):
         node.out = node.inputs = node.arrays = None
     for leaf in leaves.values():
         leaf._accumulator = None
-    return output, nodes
+    return output, nodes, made
 
 
-def _replay(replay, expr, leaves):
-    """The Result of replaying a recording on `leaves`, or None if it cannot be replayed."""
+def _replay(replay, expr, leaves, warnings=()):
+    """The Result of replaying a recording on `leaves` (after `warnings`), or None if it cannot be replayed."""
     result = Result(expr)
+    result.warnings.extend(warnings)
     errors = _FloatErrors(result.warnings)
     try:
         with errors.watch():

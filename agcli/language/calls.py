@@ -5,21 +5,31 @@ from __future__ import annotations
 
 import inspect
 
+from . import ast as A
+from ..errors import AgcliError
 from ..torchapi import creation as C
+from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NAMES
 
 # The parameters of the PyTorch functions that take tensors (the names agcli's
 # functions give them); creation functions take data, not tensors.
-TENSOR_PARAMETERS = frozenset(("x", "y", "a", "b", "m", "v", "u", "input", "target", "other", "condition"))
+TENSOR_PARAMETERS = frozenset(("x", "y", "a", "b", "m", "v", "u", "input", "target", "other", "condition", "weight",
+                               "bias", "operands", "mask", "exponent", "min", "max"))
+# agcli's parameter names -> PyTorch's, as its argument errors name them.
+PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y": "other", "b": "other",
+                     "v": "vec"}
 
 
 def tensor_parameters(fn, is_method, n_args, keywords) -> tuple:
     """((argument index, parameter name), ...) of a call's arguments that bind tensor parameters."""
-    if getattr(fn, "__module__", None) == C.__name__:
-        return ()
+    # creation functions take data, but ones_like(input) and the like a tensor
+    tensors = ("input",) if getattr(fn, "__module__", None) == C.__name__ else TENSOR_PARAMETERS
     params = list(signature(fn).parameters.values())[int(is_method):]
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    found = [(i, names[i]) for i in range(min(n_args, len(names))) if names[i] in TENSOR_PARAMETERS]
-    found += [(n_args + j, k.name) for j, k in enumerate(keywords) if k.name in TENSOR_PARAMETERS]
+    found = [(i, names[i]) for i in range(min(n_args, len(names))) if names[i] in tensors]
+    found += [(n_args + j, k.name) for j, k in enumerate(keywords) if k.name in tensors]
+    rest = [p.name for p in params if p.kind == p.VAR_POSITIONAL and p.name in TENSOR_PARAMETERS]
+    if rest and n_args - len(names) >= 2:      # einsum's operands (one list alone is its list of operands)
+        found += [(i, rest[0]) for i in range(len(names), n_args)]
     return tuple(found)
 
 
@@ -33,3 +43,68 @@ def signature(fn):
     if sig is None:
         sig = _signatures[fn] = inspect.signature(fn)
     return sig
+
+
+def pytorch_keywords(fn, name, keywords):
+    """A call's keywords with PyTorch's names where it takes NumPy's too
+    (x.sum(axis=0, keepdims=True) is x.sum(dim=0, keepdim=True)); not for
+    Python's own max() and min() in a program."""
+    if name not in TAKES_NUMPY_NAMES or not any(k.name in NUMPY_NAMES for k in keywords) or \
+            getattr(fn, "__wrapped__", fn) not in (FUNCTIONS.get(name), METHODS.get(name)):
+        return keywords
+    renamed, seen = [], set()
+    for k in keywords:
+        pytorch_name = NUMPY_NAMES.get(k.name, k.name)
+        if pytorch_name in seen:
+            raise AgcliError(f"{name}() got multiple values for argument '{pytorch_name}'",
+                             (k.span[0], k.span[0] + len(k.name)), kind="call")
+        seen.add(pytorch_name)
+        renamed.append(A.Keyword(pytorch_name, k.value, k.span))
+    return renamed
+
+
+# Where a PyTorch function takes a tensor, a Python number is a TypeError, but for the
+# operands of the functions that take numbers too (PyTorch's Scalar overloads).
+NUMBERS_TAKEN = frozenset(("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
+                           "remainder", "floor_divide", "where"))
+_SECOND_PARAMETER = {"dot": "tensor", "mm": "mat2", "bmm": "mat2", "mv": "vec", "outer": "vec2", "ger": "vec2"}
+_ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd"}
+# torch.nn.functional's Python code, and torch.norm's, read an attribute of the number first
+_ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size", "binary_cross_entropy": "size",
+                   "norm": "layout"}
+
+
+def tensor_argument(closure, node, name, param, position):
+    """An expression's argument where `name` takes a tensor (`param`; position None: a
+    keyword): a list literal is a tensor literal; a number, PyTorch's error if it takes none."""
+    if type(node) is A.ListLit:
+        return lambda env: C.as_tensor(closure(env))
+    refusal = number_refusal(name, param, position)
+    if refusal is None:
+        return closure
+
+    def tensor_only(env):
+        value = closure(env)
+        if type(value) in (int, float, bool):
+            raise refusal(value).at(node.span)
+        return value
+    return tensor_only
+
+
+def number_refusal(name, param, position):
+    """A function `value -> AgcliError`: PyTorch's error for a number `value` given to
+    `name`'s tensor parameter `param` (position None: as a keyword); None where
+    PyTorch takes a number there."""
+    if name in NUMBERS_TAKEN and param != "condition" or param in ("operands", "min", "max"):
+        return None
+    if name in _ATTRIBUTE_READ:
+        attribute = _ATTRIBUTE_READ[name]
+        return lambda value: AgcliError(f"'{type(value).__name__}' object has no attribute '{attribute}'",
+                                        kind="attribute")
+    pytorch_name = PYTORCH_PARAMETER.get(param, param)
+    if pytorch_name != "input" and name in _SECOND_PARAMETER:
+        pytorch_name = _SECOND_PARAMETER[name]
+    where = "" if position is None else f" (position {position})"
+    prefix = f"{_ATEN_NAME.get(name, name)}(): argument '{pytorch_name}'{where} must be Tensor"
+    return lambda value: AgcliError(f"{prefix}, not {type(value).__name__}", kind="type",
+                                    hint="make it a tensor first: tensor(...)")

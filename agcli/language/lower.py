@@ -9,12 +9,14 @@ once. Every closure that can fail puts its span on the error.
 from __future__ import annotations
 
 from . import ast as A
-from .calls import calls_that_fit, signature, tensor_parameters
+from .calls import calls_that_fit, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
-from ..errors import AgcliError, did_you_mean
+from ..errors import AgcliError
 from ..engine.tensor import Tensor
+from .subscripts import getitem, getitem_in_expression, index_int, index_value
+from .unknown_names import attribute_hint, function_hint, method_hint, variable_hint
 from .replay_safety import replayable
 
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
@@ -23,13 +25,14 @@ _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, Overflo
 class Plan:
     """A lowered program. `run(env)` executes it and returns the last value."""
 
-    __slots__ = ("steps", "source", "tree", "replayable")
+    __slots__ = ("steps", "source", "tree", "replayable", "unused")
 
-    def __init__(self, steps, source, tree=None):
+    def __init__(self, steps, source, tree=None, unused=()):
         self.steps = steps          # closures env -> value, one per statement
         self.source = source
         self.tree = tree            # the AST, until may_replay() has looked at it
         self.replayable = None      # may a recording of it be replayed? None: not asked yet
+        self.unused = unused        # the bound names it never reads (a typo of an option, often)
 
     def may_replay(self) -> bool:
         """May a recording of this plan be replayed on new values (see replay_safety.py)?
@@ -55,7 +58,8 @@ def lower(program: A.Program, variables) -> Plan:
     """Lower `program`, whose free names must be among `variables`."""
     lowering = Lowering(set(variables), program.source)
     steps = [lowering.statement(s) for s in program.body]
-    return Plan(steps, program.source, program)
+    unused = tuple(sorted(lowering.variables - lowering.read))
+    return Plan(steps, program.source, program, unused)
 
 
 def guard(fn, span):
@@ -109,8 +113,11 @@ COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"
 class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
 
+    python_words = False    # errors on Python values in Python's words (programs), or agcli's
+
     def __init__(self, variables, source):
         self.variables = variables    # names bound from outside
+        self.read = set()             # the names of those that the expression reads
         self.assigned = set()         # names assigned so far, in program order
         self.source = source
         # What names can mean; `agcli run` (program.py) adds its own to these.
@@ -168,6 +175,7 @@ class Lowering:
         name = node.id
         if name in self.variables or name in self.assigned:
             # A binding always wins over a constant (the seeds name a variable `e`).
+            self.read.add(name)
 
             def variable(env):
                 try:
@@ -180,10 +188,7 @@ class Lowering:
             return lambda env: value
         if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
-        known = self.variables | self.assigned
-        hint = did_you_mean(name, known | set(namespace.CONSTANTS))
-        if not hint:
-            hint = f"bind it with --{name} VALUE"
+        hint = variable_hint(name, self.variables | self.assigned | set(namespace.CONSTANTS))
         raise self.error(f"unbound variable '{name}'", node.span, hint=hint)
 
     def lower_ListLit(self, node):
@@ -237,13 +242,11 @@ class Lowering:
                 value = namespace.MODULE_ATTRIBUTES[node.name]
                 return lambda env: value
             raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
-                             hint=did_you_mean(node.name, namespace.MODULE_ATTRIBUTES))
+                             hint=attribute_hint(node.name, module, namespace.MODULE_ATTRIBUTES))
         getter = self.attributes.get(node.name)
         if getter is None:
-            hint = did_you_mean(node.name, self.attributes)
-            if node.name in self.methods:
-                hint = f"'{node.name}' is a method: call it, e.g. x.{node.name}()"
-            raise self.error(f"unknown attribute '.{node.name}'", node.name_span, hint=hint)
+            raise self.error(f"unknown attribute '.{node.name}'", node.name_span,
+                             hint=attribute_hint(node.name, None, self.attributes, self.methods))
         obj = self.expr(node.obj)
         get = guard(getter, node.name_span)
         return lambda env: get(as_operand(obj(env)))
@@ -259,33 +262,32 @@ class Lowering:
                 if isinstance(func, A.Name) and (name in self.variables or name in self.assigned):
                     raise self.error(f"'{name}' is a variable, not a function", span, "call")
                 what = f"{module}.{name}" if module else name
-                raise self.error(f"unknown function '{what}'", span,
-                                 hint=did_you_mean(name, self.functions))
+                raise self.error(f"unknown function '{what}'", span, hint=function_hint(name, module, self.functions))
             receiver = None
         elif isinstance(func, A.Attribute):
             name, span = func.name, func.name_span
             target = self.methods.get(name)
             if target is None:
-                hint = did_you_mean(name, self.methods)
-                if name in self.attributes:
-                    hint = f"'.{name}' is an attribute: drop the parentheses"
+                hint = method_hint(name, A.dotted_name(func.obj), self.methods, self.attributes)
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)
             receiver = self.expr(func.obj)
         else:
             raise self.error("only functions and methods can be called", node.span, "call")
 
+        keywords = pytorch_keywords(target, name, node.kwargs)      # x.sum(axis=0) is x.sum(dim=0)
         args = [self.expr(a) for a in node.args]
-        kwargs = [(k.name, self.expr(k.value)) for k in node.kwargs]
-        for i, param in self._fit(target, name, receiver is not None, len(args), node.kwargs, span):
+        kwargs = [(k.name, self.expr(k.value)) for k in keywords]
+        self.positional_count = len(args)       # (tensor_argument words a keyword's error without a position)
+        for i, param in self._fit(target, name, receiver is not None, len(args), keywords, span):
             if i < len(args):
                 args[i] = self.tensor_argument(args[i], node.args[i], name, param, i + 1)
             else:
                 k = i - len(args)
-                kwargs[k] = (kwargs[k][0], self.tensor_argument(kwargs[k][1], node.kwargs[k].value, name, param,
+                kwargs[k] = (kwargs[k][0], self.tensor_argument(kwargs[k][1], keywords[k].value, name, param,
                                                                 i + 1))
         fn = guard(target, span)
-        # x.numpy() hands out the array itself; any other raw array becomes a tensor.
-        wrap = _wrap if not (receiver is not None and name == "numpy") else (lambda v: v)
+        # NumPy's functions and methods (x.numpy() too) hand out NumPy values; any other raw array becomes a tensor.
+        wrap = _wrap if not getattr(target, "gives_numpy", False) else (lambda v: v)
 
         if receiver is None and not kwargs:
             if len(args) == 1:
@@ -297,21 +299,22 @@ class Lowering:
             positional = [a(env) for a in args]
             if receiver is not None:
                 positional.insert(0, as_operand(receiver(env)))
-                if isinstance(positional[0], (int, float)):   # (2).exp(): a number as a tensor
+                if type(positional[0]) in (int, float, bool):   # (2).exp(): a number as a tensor
                     positional[0] = C.as_tensor(positional[0])
             return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
         return call
 
     def tensor_argument(self, closure, node, name, param, position):
         """An argument where the function takes a tensor: in an expression a list
-        literal there is a tensor literal, as in arithmetic (softmax([[1., 2.]], -1))."""
-        if type(node) is A.ListLit:
-            return lambda env: C.as_tensor(closure(env))
-        return closure
+        literal there is a tensor literal, as in arithmetic (softmax([[1., 2.]], -1));
+        a number is PyTorch's TypeError where PyTorch takes none (torch.sin(2.))."""
+        if type(node) is A.Name and node.id in self.variables:      # a binding: always a tensor
+            return closure
+        return tensor_argument(closure, node, name, param, position if position <= self.positional_count else None)
 
     def function_for(self, module, name):
-        """The function `module.name(...)` (module None: a bare name) calls, or None."""
-        return self.functions.get(name)
+        """The function `module.name(...)` (module None: a bare name; torch.Tensor: a method) calls, or None."""
+        return (self.methods if module == "torch.Tensor" else self.functions).get(name)
 
     def _fit(self, fn, name, is_method, n_args, keywords, span):
         """Check a call against the function's signature (once per shape of call:
@@ -341,7 +344,7 @@ class Lowering:
     def lower_Index(self, node):
         obj = self.expr(node.obj)
         keys = [self._subscript(i) for i in node.items]
-        get = guard(_getitem, node.span)
+        get = guard(getitem if self.python_words else getitem_in_expression, node.span)
         if len(keys) == 1:
             (k0,) = keys
             return lambda env: get(obj(env), k0(env))
@@ -352,44 +355,6 @@ class Lowering:
             return lambda env: Ellipsis
         if isinstance(node, A.Slice):
             parts = [None if p is None else self.expr(p) for p in (node.start, node.stop, node.step)]
-            return lambda env: slice(*(None if p is None else _index_int(p(env)) for p in parts))
+            return lambda env: slice(*(None if p is None else index_int(p(env)) for p in parts))
         value = self.expr(node)
-        return lambda env: _index_value(value(env))
-
-
-def _index_int(v):
-    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
-        return int(v.data)
-    if isinstance(v, bool) or not isinstance(v, int) and v is not None:
-        raise AgcliError(f"slice indices must be integers or None, not {type(v).__name__}", kind="type")
-    return v
-
-
-def _index_value(v):
-    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
-        return int(v.data)
-    if isinstance(v, float):
-        raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
-                         "are valid indices", kind="type")
-    return v
-
-
-def _getitem(obj, key):
-    if isinstance(obj, str):
-        if isinstance(key, tuple):
-            raise AgcliError("string indices must be integers or slices", kind="type")
-        try:
-            return obj[key]
-        except IndexError:
-            raise AgcliError("string index out of range", kind="index") from None
-    if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
-        if not isinstance(key, int) or not -len(obj) <= key < len(obj):
-            raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")
-        return obj[key]
-    if isinstance(obj, list):
-        obj = C.as_tensor(obj)
-    if isinstance(obj, functions.host_ndarray):       # what .numpy() gave
-        return obj[tuple(functions.data(k) for k in key) if isinstance(key, tuple) else functions.data(key)]
-    if type(obj) is not Tensor:
-        raise AgcliError(f"'{type(obj).__name__}' object is not subscriptable", kind="type")
-    return functions.getitem(obj, key)
+        return lambda env: index_value(value(env))

@@ -13,8 +13,11 @@ from .. import __version__
 from . import ast as A
 from ..errors import AgcliError, did_you_mean
 from ..torchapi import autograd
+from ..torchapi import ndarrays as N
 from ..torchapi import namespace
+from .calls import PYTORCH_PARAMETER
 from .lower import guard
+from .program_numpy import ARRAY_METHODS, NUMPY_FUNCTIONS, VALUES, module_attribute
 from .program_names import BUILTINS, PROGRAM_FUNCTIONS, QUALIFIED, printer, receiver_tables
 from .program_operators import binary_operator, comparison
 from .program_runtime import UserFunction
@@ -23,16 +26,15 @@ from .program_values import EXCEPTIONS, format_field
 from .syntax import parse
 
 
-# agcli's parameter names -> PyTorch's, as its argument errors name them.
-_PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y": "other", "b": "other",
-                      "v": "vec"}
-
-
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide"))
+_PYTHON_BUILTINS = frozenset(BUILTINS.values())
+_TYPES_AS_VALUES = {"int": int, "float": float, "bool": bool}
 
 
 class ProgramLowering(StatementLowering):
     """Lowers a whole program: its statements, and names as a program sees them."""
+
+    python_words = True
 
     def __init__(self, program: A.Program, known=()):
         names, modules = set(known), {}
@@ -48,6 +50,7 @@ class ProgramLowering(StatementLowering):
         self.functions = {**namespace.FUNCTIONS, **PROGRAM_FUNCTIONS}
         self.methods, self.attributes = receiver_tables()
         self.constants = {**namespace.CONSTANTS, **EXCEPTIONS}
+        self.fitting = "function"     # whose call's arguments are checked: a "function", "method" or "builtin"
 
     def canonical(self, module: str) -> str:
         root, _, rest = module.partition(".")
@@ -56,9 +59,13 @@ class ProgramLowering(StatementLowering):
 
     def function_for(self, module, name):
         if module is not None:
+            if self.canonical(module).partition(".")[0] == "numpy":      # np.NAME: NumPy's, never torch's
+                return NUMPY_FUNCTIONS.get(name) if self.canonical(module) == "numpy" else None
             qualified = QUALIFIED.get(f"{self.canonical(module)}.{name}")
             if qualified is not None:
                 return qualified
+            if self.canonical(module) == "torch.Tensor":     # torch.Tensor.tanh(x): a method through the class
+                return self.methods.get(name)
             return self.functions.get(name)
         if name == "print":
             return None     # lowered specially: it needs the runtime
@@ -80,6 +87,9 @@ class ProgramLowering(StatementLowering):
         if name in self.constants:
             value = self.constants[name]
             return lambda env: value
+        if name in _TYPES_AS_VALUES:      # a.astype(int): Python's number types, as NumPy takes them
+            value = _TYPES_AS_VALUES[name]
+            return lambda env: value
         if name in BUILTINS or name in self.functions or name == "print":
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
         raise self.error(f"name '{name}' is not defined", node.span,
@@ -87,6 +97,12 @@ class ProgramLowering(StatementLowering):
 
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
+        if self.is_module(module) and self.canonical(module) == "numpy":
+            try:
+                value = module_attribute(node.name)
+            except AgcliError as e:
+                raise self.error(e.message, node.name_span, hint=e.hint) from None
+            return lambda env: value
         if self.is_module(module) and node.name == "__version__":
             return lambda env: f"{__version__} (agcli)"
         return super().lower_Attribute(node)
@@ -122,19 +138,35 @@ class ProgramLowering(StatementLowering):
 
     def tensor_argument(self, closure, node, name, param, position):
         """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
-        pytorch_name = _PYTORCH_PARAMETER.get(param, param)
+        if param == "operands" or self.fitting == "builtin":    # einsum's words PyTorch's error itself;
+            return closure                                      # Python's builtins take any value
+        pytorch_name = PYTORCH_PARAMETER.get(param, param)
         # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError), but for
         # the functions PyTorch also takes a number first (torch.pow(2, t)).
         no_number = pytorch_name == "input" and position == 1 and name not in _NUMBER_FIRST
+        # A NumPy array is not a tensor either; a NumPy scalar is a number. A method decides
+        # when it runs, by its receiver (program_numpy.on_receiver): NumPy's takes arrays.
+        function = self.fitting == "function"
 
         def checked(env):
             value = closure(env)
-            if isinstance(value, (list, tuple)) or no_number and isinstance(value, (bool, int, float)):
+            if isinstance(value, (list, tuple)) or no_number and isinstance(value, (bool, int, float)) \
+                    or function and isinstance(value, VALUES[0] if not no_number else VALUES):
                 raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
-                                 f"not {type(value).__name__}", node.span, kind="type",
+                                 f"not {N.type_name(value)}", node.span, kind="type",
                                  hint="make it a tensor first: torch.tensor([...])")
-            return value
+            return N.as_number(value) if function else value
         return checked
+
+    def _fit(self, fn, name, is_method, n_args, keywords, span):
+        # what tensor_argument, which lowering calls next, checks the arguments of
+        self.fitting = "method" if is_method else "builtin" if fn in _PYTHON_BUILTINS else "function"
+        try:
+            return super()._fit(fn, name, is_method, n_args, keywords, span)
+        except AgcliError:
+            if is_method and name in ARRAY_METHODS:     # NumPy's method takes it (a.sum(axis=0)); a
+                return ()                               # tensor's refuses it when it runs
+            raise
 
     def lower_BoolOp(self, node):
         left, right = self.expr(node.left), self.expr(node.right)

@@ -7,16 +7,17 @@ them (nor in torchapi.namespace) is an error when the program is lowered.
 """
 from __future__ import annotations
 
-import functools
-
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd, devices, in_place, modes
+from ..torchapi import autograd, devices, generator, in_place, modes, nodes, print_options, sampling
 from ..torchapi import functions
 from ..torchapi import namespace
+from ..torchapi import ndarrays
+from .program_numpy import ARRAY_ATTRIBUTES, ARRAY_METHODS, on_receiver
 from .program_values import value_repr, value_str
 
-ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random"}
+ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random", "numpy",
+                   "torch.autograd.Variable"}
 
 
 def printer(runtime):
@@ -32,6 +33,8 @@ def _len(x):
         if x.data.ndim == 0:
             raise AgcliError("len() of a 0-d tensor", kind="type")
         return x.data.shape[0]
+    if isinstance(x, ndarrays.VALUES):
+        return ndarrays.numpy_errors(len, x)
     return len(x)
 
 
@@ -41,10 +44,7 @@ def _number(kind):
             if x.data.size != 1:
                 raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
             return kind(autograd.item(x))
-        try:
-            return kind(x)
-        except (TypeError, ValueError) as e:
-            raise AgcliError(str(e), kind="value") from None
+        return ndarrays.numpy_errors(kind, x)
     return convert
 
 
@@ -52,27 +52,49 @@ def _extreme(torch_fn, python_fn):
     def pick(*args, **kwargs):
         if any(type(a) is Tensor for a in args):
             return torch_fn(*args, **kwargs)
-        return python_fn(*args, **kwargs)
+        return ndarrays.numpy_errors(python_fn, *args, **kwargs)
+    pick.gives_numpy = True     # max(a) of a NumPy array is NumPy's scalar, as in Python
     return pick
 
 
 def _abs(x):
-    return functions.abs(x) if type(x) is Tensor else abs(x)
+    return functions.abs(x) if type(x) is Tensor else ndarrays.numpy_errors(abs, x)
+
+
+def _python(fn):
+    """A builtin that may give NumPy values (round(a.sum(), 2)) or refuse them (list(np.float32(1))):
+    Python's answer, Python's error class."""
+    def call(*args, **kwargs):
+        return ndarrays.numpy_errors(fn, *args, **kwargs)
+    call.gives_numpy = True
+    return call
+
+
+_abs.gives_numpy = True
 
 
 BUILTINS = {
     "range": range, "len": _len, "float": _number(float), "int": _number(int), "bool": autograd.truth,
-    "str": value_str, "repr": value_repr, "list": list, "tuple": tuple, "enumerate": enumerate, "zip": zip,
-    "round": round, "max": _extreme(functions.max, max), "min": _extreme(functions.min, min), "abs": _abs,
+    "str": value_str, "repr": value_repr, "list": _python(list), "tuple": _python(tuple), "enumerate": enumerate,
+    "zip": zip, "round": _python(round), "max": _extreme(functions.max, max), "min": _extreme(functions.min, min), "abs": _abs,
 }
 
 PROGRAM_FUNCTIONS = {
     "no_grad": modes.no_grad, "enable_grad": modes.enable_grad, "set_grad_enabled": modes.set_grad_enabled_,
-    "is_grad_enabled": modes.is_grad_enabled, "manual_seed": modes.manual_seed,
+    "is_grad_enabled": modes.is_grad_enabled, "manual_seed": generator.manual_seed,
+    "initial_seed": generator.initial_seed, "get_rng_state": generator.get_rng_state,
+    "set_rng_state": generator.set_rng_state, "Generator": generator.Generator,
+    "inference_mode": modes.inference_mode, "is_inference_mode_enabled": modes.is_inference_mode_enabled,
+    "is_inference": modes.is_inference, "set_detect_anomaly": modes.set_detect_anomaly,
+    "detect_anomaly": modes.detect_anomaly, "is_anomaly_enabled": modes.is_anomaly_enabled,
+    "is_anomaly_check_nan_enabled": modes.is_anomaly_check_nan_enabled, "Variable": autograd.variable,
+    "set_printoptions": print_options.set_printoptions,
+    "from_numpy": ndarrays.from_numpy, "as_tensor": ndarrays.as_tensor,
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
-             "torch.random.seed": modes.random_seed, "torch.random.manual_seed": modes.manual_seed,
-             "torch.seed": modes.random_seed, "torch.cuda.is_available": devices.is_available}
+             "torch.seed": generator.seed, "torch.cuda.is_available": devices.is_available,
+             **{f"torch.random.{name}": getattr(generator, name) for name in (
+                 "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")}}
 
 
 def _no_method(value, name):
@@ -90,11 +112,17 @@ def _pytorch_node_name(name: str) -> str:
 
 PROGRAM_METHODS = {
     "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
-    "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": autograd.numpy,
+    "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": ndarrays.numpy,
     **{name: getattr(in_place, name) for name in (
-        "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "sqrt_", "sin_",
-        "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_")},
+        "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "log1p_", "sqrt_",
+        "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",
+        "clamp_min_", "clamp_max_", "copy_", "index_fill_", "scatter_", "scatter_add_", "unsqueeze_", "squeeze_",
+        "t_", "transpose_")},
     "name": lambda fn: _pytorch_node_name(fn.name) if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
+    "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
+    "is_inference": modes.is_inference,
+    **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_")},
+    **generator.METHODS,
 }
 
 PROGRAM_ATTRIBUTES = {
@@ -103,6 +131,9 @@ PROGRAM_ATTRIBUTES = {
     _no_attribute(fn, "next_functions"),
     "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
     "message": str,
+    **{f"_saved_{name}": nodes.saved_attribute(name) for name in nodes.SAVED_NAMES},     # grad_fn._saved_self
+    "variable": lambda fn: fn.node.variable if isinstance(fn, autograd.GradFn) and hasattr(fn.node, "variable")
+    else _no_attribute(fn, "variable"),
 }
 
 SETTERS = {"grad": autograd.set_grad, "requires_grad": autograd.set_requires_grad, "data": autograd.set_data}
@@ -116,22 +147,22 @@ class _AttributeError(AgcliError):
         return "AttributeError"
 
 
-def _on_receiver(name, fn):
-    """fn(receiver, ...), refusing None the way Python does (x.grad.zero_() before any backward)."""
-    @functools.wraps(fn)
-    def method(receiver, *args, **kwargs):
-        if receiver is None:
-            raise _AttributeError(f"'NoneType' object has no attribute '{name}'", kind="type")
-        return fn(receiver, *args, **kwargs)
-    return method
+def _refuse_none(name):
+    """None.zero_() the way Python refuses it (x.grad.zero_() before any backward)."""
+    raise _AttributeError(f"'NoneType' object has no attribute '{name}'", kind="type")
 
 
 _TABLES = []
 
 
 def receiver_tables():
-    """(methods, attributes) a program's `x.name(...)` and `x.name` use; made once."""
+    """(methods, attributes) a program's `x.name(...)` and `x.name` use, for tensors and
+    NumPy values alike (program_numpy.on_receiver); made once."""
     if not _TABLES:
-        _TABLES.append(({n: _on_receiver(n, f) for n, f in {**namespace.METHODS, **PROGRAM_METHODS}.items()},
-                        {n: _on_receiver(n, f) for n, f in {**namespace.ATTRIBUTES, **PROGRAM_ATTRIBUTES}.items()}))
+        methods = {**namespace.METHODS, **PROGRAM_METHODS}
+        attributes = {**namespace.ATTRIBUTES, **PROGRAM_ATTRIBUTES}
+        _TABLES.append(({n: on_receiver(n, methods.get(n), True, _refuse_none)
+                         for n in methods.keys() | ARRAY_METHODS},
+                        {n: on_receiver(n, attributes.get(n), False, _refuse_none)
+                         for n in attributes.keys() | ARRAY_ATTRIBUTES}))
     return _TABLES[0]

@@ -11,6 +11,8 @@ from ..errors import AgcliError
 from ..torchapi import in_place
 from ..torchapi import functions
 from .lower import BINOPS, COMPARES, as_operand, tensor_comparison
+from . import program_numpy
+from .program_numpy import VALUES
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
 IN_PLACE = {"+": in_place.add_, "-": in_place.sub_, "*": in_place.mul_, "/": in_place.div_, "**": in_place.pow_,
@@ -42,6 +44,8 @@ def arithmetic(op):
                 raise AgcliError(str(e), kind="zero") from None
             except OverflowError as e:
                 raise AgcliError(str(e.args[-1] if e.args else e), kind="value") from None
+        if isinstance(a, VALUES) or isinstance(b, VALUES):
+            return program_numpy.arithmetic(op, a, b, on_tensors)
         return on_tensors(as_operand(a), as_operand(b))
     return arithmetic
 
@@ -55,6 +59,8 @@ def comparison(op):
         def contains(a, b):
             if type(b) is Tensor:
                 found = bool(functions.xp.any(functions.data(b) == functions.data(a)))
+            elif isinstance(b, VALUES):
+                found = program_numpy.contains(b, a)
             else:
                 found = any(x is a or (type(x) is not Tensor and x == a) for x in b)
             return found if op == "in" else not found
@@ -67,6 +73,8 @@ def comparison(op):
         # x.dtype == torch.float32 works); a tensor on either side gives a tensor.
         if a is None or b is None:      # x.grad == y with no .grad yet: Python's answer, False
             return on_values(a, b) if op in ("==", "!=") else on_tensors(a, b)
+        if isinstance(a, VALUES) or isinstance(b, VALUES):
+            return program_numpy.compare(op, a, b, on_tensors)
         if type(a) is Tensor or type(b) is Tensor:
             return on_tensors(as_operand(a), as_operand(b))
         try:

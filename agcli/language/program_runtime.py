@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import functions
+from ..torchapi import ndarrays
 from .program_values import ExceptionType
 
 
@@ -90,14 +91,18 @@ class UserFunction:
 
 
 def iterate(value):
-    """What `for x in value` walks: ranges, lists, tuples, a tensor along dim 0."""
+    """What `for x in value` walks: ranges, lists, tuples, a tensor or a NumPy array along dim 0."""
     if type(value) is Tensor:
         if value.data.ndim == 0:
             raise AgcliError("iteration over a 0-d tensor", kind="type")
         return [functions.select(value, 0, i) for i in range(value.data.shape[0])]
     if isinstance(value, (range, list, tuple, enumerate, zip, str)):
         return value
-    raise AgcliError(f"'{type(value).__name__}' object is not iterable", kind="type")
+    if isinstance(value, ndarrays.host.ndarray):       # NumPy's rows, or its scalars
+        if value.ndim == 0:
+            raise AgcliError("iteration over a 0-d array", kind="type")
+        return list(value)
+    raise AgcliError(f"'{ndarrays.type_name(value)}' object is not iterable", kind="type")
 
 
 def check_iterations(runtime, count, span):

@@ -14,6 +14,8 @@ from ..errors import AgcliError
 from ..torchapi import autograd, modes
 from .lower import BINOPS, Lowering, as_operand, guard
 from .program_names import ALLOWED_MODULES, SETTERS
+from . import program_numpy
+from .program_numpy import VALUES
 from .program_operators import IN_PLACE, PY_ARITHMETIC
 from .program_runtime import (NO_DEFAULT, BreakSignal, ContinueSignal, LimitError, ReturnSignal, UserFunction,
                               check_iterations, exception_matches, iterate, iterate_once)
@@ -73,7 +75,7 @@ class StatementLowering(Lowering):
         if isinstance(target, A.Index):
             obj = self.expr(target.obj)
             keys = [self._subscript(i) for i in target.items]
-            put = guard(autograd.setitem, target.span)
+            put = guard(program_numpy.setitem, target.span)
 
             def store_item(env, v):
                 key = keys[0](env) if len(keys) == 1 else tuple(k(env) for k in keys)
@@ -99,10 +101,16 @@ class StatementLowering(Lowering):
         in_place = IN_PLACE if not isinstance(node.target, A.Index) else {}
         op = guard(in_place.get(node.op, BINOPS[node.op]), node.op_span)
         store = self.store(node.target)
+        with_numpy = guard(program_numpy.arithmetic, node.op_span)     # a NumPy value on either side
 
         def augassign(env):
             left = current(env)
-            right = as_operand(value(env))
+            right = value(env)
+            if isinstance(left, VALUES) or isinstance(right, VALUES):
+                store(env, with_numpy(node.op, left, right, op if type(left) is Tensor else BINOPS[node.op],
+                                      in_place=True))
+                return
+            right = as_operand(right)
             if type(left) is Tensor:
                 result = op(left, right)
             else:
@@ -142,7 +150,7 @@ class StatementLowering(Lowering):
         if module not in ALLOWED_MODULES:
             raise self.error(f"agcli runs programs on its own engine and cannot import '{module}'",
                              node.span, "name",
-                             hint="import torch and torch.nn.functional work; plotting, numpy and files "
+                             hint="import torch, torch.nn.functional and numpy work; plotting and files "
                                   "are outside agcli's scope")
         return lambda env: None
 

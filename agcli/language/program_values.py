@@ -11,7 +11,10 @@ from ..errors import AgcliError
 from ..torchapi import functions
 from ..torchapi import namespace
 from ..torchapi.devices import Device
+from ..torchapi.ndarrays import host
 from ..torchapi.printing import tensor_repr
+
+_NUMPY_SHOWN = (host.ndarray, host.generic, host.dtype)     # print() shows str(): [1. 2.], float32
 
 
 # Python's exception classes a program may name, each with its parent: `except
@@ -79,7 +82,7 @@ def value_repr(v) -> str:
 def value_str(v) -> str:
     if isinstance(v, str):
         return v
-    if isinstance(v, (CaughtError, Device, *functions.host_types)):    # print(e), print(t.numpy()), print(t.device)
+    if isinstance(v, (CaughtError, Device, *_NUMPY_SHOWN)):    # print(e), print(t.device), print(a), print(a.dtype)
         return str(v)
     return value_repr(v)
 

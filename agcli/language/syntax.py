@@ -19,6 +19,7 @@ from . import ast as A
 from ..errors import AgcliError
 from .syntax_driver import TableDriver, passes_up
 from .syntax_errors import syntax_error
+from .syntax_python import python_syntax_error
 from .syntax_lark import lark_parser
 from .syntax_to_ast import ToAst
 
@@ -57,8 +58,19 @@ def _lark_parse(source, text):
     try:
         return lark.parse(source)
     except P.UnexpectedInput as e:
-        raise syntax_error(P, e, text) from None
+        raise python_syntax_error(text, _failed_at(e)) or syntax_error(P, e, text) from None
+    except P.DedentError:       # the indenter's own check; the scan words it as Python does
+        raise python_syntax_error(text) or AgcliError(
+            "unindent does not match any outer indentation level", (0, 0), kind="syntax", source=text) from None
     except P.VisitError as e:       # an error raised inside a callback
         if isinstance(e.orig_exc, AgcliError):
             raise e.orig_exc.at(e.orig_exc.span, text) from None
         raise
+
+
+def _failed_at(e) -> int | None:
+    """Where Lark's parse failed: the unexpected token's offset (None: at the end)."""
+    token = getattr(e, "token", None)
+    if token is not None:
+        return None if token.type in ("$END", "_DEDENT") else token.start_pos
+    return getattr(e, "pos_in_stream", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import ast as A
 from ..errors import AgcliError
+from .syntax_python import not_an_identifier
 from .syntax_strings import string_literal
 
 
@@ -158,12 +159,18 @@ class ToAst:
 
     def name(self, items):
         (tok,) = items
-        return A.Name(str(tok), (tok.start_pos, tok.end_pos))
+        name = str(tok)
+        if not name.isidentifier():     # the grammar's \w takes x² too; Python does not
+            raise not_an_identifier(name, tok.start_pos)
+        return A.Name(name, (tok.start_pos, tok.end_pos))
 
     def number(self, items):
         (tok,) = items
         text = str(tok)
-        value = float(text) if any(c in text for c in ".eE") else int(text)
+        if text[:2] in ("0x", "0X", "0o", "0O", "0b", "0B"):
+            value = int(text, 0)
+        else:
+            value = float(text) if any(c in text for c in ".eE") else int(text)
         return A.Number(value, (tok.start_pos, tok.end_pos))
 
     def string(self, items):

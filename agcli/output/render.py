@@ -52,6 +52,7 @@ def result_json(result) -> dict:
         "nodes": [{"name": n.name, "grad_fn": n.grad_fn, "shape": list(n.shape)} for n in result.nodes],
         "value": jsonable(result.value),
         "grads": {k: jsonable(v) for k, v in result.grads.items()},
+        "no_grad": result.no_grad,
         "warnings": result.warnings,
         "error": None if result.error is None else result.error.to_json(),
     }
@@ -74,7 +75,7 @@ def result_json_line(result, line: int | None = None) -> str:
         })[:-1] + ', "nodes": ' + _nodes_json(result.nodes) + ", "
         if cache is not None:
             cache["fixed"] = fixed
-    rest = {"value": None, "grads": None, "warnings": result.warnings,
+    rest = {"value": None, "grads": None, "no_grad": result.no_grad, "warnings": result.warnings,
             "error": None if result.error is None else result.error.to_json()}
     if line is not None:
         rest["line"] = line
@@ -161,7 +162,8 @@ def result_sections(result, *, dtype_default: str, show_expr: bool = True, title
         grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
         for name, g in result.grads.items():
             if g is None:
-                grads.rows.append([(name, "green"), ("", None), ("None (the output does not depend on it)", "dim")])
+                why = result.no_grad.get(name, "the output does not depend on it")
+                grads.rows.append([(name, "green"), ("", None), (f"None ({why})", "dim")])
             else:
                 grads.rows.append([(name, "green"), (_shape_text(g.shape), None), (_data_text(g), None)])
         sections += [Line(), grads]
@@ -184,15 +186,37 @@ def error_sections(error, *, where: str | None = None):
         out.add("   | " + line_text + "\n")
         out.add("   | ", "dim")
         out.add(caret, "bold red")
+    elif where and where.startswith("batch line"):    # no place in the text: the line's number still
+        out.add(f"\n  --> {where}", "dim")
     if error.hint:
         out.add("\n  hint: ", "cyan")
         out.add(error.hint)
     return [out]
 
 
-def to_rich(sections):
+# A stream whose encoding lacks box-drawing characters gets ASCII rules (and tree guides: agcli graph).
+_ASCII_RULES = str.maketrans("─━├└│", "--+`|")
+
+
+def fitted(sections, encoding: str):
+    """The sections with every text as `encoding` can write it: rules become -,
+    anything else it lacks ? (before the layout, so that columns stay aligned)."""
+    def fit(text):
+        return text.translate(_ASCII_RULES).encode(encoding, "replace").decode(encoding)
+    out = []
+    for section in sections:
+        if type(section) is Line:
+            out.append(Line(*[(fit(text), style) for text, style in section.pieces]))
+        else:
+            grid = Grid(fit(section.title), [(fit(header), justify) for header, justify in section.columns])
+            grid.rows = [[(fit(text), style) for text, style in row] for row in section.rows]
+            out.append(grid)
+    return out
+
+
+def to_rich(sections, *, ascii_rules: bool = False):
     """Rich renderables for the sections (cells are Text, never markup: "[1, 2]"
-    would read as a style tag)."""
+    would read as a style tag); ascii_rules: tables ruled with -, not ─."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -203,12 +227,15 @@ def to_rich(sections):
             t.append(piece, style=style)
         return t
 
+    head_rule = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True) if ascii_rules \
+        else box.SIMPLE_HEAD
+
     drawn = []
     for section in sections:
         if type(section) is Line:
             drawn.append(text(section.pieces))
             continue
-        table = Table(title=section.title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+        table = Table(title=section.title, title_justify="left", title_style="bold", box=head_rule,
                       show_edge=False, pad_edge=False, header_style="dim")
         last = len(section.columns) - 1
         for i, (header, justify) in enumerate(section.columns):
@@ -219,16 +246,18 @@ def to_rich(sections):
     return drawn
 
 
-def plain_text(sections) -> str:
+def plain_text(sections, *, ascii_rules: bool = False) -> str:
     """The sections as text: the layout Rich gives them, without styles or
-    trailing spaces, and never wrapped (a pipe has no width)."""
+    trailing spaces, and never wrapped (a pipe has no width); ascii_rules:
+    tables ruled with -, not ─."""
     lines = []
     for section in sections:
         if type(section) is Line:
             lines += "".join(piece for piece, _ in section.pieces).split("\n")
         else:
             lines += _plain_grid(section)
-    return "\n".join(line.rstrip() for line in lines)
+    text = "\n".join(line.rstrip() for line in lines)
+    return text.translate(_ASCII_RULES) if ascii_rules else text
 
 
 def _plain_grid(grid):

@@ -7,7 +7,7 @@ from ..engine.ops import pointwise as P
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .checks import CHECKED_ABOVE, broadcast_shapes, fail, refuse_huge, shape_of, size_of
+from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 
 
@@ -34,6 +34,7 @@ def _elementwise(op, x, y, *, true_division=False, **params):
             and x.data.size * y.data.size <= CHECKED_ABOVE and not (true_division and kind(x.data.dtype) != "f"):
         cast = None
     else:
+        _refuse_non_numbers(op, x, y)
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
         if type(x) is bool or type(y) is bool:
             x, y = _counted(x, y), _counted(y, x)
@@ -50,6 +51,15 @@ def _elementwise(op, x, y, *, true_division=False, **params):
         raise
 
 
+# Python's words for an operand no tensor operator takes (PyTorch's Tensor declines it).
+_SYMBOLS = {"AddBackward0": "+", "SubBackward0": "-", "MulBackward0": "*", "DivBackward0": "/",
+            "PowBackward0": "** or pow()", "RemainderBackward0": "%"}
+
+
+def _type_name(v) -> str:
+    return "Tensor" if type(v) is Tensor else type(v).__name__
+
+
 def _counted(v, other):
     """A Python bool meeting a tensor of numbers counts as 0 or 1 (True * x is x, as in
     PyTorch; the array API promotes Python bools with bool arrays only)."""
@@ -58,40 +68,86 @@ def _counted(v, other):
     return v
 
 
-def add(x, y, alpha=1):
-    return _elementwise(P.ADD, _as_operand(x), _as_operand(y), **_alpha(alpha))
+def _refuse_non_numbers(op, x, y):
+    if x is None or y is None or isinstance(x, (str, dict)) or isinstance(y, (str, dict)):
+        fail(f"unsupported operand type(s) for {_SYMBOLS.get(op.name, op.name)}: "
+             f"'{_type_name(x)}' and '{_type_name(y)}'", "type")
 
 
-def sub(x, y, alpha=1):
-    if type(y) is Tensor and type(x) is not Tensor and not hasattr(x, "shape"):
-        return apply(P.RSUB, y, _counted(_as_operand(x), y), **_alpha(alpha))      # 2 - a is RsubBackward1
-    return _elementwise(P.SUB, _as_operand(x), _as_operand(y), **_alpha(alpha))
+def add(input, other, alpha=1):
+    return _elementwise(P.ADD, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
-def mul(x, y):
-    return _elementwise(P.MUL, _as_operand(x), _as_operand(y))
+def sub(input, other, alpha=1):
+    _refuse_non_numbers(P.SUB, input, other)
+    if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
+        return apply(P.RSUB, other, _counted(_as_operand(input), other), **_alpha(alpha))      # 2 - a is RsubBackward1
+    return _elementwise(P.SUB, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
-def div(x, y):
-    x, y = _as_operand(x), _as_operand(y)
-    if type(y) is Tensor and type(x) is not Tensor and not hasattr(x, "shape"):
-        return mul(reciprocal(y), x)                      # 2 / a: reciprocal, then mul
-    return _elementwise(P.DIV, x, y, true_division=True)
+def mul(input, other):
+    return _elementwise(P.MUL, _as_operand(input), _as_operand(other))
 
 
-def remainder(x, y):
-    x, y = _as_operand(x), _as_operand(y)
-    if type(x) is not Tensor and type(y) is not Tensor:
-        return apply(P.REMAINDER, x, y)          # numbers: NumPy's remainder, a number out
-    return _elementwise(P.REMAINDER, x, y)
+def div(input, other):
+    _refuse_non_numbers(P.DIV, input, other)
+    input, other = _as_operand(input), _as_operand(other)
+    if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
+        return mul(reciprocal(other), input)                      # 2 / a: reciprocal, then mul
+    return _elementwise(P.DIV, input, other, true_division=True)
 
 
-def floor_divide(x, y):
-    """x // y, rounded down. PyTorch records a node for it whose backward fails."""
-    x, y = _as_operand(x), _as_operand(y)
-    if type(x) is not Tensor and type(y) is not Tensor:
-        return x // y if type(x) in (int, float) and type(y) in (int, float) else apply(P.FLOOR_DIVIDE, x, y)
-    return _elementwise(P.FLOOR_DIVIDE, x, y)
+def subtract(input, other, alpha=1):
+    """torch.sub as a function: a number first is an operand like a tensor (SubBackward0;
+    the operator `2 - a` is RsubBackward1)."""
+    if type(other) is Tensor and type(input) in (int, float):
+        return _elementwise(P.SUB, input, other, **_alpha(alpha))
+    return sub(input, other, alpha)
+
+
+def divide(input, other):
+    """torch.div as a function: a number first is an operand like a tensor (DivBackward0;
+    the operator `2 / a` is a reciprocal times 2, MulBackward0)."""
+    if type(other) is Tensor and type(input) in (int, float):
+        return _elementwise(P.DIV, input, other, true_division=True)
+    return div(input, other)
+
+
+def remainder(input, other):
+    input, other = _as_operand(input), _as_operand(other)
+    if type(input) is not Tensor and type(other) is not Tensor:
+        if type(input) in (int, float) and type(other) in (int, float):
+            if other == 0:
+                fail("integer modulo by zero" if type(input) is int and type(other) is int
+                     else "float modulo", "zero")
+            return input % other                           # Python's %, as Python numbers have it
+        return apply(P.REMAINDER, input, other)
+    _integer_division(input, other)
+    if type(input) is not Tensor:
+        return _elementwise(P.RREMAINDER, input, other)  # 2 % a: recorded, not differentiable
+    return _elementwise(P.REMAINDER_T if type(other) is Tensor else P.REMAINDER, input, other)
+
+
+def _integer_division(input, other):
+    """PyTorch's error for integers divided by an integer zero (NumPy gives 0)."""
+    if _integral(input) and _integral(other) and bool(xp.any(B.asarray(data(other)) == 0)):
+        fail("ZeroDivisionError")
+
+
+def _integral(v) -> bool:
+    d = getattr(data(v), "dtype", None)
+    return kind(d) in "iu" if d is not None else type(v) is int
+
+
+def floor_divide(input, other):
+    """input // other, rounded down. PyTorch records a node for it whose backward fails."""
+    input, other = _as_operand(input), _as_operand(other)
+    if type(input) is not Tensor and type(other) is not Tensor:
+        if type(input) in (int, float) and type(other) in (int, float):
+            return input // other
+        return apply(P.FLOOR_DIVIDE, input, other)
+    _integer_division(input, other)
+    return _elementwise(P.FLOOR_DIVIDE, input, other)
 
 
 def reciprocal(x):
@@ -99,78 +155,131 @@ def reciprocal(x):
 
 
 def neg(x):
+    _no_bools(x, "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+                 "mask, use the `~` or `logical_not()` operator instead.")
     return apply(P.NEG, x)
 
 
-def pow(x, y):
-    if type(x) is Tensor and type(y) is not Tensor and not hasattr(y, "shape"):
-        y = _as_operand(y)
-        return apply(P.POW, floating(x) if type(y) is float else x, y)   # PowBackward0
-    if type(x) is not Tensor and type(y) is Tensor and not hasattr(x, "shape"):
-        return apply(P.RPOW, _as_operand(x), y)          # PowBackward2
-    if type(x) is not Tensor and type(y) is not Tensor:
-        if type(x) in (int, float) and type(y) in (int, float):
-            if type(x) is int and type(y) is int and abs(x) > 1 and y * x.bit_length() > 64:
-                fail(f"{x} ** {y} is too large for a 64-bit integer", "value")   # Python would try anyway
-            return x ** y       # plain numbers stay weakly typed, as in PyTorch
-        return xp.pow(x, y)
-    return _elementwise(P.POW_T, x, y)                   # PowBackward1
+def _no_bools(x, message, kind="runtime"):
+    """PyTorch's error for a function without a bool version (NumPy's words otherwise, or a result)."""
+    if type(x) is Tensor and B.dtype_name(x.data.dtype) == "bool":
+        fail(message, kind)
 
 
-def _unary(op, to_float=True):
-    """An elementwise function of one tensor (integers enter float functions as the default float)."""
-    def function(x):
-        return apply(op, floating(x) if to_float else x)
+def pow(input, exponent):
+    _refuse_non_numbers(P.POW, input, exponent)
+    if type(input) is Tensor and type(exponent) is not Tensor and not hasattr(exponent, "shape"):
+        exponent = _as_operand(exponent)
+        return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
+    if type(input) is not Tensor and type(exponent) is Tensor and not hasattr(input, "shape"):
+        return apply(P.RPOW, _as_operand(input), exponent)          # PowBackward2
+    if type(input) is not Tensor and type(exponent) is not Tensor:
+        if type(input) in (int, float) and type(exponent) in (int, float):
+            if type(input) is int and type(exponent) is int and abs(input) > 1 \
+                    and exponent * input.bit_length() > 64:          # Python would try anyway
+                fail(f"{input} ** {exponent} is too large for a 64-bit integer", "value")
+            return input ** exponent       # plain numbers stay weakly typed, as in PyTorch
+        return xp.pow(input, exponent)
+    return _elementwise(P.POW_T, input, exponent)                   # PowBackward1
+
+
+def _unary(op, to_float=True, bools=None):
+    """An elementwise function of one tensor (integers enter float functions as the default float;
+    bools: (message, kind) of PyTorch's error for a bool tensor, where it refuses one)."""
+    def function(input):
+        if bools is not None:
+            _no_bools(input, *bools)
+        return apply(op, floating(input) if to_float else input)
     function.__name__ = function.__qualname__ = op.name.replace("Backward0", "").lower()
     return function
 
 
-exp, log, sqrt = _unary(P.EXP), _unary(P.LOG), _unary(P.SQRT)
+exp, log, log1p, sqrt = _unary(P.EXP), _unary(P.LOG), _unary(P.LOG1P), _unary(P.SQRT)
 sin, cos, tan, tanh = _unary(P.SIN), _unary(P.COS), _unary(P.TAN), _unary(P.TANH)
-sigmoid, relu, abs = _unary(P.SIGMOID), _unary(P.RELU, to_float=False), _unary(P.ABS, to_float=False)
+sigmoid = _unary(P.SIGMOID)
+relu = _unary(P.RELU, to_float=False, bools=("Boolean inputs not supported for relu", "runtime"))
+abs = _unary(P.ABS, to_float=False, bools=("\"abs_cpu\" not implemented for 'Bool'", "not_implemented"))
 
 
-def clamp(x, min=None, max=None):
+def clamp(input, min=None, max=None):
     if min is None and max is None:
         fail("torch.clamp: At least one of 'min' or 'max' must not be None")
-    for bound in (min, max):
-        if type(bound) is Tensor:
-            fail("clamp with tensor bounds is not supported by agcli; use maximum/minimum", "type")
-    return apply(P.CLAMP, x, min=min, max=max)
+    if type(min) is Tensor or type(max) is Tensor:
+        if all(b is None or type(b) is Tensor for b in (min, max)):
+            if max is None:
+                return _bounded(P.CLAMP_T_MIN, input, min)
+            return _bounded(P.CLAMP_T_MAX, input, max) if min is None else _bounded(P.CLAMP_T, input, min, max)
+        min, max = _as_numbers("clamp", input, min, max)
+    return apply(P.CLAMP, input, min=min, max=max)
 
 
-def where(condition, x, y):
+def clamp_min(input, min):          # x.clamp_min(min): its own op in PyTorch (ClampMinBackward0)
+    if type(min) is Tensor:
+        return _bounded(P.CLAMP_MIN_T, input, min)
+    return apply(P.CLAMP_MIN, input, min=min)
+
+
+def clamp_max(input, max):
+    if type(max) is Tensor:
+        return _bounded(P.CLAMP_MAX_T, input, max)
+    return apply(P.CLAMP_MAX, input, max=max)
+
+
+def _bounded(op, input, *bounds):
+    """clamp with tensor bounds: all three broadcast, and are promoted together."""
+    shape = shape_of(input)
+    for b in bounds:
+        shape = broadcast_shapes(shape, shape_of(b))
+    cast = result_type(input, *bounds)
+    same = all(getattr(data(v), "dtype", None) == cast for v in (input, *bounds))
+    return apply(op, input, *bounds, cast=None if same else cast)
+
+
+def _as_numbers(name, input, *bounds):
+    """A tensor bound beside a number: PyTorch takes both as numbers, which a 0-d tensor
+    that does not require grad can be; anything else fits neither of its overloads."""
+    if all(type(b) is not Tensor or b.data.ndim == 0 and not b.requires_grad for b in bounds):
+        return [B.item(b.data) if type(b) is Tensor else b for b in bounds]
+    got = ", ".join(type(v).__name__ if type(v) is not Tensor else "Tensor" for v in (input, *bounds))
+    fail(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+         f" * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+         f" * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n", "type")
+
+
+
+
+def where(condition, input, other):
     c = data(condition)
     if getattr(c, "dtype", None) is not None and kind(c.dtype) != "b":
-        fail(f"where expected condition to be a boolean tensor, but got a tensor with dtype {dtype_name(c.dtype)}",
-             "type")
+        fail("where expected condition to be a boolean tensor, but got a tensor with dtype "
+             f"{torch_type_name(c.dtype)}")
     try:
-        return apply(P.WHERE, condition, x, y)
+        return apply(P.WHERE, condition, input, other)
     except ValueError:
-        broadcast_shapes(broadcast_shapes(shape_of(c), shape_of(x)), shape_of(y))
+        broadcast_shapes(broadcast_shapes(shape_of(c), shape_of(input)), shape_of(other))
         raise
 
 
-def masked_fill(x, mask, value):
+def masked_fill(input, mask, value):
     """x with `value` where mask holds (a number, or a 0-d tensor taken as one)."""
     m = data(mask)
     if getattr(m, "dtype", None) is None or dtype_name(m.dtype) != "bool":
         fail("masked_fill_ only supports boolean masks, but got mask with dtype "
-             f"{torch_type_name(m.dtype).lower() if hasattr(m, 'dtype') else type(m).__name__}", "runtime")
+             f"{CPP_TYPE_NAMES.get(dtype_name(m.dtype)) if hasattr(m, 'dtype') else type(m).__name__}", "runtime")
     if type(value) is Tensor:
         if value.data.ndim:
             fail(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                  f"{value.data.ndim} dimension(s).")
         value = value.data
     try:
-        return apply(P.MASKED_FILL, x, mask, value=value)
+        return apply(P.MASKED_FILL, input, mask, value=value)
     except ValueError:
-        broadcast_shapes(shape_of(x), shape_of(mask))
+        broadcast_shapes(shape_of(mask), shape_of(input))       # (PyTorch expands the mask first)
         raise
 
 
-def maximum(x, y):
-    return _elementwise(P.MAXIMUM, x, y)
+def maximum(input, other):
+    return _elementwise(P.MAXIMUM, input, other)
 
 
 def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -181,14 +290,18 @@ def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
     return close | (xp.isnan(a) & xp.isnan(b)) if equal_nan else close
 
 
-def minimum(x, y):
-    return _elementwise(P.MINIMUM, x, y)
+def minimum(input, other):
+    return _elementwise(P.MINIMUM, input, other)
 
 
 # Comparisons: tensors of bools, no gradient (`x < y` and torch.lt alike).
 def _comparison(op):
     def compare(x, y):
-        return apply(op, _as_operand(x), _as_operand(y))
+        try:
+            return apply(op, _as_operand(x), _as_operand(y))
+        except ValueError:          # shapes that do not broadcast: PyTorch's words, not NumPy's
+            broadcast_shapes(shape_of(x), shape_of(y))
+            raise
     return compare
 
 

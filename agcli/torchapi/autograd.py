@@ -11,12 +11,13 @@ from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.backward import release
 from ..engine.ops import shapes as S
-from ..engine.tensor import Tensor, apply_in_place, bump_version
+from ..engine.tensor import Tensor, apply, bump_version, fresh, version_of
 from ..errors import AgcliError
 from ..state import state
 from . import creation as C
 from . import functions
-from .in_place import before, check_view_in_place
+from .in_place import become, before, check_assignment
+from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
 NON_LEAF_GRAD = (
     "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -34,40 +35,6 @@ def _tensor(x, what="tensor"):
     if type(x) is not Tensor:
         raise AgcliError(f"expected a tensor, got {type(x).__name__}", kind="type")
     return x
-
-
-# ------------------------------------------------------------- grad_fn view
-class GradFn:
-    """What `.grad_fn` gives a program: prints as <MulBackward0 object>."""
-
-    __slots__ = ("node",)
-
-    def __init__(self, node):
-        self.node = node
-
-    @property
-    def name(self):
-        return self.node.name
-
-    def next_functions(self):
-        out = []
-        for nxt in self.node.next:
-            out.append((None if nxt is None else GradFn(nxt), 0))
-        return tuple(out)
-
-    def __eq__(self, other):
-        return isinstance(other, GradFn) and other.node is self.node
-
-    def __hash__(self):
-        return id(self.node)
-
-    def __repr__(self):
-        return f"<{self.node.name} object>"
-
-
-def grad_fn_of(x):
-    node = getattr(x, "grad_fn", None)
-    return None if node is None else GradFn(node)
 
 
 # ------------------------------------------------------------- attributes
@@ -94,6 +61,8 @@ def set_requires_grad(x, flag, spelling="attribute"):
     if spelling == "attribute" and not isinstance(flag, bool):
         raise AgcliError("requires_grad must be a bool")
     flag = bool(flag)
+    if flag and version_of(x) is None and not state.inference_mode:
+        raise AgcliError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
@@ -108,6 +77,19 @@ def set_data(x, value):
     x = _tensor(x)
     x.data = C.as_tensor(value).data
     bump_version(x)
+
+
+def variable(data, requires_grad=False, volatile=False):
+    """The legacy `Variable(t, requires_grad=...)`: t's storage and version, a leaf of its own."""
+    if type(data) is not Tensor:
+        raise AgcliError(f"Variable data has to be a tensor, but got {type(data).__name__}", kind="type")
+    if volatile:
+        warn("UserWarning: volatile was removed and now has no effect. Use `with torch.no_grad():` instead.")
+    if requires_grad and kind(data.data.dtype) != "f":
+        raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
+    alias = data.detach()
+    alias.requires_grad = bool(requires_grad)
+    return alias
 
 
 # ---------------------------------------------------------------- methods
@@ -142,18 +124,13 @@ def tolist(x):
     return B.tolist(functions.data(_tensor(x)))
 
 
-def numpy(x):
-    x = _tensor(x)
-    if x.requires_grad:
-        raise AgcliError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-    # On NumPy it shares memory with the tensor, as in PyTorch; a device's array comes to the host.
-    return B.to_host(x.data)
-
-
 def truth(x):
     """bool(x), as `if x:` and `while x:` ask."""
     if type(x) is not Tensor:
-        return bool(x)
+        try:
+            return bool(x)
+        except ValueError as e:     # a NumPy array of several values: NumPy's ValueError
+            raise AgcliError(str(e), kind="value") from None
     if x.data.size != 1:
         raise AgcliError("Boolean value of Tensor with more than one value is ambiguous")
     return bool(xp.reshape(x.data, ()))
@@ -161,26 +138,17 @@ def truth(x):
 
 # ----------------------------------------------------- index assignment
 def setitem(x, key, value):
-    if isinstance(x, B.host_ndarray):     # what .numpy() gave: NumPy's own semantics
-        value = functions.data(value)
-        x[tuple(B.to_host(k) if type(k) is B.ndarray else k for k in _plain_key(key))] = \
-            B.to_host(value) if type(value) is B.ndarray else value
-        return
     x = _tensor(x)
     v = value if type(value) is Tensor else C.as_tensor(value)
-    records = state.grad_enabled and (v.requires_grad or x.requires_grad)
-    if records and x.requires_grad and x.grad_fn is None:
-        raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if state.grad_enabled and x.is_view:
-        check_view_in_place(x, records)
     plain_key = functions.checked_key(x, _plain_key(key))
+    advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
+    check_assignment(x, key, plain_key, advanced, v)
     try:
-        if not records:
+        if not (state.grad_enabled and (v.requires_grad or x.requires_grad)):
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        advanced = any(type(k) is B.ndarray for k in plain_key)
-        apply_in_place(S.INDEX_PUT if advanced else S.COPY_SLICES, x, before(x), v, key=plain_key)
+        become(x, apply(S.INDEX_PUT if advanced else S.COPY_SLICES, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise AgcliError(str(e), kind="shape") from None
 
@@ -194,7 +162,7 @@ def _plain_key(key):
 # ----------------------------------------------------------- backward/grad
 def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     from ..engine.backward import backward as run_backward
-    x = _tensor(x)
+    x = fresh(_tensor(x))           # a view whose base changed in place: from its history now
     if retain_graph is None:
         retain_graph = create_graph
     if gradient is not None:
@@ -224,8 +192,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
 def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
                   allow_unused=None):
     from ..engine.backward import backward as run_backward
-    outs = _as_list(outputs)
-    ins = _as_list(inputs)
+    outs = [fresh(t) if type(t) is Tensor else t for t in _as_list(outputs)]
+    ins = [fresh(t) if type(t) is Tensor else t for t in _as_list(inputs)]
     gos = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
     if retain_graph is None:
         retain_graph = create_graph

@@ -40,7 +40,8 @@ def dims_tuple(dim, ndim: int) -> tuple:
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(dim_index(d, ndim) for d in dims)
     if len(set(out)) != len(out):
-        fail(f"dim {out} appears multiple times in the list of dims", "shape")
+        twice = next(d for i, d in enumerate(out) if d in out[:i])
+        fail(f"dim {twice} appears multiple times in the list of dims", "shape")
     return out
 
 
@@ -102,6 +103,11 @@ def refuse_huge(shape_fn, product):
     and products can make results far larger than their operands)."""
     if product > CHECKED_ABOVE:      # only large operands pay for the exact check
         check_size(shape_fn())
+
+
+# PyTorch's scalar types by their C++ names, as some of its messages print them.
+CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                  "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def dims_text(shape):

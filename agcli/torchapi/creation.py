@@ -1,4 +1,4 @@
-"""Tensors made from nothing: literals, ones, zeros, arange, randn, ...
+"""Tensors made from nothing: literals, ones, zeros, arange, ... (random ones: sampling.py)
 
 They follow PyTorch's dtype rules (integers stay int64, floats take the
 default float dtype) and refuse a tensor over the element limit before
@@ -29,6 +29,8 @@ def _float(dtype):
 def _literal_array(value, dtype=None):
     """A nested list of numbers/bools/tensors -> array with PyTorch's dtype rule
     (or in `dtype`, built in it directly: 1/3 as float64 is not float32's 1/3)."""
+    numpy_scalars, python_kinds = [], set()     # NumPy's scalars keep their dtype (np.float64(1) is float64)
+
     def shape_and_kind(v, depth):
         if isinstance(v, (list, tuple)):
             if not v:
@@ -43,6 +45,10 @@ def _literal_array(value, dtype=None):
             return (len(v),) + first, "f" if "f" in kinds else ("i" if "i" in kinds else "b")
         if type(v) is Tensor:
             return v.shape, kind(v.dtype)
+        if isinstance(v, numpy.generic) and v.dtype.kind in "biuf":
+            numpy_scalars.append(v.dtype)
+            return (), "i" if v.dtype.kind == "u" else v.dtype.kind
+        python_kinds.add(type(v))
         if isinstance(v, (bool, numpy.bool_)):
             return (), "b"
         if isinstance(v, (int, numpy.integer)):
@@ -55,6 +61,10 @@ def _literal_array(value, dtype=None):
     check_size(shape)
     if dtype is None:
         dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[found]
+        if numpy_scalars:       # PyTorch promotes each element's dtype: the widest of the top kind
+            top = [d for d in numpy_scalars if (d.kind if d.kind != "u" else "i") == found]
+            python = {"f": float, "i": int, "b": bool}[found] in python_kinds
+            dtype = numpy.result_type(*top, *([dtype] if python or not top else [])).name
     if _holds_tensors(value):
         return _stacked(value, dtype)
     return asarray(_plain(value), dtype=dtype)
@@ -98,7 +108,7 @@ def _stacked(v, dtype):
 
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
-    if type(data) is Tensor or isinstance(data, (ndarray, numpy.ndarray)):   # a copy; its dtype is kept
+    if type(data) is Tensor or isinstance(data, (ndarray, *host_types)):   # a copy; its dtype is kept
         array = copy(data.data if type(data) is Tensor else data if type(data) is ndarray else from_host(data))
         if dtype is not None:
             array = astype(array, dtype_of(dtype))
@@ -194,27 +204,6 @@ def _linspace(start, end, steps, dtype):
     i = numpy.arange(steps)
     up, down = s + step * i.astype(work), e - step * (steps - 1 - i).astype(work)
     return numpy.where(i < steps // 2, up, down).astype(d)
-
-
-def rand(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(from_host(state.generator().random(shape).astype(_float(dtype))), requires_grad, device)
-
-
-def randn(*sizes, size=None, dtype=None, requires_grad=False, device=None, generator=None):
-    shape = check_size(size_tuple(sizes if size is None else (size,)))
-    return _leaf(from_host(state.generator().standard_normal(shape).astype(_float(dtype))), requires_grad,
-                 device)
-
-
-def rand_like(input, dtype=None, requires_grad=False, device=None):
-    return rand(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad,
-                device=device if device is not None else getattr(input, "device", None))
-
-
-def randn_like(input, dtype=None, requires_grad=False, device=None):
-    return randn(*shape_of(input), dtype=dtype or dtype_name(data(input).dtype), requires_grad=requires_grad,
-                 device=device if device is not None else getattr(input, "device", None))
 
 
 def as_tensor(value) -> Tensor:

@@ -10,7 +10,7 @@ must agree when tensors meet (engine/tensor.py: same_device).
 from __future__ import annotations
 
 from ..device import chosen
-from ..engine.backend import dtype as backend_dtype, dtype_name
+from ..engine.backend import astype, dtype as backend_dtype, dtype_name, kind
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import AgcliError
@@ -98,7 +98,11 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
     original = x
     x = on(x, device)
     if dtype is not None:
-        x = S.to_dtype(x, backend_dtype(dtype_of(dtype)))
+        target = backend_dtype(dtype_of(dtype))
+        if kind(target) == "f" or target == x.data.dtype:
+            x = S.to_dtype(x, target)
+        else:                               # an integer or bool copy carries no gradient (no grad_fn)
+            x = Tensor(astype(x.data, target), device=x.device)
     if copy and x is original:
         x = apply(S.MOVE, x)                # copy=True: a new tensor (ToCopyBackward0) even when nothing changes
     return x

@@ -5,16 +5,20 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, clamp, cos, div, eq, exp, floor_divide, ge, gt, isclose, le, log, lt,
-                         masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
-                         sqrt, sub, tan, tanh, where)
+from .arithmetic import (abs, add, clamp, clamp_max, clamp_min, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
+                         le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
+                         sqrt, sub, subtract, tan, tanh, where)
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .dtypes import dtype_name, result_type
 from .indexing import checked_key, getitem, index, select
-from .linalg import bmm, dot, matmul, mm, mv, outer
-from .nn import binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss, nll_loss, softmax
-from .reductions import ValuesIndices, amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, sum
-from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, expand, flatten, permute, reshape,
-                      squeeze, stack, t, transpose, unsqueeze, view)
+from .einsum import einsum
+from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
+from .nn import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss,
+                 nll_loss, softmax, softplus)
+from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm,
+                         prod, sort, std, sum, trace, var)
+from .scatter import gather, index_fill, scatter, scatter_add
+from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, permute,
+                      reshape, squeeze, stack, t, transpose, unsqueeze, view)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

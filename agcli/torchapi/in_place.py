@@ -1,14 +1,23 @@
-"""In-place methods (x.add_(y), x.exp_(), x.zero_(), ...) as PyTorch records
-them: the op runs on a copy of x's old value that keeps x's place in the
-graph, and x takes the result's value and history; PyTorch's checks first."""
+"""In-place methods (x.add_(y), x.exp_(), x.copy_(y), x.t_(), ...) as PyTorch
+records them: the op runs on a copy of x's old value that keeps x's place in the
+graph, and x takes the result's value and history; when x is a view, its base's
+history is rebased instead (CopySlices, engine/views.py). PyTorch's checks first."""
 from __future__ import annotations
 
 from . import functions
+from . import scatter as SC
 from ..engine import backend as B
 from ..engine.backend import kind
-from ..engine.tensor import Tensor, bump_version
+from ..engine.ops import shapes as S
+from ..engine.ops import writes as W
+from ..engine.tensor import Tensor, apply, bump_version, fresh, set_grad_enabled, version_of
+from ..engine.views import internal_overlap, no_grad_view, partial_overlap, rebase
 from ..errors import AgcliError
 from ..state import state
+from .checks import broadcast_shapes, dim_index, dims_tuple, fail
+
+_OVERLAP = "unsupported operation: {} refer{} to a single memory location. Please clone() the tensor before " \
+           "performing the operation."
 
 
 def _tensor(x):
@@ -17,31 +26,100 @@ def _tensor(x):
     return x
 
 
-def check_in_place(x, other=None):
+def check_in_place(x, *others):
+    """PyTorch's check_inplace: nothing to say unless the change will be recorded
+    (an inference tensor changed outside inference mode is refused by bump_version,
+    after the change, as PyTorch does)."""
     if not state.grad_enabled:
         return
+    fresh(x)
+    if not (x.requires_grad or any(type(o) is Tensor and o.requires_grad for o in others)):
+        return
+    info = x.view_of
+    if info is not None:
+        if not info.grad_mode:
+            raise no_grad_view(x, indirect=False)
+        if x.requires_grad and info.base.grad_fn is None:
+            raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if x.requires_grad and x.grad_fn is None:
         raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if x.is_view:
-        check_view_in_place(x, type(other) is Tensor and other.requires_grad)
 
 
-def check_view_in_place(view, records: bool):
-    """PyTorch's error for a view of a leaf that requires grad; and where PyTorch would
-    rebase the base's history onto the change (CopySlices), agcli refuses rather
-    than give the base a gradient that misses it."""
-    base = view.base
-    if base.requires_grad and base.grad_fn is None:
-        raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if records or view.requires_grad:
-        raise AgcliError("agcli does not record an in-place change through a view of a tensor in the graph",
-                         kind="value", hint="assign through the tensor itself instead, e.g. y[1] = y[1] * 3 "
-                                            "rather than y[1].mul_(3)")
+def check_overlap(x, *others):
+    """PyTorch refuses to write into an expanded tensor, or from an operand that partly overlaps it."""
+    if x.is_view and internal_overlap(x.data):
+        fail(_OVERLAP.format("more than one element of the written-to tensor", "s"))
+    for o in others:
+        if type(o) is Tensor and (_storage(o) is _storage(x) or o.data is x.data) \
+                and partial_overlap(x.data, o.data):
+            fail(_OVERLAP.format("some elements of the input tensor and the written-to tensor", ""))
+
+
+def check_assignment(x, key, plain_key, advanced, value):
+    """PyTorch's checks for x[key] = value: a basic key writes through the view x[key]
+    (copy_), an advanced key or one that takes all of x writes into x (index_put_, copy_)."""
+    whole = not advanced and all(k is Ellipsis or isinstance(k, slice) and k.indices(n) == (0, n, 1)
+                                 for k, n in zip(plain_key, x.data.shape))
+    if not (advanced or whole):
+        if state.grad_enabled and (x.requires_grad or value.requires_grad):
+            if x.view_of is None and x.requires_grad and x.grad_fn is None:
+                raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                 "operation.")
+            if x.view_of is not None and not x.view_of.grad_mode:
+                raise no_grad_view(functions.getitem(x, key), indirect=False)
+        if x.is_view and internal_overlap(B.getitem(x.data, plain_key)):
+            fail(_OVERLAP.format("more than one element of the written-to tensor", "s"))
+    check_in_place(x, value)
+
+
+def _storage(t):
+    """The tensor whose storage t shares (its version counter's owner)."""
+    return t if t.base is None else t.base
+
+
+def before(x):
+    """A copy of x's value that keeps x's place in the graph: what an in-place
+    op's node saves, so writing into x afterwards cannot change its gradient."""
+    old = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
+    _same_place(old, x)
+    return old
+
+
+def _as_it_was(x):
+    """x's array and place in the graph, not copied: for an op whose rules read shapes only."""
+    old = Tensor(x.data, requires_grad=x.requires_grad, device=x.device)
+    _same_place(old, x)
+    return old
+
+
+def _same_place(old, x):
+    old.grad_fn = x.grad_fn
+    old._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
+
+
+def become(x, result):
+    """x takes result's value and history: how an in-place op looks from outside."""
+    if result.data.shape != x.data.shape:
+        raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
+                         f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
+    B.setitem(x.data, ..., result.data)
+    bump_version(x)
+    node = result.grad_fn
+    if node is not None:
+        if x.view_of is not None:
+            rebase(x, node)         # the base's history is what changed (CopySlices)
+        else:
+            x.grad_fn = node
+            x.requires_grad = True
+            node.output_is(x)
+    return x
 
 
 def zero_(x):
     x = _tensor(x)
     check_in_place(x)
+    if state.grad_enabled and x.requires_grad:
+        return become(x, apply(W.ZERO, _as_it_was(x)))          # ZeroBackward0
     B.setitem(x.data, ..., 0)
     bump_version(x)
     return x
@@ -49,50 +127,36 @@ def zero_(x):
 
 def fill_(x, value):
     x = _tensor(x)
-    check_in_place(x)
+    if type(value) is Tensor and value.data.ndim:
+        fail(f"fill_ only supports 0-dimension value tensor but got tensor with {value.data.ndim} dimensions.")
+    check_in_place(x, value)
+    if state.grad_enabled and (x.requires_grad or type(value) is Tensor and value.requires_grad):
+        if type(value) is Tensor:
+            return become(x, apply(W.FILL_TENSOR, _as_it_was(x), value))
+        return become(x, apply(W.FILL, _as_it_was(x), value=value))
     B.setitem(x.data, ..., functions.data(value))
     bump_version(x)
     return x
 
 
+def _cannot_cast(produced, x, words=None):
+    raise AgcliError(f"result type {functions.torch_type_name(produced)} can't be cast to the desired output type "
+                     f"{words or functions.torch_type_name(x.data.dtype)}")
 
 
 def _in_place(fn):
     def method(x, other, **alpha):
         x = _tensor(x)
         check_in_place(x, other)
+        check_overlap(x, other)
         result = fn(before(x), other, **alpha)      # the op's node keeps x's old value
         if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
             produced = B.dtype_name(result.data.dtype)
             if kind(result.data.dtype) == "f" and type(other) is not Tensor:
                 produced = state.default_float        # a Python number is weakly typed
-            raise AgcliError(f"result type {functions.torch_type_name(produced)} can't be cast to the "
-                             f"desired output type {functions.torch_type_name(x.data.dtype)}")
-        _become(x, result)
-        return x
+            _cannot_cast(produced, x)
+        return become(x, result)
     return method
-
-
-def before(x):
-    """A copy of x's value that keeps x's place in the graph: what an in-place
-    op's node saves, so writing into x afterwards cannot change its gradient."""
-    old = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
-    old.grad_fn = x.grad_fn
-    old._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
-    return old
-
-
-def _become(x, result):
-    """x takes result's value and history: how an in-place op looks from outside."""
-    if result.data.shape != x.data.shape:
-        raise AgcliError(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the "
-                         f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
-    B.setitem(x.data, ..., result.data)
-    bump_version(x)
-    if result.grad_fn is not None:
-        x.grad_fn = result.grad_fn
-        x.requires_grad = True
-        result.grad_fn.output_is(x)
 
 
 add_ = _in_place(functions.add)                 # x.add_(y, alpha=2) too
@@ -103,31 +167,131 @@ pow_ = _in_place(functions.pow)
 remainder_ = _in_place(functions.remainder)
 
 
-
-
-def _in_place_unary(fn):
+def _in_place_unary(fn, words=None):
+    """x.exp_() and kin; `words`: how PyTorch names x's dtype when refusing (clamp_ says 'long int')."""
     def method(x):
         x = _tensor(x)
         check_in_place(x)
+        check_overlap(x)
         result = fn(before(x))
         if result.data.dtype != x.data.dtype:
-            raise AgcliError(f"result type {functions.torch_type_name(B.dtype_name(result.data.dtype))} can't be "
-                             f"cast to the desired output type {functions.torch_type_name(x.data.dtype)}")
-        _become(x, result)
-        return x
+            _cannot_cast(B.dtype_name(result.data.dtype), x, words and words.get(B.dtype_name(x.data.dtype)))
+        return become(x, result)
     return method
 
 
 exp_, log_, sqrt_ = _in_place_unary(functions.exp), _in_place_unary(functions.log), _in_place_unary(functions.sqrt)
+log1p_ = _in_place_unary(functions.log1p)
 sin_, cos_, tan_ = _in_place_unary(functions.sin), _in_place_unary(functions.cos), _in_place_unary(functions.tan)
 tanh_, sigmoid_ = _in_place_unary(functions.tanh), _in_place_unary(functions.sigmoid)
 relu_, abs_, neg_ = _in_place_unary(functions.relu), _in_place_unary(functions.abs), _in_place_unary(functions.neg)
 reciprocal_ = _in_place_unary(functions.reciprocal)
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _clamped_in_place(x, clamp, *bounds):
+    """x.clamp_(...): an integer x refuses a float bound before anything runs (PyTorch's words: 'long int')."""
+    x = _tensor(x)
+    if kind(x.data.dtype) != "f" and any(type(b) is float for b in bounds):
+        _cannot_cast(state.default_float, x, _C_NAMES.get(B.dtype_name(x.data.dtype)))
+    return _in_place_unary(clamp, _C_NAMES)(x)
 
 
 def clamp_(x, min=None, max=None):
-    return _in_place_unary(lambda t: functions.clamp(t, min, max))(x)
+    return _clamped_in_place(x, lambda t: functions.clamp(t, min, max), min, max)
+
+
+def clamp_min_(x, min):
+    return _clamped_in_place(x, lambda t: functions.clamp_min(t, min), min)
+
+
+def clamp_max_(x, max):
+    return _clamped_in_place(x, lambda t: functions.clamp_max(t, max), max)
 
 
 def masked_fill_(x, mask, value):
     return _in_place_unary(lambda t: functions.masked_fill(t, mask, value))(x)
+
+
+# ------------------------------------------------------- copy_ and scatters
+def copy_(x, src, non_blocking=False):
+    """x's values from src (broadcast, converted to x's dtype): CopyBackwards."""
+    x = _tensor(x)
+    if type(src) is not Tensor:
+        if not isinstance(src, (bool, int, float)):
+            fail(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}", "type")
+        src = Tensor(B.asarray(src, dtype=x.data.dtype), device=x.device)
+    if src.data.shape != x.data.shape and broadcast_shapes(x.data.shape, src.data.shape) != x.data.shape:
+        fail(f"output with shape [{', '.join(map(str, x.data.shape))}] doesn't match the broadcast shape "
+             f"[{', '.join(map(str, broadcast_shapes(x.data.shape, src.data.shape)))}]", "shape")
+    check_in_place(x, src)
+    check_overlap(x, src)
+    with set_grad_enabled(state.grad_enabled and kind(x.data.dtype) == "f"):    # an integer x has no gradient
+        return become(x, apply(W.COPY_INTO, before(x), src))
+
+
+def index_fill_(x, dim, index, value):
+    x = _tensor(x)
+    check_in_place(x, value)
+    check_overlap(x)
+    return become(x, SC.index_fill(before(x), dim, index, value))     # (an integer x too records, as in PyTorch)
+
+
+def scatter_(x, dim, index, src=None, value=None, reduce=None):
+    x = _tensor(x)
+    check_in_place(x, src)
+    check_overlap(x, src)
+    return become(x, SC.scatter(before(x), dim, index, src, value, reduce))
+
+
+def scatter_add_(x, dim, index, src):
+    x = _tensor(x)
+    check_in_place(x, src)
+    check_overlap(x, src)
+    return become(x, SC.scatter_add(before(x), dim, index, src))
+
+
+# ------------------------------------------------------ in-place view ops
+def _reshaped(op, x, **params):
+    """x takes the shape op gives it, in place (the same storage; PyTorch's
+    t_(), squeeze_(), ...): a node of its own (TBackward1, ...) and a new version."""
+    check_in_place(x)
+    out = apply(op, _as_it_was(x), **params)
+    x.data = out.data
+    bump_version(x)
+    if x.view_of is not None:
+        x.view_of.ops += ((op, params),)
+    if out.grad_fn is not None:
+        out.grad_fn.out = x
+        x.grad_fn, x.requires_grad = out.grad_fn, True
+        if x.view_of is not None:
+            x.view_of.version = version_of(x)
+    return x
+
+
+def unsqueeze_(x, dim):
+    x = _tensor(x)
+    return _reshaped(W.UNSQUEEZE_INPLACE, x, dim=dim_index(dim, x.data.ndim + 1))
+
+
+def squeeze_(x, dim=None):
+    x = _tensor(x)
+    if dim is None:
+        return _reshaped(W.SQUEEZE_ALL_INPLACE, x)
+    if isinstance(dim, (tuple, list)):
+        return _reshaped(W.SQUEEZE_DIMS_INPLACE, x, dims=dims_tuple(dim, x.data.ndim))
+    return _reshaped(S.SQUEEZE_INPLACE, x, dim=dim_index(dim, x.data.ndim))
+
+
+def t_(x):
+    x = _tensor(x)
+    if x.data.ndim > 2:
+        fail(f"t_() expects a tensor with <= 2 dimensions, but self is {x.data.ndim}D")
+    return _reshaped(W.T_INPLACE, x)
+
+
+def transpose_(x, dim0, dim1):
+    x = _tensor(x)
+    n = x.data.ndim
+    return _reshaped(W.TRANSPOSE_INPLACE, x, dim0=dim_index(dim0, n), dim1=dim_index(dim1, n))

@@ -30,8 +30,10 @@ def slice_(x, dim, start, stop, step):
 
 def getitem(x, key):
     """x[key] the way PyTorch records it: select for an int, slice for a
-    partial range (a full `:` records nothing), unsqueeze for None, and one
-    advanced index for lists or tensors."""
+    range (in a tuple, a full `:` records nothing), unsqueeze for None, and one
+    advanced index for lists or tensors; a key that records nothing (`...`,
+    `:, :`) gives an alias (a view of all of x)."""
+    lone_slice = isinstance(key, slice)
     if not isinstance(key, tuple):
         key = (key,)
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
@@ -44,7 +46,7 @@ def getitem(x, key):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
     if sum(1 for k in key if k is Ellipsis) > 1:
         fail("an index can only have a single ellipsis ('...')", "shape")
-    dim, ndim0 = 0, ndim_of(x)
+    dim, ndim0, whole = 0, ndim_of(x), x
     for position, k in enumerate(key):
         if k is Ellipsis:     # stands for the dims no other index names: skip them
             dim += ndim0 - n_real
@@ -54,7 +56,7 @@ def getitem(x, key):
         elif isinstance(k, slice):
             size = shape_of(x)[dim]
             start, stop, step = _slice_bounds(k, size)
-            if not (start == 0 and stop == size and step == 1):
+            if lone_slice or not (start == 0 and stop == size and step == 1):
                 x = slice_(x, dim, start, stop, step)
             dim += 1
         elif is_int(k):
@@ -65,7 +67,7 @@ def getitem(x, key):
         else:
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
-    return x
+    return apply(S.ALIAS, x) if x is whole and type(x) is Tensor else x
 
 
 def _slice_bounds(k, size):

@@ -1,18 +1,24 @@
-"""PyTorch's products: dot, mv, mm, bmm, outer, and matmul's dispatch among them."""
+"""PyTorch's products: dot, mv, mm, bmm, inner, outer, matmul's dispatch among them, and F.linear."""
 from __future__ import annotations
 
-from ..engine.backend import strides
+from ..engine.backend import dtype_name, strides
 from ..engine.ops import linalg as L
 from ..engine.ops import shapes as S
-from ..engine.tensor import apply, data
-from .arithmetic import mul
-from .checks import broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge, requires_grad, shape_of
-from .shaping import attr_mT, contiguous, expand, reshape, squeeze, t, unsqueeze
+from ..engine.tensor import Tensor, apply, bump_version, data, version_of
+from ..errors import torch_type_name
+from .arithmetic import add, mul
+from .checks import (CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge, requires_grad,
+                     shape_of)
+from .reductions import sum
+from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, unsqueeze
 
 
 def dot(x, y):
     if ndim_of(x) != 1 or ndim_of(y) != 1:
         fail(f"1D tensors expected, but got {ndim_of(x)}D and {ndim_of(y)}D tensors", "shape")
+    if _dtype(x) != _dtype(y):
+        fail(f"dot : expected both vectors to have same dtype, but found {torch_type_name(_dtype(x))} and "
+             f"{torch_type_name(_dtype(y))}")
     if shape_of(x) != shape_of(y):
         n, m = shape_of(x)[0], shape_of(y)[0]
         fail(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
@@ -26,6 +32,9 @@ def mv(m, v):
     if shape_of(m)[1] != shape_of(v)[0]:
         fail(f"size mismatch, got input ({shape_of(m)[0]}), mat ({dims_text(shape_of(m))}), "
              f"vec ({shape_of(v)[0]})", "shape")
+    if _dtype(m) != _dtype(v):      # (the first is the result's, made in vec's dtype)
+        fail(f"addmv input tensors must have the same dtype, but got {torch_type_name(_dtype(v))}, "
+             f"{torch_type_name(_dtype(m))}, and {torch_type_name(_dtype(v))}")
     return apply(L.MV, m, v)
 
 
@@ -37,8 +46,16 @@ def mm(a, b):
     if shape_of(a)[1] != shape_of(b)[0]:
         fail(f"mat1 and mat2 shapes cannot be multiplied ({dims_text(shape_of(a))} and "
              f"{dims_text(shape_of(b))})", "shape")
+    if _dtype(a) != _dtype(b):
+        fail(f"expected m1 and m2 to have the same dtype, but got: {CPP_TYPE_NAMES.get(_dtype(a))} != "
+             f"{CPP_TYPE_NAMES.get(_dtype(b))}")
     refuse_huge(lambda: (shape_of(a)[0], shape_of(b)[1]), shape_of(a)[0] * shape_of(b)[1])
     return apply(L.MM, a, b)
+
+
+def _dtype(x):
+    d = getattr(data(x), "dtype", None)
+    return None if d is None else dtype_name(d)
 
 
 def bmm(a, b):
@@ -50,9 +67,33 @@ def bmm(a, b):
     if sb[:2] != (sa[0], sa[2]):
         fail(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
              f"but got: [{sb[0]}, {sb[1]}].", "shape")
-    sa, sb = shape_of(a), shape_of(b)
+    if _dtype(a) != _dtype(b):
+        fail(f"expected scalar type {torch_type_name(_dtype(a))} but found {torch_type_name(_dtype(b))}")
     refuse_huge(lambda: (sa[0], sa[1], sb[2]), sa[0] * sa[1] * sb[2])
     return apply(L.BMM, a, b)
+
+
+def inner(input, other):
+    """torch.inner: a product for a 0-d operand, else PyTorch's tensordot over the last dims
+    (permute, reshape, mm, reshape back: its nodes, ViewBackward0 on top)."""
+    if ndim_of(input) == 0 or ndim_of(other) == 0:
+        return mul(input, other)
+    s1, s2 = shape_of(input), shape_of(other)
+    if s1[-1] != s2[-1]:
+        fail(f"inner() the last dimension must match on both input tensors but got shapes "
+             f"[{', '.join(map(str, s1))}] and [{', '.join(map(str, s2))}]")
+    if _dtype(input) != _dtype(other):
+        fail("both inputs should have same dtype")
+    n1, n2 = len(s1), len(s2)
+    if s1[-1] == 1:         # a contracted dim of size one is summed right away
+        input = sum(input, -1, True)
+    t1, t2 = permute(input, *range(n1)), permute(other, n2 - 1, *range(n2 - 1))
+    if numel(s1[:-1]) == numel(s2[:-1]) == 1:      # one number out: a dot of the two flattened
+        t1, t2 = (t if ndim_of(t) == 1 else reshape(t, (s1[-1],)) for t in (t1, t2))
+        return reshape(dot(t1, t2), s1[:-1] + s2[:-1])
+    t1 = reshape(t1, (numel(s1[:-1]), s1[-1]))
+    t2 = reshape(t2, (s2[-1], numel(s2[:-1])))
+    return reshape(mm(t1, t2), s1[:-1] + s2[:-1])
 
 
 def outer(u, v):
@@ -72,7 +113,9 @@ def matmul(a, b):
     if da == 2 and db == 1:
         return mv(a, b)
     if da == 1 and db == 2:
-        return apply(S.SQUEEZE_INPLACE, mm(unsqueeze(a, 0), b), dim=0)     # .squeeze_(0)
+        out = apply(S.SQUEEZE_INPLACE, mm(unsqueeze(a, 0), b), dim=0)      # .squeeze_(0): version 1
+        bump_version(out)
+        return out
     if da == 2 and db == 2:
         return mm(a, b)
     if _should_fold(a, b):
@@ -134,3 +177,52 @@ def _batched_matmul(a, b):
     if db == 1:
         out = squeeze(out, -1)
     return _unsafe_view(out, batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ()))
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, recorded as PyTorch's linear records it: addmm for a matrix (or a
+    contiguous input flattened to one, with a 1-D bias), else matmul and an in-place add."""
+    for position, (name, v) in enumerate((("input", input), ("weight", weight), ("bias", bias)), 1):
+        if v is not None and type(v) is not Tensor:
+            fail(f"linear(): argument '{name}' (position {position}) must be Tensor, not {type(v).__name__}",
+                 "type")
+    di, dw = ndim_of(input), ndim_of(weight)
+    if di == 0 or dw == 0:
+        fail(f"both arguments to linear need to be at least 1D, but they are {di}D and {dw}D")
+    if bias is not None:
+        if di == 2:
+            return _addmm(bias, input, t(weight))
+        if ndim_of(bias) == 1 and S.is_contiguous(data(input)):
+            sizes = shape_of(input)
+            out = _addmm(bias, apply(S.VIEW, input, shape=(numel(sizes[:-1]), sizes[-1])), t(weight))
+            return apply(S.VIEW, out, shape=sizes[:-1] + shape_of(out)[1:])
+    out = matmul(input, t(weight))
+    if bias is None:
+        return out
+    summed = add(out, bias)                     # output.add_(bias): AddBackward0, version 1
+    if shape_of(summed) != shape_of(out):
+        fail(f"output with shape [{', '.join(map(str, shape_of(out)))}] doesn't match the broadcast shape "
+             f"[{', '.join(map(str, shape_of(summed)))}]")
+    if _dtype(summed) != _dtype(out):
+        fail(f"result type {torch_type_name(_dtype(summed))} can't be cast to the desired output type "
+             f"{torch_type_name(_dtype(out))}")
+    summed.version = version_of(out)            # in PyTorch the same tensor: its count goes on
+    bump_version(summed)
+    return summed
+
+
+def _addmm(bias, mat1, mat2):
+    """torch.addmm(bias, mat1, mat2): one AddmmBackward0 node; the bias broadcasts unrecorded."""
+    for name, m in (("self", bias), ("mat1", mat1)):
+        if _dtype(m) != _dtype(mat2):
+            fail(f"{name} and mat2 must have the same dtype, but got {torch_type_name(_dtype(m))} and "
+                 f"{torch_type_name(_dtype(mat2))}")
+    for name, m in (("mat1", mat1), ("mat2", mat2)):
+        if ndim_of(m) != 2:
+            fail(f"{name} must be a matrix, got {ndim_of(m)}-D tensor")
+    s1, s2 = shape_of(mat1), shape_of(mat2)
+    if s1[1] != s2[0]:
+        fail(f"mat1 and mat2 shapes cannot be multiplied ({dims_text(s1)} and {dims_text(s2)})")
+    expand(data(bias), (s1[0], s2[1]))          # PyTorch's expand, for its message
+    refuse_huge(lambda: (s1[0], s2[1]), s1[0] * s2[1])
+    return apply(L.ADDMM, bias, mat1, mat2)

@@ -1,8 +1,10 @@
-"""Grad mode and the random seed, as a program switches them: torch.no_grad(),
-enable_grad(), set_grad_enabled(mode), is_grad_enabled(), manual_seed(s)."""
+"""Grad mode as a program switches it: torch.no_grad(),
+enable_grad(), set_grad_enabled(mode), is_grad_enabled() (the random seed: generator.py);
+inference mode and anomaly mode (torch.inference_mode(),
+torch.autograd.detect_anomaly() / set_detect_anomaly(mode))."""
 from __future__ import annotations
 
-from ..engine.tensor import set_grad_enabled
+from ..engine.tensor import set_grad_enabled, version_of
 from ..state import state
 
 
@@ -57,13 +59,86 @@ def is_grad_enabled():
     return state.grad_enabled
 
 
-def manual_seed(seed):
-    state.reseed(int(seed))
-    return None
+# ------------------------------------------------------------- inference mode
+class InferenceMode(GradModeContext):
+    """torch.inference_mode(mode=True): no recording, and what is made inside is an
+    inference tensor (no version counter; autograd may not save it later)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self.before = (state.grad_enabled, state.inference_mode)
+        state.grad_enabled, state.inference_mode = not self.mode, self.mode
+        state.inference_made = state.inference_made or self.mode
+
+    def __exit__(self, *exc):
+        state.grad_enabled, state.inference_mode = self.before
+
+    def __repr__(self):
+        return "<torch.autograd.grad_mode.inference_mode object>"
 
 
-def random_seed():
-    import random
-    seed = random.getrandbits(52)
-    state.reseed(seed)
-    return seed
+def inference_mode(mode=True):
+    return InferenceMode(mode)
+
+
+def is_inference_mode_enabled():
+    return state.inference_mode
+
+
+def is_inference(x):
+    """x.is_inference(): made under inference mode (it, or the tensor it views)."""
+    return version_of(x) is None
+
+
+# ------------------------------------------------------------- anomaly mode
+class _AnomalyMode(GradModeContext):
+    """torch.autograd.detect_anomaly(check_nan=True): anomaly mode inside the `with`."""
+
+    name = "detect_anomaly"
+
+    def __init__(self, mode=True, check_nan=True):
+        self.mode, self.check_nan = bool(mode), bool(check_nan)
+        state.warn("UserWarning: Anomaly Detection has been enabled. This mode will increase the runtime and "
+                   "should only be enabled for debugging.")
+
+    def __enter__(self):
+        self.before = (state.detect_anomaly, state.anomaly_check_nan)
+        state.detect_anomaly, state.anomaly_check_nan = self.mode, self.check_nan
+
+    def __exit__(self, *exc):
+        state.detect_anomaly, state.anomaly_check_nan = self.before
+
+    def __repr__(self):
+        return f"<torch.autograd.anomaly_mode.{self.name} object>"
+
+
+class _SetAnomaly(_AnomalyMode):
+    """torch.autograd.set_detect_anomaly(mode, check_nan=True): sets the mode at once;
+    used with `with`, the mode before it comes back at the end."""
+
+    name = "set_detect_anomaly"
+
+    def __init__(self, mode, check_nan=True):
+        self.mode, self.check_nan = bool(mode), bool(check_nan)
+        _AnomalyMode.__enter__(self)
+
+    def __enter__(self):
+        pass
+
+
+def detect_anomaly(check_nan=True):
+    return _AnomalyMode(True, check_nan)
+
+
+def set_detect_anomaly(mode, check_nan=True):
+    return _SetAnomaly(mode, check_nan)
+
+
+def is_anomaly_enabled():
+    return state.detect_anomaly
+
+
+def is_anomaly_check_nan_enabled():
+    return state.anomaly_check_nan

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import creation as C
+from . import sampling as RS
 from . import devices as D
 from . import functions
 from . import autograd
@@ -39,12 +40,12 @@ _COMPUTED = {
     "exp": functions.exp, "log": functions.log, "sqrt": functions.sqrt, "sin": functions.sin, "cos": functions.cos, "tan": functions.tan, "tanh": functions.tanh,
     "sigmoid": functions.sigmoid, "relu": functions.relu, "abs": functions.abs, "neg": functions.neg, "negative": functions.neg,
     "reciprocal": functions.reciprocal,
-    "add": functions.add, "sub": functions.sub, "subtract": functions.sub, "mul": functions.mul, "multiply": functions.mul,
-    "remainder": functions.remainder, "div": functions.div, "divide": functions.div, "true_divide": functions.div, "pow": functions.pow,
+    "add": functions.add, "sub": functions.subtract, "subtract": functions.subtract, "mul": functions.mul, "multiply": functions.mul,
+    "remainder": functions.remainder, "div": functions.divide, "divide": functions.divide, "true_divide": functions.divide, "pow": functions.pow,
     "clamp": functions.clamp, "clip": functions.clamp, "where": functions.where, "maximum": functions.maximum, "minimum": functions.minimum,
     "sum": functions.sum, "mean": functions.mean, "max": functions.max, "min": functions.min, "amax": functions.amax, "amin": functions.amin, "norm": functions.norm,
     "logsumexp": functions.logsumexp,
-    "matmul": functions.matmul, "mm": functions.mm, "mv": functions.mv, "bmm": functions.bmm, "dot": functions.dot, "inner": functions.dot,
+    "matmul": functions.matmul, "mm": functions.mm, "mv": functions.mv, "bmm": functions.bmm, "dot": functions.dot, "inner": functions.inner,
     "outer": functions.outer, "ger": functions.outer,
     "reshape": functions.reshape, "flatten": functions.flatten, "t": functions.t, "transpose": functions.transpose, "swapaxes": functions.transpose,
     "permute": functions.permute, "squeeze": functions.squeeze, "unsqueeze": functions.unsqueeze, "select": functions.select,
@@ -58,11 +59,34 @@ _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "conca
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like})
 _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
                               "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
-_declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like, "rand": C.rand, "randn": C.randn,
-                            "rand_like": C.rand_like, "randn_like": C.randn_like})
+_declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
+# PyTorch's random numbers (torchapi/sampling.py): a replay would repeat the first draw.
+_declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
+    "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal", "bernoulli")})
+_declare(METHODS, NEVER, {"bernoulli": RS.bernoulli})
 _declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
 _declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
+_declare(FUNCTIONS, SAFE, {"log1p": functions.log1p, "einsum": functions.einsum, "softplus": functions.softplus,
+                           "linear": functions.linear, "binary_cross_entropy": functions.binary_cross_entropy})
+_declare(METHODS, SAFE, {"log1p": functions.log1p})
+# prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
+# values (its indices are recomputed with them, as max(dim)'s are).
+_STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
+               "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
+_declare(FUNCTIONS, SAFE, _STATISTICS)
+_declare(METHODS, SAFE, _STATISTICS)
+# PyTorch's argument parser takes NumPy's names for `dim` and `keepdim` too, in the
+# functions it binds from C++: these (x.sum(axis=0, keepdims=True); not F.softmax, a
+# Python function). Lowering renames them (language/calls.py).
+NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
+TAKES_NUMPY_NAMES = frozenset(("sum", "mean", "max", "min", "amax", "amin", "logsumexp", "argmax", "argmin",
+                               "prod", "std", "var", "cumsum", "sort", "all", "any"))
+# Their index tensor is a parameter of the op recorded, not an input: a replay would keep the first one.
+_WRITES = {"index_fill": functions.index_fill, "scatter": functions.scatter, "scatter_add": functions.scatter_add,
+           "gather": functions.gather}
+_declare(FUNCTIONS, NEVER, _WRITES)
+_declare(METHODS, NEVER, _WRITES)
 _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
 _declare(FUNCTIONS, NEVER, _ARGS)
 _declare(METHODS, NEVER, _ARGS)
@@ -150,8 +174,8 @@ _declare(FUNCTIONS, NEVER, _TESTS)
 _declare(METHODS, NEVER, _TESTS)
 _declare(METHODS, SAFE, {
     "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
-    "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": lambda x, min: functions.clamp(x, min=min),
-    "clamp_max": lambda x, max: functions.clamp(x, max=max), "clone": functions.clone,
+    "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": functions.clamp_min,
+    "clamp_max": functions.clamp_max, "clone": functions.clone,
     "double": _cast("float64"),
 })
 _declare(METHODS, NEVER, {
@@ -164,15 +188,28 @@ _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "val
 _declare(ATTRIBUTES, NEVER, {
     "shape": _size, "ndim": functions.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(functions.data(x).dtype)),
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.data_of,
-    "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)),
+    "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)) or _view_of_grad(x),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
-    "device": D.device_of, "is_cuda": D.is_cuda, "_version": lambda x: version_of(x),
+    "device": D.device_of, "is_cuda": D.is_cuda, "_version": lambda x: _version(x),
 })
+
+
+def _version(x) -> int:
+    v = version_of(x)
+    if v is None:
+        raise AgcliError("Inference tensors do not track version counter.")
+    return v
+
+
+def _view_of_grad(x) -> bool:
+    """A view requires grad when its base does (PyTorch's), also when the base came to since."""
+    info = getattr(x, "view_of", None)
+    return info is not None and info.base.requires_grad
 
 
 def _tuple_field(x, i, name):
     if not isinstance(x, functions.ValuesIndices):
-        raise AgcliError(f"'.{name}' is only on what max(x, dim)/min(x, dim) return", kind="type")
+        raise AgcliError(f"'.{name}' is only on what max(x, dim), min(x, dim) and sort(x) return", kind="type")
     return x[i]
 
 

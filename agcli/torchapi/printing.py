@@ -1,12 +1,14 @@
 """Print NumPy data exactly the way PyTorch prints a tensor.
 
 This is a pure-NumPy port of ``torch/_tensor_str.py`` (PyTorch 2.13) for dense
-CPU tensors with the default print options.  The functions below keep torch's
-names and structure (``_Formatter``, ``_tensor_str``,
-``_tensor_str_with_formatter``, ``get_summarized_data``, ``_add_suffixes``,
-``_str_intern``) so the two files can be read side by side.  A NumPy array
-stands in for the tensor: ``ndim`` for ``dim()``, ``shape[0]`` for
-``size(0)``, ``size`` for ``numel()``.
+CPU tensors, under the print options a program set (``state.print_options``:
+torch.set_printoptions, print_options.py).  This module lays a tensor out
+(rows, summaries, suffixes); number_format.py decides how each number looks
+(torch's ``_Formatter``).  The functions keep torch's names and structure
+(``_tensor_str``, ``_tensor_str_with_formatter``, ``get_summarized_data``,
+``_add_suffixes``, ``_str_intern``) so the files can be read side by side.  A
+NumPy array stands in for the tensor: ``ndim`` for ``dim()``, ``shape[0]``
+for ``size(0)``, ``size`` for ``numel()``.
 
 Public entry points: :func:`format_tensor` (the whole ``repr``) and
 :func:`format_data` (only the bracketed numbers).
@@ -14,116 +16,14 @@ Public entry points: :func:`format_tensor` (the whole ``repr``) and
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
 
-__all__ = ["PRINT_OPTS", "format_data", "format_tensor", "tensor_repr"]
+from ..state import state
+from .number_format import Formatter
 
-
-@dataclasses.dataclass(frozen=True)
-class _PrinterOptions:
-    # torch's defaults (torch.set_printoptions(profile="default")).
-    precision: int = 4
-    threshold: float = 1000
-    edgeitems: int = 3
-    linewidth: int = 80
-    sci_mode: bool | None = None
-
-
-PRINT_OPTS = _PrinterOptions()
-
-
-class _Formatter:
-    """Decides one common width and style (int / fixed / scientific) for every
-    element of a tensor, from the values that will actually be printed."""
-
-    def __init__(self, tensor: np.ndarray):
-        self.floating_dtype = tensor.dtype.kind == "f"
-        self.int_mode = True
-        self.sci_mode = False
-        self.max_width = 1
-
-        tensor_view = tensor.reshape(-1)
-
-        if not self.floating_dtype:
-            # ints and bools: the width of the longest str(), e.g. "False".
-            for value in tensor_view.tolist():
-                value_str = f"{value}"
-                self.max_width = max(self.max_width, len(value_str))
-
-        else:
-            # Zeros, nan and inf say nothing about the scale, so only the
-            # nonzero finite values choose the style.
-            nonzero_finite_vals = tensor_view[
-                np.isfinite(tensor_view) & (tensor_view != 0)
-            ]
-
-            if nonzero_finite_vals.size == 0:
-                # no valid number, do nothing
-                return
-
-            # torch converts to double for the min/max and the ratio below.
-            nonzero_finite_abs = np.abs(nonzero_finite_vals).astype(np.float64)
-            nonzero_finite_min = float(nonzero_finite_abs.min())
-            nonzero_finite_max = float(nonzero_finite_abs.max())
-
-            # The ceil is taken in the tensor's own dtype, as in torch.
-            if np.any(nonzero_finite_vals != np.ceil(nonzero_finite_vals)):
-                self.int_mode = False
-
-            self.sci_mode = (
-                nonzero_finite_max / nonzero_finite_min > 1000.0
-                or nonzero_finite_max > 1.0e8
-                or nonzero_finite_min < 1.0e-4
-                if PRINT_OPTS.sci_mode is None
-                else PRINT_OPTS.sci_mode
-            )
-
-            # .tolist() gives Python floats, like torch's value.item(), so the
-            # formatting below is the same Python float formatting torch uses.
-            values = nonzero_finite_vals.tolist()
-            if self.int_mode:
-                # in int_mode for floats, all numbers are integers, and we
-                # append a decimal to nonfinites to indicate that the tensor is
-                # of floating type. add 1 to the len to account for this.
-                if self.sci_mode:
-                    for value in values:
-                        value_str = f"{{:.{PRINT_OPTS.precision}e}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
-                else:
-                    for value in values:
-                        value_str = f"{value:.0f}"
-                        self.max_width = max(self.max_width, len(value_str) + 1)
-            else:
-                # Check if scientific representation should be used.
-                if self.sci_mode:
-                    for value in values:
-                        value_str = f"{{:.{PRINT_OPTS.precision}e}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
-                else:
-                    for value in values:
-                        value_str = f"{{:.{PRINT_OPTS.precision}f}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
-
-    def width(self) -> int:
-        return self.max_width
-
-    def format(self, value) -> str:
-        if self.floating_dtype:
-            if self.sci_mode:
-                ret = f"{{:{self.max_width}.{PRINT_OPTS.precision}e}}".format(value)
-            elif self.int_mode:
-                ret = f"{value:.0f}"
-                if not (math.isinf(value) or math.isnan(value)):
-                    ret += "."
-            else:
-                ret = f"{{:.{PRINT_OPTS.precision}f}}".format(value)
-        else:
-            ret = f"{value}"
-        # Right-align; values wider than max_width (nan, inf, -0.) overflow.
-        return (self.max_width - len(ret)) * " " + ret
+__all__ = ["format_data", "format_tensor", "tensor_repr"]
 
 
 def _scalar_str(self: np.ndarray, formatter1, formatter2=None) -> str:
@@ -147,7 +47,7 @@ def _vector_str(self: np.ndarray, indent, summarize, formatter1, formatter2=None
         element_length += formatter2.width() + 1
 
     elements_per_line = max(
-        1, math.floor((PRINT_OPTS.linewidth - indent) / (element_length))
+        1, math.floor((state.print_options.linewidth - indent) / (element_length))
     )
 
     def _val_formatter(val, formatter1=formatter1, formatter2=formatter2):
@@ -162,7 +62,7 @@ def _vector_str(self: np.ndarray, indent, summarize, formatter1, formatter2=None
         else:
             return formatter1.format(val)
 
-    edge = PRINT_OPTS.edgeitems
+    edge = state.print_options.edgeitems
     if summarize and not edge:
         data = ["..."]
     elif summarize and self.shape[0] > 2 * edge:
@@ -196,7 +96,7 @@ def _tensor_str_with_formatter(
     if dim == 1:
         return _vector_str(self, indent, summarize, formatter1, formatter2)
 
-    edge = PRINT_OPTS.edgeitems
+    edge = state.print_options.edgeitems
     if summarize and self.shape[0] > 2 * edge:
         slices = (
             [
@@ -231,13 +131,13 @@ def _tensor_str(self: np.ndarray, indent: int) -> str:
     if self.size == 0:
         return "[]"
 
-    summarize = self.size > PRINT_OPTS.threshold
+    summarize = self.size > state.print_options.threshold
 
     if self.dtype.kind == "c":
-        real_formatter = _Formatter(
+        real_formatter = Formatter(
             get_summarized_data(self.real) if summarize else self.real
         )
-        imag_formatter = _Formatter(
+        imag_formatter = Formatter(
             get_summarized_data(self.imag) if summarize else self.imag
         )
         return _tensor_str_with_formatter(
@@ -245,7 +145,7 @@ def _tensor_str(self: np.ndarray, indent: int) -> str:
         )
     else:
         # When summarizing, only the printed edge items choose the format.
-        formatter = _Formatter(get_summarized_data(self) if summarize else self)
+        formatter = Formatter(get_summarized_data(self) if summarize else self)
         return _tensor_str_with_formatter(self, indent, summarize, formatter)
 
 
@@ -255,7 +155,7 @@ def _add_suffixes(tensor_str, suffixes, indent, force_newline) -> str:
     last_line_len = len(tensor_str) - tensor_str.rfind("\n") + 1
     for suffix in suffixes:
         suffix_len = len(suffix)
-        if force_newline or last_line_len + suffix_len + 2 > PRINT_OPTS.linewidth:
+        if force_newline or last_line_len + suffix_len + 2 > state.print_options.linewidth:
             tensor_strs.append(",\n" + " " * indent + suffix)
             last_line_len = indent + suffix_len
             force_newline = False
@@ -270,7 +170,7 @@ def get_summarized_data(self: np.ndarray) -> np.ndarray:
     """The elements a summarized print shows: edgeitems from each end of every
     dimension longer than 2 * edgeitems."""
     dim = self.ndim
-    edge = PRINT_OPTS.edgeitems
+    edge = state.print_options.edgeitems
     if dim == 0:
         return self
     if dim == 1:
@@ -337,7 +237,7 @@ def _str_intern(
             suffixes.append("dtype=" + _torch_dtype_name(self.dtype))
         tensor_str = "[]"
     else:
-        if not PRINT_OPTS.edgeitems:
+        if not state.print_options.edgeitems:
             suffixes.append("size=" + str(tuple(self.shape)))
 
         if not has_default_dtype:
@@ -393,7 +293,8 @@ def format_data(data, *, dtype: str) -> str:
 def tensor_repr(t) -> str:
     """`repr(t)` of an agcli Tensor, as PyTorch prints it."""
     from ..engine.backend import dtype_name, to_host
-    from ..state import state
+    from ..engine.tensor import fresh           # a view whose base changed in place shows its history now
+    grad_fn = fresh(t).grad_fn
     return format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
-                         grad_fn=t.grad_fn.name if t.grad_fn else None,
+                         grad_fn=grad_fn.name if grad_fn else None,
                          requires_grad=t.requires_grad and t.grad_fn is None, device=t.device)

@@ -1,5 +1,6 @@
 """PyTorch's reductions: sum, mean, max/min, amax/amin, norm, logsumexp,
-with their `dim`, `keepdim` and `dtype` arguments checked as PyTorch does."""
+prod, std/var, with their `dim`, `keepdim` and `dtype` arguments checked as
+PyTorch does; and cumsum, sort and trace beside them."""
 from __future__ import annotations
 
 import operator
@@ -11,7 +12,7 @@ from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
 from .arithmetic import maximum, minimum
-from .checks import dim_index, dims_tuple, fail, ndim_of
+from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, shape_of
 from .dtypes import dtype_of
 
 
@@ -135,6 +136,9 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord <= 0:
         fail(f"norm: p={p!r} is not supported by agcli (use 1, 2, a positive number or inf)", "type")
     cast = None
+    if dtype is None and kind(asarray(data(x)).dtype) != "f":
+        fail(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+             f"{torch_type_name(asarray(data(x)).dtype)}")
     if dtype is not None:
         cast, have = B.dtype(dtype_of(dtype)), asarray(data(x)).dtype
         if kind(cast) != "f" or kind(have) == "f" and itemsize(cast) < itemsize(have):
@@ -146,3 +150,80 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 
 def logsumexp(x, dim, keepdim=False):
     return apply(R.LOGSUMEXP, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim))
+
+
+def _counting(x, dtype):
+    """What prod, cumsum and trace compute in: dtype= when given, int64 for integers
+    and bools (PyTorch's), else the input's."""
+    cast = _accumulating(x, dtype)
+    if cast is None and kind(asarray(data(x)).dtype) in "biu":
+        cast = B.dtype("int64")
+    return cast
+
+
+def prod(x, dim=None, keepdim=False, dtype=None):
+    cast = _counting(x, dtype)
+    if dim is None:
+        return apply(R.PROD, x, cast=cast)
+    if not is_int(dim):
+        fail(f"prod(): argument 'dim' must be int, not {type(dim).__name__}", "type")
+    return apply(R.PROD_DIM, x, dim=dim_index(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
+
+
+def _moment(op, name, x, dim, unbiased, keepdim, correction):
+    """std and var: PyTorch's three overloads, (dim, unbiased, keepdim), (dim, *, correction,
+    keepdim) and (unbiased), in one signature (unbiased=True is correction=1)."""
+    if isinstance(dim, bool):               # x.std(False): the unbiased overload
+        if unbiased is not None:
+            fail(f"{name}(): unbiased is given twice", "type")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        fail(f"{name}(): give either unbiased or correction, not both", "type")
+    have = asarray(data(x)).dtype
+    if kind(have) != "f":
+        fail("std and var only support floating point and complex dtypes")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    shape = shape_of(x)
+    dims = None if dim is None or isinstance(dim, (tuple, list)) and not dim else dims_tuple(dim, len(shape))
+    if not shape:
+        dims = None
+    reduced = numel(shape) if dims is None else numel(shape[d] for d in dims)
+    if reduced - correction <= 0:
+        state.warn(f"UserWarning: {name}(): degrees of freedom is <= 0. Correction should be strictly less than "
+                   "the reduction factor (input numel divided by output numel).")
+    return apply(op, x, dim=dims, correction=correction, keepdim=bool(keepdim))
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _moment(R.STD, "std", x, dim, unbiased, keepdim, correction)
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _moment(R.VAR, "var", x, dim, unbiased, keepdim, correction)
+
+
+def cumsum(x, dim, *, dtype=None):
+    return apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
+
+
+_UNSET = object()       # sort(stable=None) is still the stable overload (SortBackward1)
+
+
+def sort(x, dim=-1, descending=False, *, stable=_UNSET):
+    """(values, indices) in PyTorch's order; values record SortBackward0, or SortBackward1
+    when stable= is given (sorting is always stable here: PyTorch's order for ties)."""
+    d = dim_index(dim, ndim_of(x))
+    values = apply(R.SORT if stable is _UNSET else R.SORT_STABLE, x, dim=d, descending=bool(descending))
+    indices = R.sort_order(asarray(data(x)), d, bool(descending))
+    return ValuesIndices((values, Tensor(asarray(indices, dtype="int64"), device=getattr(x, "device", "cpu"))),
+                         "sort")
+
+
+def trace(x):
+    have = asarray(data(x))
+    if kind(have.dtype) == "b":
+        fail('"trace" not implemented for \'Bool\'', "not_implemented")
+    if have.ndim != 2:
+        fail(f"trace: expected a matrix, but got tensor with dim {have.ndim}")
+    return apply(R.TRACE, x, cast=_counting(x, None))

@@ -1,12 +1,12 @@
-"""PyTorch's shape functions: views and reshapes, transposes, squeeze and
-unsqueeze, expand, cat and stack, clone and detach."""
+"""PyTorch's shape functions: views and reshapes, transposes, diagonal, squeeze
+and unsqueeze, expand, cat and stack, clone and detach."""
 from __future__ import annotations
 
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from .creation import as_tensor
-from .checks import dim_index, dims_tuple, fail, ndim_of, numel, refuse_huge, shape_of, size_tuple
+from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
 
 
 def _shape_arg(x, shape):
@@ -102,6 +102,17 @@ def squeeze(x, dim=None):
     return apply(S.SQUEEZE_DIM, x, dim=dim_index(dim, ndim_of(x)))
 
 
+def diagonal(x, offset=0, dim1=0, dim2=1):
+    """A view of the diagonal (storage and version shared with x), as a last dim."""
+    if not is_int(offset):
+        fail(f"diagonal(): argument 'offset' must be int, not {type(offset).__name__}", "type")
+    n = ndim_of(x)
+    d1, d2 = dim_index(dim1, n), dim_index(dim2, n)
+    if d1 == d2:
+        fail(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return S.diagonal(x, int(offset), d1, d2)
+
+
 def unsqueeze(x, dim):
     return apply(S.UNSQUEEZE, x, dim=dim_index(dim, ndim_of(x) + 1))
 
@@ -132,10 +143,16 @@ def expand(x, *shape):
 
 
 def _tensor_list(tensors, name):
+    """The tensors to cat or stack: list literals among them are tensor literals; a
+    number is PyTorch's TypeError."""
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        fail(f"{name}(): argument 'tensors' must be a list or tuple of tensors", "type")
+        fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}",
+             "type")
     if not tensors:
         fail(f"{name}(): expected a non-empty list of Tensors", "shape")
+    for k, t_ in enumerate(tensors):
+        if type(t_) in (bool, int, float):
+            fail(f"expected Tensor as element {k} in argument 0, but got {type(t_).__name__}", "type")
     return [t if type(t) is Tensor else as_tensor(t) for t in tensors]
 
 

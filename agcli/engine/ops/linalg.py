@@ -1,5 +1,5 @@
-"""Products of vectors and matrices: dot, mv, mm, bmm. Each entry: grad_fn
-name, kernel, one rule per input, the rules in words."""
+"""Products of vectors and matrices: dot, mv, mm, bmm, addmm. Each entry:
+grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ..backend import dot, xp
@@ -42,3 +42,8 @@ BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch 
          (lambda g, out, a, b: bmm(g, transpose(b, -1, -2)),
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
          ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)))
+ADDMM = Op("AddmmBackward0", lambda c, a, b: xp.matmul(a, b) + c,   # bias + mat1 @ mat2 (F.linear)
+           (lambda g, out, c, a, b: g,
+            lambda g, out, c, a, b: mm(g, t(b)),
+            lambda g, out, c, a, b: mm(t(a), g)),
+           ("grad", "grad.mm(mat2.t())", "mat1.t().mm(grad)"), reads=((), (2,), (1,)))

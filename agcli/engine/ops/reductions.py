@@ -1,12 +1,13 @@
 """Reductions: sum, mean, max/min (whole, by dim, amax/amin), norm,
-logsumexp. Each entry: grad_fn name, kernel, rule, the rule in words."""
+logsumexp, prod, var/std; and the scans and picks beside them: cumsum,
+sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import arange, reduce_sum, xp
+from ..backend import arange, astype, copy, reduce_sum, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import div, mask, mul, where
-from .shapes import expand, unsqueeze
+from .pointwise import div, div_scalar, mask, masked_fill, mul, sgn, where
+from .shapes import diagonal, expand, flip, index, reshape, squeeze, transpose, unsqueeze
 
 
 # ---------------------------------------------------------------- helpers
@@ -31,17 +32,31 @@ _sum = reduce_sum       # on NumPy, its add.reduce (the backend's fast path)
 
 
 def _amax_grad(g, out, x, dim, keepdim):
-    """amax/amin: ties along the reduced dims share the gradient equally (PyTorch's rule)."""
-    g, out = keep_dims(g, dim, keepdim), keep_dims(out, dim, keepdim)
+    """amax/amin: ties along the reduced dims share the gradient equally (PyTorch's rule,
+    scale_grad_by_count: (grad / count) * mask, the reduced dims restored by a reshape)."""
+    if not keepdim:
+        kept = tuple(1 if d in dim else n for d, n in enumerate(data(x).shape))
+        g, out = reshape(g, kept), xp.reshape(data(out), kept)
     hit = mask(data(x) == data(out), g)
-    return mul(g, hit / xp.sum(hit, axis=dim, keepdims=True))
+    return mul(div(g, xp.sum(hit, axis=dim, keepdims=True)), hit)
 
 
 def _whole_grad(g, out, x):
-    """max()/min() over all: ties (nan included) share the gradient equally (PyTorch's rule)."""
+    """max()/min() over all: ties (nan included) share the gradient equally (PyTorch's rule:
+    zeros.masked_fill_(mask, grad / count), MaskedFillBackward1 with create_graph)."""
     a, o = data(x), data(out)
     hit = (a == o) | (xp.isnan(a) & xp.isnan(o))
-    return mul(expand(div(g, int(xp.count_nonzero(hit))), a.shape), mask(hit, g))
+    share = div(g, int(xp.count_nonzero(hit)))
+    if type(share) is Tensor:
+        return apply(MASKED_FILL_T, zeros(a.shape, dtype=share.dtype), hit, share)
+    return xp.where(hit, share, 0.0)
+
+
+# masked_fill with a 0-d tensor value (max()'s gradient): the value's gradient is the masked sum
+MASKED_FILL_T = Op("MaskedFillBackward1", lambda x, m, value: xp.where(m, value, x),
+                   (lambda g, out, x, m, value: masked_fill(g, m, 0), None,
+                    lambda g, out, x, m, value: sum(where(m, g, 0.0))),
+                   ("grad.masked_fill(mask, 0)", None, "grad.masked_select(mask).sum()"), saves=False)
 
 
 def _take_along(x, dim, keepdim, arg):
@@ -51,12 +66,23 @@ def _take_along(x, dim, keepdim, arg):
 
 
 def _chosen_grad(g, x, dim, keepdim, arg):
-    """max(dim)/min(dim): the gradient goes to the chosen element only."""
+    """max(dim)/min(dim): the gradient goes to the chosen element only (PyTorch's
+    zeros.scatter(dim, indices, grad), ScatterBackward0 with create_graph)."""
     a = data(x)
     shape = a.shape
     position = xp.reshape(arange(shape[dim]), (-1,) + (1,) * (len(shape) - dim - 1))
     chosen = xp.expand_dims(arg(a, axis=dim), axis=dim) == position
-    return mul(expand(keep_dims(g, (dim,), keepdim), shape), mask(chosen, g))
+    g = keep_dims(g, (dim,), keepdim)
+    if type(g) is Tensor:
+        return apply(SCATTER_CHOSEN, zeros(shape, dtype=g.dtype), g, dim=dim, chosen=chosen)
+    return xp.where(chosen, g, 0.0)
+
+
+# scatter.src of one index along dim (max(dim)'s gradient): `chosen` marks it
+SCATTER_CHOSEN = Op("ScatterBackward0", lambda zeros_, src, dim, chosen: xp.where(chosen, src, zeros_),
+                    (lambda g, out, zeros_, src, dim, chosen: where(chosen, 0.0, g),
+                     lambda g, out, zeros_, src, dim, chosen: sum(where(chosen, g, 0.0), (dim,), True)),
+                    ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=False)
 
 
 def vector_norm(x, ord, dim, keepdim):
@@ -74,20 +100,27 @@ def _norm_grad(g, out, x, ord, dim, keepdim):
     dims = dim if dim is not None else tuple(range(len(data(x).shape)))
     kept = keepdim or dim is None
     g, out = keep_dims(g, dims, kept), keep_dims(out, dims, kept)
+    # PyTorch's terms in its order: a zero norm gives a zero gradient (masked, 0/0 included)
     if ord == 1:
-        return mul(g, mask(xp.sign(data(x)), g))
+        return mul(sgn(x), g)
     if ord == 2:
-        zero = data(out) == 0
-        if xp.any(zero):    # a zero norm gives a zero gradient (PyTorch masks it; no 0/0)
-            return mul(x, where(zero, 0.0, div(g, where(zero, 1.0, out))))
-        return div(mul(g, x), out)
+        return mul(g, masked_fill(div(x, out), data(out) == 0, 0))
     if ord == float("inf"):
         a = data(x)
         hit = mask(xp.abs(a) == data(out), g)
         return mul(g, mask(xp.sign(a), g) * hit / xp.sum(hit, axis=dims, keepdims=True))
     from .pointwise import ABS, pow
     absx = apply(ABS, x) if type(x) is Tensor else xp.abs(x)
-    return div(mul(mul(g, x), pow(absx, ord - 2)), pow(out, ord - 1))
+    return mul(mul(x, pow(absx, ord - 2)), masked_fill(div(g, pow(out, ord - 1)), data(out) == 0, 0))
+
+
+def _mean_grad(g, x, dim, keepdim):
+    """mean_backward: sum_backward(grad) / n (DivBackward1 with create_graph); on raw
+    arrays n divides before the expand: the same values, fewer divisions."""
+    n = _count(x.shape, dim)
+    if type(g) is Tensor:
+        return div_scalar(expand(keep_dims(g, dim, keepdim), x.shape), n)
+    return expand(keep_dims(g, dim, keepdim) / n, x.shape)
 
 
 def _logsumexp(x, dim, keepdim):
@@ -102,6 +135,161 @@ def _logsumexp_grad(g, out, x, dim, keepdim):
     return mul(keep_dims(g, dim, keepdim), exp(sub(x, keep_dims(out, dim, keepdim))))
 
 
+def _in_double(fn, x):
+    """fn(x) computed in float64 for a float32 x, then rounded once: PyTorch's CPU
+    kernels accumulate float32 in double (cumsum, cumprod, var/std, trace)."""
+    if x.dtype == xp.float32:
+        return astype(fn(astype(x, "float64")), x.dtype)
+    return fn(x)
+
+
+# --------------------------------------------------------- prod, var, std
+def _prod_others(a, dim):
+    """Each element's product of the others along dim, exact with zeros: PyTorch's
+    prod_safe_zeros_backward, exclusive cumulative products from both ends."""
+    n = a.shape[dim]
+    if n == 1:
+        return xp.ones_like(a)
+    lead = (slice(None),) * dim
+    ones = xp.ones_like(a[lead + (slice(0, 1), ...)])
+
+    def cumprod(v):
+        return _in_double(lambda w: xp.cumulative_prod(w, axis=dim), v)
+    left = cumprod(xp.concat([ones, a[lead + (slice(0, n - 1), ...)]], axis=dim))
+    right = xp.flip(cumprod(xp.concat([ones, xp.flip(a[lead + (slice(1, n), ...)], axis=dim)], axis=dim)), axis=dim)
+    return left * right
+
+
+def _prod_others_recorded(x, dim):
+    """The same products as recorded ops (create_graph): each element in turn set
+    to 1 along a new last axis, then the product along dim; right at every order."""
+    n, ndim = x.shape[dim], x.ndim
+    diagonal = xp.reshape(arange(n), tuple(n if i == dim else 1 for i in range(ndim + 1))) == \
+        xp.reshape(arange(n), (1,) * ndim + (n,))
+    copies = where(diagonal, 1.0, expand(unsqueeze(x, ndim), x.shape + (n,)))
+    return squeeze(transpose(apply(PROD_DIM, copies, dim=dim, keepdim=True), dim, ndim), ndim)
+
+
+def _prod_grad(g, out, x, dim=None, keepdim=False):
+    """prod_backward: grad * (result / self) when no element is 0, else grad times
+    the product of the others, computed without dividing."""
+    a = data(x)
+    if a.ndim == 0:
+        return g
+    if dim is not None:
+        g, out = keep_dims(g, (dim,), keepdim), keep_dims(out, (dim,), keepdim)
+    if not xp.any(a == 0):
+        return mul(g, div(out, x))
+    if type(x) is Tensor:       # (a whole product: flattened, then viewed back, as PyTorch)
+        if dim is None:
+            return reshape(mul(g, _prod_others_recorded(reshape(x, (-1,)), 0)), x.shape)
+        return mul(g, _prod_others_recorded(x, dim))
+    if dim is None:
+        return g * xp.reshape(_prod_others(xp.reshape(a, (-1,)), 0), a.shape)
+    return g * _prod_others(a, dim)
+
+
+def _moments(x, dim, correction, keepdim, root=False):
+    """var (root: std) over dim (None: all), the mean taken out first; none or fewer
+    degrees of freedom give inf, and nan where all the values are equal (PyTorch's)."""
+    def compute(a):
+        d = a - xp.mean(a, axis=dim, keepdims=True)
+        m2 = xp.sum(d * d, axis=dim, keepdims=keepdim)
+        dof = _count(a.shape, dim) - correction
+        v = m2 / dof if dof > 0 else xp.where(m2 == 0, xp.nan, xp.where(m2 > 0, xp.inf, m2))
+        return xp.sqrt(v) if root else v
+    return _in_double(compute, x)
+
+
+def _var_grad(g, out, x, dim, correction, keepdim):
+    """var_backward: (2 / (n - correction)) * grad * (self - self.mean(dim, keepdim=True))."""
+    shape = data(x).shape
+    dof = _count(shape, dim) - correction
+    if dim is None or not shape:
+        if dof <= 0:        # PyTorch: nan where self equals the mean, inf elsewhere
+            a = data(x)
+            return g * mask(xp.where(a == xp.mean(a), xp.nan, xp.full_like(a, xp.inf)), g)
+        return g * (2.0 / dof) * (x - mean(x))
+    factor = 2.0 / dof if dof else float("inf")
+    return keep_dims(g, dim, keepdim) * factor * (x - mean(x, dim, keepdim=True))
+
+
+def _std_grad(g, out, x, dim, correction, keepdim):
+    """std_backward: var_backward of grad / (2 * result), 0 where the result is 0."""
+    zero = data(out) == 0
+    if xp.any(zero):
+        g = where(zero, 0.0, g / where(zero, 1.0, out * 2))
+    else:
+        g = g / (out * 2)
+    return _var_grad(g, out, x, dim, correction, keepdim)
+
+
+# ---------------------------------------------------- cumsum, sort, trace
+def _cumsum(x, dim):
+    if x.ndim == 0:
+        return xp.reshape(_cumsum(xp.reshape(x, (1,)), 0), ())
+    return _in_double(lambda a: xp.cumulative_sum(a, axis=dim), x)
+
+
+def _cumsum_grad(g, out, x, dim):
+    """cumsum_backward: the sums from the end, grad.flip(dim).cumsum(dim).flip(dim)."""
+    shape = data(x).shape
+    if not shape or shape[dim] == 1:
+        return g
+    return flip(cumsum(flip(g, (dim,)), dim), (dim,))
+
+
+def sort_order(a, dim, descending):
+    """The indices that sort `a` along dim, stably, nan last (first when descending):
+    PyTorch's order (for equal values, that of its stable sort)."""
+    if a.ndim == 0:
+        return xp.zeros_like(a, dtype=xp.int64)
+    if not descending:
+        return xp.argsort(a, axis=dim, stable=True)
+    reversed_order = xp.argsort(xp.flip(a, axis=dim), axis=dim, stable=True)
+    return (a.shape[dim] - 1) - xp.flip(reversed_order, axis=dim)
+
+
+def _sorted(x, dim, descending):
+    if x.ndim == 0:
+        return copy(x)
+    return xp.take_along_axis(x, sort_order(x, dim, descending), axis=dim)
+
+
+def _sort_grad(g, out, x, dim, descending):
+    """The gradient goes back through the indices: g at each value's own place."""
+    a = data(x)
+    if a.ndim == 0:
+        return g
+    order = sort_order(a, dim, descending)
+    if type(g) is Tensor:
+        return apply(SCATTER_SORTED, g, dim=dim, order=order)
+    return _put_back(g, dim, order)
+
+
+def _put_back(g, dim, order):
+    """zeros.scatter(dim, order, g) for a permutation `order` along dim: g read through its inverse."""
+    return xp.take_along_axis(g, xp.argsort(order, axis=dim, stable=True), axis=dim)
+
+
+def _gather(g, dim, order):
+    """g.gather(dim, order)."""
+    if type(g) is not Tensor:
+        return xp.take_along_axis(g, order, axis=dim)
+    key = tuple(order if i == dim else xp.reshape(arange(n), tuple(n if j == i else 1 for j in range(g.ndim)))
+                for i, n in enumerate(g.shape))
+    return index(g, key)
+
+
+def _trace(x):
+    return _in_double(lambda a: xp.sum(diagonal(a, 0, 0, 1)), x)
+
+
+def _trace_grad(g, out, x):
+    n, m = x.shape
+    return where(xp.reshape(arange(n), (n, 1)) == xp.reshape(arange(m), (1, m)), g, 0.0)
+
+
 # ---------------------------------------------------------------- entries
 SUM = Op("SumBackward0", lambda x: _sum(x),
          (lambda g, out, x: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
@@ -109,11 +297,10 @@ SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: xp.sum(x, axis=dim, keepdim
              (lambda g, out, x, dim, keepdim: expand(keep_dims(g, dim, keepdim), x.shape),),
              ("grad.unsqueeze(dim).expand(self.sizes())",), saves=False)
 MEAN = Op("MeanBackward0", lambda x: _sum(x) / getattr(x, "size", 1),
-          (lambda g, out, x: expand(div(g, _count(x.shape, ())), x.shape),),
+          (lambda g, out, x: _mean_grad(g, x, (), False),),
           ("grad.expand(self.sizes()) / self.numel()",), saves=False)
 MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim),
-              (lambda g, out, x, dim, keepdim: expand(div(keep_dims(g, dim, keepdim), _count(x.shape, dim)),
-                                                      x.shape),),
+              (lambda g, out, x, dim, keepdim: _mean_grad(g, x, dim, keepdim),),
               ("grad.unsqueeze(dim).expand(self.sizes()) / (elements reduced)",), saves=False)
 AMAX_ALL = Op("MaxBackward1", lambda x: xp.max(x), (lambda g, out, x: _whole_grad(g, out, x),),
               ("grad shared equally by the elements equal to result",), saves_out=True)
@@ -133,6 +320,23 @@ NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(
           (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True)
 LOGSUMEXP = Op("LogsumexpBackward0", _logsumexp, (_logsumexp_grad,), ("grad * exp(self - result)",),
                saves_out=True)
+PROD = Op("ProdBackward0", lambda x: xp.prod(x), (_prod_grad,),
+          ("grad * (result / self), or the product of the others where self has zeros",), saves_out=True)
+PROD_DIM = Op("ProdBackward1", lambda x, dim, keepdim: xp.prod(x, axis=dim, keepdims=keepdim) if x.ndim else copy(x),
+              (_prod_grad,),
+              ("grad.unsqueeze(dim) * (result.unsqueeze(dim) / self), or the others' product",), saves_out=True)
+VAR = Op("VarBackward0", _moments, (_var_grad,),
+         ("(2 / (n - correction)) * grad * (self - self.mean(dim, keepdim=True))",))
+STD = Op("StdBackward0", lambda x, dim, correction, keepdim: _moments(x, dim, correction, keepdim, root=True),
+         (_std_grad,), ("var_backward(grad / (2 * result), self, dim, correction)",), saves_out=True)
+CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False)
+SORT = Op("SortBackward0", _sorted, (_sort_grad,), ("grad put back at indices along dim",))
+SORT_STABLE = Op("SortBackward1", _sorted, (_sort_grad,), ("grad put back at indices along dim",))   # stable=
+SCATTER_SORTED = Op("ScatterBackward0", _put_back,          # sort's gradient, recorded (create_graph)
+                    (lambda gg, out, g, dim, order: _gather(gg, dim, order),), ("grad.gather(dim, index)",),
+                    saves=False)
+TRACE = Op("TraceBackward0", _trace, (_trace_grad,), ("grad on the diagonal of zeros(self.sizes())",),
+           saves=False)
 
 
 # ------------------------------------------------------------- primitives
@@ -141,3 +345,14 @@ def sum(x, dim=None, keepdim=False):
     if type(x) is Tensor:
         return apply(SUM, x) if dim is None else apply(SUM_DIM, x, dim=dim, keepdim=keepdim)
     return _sum(x, axis=dim, keepdims=keepdim)
+
+
+def mean(x, dim=None, keepdim=False):
+    """Unchecked mean over dims (a tuple) or all (None)."""
+    if type(x) is Tensor:
+        return apply(MEAN, x) if dim is None else apply(MEAN_DIM, x, dim=dim, keepdim=keepdim)
+    return xp.mean(x, axis=dim, keepdims=keepdim)
+
+
+def cumsum(x, dim):
+    return apply(CUMSUM, x, dim=dim) if type(x) is Tensor else _cumsum(x, dim)

@@ -4,6 +4,7 @@ that are indexing's gradients, copies. Then the primitives rules use."""
 from __future__ import annotations
 
 from ..backend import add_at, asarray, astype, clone, copy, empty, getitem, setitem, strides, swapaxes, xp, zeros
+from ..backend import diagonal as diagonal_view, expanded
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import where
@@ -57,6 +58,12 @@ def _embed(g, shape, key):
     return out
 
 
+def _embed_diagonal(g, shape, offset, dim1, dim2):
+    out = zeros(shape, dtype=g.dtype)
+    setitem(diagonal_view(out, offset, dim1, dim2), ..., g)
+    return out
+
+
 def _embed_add(g, shape, key):
     out = zeros(shape, dtype=g.dtype)
     add_at(out, key, g)
@@ -88,6 +95,16 @@ def _back_to(g, out, x, **params):
     return reshape(g, x.shape)
 
 
+def _unsqueeze_to(g, out, x, dim=None):
+    """squeeze's gradient: PyTorch's unsqueeze_to puts each squeezed dim back (a reshape on raw arrays)."""
+    if type(g) is not Tensor:
+        return reshape(g, x.shape)
+    for d in [d for d, n in enumerate(x.shape) if n == 1] if dim is None else [dim] if x.shape[dim:dim + 1] == (1,) \
+            else []:
+        g = unsqueeze(g, d)
+    return g
+
+
 # ------------------------------------------------------------------ views
 COPY = Op("CopyBackwards", lambda x: asarray(x, copy=True), (lambda g, out, x: g,), ("grad",),
           saves=False)   # the first gradient accumulated with create_graph=True: PyTorch 2.13 names it so
@@ -98,6 +115,8 @@ MOVE = Op("ToCopyBackward0", lambda x: copy(x), (lambda g, out, x: g,), ("grad.t
 CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
            lambda x, memory_format="preserve": clone(x, memory_format == "contiguous"),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False)
+ALIAS = Op("AliasBackward0", lambda x: getitem(x, (...,)), (lambda g, out, x: g,), ("grad",),   # x[...]
+           saves=False, view=True)
 VIEW = Op("ViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,), ("grad.reshape(self.sizes())",),
           saves=False, view=True)
 RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),   # strided
@@ -112,23 +131,32 @@ PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
 TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: swapaxes(x, dim0, dim1),
                (lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),), ("grad.transpose(dim0, dim1)",),
                saves=False, view=True)
-SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shape if n != 1)), (_back_to,),
-             ("grad.reshape(self.sizes())",), saves=False, view=True)
-SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
-                 (_back_to,), ("grad.reshape(self.sizes())",), saves=False, view=True)
+SQUEEZE = Op("SqueezeBackward0", lambda x: xp.reshape(x, tuple(n for n in x.shape if n != 1)), (_unsqueeze_to,),
+             ("unsqueeze_to(grad, self.sizes())",), saves=False, view=True)
+SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim:dim + 1] == (1,) else x,
+                 (_unsqueeze_to,), ("unsqueeze_to(grad, dim, self.sizes())",), saves=False, view=True)
 SQUEEZE_INPLACE = Op("SqueezeBackward4", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
-                     (_back_to,), ("grad.reshape(self.sizes())",), saves=False)   # x.squeeze_(dim)
+                     (_unsqueeze_to,), ("unsqueeze_to(grad, dim, self.sizes())",), saves=False)   # x.squeeze_(dim)
 UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, dim: xp.expand_dims(x, axis=dim),
                (lambda g, out, x, dim: squeeze(g, dim),), ("grad.squeeze(dim)",), saves=False, view=True)
-EXPAND = Op("ExpandBackward0", lambda x, shape: xp.broadcast_to(x, shape),
+EXPAND = Op("ExpandBackward0", lambda x, shape: expanded(x, shape),
             (lambda g, out, x, shape: sum_to(g, x.shape),), ("grad.sum_to_size(self.sizes())",), saves=False, view=True)
 SUM_TO = Op("SumBackward1", lambda x, shape: sum_to_array(x, shape),
             (lambda g, out, x, shape: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
+SUM_ALL_TO = Op("SumBackward0", lambda x, shape: sum_to_array(x, shape),     # sum_to a 0-d shape: sum()
+                (lambda g, out, x, shape: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
 CAT = Op("CatBackward0", lambda *xs, dim: xp.concat(xs, axis=dim),
          (lambda g, out, *xs, i, dim: _narrow_piece(g, xs, i, dim),), ("grad.narrow(dim, offset, size)",),
          saves=False, variadic=True)
 STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True)
+FLIP = Op("FlipBackward0", lambda x, dims: xp.flip(x, axis=dims),       # (cumsum's gradient flips)
+          (lambda g, out, x, dims: flip(g, dims),), ("grad.flip(dims)",), saves=False)
+DIAGONAL = Op("DiagonalBackward0", lambda x, offset, dim1, dim2: diagonal_view(x, offset, dim1, dim2),
+              (lambda g, out, x, offset, dim1, dim2:
+               apply(DIAGONAL_BACKWARD, g, shape=x.shape, offset=offset, dim1=dim1, dim2=dim2)
+               if type(g) is Tensor else _embed_diagonal(g, x.shape, offset, dim1, dim2),),
+              ("diagonal_backward(grad, self.sizes(), offset, dim1, dim2)",), saves=False, view=True)
 
 # --------------------------------------------------------------- indexing
 SELECT = Op("SelectBackward0", lambda x, dim, index: getitem(x, select_key(dim, index)),     # a view, as in torch
@@ -141,7 +169,7 @@ SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: getitem(x, slice_
             if type(g) is Tensor else _embed(g, x.shape, slice_key(dim, start, stop, step)),),
            ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False, view=True)
 INDEX = Op("IndexBackward0", lambda x, key: getitem(x, key),
-           (lambda g, out, x, key: apply(INDEX_BACKWARD, g, shape=x.shape, key=key)
+           (lambda g, out, x, key: apply(INDEX_BACKWARD, zeros(x.shape, dtype=g.dtype), g, key=key)
             if type(g) is Tensor else _embed_add(g, x.shape, key),),
            ("index_put(zeros(self.sizes()), indices, grad, accumulate=True)",), saves=False)
 # The gradients of select/slice/index put g into zeros; they are ops too, so
@@ -154,8 +182,14 @@ SLICE_BACKWARD = Op("SliceBackwardBackward0",
                     lambda g, shape, dim, start, stop, step: _embed(g, shape, slice_key(dim, start, stop, step)),
                     (lambda gg, out, g, shape, dim, start, stop, step: slice_(gg, dim, start, stop, step),),
                     ("grad.slice(dim, start, end, step)",), saves=False)
-INDEX_BACKWARD = Op("IndexBackwardBackward0", lambda g, shape, key: _embed_add(g, shape, key),
-                    (lambda gg, out, g, shape, key: index(gg, key),), ("grad[indices]",), saves=False)
+# index's gradient in PyTorch: zeros.index_put_(indices, grad, accumulate=True), an in-place op on zeros
+INDEX_BACKWARD = Op("IndexPutImplBackward0", lambda zeros_, g, key: _embed_add(g, zeros_.shape, key),
+                    (lambda gg, out, zeros_, g, key: gg, lambda gg, out, zeros_, g, key: index(gg, key)),
+                    ("grad", "grad[indices]"), saves=False)
+DIAGONAL_BACKWARD = Op("DiagonalBackwardBackward0",
+                       lambda g, shape, offset, dim1, dim2: _embed_diagonal(g, shape, offset, dim1, dim2),
+                       (lambda gg, out, g, shape, offset, dim1, dim2: diagonal(gg, offset, dim1, dim2),),
+                       ("grad.diagonal(offset, dim1, dim2)",), saves=False)
 
 
 def _copy_slices_mask(shape, key):
@@ -167,9 +201,10 @@ def _copy_slices_mask(shape, key):
 COPY_SLICES = Op("CopySlices", _copy_slices,                 # x[key] = value, recorded in place
                  (lambda g, out, x, value, key: where_mask(_copy_slices_mask(x.shape, key), g),
                   lambda g, out, x, value, key: sum_to(index(g, key), value.shape)),
-                 ("grad with self[indices] zeroed", "grad[indices].sum_to_size(value.sizes())"), saves=False)
+                 ("grad with self[indices] zeroed", "grad[indices].sum_to_size(value.sizes())"),
+                 saves=True, reads=((), ()))      # saves no tensor, yet backward frees it: a second one fails
 # x[mask] = value, x[[0, 2]] = value: PyTorch's index_put_, with the same rules
-INDEX_PUT = Op("IndexPutBackward0", _copy_slices, COPY_SLICES.vjps, COPY_SLICES.says, saves=False)
+INDEX_PUT = Op("IndexPutBackward0", _copy_slices, COPY_SLICES.vjps, COPY_SLICES.says, saves=True, reads=((), ()))
 
 
 # ------------------------------------------------------------- primitives
@@ -233,8 +268,20 @@ def sum_to(g, shape):
     if tuple(getattr(g, "shape", ())) == shape:
         return g
     if type(g) is Tensor:
-        return apply(SUM_TO, g, shape=shape)
+        return _sum_to_tensor(g, shape)
     return sum_to_array(asarray(g), shape)
+
+
+def _sum_to_tensor(g, shape):
+    """at::sum_to, as PyTorch records it: a sum over the leading and the broadcast dims
+    (keepdim, SumBackward1), then a view without the leading ones; sum() for a 0-d shape."""
+    if not shape:
+        return apply(SUM_ALL_TO, g, shape=shape)
+    lead = g.ndim - len(shape)
+    kept = tuple(1 if i < lead or (shape[i - lead] == 1 and n != 1) else n for i, n in enumerate(g.shape))
+    if lead or kept != g.shape:
+        g = apply(SUM_TO, g, shape=kept)
+    return apply(VIEW, g, shape=shape) if lead else g
 
 
 def select(x, dim, index):
@@ -245,6 +292,16 @@ def slice_(x, dim, start, stop, step):
     if type(x) is Tensor:
         return apply(SLICE, x, dim=dim, start=start, stop=stop, step=step)
     return getitem(x, slice_key(dim, start, stop, step))
+
+
+def flip(x, dims):
+    return apply(FLIP, x, dims=dims) if type(x) is Tensor else xp.flip(x, axis=dims)
+
+
+def diagonal(x, offset, dim1, dim2):
+    if type(x) is Tensor:
+        return apply(DIAGONAL, x, offset=offset, dim1=dim1, dim2=dim2)
+    return diagonal_view(x, offset, dim1, dim2)
 
 
 def index(x, key):

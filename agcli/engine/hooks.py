@@ -1,0 +1,155 @@
+"""Hooks on the graph, and anomaly mode's check: what runs inside backward
+besides the ops' rules (PyTorch's Tensor.register_hook, grad_fn.register_hook
+and register_prehook, torch.autograd.detect_anomaly).
+
+backward.py asks `watching()` once per pass and hands the pass a `Watch`
+only then: a backward with no hook registered and anomaly mode off runs
+exactly as it would without this module. A hook here is any callable on the
+engine's gradients (raw arrays, or tensors when create_graph); torchapi wraps
+a program's function into one, with PyTorch's checks of what it returns.
+
+When each runs is PyTorch's engine's order: at a node, its tensors' hooks
+(then retain_grad), its pre-hooks, its rules, its post-hooks (which see and
+may replace the gradients it sends on), then, under anomaly mode, the check
+for nan; a leaf's hooks run as soon as its gradient is complete (PyTorch's
+AccumulateGrad runs first among the nodes ready), before it is added to .grad.
+"""
+from __future__ import annotations
+
+from itertools import count
+from weakref import WeakKeyDictionary
+
+from ..errors import AgcliError
+from ..state import state
+from .backend import xp
+from .saved import inputs
+from .tensor import AccumulateGrad, Tensor
+
+
+class Hooks:
+    """A node's hooks by kind, each {handle key: fn} in the order registered:
+    `tensor` fn(grad) -> grad (Tensor.register_hook: for a leaf on its
+    AccumulateGrad, else on its grad_fn), `pre` fn(grad) -> grad, `post`
+    fn(grads to the inputs, grad) -> grads to the inputs."""
+
+    __slots__ = ("tensor", "pre", "post")
+
+    def __init__(self):
+        self.tensor, self.pre, self.post = {}, {}, {}
+
+
+REGISTRY: WeakKeyDictionary = WeakKeyDictionary()     # Node or AccumulateGrad -> Hooks
+_keys = count()
+
+
+def hooks_of(node) -> Hooks:
+    hooks = REGISTRY.get(node)
+    if hooks is None:
+        hooks = REGISTRY[node] = Hooks()
+    return hooks
+
+
+class Handle:
+    """What registering a hook returns: .remove() takes the hook away."""
+
+    __slots__ = ("table", "key")
+
+    def __init__(self, table: dict, fn):
+        self.table, self.key = table, next(_keys)
+        table[self.key] = fn
+
+    def remove(self):
+        self.table.pop(self.key, None)
+
+    def __repr__(self):
+        return "<torch.utils.hooks.RemovableHandle object>"
+
+
+def watching() -> bool:
+    """Must this backward pass run hooks or check for nan?"""
+    return bool(REGISTRY) or (state.detect_anomaly and state.anomaly_check_nan)
+
+
+class Watch:
+    """The hooks and checks of one backward pass over `order` (nodes, in backward's order)."""
+
+    def __init__(self, order):
+        self.nan = state.detect_anomaly and state.anomaly_check_nan
+        self.pending = {}         # node -> (placeholder keys its rules' gradients go to, for after())
+        self.done = set()         # leaves whose hooks have run
+        last = {}                 # a hooked leaf -> the last node sending it a gradient
+        for node in order:
+            for nxt in node.next:
+                if type(nxt) is AccumulateGrad and nxt in REGISTRY:
+                    last[nxt] = node
+        self.leaves_after = {}
+        for leaf, node in last.items():
+            self.leaves_after.setdefault(node, []).append(leaf)
+
+    def tensor_hooks(self, node, g):
+        hooks = REGISTRY.get(node)
+        if hooks is not None:
+            for fn in list(hooks.tensor.values()):
+                g = fn(g)
+        return g
+
+    def pre_hooks(self, node, g):
+        hooks = REGISTRY.get(node)
+        if hooks is not None:
+            for fn in list(hooks.pre.values()):
+                g = fn(g)
+        return g
+
+    def redirect(self, node, edges):
+        """The node's edges, sent to placeholder keys when its post-hooks or the nan check
+        must see its gradients before they reach the inputs (after() moves them on)."""
+        hooks = REGISTRY.get(node)
+        if not self.nan and (hooks is None or not hooks.post):
+            return edges
+        slots = [object() for _ in edges]
+        self.pending[node] = slots
+        return [(vjp, params, shape, dtype, slot) for (vjp, params, shape, dtype, _), slot in zip(edges, slots)]
+
+    def after(self, node, g, grads):
+        """Once the node's rules have run: its post-hooks, the nan check, then the hooks of
+        the leaves whose gradient it completed."""
+        slots = self.pending.pop(node, None)
+        if slots is not None:
+            outs = [None] * len(node.next)
+            positions = [i for i, nxt in enumerate(node.next) if nxt is not None]
+            for i, slot in zip(positions, slots):
+                outs[i] = grads.pop(slot, None)
+            hooks = REGISTRY.get(node)
+            if hooks is not None:
+                for fn in list(hooks.post.values()):
+                    outs = fn(outs, g)
+            if self.nan:
+                _check_nan(node, outs)
+            for i in positions:
+                gi, target = outs[i], node.next[i]
+                if gi is not None:
+                    prev = grads.get(target)
+                    grads[target] = gi if prev is None else prev + gi
+        for leaf in self.leaves_after.get(node, ()):
+            if leaf in grads:
+                grads[leaf] = self.leaf(leaf, grads[leaf])
+
+    def leaf(self, leaf, g):
+        """A leaf's hooks, before its gradient is added to .grad (AccumulateGrad's post-hooks
+        see no gradients of inputs: it has none)."""
+        self.done.add(leaf)
+        hooks = REGISTRY.get(leaf)
+        if hooks is not None:
+            g = self.pre_hooks(leaf, self.tensor_hooks(leaf, g))
+            for fn in list(hooks.post.values()):
+                fn([], g)
+        return g
+
+
+def _check_nan(node, outs):
+    """Anomaly mode: PyTorch's error for a rule that gave nan (its outputs counted as PyTorch's)."""
+    for k, i in enumerate(inputs(node)):
+        gi = outs[i] if i < len(outs) else None
+        if gi is not None and bool(xp.any(xp.isnan(gi.data if type(gi) is Tensor else gi))):
+            state.warn(f"UserWarning: Error detected in {node.name}.")
+            raise AgcliError(f"Function '{node.name}' returned nan values in its {k}th output.")

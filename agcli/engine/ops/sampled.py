@@ -1,0 +1,38 @@
+"""Ops that record a random draw (x.normal_(), torch.bernoulli(p), torch.normal(mean, std), ...).
+
+The values are drawn above the engine (torchapi/sampling.py, PyTorch's generator) and
+reach the op as its `values` parameter, so the forward is deterministic; PyTorch's
+derivatives.yaml gives each input a zero gradient (a draw does not move with its
+parameters), and bernoulli(x, p) has none at all (its node is NotImplemented).
+"""
+from __future__ import annotations
+
+from ..op import Op, no_derivative
+from .pointwise import zeros_like
+
+
+def _drawn(*inputs_and_values, values):
+    return values
+
+
+def _zero(g, out, *inputs, values):
+    return zeros_like(g)
+
+
+def _zeros(name, inputs):
+    return Op(name, _drawn, (_zero,) * inputs, ("zeros_like(grad)",) * inputs, saves=False)
+
+
+NORMAL_ = _zeros("NormalBackward0", 1)             # x.normal_(mean, std)
+NORMAL_MEAN = _zeros("NormalBackward1", 1)         # torch.normal(mean tensor, std number)
+NORMAL_STD = _zeros("NormalBackward2", 1)          # torch.normal(mean number, std tensor)
+NORMAL_BOTH = _zeros("NormalBackward3", 2)         # torch.normal(mean tensor, std tensor)
+UNIFORM_ = _zeros("UniformBackward0", 1)           # x.uniform_(from, to)
+BERNOULLI = _zeros("BernoulliBackward0", 1)        # torch.bernoulli(p)
+BERNOULLI_TENSOR_ = _zeros("BernoulliBackward1", 2)     # x.bernoulli_(p tensor)
+BERNOULLI_ = _zeros("BernoulliBackward2", 1)       # x.bernoulli_(p number)
+RANDOM_FROM_TO_ = _zeros("RandomBackward0", 1)     # x.random_(from, to)
+RANDOM_TO_ = _zeros("RandomBackward1", 1)          # x.random_(to)
+RANDOM_ = _zeros("RandomBackward2", 1)             # x.random_()
+BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli.p"),),     # torch.bernoulli(x, p number)
+                 ("not implemented",), saves=False)

@@ -1,0 +1,57 @@
+"""What `obj[key]` means for each kind of value a program or an expression holds."""
+from __future__ import annotations
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi import creation as C
+from ..torchapi import functions
+from ..torchapi import ndarrays
+
+
+def index_int(v):
+    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
+        return int(v.data)
+    if isinstance(v, bool) or not isinstance(v, int) and v is not None:
+        raise AgcliError(f"slice indices must be integers or None, not {type(v).__name__}", kind="type")
+    return v
+
+
+def index_value(v):
+    if isinstance(v, ndarrays.VALUES):      # x[a > 2], x[np.int64(1)]: as PyTorch takes NumPy's
+        v = C.as_tensor(v) if v.ndim else v.item()
+    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
+        return int(v.data)
+    if isinstance(v, float):
+        raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
+                         "are valid indices", kind="type")
+    return v
+
+
+def getitem(obj, key):
+    if isinstance(obj, str):
+        if isinstance(key, tuple):
+            raise AgcliError("string indices must be integers or slices", kind="type")
+        try:
+            return obj[key]
+        except IndexError:
+            raise AgcliError("string index out of range", kind="index") from None
+    if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
+        if not isinstance(key, int) or not -len(obj) <= key < len(obj):
+            raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")
+        return obj[key]
+    if isinstance(obj, list):
+        obj = C.as_tensor(obj)
+    if isinstance(obj, ndarrays.VALUES):       # x.numpy(), np.array(...): NumPy's indexing
+        return ndarrays.getitem(obj, key)
+    if type(obj) is not Tensor:
+        raise AgcliError(f"'{type(obj).__name__}' object is not subscriptable", kind="type")
+    return functions.getitem(obj, key)
+
+
+def getitem_in_expression(obj, key):
+    """An expression's x[k]: a Python number is not indexed, in agcli's words."""
+    if obj is None or isinstance(obj, (int, float, complex)):
+        what = "None" if obj is None else f"the number {obj!r}"
+        raise AgcliError(f"{what} cannot be indexed", kind="type",
+                         hint="only tensors, lists, tuples and strings take [...]")
+    return getitem(obj, key)

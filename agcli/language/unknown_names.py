@@ -1,0 +1,80 @@
+"""What to say about a name agcli does not know: a typo's likely meaning, or
+that PyTorch has it and agcli does not.
+
+`nn.Linear` or `torch.fft` deserve "agcli does not provide it", not "did you
+mean 'inner'?". The list (pytorch_names.txt) is recorded from PyTorch 2.13
+by tests/fixtures/record_pytorch_names.py and read only when a name is unknown.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import did_you_mean
+
+# `agcli grad`'s options (cli/arguments.py: GRAD_OPTIONS; a test keeps the two equal):
+# --NAME is read as the option, so a variable of that name needs -D NAME=VALUE.
+OPTION_NAMES = frozenset(("wrt", "seed", "dtype", "format", "out", "device", "debug", "strict", "color"))
+
+# How a module is written in a program -> its prefix in pytorch_names.txt.
+_PREFIX = {"torch": "torch", "torch.nn.functional": "F", "F": "F", "functional": "F",
+           "torch.nn": "nn", "nn": "nn"}
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset:
+    text = (Path(__file__).with_name("pytorch_names.txt")).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def pytorch_has(name: str, module: str | None = None, method: bool = False) -> str | None:
+    """PyTorch's spelling of `module.name` (or of the method `.name`) if PyTorch has it, else None."""
+    names = _names()
+    if method:
+        return f"Tensor.{name}" if f"Tensor.{name}" in names else None
+    if module is None:
+        for prefix in ("torch", "F"):
+            if f"{prefix}.{name}" in names:
+                return f"{'torch' if prefix == 'torch' else 'torch.nn.functional'}.{name}"
+        return None
+    prefix = _PREFIX.get(module)
+    if prefix is not None and f"{prefix}.{name}" in names:
+        return f"{module}.{name}"
+    return None
+
+
+def not_provided(spelling: str) -> str:
+    return f"PyTorch has {spelling}, but agcli does not provide it; the README lists what agcli has"
+
+
+def _or_guess(pytorch, name, candidates):
+    return not_provided(pytorch) if pytorch else did_you_mean(name, candidates)
+
+
+def function_hint(name, module, functions):
+    return _or_guess(pytorch_has(name, module), name, functions)
+
+
+def method_hint(name, module, methods, attributes):
+    if name in attributes:
+        return f"'.{name}' is an attribute: drop the parentheses"
+    if name == "backward":
+        return "agcli grad runs backward from the expression's value itself: drop .backward()"
+    pytorch = pytorch_has(name, module) if module in ("nn", "torch.nn") else pytorch_has(name, method=True)
+    return _or_guess(pytorch, name, methods)
+
+
+def attribute_hint(name, module, attributes, methods=()):
+    if name in methods:
+        return f"'{name}' is a method: call it, e.g. x.{name}()"
+    pytorch = pytorch_has(name, module) if module else pytorch_has(name, method=True)
+    return _or_guess(pytorch, name, attributes)
+
+
+def variable_hint(name, known):
+    guess = did_you_mean(name, known)
+    if guess:
+        return guess
+    if name in OPTION_NAMES:
+        return f"--{name} is one of agcli's options: bind a variable of that name with -D {name}=VALUE"
+    return f"bind it with --{name} VALUE"

@@ -1,0 +1,387 @@
+"""PyTorch's random functions with PyTorch's numbers: rand, randn, randint, randperm,
+their _like forms, normal, bernoulli, and the in-place normal_, uniform_, bernoulli_,
+random_ (torchapi/distributions.py draws on a torch.Generator, torchapi/generator.py),
+with PyTorch's checks in its words. A draw is made on the host and moved to the
+device once; in the graph it is an op of its inputs with a zero gradient
+(engine/ops/sampled.py), as PyTorch records it.
+"""
+from __future__ import annotations
+
+import numpy
+
+from . import distributions as Dn
+from .checks import CPP_TYPE_NAMES, broadcast_shapes, check_size, fail, is_int, numel, shape_of, size_tuple
+from .devices import placement
+from .dtypes import dtype_of
+from .generator import chosen
+from .in_place import become, before, check_in_place, check_overlap
+from ..engine import backend as B
+from ..engine.ops import sampled as R
+from ..engine.tensor import Tensor, apply, bump_version
+from ..errors import AgcliError, torch_type_name
+from ..state import state
+
+
+def _not_for(dtype, kernel):
+    """PyTorch's dispatch error: a kernel with no version for the dtype."""
+    raise AgcliError(f'"{kernel}" not implemented for \'{torch_type_name(dtype)}\'', kind="not_implemented")
+
+
+def _floating(dtype, kernel):
+    if B.kind(B.dtype(dtype)) != "f":
+        _not_for(dtype, kernel)
+    return dtype
+
+
+def _g(x) -> str:
+    """A double as C++'s ostream prints it in PyTorch's messages (%g)."""
+    return f"{x:g}"
+
+
+def _number(v):
+    """A 0-d tensor where PyTorch takes a number (x.normal_(torch.tensor(1.)))."""
+    if type(v) is Tensor and v.data.ndim == 0:
+        return B.item(v.data)
+    return v
+
+
+def _made(values, shape, requires_grad, device, like=None):
+    """A new leaf from host values (to the device once)."""
+    t = Tensor(B.from_host(values.reshape(shape)), device=placement(device) if device is not None
+               else like.device if type(like) is Tensor else "cpu")
+    if requires_grad:
+        if B.kind(t.data.dtype) != "f":
+            fail("Only Tensors of floating point and complex dtype can require gradients")
+        t.requires_grad = True
+    return t
+
+
+def _shape(sizes, size):
+    return check_size(size_tuple(sizes if size is None else (size,)))
+
+
+# ------------------------------------------------------------ new tensors
+def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
+    shape = _shape(sizes, size)
+    d = _floating(dtype_of(dtype) or state.default_float, "check_uniform_bounds")
+    return _made(Dn.uniform(chosen(generator), numel(shape), d), shape, requires_grad, device)
+
+
+def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
+    shape = _shape(sizes, size)
+    d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
+    return _made(Dn.normal(chosen(generator), numel(shape), d), shape, requires_grad, device)
+
+
+def _like(draw, input, dtype, requires_grad, device, generator):
+    d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
+    return draw(*shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
+                device=device if device is not None else input.device)
+
+
+def rand_like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
+    return _like(rand, input, dtype, requires_grad, device, generator)
+
+
+def randn_like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
+    return _like(randn, input, dtype, requires_grad, device, generator)
+
+
+_RANDINT_FORMS = ("randint() received an invalid combination of arguments - got ({}), but expected one of:\n"
+                  + "".join(f" * ({args}, *, {gen}Tensor out = None, torch.dtype dtype = None, torch.layout layout = "
+                            "None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n"
+                            for args in ("int high, tuple of ints size", "int low, int high, tuple of ints size")
+                            for gen in ("torch.Generator generator, ", "")))
+
+
+def _python_types(*args) -> str:
+    return ", ".join("Tensor" if type(a) is Tensor else type(a).__name__ for a in args)
+
+
+def randint(low=None, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, device=None):
+    """randint(high, size) or randint(low, high, size): x.random_(low, high) of a new int64 tensor."""
+    given = [v for v in (low, high, size) if v is not None]
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None or not (is_int(low) and is_int(high)):
+        raise AgcliError(_RANDINT_FORMS.format(_python_types(*given)), kind="type")
+    if not isinstance(size, (tuple, list)):
+        fail(f"randint(): argument 'size' (position {len(given)}) must be tuple of ints, not "
+             f"{type(size).__name__}", "type")
+    shape = check_size(size_tuple((size,)))
+    d = dtype_of(dtype) or "int64"
+    return _made(_between(chosen(generator), numel(shape), d, int(low), int(high)), shape, requires_grad, device)
+
+
+def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requires_grad=False, device=None):
+    """randint_like(input, high) or randint_like(input, low, high), in input's dtype."""
+    if high is None:
+        low, high = 0, low
+    low, high = _number(low), _number(high)
+    if not (is_int(low) and is_int(high)):
+        fail(f"randint_like(): low and high must be integers, got {_python_types(low, high)}", "type")
+    d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
+    shape = shape_of(input)
+    return _made(_between(chosen(generator), numel(shape), d, int(low), int(high)), shape, requires_grad,
+                 device, like=input)
+
+
+def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
+    if not is_int(n):
+        fail(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}", "type")
+    n = int(n)
+    check_size((n,))
+    d = dtype_of(dtype) or "int64"
+    if d in ("float16", "float32") and n > 2 ** Dn.DIGITS[d] + 1:
+        fail(f"n cannot be greater than {'2049' if d == 'float16' else '2^24+1'} for "
+             f"{torch_type_name(d)} type.")
+    return _made(Dn.permutation(chosen(generator), n).astype(d), (n,), requires_grad, device)
+
+
+# ------------------------------------------------------------ normal and bernoulli
+_NORMAL_FORMS = ("normal() received an invalid combination of arguments - got ({}), but expected one of:\n"
+                 " * (Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+                 " * (Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)\n"
+                 " * (float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)\n"
+                 " * (float mean, float std, tuple of ints size, *, torch.Generator generator = None, Tensor out = "
+                 "None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, "
+                 "bool pin_memory = False, bool requires_grad = False)\n")
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False, device=None):
+    """torch.normal: numbers and a size (x.normal_(mean, std)), or tensors of means and/or
+    stds: standard draws of the broadcast shape, times std, plus mean (two roundings)."""
+    g = chosen(generator)
+    tensors = type(mean) is Tensor, type(std) is Tensor
+    if not any(tensors):
+        if size is None:
+            raise AgcliError(_NORMAL_FORMS.format(_python_types(mean, std)), kind="type")
+        shape = check_size(size_tuple((size,)))
+        d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
+        _check_std(std)
+        return _made(Dn.normal(g, numel(shape), d, float(mean), float(std)), shape, requires_grad, device)
+    if size is not None:
+        raise AgcliError(_NORMAL_FORMS.format(_python_types(mean, std, size)), kind="type")
+    if tensors[1]:
+        if std.data.size and not B.item(B.xp.min(std.data) >= 0):
+            fail("normal expects all elements of std >= 0.0")
+    else:
+        _check_std(std)
+    out_like = mean if tensors[0] else std
+    d = _floating(B.dtype_name(out_like.data.dtype), "normal_kernel_cpu")
+    shape = broadcast_shapes(shape_of(mean), shape_of(std)) if all(tensors) else shape_of(out_like)
+    n = numel(check_size(shape))
+    if tensors[0] and not tensors[1]:       # normal_(0, std), then + mean
+        values = B.from_host(Dn.normal(g, n, d, 0.0, float(std)).reshape(shape))
+        op, inputs = R.NORMAL_MEAN, (mean,)
+    else:                                   # normal_(0, 1), then * std + mean
+        values = B.astype(B.from_host(Dn.normal(g, n, d).reshape(shape)) * std.data, d)
+        op, inputs = (R.NORMAL_BOTH, (mean, std)) if tensors[0] else (R.NORMAL_STD, (std,))
+    values = B.astype(values + (mean.data if tensors[0] else B.asarray(float(mean), dtype=d)), d)
+    if state.grad_enabled and any(t.requires_grad for t in inputs):
+        return apply(op, *inputs, values=values)
+    return Tensor(values, device=out_like.device)
+
+
+def _check_std(std):
+    if not std >= 0.0:
+        fail(f"normal expects std >= 0.0, but found std {_g(std)}")
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """torch.bernoulli(p) draws 1 where a uniform draw is below p; torch.bernoulli(x, p) with p a number."""
+    p = _number(p)
+    g = chosen(generator)
+    d = B.dtype_name(input.data.dtype)
+    if p is None:
+        values = B.astype(B.from_host(_bernoulli_tensor(g, input).reshape(shape_of(input))), d)
+        op = R.BERNOULLI
+    else:
+        values = B.astype(B.from_host(_bernoulli_number(g, numel(shape_of(input)), p).reshape(shape_of(input))), d)
+        op = R.BERNOULLI_P
+    if state.grad_enabled and input.requires_grad:
+        return apply(op, input, values=values)
+    return Tensor(values, device=input.device)
+
+
+def _bernoulli_tensor(g, p):
+    d = B.dtype_name(p.data.dtype)
+    if d not in ("float32", "float64"):
+        _not_for(d, "bernoulli_tensor_cpu_p_")
+    return Dn.bernoulli(g, B.to_host(p.data).ravel(), d)
+
+
+def _bernoulli_number(g, n, p):
+    if not 0 <= p <= 1:
+        fail(f"bernoulli_ expects p to be in [0, 1], but got p={_g(p)}")
+    return Dn.bernoulli_scalar(g, n, p)
+
+
+# ------------------------------------------------------------ random_'s bounds (DistributionTemplates.h)
+def _between(g, n, dtype, low, high):
+    """random_(from, to) on a tensor of dtype: PyTorch's checks, then [low, high)."""
+    if low >= high:
+        fail(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if B.kind(B.dtype(dtype)) == "f":
+        low, high = _update_from(low, dtype), _update_to(high, dtype)
+        if low >= high:
+            fail(f"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got "
+                 f"from={low} >= to={high}")
+    _check_in_range(low, high - 1, dtype)
+    return Dn.integers(g, n, dtype, low, high - low) if n else numpy.zeros(0, dtype)
+
+
+def _up_to_max(g, n, dtype, low):
+    """random_(from, None): [from, the dtype's largest integer]."""
+    if B.kind(B.dtype(dtype)) == "f":
+        top = 2 ** Dn.DIGITS[dtype]
+        low = _update_from(low, dtype)
+        if low >= top:
+            fail(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, "
+                 f"but got from={low} > to_inc={top}")
+    else:
+        top = 1 if dtype == "bool" else int(numpy.iinfo(dtype).max)
+    _check_in_range(low, top, dtype)
+    return Dn.integers(g, n, dtype, low, top - low + 1) if n else numpy.zeros(0, dtype)
+
+
+def _update_from(low, dtype):
+    """The next `from` the dtype holds exactly (update_from<scalar_t>)."""
+    plus_1 = int(numpy.asarray(low + 1, dtype=numpy.int64).astype(dtype).astype(numpy.float64))
+    if plus_1 < low:
+        low = plus_1 + (1 << (abs(low + 1).bit_length() - 1 - Dn.DIGITS[dtype] + 1))
+    return low
+
+
+def _update_to(high, dtype):
+    minus_1 = int(numpy.asarray(high - 1, dtype=numpy.int64).astype(dtype).astype(numpy.float64))
+    if minus_1 >= high:
+        high = minus_1 - (1 << (abs(high - 1).bit_length() - 1 - Dn.DIGITS[dtype] + 1))
+    return high
+
+
+def _check_in_range(low, top, dtype):
+    if B.kind(B.dtype(dtype)) == "f":
+        lo, hi = -float(numpy.finfo(dtype).max), float(numpy.finfo(dtype).max)
+    elif dtype == "bool":
+        lo, hi = 0, 1
+    else:
+        lo, hi = int(numpy.iinfo(dtype).min), int(numpy.iinfo(dtype).max)
+    for value, name in ((low, "from"), (top, "to - 1")):
+        if not lo <= value <= hi:
+            fail(f"{name} is out of bounds for {CPP_TYPE_NAMES.get(dtype, dtype)}")
+
+
+# ------------------------------------------------------------ in place
+def _fill(x, draw, op, *others, along=None):
+    """x takes draw(n, contiguous, along) in the order PyTorch fills x: its memory order
+    (a transposed view is filled along its base); `along`, an array of x's shape (bernoulli_'s
+    p), is given in that order too. Recorded with a zero gradient when x is in a graph."""
+    if type(x) is not Tensor:
+        fail(f"expected a tensor, got {type(x).__name__}", "type")
+    check_in_place(x, *others)
+    check_overlap(x)
+    axes, contiguous = _memory_order(x.data)
+    in_order = axes != tuple(range(len(axes)))
+    if along is not None and in_order:
+        along = numpy.transpose(along, axes)
+    values = draw(numel(x.data.shape), contiguous, None if along is None else along.ravel())
+    values = values.reshape(tuple(x.data.shape[a] for a in axes))
+    values = B.from_host(numpy.transpose(values, numpy.argsort(axes)) if in_order else values)
+    if state.grad_enabled and (x.requires_grad or any(type(o) is Tensor and o.requires_grad for o in others)):
+        return become(x, apply(op, before(x), *others, values=values))
+    B.setitem(x.data, ..., values)
+    bump_version(x)
+    return x
+
+
+def _memory_order(a):
+    """The axes from outermost to innermost in memory (TensorIterator's order), and
+    whether the array is contiguous in PyTorch's sense (size-1 dims aside)."""
+    if not B.ON_HOST or a.ndim == 0:
+        return tuple(range(a.ndim)), True
+    strides = B.strides(a)
+    expected, contiguous = 1, True
+    for d in reversed(range(a.ndim)):
+        if a.shape[d] != 1:
+            contiguous = contiguous and strides[d] == expected
+            expected *= a.shape[d]
+    if contiguous:
+        return tuple(range(a.ndim)), True
+    return tuple(sorted(range(a.ndim), key=lambda d: -abs(strides[d]))), False
+
+
+def normal_(x, mean=0.0, std=1.0, *, generator=None):
+    mean, std = float(_number(mean)), float(_number(std))
+    _check_std(std)
+    d = _floating(B.dtype_name(x.data.dtype), "normal_kernel_cpu")
+    g = chosen(generator)
+    return _fill(x, lambda n, contiguous, _: Dn.normal(g, n, d, mean, std, contiguous), R.NORMAL_)
+
+
+def uniform_(x, from_=0.0, to=1.0, *, generator=None):
+    from_, to = float(_number(from_)), float(_number(to))
+    d = _floating(B.dtype_name(x.data.dtype), "check_uniform_bounds")
+    top = float(numpy.finfo(d).max)
+    for value, name in ((from_, "from"), (to, "to")):
+        if not -top <= value <= top:
+            fail(f"{name} is out of bounds for {CPP_TYPE_NAMES.get(d, d)}")
+    if from_ > to:
+        fail(f"uniform_ expects to return a [from, to) range, but found from={_g(from_)} > to={_g(to)}")
+    if to - from_ > top:
+        fail(f"uniform_ expects to-from <= std::numeric_limits<{torch_type_name(d)}>::max(), but found "
+             f"to={_g(to)} and from={_g(from_)} which result in to-from to exceed the limit")
+    g = chosen(generator)
+    return _fill(x, lambda n, contiguous, _: Dn.uniform(g, n, d, from_, to), R.UNIFORM_)
+
+
+def bernoulli_(x, p=0.5, *, generator=None):
+    g = chosen(generator)
+    d = B.dtype_name(x.data.dtype)
+    p = _number(p)
+    if type(p) is Tensor:
+        p_dtype = B.dtype_name(p.data.dtype)
+        if p_dtype not in ("float32", "float64"):
+            _not_for(p_dtype, "bernoulli_tensor_cpu_p_")
+        return _fill(x, lambda n, contiguous, along: Dn.bernoulli(g, along, p_dtype).astype(d),
+                     R.BERNOULLI_TENSOR_, p, along=_expanded(p, shape_of(x)))
+    if not 0 <= p <= 1:
+        fail(f"bernoulli_ expects p to be in [0, 1], but got p={_g(p)}")
+    return _fill(x, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, p).astype(d), R.BERNOULLI_)
+
+
+def _expanded(p, shape):
+    """p broadcast to x's shape, as expand_inplace does (PyTorch's words when it cannot)."""
+    have = shape_of(p)
+    for i in range(1, len(have) + 1):
+        target = shape[-i] if i <= len(shape) else None
+        if target is None or have[-i] not in (1, target):
+            fail(f"The expanded size of the tensor ({-1 if target is None else target}) must match the existing "
+                 f"size ({have[-i]}) at non-singleton dimension {max(len(shape), len(have)) - i}.  Target sizes: "
+                 f"[{', '.join(map(str, shape))}].  Tensor sizes: [{', '.join(map(str, have))}]", "shape")
+    return numpy.broadcast_to(B.to_host(p.data), shape)
+
+
+_RANDOM_FORMS = ("random_() received an invalid combination of arguments - got ({}), but expected one of:\n"
+                 " * (*, torch.Generator generator = None)\n"
+                 " * (int from, int to, *, torch.Generator generator = None)\n"
+                 " * (int to, *, torch.Generator generator = None)\n")
+
+
+def random_(x, *bounds, generator=None):
+    """x.random_(): [0, the dtype's top]; x.random_(to); x.random_(from, to), to None: up to the dtype's top."""
+    if len(bounds) > 2 or any(v is not None and not is_int(v) for v in bounds) or bounds[-1:] == (None,) \
+            and len(bounds) == 1:
+        fail(_RANDOM_FORMS.format(_python_types(*bounds)), "type")
+    g = chosen(generator)
+    d = B.dtype_name(x.data.dtype)
+    if not bounds:
+        return _fill(x, lambda n, contiguous, _: Dn.any_integers(g, n, d), R.RANDOM_)
+    low, high = (0, int(bounds[0])) if len(bounds) == 1 else (int(bounds[0]), bounds[1])
+    op = R.RANDOM_TO_ if len(bounds) == 1 else R.RANDOM_FROM_TO_
+    if high is None:
+        _up_to_max(g, 0, d, low)                # PyTorch's checks come before anything is drawn
+        return _fill(x, lambda n, contiguous, _: _up_to_max(g, n, d, low), op)
+    high = int(high)
+    _between(g, 0, d, low, high)
+    return _fill(x, lambda n, contiguous, _: _between(g, n, d, low, high), op)

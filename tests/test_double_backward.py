@@ -1,0 +1,220 @@
+"""A gradient taken with create_graph=True carries PyTorch 2.13's double-backward graph.
+
+tests/fixtures/torch_double_backward.json (written by record_double_backward.py
+with PyTorch 2.13) holds, for each case (an expression over float64 leaves a, b),
+the gradients of (expr * weight).sum() taken with create_graph=True: each one's
+grad_fn name, its graph (next_functions down to the leaves) and values; and the
+second derivatives, d/d(inputs) of sum((grad * vectors[name]).sum()). agcli
+evaluates the same expression and must record the same graph, give the same
+values, and agree with central differences of its own first gradient (float64).
+Then third derivatives through PyTorch's own backward ops (TanhBackwardBackward0,
+...) against differences of the second.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agcli.engine.backend import from_host as D, to_host
+from agcli.engine.backward import backward
+from agcli.engine.tensor import Tensor
+from agcli.evaluate import run as api
+from agcli.evaluate.plans import plan_for
+from agcli.torchapi import functions
+from agcli.torchapi.nodes import GradFn
+
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "torch_double_backward.json").read_text())
+CASES = [pytest.param(case, id=f"{i:03d} {case['expr']}") for i, case in enumerate(FIXTURE["cases"])]
+EPS = 1e-6
+
+# Where agcli's graph differs from PyTorch's, and why (the README lists these).
+DIFFERENT = {
+}
+
+
+@pytest.fixture(autouse=True)
+def _float64():
+    api.configure(dtype="float64", seed=None, max_elements=10**8)
+
+
+def _leaves(case, moved=None):
+    """The case's inputs as leaves that require grad (each moved by `moved[name]` if given)."""
+    leaves = {}
+    for name, value in case["inputs"].items():
+        a = np.array(value, dtype=np.float64)
+        if moved is not None:
+            a = a + moved[name]
+        leaves[name] = Tensor(D(a), requires_grad=True)
+    return leaves
+
+
+def _first(case, leaves):
+    """The output and {name: gradient} of (expr * weight).sum(), taken with create_graph."""
+    out = plan_for(case["expr"], list(leaves)).run(dict(leaves))
+    loss = functions.sum(functions.mul(out, D(np.array(case["weight"], dtype=np.float64))))
+    grads = backward(loss, None, create_graph=True, accumulate=False)
+    return out, {name: grads.get(leaf) for name, leaf in leaves.items()}
+
+
+def _inner(case, grads):
+    """sum((grad * vectors[name]).sum()) over the gradients that require grad (None if none does)."""
+    inner = None
+    for name, g in grads.items():
+        if g is not None and g.requires_grad:
+            term = functions.sum(functions.mul(g, D(np.array(case["vectors"][name], dtype=np.float64))))
+            inner = term if inner is None else functions.add(inner, term)
+    return inner
+
+
+def _second(case, leaves, create_graph=False):
+    _, grads = _first(case, leaves)
+    inner = _inner(case, grads)
+    if inner is None:
+        return None
+    second = backward(inner, None, create_graph=create_graph, accumulate=False)
+    return {name: second.get(leaf) for name, leaf in leaves.items()}
+
+
+def _graph(fn):
+    """[name, next_0, ...] as the recorder writes PyTorch's (through what programs see: GradFn)."""
+    if fn is None:
+        return None
+    name = "torch::autograd::AccumulateGrad" if fn.name == "AccumulateGrad" else fn.name
+    return [name] + [_graph(nxt) for nxt, _ in fn.next_functions()]
+
+
+def _values(x):
+    return np.array(x, dtype=np.float64)
+
+
+def _tolerance(case, rtol):
+    """float64 cases to rtol; a case computed in float32 (x.float()) to float32's last digits
+    (NumPy's and PyTorch's float32 cos may differ by one unit in the last place)."""
+    return dict(rtol=2e-6, atol=1e-7) if case["out_dtype"] == "float32" else dict(rtol=rtol, atol=rtol * 1e-2)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_gradient_graph_is_pytorchs(case):
+    out, grads = _first(case, _leaves(case))
+    different = case["expr"] in DIFFERENT
+    if not different:
+        assert out.grad_fn.name == case["out_grad_fn"]
+    for name, want in case["grads"].items():
+        g = grads[name]
+        if want is None:
+            assert g is None, f"PyTorch gives {name} no gradient"
+            continue
+        np.testing.assert_allclose(to_host(g.data), _values(want["value"]), **_tolerance(case, 1e-12))
+        got = None if g.grad_fn is None else GradFn(g.grad_fn)
+        assert (got and got.name) == want["grad_fn"] or different, name
+        if not different:
+            assert _graph(got) == want["graph"], name
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_second_derivatives_are_pytorchs(case):
+    second = _second(case, _leaves(case))
+    if case["second"] is None:
+        assert second is None
+        return
+    for name, want in case["second"].items():
+        got = second[name]
+        if want is None:
+            assert got is None, f"PyTorch's second derivative does not reach {name}"
+            continue
+        np.testing.assert_allclose(to_host(got.data), _values(want), err_msg=name, **_tolerance(case, 1e-10))
+
+
+def _first_values(case, moved):
+    _, grads = _first(case, _leaves(case, moved))
+    return {name: np.zeros(np.shape(case["inputs"][name])) if g is None else to_host(g.data)
+            for name, g in grads.items()}
+
+
+def _directional(case, values_of, along):
+    """Central differences of values_of(moved) with every input moved along `along`."""
+    plus = values_of(case, {n: EPS * v for n, v in along.items()})
+    minus = values_of(case, {n: -EPS * v for n, v in along.items()})
+    return {n: (plus[n] - minus[n]) / (2 * EPS) for n in plus}
+
+
+FLOAT64_CASES = [c for c in CASES if c.values[0]["out_dtype"] == "float64"]    # differences want float64
+
+
+@pytest.mark.parametrize("case", FLOAT64_CASES)
+def test_second_derivatives_match_finite_differences(case):
+    # d/dx sum(<grad_j, v_j>) is the Hessian times v (symmetric): the change of the
+    # first gradient along v, with every input moved along its v at once.
+    vectors = {n: _values(v) for n, v in case["vectors"].items()}
+    want = _directional(case, _first_values, vectors)
+    second = _second(case, _leaves(case)) or {}
+    for name in case["inputs"]:
+        got = second.get(name)
+        got = np.zeros(np.shape(case["inputs"][name])) if got is None else to_host(got.data)
+        np.testing.assert_allclose(got, want[name], rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+# ------------------------------------------------------------ third order
+# The rules of PyTorch's own backward ops (TanhBackwardBackward0, ...) against
+# differences of the second derivative: d/dx sum(<second_j, u_j>) is the third
+# derivative contracted with v and u (symmetric), the change of the second along u.
+THIRD = ["torch.tanh(a)", "torch.sigmoid(a)", "torch.sin(torch.relu(a))", "torch.softmax(a, dim=1)",
+         "a.log_softmax(0)", "F.mse_loss(a, b)", "F.mse_loss(a, b, reduction='none')",
+         "F.cross_entropy(a, torch.tensor([0, 2, 1]))", "F.cross_entropy(a, b)", "torch.sin(a.max())",
+         "torch.sin(torch.max(a, dim=1).values)", "torch.sin(torch.abs(a))", "a ** 3", "torch.tan(a)",
+         "torch.sin(a.add(b, alpha=2))", "a % b", "torch.sin(a[[0, 2]])", "torch.sin(a + b)",
+         # the backward ops on a gradient that requires grad: their rules for grad_output
+         "torch.sin(torch.tanh(a))", "torch.sin(torch.sigmoid(a))", "torch.sin(torch.softmax(a, dim=1))",
+         "torch.sin(F.log_softmax(a, dim=0))", "torch.sin(F.mse_loss(a, b))",
+         "torch.sin(F.mse_loss(a, b, reduction='none'))", "torch.sin(F.nll_loss(a, torch.tensor([0, 2, 1])))",
+         "torch.sin(F.nll_loss(a, torch.tensor([1, 1, 0]), reduction='none'))",
+         "torch.sin(F.cross_entropy(a, torch.tensor([0, 2, 1]), reduction='sum'))"]
+BY_EXPR = {case["expr"]: case for case in FIXTURE["cases"]}
+
+
+def _second_values(case, moved):
+    second = _second(case, _leaves(case, moved))
+    return {name: np.zeros(np.shape(case["inputs"][name])) if s is None else to_host(s.data)
+            for name, s in second.items()}
+
+
+@pytest.mark.parametrize("expr", THIRD)
+def test_third_derivatives_match_finite_differences(expr):
+    case = BY_EXPR[expr]
+    rng = np.random.default_rng(5)
+    along = {n: rng.standard_normal(np.shape(v)) for n, v in case["inputs"].items()}
+    want = _directional(case, _second_values, along)
+    leaves = _leaves(case)
+    second = _second(case, leaves, create_graph=True)
+    inner = None
+    for name, s in second.items():
+        if s is not None and s.requires_grad:
+            term = functions.sum(functions.mul(s, D(along[name])))
+            inner = term if inner is None else functions.add(inner, term)
+    third = {} if inner is None else backward(inner, None, accumulate=False)
+    for name, leaf in leaves.items():
+        got = to_host(third[leaf].data) if leaf in third else np.zeros(leaf.shape)
+        np.testing.assert_allclose(got, want[name], rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_the_fixture_covers_pytorchs_own_backward_ops():
+    """The names this file exists for are in the fixture, so a re-recording cannot lose them."""
+    names = set()
+
+    def walk(graph):
+        if graph:
+            names.add(graph[0])
+            for sub in graph[1:]:
+                walk(sub)
+    for case in FIXTURE["cases"]:
+        for g in case["grads"].values():
+            walk(g and g["graph"])
+    assert {"TanhBackwardBackward0", "SigmoidBackwardBackward0", "ThresholdBackwardBackward0",
+            "SoftmaxBackwardDataBackward0", "LogSoftmaxBackwardDataBackward0", "MseLossBackwardBackward0",
+            "NllLossBackwardBackward0", "SelectBackwardBackward0", "SliceBackwardBackward0",
+            "IndexPutImplBackward0", "MaskedFillBackward1", "ScatterBackward0"} <= names
+    for expr in THIRD:
+        assert expr in BY_EXPR

@@ -1,0 +1,82 @@
+"""Issue 14, finding 6: a program's syntax error names the line and column
+Python names and says what Python says (its message is taken from Python's
+own compile() of the same text, which the test may use; agcli never does)."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from agcli.errors import AgcliError
+from agcli.language.syntax import parse
+from installed import AGCLI, base_env
+
+# source, line, column (1-based, of agcli's caret), hint (or None)
+CASES = [
+    ("import torch\nx = torch.ones(2)\nif x.sum() > 0\n    print(x)\n", 3, 15, None),
+    ("for i in range(3)\n    print(i)\n", 1, 18, None),
+    ("def f(x)\n    return x\n", 1, 9, None),
+    ("x = 1\nif x > 0:\nprint(x)\n", 3, 1, None),
+    ("x = 1\n    y = 2\n", 2, 5, None),
+    ("if True:\n    y = 1\n  z = 2\n", 3, 8, None),
+    ("x = torch.ones((2,\ny = 3\nprint(y)\n", 1, 16, None),
+    ("f([1, 2)\n", 1, 8, None),
+    ("x = 1)\n", 1, 6, None),
+    ('print("abc)\n', 1, 7, None),
+    ('x = """abc\n', 1, 5, None),
+    ("x = 2x\n", 1, 5, "write 2*x for a product"),
+    ("x = 3 × 2\n", 1, 7, "write '*' (the ASCII character) instead"),
+    ("x = 3 \u2212 2\n", 1, 7, "write '-' (the ASCII character) instead"),
+    ("x = torch.ones\uff082)\n", 1, 15, "write '(' (the ASCII character) instead"),
+    ("x = 3\u00a0+ 2\n", 1, 6, "replace it with a space"),
+    ("x = 3\nprint(x\u00b2)\n", 2, 8, "for a power write x**2"),
+    ('x = "中文" + (3 +\n', 1, 12, None),
+]
+
+
+def python_message(source):
+    with pytest.raises(SyntaxError) as e:
+        compile(source, "p.py", "exec")
+    return e.value.msg, e.value.lineno
+
+
+@pytest.mark.parametrize("source, line, column, hint", CASES)
+def test_a_syntax_error_says_what_python_says(source, line, column, hint):
+    message, python_line = python_message(source)
+    with pytest.raises(AgcliError) as e:
+        parse(source)
+    assert e.value.kind == "syntax"
+    assert e.value.message == message
+    assert (e.value.line, e.value.column) == (line, column)
+    assert line == python_line
+    assert e.value.hint == hint
+
+
+@pytest.mark.parametrize("source", [
+    "x = torch.tensor([1.,\n    2.])\ns = '''a\n  b'''\nif x.sum() > 0:\n    y = (x *\n  2)\n    print(y)\n",
+    "if x: y = 1\nelse: y = 2\n", "x = 0x1f + 0b10 + 0o7 + 1e5 + 1_000 + .5 + 1_0.2_5\n", "a1 = 2\nb = a1 * 2\n",
+    "x = 'a # b'  # c\n", "é = 1\n",
+])
+def test_valid_programs_still_parse(source):
+    parse(source)
+
+
+def test_xor_is_named(tmp_path):
+    with pytest.raises(AgcliError) as e:
+        parse("y = x^2\n")
+    assert e.value.message == "agcli does not provide '^' (bitwise xor in Python)"
+    assert e.value.hint == "for a power write x**2"
+
+
+def test_the_caret_stays_under_its_column_after_wide_characters(tmp_path):
+    program = tmp_path / "wide.py"
+    program.write_text('import torch\nx = "中文" + (3 +\n', encoding="utf-8")
+    proc = subprocess.run([AGCLI, "run", str(program)], env=base_env(), capture_output=True, text=True,
+                          encoding="utf-8", timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    source_line = next(i for i, l in enumerate(lines) if "中文" in l)
+    caret = lines[source_line + 1]
+    # '(' is the 12th character; the two wide characters take two columns each.
+    assert caret.index("^") - caret.index("|") == lines[source_line].index("(") - lines[source_line].index("|") + 2
+    assert "error: '(' was never closed" in proc.stderr
