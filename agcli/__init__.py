@@ -10,13 +10,17 @@ stays cheap.
 """
 __version__ = "0.1.0"
 
-__all__ = ["grad", "evaluate", "Result", "AgcliError", "__version__"]
+__all__ = ["grad", "evaluate", "Result", "AgcliError", "jacobian", "jvp", "__version__"]
+_CALCULUS = ("jacobian", "jvp", "hessian", "vjp", "hvp", "vhp", "check")
 
 
 def __getattr__(name):
     if name in ("grad", "evaluate", "Result"):
         from .evaluate import run
         return getattr(run, name)
+    if name in _CALCULUS:             # agcli.jacobian("tanh(W @ x)", W=..., x=...).answer["x"]
+        from .evaluate.calculus import python_api
+        return python_api(name)
     if name == "AgcliError":
         from .errors import AgcliError
         return AgcliError

@@ -30,7 +30,7 @@ class State:
 
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps",
                  "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
-                 "anomaly_check_nan", "print_options")
+                 "anomaly_check_nan", "print_options", "dual", "inference_grad_mode")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
@@ -44,9 +44,11 @@ class State:
         self.warnings = []              # what _collect collected
         self.inference_mode = False     # torch.inference_mode(): no recording, new tensors are inference tensors
         self.inference_made = False     # some inference tensor exists: a node checks it saves none
+        self.inference_grad_mode = False    # grad mode as is_grad_enabled() says it inside inference mode
         self.detect_anomaly = False     # torch.autograd.set_detect_anomaly / detect_anomaly()
         self.anomaly_check_nan = True   # ... and whether backward then checks each gradient for nan
         self.print_options = PrintOptions()     # torch.set_printoptions
+        self.dual = None                # forward mode's dual level (engine/forward.py): ops carry tangents
 
     def key(self) -> tuple:
         """What a cached plan or replay depends on besides its expression and leaves."""

@@ -76,8 +76,8 @@ def test_every_array_an_evaluation_makes_lives_on_the_device(monkeypatch):
         seen.append(out)
         original(arrays, out)
 
-    def propagate(steps, grads, original=backward.propagate):
-        grads = original(steps, grads)
+    def propagate(steps, grads, observer=None, original=backward.propagate):
+        grads = original(steps, grads, observer)
         _on_device(list(grads.values()), "a gradient")
         return grads
 

@@ -110,6 +110,8 @@ class _Quiet(Output):
 def test_a_batch_gives_the_collector_back(monkeypatch):
     monkeypatch.setattr(batch, "COLLECT_EVERY", 3)
     monkeypatch.setattr(batch._Collector, "lines", 0)
+    monkeypatch.setattr(batch._Collector, "periods", 0)
+    monkeypatch.setattr(batch, "FULL_EVERY", 2)
     ran = []
     monkeypatch.setattr(gc, "collect", lambda generation=2: ran.append(generation) or 0)
     stream = io.StringIO("".join(f'"a*{i}" --a 2\n' for i in range(7)) + '"a +" --a 1\n')
@@ -119,4 +121,4 @@ def test_a_batch_gives_the_collector_back(monkeypatch):
                                      progress=False)
     assert failed
     assert gc.isenabled()
-    assert ran == [2, 2, 0]             # after lines 3 and 6; the young generation after the bad 8th
+    assert ran == [1, 2, 0]     # the young and middle generations after line 3, all after 6; the young after the bad 8th

@@ -60,21 +60,24 @@ def test_every_declared_numpy_name_is_numpys():
 
 
 @pytest.mark.parametrize("source, words", [
-    ("a = np.ones(2)\nprint(a.__class__)", "unknown attribute '.__class__'"),
-    ("print(np.__dict__)", "numpy.__dict__"),
+    ("a = np.ones(2)\nprint(a.__class__)", "do not reach Python's internals ('__class__')"),
+    ("print(np.__dict__)", "do not reach Python's internals ('__dict__')"),
     ("print(np.random)", "numpy.random"),
-    ("np.random.seed(0)", "unknown function 'np.random.seed'"),
-    ("np.load('x.npy')", "unknown function 'np.load'"),
-    ("a = np.ones(2)\na.tofile('x')", "unknown method '.tofile()'"),
+    ("np.random.seed(0)", "numpy.random"),
+    ("np.load('x.npy')", "numpy.load"),
+    ("a = np.ones(2)\na.tofile('x')", "numpy.ndarray.tofile"),
 ])
 def test_a_program_reaches_only_the_declared_numpy_names(source, words):
+    """Refused when the line runs (the program's lines before it have run: exit status 1)."""
     error = _refused(source)
-    assert words in error.message and error.exit_code == 2
+    assert words in error.message and error.exit_code == 1
 
 
 def test_numpy_submodules_are_not_imported():
-    assert "cannot import 'numpy.random'" in _refused("import numpy.random").message
-    assert "cannot import 'numpy.array'" in _refused("from numpy import array").message
+    assert "No module named 'numpy.random'" in _refused("import numpy.random").message
+    assert "cannot import name 'load' from 'numpy'" in _refused("from numpy import load").message
+    env, _ = _run("from numpy import array\nb = array([1.0])")
+    assert type(env["b"]) is np.ndarray
 
 
 def test_a_numpy_name_agcli_lacks_is_agclis_limit_not_an_attribute_error():

@@ -61,10 +61,14 @@ def test_valid_programs_still_parse(source):
     parse(source)
 
 
-def test_xor_is_named(tmp_path):
+def test_xor_on_floats_is_pytorchs_error_with_a_hint_for_a_power(tmp_path):
+    """x^2 is Python's xor (valid syntax); on a float tensor it is PyTorch's error, and agcli
+    says what was probably meant."""
+    import agcli
+    parse("y = x^2\n")
     with pytest.raises(AgcliError) as e:
-        parse("y = x^2\n")
-    assert e.value.message == "agcli does not provide '^' (bitwise xor in Python)"
+        agcli.grad("x^2", x=3.0)
+    assert e.value.message == "\"bitwise_xor_cpu\" not implemented for 'Double'"
     assert e.value.hint == "for a power write x**2"
 
 

@@ -12,7 +12,9 @@ import typer
 from typer.core import TyperCommand
 
 from .. import __version__
+from .calculus_commands import register as register_calculus_commands
 from .graph_commands import register as register_graph_commands
+from .plot_commands import register as register_plot_command
 from .sink import finish, set_color
 
 app = typer.Typer(
@@ -28,6 +30,9 @@ the value, the grad_fn of every operation and the gradient of every leaf.
   agcli grad "a*b + c*d**2/e" --a 2 --b 4 --c 6 --d 8 --e 10
   agcli grad "x @ x" --x "[1, 2, 3]" --format json
   agcli batch samples/seeds.txt --format jsonl
+  agcli hessian "(x**3).sum()" --x "[1., 2., 3.]"
+  agcli check "relu(x)" --x 0
+  agcli plot "sin(x)" --x "linspace(0, 2*pi, 200)"
   agcli run samples/seeds/002_basics_and_jacobian.py
   agcli repl
 
@@ -107,6 +112,11 @@ DeviceOption = Annotated[Optional[Device], typer.Option(
     show_default=False)]
 
 
+AnomalyOption = Annotated[bool, typer.Option(
+    "--detect-anomaly", help="Anomaly mode: stop at the first backward function that returns nan, with PyTorch's "
+                             "message and a caret under the operation that made it (exit 1).")]
+
+
 def _value(choice) -> str | None:
     """An option's word (--device, --color), or None: the environment decides."""
     return None if choice is None else choice.value
@@ -138,6 +148,7 @@ def grad(
         "--strict", help="A binding EXPR does not use is an error (default: a warning; a mistyped option "
                          "is always an error).")] = False,
     color: ColorOption = None,
+    detect_anomaly: AnomalyOption = False,
     debug: DebugOption = False,
 ):
     """Evaluate EXPR, run backward, print the value, the graph and the gradients.
@@ -171,11 +182,13 @@ def grad(
             words += [option, str(value)]
     for spec in define or ():
         words += ["-D", spec]
-    words += ["--strict"] * strict + ["--debug"] * debug
+    words += ["--strict"] * strict + ["--detect-anomaly"] * detect_anomaly + ["--debug"] * debug
     raise typer.Exit(finish(run_grad, words + ctx.args))
 
 
 register_graph_commands(app, _Command)     # agcli graph, agcli explain: after grad, whose words they take
+register_calculus_commands(app, _Command)  # agcli jacobian, hessian, jvp, vjp, hvp, vhp, check: grad's words too
+register_plot_command(app, _Command)        # agcli plot: f and f' over a range, grad's words too
 
 
 @app.command(cls=_Command)
@@ -197,8 +210,13 @@ def batch(
         "--jobs", "-j", metavar="N", min=1,
         help="Worker processes for a FILE of --format jsonl lines (default: one per CPU core; "
              "standard input, rich output and --device cuda run in this process).")] = None,
+    cluster: Annotated[Optional[str], typer.Option(
+        "--cluster", metavar="ADDRESS",
+        help="Run the lines on a Dask cluster: its scheduler's address (tcp://HOST:8786), or local:N to start "
+             "N worker processes on this machine; needs --format jsonl and pip install 'agcli[cluster]'.")] = None,
     device: DeviceOption = None,
     color: ColorOption = None,
+    detect_anomaly: AnomalyOption = False,
     debug: DebugOption = False,
 ):
     """Run many `agcli grad` calls, one per line of FILE.
@@ -210,8 +228,15 @@ def batch(
       "a*b + c" --a 2 --b 3 --c 1
       "x @ x" --x "[1, 2, 3]"
       "sum(tanh(w @ x))" --w "randn(3, 4)" --x "ones(4)" --seed 1
+    A line may start with a calculus command's word (jacobian, hessian, jvp,
+    vjp, hvp, vhp, check) and then holds that command's arguments:
+      hessian "(x**3).sum()" --x "[1., 2.]"
+      jacobian "sin(x)" --x "[1, 2]"
+    An expression that is just one of those words follows `grad`:
+      grad hessian --hessian 2
     Options given here apply to every line; a line's own --wrt,
-    --grad-output, --seed or --dtype win for that line. A bad line gives an
+    --grad-output, --seed, --dtype or --detect-anomaly (and --vector, --eps,
+    --atol, --rtol, --second-order) win for that line. A bad line gives an
     error for that line and the batch goes on; the exit status is 1 if any
     line failed, and a last line on stderr counts them. An expression
     repeated with new bindings is parsed once, and from its third line on
@@ -225,12 +250,14 @@ def batch(
       agcli batch samples/seeds.txt --format jsonl | jq .grads
       cat lines.txt | agcli batch - --format jsonl
       agcli batch samples/big.txt --format jsonl --jobs 1 > out.jsonl   # one process
+      agcli batch samples/big.txt --format jsonl --cluster local:2      # on Dask
     """
     from .batch import run_batch
     set_color(_value(color))
     raise typer.Exit(finish(run_batch, file, device=_value(device), wrt=wrt, grad_output=grad_output, seed=seed,
                             dtype=dtype.value, max_elements=max_elements, jsonl=format is not BatchFormat.rich,
-                            progress=progress, jobs=jobs, debug=debug))
+                            progress=progress, jobs=jobs, debug=debug, cluster=cluster,
+                            detect_anomaly=detect_anomaly))
 
 
 ProgramDTypeOption = Annotated[DType, typer.Option("--dtype", help="Default floating dtype (PyTorch's is float32).")]
@@ -250,6 +277,7 @@ def run(
     max_elements: MaxElementsOption = 10**8,
     device: DeviceOption = None,
     color: ColorOption = None,
+    detect_anomaly: AnomalyOption = False,
     debug: DebugOption = False,
 ):
     """Run a PyTorch autograd program on agcli's engine; print() prints what PyTorch would.
@@ -258,18 +286,23 @@ def run(
     The language is PyTorch's Python: tensors with requires_grad=True,
     backward(), .grad, .grad_fn, torch.no_grad(), detach(), if/elif/else,
     while, for ... in range(n), def/return, try/except, print and f-strings.
-    `import torch` and `import torch.nn.functional as F` are accepted.
+    `import torch` and `import torch.nn.functional as F` are accepted, and
+    `import numpy as np`, `import matplotlib.pyplot as plt` (a subset:
+    plt.show() draws in the terminal, plt.savefig() writes PNG or SVG inside
+    the current directory; drawing needs pip install 'agcli[plot]').
 
     \b
     Examples:
       agcli run samples/seeds/002_basics_and_jacobian.py
+      agcli run samples/seeds/004_plotting_cell.py
       agcli run -e "x = torch.ones(2, 2, requires_grad=True); y = (x * x).sum(); y.backward(); print(x.grad)"
       cat program.py | agcli run -
     """
     from .run import run_file
     set_color(_value(color))
     raise typer.Exit(finish(run_file, file, program, device=_value(device), seed=seed, dtype=dtype.value,
-                            max_iterations=max_iterations, max_elements=max_elements, debug=debug))
+                            max_iterations=max_iterations, max_elements=max_elements, debug=debug,
+                            detect_anomaly=detect_anomaly))
 
 
 @app.command(cls=_Command)

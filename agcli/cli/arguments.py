@@ -49,19 +49,62 @@ GRAD_OPTIONS = {
     "--debug": ("debug", None),
     "--color": ("color", _choice("auto", "always", "never")),
     "--strict": ("strict", None),
+    "--detect-anomaly": ("detect_anomaly", None),
+}
+
+
+def _number(option, text):
+    try:
+        return float(text)
+    except ValueError:
+        raise AgcliError(f"{option} takes a number, got {text!r}", kind="usage") from None
+
+
+# The calculus commands' words (evaluate/calculus.py), each with its options: grad's
+# but --grad-output and --out, and its own. `--vector NAME=VALUE` may repeat (parse_words).
+_CALCULUS_BASE = {o: entry for o, entry in GRAD_OPTIONS.items() if o not in ("--grad-output", "--out")}
+_VECTOR = {"--vector": ("vectors", None)}
+_CHECK = {"--eps": ("eps", _number), "--atol": ("atol", _number), "--rtol": ("rtol", _number),
+          "--second-order": ("second_order", None)}
+COMMAND_OPTIONS = {
+    "grad": GRAD_OPTIONS,
+    "jacobian": _CALCULUS_BASE,
+    "hessian": _CALCULUS_BASE,
+    "jvp": {**_CALCULUS_BASE, **_VECTOR},
+    "vjp": {**_CALCULUS_BASE, "--grad-output": GRAD_OPTIONS["--grad-output"]},
+    "hvp": {**_CALCULUS_BASE, **_VECTOR},
+    "vhp": {**_CALCULUS_BASE, **_VECTOR},
+    "check": {**_CALCULUS_BASE, **_CHECK},
 }
 # What a batch line may set for itself; the rest belongs to `agcli batch`.
-LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype")
+LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype", "--vector", "--eps", "--atol", "--rtol",
+                "--second-order", "--detect-anomaly")
 
 
 class GradArgs:
     __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype", "format", "out",
-                 "max_elements", "device", "debug", "strict", "color", "saved")
+                 "max_elements", "device", "debug", "strict", "color", "saved", "command", "vectors",
+                 "eps", "atol", "rtol", "second_order", "detect_anomaly")
 
     def __init__(self):
         for field in self.__slots__:
             setattr(self, field, None)
         self.bindings = {}
+        self.command = "grad"
+
+    def options(self, command: str | None = None) -> dict:
+        """The keyword options the command's function (evaluate/calculus.py) takes from these words."""
+        command = command or self.command
+        found = {"wrt": self.wrt, "strict": bool(self.strict)}
+        if command in ("jvp", "hvp", "vhp"):
+            found["vectors"] = self.vectors or {}
+        if command == "vjp":
+            found["grad_output"] = self.grad_output
+        if command == "check":
+            found.update({name: value for name, value in (("eps", self.eps), ("atol", self.atol),
+                                                          ("rtol", self.rtol)) if value is not None})
+            found["second_order"] = bool(self.second_order)
+        return found
 
 
 def _is_name(s: str) -> bool:
@@ -87,6 +130,20 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
             if not eq or not _is_name(name):
                 raise AgcliError(f"-D takes NAME=VALUE, got {spec!r}", kind="usage")
             _bind(args.bindings, name, value)
+        elif "--vector" in options and (word == "--vector" or word.startswith("--vector=")):
+            if word == "--vector":
+                spec = _value(words, i, word)
+                i += 1
+            else:
+                spec = word[len("--vector="):]
+            name, eq, value = spec.partition("=")
+            if not eq or not _is_name(name):
+                raise AgcliError(f"--vector takes NAME=VALUE, got {spec!r}", kind="usage",
+                                 hint="one --vector per variable, e.g. --vector x=\"[1, 0, 0]\"")
+            args.vectors = args.vectors or {}
+            if name in args.vectors:
+                raise AgcliError(f"--vector {name} is given twice", kind="usage")
+            args.vectors[name] = value
         elif word.startswith("--") or word in options:     # (a number never starts so)
             option, eq, value = word.partition("=")
             if option in options:
@@ -105,6 +162,9 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
                 setattr(args, field, value)
             else:
                 name = option[2:]
+                if not _is_name(name) and any(option in table for table in COMMAND_OPTIONS.values()):
+                    raise AgcliError(f"{option} is not an option of {where}", kind="usage",
+                                     hint="each command's --help lists its options")
                 if not _is_name(name):
                     raise AgcliError(f"'{word}' is not a binding: a variable name is letters, digits and _",
                                      kind="usage", hint="bind a variable with --NAME VALUE, e.g. --x 2")
@@ -234,8 +294,16 @@ def _split_double_quoted(line: str) -> list[str]:
 
 
 def parse_line(line: str) -> GradArgs:
-    """One batch line: the shell-quoted words of an `agcli grad` call."""
+    """One batch line: the shell-quoted words of an `agcli grad` call, or of another
+    command's when its word comes first (`hessian "x.pow(3).sum()" --x 2`). An
+    expression that is one of those words follows `grad` (or another command's word):
+    `grad hessian --hessian 2`."""
     words = split_words(line)
-    if words and words[0] == "grad":
-        words = words[1:]
-    return parse_words(words, allowed=LINE_OPTIONS, where="the line")
+    command = "grad"
+    if words and words[0] in COMMAND_OPTIONS:
+        command, words = words[0], words[1:]
+    options = COMMAND_OPTIONS[command]
+    args = parse_words(words, allowed=tuple(o for o in LINE_OPTIONS if o in options), where="the line",
+                       options=options)
+    args.command = command
+    return args

@@ -20,17 +20,28 @@ _NAMED_FAILURES = 5
 
 
 def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, dtype="float64",
-              max_elements=10**8, jsonl=False, progress=None, jobs=None, debug=False) -> int:
-    """`agcli batch FILE`: returns the exit code (1 if any line failed)."""
+              max_elements=10**8, jsonl=False, progress=None, jobs=None, debug=False, cluster=None,
+              detect_anomaly=False) -> int:
+    """`agcli batch FILE`: returns the exit code (1 if any line failed).
+    `cluster`: a Dask scheduler's address, or local:N (evaluate/cluster.py)."""
     output = Output()
+    stream = workers = None
     try:
+        if cluster is not None and not jsonl:
+            raise AgcliError("--cluster writes JSON lines", kind="usage", hint="add --format jsonl")
         if file == "-" and grad_output is not None and grad_output.strip() == "@-":
             raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
                              hint="give the batch as a FILE, or the output gradient as a file: @FILE")
         chosen, _ = choose(device)      # before anything imports the engine
-        batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-")
+        batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
+                       detect_anomaly=detect_anomaly)
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig")
+        if cluster is not None:     # (Dask is imported only here)
+            from ..evaluate.cluster import Cluster
+            workers = Cluster(cluster, device=chosen)
     except AgcliError as e:
+        if stream is not None:
+            stream.close()
         output.error(e)
         return e.exit_code
     except OSError as e:
@@ -41,11 +52,18 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     show_progress = progress is not False and file != "-" and sys.stderr.isatty()
     with stream:
         try:
+            total = _count(file) if show_progress else None
             failed = write_results(batch, _numbered(stream), output, jsonl=jsonl, progress=show_progress,
-                                   jobs=_jobs(jobs, file, debug, chosen))
+                                   jobs=_jobs(jobs, file, debug, chosen), total=total, cluster=workers)
         except UnicodeDecodeError as e:
             output.error(AgcliError(f"{file} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
             return EXIT_INPUT
+        except AgcliError as e:     # a Dask worker of another agcli version joined mid-run
+            output.error(e)
+            return e.exit_code
+        finally:
+            if workers is not None:
+                workers.close()
     return EXIT_EVAL if failed else EXIT_OK
 
 
@@ -55,22 +73,25 @@ def _utf8(binary):
     return io.TextIOWrapper(binary, encoding="utf-8-sig")
 
 
-def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False):
+def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False, detect_anomaly=False):
     """How every line runs (importing it imports the engine, which may refuse the array backend)."""
     from functools import partial
 
     from ..evaluate.batch import Batch
     parse = _without_stdin_values if stdin_is_the_batch else parse_line
     return Batch(parse, partial(crashed, debug=debug), wrt=None if wrt is None else split_names(wrt),
-                 grad_output=grad_output, seed=seed, dtype=dtype, max_elements=max_elements)
+                 grad_output=grad_output, seed=seed, dtype=dtype, max_elements=max_elements,
+                 detect_anomaly=detect_anomaly)
 
 
 def _without_stdin_values(text: str):
     """parse_line for a batch read from standard input: no line may read a value from it (@-)."""
     args = parse_line(text)
-    for name, value in args.bindings.items():
+    values = [(f"--{name} @-", value) for name, value in args.bindings.items()]
+    values += [(f"--vector {name}=@-", value) for name, value in (args.vectors or {}).items()]
+    for shown, value in values:
         if value.strip() == "@-":
-            raise AgcliError(f"--{name} @- reads standard input, which holds the batch's lines", kind="usage",
+            raise AgcliError(f"{shown} reads standard input, which holds the batch's lines", kind="usage",
                              hint="give the batch as a FILE, or the value as a file: @FILE")
     if args.grad_output is not None and args.grad_output.strip() == "@-":
         raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
@@ -86,6 +107,13 @@ def _numbered(stream):
             yield number, text
 
 
+def _count(file) -> int:
+    """How many lines of FILE run (for the progress bar): a pass of its own, so
+    that the lines need not be held while they run."""
+    with open(file, encoding="utf-8-sig") as stream:
+        return sum(1 for _ in _numbered(stream))
+
+
 def _jobs(asked, file, debug, device) -> int:
     """Worker processes: only for a file (standard input streams line by line),
     and only on the CPU (CUDA does not survive a fork)."""
@@ -97,84 +125,127 @@ def _jobs(asked, file, debug, device) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs: int = 1) -> list:
-    """Run every line and write its result; the numbers of the lines that
-    failed (and, if any did, a line on stderr counting them).
+def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs: int = 1, total=None,
+                  cluster=None):
+    """Run every line and write its result; the lines that failed (Failures:
+    false if none did; if any did, a line on stderr counts them).
 
     JSON lines of a file of PARALLEL_MIN_LINES lines or more, with jobs > 1:
     worker processes run chunks of lines, and each chunk is written, in
-    input order, as soon as it and those before it are done.
+    input order, as soon as it and those before it are done. The lines are
+    read as they are needed, so memory does not grow with the file; the
+    progress bar needs `total` (else the lines are counted here, held).
+    With a `cluster` (evaluate/cluster.py), its workers run every chunk.
     """
+    from itertools import chain, islice
+
     from ..evaluate.batch import PARALLEL_MIN_LINES
-    parallel = jobs > 1 and jsonl
-    if parallel or progress:
+    if progress and total is None:
         numbered = list(numbered)
-        parallel = parallel and len(numbered) >= PARALLEL_MIN_LINES
+        total = len(numbered)
+    numbered = iter(numbered)
+    parallel = jobs > 1 and jsonl
+    if parallel:
+        head = list(islice(numbered, PARALLEL_MIN_LINES))
+        parallel = len(head) >= PARALLEL_MIN_LINES
+        numbered = chain(head, numbered)
     if progress:
         from .progress import ProgressBar
-        output.bar = ProgressBar(len(numbered), sys.stderr, unicode=unicode_rules(sys.stderr))
+        output.bar = ProgressBar(total, sys.stderr, unicode=unicode_rules(sys.stderr))
         output.bar.draw()
+    failed = Failures()
     try:
-        if parallel:
-            failed, total = _write_chunks(numbered, batch.in_workers(numbered, jobs, _json_line), output)
+        if cluster is not None:
+            _write_chunks(numbered, cluster.run(batch, numbered, _json_line), output, failed)
+        elif parallel:
+            _write_chunks(numbered, batch.in_workers(numbered, jobs, _json_line), output, failed)
         else:
-            failed, total = _write_lines(batch.results(numbered), output, batch, jsonl)
+            _write_lines(batch.results(numbered), output, batch, jsonl, failed)
     finally:   # Ctrl-C and a closed pipe too: the terminal's line is left empty
         if output.bar is not None:
             output.bar.close()
             output.bar = None
     if failed:
-        output.show([_failure_summary(failed, total)], stderr=True)
+        output.show([_failure_summary(failed)], stderr=True)
     return failed
 
 
-def _failure_summary(failed, total) -> Line:
-    named = ", ".join(map(str, failed[:_NAMED_FAILURES]))
-    more = f" and {len(failed) - _NAMED_FAILURES} more" if len(failed) > _NAMED_FAILURES else ""
-    lines = "line" if len(failed) == 1 else "lines"
-    return Line(("batch: ", "bold red"), (f"{len(failed)} of {total} lines failed ({lines} {named}{more})", "bold"))
+class Failures:
+    """How many lines ran and failed, and the numbers of the first failed
+    ones (the summary names _NAMED_FAILURES): a count, not a list, so that a
+    file of millions of failing lines does not fill memory. False if none failed."""
+
+    def __init__(self):
+        self.total = 0
+        self.count = 0
+        self.named = []
+
+    def add(self, number: int, failed: bool = True):
+        self.total += 1
+        if failed:
+            self.count += 1
+            if len(self.named) < _NAMED_FAILURES:
+                self.named.append(number)
+
+    def __bool__(self):
+        return self.count > 0
 
 
-def _write_lines(results, output, batch, jsonl):
-    failed, total = [], 0
+def _failure_summary(failed: Failures) -> Line:
+    named = ", ".join(map(str, failed.named))
+    more = f" and {failed.count - _NAMED_FAILURES} more" if failed.count > _NAMED_FAILURES else ""
+    lines = "line" if failed.count == 1 else "lines"
+    return Line(("batch: ", "bold red"),
+                (f"{failed.count} of {failed.total} lines failed ({lines} {named}{more})", "bold"))
+
+
+def _write_lines(results, output, batch, jsonl, failed: Failures):
     for number, result in results:
         try:
             line_failed = _emit(output, number, result, batch.dtype, jsonl)
         except Exception as e:  # a line that cannot be shown must not sink the batch either
             line_failed = _emit(output, number, batch.crashed(result.expr, e), batch.dtype, jsonl)
-        total += 1
-        if line_failed:
-            failed.append(number)
+        failed.add(number, line_failed)
         if output.bar is not None:
             output.bar.advance()
-    return failed, total
 
 
-def _write_chunks(numbered, chunks, output):
-    failed, total = [], 0
+def _write_chunks(numbered, chunks, output, failed: Failures):
+    """Write each chunk of JSON lines as it comes; if a worker dies, the lines
+    not written (in flight, and those not read yet) count as failed."""
+    from ..evaluate.batch import LinesLost
     try:
         for chunk in chunks:
             output.write("".join([text for _, text, _ in chunk]))
-            failed += [number for number, _, line_failed in chunk if line_failed]
-            total += len(chunk)
+            for number, _, line_failed in chunk:
+                failed.add(number, line_failed)
             if output.bar is not None:
                 output.bar.advance(len(chunk))
-    except AgcliError as e:     # a worker process died: the lines not written failed
+    except LinesLost as e:
         output.error(e)
-        failed += [number for number, _ in numbered[total:]]
-        total = len(numbered)
+        for number in e.lost:
+            failed.add(number)
+        for number, _ in numbered:
+            failed.add(number)
     finally:
         chunks.close()          # Ctrl-C, a closed pipe: the workers stop now (evaluate/batch.py)
-    return failed, total
 
 
 def _json_line(number, result):
     """(number, the line's JSON and a newline, whether it shows an error); an
     internal error if it cannot be written."""
     try:
-        return number, result_json_line(result, number) + "\n", result.error is not None
+        return number, _line_json(result, number) + "\n", result.error is not None
     except Exception as e:  # a line that cannot be shown must not sink the batch either
         return number, result_json_line(crashed(result.expr, e), number) + "\n", True
+
+
+def _line_json(result, number) -> str:
+    """grad's JSON object, or a calculus command's (a line that starts with its word)."""
+    if getattr(result, "command", "grad") != "grad":
+        from ..output.calculus_render import calculus_json_line
+        return calculus_json_line(result, number)
+    return result_json_line(result, number)
 
 
 def _emit(output, number, result, dtype, jsonl) -> bool:
@@ -183,7 +254,12 @@ def _emit(output, number, result, dtype, jsonl) -> bool:
         _, text, shows_error = _json_line(number, result)
         output.write(text)
         return shows_error
-    output.show([Line((f"── line {number} ──", "dim")), *result_sections(result, dtype_default=dtype)])
+    if getattr(result, "command", "grad") != "grad":     # a calculus command's line
+        from ..output.calculus_render import calculus_sections
+        sections = calculus_sections(result, dtype_default=dtype)
+    else:
+        sections = result_sections(result, dtype_default=dtype)
+    output.show([Line((f"── line {number} ──", "dim")), *sections])
     output.warnings(result.warnings, where=f" (line {number})")
     if result.error is not None:
         output.error(result.error, where=f"batch line {number}")

@@ -49,7 +49,8 @@ def run_grad(words) -> int:
         from ..evaluate import run as api   # the engine's first import: it may refuse the array backend
         dtype = args.dtype or "float64"
         api.configure(dtype=dtype, seed=args.seed,
-                      max_elements=10**8 if args.max_elements is None else args.max_elements)
+                      max_elements=10**8 if args.max_elements is None else args.max_elements,
+                      detect_anomaly=bool(args.detect_anomaly))
     except AgcliError as e:
         if fmt == "json" or _asks_for_json(words):  # stdout stays one JSON object
             from ..evaluate.result import Result    # (host data: it does not import the engine)

@@ -60,7 +60,8 @@ def prepare(words, options):
     choose(args.device)     # before anything imports the engine
     from ..evaluate import run as api
     api.configure(dtype=args.dtype or "float64", seed=args.seed,
-                  max_elements=10**8 if args.max_elements is None else args.max_elements)
+                  max_elements=10**8 if args.max_elements is None else args.max_elements,
+                  detect_anomaly=bool(args.detect_anomaly))
     return args
 
 

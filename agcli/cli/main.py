@@ -16,6 +16,7 @@ import sys
 from .sink import finish, prepare_streams
 
 _HELP = ("-h", "--help")
+_CALCULUS = ("jacobian", "hessian", "jvp", "vjp", "hvp", "vhp", "check")
 
 
 def main():
@@ -24,6 +25,12 @@ def main():
     if len(argv) > 1 and argv[0] == "grad" and not any(a in _HELP for a in argv[1:]):
         from .grad import run_grad
         code = finish(run_grad, argv[1:])
+    elif len(argv) > 1 and argv[0] in _CALCULUS and not any(a in _HELP for a in argv[1:]):
+        from .calculus import run_calculus     # the calculus commands take grad's words: no Typer either
+        code = finish(run_calculus, argv[0], argv[1:])
+    elif len(argv) > 1 and argv[0] == "plot" and not any(a in _HELP for a in argv[1:]):
+        from .plot import run_plot              # grad's words too (plot_commands.py: its --help)
+        code = finish(run_plot, argv[1:])
     else:
         code = finish(_typer_app)
     sys.exit(code)

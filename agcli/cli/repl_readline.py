@@ -56,7 +56,8 @@ class Readline:
 
 def candidates(text: str, env: dict) -> list[str]:
     """What `text` (a name, or `obj.prefix`) may complete to, sorted."""
-    from ..language.program_names import BUILTINS, PROGRAM_FUNCTIONS, receiver_tables
+    from ..language.program_builtins import builtins
+    from ..language.program_names import receiver_tables
     from ..torchapi import namespace
     if "." in text:
         obj, _, prefix = text.rpartition(".")
@@ -66,6 +67,6 @@ def candidates(text: str, env: dict) -> list[str]:
             methods, attributes = receiver_tables()
             names = set(methods) | set(attributes)
         return sorted(f"{obj}.{n}" for n in names if n.startswith(prefix) and not n.startswith("_"))
-    names = {n for n in env if not n.startswith("_")} | set(BUILTINS) | set(PROGRAM_FUNCTIONS)
-    names |= set(keyword.kwlist) | {"torch", "F", "nn", "print"}
+    names = {n for n in env if not n.startswith("_")} | {n for n in builtins() if not n.startswith("_")}
+    names |= set(keyword.kwlist)
     return sorted(n for n in names if n.startswith(text))

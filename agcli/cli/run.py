@@ -12,7 +12,7 @@ from .sink import Output, crashed
 
 
 def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32", max_iterations=10**6,
-             max_elements=10**8, debug=False) -> int:
+             max_elements=10**8, debug=False, detect_anomaly=False) -> int:
     """`agcli run FILE`, `-` (standard input) or `-e PROGRAM`: returns the exit code."""
     output = Output()
     if (file is None) == (program is None):
@@ -33,7 +33,7 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
             output.error(AgcliError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
             return EXIT_INPUT
     try:
-        program_setup(output, device, dtype, seed, max_elements)
+        program_setup(output, device, dtype, seed, max_elements, detect_anomaly=detect_anomaly)
         from ..language.program import run_program
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
@@ -47,16 +47,21 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
     return EXIT_OK
 
 
-def program_setup(output, device, dtype, seed, max_elements):
-    """The device, then the run's settings (the engine's first import), and
-    PyTorch's warnings on stderr: what `run` and `repl` do before a program."""
+def program_setup(output, device, dtype, seed, max_elements, detect_anomaly=False):
+    """The device, then the run's settings (the engine's first import), PyTorch's
+    warnings on stderr, and where plt's figures go: what `run` and `repl` do before a program.
+    detect_anomaly: torch.autograd.set_detect_anomaly(True) from the start (--detect-anomaly),
+    so that the program is lowered noting where each node is made."""
     from ..device import choose
     choose(device)
     from ..evaluate import run as api
     from ..state import state
-    api.configure(dtype=dtype, seed=seed, max_elements=max_elements)
+    api.configure(dtype=dtype, seed=seed, max_elements=max_elements, detect_anomaly=detect_anomaly)
 
     def warn(message):
         from ..output.render import Line
         output.show([Line((message, "yellow"))], stderr=True)
     state.warn = warn
+    from ..language.program_pyplot import draw_with
+    from .plot import ProgramFigures
+    draw_with(ProgramFigures(output))       # plt.show(): text on stdout; plt.savefig(): a file (cli/plot.py)

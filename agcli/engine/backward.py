@@ -112,7 +112,11 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             changed = node.modified()
             if changed is not None:
                 raise AgcliError(_modified_message(node, *changed))
-        edges = edges_of(node) if watch is None else watch.redirect(node, edges_of(node))
+        edges = edges_of(node)
+        if watch is not None:       # (hooks and anomaly checks see every input's gradient)
+            edges = watch.redirect(node, edges)
+        elif needed is not None:    # autograd.grad(y, inputs): only the edges toward an input carry anything
+            edges = [e for e in edges if e[4] in needed or e[4] in needed.targets]
         # Rules see tensors when the gradient must itself be differentiable,
         # raw arrays otherwise (no graph is built for them: cheaper).
         if create_graph:
@@ -217,6 +221,8 @@ def checked_grad_output(v, output):
         raise AgcliError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, gd.shape))}]) "
                          f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).",
                          kind="shape")
+    if type(v) is Tensor and v.requires_grad and gd.dtype == output.data.dtype:
+        return v        # create_graph differentiates through it too (double backward's trick, gradgradcheck)
     gd = astype(gd, output.data.dtype)
     return Tensor(gd, device=output.device) if type(v) is Tensor else gd
 
@@ -256,11 +262,19 @@ def _leading_to(order, inputs) -> set:
     leads to some input: the only ones that must run, as in PyTorch (an
     input's own node runs only if another input lies below it)."""
     targets = {t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs}
-    needed = set()
+    needed = _Needed()
+    needed.targets = targets
     for node in reversed(order):        # a node's inputs come before it
         if any(n in needed or n in targets for n in node.next if n is not None):
             needed.add(node)
     return needed
+
+
+class _Needed(set):
+    """The nodes that must run, and `targets`: the inputs' own nodes (PyTorch computes a
+    node's gradient for an input only when it leads to one of them)."""
+
+    __slots__ = ("targets",)
 
 
 def _accumulate(tensor, g, create_graph, copy_it=True):

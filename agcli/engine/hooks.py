@@ -40,6 +40,17 @@ class Hooks:
 
 REGISTRY: WeakKeyDictionary = WeakKeyDictionary()     # Node or AccumulateGrad -> Hooks
 _keys = count()
+# Anomaly mode's record of where each node's forward ran: Node -> (start, end) in the
+# user's text. The language notes it when it lowers under anomaly mode (lower.py: guard),
+# so that the nan error points at the operation, as PyTorch's forward traceback does.
+FORWARD_PLACES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def note_forward(value, span):
+    """Remember where the node that made `value` (if a fresh one did) ran forward."""
+    node = getattr(value, "grad_fn", None)
+    if node is not None and node not in FORWARD_PLACES:
+        FORWARD_PLACES[node] = span
 
 
 def hooks_of(node) -> Hooks:
@@ -152,4 +163,7 @@ def _check_nan(node, outs):
         gi = outs[i] if i < len(outs) else None
         if gi is not None and bool(xp.any(xp.isnan(gi.data if type(gi) is Tensor else gi))):
             state.warn(f"UserWarning: Error detected in {node.name}.")
-            raise AgcliError(f"Function '{node.name}' returned nan values in its {k}th output.")
+            raise AgcliError(f"Function '{node.name}' returned nan values in its {k}th output.",
+                             FORWARD_PLACES.get(node),
+                             hint=None if node not in FORWARD_PLACES else
+                             f"the caret marks the operation whose backward, {node.name}, gave nan")

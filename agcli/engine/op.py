@@ -8,6 +8,22 @@ the gradient for its input. Rules are written with the engine's primitives
 they record, so with create_graph a gradient is itself differentiable. A
 rule may return a gradient of the broadcast shape: backward sums it back to
 the input's shape in one place.
+
+Beside the VJPs, one forward-mode rule per input (`jvps`: derivatives.yaml's
+`result:` formulas, split by input): `jvp(t, out, *inputs, **params)` takes
+the tangent t of its input and returns its part of the output's tangent
+(engine/forward.py adds the parts, in input order). A tangent may carry
+leading batch dims, shape (*batch, *input.shape), and a rule returns
+(*batch, *out.shape), or a shape that broadcasts to it from the end: rules
+count axes from the end, or shift them by `t.ndim - input.ndim`, so one pass
+with a batch of tangents gives a whole Jacobian. An op whose inputs broadcast
+elementwise (`broadcasts=True`) gets each tangent with its dims already lined
+up with the output's (size-1 dims inserted after the batch dims). Where
+PyTorch's formula picks between the inputs' tangents rather than adding terms
+(where, clamp by tensors, scatter, cat, ...: a sum would turn a -0.0 it picks
+into 0.0), `jvps` is one rule for all the inputs instead,
+`jvp(tangents, out, *inputs, **params)`, tangents a list with None for an
+input without one (PyTorch's zero tensor).
 """
 from __future__ import annotations
 
@@ -15,10 +31,11 @@ from __future__ import annotations
 class Op:
     """One overload of a PyTorch function, as autograd records it."""
 
-    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads", "view")
+    __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads", "view", "jvps",
+                 "broadcasts")
 
     def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False, reads=None,
-                 view=False):
+                 view=False, jvps=None, broadcasts=False):
         self.name = name            # PyTorch's grad_fn name for this overload
         self.forward = forward      # arrays (and params) -> array
         self.vjps = vjps            # one rule per input (None: no gradient for it); None: not differentiable
@@ -28,9 +45,20 @@ class Op:
         self.variadic = variadic    # one rule for any number of inputs (cat, stack): vjps[0](..., i=k)
         self.reads = reads          # per input, the inputs its rule reads (None: all): what is saved
         self.view = view            # its output is a view of its first input (storage and version shared)
+        self.jvps = jvps            # forward mode: one rule per input (None: no tangent from it), or one for all
+        self.broadcasts = broadcasts    # inputs broadcast elementwise: tangents come lined up with the output
 
     def __repr__(self):
         return f"<op {self.name}>"
+
+
+def no_forward_derivative(name):
+    """The forward-mode rule of an op PyTorch cannot differentiate forward (floor_divide)."""
+    def rule(*args, **params):
+        from ..errors import AgcliError
+        raise AgcliError(f"Trying to use forward AD with aten::{name} that does not support it.",
+                         kind="not_implemented")
+    return rule
 
 
 def no_derivative(name):

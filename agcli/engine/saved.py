@@ -143,6 +143,13 @@ def _total_weight(node):
     return asarray(xp.sum(astype(target != node.params["ignore_index"], x.dtype)), dtype=x.dtype)
 
 
+sort_order = None       # engine/ops/reductions.py installs it: the order sort() puts its values in
+
+
+def _sort_indices(node):
+    return sort_order(node.arrays[0], node.params["dim"], node.params["descending"])
+
+
 def _indices(key):
     """The index arguments as PyTorch keeps them: tensors, None for a full `:`."""
     return tuple(None if isinstance(k, slice) else k for k in key)
@@ -154,6 +161,15 @@ _DIM, _KEEPDIM = Param("dim", int64=True), Param("keepdim")
 _SIZES, _NUMEL = Sizes(0), Numel(0)
 _REDUCTION = Param("reduction", convert=_REDUCTIONS.get)
 _TOTAL_WEIGHT = Computed(_total_weight)
+_INDEX = Computed(lambda node: node.params["index"])
+
+
+def _scatter_index(node):
+    """scatter's index; for max(dim)'s gradient (a mask of the chosen places), the place along dim."""
+    if "index" in node.params:
+        return node.params["index"]
+    dim = node.params["dim"]
+    return xp.expand_dims(xp.argmax(astype(node.params["chosen"], "int8"), axis=dim), axis=dim)
 
 # grad_fn name -> {name: field}, names in dir()'s (alphabetical) order.
 FIELDS = {
@@ -178,6 +194,7 @@ FIELDS = {
     "SigmoidBackward0": {"result": _RESULT},
     "ReluBackward0": {"result": _RESULT},
     "AbsBackward0": {"self": _SELF},
+    "ClampBackward0": {"max": Arg(2), "min": Arg(1), "self": _SELF},     # tensor bounds (None: not given)
     "ClampBackward1": {"max": Param("max"), "min": Param("min"), "self": _SELF},
     "WhereBackward0": {"condition": Arg(0)},
     "MaskedFillBackward0": {"mask": Arg(1)},
@@ -196,6 +213,7 @@ FIELDS = {
     "CatBackward0": {"dim": _DIM},
     "StackBackward0": {"dim": _DIM},
     "SelectBackward0": {"dim": _DIM, "index": Param("index", int64=True), "self_sym_sizes": _SIZES},
+    "UnbindBackward0": {"dim": _DIM},
     "SliceBackward0": {"dim": _DIM, "end": Param("stop", int64=True), "self_sym_sizes": _SIZES,
                        "start": Param("start", int64=True), "step": Param("step", int64=True)},
     "IndexBackward0": {"indices": Computed(lambda node: _indices(node.params["key"])), "self_sym_sizes": _SIZES},
@@ -240,6 +258,8 @@ FIELDS = {
     "StdBackward0": {"correction": Param("correction"), "dim": _DIM, "keepdim": _KEEPDIM, "result": _RESULT,
                      "self": _SELF},
     "CumsumBackward0": {"dim": _DIM},
+    "SortBackward0": {"dim": _DIM, "indices": Computed(_sort_indices), "self_sym_sizes": _SIZES},
+    "SortBackward1": {"dim": _DIM, "indices": Computed(_sort_indices), "self_sym_sizes": _SIZES},
     "TraceBackward0": {"self_sym_sizes": _SIZES},
     "DiagonalBackward0": {"dim1": Param("dim1", int64=True), "dim2": Param("dim2", int64=True),
                           "offset": Param("offset", int64=True), "self_sym_sizes": _SIZES},
@@ -248,9 +268,15 @@ FIELDS = {
                        "mat2_sym_sizes": Sizes(2), "mat2_sym_strides": Strides(2, (2,))},
     "SoftplusBackward0": {"beta": Param("beta"), "self": _SELF, "threshold": Param("threshold")},
     "BinaryCrossEntropyBackward0": {"reduction": _REDUCTION, "self": _SELF, "target": _OTHER, "weight": Arg(2)},
-    "IndexFillBackward0": {"dim": _DIM, "index": Computed(lambda node: node.params["index"])},
-    "ScatterBackward1": {"dim": _DIM, "index": Computed(lambda node: node.params["index"])},
-    "ScatterAddBackward0": {"dim": _DIM, "index": Computed(lambda node: node.params["index"])},
+    "IndexFillBackward0": {"dim": _DIM, "index": _INDEX},
+    "IndexFillBackward1": {"dim": _DIM, "index": _INDEX},
+    "IndexSelectBackward0": {"dim": _DIM, "index": _INDEX, "self_sym_sizes": _SIZES},
+    "ScatterBackward0": {"dim": _DIM, "index": Computed(_scatter_index)},
+    "GatherBackward0": {"dim": _DIM, "index": _INDEX, "self": _SELF, "sparse_grad": Constant(False)},
+    "CumprodBackward0": {"dim": _DIM, "result": _RESULT, "self": _SELF},
+    "LogitBackward0": {"eps": Constant(None), "self": _SELF},
+    "ScatterBackward1": {"dim": _DIM, "index": _INDEX},
+    "ScatterAddBackward0": {"dim": _DIM, "index": _INDEX},
     # the nodes of a differentiable gradient (create_graph=True)
     "TanhBackwardBackward0": {"grad_output": Arg(0), "output": _OTHER},
     "SigmoidBackwardBackward0": {"grad_output": Arg(0), "output": _OTHER},
@@ -258,6 +284,10 @@ FIELDS = {
     "SoftmaxBackwardDataBackward0": {"dim": _DIM, "grad_output": Arg(0), "output": _OTHER},
     "LogSoftmaxBackwardDataBackward0": {"dim": _DIM, "grad_output": Arg(0), "output": _OTHER},
     "MseLossBackwardBackward0": {"grad_output": Arg(0), "reduction": _REDUCTION, "self": _OTHER, "target": Arg(2)},
+    "SoftplusBackwardBackward0": {"beta": Param("beta"), "grad_output": Arg(0), "self": _OTHER,
+                                  "threshold": Param("threshold")},
+    "BinaryCrossEntropyBackwardBackward0": {"grad_output": Arg(0), "reduction": _REDUCTION, "self": _OTHER,
+                                            "target": Arg(2), "weight": Arg(3)},
     "NllLossBackwardBackward0": {"ignore_index": Param("ignore_index", int64=True), "reduction": _REDUCTION,
                                  "target": Arg(2), "weight": Constant(None)},
 }

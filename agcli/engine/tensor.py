@@ -35,7 +35,8 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "base", "is_view", "view_of", "_accumulator", "device", "__weakref__")
+                 "version", "base", "is_view", "view_of", "_accumulator", "device", "tangent", "__weakref__")
+    # `tangent` is set only on a dual tensor (engine/forward.py), so others pay nothing for it
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
@@ -290,6 +291,8 @@ def apply(op, *args, cast=None, **params):
         result.requires_grad = True
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))
+    if state.dual is not None:              # forward mode: the output's tangent (engine/forward.py)
+        state.dual.carry(op, args, arrays, params, cast, result)
     return result
 
 

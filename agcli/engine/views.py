@@ -17,11 +17,11 @@ from __future__ import annotations
 import weakref
 
 from ..errors import AgcliError
-from .backend import address, arange, copy, getitem, itemsize, setitem, strides, xp
+from .backend import address, arange, copy, getitem, itemsize, setitem, strides, xp, zeros
 from .backward import forward_name
 from .op import Op
 from .ops import shapes as S
-from .ops.writes import AS_STRIDED
+from .ops.writes import AS_STRIDED, COPY_INTO
 from .tensor import Node, Tensor, ViewOf, apply, version_of
 
 _NO_GRAD = ("{prefix} no_grad mode and {what} modified inplace with grad mode enabled. Given that this use "
@@ -123,11 +123,18 @@ def _copy_slices_op(inner_op):
 
 
 def _through_view(k):
-    """CopySlices's rule for input k: the in-place op's rule k, on the view's part of g."""
+    """CopySlices's rule for input k: the in-place op's rule k, on the view's part of g.
+    With create_graph, recorded as PyTorch's CopySlices runs it: result = empty.copy_(grad),
+    the op's rule on result.as_strided(view).clone(), and for the base result with the view's
+    part replaced by what the rule gave (result.as_strided(view).copy_(...): CopySlices)."""
     def rule(g, out, *args, held, where):
         inner = held.inner
         tensors = type(g) is Tensor
-        part = S.index(S.reshape(g, (-1,)), (where,)) if tensors else getitem(xp.reshape(g, (-1,)), (where,))
+        if tensors:
+            result = apply(COPY_INTO, zeros(g.shape, dtype=g.dtype), g)
+            part = apply(S.CLONE, apply(AS_STRIDED, result, positions=where), memory_format="contiguous")
+        else:
+            part = getitem(xp.reshape(g, (-1,)), (where,))
         gi = inner.op.vjps[k](part, inner.out if tensors else inner.out.data,
                               *(inner.inputs if tensors else inner.arrays), **inner.params)
         if getattr(gi, "shape", None) != inner.shapes[k]:
@@ -138,11 +145,20 @@ def _through_view(k):
         if dtype is not None and gi.dtype != dtype:
             gi = S.to_dtype(gi, dtype)
         if tensors:
-            return S.reshape(apply(S.COPY_SLICES, S.reshape(g, (-1,)), gi, key=(where,)), g.shape)
+            return apply(S.COPY_SLICES, result, gi, key=_unravel(where, g.shape))
         flat = copy(xp.reshape(g, (-1,)))
         setitem(flat, (where,), gi)
         return xp.reshape(flat, g.shape)
     return rule
+
+
+def _unravel(flat, shape) -> tuple:
+    """The index arrays that reach the flat positions `flat` in an array of `shape`."""
+    key, size = [], 1
+    for n in reversed(shape):
+        key.append((flat // size) % n)
+        size *= n
+    return tuple(reversed(key))
 
 
 def rebase(view: Tensor, inner: Node):

@@ -35,15 +35,21 @@ IN_FLIGHT = 8
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
 # collector's passes over the cached plans would cost a sixth of a distinct
 # line's time. A line that fails may leave some (a parse error's objects in
-# Lark), and it is young: everything made since the last collection.
+# Lark), and it is young: everything made since the last collection. Every
+# COLLECT_EVERY lines the young and middle generations are collected (what
+# survives, mostly the caches, moves to the old one, not to be walked again),
+# and everything every FULL_EVERY such times.
 COLLECT_EVERY = 10000
+FULL_EVERY = 10
 
 
 class _Collector:
     """Runs the collector on the young generation after a failed line, and on
-    everything every COLLECT_EVERY lines, instead of every few hundred allocations."""
+    the young and middle ones every COLLECT_EVERY lines (everything every
+    FULL_EVERY times), instead of every few hundred allocations."""
 
     lines = 0
+    periods = 0
 
     @classmethod
     def done(cls, count: int, failed: bool):
@@ -52,7 +58,8 @@ class _Collector:
         cls.lines += count
         if cls.lines >= COLLECT_EVERY:
             cls.lines = 0
-            gc.collect()
+            cls.periods += 1
+            gc.collect(2 if cls.periods % FULL_EVERY == 0 else 1)
 
 
 class Batch:
@@ -62,7 +69,7 @@ class Batch:
     seed, dtype) and `crashed` (expr, exception -> an error Result)."""
 
     def __init__(self, parse, crashed, *, wrt=None, grad_output=None, seed=None, dtype="float64",
-                 max_elements=10**8):
+                 max_elements=10**8, detect_anomaly=False):
         self.parse = parse
         self.crashed = crashed
         self.wrt = wrt                  # a list of names, or None: every binding
@@ -70,6 +77,7 @@ class Batch:
         self.seed = seed
         self.dtype = dtype
         self.max_elements = max_elements
+        self.detect_anomaly = detect_anomaly
 
     def run(self, text: str):
         """One line's Result; its errors, and agcli's own, are caught into it."""
@@ -77,9 +85,18 @@ class Batch:
         try:
             args = self.parse(text)
             api.configure(dtype=args.dtype or self.dtype, seed=self.seed if args.seed is None else args.seed,
-                          max_elements=self.max_elements)
-            return api.evaluate(args.expr, args.bindings, wrt=self.wrt if args.wrt is None else args.wrt,
-                                grad_output=self.grad_output if args.grad_output is None else args.grad_output)
+                          max_elements=self.max_elements,
+                          detect_anomaly=bool(self.detect_anomaly or getattr(args, "detect_anomaly", False)))
+            wrt = self.wrt if args.wrt is None else args.wrt
+            grad_output = self.grad_output if args.grad_output is None else args.grad_output
+            command = getattr(args, "command", "grad")
+            if command != "grad":   # a line that starts with a calculus command's word
+                from .calculus import COMMANDS
+                options = {**args.options(), "wrt": wrt}
+                if command == "vjp":
+                    options["grad_output"] = grad_output
+                return COMMANDS[command](args.expr, args.bindings, **options)
+            return api.evaluate(args.expr, args.bindings, wrt=wrt, grad_output=grad_output)
         except AgcliError as e:
             result = api.Result(text if args is None else args.expr)  # the whole line if it did not split
             result.error = detached(e)
@@ -121,7 +138,7 @@ class Batch:
             try:
                 yield from in_order(chunked(numbered, jobs), lambda chunk: pool.submit(_run_chunk, chunk),
                                     jobs * IN_FLIGHT, BrokenProcessPool,
-                                    "a batch worker process died; run with --jobs 1 to find the line")
+                                    lambda _: "a batch worker process died; run with --jobs 1 to find the line")
                 done = True
             finally:
                 if done:
@@ -144,6 +161,8 @@ def chunked(numbered, workers: int):
 
     A chunk's size comes from the first lines: the largest size, unless the
     input is too short to give each worker _CHUNKS_A_WORKER chunks of it.
+    The first chunks are smaller (1, 2, 4, ... lines), so that the first
+    results come back, and are written, at once.
     """
     from itertools import chain, islice
     low, high = _CHUNK_LINES
@@ -152,16 +171,19 @@ def chunked(numbered, workers: int):
     size = max(low, min(high, len(head) // (_CHUNKS_A_WORKER * workers)))
     lines = chain(head, numbered)
     del head
-    while chunk := list(islice(lines, size)):
+    ramp = 1
+    while chunk := list(islice(lines, min(ramp, size))):
         yield chunk
+        ramp *= 2
 
 
-def in_order(chunks, submit, in_flight: int, lost_when, lost_message: str):
+def in_order(chunks, submit, in_flight: int, lost_when, why):
     """What each chunk's future (`submit(chunk)`) gives, in the chunks' order,
     with at most `in_flight` chunks submitted and not yet handed back.
 
-    A future that raises `lost_when` (its workers are gone) raises LinesLost
-    with the numbers of every line submitted and not handed back.
+    A future that raises `lost_when` (its workers are gone) raises LinesLost,
+    saying why(the exception), with the numbers of every line submitted and
+    not handed back.
     """
     from collections import deque
     pending = deque()
@@ -174,8 +196,8 @@ def in_order(chunks, submit, in_flight: int, lost_when, lost_message: str):
         while pending:
             yield pending[0][1].result()
             pending.popleft()
-    except lost_when:
-        raise LinesLost(lost_message, [number for chunk, _ in pending for number, _ in chunk]) from None
+    except lost_when as e:
+        raise LinesLost(why(e), [number for chunk, _ in pending for number, _ in chunk]) from None
 
 
 def start_method() -> str:
@@ -219,6 +241,7 @@ def _rare_collection():
     try:
         yield
     finally:
+        gc.freeze()         # what the batch made (the caches) is left to the process's end, not walked again
         if enabled:
             gc.enable()
 
@@ -234,7 +257,11 @@ def _start_worker(batch, encode):
 
 
 def _run_chunk(chunk):
-    batch, encode = _worker
+    return run_chunk(*_worker, chunk)
+
+
+def run_chunk(batch, encode, chunk) -> list:
+    """[encode(number, Result) for each (number, text) of the chunk], in a worker."""
     encoded, failed, result = [], False, None
     for number, text in chunk:      # one line's arrays alive at a time
         result = batch.run(text)

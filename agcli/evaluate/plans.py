@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..language.lower import lower
 from ..language.syntax import parse
+from ..state import state
 
 # Enough for a batch that cycles through hundreds of expressions; more would
 # only give the garbage collector a larger heap to walk.
@@ -14,7 +15,7 @@ _plans: dict = {}
 
 def plan_for(expr: str, names):
     """The lowered plan of `expr` with these names bound (made once)."""
-    key = (expr, frozenset(names))
+    key = (expr, frozenset(names), state.detect_anomaly)     # anomaly mode's plans note where nodes are made
     plan = _plans.get(key)
     if plan is None:
         plan = lower(parse(expr), names)

@@ -28,11 +28,13 @@ from .result import NodeInfo, Result, same_result
 __all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
 
 
-def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8) -> dict:
+def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
+             detect_anomaly: bool = False) -> dict:
     """The state fields for these options, checked (for `state.using(**...)` or `configure`)."""
     if dtype not in ("float32", "float64"):
         raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
-    return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements}
+    return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements,
+            "detect_anomaly": bool(detect_anomaly), "anomaly_check_nan": True}
 
 
 def configure(**options):
@@ -86,6 +88,10 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
     """
     result = Result(expr)
     plan = None
+    # Nothing outlives a line but its Result, and an expression changes nothing in place
+    # (only an op's own bookkeeping does, as v @ M's squeeze_): its nodes skip the
+    # version record again (engine/tensor.py: Node) until a bump in this line.
+    state.version_bumps = 0
     try:
         plan = plan_for(expr, bindings)
         if plan.unused:
@@ -101,7 +107,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
             leaves[name].requires_grad = True
         key = known = None
         unused_warnings = tuple(result.warnings)
-        if grad_output is None and plan.replayable is not False and observer is None:
+        if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
                    tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
             known = _replays.get(key)

@@ -123,14 +123,62 @@ class FString(_Record):
     __slots__ = ('parts', 'span')
 
 
+# ------------------------------------------------------------- programs' expressions
+class Starred(_Record):
+    # *xs in a call, a display or an assignment's target
+    __slots__ = ('value', 'span')
+
+
+class DictLit(_Record):
+    # {k: v, **other}: a key None unpacks its value
+    __slots__ = ('keys', 'values', 'span')
+
+
+class SetLit(_Record):
+    __slots__ = ('items', 'span')
+
+
+class Comprehension(_Record):
+    # kind: 'list', 'set', 'dict' or 'generator'; value: a dict's value expression
+    # clauses: CompFor and CompIf records, the first a CompFor
+    __slots__ = ('kind', 'element', 'value', 'clauses', 'span')
+
+
+class CompFor(_Record):
+    __slots__ = ('target', 'iter', 'span')
+
+
+class CompIf(_Record):
+    __slots__ = ('test', 'span')
+
+
+class Parameter(_Record):
+    # kind: '' (a name, maybe with a default), '*' (*args; name None: a bare *), '**'
+    __slots__ = ('name', 'default', 'kind', 'span')
+
+
+class Lambda(_Record):
+    __slots__ = ('params', 'body', 'span')
+
+
+class Yield(_Record):
+    # yield value (value None: yield None); is_from: yield from value
+    __slots__ = ('value', 'is_from', 'span')
+
+
 # ------------------------------------------------------------- statements
 class Assign(_Record):
-    # targets: a = b = value has two; each a Name, Index, Attribute or TupleLit of names
+    # targets: a = b = value has two; each a Name, Index, Attribute, or a TupleLit/ListLit of targets
     __slots__ = ('targets', 'value', 'span')
 
 
 class AugAssign(_Record):
     __slots__ = ('target', 'op', 'value', 'span', 'op_span')
+
+
+class AnnAssign(_Record):
+    # x: int = 3 (value None: an annotation alone)
+    __slots__ = ('target', 'value', 'span')
 
 
 class Pass(_Record):
@@ -150,13 +198,34 @@ class Return(_Record):
 
 
 class Import(_Record):
-    # import torch.nn.functional as F: module 'torch.nn.functional', alias 'F'
-    # from torch import nn: module 'torch', name 'nn'
-    __slots__ = ('module', 'name', 'alias', 'span')
+    # import torch.nn as nn, math: names (('torch.nn', 'nn'), ('math', None))
+    __slots__ = ('names', 'span')
+
+
+class ImportFrom(_Record):
+    # from torch import nn, optim as o: module 'torch', names (('nn', None), ('optim', 'o')); '*' for all
+    __slots__ = ('module', 'names', 'span')
 
 
 class Delete(_Record):
-    __slots__ = ('target', 'span')
+    __slots__ = ('targets', 'span')
+
+
+class Global(_Record):
+    __slots__ = ('names', 'span')
+
+
+class Nonlocal(_Record):
+    __slots__ = ('names', 'span')
+
+
+class Assert(_Record):
+    __slots__ = ('test', 'msg', 'span')
+
+
+class Raise(_Record):
+    # raise (exc None: re-raise), raise exc, raise exc from cause
+    __slots__ = ('exc', 'cause', 'span')
 
 
 class If(_Record):
@@ -164,25 +233,32 @@ class If(_Record):
 
 
 class While(_Record):
-    __slots__ = ('test', 'body', 'span')
+    __slots__ = ('test', 'body', 'orelse', 'span')
 
 
 class For(_Record):
-    __slots__ = ('targets', 'iter', 'body', 'span')
+    # target: a Name, or a TupleLit of targets
+    __slots__ = ('target', 'iter', 'body', 'orelse', 'span')
 
 
 class FunctionDef(_Record):
-    # params: (name, default expression or None) pairs
-    __slots__ = ('name', 'params', 'body', 'span')
+    # params: Parameter records; decorators: expressions, outermost first
+    __slots__ = ('name', 'params', 'body', 'decorators', 'span')
+
+
+class ClassDef(_Record):
+    # bases: expressions; keywords: Keyword records (metaclass=...)
+    __slots__ = ('name', 'bases', 'keywords', 'body', 'decorators', 'span')
 
 
 class With(_Record):
-    __slots__ = ('context', 'alias', 'body', 'span')
+    # items: (context expression, target or None) pairs
+    __slots__ = ('items', 'body', 'span')
 
 
 class Try(_Record):
-    # handlers: ExceptHandler records; finalbody may be empty
-    __slots__ = ('body', 'handlers', 'finalbody', 'span')
+    # handlers: ExceptHandler records; orelse and finalbody may be empty
+    __slots__ = ('body', 'handlers', 'orelse', 'finalbody', 'span')
 
 
 class ExceptHandler(_Record):

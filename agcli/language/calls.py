@@ -13,7 +13,7 @@ from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NA
 # The parameters of the PyTorch functions that take tensors (the names agcli's
 # functions give them); creation functions take data, not tensors.
 TENSOR_PARAMETERS = frozenset(("x", "y", "a", "b", "m", "v", "u", "input", "target", "other", "condition", "weight",
-                               "bias", "operands", "mask", "exponent", "min", "max"))
+                               "bias", "operands", "mask", "exponent", "min", "max", "src"))
 # agcli's parameter names -> PyTorch's, as its argument errors name them.
 PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y": "other", "b": "other",
                      "v": "vec"}
@@ -95,7 +95,8 @@ def number_refusal(name, param, position):
     """A function `value -> AgcliError`: PyTorch's error for a number `value` given to
     `name`'s tensor parameter `param` (position None: as a keyword); None where
     PyTorch takes a number there."""
-    if name in NUMBERS_TAKEN and param != "condition" or param in ("operands", "min", "max"):
+    if name in NUMBERS_TAKEN and param != "condition" or param in ("operands", "min", "max") or \
+            (name, param) == ("scatter", "src"):       # (scatter's third argument may be its value)
         return None
     if name in _ATTRIBUTE_READ:
         attribute = _ATTRIBUTE_READ[name]

@@ -15,6 +15,7 @@ from ..torchapi import functions
 from ..torchapi import namespace
 from ..errors import AgcliError
 from ..engine.tensor import Tensor
+from .anomaly_places import noting_fn
 from .subscripts import getitem, getitem_in_expression, index_int, index_value
 from .unknown_names import attribute_hint, function_hint, method_hint, variable_hint
 from .replay_safety import replayable
@@ -63,7 +64,12 @@ def lower(program: A.Program, variables) -> Plan:
 
 
 def guard(fn, span):
-    """Run fn; give any error the span of the op that failed."""
+    """Run fn; give any error the span of the op that failed. Lowered under anomaly
+    mode, it also notes where each node was made (anomaly_places.py)."""
+    return noting_fn(_guarded(fn, span), span)
+
+
+def _guarded(fn, span):
     def guarded(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -94,7 +100,8 @@ def _wrap(v):
 
 # What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
 BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
-          "//": functions.floor_divide}
+          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
+          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
 
 
 def tensor_comparison(name):
@@ -203,6 +210,9 @@ class Lowering:
         operand = self.expr(node.operand)
         if node.op == "+":
             return lambda env: as_operand(operand(env))
+        if node.op == "~":
+            invert = guard(functions.invert, node.span)
+            return lambda env: invert(as_operand(operand(env)))
         neg = guard(functions.neg, node.span)
 
         def negate(env):

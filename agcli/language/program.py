@@ -1,32 +1,47 @@
-"""`agcli run` and `agcli repl`: whole autograd programs, lowered to closures.
+"""`agcli run` and `agcli repl`: whole programs, by Python's rules, on agcli's engine.
 
-A program is PyTorch's Python: assignments, `if`/`while`/`for`, `def`,
-`with torch.no_grad():`, `try`/`except`, print(). It is interpreted here,
-statement by statement, on agcli's engine; nothing reaches Python's own
-objects (`__class__`, `__import__`, files): every name resolves through
-agcli's tables (program_names.py, torchapi.namespace). What print() writes
-goes to `Runtime.write`, which the CLI provides.
+A program is PyTorch's Python. A syntax error refuses it before anything runs
+(as Python does); everything else is decided when its line runs: a name,
+attribute, call or import agcli does not know is Python's error there
+(NameError, AttributeError, ModuleNotFoundError, ...), which the program may
+catch, after all it printed before. Nothing reaches Python's own objects
+(`__class__`, `__import__`, files): a program's values are Python's values,
+agcli's tensors, and agcli's stand-ins for the rest (program_objects.py).
 
 This module is the entry point (run_program, and value_repr for the REPL's
-echo); the parts are program_lowering.py and program_statements.py (AST ->
-closures), program_runtime.py (what the closures need while running),
-program_operators.py, program_names.py and program_values.py.
+echo). The parts, lowest first:
+- program_runtime (frames, limits, signals), program_objects (a program's
+  classes' base, descriptors), program_values (repr, str, type names),
+  program_exceptions, program_functions (def, lambda, generators);
+- program_iteration, program_operators, program_ordering, program_format,
+  program_items ([]), program_modules (import), program_torch_calls,
+  program_attributes (.), program_conversions (int(), type(), ...),
+  program_classes, program_calls, program_builtins;
+- program_scopes (Python's scoping), program_expressions, program_statements,
+  program_generators and program_lowering (AST -> closures).
 """
 from __future__ import annotations
 
 from . import ast as A
 from ..engine.backend import float_errors_ignored
-from ..errors import AgcliError
+from ..errors import EXIT_EVAL, AgcliError
+from .program_builtins import ProgramExit
 from .program_lowering import ProgramLowering
-from .program_runtime import LimitError, Runtime
+from .program_runtime import Frame, LimitError, Runtime, running
+from .program_scopes import module_scope
 from .program_values import value_repr
 from .syntax import parse
 
 __all__ = ["run_program", "lower_program", "ProgramPlan", "value_repr"]    # what the CLI imports from here
 
 # Statements that give no value for the REPL to echo.
-_STATEMENTS = (A.Assign, A.AugAssign, A.Pass, A.Break, A.Continue, A.Return, A.Import, A.Delete, A.If, A.While,
-               A.For, A.FunctionDef, A.With, A.Try)
+_STATEMENTS = (A.Assign, A.AugAssign, A.AnnAssign, A.Pass, A.Break, A.Continue, A.Return, A.Import, A.ImportFrom,
+               A.Delete, A.Global, A.Nonlocal, A.Assert, A.Raise, A.If, A.While, A.For, A.FunctionDef,
+               A.ClassDef, A.With, A.Try)
+
+
+class ProgramExited(AgcliError):
+    """exit(n) / raise SystemExit(n) with a status other than 0."""
 
 
 class ProgramPlan:
@@ -35,35 +50,42 @@ class ProgramPlan:
     def __init__(self, steps, source):
         self.steps, self.source = steps, source
 
-    def run(self, env: dict, show=None):
-        """Run the program in env; `show(value)` gets each bare expression's value (the REPL)."""
+    def run(self, frame: Frame, show=None):
+        """Run the program in frame; `show(value)` gets each bare expression's value (the REPL)."""
         try:
             for is_expr, step in self.steps:
-                value = step(env)
+                value = step(frame)
                 if is_expr and show is not None and value is not None:
                     show(value)
+        except ProgramExit as e:
+            if e.code not in (None, 0):
+                error = ProgramExited(e.code if isinstance(e.code, str) else f"the program exited with status "
+                                      f"{e.code}", kind="exit")
+                error.exit_code = e.code if isinstance(e.code, int) else EXIT_EVAL
+                raise error from None
         except AgcliError as e:
+            e.exit_code = getattr(e, "exit_code", EXIT_EVAL) if isinstance(e, LimitError) else EXIT_EVAL
             raise e.at(e.span, self.source)
         except RecursionError:
             raise LimitError("maximum recursion depth exceeded", kind="limit", source=self.source) from None
 
 
-def lower_program(program: A.Program, known=()) -> ProgramPlan:
-    """Lower `program`; `known` are names already bound (the REPL's earlier chunks)."""
-    lowering = ProgramLowering(program, known)
+def lower_program(program: A.Program) -> ProgramPlan:
+    """Lower `program` (Python's compile-time errors: before anything runs)."""
+    lowering = ProgramLowering(module_scope(program.body, program.source), program.source)
     steps = [(not isinstance(node, _STATEMENTS), lowering.statement(node)) for node in program.body]
     return ProgramPlan(steps, program.source)
 
 
 def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None):
-    """Parse, lower and run `source`; print() output goes to `write`. Returns the env."""
+    """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
     env = {} if env is None else env
-    env.setdefault("__runtime__", Runtime(write, max_iterations))
     try:
-        plan = lower_program(parse(source), known=[k for k in env if not k.startswith("__")])
+        plan = lower_program(parse(source))
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None
-    with float_errors_ignored():
-        plan.run(env, show=show)
+    runtime = Runtime(write, max_iterations)
+    with float_errors_ignored(), running(runtime):
+        plan.run(Frame(env, env, (), runtime), show=show)
     return env

@@ -1,83 +1,19 @@
-"""What names mean in a program beyond an expression's: Python's builtins
-(print, len, range, ...), the autograd API (backward, no_grad, .grad, ...),
-the modules a program may import, and the attributes it may assign.
+"""What PyTorch's names mean in a program beyond an expression's: the autograd
+API (backward, no_grad, .grad, hooks, ...), torch's functions reached by their
+module (torch.autograd.grad, ...), and the attributes a program may assign.
 
-These tables are everything a program can reach: a name found in none of
-them (nor in torchapi.namespace) is an error when the program is lowered.
+A program's modules (program_modules.py) and its tensors' methods and
+attributes (program_attributes.py) are made from these tables and
+torchapi.namespace's; Python's own names are program_builtins.py's.
 """
 from __future__ import annotations
 
-from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import autograd, devices, generator, in_place, modes, nodes, print_options, sampling
-from ..torchapi import functions
 from ..torchapi import namespace
 from ..torchapi import ndarrays
+from .program_calculus import CALCULUS_FUNCTIONS
 from .program_numpy import ARRAY_ATTRIBUTES, ARRAY_METHODS, on_receiver
-from .program_values import value_repr, value_str
-
-ALLOWED_MODULES = {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.random", "numpy",
-                   "torch.autograd.Variable"}
-
-
-def printer(runtime):
-    """print(), writing to the runtime's output."""
-    def print_(*values, sep=" ", end="\n", flush=False, file=None):
-        runtime.write((" " if sep is None else sep).join(value_str(v) for v in values) +
-                      ("\n" if end is None else end))
-    return print_
-
-
-def _len(x):
-    if type(x) is Tensor:
-        if x.data.ndim == 0:
-            raise AgcliError("len() of a 0-d tensor", kind="type")
-        return x.data.shape[0]
-    if isinstance(x, ndarrays.VALUES):
-        return ndarrays.numpy_errors(len, x)
-    return len(x)
-
-
-def _number(kind):
-    def convert(x=0):
-        if type(x) is Tensor:
-            if x.data.size != 1:
-                raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
-            return kind(autograd.item(x))
-        return ndarrays.numpy_errors(kind, x)
-    return convert
-
-
-def _extreme(torch_fn, python_fn):
-    def pick(*args, **kwargs):
-        if any(type(a) is Tensor for a in args):
-            return torch_fn(*args, **kwargs)
-        return ndarrays.numpy_errors(python_fn, *args, **kwargs)
-    pick.gives_numpy = True     # max(a) of a NumPy array is NumPy's scalar, as in Python
-    return pick
-
-
-def _abs(x):
-    return functions.abs(x) if type(x) is Tensor else ndarrays.numpy_errors(abs, x)
-
-
-def _python(fn):
-    """A builtin that may give NumPy values (round(a.sum(), 2)) or refuse them (list(np.float32(1))):
-    Python's answer, Python's error class."""
-    def call(*args, **kwargs):
-        return ndarrays.numpy_errors(fn, *args, **kwargs)
-    call.gives_numpy = True
-    return call
-
-
-_abs.gives_numpy = True
-
-
-BUILTINS = {
-    "range": range, "len": _len, "float": _number(float), "int": _number(int), "bool": autograd.truth,
-    "str": value_str, "repr": value_repr, "list": _python(list), "tuple": _python(tuple), "enumerate": enumerate,
-    "zip": zip, "round": _python(round), "max": _extreme(functions.max, max), "min": _extreme(functions.min, min), "abs": _abs,
-}
 
 PROGRAM_FUNCTIONS = {
     "no_grad": modes.no_grad, "enable_grad": modes.enable_grad, "set_grad_enabled": modes.set_grad_enabled_,
@@ -94,7 +30,8 @@ PROGRAM_FUNCTIONS = {
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
              "torch.seed": generator.seed, "torch.cuda.is_available": devices.is_available,
              **{f"torch.random.{name}": getattr(generator, name) for name in (
-                 "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")}}
+                 "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")},
+             **CALCULUS_FUNCTIONS}      # torch.autograd.functional, torch.func, gradcheck (program_calculus.py)
 
 
 def _no_method(value, name):
@@ -105,11 +42,6 @@ def _no_attribute(value, name):
     raise AgcliError(f"'{type(value).__name__}' object has no attribute '{name}'", kind="type")
 
 
-def _pytorch_node_name(name: str) -> str:
-    """grad_fn.name(): PyTorch's C++ nodes are named with their namespace."""
-    return f"torch::autograd::{name}" if name in ("CopySlices", "AccumulateGrad") else name
-
-
 PROGRAM_METHODS = {
     "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
     "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": ndarrays.numpy,
@@ -118,7 +50,7 @@ PROGRAM_METHODS = {
         "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",
         "clamp_min_", "clamp_max_", "copy_", "index_fill_", "scatter_", "scatter_add_", "unsqueeze_", "squeeze_",
         "t_", "transpose_")},
-    "name": lambda fn: _pytorch_node_name(fn.name) if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
+    "name": lambda fn: fn.qualified_name() if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
     "is_inference": modes.is_inference,
     **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_")},

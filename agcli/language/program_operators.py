@@ -1,84 +1,260 @@
-"""Operators in programs: plain Python values follow Python, tensors follow torch.
+"""Operators in programs: Python's values follow Python, tensors follow PyTorch.
 
-In an expression every operand is a tensor, but a program also computes
-with plain numbers and other values: 3 == 3 is True (not tensor(True)),
-7 % 3 is 1, 1 / 0 raises ZeroDivisionError, x.dtype == torch.float32 works.
+In an expression every operand is a tensor, but a program computes with
+Python's values too: 3 == 3 is True (not tensor(True)), 7 % 3 is 1, 1 / 0
+raises ZeroDivisionError, [1] + [2] is [1, 2] and [1, 2] * 2 is [1, 2, 1, 2],
+x.dtype == torch.float32 works; a list meets a tensor only where PyTorch
+takes one (it does not in arithmetic: PyTorch's TypeError). A program's
+object answers by its special methods (__add__, __radd__, __eq__, __lt__, ...).
 """
 from __future__ import annotations
 
+import math
+
 from ..engine.tensor import Tensor
-from ..errors import AgcliError
+from ..torchapi import autograd
 from ..torchapi import in_place
 from ..torchapi import functions
-from .lower import BINOPS, COMPARES, as_operand, tensor_comparison
+from ..torchapi.namespace import Size
+from .lower import BINOPS, COMPARES, tensor_comparison
 from . import program_numpy
+from .program_exceptions import ProgramException, python_errors, raise_python
+from .program_format import percent
+from .program_iteration import iterate
 from .program_numpy import VALUES
+from .program_objects import MISSING, ProgramObject, call_special
+from .program_runtime import LimitError
+from .program_values import type_name
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
 IN_PLACE = {"+": in_place.add_, "-": in_place.sub_, "*": in_place.mul_, "/": in_place.div_, "**": in_place.pow_,
             "%": in_place.remainder_}
-PY_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-                 "/": lambda a, b: a / b, "**": lambda a, b: a ** b, "%": lambda a, b: a % b,
-                 "//": lambda a, b: a // b,
-                 "@": lambda a, b: functions.matmul(a, b)}
-_PY_COMPARES = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-                ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+_PY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+       "**": lambda a, b: a ** b, "%": lambda a, b: a % b, "//": lambda a, b: a // b, "@": lambda a, b: a @ b,
+       "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+       "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "&": lambda a, b: a & b, "|": lambda a, b: a | b,
+       "^": lambda a, b: a ^ b, "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b}
+_PY_IN_PLACE = {"+": lambda a, b: a.__iadd__(b), "*": lambda a, b: a.__imul__(b)}
+_DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
+            "@": "matmul", "&": "and", "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift"}
+_REFLECTED = {"<": "__gt__", "<=": "__ge__", ">": "__lt__", ">=": "__le__", "==": "__eq__", "!=": "__ne__"}
+_COMPARE_DUNDERS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
 
-_PLAIN = (int, float, bool)
+_NUMBERS = (int, float, bool)
+# Python's own values: Python's operators (and words) apply to them as they are.
+NATIVE = (int, float, bool, complex, str, list, tuple, dict, set, frozenset, type(None), range, slice,
+          type({}.keys()), type({}.values()), type({}.items()))
+MAX_ITEMS = 10**8       # a Python value made by * may hold this many items at most
+truth = autograd.truth
 
 
-def binary_operator(op):
-    """What `a OP b` calls with the two values, in a program."""
-    return comparison(op) if op in COMPARES else arithmetic(op)
+def _shown(op, in_place_):
+    return f"{op}=" if in_place_ else "** or pow()" if op == "**" else op
 
 
-def arithmetic(op):
+def _unsupported(op, a, b, in_place_=False):
+    raise_python(TypeError(f"unsupported operand type(s) for {_shown(op, in_place_)}: "
+                           f"'{type_name(a)}' and '{type_name(b)}'"))
+
+
+def _checked_size(op, a, b):
+    """Refuse a Python value that would not fit in memory (or take hours): [0] * 10**12, 9 ** 10**9."""
+    if op == "*" and isinstance(a, (str, list, tuple)) and type(b) is int or \
+            op == "*" and isinstance(b, (str, list, tuple)) and type(a) is int:
+        sequence, n = (a, b) if type(b) is int else (b, a)
+        if len(sequence) * n > MAX_ITEMS:
+            raise LimitError(f"the result would hold {len(sequence) * n:,} items, more than agcli's programs "
+                             f"keep in one Python value ({MAX_ITEMS:,})", kind="limit")
+    elif op == "**" and type(a) is int and type(b) is int and b > 64 and abs(a) > 1 and \
+            b * math.log2(abs(a)) > 10**7:
+        raise LimitError("the result would have more than 10,000,000 bits", kind="limit")
+
+
+def arithmetic(op, in_place_=False):
+    """What `a OP b` (or `a OP= b`: in_place_) calls with the two values."""
     on_tensors = BINOPS[op]
-    on_numbers = PY_ARITHMETIC[op]
+    on_numbers = _PY[op]
+    number_op = python_errors(on_numbers)
+    dunder, reflected = f"__{_DUNDERS[op]}__", f"__r{_DUNDERS[op]}__"
+    own_in_place = f"__i{_DUNDERS[op]}__"
+    native_in_place = python_errors(_PY_IN_PLACE[op]) if op in _PY_IN_PLACE else None
 
-    def arithmetic(a, b):
-        if type(a) in _PLAIN and type(b) in _PLAIN and op != "@":
+    power, matmul = op == "**", op == "@"
+
+    def compute(a, b):
+        ta, tb = type(a), type(b)
+        if ta in _NUMBERS and tb in _NUMBERS and not matmul:
+            if power:
+                _checked_size(op, a, b)
             try:
                 return on_numbers(a, b)
-            except ZeroDivisionError as e:
-                raise AgcliError(str(e), kind="zero") from None
-            except OverflowError as e:
-                raise AgcliError(str(e.args[-1] if e.args else e), kind="value") from None
+            except (ArithmeticError, TypeError, ValueError) as e:      # 1 / 0, 2.0 ** 5000: Python's error
+                raise ProgramException(e) from None
+        if ta is str and op == "%":         # "%.4f" % x: formatting, each value shown as the program shows it
+            return percent(a, b)
+        if ta is Tensor or tb is Tensor:
+            return _tensor_arithmetic(op, a, b, on_tensors, in_place_)
         if isinstance(a, VALUES) or isinstance(b, VALUES):
-            return program_numpy.arithmetic(op, a, b, on_tensors)
-        return on_tensors(as_operand(a), as_operand(b))
-    return arithmetic
+            return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
+        if isinstance(a, ProgramObject) or isinstance(b, ProgramObject):
+            return _user_arithmetic(op, a, b, dunder, reflected, own_in_place if in_place_ else None)
+        if isinstance(a, NATIVE) and isinstance(b, NATIVE):
+            _checked_size(op, a, b)
+            if in_place_ and ta is list and native_in_place is not None:    # xs += ys extends xs itself
+                return native_in_place(a, b)
+            if (ta is Size or tb is Size) and op in ("+", "*"):      # torch.Size's own + and *: a Size
+                return Size(number_op(a, b))
+            return number_op(a, b)
+        _unsupported(op, a, b, in_place_)
+    return compute
 
 
+def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
+    other = b if type(a) is Tensor else a
+    if type(other) is Tensor or type(other) in _NUMBERS:
+        return on_tensors(a, b)
+    if isinstance(other, VALUES):
+        return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
+    if isinstance(other, ProgramObject):
+        name = f"__r{_DUNDERS[op]}__" if type(a) is Tensor else f"__{_DUNDERS[op]}__"
+        r = call_special(other, name, a if other is b else b)
+        if r is not MISSING and r is not NotImplemented:
+            return r
+    if op == "*" and isinstance(other, (list, tuple, str)):     # list * tensor: the tensor as a count
+        raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
+    if op == "+" and other is a and type(a) in (list, tuple, str):     # the sequence's own __add__ refuses it
+        raise_python(TypeError(f'can only concatenate {type(a).__name__} (not "Tensor") to {type(a).__name__}'))
+    _unsupported(op, a, b, in_place_)
+
+
+def _user_arithmetic(op, a, b, dunder, reflected, own_in_place):
+    if own_in_place is not None and isinstance(a, ProgramObject):
+        r = call_special(a, own_in_place, b)
+        if r is not MISSING and r is not NotImplemented:
+            return r
+    if isinstance(a, ProgramObject):
+        r = call_special(a, dunder, b)
+        if r is not MISSING and r is not NotImplemented:
+            return r
+    if isinstance(b, ProgramObject) and type(b) is not type(a):
+        r = call_special(b, reflected, a)
+        if r is not MISSING and r is not NotImplemented:
+            return r
+    _unsupported(op, a, b, own_in_place is not None)
+
+
+def in_place(op, tensors=True):
+    """`a OP= b`: a tensor changes in place (x += 1 keeps x a leaf under no_grad), as a list
+    does; tensors=False: x[k] += y is x[k] = x[k] + y, which the store writes back through x."""
+    tensor_op = IN_PLACE.get(op) if tensors else None
+    fallback = arithmetic(op, in_place_=True)
+
+    def augmented(a, b):
+        if tensor_op is not None and type(a) is Tensor:
+            if type(b) is Tensor or type(b) in _NUMBERS:
+                return tensor_op(a, b)
+            if isinstance(b, VALUES):
+                return program_numpy.arithmetic(op, a, b, tensor_op, in_place=True)
+        return fallback(a, b)
+    return augmented
+
+
+# ------------------------------------------------------------ comparisons
 def comparison(op):
+    """What `a OP b` calls for a comparison (`in`, `is` and their negations too)."""
     if op == "is":
         return lambda a, b: a is b
     if op == "is not":
         return lambda a, b: a is not b
     if op in ("in", "not in"):
-        def contains(a, b):
-            if type(b) is Tensor:
-                found = bool(functions.xp.any(functions.data(b) == functions.data(a)))
-            elif isinstance(b, VALUES):
-                found = program_numpy.contains(b, a)
-            else:
-                found = any(x is a or (type(x) is not Tensor and x == a) for x in b)
-            return found if op == "in" else not found
-        return contains
+        return (lambda a, b: contains(b, a)) if op == "in" else (lambda a, b: not contains(b, a))
     on_tensors = tensor_comparison(COMPARES[op])
-    on_values = _PY_COMPARES[op]
+    native = python_errors(_PY[op])
+    dunder, reflected = _COMPARE_DUNDERS[op], _REFLECTED[op]
+    equality = op in ("==", "!=")
+
+    python = _PY[op]
 
     def compare(a, b):
-        # Plain values compare as Python does (3 == 3 is True, not tensor(True);
-        # x.dtype == torch.float32 works); a tensor on either side gives a tensor.
-        if a is None or b is None:      # x.grad == y with no .grad yet: Python's answer, False
-            return on_values(a, b) if op in ("==", "!=") else on_tensors(a, b)
-        if isinstance(a, VALUES) or isinstance(b, VALUES):
+        ta, tb = type(a), type(b)
+        if ta in _NUMBERS and tb in _NUMBERS:
+            return python(a, b)
+        if ta is Tensor or tb is Tensor:
+            other = b if ta is Tensor else a
+            if type(other) is Tensor or type(other) in _NUMBERS:
+                return on_tensors(a, b)
+            if isinstance(other, VALUES):
+                return program_numpy.compare(op, a, b, on_tensors)
+        elif isinstance(a, VALUES) or isinstance(b, VALUES):
             return program_numpy.compare(op, a, b, on_tensors)
-        if type(a) is Tensor or type(b) is Tensor:
-            return on_tensors(as_operand(a), as_operand(b))
-        try:
-            return on_values(a, b)
-        except TypeError as e:
-            raise AgcliError(str(e), kind="type") from None
+        if isinstance(a, ProgramObject) or isinstance(b, ProgramObject):
+            for x, y, name in ((a, b, dunder), (b, a, reflected)):
+                if isinstance(x, ProgramObject):
+                    r = call_special(x, name, y)
+                    if r is not MISSING and r is not NotImplemented:
+                        return r
+        elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor:
+            return native(a, b)
+        if equality:
+            return (a is b) == (op == "==")
+        raise_python(TypeError(f"'{op}' not supported between instances of '{type_name(a)}' and '{type_name(b)}'"))
     return compare
+
+
+_equal = comparison("==")
+
+
+def contains(container, item) -> bool:
+    """item in container, by Python's rules: an element equal to it or the same object."""
+    t = type(container)
+    if t is Tensor:
+        return bool(functions.xp.any(functions.data(container) == functions.data(item)))
+    if isinstance(container, VALUES):
+        return program_numpy.contains(container, item)
+    if t in (list, tuple) and (type(item) is Tensor or any(type(x) is Tensor for x in container)):
+        return any(x is item or truth(_equal(x, item)) for x in container)
+    if isinstance(container, NATIVE):
+        return _native_contains(container, item)
+    if isinstance(container, ProgramObject):
+        r = call_special(container, "__contains__", item)
+        if r is not MISSING:
+            return truth(r)
+    return any(x is item or truth(_equal(x, item)) for x in iterate(container))
+
+
+_native_contains = python_errors(lambda container, item: item in container)
+
+
+def unary(op):
+    """-a, +a and ~a."""
+    name = {"-": "__neg__", "+": "__pos__", "~": "__invert__"}[op]
+    python = {"-": lambda a: -a, "+": lambda a: +a, "~": lambda a: ~a}[op]
+    tensor = {"-": functions.neg, "+": lambda a: a, "~": functions.invert}[op]
+
+    def apply(a):
+        t = type(a)
+        if t in _NUMBERS and not (op == "~" and t is float) or isinstance(a, VALUES):
+            return python(a)
+        if t is Tensor:
+            return tensor(a)
+        if isinstance(a, ProgramObject):
+            r = call_special(a, name)
+            if r is not MISSING:
+                return r
+        raise_python(TypeError(f"bad operand type for unary {op}: '{type_name(a)}'"))
+    return apply
+
+
+def absolute(a):
+    """abs(a)."""
+    t = type(a)
+    if t is Tensor:
+        return functions.abs(a)
+    if isinstance(a, ProgramObject):
+        r = call_special(a, "__abs__")
+        if r is not MISSING:
+            return r
+    elif t in _NUMBERS or isinstance(a, VALUES):
+        return abs(a)
+    raise_python(TypeError(f"bad operand type for abs(): '{type_name(a)}'"))
+

@@ -1,34 +1,36 @@
-"""A program's statements -> closures: assignment, if/while/for, def, with,
-try/except, break/continue/return, import, del.
+"""A program's statements -> closures: assignment (unpacking too), if/while/for
+(with else), import, del; try, with, raise and assert are program_try.py's.
 
-Each statement becomes a closure env -> None, so a loop's body is lowered
-once and run many times. Misplaced statements (`break` outside a loop,
-`return` outside a def, an import of anything but torch) are refused while
-lowering, before the program runs.
+Each statement becomes a closure frame -> None, so a loop's body is lowered once
+and run many times. What Python refuses when it compiles (`break` outside a loop,
+`return` outside a def) is refused before the program runs; everything else is
+Python's error when the line runs.
 """
 from __future__ import annotations
 
 from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
-from ..torchapi import autograd, modes
-from .lower import BINOPS, Lowering, as_operand, guard
-from .program_names import ALLOWED_MODULES, SETTERS
-from . import program_numpy
-from .program_numpy import VALUES
-from .program_operators import IN_PLACE, PY_ARITHMETIC
-from .program_runtime import (NO_DEFAULT, BreakSignal, ContinueSignal, LimitError, ReturnSignal, UserFunction,
-                              check_iterations, exception_matches, iterate, iterate_once)
-from .program_values import CaughtError
+from .lower import guard
+from .program_attributes import delete_attribute, get_attribute, set_attribute
+from .program_exceptions import raise_python
+from .program_expressions import ProgramExpressions
+from .program_items import delitem, getitem, setitem
+from .program_iteration import iterate, unpack
+from .program_modules import import_module, import_name
+from .program_operators import in_place, truth
+from .program_runtime import BreakSignal, ContinueSignal, ReturnSignal, check_iterations
+from .program_try import ExceptionStatements
 
 
-class StatementLowering(Lowering):
-    """Lowering, with statements; ProgramLowering adds what names mean in a program."""
+class StatementLowering(ExceptionStatements, ProgramExpressions):
+    """Statements as a program's (try, with, raise, assert: ExceptionStatements); ProgramLowering
+    adds def and class."""
 
-    def __init__(self, variables, source):
-        super().__init__(variables, source)
+    def __init__(self, scope, source):
+        super().__init__(scope, source)
         self.loops = 0                    # loop nesting, for break/continue checks
-        self.in_function = False
+        self.in_function = scope.kind == "function"
 
     def block(self, body):
         return [self.statement(s) for s in body]
@@ -39,87 +41,159 @@ class StatementLowering(Lowering):
             return method(node)
         return self.expr(node)
 
+    # -- assignment
     def stmt_Assign(self, node):
         value = self.expr(node.value)
         stores = [self.store(t) for t in node.targets]
+        if len(stores) == 1:
+            (store,) = stores
+            return lambda f: store(f, value(f))
 
-        def assign(env):
-            v = value(env)
+        def assign(f):
+            v = value(f)
             for store in stores:
-                store(env, v)
+                store(f, v)
         return assign
 
+    def stmt_AnnAssign(self, node):
+        if node.value is None:
+            return lambda f: None
+        return self.stmt_Assign(A.Assign((node.target,), node.value, node.span))
+
     def store(self, target):
-        if isinstance(target, A.Name):
-            name = target.id
-            if name.startswith("__"):
-                raise self.error("names starting with __ are reserved", target.span, "syntax")
+        """A closure (frame, value) -> None that assigns to `target`."""
+        kind = type(target)
+        if kind is A.Name:
+            return self._store_name(target)
+        if kind in (A.TupleLit, A.ListLit):
+            stars = [i for i, t in enumerate(target.items) if type(t) is A.Starred]
+            stores = [self.store(t.value if type(t) is A.Starred else t) for t in target.items]
+            split = guard(unpack, target.span)
+            count, star = len(stores), (stars[0] if stars else None)
 
-            def store_name(env, v):
-                if type(v) is Tensor and v.grad_fn is not None and v.name is None:
-                    v.name = name
-                env[name] = v
-            return store_name
-        if isinstance(target, A.TupleLit):
-            stores = [self.store(t) for t in target.items]
-            span = target.span
-
-            def unpack(env, v):
-                items = list(iterate(v)) if not isinstance(v, (tuple, list)) else v
-                if len(items) != len(stores):
-                    raise AgcliError(f"cannot unpack {len(items)} values into {len(stores)} names", span,
-                                     kind="value")
-                for store, item in zip(stores, items):
-                    store(env, item)
-            return unpack
-        if isinstance(target, A.Index):
+            def unpack_into(f, v):
+                for store, item in zip(stores, split(v, count, star)):
+                    store(f, item)
+            return unpack_into
+        if kind is A.Index:
             obj = self.expr(target.obj)
-            keys = [self._subscript(i) for i in target.items]
-            put = guard(program_numpy.setitem, target.span)
-
-            def store_item(env, v):
-                key = keys[0](env) if len(keys) == 1 else tuple(k(env) for k in keys)
-                put(obj(env), key, v)
-            return store_item
-        if isinstance(target, A.Attribute):
-            setter = SETTERS.get(target.name)
-            if setter is None:
-                raise self.error(f"cannot assign to '.{target.name}'", target.name_span, "syntax",
-                                 hint="assignable attributes: " + ", ".join(f".{n}" for n in SETTERS))
+            key = self._key(target)
+            put = guard(setitem, target.span)
+            return lambda f, v: put(obj(f), key(f), v)
+        if kind is A.Attribute:
             obj = self.expr(target.obj)
-            put = guard(setter, target.name_span)
-            return lambda env, v: put(obj(env), v)
+            name = target.name
+            put = guard(set_attribute, target.name_span)
+            return lambda f, v: put(obj(f), name, v)
         raise self.error("cannot assign to this expression", target.span, "syntax")
 
+    def _key(self, target):
+        keys = [self._subscript(i) for i in target.items]
+        if len(keys) == 1:
+            return keys[0]
+        return lambda f: tuple(k(f) for k in keys)
+
+    def _store_name(self, target):
+        name = target.id
+        if name in ("True", "False", "None", "__debug__"):
+            raise self.error(f"cannot assign to {name}", target.span, "syntax")
+        where = self.scope.stored(name)
+
+        # (a tensor made here is shown by this name in agcli's graph of it)
+        if where[0] == "global":
+            def store_global(f, v):
+                if type(v) is Tensor and v.grad_fn is not None and v.name is None:
+                    v.name = name
+                f.globals[name] = v
+            return store_global
+        if where[0] == "free":
+            index = where[1]
+
+            def store_free(f, v):
+                if type(v) is Tensor and v.grad_fn is not None and v.name is None:
+                    v.name = name
+                f.cells[index][name] = v
+            return store_free
+
+        def store_local(f, v):
+            if type(v) is Tensor and v.grad_fn is not None and v.name is None:
+                v.name = name
+            f.vars[name] = v
+        return store_local
+
     def stmt_AugAssign(self, node):
-        current = self.expr(node.target)
+        compute = in_place(node.op)
+        op, op_span = guard(compute, node.op_span), node.op_span
         value = self.expr(node.value)
-        # x += y on a tensor is in place, as in PyTorch: x stays the same object (a leaf
-        # updated under no_grad stays a leaf). x @= y is not (PyTorch has no in-place matmul).
-        # x[k] += y is x[k] = x[k] + y here: the store writes it back through x, which
-        # records it (CopySlices) as PyTorch's rebased view does.
-        in_place = IN_PLACE if not isinstance(node.target, A.Index) else {}
-        op = guard(in_place.get(node.op, BINOPS[node.op]), node.op_span)
-        store = self.store(node.target)
-        with_numpy = guard(program_numpy.arithmetic, node.op_span)     # a NumPy value on either side
+        target = node.target
+        if type(target) is A.Name:
+            load, store = self.expr(target), self._store_name(target)
 
-        def augassign(env):
-            left = current(env)
-            right = value(env)
-            if isinstance(left, VALUES) or isinstance(right, VALUES):
-                store(env, with_numpy(node.op, left, right, op if type(left) is Tensor else BINOPS[node.op],
-                                      in_place=True))
-                return
-            right = as_operand(right)
-            if type(left) is Tensor:
-                result = op(left, right)
-            else:
-                result = PY_ARITHMETIC[node.op](left, right)
-            store(env, result)
-        return augassign
+            def augment_name(f):
+                a, b = load(f), value(f)
+                try:
+                    result = compute(a, b)
+                except AgcliError as e:
+                    raise e.at(op_span)
+                store(f, result)
+            return augment_name
+        if type(target) is A.Attribute:
+            obj, name = self.expr(target.obj), target.name
+            get, put = guard(get_attribute, target.name_span), guard(set_attribute, target.name_span)
 
+            def augment_attribute(f):
+                o = obj(f)
+                put(o, name, op(get(o, name), value(f)))
+            return augment_attribute
+        obj, key = self.expr(target.obj), self._key(target)
+        get, put = guard(getitem, target.span), guard(setitem, target.span)
+
+        def augment_item(f):
+            # Python's x[k] += y: x[k] changes in place (a view: CopySlices), then is stored
+            # back into x[k] (for an advanced key, x[k] was a copy: the store writes it)
+            o, k = obj(f), key(f)
+            put(o, k, op(get(o, k), value(f)))
+        return augment_item
+
+    def stmt_Delete(self, node):
+        deletes = [self._delete(t) for t in node.targets]
+
+        def delete(f):
+            for d in deletes:
+                d(f)
+        return delete
+
+    def _delete(self, target):
+        kind = type(target)
+        if kind in (A.TupleLit, A.ListLit):
+            deletes = [self._delete(t) for t in target.items]
+            return lambda f: [d(f) for d in deletes]
+        if kind is A.Index:
+            obj, key = self.expr(target.obj), self._key(target)
+            remove = guard(delitem, target.span)
+            return lambda f: remove(obj(f), key(f))
+        if kind is A.Attribute:
+            obj, name = self.expr(target.obj), target.name
+            remove = guard(delete_attribute, target.name_span)
+            return lambda f: remove(obj(f), name)
+        name, span = target.id, target.span
+        where = self.scope.stored(name)
+
+        def delete_name(f):
+            names = f.globals if where[0] == "global" else f.cells[where[1]] if where[0] == "free" else f.vars
+            if name not in names:
+                raise_python(NameError(f"name '{name}' is not defined"), span)
+            del names[name]
+        return delete_name
+
+    # -- simple statements
     def stmt_Pass(self, node):
-        return lambda env: None
+        return lambda f: None
+
+    def stmt_Global(self, node):
+        return lambda f: None
+
+    stmt_Nonlocal = stmt_Global
 
     def stmt_Break(self, node):
         return self._jump(BreakSignal, "'break' outside loop", node)
@@ -132,7 +206,7 @@ class StatementLowering(Lowering):
         if not self.loops:
             raise self.error(misplaced, node.span, "syntax")
 
-        def jump(env):
+        def jump(f):
             raise signal()
         return jump
 
@@ -141,34 +215,49 @@ class StatementLowering(Lowering):
             raise self.error("'return' outside function", node.span, "syntax")
         value = None if node.value is None else self.expr(node.value)
 
-        def return_(env):
-            raise ReturnSignal(None if value is None else value(env))
+        def return_(f):
+            raise ReturnSignal(None if value is None else value(f))
         return return_
 
     def stmt_Import(self, node):
-        module = node.module if node.name is None else f"{node.module}.{node.name}"
-        if module not in ALLOWED_MODULES:
-            raise self.error(f"agcli runs programs on its own engine and cannot import '{module}'",
-                             node.span, "name",
-                             hint="import torch, torch.nn.functional and numpy work; plotting and files "
-                                  "are outside agcli's scope")
-        return lambda env: None
+        imports = []
+        for module, alias in node.names:
+            imports.append((module, alias or module.split(".")[0], module if alias else module.split(".")[0],
+                            self._store_name(A.Name(alias or module.split(".")[0], node.span))))
+        find = guard(import_module, node.span)
 
-    def stmt_Delete(self, node):
-        if not isinstance(node.target, A.Name):
-            raise self.error("del takes a name", node.span, "syntax")
-        name = node.target.id
-        return lambda env: env.pop(name, None)
+        def import_(f):
+            for module, _, bound, store in imports:
+                find(module)                        # import torch.nn: torch.nn must exist, torch is bound
+                store(f, find(bound))
+        return import_
 
+    def stmt_ImportFrom(self, node):
+        find, take = guard(import_module, node.span), guard(import_name, node.span)
+        module = node.module
+        if node.names == "*":
+            if self.scope.kind != "module":
+                raise self.error("import * only allowed at module level", node.span, "syntax")
+            return lambda f: f.globals.update(find(module).public())
+        names = [(name, self._store_name(A.Name(alias or name, node.span))) for name, alias in node.names]
+
+        def import_from(f):
+            m = find(module)
+            for name, store in names:
+                store(f, take(m, name))
+        return import_from
+
+    # -- compound statements
     def stmt_If(self, node):
         test = self.expr(node.test)
         body = self.block(node.body)
         orelse = self.block(node.orelse)
-        truth = guard(autograd.truth, node.test.span)
+        check = guard(truth, node.test.span)
 
-        def if_(env):
-            for step in (body if truth(test(env)) else orelse):
-                step(env)
+        def if_(f):
+            v = test(f)
+            for step in (body if v is True or v is not False and check(v) else orelse):
+                step(f)
         return if_
 
     def _loop(self, body_nodes):
@@ -180,109 +269,50 @@ class StatementLowering(Lowering):
 
     def stmt_While(self, node):
         test = self.expr(node.test)
-        body = self._loop(node.body)
-        truth = guard(autograd.truth, node.test.span)
+        body, orelse = self._loop(node.body), self.block(node.orelse)
+        check = guard(truth, node.test.span)
         span = node.span
 
-        def while_(env):
-            runtime = env["__runtime__"]
+        def while_(f):
+            limit = f.runtime.max_iterations
             count = 0
-            while truth(test(env)):
+            while check(test(f)):
                 count += 1
-                check_iterations(runtime, count, span)
-                if not iterate_once(body, env):
-                    break
+                if count > limit:
+                    check_iterations(f.runtime, count, span)
+                try:
+                    for step in body:
+                        step(f)
+                except BreakSignal:
+                    return
+                except ContinueSignal:
+                    pass
+            for step in orelse:
+                step(f)
         return while_
 
     def stmt_For(self, node):
         iterable = self.expr(node.iter)
-        body = self._loop(node.body)
-        targets = node.targets
+        store = self.store(node.target)
+        body, orelse = self._loop(node.body), self.block(node.orelse)
         items_of = guard(iterate, node.iter.span)
         span = node.span
 
-        def for_(env):
-            runtime = env["__runtime__"]
+        def for_(f):
+            limit = f.runtime.max_iterations
             count = 0
-            for item in items_of(iterable(env)):
+            for item in items_of(iterable(f)):
                 count += 1
-                check_iterations(runtime, count, span)
-                if len(targets) == 1:
-                    env[targets[0]] = item
-                else:
-                    items = tuple(item)
-                    if len(items) != len(targets):
-                        raise AgcliError(f"cannot unpack {len(items)} values into {len(targets)} names",
-                                         span, kind="value")
-                    env.update(zip(targets, items))
-                if not iterate_once(body, env):
-                    break
+                if count > limit:
+                    check_iterations(f.runtime, count, span)
+                store(f, item)
+                try:
+                    for step in body:
+                        step(f)
+                except BreakSignal:
+                    return
+                except ContinueSignal:
+                    pass
+            for step in orelse:
+                step(f)
         return for_
-
-    def stmt_FunctionDef(self, node):
-        params = [p for p, _ in node.params]
-        defaults = [NO_DEFAULT if d is None else self.expr(d) for _, d in node.params]
-        outer = (self.loops, self.in_function)
-        self.loops, self.in_function = 0, True
-        try:
-            body = self.block(node.body)
-        finally:
-            self.loops, self.in_function = outer
-        name = node.name
-
-        def define(env):
-            values = [d if d is NO_DEFAULT else d(env) for d in defaults]
-            env[name] = UserFunction(name, params, values, body, env)
-        return define
-
-    def stmt_With(self, node):
-        context = self.expr(node.context)
-        body = self.block(node.body)
-        alias = node.alias
-        span = node.span
-
-        def with_(env):
-            manager = context(env)
-            if not isinstance(manager, modes.GradModeContext):
-                raise AgcliError("with takes torch.no_grad(), torch.enable_grad() or "
-                                 "torch.set_grad_enabled(flag)", span, kind="type")
-            manager.__enter__()
-            try:
-                if alias:
-                    env[alias] = manager
-                for step in body:
-                    step(env)
-            finally:
-                manager.__exit__(None, None, None)
-        return with_
-
-    def stmt_Try(self, node):
-        body = self.block(node.body)
-        handlers = [(None if h.type is None else self.expr(h.type), h.name, self.block(h.body))
-                    for h in node.handlers]
-        final = self.block(node.finalbody)
-
-        def try_(env):
-            try:
-                for step in body:
-                    step(env)
-            except LimitError:
-                raise
-            except AgcliError as e:
-                if e.source is None:
-                    e.source = self.source
-                for kind, name, handler in handlers:
-                    if kind is None or exception_matches(kind(env), e):
-                        if name:
-                            env[name] = CaughtError(e)
-                        for step in handler:
-                            step(env)
-                        break
-                else:
-                    raise
-            finally:
-                for step in final:
-                    step(env)
-        return try_
-
-    # -- expressions programs add

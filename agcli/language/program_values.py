@@ -1,104 +1,104 @@
-"""What a program's values look like: repr(), str(), f-string fields, and the
-exception classes an `except` clause names.
+"""What a program's values look like: repr(), str() and their type's name.
 
-print(), the REPL's echo and f-strings all go through here, so a value reads
-the same wherever a program shows it (and the way Python would show it).
+print(), the REPL's echo, f-strings, str(), `%` and `.format` all go through
+here, so a value reads the same wherever a program shows it, and the way
+Python with PyTorch shows it: a list of tensors prints each tensor as PyTorch
+does (Python's own repr of a list would call each element's repr).
 """
 from __future__ import annotations
 
+import re
+
 from ..engine.tensor import Tensor
-from ..errors import AgcliError
-from ..torchapi import functions
+from ..torchapi import autograd, functions
 from ..torchapi import namespace
 from ..torchapi.devices import Device
-from ..torchapi.ndarrays import host
+from ..torchapi.dtypes import DType
+from ..torchapi.modes import GradModeContext
+from ..torchapi.ndarrays import VALUES, host, type_name as numpy_type_name
+from ..torchapi.nodes import GradFn
 from ..torchapi.printing import tensor_repr
+from .program_objects import SHOW, ProgramObject
 
 _NUMPY_SHOWN = (host.ndarray, host.generic, host.dtype)     # print() shows str(): [1. 2.], float32
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+_PLAIN = (str, int, float, bool, type(None), complex)
+_DICT_VIEWS = {type({}.keys()): "dict_keys", type({}.values()): "dict_values", type({}.items()): "dict_items"}
+# Python's and PyTorch's names of the types of PyTorch's objects, as Python's messages name them.
+_TORCH_TYPE_NAMES = {Tensor: "Tensor", namespace.Size: "Size", DType: "dtype", Device: "device"}
 
 
-# Python's exception classes a program may name, each with its parent: `except
-# ArithmeticError` catches a ZeroDivisionError, `except LookupError` an IndexError.
-_PARENTS = {
-    "BaseException": None, "Exception": "BaseException",
-    "ArithmeticError": "Exception", "ZeroDivisionError": "ArithmeticError", "OverflowError": "ArithmeticError",
-    "FloatingPointError": "ArithmeticError",
-    "LookupError": "Exception", "IndexError": "LookupError", "KeyError": "LookupError",
-    "RuntimeError": "Exception", "NotImplementedError": "RuntimeError", "RecursionError": "RuntimeError",
-    "NameError": "Exception", "UnboundLocalError": "NameError",
-    "ImportError": "Exception", "ModuleNotFoundError": "ImportError",
-    "TypeError": "Exception", "ValueError": "Exception", "AttributeError": "Exception",
-    "AssertionError": "Exception", "StopIteration": "Exception", "SyntaxError": "Exception",
-}
+def type_name(v) -> str:
+    """The name of v's type as Python says it: 'int', 'list', 'Tensor', 'function', 'A'."""
+    t = type(v)
+    name = _TORCH_TYPE_NAMES.get(t) or getattr(t, "type_name", None)
+    if name is not None:
+        return name
+    if t is GradFn:
+        return v.name
+    if isinstance(v, functions.ValuesIndices):
+        return v.function
+    if isinstance(v, GradModeContext):
+        return "no_grad" if not v.context.enabled else "enable_grad"
+    if isinstance(v, VALUES):
+        return numpy_type_name(v)
+    return t.__name__
 
 
-class ExceptionType:
-    """RuntimeError, Exception, ... as an `except` clause names them."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def matches(self, python_type: str) -> bool:
-        """Does `except <self>` catch an error of class `python_type` (or a subclass of it)?"""
-        while python_type is not None:
-            if python_type == self.name:
-                return True
-            python_type = _PARENTS.get(python_type, "Exception")
-        return False
-
-    def __repr__(self):
-        return f"<class '{self.name}'>"
-
-
-EXCEPTIONS = {name: ExceptionType(name) for name in _PARENTS}
-
-
-class CaughtError:
-    """What `except RuntimeError as e` binds: prints as the message, like Python."""
-
-    def __init__(self, error: AgcliError):
-        self.error = error
-
-    def __str__(self):
-        return self.error.message
-
-    def __repr__(self):
-        return f"{self.error.python_type}({self.error.message!r})"
-
-
-def value_repr(v) -> str:
-    if type(v) is Tensor:
+def value_repr(v, _inside=None) -> str:
+    t = type(v)
+    if t in _PLAIN:
+        return repr(v)
+    if t is Tensor:
         return tensor_repr(v)
     if isinstance(v, functions.ValuesIndices):
         return f"torch.return_types.{v.function}(\nvalues={value_repr(v[0])},\nindices={value_repr(v[1])})"
-    if isinstance(v, tuple) and not isinstance(v, namespace.Size):
-        inner = ", ".join(value_repr(x) for x in v)
+    if t in (list, tuple, dict, set, frozenset) or t in _DICT_VIEWS:
+        inside = set() if _inside is None else _inside
+        if id(v) in inside:            # a list that holds itself: Python's [...]
+            return "[...]" if t is list else "{...}" if t is dict else "(...)"
+        inside.add(id(v))
+        try:
+            return _container_repr(v, t, inside)
+        finally:
+            inside.discard(id(v))
+    if isinstance(v, BaseException) and not isinstance(v, ProgramObject):
+        return f"{t.__name__}({', '.join(value_repr(a, _inside) for a in v.args)})"
+    return _ADDRESS.sub(">", repr(v))     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
+
+
+def _container_repr(v, t, inside) -> str:
+    if t is list:
+        return "[" + ", ".join(value_repr(x, inside) for x in v) + "]"
+    if t is tuple:
+        inner = ", ".join(value_repr(x, inside) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
-    if isinstance(v, list):
-        return "[" + ", ".join(value_repr(x) for x in v) + "]"
-    return repr(v)     # numbers, strings, None, torch.Size, dtypes, grad_fns, NumPy arrays
+    if t is dict:
+        return "{" + ", ".join(f"{value_repr(k, inside)}: {value_repr(x, inside)}" for k, x in v.items()) + "}"
+    if t in _DICT_VIEWS:
+        items = [value_repr(x, inside) for x in v] if t is not type({}.items()) else \
+            [f"({value_repr(k, inside)}, {value_repr(x, inside)})" for k, x in v]
+        return f"{_DICT_VIEWS[t]}([{', '.join(items)}])"
+    inner = ", ".join(value_repr(x, inside) for x in v)
+    if t is set:
+        return "{" + inner + "}" if v else "set()"
+    return f"frozenset({{{inner}}})" if v else "frozenset()"
 
 
 def value_str(v) -> str:
-    if isinstance(v, str):
+    t = type(v)
+    if t is str:
         return v
-    if isinstance(v, (CaughtError, Device, *_NUMPY_SHOWN)):    # print(e), print(t.device), print(a), print(a.dtype)
+    if t is Tensor:
+        return tensor_repr(v)
+    if isinstance(v, BaseException) and not isinstance(v, ProgramObject):
+        args = v.args
+        if len(args) == 1:
+            return value_repr(args[0]) if isinstance(v, KeyError) else value_str(args[0])    # (KeyError's own)
+        return "" if not args else value_repr(args)
+    if isinstance(v, (ProgramObject, Device, *_NUMPY_SHOWN)):    # print(obj), print(t.device), print(a)
         return str(v)
     return value_repr(v)
 
 
-def format_field(v, spec: str) -> str:
-    """An f-string field: f"{v:spec}"."""
-    # Tensor.__format__: a 0-d tensor formats as its Python number (f"{y}" is "5.0",
-    # not "tensor(5.)"); any other tensor is str() with no spec and refuses one.
-    if type(v) is Tensor:
-        if v.data.ndim == 0:
-            v = functions.item(v.data)
-        elif spec:
-            raise AgcliError("unsupported format string passed to Tensor.__format__", kind="type")
-    if not spec:
-        return value_str(v)
-    try:
-        return format(v, spec)
-    except (ValueError, TypeError) as e:
-        raise AgcliError(str(e), kind="value") from None
+SHOW.update(str=value_str, repr=value_repr, truth=autograd.truth)

@@ -39,8 +39,6 @@ def getitem(obj, key):
         if not isinstance(key, int) or not -len(obj) <= key < len(obj):
             raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")
         return obj[key]
-    if isinstance(obj, list):
-        obj = C.as_tensor(obj)
     if isinstance(obj, ndarrays.VALUES):       # x.numpy(), np.array(...): NumPy's indexing
         return ndarrays.getitem(obj, key)
     if type(obj) is not Tensor:
@@ -49,8 +47,11 @@ def getitem(obj, key):
 
 
 def getitem_in_expression(obj, key):
-    """An expression's x[k]: a Python number is not indexed, in agcli's words."""
-    if obj is None or isinstance(obj, (int, float, complex)):
+    """An expression's x[k]: a list literal is a tensor literal (a program's list stays a
+    list: program_items.py); a Python number is not indexed, in agcli's words."""
+    if isinstance(obj, list):
+        obj = C.as_tensor(obj)
+    elif obj is None or isinstance(obj, (int, float, complex)):
         what = "None" if obj is None else f"the number {obj!r}"
         raise AgcliError(f"{what} cannot be indexed", kind="type",
                          hint="only tensors, lists, tuples and strings take [...]")

@@ -21,6 +21,7 @@ from .syntax_driver import TableDriver, passes_up
 from .syntax_errors import syntax_error
 from .syntax_python import python_syntax_error
 from .syntax_lark import lark_parser
+from .syntax_oneline import expression_line
 from .syntax_to_ast import ToAst
 
 # The names tools/gen_parser.py and tests/test_language.py import from here.
@@ -39,6 +40,9 @@ def _fast_driver() -> TableDriver:
 
 def parse(text: str) -> A.Program:
     """Parse a program (one or more statements); raise AgcliError on bad syntax."""
+    body = expression_line(text)     # the commonest text, parsed directly (syntax_oneline.py)
+    if body is not None:
+        return A.Program(body, text)
     driver = _driver or _fast_driver()
     source = text if text.endswith("\n") else text + "\n"
     try:

@@ -11,7 +11,7 @@ _TERMINALS = {
     "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "COLON": "':'", "DOT": "'.'", "EQUAL": "'='",
     "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '@'", "POW": "'**'", "COMPARE": "a comparison",
     "SEMICOLON": "';'", "_NL": "the end of the line", "$END": "the end of the input",
-    "ELLIPSIS": "'...'",
+    "ELLIPSIS": "'...'", "LBRACE": "'{'", "RBRACE": "'}'", "STAR": "'*'", "INVERT": "'~'",
 }
 _OPERAND_START = {"NAME", "NUMBER", "STRING", "LPAR", "LSQB", "ADD_OP"}
 
@@ -48,7 +48,8 @@ def _parser_accepts(e):
 
 
 _OPERATORS = {"ADD_OP", "MUL_OP", "POW", "COMPARE", "AND", "OR", "IN", "IS", "NOT", "IF", "DOT",
-              "LSQB", "LPAR", "AUGOP", "EQUAL", "ELSE", "AS"}
+              "LSQB", "LPAR", "AUGOP", "EQUAL", "ELSE", "AS", "STAR", "AT", "BIT_AND", "BIT_OR", "BIT_XOR",
+              "SHIFT", "FOR", "FROM"}
 _CLOSERS = {"RPAR": "')'", "RSQB": "']'", "COMMA": "','", "COLON": "':'", "SEMICOLON": "';'"}
 
 

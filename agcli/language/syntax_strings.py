@@ -42,8 +42,9 @@ def unescape(body: str) -> str:
 
 
 def string_literal(tok):
-    """A STRING token -> its text, or for an f-string a list of parts:
-    str pieces and (field text, offset of the field in the source, format spec)."""
+    """A STRING token -> its text, or for an f-string a list of parts: str pieces and
+    (field text, offset of the field in the source, format spec, conversion (r, s, a or None),
+    offset of the spec)."""
     text = str(tok)
     prefix = ""
     while text[0] in "fFrR":
@@ -62,23 +63,31 @@ def string_literal(tok):
             i += 2
         elif c == "{":
             depth, j = 0, i + 1
-            while j < len(body) and not (body[j] in "}:!" and depth == 0):
+            while j < len(body) and not (body[j] in "}:!" and depth == 0) or \
+                    j + 1 < len(body) and body[j:j + 2] in ("!=", "==", "<=", ">=", ":=") and depth == 0:
+                if body[j] in "\"'":      # a string inside the field: its braces are its own
+                    end = body.find(body[j], j + 1)
+                    j = len(body) if end < 0 else end
                 depth += body[j] in "([{"
                 depth -= body[j] in ")]}"
-                j += 1
+                j += 2 if depth == 0 and body[j:j + 2] in ("!=", "==", "<=", ">=") else 1
             field_end = j
-            spec = ""
-            if j < len(body) and body[j] == "!":     # !r / !s: agcli prints str() either way
+            spec, conversion, spec_at = "", None, 0
+            if j < len(body) and body[j] == "!":
+                conversion = body[j + 1:j + 2]
                 j += 2
             if j < len(body) and body[j] == ":":
-                k = body.find("}", j)
-                spec, j = body[j + 1:k], k
+                k, nested = j + 1, 0
+                while k < len(body) and (body[k] != "}" or nested):
+                    nested += (body[k] == "{") - (body[k] == "}")
+                    k += 1
+                spec, spec_at, j = body[j + 1:k], body_start + j + 1, k
             if j >= len(body) or body[j] != "}":
                 raise AgcliError("f-string: expecting '}'", (body_start + i, body_start + i + 1), kind="syntax")
             if piece:
                 parts.append(unescape("".join(piece)) if "r" not in prefix else "".join(piece))
                 piece = []
-            parts.append((body[i + 1:field_end], body_start + i + 1, spec))
+            parts.append((body[i + 1:field_end], body_start + i + 1, spec, conversion, spec_at))
             i = j + 1
         elif c == "}":
             raise AgcliError("f-string: single '}' is not allowed", (body_start + i, body_start + i + 1),

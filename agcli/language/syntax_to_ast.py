@@ -10,11 +10,13 @@ from __future__ import annotations
 from . import ast as A
 from ..errors import AgcliError
 from .syntax_python import not_an_identifier
+from .syntax_statements import StatementCallbacks, check_parameters
 from .syntax_strings import string_literal
 
 
-class ToAst:
-    """Callbacks named after the grammar's rules; each returns an AST node."""
+class ToAst(StatementCallbacks):
+    """Callbacks named after the grammar's rules; each returns an AST node
+    (the statements' are StatementCallbacks')."""
 
     @staticmethod
     def _span(node):
@@ -24,100 +26,6 @@ class ToAst:
 
     def start(self, items):
         return tuple(items)
-
-    # ---------------------------------------------------------- statements
-    def assign(self, items):
-        *targets, value = items
-        for t in targets:
-            _check_target(t)
-        return A.Assign(tuple(targets), value, (self._span(targets[0])[0], self._span(value)[1]))
-
-    def augassign(self, items):
-        target, op, value = items
-        if not isinstance(target, (A.Name, A.Index, A.Attribute)):
-            raise AgcliError("illegal expression for augmented assignment", self._span(target), kind="syntax")
-        return A.AugAssign(target, str(op)[:-1], value, (self._span(target)[0], self._span(value)[1]),
-                           (op.start_pos, op.end_pos))
-
-    def pass_(self, items):
-        return A.Pass(None)
-
-    def break_(self, items):
-        return A.Break(None)
-
-    def continue_(self, items):
-        return A.Continue(None)
-
-    def return_(self, items):
-        (value,) = items
-        return A.Return(value, None if value is None else self._span(value))
-
-    def import_(self, items):
-        module, alias = items
-        return A.Import(module[0], None, None if alias is None else str(alias), module[1])
-
-    def import_from(self, items):
-        module, name, alias = items
-        return A.Import(module[0], str(name), None if alias is None else str(alias), module[1])
-
-    def dotted(self, items):
-        return ".".join(str(t) for t in items), (items[0].start_pos, items[-1].end_pos)
-
-    def del_(self, items):
-        (target,) = items
-        return A.Delete(target, self._span(target))
-
-    def suite(self, items):
-        return tuple(items)
-
-    def if_stmt(self, items):
-        test, body, *elifs, orelse = items
-        for e_test, e_body in reversed(elifs):
-            orelse = (A.If(e_test, e_body, orelse or (), self._span(e_test)),)
-        return A.If(test, body, orelse or (), self._span(test))
-
-    def elif_clause(self, items):
-        return tuple(items)
-
-    def while_stmt(self, items):
-        test, body = items
-        return A.While(test, body, self._span(test))
-
-    def for_stmt(self, items):
-        targets, iterable, body = items
-        return A.For(targets[0], iterable, body, targets[1])
-
-    def for_target(self, items):
-        return tuple(str(t) for t in items), (items[0].start_pos, items[-1].end_pos)
-
-    def def_stmt(self, items):
-        name, params, body = items
-        return A.FunctionDef(str(name), tuple(params or ()), body, (name.start_pos, name.end_pos))
-
-    def parameters(self, items):
-        return items
-
-    def parameter(self, items):
-        name, default = items
-        return (str(name), default)
-
-    def with_stmt(self, items):
-        context, alias, body = items
-        return A.With(context, None if alias is None else str(alias), body, self._span(context))
-
-    def try_stmt(self, items):
-        body = items[0]
-        handlers = tuple(i for i in items[1:] if isinstance(i, A.ExceptHandler))
-        rest = [i for i in items[1:] if isinstance(i, tuple)]
-        final = rest[0] if rest else ()
-        first = body[0] if body else None
-        span = getattr(first, "span", None)
-        return A.Try(body, handlers, final, span)
-
-    def except_clause(self, items):
-        kind, name, body = items
-        return A.ExceptHandler(kind, None if name is None else str(name), body,
-                               None if kind is None else self._span(kind))
 
     # --------------------------------------------------------- expressions
     def or_(self, items):
@@ -212,7 +120,10 @@ class ToAst:
         for a in arguments or ():
             if isinstance(a, A.Keyword):
                 kwargs.append(a)
-            elif kwargs:
+            elif any(k.name is None for k in kwargs):
+                what = "iterable argument unpacking" if isinstance(a, A.Starred) else "positional argument"
+                raise AgcliError(f"{what} follows keyword argument unpacking", a.span, kind="syntax")
+            elif kwargs and not isinstance(a, A.Starred):
                 raise AgcliError("positional argument follows keyword argument", a.span, kind="syntax")
             else:
                 args.append(a)
@@ -248,14 +159,75 @@ class ToAst:
         (tok,) = items
         return A.EllipsisLit((tok.start_pos, tok.end_pos))
 
+    # ------------------------------------------------ programs' expressions
+    def starred(self, items):
+        star, value = items
+        return A.Starred(value, (star.start_pos, self._span(value)[1]))
+
+    def double_starred(self, items):
+        star, value = items
+        return A.Keyword(None, value, (star.start_pos, self._span(value)[1]))
+
+    def dict(self, items):
+        entries = [i for i in items if i is not None]
+        return A.DictLit(tuple(k for k, _ in entries), tuple(v for _, v in entries),
+                         self._seq_span([v for _, v in entries]))
+
+    def dict_entry(self, items):
+        key, value = items
+        return key, value
+
+    def dict_unpack(self, items):
+        _star, value = items
+        return None, value
+
+    def set(self, items):
+        return A.SetLit(tuple(items), self._seq_span(items))
+
+    def _comprehension(self, kind, element, value, clauses):
+        return A.Comprehension(kind, element, value, clauses, (self._span(element)[0], clauses[-1].span[1]))
+
+    def generator(self, items):
+        element, clauses = items
+        return self._comprehension("generator", element, None, clauses)
+
+    def generator_argument(self, items):
+        return [self.generator(items)]
+
+    def list_comprehension(self, items):
+        element, clauses = items
+        return self._comprehension("list", element, None, clauses)
+
+    def set_comprehension(self, items):
+        element, clauses = items
+        return self._comprehension("set", element, None, clauses)
+
+    def dict_comprehension(self, items):
+        key, value, clauses = items
+        return self._comprehension("dict", key, value, clauses)
+
+    def comprehension(self, items):
+        return tuple(items)
+
+    def comp_for(self, items):
+        target, iterable = items
+        return A.CompFor(target, iterable, (self._span(target)[0], self._span(iterable)[1]))
+
+    def comp_if(self, items):
+        (test,) = items
+        return A.CompIf(test, self._span(test))
+
+    def lambda_expr(self, items):
+        params, body = items
+        return A.Lambda(check_parameters(params or ()), body, self._span(body))
+
+    def yield_(self, items):
+        keyword, value = items
+        return A.Yield(value, False, (keyword.start_pos, self._span(value or keyword)[1]))
+
+    def yield_from(self, items):
+        keyword, value = items
+        return A.Yield(value, True, (keyword.start_pos, self._span(value)[1]))
+
 
 _COMPARE_OPS = ("<", "<=", ">", ">=", "==", "!=")
-
-
-def _check_target(node):
-    if isinstance(node, A.TupleLit):
-        for item in node.items:
-            _check_target(item)
-    elif not isinstance(node, (A.Name, A.Index, A.Attribute)):
-        raise AgcliError("cannot assign to this expression", node.span, kind="syntax",
-                         hint="assign to a name, x[...] or x.attribute")

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.backend import kind, xp
+from ..engine.ops import bounds as picks
 from ..engine.ops import pointwise as P
+from ..engine.ops import reductions as R
+from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
@@ -207,31 +210,53 @@ def clamp(input, min=None, max=None):
     if type(min) is Tensor or type(max) is Tensor:
         if all(b is None or type(b) is Tensor for b in (min, max)):
             if max is None:
-                return _bounded(P.CLAMP_T_MIN, input, min)
-            return _bounded(P.CLAMP_T_MAX, input, max) if min is None else _bounded(P.CLAMP_T, input, min, max)
+                return _bounded(picks.CLAMP_T_MIN, input, min, None)
+            return _bounded(picks.CLAMP_T_MAX, input, None, max) if min is None else _bounded(picks.CLAMP_T, input, min, max)
         min, max = _as_numbers("clamp", input, min, max)
-    return apply(P.CLAMP, input, min=min, max=max)
+    min, max = _bound(input, min), _bound(input, max)
+    return apply(picks.CLAMP, input, min=min, max=max, cast=_promoted(input, min, max))
 
 
 def clamp_min(input, min):          # x.clamp_min(min): its own op in PyTorch (ClampMinBackward0)
     if type(min) is Tensor:
-        return _bounded(P.CLAMP_MIN_T, input, min)
-    return apply(P.CLAMP_MIN, input, min=min)
+        return _bounded(picks.CLAMP_MIN_T, input, min)
+    min = _bound(input, min)
+    return apply(picks.CLAMP_MIN, input, min=min, cast=_promoted(input, min))
 
 
 def clamp_max(input, max):
     if type(max) is Tensor:
-        return _bounded(P.CLAMP_MAX_T, input, max)
-    return apply(P.CLAMP_MAX, input, max=max)
+        return _bounded(picks.CLAMP_MAX_T, input, max)
+    max = _bound(input, max)
+    return apply(picks.CLAMP_MAX, input, max=max, cast=_promoted(input, max))
+
+
+def _bound(input, b):
+    """A bool bound of a tensor that is not bool is the number 0 or 1 (an array library may refuse
+    to compare a bool with numbers)."""
+    if type(b) is bool and kind(getattr(data(input), "dtype", B.dtype("bool"))) != "b":
+        return int(b)
+    return b
+
+
+def _promoted(input, *bounds):
+    """The dtype clamp computes in when number bounds promote the input (PyTorch's: an integer
+    tensor with a float bound gives the default float); None when they do not."""
+    have = getattr(data(input), "dtype", None)
+    if have is None or kind(have) == "f":
+        return None             # a float tensor outranks every number
+    cast = result_type(input, *[b for b in bounds if b is not None])
+    return None if cast == have else cast
 
 
 def _bounded(op, input, *bounds):
     """clamp with tensor bounds: all three broadcast, and are promoted together."""
     shape = shape_of(input)
-    for b in bounds:
+    given = [b for b in bounds if b is not None]       # (clamp's None bound: an input slot without a tensor)
+    for b in given:
         shape = broadcast_shapes(shape, shape_of(b))
-    cast = result_type(input, *bounds)
-    same = all(getattr(data(v), "dtype", None) == cast for v in (input, *bounds))
+    cast = result_type(input, *given)
+    same = all(getattr(data(v), "dtype", None) == cast for v in (input, *given))
     return apply(op, input, *bounds, cast=None if same else cast)
 
 
@@ -270,6 +295,9 @@ def masked_fill(input, mask, value):
         if value.data.ndim:
             fail(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                  f"{value.data.ndim} dimension(s).")
+        if type(input) is Tensor:       # masked_fill.Tensor (MaskedFillBackward1): the value has a gradient
+            like = input.data.dtype
+            return apply(R.MASKED_FILL_T, input, mask, value if value.data.dtype == like else S.to_dtype(value, like))
         value = value.data
     try:
         return apply(P.MASKED_FILL, input, mask, value=value)
@@ -279,7 +307,7 @@ def masked_fill(input, mask, value):
 
 
 def maximum(input, other):
-    return _elementwise(P.MAXIMUM, input, other)
+    return _elementwise(picks.MAXIMUM, input, other)
 
 
 def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -291,7 +319,7 @@ def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def minimum(input, other):
-    return _elementwise(P.MINIMUM, input, other)
+    return _elementwise(picks.MINIMUM, input, other)
 
 
 # Comparisons: tensors of bools, no gradient (`x < y` and torch.lt alike).

@@ -10,7 +10,9 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.backward import release
+from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
+from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply, bump_version, fresh, version_of
 from ..errors import AgcliError
 from ..state import state
@@ -144,11 +146,12 @@ def setitem(x, key, value):
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
     check_assignment(x, key, plain_key, advanced, v)
     try:
-        if not (state.grad_enabled and (v.requires_grad or x.requires_grad)):
+        dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
+        if not (state.grad_enabled and (v.requires_grad or x.requires_grad) or dual):
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        become(x, apply(S.INDEX_PUT if advanced else S.COPY_SLICES, before(x), v, key=plain_key))
+        become(x, apply(S.INDEX_PUT if advanced else W.ASSIGN, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise AgcliError(str(e), kind="shape") from None
 
@@ -201,12 +204,15 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
         if not _tensor(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")
     totals = {}
+    several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
     for out, go in zip(outs, gos):
         found = run_backward(_tensor(out), None if go is None else C.as_tensor(go),
-                             retain_graph=bool(retain_graph), create_graph=bool(create_graph),
+                             retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
                              inputs=ins, accumulate=False)
         for leaf, g in found.items():
             totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
+    if several and not retain_graph:
+        release([t.grad_fn for t in outs if type(t) is Tensor])
     result = []
     for i, t in enumerate(ins):
         g = totals.get(id(t))

@@ -32,10 +32,19 @@ def _two_sum(a, b):
 
 
 def fma32(a, b, c):
-    """round32(a*b + c) in one rounding (float32 arrays or numbers)."""
-    p = numpy.asarray(a, f64) * numpy.asarray(b, f32).astype(f64)      # exact: 24 + 24 bits
-    s, error = _two_sum(p, numpy.asarray(c, f32).astype(f64))
-    return _odd(s, error).astype(f32)
+    """round32(a*b + c) in one rounding (float32 arrays or numbers). The float64 product is
+    exact and the float64 sum rounds once more, which matters only where that sum falls on
+    a float32 midpoint (or in float32's subnormals): there the sum is redone, rounded to odd."""
+    p = numpy.asarray(a, f32).astype(f64) * numpy.asarray(b, f32).astype(f64)
+    c = numpy.asarray(c, f32).astype(f64)
+    shape = numpy.broadcast_shapes(p.shape, c.shape)
+    s = numpy.atleast_1d(p + c)
+    bits = s.view(u64)
+    doubtful = ((bits & u64(0x1FFFFFFF)) == u64(0x10000000)) | (bits & u64(0x7FF0000000000000) < u64(0x3810000000000000))
+    if doubtful.any():
+        total, error = _two_sum(numpy.broadcast_to(p, s.shape)[doubtful], numpy.broadcast_to(c, s.shape)[doubtful])
+        s[doubtful] = _odd(total, error)
+    return s.astype(f32).reshape(shape)
 
 
 def _split(a):

@@ -12,6 +12,7 @@ import numpy
 
 from ..engine import backend as B
 from ..engine.backend import asarray, astype, copy, dtype_name, from_host, host_types, kind, ndarray, xp
+from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
@@ -78,8 +79,8 @@ def _plain(v):
 
 
 def _needs_grad(v) -> bool:
-    if type(v) is Tensor:
-        return v.requires_grad
+    if type(v) is Tensor:       # (a dual tensor's tangent must flow through the literal too)
+        return v.requires_grad or state.dual is not None and tangent_of(v) is not None
     return isinstance(v, (list, tuple)) and any(_needs_grad(x) for x in v)
 
 

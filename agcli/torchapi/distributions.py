@@ -20,22 +20,23 @@ DIGITS = {"float64": 53, "float32": 24, "float16": 11}      # std::numeric_limit
 
 # ------------------------------------------------------------ uniform (uniform_real_distribution)
 def unit(g, n, dtype):
-    """[0, 1): the low `digits` bits of a word (random64() for double), times 2**-digits."""
-    bits = DIGITS[dtype]
+    """[0, 1): the low 24 bits of a word, or 53 of random64() for double, times 2**-bits."""
     if dtype == "float64":
         return (g.words64(n) & u64(2**53 - 1)).astype(f64) * 2.0**-53
-    return (g.words(n) & u64(2**bits - 1)).astype(f32) * f32(2.0**-bits)
+    return (g.words(n) & u64(2**24 - 1)).astype(f32) * f32(2.0**-24)
 
 
 def uniform(g, n, dtype, low=0.0, high=1.0):
-    """x.uniform_(low, high): x * (to - from) + from, fused, in the dtype's accumulate type."""
+    """x.uniform_(low, high): x * (to - from) + from, fused, in the dtype's accumulate type
+    (float16: float's [0, 1) draw rounded to half; other float16 bounds are refused)."""
+    if dtype == "float16" and (low, high) != (0.0, 1.0):
+        raise AgcliError("agcli draws float16 uniform numbers in [0, 1) only (rand)", kind="not_implemented")
     x = unit(g, n, dtype)
     if dtype == "float64":
         return x + low if high - low == 1 else fma64(x, high - low, low)
-    low, high = f32(numpy.asarray(low, dtype)), f32(numpy.asarray(high, dtype))   # static_cast<scalar_t>
-    span = f32(numpy.asarray(high - low, dtype))      # to - from in scalar_t (Half's rounds to half)
-    out = x + low if span == 1 else fma32(x, span, low)
-    return out.astype(dtype)
+    low, high = f32(low), f32(high)         # static_cast<float>
+    span = f32(high - low)
+    return (x + low if span == 1 else fma32(x, span, low)).astype(dtype)
 
 
 # ------------------------------------------------------------ normal (normal_kernel)
@@ -105,8 +106,9 @@ _SPAN_OF_RANDOM = {"int64": 2**63, "float64": 2**53 + 1, "float32": 2**24 + 1, "
 
 def integers(g, n, dtype, low, span):
     """uniform_int_from_to_distribution: word % range + base, through int64 to the dtype;
-    random64() when the range needs it (2**32 or more, for int64, double and float)."""
-    wide = span >= 2**32 and dtype in ("int64", "float64", "float32")
+    random64() for a range of 2**28 or more, any dtype (PyTorch's wheels; its source's
+    FBCODE_CAFFE2 branch says 2**32 and some dtypes)."""
+    wide = span >= 2**28
     if span == 2**64:                   # [int64 min, int64 max]: random64() as it is
         return g.words64(n).view(numpy.int64).astype(dtype)
     words = g.words64(n) if wide else g.words(n)

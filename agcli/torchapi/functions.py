@@ -9,8 +9,9 @@ from .arithmetic import (abs, add, clamp, clamp_max, clamp_min, cos, div, divide
                          le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
                          sqrt, sub, subtract, tan, tanh, where)
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
+from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import checked_key, getitem, index, select
+from .indexing import checked_key, getitem, index, select, unbind
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss,

@@ -23,6 +23,7 @@ from ..engine.backend import dtype_name, from_host, to_host
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
+from .devices import Device
 
 DEFAULT_SEED = 67280421310721       # c10::detail::default_rng_seed_val: a new torch.Generator()'s seed
 _N = 624
@@ -72,7 +73,6 @@ class Generator:
 
     @property
     def device(self):
-        from .devices import Device
         return Device("cpu")
 
     # -- seeding (PyTorch's Generator methods)

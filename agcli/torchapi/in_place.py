@@ -8,8 +8,10 @@ from . import functions
 from . import scatter as SC
 from ..engine import backend as B
 from ..engine.backend import kind
+from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
+from ..engine.saved import Arg, fields
 from ..engine.tensor import Tensor, apply, bump_version, fresh, set_grad_enabled, version_of
 from ..engine.views import internal_overlap, no_grad_view, partial_overlap, rebase
 from ..errors import AgcliError
@@ -95,6 +97,13 @@ def _as_it_was(x):
 def _same_place(old, x):
     old.grad_fn = x.grad_fn
     old._accumulator = x.edge() if x.grad_fn is None and x.requires_grad else None
+    if state.dual is not None and tangent_of(x) is not None:     # forward AD: the op sees x's tangent too
+        state.dual.give(old, tangent_of(x))
+
+
+def _dual(x) -> bool:
+    """Does x carry a tangent (forward AD)? Then an in-place op computes x's new tangent too."""
+    return state.dual is not None and tangent_of(x) is not None
 
 
 def become(x, result):
@@ -104,8 +113,11 @@ def become(x, result):
                          f"broadcast shape [{', '.join(map(str, result.data.shape))}]", kind="shape")
     B.setitem(x.data, ..., result.data)
     bump_version(x)
+    if state.dual is not None:      # x's tangent is now the result's (self_t changed in place, as PyTorch's)
+        _take_tangent(x, result)
     node = result.grad_fn
     if node is not None:
+        _save_a_clone(node)
         if x.view_of is not None:
             rebase(x, node)         # the base's history is what changed (CopySlices)
         else:
@@ -115,10 +127,28 @@ def become(x, result):
     return x
 
 
+def _take_tangent(x, result):
+    tangent = tangent_of(result)
+    if tangent is not None:
+        state.dual.give(x, tangent)
+    elif tangent_of(x) is not None:
+        del x.tangent
+
+
+def _save_a_clone(node):
+    """Where its formula reads self, PyTorch's in-place op saves a clone of self's old value
+    (`original_self = self.clone()`): _saved_self has grad_fn CloneBackward0, and a gradient
+    taken with create_graph runs through it. The node's edge stays self's history."""
+    field = fields(node).get("self")
+    old = node.inputs[0]
+    if type(field) is Arg and field.index == 0 and field.saved(node) and type(old) is Tensor and old.requires_grad:
+        node.inputs = (apply(S.CLONE, old),) + tuple(node.inputs[1:])
+
+
 def zero_(x):
     x = _tensor(x)
     check_in_place(x)
-    if state.grad_enabled and x.requires_grad:
+    if state.grad_enabled and x.requires_grad or _dual(x):
         return become(x, apply(W.ZERO, _as_it_was(x)))          # ZeroBackward0
     B.setitem(x.data, ..., 0)
     bump_version(x)
@@ -130,11 +160,15 @@ def fill_(x, value):
     if type(value) is Tensor and value.data.ndim:
         fail(f"fill_ only supports 0-dimension value tensor but got tensor with {value.data.ndim} dimensions.")
     check_in_place(x, value)
-    if state.grad_enabled and (x.requires_grad or type(value) is Tensor and value.requires_grad):
+    if state.grad_enabled and (x.requires_grad or type(value) is Tensor and value.requires_grad) or _dual(x) \
+            or type(value) is Tensor and _dual(value):
         if type(value) is Tensor:
             return become(x, apply(W.FILL_TENSOR, _as_it_was(x), value))
         return become(x, apply(W.FILL, _as_it_was(x), value=value))
-    B.setitem(x.data, ..., functions.data(value))
+    value = functions.data(value)
+    if type(value) in (int, float, bool):       # a number takes x's dtype first (2.9 into integers is 2)
+        value = B.astype(B.asarray(value), x.data.dtype)
+    B.setitem(x.data, ..., value)
     bump_version(x)
     return x
 
@@ -215,8 +249,9 @@ def masked_fill_(x, mask, value):
 
 
 # ------------------------------------------------------- copy_ and scatters
-def copy_(x, src, non_blocking=False):
-    """x's values from src (broadcast, converted to x's dtype): CopyBackwards."""
+def copy_(x, other, non_blocking=False):
+    """x's values from `other` (PyTorch's Python name for src; broadcast, converted to x's dtype): CopyBackwards."""
+    src = other
     x = _tensor(x)
     if type(src) is not Tensor:
         if not isinstance(src, (bool, int, float)):

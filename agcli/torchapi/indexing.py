@@ -20,6 +20,15 @@ def select(x, dim, index):
     return apply(S.SELECT, x, dim=d, index=int(index) % size)
 
 
+def unbind(x, dim=0):
+    """x.unbind(dim): its slices along dim (UnbindBackward0), as iterating a tensor gives its rows."""
+    n = ndim_of(x)
+    if n == 0:
+        fail("Dimension specified as 0 but tensor has no dimensions", "index")
+    d = dim_index(dim, n)
+    return tuple(apply(S.UNBIND, x, dim=d, index=i) for i in range(shape_of(x)[d]))
+
+
 def index(x, key):
     return apply(S.INDEX, x, key=checked_key(x, key))
 

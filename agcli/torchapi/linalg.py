@@ -16,7 +16,7 @@ from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, 
 def dot(x, y):
     if ndim_of(x) != 1 or ndim_of(y) != 1:
         fail(f"1D tensors expected, but got {ndim_of(x)}D and {ndim_of(y)}D tensors", "shape")
-    if _dtype(x) != _dtype(y):
+    if _same_dtype(x, y) is False:
         fail(f"dot : expected both vectors to have same dtype, but found {torch_type_name(_dtype(x))} and "
              f"{torch_type_name(_dtype(y))}")
     if shape_of(x) != shape_of(y):
@@ -32,7 +32,7 @@ def mv(m, v):
     if shape_of(m)[1] != shape_of(v)[0]:
         fail(f"size mismatch, got input ({shape_of(m)[0]}), mat ({dims_text(shape_of(m))}), "
              f"vec ({shape_of(v)[0]})", "shape")
-    if _dtype(m) != _dtype(v):      # (the first is the result's, made in vec's dtype)
+    if _same_dtype(m, v) is False:      # (the first is the result's, made in vec's dtype)
         fail(f"addmv input tensors must have the same dtype, but got {torch_type_name(_dtype(v))}, "
              f"{torch_type_name(_dtype(m))}, and {torch_type_name(_dtype(v))}")
     return apply(L.MV, m, v)
@@ -46,7 +46,7 @@ def mm(a, b):
     if shape_of(a)[1] != shape_of(b)[0]:
         fail(f"mat1 and mat2 shapes cannot be multiplied ({dims_text(shape_of(a))} and "
              f"{dims_text(shape_of(b))})", "shape")
-    if _dtype(a) != _dtype(b):
+    if _same_dtype(a, b) is False:
         fail(f"expected m1 and m2 to have the same dtype, but got: {CPP_TYPE_NAMES.get(_dtype(a))} != "
              f"{CPP_TYPE_NAMES.get(_dtype(b))}")
     refuse_huge(lambda: (shape_of(a)[0], shape_of(b)[1]), shape_of(a)[0] * shape_of(b)[1])
@@ -58,6 +58,11 @@ def _dtype(x):
     return None if d is None else dtype_name(d)
 
 
+def _same_dtype(x, y) -> bool:
+    """(Compared as the arrays' own dtypes: their names are wanted only for a message.)"""
+    return getattr(data(x), "dtype", None) == getattr(data(y), "dtype", None)
+
+
 def bmm(a, b):
     if ndim_of(a) != 3:
         fail("batch1 must be a 3D tensor", "shape")
@@ -67,7 +72,7 @@ def bmm(a, b):
     if sb[:2] != (sa[0], sa[2]):
         fail(f"Expected size for first two dimensions of batch2 tensor to be: [{sa[0]}, {sa[2]}] "
              f"but got: [{sb[0]}, {sb[1]}].", "shape")
-    if _dtype(a) != _dtype(b):
+    if _same_dtype(a, b) is False:
         fail(f"expected scalar type {torch_type_name(_dtype(a))} but found {torch_type_name(_dtype(b))}")
     refuse_huge(lambda: (sa[0], sa[1], sb[2]), sa[0] * sa[1] * sb[2])
     return apply(L.BMM, a, b)

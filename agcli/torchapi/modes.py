@@ -8,6 +8,12 @@ from ..engine.tensor import set_grad_enabled, version_of
 from ..state import state
 
 
+def _grad_mode_field() -> str:
+    """Where grad mode lives: inside inference mode it is only what is_grad_enabled() says
+    (PyTorch records nothing there, enable_grad() or not)."""
+    return "inference_grad_mode" if state.inference_mode else "grad_enabled"
+
+
 class GradModeContext:
     """What torch.no_grad() / enable_grad() / set_grad_enabled(b) give `with`."""
 
@@ -15,10 +21,12 @@ class GradModeContext:
         self.context = set_grad_enabled(enabled)
 
     def __enter__(self):
-        self.context.__enter__()
+        self.field = _grad_mode_field()
+        self.before = getattr(state, self.field)
+        setattr(state, self.field, self.context.enabled)
 
     def __exit__(self, *exc):
-        self.context.__exit__(*exc)
+        setattr(state, self.field, self.before)
 
     def __repr__(self):
         return f"<torch.autograd.grad_mode.{'enable_grad' if self.context.enabled else 'no_grad'} object>"
@@ -38,14 +46,10 @@ class _SetGradEnabled(GradModeContext):
 
     def __init__(self, enabled: bool):
         super().__init__(enabled)
-        self.before = state.grad_enabled
-        state.grad_enabled = enabled
+        GradModeContext.__enter__(self)
 
     def __enter__(self):
         pass
-
-    def __exit__(self, *exc):
-        state.grad_enabled = self.before
 
     def __repr__(self):
         return "<torch.autograd.grad_mode.set_grad_enabled object>"
@@ -56,7 +60,7 @@ def set_grad_enabled_(mode):
 
 
 def is_grad_enabled():
-    return state.grad_enabled
+    return getattr(state, _grad_mode_field())
 
 
 # ------------------------------------------------------------- inference mode
@@ -68,12 +72,13 @@ class InferenceMode(GradModeContext):
         self.mode = bool(mode)
 
     def __enter__(self):
-        self.before = (state.grad_enabled, state.inference_mode)
+        self.before = (state.grad_enabled, state.inference_mode, state.inference_grad_mode)
         state.grad_enabled, state.inference_mode = not self.mode, self.mode
+        state.inference_grad_mode = False
         state.inference_made = state.inference_made or self.mode
 
     def __exit__(self, *exc):
-        state.grad_enabled, state.inference_mode = self.before
+        state.grad_enabled, state.inference_mode, state.inference_grad_mode = self.before
 
     def __repr__(self):
         return "<torch.autograd.grad_mode.inference_mode object>"

@@ -70,6 +70,7 @@ _declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
 _declare(FUNCTIONS, SAFE, {"log1p": functions.log1p, "einsum": functions.einsum, "softplus": functions.softplus,
                            "linear": functions.linear, "binary_cross_entropy": functions.binary_cross_entropy})
 _declare(METHODS, SAFE, {"log1p": functions.log1p})
+_declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functions.clamp_max})   # torch.clamp_min(x, 1)
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
@@ -90,6 +91,8 @@ _declare(METHODS, NEVER, _WRITES)
 _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
 _declare(FUNCTIONS, NEVER, _ARGS)
 _declare(METHODS, NEVER, _ARGS)
+_declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
+_declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})
 _declare(FUNCTIONS, LITERAL, {"Tensor": C.legacy(), "FloatTensor": C.legacy("float32"),

@@ -16,6 +16,9 @@ from ..engine.tensor import AccumulateGrad, Tensor, fresh, version_of
 from ..errors import AgcliError, torch_type_name
 
 
+_CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identity"))
+
+
 class GradFn:
     """What `.grad_fn` gives a program: prints as <MulBackward0 object>."""
 
@@ -27,6 +30,11 @@ class GradFn:
     @property
     def name(self):
         return self.node.name
+
+    def qualified_name(self) -> str:
+        """grad_fn.name(): PyTorch's hand-written C++ nodes are named with their namespace."""
+        name = self.node.name
+        return f"torch::autograd::{name}" if name in _CPP_NODES else name
 
     def next_functions(self):
         """One edge per input that has a derivative, as PyTorch lists them: a number

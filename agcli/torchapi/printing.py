@@ -213,6 +213,7 @@ def _str_intern(
     requires_grad: bool,
     prefix: str,
     device: str = "cpu",
+    tangent: str | None = None,
 ) -> str:
     indent = len(prefix)
     # A tensor off the default device says where it is, first (torch/_tensor_str.py).
@@ -249,6 +250,8 @@ def _str_intern(
         suffixes.append(f"grad_fn=<{grad_fn}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:         # a dual tensor (forward AD): its tangent, as f"{tangent}" shows it
+        suffixes.append(f"tangent={tangent}")
 
     return _add_suffixes(prefix + tensor_str, suffixes, indent, force_newline=False)
 
@@ -262,6 +265,7 @@ def format_tensor(
     requires_grad: bool = False,
     prefix: str = "tensor(",
     device: str = "cpu",
+    tangent: str | None = None,
 ) -> str:
     """PyTorch's repr of a tensor holding `data` (a numpy array or numpy scalar).
 
@@ -273,6 +277,7 @@ def format_tensor(
     grad_fn: e.g. 'AddBackward0' -> suffix 'grad_fn=<AddBackward0>'; it wins
       over requires_grad, which adds 'requires_grad=True'.
     prefix: what opens the repr; nested rows are indented by its length.
+    tangent: a dual tensor's tangent as text (suffix 'tangent=...').
     """
     return _str_intern(
         _as_array(data, dtype),
@@ -281,6 +286,7 @@ def format_tensor(
         requires_grad=requires_grad,
         prefix=prefix,
         device=device,
+        tangent=tangent,
     )
 
 
@@ -297,4 +303,21 @@ def tensor_repr(t) -> str:
     grad_fn = fresh(t).grad_fn
     return format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
                          grad_fn=grad_fn.name if grad_fn else None,
-                         requires_grad=t.requires_grad and t.grad_fn is None, device=t.device)
+                         requires_grad=t.requires_grad and t.grad_fn is None, device=t.device,
+                         tangent=None if state.dual is None else _tangent_text(t))
+
+
+def _tangent_text(t) -> str | None:
+    """f"{tangent}" of a dual tensor, as PyTorch's repr shows it: a 0-d one is its Python
+    number (Tensor.__format__), any other its repr; None when t is not dual."""
+    from ..engine.backend import item, to_host
+    from ..engine.forward import tangent_of
+    from ..engine.tensor import Tensor
+    tangent = tangent_of(t)
+    if tangent is None:
+        return None
+    if not isinstance(tangent, Tensor):
+        tangent = Tensor(tangent, device=t.device)
+    if tangent.data.ndim == 0:
+        return str(item(tangent.data))
+    return tensor_repr(tangent)

@@ -100,6 +100,8 @@ def min(x, dim=None, keepdim=False, other=None):
 def _arg(arg, x, dim, keepdim):
     """argmax/argmin: the index, over all (flattened) or along dim; no gradient."""
     a = data(x)
+    if kind(asarray(a).dtype) == "b":
+        fail(f"{arg.__name__}(): does not support bool input")
     if dim is None:
         return Tensor(asarray(arg(xp.reshape(a, (-1,))), dtype="int64"), device=getattr(x, "device", "cpu"))
     d = dim_index(dim, ndim_of(x))
@@ -118,8 +120,8 @@ def argmin(x, dim=None, keepdim=False):
 
 
 def _amax_amin(op, x, dim, keepdim):
-    dims = tuple(range(ndim_of(x))) if isinstance(dim, (tuple, list)) and len(dim) == 0 \
-        else dims_tuple(dim, ndim_of(x))
+    """amax/amin over dim; () is every dim, and stays () in the node (PyTorch's _saved_dim)."""
+    dims = () if isinstance(dim, (tuple, list)) and len(dim) == 0 else dims_tuple(dim, ndim_of(x))
     return apply(op, x, dim=dims, keepdim=bool(keepdim))
 
 
@@ -170,9 +172,15 @@ def prod(x, dim=None, keepdim=False, dtype=None):
     return apply(R.PROD_DIM, x, dim=dim_index(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
 
 
+# Not given (a default PyTorch tells from None): sort(stable=None) is still the stable overload
+# (SortBackward1); var() without dim, unbiased or correction saves correction None.
+_UNSET = object()
+
+
 def _moment(op, name, x, dim, unbiased, keepdim, correction):
     """std and var: PyTorch's three overloads, (dim, unbiased, keepdim), (dim, *, correction,
-    keepdim) and (unbiased), in one signature (unbiased=True is correction=1)."""
+    keepdim) and (unbiased), in one signature (unbiased=True is correction=1; none of dim,
+    unbiased and correction given keeps correction None, as PyTorch's node shows it)."""
     if isinstance(dim, bool):               # x.std(False): the unbiased overload
         if unbiased is not None:
             fail(f"{name}(): unbiased is given twice", "type")
@@ -182,32 +190,30 @@ def _moment(op, name, x, dim, unbiased, keepdim, correction):
     have = asarray(data(x)).dtype
     if kind(have) != "f":
         fail("std and var only support floating point and complex dtypes")
-    if correction is None:
+    if correction is None and (dim is not _UNSET or unbiased is not None):
         correction = 0 if unbiased is False else 1
+    dim = None if dim is _UNSET else dim
     shape = shape_of(x)
     dims = None if dim is None or isinstance(dim, (tuple, list)) and not dim else dims_tuple(dim, len(shape))
     if not shape:
         dims = None
     reduced = numel(shape) if dims is None else numel(shape[d] for d in dims)
-    if reduced - correction <= 0:
+    if reduced - (1 if correction is None else correction) <= 0:
         state.warn(f"UserWarning: {name}(): degrees of freedom is <= 0. Correction should be strictly less than "
                    "the reduction factor (input numel divided by output numel).")
     return apply(op, x, dim=dims, correction=correction, keepdim=bool(keepdim))
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
     return _moment(R.STD, "std", x, dim, unbiased, keepdim, correction)
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
     return _moment(R.VAR, "var", x, dim, unbiased, keepdim, correction)
 
 
 def cumsum(x, dim, *, dtype=None):
     return apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
-
-
-_UNSET = object()       # sort(stable=None) is still the stable overload (SortBackward1)
 
 
 def sort(x, dim=-1, descending=False, *, stable=_UNSET):

@@ -15,6 +15,7 @@ from .devices import placement
 from .dtypes import dtype_of
 from .generator import chosen
 from .in_place import become, before, check_in_place, check_overlap
+from .sampling_bounds import between, up_to_max
 from ..engine import backend as B
 from ..engine.ops import sampled as R
 from ..engine.tensor import Tensor, apply, bump_version
@@ -103,6 +104,8 @@ def randint(low=None, high=None, size=None, *, generator=None, dtype=None, requi
     given = [v for v in (low, high, size) if v is not None]
     if size is None:
         low, high, size = 0, low, high
+    elif low is None:
+        low = 0
     if high is None or size is None or not (is_int(low) and is_int(high)):
         raise AgcliError(_RANDINT_FORMS.format(_python_types(*given)), kind="type")
     if not isinstance(size, (tuple, list)):
@@ -110,7 +113,8 @@ def randint(low=None, high=None, size=None, *, generator=None, dtype=None, requi
              f"{type(size).__name__}", "type")
     shape = check_size(size_tuple((size,)))
     d = dtype_of(dtype) or "int64"
-    return _made(_between(chosen(generator), numel(shape), d, int(low), int(high)), shape, requires_grad, device)
+    low, span = between(d, int(low), int(high))
+    return _made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device)
 
 
 def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -122,8 +126,9 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requ
         fail(f"randint_like(): low and high must be integers, got {_python_types(low, high)}", "type")
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
     shape = shape_of(input)
-    return _made(_between(chosen(generator), numel(shape), d, int(low), int(high)), shape, requires_grad,
-                 device, like=input)
+    low, span = between(d, int(low), int(high))
+    return _made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device,
+                 like=input)
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -157,8 +162,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_gra
         if size is None:
             raise AgcliError(_NORMAL_FORMS.format(_python_types(mean, std)), kind="type")
         shape = check_size(size_tuple((size,)))
-        d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
         _check_std(std)
+        d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
         return _made(Dn.normal(g, numel(shape), d, float(mean), float(std)), shape, requires_grad, device)
     if size is not None:
         raise AgcliError(_NORMAL_FORMS.format(_python_types(mean, std, size)), kind="type")
@@ -217,69 +222,11 @@ def _bernoulli_number(g, n, p):
     return Dn.bernoulli_scalar(g, n, p)
 
 
-# ------------------------------------------------------------ random_'s bounds (DistributionTemplates.h)
-def _between(g, n, dtype, low, high):
-    """random_(from, to) on a tensor of dtype: PyTorch's checks, then [low, high)."""
-    if low >= high:
-        fail(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    if B.kind(B.dtype(dtype)) == "f":
-        low, high = _update_from(low, dtype), _update_to(high, dtype)
-        if low >= high:
-            fail(f"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but got "
-                 f"from={low} >= to={high}")
-    _check_in_range(low, high - 1, dtype)
-    return Dn.integers(g, n, dtype, low, high - low) if n else numpy.zeros(0, dtype)
-
-
-def _up_to_max(g, n, dtype, low):
-    """random_(from, None): [from, the dtype's largest integer]."""
-    if B.kind(B.dtype(dtype)) == "f":
-        top = 2 ** Dn.DIGITS[dtype]
-        low = _update_from(low, dtype)
-        if low >= top:
-            fail(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to dtype, "
-                 f"but got from={low} > to_inc={top}")
-    else:
-        top = 1 if dtype == "bool" else int(numpy.iinfo(dtype).max)
-    _check_in_range(low, top, dtype)
-    return Dn.integers(g, n, dtype, low, top - low + 1) if n else numpy.zeros(0, dtype)
-
-
-def _update_from(low, dtype):
-    """The next `from` the dtype holds exactly (update_from<scalar_t>)."""
-    plus_1 = int(numpy.asarray(low + 1, dtype=numpy.int64).astype(dtype).astype(numpy.float64))
-    if plus_1 < low:
-        low = plus_1 + (1 << (abs(low + 1).bit_length() - 1 - Dn.DIGITS[dtype] + 1))
-    return low
-
-
-def _update_to(high, dtype):
-    minus_1 = int(numpy.asarray(high - 1, dtype=numpy.int64).astype(dtype).astype(numpy.float64))
-    if minus_1 >= high:
-        high = minus_1 - (1 << (abs(high - 1).bit_length() - 1 - Dn.DIGITS[dtype] + 1))
-    return high
-
-
-def _check_in_range(low, top, dtype):
-    if B.kind(B.dtype(dtype)) == "f":
-        lo, hi = -float(numpy.finfo(dtype).max), float(numpy.finfo(dtype).max)
-    elif dtype == "bool":
-        lo, hi = 0, 1
-    else:
-        lo, hi = int(numpy.iinfo(dtype).min), int(numpy.iinfo(dtype).max)
-    for value, name in ((low, "from"), (top, "to - 1")):
-        if not lo <= value <= hi:
-            fail(f"{name} is out of bounds for {CPP_TYPE_NAMES.get(dtype, dtype)}")
-
-
 # ------------------------------------------------------------ in place
 def _fill(x, draw, op, *others, along=None):
     """x takes draw(n, contiguous, along) in the order PyTorch fills x: its memory order
     (a transposed view is filled along its base); `along`, an array of x's shape (bernoulli_'s
     p), is given in that order too. Recorded with a zero gradient when x is in a graph."""
-    if type(x) is not Tensor:
-        fail(f"expected a tensor, got {type(x).__name__}", "type")
-    check_in_place(x, *others)
     check_overlap(x)
     axes, contiguous = _memory_order(x.data)
     in_order = axes != tuple(range(len(axes)))
@@ -295,11 +242,18 @@ def _fill(x, draw, op, *others, along=None):
     return x
 
 
+def _target(x, *others):
+    """The tensor an in-place draw writes: autograd's checks come before the kernel's."""
+    if type(x) is not Tensor:
+        fail(f"expected a tensor, got {type(x).__name__}", "type")
+    check_in_place(x, *others)
+
+
 def _memory_order(a):
     """The axes from outermost to innermost in memory (TensorIterator's order), and
     whether the array is contiguous in PyTorch's sense (size-1 dims aside)."""
-    if not B.ON_HOST or a.ndim == 0:
-        return tuple(range(a.ndim)), True
+    if a.ndim == 0:
+        return (), True
     strides = B.strides(a)
     expected, contiguous = 1, True
     for d in reversed(range(a.ndim)):
@@ -312,6 +266,7 @@ def _memory_order(a):
 
 
 def normal_(x, mean=0.0, std=1.0, *, generator=None):
+    _target(x)
     mean, std = float(_number(mean)), float(_number(std))
     _check_std(std)
     d = _floating(B.dtype_name(x.data.dtype), "normal_kernel_cpu")
@@ -320,6 +275,7 @@ def normal_(x, mean=0.0, std=1.0, *, generator=None):
 
 
 def uniform_(x, from_=0.0, to=1.0, *, generator=None):
+    _target(x)
     from_, to = float(_number(from_)), float(_number(to))
     d = _floating(B.dtype_name(x.data.dtype), "check_uniform_bounds")
     top = float(numpy.finfo(d).max)
@@ -336,6 +292,7 @@ def uniform_(x, from_=0.0, to=1.0, *, generator=None):
 
 
 def bernoulli_(x, p=0.5, *, generator=None):
+    _target(x, p)
     g = chosen(generator)
     d = B.dtype_name(x.data.dtype)
     p = _number(p)
@@ -370,18 +327,18 @@ _RANDOM_FORMS = ("random_() received an invalid combination of arguments - got (
 
 def random_(x, *bounds, generator=None):
     """x.random_(): [0, the dtype's top]; x.random_(to); x.random_(from, to), to None: up to the dtype's top."""
-    if len(bounds) > 2 or any(v is not None and not is_int(v) for v in bounds) or bounds[-1:] == (None,) \
-            and len(bounds) == 1:
+    if len(bounds) > 2 or bounds[:1] == (None,) or any(v is not None and not is_int(v) for v in bounds):
         fail(_RANDOM_FORMS.format(_python_types(*bounds)), "type")
+    _target(x)
     g = chosen(generator)
     d = B.dtype_name(x.data.dtype)
     if not bounds:
         return _fill(x, lambda n, contiguous, _: Dn.any_integers(g, n, d), R.RANDOM_)
-    low, high = (0, int(bounds[0])) if len(bounds) == 1 else (int(bounds[0]), bounds[1])
     op = R.RANDOM_TO_ if len(bounds) == 1 else R.RANDOM_FROM_TO_
-    if high is None:
-        _up_to_max(g, 0, d, low)                # PyTorch's checks come before anything is drawn
-        return _fill(x, lambda n, contiguous, _: _up_to_max(g, n, d, low), op)
-    high = int(high)
-    _between(g, 0, d, low, high)
-    return _fill(x, lambda n, contiguous, _: _between(g, n, d, low, high), op)
+    if len(bounds) == 1:
+        low, span = between(d, 0, int(bounds[0]))
+    elif bounds[1] is None:
+        low, span = up_to_max(d, int(bounds[0]))
+    else:
+        low, span = between(d, int(bounds[0]), int(bounds[1]))
+    return _fill(x, lambda n, contiguous, _: Dn.integers(g, n, d, low, span), op)

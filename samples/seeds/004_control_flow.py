@@ -1,7 +1,7 @@
 # Seed 004: 2*dot(x, x), differentiating through data-dependent control flow
-# (scalar and vector), and the squared norm — every code cell but the plot.
-# Changed for agcli: randn has a fixed seed; the matplotlib cell (plotting
-# is outside agcli's scope) keeps only its gradient, printed.
+# (scalar and vector), and the squared norm — every code cell but the plot,
+# whose gradient is printed at the end. Changed for agcli: randn has a fixed
+# seed. The plotting cell itself, pasted as it is, is 004_plotting_cell.py.
 import torch
 
 x = torch.arange(4.0)

@@ -4,9 +4,9 @@ rules in words (engine/op.py says how to read an entry).
 
 `ALL` lists every op; tests hold each to finite differences."""
 from ..op import Op
-from . import linalg, nn, pointwise, reductions, sampled, shapes, writes
+from . import bounds, linalg, nn, pointwise, reductions, sampled, scans, shapes, writes
 
-FAMILIES = (pointwise, shapes, reductions, linalg, nn, writes, sampled)
+FAMILIES = (pointwise, bounds, shapes, reductions, scans, linalg, nn, writes, sampled)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())

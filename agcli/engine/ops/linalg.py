@@ -2,11 +2,11 @@
 grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import dot, xp
+from ..backend import dot, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul
-from .shapes import t, transpose, unsqueeze
+from .shapes import expand, reshape, squeeze, t, transpose, unsqueeze
 
 
 def mm(a, b):
@@ -21,6 +21,53 @@ def bmm(a, b):
     return apply(BMM, a, b) if type(a) is Tensor or type(b) is Tensor else xp.matmul(a, b)
 
 
+def _column_major(m) -> bool:
+    """Is the matrix laid out by columns (a transposed view)? PyTorch's mm rules then compute
+    the gradient transposed, which changes the nodes a create_graph gradient records."""
+    m = m.data if type(m) is Tensor else m
+    st = strides(m)
+    return st[0] == 1 and st[1] == m.shape[0]
+
+
+def mm_mat1_grad(g, a, b):
+    """mm_mat1_backward: grad.mm(mat2.t()); (mat2.mm(grad.t())).t() for a column-major mat1."""
+    if type(g) is Tensor and _column_major(a):
+        return t(mm(b, t(g)))
+    return mm(g, t(b))
+
+
+def mm_mat2_grad(g, a, b):
+    """mm_mat2_backward: mat1.t().mm(grad); (grad.t().mm(mat1)).t() for a column-major mat2."""
+    if type(g) is Tensor and _column_major(b):
+        return t(mm(t(g), a))
+    return mm(t(a), g)
+
+
+def matmul(a, b):
+    """a @ b as NumPy's matmul broadcasts it (a tangent's batch dims lead): for the forward-mode
+    rules. On tensors: mm or bmm of the operands brought to 2 or 3 dims, as matmul records."""
+    if type(a) is not Tensor and type(b) is not Tensor:
+        return xp.matmul(a, b)
+    if len(b.shape) == 1:
+        return squeeze(matmul(a, unsqueeze(b, -1)), -1)
+    if len(a.shape) == 1:
+        return squeeze(matmul(unsqueeze(a, 0), b), -2)
+    if len(a.shape) == 2 and len(b.shape) == 2:
+        return mm(a, b)
+    lead = _broadcast(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    count = 1
+    for n in lead:
+        count *= n
+    a3 = reshape(expand(a, lead + tuple(a.shape[-2:])), (count,) + tuple(a.shape[-2:]))
+    b3 = reshape(expand(b, lead + tuple(b.shape[-2:])), (count,) + tuple(b.shape[-2:]))
+    return reshape(bmm(a3, b3), lead + (a.shape[-2], b.shape[-1]))
+
+
+def _broadcast(s, u) -> tuple:
+    s, u = (1,) * (len(u) - len(s)) + s, (1,) * (len(s) - len(u)) + u
+    return tuple(m if n == 1 else n for n, m in zip(s, u))
+
+
 def outer(u, v):
     """u ⊗ v as the rules want it: a broadcast product."""
     return mul(unsqueeze(u, -1), v)
@@ -29,21 +76,29 @@ def outer(u, v):
 DOT = Op("DotBackward0", dot,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
-         ("grad * tensor", "grad * self"), reads=((1,), (0,)))
+         ("grad * tensor", "grad * self"), reads=((1,), (0,)),
+         # dot(self_t, tensor_p) + dot(self_p, tensor_t), a batch of tangents at once
+         jvps=(lambda t, out, x, y: matmul(t, y), lambda t, out, x, y: matmul(t, x)))
 MV = Op("MvBackward0", xp.matmul,
         (lambda g, out, m, v: outer(g, v),
          lambda g, out, m, v: mv(t(m), g)),
-        ("grad.ger(vec)", "self.t().mv(grad)"), reads=((1,), (0,)))
+        ("grad.ger(vec)", "self.t().mv(grad)"), reads=((1,), (0,)),
+        jvps=(lambda t, out, m, v: matmul(t, v),                    # mv(self_t, vec_p) + mv(self_p, vec_t)
+              lambda tv, out, m, v: matmul(tv, transpose(m, -1, -2))))
 MM = Op("MmBackward0", xp.matmul,
-        (lambda g, out, a, b: mm(g, t(b)),
-         lambda g, out, a, b: mm(t(a), g)),
-        ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)))
+        (lambda g, out, a, b: mm_mat1_grad(g, a, b),
+         lambda g, out, a, b: mm_mat2_grad(g, a, b)),
+        ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)),
+        jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
 BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch dims
          (lambda g, out, a, b: bmm(g, transpose(b, -1, -2)),
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
-         ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)))
+         ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)),
+         jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
 ADDMM = Op("AddmmBackward0", lambda c, a, b: xp.matmul(a, b) + c,   # bias + mat1 @ mat2 (F.linear)
            (lambda g, out, c, a, b: g,
-            lambda g, out, c, a, b: mm(g, t(b)),
-            lambda g, out, c, a, b: mm(t(a), g)),
-           ("grad", "grad.mm(mat2.t())", "mat1.t().mm(grad)"), reads=((), (2,), (1,)))
+            lambda g, out, c, a, b: mm_mat1_grad(g, a, b),
+            lambda g, out, c, a, b: mm_mat2_grad(g, a, b)),
+           ("grad", "grad.mm(mat2.t())", "mat1.t().mm(grad)"), reads=((), (2,), (1,)),
+           jvps=(lambda t, out, c, a, b: t, lambda t, out, c, a, b: matmul(t, b), lambda t, out, c, a, b: matmul(a, t)),
+           broadcasts=True)

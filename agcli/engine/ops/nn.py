@@ -6,9 +6,11 @@ from ...errors import AgcliError
 from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import div, div_scalar, exp, log, mul, mul_scalar, neg, sigmoid, sub, where, zeros_like
+from .pointwise import (div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, sub, where,
+                        zeros_like)
+from . import tangents as T
 from .reductions import sum
-from .shapes import unsqueeze
+from .shapes import lined_up, unsqueeze
 
 
 def _softmax(x, dim):
@@ -88,10 +90,17 @@ def _softplus(x, beta, threshold):
     return xp.where(big, x, xp.log1p(xp.exp(xp.where(big, 0, bx))) / beta)
 
 
-def _softplus_grad(g, x, beta, threshold):
-    big = data(x) * beta > threshold
-    z = exp(where(big, 0.0, x) * beta)
-    return where(big, g, g * z / (z + 1))
+def _softplus_backward(g, x, beta, threshold):
+    """softplus_backward: grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold."""
+    big = x * beta > threshold
+    z = xp.exp(xp.where(big, 0, x * beta))
+    return xp.where(big, g, g * z / (z + 1))
+
+
+def _softplus_double(gg, x, beta, threshold):
+    """softplus_double_backward: sigmoid_backward(grad, sigmoid(self * beta)) * (self * beta < threshold) * beta."""
+    bx = mul_scalar(x, beta)
+    return mul_scalar(sigmoid_backward(gg, sigmoid(bx)) * mask(data(bx) < threshold, gg), beta)
 
 
 _EPSILON = 9.999999960041972e-13     # the floor under (1 - x) * x in BCE's gradient: 1e-12 as a C float
@@ -116,54 +125,98 @@ def _between_0_and_1(x, t):
         raise AgcliError(f"all elements of {which} should be between 0 and 1")
 
 
-def _bce_grad(g, x, t, w, reduction):
+def _bce_backward(g, x, t, w, reduction):
+    """binary_cross_entropy_backward: grad * (self - target) / max((1 - self) * self, 1e-12) [* weight] [/ numel]."""
     floor = (1 - x) * x
-    local = g * (x - t) / where(data(floor) < _EPSILON, _EPSILON, floor)
-    return _weighted(local, x, w, reduction)
+    return _weighted(g * (x - t) / xp.where(floor < _EPSILON, _EPSILON, floor), x, w, reduction)
 
 
 def _bce_target_grad(g, x, t, w, reduction):
-    return _weighted(neg(log(x / (1 - x))) * g, x, w, reduction)       # -logit(self) * grad
+    """binary_cross_entropy_target_backward: -logit(self) * grad [* weight] [/ numel]."""
+    return _weighted(neg(logit(x)) * g, x, w, reduction)
 
 
 def _weighted(local, x, w, reduction):
     """A loss gradient times the weight, divided by the count for a mean (PyTorch's order)."""
     if w is not None:
         local = local * w
-    return local / data(x).size if reduction == "mean" else local
+    return div_scalar(local, data(x).size) if reduction == "mean" else local
+
+
+# binary_cross_entropy_backward's own rules (FunctionsManual's double backwards; eps = 1e-12, a double)
+def _bce_double_grad_output(gg, x, t, w, reduction):
+    """(self - target) / ((self + eps) * (1 - self + eps)) * grad [* weight] [/ numel]."""
+    return _weighted((x - t) / ((x + 1e-12) * (1 - x + 1e-12)) * gg, x, w, reduction)
+
+
+def _bce_double_self(gg, g, x, t, w, reduction):
+    """(self² - 2 self target + target) / ((self + eps)² (1 - self + eps)²) * grad * grad_output [...]."""
+    return _weighted((x * x - 2 * x * t + t) / ((x + 1e-12) ** 2 * (1 - x + 1e-12) ** 2) * (gg * g), x, w,
+                     reduction)
+
+
+def _bce_double_target(gg, g, x, t, w, reduction):
+    """-grad * grad_output [* weight] / max((1 - self) * self, eps) [/ numel]."""
+    res = -gg * g
+    if w is not None:
+        res = res * w
+    floor = (1 - x) * x
+    return _weighted(res / where(data(floor) < 1e-12, 1e-12, floor), x, None, reduction)
+
+
+def _logit_grad(g, x):
+    """PyTorch's (infinitely differentiable) logit backward: grad / (self * (1 - self)), nan outside [0, 1]."""
+    a = data(x)
+    return where((a >= 0) & (a <= 1), g / (x * (1 - x)), float("nan"))
 
 
 # softmax, log_softmax, mse_loss and nll_loss call PyTorch's own backward ops
 # (below): with create_graph a gradient records SoftmaxBackwardDataBackward0, ...
 SOFTMAX = Op("SoftmaxBackward0", _softmax,
              (lambda g, out, x, dim: softmax_backward(g, out, dim),),
-             ("result * (grad - (grad * result).sum(dim, keepdim=True))",), saves_out=True, reads=((),))
+             ("result * (grad - (grad * result).sum(dim, keepdim=True))",), saves_out=True, reads=((),),
+             jvps=(lambda t, out, x, dim: out * (t - T.logsumexp(t, x, (dim,), True)),))
 LOG_SOFTMAX = Op("LogSoftmaxBackward0", _log_softmax,
                  (lambda g, out, x, dim: log_softmax_backward(g, out, dim),),
-                 ("grad - result.exp() * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),))
+                 ("grad - result.exp() * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),),
+                 jvps=(lambda t, out, x, dim: t - T.logsumexp(t, x, (dim,), True),))
 BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0",
                 lambda z, y, reduction: _reduce(xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))), reduction),
                 (lambda g, out, z, y, reduction: _loss_grad(g, sub(sigmoid(z), y), reduction),
                  lambda g, out, z, y, reduction: _loss_grad(g, -z, reduction)),
-                ("grad * (sigmoid(self) - target) [/ numel]", "grad * -self [/ numel]"))
+                ("grad * (sigmoid(self) - target) [/ numel]", "grad * -self [/ numel]"),
+                # apply_loss_reduction(the unreduced backward formulas with the tangents as grad, added)
+                jvps=lambda ts, out, z, y, reduction: T.loss_reduced(
+                    _added(mul(sub(sigmoid(z), y), ts[0]) if ts[0] is not None else None,
+                           mul(-z, ts[1]) if ts[1] is not None else None), z, reduction), broadcasts=True)
 MSE_LOSS = Op("MseLossBackward0",
               lambda x, y, reduction: _reduce((x - y) ** 2, reduction),
               (lambda g, out, x, y, reduction: mse_loss_backward(g, x, y, reduction),
                lambda g, out, x, y, reduction: mse_loss_backward(g, y, x, reduction)),
-              ("2 * (self - target) * grad [/ numel]", "2 * (target - self) * grad [/ numel]"))
+              ("2 * (self - target) * grad [/ numel]", "2 * (target - self) * grad [/ numel]"),
+              jvps=lambda ts, out, x, y, reduction: T.loss_reduced(
+                  _added(mse_loss_backward(ts[0], x, y, "none") if ts[0] is not None else None,
+                         mse_loss_backward(ts[1], y, x, "none") if ts[1] is not None else None), x, reduction),
+              broadcasts=True)
 NLL_LOSS = Op("NllLossBackward0", _nll,
               (lambda g, out, x, target, reduction, ignore_index:
                nll_loss_backward(g, x, target, reduction, ignore_index), None),
-              ("nll_loss_backward: -grad at each target's class [/ count]",))
+              ("nll_loss_backward: -grad at each target's class [/ count]",),
+              jvps=(T.nll, None))
 SOFTPLUS = Op("SoftplusBackward0", _softplus,
-              (lambda g, out, x, beta, threshold: _softplus_grad(g, x, beta, threshold),),
-              ("grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold",))
+              (lambda g, out, x, beta, threshold: softplus_backward(g, x, beta, threshold),),
+              ("grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold",),
+              jvps=(lambda t, out, x, beta, threshold: softplus_backward(t, x, beta, threshold),))
 BINARY_CROSS_ENTROPY = Op("BinaryCrossEntropyBackward0", _bce,
-                          (lambda g, out, x, t, w, reduction: _bce_grad(g, x, t, w, reduction),
+                          (lambda g, out, x, t, w, reduction: bce_backward(g, x, t, w, reduction),
                            lambda g, out, x, t, w, reduction: _bce_target_grad(g, x, t, w, reduction),
                            None),
                           ("grad * (self - target) / max((1 - self) * self, 1e-12) [* weight] [/ numel]",
-                           "-logit(self) * grad [* weight] [/ numel]"))
+                           "-logit(self) * grad [* weight] [/ numel]"),
+                          jvps=lambda ts, out, x, y, w, reduction: T.loss_reduced(
+                              _added(bce_backward(ts[0], x, y, w, "none") if ts[0] is not None else None,
+                                     _bce_target_grad(ts[1], x, y, w, "none") if ts[1] is not None else None),
+                              x, reduction), broadcasts=True)
 
 
 # ----------------------------------------- PyTorch's own backward ops
@@ -183,6 +236,28 @@ def _mse_backward(g, x, t, reduction):
     return d * (2.0 / _numel(d) if reduction == "mean" else 2.0) * g
 
 
+def _added(a, b):
+    """The sum of a loss's tangent terms, a missing one left out."""
+    return b if a is None else a if b is None else a + b
+
+
+def _mse_twice(tg, x, reduction):
+    """mse_loss_double_backward(t * grad_output, self): 2 * it [/ self.numel()]."""
+    twice = mul_scalar(tg, 2)
+    return div_scalar(twice, _numel(x)) if reduction == "mean" else twice
+
+
+def _from_end(dim, y) -> int:
+    """dim counted from the end: a batched tangent has more dims in front."""
+    return dim % len(y.shape) - len(y.shape)
+
+
+def _sum_along(v, dim, y):
+    """v summed along y's dim, kept (v may carry batch dims in front)."""
+    d = len(v.shape) + _from_end(dim, y)
+    return sum(v, (d,), True)
+
+
 def _mse_double(gg, g, reduction):
     """mse_loss_double_backward(grad * grad_output): 2 * grad [/ numel]."""
     twice = mul_scalar(gg * g, 2)
@@ -193,23 +268,73 @@ SOFTMAX_BACKWARD = Op("SoftmaxBackwardDataBackward0", _softmax_backward,
                       (lambda gg, out, g, y, dim: softmax_backward(gg, y, dim),
                        lambda gg, out, g, y, dim: g * gg - sum(y * g, (dim,), True) * gg - g * sum(y * gg, (dim,), True)),
                       ("_softmax_backward_data(grad, output, dim)",
-                       "grad_output * grad - (output * grad_output).sum(dim) * grad - grad_output * (output * grad).sum(dim)"))
+                       "grad_output * grad - (output * grad_output).sum(dim) * grad - grad_output * (output * grad).sum(dim)"),
+                      jvps=(lambda t, out, g, y, dim: softmax_backward(t, y, _from_end(dim, y)),
+                            lambda t, out, g, y, dim: t * (g - _sum_along(g * y, dim, y)) - y * _sum_along(g * t, dim, y)))
 LOG_SOFTMAX_BACKWARD = Op("LogSoftmaxBackwardDataBackward0", _log_softmax_backward,
                           (lambda gg, out, g, y, dim: gg - sum(gg * exp(y), (dim,), True),
                            lambda gg, out, g, y, dim: -sum(g, (dim,), True) * exp(y) * gg),
                           ("grad - (grad * output.exp()).sum(dim, keepdim=True)",
-                           "-grad_output.sum(dim, keepdim=True) * output.exp() * grad"))
+                           "-grad_output.sum(dim, keepdim=True) * output.exp() * grad"),
+                          jvps=(lambda t, out, g, y, dim: log_softmax_backward(t, y, _from_end(dim, y)),
+                                lambda t, out, g, y, dim: -(exp(y) * t) * _sum_along(g, dim, y)))
 MSE_LOSS_BACKWARD = Op("MseLossBackwardBackward0", _mse_backward,
                        (lambda gg, out, g, x, t, reduction: mse_loss_backward(gg, x, t, reduction),
                         lambda gg, out, g, x, t, reduction: _mse_double(gg, g, reduction),
                         lambda gg, out, g, x, t, reduction: -_mse_double(gg, g, reduction)),
                        ("mse_loss_backward(grad, self, target)", "2 * grad * grad_output [/ numel]",
-                        "-2 * grad * grad_output [/ numel]"))
+                        "-2 * grad * grad_output [/ numel]"),
+                       jvps=(lambda t, out, g, x, y, reduction: mse_loss_backward(t, x, y, reduction),
+                             lambda t, out, g, x, y, reduction: _mse_twice(t * g, x, reduction),
+                             lambda t, out, g, x, y, reduction: -_mse_twice(t * g, x, reduction)), broadcasts=True)
 NLL_LOSS_BACKWARD = Op("NllLossBackwardBackward0", _nll_grad,
                        (lambda gg, out, g, x, target, reduction, ignore_index:
                         nll_loss(gg, target, reduction, ignore_index),
                         lambda gg, out, g, x, target, reduction, ignore_index: zeros_like(gg), None),
-                       ("nll_loss(grad, target)", "zeros_like(grad)"), reads=((2,), (), ()))
+                       ("nll_loss(grad, target)", "zeros_like(grad)"), reads=((2,), (), ()),
+                       jvps=(lambda t, out, g, x, target, reduction, ignore_index:      # linear in grad
+                             _nll_grad(t if reduction == "none" else lined_up(t, 0, len(x.shape)), x, target,
+                                       reduction, ignore_index),
+                             lambda t, out, g, x, target, reduction, ignore_index: zeros_like(t), None))
+
+SOFTPLUS_BACKWARD = Op("SoftplusBackwardBackward0", _softplus_backward,
+                       (lambda gg, out, g, x, beta, threshold: softplus_backward(gg, x, beta, threshold),
+                        lambda gg, out, g, x, beta, threshold: _softplus_double(gg * g, x, beta, threshold)),
+                       ("softplus_backward(grad, self, beta, threshold)",
+                        "softplus_double_backward(grad * grad_output, self, beta, threshold)"),
+                       jvps=(lambda t, out, g, x, beta, threshold: softplus_backward(t, x, beta, threshold),
+                             lambda t, out, g, x, beta, threshold: _softplus_double(t * g, x, beta, threshold)),
+                       broadcasts=True)
+BCE_BACKWARD = Op("BinaryCrossEntropyBackwardBackward0", _bce_backward,
+                  (lambda gg, out, g, x, t, w, reduction: _bce_double_grad_output(gg, x, t, w, reduction),
+                   lambda gg, out, g, x, t, w, reduction: _bce_double_self(gg, g, x, t, w, reduction),
+                   lambda gg, out, g, x, t, w, reduction: _bce_double_target(gg, g, x, t, w, reduction), None),
+                  ("binary_cross_entropy_double_backward_grad_output(grad, self, target, weight)",
+                   "binary_cross_entropy_double_backward(grad_output, grad, self, target, weight)",
+                   "binary_cross_entropy_double_backward_target(grad, grad_output, self, target, weight)"),
+                  jvps=(lambda t, out, g, x, y, w, reduction: bce_backward(t, x, y, w, reduction),   # linear in grad
+                        lambda t, out, g, x, y, w, reduction: _bce_double_self(t, g, x, y, w, reduction),
+                        lambda t, out, g, x, y, w, reduction: _bce_double_target(t, g, x, y, w, reduction), None),
+                  broadcasts=True)
+LOGIT = Op("LogitBackward0", lambda x: xp.log(x / (1 - x)), (lambda g, out, x: _logit_grad(g, x),),
+           ("where(0 <= self <= 1, grad / (self * (1 - self)), nan)",),     # inside BCE's target gradient
+           jvps=(lambda t, out, x: _logit_grad(t, x),))
+
+
+def softplus_backward(g, x, beta, threshold):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(SOFTPLUS_BACKWARD, g, x, beta=beta, threshold=threshold)
+    return _softplus_backward(g, x, beta, threshold)
+
+
+def bce_backward(g, x, t, w, reduction):
+    if type(g) is Tensor or type(x) is Tensor or type(t) is Tensor:
+        return apply(BCE_BACKWARD, g, x, t, w, reduction=reduction)
+    return _bce_backward(g, x, t, w, reduction)
+
+
+def logit(x):
+    return apply(LOGIT, x) if type(x) is Tensor else xp.log(x / (1 - x))
 
 
 def softmax_backward(g, y, dim):

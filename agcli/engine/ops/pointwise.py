@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, astype, float_errors_ignored, kind, ones, xp, zeros
-from ..op import Op, no_derivative
+from ..backend import asarray, astype, float_errors_ignored, kind, xp, zeros
+from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 
 
@@ -31,30 +31,40 @@ def _sigmoid(x):
 ADD = Op("AddBackward0", _add,
          (lambda g, out, x, y, alpha=1: g,
           lambda g, out, x, y, alpha=1: g if alpha == 1 else mul_scalar(g, alpha)),
-         ("grad", "grad * alpha"), saves=False)
+         ("grad", "grad * alpha"), saves=False,
+         jvps=(lambda t, out, x, y, alpha=1: t,
+               lambda t, out, x, y, alpha=1: t if alpha == 1 else mul_scalar(t, alpha)))
 SUB = Op("SubBackward0", _sub,
          (lambda g, out, x, y, alpha=1: g,
           lambda g, out, x, y, alpha=1: -g if alpha == 1 else mul_scalar(-g, alpha)),
-         ("grad", "-grad * alpha"), saves=False)
+         ("grad", "-grad * alpha"), saves=False,
+         jvps=(lambda t, out, x, y, alpha=1: t,
+               lambda t, out, x, y, alpha=1: -t if alpha == 1 else mul_scalar(-t, alpha)))
 RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * alpha),   # number - tensor
           (lambda g, out, x, s, alpha=1: -g if alpha == 1 else mul_scalar(-g, alpha), None),
-          ("-grad * alpha",), saves=False)
+          ("-grad * alpha",), saves=False,
+          jvps=(lambda t, out, x, s, alpha=1: -t if alpha == 1 else mul_scalar(-t, alpha), None))
 MUL = Op("MulBackward0", xp.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
-         ("grad * other", "grad * self"), reads=((1,), (0,)))
+         ("grad * other", "grad * self"), reads=((1,), (0,)),
+         jvps=(lambda t, out, x, y: t * y,           # other_t * self_p + self_t * other_p
+               lambda t, out, x, y: t * x), broadcasts=True)
 DIV = Op("DivBackward0", xp.divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * ((x / y) / y)),
-         ("grad / other", "-grad * ((self / other) / other)"), reads=((1,), (0, 1)))
+         ("grad / other", "-grad * ((self / other) / other)"), reads=((1,), (0, 1)),
+         jvps=lambda ts, out, x, y: _div_tangent(*ts, out, y), broadcasts=True)
 DIV_SCALAR = Op("DivBackward1", xp.divide,                # tensor / number inside a composite op
                 (lambda g, out, x, s: div_scalar(g, s), None),
-                ("grad / other",), saves=False)
+                ("grad / other",), saves=False, jvps=(lambda t, out, x, s: div_scalar(t, s), None))
 # tensor * number and tensor + number inside PyTorch's own formulas (its Scalar overloads)
 MUL_SCALAR = Op("MulBackward1", lambda x, s: x * s, (lambda g, out, x, s: mul_scalar(g, s), None),
-                ("grad * other",), saves=False)
-ADD_SCALAR = Op("AddBackward1", lambda x, s: x + s, (lambda g, out, x, s: g, None), ("grad",), saves=False)
-SUB_SCALAR = Op("SubBackward1", lambda x, s: x - s, (lambda g, out, x, s: g, None), ("grad",), saves=False)
+                ("grad * other",), saves=False, jvps=(lambda t, out, x, s: mul_scalar(t, s), None))
+ADD_SCALAR = Op("AddBackward1", lambda x, s: x + s, (lambda g, out, x, s: g, None), ("grad",), saves=False,
+                jvps=(lambda t, out, x, s: t, None))
+SUB_SCALAR = Op("SubBackward1", lambda x, s: x - s, (lambda g, out, x, s: g, None), ("grad",), saves=False,
+                jvps=(lambda t, out, x, s: t, None))
 def _remainder(x, y):
     """PyTorch's remainder: the sign of the divisor, as Python's %; but a zero keeps the
     dividend's sign, as C's fmod gives it (-1.25 % 0.125 is -0.0)."""
@@ -66,22 +76,28 @@ def _remainder(x, y):
 
 
 REMAINDER = Op("RemainderBackward0", _remainder,          # Python's %: the sign of the divisor; tensor % number
-               (lambda g, out, x, y: g, None), ("grad",), saves=False)
+               (lambda g, out, x, y: g, None), ("grad",), saves=False, jvps=(lambda t, out, x, y: t, None))
 RREMAINDER = Op("NotImplemented", _remainder,             # number % tensor: PyTorch cannot differentiate it
-                (None, no_derivative("remainder")), saves=False)
+                (None, no_derivative("remainder")), saves=False, jvps=(None, no_forward_derivative("remainder")))
 REMAINDER_T = Op("RemainderBackward1", _remainder,        # tensor % tensor
                  (lambda g, out, x, y: g,
                   lambda g, out, x, y: -g * div_floor(x, y)),
-                 ("grad", "-grad * self.div(other, rounding_mode='floor')"))
+                 ("grad", "-grad * self.div(other, rounding_mode='floor')"),
+                 jvps=(lambda t, out, x, y: t,      # self_t - other_t * self_p.div(other_p, 'floor')
+                       lambda t, out, x, y: -(t * div_floor(x, y))), broadcasts=True)
 FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn name, as printed
-                  (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False)
+                  (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False,
+                  jvps=(no_forward_derivative("floor_divide"),) * 2)
 # div(rounding_mode='floor') inside remainder's rule: its own gradient is zero, as PyTorch's
 DIV_FLOOR = Op("DivBackward2", xp.floor_divide,
-               (lambda g, out, x, y: zeros_like(g), lambda g, out, x, y: zeros_like(g)), ("0", "0"), saves=False)
+               (lambda g, out, x, y: zeros_like(g), lambda g, out, x, y: zeros_like(g)), ("0", "0"), saves=False,
+               jvps=(lambda t, out, x, y: zeros_like(t),) * 2)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
                 (lambda g, out, x: -g * (out * out),),
-                ("-grad * (result * result)",), saves_out=True, reads=((),))
-NEG = Op("NegBackward0", xp.negative, (lambda g, out, x: -g,), ("-grad",), saves=False)
+                ("-grad * (result * result)",), saves_out=True, reads=((),),
+                jvps=(lambda t, out, x: -t * (out * out),))
+NEG = Op("NegBackward0", xp.negative, (lambda g, out, x: -g,), ("-grad",), saves=False,
+         jvps=(lambda t, out, x: -t,))
 
 
 def _pow_scalar_grad(g, x, p):
@@ -103,14 +119,18 @@ def _masked_log_grad(g, out, base, y):
             return g * where(data(y) >= 0, 0.0, mul_scalar(out, -math.inf))
         return g * mul_scalar(out, _number_log(base))
     zero = (data(base) == 0) & (data(y) >= 0)
+    if type(g) is Tensor:           # recorded as PyTorch's (log(0) is -inf; differentiated again, nan)
+        with float_errors_ignored():
+            return g * where(zero, 0.0, out * log(base))
     if not xp.any(zero):
-        return g * (where(zero, 0.0, out * log(base)) if type(g) is Tensor else out * log(base))
-    return g * where(zero, 0.0, out * log(where(zero, 1.0, base)))
+        return g * (out * log(base))
+    return g * where(zero, 0.0, out * log(where(zero, 1.0, base)))     # (no log(0) warning on the way)
 
 
 POW = Op("PowBackward0", xp.pow,                           # tensor ** number
          (lambda g, out, x, p: _pow_scalar_grad(g, x, p), None),
-         ("grad * (exponent * self ** (exponent - 1))",))
+         ("grad * (exponent * self ** (exponent - 1))",),
+         jvps=(lambda t, out, x, p: _pow_scalar_grad(t, x, p), None))
 def _pow(x, y):
     """xp.pow; but integers to negative integer powers as PyTorch gives them (1, -1 or 0),
     where NumPy refuses them."""
@@ -125,34 +145,44 @@ POW_T = Op("PowBackward1", _pow,                           # tensor ** tensor
            (lambda g, out, x, y: where(data(y) == 0, 0.0, g * (y * pow(x, sub_scalar(y, 1)))),   # y == 0 masked
             lambda g, out, x, y: _masked_log_grad(g, out, x, y)),
            ("where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))",
-            "grad * where(self == 0 & exponent >= 0, 0, result * log(self))"), saves_out=True)
+            "grad * where(self == 0 & exponent >= 0, 0, result * log(self))"), saves_out=True,
+           jvps=(lambda t, out, x, y: where(data(y) == 0, 0.0, t * (y * pow(x, sub_scalar(y, 1)))),
+                 lambda t, out, x, y: _masked_log_grad(t, out, x, y)), broadcasts=True)
 RPOW = Op("PowBackward2", xp.pow,                          # number ** tensor
           (None, lambda g, out, s, y: _masked_log_grad(g, out, s, y)),
-          (None, "grad * (result * log(self))"), saves_out=True)
+          (None, "grad * (result * log(self))"), saves_out=True,
+          jvps=(None, lambda t, out, s, y: _masked_log_grad(t, out, s, y)))
 
 # ------------------------------------------------- functions of one value
-EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),))
-LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,), ("grad / self",))
-LOG1P = Op("Log1PBackward0", xp.log1p, (lambda g, out, x: g / (x + 1),), ("grad / (self + 1)",))
+# (auto_element_wise in derivatives.yaml: the tangent goes through the VJP's formula in grad's place)
+EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),),
+         jvps=(lambda t, out, x: t * out,))
+LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,), ("grad / self",), jvps=(lambda t, out, x: t / x,))
+LOG1P = Op("Log1PBackward0", xp.log1p, (lambda g, out, x: g / add_scalar(x, 1),), ("grad / (self + 1)",),
+           jvps=(lambda t, out, x: t / add_scalar(x, 1),))
 SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / mul_scalar(out, 2),), ("grad / (2 * result)",),
-          saves_out=True, reads=((),))
-SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",))
-COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",))
+          saves_out=True, reads=((),), jvps=(lambda t, out, x: t / mul_scalar(out, 2),))
+SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",),
+         jvps=(lambda t, out, x: t * cos(x),))
+COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",),
+         jvps=(lambda t, out, x: t * -sin(x),))
 TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1),), ("grad * (1 + result²)",),
-         saves_out=True, reads=((),))
+         saves_out=True, reads=((),), jvps=(lambda t, out, x: t * add_scalar(pow(out, 2), 1),))
 # tanh, sigmoid and relu call PyTorch's own backward ops (below), so a gradient
 # taken with create_graph records TanhBackwardBackward0, ... as PyTorch's does
 TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
-          saves_out=True, reads=((),))
+          saves_out=True, reads=((),), jvps=(lambda t, out, x: tanh_backward(t, out),))
 SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g, out),),
-             ("grad * result * (1 - result)",), saves_out=True, reads=((),))
+             ("grad * result * (1 - result)",), saves_out=True, reads=((),),
+             jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)
 RELU = Op("ReluBackward0", lambda x: xp.maximum(x, 0),
           (lambda g, out, x: threshold_backward(g, out, 0),), ("where(result <= 0, 0, grad)",),
-          saves_out=True, reads=((),))
-ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",))
+          saves_out=True, reads=((),), jvps=(lambda t, out, x: threshold_backward(t, out, 0),))
+ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",),
+         jvps=(lambda t, out, x: t * sgn(x),))
 SGN = Op("SgnBackward0", xp.sign, (lambda g, out, x: zeros_like(g),), ("0 (away from 0; PyTorch masks 0)",),
-         saves=False)
+         saves=False, jvps=(lambda t, out, x: zeros_like(t),))
 
 
 # ----------------------------------------- PyTorch's own backward ops
@@ -173,87 +203,34 @@ def _threshold_backward(g, x, threshold):
 TANH_BACKWARD = Op("TanhBackwardBackward0", _tanh_backward,
                    (lambda gg, out, g, y: tanh_backward(gg, y),
                     lambda gg, out, g, y: gg * (mul_scalar(y, -2) * g)),
-                   ("tanh_backward(grad, output)", "grad * (-2 * output * grad_output)"))
+                   ("tanh_backward(grad, output)", "grad * (-2 * output * grad_output)"),
+                   jvps=(lambda t, out, g, y: tanh_backward(t, y),
+                         lambda t, out, g, y: t * (mul_scalar(y, -2) * g)), broadcasts=True)
 SIGMOID_BACKWARD = Op("SigmoidBackwardBackward0", _sigmoid_backward,
                       (lambda gg, out, g, y: sigmoid_backward(gg, y),
                        lambda gg, out, g, y: gg * g * add_scalar(mul_scalar(y, -2), 1)),
-                      ("sigmoid_backward(grad, output)", "grad * grad_output * (-2 * output + 1)"))
+                      ("sigmoid_backward(grad, output)", "grad * grad_output * (-2 * output + 1)"),
+                      jvps=(lambda t, out, g, y: sigmoid_backward(t, y),
+                            lambda t, out, g, y: t * g * add_scalar(mul_scalar(y, -2), 1)), broadcasts=True)
 THRESHOLD_BACKWARD = Op("ThresholdBackwardBackward0", _threshold_backward,
                         (lambda gg, out, g, x, threshold: threshold_backward(gg, x, threshold),
                          lambda gg, out, g, x, threshold: zeros_like(gg)),
-                        ("threshold_backward(grad, self, threshold)", "zeros_like(grad)"), reads=((1,), ()))
+                        ("threshold_backward(grad, self, threshold)", "zeros_like(grad)"), reads=((1,), ()),
+                        jvps=(lambda t, out, g, x, threshold: threshold_backward(t, x, threshold),
+                              lambda t, out, g, x, threshold: zeros_like(t)), broadcasts=True)
 
 
-def within(x, lo, hi):
-    """Where lo <= x <= hi (either bound may be None): clamp's gradient mask."""
-    x = data(x)
-    keep = ones(x.shape, dtype="bool")
-    if lo is not None:
-        keep = keep & (x >= lo)
-    if hi is not None:
-        keep = keep & (x <= hi)
-    return keep
-
-
-def _clamp(x, min=None, max=None):
-    """min(max(x, min), max), as PyTorch computes it: a min above the max gives the max, nan
-    stays nan (the array API's clip may refuse a min above the max)."""
-    out = x if min is None else xp.maximum(x, min)
-    return out if max is None else xp.minimum(out, max)
-
-
-CLAMP = Op("ClampBackward1", _clamp,
-           (lambda g, out, x, min=None, max=None: where(within(x, min, max), g, 0.0),),
-           ("where(min <= self <= max, grad, 0)",))
-CLAMP_MIN = Op("ClampMinBackward0", lambda x, min: _clamp(x, min),        # x.clamp_min(min)
-               (lambda g, out, x, min: where(within(x, min, None), g, 0.0),), ("where(self >= min, grad, 0)",))
-CLAMP_MAX = Op("ClampMaxBackward0", lambda x, max: _clamp(x, max=max),        # x.clamp_max(max)
-               (lambda g, out, x, max: where(within(x, None, max), g, 0.0),), ("where(self <= max, grad, 0)",))
-# Tensor bounds (clamp.Tensor, clamp_min.Tensor, clamp_max.Tensor; broadcast, nan propagates):
-# a bound's gradient is grad where it is the result; a min above the max has none.
-_CLAMP_MIN_RULES = ((lambda g, out, x, lo: where(data(x) >= data(lo), g, 0.0),
-                     lambda g, out, x, lo: where(data(x) < data(lo), g, 0.0)),
-                    ("where(self >= min, grad, 0)", "where(self < min, grad, 0)"))
-_CLAMP_MAX_RULES = ((lambda g, out, x, hi: where(data(x) <= data(hi), g, 0.0),
-                     lambda g, out, x, hi: where(data(x) > data(hi), g, 0.0)),
-                    ("where(self <= max, grad, 0)", "where(self > max, grad, 0)"))
-CLAMP_T_MIN = Op("ClampBackward0", xp.maximum, *_CLAMP_MIN_RULES)                 # clamp(x, min=t)
-CLAMP_T_MAX = Op("ClampBackward0", xp.minimum, *_CLAMP_MAX_RULES)                 # clamp(x, max=t)
-CLAMP_MIN_T = Op("ClampMinBackward1", xp.maximum, *_CLAMP_MIN_RULES)              # x.clamp_min(t)
-CLAMP_MAX_T = Op("ClampMaxBackward1", xp.minimum, *_CLAMP_MAX_RULES)              # x.clamp_max(t)
-CLAMP_T = Op("ClampBackward0", lambda x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),  # clamp(x, t, u)
-             (lambda g, out, x, lo, hi: where((data(x) >= data(lo)) & (data(x) <= data(hi)), g, 0.0),
-              lambda g, out, x, lo, hi: where((data(x) < data(lo)) & (data(lo) < data(hi)), g, 0.0),
-              lambda g, out, x, lo, hi: where((data(x) > data(hi)) | (data(hi) < data(lo)), g, 0.0)),
-             ("where(min <= self <= max, grad, 0)", "where(self < min and min < max, grad, 0)",
-              "where(self > max or max < min, grad, 0)"))
 WHERE = Op("WhereBackward0", xp.where,
            (None,
             lambda g, out, c, x, y: where(c, g, 0.0),
             lambda g, out, c, x, y: where(c, 0.0, g)),
-           (None, "where(condition, grad, 0)", "where(condition, 0, grad)"))
+           (None, "where(condition, grad, 0)", "where(condition, 0, grad)"),
+           jvps=lambda ts, out, c, x, y: where(c, or_zero(ts[1]), or_zero(ts[2])), broadcasts=True)
 MASKED_FILL = Op("MaskedFillBackward0", lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x),
                  (lambda g, out, x, m, value: masked_fill(g, m, 0), None),
-                 ("grad.masked_fill(mask, 0)",), reads=((1,), ()))
+                 ("grad.masked_fill(mask, 0)",), reads=((1,), ()),
+                 jvps=(lambda t, out, x, m, value: masked_fill(t, m, 0), None), broadcasts=True)
 
-
-def _tie_split(g, x, y, keep):
-    """maximum/minimum: the winner takes g, a tie splits it (PyTorch's rule, nan included)."""
-    a, b = data(x), data(y)
-    loses = (a < b) if keep == "greater" else (a > b)
-    return masked_fill(where(a == b, div_scalar(g, 2), g), loses, 0)
-
-
-MAXIMUM = Op("MaximumBackward0", xp.maximum,
-             (lambda g, out, x, y: _tie_split(g, x, y, "greater"),
-              lambda g, out, x, y: _tie_split(g, y, x, "greater")),
-             ("where(self == other, grad / 2, grad).masked_fill(self < other, 0)",
-              "where(self == other, grad / 2, grad).masked_fill(self > other, 0)"))
-MINIMUM = Op("MinimumBackward0", xp.minimum,
-             (lambda g, out, x, y: _tie_split(g, x, y, "less"),
-              lambda g, out, x, y: _tie_split(g, y, x, "less")),
-             ("where(self == other, grad / 2, grad).masked_fill(self > other, 0)",
-              "where(self == other, grad / 2, grad).masked_fill(self < other, 0)"))
 
 # ------------------------------------------------------ no gradient at all
 LT, LE = Op("", xp.less, None), Op("", xp.less_equal, None)
@@ -335,6 +312,18 @@ def _scalar(op):
 
 mul_scalar, add_scalar, sub_scalar = _scalar(MUL_SCALAR), _scalar(ADD_SCALAR), _scalar(SUB_SCALAR)
 div_scalar, div_floor, sgn = _scalar(DIV_SCALAR), _binary(DIV_FLOOR, xp.floor_divide), _unary(SGN)
+
+
+def or_zero(t):
+    """A tangent, or 0 for an input without one (PyTorch's zero tensor) in a rule for all inputs."""
+    return 0.0 if t is None else t
+
+
+def _div_tangent(tx, ty, out, y):
+    """(self_t - other_t * result) / other_p, a missing tangent's terms left out."""
+    if ty is None:
+        return tx / y
+    return (-(ty * out) if tx is None else tx - ty * out) / y
 
 
 def zeros_like(g):

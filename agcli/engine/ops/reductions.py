@@ -3,11 +3,15 @@ logsumexp, prod, var/std; and the scans and picks beside them: cumsum,
 sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
+from .. import saved
 from ..backend import arange, astype, copy, reduce_sum, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import div, div_scalar, mask, masked_fill, mul, sgn, where
-from .shapes import diagonal, expand, flip, index, reshape, squeeze, transpose, unsqueeze
+from . import writes as W
+from .pointwise import div, div_scalar, mask, masked_fill, mul, mul_scalar, or_zero, sgn, where
+from . import tangents as T
+from .scans import prod_safe_zeros
+from .shapes import diagonal, expand, flip, reshape, unsqueeze
 
 
 # ---------------------------------------------------------------- helpers
@@ -34,6 +38,7 @@ _sum = reduce_sum       # on NumPy, its add.reduce (the backend's fast path)
 def _amax_grad(g, out, x, dim, keepdim):
     """amax/amin: ties along the reduced dims share the gradient equally (PyTorch's rule,
     scale_grad_by_count: (grad / count) * mask, the reduced dims restored by a reshape)."""
+    dim = dim or tuple(range(data(x).ndim))     # () is every dim
     if not keepdim:
         kept = tuple(1 if d in dim else n for d, n in enumerate(data(x).shape))
         g, out = reshape(g, kept), xp.reshape(data(out), kept)
@@ -56,7 +61,9 @@ def _whole_grad(g, out, x):
 MASKED_FILL_T = Op("MaskedFillBackward1", lambda x, m, value: xp.where(m, value, x),
                    (lambda g, out, x, m, value: masked_fill(g, m, 0), None,
                     lambda g, out, x, m, value: sum(where(m, g, 0.0))),
-                   ("grad.masked_fill(mask, 0)", None, "grad.masked_select(mask).sum()"), saves=False)
+                   ("grad.masked_fill(mask, 0)", None, "grad.masked_select(mask).sum()"), saves=False,
+                   jvps=lambda ts, out, x, m, value: where(m, or_zero(ts[2]), or_zero(ts[0])),  # self_t.masked_fill(
+                   broadcasts=True)                                                             # mask, value_t)
 
 
 def _take_along(x, dim, keepdim, arg):
@@ -82,7 +89,8 @@ def _chosen_grad(g, x, dim, keepdim, arg):
 SCATTER_CHOSEN = Op("ScatterBackward0", lambda zeros_, src, dim, chosen: xp.where(chosen, src, zeros_),
                     (lambda g, out, zeros_, src, dim, chosen: where(chosen, 0.0, g),
                      lambda g, out, zeros_, src, dim, chosen: sum(where(chosen, g, 0.0), (dim,), True)),
-                    ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=False)
+                    ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=False,
+                    jvps=lambda ts, out, zeros_, src, dim, chosen: where(chosen, or_zero(ts[1]), or_zero(ts[0])))
 
 
 def vector_norm(x, ord, dim, keepdim):
@@ -144,35 +152,9 @@ def _in_double(fn, x):
 
 
 # --------------------------------------------------------- prod, var, std
-def _prod_others(a, dim):
-    """Each element's product of the others along dim, exact with zeros: PyTorch's
-    prod_safe_zeros_backward, exclusive cumulative products from both ends."""
-    n = a.shape[dim]
-    if n == 1:
-        return xp.ones_like(a)
-    lead = (slice(None),) * dim
-    ones = xp.ones_like(a[lead + (slice(0, 1), ...)])
-
-    def cumprod(v):
-        return _in_double(lambda w: xp.cumulative_prod(w, axis=dim), v)
-    left = cumprod(xp.concat([ones, a[lead + (slice(0, n - 1), ...)]], axis=dim))
-    right = xp.flip(cumprod(xp.concat([ones, xp.flip(a[lead + (slice(1, n), ...)], axis=dim)], axis=dim)), axis=dim)
-    return left * right
-
-
-def _prod_others_recorded(x, dim):
-    """The same products as recorded ops (create_graph): each element in turn set
-    to 1 along a new last axis, then the product along dim; right at every order."""
-    n, ndim = x.shape[dim], x.ndim
-    diagonal = xp.reshape(arange(n), tuple(n if i == dim else 1 for i in range(ndim + 1))) == \
-        xp.reshape(arange(n), (1,) * ndim + (n,))
-    copies = where(diagonal, 1.0, expand(unsqueeze(x, ndim), x.shape + (n,)))
-    return squeeze(transpose(apply(PROD_DIM, copies, dim=dim, keepdim=True), dim, ndim), ndim)
-
-
 def _prod_grad(g, out, x, dim=None, keepdim=False):
     """prod_backward: grad * (result / self) when no element is 0, else grad times
-    the product of the others, computed without dividing."""
+    the product of the others, computed without dividing (engine/ops/scans.py)."""
     a = data(x)
     if a.ndim == 0:
         return g
@@ -180,13 +162,14 @@ def _prod_grad(g, out, x, dim=None, keepdim=False):
         g, out = keep_dims(g, (dim,), keepdim), keep_dims(out, (dim,), keepdim)
     if not xp.any(a == 0):
         return mul(g, div(out, x))
-    if type(x) is Tensor:       # (a whole product: flattened, then viewed back, as PyTorch)
-        if dim is None:
-            return reshape(mul(g, _prod_others_recorded(reshape(x, (-1,)), 0)), x.shape)
-        return mul(g, _prod_others_recorded(x, dim))
-    if dim is None:
-        return g * xp.reshape(_prod_others(xp.reshape(a, (-1,)), 0), a.shape)
-    return g * _prod_others(a, dim)
+    if dim is None:             # flattened, then viewed back, as PyTorch
+        return reshape(prod_safe_zeros(g, reshape(x, (-1,)), 0), a.shape)
+    return prod_safe_zeros(g, x, dim)
+
+
+def _dof(shape, dim, correction) -> int:
+    """The degrees of freedom: the count reduced less the correction (None: PyTorch's default, 1)."""
+    return _count(shape, dim) - (1 if correction is None else correction)
 
 
 def _moments(x, dim, correction, keepdim, root=False):
@@ -195,7 +178,7 @@ def _moments(x, dim, correction, keepdim, root=False):
     def compute(a):
         d = a - xp.mean(a, axis=dim, keepdims=True)
         m2 = xp.sum(d * d, axis=dim, keepdims=keepdim)
-        dof = _count(a.shape, dim) - correction
+        dof = _dof(a.shape, dim, correction)
         v = m2 / dof if dof > 0 else xp.where(m2 == 0, xp.nan, xp.where(m2 > 0, xp.inf, m2))
         return xp.sqrt(v) if root else v
     return _in_double(compute, x)
@@ -204,20 +187,22 @@ def _moments(x, dim, correction, keepdim, root=False):
 def _var_grad(g, out, x, dim, correction, keepdim):
     """var_backward: (2 / (n - correction)) * grad * (self - self.mean(dim, keepdim=True))."""
     shape = data(x).shape
-    dof = _count(shape, dim) - correction
+    dof = _dof(shape, dim, correction)
     if dim is None or not shape:
         if dof <= 0:        # PyTorch: nan where self equals the mean, inf elsewhere
             a = data(x)
             return g * mask(xp.where(a == xp.mean(a), xp.nan, xp.full_like(a, xp.inf)), g)
-        return g * (2.0 / dof) * (x - mean(x))
+        return mul_scalar(g, 2.0 / dof) * (x - mean(x))
     factor = 2.0 / dof if dof else float("inf")
-    return keep_dims(g, dim, keepdim) * factor * (x - mean(x, dim, keepdim=True))
+    return mul_scalar(keep_dims(g, dim, keepdim), factor) * (x - mean(x, dim, keepdim=True))
 
 
 def _std_grad(g, out, x, dim, correction, keepdim):
-    """std_backward: var_backward of grad / (2 * result), 0 where the result is 0."""
+    """std_backward: var_backward of (grad / (result * 2)).masked_fill_(result == 0, 0)."""
     zero = data(out) == 0
-    if xp.any(zero):
+    if type(g) is Tensor or type(out) is Tensor:
+        g = masked_fill(g / mul_scalar(out, 2), zero, 0)
+    elif xp.any(zero):
         g = where(zero, 0.0, g / where(zero, 1.0, out * 2))
     else:
         g = g / (out * 2)
@@ -250,6 +235,9 @@ def sort_order(a, dim, descending):
     return (a.shape[dim] - 1) - xp.flip(reversed_order, axis=dim)
 
 
+saved.sort_order = sort_order      # sort's _saved_indices
+
+
 def _sorted(x, dim, descending):
     if x.ndim == 0:
         return copy(x)
@@ -262,8 +250,8 @@ def _sort_grad(g, out, x, dim, descending):
     if a.ndim == 0:
         return g
     order = sort_order(a, dim, descending)
-    if type(g) is Tensor:
-        return apply(SCATTER_SORTED, g, dim=dim, order=order)
+    if type(g) is Tensor:       # zeros.scatter(dim, indices, grad), as PyTorch's
+        return apply(W.SCATTER, zeros(a.shape, dtype=g.dtype), g, dim=dim, index=order)
     return _put_back(g, dim, order)
 
 
@@ -272,71 +260,103 @@ def _put_back(g, dim, order):
     return xp.take_along_axis(g, xp.argsort(order, axis=dim, stable=True), axis=dim)
 
 
-def _gather(g, dim, order):
-    """g.gather(dim, order)."""
-    if type(g) is not Tensor:
-        return xp.take_along_axis(g, order, axis=dim)
-    key = tuple(order if i == dim else xp.reshape(arange(n), tuple(n if j == i else 1 for j in range(g.ndim)))
-                for i, n in enumerate(g.shape))
-    return index(g, key)
-
-
 def _trace(x):
     return _in_double(lambda a: xp.sum(diagonal(a, 0, 0, 1)), x)
 
 
 def _trace_grad(g, out, x):
+    """grad on the diagonal of zeros: PyTorch's zeros(n * m).index_fill_(0, arange(0, n * m, m + 1), grad).view(n, m)."""
     n, m = x.shape
+    if type(g) is Tensor:
+        filled = apply(W.INDEX_FILL_TENSOR, zeros((n * m,), dtype=g.dtype), g, dim=0, index=arange(0, n * m, m + 1))
+        return reshape(filled, (n, m))
     return where(xp.reshape(arange(n), (n, 1)) == xp.reshape(arange(m), (1, m)), g, 0.0)
 
 
 # ---------------------------------------------------------------- entries
 SUM = Op("SumBackward0", lambda x: _sum(x),
-         (lambda g, out, x: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False)
+         (lambda g, out, x: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False,
+         jvps=(lambda t, out, x: _reduced_tangent(sum, t, x, None, False),))     # auto_linear: self_t.sum()
 SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: xp.sum(x, axis=dim, keepdims=keepdim),
              (lambda g, out, x, dim, keepdim: expand(keep_dims(g, dim, keepdim), x.shape),),
-             ("grad.unsqueeze(dim).expand(self.sizes())",), saves=False)
+             ("grad.unsqueeze(dim).expand(self.sizes())",), saves=False,
+             jvps=(lambda t, out, x, dim, keepdim: _reduced_tangent(sum, t, x, dim, keepdim),))
 MEAN = Op("MeanBackward0", lambda x: _sum(x) / getattr(x, "size", 1),
           (lambda g, out, x: _mean_grad(g, x, (), False),),
-          ("grad.expand(self.sizes()) / self.numel()",), saves=False)
+          ("grad.expand(self.sizes()) / self.numel()",), saves=False,
+          jvps=(lambda t, out, x: _reduced_tangent(mean, t, x, None, False),))
 MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim),
               (lambda g, out, x, dim, keepdim: _mean_grad(g, x, dim, keepdim),),
-              ("grad.unsqueeze(dim).expand(self.sizes()) / (elements reduced)",), saves=False)
+              ("grad.unsqueeze(dim).expand(self.sizes()) / (elements reduced)",), saves=False,
+              jvps=(lambda t, out, x, dim, keepdim: _reduced_tangent(mean, t, x, dim, keepdim),))
 AMAX_ALL = Op("MaxBackward1", lambda x: xp.max(x), (lambda g, out, x: _whole_grad(g, out, x),),
-              ("grad shared equally by the elements equal to result",), saves_out=True)
+              ("grad shared equally by the elements equal to result",), saves_out=True, jvps=(T.evenly_read,))
 AMIN_ALL = Op("MinBackward1", lambda x: xp.min(x), (lambda g, out, x: _whole_grad(g, out, x),),
-              ("grad shared equally by the elements equal to result",), saves_out=True)
-AMAX = Op("AmaxBackward0", lambda x, dim, keepdim: xp.max(x, axis=dim, keepdims=keepdim), (_amax_grad,),
-          ("grad shared equally by the elements equal to result along dim",), saves_out=True)
-AMIN = Op("AminBackward0", lambda x, dim, keepdim: xp.min(x, axis=dim, keepdims=keepdim), (_amax_grad,),
-          ("grad shared equally by the elements equal to result along dim",), saves_out=True)
+              ("grad shared equally by the elements equal to result",), saves_out=True, jvps=(T.evenly_read,))
+AMAX = Op("AmaxBackward0", lambda x, dim, keepdim: xp.max(x, axis=dim or None, keepdims=keepdim), (_amax_grad,),
+          ("grad shared equally by the elements equal to result along dim",), saves_out=True, jvps=(T.amaxamin,))
+AMIN = Op("AminBackward0", lambda x, dim, keepdim: xp.min(x, axis=dim or None, keepdims=keepdim), (_amax_grad,),
+          ("grad shared equally by the elements equal to result along dim",), saves_out=True, jvps=(T.amaxamin,))
 MAX_DIM = Op("MaxBackward0", lambda x, dim, keepdim: _take_along(x, dim, keepdim, xp.argmax),
              (lambda g, out, x, dim, keepdim: _chosen_grad(g, x, dim, keepdim, xp.argmax),),
-             ("grad put at indices along dim",))
+             ("grad put at indices along dim",),
+             jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, _arg(xp.argmax, x, dim), dim, keepdim),))
 MIN_DIM = Op("MinBackward0", lambda x, dim, keepdim: _take_along(x, dim, keepdim, xp.argmin),
              (lambda g, out, x, dim, keepdim: _chosen_grad(g, x, dim, keepdim, xp.argmin),),
-             ("grad put at indices along dim",))
+             ("grad put at indices along dim",),
+             jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, _arg(xp.argmin, x, dim), dim, keepdim),))
 NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(x, ord, dim, keepdim),
-          (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True)
+          (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True,
+          jvps=(T.vector_norm,))
 LOGSUMEXP = Op("LogsumexpBackward0", _logsumexp, (_logsumexp_grad,), ("grad * exp(self - result)",),
-               saves_out=True)
+               saves_out=True, jvps=(lambda t, out, x, dim, keepdim: T.logsumexp(t, x, dim, keepdim),))
 PROD = Op("ProdBackward0", lambda x: xp.prod(x), (_prod_grad,),
-          ("grad * (result / self), or the product of the others where self has zeros",), saves_out=True)
+          ("grad * (result / self), or the product of the others where self has zeros",), saves_out=True,
+          jvps=(lambda t, out, x: T.summed(mul(_prod_grad(_ones(out), out, x), t), x, T.reduced(None, x)),))
 PROD_DIM = Op("ProdBackward1", lambda x, dim, keepdim: xp.prod(x, axis=dim, keepdims=keepdim) if x.ndim else copy(x),
               (_prod_grad,),
-              ("grad.unsqueeze(dim) * (result.unsqueeze(dim) / self), or the others' product",), saves_out=True)
+              ("grad.unsqueeze(dim) * (result.unsqueeze(dim) / self), or the others' product",), saves_out=True,
+              jvps=(lambda t, out, x, dim, keepdim:       # (prod_backward(ones, ...) * self_t).sum(dim, keepdim)
+                    T.summed(mul(_prod_grad(_ones(out), out, x, dim, keepdim), t), x, T.reduced(dim, x), keepdim),))
 VAR = Op("VarBackward0", _moments, (_var_grad,),
-         ("(2 / (n - correction)) * grad * (self - self.mean(dim, keepdim=True))",))
+         ("(2 / (n - correction)) * grad * (self - self.mean(dim, keepdim=True))",),
+         jvps=(lambda t, out, x, dim, correction, keepdim: _var_tangent(t, out, x, dim, correction, keepdim),))
 STD = Op("StdBackward0", lambda x, dim, correction, keepdim: _moments(x, dim, correction, keepdim, root=True),
-         (_std_grad,), ("var_backward(grad / (2 * result), self, dim, correction)",), saves_out=True)
-CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False)
-SORT = Op("SortBackward0", _sorted, (_sort_grad,), ("grad put back at indices along dim",))
-SORT_STABLE = Op("SortBackward1", _sorted, (_sort_grad,), ("grad put back at indices along dim",))   # stable=
-SCATTER_SORTED = Op("ScatterBackward0", _put_back,          # sort's gradient, recorded (create_graph)
-                    (lambda gg, out, g, dim, order: _gather(gg, dim, order),), ("grad.gather(dim, index)",),
-                    saves=False)
+         (_std_grad,), ("var_backward(grad / (2 * result), self, dim, correction)",), saves_out=True,
+         jvps=(lambda t, out, x, dim, correction, keepdim:     # var's tangent / (2 * result), 0 where result is 0
+               masked_fill(div(_var_tangent(t, out, x, dim, correction, keepdim), mul_scalar(out, 2.0)),
+                           data(out) == 0, 0),))
+CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
+             jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
+_SORT_JVP = (lambda t, out, x, dim, descending: T.gathered(t, x, sort_order(data(x), dim, descending), dim),)
+SORT = Op("SortBackward0", _sorted, (_sort_grad,), ("grad put back at indices along dim",), jvps=_SORT_JVP)
+SORT_STABLE = Op("SortBackward1", _sorted, (_sort_grad,), ("grad put back at indices along dim",),   # stable=
+                 jvps=_SORT_JVP)
 TRACE = Op("TraceBackward0", _trace, (_trace_grad,), ("grad on the diagonal of zeros(self.sizes())",),
-           saves=False)
+           saves=False, jvps=(lambda t, out, x: T.traced(t, x),))
+
+
+def _reduced_tangent(reduce, t, x, dim, keepdim):
+    """sum's and mean's tangent: the same reduction of the tangent (over all of the input's
+    dims when dim is None; the batch dims kept), recorded as PyTorch's formula records it."""
+    nb = T.lead(t, x)
+    if dim is None:
+        return reduce(t) if not nb else reduce(t, tuple(range(nb, len(t.shape))))
+    return reduce(t, tuple(d % len(x.shape) + nb for d in dim) if len(x.shape) else (), keepdim)
+
+
+def _arg(arg, x, dim):
+    """argmax/argmin along dim, kept (max(dim)'s indices)."""
+    return xp.expand_dims(arg(data(x), axis=dim), axis=dim)
+
+
+def _ones(out):
+    return xp.ones_like(data(out))
+
+
+def _var_tangent(t, out, x, dim, correction, keepdim):
+    """var_backward(self_t, self, dim, correction, keepdim=True).sum(dim, keepdim)."""
+    return T.summed(_var_grad(t, out, x, dim, correction, True), x, T.reduced(dim, x), keepdim)
 
 
 # ------------------------------------------------------------- primitives

@@ -7,7 +7,7 @@ parameters), and bernoulli(x, p) has none at all (its node is NotImplemented).
 """
 from __future__ import annotations
 
-from ..op import Op, no_derivative
+from ..op import Op, no_derivative, no_forward_derivative
 from .pointwise import zeros_like
 
 
@@ -19,8 +19,8 @@ def _zero(g, out, *inputs, values):
     return zeros_like(g)
 
 
-def _zeros(name, inputs):
-    return Op(name, _drawn, (_zero,) * inputs, ("zeros_like(grad)",) * inputs, saves=False)
+def _zeros(name, inputs):      # forward mode too: a zero tangent (self_t.zero_(), auto_element_wise of zeros)
+    return Op(name, _drawn, (_zero,) * inputs, ("zeros_like(grad)",) * inputs, saves=False, jvps=(_zero,) * inputs)
 
 
 NORMAL_ = _zeros("NormalBackward0", 1)             # x.normal_(mean, std)
@@ -34,5 +34,5 @@ BERNOULLI_ = _zeros("BernoulliBackward2", 1)       # x.bernoulli_(p number)
 RANDOM_FROM_TO_ = _zeros("RandomBackward0", 1)     # x.random_(from, to)
 RANDOM_TO_ = _zeros("RandomBackward1", 1)          # x.random_(to)
 RANDOM_ = _zeros("RandomBackward2", 1)             # x.random_()
-BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli.p"),),     # torch.bernoulli(x, p number)
-                 ("not implemented",), saves=False)
+BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli"),),     # torch.bernoulli(x, p number)
+                 ("not implemented",), saves=False, jvps=(no_forward_derivative("bernoulli"),))

@@ -1,0 +1,186 @@
+"""Forward mode: tensors that carry a tangent (dual numbers), PyTorch's forward AD.
+
+Inside a dual level (`state.dual` is a DualLevel), `apply` hands every op's
+output to `carry`: its tangent is the sum, in input order, of the op's JVP
+rules for the inputs that carry one (engine/op.py: `jvps`), as PyTorch's
+generated code adds derivatives.yaml's terms and skips an input without a
+tangent (its zero tangent is not computed with). A tangent has shape
+(*batch, *primal.shape): the calculus commands give a leaf a batch of
+tangents at once (the rows of an identity: a whole Jacobian in one pass,
+evaluate/jacobians.py); a program gives one (torch.autograd.forward_ad,
+torchapi/forward_ad.py).
+
+A tangent is a raw array, or a tensor when it has a graph of its own: when a
+tangent or a primal it is computed from requires grad (reverse mode over
+forward mode), the rules run on tensors and record. They run with the level
+switched off, so what they compute carries no tangent of its own.
+"""
+from __future__ import annotations
+
+import weakref
+
+from ..errors import AgcliError
+from ..state import state
+from .backend import astype, float_errors_ignored, kind, xp
+from .ops.shapes import expand, lined_up, to_dtype
+from .tensor import Tensor
+
+
+class DualLevel:
+    """One forward-mode level: the tensors given a tangent in it lose it when it ends."""
+
+    __slots__ = ("duals",)
+
+    def __init__(self):
+        self.duals = []         # weak references: a tensor the program dropped is not kept alive
+
+    def give(self, t: Tensor, tangent):
+        t.tangent = tangent
+        self.duals.append(weakref.ref(t))
+
+    def close(self):
+        for ref in self.duals:
+            t = ref()
+            if t is not None:
+                try:
+                    del t.tangent
+                except AttributeError:
+                    pass
+        self.duals = []
+
+    def carry(self, op, args, arrays, params, cast, result):
+        """Give `result` (op's output on these arguments) its tangent, if an input has one."""
+        tangents = None
+        for i, a in enumerate(args):
+            if type(a) is Tensor:
+                t = tangent_of(a)
+                if t is not None:
+                    if tangents is None:
+                        tangents = [None] * len(args)
+                    tangents[i] = t
+        if tangents is None or op.jvps is None or kind(result.data.dtype) != "f":
+            return
+        graph = any(type(t) is Tensor and t.requires_grad for t in tangents if t is not None) or (
+            state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in args))
+        if graph:       # the rules run on tensors then: a raw tangent too (an array never meets a tensor)
+            tangents = [t if t is None or type(t) is Tensor else Tensor(t, device=result.device) for t in tangents]
+        state.dual = None       # what the rules compute carries no tangent
+        try:
+            # (quietly: a rule may compute inf where it masks it out, as backward's rules do; a
+            # tangent that ends up non-finite is for the caller to report)
+            with float_errors_ignored():
+                total = output_tangent(op, tangents, args if graph else arrays, result if graph else result.data,
+                                       params, cast)
+        finally:
+            state.dual = self
+        if total is not None:
+            self.give(result, total)
+
+
+def tangent_of(t):
+    """t's tangent at the open level, or None (a tensor that is not dual)."""
+    try:
+        return t.tangent
+    except AttributeError:
+        return None
+
+
+def output_tangent(op, tangents, inputs, out, params, cast=None):
+    """The tangent of op's output `out` on `inputs` (arrays; or the result tensor and the
+    op's arguments, for a tangent with a graph), given each input's tangent or None:
+    the sum of the rules' parts, shaped (*batch, *out.shape), in out's dtype; None
+    when no rule applies."""
+    out_shape = tuple(out.shape)
+    rules = op.jvps
+    if callable(rules):         # one rule for the list of tangents (where, cat_jvp, ...)
+        return _together(rules, tangents, inputs, out, out_shape, params, cast, op.broadcasts)
+    total = batch = None
+    for i, t in enumerate(tangents):
+        if t is None:
+            continue
+        rule = rules[i]
+        if rule is None:
+            continue
+        x = inputs[i]
+        in_ndim = len(getattr(x, "shape", ()))
+        if batch is None:
+            batch = tuple(t.shape[:len(t.shape) - in_ndim])
+        if cast is not None and type(t) is not Tensor and t.dtype != cast:
+            t = astype(t, cast)
+        if op.broadcasts:
+            t = lined_up(t, in_ndim, len(out_shape))
+        part = rule(t, out, *inputs, **params)
+        part = lined_up(part, len(part.shape) - len(batch), len(out_shape))     # parts add up as they broadcast
+        total = part if total is None else total + part
+    if total is None:
+        return None
+    return _in_dtype(_fit(total, batch, out_shape), out)
+
+
+def _together(rule, tangents, inputs, out, out_shape, params, cast, broadcasts):
+    ts, batch = [], None
+    for i, t in enumerate(tangents):
+        if t is not None:
+            in_ndim = len(getattr(inputs[i], "shape", ()))
+            if batch is None:
+                batch = tuple(t.shape[:len(t.shape) - in_ndim])
+            if cast is not None and type(t) is not Tensor and t.dtype != cast:
+                t = astype(t, cast)
+            if broadcasts:
+                t = lined_up(t, in_ndim, len(out_shape))
+        ts.append(t)
+    if batch is None:
+        return None
+    total = rule(ts, out, *inputs, **params)
+    total = lined_up(total, len(total.shape) - len(batch), len(out_shape))
+    return _in_dtype(_fit(total, batch, out_shape), out)
+
+
+def _in_dtype(total, out):
+    """The tangent in the output's dtype."""
+    dtype = out.dtype if type(out) is not Tensor else out.data.dtype
+    if type(total) is Tensor:
+        return to_dtype(total, dtype)
+    return total if total.dtype == dtype else astype(total, dtype)
+
+
+def _fit(total, batch, out_shape):
+    """A part that broadcasts to the output, spread to (*batch, *out.shape)."""
+    want = batch + out_shape
+    if tuple(total.shape) == want:
+        return total
+    if type(total) is Tensor:
+        return expand(total, want)
+    return xp.broadcast_to(total, want)
+
+
+# ------------------------------------------------------------------ levels
+def enter_level() -> DualLevel:
+    """Open the dual level (one at a time, as PyTorch)."""
+    if state.dual is not None:
+        raise AgcliError("Nested forward mode AD is not supported at the moment")
+    state.dual = DualLevel()
+    return state.dual
+
+
+def exit_level(level: DualLevel | None = None):
+    """Close the dual level: every tangent given in it is dropped."""
+    current = state.dual
+    if current is None or (level is not None and level is not current):
+        raise AgcliError("Trying to exit a forward AD level that was not the last one that was created. "
+                         "This is not supported.")
+    state.dual = None
+    current.close()
+
+
+class dual_level:
+    """`with dual_level(): ...`: a level for the block, closed however it ends."""
+
+    __slots__ = ("level",)
+
+    def __enter__(self):
+        self.level = enter_level()
+        return 0            # PyTorch's `with dual_level() as lvl` gives the level's number
+
+    def __exit__(self, *exc):
+        exit_level(self.level)

@@ -1,0 +1,114 @@
+"""The shape ops' kernels on raw arrays (engine/ops/shapes.py): placing values
+into zeros, summing back to a shape, keys; and layout: PyTorch picks ops by
+strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
+layouts, so their strides answer the same questions."""
+from __future__ import annotations
+
+from ..backend import add_at, asarray, empty, setitem, strides, xp, zeros
+from ..backend import diagonal as diagonal_view
+
+
+# Up to this many elements, filling a new array beats broadcast_to's set-up.
+_SMALL = 4096
+
+
+def _expand(x, shape):
+    if x.shape == shape:
+        return x
+    if x.ndim == 0 and x.size <= 1 and _numel(shape) <= _SMALL:   # the gradient of a sum
+        out = empty(shape, dtype=x.dtype)
+        out[...] = x
+        return out
+    return xp.broadcast_to(x, shape)
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def sum_to_array(g, shape):
+    """Sum a broadcast array back to `shape`."""
+    shape = tuple(shape)
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = xp.sum(g, axis=axes, keepdims=True)
+    return xp.reshape(g, shape)
+
+
+def select_key(dim, index):
+    return (slice(None),) * dim + (index, ...)      # `...`: a 0-d view too, not a copied number
+
+
+def slice_key(dim, start, stop, step):
+    return (slice(None),) * dim + (slice(start, stop, step),)
+
+
+def _embed(g, shape, key):
+    out = zeros(shape, dtype=g.dtype)
+    setitem(out, key, g)
+    return out
+
+
+def _embed_diagonal(g, shape, offset, dim1, dim2):
+    out = zeros(shape, dtype=g.dtype)
+    setitem(diagonal_view(out, offset, dim1, dim2), ..., g)
+    return out
+
+
+def _embed_add(g, shape, key):
+    out = zeros(shape, dtype=g.dtype)
+    add_at(out, key, g)
+    return out
+
+
+def _copy_slices(x, value, key):
+    out = asarray(x, copy=True)
+    setitem(out, key, value)
+    return out
+
+
+def inverse_permutation(dims):
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
+def is_contiguous(a) -> bool:
+    """PyTorch's is_contiguous: row-major strides, dims of size 1 aside."""
+    if a.size == 0:
+        return True
+    expected = 1
+    for n, st in zip(reversed(a.shape), reversed(strides(a))):
+        if n != 1:
+            if st != expected:
+                return False
+            expected *= n
+    return True
+
+
+def viewable(a, shape) -> bool:
+    """Can `a` be seen with `shape` without a copy? (PyTorch's computeStride)"""
+    old = a.shape
+    if not old or a.size == 0:
+        return True
+    st = strides(a)
+    view_d = len(shape) - 1
+    base, tensor_numel, view_numel = st[-1], 1, 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and st[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or shape[view_d] == 1):
+                view_numel *= shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return False
+            if d > 0:
+                base, tensor_numel, view_numel = st[d - 1], 1, 1
+    return view_d == -1

@@ -1,0 +1,65 @@
+"""Cumulative products: cumprod (CumprodBackward0), which prod's gradient is made
+of where the input holds zeros (PyTorch's prod_safe_zeros_backward: each element's
+product of the others, as exclusive cumulative products from both ends, without
+dividing). Each entry: grad_fn name, kernel, rule, the rule in words."""
+from __future__ import annotations
+
+from ..backend import arange, astype, copy, ones, xp
+from ..op import Op
+from ..tensor import Tensor, apply, data
+from . import tangents as T
+from .pointwise import mul, where
+from .shapes import CAT, expand, flip, slice_, squeeze, sum_to, transpose, unsqueeze
+
+
+def _cumprod(x, dim):
+    """Products along dim up to each element; float32 accumulated in double, as PyTorch's CPU kernel."""
+    if x.ndim == 0:
+        return copy(x)
+    if x.dtype == xp.float32:
+        return astype(xp.cumulative_prod(astype(x, "float64"), axis=dim), x.dtype)
+    return xp.cumulative_prod(x, axis=dim)
+
+
+def _cumprod_grad(g, out, x, dim):
+    """Sum over j >= i of grad_j times the product of x_0..x_j without x_i: copy i of x has
+    x_i set to 1 (a new last axis), and its cumulative products are those; exact with zeros."""
+    shape = tuple(data(x).shape)
+    if not shape:
+        return g
+    n, last = shape[dim], len(shape)
+
+    def along(axis):
+        return xp.reshape(arange(n), tuple(n if i == axis else 1 for i in range(last + 1)))
+    copies = where(along(dim) == along(last), 1.0, expand(unsqueeze(x, last), shape + (n,)))
+    terms = where(along(dim) >= along(last), mul(unsqueeze(g, last), cumprod(copies, dim)), 0.0)
+    summed = sum_to(terms, tuple(1 if i == dim else s for i, s in enumerate(shape + (n,))))
+    return squeeze(transpose(summed, dim, last), last)
+
+
+CUMPROD = Op("CumprodBackward0", _cumprod, (_cumprod_grad,),
+             ("sum over j >= i of grad_j * (self_0 * ... * self_j without self_i)",),
+             jvps=(lambda t, out, x, dim: T.cumprod(t, x, out, dim, cumprod),))
+
+
+def cumprod(x, dim):
+    return apply(CUMPROD, x, dim=dim) if type(x) is Tensor else _cumprod(x, dim)
+
+
+def _concat(first, second, dim):
+    if type(first) is Tensor or type(second) is Tensor:
+        return apply(CAT, first, second, dim=dim)
+    return xp.concat((first, second), axis=dim)
+
+
+def prod_safe_zeros(g, x, dim):
+    """grad * each element's product of the others along dim (PyTorch's prod_safe_zeros_backward):
+    cumprod(cat(1, x[:-1])) * cumprod(cat(1, x[1:].flip())).flip(), recorded with create_graph."""
+    shape = tuple(data(x).shape)
+    n = shape[dim]
+    if n == 1:
+        return g
+    one = ones(tuple(1 if i == dim else s for i, s in enumerate(shape)), dtype=data(x).dtype)
+    left = cumprod(_concat(one, slice_(x, dim, 0, n - 1, 1), dim), dim)
+    right = flip(cumprod(_concat(one, flip(slice_(x, dim, 1, n, 1), (dim,)), dim), dim), (dim,))
+    return mul(g, mul(left, right))

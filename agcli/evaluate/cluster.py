@@ -1,0 +1,178 @@
+"""`agcli batch --cluster ADDRESS`: the lines' chunks run on a Dask cluster's
+workers, and come back in input order (pip install 'agcli[cluster]').
+
+Only this flag imports Dask (`distributed`). The lines are read in chunks as
+the workers need them, at most IN_FLIGHT chunks a worker thread submitted and
+not yet handed back (evaluate/batch.py: chunked, in_order), so memory stays
+flat; each chunk runs as Batch.run and `encode` run it in a local worker
+process (`_run_block`), so the output is the same, byte for byte. A worker
+that dies mid-chunk loses nothing: the scheduler runs the chunk again
+elsewhere. `local:N` starts a LocalCluster of N one-thread worker processes
+on the loopback interface, to try it on one machine.
+
+Every worker must run the client's agcli version: a plugin checks each one
+as it connects (the client's connect fails on a worker of another version,
+with its version in the message) and every chunk checks again (a worker that
+joins later runs no chunk of a batch of another version).
+"""
+from __future__ import annotations
+
+import gc
+import threading
+
+from .. import __version__
+from ..errors import AgcliError
+
+LOCAL = "local"
+_INSTALL = "pip install 'agcli[cluster]'"
+
+
+class VersionMismatch(AgcliError):
+    """A worker runs another agcli version than the client."""
+
+    def __init__(self, message: str):
+        super().__init__(message, kind="usage",
+                         hint=f"install agcli {message.split()[-1]} on every worker (the client's version), "
+                              "then restart the workers")
+
+    def __reduce__(self):       # raised on a worker, read on the client
+        return (VersionMismatch, (self.message,))
+
+
+def _mismatch(theirs: str) -> str | None:
+    """The message a worker running agcli __version__ gives a client running `theirs` (None: they agree)."""
+    if theirs == __version__:
+        return None
+    return f"a Dask worker runs agcli {__version__}, and this batch needs agcli {theirs}"
+
+
+def _plugin(version: str):
+    """A Dask WorkerPlugin that checks each worker's agcli version as it connects."""
+    from distributed import WorkerPlugin
+
+    class AgcliVersion(WorkerPlugin):
+        name = "agcli-version"
+
+        def __init__(self, version):
+            self.version = version
+
+        def setup(self, worker):
+            message = _mismatch(self.version)
+            if message is not None:
+                raise VersionMismatch(message)
+
+    return AgcliVersion(version)
+
+
+class Cluster:
+    """A Dask client (and the LocalCluster it started, if `local:N`), checked:
+    reachable, with workers, each running the client's agcli version."""
+
+    def __init__(self, address: str, *, device: str = "cpu", version: str = __version__):
+        try:
+            import dask
+            from distributed import Client
+        except ImportError:
+            raise AgcliError("--cluster needs Dask's distributed scheduler, which is not installed", kind="usage",
+                             hint=f"{_INSTALL}, or run without --cluster") from None
+        self.version, self.device = version, device
+        self.address = address
+        self.local = None
+        self.client = None
+        timeout = dask.config.get("distributed.comm.timeouts.connect")
+        try:
+            if address == LOCAL or address.startswith(LOCAL + ":"):
+                self.local = _local_cluster(address)
+                self.client = Client(self.local)
+            else:
+                self.client = Client(address, timeout=timeout)
+                self.client.wait_for_workers(1, timeout=dask.utils.parse_timedelta(timeout))
+            self.client.register_plugin(_plugin(version))
+        except AgcliError:          # a bad local:N, or a worker of another version
+            self.close()
+            raise
+        except (OSError, TimeoutError, ValueError) as e:
+            self.close()
+            reason = ("its scheduler gave no worker" if self.client is not None
+                      else f"no scheduler answered within {timeout}")
+            if isinstance(e, ValueError):
+                reason = "that is not a scheduler's address"
+            raise AgcliError(f"cannot reach the Dask cluster at {address}: {reason}", kind="usage",
+                             hint="start one with `dask scheduler` and `dask worker SCHEDULER_ADDRESS`, and pass "
+                                  "the scheduler's address (tcp://HOST:8786), or try --cluster local:2") from None
+
+    def threads(self) -> int:
+        """How many chunks the workers run at once (at least 1)."""
+        workers = self.client.scheduler_info().get("workers", {})
+        return max(1, sum(w.get("nthreads", 1) for w in workers.values()))
+
+    def run(self, batch, numbered, encode):
+        """[encode(number, Result) for each line of a chunk], chunk after chunk in input order."""
+        from concurrent.futures import CancelledError
+
+        from distributed.scheduler import KilledWorker
+
+        from .batch import IN_FLIGHT, chunked, in_order
+        threads = self.threads()
+
+        def submit(chunk):
+            return self.client.submit(_run_block, batch, encode, chunk, self.version, self.device, pure=False)
+
+        def why(error) -> str:
+            if isinstance(error, KilledWorker):
+                return "the Dask workers running a chunk of lines died again and again; run without --cluster " \
+                       "to find the line"
+            return f"the Dask cluster at {self.address} went away"
+        yield from in_order(chunked(numbered, threads), submit, threads * IN_FLIGHT,
+                            (KilledWorker, CancelledError, OSError), why)
+
+    def close(self):
+        for part in (self.client, self.local):
+            if part is not None:
+                try:
+                    part.close()
+                except Exception:   # (already closed or gone: nothing left to end)
+                    pass
+        self.client = self.local = None
+
+
+def _local_cluster(address: str):
+    """`local:N`: N worker processes of one thread each, on the loopback
+    interface, started with fork where it is safe (a worker starts with agcli
+    imported, in a fraction of the time a new interpreter takes)."""
+    import logging
+
+    import dask
+    from distributed import LocalCluster
+
+    from .batch import start_method
+    count = address[len(LOCAL) + 1:] if address != LOCAL else ""
+    if count and not (count.isdigit() and int(count) > 0):
+        raise AgcliError(f"--cluster local:N takes a number of workers, not {count!r}", kind="usage",
+                         hint="e.g. --cluster local:2")
+    workers = int(count) if count else None
+    method = "fork" if start_method() == "fork" else "spawn"
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=logging.ERROR)
+
+
+_one_at_a_time = threading.Lock()     # agcli's settings and caches are per process
+
+
+def _run_block(batch, encode, chunk, version: str, device: str):
+    """One chunk on a Dask worker: its lines' encoded results, in order."""
+    message = _mismatch(version)
+    if message is not None:
+        raise VersionMismatch(message)
+    from ..device import choose
+    with _one_at_a_time:
+        choose(device)              # before anything imports the engine
+        from .batch import run_chunk
+        collecting = gc.isenabled()
+        gc.disable()                # as a batch does: its lines leave little cyclic garbage (batch.py)
+        try:
+            return run_chunk(batch, encode, chunk)
+        finally:
+            if collecting:
+                gc.enable()

@@ -1,0 +1,37 @@
+"""The steps the calculus commands (evaluate/calculus.py) share with `agcli grad`'s
+evaluate: the plan, the bound leaves, the variables differentiated; the
+expression's output with its value and floating-point warnings in the Result."""
+from __future__ import annotations
+
+from ..engine.backend import ON_HOST, to_host
+from ..errors import AgcliError
+from ..torchapi import creation as C
+from .run import _FloatErrors, _unused, bind, plan_for
+
+
+def prepare(result, expr, bindings, wrt=None, strict=False):
+    """(plan, leaves by name, the names differentiated, in binding order): `evaluate`'s first steps."""
+    plan = plan_for(expr, bindings)
+    if plan.unused:
+        _unused(result, plan.unused, strict)
+    leaves = {name: bind(name, value) for name, value in bindings.items()}
+    names = list(leaves) if wrt is None else list(dict.fromkeys(wrt))
+    unknown = [n for n in names if n not in leaves]
+    if unknown:
+        raise AgcliError(f"--wrt names {', '.join(sorted(unknown))}, which "
+                         f"{'is' if len(unknown) == 1 else 'are'} not bound", kind="usage",
+                         hint="bind each with --NAME VALUE")
+    return plan, leaves, names
+
+
+def run_plan(result, plan, leaves):
+    """The expression's output tensor; its value (host) goes into the Result, and the
+    forward's floating-point trouble into its warnings."""
+    with _FloatErrors(result.warnings).watch():
+        value = plan.run(dict(leaves))
+    if isinstance(value, tuple):
+        raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
+                         kind="type")
+    output = C.as_tensor(value)
+    result.value = output.data if ON_HOST else to_host(output.data)
+    return output

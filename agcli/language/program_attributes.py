@@ -1,0 +1,248 @@
+"""`obj.name`, `obj.name = v` and `del obj.name` in a program, for each kind
+of value, looked up when the line runs: a tensor's (agcli's tables of
+PyTorch's), a module's, a program's object's and class's (Python's lookup
+order), and Python's own methods on its values (the ones declared here).
+
+Python's internals stay out of reach: a name like `__class__` or `__dict__`
+is refused, but a program's own special methods (`__init__`, `__repr__`, ...)
+are its attributes.
+"""
+from __future__ import annotations
+
+import functools
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError, did_you_mean
+from ..torchapi import namespace
+from .program_exceptions import python_errors, raise_python
+from .program_format import str_format
+from .program_classes import Super
+from .program_items import getitem
+from .program_modules import BuiltinClass, ModuleValue
+from .program_names import SETTERS, receiver_tables
+from .program_numpy import VALUES, _missing as numpy_missing
+from .program_objects import MISSING, Builtin, ProgramObject, Property, bind, class_lookup
+from .program_ordering import sort_list
+from .program_torch_calls import TensorMethod
+from .program_values import type_name
+from .unknown_names import not_provided, pytorch_has
+
+# Python's methods on its values that a program may call.
+_STR = ("capitalize", "casefold", "center", "count", "endswith", "find", "format", "index", "isalnum", "isalpha",
+        "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isspace", "istitle", "isupper", "join",
+        "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex",
+        "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase",
+        "title", "upper", "zfill")
+_LIST = ("append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort")
+_DICT = ("clear", "copy", "fromkeys", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values")
+_SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "intersection",
+        "intersection_update", "isdisjoint", "issubset", "issuperset", "pop", "remove", "symmetric_difference",
+        "symmetric_difference_update", "union", "update")
+_NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
+PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
+                  dict: frozenset(_DICT), set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
+                  int: frozenset(_NUMBER), float: frozenset(_NUMBER), bool: frozenset(_NUMBER),
+                  range: frozenset(("count", "index"))}
+_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"),
+                float: ("real", "imag"), range: ("start", "stop", "step"), complex: ("real", "imag")}
+# Python's own names a program may read on its classes and functions.
+_DUNDERS = {"__name__", "__qualname__", "__module__", "__doc__"}
+
+
+def _format_method(text):
+    return lambda *args, **kwargs: str_format(text, args, kwargs, get_attribute, getitem)
+
+
+_OVERRIDES = {(str, "format"): _format_method, (list, "sort"): lambda xs: functools.partial(sort_list, xs)}
+
+
+def refuse_internals(name):
+    raise AgcliError(f"agcli's programs do not reach Python's internals ('{name}')", kind="attribute",
+                     hint="a program's own special methods (__init__, __repr__, ...) are its attributes")
+
+
+def _no_attribute(v, name, candidates=()):
+    raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
+                 hint=did_you_mean(name, candidates))
+
+
+# ------------------------------------------------------------ reading
+def get_attribute(v, name):
+    t = type(v)
+    if t is Tensor:
+        return tensor_attribute(v, name)
+    if isinstance(v, ProgramObject):
+        return instance_attribute(v, name)
+    if t is ModuleValue:
+        if name.startswith("__") and name != "__version__":
+            refuse_internals(name)
+        return v.attribute(name)
+    if t is Super:
+        return v.attribute(name)
+    if isinstance(v, type):
+        return class_attribute(v, name)
+    methods = PYTHON_METHODS.get(t)
+    if methods is not None or t in _PYTHON_DATA:
+        return python_attribute(v, name, methods or ())
+    own = getattr(t, "program_attributes", None)
+    if own is not None and name in own:
+        return getattr(v, own[name])
+    if name in getattr(t, "program_methods", ()):
+        return getattr(v, name)
+    if t is BuiltinClass:
+        return tensor_class_attribute(v, name)
+    if isinstance(v, BaseException):
+        if name in ("args", "__cause__"):        # (raise ... from ...: the cause)
+            return getattr(v, name)
+        _no_attribute(v, name, ["args"])
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    if own is not None or methods is not None or not _torch_object(v):
+        _no_attribute(v, name, own or ())
+    return tensor_attribute(v, name)
+
+
+def _torch_object(v) -> bool:
+    """Is v one of PyTorch's objects (or None, or NumPy's) that agcli's tables answer for?"""
+    return v is None or isinstance(v, VALUES) or type(v).__module__.startswith("agcli.torchapi") or \
+        type(v).__module__.startswith("agcli.engine")
+
+
+def tensor_attribute(v, name):
+    """x.NAME of a tensor, None, a NumPy value or one of PyTorch's objects: agcli's tables."""
+    methods, attributes = receiver_tables()
+    getter = attributes.get(name)
+    if getter is not None:
+        return getter(v)
+    fn = methods.get(name)
+    if fn is not None:
+        return TensorMethod(v, name, fn, method_fits(name))
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    if v is None:
+        _no_attribute(v, name)
+    if isinstance(v, VALUES):
+        raise numpy_missing(v, name)        # agcli's limit where NumPy has the name, else Python's words
+    pytorch = type(v) is Tensor and pytorch_has(name, method=True)
+    raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
+                 hint=not_provided(f"Tensor.{name}") if pytorch else
+                 did_you_mean(name, [*attributes, *methods]) if type(v) is Tensor else None)
+
+
+_FITS = {}
+
+
+def method_fits(name) -> dict:
+    """What the calls of the method `name` have found about their shapes (program_torch_calls)."""
+    fits = _FITS.get(name)
+    if fits is None:
+        fits = _FITS[name] = {}
+    return fits
+
+
+def tensor_class_attribute(cls, name):
+    """torch.Tensor.NAME: the method, taking its tensor first; torch.Size.__name__."""
+    own = BuiltinClass.program_attributes.get(name)
+    if own is not None:
+        return getattr(cls, own)
+    if cls.methods and name in cls.methods:
+        return cls.methods[name]
+    if name.startswith("__"):
+        refuse_internals(name)
+    raise_python(AttributeError(f"type object '{cls.module}.{cls.name}' has no attribute '{name}'"))
+
+
+def python_attribute(v, name, methods):
+    if name in methods:
+        override = _OVERRIDES.get((type(v), name))
+        return Builtin(name, override(v) if override else python_errors(getattr(v, name)))
+    if name in _PYTHON_DATA.get(type(v), ()):
+        return getattr(v, name)
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    _no_attribute(v, name)
+
+
+def class_attribute(cls, name):
+    """A class's attribute: a program's class, or one of Python's (int.__name__, str.upper)."""
+    if issubclass(cls, ProgramObject):
+        value = class_lookup(cls, name)
+        if value is not MISSING:
+            return bind(value, None, cls)
+    if name in ("__name__", "__qualname__"):
+        return getattr(cls, name)
+    if name == "__module__":
+        return "__main__" if issubclass(cls, ProgramObject) else "builtins"
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    methods = PYTHON_METHODS.get(cls)
+    if methods is not None and name in methods:
+        return Builtin(name, python_errors(getattr(cls, name)))
+    raise_python(AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'"))
+
+
+def instance_attribute(obj, name):
+    """obj.NAME of a program's object, in Python's order: a property, the object's own, its class's."""
+    cls = type(obj)
+    value = class_lookup(cls, name)
+    if type(value) is Property:
+        return value.get_for(obj, cls)
+    own = obj.__dict__
+    if name in own:
+        return own[name]
+    if value is not MISSING:
+        return bind(value, obj, cls)
+    if isinstance(obj, BaseException) and name in ("args", "__cause__"):
+        return getattr(obj, name)
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    hook = class_lookup(cls, "__getattr__")
+    if hook is not MISSING:
+        return bind(hook, obj, cls)(name)
+    raise_python(AttributeError(f"'{cls.__name__}' object has no attribute '{name}'"),
+                 hint=did_you_mean(name, [*own, *_class_names(cls)]))
+
+
+def _class_names(cls):
+    return [n for c in cls.__mro__ for n in c.__dict__.get("_ns", ())]
+
+
+# ------------------------------------------------------------ writing
+def set_attribute(obj, name, value):
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    if isinstance(obj, ProgramObject):
+        prop = class_lookup(type(obj), name)
+        if type(prop) is Property:
+            return prop.set_on(obj, value)
+        obj.__dict__[name] = value
+        return None
+    if isinstance(obj, type) and issubclass(obj, ProgramObject):
+        obj._ns[name] = value
+        return None
+    if type(obj) is Tensor or obj is None or isinstance(obj, namespace.Size):
+        setter = SETTERS.get(name)
+        if setter is not None and obj is not None:
+            return setter(obj, value)
+        if obj is not None:
+            raise AgcliError(f"agcli's tensors take no attributes of a program's own ('.{name}')",
+                             kind="attribute", hint="assignable attributes: " +
+                             ", ".join(f".{n}" for n in SETTERS))
+    raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
+
+
+def delete_attribute(obj, name):
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    if isinstance(obj, ProgramObject):
+        prop = class_lookup(type(obj), name)
+        if type(prop) is Property:
+            return prop.delete_on(obj)
+        if name in obj.__dict__:
+            del obj.__dict__[name]
+            return None
+        raise_python(AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'"))
+    if isinstance(obj, type) and issubclass(obj, ProgramObject) and name in obj._ns:
+        del obj._ns[name]
+        return None
+    raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))

@@ -1,0 +1,239 @@
+"""The modules a program may import (torch and its submodules, math, numpy)
+as values whose attributes are agcli's declared names, PyTorch's classes a
+program names (torch.Tensor, torch.Size, torch.device, torch.dtype), and
+what an import finds or raises.
+
+A module's attributes are looked up when the program reaches them, so an
+unknown one is Python's AttributeError then (with "PyTorch has it, but agcli
+does not provide it" where PyTorch has it), and an import of a module agcli
+does not run is ModuleNotFoundError when the import line runs.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import __version__
+from ..engine.tensor import Tensor
+from ..errors import did_you_mean
+from ..torchapi import autograd
+from ..torchapi import creation as C
+from ..torchapi import devices as D
+from ..torchapi import namespace
+from ..torchapi.dtypes import DType
+from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python
+from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
+from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
+from .program_objects import Builtin
+from .program_pyplot import PYPLOT
+from .program_torch_calls import TorchFunction
+from .unknown_names import not_provided, pytorch_has
+
+
+class ModuleValue:
+    """`torch`, `torch.nn.functional`, `math`, `np`: a module as a program's value."""
+
+    __slots__ = ("name", "entries", "spelling", "missing")
+    type_name = "module"
+
+    def __init__(self, name, entries, spelling=None, missing=None):
+        self.name, self.entries = name, entries
+        self.spelling = spelling or name        # its prefix in pytorch_names.txt: torch, F, nn
+        self.missing = missing                  # raises agcli's error for a name the real module has
+
+    def attribute(self, name):
+        value = self.entries.get(name, _MISSING)
+        if value is _MISSING:
+            if self.missing is not None:
+                self.missing(name)
+            pytorch = pytorch_has(name, self.spelling) if self.spelling in ("torch", "F", "nn") else None
+            hint = not_provided(f"{self.name}.{name}") if pytorch else \
+                did_you_mean(name, [n for n in self.entries if not n.startswith("_")])
+            raise_python(AttributeError(f"module '{self.name}' has no attribute '{name}'"), hint=hint)
+        return value
+
+    def public(self):
+        return {n: v for n, v in self.entries.items() if not n.startswith("_")}
+
+    def __repr__(self):
+        return f"<module '{self.name}'>"        # (Python adds ' from ...' and the file)
+
+
+class BuiltinClass:
+    """One of PyTorch's classes a program names: isinstance() asks it, calling it makes one
+    (torch.Tensor(...), torch.device('cpu')), and torch.Tensor.NAME is a method through it."""
+
+    __slots__ = ("name", "module", "constructor", "instance_of", "methods")
+    type_name = "type"
+    program_attributes = {"__name__": "name", "__qualname__": "name", "__module__": "module"}
+
+    def __init__(self, name, module, instance_of, constructor=None, methods=None):
+        self.name, self.module, self.instance_of = name, module, instance_of
+        self.constructor, self.methods = constructor, methods
+
+    def is_instance(self, value) -> bool:
+        return isinstance(value, self.instance_of)
+
+    def __call__(self, *args, **kwargs):
+        if self.constructor is None:
+            raise_python(TypeError(f"cannot create '{self.module}.{self.name}' instances"))
+        return self.constructor(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<class '{self.name}'>" if self.module == "builtins" else f"<class '{self.module}.{self.name}'>"
+
+
+_MISSING = object()
+
+
+def _tensor_methods():
+    methods, _ = receiver_tables()
+    return {name: TorchFunction(name, fn, "torch.Tensor") for name, fn in methods.items()}
+
+
+TENSOR = BuiltinClass("Tensor", "torch", Tensor, TorchFunction("Tensor", namespace.FUNCTIONS["Tensor"]))
+SIZE = BuiltinClass("Size", "torch", namespace.Size, TorchFunction("Size", namespace.FUNCTIONS["Size"]))
+DEVICE = BuiltinClass("device", "torch", D.Device, TorchFunction("device", namespace.FUNCTIONS["device"]))
+DTYPE = BuiltinClass("dtype", "torch", DType)
+
+
+# ------------------------------------------------------------ math
+def _real(v):
+    """A math function's argument as Python's float protocol reads it (a one-element tensor: its item)."""
+    if type(v) is Tensor:
+        if v.data.size != 1:
+            raise_python(ValueError("only one element tensors can be converted to Python scalars"))
+        return autograd.item(v)
+    return v
+
+
+def _math_function(name):
+    fn = python_errors(getattr(math, name))
+
+    def call(*args):
+        return fn(*[_real(a) for a in args])
+    call.__name__ = name
+    return call
+
+
+_MATH_FUNCTIONS = ("acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "comb", "copysign", "cos",
+                   "cosh", "degrees", "dist", "erf", "erfc", "exp", "expm1", "fabs", "factorial", "floor", "fmod",
+                   "frexp", "fsum", "gamma", "gcd", "hypot", "isclose", "isfinite", "isinf", "isnan", "isqrt",
+                   "lcm", "ldexp", "lgamma", "log", "log10", "log1p", "log2", "modf", "perm", "pow", "prod",
+                   "radians", "remainder", "sin", "sinh", "sqrt", "tan", "tanh", "trunc")
+
+
+def _math_module():
+    entries = {name: Builtin(name, _math_function(name)) for name in _MATH_FUNCTIONS}
+    entries.update(pi=math.pi, e=math.e, tau=math.tau, inf=math.inf, nan=math.nan)
+    return ModuleValue("math", entries)
+
+
+# ------------------------------------------------------------ torch
+def _numbers(data):
+    """A list's tensors as their numbers (Tensor.item(), as torch.tensor reads a list of tensors)."""
+    if isinstance(data, (list, tuple)):
+        return [_numbers(v) for v in data]
+    if type(data) is Tensor:
+        if data.data.size != 1:
+            raise_python(ValueError("only one element tensors can be converted to Python scalars"))
+        return autograd.item(data)
+    return data
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None):
+    """torch.tensor(data) in a program: a list holding tensors holds their numbers (an expression's
+    list literal stacks them instead, so that their gradients flow)."""
+    if isinstance(data, (list, tuple)):
+        data = _numbers(data)
+    return C.tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def _functions(module):
+    entries = {name: TorchFunction(name, fn, module) for name, fn in namespace.FUNCTIONS.items()}
+    entries["tensor"] = TorchFunction("tensor", tensor, module)
+    return entries
+
+
+def _qualified(prefix):
+    return {q[len(prefix) + 1:]: fn if isinstance(fn, Builtin) else TorchFunction(q.rpartition(".")[2], fn, prefix)
+            for q, fn in QUALIFIED.items() if q.rpartition(".")[0] == prefix}
+
+
+def _make_modules():
+    functional = ModuleValue("torch.nn.functional", _functions("torch.nn.functional"), "F")
+    nn = ModuleValue("torch.nn", {"functional": functional}, "nn")
+    autograd = ModuleValue("torch.autograd", {
+        **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
+            "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
+            "inference_mode")},
+        **_qualified("torch.autograd")})
+    autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
+    autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
+    submodules = {
+        "nn": nn, "autograd": autograd, "optim": ModuleValue("torch.optim", {}),
+        "cuda": ModuleValue("torch.cuda", {**_qualified("torch.cuda"),
+                                           "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"]}),
+        "random": ModuleValue("torch.random", _qualified("torch.random")),
+        "linalg": ModuleValue("torch.linalg", {**_functions("torch.linalg"),
+                                               "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
+        "special": ModuleValue("torch.special", _functions("torch.special")),
+        "func": ModuleValue("torch.func", _qualified("torch.func")),
+    }
+    torch = ModuleValue("torch", {
+        **_functions("torch"),
+        **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
+        **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
+        "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": f"{__version__} (agcli)",
+        "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
+        "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
+    })
+    TENSOR.methods = _tensor_methods()
+    numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES}, missing=module_attribute)
+    modules = {"torch": torch, "math": _math_module(), "numpy": numpy}
+    for name, module in submodules.items():
+        modules[f"torch.{name}"] = module
+    modules["torch.nn.functional"] = functional
+    modules["torch.autograd.functional"] = autograd.entries["functional"]
+    modules["torch.autograd.forward_ad"] = autograd.entries["forward_ad"]
+    pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
+    modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
+    modules["matplotlib.pyplot"] = pyplot
+    return modules
+
+
+_MODULES = {}
+
+
+def modules() -> dict:
+    """Every module a program may import, by its dotted name (made on first use)."""
+    if not _MODULES:
+        _MODULES.update(_make_modules())
+    return _MODULES
+
+
+_OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
+                 "torch.autograd), math, numpy and matplotlib.pyplot work; files are outside agcli's scope")
+
+
+def import_module(dotted: str) -> ModuleValue:
+    """`import dotted`: the module, or ModuleNotFoundError as Python raises it."""
+    module = modules().get(dotted)
+    if module is None:
+        top, _, rest = dotted.partition(".")
+        known = top in ("torch", "numpy") and rest and pytorch_has(rest.partition(".")[0], "torch")
+        missing = dotted if top in ("torch", "numpy", "math") else top     # (Python names the first one missing)
+        raise_python(ModuleNotFoundError(f"No module named '{missing}'"),
+                     hint=not_provided(dotted) if known or top in ("torchvision", "torchaudio") else
+                     _OUTSIDE_HINT)
+    return module
+
+
+def import_name(module: ModuleValue, name: str):
+    """`from module import name`: the attribute, or Python's ImportError."""
+    value = module.entries.get(name, _MISSING)
+    if value is _MISSING:
+        pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling)
+        raise_python(ImportError(f"cannot import name '{name}' from '{module.name}'"),
+                     hint=not_provided(f"{module.name}.{name}") if pytorch else
+                     did_you_mean(name, list(module.public())))
+    return value

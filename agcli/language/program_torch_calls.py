@@ -1,0 +1,156 @@
+"""A program's calls of PyTorch's functions and a tensor's methods, checked
+as an expression's are when it is lowered (language/calls.py), but when the
+call runs: a program's names are resolved then.
+
+Each function keeps what a shape of call (how many arguments, which
+keywords) needs, found on its first such call: NumPy's keyword names renamed,
+the arguments checked against the signature (agcli's words and hint), and the
+checks of the arguments that must be tensors (PyTorch's TypeError for a list,
+or a number where PyTorch takes none).
+"""
+from __future__ import annotations
+
+from . import ast as A
+from ..errors import AgcliError
+from ..torchapi import ndarrays as N
+from .calls import PYTORCH_PARAMETER, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
+from .lower import _wrap as wrap_array
+from .program_numpy import ARRAY_METHODS, VALUES
+
+_NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide"))
+_NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
+_NO_CHECKS = ({}, ())
+# F.softmax(input) is input.softmax(...) in PyTorch's Python: a list has no such method
+_READ_AS_METHOD = frozenset(("softmax", "log_softmax", "tanh", "sigmoid"))
+
+
+def _method_refusal(name):
+    return lambda value: AgcliError(f"'{type(value).__name__}' object has no attribute '{name}'", kind="attribute")
+
+
+class TorchFunction:
+    """torch.NAME, F.NAME, ...: one of agcli's PyTorch functions as a program's value."""
+
+    __slots__ = ("name", "fn", "module", "fits")
+    type_name = "builtin_function_or_method"
+    program_attributes = {"__name__": "name", "__qualname__": "name"}
+
+    def __init__(self, name, fn, module="torch"):
+        self.name, self.fn, self.module, self.fits = name, fn, module, {}
+
+    def __call__(self, *args, **kwargs):
+        return call(self.fn, self.name, None, args, kwargs, self.fits, False, self.module)
+
+    def __repr__(self):
+        if self.module == "torch.nn.functional":
+            return f"<function {self.name}>"        # (Python adds ' at 0x...')
+        return f"<built-in method {self.name} of type object>"
+
+
+class TensorMethod:
+    """x.NAME of a tensor (or a NumPy value, or None), not yet called."""
+
+    __slots__ = ("receiver", "name", "fn", "fits")
+    type_name = "builtin_function_or_method"
+
+    def __init__(self, receiver, name, fn, fits):
+        self.receiver, self.name, self.fn, self.fits = receiver, name, fn, fits
+
+    def __call__(self, *args, **kwargs):
+        return call(self.fn, self.name, self.receiver, args, kwargs, self.fits, True)
+
+    def __repr__(self):
+        return f"<built-in method {self.name} of Tensor object>"
+
+
+def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
+    """fn(args, kwargs) (a method: fn(receiver, ...)), checked as the call's shape needs."""
+    key = (len(args), tuple(kwargs) if kwargs else ())
+    prepared = fits.get(key)
+    if prepared is None:
+        prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
+    renames, checks = prepared
+    if renames:
+        kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
+    if checks:
+        args = list(args)
+        for i, keyword, check in checks:
+            if keyword is None:
+                args[i] = check(args[i])
+            else:
+                kwargs[keyword] = check(kwargs[keyword])
+    try:
+        result = fn(*args, **kwargs) if not is_method else fn(receiver, *args, **kwargs)
+    except _NUMERIC_ERRORS as e:
+        raise AgcliError(str(e)) from e
+    except MemoryError:
+        raise AgcliError("not enough memory for the result of this operation", kind="limit",
+                         hint="tensors this large need a machine with more memory") from None
+    return result if getattr(fn, "gives_numpy", False) else wrap_array(result)
+
+
+def _prepare(fn, name, is_method, n_args, kw_names, module):
+    keywords = [A.Keyword(k, None, None) for k in kw_names]
+    renamed = pytorch_keywords(fn, name, keywords)      # x.sum(axis=0) is x.sum(dim=0)
+    renames = {k.name: r.name for k, r in zip(keywords, renamed) if k.name != r.name}
+    try:
+        fitting = fit(fn, name, is_method, n_args, renamed)
+    except AgcliError:
+        if is_method and name in ARRAY_METHODS:     # NumPy's method takes it (a.sum(axis=0)); a
+            return _NO_CHECKS                       # tensor's refuses it when it runs
+        raise
+    checks = []
+    for i, param in fitting:
+        check = _tensor_check(name, param, i + 1, not is_method, module)
+        if check is not None:
+            checks.append((i, None, check) if i < n_args else (None, renamed[i - n_args].name, check))
+    return renames, tuple(checks)
+
+
+def fit(fn, name, is_method, n_args, keywords):
+    """Check a call against fn's signature (agcli's words and hint if it does not fit); the
+    arguments that bind tensor parameters, as calls.tensor_parameters."""
+    key = (fn, is_method, n_args, tuple([k.name for k in keywords]) if keywords else ())
+    fitted = calls_that_fit.get(key)
+    if fitted is not None:
+        return fitted
+    try:
+        sig = signature(fn)
+    except (TypeError, ValueError):
+        return ()
+    try:
+        sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
+    except TypeError as e:
+        shown = f".{name}()" if is_method else f"{name}()"
+        params = list(sig.parameters)[int(is_method):]
+        raise AgcliError(f"{shown}: {str(e).replace('missing a required argument', 'missing argument')}",
+                         kind="call", hint=f"{shown[:-1]}{', '.join(params)})") from None
+    fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
+    return fitted
+
+
+def _tensor_check(name, param, position, function, module):
+    """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
+    if param in ("operands", "src"):        # einsum, copy_ and scatter word PyTorch's errors themselves
+        return None
+    pytorch_name = PYTORCH_PARAMETER.get(param, param)
+    # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError), but for
+    # the functions PyTorch also takes a number first (torch.pow(2, t)).
+    no_number = pytorch_name == "input" and position == 1 and name not in _NUMBER_FIRST
+    # A NumPy array is not a tensor either; a NumPy scalar is a number. A method decides
+    # when it runs, by its receiver (program_numpy.on_receiver): NumPy's takes arrays.
+    refused = (list, tuple) + ((bool, int, float) if no_number else ()) + \
+        ((VALUES if no_number else (VALUES[0],)) if function else ())
+    words = number_refusal(name, param, position)      # PyTorch's words for this argument, where it has its own
+    if module == "torch.nn.functional" and name in _READ_AS_METHOD and position == 1:
+        words = _method_refusal(name)
+
+    def checked(value):
+        if isinstance(value, refused):
+            if words is not None and not isinstance(value, VALUES):
+                raise words(value)
+            raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
+                             f"not {N.type_name(value)}", kind="type",
+                             hint="make it a tensor first: torch.tensor([...])")
+        return N.as_number(value) if function else value
+    return checked

@@ -1,0 +1,128 @@
+"""`agcli batch --cluster` on Dask (pip install '.[cluster]'; skipped without it).
+
+Every cluster here is a LocalCluster on the loopback interface, started by
+the test or by `--cluster local:N`; nothing is sent anywhere else.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from installed import AGCLI, base_env  # noqa: E402
+
+from agcli import __version__  # noqa: E402
+from agcli.cli import batch as cli_batch  # noqa: E402
+from agcli.cli.arguments import parse_line  # noqa: E402
+from agcli.cli.sink import crashed  # noqa: E402
+from agcli.evaluate import cluster  # noqa: E402
+from agcli.evaluate.batch import Batch, run_chunk  # noqa: E402
+
+TIMEOUT = 300
+
+
+def _lines(count: int) -> list[str]:
+    """Good lines (repeated expressions, replayed per worker, and distinct ones) among bad ones."""
+    lines = []
+    for i in range(count):
+        if i % 37 == 5:
+            lines.append(f'"a * * {i}" --a 1')                                         # syntax error
+        elif i % 41 == 7:
+            lines.append(f'"(x @ y).sum()" --x "[1., {i}]" --y "[1., 2., 3.]"')        # shape error
+        elif i % 3:
+            lines.append(f'"(tanh(x) * {i % 5} + x**2).sum()" --x "[{i / 7}, -1.5, 2.25]"')
+        else:
+            lines.append(f'"sin(a) * b - a / (1 + b**{i % 4})" --a {i / 11} --b -0.{i}')
+    return lines
+
+
+def _agcli(tmp_path, *args, env=None):
+    proc = subprocess.run([AGCLI, *map(str, args)], cwd=tmp_path, env=env or base_env(), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_a_local_cluster_writes_byte_for_byte_what_one_process_writes(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text("# a comment, then a blank line\n\n" + "\n".join(_lines(300)) + "\n", encoding="utf-8")
+    local = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--jobs", "1")
+    on_dask = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", "local:2")
+    assert local.returncode == on_dask.returncode == 1          # the bad lines
+    assert on_dask.stdout == local.stdout
+    assert len(on_dask.stdout.splitlines()) == 300
+    assert on_dask.stderr.splitlines()[-1] == local.stderr.splitlines()[-1]     # "batch: 17 of 300 lines failed ..."
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_cluster_that_cannot_be_reached_is_one_clear_error(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text('"a*b" --a 2 --b 3\n', encoding="utf-8")
+    env = base_env(DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")      # Dask's own setting: not 30 s
+    proc = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", f"tcp://127.0.0.1:{_free_port()}",
+                  env=env)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    first, hint = proc.stderr.splitlines()
+    assert first.startswith("error: cannot reach the Dask cluster at tcp://127.0.0.1:")
+    assert first.endswith(": no scheduler answered within 1s")
+    assert "dask scheduler" in hint
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cluster", "local:two"], "error: --cluster local:N takes a number of workers, not 'two'"),
+    (["--cluster", "local:2", "--format", "rich"], "error: --cluster writes JSON lines"),
+])
+def test_cluster_usage_errors(tmp_path, args, message):
+    path = tmp_path / "lines.txt"
+    path.write_text('"a*b" --a 2 --b 3\n', encoding="utf-8")
+    proc = _agcli(tmp_path, "batch", path, *(["--format", "jsonl"] if "--format" not in args else []), *args)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[0] == message
+
+
+def test_workers_of_another_agcli_version_refuse_on_connect():
+    # The client says it runs another version: each worker's check refuses it.
+    with pytest.raises(cluster.VersionMismatch) as caught:
+        cluster.Cluster("local:1", version="0.0.0-other")
+    error = caught.value
+    assert error.exit_code == 2
+    assert error.message == f"a Dask worker runs agcli {__version__}, and this batch needs agcli 0.0.0-other"
+    assert "install agcli 0.0.0-other on every worker" in error.hint
+
+
+def test_a_chunk_checks_the_version_again():
+    # A worker that joins after the connect check runs no chunk of another version.
+    batch = Batch(parse_line, crashed)
+    with pytest.raises(cluster.VersionMismatch):
+        cluster._run_block(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')], "0.0.0-other", "cpu")
+    assert cluster._run_block(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')], __version__, "cpu") \
+        == run_chunk(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')])
+
+
+def test_a_worker_that_dies_mid_run_loses_no_line():
+    numbered = list(enumerate(_lines(600), 1))
+    batch = Batch(parse_line, crashed)
+    expected = run_chunk(batch, cli_batch._json_line, numbered)
+    workers = cluster.Cluster("local:2")
+    try:
+        chunks = workers.run(batch, iter(numbered), cli_batch._json_line)
+        got = next(chunks)
+        pids = workers.client.run(os.getpid)
+        os.kill(pids[min(pids)], signal.SIGKILL)          # one worker process dies; its nanny starts another
+        for chunk in chunks:
+            got += chunk
+    finally:
+        workers.close()
+    assert got == expected
+

@@ -1,0 +1,105 @@
+"""Programs run by Python's rules (issue 10): every tests/fixtures/python_programs/NNN_name.py
+is a small program of the Python learners write around PyTorch — lists, dicts, strings,
+comprehensions, generators, classes, exceptions, imports — in its ordinary use and in its
+errors (caught and printed as `type(e).__name__, e`); its .out is what Python 3.11 with
+PyTorch 2.13 printed (tests/fixtures/record_programs.py python_programs). `agcli run`
+must print exactly that.
+
+Every agcli call is a subprocess of the installed command, in a fresh temporary
+directory, stdin closed, with a timeout.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from installed import AGCLI, base_env
+
+PROGRAMS = Path(__file__).resolve().parent / "fixtures" / "python_programs"
+TIMEOUT = 60
+
+
+def _programs():
+    return [pytest.param(p, id=p.stem) for p in sorted(PROGRAMS.glob("*.py"))]
+
+
+def test_there_are_python_programs():
+    programs = sorted(PROGRAMS.glob("*.py"))
+    assert 30 <= len(programs) <= 999          # three digits name them
+    for program in programs:
+        assert re.fullmatch(r"\d\d\d_\w+\.py", program.name), program.name
+        assert program.read_text(encoding="utf-8").startswith("import torch"), program.name
+        assert program.with_suffix(".out").exists(), \
+            f"{program.name}: run tests/fixtures/record_programs.py python_programs {program.stem}"
+        text = program.with_suffix(".out").read_text(encoding="utf-8")
+        assert " at 0x" not in text and "+cpu" not in text, program.name
+
+
+@pytest.mark.parametrize("program", _programs())
+def test_python_program_prints_what_python_with_pytorch_prints(program, tmp_path):
+    expected = program.with_suffix(".out").read_text(encoding="utf-8")
+    proc = subprocess.run([AGCLI, "run", str(program)], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+                          timeout=TIMEOUT)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+
+
+def _run(source, tmp_path):
+    return subprocess.run([AGCLI, "run", "-e", source], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+                          timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("source, printed, status, words", [
+    # an error Python raises when the line runs: what ran before stays printed, exit status 1
+    ("print('a')\nx = undefined\nprint('b')", "a\n", 1, "NameError: name 'undefined' is not defined"),
+    ("import torch\nprint('a')\ntorch.ones(2).nope()", "a\n", 1, "'Tensor' object has no attribute 'nope'"),
+    ("print('a')\nimport scipy", "a\n", 1, "ModuleNotFoundError: No module named 'scipy'"),
+    ("print('a')\nraise ValueError('bad value')", "a\n", 1, "ValueError: bad value"),
+    ("print('a')\nassert 1 > 2, 'no'", "a\n", 1, "AssertionError: no"),
+    # what Python refuses when it compiles: nothing runs, exit status 2
+    ("print('a')\nreturn 3", "", 2, "'return' outside function"),
+    ("print('a')\nfor i in range(2):\n    pass\nbreak", "", 2, "'break' outside loop"),
+    ("print('a')\ndef f():\n    nonlocal x\n", "", 2, "no binding for nonlocal 'x' found"),
+    ("print('a')\nx = (1,\ny = 2\n", "", 2, "'(' was never closed"),
+    # exit() ends the program
+    ("print('a')\nexit()\nprint('b')", "a\n", 0, ""),
+])
+def test_an_error_is_raised_when_its_line_runs(source, printed, status, words, tmp_path):
+    proc = _run(source, tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert (proc.stdout, proc.returncode) == (printed, status), proc.stderr
+    assert words in proc.stderr
+
+
+def test_a_hint_says_what_pytorch_has_and_agcli_lacks(tmp_path):
+    proc = _run("import torch\nx = torch.fft.fft(torch.ones(4))", tmp_path)
+    assert proc.returncode == 1
+    assert "module 'torch' has no attribute 'fft'" in proc.stderr
+    assert "PyTorch has torch.fft, but agcli does not provide it" in proc.stderr
+    proc = _run("import torch\nx = torch.ones(2)\nx.tanhh()", tmp_path)
+    assert "did you mean 'tanh'" in proc.stderr
+
+
+def test_the_repl_keeps_functions_and_classes_between_chunks():
+    from agcli.cli.repl import run_repl
+    lines = iter(["def f(x):", "    return x.nope()", "", "class A:", "    def __repr__(self):",
+                  "        return 'an A'", "", "A()", "import torch", "f(torch.ones(2))", "[A(), 1]"])
+    out, errors = [], []
+
+    def read(prompt):
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+    run_repl(read, out.append, errors.append, max_iterations=1000, version="test")
+    shown = "".join(out).splitlines()
+    assert "an A" in shown and "[an A, 1]" in shown
+    (error,) = errors
+    assert error.message == "AttributeError: 'Tensor' object has no attribute 'nope'"
+    assert error.context() == ("    return x.nope()", "             ^^^^")      # in the chunk that defined f
