@@ -1,7 +1,7 @@
 """Run agcli's three performance figures and print a table (see README.md).
 
     python benchmarks/run.py [--agcli PATH] [--python PATH] [--torch-python PATH]
-                             [--quick] [--only startup|batch|matmul] [--json FILE]
+                             [--quick] [--only startup|batch|matmul|cluster] [--json FILE]
 
 Every figure times whole processes (time.perf_counter around subprocess.run,
 stdout to /dev/null) and takes medians over repeated, alternating runs.
@@ -28,7 +28,7 @@ import gen_batch  # noqa: E402  (stdlib only)
 STARTUP_EXPR = ["a*b + c*d**2/e", "--a", "2", "--b", "4", "--c", "6", "--d", "8", "--e", "10"]
 MATMUL_EXPR = "sum(tanh(a @ b) @ c)"
 MATMUL_N, MATMUL_K, MATMUL_SEED = 1500, 10, 0
-TARGETS = {"startup": 2.0, "batch distinct": 0.5, "batch repeated": 0.25, "matmul": 1.15}
+TARGETS = {"startup": 2.0, "batch distinct": 0.5, "batch repeated": 0.25, "matmul": 1.15, "cluster": 1.5}
 
 
 def child_env():
@@ -149,6 +149,22 @@ def bench_batch(args):
     return rows
 
 
+# ------------------------------------------------------------------ cluster
+def bench_cluster(args):
+    """`--cluster local:2` against `--jobs 2` on the distinct file, whole processes:
+    what Dask's scheduler, its worker processes and their start cost on top."""
+    runs = 2 if args.quick else 5
+    path = next(p for label, p, _, _ in batch_files() if label == "batch distinct")
+    progress(f"cluster: {runs} alternating runs each of --cluster local:2 and --jobs 2 ...")
+    t, cpu = alternate({"cluster": [args.agcli, "batch", path, "--format", "jsonl", "--cluster", "local:2"],
+                        "jobs2": [args.agcli, "batch", path, "--format", "jsonl", "--jobs", "2"]}, runs, warmup=1)
+    c, j = spread(t["cluster"]), spread(t["jobs2"])
+    c["cpu"], j["cpu"] = spread(cpu["cluster"]), spread(cpu["jobs2"])
+    return [{"name": "cluster", "what": f"agcli batch {os.path.basename(path)} --cluster local:2 vs --jobs 2, "
+                                        "whole file", "unit": "s", "scale": 1, "agcli": c, "baseline": j,
+             "baseline_name": "agcli --jobs 2", "ratio": c["median"] / j["median"], "target": TARGETS["cluster"]}]
+
+
 # ------------------------------------------------------------------ matmul
 MAKE_MATMUL = """
 import numpy as np, os, sys
@@ -235,7 +251,8 @@ def main(argv=None):
     p.add_argument("--python", default=None, help="python for the numpy baselines (default: next to agcli)")
     p.add_argument("--torch-python", default="/opt/torchenv/bin/python", help="python with torch")
     p.add_argument("--quick", action="store_true", help="fewer runs")
-    p.add_argument("--only", choices=("startup", "batch", "matmul"), help="run one benchmark")
+    p.add_argument("--only", choices=("startup", "batch", "matmul", "cluster"),
+                   help="run one benchmark (cluster, which needs agcli[cluster], runs only when asked)")
     p.add_argument("--json", metavar="FILE", help="also write every timing to FILE")
     args = p.parse_args(argv)
     agcli = args.agcli or shutil.which("agcli")
@@ -246,8 +263,9 @@ def main(argv=None):
     progress(f"agcli: {args.agcli}\npython: {args.python}\ntorch python: {args.torch_python}\n"
              f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
-    for name, bench in (("startup", bench_startup), ("batch", bench_batch), ("matmul", bench_matmul)):
-        if args.only in (None, name):
+    for name, bench in (("startup", bench_startup), ("batch", bench_batch), ("matmul", bench_matmul),
+                        ("cluster", bench_cluster)):
+        if args.only == name or args.only is None and name != "cluster":
             rows += bench(args)
     print(table(rows))
     print(f"\nload average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
-from .sink import COLOR_MODES, Output, crashed, set_color
+from .sink import COLOR_MODES, Output, crashed, set_color, started
 
 
 def _asks_for_json(words) -> bool:
@@ -47,6 +47,7 @@ def run_grad(words) -> int:
         from ..device import choose
         choose(args.device)     # before anything imports the engine
         from ..evaluate import run as api   # the engine's first import: it may refuse the array backend
+        started()
         dtype = args.dtype or "float64"
         api.configure(dtype=dtype, seed=args.seed,
                       max_elements=10**8 if args.max_elements is None else args.max_elements,

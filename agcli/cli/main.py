@@ -11,15 +11,21 @@ options); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
+import gc
 import sys
 
-from .sink import finish, prepare_streams
+from .sink import finish, prepare_streams, started
 
 _HELP = ("-h", "--help")
 _CALCULUS = ("jacobian", "hessian", "jvp", "vjp", "hvp", "vhp", "check")
 
 
 def main():
+    # What start-up imports (agcli's modules, NumPy's) lives as long as the
+    # process: the cyclic collector is off while it is made, then leaves it out
+    # of its passes (sink.started: grad calls it once the engine is imported),
+    # and out of the one it makes at exit.
+    gc.disable()
     prepare_streams()
     argv = sys.argv[1:]
     if len(argv) > 1 and argv[0] == "grad" and not any(a in _HELP for a in argv[1:]):
@@ -27,16 +33,20 @@ def main():
         code = finish(run_grad, argv[1:])
     elif len(argv) > 1 and argv[0] in _CALCULUS and not any(a in _HELP for a in argv[1:]):
         from .calculus import run_calculus     # the calculus commands take grad's words: no Typer either
+        started()
         code = finish(run_calculus, argv[0], argv[1:])
     elif len(argv) > 1 and argv[0] == "plot" and not any(a in _HELP for a in argv[1:]):
         from .plot import run_plot              # grad's words too (plot_commands.py: its --help)
+        started()
         code = finish(run_plot, argv[1:])
     else:
         code = finish(_typer_app)
+    gc.freeze()
     sys.exit(code)
 
 
 def _typer_app() -> int:
     from .app import app
+    started()
     app()   # each command ends through finish() itself (Click would make a closed pipe exit 1)
     return 0

@@ -145,6 +145,14 @@ class Output:
             self.bar.draw()
 
 
+def started():
+    """Start-up is over (what it imported lives on): the cyclic collector runs
+    again, on what is made from now on only (main() turned it off)."""
+    import gc
+    gc.freeze()
+    gc.enable()
+
+
 def crashed(expr: str, error: Exception, debug: bool = False):
     """A bug in agcli (any exception but AgcliError) while running `expr`, as
     its error result: shown like any error, exit 1, and a batch goes on.

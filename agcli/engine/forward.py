@@ -4,7 +4,8 @@ Inside a dual level (`state.dual` is a DualLevel), `apply` hands every op's
 output to `carry`: its tangent is the sum, in input order, of the op's JVP
 rules for the inputs that carry one (engine/op.py: `jvps`), as PyTorch's
 generated code adds derivatives.yaml's terms and skips an input without a
-tangent (its zero tangent is not computed with). A tangent has shape
+tangent (its zero tangent is not computed with); an op whose formula picks
+between tangents has one rule for all inputs instead. A tangent has shape
 (*batch, *primal.shape): the calculus commands give a leaf a batch of
 tangents at once (the rows of an identity: a whole Jacobian in one pass,
 evaluate/jacobians.py); a program gives one (torch.autograd.forward_ad,
@@ -29,14 +30,18 @@ from .tensor import Tensor
 class DualLevel:
     """One forward-mode level: the tensors given a tangent in it lose it when it ends."""
 
-    __slots__ = ("duals",)
+    __slots__ = ("duals", "prune_at")
 
     def __init__(self):
         self.duals = []         # weak references: a tensor the program dropped is not kept alive
+        self.prune_at = 1024
 
     def give(self, t: Tensor, tangent):
         t.tangent = tangent
         self.duals.append(weakref.ref(t))
+        if len(self.duals) > self.prune_at:     # (a long loop in one level: forget the dead ones)
+            self.duals = [ref for ref in self.duals if ref() is not None]
+            self.prune_at = 2 * len(self.duals) + 1024
 
     def close(self):
         for ref in self.duals:

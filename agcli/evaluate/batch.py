@@ -156,19 +156,19 @@ class LinesLost(AgcliError):
         self.lost = lost
 
 
-def chunked(numbered, workers: int):
+def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     """The (number, text) lines in lists for `workers` workers, read as they are asked for.
 
-    A chunk's size comes from the first lines: the largest size, unless the
-    input is too short to give each worker _CHUNKS_A_WORKER chunks of it.
+    A chunk's size comes from the first lines: `largest`, unless the input is
+    too short to give each worker _CHUNKS_A_WORKER chunks of it.
     The first chunks are smaller (1, 2, 4, ... lines), so that the first
     results come back, and are written, at once.
     """
     from itertools import chain, islice
-    low, high = _CHUNK_LINES
+    low = _CHUNK_LINES[0]
     numbered = iter(numbered)
-    head = list(islice(numbered, high * _CHUNKS_A_WORKER * workers))
-    size = max(low, min(high, len(head) // (_CHUNKS_A_WORKER * workers)))
+    head = list(islice(numbered, largest * _CHUNKS_A_WORKER * workers))
+    size = max(low, min(largest, len(head) // (_CHUNKS_A_WORKER * workers)))
     lines = chain(head, numbered)
     del head
     ramp = 1

@@ -24,6 +24,10 @@ from .. import __version__
 from ..errors import AgcliError
 
 LOCAL = "local"
+# Lines a chunk, at most: a Dask task costs its scheduler, worker and client
+# several milliseconds, so chunks are larger than local workers' (64 lines;
+# benchmarks/README.md, "Why the code is shaped so").
+CHUNK_LINES = 256
 _INSTALL = "pip install 'agcli[cluster]'"
 
 
@@ -123,7 +127,7 @@ class Cluster:
                 return "the Dask workers running a chunk of lines died again and again; run without --cluster " \
                        "to find the line"
             return f"the Dask cluster at {self.address} went away"
-        yield from in_order(chunked(numbered, threads), submit, threads * IN_FLIGHT,
+        yield from in_order(chunked(numbered, threads, CHUNK_LINES), submit, threads * IN_FLIGHT,
                             (KilledWorker, CancelledError, OSError), why)
 
     def close(self):
@@ -152,16 +156,26 @@ def _local_cluster(address: str):
                          hint="e.g. --cluster local:2")
     workers = int(count) if count else None
     method = "fork" if start_method() == "fork" else "spawn"
-    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+    # (Dask's statistical profiler samples each worker's stack every few
+    # milliseconds: time taken from the lines, for a profile no one reads here.)
+    with dask.config.set({"distributed.worker.multiprocessing-method": method,
+                          "distributed.worker.profile.enabled": False}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None, silence_logs=logging.ERROR)
+                            dashboard_address=None, silence_logs=logging.ERROR,
+                            # (its HTTP server, which the scheduler starts anyway: loopback, any free port)
+                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 _one_at_a_time = threading.Lock()     # agcli's settings and caches are per process
 
 
 def _run_block(batch, encode, chunk, version: str, device: str):
-    """One chunk on a Dask worker: its lines' encoded results, in order."""
+    """One chunk on a Dask worker: its lines' encoded results, in order.
+
+    The worker's collector then runs as a batch's does (evaluate/batch.py:
+    _Collector, every so many lines), from the first chunk on: its passes
+    over agcli's caches between chunks would cost as much as the lines.
+    """
     message = _mismatch(version)
     if message is not None:
         raise VersionMismatch(message)
@@ -169,10 +183,7 @@ def _run_block(batch, encode, chunk, version: str, device: str):
     with _one_at_a_time:
         choose(device)              # before anything imports the engine
         from .batch import run_chunk
-        collecting = gc.isenabled()
-        gc.disable()                # as a batch does: its lines leave little cyclic garbage (batch.py)
-        try:
-            return run_chunk(batch, encode, chunk)
-        finally:
-            if collecting:
-                gc.enable()
+        if gc.isenabled():
+            gc.freeze()
+            gc.disable()
+        return run_chunk(batch, encode, chunk)

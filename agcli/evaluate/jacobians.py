@@ -50,7 +50,7 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
     else:
         columns = _forward(result, plan, leaves, names, n)
     out_shape = tuple(probe.data.shape)
-    found = {name: _host(_shaped(columns[name], leaves[name], out_shape, probe)) for name in names}
+    found = {name: B.to_host(_shaped(columns[name], leaves[name], out_shape, probe)) for name in names}
     for name, array in found.items():
         _finite(result, array, f"the Jacobian for {name}")
     return found
@@ -132,10 +132,6 @@ def _shaped(columns, x, out_shape, probe):
     k, m = int(x.data.size), int(probe.data.size)
     matrix = B.xp.permute_dims(B.xp.reshape(columns, (k, m)), (1, 0))
     return B.xp.reshape(B.astype(matrix, dtype), out_shape + x_shape)
-
-
-def _host(a):
-    return B.to_host(a)
 
 
 def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):

@@ -17,25 +17,36 @@ from __future__ import annotations
 
 from . import ast as A
 from ..errors import AgcliError
-from .syntax_driver import TableDriver, passes_up
-from .syntax_errors import syntax_error
-from .syntax_python import python_syntax_error
-from .syntax_lark import lark_parser
 from .syntax_oneline import expression_line
-from .syntax_to_ast import ToAst
 
-# The names tools/gen_parser.py and tests/test_language.py import from here.
-_lark_parser, _passes_up, _ToAst = lark_parser, passes_up, ToAst
+# The table driver and Lark's parser (and the modules they need) are imported
+# when a text needs them: most expressions take the fast path, and a short
+# `agcli grad` need not import them.
+_driver = None      # TableDriver on _tables.py, made on the first parse that needs it
 
-_driver = None      # TableDriver on _tables.py, made on the first parse
 
-
-def _fast_driver() -> TableDriver:
+def _fast_driver():
     global _driver
     if _driver is None:
-        from . import _tables       # here, not above: only a parse needs the tables
+        from . import _tables
+        from .syntax_driver import TableDriver
+        from .syntax_to_ast import ToAst
         _driver = TableDriver(_tables, ToAst())
     return _driver
+
+
+def __getattr__(name):
+    """The names tools/gen_parser.py and tests/test_language.py import from here."""
+    if name == "_lark_parser":
+        from .syntax_lark import lark_parser
+        return lark_parser
+    if name == "_passes_up":
+        from .syntax_driver import passes_up
+        return passes_up
+    if name == "_ToAst":
+        from .syntax_to_ast import ToAst
+        return ToAst
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse(text: str) -> A.Program:
@@ -58,6 +69,9 @@ def parse(text: str) -> A.Program:
 
 
 def _lark_parse(source, text):
+    from .syntax_errors import syntax_error
+    from .syntax_lark import lark_parser
+    from .syntax_python import python_syntax_error
     P, lark = lark_parser()
     try:
         return lark.parse(source)

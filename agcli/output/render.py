@@ -5,7 +5,6 @@ Nothing here prints: the CLI writes what these functions build.
 """
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -39,7 +38,16 @@ def _nonfinite_to_str(v):
     return v
 
 
-_encode = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
+_encoder = None
+
+
+def _encode(value) -> str:
+    """JSON text (json is imported at the first use: a result shown as text needs none)."""
+    global _encoder
+    if _encoder is None:
+        import json
+        _encoder = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
+    return _encoder(value)
 
 
 def result_json(result) -> dict:
