@@ -15,20 +15,20 @@ import sys
 
 from ..errors import EXIT_OK, AgcliError
 from .arguments import COMMAND_OPTIONS, parse_words
-from .grad import _asks_for_json, _expression, _given
+from .grad import asks_for_json, expression_text, option_given
 from .sink import COLOR_MODES, Output, crashed, set_color
 
 
 def prepare(command, words, options):
     """The parsed words, after --color, the device and the settings are applied (raises AgcliError)."""
-    if _given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
-        set_color(_given(words, "--color"))
+    if option_given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
+        set_color(option_given(words, "--color"))
     readers = []
 
     def read_expr(word):
         if word in ("-", "@-"):
             readers.append("EXPR")
-        return _expression(word)
+        return expression_text(word)
     args = parse_words(words, allowed=tuple(options), read_expr=read_expr, options=options,
                        where=f"agcli {command}")
     readers += [f"--{name}" for name, value in args.bindings.items() if value.strip() == "@-"]
@@ -63,7 +63,7 @@ def _crashed(command, expr, error, debug):
 def run_calculus(command: str, words) -> int:
     """`agcli COMMAND WORDS...`: returns the exit code."""
     output = Output()
-    fmt = "json" if _asks_for_json(words) else "rich"
+    fmt = "json" if asks_for_json(words) else "rich"
     options = COMMAND_OPTIONS[command]
     try:
         args = prepare(command, words, options)

@@ -11,7 +11,7 @@ import sys
 from ..errors import EXIT_OK, AgcliError
 from .arguments import GRAD_OPTIONS
 from .graph import prepare, rejected, trace
-from .grad import _asks_for_json
+from .grad import asks_for_json
 from .sink import Output
 
 EXPLAIN_OPTIONS = {option: entry for option, entry in GRAD_OPTIONS.items() if option != "--out"}
@@ -20,7 +20,7 @@ EXPLAIN_OPTIONS = {option: entry for option, entry in GRAD_OPTIONS.items() if op
 def run_explain(words) -> int:
     """`agcli explain WORDS...`: returns the exit code."""
     output = Output()
-    fmt = "json" if _asks_for_json(words) else "rich"
+    fmt = "json" if asks_for_json(words) else "rich"
     try:
         args = prepare(words, EXPLAIN_OPTIONS)
         fmt = args.format or "rich"

@@ -11,13 +11,13 @@ from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
 from .sink import COLOR_MODES, Output, crashed, set_color, started
 
 
-def _asks_for_json(words) -> bool:
+def asks_for_json(words) -> bool:
     """--format json anywhere in the words, even when they failed to parse."""
     pairs = zip(words, words[1:])
     return "--format=json" in words or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
 
 
-def _given(words, option):
+def option_given(words, option):
     """The value of `option` in the words, even when they failed to parse (or None)."""
     for i, word in enumerate(words):
         if word.startswith(option + "="):
@@ -31,8 +31,8 @@ def run_grad(words) -> int:
     """`agcli grad WORDS...`: returns the exit code."""
     output = Output()
     fmt = "rich"
-    if _given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
-        set_color(_given(words, "--color"))
+    if option_given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
+        set_color(option_given(words, "--color"))
     try:
         from .arguments import parse_words
         readers = []    # who reads standard input: EXPR (`-`), a value (@-)
@@ -40,7 +40,7 @@ def run_grad(words) -> int:
         def read_expr(word):
             if word in ("-", "@-"):
                 readers.append("EXPR")
-            return _expression(word)
+            return expression_text(word)
         args = parse_words(words, read_expr=read_expr)
         fmt = args.format or "rich"
         _check_stdin_and_out(args, readers)
@@ -53,7 +53,7 @@ def run_grad(words) -> int:
                       max_elements=10**8 if args.max_elements is None else args.max_elements,
                       detect_anomaly=bool(args.detect_anomaly))
     except AgcliError as e:
-        if fmt == "json" or _asks_for_json(words):  # stdout stays one JSON object
+        if fmt == "json" or asks_for_json(words):  # stdout stays one JSON object
             from ..evaluate.result import Result    # (host data: it does not import the engine)
             from ..output.render import result_json_line
             rejected = Result(words[0] if words and not words[0].startswith("-") else "")
@@ -89,7 +89,7 @@ def _show(output, result, fmt, dtype):
         output.show(result_sections(result, dtype_default=dtype))
 
 
-def _expression(word: str) -> str:
+def expression_text(word: str) -> str:
     """EXPR as given, or read: `-` from standard input, `@FILE` from a file
     (UTF-8, a BOM skipped; an expression never starts with @)."""
     if word in ("-", "@-"):

@@ -14,7 +14,7 @@ import sys
 
 from ..errors import EXIT_OK, AgcliError
 from .arguments import GRAD_OPTIONS, parse_words
-from .grad import _asks_for_json, _expression, _given
+from .grad import asks_for_json, expression_text, option_given
 from .sink import COLOR_MODES, Output, crashed, set_color
 
 FORMATS = ("rich", "json", "dot", "svg", "png")
@@ -41,14 +41,14 @@ GRAPH_OPTIONS = {**GRAD_OPTIONS, "--format": ("format", _choice(*FORMATS)), "-f"
 def prepare(words, options):
     """The parsed words, after --color, the device and the settings are applied
     (raises AgcliError for a rejected input)."""
-    if _given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
-        set_color(_given(words, "--color"))
+    if option_given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
+        set_color(option_given(words, "--color"))
     readers = []
 
     def read_expr(word):
         if word in ("-", "@-"):
             readers.append("EXPR")
-        return _expression(word)
+        return expression_text(word)
     args = parse_words(words, allowed=tuple(options), read_expr=read_expr, options=options)
     readers += [f"--{name}" for name, value in args.bindings.items() if value.strip() == "@-"]
     if args.grad_output is not None and args.grad_output.strip() == "@-":
@@ -87,7 +87,7 @@ def rejected(words, error):
 def run_graph(words) -> int:
     """`agcli graph WORDS...`: returns the exit code."""
     output = Output()
-    fmt = "json" if _asks_for_json(words) else "rich"
+    fmt = "json" if asks_for_json(words) else "rich"
     try:
         args = prepare(words, GRAPH_OPTIONS)
         fmt = _format(args)

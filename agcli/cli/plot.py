@@ -15,7 +15,7 @@ import sys
 
 from ..errors import EXIT_OK, AgcliError
 from .arguments import GRAD_OPTIONS
-from .grad import _asks_for_json
+from .grad import asks_for_json
 from .graph import prepare
 from .sink import Output, color_mode, crashed, unicode_rules
 
@@ -26,7 +26,7 @@ PICTURES = {".png": "png", ".svg": "svg"}
 def run_plot(words) -> int:
     """`agcli plot WORDS...`: returns the exit code."""
     output = Output()
-    fmt = "json" if _asks_for_json(words) else "rich"
+    fmt = "json" if asks_for_json(words) else "rich"
     try:
         args = prepare(words, PLOT_OPTIONS)
         fmt = args.format or "rich"

@@ -23,6 +23,7 @@ from .program_names import SETTERS, receiver_tables
 from .program_numpy import VALUES, _missing as numpy_missing
 from .program_objects import MISSING, Builtin, ProgramObject, Property, bind, class_lookup
 from .program_ordering import sort_list
+from .program_runtime import MAX_ITEMS, too_many_items
 from .program_torch_calls import TensorMethod
 from .program_values import type_name
 from .unknown_names import not_provided, pytorch_has
@@ -51,6 +52,21 @@ _DUNDERS = {"__name__", "__qualname__", "__module__", "__doc__"}
 
 def _format_method(text):
     return lambda *args, **kwargs: str_format(text, args, kwargs, get_attribute, getitem)
+
+
+_WIDTHS = frozenset(("center", "ljust", "rjust", "zfill", "expandtabs"))
+
+
+def _widened(text, name):
+    """"x".rjust(n) and its like, refused for a width no program needs ("x".ljust(10**10))."""
+    native = python_errors(getattr(text, name))
+
+    def method(*args, **kwargs):
+        width = args[0] if args else kwargs.get("width", kwargs.get("tabsize", 0))
+        if type(width) is int and width > MAX_ITEMS:
+            raise too_many_items(width)
+        return native(*args, **kwargs)
+    return method
 
 
 _OVERRIDES = {(str, "format"): _format_method, (list, "sort"): lambda xs: functools.partial(sort_list, xs)}
@@ -155,6 +171,8 @@ def tensor_class_attribute(cls, name):
 def python_attribute(v, name, methods):
     if name in methods:
         override = _OVERRIDES.get((type(v), name))
+        if override is None and name in _WIDTHS:
+            return Builtin(name, _widened(v, name))
         return Builtin(name, override(v) if override else python_errors(getattr(v, name)))
     if name in _PYTHON_DATA.get(type(v), ()):
         return getattr(v, name)

@@ -25,7 +25,7 @@ from .program_numpy import VALUES
 from .program_objects import MISSING, Builtin, ProgramObject, call_special, class_lookup
 from .program_operators import NATIVE, absolute, arithmetic, truth
 from .program_ordering import extreme, sorted_values, total
-from .program_runtime import current
+from .program_runtime import counted, current
 from .program_values import type_name, value_repr, value_str
 
 
@@ -118,11 +118,11 @@ def _extreme(which):
 
 
 def _any(iterable):
-    return any(truth(v) for v in iterate(iterable))
+    return any(truth(v) for v in counted(iterate(iterable)))
 
 
 def _all(iterable):
-    return all(truth(v) for v in iterate(iterable))
+    return all(truth(v) for v in counted(iterate(iterable)))
 
 
 def _callable(x):

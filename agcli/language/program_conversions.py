@@ -20,10 +20,9 @@ from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import NATIVE, truth
-from .program_runtime import LimitError
+from .program_runtime import counted
 from .program_values import type_name, value_str
 
-MAX_RANGE = 10**7       # list(range(n)) of more items is refused
 
 
 def _scalar(v):
@@ -61,10 +60,7 @@ def _str(*args):
 
 def _listed(kind):
     def convert(iterable=()):
-        if type(iterable) is range and len(iterable) > MAX_RANGE:
-            raise LimitError(f"{kind.__name__}() of {len(iterable):,} items: more than agcli's programs keep "
-                             f"in one Python value ({MAX_RANGE:,})", kind="limit")
-        return python_errors(kind)(iterate(iterable))
+        return python_errors(kind)(counted(iterate(iterable)))
     return convert
 
 
@@ -86,7 +82,7 @@ def _range(*args):
 
 def _dict(*args, **kwargs):
     if args and not isinstance(args[0], (dict, list, tuple)):
-        args = (list(iterate(args[0])),)
+        args = (list(counted(iterate(args[0]))),)
     return python_errors(dict)(*args, **kwargs)
 
 

@@ -23,7 +23,7 @@ from .program_format import percent
 from .program_iteration import iterate
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
-from .program_runtime import LimitError
+from .program_runtime import MAX_ITEMS, LimitError, too_many_items
 from .program_values import type_name
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
@@ -44,7 +44,6 @@ _NUMBERS = (int, float, bool)
 # Python's own values: Python's operators (and words) apply to them as they are.
 NATIVE = (int, float, bool, complex, str, list, tuple, dict, set, frozenset, type(None), range, slice,
           type({}.keys()), type({}.values()), type({}.items()))
-MAX_ITEMS = 10**8       # a Python value made by * may hold this many items at most
 truth = autograd.truth
 
 
@@ -63,8 +62,7 @@ def _checked_size(op, a, b):
             op == "*" and isinstance(b, (str, list, tuple)) and type(a) is int:
         sequence, n = (a, b) if type(b) is int else (b, a)
         if len(sequence) * n > MAX_ITEMS:
-            raise LimitError(f"the result would hold {len(sequence) * n:,} items, more than agcli's programs "
-                             f"keep in one Python value ({MAX_ITEMS:,})", kind="limit")
+            raise too_many_items(len(sequence) * n)
     elif op == "**" and type(a) is int and type(b) is int and b > 64 and abs(a) > 1 and \
             b * math.log2(abs(a)) > 10**7:
         raise LimitError("the result would have more than 10,000,000 bits", kind="limit")

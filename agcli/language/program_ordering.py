@@ -9,7 +9,7 @@ from .program_exceptions import python_errors, raise_python
 from .program_iteration import iterate
 from .program_objects import MISSING
 from .program_operators import arithmetic, comparison, truth
-from .program_runtime import check_iterations, current
+from .program_runtime import counted
 
 _PLAIN = (int, float, bool, str)
 _less, _greater = comparison("<"), comparison(">")
@@ -37,8 +37,7 @@ _native_sorted = python_errors(sorted)
 
 def sorted_values(iterable, key=None, reverse=False) -> list:
     """sorted(iterable, key=..., reverse=...)."""
-    values = list(iterate(iterable))
-    check_iterations(current(), len(values), None)
+    values = list(counted(iterate(iterable)))
     keys = _keys(values, key)
     if all(type(k) in _PLAIN for k in keys):
         order = _native_sorted(range(len(values)), key=keys.__getitem__, reverse=bool(reverse))
@@ -67,10 +66,7 @@ def extreme(which: str):
                 raise_python(TypeError(f"Cannot specify a default for {which}() with multiple positional arguments"))
             values = args
         best = best_key = MISSING
-        count = 0
-        for v in values:
-            count += 1
-            check_iterations(current(), count, None)
+        for v in counted(values):
             k = v if key is None else key(v)
             if best is MISSING or truth(better(k, best_key)):
                 best, best_key = v, k
@@ -86,13 +82,11 @@ def total(iterable, start=0):
     """sum(iterable, start=0): start + each, by the program's `+`."""
     if isinstance(start, str):
         raise_python(TypeError("sum() can't sum strings [use ''.join(seq) instead]"))
-    values = iterate(iterable)
+    values = counted(iterate(iterable))
     if type(values) in (list, tuple, range) and all(type(v) in (int, float) for v in values) and \
             type(start) in (int, float):
         return sum(values, start)       # Python's own sum: the same float rounding as Python's
-    result, count = start, 0
+    result = start
     for v in values:
-        count += 1
-        check_iterations(current(), count, None)
         result = _add(result, v)
     return result

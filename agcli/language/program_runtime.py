@@ -77,6 +77,30 @@ class LimitError(AgcliError):
     """A loop or recursion past its limit: not catchable by the program."""
 
 
+MAX_ITEMS = 10**7      # a Python value a program makes holds at most this many items
+
+
+def too_many_items(count) -> LimitError:
+    return LimitError(f"a Python value of {count:,} items: more than agcli's programs keep in one value "
+                      f"({MAX_ITEMS:,})", kind="limit")
+
+
+def counted(iterable):
+    """The items of iterable, refused past MAX_ITEMS (list(range(10**12)) must not fill the memory)."""
+    if type(iterable) in (list, tuple, str, dict, set, frozenset, range):
+        if len(iterable) > MAX_ITEMS:
+            raise too_many_items(len(iterable))
+        return iterable
+    return _counting(iterable)
+
+
+def _counting(iterable):
+    for count, item in enumerate(iterable, 1):
+        if count > MAX_ITEMS:
+            raise too_many_items(count)
+        yield item
+
+
 def check_iterations(runtime, count, span):
     if count > runtime.max_iterations:
         raise LimitError(f"the loop ran past {runtime.max_iterations:,} iterations", span,

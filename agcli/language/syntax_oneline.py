@@ -42,10 +42,75 @@ class _NotHere(Exception):
     """The text is not one this module parses: the table driver will."""
 
 
+def _maker(cls, fields):
+    """cls(*fields), made by calling its slots' setters directly: ast.py's
+    records are immutable, and their __init__ loops over the setters, which
+    made most of this path's cost. None if cls's fields are not `fields` (then
+    this fast path stands aside: the driver builds what ast.py now declares)."""
+    if cls.__slots__ != fields:
+        return None
+    new = object.__new__
+    setters = [cls.__dict__[name].__set__ for name in fields]
+    if len(setters) == 2:
+        s0, s1 = setters
+
+        def make(a, b):
+            node = new(cls)
+            s0(node, a)
+            s1(node, b)
+            return node
+    elif len(setters) == 3:
+        s0, s1, s2 = setters
+
+        def make(a, b, c):
+            node = new(cls)
+            s0(node, a)
+            s1(node, b)
+            s2(node, c)
+            return node
+    elif len(setters) == 4:
+        s0, s1, s2, s3 = setters
+
+        def make(a, b, c, d):
+            node = new(cls)
+            s0(node, a)
+            s1(node, b)
+            s2(node, c)
+            s3(node, d)
+            return node
+    else:
+        s0, s1, s2, s3, s4 = setters
+
+        def make(a, b, c, d, e):
+            node = new(cls)
+            s0(node, a)
+            s1(node, b)
+            s2(node, c)
+            s3(node, d)
+            s4(node, e)
+            return node
+    return make
+
+
+_Name = _maker(A.Name, ("id", "span"))
+_Number = _maker(A.Number, ("value", "span"))
+_ListLit = _maker(A.ListLit, ("items", "span"))
+_TupleLit = _maker(A.TupleLit, ("items", "span"))
+_Unary = _maker(A.Unary, ("op", "operand", "span"))
+_BinOp = _maker(A.BinOp, ("op", "left", "right", "span", "op_span"))
+_Keyword = _maker(A.Keyword, ("name", "value", "span"))
+_Call = _maker(A.Call, ("func", "args", "kwargs", "span"))
+_Attribute = _maker(A.Attribute, ("obj", "name", "span", "name_span"))
+_Slice = _maker(A.Slice, ("start", "stop", "step", "span"))
+_Index = _maker(A.Index, ("obj", "items", "span"))
+_READY = None not in (_Name, _Number, _ListLit, _TupleLit, _Unary, _BinOp, _Keyword, _Call, _Attribute, _Slice,
+                      _Index)
+
+
 def expression_line(text: str):
     """The statements (a 1-tuple holding the expression) of `text`, or None
     when it is not a line this fast path knows (see the module's docstring)."""
-    if "\n" in text or "\r" in text:
+    if "\n" in text or "\r" in text or not _READY:
         return None
     tokens = []
     append = tokens.append
@@ -99,7 +164,7 @@ class _Parser:
         right = self.binary(1)
         if self.tokens[self.at][0] == "COMPARE":
             raise _NotHere
-        return A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
+        return _BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
 
     def binary(self, tightest):
         """Operands joined by the binary operators that bind at least as tightly
@@ -113,21 +178,21 @@ class _Parser:
                 return left
             self.at += 1
             right = self.binary(strength + 1)
-            left = A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
+            left = _BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
 
     def factor(self):
         op = self.tokens[self.at]
         if op[0] == "-" or op[0] == "+":
             self.at += 1
             operand = self.factor()
-            return A.Unary(op[1], operand, (op[2], operand.span[1]))
+            return _Unary(op[1], operand, (op[2], operand.span[1]))
         base = self.postfix()
         op = self.tokens[self.at]
         if op[0] != "**":
             return base
         self.at += 1
         exponent = self.factor()
-        return A.BinOp("**", base, exponent, (base.span[0], exponent.span[1]), (op[2], op[3]))
+        return _BinOp("**", base, exponent, (base.span[0], exponent.span[1]), (op[2], op[3]))
 
     def postfix(self):
         node = self.atom()
@@ -142,7 +207,7 @@ class _Parser:
                 if name[0] != "NAME":
                     raise _NotHere
                 self.at += 2
-                node = A.Attribute(node, name[1], (node.span[0], name[3]), (name[2], name[3]))
+                node = _Attribute(node, name[1], (node.span[0], name[3]), (name[2], name[3]))
             elif kind == "[":
                 self.at += 1
                 node = self.index(node)
@@ -154,17 +219,17 @@ class _Parser:
         kind = token[0]
         self.at += 1
         if kind == "NAME":
-            return A.Name(token[1], (token[2], token[3]))
+            return _Name(token[1], (token[2], token[3]))
         if kind == "NUMBER":
-            return A.Number(_number(token[1]), (token[2], token[3]))
+            return _Number(_number(token[1]), (token[2], token[3]))
         if kind == "(":
             items, comma = self.items(")")
             if len(items) == 1 and not comma:
                 return items[0]             # parentheses around an expression
-            return A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+            return _TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
         if kind == "[":
             items, _ = self.items("]")
-            return A.ListLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+            return _ListLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
         raise _NotHere
 
     def items(self, close):
@@ -190,7 +255,7 @@ class _Parser:
             if token[0] == "NAME" and tokens[self.at + 1][0] == "=":
                 self.at += 2
                 value = self.expr()
-                last = A.Keyword(token[1], value, (token[2], value.span[1]))
+                last = _Keyword(token[1], value, (token[2], value.span[1]))
                 kwargs.append(last)
             else:
                 if kwargs:      # a positional argument after a keyword: the driver says so
@@ -201,7 +266,7 @@ class _Parser:
                 break
             self.at += 1
         self._expect(")")
-        return A.Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
+        return _Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
 
     def index(self, obj):
         tokens = self.tokens
@@ -213,7 +278,7 @@ class _Parser:
             self.at += 1
         self._expect("]")
         end = max(obj.span[1], items[-1].span[1]) + 1
-        return A.Index(obj, tuple(items), (obj.span[0], end))
+        return _Index(obj, tuple(items), (obj.span[0], end))
 
     def subscript(self):
         tokens = self.tokens
@@ -229,7 +294,7 @@ class _Parser:
             if tokens[self.at][0] not in (",", "]"):
                 step = self.expr()
         parts = [p for p in (start, stop, step) if p is not None]
-        return A.Slice(start, stop, step, (parts[0].span[0], parts[-1].span[1]) if parts else (0, 0))
+        return _Slice(start, stop, step, (parts[0].span[0], parts[-1].span[1]) if parts else (0, 0))
 
     def _expect(self, kind):
         if self.tokens[self.at][0] != kind:

@@ -13,7 +13,7 @@ array of the answer, labelled by the names that lead to it, with its shape.
 """
 from __future__ import annotations
 
-from .render import Grid, Line, _data_text, _encode, _shape_text, jsonable, tensor_text
+from .render import Grid, Line, data_text, encode_json, shape_text, jsonable, tensor_text
 
 # What the names in an answer's rows say, per command: the columns before the shape.
 _LABELS = {"hessian": ("row", "column"), "check": ("variable",)}
@@ -52,7 +52,7 @@ def calculus_json_line(result, line: int | None = None) -> str:
     fields = calculus_json(result)
     if line is not None:
         fields["line"] = line
-    return _encode(fields)
+    return encode_json(fields)
 
 
 def calculus_sections(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
@@ -70,7 +70,7 @@ def calculus_sections(result, *, dtype_default: str, show_expr: bool = True, tit
         return sections + _check_sections(result.answer)
     if not isinstance(result.answer, dict):         # jvp: one array, of the output's shape
         grid = Grid(result.command, [("shape", "left"), ("value", "left")])
-        grid.rows.append([(_shape_text(result.answer.shape), None), (_data_text(result.answer), None)])
+        grid.rows.append([(shape_text(result.answer.shape), None), (data_text(result.answer), None)])
         return sections + [Line(), grid]
     if result.command == "jacobian" and result.value is not None:
         return sections + [Line(), _jacobian_grid(result)]
@@ -84,7 +84,7 @@ def calculus_sections(result, *, dtype_default: str, show_expr: bool = True, tit
         if array is None:
             grid.rows.append(cells + [("", None), ("None", "dim")])
         else:
-            grid.rows.append(cells + [(_shape_text(array.shape), None), (_data_text(array), None)])
+            grid.rows.append(cells + [(shape_text(array.shape), None), (data_text(array), None)])
     return sections + [Line(), grid]
 
 
@@ -94,8 +94,8 @@ def _jacobian_grid(result):
     grid = Grid("jacobian: d(output)/d(variable), shape output.shape + variable.shape",
                 [("variable", "left"), ("output × variable", "left"), ("jacobian", "left")])
     for name, array in result.answer.items():
-        shapes = f"{_shape_text(out_shape)} × {_shape_text(tuple(array.shape)[len(out_shape):])}"
-        grid.rows.append([(name, "green"), (shapes, None), (_data_text(array), None)])
+        shapes = f"{shape_text(out_shape)} × {shape_text(tuple(array.shape)[len(out_shape):])}"
+        grid.rows.append([(name, "green"), (shapes, None), (data_text(array), None)])
     return grid
 
 

@@ -9,7 +9,7 @@ AccumulateGrad adding the gradient to .grad. The leaves' gradients close it.
 from __future__ import annotations
 
 from .graph_render import data_text, shape_text
-from .render import Grid, Line, _encode, jsonable, tensor_text
+from .render import Grid, Line, encode_json, jsonable, tensor_text
 
 TITLE = "backward, step by step, in the order PyTorch's engine runs it"
 LEGEND = ("(of the nodes whose gradients have all arrived, the one created last runs first;\n"
@@ -29,7 +29,7 @@ def explain_json(graph, steps) -> str:
             "inputs": [{"input": e.input, "to": e.target, "rule": rule, "with_numbers": numbers,
                         "grad_out": jsonable(e.grad)} for e, rule, numbers in step.sends],
         })
-    return _encode({
+    return encode_json({
         "expr": result.expr, "value": jsonable(result.value), "steps": out,
         "grads": {k: jsonable(v) for k, v in result.grads.items()}, "no_grad": result.no_grad,
         "warnings": result.warnings, "error": None if result.error is None else result.error.to_json(),

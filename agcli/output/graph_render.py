@@ -9,7 +9,7 @@ same bytes.
 """
 from __future__ import annotations
 
-from .render import Line, _encode, jsonable, tensor_text
+from .render import Line, encode_json, jsonable, tensor_text
 
 TREE_TITLE = "backward graph, from the output down to the leaves"
 TREE_LEGEND = "grad: of the output w.r.t. the node's output; <-: what the edge carries back"
@@ -44,7 +44,7 @@ def graph_json(graph, *, saved: bool = False) -> str:
         if saved:
             entry["saved"] = {k: _saved_json(v) for k, v in (node.saved or {}).items()}
         nodes.append(entry)
-    return _encode({
+    return encode_json({
         "expr": result.expr, "value": jsonable(result.value), "root": graph.root, "nodes": nodes,
         "edges": [{"from": e.source, "to": e.target, "input": e.input, "grad": jsonable(e.grad)} for e in graph.edges],
         "warnings": result.warnings, "error": None if result.error is None else result.error.to_json(),

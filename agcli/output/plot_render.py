@@ -20,7 +20,7 @@ import numpy
 
 from ..errors import AgcliError
 from ..language.program_pyplot import Axes, Figure, Line
-from .render import _encode, jsonable
+from .render import encode_json, jsonable
 
 MISSING = "{what} needs the {package} package, which is not installed: pip install 'agcli[plot]'"
 SVG_SALT = "agcli"          # matplotlib's svg.hashsalt: the same ids in every SVG of the same figure
@@ -66,7 +66,7 @@ def plot_json(result) -> str:
     """`agcli plot --format json`: x, f, df (a list; {NAME: list} when --wrt names several), and the usual fields."""
     failed = result.error is not None
     df = {name: jsonable(v) for name, v in result.df.items()}
-    return _encode({
+    return encode_json({
         "expr": result.expr,
         "variable": result.variable,
         "wrt": list(result.df) if not failed else None,

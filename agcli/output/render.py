@@ -41,7 +41,7 @@ def _nonfinite_to_str(v):
 _encoder = None
 
 
-def _encode(value) -> str:
+def encode_json(value) -> str:
     """JSON text (json is imported at the first use: a result shown as text needs none)."""
     global _encoder
     if _encoder is None:
@@ -77,7 +77,7 @@ def result_json_line(result, line: int | None = None) -> str:
     fixed = None if cache is None else cache.get("fixed")
     if fixed is None:
         value = result.value
-        fixed = _encode({
+        fixed = encode_json({
             "expr": result.expr, "shape": None if value is None else list(value.shape), "dtype": result.dtype,
             "grad_fn": result.grad_fn,
         })[:-1] + ', "nodes": ' + _nodes_json(result.nodes) + ", "
@@ -90,17 +90,17 @@ def result_json_line(result, line: int | None = None) -> str:
     try:    # most results are finite: encode them as they are, convert only when that fails
         rest["value"] = _plain(result.value)
         rest["grads"] = {k: _plain(v) for k, v in result.grads.items()}
-        return fixed + _encode(rest)[1:]
+        return fixed + encode_json(rest)[1:]
     except ValueError:
         rest["value"] = jsonable(result.value)
         rest["grads"] = {k: jsonable(v) for k, v in result.grads.items()}
-        return fixed + _encode(rest)[1:]
+        return fixed + encode_json(rest)[1:]
 
 
 def _nodes_json(nodes) -> str:
     """The nodes as JSON, written out directly (cheaper than the encoder on a
     dozen small objects); grad_fn names are PyTorch's identifiers."""
-    return "[" + ", ".join([f'{{"name": {"null" if n.name is None else _encode(n.name)}, '
+    return "[" + ", ".join([f'{{"name": {"null" if n.name is None else encode_json(n.name)}, '
                             f'"grad_fn": "{n.grad_fn}", "shape": [{", ".join(map(str, n.shape))}]}}'
                             for n in nodes]) + "]"
 
@@ -138,12 +138,12 @@ def tensor_text(value, *, dtype_default: str, grad_fn=None, requires_grad=False)
                          grad_fn=grad_fn, requires_grad=requires_grad)
 
 
-def _data_text(value) -> str:
+def data_text(value) -> str:
     from ..torchapi.printing import format_data
     return format_data(value, dtype=str(value.dtype))
 
 
-def _shape_text(shape) -> str:
+def shape_text(shape) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
@@ -164,7 +164,7 @@ def result_sections(result, *, dtype_default: str, show_expr: bool = True, title
                      [("#", "right"), ("name", "left"), ("grad_fn", "left"), ("shape", "left"), ("value", "left")])
         for i, node in enumerate(result.nodes, 1):
             graph.rows.append([(str(i), None), (node.name or "", None), (node.grad_fn, "cyan"),
-                               (_shape_text(node.shape), None), (_data_text(node.value), None)])
+                               (shape_text(node.shape), None), (data_text(node.value), None)])
         sections += [Line(), graph]
     if result.grads:
         grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
@@ -173,7 +173,7 @@ def result_sections(result, *, dtype_default: str, show_expr: bool = True, title
                 why = result.no_grad.get(name, "the output does not depend on it")
                 grads.rows.append([(name, "green"), ("", None), (f"None ({why})", "dim")])
             else:
-                grads.rows.append([(name, "green"), (_shape_text(g.shape), None), (_data_text(g), None)])
+                grads.rows.append([(name, "green"), (shape_text(g.shape), None), (data_text(g), None)])
         sections += [Line(), grads]
     return sections
 
