@@ -5,11 +5,10 @@ the test or by `--cluster local:N`; nothing is sent anywhere else.
 """
 from __future__ import annotations
 
-import gc
-import os
-import signal
+import json
 import socket
 import subprocess
+import sys
 
 import pytest
 
@@ -18,11 +17,6 @@ pytest.importorskip("distributed")
 from installed import AGCLI, base_env  # noqa: E402
 
 from agcli import __version__  # noqa: E402
-from agcli.cli import batch as cli_batch  # noqa: E402
-from agcli.cli.arguments import parse_line  # noqa: E402
-from agcli.cli.sink import crashed  # noqa: E402
-from agcli.evaluate import cluster  # noqa: E402
-from agcli.evaluate.batch import Batch, run_chunk  # noqa: E402
 
 TIMEOUT = 300
 
@@ -92,43 +86,73 @@ def test_cluster_usage_errors(tmp_path, args, message):
     assert proc.stderr.splitlines()[0] == message
 
 
+# The tests of the Python side run in a child process: Dask's client keeps
+# an event loop thread, whose garbage must not reach other tests' counts.
+_CHILD = """
+import json, os, signal, sys
+from agcli import __version__
+from agcli.cli import batch as cli_batch
+from agcli.cli.arguments import parse_line
+from agcli.cli.sink import crashed
+from agcli.evaluate import cluster
+from agcli.evaluate.batch import Batch, run_chunk
+batch = Batch(parse_line, crashed)
+"""
+
+
+def _child(code: str, *args):
+    proc = subprocess.run([sys.executable, "-c", _CHILD + code, *map(str, args)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=TIMEOUT, env=base_env())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
 def test_workers_of_another_agcli_version_refuse_on_connect():
     # The client says it runs another version: each worker's check refuses it.
-    with pytest.raises(cluster.VersionMismatch) as caught:
-        cluster.Cluster("local:1", version="0.0.0-other")
-    error = caught.value
-    assert error.exit_code == 2
-    assert error.message == f"a Dask worker runs agcli {__version__}, and this batch needs agcli 0.0.0-other"
-    assert "install agcli 0.0.0-other on every worker" in error.hint
+    refused = _child("""
+try:
+    cluster.Cluster("local:1", version="0.0.0-other")
+    print(json.dumps(None))
+except cluster.VersionMismatch as e:
+    print(json.dumps([e.exit_code, e.message, e.hint]))
+""")
+    assert refused is not None, "the cluster was accepted"
+    exit_code, message, hint = refused
+    assert exit_code == 2
+    assert message == f"a Dask worker runs agcli {__version__}, and this batch needs agcli 0.0.0-other"
+    assert "install agcli 0.0.0-other on every worker" in hint
 
 
 def test_a_chunk_checks_the_version_again():
     # A worker that joins after the connect check runs no chunk of another version.
-    batch = Batch(parse_line, crashed)
-    with pytest.raises(cluster.VersionMismatch):
-        cluster._run_block(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')], "0.0.0-other", "cpu")
-    collecting = gc.isenabled()
-    try:    # (a worker's chunk leaves the collector to the batch's policy: here, give it back)
-        assert cluster._run_block(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')], __version__, "cpu") \
-            == run_chunk(batch, cli_batch._json_line, [(1, '"a*b" --a 2 --b 3')])
-    finally:
-        if collecting:
-            gc.enable()
+    got = _child("""
+chunk = [(1, '"a*b" --a 2 --b 3')]
+try:
+    cluster._run_block(batch, cli_batch._json_line, chunk, "0.0.0-other", "cpu")
+    refused = False
+except cluster.VersionMismatch:
+    refused = True
+same = cluster._run_block(batch, cli_batch._json_line, chunk, __version__, "cpu") == \
+    run_chunk(batch, cli_batch._json_line, chunk)
+print(json.dumps([refused, same]))
+""")
+    assert got == [True, True]
 
 
 def test_a_worker_that_dies_mid_run_loses_no_line():
-    numbered = list(enumerate(_lines(600), 1))
-    batch = Batch(parse_line, crashed)
-    expected = run_chunk(batch, cli_batch._json_line, numbered)
-    workers = cluster.Cluster("local:2")
-    try:
-        chunks = workers.run(batch, iter(numbered), cli_batch._json_line)
-        got = next(chunks)
-        pids = workers.client.run(os.getpid)
-        os.kill(pids[min(pids)], signal.SIGKILL)          # one worker process dies; its nanny starts another
-        for chunk in chunks:
-            got += chunk
-    finally:
-        workers.close()
-    assert got == expected
-
+    got = _child("""
+numbered = list(enumerate(json.loads(sys.argv[1]), 1))
+expected = run_chunk(batch, cli_batch._json_line, numbered)
+workers = cluster.Cluster("local:2")
+try:
+    chunks = workers.run(batch, iter(numbered), cli_batch._json_line)
+    got = next(chunks)
+    pids = workers.client.run(os.getpid)
+    os.kill(pids[min(pids)], signal.SIGKILL)          # one worker process dies; its nanny starts another
+    for chunk in chunks:
+        got += chunk
+finally:
+    workers.close()
+print(json.dumps([got == expected, len(got)]))
+""", json.dumps(_lines(600)))
+    assert got == [True, 600]

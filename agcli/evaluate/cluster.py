@@ -4,8 +4,8 @@ workers, and come back in input order (pip install 'agcli[cluster]').
 Only this flag imports Dask (`distributed`). The lines are read in chunks as
 the workers need them, at most IN_FLIGHT chunks a worker thread submitted and
 not yet handed back (evaluate/batch.py: chunked, in_order), so memory stays
-flat; each chunk runs as Batch.run and `encode` run it in a local worker
-process (`_run_block`), so the output is the same, byte for byte. A worker
+flat; a chunk's lines go through Batch.run and `encode` as in a local
+worker process (`_run_block`), so the output is the same, byte for byte. A worker
 that dies mid-chunk loses nothing: the scheduler runs the chunk again
 elsewhere. `local:N` starts a LocalCluster of N one-thread worker processes
 on the loopback interface, to try it on one machine.
@@ -95,12 +95,18 @@ class Cluster:
         except AgcliError:          # a bad local:N, or a worker of another version
             self.close()
             raise
-        except (OSError, TimeoutError, ValueError) as e:
+        except ImportError:         # a worker that cannot import agcli to run the check
             self.close()
-            reason = ("its scheduler gave no worker" if self.client is not None
-                      else f"no scheduler answered within {timeout}")
+            raise AgcliError("a Dask worker of this cluster does not have agcli installed", kind="usage",
+                             hint=f"install agcli {version} on every worker, then restart the workers") from None
+        except (OSError, TimeoutError, ValueError) as e:
             if isinstance(e, ValueError):
                 reason = "that is not a scheduler's address"
+            elif self.client is not None:
+                reason = f"its scheduler has no worker (none joined within {timeout})"
+            else:
+                reason = f"no scheduler answered within {timeout}"
+            self.close()
             raise AgcliError(f"cannot reach the Dask cluster at {address}: {reason}", kind="usage",
                              hint="start one with `dask scheduler` and `dask worker SCHEDULER_ADDRESS`, and pass "
                                   "the scheduler's address (tcp://HOST:8786), or try --cluster local:2") from None
