@@ -98,7 +98,7 @@ def _cells(c: str) -> int:
     return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
 
 
-_PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError",
+_PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError", "key": "KeyError",
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError",
                  "not_implemented": "NotImplementedError"}
 

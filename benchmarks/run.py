@@ -28,7 +28,7 @@ import gen_batch  # noqa: E402  (stdlib only)
 STARTUP_EXPR = ["a*b + c*d**2/e", "--a", "2", "--b", "4", "--c", "6", "--d", "8", "--e", "10"]
 MATMUL_EXPR = "sum(tanh(a @ b) @ c)"
 MATMUL_N, MATMUL_K, MATMUL_SEED = 1500, 10, 0
-TARGETS = {"startup": 2.0, "batch distinct": 0.5, "batch repeated": 0.25, "matmul": 1.15, "cluster": 1.5}
+TARGETS = {"startup": 2.0, "batch distinct": 0.5, "batch repeated": 0.05, "matmul": 1.15, "cluster": 1.5}
 
 
 def child_env():

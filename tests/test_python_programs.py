@@ -10,43 +10,23 @@ directory, stdin closed, with a timeout.
 """
 from __future__ import annotations
 
-import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from installed import AGCLI, base_env
+from transcripts import assert_prints_the_transcript, check_folder, programs
 
-PROGRAMS = Path(__file__).resolve().parent / "fixtures" / "python_programs"
 TIMEOUT = 60
 
 
-def _programs():
-    return [pytest.param(p, id=p.stem) for p in sorted(PROGRAMS.glob("*.py"))]
-
-
 def test_there_are_python_programs():
-    programs = sorted(PROGRAMS.glob("*.py"))
-    assert 30 <= len(programs) <= 999          # three digits name them
-    for program in programs:
-        assert re.fullmatch(r"\d\d\d_\w+\.py", program.name), program.name
-        assert program.read_text(encoding="utf-8").startswith("import torch"), program.name
-        assert program.with_suffix(".out").exists(), \
-            f"{program.name}: run tests/fixtures/record_programs.py python_programs {program.stem}"
-        text = program.with_suffix(".out").read_text(encoding="utf-8")
-        assert " at 0x" not in text and "+cpu" not in text, program.name
+    check_folder("python_programs", at_least=30)
 
 
-@pytest.mark.parametrize("program", _programs())
+@pytest.mark.parametrize("program", programs("python_programs"))
 def test_python_program_prints_what_python_with_pytorch_prints(program, tmp_path):
-    expected = program.with_suffix(".out").read_text(encoding="utf-8")
-    proc = subprocess.run([AGCLI, "run", str(program)], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
-                          timeout=TIMEOUT)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == expected
+    assert_prints_the_transcript(program, tmp_path, TIMEOUT)
 
 
 def _run(source, tmp_path):

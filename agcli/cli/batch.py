@@ -12,7 +12,7 @@ import sys
 from ..device import choose
 from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
 from ..output.render import Line, result_json_line, result_sections
-from .arguments import parse_line, split_names
+from .arguments import parse_line, split_names, split_words
 from .sink import Output, crashed, unicode_rules
 
 # The failure summary names this many failed lines, then counts the rest.
@@ -81,7 +81,7 @@ def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batc
     parse = _without_stdin_values if stdin_is_the_batch else parse_line
     return Batch(parse, partial(crashed, debug=debug), wrt=None if wrt is None else split_names(wrt),
                  grad_output=grad_output, seed=seed, dtype=dtype, max_elements=max_elements,
-                 detect_anomaly=detect_anomaly)
+                 detect_anomaly=detect_anomaly, split=None if stdin_is_the_batch else split_words)
 
 
 def _without_stdin_values(text: str):

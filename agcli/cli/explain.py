@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import EXIT_OK, AgcliError
+from ..errors import AgcliError
 from .arguments import GRAD_OPTIONS
-from .graph import prepare, rejected, trace
-from .grad import asks_for_json
+from .grad import asks_for_json, prepare
+from .graph import rejected, trace
 from .sink import Output
 
 EXPLAIN_OPTIONS = {option: entry for option, entry in GRAD_OPTIONS.items() if option != "--out"}
@@ -39,8 +39,4 @@ def run_explain(words) -> int:
         sys.stdout.write(tell.explain_json(graph, done) + "\n")
     elif result.error is None:
         output.show(tell.explain_sections(graph, done, dtype_default=args.dtype or "float64"))
-    output.warnings(result.warnings)
-    if result.error is not None:
-        output.error(result.error)
-        return result.error.exit_code
-    return EXIT_OK
+    return output.show_warnings_and_error(result)

@@ -17,6 +17,12 @@ def asks_for_json(words) -> bool:
     return "--format=json" in words or any(a in ("--format", "-f") and b == "json" for a, b in pairs)
 
 
+def expression_given(words) -> str:
+    """EXPR as the words give it, for the result of words that were rejected ("" when they
+    start with an option)."""
+    return words[0] if words and not words[0].startswith("-") else ""
+
+
 def option_given(words, option):
     """The value of `option` in the words, even when they failed to parse (or None)."""
     for i, word in enumerate(words):
@@ -31,32 +37,18 @@ def run_grad(words) -> int:
     """`agcli grad WORDS...`: returns the exit code."""
     output = Output()
     fmt = "rich"
-    if option_given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
-        set_color(option_given(words, "--color"))
     try:
-        from .arguments import parse_words
-        readers = []    # who reads standard input: EXPR (`-`), a value (@-)
-
-        def read_expr(word):
-            if word in ("-", "@-"):
-                readers.append("EXPR")
-            return expression_text(word)
-        args = parse_words(words, read_expr=read_expr)
+        args = read_words(words)
         fmt = args.format or "rich"
-        _check_stdin_and_out(args, readers)
-        from ..device import choose
-        choose(args.device)     # before anything imports the engine
-        from ..evaluate import run as api   # the engine's first import: it may refuse the array backend
+        _check_out(args)
+        api = start_engine(args)
         started()
         dtype = args.dtype or "float64"
-        api.configure(dtype=dtype, seed=args.seed,
-                      max_elements=10**8 if args.max_elements is None else args.max_elements,
-                      detect_anomaly=bool(args.detect_anomaly))
     except AgcliError as e:
         if fmt == "json" or asks_for_json(words):  # stdout stays one JSON object
             from ..evaluate.result import Result    # (host data: it does not import the engine)
             from ..output.render import result_json_line
-            rejected = Result(words[0] if words and not words[0].startswith("-") else "")
+            rejected = Result(expression_given(words))
             rejected.error = e
             sys.stdout.write(result_json_line(rejected) + "\n")
         output.error(e)
@@ -71,13 +63,10 @@ def run_grad(words) -> int:
     except Exception as e:  # a result that cannot be shown is a bug too
         result = crashed(args.expr, e, args.debug)
         _show(output, result, fmt, dtype)
-    output.warnings(result.warnings)
-    if result.error is not None:
-        output.error(result.error)
-        return result.error.exit_code
-    if args.out:
+    code = output.show_warnings_and_error(result)
+    if code == EXIT_OK and args.out:
         return _save_npz(args.out, result, output)
-    return EXIT_OK
+    return code
 
 
 def _show(output, result, fmt, dtype):
@@ -116,14 +105,53 @@ def expression_text(word: str) -> str:
     return text
 
 
-def _check_stdin_and_out(args, readers):
-    """Standard input is read once (EXPR `-`, or one value's @-); --out names the .npz it writes."""
+def read_words(words, options=None, where="the command"):
+    """A command's words parsed as grad's (options: the command's table in GRAD_OPTIONS' form),
+    after its --color is applied, so that errors in the other words show in its colours.
+    Standard input is read once at most: by EXPR `-`, or one value's @- (raises AgcliError)."""
+    from .arguments import GRAD_OPTIONS, parse_words
+    if option_given(words, "--color") in COLOR_MODES:
+        set_color(option_given(words, "--color"))
+    options = GRAD_OPTIONS if options is None else options
+    readers = []    # who reads standard input
+
+    def read_expr(word):
+        if word in ("-", "@-"):
+            readers.append("EXPR")
+        return expression_text(word)
+    args = parse_words(words, allowed=tuple(options), where=where, read_expr=read_expr, options=options)
     readers += [f"--{name}" for name, value in args.bindings.items() if value.strip() == "@-"]
+    readers += [f"--vector {name}" for name, value in (args.vectors or {}).items() if value.strip() == "@-"]
     if args.grad_output is not None and args.grad_output.strip() == "@-":
         readers.append("--grad-output")
     if len(readers) > 1:
         raise AgcliError(f"{' and '.join(readers)} all read standard input, which can be read once",
                          kind="usage", hint="put all but one in files: @FILE")
+    return args
+
+
+def start_engine(args):
+    """Choose the words' device, then import the engine (its first import: it may refuse the
+    array backend) and apply the words' settings; returns evaluate/run.py."""
+    from ..device import choose
+    choose(args.device)     # before anything imports the engine
+    from ..evaluate import run as api
+    api.configure(dtype=args.dtype or "float64", seed=args.seed,
+                  max_elements=10**8 if args.max_elements is None else args.max_elements,
+                  detect_anomaly=bool(args.detect_anomaly))
+    return api
+
+
+def prepare(words, options, where="the command"):
+    """The parsed words of a command that takes grad's, after --color, the device and the
+    settings are applied (raises AgcliError for a rejected input)."""
+    args = read_words(words, options, where)
+    start_engine(args)
+    return args
+
+
+def _check_out(args):
+    """--out names the .npz it writes."""
     if args.out:
         if not args.out.lower().endswith(".npz"):
             stem = args.out[:-4] if args.out.lower().endswith(".npy") else args.out

@@ -2,8 +2,8 @@
 a picture (Graphviz's `dot` program draws SVG and PNG) or JSON.
 
 The words are `agcli grad`'s (bindings and options), with --format rich,
-json, dot, svg or png, --out FILE and --saved. `prepare` reads them for
-`agcli explain` too.
+json, dot, svg or png, --out FILE and --saved (grad.py's `prepare` reads
+them). `trace` and `rejected` serve `agcli explain` too.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import subprocess
 import sys
 
 from ..errors import EXIT_OK, AgcliError
-from .arguments import GRAD_OPTIONS, parse_words
-from .grad import asks_for_json, expression_text, option_given
-from .sink import COLOR_MODES, Output, crashed, set_color
+from .arguments import GRAD_OPTIONS
+from .grad import asks_for_json, expression_given, prepare
+from .sink import Output, crashed
 
 FORMATS = ("rich", "json", "dot", "svg", "png")
 PICTURES = ("svg", "png")
@@ -38,33 +38,6 @@ GRAPH_OPTIONS = {**GRAD_OPTIONS, "--format": ("format", _choice(*FORMATS)), "-f"
                  "--saved": ("saved", None)}
 
 
-def prepare(words, options):
-    """The parsed words, after --color, the device and the settings are applied
-    (raises AgcliError for a rejected input)."""
-    if option_given(words, "--color") in COLOR_MODES:     # (errors in the other words show in its colours)
-        set_color(option_given(words, "--color"))
-    readers = []
-
-    def read_expr(word):
-        if word in ("-", "@-"):
-            readers.append("EXPR")
-        return expression_text(word)
-    args = parse_words(words, allowed=tuple(options), read_expr=read_expr, options=options)
-    readers += [f"--{name}" for name, value in args.bindings.items() if value.strip() == "@-"]
-    if args.grad_output is not None and args.grad_output.strip() == "@-":
-        readers.append("--grad-output")
-    if len(readers) > 1:
-        raise AgcliError(f"{' and '.join(readers)} all read standard input, which can be read once",
-                         kind="usage", hint="put all but one in files: @FILE")
-    from ..device import choose
-    choose(args.device)     # before anything imports the engine
-    from ..evaluate import run as api
-    api.configure(dtype=args.dtype or "float64", seed=args.seed,
-                  max_elements=10**8 if args.max_elements is None else args.max_elements,
-                  detect_anomaly=bool(args.detect_anomaly))
-    return args
-
-
 def trace(args, saved):
     """The graph of the parsed words (a bug in agcli becomes the graph's error)."""
     from ..evaluate.graph import Graph, trace
@@ -79,7 +52,7 @@ def rejected(words, error):
     """The graph of words that were rejected: only the error (for --format json)."""
     from ..evaluate.graph import Graph
     from ..evaluate.result import Result
-    result = Result(words[0] if words and not words[0].startswith("-") else "")
+    result = Result(expression_given(words))
     result.error = error
     return Graph(result)
 
@@ -110,11 +83,7 @@ def run_graph(words) -> int:
         output.warnings(result.warnings)
         output.error(e)
         return e.exit_code
-    output.warnings(result.warnings)
-    if result.error is not None:
-        output.error(result.error)
-        return result.error.exit_code
-    return code
+    return output.show_warnings_and_error(result) or code
 
 
 def _format(args) -> str:

@@ -13,10 +13,9 @@ import os
 import shutil
 import sys
 
-from ..errors import EXIT_OK, AgcliError
+from ..errors import AgcliError
 from .arguments import GRAD_OPTIONS
-from .grad import asks_for_json
-from .graph import prepare
+from .grad import asks_for_json, expression_given, prepare
 from .sink import Output, color_mode, crashed, unicode_rules
 
 PLOT_OPTIONS = {option: entry for option, entry in GRAD_OPTIONS.items() if option != "--grad-output"}
@@ -48,11 +47,7 @@ def run_plot(words) -> int:
         output.warnings(result.warnings)
         output.error(error)
         return error.exit_code
-    output.warnings(result.warnings)
-    if result.error is not None:
-        output.error(result.error)
-        return result.error.exit_code
-    return EXIT_OK
+    return output.show_warnings_and_error(result)
 
 
 def _picture(path: str) -> str:
@@ -93,7 +88,7 @@ def _write_json(result):
 
 def _rejected(words, error):
     from ..evaluate.plot import Plot
-    result = Plot(words[0] if words and not words[0].startswith("-") else "")
+    result = Plot(expression_given(words))
     result.error = error
     return result
 

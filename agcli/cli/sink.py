@@ -135,6 +135,15 @@ class Output:
         for w in warnings:
             self.show([Line((f"warning{where}: ", "yellow"), (w, None))], stderr=True)
 
+    def show_warnings_and_error(self, result) -> int:
+        """How a command on one expression ends: the result's warnings, then its error;
+        the exit code."""
+        self.warnings(result.warnings)
+        if result.error is not None:
+            self.error(result.error)
+            return result.error.exit_code
+        return EXIT_OK
+
     def write(self, text: str):
         """Text on stdout at once: a program's print() (its errors follow on
         stderr), a batch's JSON lines as each is done."""

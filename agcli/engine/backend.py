@@ -47,8 +47,15 @@ swapaxes, dot = numpy.swapaxes, numpy.dot
 
 
 def dtype_name(d) -> str:
-    """'float64' for float64, whatever spells it."""
-    return numpy.dtype(d).name
+    """'float64' for float64, whatever spells it (remembered: NumPy's dtype.name is
+    Python code that costs as much as a small op)."""
+    name = _DTYPE_NAMES.get(d)
+    if name is None:
+        name = _DTYPE_NAMES[d] = numpy.dtype(d).name
+    return name
+
+
+_DTYPE_NAMES = {}
 
 
 def diagonal(a, offset, dim1, dim2):
@@ -81,14 +88,58 @@ def clone(a, contiguous: bool):
 
 
 def reduce_sum(x, axis=None, keepdims=False):
-    # add.reduce is what numpy.sum calls, without its Python-level wrapper (half the time on small arrays)
-    return numpy.add.reduce(x, axis=axis, keepdims=keepdims) if type(x) is numpy.ndarray else \
-        numpy.sum(x, axis=axis, keepdims=keepdims)
+    """A sum over axis; float32/float64 in PyTorch's order of additions (backend_sums.py)."""
+    if type(x) is numpy.ndarray:
+        if x.dtype.kind == "f":
+            return (_sums or _load_sums()).torch_sum(x, axis, keepdims)
+        # add.reduce is what numpy.sum calls, without its Python-level wrapper (half the time on small arrays)
+        return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
+    return numpy.sum(x, axis=axis, keepdims=keepdims)
+
+
+def reduce_mean(x, axis=None, keepdims=False):
+    """A mean over axis: PyTorch's, its sum divided by the count, for float arrays."""
+    if type(x) is numpy.ndarray and x.dtype.kind == "f":
+        return (_sums or _load_sums()).torch_mean(x, axis, keepdims)
+    return numpy.mean(x, axis=axis, keepdims=keepdims)
+
+
+_sums = None        # engine/backend_sums.py, imported when a float sum first needs it (not at start-up)
+
+
+def _load_sums():
+    global _sums
+    from . import backend_sums as _sums
+    return _sums
 
 
 def add_at(out, key, values):
     """out[key] += values, repeated indices adding up (index's gradient)."""
     numpy.add.at(out, key, values)
+
+
+def mm_kernel(a, b):
+    """mat1 @ mat2; PyTorch's order where measured (2.13, every layout): K <= 3 terms with
+    N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
+    return _in_turn(a, b) if _in_turn_shapes(a, b) else numpy.matmul(a, b)
+
+
+def addmm_kernel(c, a, b):
+    """c + mat1 @ mat2 (F.linear); PyTorch's order (the terms, then c) where measured:
+    mat1 row-major, mat2 a transposed row-major weight."""
+    if _in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
+            and (a.shape[0] == 1 or a.strides[0] == a.shape[1] * a.itemsize):
+        return _in_turn(a, b) + c
+    return numpy.matmul(a, b) + c
+
+
+def _in_turn_shapes(a, b) -> bool:
+    return type(a) is type(b) is numpy.ndarray and a.ndim == b.ndim == 2 and a.shape[1] <= 3 and a.size \
+        and b.size and (b.shape[1] <= 8 or a.shape[0] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
+
+
+def _in_turn(a, b):
+    return sum((a[:, k:k + 1] * b[k:k + 1] for k in range(1, a.shape[1])), a[:, :1] * b[:1] + 0.0)
 
 
 def item(a):
@@ -146,8 +197,17 @@ if BACKEND == "cupy":
     def reduce_sum(x, axis=None, keepdims=False):
         return xp.sum(x, axis=axis, keepdims=keepdims)
 
+    def reduce_mean(x, axis=None, keepdims=False):
+        return xp.mean(x, axis=axis, keepdims=keepdims)
+
     def add_at(out, key, values):
         xp.add.at(out, key, values)         # CuPy's ufunc.at (CuPy 13+)
+
+    def mm_kernel(a, b):
+        return xp.matmul(a, b)
+
+    def addmm_kernel(c, a, b):
+        return xp.matmul(a, b) + c
 
     def to_host(a):
         return a.get()
@@ -239,14 +299,23 @@ elif BACKEND == "array-api-strict":
     def dot(a, b):
         return xp.matmul(a, b)
 
+    def mm_kernel(a, b):
+        return xp.matmul(a, b)
+
+    def addmm_kernel(c, a, b):
+        return xp.matmul(a, b) + c
+
     def diagonal(a, offset, dim1, dim2, _numpy=diagonal):      # a view of the NumPy array inside
         return ndarray._new(_numpy(a._array, offset, dim1, dim2), device=a.device)
 
     def expanded(a, shape, _numpy=expanded):
         return ndarray._new(_numpy(a._array, tuple(shape)), device=a.device)
 
-    def reduce_sum(x, axis=None, keepdims=False):
+    def reduce_sum(x, axis=None, keepdims=False):      # (the standard's sum: its own order)
         return xp.sum(x, axis=axis, keepdims=keepdims)
+
+    def reduce_mean(x, axis=None, keepdims=False):
+        return xp.mean(x, axis=axis, keepdims=keepdims)
 
     def item(a):
         return {"b": bool, "i": int, "u": int, "f": float}[kind(a.dtype)](a)    # no NumPy scalars here

@@ -109,10 +109,11 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
         if op.saves:
             if node.released:
                 raise AgcliError(SECOND_BACKWARD)
-            changed = node.modified()
+            changed = node.modified() if state.version_bumps else None    # (none changed in place: no call)
             if changed is not None:
                 raise AgcliError(_modified_message(node, *changed))
-        edges = edges_of(node)
+        # (an op's rules, or a program's backward for all inputs at once: engine/function_node.py)
+        edges = edges_of(node) if op.vjps is not None else node.edges(g, create_graph)
         if watch is not None:       # (hooks and anomaly checks see every input's gradient)
             edges = watch.redirect(node, edges)
         elif needed is not None:    # autograd.grad(y, inputs): only the edges toward an input carry anything

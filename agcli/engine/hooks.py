@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 from ..errors import AgcliError
 from ..state import state
 from .backend import xp
+from .function_node import FunctionNode, Parts
 from .saved import inputs
 from .tensor import AccumulateGrad, Tensor
 
@@ -127,7 +128,8 @@ class Watch:
         slots = self.pending.pop(node, None)
         if slots is not None:
             outs = [None] * len(node.next)
-            positions = [i for i, nxt in enumerate(node.next) if nxt is not None]
+            positions = node.reached if type(node) is FunctionNode else \
+                [i for i, nxt in enumerate(node.next) if nxt is not None]
             for i, slot in zip(positions, slots):
                 outs[i] = grads.pop(slot, None)
             hooks = REGISTRY.get(node)
@@ -161,7 +163,9 @@ def _check_nan(node, outs):
     """Anomaly mode: PyTorch's error for a rule that gave nan (its outputs counted as PyTorch's)."""
     for k, i in enumerate(inputs(node)):
         gi = outs[i] if i < len(outs) else None
-        if gi is not None and bool(xp.any(xp.isnan(gi.data if type(gi) is Tensor else gi))):
+        if gi is None or type(gi) is Parts:     # (a Port's edge: the outputs' gradients, checked at their node)
+            continue
+        if bool(xp.any(xp.isnan(gi.data if type(gi) is Tensor else gi))):
             state.warn(f"UserWarning: Error detected in {node.name}.")
             raise AgcliError(f"Function '{node.name}' returned nan values in its {k}th output.",
                              FORWARD_PLACES.get(node),

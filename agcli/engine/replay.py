@@ -44,7 +44,8 @@ class Replay:
     """
 
     __slots__ = ("template", "leaf_slots", "forward_steps", "backward_steps", "output_slot",
-                 "grad_fn", "nodes", "grad_slots", "verified", "json_cache")
+                 "grad_fn", "nodes", "grad_slots", "verified", "json_cache",
+                 "ops")
 
     def run(self, leaves):
         """Forward only: every slot's array, from the leaves' new arrays."""
@@ -108,6 +109,7 @@ def build(trace, leaves, wanted, output, order):
         return new_slot(a)
 
     steps = []
+    ops = ([], [])          # each forward step's op, each backward step's (sweeps: engine/sweep_replay.py)
     args_of = {}
     node_slot = {}          # id(node) -> the slot of its output (backward has let go of node.out)
     for op, args, params, cast, result in trace:
@@ -123,6 +125,7 @@ def build(trace, leaves, wanted, output, order):
             derived.add(out_slot)
             template[out_slot] = None
             steps.append((op.forward, arg_slots, params, cast, out_slot, data.shape, data.dtype))
+            ops[0].append(op)
         # else: a constant, computed once, kept in the template
     out_slot = slot_of.get(id(output))
     if out_slot is None or out_slot not in derived or output.grad_fn is None:
@@ -142,6 +145,7 @@ def build(trace, leaves, wanted, output, order):
                 return None
             edges.append((vjp, params, shape, cast, to))
         backward_steps.append((slot, *args_of[slot], tuple(edges)))
+        ops[1].append(node.op)
 
     replay = Replay()
     replay.template = template
@@ -154,5 +158,6 @@ def build(trace, leaves, wanted, output, order):
     replay.grad_slots = tuple((name, slot) for name, slot in leaf_slots if name in wanted)
     replay.verified = False
     replay.json_cache = {}
+    replay.ops = (tuple(ops[0]), tuple(ops[1]))
     return replay
 

@@ -12,7 +12,7 @@ count by. Keyed by name, so the engine's modules can all use it.
 """
 from __future__ import annotations
 
-from .backend import asarray, astype, strides, xp
+from .backend import asarray, astype, getitem, strides, xp
 
 INT64 = 2**64     # PyTorch hands an int64 argument to Python as unsigned: -1 reads 18446744073709551615
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
@@ -137,10 +137,14 @@ def _picked(arg):
 
 
 def _total_weight(node):
-    x, target = node.arrays[0], node.arrays[1]
+    x, target = node.arrays[0], astype(node.arrays[1], "int64")
     if node.params["reduction"] == "none":
         return asarray(0, dtype=x.dtype)
-    return asarray(xp.sum(astype(target != node.params["ignore_index"], x.dtype)), dtype=x.dtype)
+    counted = astype(target != node.params["ignore_index"], x.dtype)
+    weight = node.params.get("weight")
+    if weight is not None:          # the class weights of the counted targets
+        counted = counted * getitem(astype(weight, x.dtype), xp.where(target != node.params["ignore_index"], target, 0))
+    return asarray(xp.sum(counted), dtype=x.dtype)
 
 
 sort_order = None       # engine/ops/reductions.py installs it: the order sort() puts its values in
@@ -161,6 +165,7 @@ _DIM, _KEEPDIM = Param("dim", int64=True), Param("keepdim")
 _SIZES, _NUMEL = Sizes(0), Numel(0)
 _REDUCTION = Param("reduction", convert=_REDUCTIONS.get)
 _TOTAL_WEIGHT = Computed(_total_weight)
+_CLASS_WEIGHT = Computed(lambda node: node.params.get("weight"))        # nll_loss's weight= (None without)
 _INDEX = Computed(lambda node: node.params["index"])
 
 
@@ -241,12 +246,21 @@ FIELDS = {
     "BmmBackward0": {"mat2": Arg(1, when=(0,)), "self": Arg(0, when=(1,))},
     "SoftmaxBackward0": {"dim": _DIM, "result": _RESULT},
     "LogSoftmaxBackward0": {"dim": _DIM, "result": _RESULT},
-    "BinaryCrossEntropyWithLogitsBackward0": {"pos_weight": Constant(None), "reduction": _REDUCTION,
-                                              "self": _SELF, "target": _OTHER, "weight": Constant(None)},
+    "BinaryCrossEntropyWithLogitsBackward0": {"pos_weight": Arg(3), "reduction": _REDUCTION,
+                                              "self": _SELF, "target": _OTHER, "weight": Arg(2)},
     "MseLossBackward0": {"reduction": _REDUCTION, "self": _SELF, "target": _OTHER},
     "NllLossBackward0": {"ignore_index": Param("ignore_index", int64=True), "reduction": _REDUCTION,
                          "self": _SELF, "target": _OTHER, "total_weight": _TOTAL_WEIGHT,
-                         "weight": Constant(None)},
+                         "weight": _CLASS_WEIGHT},
+    "NllLoss2DBackward0": {"ignore_index": Param("ignore_index", int64=True), "reduction": _REDUCTION,
+                           "self": _SELF, "target": _OTHER, "total_weight": _TOTAL_WEIGHT, "weight": _CLASS_WEIGHT},
+    "SmoothL1LossBackward0": {"beta": Param("beta"), "reduction": _REDUCTION, "self": _SELF, "target": _OTHER},
+    "HuberLossBackward0": {"delta": Param("delta"), "reduction": _REDUCTION, "self": _SELF, "target": _OTHER},
+    "LeakyReluBackward0": {"negative_slope": Param("negative_slope"), "self": _SELF},
+    "EluBackward0": {"alpha": Param("alpha"), "input_scale": Param("input_scale"), "scale": Param("scale"),
+                     "self": _SELF},
+    "LogSigmoidBackward0": {"buffer": Computed(lambda node: xp.exp(-xp.abs(node.arrays[0]))), "self": _SELF},
+    "SiluBackward0": {"self": _SELF},
     "Log1PBackward0": {"self": _SELF},
     "ClampMinBackward0": {"min": Param("min"), "self": _SELF},
     "ClampMaxBackward0": {"max": Param("max"), "self": _SELF},

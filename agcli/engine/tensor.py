@@ -35,8 +35,10 @@ class set_grad_enabled:
 
 class Tensor:
     __slots__ = ("data", "requires_grad", "grad_fn", "grad", "name", "retains_grad",
-                 "version", "base", "is_view", "view_of", "_accumulator", "device", "tangent", "__weakref__")
-    # `tangent` is set only on a dual tensor (engine/forward.py), so others pay nothing for it
+                 "version", "base", "is_view", "view_of", "_accumulator", "device", "tangent", "parameter",
+                 "__weakref__")
+    # `tangent` is set only on a dual tensor (engine/forward.py), `parameter` only on an nn.Parameter
+    # (language/nn/parameter.py): others pay nothing for them
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, device: str = "cpu"):
         self.data = data
@@ -111,7 +113,7 @@ class Node:
         self.arrays = [a.data if type(a) is Tensor else a for a in inputs] if arrays is None else arrays
         self.out = out
         self.params = params
-        self.shapes = tuple([getattr(a, "shape", ()) for a in self.arrays])
+        self.shapes = _shapes(self.arrays)
         # The inputs' own dtypes when forward computed in a promoted one: each
         # gradient goes back in its input's dtype, as PyTorch's engine casts it.
         self.casts = casts
@@ -155,6 +157,23 @@ class Node:
     @property
     def name(self) -> str:
         return self.op.name
+
+def _shapes(arrays) -> tuple:
+    """Each input's shape, () for a number. (Spelled out for the one- and two-input
+    ops most are: a comprehension is a call of its own, and getattr on a number
+    raises inside; a node is made per op.)"""
+    if len(arrays) == 2:
+        a, b = arrays
+        return (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
+                b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
+    if len(arrays) == 1:
+        a = arrays[0]
+        return (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
+    return tuple([getattr(a, "shape", ()) for a in arrays])
+
+
+_NUMBERS = (int, float, bool)
+
 
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
@@ -286,14 +305,21 @@ def apply(op, *args, cast=None, **params):
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
-        next_edges = tuple([a.edge() if type(a) is Tensor else None for a in args])
-        result.grad_fn = Node(op, next_edges, args, result, params, arrays, casts)
+        result.grad_fn = Node(op, _edges(args), args, result, params, arrays, casts)
         result.requires_grad = True
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))
     if state.dual is not None:              # forward mode: the output's tangent (engine/forward.py)
         state.dual.carry(op, args, arrays, params, cast, result)
     return result
+
+
+def _edges(args) -> tuple:
+    """Where each input's gradient goes (None: nowhere); spelled out for two inputs, as _shapes."""
+    if len(args) == 2:
+        a, b = args
+        return a.edge() if type(a) is Tensor else None, b.edge() if type(b) is Tensor else None
+    return tuple([a.edge() if type(a) is Tensor else None for a in args])
 
 
 # Only a process on the GPU has tensors on two devices (cpu and cuda:0) to tell apart.

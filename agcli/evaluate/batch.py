@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from ..device import chosen
 from ..errors import AgcliError, detached
 from . import run as api
+from . import sweeps
 
 # Worker processes pay off from this many lines. They take lines in chunks:
 # large enough that sending them costs little, small enough that each worker
@@ -69,9 +70,10 @@ class Batch:
     seed, dtype) and `crashed` (expr, exception -> an error Result)."""
 
     def __init__(self, parse, crashed, *, wrt=None, grad_output=None, seed=None, dtype="float64",
-                 max_elements=10**8, detect_anomaly=False):
+                 max_elements=10**8, detect_anomaly=False, split=None):
         self.parse = parse
         self.crashed = crashed
+        self.split = split              # the front end's text -> words, for sweeps (None: line by line)
         self.wrt = wrt                  # a list of names, or None: every binding
         self.grad_output = grad_output
         self.seed = seed
@@ -108,12 +110,21 @@ class Batch:
         """(number, Result) for each (number, text), in order, each as soon as it
         is done (standard input streams: the next line may not be typed yet)."""
         with _rare_collection():
-            for number, text in numbered:
-                result = self.run(text)
-                failed = result.error is not None
-                yield number, result
-                del result      # a failed line's garbage must be unreachable for done()
-                _Collector.done(1, failed)
+            if self.split is None:          # standard input: no look-ahead, a line may not be typed yet
+                for number, text in numbered:
+                    result = self.run(text)
+                    failed = result.error is not None
+                    yield number, result
+                    del result      # a failed line's garbage must be unreachable for done()
+                    _Collector.done(1, failed)
+                return
+            for block in sweeps.blocks(numbered):       # lines of one expression swept together
+                failed = False
+                for number, result in sweeps.results(self, block):
+                    failed = failed or result.error is not None
+                    yield number, result
+                del result
+                _Collector.done(len(block), failed)
 
     def in_workers(self, numbered, jobs: int, encode):
         """[encode(number, Result) for each line of a chunk], chunk after chunk in input order.
@@ -263,8 +274,8 @@ def _run_chunk(chunk):
 def run_chunk(batch, encode, chunk) -> list:
     """[encode(number, Result) for each (number, text) of the chunk], in a worker."""
     encoded, failed, result = [], False, None
-    for number, text in chunk:      # one line's arrays alive at a time
-        result = batch.run(text)
+    lines = sweeps.results(batch, chunk) if batch.split is not None else ((n, batch.run(t)) for n, t in chunk)
+    for number, result in lines:    # one line's arrays alive at a time (a sweep's: its group's)
         failed = failed or result.error is not None
         encoded.append(encode(number, result))
     del result

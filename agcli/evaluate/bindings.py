@@ -262,3 +262,33 @@ def _table(text: str):
     if array.size == 1:
         return array.reshape(())        # one number is a scalar, as numpy.loadtxt reads it
     return array.reshape(-1) if width == 1 or len(rows) == 1 else array
+
+
+def stacked_values(texts, dtype):
+    """What parse_value and bind make of each of these binding texts, stacked on a
+    leading axis in `dtype`; None unless every text is a plain number or a number
+    list that JSON reads as it is, and their shapes agree (a sweep: evaluate/sweeps.py)."""
+    values = []
+    if texts[0].lstrip().startswith("["):
+        _number_list("[0]")                     # (makes its checks and json's decoder)
+        shape_ok, loads = _NUMBER_LIST[0], _NUMBER_LIST[4]
+        for text in texts:                      # each as _number_list reads it first
+            text = text.strip()
+            if not shape_ok.fullmatch(text):
+                return None
+            try:
+                values.append(loads(text))
+            except ValueError:
+                return None
+    else:
+        for text in texts:
+            number = _plain_number(text.strip())
+            if number is None or (type(number) is int and abs(number) >= 2**53):   # (exact in a float)
+                return None
+            values.append(number)
+    try:
+        array = numpy.array(values, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return array.astype(dtype, copy=False)
+

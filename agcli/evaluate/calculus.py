@@ -25,10 +25,9 @@ Jacobian's choice of forward or reverse mode is evaluate/jacobians.py.
 from __future__ import annotations
 
 from ..device import choose
-from ..errors import AgcliError, detached
 from ..state import state
 from .jacobians import jacobians, jvp_product
-from .prepared import prepare, run_plan       # noqa: F401 (the steps commands share, for their modules)
+from .prepared import errors_kept, prepare, run_plan
 from .result import Result
 from .run import settings
 
@@ -50,15 +49,7 @@ def command(fn):
 
     def run(expr, bindings, **options):
         result = Calculus(expr, name)
-        try:
-            fn(result, expr, bindings, **options)
-        except AgcliError as e:
-            if e.source is None and e.origin is None and e.span is not None:
-                e.source = expr
-            result.error = detached(e)
-        except RecursionError:
-            result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit")
-        return result
+        return errors_kept(result, expr, lambda: fn(result, expr, bindings, **options))
     run.__name__, run.__doc__ = name, fn.__doc__
     COMMANDS[name] = run
     return run

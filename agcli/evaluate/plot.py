@@ -29,9 +29,9 @@ from ..engine.backward import backward
 from ..engine.ops import bounds, nn, pointwise, shapes
 from ..engine.op import Op
 from ..engine.tensor import Tensor
-from ..errors import AgcliError, detached
+from ..errors import AgcliError
 from ..state import state
-from .prepared import prepare, run_plan
+from .prepared import errors_kept, prepare, run_plan
 from .result import Result
 from .run import _FloatErrors
 
@@ -63,15 +63,7 @@ class Plot(Result):
 def plot(expr: str, bindings, *, wrt=None, strict: bool = False) -> Plot:
     """f and its derivatives at every point of the range; errors go into `.error`, never raised."""
     result = Plot(expr)
-    try:
-        _compute(result, expr, bindings, wrt, strict)
-    except AgcliError as e:
-        if e.source is None and e.origin is None and e.span is not None:
-            e.source = expr
-        result.error = detached(e)
-    except RecursionError:
-        result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit")
-    return result
+    return errors_kept(result, expr, lambda: _compute(result, expr, bindings, wrt, strict))
 
 
 def _compute(result, expr, bindings, wrt, strict):

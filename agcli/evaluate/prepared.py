@@ -4,7 +4,7 @@ expression's output with its value and floating-point warnings in the Result."""
 from __future__ import annotations
 
 from ..engine.backend import ON_HOST, to_host
-from ..errors import AgcliError
+from ..errors import AgcliError, detached
 from ..torchapi import creation as C
 from .run import _FloatErrors, _unused, bind, plan_for
 
@@ -35,3 +35,17 @@ def run_plan(result, plan, leaves):
     output = C.as_tensor(value)
     result.value = output.data if ON_HOST else to_host(output.data)
     return output
+
+
+def errors_kept(result, expr, compute):
+    """Run compute(); an AgcliError it raises becomes result.error (with the expression's text
+    for its caret) and too deep an expression a limit error, never raised. Returns result."""
+    try:
+        compute()
+    except AgcliError as e:
+        if e.source is None and e.origin is None and e.span is not None:
+            e.source = expr
+        result.error = detached(e)
+    except RecursionError:
+        result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit")
+    return result

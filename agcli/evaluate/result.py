@@ -18,6 +18,9 @@ class NodeInfo:
         return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"
 
 
+_DTYPE_TEXT: dict = {}
+
+
 class Result:
     """What evaluating an expression gave: value, graph, gradients, or an error."""
 
@@ -35,7 +38,13 @@ class Result:
 
     @property
     def dtype(self) -> str | None:
-        return None if self.value is None else str(self.value.dtype)
+        if self.value is None:
+            return None
+        d = self.value.dtype
+        text = _DTYPE_TEXT.get(d)      # (str of a NumPy dtype is Python code, and slow)
+        if text is None:
+            text = _DTYPE_TEXT[d] = str(d)
+        return text
 
     @property
     def shape(self) -> tuple | None:

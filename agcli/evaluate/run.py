@@ -335,3 +335,16 @@ def grad(expr: str, bindings: Mapping[str, object] | None = None, /, *, wrt=None
     if result.error is not None:
         raise result.error
     return result
+
+
+def checked_replay(expr: str, shapes, wanted):
+    """The recording evaluate replays for `expr` with leaves of these (name, shape)
+    in binding order, those in `wanted` requiring grad, once it has been checked
+    against a full evaluation; else None (a sweep: evaluate/sweeps.py)."""
+    known = _replays.get((expr, *state.key(), tuple((name, shape, name in wanted) for name, shape in shapes)))
+    return known if known not in (None, SEEN, NEVER) and known.verified else None
+
+
+def replayed(replay, expr: str, leaves):
+    """What evaluate gives for one line by `replay` on these leaves (tensors), or None."""
+    return _replay(replay, expr, leaves)

@@ -90,6 +90,8 @@ def as_operand(v):
 
 def _wrap(v):
     """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
+    if type(v) is Tensor:       # (what nearly every call gives)
+        return v
     if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
         a = functions.asarray(v)
         if functions.kind(a.dtype) not in "biuf":

@@ -14,6 +14,7 @@ import functools
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
 from ..torchapi import namespace
+from ..torchapi.nodes import GradFn
 from .program_exceptions import python_errors, raise_python
 from .program_format import str_format
 from .program_classes import Super
@@ -95,6 +96,8 @@ def get_attribute(v, name):
         return v.attribute(name)
     if t is Super:
         return v.attribute(name)
+    if t is GradFn and getattr(v.node, "context", None) is not None:
+        return _function_node_attribute(v, name)
     if isinstance(v, type):
         return class_attribute(v, name)
     methods = PYTHON_METHODS.get(t)
@@ -116,6 +119,15 @@ def get_attribute(v, name):
     if own is not None or methods is not None or not _torch_object(v):
         _no_attribute(v, name, own or ())
     return tensor_attribute(v, name)
+
+
+def _function_node_attribute(fn, name):
+    """A custom Function's grad_fn: a node's attributes, then its ctx's (in PyTorch the ctx is the node:
+    y.grad_fn.saved_tensors, y.grad_fn.needs_input_grad, what the program set on ctx)."""
+    methods, attributes = receiver_tables()
+    if name in attributes or name in methods:
+        return tensor_attribute(fn, name)
+    return instance_attribute(fn.node.context, name)
 
 
 def _torch_object(v) -> bool:
@@ -190,7 +202,7 @@ def class_attribute(cls, name):
     if name in ("__name__", "__qualname__"):
         return getattr(cls, name)
     if name == "__module__":
-        return "__main__" if issubclass(cls, ProgramObject) else "builtins"
+        return cls.__module__ if issubclass(cls, ProgramObject) else "builtins"    # ("__main__", or torch.nn's)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
     methods = PYTHON_METHODS.get(cls)
@@ -230,6 +242,9 @@ def set_attribute(obj, name, value):
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
     if isinstance(obj, ProgramObject):
+        hook = getattr(type(obj), "program_setattr", None)      # nn.Module's registration (language/nn)
+        if hook is not None:
+            return hook(obj, name, value)
         prop = class_lookup(type(obj), name)
         if type(prop) is Property:
             return prop.set_on(obj, value)
@@ -253,6 +268,9 @@ def delete_attribute(obj, name):
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
     if isinstance(obj, ProgramObject):
+        hook = getattr(type(obj), "program_delattr", None)      # nn.Module's members (language/nn)
+        if hook is not None:
+            return hook(obj, name)
         prop = class_lookup(type(obj), name)
         if type(prop) is Property:
             return prop.delete_on(obj)

@@ -17,6 +17,7 @@ from ..torchapi.dtypes import DType
 from .program_exceptions import python_errors, raise_python
 from .program_iteration import iterate
 from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
+from .nn.parameter import PARAMETER, ParameterClass
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import NATIVE, truth
@@ -111,12 +112,16 @@ def type_of(v):
     if isinstance(v, NATIVE) and t.__module__ == "builtins" or isinstance(v, (ProgramObject, BaseException)) \
             or isinstance(v, VALUES) or isinstance(v, type):
         return t
+    if t is Tensor and getattr(v, "parameter", False):
+        return PARAMETER
     cls = _CLASSES.get(t)
     if cls is None:
         name = type_name(v)
         cls = _OTHER_CLASSES.get(name)
         if cls is None:
-            cls = _OTHER_CLASSES[name] = BuiltinClass(name, "builtins", t)
+            # (a custom Function's node is a class of torch.autograd.function: engine/function_node.py)
+            module = getattr(getattr(v, "node", None), "module", "builtins.")[:-1]
+            cls = _OTHER_CLASSES[name] = BuiltinClass(name, module, t)
     return cls
 
 
@@ -124,7 +129,7 @@ def is_instance(v, classes) -> bool:
     """isinstance(v, classes)."""
     if type(classes) is tuple:
         return any(is_instance(v, c) for c in classes)
-    if type(classes) is BuiltinClass:
+    if type(classes) is BuiltinClass or classes is PARAMETER:
         return classes.is_instance(v)
     if not isinstance(classes, type):
         raise_python(TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union"))
@@ -133,11 +138,13 @@ def is_instance(v, classes) -> bool:
 
 def is_subclass(c, classes) -> bool:
     """issubclass(c, classes)."""
-    if not isinstance(c, (type, BuiltinClass)):
+    if not isinstance(c, (type, BuiltinClass, ParameterClass)):
         raise_python(TypeError("issubclass() arg 1 must be a class"))
     if type(classes) is tuple:
         return any(is_subclass(c, k) for k in classes)
-    if type(classes) is BuiltinClass or type(c) is BuiltinClass:
+    if c is PARAMETER and classes is TENSOR:
+        return True
+    if type(classes) in (BuiltinClass, ParameterClass) or type(c) in (BuiltinClass, ParameterClass):
         return c is classes
     if not isinstance(classes, type):
         raise_python(TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union"))

@@ -10,12 +10,11 @@ from __future__ import annotations
 from . import ast as A
 from ..errors import AgcliError
 from .lower import guard
-from .program_exceptions import matches
 from .program_iteration import iterate
 from .program_operators import truth
 from .program_runtime import BreakSignal, ContinueSignal, LimitError, ReturnSignal, check_iterations
 from .program_scopes import has_yield
-from .program_try import _enter, _exit, begin_handling, end_handling
+from .program_try import ManagedBy, begin_handling, catching, end_handling
 
 
 class GeneratorStatements:
@@ -83,56 +82,26 @@ class GeneratorStatements:
             yield from (body if check(test(f)) else orelse)(f)
         return if_
 
-    def _gen_loop(self, body):
-        self.loops += 1
-        try:
-            return self.gen_block(body)
-        finally:
-            self.loops -= 1
-
     def gen_While(self, node):
         test, check = self.expr(node.test), guard(truth, node.test.span)
-        body, orelse, span = self._gen_loop(node.body), self.gen_block(node.orelse), node.span
+        body, orelse, span = self.loop_body(node.body, self.gen_block), self.gen_block(node.orelse), node.span
 
         def while_(f):
-            count = 0
-            while check(test(f)):
-                count += 1
-                check_iterations(f.runtime, count, span)
-                try:
-                    yield from body(f)
-                except BreakSignal:
-                    return
-                except ContinueSignal:
-                    pass
-            yield from orelse(f)
+            yield from _loop(f, _while_holds(check, test, f), None, body, orelse, span)
         return while_
 
     def gen_For(self, node):
         iterable, items_of = self.expr(node.iter), guard(iterate, node.iter.span)
         store = self.store(node.target)
-        body, orelse, span = self._gen_loop(node.body), self.gen_block(node.orelse), node.span
+        body, orelse, span = self.loop_body(node.body, self.gen_block), self.gen_block(node.orelse), node.span
 
         def for_(f):
-            count = 0
-            for item in items_of(iterable(f)):
-                count += 1
-                check_iterations(f.runtime, count, span)
-                store(f, item)
-                try:
-                    yield from body(f)
-                except BreakSignal:
-                    return
-                except ContinueSignal:
-                    pass
-            yield from orelse(f)
+            yield from _loop(f, items_of(iterable(f)), store, body, orelse, span)
         return for_
 
     def gen_Try(self, node):
         body = self.gen_block(node.body)
-        handlers = [(None if h.type is None else self.expr(h.type),
-                     h.name and self._store_name(A.Name(h.name, h.span)), h.name, self.gen_block(h.body))
-                    for h in node.handlers]
+        handlers = self.except_clauses(node, self.gen_block)
         orelse, final = self.gen_block(node.orelse), self.gen_block(node.finalbody)
 
         def try_(f):
@@ -142,16 +111,15 @@ class GeneratorStatements:
                 except LimitError:
                     raise
                 except AgcliError as e:
-                    for kind, store, name, handler in handlers:
-                        if kind is None or matches(kind(f), e):
-                            begin_handling(f, e, store)
-                            try:
-                                yield from handler(f)
-                            finally:
-                                end_handling(f, store, name)
-                            break
-                    else:
+                    clause = catching(f, handlers, e)
+                    if clause is None:
                         raise
+                    _, store, name, handler = clause
+                    begin_handling(f, e, store)
+                    try:
+                        yield from handler(f)
+                    finally:
+                        end_handling(f, store, name)
                 else:
                     yield from orelse(f)
             finally:
@@ -159,27 +127,37 @@ class GeneratorStatements:
         return try_
 
     def gen_With(self, node):
-        items = [(self.expr(context), None if target is None else self.store(target), context.span)
-                 for context, target in node.items]
+        items = self.with_items(node)
         body = self.gen_block(node.body)
 
         def with_(f, i=0):
             if i == len(items):
                 yield from body(f)
                 return
-            context, store, span = items[i]
-            manager = context(f)
-            entered = _enter(manager, span)
-            if store is not None:
-                store(f, entered)
-            try:
+            with ManagedBy(f, *items[i]):
                 yield from with_(f, i + 1)
-            except AgcliError as e:
-                if not isinstance(e, LimitError) and _exit(manager, e, span):
-                    return
-                raise
-            except BaseException:
-                _exit(manager, None, span)
-                raise
-            _exit(manager, None, span)
         return with_
+
+
+def _loop(f, items, store, body, orelse, span):
+    """A while or for loop that yields: per item the iteration limit, the target stored
+    (a for loop's), the body; `break` skips the else."""
+    count = 0
+    for item in items:
+        count += 1
+        check_iterations(f.runtime, count, span)
+        if store is not None:
+            store(f, item)
+        try:
+            yield from body(f)
+        except BreakSignal:
+            return
+        except ContinueSignal:
+            pass
+    yield from orelse(f)
+
+
+def _while_holds(check, test, f):
+    """A while loop's items: one (None) each time its test holds."""
+    while check(test(f)):
+        yield None

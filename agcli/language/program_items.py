@@ -29,7 +29,7 @@ def _index(v):
 
 def _python_key(key, obj):
     if type(key) is Tensor:
-        return _index(key)
+        return key if isinstance(obj, dict) else _index(key)      # (a dict's key is the tensor itself: by identity)
     if type(key) is slice and type(obj) is not dict:
         return slice(_index(key.start), _index(key.stop), _index(key.step))
     return key
@@ -79,7 +79,7 @@ _set_native = python_errors(_native_setitem)
 def setitem(obj, key, value):
     if type(obj) is Tensor or isinstance(obj, VALUES):
         return program_numpy.setitem(obj, _tensor_key(key), value)
-    if type(obj) in (list, dict):
+    if type(obj) in (list, dict) or isinstance(obj, dict):        # (a state_dict's OrderedDict too)
         return _set_native(obj, _python_key(key, obj), value)
     if isinstance(obj, ProgramObject):
         if call_special(obj, "__setitem__", key, value) is not MISSING:
@@ -95,7 +95,7 @@ _del_native = python_errors(_native_delitem)
 
 
 def delitem(obj, key):
-    if type(obj) in (list, dict):
+    if type(obj) in (list, dict) or isinstance(obj, dict):
         return _del_native(obj, _python_key(key, obj))
     if isinstance(obj, ProgramObject):
         if call_special(obj, "__delitem__", key) is not MISSING:

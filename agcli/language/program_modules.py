@@ -11,6 +11,7 @@ does not run is ModuleNotFoundError when the import line runs.
 from __future__ import annotations
 
 import math
+from random import Random
 
 from .. import __version__
 from ..engine.tensor import Tensor
@@ -18,13 +19,17 @@ from ..errors import did_you_mean
 from ..torchapi import autograd
 from ..torchapi import creation as C
 from ..torchapi import devices as D
-from ..torchapi import namespace
+from ..torchapi import namespace, optim
+from ..torchapi import nn_init
 from ..torchapi.dtypes import DType
+from .program_autograd_function import Function
+from . import nn as nn_classes
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
 from .program_objects import Builtin
 from .program_pyplot import PYPLOT
+from .program_random import random_module
 from .program_torch_calls import TorchFunction
 from .unknown_names import not_provided, pytorch_has
 
@@ -159,18 +164,36 @@ def _qualified(prefix):
             for q, fn in QUALIFIED.items() if q.rpartition(".")[0] == prefix}
 
 
+_OPTIM_FILES = {"Optimizer": "optimizer", "SGD": "sgd", "Adam": "adam", "AdamW": "adamw", "RMSprop": "rmsprop",
+                "Adagrad": "adagrad"}
+
+
+def _optim_module():
+    """torch.optim: the optimizers and lr_scheduler (torchapi/optim), as PyTorch's classes."""
+    def classes(table, file=None):
+        return {n: BuiltinClass(n, f"torch.optim.{file or _OPTIM_FILES[n]}", cls, python_errors(cls))
+                for n, cls in table.items()}
+    schedulers = ModuleValue("torch.optim.lr_scheduler", classes(optim.SCHEDULERS, "lr_scheduler"))
+    return ModuleValue("torch.optim", {**classes(optim.OPTIMIZERS), "lr_scheduler": schedulers})
+
+
 def _make_modules():
     functional = ModuleValue("torch.nn.functional", _functions("torch.nn.functional"), "F")
-    nn = ModuleValue("torch.nn", {"functional": functional}, "nn")
+    nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
+    nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
+                                                        for n, fn in nn_classes.UTILS.items()})
+    nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
+                                                      for n, fn in nn_init.FUNCTIONS.items()})
     autograd = ModuleValue("torch.autograd", {
         **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode")},
         **_qualified("torch.autograd")})
+    autograd.entries["Function"] = Function         # a program's custom functions derive from it
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
     autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
     submodules = {
-        "nn": nn, "autograd": autograd, "optim": ModuleValue("torch.optim", {}),
+        "nn": nn, "autograd": autograd, "optim": _optim_module(),
         "cuda": ModuleValue("torch.cuda", {**_qualified("torch.cuda"),
                                            "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"]}),
         "random": ModuleValue("torch.random", _qualified("torch.random")),
@@ -189,10 +212,14 @@ def _make_modules():
     })
     TENSOR.methods = _tensor_methods()
     numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES}, missing=module_attribute)
-    modules = {"torch": torch, "math": _math_module(), "numpy": numpy}
+    modules = {"torch": torch, "math": _math_module(), "numpy": numpy,
+               "random": ModuleValue("random", random_module(Random()))}
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
+    modules["torch.nn.utils"] = nn.entries["utils"]
+    modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
+    modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]
     modules["torch.autograd.forward_ad"] = autograd.entries["forward_ad"]
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
@@ -212,7 +239,7 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, numpy and matplotlib.pyplot work; files are outside agcli's scope")
+                 "torch.autograd), math, random, numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

@@ -9,7 +9,7 @@ torchapi.namespace's; Python's own names are program_builtins.py's.
 from __future__ import annotations
 
 from ..errors import AgcliError
-from ..torchapi import autograd, devices, generator, in_place, modes, nodes, print_options, sampling
+from ..torchapi import autograd, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
 from ..torchapi import namespace
 from ..torchapi import ndarrays
 from .program_calculus import CALCULUS_FUNCTIONS
@@ -26,6 +26,8 @@ PROGRAM_FUNCTIONS = {
     "is_anomaly_check_nan_enabled": modes.is_anomaly_check_nan_enabled, "Variable": autograd.variable,
     "set_printoptions": print_options.set_printoptions,
     "from_numpy": ndarrays.from_numpy, "as_tensor": ndarrays.as_tensor,
+    "set_default_dtype": dtypes.set_default_dtype, "get_default_dtype": dtypes.get_default_dtype,
+    "set_default_device": devices.set_default_device, "get_default_device": devices.get_default_device,
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
              "torch.seed": generator.seed, "torch.cuda.is_available": devices.is_available,

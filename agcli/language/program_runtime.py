@@ -105,15 +105,3 @@ def check_iterations(runtime, count, span):
     if count > runtime.max_iterations:
         raise LimitError(f"the loop ran past {runtime.max_iterations:,} iterations", span,
                          kind="limit", hint="raise the limit with --max-iterations N")
-
-
-def iterate_once(body, frame) -> bool:
-    """Run a loop's body once; False when it breaks out."""
-    try:
-        for step in body:
-            step(frame)
-    except BreakSignal:
-        return False
-    except ContinueSignal:
-        pass
-    return True

@@ -260,20 +260,22 @@ class StatementLowering(ExceptionStatements, ProgramExpressions):
                 step(f)
         return if_
 
-    def _loop(self, body_nodes):
+    def loop_body(self, body_nodes, block):
+        """A loop's body lowered by `block` (self.block, or gen_block when it yields), where
+        break and continue may stand."""
         self.loops += 1
         try:
-            return self.block(body_nodes)
+            return block(body_nodes)
         finally:
             self.loops -= 1
 
     def stmt_While(self, node):
         test = self.expr(node.test)
-        body, orelse = self._loop(node.body), self.block(node.orelse)
+        body, orelse = self.loop_body(node.body, self.block), self.block(node.orelse)
         check = guard(truth, node.test.span)
         span = node.span
 
-        def while_(f):
+        def while_(f):      # (its body runs inline, as for_'s: a call per iteration slows a tight loop)
             limit = f.runtime.max_iterations
             count = 0
             while check(test(f)):
@@ -294,7 +296,7 @@ class StatementLowering(ExceptionStatements, ProgramExpressions):
     def stmt_For(self, node):
         iterable = self.expr(node.iter)
         store = self.store(node.target)
-        body, orelse = self._loop(node.body), self.block(node.orelse)
+        body, orelse = self.loop_body(node.body, self.block), self.block(node.orelse)
         items_of = guard(iterate, node.iter.span)
         span = node.span
 

@@ -52,9 +52,13 @@ class ExceptionStatements:
             reraise(value, span)
         return raise_
 
+    def with_items(self, node):
+        """A `with` statement's items: (its manager's expression, the `as` target's store or None, span)."""
+        return [(self.expr(context), None if target is None else self.store(target), context.span)
+                for context, target in node.items]
+
     def stmt_With(self, node):
-        items = [(self.expr(context), None if target is None else self.store(target), context.span)
-                 for context, target in node.items]
+        items = self.with_items(node)
         body = self.block(node.body)
 
         def with_(f, i=0):
@@ -62,27 +66,19 @@ class ExceptionStatements:
                 for step in body:
                     step(f)
                 return
-            context, store, span = items[i]
-            manager = context(f)
-            entered = _enter(manager, span)
-            if store is not None:
-                store(f, entered)
-            try:
+            with ManagedBy(f, *items[i]):
                 with_(f, i + 1)
-            except AgcliError as e:
-                if not isinstance(e, LimitError) and _exit(manager, e, span):
-                    return
-                raise
-            except BaseException:
-                _exit(manager, None, span)
-                raise
-            _exit(manager, None, span)
         return with_
+
+    def except_clauses(self, node, block):
+        """A try statement's except clauses: (the class expression or None for a bare `except`,
+        the `as` name's store or None, that name, the body lowered by `block`)."""
+        return [(None if h.type is None else self.expr(h.type), h.name and self._store_name(
+            A.Name(h.name, h.span)), h.name, block(h.body)) for h in node.handlers]
 
     def stmt_Try(self, node):
         body = self.block(node.body)
-        handlers = [(None if h.type is None else self.expr(h.type), h.name and self._store_name(
-            A.Name(h.name, h.span)), h.name, self.block(h.body)) for h in node.handlers]
+        handlers = self.except_clauses(node, self.block)
         orelse, final = self.block(node.orelse), self.block(node.finalbody)
         source = self.source
 
@@ -96,12 +92,10 @@ class ExceptionStatements:
                 except AgcliError as e:
                     if e.source is None:
                         e.source = source
-                    for kind, store, name, handler in handlers:
-                        if kind is None or matches(kind(f), e):
-                            _handle(f, e, store, name, handler)
-                            break
-                    else:
+                    clause = catching(f, handlers, e)
+                    if clause is None:
                         raise
+                    _handle(f, e, *clause[1:])
                 else:
                     for step in orelse:
                         step(f)
@@ -110,6 +104,13 @@ class ExceptionStatements:
                     step(f)
         return try_
 
+
+def catching(f, handlers, error):
+    """The first of except_clauses' clauses that catches `error` (None: none does)."""
+    for clause in handlers:
+        if clause[0] is None or matches(clause[0](f), error):
+            return clause
+    return None
 
 
 def _handle(f, error, store, name, handler):
@@ -143,6 +144,30 @@ def _exception(value, refusal, span):
     if not isinstance(value, BaseException):
         raise_python(TypeError(refusal), span)
     return value
+
+
+class ManagedBy:
+    """One `with` item, run by Python's own `with` (the plain and the generator lowering
+    share it): entering evaluates the manager, enters it and stores the target; leaving
+    calls its __exit__, which may swallow a program's error — never agcli's limits."""
+
+    __slots__ = ("manager", "store", "span", "frame")
+
+    def __init__(self, f, context, store, span):
+        self.manager, self.store, self.span, self.frame = context(f), store, span, f
+
+    def __enter__(self):
+        entered = _enter(self.manager, self.span)
+        if self.store is not None:
+            self.store(self.frame, entered)
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, LimitError):
+            return False
+        if isinstance(error, AgcliError):
+            return _exit(self.manager, error, self.span)
+        _exit(self.manager, None, self.span)
+        return False
 
 
 def _enter(manager, span):

@@ -8,6 +8,7 @@ does (Python's own repr of a list would call each element's repr).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from ..engine.tensor import Tensor
 from ..torchapi import autograd, functions
@@ -64,6 +65,8 @@ def value_repr(v, _inside=None) -> str:
             inside.discard(id(v))
     if isinstance(v, BaseException) and not isinstance(v, ProgramObject):
         return f"{t.__name__}({', '.join(value_repr(a, _inside) for a in v.args)})"
+    if isinstance(v, defaultdict):      # (optimizer.state)
+        return f"defaultdict({value_repr(v.default_factory)}, {value_repr(dict(v), _inside)})"
     return _ADDRESS.sub(">", repr(v))     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
 
 

@@ -50,12 +50,23 @@ def replayable(program: A.Program) -> bool:
             decision = REPLAY.get(name)
             if decision == LITERAL and all(_literal(a) for a in arguments):
                 continue
-            if decision != SAFE:
+            if decision != SAFE or _value_dependent(name, node):
                 return False
             todo += arguments
         else:
             return False
     return True
+
+
+def _value_dependent(name, call) -> bool:
+    """A SAFE function given an argument its output depends on outside recorded ops
+    (namespace.VALUE_ARGUMENTS: nll_loss's class weights, ...); None does not count."""
+    watched = N.VALUE_ARGUMENTS.get(name)
+    if not watched:
+        return False
+    given = [k.value for k in call.kwargs if k.name in watched]
+    given += [a for i, a in enumerate(call.args) if i in watched.values()]
+    return any(not (type(a) is A.Name and a.id == "None") for a in given)
 
 
 def _literal(node) -> bool:

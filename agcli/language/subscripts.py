@@ -36,8 +36,13 @@ def getitem(obj, key):
         except IndexError:
             raise AgcliError("string index out of range", kind="index") from None
     if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
-        if not isinstance(key, int) or not -len(obj) <= key < len(obj):
-            raise AgcliError(f"tuple index out of range (it has {len(obj)} items)", kind="shape")
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise AgcliError(f"a result of {len(obj)} tensors is indexed by a whole number here, "
+                             f"not by {type(key).__name__ if not isinstance(key, slice) else 'a slice'}",
+                             kind="type", hint="take one of them: [0] (values) or [1] (indices)")
+        if not -len(obj) <= key < len(obj):
+            raise AgcliError(f"index {key} is past the {len(obj)} tensors of this result", kind="index",
+                             hint="take one of them: [0] (values) or [1] (indices)")
         return obj[key]
     if isinstance(obj, ndarrays.VALUES):       # x.numpy(), np.array(...): NumPy's indexing
         return ndarrays.getitem(obj, key)

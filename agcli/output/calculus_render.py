@@ -13,7 +13,7 @@ array of the answer, labelled by the names that lead to it, with its shape.
 """
 from __future__ import annotations
 
-from .render import Grid, Line, data_text, encode_json, shape_text, jsonable, tensor_text
+from .render import Grid, Line, data_text, encode_json, expression_header, jsonable, shape_text, tensor_text
 
 # What the names in an answer's rows say, per command: the columns before the shape.
 _LABELS = {"hessian": ("row", "column"), "check": ("variable",)}
@@ -56,12 +56,7 @@ def calculus_json_line(result, line: int | None = None) -> str:
 
 
 def calculus_sections(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
-    sections = []
-    if show_expr:
-        header = Line()
-        if title:
-            header.add(title + "  ", "dim")
-        sections.append(header.add(result.expr, "bold"))
+    sections = [expression_header(result.expr, title)] if show_expr else []
     if result.value is not None:
         sections.append(Line((tensor_text(result.value, dtype_default=dtype_default), None)))
     if result.answer is None:

@@ -8,8 +8,8 @@ AccumulateGrad adding the gradient to .grad. The leaves' gradients close it.
 """
 from __future__ import annotations
 
-from .graph_render import data_text, shape_text
-from .render import Grid, Line, encode_json, jsonable, tensor_text
+from .render import (Line, data_text, encode_json, expression_header, gradients_grid, jsonable, shape_text,
+                     value_line)
 
 TITLE = "backward, step by step, in the order PyTorch's engine runs it"
 LEGEND = ("(of the nodes whose gradients have all arrived, the one created last runs first;\n"
@@ -39,10 +39,9 @@ def explain_json(graph, steps) -> str:
 def explain_sections(graph, steps, *, dtype_default: str) -> list:
     """The expression, its value, the steps, and each leaf's gradient."""
     result = graph.result
-    sections = [Line((result.expr, "bold"))]
+    sections = [expression_header(result.expr)]
     if result.value is not None:
-        sections.append(Line((tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
-                                          requires_grad=result.requires_grad and result.grad_fn is None), None)))
+        sections.append(value_line(result, dtype_default))
     if not steps:
         return sections
     sections += [Line(), Line((TITLE, "bold")), Line((LEGEND, "dim"))]
@@ -50,15 +49,8 @@ def explain_sections(graph, steps, *, dtype_default: str) -> list:
     for step in steps:
         sections.append(Line())
         sections += _step_lines(graph, step, number)
-    grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
-    for name, g in result.grads.items():
-        if g is None:
-            why = result.no_grad.get(name, "the output does not depend on it")
-            grads.rows.append([(name, "green"), ("", None), (f"None ({why})", "dim")])
-        else:
-            grads.rows.append([(name, "green"), (shape_text(g.shape), None), (data_text(g), None)])
-    if grads.rows:
-        sections += [Line(), grads]
+    if result.grads:
+        sections += [Line(), gradients_grid(result)]
     return sections
 
 

@@ -9,27 +9,11 @@ same bytes.
 """
 from __future__ import annotations
 
-from .render import Line, encode_json, jsonable, tensor_text
+from .render import Line, data_text, encode_json, expression_header, jsonable, shape_text, value_line
 
 TREE_TITLE = "backward graph, from the output down to the leaves"
 TREE_LEGEND = "grad: of the output w.r.t. the node's output; <-: what the edge carries back"
 _BRANCH, _LAST, _PIPE, _SPACE = "├── ", "└── ", "│   ", "    "
-
-
-def shape_text(shape) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
-def data_text(value) -> str:
-    """A value as PyTorch prints a tensor's numbers (long ones summarized), or a number or sizes."""
-    if value is None:
-        return "None"
-    if isinstance(value, (bool, int, float)):
-        return repr(value)
-    if isinstance(value, tuple):
-        return "(" + ", ".join(data_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
-    from ..torchapi.printing import format_data
-    return format_data(value, dtype=str(value.dtype))
 
 
 # ---------------------------------------------------------------- JSON
@@ -61,10 +45,9 @@ def _saved_json(value):
 def graph_sections(graph, *, dtype_default: str, saved: bool = False) -> list:
     """The expression, its value, then the graph as a tree (one Line per line)."""
     result = graph.result
-    sections = [Line((result.expr, "bold"))]
+    sections = [expression_header(result.expr)]
     if result.value is not None:
-        sections.append(Line((tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
-                                          requires_grad=result.requires_grad and result.grad_fn is None), None)))
+        sections.append(value_line(result, dtype_default))
     if graph.root is None:
         return sections
     sections += [Line(), Line((TREE_TITLE, "bold")), Line((TREE_LEGEND, "dim"))]

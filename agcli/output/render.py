@@ -83,6 +83,9 @@ def result_json_line(result, line: int | None = None) -> str:
         })[:-1] + ', "nodes": ' + _nodes_json(result.nodes) + ", "
         if cache is not None:
             cache["fixed"] = fixed
+    tail = getattr(result, "json_tail", None)      # a sweep's line, its numbers encoded with its group's
+    if tail is not None:
+        return f'{fixed}{tail}}}' if line is None else f'{fixed}{tail}, "line": {line}}}'
     rest = {"value": None, "grads": None, "no_grad": result.no_grad, "warnings": result.warnings,
             "error": None if result.error is None else result.error.to_json()}
     if line is not None:
@@ -139,6 +142,13 @@ def tensor_text(value, *, dtype_default: str, grad_fn=None, requires_grad=False)
 
 
 def data_text(value) -> str:
+    """A value as PyTorch prints a tensor's numbers (long ones summarized), or a number or sizes."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, int, float)):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(data_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     from ..torchapi.printing import format_data
     return format_data(value, dtype=str(value.dtype))
 
@@ -149,16 +159,9 @@ def shape_text(shape) -> str:
 
 def result_sections(result, *, dtype_default: str, show_expr: bool = True, title: str | None = None):
     """The expression, the value as PyTorch prints it, the graph and the gradients."""
-    sections = []
-    if show_expr:
-        header = Line()
-        if title:
-            header.add(title + "  ", "dim")
-        sections.append(header.add(result.expr, "bold"))
+    sections = [expression_header(result.expr, title)] if show_expr else []
     if result.value is not None:
-        sections.append(Line((tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
-                                          requires_grad=result.requires_grad and result.grad_fn is None),
-                              None)))
+        sections.append(value_line(result, dtype_default))
     if result.nodes:
         graph = Grid("graph, in execution order",
                      [("#", "right"), ("name", "left"), ("grad_fn", "left"), ("shape", "left"), ("value", "left")])
@@ -167,15 +170,34 @@ def result_sections(result, *, dtype_default: str, show_expr: bool = True, title
                                (shape_text(node.shape), None), (data_text(node.value), None)])
         sections += [Line(), graph]
     if result.grads:
-        grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
-        for name, g in result.grads.items():
-            if g is None:
-                why = result.no_grad.get(name, "the output does not depend on it")
-                grads.rows.append([(name, "green"), ("", None), (f"None ({why})", "dim")])
-            else:
-                grads.rows.append([(name, "green"), (shape_text(g.shape), None), (data_text(g), None)])
-        sections += [Line(), grads]
+        sections += [Line(), gradients_grid(result)]
     return sections
+
+
+def expression_header(expr: str, title: str | None = None) -> Line:
+    """The expression in bold, after a dim title (a batch's line number)."""
+    header = Line()
+    if title:
+        header.add(title + "  ", "dim")
+    return header.add(expr, "bold")
+
+
+def value_line(result, dtype_default: str) -> Line:
+    """The result's value as PyTorch prints the tensor (its grad_fn, or requires_grad for a leaf)."""
+    return Line((tensor_text(result.value, dtype_default=dtype_default, grad_fn=result.grad_fn,
+                             requires_grad=result.requires_grad and result.grad_fn is None), None))
+
+
+def gradients_grid(result) -> Grid:
+    """Each leaf's gradient, or why it has none."""
+    grads = Grid("gradients", [("leaf", "left"), ("shape", "left"), ("grad", "left")])
+    for name, g in result.grads.items():
+        if g is None:
+            why = result.no_grad.get(name, "the output does not depend on it")
+            grads.rows.append([(name, "green"), ("", None), (f"None ({why})", "dim")])
+        else:
+            grads.rows.append([(name, "green"), (shape_text(g.shape), None), (data_text(g), None)])
+    return grads
 
 
 def error_sections(error, *, where: str | None = None):

@@ -128,3 +128,18 @@ def is_cuda(x: Tensor) -> bool:
 def is_available() -> bool:
     """torch.cuda.is_available(): this process computes on the GPU (--device cuda)."""
     return chosen()[0] == "cuda"
+
+
+def set_default_device(spec) -> None:
+    """torch.set_default_device: agcli makes new tensors on the CPU unless device= says otherwise."""
+    if spec is None:
+        return
+    if isinstance(spec, int) and not isinstance(spec, bool) and chosen()[0] != "cuda":
+        raise AgcliError("Cannot access accelerator device when none is available.")
+    if placement(spec) != "cpu":
+        raise AgcliError("agcli makes new tensors on the CPU unless a call's device= says otherwise",
+                         kind="value", hint="pass device=... to the calls that make tensors on the GPU")
+
+
+def get_default_device() -> Device:
+    return Device("cpu")

@@ -89,3 +89,20 @@ def floating(x):
     if type(x) is Tensor and kind(x.data.dtype) in "biu":
         return Tensor(astype(x.data, state.default_float))
     return x
+
+
+def set_default_dtype(dtype) -> None:
+    """torch.set_default_dtype: the dtype of new floating tensors (float32 or float64 in agcli)."""
+    if not isinstance(dtype, DType):
+        raise AgcliError("invalid dtype object: only floating-point types are supported as the default type",
+                         kind="type")
+    if dtype.name not in ("float32", "float64", "float16"):
+        raise AgcliError("only floating-point types are supported as the default type", kind="type")
+    if dtype.name == "float16":
+        raise AgcliError("agcli's default dtype is torch.float32 or torch.float64, not torch.float16",
+                         kind="value", hint="pass dtype=torch.float16 where a tensor needs it")
+    state.default_float = dtype.name
+
+
+def get_default_dtype() -> DType:
+    return DType(state.default_float)

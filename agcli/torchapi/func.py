@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor, set_grad_enabled
 from .func_forward import jacfwd, jvp
 from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime,
-                          _tree_map, _value_error, flatten, python_type)
+                          _tree_map, _value_error, flatten, flatten_outputs, python_type, split_aux)
 from .func_vmap import vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "jacfwd_tuple"]
@@ -21,13 +21,7 @@ def grad_and_value_impl(func, argnums, has_aux, args, kwargs, api="grad_and_valu
     level = Level()
     with set_grad_enabled(True):
         args, _, flat, rebuild = _differentiable_args(level, args, argnums)
-        output = func(*args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime("grad_and_value(f)(*args): output of function f should be a tuple: (output, aux) "
-                               "if has_aux is True")
-            output, aux = output
+        output, aux = split_aux(func(*args, **kwargs), has_aux, "grad_and_value(f)(*args)")
         if type(output) is not Tensor:
             raise _runtime(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
                            f"{python_type(output)}")
@@ -61,18 +55,8 @@ def vjp(func, *primals, has_aux=False):
     with set_grad_enabled(True):
         diff_primals = _tree_map(level.differentiable, tuple(primals))
         flat_primals, rebuild_primals = flatten(diff_primals)
-        output = func(*diff_primals)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime("vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                               "has_aux is True")
-            output, aux = output
-        flat_out, rebuild_out = flatten(output)
-        for o in flat_out:
-            if type(o) is not Tensor:
-                raise _runtime(f"vjp(f, *primals): expected f(*primals) to return only tensors, got unsupported "
-                               f"type {python_type(o)}")
+        output, aux = split_aux(func(*diff_primals), has_aux, "vjp(f, *primals)")
+        flat_out, rebuild_out = flatten_outputs(output, "vjp(f, *primals)")
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         from ..state import state

@@ -14,7 +14,10 @@ from ..state import state
 from . import creation as C
 from . import functions as F
 from .func_levels import (Level, Transformed, _dtype, _gradients, _jacobian_impl, _positions, _runtime,
-                          _tree_map, _value_error, flatten, python_type, standard_basis)
+                          _tree_map, _value_error, flatten, flatten_outputs, python_type, split_aux,
+                          standard_basis)
+
+_JVP = "jvp(f, primals, tangents)"     # how PyTorch's messages name jvp (and jacfwd, which runs it)
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
@@ -22,14 +25,13 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         if state.dual is None:      # forward mode, all columns at once
             return _jacobian_forward(func, argnums, has_aux, args, kwargs)
         # (a dual level is open already, jacfwd(jacfwd(f)): one level at a time, so by reverse mode)
-        return _jacobian_impl(func, argnums, has_aux, args, kwargs, "jvp(f, primals, tangents)")
+        return _jacobian_impl(func, argnums, has_aux, args, kwargs, _JVP)
     return Transformed("jacfwd", wrapper, func)
 
 
 def _jacobian_forward(func, argnums, has_aux, args, kwargs):
     """jacfwd in forward mode: each differentiated tensor carries the batch of its columns
     of one identity (engine/forward.py), so one evaluation gives every column."""
-    api = "jvp(f, primals, tangents)"
     positions = _positions(argnums, len(args))
     args = list(args)
     level = FW.enter_level()
@@ -42,17 +44,8 @@ def _jacobian_forward(func, argnums, has_aux, args, kwargs):
             level.give(x, Tensor(columns, device=x.device) if x.requires_grad else columns)
         for p, d in zip(positions, diff):
             args[p] = d
-        output = func(*args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
-            output, aux = output
-        flat_out, rebuild_out = flatten(output)
-        for o in flat_out:
-            if type(o) is not Tensor:
-                raise _runtime(f"{api}: expected f(*primals) to return only tensors, got unsupported type "
-                               f"{python_type(o)}")
+        output, aux = split_aux(func(*args, **kwargs), has_aux, _JVP)
+        flat_out, rebuild_out = flatten_outputs(output, _JVP)
         tangents = [tangent_of(o) for o in flat_out]
     finally:
         FW.exit_level(level)
@@ -107,18 +100,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     with set_grad_enabled(True):
         diff = _tree_map(level.differentiable, primals)
         flat_in, _ = flatten(diff)
-        output = func(*diff)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime("jvp(f, primals, tangents): output of function f should be a tuple: (output, aux) "
-                               "if has_aux is True")
-            output, aux = output
-        flat_out, rebuild_out = flatten(output)
-        for o in flat_out:
-            if type(o) is not Tensor:
-                raise _runtime(f"jvp(f, primals, tangents): expected f(*primals) to return only tensors, got "
-                               f"unsupported type {python_type(o)}")
+        output, aux = split_aux(func(*diff), has_aux, _JVP)
+        flat_out, rebuild_out = flatten_outputs(output, _JVP)
         dummies = [C.zeros_like(o, requires_grad=True) for o in flat_out]
         grads = _gradients(flat_out, flat_in, dummies, retain_graph=True, create_graph=True)
         products = _gradients(grads, dummies, list(flat_t), retain_graph=True, create_graph=True)
@@ -131,23 +114,13 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 def _jvp_forward(func, primals, flat_tangents, strict, has_aux):
     """jvp in forward mode: the primals carry the tangents through func (engine/forward.py)."""
-    api = "jvp(f, primals, tangents)"
     level = FW.enter_level()
     try:
         duals = _tree_map(_dual_copy, primals)
         for d, t in zip(flatten(duals)[0], flat_tangents):
             level.give(d, t if type(t) is Tensor and t.requires_grad else _raw_tangent(t, d))
-        output = func(*duals)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
-            output, aux = output
-        flat_out, rebuild_out = flatten(output)
-        for o in flat_out:
-            if type(o) is not Tensor:
-                raise _runtime(f"{api}: expected f(*primals) to return only tensors, got unsupported type "
-                               f"{python_type(o)}")
+        output, aux = split_aux(func(*duals), has_aux, _JVP)
+        flat_out, rebuild_out = flatten_outputs(output, _JVP)
         tangents = []
         for o in flat_out:
             t = tangent_of(o)

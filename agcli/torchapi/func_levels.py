@@ -89,6 +89,26 @@ def _tree_map(fn, tree):
     return rebuild([fn(x) for x in leaves])
 
 
+def split_aux(output, has_aux, api):
+    """(output, aux) of what func returned: with has_aux, the pair it must be.
+    `api` words the error as the transform's own (PyTorch's text)."""
+    if not has_aux:
+        return output, None
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    return output[0], output[1]
+
+
+def flatten_outputs(output, api):
+    """(func's output tensors, how to rebuild the tree): only tensors may be in it."""
+    flat_out, rebuild_out = flatten(output)
+    for o in flat_out:
+        if type(o) is not Tensor:
+            raise _runtime(f"{api}: expected f(*primals) to return only tensors, got unsupported type "
+                           f"{python_type(o)}")
+    return flat_out, rebuild_out
+
+
 # ------------------------------------------------------------------ levels
 class Level:
     """One transform's own tensors: what its results are unwrapped from."""
@@ -220,17 +240,8 @@ def _jacobian_impl(func, argnums, has_aux, args, kwargs, api):
     level = Level()
     with set_grad_enabled(True):
         args, diff, flat_in, rebuild_in = _differentiable_args(level, args, argnums)
-        output = func(*args, **kwargs)
-        aux = None
-        if has_aux:
-            if not (isinstance(output, tuple) and len(output) == 2):
-                raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
-            output, aux = output
-        flat_out, rebuild_out = flatten(output)
-        for o in flat_out:
-            if type(o) is not Tensor:
-                raise _runtime(f"{api}: expected f(*primals) to return only tensors, got unsupported type "
-                               f"{python_type(o)}")
+        output, aux = split_aux(func(*args, **kwargs), has_aux, api)
+        flat_out, rebuild_out = flatten_outputs(output, api)
         per_output = []
         for out in flat_out:
             flat = F.reshape(out, (-1,))

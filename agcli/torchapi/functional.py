@@ -170,6 +170,22 @@ def _v_given(v, like, is_like_tuple, fn_name, create_graph):
     return v
 
 
+def _last_backward(outputs, inputs, v, refs, strict, create_graph, stage):
+    """The backward vjp, jvp, vhp and hvp end with: the gradients of `outputs` with respect
+    to `inputs`, weighted by v, in the grad mode create_graph asks for; zeros like `refs`
+    where none arrived (strict refuses that at `stage`)."""
+    with set_grad_enabled(True if create_graph else state.grad_enabled):
+        grads = grad_of(outputs, inputs, v, create_graph=create_graph)
+        return _fill_in_zeros(grads, refs, strict, create_graph, stage)
+
+
+def _outputs_and_product(outputs, is_outputs_tuple, product, is_product_tuple, create_graph):
+    """(func's outputs, the product) as vjp, jvp, vhp and hvp return them: detached unless
+    create_graph, each a tensor again where the user gave one."""
+    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            _tuple_postprocess(_grad_postprocess(product, create_graph), is_product_tuple))
+
+
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with set_grad_enabled(True):
         is_inputs_tuple, inputs = as_tuple(inputs, "inputs", "vjp")
@@ -181,11 +197,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         elif len(outputs) != 1 or outputs[0].data.size != 1:
             raise _runtime("The vector v can only be None if the user-provided function returns a single Tensor "
                            "with a single element.")
-    with set_grad_enabled(True if create_graph else state.grad_enabled):
-        grad_res = grad_of(outputs, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
-    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
-            _tuple_postprocess(_grad_postprocess(result, create_graph), is_inputs_tuple))
+    result = _last_backward(outputs, inputs, v, inputs, strict, create_graph, "back")
+    return _outputs_and_product(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -202,11 +215,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_outputs = tuple(C.zeros_like(out, requires_grad=True) for out in outputs)
         grad_inputs = grad_of(outputs, inputs, grad_outputs, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
-    with set_grad_enabled(True if create_graph else state.grad_enabled):
-        grad_res = grad_of(grad_inputs, grad_outputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, outputs, strict, create_graph, "back_trick")
-    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
-            _tuple_postprocess(_grad_postprocess(result, create_graph), is_outputs_tuple))
+    result = _last_backward(grad_inputs, grad_outputs, v, outputs, strict, create_graph, "back_trick")
+    return _outputs_and_product(outputs, is_outputs_tuple, result, is_outputs_tuple, create_graph)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
@@ -347,11 +357,8 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     with set_grad_enabled(True):
         is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac = _second_order_start(
             func, inputs, v, create_graph, strict, "vhp")
-    with set_grad_enabled(True if create_graph else state.grad_enabled):
-        grad_res = grad_of(jac, inputs, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
-    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
-            _tuple_postprocess(_grad_postprocess(result, create_graph), is_inputs_tuple))
+    result = _last_backward(jac, inputs, v, inputs, strict, create_graph, "double_back")
+    return _outputs_and_product(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -361,8 +368,5 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_jac = tuple(C.zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = grad_of(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
-    with set_grad_enabled(True if create_graph else state.grad_enabled):
-        grad_res = grad_of(double_back, grad_jac, v, create_graph=create_graph)
-        result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
-    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
-            _tuple_postprocess(_grad_postprocess(result, create_graph), is_inputs_tuple))
+    result = _last_backward(double_back, grad_jac, v, inputs, strict, create_graph, "double_back_trick")
+    return _outputs_and_product(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)

@@ -14,8 +14,10 @@ from .dtypes import dtype_name, result_type
 from .indexing import checked_key, getitem, index, select, unbind
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
-from .nn import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss,
-                 nll_loss, softmax, softplus)
+from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
+                 softmin, softplus)
+from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
+                        smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .scatter import gather, index_fill, scatter, scatter_add

@@ -11,6 +11,7 @@ from . import creation as C
 from . import sampling as RS
 from . import devices as D
 from . import functions
+from .dropout import dropout
 from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
@@ -71,6 +72,14 @@ _declare(FUNCTIONS, SAFE, {"log1p": functions.log1p, "einsum": functions.einsum,
                            "linear": functions.linear, "binary_cross_entropy": functions.binary_cross_entropy})
 _declare(METHODS, SAFE, {"log1p": functions.log1p})
 _declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functions.clamp_max})   # torch.clamp_min(x, 1)
+# Arguments (name: position) whose values reach a SAFE function's output outside its recorded ops: a call
+# given one is not replayed (language/replay_safety.py). nll_loss keeps its class weights with the op;
+# cross_entropy's label smoothing counts the targets that are not ignored.
+VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "label_smoothing": 7}}
+# torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
+_declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
+    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "logsigmoid", "softmin",
+    "normalize")})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
@@ -92,6 +101,7 @@ _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
 _declare(FUNCTIONS, NEVER, _ARGS)
 _declare(METHODS, NEVER, _ARGS)
 _declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
+_declare(FUNCTIONS, NEVER, {"dropout": dropout})              # (random: no replay)
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})

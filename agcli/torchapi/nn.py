@@ -1,18 +1,20 @@
-"""PyTorch's neural-network functions: softmax, log_softmax, softplus and the losses."""
+"""PyTorch's neural-network functions: softmax, log_softmax, softplus, binary_cross_entropy and the
+activations (the other losses: torchapi/nn_losses.py)."""
 from __future__ import annotations
 
 from ..engine import backend as B
-from ..engine.backend import getitem, item, kind, xp
+from ..engine.backend import item, kind
+from ..engine.ops import activations as A
 from ..engine.ops import nn as N
-from ..engine.ops import pointwise as P
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .arithmetic import mul, neg
-from .checks import broadcast_shapes, dim_index, fail, ndim_of, numel, requires_grad, shape_of
-from .dtypes import dtype_of, result_type
-from .reductions import sum
+from .arithmetic import clamp_min, div, neg
+from .checks import dim_index, fail, ndim_of, requires_grad, shape_of
+from .dtypes import dtype_of
+from .reductions import norm
+from .shaping import expand
 
 
 def _converted(x, dtype):
@@ -66,15 +68,17 @@ def _legacy_reduction(size_average, reduce):
     return reduction
 
 
-def _number(value, function, name):
-    """A Scalar argument (softplus's beta): a number, or a one-element tensor's value."""
+def _number(value, function, name, position=None):
+    """A Scalar argument (softplus's beta): a number, or a one-element tensor's value (`position`:
+    where F's Python passes it on positionally, as PyTorch's message then says)."""
     if type(value) is bool:
         return int(value)
     if isinstance(value, (int, float)):
         return value
     if type(value) is Tensor and value.data.ndim == 0:
         return item(value.data)
-    fail(f"{function}(): argument '{name}' must be Number, not {type(value).__name__}", "type")
+    where = f" (position {position})" if position else ""
+    fail(f"{function}(): argument '{name}'{where} must be Number, not {type(value).__name__}", "type")
 
 
 def _floating(x, kernel):
@@ -135,68 +139,61 @@ def _size_text(shape):
     return f"torch.Size([{', '.join(map(str, shape))}])"
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
-    if weight is not None or pos_weight is not None:
-        fail("binary_cross_entropy_with_logits: weight and pos_weight are not supported by agcli", "type")
-    if shape_of(input) != shape_of(target):
-        fail(f"Target size (torch.Size([{', '.join(map(str, shape_of(target)))}])) must be the same as input "
-             f"size (torch.Size([{', '.join(map(str, shape_of(input)))}]))", "value")    # F's ValueError
+
+
+# ------------------------------------------------------------ activations
+def _not_in_place(inplace, name):
+    if inplace:
+        fail(f"F.{name}(..., inplace=True) is not supported by agcli; use inplace=False", "type")
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _not_in_place(inplace, "leaky_relu")
+    negative_slope = _number(negative_slope, "leaky_relu", "negative_slope", 2)
+    _floating(input, "leaky_relu_cpu")
+    return apply(A.LEAKY_RELU, input, negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    _not_in_place(inplace, "elu")
+    return _elu(input, _number(alpha, "elu", "alpha", 2), 1, 1)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    _not_in_place(inplace, "selu")
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1)
+
+
+def _elu(input, alpha, scale, input_scale):
+    _floating(input, "elu_cpu")
+    return apply(A.ELU, input, alpha=alpha, scale=scale, input_scale=input_scale)
+
+
+def logsigmoid(input):
     _floating(input, "log_sigmoid_cpu")
-    t = getattr(data(target), "dtype", None)
-    if t is not None and kind(t) != "f":
-        fail(f"result type {torch_type_name(data(input).dtype)} can't be cast to the desired output type "
-             f"{torch_type_name(t)}")
-    return apply(N.BCE_LOGITS, input, target, reduction=_reduction(reduction))
+    return apply(A.LOG_SIGMOID, input)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    if not any(kind(getattr(data(v), "dtype", None) or B.dtype("float64")) == "f" for v in (input, target)):
-        fail(f'"mse_cpu" not implemented for \'{torch_type_name(result_type(input, target))}\'', "not_implemented")
-    try:
-        return apply(N.MSE_LOSS, input, target, reduction=_reduction(reduction))
-    except ValueError:
-        broadcast_shapes(shape_of(input), shape_of(target))
-        raise
+def silu(input, inplace=False):
+    _not_in_place(inplace, "silu")
+    _floating(input, "silu_cpu")
+    return apply(A.SILU, input)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    if weight is not None:
-        fail("nll_loss: weight is not supported by agcli", "type")
-    x, t_ = data(input), data(target)
-    if getattr(t_, "dtype", None) is None or B.dtype_name(t_.dtype) not in ("int64", "uint8"):
-        kind = torch_type_name(t_.dtype) if hasattr(t_, "dtype") else type(t_).__name__
-        fail(f"expected target dtype to be Long or Byte, but got {kind}")
-    if x.ndim not in (1, 2):
-        fail(f"Expected 1 or 2 dimensions for input (got {x.ndim})", "shape")
-    n = x.shape[0] if x.ndim == 2 else None
-    if x.ndim == 2 and (t_.ndim != 1 or t_.shape[0] != n):
-        fail(f"Expected input batch_size ({n}) to match target batch_size ({t_.shape[0] if t_.ndim else 0}).",
-             "shape")
-    bad = (t_ != ignore_index) & ((t_ < 0) | (t_ >= x.shape[-1]))
-    if bool(xp.any(bad)):
-        fail(f"Target {item(getitem(t_, bad)[0])} is out of bounds.", "index")       # an IndexError
-    _floating(input, "nll_loss_out_frame")
-    return apply(N.NLL_LOSS, input, target, reduction=_reduction(reduction), ignore_index=ignore_index)
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """(-input).softmax(dim)."""
+    if dim is None:
+        state.warn("UserWarning: Implicit dimension choice for softmin has been deprecated. Change the call to "
+                   "include dim=X as an argument.")
+    return softmax(neg(input), dim, dtype)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
-    if label_smoothing:
-        fail("cross_entropy: label_smoothing is not supported by agcli", "type")
-    class_dim = 1 if ndim_of(input) >= 2 else 0
-    if shape_of(input) == shape_of(target):   # class probabilities, as PyTorch assumes for equal shapes
-        if kind(data(target).dtype) != "f":
-            fail(f"Expected floating point type for target with class probabilities, got "
-                 f"{torch_type_name(data(target).dtype)}")
-        if ignore_index >= 0:
-            fail("ignore_index is not supported for floating point target", "type")
-        reduction = _reduction(reduction)
-        nll = neg(sum(mul(log_softmax(input, class_dim), target), class_dim if reduction == "none" else None))
-        if reduction == "mean":
-            n = numel(shape_of(input)) // shape_of(input)[class_dim]
-            return apply(P.DIV_SCALAR, nll, n)
-        return nll
-    return nll_loss(log_softmax(input, 1 if ndim_of(input) >= 2 else 0), target,
-                    ignore_index=ignore_index, reduction=reduction)
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input), as F composes it."""
+    if out is not None:
+        fail("F.normalize(..., out=) is not supported by agcli", "type")
+    denom = clamp_min(norm(input, p, dim, keepdim=True), eps)
+    return div(input, expand(denom, shape_of(input)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..engine.backend import asarray, ndarray
 from ..engine.backward import SECOND_BACKWARD, _modified_message     # (backward's own words for it)
+from ..engine.function_node import Parts
 from ..engine.hooks import Handle, hooks_of
 from ..engine.saved import FIELDS, Arg, Result, fields, inputs
 from ..engine.tensor import AccumulateGrad, Tensor, fresh, version_of
@@ -25,7 +26,7 @@ class GradFn:
     __slots__ = ("node",)
 
     def __init__(self, node):
-        self.node = node
+        self.node = getattr(node, "function", node)     # a custom Function's output: its Port shows the node
 
     @property
     def name(self):
@@ -40,7 +41,8 @@ class GradFn:
         """One edge per input that has a derivative, as PyTorch lists them: a number
         exponent, a mask, a target or a condition has none (x ** 2 has one edge)."""
         nxt = self.node.next
-        return tuple((None if nxt[i] is None else GradFn(nxt[i]), 0) for i in inputs(self.node) if i < len(nxt))
+        return tuple((None if nxt[i] is None else GradFn(nxt[i]), getattr(nxt[i], "index", 0))
+                     for i in inputs(self.node) if i < len(nxt))
 
     def saved(self, name):
         """grad_fn._saved_<name>: PyTorch's value (a tensor freed by backward is an error)."""
@@ -70,7 +72,7 @@ class GradFn:
         return id(self.node)
 
     def __repr__(self):
-        return f"<{self.node.name} object>"
+        return f"<{getattr(self.node, 'module', '')}{self.node.name} object>"
 
 
 def _check_version(node, field, t):
@@ -149,13 +151,23 @@ def _tensor_hook(hook, device):
 
 def _pre_hook(hook, device):
     def run(g):
-        shown = (_shown(g, device),)
+        shown = _outputs(g, device)
         result = _call(hook, shown)
         if result is None:
             return g
         _check_tuple(shown, result, hook)
+        if type(g) is Parts:
+            return Parts([old if new is None else _taken(new, old) for old, new in zip(g.grads, result)])
         return g if result[0] is None else _taken(result[0], g)
     return run
+
+
+def _outputs(g, device) -> tuple:
+    """The gradients of a node's outputs as its hooks see them: one, or a custom Function's several
+    (engine/function_node.py: Parts; None for an output that got none)."""
+    if type(g) is Parts:
+        return tuple(None if x is None else _shown(x, device) for x in g.grads)
+    return (_shown(g, device),)
 
 
 def _post_hook(hook, node):
@@ -164,7 +176,7 @@ def _post_hook(hook, node):
     def run(outs, g):
         grad_inputs = tuple(None if i >= len(outs) or outs[i] is None else _shown(outs[i], device)
                             for i in positions)
-        result = _call(hook, grad_inputs, (_shown(g, device),))
+        result = _call(hook, grad_inputs, _outputs(g, device))
         if result is None:
             return outs
         _check_tuple(grad_inputs, result, hook)

@@ -61,28 +61,22 @@ class Formatter:
             # .tolist() gives Python floats, like torch's value.item(), so the
             # formatting below is the same Python float formatting torch uses.
             values = nonzero_finite_vals.tolist()
-            if self.int_mode:
+            if self.sci_mode:
+                # (torch writes this branch twice, for int_mode and not: the same)
+                for value in values:
+                    value_str = f"{{:.{opts.precision}e}}".format(value)
+                    self.max_width = max(self.max_width, len(value_str))
+            elif self.int_mode:
                 # in int_mode for floats, all numbers are integers, and we
                 # append a decimal to nonfinites to indicate that the tensor is
                 # of floating type. add 1 to the len to account for this.
-                if self.sci_mode:
-                    for value in values:
-                        value_str = f"{{:.{opts.precision}e}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
-                else:
-                    for value in values:
-                        value_str = f"{value:.0f}"
-                        self.max_width = max(self.max_width, len(value_str) + 1)
+                for value in values:
+                    value_str = f"{value:.0f}"
+                    self.max_width = max(self.max_width, len(value_str) + 1)
             else:
-                # Check if scientific representation should be used.
-                if self.sci_mode:
-                    for value in values:
-                        value_str = f"{{:.{opts.precision}e}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
-                else:
-                    for value in values:
-                        value_str = f"{{:.{opts.precision}f}}".format(value)
-                        self.max_width = max(self.max_width, len(value_str))
+                for value in values:
+                    value_str = f"{{:.{opts.precision}f}}".format(value)
+                    self.max_width = max(self.max_width, len(value_str))
 
     def width(self) -> int:
         return self.max_width

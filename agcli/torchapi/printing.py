@@ -301,10 +301,11 @@ def tensor_repr(t) -> str:
     from ..engine.backend import dtype_name, to_host
     from ..engine.tensor import fresh           # a view whose base changed in place shows its history now
     grad_fn = fresh(t).grad_fn
-    return format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
+    text = format_tensor(to_host(t.data), dtype=dtype_name(t.data.dtype), default_dtype=state.default_float,
                          grad_fn=grad_fn.name if grad_fn else None,
                          requires_grad=t.requires_grad and t.grad_fn is None, device=t.device,
                          tangent=None if state.dual is None else _tangent_text(t))
+    return "Parameter containing:\n" + text if getattr(t, "parameter", False) else text    # nn.Parameter's repr
 
 
 def _tangent_text(t) -> str | None:

@@ -224,22 +224,28 @@ def _bernoulli_number(g, n, p):
 
 # ------------------------------------------------------------ in place
 def _fill(x, draw, op, *others, along=None):
-    """x takes draw(n, contiguous, along) in the order PyTorch fills x: its memory order
-    (a transposed view is filled along its base); `along`, an array of x's shape (bernoulli_'s
-    p), is given in that order too. Recorded with a zero gradient when x is in a graph."""
+    """x takes draw(n, contiguous, along) as drawn_like lays it out (`along`: bernoulli_'s p).
+    Recorded with a zero gradient when x is in a graph."""
     check_overlap(x)
+    values = drawn_like(x, draw, along)
+    if state.grad_enabled and (x.requires_grad or any(type(o) is Tensor and o.requires_grad for o in others)):
+        return become(x, apply(op, before(x), *others, values=values))
+    B.setitem(x.data, ..., values)
+    bump_version(x)
+    return x
+
+
+def drawn_like(x, draw, along=None):
+    """draw(n, contiguous, along) laid out as x is, in the order PyTorch fills x: its memory
+    order (a transposed view is filled along its base); `along`, an array of x's shape, is
+    given to draw in that order too. A device array."""
     axes, contiguous = _memory_order(x.data)
     in_order = axes != tuple(range(len(axes)))
     if along is not None and in_order:
         along = numpy.transpose(along, axes)
     values = draw(numel(x.data.shape), contiguous, None if along is None else along.ravel())
     values = values.reshape(tuple(x.data.shape[a] for a in axes))
-    values = B.from_host(numpy.transpose(values, numpy.argsort(axes)) if in_order else values)
-    if state.grad_enabled and (x.requires_grad or any(type(o) is Tensor and o.requires_grad for o in others)):
-        return become(x, apply(op, before(x), *others, values=values))
-    B.setitem(x.data, ..., values)
-    bump_version(x)
-    return x
+    return B.from_host(numpy.transpose(values, numpy.argsort(axes)) if in_order else values)
 
 
 def _target(x, *others):

@@ -123,3 +123,9 @@ MINIMUM = Op("MinimumBackward0", xp.minimum,
              ("where(self == other, grad / 2, grad).masked_fill(self > other, 0)",
               "where(self == other, grad / 2, grad).masked_fill(self < other, 0)"),
              jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "less"), broadcasts=True)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does

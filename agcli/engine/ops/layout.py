@@ -4,7 +4,7 @@ strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
 layouts, so their strides answer the same questions."""
 from __future__ import annotations
 
-from ..backend import add_at, asarray, empty, setitem, strides, xp, zeros
+from ..backend import add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
 
 
@@ -37,7 +37,7 @@ def sum_to_array(g, shape):
     lead = g.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
     if axes:
-        g = xp.sum(g, axis=axes, keepdims=True)
+        g = reduce_sum(g, axis=axes, keepdims=True)      # (at::sum_to: a sum over the dims)
     return xp.reshape(g, shape)
 
 
@@ -112,3 +112,20 @@ def viewable(a, shape) -> bool:
             if d > 0:
                 base, tensor_numel, view_numel = st[d - 1], 1, 1
     return view_d == -1
+
+
+# Batching rules' kernels (engine/batching.py: Mapped), for shapes.py: a leading batch axis, then a line's dims.
+def batched_t(args, batched, params):
+    """x.t() of each line (its dims reversed), the batch axis kept first."""
+    x = args[0]
+    return xp.permute_dims(x, (0,) + tuple(range(x.ndim - 1, 0, -1)))
+
+
+def batched_select(args, batched, params):
+    x = args[0]
+    return getitem(x, select_key(params["dim"] % (x.ndim - 1) + 1, params["index"]))
+
+
+def batched_select_grad(g, args, batched, params):
+    x = args[0]
+    return _embed(g, x.shape, select_key(params["dim"] % (x.ndim - 1) + 1, params["index"]))

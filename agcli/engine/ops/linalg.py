@@ -2,7 +2,7 @@
 grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import dot, strides, xp
+from ..backend import addmm_kernel, dot, mm_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul
@@ -10,7 +10,7 @@ from .shapes import expand, reshape, squeeze, t, transpose, unsqueeze
 
 
 def mm(a, b):
-    return apply(MM, a, b) if type(a) is Tensor or type(b) is Tensor else xp.matmul(a, b)
+    return apply(MM, a, b) if type(a) is Tensor or type(b) is Tensor else mm_kernel(a, b)
 
 
 def mv(m, v):
@@ -85,7 +85,7 @@ MV = Op("MvBackward0", xp.matmul,
         ("grad.ger(vec)", "self.t().mv(grad)"), reads=((1,), (0,)),
         jvps=(lambda t, out, m, v: matmul(t, v),                    # mv(self_t, vec_p) + mv(self_p, vec_t)
               lambda tv, out, m, v: matmul(tv, transpose(m, -1, -2))))
-MM = Op("MmBackward0", xp.matmul,
+MM = Op("MmBackward0", mm_kernel,
         (lambda g, out, a, b: mm_mat1_grad(g, a, b),
          lambda g, out, a, b: mm_mat2_grad(g, a, b)),
         ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)),
@@ -95,10 +95,34 @@ BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch 
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
          ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)),
          jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
-ADDMM = Op("AddmmBackward0", lambda c, a, b: xp.matmul(a, b) + c,   # bias + mat1 @ mat2 (F.linear)
+ADDMM = Op("AddmmBackward0", addmm_kernel,     # bias + mat1 @ mat2 (F.linear)
            (lambda g, out, c, a, b: g,
             lambda g, out, c, a, b: mm_mat1_grad(g, a, b),
             lambda g, out, c, a, b: mm_mat2_grad(g, a, b)),
            ("grad", "grad.mm(mat2.t())", "mat1.t().mm(grad)"), reads=((), (2,), (1,)),
            jvps=(lambda t, out, c, a, b: t, lambda t, out, c, a, b: matmul(t, b), lambda t, out, c, a, b: matmul(a, t)),
            broadcasts=True)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, Mapped, declare, declare_rest  # noqa: E402  (after the entries it declares)
+
+
+def _mt(m, batched):
+    """Each line's matrix transposed (a view, as t() gives it)."""
+    return xp.swapaxes(m, -1, -2) if batched else m.T
+
+
+def _mv_batched(m, v, batched_v):
+    """Each line's mv: a vector is a one-column matrix, as NumPy's matmul takes it alone."""
+    return xp.matmul(m, v[..., None])[..., 0] if batched_v else xp.matmul(m, v)
+
+
+# A stack of matrices multiplies slice by slice (NumPy's matmul over the leading axis);
+# the rules' products take the same operands, transposed the same way, line by line.
+# (mm and addmm add in PyTorch's order, mm_kernel: line by line, LOOP.)
+declare(Mapped("matrix-vector products over the stack",
+               lambda args, batched, params: _mv_batched(args[0], args[1], batched[1]),
+               (lambda g, args, batched, params: g[..., :, None] * (args[1][:, None, :] if batched[1] else args[1]),
+                lambda g, args, batched, params: _mv_batched(_mt(args[0], batched[0]), g, True))), MV)
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does

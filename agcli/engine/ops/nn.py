@@ -3,12 +3,13 @@ grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ...errors import AgcliError
-from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_sum, setitem, xp, zeros
+from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_mean, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import (div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, sub, where,
+from .pointwise import (div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, where,
                         zeros_like)
 from . import tangents as T
+from .cascade import nll_sums
 from .reductions import sum
 from .shapes import lined_up, unsqueeze
 
@@ -25,9 +26,9 @@ def _log_softmax(x, dim):
 
 def _reduce(v, reduction):
     if reduction == "mean":
-        return xp.mean(v)
+        return reduce_mean(v)
     if reduction == "sum":
-        return xp.sum(v)
+        return reduce_sum(v)
     return v
 
 
@@ -45,17 +46,27 @@ def _numel(x) -> int:
     return n
 
 
-def _nll(x, target, reduction, ignore_index):
+def _nll(x, target, reduction, ignore_index, weight=None):
     batched = x.ndim == 2
     xs = x if batched else xp.expand_dims(x, axis=0)
-    ts = xp.reshape(target, (-1,))
+    ts = astype(xp.reshape(target, (-1,)), "int64")       # (a uint8 target compares with -100 too)
     keep = ts != ignore_index
-    picked = -getitem(xs, _targets(ts, keep)) * astype(keep, x.dtype)
+    weights = _sample_weights(ts, keep, weight, x.dtype)
+    chosen = getitem(xs, _targets(ts, keep)) * weights
+    if reduction == "none":
+        picked = xp.where(keep, -chosen, 0)             # an ignored target's loss is 0 (not -0)
+        return picked if batched else picked[0]
+    loss, total = nll_sums(chosen, weights, keep, x.dtype)      # PyTorch's order of additions
     if reduction == "sum":
-        return xp.sum(picked)
-    if reduction == "mean":          # divided in float64, as NumPy divides by an integer count
-        return astype(astype(xp.sum(picked), "float64") / _count(keep), x.dtype)
-    return picked if batched else picked[0]
+        return loss
+    return loss / (total if weight is not None else astype(_count(keep), x.dtype))
+
+
+def _sample_weights(ts, keep, weight, dtype):
+    """Each target's class weight (1 without weight=), 0 where it is ignored."""
+    if weight is None:
+        return astype(keep, dtype)
+    return xp.where(keep, getitem(astype(weight, dtype), xp.where(keep, ts, 0)), 0)
 
 
 def _targets(ts, keep):
@@ -68,15 +79,18 @@ def _count(keep):
     return astype(xp.sum(astype(keep, "int64")), "float64")
 
 
-def _nll_grad(g, x, target, reduction, ignore_index):
+def _nll_grad(g, x, target, reduction, ignore_index, weight=None):
     shape = data(x).shape
-    ts = xp.reshape(data(target), (-1,))
+    ts = astype(xp.reshape(data(target), (-1,)), "int64")
     keep = ts != ignore_index
-    hot = zeros((ts.shape[0], shape[-1]), dtype="float64")
-    setitem(hot, _targets(ts, keep), astype(keep, "float64") * -1.0)
-    if reduction == "mean":
-        hot = hot / _count(keep)
-    hot = astype(xp.reshape(hot, shape), data(x).dtype)
+    dtype = data(x).dtype
+    hot = zeros((ts.shape[0], shape[-1]), dtype=dtype)       # -weight[target] (or -1) at each target
+    setitem(hot, _targets(ts, keep), -_sample_weights(ts, keep, weight, dtype))
+    hot = xp.reshape(hot, shape)
+    if reduction == "mean":          # weight * -(grad / total_weight), as PyTorch's kernel
+        weights = _sample_weights(ts, keep, weight, dtype)
+        total = _count(keep) if weight is None else nll_sums(weights, weights, keep, dtype)[1]
+        g = div_scalar(g, float(item(total)))
     if reduction == "none" and len(data(g).shape):
         g = unsqueeze(g, -1)
     return where(hot != 0, mul(g, hot), 0.0)        # PyTorch scatters grad: a nan grad stays at the target
@@ -180,15 +194,6 @@ LOG_SOFTMAX = Op("LogSoftmaxBackward0", _log_softmax,
                  (lambda g, out, x, dim: log_softmax_backward(g, out, dim),),
                  ("grad - result.exp() * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),),
                  jvps=(lambda t, out, x, dim: t - T.logsumexp(t, x, (dim,), True),))
-BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0",
-                lambda z, y, reduction: _reduce(xp.maximum(z, 0) - z * y + xp.log1p(xp.exp(-xp.abs(z))), reduction),
-                (lambda g, out, z, y, reduction: _loss_grad(g, sub(sigmoid(z), y), reduction),
-                 lambda g, out, z, y, reduction: _loss_grad(g, -z, reduction)),
-                ("grad * (sigmoid(self) - target) [/ numel]", "grad * -self [/ numel]"),
-                # apply_loss_reduction(the unreduced backward formulas with the tangents as grad, added)
-                jvps=lambda ts, out, z, y, reduction: T.loss_reduced(
-                    _added(mul(sub(sigmoid(z), y), ts[0]) if ts[0] is not None else None,
-                           mul(-z, ts[1]) if ts[1] is not None else None), z, reduction), broadcasts=True)
 MSE_LOSS = Op("MseLossBackward0",
               lambda x, y, reduction: _reduce((x - y) ** 2, reduction),
               (lambda g, out, x, y, reduction: mse_loss_backward(g, x, y, reduction),
@@ -199,9 +204,9 @@ MSE_LOSS = Op("MseLossBackward0",
                          mse_loss_backward(ts[1], y, x, "none") if ts[1] is not None else None), x, reduction),
               broadcasts=True)
 NLL_LOSS = Op("NllLossBackward0", _nll,
-              (lambda g, out, x, target, reduction, ignore_index:
-               nll_loss_backward(g, x, target, reduction, ignore_index), None),
-              ("nll_loss_backward: -grad at each target's class [/ count]",),
+              (lambda g, out, x, target, reduction, ignore_index, weight=None:
+               nll_loss_backward(g, x, target, reduction, ignore_index, weight), None),
+              ("nll_loss_backward: -grad [* weight[target]] at each target's class [/ count or total weight]",),
               jvps=(T.nll, None))
 SOFTPLUS = Op("SoftplusBackward0", _softplus,
               (lambda g, out, x, beta, threshold: softplus_backward(g, x, beta, threshold),),
@@ -288,14 +293,15 @@ MSE_LOSS_BACKWARD = Op("MseLossBackwardBackward0", _mse_backward,
                              lambda t, out, g, x, y, reduction: _mse_twice(t * g, x, reduction),
                              lambda t, out, g, x, y, reduction: -_mse_twice(t * g, x, reduction)), broadcasts=True)
 NLL_LOSS_BACKWARD = Op("NllLossBackwardBackward0", _nll_grad,
-                       (lambda gg, out, g, x, target, reduction, ignore_index:
-                        nll_loss(gg, target, reduction, ignore_index),
-                        lambda gg, out, g, x, target, reduction, ignore_index: zeros_like(gg), None),
+                       (lambda gg, out, g, x, target, reduction, ignore_index, weight=None:
+                        nll_loss(gg, target, reduction, ignore_index, weight),
+                        lambda gg, out, g, x, target, reduction, ignore_index, weight=None: zeros_like(gg), None),
                        ("nll_loss(grad, target)", "zeros_like(grad)"), reads=((2,), (), ()),
-                       jvps=(lambda t, out, g, x, target, reduction, ignore_index:      # linear in grad
+                       jvps=(lambda t, out, g, x, target, reduction, ignore_index, weight=None:      # linear in grad
                              _nll_grad(t if reduction == "none" else lined_up(t, 0, len(x.shape)), x, target,
-                                       reduction, ignore_index),
-                             lambda t, out, g, x, target, reduction, ignore_index: zeros_like(t), None))
+                                       reduction, ignore_index, weight),
+                             lambda t, out, g, x, target, reduction, ignore_index, weight=None: zeros_like(t),
+                             None))
 
 SOFTPLUS_BACKWARD = Op("SoftplusBackwardBackward0", _softplus_backward,
                        (lambda gg, out, g, x, beta, threshold: softplus_backward(gg, x, beta, threshold),
@@ -351,13 +357,21 @@ def mse_loss_backward(g, x, t, reduction):
     return _mse_backward(g, x, t, reduction)
 
 
-def nll_loss_backward(g, x, target, reduction, ignore_index):
+def nll_loss_backward(g, x, target, reduction, ignore_index, weight=None):
     if type(g) is Tensor or type(x) is Tensor:
-        return apply(NLL_LOSS_BACKWARD, g, x, target, reduction=reduction, ignore_index=ignore_index)
-    return _nll_grad(g, x, target, reduction, ignore_index)
+        return apply(NLL_LOSS_BACKWARD, g, x, target, reduction=reduction, ignore_index=ignore_index,
+                     **({} if weight is None else {"weight": weight}))
+    return _nll_grad(g, x, target, reduction, ignore_index, weight)
 
 
-def nll_loss(x, target, reduction, ignore_index):
+def nll_loss(x, target, reduction, ignore_index, weight=None):
     if type(x) is Tensor:
-        return apply(NLL_LOSS, x, target, reduction=reduction, ignore_index=ignore_index)
-    return _nll(x, target, reduction, ignore_index)
+        return apply(NLL_LOSS, x, target, reduction=reduction, ignore_index=ignore_index,
+                     **({} if weight is None else {"weight": weight}))
+    return _nll(x, target, reduction, ignore_index, weight)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does

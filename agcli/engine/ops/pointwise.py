@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import math
 
+from .. import cpu_kernels as K
 from ..backend import asarray, astype, float_errors_ignored, kind, xp, zeros
+from ..fma import fma
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 
 
 # ---------------------------------------------------------------- kernels
 def _add(x, y, alpha=1):
-    return xp.add(x, y if alpha == 1 else y * alpha)
+    return xp.add(x, y) if alpha == 1 else _scaled_sum(x, y, alpha)
 
 
 def _sub(x, y, alpha=1):
-    return xp.subtract(x, y if alpha == 1 else y * alpha)
+    return xp.subtract(x, y) if alpha == 1 else _scaled_sum(x, y, -alpha)
+
+
+def _scaled_sum(x, y, alpha):
+    """x + alpha * y as PyTorch's CPU kernel computes it: one FMA for floating-point operands of one dtype."""
+    if hasattr(y, "dtype") and hasattr(x, "dtype") and y.dtype == x.dtype and kind(x.dtype) == "f":
+        return fma(y, asarray(alpha, dtype=y.dtype), x)
+    return xp.add(x, y * alpha)
 
 
 def _sigmoid(x):
@@ -127,21 +136,11 @@ def _masked_log_grad(g, out, base, y):
     return g * where(zero, 0.0, out * log(where(zero, 1.0, base)))     # (no log(0) warning on the way)
 
 
-POW = Op("PowBackward0", xp.pow,                           # tensor ** number
+POW = Op("PowBackward0", K.power_by_number,               # tensor ** number
          (lambda g, out, x, p: _pow_scalar_grad(g, x, p), None),
          ("grad * (exponent * self ** (exponent - 1))",),
          jvps=(lambda t, out, x, p: _pow_scalar_grad(t, x, p), None))
-def _pow(x, y):
-    """xp.pow; but integers to negative integer powers as PyTorch gives them (1, -1 or 0),
-    where NumPy refuses them."""
-    if kind(x.dtype) in "iu" and kind(y.dtype) in "iu" and bool(xp.any(y < 0)):
-        sign = 1 - 2 * astype(xp.remainder(y, 2) != 0, x.dtype)        # (-1) ** y
-        tiny = xp.where(x == 1, 1, xp.where(x == -1, sign, 0))
-        return xp.where(y < 0, astype(tiny, x.dtype), xp.pow(x, xp.where(y < 0, 0, y)))
-    return xp.pow(x, y)
-
-
-POW_T = Op("PowBackward1", _pow,                           # tensor ** tensor
+POW_T = Op("PowBackward1", K.power,                        # tensor ** tensor
            (lambda g, out, x, y: where(data(y) == 0, 0.0, g * (y * pow(x, sub_scalar(y, 1)))),   # y == 0 masked
             lambda g, out, x, y: _masked_log_grad(g, out, x, y)),
            ("where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))",
@@ -155,22 +154,22 @@ RPOW = Op("PowBackward2", xp.pow,                          # number ** tensor
 
 # ------------------------------------------------- functions of one value
 # (auto_element_wise in derivatives.yaml: the tangent goes through the VJP's formula in grad's place)
-EXP = Op("ExpBackward0", xp.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),),
+EXP = Op("ExpBackward0", K.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),),
          jvps=(lambda t, out, x: t * out,))
-LOG = Op("LogBackward0", xp.log, (lambda g, out, x: g / x,), ("grad / self",), jvps=(lambda t, out, x: t / x,))
-LOG1P = Op("Log1PBackward0", xp.log1p, (lambda g, out, x: g / add_scalar(x, 1),), ("grad / (self + 1)",),
+LOG = Op("LogBackward0", K.log, (lambda g, out, x: g / x,), ("grad / self",), jvps=(lambda t, out, x: t / x,))
+LOG1P = Op("Log1PBackward0", K.log1p, (lambda g, out, x: g / add_scalar(x, 1),), ("grad / (self + 1)",),
            jvps=(lambda t, out, x: t / add_scalar(x, 1),))
 SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / mul_scalar(out, 2),), ("grad / (2 * result)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: t / mul_scalar(out, 2),))
-SIN = Op("SinBackward0", xp.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",),
+SIN = Op("SinBackward0", K.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",),
          jvps=(lambda t, out, x: t * cos(x),))
-COS = Op("CosBackward0", xp.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",),
+COS = Op("CosBackward0", K.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",),
          jvps=(lambda t, out, x: t * -sin(x),))
-TAN = Op("TanBackward0", xp.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1),), ("grad * (1 + result²)",),
+TAN = Op("TanBackward0", K.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1),), ("grad * (1 + result²)",),
          saves_out=True, reads=((),), jvps=(lambda t, out, x: t * add_scalar(pow(out, 2), 1),))
 # tanh, sigmoid and relu call PyTorch's own backward ops (below), so a gradient
 # taken with create_graph records TanhBackwardBackward0, ... as PyTorch's does
-TANH = Op("TanhBackward0", xp.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
+TANH = Op("TanhBackward0", K.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: tanh_backward(t, out),))
 SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g, out),),
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
@@ -362,3 +361,12 @@ Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)
 Tensor.__neg__ = neg
 for _name, _op in (("lt", LT), ("le", LE), ("gt", GT), ("ge", GE)):
     setattr(Tensor, f"__{_name}__", _binary(_op, _op.forward))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import ELEMENTWISE, LOOP, declare, declare_rest  # noqa: E402  (after the entries)
+
+declare(ELEMENTWISE, ADD, SUB, RSUB, MUL, DIV, DIV_SCALAR, MUL_SCALAR, ADD_SCALAR, SUB_SCALAR, RECIPROCAL, NEG,
+        POW, POW_T, RPOW, EXP, LOG, LOG1P, SQRT, SIN, COS, TAN, TANH, SIGMOID, RELU, ABS, SGN, TANH_BACKWARD,
+        SIGMOID_BACKWARD, THRESHOLD_BACKWARD, WHERE, MASKED_FILL, LT, LE, GT, GE, EQ, NE)
+declare_rest(globals(), LOOP)       # remainder and floor division (their kernels look at dtypes)

@@ -4,7 +4,7 @@ sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import saved
-from ..backend import arange, astype, copy, reduce_sum, xp, zeros
+from ..backend import arange, astype, copy, reduce_mean, reduce_sum, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -119,7 +119,11 @@ def _norm_grad(g, out, x, ord, dim, keepdim):
         return mul(g, mask(xp.sign(a), g) * hit / xp.sum(hit, axis=dims, keepdims=True))
     from .pointwise import ABS, pow
     absx = apply(ABS, x) if type(x) is Tensor else xp.abs(x)
-    return mul(mul(x, pow(absx, ord - 2)), masked_fill(div(g, pow(out, ord - 1)), data(out) == 0, 0))
+    if ord < 1:     # |x|^(p-1) is infinite at a zero element: masked there
+        scaled = mul(sgn(x), masked_fill(pow(absx, ord - 1), data(x) == 0, 0))
+        return mul(scaled, mul(g, pow(out, 1 - ord)))
+    scaled = mul(sgn(x), pow(absx, ord - 1)) if ord < 2 else mul(x, pow(absx, ord - 2))
+    return mul(scaled, masked_fill(div(g, pow(out, ord - 1)), data(out) == 0, 0))
 
 
 def _mean_grad(g, x, dim, keepdim):
@@ -134,7 +138,7 @@ def _mean_grad(g, x, dim, keepdim):
 def _logsumexp(x, dim, keepdim):
     m = xp.max(x, axis=dim, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
-    out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+    out = xp.log(_sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else xp.squeeze(out, axis=dim)
 
 
@@ -277,7 +281,7 @@ def _trace_grad(g, out, x):
 SUM = Op("SumBackward0", lambda x: _sum(x),
          (lambda g, out, x: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False,
          jvps=(lambda t, out, x: _reduced_tangent(sum, t, x, None, False),))     # auto_linear: self_t.sum()
-SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: xp.sum(x, axis=dim, keepdims=keepdim),
+SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: _sum(x, axis=dim, keepdims=keepdim),
              (lambda g, out, x, dim, keepdim: expand(keep_dims(g, dim, keepdim), x.shape),),
              ("grad.unsqueeze(dim).expand(self.sizes())",), saves=False,
              jvps=(lambda t, out, x, dim, keepdim: _reduced_tangent(sum, t, x, dim, keepdim),))
@@ -285,7 +289,7 @@ MEAN = Op("MeanBackward0", lambda x: _sum(x) / getattr(x, "size", 1),
           (lambda g, out, x: _mean_grad(g, x, (), False),),
           ("grad.expand(self.sizes()) / self.numel()",), saves=False,
           jvps=(lambda t, out, x: _reduced_tangent(mean, t, x, None, False),))
-MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: xp.mean(x, axis=dim, keepdims=keepdim),
+MEAN_DIM = Op("MeanBackward1", lambda x, dim, keepdim: reduce_mean(x, axis=dim, keepdims=keepdim),
               (lambda g, out, x, dim, keepdim: _mean_grad(g, x, dim, keepdim),),
               ("grad.unsqueeze(dim).expand(self.sizes()) / (elements reduced)",), saves=False,
               jvps=(lambda t, out, x, dim, keepdim: _reduced_tangent(mean, t, x, dim, keepdim),))
@@ -371,8 +375,16 @@ def mean(x, dim=None, keepdim=False):
     """Unchecked mean over dims (a tuple) or all (None)."""
     if type(x) is Tensor:
         return apply(MEAN, x) if dim is None else apply(MEAN_DIM, x, dim=dim, keepdim=keepdim)
-    return xp.mean(x, axis=dim, keepdims=keepdim)
+    return reduce_mean(x, axis=dim, keepdims=keepdim)
 
 
 def cumsum(x, dim):
     return apply(CUMSUM, x, dim=dim) if type(x) is Tensor else _cumsum(x, dim)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, Reduction, declare, declare_rest  # noqa: E402  (after the entries)
+
+declare(Reduction(scale=False), SUM)
+declare(Reduction(scale=True), MEAN)
+declare_rest(globals(), LOOP)       # reductions over dims, sorts, scans: line by line

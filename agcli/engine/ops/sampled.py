@@ -36,3 +36,9 @@ RANDOM_TO_ = _zeros("RandomBackward1", 1)          # x.random_(to)
 RANDOM_ = _zeros("RandomBackward2", 1)             # x.random_()
 BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli"),),     # torch.bernoulli(x, p number)
                  ("not implemented",), saves=False, jvps=(no_forward_derivative("bernoulli"),))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import UNBATCHED, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), UNBATCHED)  # in-place writes and random draws: a sweep runs them line by line

@@ -63,3 +63,9 @@ def prod_safe_zeros(g, x, dim):
     left = cumprod(_concat(one, slice_(x, dim, 0, n - 1, 1), dim), dim)
     right = flip(cumprod(_concat(one, flip(slice_(x, dim, 1, n, 1), (dim,)), dim), dim), (dim,))
     return mul(g, mul(left, right))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does

@@ -389,3 +389,12 @@ def index(x, key):
 def where_mask(m, g):
     """g with zeros where m holds (no gradient flows through the mask)."""
     return where(m, 0.0, g)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, Mapped, declare, declare_rest  # noqa: E402  (after the entries it declares)
+from .layout import batched_select, batched_select_grad, batched_t  # noqa: E402
+
+declare(Mapped("t of each line", batched_t, (lambda g, *_: batched_t((g,), None, None),)), T_2D)
+declare(Mapped("select past the batch axis", batched_select, (batched_select_grad,)), SELECT)
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does

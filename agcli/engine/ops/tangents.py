@@ -9,7 +9,7 @@ needs no op of the reductions (which import it).
 """
 from __future__ import annotations
 
-from ..backend import arange, astype, reduce_sum, xp
+from ..backend import arange, astype, getitem, reduce_sum, xp
 from ..backend import diagonal as diagonal_view
 from ..tensor import Tensor, apply, data
 from .pointwise import ABS, div, exp, masked_fill, mul, pow, sgn, sub, where
@@ -180,18 +180,19 @@ def loss_reduced(part, x, reduction):
     return div(total, int(data(x).size)) if reduction == "mean" else total
 
 
-def nll(t, out, x, target, reduction, ignore_index):
-    """nll_loss_forward(self_t, target, ...): -t at each target's class (batch dims in front)."""
+def nll(t, out, x, target, reduction, ignore_index, weight=None):
+    """nll_loss_forward(self_t, target, weight, ...): -t [* weight] at each target's class (batch dims in front)."""
     nb, a = lead(t, x), data(x)
-    targets = xp.reshape(data(target), (-1,))
+    targets = astype(xp.reshape(data(target), (-1,)), "int64")
     keep = targets != ignore_index
     if a.ndim == 1:                     # one sample: (C,) as (1, C)
         t = reshape(t, tuple(t.shape[:nb]) + (1,) + tuple(a.shape))
     rows, cols = arange(targets.shape[0]), xp.where(keep, targets, 0)
-    picked = mul(index(t, (slice(None),) * nb + (rows, cols)), -astype(keep, a.dtype))
+    scale = astype(keep, a.dtype) if weight is None else xp.where(keep, getitem(astype(weight, a.dtype), cols), 0)
+    picked = mul(index(t, (slice(None),) * nb + (rows, cols)), -scale)
     if reduction == "none":
         return picked if a.ndim == 2 else reshape(picked, tuple(picked.shape[:nb]))
     total = summed(picked, keep, (0,))
     if reduction == "sum":
         return total
-    return div(total, astype(xp.sum(astype(keep, "int64")), a.dtype))
+    return div(total, astype(xp.sum(astype(keep, "int64")), a.dtype) if weight is None else reduce_sum(scale))

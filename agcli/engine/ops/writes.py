@@ -318,3 +318,9 @@ def index_select(x, dim, index):
 
 def gather(x, dim, index):
     return apply(GATHER, x, dim=dim, index=index) if type(x) is Tensor else _gather(x, dim, index)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import UNBATCHED, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), UNBATCHED)  # in-place writes and random draws: a sweep runs them line by line

@@ -1,0 +1,83 @@
+"""PyTorch's CPU order of additions for float32 and float64 sums, in NumPy.
+
+PyTorch's sum (and mean: on the CPU its sum divided by the count) adds in the order
+of ATen's cascade_sum (aten/src/ATen/native/cpu/SumKernel.cpp), not in NumPy's
+pairwise one, so a float32 `loss.item()` printed in full differs in its last bits
+unless the additions happen in the same order. Here they do, with whole-array NumPy
+operations:
+
+- backend_sums_iteration.py: TensorIterator's view of the reduction (dims sorted
+  with the reduced ones innermost, then coalesced; the 2-D loop and the outer dims
+  in turn) and parallel_reduce's threads from GRAIN_SIZE (32768) elements on (a whole
+  reduction in equal ranges, their totals then summed; else a kept dim cut among
+  the threads, at 128-byte multiples).
+- backend_sums_kernel.py: the kernel. A contiguous reduced dim goes by 32-byte vectors
+  (8 float32 / 4 float64: sum_stub is registered with REGISTER_DISPATCH, which leaves
+  the AVX512 slot empty, so AVX512 CPUs run the AVX2 kernel, measured), four vectors
+  at a time through multi_row_sum's levels, then the leftover elements and the lanes
+  one by one; a contiguous kept dim takes columns four vectors at a time through
+  multi_row_sum, the rest through row_sum; other layouts the same by scalars.
+- here: the common case, one run of memory summed whole, without the general
+  iteration; and the limit above which NumPy's own sum is kept.
+
+The sign of a zero partial sum never shows: PyTorch's output starts at +0 and
+adds the result. The thread count is read when a large sum first needs it.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .backend_sums_iteration import iteration_dims, reduce_into
+from .backend_sums_kernel import FLOATS, GRAIN_SIZE, flat_total, flat_two_pass, threads
+
+# Above this many elements NumPy's own (pairwise) sum is kept, so that sums of 10**6 to
+# 10**7 elements keep NumPy's speed: PyTorch's order runs in NumPy at 4 to 9 times its
+# time (measured from 3*10**4 to 2.6*10**5 elements: the kernel's runs are 32 bytes).
+EXACT_LIMIT = 1 << 18
+
+
+def torch_sum(x, axis=None, keepdims=False):
+    """numpy.add.reduce(x, axis, keepdims) with PyTorch's order of additions
+    (float32/float64 on the host; other dtypes as NumPy adds them)."""
+    if type(x) is not numpy.ndarray or x.dtype not in FLOATS or x.ndim == 0 or not 0 < x.size <= EXACT_LIMIT:
+        return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
+    ndim = x.ndim
+    if axis is None:
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(sorted({a % ndim for a in ((axis,) if isinstance(axis, int) else axis)}))
+    if any(s < 0 for s in x.strides):           # (PyTorch has no negative strides: its flip copies)
+        x = numpy.ascontiguousarray(x)
+    if x.flags.c_contiguous and all(x.shape[d] == 1 for d in range(ndim) if d not in axes):
+        # the common case, one run of memory summed whole (the kept dims are all 1s)
+        flat = x.reshape(-1)
+        total = flat_total(flat) if flat.shape[0] < GRAIN_SIZE or threads() == 1 else \
+            flat_two_pass(flat, threads())
+        kept = tuple(1 if d in axes else n for d, n in enumerate(x.shape)) if keepdims else \
+            tuple(n for d, n in enumerate(x.shape) if d not in axes)
+        return total.reshape(kept) if kept else total
+    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
+    summed = [d for d in axes if x.shape[d] > 1]
+    if len(summed) == 1 and x.shape[summed[0]] <= 4:
+        # up to 4 terms every kernel adds in turn (row_sum's four accumulators hold one each)
+        last = numpy.add.accumulate(x, axis=summed[0])[(slice(None),) * summed[0] + (slice(-1, None),)]
+        out = last.reshape(kept_shape) + 0.0       # (+0: PyTorch's output starts at +0)
+        return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+    out = numpy.zeros(kept_shape, dtype=x.dtype)
+    dims = iteration_dims(x, axes, out)
+    if dims and dims[0][2] == 0:
+        reduce_into(x, out, dims)
+    else:                                       # nothing to add up (reduced dims of size 1)
+        numpy.add(out, x.reshape(kept_shape), out=out)
+    if not keepdims:
+        out = out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+        return out if out.ndim else out[()]
+    return out
+
+
+def torch_mean(x, axis=None, keepdims=False):
+    """PyTorch's mean on the CPU: its sum, divided by the count (in the sum's dtype)."""
+    count = 1
+    for a in (range(x.ndim) if axis is None else {a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)}):
+        count *= x.shape[a]
+    return torch_sum(x, axis, keepdims) / count

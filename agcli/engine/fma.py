@@ -1,0 +1,69 @@
+"""Fused multiply-add on the array backend: round(a * b + c) with one rounding.
+
+PyTorch's CPU kernels for `add(x, y, alpha=)`, `addcmul` and `lerp` compute an FMA
+(Vectorized's `fmadd`, and GCC contracts the scalar tail's `a * b + c` the same way),
+so their float32 and float64 results differ from a product rounded before the sum in
+the last bit of some values. The array API has no FMA; it is computed exactly here
+with the standard's own functions, so every backend (NumPy, CuPy, the strict
+stand-in) gives PyTorch's bits:
+- float32: the float64 product of two float32s is exact, and the float64 sum plus its
+  error (TwoSum) is the exact a*b + c; rounding that sum to float32 is right except
+  where it lands exactly halfway between two float32s, where the error breaks the tie.
+- float64: Dekker's exact product (Veltkamp's split) and TwoSum give a*b + c as
+  s + low + low_error exactly; s + low is rounded once, and a tie is broken the same way.
+(agcli/torchapi/cpu_math.py has the host-side twins the random kernels use.)
+"""
+from __future__ import annotations
+
+from .backend import astype, dtype_name, xp
+
+
+def _two_sum(a, b):
+    s = a + b
+    b_part = s - a
+    return s, (a - (s - b_part)) + (b - b_part)
+
+
+def _tie_broken(r, exact, error, precise):
+    """r, the rounding of `exact` (a precise value, `precise` its type), corrected where `exact`
+    lies halfway between r and its neighbour and the remaining `error` pushes it past the middle."""
+    r_wide = astype(r, precise)
+    away = exact > r_wide
+    neighbour = xp.nextafter(r, xp.where(away, xp.full_like(r, float("inf")), xp.full_like(r, float("-inf"))))
+    middle = r_wide + (astype(neighbour, precise) - r_wide) * 0.5
+    tie = (exact == middle) & (error != 0) & xp.isfinite(exact)
+    return xp.where(tie & ((error > 0) == away), neighbour, r)
+
+
+def fma(a, b, c):
+    """round(a * b + c) for float32 or float64 arrays of one dtype (0-d arrays broadcast)."""
+    name = dtype_name(c.dtype)
+    if name == "float32":
+        product = astype(a, "float64") * astype(b, "float64")       # exact
+        exact, error = _two_sum(product, astype(c, "float64"))
+        return _tie_broken(astype(exact, "float32"), exact, error, "float64")
+    if name != "float64":
+        return a * b + c
+    product = a * b
+    (a_high, a_low), (b_high, b_low) = _split(a), _split(b)
+    product_error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
+    s, s_error = _two_sum(product, c)
+    low, low_error = _two_sum(s_error, product_error)
+    rounded, rest = _two_sum(s, low)
+    return _tie64(rounded, rest, low_error)
+
+
+def _split(a):
+    t = a * 134217729.0                 # 2**27 + 1: two 26-bit halves
+    high = t - (t - a)
+    return high, a - high
+
+
+def _tie64(rounded, rest, low_error):
+    """rounded = round(s + low) and rest = s + low - rounded exactly: where s + low lay halfway
+    between rounded and its neighbour (rest is half their gap), low_error decides."""
+    toward = rest > 0
+    neighbour = xp.nextafter(rounded, xp.where(toward, xp.full_like(rounded, float("inf")),
+                                               xp.full_like(rounded, float("-inf"))))
+    tie = (rest != 0) & (rest == (neighbour - rounded) * 0.5) & (low_error != 0) & xp.isfinite(rounded)
+    return xp.where(tie & ((low_error > 0) == toward), neighbour, rounded)

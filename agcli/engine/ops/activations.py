@@ -1,0 +1,134 @@
+"""The activations nn modules use beyond relu, tanh and sigmoid: leaky_relu, elu,
+logsigmoid and silu, with PyTorch's own backward ops where it has them (so a
+gradient taken with create_graph records LeakyReluBackwardBackward0, ...). Each
+entry: grad_fn name, kernel, one rule per input, the rules in words."""
+from __future__ import annotations
+
+from ..backend import astype, xp
+from ..op import Op
+from ..tensor import Tensor, apply, data
+from .pointwise import SUB, add_scalar, mask, mul, mul_scalar, sigmoid, zeros_like
+
+
+def _leaky_relu_backward(g, x, negative_slope):
+    return xp.where(x > 0, g, g * negative_slope)
+
+
+def _elu(x, alpha, scale, input_scale):
+    """x <= 0 ? (exp(x * input_scale) - 1) * alpha * scale : x * scale (PyTorch's kernel)."""
+    return xp.where(x <= 0, (xp.exp(xp.where(x <= 0, x, 0) * input_scale) - 1) * (alpha * scale), x * scale)
+
+
+def _elu_backward(g, x, alpha, scale, input_scale):
+    """x <= 0 ? grad * input_scale * alpha * scale * exp(x * input_scale) : grad * scale."""
+    return xp.where(x <= 0, g * input_scale * (alpha * scale) * xp.exp(xp.where(x <= 0, x, 0) * input_scale),
+                    g * scale)
+
+
+def _elu_double(gg, g, x, alpha, scale, input_scale):
+    """elu_double_backward: elu_backward(grad * grad_output * input_scale, self) * (self < 0)."""
+    inner = mul(gg, g)
+    if input_scale != 1:
+        inner = mul_scalar(inner, input_scale)
+    return mul(elu_backward(inner, x, alpha, scale, input_scale), mask(data(x) < 0, inner))
+
+
+def _log_sigmoid(x):
+    """min(x, 0) - log1p(exp(-|x|)) (PyTorch's kernel)."""
+    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def _log_sigmoid_backward(g, x):
+    """grad * ((x < 0) - (x < 0 ? 1 : -1) * z / (1 + z)), z = exp(-|x|)."""
+    z = xp.exp(-xp.abs(x))
+    negative = astype(x < 0, x.dtype)
+    return g * (negative - (negative * 2 - 1) * (z / (1 + z)))
+
+
+def _log_sigmoid_double(gg, x):
+    """log_sigmoid_double_backward(grad * grad_output, self): grad * (sigmoid(self) - 1) * sigmoid(self)."""
+    z = sigmoid(x)
+    return gg * add_scalar(z, -1) * z
+
+
+def _silu(x):
+    return x / (1 + xp.exp(-x))
+
+
+def _silu_grad(g, x):
+    """silu_backward: grad * sigmoid * (1 + self * (1 - sigmoid)); with create_graph PyTorch's
+    infinitely_differentiable_silu_backward, the same formula in recorded ops."""
+    if type(g) is Tensor or type(x) is Tensor:
+        s = sigmoid(x)
+        return mul(mul(g, s), add_scalar(mul(x, apply(SUB, xp.ones_like(data(s)), s)), 1.0))
+    s = 1 / (1 + xp.exp(-x))
+    return g * s * (1 + x * (1 - s))
+
+
+LEAKY_RELU = Op("LeakyReluBackward0", lambda x, negative_slope: xp.where(x > 0, x, x * negative_slope),
+                (lambda g, out, x, negative_slope: leaky_relu_backward(g, x, negative_slope),),
+                ("leaky_relu_backward(grad, self, negative_slope): self > 0 ? grad : grad * negative_slope",),
+                jvps=(lambda t, out, x, negative_slope: leaky_relu_backward(t, x, negative_slope),))
+ELU = Op("EluBackward0", _elu,
+         (lambda g, out, x, alpha, scale, input_scale: elu_backward(g, x, alpha, scale, input_scale),),
+         ("elu_backward(grad, alpha, scale, input_scale, self)",),
+         jvps=(lambda t, out, x, alpha, scale, input_scale: elu_backward(t, x, alpha, scale, input_scale),))
+LOG_SIGMOID = Op("LogSigmoidBackward0", _log_sigmoid,
+                 (lambda g, out, x: log_sigmoid_backward(g, x),),
+                 ("log_sigmoid_backward(grad, self)",),
+                 jvps=(lambda t, out, x: log_sigmoid_backward(t, x),))
+SILU = Op("SiluBackward0", _silu, (lambda g, out, x: _silu_grad(g, x),),
+          ("grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))",),
+          jvps=(lambda t, out, x: _silu_grad(t, x),))
+
+LEAKY_RELU_BACKWARD = Op("LeakyReluBackwardBackward0", _leaky_relu_backward,
+                         (lambda gg, out, g, x, negative_slope: leaky_relu_backward(gg, x, negative_slope),
+                          lambda gg, out, g, x, negative_slope: zeros_like(gg)),
+                         ("leaky_relu_backward(grad, self, negative_slope)", "zeros_like(grad)"),
+                         jvps=(lambda t, out, g, x, negative_slope: leaky_relu_backward(t, x, negative_slope),
+                               lambda t, out, g, x, negative_slope: zeros_like(t)), broadcasts=True)
+ELU_BACKWARD = Op("EluBackwardBackward0", _elu_backward,
+                  (lambda gg, out, g, x, alpha, scale, input_scale: elu_backward(gg, x, alpha, scale, input_scale),
+                   lambda gg, out, g, x, alpha, scale, input_scale: _elu_double(gg, g, x, alpha, scale, input_scale)),
+                  ("elu_backward(grad, alpha, scale, input_scale, self)",
+                   "elu_double_backward(grad, grad_output, alpha, scale, input_scale, self)"),
+                  jvps=(lambda t, out, g, x, alpha, scale, input_scale: elu_backward(t, x, alpha, scale, input_scale),
+                        lambda t, out, g, x, alpha, scale, input_scale: _elu_double(t, g, x, alpha, scale,
+                                                                                    input_scale)),
+                  broadcasts=True)
+LOG_SIGMOID_BACKWARD = Op("LogSigmoidBackwardBackward0", _log_sigmoid_backward,
+                          (lambda gg, out, g, x: log_sigmoid_backward(gg, x),
+                           lambda gg, out, g, x: _log_sigmoid_double(gg * g, x)),
+                          ("log_sigmoid_backward(grad, self)",
+                           "log_sigmoid_double_backward(grad * grad_output, self)"),
+                          jvps=(lambda t, out, g, x: log_sigmoid_backward(t, x),
+                                lambda t, out, g, x: _log_sigmoid_double(t * g, x)), broadcasts=True)
+
+
+def leaky_relu_backward(g, x, negative_slope):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(LEAKY_RELU_BACKWARD, g, x, negative_slope=negative_slope)
+    return _leaky_relu_backward(g, x, negative_slope)
+
+
+def elu_backward(g, x, alpha, scale, input_scale):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(ELU_BACKWARD, g, x, alpha=alpha, scale=scale, input_scale=input_scale)
+    return _elu_backward(g, x, alpha, scale, input_scale)
+
+
+def log_sigmoid_backward(g, x):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(LOG_SIGMOID_BACKWARD, g, x)
+    return _log_sigmoid_backward(g, x)
+
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
+
+
+def log_sigmoid(x):
+    return apply(LOG_SIGMOID, x) if type(x) is Tensor else _log_sigmoid(x)

@@ -1,0 +1,317 @@
+"""Sweeps: consecutive batch lines of one expression, with bindings of the same
+names and shapes, evaluated as one replay over stacked arrays.
+
+A batch hands in its lines a block at a time (blocks grow 1, 2, 4, ... up to
+LOOK_AHEAD lines, so that the first results come at once). In a block, a
+run of lines whose words differ only in their values (same expression, same
+`--NAME`s, no per-line option) is a group: its values are parsed together
+(bindings.py: stacked_values), and once evaluate has a checked recording of
+the expression for those shapes (run.py: checked_replay; the group's first
+lines, run alone, make it), the rest of the group runs as one replay
+(engine/sweep_replay.py) whose ops map the stacked axis by their batching
+rules (engine/batching.py). Each line's Result is cut out of it; for JSON
+output the group's numbers are encoded together (json_tail).
+
+What a sweep gives is what the lines give run one by one, byte for byte,
+or the lines run one by one: a group falls back to them on anything
+unusual (a value that is not a number or a number list, shapes that change
+midway (the group is halved until they agree), floating-point trouble in
+any line, a gradient that is not finite or missing, an op without a rule).
+Lines of the sweep are checked against the same lines run alone, bit for
+bit: several in the first group of an expression and shapes, one in each of
+the next groups, then one in every fourth group (the bits a rule gives
+depend on shapes and layouts, which the recording fixes, not on values); a
+mismatch turns sweeps off for that recording and runs the group line by line.
+"""
+from __future__ import annotations
+
+from ..engine.backend import ON_HOST
+from ..engine.backend_watch import float_errors, watch
+from ..engine.sweep_replay import can_batch, run_stacked
+from ..engine.tensor import Tensor
+from ..state import state
+from . import run as api
+from .bindings import stacked_values
+from .result import NodeInfo, Result
+
+LOOK_AHEAD = 64         # lines a group may hold (a worker's chunk holds at most as many)
+_WARM_UP = 4            # lines of a group run alone, at most, for evaluate to check a recording
+_FIRST_CHECKS = 4       # lines of the first group of an expression and shapes checked against lines run alone
+_ALWAYS_CHECKED = 8     # groups of a recording with a line checked each; after them, one group in _CHECK_EVERY
+_CHECK_EVERY = 4
+_checked: dict = {}     # id(replay) -> (replay, groups checked); False: sweeps gave other bits: never again
+_words: dict = {}       # (expression, option words) -> whether lines of those words parse as plain bindings
+
+
+def results(batch, lines):
+    """(number, Result) for each (number, text) of `lines` (a list), in order."""
+    i, n = 0, len(lines)
+    split = [_signature(batch, text) for _, text in lines]
+    signatures = [None if s is None else s[0] for s in split]
+    while i < n:
+        j = i + 1
+        signature = signatures[i]
+        if signature is not None:
+            while j < n and signatures[j] == signature:
+                j += 1
+        if j - i >= 2:
+            yield from _group(batch, lines[i:j], signature, [s[1] for s in split[i:j]])
+        else:
+            number, text = lines[i]
+            yield number, batch.run(text)
+        i = j
+
+
+def blocks(numbered, largest=LOOK_AHEAD):
+    """The lines in lists of 1, 2, 4, ... up to `largest`, read as they are asked for."""
+    from itertools import islice
+    numbered = iter(numbered)
+    size = 1
+    while block := list(islice(numbered, size)):
+        yield block
+        size = min(size * 2, largest)
+
+
+def _signature(batch, text):
+    """(expression, the option words) for a line of `"EXPR" --NAME VALUE ...` words only, else None."""
+    if batch.split is None or batch.grad_output is not None or batch.detect_anomaly or not ON_HOST \
+            or watch is not None:
+        return None
+    try:
+        words = batch.split(text)
+    except Exception:       # (its error is the line's own: run alone, it says so)
+        return None
+    if len(words) < 3 or len(words) % 2 == 0:
+        return None
+    signature = (words[0], tuple(words[1::2]))
+    plain = _words.get(signature)
+    if plain is None:
+        plain = _words[signature] = _plain_bindings(batch, text, words)
+        if len(_words) > 4096:
+            _words.clear()
+    return (signature, words) if plain else None
+
+
+def _plain_bindings(batch, text, words) -> bool:
+    """Does the line parse to its expression and `--NAME VALUE` bindings, nothing else?"""
+    try:
+        args = batch.parse(text)
+    except Exception:
+        return False
+    fresh = type(args)()
+    names = [w[2:] for w in words[1::2]]
+    return (args.command == "grad" and args.expr == words[0] and list(args.bindings) == names
+            and list(args.bindings.values()) == words[2::2]
+            and all(getattr(args, f) == getattr(fresh, f) for f in type(args).__slots__
+                    if f not in ("expr", "bindings", "command")))
+
+
+def _group(batch, lines, signature, words):
+    """The lines of one signature (their words): run alone until evaluate has a checked recording, then swept."""
+    expr, options = signature
+    names = [o[2:] for o in options]
+    wanted = set(names) if batch.wrt is None else set(batch.wrt)
+    api.configure(dtype=batch.dtype, seed=batch.seed, max_elements=batch.max_elements, detect_anomaly=False)
+    columns = _columns(words, names)
+    if columns is None or not wanted <= set(names) or not _plain_plan(expr, names):
+        if columns is None and len(lines) >= 4:      # shapes that change midway: each half its own group
+            half = len(lines) // 2
+            yield from _group(batch, lines[:half], signature, words[:half])
+            yield from _group(batch, lines[half:], signature, words[half:])
+            return
+        for number, text in lines:
+            yield number, batch.run(text)
+        return
+    shapes = [(name, columns[name].shape[1:]) for name in names]
+    start = 0
+    replay = api.checked_replay(expr, shapes, wanted)
+    while replay is None and start < min(_WARM_UP, len(lines)):
+        number, text = lines[start]
+        yield number, batch.run(text)
+        start += 1
+        replay = api.checked_replay(expr, shapes, wanted)
+    rest = lines[start:]
+    if not rest:
+        return
+    swept = None
+    if replay is not None and len(rest) >= 2 and can_batch(replay) and _checks(replay) is not False:
+        stacked = {name: column[start:] for name, column in columns.items()}
+        swept = _sweep(replay, expr, stacked, len(rest))
+        if swept is not None and not _matches(swept, replay, expr, stacked):
+            _checked[id(replay)] = (replay, False)
+            swept = None
+    if swept is None:
+        for number, text in rest:
+            yield number, batch.run(text)
+        return
+    for i, (number, _) in enumerate(rest):
+        yield number, SweptResult(swept, i)
+
+
+def _plain_plan(expr, names) -> bool:
+    """Does the expression lower, reading every binding? (Else its lines run alone and say why.)"""
+    try:
+        return not api.plan_for(expr, names).unused
+    except Exception:
+        return False
+
+
+def _columns(words, names):
+    """Each binding's values over the lines (their words), stacked; None if any cannot be (bindings.py)."""
+    dtype = state.default_float
+    columns = {}
+    for k, name in enumerate(names):
+        column = stacked_values([w[2 + 2 * k] for w in words], dtype)
+        if column is None or column[0].size > state.max_elements:
+            return None
+        columns[name] = column
+    return columns
+
+
+class Swept:
+    """One sweep's arrays: values by slot and gradients by leaf, each with the lines' axis."""
+
+    __slots__ = ("replay", "expr", "values", "grads", "tails")
+
+    def __init__(self, replay, expr, values, grads):
+        self.replay, self.expr, self.values, self.grads = replay, expr, values, grads
+        self.tails = None
+
+    def json_tail(self, i):
+        """The line's JSON after its fixed part, up to its line number (output/render.py), or None."""
+        if self.tails is None:
+            try:
+                self.tails = _json_tails(self) or False
+            except Exception:       # (the line is then written as any other)
+                self.tails = False
+        return self.tails[i] if self.tails else None
+
+
+def _sweep(replay, expr, stacked, size):
+    """A Swept for these lines, or None when they must run alone (see the module's docstring)."""
+    trouble = []
+    try:
+        with float_errors(lambda kind, flag: trouble.append(kind)):
+            values, grads = run_stacked(replay, stacked, size)
+            forward_trouble = bool(trouble)
+    except Exception:       # Unbatchable, or anything a rule did not foresee: the lines run alone
+        return None
+    if forward_trouble:
+        return None
+    leaf_dtype = {name: stacked[name].dtype for name, _ in replay.leaf_slots}
+    kept = {}
+    for name, slot in replay.grad_slots:
+        grad = grads.get(slot)
+        if grad is None or grad.dtype.kind != "f":
+            return None
+        grad = grad.astype(leaf_dtype[name], copy=False)
+        if not _finite(grad):
+            return None
+        kept[name] = grad
+    return Swept(replay, expr, values, kept)
+
+
+def _finite(a) -> bool:
+    import math
+    return math.isfinite(a.sum()) or bool((a == a).all() and abs(a).max() < float("inf"))
+
+
+def _matches(swept, replay, expr, stacked) -> bool:
+    """Lines of the sweep against the same lines replayed alone, bit for bit."""
+    size = next(iter(stacked.values())).shape[0]
+    done = _checks(replay)
+    if done == 0:
+        picks = sorted({round(k * (size - 1) / (_FIRST_CHECKS - 1)) for k in range(_FIRST_CHECKS)})
+    elif done < _ALWAYS_CHECKED or done % _CHECK_EVERY == 0:
+        picks = [(done * 7) % size]
+    else:
+        picks = []
+    for i in picks:
+        leaves = {}
+        for name, _ in replay.leaf_slots:
+            leaf = Tensor(stacked[name][i, ...].copy(), name=name)
+            leaf.requires_grad = any(name == n for n, _ in replay.grad_slots)
+            leaves[name] = leaf
+        alone = api.replayed(replay, expr, leaves)
+        if alone is None or alone.warnings or not _same(alone, SweptResult(swept, i)):
+            return False
+    if len(_checked) > 4096:
+        _checked.clear()
+    _checked[id(replay)] = (replay, done + 1)
+    return True
+
+
+def _checks(replay):
+    """How many groups of this recording were checked (False: one did not match)."""
+    entry = _checked.get(id(replay))
+    return entry[1] if entry is not None and entry[0] is replay else 0
+
+
+def _same(a, b) -> bool:
+    def same(x, y):
+        return x is not None and y is not None and x.shape == y.shape and x.dtype == y.dtype \
+            and x.tobytes() == y.tobytes()
+    return (same(a.value, b.value) and a.grad_fn == b.grad_fn and a.grads.keys() == b.grads.keys()
+            and all(same(a.grads[k], b.grads[k]) for k in a.grads))
+
+
+class SweptResult(Result):
+    """One line's Result, cut out of a sweep (its node values are cut only when read)."""
+
+    requires_grad = True
+    error = None
+
+    def __init__(self, swept, i):
+        self.expr = swept.expr
+        self.grad_fn = swept.replay.grad_fn
+        self.warnings = []
+        self.no_grad = {}
+        self.json_cache = swept.replay.json_cache
+        self._swept = swept
+        self._i = i
+
+    @property
+    def value(self):
+        return self._swept.values[self._swept.replay.output_slot][self._i, ...]
+
+    @property
+    def grads(self):
+        return {name: grad[self._i, ...] for name, grad in self._swept.grads.items()}
+
+    @property
+    def nodes(self):
+        values, i = self._swept.values, self._i
+        return [NodeInfo(name, grad_fn, shape, values[slot][i, ...])
+                for name, grad_fn, shape, slot in self._swept.replay.nodes]
+
+    @property
+    def json_tail(self):
+        return self._swept.json_tail(self._i)
+
+
+def _json_tails(swept):
+    """Each line's `"value": ..., "grads": {...}, "no_grad": {}, "warnings": [], "error": null`,
+    as output/render.py writes it, the group's numbers encoded in one call per array;
+    None if they cannot be (not finite, empty)."""
+    import json
+    columns = [swept.values[swept.replay.output_slot]] + list(swept.grads.values())
+    texts = []
+    for column in columns:
+        if column.size == 0 or column.dtype.kind != "f" or not _finite(column):
+            return None
+        text = repr(column.tolist())    # finite floats: as JSON writes them (float.__repr__, ", ")
+        depth = column.ndim - 1
+        if depth == 0:
+            pieces = text[1:-1].split(", ")
+        else:
+            pieces = [f"{'[' * depth}{p}{']' * depth}"
+                      for p in text[1 + depth:-1 - depth].split(f"{']' * depth}, {'[' * depth}")]
+        if len(pieces) != column.shape[0]:
+            return None
+        texts.append(pieces)
+    keys = [json.dumps(name) for name in swept.grads]     # (as the output's encoder writes a key)
+    tails = []
+    for i, value in enumerate(texts[0]):
+        grads = ", ".join([f"{key}: {pieces[i]}" for key, pieces in zip(keys, texts[1:])])
+        tails.append(f'"value": {value}, "grads": {{{grads}}}, "no_grad": {{}}, "warnings": [], "error": null')
+    return tails

@@ -1,0 +1,24 @@
+"""torch.nn in programs: Module (module.py, with its members, state dict and conversion
+mixins), Parameter (parameter.py), the layers (layers.py, activations.py), containers
+(containers.py) and loss modules (losses.py), each a Python class whose program-visible
+methods native.py lists in its `_ns`, so that a program subclasses them as its own classes.
+"""
+from __future__ import annotations
+
+from .activations import ACTIVATIONS
+from .containers import ModuleDict, ModuleList, Sequential
+from .layers import LAYERS
+from .losses import LOSSES
+from .module import Module
+from .parameter import PARAMETER, ParameterClass, is_parameter
+from .parameter_list import ParameterList
+from .utils import UTILS
+
+
+def entries() -> dict:
+    """The names torch.nn gives a program (beside functional and init)."""
+    return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
+            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **ACTIVATIONS, **LOSSES}
+
+
+__all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -1,0 +1,161 @@
+"""torch.nn's activation modules, as torch/nn/modules/activation.py writes them: their
+arguments kept as attributes (printed by extra_repr), forward PyTorch's function by name.
+"""
+from __future__ import annotations
+
+from .layers import functional, init_with, method
+from .module import Module
+from .native import native_class, program
+
+
+class ReLU(Module):
+    @program("__init__")
+    def init(self, inplace=False):
+        init_with(self, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        return method(input, "relu_") if self.__dict__["inplace"] else functional("relu")(input)
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return "inplace=True" if self.__dict__["inplace"] else ""
+
+
+class LeakyReLU(Module):
+    @program("__init__")
+    def init(self, negative_slope=0.01, inplace=False):
+        init_with(self, negative_slope=negative_slope, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("leaky_relu")(input, own["negative_slope"], own["inplace"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"negative_slope={own['negative_slope']}{', inplace=True' if own['inplace'] else ''}"
+
+
+class Sigmoid(Module):
+    @program("forward")
+    def forward(self, input):
+        return functional("sigmoid")(input)
+
+
+class Tanh(Module):
+    @program("forward")
+    def forward(self, input):
+        return functional("tanh")(input)
+
+
+class Softmax(Module):
+    @program("__init__")
+    def init(self, dim=None):
+        init_with(self, dim=dim)
+
+    @program("forward")
+    def forward(self, input):
+        return functional("softmax")(input, self.__dict__["dim"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"dim={self.__dict__['dim']}"
+
+
+class LogSoftmax(Module):
+    @program("__init__")
+    def init(self, dim=None):
+        init_with(self, dim=dim)
+
+    @program("forward")
+    def forward(self, input):
+        return functional("log_softmax")(input, self.__dict__["dim"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"dim={self.__dict__['dim']}"
+
+
+def _inplace_flag():
+    """__init__ and extra_repr of the activations whose only argument is inplace= (each class its own)."""
+    def init(self, inplace=False):
+        init_with(self, inplace=inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.__dict__["inplace"] else ""
+    return program("__init__")(init), program("extra_repr")(extra_repr)
+
+
+class SiLU(Module):
+    init, extra_repr = _inplace_flag()
+
+    @program("forward")
+    def forward(self, input):
+        return functional("silu")(input, inplace=self.__dict__["inplace"])
+
+
+class SELU(Module):
+    init, extra_repr = _inplace_flag()
+
+    @program("forward")
+    def forward(self, input):
+        return functional("selu")(input, self.__dict__["inplace"])
+
+
+class ELU(Module):
+    @program("__init__")
+    def init(self, alpha=1.0, inplace=False):
+        init_with(self, alpha=alpha, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("elu")(input, own["alpha"], own["inplace"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"alpha={own['alpha']}{', inplace=True' if own['inplace'] else ''}"
+
+
+class LogSigmoid(Module):
+    @program("forward")
+    def forward(self, input):
+        return functional("logsigmoid")(input)
+
+
+class Softmin(Module):
+    @program("__init__")
+    def init(self, dim=None):
+        init_with(self, dim=dim)
+
+    @program("forward")
+    def forward(self, input):
+        return functional("softmin")(input, self.__dict__["dim"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"dim={self.__dict__['dim']}"
+
+
+class Softplus(Module):
+    @program("__init__")
+    def init(self, beta=1.0, threshold=20.0):
+        init_with(self, beta=beta, threshold=threshold)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("softplus")(input, own["beta"], own["threshold"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"beta={self.__dict__['beta']}, threshold={self.__dict__['threshold']}"
+
+
+ACTIVATIONS = {}
+for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, LogSigmoid, Softmin, Softplus):
+    native_class(_cls, "torch.nn.modules.activation")
+    ACTIVATIONS[_cls.__name__] = _cls

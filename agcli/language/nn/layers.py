@@ -1,0 +1,122 @@
+"""torch.nn's layers: Linear (PyTorch's default initialisation, drawn from agcli's copy of
+PyTorch's generator), Identity, Flatten and Dropout, as torch/nn/modules/linear.py, flatten.py
+and dropout.py write them. Their forward calls PyTorch's functions by name, checked as a program's call of
+them is (program_torch_calls.py): `functional` and `method`, which activations.py and
+losses.py use too.
+"""
+from __future__ import annotations
+
+import math
+
+from ...errors import AgcliError
+from ...torchapi import creation as C
+from ...torchapi import namespace, nn_init
+from ..program_torch_calls import TorchFunction
+from ..program_names import receiver_tables
+from .module import Module
+from .native import native_class, program
+from .parameter import parameter
+
+_FUNCTIONS = {}
+
+
+def functional(name):
+    """F.name as a program calls it (made on first use: a name another part of agcli adds later is found)."""
+    fn = _FUNCTIONS.get(name)
+    if fn is None:
+        if name not in namespace.FUNCTIONS:
+            raise AgcliError(f"agcli does not provide torch.nn.functional.{name}, which this module calls",
+                             kind="name")
+        fn = _FUNCTIONS[name] = TorchFunction(name, namespace.FUNCTIONS[name], "torch.nn.functional")
+    return fn
+
+
+def method(x, name, *args):
+    """x.name(*args), a tensor's method as a program's call of it."""
+    return receiver_tables()[0][name](x, *args)
+
+
+def init_with(module, **attributes):
+    Module.init(module)
+    for name, value in attributes.items():
+        Module.program_setattr(module, name, value)
+
+
+class Linear(Module):
+    @program("__init__")
+    def init(self, in_features, out_features, bias=True, device=None, dtype=None):
+        init_with(self, in_features=in_features, out_features=out_features)
+        Module.program_setattr(self, "weight", parameter(C.zeros(out_features, in_features, device=device,
+                                                                 dtype=dtype)))
+        if bias:
+            Module.program_setattr(self, "bias", parameter(C.zeros(out_features, device=device, dtype=dtype)))
+        else:
+            Module.register_parameter(self, "bias", None)
+        Linear.reset_parameters(self)
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        params = self.__dict__["_parameters"]
+        nn_init.kaiming_uniform_(params["weight"], a=math.sqrt(5))
+        if params["bias"] is not None:
+            fan_in, _ = nn_init._calculate_fan_in_and_fan_out(params["weight"])
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            nn_init.uniform_(params["bias"], -bound, bound)
+
+    @program("forward")
+    def forward(self, input):
+        params = self.__dict__["_parameters"]
+        return functional("linear")(input, params["weight"], params["bias"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"in_features={own['in_features']}, out_features={own['out_features']}, " \
+               f"bias={own['_parameters']['bias'] is not None}"
+
+
+class Identity(Module):
+    @program("__init__")
+    def init(self, *args, **kwargs):
+        Module.init(self)
+
+    @program("forward")
+    def forward(self, input):
+        return input
+
+
+class Flatten(Module):
+    @program("__init__")
+    def init(self, start_dim=1, end_dim=-1):
+        init_with(self, start_dim=start_dim, end_dim=end_dim)
+
+    @program("forward")
+    def forward(self, input):
+        return method(input, "flatten", self.__dict__["start_dim"], self.__dict__["end_dim"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"start_dim={self.__dict__['start_dim']}, end_dim={self.__dict__['end_dim']}"
+
+
+class Dropout(Module):
+    @program("__init__")
+    def init(self, p=0.5, inplace=False):
+        if not 0 <= p <= 1:
+            raise AgcliError(f"dropout probability has to be between 0 and 1, but got {p}", kind="value")
+        init_with(self, p=p, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("dropout")(input, own["p"], own["training"], own["inplace"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"p={self.__dict__['p']}, inplace={self.__dict__['inplace']}"
+
+
+for _cls, _module in ((Linear, "linear"), (Identity, "linear"), (Flatten, "flatten"), (Dropout, "dropout")):
+    native_class(_cls, f"torch.nn.modules.{_module}")
+
+LAYERS = {cls.__name__: cls for cls in (Linear, Identity, Flatten, Dropout)}

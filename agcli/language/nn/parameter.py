@@ -1,0 +1,60 @@
+"""torch.nn.Parameter: a leaf tensor a Module registers as its parameter.
+
+A Parameter is an engine Tensor with its `parameter` slot set (unset on every other tensor,
+so `type(x) is Tensor` fast paths and ordinary tensors pay nothing): PyTorch's ops on it
+give plain tensors (agcli's ops make new Tensors), `p.data` and `p.detach()` are plain,
+and in-place changes keep the same object, still a Parameter. printing.py prefixes its repr
+with "Parameter containing:".
+"""
+from __future__ import annotations
+
+from ...engine.backend import kind
+from ...engine.tensor import Tensor
+from ...errors import AgcliError
+from ...torchapi import autograd
+from ...torchapi import creation as C
+from ..program_exceptions import raise_python
+from ..program_values import type_name
+
+
+def is_parameter(value) -> bool:
+    return type(value) is Tensor and getattr(value, "parameter", False)
+
+
+def parameter(data=None, requires_grad=True):
+    """nn.Parameter(data, requires_grad): data's storage as a new leaf, as Tensor._make_subclass makes it."""
+    if data is None:
+        data = C.zeros(0)
+    if type(data) is not Tensor:
+        raise_python(AttributeError(f"'{type_name(data)}' object has no attribute 'detach'"))
+    p = data.detach()
+    if requires_grad:
+        if kind(p.data.dtype) not in ("f", "c"):
+            raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
+        autograd.set_requires_grad(p, True, spelling="method")
+    p.parameter = True
+    return p
+
+
+class ParameterClass:
+    """nn.Parameter as a program's class: calling it makes one, isinstance() and type() know it."""
+
+    __slots__ = ()
+    type_name = "type"
+    name, module_name = "Parameter", "torch.nn.parameter"
+    program_attributes = {"__name__": "name", "__qualname__": "name", "__module__": "module_name"}
+
+    def is_instance(self, value) -> bool:
+        return is_parameter(value)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return parameter(*args, **kwargs)
+        except TypeError as e:          # a call that does not fit: Python's words, for Parameter.__new__
+            raise_python(TypeError(str(e).replace("parameter()", "Parameter.__new__()")))
+
+    def __repr__(self):
+        return "<class 'torch.nn.parameter.Parameter'>"
+
+
+PARAMETER = ParameterClass()

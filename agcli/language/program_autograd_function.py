@@ -1,0 +1,202 @@
+"""torch.autograd.Function in programs: a program's class with static
+`forward(ctx, ...)` and `backward(ctx, *grads)`, called through `Fn.apply`.
+
+`apply` runs forward under no_grad with a fresh ctx (program_function_ctx.py),
+then, when grad mode is on and a tensor argument requires grad, gives the
+outputs a FunctionNode (engine/function_node.py) named `<Fn>Backward` whose
+backward is `run_backward` here: it calls the program's backward with the
+outputs' gradients (zeros for the missing ones unless
+ctx.set_materialize_grads(False)) and checks its answer with PyTorch's words.
+The engine does the rest (shapes, dtypes, hooks, retain_graph, create_graph).
+"""
+from __future__ import annotations
+
+from ..engine.backend import zeros
+from ..engine.function_node import FunctionNode, Port
+from ..engine.ops.shapes import VIEW
+from ..engine.tensor import Tensor, apply as apply_op, set_grad_enabled
+from ..errors import AgcliError
+from ..state import state
+from .program_function_ctx import ctx_class
+from .program_functions import UserFunction
+from .program_objects import BoundMethod, ProgramObject, StaticMethod, bind, class_lookup
+from .program_values import type_name
+
+LEGACY = ("Legacy autograd function with non-static forward method is deprecated. Please use new-style autograd "
+          "function with static forward method. (Example: https://pytorch.org/docs/stable/autograd.html"
+          "#torch.autograd.Function)")
+NO_FORWARD = "You must implement the forward function for custom autograd.Function."
+NO_BACKWARD = ("You must implement either the backward or vjp method for your custom autograd.Function to use it "
+               "with backward mode AD.")
+NO_JVP = "You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
+
+
+class _Callable:
+    """A function of agcli's that a program sees by PyTorch's name (Function.apply)."""
+
+    __slots__ = ("qualname", "fn")
+    type_name = "function"
+
+    def __init__(self, qualname, fn):
+        self.qualname, self.fn = qualname, fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<function {self.qualname}>"
+
+
+class _Method:
+    """A method of agcli's on a program's class or object: bound to the class (classmethod) or instance."""
+
+    __slots__ = ("function", "on_class")
+
+    def __init__(self, function, on_class=False):
+        self.function, self.on_class = function, on_class
+
+    def get_for(self, instance, owner):
+        if self.on_class:
+            return BoundMethod(self.function, owner if owner is not None else type(instance))
+        return self.function if instance is None else BoundMethod(self.function, instance)
+
+
+def _refuse(kind, message):
+    def fail(*args, **kwargs):
+        raise AgcliError(message, kind=kind)
+    return fail
+
+
+def _init(obj, *args, **kwargs):
+    state.warn(f"DeprecationWarning: <class '__main__.{type(obj).__qualname__}'> should not be instantiated. "
+               f"Methods on autograd functions are all static, so you should invoke them on the class itself. "
+               f"Instantiating an autograd function will raise an error in a future version of PyTorch.")
+
+
+class Function(ProgramObject):
+    """torch.autograd.Function: the base of a program's custom autograd functions."""
+
+
+Function.__module__, Function.__qualname__, Function.__name__ = "torch.autograd.function", "Function", "Function"
+
+
+def apply(cls, *args, **kwargs):
+    """Fn.apply(*args): forward under no_grad, then the outputs' history (a FunctionNode)."""
+    forward = bind(class_lookup(cls, "forward"), None, cls)
+    setup = class_lookup(cls, "setup_context")
+    if type(forward) is UserFunction:
+        if setup is not _NO_SETUP:
+            args, kwargs = _with_defaults(forward, args, kwargs)
+        args = _positional(forward, args, kwargs, skip=1 if setup is _NO_SETUP else 0)
+    ctx = ctx_class(cls)(args)
+    with set_grad_enabled(False):
+        if setup is _NO_SETUP:
+            result = forward(ctx, *args)
+        else:       # forward without ctx, then setup_context(ctx, inputs, output)
+            result = forward(*args)
+            bind(setup, None, cls)(ctx, args, result)
+    tensors = [a for a in args if type(a) is Tensor]
+    if state.dual is not None and any(getattr(t, "tangent", None) is not None for t in tensors):
+        raise AgcliError(NO_JVP, kind="not_implemented")     # (a program's Function has no jvp rule here)
+    if not (state.grad_enabled and any(t.requires_grad for t in tensors)):
+        return result
+    several = type(result) is tuple
+    outputs = list(result) if several else [result]
+    if not any(type(out) is Tensor for out in outputs):
+        return result
+    outputs = [_own(out, ctx, tensors) for out in outputs]
+    name = f"{cls.__name__}Backward"
+    first = next(out for out in outputs if type(out) is Tensor)
+    stand_in = first if not several else Tensor(first.data, device=first.device)   # (no program sees it)
+    node = FunctionNode(name, tensors, outputs, stand_in, lambda grads: run_backward(cls, ctx, node, args, grads))
+    ctx.node, node.context = node, ctx
+    for k, out in enumerate(outputs):
+        if type(out) is Tensor and not ctx.is_non_differentiable(out):
+            out.grad_fn = Port(node, k, out) if several else node
+            out.requires_grad = True
+    return tuple(outputs) if several else outputs[0]
+
+
+def _with_defaults(forward, args, kwargs):
+    """forward's arguments with its defaults filled in, positional ones first (PyTorch's
+    bind_default_args, for a Function with setup_context)."""
+    local = forward.bind(args, kwargs)
+    p = forward.params
+    positional = tuple(local[name] for name in p.positional) + (tuple(local[p.var]) if p.var else ())
+    return positional, {name: local[name] for name in p.kwonly}
+
+
+def _positional(forward, args, kwargs, skip):
+    """The arguments as PyTorch's apply hands them to forward: keyword ones put in their
+    parameter's place (after ctx), with its words when they do not fit."""
+    if not kwargs:
+        return args
+    names = forward.params.positional[skip:]
+    placed = dict(enumerate(args))
+    for key, value in kwargs.items():
+        if key not in names:
+            raise AgcliError(f"forward() got an unexpected keyword argument '{key}'", kind="type")
+        i = names.index(key)
+        if i in placed:
+            raise AgcliError(f"forward() got multiple values for argument '{key}'", kind="type")
+        placed[i] = value
+    for i in range(max(placed) + 1):
+        if i not in placed:
+            raise AgcliError(f"forward() missing required argument: '{names[i]}' (position {i})", kind="type")
+    return tuple(placed[i] for i in range(len(placed)))
+
+
+def _own(out, ctx, inputs):
+    """An output as apply hands it on: an input returned unchanged becomes a view of it (its
+    own history), unless forward changed it in place and said so (ctx.mark_dirty)."""
+    if type(out) is not Tensor or not any(out is t for t in inputs) or ctx.is_non_differentiable(out):
+        return out
+    if ctx.is_dirty(out):
+        if out.grad_fn is None and out.requires_grad:
+            raise AgcliError(LEAF_DIRTY)
+        return out
+    with set_grad_enabled(False):
+        return apply_op(VIEW, out, shape=out.data.shape)
+
+
+def run_backward(cls, ctx, node, args, grads):
+    """The program's backward on the outputs' gradients -> the gradient of each tensor argument."""
+    if ctx.materialize:
+        grads = [_zeros(out) if g is None and type(out) is Tensor else g for g, out in zip(grads, node.outputs)]
+    result = bind(class_lookup(cls, "backward"), None, cls)(ctx, *grads)
+    answers = result if type(result) is tuple else (result,)
+    n = len(args)
+    if len(answers) > n and all(a is None for a in answers[n:]):
+        answers = answers[:n]       # (PyTorch lets trailing Nones go)
+    if len(answers) != n:
+        raise AgcliError(f"function {node.name} returned an incorrect number of gradients (expected {n}, "
+                         f"got {len(answers)})")
+    per_tensor = []
+    for i, (a, g) in enumerate(zip(args, answers)):
+        if type(a) is not Tensor:
+            if g is not None:
+                raise AgcliError(f"function {node.name} returned a gradient different than None at position "
+                                 f"{i + 1}, but the corresponding forward input was not a Variable")
+            continue
+        if g is not None and type(g) is not Tensor:
+            raise AgcliError(f"expected Variable or None (got {type_name(g)})")
+        per_tensor.append(g)
+    return per_tensor
+
+
+def _zeros(out):
+    return Tensor(zeros(out.data.shape, dtype=out.data.dtype), device=out.device)
+
+
+_NO_SETUP = StaticMethod(_Callable("_SingleLevelFunction.setup_context",
+                                    _refuse("not_implemented", "setup_context is not implemented.")))
+
+Function._ns = {
+    "setup_context": _NO_SETUP,
+    "apply": _Method(_Callable("Function.apply", apply), on_class=True),
+    "forward": StaticMethod(_Callable("_SingleLevelFunction.forward", _refuse("not_implemented", NO_FORWARD))),
+    "backward": StaticMethod(_Callable("_SingleLevelFunction.backward", _refuse("not_implemented", NO_BACKWARD))),
+    "__call__": _Method(_refuse("runtime", LEGACY)),
+    "__init__": _Method(_init),
+}

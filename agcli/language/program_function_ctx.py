@@ -1,0 +1,106 @@
+"""The `ctx` of a program's torch.autograd.Function (PyTorch's FunctionCtx, whose
+class is the node's: `<torch.autograd.function.FnBackward object>`).
+
+A program sets its own attributes on it (`ctx.k = k`) and calls PyTorch's
+methods: save_for_backward / saved_tensors (freed by a backward without
+retain_graph, and checked for in-place changes since, with PyTorch's errors),
+needs_input_grad, mark_non_differentiable, mark_dirty, set_materialize_grads.
+"""
+from __future__ import annotations
+
+from weakref import WeakKeyDictionary
+
+from ..engine.backward import SECOND_BACKWARD, _modified_message
+from ..engine.tensor import Tensor, version_of
+from ..errors import AgcliError
+from .program_objects import BoundMethod, ProgramObject, Property
+from .program_values import type_name
+
+
+class FunctionCtx(ProgramObject):
+    """What forward and backward get as `ctx`; its state beside the program's attributes."""
+
+    __slots__ = ("__dict__", "needs", "saved", "versions", "node", "materialize", "dirty", "non_differentiable")
+
+    def __init__(self, args):
+        self.needs = tuple(type(a) is Tensor and a.requires_grad for a in args)
+        self.saved, self.versions, self.node, self.materialize = (), (), None, True
+        self.dirty, self.non_differentiable = (), ()
+
+    def is_dirty(self, t) -> bool:
+        return any(t is d for d in self.dirty)
+
+    def is_non_differentiable(self, t) -> bool:
+        return any(t is d for d in self.non_differentiable)
+
+    def __repr__(self):
+        return f"<torch.autograd.function.{type(self).__name__} object>"
+
+
+def _tensors(method, values):
+    for i, v in enumerate(values):
+        if v is not None and type(v) is not Tensor:
+            raise AgcliError(f"{method} can only save variables, but argument {i} is of type {type_name(v)}",
+                             kind="type")
+    return tuple(values)
+
+
+def save_for_backward(ctx, *tensors):
+    ctx.saved = _tensors("save_for_backward", tensors)
+    ctx.versions = tuple(version_of(t) for t in ctx.saved)
+
+
+def saved_tensors(ctx):
+    """ctx.saved_tensors: PyTorch's error once a backward freed them, or when one changed in place since."""
+    node = ctx.node
+    if node is not None and node.released:
+        raise AgcliError(SECOND_BACKWARD)
+    for t, version in zip(ctx.saved, ctx.versions):
+        if t is not None and version_of(t) != version:
+            maker = t.grad_fn if t.grad_fn is not node else node
+            raise AgcliError(_modified_message(node, t, version, maker))
+    return ctx.saved
+
+
+def mark_non_differentiable(ctx, *tensors):
+    ctx.non_differentiable += _tensors("mark_non_differentiable", tensors)
+
+
+def mark_dirty(ctx, *tensors):
+    ctx.dirty += _tensors("mark_dirty", tensors)
+
+
+def set_materialize_grads(ctx, value):
+    ctx.materialize = bool(value)
+
+
+class _Method:
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        self.function = function
+
+    def get_for(self, instance, owner):
+        return self.function if instance is None else BoundMethod(self.function, instance)
+
+
+FunctionCtx._ns = {
+    "save_for_backward": _Method(save_for_backward),
+    "saved_tensors": Property(saved_tensors),
+    "needs_input_grad": Property(lambda ctx: ctx.needs),
+    "mark_non_differentiable": _Method(mark_non_differentiable),
+    "mark_dirty": _Method(mark_dirty),
+    "set_materialize_grads": _Method(set_materialize_grads),
+}
+
+_CLASSES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def ctx_class(function_class):
+    """The ctx class of a program's Function subclass: `<Name>Backward`, as PyTorch names its node."""
+    cls = _CLASSES.get(function_class)
+    if cls is None:
+        name = f"{function_class.__name__}Backward"
+        cls = _CLASSES[function_class] = type(name, (FunctionCtx,), {
+            "__module__": "torch.autograd.function", "__qualname__": name, "_ns": {}})
+    return cls

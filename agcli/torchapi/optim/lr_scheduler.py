@@ -1,0 +1,130 @@
+"""torch.optim.lr_scheduler: LRScheduler's bookkeeping and StepLR, as
+torch/optim/lr_scheduler.py has them (the same float arithmetic on the lr, the same
+order of steps, the same warnings on stderr)."""
+from __future__ import annotations
+
+from ...engine.tensor import Tensor
+from ...errors import AgcliError
+from ...state import state
+from .optimizer import Optimizer, program_method, type_error
+
+_HOW_TO = "See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+_BEFORE = ("UserWarning: Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and "
+           "later, you should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  "
+           "Failure to do this will result in PyTorch skipping the first value of the learning rate schedule. "
+           + _HOW_TO)
+_EPOCH = ("UserWarning: The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+          "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch is "
+          "different from None, the closed form is used instead of the new chainable form, where available. Please "
+          "open an issue if you are unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/"
+          "choose.")
+_GET_LR = "UserWarning: To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
+
+
+def _values(optimizer, key):
+    return [g[key] for g in optimizer.param_groups]
+
+
+class LRScheduler:
+    program_attributes = {"optimizer": "optimizer", "last_epoch": "last_epoch", "base_lrs": "base_lrs"}
+    program_methods = frozenset(("step", "get_last_lr", "get_lr", "state_dict"))
+
+    def __init__(self, optimizer, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            type_error(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                initial = group["lr"]
+                group.setdefault("initial_lr", initial.clone() if type(initial) is Tensor else initial)
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise AgcliError(
+                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming scheduler with "
+                        "last_epoch >= 0.\nThis typically happens when:\n1. You're trying to resume training from a "
+                        "checkpoint but haven't properly loaded the optimizer state\n2. You're using last_epoch >= 0 "
+                        "for a fresh training run (not recommended)", kind="key")
+        self.base_lrs = _values(optimizer, "initial_lr")
+        self.last_epoch = last_epoch
+        optimizer.watched_by_scheduler = True      # (PyTorch wraps optimizer.step to notice its calls)
+        self._in_step = False
+        self._step_count = 0
+        self.step()
+
+    @program_method
+    def get_last_lr(self):
+        return self._last_lr
+
+    @program_method
+    def get_lr(self):
+        raise NotImplementedError
+
+    @program_method
+    def step(self, epoch=None):
+        if self._step_count == 1 and not self.optimizer.stepped:
+            state.warn(_BEFORE)
+        self._step_count += 1
+        if epoch is not None:
+            state.warn(_EPOCH)
+        self._in_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self.closed_form_lr()
+        finally:
+            self._in_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            if type(group["lr"]) is Tensor:
+                from ..in_place import fill_
+                fill_(group["lr"], lr)
+            else:
+                group["lr"] = lr
+        self._last_lr = [g["lr"].clone() if type(g["lr"]) is Tensor else g["lr"] for g in self.optimizer.param_groups]
+
+    def closed_form_lr(self):
+        return self.get_lr()
+
+    @program_method
+    def state_dict(self):
+        return {key: value for key, value in self._shown_state().items() if key != "optimizer"}
+
+    def _shown_state(self):
+        """The scheduler's __dict__ as PyTorch's has it, in its order."""
+        return {"optimizer": self.optimizer, **self.own_state(), "base_lrs": self.base_lrs,
+                "last_epoch": self.last_epoch, "_step_count": self._step_count, "_is_initial": False,
+                "_get_lr_called_within_step": False, "_last_lr": self._last_lr}
+
+    def own_state(self):
+        return {}
+
+    def _warn_outside_step(self):
+        if not self._in_step:
+            state.warn(_GET_LR)
+
+
+class StepLR(LRScheduler):
+    """Decays each group's lr by gamma every step_size epochs."""
+
+    program_attributes = {**LRScheduler.program_attributes, "step_size": "step_size", "gamma": "gamma"}
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return _values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def closed_form_lr(self):
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+
+    def own_state(self):
+        return {"step_size": self.step_size, "gamma": self.gamma}

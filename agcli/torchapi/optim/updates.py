@@ -1,0 +1,103 @@
+"""The in-place tensor ops an optimizer's step makes, computed as PyTorch's CPU kernels
+compute them, so that float32 and float64 parameters come out bit for bit the same.
+
+A step runs without recording (PyTorch's optimizers step under no_grad), so these
+write the result into the tensor's array and count a new version, as an in-place op
+does; each names the PyTorch call it stands for. A number taking part is first rounded
+to the tensor's dtype (`Scalar.to<scalar_t>()`), as PyTorch's kernels do. What each
+kernel computes (checked against PyTorch 2.13 on every position of vectors of many
+lengths, so the vectorised body and the scalar tail alike):
+- add(x, y, alpha=a) / add_: fma(y, a, x) (ufunc add's `vec::fmadd`; the tail is contracted too)
+- lerp_(end, w): fma(w, end - x, x) when |w| < 0.5, else fma(w - 1, end - x, end)
+- addcmul_(t1, t2, value=v): fma(v * t1, t2, x)
+- addcdiv_(t1, t2, value=v): x + (v * t1) / t2 (no FMA: the division comes between)
+- mul_(s), div(s), add_(s), sqrt: one rounding each (sqrt: see the README on MKL's)
+"""
+from __future__ import annotations
+
+from ...engine import backend as B
+from ...engine.backend import xp
+from ...engine.fma import fma
+from ...engine.tensor import Tensor, bump_version
+
+
+def _number(value, like):
+    """A Python number as the kernel sees it: rounded to the tensor's dtype."""
+    return B.asarray(value, dtype=like.dtype)
+
+
+def _write(x, array):
+    B.setitem(x.data, ..., array)
+    bump_version(x)
+    return x
+
+
+def _new(array, like):
+    return Tensor(array, device=like.device)
+
+
+def add(x, y, alpha=1):
+    """x.add(y, alpha=alpha): a new tensor."""
+    if alpha == 1:
+        return _new(x.data + y.data, x)
+    return _new(fma(y.data, _number(alpha, y.data), x.data), x)
+
+
+def add_(x, y, alpha=1):
+    return _write(x, add(x, y, alpha).data)
+
+
+def add_number_(x, number):
+    """x.add_(eps)."""
+    return _write(x, x.data + _number(number, x.data))
+
+
+def mul_(x, number):
+    return _write(x, x.data * _number(number, x.data))
+
+
+def neg(x):
+    return _new(-x.data, x)
+
+
+def sqrt(x):
+    return _new(xp.sqrt(x.data), x)
+
+
+def sqrt_(x):
+    return _write(x, xp.sqrt(x.data))
+
+
+def div_number(x, number):
+    """x / number: a new tensor."""
+    return _new(x.data / _number(number, x.data), x)
+
+
+def maximum_(x, other):
+    """torch.maximum(x, other, out=x)."""
+    return _write(x, xp.maximum(x.data, other.data))
+
+
+def lerp_(x, end, weight):
+    a, b = x.data, end.data
+    w = _number(weight, a)
+    if abs(B.item(w)) < 0.5:
+        return _write(x, fma(w, b - a, a))
+    return _write(x, fma(w - _number(1, a), b - a, b))
+
+
+def addcmul(x, t1, t2, value=1):
+    """x.addcmul(t1, t2, value=value): a new tensor."""
+    return _new(fma(_number(value, t1.data) * t1.data, t2.data, x.data), x)
+
+
+def addcmul_(x, t1, t2, value=1):
+    return _write(x, addcmul(x, t1, t2, value).data)
+
+
+def addcdiv_(x, t1, t2, value=1):
+    return _write(x, x.data + (_number(value, t1.data) * t1.data) / t2.data)
+
+
+def clone(x):
+    return _new(B.copy(x.data), x)

@@ -1,0 +1,196 @@
+"""torch.optim (agcli/torchapi/optim/) against PyTorch 2.13, bit for bit.
+
+tests/fixtures/torch_optim.json (record_optim.py) holds, for each optimizer and set
+of options, the parameters' bits after 300 steps in float32 and float64, the gradient
+set elementwise each step so that only the update rules are compared. PyTorch's sqrt
+goes through MKL (one ulp off IEEE's in some values), so the fixture has each case
+twice: agcli must give the "exact_sqrt" run's bits exactly, and the real run's, after a
+few steps, within the few ulps those sqrt results make. The FMA the kernels use is checked against the
+host-side emulation the random kernels use (torchapi/cpu_math.py), on ties too.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agcli.engine.backend import from_host, to_host
+from agcli.engine.fma import fma
+from agcli.engine.tensor import Tensor
+from agcli.errors import AgcliError
+from agcli.state import state
+from agcli.torchapi import functions, optim
+from agcli.torchapi.cpu_math import fma32, fma64
+
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "torch_optim.json").read_text())
+_UINT = {"float32": np.uint32, "float64": np.uint64}
+
+
+@pytest.fixture(autouse=True)
+def _program_dtype():
+    with state.using(default_float="float32"):
+        yield
+
+
+def _array(bits, dtype, shape):
+    return np.array(bits, dtype=_UINT[dtype]).view(dtype).reshape(shape)
+
+
+def _start(dtype):
+    shapes = [tuple(s) for s in FIXTURE["shapes"]]
+    return [[Tensor(from_host(_array(bits, dtype, shape))) for bits, shape in zip(group, shapes)]
+            for group in FIXTURE["inputs"][dtype]]
+
+
+def _run(case, steps=None):
+    params, targets, scales = _start(case["dtype"])
+    for p in params:
+        p.requires_grad = True
+    opt = getattr(optim, case["optimizer"])(params, **case["options"])
+    for _ in range(steps or FIXTURE["steps"]):
+        opt.zero_grad()
+        for p, target, k in zip(params, targets, scales):
+            p.grad = Tensor((p.data - target.data) * k.data)
+        opt.step()
+    return [to_host(p.data).ravel() for p in params]
+
+
+def _name(case):
+    options = ",".join(f"{k}={v}" for k, v in case["options"].items())
+    return f"{case['optimizer']}({options})-{case['dtype']}"
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=_name)
+def test_updates_are_pytorchs_bit_for_bit(case):
+    dtype = case["dtype"]
+    for values, want in zip(_run(case), case["exact_sqrt"]):
+        assert values.view(_UINT[dtype]).tolist() == want
+
+
+@pytest.mark.parametrize("case", FIXTURE["cases"], ids=_name)
+def test_pytorchs_own_sqrt_moves_a_few_ulps(case):
+    dtype = case["dtype"]
+    for values, want in zip(_run(case, FIXTURE["few"]), case["pytorch_few"]):
+        np.testing.assert_allclose(values, _array(want, dtype, values.shape),
+                                   rtol=4 * np.finfo(dtype).eps, atol=64 * np.finfo(dtype).eps)
+    if case["optimizer"] == "SGD":      # no sqrt: PyTorch's own run is the exact one
+        assert case["pytorch"] == case["exact_sqrt"]
+
+
+def test_the_fixture_covers_every_optimizer_in_both_dtypes():
+    seen = {(c["optimizer"], c["dtype"]) for c in FIXTURE["cases"]}
+    assert seen == {(name, d) for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+                    for d in ("float32", "float64")}
+
+
+@pytest.mark.parametrize("schedule", FIXTURE["schedules"], ids=lambda s: f"StepLR({s['step_size']},{s['gamma']})")
+def test_step_lr_gives_pytorchs_floats(schedule):
+    p = Tensor(from_host(np.zeros(1, np.float32)), requires_grad=True)
+    opt = optim.SGD([p], lr=schedule["lr"])
+    sched = optim.StepLR(opt, schedule["step_size"], gamma=schedule["gamma"])
+    lrs = []
+    for _ in schedule["lrs"]:
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0].hex())
+    assert lrs == schedule["lrs"]
+    assert sched.last_epoch == len(lrs) and opt.param_groups[0]["initial_lr"] == schedule["lr"]
+
+
+@pytest.mark.parametrize("dtype, reference", [("float32", fma32), ("float64", fma64)])
+def test_fma_is_one_rounding(dtype, reference):
+    rng = np.random.default_rng(3)
+    a, b, c = (rng.standard_normal(20000).astype(dtype) for _ in range(3))
+    c[:5000] = (-(a[:5000].astype(np.float64) * b[:5000])).astype(dtype)        # cancellations
+    half = np.finfo(dtype).eps / 2                                                 # exact ties: 1 + ulp/2 ...
+    a[5000:6000], b[5000:6000], c[5000:6000] = half * (1 + np.arange(1000) % 3 * np.finfo(dtype).eps), 1, 1
+    got = to_host(fma(from_host(a), from_host(b), from_host(c)))
+    assert got.view(_UINT[dtype]).tolist() == np.asarray(reference(a, b, c), dtype).view(_UINT[dtype]).tolist()
+
+
+@pytest.mark.parametrize("dtype, reference", [("float32", fma32), ("float64", fma64)])
+def test_add_with_alpha_is_pytorchs_fma(dtype, reference):
+    rng = np.random.default_rng(4)
+    number = np.dtype(dtype).type
+    x, y = rng.standard_normal(101).astype(dtype), rng.standard_normal(101).astype(dtype)
+    got = to_host(functions.add(Tensor(from_host(x)), Tensor(from_host(y)), alpha=-0.1).data)
+    assert got.tolist() == np.asarray(reference(y, number(-0.1), x), dtype).tolist()
+    got = to_host(functions.sub(Tensor(from_host(x)), Tensor(from_host(y)), alpha=0.37).data)
+    assert got.tolist() == np.asarray(reference(y, number(-0.37), x), dtype).tolist()
+
+
+def _leaf(*values):
+    return Tensor(from_host(np.array(values, np.float32)), requires_grad=True)
+
+
+@pytest.mark.parametrize("make, kind, message", [
+    (lambda: optim.SGD([], lr=0.1), "value", "optimizer got an empty parameter list"),
+    (lambda: optim.SGD([_leaf(1.)], lr=-0.1), "value", "Invalid learning rate: -0.1"),
+    (lambda: optim.SGD([_leaf(1.)], lr=0.1, nesterov=True), "value",
+     "Nesterov momentum requires a momentum and zero dampening"),
+    (lambda: optim.SGD(_leaf(1.), lr=0.1), "type", "params argument given to the optimizer should be an iterable "
+     "of Tensors or dicts, but got torch.FloatTensor"),
+    (lambda: optim.SGD([functions.mul(_leaf(1.), 2)], lr=0.1), "value", "can't optimize a non-leaf Tensor"),
+    (lambda: optim.Adam([_leaf(1.)], betas=(0.9, 1.0)), "value", "Invalid beta parameter at index 1: 1.0"),
+    (lambda: optim.RMSprop([_leaf(1.)], alpha=-1), "value", "Invalid alpha value: -1"),
+    (lambda: optim.Adagrad([_leaf(1.)], lr_decay=-1), "value", "Invalid lr_decay value: -1"),
+    (lambda: optim.SGD([{"params": [_leaf(1.)]}, {"params": 3}]), "type", "'int' object is not iterable"),
+    (lambda: optim.SGD([_leaf(1.)], foreach=True), "not_implemented", "foreach=True"),
+])
+def test_pytorchs_errors(make, kind, message):
+    with pytest.raises(AgcliError, match=None) as error:
+        make()
+    assert error.value.kind == kind and message in error.value.message
+
+
+def test_param_groups_zero_grad_and_print():
+    w, b = _leaf(1., 2.), _leaf(3.)
+    opt = optim.SGD([{"params": [w], "lr": 0.5}, {"params": b}], lr=0.1, momentum=0.9)
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.1]
+    assert list(opt.param_groups[0]) == ["params", "lr", "momentum", "dampening", "weight_decay", "nesterov",
+                                         "maximize", "foreach", "differentiable", "fused"]
+    assert repr(opt).splitlines()[:3] == ["SGD (", "Parameter Group 0", "    dampening: 0"]
+    w.grad = Tensor(from_host(np.ones(2, np.float32)))
+    opt.step()          # b has no gradient: no step, no state for it
+    assert to_host(w.data).tolist() == [0.5, 1.5] and to_host(b.data).tolist() == [3.0]
+    assert list(opt.state) == [w] and list(opt.state[w]) == ["momentum_buffer"]
+    opt.zero_grad(set_to_none=False)
+    assert to_host(w.grad.data).tolist() == [0.0, 0.0]
+    opt.zero_grad()
+    assert w.grad is None
+    assert opt.state_dict()["param_groups"][1]["params"] == [1]
+
+
+def test_pytorchs_warnings_go_to_the_warning_stream():
+    """PyTorch's texts (warnings.warn, UserWarning): scheduler.step() before optimizer.step(), get_lr()
+    outside step(), a group holding a parameter twice."""
+    seen = []
+    with state.using(warn=seen.append):
+        w = _leaf(1.)
+        opt = optim.SGD([w], lr=0.1)
+        sched = optim.StepLR(opt, 2)
+        sched.step()
+        sched.get_lr()
+        opt.step()
+        sched.step()        # (after optimizer.step(): nothing to say)
+        optim.SGD([w, w], lr=0.1)
+    assert seen == [
+        "UserWarning: Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, "
+        "you should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do "
+        "this will result in PyTorch skipping the first value of the learning rate schedule. See more details at "
+        "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+        "UserWarning: To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+        "UserWarning: optimizer contains a parameter group with duplicate parameters; in future, this will cause an "
+        "error; see github.com/pytorch/pytorch/issues/40967 for more information"]
+
+
+def test_a_call_that_does_not_fit_is_the_programs_type_error():
+    opt = optim.Adam([_leaf(1.)])
+    with pytest.raises(AgcliError) as error:
+        opt.step(1, 2)
+    assert error.value.kind == "type"
+    assert error.value.message == "Adam.step() takes from 1 to 2 positional arguments but 3 were given"
+    with pytest.raises(AgcliError, match=r"Optimizer.zero_grad\(\) got an unexpected keyword argument 'foo'"):
+        opt.zero_grad(foo=1)

@@ -1,0 +1,197 @@
+"""Sweeps (evaluate/sweeps.py): lines of one expression evaluated as one replay
+over stacked arrays must give exactly what the lines give one by one.
+
+The reference is the same file read from standard input, which `agcli batch`
+runs line by line (no look-ahead); the sweeps run from the file, in one
+process and in worker processes. Outputs are compared byte for byte.
+"""
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+
+import pytest
+
+from agcli.cli.arguments import parse_line, split_words
+from agcli.cli.batch import _json_line
+from agcli.cli.sink import crashed
+from agcli.engine import batching
+from agcli.engine.ops import ALL
+from agcli.evaluate import sweeps
+from agcli.evaluate.batch import Batch
+from installed import AGCLI, base_env
+
+
+
+def test_every_op_has_a_batching_rule_or_is_declared_unbatched():
+    kinds = (batching.Reduction, batching.Mapped)
+    missing = [op.name for op in ALL if not (op.batch in (batching.ELEMENTWISE, batching.LOOP, batching.UNBATCHED)
+                                             or isinstance(op.batch, kinds))]
+    assert missing == [], "give each a batching rule (engine/batching.py); a family module's last lines declare its rest"
+    # the ops sweeps vectorize, and the ones they must never batch
+    from agcli.engine.ops import linalg, pointwise, reductions, sampled, shapes, writes
+    assert all(isinstance(op.batch, batching.Mapped) for op in (linalg.MV, shapes.T_2D, shapes.SELECT))
+    assert pointwise.SIN.batch is batching.ELEMENTWISE and pointwise.MUL.batch is batching.ELEMENTWISE
+    assert isinstance(reductions.SUM.batch, batching.Reduction) and reductions.MEAN.batch.scale
+    assert all(v.batch is batching.UNBATCHED for m in (sampled, writes) for k, v in vars(m).items()
+               if k.isupper() and v in ALL)
+
+
+# ------------------------------------------------------------ random sweeps
+SHAPES = {"S": (), "N": (3,), "W": (2,), "M": (2, 3), "T": (3, 2)}
+UNARY = ["sin({})", "cos({})", "tanh({})", "torch.sigmoid({})", "relu({})", "abs({})", "-{}", "({})**2",
+         "({})**3", "torch.sqrt(1 + ({})**2)", "log(1 + ({})**2)", "torch.clamp({}, -0.5, 0.5)",
+         "1 / (2 + sin({}))", "({}).exp().tanh()", "exp(tanh({}))", "({}) * 3", "2 - ({})", "({}) / 4"]
+
+
+def _expr(kind, depth, rng):
+    """A random expression of the given kind of shape."""
+    leaves = {"S": ["a"], "N": ["v", "u"], "W": ["w"], "M": ["m"], "T": ["m.t()", "m.T"]}
+    if depth == 0:
+        return rng.choice(leaves[kind])
+    pick = rng.random()
+    sub = lambda k: _expr(k, depth - 1, rng)        # noqa: E731
+    if pick < 0.4:
+        return rng.choice(UNARY).format(sub(kind))
+    if pick < 0.7:
+        other = rng.choice(["S", kind])
+        op = rng.choice(["+", "-", "*"])
+        return f"({sub(kind)} {op} {sub(other)})" if rng.random() < 0.5 else f"({sub(other)} {op} {sub(kind)})"
+    changes = {
+        "S": ["({}).sum()".format(sub("N")), "torch.mean({})".format(sub("M")), "{} @ {}".format(sub("N"), sub("N")),
+              "({})[1]".format(sub("N")), "torch.logsumexp({}, 0)".format(sub("W")), "({}).amax()".format(sub("N")),
+              "torch.sum({} @ {})".format(sub("M"), sub("T"))],
+        "N": ["{} @ {}".format(sub("W"), sub("M")), "({}).sum(0)".format(sub("M")), "torch.softmax({}, 0)".format(sub("N")),
+              "torch.cumsum({}, 0)".format(sub("N")), "({})[0]".format(sub("M"))],
+        "W": ["{} @ {}".format(sub("M"), sub("N")), "({}).mean(1)".format(sub("M")), "({})[:, 1]".format(sub("M"))],
+        "M": ["({}).t()".format(sub("T")), "({}).repeat(2).reshape(2, 3)".format(sub("N"))],
+        "T": ["({}).t()".format(sub("M")), "({}).transpose(0, 1)".format(sub("M"))],
+    }
+    return rng.choice(changes[kind])
+
+
+def _value(shape, rng, scale=1.0):
+    if not shape:
+        return f"{rng.uniform(-2, 2) * scale:.3f}"
+    return "[" + ", ".join(_value(shape[1:], rng, scale) for _ in range(shape[0])) + "]"
+
+
+def _sweep_file(seed, lines=360):
+    """Runs of lines of random expressions with new values: some lines fail or change shape."""
+    rng = random.Random(seed)
+    exprs = []
+    for _ in range(8):
+        exprs.append(rng.choice(["sum({})", "({}).sum()", "torch.mean({})"]).format(
+            _expr(rng.choice(list(SHAPES)), rng.randint(1, 3), rng)))
+    exprs.append("sum(torch.log(v) * u)")          # log of a negative: nan, a warning on that line only
+    exprs.append("sum(exp(v * 400) + u)")          # overflow on some lines
+    out = []
+    while len(out) < lines:
+        expr = rng.choice(exprs)
+        names = [n for n in ("a", "v", "u", "w", "m") if re.search(rf"\b{n}\b", expr)]
+        shapes = {"a": (), "v": (3,), "u": (3,), "w": (2,), "m": (2, 3)}
+        for _ in range(rng.randint(1, 40)):
+            words = [f'"{expr}"']
+            for name in names:
+                shape = shapes[name]
+                luck = rng.random()
+                if luck < 0.02:
+                    text = "[1, 2"                          # a bad binding
+                elif luck < 0.04:
+                    text = "[[1, 2], [3]]"                  # ragged
+                elif luck < 0.07 and shape:
+                    text = _value(shape[:-1] + (shape[-1] + 1,), rng)   # a shape change midway
+                elif luck < 0.08:
+                    text = "1e999"                          # inf
+                elif luck < 0.10:
+                    text = _value(shape, rng).replace("0.", ".")   # fix-ups the JSON path makes
+                else:
+                    text = _value(shape, rng)
+                words += [f"--{name}", f'"{text}"' if " " in text else text]
+            if rng.random() < 0.01:
+                words.append("--wrt a")                     # a per-line option
+            out.append(" ".join(words))
+    return "\n".join(out[:lines]) + "\n"
+
+
+def _agcli(args, stdin=None):
+    return subprocess.run([AGCLI, *args], input=stdin, capture_output=True, text=True, env=base_env(), timeout=300)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_sweeps_give_the_lines_own_output(tmp_path, seed):
+    text = _sweep_file(seed)
+    path = tmp_path / "sweep.txt"
+    path.write_text(text)
+    alone = _agcli(["batch", "-", "--format", "jsonl"], stdin=text)       # line by line
+    assert alone.stdout.count("\n") == 360
+    assert '"error": null' in alone.stdout and '"error": {' in alone.stdout
+    for jobs in (["--jobs", "1"], []):
+        swept = _agcli(["batch", str(path), "--format", "jsonl", *jobs])
+        assert swept.stdout == alone.stdout
+        assert swept.stderr == alone.stderr and swept.returncode == alone.returncode
+
+
+def test_swept_text_output_and_float32(tmp_path):
+    text = _sweep_file(3, lines=120)
+    path = tmp_path / "sweep.txt"
+    path.write_text(text)
+    for extra in ([], ["--dtype", "float32", "--format", "jsonl"]):
+        alone = _agcli(["batch", "-", *extra], stdin=text)
+        swept = _agcli(["batch", str(path), "--jobs", "1", *extra])
+        assert swept.stdout == alone.stdout and swept.stderr == alone.stderr
+
+
+def _in_process(lines, split):
+    batch = Batch(parse_line, crashed, split=split)
+    numbered = list(enumerate(lines, 1))
+    return [_json_line(n, r)[1] for n, r in batch.results(numbered)], batch
+
+
+def test_sweeps_are_used_and_match_in_process():
+    lines = [f'"sum(tanh(m @ v) * w) + (v ** 2).mean()" --m "{_value((2, 3), random.Random(i))}" '
+             f'--v "{_value((3,), random.Random(-i))}" --w "{_value((2,), random.Random(i + 99))}"' for i in range(200)]
+    alone, _ = _in_process(lines, None)
+    batch = Batch(parse_line, crashed, split=split_words)
+    results = list(batch.results(list(enumerate(lines, 1))))
+    assert sum(type(r) is sweeps.SweptResult for _, r in results) > 150     # (the first lines make the recording)
+    assert [_json_line(n, r)[1] for n, r in results] == alone
+
+
+def test_a_rule_that_gives_other_bits_turns_sweeps_off(monkeypatch):
+    """A wrong rule must never give a wrong number: the check catches it and the lines run alone."""
+    from agcli.engine.ops import pointwise
+
+    class Off(batching._Elementwise):
+        def forward(self, op, args, batched, params, shape, size):
+            out = super().forward(op, args, batched, params, shape, size)
+            return out if op is not pointwise.COS else out * (1 + 2**-40)
+
+    lines = [f'"sum(cos(v) * 3)" --v "{_value((3,), random.Random(i))}"' for i in range(100)]
+    alone, _ = _in_process(lines, None)
+    monkeypatch.setattr(pointwise.COS, "batch", Off())
+    swept, _ = _in_process(lines, split_words)
+    assert swept == alone
+
+
+def test_blocks_start_at_once():
+    """Streaming: the first block is one line, read before any other is asked for."""
+    read = []
+
+    def numbered():
+        for i in range(1, 1000):
+            read.append(i)
+            yield i, f'"sum(v)" --v "[{i}, 1]"'
+
+    blocks = sweeps.blocks(numbered())
+    assert next(blocks) == [(1, '"sum(v)" --v "[1, 1]"')] and read == [1]
+    assert [len(next(blocks)) for _ in range(8)] == [2, 4, 8, 16, 32, 64, 64, 64]
+
+
+def test_shape_changes_midway_split_the_group():
+    rng = random.Random(5)
+    lines = [f'"sum(sin(v))" --v "{_value((3 if i < 37 else 4,), rng)}"' for i in range(90)]
+    alone, _ = _in_process(lines, None)
+    swept, _ = _in_process(lines, split_words)
+    assert swept == alone
