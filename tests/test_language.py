@@ -250,6 +250,22 @@ def test_a_plain_number_where_pytorch_takes_a_tensor():
     assert r.value == 9.0 and r.grads["x"] == 4.0
 
 
+def test_a_tuple_where_pytorch_takes_a_tensor():
+    # PyTorch's words for an argument, agcli's for a method (a tuple once reached the kernels:
+    # exp((1., 2.)) came out float64 under --dtype float32)
+    for expr, kind, message in [
+            ("exp((1., 2.)) + x", "TypeError", "exp(): argument 'input' (position 1) must be Tensor, not tuple"),
+            ("exp(()) + x", "TypeError", "exp(): argument 'input' (position 1) must be Tensor, not tuple"),
+            ("pow((1., 2.), 2) + x", "TypeError", "pow(): argument 'input' (position 1) must be Tensor, not tuple"),
+            ("F.mse_loss((1.,), x)", "TypeError", "mse_loss(): argument 'input' (position 1) must be Tensor, not tuple"),
+            ("(1., 2.).exp() + x", "AttributeError", ".exp() is a tensor's method, and this is a tuple of 2 values"),
+            ("x.max(0).exp()", "AttributeError", ".exp() is a tensor's method, and this is a tuple of 2 values")]:
+        with pytest.raises(agcli.AgcliError) as e:
+            agcli.grad(expr, x=[1.5])
+        assert (e.value.python_type, e.value.message) == (kind, message)
+    assert agcli.grad("torch.einsum('i,i->', (x, x))", x=[1.5]).grads["x"] == [3.0]     # einsum takes a tuple
+
+
 def test_numpy_keyword_names_where_pytorch_takes_them():
     # PyTorch's argument parser takes axis= for dim= and keepdims= for keepdim= (values
     # against PyTorch: tests/fixtures/cases.txt); giving both is agcli's TypeError, and

@@ -18,8 +18,7 @@ def power_by_number(x, p):
     """tensor ** number: the exponents 2, 3, 0.5, -0.5, -1 and -2 as PyTorch's kernel
     takes them (products, sqrt and reciprocals); any other float32 power as glibc's
     powf gives it (float64's power rounded once)."""
-    d = getattr(x, "dtype", None)          # (an expression's literal may arrive as a list or tuple)
-    name = None if d is None else dtype_name(d)
+    name = dtype_name(x.dtype)
     if name not in ("float32", "float64") or type(p) is bool:
         return xp.pow(x, p)
     if p == 2:
@@ -56,7 +55,7 @@ def _float32_power(x, y):
 def _float32_from_double(fn):
     """fn, with float32 values computed as float64's fn rounded once."""
     def kernel(x):
-        if getattr(x, "dtype", None) == _FLOAT32:
+        if x.dtype == _FLOAT32:
             return astype(fn(astype(x, "float64")), "float32")
         return fn(x)
     kernel.__name__ = fn.__name__

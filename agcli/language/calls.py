@@ -76,17 +76,21 @@ _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size
 
 def tensor_argument(closure, node, name, param, position):
     """An expression's argument where `name` takes a tensor (`param`; position None: a
-    keyword): a list literal is a tensor literal; a number, PyTorch's error if it takes none."""
+    keyword): a list literal is a tensor literal; a tuple, or a number where it takes none,
+    PyTorch's error (einsum's operands may be a tuple of tensors)."""
     if type(node) is A.ListLit:
         return lambda env: C.as_tensor(closure(env))
-    refusal = number_refusal(name, param, position)
-    if refusal is None:
+    if param == "operands":
         return closure
+    numbers = number_refusal(name, param, position)
+    tuples = must_be_tensor(name, param, position)
 
     def tensor_only(env):
         value = closure(env)
-        if type(value) in (int, float, bool):
-            raise refusal(value).at(node.span)
+        if type(value) is tuple:
+            raise tuples(value).at(node.span)
+        if numbers is not None and type(value) in (int, float, bool):
+            raise numbers(value).at(node.span)
         return value
     return tensor_only
 
@@ -102,6 +106,11 @@ def number_refusal(name, param, position):
         attribute = _ATTRIBUTE_READ[name]
         return lambda value: AgcliError(f"'{type(value).__name__}' object has no attribute '{attribute}'",
                                         kind="attribute")
+    return must_be_tensor(name, param, position)
+
+
+def must_be_tensor(name, param, position):
+    """A function `value -> AgcliError`: "NAME(): argument 'PARAM' (position N) must be Tensor, not TYPE"."""
     pytorch_name = PYTORCH_PARAMETER.get(param, param)
     if pytorch_name != "input" and name in _SECOND_PARAMETER:
         pytorch_name = _SECOND_PARAMETER[name]

@@ -313,6 +313,10 @@ class Lowering:
                 positional.insert(0, as_operand(receiver(env)))
                 if type(positional[0]) in (int, float, bool):   # (2).exp(): a number as a tensor
                     positional[0] = C.as_tensor(positional[0])
+                elif isinstance(positional[0], tuple):          # (1., 2.).exp(), x.max(0).exp()
+                    raise AgcliError(f".{name}() is a tensor's method, and this is a tuple of "
+                                     f"{len(positional[0])} values", kind="attribute",
+                                     hint="take one of its tensors first: [0]").at(span)
             return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
         return call
 

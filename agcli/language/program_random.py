@@ -47,8 +47,12 @@ def random_module(generator: _python_random.Random) -> dict:
     choice, shuffle, sample, choices = (python_errors(getattr(g, n)) for n in ("choice", "shuffle", "sample",
                                                                                  "choices"))
     entries["choice"] = Builtin("choice", lambda seq: choice(_sequence(seq, "choice")))
-    entries["shuffle"] = Builtin("shuffle", lambda x: shuffle(x) if type(x) is list else raise_python(
-        TypeError(f"random.shuffle() shuffles a list in agcli's programs, not a '{type_name(x)}'")))
+
+    def shuffled(x):
+        if type(x) is not list:
+            raise_python(TypeError(f"random.shuffle() shuffles a list in agcli's programs, not a '{type_name(x)}'"))
+        return shuffle(x)
+    entries["shuffle"] = Builtin("shuffle", shuffled)
     entries["sample"] = Builtin("sample", lambda population, k, **kw: sample(
         _sequence(population, "sample"), _count(k), **kw))
     entries["choices"] = Builtin("choices", lambda population, weights=None, *, cum_weights=None, k=1: choices(

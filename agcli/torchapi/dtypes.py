@@ -96,11 +96,11 @@ def set_default_dtype(dtype) -> None:
     if not isinstance(dtype, DType):
         raise AgcliError("invalid dtype object: only floating-point types are supported as the default type",
                          kind="type")
-    if dtype.name not in ("float32", "float64", "float16"):
-        raise AgcliError("only floating-point types are supported as the default type", kind="type")
     if dtype.name == "float16":
         raise AgcliError("agcli's default dtype is torch.float32 or torch.float64, not torch.float16",
                          kind="value", hint="pass dtype=torch.float16 where a tensor needs it")
+    if dtype.name not in ("float32", "float64"):
+        raise AgcliError("only floating-point types are supported as the default type", kind="type")
     state.default_float = dtype.name
 
 

@@ -8,7 +8,7 @@ same order of operations)."""
 from __future__ import annotations
 
 from ...errors import AgcliError, torch_type_name
-from ..backend import astype, clone, ones, reduce_mean, reduce_sum, xp
+from ..backend import astype, clone, ones, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -16,14 +16,6 @@ from . import nn as NN
 from .activations import log_sigmoid
 from .shapes import lined_up, permute, reshape
 from .pointwise import add_scalar, div_scalar, mask, mul, neg, sigmoid, sub, zeros_like
-
-
-def _reduce(v, reduction):
-    if reduction == "mean":
-        return reduce_mean(v)
-    if reduction == "sum":
-        return reduce_sum(v)
-    return v
 
 
 def _numel(x) -> int:
@@ -40,7 +32,7 @@ def _added(a, b):
 def _smooth_l1(x, y, reduction, beta):
     """z < beta ? 0.5 * z * z / beta : z - 0.5 * beta, z = |input - target| (PyTorch's kernel)."""
     z = xp.abs(x - y)
-    return _reduce(xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
+    return NN.reduced(xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta), reduction)
 
 
 def _smooth_l1_backward(g, x, y, reduction, beta):
@@ -53,7 +45,7 @@ def _smooth_l1_backward(g, x, y, reduction, beta):
 def _huber(x, y, reduction, delta):
     """z < delta ? 0.5 * z * z : delta * (z - 0.5 * delta), z = |input - target| (PyTorch's kernel)."""
     z = xp.abs(x - y)
-    loss = _reduce(xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)), reduction)
+    loss = NN.reduced(xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)), reduction)
     return loss if loss.dtype == x.dtype else astype(loss, x.dtype)      # the input's dtype, as PyTorch's kernel
 
 
@@ -235,7 +227,7 @@ def _bce_logits(z, y, w, pw, reduction):
     loss = (1 - y) * z - log_sigmoid
     if w is not None:
         loss = loss * w
-    return _reduce(loss, reduction)
+    return NN.reduced(loss, reduction)
 
 
 def _bce_logits_grad(g, z, y, w, pw, reduction):

@@ -24,7 +24,8 @@ def _log_softmax(x, dim):
     return s - xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))
 
 
-def _reduce(v, reduction):
+def reduced(v, reduction):
+    """A loss's raw values reduced as its `reduction=` says ('mean', 'sum' or 'none')."""
     if reduction == "mean":
         return reduce_mean(v)
     if reduction == "sum":
@@ -126,7 +127,7 @@ def _bce(x, t, w, reduction):
         loss = (t - 1) * xp.maximum(xp.log1p(-x), -100.0) - t * xp.maximum(xp.log(x), -100.0)
     if w is not None:                    # loss.mul_(weight): the loss keeps its dtype
         loss = astype(loss * w, loss.dtype)
-    return _reduce(loss, reduction)
+    return reduced(loss, reduction)
 
 
 def _between_0_and_1(x, t):
@@ -195,7 +196,7 @@ LOG_SOFTMAX = Op("LogSoftmaxBackward0", _log_softmax,
                  ("grad - result.exp() * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),),
                  jvps=(lambda t, out, x, dim: t - T.logsumexp(t, x, (dim,), True),))
 MSE_LOSS = Op("MseLossBackward0",
-              lambda x, y, reduction: _reduce((x - y) ** 2, reduction),
+              lambda x, y, reduction: reduced((x - y) ** 2, reduction),
               (lambda g, out, x, y, reduction: mse_loss_backward(g, x, y, reduction),
                lambda g, out, x, y, reduction: mse_loss_backward(g, y, x, reduction)),
               ("2 * (self - target) * grad [/ numel]", "2 * (target - self) * grad [/ numel]"),
