@@ -82,25 +82,38 @@ def tensor_argument(closure, node, name, param, position):
         return lambda env: C.as_tensor(closure(env))
     if param == "operands":
         return closure
-    numbers = number_refusal(name, param, position)
-    tuples = must_be_tensor(name, param, position)
+    span = node.span
 
     def tensor_only(env):
         value = closure(env)
-        if type(value) is tuple:
-            raise tuples(value).at(node.span)
-        if numbers is not None and type(value) in (int, float, bool):
-            raise numbers(value).at(node.span)
+        if type(value) in _NOT_TENSORS:     # (decided and worded only then: most lines never need it)
+            refuse_non_tensor(value, name, param, position, span)
         return value
     return tensor_only
+
+
+_NOT_TENSORS = (tuple, int, float, bool)
+
+
+def refuse_non_tensor(value, name, param, position, span):
+    """PyTorch's error for a tuple, or for a number where `name` takes none, as `param`."""
+    if type(value) is tuple:
+        raise must_be_tensor(name, param, position)(value).at(span)
+    if not takes_number(name, param):
+        raise number_refusal(name, param, position)(value).at(span)
+
+
+def takes_number(name, param) -> bool:
+    """Does PyTorch take a Python number for `name`'s tensor parameter `param`?"""
+    return name in NUMBERS_TAKEN and param != "condition" or param in ("operands", "min", "max") or \
+        (name, param) == ("scatter", "src")       # (scatter's third argument may be its value)
 
 
 def number_refusal(name, param, position):
     """A function `value -> AgcliError`: PyTorch's error for a number `value` given to
     `name`'s tensor parameter `param` (position None: as a keyword); None where
     PyTorch takes a number there."""
-    if name in NUMBERS_TAKEN and param != "condition" or param in ("operands", "min", "max") or \
-            (name, param) == ("scatter", "src"):       # (scatter's third argument may be its value)
+    if takes_number(name, param):
         return None
     if name in _ATTRIBUTE_READ:
         attribute = _ATTRIBUTE_READ[name]

@@ -19,8 +19,9 @@ from .anomaly_places import noting_fn
 from .subscripts import getitem, getitem_in_expression, index_int, index_value
 from .unknown_names import attribute_hint, function_hint, method_hint, variable_hint
 from .replay_safety import replayable
+from ..state import state
+from .closures import CAUGHT, as_is, as_operand, binop, call_closure, chain, constant, failed, variable
 
-_NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 
 
 class Plan:
@@ -73,19 +74,9 @@ def _guarded(fn, span):
     def guarded(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except AgcliError as e:
-            raise e.at(span)
-        except _NUMERIC_ERRORS as e:
-            raise AgcliError(str(e), span) from e
-        except MemoryError:
-            raise AgcliError("not enough memory for the result of this operation", span, kind="limit",
-                             hint="tensors this large need a machine with more memory") from None
+        except CAUGHT as e:
+            failed(e, span)
     return guarded
-
-
-def as_operand(v):
-    """Lists in arithmetic are tensor literals: [1, 2] + x."""
-    return C.as_tensor(v) if isinstance(v, list) else v
 
 
 def _wrap(v):
@@ -117,12 +108,21 @@ def tensor_comparison(name):
 
 
 COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+# What an expression's `a OP b` calls with the two operands (list literals already tensors).
+OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}
 
 
 class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
 
     python_words = False    # errors on Python values in Python's words (programs), or agcli's
+    # Each class's lower_X function per AST node type X, found by name once (bounded by the
+    # AST's types): finding it by name costs more than most lower_X do.
+    lowerers: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.lowerers = {}
 
     def __init__(self, variables, source):
         self.variables = variables    # names bound from outside
@@ -135,13 +135,17 @@ class Lowering:
         self.attributes = namespace.ATTRIBUTES
         self.constants = namespace.CONSTANTS
         self.module_roots = {"torch", "F"}
+        # Under anomaly mode the closures note where each node was made (anomaly_places.py).
+        self.anomaly = state.detect_anomaly
+        self.lowerers = type(self).lowerers     # (read from the instance: Python finds it faster there)
 
     def is_module(self, dotted: str | None) -> bool:
         """Does `dotted` (e.g. 'torch.nn.functional') name a module rather than a value?"""
         if dotted is None:
             return False
         root = dotted.split(".")[0]
-        return (dotted in namespace.MODULES or root in self.module_roots) and root not in self.variables | self.assigned
+        return (dotted in namespace.MODULES or root in self.module_roots) and \
+            root not in self.variables and root not in self.assigned
 
     def error(self, message, span, kind="name", hint=None):
         return AgcliError(message, span, kind=kind, hint=hint, source=self.source)
@@ -167,34 +171,33 @@ class Lowering:
 
     # -- expressions
     def expr(self, node):
-        method = getattr(self, "lower_" + type(node).__name__, None)
-        if method is None:
+        lower = self.lowerers.get(type(node))
+        if lower is None:
+            lower = self.lowerer(node)
+        return lower(self, node)
+
+    def lowerer(self, node):
+        """This class's lower_X for a node of type X (kept in `lowerers`)."""
+        lower = getattr(type(self), "lower_" + type(node).__name__, None)
+        if lower is None:
             raise self.error(f"{type(node).__name__} is not allowed here", node.span, "syntax")
-        return method(node)
+        self.lowerers[type(node)] = lower
+        return lower
 
     def lower_Number(self, node):
-        value = node.value
-        return lambda env: value
+        return constant(node.value)
 
     def lower_String(self, node):
-        value = node.value
-        return lambda env: value
+        return constant(node.value)
 
     def lower_Name(self, node):
         name = node.id
         if name in self.variables or name in self.assigned:
             # A binding always wins over a constant (the seeds name a variable `e`).
             self.read.add(name)
-
-            def variable(env):
-                try:
-                    return env[name]
-                except KeyError:
-                    raise AgcliError(f"unbound variable '{name}'", node.span, kind="name") from None
-            return variable
+            return variable(name, node.span)
         if name in self.constants:
-            value = self.constants[name]
-            return lambda env: value
+            return constant(self.constants[name])
         if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
         hint = variable_hint(name, self.variables | self.assigned | set(namespace.CONSTANTS))
@@ -215,37 +218,34 @@ class Lowering:
         if node.op == "~":
             invert = guard(functions.invert, node.span)
             return lambda env: invert(as_operand(operand(env)))
-        neg = guard(functions.neg, node.span)
+        neg, span = noting_fn(functions.neg, node.span), node.span
 
         def negate(env):
             v = as_operand(operand(env))
-            return neg(v) if type(v) is Tensor else -v
+            if type(v) is not Tensor:
+                return -v
+            try:
+                return neg(v)
+            except CAUGHT as e:
+                failed(e, span)
         return negate
 
     def lower_BinOp(self, node):
-        # A left-leaning chain (a * b * c * ...) is lowered and run as a loop, not
-        # by recursion, so a long one cannot exhaust Python's stack.
+        if type(node.left) is not A.BinOp:      # one operator (most are)
+            return binop(self.expr(node.left), self.operator(node), self.expr(node.right), node.op_span)
+        # A left-leaning chain (a * b * c * ...) is lowered as a loop, not by recursion,
+        # so a long one cannot exhaust Python's stack.
         spine = []
-        while isinstance(node, A.BinOp):
+        while type(node) is A.BinOp:
             spine.append(node)
             node = node.left
         first = self.expr(node)
-        steps = [(guard(self.binop_function(b.op), b.op_span), self.expr(b.right)) for b in reversed(spine)]
-        if len(steps) == 1:
-            ((fn, right),) = steps
-            return lambda env: fn(first(env), right(env))
+        return chain(first, [(self.operator(b), self.expr(b.right), b.op_span) for b in reversed(spine)])
 
-        def chain(env):
-            value = first(env)
-            for fn, right in steps:
-                value = fn(value, right(env))
-            return value
-        return chain
-
-    def binop_function(self, op):
-        """What `a OP b` calls with the two values (programs change it for plain numbers)."""
-        fn = tensor_comparison(COMPARES[op]) if op in COMPARES else BINOPS[op]
-        return lambda a, b: fn(as_operand(a), as_operand(b))
+    def operator(self, node):
+        """What the BinOp `node` calls with its two operands."""
+        fn = OPERATORS[node.op]
+        return noting_fn(fn, node.op_span) if self.anomaly else fn
 
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
@@ -264,73 +264,65 @@ class Lowering:
         return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):
+        target, name, span, receiver = self.callee(node)
+        args = list(map(self.expr, node.args))
+        keywords, kwargs = self.keyword_arguments(target, name, node.kwargs) if node.kwargs else ((), ())
+        is_method, n = receiver is not None, len(args)
+        # Most calls have no keywords and a shape seen before: _fit's answer, looked up here.
+        fitted = None if keywords else calls_that_fit.get((target, is_method, n, ()))
+        if fitted is None:
+            fitted = self._fit(target, name, is_method, n, keywords, span)
+        if fitted:
+            self.tensor_arguments(fitted, node.args, args, keywords, kwargs, name)
+        # NumPy's functions and methods (x.numpy() too) hand out NumPy values; any other raw array becomes a tensor.
+        wrap = _wrap if not getattr(target, "gives_numpy", False) else as_is
+        return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, kwargs, receiver, name,
+                            wrap)
+
+    def callee(self, node):
+        """(the function a call calls, its name, span, the receiver's closure or None)."""
         func = node.func
-        module = A.dotted_name(func.obj) if isinstance(func, A.Attribute) else None
-        if isinstance(func, A.Name) or self.is_module(module):
-            name = func.id if isinstance(func, A.Name) else func.name
-            span = func.span if isinstance(func, A.Name) else func.name_span
-            target = self.function_for(module, name)
-            if target is None or name.startswith("_"):
-                if isinstance(func, A.Name) and (name in self.variables or name in self.assigned):
-                    raise self.error(f"'{name}' is a variable, not a function", span, "call")
-                what = f"{module}.{name}" if module else name
-                raise self.error(f"unknown function '{what}'", span, hint=function_hint(name, module, self.functions))
-            receiver = None
-        elif isinstance(func, A.Attribute):
-            name, span = func.name, func.name_span
-            target = self.methods.get(name)
-            if target is None:
-                hint = method_hint(name, A.dotted_name(func.obj), self.methods, self.attributes)
-                raise self.error(f"unknown method '.{name}()'", span, hint=hint)
-            receiver = self.expr(func.obj)
+        if type(func) is A.Name:
+            name, span, module = func.id, func.span, None
+        elif type(func) is A.Attribute:
+            name, span, obj = func.name, func.name_span, func.obj
+            module = obj.id if type(obj) is A.Name else A.dotted_name(obj)     # (torch.sin(x), x.sum(): a name)
+            if module is None or not self.is_module(module):      # a method
+                target = self.methods.get(name)
+                if target is None:
+                    hint = method_hint(name, module, self.methods, self.attributes)
+                    raise self.error(f"unknown method '.{name}()'", span, hint=hint)
+                return target, name, span, self.expr(obj)
         else:
             raise self.error("only functions and methods can be called", node.span, "call")
+        # the function `module.name(...)` calls (module None: a bare name; torch.Tensor: a method)
+        target = (self.methods if module == "torch.Tensor" else self.functions).get(name)
+        if target is None or name[0] == "_":
+            if module is None and (name in self.variables or name in self.assigned):
+                raise self.error(f"'{name}' is a variable, not a function", span, "call")
+            what = f"{module}.{name}" if module else name
+            raise self.error(f"unknown function '{what}'", span, hint=function_hint(name, module, self.functions))
+        return target, name, span, None
 
-        keywords = pytorch_keywords(target, name, node.kwargs)      # x.sum(axis=0) is x.sum(dim=0)
-        args = [self.expr(a) for a in node.args]
-        kwargs = [(k.name, self.expr(k.value)) for k in keywords]
-        self.positional_count = len(args)       # (tensor_argument words a keyword's error without a position)
-        for i, param in self._fit(target, name, receiver is not None, len(args), keywords, span):
-            if i < len(args):
-                args[i] = self.tensor_argument(args[i], node.args[i], name, param, i + 1)
-            else:
-                k = i - len(args)
-                kwargs[k] = (kwargs[k][0], self.tensor_argument(kwargs[k][1], keywords[k].value, name, param,
-                                                                i + 1))
-        fn = guard(target, span)
-        # NumPy's functions and methods (x.numpy() too) hand out NumPy values; any other raw array becomes a tensor.
-        wrap = _wrap if not getattr(target, "gives_numpy", False) else (lambda v: v)
+    def keyword_arguments(self, target, name, keywords):
+        """(the keywords, with PyTorch's names: x.sum(axis=0) is x.sum(dim=0); their (name, closure)s)."""
+        keywords = pytorch_keywords(target, name, keywords)
+        return keywords, [(k.name, self.expr(k.value)) for k in keywords]
 
-        if receiver is None and not kwargs:
-            if len(args) == 1:
-                (a0,) = args
-                return lambda env: wrap(fn(a0(env)))
-            return lambda env: wrap(fn(*[a(env) for a in args]))
-
-        def call(env):
-            positional = [a(env) for a in args]
-            if receiver is not None:
-                positional.insert(0, as_operand(receiver(env)))
-                if type(positional[0]) in (int, float, bool):   # (2).exp(): a number as a tensor
-                    positional[0] = C.as_tensor(positional[0])
-                elif isinstance(positional[0], tuple):          # (1., 2.).exp(), x.max(0).exp()
-                    raise AgcliError(f".{name}() is a tensor's method, and this is a tuple of "
-                                     f"{len(positional[0])} values", kind="attribute",
-                                     hint="take one of its tensors first: [0]").at(span)
-            return wrap(fn(*positional, **{k: v(env) for k, v in kwargs}))
-        return call
-
-    def tensor_argument(self, closure, node, name, param, position):
-        """An argument where the function takes a tensor: in an expression a list
-        literal there is a tensor literal, as in arithmetic (softmax([[1., 2.]], -1));
-        a number is PyTorch's TypeError where PyTorch takes none (torch.sin(2.))."""
-        if type(node) is A.Name and node.id in self.variables:      # a binding: always a tensor
-            return closure
-        return tensor_argument(closure, node, name, param, position if position <= self.positional_count else None)
-
-    def function_for(self, module, name):
-        """The function `module.name(...)` (module None: a bare name; torch.Tensor: a method) calls, or None."""
-        return (self.methods if module == "torch.Tensor" else self.functions).get(name)
+    def tensor_arguments(self, fitted, nodes, args, keywords, kwargs, name):
+        """The arguments that bind tensor parameters (`fitted`: see _fit), checked where
+        they run (calls.tensor_argument): in an expression a list literal there is a tensor
+        literal, as in arithmetic (softmax([[1., 2.]], -1)); a number is PyTorch's TypeError
+        where PyTorch takes none (torch.sin(2.)). A binding is always a tensor."""
+        n = len(args)
+        for i, param in fitted:
+            node = nodes[i] if i < n else keywords[i - n].value
+            if type(node) is A.Name and node.id in self.variables:
+                continue
+            if i < n:
+                args[i] = tensor_argument(args[i], node, name, param, i + 1)
+            else:       # (a keyword's error names no position)
+                kwargs[i - n] = (kwargs[i - n][0], tensor_argument(kwargs[i - n][1], node, name, param, None))
 
     def _fit(self, fn, name, is_method, n_args, keywords, span):
         """Check a call against the function's signature (once per shape of call:

@@ -1,0 +1,142 @@
+"""The closures an expression is lowered to (lower.py), and what an op's error becomes.
+
+Each op's closure catches its error itself and gives it the op's span (failed),
+rather than through lower.guard's wrapper: an expression runs these most, and a
+wrapper costs a call with its arguments packed, for every op. Each closure is made
+by a function of its own, which holds only what that closure keeps.
+"""
+from __future__ import annotations
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi import creation as C
+
+NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
+CAUGHT = (AgcliError, MemoryError, *NUMERIC_ERRORS)     # what an op's error may be (see failed)
+
+
+def failed(e, span):
+    """Raise what the op at `span` raises when it fails with `e` (one of CAUGHT): an
+    AgcliError with that span, unless it has its own. The hot closures of an expression
+    catch CAUGHT themselves and call this, rather than go through guard's wrapper."""
+    if isinstance(e, AgcliError):
+        raise e.at(span)
+    if isinstance(e, MemoryError):
+        raise AgcliError("not enough memory for the result of this operation", span, kind="limit",
+                         hint="tensors this large need a machine with more memory") from None
+    raise AgcliError(str(e), span) from e
+
+
+def as_is(v):
+    return v
+
+
+def as_operand(v):
+    """Lists in arithmetic are tensor literals: [1, 2] + x."""
+    return C.as_tensor(v) if isinstance(v, list) else v
+
+
+def constant(value):
+    return lambda env: value
+
+
+def variable(name, span):
+    """A bound name's value (an assigned one's, in a program of statements)."""
+    def variable(env):
+        try:
+            return env[name]
+        except KeyError:
+            raise AgcliError(f"unbound variable '{name}'", span, kind="name") from None
+    return variable
+
+
+def binop(first, fn, right, span):
+    """`first OP right`: fn(a, b), a list literal as a tensor ([1, 2] + x)."""
+    def binop(env):
+        a, b = first(env), right(env)
+        try:
+            if isinstance(a, list) or isinstance(b, list):
+                a, b = as_operand(a), as_operand(b)
+            return fn(a, b)
+        except CAUGHT as e:
+            failed(e, span)
+    return binop
+
+
+def chain(first, steps):
+    """A left-leaning chain of operators (a * b * c * ...) run as a loop, not by
+    recursion, so a long one cannot exhaust Python's stack; steps: (fn, right, span)."""
+    def chain(env):
+        value = first(env)
+        for fn, right, span in steps:
+            b = right(env)
+            try:
+                if isinstance(value, list) or isinstance(b, list):
+                    value, b = as_operand(value), as_operand(b)
+                value = fn(value, b)
+            except CAUGHT as e:
+                failed(e, span)
+        return value
+    return chain
+
+
+def call_closure(fn, span, args, kwargs, receiver, name, wrap):
+    """The closure of an expression's call: fn(*args, **kwargs), on the receiver's value
+    first for a method, its result wrapped (wrap: a raw array as a tensor). The calls an
+    expression makes most, f(x) and x.f(), get closures of their own."""
+    if receiver is None and not kwargs and len(args) == 1:
+        return _call_1(fn, span, args[0], wrap)
+    if receiver is not None and not kwargs and not args:
+        return _method_0(fn, span, receiver, name, wrap)
+    return _call(fn, span, args, kwargs, receiver, name, wrap)
+
+
+def _call_1(fn, span, a0, wrap):
+    def call(env):
+        a = a0(env)
+        try:
+            v = fn(a)
+        except CAUGHT as e:
+            failed(e, span)
+        return v if type(v) is Tensor else wrap(v)
+    return call
+
+
+def _method_0(fn, span, receiver, name, wrap):
+    def method(env):
+        r = receiver(env)
+        if type(r) is not Tensor:
+            r = receiver_value(r, name, span)
+        try:
+            v = fn(r)
+        except CAUGHT as e:
+            failed(e, span)
+        return v if type(v) is Tensor else wrap(v)
+    return method
+
+
+def _call(fn, span, args, kwargs, receiver, name, wrap):
+    """Arguments run first, then the receiver, then the keywords (as they always have:
+    it decides which error shows, and the order of random draws)."""
+    def call(env):
+        positional = [a(env) for a in args]
+        if receiver is not None:
+            positional.insert(0, receiver_value(receiver(env), name, span))
+        keywords = {k: v(env) for k, v in kwargs}
+        try:
+            v = fn(*positional, **keywords)
+        except CAUGHT as e:
+            failed(e, span)
+        return v if type(v) is Tensor else wrap(v)
+    return call
+
+
+def receiver_value(value, name, span):
+    """A method's receiver: a list literal or a number as a tensor ((2).exp()); a tuple refused."""
+    value = as_operand(value)
+    if type(value) in (int, float, bool):
+        return C.as_tensor(value)
+    if isinstance(value, tuple):          # (1., 2.).exp(), x.max(0).exp()
+        raise AgcliError(f".{name}() is a tensor's method, and this is a tuple of {len(value)} values",
+                         kind="attribute", hint="take one of its tensors first: [0]").at(span)
+    return value
