@@ -79,6 +79,8 @@ COMMAND_OPTIONS = {
 # What a batch line may set for itself; the rest belongs to `agcli batch`.
 LINE_OPTIONS = ("--wrt", "--grad-output", "--seed", "--dtype", "--vector", "--eps", "--atol", "--rtol",
                 "--second-order", "--detect-anomaly")
+_LINE_ALLOWED = {command: tuple(o for o in LINE_OPTIONS if o in options)
+                 for command, options in COMMAND_OPTIONS.items()}
 
 
 class GradArgs:
@@ -87,8 +89,10 @@ class GradArgs:
                  "eps", "atol", "rtol", "second_order", "detect_anomaly")
 
     def __init__(self):
-        for field in self.__slots__:
-            setattr(self, field, None)
+        # (plain stores: a loop of setattr over the slots cost as much as reading a batch line's words)
+        self.expr = self.wrt = self.grad_output = self.seed = self.dtype = self.format = self.out = None
+        self.max_elements = self.device = self.debug = self.strict = self.color = self.saved = None
+        self.vectors = self.eps = self.atol = self.rtol = self.second_order = self.detect_anomaly = None
         self.bindings = {}
         self.command = "grad"
 
@@ -182,7 +186,8 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
         raise AgcliError(f"{where} has no expression", kind="usage",
                          hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
     for name in args.bindings:
-        _refuse_mistyped_option(name, args.expr)
+        if len(name) >= 3:      # (no option's name is shorter)
+            _refuse_mistyped_option(name, args.expr)
     return args
 
 
@@ -302,8 +307,6 @@ def parse_line(line: str) -> GradArgs:
     command = "grad"
     if words and words[0] in COMMAND_OPTIONS:
         command, words = words[0], words[1:]
-    options = COMMAND_OPTIONS[command]
-    args = parse_words(words, allowed=tuple(o for o in LINE_OPTIONS if o in options), where="the line",
-                       options=options)
+    args = parse_words(words, allowed=_LINE_ALLOWED[command], where="the line", options=COMMAND_OPTIONS[command])
     args.command = command
     return args

@@ -18,7 +18,6 @@ from .plans import plan_for
 
 def parse_value(name: str, text: str):
     """The host array a binding's text denotes."""
-    origin = f"--{name}"
     text = text.strip()
     if text.startswith("@"):
         return _load_file(name, text[1:])
@@ -33,7 +32,7 @@ def parse_value(name: str, text: str):
     try:
         value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)
     except AgcliError as e:
-        e.origin = origin
+        e.origin = f"--{name}"
         if e.kind == "name":
             e.message += " (a binding's value is a constant expression: no variables)"
         if e.exit_code == 1:
@@ -45,7 +44,7 @@ def parse_value(name: str, text: str):
     try:
         return to_host(C.as_tensor(value).data)
     except AgcliError as e:
-        raise AgcliError(e.message, (0, len(text)), kind="binding", source=text, origin=origin) from None
+        raise AgcliError(e.message, (0, len(text)), kind="binding", source=text, origin=f"--{name}") from None
 
 
 def _plain_number(text: str):

@@ -1,4 +1,4 @@
-"""The syntax tree: small immutable records, each with the span of source it came from.
+"""The syntax tree: small records (never changed once made), each with the span of source it came from.
 
 A span is (start, end) character offsets into the program text; errors turn it
 into a line and a caret (see errors.py). The records are hand-rolled rather
@@ -10,13 +10,18 @@ Span = tuple
 
 
 class _Record:
-    """Fields are the class's __slots__; instances are frozen after __init__."""
+    """Fields are the class's __slots__; a record is not changed once made.
+
+    Nothing enforces that: a __setattr__ that refused would also slow every
+    field's store in __init__ (a parse makes dozens of records a line)."""
 
     __slots__ = ()
 
     def __init_subclass__(cls):
-        # Each class's own __init__ writes through its slots' descriptors: a parse
-        # makes dozens of records, and this is faster than a generic loop.
+        # A class without its own __init__ gets one that writes through its slots'
+        # descriptors; the commonest records spell theirs out (plain stores, faster).
+        if "__init__" in cls.__dict__:
+            return
         setters = tuple(cls.__dict__[name].__set__ for name in cls.__slots__)
         size = len(setters)
 
@@ -26,9 +31,6 @@ class _Record:
             for set_field, value in zip(setters, values):
                 set_field(self, value)
         cls.__init__ = __init__
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is immutable")
 
     def __eq__(self, other):
         return type(self) is type(other) and all(
@@ -45,9 +47,17 @@ class _Record:
 class Name(_Record):
     __slots__ = ('id', 'span')
 
+    def __init__(self, id, span):
+        self.id = id
+        self.span = span
+
 
 class Number(_Record):
     __slots__ = ('value', 'span')
+
+    def __init__(self, value, span):
+        self.value = value
+        self.span = span
 
 
 class String(_Record):
@@ -57,14 +67,27 @@ class String(_Record):
 class ListLit(_Record):
     __slots__ = ('items', 'span')
 
+    def __init__(self, items, span):
+        self.items = items
+        self.span = span
+
 
 class TupleLit(_Record):
     __slots__ = ('items', 'span')
+
+    def __init__(self, items, span):
+        self.items = items
+        self.span = span
 
 
 class Unary(_Record):
     # op: '-' or '+'
     __slots__ = ('op', 'operand', 'span')
+
+    def __init__(self, op, operand, span):
+        self.op = op
+        self.operand = operand
+        self.span = span
 
 
 class BinOp(_Record):
@@ -72,9 +95,21 @@ class BinOp(_Record):
     # op_span: where the caret goes when the op fails
     __slots__ = ('op', 'left', 'right', 'span', 'op_span')
 
+    def __init__(self, op, left, right, span, op_span):
+        self.op = op
+        self.left = left
+        self.right = right
+        self.span = span
+        self.op_span = op_span
+
 
 class Keyword(_Record):
     __slots__ = ('name', 'value', 'span')
+
+    def __init__(self, name, value, span):
+        self.name = name
+        self.value = value
+        self.span = span
 
 
 class Call(_Record):
@@ -82,13 +117,31 @@ class Call(_Record):
     # kwargs: of Keyword
     __slots__ = ('func', 'args', 'kwargs', 'span')
 
+    def __init__(self, func, args, kwargs, span):
+        self.func = func
+        self.args = args
+        self.kwargs = kwargs
+        self.span = span
+
 
 class Attribute(_Record):
     __slots__ = ('obj', 'name', 'span', 'name_span')
 
+    def __init__(self, obj, name, span, name_span):
+        self.obj = obj
+        self.name = name
+        self.span = span
+        self.name_span = name_span
+
 
 class Slice(_Record):
     __slots__ = ('start', 'stop', 'step', 'span')
+
+    def __init__(self, start, stop, step, span):
+        self.start = start
+        self.stop = stop
+        self.step = step
+        self.span = span
 
 
 class EllipsisLit(_Record):
@@ -98,6 +151,11 @@ class EllipsisLit(_Record):
 class Index(_Record):
     # items: expressions, Slice, EllipsisLit
     __slots__ = ('obj', 'items', 'span')
+
+    def __init__(self, obj, items, span):
+        self.obj = obj
+        self.items = items
+        self.span = span
 
 
 class BoolOp(_Record):
@@ -268,6 +326,10 @@ class ExceptHandler(_Record):
 class Program(_Record):
     # body: Assign or expressions, in order
     __slots__ = ('body', 'source')
+
+    def __init__(self, body, source):
+        self.body = body
+        self.source = source
 
 
 def dotted_name(node) -> str | None:

@@ -18,13 +18,13 @@ import re
 from . import ast as A
 
 # Tokens as the table driver's lexer cuts them (_tables.PATTERN), for the
-# tokens handled here, each with the blanks before it: a name (ASCII first
-# letter), a number (checked below), or an operator (one character, or
-# ** // and a character followed by =); anything else, one character.
-_TOKEN = re.compile(r"([\t \x0c]*)(?:([A-Za-z_]\w*)|"
-                    r"(\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)|"
+# tokens handled here, each with the blanks before it: a word (a name with an
+# ASCII first letter, or a number, checked below) or an operator (one
+# character, or ** // and a character followed by =); anything else, one character.
+_TOKEN = re.compile(r"([\t \x0c]*)(?:([A-Za-z_]\w*|"
+                    r"\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)|"
                     r"(\*\*|//|[-+*/%@()\[\],.:=<>!]=?|[^\t \x0c]))")
-# The grammar's NUMBER, which the lexer's number must be all of.
+# The grammar's NUMBER, which the lexer's number must be all of (they differ only in underscores).
 _NUMBER = re.compile(r"(\d(_?\d)*\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?")
 # What an operator's text is to the parser; any other text goes to the driver.
 _OPERATORS = {op: op for op in ("+", "-", "*", "/", "//", "%", "@", "**", "(", ")", "[", "]", ",", ".", ":", "=")}
@@ -35,6 +35,7 @@ _BINARY = {"+": 1, "-": 1, "*": 2, "@": 2, "/": 2, "//": 2, "%": 2}     # how ti
 _KEYWORDS = frozenset(("yield", "raise", "from", "pass", "break", "continue", "return", "import", "del", "global",
                        "nonlocal", "assert", "as", "else", "if", "elif", "while", "for", "in", "def", "class", "with",
                        "finally", "try", "except", "lambda", "or", "and", "not", "is", "async", "await"))
+_NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _END = ("", "", -1, -1)
 
 
@@ -42,92 +43,45 @@ class _NotHere(Exception):
     """The text is not one this module parses: the table driver will."""
 
 
-def _maker(cls, fields):
-    """cls(*fields), made by calling its slots' setters directly: ast.py's
-    records are immutable, and their __init__ loops over the setters, which
-    made most of this path's cost. None if cls's fields are not `fields` (then
-    this fast path stands aside: the driver builds what ast.py now declares)."""
-    if cls.__slots__ != fields:
-        return None
-    new = object.__new__
-    setters = [cls.__dict__[name].__set__ for name in fields]
-    if len(setters) == 2:
-        s0, s1 = setters
-
-        def make(a, b):
-            node = new(cls)
-            s0(node, a)
-            s1(node, b)
-            return node
-    elif len(setters) == 3:
-        s0, s1, s2 = setters
-
-        def make(a, b, c):
-            node = new(cls)
-            s0(node, a)
-            s1(node, b)
-            s2(node, c)
-            return node
-    elif len(setters) == 4:
-        s0, s1, s2, s3 = setters
-
-        def make(a, b, c, d):
-            node = new(cls)
-            s0(node, a)
-            s1(node, b)
-            s2(node, c)
-            s3(node, d)
-            return node
-    else:
-        s0, s1, s2, s3, s4 = setters
-
-        def make(a, b, c, d, e):
-            node = new(cls)
-            s0(node, a)
-            s1(node, b)
-            s2(node, c)
-            s3(node, d)
-            s4(node, e)
-            return node
-    return make
-
-
-_Name = _maker(A.Name, ("id", "span"))
-_Number = _maker(A.Number, ("value", "span"))
-_ListLit = _maker(A.ListLit, ("items", "span"))
-_TupleLit = _maker(A.TupleLit, ("items", "span"))
-_Unary = _maker(A.Unary, ("op", "operand", "span"))
-_BinOp = _maker(A.BinOp, ("op", "left", "right", "span", "op_span"))
-_Keyword = _maker(A.Keyword, ("name", "value", "span"))
-_Call = _maker(A.Call, ("func", "args", "kwargs", "span"))
-_Attribute = _maker(A.Attribute, ("obj", "name", "span", "name_span"))
-_Slice = _maker(A.Slice, ("start", "stop", "step", "span"))
-_Index = _maker(A.Index, ("obj", "items", "span"))
-_READY = None not in (_Name, _Number, _ListLit, _TupleLit, _Unary, _BinOp, _Keyword, _Call, _Attribute, _Slice,
-                      _Index)
-
-
 def expression_line(text: str):
     """The statements (a 1-tuple holding the expression) of `text`, or None
     when it is not a line this fast path knows (see the module's docstring)."""
-    if "\n" in text or "\r" in text or not _READY:
+    if "\n" in text or "\r" in text:
         return None
+    tokens = _tokens(text)
+    if tokens is None:
+        return None
+    parser = _Parser(tokens)
+    try:
+        node = parser.expr()
+    except _NotHere:
+        return None
+    if tokens[parser.at][0]:     # something after the expression
+        return None
+    return (node,)
+
+
+def _tokens(text: str):
+    """(kind, text, start, end) of each token, then _END; None if a token is
+    not one of this parser's. A name's kind is NAME, a number's NUMBER, an
+    operator's its text."""
     tokens = []
     append = tokens.append
-    at = 0
     operators = _OPERATORS
-    for blank, name, number, op in _TOKEN.findall(text):
-        start = at + len(blank)
-        if name:
-            at = start + len(name)
-            if name in _KEYWORDS or not name.isidentifier():
-                return None
-            append(("NAME", name, start, at))
-        elif number:
-            at = start + len(number)
-            if not _NUMBER.fullmatch(number):
-                return None
-            append(("NUMBER", number, start, at))
+    names_are_identifiers = text.isascii()      # (an ASCII name always is one)
+    at = 0
+    for blank, word, op in _TOKEN.findall(text):
+        start = at + len(blank) if blank else at
+        if word:
+            at = start + len(word)
+            if word[0] in _NAME_START:
+                if word in _KEYWORDS or not (names_are_identifiers or word.isidentifier()):
+                    return None
+                append(("NAME", word, start, at))
+            else:
+                if "_" in word and not _NUMBER.fullmatch(word):     # (they differ only in underscores)
+                    return None
+                append(("NUMBER", word, start, at))
         else:
             at = start + len(op)
             kind = operators.get(op)
@@ -136,18 +90,13 @@ def expression_line(text: str):
             append((kind, op, start, at))
     if not tokens or text[at:].strip("\t \x0c"):
         return None
-    tokens.append(_END)
-    parser = _Parser(tokens)
-    try:
-        node = parser.expr()
-    except _NotHere:
-        return None
-    if parser.tokens[parser.at][0]:     # something after the expression
-        return None
-    return (node,)
+    append(_END)
+    return tokens
 
 
 class _Parser:
+    """Precedence climbing over the tokens; each method reads its construct
+    from `at` on and leaves `at` after it. `_NotHere` anywhere: the driver parses."""
     __slots__ = ("tokens", "at")
 
     def __init__(self, tokens):
@@ -164,7 +113,7 @@ class _Parser:
         right = self.binary(1)
         if self.tokens[self.at][0] == "COMPARE":
             raise _NotHere
-        return _BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
+        return A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
 
     def binary(self, tightest):
         """Operands joined by the binary operators that bind at least as tightly
@@ -177,28 +126,37 @@ class _Parser:
             if strength < tightest:
                 return left
             self.at += 1
-            right = self.binary(strength + 1)
-            left = _BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
+            right = self.factor() if strength == 2 else self.binary(2)     # (nothing binds tighter than 2)
+            left = A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
 
     def factor(self):
-        op = self.tokens[self.at]
-        if op[0] == "-" or op[0] == "+":
-            self.at += 1
-            operand = self.factor()
-            return _Unary(op[1], operand, (op[2], operand.span[1]))
-        base = self.postfix()
-        op = self.tokens[self.at]
-        if op[0] != "**":
-            return base
-        self.at += 1
-        exponent = self.factor()
-        return _BinOp("**", base, exponent, (base.span[0], exponent.span[1]), (op[2], op[3]))
-
-    def postfix(self):
-        node = self.atom()
+        """Unary signs, an atom with its calls, attributes and indexing, then ** and
+        its exponent (which binds tighter than the signs before it: -a**b is -(a**b))."""
         tokens = self.tokens
-        while True:
-            kind = tokens[self.at][0]
+        token = tokens[self.at]
+        kind = token[0]
+        self.at += 1
+        if kind == "NAME":
+            node = A.Name(token[1], (token[2], token[3]))
+        elif kind == "NUMBER":
+            node = A.Number(_number(token[1]), (token[2], token[3]))
+        elif kind == "-" or kind == "+":
+            operand = self.factor()
+            return A.Unary(token[1], operand, (token[2], operand.span[1]))
+        elif kind == "(":
+            items, comma = self.items(")")
+            if len(items) == 1 and not comma:
+                node = items[0]             # parentheses around an expression
+            else:
+                node = A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+        elif kind == "[":
+            items, _ = self.items("]")
+            node = A.ListLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+        else:
+            raise _NotHere
+        while True:                         # the atom's postfixes
+            token = tokens[self.at]
+            kind = token[0]
             if kind == "(":
                 self.at += 1
                 node = self.call(node)
@@ -207,30 +165,16 @@ class _Parser:
                 if name[0] != "NAME":
                     raise _NotHere
                 self.at += 2
-                node = _Attribute(node, name[1], (node.span[0], name[3]), (name[2], name[3]))
+                node = A.Attribute(node, name[1], (node.span[0], name[3]), (name[2], name[3]))
             elif kind == "[":
                 self.at += 1
                 node = self.index(node)
+            elif kind == "**":
+                self.at += 1
+                exponent = self.factor()
+                return A.BinOp("**", node, exponent, (node.span[0], exponent.span[1]), (token[2], token[3]))
             else:
                 return node
-
-    def atom(self):
-        token = self.tokens[self.at]
-        kind = token[0]
-        self.at += 1
-        if kind == "NAME":
-            return _Name(token[1], (token[2], token[3]))
-        if kind == "NUMBER":
-            return _Number(_number(token[1]), (token[2], token[3]))
-        if kind == "(":
-            items, comma = self.items(")")
-            if len(items) == 1 and not comma:
-                return items[0]             # parentheses around an expression
-            return _TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
-        if kind == "[":
-            items, _ = self.items("]")
-            return _ListLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
-        raise _NotHere
 
     def items(self, close):
         """The comma-separated expressions up to `close` (a trailing comma
@@ -243,7 +187,7 @@ class _Parser:
                 break
             self.at += 1
             comma = True
-        self._expect(close)
+        self.expect(close)
         return tuple(items), comma
 
     def call(self, func):
@@ -255,7 +199,7 @@ class _Parser:
             if token[0] == "NAME" and tokens[self.at + 1][0] == "=":
                 self.at += 2
                 value = self.expr()
-                last = _Keyword(token[1], value, (token[2], value.span[1]))
+                last = A.Keyword(token[1], value, (token[2], value.span[1]))
                 kwargs.append(last)
             else:
                 if kwargs:      # a positional argument after a keyword: the driver says so
@@ -265,8 +209,8 @@ class _Parser:
             if tokens[self.at][0] != ",":
                 break
             self.at += 1
-        self._expect(")")
-        return _Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
+        self.expect(")")
+        return A.Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
 
     def index(self, obj):
         tokens = self.tokens
@@ -276,9 +220,9 @@ class _Parser:
             items.append(self.subscript())
         if tokens[self.at][0] == ",":   # a trailing comma
             self.at += 1
-        self._expect("]")
+        self.expect("]")
         end = max(obj.span[1], items[-1].span[1]) + 1
-        return _Index(obj, tuple(items), (obj.span[0], end))
+        return A.Index(obj, tuple(items), (obj.span[0], end))
 
     def subscript(self):
         tokens = self.tokens
@@ -294,16 +238,15 @@ class _Parser:
             if tokens[self.at][0] not in (",", "]"):
                 step = self.expr()
         parts = [p for p in (start, stop, step) if p is not None]
-        return _Slice(start, stop, step, (parts[0].span[0], parts[-1].span[1]) if parts else (0, 0))
+        return A.Slice(start, stop, step, (parts[0].span[0], parts[-1].span[1]) if parts else (0, 0))
 
-    def _expect(self, kind):
+    def expect(self, kind):
         if self.tokens[self.at][0] != kind:
             raise _NotHere
         self.at += 1
 
 
 def _number(text: str):
-    """A NUMBER token's value, as syntax_to_ast.ToAst.number reads it."""
-    if text[:2] in ("0x", "0X", "0o", "0O", "0b", "0B"):
-        return int(text, 0)
-    return float(text) if any(c in text for c in ".eE") else int(text)
+    """A NUMBER token's value, as syntax_to_ast.ToAst.number reads it (the
+    lexer here takes no 0x, 0o nor 0b: their letters end the number)."""
+    return float(text) if "." in text or "e" in text or "E" in text else int(text)
