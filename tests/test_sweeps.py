@@ -31,7 +31,7 @@ def test_every_op_has_a_batching_rule_or_is_declared_unbatched():
     assert missing == [], "give each a batching rule (engine/batching.py); a family module's last lines declare its rest"
     # the ops sweeps vectorize, and the ones they must never batch
     from agcli.engine.ops import linalg, pointwise, reductions, sampled, shapes, writes
-    assert all(isinstance(op.batch, batching.Mapped) for op in (linalg.MV, shapes.T_2D, shapes.SELECT))
+    assert all(isinstance(op.batch, batching.Mapped) for op in (linalg.MV, linalg.MM, shapes.T_2D, shapes.SELECT))
     assert pointwise.SIN.batch is batching.ELEMENTWISE and pointwise.MUL.batch is batching.ELEMENTWISE
     assert isinstance(reductions.SUM.batch, batching.Reduction) and reductions.MEAN.batch.scale
     assert all(v.batch is batching.UNBATCHED for m in (sampled, writes) for k, v in vars(m).items()
@@ -159,6 +159,24 @@ def test_sweeps_are_used_and_match_in_process():
     assert [_json_line(n, r)[1] for n, r in results] == alone
 
 
+@pytest.mark.parametrize("expr, shapes, swept", [
+    ("sum(tanh(a @ b))", {"a": (2, 3), "b": (3, 4)}, True),            # K <= 3: each term added in turn
+    ("sum((a @ b.t()) ** 2)", {"a": (3, 2), "b": (5, 2)}, True),       # a transposed operand
+    ("sum(sin(a @ b @ c))", {"a": (2, 2), "b": (2, 3), "c": (3, 2)}, True),
+    ("sum(tanh(a @ b))", {"a": (4, 5), "b": (5, 3)}, False),           # NumPy's matmul, slice by slice
+])
+def test_matrix_products_are_swept_and_match(expr, shapes, swept):
+    lines = [f'"{expr}" ' + " ".join(f'--{n} "{_value(s, random.Random(i * 7 + k))}"' for k, (n, s) in
+                                       enumerate(shapes.items())) for i in range(150)]
+    alone, _ = _in_process(lines, None)
+    batch = Batch(parse_line, crashed, split=split_words)
+    results = list(batch.results(list(enumerate(lines, 1))))
+    assert [_json_line(n, r)[1] for n, r in results] == alone
+    from agcli.engine.backend import ON_HOST
+    if swept and ON_HOST:   # (matmul's bits on stacks are checked, not assumed: they may turn sweeps off elsewhere)
+        assert sum(type(r) is sweeps.SweptResult for _, r in results) > 120
+
+
 def test_a_rule_that_gives_other_bits_turns_sweeps_off(monkeypatch):
     """A wrong rule must never give a wrong number: the check catches it and the lines run alone."""
     from agcli.engine.ops import pointwise
@@ -186,7 +204,7 @@ def test_blocks_start_at_once():
 
     blocks = sweeps.blocks(numbered())
     assert next(blocks) == [(1, '"sum(v)" --v "[1, 1]"')] and read == [1]
-    assert [len(next(blocks)) for _ in range(8)] == [2, 4, 8, 16, 32, 64, 64, 64]
+    assert [len(next(blocks)) for _ in range(9)] == [2, 4, 8, 16, 32, 64, 128, 256, 256]
 
 
 def test_shape_changes_midway_split_the_group():

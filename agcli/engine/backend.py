@@ -119,8 +119,8 @@ def add_at(out, key, values):
 
 
 def mm_kernel(a, b):
-    """mat1 @ mat2; PyTorch's order where measured (2.13, every layout): K <= 3 terms with
-    N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
+    """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
+    K <= 3 terms with N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
     return _in_turn(a, b) if _in_turn_shapes(a, b) else numpy.matmul(a, b)
 
 
@@ -134,12 +134,12 @@ def addmm_kernel(c, a, b):
 
 
 def _in_turn_shapes(a, b) -> bool:
-    return type(a) is type(b) is numpy.ndarray and a.ndim == b.ndim == 2 and a.shape[1] <= 3 and a.size \
-        and b.size and (b.shape[1] <= 8 or a.shape[0] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
+    return type(a) is type(b) is numpy.ndarray and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] <= 3 and a.size \
+        and b.size and (b.shape[-1] <= 8 or a.shape[-2] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
 
 
 def _in_turn(a, b):
-    return sum((a[:, k:k + 1] * b[k:k + 1] for k in range(1, a.shape[1])), a[:, :1] * b[:1] + 0.0)
+    return sum((a[..., k:k + 1] * b[..., k:k + 1, :] for k in range(a.shape[-1])), 0.0)    # (+0 first: -0 is +0)
 
 
 def item(a):

@@ -28,7 +28,7 @@ from . import sweeps
 # queued, running or done and not yet written, so memory stays flat
 # whatever the file's size.
 PARALLEL_MIN_LINES = 200
-_CHUNK_LINES = (16, 64)
+_CHUNK_LINES = (16, 256)
 _CHUNKS_A_WORKER = 8
 IN_FLIGHT = 8
 

@@ -267,27 +267,37 @@ def stacked_values(texts, dtype):
     """What parse_value and bind make of each of these binding texts, stacked on a
     leading axis in `dtype`; None unless every text is a plain number or a number
     list that JSON reads as it is, and their shapes agree (a sweep: evaluate/sweeps.py)."""
-    values = []
-    if texts[0].lstrip().startswith("["):
-        _number_list("[0]")                     # (makes its checks and json's decoder)
-        shape_ok, loads = _NUMBER_LIST[0], _NUMBER_LIST[4]
-        for text in texts:                      # each as _number_list reads it first
-            text = text.strip()
-            if not shape_ok.fullmatch(text):
-                return None
-            try:
-                values.append(loads(text))
-            except ValueError:
-                return None
-    else:
-        for text in texts:
-            number = _plain_number(text.strip())
-            if number is None or (type(number) is int and abs(number) >= 2**53):   # (exact in a float)
-                return None
-            values.append(number)
+    texts = [text.strip() for text in texts]
+    values = _json_values(texts)
+    if values is None:
+        if texts[0].startswith("["):
+            return None     # a list that JSON does not read as it is (it goes to the grammar alone)
+        values = [_plain_number(text) for text in texts]     # numbers JSON does not write: +1, 1., .5
+        if None in values:
+            return None
+    if int in map(type, values) and max(abs(v) for v in values if type(v) is int) >= 2**53:
+        return None         # (not exact in a float)
     try:
         array = numpy.array(values, dtype=float)
     except (ValueError, TypeError, OverflowError):
         return None
     return array.astype(dtype, copy=False)
 
+
+def _json_values(texts):
+    """Each text's JSON value, in one parse of `[text, text, ...]` (a parse a text costs more than
+    its numbers), or None unless each text alone is one value JSON reads as _number_list does:
+    with as many [ as ] in each, the commas that join them are the outer list's, so the list holds
+    as many values as texts only if each text is one value."""
+    _number_list("[0]")                     # (makes its checks and json's decoder)
+    shape_ok, loads = _NUMBER_LIST[0], _NUMBER_LIST[4]
+    if [text.count("[") for text in texts] != [text.count("]") for text in texts]:
+        return None
+    document = "[" + ", ".join(texts) + "]"
+    if not shape_ok.fullmatch(document):
+        return None
+    try:
+        values = loads(document)
+    except ValueError:
+        return None
+    return values if len(values) == len(texts) else None

@@ -120,9 +120,14 @@ def _mv_batched(m, v, batched_v):
 
 # A stack of matrices multiplies slice by slice (NumPy's matmul over the leading axis);
 # the rules' products take the same operands, transposed the same way, line by line.
-# (mm and addmm add in PyTorch's order, mm_kernel: line by line, LOOP.)
+# mm_kernel chooses each line's order of additions from one line's shapes, on stacks too.
+# (addmm adds in PyTorch's order only for some layouts: line by line, LOOP.)
 declare(Mapped("matrix-vector products over the stack",
                lambda args, batched, params: _mv_batched(args[0], args[1], batched[1]),
                (lambda g, args, batched, params: g[..., :, None] * (args[1][:, None, :] if batched[1] else args[1]),
                 lambda g, args, batched, params: _mv_batched(_mt(args[0], batched[0]), g, True))), MV)
+declare(Mapped("matrix products over the stack",
+               lambda args, batched, params: mm_kernel(args[0], args[1]),
+               (lambda g, args, batched, params: mm_kernel(g, _mt(args[1], batched[1])),
+                lambda g, args, batched, params: mm_kernel(_mt(args[0], batched[0]), g))), MM)
 declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
