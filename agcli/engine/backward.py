@@ -9,6 +9,7 @@ like any other op.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from ..errors import AgcliError, torch_type_name
 from ..state import state
@@ -27,21 +28,28 @@ SECOND_BACKWARD = (
 
 def reachable(root):
     """Nodes reachable from `root`, in reverse creation order (tape order, reversed)."""
-    seen = {id(root): root}
+    if type(root) is AccumulateGrad:
+        return []
+    nodes = [root]
+    seen = {root}           # (nodes hash by identity)
     stack = [root]
     while stack:
-        node = stack.pop()
-        for nxt in node.next:
-            if nxt is not None and id(nxt) not in seen:
-                seen[id(nxt)] = nxt
+        for nxt in stack.pop().next:
+            if nxt is not None and nxt not in seen and type(nxt) is not AccumulateGrad:
+                seen.add(nxt)
+                nodes.append(nxt)
                 stack.append(nxt)
-    nodes = [n for n in seen.values() if type(n) is not AccumulateGrad]
-    nodes.sort(key=lambda n: n.seq, reverse=True)
+    nodes.sort(key=_creation, reverse=True)
     return nodes
 
 
+_creation = attrgetter("seq")
+
+
 def propagate(steps, grads, observer=None):
-    """The backward loop, the one both the graph and replays run.
+    """The backward loop over steps: replays run it, and graph passes that hooks, inputs, an
+    observer or create_graph watch or filter (_plain_pass runs the others); `send` is each
+    step's work, the one place gradients go through rules, sum_to and casts.
 
     steps: in backward's order, (key, out, args, edges) per op that may
     have a gradient to send, an edge being (vjp, params, input shape, input
@@ -57,15 +65,20 @@ def propagate(steps, grads, observer=None):
             continue
         if observer is not None:
             edges = observer(key, g, edges)
-        for vjp, params, shape, dtype, target in edges:
-            gi = vjp(g, out, *args, **params)
-            if getattr(gi, "shape", None) != shape:
-                gi = sum_to(gi, shape)          # broadcasting, undone in one place
-            if dtype is not None and gi.dtype != dtype:
-                gi = to_dtype(gi, dtype)        # back to the input's own dtype, as PyTorch's engine does
-            prev = grads.get(target)
-            grads[target] = gi if prev is None else prev + gi
+        send(g, out, args, edges, grads)
     return grads
+
+
+def send(g, out, args, edges, grads):
+    """One step's gradient g through its edges' rules into grads (see propagate)."""
+    for vjp, params, shape, dtype, target in edges:
+        gi = vjp(g, out, *args, **params) if params else vjp(g, out, *args)    # (** copies even {})
+        if getattr(gi, "shape", None) != shape:
+            gi = sum_to(gi, shape)          # broadcasting, undone in one place
+        if dtype is not None and gi.dtype != dtype:
+            gi = to_dtype(gi, dtype)        # back to the input's own dtype, as PyTorch's engine does
+        prev = grads.get(target)
+        grads[target] = gi if prev is None else prev + gi
 
 
 def edges_of(node):
@@ -107,11 +120,7 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             g = grads[node] = watch.pre_hooks(node, g)
         op = node.op
         if op.saves:
-            if node.released:
-                raise AgcliError(SECOND_BACKWARD)
-            changed = node.modified() if state.version_bumps else None    # (none changed in place: no call)
-            if changed is not None:
-                raise AgcliError(_modified_message(node, *changed))
+            _check_saved(node)
         # (an op's rules, or a program's backward for all inputs at once: engine/function_node.py)
         edges = edges_of(node) if op.vjps is not None else node.edges(g, create_graph)
         if watch is not None:       # (hooks and anomaly checks see every input's gradient)
@@ -125,14 +134,45 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
         else:
             yield node, node.out.data, node.arrays, edges
         if not retain_graph:
-            # Saved tensors go, as PyTorch frees its buffers. An op that saves
-            # nothing (Op.saves False) reads only shapes in its rules, so its
-            # graph can run backward again, as in PyTorch.
+            _release(node)
+        if watch is not None:
+            watch.after(node, g, grads)
+
+
+def _plain_pass(order, grads, retain_graph):
+    """propagate(_graph_steps(...)) for a pass that nothing watches or filters (no hooks,
+    inputs, retained grads, create_graph nor observer: most passes), without the generator
+    and its tests: the same steps, checks and release."""
+    for node in order:
+        g = grads.pop(node, None)
+        if g is None:
+            continue
+        op = node.op
+        if op.saves and (node.released or state.version_bumps):
+            _check_saved(node)
+        send(g, node.out.data, node.arrays, edges_of(node) if op.vjps is not None else node.edges(g, False), grads)
+        if not retain_graph:         # (_release, spelled out: a call per node costs)
             if op.saves:
                 node.free()
             node.released = True
-        if watch is not None:
-            watch.after(node, g, grads)
+
+
+def _check_saved(node):
+    """PyTorch's errors for a node whose saved tensors were freed, or changed in place since."""
+    if node.released:
+        raise AgcliError(SECOND_BACKWARD)
+    changed = node.modified() if state.version_bumps else None    # (none changed in place: no call)
+    if changed is not None:
+        raise AgcliError(_modified_message(node, *changed))
+
+
+def _release(node):
+    """Saved tensors go, as PyTorch frees its buffers. An op that saves nothing
+    (Op.saves False) reads only shapes in its rules, so its graph can run backward
+    again, as in PyTorch."""
+    if node.op.saves:
+        node.free()
+    node.released = True
 
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
@@ -140,7 +180,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
              retain_grads: bool = False, observer=None):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
-    accumulate=True adds into each leaf's .grad (Tensor.backward);
+    accumulate=True adds into each leaf's .grad (Tensor.backward) and returns {};
     accumulate=False returns {leaf: grad} instead (torch.autograd.grad).
     nodes: reachable(output.grad_fn), when the caller has it already.
     retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
@@ -173,8 +213,12 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     needed = None if inputs is None else _leading_to(order, inputs)
     watch = Watch(order) if watching() else None
     with set_grad_enabled(create_graph):
-        propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
-                               watch), grads, observer)
+        if watch is None and needed is None and not asked and not retain_grads and not create_graph \
+                and observer is None:
+            _plain_pass(order, grads, retain_graph)
+        else:
+            propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
+                                   watch), grads, observer)
 
     results = {}
     handed_out = {id(data(grad_output))}     # arrays a .grad must not share
@@ -182,17 +226,19 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         for n in [n for n in grads if type(n) is AccumulateGrad and n not in watch.done]:
             grads[n] = watch.leaf(n, grads[n])
     for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
-        if type(g) is not Tensor:
-            g = Tensor(asarray(g, dtype=leaf.data.dtype), device=leaf.device)
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
-        if accumulate:
-            # A gradient array is copied only if someone else may hold it too
-            # (a view, the caller's grad_output, or one already handed to a leaf).
-            shared = view_base(g.data) is not None or id(g.data) in handed_out
-            handed_out.add(id(g.data))
-            _accumulate(leaf, g, create_graph, copy_it=shared)
-        results[leaf] = g
+        if type(g) is not Tensor:
+            g = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
+        if not accumulate:
+            results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
+            continue
+        # A gradient array is copied only if someone else may hold it too
+        # (a view, the caller's grad_output, or one already handed to a leaf).
+        array = g.data if type(g) is Tensor else g
+        shared = view_base(array) is not None or id(array) in handed_out
+        handed_out.add(id(array))
+        _accumulate(leaf, g, create_graph, copy_it=shared)
     return results
 
 
@@ -281,7 +327,11 @@ class _Needed(set):
 def _accumulate(tensor, g, create_graph, copy_it=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
     if type(g) is not Tensor:
-        g = Tensor(asarray(g, dtype=tensor.data.dtype), device=tensor.device)
+        g = asarray(g, dtype=tensor.data.dtype)
+        if tensor.grad is None:         # (most leaves: their first gradient, one Tensor made)
+            tensor.grad = Tensor(copy(g) if copy_it else g, device=tensor.device)
+            return
+        g = Tensor(g, device=tensor.device)
     if tensor.grad is None:
         if create_graph and g.requires_grad:
             tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here

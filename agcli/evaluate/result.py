@@ -12,7 +12,10 @@ class NodeInfo:
     __slots__ = ("name", "grad_fn", "shape", "value")
 
     def __init__(self, name, grad_fn, shape, value):
-        self.name, self.grad_fn, self.shape, self.value = name, grad_fn, shape, value
+        self.name = name
+        self.grad_fn = grad_fn
+        self.shape = shape
+        self.value = value
 
     def __repr__(self):
         return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"

@@ -199,8 +199,8 @@ def _gradient_warnings(result):
 def _all_finite(a) -> bool:
     # An inf or a nan would make the sum inf or nan: a finite sum clears the
     # array in one pass, without isfinite's array of booleans. Only a sum that
-    # overflows needs the elementwise check.
-    return math.isfinite(a if a.ndim == 0 else a.sum()) or bool(numpy.isfinite(a).all())
+    # overflows needs the elementwise check. (add.reduce: a.sum() without its Python wrapper.)
+    return math.isfinite(a if a.ndim == 0 else numpy.add.reduce(a, None)) or bool(numpy.isfinite(a).all())
 
 
 def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer=None):
@@ -308,10 +308,8 @@ def _collect_nodes(result, output):
     if output.grad_fn is None:
         return None
     nodes = reachable(output.grad_fn)
-    for node in reversed(nodes):
-        out = node.out
-        value = out.data if ON_HOST else to_host(out.data)
-        result.nodes.append(NodeInfo(out.name, node.op.name, out.data.shape, value))
+    result.nodes = [NodeInfo(node.out.name, node.op.name, node.out.data.shape,
+                             node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
     return nodes
 
 

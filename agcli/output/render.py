@@ -43,11 +43,23 @@ _encoder = None
 
 def encode_json(value) -> str:
     """JSON text (json is imported at the first use: a result shown as text needs none)."""
+    return "".join((_encoder or _make_encoder())(value, 0))
+
+
+def _make_encoder():
+    """json's C encoder, made once: JSONEncoder.encode makes it anew on every call (in
+    iterencode's Python), which cost as much as encoding a small object. markers=None:
+    no check for circular references (what is encoded here holds none)."""
     global _encoder
-    if _encoder is None:
-        import json
-        _encoder = json.JSONEncoder(separators=(", ", ": "), allow_nan=False).encode
-    return _encoder(value)
+    import json
+    from json import encoder
+    plain = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
+    if encoder.c_make_encoder is None:      # (a Python without _json: its pure-Python encoder)
+        _encoder = lambda value, _level: plain.iterencode(value)   # noqa: E731
+    else:
+        _encoder = encoder.c_make_encoder(None, plain.default, encoder.encode_basestring_ascii, None,
+                                          plain.key_separator, plain.item_separator, False, False, False)
+    return _encoder
 
 
 def result_json(result) -> dict:
@@ -84,6 +96,8 @@ def result_json_line(result, line: int | None = None) -> str:
         if cache is not None:
             cache["fixed"] = fixed
     tail = getattr(result, "json_tail", None)      # a sweep's line, its numbers encoded with its group's
+    if tail is None:
+        tail = _plain_tail(result)
     if tail is not None:
         return f'{fixed}{tail}}}' if line is None else f'{fixed}{tail}, "line": {line}}}'
     rest = {"value": None, "grads": None, "no_grad": result.no_grad, "warnings": result.warnings,
@@ -100,11 +114,45 @@ def result_json_line(result, line: int | None = None) -> str:
         return fixed + encode_json(rest)[1:]
 
 
+def _plain_tail(result):
+    """`"value": ..., "grads": {...}, "no_grad": {}, "warnings": [], "error": null` of a result
+    whose numbers are all finite floats and that has nothing else to say (most lines), written
+    without the encoder; else None."""
+    if result.no_grad or result.warnings or result.error is not None:
+        return None
+    value = _floats_json(result.value)
+    if value is None:
+        return None
+    grads = []
+    for name, g in result.grads.items():
+        text = _floats_json(g)
+        if text is None:
+            return None
+        grads.append(f"{_key_json(name)}: {text}")
+    return f'"value": {value}, "grads": {{{", ".join(grads)}}}, "no_grad": {{}}, "warnings": [], "error": null'
+
+
+def _floats_json(a):
+    """A float32/float64 array (or NumPy number) of finite values as JSON: the repr of its
+    list, which writes each number by float.__repr__ and separates them by ", ", as the
+    encoder does; None for anything else (nan and inf are the only reprs with an "n")."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or dtype.char not in "fd":
+        return None
+    text = repr(a.tolist())
+    return None if "n" in text else text
+
+
+def _key_json(name: str) -> str:
+    """A name as the encoder writes a key (an ASCII identifier needs no escapes)."""
+    return f'"{name}"' if name.isascii() and name.isidentifier() else encode_json(name)
+
+
 def _nodes_json(nodes) -> str:
     """The nodes as JSON, written out directly (cheaper than the encoder on a
     dozen small objects); grad_fn names are PyTorch's identifiers."""
     return "[" + ", ".join([f'{{"name": {"null" if n.name is None else encode_json(n.name)}, '
-                            f'"grad_fn": "{n.grad_fn}", "shape": [{", ".join(map(str, n.shape))}]}}'
+                            f'"grad_fn": "{n.grad_fn}", "shape": {list(n.shape)!r}}}'
                             for n in nodes]) + "]"
 
 
