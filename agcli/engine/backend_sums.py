@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy
 
 from .backend_sums_iteration import iteration_dims, reduce_into
-from .backend_sums_kernel import FLOATS, GRAIN_SIZE, flat_total, flat_two_pass, threads
+from .backend_sums_kernel import FLOATS, GRAIN_SIZE, column_sums, flat_total, flat_two_pass, threads
 
 # Above this many elements NumPy's own (pairwise) sum is kept, so that sums of 10**6 to
 # 10**7 elements keep NumPy's speed: PyTorch's order runs in NumPy at 4 to 9 times its
@@ -43,19 +43,26 @@ def torch_sum(x, axis=None, keepdims=False):
         return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
     ndim = x.ndim
     if axis is None:
-        axes = tuple(range(ndim))
+        axes = None
     else:
         axes = tuple(sorted({a % ndim for a in ((axis,) if isinstance(axis, int) else axis)}))
-    if any(s < 0 for s in x.strides):           # (PyTorch has no negative strides: its flip copies)
+    contiguous = x.flags.c_contiguous
+    if not contiguous and any(s < 0 for s in x.strides):    # (PyTorch has no negative strides: its flip copies)
         x = numpy.ascontiguousarray(x)
-    if x.flags.c_contiguous and all(x.shape[d] == 1 for d in range(ndim) if d not in axes):
+        contiguous = True
+    if contiguous and (axes is None or len(axes) == ndim or _kept_ones(x.shape, axes)):
         # the common case, one run of memory summed whole (the kept dims are all 1s)
         flat = x.reshape(-1)
         total = flat_total(flat) if flat.shape[0] < GRAIN_SIZE or threads() == 1 else \
             flat_two_pass(flat, threads())
-        kept = tuple(1 if d in axes else n for d, n in enumerate(x.shape)) if keepdims else \
-            tuple(n for d, n in enumerate(x.shape) if d not in axes)
-        return total.reshape(kept) if kept else total
+        kept = ndim if keepdims else 0 if axes is None else ndim - len(axes)
+        return total.reshape((1,) * kept) if kept else total
+    if axes == (0,) and ndim == 2 and contiguous:
+        columns = column_sums(x)                # (a broadcast gradient summed back over its rows: sum_to)
+        if columns is not None:
+            return columns.reshape(1, -1) if keepdims else columns
+    if axes is None:
+        axes = tuple(range(ndim))
     kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
     summed = [d for d in axes if x.shape[d] > 1]
     if len(summed) == 1 and x.shape[summed[0]] <= 4:
@@ -73,6 +80,10 @@ def torch_sum(x, axis=None, keepdims=False):
         out = out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
         return out if out.ndim else out[()]
     return out
+
+
+def _kept_ones(shape, axes) -> bool:
+    return all(n == 1 for d, n in enumerate(shape) if d not in axes)
 
 
 def torch_mean(x, axis=None, keepdims=False):

@@ -5,6 +5,7 @@ says where each piece is used). Each sequential run of additions is a left fold
 PyTorch would start (`threads`, read on first use)."""
 from __future__ import annotations
 
+import math
 import os
 
 import numpy
@@ -55,7 +56,12 @@ def lanes(itemsize: int) -> int:
 def flat_total(x):
     """0 + vectorized_inner_sum of a contiguous 1-D x (scalar row_sum when shorter
     than a vector), with few NumPy calls: the hot path of a loss's sum."""
-    n, width = x.shape[0], lanes(x.itemsize)
+    n = x.shape[0]
+    if n < SMALL and x.dtype is FLOATS[1]:
+        total = small_total(x.tolist())
+        if math.isfinite(total):        # (else NumPy's additions again: they raise its warnings)
+            return numpy.float64(total)
+    width = lanes(x.itemsize)
     if n < width:
         order = x if n < 4 else x[_SMALL_ORDER[n]]
         return numpy.add.accumulate(numpy.concatenate((_ZERO[x.dtype], order)))[-1]
@@ -68,6 +74,74 @@ def flat_total(x):
     else:           # (the four accumulators hold zeros)
         acc = numpy.add.reduce(extra, axis=0)
     return numpy.add.accumulate(numpy.concatenate((_ZERO[x.dtype], x[vectors * width:], acc)))[-1]
+
+
+# Below 16 rows of four vectors (256 float64 numbers) _cascade_rows has no whole chunk,
+# and Python's float additions (IEEE's, as NumPy's) cost less than the NumPy calls
+# that order them.
+SMALL = 256
+
+
+def small_total(v):
+    """flat_total of a short list of float64 numbers (four lanes a vector), by the same
+    additions in the same order: each lane's four-vector rows (16 columns, each + 0 for
+    the empty levels above), the vectors after them, then the lane's other three columns;
+    the total is 0 + the elements after the last vector + the four lanes."""
+    n = len(v)
+    total = 0.0
+    if n < 4:
+        for t in v:
+            total += t
+        return total
+    end = n // 4 * 4
+    start = end // 16 * 16
+    if start:
+        c = _columns(v, start)
+        a0, a1, a2, a3 = c[0] + 0.0, c[1] + 0.0, c[2] + 0.0, c[3] + 0.0
+    else:
+        a0, a1, a2, a3 = v[0], v[1], v[2], v[3]
+        start = 4
+    for i in range(start, end, 4):
+        a0 += v[i]
+        a1 += v[i + 1]
+        a2 += v[i + 2]
+        a3 += v[i + 3]
+    if end >= 16:
+        for k in (4, 8, 12):
+            a0 += c[k] + 0.0
+            a1 += c[k + 1] + 0.0
+            a2 += c[k + 2] + 0.0
+            a3 += c[k + 3] + 0.0
+    for t in v[end:]:
+        total += t
+    return total + a0 + a1 + a2 + a3
+
+
+def _columns(v, start):
+    """The 16 column sums of v[:start] seen as rows of 16, each down its rows in turn."""
+    columns = v[:16]
+    for r in range(16, start, 16):
+        row = v[r:r + 16]
+        for j in range(16):
+            columns[j] += row[j]
+    return columns
+
+
+def column_sums(x):
+    """Each column's sum of a row-major (m, n) x where the kernel's loop is short enough to
+    spell out (None elsewhere): up to 4 rows added in turn; up to 63 rows, on columns narrower
+    than a four-vector row (and not between one and two vectors wide, which scalar_outer_sum
+    splits), loop2d's _row_sum as it runs there: every fourth row into four accumulators
+    (no whole chunk of _cascade), then the leftover rows and the other three."""
+    m, n = x.shape
+    if m <= 4:
+        return numpy.add.accumulate(x, axis=0)[-1] + 0.0
+    width = lanes(x.itemsize)
+    if m >= 64 or not (n < 4 or width <= n < 4 * width):
+        return None
+    body = m // 4 * 4
+    partial = numpy.add.reduce(x[:body].reshape(m // 4, 4, n), axis=0)
+    return numpy.add.reduce(numpy.concatenate((partial[:1], x[body:], partial[1:])), axis=0) + 0.0
 
 
 def flat_two_pass(x, threads):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .backend import astype, dtype, dtype_name, kind, xp
 
-_FLOAT32 = dtype("float32")
+_FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
 
 
 def power_by_number(x, p):
@@ -55,7 +55,8 @@ def _float32_power(x, y):
 def _float32_from_double(fn):
     """fn, with float32 values computed as float64's fn rounded once."""
     def kernel(x):
-        if x.dtype == _FLOAT32:
+        d = x.dtype
+        if d is not _FLOAT64 and d == _FLOAT32:     # (the identity test first: float64 is the common case)
             return astype(fn(astype(x, "float64")), "float32")
         return fn(x)
     kernel.__name__ = fn.__name__

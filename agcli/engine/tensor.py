@@ -279,7 +279,7 @@ def apply(op, *args, cast=None, **params):
         arrays = [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in arrays]
     if not any_tensor and not ON_HOST and all(type(a) in (int, float, bool) for a in args):
         return item(numbers_forward(op.forward, arrays, params))
-    out = op.forward(*arrays, **params)
+    out = op.forward(*arrays, **params) if params else op.forward(*arrays)
     if watch is not None:              # a device backend: the inf/nan warnings, checked explicitly
         watch(arrays, out)
     if not any_tensor:
@@ -315,10 +315,15 @@ def apply(op, *args, cast=None, **params):
 
 
 def _edges(args) -> tuple:
-    """Where each input's gradient goes (None: nowhere); spelled out for two inputs, as _shapes."""
+    """Where each input's gradient goes (None: nowhere); spelled out for one and two inputs,
+    as _shapes, and a tensor's grad_fn taken without the call to edge()."""
     if len(args) == 2:
         a, b = args
-        return a.edge() if type(a) is Tensor else None, b.edge() if type(b) is Tensor else None
+        return (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
+                None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
+    if len(args) == 1:
+        a = args[0]
+        return (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
     return tuple([a.edge() if type(a) is Tensor else None for a in args])
 
 

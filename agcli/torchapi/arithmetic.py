@@ -36,6 +36,11 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     if type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
             and x.data.size * y.data.size <= CHECKED_ABOVE and not (true_division and kind(x.data.dtype) != "f"):
         cast = None
+    # A float tensor and a Python number: the tensor's dtype wins (`/` computes in it, as result_type says).
+    elif type(y) in _NUMBERS and type(x) is Tensor and kind(x.data.dtype) == "f" and x.data.size <= CHECKED_ABOVE:
+        cast = x.data.dtype if true_division else None
+    elif type(x) in _NUMBERS and type(y) is Tensor and kind(y.data.dtype) == "f" and y.data.size <= CHECKED_ABOVE:
+        cast = y.data.dtype if true_division else None
     else:
         _refuse_non_numbers(op, x, y)
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
@@ -52,6 +57,9 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
+
+
+_NUMBERS = (int, float)         # (not bool: True + x counts it as 1, _counted)
 
 
 # Python's words for an operand no tensor operator takes (PyTorch's Tensor declines it).
@@ -78,10 +86,14 @@ def _refuse_non_numbers(op, x, y):
 
 
 def add(input, other, alpha=1):
+    if type(input) is Tensor and type(other) is Tensor and type(alpha) is int and alpha == 1:
+        return _elementwise(P.ADD, input, other)        # (the common case: nothing to convert)
     return _elementwise(P.ADD, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
 def sub(input, other, alpha=1):
+    if type(input) is Tensor and type(other) is Tensor and type(alpha) is int and alpha == 1:
+        return _elementwise(P.SUB, input, other)
     _refuse_non_numbers(P.SUB, input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
         return apply(P.RSUB, other, _counted(_as_operand(input), other), **_alpha(alpha))      # 2 - a is RsubBackward1
@@ -89,10 +101,14 @@ def sub(input, other, alpha=1):
 
 
 def mul(input, other):
+    if type(input) is Tensor and type(other) is Tensor:
+        return _elementwise(P.MUL, input, other)
     return _elementwise(P.MUL, _as_operand(input), _as_operand(other))
 
 
 def div(input, other):
+    if type(input) is Tensor and type(other) in (Tensor, int, float):
+        return _elementwise(P.DIV, input, other, true_division=True)
     _refuse_non_numbers(P.DIV, input, other)
     input, other = _as_operand(input), _as_operand(other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
@@ -170,6 +186,8 @@ def _no_bools(x, message, kind="runtime"):
 
 
 def pow(input, exponent):
+    if type(input) is Tensor and type(exponent) in (int, float):       # (the common case: x ** 2)
+        return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     _refuse_non_numbers(P.POW, input, exponent)
     if type(input) is Tensor and type(exponent) is not Tensor and not hasattr(exponent, "shape"):
         exponent = _as_operand(exponent)
@@ -192,7 +210,9 @@ def _unary(op, to_float=True, bools=None):
     def function(input):
         if bools is not None:
             _no_bools(input, *bools)
-        return apply(op, floating(input) if to_float else input)
+        if to_float and (type(input) is not Tensor or kind(input.data.dtype) != "f"):
+            input = floating(input)
+        return apply(op, input)
     function.__name__ = function.__qualname__ = op.name.replace("Backward0", "").lower()
     return function
 

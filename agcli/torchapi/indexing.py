@@ -42,6 +42,8 @@ def getitem(x, key):
     range (in a tuple, a full `:` records nothing), unsqueeze for None, and one
     advanced index for lists or tensors; a key that records nothing (`...`,
     `:, :`) gives an alias (a view of all of x)."""
+    if type(key) is int and type(x) is Tensor and x.data.ndim and -x.data.shape[0] <= key < x.data.shape[0]:
+        return apply(S.SELECT, x, dim=0, index=key % x.data.shape[0])      # (the common case: x[i])
     lone_slice = isinstance(key, slice)
     if not isinstance(key, tuple):
         key = (key,)

@@ -7,8 +7,8 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
 from ..errors import torch_type_name
 from .arithmetic import add, mul
-from .checks import (CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge, requires_grad,
-                     shape_of)
+from .checks import (CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge,
+                     requires_grad, shape_of)
 from .reductions import sum
 from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, unsqueeze
 
@@ -39,6 +39,8 @@ def mv(m, v):
 
 
 def mm(a, b):
+    if type(a) is Tensor and type(b) is Tensor and _plain_product(a.data, b.data):
+        return apply(L.MM, a, b)
     if ndim_of(a) != 2:
         fail("self must be a matrix", "shape")
     if ndim_of(b) != 2:
@@ -51,6 +53,12 @@ def mm(a, b):
              f"{CPP_TYPE_NAMES.get(_dtype(b))}")
     refuse_huge(lambda: (shape_of(a)[0], shape_of(b)[1]), shape_of(a)[0] * shape_of(b)[1])
     return apply(L.MM, a, b)
+
+
+def _plain_product(a, b) -> bool:
+    """Matrices that fit, of one dtype, with a product of modest size: nothing for mm to refuse."""
+    return a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype \
+        and a.shape[0] * b.shape[1] <= CHECKED_ABOVE
 
 
 def _dtype(x):
@@ -110,6 +118,8 @@ def outer(u, v):
 def matmul(a, b):
     """PyTorch's dispatch (_matmul_impl): dot, mv, mm, a folded mm/mv, or a batched bmm,
     by the operands' dims, strides and requires_grad, recording the same nodes."""
+    if type(a) is Tensor and type(b) is Tensor and a.data.ndim == 2 and b.data.ndim == 2:
+        return mm(a, b)             # (the common case)
     da, db = ndim_of(a), ndim_of(b)
     if da == 0 or db == 0:
         fail(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D", "shape")

@@ -40,6 +40,8 @@ def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):
+    if dim is None and dtype is None and type(x) is Tensor and kind(x.data.dtype) == "f":
+        return apply(R.SUM, x)          # (the common case: a float tensor summed whole)
     cast = _accumulating(x, dtype)
     if cast is None and type(x) is Tensor and kind(x.data.dtype) == "b":
         cast = B.dtype("int64")                # bools are counted, as integers
@@ -47,6 +49,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
+    if dim is None and dtype is None and type(x) is Tensor and kind(x.data.dtype) == "f":
+        return apply(R.MEAN, x)         # (the common case: a float tensor's mean)
     cast = _accumulating(x, dtype)
     if cast is not None:
         if kind(cast) != "f":
