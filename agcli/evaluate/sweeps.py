@@ -40,8 +40,8 @@ _FIRST_CHECKS = 4       # lines of the first group of an expression and shapes c
 _ALWAYS_CHECKED = 8     # groups of a recording with a line checked each; after them, one group in _CHECK_EVERY
 _CHECK_EVERY = 4
 _checked: dict = {}     # id(replay) -> (replay, groups checked); False: sweeps gave other bits: never again
-_words: dict = {}       # (expression, option words) -> False if lines of those words are not plain bindings,
-                        # else their _template (True: none)
+_words: dict = {}       # (expression, option words) -> whether lines of those words parse as plain bindings
+_templates: dict = {}   # the same -> their _template (or None), made when the words are seen a second time
 
 
 def results(batch, lines):
@@ -86,9 +86,7 @@ def _split(batch, lines):
             continue
         line = _signature(batch, text)
         split.append(None if line is None else (line[0], line[1][2::2]))
-        signature, template = (None, None) if line is None else (line[0], _words.get(line[0]))
-        if template is True:
-            template = None
+        signature, template = (None, None) if line is None else (line[0], _templates.get(line[0]))
     return split
 
 
@@ -119,9 +117,14 @@ def _signature(batch, text):
     signature = (words[0], tuple(words[1::2]))
     plain = _words.get(signature)
     if plain is None:
-        plain = _words[signature] = _plain_bindings(batch, text, words) and (_template(signature) or True)
+        plain = _words[signature] = _plain_bindings(batch, text, words)
         if len(_words) > 4096:
             _words.clear()
+            _templates.clear()
+    elif plain and signature not in _templates:
+        # Seen twice: a sweep, likely. Not on a first sight: compiling a regex costs about what
+        # a distinct line does.
+        _templates[signature] = _template(signature)
     return (signature, words) if plain else None
 
 

@@ -54,11 +54,11 @@ def _make_encoder():
     import json
     from json import encoder
     plain = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
-    if encoder.c_make_encoder is None:      # (a Python without _json: its pure-Python encoder)
-        _encoder = lambda value, _level: plain.iterencode(value)   # noqa: E731
-    else:
+    try:        # (private: its arguments are those JSONEncoder.iterencode passes it since 3.2)
         _encoder = encoder.c_make_encoder(None, plain.default, encoder.encode_basestring_ascii, None,
                                           plain.key_separator, plain.item_separator, False, False, False)
+    except TypeError:       # no _json (c_make_encoder is None), or other arguments: the Python encoder
+        _encoder = lambda value, _level: plain.iterencode(value)   # noqa: E731
     return _encoder
 
 
