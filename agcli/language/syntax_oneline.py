@@ -21,9 +21,10 @@ from . import ast as A
 # tokens handled here, each with the blanks before it: a word (a name with an
 # ASCII first letter, or a number, checked below) or an operator (one
 # character, or ** // and a character followed by =); anything else, one character.
-_TOKEN = re.compile(r"([\t \x0c]*)(?:([A-Za-z_]\w*|"
-                    r"\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)|"
-                    r"(\*\*|//|[-+*/%@()\[\],.:=<>!]=?|[^\t \x0c]))")
+# (One group for all three: a group each made findall dearer than telling them apart below.)
+_TOKEN = re.compile(r"([\t \x0c]*)([A-Za-z_]\w*|"
+                    r"\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?|"
+                    r"\*\*|//|[-+*/%@()\[\],.:=<>!]=?|[^\t \x0c])")
 # The grammar's NUMBER, which the lexer's number must be all of (they differ only in underscores).
 _NUMBER = re.compile(r"(\d(_?\d)*\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?")
 # What an operator's text is to the parser; any other text goes to the driver.
@@ -70,24 +71,23 @@ def _tokens(text: str):
     operators = _OPERATORS
     names_are_identifiers = text.isascii()      # (an ASCII name always is one)
     at = 0
-    for blank, word, op in _TOKEN.findall(text):
+    for blank, token in _TOKEN.findall(text):
         start = at + len(blank) if blank else at
-        if word:
-            at = start + len(word)
-            if word[0] in _NAME_START:
-                if word in _KEYWORDS or not (names_are_identifiers or word.isidentifier()):
-                    return None
-                append(("NAME", word, start, at))
-            else:
-                if "_" in word and not _NUMBER.fullmatch(word):     # (they differ only in underscores)
-                    return None
-                append(("NUMBER", word, start, at))
-        else:
-            at = start + len(op)
-            kind = operators.get(op)
-            if kind is None:        # another operator, a string, a comment ...
+        at = start + len(token)
+        kind = operators.get(token)
+        if kind is not None:
+            pass
+        elif token[0] in _NAME_START:
+            if token in _KEYWORDS or not (names_are_identifiers or token.isidentifier()):
                 return None
-            append((kind, op, start, at))
+            kind = "NAME"
+        elif token[0].isdecimal() or token[1:2].isdecimal():    # (\d is a decimal digit; .5 is a number, .= not)
+            if "_" in token and not _NUMBER.fullmatch(token):   # (they differ only in underscores)
+                return None
+            kind = "NUMBER"
+        else:                   # another operator, a string, a comment ...
+            return None
+        append((kind, token, start, at))
     if not tokens or text[at:].strip("\t \x0c"):
         return None
     append(_END)
