@@ -22,6 +22,17 @@ def _expand(x, shape):
     return xp.broadcast_to(x, shape)
 
 
+# The view kernels of x.t() and unsqueeze, without NumPy's Python wrappers
+# (permute_dims and expand_dims cost several times the view they make).
+def t_kernel(x):
+    return x.T if x.ndim == 2 else xp.permute_dims(x, tuple(range(x.ndim))[::-1])   # (the standard's .T: 2-D only)
+
+
+def unsqueeze_kernel(x, dim):
+    """expand_dims(x, dim) for a dim already in range: the reshape expand_dims itself makes."""
+    return xp.reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
 def _numel(shape) -> int:
     n = 1
     for s in shape:

@@ -8,7 +8,7 @@ from ..backend import diagonal as diagonal_view, expanded
 from ..op import Op
 from ..tensor import Tensor, apply
 from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, inverse_permutation,
-                     is_contiguous, select_key, slice_key, sum_to_array, viewable)
+                     is_contiguous, select_key, slice_key, sum_to_array, t_kernel, unsqueeze_kernel, viewable)
 from .pointwise import where, zeros_like
 
 
@@ -172,7 +172,7 @@ RESHAPE_ALIAS = Op("ReshapeAliasBackward0", lambda x, shape: xp.reshape(x, shape
                    ("grad.reshape(self.sizes())",), saves=False, view=True, jvps=(as_out,))
 UNSAFE_VIEW = Op("UnsafeViewBackward0", lambda x, shape: xp.reshape(x, shape), (_back_to,),
                  ("grad.reshape(self.sizes())",), saves=False, jvps=(as_out,))
-T_2D = Op("TBackward0", lambda x: xp.permute_dims(x, tuple(range(x.ndim))[::-1]),      # x.t()
+T_2D = Op("TBackward0", t_kernel,      # x.t()
           (lambda g, out, x: t(g),), ("grad.t()",), saves=False, view=True,
           jvps=(lambda tt, out, x: transpose(tt, -1, -2) if len(x.shape) == 2 else tt,))
 PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
@@ -192,7 +192,7 @@ SQUEEZE_DIM = Op("SqueezeBackward1", lambda x, dim: xp.squeeze(x, axis=dim) if x
 SQUEEZE_INPLACE = Op("SqueezeBackward4", lambda x, dim: xp.squeeze(x, axis=dim) if x.shape[dim] == 1 else x,
                      (_unsqueeze_to,), ("unsqueeze_to(grad, dim, self.sizes())",), saves=False,   # x.squeeze_(dim)
                      jvps=(as_out,))
-UNSQUEEZE = Op("UnsqueezeBackward0", lambda x, dim: xp.expand_dims(x, axis=dim),
+UNSQUEEZE = Op("UnsqueezeBackward0", unsqueeze_kernel,
                (lambda g, out, x, dim: squeeze(g, dim),), ("grad.squeeze(dim)",), saves=False, view=True,
                jvps=(as_out,))
 EXPAND = Op("ExpandBackward0", lambda x, shape: expanded(x, shape),
