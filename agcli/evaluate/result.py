@@ -6,6 +6,11 @@ import numpy
 from ..errors import AgcliError
 
 
+# How a line's JSON ends after its grads when it has nothing more to say (no no_grad, warnings
+# or error): written out directly by output/render.py and by a sweep's lines (sweeps.py).
+QUIET_END = '"no_grad": {}, "warnings": [], "error": null'
+
+
 class NodeInfo:
     """One recorded op, as the output shows it."""
 

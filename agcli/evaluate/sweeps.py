@@ -32,7 +32,7 @@ from ..engine.tensor import Tensor
 from ..state import state
 from . import run as api
 from .bindings import stacked_values
-from .result import NodeInfo, Result
+from .result import QUIET_END, NodeInfo, Result
 
 LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk holds at most as many)
 _WARM_UP = 4            # lines of a group run alone, at most, for evaluate to check a recording
@@ -336,7 +336,7 @@ def _json_tails(swept):
         return None
     keys = [json.dumps(name) for name in swept.grads]      # (as the output's encoder writes a key)
     before = ['"value": '] + [f', "grads": {{{key}: ' if k == 0 else f", {key}: " for k, key in enumerate(keys)]
-    after = ("" if keys else ', "grads": {') + '}, "no_grad": {}, "warnings": [], "error": null'
+    after = ("" if keys else ', "grads": {') + "}, " + QUIET_END
     pieces = []     # each line's text is one join of the pieces around its numbers; finite floats and
     for text, column in zip(before, columns):       # lists of them as JSON writes them (float.__repr__, ", ")
         pieces += [repeat(text), map(repr, column.tolist())]

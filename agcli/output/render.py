@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..evaluate.result import QUIET_END
+
 
 # ---------------------------------------------------------------- JSON
 def jsonable(value):
@@ -129,7 +131,7 @@ def _plain_tail(result):
         if text is None:
             return None
         grads.append(f"{_key_json(name)}: {text}")
-    return f'"value": {value}, "grads": {{{", ".join(grads)}}}, "no_grad": {{}}, "warnings": [], "error": null'
+    return f'"value": {value}, "grads": {{{", ".join(grads)}}}, {QUIET_END}'
 
 
 def _floats_json(a):
