@@ -298,12 +298,14 @@ def _split_double_quoted(line: str) -> list[str]:
     return words
 
 
-def parse_line(line: str) -> GradArgs:
+def parse_line(line: str, words: list[str] | None = None) -> GradArgs:
     """One batch line: the shell-quoted words of an `agcli grad` call, or of another
     command's when its word comes first (`hessian "x.pow(3).sum()" --x 2`). An
     expression that is one of those words follows `grad` (or another command's word):
-    `grad hessian --hessian 2`."""
-    words = split_words(line)
+    `grad hessian --hessian 2`. words: split_words(line), when the caller has them
+    (a batch groups its lines by their words)."""
+    if words is None:
+        words = split_words(line)
     command = "grad"
     if words and words[0] in COMMAND_OPTIONS:
         command, words = words[0], words[1:]

@@ -73,7 +73,8 @@ class Batch:
                  max_elements=10**8, detect_anomaly=False, split=None):
         self.parse = parse
         self.crashed = crashed
-        self.split = split              # the front end's text -> words, for sweeps (None: line by line)
+        self.split = split              # the front end's text -> words, for sweeps (None: line by line);
+        # with it, parse(text, words) takes a line's words split already
         self.wrt = wrt                  # a list of names, or None: every binding
         self.grad_output = grad_output
         self.seed = seed
@@ -81,11 +82,11 @@ class Batch:
         self.max_elements = max_elements
         self.detect_anomaly = detect_anomaly
 
-    def run(self, text: str):
-        """One line's Result; its errors, and agcli's own, are caught into it."""
+    def run(self, text: str, words=None):
+        """One line's Result (words: split(text), if sweeps split it); its errors, and agcli's own, are caught into it."""
         args = None
         try:
-            args = self.parse(text)
+            args = self.parse(text) if words is None else self.parse(text, words)
             api.configure(dtype=args.dtype or self.dtype, seed=self.seed if args.seed is None else args.seed,
                           max_elements=self.max_elements,
                           detect_anomaly=bool(self.detect_anomaly or getattr(args, "detect_anomaly", False)))

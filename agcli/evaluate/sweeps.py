@@ -40,26 +40,30 @@ _FIRST_CHECKS = 4       # lines of the first group of an expression and shapes c
 _ALWAYS_CHECKED = 8     # groups of a recording with a line checked each; after them, one group in _CHECK_EVERY
 _CHECK_EVERY = 4
 _checked: dict = {}     # id(replay) -> (replay, groups checked); False: sweeps gave other bits: never again
-_words: dict = {}       # (expression, option words) -> whether lines of those words parse as plain bindings
-_templates: dict = {}   # the same -> their _template (or None), made when the words are seen a second time
+_plain: dict = {}       # (expression, option words) -> whether lines of those words parse as plain bindings
+_templates: dict = {}   # the same -> their _template (or None), made when the words first make a group
 
 
 def results(batch, lines):
     """(number, Result) for each (number, text) of `lines` (a list), in order."""
+    if not _sweepable(batch):
+        for number, text in lines:
+            yield number, batch.run(text)
+        return
     i, n = 0, len(lines)
     split = _split(batch, lines)
-    signatures = [None if s is None else s[0] for s in split]
     while i < n:
         j = i + 1
-        signature = signatures[i]
+        signature = split[i][0]
         if signature is not None:
-            while j < n and signatures[j] == signature:
+            while j < n and split[j][0] == signature:
                 j += 1
-        if j - i >= 2:
-            yield from _group(batch, lines[i:j], signature, [s[1] for s in split[i:j]])
+        if j - i >= 2 and _plain_words(batch, lines[i][1], split[i]):
+            yield from _group(batch, lines[i:j], signature, split[i:j])
         else:
-            number, text = lines[i]
-            yield number, batch.run(text)
+            for k in range(i, j):
+                number, text = lines[k]
+                yield number, batch.run(text, _words(split[k]))
         i = j
 
 
@@ -73,21 +77,58 @@ def blocks(numbered, largest=LOOK_AHEAD):
         size = min(size * 2, largest)
 
 
+def _sweepable(batch) -> bool:
+    """Can any lines of this batch be swept? (Not with options a replay does not take.)"""
+    return batch.split is not None and batch.grad_output is None and not batch.detect_anomaly and ON_HOST \
+        and watch is None
+
+
 def _split(batch, lines):
-    """(signature, the values) of each line, or None (see _signature). A line that its group's
-    template reads (a line written as most are) is not split into words again: a third of its time."""
-    split, signature, template = [], None, None
+    """(signature, words, values) of each line. signature: (expression, the option words) for a
+    line of `"EXPR" --NAME VALUE ...` words, else None. words: as the front end splits them, once
+    (they go on to the line's run: Batch.run), or None (they did not split). A line that its
+    group's template reads (a line written as most are) is not split, a third of its time: its
+    words are None, its values read (else None), and _words makes its words if they are needed."""
+    split, signature, template, previous = [], None, None, None
     for _, text in lines:
         match = template.fullmatch(text) if template is not None else None
         if match is not None:
             pairs = match.groups()
-            split.append((signature, [quoted if quoted is not None else bare
-                                      for quoted, bare in zip(pairs[::2], pairs[1::2])]))
+            split.append((signature, None, [quoted if quoted is not None else bare
+                                            for quoted, bare in zip(pairs[::2], pairs[1::2])]))
+            previous = text
             continue
-        line = _signature(batch, text)
-        split.append(None if line is None else (line[0], line[1][2::2]))
-        signature, template = (None, None) if line is None else (line[0], _templates.get(line[0]))
+        try:
+            words = batch.split(text)
+        except Exception:       # (its error is the line's own: run alone, it says so)
+            words = None
+        if words is None or len(words) < 3 or len(words) % 2 == 0:
+            split.append((None, words, None))
+            signature = template = None
+            continue
+        line = ((words[0], tuple(words[1::2])), words, None)
+        if line[0] == signature:        # a group's second line: a template reads the next ones
+            _plain_words(batch, previous, split[-1])
+        signature = line[0]
+        split.append(line)
+        previous = text
+        template = _templates.get(signature)
     return split
+
+
+def _words(line):
+    """A line's words (an entry of _split): split, or made from its signature and values."""
+    signature, words, values = line
+    if values is not None:
+        words = [signature[0]]
+        for option, value in zip(signature[1], values):
+            words += (option, value)
+    return words
+
+
+def _values(line):
+    """A line's values (an entry of _split with a signature)."""
+    return line[2] if line[2] is not None else line[1][2::2]
 
 
 def _template(signature):
@@ -103,35 +144,26 @@ def _template(signature):
     return re.compile(f'"{re.escape(expr)}"' + "".join(rf"\s+{re.escape(o)}{value}" for o in options))
 
 
-def _signature(batch, text):
-    """((expression, the option words), the words) for a line of `"EXPR" --NAME VALUE ...` words, else None."""
-    if batch.split is None or batch.grad_output is not None or batch.detect_anomaly or not ON_HOST \
-            or watch is not None:
-        return None
-    try:
-        words = batch.split(text)
-    except Exception:       # (its error is the line's own: run alone, it says so)
-        return None
-    if len(words) < 3 or len(words) % 2 == 0:
-        return None
-    signature = (words[0], tuple(words[1::2]))
-    plain = _words.get(signature)
+def _plain_words(batch, text, line) -> bool:
+    """Do lines of this line's signature parse to their expression and `--NAME VALUE` bindings,
+    nothing else? (The values never change how a line parses, so one line tells.) Asked when
+    lines make a group, not of every line: a line alone runs as it is."""
+    signature = line[0]
+    plain = _plain.get(signature)
     if plain is None:
-        plain = _words[signature] = _plain_bindings(batch, text, words)
-        if len(_words) > 4096:
-            _words.clear()
+        if len(_plain) > 4096:
+            _plain.clear()
             _templates.clear()
-    elif plain and signature not in _templates:
-        # Seen twice: a sweep, likely. Not on a first sight: compiling a regex costs about what
-        # a distinct line does.
-        _templates[signature] = _template(signature)
-    return (signature, words) if plain else None
+        plain = _plain[signature] = _plain_bindings(batch, text, _words(line))
+        # Its later lines are read by a template: compiling one costs about what a distinct line does.
+        _templates[signature] = _template(signature) if plain else None
+    return plain
 
 
 def _plain_bindings(batch, text, words) -> bool:
     """Does the line parse to its expression and `--NAME VALUE` bindings, nothing else?"""
     try:
-        args = batch.parse(text)
+        args = batch.parse(text, words)
     except Exception:
         return False
     fresh = type(args)()
@@ -142,28 +174,29 @@ def _plain_bindings(batch, text, words) -> bool:
                     if f not in ("expr", "bindings", "command")))
 
 
-def _group(batch, lines, signature, values):
-    """The lines of one signature (their values): run alone until evaluate has a checked recording, then swept."""
+def _group(batch, lines, signature, split):
+    """The lines of one signature (their _split entries): run alone until evaluate has a checked
+    recording, then swept."""
     expr, options = signature
     names = [o[2:] for o in options]
     wanted = set(names) if batch.wrt is None else set(batch.wrt)
     api.configure(dtype=batch.dtype, seed=batch.seed, max_elements=batch.max_elements, detect_anomaly=False)
-    columns = _columns(values, names)
+    columns = _columns([_values(line) for line in split], names)
     if columns is None or not wanted <= set(names) or not _plain_plan(expr, names):
         if columns is None and len(lines) >= 4:      # shapes that change midway: each half its own group
             half = len(lines) // 2
-            yield from _group(batch, lines[:half], signature, values[:half])
-            yield from _group(batch, lines[half:], signature, values[half:])
+            yield from _group(batch, lines[:half], signature, split[:half])
+            yield from _group(batch, lines[half:], signature, split[half:])
             return
-        for number, text in lines:
-            yield number, batch.run(text)
+        for (number, text), line in zip(lines, split):
+            yield number, batch.run(text, _words(line))
         return
     shapes = [(name, columns[name].shape[1:]) for name in names]
     start = 0
     replay = api.checked_replay(expr, shapes, wanted)
     while replay is None and start < min(_WARM_UP, len(lines)):
         number, text = lines[start]
-        yield number, batch.run(text)
+        yield number, batch.run(text, _words(split[start]))
         start += 1
         replay = api.checked_replay(expr, shapes, wanted)
     rest = lines[start:]
@@ -177,8 +210,8 @@ def _group(batch, lines, signature, values):
             _checked[id(replay)] = (replay, False)
             swept = None
     if swept is None:
-        for number, text in rest:
-            yield number, batch.run(text)
+        for (number, text), line in zip(rest, split[start:]):
+            yield number, batch.run(text, _words(line))
         return
     for i, (number, _) in enumerate(rest):
         yield number, SweptResult(swept, i)
