@@ -207,6 +207,33 @@ def test_blocks_start_at_once():
     assert [len(next(blocks)) for _ in range(9)] == [2, 4, 8, 16, 32, 64, 128, 256, 256]
 
 
+def test_a_chunk_runs_on_to_the_end_of_its_expression():
+    """Workers: each run of one expression in one chunk, so that one worker warms up to it (the
+    first chunks, 1, 2, 4, ... lines, and runs longer than the stretch excepted)."""
+    from agcli.evaluate.batch import _RUN_STRETCH, chunked
+    lines = [(i, f'"sum(v * {i // 300})" --v "[{i}, 1]"') for i in range(3000)]
+    chunks = list(chunked(iter(lines), 2, 128))
+    assert [len(c) for c in chunks[:7]] == [1, 2, 4, 8, 16, 32, 64]
+    assert [n for c in chunks for n, _ in c] == list(range(3000))
+    ends = {c[-1][0] for c in chunks[7:]}
+    assert ends == {299 + 300 * k for k in range(10)}
+    assert max(len(c) for c in chunks) <= 128 * _RUN_STRETCH
+    longest = [(i, f'"sum(v)" --v "[{i}, 1]"') for i in range(3000)]
+    assert {len(c) for c in list(chunked(iter(longest), 2, 128))[7:-1]} == {128 * _RUN_STRETCH}
+
+
+def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
+    from agcli.evaluate.batch import run_chunk
+    lines = [f'"sum(sin(v) * w)" --v "{_value((3,), random.Random(i))}" --w {i / 7}' for i in range(600)]
+    alone, _ = _in_process(lines, None)
+    sizes, group = [], sweeps._group
+    monkeypatch.setattr(sweeps, "_group", lambda batch, group_lines, *rest:
+                        sizes.append(len(group_lines)) or group(batch, group_lines, *rest))
+    encoded = run_chunk(Batch(parse_line, crashed, split=split_words), _json_line, list(enumerate(lines, 1)))
+    assert [text for _, text, _ in encoded] == alone
+    assert sizes == [sweeps.LOOK_AHEAD, sweeps.LOOK_AHEAD, 600 - 2 * sweeps.LOOK_AHEAD]
+
+
 def test_shape_changes_midway_split_the_group():
     rng = random.Random(5)
     lines = [f'"sum(sin(v))" --v "{_value((3 if i < 37 else 4,), rng)}"' for i in range(90)]

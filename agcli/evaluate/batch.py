@@ -31,6 +31,11 @@ PARALLEL_MIN_LINES = 200
 _CHUNK_LINES = (16, 256)
 _CHUNKS_A_WORKER = 8
 IN_FLIGHT = 8
+# A chunk goes on past its size, up to this many times it, while the lines repeat
+# its last line's expression: a worker that has warmed up to an expression (run.py
+# checks its first lines run alone, sweeps.py its first sweeps) sweeps the rest,
+# instead of the next worker warming up to it again.
+_RUN_STRETCH = 4
 
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
@@ -83,7 +88,8 @@ class Batch:
         self.detect_anomaly = detect_anomaly
 
     def run(self, text: str, words=None):
-        """One line's Result (words: split(text), if sweeps split it); its errors, and agcli's own, are caught into it."""
+        """One line's Result (words: split(text), if sweeps split it); its errors, and agcli's
+        own, are caught into it."""
         args = None
         try:
             args = self.parse(text) if words is None else self.parse(text, words)
@@ -172,7 +178,8 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     """The (number, text) lines in lists for `workers` workers, read as they are asked for.
 
     A chunk's size comes from the first lines: `largest`, unless the input is
-    too short to give each worker _CHUNKS_A_WORKER chunks of it.
+    too short to give each worker _CHUNKS_A_WORKER chunks of it; a chunk goes
+    on to the end of its last line's run of one expression (_RUN_STRETCH).
     The first chunks are smaller (1, 2, 4, ... lines), so that the first
     results come back, and are written, at once.
     """
@@ -183,10 +190,27 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     size = max(low, min(largest, len(head) // (_CHUNKS_A_WORKER * workers)))
     lines = chain(head, numbered)
     del head
-    ramp = 1
-    while chunk := list(islice(lines, min(ramp, size))):
+    ramp, next_line = 1, []
+    while chunk := next_line + list(islice(lines, min(ramp, size) - len(next_line))):
+        next_line = _run_on(chunk, lines, size * (_RUN_STRETCH - 1)) if ramp >= size else []
         yield chunk
         ramp *= 2
+
+
+def _run_on(chunk, lines, most: int) -> list:
+    """Append to the chunk the lines (at most `most`) that go on with the expression of its
+    last line (the text before its first ` --`); the first line that does not, in a list."""
+    from itertools import islice
+    text = chunk[-1][1]
+    end = text.find(" --")
+    if end < 0:
+        return []
+    expression = text[:end + 3]
+    for line in islice(lines, most):
+        if not line[1].startswith(expression):
+            return [line]
+        chunk.append(line)
+    return []
 
 
 def in_order(chunks, submit, in_flight: int, lost_when, why):

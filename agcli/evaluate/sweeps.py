@@ -34,7 +34,7 @@ from . import run as api
 from .bindings import stacked_values
 from .result import QUIET_END, NodeInfo, Result
 
-LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk holds at most as many)
+LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk may hold more)
 _WARM_UP = 4            # lines of a group run alone, at most, for evaluate to check a recording
 _FIRST_CHECKS = 4       # lines of the first group of an expression and shapes checked against lines run alone
 _ALWAYS_CHECKED = 8     # groups of a recording with a line checked each; after them, one group in _CHECK_EVERY
@@ -56,7 +56,7 @@ def results(batch, lines):
         j = i + 1
         signature = split[i][0]
         if signature is not None:
-            while j < n and split[j][0] == signature:
+            while j < n and split[j][0] == signature and j - i < LOOK_AHEAD:
                 j += 1
         if j - i >= 2 and _plain_words(batch, lines[i][1], split[i]):
             yield from _group(batch, lines[i:j], signature, split[i:j])
