@@ -121,6 +121,36 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
     (read_expr turns it into the expression's text: `-` and `@FILE` on the command line).
     options: another command's table in GRAD_OPTIONS' form (`agcli graph`, `explain`)."""
     args = GradArgs()
+    if read_expr is not None or not _expression_and_bindings(words, options, args):
+        _read_words(args, words, allowed, where, read_expr, options)
+    if args.expr is None:
+        raise AgcliError(f"{where} has no expression", kind="usage",
+                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
+    for name in args.bindings:
+        if len(name) >= 3:      # (no option's name is shorter)
+            _refuse_mistyped_option(name, args.expr)
+    return args
+
+
+def _expression_and_bindings(words, options, args) -> bool:
+    """The commonest words, EXPR then `--NAME VALUE` pairs, read into args as
+    _read_words reads them, without its tests a word; False (args untouched)
+    for any other words, which _read_words then reads (and words its errors)."""
+    if len(words) % 2 == 0 or words[0][:1] == "-":
+        return False
+    bindings = {}
+    for option, value in zip(words[1::2], words[2::2]):
+        name = option[2:]
+        if (option[:2] != "--" or option in options or not name.isidentifier() or name[:2] == "__"
+                or name == "define" or name in bindings):
+            return False
+        bindings[name] = value
+    args.expr, args.bindings = words[0], bindings
+    return True
+
+
+def _read_words(args, words, allowed, where, read_expr, options):
+    """parse_words' reading of each word in turn: options, bindings (-D, --NAME VALUE) and EXPR."""
     i = 0
     while i < len(words):
         word = words[i]
@@ -182,13 +212,6 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
             raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage",
                              hint="bindings are --NAME VALUE; quote the expression as one argument")
         i += 1
-    if args.expr is None:
-        raise AgcliError(f"{where} has no expression", kind="usage",
-                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
-    for name in args.bindings:
-        if len(name) >= 3:      # (no option's name is shorter)
-            _refuse_mistyped_option(name, args.expr)
-    return args
 
 
 def _refuse_mistyped_option(name, expr):
