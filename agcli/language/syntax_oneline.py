@@ -28,9 +28,9 @@ from . import ast as A
 # pieces themselves, and the tokens and their ends come from them in C, not
 # in a loop a token.
 _BLANKS = "\t \x0c"
-_PIECE = re.compile(r"[\t \x0c]*+(?:[()]=?|[A-Za-z_]\w*+|\*\*|//|"
+_PIECE = re.compile(r"[\t \x0c]*+(?:[()]=?+|[A-Za-z_]\w*+|\*\*|//|"
                     r"\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?|"
-                    r"[-+*/%@\[\],.:=<>!]=?|\S)")
+                    r"[-+*/%@\[\],.:=<>!]=?+|\S)")
 # The grammar's NUMBER, which the lexer's number must be all of (they differ only in underscores).
 _NUMBER = re.compile(r"(\d(_?\d)*\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?")
 _BINARY = {"+": 1, "-": 1, "*": 2, "@": 2, "/": 2, "//": 2, "%": 2}     # how tightly each binds
