@@ -121,6 +121,36 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
     (read_expr turns it into the expression's text: `-` and `@FILE` on the command line).
     options: another command's table in GRAD_OPTIONS' form (`agcli graph`, `explain`)."""
     args = GradArgs()
+    if read_expr is not None or not _expression_and_bindings(words, options, args):
+        _read_words(args, words, allowed, where, read_expr, options)
+    if args.expr is None:
+        raise AgcliError(f"{where} has no expression", kind="usage",
+                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
+    for name in args.bindings:
+        if len(name) >= 3:      # (no option's name is shorter)
+            _refuse_mistyped_option(name, args.expr)
+    return args
+
+
+def _expression_and_bindings(words, options, args) -> bool:
+    """The commonest words, EXPR then `--NAME VALUE` pairs, read into args as
+    _read_words reads them, without its tests a word; False (args untouched)
+    for any other words, which _read_words then reads (and words its errors)."""
+    if len(words) % 2 == 0 or words[0][:1] == "-":
+        return False
+    bindings = {}
+    for option, value in zip(words[1::2], words[2::2]):
+        name = option[2:]
+        if (option[:2] != "--" or option in options or not name.isidentifier() or name[:2] == "__"
+                or name == "define" or name in bindings):
+            return False
+        bindings[name] = value
+    args.expr, args.bindings = words[0], bindings
+    return True
+
+
+def _read_words(args, words, allowed, where, read_expr, options):
+    """parse_words' reading of each word in turn: options, bindings (-D, --NAME VALUE) and EXPR."""
     i = 0
     while i < len(words):
         word = words[i]
@@ -182,13 +212,6 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
             raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage",
                              hint="bindings are --NAME VALUE; quote the expression as one argument")
         i += 1
-    if args.expr is None:
-        raise AgcliError(f"{where} has no expression", kind="usage",
-                         hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
-    for name in args.bindings:
-        if len(name) >= 3:      # (no option's name is shorter)
-            _refuse_mistyped_option(name, args.expr)
-    return args
 
 
 def _refuse_mistyped_option(name, expr):
@@ -231,10 +254,25 @@ _WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
 _PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
 
 
+# The last line split and its words: a batch line is split up to three times (its
+# sweep signature and check in evaluate/sweeps.py, then its run), in a row.
+_last_split = (None, ())
+
+
 def split_words(line: str) -> list[str]:
     """Split a line as a POSIX shell would (shlex.split). Lines with double
     quotes only are split with str methods, lines with single quotes too by a
     regex (a tenth of shlex's time); backslashes go to shlex."""
+    global _last_split
+    last_line, last_words = _last_split
+    if line == last_line:
+        return list(last_words)         # (a list of its own: the caller may change it)
+    words = _split(line)
+    _last_split = (line, tuple(words))
+    return words
+
+
+def _split(line: str) -> list[str]:
     if "#" in line:
         line = _without_comment(line)
     if "'" not in line and "\\" not in line and line.count('"') % 2 == 0:

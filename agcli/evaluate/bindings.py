@@ -74,7 +74,7 @@ def _number_list(text: str):
                         re.compile(r"(?<![0-9])\.(?=[0-9])"),      # .5  -> 0.5
                         re.compile(r"(?<=[0-9])\.(?![0-9])"),      # 2.  -> 2.0
                         re.compile(r"(?<![eE])\+"),                # +1  -> 1
-                        _json_document(json.JSONDecoder().raw_decode))
+                        _json_document(json.JSONDecoder().scan_once))
     shape_ok, lead, trail, plus, loads = _NUMBER_LIST
     if not shape_ok.fullmatch(text):
         return None
@@ -91,10 +91,14 @@ def _number_list(text: str):
         return None     # ragged: let the grammar's path say so, with a caret
 
 
-def _json_document(raw_decode):
-    """json.loads for a stripped text, without its wrappers' cost (a bind is a few microseconds)."""
+def _json_document(scan_once):
+    """json.loads for a stripped text, without its wrappers' cost (a bind is a few
+    microseconds): the decoder's C scanner, as its raw_decode calls it."""
     def loads(text):
-        value, end = raw_decode(text)
+        try:
+            value, end = scan_once(text, 0)
+        except StopIteration:
+            raise ValueError("expecting a JSON value") from None
         if end != len(text):
             raise ValueError("extra data after the JSON value")
         return value

@@ -14,30 +14,39 @@ both give equal trees.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from . import ast as A
 
 # Tokens as the table driver's lexer cuts them (_tables.PATTERN), for the
-# tokens handled here, each with the blanks before it: a word (a name with an
-# ASCII first letter, or a number, checked below) or an operator (one
-# character, or ** // and a character followed by =); anything else, one character.
-# (One group for all three: a group each made findall dearer than telling them apart below.)
-_TOKEN = re.compile(r"([\t \x0c]*)([A-Za-z_]\w*|"
+# tokens handled here, each with the blanks before it: a name with an ASCII
+# first letter, a number (checked below), an operator (one character, or
+# ** // and a character followed by =, as "(=": the lexer's too); anything
+# else that is not white space, one character (white space but blanks is left
+# out: a gap in the pieces, which expression_line refuses). Parentheses are
+# tried first: they are the commonest. No groups: findall then returns the
+# pieces themselves, and the tokens and their ends come from them in C, not
+# in a loop a token.
+_BLANKS = "\t \x0c"
+_PIECE = re.compile(r"[\t \x0c]*+(?:[()]=?+|[A-Za-z_]\w*+|\*\*|//|"
                     r"\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?|"
-                    r"\*\*|//|[-+*/%@()\[\],.:=<>!]=?|[^\t \x0c])")
+                    r"[-+*/%@\[\],.:=<>!]=?+|\S)")
 # The grammar's NUMBER, which the lexer's number must be all of (they differ only in underscores).
 _NUMBER = re.compile(r"(\d(_?\d)*\.?(\d(_?\d)*)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?")
-# What an operator's text is to the parser; any other text goes to the driver.
-_OPERATORS = {op: op for op in ("+", "-", "*", "/", "//", "%", "@", "**", "(", ")", "[", "]", ",", ".", ":", "=")}
-_OPERATORS.update((op, "COMPARE") for op in ("<", "<=", ">", ">=", "==", "!="))
 _BINARY = {"+": 1, "-": 1, "*": 2, "@": 2, "/": 2, "//": 2, "%": 2}     # how tightly each binds
+_PRODUCT = frozenset(op for op, strength in _BINARY.items() if strength == 2)
+_COMPARE = frozenset(("<", "<=", ">", ">=", "==", "!="))
+_AFTER_OPERAND = frozenset(_BINARY) | _COMPARE      # what may follow an operand within an expression
+_POSTFIX = frozenset(("(", ".", "[", "**"))
 
 # Python's keywords and the grammar's (_tables.KEYWORDS): never a name here.
 _KEYWORDS = frozenset(("yield", "raise", "from", "pass", "break", "continue", "return", "import", "del", "global",
                        "nonlocal", "assert", "as", "else", "if", "elif", "while", "for", "in", "def", "class", "with",
                        "finally", "try", "except", "lambda", "or", "and", "not", "is", "async", "await"))
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_END = ("", "", -1, -1)
+_END = "\n"     # after the last token (a text holding a line end never gets here)
+
+Name, Number, BinOp, Unary, Call, Attribute = A.Name, A.Number, A.BinOp, A.Unary, A.Call, A.Attribute
 
 
 class _NotHere(Exception):
@@ -49,204 +58,218 @@ def expression_line(text: str):
     when it is not a line this fast path knows (see the module's docstring)."""
     if "\n" in text or "\r" in text:
         return None
-    tokens = _tokens(text)
-    if tokens is None:
+    pieces = _PIECE.findall(text)
+    if not pieces:
         return None
-    parser = _Parser(tokens)
+    ends = list(accumulate(map(len, pieces)))
+    if ends[-1] != len(text.rstrip(_BLANKS)):      # a gap: white space other than blanks
+        return None
+    tokens = list(map(str.lstrip, pieces))          # (a token starts with no white space)
+    if not text.isascii() and not _identifiers(tokens):
+        return None
+    tokens.append(_END)
+    parser = _Parser(tokens, ends)
     try:
         node = parser.expr()
     except _NotHere:
         return None
-    if tokens[parser.at][0]:     # something after the expression
+    if tokens[parser.at] is not _END:       # something after the expression
         return None
     return (node,)
 
 
-def _tokens(text: str):
-    """(kind, text, start, end) of each token, then _END; None if a token is
-    not one of this parser's. A name's kind is NAME, a number's NUMBER, an
-    operator's its text."""
-    tokens = []
-    append = tokens.append
-    operators = _OPERATORS
-    names_are_identifiers = text.isascii()      # (an ASCII name always is one)
-    at = 0
-    for blank, token in _TOKEN.findall(text):
-        start = at + len(blank) if blank else at
-        at = start + len(token)
-        kind = operators.get(token)
-        if kind is not None:
-            pass
-        elif token[0] in _NAME_START:
-            if token in _KEYWORDS or not (names_are_identifiers or token.isidentifier()):
-                return None
-            kind = "NAME"
-        elif token[0].isdecimal() or token[1:2].isdecimal():    # (\d is a decimal digit; .5 is a number, .= not)
-            if "_" in token and not _NUMBER.fullmatch(token):   # (they differ only in underscores)
-                return None
-            kind = "NUMBER"
-        else:                   # another operator, a string, a comment ...
-            return None
-        append((kind, token, start, at))
-    if not tokens or text[at:].strip("\t \x0c"):
-        return None
-    append(_END)
-    return tokens
+def _identifiers(tokens) -> bool:
+    """Whether each word that starts as a name is one (\\w takes more than a name does: x²)."""
+    return all(token.isidentifier() for token in tokens if token[0] in _NAME_START)
 
 
 class _Parser:
-    """Precedence climbing over the tokens; each method reads its construct
-    from `at` on and leaves `at` after it. `_NotHere` anywhere: the driver parses."""
-    __slots__ = ("tokens", "at")
+    """Precedence climbing over the tokens (their texts; ends: where each ends in
+    the line); each method reads its construct from `at` on and leaves `at` after
+    it. A token is only passed after a check of what it is, so a token this
+    parser does not know (a string, an operator such as ! or +=) is never
+    passed: `_NotHere`, or an expression that ends before it.
+    (Each call and bytecode counts here: methods keep `at` in a local between calls.)"""
+    __slots__ = ("tokens", "ends", "at")
 
-    def __init__(self, tokens):
+    def __init__(self, tokens, ends):
         self.tokens = tokens
+        self.ends = ends
         self.at = 0
 
     def expr(self):
         """An expression: arithmetic, or one comparison of two (a chain goes to the driver)."""
-        left = self.binary(1)
-        op = self.tokens[self.at]
-        if op[0] != "COMPARE":
-            return left
-        self.at += 1
-        right = self.binary(1)
-        if self.tokens[self.at][0] == "COMPARE":
-            raise _NotHere
-        return A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
-
-    def binary(self, tightest):
-        """Operands joined by the binary operators that bind at least as tightly
-        as `tightest` (+ - 1, * @ / // % 2), left to right."""
         left = self.factor()
-        tokens, binding = self.tokens, _BINARY
+        if self.tokens[self.at] in _AFTER_OPERAND:
+            return self.operators(left)
+        return left                 # (the commonest: a lone operand)
+
+    def operators(self, left, compared=False):
+        """`left`, an operand, and the binary operators and operands after it, left
+        to right, * @ / // % before + -; then one comparison (`compared`: the
+        right side of one, which a second comparison would make a chain)."""
+        tokens, ends = self.tokens, self.ends
         while True:
-            op = tokens[self.at]
-            strength = binding.get(op[0], 0)
-            if strength < tightest:
-                return left
-            self.at += 1
-            right = self.factor() if strength == 2 else self.binary(2)     # (nothing binds tighter than 2)
-            left = A.BinOp(op[1], left, right, (left.span[0], right.span[1]), (op[2], op[3]))
+            at = self.at
+            op = tokens[at]
+            strength = _BINARY.get(op)
+            if strength is None:
+                break
+            self.at = at + 1
+            right = self.factor()
+            if strength == 1:
+                while tokens[self.at] in _PRODUCT:     # (they bind tighter: they take `right` first)
+                    product_at = self.at
+                    self.at += 1
+                    operand = self.factor()
+                    product, end = tokens[product_at], ends[product_at]
+                    right = BinOp(product, right, operand, (right.span[0], operand.span[1]), (end - len(product), end))
+            end = ends[at]
+            left = BinOp(op, left, right, (left.span[0], right.span[1]), (end - len(op), end))
+        if op not in _COMPARE:
+            return left
+        if compared:
+            raise _NotHere
+        self.at = at + 1
+        right = self.operators(self.factor(), True)
+        end = ends[at]
+        return BinOp(op, left, right, (left.span[0], right.span[1]), (end - len(op), end))
 
     def factor(self):
         """Unary signs, an atom with its calls, attributes and indexing, then ** and
         its exponent (which binds tighter than the signs before it: -a**b is -(a**b))."""
         tokens = self.tokens
-        token = tokens[self.at]
-        kind = token[0]
-        self.at += 1
-        if kind == "NAME":
-            node = A.Name(token[1], (token[2], token[3]))
-        elif kind == "NUMBER":
-            node = A.Number(_number(token[1]), (token[2], token[3]))
-        elif kind == "-" or kind == "+":
-            operand = self.factor()
-            return A.Unary(token[1], operand, (token[2], operand.span[1]))
-        elif kind == "(":
+        at = self.at
+        token = tokens[at]
+        if token[0] in _NAME_START:
+            if token in _KEYWORDS:
+                raise _NotHere
+            end = self.ends[at]
+            node = Name(token, (end - len(token), end))
+            at += 1
+        elif token == "(":
+            self.at = at + 1
             items, comma = self.items(")")
+            at = self.at
             if len(items) == 1 and not comma:
                 node = items[0]             # parentheses around an expression
             else:
                 node = A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
-        elif kind == "[":
+        elif token == "-" or token == "+":
+            self.at = at + 1
+            operand = self.factor()
+            return Unary(token, operand, (self.ends[at] - 1, operand.span[1]))
+        elif token[0].isdecimal() or token[1:2].isdecimal():    # (\d is a decimal digit; .5 is a number, .= not)
+            if "_" in token and not _NUMBER.fullmatch(token):   # (they differ only in underscores)
+                raise _NotHere
+            end = self.ends[at]
+            # (the value as syntax_to_ast.ToAst.number reads it; no 0x, 0o nor 0b here: their letters end the number)
+            value = float(token) if "." in token or "e" in token or "E" in token else int(token)
+            node = Number(value, (end - len(token), end))
+            at += 1
+        elif token == "[":
+            self.at = at + 1
             items, _ = self.items("]")
+            at = self.at
             node = A.ListLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
         else:
             raise _NotHere
         while True:                         # the atom's postfixes
-            token = tokens[self.at]
-            kind = token[0]
-            if kind == "(":
-                self.at += 1
-                node = self.call(node)
-            elif kind == ".":
-                name = tokens[self.at + 1]
-                if name[0] != "NAME":
-                    raise _NotHere
-                self.at += 2
-                node = A.Attribute(node, name[1], (node.span[0], name[3]), (name[2], name[3]))
-            elif kind == "[":
-                self.at += 1
-                node = self.index(node)
-            elif kind == "**":
-                self.at += 1
-                exponent = self.factor()
-                return A.BinOp("**", node, exponent, (node.span[0], exponent.span[1]), (token[2], token[3]))
-            else:
+            token = tokens[at]
+            if token not in _POSTFIX:
+                self.at = at
                 return node
+            if token == "(":
+                self.at = at + 1
+                node = self.call(node)
+                at = self.at
+            elif token == ".":
+                name = tokens[at + 1]
+                if name[0] not in _NAME_START or name in _KEYWORDS:
+                    raise _NotHere
+                end = self.ends[at + 1]
+                node = Attribute(node, name, (node.span[0], end), (end - len(name), end))
+                at += 2
+            elif token == "[":
+                self.at = at + 1
+                node = self.index(node)
+                at = self.at
+            else:                           # **
+                self.at = at + 1
+                exponent = self.factor()
+                end = self.ends[at]
+                return BinOp("**", node, exponent, (node.span[0], exponent.span[1]), (end - 2, end))
 
     def items(self, close):
         """The comma-separated expressions up to `close` (a trailing comma
         allowed) and whether there was a comma."""
         tokens = self.tokens
         items, comma = [], False
-        while tokens[self.at][0] != close:
-            items.append(self.expr())
-            if tokens[self.at][0] != ",":
+        while tokens[self.at] != close:
+            item = self.factor()            # (self.expr(), without a call for a lone operand)
+            items.append(item if tokens[self.at] not in _AFTER_OPERAND else self.operators(item))
+            if tokens[self.at] != ",":
                 break
             self.at += 1
             comma = True
-        self.expect(close)
+        if tokens[self.at] != close:
+            raise _NotHere
+        self.at += 1
         return tuple(items), comma
 
     def call(self, func):
         tokens = self.tokens
         args, kwargs = [], []
         last = func
-        while tokens[self.at][0] != ")":
+        while tokens[self.at] != ")":
             token = tokens[self.at]
-            if token[0] == "NAME" and tokens[self.at + 1][0] == "=":
+            if token[0] in _NAME_START and tokens[self.at + 1] == "=" and token not in _KEYWORDS:
+                start = self.ends[self.at] - len(token)
                 self.at += 2
                 value = self.expr()
-                last = A.Keyword(token[1], value, (token[2], value.span[1]))
+                last = A.Keyword(token, value, (start, value.span[1]))
                 kwargs.append(last)
             else:
                 if kwargs:      # a positional argument after a keyword: the driver says so
                     raise _NotHere
-                last = self.expr()
+                last = self.factor()        # (self.expr(), without a call for a lone operand)
+                if tokens[self.at] in _AFTER_OPERAND:
+                    last = self.operators(last)
                 args.append(last)
-            if tokens[self.at][0] != ",":
+            if tokens[self.at] != ",":
                 break
             self.at += 1
-        self.expect(")")
-        return A.Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
+        if tokens[self.at] != ")":
+            raise _NotHere
+        self.at += 1
+        return Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
 
     def index(self, obj):
         tokens = self.tokens
         items = [self.subscript()]
-        while tokens[self.at][0] == "," and tokens[self.at + 1][0] != "]":
+        while tokens[self.at] == "," and tokens[self.at + 1] != "]":
             self.at += 1
             items.append(self.subscript())
-        if tokens[self.at][0] == ",":   # a trailing comma
+        if tokens[self.at] == ",":   # a trailing comma
             self.at += 1
-        self.expect("]")
+        if tokens[self.at] != "]":
+            raise _NotHere
+        self.at += 1
         end = max(obj.span[1], items[-1].span[1]) + 1
         return A.Index(obj, tuple(items), (obj.span[0], end))
 
     def subscript(self):
         tokens = self.tokens
-        start = None if tokens[self.at][0] == ":" else self.expr()
-        if tokens[self.at][0] != ":":
+        start = None if tokens[self.at] == ":" else self.expr()
+        if tokens[self.at] != ":":
             return start
         self.at += 1
         stop = step = None
-        if tokens[self.at][0] not in (":", ",", "]"):
+        if tokens[self.at] not in (":", ",", "]"):
             stop = self.expr()
-        if tokens[self.at][0] == ":":
+        if tokens[self.at] == ":":
             self.at += 1
-            if tokens[self.at][0] not in (",", "]"):
+            if tokens[self.at] not in (",", "]"):
                 step = self.expr()
         parts = [p for p in (start, stop, step) if p is not None]
         return A.Slice(start, stop, step, (parts[0].span[0], parts[-1].span[1]) if parts else (0, 0))
-
-    def expect(self, kind):
-        if self.tokens[self.at][0] != kind:
-            raise _NotHere
-        self.at += 1
-
-
-def _number(text: str):
-    """A NUMBER token's value, as syntax_to_ast.ToAst.number reads it (the
-    lexer here takes no 0x, 0o nor 0b: their letters end the number)."""
-    return float(text) if "." in text or "e" in text or "E" in text else int(text)
