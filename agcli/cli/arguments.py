@@ -254,25 +254,10 @@ _WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
 _PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
 
 
-# The last line split and its words: a batch line is split up to three times (its
-# sweep signature and check in evaluate/sweeps.py, then its run), in a row.
-_last_split = (None, ())
-
-
 def split_words(line: str) -> list[str]:
     """Split a line as a POSIX shell would (shlex.split). Lines with double
     quotes only are split with str methods, lines with single quotes too by a
     regex (a tenth of shlex's time); backslashes go to shlex."""
-    global _last_split
-    last_line, last_words = _last_split
-    if line == last_line:
-        return list(last_words)         # (a list of its own: the caller may change it)
-    words = _split(line)
-    _last_split = (line, tuple(words))
-    return words
-
-
-def _split(line: str) -> list[str]:
     if "#" in line:
         line = _without_comment(line)
     if "'" not in line and "\\" not in line and line.count('"') % 2 == 0:
