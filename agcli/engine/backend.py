@@ -22,6 +22,7 @@ from contextlib import nullcontext
 import numpy
 
 from ..device import chosen
+from .backend_errors import error_state
 
 DEVICE, BACKEND = chosen()
 
@@ -53,7 +54,6 @@ def dtype_name(d) -> str:
     if name is None:
         name = _DTYPE_NAMES[d] = numpy.dtype(d).name
     return name
-
 
 _DTYPE_NAMES = {}
 
@@ -166,12 +166,12 @@ to_host = from_host = host_view = numpy.asarray
 
 def float_errors(report):
     """A context in which the forward's inf and nan call report(kind, flag) (NumPy's error callback)."""
-    return numpy.errstate(call=report, all="call", under="ignore")
+    return error_state(call=report, all="call", under="ignore")
 
 
 def float_errors_ignored():
     """A context in which inf and nan pass silently (programs, as PyTorch)."""
-    return numpy.errstate(all="ignore")
+    return error_state(all="ignore")
 
 
 # -------------------------------------------------------- device backends

@@ -40,28 +40,35 @@ def _nonfinite_to_str(v):
     return v
 
 
-_encoder = None
+_encoder = _quote = None
 
 
 def encode_json(value) -> str:
     """JSON text (json is imported at the first use: a result shown as text needs none)."""
-    return "".join((_encoder or _make_encoder())(value, 0))
+    return "".join((_encoder or _json_tools()[0])(value, 0))
 
 
-def _make_encoder():
+def _string_json(text: str) -> str:
+    """A string as encode_json writes it."""
+    return (_quote or _json_tools()[1])(text)
+
+
+def _json_tools():
     """json's C encoder, made once: JSONEncoder.encode makes it anew on every call (in
     iterencode's Python), which cost as much as encoding a small object. markers=None:
-    no check for circular references (what is encoded here holds none)."""
-    global _encoder
+    no check for circular references (what is encoded here holds none). And the
+    encoder's quoting of strings, for what is written out directly."""
+    global _encoder, _quote
     import json
     from json import encoder
     plain = json.JSONEncoder(separators=(", ", ": "), allow_nan=False)
+    _quote = encoder.encode_basestring_ascii
     try:        # (private: its arguments are those JSONEncoder.iterencode passes it since 3.2)
-        _encoder = encoder.c_make_encoder(None, plain.default, encoder.encode_basestring_ascii, None,
+        _encoder = encoder.c_make_encoder(None, plain.default, _quote, None,
                                           plain.key_separator, plain.item_separator, False, False, False)
     except TypeError:       # no _json (c_make_encoder is None), or other arguments: the Python encoder
         _encoder = lambda value, _level: plain.iterencode(value)   # noqa: E731
-    return _encoder
+    return _encoder, _quote
 
 
 def result_json(result) -> dict:
@@ -90,11 +97,7 @@ def result_json_line(result, line: int | None = None) -> str:
     cache = result.json_cache
     fixed = None if cache is None else cache.get("fixed")
     if fixed is None:
-        value = result.value
-        fixed = encode_json({
-            "expr": result.expr, "shape": None if value is None else list(value.shape), "dtype": result.dtype,
-            "grad_fn": result.grad_fn,
-        })[:-1] + ', "nodes": ' + _nodes_json(result.nodes) + ", "
+        fixed = _head_json(result)
         if cache is not None:
             cache["fixed"] = fixed
     tail = getattr(result, "json_tail", None)      # a sweep's line, its numbers encoded with its group's
@@ -150,12 +153,43 @@ def _key_json(name: str) -> str:
     return f'"{name}"' if name.isascii() and name.isidentifier() else encode_json(name)
 
 
+def _head_json(result) -> str:
+    """`{"expr": ..., "shape": ..., "dtype": ..., "grad_fn": ..., "nodes": [...], ` as the
+    encoder writes them, written out directly."""
+    expr, value, dtype, grad_fn = result.expr, result.value, result.dtype, result.grad_fn
+    return (f'{{"expr": {_string_json(expr) if type(expr) is str else encode_json(expr)}, '
+            f'"shape": {"null" if value is None else repr(list(value.shape))}, '
+            f'"dtype": {"null" if dtype is None else _string_json(dtype)}, '
+            f'"grad_fn": {"null" if grad_fn is None else _string_json(grad_fn)}, '
+            f'"nodes": {_nodes_json(result.nodes)}, ')
+
+
+# A node's JSON by (name, grad_fn, shape): a batch's nodes repeat few of them.
+_NODE_JSON: dict = {}
+_NODES_KEPT = 4096
+
+
 def _nodes_json(nodes) -> str:
     """The nodes as JSON, written out directly (cheaper than the encoder on a
     dozen small objects); grad_fn names are PyTorch's identifiers."""
-    return "[" + ", ".join([f'{{"name": {"null" if n.name is None else encode_json(n.name)}, '
-                            f'"grad_fn": "{n.grad_fn}", "shape": {list(n.shape)!r}}}'
-                            for n in nodes]) + "]"
+    known = _NODE_JSON
+    try:
+        texts = [known.get((n.name, n.grad_fn, n.shape)) or _node_json(n) for n in nodes]
+    except TypeError:       # an unhashable shape (a list): not kept
+        texts = [_node_text(n) for n in nodes]
+    return "[" + ", ".join(texts) + "]"
+
+
+def _node_json(node) -> str:
+    if len(_NODE_JSON) >= _NODES_KEPT:
+        _NODE_JSON.clear()
+    text = _NODE_JSON[(node.name, node.grad_fn, node.shape)] = _node_text(node)
+    return text
+
+
+def _node_text(node) -> str:
+    return (f'{{"name": {"null" if node.name is None else encode_json(node.name)}, '
+            f'"grad_fn": "{node.grad_fn}", "shape": {list(node.shape)!r}}}')
 
 
 # ---------------------------------------------------------------- for people
