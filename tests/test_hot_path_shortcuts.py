@@ -10,7 +10,7 @@ from agcli.engine import backend as B
 from agcli.engine.backward import backward
 from agcli.engine.backend import from_host, to_host
 from agcli.engine.ops import pointwise as P
-from agcli.engine.tensor import Tensor, _edges, _shapes, apply, bump_version
+from agcli.engine.tensor import Node, Tensor, apply, bump_version
 from agcli.errors import AgcliError
 from agcli.evaluate.result import Result
 from agcli.evaluate.run import evaluate
@@ -26,7 +26,8 @@ def test_shapes_agree_with_the_general_form():
     if B.ON_HOST:
         cases.append([np.float64(1.5), v])
     for arrays in cases:
-        assert _shapes(arrays) == _general_shapes(arrays), arrays
+        node = Node(P.ADD, (None,) * len(arrays), tuple(arrays), None, {}, arrays)
+        assert node.shapes == _general_shapes(arrays), arrays
 
 
 def test_edges_agree_with_each_tensor_edge():
@@ -34,8 +35,10 @@ def test_edges_agree_with_each_tensor_edge():
     c = Tensor(from_host(np.ones(3)))
     y = apply(P.EXP, x)
     for args in [(x, c), (y, 2.0), (2.0, x), (x,), (x, y, c)]:
-        assert _edges(args) == tuple(a.edge() if type(a) is Tensor else None for a in args)
-    assert _edges((x, c))[0] is x.edge() and _edges((x, c))[1] is None
+        edges = Node(P.ADD, None, args, None, {}).next
+        assert edges == tuple(a.edge() if type(a) is Tensor else None for a in args)
+    edges = Node(P.ADD, None, (x, c), None, {}).next
+    assert edges[0] is x.edge() and edges[1] is None
 
 
 def test_a_node_records_its_inputs_shapes():

@@ -106,14 +106,37 @@ class Node:
 
     def __init__(self, op, next_edges, inputs, out, params, arrays=None, casts=None):
         self.op = op
-        self.next = next_edges       # per input: Node, or None for no gradient
         self.inputs = inputs         # the op's arguments, tensors or raw values
         # ... and their arrays, as forward saw them: what backward's rules read
         # when no graph of the gradient is wanted.
-        self.arrays = [a.data if type(a) is Tensor else a for a in inputs] if arrays is None else arrays
+        if arrays is None:
+            arrays = [a.data if type(a) is Tensor else a for a in inputs]
+        self.arrays = arrays
         self.out = out
         self.params = params
-        self.shapes = _shapes(self.arrays)
+        # Each input's shape (() for a number) and, when next_edges is None (apply's nodes), where
+        # its gradient goes (None: nowhere; a tensor's grad_fn taken without the call to edge()).
+        # Spelled out for the one- and two-input ops most are: a helper or a comprehension is a
+        # call of its own, and getattr on a number raises inside; a node is made per op.
+        if len(arrays) == 1:
+            a = arrays[0]
+            self.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
+            if next_edges is None:
+                a = inputs[0]
+                next_edges = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
+        elif len(arrays) == 2:
+            a, b = arrays
+            self.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
+                           b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
+            if next_edges is None:
+                a, b = inputs
+                next_edges = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
+                              None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
+        else:
+            self.shapes = tuple([getattr(a, "shape", ()) for a in arrays])
+            if next_edges is None:
+                next_edges = tuple([a.edge() if type(a) is Tensor else None for a in inputs])
+        self.next = next_edges       # per input: Node, or None for no gradient
         # The inputs' own dtypes when forward computed in a promoted one: each
         # gradient goes back in its input's dtype, as PyTorch's engine casts it.
         self.casts = casts
@@ -157,20 +180,6 @@ class Node:
     @property
     def name(self) -> str:
         return self.op.name
-
-def _shapes(arrays) -> tuple:
-    """Each input's shape, () for a number. (Spelled out for the one- and two-input
-    ops most are: a comprehension is a call of its own, and getattr on a number
-    raises inside; a node is made per op.)"""
-    if len(arrays) == 2:
-        a, b = arrays
-        return (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
-                b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
-    if len(arrays) == 1:
-        a = arrays[0]
-        return (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
-    return tuple([getattr(a, "shape", ()) for a in arrays])
-
 
 _NUMBERS = (int, float, bool)
 
@@ -305,26 +314,13 @@ def apply(op, *args, cast=None, **params):
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
-        result.grad_fn = Node(op, _edges(args), args, result, params, arrays, casts)
+        result.grad_fn = Node(op, None, args, result, params, arrays, casts)
         result.requires_grad = True
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))
     if state.dual is not None:              # forward mode: the output's tangent (engine/forward.py)
         state.dual.carry(op, args, arrays, params, cast, result)
     return result
-
-
-def _edges(args) -> tuple:
-    """Where each input's gradient goes (None: nowhere); spelled out for one and two inputs,
-    as _shapes, and a tensor's grad_fn taken without the call to edge()."""
-    if len(args) == 2:
-        a, b = args
-        return (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
-                None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
-    if len(args) == 1:
-        a = args[0]
-        return (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
-    return tuple([a.edge() if type(a) is Tensor else None for a in args])
 
 
 # Only a process on the GPU has tensors on two devices (cpu and cuda:0) to tell apart.
