@@ -16,7 +16,7 @@ from ..state import state
 from .backend import asarray, astype, copy, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.shapes import COPY, sum_to, to_dtype
-from .tensor import AccumulateGrad, Tensor, apply, set_grad_enabled, version_of
+from .tensor import AccumulateGrad, Tensor, apply, version_of
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -115,7 +115,7 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             g = grads[node] = watch.tensor_hooks(node, g)
         # (before the node runs, as PyTorch's retain_grad hook: after the tensor's hooks)
         if retain_grads and node.out is not None and node.out.retains_grad:
-            _accumulate(node.out, g if type(g) is Tensor else _grad_array(g, node.out), create_graph)
+            _accumulate(node.out, g if type(g) is Tensor else asarray(g, dtype=node.out.data.dtype), create_graph)
         if watch is not None:
             g = grads[node] = watch.pre_hooks(node, g)
         op = node.op
@@ -153,7 +153,8 @@ def _plain_pass(order, grads, retain_graph):
         if g is None:
             continue
         op = node.op
-        if op.saves and (node.released or state.version_bumps):
+        saves = op.saves
+        if saves and (node.released or state.version_bumps):
             _check_saved(node)
         vjps, args = op.vjps, node.arrays
         if vjps is None or op.variadic or node.params or node.casts is not None or len(args) > 2:
@@ -166,14 +167,15 @@ def _plain_pass(order, grads, retain_graph):
             for target in node.next:
                 if target is not None:
                     gi = vjps[i](g, out, a, b) if two else vjps[i](g, out, a)
-                    if getattr(gi, "shape", None) != shapes[i]:
+                    # (an array's shape read directly: most are arrays, getattr is a call)
+                    if (gi.shape if type(gi) is ndarray else getattr(gi, "shape", None)) != shapes[i]:
                         gi = sum_to(gi, shapes[i])
                     prev = get(target)
                     grads[target] = gi if prev is None else prev + gi
                 i += 1
-        if not retain_graph:         # (_release, spelled out: a call per node costs)
-            if op.saves:
-                node.free()
+        if not retain_graph:         # (_release and Node.free, spelled out: a call per node costs)
+            if saves:
+                node.inputs = node.arrays = node.out = None
             node.released = True
 
 
@@ -232,13 +234,16 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
     watch = Watch(order) if watching() else None
-    with set_grad_enabled(create_graph):
+    enabled, state.grad_enabled = state.grad_enabled, create_graph    # (set_grad_enabled, spelled out)
+    try:
         if watch is None and needed is None and not asked and not retain_grads and not create_graph \
                 and observer is None:
             _plain_pass(order, grads, retain_graph)
         else:
             propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
                                    watch), grads, observer)
+    finally:
+        state.grad_enabled = enabled
 
     results = {}
     handed_out = {id(grad_output.data if type(grad_output) is Tensor else grad_output)}  # arrays a .grad must not share
@@ -249,8 +254,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     for leaf, g in reached + caught if caught else reached:
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
-        if type(g) is not Tensor:
-            g = _grad_array(g, leaf)
+        if type(g) is not Tensor and (type(g) is not ndarray or g.dtype is not leaf.data.dtype):
+            g = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
         if not accumulate:
             results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
             continue
@@ -345,16 +350,9 @@ class _Needed(set):
     __slots__ = ("targets",)
 
 
-def _grad_array(g, tensor):
-    """A raw gradient as an array of the tensor's dtype (a NumPy number: a 0-d array);
-    most are one already, and asarray costs as much as the test."""
-    dtype = tensor.data.dtype
-    return g if type(g) is ndarray and g.dtype is dtype else asarray(g, dtype=dtype)
-
-
 def _accumulate(tensor, g, create_graph, copy_it=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory);
-    g a Tensor, or an array of the tensor's dtype (_grad_array)."""
+    g a Tensor, or an array of the tensor's dtype."""
     if type(g) is not Tensor:
         if tensor.grad is None:         # (most leaves: their first gradient, one Tensor made)
             tensor.grad = Tensor(copy(g) if copy_it else g, device=tensor.device)
