@@ -22,6 +22,7 @@ from contextlib import nullcontext
 import numpy
 
 from ..device import chosen
+from .backend_matmul import in_turn, in_turn_shapes
 
 DEVICE, BACKEND = chosen()
 
@@ -121,37 +122,16 @@ def add_at(out, key, values):
 def mm_kernel(a, b):
     """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
     K <= 3 terms with N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
-    return _in_turn(a, b) if _in_turn_shapes(a, b) else numpy.matmul(a, b)
+    return in_turn(a, b) if in_turn_shapes(a, b) else numpy.matmul(a, b)
 
 
 def addmm_kernel(c, a, b):
     """c + mat1 @ mat2 (F.linear); PyTorch's order (the terms, then c) where measured:
     mat1 row-major, mat2 a transposed row-major weight."""
-    if _in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
+    if in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
             and (a.shape[0] == 1 or a.strides[0] == a.shape[1] * a.itemsize):
-        return _in_turn(a, b) + c
+        return in_turn(a, b) + c
     return numpy.matmul(a, b) + c
-
-
-def _in_turn_shapes(a, b) -> bool:
-    return type(a) is type(b) is numpy.ndarray and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] <= 3 and a.size \
-        and b.size and (b.shape[-1] <= 8 or a.shape[-2] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
-
-
-def _in_turn(a, b):
-    """Each element's K terms added in turn from +0 (-0 is +0): ((0 + a0 b0) + a1 b1) + a2 b2."""
-    zero = _ZERO.get(a.dtype, 0.0)         # (a 0-d array: NumPy's path for a Python number costs an op)
-    if a.shape[-1] == 1:
-        return zero + a * b
-    if a.ndim == b.ndim == 2 and b.shape[1] > 1 and a.dtype in _ZERO:
-        # All the terms in one product, added along K: NumPy's reduce adds in order along an axis
-        # with the lanes (n > 1) inside it; float16's reduce adds in float32, so not for it.
-        # (Row-major, as the sum of (m, 1) x (1, n) products is: later sums follow the layout.)
-        return numpy.add(numpy.add.reduce(a[:, :, None] * b[None], axis=1), zero, order="C")
-    return sum((a[..., k:k + 1] * b[..., k:k + 1, :] for k in range(a.shape[-1])), zero)
-
-
-_ZERO = {z.dtype: z for z in (numpy.zeros((), dtype="float32"), numpy.zeros((), dtype="float64"))}
 
 
 def item(a):
