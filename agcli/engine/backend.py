@@ -23,6 +23,7 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import error_state
+from .backend_matmul import in_turn, in_turn_shapes
 
 DEVICE, BACKEND = chosen()
 
@@ -121,25 +122,16 @@ def add_at(out, key, values):
 def mm_kernel(a, b):
     """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
     K <= 3 terms with N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
-    return _in_turn(a, b) if _in_turn_shapes(a, b) else numpy.matmul(a, b)
+    return in_turn(a, b) if in_turn_shapes(a, b) else numpy.matmul(a, b)
 
 
 def addmm_kernel(c, a, b):
     """c + mat1 @ mat2 (F.linear); PyTorch's order (the terms, then c) where measured:
     mat1 row-major, mat2 a transposed row-major weight."""
-    if _in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
+    if in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
             and (a.shape[0] == 1 or a.strides[0] == a.shape[1] * a.itemsize):
-        return _in_turn(a, b) + c
+        return in_turn(a, b) + c
     return numpy.matmul(a, b) + c
-
-
-def _in_turn_shapes(a, b) -> bool:
-    return type(a) is type(b) is numpy.ndarray and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] <= 3 and a.size \
-        and b.size and (b.shape[-1] <= 8 or a.shape[-2] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
-
-
-def _in_turn(a, b):
-    return sum((a[..., k:k + 1] * b[..., k:k + 1, :] for k in range(a.shape[-1])), 0.0)    # (+0 first: -0 is +0)
 
 
 def item(a):

@@ -42,17 +42,14 @@ def torch_sum(x, axis=None, keepdims=False):
     if type(x) is not numpy.ndarray or x.dtype not in FLOATS or x.ndim == 0 or not 0 < x.size <= EXACT_LIMIT:
         return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
     ndim = x.ndim
-    if axis is None:
-        axes = None
-    else:
-        axes = tuple(sorted({a % ndim for a in ((axis,) if isinstance(axis, int) else axis)}))
+    axes = None if axis is None else _sorted_axes(axis, ndim)
     contiguous = x.flags.c_contiguous
     if not contiguous and any(s < 0 for s in x.strides):    # (PyTorch has no negative strides: its flip copies)
         x = numpy.ascontiguousarray(x)
         contiguous = True
     if contiguous and (axes is None or len(axes) == ndim or _kept_ones(x.shape, axes)):
         # the common case, one run of memory summed whole (the kept dims are all 1s)
-        flat = x.reshape(-1)
+        flat = x if ndim == 1 else x.reshape(-1)
         total = flat_total(flat) if flat.shape[0] < GRAIN_SIZE or threads() == 1 else \
             flat_two_pass(flat, threads())
         kept = ndim if keepdims else 0 if axes is None else ndim - len(axes)
@@ -82,8 +79,20 @@ def torch_sum(x, axis=None, keepdims=False):
     return out
 
 
+def _sorted_axes(axis, ndim) -> tuple:
+    """The summed axes, each once, counted from 0, in order (one axis without the set and sort)."""
+    if isinstance(axis, int):
+        return (axis % ndim,)
+    if len(axis) == 1:
+        return (axis[0] % ndim,)
+    return tuple(sorted({a % ndim for a in axis}))
+
+
 def _kept_ones(shape, axes) -> bool:
-    return all(n == 1 for d, n in enumerate(shape) if d not in axes)
+    for d, n in enumerate(shape):       # (a loop: a generator costs more on a few dims)
+        if n != 1 and d not in axes:
+            return False
+    return True
 
 
 def torch_mean(x, axis=None, keepdims=False):

@@ -13,10 +13,10 @@ from operator import attrgetter
 
 from ..errors import AgcliError, torch_type_name
 from ..state import state
-from .backend import asarray, astype, copy, ones, view_base
+from .backend import asarray, astype, copy, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.shapes import COPY, sum_to, to_dtype
-from .tensor import AccumulateGrad, Tensor, apply, data, set_grad_enabled, version_of
+from .tensor import AccumulateGrad, Tensor, apply, version_of
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -115,7 +115,7 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             g = grads[node] = watch.tensor_hooks(node, g)
         # (before the node runs, as PyTorch's retain_grad hook: after the tensor's hooks)
         if retain_grads and node.out is not None and node.out.retains_grad:
-            _accumulate(node.out, g, create_graph)
+            _accumulate(node.out, g if type(g) is Tensor else asarray(g, dtype=node.out.data.dtype), create_graph)
         if watch is not None:
             g = grads[node] = watch.pre_hooks(node, g)
         op = node.op
@@ -142,18 +142,40 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
 def _plain_pass(order, grads, retain_graph):
     """propagate(_graph_steps(...)) for a pass that nothing watches or filters (no hooks,
     inputs, retained grads, create_graph nor observer: most passes), without the generator
-    and its tests: the same steps, checks and release."""
+    and its tests: the same steps, checks and release.
+
+    A node of one or two inputs, without params or casts (most ops), sends its gradient
+    here as `send` would, without its edges built: each rule called with the arrays
+    spelled out (a call with *args costs as much as a small rule)."""
+    pop, get = grads.pop, grads.get
     for node in order:
-        g = grads.pop(node, None)
+        g = pop(node, None)
         if g is None:
             continue
         op = node.op
-        if op.saves and (node.released or state.version_bumps):
+        saves = op.saves
+        if saves and (node.released or state.version_bumps):
             _check_saved(node)
-        send(g, node.out.data, node.arrays, edges_of(node) if op.vjps is not None else node.edges(g, False), grads)
-        if not retain_graph:         # (_release, spelled out: a call per node costs)
-            if op.saves:
-                node.free()
+        vjps, args = op.vjps, node.arrays
+        if vjps is None or op.variadic or node.params or node.casts is not None or len(args) > 2:
+            send(g, node.out.data, args, edges_of(node) if vjps is not None else node.edges(g, False), grads)
+        else:
+            out, shapes = node.out.data, node.shapes
+            two = len(args) == 2
+            a, b = args if two else (args[0], None)
+            i = 0
+            for target in node.next:
+                if target is not None:
+                    gi = vjps[i](g, out, a, b) if two else vjps[i](g, out, a)
+                    # (an array's shape read directly: most are arrays, getattr is a call)
+                    if (gi.shape if type(gi) is ndarray else getattr(gi, "shape", None)) != shapes[i]:
+                        gi = sum_to(gi, shapes[i])
+                    prev = get(target)
+                    grads[target] = gi if prev is None else prev + gi
+                i += 1
+        if not retain_graph:         # (_release and Node.free, spelled out: a call per node costs)
+            if saves:
+                node.inputs = node.arrays = node.out = None
             node.released = True
 
 
@@ -207,28 +229,32 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         grad_output = Tensor(grad_output, device=output.device)
     grads = {root: grad_output}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
-    asked = {t.grad_fn: t for t in inputs or () if t.grad_fn is not None}
+    asked = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn is not None}
     caught = []
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
     watch = Watch(order) if watching() else None
-    with set_grad_enabled(create_graph):
+    enabled, state.grad_enabled = state.grad_enabled, create_graph    # (set_grad_enabled, spelled out)
+    try:
         if watch is None and needed is None and not asked and not retain_grads and not create_graph \
                 and observer is None:
             _plain_pass(order, grads, retain_graph)
         else:
             propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
                                    watch), grads, observer)
+    finally:
+        state.grad_enabled = enabled
 
     results = {}
-    handed_out = {id(data(grad_output))}     # arrays a .grad must not share
+    handed_out = {id(grad_output.data if type(grad_output) is Tensor else grad_output)}  # arrays a .grad must not share
     if watch is not None:           # leaves whose hooks have not run yet (the output itself, say)
         for n in [n for n in grads if type(n) is AccumulateGrad and n not in watch.done]:
             grads[n] = watch.leaf(n, grads[n])
-    for leaf, g in [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad] + caught:
+    reached = [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad]
+    for leaf, g in reached + caught if caught else reached:
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
-        if type(g) is not Tensor:
+        if type(g) is not Tensor and (type(g) is not ndarray or g.dtype is not leaf.data.dtype):
             g = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
         if not accumulate:
             results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
@@ -238,7 +264,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         array = g.data if type(g) is Tensor else g
         shared = view_base(array) is not None or id(array) in handed_out
         handed_out.add(id(array))
-        _accumulate(leaf, g, create_graph, copy_it=shared)
+        _accumulate(leaf, g, create_graph, shared)
     return results
 
 
@@ -325,9 +351,9 @@ class _Needed(set):
 
 
 def _accumulate(tensor, g, create_graph, copy_it=True):
-    """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory)."""
+    """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory);
+    g a Tensor, or an array of the tensor's dtype."""
     if type(g) is not Tensor:
-        g = asarray(g, dtype=tensor.data.dtype)
         if tensor.grad is None:         # (most leaves: their first gradient, one Tensor made)
             tensor.grad = Tensor(copy(g) if copy_it else g, device=tensor.device)
             return

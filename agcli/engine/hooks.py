@@ -79,7 +79,9 @@ class Handle:
 
 def watching() -> bool:
     """Must this backward pass run hooks or check for nan?"""
-    return bool(REGISTRY) or (state.detect_anomaly and state.anomaly_check_nan)
+    # (the dict inside: WeakKeyDictionary's len is Python code; an entry whose node has just
+    # died may linger there, and costs only a pass that watches nothing)
+    return bool(REGISTRY.data) or (state.detect_anomaly and state.anomaly_check_nan)
 
 
 class Watch:

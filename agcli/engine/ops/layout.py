@@ -4,7 +4,7 @@ strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
 layouts, so their strides answer the same questions."""
 from __future__ import annotations
 
-from ..backend import add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
+from ..backend import ON_HOST, add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
 
 
@@ -46,6 +46,10 @@ def sum_to_array(g, shape):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    if ON_HOST and g.shape[lead:] == shape:
+        # only leading dims to sum (a broadcast number's or row's gradient): the same sum,
+        # without the kept dims to reshape away (None: all of them, a 0-d result)
+        return asarray(reduce_sum(g, axis=(0,) if lead == 1 and shape else tuple(range(lead)) if shape else None))
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
     if axes:
         g = reduce_sum(g, axis=axes, keepdims=True)      # (at::sum_to: a sum over the dims)

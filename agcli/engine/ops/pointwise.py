@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import cpu_kernels as K
-from ..backend import asarray, astype, float_errors_ignored, kind, xp, zeros
+from ..backend import ON_HOST, asarray, astype, float_errors_ignored, kind, xp, zeros
 from ..fma import fma
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
@@ -113,6 +113,8 @@ def _pow_scalar_grad(g, x, p):
     """pow_backward: grad * (exponent * self ** (exponent - 1)); zeros for exponent 0."""
     if p == 0:
         return zeros_like(g)
+    if p == 2 and type(x) is not Tensor:    # x ** 1 is x, bit for bit (PyTorch's pow copies it): no power taken
+        return g * (x * TWO.get(x.dtype, 2))
     return g * mul_scalar(pow(x, p - 1), p)
 
 
@@ -188,14 +190,18 @@ SGN = Op("SgnBackward0", xp.sign, (lambda g, out, x: zeros_like(g),), ("0 (away 
 # What the rules above call: on raw arrays they compute directly, on tensors
 # they record under PyTorch's names, with their own rules (a third derivative).
 def _tanh_backward(g, y):
-    return g * (1 - y * y)
+    yy = y * y
+    return g * (ONE.get(yy.dtype, 1) - yy)
 
 
 def _sigmoid_backward(g, y):
-    return g * y * (1 - y)
+    return g * y * (ONE.get(y.dtype, 1) - y)
 
 
 def _threshold_backward(g, x, threshold):
+    if threshold == 0:      # (relu's)
+        zero = ZERO.get(x.dtype, 0)
+        return xp.where(x <= zero, ZERO.get(g.dtype, 0.0), g)
     return xp.where(x <= threshold, 0.0, g)
 
 
@@ -238,6 +244,18 @@ EQ, NE = Op("", xp.equal, None), Op("", xp.not_equal, None)
 
 
 # ------------------------------------------------------------- primitives
+# 0, 1 and 2 as 0-d arrays of each float dtype, for the rules' constants: NumPy converts a
+# Python number in an op with an array to the array's dtype (NEP 50), the same value, but
+# by a path that costs as much as the op itself on small arrays. (Other dtypes, and
+# other backends' arrays: the Python number, by .get's default.)
+def _constants(v) -> dict:
+    arrays = (asarray(v, dtype="float32"), asarray(v, dtype="float64")) if ON_HOST else ()
+    return {a.dtype: a for a in arrays}
+
+
+ZERO, ONE, TWO = _constants(0.0), _constants(1.0), _constants(2.0)
+
+
 # Unchecked, as rules need them: raw arrays go straight to the kernel (no
 # graph is wanted), tensors are recorded (create_graph wants one).
 def mask(m, like):
