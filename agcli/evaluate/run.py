@@ -24,7 +24,7 @@ from ..state import state
 from ..torchapi import creation as C
 from .bindings import parse_value
 from .plans import forget_oldest, plan_for
-from .result import NodeInfo, Result, same_result
+from .result import Result, same_result
 
 __all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
 
@@ -293,8 +293,8 @@ def _fill(result, replay, leaves, values, grads):
     result.grad_fn = replay.grad_fn
     result.requires_grad = True
     result.json_cache = replay.json_cache
-    result.nodes = [NodeInfo(name, grad_fn, shape, values[slot] if ON_HOST else to_host(values[slot]))
-                    for name, grad_fn, shape, slot in replay.nodes]
+    result.node_records = [(name, grad_fn, shape, values[slot] if ON_HOST else to_host(values[slot]))
+                           for name, grad_fn, shape, slot in replay.nodes]
     # A fresh copy each, as a leaf's .grad never shares memory with anything.
     result.grads = {name: None if grads.get(slot) is None else
                     numpy.asarray(grads[slot], dtype=leaves[name].data.dtype, copy=True) if ON_HOST else
@@ -325,8 +325,8 @@ def _collect_nodes(result, output):
     if output.grad_fn is None:
         return None
     nodes = reachable(output.grad_fn)
-    result.nodes = [NodeInfo(node.out.name, node.op.name, node.out.data.shape,
-                             node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
+    result.node_records = [(node.out.name, node.op.name, node.out.data.shape,
+                            node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
     return nodes
 
 
