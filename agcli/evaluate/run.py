@@ -29,18 +29,28 @@ from .result import Result, same_result
 __all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
 
 
+_FLOAT_DTYPES = ("float32", "float64")
+
+
 def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
              detect_anomaly: bool = False) -> dict:
     """The state fields for these options, checked (for `state.using(**...)` or `configure`)."""
-    if dtype not in ("float32", "float64"):
+    if dtype not in _FLOAT_DTYPES:
         raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
     return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements,
             "detect_anomaly": bool(detect_anomaly), "anomaly_check_nan": True}
 
 
-def configure(**options):
+def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
+              detect_anomaly: bool = False):
     """Set the state for a whole command (the CLI's edge); the Python API scopes it instead."""
-    for name, value in settings(**options).items():
+    s = state
+    if (s.rng is None and s.default_float == dtype and dtype in _FLOAT_DTYPES and s.seed is seed
+            and s.max_elements is max_elements and s.detect_anomaly is detect_anomaly
+            and s.anomaly_check_nan is True):
+        return      # as the last batch line left it (the common case): nothing to set
+    for name, value in settings(dtype=dtype, seed=seed, max_elements=max_elements,
+                                detect_anomaly=detect_anomaly).items():
         setattr(state, name, value)
 
 
