@@ -170,8 +170,7 @@ _NODES_KEPT = 4096
 
 
 def _nodes_json(result) -> str:
-    """The result's nodes as JSON, written out directly (cheaper than the encoder on a
-    dozen small objects); grad_fn names are PyTorch's identifiers."""
+    """The result's nodes as JSON, written out directly: cheaper than the encoder on small objects."""
     records = result.node_records       # (name, grad_fn, shape, value) tuples, until nodes are read
     if records is None:
         records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
@@ -186,11 +185,10 @@ def _nodes_json(result) -> str:
 def _node_json(key) -> str:
     if len(_NODE_JSON) >= _NODES_KEPT:
         _NODE_JSON.clear()
-    text = _NODE_JSON[key] = _node_text(*key)
-    return text
+    return _NODE_JSON.setdefault(key, _node_text(*key))
 
 
-def _node_text(name, grad_fn, shape) -> str:
+def _node_text(name, grad_fn, shape) -> str:      # (grad_fn names are PyTorch's identifiers)
     return (f'{{"name": {"null" if name is None else encode_json(name)}, '
             f'"grad_fn": "{grad_fn}", "shape": {list(shape)!r}}}')
 
