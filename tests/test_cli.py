@@ -148,6 +148,24 @@ def test_json_line_is_the_result_as_json():
     assert line["nodes"][2] == {"name": "α_1", "grad_fn": "AddBackward0", "shape": [2, 2]}
 
 
+def test_nodes_read_or_set_after_the_json_written_from_records():
+    """A Result keeps its nodes as tuples until `nodes` is read: both ways give the same JSON,
+    and nodes set afterwards are what the JSON then says."""
+    import agcli
+    from agcli.evaluate.result import NodeInfo
+    from agcli.output.render import result_json_line
+    r = agcli.grad('(a*b).sum()', a=[1., 2.], b=3.)
+    assert r.node_records is not None
+    first = result_json_line(r)
+    nodes = r.nodes
+    assert r.node_records is None and r.nodes is nodes
+    assert [(n.name, n.grad_fn, n.shape) for n in nodes] == [(None, "MulBackward0", (2,)), (None, "SumBackward0", ())]
+    assert nodes[0].value.tolist() == [3., 6.]
+    assert result_json_line(r) == first
+    r.nodes = [NodeInfo("m", "MulBackward0", (2,), nodes[0].value)]
+    assert json.loads(result_json_line(r))["nodes"] == [{"name": "m", "grad_fn": "MulBackward0", "shape": [2]}]
+
+
 # ---------------------------------------------------------------- bindings and options
 def test_binding_with_equals_sign(run_json):
     proc, obj = run_json("a*b", "--a=3", "--b=5")

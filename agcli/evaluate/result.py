@@ -37,12 +37,28 @@ class Result:
         self.value = None           # host array
         self.grad_fn = None         # name of the output's node
         self.requires_grad = False
-        self.nodes: list[NodeInfo] = []
+        # The graph's nodes in execution order as (name, grad_fn, shape, value) tuples, cheaper
+        # to make than NodeInfo objects, which only a reader of `nodes` needs (the JSON writer
+        # reads these); None once `nodes` is read or set, which then holds them.
+        self.node_records: list | None = []
+        self._nodes = None
         self.grads: dict = {}       # variable name -> host array (None: no gradient reached it)
         self.warnings: list[str] = []
         self.no_grad: dict = {}     # variable name -> why its gradient is None (evaluate/why_none.py)
         self.error: AgcliError | None = None
         self.json_cache: dict | None = None   # shared by the results of one replay (output/render.py)
+
+    @property
+    def nodes(self) -> list[NodeInfo]:
+        if self.node_records is not None:
+            self._nodes = [NodeInfo(*record) for record in self.node_records]
+            self.node_records = None
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, nodes: list[NodeInfo]):
+        self._nodes = nodes
+        self.node_records = None
 
     @property
     def dtype(self) -> str | None:

@@ -15,6 +15,7 @@ import numpy
 
 from ..device import choose
 from ..engine.backend import ON_HOST, dtype_name, from_host, to_host
+from ..engine.backend_errors import ReportingErrors
 from ..engine.backend_watch import float_errors
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
@@ -24,23 +25,33 @@ from ..state import state
 from ..torchapi import creation as C
 from .bindings import parse_value
 from .plans import forget_oldest, plan_for
-from .result import NodeInfo, Result, same_result
+from .result import Result, same_result
 
 __all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
+
+
+_FLOAT_DTYPES = ("float32", "float64")
 
 
 def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
              detect_anomaly: bool = False) -> dict:
     """The state fields for these options, checked (for `state.using(**...)` or `configure`)."""
-    if dtype not in ("float32", "float64"):
+    if dtype not in _FLOAT_DTYPES:
         raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
     return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements,
             "detect_anomaly": bool(detect_anomaly), "anomaly_check_nan": True}
 
 
-def configure(**options):
+def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
+              detect_anomaly: bool = False):
     """Set the state for a whole command (the CLI's edge); the Python API scopes it instead."""
-    for name, value in settings(**options).items():
+    s = state
+    if (s.rng is None and s.default_float == dtype and dtype in _FLOAT_DTYPES and s.seed is seed
+            and s.max_elements is max_elements and s.detect_anomaly is detect_anomaly
+            and s.anomaly_check_nan is True):
+        return      # as the last batch line left it (the common case): nothing to set
+    for name, value in settings(dtype=dtype, seed=seed, max_elements=max_elements,
+                                detect_anomaly=detect_anomaly).items():
         setattr(state, name, value)
 
 
@@ -171,7 +182,7 @@ def _learn(key, known, recording, expr, leaves, wanted, output, order, result, w
             _replays[key] = NEVER
 
 
-class _FloatErrors:
+class _FloatErrors(ReportingErrors):
     """NumPy's floating-point error callback for one evaluation: one warning per
     kind of trouble in the forward pass. Backward's intermediates may hold inf
     where a rule masks them out (where, x**0), so from `quiet` on it says
@@ -191,11 +202,13 @@ class _FloatErrors:
     def watch(self):
         """NumPy's error state for the evaluation (one context: it costs microseconds a line);
         on a device, the backend's explicit check of each op's output."""
-        return float_errors(self)
+        return self if ON_HOST else float_errors(self)
 
 
 def _gradient_warnings(result):
     """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
+    if _all_float64_finite(result.grads.values()):
+        return
     for name, grad in result.grads.items():
         if grad is not None and grad.dtype.kind == "f" and not _all_finite(grad):
             result.warnings.append(f"the gradient of {name} holds inf or nan")
@@ -206,6 +219,23 @@ def _gradient_warnings(result):
 # copy and two byte searches, cheaper on a small array than any NumPy reduction.
 _TOP_BYTE_FIRST = sys.byteorder == "big"
 _SMALL = 4096
+
+
+def _all_float64_finite(arrays) -> bool:
+    """True if these gradients (None for some) are all small native float64 arrays of finite
+    values, known from one byte search over them all; False: not known."""
+    pieces = []
+    for a in arrays:
+        if a is None:
+            continue
+        if a.dtype is not _FLOAT64 or a.size > _SMALL:
+            return False
+        pieces.append(a.tobytes())
+    top_bytes = b"".join(pieces)[0 if _TOP_BYTE_FIRST else 7::8]
+    return 0x7F not in top_bytes and 0xFF not in top_bytes
+
+
+_FLOAT64 = numpy.dtype("float64")
 
 
 def _all_finite(a) -> bool:
@@ -293,8 +323,8 @@ def _fill(result, replay, leaves, values, grads):
     result.grad_fn = replay.grad_fn
     result.requires_grad = True
     result.json_cache = replay.json_cache
-    result.nodes = [NodeInfo(name, grad_fn, shape, values[slot] if ON_HOST else to_host(values[slot]))
-                    for name, grad_fn, shape, slot in replay.nodes]
+    result.node_records = [(name, grad_fn, shape, values[slot] if ON_HOST else to_host(values[slot]))
+                           for name, grad_fn, shape, slot in replay.nodes]
     # A fresh copy each, as a leaf's .grad never shares memory with anything.
     result.grads = {name: None if grads.get(slot) is None else
                     numpy.asarray(grads[slot], dtype=leaves[name].data.dtype, copy=True) if ON_HOST else
@@ -325,8 +355,8 @@ def _collect_nodes(result, output):
     if output.grad_fn is None:
         return None
     nodes = reachable(output.grad_fn)
-    result.nodes = [NodeInfo(node.out.name, node.op.name, node.out.data.shape,
-                             node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
+    result.node_records = [(node.out.name, node.op.name, node.out.data.shape,
+                            node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
     return nodes
 
 

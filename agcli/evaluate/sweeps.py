@@ -329,6 +329,7 @@ class SweptResult(Result):
 
     requires_grad = True
     error = None
+    node_records = None     # (its nodes are made only when read: `nodes`)
 
     def __init__(self, swept, i):
         self.expr = swept.expr

@@ -161,7 +161,7 @@ def _head_json(result) -> str:
             f'"shape": {"null" if value is None else repr(list(value.shape))}, '
             f'"dtype": {"null" if dtype is None else _string_json(dtype)}, '
             f'"grad_fn": {"null" if grad_fn is None else _string_json(grad_fn)}, '
-            f'"nodes": {_nodes_json(result.nodes)}, ')
+            f'"nodes": {_nodes_json(result)}, ')
 
 
 # A node's JSON by (name, grad_fn, shape): a batch's nodes repeat few of them.
@@ -169,27 +169,28 @@ _NODE_JSON: dict = {}
 _NODES_KEPT = 4096
 
 
-def _nodes_json(nodes) -> str:
-    """The nodes as JSON, written out directly (cheaper than the encoder on a
-    dozen small objects); grad_fn names are PyTorch's identifiers."""
+def _nodes_json(result) -> str:
+    """The result's nodes as JSON, written out directly: cheaper than the encoder on small objects."""
+    records = result.node_records       # (name, grad_fn, shape, value) tuples, until nodes are read
+    if records is None:
+        records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
     known = _NODE_JSON
     try:
-        texts = [known.get((n.name, n.grad_fn, n.shape)) or _node_json(n) for n in nodes]
+        texts = [known.get(record[:3]) or _node_json(record[:3]) for record in records]
     except TypeError:       # an unhashable shape (a list): not kept
-        texts = [_node_text(n) for n in nodes]
+        texts = [_node_text(*record[:3]) for record in records]
     return "[" + ", ".join(texts) + "]"
 
 
-def _node_json(node) -> str:
+def _node_json(key) -> str:
     if len(_NODE_JSON) >= _NODES_KEPT:
         _NODE_JSON.clear()
-    text = _NODE_JSON[(node.name, node.grad_fn, node.shape)] = _node_text(node)
-    return text
+    return _NODE_JSON.setdefault(key, _node_text(*key))
 
 
-def _node_text(node) -> str:
-    return (f'{{"name": {"null" if node.name is None else encode_json(node.name)}, '
-            f'"grad_fn": "{node.grad_fn}", "shape": {list(node.shape)!r}}}')
+def _node_text(name, grad_fn, shape) -> str:      # (grad_fn names are PyTorch's identifiers)
+    return (f'{{"name": {"null" if name is None else encode_json(name)}, '
+            f'"grad_fn": "{grad_fn}", "shape": {list(shape)!r}}}')
 
 
 # ---------------------------------------------------------------- for people
