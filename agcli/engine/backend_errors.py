@@ -32,24 +32,3 @@ class _ErrorState:
 def error_state(**modes):
     """A context like numpy.errstate(**modes) (call=, all=, divide=, over=, under=, invalid=)."""
     return numpy.errstate(**modes) if _make_extobj is None else _ErrorState(modes)
-
-
-class ReportingErrors:
-    """A report for backend.float_errors that is its own context, entered as
-    error_state(call=self, all="call", under="ignore") without its layers: a
-    line's evaluation enters one (evaluate/run.py), so they show in a batch."""
-
-    __slots__ = ("token",)
-
-    def __enter__(self):
-        if _make_extobj is None:
-            self.token = numpy.errstate(call=self, all="call", under="ignore")
-            self.token.__enter__()
-        else:
-            self.token = _extobj_contextvar.set(_make_extobj(call=self, all="call", under="ignore"))
-
-    def __exit__(self, *exc):
-        if _make_extobj is None:
-            self.token.__exit__(*exc)
-        else:
-            _extobj_contextvar.reset(self.token)

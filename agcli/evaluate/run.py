@@ -15,7 +15,6 @@ import numpy
 
 from ..device import choose
 from ..engine.backend import ON_HOST, dtype_name, from_host, to_host
-from ..engine.backend_errors import ReportingErrors
 from ..engine.backend_watch import float_errors
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
@@ -182,7 +181,7 @@ def _learn(key, known, recording, expr, leaves, wanted, output, order, result, w
             _replays[key] = NEVER
 
 
-class _FloatErrors(ReportingErrors):
+class _FloatErrors:
     """NumPy's floating-point error callback for one evaluation: one warning per
     kind of trouble in the forward pass. Backward's intermediates may hold inf
     where a rule masks them out (where, x**0), so from `quiet` on it says
@@ -202,7 +201,7 @@ class _FloatErrors(ReportingErrors):
     def watch(self):
         """NumPy's error state for the evaluation (one context: it costs microseconds a line);
         on a device, the backend's explicit check of each op's output."""
-        return self if ON_HOST else float_errors(self)
+        return float_errors(self)
 
 
 def _gradient_warnings(result):
