@@ -220,6 +220,12 @@ _TOP_BYTE_FIRST = sys.byteorder == "big"
 _SMALL = 4096
 
 
+def _top_bytes_clear(data: bytes, itemsize: int) -> bool:
+    """No element of these native floats' bytes has a top byte that an inf or a nan has."""
+    top_bytes = data[0 if _TOP_BYTE_FIRST else itemsize - 1::itemsize]
+    return 0x7F not in top_bytes and 0xFF not in top_bytes
+
+
 def _all_float64_finite(arrays) -> bool:
     """True if these gradients (None for some) are all small native float64 arrays of finite
     values, known from one byte search over them all; False: not known."""
@@ -230,8 +236,7 @@ def _all_float64_finite(arrays) -> bool:
         if a.dtype is not _FLOAT64 or a.size > _SMALL:
             return False
         pieces.append(a.tobytes())
-    top_bytes = b"".join(pieces)[0 if _TOP_BYTE_FIRST else 7::8]
-    return 0x7F not in top_bytes and 0xFF not in top_bytes
+    return _top_bytes_clear(b"".join(pieces), 8)
 
 
 _FLOAT64 = numpy.dtype("float64")
@@ -239,11 +244,9 @@ _FLOAT64 = numpy.dtype("float64")
 
 def _all_finite(a) -> bool:
     dtype = a.dtype
-    if dtype.char in "fd" and dtype.byteorder == "=" and a.size <= _SMALL:
-        size = dtype.itemsize
-        top_bytes = a.tobytes()[0 if _TOP_BYTE_FIRST else size - 1::size]
-        if 0x7F not in top_bytes and 0xFF not in top_bytes:
-            return True
+    if dtype.char in "fd" and dtype.byteorder == "=" and a.size <= _SMALL \
+            and _top_bytes_clear(a.tobytes(), dtype.itemsize):
+        return True
     # A finite sum clears the array in one pass, without isfinite's array of booleans. Only a
     # sum that overflows needs the elementwise check. (add.reduce: a.sum() without its Python wrapper.)
     return math.isfinite(a if a.ndim == 0 else numpy.add.reduce(a, None)) or bool(numpy.isfinite(a).all())

@@ -176,7 +176,7 @@ def _nodes_json(result) -> str:
         records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
     known = _NODE_JSON
     try:
-        texts = [known.get(record[:3]) or _node_json(record[:3]) for record in records]
+        texts = [known.get(key) or _node_json(key) for key in [record[:3] for record in records]]
     except TypeError:       # an unhashable shape (a list): not kept
         texts = [_node_text(*record[:3]) for record in records]
     return "[" + ", ".join(texts) + "]"
