@@ -34,7 +34,7 @@ gc.freeze(); gc.disable()
 from agcli.evaluate import plans, run as api
 from agcli.language import lower, syntax
 from agcli.cli.arguments import parse_line
-from agcli.output.render import result_json_line
+from agcli.output.json_lines import result_json_line
 path, count, stage = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(path, encoding="utf-8") as f:
     lines = [line.strip() for line in f if line.strip() and not line.startswith("#")][:count + 1]

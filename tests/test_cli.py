@@ -139,7 +139,8 @@ def test_seed_example_json_contract(run_json):
 def test_json_line_is_the_result_as_json():
     """render.result_json_line writes the nodes itself: it must say what to_json says."""
     import agcli
-    from agcli.output.render import result_json, result_json_line
+    from agcli.output.json_lines import result_json_line
+    from agcli.output.render import result_json
     r = agcli.grad('g = a*b; α_1 = g.reshape(2, 1) + c; α_1.sum()', a=2, b=[4, 5], c=[[1., 2.]])
     assert [n.name for n in r.nodes] == ["g", None, "α_1", None]
     line = json.loads(result_json_line(r, 7))
@@ -153,7 +154,7 @@ def test_nodes_read_or_set_after_the_json_written_from_records():
     and nodes set afterwards are what the JSON then says."""
     import agcli
     from agcli.evaluate.result import NodeInfo
-    from agcli.output.render import result_json_line
+    from agcli.output.json_lines import result_json_line
     r = agcli.grad('(a*b).sum()', a=[1., 2.], b=3.)
     assert r.node_records is not None
     first = result_json_line(r)

@@ -128,12 +128,12 @@ def test_a_chunk_checks_the_version_again():
     got = _child("""
 chunk = [(1, '"a*b" --a 2 --b 3')]
 try:
-    cluster._run_block(batch, cli_batch._json_line, chunk, "0.0.0-other", "cpu")
+    cluster._run_block(batch, cli_batch._json_chunk, chunk, "0.0.0-other", "cpu")
     refused = False
 except cluster.VersionMismatch:
     refused = True
-same = cluster._run_block(batch, cli_batch._json_line, chunk, __version__, "cpu") == \
-    run_chunk(batch, cli_batch._json_line, chunk)
+same = cluster._run_block(batch, cli_batch._json_chunk, chunk, __version__, "cpu") == \
+    run_chunk(batch, cli_batch._json_chunk, chunk)
 print(json.dumps([refused, same]))
 """)
     assert got == [True, True]
@@ -142,17 +142,17 @@ print(json.dumps([refused, same]))
 def test_a_worker_that_dies_mid_run_loses_no_line():
     got = _child("""
 numbered = list(enumerate(json.loads(sys.argv[1]), 1))
-expected = run_chunk(batch, cli_batch._json_line, numbered)
+expected = run_chunk(batch, cli_batch._json_chunk, numbered)
 workers = cluster.Cluster("local:2")
 try:
-    chunks = workers.run(batch, iter(numbered), cli_batch._json_line)
-    got = next(chunks)
+    chunks = workers.run(batch, iter(numbered), cli_batch._json_chunk)
+    count, text, failed = next(chunks)
     pids = workers.client.run(os.getpid)
     os.kill(pids[min(pids)], signal.SIGKILL)          # one worker process dies; its nanny starts another
-    for chunk in chunks:
-        got += chunk
+    for more, more_text, more_failed in chunks:
+        count, text, failed = count + more, text + more_text, failed + more_failed
 finally:
     workers.close()
-print(json.dumps([got == expected, len(got)]))
+print(json.dumps([(count, text, failed) == expected, count]))
 """, json.dumps(_lines(600)))
     assert got == [True, 600]

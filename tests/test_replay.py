@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from agcli.evaluate import run as api
-from agcli.output.render import result_json, result_json_line
+from agcli.output.json_lines import result_json_line
+from agcli.output.render import result_json
 
 # Expressions and the shapes of their bindings: broadcasting, every kind of
 # matmul, reductions with dims, shape ops, literals, constants, names.

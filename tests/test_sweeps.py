@@ -14,7 +14,7 @@ import subprocess
 import pytest
 
 from agcli.cli.arguments import parse_line, split_words
-from agcli.cli.batch import _json_line
+from agcli.cli.batch import _json_line, _json_lines
 from agcli.cli.sink import crashed
 from agcli.engine import batching
 from agcli.engine.ops import ALL
@@ -157,6 +157,7 @@ def test_sweeps_are_used_and_match_in_process():
     results = list(batch.results(list(enumerate(lines, 1))))
     assert sum(type(r) is sweeps.SweptResult for _, r in results) > 150     # (the first lines make the recording)
     assert [_json_line(n, r)[1] for n, r in results] == alone
+    assert [text for _, text, _ in _json_lines(results)] == alone       # (the numbers written together)
 
 
 @pytest.mark.parametrize("expr, shapes, swept", [
@@ -209,17 +210,22 @@ def test_blocks_start_at_once():
 
 def test_a_chunk_runs_on_to_the_end_of_its_expression():
     """Workers: each run of one expression in one chunk, so that one worker warms up to it (the
-    first chunks, 1, 2, 4, ... lines, and runs longer than the stretch excepted)."""
-    from agcli.evaluate.batch import _RUN_STRETCH, chunked
+    first chunks, 1, 2, 4, ... lines, runs longer than the stretch and the input's tail excepted)."""
+    from agcli.evaluate.batch import _RUN_STRETCH, _TAIL_PARTS, chunked
     lines = [(i, f'"sum(v * {i // 300})" --v "[{i}, 1]"') for i in range(3000)]
     chunks = list(chunked(iter(lines), 2, 128))
     assert [len(c) for c in chunks[:7]] == [1, 2, 4, 8, 16, 32, 64]
     assert [n for c in chunks for n, _ in c] == list(range(3000))
-    ends = {c[-1][0] for c in chunks[7:]}
-    assert ends == {299 + 300 * k for k in range(10)}
+    tail = 3000 - 2 * 128
+    ends = {c[-1][0] for c in chunks[7:] if c[-1][0] < tail - 128}
+    assert ends == {299 + 300 * k for k in range(8)}
     assert max(len(c) for c in chunks) <= 128 * _RUN_STRETCH
     longest = [(i, f'"sum(v)" --v "[{i}, 1]"') for i in range(3000)]
-    assert {len(c) for c in list(chunked(iter(longest), 2, 128))[7:-1]} == {128 * _RUN_STRETCH}
+    chunks = list(chunked(iter(longest), 2, 128))
+    assert {len(c) for c in chunks[7:] if c[-1][0] < tail - 128} == {128 * _RUN_STRETCH}
+    last = [c for c in chunks[7:] if len(c) <= 128 // _TAIL_PARTS]    # the tail, in small chunks for both workers
+    assert last == chunks[-len(last):] and sum(map(len, last)) >= 128
+    assert {len(c) for c in last[:-1]} == {128 // _TAIL_PARTS}
 
 
 def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
@@ -229,7 +235,7 @@ def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
     sizes, group = [], sweeps._group
     monkeypatch.setattr(sweeps, "_group", lambda batch, group_lines, *rest:
                         sizes.append(len(group_lines)) or group(batch, group_lines, *rest))
-    encoded = run_chunk(Batch(parse_line, crashed, split=split_words), _json_line, list(enumerate(lines, 1)))
+    encoded = run_chunk(Batch(parse_line, crashed, split=split_words), _json_lines, list(enumerate(lines, 1)))
     assert [text for _, text, _ in encoded] == alone
     assert sizes == [sweeps.LOOK_AHEAD, sweeps.LOOK_AHEAD, 600 - 2 * sweeps.LOOK_AHEAD]
 

@@ -11,7 +11,8 @@ import sys
 
 from ..device import choose
 from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
-from ..output.render import Line, result_json_line, result_sections
+from ..output.json_lines import json_texts, result_json_line
+from ..output.render import Line, result_sections
 from .arguments import parse_line, split_names, split_words
 from .sink import Output, crashed, unicode_rules
 
@@ -156,11 +157,11 @@ def write_results(batch, numbered, output, *, jsonl: bool, progress: bool, jobs:
     failed = Failures()
     try:
         if cluster is not None:
-            _write_chunks(numbered, cluster.run(batch, numbered, _json_line), output, failed)
+            _write_chunks(numbered, cluster.run(batch, numbered, _json_chunk), output, failed)
         elif parallel:
-            _write_chunks(numbered, batch.in_workers(numbered, jobs, _json_line), output, failed)
+            _write_chunks(numbered, batch.in_workers(numbered, jobs, _json_chunk), output, failed)
         else:
-            _write_lines(batch.results(numbered), output, batch, jsonl, failed)
+            _write_blocks(batch.blocks(numbered), output, batch, jsonl, failed)
     finally:   # Ctrl-C and a closed pipe too: the terminal's line is left empty
         if output.bar is not None:
             output.bar.close()
@@ -187,6 +188,12 @@ class Failures:
             if len(self.named) < _NAMED_FAILURES:
                 self.named.append(number)
 
+    def add_lines(self, count: int, failed_numbers: list):
+        """Count `count` lines, of which those numbered `failed_numbers` failed."""
+        self.total += count
+        self.count += len(failed_numbers)
+        self.named += failed_numbers[:_NAMED_FAILURES - len(self.named)]
+
     def __bool__(self):
         return self.count > 0
 
@@ -199,15 +206,19 @@ def _failure_summary(failed: Failures) -> Line:
                 (f"{failed.count} of {failed.total} lines failed ({lines} {named}{more})", "bold"))
 
 
-def _write_lines(results, output, batch, jsonl, failed: Failures):
-    for number, result in results:
-        try:
-            line_failed = _emit(output, number, result, batch.dtype, jsonl)
-        except Exception as e:  # a line that cannot be shown must not sink the batch either
-            line_failed = _emit(output, number, batch.crashed(result.expr, e), batch.dtype, jsonl)
-        failed.add(number, line_failed)
+def _write_blocks(blocks, output, batch, jsonl, failed: Failures):
+    for block in blocks:
+        if jsonl:       # (a block's JSON lines are encoded together, and written at once)
+            _write_encoded(_json_chunk(block), output, failed)
+        else:
+            for number, result in block:
+                try:
+                    line_failed = _emit(output, number, result, batch.dtype)
+                except Exception as e:  # a line that cannot be shown must not sink the batch either
+                    line_failed = _emit(output, number, batch.crashed(result.expr, e), batch.dtype)
+                failed.add(number, line_failed)
         if output.bar is not None:
-            output.bar.advance()
+            output.bar.advance(len(block))
 
 
 def _write_chunks(numbered, chunks, output, failed: Failures):
@@ -216,11 +227,9 @@ def _write_chunks(numbered, chunks, output, failed: Failures):
     from ..evaluate.batch import LinesLost
     try:
         for chunk in chunks:
-            output.write("".join([text for _, text, _ in chunk]))
-            for number, _, line_failed in chunk:
-                failed.add(number, line_failed)
+            _write_encoded(chunk, output, failed)
             if output.bar is not None:
-                output.bar.advance(len(chunk))
+                output.bar.advance(chunk[0])
     except LinesLost as e:
         output.error(e)
         for number in e.lost:
@@ -229,6 +238,31 @@ def _write_chunks(numbered, chunks, output, failed: Failures):
             failed.add(number)
     finally:
         chunks.close()          # Ctrl-C, a closed pipe: the workers stop now (evaluate/batch.py)
+
+
+def _write_encoded(chunk, output, failed: Failures):
+    """Write a _json_chunk, and count its lines."""
+    count, text, failed_numbers = chunk
+    output.write(text)
+    failed.add_lines(count, failed_numbers)
+
+
+def _json_chunk(numbered) -> tuple:
+    """The JSON lines of a list of (number, Result), as (how many, their text, the numbers of
+    those that show an error): a worker sends back one string, not an object per line."""
+    encoded = _json_lines(numbered)
+    return len(encoded), "".join([text for _, text, _ in encoded]), [number for number, _, bad in encoded if bad]
+
+
+def _json_lines(numbered) -> list:
+    """_json_line of each (number, Result) of a list: the quiet lines' numbers written
+    together (output/json_lines.py), the others one by one."""
+    try:
+        texts = json_texts(numbered)
+    except Exception:       # (then each line is written, or fails, on its own)
+        texts = [None] * len(numbered)
+    return [(number, text + "\n", False) if text is not None else _json_line(number, result)
+            for text, (number, result) in zip(texts, numbered)]
 
 
 def _json_line(number, result):
@@ -248,12 +282,8 @@ def _line_json(result, number) -> str:
     return result_json_line(result, number)
 
 
-def _emit(output, number, result, dtype, jsonl) -> bool:
-    """Write one line's result; returns whether it shows an error."""
-    if jsonl:
-        _, text, shows_error = _json_line(number, result)
-        output.write(text)
-        return shows_error
+def _emit(output, number, result, dtype) -> bool:
+    """Write one line's result for people; returns whether it shows an error."""
     if getattr(result, "command", "grad") != "grad":     # a calculus command's line
         from ..output.calculus_render import calculus_sections
         sections = calculus_sections(result, dtype_default=dtype)

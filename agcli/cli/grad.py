@@ -47,7 +47,7 @@ def run_grad(words) -> int:
     except AgcliError as e:
         if fmt == "json" or asks_for_json(words):  # stdout stays one JSON object
             from ..evaluate.result import Result    # (host data: it does not import the engine)
-            from ..output.render import result_json_line
+            from ..output.json_lines import result_json_line
             rejected = Result(expression_given(words))
             rejected.error = e
             sys.stdout.write(result_json_line(rejected) + "\n")
@@ -71,7 +71,7 @@ def run_grad(words) -> int:
 
 def _show(output, result, fmt, dtype):
     if fmt == "json":
-        from ..output.render import result_json_line
+        from ..output.json_lines import result_json_line
         sys.stdout.write(result_json_line(result) + "\n")
     else:
         from ..output.render import result_sections

@@ -36,6 +36,8 @@ IN_FLIGHT = 8
 # checks its first lines run alone, sweeps.py its first sweeps) sweeps the rest,
 # instead of the next worker warming up to it again.
 _RUN_STRETCH = 4
+# The input's last lines go in chunks of a quarter of the size (see chunked).
+_TAIL_PARTS = 4
 
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
@@ -114,30 +116,29 @@ class Batch:
             return self.crashed(text if args is None else args.expr, e)
 
     def results(self, numbered):
-        """(number, Result) for each (number, text), in order, each as soon as it
-        is done (standard input streams: the next line may not be typed yet)."""
+        """(number, Result) for each (number, text), in order (blocks, one by one)."""
+        for block in self.blocks(numbered):
+            yield from block
+
+    def blocks(self, numbered):
+        """Lists of (number, Result) for the (number, text)s, in order, each as soon as its lines
+        are done: a line of standard input alone (the next line may not be typed yet), a file's
+        lines in blocks of 1, 2, 4, ... lines (sweeps.blocks: the first results come at once)."""
         with _rare_collection():
-            if self.split is None:          # standard input: no look-ahead, a line may not be typed yet
-                for number, text in numbered:
-                    result = self.run(text)
-                    failed = result.error is not None
-                    yield number, result
-                    del result      # a failed line's garbage must be unreachable for done()
-                    _Collector.done(1, failed)
-                return
-            for block in sweeps.blocks(numbered):       # lines of one expression swept together
-                failed = False
-                for number, result in sweeps.results(self, block):
-                    failed = failed or result.error is not None
-                    yield number, result
-                del result
+            blocks = ([line] for line in numbered) if self.split is None else sweeps.blocks(numbered)
+            for block in blocks:
+                done = list(sweeps.results(self, block)) if self.split is not None \
+                    else [(number, self.run(text)) for number, text in block]
+                failed = any(result.error is not None for _, result in done)
+                yield done
+                del done        # a failed line's garbage must be unreachable for done()
                 _Collector.done(len(block), failed)
 
     def in_workers(self, numbered, jobs: int, encode):
-        """[encode(number, Result) for each line of a chunk], chunk after chunk in input order.
+        """encode([(number, Result) for each line of a chunk]), chunk after chunk in input order.
 
         Worker processes run the chunks; `encode` runs there too, so only what
-        it gives (a line's JSON, not its arrays) comes back, and the workers
+        it gives (the lines' JSON, not their arrays) comes back, and the workers
         share the encoding as well. It must be a module-level function.
         `numbered` is read as the workers need it (chunked, in_order); if a
         worker dies, LinesLost names the lines read and not handed back.
@@ -181,36 +182,45 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     too short to give each worker _CHUNKS_A_WORKER chunks of it; a chunk goes
     on to the end of its last line's run of one expression (_RUN_STRETCH).
     The first chunks are smaller (1, 2, 4, ... lines), so that the first
-    results come back, and are written, at once.
+    results come back, and are written, at once; so are the last ones (the
+    last `size` lines a worker, in _TAIL_PARTS a chunk), so that no worker
+    is left running a whole chunk alone at the end.
     """
-    from itertools import chain, islice
+    from collections import deque
+    from itertools import islice
     low = _CHUNK_LINES[0]
     numbered = iter(numbered)
-    head = list(islice(numbered, largest * _CHUNKS_A_WORKER * workers))
-    size = max(low, min(largest, len(head) // (_CHUNKS_A_WORKER * workers)))
-    lines = chain(head, numbered)
-    del head
-    ramp, next_line = 1, []
-    while chunk := next_line + list(islice(lines, min(ramp, size) - len(next_line))):
-        next_line = _run_on(chunk, lines, size * (_RUN_STRETCH - 1)) if ramp >= size else []
+    ahead = deque(islice(numbered, largest * _CHUNKS_A_WORKER * workers))      # lines read, not yet sent
+    size = max(low, min(largest, len(ahead) // (_CHUNKS_A_WORKER * workers)))
+    tail = size * workers
+    window = size * _RUN_STRETCH + tail     # (so the input's end is known before its tail is sent)
+    ramp = 1
+    while ahead:
+        ahead.extend(islice(numbered, max(0, window - len(ahead))))
+        ending = len(ahead) < window        # all the lines left are in `ahead`
+        if ramp < size:
+            take = ramp
+        else:
+            take = max(low, size // _TAIL_PARTS) if ending and len(ahead) <= tail else size
+        chunk = [ahead.popleft() for _ in range(min(take, len(ahead)))]
+        if take == size:
+            most = size * (_RUN_STRETCH - 1)
+            _run_on(chunk, ahead, min(most, len(ahead) - tail) if ending else most)
         yield chunk
         ramp *= 2
 
 
-def _run_on(chunk, lines, most: int) -> list:
-    """Append to the chunk the lines (at most `most`) that go on with the expression of its
-    last line (the text before its first ` --`); the first line that does not, in a list."""
-    from itertools import islice
+def _run_on(chunk, ahead, most: int):
+    """Move to the chunk the lines of `ahead` (at most `most`) that go on with the expression
+    of its last line (the text before its first ` --`)."""
     text = chunk[-1][1]
     end = text.find(" --")
     if end < 0:
-        return []
+        return
     expression = text[:end + 3]
-    for line in islice(lines, most):
-        if not line[1].startswith(expression):
-            return [line]
-        chunk.append(line)
-    return []
+    while most > 0 and ahead and ahead[0][1].startswith(expression):
+        chunk.append(ahead.popleft())
+        most -= 1
 
 
 def in_order(chunks, submit, in_flight: int, lost_when, why):
@@ -297,12 +307,11 @@ def _run_chunk(chunk):
 
 
 def run_chunk(batch, encode, chunk) -> list:
-    """[encode(number, Result) for each (number, text) of the chunk], in a worker."""
-    encoded, failed, result = [], False, None
+    """encode([(number, Result) for each (number, text) of the chunk]), in a worker."""
     lines = sweeps.results(batch, chunk) if batch.split is not None else ((n, batch.run(t)) for n, t in chunk)
-    for number, result in lines:    # one line's arrays alive at a time (a sweep's: its group's)
-        failed = failed or result.error is not None
-        encoded.append(encode(number, result))
-    del result
+    done = list(lines)
+    failed = any(result.error is not None for _, result in done)
+    encoded = encode(done)
+    del done
     _Collector.done(len(chunk), failed)
     return encoded

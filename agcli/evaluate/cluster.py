@@ -117,7 +117,7 @@ class Cluster:
         return max(1, sum(w.get("nthreads", 1) for w in workers.values()))
 
     def run(self, batch, numbered, encode):
-        """[encode(number, Result) for each line of a chunk], chunk after chunk in input order."""
+        """encode([(number, Result) for each line of a chunk]), chunk after chunk in input order."""
         from concurrent.futures import CancelledError
 
         from distributed.scheduler import KilledWorker

@@ -7,7 +7,7 @@ from ..errors import AgcliError
 
 
 # How a line's JSON ends after its grads when it has nothing more to say (no no_grad, warnings
-# or error): written out directly by output/render.py and by a sweep's lines (sweeps.py).
+# or error): written out directly by output/json_lines.py.
 QUIET_END = '"no_grad": {}, "warnings": [], "error": null'
 
 
@@ -46,7 +46,7 @@ class Result:
         self.warnings: list[str] = []
         self.no_grad: dict = {}     # variable name -> why its gradient is None (evaluate/why_none.py)
         self.error: AgcliError | None = None
-        self.json_cache: dict | None = None   # shared by the results of one replay (output/render.py)
+        self.json_cache: dict | None = None   # shared by the results of one replay (output/json_lines.py)
 
     @property
     def nodes(self) -> list[NodeInfo]:

@@ -9,8 +9,7 @@ run of lines whose words differ only in their values (same expression, same
 the expression for those shapes (run.py: checked_replay; the group's first
 lines, run alone, make it), the rest of the group runs as one replay
 (engine/sweep_replay.py) whose ops map the stacked axis by their batching
-rules (engine/batching.py). Each line's Result is cut out of it; for JSON
-output the group's numbers are encoded together (json_tail).
+rules (engine/batching.py). Each line's Result is cut out of it.
 
 What a sweep gives is what the lines give run one by one, byte for byte,
 or the lines run one by one: a group falls back to them on anything
@@ -32,7 +31,7 @@ from ..engine.tensor import Tensor
 from ..state import state
 from . import run as api
 from .bindings import stacked_values
-from .result import QUIET_END, NodeInfo, Result
+from .result import NodeInfo, Result
 
 LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk may hold more)
 _WARM_UP = 4            # lines of a group run alone, at most, for evaluate to check a recording
@@ -240,20 +239,17 @@ def _columns(values, names):
 class Swept:
     """One sweep's arrays: values by slot and gradients by leaf, each with the lines' axis."""
 
-    __slots__ = ("replay", "expr", "values", "grads", "tails")
+    __slots__ = ("replay", "expr", "values", "grads")
 
     def __init__(self, replay, expr, values, grads):
         self.replay, self.expr, self.values, self.grads = replay, expr, values, grads
-        self.tails = None
 
-    def json_tail(self, i):
-        """The line's JSON after its fixed part, up to its line number (output/render.py), or None."""
-        if self.tails is None:
-            try:
-                self.tails = _json_tails(self) or False
-            except Exception:       # (the line is then written as any other)
-                self.tails = False
-        return self.tails[i] if self.tails else None
+    def rows(self, start, stop):
+        """Lines start..stop-1's numbers, a row each: the value's, then each gradient's (in
+        `grads` order), each in C order, as output/json_lines.py writes a line's numbers."""
+        import numpy
+        columns = [self.values[self.replay.output_slot], *self.grads.values()]
+        return numpy.concatenate([column[start:stop].reshape(stop - start, -1) for column in columns], axis=1)
 
 
 def _sweep(replay, expr, stacked, size):
@@ -337,41 +333,19 @@ class SweptResult(Result):
         self.warnings = []
         self.no_grad = {}
         self.json_cache = swept.replay.json_cache
-        self._swept = swept
-        self._i = i
+        self.swept = swept
+        self.index = i      # the line's place in the sweep
 
     @property
     def value(self):
-        return self._swept.values[self._swept.replay.output_slot][self._i, ...]
+        return self.swept.values[self.swept.replay.output_slot][self.index, ...]
 
     @property
     def grads(self):
-        return {name: grad[self._i, ...] for name, grad in self._swept.grads.items()}
+        return {name: grad[self.index, ...] for name, grad in self.swept.grads.items()}
 
     @property
     def nodes(self):
-        values, i = self._swept.values, self._i
+        values, i = self.swept.values, self.index
         return [NodeInfo(name, grad_fn, shape, values[slot][i, ...])
-                for name, grad_fn, shape, slot in self._swept.replay.nodes]
-
-    @property
-    def json_tail(self):
-        return self._swept.json_tail(self._i)
-
-
-def _json_tails(swept):
-    """Each line's `"value": ..., "grads": {...}, "no_grad": {}, "warnings": [], "error": null`,
-    as output/render.py writes it, the group's numbers converted in one call per array;
-    None if they cannot be (not finite, empty)."""
-    import json
-    from itertools import repeat
-    columns = [swept.values[swept.replay.output_slot]] + list(swept.grads.values())
-    if not all(column.size and column.dtype.kind == "f" and _finite(column) for column in columns):
-        return None
-    keys = [json.dumps(name) for name in swept.grads]      # (as the output's encoder writes a key)
-    before = ['"value": '] + [f', "grads": {{{key}: ' if k == 0 else f", {key}: " for k, key in enumerate(keys)]
-    after = ("" if keys else ', "grads": {') + "}, " + QUIET_END
-    pieces = []     # each line's text is one join of the pieces around its numbers; finite floats and
-    for text, column in zip(before, columns):       # lists of them as JSON writes them (float.__repr__, ", ")
-        pieces += [repeat(text), map(repr, column.tolist())]
-    return list(map("".join, zip(*pieces, repeat(after))))
+                for name, grad_fn, shape, slot in self.swept.replay.nodes]

@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 
-from ..evaluate.result import QUIET_END
 
 
 # ---------------------------------------------------------------- JSON
@@ -85,112 +84,6 @@ def result_json(result) -> dict:
         "warnings": result.warnings,
         "error": None if result.error is None else result.error.to_json(),
     }
-
-
-def result_json_line(result, line: int | None = None) -> str:
-    """result_json(result) (plus `line`) as one line of text.
-
-    What every result of one replay shares (expr, shape, dtype, grad_fn,
-    nodes) comes first and is encoded once, in result.json_cache; the rest
-    is encoded in one call.
-    """
-    cache = result.json_cache
-    fixed = None if cache is None else cache.get("fixed")
-    if fixed is None:
-        fixed = _head_json(result)
-        if cache is not None:
-            cache["fixed"] = fixed
-    tail = getattr(result, "json_tail", None)      # a sweep's line, its numbers encoded with its group's
-    if tail is None:
-        tail = _plain_tail(result)
-    if tail is not None:
-        return f'{fixed}{tail}}}' if line is None else f'{fixed}{tail}, "line": {line}}}'
-    rest = {"value": None, "grads": None, "no_grad": result.no_grad, "warnings": result.warnings,
-            "error": None if result.error is None else result.error.to_json()}
-    if line is not None:
-        rest["line"] = line
-    try:    # most results are finite: encode them as they are, convert only when that fails
-        rest["value"] = _plain(result.value)
-        rest["grads"] = {k: _plain(v) for k, v in result.grads.items()}
-        return fixed + encode_json(rest)[1:]
-    except ValueError:
-        rest["value"] = jsonable(result.value)
-        rest["grads"] = {k: jsonable(v) for k, v in result.grads.items()}
-        return fixed + encode_json(rest)[1:]
-
-
-def _plain_tail(result):
-    """`"value": ..., "grads": {...}, "no_grad": {}, "warnings": [], "error": null` of a result
-    whose numbers are all finite floats and that has nothing else to say (most lines), written
-    without the encoder; else None."""
-    if result.no_grad or result.warnings or result.error is not None:
-        return None
-    value = _floats_json(result.value)
-    if value is None:
-        return None
-    grads = []
-    for name, g in result.grads.items():
-        text = _floats_json(g)
-        if text is None:
-            return None
-        grads.append(f"{_key_json(name)}: {text}")
-    return f'"value": {value}, "grads": {{{", ".join(grads)}}}, {QUIET_END}'
-
-
-def _floats_json(a):
-    """A float32/float64 array (or NumPy number) of finite values as JSON: the repr of its
-    list, which writes each number by float.__repr__ and separates them by ", ", as the
-    encoder does; None for anything else (nan and inf are the only reprs with an "n")."""
-    dtype = getattr(a, "dtype", None)
-    if dtype is None or dtype.char not in "fd":
-        return None
-    text = repr(a.tolist())
-    return None if "n" in text else text
-
-
-def _key_json(name: str) -> str:
-    """A name as the encoder writes a key (an ASCII identifier needs no escapes)."""
-    return f'"{name}"' if name.isascii() and name.isidentifier() else encode_json(name)
-
-
-def _head_json(result) -> str:
-    """`{"expr": ..., "shape": ..., "dtype": ..., "grad_fn": ..., "nodes": [...], ` as the
-    encoder writes them, written out directly."""
-    expr, value, dtype, grad_fn = result.expr, result.value, result.dtype, result.grad_fn
-    return (f'{{"expr": {_string_json(expr) if type(expr) is str else encode_json(expr)}, '
-            f'"shape": {"null" if value is None else repr(list(value.shape))}, '
-            f'"dtype": {"null" if dtype is None else _string_json(dtype)}, '
-            f'"grad_fn": {"null" if grad_fn is None else _string_json(grad_fn)}, '
-            f'"nodes": {_nodes_json(result)}, ')
-
-
-# A node's JSON by (name, grad_fn, shape): a batch's nodes repeat few of them.
-_NODE_JSON: dict = {}
-_NODES_KEPT = 4096
-
-
-def _nodes_json(result) -> str:
-    """The result's nodes as JSON, written out directly: cheaper than the encoder on small objects."""
-    records = result.node_records       # (name, grad_fn, shape, value) tuples, until nodes are read
-    if records is None:
-        records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
-    known = _NODE_JSON
-    try:
-        texts = [known.get(key) or _node_json(key) for key in [record[:3] for record in records]]
-    except TypeError:       # an unhashable shape (a list): not kept
-        texts = [_node_text(*record[:3]) for record in records]
-    return "[" + ", ".join(texts) + "]"
-
-
-def _node_json(key) -> str:
-    if len(_NODE_JSON) >= _NODES_KEPT:
-        _NODE_JSON.clear()
-    return _NODE_JSON.setdefault(key, _node_text(*key))
-
-
-def _node_text(name, grad_fn, shape) -> str:      # (grad_fn names are PyTorch's identifiers)
-    return (f'{{"name": {"null" if name is None else encode_json(name)}, '
-            f'"grad_fn": "{grad_fn}", "shape": {list(shape)!r}}}')
 
 
 # ---------------------------------------------------------------- for people

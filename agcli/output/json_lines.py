@@ -1,0 +1,224 @@
+"""Results as JSON lines: one (result_json_line), or a batch's many at once
+(json_texts), which writes the same text faster.
+
+A line's numbers are most of its text, and Python writes a float (repr: its
+shortest digits that read back the same) slowly, one at a time. A batch's
+lines are written a block at a time: every number of the block's quiet lines
+(nothing to say but finite float values and gradients) is written by one
+float_reprs call, and each line is its shape's template filled in.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..evaluate.result import QUIET_END
+from .float_text import float_reprs
+from .render import _string_json, encode_json, jsonable, _plain
+
+
+def result_json_line(result, line: int | None = None) -> str:
+    """result_json(result) (plus `line`) as one line of text.
+
+    What every result of one replay shares (expr, shape, dtype, grad_fn,
+    nodes) comes first and is encoded once, in result.json_cache; the rest
+    is encoded in one call.
+    """
+    fixed = _head(result)
+    tail = _plain_tail(result)
+    if tail is not None:
+        return f'{fixed}{tail}}}' if line is None else f'{fixed}{tail}, "line": {line}}}'
+    rest = {"value": None, "grads": None, "no_grad": result.no_grad, "warnings": result.warnings,
+            "error": None if result.error is None else result.error.to_json()}
+    if line is not None:
+        rest["line"] = line
+    try:    # most results are finite: encode them as they are, convert only when that fails
+        rest["value"] = _plain(result.value)
+        rest["grads"] = {k: _plain(v) for k, v in result.grads.items()}
+        return fixed + encode_json(rest)[1:]
+    except ValueError:
+        rest["value"] = jsonable(result.value)
+        rest["grads"] = {k: jsonable(v) for k, v in result.grads.items()}
+        return fixed + encode_json(rest)[1:]
+
+
+def json_texts(numbered) -> list:
+    """result_json_line(result, number) of each (number, Result) of a list whose line is quiet
+    (a grad line with finite float values and gradients and nothing else to say), None for the
+    others: the caller writes those one by one."""
+    texts = [None] * len(numbered)
+    quiet, arrays = [], []      # (index, number, result, template, its count of numbers), their arrays
+    k = 0
+    while k < len(numbered):
+        parts = _quiet_parts(numbered[k][1])
+        if parts is None:
+            k += 1
+            continue
+        (template, count), line_arrays = parts
+        end = _sweep_run_end(numbered, k)
+        if end > k + 1:     # consecutive lines of one sweep: their numbers are rows of its arrays
+            first = numbered[k][1]
+            arrays.append(first.swept.rows(first.index, first.index + end - k))
+        else:
+            arrays += line_arrays
+        quiet += [(i, *numbered[i], template, count) for i in range(k, end)]
+        k = end
+    if not quiet:
+        return texts
+    flat = np.concatenate(arrays, axis=None, dtype=np.float64)
+    numbers = float_reprs(flat)
+    skipped = () if np.isfinite(flat).all() else _not_finite(flat, [entry[4] for entry in quiet])
+    at = 0
+    for i, (k, number, result, template, count) in enumerate(quiet):
+        if i not in skipped:
+            texts[k] = f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}'
+        at += count
+    return texts
+
+
+def _sweep_run_end(numbered, k) -> int:
+    """The end of the run of results from k on that are consecutive lines of one sweep
+    (evaluate/sweeps.py: SweptResult), k + 1 if there is none."""
+    end, first = k + 1, numbered[k][1]
+    swept = getattr(first, "swept", None)
+    if swept is not None:
+        while end < len(numbered) and getattr(numbered[end][1], "swept", None) is swept \
+                and numbered[end][1].index == first.index + end - k:
+            end += 1
+    return end
+
+
+def _quiet_parts(result):
+    """((the tail's template, its count of numbers), [value, grads...]) of a quiet line, else None."""
+    if result.error is not None or result.no_grad or result.warnings \
+            or getattr(result, "command", "grad") != "grad":
+        return None
+    grads = result.grads
+    arrays = [result.value, *grads.values()]
+    for a in arrays:
+        dtype = getattr(a, "dtype", None)
+        if dtype is None or dtype.char not in "fd":
+            return None
+    key = (arrays[0].shape, *[(name, g.shape) for name, g in grads.items()])
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _tail_template(key)
+    return template, arrays
+
+
+# A tail's template by its value's shape and its gradients' names and shapes: a batch repeats few.
+_TEMPLATES: dict = {}
+_TEMPLATES_KEPT = 4096
+_LARGEST_KEPT = 4096        # numbers in a kept template
+
+
+def _tail_template(key):
+    """(`"value": %s, "grads": {"x": [%s, %s]}, ` + QUIET_END, its count of %s) for `key`."""
+    value_shape, *grads = key
+    pieces = [f"{_key_json(name).replace('%', '%%')}: {_list_template(shape)}" for name, shape in grads]
+    template = f'"value": {_list_template(value_shape)}, "grads": {{{", ".join(pieces)}}}, {QUIET_END}'
+    count = sum(int(np.prod(shape, dtype=np.int64)) for shape in [value_shape, *[s for _, s in grads]])
+    if count <= _LARGEST_KEPT:
+        if len(_TEMPLATES) >= _TEMPLATES_KEPT:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = (template, count)
+    return template, count
+
+
+def _list_template(shape) -> str:
+    """repr(a.tolist()) of an array of this shape, with %s for each number."""
+    text = "%s"
+    for n in reversed(shape):
+        text = "[" + ", ".join([text] * n) + "]"
+    return text
+
+
+def _not_finite(flat, counts) -> set:
+    """The indexes of the quiet lines whose numbers are not all finite."""
+    starts = np.cumsum([0] + counts[:-1])
+    bad = np.flatnonzero(~np.isfinite(flat))
+    return set((np.searchsorted(starts, bad, side="right") - 1).tolist())
+
+
+def _head(result) -> str:
+    """`{"expr": ..., "nodes": [...], `, kept in the result's json_cache (shared by a replay's results)."""
+    cache = result.json_cache
+    fixed = None if cache is None else cache.get("fixed")
+    if fixed is None:
+        fixed = _head_json(result)
+        if cache is not None:
+            cache["fixed"] = fixed
+    return fixed
+
+
+def _plain_tail(result):
+    """`"value": ..., "grads": {...}, "no_grad": {}, "warnings": [], "error": null` of a result
+    whose numbers are all finite floats and that has nothing else to say (most lines), written
+    without the encoder; else None."""
+    if result.no_grad or result.warnings or result.error is not None:
+        return None
+    value = _floats_json(result.value)
+    if value is None:
+        return None
+    grads = []
+    for name, g in result.grads.items():
+        text = _floats_json(g)
+        if text is None:
+            return None
+        grads.append(f"{_key_json(name)}: {text}")
+    return f'"value": {value}, "grads": {{{", ".join(grads)}}}, {QUIET_END}'
+
+
+def _floats_json(a):
+    """A float32/float64 array (or NumPy number) of finite values as JSON: the repr of its
+    list, which writes each number by float.__repr__ and separates them by ", ", as the
+    encoder does; None for anything else (nan and inf are the only reprs with an "n")."""
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or dtype.char not in "fd":
+        return None
+    text = repr(a.tolist())
+    return None if "n" in text else text
+
+
+def _key_json(name: str) -> str:
+    """A name as the encoder writes a key (an ASCII identifier needs no escapes)."""
+    return f'"{name}"' if name.isascii() and name.isidentifier() else encode_json(name)
+
+
+def _head_json(result) -> str:
+    """`{"expr": ..., "shape": ..., "dtype": ..., "grad_fn": ..., "nodes": [...], ` as the
+    encoder writes them, written out directly."""
+    expr, value, dtype, grad_fn = result.expr, result.value, result.dtype, result.grad_fn
+    return (f'{{"expr": {_string_json(expr) if type(expr) is str else encode_json(expr)}, '
+            f'"shape": {"null" if value is None else repr(list(value.shape))}, '
+            f'"dtype": {"null" if dtype is None else _string_json(dtype)}, '
+            f'"grad_fn": {"null" if grad_fn is None else _string_json(grad_fn)}, '
+            f'"nodes": {_nodes_json(result)}, ')
+
+
+# A node's JSON by (name, grad_fn, shape): a batch's nodes repeat few of them.
+_NODE_JSON: dict = {}
+_NODES_KEPT = 4096
+
+
+def _nodes_json(result) -> str:
+    """The result's nodes as JSON, written out directly: cheaper than the encoder on small objects."""
+    records = result.node_records       # (name, grad_fn, shape, value) tuples, until nodes are read
+    if records is None:
+        records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
+    known = _NODE_JSON
+    try:
+        texts = [known.get(key) or _node_json(key) for key in [record[:3] for record in records]]
+    except TypeError:       # an unhashable shape (a list): not kept
+        texts = [_node_text(*record[:3]) for record in records]
+    return "[" + ", ".join(texts) + "]"
+
+
+def _node_json(key) -> str:
+    if len(_NODE_JSON) >= _NODES_KEPT:
+        _NODE_JSON.clear()
+    return _NODE_JSON.setdefault(key, _node_text(*key))
+
+
+def _node_text(name, grad_fn, shape) -> str:      # (grad_fn names are PyTorch's identifiers)
+    return (f'{{"name": {"null" if name is None else encode_json(name)}, '
+            f'"grad_fn": "{grad_fn}", "shape": {list(shape)!r}}}')
