@@ -72,5 +72,6 @@ def test_many_lines_of_one_shape_go_through_one_formatting(monkeypatch):
 @pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 0), (2, 3, 1)])
 def test_a_list_template_is_the_repr_of_its_list(shape):
     a = np.arange(int(np.prod(shape)), dtype=float).reshape(shape) + 0.5
-    template = json_lines._list_template(shape)
+    template, count = json_lines._list_template(shape)
+    assert count == a.size
     assert template % tuple(map(repr, a.ravel().tolist())) == repr(a.tolist())

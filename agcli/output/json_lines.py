@@ -9,6 +9,8 @@ float_reprs call, and each line is its shape's template filled in.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..evaluate.result import QUIET_END
@@ -105,31 +107,45 @@ def _quiet_parts(result):
     return template, arrays
 
 
-# A tail's template by its value's shape and its gradients' names and shapes: a batch repeats few.
+# A tail's template by its value's shape and its gradients' names and shapes (a sweep repeats
+# one), and a list's by its shape (distinct lines repeat few).
 _TEMPLATES: dict = {}
-_TEMPLATES_KEPT = 4096
+_LISTS: dict = {}
+_KEPT = 4096                # templates of each kind kept
 _LARGEST_KEPT = 4096        # numbers in a kept template
 
 
 def _tail_template(key):
     """(`"value": %s, "grads": {"x": [%s, %s]}, ` + QUIET_END, its count of %s) for `key`."""
     value_shape, *grads = key
-    pieces = [f"{_key_json(name).replace('%', '%%')}: {_list_template(shape)}" for name, shape in grads]
-    template = f'"value": {_list_template(value_shape)}, "grads": {{{", ".join(pieces)}}}, {QUIET_END}'
-    count = sum(int(np.prod(shape, dtype=np.int64)) for shape in [value_shape, *[s for _, s in grads]])
-    if count <= _LARGEST_KEPT:
-        if len(_TEMPLATES) >= _TEMPLATES_KEPT:
-            _TEMPLATES.clear()
-        _TEMPLATES[key] = (template, count)
+    value, count = _list_template(value_shape)
+    pieces = []
+    for name, shape in grads:
+        text, n = _list_template(shape)
+        pieces.append(f"{_key_json(name).replace('%', '%%')}: {text}")
+        count += n
+    template = f'"value": {value}, "grads": {{{", ".join(pieces)}}}, {QUIET_END}'
+    _keep(_TEMPLATES, key, (template, count), count)
     return template, count
 
 
-def _list_template(shape) -> str:
-    """repr(a.tolist()) of an array of this shape, with %s for each number."""
+def _list_template(shape):
+    """(repr(a.tolist()) of an array of this shape with %s for each number, their count)."""
+    kept = _LISTS.get(shape)
+    if kept is not None:
+        return kept
     text = "%s"
     for n in reversed(shape):
         text = "[" + ", ".join([text] * n) + "]"
-    return text
+    return _keep(_LISTS, shape, (text, math.prod(shape)), math.prod(shape))
+
+
+def _keep(kept: dict, key, template, count):
+    if count <= _LARGEST_KEPT:
+        if len(kept) >= _KEPT:
+            kept.clear()
+        kept[key] = template
+    return template
 
 
 def _not_finite(flat, counts) -> set:
