@@ -26,6 +26,7 @@ too small for the vector path to pay.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,62 +38,96 @@ SMALL_ARRAY = 64
 _U64 = np.uint64
 _LOW32 = 0xFFFF_FFFF
 _ZERO_TO_BLANK = 0x1010_1010_1010_1010  # '0' ^ 0x10 == ' ', per byte
+_ASCII_ZEROS = 0x3030_3030_3030_3030
 _MINUS_OVER_BLANK = 0x0D                 # ' ' | 0x0D == '-'
-_EXPONENT_WIDTH = 5                      # "e-308"
+_POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
 
-# One row of text: 4 blanks (room for a sign), 16 integer digits, the point,
-# 20 fraction digits, room for the exponent after the 16th fraction digit.
-_POINT = 20
+# One row of text: a margin (a sign before 16 integer digits, else blank),
+# 16 integer digits, the point, 20 fraction digits, room for an exponent after
+# the 16th fraction digit and a blank that ends the row.  When no number has
+# more than 7 integer digits, the narrower row without the first 9 bytes.
 _ROW = np.dtype({
-    "names": ["int_high", "int_low", "point", "frac_high", "frac_low", "frac_tail"],
-    "formats": ["<u8", "<u8", "u1", "<u8", "<u8", "<u4"],
-    "offsets": [4, 12, _POINT, 21, 29, 37],
-    "itemsize": 44,
+    "names": ["margin", "int_high", "int_low", "point", "frac_high", "frac_low", "frac_tail"],
+    "formats": ["u1", "<u8", "<u8", "u1", "<u8", "<u8", "<u4"],
+    "offsets": [0, 1, 9, 17, 18, 26, 34],
+    "itemsize": 40,
+})
+_NARROW_ROW = np.dtype({
+    "names": ["int_low", "point", "frac_high", "frac_low", "frac_tail"],
+    "formats": ["<u8", "u1", "<u8", "<u8", "<u4"],
+    "offsets": [0, 8, 9, 17, 25],
+    "itemsize": 32,
 })
 
 
-@functools.cache
-def _tables():
-    """Schubfach's constants for every exponent, found exactly with Python ints."""
-    count = 4096                        # biased exponent, + 2048 when c == 2**52
-    g_parts = np.zeros((4, count), _U64)  # 32-bit halves of g0 and of g1
-    shift = np.zeros(count, _U64)         # h
-    k_of = np.zeros(count, np.int64)
-    for irregular in (0, 1):
-        for biased in range(1 + irregular, 2047):
-            q = biased - 1075
-            # k = floor(log10(2**q)), or of 3/4 * 2**q when the lower end is
-            # nearer (c a power of two, not the smallest normal).
-            num, den = (3 << max(q, 0), 4 << max(-q, 0)) if irregular else (1 << max(q, 0), 1 << max(-q, 0))
-            k = _floor_log10(num, den)
-            # 10**-k == beta * 2**r with 2**125 <= beta < 2**126; g = floor(beta) + 1
-            if k <= 0:
-                power = 10 ** -k
-                r = power.bit_length() - 126
-                g = (power >> r if r >= 0 else power << -r) + 1
-            else:
-                power = 10 ** k
-                r = -(125 + power.bit_length())
-                g = (1 << -r) // power + 1
-            h = q + r + 127
-            assert 1 <= h <= 8, (q, h)          # keeps cp below 2**63
-            i = biased + 2048 * irregular
-            g1, g0 = g >> 63, g & (2**63 - 1)
-            g_parts[:, i] = g0 & _LOW32, g0 >> 32, g1 & _LOW32, g1 >> 32
-            shift[i] = h
-            k_of[i] = k
-    ascii4 = np.array([int.from_bytes(b"%04d" % v, "little") for v in range(10_000)], _U64)
-    exponents = np.array([list(b"e%+03d" % e + b" " * (_EXPONENT_WIDTH - len(b"e%+03d" % e)))
-                          for e in range(-400, 400)], np.uint8)
-    pow10 = np.array([10**i for i in range(20)], _U64)
-    byte_masks = np.array([(1 << (8 * n)) - 1 for n in range(9)], _U64)
-    return g_parts, shift, k_of, ascii4, exponents, pow10, byte_masks
+class _Tables(NamedTuple):
+    schubfach: np.ndarray   # by biased exponent (+ 2048 when c == 2**52): _G_COLUMNS
+    layout: np.ndarray      # by 2 * (decpt + _POINT_BIAS) + (16 digits): _LAYOUT_COLUMNS
+    ascii4: np.ndarray      # by 0..9999: its four digits as little-endian ASCII
+
+
+_G_COLUMNS = 8        # g0's 32-bit halves, g1's, g0, g1, h, k
+_LAYOUT_COLUMNS = 10  # see _layout_row
 
 
 def _floor_log10(num, den):
     """floor(log10(num / den)) for positive ints."""
     k = len(str(num)) - len(str(den))     # the answer or one more
     return k if num * 10 ** max(-k, 0) >= den * 10 ** max(k, 0) else k - 1
+
+
+def _schubfach_row(q, irregular):
+    """k, g (Java's g1 * 2**63 + g0) and h for a double c * 2**q."""
+    # k = floor(log10(2**q)), or of 3/4 * 2**q when the lower interval end is
+    # nearer (c a power of two, except for the smallest normal exponent).
+    num, den = 1 << max(q, 0), 1 << max(-q, 0)
+    k = _floor_log10(3 * num, 4 * den) if irregular else _floor_log10(num, den)
+    # 10**-k == beta * 2**r with 2**125 <= beta < 2**126, and g = floor(beta) + 1
+    if k <= 0:
+        power = 10 ** -k
+        r = power.bit_length() - 126
+        g = (power >> r if r >= 0 else power << -r) + 1
+    else:
+        power = 10 ** k
+        r = -(125 + power.bit_length())
+        g = (1 << -r) // power + 1
+    h = q + r + 127
+    assert 1 <= h <= 8, (q, h)                # keeps c << (h + 2) below 2**63
+    g1, g0 = g >> 63, g & (2**63 - 1)
+    return [g0 & _LOW32, g0 >> 32, g1 & _LOW32, g1 >> 32, g0, g1, h, k % 2**64]
+
+
+def _layout_row(point, length):
+    """How a significand of this many digits (16 or 17) and decpt are cut into text."""
+    scientific = point < -3 or point > 16
+    taken = 1 if scientific else max(point, 0)        # integer digits taken
+    blanks = 16 - max(taken, 1)                        # before the integer digits
+    return [
+        10 ** (length - taken),                        # integer = digits // this
+        10 ** (taken + 16 - length) if taken else 1,   # fraction, 16 places: rest * this
+        1 if taken else 10 ** (length - 16 - point),   # ... // this
+        0 if taken else 10 ** (20 - length + point),   # last 4 places: remainder * this
+        0 if scientific else 1,                        # fraction digits shown at least
+        64 - 8 * min(blanks, 8),                       # blanks in int_high: ZERO_TO_BLANK >> this
+        64 - 8 * max(blanks - 8, 0),                   # ... in int_low
+        8 * (blanks - 1) if 1 <= blanks <= 8 else 64,  # '-' in int_high: 0x0D << this
+        8 * (blanks - 9) if blanks >= 9 else 64,       # ... in int_low
+        int.from_bytes((b"e%+03d" % (point - 1)).ljust(5), "little") if scientific else 0,
+    ]
+
+
+@functools.cache
+def _tables():
+    """The constants, computed exactly with Python ints at first use."""
+    schubfach = np.zeros((_G_COLUMNS, 4096), _U64)   # one row a quantity: takes give contiguous rows
+    for biased in range(1, 2047):
+        schubfach[:, biased] = _schubfach_row(biased - 1075, False)
+        if biased > 1:
+            schubfach[:, biased + 2048] = _schubfach_row(biased - 1075, True)
+    layout = np.array([_layout_row(point - _POINT_BIAS, length) for point in range(2 * _POINT_BIAS)
+                       for length in (17, 16)], _U64).T.copy()
+    ascii4 = np.array([int.from_bytes(b"%04d" % v, "little") for v in range(10_000)], _U64)
+    return _Tables(schubfach, layout, ascii4)
 
 
 def float_reprs(a) -> list[str]:
@@ -105,16 +140,19 @@ def float_reprs(a) -> list[str]:
     bits = values.view(_U64)
     biased = (bits >> 52) & 0x7FF
     fraction = bits & ((1 << 52) - 1)
-    zero = (bits << 1) == 0
-    odd_ones = ((biased == 0) | (biased == 0x7FF)) & ~zero   # subnormal, inf, nan
-    plain = zero | odd_ones
-    if plain.any():                       # stand-ins that the vector path copes with
+    zero = odd_ones = None
+    if ((biased - 1) >= 0x7FE).any():     # zeros, subnormals, infinities, nans
+        zero = (bits << 1) == 0
+        odd_ones = ((biased == 0) | (biased == 0x7FF)) & ~zero
+        plain = zero | odd_ones           # get stand-ins the vector path copes with
         biased = np.where(plain, 1075, biased)
         fraction = np.where(plain, 0, fraction)
     digits, exponent10 = _shortest(biased, fraction)
-    text = _layout(bits >> 63, digits, exponent10, zero).tobytes().decode("ascii").split()
-    for i in np.flatnonzero(odd_ones).tolist():
-        text[i] = repr(values[i].item())
+    rows = _layout(bits >> 63, digits, exponent10, zero)
+    text = str(rows.data, "ascii").split()
+    if odd_ones is not None:
+        for i in np.flatnonzero(odd_ones).tolist():
+            text[i] = repr(values[i].item())
     return text
 
 
@@ -132,13 +170,15 @@ def _round_to_odd(x1, y0, y1):
 
 
 def _shortest(biased, fraction):
-    """Schubfach for normal doubles: (decimal significand, power of ten)."""
-    g_parts, shift, k_of, *_ = _tables()
+    """Schubfach for normal doubles (Java's DoubleToDecimal.toDecimal).
+
+    Returns the decimal significand (16 to 18 digits, trailing zeros kept) and
+    its power of ten.
+    """
     c = fraction | (1 << 52)
     irregular = (fraction == 0) & (biased > 1)
-    row = biased | irregular * _U64(2048)
-    g0_low, g0_high, g1_low, g1_high = (part[row] for part in g_parts)
-    h = shift[row]
+    params = _tables().schubfach.take(biased.view(np.int64) + irregular * 2048, axis=1)
+    g0_low, g0_high, g1_low, g1_high, g0, g1, h, k = params
     cp = c << (h + 2)
     cp_low, cp_high = cp & _LOW32, cp >> 32
     x0, x1 = _mul_64x64(g0_low, g0_high, cp_low, cp_high)
@@ -146,94 +186,94 @@ def _shortest(biased, fraction):
     vb = _round_to_odd(x1, y0, y1)
     # The interval ends: cp plus or minus 2 << h (1 << h for the lower end
     # when it is nearer), so the products change by g0 and g1 times that.
-    g0 = g0_low | (g0_high << 32)
-    g1 = g1_low | (g1_high << 32)
     up = h + 1
     down = up - irregular
     add0, add1 = x0 + (g0 << up), y0 + (g1 << up)
     vbr = _round_to_odd(x1 + (g0 >> (64 - up)) + (add0 < x0), add1,
                         y1 + (g1 >> (64 - up)) + (add1 < y0))
-    sub0, sub1 = g0 << down, g1 << down
-    vbl = _round_to_odd(x1 - (g0 >> (64 - down)) - (x0 < sub0), y0 - sub1,
+    sub1 = g1 << down
+    vbl = _round_to_odd(x1 - (g0 >> (64 - down)) - (x0 < (g0 << down)), y0 - sub1,
                         y1 - (g1 >> (64 - down)) - (y0 < sub1))
 
     out = c & 1
     s = vb >> 2
+    s4 = vb & ~_U64(3)
     sp10 = (s // 10) * 10
-    tp10 = sp10 + 10
-    upin = vbl + out <= sp10 << 2
-    wpin = (tp10 << 2) + out <= vbr
-    t = s + 1
-    uin = vbl + out <= s << 2
-    win = (t << 2) + out <= vbr
-    middle = (s << 2) + 2
-    nearest = np.where((vb < middle) | ((vb == middle) & ((s & 1) == 0)), s, t)
-    digits = np.where(upin != wpin, np.where(upin, sp10, tp10),
-                      np.where(uin != win, np.where(uin, s, t), nearest))
-    return digits, k_of[row]
+    sp40 = sp10 << 2
+    low_end = vbl + out                   # u is in the interval if low_end <= 4u
+    high_end = vbr - out                  # w is in it if 4w <= high_end
+    upin = low_end <= sp40
+    wpin = sp40 + 40 <= high_end
+    uin = low_end <= s4
+    win = s4 + 4 <= high_end
+    above = vb + (s & 1) > s4 + 2         # past the middle, or on it with s odd
+    digits = np.where(upin != wpin, sp10 + wpin * _U64(10), s + (~uin | (win & above)))
+    return digits, k.view(np.int64)
 
 
-def _ascii8(v):
+def _ascii8(v, ascii4):
     """Eight decimal digits of v < 10**8 as ASCII bytes in a little-endian word."""
-    ascii4 = _tables()[3]
     high = v // 10_000
-    return ascii4[high] | (ascii4[v - high * 10_000] << 32)
+    return ascii4.take(high.view(np.int64)) | (ascii4.take((v - high * 10_000).view(np.int64)) << 32)
+
+
+def _digits_to_last_nonzero(ascii_word, zeros=_ASCII_ZEROS):
+    """How many bytes of a word of ASCII digits run up to its last non-'0' (negative if none)."""
+    exponent = (ascii_word ^ zeros).astype(np.float64).view(np.int64) >> 52
+    return (exponent - 1015) >> 3     # the highest set bit's byte + 1; digits <= 9 cannot round up
 
 
 def _layout(negative, digits, exponent10, zero):
-    """The rows of text for decimal significands and powers of ten."""
-    *_, exponents, pow10, byte_masks = _tables()
-    # As 17 digits exactly: digits has 16 to 18, the 18-digit ones end in 0.
+    """The rows of text for signs, decimal significands and powers of ten."""
+    tables = _tables()
+    ascii4 = tables.ascii4
+    # digits has 16 or 17 digits, or 18 ending in 0
     long = digits >= 10**17
-    short = digits < 10**16
-    padded = np.where(long, digits // 10, np.where(short, digits * 10, digits))
-    padded[zero] = 0
-    point = exponent10 + 17 + long.view(np.int8) - short.view(np.int8)   # dtoa's decpt
-    point[zero] = 1
-    rest, trailing = padded, np.zeros(padded.shape, np.int64)
-    for width in (16, 8, 4, 2, 1):
-        cut = rest % pow10[width] == 0
-        rest = np.where(cut, rest // pow10[width], rest)
-        trailing += cut * width
-    significant = 17 - trailing
-    scientific = (point < -3) | (point > 16)
-    int_width = np.where(scientific, 1, np.maximum(point, 1))
-    whole = scientific | (point >= 1)
-    # integer digits, and fraction digits left-aligned in 16 + 4 places
-    divisor = pow10[np.where(whole, 17 - int_width, 1 - np.minimum(point, 0))]
-    high = padded // divisor
-    low = padded - high * divisor
-    integer = np.where(whole, high, 0)
-    frac = np.where(whole, low * pow10[int_width - 1], high)
-    frac_tail = np.where(whole, 0, low * pow10[np.clip(point + 3, 0, 3)])
-    shown = np.where(scientific, significant - 1,
-                     np.maximum(significant - np.where(whole, int_width, point), 1))
-
-    rows = np.full((digits.size, _ROW.itemsize), ord(" "), np.uint8)
-    fields = rows.view(_ROW)[:, 0]
-    # integer: blanks for leading zeros, '-' just before the first digit
-    first = (16 - int_width).astype(_U64)
-    int_high, int_low = integer // 10**8, integer % 10**8
-    for name, word, start in (("int_high", int_high, 0), ("int_low", int_low, 8)):
-        blanks = byte_masks[np.clip(16 - int_width - start, 0, 8)]
-        sign_at = first - 1 - start
-        fields[name] = (_ascii8(word) ^ (blanks & _ZERO_TO_BLANK)) | (
-            (negative * _MINUS_OVER_BLANK) << (sign_at * 8))
-    sign_in_margin = (first == 0) & (negative == 1)
-    rows[sign_in_margin, 3] = ord("-")
-    # fraction: digits past the shown ones become blanks
+    if long.any():
+        digits = np.where(long, digits // 10, digits)
+        exponent10 = exponent10 + long
+    index = exponent10 * 2 + 2 * (17 + _POINT_BIAS) - (digits < 10**16)
+    if zero is not None:
+        digits[zero] = 0
+        index[zero] = 2 * (1 + _POINT_BIAS)
+    (int_div, frac_mul, frac_div, tail_mul, least_shown,
+     blank_high, blank_low, sign_high, sign_low, exponent_text) = tables.layout.take(index, axis=1)
+    integer = digits // int_div
+    scaled = (digits - integer * int_div) * frac_mul
+    frac = scaled // frac_div
+    tail = (scaled - frac * frac_div) * tail_mul
     frac_high = frac // 10**8
-    for name, word, start in (("frac_high", _ascii8(frac_high), 0),
-                              ("frac_low", _ascii8(frac - frac_high * 10**8), 8),
-                              ("frac_tail", _tables()[3][frac_tail], 16)):
-        keep = np.clip(shown - start, 0, 8)
-        fields[name] = word ^ (~byte_masks[keep] & _ZERO_TO_BLANK)
+    words = (_ascii8(frac_high, ascii4), _ascii8(frac - frac_high * 10**8, ascii4),
+             ascii4.take(tail.view(np.int64)))
+    shown = np.maximum(np.maximum(_digits_to_last_nonzero(words[0]),
+                                  _digits_to_last_nonzero(words[1]) + 8),
+                       _digits_to_last_nonzero(words[2], _ASCII_ZEROS & _LOW32) + 16)
+    shown = np.maximum(shown, least_shown.view(np.int64))
+
+    wide = bool((integer >= 10**7).any())
+    row = _ROW if wide else _NARROW_ROW
+    rows = np.full((digits.size, row.itemsize), ord(" "), np.uint8)
+    fields = rows.view(row)[:, 0]
+    minus = negative * _U64(_MINUS_OVER_BLANK)
+    if wide:
+        fields["margin"] = ord(" ") | (minus * (blank_high == 64))   # before 16 digits
+        fields["int_high"] = (_ascii8(integer // 10**8, ascii4) ^ (_ZERO_TO_BLANK >> blank_high)) | (
+            minus << sign_high)
+        integer = integer % 10**8
+    fields["int_low"] = (_ascii8(integer, ascii4) ^ (_ZERO_TO_BLANK >> blank_low)) | (minus << sign_low)
     fields["point"] = ord(".")
-    where = np.flatnonzero(scientific)
-    if where.size:
-        at = where * _ROW.itemsize + _POINT + np.where(shown[where] > 0, shown[where] + 1, 0)
+    # fraction digits after the shown ones become blanks
+    shift = shown.view(_U64) * 8
+    fields["frac_high"] = words[0] ^ (_ZERO_TO_BLANK << shift)
+    fields["frac_low"] = words[1] ^ (_ZERO_TO_BLANK << (np.maximum(shift, 64) - 64))
+    fields["frac_tail"] = words[2] ^ (_ZERO_TO_BLANK << (np.maximum(shift, 128) - 128))
+    scientific = np.flatnonzero(least_shown == 0)
+    if scientific.size:
+        after = shown[scientific]
+        point_at = row.fields["point"][1]
+        at = scientific * row.itemsize + point_at + np.where(after > 0, after + 1, 0)
+        text = exponent_text[scientific]
         flat = rows.reshape(-1)
-        text = exponents[point[where] - 1 + 400]
-        for i in range(_EXPONENT_WIDTH):
-            flat[at + i] = text[:, i]
+        for byte in range(5):
+            flat[at + byte] = (text >> (8 * byte)).astype(np.uint8)
     return rows
