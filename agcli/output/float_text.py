@@ -42,32 +42,36 @@ _ASCII_ZEROS = 0x3030_3030_3030_3030
 _MINUS_OVER_BLANK = 0x0D                 # ' ' | 0x0D == '-'
 _POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
 
-# One row of text: a margin (a sign before 16 integer digits, else blank),
-# 16 integer digits, the point, 20 fraction digits, room for an exponent after
-# the 16th fraction digit and a blank that ends the row.  When no number has
-# more than 7 integer digits, the narrower row without the first 9 bytes.
-_ROW = np.dtype({
-    "names": ["margin", "int_high", "int_low", "point", "frac_high", "frac_low", "frac_tail"],
-    "formats": ["u1", "<u8", "<u8", "u1", "<u8", "<u8", "<u4"],
-    "offsets": [0, 1, 9, 17, 18, 26, 34],
-    "itemsize": 40,
-})
-_NARROW_ROW = np.dtype({
-    "names": ["int_low", "point", "frac_high", "frac_low", "frac_tail"],
-    "formats": ["<u8", "u1", "<u8", "<u8", "<u4"],
-    "offsets": [0, 8, 9, 17, 25],
-    "itemsize": 32,
-})
+
+def _row(int_places):
+    """One row of text: integer places (with, for 16 of them, a margin for the
+    sign), the point, 20 fraction places, room for an exponent after the 16th
+    fraction digit, and a blank that ends the row.  Rows with fewer integer
+    places are shorter text to split."""
+    lead = {16: [("margin", "u1", 0), ("int_high", "<u8", 1), ("int_low", "<u8", 9)],
+            8: [("int_low", "<u8", 0)],
+            4: [("int_low", "<u4", 0)]}[int_places]
+    point = int_places + (int_places == 16)
+    fields = lead + [("point", "u1", point), ("frac_high", "<u8", point + 1),
+                     ("frac_low", "<u8", point + 9), ("frac_tail", "<u4", point + 17)]
+    names, formats, offsets = zip(*fields)
+    return np.dtype({"names": list(names), "formats": list(formats), "offsets": list(offsets),
+                     "itemsize": point + 23})
+
+
+_ROWS = {places: _row(places) for places in (4, 8, 16)}
 
 
 class _Tables(NamedTuple):
-    schubfach: np.ndarray   # by biased exponent (+ 2048 when c == 2**52): _G_COLUMNS
-    layout: np.ndarray      # by 2 * (decpt + _POINT_BIAS) + (16 digits): _LAYOUT_COLUMNS
+    # Rows of quantities (takes give contiguous rows), few of them: a take
+    # costs more than unpacking small numbers from one word.
+    schubfach: np.ndarray   # by biased exponent (+ 2048 when c == 2**52): g0, g1, h | k << 8
+    layout: np.ndarray      # by 2 * (decpt + _POINT_BIAS) + (16 digits): see _layout_row
+    exponents: np.ndarray   # by the same index: "e-05 " as little-endian ASCII, for exponent notation
     ascii4: np.ndarray      # by 0..9999: its four digits as little-endian ASCII
 
 
-_G_COLUMNS = 8        # g0's 32-bit halves, g1's, g0, g1, h, k
-_LAYOUT_COLUMNS = 10  # see _layout_row
+_K_BIAS = 1024
 
 
 def _floor_log10(num, den):
@@ -93,8 +97,7 @@ def _schubfach_row(q, irregular):
         g = (1 << -r) // power + 1
     h = q + r + 127
     assert 1 <= h <= 8, (q, h)                # keeps c << (h + 2) below 2**63
-    g1, g0 = g >> 63, g & (2**63 - 1)
-    return [g0 & _LOW32, g0 >> 32, g1 & _LOW32, g1 >> 32, g0, g1, h, k % 2**64]
+    return [g & (2**63 - 1), g >> 63, h | (k + _K_BIAS) << 8]
 
 
 def _layout_row(point, length):
@@ -102,16 +105,19 @@ def _layout_row(point, length):
     scientific = point < -3 or point > 16
     taken = 1 if scientific else max(point, 0)        # integer digits taken
     blanks = 16 - max(taken, 1)                        # before the integer digits
+    shifts = [
+        0 if scientific else 1,                        # fraction digits shown at least
+        64 - 8 * max(blanks - 8, 0),                   # blanks in int_low: ZERO_TO_BLANK >> this
+        8 * (blanks - 9) if blanks >= 9 else 64,       # '-' in int_low: 0x0D << this
+        64 - 8 * min(blanks, 8),                       # the same in int_high
+        8 * (blanks - 1) if 1 <= blanks <= 8 else 64,
+    ]
     return [
         10 ** (length - taken),                        # integer = digits // this
         10 ** (taken + 16 - length) if taken else 1,   # fraction, 16 places: rest * this
         1 if taken else 10 ** (length - 16 - point),   # ... // this
         0 if taken else 10 ** (20 - length + point),   # last 4 places: remainder * this
-        0 if scientific else 1,                        # fraction digits shown at least
-        64 - 8 * min(blanks, 8),                       # blanks in int_high: ZERO_TO_BLANK >> this
-        64 - 8 * max(blanks - 8, 0),                   # ... in int_low
-        8 * (blanks - 1) if 1 <= blanks <= 8 else 64,  # '-' in int_high: 0x0D << this
-        8 * (blanks - 9) if blanks >= 9 else 64,       # ... in int_low
+        int.from_bytes(bytes(shifts), "little"),
         int.from_bytes((b"e%+03d" % (point - 1)).ljust(5), "little") if scientific else 0,
     ]
 
@@ -119,7 +125,7 @@ def _layout_row(point, length):
 @functools.cache
 def _tables():
     """The constants, computed exactly with Python ints at first use."""
-    schubfach = np.zeros((_G_COLUMNS, 4096), _U64)   # one row a quantity: takes give contiguous rows
+    schubfach = np.zeros((3, 4096), _U64)
     for biased in range(1, 2047):
         schubfach[:, biased] = _schubfach_row(biased - 1075, False)
         if biased > 1:
@@ -127,7 +133,7 @@ def _tables():
     layout = np.array([_layout_row(point - _POINT_BIAS, length) for point in range(2 * _POINT_BIAS)
                        for length in (17, 16)], _U64).T.copy()
     ascii4 = np.array([int.from_bytes(b"%04d" % v, "little") for v in range(10_000)], _U64)
-    return _Tables(schubfach, layout, ascii4)
+    return _Tables(schubfach, layout[:5].copy(), layout[5].copy(), ascii4)
 
 
 def float_reprs(a) -> list[str]:
@@ -157,10 +163,10 @@ def float_reprs(a) -> list[str]:
 
 
 def _mul_64x64(a_low, a_high, b_low, b_high):
-    """The 128-bit product of two numbers given as 32-bit halves: (low, high)."""
-    p00, p01, p10, p11 = a_low * b_low, a_low * b_high, a_high * b_low, a_high * b_high
-    middle = (p00 >> 32) + (p01 & _LOW32) + (p10 & _LOW32)
-    return (middle << 32) | (p00 & _LOW32), p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32)
+    """The 128-bit product of a < 2**63 and b < 2**60 given as 32-bit halves: (low, high)."""
+    low = a_low * b_low
+    middle = a_low * b_high + a_high * b_low + (low >> 32)   # below 2**63 + 2**60 + 2**32
+    return (middle << 32) | (low & _LOW32), a_high * b_high + (middle >> 32)
 
 
 def _round_to_odd(x1, y0, y1):
@@ -177,12 +183,12 @@ def _shortest(biased, fraction):
     """
     c = fraction | (1 << 52)
     irregular = (fraction == 0) & (biased > 1)
-    params = _tables().schubfach.take(biased.view(np.int64) + irregular * 2048, axis=1)
-    g0_low, g0_high, g1_low, g1_high, g0, g1, h, k = params
+    g0, g1, packed = _tables().schubfach.take(biased.view(np.int64) + irregular * 2048, axis=1)
+    h = packed & 0xFF
     cp = c << (h + 2)
     cp_low, cp_high = cp & _LOW32, cp >> 32
-    x0, x1 = _mul_64x64(g0_low, g0_high, cp_low, cp_high)
-    y0, y1 = _mul_64x64(g1_low, g1_high, cp_low, cp_high)
+    x0, x1 = _mul_64x64(g0 & _LOW32, g0 >> 32, cp_low, cp_high)
+    y0, y1 = _mul_64x64(g1 & _LOW32, g1 >> 32, cp_low, cp_high)
     vb = _round_to_odd(x1, y0, y1)
     # The interval ends: cp plus or minus 2 << h (1 << h for the lower end
     # when it is nearer), so the products change by g0 and g1 times that.
@@ -208,7 +214,7 @@ def _shortest(biased, fraction):
     win = s4 + 4 <= high_end
     above = vb + (s & 1) > s4 + 2         # past the middle, or on it with s odd
     digits = np.where(upin != wpin, sp10 + wpin * _U64(10), s + (~uin | (win & above)))
-    return digits, k.view(np.int64)
+    return digits, (packed >> 8).view(np.int64) - _K_BIAS
 
 
 def _ascii8(v, ascii4):
@@ -236,8 +242,8 @@ def _layout(negative, digits, exponent10, zero):
     if zero is not None:
         digits[zero] = 0
         index[zero] = 2 * (1 + _POINT_BIAS)
-    (int_div, frac_mul, frac_div, tail_mul, least_shown,
-     blank_high, blank_low, sign_high, sign_low, exponent_text) = tables.layout.take(index, axis=1)
+    int_div, frac_mul, frac_div, tail_mul, shifts = tables.layout.take(index, axis=1)
+    least_shown = shifts & 0xFF
     integer = digits // int_div
     scaled = (digits - integer * int_div) * frac_mul
     frac = scaled // frac_div
@@ -249,18 +255,26 @@ def _layout(negative, digits, exponent10, zero):
                                   _digits_to_last_nonzero(words[1]) + 8),
                        _digits_to_last_nonzero(words[2], _ASCII_ZEROS & _LOW32) + 16)
     shown = np.maximum(shown, least_shown.view(np.int64))
+    blank_low, sign_low = (shifts >> 8) & 0xFF, (shifts >> 16) & 0xFF
 
-    wide = bool((integer >= 10**7).any())
-    row = _ROW if wide else _NARROW_ROW
+    largest = int(integer.max())
+    wide = largest >= 10**7
+    row = _ROWS[16 if wide else 8 if largest >= 1000 else 4]
     rows = np.full((digits.size, row.itemsize), ord(" "), np.uint8)
     fields = rows.view(row)[:, 0]
     minus = negative * _U64(_MINUS_OVER_BLANK)
     if wide:
+        blank_high, sign_high = (shifts >> 24) & 0xFF, shifts >> 32
         fields["margin"] = ord(" ") | (minus * (blank_high == 64))   # before 16 digits
         fields["int_high"] = (_ascii8(integer // 10**8, ascii4) ^ (_ZERO_TO_BLANK >> blank_high)) | (
             minus << sign_high)
         integer = integer % 10**8
-    fields["int_low"] = (_ascii8(integer, ascii4) ^ (_ZERO_TO_BLANK >> blank_low)) | (minus << sign_low)
+    if wide or (integer >= 10_000).any():
+        int_low = _ascii8(integer, ascii4)
+    else:
+        int_low = ascii4.take(integer.view(np.int64)) << 32 | ascii4[0]
+    int_low = (int_low ^ (_ZERO_TO_BLANK >> blank_low)) | (minus << sign_low)
+    fields["int_low"] = int_low >> 32 if row.itemsize == _ROWS[4].itemsize else int_low
     fields["point"] = ord(".")
     # fraction digits after the shown ones become blanks
     shift = shown.view(_U64) * 8
@@ -272,7 +286,7 @@ def _layout(negative, digits, exponent10, zero):
         after = shown[scientific]
         point_at = row.fields["point"][1]
         at = scientific * row.itemsize + point_at + np.where(after > 0, after + 1, 0)
-        text = exponent_text[scientific]
+        text = tables.exponents[index[scientific]]
         flat = rows.reshape(-1)
         for byte in range(5):
             flat[at + byte] = (text >> (8 * byte)).astype(np.uint8)
