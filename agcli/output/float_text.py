@@ -33,14 +33,35 @@ import numpy as np
 __all__ = ["float_reprs"]
 
 # Below this many numbers plain repr is faster than the vector path's set-up.
-SMALL_ARRAY = 64
+SMALL_ARRAY = 512
+# Numbers done at once: the arrays of a larger chunk outgrow what the C
+# allocator keeps between calls, and touching fresh pages then costs more
+# than the calls a chunk saves.
+CHUNK = 2048
 
 _U64 = np.uint64
-_LOW32 = 0xFFFF_FFFF
-_ZERO_TO_BLANK = 0x1010_1010_1010_1010  # '0' ^ 0x10 == ' ', per byte
-_ASCII_ZEROS = 0x3030_3030_3030_3030
-_MINUS_OVER_BLANK = 0x0D                 # ' ' | 0x0D == '-'
 _POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
+_K_BIAS = 1024                           # k + this is stored in a uint64
+
+
+def _unsigned(value):
+    # NumPy takes a 0-d array operand faster than a Python int.
+    return np.array(value, _U64)
+
+
+def _signed(value):
+    return np.array(value, np.int64)
+
+
+(_0, _1, _2, _3, _4, _8, _10, _16, _24, _32, _40, _52, _63, _64, _128, _10_000) = map(
+    _unsigned, (0, 1, 2, 3, 4, 8, 10, 16, 24, 32, 40, 52, 63, 64, 128, 10_000))
+_2_SIGNED, _3_SIGNED, _8_SIGNED, _16_SIGNED, _52_SIGNED, _1015_SIGNED = map(_signed, (2, 3, 8, 16, 52, 1015))
+_LOW8, _LOW32, _HIDDEN_BIT, _EXPONENT_MASK = map(_unsigned, (0xFF, 0xFFFF_FFFF, 1 << 52, 0x7FF))
+_IRREGULAR_ROWS = _signed(2048)
+_INDEX_OF_17_DIGITS = _signed(2 * (17 + _POINT_BIAS))
+_ZERO_TO_BLANK = _unsigned(0x1010_1010_1010_1010)   # '0' ^ 0x10 == ' ', per byte
+_ASCII_ZEROS = _unsigned(0x3030_3030_3030_3030)
+_MINUS_OVER_BLANK = _unsigned(0x0D)                  # ' ' | 0x0D == '-'
 
 
 def _row(int_places):
@@ -70,8 +91,6 @@ class _Tables(NamedTuple):
     exponents: np.ndarray   # by the same index: "e-05 " as little-endian ASCII, for exponent notation
     ascii4: np.ndarray      # by 0..9999: its four digits as little-endian ASCII
 
-
-_K_BIAS = 1024
 
 
 def _floor_log10(num, den):
@@ -143,18 +162,28 @@ def float_reprs(a) -> list[str]:
         return list(map(repr, flat.tolist()))
     with np.errstate(invalid="ignore"):   # float32 signalling nans, as tolist() does
         values = np.ascontiguousarray(flat, dtype=np.float64)
+    if values.size <= CHUNK:
+        return _reprs(values)
+    text = []
+    for start in range(0, values.size, CHUNK):
+        text += _reprs(values[start:start + CHUNK])
+    return text
+
+
+def _reprs(values):
+    """float_reprs of a contiguous float64 array."""
     bits = values.view(_U64)
-    biased = (bits >> 52) & 0x7FF
-    fraction = bits & ((1 << 52) - 1)
+    biased = (bits >> _52) & _EXPONENT_MASK
+    fraction = bits & (_HIDDEN_BIT - _1)
     zero = odd_ones = None
-    if ((biased - 1) >= 0x7FE).any():     # zeros, subnormals, infinities, nans
+    if ((biased - _1) >= _EXPONENT_MASK - _1).any():     # zeros, subnormals, infinities, nans
         zero = (bits << 1) == 0
         odd_ones = ((biased == 0) | (biased == 0x7FF)) & ~zero
         plain = zero | odd_ones           # get stand-ins the vector path copes with
         biased = np.where(plain, 1075, biased)
         fraction = np.where(plain, 0, fraction)
     digits, exponent10 = _shortest(biased, fraction)
-    rows = _layout(bits >> 63, digits, exponent10, zero)
+    rows = _layout(bits >> _63, digits, exponent10, zero)
     text = str(rows.data, "ascii").split()
     if odd_ones is not None:
         for i in np.flatnonzero(odd_ones).tolist():
@@ -165,14 +194,14 @@ def float_reprs(a) -> list[str]:
 def _mul_64x64(a_low, a_high, b_low, b_high):
     """The 128-bit product of a < 2**63 and b < 2**60 given as 32-bit halves: (low, high)."""
     low = a_low * b_low
-    middle = a_low * b_high + a_high * b_low + (low >> 32)   # below 2**63 + 2**60 + 2**32
-    return (middle << 32) | (low & _LOW32), a_high * b_high + (middle >> 32)
+    middle = a_low * b_high + a_high * b_low + (low >> _32)   # below 2**63 + 2**60 + 2**32
+    return (middle << _32) | (low & _LOW32), a_high * b_high + (middle >> _32)
 
 
 def _round_to_odd(x1, y0, y1):
     """Java's rop(g1, g0, cp) from x1 = high(g0 * cp) and y = g1 * cp."""
-    z = (y0 >> 1) + x1
-    return (y1 + (z >> 63)) | ((z << 1) != 0)
+    z = (y0 >> _1) + x1
+    return (y1 + (z >> _63)) | ((z << _1) != _0)
 
 
 def _shortest(biased, fraction):
@@ -181,52 +210,52 @@ def _shortest(biased, fraction):
     Returns the decimal significand (16 to 18 digits, trailing zeros kept) and
     its power of ten.
     """
-    c = fraction | (1 << 52)
-    irregular = (fraction == 0) & (biased > 1)
-    g0, g1, packed = _tables().schubfach.take(biased.view(np.int64) + irregular * 2048, axis=1)
-    h = packed & 0xFF
-    cp = c << (h + 2)
-    cp_low, cp_high = cp & _LOW32, cp >> 32
-    x0, x1 = _mul_64x64(g0 & _LOW32, g0 >> 32, cp_low, cp_high)
-    y0, y1 = _mul_64x64(g1 & _LOW32, g1 >> 32, cp_low, cp_high)
+    c = fraction | _HIDDEN_BIT
+    irregular = (fraction == _0) & (biased > _1)
+    g0, g1, packed = _tables().schubfach.take(biased.view(np.int64) + irregular * _IRREGULAR_ROWS, axis=1)
+    h = packed & _LOW8
+    cp = c << (h + _2)
+    cp_low, cp_high = cp & _LOW32, cp >> _32
+    x0, x1 = _mul_64x64(g0 & _LOW32, g0 >> _32, cp_low, cp_high)
+    y0, y1 = _mul_64x64(g1 & _LOW32, g1 >> _32, cp_low, cp_high)
     vb = _round_to_odd(x1, y0, y1)
     # The interval ends: cp plus or minus 2 << h (1 << h for the lower end
     # when it is nearer), so the products change by g0 and g1 times that.
-    up = h + 1
+    up = h + _1
     down = up - irregular
     add0, add1 = x0 + (g0 << up), y0 + (g1 << up)
-    vbr = _round_to_odd(x1 + (g0 >> (64 - up)) + (add0 < x0), add1,
-                        y1 + (g1 >> (64 - up)) + (add1 < y0))
-    sub1 = g1 << down
-    vbl = _round_to_odd(x1 - (g0 >> (64 - down)) - (x0 < (g0 << down)), y0 - sub1,
-                        y1 - (g1 >> (64 - down)) - (y0 < sub1))
+    up = _64 - up
+    vbr = _round_to_odd(x1 + (g0 >> up) + (add0 < x0), add1, y1 + (g1 >> up) + (add1 < y0))
+    sub0, sub1 = g0 << down, g1 << down
+    down = _64 - down
+    vbl = _round_to_odd(x1 - (g0 >> down) - (x0 < sub0), y0 - sub1, y1 - (g1 >> down) - (y0 < sub1))
 
-    out = c & 1
-    s = vb >> 2
-    s4 = vb & ~_U64(3)
-    sp10 = (s // 10) * 10
-    sp40 = sp10 << 2
+    out = c & _1
+    s = vb >> _2
+    s4 = vb & ~_3
+    sp10 = (s // _10) * _10
+    sp40 = sp10 << _2
     low_end = vbl + out                   # u is in the interval if low_end <= 4u
     high_end = vbr - out                  # w is in it if 4w <= high_end
     upin = low_end <= sp40
-    wpin = sp40 + 40 <= high_end
+    wpin = sp40 + _40 <= high_end
     uin = low_end <= s4
-    win = s4 + 4 <= high_end
-    above = vb + (s & 1) > s4 + 2         # past the middle, or on it with s odd
-    digits = np.where(upin != wpin, sp10 + wpin * _U64(10), s + (~uin | (win & above)))
-    return digits, (packed >> 8).view(np.int64) - _K_BIAS
+    win = s4 + _4 <= high_end
+    above = vb + (s & _1) > s4 + _2       # past the middle, or on it with s odd
+    digits = np.where(upin != wpin, sp10 + wpin * _10, s + (~uin | (win & above)))
+    return digits, (packed >> _8).view(np.int64) - _K_BIAS
 
 
 def _ascii8(v, ascii4):
     """Eight decimal digits of v < 10**8 as ASCII bytes in a little-endian word."""
-    high = v // 10_000
-    return ascii4.take(high.view(np.int64)) | (ascii4.take((v - high * 10_000).view(np.int64)) << 32)
+    high = v // _10_000
+    return ascii4.take(high.view(np.int64)) | (ascii4.take((v - high * _10_000).view(np.int64)) << _32)
 
 
 def _digits_to_last_nonzero(ascii_word, zeros=_ASCII_ZEROS):
     """How many bytes of a word of ASCII digits run up to its last non-'0' (negative if none)."""
-    exponent = (ascii_word ^ zeros).astype(np.float64).view(np.int64) >> 52
-    return (exponent - 1015) >> 3     # the highest set bit's byte + 1; digits <= 9 cannot round up
+    exponent = (ascii_word ^ zeros).astype(np.float64).view(np.int64) >> _52_SIGNED
+    return (exponent - _1015_SIGNED) >> _3_SIGNED   # the highest set bit's byte + 1; digits <= 9 cannot round up
 
 
 def _layout(negative, digits, exponent10, zero):
@@ -234,54 +263,54 @@ def _layout(negative, digits, exponent10, zero):
     tables = _tables()
     ascii4 = tables.ascii4
     # digits has 16 or 17 digits, or 18 ending in 0
-    long = digits >= 10**17
+    long = digits >= _10 ** 17
     if long.any():
-        digits = np.where(long, digits // 10, digits)
+        digits = np.where(long, digits // _10, digits)
         exponent10 = exponent10 + long
-    index = exponent10 * 2 + 2 * (17 + _POINT_BIAS) - (digits < 10**16)
+    index = exponent10 * _2_SIGNED + _INDEX_OF_17_DIGITS - (digits < _10 ** 16)
     if zero is not None:
         digits[zero] = 0
         index[zero] = 2 * (1 + _POINT_BIAS)
     int_div, frac_mul, frac_div, tail_mul, shifts = tables.layout.take(index, axis=1)
-    least_shown = shifts & 0xFF
+    least_shown = shifts & _LOW8
     integer = digits // int_div
     scaled = (digits - integer * int_div) * frac_mul
     frac = scaled // frac_div
     tail = (scaled - frac * frac_div) * tail_mul
-    frac_high = frac // 10**8
-    words = (_ascii8(frac_high, ascii4), _ascii8(frac - frac_high * 10**8, ascii4),
+    frac_high = frac // _10 ** 8
+    words = (_ascii8(frac_high, ascii4), _ascii8(frac - frac_high * _10 ** 8, ascii4),
              ascii4.take(tail.view(np.int64)))
     shown = np.maximum(np.maximum(_digits_to_last_nonzero(words[0]),
-                                  _digits_to_last_nonzero(words[1]) + 8),
-                       _digits_to_last_nonzero(words[2], _ASCII_ZEROS & _LOW32) + 16)
+                                  _digits_to_last_nonzero(words[1]) + _8_SIGNED),
+                       _digits_to_last_nonzero(words[2], _ASCII_ZEROS & _LOW32) + _16_SIGNED)
     shown = np.maximum(shown, least_shown.view(np.int64))
-    blank_low, sign_low = (shifts >> 8) & 0xFF, (shifts >> 16) & 0xFF
+    blank_low, sign_low = (shifts >> _8) & _LOW8, (shifts >> _16) & _LOW8
 
     largest = int(integer.max())
     wide = largest >= 10**7
     row = _ROWS[16 if wide else 8 if largest >= 1000 else 4]
     rows = np.full((digits.size, row.itemsize), ord(" "), np.uint8)
     fields = rows.view(row)[:, 0]
-    minus = negative * _U64(_MINUS_OVER_BLANK)
+    minus = negative * _MINUS_OVER_BLANK
     if wide:
-        blank_high, sign_high = (shifts >> 24) & 0xFF, shifts >> 32
-        fields["margin"] = ord(" ") | (minus * (blank_high == 64))   # before 16 digits
-        fields["int_high"] = (_ascii8(integer // 10**8, ascii4) ^ (_ZERO_TO_BLANK >> blank_high)) | (
+        blank_high, sign_high = (shifts >> _24) & _LOW8, shifts >> _32
+        fields["margin"] = ord(" ") | (minus * (blank_high == _64))   # before 16 digits
+        fields["int_high"] = (_ascii8(integer // _10 ** 8, ascii4) ^ (_ZERO_TO_BLANK >> blank_high)) | (
             minus << sign_high)
-        integer = integer % 10**8
-    if wide or (integer >= 10_000).any():
+        integer = integer % _10 ** 8
+    if wide or largest >= 10_000:
         int_low = _ascii8(integer, ascii4)
     else:
-        int_low = ascii4.take(integer.view(np.int64)) << 32 | ascii4[0]
+        int_low = ascii4.take(integer.view(np.int64)) << _32 | ascii4[0]
     int_low = (int_low ^ (_ZERO_TO_BLANK >> blank_low)) | (minus << sign_low)
-    fields["int_low"] = int_low >> 32 if row.itemsize == _ROWS[4].itemsize else int_low
+    fields["int_low"] = int_low >> _32 if row.itemsize == _ROWS[4].itemsize else int_low
     fields["point"] = ord(".")
     # fraction digits after the shown ones become blanks
-    shift = shown.view(_U64) * 8
+    shift = shown.view(_U64) * _8
     fields["frac_high"] = words[0] ^ (_ZERO_TO_BLANK << shift)
-    fields["frac_low"] = words[1] ^ (_ZERO_TO_BLANK << (np.maximum(shift, 64) - 64))
-    fields["frac_tail"] = words[2] ^ (_ZERO_TO_BLANK << (np.maximum(shift, 128) - 128))
-    scientific = np.flatnonzero(least_shown == 0)
+    fields["frac_low"] = words[1] ^ (_ZERO_TO_BLANK << (np.maximum(shift, _64) - _64))
+    fields["frac_tail"] = words[2] ^ (_ZERO_TO_BLANK << (np.maximum(shift, _128) - _128))
+    scientific = np.flatnonzero(least_shown == _0)
     if scientific.size:
         after = shown[scientific]
         point_at = row.fields["point"][1]
