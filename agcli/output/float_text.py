@@ -37,7 +37,7 @@ SMALL_ARRAY = 512
 # Numbers done at once: the arrays of a larger chunk outgrow what the C
 # allocator keeps between calls, and touching fresh pages then costs more
 # than the calls a chunk saves.
-CHUNK = 2048
+CHUNK = 4096
 
 _U64 = np.uint64
 _POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
@@ -90,7 +90,6 @@ class _Tables(NamedTuple):
     layout: np.ndarray      # by 2 * (decpt + _POINT_BIAS) + (16 digits): see _layout_row
     exponents: np.ndarray   # by the same index: "e-05 " as little-endian ASCII, for exponent notation
     ascii4: np.ndarray      # by 0..9999: its four digits as little-endian ASCII
-
 
 
 def _floor_log10(num, den):
@@ -156,9 +155,10 @@ def _tables():
 
 
 def float_reprs(a) -> list[str]:
-    """Exactly ``list(map(repr, a.ravel().tolist()))`` for a float64 or float32 array."""
+    """Exactly ``list(map(repr, a.ravel().tolist()))`` for a float64 or float32 array
+    (float32 values become the float64 of the same value, as tolist() makes them)."""
     flat = np.asarray(a).ravel()
-    if flat.size < SMALL_ARRAY:
+    if flat.size < SMALL_ARRAY or flat.dtype.kind != "f" or flat.dtype.itemsize > 8:
         return list(map(repr, flat.tolist()))
     with np.errstate(invalid="ignore"):   # float32 signalling nans, as tolist() does
         values = np.ascontiguousarray(flat, dtype=np.float64)
@@ -199,7 +199,11 @@ def _mul_64x64(a_low, a_high, b_low, b_high):
 
 
 def _round_to_odd(x1, y0, y1):
-    """Java's rop(g1, g0, cp) from x1 = high(g0 * cp) and y = g1 * cp."""
+    """Java's rop(g1, g0, cp) from x1 = high(g0 * cp) and y = g1 * cp.
+
+    Its sticky bit leaves out the product's low 64 bits, where g's excess over
+    the power of ten lies: a decimal exactly halfway stays a tie, as it must
+    (round-to-odd over every bit would break such ties upwards)."""
     z = (y0 >> _1) + x1
     return (y1 + (z >> _63)) | ((z << _1) != _0)
 
