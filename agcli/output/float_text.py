@@ -37,7 +37,7 @@ SMALL_ARRAY = 512
 # Numbers done at once: the arrays of a larger chunk outgrow what the C
 # allocator keeps between calls, and touching fresh pages then costs more
 # than the calls a chunk saves.
-CHUNK = 4096
+CHUNK = 2048
 
 _U64 = np.uint64
 _POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
