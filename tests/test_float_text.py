@@ -9,6 +9,12 @@ RNG = np.random.default_rng(15)
 FINFO = np.finfo(np.float64)
 
 
+@pytest.fixture(autouse=True)
+def vector_path_for_small_arrays_too(monkeypatch):
+    # Small arrays go to plain repr for speed; the vector path must be exact on them as well.
+    monkeypatch.setattr(float_text, "SMALL_ARRAY", 1)
+
+
 def assert_like_repr(a):
     a = np.asarray(a)
     got = float_reprs(a)
@@ -101,11 +107,20 @@ def test_views_that_are_not_contiguous():
     assert_like_repr(a.astype(np.float32)[:, 5])
 
 
+def test_chunks_and_the_values_left_to_repr():
+    values = RNG.standard_normal(3 * float_text.CHUNK + 5)
+    values[::97] = 0.0
+    values[5::101] = np.nan
+    values[7::103] = -np.inf
+    values[9::89] = 1e-310
+    assert_like_repr(values)
+    assert_like_repr(values[: float_text.CHUNK])
+
+
 def test_the_vector_path_is_what_is_tested(monkeypatch):
     # Every test above would pass on plain repr alone: make sure repr is only
-    # used for small arrays and for the values the vector path leaves to it.
+    # used for the values the vector path leaves to it.
     calls = []
     monkeypatch.setattr(float_text, "repr", lambda v: calls.append(v) or "x", raising=False)
-    values = np.array([1.5, -0.0, np.nan, 5e-324] + [0.1] * float_text.SMALL_ARRAY)
-    text = float_reprs(values)
-    assert text[:2] == ["1.5", "-0.0"] and text[2:4] == ["x", "x"] and len(calls) == 2
+    text = float_reprs(np.array([1.5, -0.0, np.nan, 5e-324, 0.1]))
+    assert text == ["1.5", "-0.0", "x", "x", "0.1"] and len(calls) == 2
