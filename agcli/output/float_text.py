@@ -26,8 +26,6 @@ too small for the vector path to pay.
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
-
 import numpy as np
 
 __all__ = ["float_reprs"]
@@ -83,13 +81,41 @@ def _row(int_places):
 _ROWS = {places: _row(places) for places in (4, 8, 16)}
 
 
-class _Tables(NamedTuple):
-    # Rows of quantities (takes give contiguous rows), few of them: a take
-    # costs more than unpacking small numbers from one word.
-    schubfach: np.ndarray   # by biased exponent (+ 2048 when c == 2**52): g0, g1, h | k << 8
-    layout: np.ndarray      # by 2 * (decpt + _POINT_BIAS) + (16 digits): see _layout_row
-    exponents: np.ndarray   # by the same index: "e-05 " as little-endian ASCII, for exponent notation
-    ascii4: np.ndarray      # by 0..9999: its four digits as little-endian ASCII
+class _Tables:
+    """The constants, computed exactly with Python ints as numbers first need them (a
+    batch's numbers span a few exponents: all of them would cost a process more
+    than formatting thousands of lines)."""
+
+    def __init__(self):
+        # Rows of quantities (takes give contiguous rows), few of them: a take
+        # costs more than unpacking small numbers from one word.
+        self.schubfach = np.zeros((3, 4096), _U64)     # by biased exponent (+ 2048 when c == 2**52): g0, g1, h | k << 8
+        self.layout = np.zeros((5, 4 * _POINT_BIAS), _U64)     # by 2 * (decpt + _POINT_BIAS) + (16 digits): _layout_row
+        self.exponents = np.zeros(4 * _POINT_BIAS, _U64)      # by the same: "e-05 " as little-endian ASCII
+        self._known = {"schubfach": np.zeros(4096, bool), "layout": np.zeros(4 * _POINT_BIAS, bool)}
+        digits = [np.arange(10_000, dtype=_U64) // _unsigned(10 ** (3 - i)) % _10 for i in range(4)]
+        self.ascii4 = sum((digit + _unsigned(ord("0"))) << _unsigned(8 * i) for i, digit in enumerate(digits))
+
+    def schubfach_rows(self, rows):
+        """g0, g1 and h | k << 8 of these rows."""
+        for row in self._missing("schubfach", rows):
+            self.schubfach[:, row] = _schubfach_row(row % 2048 - 1075, row >= 2048)
+        return self.schubfach.take(rows, axis=1)
+
+    def layout_rows(self, rows):
+        """_layout_row's first five quantities for these rows (decpt and length)."""
+        for row in self._missing("layout", rows):
+            *self.layout[:, row], self.exponents[row] = _layout_row(row // 2 - _POINT_BIAS, 17 - row % 2)
+        return self.layout.take(rows, axis=1)
+
+    def _missing(self, table, rows) -> list:
+        known = self._known[table]
+        missing = ~known.take(rows)
+        if not missing.any():
+            return []
+        rows = sorted(set(rows[missing].tolist()))      # (np.unique's first call imports more of NumPy)
+        known[rows] = True
+        return rows
 
 
 def _floor_log10(num, den):
@@ -141,17 +167,8 @@ def _layout_row(point, length):
 
 
 @functools.cache
-def _tables():
-    """The constants, computed exactly with Python ints at first use."""
-    schubfach = np.zeros((3, 4096), _U64)
-    for biased in range(1, 2047):
-        schubfach[:, biased] = _schubfach_row(biased - 1075, False)
-        if biased > 1:
-            schubfach[:, biased + 2048] = _schubfach_row(biased - 1075, True)
-    layout = np.array([_layout_row(point - _POINT_BIAS, length) for point in range(2 * _POINT_BIAS)
-                       for length in (17, 16)], _U64).T.copy()
-    ascii4 = np.array([int.from_bytes(b"%04d" % v, "little") for v in range(10_000)], _U64)
-    return _Tables(schubfach, layout[:5].copy(), layout[5].copy(), ascii4)
+def _tables() -> _Tables:
+    return _Tables()
 
 
 def float_reprs(a) -> list[str]:
@@ -216,7 +233,7 @@ def _shortest(biased, fraction):
     """
     c = fraction | _HIDDEN_BIT
     irregular = (fraction == _0) & (biased > _1)
-    g0, g1, packed = _tables().schubfach.take(biased.view(np.int64) + irregular * _IRREGULAR_ROWS, axis=1)
+    g0, g1, packed = _tables().schubfach_rows(biased.view(np.int64) + irregular * _IRREGULAR_ROWS)
     h = packed & _LOW8
     cp = c << (h + _2)
     cp_low, cp_high = cp & _LOW32, cp >> _32
@@ -275,7 +292,7 @@ def _layout(negative, digits, exponent10, zero):
     if zero is not None:
         digits[zero] = 0
         index[zero] = 2 * (1 + _POINT_BIAS)
-    int_div, frac_mul, frac_div, tail_mul, shifts = tables.layout.take(index, axis=1)
+    int_div, frac_mul, frac_div, tail_mul, shifts = tables.layout_rows(index)
     least_shown = shifts & _LOW8
     integer = digits // int_div
     scaled = (digits - integer * int_div) * frac_mul
