@@ -199,7 +199,7 @@ def _release(node):
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
-             retain_grads: bool = False, observer=None):
+             retain_grads: bool = False, observer=None, into=None):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward) and returns {};
@@ -207,6 +207,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     nodes: reachable(output.grad_fn), when the caller has it already.
     retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
     observer: what propagate hands each step to (evaluate/graph.py), or None.
+    into: a dict that takes {leaf: gradient array} for each leaf without a .grad yet, in
+    place of its new .grad (evaluate reads the arrays: no Tensor made for each).
     """
     if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
         retain_graph = create_graph
@@ -264,6 +266,9 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         array = g.data if type(g) is Tensor else g
         shared = view_base(array) is not None or id(array) in handed_out
         handed_out.add(id(array))
+        if into is not None and leaf.grad is None and type(g) is not Tensor:
+            into[leaf] = copy(array) if shared else array
+            continue
         _accumulate(leaf, g, create_graph, shared)
     return results
 

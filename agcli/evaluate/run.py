@@ -284,13 +284,13 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         errors.quiet = True
         if observer is not None:
             observer.start(output, nodes)       # before backward frees what the nodes saved
-        backward(output, g, nodes=nodes, observer=observer)
-        result.grads = {name: None if leaves[name].grad is None else
-                        leaves[name].grad.data if ON_HOST else to_host(leaves[name].grad.data)
-                        for name in leaves if name in wanted}
+        # (the leaves' gradients as arrays; an observer reads them as .grad)
+        arrays = {}
+        backward(output, g, nodes=nodes, observer=observer, into=arrays if observer is None else None)
+        result.grads = {name: arrays[leaf] if ON_HOST and leaf in arrays else _leaf_grad(leaf, arrays)
+                        for name, leaf in leaves.items() if name in wanted}
         for name in made:
-            grad = env[name].grad
-            result.grads[name] = None if grad is None else grad.data if ON_HOST else to_host(grad.data)
+            result.grads[name] = _leaf_grad(env[name], arrays)
         _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
     # its AccumulateGrad) so that reference counting frees it at once. A batch
@@ -300,6 +300,16 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes, made
+
+
+def _leaf_grad(leaf, arrays):
+    """The host array of a leaf's gradient from backward (in `arrays`, or its .grad), or None."""
+    grad = arrays.get(leaf)
+    if grad is None:
+        if leaf.grad is None:
+            return None
+        grad = leaf.grad.data
+    return grad if ON_HOST else to_host(grad)
 
 
 def _replay(replay, expr, leaves, warnings=()):
