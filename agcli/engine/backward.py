@@ -13,8 +13,9 @@ from operator import attrgetter
 
 from ..errors import AgcliError, torch_type_name
 from ..state import state
-from .backend import asarray, astype, copy, ndarray, ones, view_base
+from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
+from .ops.reductions import SUM
 from .ops.shapes import COPY, sum_to, to_dtype
 from .tensor import AccumulateGrad, Tensor, apply, version_of
 
@@ -218,28 +219,37 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             root = output.edge()
         else:
             raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn")
+    order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
+    watch = Watch(order) if watching() else None
+    plain = watch is None and inputs is None and not retain_grads and not create_graph and observer is None
     if grad_output is None:
         if output.data.size != 1:
             raise AgcliError("grad can be implicitly created only for scalar outputs")
-        grad_output = ones_like(output.data)
+        # (None: the output is a whole sum, whose step is skipped below)
+        grad_output = None if plain and order and root.op is SUM and root.casts is None else ones_like(output.data)
     else:
         grad_output = checked_grad_output(grad_output, output)
 
-    if type(grad_output) is Tensor and not create_graph:
-        grad_output = grad_output.data
-    elif create_graph and type(grad_output) is not Tensor:
-        grad_output = Tensor(grad_output, device=output.device)
-    grads = {root: grad_output}
+    if grad_output is None:
+        # Most outputs are a whole sum: its input's gradient, ones, is made at once (the
+        # sum's step would expand a 0-d one), and the sum is done with as its step would be.
+        grads = {root.next[0]: _ones(root.shapes[0], output.data.dtype)}
+        order = order[1:]
+        if not retain_graph:
+            root.released = True
+    else:
+        if type(grad_output) is Tensor and not create_graph:
+            grad_output = grad_output.data
+        elif create_graph and type(grad_output) is not Tensor:
+            grad_output = Tensor(grad_output, device=output.device)
+        grads = {root: grad_output}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
     asked = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn is not None}
     caught = []
-    order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
-    watch = Watch(order) if watching() else None
     enabled, state.grad_enabled = state.grad_enabled, create_graph    # (set_grad_enabled, spelled out)
     try:
-        if watch is None and needed is None and not asked and not retain_grads and not create_graph \
-                and observer is None:
+        if plain:
             _plain_pass(order, grads, retain_graph)
         else:
             propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
@@ -290,6 +300,13 @@ def ones_like(a):
     if a.ndim == 0:                    # numpy.ones is slow for these
         return asarray(1, dtype=a.dtype)
     return ones(a.shape, dtype=a.dtype)
+
+
+def _ones(shape, dtype):
+    """A fresh array of ones (numpy.ones is slow for small ones)."""
+    out = empty(shape, dtype=dtype)
+    out[...] = 1
+    return out
 
 
 def checked_grad_output(v, output):
