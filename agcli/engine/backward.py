@@ -32,14 +32,14 @@ def reachable(root):
     if type(root) is AccumulateGrad:
         return []
     nodes = [root]
-    seen = {root}           # (nodes hash by identity)
-    stack = [root]
-    while stack:
-        for nxt in stack.pop().next:
-            if nxt is not None and nxt not in seen and type(nxt) is not AccumulateGrad:
-                seen.add(nxt)
-                nodes.append(nxt)
-                stack.append(nxt)
+    seen = {root}           # (nodes hash by identity; leaves' sinks are seen once too)
+    add, append = seen.add, nodes.append
+    for node in nodes:      # (the list is the queue: a loop over a list visits what is appended to it)
+        for nxt in node.next:
+            if nxt is not None and nxt not in seen:
+                add(nxt)
+                if type(nxt) is not AccumulateGrad:
+                    append(nxt)
     nodes.sort(key=_creation, reverse=True)
     return nodes
 
