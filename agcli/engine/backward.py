@@ -16,6 +16,7 @@ from ..state import state
 from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.reductions import SUM
+from .ops.layout import sum_to_array
 from .ops.shapes import COPY, sum_to, to_dtype
 from .tensor import AccumulateGrad, Tensor, apply, version_of
 
@@ -168,8 +169,11 @@ def _plain_pass(order, grads, retain_graph):
             for target in node.next:
                 if target is not None:
                     gi = vjps[i](g, out, a, b) if two else vjps[i](g, out, a)
-                    # (an array's shape read directly: most are arrays, getattr is a call)
-                    if (gi.shape if type(gi) is ndarray else getattr(gi, "shape", None)) != shapes[i]:
+                    # (an array's shape read and summed back directly: most are arrays, getattr is a call)
+                    if type(gi) is ndarray:
+                        if gi.shape != shapes[i]:
+                            gi = sum_to_array(gi, shapes[i])
+                    elif getattr(gi, "shape", None) != shapes[i]:
                         gi = sum_to(gi, shapes[i])
                     prev = get(target)
                     grads[target] = gi if prev is None else prev + gi
