@@ -156,7 +156,7 @@ def _plain_pass(order, grads, retain_graph):
             continue
         op = node.op
         saves = op.saves
-        if saves and (node.released or state.version_bumps):
+        if saves and (node.released or state.version_bumps and node.seq < state.bumped_at):
             _check_saved(node)
         vjps, args = op.vjps, node.arrays
         if vjps is None or op.variadic or node.params or node.casts is not None or len(args) > 2:
