@@ -28,7 +28,7 @@ class PrintOptions(NamedTuple):
 class State:
     """The settings (dtype, limits, seed) and modes (grad mode, recording) of a run."""
 
-    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps",
+    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
                  "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
                  "anomaly_check_nan", "print_options", "dual", "inference_grad_mode")
 
@@ -39,6 +39,7 @@ class State:
         self.seed = None                # --seed / torch.manual_seed; None: fresh entropy
         self.rng = None                 # torch.default_generator, made from `seed` on first draw (generator.py)
         self.version_bumps = 0          # in-place changes so far: none means no saved value changed
+        self.bumped_at = 0              # the graph's node count at the last one (nodes made since saw no change)
         self.recording = None           # a list while replay records an evaluation
         self.warn = _collect            # where PyTorch's warnings go (the CLI: stderr)
         self.warnings = []              # what _collect collected

@@ -19,8 +19,10 @@ def in_turn(a, b):
     if a.ndim == b.ndim == 2 and b.shape[1] > 1 and a.dtype in _ZERO:
         # All the terms in one product, added along K: NumPy's reduce adds in order along an axis
         # with the lanes (n > 1) inside it; float16's reduce adds in float32, so not for it.
-        # (Row-major, as the sum of (m, 1) x (1, n) products is: later sums follow the layout.)
-        return numpy.add(numpy.add.reduce(a[:, :, None] * b[None], axis=1), zero, order="C")
+        # Started from +0 (reduce's `initial`), row-major as the sum of (m, 1) x (1, n) products is
+        # (later sums follow the layout).
+        out = numpy.add.reduce(numpy.multiply(a[:, :, None], b), axis=1, initial=zero)
+        return out if out.flags.c_contiguous else numpy.ascontiguousarray(out)
     return sum((a[..., k:k + 1] * b[..., k:k + 1, :] for k in range(a.shape[-1])), zero)
 
 

@@ -13,8 +13,10 @@ from operator import attrgetter
 
 from ..errors import AgcliError, torch_type_name
 from ..state import state
-from .backend import asarray, astype, copy, ndarray, ones, view_base
+from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
+from .ops.reductions import SUM
+from .ops.layout import sum_to_array
 from .ops.shapes import COPY, sum_to, to_dtype
 from .tensor import AccumulateGrad, Tensor, apply, version_of
 
@@ -31,14 +33,14 @@ def reachable(root):
     if type(root) is AccumulateGrad:
         return []
     nodes = [root]
-    seen = {root}           # (nodes hash by identity)
-    stack = [root]
-    while stack:
-        for nxt in stack.pop().next:
-            if nxt is not None and nxt not in seen and type(nxt) is not AccumulateGrad:
-                seen.add(nxt)
-                nodes.append(nxt)
-                stack.append(nxt)
+    seen = {root}           # (nodes hash by identity; leaves' sinks are seen once too)
+    add, append = seen.add, nodes.append
+    for node in nodes:      # (the list is the queue: a loop over a list visits what is appended to it)
+        for nxt in node.next:
+            if nxt is not None and nxt not in seen:
+                add(nxt)
+                if type(nxt) is not AccumulateGrad:
+                    append(nxt)
     nodes.sort(key=_creation, reverse=True)
     return nodes
 
@@ -154,7 +156,7 @@ def _plain_pass(order, grads, retain_graph):
             continue
         op = node.op
         saves = op.saves
-        if saves and (node.released or state.version_bumps):
+        if saves and (node.released or state.version_bumps and node.seq < state.bumped_at):
             _check_saved(node)
         vjps, args = op.vjps, node.arrays
         if vjps is None or op.variadic or node.params or node.casts is not None or len(args) > 2:
@@ -167,8 +169,11 @@ def _plain_pass(order, grads, retain_graph):
             for target in node.next:
                 if target is not None:
                     gi = vjps[i](g, out, a, b) if two else vjps[i](g, out, a)
-                    # (an array's shape read directly: most are arrays, getattr is a call)
-                    if (gi.shape if type(gi) is ndarray else getattr(gi, "shape", None)) != shapes[i]:
+                    # (an array's shape read and summed back directly: most are arrays, getattr is a call)
+                    if type(gi) is ndarray:
+                        if gi.shape != shapes[i]:
+                            gi = sum_to_array(gi, shapes[i])
+                    elif getattr(gi, "shape", None) != shapes[i]:
                         gi = sum_to(gi, shapes[i])
                     prev = get(target)
                     grads[target] = gi if prev is None else prev + gi
@@ -199,7 +204,7 @@ def _release(node):
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
-             retain_grads: bool = False, observer=None):
+             retain_grads: bool = False, observer=None, into=None):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward) and returns {};
@@ -207,6 +212,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     nodes: reachable(output.grad_fn), when the caller has it already.
     retain_grads: fill .grad of non-leaves that asked for it (.retain_grad()).
     observer: what propagate hands each step to (evaluate/graph.py), or None.
+    into: a dict that takes {leaf: gradient array} for each leaf without a .grad yet, in
+    place of its new .grad (evaluate reads the arrays: no Tensor made for each).
     """
     if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
         retain_graph = create_graph
@@ -216,28 +223,37 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
             root = output.edge()
         else:
             raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn")
+    order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
+    watch = Watch(order) if watching() else None
+    plain = watch is None and inputs is None and not retain_grads and not create_graph and observer is None
     if grad_output is None:
         if output.data.size != 1:
             raise AgcliError("grad can be implicitly created only for scalar outputs")
-        grad_output = ones_like(output.data)
+        # (None: the output is a whole sum, whose step is skipped below)
+        grad_output = None if plain and order and root.op is SUM and root.casts is None else ones_like(output.data)
     else:
         grad_output = checked_grad_output(grad_output, output)
 
-    if type(grad_output) is Tensor and not create_graph:
-        grad_output = grad_output.data
-    elif create_graph and type(grad_output) is not Tensor:
-        grad_output = Tensor(grad_output, device=output.device)
-    grads = {root: grad_output}
+    if grad_output is None:
+        # Most outputs are a whole sum: its input's gradient, ones, is made at once (the
+        # sum's step would expand a 0-d one), and the sum is done with as its step would be.
+        grads = {root.next[0]: _ones(root.shapes[0], output.data.dtype)}
+        order = order[1:]
+        if not retain_graph:
+            root.released = True
+    else:
+        if type(grad_output) is Tensor and not create_graph:
+            grad_output = grad_output.data
+        elif create_graph and type(grad_output) is not Tensor:
+            grad_output = Tensor(grad_output, device=output.device)
+        grads = {root: grad_output}
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
     asked = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn is not None}
     caught = []
-    order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
     needed = None if inputs is None else _leading_to(order, inputs)
-    watch = Watch(order) if watching() else None
     enabled, state.grad_enabled = state.grad_enabled, create_graph    # (set_grad_enabled, spelled out)
     try:
-        if watch is None and needed is None and not asked and not retain_grads and not create_graph \
-                and observer is None:
+        if plain:
             _plain_pass(order, grads, retain_graph)
         else:
             propagate(_graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, needed, caught,
@@ -264,6 +280,9 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         array = g.data if type(g) is Tensor else g
         shared = view_base(array) is not None or id(array) in handed_out
         handed_out.add(id(array))
+        if into is not None and leaf.grad is None and type(g) is not Tensor:
+            into[leaf] = copy(array) if shared else array
+            continue
         _accumulate(leaf, g, create_graph, shared)
     return results
 
@@ -285,6 +304,13 @@ def ones_like(a):
     if a.ndim == 0:                    # numpy.ones is slow for these
         return asarray(1, dtype=a.dtype)
     return ones(a.shape, dtype=a.dtype)
+
+
+def _ones(shape, dtype):
+    """A fresh array of ones (numpy.ones is slow for small ones)."""
+    out = empty(shape, dtype=dtype)
+    out[...] = 1
+    return out
 
 
 def checked_grad_output(v, output):

@@ -153,7 +153,7 @@ class Node:
         tensor changed in place since, or None. Saved are the inputs the rules read for
         the inputs that need a gradient (op.reads), as PyTorch saves them: `y * 3`
         keeps no y, so changing y afterwards is no error."""
-        if not state.version_bumps:
+        if not state.version_bumps or self.seq > state.bumped_at:     # (nothing changed in place since it was made)
             return None
         versions = self.versions or (0,) * (len(self.inputs) + 1)
         reads = self.op.reads
@@ -187,6 +187,7 @@ _NUMBERS = (int, float, bool)
 def bump_version(t: Tensor):
     """Record an in-place change of `t` (backward refuses saved values changed since)."""
     state.version_bumps += 1
+    state.bumped_at = next(_seq)
     owner = t if t.base is None else t.base
     if owner.version is not None:
         owner.version += 1

@@ -284,22 +284,25 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         errors.quiet = True
         if observer is not None:
             observer.start(output, nodes)       # before backward frees what the nodes saved
-        backward(output, g, nodes=nodes, observer=observer)
-        result.grads = {name: None if leaves[name].grad is None else
-                        leaves[name].grad.data if ON_HOST else to_host(leaves[name].grad.data)
-                        for name in leaves if name in wanted}
+        arrays = {}     # the leaves' gradients from backward (an observer reads them as .grad)
+        backward(output, g, nodes=nodes, observer=observer, into=arrays if observer is None else None)
+        result.grads = {name: arrays[leaf] if ON_HOST and leaf in arrays else _leaf_grad(leaf, arrays)
+                        for name, leaf in leaves.items() if name in wanted}
         for name in made:
-            grad = env[name].grad
-            result.grads[name] = None if grad is None else grad.data if ON_HOST else to_host(grad.data)
+            result.grads[name] = _leaf_grad(env[name], arrays)
         _gradient_warnings(result)
-    # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <->
-    # its AccumulateGrad) so that reference counting frees it at once. A batch
-    # would otherwise leave the cyclic garbage collector a graph per line.
+    # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <-> its AccumulateGrad) so
+    # that reference counting frees it at once (a batch would leave the cyclic collector a graph a line).
     for node in nodes or ():
         node.out = node.inputs = node.arrays = None
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes, made
+
+
+def _leaf_grad(leaf, arrays):
+    """A leaf's gradient on the host, from backward's `arrays` or its .grad (None: it has none)."""
+    return to_host(arrays[leaf] if leaf in arrays else leaf.grad.data) if leaf in arrays or leaf.grad is not None else None
 
 
 def _replay(replay, expr, leaves, warnings=()):

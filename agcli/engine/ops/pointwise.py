@@ -32,8 +32,9 @@ def _sigmoid(x):
     """1 / (1 + e^-x), as PyTorch computes it: in float32, e^100 is inf and
     sigmoid(-100) is 0 (not float32's tiniest numbers); that overflow is no
     trouble of the result's, so it raises no warning."""
+    one = ONE.get(x.dtype, 1)
     with float_errors_ignored():
-        return 1 / (1 + xp.exp(-x))
+        return one / (one + xp.exp(-x))
 
 
 # ------------------------------------------------------------- arithmetic
