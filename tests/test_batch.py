@@ -123,3 +123,21 @@ def test_a_batch_gives_the_collector_back(monkeypatch):
     assert failed
     assert gc.isenabled()
     assert ran == [1, 2, 0]     # the young and middle generations after line 3, all after 6; the young after the bad 8th
+
+
+@pytest.mark.parametrize("lines, tuned", [(20, False), (4000, True)])
+def test_a_long_batch_file_keeps_freed_memory_for_reuse(monkeypatch, tmp_path, capsys, lines, tuned):
+    """A batch file of 64 KiB or more sets the allocator's bounds (before any worker forks);
+    a short file or standard input leaves them."""
+    calls = []
+    monkeypatch.setattr(batch, "keep_freed_memory", lambda: calls.append(True))
+    path = tmp_path / "lines.txt"
+    path.write_text("".join(f'"sum(a * {i})" --a "[1.5, 2.5, 3.5]"\n' for i in range(lines)))
+    assert (path.stat().st_size >= cli_batch._LONG_FILE) == tuned
+    assert cli_batch.run_batch(str(path), jsonl=True, jobs=1) == 0
+    assert calls == ([True] if tuned else [])
+    assert capsys.readouterr().out.count("\n") == lines
+
+
+def test_keep_freed_memory_runs_on_any_platform():
+    batch.keep_freed_memory()       # (glibc: mallopt; elsewhere: nothing, and no error)

@@ -18,6 +18,8 @@ from .sink import Output, crashed, unicode_rules
 
 # The failure summary names this many failed lines, then counts the rest.
 _NAMED_FAILURES = 5
+# A batch file of this many bytes on gets the allocator's settings for long runs (evaluate/batch.py).
+_LONG_FILE = 64 << 10
 
 
 def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, dtype="float64",
@@ -52,6 +54,9 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     # standard input's lines cannot be counted before they run.
     show_progress = progress is not False and file != "-" and sys.stderr.isatty()
     with stream:
+        if file != "-" and _size(stream) >= _LONG_FILE:
+            from ..evaluate.batch import keep_freed_memory
+            keep_freed_memory()
         try:
             total = _count(file) if show_progress else None
             failed = write_results(batch, _numbered(stream), output, jsonl=jsonl, progress=show_progress,
@@ -66,6 +71,11 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
             if workers is not None:
                 workers.close()
     return EXIT_EVAL if failed else EXIT_OK
+
+
+def _size(stream) -> int:
+    import os
+    return os.fstat(stream.fileno()).st_size
 
 
 def _utf8(binary):
