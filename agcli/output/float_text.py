@@ -98,24 +98,30 @@ class _Tables:
 
     def schubfach_rows(self, rows):
         """g0, g1 and h | k << 8 of these rows."""
-        for row in self._missing("schubfach", rows):
-            self.schubfach[:, row] = _schubfach_row(row % 2048 - 1075, row >= 2048)
+        self._fill("schubfach", rows, self._schubfach)
         return self.schubfach.take(rows, axis=1)
 
     def layout_rows(self, rows):
         """_layout_row's first five quantities for these rows (decpt and length)."""
-        for row in self._missing("layout", rows):
-            *self.layout[:, row], self.exponents[row] = _layout_row(row // 2 - _POINT_BIAS, 17 - row % 2)
+        self._fill("layout", rows, self._layout)
         return self.layout.take(rows, axis=1)
 
-    def _missing(self, table, rows) -> list:
+    def _schubfach(self, row):
+        self.schubfach[:, row] = _schubfach_row(row % 2048 - 1075, row >= 2048)
+
+    def _layout(self, row):
+        *quantities, exponent = _layout_row(row // 2 - _POINT_BIAS, 17 - row % 2)
+        self.layout[:, row] = quantities
+        self.exponents[row] = exponent
+
+    def _fill(self, table, rows, fill):
+        """Make the rows of `table` not made yet (each is known only once made)."""
         known = self._known[table]
         missing = ~known.take(rows)
-        if not missing.any():
-            return []
-        rows = sorted(set(rows[missing].tolist()))      # (np.unique's first call imports more of NumPy)
-        known[rows] = True
-        return rows
+        if missing.any():
+            for row in sorted(set(rows[missing].tolist())):     # (np.unique's first call imports more of NumPy)
+                fill(row)
+                known[row] = True
 
 
 def _floor_log10(num, den):
