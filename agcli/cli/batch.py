@@ -39,6 +39,9 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
                        detect_anomaly=detect_anomaly)
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig")
+        if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)
+            from ..evaluate.batch import keep_freed_memory
+            keep_freed_memory()
         if cluster is not None:     # (Dask is imported only here)
             from ..evaluate.cluster import Cluster
             workers = Cluster(cluster, device=chosen)
@@ -54,9 +57,6 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     # standard input's lines cannot be counted before they run.
     show_progress = progress is not False and file != "-" and sys.stderr.isatty()
     with stream:
-        if file != "-" and _size(stream) >= _LONG_FILE:
-            from ..evaluate.batch import keep_freed_memory
-            keep_freed_memory()
         try:
             total = _count(file) if show_progress else None
             failed = write_results(batch, _numbered(stream), output, jsonl=jsonl, progress=show_progress,

@@ -25,9 +25,9 @@ from ..errors import AgcliError
 
 LOCAL = "local"
 # Lines a chunk, at most: a Dask task costs its scheduler, worker and client
-# several milliseconds, so chunks are larger than local workers' (64 lines;
-# benchmarks/README.md, "Why the code is shaped so").
-CHUNK_LINES = 256
+# several milliseconds, so chunks are twice as large as local workers'
+# (benchmarks/README.md, "Why the code is shaped so").
+CHUNK_LINES = 512
 _INSTALL = "pip install 'agcli[cluster]'"
 
 
