@@ -141,3 +141,18 @@ def test_a_long_batch_file_keeps_freed_memory_for_reuse(monkeypatch, tmp_path, c
 
 def test_keep_freed_memory_runs_on_any_platform():
     batch.keep_freed_memory()       # (glibc: mallopt; elsewhere: nothing, and no error)
+
+
+def test_a_block_of_slow_lines_is_written_as_they_are_done(monkeypatch):
+    """In one process a file's lines come in blocks (written at once), unless a block takes
+    longer than WRITE_WITHIN: then what is done is handed on, so slow lines still stream."""
+    from agcli.cli.arguments import split_words
+    numbered = [(i, f'"sum(v * {i})" --v "[1, {i}]"') for i in range(1, 40)]
+
+    def sizes():
+        found = batch.Batch(parse_line, crashed, split=split_words).blocks(iter(numbered))
+        return [[number for number, _ in block] for block in found]
+    grouped = sizes()
+    assert [len(b) for b in grouped] == [1, 2, 4, 8, 16, 8] and sum(grouped, []) == list(range(1, 40))
+    monkeypatch.setattr(batch, "WRITE_WITHIN", -1.0)
+    assert sizes() == [[i] for i in range(1, 40)]

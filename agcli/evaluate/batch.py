@@ -39,6 +39,10 @@ _RUN_STRETCH = 4
 # The input's last lines go in chunks of a quarter of the size (see chunked).
 _TAIL_PARTS = 4
 
+# In one process, a block's lines are written together (their JSON is made at once), but
+# never more than this many seconds after the first of them is done.
+WRITE_WITHIN = 0.25
+
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
 # collector's passes over the cached plans would cost a sixth of a distinct
@@ -123,14 +127,24 @@ class Batch:
     def blocks(self, numbered):
         """Lists of (number, Result) for the (number, text)s, in order, each as soon as its lines
         are done: a line of standard input alone (the next line may not be typed yet), a file's
-        lines in blocks of 1, 2, 4, ... lines (sweeps.blocks: the first results come at once)."""
+        lines in blocks of 1, 2, 4, ... lines (sweeps.blocks: the first results come at once),
+        the lines of a block done so far whenever WRITE_WITHIN seconds have passed (slow lines)."""
+        from time import monotonic
         with _rare_collection():
             blocks = ([line] for line in numbered) if self.split is None else sweeps.blocks(numbered)
             for block in blocks:
-                done = list(sweeps.results(self, block)) if self.split is not None \
-                    else [(number, self.run(text)) for number, text in block]
-                failed = any(result.error is not None for _, result in done)
-                yield done
+                lines = sweeps.results(self, block) if self.split is not None \
+                    else ((number, self.run(text)) for number, text in block)
+                done, failed, since, line = [], False, monotonic(), None
+                for line in lines:
+                    done.append(line)
+                    failed = failed or line[1].error is not None
+                    if monotonic() - since > WRITE_WITHIN:
+                        yield done
+                        done, since = [], monotonic()
+                del line
+                if done:
+                    yield done
                 del done        # a failed line's garbage must be unreachable for done()
                 _Collector.done(len(block), failed)
 
