@@ -130,17 +130,22 @@ def test_a_long_batch_file_keeps_freed_memory_for_reuse(monkeypatch, tmp_path, c
     """A batch file of 64 KiB or more sets the allocator's bounds (before any worker forks);
     a short file or standard input leaves them."""
     calls = []
-    monkeypatch.setattr(batch, "keep_freed_memory", lambda: calls.append(True))
+    monkeypatch.setattr(batch, "keep_freed_memory", lambda: calls.append(True) or True)
+    from agcli.output import float_text
+    monkeypatch.setattr(float_text, "CHUNK", float_text.CHUNK)
     path = tmp_path / "lines.txt"
     path.write_text("".join(f'"sum(a * {i})" --a "[1.5, 2.5, 3.5]"\n' for i in range(lines)))
     assert (path.stat().st_size >= cli_batch._LONG_FILE) == tuned
     assert cli_batch.run_batch(str(path), jsonl=True, jobs=1) == 0
     assert calls == ([True] if tuned else [])
+    assert float_text.CHUNK == (float_text.CHUNK_KEPT if tuned else 2048)
     assert capsys.readouterr().out.count("\n") == lines
 
 
 def test_keep_freed_memory_runs_on_any_platform():
-    batch.keep_freed_memory()       # (glibc: mallopt; elsewhere: nothing, and no error)
+    import platform
+    kept = batch.keep_freed_memory()        # (glibc: mallopt; elsewhere: nothing, and no error)
+    assert kept == (platform.libc_ver()[0] == "glibc")
 
 
 def test_a_block_of_slow_lines_is_written_as_they_are_done(monkeypatch):

@@ -107,7 +107,9 @@ def test_views_that_are_not_contiguous():
     assert_like_repr(a.astype(np.float32)[:, 5])
 
 
-def test_chunks_and_the_values_left_to_repr():
+@pytest.mark.parametrize("chunk", [float_text.CHUNK, float_text.CHUNK_KEPT])
+def test_chunks_and_the_values_left_to_repr(monkeypatch, chunk):
+    monkeypatch.setattr(float_text, "CHUNK", chunk)
     values = RNG.standard_normal(3 * float_text.CHUNK + 5)
     values[::97] = 0.0
     values[5::101] = np.nan

@@ -41,7 +41,9 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig")
         if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)
             from ..evaluate.batch import keep_freed_memory
-            keep_freed_memory()
+            from ..output import float_text
+            if keep_freed_memory():
+                float_text.CHUNK = float_text.CHUNK_KEPT
         if cluster is not None:     # (Dask is imported only here)
             from ..evaluate.cluster import Cluster
             workers = Cluster(cluster, device=chosen)

@@ -316,19 +316,18 @@ KEEP_FREED = 16 << 20
 MMAP_FROM = 1 << 20
 
 
-def keep_freed_memory():
-    """Set those bounds (before the workers fork: they inherit them); nothing where the
-    C library is not glibc's or has no mallopt."""
+def keep_freed_memory() -> bool:
+    """Set those bounds (before the workers fork: they inherit them); whether they are
+    set (not where the C library is not glibc's or has no mallopt)."""
     import sys
     if not sys.platform.startswith("linux"):
-        return
+        return False
     try:
         import ctypes
         mallopt = ctypes.CDLL(None).mallopt        # (the process's own C library)
-        mallopt(-1, KEEP_FREED)     # M_TRIM_THRESHOLD
-        mallopt(-3, MMAP_FROM)      # M_MMAP_THRESHOLD
+        return mallopt(-1, KEEP_FREED) == 1 and mallopt(-3, MMAP_FROM) == 1     # M_TRIM_, M_MMAP_THRESHOLD
     except (OSError, AttributeError):
-        pass
+        return False
 
 
 _worker = None      # (Batch, encode) in a worker process

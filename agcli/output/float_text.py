@@ -34,8 +34,10 @@ __all__ = ["float_reprs"]
 SMALL_ARRAY = 512
 # Numbers done at once: the arrays of a larger chunk outgrow what the C
 # allocator keeps between calls, and touching fresh pages then costs more
-# than the calls a chunk saves.
+# than the calls a chunk saves. A long batch keeps freed memory (evaluate/
+# batch.py: keep_freed_memory), and then larger chunks pay: CHUNK_KEPT.
 CHUNK = 2048
+CHUNK_KEPT = 16384
 
 _U64 = np.uint64
 _POINT_BIAS = 400                        # dtoa's decpt + this indexes _Tables.layout
