@@ -7,8 +7,6 @@ checked against a full evaluation.
 """
 from __future__ import annotations
 
-import math
-import sys
 from typing import Mapping
 
 import numpy
@@ -23,6 +21,7 @@ from ..errors import AgcliError, detached
 from ..state import state
 from ..torchapi import creation as C
 from .bindings import parse_value
+from .finite import all_finite, all_float64_finite
 from .plans import forget_oldest, plan_for
 from .result import Result, same_result
 
@@ -206,50 +205,11 @@ class _FloatErrors:
 
 def _gradient_warnings(result):
     """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
-    if _all_float64_finite(result.grads.values()):
+    if all_float64_finite(result.grads.values()):
         return
     for name, grad in result.grads.items():
-        if grad is not None and grad.dtype.kind == "f" and not _all_finite(grad):
+        if grad is not None and grad.dtype.kind == "f" and not all_finite(grad):
             result.warnings.append(f"the gradient of {name} holds inf or nan")
-
-
-# An inf or a nan has all its exponent bits set, so the byte that holds the sign and the
-# exponent's top seven bits reads 0x7f or 0xff. Where no element's does, all are finite: one
-# copy and two byte searches, cheaper on a small array than any NumPy reduction.
-_TOP_BYTE_FIRST = sys.byteorder == "big"
-_SMALL = 4096
-
-
-def _top_bytes_clear(data: bytes, itemsize: int) -> bool:
-    """No element of these native floats' bytes has a top byte that an inf or a nan has."""
-    top_bytes = data[0 if _TOP_BYTE_FIRST else itemsize - 1::itemsize]
-    return 0x7F not in top_bytes and 0xFF not in top_bytes
-
-
-def _all_float64_finite(arrays) -> bool:
-    """True if these gradients (None for some) are all small native float64 arrays of finite
-    values, known from one byte search over them all; False: not known."""
-    pieces = []
-    for a in arrays:
-        if a is None:
-            continue
-        if a.dtype is not _FLOAT64 or a.size > _SMALL:
-            return False
-        pieces.append(a.tobytes())
-    return _top_bytes_clear(b"".join(pieces), 8)
-
-
-_FLOAT64 = numpy.dtype("float64")
-
-
-def _all_finite(a) -> bool:
-    dtype = a.dtype
-    if dtype.char in "fd" and dtype.byteorder == "=" and a.size <= _SMALL \
-            and _top_bytes_clear(a.tobytes(), dtype.itemsize):
-        return True
-    # A finite sum clears the array in one pass, without isfinite's array of booleans. Only a
-    # sum that overflows needs the elementwise check. (add.reduce: a.sum() without its Python wrapper.)
-    return math.isfinite(a if a.ndim == 0 else numpy.add.reduce(a, None)) or bool(numpy.isfinite(a).all())
 
 
 def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer=None):
@@ -286,8 +246,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
             observer.start(output, nodes)       # before backward frees what the nodes saved
         arrays = {}     # the leaves' gradients from backward (an observer reads them as .grad)
         backward(output, g, nodes=nodes, observer=observer, into=arrays if observer is None else None)
-        result.grads = {name: arrays[leaf] if ON_HOST and leaf in arrays else _leaf_grad(leaf, arrays)
-                        for name, leaf in leaves.items() if name in wanted}
+        result.grads = {name: _leaf_grad(leaf, arrays) for name, leaf in leaves.items() if name in wanted}
         for name in made:
             result.grads[name] = _leaf_grad(env[name], arrays)
         _gradient_warnings(result)
@@ -302,7 +261,9 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
 
 def _leaf_grad(leaf, arrays):
     """A leaf's gradient on the host, from backward's `arrays` or its .grad (None: it has none)."""
-    return to_host(arrays[leaf] if leaf in arrays else leaf.grad.data) if leaf in arrays or leaf.grad is not None else None
+    if leaf in arrays:
+        return to_host(arrays[leaf])
+    return None if leaf.grad is None else to_host(leaf.grad.data)
 
 
 def _replay(replay, expr, leaves, warnings=()):

@@ -31,6 +31,7 @@ from ..engine.tensor import Tensor
 from ..state import state
 from . import run as api
 from .bindings import stacked_values
+from .finite import all_finite
 from .result import NodeInfo, Result
 
 LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk may hold more)
@@ -270,15 +271,10 @@ def _sweep(replay, expr, stacked, size):
         if grad is None or grad.dtype.kind != "f":
             return None
         grad = grad.astype(leaf_dtype[name], copy=False)
-        if not _finite(grad):
+        if not all_finite(grad):
             return None
         kept[name] = grad
     return Swept(replay, expr, values, kept)
-
-
-def _finite(a) -> bool:
-    import math
-    return math.isfinite(a.sum()) or bool((a == a).all() and abs(a).max() < float("inf"))
 
 
 def _matches(swept, replay, expr, stacked) -> bool:

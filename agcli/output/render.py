@@ -10,7 +10,6 @@ import math
 import numpy as np
 
 
-
 # ---------------------------------------------------------------- JSON
 def jsonable(value):
     """A number or nested list; nan/inf become the strings "nan", "inf", "-inf"."""
