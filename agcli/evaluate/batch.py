@@ -41,7 +41,7 @@ _TAIL_PARTS = 4
 
 # In one process, a block's lines are written together (their JSON is made at once), but
 # never more than this many seconds after the first of them is done.
-WRITE_WITHIN = 0.25
+WRITE_WITHIN = 1.0
 
 # The cyclic garbage collector, during a batch. A line that succeeds leaves
 # almost no cyclic garbage (run.py unlinks each line's graph), yet the
