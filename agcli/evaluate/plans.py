@@ -1,5 +1,5 @@
 """Parsed and lowered expressions, kept per (expression, bound names): a
-batch that repeats an expression parses it once."""
+batch that repeats an expression parses it once more, then never again."""
 from __future__ import annotations
 
 from ..language.lower import lower
@@ -11,16 +11,26 @@ from ..state import state
 CACHE_SIZE = 1024
 
 _plans: dict = {}
+# The hashes of the keys seen once. A plan is kept from its second sighting on: a
+# batch of distinct expressions would otherwise keep a thousand plans it never reads
+# again, and a working set that large slows every line (the caches of the processor).
+# (A collision of hashes only keeps a plan early.)
+_seen_once: dict = {}
 
 
 def plan_for(expr: str, names):
-    """The lowered plan of `expr` with these names bound (made once)."""
+    """The lowered plan of `expr` with these names bound (kept once seen twice)."""
     key = (expr, frozenset(names), state.detect_anomaly)     # anomaly mode's plans note where nodes are made
     plan = _plans.get(key)
     if plan is None:
         plan = lower(parse(expr), names)
-        forget_oldest(_plans)
-        _plans[key] = plan
+        seen = hash(key)
+        if seen in _seen_once:
+            forget_oldest(_plans)
+            _plans[key] = plan
+        else:
+            forget_oldest(_seen_once)
+            _seen_once[seen] = None
     return plan
 
 
