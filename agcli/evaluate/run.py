@@ -119,7 +119,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         unused_warnings = tuple(result.warnings)
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
-                   tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
+                   tuple([(name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()]))
             known = _replays.get(key)
             if known is SEEN and not plan.may_replay():
                 known = _replays[key] = NEVER
@@ -228,7 +228,8 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         # Leaves the expression made itself (x = tensor([1., 2.], requires_grad=True); ...)
         # get their gradients shown too, after the bound ones.
         made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
-                and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())]
+                and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())] \
+            if env.keys() - leaves.keys() else ()     # (most lines name nothing of their own: no scan)
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
@@ -246,14 +247,16 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
             observer.start(output, nodes)       # before backward frees what the nodes saved
         arrays = {}     # the leaves' gradients from backward (an observer reads them as .grad)
         backward(output, g, nodes=nodes, observer=observer, into=arrays if observer is None else None)
-        result.grads = {name: _leaf_grad(leaf, arrays) for name, leaf in leaves.items() if name in wanted}
+        result.grads = {name: arrays[leaf] if ON_HOST and leaf in arrays else _leaf_grad(leaf, arrays)
+                        for name, leaf in leaves.items() if name in wanted}     # (a host array: no call)
         for name in made:
             result.grads[name] = _leaf_grad(env[name], arrays)
         _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <-> its AccumulateGrad) so
     # that reference counting frees it at once (a batch would leave the cyclic collector a graph a line).
+    # A node's output is its one link back (its inputs and arrays point away from it).
     for node in nodes or ():
-        node.out = node.inputs = node.arrays = None
+        node.out = None
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes, made
@@ -321,8 +324,12 @@ def _collect_nodes(result, output):
     if output.grad_fn is None:
         return None
     nodes = reachable(output.grad_fn)
-    result.node_records = [(node.out.name, node.op.name, node.out.data.shape,
-                            node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
+    if ON_HOST:
+        result.node_records = [(out.name, node.op.name, data.shape, data)
+                               for node in reversed(nodes) for out in [node.out] for data in [out.data]]
+    else:
+        result.node_records = [(node.out.name, node.op.name, node.out.data.shape, to_host(node.out.data))
+                               for node in reversed(nodes)]
     return nodes
 
 
