@@ -203,6 +203,18 @@ class _FloatErrors:
         return float_errors(self)
 
 
+# The callback and context of evaluate's full evaluations and replays, made once: one after
+# another, each takes them over for its own warnings (making them is most of a context's cost).
+_ERRORS = _FloatErrors([])
+_WATCHING = _ERRORS.watch()
+
+
+def _watched(warnings) -> _FloatErrors:
+    """The shared callback, reporting into `warnings` (enter _WATCHING for it to hear NumPy)."""
+    _ERRORS.warnings, _ERRORS.quiet = warnings, False
+    return _ERRORS
+
+
 def _gradient_warnings(result):
     """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
     if all_float64_finite(result.grads.values()):
@@ -217,8 +229,8 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
 
     Returns the output tensor and the graph's nodes in backward's order.
     """
-    errors = _FloatErrors(result.warnings)
-    with errors.watch():
+    errors = _watched(result.warnings)
+    with _WATCHING:
         state.recording = recording
         env = dict(leaves)
         try:
@@ -273,9 +285,9 @@ def _replay(replay, expr, leaves, warnings=()):
     """The Result of replaying a recording on `leaves` (after `warnings`), or None if it cannot be replayed."""
     result = Result(expr)
     result.warnings.extend(warnings)
-    errors = _FloatErrors(result.warnings)
+    errors = _watched(result.warnings)
     try:
-        with errors.watch():
+        with _WATCHING:
             values = replay.run(leaves)
             errors.quiet = True
             grads = replay.backward(values)
