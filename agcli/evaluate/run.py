@@ -70,8 +70,13 @@ def bind(name: str, value) -> Tensor:
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    array = array.astype(state.default_float, copy=False)
-    return Tensor(array if ON_HOST else from_host(array), name=name)
+    if array.dtype is not _DTYPES.get(state.default_float):     # (most are already: no astype call)
+        array = array.astype(state.default_float, copy=False)
+    # (name passed by position: a class called with keywords has a dict made for them)
+    return Tensor(array if ON_HOST else from_host(array), False, name)
+
+
+_DTYPES = {name: numpy.dtype(name) for name in _FLOAT_DTYPES}
 
 
 # What evaluate knows of each (expression, settings, leaves' names, shapes and
