@@ -33,11 +33,11 @@ def reachable(root):
     if type(root) is AccumulateGrad:
         return []
     nodes = [root]
-    seen = {root}           # (nodes hash by identity; leaves' sinks are seen once too)
+    seen = {root, None}     # (nodes hash by identity; leaves' sinks are seen once too; None: no edge)
     add, append = seen.add, nodes.append
     for node in nodes:      # (the list is the queue: a loop over a list visits what is appended to it)
         for nxt in node.next:
-            if nxt is not None and nxt not in seen:
+            if nxt not in seen:
                 add(nxt)
                 if type(nxt) is not AccumulateGrad:
                     append(nxt)
@@ -270,17 +270,21 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     for leaf, g in reached + caught if caught else reached:
         if inputs is not None and not any(leaf is t for t in inputs):
             continue
-        if type(g) is not Tensor and (type(g) is not ndarray or g.dtype is not leaf.data.dtype):
-            g = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
+        if type(g) is Tensor:
+            array = g.data
+        elif type(g) is ndarray and g.dtype is leaf.data.dtype:
+            array = g
+        else:
+            g = array = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
         if not accumulate:
             results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
             continue
         # A gradient array is copied only if someone else may hold it too
         # (a view, the caller's grad_output, or one already handed to a leaf).
-        array = g.data if type(g) is Tensor else g
-        shared = view_base(array) is not None or id(array) in handed_out
-        handed_out.add(id(array))
-        if into is not None and leaf.grad is None and type(g) is not Tensor:
+        address = id(array)
+        shared = address in handed_out or view_base(array) is not None
+        handed_out.add(address)
+        if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
             into[leaf] = copy(array) if shared else array
             continue
         _accumulate(leaf, g, create_graph, shared)

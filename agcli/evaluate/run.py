@@ -70,8 +70,13 @@ def bind(name: str, value) -> Tensor:
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    array = array.astype(state.default_float, copy=False)
-    return Tensor(array if ON_HOST else from_host(array), name=name)
+    if array.dtype is not _DTYPES.get(state.default_float):     # (most are already: no astype call)
+        array = array.astype(state.default_float, copy=False)
+    # (name passed by position: a class called with keywords has a dict made for them)
+    return Tensor(array if ON_HOST else from_host(array), False, name)
+
+
+_DTYPES = {name: numpy.dtype(name) for name in _FLOAT_DTYPES}
 
 
 # What evaluate knows of each (expression, settings, leaves' names, shapes and
@@ -119,7 +124,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         unused_warnings = tuple(result.warnings)
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
-                   tuple((name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()))
+                   tuple([(name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()]))
             known = _replays.get(key)
             if known is SEEN and not plan.may_replay():
                 known = _replays[key] = NEVER
@@ -203,6 +208,18 @@ class _FloatErrors:
         return float_errors(self)
 
 
+# The callback and context of evaluate's full evaluations and replays, made once: one after
+# another, each takes them over for its own warnings (making them is most of a context's cost).
+_ERRORS = _FloatErrors([])
+_WATCHING = _ERRORS.watch()
+
+
+def _watched(warnings) -> _FloatErrors:
+    """The shared callback, reporting into `warnings` (enter _WATCHING for it to hear NumPy)."""
+    _ERRORS.warnings, _ERRORS.quiet = warnings, False
+    return _ERRORS
+
+
 def _gradient_warnings(result):
     """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
     if all_float64_finite(result.grads.values()):
@@ -217,8 +234,8 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
 
     Returns the output tensor and the graph's nodes in backward's order.
     """
-    errors = _FloatErrors(result.warnings)
-    with errors.watch():
+    errors = _watched(result.warnings)
+    with _WATCHING:
         state.recording = recording
         env = dict(leaves)
         try:
@@ -228,7 +245,8 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         # Leaves the expression made itself (x = tensor([1., 2.], requires_grad=True); ...)
         # get their gradients shown too, after the bound ones.
         made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
-                and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())]
+                and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())] \
+            if env.keys() - leaves.keys() else ()     # (most lines name nothing of their own: no scan)
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
@@ -246,14 +264,16 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
             observer.start(output, nodes)       # before backward frees what the nodes saved
         arrays = {}     # the leaves' gradients from backward (an observer reads them as .grad)
         backward(output, g, nodes=nodes, observer=observer, into=arrays if observer is None else None)
-        result.grads = {name: _leaf_grad(leaf, arrays) for name, leaf in leaves.items() if name in wanted}
+        result.grads = {name: arrays[leaf] if ON_HOST and leaf in arrays else _leaf_grad(leaf, arrays)
+                        for name, leaf in leaves.items() if name in wanted}     # (a host array: no call)
         for name in made:
             result.grads[name] = _leaf_grad(env[name], arrays)
         _gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <-> its AccumulateGrad) so
     # that reference counting frees it at once (a batch would leave the cyclic collector a graph a line).
+    # A node's output is its one link back (its inputs and arrays point away from it).
     for node in nodes or ():
-        node.out = node.inputs = node.arrays = None
+        node.out = None
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes, made
@@ -270,9 +290,9 @@ def _replay(replay, expr, leaves, warnings=()):
     """The Result of replaying a recording on `leaves` (after `warnings`), or None if it cannot be replayed."""
     result = Result(expr)
     result.warnings.extend(warnings)
-    errors = _FloatErrors(result.warnings)
+    errors = _watched(result.warnings)
     try:
-        with errors.watch():
+        with _WATCHING:
             values = replay.run(leaves)
             errors.quiet = True
             grads = replay.backward(values)
@@ -321,8 +341,12 @@ def _collect_nodes(result, output):
     if output.grad_fn is None:
         return None
     nodes = reachable(output.grad_fn)
-    result.node_records = [(node.out.name, node.op.name, node.out.data.shape,
-                            node.out.data if ON_HOST else to_host(node.out.data)) for node in reversed(nodes)]
+    if ON_HOST:
+        result.node_records = [(out.name, node.op.name, data.shape, data)
+                               for node in reversed(nodes) for out in [node.out] for data in [out.data]]
+    else:
+        result.node_records = [(node.out.name, node.op.name, node.out.data.shape, to_host(node.out.data))
+                               for node in reversed(nodes)]
     return nodes
 
 

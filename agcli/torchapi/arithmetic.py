@@ -53,7 +53,8 @@ def _elementwise(op, x, y, *, true_division=False, **params):
                 if true_division and kind(cast) != "f":       # int / int divides as the default float
                     cast = B.dtype(state.default_float)
     try:
-        return apply(op, x, y, cast=cast, **params)
+        # (without params, a plain call: ** makes a call that builds a dict and is not inlined)
+        return apply(op, x, y, cast=cast, **params) if params else apply(op, x, y, cast=cast)
     except ValueError:
         broadcast_shapes(shape_of(x), shape_of(y))
         raise
@@ -85,14 +86,18 @@ def _refuse_non_numbers(op, x, y):
              f"'{_type_name(x)}' and '{_type_name(y)}'", "type")
 
 
+# Operands _as_operand passes as they are: the common cases go straight to _elementwise.
+_OPERANDS = (Tensor, int, float)
+
+
 def add(input, other, alpha=1):
-    if type(input) is Tensor and type(other) is Tensor and type(alpha) is int and alpha == 1:
+    if type(input) in _OPERANDS and type(other) in _OPERANDS and type(alpha) is int and alpha == 1:
         return _elementwise(P.ADD, input, other)        # (the common case: nothing to convert)
     return _elementwise(P.ADD, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
 def sub(input, other, alpha=1):
-    if type(input) is Tensor and type(other) is Tensor and type(alpha) is int and alpha == 1:
+    if type(input) is Tensor and type(other) in _OPERANDS and type(alpha) is int and alpha == 1:
         return _elementwise(P.SUB, input, other)
     _refuse_non_numbers(P.SUB, input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
@@ -101,7 +106,7 @@ def sub(input, other, alpha=1):
 
 
 def mul(input, other):
-    if type(input) is Tensor and type(other) is Tensor:
+    if type(input) in _OPERANDS and type(other) in _OPERANDS:
         return _elementwise(P.MUL, input, other)
     return _elementwise(P.MUL, _as_operand(input), _as_operand(other))
 
