@@ -30,22 +30,25 @@ _report = None          # report(kind, flag) while an evaluation watches the for
 
 class Watching:
     """float_errors on a device: `watch` checks each op's output explicitly
-    (`quiet`: a context that silences the library's own warnings meanwhile)."""
+    (`quiet()`: a new context that silences the library's own warnings meanwhile,
+    made at each entry: NumPy's errstate may be entered once, and evaluate enters
+    one Watching line after line)."""
 
-    __slots__ = ("report", "quiet", "previous")
+    __slots__ = ("report", "quiet", "entered", "previous")
 
     def __init__(self, report, quiet):
         self.report, self.quiet = report, quiet
 
     def __enter__(self):
         global _report
-        self.quiet.__enter__()
+        self.entered = self.quiet()
+        self.entered.__enter__()
         self.previous, _report = _report, self.report
 
     def __exit__(self, *exc):
         global _report
         _report = self.previous
-        self.quiet.__exit__(*exc)
+        self.entered.__exit__(*exc)
 
 
 def watch_output(arrays, out):
@@ -97,4 +100,4 @@ else:
 
     def float_errors(report):
         """A context in which the forward's inf and nan call report(kind, flag), op by op."""
-        return Watching(report, B.float_errors_ignored())
+        return Watching(report, B.float_errors_ignored)
