@@ -84,7 +84,7 @@ def tensor_argument(closure, node, name, param, position):
         return closure
     span = node.span
 
-    def tensor_only(env):
+    def tensor_only(env, closure=closure, name=name, param=param, position=position, span=span):     # (see closures.py)
         value = closure(env)
         if type(value) in _NOT_TENSORS:     # (decided and worded only then: most lines never need it)
             refuse_non_tensor(value, name, param, position, span)

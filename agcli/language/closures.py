@@ -3,7 +3,10 @@
 Each op's closure catches its error itself and gives it the op's span (failed),
 rather than through lower.guard's wrapper: an expression runs these most, and a
 wrapper costs a call with its arguments packed, for every op. Each closure is made
-by a function of its own, which holds only what that closure keeps.
+by a function of its own, which holds only what that closure keeps; the hot ones
+keep it in default arguments (one tuple), not in cells (an object each): a distinct
+line makes a closure per node of its tree, and runs each once. They are called with
+the environment alone.
 """
 from __future__ import annotations
 
@@ -37,12 +40,12 @@ def as_operand(v):
 
 
 def constant(value):
-    return lambda env: value
+    return lambda env, value=value: value
 
 
 def variable(name, span):
     """A bound name's value (an assigned one's, in a program of statements)."""
-    def variable(env):
+    def variable(env, name=name, span=span):
         try:
             return env[name]
         except KeyError:
@@ -52,7 +55,7 @@ def variable(name, span):
 
 def binop(first, fn, right, span):
     """`first OP right`: fn(a, b), a list literal as a tensor ([1, 2] + x)."""
-    def binop(env):
+    def binop(env, first=first, fn=fn, right=right, span=span):
         a, b = first(env), right(env)
         try:
             if isinstance(a, list) or isinstance(b, list):
@@ -66,7 +69,7 @@ def binop(first, fn, right, span):
 def chain(first, steps):
     """A left-leaning chain of operators (a * b * c * ...) run as a loop, not by
     recursion, so a long one cannot exhaust Python's stack; steps: (fn, right, span)."""
-    def chain(env):
+    def chain(env, first=first, steps=steps):
         value = first(env)
         for fn, right, span in steps:
             b = right(env)
@@ -92,7 +95,7 @@ def call_closure(fn, span, args, kwargs, receiver, name, wrap):
 
 
 def _call_1(fn, span, a0, wrap):
-    def call(env):
+    def call(env, fn=fn, span=span, a0=a0, wrap=wrap):
         a = a0(env)
         try:
             v = fn(a)
@@ -103,7 +106,7 @@ def _call_1(fn, span, a0, wrap):
 
 
 def _method_0(fn, span, receiver, name, wrap):
-    def method(env):
+    def method(env, fn=fn, span=span, receiver=receiver, name=name, wrap=wrap):
         r = receiver(env)
         if type(r) is not Tensor:
             r = receiver_value(r, name, span)
@@ -118,7 +121,7 @@ def _method_0(fn, span, receiver, name, wrap):
 def _call(fn, span, args, kwargs, receiver, name, wrap):
     """Arguments run first, then the receiver, then the keywords (as they always have:
     it decides which error shows, and the order of random draws)."""
-    def call(env):
+    def call(env, fn=fn, span=span, args=args, kwargs=kwargs, receiver=receiver, name=name, wrap=wrap):
         positional = [a(env) for a in args]
         if receiver is not None:
             positional.insert(0, receiver_value(receiver(env), name, span))

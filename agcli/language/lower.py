@@ -116,13 +116,17 @@ class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
 
     python_words = False    # errors on Python values in Python's words (programs), or agcli's
-    # Each class's lower_X function per AST node type X, found by name once (bounded by the
-    # AST's types): finding it by name costs more than most lower_X do.
+    # Each class's lower_X function per AST node type X (see lowerers_of): finding it by
+    # name costs more than most lower_X do.
     lowerers: dict = {}
+    # What lower_Call decided for a call without keywords, by (name, kind, argument count):
+    # (the function, the arguments that bind tensor parameters, how its result is wrapped).
+    known_calls: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.lowerers = {}
+        cls.lowerers = lowerers_of(cls)
+        cls.known_calls = {}
 
     def __init__(self, variables, source):
         self.variables = variables    # names bound from outside
@@ -171,18 +175,11 @@ class Lowering:
 
     # -- expressions
     def expr(self, node):
-        lower = self.lowerers.get(type(node))
-        if lower is None:
-            lower = self.lowerer(node)
-        return lower(self, node)
+        return self.lowerers[type(node)](self, node)
 
-    def lowerer(self, node):
-        """This class's lower_X for a node of type X (kept in `lowerers`)."""
-        lower = getattr(type(self), "lower_" + type(node).__name__, None)
-        if lower is None:
-            raise self.error(f"{type(node).__name__} is not allowed here", node.span, "syntax")
-        self.lowerers[type(node)] = lower
-        return lower
+    def not_allowed(self, node):
+        """The lower_X of a node type X that this class does not lower."""
+        raise self.error(f"{type(node).__name__} is not allowed here", node.span, "syntax")
 
     def lower_Number(self, node):
         return constant(node.value)
@@ -220,7 +217,7 @@ class Lowering:
             return lambda env: invert(as_operand(operand(env)))
         neg, span = noting_fn(functions.neg, node.span), node.span
 
-        def negate(env):
+        def negate(env, operand=operand, neg=neg, span=span):     # (see closures.py)
             v = as_operand(operand(env))
             if type(v) is not Tensor:
                 return -v
@@ -264,45 +261,66 @@ class Lowering:
         return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):
-        target, name, span, receiver = self.callee(node)
+        name, kind, span, obj, module = self.callee(node)
+        # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
+        known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
+        if known is None:
+            return self.new_call(node, name, kind, span, obj, module)
+        target, fitted, wrap = known
+        receiver = None if obj is None else self.expr(obj)
+        args = list(map(self.expr, node.args))
+        if fitted:
+            self.tensor_arguments(fitted, node.args, args, (), (), name)
+        return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver, name, wrap)
+
+    def new_call(self, node, name, kind, span, obj, module):
+        """lower_Call for a call of a shape not lowered before, or with keywords: finds the
+        function and fits its signature, with every error worded; keeps what it decided
+        for a call without keywords (known_calls: the namespace it reads never changes)."""
+        target = self.function(name, kind, span, module)
+        receiver = None if obj is None else self.expr(obj)
         args = list(map(self.expr, node.args))
         keywords, kwargs = self.keyword_arguments(target, name, node.kwargs) if node.kwargs else ((), ())
         is_method, n = receiver is not None, len(args)
-        # Most calls have no keywords and a shape seen before: _fit's answer, looked up here.
-        fitted = None if keywords else calls_that_fit.get((target, is_method, n, ()))
-        if fitted is None:
-            fitted = self._fit(target, name, is_method, n, keywords, span)
+        fitted = self._fit(target, name, is_method, n, keywords, span)
         if fitted:
             self.tensor_arguments(fitted, node.args, args, keywords, kwargs, name)
         # NumPy's functions and methods (x.numpy() too) hand out NumPy values; any other raw array becomes a tensor.
         wrap = _wrap if not getattr(target, "gives_numpy", False) else as_is
+        if not keywords:
+            self.known_calls[name, kind, n] = (target, fitted, wrap)
         return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, kwargs, receiver, name,
                             wrap)
 
     def callee(self, node):
-        """(the function a call calls, its name, span, the receiver's closure or None)."""
+        """(the name a call calls, its kind: "method", "function" or "Tensor" (torch.Tensor.NAME),
+        its span, the receiver's node for a method (else None), the module it is named in)."""
         func = node.func
         if type(func) is A.Name:
-            name, span, module = func.id, func.span, None
-        elif type(func) is A.Attribute:
-            name, span, obj = func.name, func.name_span, func.obj
-            module = obj.id if type(obj) is A.Name else A.dotted_name(obj)     # (torch.sin(x), x.sum(): a name)
-            if module is None or not self.is_module(module):      # a method
-                target = self.methods.get(name)
-                if target is None:
-                    hint = method_hint(name, module, self.methods, self.attributes)
-                    raise self.error(f"unknown method '.{name}()'", span, hint=hint)
-                return target, name, span, self.expr(obj)
-        else:
+            return func.id, "function", func.span, None, None
+        if type(func) is not A.Attribute:
             raise self.error("only functions and methods can be called", node.span, "call")
-        # the function `module.name(...)` calls (module None: a bare name; torch.Tensor: a method)
-        target = (self.methods if module == "torch.Tensor" else self.functions).get(name)
+        obj = func.obj
+        module = obj.id if type(obj) is A.Name else A.dotted_name(obj)     # (torch.sin(x), x.sum(): a name)
+        if module is None or not self.is_module(module):
+            return func.name, "method", func.name_span, obj, module
+        return func.name, "Tensor" if module == "torch.Tensor" else "function", func.name_span, None, module
+
+    def function(self, name, kind, span, module):
+        """The function or method a call calls (see callee), or the error that there is none."""
+        if kind == "method":
+            target = self.methods.get(name)
+            if target is None:
+                hint = method_hint(name, module, self.methods, self.attributes)
+                raise self.error(f"unknown method '.{name}()'", span, hint=hint)
+            return target
+        target = (self.methods if kind == "Tensor" else self.functions).get(name)
         if target is None or name[0] == "_":
             if module is None and (name in self.variables or name in self.assigned):
                 raise self.error(f"'{name}' is a variable, not a function", span, "call")
             what = f"{module}.{name}" if module else name
             raise self.error(f"unknown function '{what}'", span, hint=function_hint(name, module, self.functions))
-        return target, name, span, None
+        return target
 
     def keyword_arguments(self, target, name, keywords):
         """(the keywords, with PyTorch's names: x.sum(axis=0) is x.sum(dim=0); their (name, closure)s)."""
@@ -366,3 +384,11 @@ class Lowering:
             return lambda env: slice(*(None if p is None else index_int(p(env)) for p in parts))
         value = self.expr(node)
         return lambda env: index_value(value(env))
+
+
+def lowerers_of(cls) -> dict:
+    """`cls`'s lower_X for each AST node type X (its not_allowed where it has none)."""
+    return {t: getattr(cls, "lower_" + t.__name__, cls.not_allowed) for t in A._Record.__subclasses__()}
+
+
+Lowering.lowerers = lowerers_of(Lowering)

@@ -47,6 +47,9 @@ _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _END = "\n"     # after the last token (a text holding a line end never gets here)
 
 Name, Number, BinOp, Unary, Call, Attribute = A.Name, A.Number, A.BinOp, A.Unary, A.Call, A.Attribute
+# The commonest records are made as new(Name) and their fields stored here: calling the
+# class would run its __init__ in a frame of its own, which costs more than the record.
+new = object.__new__
 
 
 class _NotHere(Exception):
@@ -125,7 +128,10 @@ class _Parser:
                     product, end = tokens[product_at], ends[product_at]
                     right = BinOp(product, right, operand, (right.span[0], operand.span[1]), (end - len(product), end))
             end = ends[at]
-            left = BinOp(op, left, right, (left.span[0], right.span[1]), (end - len(op), end))
+            node = new(BinOp)
+            node.op, node.left, node.right, node.span, node.op_span = \
+                op, left, right, (left.span[0], right.span[1]), (end - len(op), end)
+            left = node
         if op not in _COMPARE:
             return left
         if compared:
@@ -145,7 +151,8 @@ class _Parser:
             if token in _KEYWORDS:
                 raise _NotHere
             end = self.ends[at]
-            node = Name(token, (end - len(token), end))
+            node = new(Name)
+            node.id, node.span = token, (end - len(token), end)
             at += 1
         elif token == "(":
             self.at = at + 1
@@ -165,7 +172,8 @@ class _Parser:
             end = self.ends[at]
             # (the value as syntax_to_ast.ToAst.number reads it; no 0x, 0o nor 0b here: their letters end the number)
             value = float(token) if "." in token or "e" in token or "E" in token else int(token)
-            node = Number(value, (end - len(token), end))
+            node = new(Number)
+            node.value, node.span = value, (end - len(token), end)
             at += 1
         elif token == "[":
             self.at = at + 1
@@ -188,7 +196,10 @@ class _Parser:
                 if name[0] not in _NAME_START or name in _KEYWORDS:
                     raise _NotHere
                 end = self.ends[at + 1]
-                node = Attribute(node, name, (node.span[0], end), (end - len(name), end))
+                attribute = new(Attribute)
+                attribute.obj, attribute.name, attribute.span, attribute.name_span = \
+                    node, name, (node.span[0], end), (end - len(name), end)
+                node = attribute
                 at += 2
             elif token == "[":
                 self.at = at + 1
@@ -242,7 +253,9 @@ class _Parser:
         if tokens[self.at] != ")":
             raise _NotHere
         self.at += 1
-        return Call(func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1))
+        node = new(Call)
+        node.func, node.args, node.kwargs, node.span = func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1)
+        return node
 
     def index(self, obj):
         tokens = self.tokens
