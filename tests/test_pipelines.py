@@ -135,6 +135,33 @@ def test_batch_workers_start_without_fork(tmp_path):
     assert json.loads(proc.stdout)["line"] == 1
 
 
+BLAS_SETTING = """
+import atexit, os, sys
+import agcli.cli.main as entry
+print("numpy imported:", "numpy" in sys.modules)
+atexit.register(lambda: print("timeout:", os.environ.get("OPENBLAS_THREAD_TIMEOUT")))
+sys.argv = ["agcli", "grad", "x * 2", "--x", "3", "--format", "json"]
+entry.main()
+"""
+
+
+@pytest.mark.parametrize("theirs, expected", [(None, "4"), ("28", "28")])
+def test_blas_threads_are_told_to_sleep_before_numpy_loads(tmp_path, theirs, expected):
+    # OpenBLAS reads its spin time once, as NumPy loads it: agcli's entry point sets it
+    # first (main.quiet_blas_threads), and leaves a user's own value alone.
+    env = base_env()
+    env.pop("OPENBLAS_THREAD_TIMEOUT", None)
+    if theirs is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = theirs
+    proc = subprocess.run([sys.executable, "-c", BLAS_SETTING], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0, proc.stderr
+    assert lines[0] == "numpy imported: False"
+    assert json.loads(lines[1])["grads"] == {"x": 2.0}
+    assert lines[2] == f"timeout: {expected}"
+
+
 # ---------------------------------------------------------------- 5. closed pipes
 
 

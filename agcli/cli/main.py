@@ -12,6 +12,7 @@ options); 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 from .sink import finish, prepare_streams, started
@@ -21,6 +22,7 @@ _CALCULUS = ("jacobian", "hessian", "jvp", "vjp", "hvp", "vhp", "check")
 
 
 def main():
+    quiet_blas_threads()
     # What start-up imports (agcli's modules, NumPy's) lives as long as the
     # process: the cyclic collector is off while it is made, then leaves it out
     # of its passes (sink.started: grad calls it once the engine is imported),
@@ -43,6 +45,16 @@ def main():
         code = finish(_typer_app)
     gc.freeze()
     sys.exit(code)
+
+
+def quiet_blas_threads():
+    """OpenBLAS's threads, once woken (as NumPy loads it, and after each product it
+    shares among them), spin for 2**28 cycles, about a tenth of a second, before
+    they sleep: on a small machine the spin takes a core from agcli's own work
+    and from a batch's workers (benchmarks/README.md, "Why the code is shaped so").
+    OpenBLAS reads this as it loads: 4 (2**4 cycles, its least) lets them sleep at
+    once, and wakes them for the next product all the same. A user's own value wins."""
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 
 def _typer_app() -> int:
