@@ -13,6 +13,7 @@ import numpy
 from ..torchapi import creation as C
 from ..engine.backend import to_host
 from ..errors import AgcliError
+from .number_columns import number_columns
 from .plans import plan_for
 
 
@@ -265,6 +266,25 @@ def _table(text: str):
     if array.size == 1:
         return array.reshape(())        # one number is a scalar, as numpy.loadtxt reads it
     return array.reshape(-1) if width == 1 or len(rows) == 1 else array
+
+
+def stacked_columns(columns, dtype):
+    """stacked_values of each column of texts (lists of one length), or None if any is None.
+    Texts that are their column's first but for their numbers are read at once (number_columns.py)."""
+    firsts = [stacked_values(texts[:1], numpy.float64) for texts in columns]
+    if any(first is None for first in firsts):
+        return None
+    if len(columns[0]) > 1:
+        arrays = number_columns(columns, firsts)
+        if arrays is not None:
+            return [array.astype(dtype, copy=False) for array in arrays]
+    arrays = []
+    for texts in columns:
+        array = stacked_values(texts, dtype)
+        if array is None:
+            return None
+        arrays.append(array)
+    return arrays
 
 
 def stacked_values(texts, dtype):

@@ -30,7 +30,7 @@ from ..engine.sweep_replay import can_batch, run_stacked
 from ..engine.tensor import Tensor
 from ..state import state
 from . import run as api
-from .bindings import stacked_values
+from .bindings import stacked_columns
 from .finite import all_finite
 from .result import NodeInfo, Result
 
@@ -227,14 +227,10 @@ def _plain_plan(expr, names) -> bool:
 
 def _columns(values, names):
     """Each binding's values over the lines (their value texts), stacked; None if any cannot be (bindings.py)."""
-    dtype = state.default_float
-    columns = {}
-    for k, name in enumerate(names):
-        column = stacked_values([v[k] for v in values], dtype)
-        if column is None or column[0].size > state.max_elements:
-            return None
-        columns[name] = column
-    return columns
+    arrays = stacked_columns([list(texts) for texts in zip(*values)], state.default_float)
+    if arrays is None or any(array[0].size > state.max_elements for array in arrays):
+        return None
+    return dict(zip(names, arrays))
 
 
 class Swept:
