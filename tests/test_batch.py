@@ -86,7 +86,7 @@ def test_a_line_that_cannot_be_written_is_an_internal_error(monkeypatch, capsys)
             raise TypeError("cannot encode")
         return real(result, number)
     monkeypatch.setattr(cli_batch, "result_json_line", fails_on_line_2)
-    monkeypatch.setattr(cli_batch, "json_texts", lambda numbered: [None] * len(numbered))   # line by line
+    monkeypatch.setattr(cli_batch, "json_pieces", lambda numbered: range(len(numbered)))   # line by line
     failed = cli_batch.write_results(new_batch(), [(1, '"a" --a 1'), (2, '"a" --a 2'), (3, '"a" --a 3')],
                                      _Quiet(), jsonl=True, progress=False)
     out = capsys.readouterr().out.splitlines()

@@ -14,12 +14,13 @@ import subprocess
 import pytest
 
 from agcli.cli.arguments import parse_line, split_words
-from agcli.cli.batch import _json_line, _json_lines
+from agcli.cli.batch import _json_chunk, _json_line, _json_lines
 from agcli.cli.sink import crashed
 from agcli.engine import batching
 from agcli.engine.ops import ALL
 from agcli.evaluate import sweeps
 from agcli.evaluate.batch import Batch
+from agcli.output.json_lines import json_pieces
 from installed import AGCLI, base_env
 
 
@@ -158,6 +159,24 @@ def test_sweeps_are_used_and_match_in_process():
     assert sum(type(r) is sweeps.SweptResult for _, r in results) > 150     # (the first lines make the recording)
     assert [_json_line(n, r)[1] for n, r in results] == alone
     assert [text for _, text, _ in _json_lines(results)] == alone       # (the numbers written together)
+    pieces = json_pieces(results)
+    assert _json_chunk(results) == (len(alone), "".join(alone), [])
+    assert all(type(p) is str for p in pieces) and len(pieces) < 50      # (a sweep's lines: one piece)
+
+
+def test_a_swept_line_that_is_not_finite_is_written_alone():
+    lines = [f'"sum(sin(v) * w)" --v "{_value((3,), random.Random(i))}" --w 2' for i in range(60)]
+    batch = Batch(parse_line, crashed, split=split_words)
+    results = list(batch.results(list(enumerate(lines, 1))))
+    k = next(i for i, (_, r) in enumerate(results) if type(r) is sweeps.SweptResult) + 5
+    swept = results[k][1].swept
+    swept.grads = {name: grad.copy() for name, grad in swept.grads.items()}
+    swept.grads["v"][results[k][1].index, 1] = float("nan")
+    pieces = json_pieces(results)
+    assert k in pieces and all(type(p) is str for p in pieces if p != k)
+    count, text, failed = _json_chunk(results)
+    assert count == 60 and failed == [] and text == "".join(_json_line(n, r)[1] for n, r in results)
+    assert '"nan"' in text.splitlines()[k]         # (as jsonable writes it, alone)
 
 
 @pytest.mark.parametrize("expr, shapes, swept", [

@@ -11,7 +11,7 @@ import sys
 
 from ..device import choose
 from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
-from ..output.json_lines import json_texts, result_json_line
+from ..output.json_lines import json_pieces, json_texts, result_json_line
 from ..output.render import Line, result_sections
 from .arguments import parse_line, split_names, split_words
 from .sink import Output, crashed, unicode_rules
@@ -261,9 +261,22 @@ def _write_encoded(chunk, output, failed: Failures):
 
 def _json_chunk(numbered) -> tuple:
     """The JSON lines of a list of (number, Result), as (how many, their text, the numbers of
-    those that show an error): a worker sends back one string, not an object per line."""
-    encoded = _json_lines(numbered)
-    return len(encoded), "".join([text for _, text, _ in encoded]), [number for number, _, bad in encoded if bad]
+    those that show an error): a worker sends back one string, not an object per line. The
+    quiet lines' numbers are written together (output/json_lines.py), the others one by one."""
+    try:
+        pieces = json_pieces(numbered)
+    except Exception:       # (then each line is written, or fails, on its own)
+        pieces = range(len(numbered))
+    texts, failed = [], []
+    for piece in pieces:
+        if type(piece) is str:
+            texts.append(piece)
+            continue
+        number, text, bad = _json_line(*numbered[piece])
+        texts.append(text)
+        if bad:
+            failed.append(number)
+    return len(numbered), "".join(texts), failed
 
 
 def _json_lines(numbered) -> list:

@@ -48,8 +48,62 @@ def json_texts(numbered) -> list:
     (a grad line with finite float values and gradients and nothing else to say), None for the
     others: the caller writes those one by one."""
     texts = [None] * len(numbered)
-    quiet, arrays = [], []      # (index, number, result, template, its count of numbers), their arrays
-    k = 0
+    runs, numbers, skipped = _quiet_numbers(numbered)
+    for k, end, template, count, at in runs:
+        for i in range(k, end):
+            if i not in skipped:
+                number, result = numbered[i]
+                texts[i] = f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}'
+            at += count
+    return texts
+
+
+def json_pieces(numbered) -> list:
+    """The JSON lines of each (number, Result) of a list, in order, each ended by a line break, as
+    pieces: a str is the text of one or more quiet lines (as json_texts), an int k stands for
+    numbered[k]'s line, which the caller writes alone. A sweep's lines are one piece, written by
+    one formatting."""
+    pieces = []
+    runs, numbers, skipped = _quiet_numbers(numbered)
+    done = 0
+    for k, end, template, count, at in runs:
+        pieces += range(done, k)
+        done = end
+        if end - k > 1 and skipped.isdisjoint(range(k, end)):
+            head = _head(numbered[k][1])
+            pieces.append(_run_text(head, template, count, numbers[at:at + (end - k) * count],
+                                    [number for number, _ in numbered[k:end]]))
+            continue
+        for i in range(k, end):
+            if i in skipped:
+                pieces.append(i)
+            else:
+                number, result = numbered[i]
+                pieces.append(f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}\n')
+            at += count
+    pieces += range(done, len(numbered))
+    return pieces
+
+
+def _run_text(head, template, count, numbers, line_numbers) -> str:
+    """The lines of a run of one head and tail template: one formatting of all of them, its
+    arguments (the head, each line's numbers and number) interleaved by slices."""
+    step = count + 2
+    args = [head] * (step * len(line_numbers))
+    for j in range(count):
+        args[j + 1::step] = numbers[j::count]
+    args[count + 1::step] = line_numbers
+    return (f'%s{template}, "line": %s}}\n' * len(line_numbers)) % tuple(args)
+
+
+def _quiet_numbers(numbered):
+    """(runs, numbers, skipped) of the quiet lines of a list of (number, Result): runs of
+    consecutive quiet lines of one tail template, (start, end, template, its count of numbers,
+    where their numbers start in `numbers`), a run more than a line only if its lines are a
+    sweep's; every quiet line's numbers as text; the indexes of quiet lines whose numbers are
+    not all finite (each line must then be written alone)."""
+    runs, arrays, counts = [], [], []
+    k, at = 0, 0
     while k < len(numbered):
         parts = _quiet_parts(numbered[k][1])
         if parts is None:
@@ -62,19 +116,18 @@ def json_texts(numbered) -> list:
             arrays.append(first.swept.rows(first.index, first.index + end - k))
         else:
             arrays += line_arrays
-        quiet += [(i, *numbered[i], template, count) for i in range(k, end)]
+        runs.append((k, end, template, count, at))
+        counts += [count] * (end - k)
+        at += count * (end - k)
         k = end
-    if not quiet:
-        return texts
+    if not runs:
+        return runs, [], set()
     flat = np.concatenate(arrays, axis=None, dtype=np.float64)
     numbers = float_reprs(flat)
-    skipped = () if np.isfinite(flat).all() else _not_finite(flat, [entry[4] for entry in quiet])
-    at = 0
-    for i, (k, number, result, template, count) in enumerate(quiet):
-        if i not in skipped:
-            texts[k] = f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}'
-        at += count
-    return texts
+    if np.isfinite(flat).all():
+        return runs, numbers, set()
+    quiet = [i for k, end, *_ in runs for i in range(k, end)]
+    return runs, numbers, {quiet[i] for i in _not_finite(flat, counts)}
 
 
 def _sweep_run_end(numbered, k) -> int:
