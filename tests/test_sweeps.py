@@ -259,6 +259,20 @@ def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
     assert sizes == [sweeps.LOOK_AHEAD, sweeps.LOOK_AHEAD, 600 - 2 * sweeps.LOOK_AHEAD]
 
 
+def test_a_template_reads_the_words_the_front_end_splits():
+    lines = ['"sum(sin(v)) * w" --v "[1, 2]" --w 3', '"sum(sin(v)) * w" --v "[3, 4]" --w -1.5',
+             '"sum(sin(v)) * w"  --v  "[5, #6]"   --w 2', '"sum(sin(v)) * w" --v "[\'7\', 8]" --w "4"',
+             '"sum(sin(v)) * w" --v "[9,\\ 10]" --w 5', '"sum(sin(v)) * w" --v "[\\"1\\", 2]" --w 5',
+             '"sum(sin(v)) * w" --v "[1, 2]" --w 5 # a comment', '"sum(sin(v)) * w" --v "" --w 5',
+             '"sum(sin(v)) * w" --v "[1, 2]" --w 5\\ 6']
+    batch = Batch(parse_line, crashed, split=split_words)
+    sweeps._split(batch, list(enumerate(lines[:2], 1)))        # (a group's second line: its template is made)
+    split = sweeps._split(batch, list(enumerate(lines, 1)))
+    assert [words is None for _, words, _ in split] == [False, True, True, True, False, False, False, True, False]
+    for text, line in zip(lines, split):
+        assert sweeps._words(line) == split_words(text)
+
+
 def test_shape_changes_midway_split_the_group():
     rng = random.Random(5)
     lines = [f'"sum(sin(v))" --v "{_value((3 if i < 37 else 4,), rng)}"' for i in range(90)]

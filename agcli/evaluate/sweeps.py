@@ -91,11 +91,10 @@ def _split(batch, lines):
     words are None, its values read (else None), and _words makes its words if they are needed."""
     split, signature, template, previous = [], None, None, None
     for _, text in lines:
-        match = template.fullmatch(text) if template is not None else None
+        match = template.fullmatch(text) if template is not None and "\\" not in text else None
         if match is not None:
-            pairs = match.groups()
-            split.append((signature, None, [quoted if quoted is not None else bare
-                                            for quoted, bare in zip(pairs[::2], pairs[1::2])]))
+            # (a value's quoted or bare group: one of the two matched)
+            split.append((signature, None, [value for value in match.groups() if value is not None]))
             previous = text
             continue
         try:
@@ -135,12 +134,14 @@ def _template(signature):
     """A regex reading the values of a line of these words written `"EXPR" --NAME VALUE ...`,
     each VALUE in double quotes or bare, without backslashes or other quotes. The front end
     splits lines as a POSIX shell does, which gives such a line's words as they are written
-    (the quotes taken off). None if the expression is not written so simply."""
+    (the quotes taken off). None if the expression is not written so simply. It reads lines
+    without backslashes only (_split), so a quoted value is anything but a quote: a single
+    character's complement is the regex engine's fastest loop."""
     import re
     expr, options = signature
     if '"' in expr or "\\" in expr:
         return None
-    value = r"""\s+(?:"([^"\\]*)"|([^\s"'\\#]+))"""
+    value = r"""\s+(?:"([^"]*)"|([^\s"'\\#]+))"""
     return re.compile(f'"{re.escape(expr)}"' + "".join(rf"\s+{re.escape(o)}{value}" for o in options))
 
 
