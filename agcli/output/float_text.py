@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import numpy as np
 
-__all__ = ["float_reprs"]
+__all__ = ["float_reprs", "float_rows"]
 
 # Below this many numbers plain repr is faster than the vector path's set-up.
 SMALL_ARRAY = 512
@@ -195,8 +195,29 @@ def float_reprs(a) -> list[str]:
     return text
 
 
+def float_rows(values):
+    """float_reprs of a contiguous float64 array as rows of blank-padded ASCII bytes, a number
+    each (its repr is its row without the blanks), or None if a number needs repr: a subnormal,
+    an infinity or a nan, or too few numbers for the vector path to pay."""
+    if values.size < SMALL_ARRAY:
+        return None
+    rows, odd_ones = _rows(values)
+    return rows if odd_ones is None or not odd_ones.any() else None
+
+
 def _reprs(values):
     """float_reprs of a contiguous float64 array."""
+    rows, odd_ones = _rows(values)
+    text = str(rows.data, "ascii").split()
+    if odd_ones is not None:
+        for i in np.flatnonzero(odd_ones).tolist():
+            text[i] = repr(values[i].item())
+    return text
+
+
+def _rows(values):
+    """(rows, odd_ones): each number's text in a row of blank-padded bytes (_layout), right but
+    for the numbers odd_ones flags (None: none), which need repr."""
     bits = values.view(_U64)
     biased = (bits >> _52) & _EXPONENT_MASK
     fraction = bits & (_HIDDEN_BIT - _1)
@@ -208,12 +229,7 @@ def _reprs(values):
         biased = np.where(plain, 1075, biased)
         fraction = np.where(plain, 0, fraction)
     digits, exponent10 = _shortest(biased, fraction)
-    rows = _layout(bits >> _63, digits, exponent10, zero)
-    text = str(rows.data, "ascii").split()
-    if odd_ones is not None:
-        for i in np.flatnonzero(odd_ones).tolist():
-            text[i] = repr(values[i].item())
-    return text
+    return _layout(bits >> _63, digits, exponent10, zero), odd_ones
 
 
 def _mul_64x64(a_low, a_high, b_low, b_high):

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..evaluate.result import QUIET_END
 from .float_text import float_reprs
+from .run_text import run_text, run_text_from_rows
 from .render import _string_json, encode_json, jsonable, _plain
 
 
@@ -48,8 +49,10 @@ def json_texts(numbered) -> list:
     (a grad line with finite float values and gradients and nothing else to say), None for the
     others: the caller writes those one by one."""
     texts = [None] * len(numbered)
-    runs, numbers, skipped = _quiet_numbers(numbered)
-    for k, end, template, count, at in runs:
+    runs = _quiet_runs(numbered)
+    numbers, skipped = _numbers(runs)
+    at = 0
+    for k, end, template, count, _ in runs:
         for i in range(k, end):
             if i not in skipped:
                 number, result = numbered[i]
@@ -61,18 +64,24 @@ def json_texts(numbered) -> list:
 def json_pieces(numbered) -> list:
     """The JSON lines of each (number, Result) of a list, in order, each ended by a line break, as
     pieces: a str is the text of one or more quiet lines (as json_texts), an int k stands for
-    numbered[k]'s line, which the caller writes alone. A sweep's lines are one piece, written by
-    one formatting."""
-    pieces = []
-    runs, numbers, skipped = _quiet_numbers(numbered)
-    done = 0
-    for k, end, template, count, at in runs:
-        pieces += range(done, k)
+    numbered[k]'s line, which the caller writes alone. A sweep's lines are one piece, written
+    together (output/run_text.py)."""
+    runs, written = [], {}
+    for run in _quiet_runs(numbered):
+        text = _swept_text(numbered, run)
+        if text is None:
+            runs.append(run)
+        else:
+            written[run[0]] = run[1], text
+    numbers, skipped = _numbers(runs)
+    pieces, done, at = [], 0, 0
+    for k, end, template, count, _ in runs:
+        pieces += _written(written, done, k)
         done = end
         if end - k > 1 and skipped.isdisjoint(range(k, end)):
-            head = _head(numbered[k][1])
-            pieces.append(_run_text(head, template, count, numbers[at:at + (end - k) * count],
-                                    [number for number, _ in numbered[k:end]]))
+            pieces.append(run_text(_head(numbered[k][1]), template, count, numbers[at:at + (end - k) * count],
+                                   [number for number, _ in numbered[k:end]]))
+            at += (end - k) * count
             continue
         for i in range(k, end):
             if i in skipped:
@@ -81,29 +90,38 @@ def json_pieces(numbered) -> list:
                 number, result = numbered[i]
                 pieces.append(f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}\n')
             at += count
-    pieces += range(done, len(numbered))
+    return pieces + _written(written, done, len(numbered))
+
+
+def _written(written, start, stop) -> list:
+    """The pieces of lines start..stop-1, none of them a quiet run left to write: a sweep's
+    text (`written` holds its end and text by its first line's index), or the line's index."""
+    pieces, k = [], start
+    while k < stop:
+        if k in written:
+            k, text = written[k]
+            pieces.append(text)
+        else:
+            pieces.append(k)
+            k += 1
     return pieces
 
 
-def _run_text(head, template, count, numbers, line_numbers) -> str:
-    """The lines of a run of one head and tail template: one formatting of all of them, its
-    arguments (the head, each line's numbers and number) interleaved by slices."""
-    step = count + 2
-    args = [head] * (step * len(line_numbers))
-    for j in range(count):
-        args[j + 1::step] = numbers[j::count]
-    args[count + 1::step] = line_numbers
-    return (f'%s{template}, "line": %s}}\n' * len(line_numbers)) % tuple(args)
+def _swept_text(numbered, run):
+    """A sweep's run of lines written from its numbers' rows (run_text_from_rows), or None."""
+    k, end, template, count, arrays = run
+    if end - k < 2:
+        return None
+    values = np.ascontiguousarray(arrays[0], dtype=np.float64).reshape(-1)
+    return run_text_from_rows(_head(numbered[k][1]), template, count, values,
+                              [number for number, _ in numbered[k:end]])
 
 
-def _quiet_numbers(numbered):
-    """(runs, numbers, skipped) of the quiet lines of a list of (number, Result): runs of
-    consecutive quiet lines of one tail template, (start, end, template, its count of numbers,
-    where their numbers start in `numbers`), a run more than a line only if its lines are a
-    sweep's; every quiet line's numbers as text; the indexes of quiet lines whose numbers are
-    not all finite (each line must then be written alone)."""
-    runs, arrays, counts = [], [], []
-    k, at = 0, 0
+def _quiet_runs(numbered) -> list:
+    """Runs of consecutive quiet lines of one tail template (start, end, template, its count of
+    numbers, their arrays), a run more than a line only if its lines are a sweep's (its array:
+    a row of numbers a line)."""
+    runs, k = [], 0
     while k < len(numbered):
         parts = _quiet_parts(numbered[k][1])
         if parts is None:
@@ -113,21 +131,24 @@ def _quiet_numbers(numbered):
         end = _sweep_run_end(numbered, k)
         if end > k + 1:     # consecutive lines of one sweep: their numbers are rows of its arrays
             first = numbered[k][1]
-            arrays.append(first.swept.rows(first.index, first.index + end - k))
-        else:
-            arrays += line_arrays
-        runs.append((k, end, template, count, at))
-        counts += [count] * (end - k)
-        at += count * (end - k)
+            line_arrays = [first.swept.rows(first.index, first.index + end - k)]
+        runs.append((k, end, template, count, line_arrays))
         k = end
+    return runs
+
+
+def _numbers(runs):
+    """(numbers, skipped): the runs' numbers as text, and the indexes of their lines whose
+    numbers are not all finite (each line must then be written alone)."""
     if not runs:
-        return runs, [], set()
-    flat = np.concatenate(arrays, axis=None, dtype=np.float64)
+        return [], set()
+    flat = np.concatenate([a for *_, arrays in runs for a in arrays], axis=None, dtype=np.float64)
     numbers = float_reprs(flat)
     if np.isfinite(flat).all():
-        return runs, numbers, set()
+        return numbers, set()
     quiet = [i for k, end, *_ in runs for i in range(k, end)]
-    return runs, numbers, {quiet[i] for i in _not_finite(flat, counts)}
+    counts = [count for k, end, _, count, _ in runs for _ in range(k, end)]
+    return numbers, {quiet[i] for i in _not_finite(flat, counts)}
 
 
 def _sweep_run_end(numbered, k) -> int:
