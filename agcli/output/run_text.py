@@ -14,7 +14,7 @@ from .float_text import float_rows
 
 _BLANK = ord(" ")
 _SPACE = b"\x02"        # a space of the template's text, which survives the blanks' removal
-_NEXT = "\x01"          # ends a line's tail in the matrix: the next line's head goes there
+_HEAD = "\x01"          # starts a line's tail in the matrix: the line's head goes there
 _SPACES_BACK = bytes.maketrans(_SPACE, b" ")
 _MARK = "\x03"          # stands for a number in a template filled in once to find its text
 _LITERALS: dict = {}    # a template's text between its numbers, by (template, count)
@@ -44,20 +44,19 @@ def run_text_from_rows(head, template, count, values, line_numbers):
         return None
     literals = _literals(template, count)
     lines, width = len(line_numbers), rows.shape[1]
-    ends = b"}\n" + _NEXT.encode("ascii")
-    tails = np.empty((lines, count * width + sum(map(len, literals[1:])) + digits.shape[1] + len(ends)), np.uint8)
+    tails = np.empty((lines, 1 + count * width + sum(map(len, literals[1:])) + digits.shape[1] + 2), np.uint8)
+    tails[:, 0] = ord(_HEAD)
     numbers = rows.reshape(lines, count, width)
-    at = 0
+    at = 1
     for j, literal in enumerate(literals[1:]):
         tails[:, at:at + width] = numbers[:, j]
         at += width
         tails[:, at:at + len(literal)] = np.frombuffer(literal, np.uint8)
         at += len(literal)
     tails[:, at:at + digits.shape[1]] = digits
-    tails[:, at + digits.shape[1]:] = np.frombuffer(ends, np.uint8)
+    tails[:, -2:] = np.frombuffer(b"}\n", np.uint8)
     text = tails.tobytes().translate(_SPACES_BACK, b" ").decode("utf-8")
-    first = head + literals[0].translate(_SPACES_BACK).decode("utf-8")
-    return first + text[:-1].replace(_NEXT, first)
+    return text.replace(_HEAD, head + literals[0].translate(_SPACES_BACK).decode("utf-8"))
 
 
 def _literals(template, count) -> list:
