@@ -64,7 +64,7 @@ def number_columns(columns, first_arrays):
         return None
     # (line breaks around the texts: every byte of a text has neighbours)
     document = "\n" + "\n".join([text for texts in columns for text in texts]) + "\n"
-    if not document.isascii() or "e" in document or "E" in document or "+" in document:
+    if not document.isascii():
         return None
     raw = document.encode("ascii")
     size = len(columns[0])
@@ -87,7 +87,8 @@ def number_columns(columns, first_arrays):
 
 def _skeleton(text, count):
     """(the text without its number bytes, where each of its numbers stands among those bytes),
-    or None if its number runs are not its `count` numbers or it holds a line break."""
+    or None if its number runs are not its `count` numbers or it holds a line break, an
+    exponent or a '+'."""
     global _NUMBER_RUN
     if _NUMBER_RUN is None:
         import re
@@ -101,7 +102,8 @@ def _skeleton(text, count):
         last = match.end()
     rest.append(text[last:])
     skeleton = "".join(rest)
-    if len(places) != count or "\n" in skeleton:
+    # (no exponent nor '+': neither is in any text, which has this skeleton)
+    if len(places) != count or "\n" in skeleton or "e" in skeleton or "E" in skeleton or "+" in skeleton:
         return None
     return skeleton, places
 
@@ -136,8 +138,7 @@ def _read_numbers(data, kind, places):
         return np.zeros(0)
     dot = kind == _DOT
     dots_to = np.cumsum(dot)        # the dots up to each byte
-    dots_before = dots_to[starts - 1]
-    dotted = dots_to[ends - 1] - dots_before
+    dotted = dots_to[ends - 1] - dots_to[starts - 1]
     if dotted.max() > 1:            # one '.' a number at most
         return None
     negative = kind[starts] == _MINUS
