@@ -247,7 +247,7 @@ def test_a_chunk_runs_on_to_the_end_of_its_expression():
     assert {len(c) for c in last[:-1]} == {128 // _TAIL_PARTS}
 
 
-def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
+def test_a_long_chunk_makes_groups_of_group_lines_at_most(monkeypatch):
     from agcli.evaluate.batch import run_chunk
     lines = [f'"sum(sin(v) * w)" --v "{_value((3,), random.Random(i))}" --w {i / 7}' for i in range(600)]
     alone, _ = _in_process(lines, None)
@@ -256,7 +256,12 @@ def test_a_long_chunk_makes_groups_of_look_ahead_lines_at_most(monkeypatch):
                         sizes.append(len(group_lines)) or group(batch, group_lines, *rest))
     encoded = run_chunk(Batch(parse_line, crashed, split=split_words), _json_lines, list(enumerate(lines, 1)))
     assert [text for _, text, _ in encoded] == alone
-    assert sizes == [sweeps.LOOK_AHEAD, sweeps.LOOK_AHEAD, 600 - 2 * sweeps.LOOK_AHEAD]
+    assert sizes == [sweeps.GROUP_LINES, 600 - sweeps.GROUP_LINES]
+    sizes.clear()
+    monkeypatch.setattr(sweeps, "_GROUP_NUMBERS", 1000)     # a long group of too many numbers: halved
+    encoded = run_chunk(Batch(parse_line, crashed, split=split_words), _json_lines, list(enumerate(lines, 1)))
+    assert [text for _, text, _ in encoded] == alone
+    assert sizes == [sweeps.GROUP_LINES, sweeps.GROUP_LINES // 2, sweeps.GROUP_LINES // 2, 600 - sweeps.GROUP_LINES]
 
 
 def test_a_template_reads_the_words_the_front_end_splits():

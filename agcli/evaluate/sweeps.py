@@ -2,9 +2,10 @@
 names and shapes, evaluated as one replay over stacked arrays.
 
 A batch hands in its lines a block at a time (blocks grow 1, 2, 4, ... up to
-LOOK_AHEAD lines, so that the first results come at once). In a block, a
-run of lines whose words differ only in their values (same expression, same
-`--NAME`s, no per-line option) is a group: its values are parsed together
+LOOK_AHEAD lines, so that the first results come at once; a worker gets them a
+chunk at a time). In a block or chunk, a run of lines whose words differ only
+in their values (same expression, same `--NAME`s, no per-line option), up to
+GROUP_LINES of them, is a group: its values are parsed together
 (bindings.py: stacked_values), and once evaluate has a checked recording of
 the expression for those shapes (run.py: checked_replay; the group's first
 lines, run alone, make it), the rest of the group runs as one replay
@@ -34,7 +35,9 @@ from .bindings import stacked_columns
 from .finite import all_finite
 from .result import NodeInfo, Result
 
-LOOK_AHEAD = 256        # lines a group may hold (a worker's chunk may hold more)
+LOOK_AHEAD = 256        # lines a block may hold, and a group of a block (a worker's chunk may hold more)
+GROUP_LINES = 512       # lines a group of a worker's chunk may hold (a group has a fixed cost)
+_GROUP_NUMBERS = 1 << 20    # binding numbers a group of more than LOOK_AHEAD lines may stack, else it is halved
 _WARM_UP = 4            # lines of a group run alone, at most, for evaluate to check a recording
 _FIRST_CHECKS = 4       # lines of the first group of an expression and shapes checked against lines run alone
 _ALWAYS_CHECKED = 8     # groups of a recording with a line checked each; after them, one group in _CHECK_EVERY
@@ -56,7 +59,7 @@ def results(batch, lines):
         j = i + 1
         signature = split[i][0]
         if signature is not None:
-            while j < n and split[j][0] == signature and j - i < LOOK_AHEAD:
+            while j < n and split[j][0] == signature and j - i < GROUP_LINES:
                 j += 1
         if j - i >= 2 and _plain_words(batch, lines[i][1], split[i]):
             yield from _group(batch, lines[i:j], signature, split[i:j])
@@ -183,6 +186,9 @@ def _group(batch, lines, signature, split):
     wanted = set(names) if batch.wrt is None else set(batch.wrt)
     api.configure(dtype=batch.dtype, seed=batch.seed, max_elements=batch.max_elements, detect_anomaly=False)
     columns = _columns([_values(line) for line in split], names)
+    if columns is not None and len(lines) > LOOK_AHEAD \
+            and sum(column.size for column in columns.values()) > _GROUP_NUMBERS:
+        columns = None      # (a long group of large arrays: halved, as below)
     if columns is None or not wanted <= set(names) or not _plain_plan(expr, names):
         if columns is None and len(lines) >= 4:      # shapes that change midway: each half its own group
             half = len(lines) // 2
