@@ -47,8 +47,9 @@ _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _END = "\n"     # after the last token (a text holding a line end never gets here)
 
 Name, Number, BinOp, Unary, Call, Attribute = A.Name, A.Number, A.BinOp, A.Unary, A.Call, A.Attribute
-# The commonest records are made as new(Name) and their fields stored here: calling the
-# class would run its __init__ in a frame of its own, which costs more than the record.
+# The commonest records are made as new(Name) and their fields stored here, one store a
+# statement: calling the class would run its __init__ in a frame of its own, which costs more
+# than the record, and a store of several targets at once builds a tuple first.
 new = object.__new__
 
 
@@ -129,8 +130,11 @@ class _Parser:
                     right = BinOp(product, right, operand, (right.span[0], operand.span[1]), (end - len(product), end))
             end = ends[at]
             node = new(BinOp)
-            node.op, node.left, node.right, node.span, node.op_span = \
-                op, left, right, (left.span[0], right.span[1]), (end - len(op), end)
+            node.op = op
+            node.left = left
+            node.right = right
+            node.span = (left.span[0], right.span[1])
+            node.op_span = (end - len(op), end)
             left = node
         if op not in _COMPARE:
             return left
@@ -197,8 +201,10 @@ class _Parser:
                     raise _NotHere
                 end = self.ends[at + 1]
                 attribute = new(Attribute)
-                attribute.obj, attribute.name, attribute.span, attribute.name_span = \
-                    node, name, (node.span[0], end), (end - len(name), end)
+                attribute.obj = node
+                attribute.name = name
+                attribute.span = (node.span[0], end)
+                attribute.name_span = (end - len(name), end)
                 node = attribute
                 at += 2
             elif token == "[":
@@ -254,7 +260,10 @@ class _Parser:
             raise _NotHere
         self.at += 1
         node = new(Call)
-        node.func, node.args, node.kwargs, node.span = func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1)
+        node.func = func
+        node.args = tuple(args)
+        node.kwargs = tuple(kwargs)
+        node.span = (func.span[0], last.span[1] + 1)
         return node
 
     def index(self, obj):
