@@ -228,8 +228,10 @@ class Lowering:
         return negate
 
     def lower_BinOp(self, node):
-        if type(node.left) is not A.BinOp:      # one operator (most are)
-            return binop(self.expr(node.left), self.operator(node), self.expr(node.right), node.op_span)
+        if type(node.left) is not A.BinOp:      # one operator (most are): self.expr(...), spelled out
+            lowerers, left, right = self.lowerers, node.left, node.right
+            return binop(lowerers[type(left)](self, left), OPERATORS[node.op] if not self.anomaly else
+                         self.operator(node), lowerers[type(right)](self, right), node.op_span)
         # A left-leaning chain (a * b * c * ...) is lowered as a loop, not by recursion,
         # so a long one cannot exhaust Python's stack.
         spine = []
@@ -267,8 +269,9 @@ class Lowering:
         if known is None:
             return self.new_call(node, name, kind, span, obj, module)
         target, fitted, wrap = known
-        receiver = None if obj is None else self.expr(obj)
-        args = list(map(self.expr, node.args))
+        lowerers = self.lowerers        # (self.expr(...), spelled out: a call of its own each)
+        receiver = None if obj is None else lowerers[type(obj)](self, obj)
+        args = [lowerers[type(a)](self, a) for a in node.args]
         if fitted:
             self.tensor_arguments(fitted, node.args, args, (), (), name)
         return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver, name, wrap)
