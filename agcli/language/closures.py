@@ -86,36 +86,29 @@ def chain(first, steps):
 def call_closure(fn, span, args, kwargs, receiver, name, wrap):
     """The closure of an expression's call: fn(*args, **kwargs), on the receiver's value
     first for a method, its result wrapped (wrap: a raw array as a tensor). The calls an
-    expression makes most, f(x) and x.f(), get closures of their own."""
+    expression makes most, f(x) and x.f(), get closures of their own, made here (a maker
+    of their own would be a call more for each)."""
     if receiver is None and not kwargs and len(args) == 1:
-        return _call_1(fn, span, args[0], wrap)
+        def call(env, fn=fn, span=span, a0=args[0], wrap=wrap):
+            a = a0(env)
+            try:
+                v = fn(a)
+            except CAUGHT as e:
+                failed(e, span)
+            return v if type(v) is Tensor else wrap(v)
+        return call
     if receiver is not None and not kwargs and not args:
-        return _method_0(fn, span, receiver, name, wrap)
+        def method(env, fn=fn, span=span, receiver=receiver, name=name, wrap=wrap):
+            r = receiver(env)
+            if type(r) is not Tensor:
+                r = receiver_value(r, name, span)
+            try:
+                v = fn(r)
+            except CAUGHT as e:
+                failed(e, span)
+            return v if type(v) is Tensor else wrap(v)
+        return method
     return _call(fn, span, args, kwargs, receiver, name, wrap)
-
-
-def _call_1(fn, span, a0, wrap):
-    def call(env, fn=fn, span=span, a0=a0, wrap=wrap):
-        a = a0(env)
-        try:
-            v = fn(a)
-        except CAUGHT as e:
-            failed(e, span)
-        return v if type(v) is Tensor else wrap(v)
-    return call
-
-
-def _method_0(fn, span, receiver, name, wrap):
-    def method(env, fn=fn, span=span, receiver=receiver, name=name, wrap=wrap):
-        r = receiver(env)
-        if type(r) is not Tensor:
-            r = receiver_value(r, name, span)
-        try:
-            v = fn(r)
-        except CAUGHT as e:
-            failed(e, span)
-        return v if type(v) is Tensor else wrap(v)
-    return method
 
 
 def _call(fn, span, args, kwargs, receiver, name, wrap):
