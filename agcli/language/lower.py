@@ -8,6 +8,8 @@ once. Every closure that can fail puts its span on the error.
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from . import ast as A
 from .calls import calls_that_fit, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
@@ -191,8 +193,8 @@ class Lowering:
         name = node.id
         if name in self.variables or name in self.assigned:
             # A binding always wins over a constant (the seeds name a variable `e`).
-            self.read.add(name)
-            return variable(name, node.span)
+            self.read.add(name)     # (a bound name is in env whenever the plan runs: read in C)
+            return itemgetter(name) if name in self.variables else variable(name, node.span)
         if name in self.constants:
             return constant(self.constants[name])
         if name in self.functions:
