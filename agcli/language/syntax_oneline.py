@@ -160,12 +160,17 @@ class _Parser:
             at += 1
         elif token == "(":
             self.at = at + 1
-            items, comma = self.items(")")
-            at = self.at
-            if len(items) == 1 and not comma:
-                node = items[0]             # parentheses around an expression
-            else:
-                node = A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+            node = self.factor() if tokens[at + 1] != ")" else None     # (items(")"), for the commonest:
+            if node is not None and tokens[self.at] in _AFTER_OPERAND:   # parentheses around an expression)
+                node = self.operators(node)
+            if node is not None and tokens[self.at] == ")":
+                at = self.at + 1
+            else:                           # a tuple: read again as items
+                self.at = at + 1
+                items, comma = self.items(")")
+                at = self.at
+                node = items[0] if len(items) == 1 and not comma else \
+                    A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
         elif token == "-" or token == "+":
             self.at = at + 1
             operand = self.factor()
