@@ -1,4 +1,5 @@
-"""The closures an expression is lowered to (lower.py), and what an op's error becomes.
+"""The closures an expression is lowered to (lower.py), what an op's error becomes, and
+what its operators call.
 
 Each op's closure catches its error itself and gives it the op's span (failed),
 rather than through lower.guard's wrapper: an expression runs these most, and a
@@ -13,6 +14,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
+from ..torchapi import functions
 
 NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 CAUGHT = (AgcliError, MemoryError, *NUMERIC_ERRORS)     # what an op's error may be (see failed)
@@ -136,3 +138,36 @@ def receiver_value(value, name, span):
         raise AgcliError(f".{name}() is a tensor's method, and this is a tuple of {len(value)} values",
                          kind="attribute", hint="take one of its tensors first: [0]").at(span)
     return value
+
+
+def _wrap(v):
+    """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
+    if type(v) is Tensor:       # (what nearly every call gives)
+        return v
+    if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
+        a = functions.asarray(v)
+        if functions.kind(a.dtype) not in "biuf":
+            raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
+        return Tensor(a)
+    return v
+
+
+# What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
+BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
+          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
+          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
+
+
+def tensor_comparison(name):
+    """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
+    function = getattr(functions, name)
+
+    def compare(x, y):
+        return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
+                              else x, y))
+    return compare
+
+
+COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+# What an expression's `a OP b` calls with the two operands (list literals already tensors).
+OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}

@@ -23,6 +23,7 @@ from .unknown_names import attribute_hint, function_hint, method_hint, variable_
 from .replay_safety import replayable
 from ..state import state
 from .closures import CAUGHT, as_is, as_operand, binop, call_closure, chain, constant, failed, variable
+from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
 
 
 
@@ -79,39 +80,6 @@ def _guarded(fn, span):
         except CAUGHT as e:
             failed(e, span)
     return guarded
-
-
-def _wrap(v):
-    """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
-    if type(v) is Tensor:       # (what nearly every call gives)
-        return v
-    if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
-        a = functions.asarray(v)
-        if functions.kind(a.dtype) not in "biuf":
-            raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
-        return Tensor(a)
-    return v
-
-
-# What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
-BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
-          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
-          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
-
-
-def tensor_comparison(name):
-    """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
-    function = getattr(functions, name)
-
-    def compare(x, y):
-        return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
-                              else x, y))
-    return compare
-
-
-COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-# What an expression's `a OP b` calls with the two operands (list literals already tensors).
-OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}
 
 
 class Lowering:
@@ -265,7 +233,14 @@ class Lowering:
         return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):
-        name, kind, span, obj, module = self.callee(node)
+        func = node.func
+        if type(func) is A.Name:        # f(...): self.callee(node), spelled out for the commonest
+            name = func.id
+            kind = "function"
+            span = func.span
+            obj = module = None
+        else:
+            name, kind, span, obj, module = self.callee(node)
         # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
         known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
         if known is None:
