@@ -273,29 +273,45 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     if watch is not None:           # leaves whose hooks have not run yet (the output itself, say)
         for n in [n for n in grads if type(n) is AccumulateGrad and n not in watch.done]:
             grads[n] = watch.leaf(n, grads[n])
+    if into is not None and accumulate and inputs is None and not caught:
+        # (evaluate's pass: each leaf's array of its own dtype handed out as _hand_out would)
+        for n, g in grads.items():
+            if type(n) is AccumulateGrad:
+                leaf = n.variable
+                if type(g) is ndarray and g.dtype is leaf.data.dtype and leaf.grad is None:
+                    address = id(g)
+                    into[leaf] = copy(g) if address in handed_out or view_base(g) is not None else g
+                    handed_out.add(address)
+                else:
+                    _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
+        return results
     reached = [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad]
     for leaf, g in reached + caught if caught else reached:
-        if inputs is not None and not any(leaf is t for t in inputs):
-            continue
-        if type(g) is Tensor:
-            array = g.data
-        elif type(g) is ndarray and g.dtype is leaf.data.dtype:
-            array = g
-        else:
-            g = array = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
-        if not accumulate:
-            results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
-            continue
-        # A gradient array is copied only if someone else may hold it too
-        # (a view, the caller's grad_output, or one already handed to a leaf).
-        address = id(array)
-        shared = address in handed_out or view_base(array) is not None
-        handed_out.add(address)
-        if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
-            into[leaf] = copy(array) if shared else array
-            continue
-        _accumulate(leaf, g, create_graph, shared)
+        if inputs is None or any(leaf is t for t in inputs):
+            _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
     return results
+
+
+def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
+    """A leaf's gradient g: into `results` (not accumulate), `into`, or its .grad."""
+    if type(g) is Tensor:
+        array = g.data
+    elif type(g) is ndarray and g.dtype is leaf.data.dtype:
+        array = g
+    else:
+        g = array = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
+    if not accumulate:
+        results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
+        return
+    # A gradient array is copied only if someone else may hold it too
+    # (a view, the caller's grad_output, or one already handed to a leaf).
+    address = id(array)
+    shared = address in handed_out or view_base(array) is not None
+    handed_out.add(address)
+    if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
+        into[leaf] = copy(array) if shared else array
+        return
+    _accumulate(leaf, g, create_graph, shared)
 
 
 def release(roots):
