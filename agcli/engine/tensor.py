@@ -73,8 +73,9 @@ class Tensor:
             return self.grad_fn
         if not self.requires_grad:
             return None
-        if self._accumulator is None:
-            self._accumulator = AccumulateGrad(self)
+        if self._accumulator is None:      # (AccumulateGrad(self), spelled out: see `new`)
+            sink = self._accumulator = new(AccumulateGrad)
+            sink.variable = self
         return self._accumulator
 
     def detach(self) -> "Tensor":
