@@ -241,6 +241,22 @@ class _Parser:
 
     def call(self, func):
         tokens = self.tokens
+        at = self.at
+        token = tokens[at]
+        # f() and f(x), the commonest, without the loop's lists (anything else is read again by it)
+        if token == ")" or not (token[0] in _NAME_START and tokens[at + 1] == "="):
+            last = func if token == ")" else self.factor()
+            if tokens[self.at] in _AFTER_OPERAND:
+                last = self.operators(last)
+            if tokens[self.at] == ")":
+                self.at += 1
+                node = new(Call)
+                node.func = func
+                node.args = () if last is func else (last,)
+                node.kwargs = ()
+                node.span = (func.span[0], last.span[1] + 1)
+                return node
+            self.at = at
         args, kwargs = [], []
         last = func
         while tokens[self.at] != ")":
