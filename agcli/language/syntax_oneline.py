@@ -72,7 +72,10 @@ def expression_line(text: str):
     if not text.isascii() and not _identifiers(tokens):
         return None
     tokens.append(_END)
-    parser = _Parser(tokens, ends)
+    parser = new(_Parser)       # (_Parser(tokens, ends), spelled out: see `new`)
+    parser.tokens = tokens
+    parser.ends = ends
+    parser.at = 0
     try:
         node = parser.expr()
     except _NotHere:
