@@ -17,13 +17,20 @@ except ImportError:         # another NumPy layout
 
 
 class _ErrorState:
-    __slots__ = ("modes", "token")
+    """One numpy.errstate(**modes). The state it sets is made from the one it is entered in
+    (whose buffer size it keeps), and made again only when that is another (making one costs
+    as much as a small op: evaluate enters one context line after line)."""
+    __slots__ = ("modes", "token", "entered_in", "made")
 
     def __init__(self, modes):
         self.modes = modes
+        self.entered_in = self.made = None
 
     def __enter__(self):
-        self.token = _extobj_contextvar.set(_make_extobj(**self.modes))
+        current = _extobj_contextvar.get()
+        if current is not self.entered_in:
+            self.made, self.entered_in = _make_extobj(**self.modes), current
+        self.token = _extobj_contextvar.set(self.made)
 
     def __exit__(self, *exc):
         _extobj_contextvar.reset(self.token)

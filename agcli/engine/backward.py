@@ -8,25 +8,17 @@ like any other op.
 """
 from __future__ import annotations
 
-import re
 from operator import attrgetter
 
-from ..errors import AgcliError, torch_type_name
+from ..errors import AgcliError
 from ..state import state
 from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.reductions import SUM
 from .ops.layout import sum_to_array
 from .ops.shapes import COPY, sum_to, to_dtype
-from .tensor import AccumulateGrad, Tensor, apply, version_of
-
-SECOND_BACKWARD = (
-    "Trying to backward through the graph a second time (or directly access "
-    "saved tensors after they have already been freed). Saved intermediate "
-    "values of the graph are freed when you call .backward() or autograd.grad(). "
-    "Specify retain_graph=True if you need to backward through the graph a second "
-    "time or if you need to access saved tensors after calling backward.")
-
+from .backward_messages import SECOND_BACKWARD, modified_message
+from .tensor import AccumulateGrad, Tensor, apply
 
 def reachable(root):
     """Nodes reachable from `root`, in reverse creation order (tape order, reversed)."""
@@ -162,26 +154,41 @@ def _plain_pass(order, grads, retain_graph):
         if vjps is None or op.variadic or node.params or node.casts is not None or len(args) > 2:
             send(g, node.out.data, args, edges_of(node) if vjps is not None else node.edges(g, False), grads)
         else:
-            out, shapes = node.out.data, node.shapes
-            two = len(args) == 2
-            a, b = args if two else (args[0], None)
-            i = 0
-            for target in node.next:
-                if target is not None:
-                    gi = vjps[i](g, out, a, b) if two else vjps[i](g, out, a)
-                    # (an array's shape read and summed back directly: most are arrays, getattr is a call)
-                    if type(gi) is ndarray:
-                        if gi.shape != shapes[i]:
-                            gi = sum_to_array(gi, shapes[i])
-                    elif getattr(gi, "shape", None) != shapes[i]:
-                        gi = sum_to(gi, shapes[i])
-                    prev = get(target)
-                    grads[target] = gi if prev is None else prev + gi
-                i += 1
+            out = node.out.data
+            if len(args) == 2:      # (each input's step spelled out: no loop, no index)
+                a, b = args
+                first, second = node.next
+                if first is not None:
+                    gi = vjps[0](g, out, a, b)
+                    if type(gi) is not ndarray or gi.shape != node.shapes[0]:
+                        gi = _summed_back(gi, node.shapes[0])
+                    prev = get(first)
+                    grads[first] = gi if prev is None else prev + gi
+                if second is not None:
+                    gi = vjps[1](g, out, a, b)
+                    if type(gi) is not ndarray or gi.shape != node.shapes[1]:
+                        gi = _summed_back(gi, node.shapes[1])
+                    prev = get(second)
+                    grads[second] = gi if prev is None else prev + gi
+            else:
+                first, = node.next
+                if first is not None:
+                    gi = vjps[0](g, out, args[0])
+                    if type(gi) is not ndarray or gi.shape != node.shapes[0]:
+                        gi = _summed_back(gi, node.shapes[0])
+                    prev = get(first)
+                    grads[first] = gi if prev is None else prev + gi
         if not retain_graph:         # (_release and Node.free, spelled out: a call per node costs)
             if saves:
                 node.inputs = node.arrays = node.out = None
             node.released = True
+
+
+def _summed_back(gi, shape):
+    """A rule's gradient of another shape than its input's (or not an array) summed back to it."""
+    if type(gi) is ndarray:
+        return sum_to_array(gi, shape)
+    return gi if getattr(gi, "shape", None) == shape else sum_to(gi, shape)
 
 
 def _check_saved(node):
@@ -190,7 +197,7 @@ def _check_saved(node):
         raise AgcliError(SECOND_BACKWARD)
     changed = node.modified() if state.version_bumps else None    # (none changed in place: no call)
     if changed is not None:
-        raise AgcliError(_modified_message(node, *changed))
+        raise AgcliError(modified_message(node, *changed))
 
 
 def _release(node):
@@ -266,29 +273,45 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     if watch is not None:           # leaves whose hooks have not run yet (the output itself, say)
         for n in [n for n in grads if type(n) is AccumulateGrad and n not in watch.done]:
             grads[n] = watch.leaf(n, grads[n])
+    if into is not None and accumulate and inputs is None and not caught:
+        # (evaluate's pass: each leaf's array of its own dtype handed out as _hand_out would)
+        for n, g in grads.items():
+            if type(n) is AccumulateGrad:
+                leaf = n.variable
+                if type(g) is ndarray and g.dtype is leaf.data.dtype and leaf.grad is None:
+                    address = id(g)
+                    into[leaf] = copy(g) if address in handed_out or view_base(g) is not None else g
+                    handed_out.add(address)
+                else:
+                    _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
+        return results
     reached = [(n.variable, g) for n, g in grads.items() if type(n) is AccumulateGrad]
     for leaf, g in reached + caught if caught else reached:
-        if inputs is not None and not any(leaf is t for t in inputs):
-            continue
-        if type(g) is Tensor:
-            array = g.data
-        elif type(g) is ndarray and g.dtype is leaf.data.dtype:
-            array = g
-        else:
-            g = array = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
-        if not accumulate:
-            results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
-            continue
-        # A gradient array is copied only if someone else may hold it too
-        # (a view, the caller's grad_output, or one already handed to a leaf).
-        address = id(array)
-        shared = address in handed_out or view_base(array) is not None
-        handed_out.add(address)
-        if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
-            into[leaf] = copy(array) if shared else array
-            continue
-        _accumulate(leaf, g, create_graph, shared)
+        if inputs is None or any(leaf is t for t in inputs):
+            _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
     return results
+
+
+def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
+    """A leaf's gradient g: into `results` (not accumulate), `into`, or its .grad."""
+    if type(g) is Tensor:
+        array = g.data
+    elif type(g) is ndarray and g.dtype is leaf.data.dtype:
+        array = g
+    else:
+        g = array = asarray(g, dtype=leaf.data.dtype)      # (a NumPy number: a 0-d array)
+    if not accumulate:
+        results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
+        return
+    # A gradient array is copied only if someone else may hold it too
+    # (a view, the caller's grad_output, or one already handed to a leaf).
+    address = id(array)
+    shared = address in handed_out or view_base(array) is not None
+    handed_out.add(address)
+    if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
+        into[leaf] = copy(array) if shared else array
+        return
+    _accumulate(leaf, g, create_graph, shared)
 
 
 def release(roots):
@@ -328,36 +351,6 @@ def checked_grad_output(v, output):
         return v        # create_graph differentiates through it too (double backward's trick, gradgradcheck)
     gd = astype(gd, output.data.dtype)
     return Tensor(gd, device=output.device) if type(v) is Tensor else gd
-
-
-def _modified_message(node, tensor, saved_version, maker):
-    """PyTorch's words; `maker` is the node that made the tensor when it was saved
-    (PyTorch names its op: "output 0 of Exp"; nothing for a leaf)."""
-    shape = ", ".join(map(str, tensor.data.shape))
-    which = f", which is output 0 of {forward_name(maker.name)}," \
-        if maker is not None and type(maker) is not AccumulateGrad else ""
-    return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]]{which} is at version "
-            f"{version_of(tensor)}; expected version {saved_version} instead. Hint: {_hint(node)}")
-
-
-def _hint(node) -> str:
-    """The version error's last words: anomaly mode has shown where the forward ran (PyTorch's warning)."""
-    if not state.detect_anomaly:
-        return ("enable anomaly detection to find the operation that failed to compute its gradient, with "
-                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-    state.warn(f"UserWarning: Error detected in {node.name}.")
-    return ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
-            "in question was changed in there or anywhere later. Good luck!")
-
-
-def forward_name(name: str) -> str:
-    """How PyTorch's messages name a node (Node::forward_op_name): its op, Exp for ExpBackward0
-    and Fill2 for FillBackward2; C++ nodes in full."""
-    if name == "CopySlices":
-        return "torch::autograd::CopySlices"
-    found = re.fullmatch(r"(.*)Backward([0-9]*)", name)
-    return name if found is None else found[1] + ("" if found[2] in ("", "0") else found[2])
 
 
 def _leading_to(order, inputs) -> set:

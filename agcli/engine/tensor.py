@@ -73,8 +73,9 @@ class Tensor:
             return self.grad_fn
         if not self.requires_grad:
             return None
-        if self._accumulator is None:
-            self._accumulator = AccumulateGrad(self)
+        if self._accumulator is None:      # (AccumulateGrad(self), spelled out: see `new`)
+            sink = self._accumulator = new(AccumulateGrad)
+            sink.variable = self
         return self._accumulator
 
     def detach(self) -> "Tensor":
@@ -182,6 +183,10 @@ class Node:
         return self.op.name
 
 _NUMBERS = (int, float, bool)
+# apply makes its tensor and node as new(Tensor) and new(Node) with their __init__'s stores spelled
+# out: a class call runs __init__ in a frame of its own, through the type's call machinery (and
+# stores of several targets at once build a tuple first).
+new = object.__new__
 
 
 def bump_version(t: Tensor):
@@ -304,7 +309,13 @@ def apply(op, *args, cast=None, **params):
         from ..errors import AgcliError
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
-    result = Tensor(out)
+    result = new(Tensor)        # (Tensor(out), spelled out: see `new`)
+    result.data = out
+    result.device = "cpu"
+    result.requires_grad = False
+    result.grad_fn = result.grad = result.name = result.base = result.view_of = result._accumulator = None
+    result.retains_grad = result.is_view = False
+    result.version = None if state.inference_mode else 0
     if op.view:                             # the same storage, and the same version counter
         base = args[0]
         result.base, result.is_view = base if base.base is None else base.base, True
@@ -315,7 +326,34 @@ def apply(op, *args, cast=None, **params):
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
-        result.grad_fn = Node(op, None, args, result, params, arrays, casts)
+        if len(arrays) > 2:
+            result.grad_fn = Node(op, None, args, result, params, arrays, casts)
+        else:       # (Node(op, None, args, result, params, arrays, casts), spelled out: see `new`)
+            node = result.grad_fn = new(Node)
+            node.op = op
+            node.inputs = args
+            node.arrays = arrays
+            node.out = result
+            node.params = params
+            node.casts = casts
+            if len(arrays) == 1:
+                a, = arrays
+                node.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
+                a, = args
+                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
+            else:
+                a, b = arrays
+                node.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
+                               b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
+                a, b = args
+                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
+                             None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
+            node.seq = next(_seq)
+            node.released = False
+            node.versions = _versions(args, result if op.saves_out else None) if op.saves and state.version_bumps \
+                else None
+            if state.inference_made:
+                _refuse_inference(node)
         result.requires_grad = True
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))

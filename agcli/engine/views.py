@@ -18,7 +18,7 @@ import weakref
 
 from ..errors import AgcliError
 from .backend import address, arange, copy, getitem, itemsize, setitem, strides, xp, zeros
-from .backward import forward_name
+from .backward_messages import forward_name
 from .op import Op
 from .ops import shapes as S
 from .ops.writes import AS_STRIDED, COPY_INTO

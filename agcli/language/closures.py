@@ -1,4 +1,5 @@
-"""The closures an expression is lowered to (lower.py), and what an op's error becomes.
+"""The closures an expression is lowered to (lower.py), what an op's error becomes, and
+what its operators call.
 
 Each op's closure catches its error itself and gives it the op's span (failed),
 rather than through lower.guard's wrapper: an expression runs these most, and a
@@ -13,6 +14,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
+from ..torchapi import functions
 
 NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 CAUGHT = (AgcliError, MemoryError, *NUMERIC_ERRORS)     # what an op's error may be (see failed)
@@ -86,36 +88,29 @@ def chain(first, steps):
 def call_closure(fn, span, args, kwargs, receiver, name, wrap):
     """The closure of an expression's call: fn(*args, **kwargs), on the receiver's value
     first for a method, its result wrapped (wrap: a raw array as a tensor). The calls an
-    expression makes most, f(x) and x.f(), get closures of their own."""
+    expression makes most, f(x) and x.f(), get closures of their own, made here (a maker
+    of their own would be a call more for each)."""
     if receiver is None and not kwargs and len(args) == 1:
-        return _call_1(fn, span, args[0], wrap)
+        def call(env, fn=fn, span=span, a0=args[0], wrap=wrap):
+            a = a0(env)
+            try:
+                v = fn(a)
+            except CAUGHT as e:
+                failed(e, span)
+            return v if type(v) is Tensor else wrap(v)
+        return call
     if receiver is not None and not kwargs and not args:
-        return _method_0(fn, span, receiver, name, wrap)
+        def method(env, fn=fn, span=span, receiver=receiver, name=name, wrap=wrap):
+            r = receiver(env)
+            if type(r) is not Tensor:
+                r = receiver_value(r, name, span)
+            try:
+                v = fn(r)
+            except CAUGHT as e:
+                failed(e, span)
+            return v if type(v) is Tensor else wrap(v)
+        return method
     return _call(fn, span, args, kwargs, receiver, name, wrap)
-
-
-def _call_1(fn, span, a0, wrap):
-    def call(env, fn=fn, span=span, a0=a0, wrap=wrap):
-        a = a0(env)
-        try:
-            v = fn(a)
-        except CAUGHT as e:
-            failed(e, span)
-        return v if type(v) is Tensor else wrap(v)
-    return call
-
-
-def _method_0(fn, span, receiver, name, wrap):
-    def method(env, fn=fn, span=span, receiver=receiver, name=name, wrap=wrap):
-        r = receiver(env)
-        if type(r) is not Tensor:
-            r = receiver_value(r, name, span)
-        try:
-            v = fn(r)
-        except CAUGHT as e:
-            failed(e, span)
-        return v if type(v) is Tensor else wrap(v)
-    return method
 
 
 def _call(fn, span, args, kwargs, receiver, name, wrap):
@@ -143,3 +138,36 @@ def receiver_value(value, name, span):
         raise AgcliError(f".{name}() is a tensor's method, and this is a tuple of {len(value)} values",
                          kind="attribute", hint="take one of its tensors first: [0]").at(span)
     return value
+
+
+def _wrap(v):
+    """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
+    if type(v) is Tensor:       # (what nearly every call gives)
+        return v
+    if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
+        a = functions.asarray(v)
+        if functions.kind(a.dtype) not in "biuf":
+            raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
+        return Tensor(a)
+    return v
+
+
+# What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
+BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
+          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
+          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
+
+
+def tensor_comparison(name):
+    """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
+    function = getattr(functions, name)
+
+    def compare(x, y):
+        return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
+                              else x, y))
+    return compare
+
+
+COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+# What an expression's `a OP b` calls with the two operands (list literals already tensors).
+OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}

@@ -8,6 +8,8 @@ once. Every closure that can fail puts its span on the error.
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from . import ast as A
 from .calls import calls_that_fit, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
@@ -21,6 +23,7 @@ from .unknown_names import attribute_hint, function_hint, method_hint, variable_
 from .replay_safety import replayable
 from ..state import state
 from .closures import CAUGHT, as_is, as_operand, binop, call_closure, chain, constant, failed, variable
+from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
 
 
 
@@ -77,39 +80,6 @@ def _guarded(fn, span):
         except CAUGHT as e:
             failed(e, span)
     return guarded
-
-
-def _wrap(v):
-    """A raw array that escaped a function (e.g. exp([1, 2])) becomes a tensor."""
-    if type(v) is Tensor:       # (what nearly every call gives)
-        return v
-    if isinstance(v, functions.ndarray) or type(v).__module__ == "numpy":
-        a = functions.asarray(v)
-        if functions.kind(a.dtype) not in "biuf":
-            raise AgcliError("expected a tensor of numbers here (got a tuple or text)", kind="type")
-        return Tensor(a)
-    return v
-
-
-# What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
-BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
-          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
-          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
-
-
-def tensor_comparison(name):
-    """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
-    function = getattr(functions, name)
-
-    def compare(x, y):
-        return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
-                              else x, y))
-    return compare
-
-
-COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-# What an expression's `a OP b` calls with the two operands (list literals already tensors).
-OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}
 
 
 class Lowering:
@@ -191,8 +161,8 @@ class Lowering:
         name = node.id
         if name in self.variables or name in self.assigned:
             # A binding always wins over a constant (the seeds name a variable `e`).
-            self.read.add(name)
-            return variable(name, node.span)
+            self.read.add(name)     # (a bound name is in env whenever the plan runs: read in C)
+            return itemgetter(name) if name in self.variables else variable(name, node.span)
         if name in self.constants:
             return constant(self.constants[name])
         if name in self.functions:
@@ -228,8 +198,10 @@ class Lowering:
         return negate
 
     def lower_BinOp(self, node):
-        if type(node.left) is not A.BinOp:      # one operator (most are)
-            return binop(self.expr(node.left), self.operator(node), self.expr(node.right), node.op_span)
+        if type(node.left) is not A.BinOp:      # one operator (most are): self.expr(...), spelled out
+            lowerers, left, right = self.lowerers, node.left, node.right
+            return binop(lowerers[type(left)](self, left), OPERATORS[node.op] if not self.anomaly else
+                         self.operator(node), lowerers[type(right)](self, right), node.op_span)
         # A left-leaning chain (a * b * c * ...) is lowered as a loop, not by recursion,
         # so a long one cannot exhaust Python's stack.
         spine = []
@@ -261,14 +233,22 @@ class Lowering:
         return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):
-        name, kind, span, obj, module = self.callee(node)
+        func = node.func
+        if type(func) is A.Name:        # f(...): self.callee(node), spelled out for the commonest
+            name = func.id
+            kind = "function"
+            span = func.span
+            obj = module = None
+        else:
+            name, kind, span, obj, module = self.callee(node)
         # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
         known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
         if known is None:
             return self.new_call(node, name, kind, span, obj, module)
         target, fitted, wrap = known
-        receiver = None if obj is None else self.expr(obj)
-        args = list(map(self.expr, node.args))
+        lowerers = self.lowerers        # (self.expr(...), spelled out: a call of its own each)
+        receiver = None if obj is None else lowerers[type(obj)](self, obj)
+        args = [lowerers[type(a)](self, a) for a in node.args]
         if fitted:
             self.tensor_arguments(fitted, node.args, args, (), (), name)
         return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver, name, wrap)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
-from ..engine.backward import SECOND_BACKWARD, _modified_message
+from ..engine.backward_messages import SECOND_BACKWARD, modified_message
 from ..engine.tensor import Tensor, version_of
 from ..errors import AgcliError
 from .program_objects import BoundMethod, ProgramObject, Property
@@ -58,7 +58,7 @@ def saved_tensors(ctx):
     for t, version in zip(ctx.saved, ctx.versions):
         if t is not None and version_of(t) != version:
             maker = t.grad_fn if t.grad_fn is not node else node
-            raise AgcliError(_modified_message(node, t, version, maker))
+            raise AgcliError(modified_message(node, t, version, maker))
     return ctx.saved
 
 

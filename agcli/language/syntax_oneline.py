@@ -47,8 +47,9 @@ _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _END = "\n"     # after the last token (a text holding a line end never gets here)
 
 Name, Number, BinOp, Unary, Call, Attribute = A.Name, A.Number, A.BinOp, A.Unary, A.Call, A.Attribute
-# The commonest records are made as new(Name) and their fields stored here: calling the
-# class would run its __init__ in a frame of its own, which costs more than the record.
+# The commonest records are made as new(Name) and their fields stored here, one store a
+# statement: calling the class would run its __init__ in a frame of its own, which costs more
+# than the record, and a store of several targets at once builds a tuple first.
 new = object.__new__
 
 
@@ -71,7 +72,10 @@ def expression_line(text: str):
     if not text.isascii() and not _identifiers(tokens):
         return None
     tokens.append(_END)
-    parser = _Parser(tokens, ends)
+    parser = new(_Parser)       # (_Parser(tokens, ends), spelled out: see `new`)
+    parser.tokens = tokens
+    parser.ends = ends
+    parser.at = 0
     try:
         node = parser.expr()
     except _NotHere:
@@ -129,8 +133,11 @@ class _Parser:
                     right = BinOp(product, right, operand, (right.span[0], operand.span[1]), (end - len(product), end))
             end = ends[at]
             node = new(BinOp)
-            node.op, node.left, node.right, node.span, node.op_span = \
-                op, left, right, (left.span[0], right.span[1]), (end - len(op), end)
+            node.op = op
+            node.left = left
+            node.right = right
+            node.span = (left.span[0], right.span[1])
+            node.op_span = (end - len(op), end)
             left = node
         if op not in _COMPARE:
             return left
@@ -156,12 +163,17 @@ class _Parser:
             at += 1
         elif token == "(":
             self.at = at + 1
-            items, comma = self.items(")")
-            at = self.at
-            if len(items) == 1 and not comma:
-                node = items[0]             # parentheses around an expression
-            else:
-                node = A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
+            node = self.factor() if tokens[at + 1] != ")" else None     # (items(")"), for the commonest:
+            if node is not None and tokens[self.at] in _AFTER_OPERAND:   # parentheses around an expression)
+                node = self.operators(node)
+            if node is not None and tokens[self.at] == ")":
+                at = self.at + 1
+            else:                           # a tuple: read again as items
+                self.at = at + 1
+                items, comma = self.items(")")
+                at = self.at
+                node = items[0] if len(items) == 1 and not comma else \
+                    A.TupleLit(items, (items[0].span[0], items[-1].span[1]) if items else (0, 0))
         elif token == "-" or token == "+":
             self.at = at + 1
             operand = self.factor()
@@ -197,8 +209,10 @@ class _Parser:
                     raise _NotHere
                 end = self.ends[at + 1]
                 attribute = new(Attribute)
-                attribute.obj, attribute.name, attribute.span, attribute.name_span = \
-                    node, name, (node.span[0], end), (end - len(name), end)
+                attribute.obj = node
+                attribute.name = name
+                attribute.span = (node.span[0], end)
+                attribute.name_span = (end - len(name), end)
                 node = attribute
                 at += 2
             elif token == "[":
@@ -230,6 +244,22 @@ class _Parser:
 
     def call(self, func):
         tokens = self.tokens
+        at = self.at
+        token = tokens[at]
+        # f() and f(x), the commonest, without the loop's lists (anything else is read again by it)
+        if token == ")" or not (token[0] in _NAME_START and tokens[at + 1] == "="):
+            last = func if token == ")" else self.factor()
+            if tokens[self.at] in _AFTER_OPERAND:
+                last = self.operators(last)
+            if tokens[self.at] == ")":
+                self.at += 1
+                node = new(Call)
+                node.func = func
+                node.args = () if last is func else (last,)
+                node.kwargs = ()
+                node.span = (func.span[0], last.span[1] + 1)
+                return node
+            self.at = at
         args, kwargs = [], []
         last = func
         while tokens[self.at] != ")":
@@ -254,7 +284,10 @@ class _Parser:
             raise _NotHere
         self.at += 1
         node = new(Call)
-        node.func, node.args, node.kwargs, node.span = func, tuple(args), tuple(kwargs), (func.span[0], last.span[1] + 1)
+        node.func = func
+        node.args = tuple(args)
+        node.kwargs = tuple(kwargs)
+        node.span = (func.span[0], last.span[1] + 1)
         return node
 
     def index(self, obj):

@@ -9,7 +9,7 @@ tensors and tuples, as PyTorch does, and take its answer back.
 from __future__ import annotations
 
 from ..engine.backend import asarray, ndarray
-from ..engine.backward import SECOND_BACKWARD, _modified_message     # (backward's own words for it)
+from ..engine.backward_messages import SECOND_BACKWARD, modified_message     # (backward's own words for it)
 from ..engine.function_node import Parts
 from ..engine.hooks import Handle, hooks_of
 from ..engine.saved import FIELDS, Arg, Result, fields, inputs
@@ -80,7 +80,7 @@ def _check_version(node, field, t):
     versions = node.versions or (0,) * (len(node.inputs) + 1)
     at = -1 if type(field) is Result else field.index
     if type(field) in (Arg, Result) and version_of(t) != versions[at]:
-        raise AgcliError(_modified_message(node, t, versions[at], node if at == -1 else node.next[at]))
+        raise AgcliError(modified_message(node, t, versions[at], node if at == -1 else node.next[at]))
 
 
 def grad_fn_of(x):
