@@ -164,6 +164,26 @@ def test_sweeps_are_used_and_match_in_process():
     assert all(type(p) is str for p in pieces) and len(pieces) < 50      # (a sweep's lines: one piece)
 
 
+def test_a_new_expression_sweeps_from_its_third_line_and_is_lowered_once(monkeypatch):
+    # The group's first line records the ops (run.py: expect_repeats), its second checks the
+    # recording, the rest are swept; the plan is kept from the group's first sight of it.
+    from agcli.evaluate import plans
+    lowered = []
+    real = plans.lower
+    monkeypatch.setattr(plans, "lower", lambda tree, names: lowered.append(tree.source) or real(tree, names))
+    expr = "(sin(v) * 0.123456789 + v ** 2).sum()"        # (seen by no other test: nothing cached)
+    lines = [f'"{expr}" --v "{_value((3,), random.Random(i))}"' for i in range(40)]
+    alone, _ = _in_process(lines, None)
+    lowered.clear()
+    monkeypatch.setattr(plans, "_plans", {})
+    monkeypatch.setattr(sweeps.api, "_replays", {})
+    batch = Batch(parse_line, crashed, split=split_words)
+    results = list(sweeps.results(batch, list(enumerate(lines, 1))))
+    assert [type(r) is sweeps.SweptResult for _, r in results] == [False, False] + [True] * 38
+    assert lowered == [expr]
+    assert [_json_line(n, r)[1] for n, r in results] == alone
+
+
 def test_a_swept_line_that_is_not_finite_is_written_alone():
     lines = [f'"sum(sin(v) * w)" --v "{_value((3,), random.Random(i))}" --w 2' for i in range(60)]
     batch = Batch(parse_line, crashed, split=split_words)

@@ -18,14 +18,15 @@ _plans: dict = {}
 _seen_once: dict = {}
 
 
-def plan_for(expr: str, names):
-    """The lowered plan of `expr` with these names bound (kept once seen twice)."""
+def plan_for(expr: str, names, repeats: bool = False):
+    """The lowered plan of `expr` with these names bound (kept once seen twice, or at once
+    if the caller knows that lines of it follow: `repeats`)."""
     key = (expr, frozenset(names), state.detect_anomaly)     # anomaly mode's plans note where nodes are made
     plan = _plans.get(key)
     if plan is None:
         plan = lower(parse(expr), names)
         seen = hash(key)
-        if seen in _seen_once:
+        if repeats or seen in _seen_once:
             forget_oldest(_plans)
             _plans[key] = plan
         else:

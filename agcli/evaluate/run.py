@@ -376,8 +376,23 @@ def checked_replay(expr: str, shapes, wanted):
     """The recording evaluate replays for `expr` with leaves of these (name, shape)
     in binding order, those in `wanted` requiring grad, once it has been checked
     against a full evaluation; else None (a sweep: evaluate/sweeps.py)."""
-    known = _replays.get((expr, *state.key(), tuple((name, shape, name in wanted) for name, shape in shapes)))
+    known = _replays.get(_replay_key(expr, shapes, wanted))
     return known if known not in (None, SEEN, NEVER) and known.verified else None
+
+
+def expect_repeats(expr: str, shapes, wanted):
+    """Lines of `expr` with leaves of these shapes will follow (a sweep's group): the next
+    full evaluation records its ops, as on a second sighting, so that the one after it
+    checks the recording and a group sweeps from its third line, not its fourth."""
+    key = _replay_key(expr, shapes, wanted)
+    if key not in _replays:
+        forget_oldest(_replays)
+        _replays[key] = SEEN
+
+
+def _replay_key(expr: str, shapes, wanted) -> tuple:
+    """evaluate's key for `expr` with leaves of these (name, shape), those in `wanted` requiring grad."""
+    return (expr, *state.key(), tuple((name, shape, name in wanted) for name, shape in shapes))
 
 
 def replayed(replay, expr: str, leaves):

@@ -8,7 +8,7 @@ in their values (same expression, same `--NAME`s, no per-line option), up to
 GROUP_LINES of them, is a group: its values are parsed together
 (bindings.py: stacked_values), and once evaluate has a checked recording of
 the expression for those shapes (run.py: checked_replay; the group's first
-lines, run alone, make it), the rest of the group runs as one replay
+two lines, run alone, make it: expect_repeats), the rest of the group runs as one replay
 (engine/sweep_replay.py) whose ops map the stacked axis by their batching
 rules (engine/batching.py). Each line's Result is cut out of it.
 
@@ -201,6 +201,8 @@ def _group(batch, lines, signature, split):
     shapes = [(name, columns[name].shape[1:]) for name in names]
     start = 0
     replay = api.checked_replay(expr, shapes, wanted)
+    if replay is None:
+        api.expect_repeats(expr, shapes, wanted)
     while replay is None and start < min(_WARM_UP, len(lines)):
         number, text = lines[start]
         yield number, batch.run(text, _words(split[start]))
@@ -227,7 +229,7 @@ def _group(batch, lines, signature, split):
 def _plain_plan(expr, names) -> bool:
     """Does the expression lower, reading every binding? (Else its lines run alone and say why.)"""
     try:
-        return not api.plan_for(expr, names).unused
+        return not api.plan_for(expr, names, repeats=True).unused     # (a group: its lines follow)
     except Exception:
         return False
 
