@@ -35,7 +35,8 @@ gc.freeze(); gc.disable()
 from agcli.evaluate import plans, run as api
 from agcli.language import lower, syntax
 from agcli.cli.arguments import parse_line
-from agcli.output.json_lines import json_texts, result_json_line
+from agcli.output.json_lines import result_json_line
+from agcli.cli.batch import _json_chunk
 from agcli.output.float_text import float_reprs
 import numpy
 path, count, stage = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -66,10 +67,7 @@ for number, text in enumerate(lines[1:count + 1] if count else (), 1):
     if stage == "json":
         results.append((number, result))
 for start in range(0, len(results), 256):      # as a batch writes them: a block at a time
-    block = results[start:start + 256]
-    for (number, result), text in zip(block, json_texts(block)):
-        if text is None:
-            result_json_line(result, number)
+    _json_chunk(results[start:start + 256])
 """
 
 

@@ -14,15 +14,23 @@ import subprocess
 import pytest
 
 from agcli.cli.arguments import parse_line, split_words
-from agcli.cli.batch import _json_chunk, _json_line, _json_lines
+from agcli.cli.batch import _json_chunk, _json_line
 from agcli.cli.sink import crashed
 from agcli.engine import batching
 from agcli.engine.ops import ALL
 from agcli.evaluate import sweeps
 from agcli.evaluate.batch import Batch
-from agcli.output.json_lines import json_pieces
+from agcli.output.json_lines import json_pieces, json_texts
 from installed import AGCLI, base_env
 
+
+
+def _json_lines(numbered) -> list:
+    """(number, text, whether it shows an error) of each (number, Result): the quiet lines
+    written together by json_texts, the others one by one (cli/batch.py: _json_line)."""
+    texts = json_texts(numbered)
+    return [(number, text + "\n", False) if text is not None else _json_line(number, result)
+            for text, (number, result) in zip(texts, numbered)]
 
 
 def test_every_op_has_a_batching_rule_or_is_declared_unbatched():

@@ -11,7 +11,7 @@ import sys
 
 from ..device import choose
 from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
-from ..output.json_lines import json_pieces, json_texts, result_json_line
+from ..output.json_lines import json_pieces, result_json_line
 from ..output.render import Line, result_sections
 from .arguments import parse_line, split_names, split_words
 from .sink import Output, crashed, unicode_rules
@@ -277,17 +277,6 @@ def _json_chunk(numbered) -> tuple:
         if bad:
             failed.append(number)
     return len(numbered), "".join(texts), failed
-
-
-def _json_lines(numbered) -> list:
-    """_json_line of each (number, Result) of a list: the quiet lines' numbers written
-    together (output/json_lines.py), the others one by one."""
-    try:
-        texts = json_texts(numbered)
-    except Exception:       # (then each line is written, or fails, on its own)
-        texts = [None] * len(numbered)
-    return [(number, text + "\n", False) if text is not None else _json_line(number, result)
-            for text, (number, result) in zip(texts, numbered)]
 
 
 def _json_line(number, result):

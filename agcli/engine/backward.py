@@ -20,6 +20,7 @@ from .ops.shapes import COPY, sum_to, to_dtype
 from .backward_messages import SECOND_BACKWARD, modified_message
 from .tensor import AccumulateGrad, Tensor, apply
 
+
 def reachable(root):
     """Nodes reachable from `root`, in reverse creation order (tape order, reversed)."""
     if type(root) is AccumulateGrad:
