@@ -90,11 +90,8 @@ def clone(a, contiguous: bool):
 
 def reduce_sum(x, axis=None, keepdims=False):
     """A sum over axis; float32/float64 in PyTorch's order of additions (backend_sums.py)."""
-    if type(x) is numpy.ndarray:
-        if x.dtype.kind == "f":
-            return (_sums or _load_sums()).torch_sum(x, axis, keepdims)
-        # add.reduce is what numpy.sum calls, without its Python-level wrapper (half the time on small arrays)
-        return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
+    if type(x) is numpy.ndarray:      # (torch_sum leaves other dtypes to add.reduce: numpy.sum without its wrapper)
+        return (_sums or _load_sums()).torch_sum(x, axis, keepdims)
     return numpy.sum(x, axis=axis, keepdims=keepdims)
 
 

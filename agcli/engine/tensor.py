@@ -277,6 +277,7 @@ def apply(op, *args, cast=None, **params):
     arrays = []
     any_tensor = False
     needs_grad = False
+    raw = False         # an argument neither a tensor nor a number: NumPy decides what it holds
     for a in args:
         if type(a) is Tensor:
             if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
@@ -286,6 +287,7 @@ def apply(op, *args, cast=None, **params):
             arrays.append(a.data)
         else:
             arrays.append(a)
+            raw = raw or type(a) not in _NUMBERS
     if TWO_DEVICES:
         device = same_device(args)          # PyTorch's error before anything runs
     casts = None
@@ -305,7 +307,8 @@ def apply(op, *args, cast=None, **params):
         return out
     if type(out) is not ndarray:
         out = asarray(out)
-    if ON_HOST and out.dtype.kind not in "biuf":   # NumPy's strings or objects: not a tensor PyTorch could hold
+    if raw and ON_HOST and out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
+        # (tensors hold numbers only, so what NumPy makes of them and of numbers is numbers)
         from ..errors import AgcliError
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
