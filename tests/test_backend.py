@@ -175,3 +175,15 @@ def test_an_unknown_backend_is_refused_in_one_clear_line(args):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "AGCLI_ARRAY_BACKEND='bogus' is not an array backend agcli knows" in proc.stderr
+
+
+@pytest.mark.skipif(not backend.ON_HOST, reason="NumPy's object arrays: a host backend's")
+def test_an_op_that_gives_no_numbers_is_refused():
+    """Tensors hold numbers, so apply checks the dtype of what NumPy gave only when an argument
+    was neither a tensor nor a number: such an argument makes object values here."""
+    from agcli.engine.ops.pointwise import MUL
+    from agcli.errors import AgcliError
+    x = Tensor(np.array([1.0, 2.0]), True)
+    with pytest.raises(AgcliError, match="MulBackward0 gave values of type object, not numbers"):
+        tensor.apply(MUL, x, np.array([3.0, "a"], dtype=object)[:1])
+    assert tensor.apply(MUL, x, 2.0).data.tolist() == [2.0, 4.0]
