@@ -9,6 +9,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -63,19 +64,61 @@ def _free_port() -> int:
 def test_a_cluster_that_cannot_be_reached_is_one_clear_error(tmp_path):
     path = tmp_path / "lines.txt"
     path.write_text('"a*b" --a 2 --b 3\n', encoding="utf-8")
-    env = base_env(DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")      # Dask's own setting: not 30 s
-    proc = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", f"tcp://127.0.0.1:{_free_port()}",
-                  env=env)
+    port = _free_port()
+    start = time.monotonic()
+    proc = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", f"tcp://127.0.0.1:{port}")
+    assert time.monotonic() - start < 20        # refused at once: not after Dask's 30 s of tries
     assert proc.returncode == 2
     assert proc.stdout == ""
     first, hint = proc.stderr.splitlines()
-    assert first.startswith("error: cannot reach the Dask cluster at tcp://127.0.0.1:")
-    assert first.endswith(": no scheduler answered within 1s")
+    assert first == (f"error: cannot reach the Dask cluster at tcp://127.0.0.1:{port}: "
+                     f"nothing listens at 127.0.0.1:{port} (the connection was refused)")
+    assert "dask scheduler" in hint
+
+
+def test_a_scheduler_reached_by_its_address_runs_the_lines():
+    # The address of a scheduler (here a LocalCluster's on the loopback interface), as a user
+    # passes one: agcli's first look at the port, then Dask's connect.
+    got = _child("""
+from distributed import LocalCluster
+numbered = list(enumerate(json.loads(sys.argv[1]), 1))
+expected = run_chunk(batch, cli_batch._json_chunk, numbered)
+local = LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+try:
+    workers = cluster.Cluster(local.scheduler_address)
+    try:
+        count, text, failed = 0, "", []
+        for more, more_text, more_failed in workers.run(batch, iter(numbered), cli_batch._json_chunk):
+            count, text, failed = count + more, text + more_text, failed + more_failed
+    finally:
+        workers.close()
+finally:
+    local.close()
+print(json.dumps([local.scheduler_address.startswith("tcp://127.0.0.1:"), (count, text, failed) == expected]))
+""", json.dumps(_lines(40)))
+    assert got == [True, True]
+
+
+def test_a_port_that_never_answers_as_a_scheduler_is_one_clear_error(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_text('"a*b" --a 2 --b 3\n', encoding="utf-8")
+    env = base_env(DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")      # Dask's own setting: not 30 s
+    with socket.socket() as silent:         # accepts connections, says nothing
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        address = "tcp://127.0.0.1:%d" % silent.getsockname()[1]
+        proc = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", address, env=env)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    first, hint = proc.stderr.splitlines()
+    assert first == f"error: cannot reach the Dask cluster at {address}: no scheduler answered within 1s"
     assert "dask scheduler" in hint
 
 
 @pytest.mark.parametrize("args, message", [
     (["--cluster", "local:two"], "error: --cluster local:N takes a number of workers, not 'two'"),
+    (["--cluster", "tcp://127.0.0.1:99999"],
+     "error: cannot reach the Dask cluster at tcp://127.0.0.1:99999: 99999 is not a port number (1 to 65535)"),
     (["--cluster", "local:2", "--format", "rich"], "error: --cluster writes JSON lines"),
 ])
 def test_cluster_usage_errors(tmp_path, args, message):

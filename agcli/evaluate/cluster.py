@@ -89,6 +89,9 @@ class Cluster:
                 self.local = _local_cluster(address)
                 self.client = Client(self.local)
             else:
+                refused = _refused(address, dask.utils.parse_timedelta(timeout), timeout)
+                if refused is not None:
+                    raise _unreachable(address, refused)
                 self.client = Client(address, timeout=timeout)
                 self.client.wait_for_workers(1, timeout=dask.utils.parse_timedelta(timeout))
             self.client.register_plugin(_plugin(version))
@@ -107,9 +110,7 @@ class Cluster:
             else:
                 reason = f"no scheduler answered within {timeout}"
             self.close()
-            raise AgcliError(f"cannot reach the Dask cluster at {address}: {reason}", kind="usage",
-                             hint="start one with `dask scheduler` and `dask worker SCHEDULER_ADDRESS`, and pass "
-                                  "the scheduler's address (tcp://HOST:8786), or try --cluster local:2") from None
+            raise _unreachable(address, reason) from None
 
     def threads(self) -> int:
         """How many chunks the workers run at once (at least 1)."""
@@ -144,6 +145,42 @@ class Cluster:
                 except Exception:   # (already closed or gone: nothing left to end)
                     pass
         self.client = self.local = None
+
+
+def _refused(address: str, seconds: float, timeout) -> str | None:
+    """Why a TCP scheduler address cannot be reached, if its first bytes say so: nothing
+    listens there, no host has that name, or what listens says nothing (a scheduler speaks
+    first: Dask's own connect would wait for it for ever, at a dashboard's port say); None
+    when the other end speaks, or cannot be asked here (Dask's connect then decides)."""
+    import socket
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    host, colon, port = rest.rpartition(":")
+    if scheme != "tcp" or not colon or not port.isdigit():
+        return None
+    if not 0 < int(port) < 65536:
+        return f"{port} is not a port number (1 to 65535)"
+    host = host.strip("[]")
+    try:
+        with socket.create_connection((host, int(port)), timeout=seconds) as probe:
+            if not probe.recv(1):
+                return f"what listens at {rest} closed the connection: it is not a Dask scheduler"
+    except ConnectionRefusedError:
+        return f"nothing listens at {rest} (the connection was refused)"
+    except socket.gaierror:
+        return f"no host is named '{host}'"
+    except TimeoutError:
+        return f"no scheduler answered within {timeout}"
+    except OSError:         # no route, and the like: Dask's own tries decide
+        return None
+    return None
+
+
+def _unreachable(address: str, reason: str) -> AgcliError:
+    return AgcliError(f"cannot reach the Dask cluster at {address}: {reason}", kind="usage",
+                      hint="start one with `dask scheduler` and `dask worker SCHEDULER_ADDRESS`, and pass "
+                           "the scheduler's address (tcp://HOST:8786), or try --cluster local:2")
 
 
 def _local_cluster(address: str):
