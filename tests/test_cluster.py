@@ -117,6 +117,9 @@ def test_a_port_that_never_answers_as_a_scheduler_is_one_clear_error(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--cluster", "local:two"], "error: --cluster local:N takes a number of workers, not 'two'"),
+    (["--cluster", "tls://127.0.0.1:1"],
+     "error: cannot reach the Dask cluster at tls://127.0.0.1:1: Dask cannot use its protocol here: TLS expects a "
+     "`ssl_context` argument of type ssl.SSLContext (perhaps check your TLS configuration?) Instead got None"),
     (["--cluster", "tcp://127.0.0.1:99999"],
      "error: cannot reach the Dask cluster at tcp://127.0.0.1:99999: 99999 is not a port number (1 to 65535)"),
     (["--cluster", "local:2", "--format", "rich"], "error: --cluster writes JSON lines"),

@@ -92,7 +92,10 @@ class Cluster:
                 refused = _refused(address, dask.utils.parse_timedelta(timeout), timeout)
                 if refused is not None:
                     raise _unreachable(address, refused)
-                self.client = Client(address, timeout=timeout)
+                try:
+                    self.client = Client(address, timeout=timeout)
+                except TypeError as e:      # a protocol Dask cannot use here (tls:// without keys, ucx://)
+                    raise _unreachable(address, f"Dask cannot use its protocol here: {e}") from None
                 self.client.wait_for_workers(1, timeout=dask.utils.parse_timedelta(timeout))
             self.client.register_plugin(_plugin(version))
         except AgcliError:          # a bad local:N, or a worker of another version
