@@ -89,14 +89,15 @@ class Cluster:
                 self.local = _local_cluster(address)
                 self.client = Client(self.local)
             else:
-                refused = _refused(address, dask.utils.parse_timedelta(timeout), timeout)
+                seconds = dask.utils.parse_timedelta(timeout)
+                refused = _refused(address, seconds, timeout)
                 if refused is not None:
                     raise _unreachable(address, refused)
                 try:
                     self.client = Client(address, timeout=timeout)
                 except TypeError as e:      # a protocol Dask cannot use here (tls:// without keys, ucx://)
                     raise _unreachable(address, f"Dask cannot use its protocol here: {e}") from None
-                self.client.wait_for_workers(1, timeout=dask.utils.parse_timedelta(timeout))
+                self.client.wait_for_workers(1, timeout=seconds)
             self.client.register_plugin(_plugin(version))
         except AgcliError:          # a bad local:N, or a worker of another version
             self.close()
