@@ -351,6 +351,9 @@ def test_grad_help_names_expr_and_has_one_options_heading(tmp_path):
 def test_shell_completion(tmp_path):
     code, script, err = agcli(tmp_path, "--show-completion", "bash")
     assert code == 0 and "_AGCLI_COMPLETE" in script, err
+    # The shell named is the one written for, whichever shell (if any) started agcli.
+    code, script, err = agcli(tmp_path, "--show-completion", "zsh")
+    assert code == 0 and script.startswith("#compdef agcli"), err
     bin_dir = os.path.dirname(AGCLI)
     completed = subprocess.run(
         ["bash", "-c", 'eval "$(agcli --show-completion bash)"; COMP_WORDS=(agcli grad x --w); COMP_CWORD=3; '

@@ -31,10 +31,12 @@ def in_terminal(tmp_path, *args, env=None, stderr_pipe=False, interrupt_when=Non
     once true, send SIGINT to the process group, as Ctrl-C in a terminal does."""
     master, slave = pty.openpty()
     try:
+        # (Ctrl-C as a terminal's shell leaves it, even when the tests run as a background job,
+        # which a shell starts with SIGINT ignored: a child would inherit that)
         proc = subprocess.Popen([AGCLI, *map(str, args)], cwd=tmp_path,
                                 env=env or base_env(TERM="xterm-256color"), stdin=subprocess.DEVNULL,
                                 stdout=slave, stderr=subprocess.PIPE if stderr_pipe else slave,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_default_interrupt)
     finally:
         os.close(slave)
     chunks, interrupted, deadline = [], False, time.monotonic() + TIMEOUT
@@ -60,6 +62,10 @@ def in_terminal(tmp_path, *args, env=None, stderr_pipe=False, interrupt_when=Non
             os.killpg(proc.pid, signal.SIGKILL)
     err = proc.stderr.read().decode() if stderr_pipe else None
     return proc.wait(timeout=TIMEOUT), b"".join(chunks).decode(encoding), err
+
+
+def _default_interrupt():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def screen(raw: str) -> list[str]:

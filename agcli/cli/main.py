@@ -57,7 +57,15 @@ def quiet_blas_threads():
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
 def _typer_app() -> int:
+    argv = sys.argv[1:]
+    if any(a in ("--show-completion", "--install-completion") and b in _SHELLS for a, b in zip(argv, argv[1:])):
+        # `--show-completion bash`: that shell's script. Typer's flag would ignore the name and ask
+        # which shell runs agcli, which fails where no shell started it (a script, a service).
+        os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
     from .app import app
     started()
     app()   # each command ends through finish() itself (Click would make a closed pipe exit 1)

@@ -45,7 +45,7 @@ class Replay:
 
     __slots__ = ("template", "leaf_slots", "forward_steps", "backward_steps", "output_slot",
                  "grad_fn", "nodes", "grad_slots", "verified", "json_cache",
-                 "ops")
+                 "ops", "layouts")
 
     def run(self, leaves):
         """Forward only: every slot's array, from the leaves' new arrays."""
@@ -159,5 +159,6 @@ def build(trace, leaves, wanted, output, order):
     replay.verified = False
     replay.json_cache = {}
     replay.ops = (tuple(ops[0]), tuple(ops[1]))
+    replay.layouts = None       # its outputs' layouts in a line run alone, when a sweep asks (engine/sweep_replay.py)
     return replay
 

@@ -4,8 +4,19 @@ stacked on a leading axis, each recorded op through its batching rule
 
 The caller (evaluate/sweeps.py) checks what comes out against lines run
 alone; anything a rule cannot do raises, and the lines run one by one.
+
+A sum or a matrix product adds in an order its operands' layout decides, so
+each line of a sweep must hold the layouts it holds alone: a rule that stacks
+its lines' results (batching.LOOP) lays out anew what a line alone holds as
+a view (an expanded or a strided array), and a sum of it would then add in
+another order, with other bits for some values only (which checks of a few
+lines can miss). Every op's output is checked against the layouts one line
+gives alone (found once per recording); where one differs, the lines run
+one by one.
 """
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from .backend import astype, ndarray, ones
 from .batching import UNBATCHED
@@ -27,15 +38,19 @@ def run_stacked(replay, stacked: dict, size: int):
     """(values, grads) for `size` lines at once: stacked maps each leaf's name to
     its lines' arrays, shape (size, *shape); values[slot] and grads[slot] carry the
     same leading axis (constants, which no line changes, do not)."""
+    if replay.layouts is None:
+        replay.layouts = alone_layouts(replay, {name: stacked[name][0].copy() for name, _ in replay.leaf_slots})
     values = list(replay.template)
     batched = [False] * len(values)
     for name, slot in replay.leaf_slots:
         values[slot] = stacked[name]
         batched[slot] = True
-    for (forward, arg_slots, params, cast, out_slot, shape, dtype), op in zip(replay.forward_steps, replay.ops[0]):
+    for (forward, arg_slots, params, cast, out_slot, shape, dtype), op, layout in zip(
+            replay.forward_steps, replay.ops[0], replay.layouts):
         args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
         out = op.batch.forward(op, args, [batched[i] for i in arg_slots], params, shape, size)
-        if type(out) is not ndarray or out.shape != (size, *shape) or out.dtype != dtype:
+        if type(out) is not ndarray or out.shape != (size, *shape) or out.dtype != dtype \
+                or _line_layout(out) != layout:
             raise Unbatchable(op.name)
         values[out_slot] = out
         batched[out_slot] = True
@@ -62,3 +77,21 @@ def run_stacked(replay, stacked: dict, size: int):
 
 def _cast(values, arg_slots, cast):
     return [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in (values[i] for i in arg_slots)]
+
+
+def alone_layouts(replay, arrays: dict) -> tuple:
+    """The layout of each forward step's output in one line run alone (arrays: each leaf's)."""
+    values = replay.run({name: SimpleNamespace(data=array) for name, array in arrays.items()})
+    return tuple([layout(values[step[4]]) for step in replay.forward_steps])
+
+
+def layout(a) -> tuple:
+    """What a sum or a matrix product sees of an array's layout: the strides of its
+    dimensions longer than one (a dimension of one may have any stride)."""
+    shape = getattr(a, "shape", ())
+    return tuple([s for n, s in zip(shape, a.strides) if n > 1]) if shape else ()
+
+
+def _line_layout(a) -> tuple:
+    """The layout of one line of a stacked array (its lines' axis first)."""
+    return tuple([s for n, s in zip(a.shape[1:], a.strides[1:]) if n > 1])
