@@ -48,7 +48,7 @@ def test_a_local_cluster_writes_byte_for_byte_what_one_process_writes(tmp_path):
     path = tmp_path / "lines.txt"
     path.write_text("# a comment, then a blank line\n\n" + "\n".join(_lines(300)) + "\n", encoding="utf-8")
     local = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--jobs", "1")
-    on_dask = _agcli(tmp_path, "batch", path, "--format", "jsonl", "--cluster", "local:2")
+    on_dask = _agcli(tmp_path, "batch", path, "--cluster", "local:2")       # (JSON lines: its default)
     assert local.returncode == on_dask.returncode == 1          # the bad lines
     assert on_dask.stdout == local.stdout
     assert len(on_dask.stdout.splitlines()) == 300

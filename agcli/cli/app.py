@@ -198,9 +198,10 @@ def batch(
     grad_output: GradOutputOption = None,
     seed: SeedOption = None,
     dtype: DTypeOption = DType.float64,
-    format: Annotated[BatchFormat, typer.Option("--format", "-f", help="jsonl (or json): one JSON object per "
-                                                "line, written as soon as the line is done; rich: a block per line.")]
-    = BatchFormat.rich,
+    format: Annotated[Optional[BatchFormat], typer.Option(
+        "--format", "-f", help="jsonl (or json): one JSON object per line, written as soon as the line is done; "
+                               "rich: a block per line. Default: rich, or jsonl with --cluster.")]
+    = None,
     max_elements: MaxElementsOption = 10**8,
     progress: Annotated[Optional[bool], typer.Option(
         "--progress/--no-progress", help="Progress bar on stderr, drawn only when stderr is a terminal "
@@ -213,7 +214,7 @@ def batch(
     cluster: Annotated[Optional[str], typer.Option(
         "--cluster", metavar="ADDRESS",
         help="Run the lines on a Dask cluster: its scheduler's address (tcp://HOST:8786), or local:N to start "
-             "N worker processes on this machine; needs --format jsonl and pip install 'agcli[cluster]'.")] = None,
+             "N worker processes on this machine; writes JSON lines; needs pip install 'agcli[cluster]'.")] = None,
     device: DeviceOption = None,
     color: ColorOption = None,
     detect_anomaly: AnomalyOption = False,
@@ -250,12 +251,13 @@ def batch(
       agcli batch samples/seeds.txt --format jsonl | jq .grads
       cat lines.txt | agcli batch - --format jsonl
       agcli batch samples/big.txt --format jsonl --jobs 1 > out.jsonl   # one process
-      agcli batch samples/big.txt --format jsonl --cluster local:2      # on Dask
+      agcli batch samples/big.txt --cluster local:2 > out.jsonl         # on Dask
     """
     from .batch import run_batch
     set_color(_value(color))
     raise typer.Exit(finish(run_batch, file, device=_value(device), wrt=wrt, grad_output=grad_output, seed=seed,
-                            dtype=dtype.value, max_elements=max_elements, jsonl=format is not BatchFormat.rich,
+                            dtype=dtype.value, max_elements=max_elements,
+                            jsonl=format is not BatchFormat.rich if format is not None else cluster is not None,
                             progress=progress, jobs=jobs, debug=debug, cluster=cluster,
                             detect_anomaly=detect_anomaly))
 

@@ -31,7 +31,8 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
     stream = workers = None
     try:
         if cluster is not None and not jsonl:
-            raise AgcliError("--cluster writes JSON lines", kind="usage", hint="add --format jsonl")
+            raise AgcliError("--cluster writes JSON lines", kind="usage",
+                             hint="leave out --format rich (or give --format jsonl)")
         if file == "-" and grad_output is not None and grad_output.strip() == "@-":
             raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
                              hint="give the batch as a FILE, or the output gradient as a file: @FILE")
