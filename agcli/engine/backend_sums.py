@@ -52,9 +52,12 @@ def torch_sum(x, axis=None, keepdims=False):
     if not contiguous and any(s < 0 for s in x.strides):    # (PyTorch has no negative strides: its flip copies)
         x = numpy.ascontiguousarray(x)
         contiguous = True
-    if contiguous and (axes is None or len(axes) == ndim or _kept_ones(x.shape, axes)):
-        # the common case, one run of memory summed whole (the kept dims are all 1s)
-        flat = x if ndim == 1 else x.reshape(-1)
+    whole = axes is None or len(axes) == ndim
+    # the common case, one run of memory summed whole (the kept dims are all 1s); a permuted one
+    # (x.t()) too: TensorIterator sorts the dims by stride and coalesces them, so its order is memory's
+    flat = (x if ndim == 1 else x.reshape(-1)) if contiguous and (whole or _kept_ones(x.shape, axes)) else \
+        _in_memory_order(x) if whole else None
+    if flat is not None:
         total = flat_total(flat) if flat.shape[0] < GRAIN_SIZE or threads() == 1 else \
             flat_two_pass(flat, threads())
         kept = ndim if keepdims else 0 if axes is None else ndim - len(axes)
@@ -82,6 +85,14 @@ def torch_sum(x, axis=None, keepdims=False):
         out = out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
         return out if out.ndim else out[()]
     return out
+
+
+def _in_memory_order(x):
+    """x's elements as one run of memory, in memory order (a view), when x is a permutation
+    of a C-contiguous array (transposed, permuted); else None."""
+    strides = x.strides
+    y = x.transpose(sorted(range(x.ndim), key=lambda d: strides[d], reverse=True))
+    return y.reshape(-1) if y.flags.c_contiguous else None
 
 
 def _sorted_axes(axis, ndim) -> tuple:
