@@ -53,10 +53,12 @@ def torch_sum(x, axis=None, keepdims=False):
         x = numpy.ascontiguousarray(x)
         contiguous = True
     whole = axes is None or len(axes) == ndim
-    # the common case, one run of memory summed whole (the kept dims are all 1s); a permuted one
-    # (x.t()) too: TensorIterator sorts the dims by stride and coalesces them, so its order is memory's
-    flat = (x if ndim == 1 else x.reshape(-1)) if contiguous and (whole or _kept_ones(x.shape, axes)) else \
-        _in_memory_order(x) if whole else None
+    if contiguous and (whole or _kept_ones(x.shape, axes)):
+        flat = x if ndim == 1 else x.reshape(-1)      # the common case, one run of memory summed whole
+    else:
+        # a permuted one (x.t()) summed whole: TensorIterator sorts the dims by stride and
+        # coalesces them, so it adds in memory order too
+        flat = _in_memory_order(x) if whole else None
     if flat is not None:
         total = flat_total(flat) if flat.shape[0] < GRAIN_SIZE or threads() == 1 else \
             flat_two_pass(flat, threads())

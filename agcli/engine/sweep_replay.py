@@ -50,7 +50,7 @@ def run_stacked(replay, stacked: dict, size: int):
         args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
         out = op.batch.forward(op, args, [batched[i] for i in arg_slots], params, shape, size)
         if type(out) is not ndarray or out.shape != (size, *shape) or out.dtype != dtype \
-                or _line_layout(out) != layout:
+                or line_layout(out[0]) != layout:
             raise Unbatchable(op.name)
         values[out_slot] = out
         batched[out_slot] = True
@@ -82,16 +82,10 @@ def _cast(values, arg_slots, cast):
 def alone_layouts(replay, arrays: dict) -> tuple:
     """The layout of each forward step's output in one line run alone (arrays: each leaf's)."""
     values = replay.run({name: SimpleNamespace(data=array) for name, array in arrays.items()})
-    return tuple([layout(values[step[4]]) for step in replay.forward_steps])
+    return tuple([line_layout(values[out_slot]) for _, _, _, _, out_slot, _, _ in replay.forward_steps])
 
 
-def layout(a) -> tuple:
-    """What a sum or a matrix product sees of an array's layout: the strides of its
+def line_layout(a) -> tuple:
+    """What a sum or a matrix product sees of a line's layout: the strides of its
     dimensions longer than one (a dimension of one may have any stride)."""
-    shape = getattr(a, "shape", ())
-    return tuple([s for n, s in zip(shape, a.strides) if n > 1]) if shape else ()
-
-
-def _line_layout(a) -> tuple:
-    """The layout of one line of a stacked array (its lines' axis first)."""
-    return tuple([s for n, s in zip(a.shape[1:], a.strides[1:]) if n > 1])
+    return tuple([s for n, s in zip(a.shape, a.strides) if n > 1])
