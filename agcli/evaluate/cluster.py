@@ -131,7 +131,8 @@ class Cluster:
         threads = self.threads()
 
         def submit(chunk):
-            return self.client.submit(_run_block, batch, encode, chunk, self.version, self.device, pure=False)
+            return self.client.submit(_run_block, batch, encode, Lines(chunk), self.version, self.device,
+                                      pure=False)
 
         def why(error) -> str:
             if isinstance(error, KilledWorker):
@@ -213,10 +214,23 @@ def _local_cluster(address: str):
                             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
+class Lines:
+    """A chunk's (number, text) lines as one argument of a task: the client walks a list
+    argument item by item, looking for futures in it (a millisecond and more a chunk)."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list):
+        self.lines = lines
+
+    def __reduce__(self):
+        return (Lines, (self.lines,))
+
+
 _one_at_a_time = threading.Lock()     # agcli's settings and caches are per process
 
 
-def _run_block(batch, encode, chunk, version: str, device: str):
+def _run_block(batch, encode, chunk: Lines, version: str, device: str):
     """One chunk on a Dask worker: its lines' encoded results, in order.
 
     The worker's collector then runs as a batch's does (evaluate/batch.py:
@@ -233,4 +247,4 @@ def _run_block(batch, encode, chunk, version: str, device: str):
         if gc.isenabled():
             gc.freeze()
             gc.disable()
-        return run_chunk(batch, encode, chunk)
+        return run_chunk(batch, encode, chunk.lines)
