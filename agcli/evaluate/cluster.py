@@ -204,10 +204,16 @@ def _local_cluster(address: str):
                          hint="e.g. --cluster local:2")
     workers = int(count) if count else None
     method = "fork" if start_method() == "fork" else "spawn"
-    # (Dask's statistical profiler samples each worker's stack every few
-    # milliseconds: time taken from the lines, for a profile no one reads here.)
+    # Dask's statistical profiler samples each worker's stack every few milliseconds,
+    # and its scheduler, nannies and workers wake every 20 ms to check their event loop,
+    # every 100 ms to measure a worker's memory and every 500 ms to sample the system:
+    # time taken from the lines (on two cores, 5% of one idle, the scheduler's), for a
+    # dashboard that a local batch does not have. The checks wake seldom here.
     with dask.config.set({"distributed.worker.multiprocessing-method": method,
-                          "distributed.worker.profile.enabled": False}):
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.admin.tick.interval": "500ms",
+                          "distributed.admin.system-monitor.interval": "5s",
+                          "distributed.worker.memory.monitor-interval": "1s"}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address=None, silence_logs=logging.ERROR,
                             # (its HTTP server, which the scheduler starts anyway: loopback, any free port)
