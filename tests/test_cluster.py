@@ -174,11 +174,11 @@ def test_a_chunk_checks_the_version_again():
     got = _child("""
 chunk = [(1, '"a*b" --a 2 --b 3')]
 try:
-    cluster._run_block(batch, cli_batch._json_chunk, cluster.Lines(chunk), "0.0.0-other", "cpu")
+    cluster._run_block(batch, cli_batch._json_chunk, cluster.packed(chunk), "0.0.0-other", "cpu")
     refused = False
 except cluster.VersionMismatch:
     refused = True
-same = cluster._run_block(batch, cli_batch._json_chunk, cluster.Lines(chunk), __version__, "cpu") == \
+same = cluster._run_block(batch, cli_batch._json_chunk, cluster.packed(chunk), __version__, "cpu") == \
     run_chunk(batch, cli_batch._json_chunk, chunk)
 print(json.dumps([refused, same]))
 """)
