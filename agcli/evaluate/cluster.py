@@ -206,10 +206,10 @@ def _local_cluster(address: str):
     workers = int(count) if count else None
     method = "fork" if start_method() == "fork" else "spawn"
     # Dask's statistical profiler samples each worker's stack every few milliseconds,
-    # and its scheduler, nannies and workers wake every 20 ms to check their event loop,
-    # every 100 ms to measure a worker's memory and every 500 ms to sample the system:
-    # time taken from the lines (on two cores, 5% of one idle, the scheduler's), for a
-    # dashboard that a local batch does not have. The checks wake seldom here.
+    # and its scheduler, nannies and workers wake many times a second to check their
+    # event loop, a worker's memory and the system: CPU taken from the lines (the
+    # scheduler shares the workers' cores), for a dashboard that a local batch does
+    # not have. The checks wake seldom here (benchmarks/README.md).
     with dask.config.set({"distributed.worker.multiprocessing-method": method,
                           "distributed.worker.profile.enabled": False,
                           "distributed.admin.tick.interval": "500ms",
@@ -223,9 +223,9 @@ def _local_cluster(address: str):
 
 def packed(chunk: list) -> bytes:
     """A chunk's (number, text) lines as one argument of a task: its pickle. The client
-    walks a list argument item by item, looking for futures in it (1.3 ms a 512-line
-    chunk); and bytes reach a worker of any agcli version, whose version check then
-    refuses the chunk (an object of agcli's own would fail to load there first)."""
+    would walk a list argument item by item, looking for futures in it; and bytes reach
+    a worker of any agcli version, whose version check then refuses the chunk (an
+    object of agcli's own would fail to load there first)."""
     return pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
 
 
