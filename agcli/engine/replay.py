@@ -53,7 +53,7 @@ class Replay:
         for name, slot in self.leaf_slots:
             values[slot] = leaves[name].data
         for forward, arg_slots, params, cast, out_slot, shape, dtype in self.forward_steps:
-            args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
+            args = [values[i] for i in arg_slots] if cast is None else cast_args(values, arg_slots, cast)
             out = forward(*args, **params)
             if watch is not None:          # a device backend: the inf/nan warnings, checked explicitly
                 watch(args, out)
@@ -68,12 +68,12 @@ class Replay:
         """The leaves' gradients ({slot: array}) by the recorded rules, in the recorded order."""
         grads = {self.output_slot: ones_like(values[self.output_slot])}
         steps = ((slot, values[slot], [values[i] for i in arg_slots] if cast is None else
-                  _cast(values, arg_slots, cast), edges)
+                  cast_args(values, arg_slots, cast), edges)
                  for slot, arg_slots, cast, edges in self.backward_steps)
         return propagate(steps, grads)
 
 
-def _cast(values, arg_slots, cast):
+def cast_args(values, arg_slots, cast):
     """An op's arguments in the dtype it computes in (apply's cast)."""
     return [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in (values[i] for i in arg_slots)]
 

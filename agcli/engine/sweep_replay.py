@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from .backend import astype, ndarray, ones
 from .batching import UNBATCHED
 from .ops.shapes import sum_to
+from .replay import cast_args
 
 
 class Unbatchable(Exception):
@@ -47,7 +48,7 @@ def run_stacked(replay, stacked: dict, size: int):
         batched[slot] = True
     for (forward, arg_slots, params, cast, out_slot, shape, dtype), op, layout in zip(
             replay.forward_steps, replay.ops[0], replay.layouts):
-        args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
+        args = [values[i] for i in arg_slots] if cast is None else cast_args(values, arg_slots, cast)
         out = op.batch.forward(op, args, [batched[i] for i in arg_slots], params, shape, size)
         if type(out) is not ndarray or out.shape != (size, *shape) or out.dtype != dtype \
                 or line_layout(out[0]) != layout:
@@ -61,7 +62,7 @@ def run_stacked(replay, stacked: dict, size: int):
         if g is None:
             continue
         out = values[slot]
-        args = [values[i] for i in arg_slots] if cast is None else _cast(values, arg_slots, cast)
+        args = [values[i] for i in arg_slots] if cast is None else cast_args(values, arg_slots, cast)
         flags = [batched[i] for i in arg_slots]
         rule = op.batch
         for vjp, params, shape, dtype, target in edges:
@@ -73,10 +74,6 @@ def run_stacked(replay, stacked: dict, size: int):
             prev = grads.get(target)
             grads[target] = gi if prev is None else prev + gi
     return values, grads
-
-
-def _cast(values, arg_slots, cast):
-    return [astype(a, cast) if type(a) is ndarray and a.dtype != cast else a for a in (values[i] for i in arg_slots)]
 
 
 def alone_layouts(replay, arrays: dict) -> tuple:
