@@ -12,13 +12,13 @@ from operator import attrgetter
 
 from ..errors import AgcliError
 from ..state import state
-from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
+from .backend import asarray, astype, copy, empty, ndarray, ones, view_base, xp
 from .hooks import Watch, watching
 from .ops.reductions import SUM
 from .ops.layout import sum_to_array
 from .ops.shapes import COPY, sum_to, to_dtype
 from .backward_messages import SECOND_BACKWARD, modified_message
-from .tensor import AccumulateGrad, Tensor, apply
+from .tensor import AccumulateGrad, Tensor, apply, bump_version
 
 
 def reachable(root):
@@ -304,6 +304,8 @@ def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
     if not accumulate:
         results[leaf] = g if type(g) is Tensor else Tensor(g, device=leaf.device)
         return
+    if not leaf.requires_grad:      # set False since the graph was made: AccumulateGrad reads it as it runs
+        return
     # A gradient array is copied only if someone else may hold it too
     # (a view, the caller's grad_output, or one already handed to a leaf).
     address = id(array)
@@ -389,6 +391,18 @@ def _accumulate(tensor, g, create_graph, copy_it=True):
             tensor.grad = Tensor(copy(g.data) if copy_it else g.data, device=tensor.device)
     elif create_graph:
         tensor.grad = tensor.grad + g
+    elif _adds_in_place(tensor.grad, g.data):
+        # AccumulateGrad's `grad += new_grad`: the same .grad tensor, so whoever holds it sees the sum
+        xp.add(tensor.grad.data, g.data, out=tensor.grad.data)
+        bump_version(tensor.grad)
     else:
         # (asarray: NumPy gives a scalar for 0-d + 0-d, and a .grad must stay an array: .zero_())
         tensor.grad = Tensor(asarray(tensor.grad.data + g.data), device=tensor.device)
+
+
+def _adds_in_place(grad, g) -> bool:
+    """Can `g` be added into the array of the .grad tensor `grad` in place (same shape and
+    dtype, writeable)? It may have a graph (a create_graph pass made it): PyTorch adds in place all the same."""
+    array = grad.data
+    return getattr(array, "shape", None) == g.shape and array.dtype == g.dtype \
+        and getattr(getattr(array, "flags", None), "writeable", True)

@@ -60,6 +60,7 @@ def _elementwise(op, x, y, *, true_division=False, **params):
         raise
 
 
+_SCALARS = (int, float, bool)     # Python numbers a reflected operator puts second
 _NUMBERS = (int, float)         # (not bool: True + x counts it as 1, _counted)
 
 
@@ -91,6 +92,8 @@ _OPERANDS = (Tensor, int, float)
 
 
 def add(input, other, alpha=1):
+    if type(other) is Tensor and type(input) in _SCALARS and type(alpha) is int and alpha == 1:
+        input, other = other, input     # 2 + a is a.__radd__(2): add(a, 2), the tensor first in the graph
     if type(input) in _OPERANDS and type(other) in _OPERANDS and type(alpha) is int and alpha == 1:
         return _elementwise(P.ADD, input, other)        # (the common case: nothing to convert)
     return _elementwise(P.ADD, _as_operand(input), _as_operand(other), **_alpha(alpha))
@@ -106,6 +109,8 @@ def sub(input, other, alpha=1):
 
 
 def mul(input, other):
+    if type(other) is Tensor and type(input) in _SCALARS:
+        input, other = other, input     # 2 * a is a.__rmul__(2): mul(a, 2), the tensor first in the graph
     if type(input) in _OPERANDS and type(other) in _OPERANDS:
         return _elementwise(P.MUL, input, other)
     return _elementwise(P.MUL, _as_operand(input), _as_operand(other))
