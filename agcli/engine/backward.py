@@ -12,13 +12,14 @@ from operator import attrgetter
 
 from ..errors import AgcliError
 from ..state import state
-from .backend import asarray, astype, copy, empty, ndarray, ones, view_base, xp
+from .accumulate import accumulate_grad
+from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.reductions import SUM
 from .ops.layout import sum_to_array
-from .ops.shapes import COPY, sum_to, to_dtype
+from .ops.shapes import sum_to, to_dtype
 from .backward_messages import SECOND_BACKWARD, modified_message
-from .tensor import AccumulateGrad, Tensor, apply, bump_version
+from .tensor import AccumulateGrad, Tensor, apply
 
 
 def reachable(root):
@@ -110,7 +111,7 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             g = grads[node] = watch.tensor_hooks(node, g)
         # (before the node runs, as PyTorch's retain_grad hook: after the tensor's hooks)
         if retain_grads and node.out is not None and node.out.retains_grad:
-            _accumulate(node.out, g if type(g) is Tensor else asarray(g, dtype=node.out.data.dtype), create_graph)
+            accumulate_grad(node.out, g if type(g) is Tensor else asarray(g, dtype=node.out.data.dtype), create_graph)
         if watch is not None:
             g = grads[node] = watch.pre_hooks(node, g)
         op = node.op
@@ -314,7 +315,7 @@ def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
     if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
         into[leaf] = copy(array) if shared else array
         return
-    _accumulate(leaf, g, create_graph, shared)
+    accumulate_grad(leaf, g, create_graph, shared)
 
 
 def release(roots):
@@ -374,35 +375,3 @@ class _Needed(set):
     node's gradient for an input only when it leads to one of them)."""
 
     __slots__ = ("targets",)
-
-
-def _accumulate(tensor, g, create_graph, copy_it=True):
-    """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory);
-    g a Tensor, or an array of the tensor's dtype."""
-    if type(g) is not Tensor:
-        if tensor.grad is None:         # (most leaves: their first gradient, one Tensor made)
-            tensor.grad = Tensor(copy(g) if copy_it else g, device=tensor.device)
-            return
-        g = Tensor(g, device=tensor.device)
-    if tensor.grad is None:
-        if create_graph and g.requires_grad:
-            tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
-        else:
-            tensor.grad = Tensor(copy(g.data) if copy_it else g.data, device=tensor.device)
-    elif create_graph:
-        tensor.grad = tensor.grad + g
-    elif _adds_in_place(tensor.grad, g.data):
-        # AccumulateGrad's `grad += new_grad`: the same .grad tensor, so whoever holds it sees the sum
-        xp.add(tensor.grad.data, g.data, out=tensor.grad.data)
-        bump_version(tensor.grad)
-    else:
-        # (asarray: NumPy gives a scalar for 0-d + 0-d, and a .grad must stay an array: .zero_())
-        tensor.grad = Tensor(asarray(tensor.grad.data + g.data), device=tensor.device)
-
-
-def _adds_in_place(grad, g) -> bool:
-    """Can `g` be added into the array of the .grad tensor `grad` in place (same shape and
-    dtype, writeable)? It may have a graph (a create_graph pass made it): PyTorch adds in place all the same."""
-    array = grad.data
-    return getattr(array, "shape", None) == g.shape and array.dtype == g.dtype \
-        and getattr(getattr(array, "flags", None), "writeable", True)
