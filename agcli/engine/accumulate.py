@@ -2,7 +2,7 @@
 hands each leaf its gradient here)."""
 from __future__ import annotations
 
-from .backend import asarray, copy, xp
+from .backend import ON_HOST, asarray, copy, setitem, xp
 from .ops.shapes import COPY
 from .tensor import Tensor, apply, bump_version
 
@@ -24,7 +24,10 @@ def accumulate_grad(tensor, g, create_graph, copy_it=True):
         tensor.grad = tensor.grad + g
     elif _adds_in_place(tensor.grad, g.data):
         # AccumulateGrad's `grad += new_grad`: the same .grad tensor, so whoever holds it sees the sum
-        xp.add(tensor.grad.data, g.data, out=tensor.grad.data)
+        if ON_HOST:
+            xp.add(tensor.grad.data, g.data, out=tensor.grad.data)
+        else:       # (the array API has no out=)
+            setitem(tensor.grad.data, ..., tensor.grad.data + g.data)
         bump_version(tensor.grad)
     else:
         # (asarray: NumPy gives a scalar for 0-d + 0-d, and a .grad must stay an array: .zero_())
