@@ -60,7 +60,10 @@ def _elementwise(op, x, y, *, true_division=False, **params):
         raise
 
 
-_SCALARS = (int, float, bool)     # Python numbers a reflected operator puts second
+# Python numbers a reflected operator puts second. Only `2 + a` and `2 * a` reach add and mul with
+# a number first (torch.add(2, a) and torch.mul(2, a) are refused before), so the swap lives here,
+# with no call of its own on the operators' path.
+_SCALARS = (int, float, bool)
 _NUMBERS = (int, float)         # (not bool: True + x counts it as 1, _counted)
 
 
