@@ -311,8 +311,12 @@ def where(condition, input, other):
     if getattr(c, "dtype", None) is not None and kind(c.dtype) != "b":
         fail("where expected condition to be a boolean tensor, but got a tensor with dtype "
              f"{torch_type_name(c.dtype)}")
+    cast = result_type(input, other)
+    if type(input) is not Tensor and type(other) is not Tensor:     # two numbers: NumPy would make float64
+        input = B.asarray(input, dtype=cast)
+    same = all(getattr(data(v), "dtype", cast) == cast for v in (input, other))
     try:
-        return apply(P.WHERE, condition, input, other)
+        return apply(P.WHERE, condition, input, other, cast=None if same else cast)
     except ValueError:
         broadcast_shapes(broadcast_shapes(shape_of(c), shape_of(input)), shape_of(other))
         raise

@@ -6,6 +6,7 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from .creation import as_tensor
+from .dtypes import result_type
 from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
 
 
@@ -148,8 +149,10 @@ def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}",
              "type")
+    if not tensors and name == "cat":       # (PyTorch words the two differently)
+        fail("torch.cat(): expected a non-empty list of Tensors", "value")
     if not tensors:
-        fail(f"{name}(): expected a non-empty list of Tensors", "shape")
+        fail("stack expects a non-empty TensorList")
     for k, t_ in enumerate(tensors):
         if type(t_) in (bool, int, float):
             fail(f"expected Tensor as element {k} in argument 0, but got {type(t_).__name__}", "type")
@@ -158,6 +161,9 @@ def _tensor_list(tensors, name):
 
 def cat(tensors, dim=0):
     ts = _tensor_list(tensors, "cat")
+    for k, t_ in enumerate(ts):
+        if not t_.data.ndim:
+            fail(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
     n = ndim_of(ts[0])
     d = dim_index(dim, n)
     first = shape_of(ts[0])
@@ -169,7 +175,7 @@ def cat(tensors, dim=0):
             if i != d and s[i] != first[i]:
                 fail(f"Sizes of tensors must match except in dimension {d}. Expected size {first[i]} but got "
                      f"size {s[i]} for tensor number {k} in the list.", "shape")
-    return apply(S.CAT, *ts, dim=d)
+    return apply(S.CAT, *ts, dim=d, cast=_joined_dtype(ts))
 
 
 def stack(tensors, dim=0):
@@ -179,7 +185,14 @@ def stack(tensors, dim=0):
         if shape_of(t_) != first:
             fail(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] at entry 0 "
                  f"and [{', '.join(map(str, shape_of(t_)))}] at entry {k}", "shape")
-    return apply(S.STACK, *ts, dim=dim_index(dim, len(first) + 1))
+    return apply(S.STACK, *ts, dim=dim_index(dim, len(first) + 1), cast=_joined_dtype(ts))
+
+
+def _joined_dtype(ts):
+    """cat's and stack's result dtype when the tensors' differ (PyTorch's promotion:
+    an int with a float32 tensor is float32, where NumPy would say float64); else None."""
+    first = ts[0].data.dtype
+    return None if all(t.data.dtype == first for t in ts) else result_type(*ts)
 
 
 def clone(x):
