@@ -139,7 +139,7 @@ def _tensor_check(name, param, position, function, module):
     no_number = pytorch_name == "input" and position == 1 and name not in _NUMBER_FIRST
     # A NumPy array is not a tensor either; a NumPy scalar is a number. A method decides
     # when it runs, by its receiver (program_numpy.on_receiver): NumPy's takes arrays.
-    refused = (list, tuple) + ((bool, int, float) if no_number else ()) + \
+    refused = (list, tuple) + ((bool, int, float, type(None)) if no_number else ()) + \
         ((VALUES if no_number else (VALUES[0],)) if function else ())
     words = number_refusal(name, param, position)      # PyTorch's words for this argument, where it has its own
     if module == "torch.nn.functional" and name in _READ_AS_METHOD and position == 1:

@@ -18,7 +18,7 @@ from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
 from ..state import state
-from .checks import check_size, shape_of, size_tuple
+from .checks import check_size, is_int, shape_of, size_tuple
 from .devices import placement
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
 
@@ -141,6 +141,8 @@ def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
 
 def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     size = sizes if size is None else (size,)
+    if any(is_int(s) and s < 0 for s in size_tuple(size)):     # (zeros words it apart)
+        raise AgcliError("zeros: Dimension size must be non-negative.")
     return _filled(0, size, dtype, requires_grad, device)
 
 
@@ -172,6 +174,9 @@ def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if is_int(v) and v < 0:
+            raise AgcliError(f"{name} must be greater or equal to 0, got {v}")
     check_size((n, m))
     return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
@@ -181,6 +186,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         start, end = 0, start
     if step == 0:
         raise AgcliError("step must be nonzero", kind="shape")
+    if (end - start) * step < 0:        # arange(5, 0) is an error, not an empty tensor
+        raise AgcliError("upper bound and lower bound inconsistent with step sign")
     is_int = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step))
     n = max(0, math.ceil((end - start) / step))
     check_size((n,))
@@ -189,6 +196,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    if is_int(steps) and steps < 0:
+        raise AgcliError("number of steps must be non-negative")
     check_size((steps,))
     return _leaf(from_host(_linspace(start, end, steps, _float(dtype))), requires_grad, device)
 
