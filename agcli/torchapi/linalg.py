@@ -1,7 +1,7 @@
 """PyTorch's products: dot, mv, mm, bmm, inner, outer, matmul's dispatch among them, and F.linear."""
 from __future__ import annotations
 
-from ..engine.backend import dtype_name, strides
+from ..engine.backend import dtype_name, kind, strides
 from ..engine.ops import linalg as L
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
@@ -23,6 +23,7 @@ def dot(x, y):
         n, m = shape_of(x)[0], shape_of(y)[0]
         fail(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
              f"of elements, but got {n} and {m} elements respectively", "shape")
+    _no_bools(x, "dot")
     return apply(L.DOT, x, y)
 
 
@@ -35,6 +36,7 @@ def mv(m, v):
     if _same_dtype(m, v) is False:      # (the first is the result's, made in vec's dtype)
         fail(f"addmv input tensors must have the same dtype, but got {torch_type_name(_dtype(v))}, "
              f"{torch_type_name(_dtype(m))}, and {torch_type_name(_dtype(v))}")
+    _no_bools(m, "addmv_impl_cpu")
     return apply(L.MV, m, v)
 
 
@@ -51,14 +53,21 @@ def mm(a, b):
     if _same_dtype(a, b) is False:
         fail(f"expected m1 and m2 to have the same dtype, but got: {CPP_TYPE_NAMES.get(_dtype(a))} != "
              f"{CPP_TYPE_NAMES.get(_dtype(b))}")
+    _no_bools(a, "addmm_impl_cpu_")
     refuse_huge(lambda: (shape_of(a)[0], shape_of(b)[1]), shape_of(a)[0] * shape_of(b)[1])
     return apply(L.MM, a, b)
 
 
 def _plain_product(a, b) -> bool:
-    """Matrices that fit, of one dtype, with a product of modest size: nothing for mm to refuse."""
+    """Matrices that fit, of one dtype (not bool), with a product of modest size: nothing for mm to refuse."""
     return a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype \
-        and a.shape[0] * b.shape[1] <= CHECKED_ABOVE
+        and a.shape[0] * b.shape[1] <= CHECKED_ABOVE and kind(a.dtype) != "b"
+
+
+def _no_bools(x, kernel):
+    """PyTorch's CPU products have no kernel for bool tensors (both operands share x's dtype here)."""
+    if _dtype(x) == "bool":
+        fail(f'"{kernel}" not implemented for \'Bool\'', "not_implemented")
 
 
 def _dtype(x):
@@ -82,6 +91,7 @@ def bmm(a, b):
              f"but got: [{sb[0]}, {sb[1]}].", "shape")
     if _same_dtype(a, b) is False:
         fail(f"expected scalar type {torch_type_name(_dtype(a))} but found {torch_type_name(_dtype(b))}")
+    _no_bools(a, "bmm")
     refuse_huge(lambda: (sa[0], sa[1], sb[2]), sa[0] * sa[1] * sb[2])
     return apply(L.BMM, a, b)
 
