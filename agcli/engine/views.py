@@ -185,13 +185,19 @@ def internal_overlap(a) -> bool:
 def partial_overlap(a, b) -> bool:
     """a and b share some memory but are not the same elements in the same order
     (PyTorch's get_overlap_status: only dense tensors are judged)."""
+    return overlap(a, b) == "partial"
+
+
+def overlap(a, b):
+    """PyTorch's get_overlap_status of two arrays: 'full' (the same elements in the same
+    order), 'partial', or None (apart, or not judged: only dense tensors are)."""
     if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
-        return False
+        return None
     a0, b0 = address(a), address(b)
     a1, b1 = a0 + a.size * itemsize(a.dtype), b0 + b.size * itemsize(b.dtype)
     if a0 == b0 and a1 == b1:
-        return strides(a) != strides(b)
-    return a0 < b1 and b0 < a1
+        return "partial" if strides(a) != strides(b) else "full"
+    return "partial" if a0 < b1 and b0 < a1 else None
 
 
 def _dense(a) -> bool:

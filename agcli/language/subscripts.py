@@ -19,7 +19,7 @@ def index_int(v):
 def index_value(v):
     if isinstance(v, ndarrays.VALUES):      # x[a > 2], x[np.int64(1)]: as PyTorch takes NumPy's
         v = C.as_tensor(v) if v.ndim else v.item()
-    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
+    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) == "i":    # (a uint8 one is a mask)
         return int(v.data)
     if isinstance(v, float):
         raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "

@@ -18,7 +18,7 @@ from ..errors import AgcliError
 from ..state import state
 from . import creation as C
 from . import functions
-from .in_place import become, before, check_assignment
+from .in_place import assignment_error, become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
 NON_LEAF_GRAD = (
@@ -142,7 +142,7 @@ def truth(x):
 def setitem(x, key, value):
     x = _tensor(x)
     v = value if type(value) is Tensor else C.as_tensor(value)
-    plain_key = functions.checked_key(x, _plain_key(key))
+    plain_key = functions.checked_key(x, _plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
     check_assignment(x, key, plain_key, advanced, v)
     try:
@@ -153,13 +153,21 @@ def setitem(x, key, value):
             return
         become(x, apply(S.INDEX_PUT if advanced else W.ASSIGN, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
-        raise AgcliError(str(e), kind="shape") from None
+        raise assignment_error(x, plain_key, advanced, v, e) from None
 
 
-def _plain_key(key):
-    if not isinstance(key, tuple):
-        key = (key,)
-    return tuple(k.data if type(k) is Tensor else k for k in key)
+def _plain_key(key, value):
+    """The key's arrays (a list is an array of indices, checked as one)."""
+    key = functions.read_key(_refuse_byte_fill(key, value))
+    return tuple(k.data if type(k) is Tensor else B.asarray(k) if isinstance(k, list) else k for k in key)
+
+
+def _refuse_byte_fill(key, value):
+    """x[mask] = one value is PyTorch's masked_fill_, which takes no uint8 mask."""
+    masks = [k for k in (key if isinstance(key, tuple) else (key,)) if type(k) is Tensor]
+    if len(masks) == 1 and B.dtype_name(masks[0].data.dtype) == "uint8" and value.data.size == 1:
+        raise AgcliError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+    return key
 
 
 # ----------------------------------------------------------- backward/grad

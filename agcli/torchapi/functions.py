@@ -11,7 +11,7 @@ from .arithmetic import (abs, add, clamp, clamp_max, clamp_min, cos, div, divide
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import checked_key, getitem, index, select, unbind
+from .indexing import checked_key, getitem, index, read_key, select, unbind
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,

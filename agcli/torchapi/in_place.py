@@ -13,7 +13,7 @@ from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.saved import Arg, fields
 from ..engine.tensor import Tensor, apply, bump_version, fresh, set_grad_enabled, version_of
-from ..engine.views import internal_overlap, no_grad_view, partial_overlap, rebase
+from ..engine.views import internal_overlap, no_grad_view, overlap, partial_overlap, rebase
 from ..errors import AgcliError
 from ..state import state
 from .checks import broadcast_shapes, dim_index, dims_tuple, fail
@@ -71,7 +71,34 @@ def check_assignment(x, key, plain_key, advanced, value):
                 raise no_grad_view(functions.getitem(x, key), indirect=False)
         if x.is_view and internal_overlap(B.getitem(x.data, plain_key)):
             fail(_OVERLAP.format("more than one element of the written-to tensor", "s"))
+    if _storage(value) is _storage(x) or value.data is x.data:
+        _check_value_overlap(x, plain_key, advanced, value)
     check_in_place(x, value)
+
+
+def _check_value_overlap(x, plain_key, advanced, value):
+    """z[1:] = z[:-1]: copy_ refuses a value partly in the written-to elements; index_put_
+    refuses one in x at all (PyTorch's assert_no_partial_overlap and assert_no_overlap)."""
+    status = overlap(x.data, value.data) if advanced else overlap(B.getitem(x.data, plain_key), value.data)
+    if status == "partial" or advanced and status == "full":
+        fail(_OVERLAP.format("some elements of the input tensor and the written-to tensor", ""))
+
+
+def assignment_error(x, plain_key, advanced, value, error) -> AgcliError:
+    """PyTorch's words for a value that does not fit x[key] (NumPy's are `error`'s): copy_'s
+    expand of the value (leading dims of one dropped) or index_put_'s shape mismatch."""
+    region = B.getitem(x.data, plain_key).shape
+    shape = value.data.shape
+    if advanced:
+        return AgcliError(f"shape mismatch: value tensor of shape [{', '.join(map(str, shape))}] cannot be "
+                          f"broadcast to indexing result of shape [{', '.join(map(str, region))}]")
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    try:
+        functions.expand(B.xp.reshape(value.data, shape), *region)
+    except AgcliError as refusal:
+        return refusal
+    return AgcliError(str(error), kind="shape")
 
 
 def _storage(t):

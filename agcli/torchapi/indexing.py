@@ -1,10 +1,14 @@
 """Indexing as PyTorch records it: select, slice, advanced indices."""
 from __future__ import annotations
 
-from ..engine.backend import asarray, astype, item, kind, xp
+import functools
+
+from ..engine.backend import asarray, astype, dtype_name, item, kind, xp
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
-from .checks import dim_index, fail, is_int, ndim_of, shape_of
+from ..errors import AgcliError
+from ..state import state
+from .checks import broadcast_shapes, dim_index, fail, is_int, ndim_of, shape_of
 from .shaping import unsqueeze
 
 
@@ -45,8 +49,7 @@ def getitem(x, key):
     if type(key) is int and type(x) is Tensor and x.data.ndim and -x.data.shape[0] <= key < x.data.shape[0]:
         return apply(S.SELECT, x, dim=0, index=key % x.data.shape[0])      # (the common case: x[i])
     lone_slice = isinstance(key, slice)
-    if not isinstance(key, tuple):
-        key = (key,)
+    key = read_key(key)
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
         return index(x, tuple(_advanced(k) for k in key))
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
@@ -54,7 +57,7 @@ def getitem(x, key):
         fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
              "convert a 0-dim tensor to a number", "index")
     if n_real > ndim_of(x):
-        fail(f"too many indices for tensor of dimension {ndim_of(x)}", "shape")
+        fail(f"too many indices for tensor of dimension {ndim_of(x)}", "index")
     if sum(1 for k in key if k is Ellipsis) > 1:
         fail("an index can only have a single ellipsis ('...')", "shape")
     dim, ndim0, whole = 0, ndim_of(x), x
@@ -79,6 +82,36 @@ def getitem(x, key):
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
     return apply(S.ALIAS, x) if x is whole and type(x) is Tensor else x
+
+
+def read_key(key) -> tuple:
+    """A subscript as PyTorch's Python binding reads it, as a tuple: a short list holding
+    a sequence, tensor, slice, `...` or None is a tuple of indices (deprecated, with
+    PyTorch's warning), a tuple inside it a list of indices, a uint8 tensor a mask
+    (deprecated too)."""
+    if isinstance(key, list) and len(key) < 32 and \
+            any(isinstance(k, (list, tuple, slice, Tensor)) or k is None or k is Ellipsis for k in key):
+        state.warn(_SEQUENCE_AS_TUPLE)
+        key = tuple(key)
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(type(k) is tuple or type(k) is Tensor and dtype_name(k.data.dtype) == "uint8" for k in key):
+        key = tuple(_as_mask(k) if type(k) is Tensor else list(k) if type(k) is tuple else k for k in key)
+    return key
+
+
+_SEQUENCE_AS_TUPLE = ("UserWarning: Using a non-tuple sequence for multidimensional indexing is deprecated and will "
+                      "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+                      "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or a "
+                      "different result")
+
+
+def _as_mask(k):
+    if dtype_name(k.data.dtype) != "uint8":
+        return k
+    state.warn("UserWarning: indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+               "instead.")
+    return Tensor(astype(k.data, "bool"))
 
 
 def _slice_bounds(k, size):
@@ -106,22 +139,37 @@ def checked_key(x, key):
             for k in key if k is not None and k is not Ellipsis]
     if sum(used) > len(shape):
         fail(f"too many indices for tensor of dimension {len(shape)}", "index")
-    dim = 0
+    dim = indexed = 0       # (PyTorch's kernel counts the dims its index tensors stand for)
     for k in key:
         if k is Ellipsis:
             dim += len(shape) - sum(used)
         elif hasattr(k, "shape"):
-            _check_array(k, shape, dim)
+            _check_array(k, shape, dim, indexed)
             dim += k.ndim if kind(k.dtype) == "b" else 1
+            indexed += k.ndim if kind(k.dtype) == "b" else 1
         elif k is not None:
             if is_int(k) and not -shape[dim] <= k < shape[dim]:
                 fail(f"index {k} is out of bounds for dimension {dim} with size {shape[dim]}", "index")
             dim += 1
+    if indexed > 1:
+        _check_together(key)
     return key
 
 
-def _check_array(k, shape, dim):
-    """One array of an advanced index: a mask of the dims it stands for, or indices within dim's size."""
+def _check_together(key):
+    """The index tensors broadcast together (a mask stands for its nonzero positions)."""
+    shapes = [(item(xp.sum(astype(k, "int64"))),) if kind(k.dtype) == "b" else tuple(k.shape)
+              for k in key if hasattr(k, "shape")]
+    try:
+        functools.reduce(broadcast_shapes, shapes)
+    except AgcliError:
+        fail("shape mismatch: indexing tensors could not be broadcast together with shapes "
+             + ", ".join(f"[{', '.join(map(str, s))}]" for s in shapes), "index")
+
+
+def _check_array(k, shape, dim, indexed):
+    """One array of an advanced index: a mask of the dims it stands for, or indices within dim's size
+    (named as the `indexed`-th dim the index tensors stand for, as PyTorch's kernel words it)."""
     if kind(k.dtype) == "b":
         for i, n in enumerate(k.shape):
             if n != shape[dim + i]:
@@ -134,4 +182,4 @@ def _check_array(k, shape, dim):
     bad = xp.reshape((k < -size) | (k >= size), (-1,))
     if bool(xp.any(bad)):
         first = item(xp.reshape(k, (-1,))[int(xp.argmax(astype(bad, "int8")))])
-        fail(f"index {first} is out of bounds for dimension {dim} with size {size}", "index")
+        fail(f"index {first} is out of bounds for dimension {indexed} with size {size}", "index")

@@ -81,7 +81,10 @@ def permute(x, *dims):
         fail(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
              f"the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}",
              "shape")
-    return apply(S.PERMUTE, x, dims=dims_tuple(dims, n))
+    wrapped = tuple(dim_index(d, n) for d in dims)
+    if len(set(wrapped)) != n:
+        fail("permute(): duplicate dims are not allowed.", "shape")
+    return apply(S.PERMUTE, x, dims=wrapped)
 
 
 def attr_T(x):
