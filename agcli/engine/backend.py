@@ -102,6 +102,14 @@ def reduce_mean(x, axis=None, keepdims=False):
     return numpy.mean(x, axis=axis, keepdims=keepdims)
 
 
+def squared_deviations(x, center):
+    """The total of (x - center)**2 in float64, added as PyTorch's std_var_all_cpu adds it."""
+    if type(x) is numpy.ndarray:
+        return (_sums or _load_sums()).squared_deviations(x, center)
+    d = astype(x, "float64") - center
+    return xp.sum(d * d)
+
+
 _sums = None        # engine/backend_sums.py, imported when a float sum first needs it (not at start-up)
 
 

@@ -119,3 +119,20 @@ def torch_mean(x, axis=None, keepdims=False):
     for a in (range(x.ndim) if axis is None else {a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)}):
         count *= x.shape[a]
     return torch_sum(x, axis, keepdims) / count
+
+
+def squared_deviations(x, center):
+    """std_var_all_cpu's total: (x - center)**2 in double, added in turn in memory order
+    within each of parallel_reduce's thread ranges, the ranges' totals then in turn."""
+    flat = _in_memory_order(x)
+    d = numpy.asarray(x if flat is None else flat, dtype=numpy.float64).reshape(-1) - center
+    d *= d
+    n = d.size
+    if not n:
+        return 0.0
+    used = 1 if n <= GRAIN_SIZE else min(threads(), -(-n // GRAIN_SIZE))
+    chunk = -(-n // used)
+    total = 0.0
+    for begin in range(0, n, chunk):
+        total += float(numpy.cumsum(d[begin:begin + chunk])[-1])
+    return total

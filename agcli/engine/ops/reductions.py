@@ -4,7 +4,7 @@ sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import saved
-from ..backend import arange, astype, copy, reduce_mean, reduce_sum, xp, zeros
+from ..backend import arange, asarray, astype, copy, item, kind, reduce_mean, reduce_sum, squared_deviations, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -181,10 +181,18 @@ def _moments(x, dim, correction, keepdim, root=False):
     degrees of freedom give inf, and nan where all the values are equal (PyTorch's)."""
     def compute(a):
         d = a - xp.mean(a, axis=dim, keepdims=True)
-        m2 = xp.sum(d * d, axis=dim, keepdims=keepdim)
-        dof = _dof(a.shape, dim, correction)
+        return finish(xp.sum(d * d, axis=dim, keepdims=keepdim))
+
+    def finish(m2):
+        dof = _dof(x.shape, dim, correction)
         v = m2 / dof if dof > 0 else xp.where(m2 == 0, xp.nan, xp.where(m2 > 0, xp.inf, m2))
         return xp.sqrt(v) if root else v
+    if x.size > 1 and _count(x.shape, dim) == x.size and kind(x.dtype) == "f":
+        # One number out: PyTorch's std_var_all_cpu centres on x.mean() taken in x's dtype
+        # (float32: its rounding shows, var of [1e7+1, 1e7+2, 1e7+3] is 2.5), then adds in double.
+        m2 = asarray(squared_deviations(x, item(reduce_mean(x))), dtype=xp.float64)
+        ones = x.ndim if keepdim else x.ndim - len(T.reduced(dim, x))     # (the dims not reduced are ones)
+        return astype(xp.reshape(finish(m2), (1,) * ones), x.dtype)
     return _in_double(compute, x)
 
 
