@@ -102,11 +102,12 @@ def reduce_mean(x, axis=None, keepdims=False):
     return numpy.mean(x, axis=axis, keepdims=keepdims)
 
 
-def squared_deviations(x, center):
-    """The total of (x - center)**2 in float64, added as PyTorch's std_var_all_cpu adds it."""
+def squared_deviations(x):
+    """The total of (x - x.mean())**2 in float64 as PyTorch's std_var_all_cpu takes it (var of [1e7+1,
+    1e7+2, 1e7+3] in float32 is 2.5: the mean is rounded to x's dtype first)."""
     if type(x) is numpy.ndarray:
-        return (_sums or _load_sums()).squared_deviations(x, center)
-    d = astype(x, "float64") - center
+        return (_sums or _load_sums()).squared_deviations(x, float(reduce_mean(x)))
+    d = astype(x, "float64") - astype(reduce_mean(x), "float64")
     return xp.sum(d * d)
 
 

@@ -37,12 +37,13 @@ def dim_index(dim, ndim: int) -> int:
 
 
 def dims_tuple(dim, ndim: int) -> tuple:
+    """Reduction dims, checked and wrapped; a 0-d tensor's one dim (0 or -1) is none to reduce."""
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     out = tuple(dim_index(d, ndim) for d in dims)
     if len(set(out)) != len(out):
         twice = next(d for i, d in enumerate(out) if d in out[:i])
         fail(f"dim {twice} appears multiple times in the list of dims", "shape")
-    return out
+    return out if ndim else ()
 
 
 def size_tuple(args) -> tuple:

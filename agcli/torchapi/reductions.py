@@ -85,12 +85,28 @@ def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
             fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                  "Specify the reduction dim with the 'dim' argument.", "shape")
         return apply(op_all, x)
-    d = dim_index(dim, ndim_of(x))
+    d = _nonempty_dim(name, x, dim)
     values = apply(op_dim, x, dim=d, keepdim=bool(keepdim))
-    idx = arg(data(x), axis=d)
+    return ValuesIndices((values, _indices(arg, x, d, keepdim)), name)
+
+
+def _nonempty_dim(name, x, dim):
+    """dim wrapped, or PyTorch's IndexError when it has no element to choose."""
+    d = dim_index(dim, ndim_of(x))
+    if ndim_of(x) and shape_of(x)[d] == 0:
+        fail(f"{name}(): Expected reduction dim {d} to have non-zero size.", "index")
+    return d
+
+
+def _indices(arg, x, d, keepdim):
+    """argmax/argmin along dim d as an int64 tensor (a 0-d tensor's: 0)."""
+    a = data(x)
+    if not a.ndim:
+        return Tensor(B.zeros((), dtype="int64"), device=getattr(x, "device", "cpu"))
+    idx = arg(a, axis=d)
     if keepdim:
         idx = xp.expand_dims(idx, axis=d)
-    return ValuesIndices((values, Tensor(asarray(idx, dtype="int64"), device=getattr(x, "device", "cpu"))), name)
+    return Tensor(asarray(idx, dtype="int64"), device=getattr(x, "device", "cpu"))
 
 
 def max(x, dim=None, keepdim=False, other=None):
@@ -106,13 +122,12 @@ def _arg(arg, x, dim, keepdim):
     a = data(x)
     if kind(asarray(a).dtype) == "b":
         fail(f"{arg.__name__}(): does not support bool input")
+    name = arg.__name__
+    if dim is None and a.size == 0:
+        fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.", "index")
     if dim is None:
         return Tensor(asarray(arg(xp.reshape(a, (-1,))), dtype="int64"), device=getattr(x, "device", "cpu"))
-    d = dim_index(dim, ndim_of(x))
-    idx = arg(a, axis=d)
-    if keepdim:
-        idx = xp.expand_dims(idx, axis=d)
-    return Tensor(asarray(idx, dtype="int64"), device=getattr(x, "device", "cpu"))
+    return _indices(arg, x, _nonempty_dim(name, x, dim), keepdim)
 
 
 def argmax(x, dim=None, keepdim=False):
@@ -123,18 +138,23 @@ def argmin(x, dim=None, keepdim=False):
     return _arg(xp.argmin, x, dim, keepdim)
 
 
-def _amax_amin(op, x, dim, keepdim):
+def _amax_amin(op, name, x, dim, keepdim):
     """amax/amin over dim; () is every dim, and stays () in the node (PyTorch's _saved_dim)."""
     dims = () if isinstance(dim, (tuple, list)) and len(dim) == 0 else dims_tuple(dim, ndim_of(x))
+    if numel(shape_of(x)) == 0 and not dims:
+        fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+             "with the 'dim' argument.")
+    for d in dims:
+        _nonempty_dim(name, x, d)
     return apply(op, x, dim=dims, keepdim=bool(keepdim))
 
 
 def amax(x, dim=(), keepdim=False):
-    return _amax_amin(R.AMAX, x, dim, keepdim)
+    return _amax_amin(R.AMAX, "amax", x, dim, keepdim)
 
 
 def amin(x, dim=(), keepdim=False):
-    return _amax_amin(R.AMIN, x, dim, keepdim)
+    return _amax_amin(R.AMIN, "amin", x, dim, keepdim)
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):

@@ -4,7 +4,7 @@ sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import saved
-from ..backend import arange, asarray, astype, copy, item, kind, reduce_mean, reduce_sum, squared_deviations, xp, zeros
+from ..backend import arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -67,6 +67,8 @@ MASKED_FILL_T = Op("MaskedFillBackward1", lambda x, m, value: xp.where(m, value,
 
 
 def _take_along(x, dim, keepdim, arg):
+    if not x.ndim:          # (a 0-d tensor's max along dim 0 is itself)
+        return copy(x)
     idx = xp.expand_dims(arg(x, axis=dim), axis=dim)
     out = xp.take_along_axis(x, idx, axis=dim)
     return out if keepdim else xp.squeeze(out, axis=dim)
@@ -77,6 +79,8 @@ def _chosen_grad(g, x, dim, keepdim, arg):
     zeros.scatter(dim, indices, grad), ScatterBackward0 with create_graph)."""
     a = data(x)
     shape = a.shape
+    if not shape:
+        return g
     position = xp.reshape(arange(shape[dim]), (-1,) + (1,) * (len(shape) - dim - 1))
     chosen = xp.expand_dims(arg(a, axis=dim), axis=dim) == position
     g = keep_dims(g, (dim,), keepdim)
@@ -180,19 +184,16 @@ def _moments(x, dim, correction, keepdim, root=False):
     """var (root: std) over dim (None: all), the mean taken out first; none or fewer
     degrees of freedom give inf, and nan where all the values are equal (PyTorch's)."""
     def compute(a):
-        d = a - xp.mean(a, axis=dim, keepdims=True)
+        d = a - xp.mean(a, axis=dim, keepdims=True) if a.size else a     # (no mean of nothing: NumPy warns)
         return finish(xp.sum(d * d, axis=dim, keepdims=keepdim))
 
     def finish(m2):
         dof = _dof(x.shape, dim, correction)
         v = m2 / dof if dof > 0 else xp.where(m2 == 0, xp.nan, xp.where(m2 > 0, xp.inf, m2))
         return xp.sqrt(v) if root else v
-    if x.size > 1 and _count(x.shape, dim) == x.size and kind(x.dtype) == "f":
-        # One number out: PyTorch's std_var_all_cpu centres on x.mean() taken in x's dtype
-        # (float32: its rounding shows, var of [1e7+1, 1e7+2, 1e7+3] is 2.5), then adds in double.
-        m2 = asarray(squared_deviations(x, item(reduce_mean(x))), dtype=xp.float64)
-        ones = x.ndim if keepdim else x.ndim - len(T.reduced(dim, x))     # (the dims not reduced are ones)
-        return astype(xp.reshape(finish(m2), (1,) * ones), x.dtype)
+    if x.size > 1 and _count(x.shape, dim) == x.size and kind(x.dtype) == "f":    # one number out: the backend
+        ones = x.ndim if keepdim else x.ndim - len(T.reduced(dim, x))             # adds as std_var_all_cpu
+        return astype(xp.reshape(finish(asarray(squared_deviations(x), dtype=xp.float64)), (1,) * ones), x.dtype)
     return _in_double(compute, x)
 
 

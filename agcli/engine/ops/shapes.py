@@ -180,7 +180,7 @@ PERMUTE = Op("PermuteBackward0", lambda x, dims: xp.permute_dims(x, dims),
              ("grad.permute(inverse of dims)",), saves=False, view=True,
              jvps=(lambda t, out, x, dims: permute(t, tuple(range(len(_batch(t, x)))) +
                                                  tuple(tangent_dim(d, x, t) for d in dims)),))
-TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: swapaxes(x, dim0, dim1),
+TRANSPOSE = Op("TransposeBackward0", lambda x, dim0, dim1: swapaxes(x, dim0, dim1) if x.ndim else xp.reshape(x, ()),
                (lambda g, out, x, dim0, dim1: transpose(g, dim0, dim1),), ("grad.transpose(dim0, dim1)",),
                saves=False, view=True,
                jvps=(lambda t, out, x, dim0, dim1: transpose(t, tangent_dim(dim0, x, t), tangent_dim(dim1, x, t)),))
@@ -317,8 +317,8 @@ def permute(x, dims):
 
 def transpose(x, dim0, dim1):
     if type(x) is Tensor:
-        return apply(TRANSPOSE, x, dim0=dim0 % x.ndim, dim1=dim1 % x.ndim)
-    return swapaxes(x, dim0, dim1)
+        return apply(TRANSPOSE, x, dim0=dim0 % max(x.ndim, 1), dim1=dim1 % max(x.ndim, 1))
+    return swapaxes(x, dim0, dim1) if x.ndim else x
 
 
 def squeeze(x, dim):
