@@ -79,7 +79,8 @@ def check_assignment(x, key, plain_key, advanced, value):
 def _check_value_overlap(x, plain_key, advanced, value):
     """z[1:] = z[:-1]: copy_ refuses a value partly in the written-to elements; index_put_
     refuses one in x at all (PyTorch's assert_no_partial_overlap and assert_no_overlap)."""
-    status = overlap(x.data, value.data) if advanced else overlap(B.getitem(x.data, plain_key), value.data)
+    view_key = plain_key if any(k is Ellipsis for k in plain_key) else plain_key + (...,)    # (a view even of
+    status = overlap(x.data if advanced else B.getitem(x.data, view_key), value.data)    # one element)
     if status == "partial" or advanced and status == "full":
         fail(_OVERLAP.format("some elements of the input tensor and the written-to tensor", ""))
 
