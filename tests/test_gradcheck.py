@@ -186,6 +186,16 @@ CASES = [
     case("a.clamp_min(0.2)", a=away(3, 4, points=(0.2,))),
     case("a.clamp_max(-0.3)", a=away(3, 4, points=(-0.3,))),
     case("a % 1.5", a=away(2, 3, lo=-1.4, hi=1.4)),
+    # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
+    case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
+    case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),
+    case("floor(a)", a=away(2, 3, points=(-1.0, 0.0, 1.0))),
+    case("a.ceil()", a=away(2, 3, points=(-1.0, 0.0, 1.0))),
+    case("trunc(a)", a=away(2, 3, points=(-1.0, 0.0, 1.0))),
+    case("a.frac()", a=away(2, 3, points=(-1.0, 0.0, 1.0))),
+    case("sign(a)", a=away(2, 3)),
+    case("a.div(b, rounding_mode='trunc')", a=normal(2, 3), b=away(3, gap=0.5)),
+    case("div(a, 0.7, rounding_mode='floor')", a=normal(2, 3)),
     # ---- where / maximum / minimum
     case("where(m > 0, a, b)", fixed=dict(m=normal(2, 1)), a=normal(2, 3), b=normal(3)),
     case("where(m > 0, a, 0.0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),

@@ -17,7 +17,8 @@ from .calls import PYTORCH_PARAMETER, calls_that_fit, number_refusal, pytorch_ke
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
 
-_NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide"))
+_NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
+                           "true_divide"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 _NO_CHECKS = ({}, ())
 # F.softmax(input) is input.softmax(...) in PyTorch's Python: a list has no such method

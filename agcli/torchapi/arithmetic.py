@@ -6,6 +6,7 @@ from ..engine.backend import kind, xp
 from ..engine.ops import bounds as picks
 from ..engine.ops import pointwise as P
 from ..engine.ops import reductions as R
+from ..engine.ops import rounding as RD
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
@@ -119,7 +120,23 @@ def mul(input, other):
     return _elementwise(P.MUL, _as_operand(input), _as_operand(other))
 
 
-def div(input, other):
+def add_function(input, other, alpha=1):
+    """torch.add as a function: a number first stays first in the graph (the operator `2 + a` puts a first)."""
+    if type(other) is Tensor and type(input) in _SCALARS:
+        return _elementwise(P.ADD, input, other, **_alpha(alpha))
+    return add(input, other, alpha)
+
+
+def multiply(input, other):
+    """torch.mul as a function: a number first stays first in the graph (the operator `2 * a` puts a first)."""
+    if type(other) is Tensor and type(input) in _SCALARS:
+        return _elementwise(P.MUL, input, other)
+    return mul(input, other)
+
+
+def div(input, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        return _rounded_division(input, other, rounding_mode)
     if type(input) is Tensor and type(other) in (Tensor, int, float):
         return _elementwise(P.DIV, input, other, true_division=True)
     _refuse_non_numbers(P.DIV, input, other)
@@ -137,12 +154,22 @@ def subtract(input, other, alpha=1):
     return sub(input, other, alpha)
 
 
-def divide(input, other):
+def divide(input, other, *, rounding_mode=None):
     """torch.div as a function: a number first is an operand like a tensor (DivBackward0;
     the operator `2 / a` is a reciprocal times 2, MulBackward0)."""
-    if type(other) is Tensor and type(input) in (int, float):
+    if type(other) is Tensor and type(input) in (int, float) and rounding_mode is None:
         return _elementwise(P.DIV, input, other, true_division=True)
-    return div(input, other)
+    return div(input, other, rounding_mode=rounding_mode)
+
+
+def _rounded_division(input, other, rounding_mode):
+    """div(rounding_mode='trunc' or 'floor'): DivBackward2, a zero gradient; integers stay integers."""
+    if rounding_mode not in ("trunc", "floor"):
+        fail(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    _refuse_non_numbers(P.DIV, input, other)
+    input, other = _as_operand(input), _as_operand(other)
+    _integer_division(input, other)
+    return _elementwise(P.DIV_FLOOR if rounding_mode == "floor" else RD.DIV_TRUNC, input, other)
 
 
 def remainder(input, other):

@@ -5,8 +5,8 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, clamp, clamp_max, clamp_min, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
-                         le, log, log1p, lt, masked_fill, maximum, minimum, mul, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
+from .arithmetic import (abs, add, add_function, clamp, clamp_max, clamp_min, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
+                         le, log, log1p, lt, masked_fill, maximum, minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
                          sqrt, sub, subtract, tan, tanh, where)
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
@@ -20,6 +20,7 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
                         smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
+from .rounding import ceil, floor, frac, round, sign, trunc
 from .scatter import gather, index_fill, scatter, scatter_add
 from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, permute,
                       reshape, squeeze, stack, t, transpose, unsqueeze, view)

@@ -56,6 +56,7 @@ _COMPUTED = {
 }
 _declare(FUNCTIONS, SAFE, _COMPUTED)
 _declare(METHODS, SAFE, _COMPUTED)
+_declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multiply, "multiply": functions.multiply})
 _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like})
 _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
@@ -80,6 +81,14 @@ VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "la
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
     "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "logsigmoid", "softmin",
     "normalize")})
+# Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
+_COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
+             "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
+             "less_equal": functions.le, "not_equal": functions.ne, "floor_divide": functions.floor_divide,
+             "round": functions.round, "floor": functions.floor, "ceil": functions.ceil, "trunc": functions.trunc,
+             "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign}
+_declare(FUNCTIONS, SAFE, _COMPARED)
+_declare(METHODS, SAFE, _COMPARED)
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
