@@ -139,6 +139,12 @@ def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     return _filled(1, size, dtype, requires_grad, device)
 
 
+def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    """torch.empty: PyTorch leaves the memory as it finds it; here it holds zeros."""
+    size = sizes if size is None else (size,)
+    return _filled(0, size, dtype, requires_grad, device)
+
+
 def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     size = sizes if size is None else (size,)
     if any(is_int(s) and s < 0 for s in size_tuple(size)):     # (zeros words it apart)

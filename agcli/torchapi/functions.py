@@ -5,24 +5,25 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, add_function, clamp, clamp_max, clamp_min, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
+from .arithmetic import (abs, add, add_function, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
                          le, log, log1p, lt, masked_fill, maximum, minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
                          sqrt, sub, subtract, tan, tanh, where)
+from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import checked_key, getitem, index, read_key, select, unbind
+from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
                  softmin, softplus)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)
-from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm,
+from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumprod, cumsum, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
 from .scatter import gather, index_fill, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, permute,
+from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip, permute,
                       reshape, squeeze, stack, t, transpose, unsqueeze, view)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import functools
 
-from ..engine.backend import asarray, astype, dtype_name, item, kind, xp
+from ..engine.backend import asarray, astype, dtype_name, item, kind, xp, zeros
 from ..engine.ops import shapes as S
-from ..engine.tensor import Tensor, apply
+from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
 from ..state import state
-from .checks import broadcast_shapes, dim_index, fail, is_int, ndim_of, shape_of
+from .checks import broadcast_shapes, dim_index, dims_tuple, fail, is_int, ndim_of, shape_of
 from .shaping import unsqueeze
 
 
@@ -183,3 +183,21 @@ def _check_array(k, shape, dim, indexed):
     if bool(xp.any(bad)):
         first = item(xp.reshape(k, (-1,))[int(xp.argmax(astype(bad, "int8")))])
         fail(f"index {first} is out of bounds for dimension {indexed} with size {size}", "index")
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one tensor per dim
+    (a 0-d input counts as 1-d there, as PyTorch's)."""
+    a = asarray(data(input))
+    found = xp.nonzero(a if a.ndim else xp.reshape(a, (1,)))
+    if as_tuple:
+        return tuple(Tensor(astype(i, "int64")) for i in found)
+    if not a.ndim:
+        return Tensor(zeros((found[0].shape[0], 0), dtype="int64"))
+    return Tensor(astype(xp.stack(found, axis=1), "int64"))
+
+
+def count_nonzero(input, dim=None):
+    a = asarray(data(input))
+    dims = None if dim is None else dims_tuple(dim, a.ndim)
+    return Tensor(xp.sum(astype(a != 0, "int64"), axis=dims))

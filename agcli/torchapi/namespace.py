@@ -15,6 +15,7 @@ from .dropout import dropout
 from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
+from ..engine.ops.layout import is_contiguous
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, version_of
 
@@ -89,6 +90,15 @@ _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": f
              "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign}
 _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
+_declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
+_declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
+# Indices and counts of nonzero elements, contiguity: no gradient, read from the values.
+_declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
+                            "argwhere": lambda input: functions.nonzero(input)})
+_declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
+                          "argwhere": lambda input: functions.nonzero(input),
+                          "is_contiguous": lambda input, memory_format=None: is_contiguous(functions.data(input))})
+_declare(FUNCTIONS, LITERAL, {"empty": C.empty})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
@@ -203,7 +213,7 @@ _declare(METHODS, SAFE, {
 _declare(METHODS, NEVER, {
     "float": _cast("float32"), "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
     "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: _numel(x),
-    "type": lambda x: f"torch.{'cuda.' if x.device != 'cpu' else ''}{functions.torch_type_name(x.data.dtype)}Tensor",
+    "type": lambda x, dtype=None: _type(x, dtype),
 })
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
@@ -214,6 +224,23 @@ _declare(ATTRIBUTES, NEVER, {
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
     "device": D.device_of, "is_cuda": D.is_cuda, "_version": lambda x: _version(x),
 })
+
+
+_LEGACY_TYPES = {f"torch.{name}Tensor": dtype for name, dtype in (
+    ("Float", "float32"), ("Double", "float64"), ("Half", "float16"), ("Long", "int64"), ("Int", "int32"),
+    ("Short", "int16"), ("Char", "int8"), ("Byte", "uint8"), ("Bool", "bool"))}
+
+
+def _type(x, dtype=None):
+    """x.type(): the legacy type's name ('torch.FloatTensor'); x.type(torch.int64) or
+    x.type('torch.DoubleTensor'): x in that dtype (x itself when it is already)."""
+    if dtype is None:
+        return f"torch.{'cuda.' if x.device != 'cpu' else ''}{functions.torch_type_name(x.data.dtype)}Tensor"
+    if isinstance(dtype, str) and dtype in _LEGACY_TYPES:
+        dtype = C.DType(_LEGACY_TYPES[dtype])
+    if not isinstance(dtype, C.DType):
+        raise AgcliError(f"invalid type: {dtype!r}", kind="type")
+    return _cast(dtype.name)(x)
 
 
 def _version(x) -> int:

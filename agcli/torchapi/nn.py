@@ -10,7 +10,8 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .arithmetic import clamp_min, div, neg
+from .arithmetic import div, neg
+from .clamping import clamp_min
 from .checks import dim_index, fail, ndim_of, requires_grad, shape_of
 from .dtypes import dtype_of
 from .reductions import norm
