@@ -186,6 +186,11 @@ CASES = [
     case("a.clamp_min(0.2)", a=away(3, 4, points=(0.2,))),
     case("a.clamp_max(-0.3)", a=away(3, 4, points=(-0.3,))),
     case("a % 1.5", a=away(2, 3, lo=-1.4, hi=1.4)),
+    # ---- pieces and tiles
+    case("a.repeat(2, 1, 2)", a=normal(2, 3)),
+    case("a.split(2, 1)[1]", a=normal(2, 3)),
+    case("a.split([1, 2], dim=1)[1]", a=normal(2, 3)),
+    case("a.chunk(2)[0]", a=normal(4, 3)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),

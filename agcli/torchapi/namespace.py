@@ -91,7 +91,10 @@ _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": f
 _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
 _declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
-_declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
+_declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
+# split and chunk give a tuple of tensors: no replay
+_declare(FUNCTIONS, NEVER, {"split": functions.split, "chunk": functions.chunk})
+_declare(METHODS, NEVER, {"split": functions.split, "chunk": functions.chunk})
 # Indices and counts of nonzero elements, contiguity: no gradient, read from the values.
 _declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                             "argwhere": lambda input: functions.nonzero(input)})

@@ -1,0 +1,91 @@
+"""Pieces and tiles: split/chunk's pieces (views along a dim) and repeat's tiles.
+Each entry: grad_fn name, kernel, rule, the rule in words."""
+from __future__ import annotations
+
+from ..backend import getitem, xp, zeros
+from ..op import Op
+from ..tensor import Tensor, apply, data
+from .layout import _embed, slice_key
+from .reductions import sum
+from .shapes import CAT, reshape, slice_, tangent_dim
+
+
+# ------------------------------------------------------------ split, chunk
+def _start(sizes, index) -> int:
+    start = 0
+    for s in sizes[:index]:
+        start += s
+    return start
+
+
+def _piece(x, dim, sizes, index):
+    start = _start(sizes, index)
+    return getitem(x, slice_key(dim, start, start + sizes[index], 1))
+
+
+def _piece_grad(g, out, x, dim, sizes, index):
+    """split_backward: the pieces' gradients joined along dim, zeros for the others (one piece
+    per node here; with create_graph, PyTorch's cat of them: CatBackward0)."""
+    start = _start(sizes, index)
+    if type(g) is not Tensor:
+        return _embed(g, x.shape, slice_key(dim, start, start + sizes[index], 1))
+    shape = list(x.shape)
+    parts = []
+    for i, n in enumerate(sizes):
+        shape[dim] = n
+        parts.append(g if i == index else Tensor(zeros(tuple(shape), dtype=g.data.dtype), device=g.device))
+    return apply(CAT, *parts, dim=dim)
+
+
+def _piece_tangent(t, out, x, dim, sizes, index):
+    start = _start(sizes, index)
+    return slice_(t, tangent_dim(dim, x, t), start, start + sizes[index], 1)
+
+
+SPLIT = Op("SplitBackward0", _piece, (_piece_grad,), ("split_backward(grads, split_size, dim, self.sizes())",),
+           saves=False, view=True, jvps=(_piece_tangent,))
+SPLIT_WITH_SIZES = Op("SplitWithSizesBackward0", _piece, (_piece_grad,),
+                      ("split_with_sizes_backward(grads, split_sizes, dim, self.sizes())",), saves=False, view=True,
+                      jvps=(_piece_tangent,))
+
+
+# ------------------------------------------------------------------ repeat
+def _repeat(x, repeats):
+    """x tiled: its shape padded with leading ones to len(repeats), each dim times its repeat."""
+    return xp.tile(xp.reshape(x, (1,) * (len(repeats) - x.ndim) + tuple(x.shape)), repeats)
+
+
+def _repeat_grad(g, out, x, repeats):
+    """repeat_backward: the leading new dims summed one by one, then one reshape to
+    (repeat, size) pairs and one sum over the repeats."""
+    shape = tuple(data(x).shape)
+    if 0 in repeats:        # (nothing was repeated: zeros, without a graph)
+        z = zeros(shape, dtype=data(g).dtype)
+        return Tensor(z, device=g.device) if type(g) is Tensor else z
+    for _ in range(len(repeats) - len(shape)):
+        g = sum(g, (0,))
+    pairs, summed = [], []
+    for r, n in zip(repeats[len(repeats) - len(shape):], shape):
+        if r != 1:
+            summed.append(len(pairs))
+            pairs.append(r)
+        pairs.append(n)
+    return sum(reshape(g, pairs), tuple(summed)) if summed else g
+
+
+def _repeat_tangent(t, out, x, repeats):
+    nb = len(t.shape) - len(x.shape)
+    lead = (1,) * (len(repeats) - len(x.shape))
+    t = reshape(t, tuple(t.shape[:nb]) + lead + tuple(x.shape))
+    return apply(REPEAT, t, repeats=(1,) * nb + tuple(repeats)) if type(t) is Tensor else \
+        _repeat(t, (1,) * nb + tuple(repeats))
+
+
+REPEAT = Op("RepeatBackward0", _repeat, (_repeat_grad,), ("repeat_backward(grad, repeats, self.sizes())",),
+            saves=False, jvps=(_repeat_tangent,))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
+
+declare_rest(globals(), LOOP)       # line by line
