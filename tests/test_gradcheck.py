@@ -186,6 +186,12 @@ CASES = [
     case("a.clamp_min(0.2)", a=away(3, 4, points=(0.2,))),
     case("a.clamp_max(-0.3)", a=away(3, 4, points=(-0.3,))),
     case("a % 1.5", a=away(2, 3, lo=-1.4, hi=1.4)),
+    # ---- picks by rank (distinct values: no ties to refuse)
+    case("a.topk(2, dim=1)[0]", a=normal(2, 4)),
+    case("topk(a, 2, largest=False).values", a=normal(5)),
+    case("a.median()", a=normal(2, 3)),
+    case("a.median(1)[0]", a=normal(2, 3)),
+    case("median(a, 0, keepdim=True).values", a=normal(3, 2)),
     # ---- pieces and tiles
     case("a.repeat(2, 1, 2)", a=normal(2, 3)),
     case("a.split(2, 1)[1]", a=normal(2, 3)),

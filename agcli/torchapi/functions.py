@@ -19,7 +19,7 @@ from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid,
                  softmin, softplus)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)
-from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumprod, cumsum, logsumexp, max, mean, min, norm,
+from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
 from .scatter import gather, index_fill, scatter, scatter_add

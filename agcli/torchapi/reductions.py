@@ -7,6 +7,7 @@ import operator
 
 from ..engine import backend as B
 from ..engine.backend import asarray, itemsize, kind, xp
+from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
 from ..engine.ops import scans as SC
 from ..engine.tensor import Tensor, apply, data
@@ -253,6 +254,37 @@ def sort(x, dim=-1, descending=False, *, stable=_UNSET):
     indices = R.sort_order(asarray(data(x)), d, bool(descending))
     return ValuesIndices((values, Tensor(asarray(indices, dtype="int64"), device=getattr(x, "device", "cpu"))),
                          "sort")
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the k largest (smallest) along dim, largest first (TopkBackward0)."""
+    d = dim_index(dim, ndim_of(x))
+    if not is_int(k) or not 0 <= k <= (shape_of(x)[d] if ndim_of(x) else 1):
+        fail("selected index k out of range")
+    order = RK.topk_order(asarray(data(x)), int(k), d, largest)
+    values = apply(RK.TOPK, x, k=int(k), dim=d, largest=bool(largest))
+    return ValuesIndices((values, Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))), "topk")
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    """sort's indices (stable: PyTorch's order for ties)."""
+    order = R.sort_order(asarray(data(x)), dim_index(dim, ndim_of(x)), bool(descending))
+    return Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))
+
+
+def median(x, dim=None, keepdim=False):
+    """The lower median: of all the elements (MedianBackward0), or (values, indices) along dim
+    (MedianBackward1); nan where there is one."""
+    if kind(asarray(data(x)).dtype) == "b":
+        fail('"median_cpu" not implemented for \'Bool\'', "not_implemented")
+    if dim is None:
+        return apply(RK.MEDIAN, x) if numel(shape_of(x)) else Tensor(B.full((), float("nan"), dtype=data(x).dtype))
+    d = _nonempty_dim("median", x, dim)
+    values = apply(RK.MEDIAN_DIM, x, dim=d, keepdim=bool(keepdim))
+    order = RK.median_order(asarray(data(x)), d)
+    if not keepdim and ndim_of(x):
+        order = xp.squeeze(order, axis=d)
+    return ValuesIndices((values, Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))), "median")
 
 
 def trace(x):

@@ -1,0 +1,96 @@
+"""Values picked by rank: topk and median (whole, or along a dim). Their gradients go
+back to the picked elements (median of all: shared by the elements equal to it).
+Which of several equal elements PyTorch's selection picks follows no rule agcli can
+reproduce, so a pick among ties is refused rather than guessed.
+Each entry: grad_fn name, kernel, rule, the rule in words."""
+from __future__ import annotations
+
+from ..backend import astype, kind, xp, zeros
+from ..op import Op
+from ..tensor import Tensor, apply, data
+from . import tangents as T
+from . import writes as W
+from .reductions import _whole_grad, keep_dims, sort_order
+
+
+def _refuse_ties(what):
+    from ...errors import AgcliError
+    raise AgcliError(f"{what}: equal values compete for the pick here, and which one's index PyTorch takes "
+                     "depends on its selection algorithm, which agcli does not reproduce", kind="not_implemented",
+                     hint="sort(dim) gives every value and index in a fixed order (ties stay in place)")
+
+
+def topk_order(a, k, dim, largest):
+    """The indices of the k largest (smallest) along dim, in order; refused where a picked
+    value is tied with another element (PyTorch's choice among them is its algorithm's)."""
+    if a.ndim == 0:
+        return xp.zeros((), dtype=xp.int64)
+    order = sort_order(a, dim, bool(largest))
+    picked = xp.take(order, xp.arange(k), axis=dim)
+    values = xp.take_along_axis(a, picked, axis=dim)
+    counts = xp.sum(astype(xp.expand_dims(a, dim + 1) == xp.expand_dims(values, dim), "int64"), axis=dim)
+    if bool(xp.any(counts > 1)):
+        _refuse_ties("topk")
+    return picked
+
+
+def median_order(a, dim):
+    """The index of the lower median along dim (kept; nan, when there is one, is the median),
+    refused where the median value occurs more than once in its row."""
+    if a.ndim == 0:
+        return xp.zeros((), dtype=xp.int64)
+    n = a.shape[dim]
+    middle = xp.take(sort_order(a, dim, False), xp.asarray([(n - 1) // 2]), axis=dim)
+    if kind(a.dtype) == "f":        # (a row holding nan has it as its median)
+        nan = xp.isnan(a)
+        first_nan = xp.expand_dims(xp.argmax(astype(nan, "int8"), axis=dim), dim)
+        middle = xp.where(xp.any(nan, axis=dim, keepdims=True), first_nan, middle)
+    value = xp.take_along_axis(a, middle, axis=dim)
+    same = (a == value) | (xp.isnan(a) & xp.isnan(value)) if kind(a.dtype) == "f" else a == value
+    if bool(xp.any(xp.sum(astype(same, "int64"), axis=dim) > 1)):
+        _refuse_ties("median(dim)")
+    return middle
+
+
+def _picked(a, order, dim):
+    return a if a.ndim == 0 else xp.take_along_axis(a, order, axis=dim)
+
+
+def _placed_grad(g, x, dim, order):
+    """value_selecting_reduction_backward: zeros(self.sizes()).scatter(dim, indices, grad)."""
+    a = data(x)
+    if a.ndim == 0:
+        return g
+    base = zeros(a.shape, dtype=data(g).dtype)
+    if type(g) is Tensor:
+        return apply(W.SCATTER, Tensor(base, device=g.device), g, dim=dim, index=order)
+    return W.SCATTER.forward(base, g, dim=dim, index=order)
+
+
+def _median(x):
+    """The lower median of all the elements (nan if there is one)."""
+    flat = xp.reshape(x, (-1,))
+    order = sort_order(flat, 0, False)
+    return flat[order[(flat.shape[0] - 1) // 2]] if not (kind(x.dtype) == "f" and bool(xp.any(xp.isnan(flat)))) \
+        else xp.asarray(xp.nan, dtype=x.dtype)
+
+
+TOPK = Op("TopkBackward0", lambda x, k, dim, largest: _picked(x, topk_order(x, k, dim, largest), dim),
+          (lambda g, out, x, k, dim, largest: _placed_grad(g, x, dim, topk_order(data(x), k, dim, largest)),),
+          ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), true)",),
+          jvps=(lambda t, out, x, k, dim, largest: T.gathered(t, x, topk_order(data(x), k, dim, largest), dim),))
+MEDIAN = Op("MedianBackward0", _median, (lambda g, out, x: _whole_grad(g, out, x),),
+            ("evenly_distribute_backward(grad, self, result)",), saves_out=True, jvps=(T.evenly_read,))
+MEDIAN_DIM = Op("MedianBackward1",
+                lambda x, dim, keepdim: _picked(x, median_order(x, dim), dim) if keepdim or x.ndim == 0 else
+                xp.squeeze(_picked(x, median_order(x, dim), dim), axis=dim),
+                (lambda g, out, x, dim, keepdim:
+                 _placed_grad(keep_dims(g, (dim,), keepdim or data(x).ndim == 0), x, dim, median_order(data(x), dim)),),
+                ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)",),
+                jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, median_order(data(x), dim), dim, keepdim),))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
+
+declare_rest(globals(), LOOP)       # line by line
