@@ -186,6 +186,12 @@ CASES = [
     case("a.clamp_min(0.2)", a=away(3, 4, points=(0.2,))),
     case("a.clamp_max(-0.3)", a=away(3, 4, points=(-0.3,))),
     case("a % 1.5", a=away(2, 3, lo=-1.4, hi=1.4)),
+    # ---- triangles and diagonals
+    case("a.tril()", a=normal(3, 3)),
+    case("triu(a, 1)", a=normal(2, 3, 4)),
+    case("diag(a)", a=normal(3)),
+    case("a.diag(-1)", a=normal(3)),
+    case("diag(a, 1)", a=normal(3, 4)),
     # ---- picks by rank (distinct values: no ties to refuse)
     case("a.topk(2, dim=1)[0]", a=normal(2, 4)),
     case("topk(a, 2, largest=False).values", a=normal(5)),

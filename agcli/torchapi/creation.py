@@ -208,6 +208,22 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     return _leaf(from_host(_linspace(start, end, steps, _float(dtype))), requires_grad, device)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None):
+    """base ** (steps evenly spaced from start to end): PyTorch's CPU kernel, each power in double
+    from the nearer end (start and end, and their difference, in the output's dtype first)."""
+    if is_int(steps) and steps < 0:
+        raise AgcliError("number of steps must be non-negative")
+    check_size((steps,))
+    d = numpy.dtype(_float(dtype))
+    s, e = d.type(start), d.type(end)
+    i = numpy.arange(steps, dtype=numpy.float64)
+    step = float(e - s) / (steps - 1) if steps > 1 else 0.0
+    exponents = numpy.where(i < steps // 2, float(s) + step * i, float(e) - step * (steps - 1 - i))
+    if steps == 1:
+        exponents = numpy.full(1, float(s))
+    return _leaf(from_host(numpy.power(float(base), exponents).astype(d)), requires_grad, device)
+
+
 def _linspace(start, end, steps, dtype):
     """PyTorch's linspace: the first half stepped from start, the second from end,
     in the output's float dtype (double for integers), so both ends are exact."""

@@ -23,7 +23,7 @@ from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cum
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
 from .scatter import gather, index_fill, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip, permute,
-                      repeat, reshape, split, squeeze, stack, t, transpose, unsqueeze, view)
+from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip, permute,
+                      repeat, reshape, split, squeeze, stack, t, transpose, tril, triu, unsqueeze, view)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

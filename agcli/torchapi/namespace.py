@@ -92,6 +92,9 @@ _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
 _declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
 _declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
+_TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
+_declare(FUNCTIONS, SAFE, _TRIANGLES)
+_declare(METHODS, SAFE, _TRIANGLES)
 # topk and median's values are recorded ops (their indices recomputed with them, as max(dim)'s are)
 _declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
 _declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
@@ -106,7 +109,7 @@ _declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": funct
 _declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                           "argwhere": lambda input: functions.nonzero(input),
                           "is_contiguous": lambda input, memory_format=None: is_contiguous(functions.data(input))})
-_declare(FUNCTIONS, LITERAL, {"empty": C.empty})
+_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,

@@ -5,10 +5,10 @@ rules in words (engine/op.py says how to read an entry).
 `ALL` lists every op; tests hold each to finite differences."""
 from ..op import Op
 from . import (activations, bounds, linalg, losses, nn, pieces, pointwise, ranks, reductions, rounding, sampled, scans,
-               shapes, writes)
+               shapes, triangles, writes)
 
-FAMILIES = (pointwise, rounding, bounds, shapes, pieces, reductions, ranks, scans, linalg, nn, losses, activations,
-            writes, sampled)
+FAMILIES = (pointwise, rounding, bounds, shapes, pieces, triangles, reductions, ranks, scans, linalg, nn, losses,
+            activations, writes, sampled)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())
