@@ -1,10 +1,12 @@
 """Values picked by rank: topk and median (whole, or along a dim). Their gradients go
 back to the picked elements (median of all: shared by the elements equal to it).
-Which of several equal elements PyTorch's selection picks follows no rule agcli can
-reproduce, so a pick among ties is refused rather than guessed.
+median(dim) picks as a stable sort orders ties (measured against PyTorch 2.13, nan first
+where there is one); which of several equal elements topk's selection picks follows no
+rule agcli can reproduce, so topk among ties is refused rather than guessed.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
+from ...errors import AgcliError
 from ..backend import astype, kind, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -14,7 +16,6 @@ from .reductions import _whole_grad, keep_dims, sort_order
 
 
 def _refuse_ties(what):
-    from ...errors import AgcliError
     raise AgcliError(f"{what}: equal values compete for the pick here, and which one's index PyTorch takes "
                      "depends on its selection algorithm, which agcli does not reproduce", kind="not_implemented",
                      hint="sort(dim) gives every value and index in a fixed order (ties stay in place)")
@@ -35,8 +36,8 @@ def topk_order(a, k, dim, largest):
 
 
 def median_order(a, dim):
-    """The index of the lower median along dim (kept; nan, when there is one, is the median),
-    refused where the median value occurs more than once in its row."""
+    """The index of the lower median along dim (kept): the middle of a stable sort, or a row's
+    first nan."""
     if a.ndim == 0:
         return xp.zeros((), dtype=xp.int64)
     n = a.shape[dim]
@@ -45,10 +46,6 @@ def median_order(a, dim):
         nan = xp.isnan(a)
         first_nan = xp.expand_dims(xp.argmax(astype(nan, "int8"), axis=dim), dim)
         middle = xp.where(xp.any(nan, axis=dim, keepdims=True), first_nan, middle)
-    value = xp.take_along_axis(a, middle, axis=dim)
-    same = (a == value) | (xp.isnan(a) & xp.isnan(value)) if kind(a.dtype) == "f" else a == value
-    if bool(xp.any(xp.sum(astype(same, "int64"), axis=dim) > 1)):
-        _refuse_ties("median(dim)")
     return middle
 
 
