@@ -213,6 +213,8 @@ CASES = [
     case("sign(a)", a=away(2, 3)),
     case("a.div(b, rounding_mode='trunc')", a=normal(2, 3), b=away(3, gap=0.5)),
     case("div(a, 0.7, rounding_mode='floor')", a=normal(2, 3)),
+    case("fmod(a, 1.5)", a=away(2, 3, points=(-1.5, 0.0, 1.5))),
+    case("a.fmod(b)", a=normal(2, 3), b=away(3, gap=0.5)),
     # ---- where / maximum / minimum
     case("where(m > 0, a, b)", fixed=dict(m=normal(2, 1)), a=normal(2, 3), b=normal(3)),
     case("where(m > 0, a, 0.0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),

@@ -199,6 +199,14 @@ def _integral(v) -> bool:
     return kind(d) in "iu" if d is not None else type(v) is int
 
 
+def fmod(input, other):
+    """C's remainder (the dividend's sign): FmodBackward0 by a number, FmodBackward1 by a tensor."""
+    _refuse_non_numbers(RD.FMOD, input, other)
+    input, other = _as_operand(input), _as_operand(other)
+    _integer_division(input, other)
+    return _elementwise(RD.FMOD_T if type(other) is Tensor else RD.FMOD, input, other)
+
+
 def floor_divide(input, other):
     """input // other, rounded down. PyTorch records a node for it whose backward fails."""
     input, other = _as_operand(input), _as_operand(other)

@@ -19,9 +19,26 @@ class DType:
     """What `torch.float32` evaluates to."""
 
     __slots__ = ("name",)
+    program_attributes = {name: name for name in ("is_floating_point", "is_complex", "is_signed", "itemsize")}
 
     def __init__(self, name):
         self.name = name
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.name.startswith("float")
+
+    @property
+    def is_complex(self) -> bool:
+        return False
+
+    @property
+    def is_signed(self) -> bool:
+        return self.name not in ("uint8", "bool")
+
+    @property
+    def itemsize(self) -> int:
+        return B.itemsize(B.dtype(self.name))
 
     def __repr__(self):
         return f"torch.{self.name}"

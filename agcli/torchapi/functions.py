@@ -5,7 +5,7 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, add_function, cos, div, divide, eq, exp, floor_divide, ge, gt, isclose,
+from .arithmetic import (abs, add, add_function, cos, div, divide, eq, exp, floor_divide, fmod, ge, gt, isclose,
                          le, log, log1p, lt, masked_fill, maximum, minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
                          sqrt, sub, subtract, tan, tanh, where)
 from .clamping import clamp, clamp_max, clamp_min

@@ -85,7 +85,7 @@ _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
-             "less_equal": functions.le, "not_equal": functions.ne, "floor_divide": functions.floor_divide,
+             "less_equal": functions.le, "not_equal": functions.ne, "floor_divide": functions.floor_divide, "fmod": functions.fmod,
              "round": functions.round, "floor": functions.floor, "ceil": functions.ceil, "trunc": functions.trunc,
              "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign}
 _declare(FUNCTIONS, SAFE, _COMPARED)

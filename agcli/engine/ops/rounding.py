@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..backend import asarray, copy, kind, xp
 from ..op import Op
+from ..tensor import Tensor, apply
 from .pointwise import zeros_like
 
 
@@ -48,8 +49,21 @@ DIV_TRUNC = Op("DivBackward2", _trunc_divide, (_zero, _zero), ("0", "0"), saves=
                jvps=(_no_tangent, _no_tangent), broadcasts=True)
 
 
+def div_trunc(x, y):
+    return apply(DIV_TRUNC, x, y) if type(x) is Tensor or type(y) is Tensor else _trunc_divide(x, y)
+
+
+# fmod: C's remainder, the dividend's sign (remainder's is the divisor's)
+FMOD = Op("FmodBackward0", lambda x, y: xp.fmod(x, y),            # tensor fmod number
+          (lambda g, out, x, y: g, None), ("grad",), saves=False, jvps=(lambda t, out, x, y: t, None))
+FMOD_T = Op("FmodBackward1", lambda x, y: xp.fmod(x, y),          # tensor fmod tensor
+            (lambda g, out, x, y: g, lambda g, out, x, y: -g * div_trunc(x, y)),
+            ("grad", "-grad * self.div(other, rounding_mode='trunc')"),
+            jvps=(lambda t, out, x, y: t, lambda t, out, x, y: -(t * div_trunc(x, y))), broadcasts=True)
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import ELEMENTWISE, LOOP, declare, declare_rest  # noqa: E402  (after the entries)
 
-declare(ELEMENTWISE, ROUND, FLOOR, CEIL, TRUNC, FRAC, SIGN)
+declare(ELEMENTWISE, ROUND, FLOOR, CEIL, TRUNC, FRAC, SIGN, FMOD, FMOD_T)
 declare_rest(globals(), LOOP)       # round(decimals=) and trunc division (their kernels look at dtypes)
