@@ -14,10 +14,11 @@ from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply, bump_version, fresh, version_of
-from ..errors import AgcliError
+from ..errors import AgcliError, torch_type_name
 from ..state import state
 from . import creation as C
 from . import functions
+from .checks import CPP_TYPE_NAMES
 from .in_place import become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
@@ -50,12 +51,24 @@ def get_grad(x):
 def set_grad(x, value):
     x = _tensor(x)
     if value is not None:
-        value = C.as_tensor(value)
+        if type(value) is not Tensor:
+            raise AgcliError("assigned grad expected to be a Tensor or None but got grad of type "
+                             f"{type(value).__name__}", kind="type")
+        if value.dtype != x.dtype:
+            raise AgcliError(_GRAD_DTYPE.format(CPP_TYPE_NAMES.get(B.dtype_name(value.dtype)),
+                                                torch_type_name(x.dtype)))
         if value.shape != x.shape:
             raise AgcliError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
                              f"'{list(x.shape)}'. Please ensure that the gradient and the tensor are the same size",
                              kind="runtime")
     x.grad = value
+
+
+_GRAD_DTYPE = ("attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient "
+               "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+               "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+               "caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that "
+               "assume they match.")
 
 
 def set_requires_grad(x, flag, spelling="attribute"):
@@ -68,6 +81,8 @@ def set_requires_grad(x, flag, spelling="attribute"):
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
+    if flag and x.grad_fn is not None and spelling == "attribute":   # (requires_grad_() lets it be)
+        raise AgcliError("you can only change requires_grad flags of leaf variables.")
     if not flag and x.grad_fn is not None:
         raise AgcliError("you can only change requires_grad flags of leaf variables. If you want to use a "
                          "computed variable in a subgraph that doesn't require differentiation use "
@@ -102,6 +117,8 @@ def requires_grad_(x, requires_grad=True):
 
 def retain_grad(x):
     x = _tensor(x)
+    if not x.requires_grad:
+        raise AgcliError("can't retain_grad on Tensor that has requires_grad=False")
     if x.grad_fn is None:
         return None
     x.retains_grad = True
@@ -110,6 +127,12 @@ def retain_grad(x):
 
 def detach_(x):
     x = _tensor(x)
+    if x.is_view:
+        raise AgcliError("Can't detach views in-place. Use detach() instead. If you are using "
+                         "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+                         "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+                         "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+                         "torch/optim/optimizer.py as the solution.")
     x.grad_fn = None
     x.requires_grad = False
     return x
