@@ -191,8 +191,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     x = fresh(_tensor(x))           # a view whose base changed in place: from its history now
     if retain_graph is None:
         retain_graph = create_graph
-    if gradient is not None:
-        gradient = C.as_tensor(gradient)
+    gradient, = _gradients(gradient, 1)
     if create_graph:
         warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
@@ -206,7 +205,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
 
 def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     tensors = _as_list(tensors)
-    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    grads = _gradients(grad_tensors, len(tensors))
     for t, g in zip(tensors, grads):
         backward(t, g, retain_graph=retain_graph if len(tensors) == 1 else True, create_graph=create_graph,
                  inputs=inputs)
@@ -220,7 +219,7 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
     from ..engine.backward import backward as run_backward
     outs = [fresh(t) if type(t) is Tensor else t for t in _as_list(outputs)]
     ins = [fresh(t) if type(t) is Tensor else t for t in _as_list(inputs)]
-    gos = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
     for t in ins:
@@ -229,7 +228,7 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
     totals = {}
     several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
     for out, go in zip(outs, gos):
-        found = run_backward(_tensor(out), None if go is None else C.as_tensor(go),
+        found = run_backward(_tensor(out), go,
                              retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
                              inputs=ins, accumulate=False)
         for leaf, g in found.items():
@@ -243,6 +242,24 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
             raise AgcliError(_unused(i))
         result.append(g)
     return tuple(result)
+
+
+def _gradients(grads, count: int) -> list:
+    """grad_tensors / grad_outputs / backward's gradient as PyTorch reads them: None, a
+    tensor, or an iterable of tensors and Nones, one per output (extra ones are ignored)."""
+    if grads is None:
+        return [None] * count
+    if type(grads) is Tensor:
+        grads = [grads]
+    elif not isinstance(grads, (list, tuple, str, B.ndarray)):
+        raise AgcliError(f"'{type(grads).__name__}' object is not iterable", kind="type")
+    grads = list(grads)[:count]
+    for g in grads:
+        if g is not None and type(g) is not Tensor:
+            raise AgcliError(f"gradients can be either Tensors or None, but got {type(g).__name__}", kind="type")
+    if len(grads) < count:
+        raise AgcliError(f"got {count} tensors and {len(grads)} gradients")
+    return grads
 
 
 def _unused(index):
