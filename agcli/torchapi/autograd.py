@@ -27,7 +27,10 @@ NON_LEAF_GRAD = (
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be "
     "populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
     "Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-    "for more informations.")
+    "for more information.")
+
+FLOAT_WITH_GRAD = ("UserWarning: Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                   "behavior.\nConsider using tensor.detach() first.")
 
 
 def warn(message: str):
@@ -143,6 +146,13 @@ def item(x):
     if a.size != 1:
         raise AgcliError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
     return B.item(xp.reshape(a, ()))
+
+
+def python_float(x):
+    """float(x) (Tensor.__float__): x's item, with PyTorch's warning when x requires grad."""
+    if x.requires_grad:
+        warn(FLOAT_WITH_GRAD)
+    return item(x)
 
 
 def tolist(x):
