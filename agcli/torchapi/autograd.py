@@ -114,6 +114,9 @@ def variable(data, requires_grad=False, volatile=False):
 
 # ---------------------------------------------------------------- methods
 def requires_grad_(x, requires_grad=True):
+    if type(requires_grad) is not bool:
+        raise AgcliError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                         f"{type(requires_grad).__name__}", kind="type")
     set_requires_grad(x, requires_grad, spelling="method")
     return x
 
