@@ -44,6 +44,13 @@ class GradFn:
         return tuple((None if nxt[i] is None else GradFn(nxt[i]), getattr(nxt[i], "index", 0))
                      for i in inputs(self.node) if i < len(nxt))
 
+    def __call__(self, *grads):
+        """grad_fn(g): each input's gradient by the node's rules (engine/node_call.py)."""
+        from ..engine.node_call import call_node
+        if len(grads) != 1 or type(grads[0]) is not Tensor:
+            raise AgcliError(f"agcli calls a {self.node.name} node with one gradient tensor", kind="type")
+        return call_node(self.node, grads[0], inputs(self.node))
+
     def saved(self, name):
         """grad_fn._saved_<name>: PyTorch's value (a tensor freed by backward is an error)."""
         node = self.node
