@@ -227,8 +227,33 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     return None
 
 
-def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-                  allow_unused=None):
+def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+                  allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    if materialize_grads and allow_unused is False:
+        raise AgcliError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.", kind="value")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if is_grads_batched:
+        raise AgcliError("agcli does not provide autograd.grad(..., is_grads_batched=True)", kind="not_implemented",
+                         hint="take one autograd.grad per row of grad_outputs, with retain_graph=True")
+    if type(inputs) is dict:        # PyTorch's answer is then a dict of the same keys
+        found = autograd_grad(outputs, list(inputs.values()), grad_outputs, retain_graph, create_graph,
+                              allow_unused=allow_unused, materialize_grads=materialize_grads)
+        return dict(zip(inputs.keys(), found))
+    if not _as_list(inputs):
+        raise AgcliError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warn("FutureWarning: only_inputs argument is deprecated and is ignored now (defaults to True). To "
+             "accumulate gradient for other parts of the graph, please use torch.autograd.backward.")
+    found = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        return tuple(C.zeros_like(t, requires_grad=bool(create_graph)) if g is None else g
+                     for g, t in zip(found, _as_list(inputs)))
+    return found
+
+
+def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
     from ..engine.backward import backward as run_backward
     outs = [fresh(t) if type(t) is Tensor else t for t in _as_list(outputs)]
     ins = [fresh(t) if type(t) is Tensor else t for t in _as_list(inputs)]
