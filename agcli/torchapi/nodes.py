@@ -133,6 +133,23 @@ def register_hook(x, hook):
     return Handle(hooks_of(owner).tensor, _tensor_hook(hook, x.device))
 
 
+def register_post_accumulate_grad_hook(x, hook):
+    """x.register_post_accumulate_grad_hook(hook): hook(x) once backward has added into x.grad."""
+    if type(x) is not Tensor:
+        raise AgcliError(f"'{_type_name(x)}' object has no attribute 'register_post_accumulate_grad_hook'",
+                         kind="attribute")
+    if x.grad_fn is not None:
+        raise AgcliError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if not x.requires_grad:
+        raise AgcliError("cannot register a hook on a tensor that doesn't require gradient")
+
+    def run(leaf):
+        result = _call(hook, leaf)
+        if result is not None:
+            raise AgcliError(f"expected Variable, but hook returned '{_type_name(result)}'", kind="type")
+    return Handle(hooks_of(x.edge()).accumulated, run)
+
+
 def register_prehook(fn, hook):
     if not isinstance(fn, GradFn):
         raise AgcliError(f"'{_type_name(fn)}' object has no attribute 'register_prehook'", kind="attribute")
