@@ -311,6 +311,8 @@ def pow(x, y):
         return apply(POW_T if type(y) is Tensor else POW, x, y)
     if type(y) is Tensor:
         return apply(RPOW, x, y)
+    if type(y) in (int, float) and hasattr(x, "dtype"):    # (as the forward: x ** -0.5 of -0.0 is -inf)
+        return K.power_by_number(x, y)
     return xp.pow(x, y)
 
 
