@@ -35,6 +35,9 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
     try:
         program_setup(output, device, dtype, seed, max_elements, detect_anomaly=detect_anomaly)
         from ..language.program import run_program
+        from ..language.warning_places import once_per_place
+        from ..state import state
+        state.warn = once_per_place(state.warn, program)
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .backend import ON_HOST, asarray, copy, setitem, xp
 from .ops.shapes import COPY
-from .tensor import Tensor, apply, bump_version
+from .tensor import Tensor, apply, bump_version, set_grad_enabled
 
 
 def accumulate_grad(tensor, g, create_graph, copy_it=True):
@@ -17,11 +17,13 @@ def accumulate_grad(tensor, g, create_graph, copy_it=True):
         g = Tensor(g, device=tensor.device)
     if tensor.grad is None:
         if create_graph and g.requires_grad:
-            tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
+            with set_grad_enabled(True):    # (the engine's grad mode is create_graph, even under no_grad)
+                tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
         else:
             tensor.grad = Tensor(copy(g.data) if copy_it else g.data, device=tensor.device)
     elif create_graph:
-        tensor.grad = tensor.grad + g
+        with set_grad_enabled(True):
+            tensor.grad = tensor.grad + g
     elif _adds_in_place(tensor.grad, g.data):
         # AccumulateGrad's `grad += new_grad`: the same .grad tensor, so whoever holds it sees the sum
         if ON_HOST:

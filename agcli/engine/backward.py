@@ -291,6 +291,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     for leaf, g in reached + caught if caught else reached:
         if inputs is None or any(leaf is t for t in inputs):
             _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
+            if watch is not None and accumulate:
+                watch.accumulated(leaf)
     return results
 
 

@@ -31,12 +31,13 @@ class Hooks:
     """A node's hooks by kind, each {handle key: fn} in the order registered:
     `tensor` fn(grad) -> grad (Tensor.register_hook: for a leaf on its
     AccumulateGrad, else on its grad_fn), `pre` fn(grad) -> grad, `post`
-    fn(grads to the inputs, grad) -> grads to the inputs."""
+    fn(grads to the inputs, grad) -> grads to the inputs, `accumulated` fn(leaf)
+    (a leaf's AccumulateGrad: Tensor.register_post_accumulate_grad_hook)."""
 
-    __slots__ = ("tensor", "pre", "post")
+    __slots__ = ("tensor", "pre", "post", "accumulated")
 
     def __init__(self):
-        self.tensor, self.pre, self.post = {}, {}, {}
+        self.tensor, self.pre, self.post, self.accumulated = {}, {}, {}, {}
 
 
 REGISTRY: WeakKeyDictionary = WeakKeyDictionary()     # Node or AccumulateGrad -> Hooks
@@ -159,6 +160,13 @@ class Watch:
             for fn in list(hooks.post.values()):
                 fn([], g)
         return g
+
+    def accumulated(self, leaf):
+        """A leaf's post-accumulate-grad hooks, once its .grad holds the new sum."""
+        hooks = REGISTRY.get(leaf._accumulator)
+        if hooks is not None and leaf.requires_grad:
+            for fn in list(hooks.accumulated.values()):
+                fn(leaf)
 
 
 def _check_nan(node, outs):

@@ -281,4 +281,6 @@ def delete_attribute(obj, name):
     if isinstance(obj, type) and issubclass(obj, ProgramObject) and name in obj._ns:
         del obj._ns[name]
         return None
+    if type(obj) is Tensor and name == "grad":      # PyTorch's `del x.grad`: x.grad = None
+        return SETTERS["grad"](obj, None)
     raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))

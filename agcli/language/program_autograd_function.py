@@ -17,7 +17,7 @@ from ..engine.ops.shapes import VIEW
 from ..engine.tensor import Tensor, apply as apply_op, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
-from .program_function_ctx import ctx_class
+from .program_function_ctx import ctx_class, keep_saved
 from .program_functions import UserFunction
 from .program_objects import BoundMethod, ProgramObject, StaticMethod, bind, class_lookup
 from .program_values import type_name
@@ -106,6 +106,7 @@ def apply(cls, *args, **kwargs):
     if not any(type(out) is Tensor for out in outputs):
         return result
     outputs = [_own(out, ctx, tensors) for out in outputs]
+    keep_saved(ctx)
     name = f"{cls.__name__}Backward"
     first = next(out for out in outputs if type(out) is Tensor)
     stand_in = first if not several else Tensor(first.data, device=first.device)   # (no program sees it)

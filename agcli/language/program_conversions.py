@@ -14,7 +14,7 @@ from ..torchapi import autograd, functions
 from ..torchapi import namespace
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
-from .program_exceptions import python_errors, raise_python
+from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
 from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
 from .nn.parameter import PARAMETER, ParameterClass
@@ -26,12 +26,6 @@ from .program_values import type_name, value_str
 
 
 
-def _scalar(v):
-    if v.data.size != 1:
-        raise_python(ValueError("only one element tensors can be converted to Python scalars"))
-    return autograd.item(v)
-
-
 def _number(kind, words):
     native = python_errors(kind)
 
@@ -39,7 +33,7 @@ def _number(kind, words):
         if len(args) == 1 and not kwargs:
             v = args[0]
             if type(v) is Tensor:
-                return kind(_scalar(v))
+                return kind(tensor_number(v, as_float=kind is float))
             if isinstance(v, ProgramObject):
                 r = call_special(v, f"__{kind.__name__}__")
                 if r is MISSING and kind is int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 
 from ..errors import EXIT_EVAL, AgcliError
+from ..torchapi import autograd
 from .program_values import value_str
 
 # Python's exception classes a program may name (and raise, and subclass).
@@ -59,6 +60,14 @@ class ProgramException(AgcliError):
 
 def raise_python(value: BaseException, span=None, hint=None):
     raise ProgramException(value, span, hint) from None
+
+
+def tensor_number(v, as_float=False):
+    """A one-element tensor as Python's number protocol reads it: its item (as_float:
+    Tensor.__float__, which warns when v requires grad)."""
+    if v.data.size != 1:
+        raise_python(ValueError("only one element tensors can be converted to Python scalars"))
+    return autograd.python_float(v) if as_float else autograd.item(v)
 
 
 def python_errors(fn):

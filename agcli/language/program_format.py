@@ -14,7 +14,7 @@ import string
 
 from ..engine.tensor import Tensor
 from ..torchapi import autograd
-from .program_exceptions import ProgramException, python_errors, raise_python
+from .program_exceptions import ProgramException, python_errors, raise_python, tensor_number
 from .program_objects import ProgramObject
 from .program_values import type_name, value_repr, value_str
 
@@ -56,9 +56,7 @@ def conversion(v, kind: str | None) -> object:
 def _number(v, code):
     """A `%d`/`%f` argument as Python's number protocol reads it (a one-element tensor as its item)."""
     if type(v) is Tensor:
-        if v.data.size != 1:
-            raise_python(ValueError("only one element tensors can be converted to Python scalars"))
-        return autograd.item(v)
+        return tensor_number(v, as_float=code in "eEfFgG")
     if isinstance(v, ProgramObject) or not isinstance(v, _NATIVE) and type(v).__module__ != "numpy":
         what = "a real number" if code not in "xXoc" else "an integer"
         raise_python(TypeError(f"%{code} format: {what} is required, not {type_name(v)}"))

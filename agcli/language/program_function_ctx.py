@@ -46,7 +46,12 @@ def _tensors(method, values):
 
 
 def save_for_backward(ctx, *tensors):
-    ctx.saved = _tensors("save_for_backward", tensors)
+    ctx.saved = tensors         # (checked when apply makes the node, as PyTorch: `keep_saved`)
+
+
+def keep_saved(ctx):
+    """What forward saved, checked and its versions noted, as apply's end does in PyTorch."""
+    ctx.saved = _tensors("save_for_backward", ctx.saved)
     ctx.versions = tuple(version_of(t) for t in ctx.saved)
 
 

@@ -16,7 +16,7 @@ from random import Random
 from .. import __version__
 from ..engine.tensor import Tensor
 from ..errors import did_you_mean
-from ..torchapi import autograd
+from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, optim
@@ -24,7 +24,7 @@ from ..torchapi import nn_init
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
-from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python
+from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
 from .program_objects import Builtin
@@ -105,9 +105,7 @@ DTYPE = BuiltinClass("dtype", "torch", DType)
 def _real(v):
     """A math function's argument as Python's float protocol reads it (a one-element tensor: its item)."""
     if type(v) is Tensor:
-        if v.data.size != 1:
-            raise_python(ValueError("only one element tensors can be converted to Python scalars"))
-        return autograd.item(v)
+        return tensor_number(v, as_float=True)
     return v
 
 
@@ -139,9 +137,7 @@ def _numbers(data):
     if isinstance(data, (list, tuple)):
         return [_numbers(v) for v in data]
     if type(data) is Tensor:
-        if data.data.size != 1:
-            raise_python(ValueError("only one element tensors can be converted to Python scalars"))
-        return autograd.item(data)
+        return tensor_number(data, as_float=True)
     return data
 
 
@@ -150,6 +146,10 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     list literal stacks them instead, so that their gradients flow)."""
     if isinstance(data, (list, tuple)):
         data = _numbers(data)
+    elif type(data) is Tensor:
+        state.warn("UserWarning: To copy construct from a tensor, it is recommended to use "
+                   "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), rather "
+                   "than torch.tensor(sourceTensor).")
     return C.tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
 
 

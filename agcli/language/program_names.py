@@ -54,6 +54,7 @@ PROGRAM_METHODS = {
         "t_", "transpose_")},
     "name": lambda fn: fn.qualified_name() if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
+    "register_post_accumulate_grad_hook": nodes.register_post_accumulate_grad_hook,
     "is_inference": modes.is_inference,
     **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_")},
     **generator.METHODS,

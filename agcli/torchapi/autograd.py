@@ -14,10 +14,11 @@ from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply, bump_version, fresh, version_of
-from ..errors import AgcliError
+from ..errors import AgcliError, torch_type_name
 from ..state import state
 from . import creation as C
 from . import functions
+from .checks import CPP_TYPE_NAMES
 from .in_place import assignment_error, become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
@@ -26,7 +27,10 @@ NON_LEAF_GRAD = (
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be "
     "populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
     "Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-    "for more informations.")
+    "for more information.")
+
+FLOAT_WITH_GRAD = ("UserWarning: Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                   "behavior.\nConsider using tensor.detach() first.")
 
 
 def warn(message: str):
@@ -50,12 +54,24 @@ def get_grad(x):
 def set_grad(x, value):
     x = _tensor(x)
     if value is not None:
-        value = C.as_tensor(value)
+        if type(value) is not Tensor:
+            raise AgcliError("assigned grad expected to be a Tensor or None but got grad of type "
+                             f"{type(value).__name__}", kind="type")
+        if value.dtype != x.dtype:
+            raise AgcliError(_GRAD_DTYPE.format(CPP_TYPE_NAMES.get(B.dtype_name(value.dtype)),
+                                                torch_type_name(x.dtype)))
         if value.shape != x.shape:
             raise AgcliError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
                              f"'{list(x.shape)}'. Please ensure that the gradient and the tensor are the same size",
                              kind="runtime")
     x.grad = value
+
+
+_GRAD_DTYPE = ("attempting to assign a gradient with dtype '{}' to a tensor with grad_dtype '{}'. The gradient "
+               "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+               "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+               "caution. Diverging the dtypes of a tensor and its gradient may break downstream systems that "
+               "assume they match.")
 
 
 def set_requires_grad(x, flag, spelling="attribute"):
@@ -68,6 +84,8 @@ def set_requires_grad(x, flag, spelling="attribute"):
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
+    if flag and x.grad_fn is not None and spelling == "attribute":   # (requires_grad_() lets it be)
+        raise AgcliError("you can only change requires_grad flags of leaf variables.")
     if not flag and x.grad_fn is not None:
         raise AgcliError("you can only change requires_grad flags of leaf variables. If you want to use a "
                          "computed variable in a subgraph that doesn't require differentiation use "
@@ -96,12 +114,17 @@ def variable(data, requires_grad=False, volatile=False):
 
 # ---------------------------------------------------------------- methods
 def requires_grad_(x, requires_grad=True):
+    if type(requires_grad) is not bool:
+        raise AgcliError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                         f"{type(requires_grad).__name__}", kind="type")
     set_requires_grad(x, requires_grad, spelling="method")
     return x
 
 
 def retain_grad(x):
     x = _tensor(x)
+    if not x.requires_grad:
+        raise AgcliError("can't retain_grad on Tensor that has requires_grad=False")
     if x.grad_fn is None:
         return None
     x.retains_grad = True
@@ -110,6 +133,12 @@ def retain_grad(x):
 
 def detach_(x):
     x = _tensor(x)
+    if x.is_view:
+        raise AgcliError("Can't detach views in-place. Use detach() instead. If you are using "
+                         "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+                         "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+                         "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+                         "torch/optim/optimizer.py as the solution.")
     x.grad_fn = None
     x.requires_grad = False
     return x
@@ -120,6 +149,13 @@ def item(x):
     if a.size != 1:
         raise AgcliError(f"a Tensor with {a.size} elements cannot be converted to Scalar")
     return B.item(xp.reshape(a, ()))
+
+
+def python_float(x):
+    """float(x) (Tensor.__float__): x's item, with PyTorch's warning when x requires grad."""
+    if x.requires_grad:
+        warn(FLOAT_WITH_GRAD)
+    return item(x)
 
 
 def tolist(x):
@@ -176,8 +212,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     x = fresh(_tensor(x))           # a view whose base changed in place: from its history now
     if retain_graph is None:
         retain_graph = create_graph
-    if gradient is not None:
-        gradient = C.as_tensor(gradient)
+    gradient, = _gradients(gradient, 1)
     if create_graph:
         warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
@@ -191,7 +226,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
 
 def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     tensors = _as_list(tensors)
-    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    grads = _gradients(grad_tensors, len(tensors))
     for t, g in zip(tensors, grads):
         backward(t, g, retain_graph=retain_graph if len(tensors) == 1 else True, create_graph=create_graph,
                  inputs=inputs)
@@ -200,12 +235,37 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     return None
 
 
-def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-                  allow_unused=None):
+def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+                  allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    if materialize_grads and allow_unused is False:
+        raise AgcliError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.", kind="value")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if is_grads_batched:
+        raise AgcliError("agcli does not provide autograd.grad(..., is_grads_batched=True)", kind="not_implemented",
+                         hint="take one autograd.grad per row of grad_outputs, with retain_graph=True")
+    if type(inputs) is dict:        # PyTorch's answer is then a dict of the same keys
+        found = autograd_grad(outputs, list(inputs.values()), grad_outputs, retain_graph, create_graph,
+                              allow_unused=allow_unused, materialize_grads=materialize_grads)
+        return dict(zip(inputs.keys(), found))
+    if not _as_list(inputs):
+        raise AgcliError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warn("FutureWarning: only_inputs argument is deprecated and is ignored now (defaults to True). To "
+             "accumulate gradient for other parts of the graph, please use torch.autograd.backward.")
+    found = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        return tuple(C.zeros_like(t, requires_grad=bool(create_graph)) if g is None else g
+                     for g, t in zip(found, _as_list(inputs)))
+    return found
+
+
+def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
     from ..engine.backward import backward as run_backward
     outs = [fresh(t) if type(t) is Tensor else t for t in _as_list(outputs)]
     ins = [fresh(t) if type(t) is Tensor else t for t in _as_list(inputs)]
-    gos = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs)
+    gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
     for t in ins:
@@ -214,7 +274,7 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
     totals = {}
     several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
     for out, go in zip(outs, gos):
-        found = run_backward(_tensor(out), None if go is None else C.as_tensor(go),
+        found = run_backward(_tensor(out), go,
                              retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
                              inputs=ins, accumulate=False)
         for leaf, g in found.items():
@@ -228,6 +288,24 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
             raise AgcliError(_unused(i))
         result.append(g)
     return tuple(result)
+
+
+def _gradients(grads, count: int) -> list:
+    """grad_tensors / grad_outputs / backward's gradient as PyTorch reads them: None, a
+    tensor, or an iterable of tensors and Nones, one per output (extra ones are ignored)."""
+    if grads is None:
+        return [None] * count
+    if type(grads) is Tensor:
+        grads = [grads]
+    elif not isinstance(grads, (list, tuple, str, B.ndarray)):
+        raise AgcliError(f"'{type(grads).__name__}' object is not iterable", kind="type")
+    grads = list(grads)[:count]
+    for g in grads:
+        if g is not None and type(g) is not Tensor:
+            raise AgcliError(f"gradients can be either Tensors or None, but got {type(g).__name__}", kind="type")
+    if len(grads) < count:
+        raise AgcliError(f"got {count} tensors and {len(grads)} gradients")
+    return grads
 
 
 def _unused(index):

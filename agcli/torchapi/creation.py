@@ -109,6 +109,7 @@ def _stacked(v, dtype):
 
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
+    _bool_argument(requires_grad, "tensor")
     if type(data) is Tensor or isinstance(data, (ndarray, *host_types)):   # a copy; its dtype is kept
         array = copy(data.data if type(data) is Tensor else data if type(data) is ndarray else from_host(data))
         if dtype is not None:
@@ -116,6 +117,13 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     else:
         array = _literal_array(data, dtype_of(dtype))
     return _leaf(array, requires_grad, device, data)
+
+
+def _bool_argument(value, function):
+    """PyTorch's argument parser on a function of one signature: requires_grad is a bool."""
+    if type(value) is not bool:
+        raise AgcliError(f"{function}(): argument 'requires_grad' must be bool, not {type(value).__name__}",
+                         kind="type")
 
 
 def _leaf(array, requires_grad, device=None, like=None):
@@ -135,6 +143,7 @@ def _filled(fill, size, dtype, requires_grad, device):
 
 
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    _bool_argument(requires_grad, "ones")
     size = sizes if size is None else (size,)
     return _filled(1, size, dtype, requires_grad, device)
 
@@ -146,6 +155,7 @@ def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
 
 
 def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    _bool_argument(requires_grad, "zeros")
     size = sizes if size is None else (size,)
     if any(is_int(s) and s < 0 for s in size_tuple(size)):     # (zeros words it apart)
         raise AgcliError("zeros: Dimension size must be non-negative.")
@@ -153,6 +163,7 @@ def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    _bool_argument(requires_grad, "full")
     if dtype is None and isinstance(fill_value, bool):
         dtype = "bool"
     elif dtype is None and isinstance(fill_value, int):
@@ -161,21 +172,22 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad, device)
 
 
-def _like(x, fill, dtype, requires_grad, device):
+def _like(x, fill, dtype, requires_grad, device, function):
+    _bool_argument(requires_grad, function)
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
     return _leaf(B.full(shape_of(x), fill, dtype=d), requires_grad, device, x)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):
-    return _like(input, 1, dtype, requires_grad, device)
+    return _like(input, 1, dtype, requires_grad, device, "ones_like")
 
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
-    return _like(input, 0, dtype, requires_grad, device)
+    return _like(input, 0, dtype, requires_grad, device, "zeros_like")
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
-    return _like(input, fill_value, dtype, requires_grad, device)
+    return _like(input, fill_value, dtype, requires_grad, device, "full_like")
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor, set_grad_enabled
 from .func_forward import jacfwd, jvp
 from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime,
-                          _tree_map, _value_error, flatten, flatten_outputs, python_type, split_aux)
+                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, split_aux)
 from .func_vmap import vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "jacfwd_tuple"]
@@ -94,6 +94,8 @@ def hessian(func, argnums=0):
 def jacfwd_tuple(func, inputs):
     """torch.autograd.functional.jacobian(strategy="forward-mode", vectorize=True)'s answer:
     (was the output a tuple, jacobians[output][input]) of func(*inputs)."""
+    for x in inputs:
+        float_primal(x)
     outputs = func(*inputs)
     is_tuple = isinstance(outputs, tuple)
     result = _jacobian_impl(func, tuple(range(len(inputs))), False, inputs, {}, "jacobian")

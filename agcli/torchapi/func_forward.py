@@ -14,8 +14,8 @@ from ..state import state
 from . import creation as C
 from . import functions as F
 from .func_levels import (Level, Transformed, _dtype, _gradients, _jacobian_impl, _positions, _runtime,
-                          _tree_map, _value_error, flatten, flatten_outputs, python_type, split_aux,
-                          standard_basis)
+                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type,
+                          split_aux, standard_basis)
 
 _JVP = "jvp(f, primals, tangents)"     # how PyTorch's messages name jvp (and jacfwd, which runs it)
 
@@ -72,6 +72,7 @@ def _dual_copy(x):
     """A tensor of the dual level's own for argument x (x itself gets no tangent)."""
     if type(x) is not Tensor:
         raise _value_error(f"Thing passed to transform API must be Tensor, got {python_type(x)}")
+    float_primal(x)
     return F.view(x, x.shape) if x.requires_grad else x.detach()
 
 
@@ -93,6 +94,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
             raise _runtime(f"jvp(f, primals, tangents): Expected primals and tangents to have the same shape. "
                            f"tangent:{idx} with shape {_size(t.shape)} in flattened pytree doesn't match the "
                            f"shape {_size(p.shape)} of the corresponding primal.")
+    _tree_map(float_primal, primals)
     if state.dual is None:
         return _jvp_forward(func, primals, flat_t, strict, has_aux)
     # (a dual level is open already: the double-backward trick, one level at a time)

@@ -60,6 +60,13 @@ def _value_error(message):
     return AgcliError(message, kind="value")
 
 
+def float_primal(x):
+    """x, refused as fwAD.make_dual refuses a primal that cannot carry a tangent (jvp, jacfwd)."""
+    if type(x) is Tensor and B.kind(x.data.dtype) != "f":
+        raise _value_error(f"Expected primal to be floating point or complex, but got: torch.{B.dtype_name(x.dtype)}")
+    return x
+
+
 def name_of(func) -> str:
     """func.__name__, as functorch's messages name it (a program's lambda: <lambda>)."""
     name = getattr(func, "__name__", None) or getattr(func, "name", None)
@@ -122,6 +129,8 @@ class Level:
             raise _value_error(f"Thing passed to transform API must be Tensor, got {python_type(x)}")
         if x.requires_grad:
             return F.view(x, x.shape)
+        if B.kind(x.data.dtype) != "f":     # (functorch: x.requires_grad_())
+            raise _runtime("only Tensors of floating point dtype can require gradients")
         leaf = cut(x)
         leaf.requires_grad = True
         self.own.add(id(leaf))

@@ -16,7 +16,7 @@ from ..errors import AgcliError
 from ..state import state
 from . import creation as C
 from . import functions as F
-from .autograd import autograd_grad
+from .autograd import autograd_grad, requires_grad_
 from .func_levels import python_type, standard_basis
 
 
@@ -53,9 +53,7 @@ def _grad_preprocess(inputs, create_graph, need_graph):
         if create_graph and inp.requires_grad:
             res.append(F.view(inp, inp.shape))          # inp.view_as(inp): ViewBackward0
         else:
-            alias = inp.detach()
-            alias.requires_grad = need_graph
-            res.append(alias)
+            res.append(requires_grad_(inp.detach(), need_graph))     # (refuses an integer tensor)
     return tuple(res)
 
 

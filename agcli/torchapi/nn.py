@@ -26,14 +26,14 @@ def _converted(x, dtype):
 
 
 def softmax(x, dim=None, dtype=None):
-    dim = _implicit_dim(x, dim)
+    dim = _implicit_dim(x, dim, "softmax")
     if dtype is None:
         _floating(x, _softmax_kernel("softmax", x, dim))
     return apply(N.SOFTMAX, _converted(x, dtype), dim=dim)
 
 
 def log_softmax(x, dim=None, dtype=None):
-    dim = _implicit_dim(x, dim)
+    dim = _implicit_dim(x, dim, "log_softmax")
     if dtype is None:
         _floating(x, _softmax_kernel("log_softmax", x, dim))
     return apply(N.LOG_SOFTMAX, _converted(x, dtype), dim=dim)
@@ -44,8 +44,10 @@ def _softmax_kernel(name, x, dim):
     return f"{name}_lastdim_kernel_impl" if dim == max(ndim_of(x) - 1, 0) else f"{name}_kernel_impl"
 
 
-def _implicit_dim(x, dim):
+def _implicit_dim(x, dim, name):
     if dim is None:   # PyTorch's legacy rule for a missing dim
+        state.warn(f"UserWarning: Implicit dimension choice for {name} has been deprecated. Change the call to "
+                   "include dim=X as an argument.")
         n = ndim_of(x)
         return 0 if n in (0, 1, 3) else 1
     return dim_index(dim, ndim_of(x))
@@ -186,10 +188,7 @@ def silu(input, inplace=False):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """(-input).softmax(dim)."""
-    if dim is None:
-        state.warn("UserWarning: Implicit dimension choice for softmin has been deprecated. Change the call to "
-                   "include dim=X as an argument.")
-    return softmax(neg(input), dim, dtype)
+    return softmax(neg(input), _implicit_dim(input, dim, "softmin"), dtype)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

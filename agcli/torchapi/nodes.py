@@ -44,6 +44,13 @@ class GradFn:
         return tuple((None if nxt[i] is None else GradFn(nxt[i]), getattr(nxt[i], "index", 0))
                      for i in inputs(self.node) if i < len(nxt))
 
+    def __call__(self, *grads):
+        """grad_fn(g): each input's gradient by the node's rules (engine/node_call.py)."""
+        from ..engine.node_call import call_node
+        if len(grads) != 1 or type(grads[0]) is not Tensor:
+            raise AgcliError(f"agcli calls a {self.node.name} node with one gradient tensor", kind="type")
+        return call_node(self.node, grads[0], inputs(self.node))
+
     def saved(self, name):
         """grad_fn._saved_<name>: PyTorch's value (a tensor freed by backward is an error)."""
         node = self.node
@@ -124,6 +131,23 @@ def register_hook(x, hook):
     # A leaf's hooks sit on its AccumulateGrad, a computed tensor's on its grad_fn (PyTorch's places).
     owner = x.grad_fn if x.grad_fn is not None else x.edge()
     return Handle(hooks_of(owner).tensor, _tensor_hook(hook, x.device))
+
+
+def register_post_accumulate_grad_hook(x, hook):
+    """x.register_post_accumulate_grad_hook(hook): hook(x) once backward has added into x.grad."""
+    if type(x) is not Tensor:
+        raise AgcliError(f"'{_type_name(x)}' object has no attribute 'register_post_accumulate_grad_hook'",
+                         kind="attribute")
+    if x.grad_fn is not None:
+        raise AgcliError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if not x.requires_grad:
+        raise AgcliError("cannot register a hook on a tensor that doesn't require gradient")
+
+    def run(leaf):
+        result = _call(hook, leaf)
+        if result is not None:
+            raise AgcliError(f"expected Variable, but hook returned '{_type_name(result)}'", kind="type")
+    return Handle(hooks_of(x.edge()).accumulated, run)
 
 
 def register_prehook(fn, hook):

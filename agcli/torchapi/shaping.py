@@ -9,6 +9,7 @@ from ..engine.ops import shapes as S
 from ..engine.ops import triangles as TR
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
+from ..state import state
 from .creation import as_tensor
 from .dtypes import result_type
 from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
@@ -94,7 +95,14 @@ def permute(x, *dims):
 def attr_T(x):
     n = ndim_of(x)
     if n == 0:
+        state.warn("UserWarning: Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                   "cases.")
         return x
+    if n != 2:
+        state.warn("UserWarning: The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                   "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                   "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                   "dimensions of a tensor.")
     return permute(x, tuple(range(n - 1, -1, -1)))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .. import cpu_kernels as K
-from ..backend import ON_HOST, asarray, astype, float_errors_ignored, kind, xp, zeros
+from ..backend import ON_HOST, asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
 from ..fma import fma
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
@@ -191,12 +191,17 @@ SGN = Op("SgnBackward0", xp.sign, (lambda g, out, x: zeros_like(g),), ("0 (away 
 # What the rules above call: on raw arrays they compute directly, on tensors
 # they record under PyTorch's names, with their own rules (a third derivative).
 def _tanh_backward(g, y):
-    yy = y * y
-    return g * (ONE.get(yy.dtype, 1) - yy)
+    """PyTorch's kernel: a * (1 - b * b), the compiler contracting 1 - b * b to one FMA."""
+    name = dtype_name(y.dtype)
+    if name == "float32":   # 1 - y * y in float64, rounded once: the FMA's bits for every float32 y (all tried)
+        wide = astype(y, "float64")
+        return g * astype(1.0 - wide * wide, "float32")
+    one = ONE.get(y.dtype)
+    return g * fma(-y, y, asarray(1.0, dtype=y.dtype) if one is None else one)
 
 
 def _sigmoid_backward(g, y):
-    return g * y * (ONE.get(y.dtype, 1) - y)
+    return g * (ONE.get(y.dtype, 1) - y) * y      # (PyTorch's kernel's order: a * (1 - b) * b)
 
 
 def _threshold_backward(g, x, threshold):
@@ -306,6 +311,8 @@ def pow(x, y):
         return apply(POW_T if type(y) is Tensor else POW, x, y)
     if type(y) is Tensor:
         return apply(RPOW, x, y)
+    if type(y) in (int, float) and hasattr(x, "dtype"):    # (as the forward: x ** -0.5 of -0.0 is -inf)
+        return K.power_by_number(x, y)
     return xp.pow(x, y)
 
 
