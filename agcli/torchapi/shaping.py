@@ -6,6 +6,7 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from .creation import as_tensor
+from .ndarrays import type_name
 from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
 
 
@@ -146,7 +147,7 @@ def _tensor_list(tensors, name):
     """The tensors to cat or stack: list literals among them are tensor literals; a
     number is PyTorch's TypeError."""
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}",
+        fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type_name(tensors)}",
              "type")
     if not tensors:
         fail(f"{name}(): expected a non-empty list of Tensors", "shape")
