@@ -30,7 +30,7 @@ class State:
 
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
                  "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
-                 "anomaly_check_nan", "print_options", "dual", "inference_grad_mode")
+                 "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "warned_once")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
@@ -43,6 +43,7 @@ class State:
         self.recording = None           # a list while replay records an evaluation
         self.warn = _collect            # where PyTorch's warnings go (the CLI: stderr)
         self.warnings = []              # what _collect collected
+        self.warned_once = set()        # PyTorch's TORCH_WARN_ONCE warnings given so far (a run's front end resets it)
         self.inference_mode = False     # torch.inference_mode(): no recording, new tensors are inference tensors
         self.inference_made = False     # some inference tensor exists: a node checks it saves none
         self.inference_grad_mode = False    # grad mode as is_grad_enabled() says it inside inference mode

@@ -62,6 +62,7 @@ def program_setup(output, device, dtype, seed, max_elements, detect_anomaly=Fals
         from ..output.render import Line
         output.show([Line((message, "yellow"))], stderr=True)
     state.warn = warn
+    state.warned_once = set()
     from ..language.program_pyplot import draw_with
     from .plot import ProgramFigures
     draw_with(ProgramFigures(output))       # plt.show(): text on stdout; plt.savefig(): a file (cli/plot.py)

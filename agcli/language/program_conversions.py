@@ -26,10 +26,10 @@ from .program_values import type_name, value_str
 
 
 
-def _scalar(v):
+def _scalar(v, kind):
     if v.data.size != 1:
         raise_python(ValueError("only one element tensors can be converted to Python scalars"))
-    return autograd.item(v)
+    return autograd.scalar_of(v) if kind is float else autograd.item(v)
 
 
 def _number(kind, words):
@@ -39,7 +39,7 @@ def _number(kind, words):
         if len(args) == 1 and not kwargs:
             v = args[0]
             if type(v) is Tensor:
-                return kind(_scalar(v))
+                return kind(_scalar(v, kind))
             if isinstance(v, ProgramObject):
                 r = call_special(v, f"__{kind.__name__}__")
                 if r is MISSING and kind is int:

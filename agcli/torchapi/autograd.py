@@ -26,11 +26,30 @@ NON_LEAF_GRAD = (
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be "
     "populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
     "Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
-    "for more informations.")
+    "for more information. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+FLOAT_OF_GRAD = (
+    "UserWarning: Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first. (Triggered internally at "
+    "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)")
 
 
 def warn(message: str):
     state.warn(message)
+
+
+def warn_once(message: str):
+    """TORCH_WARN_ONCE: the first time in a run only."""
+    if message not in state.warned_once:
+        state.warned_once.add(message)
+        state.warn(message)
+
+
+def scalar_of(x):
+    """float(x): x's one value, with PyTorch's (once a run) warning when x requires grad."""
+    if x.requires_grad:
+        warn_once(FLOAT_OF_GRAD)
+    return item(x)
 
 
 def _tensor(x, what="tensor"):
@@ -68,10 +87,11 @@ def set_requires_grad(x, flag, spelling="attribute"):
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
-    if not flag and x.grad_fn is not None:
-        raise AgcliError("you can only change requires_grad flags of leaf variables. If you want to use a "
-                         "computed variable in a subgraph that doesn't require differentiation use "
-                         "var_no_grad = var.detach().")
+    # (the attribute refuses any change on a non-leaf, even to True; requires_grad_() only False)
+    if x.grad_fn is not None and (not flag or spelling == "attribute"):
+        hint = "" if flag else (" If you want to use a computed variable in a subgraph that doesn't require "
+                                "differentiation use var_no_grad = var.detach().")
+        raise AgcliError("you can only change requires_grad flags of leaf variables." + hint)
     x.requires_grad = flag
 
 
@@ -171,11 +191,11 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     if gradient is not None:
         gradient = C.as_tensor(gradient)
     if create_graph:
-        warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
+        warn_once("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
              "autograd.grad when creating the graph to avoid this. If you have to use this function, make "
              "sure to reset the .grad fields of your parameters to None after use to break the cycle and "
-             "avoid the leak.")
+             "avoid the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)")
     run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
                  inputs=None if inputs is None else _as_list(inputs), retain_grads=True)
     return None
