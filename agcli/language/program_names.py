@@ -55,7 +55,7 @@ PROGRAM_METHODS = {
     "name": lambda fn: fn.qualified_name() if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
     "is_inference": modes.is_inference,
-    **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_")},
+    **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_")},
     **generator.METHODS,
 }
 

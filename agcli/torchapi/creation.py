@@ -144,6 +144,11 @@ def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     return _filled(0, size, dtype, requires_grad, device)
 
 
+def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+    """torch.empty: PyTorch leaves the memory as it was; agcli gives zeros (a program fills it first)."""
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     if dtype is None and isinstance(fill_value, bool):
         dtype = "bool"
@@ -163,6 +168,10 @@ def ones_like(input, dtype=None, requires_grad=False, device=None):
 
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
+    return _like(input, 0, dtype, requires_grad, device)
+
+
+def empty_like(input, dtype=None, requires_grad=False, device=None):
     return _like(input, 0, dtype, requires_grad, device)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import creation as C
+from . import multinomial
 from . import sampling as RS
 from . import devices as D
 from . import functions
@@ -57,14 +58,16 @@ _COMPUTED = {
 _declare(FUNCTIONS, SAFE, _COMPUTED)
 _declare(METHODS, SAFE, _COMPUTED)
 _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
-                           "ones_like": C.ones_like, "zeros_like": C.zeros_like})
-_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
+                           "ones_like": C.ones_like, "zeros_like": C.zeros_like, "empty_like": C.empty_like})
+_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "empty": C.empty,
                               "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
 _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
 # PyTorch's random numbers (torchapi/sampling.py): a replay would repeat the first draw.
 _declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
     "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal", "bernoulli")})
 _declare(METHODS, NEVER, {"bernoulli": RS.bernoulli})
+_declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial})
+_declare(METHODS, NEVER, {"multinomial": multinomial.multinomial})
 _declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
 _declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
