@@ -81,8 +81,8 @@ _declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functi
 VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "label_smoothing": 7}}
 # torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
-    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "logsigmoid", "softmin",
-    "normalize")})
+    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "gelu", "logsigmoid",
+    "softmin", "normalize")})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,

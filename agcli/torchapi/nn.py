@@ -183,6 +183,13 @@ def silu(input, inplace=False):
     return apply(A.SILU, input)
 
 
+def gelu(input, *, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        fail("approximate argument must be either none or tanh.")
+    _floating(input, "GeluKernelImpl")
+    return apply(A.GELU, input, approximate=approximate)
+
+
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """(-input).softmax(dim)."""
     if dim is None:

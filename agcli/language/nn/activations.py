@@ -120,6 +120,20 @@ class ELU(Module):
         return f"alpha={own['alpha']}{', inplace=True' if own['inplace'] else ''}"
 
 
+class GELU(Module):
+    @program("__init__")
+    def init(self, approximate="none"):
+        init_with(self, approximate=approximate)
+
+    @program("forward")
+    def forward(self, input):
+        return functional("gelu")(input, approximate=self.__dict__["approximate"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"approximate={self.__dict__['approximate']!r}"
+
+
 class LogSigmoid(Module):
     @program("forward")
     def forward(self, input):
@@ -156,6 +170,7 @@ class Softplus(Module):
 
 
 ACTIVATIONS = {}
-for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, LogSigmoid, Softmin, Softplus):
+for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, GELU, LogSigmoid, Softmin,
+             Softplus):
     native_class(_cls, "torch.nn.modules.activation")
     ACTIVATIONS[_cls.__name__] = _cls
