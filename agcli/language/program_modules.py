@@ -31,6 +31,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction
+from . import utils_data
 from .unknown_names import not_provided, pytorch_has
 
 
@@ -201,6 +202,7 @@ def _make_modules():
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
         "special": ModuleValue("torch.special", _functions("torch.special")),
         "func": ModuleValue("torch.func", _qualified("torch.func")),
+        "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }
     torch = ModuleValue("torch", {
         **_functions("torch"),
@@ -217,6 +219,7 @@ def _make_modules():
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
+    modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]
