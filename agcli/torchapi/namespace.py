@@ -179,15 +179,26 @@ def _isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor(functions.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def _equal(input, other):
+def _equal(input, other, _position=2):
+    if type(other) is not Tensor:       # (x.equal(y) counts from the method's first argument)
+        raise AgcliError(f"equal(): argument 'other' (position {_position}) must be Tensor, not "
+                         f"{type(other).__name__}", kind="type")
     a, b = functions.data(input), functions.data(other)
     return a.shape == b.shape and bool(B.xp.all(a == b))
+
+
+# Comparisons as functions and methods (x.eq(y), torch.gt(x, 0)): tensors of bools, no gradient.
+_COMPARISONS = {"eq": functions.eq, "ne": functions.ne, "not_equal": functions.ne, "lt": functions.lt,
+                "less": functions.lt, "le": functions.le, "less_equal": functions.le, "gt": functions.gt,
+                "greater": functions.gt, "ge": functions.ge, "greater_equal": functions.ge}
+_declare(FUNCTIONS, NEVER, _COMPARISONS)
+_declare(METHODS, NEVER, _COMPARISONS)
 
 
 # Tests of values: no gradient flows through them.
 _TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal}
 _declare(FUNCTIONS, NEVER, _TESTS)
-_declare(METHODS, NEVER, _TESTS)
+_declare(METHODS, NEVER, {**_TESTS, "equal": lambda input, other: _equal(input, other, 1)})
 _declare(METHODS, SAFE, {
     "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": functions.clamp_min,
