@@ -20,10 +20,11 @@ from ..torchapi import autograd
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, optim
-from ..torchapi import nn_init
+from ..torchapi import in_place, nn_init
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
+from .nn.activations import functional_relu
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
@@ -179,7 +180,9 @@ def _optim_module():
 
 
 def _make_modules():
-    functional = ModuleValue("torch.nn.functional", _functions("torch.nn.functional"), "F")
+    functional = ModuleValue("torch.nn.functional", {
+        **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
+        "relu": TorchFunction("relu", functional_relu, "torch.nn.functional")}, "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
                                                         for n, fn in nn_classes.UTILS.items()})
@@ -208,6 +211,7 @@ def _make_modules():
         **_functions("torch"),
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
+        "relu_": TorchFunction("relu_", in_place.relu_),
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": f"{__version__} (agcli)",
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],

@@ -8,6 +8,11 @@ from .module import Module
 from .native import native_class, program
 
 
+def functional_relu(input, inplace=False):
+    """F.relu(input, inplace=False): torch.relu, or input.relu_() (torch.relu itself takes no inplace)."""
+    return method(input, "relu_") if inplace else functional("relu")(input)
+
+
 class ReLU(Module):
     @program("__init__")
     def init(self, inplace=False):
