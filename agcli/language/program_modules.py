@@ -21,6 +21,7 @@ from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, optim
 from ..torchapi import in_place, nn_init
+from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
@@ -182,7 +183,10 @@ def _optim_module():
 def _make_modules():
     functional = ModuleValue("torch.nn.functional", {
         **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
-        "relu": TorchFunction("relu", functional_relu, "torch.nn.functional")}, "F")
+        "relu": TorchFunction("relu", functional_relu, "torch.nn.functional"),
+        "softmax": TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional"),
+        "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
+        "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
                                                         for n, fn in nn_classes.UTILS.items()})
@@ -212,6 +216,7 @@ def _make_modules():
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         "relu_": TorchFunction("relu_", in_place.relu_),
+        **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": f"{__version__} (agcli)",
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],

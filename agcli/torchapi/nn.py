@@ -192,10 +192,36 @@ def gelu(input, *, approximate="none"):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """(-input).softmax(dim)."""
-    if dim is None:
-        state.warn("UserWarning: Implicit dimension choice for softmin has been deprecated. Change the call to "
-                   "include dim=X as an argument.")
+    _implicit_warning("softmin", dim)
     return softmax(neg(input), dim, dtype)
+
+
+def functional_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """F.softmax (and nn.Softmax): without dim, PyTorch's legacy choice and its warning."""
+    _implicit_warning("softmax", dim)
+    return softmax(input, dim, dtype)
+
+
+def functional_log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    _implicit_warning("log_softmax", dim)
+    return log_softmax(input, dim, dtype)
+
+
+def dim_required(name):
+    """torch.softmax / torch.log_softmax: C++ functions whose dim has no default."""
+    fn = softmax if name == "softmax" else log_softmax
+
+    def call(input, dim=None, dtype=None):
+        if dim is None:
+            fail(f'{name}() missing 1 required positional arguments: "dim"', "type")
+        return fn(input, dim, dtype)
+    return call
+
+
+def _implicit_warning(name, dim):
+    if dim is None:
+        state.warn(f"UserWarning: Implicit dimension choice for {name} has been deprecated. Change the call to "
+                   "include dim=X as an argument.")
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

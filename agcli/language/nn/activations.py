@@ -3,9 +3,16 @@ arguments kept as attributes (printed by extra_repr), forward PyTorch's function
 """
 from __future__ import annotations
 
+from ...torchapi import nn as nn_functions
+from ..program_torch_calls import TorchFunction
 from .layers import functional, init_with, method
 from .module import Module
 from .native import native_class, program
+
+
+# (F.softmax, not torch.softmax: a module without dim warns, as F's Python function does)
+_F_SOFTMAX = TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional")
+_F_LOG_SOFTMAX = TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")
 
 
 def functional_relu(input, inplace=False):
@@ -62,7 +69,7 @@ class Softmax(Module):
 
     @program("forward")
     def forward(self, input):
-        return functional("softmax")(input, self.__dict__["dim"])
+        return _F_SOFTMAX(input, self.__dict__["dim"])
 
     @program("extra_repr")
     def extra_repr(self):
@@ -76,7 +83,7 @@ class LogSoftmax(Module):
 
     @program("forward")
     def forward(self, input):
-        return functional("log_softmax")(input, self.__dict__["dim"])
+        return _F_LOG_SOFTMAX(input, self.__dict__["dim"])
 
     @program("extra_repr")
     def extra_repr(self):
