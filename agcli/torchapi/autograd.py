@@ -248,6 +248,9 @@ def _unused(index):
 
 
 def _as_list(v):
+    """A tensor, or any iterable of them (model.parameters(): a generator), as PyTorch's tuple(inputs)."""
     if isinstance(v, (list, tuple)):
+        return list(v)
+    if type(v) is not Tensor and hasattr(v, "__iter__"):
         return list(v)
     return [v]
