@@ -123,6 +123,12 @@ _TORCH_TYPE_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half",
                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
+def python_type_name(value) -> str:
+    """type(value).__name__ as Python's messages say it: a program's values that stand for a
+    Python type (a generator, a function) name it in their class's `type_name`."""
+    return getattr(type(value), "type_name", None) or type(value).__name__
+
+
 def torch_type_name(dtype) -> str:
     """PyTorch's scalar type name in messages: float32 -> Float (any array library's
     spelling of it: numpy's float32, array_api_strict.float32)."""

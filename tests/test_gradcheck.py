@@ -382,6 +382,8 @@ CASES = [
     case("F.elu(a, alpha=0.7)", a=away(3, 4)),
     case("F.selu(a)", a=away(3, 4)),
     case("F.silu(a)", a=normal(3, 4)),
+    case("F.gelu(a)", a=normal(3, 4)),
+    case("F.gelu(a, approximate='tanh')", a=normal(3, 4)),
     case("F.logsigmoid(a)", a=normal(3, 4, )),
     case("F.softmin(a, dim=1)", a=normal(3, 4)),
     case("F.normalize(a, p=3, dim=0)", a=normal(3, 4)),
@@ -564,6 +566,10 @@ SECOND_ORDER = [
                  [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="elu"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.logsigmoid(x), D(W34))), [R.standard_normal((3, 4))],
                  id="logsigmoid"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.gelu(x), D(W34))), [R.standard_normal((3, 4))],
+                 id="gelu"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.gelu(x, approximate="tanh"), D(W34))),
+                 [R.standard_normal((3, 4))], id="gelu-tanh"),
     pytest.param(lambda x: functions.sin(functions.nll_loss(x, Tensor(D(np.array([[[0, 1], [2, 1]], [[2, 2], [0, 1]]]))),
                                                             reduction="sum")),
                  [R.standard_normal((2, 3, 2, 2))], id="nll_loss2d"),
@@ -638,7 +644,7 @@ CHECKED_ELSEWHERE = {
     **{name: "a draw's zero gradient: tests/test_random_numbers.py and transcript 85_random_numbers" for name in (
         "NormalBackward0", "NormalBackward1", "NormalBackward2", "NormalBackward3", "UniformBackward0",
         "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "RandomBackward0", "RandomBackward1",
-        "RandomBackward2")},
+        "RandomBackward2", "ExponentialBackward0")},
     # In-place ops and views changed in place, which expressions cannot write: tests/test_in_place.py
     **{name: "in place: tests/test_in_place.py (finite differences)" for name in (
         "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",

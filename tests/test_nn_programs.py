@@ -25,7 +25,8 @@ LAST_BITS = {
     "072_polynomial_custom_function": ((1e-5, 1e-7), _MKL_SIN),
     "073_polynomial_nn": ((1e-5, 1e-7), "the weight gradient, a 2000-term float32 sum in MKL's gemm order"),
     # RMSprop near its optimum turns last bits into visible ones: PyTorch's float32 sqrt is MKL's
-    "074_polynomial_optim": ((5e-3, 1e-3), "MKL's sqrt and gemm; RMSprop amplifies last-bit differences"),
+    # (the weight gradients follow PyTorch's bits for 500 steps; then RMSprop amplifies MKL's sqrt's last bits)
+    "074_polynomial_optim": ((1e-2, 1e-3), "MKL's sqrt and gemm; RMSprop amplifies last-bit differences"),
     "077_dynamic_net": ((1e-5, 1e-7), _MKL_SIN),
 }
 

@@ -18,7 +18,7 @@ from agcli.engine.backward import backward
 from agcli.errors import AgcliError
 from agcli.evaluate import run as api
 from agcli.state import state
-from agcli.torchapi import creation, cpu_math, distributions, functions, generator, sampling
+from agcli.torchapi import creation, cpu_math, distributions, functions, generator, multinomial, sampling
 from agcli.torchapi.dtypes import DType
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "torch_random_numbers.json").read_text())
@@ -70,7 +70,7 @@ def _run(steps):
         elif "on" in s:
             out = getattr(sampling, fn)(_value(s["on"], gens), *args, **kw)
         else:
-            out = getattr(sampling, fn)(*args, **kw)
+            out = getattr(multinomial if fn == "multinomial" else sampling, fn)(*args, **kw)
         results.append(_encode(out))
     return results
 
@@ -209,6 +209,7 @@ ZERO_GRADIENTS = [
     ("NormalBackward0", _in_place("normal_", 0.0, 2.0)), ("UniformBackward0", _in_place("uniform_", -1.0, 1.0)),
     ("BernoulliBackward2", _in_place("bernoulli_", 0.5)), ("RandomBackward2", _in_place("random_")),
     ("RandomBackward1", _in_place("random_", 5)), ("RandomBackward0", _in_place("random_", 1, 5)),
+    ("ExponentialBackward0", _in_place("exponential_", 2.0)),
     ("BernoulliBackward0", lambda x: sampling.bernoulli(x)),
     ("NormalBackward1", lambda x: sampling.normal(x, 2.0)), ("NormalBackward2", lambda x: sampling.normal(1.0, x)),
     ("NormalBackward3", lambda x: sampling.normal(x, x)),

@@ -7,9 +7,10 @@ from .ops.shapes import COPY
 from .tensor import Tensor, apply, bump_version, set_grad_enabled
 
 
-def accumulate_grad(tensor, g, create_graph, copy_it=True):
+def accumulate_grad(tensor, g, create_graph, copy_it=True, in_place=True):
     """tensor.grad += g, as AccumulateGrad does (a fresh .grad never shares memory);
-    g a Tensor, or an array of the tensor's dtype."""
+    g a Tensor, or an array of the tensor's dtype. in_place=False: retain_grad's hook, which
+    sets .grad = .grad + g (a new tensor: whoever held the old .grad keeps its values)."""
     if type(g) is not Tensor:
         if tensor.grad is None:         # (most leaves: their first gradient, one Tensor made)
             tensor.grad = Tensor(copy(g) if copy_it else g, device=tensor.device)
@@ -24,6 +25,8 @@ def accumulate_grad(tensor, g, create_graph, copy_it=True):
     elif create_graph:
         with set_grad_enabled(True):
             tensor.grad = tensor.grad + g
+    elif not in_place:
+        tensor.grad = tensor.grad + g
     elif _adds_in_place(tensor.grad, g.data):
         # AccumulateGrad's `grad += new_grad`: the same .grad tensor, so whoever holds it sees the sum
         if ON_HOST:

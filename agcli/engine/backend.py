@@ -23,7 +23,7 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import error_state
-from .backend_matmul import in_turn, in_turn_shapes
+from .backend_matmul import in_turn, in_turn_any_k, in_turn_shapes, in_turn_transposed
 
 DEVICE, BACKEND = chosen()
 
@@ -127,8 +127,11 @@ def add_at(out, key, values):
 
 def mm_kernel(a, b):
     """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
-    K <= 3 terms with N <= 8 or M <= 2, each term rounded and added in turn from +0 without FMA."""
-    return in_turn(a, b) if in_turn_shapes(a, b) else numpy.matmul(a, b)
+    K <= 3 terms with N <= 8 or M <= 2, or a small layer's weight gradient, each term rounded and
+    added in turn from +0 without FMA."""
+    if in_turn_shapes(a, b):
+        return in_turn(a, b)
+    return in_turn_any_k(a, b) if in_turn_transposed(a, b) else numpy.matmul(a, b)
 
 
 def addmm_kernel(c, a, b):

@@ -1,6 +1,9 @@
-"""PyTorch's CPU order of additions for matrix products of few terms (K <= 3), where it
-differs from BLAS's: each term rounded and added in turn from +0, without FMA (measured
-against PyTorch 2.13, every layout). engine/backend.py's mm_kernel and addmm_kernel pick it."""
+"""PyTorch's CPU order of additions for matrix products where it differs from BLAS's: each
+term rounded and added in turn from +0, without FMA — for few terms (K <= 3, every layout),
+and for a float32 column-major mat1 times a row-major mat2 with one row or column, or rows
+and columns among 1, 2, 3, 4, 8 (`grad.t().mm(input)`: a small layer's weight gradient;
+MKL's kernels for those shapes, any K). Measured against PyTorch 2.13. engine/backend.py's
+mm_kernel and addmm_kernel pick it."""
 from __future__ import annotations
 
 import numpy
@@ -27,3 +30,29 @@ def in_turn(a, b):
 
 
 _ZERO = {z.dtype: z for z in (numpy.zeros((), dtype="float32"), numpy.zeros((), dtype="float64"))}
+
+
+_IN_TURN_SIDES = frozenset((1, 2, 3, 4, 8))
+_FLOAT32 = numpy.dtype("float32")
+
+
+def in_turn_transposed(a, b) -> bool:
+    """A float32 (M, K) column-major times (K, N) row-major product that PyTorch adds in turn."""
+    if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray or a.ndim != 2 or b.ndim != 2 \
+            or a.dtype != _FLOAT32 or b.dtype != _FLOAT32 or not a.size or not b.size:
+        return False
+    (m, k), n = a.shape, b.shape[1]
+    if not (m == 1 or n == 1 or (m in _IN_TURN_SIDES and n in _IN_TURN_SIDES)):
+        return False
+    size = a.itemsize
+    column_major = (m == 1 or a.strides[0] == size) and (k == 1 or a.strides[1] == m * size)
+    row_major = (n == 1 or b.strides[1] == size) and (k == 1 or b.strides[0] == n * size)
+    return column_major and row_major
+
+
+def in_turn_any_k(a, b):
+    """Each element's K products added in turn from +0: a running sum down the K axis."""
+    products = numpy.empty((a.shape[1] + 1, a.shape[0], b.shape[1]), dtype=a.dtype)
+    products[0] = 0
+    numpy.multiply(a.T[:, :, None], b[:, None, :], out=products[1:])
+    return numpy.ascontiguousarray(numpy.cumsum(products, axis=0)[-1])

@@ -20,10 +20,12 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, optim
-from ..torchapi import nn_init
+from ..torchapi import in_place, nn_init
+from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
+from .nn.activations import functional_relu
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
@@ -31,6 +33,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction
+from . import utils_data
 from .unknown_names import not_provided, pytorch_has
 
 
@@ -178,7 +181,12 @@ def _optim_module():
 
 
 def _make_modules():
-    functional = ModuleValue("torch.nn.functional", _functions("torch.nn.functional"), "F")
+    functional = ModuleValue("torch.nn.functional", {
+        **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
+        "relu": TorchFunction("relu", functional_relu, "torch.nn.functional"),
+        "softmax": TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional"),
+        "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
+        "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
                                                         for n, fn in nn_classes.UTILS.items()})
@@ -201,11 +209,14 @@ def _make_modules():
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
         "special": ModuleValue("torch.special", _functions("torch.special")),
         "func": ModuleValue("torch.func", _qualified("torch.func")),
+        "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }
     torch = ModuleValue("torch", {
         **_functions("torch"),
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
+        "relu_": TorchFunction("relu_", in_place.relu_),
+        **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": f"{__version__} (agcli)",
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
@@ -217,6 +228,7 @@ def _make_modules():
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
+    modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]

@@ -11,11 +11,13 @@ or a number where PyTorch takes none).
 from __future__ import annotations
 
 from . import ast as A
+from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
 from .calls import PYTORCH_PARAMETER, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
+from .program_values import type_name as program_type_name
 
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
                            "true_divide"))
@@ -146,7 +148,13 @@ def _tensor_check(name, param, position, function, module):
     if module == "torch.nn.functional" and name in _READ_AS_METHOD and position == 1:
         words = _method_refusal(name)
 
+    # (None, a module, a function, a generator as a function's input: PyTorch's TypeError names its type)
+    strict = function and position == 1 and (no_number or pytorch_name == "condition")
+
     def checked(value):
+        if strict and type(value) is not Tensor and not isinstance(value, refused):
+            raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
+                             f"not {program_type_name(value)}", kind="type")
         if isinstance(value, refused):
             if words is not None and not isinstance(value, VALUES):
                 raise words(value)

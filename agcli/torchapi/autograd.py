@@ -84,12 +84,11 @@ def set_requires_grad(x, flag, spelling="attribute"):
     if flag and kind(x.data.dtype) != "f":
         raise AgcliError("only Tensors of floating point dtype can require gradients" if spelling == "method"
                          else "only Tensors of floating point and complex dtype can require gradients")
-    if flag and x.grad_fn is not None and spelling == "attribute":   # (requires_grad_() lets it be)
-        raise AgcliError("you can only change requires_grad flags of leaf variables.")
-    if not flag and x.grad_fn is not None:
-        raise AgcliError("you can only change requires_grad flags of leaf variables. If you want to use a "
-                         "computed variable in a subgraph that doesn't require differentiation use "
-                         "var_no_grad = var.detach().")
+    # (the attribute refuses any change on a non-leaf, even to True; requires_grad_() only False)
+    if x.grad_fn is not None and (not flag or spelling == "attribute"):
+        hint = "" if flag else (" If you want to use a computed variable in a subgraph that doesn't require "
+                                "differentiation use var_no_grad = var.detach().")
+        raise AgcliError("you can only change requires_grad flags of leaf variables." + hint)
     x.requires_grad = flag
 
 
@@ -314,6 +313,9 @@ def _unused(index):
 
 
 def _as_list(v):
+    """A tensor, or any iterable of them (model.parameters(): a generator), as PyTorch's tuple(inputs)."""
     if isinstance(v, (list, tuple)):
+        return list(v)
+    if type(v) is not Tensor and hasattr(v, "__iter__"):
         return list(v)
     return [v]

@@ -16,7 +16,7 @@ from ..engine.forward import tangent_of
 from ..engine.ops import shapes as S
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
-from ..errors import AgcliError
+from ..errors import AgcliError, python_type_name
 from ..state import state
 from .checks import check_size, is_int, shape_of, size_tuple
 from .devices import placement
@@ -56,7 +56,7 @@ def _literal_array(value, dtype=None):
             return (), "i"
         if isinstance(v, (float, numpy.floating)):
             return (), "f"
-        raise AgcliError(f"a tensor literal holds numbers, not {type(v).__name__}", kind="type")
+        raise AgcliError(f"Could not infer dtype of {python_type_name(v)}")
 
     shape, found = shape_and_kind(value, 0)
     check_size(shape)
@@ -184,6 +184,10 @@ def ones_like(input, dtype=None, requires_grad=False, device=None):
 
 def zeros_like(input, dtype=None, requires_grad=False, device=None):
     return _like(input, 0, dtype, requires_grad, device, "zeros_like")
+
+
+def empty_like(input, dtype=None, requires_grad=False, device=None):
+    return _like(input, 0, dtype, requires_grad, device, "empty_like")
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):

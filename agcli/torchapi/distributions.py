@@ -99,6 +99,15 @@ def _one_at_a_time(g, n, mean, std):
     return _scaled64(values, mean, std)
 
 
+# ------------------------------------------------------------ exponential (exponential_kernel)
+def exponential(g, n, dtype, lambd):
+    """x.exponential_(lambd): -1 / lambd * log1p(-u) in double (u: 53 bits of random64(),
+    glibc's log1p), rounded to the dtype."""
+    if dtype == "float16":
+        raise AgcliError("agcli draws exponential numbers in float32 and float64 only", kind="not_implemented")
+    return (-1.0 / lambd * glibc(math.log1p, -unit(g, n, "float64"))).astype(dtype)
+
+
 # ------------------------------------------------------------ integers (random_)
 _SPAN_OF_RANDOM = {"int64": 2**63, "float64": 2**53 + 1, "float32": 2**24 + 1, "float16": 2**11 + 1,
                    "int32": 2**31, "int16": 2**15, "int8": 2**7, "uint8": 2**8}     # uniform_int<T>'s modulus

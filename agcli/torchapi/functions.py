@@ -15,7 +15,7 @@ from .dtypes import dtype_name, result_type
 from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
-from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
+from .nn import (binary_cross_entropy, elu, gelu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
                  softmin, softplus)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)

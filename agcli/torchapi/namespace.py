@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import creation as C
+from . import multinomial
 from . import sampling as RS
 from . import devices as D
 from . import functions
@@ -59,14 +60,16 @@ _declare(FUNCTIONS, SAFE, _COMPUTED)
 _declare(METHODS, SAFE, _COMPUTED)
 _declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multiply, "multiply": functions.multiply})
 _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
-                           "ones_like": C.ones_like, "zeros_like": C.zeros_like})
-_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros,
+                           "ones_like": C.ones_like, "zeros_like": C.zeros_like, "empty_like": C.empty_like})
+_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "empty": C.empty,
                               "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
 _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
 # PyTorch's random numbers (torchapi/sampling.py): a replay would repeat the first draw.
 _declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
     "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal", "bernoulli")})
 _declare(METHODS, NEVER, {"bernoulli": RS.bernoulli})
+_declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial})
+_declare(METHODS, NEVER, {"multinomial": multinomial.multinomial})
 _declare(METHODS, NEVER, {"detach": functions.detach})
 _declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
 _declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
@@ -80,8 +83,8 @@ _declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functi
 VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "label_smoothing": 7}}
 # torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
-    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "logsigmoid", "softmin",
-    "normalize")})
+    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "gelu", "logsigmoid",
+    "softmin", "normalize")})
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
@@ -206,7 +209,10 @@ def _isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return Tensor(functions.isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def _equal(input, other):
+def _equal(input, other, _position=2):
+    if type(other) is not Tensor:       # (x.equal(y) counts from the method's first argument)
+        raise AgcliError(f"equal(): argument 'other' (position {_position}) must be Tensor, not "
+                         f"{type(other).__name__}", kind="type")
     a, b = functions.data(input), functions.data(other)
     return a.shape == b.shape and bool(B.xp.all(a == b))
 
@@ -214,7 +220,7 @@ def _equal(input, other):
 # Tests of values: no gradient flows through them.
 _TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal}
 _declare(FUNCTIONS, NEVER, _TESTS)
-_declare(METHODS, NEVER, _TESTS)
+_declare(METHODS, NEVER, {**_TESTS, "equal": lambda input, other: _equal(input, other, 1)})
 _declare(METHODS, SAFE, {
     "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": functions.clamp_min,

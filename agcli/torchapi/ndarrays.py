@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.tensor import Tensor
-from ..errors import AgcliError, torch_type_name
+from ..errors import AgcliError, python_type_name, torch_type_name
 from ..state import state
 from . import creation as C
 from . import devices as D
@@ -29,8 +29,11 @@ _KINDS = ((ValueError, "value"), (IndexError, "index"), (TypeError, "type"), (Ze
 
 
 def type_name(v) -> str:
-    """A value's type as Python's messages name it: 'numpy.ndarray', 'numpy.float32', 'Tensor', 'int'."""
-    return f"numpy.{type(v).__name__}" if isinstance(v, VALUES) else type(v).__name__
+    """A value's type as Python's messages name it: 'numpy.ndarray', 'numpy.float32', 'Tensor', 'int',
+    'generator' (a program's values name their Python type in `type_name`)."""
+    if isinstance(v, VALUES):
+        return f"numpy.{type(v).__name__}"
+    return python_type_name(v)
 
 
 def numpy_errors(fn, *args, **kwargs):

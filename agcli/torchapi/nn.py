@@ -186,9 +186,36 @@ def silu(input, inplace=False):
     return apply(A.SILU, input)
 
 
+def gelu(input, *, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        fail("approximate argument must be either none or tanh.")
+    _floating(input, "GeluKernelImpl")
+    return apply(A.GELU, input, approximate=approximate)
+
+
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """(-input).softmax(dim)."""
     return softmax(neg(input), _implicit_dim(input, dim, "softmin"), dtype)
+
+
+def functional_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """F.softmax (and nn.Softmax): without dim, PyTorch's legacy choice and its warning (_implicit_dim)."""
+    return softmax(input, dim, dtype)
+
+
+def functional_log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return log_softmax(input, dim, dtype)
+
+
+def dim_required(name):
+    """torch.softmax / torch.log_softmax: C++ functions whose dim has no default."""
+    fn = softmax if name == "softmax" else log_softmax
+
+    def call(input, dim=None, dtype=None):
+        if dim is None:
+            fail(f'{name}() missing 1 required positional arguments: "dim"', "type")
+        return fn(input, dim, dtype)
+    return call
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

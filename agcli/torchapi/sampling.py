@@ -1,6 +1,6 @@
 """PyTorch's random functions with PyTorch's numbers: rand, randn, randint, randperm,
 their _like forms, normal, bernoulli, and the in-place normal_, uniform_, bernoulli_,
-random_ (torchapi/distributions.py draws on a torch.Generator, torchapi/generator.py),
+random_, exponential_ (torchapi/distributions.py draws on a torch.Generator, torchapi/generator.py),
 with PyTorch's checks in its words. A draw is made on the host and moved to the
 device once; in the graph it is an op of its inputs with a zero gradient
 (engine/ops/sampled.py), as PyTorch records it.
@@ -295,6 +295,19 @@ def uniform_(x, from_=0.0, to=1.0, *, generator=None):
              f"to={_g(to)} and from={_g(from_)} which result in to-from to exceed the limit")
     g = chosen(generator)
     return _fill(x, lambda n, contiguous, _: Dn.uniform(g, n, d, from_, to), R.UNIFORM_)
+
+
+def exponential_(x, lambd=1.0, *, generator=None):
+    _target(x)
+    lambd = float(_number(lambd))
+    if not lambd > 0.0:
+        fail(f"exponential_ expects lambda > 0.0, but found lambda={_g(lambd)}")
+    d = B.dtype_name(x.data.dtype)
+    if B.kind(x.data.dtype) != "f":
+        fail("Exponential distribution is a continuous probability distribution. dtype must be a floating point "
+             f"but you specified {torch_type_name(d)}")
+    g = chosen(generator)
+    return _fill(x, lambda n, contiguous, _: Dn.exponential(g, n, d, lambd), R.EXPONENTIAL_)
 
 
 def bernoulli_(x, p=0.5, *, generator=None):

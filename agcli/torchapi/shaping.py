@@ -12,6 +12,7 @@ from ..errors import torch_type_name
 from ..state import state
 from .creation import as_tensor
 from .dtypes import result_type
+from .ndarrays import type_name
 from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
 
 
@@ -189,7 +190,7 @@ def _tensor_list(tensors, name):
     """The tensors to cat or stack: list literals among them are tensor literals; a
     number is PyTorch's TypeError."""
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type(tensors).__name__}",
+        fail(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {type_name(tensors)}",
              "type")
     if not tensors and name == "cat":       # (PyTorch words the two differently)
         fail("torch.cat(): expected a non-empty list of Tensors", "value")

@@ -1,13 +1,15 @@
 """The activations nn modules use beyond relu, tanh and sigmoid: leaky_relu, elu,
-logsigmoid and silu, with PyTorch's own backward ops where it has them (so a
+logsigmoid, silu and gelu, with PyTorch's own backward ops where it has them (so a
 gradient taken with create_graph records LeakyReluBackwardBackward0, ...). Each
 entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
+from .. import cpu_kernels as K
 from ..backend import astype, xp
+from ..fma import fma
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import SUB, add_scalar, mask, mul, mul_scalar, sigmoid, zeros_like
+from .pointwise import SUB, TANH, add_scalar, exp, mask, mul, mul_scalar, sigmoid, zeros_like
 
 
 def _leaky_relu_backward(g, x, negative_slope):
@@ -63,6 +65,71 @@ def _silu_grad(g, x):
         return mul(mul(g, s), add_scalar(mul(x, apply(SUB, xp.ones_like(data(s)), s)), 1.0))
     s = 1 / (1 + xp.exp(-x))
     return g * s * (1 + x * (1 - s))
+
+
+# gelu (ATen/native/cpu/Activation.cpp, its kernels' scalar lines: GCC fuses `a * b + c`)
+_ALPHA = 0.70710678118654752440                                 # M_SQRT1_2
+_PDF = 1.12837916709551257390 * 0.70710678118654752440 * 0.5    # M_2_SQRTPI * M_SQRT1_2 * 0.5
+_TANH_BETA = 1.41421356237309504880 * 1.12837916709551257390 * 0.5     # M_SQRT2 * M_2_SQRTPI * 0.5
+_KAPPA = 0.044715
+
+
+def _gelu(x, approximate):
+    """x * 0.5 * (1 + erf(x * M_SQRT1_2)); 'tanh': 0.5 * x * (1 + tanh(kBeta * (x + kKappa * x³)))."""
+    if approximate == "tanh":
+        inner = fma(xp.full_like(x, _KAPPA), x * x * x, x) * _TANH_BETA
+        return 0.5 * x * (1 + K.tanh(inner))
+    return x * 0.5 * (1 + K.erf(x * _ALPHA))
+
+
+def _gelu_backward(g, x, approximate):
+    """gelu_backward: grad * (cdf + x * pdf), or the tanh form's derivative."""
+    if approximate == "tanh":
+        x_sq = x * x
+        t = K.tanh(fma(xp.full_like(x, _KAPPA), x_sq * x, x) * _TANH_BETA)
+        inner_derivative = fma(xp.full_like(x, 3 * _KAPPA), x_sq, xp.ones_like(x)) * _TANH_BETA
+        right = 0.5 * x * fma(-t, t, xp.ones_like(x)) * inner_derivative
+        return g * (0.5 * (1 + t) + right)
+    cdf = 0.5 * (1 + K.erf(x * _ALPHA))
+    return g * fma(x, _PDF * K.exp(x * x * -0.5), cdf)
+
+
+def _gelu_double(gg, g, x, approximate):
+    """gelu_double_backward(ggI, gO, self): ggI * gO * d(gelu')/dself, in recorded ops when asked."""
+    if approximate == "tanh":
+        t = apply(TANH, _tanh_inner(x)) if type(x) is Tensor else K.tanh(_tanh_inner(x))
+        g_ = 1 - t * t
+        h = mul_scalar(add_scalar(mul_scalar(x * x, 3 * _KAPPA), 1), _TANH_BETA)
+        f_prime_gh = mul_scalar(g_ * h, 0.5)
+        g_prime_fh = mul_scalar(x, 0.5) * h * mul_scalar(g_ * t * h, -2)     # 2 sech * (-sech * tanh) * h
+        h_prime_fg = mul_scalar(x, 0.5) * g_ * mul_scalar(x, 6 * _KAPPA * _TANH_BETA)
+        return gg * g * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+    x_sq = x * x
+    pdf = mul_scalar(exp(mul_scalar(x_sq, -0.5)), _PDF)
+    return gg * g * (mul_scalar(pdf, 2) - x_sq * pdf)
+
+
+def _tanh_inner(x):
+    return mul_scalar(x + mul_scalar(x * x * x, _KAPPA), _TANH_BETA)
+
+
+GELU = Op("GeluBackward0", _gelu,
+          (lambda g, out, x, approximate: gelu_backward(g, x, approximate),),
+          ("gelu_backward(grad, self, approximate)",),
+          jvps=(lambda t, out, x, approximate: gelu_backward(t, x, approximate),))
+GELU_BACKWARD = Op("GeluBackwardBackward0", _gelu_backward,
+                   (lambda gg, out, g, x, approximate: gelu_backward(gg, x, approximate),
+                    lambda gg, out, g, x, approximate: _gelu_double(gg, g, x, approximate)),
+                   ("gelu_backward(grad, self, approximate)",
+                    "gelu_double_backward(grad, grad_output, self, approximate)"),
+                   jvps=(lambda t, out, g, x, approximate: gelu_backward(t, x, approximate),
+                         lambda t, out, g, x, approximate: _gelu_double(t, g, x, approximate)), broadcasts=True)
+
+
+def gelu_backward(g, x, approximate):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(GELU_BACKWARD, g, x, approximate=approximate)
+    return _gelu_backward(g, x, approximate)
 
 
 LEAKY_RELU = Op("LeakyReluBackward0", lambda x, negative_slope: xp.where(x > 0, x, x * negative_slope),

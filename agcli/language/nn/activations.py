@@ -3,9 +3,21 @@ arguments kept as attributes (printed by extra_repr), forward PyTorch's function
 """
 from __future__ import annotations
 
+from ...torchapi import nn as nn_functions
+from ..program_torch_calls import TorchFunction
 from .layers import functional, init_with, method
 from .module import Module
 from .native import native_class, program
+
+
+# (F.softmax, not torch.softmax: a module without dim warns, as F's Python function does)
+_F_SOFTMAX = TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional")
+_F_LOG_SOFTMAX = TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")
+
+
+def functional_relu(input, inplace=False):
+    """F.relu(input, inplace=False): torch.relu, or input.relu_() (torch.relu itself takes no inplace)."""
+    return method(input, "relu_") if inplace else functional("relu")(input)
 
 
 class ReLU(Module):
@@ -57,7 +69,7 @@ class Softmax(Module):
 
     @program("forward")
     def forward(self, input):
-        return functional("softmax")(input, self.__dict__["dim"])
+        return _F_SOFTMAX(input, self.__dict__["dim"])
 
     @program("extra_repr")
     def extra_repr(self):
@@ -71,7 +83,7 @@ class LogSoftmax(Module):
 
     @program("forward")
     def forward(self, input):
-        return functional("log_softmax")(input, self.__dict__["dim"])
+        return _F_LOG_SOFTMAX(input, self.__dict__["dim"])
 
     @program("extra_repr")
     def extra_repr(self):
@@ -120,6 +132,20 @@ class ELU(Module):
         return f"alpha={own['alpha']}{', inplace=True' if own['inplace'] else ''}"
 
 
+class GELU(Module):
+    @program("__init__")
+    def init(self, approximate="none"):
+        init_with(self, approximate=approximate)
+
+    @program("forward")
+    def forward(self, input):
+        return functional("gelu")(input, approximate=self.__dict__["approximate"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"approximate={self.__dict__['approximate']!r}"
+
+
 class LogSigmoid(Module):
     @program("forward")
     def forward(self, input):
@@ -156,6 +182,7 @@ class Softplus(Module):
 
 
 ACTIVATIONS = {}
-for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, LogSigmoid, Softmin, Softplus):
+for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, GELU, LogSigmoid, Softmin,
+             Softplus):
     native_class(_cls, "torch.nn.modules.activation")
     ACTIVATIONS[_cls.__name__] = _cls

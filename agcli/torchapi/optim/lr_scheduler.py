@@ -1,4 +1,4 @@
-"""torch.optim.lr_scheduler: LRScheduler's bookkeeping and StepLR, as
+"""torch.optim.lr_scheduler: LRScheduler's bookkeeping, StepLR and ExponentialLR, as
 torch/optim/lr_scheduler.py has them (the same float arithmetic on the lr, the same
 order of steps, the same warnings on stderr)."""
 from __future__ import annotations
@@ -50,7 +50,11 @@ class LRScheduler:
         optimizer.watched_by_scheduler = True      # (PyTorch wraps optimizer.step to notice its calls)
         self._in_step = False
         self._step_count = 0
-        self.step()
+        self._is_initial = True     # (PyTorch's _initial_mode: the constructor's step keeps the lr)
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     @program_method
     def get_last_lr(self):
@@ -128,3 +132,26 @@ class StepLR(LRScheduler):
 
     def own_state(self):
         return {"step_size": self.step_size, "gamma": self.gamma}
+
+
+class ExponentialLR(LRScheduler):
+    """Decays each group's lr by gamma every epoch."""
+
+    program_attributes = {**LRScheduler.program_attributes, "gamma": "gamma"}
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        if self._is_initial:
+            return _values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def closed_form_lr(self):
+        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
+
+    def own_state(self):
+        return {"gamma": self.gamma}

@@ -20,6 +20,7 @@ from ...errors import AgcliError
 from ...state import state
 from .. import namespace
 from . import updates
+from ..ndarrays import type_name
 
 _DUPLICATES = ("UserWarning: optimizer contains a parameter group with duplicate parameters; in future, this will "
                "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information")
@@ -240,7 +241,7 @@ def _iterable(params):
     try:
         return iter(params)
     except TypeError:
-        type_error(f"'{typename(params)}' object is not iterable")
+        type_error(f"'{type_name(params)}' object is not iterable")
 
 
 def _shown(value) -> str:

@@ -1,0 +1,165 @@
+"""torch.utils.data in programs: Dataset (a program subclasses it), TensorDataset and
+DataLoader, as torch/utils/data writes them.
+
+Iterating a DataLoader draws what PyTorch's does from the random generator: its iterator's
+`_base_seed` (one int64 random_() when iteration starts) and, with shuffle=True, at the
+first batch RandomSampler's seed (another int64 random_()) for a new Generator whose
+randperm orders the samples — so the batches and every later random number are PyTorch's.
+Batches are collated as default_collate does (tensors stacked, numbers made tensors, tuples
+and lists transposed, dicts by key).
+"""
+from __future__ import annotations
+
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi import creation, functions, generator as G, sampling
+from .nn.native import native_class, program
+from .program_exceptions import raise_python
+from .program_items import getitem
+from .program_objects import Builtin, ProgramObject
+from .program_values import type_name
+
+
+class Dataset(ProgramObject):
+    """torch.utils.data.Dataset: a program's map-style dataset derives from it."""
+
+    @program("__getitem__")
+    def getitem(self, index):
+        raise_python(NotImplementedError("Subclasses of Dataset should implement __getitem__."))
+
+
+class TensorDataset(Dataset):
+    """Samples are the tensors' rows at one index, as a tuple."""
+
+    @program("__init__")
+    def init(self, *tensors):
+        for t in tensors:
+            if type(t) is not Tensor:
+                raise_python(AttributeError(f"'{type_name(t)}' object has no attribute 'size'"))
+        if tensors and any(_rows(t) != _rows(tensors[0]) for t in tensors):
+            raise_python(AssertionError("Size mismatch between tensors"))
+        self.__dict__["tensors"] = tensors
+
+    @program("__getitem__")
+    def getitem(self, index):
+        return tuple(getitem(t, index) for t in self.__dict__["tensors"])
+
+    @program("__len__")
+    def len(self):
+        return _rows(self.__dict__["tensors"][0])
+
+
+def length(dataset):
+    """len(dataset): a program's __len__ (ProgramObject's len), a list's, a tensor's rows."""
+    return _rows(dataset) if type(dataset) is Tensor else len(dataset)
+
+
+def _rows(t):
+    if t.data.ndim == 0:
+        raise_python(IndexError("dimension specified as 0 but tensor has no dimensions"))
+    return t.data.shape[0]
+
+
+class DataLoader(ProgramObject):
+    """Batches of a map-style dataset: in order, or shuffled as RandomSampler shuffles."""
+
+    @program("__init__")
+    def init(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+             collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+             multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+             pin_memory_device="", in_order=True):
+        if sampler is not None or batch_sampler is not None:
+            raise AgcliError("DataLoader(sampler=..., batch_sampler=...) is not supported by agcli",
+                             kind="not_implemented", hint="use batch_size= and shuffle=")
+        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
+                                       or batch_size <= 0):
+            raise_python(ValueError(f"batch_size should be a positive integer value, but got "
+                                    f"batch_size={batch_size}"))
+        if generator is not None:
+            G.chosen(generator)
+        own = self.__dict__
+        own.update(dataset=dataset, batch_size=batch_size, drop_last=bool(drop_last), generator=generator,
+                   num_workers=num_workers, collate_fn=collate_fn, shuffle=bool(shuffle))
+
+    @program("__len__")
+    def len(self):
+        own = self.__dict__
+        n, size = length(own["dataset"]), own["batch_size"]
+        if size is None:
+            return n
+        return n // size if own["drop_last"] else -(-n // size)
+
+    @program("__iter__")
+    def iter(self):
+        own = self.__dict__
+        # _BaseDataLoaderIter.__init__: its _base_seed, drawn whether or not it shuffles
+        sampling.random_(creation.zeros((), dtype="int64"), generator=own["generator"])
+        return _batches(own)
+
+
+def _batches(own):
+    """The batches, lazily: RandomSampler draws its seed at the first one (a Python generator's body)."""
+    order = _shuffled(own) if own["shuffle"] else range(length(own["dataset"]))
+    size = own["batch_size"]
+    if size is None:        # no batching: each sample through default_convert (or the collate_fn)
+        convert = own["collate_fn"] or _convert
+        for i in order:
+            yield convert(getitem(own["dataset"], i))
+        return
+    collate = own["collate_fn"] or default_collate
+    batch = []
+    for i in order:
+        batch.append(getitem(own["dataset"], i))
+        if len(batch) == size:
+            yield collate(batch)
+            batch = []
+    if batch and not own["drop_last"]:
+        yield collate(batch)
+
+
+def _shuffled(own):
+    """RandomSampler.__iter__: randperm(n) on a Generator seeded from the default one (or the loader's own)."""
+    n = length(own["dataset"])
+    g = own["generator"]
+    if g is None:
+        seed = creation.zeros((), dtype="int64")
+        sampling.random_(seed)
+        g = G.Generator().manual_seed(int(seed.data))
+    yield from sampling.randperm(n, generator=g).data.tolist()
+
+
+def _convert(sample):
+    """default_convert: tuples and lists as lists, dicts by key, the rest as it is."""
+    if isinstance(sample, dict):
+        return {key: _convert(value) for key, value in sample.items()}
+    if isinstance(sample, (tuple, list)):
+        return [_convert(value) for value in sample]
+    return sample
+
+
+def default_collate(batch):
+    """torch.utils.data.default_collate: a batch (a list of samples) as one sample of batched fields."""
+    elem = batch[0]
+    if type(elem) is Tensor:
+        return functions.stack(list(batch), 0)
+    if isinstance(elem, bool) or isinstance(elem, int):
+        return creation.tensor(list(batch))
+    if isinstance(elem, float):
+        return creation.tensor(list(batch), dtype="float64")
+    if isinstance(elem, str):
+        return batch
+    if isinstance(elem, dict):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, (tuple, list)):
+        if any(len(sample) != len(elem) for sample in batch):
+            raise_python(RuntimeError("each element in list of batch should be of equal size"))
+        return [default_collate(list(samples)) for samples in zip(*batch)]
+    raise_python(TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                           f"found <class '{type_name(elem)}'>"))
+
+
+for _cls in (Dataset, TensorDataset):
+    native_class(_cls, "torch.utils.data.dataset")
+native_class(DataLoader, "torch.utils.data.dataloader")
+CLASSES = {"Dataset": Dataset, "TensorDataset": TensorDataset, "DataLoader": DataLoader,
+           "default_collate": Builtin("default_collate", default_collate)}
