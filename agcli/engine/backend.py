@@ -103,8 +103,7 @@ def reduce_mean(x, axis=None, keepdims=False):
 
 
 def squared_deviations(x):
-    """The total of (x - x.mean())**2 in float64 as PyTorch's std_var_all_cpu takes it (var of [1e7+1,
-    1e7+2, 1e7+3] in float32 is 2.5: the mean is rounded to x's dtype first)."""
+    """The total of (x - x.mean())**2 in float64 as PyTorch's std_var_all_cpu (the mean in x's dtype)."""
     if type(x) is numpy.ndarray:
         return (_sums or _load_sums()).squared_deviations(x, float(reduce_mean(x)))
     d = astype(x, "float64") - astype(reduce_mean(x), "float64")

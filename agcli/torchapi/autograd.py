@@ -248,7 +248,8 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
         found = autograd_grad(outputs, list(inputs.values()), grad_outputs, retain_graph, create_graph,
                               allow_unused=allow_unused, materialize_grads=materialize_grads)
         return dict(zip(inputs.keys(), found))
-    if not _as_list(inputs):
+    inputs = _as_list(inputs)      # (once: a generator, model.parameters(), is read only once)
+    if not inputs:
         raise AgcliError("`inputs` argument to `grad()` cannot be empty.")
     if not only_inputs:
         warn("FutureWarning: only_inputs argument is deprecated and is ignored now (defaults to True). To "
@@ -256,7 +257,7 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
     found = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         return tuple(C.zeros_like(t, requires_grad=bool(create_graph)) if g is None else g
-                     for g, t in zip(found, _as_list(inputs)))
+                     for g, t in zip(found, inputs))
     return found
 
 
