@@ -7,7 +7,7 @@ import math
 
 from .. import cpu_kernels as K
 from ..backend import ON_HOST, asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
-from ..fma import fma
+from ..fma import fma, one_minus_square
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 
@@ -196,6 +196,8 @@ def _tanh_backward(g, y):
     if name == "float32":   # 1 - y * y in float64, rounded once: the FMA's bits for every float32 y (all tried)
         wide = astype(y, "float64")
         return g * astype(1.0 - wide * wide, "float32")
+    if name == "float64":
+        return g * one_minus_square(y)
     one = ONE.get(y.dtype)
     return g * fma(-y, y, asarray(1.0, dtype=y.dtype) if one is None else one)
 
