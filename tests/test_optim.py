@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from agcli.engine.backend import from_host, to_host
-from agcli.engine.fma import fma
+from agcli.engine.fma import fma, one_minus_square
 from agcli.engine.tensor import Tensor
 from agcli.errors import AgcliError
 from agcli.state import state
@@ -108,6 +108,16 @@ def test_fma_is_one_rounding(dtype, reference):
     a[5000:6000], b[5000:6000], c[5000:6000] = half * (1 + np.arange(1000) % 3 * np.finfo(dtype).eps), 1, 1
     got = to_host(fma(from_host(a), from_host(b), from_host(c)))
     assert got.view(_UINT[dtype]).tolist() == np.asarray(reference(a, b, c), dtype).view(_UINT[dtype]).tolist()
+
+
+def test_one_minus_square_is_the_fma_of_tanhs_backward():
+    """1 - y*y for tanh's float64 values [-1, 1], as fma(-y, y, 1) (the host's own reference)."""
+    rng = np.random.default_rng(6)
+    y = np.concatenate([np.tanh(rng.standard_normal(20000) * 3), rng.uniform(-1, 1, 20000),
+                        np.nextafter(1.0, 0) - rng.integers(0, 1000, 5000) * 2.0 ** -53, [0.0, -0.0, 1.0, -1.0]])
+    got = to_host(one_minus_square(from_host(y)))
+    assert got.tolist() == np.asarray(fma64(-y, y, np.ones_like(y)), np.float64).tolist()
+    assert got.tolist() != (1 - y * y).tolist()      # (the plain formula differs: the test can fail)
 
 
 @pytest.mark.parametrize("dtype, reference", [("float32", fma32), ("float64", fma64)])
