@@ -12,6 +12,7 @@ from . import sampling as RS
 from . import devices as D
 from . import functions
 from .dropout import dropout
+from . import logical as L
 from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
@@ -226,6 +227,17 @@ _declare(METHODS, NEVER, {
     "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: _numel(x),
     "type": lambda x, dtype=None: _type(x, dtype),
 })
+# Tests of values and logic (bools without a gradient), and the new_* constructors of a tensor's kind.
+_LOGICAL = {name: getattr(L, name) for name in (
+    "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not")}
+_declare(FUNCTIONS, NEVER, _LOGICAL)
+_declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
+    "new_zeros", "new_ones", "new_full", "new_tensor")}, "new_empty": C.new_zeros,
+    "element_size": lambda x: B.itemsize(x.data.dtype), "nelement": lambda x: _numel(x),
+    "is_floating_point": lambda x: B.kind(x.data.dtype) == "f", "half": _cast("float16"), "byte": _cast("uint8"),
+    "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
+_declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clone": functions.clone})
+_declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
