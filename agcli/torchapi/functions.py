@@ -22,8 +22,9 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
-from .scatter import gather, index_fill, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip, permute,
-                      repeat, reshape, split, squeeze, stack, t, transpose, tril, triu, unsqueeze, view)
+from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
+from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip,
+                      hstack, movedim, narrow, permute, repeat, reshape, split, squeeze, stack, t, tile, transpose, tril,
+                      triu, unflatten, unsqueeze, view, vstack)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

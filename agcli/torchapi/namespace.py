@@ -93,6 +93,13 @@ _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
 _declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
 _declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
+_MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
+          "unflatten": functions.unflatten, "tile": functions.tile}
+_declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
+_declare(METHODS, SAFE, _MOVES)
+# index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
+_declare(FUNCTIONS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
+_declare(METHODS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
 _declare(FUNCTIONS, SAFE, _TRIANGLES)
 _declare(METHODS, SAFE, _TRIANGLES)

@@ -186,7 +186,7 @@ def _tensor_list(tensors, name):
     if not tensors and name == "cat":       # (PyTorch words the two differently)
         fail("torch.cat(): expected a non-empty list of Tensors", "value")
     if not tensors:
-        fail("stack expects a non-empty TensorList")
+        fail(f"{name} expects a non-empty TensorList")
     for k, t_ in enumerate(tensors):
         if type(t_) in (bool, int, float):
             fail(f"expected Tensor as element {k} in argument 0, but got {type(t_).__name__}", "type")
@@ -282,6 +282,59 @@ def chunk(x, chunks, dim=0):
 
 def _pieces(op, x, dim, sizes):
     return tuple(apply(op, x, dim=dim, sizes=sizes, index=i) for i in range(len(sizes)))
+
+
+def narrow(x, dim, start, length):
+    """x's stretch of `length` along dim from `start` (a view: SliceBackward0)."""
+    d = dim_index(dim, ndim_of(x))
+    size = shape_of(x)[d]
+    if not -size <= start <= size:
+        fail(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})", "index")
+    start = start % size if start < 0 else start
+    if start + length > size:
+        fail(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return apply(S.SLICE, x, dim=d, start=start, stop=start + length, step=1)
+
+
+def movedim(x, source, destination):
+    """x's dims `source` moved to `destination`, the others in their order (PermuteBackward0)."""
+    n = ndim_of(x)
+    src = [dim_index(d, n) for d in (source if isinstance(source, (list, tuple)) else (source,))]
+    dst = [dim_index(d, n) for d in (destination if isinstance(destination, (list, tuple)) else (destination,))]
+    order = [None] * n
+    for s_, d_ in zip(src, dst):
+        order[d_] = s_
+    rest = iter(d for d in range(n) if d not in src)
+    return permute(x, *[o if o is not None else next(rest) for o in order])
+
+
+def unflatten(x, dim, sizes):
+    """dim of x viewed as `sizes` (one of them may be -1)."""
+    d = dim_index(dim, ndim_of(x))
+    shape, sizes = shape_of(x), size_tuple((sizes,))
+    if -1 not in sizes and numel(sizes) != shape[d]:
+        fail(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the size of dim {d} "
+             f"({shape[d]}) in the input tensor")
+    return view(x, shape[:d] + sizes + shape[d + 1:])
+
+
+def tile(x, *dims):
+    """repeat, with ones in front of dims when x has more dims than given."""
+    dims = size_tuple(dims)
+    return repeat(x, (1,) * (ndim_of(x) - len(dims)) + dims)
+
+
+def hstack(tensors):
+    """cat of atleast_1d's: a 0-d tensor viewed as one element."""
+    ts = [t if ndim_of(t) else reshape(t, (1,)) for t in _tensor_list(tensors, "hstack")]
+    return cat(ts, 0 if ndim_of(ts[0]) == 1 else 1)
+
+
+def vstack(tensors):
+    """cat of atleast_2d's: a vector unsqueezed to a row, a 0-d tensor viewed as one."""
+    ts = [t if ndim_of(t) >= 2 else unsqueeze(t, 0) if ndim_of(t) else reshape(t, (1, 1))
+          for t in _tensor_list(tensors, "vstack")]
+    return cat(ts, 0)
 
 
 def clone(x):
