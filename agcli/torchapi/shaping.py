@@ -198,10 +198,11 @@ def cat(tensors, dim=0):
     for k, t_ in enumerate(ts):
         if not t_.data.ndim:
             fail(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
-    n = ndim_of(ts[0])
+    kept = [(k, t_) for k, t_ in enumerate(ts) if not S.skipped(t_.data)] or [(0, ts[0])]    # (empty vectors
+    n = ndim_of(kept[0][1])                                                                 # are left out)
     d = dim_index(dim, n)
-    first = shape_of(ts[0])
-    for k, t_ in enumerate(ts[1:], 1):
+    first = shape_of(kept[0][1])
+    for k, t_ in kept[1:]:
         s = shape_of(t_)
         if len(s) != n:
             fail(f"Tensors must have same number of dimensions: got {n} and {len(s)}", "shape")
