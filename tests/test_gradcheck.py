@@ -207,6 +207,13 @@ CASES = [
     case("a.split(2, 1)[1]", a=normal(2, 3)),
     case("a.split([1, 2], dim=1)[1]", a=normal(2, 3)),
     case("a.chunk(2)[0]", a=normal(4, 3)),
+    # ---- more functions of one value
+    case("log2(b) + b.log10()", b=uniform(0.5, 3.0, 2, 3)),
+    case("exp2(a) * a.expm1()", a=normal(2, 3)),
+    case("rsqrt(b)", b=uniform(0.5, 3.0, 2, 3)),
+    case("sinh(a) + a.cosh()", a=normal(2, 3)),
+    case("asin(a) * acos(a)", a=uniform(-0.9, 0.9, 2, 3)),
+    case("atan(a) + a.erf()", a=normal(2, 3)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),

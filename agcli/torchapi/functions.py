@@ -5,8 +5,9 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, add_function, cos, div, divide, eq, exp, floor_divide, fmod, ge, gt, isclose,
-                         le, log, log1p, lt, masked_fill, maximum, minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
+from .arithmetic import (abs, acos, add, add_function, asin, atan, cos, cosh, div, divide, eq, erf, exp, exp2, expm1,
+                         floor_divide, fmod, ge, gt, isclose, le, log, log1p, log2, log10, lt, masked_fill, maximum,
+                         minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, sigmoid, sin, sinh,
                          sqrt, sub, subtract, tan, tanh, where)
 from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple

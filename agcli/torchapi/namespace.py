@@ -100,6 +100,10 @@ _declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
 _declare(FUNCTIONS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
 _declare(METHODS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
+_ELEMENTARY = {name: getattr(functions, name) for name in (
+    "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf")}
+_declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
+_declare(METHODS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
 _declare(FUNCTIONS, SAFE, _TRIANGLES)
 _declare(METHODS, SAFE, _TRIANGLES)
