@@ -282,6 +282,12 @@ _ALONE = object()       # torch.where(condition), without input and other
 def where(condition, input=_ALONE, other=_ALONE):
     if input is _ALONE and other is _ALONE:     # torch.where(condition): nonzero(condition, as_tuple=True)
         return nonzero(condition, as_tuple=True)
+    if input is _ALONE or other is _ALONE:
+        got = ", ".join(type(v).__name__ for v in (condition, input, other) if v is not _ALONE)
+        fail(f"where() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+             " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+             " * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor input, Number other)\n"
+             " * (Tensor condition, Number self, Number other)\n", "type")
     c = data(condition)
     if getattr(c, "dtype", None) is not None and kind(c.dtype) != "b":
         fail("where expected condition to be a boolean tensor, but got a tensor with dtype "
