@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.tensor import Tensor, data
-from .checks import broadcast_shapes, shape_of
+from .checks import broadcast_shapes, fail, shape_of
 
 
 def _test(float_test, others):
@@ -30,6 +30,9 @@ def _truth(v):
 
 def _logical(function):
     def logical(input, other):
+        if type(other) is not Tensor:
+            fail(f"{function.__name__}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}",
+                 "type")
         broadcast_shapes(shape_of(input), shape_of(other))      # (PyTorch's words when they do not fit)
         return Tensor(function(_truth(input), _truth(other)))
     logical.__name__ = function.__name__

@@ -292,6 +292,8 @@ def narrow(x, dim, start, length):
     if not -size <= start <= size:
         fail(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})", "index")
     start = start % size if start < 0 else start
+    if length < 0:
+        fail("narrow(): length must be non-negative.")
     if start + length > size:
         fail(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return apply(S.SLICE, x, dim=d, start=start, stop=start + length, step=1)
