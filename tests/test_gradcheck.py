@@ -200,6 +200,7 @@ CASES = [
     case("median(a, 0, keepdim=True).values", a=normal(3, 2)),
     # ---- pieces and tiles
     case("a.masked_select(m > 0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
+    case("roll(a, 2) * a.roll((1, -1), (0, 1))", a=normal(2, 3)),
     case("masked_select(a, m > 0)", fixed=dict(m=normal(3)), a=normal(2, 3)),
     case("a.index_select(1, tensor([2, 0, 2]))", a=normal(2, 3)),
     case("a.narrow(1, 1, 2) * a.movedim(0, 1).unflatten(0, (3, 1))[1:, 0].t().tile(1, 2)[:, :2]", a=normal(2, 3)),

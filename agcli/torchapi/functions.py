@@ -13,7 +13,7 @@ from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind
+from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind, unique
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
@@ -25,7 +25,7 @@ from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cum
 from .rounding import ceil, floor, frac, round, sign, trunc
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
 from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip,
-                      hstack, movedim, narrow, permute, repeat, reshape, split, squeeze, stack, t, tile, transpose, tril,
-                      triu, unflatten, unsqueeze, view, vstack)
+                      hstack, meshgrid, movedim, narrow, permute, repeat, reshape, roll, split, squeeze, stack, t, tile,
+                      transpose, tril, triu, unflatten, unsqueeze, view, vstack)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

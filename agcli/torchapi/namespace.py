@@ -94,7 +94,9 @@ _declare(METHODS, SAFE, _COMPARED)
 _declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
 _declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
 _MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
-          "unflatten": functions.unflatten, "tile": functions.tile}
+          "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
+_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})    # (tuples; values)
+_declare(METHODS, NEVER, {"unique": functions.unique})
 _declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
 _declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them

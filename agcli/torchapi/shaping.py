@@ -10,6 +10,7 @@ from ..engine.ops import triangles as TR
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from .creation import as_tensor
+from ..state import state
 from .dtypes import result_type
 from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
 
@@ -338,6 +339,36 @@ def vstack(tensors):
     ts = [t if ndim_of(t) >= 2 else unsqueeze(t, 0) if ndim_of(t) else reshape(t, (1, 1))
           for t in _tensor_list(tensors, "vstack")]
     return cat(ts, 0)
+
+
+def roll(x, shifts, dims=None):
+    """x's elements moved along dims, round (none: along x flattened; RollBackward0)."""
+    shifts = size_tuple((shifts,))
+    dims = () if dims is None else size_tuple((dims,))
+    if dims and len(shifts) != len(dims) or not dims and len(shifts) != 1:
+        fail(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return apply(P.ROLL, x, shifts=shifts, dims=tuple(dim_index(d, ndim_of(x)) for d in dims))
+
+
+def meshgrid(*tensors, indexing=None):
+    """Grids of the vectors: each viewed along its own dim and expanded (ExpandBackward0); 'xy'
+    swaps the first two dims."""
+    ts = list(tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)
+    if indexing is None:
+        state.warn("UserWarning: torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                   "argument.")
+    elif indexing not in ("ij", "xy"):
+        fail(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if any(ndim_of(t) > 1 for t in ts):
+        fail("torch.meshgrid: Expected 0D or 1D tensor in the tensor list")
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(numel(shape_of(t)) for t in ts)
+    grids = [expand(view(t, *[-1 if j == i else 1 for j in range(len(ts))]), *shape) for i, t in enumerate(ts)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
 
 
 def clone(x):

@@ -85,6 +85,25 @@ REPEAT = Op("RepeatBackward0", _repeat, (_repeat_grad,), ("repeat_backward(grad,
             saves=False, jvps=(_repeat_tangent,))
 
 
+# -------------------------------------------------------------------- roll
+def _roll(x, shifts, dims, lead=0):
+    """x's elements moved `shifts` places along dims (none: along x flattened), from dim `lead` on."""
+    if dims:
+        return xp.roll(x, shifts, axis=tuple(d + lead for d in dims))
+    flat = xp.reshape(x, tuple(x.shape[:lead]) + (-1,))
+    return xp.reshape(xp.roll(flat, shifts[0], axis=lead), x.shape)
+
+
+def roll(x, shifts, dims, lead=0):
+    return apply(ROLL, x, shifts=shifts, dims=dims, lead=lead) if type(x) is Tensor else _roll(x, shifts, dims, lead)
+
+
+ROLL = Op("RollBackward0", _roll,
+          (lambda g, out, x, shifts, dims, lead=0: roll(g, tuple(-s for s in shifts), dims, lead),),
+          ("grad.roll(fmap(reverse_list(shifts), [](int64_t c){return -c;}), reverse_list(dims))",), saves=False,
+          jvps=(lambda t, out, x, shifts, dims, lead=0: roll(t, shifts, dims, len(t.shape) - len(x.shape)),))
+
+
 # ----------------------------------------------------------- masked_select
 # `mask` comes broadcast to the shape x and the mask broadcast to together.
 def _masked_select(x, mask):
