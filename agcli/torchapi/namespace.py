@@ -251,6 +251,7 @@ _declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
     "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
 _declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clone": functions.clone})
 _declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
+_declare(METHODS, NEVER, {"stride": lambda x, dim=None: _stride(x, dim), "storage_offset": lambda x: _storage_offset(x)})
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
@@ -277,6 +278,19 @@ def _type(x, dtype=None):
     if not isinstance(dtype, C.DType):
         raise AgcliError(f"invalid type: {dtype!r}", kind="type")
     return _cast(dtype.name)(x)
+
+
+def _stride(x, dim=None):
+    """x.stride(): its strides in elements (agcli's arrays keep PyTorch's layouts)."""
+    st = B.strides(x.data)
+    return st if dim is None else st[functions.dim_index(dim, x.data.ndim)]
+
+
+def _storage_offset(x) -> int:
+    """Where x's first element sits in its base's storage, in elements (0 for a tensor of its own)."""
+    if x.base is None or not x.data.size:
+        return 0
+    return (B.address(x.data) - B.address(x.base.data)) // B.itemsize(x.data.dtype)
 
 
 def _version(x) -> int:
