@@ -199,10 +199,22 @@ CASES = [
     case("a.median(1)[0]", a=normal(2, 3)),
     case("median(a, 0, keepdim=True).values", a=normal(3, 2)),
     # ---- pieces and tiles
+    case("a.masked_select(m > 0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
+    case("roll(a, 2) * a.roll((1, -1), (0, 1))", a=normal(2, 3)),
+    case("masked_select(a, m > 0)", fixed=dict(m=normal(3)), a=normal(2, 3)),
+    case("a.index_select(1, tensor([2, 0, 2]))", a=normal(2, 3)),
+    case("a.narrow(1, 1, 2) * a.movedim(0, 1).unflatten(0, (3, 1))[1:, 0].t().tile(1, 2)[:, :2]", a=normal(2, 3)),
     case("a.repeat(2, 1, 2)", a=normal(2, 3)),
     case("a.split(2, 1)[1]", a=normal(2, 3)),
     case("a.split([1, 2], dim=1)[1]", a=normal(2, 3)),
     case("a.chunk(2)[0]", a=normal(4, 3)),
+    # ---- more functions of one value
+    case("log2(b) + b.log10()", b=uniform(0.5, 3.0, 2, 3)),
+    case("exp2(a) * a.expm1()", a=normal(2, 3)),
+    case("rsqrt(b)", b=uniform(0.5, 3.0, 2, 3)),
+    case("sinh(a) + a.cosh()", a=normal(2, 3)),
+    case("asin(a) * acos(a)", a=uniform(-0.9, 0.9, 2, 3)),
+    case("atan(a) + a.erf()", a=normal(2, 3)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),

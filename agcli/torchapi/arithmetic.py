@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.ops import bounds as picks
+from ..engine.ops import elementary as E
 from ..engine.ops import pointwise as P
 from ..engine.ops import reductions as R
 from ..engine.ops import rounding as RD
@@ -269,6 +270,8 @@ def _unary(op, to_float=True, bools=None):
 exp, log, log1p, sqrt = _unary(P.EXP), _unary(P.LOG), _unary(P.LOG1P), _unary(P.SQRT)
 sin, cos, tan, tanh = _unary(P.SIN), _unary(P.COS), _unary(P.TAN), _unary(P.TANH)
 sigmoid = _unary(P.SIGMOID)
+log2, log10, exp2, expm1, rsqrt = (_unary(op) for op in (E.LOG2, E.LOG10, E.EXP2, E.EXPM1, E.RSQRT))
+sinh, cosh, asin, acos, atan, erf = (_unary(op) for op in (E.SINH, E.COSH, E.ASIN, E.ACOS, E.ATAN, E.ERF))
 relu = _unary(P.RELU, to_float=False, bools=("Boolean inputs not supported for relu", "runtime"))
 abs = _unary(P.ABS, to_float=False, bools=("\"abs_cpu\" not implemented for 'Bool'", "not_implemented"))
 
@@ -279,6 +282,12 @@ _ALONE = object()       # torch.where(condition), without input and other
 def where(condition, input=_ALONE, other=_ALONE):
     if input is _ALONE and other is _ALONE:     # torch.where(condition): nonzero(condition, as_tuple=True)
         return nonzero(condition, as_tuple=True)
+    if input is _ALONE or other is _ALONE:
+        got = ", ".join(type(v).__name__ for v in (condition, input, other) if v is not _ALONE)
+        fail(f"where() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+             " * (Tensor condition)\n * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+             " * (Tensor condition, Number self, Tensor other)\n * (Tensor condition, Tensor input, Number other)\n"
+             " * (Tensor condition, Number self, Number other)\n", "type")
     c = data(condition)
     if getattr(c, "dtype", None) is not None and kind(c.dtype) != "b":
         fail("where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -172,10 +172,30 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad, device)
 
 
-def _like(x, fill, dtype, requires_grad, device, function):
+def _like(x, fill, dtype, requires_grad, device, function, shape=None):
+    """A new tensor filled with `fill`, in x's dtype and on its device unless told (of x's shape, or `shape`)."""
     _bool_argument(requires_grad, function)
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
-    return _leaf(B.full(shape_of(x), fill, dtype=d), requires_grad, device, x)
+    shape = shape_of(x) if shape is None else check_size(size_tuple(shape))
+    return _leaf(B.full(shape, fill, dtype=d), requires_grad, device, x)
+
+
+def new_zeros(x, *size, dtype=None, requires_grad=False, device=None):
+    return _like(x, 0, dtype, requires_grad, device, "new_zeros", size)
+
+
+def new_ones(x, *size, dtype=None, requires_grad=False, device=None):
+    return _like(x, 1, dtype, requires_grad, device, "new_ones", size)
+
+
+def new_full(x, size, fill_value, dtype=None, requires_grad=False, device=None):
+    return _like(x, fill_value, dtype, requires_grad, device, "new_full", (size,))
+
+
+def new_tensor(x, data_, dtype=None, requires_grad=False, device=None):
+    """x.new_tensor(data): a tensor of data in x's dtype (unless told) and on its device."""
+    t = tensor(data_, dtype=dtype or DType(dtype_name(data(x).dtype)), requires_grad=requires_grad)
+    return _leaf(t.data, requires_grad, device, x)
 
 
 def ones_like(input, dtype=None, requires_grad=False, device=None):

@@ -5,14 +5,15 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, add, add_function, cos, div, divide, eq, exp, floor_divide, fmod, ge, gt, isclose,
-                         le, log, log1p, lt, masked_fill, maximum, minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, sigmoid, sin,
+from .arithmetic import (abs, acos, add, add_function, asin, atan, cos, cosh, div, divide, eq, erf, exp, exp2, expm1,
+                         floor_divide, fmod, ge, gt, isclose, le, log, log1p, log2, log10, lt, masked_fill, maximum,
+                         minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, sigmoid, sin, sinh,
                          sqrt, sub, subtract, tan, tanh, where)
 from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind
+from .indexing import checked_key, count_nonzero, getitem, index, nonzero, read_key, select, unbind, unique
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, elu, gelu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
@@ -22,8 +23,9 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
-from .scatter import gather, index_fill, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip, permute,
-                      repeat, reshape, split, squeeze, stack, t, transpose, tril, triu, unsqueeze, view)
+from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
+from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip,
+                      hstack, meshgrid, movedim, narrow, permute, repeat, reshape, roll, split, squeeze, stack, t, tile,
+                      transpose, tril, triu, unflatten, unsqueeze, view, vstack)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import functools
 
-from ..engine.backend import asarray, astype, dtype_name, item, kind, xp, zeros
+import numpy
+
+from ..engine.backend import asarray, astype, dtype_name, from_host, item, kind, to_host, xp, zeros
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
@@ -201,3 +203,16 @@ def count_nonzero(input, dim=None):
     a = asarray(data(input))
     dims = None if dim is None else dims_tuple(dim, a.ndim)
     return Tensor(xp.sum(astype(a != 0, "int64"), axis=dims))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values, sorted (and where each element's is, how many of each): no gradient."""
+    if dim is not None:
+        fail("agcli's unique takes no dim= (PyTorch's unique rows)", "value")
+    values, inverse, counts = numpy.unique(to_host(data(input)), return_inverse=True, return_counts=True)
+    parts = [Tensor(from_host(values))]
+    if return_inverse:
+        parts.append(Tensor(from_host(inverse.reshape(shape_of(input)).astype("int64"))))
+    if return_counts:
+        parts.append(Tensor(from_host(counts.astype("int64"))))
+    return parts[0] if len(parts) == 1 else tuple(parts)

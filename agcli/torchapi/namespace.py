@@ -13,6 +13,7 @@ from . import sampling as RS
 from . import devices as D
 from . import functions
 from .dropout import dropout
+from . import logical as L
 from . import autograd
 from ..errors import AgcliError
 from ..engine import backend as B
@@ -95,6 +96,19 @@ _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
 _declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
 _declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
+_MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
+          "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
+_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})    # (tuples; values)
+_declare(METHODS, NEVER, {"unique": functions.unique})
+_declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
+_declare(METHODS, SAFE, _MOVES)
+# index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
+_declare(FUNCTIONS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
+_declare(METHODS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
+_ELEMENTARY = {name: getattr(functions, name) for name in (
+    "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf")}
+_declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
+_declare(METHODS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
 _declare(FUNCTIONS, SAFE, _TRIANGLES)
 _declare(METHODS, SAFE, _TRIANGLES)
@@ -232,6 +246,18 @@ _declare(METHODS, NEVER, {
     "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: _numel(x),
     "type": lambda x, dtype=None: _type(x, dtype),
 })
+# Tests of values and logic (bools without a gradient), and the new_* constructors of a tensor's kind.
+_LOGICAL = {name: getattr(L, name) for name in (
+    "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not")}
+_declare(FUNCTIONS, NEVER, _LOGICAL)
+_declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
+    "new_zeros", "new_ones", "new_full", "new_tensor")}, "new_empty": C.new_zeros,
+    "element_size": lambda x: B.itemsize(x.data.dtype), "nelement": lambda x: _numel(x),
+    "is_floating_point": lambda x: B.kind(x.data.dtype) == "f", "half": _cast("float16"), "byte": _cast("uint8"),
+    "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
+_declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clone": functions.clone})
+_declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
+_declare(METHODS, NEVER, {"stride": lambda x, dim=None: _stride(x, dim), "storage_offset": lambda x: _storage_offset(x)})
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
 _declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
 _declare(ATTRIBUTES, NEVER, {
@@ -258,6 +284,19 @@ def _type(x, dtype=None):
     if not isinstance(dtype, C.DType):
         raise AgcliError(f"invalid type: {dtype!r}", kind="type")
     return _cast(dtype.name)(x)
+
+
+def _stride(x, dim=None):
+    """x.stride(): its strides in elements (agcli's arrays keep PyTorch's layouts)."""
+    st = B.strides(x.data)
+    return st if dim is None else st[functions.dim_index(dim, x.data.ndim)]
+
+
+def _storage_offset(x) -> int:
+    """Where x's first element sits in its base's storage, in elements (0 for a tensor of its own)."""
+    if x.base is None or not x.data.size:
+        return 0
+    return (B.address(x.data) - B.address(x.base.data)) // B.itemsize(x.data.dtype)
 
 
 def _version(x) -> int:

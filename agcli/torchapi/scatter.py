@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.backend import kind
+from ..engine.ops import pieces as PC
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply
-from .checks import dim_index, fail, is_int
+from .checks import broadcast_shapes, dim_index, fail, is_int, shape_of
 from .dtypes import dtype_name
 
 
@@ -150,3 +151,28 @@ def scatter_add(input, dim, index, src):
 def gather(input, dim, index, sparse_grad=False):
     d = _checked("gather", input, dim, index)
     return apply(W.GATHER, input, dim=d, index=index.data)
+
+
+def index_select(input, dim, index):
+    """input's slices along dim at `index` (IndexSelectBackward0)."""
+    if type(index) is not Tensor:
+        fail(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}", "type")
+    if index.data.ndim > 1:
+        fail("index_select(): Index is supposed to be a vector", "index")
+    if dtype_name(index.data.dtype) not in ("int64", "int32"):
+        fail("index_select(): Expected dtype int32 or int64 for index")
+    d = dim_index(dim, input.data.ndim)
+    size = input.data.shape[d] if input.data.ndim else 1
+    flat = B.xp.reshape(index.data, (-1,))
+    bad = (flat < 0) | (flat >= size)
+    if bool(B.xp.any(bad)):
+        fail(f"INDICES element is out of DATA bounds, id={B.item(flat[bad][0])} axis_dim={size}")
+    return apply(W.INDEX_SELECT, input, dim=d, index=flat)
+
+
+def masked_select(input, mask):
+    """input's elements where mask holds, the two broadcast together (MaskedSelectBackward0)."""
+    if type(mask) is not Tensor or dtype_name(mask.data.dtype) != "bool":
+        fail("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(shape_of(input), shape_of(mask))
+    return apply(PC.MASKED_SELECT, input, mask=B.copy(B.xp.broadcast_to(mask.data, shape)))

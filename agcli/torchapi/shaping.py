@@ -11,6 +11,7 @@ from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
 from .creation import as_tensor
+from ..state import state
 from .dtypes import result_type
 from .ndarrays import type_name
 from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
@@ -195,7 +196,7 @@ def _tensor_list(tensors, name):
     if not tensors and name == "cat":       # (PyTorch words the two differently)
         fail("torch.cat(): expected a non-empty list of Tensors", "value")
     if not tensors:
-        fail("stack expects a non-empty TensorList")
+        fail(f"{name} expects a non-empty TensorList")
     for k, t_ in enumerate(tensors):
         if type(t_) in (bool, int, float):
             fail(f"expected Tensor as element {k} in argument 0, but got {type(t_).__name__}", "type")
@@ -207,10 +208,11 @@ def cat(tensors, dim=0):
     for k, t_ in enumerate(ts):
         if not t_.data.ndim:
             fail(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
-    n = ndim_of(ts[0])
+    kept = [(k, t_) for k, t_ in enumerate(ts) if not S.skipped(t_.data)] or [(0, ts[0])]    # (empty vectors
+    n = ndim_of(kept[0][1])                                                                 # are left out)
     d = dim_index(dim, n)
-    first = shape_of(ts[0])
-    for k, t_ in enumerate(ts[1:], 1):
+    first = shape_of(kept[0][1])
+    for k, t_ in kept[1:]:
         s = shape_of(t_)
         if len(s) != n:
             fail(f"Tensors must have same number of dimensions: got {n} and {len(s)}", "shape")
@@ -291,6 +293,91 @@ def chunk(x, chunks, dim=0):
 
 def _pieces(op, x, dim, sizes):
     return tuple(apply(op, x, dim=dim, sizes=sizes, index=i) for i in range(len(sizes)))
+
+
+def narrow(x, dim, start, length):
+    """x's stretch of `length` along dim from `start` (a view: SliceBackward0)."""
+    d = dim_index(dim, ndim_of(x))
+    size = shape_of(x)[d]
+    if not -size <= start <= size:
+        fail(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})", "index")
+    start = start % size if start < 0 else start
+    if length < 0:
+        fail("narrow(): length must be non-negative.")
+    if start + length > size:
+        fail(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return apply(S.SLICE, x, dim=d, start=start, stop=start + length, step=1)
+
+
+def movedim(x, source, destination):
+    """x's dims `source` moved to `destination`, the others in their order (PermuteBackward0)."""
+    n = ndim_of(x)
+    src = [dim_index(d, n) for d in (source if isinstance(source, (list, tuple)) else (source,))]
+    dst = [dim_index(d, n) for d in (destination if isinstance(destination, (list, tuple)) else (destination,))]
+    order = [None] * n
+    for s_, d_ in zip(src, dst):
+        order[d_] = s_
+    rest = iter(d for d in range(n) if d not in src)
+    return permute(x, *[o if o is not None else next(rest) for o in order])
+
+
+def unflatten(x, dim, sizes):
+    """dim of x viewed as `sizes` (one of them may be -1)."""
+    d = dim_index(dim, ndim_of(x))
+    shape, sizes = shape_of(x), size_tuple((sizes,))
+    if -1 not in sizes and numel(sizes) != shape[d]:
+        fail(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the size of dim {d} "
+             f"({shape[d]}) in the input tensor")
+    return view(x, shape[:d] + sizes + shape[d + 1:])
+
+
+def tile(x, *dims):
+    """repeat, with ones in front of dims when x has more dims than given."""
+    dims = size_tuple(dims)
+    return repeat(x, (1,) * (ndim_of(x) - len(dims)) + dims)
+
+
+def hstack(tensors):
+    """cat of atleast_1d's: a 0-d tensor viewed as one element."""
+    ts = [t if ndim_of(t) else reshape(t, (1,)) for t in _tensor_list(tensors, "hstack")]
+    return cat(ts, 0 if ndim_of(ts[0]) == 1 else 1)
+
+
+def vstack(tensors):
+    """cat of atleast_2d's: a vector unsqueezed to a row, a 0-d tensor viewed as one."""
+    ts = [t if ndim_of(t) >= 2 else unsqueeze(t, 0) if ndim_of(t) else reshape(t, (1, 1))
+          for t in _tensor_list(tensors, "vstack")]
+    return cat(ts, 0)
+
+
+def roll(x, shifts, dims=None):
+    """x's elements moved along dims, round (none: along x flattened; RollBackward0)."""
+    shifts = size_tuple((shifts,))
+    dims = () if dims is None else size_tuple((dims,))
+    if dims and len(shifts) != len(dims) or not dims and len(shifts) != 1:
+        fail(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    return apply(P.ROLL, x, shifts=shifts, dims=tuple(dim_index(d, ndim_of(x)) for d in dims))
+
+
+def meshgrid(*tensors, indexing=None):
+    """Grids of the vectors: each viewed along its own dim and expanded (ExpandBackward0); 'xy'
+    swaps the first two dims."""
+    ts = list(tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)
+    if indexing is None:
+        state.warn("UserWarning: torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                   "argument.")
+    elif indexing not in ("ij", "xy"):
+        fail(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if any(ndim_of(t) > 1 for t in ts):
+        fail("torch.meshgrid: Expected 0D or 1D tensor in the tensor list")
+    swap = indexing == "xy" and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(numel(shape_of(t)) for t in ts)
+    grids = [expand(view(t, *[-1 if j == i else 1 for j in range(len(ts))]), *shape) for i, t in enumerate(ts)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
 
 
 def clone(x):

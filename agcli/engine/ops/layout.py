@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..backend import ON_HOST, add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
+from ..tensor import Tensor
 
 
 # Up to this many elements, filling a new array beats broadcast_to's set-up.
@@ -54,6 +55,24 @@ def sum_to_array(g, shape):
     if axes:
         g = reduce_sum(g, axis=axes, keepdims=True)      # (at::sum_to: a sum over the dims)
     return xp.reshape(g, shape)
+
+
+def skipped(x) -> bool:
+    """An empty vector, which cat leaves out whatever the others' dims (PyTorch's legacy rule)."""
+    return len(x.shape) == 1 and x.shape[0] == 0
+
+
+def joined(*xs, dim):
+    """cat's kernel: the arrays along dim, empty vectors left out (all of them, when all are)."""
+    kept = [x for x in xs if not skipped(x)]
+    return xp.concat(kept if kept else xs, axis=dim if kept else 0)
+
+
+def nothing_like(g):
+    """The gradient of an input cat left out: an empty vector, a tensor when g is (create_graph)."""
+    if type(g) is Tensor:
+        return Tensor(zeros((0,), dtype=g.data.dtype), device=g.device)
+    return zeros((0,), dtype=g.dtype)
 
 
 def select_key(dim, index):

@@ -2,12 +2,12 @@
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import getitem, xp, zeros
+from ..backend import getitem, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed, slice_key
 from .reductions import sum
-from .shapes import CAT, reshape, slice_, tangent_dim
+from .shapes import CAT, INDEX_BACKWARD, expand, index, reshape, slice_, tangent_dim
 
 
 # ------------------------------------------------------------ split, chunk
@@ -83,6 +83,55 @@ def _repeat_tangent(t, out, x, repeats):
 
 REPEAT = Op("RepeatBackward0", _repeat, (_repeat_grad,), ("repeat_backward(grad, repeats, self.sizes())",),
             saves=False, jvps=(_repeat_tangent,))
+
+
+# -------------------------------------------------------------------- roll
+def _roll(x, shifts, dims, lead=0):
+    """x's elements moved `shifts` places along dims (none: along x flattened), from dim `lead` on."""
+    if dims:
+        return xp.roll(x, shifts, axis=tuple(d + lead for d in dims))
+    flat = xp.reshape(x, tuple(x.shape[:lead]) + (-1,))
+    return xp.reshape(xp.roll(flat, shifts[0], axis=lead), x.shape)
+
+
+def roll(x, shifts, dims, lead=0):
+    return apply(ROLL, x, shifts=shifts, dims=dims, lead=lead) if type(x) is Tensor else _roll(x, shifts, dims, lead)
+
+
+ROLL = Op("RollBackward0", _roll,
+          (lambda g, out, x, shifts, dims, lead=0: roll(g, tuple(-s for s in shifts), dims, lead),),
+          ("grad.roll(fmap(reverse_list(shifts), [](int64_t c){return -c;}), reverse_list(dims))",), saves=False,
+          jvps=(lambda t, out, x, shifts, dims, lead=0: roll(t, shifts, dims, len(t.shape) - len(x.shape)),))
+
+
+# ----------------------------------------------------------- masked_select
+# `mask` comes broadcast to the shape x and the mask broadcast to together.
+def _masked_select(x, mask):
+    """x's elements where mask holds, in row-major order."""
+    return getitem(xp.broadcast_to(x, mask.shape), (mask,))
+
+
+def _masked_select_grad(g, out, x, mask):
+    """masked_scatter_backward: g put back at the mask's places in zeros of the mask's shape
+    (backward sums it to x's shape); with create_graph an index_put (PyTorch: masked_scatter)."""
+    if type(g) is Tensor:
+        return apply(INDEX_BACKWARD, zeros(mask.shape, dtype=g.data.dtype), g, key=(mask,))
+    base = zeros(mask.shape, dtype=g.dtype)
+    setitem(base, (mask,), g)
+    return base
+
+
+def _masked_select_tangent(t, out, x, mask):
+    """The tangent's elements at the mask's places, its batch dims kept in front."""
+    nb = len(t.shape) - len(x.shape)
+    if tuple(t.shape[nb:]) != tuple(mask.shape):
+        t = expand(t, tuple(t.shape[:nb]) + tuple(mask.shape))
+    return index(t, (slice(None),) * nb + (mask,))
+
+
+MASKED_SELECT = Op("MaskedSelectBackward0", _masked_select, (_masked_select_grad,),
+                   ("masked_scatter_backward(grad, mask, self.sizes())",), saves=False,
+                   jvps=(_masked_select_tangent,))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -7,18 +7,17 @@ from ..backend import asarray, astype, clone, copy, getitem, setitem, swapaxes, 
 from ..backend import diagonal as diagonal_view, expanded
 from ..op import Op
 from ..tensor import Tensor, apply
-from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, inverse_permutation,
-                     is_contiguous, select_key, slice_key, sum_to_array, t_kernel, unsqueeze_kernel, viewable)
+from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, inverse_permutation, is_contiguous,
+                     joined, nothing_like, select_key, skipped, slice_key, sum_to_array, t_kernel, unsqueeze_kernel,
+                     viewable)
 from .pointwise import where, zeros_like
 
 
 # ---------------------------------------------------------------- kernels
 def _narrow_piece(g, xs, i, dim):
-    """cat's gradient for input i: its own stretch of g along dim."""
-    start = 0
-    for x in xs[:i]:
-        start += x.shape[dim]
-    return slice_(g, dim, start, start + xs[i].shape[dim], 1)
+    """cat's gradient for input i: its own stretch of g along dim (an empty vector left out: empty)."""
+    start = sum(x.shape[dim] for x in xs[:i] if not skipped(x))
+    return nothing_like(g) if skipped(xs[i]) else slice_(g, dim, start, start + xs[i].shape[dim], 1)
 
 
 def _back_to(g, out, x, **params):
@@ -204,7 +203,7 @@ SUM_TO = Op("SumBackward1", lambda x, shape: sum_to_array(x, shape),
 SUM_ALL_TO = Op("SumBackward0", lambda x, shape: sum_to_array(x, shape),     # sum_to a 0-d shape: sum()
                 (lambda g, out, x, shape: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False,
                 jvps=(_sum_to_tangent,))
-CAT = Op("CatBackward0", lambda *xs, dim: xp.concat(xs, axis=dim),
+CAT = Op("CatBackward0", joined,
          (lambda g, out, *xs, i, dim: _narrow_piece(g, xs, i, dim),), ("grad.narrow(dim, offset, size)",),
          saves=False, variadic=True, jvps=_joined(lambda: CAT, xp.concat))
 STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),

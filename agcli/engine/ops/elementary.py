@@ -1,0 +1,67 @@
+"""More functions of one value: log2, log10, exp2, expm1, rsqrt, sinh, cosh, asin, acos,
+atan, erf. Their rules are derivatives.yaml's formulas in its order, so with create_graph
+they record PyTorch's nodes; float32 values are float64's rounded once (as the other
+float32 functions, engine/cpu_kernels.py). Each entry: grad_fn name, kernel, rule, words."""
+from __future__ import annotations
+
+import math
+
+from ..backend import asarray, tolist, xp
+from ..cpu_kernels import _float32_from_double as in_double
+from ..op import Op
+from ..tensor import Tensor, apply
+from .pointwise import add_scalar, div, exp, mul, mul_scalar, neg, pow
+
+
+def _primitive(op):
+    return lambda x: apply(op, x) if type(x) is Tensor else op.forward(x)
+
+
+def _erf(x):
+    """erf on the array API, which lacks it: NumPy's ufunc where there is one, else math.erf each."""
+    erf = getattr(xp, "erf", None)
+    if erf is not None:
+        return erf(x)
+    return xp.reshape(asarray([math.erf(v) for v in tolist(xp.reshape(x, (-1,)))], dtype=x.dtype), x.shape)
+
+
+def _one_minus_square(x):
+    return add_scalar(mul(neg(x), x), 1)     # (-self * self + 1)
+
+
+LOG2 = Op("Log2Backward0", in_double(xp.log2), (lambda g, out, x: div(g, mul_scalar(x, math.log(2))),),
+          ("grad / (self * 0.6931471805599453)",), jvps=(lambda t, out, x: div(t, mul_scalar(x, math.log(2))),))
+LOG10 = Op("Log10Backward0", in_double(xp.log10), (lambda g, out, x: div(g, mul_scalar(x, math.log(10))),),
+           ("grad / (self * 2.3025850929940456)",), jvps=(lambda t, out, x: div(t, mul_scalar(x, math.log(10))),))
+EXP2 = Op("Exp2Backward0", in_double(xp.exp2), (lambda g, out, x: mul_scalar(mul(g, out), math.log(2)),),
+          ("grad * result * M_LN2",), saves_out=True, reads=((),),
+          jvps=(lambda t, out, x: mul_scalar(mul(t, out), math.log(2)),))
+EXPM1 = Op("Expm1Backward0", in_double(xp.expm1), (lambda g, out, x: mul(g, add_scalar(out, 1)),),
+           ("grad * (result + 1)",), saves_out=True, reads=((),),
+           jvps=(lambda t, out, x: mul(t, add_scalar(out, 1)),))
+RSQRT = Op("RsqrtBackward0", lambda a: 1 / xp.sqrt(a),       # (float32: 1 / sqrt, rounded twice, as PyTorch's)
+           (lambda g, out, x: mul(mul_scalar(g, -0.5), pow(out, 3)),), ("-0.5 * grad * result.pow(3)",),
+           saves_out=True, reads=((),), jvps=(lambda t, out, x: mul(mul_scalar(t, -0.5), pow(out, 3)),))
+SINH = Op("SinhBackward0", in_double(xp.sinh), (lambda g, out, x: mul(g, cosh(x)),), ("grad * self.cosh()",),
+          jvps=(lambda t, out, x: mul(t, cosh(x)),))
+COSH = Op("CoshBackward0", in_double(xp.cosh), (lambda g, out, x: mul(g, sinh(x)),), ("grad * self.sinh()",),
+          jvps=(lambda t, out, x: mul(t, sinh(x)),))
+ASIN = Op("AsinBackward0", in_double(xp.asin), (lambda g, out, x: mul(g, rsqrt(_one_minus_square(x))),),
+          ("grad * (-self * self + 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(_one_minus_square(x))),))
+ACOS = Op("AcosBackward0", in_double(xp.acos), (lambda g, out, x: mul(g, neg(rsqrt(_one_minus_square(x)))),),
+          ("grad * -((-self * self + 1).rsqrt())",),
+          jvps=(lambda t, out, x: mul(t, neg(rsqrt(_one_minus_square(x)))),))
+ATAN = Op("AtanBackward0", in_double(xp.atan), (lambda g, out, x: div(g, add_scalar(mul(x, x), 1)),),
+          ("grad / (self * self + 1)",), jvps=(lambda t, out, x: div(t, add_scalar(mul(x, x), 1)),))
+ERF = Op("ErfBackward0", in_double(_erf),
+         (lambda g, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), 2 / math.sqrt(math.pi)), g),),
+         ("2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",),
+         jvps=(lambda t, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), 2 / math.sqrt(math.pi)), t),))
+
+rsqrt, sinh, cosh = _primitive(RSQRT), _primitive(SINH), _primitive(COSH)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
+
+declare(ELEMENTWISE, LOG2, LOG10, EXP2, EXPM1, RSQRT, SINH, COSH, ASIN, ACOS, ATAN, ERF)
