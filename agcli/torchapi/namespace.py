@@ -185,6 +185,12 @@ def _equal(input, other):
 _TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal}
 _declare(FUNCTIONS, NEVER, _TESTS)
 _declare(METHODS, NEVER, _TESTS)
+# Comparisons by name (torch.eq(x, y), x.gt(0)): what `x == y`, `x > 0` compute; tensors of bools.
+_COMPARISONS = {name: getattr(functions, name) for name in ("lt", "le", "gt", "ge", "eq", "ne")}
+_COMPARISONS.update(less=functions.lt, less_equal=functions.le, greater=functions.gt, greater_equal=functions.ge,
+                    not_equal=functions.ne)
+_declare(FUNCTIONS, NEVER, _COMPARISONS)
+_declare(METHODS, NEVER, _COMPARISONS)
 _declare(METHODS, SAFE, {
     "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": functions.clamp_min,
