@@ -11,6 +11,7 @@ from . import creation as C
 from . import sampling as RS
 from . import devices as D
 from . import functions
+from . import norms
 from .dropout import dropout
 from . import autograd
 from ..errors import AgcliError
@@ -240,5 +241,10 @@ MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.na
 MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
     "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
     "bool", "int16", "int8", "uint8")})
+
+# torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm.
+LINALG: dict = {}
+_declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
+                        "matrix_norm": norms.matrix_norm})
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
