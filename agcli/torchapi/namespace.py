@@ -242,9 +242,10 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
     "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
     "bool", "int16", "int8", "uint8")})
 
-# torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm.
+# torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
+# diagonal takes the last two dims.
 LINALG: dict = {}
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
-                        "matrix_norm": norms.matrix_norm})
+                        "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal})
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")

@@ -1,11 +1,14 @@
-"""torch.linalg's norms: linalg.norm, vector_norm and matrix_norm, as PyTorch composes them
-(LinearAlgebra.cpp). torch.norm and Tensor.norm are vector norms of the flattened input
-(reductions.py); linalg.norm of a matrix with an `ord` is a matrix norm."""
+"""torch.linalg's own functions, where they differ from torch's of the same name: the norms
+(linalg.norm, vector_norm, matrix_norm, as PyTorch composes them in LinearAlgebra.cpp) and
+diagonal. torch.norm and Tensor.norm are vector norms of the flattened input
+(reductions.py); linalg.norm of a matrix with an `ord` is a matrix norm. torch.diagonal
+takes dims 0 and 1; linalg.diagonal the last two."""
 from __future__ import annotations
 
 from ..errors import AgcliError
 from .checks import dim_index, dims_tuple, fail, ndim_of
 from .reductions import amax, amin, norm
+from .shaping import diagonal as _diagonal
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
@@ -43,3 +46,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         second -= 1
     sums = norm(A, 1, first, keepdim, dtype)
     return amax(sums, second, keepdim) if ord > 0 else amin(sums, second, keepdim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return _diagonal(A, offset, dim1, dim2)
