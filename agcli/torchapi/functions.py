@@ -18,8 +18,8 @@ from .nn import (binary_cross_entropy, elu, leaky_relu, log_softmax, logsigmoid,
                  softmin, softplus)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)
-from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumsum, logsumexp, max, mean, min, norm,
-                         prod, sort, std, sum, trace, var)
+from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumprod, cumsum, logsumexp, max, mean, min,
+                         norm, prod, sort, std, sum, trace, var)
 from .scatter import gather, index_fill, scatter, scatter_add
 from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, permute,
                       reshape, squeeze, stack, t, transpose, unsqueeze, view)

@@ -84,6 +84,7 @@ _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
+               "cumprod": functions.cumprod,
                "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
 _declare(FUNCTIONS, SAFE, _STATISTICS)
 _declare(METHODS, SAFE, _STATISTICS)
@@ -92,7 +93,7 @@ _declare(METHODS, SAFE, _STATISTICS)
 # Python function). Lowering renames them (language/calls.py).
 NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
 TAKES_NUMPY_NAMES = frozenset(("sum", "mean", "max", "min", "amax", "amin", "logsumexp", "argmax", "argmin",
-                               "prod", "std", "var", "cumsum", "sort", "all", "any"))
+                               "prod", "std", "var", "cumsum", "cumprod", "sort", "all", "any"))
 # Their index tensor is a parameter of the op recorded, not an input: a replay would keep the first one.
 _WRITES = {"index_fill": functions.index_fill, "scatter": functions.scatter, "scatter_add": functions.scatter_add,
            "gather": functions.gather}

@@ -8,6 +8,7 @@ import operator
 from ..engine import backend as B
 from ..engine.backend import asarray, itemsize, kind, xp
 from ..engine.ops import reductions as R
+from ..engine.ops.scans import CUMPROD
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
@@ -218,6 +219,10 @@ def var(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
 
 def cumsum(x, dim, *, dtype=None):
     return apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
+
+
+def cumprod(x, dim, *, dtype=None):
+    return apply(CUMPROD, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
 
 
 def sort(x, dim=-1, descending=False, *, stable=_UNSET):
