@@ -20,8 +20,8 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
                         smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, cumprod, cumsum, logsumexp, max, mean, min,
                          norm, prod, sort, std, sum, trace, var)
-from .scatter import gather, index_fill, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, permute,
-                      reshape, squeeze, stack, t, transpose, unsqueeze, view)
+from .scatter import gather, index_fill, index_select, scatter, scatter_add
+from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip,
+                      fliplr, flipud, permute, reshape, squeeze, stack, t, transpose, unsqueeze, view)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

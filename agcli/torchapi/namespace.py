@@ -96,7 +96,10 @@ TAKES_NUMPY_NAMES = frozenset(("sum", "mean", "max", "min", "amax", "amin", "log
                                "prod", "std", "var", "cumsum", "cumprod", "sort", "all", "any"))
 # Their index tensor is a parameter of the op recorded, not an input: a replay would keep the first one.
 _WRITES = {"index_fill": functions.index_fill, "scatter": functions.scatter, "scatter_add": functions.scatter_add,
-           "gather": functions.gather}
+           "gather": functions.gather, "index_select": functions.index_select}
+_FLIPS = {"flip": functions.flip, "fliplr": functions.fliplr, "flipud": functions.flipud}
+_declare(FUNCTIONS, SAFE, _FLIPS)
+_declare(METHODS, SAFE, _FLIPS)
 _declare(FUNCTIONS, NEVER, _WRITES)
 _declare(METHODS, NEVER, _WRITES)
 _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}

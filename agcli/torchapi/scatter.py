@@ -6,6 +6,7 @@ from ..engine import backend as B
 from ..engine.backend import kind
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply
+from ..errors import AgcliError
 from .checks import dim_index, fail, is_int
 from .dtypes import dtype_name
 
@@ -150,3 +151,24 @@ def scatter_add(input, dim, index, src):
 def gather(input, dim, index, sparse_grad=False):
     d = _checked("gather", input, dim, index)
     return apply(W.GATHER, input, dim=d, index=index.data)
+
+
+def index_select(input, dim, index):
+    """The slices of input along dim that index names, in its order (repeats too)."""
+    if type(index) is not Tensor:
+        fail(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}", "type")
+    if dtype_name(index.data.dtype) not in ("int32", "int64"):
+        fail("index_select(): Expected dtype int32 or int64 for index")
+    if index.data.ndim > 1:
+        fail("index_select(): Index is supposed to be a vector", "index")
+    if input.data.ndim == 0:
+        if index.data.size != 1:
+            fail(f"index_select(): Index to scalar can have only 1 value, got {index.data.size} value(s)")
+        raise AgcliError("agcli does not provide index_select of a 0-d tensor", kind="not_implemented")
+    d = dim_index(dim, input.data.ndim)
+    positions = B.xp.reshape(index.data, (-1,))
+    size = input.data.shape[d]
+    outside = [int(i) for i in B.tolist(positions) if not 0 <= i < size]
+    if outside:
+        fail(f"INDICES element is out of DATA bounds, id={outside[0]} axis_dim={size}")
+    return apply(W.INDEX_SELECT, input, dim=d, index=positions)

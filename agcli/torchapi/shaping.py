@@ -201,3 +201,21 @@ def detach(x):
 def data_of(x):
     """x.data: the same storage, no history, and (unlike detach) a version counter of its own."""
     return Tensor(x.data, device=x.device) if type(x) is Tensor else x
+
+
+def flip(x, dims):
+    """A copy with the order along `dims` reversed (a 0-d tensor: itself, copied)."""
+    axes = dims_tuple(dims, ndim_of(x))
+    return apply(S.FLIP, x, dims=axes if ndim_of(x) else ())
+
+
+def fliplr(x):
+    if ndim_of(x) < 2:
+        fail("Input must be >= 2-d.")
+    return flip(x, (1,))
+
+
+def flipud(x):
+    if ndim_of(x) < 1:
+        fail("Input must be >= 1-d.")
+    return flip(x, (0,))
