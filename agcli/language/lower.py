@@ -294,7 +294,9 @@ class Lowering:
                 hint = method_hint(name, module, self.methods, self.attributes)
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)
             return target
-        target = (self.methods if kind == "Tensor" else self.functions).get(name)
+        target = namespace.LINALG.get(name) if module == "torch.linalg" else None
+        if target is None:
+            target = (self.methods if kind == "Tensor" else self.functions).get(name)
         if target is None or name[0] == "_":
             if module is None and (name in self.variables or name in self.assigned):
                 raise self.error(f"'{name}' is a variable, not a function", span, "call")

@@ -206,6 +206,8 @@ def _make_modules():
                                            "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"]}),
         "random": ModuleValue("torch.random", _qualified("torch.random")),
         "linalg": ModuleValue("torch.linalg", {**_functions("torch.linalg"),
+                                               **{n: TorchFunction(n, fn, "torch.linalg") for n, fn in
+                                                  namespace.LINALG.items()},
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
         "special": ModuleValue("torch.special", _functions("torch.special")),
         "func": ModuleValue("torch.func", _qualified("torch.func")),

@@ -23,9 +23,11 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sign, trunc
+from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diag, diagonal, expand, flatten, flip,
+from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip,
+                      fliplr, flipud,
                       hstack, meshgrid, movedim, narrow, permute, repeat, reshape, roll, split, squeeze, stack, t, tile,
-                      transpose, tril, triu, unflatten, unsqueeze, view, vstack)
+                      transpose, unflatten, unsqueeze, view, vstack)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

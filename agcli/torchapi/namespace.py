@@ -12,6 +12,7 @@ from . import multinomial
 from . import sampling as RS
 from . import devices as D
 from . import functions
+from . import norms
 from .dropout import dropout
 from . import logical as L
 from . import autograd
@@ -130,6 +131,7 @@ _declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
+               "cumprod": functions.cumprod,
                "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
 _declare(FUNCTIONS, SAFE, _STATISTICS)
 _declare(METHODS, SAFE, _STATISTICS)
@@ -138,10 +140,13 @@ _declare(METHODS, SAFE, _STATISTICS)
 # Python function). Lowering renames them (language/calls.py).
 NUMPY_NAMES = {"axis": "dim", "keepdims": "keepdim"}
 TAKES_NUMPY_NAMES = frozenset(("sum", "mean", "max", "min", "amax", "amin", "logsumexp", "argmax", "argmin",
-                               "prod", "std", "var", "cumsum", "sort", "all", "any"))
+                               "prod", "std", "var", "cumsum", "cumprod", "sort", "all", "any"))
 # Their index tensor is a parameter of the op recorded, not an input: a replay would keep the first one.
 _WRITES = {"index_fill": functions.index_fill, "scatter": functions.scatter, "scatter_add": functions.scatter_add,
-           "gather": functions.gather}
+           "gather": functions.gather, "index_select": functions.index_select}
+_FLIPS = {"flip": functions.flip, "fliplr": functions.fliplr, "flipud": functions.flipud}
+_declare(FUNCTIONS, SAFE, _FLIPS)
+_declare(METHODS, SAFE, _FLIPS)
 _declare(FUNCTIONS, NEVER, _WRITES)
 _declare(METHODS, NEVER, _WRITES)
 _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
@@ -326,5 +331,11 @@ MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.na
 MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
     "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
     "bool", "int16", "int8", "uint8")})
+
+# torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
+# diagonal takes the last two dims.
+LINALG: dict = {}
+_declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
+                        "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal})
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")

@@ -6,12 +6,10 @@ import builtins
 
 from ..engine.ops import pieces as P
 from ..engine.ops import shapes as S
-from ..engine.ops import triangles as TR
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
 from .creation import as_tensor
-from ..state import state
 from .dtypes import result_type
 from .ndarrays import type_name
 from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
@@ -129,33 +127,6 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     if d1 == d2:
         fail(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return S.diagonal(x, int(offset), d1, d2)
-
-
-def tril(x, diagonal=0):
-    return _triangle(TR.TRIL, "tril", x, diagonal)
-
-
-def triu(x, diagonal=0):
-    return _triangle(TR.TRIU, "triu", x, diagonal)
-
-
-def _triangle(op, name, x, diagonal):
-    if ndim_of(x) < 2:
-        fail(f"{name}: input tensor must have at least 2 dimensions")
-    if not is_int(diagonal):
-        fail(f"{name}(): argument 'diagonal' must be int, not {type(diagonal).__name__}", "type")
-    return apply(op, x, diagonal=int(diagonal))
-
-
-def diag(x, diagonal=0):
-    """A vector onto a matrix's diagonal (DiagEmbedBackward0), or a matrix's diagonal copied out."""
-    if ndim_of(x) not in (1, 2):
-        fail(f"diag(): Supports 1D or 2D tensors. Got {ndim_of(x)}D")
-    if not is_int(diagonal):
-        fail(f"diag(): argument 'diagonal' must be int, not {type(diagonal).__name__}", "type")
-    if ndim_of(x) == 1:
-        return apply(TR.DIAG_EMBED, x, offset=int(diagonal))
-    return apply(TR.DIAGONAL_COPY, x, offset=int(diagonal), dim1=0, dim2=1)
 
 
 def unsqueeze(x, dim):
@@ -391,3 +362,15 @@ def detach(x):
 def data_of(x):
     """x.data: the same storage, no history, and (unlike detach) a version counter of its own."""
     return Tensor(x.data, device=x.device) if type(x) is Tensor else x
+
+
+def fliplr(x):
+    if ndim_of(x) < 2:
+        fail("Input must be >= 2-d.")
+    return flip(x, (1,))
+
+
+def flipud(x):
+    if ndim_of(x) < 1:
+        fail("Input must be >= 1-d.")
+    return flip(x, (0,))

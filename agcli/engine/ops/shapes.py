@@ -209,7 +209,7 @@ CAT = Op("CatBackward0", joined,
 STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True,
            jvps=_joined(lambda: STACK, xp.stack))
-FLIP = Op("FlipBackward0", lambda x, dims: xp.flip(x, axis=dims),       # (cumsum's gradient flips)
+FLIP = Op("FlipBackward0", lambda x, dims: copy(xp.flip(x, axis=dims)),     # (a copy, as PyTorch's)
           (lambda g, out, x, dims: flip(g, dims),), ("grad.flip(dims)",), saves=False,
           jvps=(lambda t, out, x, dims: flip(t, tuple(tangent_dim(d, x, t) for d in dims)),))
 DIAGONAL = Op("DiagonalBackward0", lambda x, offset, dim1, dim2: diagonal_view(x, offset, dim1, dim2),
