@@ -184,6 +184,7 @@ def _make_modules():
     functional = ModuleValue("torch.nn.functional", {
         **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
         "relu": TorchFunction("relu", functional_relu, "torch.nn.functional"),
+        "leaky_relu_": TorchFunction("leaky_relu_", nn_functions.leaky_relu_, "torch.nn.functional"),
         "softmax": TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional"),
         "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
         "F")
