@@ -19,7 +19,7 @@ from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
 from agcli.evaluate import run as api
-from agcli.torchapi import autograd, functions as F, in_place as I, nn as nn_functions
+from agcli.torchapi import autograd, functions as F, in_place as I
 
 EPS = 1e-6
 R = np.random.default_rng(11)
@@ -115,7 +115,7 @@ def zeroed_and_filled(x, w):
 
 def leaky_relu_in_place(x):
     y = F.sub(x, 1.0)                                  # (inputs on both sides of the kink)
-    nn_functions.leaky_relu_(y, 0.2)                   # LeakyReluBackward1: its rule reads the result
+    I.leaky_relu_(y, 0.2)                              # LeakyReluBackward1: its rule reads the result
     return weighted(F.mul(y, y), W23)
 
 

@@ -148,20 +148,10 @@ def _not_in_place(inplace, name):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _not_in_place(inplace, "leaky_relu")    # (a program's F.leaky_relu takes inplace=True: in_place.leaky_relu_)
     negative_slope = _number(negative_slope, "leaky_relu", "negative_slope", 2)
-    if inplace:
-        return leaky_relu_(input, negative_slope)
     _floating(input, "leaky_relu_cpu")
     return apply(A.LEAKY_RELU, input, negative_slope=negative_slope)
-
-
-def leaky_relu_(input, negative_slope=0.01):
-    """F.leaky_relu_ (inplace=True): LeakyReluBackward1, whose rule reads the result."""
-    from .in_place import become, before, check_in_place, check_overlap     # (in_place imports this module's users)
-    check_in_place(input)
-    check_overlap(input)
-    _floating(input, "leaky_relu_cpu")
-    return become(input, apply(A.LEAKY_RELU_, before(input), negative_slope=negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
