@@ -129,24 +129,24 @@ def _leaf(array, requires_grad, device=None, like=None):
     return t
 
 
-def _filled(fill, size, dtype, requires_grad, device):
-    shape = check_size(size_tuple(size))
+def _filled(fill, size, dtype, requires_grad, device, name):
+    shape = check_size(size_tuple(size, name))
     return _leaf(B.full(shape, fill, dtype=_float(dtype)), requires_grad, device)
 
 
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     size = sizes if size is None else (size,)
-    return _filled(1, size, dtype, requires_grad, device)
+    return _filled(1, size, dtype, requires_grad, device, "ones")
 
 
-def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
+def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None, _name="zeros"):
     size = sizes if size is None else (size,)
-    return _filled(0, size, dtype, requires_grad, device)
+    return _filled(0, size, dtype, requires_grad, device, _name)
 
 
 def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     """torch.empty: PyTorch leaves the memory as it was; agcli gives zeros (a program fills it first)."""
-    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device, _name="empty")
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
