@@ -113,6 +113,12 @@ def zeroed_and_filled(x, w):
     return F.add(weighted(F.mul(y, y), W23), weighted(z, W23))
 
 
+def leaky_relu_in_place(x):
+    y = F.sub(x, 1.0)                                  # (inputs on both sides of the kink)
+    I.leaky_relu_(y, 0.2)                              # LeakyReluBackward1: its rule reads the result
+    return weighted(F.mul(y, y), W23)
+
+
 CASES = [
     pytest.param(copy_broadcast, [(2, 3), (3,)], id="copy_ broadcast"),
     pytest.param(mul_through_a_row, [(2, 3), (3,)], id="y[1].mul_(w)"),
@@ -123,6 +129,7 @@ CASES = [
     pytest.param(reshaped_in_place, [(2, 3)], id="t_ unsqueeze_ transpose_ squeeze_"),
     pytest.param(scatters_in_place, [(2, 3), (2, 3)], id="scatter_ scatter_add_ index_fill_"),
     pytest.param(zeroed_and_filled, [(2, 3), (2,)], id="zero_ fill_"),
+    pytest.param(leaky_relu_in_place, [(2, 3)], id="leaky_relu_"),
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from transcripts import assert_prints_the_transcript, assert_same_but_last_bits, check_folder, programs
+from transcripts import assert_prints_the_transcript, assert_same_but_last_bits, check_folder, programs, run_program
 
 # Programs whose float32 numbers PyTorch computes with Intel MKL's own kernels, which agcli
 # (NumPy only) cannot reproduce bit for bit (README, "Where agcli differs"): the text must be
@@ -47,3 +47,19 @@ def test_the_last_bits_tolerance_can_fail():
         assert_same_but_last_bits("99 582.6\n", "99 583.6\n", 1e-5, 1e-7)
     with pytest.raises(AssertionError):
         assert_same_but_last_bits("99 loss 582.6\n", "99 582.6\n", 1e-5, 1e-7)
+
+
+def test_a_warning_shows_once_per_run_as_pythons_default_filter_shows_it(tmp_path):
+    """A loop's warning (nn.MSELoss's broadcast warning, a non-leaf's .grad) shows once on stderr, as
+    Python's default filter shows it once per place; float() of a tensor requiring grad warns once
+    (TORCH_WARN_ONCE)."""
+    program = tmp_path / "warns.py"
+    program.write_text("import torch\nimport torch.nn as nn\nx = torch.ones(3, 1, requires_grad=True)\n"
+                       "loss_fn = nn.MSELoss()\nfor i in range(4):\n    y = x * 2\n"
+                       "    loss = loss_fn(y, torch.ones(3))\n    print(y.grad, float(loss))\n", encoding="utf-8")
+    proc = run_program(program, tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "None 1.0\n" * 4
+    assert proc.stderr.count("Using a target size (torch.Size([3])) that is different to the input size") == 1
+    assert proc.stderr.count("The .grad attribute of a Tensor that is not a leaf Tensor") == 1
+    assert proc.stderr.count("Converting a tensor with requires_grad=True to a scalar") == 1

@@ -25,7 +25,7 @@ from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
-from .nn.activations import functional_relu
+from .nn.activations import functional_leaky_relu, functional_relu
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
@@ -184,6 +184,8 @@ def _make_modules():
     functional = ModuleValue("torch.nn.functional", {
         **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
         "relu": TorchFunction("relu", functional_relu, "torch.nn.functional"),
+        "leaky_relu_": TorchFunction("leaky_relu_", in_place.leaky_relu_, "torch.nn.functional"),
+        "leaky_relu": TorchFunction("leaky_relu", functional_leaky_relu, "torch.nn.functional"),
         "softmax": TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional"),
         "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
         "F")

@@ -12,6 +12,7 @@ from ..errors import AgcliError
 from ..torchapi import autograd, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
 from ..torchapi import namespace
 from ..torchapi import ndarrays
+from ..torchapi import nn as nn_functions
 from .program_calculus import CALCULUS_FUNCTIONS
 from .program_numpy import ARRAY_ATTRIBUTES, ARRAY_METHODS, on_receiver
 
@@ -47,6 +48,7 @@ def _no_attribute(value, name):
 PROGRAM_METHODS = {
     "backward": autograd.backward, "requires_grad_": autograd.requires_grad_, "retain_grad": autograd.retain_grad,
     "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": ndarrays.numpy,
+    **{name: nn_functions.dim_required(name) for name in ("softmax", "log_softmax")},     # (x.softmax() needs dim)
     **{name: getattr(in_place, name) for name in (
         "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "exp_", "log_", "log1p_", "sqrt_",
         "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",

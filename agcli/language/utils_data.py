@@ -1,5 +1,5 @@
-"""torch.utils.data in programs: Dataset (a program subclasses it), TensorDataset and
-DataLoader, as torch/utils/data writes them.
+"""torch.utils.data in programs: Dataset (a program subclasses it), TensorDataset, Subset,
+random_split and DataLoader, as torch/utils/data writes them.
 
 Iterating a DataLoader draws what PyTorch's does from the random generator: its iterator's
 `_base_seed` (one int64 random_() when iteration starts) and, with shuffle=True, at the
@@ -10,10 +10,14 @@ and lists transposed, dicts by key).
 """
 from __future__ import annotations
 
+import math
+
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
+from ..state import state
 from ..torchapi import creation, functions, generator as G, sampling
 from .nn.native import native_class, program
+from .program_classes import instantiate
 from .program_exceptions import raise_python
 from .program_items import getitem
 from .program_objects import Builtin, ProgramObject
@@ -47,6 +51,55 @@ class TensorDataset(Dataset):
     @program("__len__")
     def len(self):
         return _rows(self.__dict__["tensors"][0])
+
+
+class Subset(Dataset):
+    """The samples of a dataset at some indices (random_split's parts)."""
+
+    @program("__init__")
+    def init(self, dataset, indices):
+        self.__dict__.update(dataset=dataset, indices=indices)
+
+    @program("__getitem__")
+    def getitem(self, index):
+        own = self.__dict__
+        if isinstance(index, list):
+            return getitem(own["dataset"], [own["indices"][i] for i in index])
+        return getitem(own["dataset"], getitem(own["indices"], index))
+
+    @program("__len__")
+    def len(self):
+        return len(self.__dict__["indices"])
+
+
+def random_split(dataset, lengths, generator=None):
+    """Subsets of a randperm of the dataset's indices (lengths, or fractions of it)."""
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        lengths = _split_of_fractions(length(dataset), lengths)
+    if sum(lengths) != length(dataset):
+        raise_python(ValueError("Sum of input lengths does not equal the length of the input dataset!"))
+    indices = sampling.randperm(sum(lengths), generator=generator).data.tolist()
+    parts, offset = [], 0
+    for n in lengths:
+        parts.append(instantiate(Subset, (dataset, indices[offset:offset + n]), {}))
+        offset += n
+    return parts
+
+
+def _split_of_fractions(n, fractions):
+    """floor(n * fraction) each, the remainder given out one by one from the first."""
+    sizes = []
+    for i, fraction in enumerate(fractions):
+        if fraction < 0 or fraction > 1:
+            raise_python(ValueError(f"Fraction at index {i} is not between 0 and 1"))
+        sizes.append(math.floor(n * fraction))
+    for i in range(n - sum(sizes)):
+        sizes[i % len(sizes)] += 1
+    for i, size in enumerate(sizes):
+        if size == 0:
+            state.warn(f"UserWarning: Length of split at index {i} is 0. This might result in an empty dataset.")
+    return sizes
 
 
 def length(dataset):
@@ -158,8 +211,9 @@ def default_collate(batch):
                            f"found <class '{type_name(elem)}'>"))
 
 
-for _cls in (Dataset, TensorDataset):
+for _cls in (Dataset, TensorDataset, Subset):
     native_class(_cls, "torch.utils.data.dataset")
 native_class(DataLoader, "torch.utils.data.dataloader")
-CLASSES = {"Dataset": Dataset, "TensorDataset": TensorDataset, "DataLoader": DataLoader,
+CLASSES = {"Dataset": Dataset, "TensorDataset": TensorDataset, "Subset": Subset, "DataLoader": DataLoader,
+           "random_split": Builtin("random_split", random_split),
            "default_collate": Builtin("default_collate", default_collate)}

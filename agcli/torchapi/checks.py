@@ -2,9 +2,9 @@
 broadcasting, the element limit, and PyTorch's words when they fail."""
 from __future__ import annotations
 
-from ..engine.backend import tolist, xp
+from ..engine.backend import kind, tolist, xp
 from ..engine.tensor import Tensor, data
-from ..errors import AgcliError
+from ..errors import AgcliError, python_type_name
 from ..state import state
 
 
@@ -46,16 +46,39 @@ def dims_tuple(dim, ndim: int) -> tuple:
     return out if ndim else ()
 
 
-def size_tuple(args) -> tuple:
-    """`ones(2, 3)`, `ones((2, 3))` and `ones([2, 3])` all mean shape (2, 3)."""
+def size_tuple(args, name=None) -> tuple:
+    """`ones(2, 3)`, `ones((2, 3))` and `ones([2, 3])` all mean shape (2, 3); `name`: the function
+    whose argument parser's words a size that is not one says (`ones`, `randn`, ...)."""
+    given = len(args)       # (0 for one sequence)
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
+        args, given = tuple(args[0]), 0
     if len(args) == 1 and type(args[0]) is Tensor:
         args = tuple(int(v) for v in tolist(xp.reshape(args[0].data, (-1,))))
-    for a in args:
+    sizes = []
+    for position, a in enumerate(args, 1):
+        if type(a) is Tensor and a.data.ndim == 0 and kind(a.data.dtype) in "iu":
+            a = int(a.data)             # (a 0-d integer tensor is an int to the parser)
         if not is_int(a):
-            fail(f"sizes must be integers, got {a!r}", "type")
-    return tuple(int(a) for a in args)
+            _not_a_size(a, name, position, given)
+        sizes.append(int(a))
+    return tuple(sizes)
+
+
+def _not_a_size(value, name, position, given):
+    """PyTorch's parser's words: for a first bad size they depend on how the sizes came (one number,
+    numbers, a sequence); for a later one, its position from 1."""
+    if name is None:
+        fail(f"sizes must be integers, got {value!r}", "type")
+    got = python_type_name(value)
+    if position > 1:
+        fail(f"{name}(): argument 'size' failed to unpack the object at pos {position} with error "
+             f"\"type must be tuple of ints,but got {got}\"", "type")
+    if given == 1:
+        fail(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {got}", "type")
+    if given > 1:
+        fail(f"{name}() takes 1 positional argument but {given} were given", "type")
+    fail(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type {got} at pos 0",
+         "type")
 
 
 def broadcast_shapes(a: tuple, b: tuple) -> tuple:

@@ -137,29 +137,28 @@ def _leaf(array, requires_grad, device=None, like=None):
     return t
 
 
-def _filled(fill, size, dtype, requires_grad, device):
-    shape = check_size(size_tuple(size))
+def _filled(fill, size, dtype, requires_grad, device, name):
+    shape = check_size(size_tuple(size, name))
     return _leaf(B.full(shape, fill, dtype=_float(dtype)), requires_grad, device)
 
 
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     _bool_argument(requires_grad, "ones")
     size = sizes if size is None else (size,)
-    return _filled(1, size, dtype, requires_grad, device)
+    return _filled(1, size, dtype, requires_grad, device, "ones")
+
+
+def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None, _name="zeros"):
+    _bool_argument(requires_grad, _name)
+    size = sizes if size is None else (size,)
+    if _name == "zeros" and any(is_int(s) and s < 0 for s in size_tuple(size, _name)):   # (zeros words it apart)
+        raise AgcliError("zeros: Dimension size must be non-negative.")
+    return _filled(0, size, dtype, requires_grad, device, _name)
 
 
 def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
-    """torch.empty: PyTorch leaves the memory as it finds it; here it holds zeros."""
-    size = sizes if size is None else (size,)
-    return _filled(0, size, dtype, requires_grad, device)
-
-
-def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None):
-    _bool_argument(requires_grad, "zeros")
-    size = sizes if size is None else (size,)
-    if any(is_int(s) and s < 0 for s in size_tuple(size)):     # (zeros words it apart)
-        raise AgcliError("zeros: Dimension size must be non-negative.")
-    return _filled(0, size, dtype, requires_grad, device)
+    """torch.empty: PyTorch leaves the memory as it was; agcli gives zeros (a program fills it first)."""
+    return zeros(*sizes, size=size, dtype=dtype, requires_grad=requires_grad, device=device, _name="empty")
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):

@@ -123,3 +123,16 @@ def set_default_dtype(dtype) -> None:
 
 def get_default_dtype() -> DType:
     return DType(state.default_float)
+
+
+class Layout:
+    """torch.strided, what x.layout gives (agcli's tensors are all dense)."""
+
+    __slots__ = ()
+    type_name = "layout"
+
+    def __repr__(self):
+        return "torch.strided"
+
+
+STRIDED = Layout()

@@ -9,6 +9,7 @@ from . import scatter as SC
 from ..engine import backend as B
 from ..engine.backend import kind
 from ..engine.forward import tangent_of
+from ..engine.ops import activations as A
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.saved import Arg, fields
@@ -16,6 +17,7 @@ from ..engine.tensor import Tensor, apply, bump_version, fresh, set_grad_enabled
 from ..engine.views import internal_overlap, no_grad_view, overlap, partial_overlap, rebase
 from ..errors import AgcliError
 from ..state import state
+from .nn import _floating as floating_only, _number as scalar_argument
 from .checks import broadcast_shapes, dim_index, dims_tuple, fail
 
 _OVERLAP = "unsupported operation: {} refer{} to a single memory location. Please clone() the tensor before " \
@@ -248,6 +250,16 @@ sin_, cos_, tan_ = _in_place_unary(functions.sin), _in_place_unary(functions.cos
 tanh_, sigmoid_ = _in_place_unary(functions.tanh), _in_place_unary(functions.sigmoid)
 relu_, abs_, neg_ = _in_place_unary(functions.relu), _in_place_unary(functions.abs), _in_place_unary(functions.neg)
 reciprocal_ = _in_place_unary(functions.reciprocal)
+def leaky_relu_(x, negative_slope=0.01):
+    """F.leaky_relu_ (F.leaky_relu(inplace=True)): LeakyReluBackward1, whose rule reads the result."""
+    x = _tensor(x)
+    negative_slope = scalar_argument(negative_slope, "leaky_relu", "negative_slope", 2)
+    check_in_place(x)
+    check_overlap(x)
+    floating_only(x, "leaky_relu_cpu")
+    return become(x, apply(A.LEAKY_RELU_, before(x), negative_slope=negative_slope))
+
+
 _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
             "bool": "bool"}
 

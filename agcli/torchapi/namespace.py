@@ -16,6 +16,7 @@ from . import norms
 from .dropout import dropout
 from . import logical as L
 from . import autograd
+from .dtypes import STRIDED
 from ..errors import AgcliError
 from ..engine import backend as B
 from ..engine.ops.layout import is_contiguous
@@ -271,6 +272,7 @@ _declare(ATTRIBUTES, NEVER, {
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)) or _view_of_grad(x),
     "is_leaf": lambda x: getattr(x, "grad_fn", None) is None,
     "device": D.device_of, "is_cuda": D.is_cuda, "_version": lambda x: _version(x),
+    "layout": lambda x: STRIDED,
 })
 
 
@@ -327,7 +329,7 @@ CONSTANTS = {"pi": math.pi, "inf": math.inf, "nan": math.nan, "true": True,
              "false": False, "True": True, "False": False, "None": None}
 
 # Attributes of the torch module itself: torch.pi, torch.float64, ...
-MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
+MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan, "strided": STRIDED}
 MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
     "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
     "bool", "int16", "int8", "uint8")})

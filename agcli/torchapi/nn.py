@@ -151,7 +151,7 @@ def _not_in_place(inplace, name):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    _not_in_place(inplace, "leaky_relu")
+    _not_in_place(inplace, "leaky_relu")    # (a program's F.leaky_relu takes inplace=True: in_place.leaky_relu_)
     negative_slope = _number(negative_slope, "leaky_relu", "negative_slope", 2)
     _floating(input, "leaky_relu_cpu")
     return apply(A.LEAKY_RELU, input, negative_slope=negative_slope)

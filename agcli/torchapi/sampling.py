@@ -57,19 +57,19 @@ def _made(values, shape, requires_grad, device, like=None):
     return t
 
 
-def _shape(sizes, size):
-    return check_size(size_tuple(sizes if size is None else (size,)))
+def _shape(sizes, size, name):
+    return check_size(size_tuple(sizes if size is None else (size,), name))
 
 
 # ------------------------------------------------------------ new tensors
 def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
-    shape = _shape(sizes, size)
+    shape = _shape(sizes, size, "rand")
     d = _floating(dtype_of(dtype) or state.default_float, "check_uniform_bounds")
     return _made(Dn.uniform(chosen(generator), numel(shape), d), shape, requires_grad, device)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
-    shape = _shape(sizes, size)
+    shape = _shape(sizes, size, "randn")
     d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
     return _made(Dn.normal(chosen(generator), numel(shape), d), shape, requires_grad, device)
 

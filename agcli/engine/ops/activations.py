@@ -5,6 +5,7 @@ entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from .. import cpu_kernels as K
+from ...errors import AgcliError
 from ..backend import astype, xp
 from ..fma import fma
 from ..op import Op
@@ -136,6 +137,25 @@ LEAKY_RELU = Op("LeakyReluBackward0", lambda x, negative_slope: xp.where(x > 0, 
                 (lambda g, out, x, negative_slope: leaky_relu_backward(g, x, negative_slope),),
                 ("leaky_relu_backward(grad, self, negative_slope): self > 0 ? grad : grad * negative_slope",),
                 jvps=(lambda t, out, x, negative_slope: leaky_relu_backward(t, x, negative_slope),))
+_NEGATIVE_SLOPE_IN_PLACE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is "
+    "caused by calling in-place forward function with a negative slope, please call out-of-place version instead. "
+    "File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward "
+    "calculation with negative slope")
+
+
+def _leaky_relu_of_result(g, out, negative_slope):
+    """leaky_relu_backward(grad, result, negative_slope, true): the result's sign is the input's
+    only for a slope >= 0 (PyTorch refuses the others here, in backward)."""
+    if negative_slope < 0:
+        raise AgcliError(_NEGATIVE_SLOPE_IN_PLACE)
+    return leaky_relu_backward(g, out, negative_slope)
+
+
+LEAKY_RELU_ = Op("LeakyReluBackward1", lambda x, negative_slope: xp.where(x > 0, x, x * negative_slope),
+                 (lambda g, out, x, negative_slope: _leaky_relu_of_result(g, out, negative_slope),),
+                 ("leaky_relu_backward(grad, result, negative_slope, true)",), saves_out=True, reads=((),),
+                 jvps=(lambda t, out, x, negative_slope: _leaky_relu_of_result(t, out, negative_slope),))
 ELU = Op("EluBackward0", _elu,
          (lambda g, out, x, alpha, scale, input_scale: elu_backward(g, x, alpha, scale, input_scale),),
          ("elu_backward(grad, alpha, scale, input_scale, self)",),

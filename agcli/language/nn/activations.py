@@ -3,7 +3,7 @@ arguments kept as attributes (printed by extra_repr), forward PyTorch's function
 """
 from __future__ import annotations
 
-from ...torchapi import nn as nn_functions
+from ...torchapi import in_place, nn as nn_functions
 from ..program_torch_calls import TorchFunction
 from .layers import functional, init_with, method
 from .module import Module
@@ -18,6 +18,16 @@ _F_LOG_SOFTMAX = TorchFunction("log_softmax", nn_functions.functional_log_softma
 def functional_relu(input, inplace=False):
     """F.relu(input, inplace=False): torch.relu, or input.relu_() (torch.relu itself takes no inplace)."""
     return method(input, "relu_") if inplace else functional("relu")(input)
+
+
+def functional_leaky_relu(input, negative_slope=0.01, inplace=False):
+    """F.leaky_relu: out of place, or F.leaky_relu_ (LeakyReluBackward1)."""
+    if inplace:
+        return _F_LEAKY_RELU_(input, negative_slope)
+    return functional("leaky_relu")(input, negative_slope)
+
+
+_F_LEAKY_RELU_ = TorchFunction("leaky_relu_", in_place.leaky_relu_, "torch.nn.functional")
 
 
 class ReLU(Module):
@@ -42,7 +52,7 @@ class LeakyReLU(Module):
     @program("forward")
     def forward(self, input):
         own = self.__dict__
-        return functional("leaky_relu")(input, own["negative_slope"], own["inplace"])
+        return functional_leaky_relu(input, own["negative_slope"], own["inplace"])
 
     @program("extra_repr")
     def extra_repr(self):

@@ -46,10 +46,11 @@ class Linear(Module):
     @program("__init__")
     def init(self, in_features, out_features, bias=True, device=None, dtype=None):
         init_with(self, in_features=in_features, out_features=out_features)
-        Module.program_setattr(self, "weight", parameter(C.zeros(out_features, in_features, device=device,
+        # (torch.empty, as PyTorch's: reset_parameters fills them)
+        Module.program_setattr(self, "weight", parameter(C.empty((out_features, in_features), device=device,
                                                                  dtype=dtype)))
         if bias:
-            Module.program_setattr(self, "bias", parameter(C.zeros(out_features, device=device, dtype=dtype)))
+            Module.program_setattr(self, "bias", parameter(C.empty(out_features, device=device, dtype=dtype)))
         else:
             Module.register_parameter(self, "bias", None)
         Linear.reset_parameters(self)

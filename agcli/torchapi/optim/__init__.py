@@ -1,12 +1,13 @@
 """torch.optim on agcli's engine: the optimizers PyTorch's CPU runs by default
-(single-tensor updates, op by op, bit for bit) and lr_scheduler.StepLR and ExponentialLR."""
+(single-tensor updates, op by op, bit for bit) and lr_scheduler.StepLR, MultiStepLR, ExponentialLR and LambdaLR."""
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
-from .lr_scheduler import ExponentialLR, LRScheduler, StepLR
+from .lr_scheduler import ExponentialLR, LambdaLR, LRScheduler, MultiStepLR, StepLR
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 OPTIMIZERS = {"Optimizer": Optimizer, "SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop,
               "Adagrad": Adagrad}
-SCHEDULERS = {"LRScheduler": LRScheduler, "StepLR": StepLR, "ExponentialLR": ExponentialLR}
+SCHEDULERS = {"LRScheduler": LRScheduler, "StepLR": StepLR, "MultiStepLR": MultiStepLR,
+              "ExponentialLR": ExponentialLR, "LambdaLR": LambdaLR}

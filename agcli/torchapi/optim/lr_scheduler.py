@@ -1,7 +1,10 @@
-"""torch.optim.lr_scheduler: LRScheduler's bookkeeping, StepLR and ExponentialLR, as
+"""torch.optim.lr_scheduler: LRScheduler's bookkeeping, StepLR, MultiStepLR, ExponentialLR and LambdaLR, as
 torch/optim/lr_scheduler.py has them (the same float arithmetic on the lr, the same
 order of steps, the same warnings on stderr)."""
 from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
 
 from ...engine.tensor import Tensor
 from ...errors import AgcliError
@@ -155,3 +158,56 @@ class ExponentialLR(LRScheduler):
 
     def own_state(self):
         return {"gamma": self.gamma}
+
+
+class MultiStepLR(LRScheduler):
+    """Decays each group's lr by gamma at each milestone epoch (gamma ** count for a repeated one)."""
+
+    program_attributes = {**LRScheduler.program_attributes, "milestones": "milestones", "gamma": "gamma"}
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        if self.last_epoch not in self.milestones:
+            return _values(self.optimizer, "lr")
+        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch] for group in self.optimizer.param_groups]
+
+    def closed_form_lr(self):
+        milestones = sorted(self.milestones.elements())
+        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
+
+    def own_state(self):
+        return {"milestones": self.milestones, "gamma": self.gamma}
+
+
+class LambdaLR(LRScheduler):
+    """Each group's lr is its initial lr times lr_lambda(epoch) (a program's function, or one per group)."""
+
+    program_attributes = {**LRScheduler.program_attributes, "lr_lambdas": "lr_lambdas"}
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            type_error(f"{type(optimizer).__name__} is not an Optimizer")
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise AgcliError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}",
+                                 kind="value")
+            self.lr_lambdas = list(lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+    @program_method
+    def state_dict(self):
+        """Without the functions (a plain function's entry is None, as PyTorch's)."""
+        return {**LRScheduler.state_dict(self), "lr_lambdas": [None] * len(self.lr_lambdas)}
