@@ -61,14 +61,7 @@ def program_setup(output, device, dtype, seed, max_elements, detect_anomaly=Fals
     from ..state import state
     api.configure(dtype=dtype, seed=seed, max_elements=max_elements, detect_anomaly=detect_anomaly)
 
-    shown = set()
-
-    def warn(message):
-        # Python's default filter shows a warning once per place it comes from; a place here is its
-        # text, so a loop's warning shows once, as PyTorch's does
-        if message in shown:
-            return
-        shown.add(message)
+    def warn(message):      # (once per place: language/warning_places.py)
         from ..output.render import Line
         output.show([Line((message, "yellow"))], stderr=True)
     state.warn = warn
