@@ -161,6 +161,8 @@ def index_select(input, dim, index):
         fail("index_select(): Index is supposed to be a vector", "index")
     if dtype_name(index.data.dtype) not in ("int64", "int32"):
         fail("index_select(): Expected dtype int32 or int64 for index")
+    if input.data.ndim == 0 and index.data.size != 1:
+        fail(f"index_select(): Index to scalar can have only 1 value, got {index.data.size} value(s)")
     d = dim_index(dim, input.data.ndim)
     size = input.data.shape[d] if input.data.ndim else 1
     flat = B.xp.reshape(index.data, (-1,))

@@ -211,8 +211,12 @@ def _joined_dtype(ts):
     return None if all(t.data.dtype == first for t in ts) else result_type(*ts)
 
 
-def flip(x, *dims):
-    """x.flip(0), x.flip(0, 1), x.flip([0, 1]), torch.flip(x, [0]): FlipBackward0."""
+def flip(x, *dims, **keywords):
+    """x.flip(0), x.flip(0, 1), x.flip([0, 1]), torch.flip(x, [0]), torch.flip(x, dims=[0]): FlipBackward0."""
+    if keywords.keys() - {"dims"} or (dims and keywords):
+        fail(f"flip() got an unexpected keyword argument '{next(iter(keywords.keys() - {'dims'}), 'dims')}'",
+             "type")
+    dims = (keywords["dims"],) if keywords else dims
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = tuple(dims[0])
     return apply(S.FLIP, x, dims=dims_tuple(dims, ndim_of(x)))
