@@ -3,7 +3,7 @@ div's trunc rounding mode. Their gradient is zero, frac's the gradient itself
 (derivatives.yaml). Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import asarray, copy, kind, xp
+from ..backend import asarray, astype, copy, kind, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import zeros_like
@@ -54,9 +54,18 @@ def div_trunc(x, y):
 
 
 # fmod: C's remainder, the dividend's sign (remainder's is the divisor's)
-FMOD = Op("FmodBackward0", lambda x, y: xp.fmod(x, y),            # tensor fmod number
+def _fmod(x, y):
+    """NumPy's fmod; on a device backend without one (the array API has none), the exact
+    remainder of the magnitudes with the dividend's sign."""
+    if hasattr(xp, "fmod"):
+        return xp.fmod(x, y)
+    r = xp.remainder(xp.abs(x), abs(y) if type(y) in (int, float) else xp.abs(y))
+    return xp.copysign(r, astype(x, r.dtype)) if kind(r.dtype) == "f" else xp.where(x < 0, -r, r)
+
+
+FMOD = Op("FmodBackward0", _fmod,            # tensor fmod number
           (lambda g, out, x, y: g, None), ("grad",), saves=False, jvps=(lambda t, out, x, y: t, None))
-FMOD_T = Op("FmodBackward1", lambda x, y: xp.fmod(x, y),          # tensor fmod tensor
+FMOD_T = Op("FmodBackward1", _fmod,          # tensor fmod tensor
             (lambda g, out, x, y: g, lambda g, out, x, y: -g * div_trunc(x, y)),
             ("grad", "-grad * self.div(other, rounding_mode='trunc')"),
             jvps=(lambda t, out, x, y: t, lambda t, out, x, y: -(t * div_trunc(x, y))), broadcasts=True)
