@@ -343,8 +343,9 @@ def minimum(input, other):
 # Comparisons: tensors of bools, no gradient (`x < y` and torch.lt alike).
 def _comparison(op):
     def compare(x, y):
-        try:
-            return apply(op, _as_operand(x), _as_operand(y))
+        x, y = _as_operand(x), _as_operand(y)
+        try:        # (in the promoted dtype, as PyTorch compares: int64 16777217 == float32 16777216.)
+            return apply(op, x, y, cast=result_type(x, y) if mixed(x, y) else None)
         except ValueError:          # shapes that do not broadcast: PyTorch's words, not NumPy's
             broadcast_shapes(shape_of(x), shape_of(y))
             raise

@@ -7,7 +7,7 @@ Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ...errors import AgcliError
-from ..backend import astype, kind, xp, zeros
+from ..backend import arange, asarray, astype, kind, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -25,9 +25,9 @@ def topk_order(a, k, dim, largest):
     """The indices of the k largest (smallest) along dim, in order; refused where a picked
     value is tied with another element (PyTorch's choice among them is its algorithm's)."""
     if a.ndim == 0:
-        return xp.zeros((), dtype=xp.int64)
+        return zeros((), dtype=xp.int64)
     order = sort_order(a, dim, bool(largest))
-    picked = xp.take(order, xp.arange(k), axis=dim)
+    picked = xp.take(order, arange(k), axis=dim)
     values = xp.take_along_axis(a, picked, axis=dim)
     counts = xp.sum(astype(xp.expand_dims(a, dim + 1) == xp.expand_dims(values, dim), "int64"), axis=dim)
     if bool(xp.any(counts > 1)):
@@ -39,9 +39,9 @@ def median_order(a, dim):
     """The index of the lower median along dim (kept): the middle of a stable sort, or a row's
     first nan."""
     if a.ndim == 0:
-        return xp.zeros((), dtype=xp.int64)
+        return zeros((), dtype=xp.int64)
     n = a.shape[dim]
-    middle = xp.take(sort_order(a, dim, False), xp.asarray([(n - 1) // 2]), axis=dim)
+    middle = xp.take(sort_order(a, dim, False), asarray([(n - 1) // 2]), axis=dim)
     if kind(a.dtype) == "f":        # (a row holding nan has it as its median)
         nan = xp.isnan(a)
         first_nan = xp.expand_dims(xp.argmax(astype(nan, "int8"), axis=dim), dim)
@@ -69,7 +69,7 @@ def _median(x):
     flat = xp.reshape(x, (-1,))
     order = sort_order(flat, 0, False)
     return flat[order[(flat.shape[0] - 1) // 2]] if not (kind(x.dtype) == "f" and bool(xp.any(xp.isnan(flat)))) \
-        else xp.asarray(xp.nan, dtype=x.dtype)
+        else asarray(xp.nan, dtype=x.dtype)
 
 
 TOPK = Op("TopkBackward0", lambda x, k, dim, largest: _picked(x, topk_order(x, k, dim, largest), dim),

@@ -3,7 +3,7 @@ vector onto a matrix's diagonal, a matrix's diagonal copied out). Each entry: gr
 name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import arange, copy, diagonal as diagonal_view, xp
+from ..backend import arange, copy, diagonal as diagonal_view, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed_diagonal
@@ -18,7 +18,7 @@ def _kept(x, diagonal_, upper):
 
 
 def _triangle(x, diagonal, upper):
-    return xp.where(_kept(x, diagonal, upper), x, xp.zeros((), dtype=x.dtype))
+    return xp.where(_kept(x, diagonal, upper), x, zeros((), dtype=x.dtype))
 
 
 def tril(x, diagonal):
