@@ -35,6 +35,19 @@ TIMEOUT = 60
 KNOWN_DIVERGENCES = {
 }
 
+# Programs a device backend (CI's strict array-API stand-in) does not run as the host does: the
+# array API has no float16 and multiplies no bools, and PyTorch's one-number var adds in its
+# threads' order on the host only. strict: the day one passes there, the test says so.
+DEVICE_GAPS = {
+    "102_bool_products": "the array API multiplies no bools (outer of bools)",
+    "104_var_std_one_number_out": "std_var_all_cpu's order of additions is the host's only",
+    "111_fmod_and_dtype_attributes": "the array API has no float16",
+    "112_isnan_logical_square_and_new_tensors": "the array API has no float16",
+    "200_autograd_api_refusals": "the array API has no float16",
+    "202_transforms_refuse_integer_inputs": "a float32 * int64 node's differentiable rule mixes dtypes there",
+}
+ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
+
 
 @pytest.fixture
 def run(tmp_path):
@@ -63,6 +76,8 @@ def _fixture_params():
         marks = []
         if program.stem in KNOWN_DIVERGENCES:
             marks.append(pytest.mark.xfail(reason=KNOWN_DIVERGENCES[program.stem], strict=True))
+        if ON_A_DEVICE and program.stem in DEVICE_GAPS:
+            marks.append(pytest.mark.xfail(reason=DEVICE_GAPS[program.stem], strict=True))
         params.append(pytest.param(program, id=program.stem, marks=marks))
     return params
 

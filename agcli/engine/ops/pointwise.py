@@ -233,12 +233,16 @@ THRESHOLD_BACKWARD = Op("ThresholdBackwardBackward0", _threshold_backward,
                               lambda t, out, g, x, threshold: zeros_like(t)), broadcasts=True)
 
 
-WHERE = Op("WhereBackward0", xp.where,
+def _condition(c):      # where's condition as bools again (apply's promoting cast makes it 0 and 1)
+    return c if type(c) is Tensor or kind(c.dtype) == "b" else c != 0
+
+
+WHERE = Op("WhereBackward0", lambda c, x, y: xp.where(_condition(c), x, y),
            (None,
-            lambda g, out, c, x, y: where(c, g, 0.0),
-            lambda g, out, c, x, y: where(c, 0.0, g)),
+            lambda g, out, c, x, y: where(_condition(c), g, 0.0),
+            lambda g, out, c, x, y: where(_condition(c), 0.0, g)),
            (None, "where(condition, grad, 0)", "where(condition, 0, grad)"),
-           jvps=lambda ts, out, c, x, y: where(c, or_zero(ts[1]), or_zero(ts[2])), broadcasts=True)
+           jvps=lambda ts, out, c, x, y: where(_condition(c), or_zero(ts[1]), or_zero(ts[2])), broadcasts=True)
 MASKED_FILL = Op("MaskedFillBackward0", lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x),
                  (lambda g, out, x, m, value: masked_fill(g, m, 0), None),
                  ("grad.masked_fill(mask, 0)",), reads=((1,), ()),
@@ -374,18 +378,14 @@ def threshold_backward(g, x, threshold):
     return _threshold_backward(g, x, threshold)
 
 
-def _reflected(fn):
-    return lambda x, y: fn(y, x)
-
-
 # Python's operators on tensors are the primitives, so rules read as math
 # (`g * y`). The language never reaches them: it calls the PyTorch functions,
 # which check their arguments and promote dtypes first.
-Tensor.__add__, Tensor.__radd__ = add, _reflected(add)
-Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
-Tensor.__mul__, Tensor.__rmul__ = mul, _reflected(mul)
-Tensor.__truediv__, Tensor.__rtruediv__ = div, _reflected(div)
-Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)
+Tensor.__add__, Tensor.__radd__ = add, lambda x, y: add(y, x)
+Tensor.__sub__, Tensor.__rsub__ = sub, lambda x, y: sub(y, x)
+Tensor.__mul__, Tensor.__rmul__ = mul, lambda x, y: mul(y, x)
+Tensor.__truediv__, Tensor.__rtruediv__ = div, lambda x, y: div(y, x)
+Tensor.__pow__, Tensor.__rpow__ = pow, lambda x, y: pow(y, x)
 Tensor.__neg__ = neg
 for _name, _op in (("lt", LT), ("le", LE), ("gt", GT), ("ge", GE)):
     setattr(Tensor, f"__{_name}__", _binary(_op, _op.forward))

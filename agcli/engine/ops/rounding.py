@@ -25,7 +25,7 @@ def _trunc_divide(x, y):
     """x / y rounded toward zero; integers exactly (C's division), floats as trunc(x / y)."""
     if kind(xp.result_type(x, y)) in "iu":
         q = xp.floor_divide(x, y)
-        return q + ((xp.remainder(x, y) != 0) & (q < 0))        # (floor of a negative, inexact quotient: one up)
+        return xp.where((xp.remainder(x, y) != 0) & (q < 0), q + 1, q)     # (floor of a negative, inexact: one up)
     return xp.trunc(xp.divide(x, y))
 
 
