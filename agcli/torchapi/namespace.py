@@ -96,8 +96,7 @@ _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": f
              "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign}
 _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
-_declare(FUNCTIONS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod})
-_declare(METHODS, SAFE, {"flip": functions.flip, "cumprod": functions.cumprod, "repeat": functions.repeat})
+_declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)
 _MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
           "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
 _declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})    # (tuples; values)
@@ -105,8 +104,8 @@ _declare(METHODS, NEVER, {"unique": functions.unique})
 _declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
 _declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
-_declare(FUNCTIONS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
-_declare(METHODS, NEVER, {"index_select": functions.index_select, "masked_select": functions.masked_select})
+_declare(FUNCTIONS, NEVER, {"masked_select": functions.masked_select})     # (index_select: _WRITES below)
+_declare(METHODS, NEVER, {"masked_select": functions.masked_select})
 _ELEMENTARY = {name: getattr(functions, name) for name in (
     "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf")}
 _declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
@@ -132,8 +131,7 @@ _declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
-               "cumprod": functions.cumprod,
-               "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
+               "cumprod": functions.cumprod, "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
 _declare(FUNCTIONS, SAFE, _STATISTICS)
 _declare(METHODS, SAFE, _STATISTICS)
 # PyTorch's argument parser takes NumPy's names for `dim` and `keepdim` too, in the
