@@ -187,3 +187,16 @@ def test_an_op_that_gives_no_numbers_is_refused():
     with pytest.raises(AgcliError, match="MulBackward0 gave values of type object, not numbers"):
         tensor.apply(MUL, x, np.array([3.0, "a"], dtype=object)[:1])
     assert tensor.apply(MUL, x, 2.0).data.tolist() == [2.0, 4.0]
+
+
+def test_fmod_is_cs_remainder_on_every_backend():
+    """fmod on the backend (a device's has none: the magnitudes' remainder with the dividend's sign)
+    gives NumPy's fmod, signed zeros included."""
+    from agcli.engine.ops.rounding import _fmod
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal(20000) * 5, rng.standard_normal(20000) * 2
+    x[:4], y[:4] = [-1.25, 1.25, -0.0, -3.0], [0.125, -0.125, 1.0, 1.5]
+    got = backend.to_host(_fmod(backend.from_host(x), backend.from_host(y)))
+    assert got.tolist() == np.fmod(x, y).tolist() and np.signbit(got).tolist() == np.signbit(np.fmod(x, y)).tolist()
+    xi, yi = rng.integers(-20, 20, 200), rng.integers(1, 7, 200) * rng.choice([-1, 1], 200)
+    assert backend.to_host(_fmod(backend.from_host(xi), backend.from_host(yi))).tolist() == np.fmod(xi, yi).tolist()
