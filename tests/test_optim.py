@@ -204,3 +204,20 @@ def test_a_call_that_does_not_fit_is_the_programs_type_error():
     assert error.value.message == "Adam.step() takes from 1 to 2 positional arguments but 3 were given"
     with pytest.raises(AgcliError, match=r"Optimizer.zero_grad\(\) got an unexpected keyword argument 'foo'"):
         opt.zero_grad(foo=1)
+
+
+def test_tanh_backward_value_by_value_equals_its_array_path():
+    """Small arrays go through tanh's backward in Python's floats: the same bits as NumPy's
+    path, for values near ±1, signed zeros, nan, and gradients with inf and nan."""
+    from agcli.engine.fma import SMALL, times_one_minus_square
+    rng = np.random.default_rng(7)
+    y = np.concatenate([np.tanh(rng.standard_normal(3000) * 3), rng.uniform(-1, 1, 3000),
+                        np.nextafter(1.0, 0) - rng.integers(0, 1000, 600) * 2.0 ** -53,
+                        [0.0, -0.0, 1.0, -1.0, np.nan, 0.5, -0.25]])
+    g = rng.standard_normal(y.size) * 10.0 ** rng.integers(-300, 300, y.size)
+    g[:6] = [np.inf, -np.inf, np.nan, 0.0, -0.0, 1e-320]
+    expected = g * one_minus_square(y)
+    got = np.concatenate([times_one_minus_square(g[i:i + SMALL], y[i:i + SMALL]) for i in range(0, y.size, SMALL)])
+    assert got.view(np.uint64).tolist() == expected.view(np.uint64).tolist()
+    one = times_one_minus_square(np.float64(2.0), np.array(0.5))         # a 0-d value and a NumPy scalar gradient
+    assert one.shape == () and float(one) == 1.5

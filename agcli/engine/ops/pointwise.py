@@ -7,7 +7,7 @@ import math
 
 from .. import cpu_kernels as K
 from ..backend import ON_HOST, asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
-from ..fma import fma, one_minus_square
+from ..fma import fma, times_one_minus_square
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 
@@ -197,7 +197,7 @@ def _tanh_backward(g, y):
         wide = astype(y, "float64")
         return g * astype(1.0 - wide * wide, "float32")
     if name == "float64":
-        return g * one_minus_square(y)
+        return times_one_minus_square(g, y)
     one = ONE.get(y.dtype)
     return g * fma(-y, y, asarray(1.0, dtype=y.dtype) if one is None else one)
 
