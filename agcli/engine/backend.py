@@ -22,7 +22,7 @@ from contextlib import nullcontext
 import numpy
 
 from ..device import chosen
-from .backend_errors import error_state
+from .backend_errors import error_state, reusable_error_state
 from .backend_matmul import in_turn, in_turn_any_k, in_turn_shapes, in_turn_transposed
 
 DEVICE, BACKEND = chosen()
@@ -171,7 +171,10 @@ def float_errors(report):
 
 def float_errors_ignored():
     """A context in which inf and nan pass silently (programs, as PyTorch)."""
-    return error_state(all="ignore")
+    return _IGNORED or error_state(all="ignore")
+
+
+_IGNORED = reusable_error_state(all="ignore")
 
 
 # -------------------------------------------------------- device backends

@@ -17,25 +17,33 @@ except ImportError:         # another NumPy layout
 
 
 class _ErrorState:
-    """One numpy.errstate(**modes). The state it sets is made from the one it is entered in
-    (whose buffer size it keeps), and made again only when that is another (making one costs
-    as much as a small op: evaluate enters one context line after line)."""
-    __slots__ = ("modes", "token", "entered_in", "made")
+    """One numpy.errstate(**modes), which may be entered again and again, and within itself.
+    The state it sets is made from the one it is entered in (whose buffer size it keeps), and
+    made again only when that is another (making one costs as much as a small op: evaluate
+    enters one context line after line, sigmoid's kernel one a call)."""
+    __slots__ = ("modes", "tokens", "entered_in", "made")
 
     def __init__(self, modes):
         self.modes = modes
+        self.tokens = []
         self.entered_in = self.made = None
 
     def __enter__(self):
         current = _extobj_contextvar.get()
         if current is not self.entered_in:
             self.made, self.entered_in = _make_extobj(**self.modes), current
-        self.token = _extobj_contextvar.set(self.made)
+        self.tokens.append(_extobj_contextvar.set(self.made))
 
     def __exit__(self, *exc):
-        _extobj_contextvar.reset(self.token)
+        _extobj_contextvar.reset(self.tokens.pop())
 
 
 def error_state(**modes):
     """A context like numpy.errstate(**modes) (call=, all=, divide=, over=, under=, invalid=)."""
     return numpy.errstate(**modes) if _make_extobj is None else _ErrorState(modes)
+
+
+def reusable_error_state(**modes):
+    """error_state(**modes), made once to be entered again and again (within itself too); None
+    where NumPy's private names are missing (a numpy.errstate cannot be entered twice at once)."""
+    return None if _make_extobj is None else _ErrorState(modes)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 
-from .backend import astype, dtype, dtype_name, from_host, kind, to_host, xp
+from .backend import ON_HOST, astype, dtype, dtype_name, from_host, kind, to_host, xp
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
+# 1 as a 0-d array of each float dtype: NumPy takes it in an op faster than a Python number
+# (engine/ops/pointwise.py: ZERO, ONE). Other backends: the Python number.
+_ONE = {d: from_host(1, dtype=d) for d in (_FLOAT32, _FLOAT64)} if ON_HOST else {}
 
 
 def power_by_number(x, p):
@@ -29,12 +32,13 @@ def power_by_number(x, p):
         return x * x * x
     if p == 0.5:
         return xp.sqrt(x)
+    one = _ONE.get(x.dtype, 1)
     if p == -0.5:
-        return 1 / xp.sqrt(x)
+        return one / xp.sqrt(x)
     if p == -1:
-        return 1 / x
+        return one / x
     if p == -2:
-        return 1 / (x * x)
+        return one / (x * x)
     return _float32_power(x, p) if name == "float32" else xp.pow(x, p)
 
 
