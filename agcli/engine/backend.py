@@ -22,7 +22,7 @@ from contextlib import nullcontext
 import numpy
 
 from ..device import chosen
-from .backend_errors import error_state, reusable_error_state
+from .backend_errors import float_errors, float_errors_ignored
 from .backend_matmul import in_turn, in_turn_any_k, in_turn_shapes, in_turn_transposed
 
 DEVICE, BACKEND = chosen()
@@ -162,19 +162,6 @@ def strides(a) -> tuple:
 # device array: on NumPy both are the array itself; host_view (x.numpy()) shares
 # the memory where the backend keeps it on the host, else it copies.
 to_host = from_host = host_view = numpy.asarray
-
-
-def float_errors(report):
-    """A context in which the forward's inf and nan call report(kind, flag) (NumPy's error callback)."""
-    return error_state(call=report, all="call", under="ignore")
-
-
-def float_errors_ignored():
-    """A context in which inf and nan pass silently (programs, as PyTorch)."""
-    return _IGNORED or error_state(all="ignore")
-
-
-_IGNORED = reusable_error_state(all="ignore")
 
 
 # -------------------------------------------------------- device backends

@@ -47,3 +47,16 @@ def reusable_error_state(**modes):
     """error_state(**modes), made once to be entered again and again (within itself too); None
     where NumPy's private names are missing (a numpy.errstate cannot be entered twice at once)."""
     return None if _make_extobj is None else _ErrorState(modes)
+
+
+def float_errors(report):
+    """A context in which the forward's inf and nan call report(kind, flag) (NumPy's error callback)."""
+    return error_state(call=report, all="call", under="ignore")
+
+
+def float_errors_ignored():
+    """A context in which inf and nan pass silently (programs, as PyTorch)."""
+    return _IGNORED or error_state(all="ignore")
+
+
+_IGNORED = reusable_error_state(all="ignore")
