@@ -14,9 +14,18 @@ import math
 from .backend import ON_HOST, astype, dtype, dtype_name, from_host, kind, to_host, xp
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
-# 1 as a 0-d array of each float dtype: NumPy takes it in an op faster than a Python number
-# (engine/ops/pointwise.py: ZERO, ONE). Other backends: the Python number.
-_ONE = {d: from_host(1, dtype=d) for d in (_FLOAT32, _FLOAT64)} if ON_HOST else {}
+
+
+# 0, 1 and 2 as 0-d arrays of each float dtype, for the rules' constants: NumPy converts a
+# Python number in an op with an array to the array's dtype (NEP 50), the same value, but
+# by a path that costs as much as the op itself on small arrays. (Other dtypes, and
+# other backends' arrays: the Python number, by .get's default.)
+def _constants(v) -> dict:
+    arrays = (from_host(v, dtype=_FLOAT32), from_host(v, dtype=_FLOAT64)) if ON_HOST else ()
+    return {a.dtype: a for a in arrays}
+
+
+ZERO, ONE, TWO = _constants(0.0), _constants(1.0), _constants(2.0)
 
 
 def power_by_number(x, p):
@@ -32,7 +41,7 @@ def power_by_number(x, p):
         return x * x * x
     if p == 0.5:
         return xp.sqrt(x)
-    one = _ONE.get(x.dtype, 1)
+    one = ONE.get(x.dtype, 1)
     if p == -0.5:
         return one / xp.sqrt(x)
     if p == -1:

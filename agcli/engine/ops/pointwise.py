@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 from .. import cpu_kernels as K
-from ..backend import ON_HOST, asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
+from ..cpu_kernels import ONE, TWO, ZERO
+from ..backend import asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
 from ..fma import fma, times_one_minus_square
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
@@ -256,18 +257,6 @@ EQ, NE = Op("", xp.equal, None), Op("", xp.not_equal, None)
 
 
 # ------------------------------------------------------------- primitives
-# 0, 1 and 2 as 0-d arrays of each float dtype, for the rules' constants: NumPy converts a
-# Python number in an op with an array to the array's dtype (NEP 50), the same value, but
-# by a path that costs as much as the op itself on small arrays. (Other dtypes, and
-# other backends' arrays: the Python number, by .get's default.)
-def _constants(v) -> dict:
-    arrays = (asarray(v, dtype="float32"), asarray(v, dtype="float64")) if ON_HOST else ()
-    return {a.dtype: a for a in arrays}
-
-
-ZERO, ONE, TWO = _constants(0.0), _constants(1.0), _constants(2.0)
-
-
 # Unchecked, as rules need them: raw arrays go straight to the kernel (no
 # graph is wanted), tensors are recorded (create_graph wants one).
 def mask(m, like):
