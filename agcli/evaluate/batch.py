@@ -15,6 +15,7 @@ import gc
 import os
 import signal
 from contextlib import contextmanager
+from functools import partial
 
 from ..device import chosen
 from ..errors import AgcliError, detached
@@ -157,27 +158,38 @@ class Batch:
         `numbered` is read as the workers need it (chunked, in_order); if a
         worker dies, LinesLost names the lines read and not handed back.
         """
+        method = start_method()
+        why = "a batch worker process died; run with --jobs 1 to find the line"
+        if method == "fork":
+            from .forked import WorkerLost, forked
+            with _rare_collection():    # (before the fork: workers inherit it)
+                try:
+                    yield from forked(chunked(numbered, jobs), partial(run_chunk, self, encode), jobs,
+                                      jobs * IN_FLIGHT)
+                except WorkerLost as e:
+                    raise LinesLost(why, [number for chunk in e.chunks for number, _ in chunk]) from None
+            return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        method = start_method()
-        if method != "fork":    # a new interpreter chooses its device from the environment: this one's
-            os.environ["AGCLI_DEVICE"], os.environ["AGCLI_ARRAY_BACKEND"] = chosen()
-        with _rare_collection():    # before a fork: workers inherit it
+        # (spawn: a new interpreter chooses its device from the environment: this one's)
+        os.environ["AGCLI_DEVICE"], os.environ["AGCLI_ARRAY_BACKEND"] = chosen()
+        with _rare_collection():
             pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                        initializer=_start_worker, initargs=(self, encode))
             done = False
             try:
                 yield from in_order(chunked(numbered, jobs), lambda chunk: pool.submit(_run_chunk, chunk),
-                                    jobs * IN_FLIGHT, BrokenProcessPool,
-                                    lambda _: "a batch worker process died; run with --jobs 1 to find the line")
+                                    jobs * IN_FLIGHT, BrokenProcessPool, lambda _: why)
                 done = True
             finally:
                 if done:
                     pool.shutdown()
-                else:       # Ctrl-C, a closed pipe, a dead worker: shutdown() would run every chunk first
-                    _stop(pool, forked=method == "fork")
+                else:       # Ctrl-C, a closed pipe, a dead worker: the chunks not started are dropped;
+                    # spawned workers finish the chunk they run, so that the pool's semaphores are
+                    # released (else a POSIX spawn's resource tracker complains once agcli exits)
+                    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class LinesLost(AgcliError):
@@ -270,26 +282,6 @@ def start_method() -> str:
     if "fork" in methods and sys.platform != "darwin":
         return "fork"
     return "spawn" if "spawn" in methods else methods[0]
-
-
-def _stop(pool, forked: bool):
-    """Drop the chunks not yet started. Forked workers are ended now; spawned
-    ones finish the chunk they run, so that the pool's semaphores are released
-    (else a POSIX spawn's resource tracker complains once agcli exits)."""
-    if not forked:
-        pool.shutdown(wait=True, cancel_futures=True)
-        return
-    terminate = getattr(pool, "terminate_workers", None)     # Python 3.14
-    if terminate is not None:
-        terminate()
-        return
-    # Before 3.14 the executor has no public way: its own table of processes.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(5)
 
 
 @contextmanager
