@@ -21,6 +21,7 @@ from collections import deque
 _LENGTH = struct.Struct("<Q")
 DEPTH = 2       # chunks a worker holds: the one it runs and the next
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
+PIPE_SIZE = 1 << 20     # (Linux's default bound for a process without privileges)
 
 
 class WorkerLost(Exception):
@@ -154,9 +155,21 @@ def _start(work, jobs):
                 os._exit(code)
         os.close(task_read)
         os.close(result_write)
+        _widen(result_read)
+        _widen(task_write)
         os.set_blocking(task_write, False)
         workers.append(_Worker(pid, task_write, result_read))
     return workers
+
+
+def _widen(fd):
+    """A pipe that holds a whole chunk's result (a few hundred KB) at once: the worker writes
+    it in one go, and the parent reads it in one, with no wake-up of either in between."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (ImportError, AttributeError, OSError):     # (not Linux, or above the system's bound)
+        pass
 
 
 def _serve(task_fd, result_fd, work):
