@@ -37,8 +37,9 @@ IN_FLIGHT = 8
 # checks its first lines run alone, sweeps.py its first sweeps) sweeps the rest,
 # instead of the next worker warming up to it again.
 _RUN_STRETCH = 4
-# The input's last lines go in chunks of a quarter of the size (see chunked).
-_TAIL_PARTS = 4
+# The input's last lines go in chunks of an eighth of the size (see chunked): the workers end
+# within a small chunk's time of each other.
+_TAIL_PARTS = 8
 
 # In one process, a block's lines are written together (their JSON is made at once), but
 # never more than this many seconds after the first of them is done.
@@ -216,11 +217,18 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     from itertools import islice
     low = _CHUNK_LINES[0]
     numbered = iter(numbered)
-    ahead = deque(islice(numbered, largest * _CHUNKS_A_WORKER * workers))      # lines read, not yet sent
-    size = max(low, min(largest, len(ahead) // (_CHUNKS_A_WORKER * workers)))
+    ramp, sent = 1, 0
+    while ramp < low:       # the first chunks, smaller than any size, go as soon as they are read
+        chunk = list(islice(numbered, ramp))
+        if not chunk:
+            return
+        yield chunk
+        sent += len(chunk)
+        ramp *= 2
+    ahead = deque(islice(numbered, largest * _CHUNKS_A_WORKER * workers - sent))      # lines read, not yet sent
+    size = max(low, min(largest, (sent + len(ahead)) // (_CHUNKS_A_WORKER * workers)))
     tail = size * workers
     window = size * _RUN_STRETCH + tail     # (so the input's end is known before its tail is sent)
-    ramp = 1
     while ahead:
         ahead.extend(islice(numbered, max(0, window - len(ahead))))
         ending = len(ahead) < window        # all the lines left are in `ahead`
