@@ -142,7 +142,8 @@ def _numbers(runs):
     numbers are not all finite (each line must then be written alone)."""
     if not runs:
         return [], set()
-    flat = np.concatenate([a for *_, arrays in runs for a in arrays], axis=None, dtype=np.float64)
+    # (raveled first: concatenate's axis=None ravels each array more slowly)
+    flat = np.concatenate([a.ravel() for *_, arrays in runs for a in arrays], dtype=np.float64)
     numbers = float_reprs(flat)
     if np.isfinite(flat).all():
         return numbers, set()
