@@ -205,6 +205,14 @@ def test_wrt_leaves_a_variable_out(run_json):
     assert obj["grads"] == {"a": 5.0}
 
 
+def test_wrt_names_that_are_not_bound_are_refused(run):
+    proc = run("grad", "a*b", "--a", "3", "--b", "5", "--wrt", "c,a,d")
+    assert proc.returncode == 2
+    assert "error: --wrt names c, d, which are not bound" in proc.stderr
+    proc = run("grad", "a*b", "--a", "3", "--b", "5", "--wrt", "c")
+    assert "error: --wrt names c, which is not bound" in proc.stderr
+
+
 def test_grad_output_is_a_vector_jacobian_product(run_json):
     proc, obj = run_json("x*x", "--x", "[1., 2., 3.]", "--grad-output", "[1., 10., 100.]")
     assert proc.returncode == 0, proc.stderr

@@ -113,7 +113,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
             _unused(result, plan.unused, strict)
         leaves = {name: bind(name, value) for name, value in bindings.items()}
         wanted = set(leaves) if wrt is None else set(wrt)
-        unknown = wanted - set(leaves)
+        unknown = () if wrt is None else wanted - leaves.keys()
         if unknown:
             raise AgcliError(f"--wrt names {', '.join(sorted(unknown))}, which "
                              f"{'is' if len(unknown) == 1 else 'are'} not bound", kind="usage",
@@ -246,7 +246,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         # get their gradients shown too, after the bound ones.
         made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
                 and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())] \
-            if env.keys() - leaves.keys() else ()     # (most lines name nothing of their own: no scan)
+            if len(env) != len(leaves) else ()     # (most lines name nothing of their own: no scan)
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
