@@ -202,7 +202,7 @@ class LinesLost(AgcliError):
         self.lost = lost
 
 
-def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
+def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1], tail_parts: int = _TAIL_PARTS):
     """The (number, text) lines in lists for `workers` workers, read as they are asked for.
 
     A chunk's size comes from the first lines: `largest`, unless the input is
@@ -210,7 +210,7 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
     on to the end of its last line's run of one expression (_RUN_STRETCH).
     The first chunks are smaller (1, 2, 4, ... lines), so that the first
     results come back, and are written, at once; so are the last ones (the
-    last `size` lines a worker, in _TAIL_PARTS a chunk), so that no worker
+    last `size` lines a worker, in `tail_parts` a chunk), so that no worker
     is left running a whole chunk alone at the end.
     """
     from collections import deque
@@ -235,7 +235,7 @@ def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1]):
         if ramp < size:
             take = ramp
         else:
-            take = max(low, size // _TAIL_PARTS) if ending and len(ahead) <= tail else size
+            take = max(low, size // tail_parts) if ending and len(ahead) <= tail else size
         chunk = [ahead.popleft() for _ in range(min(take, len(ahead)))]
         if take == size:
             most = size * (_RUN_STRETCH - 1)

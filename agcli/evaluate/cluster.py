@@ -29,6 +29,9 @@ LOCAL = "local"
 # several milliseconds, so chunks are twice as large as local workers'
 # (benchmarks/README.md, "Why the code is shaped so").
 CHUNK_LINES = 512
+# The input's last lines go in chunks of a quarter of that (local workers: an eighth): a task
+# costs more than a local chunk, and more of them would cost more than the last ones' wait.
+TAIL_PARTS = 4
 _INSTALL = "pip install 'agcli[cluster]'"
 
 
@@ -140,7 +143,7 @@ class Cluster:
                 return "the Dask workers running a chunk of lines died again and again; run without --cluster " \
                        "to find the line"
             return f"the Dask cluster at {self.address} went away"
-        yield from in_order(chunked(numbered, threads, CHUNK_LINES), submit, threads * IN_FLIGHT,
+        yield from in_order(chunked(numbered, threads, CHUNK_LINES, TAIL_PARTS), submit, threads * IN_FLIGHT,
                             (KilledWorker, CancelledError, OSError), why)
 
     def close(self):
