@@ -100,4 +100,27 @@ def test_a_batch_says_which_lines_a_dead_worker_lost(monkeypatch):
     with pytest.raises(batch.LinesLost) as lost:
         list(b.in_workers(iter(numbered), 2, None))
     assert "a batch worker process died; run with --jobs 1 to find the line" in str(lost.value)
-    assert 3 in lost.value.lost
+    # Every line is accounted for: those sent, those read ahead and not sent, those not read yet.
+    assert list(lost.value.lost) == [number for number, _ in numbered]
+
+
+class _Future:
+    def __init__(self, chunk):
+        self.chunk = chunk
+
+    def result(self):
+        if self.chunk[0][0] >= 40:
+            raise OSError("the workers are gone")
+        return self.chunk
+
+
+def test_in_order_counts_every_line_it_did_not_hand_back():
+    # The executor's and Dask's path: the lines submitted and not handed back, then the lines
+    # that chunked read ahead and those not read yet.
+    numbered = [(n, "line") for n in range(1, 3001)]
+    handed = []
+    with pytest.raises(batch.LinesLost) as lost:
+        for chunk in batch.in_order(batch.chunked(iter(numbered), 2), _Future, 16, OSError, str):
+            handed += [number for number, _ in chunk]
+    assert handed == list(range(1, 64)) and "the workers are gone" in str(lost.value)   # (chunks of 1, 2, ... 32)
+    assert list(lost.value.lost) == list(range(64, 3001))

@@ -16,6 +16,7 @@ import os
 import signal
 from contextlib import contextmanager
 from functools import partial
+from itertools import chain
 
 from ..device import chosen
 from ..errors import AgcliError, detached
@@ -163,12 +164,12 @@ class Batch:
         why = "a batch worker process died; run with --jobs 1 to find the line"
         if method == "fork":
             from .forked import WorkerLost, forked
+            chunks = chunked(numbered, jobs)
             with _rare_collection():    # (before the fork: workers inherit it)
                 try:
-                    yield from forked(chunked(numbered, jobs), partial(run_chunk, self, encode), jobs,
-                                      jobs * IN_FLIGHT)
+                    yield from forked(chunks, partial(run_chunk, self, encode), jobs, jobs * IN_FLIGHT)
                 except WorkerLost as e:
-                    raise LinesLost(why, [number for chunk in e.chunks for number, _ in chunk]) from None
+                    raise LinesLost(why, _numbers(e.chunks, chunks)) from None
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -194,12 +195,20 @@ class Batch:
 
 
 class LinesLost(AgcliError):
-    """The workers running some lines are gone: `lost` holds the numbers of
-    the lines read and not handed back; the lines not read are lost too."""
+    """The workers running some lines are gone: `lost` gives the numbers of the
+    lines sent to them and not handed back, then of every line not sent (read
+    ahead, or not read yet: an iterator, which reads the rest of the input)."""
 
-    def __init__(self, message: str, lost: list):
+    def __init__(self, message: str, lost):
         super().__init__(message, kind="internal")
         self.lost = lost
+
+
+def _numbers(sent, chunks):
+    """The line numbers of the chunks `sent`, then of the chunks left in `chunks`."""
+    for chunk in chain(sent, chunks):
+        for number, _ in chunk:
+            yield number
 
 
 def chunked(numbered, workers: int, largest: int = _CHUNK_LINES[1], tail_parts: int = _TAIL_PARTS):
@@ -261,15 +270,17 @@ def in_order(chunks, submit, in_flight: int, lost_when, why):
     """What each chunk's future (`submit(chunk)`) gives, in the chunks' order,
     with at most `in_flight` chunks submitted and not yet handed back.
 
-    A future that raises `lost_when` (its workers are gone) raises LinesLost,
-    saying why(the exception), with the numbers of every line submitted and
-    not handed back.
+    A future (or a submit) that raises `lost_when` (its workers are gone)
+    raises LinesLost, saying why(the exception), with the numbers of every line
+    submitted and not handed back, then of those not submitted.
     """
     from collections import deque
+    chunks = iter(chunks)
     pending = deque()
     try:
         for chunk in chunks:
-            pending.append((chunk, submit(chunk)))
+            pending.append([chunk, None])
+            pending[-1][1] = submit(chunk)
             if len(pending) >= in_flight:
                 yield pending[0][1].result()
                 pending.popleft()
@@ -277,7 +288,7 @@ def in_order(chunks, submit, in_flight: int, lost_when, why):
             yield pending[0][1].result()
             pending.popleft()
     except lost_when as e:
-        raise LinesLost(why(e), [number for chunk, _ in pending for number, _ in chunk]) from None
+        raise LinesLost(why(e), _numbers([chunk for chunk, _ in pending], chunks)) from None
 
 
 def start_method() -> str:
