@@ -157,8 +157,10 @@ class Batch:
         Worker processes run the chunks; `encode` runs there too, so only what
         it gives (the lines' JSON, not their arrays) comes back, and the workers
         share the encoding as well. It must be a module-level function.
-        `numbered` is read as the workers need it (chunked, in_order); if a
-        worker dies, LinesLost names the lines read and not handed back.
+        They are forked (forked.py) where the platform forks safely, else
+        spawned by a ProcessPoolExecutor (in_order). `numbered` is read as the
+        workers need it (chunked); if a worker dies, LinesLost names the lines
+        not handed back.
         """
         method = start_method()
         why = "a batch worker process died; run with --jobs 1 to find the line"
