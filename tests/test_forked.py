@@ -124,3 +124,22 @@ def test_in_order_counts_every_line_it_did_not_hand_back():
             handed += [number for number, _ in chunk]
     assert handed == list(range(1, 64)) and "the workers are gone" in str(lost.value)   # (chunks of 1, 2, ... 32)
     assert list(lost.value.lost) == list(range(64, 3001))
+
+
+def test_a_system_without_room_for_another_process_is_a_clear_error(monkeypatch):
+    from agcli.errors import AgcliError
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        if forks:
+            raise OSError(11, "Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+    before, fds = _children(), set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(AgcliError) as error:
+        list(forked.forked([[(1, "line")]], _work, 2, 4))
+    assert error.value.message == "cannot start 2 worker processes: Resource temporarily unavailable"
+    assert error.value.hint == "run with fewer --jobs, or --jobs 1" and error.value.exit_code == 1
+    assert _children() == before and set(os.listdir("/proc/self/fd")) == fds     # the first worker ended, no pipe left

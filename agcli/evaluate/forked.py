@@ -18,6 +18,8 @@ import signal
 import struct
 from collections import deque
 
+from ..errors import AgcliError
+
 _LENGTH = struct.Struct("<Q")
 DEPTH = 2       # chunks a worker holds: the one it runs and the next
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -139,11 +141,22 @@ def _read(fd, size):
 
 
 def _start(work, jobs):
+    """`jobs` workers, or an AgcliError if the system gives no more processes or pipes
+    (the workers started so far ended first)."""
     workers = []
     for _ in range(jobs):
-        task_read, task_write = os.pipe()
-        result_read, result_write = os.pipe()
-        pid = os.fork()
+        fds = []
+        try:
+            fds += os.pipe()
+            fds += os.pipe()
+            pid = os.fork()
+        except OSError as e:
+            for fd in fds:
+                os.close(fd)
+            _end(workers, stop=True)
+            raise AgcliError(f"cannot start {jobs} worker processes: {e.strerror or e}", kind="limit",
+                             hint="run with fewer --jobs, or --jobs 1") from None
+        task_read, task_write, result_read, result_write = fds
         if pid == 0:    # the worker: it never returns into the parent's code
             code = 1
             try:
