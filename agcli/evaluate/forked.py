@@ -7,7 +7,7 @@ worker DEPTH chunks ahead, hands the results back in the chunks' order, and neve
 blocks on a task pipe: a worker busy writing a result must not wait for a parent
 busy writing it a task. ProcessPoolExecutor does the same with more machinery (its
 imports, two threads in the parent, one result queue that the workers share behind a
-lock): with it, two workers took 0.56-0.57 of one process's time, not a half
+lock): with it, two workers took well over half of one process's time
 (benchmarks/README.md).
 """
 from __future__ import annotations
