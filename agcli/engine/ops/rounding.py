@@ -54,13 +54,14 @@ def div_trunc(x, y):
 
 
 # fmod: C's remainder, the dividend's sign (remainder's is the divisor's)
-def _fmod(x, y):
-    """NumPy's fmod; on a device backend without one (the array API has none), the exact
-    remainder of the magnitudes with the dividend's sign."""
-    if hasattr(xp, "fmod"):
-        return xp.fmod(x, y)
+def _magnitudes_remainder(x, y):
+    """fmod on a device backend without one (the array API has none): the exact remainder
+    of the magnitudes, with the dividend's sign."""
     r = xp.remainder(xp.abs(x), abs(y) if type(y) in (int, float) else xp.abs(y))
     return xp.copysign(r, astype(x, r.dtype)) if kind(r.dtype) == "f" else xp.where(x < 0, -r, r)
+
+
+_fmod = getattr(xp, "fmod", None) or _magnitudes_remainder     # (decided once, as the backend is)
 
 
 FMOD = Op("FmodBackward0", _fmod,            # tensor fmod number
