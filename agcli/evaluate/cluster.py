@@ -91,7 +91,9 @@ class Cluster:
         try:
             if address == LOCAL or address.startswith(LOCAL + ":"):
                 self.local = _local_cluster(address)
-                self.client = Client(self.local)
+                # Results straight from the workers: through the scheduler, which shares this
+                # process, every chunk's output would be received and sent once more.
+                self.client = Client(self.local, direct_to_workers=True)
             else:
                 seconds = dask.utils.parse_timedelta(timeout)
                 refused = _refused(address, seconds, timeout)
