@@ -153,6 +153,34 @@ def test_options_and_shapes_that_differ_are_recorded_apart():
     assert result.grads["x"].tolist() == [2.0, 2.0]
 
 
+def test_a_line_seen_once_leaves_only_its_keys_hash():
+    # A batch of distinct lines keeps no copy of each line's text and shapes (a working set
+    # that slowed every line): a first sighting is its key's hash, a second the whole key.
+    for i in range(5):
+        api.evaluate(f"(x * {i}).sum()", {"x": "[1.0, 2.0]"})
+    assert len(api._replays) == 5 and all(type(key) is int for key in api._replays)
+    api.evaluate("(x * 0).sum()", {"x": "[3.0, 4.0]"})
+    keys = list(api._replays)
+    assert len(keys) == 5 and [key[0] for key in keys if type(key) is tuple] == ["(x * 0).sum()"]
+
+
+def test_a_key_whose_hash_was_seen_by_another_is_still_checked(monkeypatch):
+    # Two keys of one hash: the second line is taken for a repeat and recorded at once, and
+    # its recording is checked against a full evaluation before any replay, as always.
+    expr, shapes = CASES[2]
+    rng = np.random.default_rng(3)
+    first = _bindings(shapes, rng)
+    key = (expr, *api.state.key(), tuple((name, shape, True) for name, shape in shapes.items()))
+    api._replays[hash(key)] = api.SEEN            # as another key of the same hash would leave it
+    replayed = []
+    real = api._replay
+    monkeypatch.setattr(api, "_replay", lambda *a: replayed.append(1) or real(*a))
+    for bindings in [first] + [_bindings(shapes, rng) for _ in range(3)]:
+        assert _same(api.evaluate(expr, bindings), _full(expr, bindings))
+    # recorded at its first sighting, checked at its second, replayed at its third and fourth
+    assert len(replayed) == 3 and api._replays[key].verified
+
+
 def test_gradients_handed_out_by_a_replay_are_fresh_arrays():
     results = [api.evaluate("(x + y).sum()", {"x": "[1.0, 2.0]", "y": "[3.0, 4.0]"}) for _ in range(5)]
     last = results[-1]

@@ -82,7 +82,7 @@ _DTYPES = {name: numpy.dtype(name) for name in _FLOAT_DTYPES}
 # What evaluate knows of each (expression, settings, leaves' names, shapes and
 # requires_grad), from one sighting to the next:
 #   (absent)  never seen: evaluate in full;
-#   SEEN      seen once: evaluate in full again, recording the ops;
+#   SEEN      seen once (kept under its key's hash): evaluate in full again, recording the ops;
 #   a Replay  recorded: its first use is checked against a full evaluation
 #             (replay.verified), later ones only replay;
 #   NEVER     do not replay (it cannot be, or a replay diverged once).
@@ -125,7 +125,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
                    tuple([(name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()]))
-            known = _replays.get(key)
+            known = _replays.get(key) or _replays.get(hash(key))
             if known is SEEN and not plan.may_replay():
                 known = _replays[key] = NEVER
             elif known not in (None, SEEN, NEVER) and known.verified:
@@ -175,8 +175,9 @@ def _learn(key, known, recording, expr, leaves, wanted, output, order, result, w
     """The next state of a key after a full evaluation (see SEEN, NEVER above)."""
     if known is None:
         forget_oldest(_replays)
-        _replays[key] = SEEN
+        _replays[hash(key)] = SEEN      # (the hash: a thousand kept keys slowed each line; a clash records early)
     elif known is SEEN:
+        _replays.pop(hash(key), None)
         _replays[key] = build(recording, leaves, wanted, output, order) or NEVER
     elif known is not NEVER:        # the first replay must give what the graph gave
         check = _replay(known, expr, leaves, warnings)
@@ -194,8 +195,7 @@ class _FloatErrors:
     __slots__ = ("warnings", "quiet")
 
     def __init__(self, warnings):
-        self.warnings = warnings
-        self.quiet = False
+        self.warnings, self.quiet = warnings, False
 
     def __call__(self, kind, flag):
         message = f"{kind} encountered: the result holds inf or nan, as PyTorch gives it"
@@ -387,7 +387,7 @@ def expect_repeats(expr: str, shapes, wanted):
     key = _replay_key(expr, shapes, wanted)
     if key not in _replays:
         forget_oldest(_replays)
-        _replays[key] = SEEN
+        _replays[hash(key)] = SEEN
 
 
 def _replay_key(expr: str, shapes, wanted) -> tuple:
