@@ -246,7 +246,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         # get their gradients shown too, after the bound ones.
         made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
                 and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())] \
-            if len(env) != len(leaves) else ()     # (most lines name nothing of their own: no scan)
+            if len(env) != len(leaves) else ()     # (env only grows; most lines name nothing of their own: no scan)
         output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
