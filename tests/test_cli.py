@@ -677,3 +677,26 @@ def test_batch_lines_split_as_a_shell_does():
         except ValueError:      # unbalanced quotes: an AgcliError, as tested elsewhere
             continue
         assert split_words(text) == expected, text
+
+
+def test_what_a_command_made_is_frozen_as_it_ends():
+    # Python's exit collects whatever the collector tracks: what a command made (some 40,000
+    # objects for a short `agcli run`) is frozen once the command has ended, so the exit's
+    # collection need not walk it. A command that is not over yet keeps the usual collector.
+    code = """
+import gc, json
+from agcli.cli.sink import finish
+made = []
+def tracked(obj):
+    return any(o is obj for o in gc.get_objects())
+def command():
+    made.append([])
+    made.append(tracked(made[0]))
+    return 3
+code = finish(command)
+print(json.dumps([code, made[1], tracked(made[0])]))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT,
+                          stdin=subprocess.DEVNULL, env=base_env())
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [3, True, False]

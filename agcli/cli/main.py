@@ -25,8 +25,9 @@ def main():
     quiet_blas_threads()
     # What start-up imports (agcli's modules, NumPy's) lives as long as the
     # process: the cyclic collector is off while it is made, then leaves it out
-    # of its passes (sink.started: grad calls it once the engine is imported),
-    # and out of the one it makes at exit.
+    # of its passes (sink.started: grad calls it once the engine is imported).
+    # What the command made is frozen as it ends (sink.finish): the collection
+    # at exit walks neither.
     gc.disable()
     prepare_streams()
     argv = sys.argv[1:]
@@ -43,7 +44,6 @@ def main():
         code = finish(run_plot, argv[1:])
     else:
         code = finish(_typer_app)
-    gc.freeze()
     sys.exit(code)
 
 

@@ -122,8 +122,7 @@ class Cluster:
             self.close()
             raise _unreachable(address, reason) from None
         # What Dask imported and started lives as long as the batch. Left with the collector,
-        # its objects (some 60,000) were walked by each full pass in this process, and by the
-        # passes of Python's exit: 0.1 s after the last line (benchmarks/README.md).
+        # its objects (some 60,000) were walked by each full pass in this process.
         gc.freeze()
 
     def threads(self) -> int:
@@ -160,7 +159,6 @@ class Cluster:
                 except Exception:   # (already closed or gone: nothing left to end)
                     pass
         self.client = self.local = None
-        gc.freeze()     # what the batch made is left to the process's end: its exit need not walk it
 
 
 def _refused(address: str, seconds: float, timeout) -> str | None:
