@@ -205,6 +205,7 @@ def _local_cluster(address: str):
 
     import dask
     from distributed import LocalCluster
+    from distributed.nanny import WorkerProcess
 
     from .batch import start_method
     count = address[len(LOCAL) + 1:] if address != LOCAL else ""
@@ -218,6 +219,11 @@ def _local_cluster(address: str):
     # event loop, a worker's memory and the system: CPU taken from the lines (the
     # scheduler shares the workers' cores), for a dashboard that a local batch does
     # not have. The checks wake seldom here (benchmarks/README.md).
+    # A nanny asks its worker process whether it has started every 50 ms (Dask's class attribute,
+    # not a setting): a forked worker starts in about 0.1 s, and the second of local:2 waited
+    # for the next ask a third as long again. Every 5 ms here.
+    if hasattr(WorkerProcess, "_init_msg_interval"):
+        WorkerProcess._init_msg_interval = 0.005
     with dask.config.set({"distributed.worker.multiprocessing-method": method,
                           "distributed.worker.profile.enabled": False,
                           "distributed.admin.tick.interval": "500ms",
