@@ -7,8 +7,8 @@ by tests/fixtures/record_pytorch_names.py and read only when a name is unknown.
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
 
 from ..errors import did_you_mean
 
@@ -23,7 +23,10 @@ _PREFIX = {"torch": "torch", "torch.nn.functional": "F", "F": "F", "functional":
 
 @lru_cache(maxsize=1)
 def _names() -> frozenset:
-    text = (Path(__file__).with_name("pytorch_names.txt")).read_text(encoding="utf-8")
+    # (os.path, not pathlib: this module is imported by every call, and pathlib's import, which
+    # brings urllib.parse, ipaddress and fnmatch, is a few percent of `agcli grad`'s start-up)
+    with open(os.path.join(os.path.dirname(__file__), "pytorch_names.txt"), encoding="utf-8") as f:
+        text = f.read()
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 

@@ -7,8 +7,6 @@ product (no label to sum) or by permute, reshape, bmm, view and permute
 operand: a sum)."""
 from __future__ import annotations
 
-from string import ascii_letters
-
 from ..engine.backend import tolist
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
@@ -18,6 +16,8 @@ from .linalg import bmm
 from .reductions import sum
 
 _LETTERS = 26
+# The labels an equation may use (string.ascii_letters, spelled out: importing string costs start-up)
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ELLIPSIS = 2 * _LETTERS           # the code of "..." among the 52 labels
 
 
@@ -91,7 +91,7 @@ def _input_labels(lhs, n):
                 fail("einsum(): fewer operands were provided than specified in the equation")
             ellipsis = False
         elif c != " ":
-            if c not in ascii_letters:
+            if c not in _ASCII_LETTERS:
                 fail(f"einsum(): invalid subscript given at index {i} in the equation string, subscripts must be "
                      f"in [a-zA-Z]")
             labels[current].append(_code(c))
@@ -138,7 +138,7 @@ def _contract(equation, operands):
                     fail("einsum(): found '.' for output that is not part of any ellipsis (...)")
                 ell_index, perm_index, ell_in_output, i = perm_index, perm_index + ell_num_dim, True, i + 2
             elif c != " ":
-                if c not in ascii_letters:
+                if c not in _ASCII_LETTERS:
                     fail(f"einsum(): invalid subscript given at index {len(lhs) + 2 + i} in the equation string, "
                          f"subscripts must be in [a-zA-Z]")
                 label = _code(c)
