@@ -214,16 +214,16 @@ def _local_cluster(address: str):
                          hint="e.g. --cluster local:2")
     workers = int(count) if count else None
     method = "fork" if start_method() == "fork" else "spawn"
+    # A nanny asks its worker process whether it has started every 50 ms (Dask's class attribute,
+    # not a setting). A forked worker is up in about 0.1 s, and local:2's second nanny saw its
+    # worker up 50 ms after it was, at its next ask. Every 5 ms here.
+    if hasattr(WorkerProcess, "_init_msg_interval"):
+        WorkerProcess._init_msg_interval = 0.005
     # Dask's statistical profiler samples each worker's stack every few milliseconds,
     # and its scheduler, nannies and workers wake many times a second to check their
     # event loop, a worker's memory and the system: CPU taken from the lines (the
     # scheduler shares the workers' cores), for a dashboard that a local batch does
     # not have. The checks wake seldom here (benchmarks/README.md).
-    # A nanny asks its worker process whether it has started every 50 ms (Dask's class attribute,
-    # not a setting): a forked worker starts in about 0.1 s, and the second of local:2 waited
-    # for the next ask a third as long again. Every 5 ms here.
-    if hasattr(WorkerProcess, "_init_msg_interval"):
-        WorkerProcess._init_msg_interval = 0.005
     with dask.config.set({"distributed.worker.multiprocessing-method": method,
                           "distributed.worker.profile.enabled": False,
                           "distributed.admin.tick.interval": "500ms",
