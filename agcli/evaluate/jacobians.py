@@ -104,12 +104,12 @@ def _reverse(result, plan, leaves, names, m) -> dict:
     targets = [leaves[name] for name in names]
     nodes = reachable(output.grad_fn) if output.grad_fn is not None else None
     rows = {name: [] for name in names}
-    flat = B.zeros((m,), dtype=output.data.dtype)
     for j in range(m):
+        # (a one-hot of its own each pass: a gradient can be a view of it, as sum(dim)'s expand is)
+        flat = B.zeros((m,), dtype=output.data.dtype)
         B.setitem(flat, (j,), 1)
         seed = Tensor(B.xp.reshape(flat, tuple(output.data.shape)))
         grads = backward(output, seed, retain_graph=True, inputs=targets, accumulate=False, nodes=nodes)
-        B.setitem(flat, (j,), 0)
         for name, x in zip(names, targets):
             g = grads.get(x)
             rows[name].append(B.zeros(tuple(x.data.shape), dtype=x.data.dtype) if g is None else

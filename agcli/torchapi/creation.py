@@ -222,20 +222,6 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
-    if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise AgcliError("step must be nonzero", kind="shape")
-    if (end - start) * step < 0:        # arange(5, 0) is an error, not an empty tensor
-        raise AgcliError("upper bound and lower bound inconsistent with step sign")
-    is_int = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step))
-    n = max(0, math.ceil((end - start) / step))
-    check_size((n,))
-    d = dtype_of(dtype) or ("int64" if is_int else state.default_float)
-    return _leaf(astype(B.arange(start, end, step), d)[:n], requires_grad, device)
-
-
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     if is_int(steps) and steps < 0:
         raise AgcliError("number of steps must be non-negative")

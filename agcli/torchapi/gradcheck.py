@@ -69,9 +69,9 @@ def numerical_jacobians(func, inputs, outputs, eps):
         for d_idx, idx in enumerate(product(*[range(m) for m in array.shape])):
             orig = B.copy(array[idx])
             B.setitem(array, idx, orig - eps)
-            outa = _as_tuple(func(*inputs))
+            outa = _cloned(func(*inputs))
             B.setitem(array, idx, orig + eps)
-            outb = _as_tuple(func(*inputs))
+            outb = _cloned(func(*inputs))
             B.setitem(array, idx, orig)
             columns[d_idx] = [_difference(a, b, eps, idx) for a, b in zip(outa, outb)]
         per_output = []
@@ -82,6 +82,12 @@ def numerical_jacobians(func, inputs, outputs, eps):
             per_output.append(matrix)
         jacobians.append(per_output)
     return jacobians
+
+
+def _cloned(outputs):
+    """func's outputs, copied as PyTorch's wrapped_fn clones them: an output that is a view of
+    the input being perturbed (x, x[0], x.t(), a gradient of x.sum()) must keep its values."""
+    return tuple(Tensor(B.copy(o.data)) if type(o) is Tensor else o for o in _as_tuple(outputs))
 
 
 def _difference(a, b, eps, idx):

@@ -9,6 +9,7 @@ import math
 
 from . import creation as C
 from . import multinomial
+from . import ranges
 from . import sampling as RS
 from . import devices as D
 from . import functions
@@ -65,7 +66,7 @@ _declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multi
 _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like, "empty_like": C.empty_like})
 _declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "empty": C.empty,
-                              "full": C.full, "eye": C.eye, "arange": C.arange, "linspace": C.linspace})
+                              "full": C.full, "eye": C.eye, "arange": ranges.arange, "linspace": C.linspace})
 _declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
 # PyTorch's random numbers (torchapi/sampling.py): a replay would repeat the first draw.
 _declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
