@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from ..engine import backend as B
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
@@ -79,7 +80,7 @@ def random_split(dataset, lengths, generator=None):
         lengths = _split_of_fractions(length(dataset), lengths)
     if sum(lengths) != length(dataset):
         raise_python(ValueError("Sum of input lengths does not equal the length of the input dataset!"))
-    indices = sampling.randperm(sum(lengths), generator=generator).data.tolist()
+    indices = B.tolist(sampling.randperm(sum(lengths), generator=generator).data)
     parts, offset = [], 0
     for n in lengths:
         parts.append(instantiate(Subset, (dataset, indices[offset:offset + n]), {}))
@@ -178,7 +179,9 @@ def _shuffled(own):
         seed = creation.zeros((), dtype="int64")
         sampling.random_(seed)
         g = G.Generator().manual_seed(int(seed.data))
-    yield from sampling.randperm(n, generator=g).data.tolist()
+    yield from B.tolist(sampling.randperm(n, generator=g).data)
+    # (its second randperm, [:num_samples % n] of it: none of its values, but its draws)
+    sampling.randperm(n, generator=g)
 
 
 def _convert(sample):

@@ -179,6 +179,10 @@ def setitem(x, key, value):
     v = value if type(value) is Tensor else C.as_tensor(value)
     plain_key = functions.checked_key(x, _plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
+    op = S.INDEX_PUT if advanced else W.ASSIGN
+    split = functions.views_first(x.data.shape, plain_key) if advanced else None
+    if split is not None:       # PyTorch's index_put_ on a view (CopySlices): each element where x[key] has it
+        plain_key, op = functions.positions_key(x.data.shape, *split), W.ASSIGN
     check_assignment(x, key, plain_key, advanced, v)
     try:
         dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
@@ -186,7 +190,7 @@ def setitem(x, key, value):
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        become(x, apply(S.INDEX_PUT if advanced else W.ASSIGN, before(x), v, key=plain_key))
+        become(x, apply(op, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise assignment_error(x, plain_key, advanced, v, e) from None
 

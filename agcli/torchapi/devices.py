@@ -25,6 +25,7 @@ class Device:
     """What `torch.device("cuda:0")` and `x.device` give."""
 
     __slots__ = ("type", "index")
+    program_attributes = {"type": "type", "index": "index"}     # (in a program: d.type == "cuda")
 
     def __init__(self, type_: str, index: int | None = None):
         self.type, self.index = type_, index

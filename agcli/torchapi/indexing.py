@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy
 
-from ..engine.backend import asarray, astype, dtype_name, from_host, item, kind, to_host, xp, zeros
+from ..engine import backend as B
+from ..engine.backend import arange, asarray, astype, dtype_name, from_host, item, kind, to_host, xp, zeros
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
@@ -53,7 +55,15 @@ def getitem(x, key):
     lone_slice = isinstance(key, slice)
     key = read_key(key)
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
-        return index(x, tuple(_advanced(k) for k in key))
+        key = tuple(_advanced(k) for k in key)
+        split = views_first(shape_of(x), key)
+        if split is None:
+            return index(x, key)
+        steps, rest = split
+        for step, dim, *args in steps:      # (the views PyTorch takes before its index: their own nodes)
+            x = select(x, dim, *args) if step == "select" else unsqueeze(x, dim) if step == "unsqueeze" \
+                else slice_(x, dim, *args)
+        return index(x, rest) if any(hasattr(k, "shape") for k in rest) else x
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
     if ndim_of(x) == 0 and any(is_int(k) for k in key):
         fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
@@ -84,6 +94,65 @@ def getitem(x, key):
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
     return apply(S.ALIAS, x) if x is whole and type(x) is Tensor else x
+
+
+def views_first(shape, key):
+    """A key of arrays and other indices as PyTorch's Python binding reads it (applySlicing): its
+    ints, partial slices and Nones are views taken first (select, slice, unsqueeze), and what is
+    left indexes the view: its arrays, with `:` for each dim a view kept. So x[0, :, [0, 3]] of a
+    (2, 3, 4) x is (3, 2): NumPy, which counts the 0 as an array, would give (2, 3).
+    Returns (steps, the rest of the key), or None when nothing comes first (the key indexes x)."""
+    used = sum(k.ndim if hasattr(k, "shape") and kind(k.dtype) == "b" else 1
+               for k in key if k is not None and k is not Ellipsis)
+    count = max(len(shape) - used, 0)     # (the dims `...` stands for)
+    shape, steps, rest, dim = list(shape), [], [], 0
+    for position, k in enumerate(key):
+        if k is Ellipsis:
+            rest += [slice(None)] * count
+            dim += count
+        elif k is None:
+            steps.append(("unsqueeze", dim))
+            shape.insert(dim, 1)
+            rest.append(slice(None))
+            dim += 1
+        elif isinstance(k, slice):
+            if dim >= len(shape):
+                fail(f"too many indices for tensor of dimension {len(shape)}", "index")
+            start, stop, step = _slice_bounds(k, shape[dim])
+            if not (start == 0 and stop == shape[dim] and step == 1):
+                steps.append(("slice", dim, start, stop, step))
+                shape[dim] = len(range(start, stop, step))
+            rest.append(slice(None))
+            dim += 1
+        elif not hasattr(k, "shape") and is_int(k) or hasattr(k, "shape") and k.ndim == 0 and kind(k.dtype) in "iu":
+            k = int(k)      # (a 0-d integer tensor is an int here, as in PyTorch)
+            if dim >= len(shape):
+                fail(f"too many indices for tensor of dimension {len(shape)}", "index")
+            if not -shape[dim] <= k < shape[dim]:
+                fail(f"index {k} is out of bounds for dimension {position} with size {shape[dim]}", "index")
+            steps.append(("select", dim, k))
+            shape.pop(dim)
+        else:
+            rest.append(k)
+            dim += k.ndim if hasattr(k, "shape") and kind(k.dtype) == "b" else 1
+    return (steps, tuple(rest)) if steps else None
+
+
+def positions_key(shape, steps, rest) -> tuple:
+    """The key of one array per dim that picks from x itself what x[key] picks when views come
+    first (views_first's steps and rest): x[key] = value writes there in one step."""
+    positions = xp.reshape(arange(math.prod(shape)), tuple(shape))
+    for step, dim, *args in steps:
+        if step == "unsqueeze":
+            positions = xp.expand_dims(positions, axis=dim)
+        else:
+            positions = B.getitem(positions, (slice(None),) * dim + (args[0] if step == "select" else slice(*args),))
+    positions = B.getitem(positions, rest)
+    key, stride = [], 1
+    for n in reversed(shape):
+        key.append((positions // stride) % n)
+        stride *= n
+    return tuple(reversed(key))
 
 
 def read_key(key) -> tuple:

@@ -18,7 +18,7 @@ import math
 
 import numpy
 
-from ..engine.backend import from_host
+from ..engine.backend import from_host, item
 from ..engine.backend_sums_kernel import GRAIN_SIZE, threads
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
@@ -77,7 +77,7 @@ def _number(v):
     if type(v) is Tensor:
         if v.data.size != 1:
             raise AgcliError("only one element tensors can be converted to Python scalars")
-        v = v.data.reshape(()).item()
+        v = item(v.data)
     elif isinstance(v, numpy.generic):
         v = v.item()
     if isinstance(v, bool):
