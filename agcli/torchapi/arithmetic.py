@@ -106,9 +106,11 @@ def add(input, other, alpha=1):
 
 
 def sub(input, other, alpha=1):
-    if type(input) is Tensor and type(other) in _OPERANDS and type(alpha) is int and alpha == 1:
+    if type(input) is Tensor and type(other) in _NUMBERS and type(alpha) is int and alpha == 1 \
+            and input.data.dtype.kind != "b":
         return _elementwise(P.SUB, input, other)
     _refuse_non_numbers(P.SUB, input, other)
+    _sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
         return apply(P.RSUB, other, _counted(_as_operand(input), other), **_alpha(alpha))      # 2 - a is RsubBackward1
     return _elementwise(P.SUB, _as_operand(input), _as_operand(other), **_alpha(alpha))
@@ -148,10 +150,23 @@ def div(input, other, *, rounding_mode=None):
     return _elementwise(P.DIV, input, other, true_division=True)
 
 
+def _sub_check(a, b):
+    """PyTorch's sub_check: a bool tensor (or a Python bool beside a tensor) does not subtract."""
+    a_bool = type(a) is bool or getattr(data(a), "dtype", None) == B.dtype("bool")
+    b_bool = type(b) is bool or getattr(data(b), "dtype", None) == B.dtype("bool")
+    if a_bool and b_bool:
+        fail("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+             "`logical_xor()` operator instead.", "runtime")
+    if a_bool or b_bool:
+        fail("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+             "mask, use the `~` or `logical_not()` operator instead.", "runtime")
+
+
 def subtract(input, other, alpha=1):
     """torch.sub as a function: a number first is an operand like a tensor (SubBackward0;
     the operator `2 - a` is RsubBackward1)."""
     if type(other) is Tensor and type(input) in (int, float):
+        _sub_check(input, other)
         return _elementwise(P.SUB, input, other, **_alpha(alpha))
     return sub(input, other, alpha)
 

@@ -18,8 +18,8 @@ def _leaky_relu_backward(g, x, negative_slope):
 
 
 def _elu(x, alpha, scale, input_scale):
-    """x <= 0 ? (exp(x * input_scale) - 1) * alpha * scale : x * scale (PyTorch's kernel)."""
-    return xp.where(x <= 0, (xp.exp(xp.where(x <= 0, x, 0) * input_scale) - 1) * (alpha * scale), x * scale)
+    """x <= 0 ? expm1(x * input_scale) * alpha * scale : x * scale (PyTorch's kernel)."""
+    return xp.where(x <= 0, K.expm1(xp.where(x <= 0, x, 0) * input_scale) * (alpha * scale), x * scale)
 
 
 def _elu_backward(g, x, alpha, scale, input_scale):

@@ -179,12 +179,19 @@ SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)
-RELU = Op("ReluBackward0", lambda x: xp.maximum(x, ZERO.get(x.dtype, 0)),
+RELU = Op("ReluBackward0", lambda x: xp.where(x < 0, ZERO.get(x.dtype, 0), x),     # (-0. stays -0., as clamp_min)
           (lambda g, out, x: threshold_backward(g, out, 0),), ("where(result <= 0, 0, grad)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: threshold_backward(t, out, 0),))
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",),
          jvps=(lambda t, out, x: t * sgn(x),))
-SGN = Op("SgnBackward0", xp.sign, (lambda g, out, x: zeros_like(g),), ("0 (away from 0; PyTorch masks 0)",),
+def sign_of(x):
+    """PyTorch's sign, (0 < x) - (x < 0): nan gives 0 (NumPy's gives nan), and so does -0."""
+    if kind(x.dtype) != "f":
+        return xp.sign(x)
+    return xp.where(x == x, xp.sign(x), ZERO.get(x.dtype, 0.0))
+
+
+SGN = Op("SgnBackward0", sign_of, (lambda g, out, x: zeros_like(g),), ("0 (away from 0; PyTorch masks 0)",),
          saves=False, jvps=(lambda t, out, x: zeros_like(t),))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..backend import asarray, astype, copy, kind, xp
 from ..op import Op
 from ..tensor import Tensor, apply
-from .pointwise import zeros_like
+from .pointwise import sign_of, zeros_like
 
 
 def _keeping_integers(kernel):
@@ -44,7 +44,7 @@ CEIL = Op("CeilBackward0", _keeping_integers(xp.ceil), (_zero,), ("0",), saves=F
 TRUNC = Op("TruncBackward0", _keeping_integers(xp.trunc), (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
 FRAC = Op("FracBackward0", lambda x: x - xp.trunc(x), (lambda g, out, x: g,), ("grad",), saves=False,
           jvps=(lambda t, out, x: t,))
-SIGN = Op("SignBackward0", xp.sign, (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
+SIGN = Op("SignBackward0", sign_of, (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
 DIV_TRUNC = Op("DivBackward2", _trunc_divide, (_zero, _zero), ("0", "0"), saves=False,     # rounding_mode='trunc'
                jvps=(_no_tangent, _no_tangent), broadcasts=True)
 
