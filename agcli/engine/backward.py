@@ -110,7 +110,8 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
         if watch is not None:
             g = grads[node] = watch.tensor_hooks(node, g)
         # (before the node runs, as PyTorch's retain_grad hook: after the tensor's hooks)
-        if retain_grads and node.out is not None and node.out.retains_grad:
+        # (its latest version's node only: one changed in place since is another node's output now)
+        if retain_grads and node.out is not None and node.out.retains_grad and node.out.grad_fn is node:
             accumulate_grad(node.out, g if type(g) is Tensor else asarray(g, dtype=node.out.data.dtype), create_graph,
                             in_place=False)
         if watch is not None:

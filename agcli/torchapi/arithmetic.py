@@ -112,7 +112,8 @@ def sub(input, other, alpha=1):
     _refuse_non_numbers(P.SUB, input, other)
     _sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
-        return apply(P.RSUB, other, _counted(_as_operand(input), other), **_alpha(alpha))      # 2 - a is RsubBackward1
+        number = _counted(_as_operand(input), other)        # 2 - a is RsubBackward1 (2.5 - ints: default float)
+        return apply(P.RSUB, other, number, cast=_number_cast(other, number), **_alpha(alpha))
     return _elementwise(P.SUB, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
@@ -148,6 +149,12 @@ def div(input, other, *, rounding_mode=None):
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
         return mul(reciprocal(other), input)                      # 2 / a: reciprocal, then mul
     return _elementwise(P.DIV, input, other, true_division=True)
+
+
+def _number_cast(t, number):
+    """The dtype a tensor and a Python number compute in where NumPy's promotion differs from
+    PyTorch's (an integer tensor and a float: the default float, not float64), else None."""
+    return result_type(t, number) if mixed(t, number) else None
 
 
 def _sub_check(a, b):
@@ -258,7 +265,8 @@ def pow(input, exponent):
         exponent = _as_operand(exponent)
         return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     if type(input) is not Tensor and type(exponent) is Tensor and not hasattr(input, "shape"):
-        return apply(P.RPOW, _as_operand(input), exponent)          # PowBackward2
+        number = _as_operand(input)
+        return apply(P.RPOW, number, exponent, cast=_number_cast(exponent, number))      # PowBackward2
     if type(input) is not Tensor and type(exponent) is not Tensor:
         if type(input) in (int, float) and type(exponent) in (int, float):
             if type(input) is int and type(exponent) is int and abs(input) > 1 \
