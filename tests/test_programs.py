@@ -109,6 +109,18 @@ def test_program_prints_what_pytorch_prints(run, program):
     assert proc.stdout == expected
 
 
+@pytest.mark.parametrize("text", ["", "# a comment only\n", "\n\n   \n"], ids=["empty", "comment", "blank"])
+def test_a_program_of_no_statement_runs_as_python_runs_it(run, tmp_path, text):
+    (tmp_path / "nothing.py").write_text(text)
+    proc = run("run", "nothing.py")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_torch_version_is_the_pytorch_agcli_follows(run):
+    proc = run("run", "-e", "import torch\nprint(torch.__version__, torch.__version__ >= '2.0')")
+    assert (proc.returncode, proc.stdout) == (0, "2.13.0+cpu True\n")
+
+
 # ------------------------------------------------------------ the seed programs
 def run_seed(run, prefix: str) -> str:
     (path,) = [p for p in SEEDS.glob(f"{prefix}_*.py") if not p.stem.endswith("_cell")]  # (cells: test_plot.py)

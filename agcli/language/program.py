@@ -81,7 +81,7 @@ def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, sh
     """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
     env = {} if env is None else env
     try:
-        plan = lower_program(parse(source))
+        plan = lower_program(parse(source, empty_ok=True))
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None

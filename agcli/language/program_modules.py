@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from random import Random
 
-from .. import __version__
 from ..engine.tensor import Tensor
 from ..errors import did_you_mean
 from ..state import state
@@ -35,6 +34,10 @@ from .program_random import random_module
 from .program_torch_calls import TorchFunction
 from . import utils_data
 from .unknown_names import not_provided, pytorch_has
+
+# torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
+# gated on it (torch.__version__ >= "2.0") takes that PyTorch's branch; `agcli --version` names agcli.
+PYTORCH_VERSION = "2.13.0+cpu"
 
 
 class ModuleValue:
@@ -221,7 +224,7 @@ def _make_modules():
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         "relu_": TorchFunction("relu_", in_place.relu_),
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
-        "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": f"{__version__} (agcli)",
+        "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
     })

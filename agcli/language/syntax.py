@@ -49,8 +49,9 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def parse(text: str) -> A.Program:
-    """Parse a program (one or more statements); raise AgcliError on bad syntax."""
+def parse(text: str, *, empty_ok: bool = False) -> A.Program:
+    """Parse a program (one or more statements); raise AgcliError on bad syntax (and, unless
+    empty_ok, on a text of no statement: a program of comments runs, an expression does not)."""
     body = expression_line(text)     # the commonest text, parsed directly (syntax_oneline.py)
     if body is not None:
         return A.Program(body, text)
@@ -63,6 +64,8 @@ def parse(text: str) -> A.Program:
     except Exception:      # something the driver does not expect (a syntax error): Lark's parse says what
         body = _lark_parse(source, text)
     if not body:
+        if empty_ok:
+            return A.Program((), text)
         raise AgcliError("empty expression", (0, 0), kind="syntax", source=text,
                          hint="write an expression, e.g. \"a*b + c\"")
     return A.Program(tuple(body), text)
