@@ -196,10 +196,13 @@ def test_batch_lines_may_start_with_a_command_word():
     assert out[4]["ok"] is False and out[4]["error"]["kind"] == "gradcheck"
 
 
-def test_a_command_option_on_a_line_of_another_command_is_a_binding():
-    proc = _agcli("batch", "-", "--format", "jsonl", stdin='hessian "(x**2).sum()" --x 1 --vector x=1\n')
-    out = json.loads(proc.stdout)
-    assert out["error"] is None and out["warnings"] == ["'vector' is bound but the expression does not use it"]
+def test_another_commands_option_on_a_line_is_refused_unless_the_expression_reads_it():
+    proc = _agcli("batch", "-", "--format", "jsonl", stdin='hessian "(x**2).sum()" --x 1 --vector x=1\n'
+                                                          'hessian "(x*vector).sum()" --x 1 --vector 2\n')
+    refused, bound = map(json.loads, proc.stdout.splitlines())
+    assert refused["error"]["kind"] == "usage" and refused["error"]["message"].startswith("--vector is not an option")
+    assert "agcli jvp" in refused["error"]["hint"]
+    assert bound["error"] is None and bound["hessian"]["x"]["vector"] == 1.0
 
 
 def teardown_module():

@@ -128,7 +128,7 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
                          hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
     for name in args.bindings:
         if len(name) >= 3:      # (no option's name is shorter)
-            _refuse_mistyped_option(name, args.expr)
+            _refuse_mistyped_option(name, args.expr, where, options)
     return args
 
 
@@ -214,9 +214,10 @@ def _read_words(args, words, allowed, where, read_expr, options):
         i += 1
 
 
-def _refuse_mistyped_option(name, expr):
-    """--fromat json, --sed 0, --grad_output ...: a binding that the expression does
-    not mention, named like an option, is a mistyped option, not a variable."""
+def _refuse_mistyped_option(name, expr, where, options):
+    """--fromat json, --sed 0, --grad_output, jacobian's --vector ...: a binding that the
+    expression does not mention, named like an option (of any command), is a mistyped option
+    or one of another command, not a variable."""
     option = name.replace("_", "-")
     if option not in _OPTION_LIKE:
         if len(name) < 3 or not any(abs(len(name) - len(o)) <= 2 for o in _OPTION_LIKE):
@@ -228,13 +229,15 @@ def _refuse_mistyped_option(name, expr):
         option = close[0]
     if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", expr):
         return      # a variable after all
-    raise AgcliError(f"unknown option --{name}", kind="usage",
-                     hint=f"did you mean --{option}? (--{name} would bind a variable '{name}', "
-                          "which the expression does not use)")
+    unused = f"(--{name} would bind a variable '{name}', which the expression does not use)"
+    if f"--{option}" not in options:
+        owners = ", ".join(f"agcli {c}" for c, table in COMMAND_OPTIONS.items() if f"--{option}" in table)
+        raise AgcliError(f"--{name} is not an option of {where}", kind="usage",
+                         hint=f"--{option} is an option of {owners} {unused}")
+    raise AgcliError(f"unknown option --{name}", kind="usage", hint=f"did you mean --{option}? {unused}")
 
 
-_LONG_OPTIONS = [o for o in GRAD_OPTIONS if o.startswith("--")]
-_OPTION_LIKE = [o[2:] for o in _LONG_OPTIONS]
+_OPTION_LIKE = sorted({o[2:] for table in COMMAND_OPTIONS.values() for o in table if o.startswith("--")})
 
 
 def _value(words, i, option):

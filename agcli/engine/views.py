@@ -195,9 +195,13 @@ def overlap(a, b):
         return None
     a0, b0 = address(a), address(b)
     a1, b1 = a0 + a.size * itemsize(a.dtype), b0 + b.size * itemsize(b.dtype)
-    if a0 == b0 and a1 == b1:
-        return "partial" if strides(a) != strides(b) else "full"
+    if a0 == b0 and a1 == b1:       # (a dim of one has no stride to compare: NumPy's None and unsqueeze differ there)
+        return "partial" if _strides_that_step(a) != _strides_that_step(b) else "full"
     return "partial" if a0 < b1 and b0 < a1 else None
+
+
+def _strides_that_step(a):
+    return [(st, n) for st, n in zip(strides(a), a.shape) if n != 1]
 
 
 def _dense(a) -> bool:

@@ -15,6 +15,7 @@ from ..state import state
 from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
+from .operands import NARROW_INTS, number_cast, small_int_power, sub_check, wrapped
 
 
 def _as_operand(v):
@@ -49,6 +50,7 @@ def _elementwise(op, x, y, *, true_division=False, **params):
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
         if type(x) is bool or type(y) is bool:
             x, y = _counted(x, y), _counted(y, x)
+        x, y = wrapped(x, y), wrapped(y, x)
         cast = None
         if type(x) is Tensor or type(y) is Tensor:
             if mixed(x, y) or true_division:
@@ -107,13 +109,13 @@ def add(input, other, alpha=1):
 
 def sub(input, other, alpha=1):
     if type(input) is Tensor and type(other) in _NUMBERS and type(alpha) is int and alpha == 1 \
-            and input.data.dtype.kind != "b":
+            and kind(input.data.dtype) != "b":
         return _elementwise(P.SUB, input, other)
     _refuse_non_numbers(P.SUB, input, other)
-    _sub_check(input, other)
+    sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
         number = _counted(_as_operand(input), other)        # 2 - a is RsubBackward1 (2.5 - ints: default float)
-        return apply(P.RSUB, other, number, cast=_number_cast(other, number), **_alpha(alpha))
+        return apply(P.RSUB, other, number, cast=number_cast(other, number), **_alpha(alpha))
     return _elementwise(P.SUB, _as_operand(input), _as_operand(other), **_alpha(alpha))
 
 
@@ -151,29 +153,11 @@ def div(input, other, *, rounding_mode=None):
     return _elementwise(P.DIV, input, other, true_division=True)
 
 
-def _number_cast(t, number):
-    """The dtype a tensor and a Python number compute in where NumPy's promotion differs from
-    PyTorch's (an integer tensor and a float: the default float, not float64), else None."""
-    return result_type(t, number) if mixed(t, number) else None
-
-
-def _sub_check(a, b):
-    """PyTorch's sub_check: a bool tensor (or a Python bool beside a tensor) does not subtract."""
-    a_bool = type(a) is bool or getattr(data(a), "dtype", None) == B.dtype("bool")
-    b_bool = type(b) is bool or getattr(data(b), "dtype", None) == B.dtype("bool")
-    if a_bool and b_bool:
-        fail("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-             "`logical_xor()` operator instead.", "runtime")
-    if a_bool or b_bool:
-        fail("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
-             "mask, use the `~` or `logical_not()` operator instead.", "runtime")
-
-
 def subtract(input, other, alpha=1):
     """torch.sub as a function: a number first is an operand like a tensor (SubBackward0;
     the operator `2 - a` is RsubBackward1)."""
     if type(other) is Tensor and type(input) in (int, float):
-        _sub_check(input, other)
+        sub_check(input, other)
         return _elementwise(P.SUB, input, other, **_alpha(alpha))
     return sub(input, other, alpha)
 
@@ -258,6 +242,8 @@ def _no_bools(x, message, kind="runtime"):
 
 
 def pow(input, exponent):
+    if type(exponent) is int and type(input) is Tensor and B.dtype_name(input.data.dtype) in NARROW_INTS:
+        small_int_power(input, exponent)
     if type(input) is Tensor and type(exponent) in (int, float):       # (the common case: x ** 2)
         return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     _refuse_non_numbers(P.POW, input, exponent)
@@ -266,7 +252,7 @@ def pow(input, exponent):
         return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     if type(input) is not Tensor and type(exponent) is Tensor and not hasattr(input, "shape"):
         number = _as_operand(input)
-        return apply(P.RPOW, number, exponent, cast=_number_cast(exponent, number))      # PowBackward2
+        return apply(P.RPOW, number, exponent, cast=number_cast(exponent, number))      # PowBackward2
     if type(input) is not Tensor and type(exponent) is not Tensor:
         if type(input) in (int, float) and type(exponent) in (int, float):
             if type(input) is int and type(exponent) is int and abs(input) > 1 \
@@ -367,6 +353,7 @@ def minimum(input, other):
 def _comparison(op):
     def compare(x, y):
         x, y = _as_operand(x), _as_operand(y)
+        x, y = wrapped(x, y), wrapped(y, x)
         try:        # (in the promoted dtype, as PyTorch compares: int64 16777217 == float32 16777216.)
             return apply(op, x, y, cast=result_type(x, y) if mixed(x, y) else None)
         except ValueError:          # shapes that do not broadcast: PyTorch's words, not NumPy's

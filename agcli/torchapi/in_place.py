@@ -10,6 +10,7 @@ from ..engine import backend as B
 from ..engine.backend import kind
 from ..engine.forward import tangent_of
 from ..engine.ops import activations as A
+from ..engine.ops import pieces as P
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.saved import Arg, fields
@@ -43,10 +44,22 @@ def check_in_place(x, *others):
     if info is not None:
         if not info.grad_mode:
             raise no_grad_view(x, indirect=False)
+        if any(op in _MULTI_OUTPUT for op, _ in info.ops):
+            op, params = info.ops[-1]
+            raise AgcliError(f"Output {params['index'] if op in _MULTI_OUTPUT else 0} of "
+                             f"{op.name.rstrip('0123456789').removesuffix('Backward')} is a view and is being modified "
+                             "inplace. This view is the output of a function that returns multiple views. Such "
+                             "functions do not allow the output views to be modified inplace. You should replace the "
+                             "inplace operation by an out-of-place one.")
         if x.requires_grad and info.base.grad_fn is None:
             raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if x.requires_grad and x.grad_fn is None:
         raise AgcliError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+# Views that come several from one call (split, chunk, unbind, a tensor's rows in a for loop): PyTorch
+# refuses to change one, or a view of one, in place where the change would be recorded.
+_MULTI_OUTPUT = (P.SPLIT, P.SPLIT_WITH_SIZES, S.UNBIND)
 
 
 def check_overlap(x, *others):

@@ -188,7 +188,7 @@ def _as_mask(k):
 def _slice_bounds(k, size):
     step = 1 if k.step is None else k.step
     if step <= 0:
-        fail("step must be greater than zero", "shape")
+        fail("step must be greater than zero", "value")      # (a ValueError in PyTorch)
     start, stop, _ = slice(k.start, k.stop, step).indices(size)
     stop = max(stop, start)
     return start, stop, step

@@ -213,11 +213,18 @@ def _reshape_as(x, other):
 
 
 def _all(x, dim=None):
-    return Tensor(B.xp.all(B.astype(B.asarray(functions.data(x)), "bool"), axis=dim))
+    return _truth(B.xp.all, x, dim)
 
 
 def _any(x, dim=None):
-    return Tensor(B.xp.any(B.astype(B.asarray(functions.data(x)), "bool"), axis=dim))
+    return _truth(B.xp.any, x, dim)
+
+
+def _truth(reduce, x, dim):
+    """all/any: a bool tensor, but a uint8 one for uint8 input (PyTorch keeps that legacy)."""
+    a = B.asarray(functions.data(x))
+    found = reduce(B.astype(a, "bool"), axis=dim)
+    return Tensor(B.astype(found, "uint8") if B.dtype_name(a.dtype) == "uint8" else found)
 
 
 def _allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

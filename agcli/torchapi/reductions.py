@@ -15,7 +15,7 @@ from ..errors import torch_type_name
 from ..state import state
 from .arithmetic import maximum, minimum
 from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, shape_of
-from .dtypes import dtype_of
+from .dtypes import dtype_of, floating
 
 
 def _accumulating(x, dtype):
@@ -45,8 +45,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     if dim is None and dtype is None and type(x) is Tensor and kind(x.data.dtype) == "f":
         return apply(R.SUM, x)          # (the common case: a float tensor summed whole)
     cast = _accumulating(x, dtype)
-    if cast is None and type(x) is Tensor and kind(x.data.dtype) == "b":
-        cast = B.dtype("int64")                # bools are counted, as integers
+    if cast is None and type(x) is Tensor and kind(x.data.dtype) in "bu":
+        cast = B.dtype("int64")                # bools are counted, and unsigned integers summed, as int64
     return _reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, cast)
 
 
@@ -177,6 +177,8 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def logsumexp(x, dim, keepdim=False):
+    if type(x) is Tensor and kind(x.data.dtype) != "f":
+        x = floating(x)         # (integers: in the default float, as PyTorch promotes them)
     return apply(R.LOGSUMEXP, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim))
 
 

@@ -226,8 +226,7 @@ def _std_grad(g, out, x, dim, correction, keepdim):
 def _cumsum(x, dim):
     if x.ndim == 0:
         return xp.reshape(_cumsum(xp.reshape(x, (1,)), 0), ())
-    # (+ 0: PyTorch's sum starts from +0, so a leading -0. is 0.)
-    return _in_double(lambda a: xp.cumulative_sum(a, axis=dim) + (0 if kind(a.dtype) == "f" else False), x)
+    return _in_double(lambda a: xp.cumulative_sum(a, axis=dim) + 0, x)    # (+ 0: PyTorch's sum starts at +0: -0. is 0.)
 
 
 def _cumsum_grad(g, out, x, dim):

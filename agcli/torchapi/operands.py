@@ -1,0 +1,50 @@
+"""Operands as PyTorch converts them before an arithmetic op: a Python int beside a narrow
+integer tensor wrapped into its dtype, a float number with an integer tensor computed in the
+default float, bools refused by subtraction, an int exponent checked against the dtype."""
+from __future__ import annotations
+
+from ..engine import backend as B
+from ..engine.backend import kind, xp
+from ..engine.tensor import Tensor, data
+from .checks import fail
+from .dtypes import mixed, result_type
+
+NARROW_INTS = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}
+
+
+def small_int_power(x, exponent):
+    """PyTorch's checks of an int exponent for a tensor of a narrow integer dtype."""
+    if exponent < 0:
+        fail("Integers to negative integer powers are not allowed.")
+    info = xp.iinfo(x.data.dtype)
+    if exponent > info.max:
+        fail(f"value cannot be converted to type {NARROW_INTS[B.dtype_name(x.data.dtype)]} without overflow")
+
+
+def wrapped(n, other):
+    """A Python int beside an integer tensor that cannot hold it, wrapped into its dtype as
+    PyTorch converts it (uint8 * -1 multiplies by 255); anything else as it is."""
+    if type(n) is not int or type(other) is not Tensor or kind(other.data.dtype) not in "iu":
+        return n
+    info = xp.iinfo(other.data.dtype)
+    if info.min <= n <= info.max or n.bit_length() > 64:    # (beyond 64 bits: NumPy's refusal)
+        return n
+    return (n - info.min) % (info.max - info.min + 1) + info.min
+
+
+def number_cast(t, number):
+    """The dtype a tensor and a Python number compute in where NumPy's promotion differs from
+    PyTorch's (an integer tensor and a float: the default float, not float64), else None."""
+    return result_type(t, number) if mixed(t, number) else None
+
+
+def sub_check(a, b):
+    """PyTorch's sub_check: a bool tensor (or a Python bool beside a tensor) does not subtract."""
+    a_bool = type(a) is bool or getattr(data(a), "dtype", None) == B.dtype("bool")
+    b_bool = type(b) is bool or getattr(data(b), "dtype", None) == B.dtype("bool")
+    if a_bool and b_bool:
+        fail("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+             "`logical_xor()` operator instead.", "runtime")
+    if a_bool or b_bool:
+        fail("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
+             "mask, use the `~` or `logical_not()` operator instead.", "runtime")
