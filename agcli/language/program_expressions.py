@@ -313,7 +313,7 @@ class ProgramExpressions(FStringLowering, Lowering):
                     kwargs[k] = c(f)
                     continue
                 mapping = c(f)
-                if type(mapping) is not dict:
+                if not isinstance(mapping, dict):      # (a dict, or a state dict: an OrderedDict)
                     raise_python(TypeError(f"{callee_name(fn, method)}() argument after ** must be a mapping, "
                                            f"not {type_name(mapping)}"), span)
                 for key, value in mapping.items():
@@ -350,7 +350,7 @@ def _finish_dict(entries):
         for key, value, span in entries:
             if key is None:
                 mapping = value(f)
-                if type(mapping) is not dict:
+                if not isinstance(mapping, dict):
                     raise_python(TypeError(f"'{type(mapping).__name__}' object is not a mapping"), span)
                 d.update(mapping)
                 continue

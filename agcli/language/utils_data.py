@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy
+
 from ..engine import backend as B
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
@@ -204,12 +206,16 @@ def default_collate(batch):
         return creation.tensor(list(batch), dtype="float64")
     if isinstance(elem, str):
         return batch
+    if isinstance(elem, numpy.ndarray) and elem.dtype.kind in "biuf":     # (each as torch.as_tensor, stacked)
+        return functions.stack([creation.tensor(b, dtype=b.dtype.name) for b in batch], 0)
+    if isinstance(elem, numpy.generic) and elem.dtype.kind in "biuf":
+        return creation.tensor(numpy.array(batch), dtype=elem.dtype.name)
     if isinstance(elem, dict):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, (tuple, list)):
         if any(len(sample) != len(elem) for sample in batch):
             raise_python(RuntimeError("each element in list of batch should be of equal size"))
-        return [default_collate(list(samples)) for samples in zip(*batch)]
+        return [default_collate(samples) for samples in zip(*batch)]    # (strings stay zip's tuples, as PyTorch's)
     raise_python(TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                            f"found <class '{type_name(elem)}'>"))
 

@@ -292,6 +292,8 @@ def _type(x, dtype=None):
     x.type('torch.DoubleTensor'): x in that dtype (x itself when it is already)."""
     if dtype is None:
         return f"torch.{'cuda.' if x.device != 'cpu' else ''}{functions.torch_type_name(x.data.dtype)}Tensor"
+    if not isinstance(dtype, (str, C.DType)) and f"torch.{getattr(dtype, 'name', '')}" in _LEGACY_TYPES:
+        dtype = f"torch.{dtype.name}"      # x.type(torch.LongTensor): the legacy class itself
     if isinstance(dtype, str) and dtype in _LEGACY_TYPES:
         dtype = C.DType(_LEGACY_TYPES[dtype])
     if not isinstance(dtype, C.DType):

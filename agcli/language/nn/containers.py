@@ -107,8 +107,7 @@ class Sequential(Module):
             raise_python(IndexError(f"Index out of range: {index}"))
         if index < 0:
             index += n
-        for i in range(n, index, -1):
-            modules[str(i)] = modules[str(i - 1)]
+        _shift_up(modules, n, index)
         modules[str(index)] = module
         return self
 
@@ -168,8 +167,7 @@ class ModuleList(Module):
     @program("insert")
     def insert(self, index, module):
         modules = self.__dict__["_modules"]
-        for i in range(len(modules), index, -1):
-            modules[str(i)] = modules[str(i - 1)]
+        _shift_up(modules, len(modules), index)
         modules[str(index)] = module
 
     @program("pop")
@@ -272,3 +270,12 @@ class ModuleDict(Module):
 native_class(Sequential, "torch.nn.modules.container")
 native_class(ModuleList, "torch.nn.modules.container")
 native_class(ModuleDict, "torch.nn.modules.container")
+
+
+def _shift_up(modules, n, index):
+    """The modules keyed index..n-1 moved one key up, as PyTorch's insert moves them: a KeyError
+    the program can catch where a key is a name (add_module('final', ...)), not a number."""
+    for i in range(n, index, -1):
+        if str(i - 1) not in modules:
+            raise_python(KeyError(str(i - 1)))
+        modules[str(i)] = modules[str(i - 1)]
