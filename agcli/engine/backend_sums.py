@@ -44,6 +44,8 @@ def torch_sum(x, axis=None, keepdims=False):
         # (the common case, a small float64 array summed whole: the path below, its tests skipped)
         total = flat_total(x if x.ndim == 1 else x.reshape(-1))
         return total.reshape((1,) * x.ndim) if keepdims else total
+    if type(x) is numpy.ndarray and x.dtype == numpy.float16:    # (PyTorch adds halves in float)
+        return torch_sum(x.astype(numpy.float32), axis, keepdims).astype(numpy.float16)
     if type(x) is not numpy.ndarray or x.dtype not in FLOATS or x.ndim == 0 or not 0 < x.size <= EXACT_LIMIT:
         return numpy.add.reduce(x, axis=axis, keepdims=keepdims)
     ndim = x.ndim
@@ -114,7 +116,9 @@ def _kept_ones(shape, axes) -> bool:
 
 
 def torch_mean(x, axis=None, keepdims=False):
-    """PyTorch's mean on the CPU: its sum, divided by the count (in the sum's dtype)."""
+    """PyTorch's mean on the CPU: its sum, divided by the count (in the sum's dtype; float for halves)."""
+    if x.dtype == numpy.float16:
+        return torch_mean(x.astype(numpy.float32), axis, keepdims).astype(numpy.float16)
     count = 1
     for a in (range(x.ndim) if axis is None else {a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis)}):
         count *= x.shape[a]

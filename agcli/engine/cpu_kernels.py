@@ -14,6 +14,7 @@ import math
 from .backend import ON_HOST, astype, dtype, dtype_name, from_host, kind, to_host, xp
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
+HALF = dtype("float16") if ON_HOST else None      # (the array API has no float16)
 
 
 # 0, 1 and 2 as 0-d arrays of each float dtype, for the rules' constants: NumPy converts a
@@ -80,6 +81,27 @@ def _float32_from_double(fn):
 
 exp, log, log1p, sin, cos, tan, tanh = map(_float32_from_double, (xp.exp, xp.log, xp.log1p, xp.sin, xp.cos, xp.tan,
                                                                    xp.tanh))
+
+
+def halves_in_float(fn):
+    """fn(x, ...), with float16 values computed in float32 and rounded once, as PyTorch's CPU
+    kernels compute halves (softmax, logsumexp, cumulative products)."""
+    def kernel(x, *args, **kwargs):
+        if x.dtype == HALF:
+            return astype(fn(astype(x, "float32"), *args, **kwargs), "float16")
+        return fn(x, *args, **kwargs)
+    kernel.__name__ = fn.__name__
+    return kernel
+
+
+def product(x, axis=None, keepdims=False):
+    """prod: float16 multiplied in turn in float16 (PyTorch's kernel for halves), the rest as xp.prod."""
+    if x.dtype != HALF or x.size == 0:
+        return xp.prod(x, axis=axis, keepdims=keepdims)
+    flat = axis is None
+    turns = xp.multiply.accumulate(xp.reshape(x, (-1,)) if flat else x, axis=0 if flat else axis)
+    last = turns[-1] if flat else xp.take(turns, -1, axis=axis)
+    return xp.reshape(last, (1,) * x.ndim) if flat and keepdims else xp.expand_dims(last, axis) if keepdims else last
 
 
 def erf(x):

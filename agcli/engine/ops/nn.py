@@ -3,6 +3,7 @@ grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ...errors import AgcliError
+from .. import cpu_kernels as K
 from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_mean, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -14,11 +15,13 @@ from .reductions import sum
 from .shapes import lined_up, unsqueeze
 
 
+@K.halves_in_float
 def _softmax(x, dim):
     e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
     return e / xp.sum(e, axis=dim, keepdims=True)
 
 
+@K.halves_in_float
 def _log_softmax(x, dim):
     s = x - xp.max(x, axis=dim, keepdims=True)
     return s - xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))

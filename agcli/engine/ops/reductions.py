@@ -3,6 +3,7 @@ logsumexp, prod, var/std; and the scans and picks beside them: cumsum,
 sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
+from .. import cpu_kernels as K
 from .. import saved
 from ..backend import arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations, xp, zeros
 from ..op import Op
@@ -152,10 +153,9 @@ def _logsumexp_grad(g, out, x, dim, keepdim):
 
 
 def _in_double(fn, x):
-    """fn(x) computed in float64 for a float32 x, then rounded once: PyTorch's CPU
-    kernels accumulate float32 in double (cumsum, cumprod, var/std, trace)."""
-    if x.dtype == xp.float32:
-        return astype(fn(astype(x, "float64")), x.dtype)
+    """fn(x) in float64 for float32 x, float32 for float16, rounded once (PyTorch's CPU accumulation)."""
+    if x.dtype == xp.float32 or x.dtype == K.HALF:
+        return astype(fn(astype(x, "float64" if x.dtype == xp.float32 else "float32")), x.dtype)
     return fn(x)
 
 
@@ -294,7 +294,8 @@ SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: _sum(x, axis=dim, keepdims=
              (lambda g, out, x, dim, keepdim: expand(keep_dims(g, dim, keepdim), x.shape),),
              ("grad.unsqueeze(dim).expand(self.sizes())",), saves=False,
              jvps=(lambda t, out, x, dim, keepdim: _reduced_tangent(sum, t, x, dim, keepdim),))
-MEAN = Op("MeanBackward0", lambda x: _sum(x) / getattr(x, "size", 1),
+MEAN = Op("MeanBackward0", lambda x: _sum(x) / getattr(x, "size", 1) if getattr(x, "dtype", None) != K.HALF \
+          else reduce_mean(x),
           (lambda g, out, x: _mean_grad(g, x, (), False),),
           ("grad.expand(self.sizes()) / self.numel()",), saves=False,
           jvps=(lambda t, out, x: _reduced_tangent(mean, t, x, None, False),))
@@ -323,10 +324,10 @@ NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(
           jvps=(T.vector_norm,))
 LOGSUMEXP = Op("LogsumexpBackward0", _logsumexp, (_logsumexp_grad,), ("grad * exp(self - result)",),
                saves_out=True, jvps=(lambda t, out, x, dim, keepdim: T.logsumexp(t, x, dim, keepdim),))
-PROD = Op("ProdBackward0", lambda x: xp.prod(x), (_prod_grad,),
+PROD = Op("ProdBackward0", lambda x: K.product(x), (_prod_grad,),
           ("grad * (result / self), or the product of the others where self has zeros",), saves_out=True,
           jvps=(lambda t, out, x: T.summed(mul(_prod_grad(_ones(out), out, x), t), x, T.reduced(None, x)),))
-PROD_DIM = Op("ProdBackward1", lambda x, dim, keepdim: xp.prod(x, axis=dim, keepdims=keepdim) if x.ndim else copy(x),
+PROD_DIM = Op("ProdBackward1", lambda x, dim, keepdim: K.product(x, axis=dim, keepdims=keepdim) if x.ndim else copy(x),
               (_prod_grad,),
               ("grad.unsqueeze(dim) * (result.unsqueeze(dim) / self), or the others' product",), saves_out=True,
               jvps=(lambda t, out, x, dim, keepdim:       # (prod_backward(ones, ...) * self_t).sum(dim, keepdim)

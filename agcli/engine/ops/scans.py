@@ -4,6 +4,7 @@ product of the others, as exclusive cumulative products from both ends, without
 dividing). Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
+from .. import cpu_kernels as K
 from ..backend import arange, astype, copy, ones, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -12,6 +13,7 @@ from .pointwise import mul, where
 from .shapes import CAT, expand, flip, slice_, squeeze, sum_to, transpose, unsqueeze
 
 
+@K.halves_in_float
 def _cumprod(x, dim):
     """Products along dim up to each element; float32 accumulated in double, as PyTorch's CPU kernel."""
     if x.ndim == 0:
