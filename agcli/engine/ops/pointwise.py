@@ -32,10 +32,11 @@ def _scaled_sum(x, y, alpha):
 def _sigmoid(x):
     """1 / (1 + e^-x), as PyTorch computes it: in float32, e^100 is inf and
     sigmoid(-100) is 0 (not float32's tiniest numbers); that overflow is no
-    trouble of the result's, so it raises no warning."""
+    trouble of the result's, so it raises no warning. float32's e^-x is float64's
+    rounded once, as glibc's expf (PyTorch's kernel below 32 values: all of them agree)."""
     one = ONE.get(x.dtype, 1)
     with float_errors_ignored():
-        return one / (one + xp.exp(-x))
+        return one / (one + K.exp(-x))
 
 
 # ------------------------------------------------------------- arithmetic
