@@ -23,15 +23,21 @@ def _cumprod(x, dim):
     return xp.cumulative_prod(x, axis=dim)
 
 
+def _reversed_cumsum(w, dim):
+    """w.flip(dim).cumsum(dim).flip(dim), its sums in PyTorch's accumulating dtype (reductions' _cumsum)."""
+    wide = "float64" if w.dtype == xp.float32 else "float32" if w.dtype == K.HALF else None
+    sums = xp.flip(xp.cumulative_sum(xp.flip(w if wide is None else astype(w, wide), axis=dim), axis=dim), axis=dim)
+    return sums if wide is None else astype(sums, w.dtype)
+
+
 def _cumprod_grad(g, out, x, dim):
     """Sum over j >= i of grad_j times the product of x_0..x_j without x_i: copy i of x has
     x_i set to 1 (a new last axis), and its cumulative products are those; exact with zeros."""
     shape = tuple(data(x).shape)
     if not shape:
         return g
-    if type(g) is not Tensor and not bool(xp.any(x == 0)):    # PyTorch's formula without zeros, its bits:
-        from .reductions import _cumsum                           # reversed_cumsum(result * grad) / input
-        return flip(_cumsum(flip(g * out, (dim,)), dim), (dim,)) / x
+    if type(g) is not Tensor and not bool(xp.any(x == 0)):
+        return _reversed_cumsum(g * out, dim) / x       # PyTorch's formula without zeros, its bits
     n, last = shape[dim], len(shape)
 
     def along(axis):
