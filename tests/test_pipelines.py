@@ -412,3 +412,21 @@ def test_readme_tour_works_when_pasted(tmp_path):
         proc = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=TIMEOUT)
         assert proc.returncode == 0 and "error" not in proc.stderr, (command, proc.stderr)
+
+
+def test_a_piped_repl_runs_what_the_input_ends_in_and_refuses_an_indented_line(tmp_path):
+    """As Python's REPL: a block the input ends in runs; an open bracket at the end is its
+    SyntaxError; a line indented at the top level (after a rejected block header) is an
+    IndentationError, not run."""
+    code, out, err = agcli(tmp_path, "repl", input="for i in range(2):\n    print(i * 10)\n")
+    assert code == 0 and "0\n10\n" in out and err == ""
+    code, out, err = agcli(tmp_path, "repl", input="z = (1\n")
+    assert code == 0 and "'(' was never closed" in err
+    code, out, err = agcli(tmp_path, "repl", input="x = 1\nif x > 0\n    print(111)\nprint(2)\n")
+    assert "expected ':'" in err and "unexpected indent" in err and "111" not in out and "2\n" in out
+
+
+def test_a_program_whose_first_statement_is_indented_is_an_indentation_error(tmp_path):
+    (tmp_path / "indented.py").write_text("# a comment\n    print(1)\n")
+    code, out, err = agcli(tmp_path, "run", "indented.py")
+    assert (code, out) == (2, "") and "unexpected indent" in err and "line 2" in err

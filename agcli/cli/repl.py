@@ -79,20 +79,26 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
             buffer.extend(line.split("\n"))    # a block recalled from the history comes whole
             while _needs_more(buffer):
                 buffer.append(read_line("... "))
-        except EOFError:
+        except EOFError:        # (a chunk the input ended in runs first, as in Python: a block, or its error)
+            if buffer:
+                _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
             write("\n")
             return 0
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
             continue
-        source = "\n".join(buffer).rstrip() + "\n"
-        remember(buffer)
-        try:
-            run_program(source, write, max_iterations=max_iterations, env=env, show=show)
-        except AgcliError as e:
-            show_error(e)
-        except KeyboardInterrupt:
-            write("\nKeyboardInterrupt\n")
+        _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
+
+
+def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember):
+    source = "\n".join(buffer).rstrip() + "\n"
+    remember(buffer)
+    try:
+        run_program(source, write, max_iterations=max_iterations, env=env, show=show)
+    except AgcliError as e:
+        show_error(e)
+    except KeyboardInterrupt:
+        write("\nKeyboardInterrupt\n")
 
 
 def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,

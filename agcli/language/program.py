@@ -77,9 +77,22 @@ def lower_program(program: A.Program) -> ProgramPlan:
     return ProgramPlan(steps, program.source)
 
 
+def _no_leading_indent(source):
+    """Python's IndentationError for a program whose first statement is indented (the parser takes it)."""
+    for line in source.split("\n"):
+        content = line.strip()
+        if content and not content.startswith("#"):
+            if line[0] in " \t\f":
+                from .syntax_python import python_syntax_error
+                raise python_syntax_error(source) or AgcliError("unexpected indent", (0, 1), kind="syntax",
+                                                                source=source)
+            return
+
+
 def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None):
     """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
     env = {} if env is None else env
+    _no_leading_indent(source)
     try:
         plan = lower_program(parse(source, empty_ok=True))
     except RecursionError:
