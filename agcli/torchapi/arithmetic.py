@@ -95,6 +95,8 @@ def _refuse_non_numbers(op, x, y):
              f"'{_type_name(x)}' and '{_type_name(y)}'", "type")
 
 
+_BOOL = B.dtype("bool")
+
 # Operands _as_operand passes as they are: the common cases go straight to _elementwise.
 _OPERANDS = (Tensor, int, float)
 
@@ -108,9 +110,9 @@ def add(input, other, alpha=1):
 
 
 def sub(input, other, alpha=1):
-    if type(input) is Tensor and type(other) in _NUMBERS and type(alpha) is int and alpha == 1 \
-            and kind(input.data.dtype) != "b":
-        return _elementwise(P.SUB, input, other)
+    if type(input) is Tensor and type(alpha) is int and alpha == 1 and input.data.dtype != _BOOL and (
+            type(other) in _NUMBERS or type(other) is Tensor and other.data.dtype != _BOOL):
+        return _elementwise(P.SUB, input, other)        # (the common case: no bool to refuse)
     _refuse_non_numbers(P.SUB, input, other)
     sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):

@@ -24,8 +24,8 @@ def _clamp(x, min=None, max=None):
     """min(max(x, min), max), as PyTorch computes it: a min above the max gives the max, nan
     stays nan, and x where it equals a bound (clamp(-0., min=0.) is -0.; the array API's clip
     may refuse a min above the max)."""
-    out = x if min is None else xp.where(x < min, asarray(min, dtype=x.dtype), x)
-    return out if max is None else xp.where(out > max, asarray(max, dtype=x.dtype), out)
+    out = x if min is None else xp.maximum(min, x)      # (the bound first: NumPy gives the second on a tie)
+    return out if max is None else xp.minimum(max, out)
 
 
 CLAMP = Op("ClampBackward1", _clamp,

@@ -36,7 +36,7 @@ def _sigmoid(x):
     rounded once, as glibc's expf (PyTorch's kernel below 32 values: all of them agree)."""
     one = ONE.get(x.dtype, 1)
     with float_errors_ignored():
-        return one / (one + K.exp(-x))
+        return one / (one + (K.exp(-x) if x.dtype == K.FLOAT32 else xp.exp(-x)))
 
 
 # ------------------------------------------------------------- arithmetic
@@ -180,7 +180,7 @@ SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)
-RELU = Op("ReluBackward0", lambda x: xp.where(x < 0, ZERO.get(x.dtype, 0), x),     # (-0. stays -0., as clamp_min)
+RELU = Op("ReluBackward0", lambda x: xp.maximum(ZERO.get(x.dtype, 0), x),    # (0 first: NumPy keeps -0. on a tie)
           (lambda g, out, x: threshold_backward(g, out, 0),), ("where(result <= 0, 0, grad)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: threshold_backward(t, out, 0),))
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",),
