@@ -22,7 +22,7 @@ from .program_values import type_name as program_type_name
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
                            "true_divide"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
-_NO_CHECKS = ({}, ())
+_NO_CHECKS = ({}, (), None)
 # F.softmax(input) is input.softmax(...) in PyTorch's Python: a list has no such method
 _READ_AS_METHOD = frozenset(("softmax", "log_softmax", "tanh", "sigmoid"))
 
@@ -72,7 +72,11 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
     prepared = fits.get(key)
     if prepared is None:
         prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
-    renames, checks = prepared
+    renames, checks, spread = prepared
+    if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
+        kwargs = dict(kwargs)
+        value = kwargs.pop(spread)
+        args = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     if renames:
         kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
     if checks:
@@ -93,9 +97,12 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
 
 
 def _prepare(fn, name, is_method, n_args, kw_names, module):
-    keywords = [A.Keyword(k, None, None) for k in kw_names]
+    own = _own_names(fn, is_method, n_args, kw_names)
+    if own is None:
+        return {}, (), kw_names[0]
+    keywords = [A.Keyword(k, None, None) for k in own]
     renamed = pytorch_keywords(fn, name, keywords)      # x.sum(axis=0) is x.sum(dim=0)
-    renames = {k.name: r.name for k, r in zip(keywords, renamed) if k.name != r.name}
+    renames = {k: r.name for k, r in zip(kw_names, renamed) if k != r.name}
     try:
         fitting = fit(fn, name, is_method, n_args, renamed)
     except AgcliError:
@@ -107,7 +114,32 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
         check = _tensor_check(name, param, i + 1, not is_method, module)
         if check is not None:
             checks.append((i, None, check) if i < n_args else (None, renamed[i - n_args].name, check))
-    return renames, tuple(checks)
+    return renames, tuple(checks), None
+
+
+_SPREAD = frozenset(("size", "shape", "dims", "repeats", "sizes"))
+
+
+def _own_names(fn, is_method, n_args, kw_names):
+    """The keywords in fn's own names where PyTorch's argument parser takes others: input= and other=
+    for agcli's x, a, y, b (torch.sum(input=x)), axis= for dim=; None for the one keyword of a method
+    whose shape comes as *args (x.view(size=(3, 2)))."""
+    if not kw_names:
+        return kw_names
+    try:
+        params = signature(fn).parameters
+    except (TypeError, ValueError):
+        return kw_names
+    mine = list(params.values())[int(is_method):]
+    if len(kw_names) == 1 and kw_names[0] in _SPREAD and not n_args and mine and mine[0].kind is mine[0].VAR_POSITIONAL:
+        return None
+    own = []
+    for k in kw_names:
+        if k not in params:
+            same = [p.name for p in mine if PYTORCH_PARAMETER.get(p.name) == k or k == "axis" and p.name == "dim"]
+            k = same[0] if len(same) == 1 else k
+        own.append(k)
+    return tuple(own)
 
 
 def fit(fn, name, is_method, n_args, keywords):

@@ -110,6 +110,8 @@ def _stacked(v, dtype):
 
 def tensor(data, dtype=None, requires_grad=False, device=None):
     _bool_argument(requires_grad, "tensor")
+    if isinstance(data, range):     # (a sequence of ints to PyTorch, as a list)
+        data = list(data)
     if type(data) is Tensor or isinstance(data, (ndarray, *host_types)):   # a copy; its dtype is kept
         array = copy(data.data if type(data) is Tensor else data if type(data) is ndarray else from_host(data))
         if dtype is not None:

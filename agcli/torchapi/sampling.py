@@ -106,6 +106,8 @@ def randint(low=None, high=None, size=None, *, generator=None, dtype=None, requi
         low, high, size = 0, low, high
     elif low is None:
         low = 0
+    elif high is None:          # randint(10, size=(3,)): the one number is high
+        low, high = 0, low
     if high is None or size is None or not (is_int(low) and is_int(high)):
         raise AgcliError(_RANDINT_FORMS.format(_python_types(*given)), kind="type")
     if not isinstance(size, (tuple, list)):
