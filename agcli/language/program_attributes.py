@@ -140,7 +140,7 @@ def tensor_attribute(v, name):
     """x.NAME of a tensor, None, a NumPy value or one of PyTorch's objects: agcli's tables."""
     methods, attributes = receiver_tables()
     getter = attributes.get(name)
-    if getter is not None:
+    if getter is not None and not (type(v) is Tensor and name in methods):     # (x.size: the method)
         return getter(v)
     fn = methods.get(name)
     if fn is not None:

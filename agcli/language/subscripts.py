@@ -22,8 +22,8 @@ def index_value(v):
     if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) == "i":    # (a uint8 one is a mask)
         return int(v.data)
     if isinstance(v, float):
-        raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors "
-                         "are valid indices", kind="type")
+        raise AgcliError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                         "are valid indices (got float)", kind="index")      # (PyTorch's IndexError)
     return v
 
 

@@ -20,9 +20,14 @@ class DType:
 
     __slots__ = ("name",)
     program_attributes = {name: name for name in ("is_floating_point", "is_complex", "is_signed", "itemsize")}
+    _made: dict = {}        # one object per dtype, as PyTorch's: `x.dtype is torch.float32` holds
 
-    def __init__(self, name):
-        self.name = name
+    def __new__(cls, name):
+        made = cls._made.get(name)
+        if made is None:
+            made = cls._made[name] = super().__new__(cls)
+            made.name = name
+        return made
 
     @property
     def is_floating_point(self) -> bool:

@@ -17,12 +17,16 @@ from .shapes import lined_up, unsqueeze
 
 @K.halves_in_float
 def _softmax(x, dim):
+    if not x.size:
+        return x + 0        # (an empty softmax is empty: NumPy's max of nothing fails)
     e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
     return e / xp.sum(e, axis=dim, keepdims=True)
 
 
 @K.halves_in_float
 def _log_softmax(x, dim):
+    if not x.size:
+        return x + 0
     s = x - xp.max(x, axis=dim, keepdims=True)
     return s - xp.log(xp.sum(xp.exp(s), axis=dim, keepdims=True))
 

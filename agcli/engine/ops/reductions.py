@@ -141,7 +141,7 @@ def _mean_grad(g, x, dim, keepdim):
 
 
 def _logsumexp(x, dim, keepdim):
-    m = xp.max(x, axis=dim, keepdims=True)
+    m = xp.max(x, axis=dim, keepdims=True) if x.size else xp.zeros_like(_sum(x, axis=dim, keepdims=True))
     m = xp.where(xp.isfinite(m), m, 0)
     out = xp.log(_sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else xp.squeeze(out, axis=dim)
