@@ -29,6 +29,9 @@ class DType:
             made.name = name
         return made
 
+    def __getnewargs__(self):       # (pickle and copy make it through __new__: the same object)
+        return (self.name,)
+
     @property
     def is_floating_point(self) -> bool:
         return self.name.startswith("float")
