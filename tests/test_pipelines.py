@@ -430,3 +430,10 @@ def test_a_program_whose_first_statement_is_indented_is_an_indentation_error(tmp
     (tmp_path / "indented.py").write_text("# a comment\n    print(1)\n")
     code, out, err = agcli(tmp_path, "run", "indented.py")
     assert (code, out) == (2, "") and "unexpected indent" in err and "line 2" in err
+
+
+def test_max_elements_below_one_is_a_usage_error(tmp_path):
+    code, out, err = agcli(tmp_path, "grad", "x", "--x", "1", "--max-elements", "-5")
+    assert (code, out) == (2, "") and "at least 1" in err
+    code, out, err = agcli(tmp_path, "run", "-e", "print(1)", "--max-elements", "0")
+    assert code == 2 and "--max-elements" in err and out == ""

@@ -100,7 +100,7 @@ GradOutputOption = Annotated[Optional[str], typer.Option(
 SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Seed for rand/randn.")]
 DTypeOption = Annotated[DType, typer.Option("--dtype", help="Floating dtype of variables and literals.")]
 MaxElementsOption = Annotated[int, typer.Option(
-    "--max-elements", metavar="N", help="Refuse to create any tensor with more elements.")]
+    "--max-elements", metavar="N", min=1, help="Refuse to create any tensor with more elements.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show a Python traceback for internal errors.")]
 # Every command's.
 ColorOption = Annotated[Optional[Color], typer.Option(
@@ -140,7 +140,7 @@ def grad(
         "--out", metavar="FILE.npz", help="Also save the value and every leaf gradient (keys: value and "
                                           "the variable names; read one back with @FILE.npz:KEY).")] = None,
     max_elements: Annotated[Optional[int], typer.Option(
-        "--max-elements", metavar="N", help="Refuse any tensor with more elements (default: 10^8).")] = None,
+        "--max-elements", metavar="N", min=1, help="Refuse any tensor with more elements (default: 10^8).")] = None,
     device: DeviceOption = None,
     define: Annotated[Optional[list[str]], typer.Option(
         "--define", "-D", metavar="NAME=VALUE", help="Bind a NAME that clashes with an option.")] = None,

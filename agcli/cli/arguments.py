@@ -19,6 +19,14 @@ def _whole_number(option, text):
         raise AgcliError(f"{option} takes a whole number, got {text!r}", kind="usage") from None
 
 
+def _count(option, text):
+    """A whole number of at least 1 (--max-elements)."""
+    n = _whole_number(option, text)
+    if n < 1:
+        raise AgcliError(f"{option} takes a whole number of at least 1, got {text!r}", kind="usage")
+    return n
+
+
 def _choice(*allowed):
     def check(option, text):
         if text not in allowed:
@@ -44,7 +52,7 @@ GRAD_OPTIONS = {
     "--format": ("format", _choice("rich", "json")),
     "-f": ("format", _choice("rich", "json")),
     "--out": ("out", lambda option, text: text),
-    "--max-elements": ("max_elements", _whole_number),
+    "--max-elements": ("max_elements", _count),
     "--device": ("device", _choice("cpu", "cuda")),
     "--debug": ("debug", None),
     "--color": ("color", _choice("auto", "always", "never")),
