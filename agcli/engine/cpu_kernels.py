@@ -84,9 +84,17 @@ exp, log, log1p, sin, cos, tan, tanh = map(_float32_from_double, (xp.exp, xp.log
                                                                    xp.tanh))
 
 
+def accumulating(fn, x):
+    """fn(x) in PyTorch's CPU accumulation dtype, rounded once: float64 for float32, float32 for
+    float16 (cumsum, cumprod, var/std, trace)."""
+    if x.dtype == _FLOAT32 or x.dtype == HALF:
+        return astype(fn(astype(x, "float64" if x.dtype == _FLOAT32 else "float32")), x.dtype)
+    return fn(x)
+
+
 def halves_in_float(fn):
     """fn(x, ...), with float16 values computed in float32 and rounded once, as PyTorch's CPU
-    kernels compute halves (softmax, logsumexp, cumulative products)."""
+    kernels compute halves (softmax, log_softmax)."""
     def kernel(x, *args, **kwargs):
         if x.dtype == HALF:
             return astype(fn(astype(x, "float32"), *args, **kwargs), "float16")
@@ -118,4 +126,7 @@ def expm1(x):
     rounded once for float32."""
     if ON_HOST and x.dtype is _FLOAT64:
         return xp.reshape(from_host([math.expm1(v) for v in x.ravel().tolist()]), x.shape)
-    return _float32_from_double(xp.expm1)(x)
+    return _expm1(x)
+
+
+_expm1 = _float32_from_double(xp.expm1)

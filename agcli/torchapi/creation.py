@@ -6,8 +6,6 @@ allocating it.
 """
 from __future__ import annotations
 
-import math
-
 import numpy
 
 from ..engine import backend as B

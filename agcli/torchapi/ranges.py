@@ -100,7 +100,7 @@ def _values(start, step, n, dtype):
     lanes = _LANES[dtype.name]
     # Each index's vector start (its own index where the loop goes value by value), per thread's share.
     parts = min(threads(), -(-n // GRAIN_SIZE)) if n > GRAIN_SIZE else 1
-    share = -(-n // parts) if parts else n
+    share = -(-n // parts)
     first = (i // share) * share if share else i
     into = i - first
     whole = (numpy.minimum(first + share, n) - first) // (2 * lanes) * (2 * lanes)
@@ -111,7 +111,6 @@ def _values(start, step, n, dtype):
         acc, fma = numpy.float32, fma32
     else:
         acc, fma = numpy.float64, fma64
-    begin, by = acc(start), acc(step)
-    base = fma(numpy.full(n, by, acc), base_index.astype(acc), numpy.full(n, begin, acc)).astype(dtype).astype(acc)
-    return numpy.where(vector, fma(offset.astype(acc), numpy.full(n, by, acc), base).astype(dtype),
-                       base.astype(dtype))
+    by = numpy.full(n, step, acc)
+    base = fma(by, base_index.astype(acc), numpy.full(n, start, acc)).astype(dtype).astype(acc)
+    return numpy.where(vector, fma(offset.astype(acc), by, base).astype(dtype), base.astype(dtype))

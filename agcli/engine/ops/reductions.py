@@ -152,13 +152,6 @@ def _logsumexp_grad(g, out, x, dim, keepdim):
     return mul(keep_dims(g, dim, keepdim), exp(sub(x, keep_dims(out, dim, keepdim))))
 
 
-def _in_double(fn, x):
-    """fn(x) in float64 for float32 x, float32 for float16, rounded once (PyTorch's CPU accumulation)."""
-    if x.dtype == xp.float32 or x.dtype == K.HALF:
-        return astype(fn(astype(x, "float64" if x.dtype == xp.float32 else "float32")), x.dtype)
-    return fn(x)
-
-
 # --------------------------------------------------------- prod, var, std
 def _prod_grad(g, out, x, dim=None, keepdim=False):
     """prod_backward: grad * (result / self) when no element is 0, else grad times
@@ -194,7 +187,7 @@ def _moments(x, dim, correction, keepdim, root=False):
     if x.size > 1 and _count(x.shape, dim) == x.size and kind(x.dtype) == "f":    # one number out: the backend
         ones = x.ndim if keepdim else x.ndim - len(T.reduced(dim, x))             # adds as std_var_all_cpu
         return astype(xp.reshape(finish(asarray(squared_deviations(x), dtype=xp.float64)), (1,) * ones), x.dtype)
-    return _in_double(compute, x)
+    return K.accumulating(compute, x)
 
 
 def _var_grad(g, out, x, dim, correction, keepdim):
@@ -226,7 +219,7 @@ def _std_grad(g, out, x, dim, correction, keepdim):
 def _cumsum(x, dim):
     if x.ndim == 0:
         return xp.reshape(_cumsum(xp.reshape(x, (1,)), 0), ())
-    return _in_double(lambda a: xp.cumulative_sum(a, axis=dim) + 0, x)    # (+ 0: PyTorch's sum starts at +0: -0. is 0.)
+    return K.accumulating(lambda a: xp.cumulative_sum(a, axis=dim) + 0, x)    # (+ 0: PyTorch's sum starts at +0: -0. is 0.)
 
 
 def _cumsum_grad(g, out, x, dim):
@@ -274,7 +267,7 @@ def _put_back(g, dim, order):
 
 
 def _trace(x):
-    return _in_double(lambda a: xp.sum(diagonal(a, 0, 0, 1)), x)
+    return K.accumulating(lambda a: xp.sum(diagonal(a, 0, 0, 1)), x)
 
 
 def _trace_grad(g, out, x):

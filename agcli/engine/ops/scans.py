@@ -5,7 +5,7 @@ dividing). Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import cpu_kernels as K
-from ..backend import arange, astype, copy, ones, xp
+from ..backend import arange, copy, ones, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -13,21 +13,16 @@ from .pointwise import mul, where
 from .shapes import CAT, expand, flip, slice_, squeeze, sum_to, transpose, unsqueeze
 
 
-@K.halves_in_float
 def _cumprod(x, dim):
-    """Products along dim up to each element; float32 accumulated in double, as PyTorch's CPU kernel."""
+    """Products along dim up to each element, accumulated as PyTorch's CPU kernel does."""
     if x.ndim == 0:
         return copy(x)
-    if x.dtype == xp.float32:
-        return astype(xp.cumulative_prod(astype(x, "float64"), axis=dim), x.dtype)
-    return xp.cumulative_prod(x, axis=dim)
+    return K.accumulating(lambda a: xp.cumulative_prod(a, axis=dim), x)
 
 
 def _reversed_cumsum(w, dim):
-    """w.flip(dim).cumsum(dim).flip(dim), its sums in PyTorch's accumulating dtype (reductions' _cumsum)."""
-    wide = "float64" if w.dtype == xp.float32 else "float32" if w.dtype == K.HALF else None
-    sums = xp.flip(xp.cumulative_sum(xp.flip(w if wide is None else astype(w, wide), axis=dim), axis=dim), axis=dim)
-    return sums if wide is None else astype(sums, w.dtype)
+    """w.flip(dim).cumsum(dim).flip(dim), its sums accumulated as PyTorch's cumsum does."""
+    return K.accumulating(lambda a: xp.flip(xp.cumulative_sum(xp.flip(a, axis=dim), axis=dim), axis=dim), w)
 
 
 def _cumprod_grad(g, out, x, dim):
