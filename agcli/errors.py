@@ -103,6 +103,20 @@ _PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "typ
                  "not_implemented": "NotImplementedError"}
 
 
+# The kinds of PyTorch's (and Python's) own errors, which an uncaught one shows led by its class.
+_RAISED_KINDS = frozenset(("runtime", "shape", "type", "value", "not_implemented", "index", "key", "attribute",
+                           "assert", "zero"))
+
+
+def as_uncaught(e: AgcliError) -> AgcliError:
+    """e as a program's uncaught exception shows (`agcli run`, the REPL): its message led by its
+    Python class, as Python prints it ("RuntimeError: mat1 and mat2 shapes cannot be multiplied
+    ..."). agcli's own errors (limits, usage) and those that name their class already are left."""
+    if e.kind in _RAISED_KINDS and not e.message.startswith(e.python_type + ":"):
+        e.message = f"{e.python_type}: {e.message}"
+    return e
+
+
 def detached(e: AgcliError) -> AgcliError:
     """e without its traceback and the exceptions it was raised from, to be kept
     in a result. Those hold the frames that raised it, and a frame holds the

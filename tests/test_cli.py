@@ -324,6 +324,18 @@ def test_non_scalar_output_needs_grad_output(run):
     assert "--grad-output" in proc.stderr
 
 
+@pytest.mark.parametrize("command", ["grad", "jacobian", "hessian", "check"])
+@pytest.mark.parametrize("expr, said", [
+    ("x.shape", "the expression gives torch.Size([2]), a shape, not a tensor"),
+    ("(x, x.sum())", "the expression gives a tuple of 2, not a tensor"),
+    ("x.max(0)", "the expression gives a tuple (values, indices)"),
+])
+def test_an_expression_that_is_not_a_tensor_is_named(run, command, expr, said):
+    proc = run(command, expr, "--x", "[1., 2.]")
+    assert proc.returncode == 1
+    assert said in proc.stderr
+
+
 def test_ragged_literal_binding(run):
     proc = run("grad", "a * 2", "--a", "[[1, 2], [3]]")
     assert proc.returncode == 2

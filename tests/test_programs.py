@@ -48,6 +48,9 @@ DEVICE_GAPS = {
     "215_arange_as_pytorch_computes_it": "the array API has no float16",
     "218_bool_subtraction_signed_zeros_and_nan_signs": "the array API adds and multiplies no bools",
     "223_float16_reductions": "the array API has no float16",
+    "229_bool_alpha": "the array API adds no bools",
+    "231_softmax_as_pytorchs_kernel": "PyTorch's softmax kernel (Sleef's expf, its lanes) is the host's only",
+    "232_huber_and_smooth_l1_gradients_as_pytorchs_kernel": "PyTorch's vector and scalar loops are the host's only",
 }
 ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
 

@@ -5,7 +5,7 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
-from ..errors import AgcliError
+from ..errors import AgcliError, as_uncaught
 from .sink import Output
 
 BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n"
@@ -96,7 +96,7 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
     try:
         run_program(source, write, max_iterations=max_iterations, env=env, show=show)
     except AgcliError as e:
-        show_error(e)
+        show_error(as_uncaught(e))
     except KeyboardInterrupt:
         write("\nKeyboardInterrupt\n")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
+from ..errors import EXIT_INPUT, EXIT_OK, AgcliError, as_uncaught
 from .sink import Output, crashed
 
 
@@ -41,7 +41,7 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()
-        output.error(e, where=where)
+        output.error(as_uncaught(e), where=where)
         return e.exit_code
     except Exception as e:  # a bug in agcli: said plainly, a traceback only with --debug
         error = crashed(where, e, debug).error

@@ -52,6 +52,18 @@ def lanes(itemsize: int) -> int:
     return 32 // itemsize
 
 
+def vector_loop(n: int, lanes: int):
+    """Who computes each of n contiguous values of a cpu_kernel_vec loop: (index, the first
+    index of its thread's share, whether the vector op computes it). Each thread's share
+    (over GRAIN_SIZE values they are split) runs blocks of two vectors, the rest value by value."""
+    i = numpy.arange(n, dtype=numpy.int64)
+    parts = min(threads(), -(-n // GRAIN_SIZE)) if n > GRAIN_SIZE else 1
+    share = -(-n // parts)
+    first = (i // share) * share if share else i
+    whole = (numpy.minimum(first + share, n) - first) // (2 * lanes) * (2 * lanes)
+    return i, first, i - first < whole
+
+
 # ------------------------------------------------- one run of memory, fast
 def flat_total(x):
     """0 + vectorized_inner_sum of a contiguous 1-D x (scalar row_sum when shorter

@@ -180,6 +180,7 @@ def _scatter_index(node):
 FIELDS = {
     "AddBackward0": {"alpha": _ALPHA},
     "SubBackward0": {"alpha": _ALPHA},
+    "RsubBackward0": {"alpha": _ALPHA},
     "RsubBackward1": {"alpha": _ALPHA},
     "MulBackward0": {"other": Arg(1, when=(0,)), "self": Arg(0, when=(1,))},
     "DivBackward0": {"other": Arg(1, when=(0, 1)), "self": Arg(0, when=(1,))},
@@ -199,6 +200,7 @@ FIELDS = {
     "SigmoidBackward0": {"result": _RESULT},
     "ReluBackward0": {"result": _RESULT},
     "AbsBackward0": {"self": _SELF},
+    "SgnBackward0": {"result": _RESULT, "self": _SELF},
     "ClampBackward0": {"max": Arg(2), "min": Arg(1), "self": _SELF},     # tensor bounds (None: not given)
     "ClampBackward1": {"max": Param("max"), "min": Param("min"), "self": _SELF},
     "WhereBackward0": {"condition": Arg(0)},
@@ -259,6 +261,7 @@ FIELDS = {
     "LeakyReluBackward0": {"negative_slope": Param("negative_slope"), "self": _SELF},
     "EluBackward0": {"alpha": Param("alpha"), "input_scale": Param("input_scale"), "scale": Param("scale"),
                      "self": _SELF},
+    "CeluBackward0": {"alpha": Param("alpha"), "self": _SELF},
     "LogSigmoidBackward0": {"buffer": Computed(lambda node: xp.exp(-xp.abs(node.arrays[0]))), "self": _SELF},
     "SiluBackward0": {"self": _SELF},
     "Log1PBackward0": {"self": _SELF},

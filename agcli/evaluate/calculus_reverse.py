@@ -16,6 +16,7 @@ from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi import functional as AF
 from .bindings import parse_value
+from .result import tuple_output
 from .run import _FloatErrors
 
 
@@ -27,8 +28,7 @@ def as_function(plan, leaves, names):
         env.update(zip(names, tensors))
         value = plan.run(env)
         if isinstance(value, tuple):
-            raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
-                             kind="type")
+            tuple_output(value)
         return C.as_tensor(value)
     return expression
 

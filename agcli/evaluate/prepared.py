@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..engine.backend import ON_HOST, to_host
 from ..errors import AgcliError, detached
 from ..torchapi import creation as C
+from .result import tuple_output
 from .run import _FloatErrors, _unused, bind, plan_for
 
 
@@ -30,8 +31,7 @@ def run_plan(result, plan, leaves):
     with _FloatErrors(result.warnings).watch():
         value = plan.run(dict(leaves))
     if isinstance(value, tuple):
-        raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
-                         kind="type")
+        tuple_output(value)
     output = C.as_tensor(value)
     result.value = output.data if ON_HOST else to_host(output.data)
     return output

@@ -26,6 +26,19 @@ class NodeInfo:
         return f"NodeInfo({self.name!r}, {self.grad_fn!r}, {self.shape!r})"
 
 
+def tuple_output(value):
+    """Refuse an expression whose value is a tuple (grad, jacobian and the others need a tensor),
+    naming what it is: max(dim)'s (values, indices), a torch.Size, or any other tuple."""
+    if hasattr(value, "indices"):
+        raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
+                         kind="type")
+    if type(value).__name__ == "Size":
+        raise AgcliError(f"the expression gives {value!r}, a shape, not a tensor", kind="type",
+                         hint="this command needs a tensor, e.g. x.sum(); a program run by `agcli run` can print(x.shape)")
+    raise AgcliError(f"the expression gives a tuple of {len(value)}, not a tensor; pick one, e.g. (...)[0]",
+                     kind="type")
+
+
 _DTYPE_TEXT: dict = {}
 
 

@@ -23,7 +23,7 @@ from ..torchapi import creation as C
 from .bindings import parse_value
 from .finite import all_finite, all_float64_finite
 from .plans import forget_oldest, plan_for
-from .result import Result, same_result
+from .result import Result, same_result, tuple_output
 
 __all__ = ["Result", "evaluate", "grad", "settings", "configure", "plan_for"]
 
@@ -247,7 +247,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         made = [name for name, v in env.items() if name not in leaves and type(v) is Tensor
                 and v.requires_grad and v.grad_fn is None and all(v is not leaf for leaf in leaves.values())] \
             if len(env) != len(leaves) else ()     # (env only grows; most lines name nothing of their own: no scan)
-        output = C.as_tensor(value) if not isinstance(value, tuple) else _tuple_output(value)
+        output = C.as_tensor(value) if not isinstance(value, tuple) else tuple_output(value)
         result.value = output.data if ON_HOST else to_host(output.data)
         result.grad_fn = output.grad_fn.name if output.grad_fn else None
         result.requires_grad = output.requires_grad
@@ -321,11 +321,6 @@ def _fill(result, replay, leaves, values, grads):
 def _host_dtype(dtype):
     """The NumPy dtype of a device array's dtype (NumPy's: itself)."""
     return dtype if ON_HOST else numpy.dtype(dtype_name(dtype))
-
-
-def _tuple_output(value):
-    raise AgcliError("the expression gives a tuple (values, indices); pick one, e.g. x.max(0).values",
-                     kind="type")
 
 
 def _grad_output(value, output) -> Tensor:

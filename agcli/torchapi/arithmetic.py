@@ -26,11 +26,19 @@ def _as_operand(v):
     return v
 
 
-def _alpha(alpha):
-    """add/sub's `alpha` as a parameter only when it is not 1 (the common case stays lean)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):
-        fail(f"alpha must be a number, got {alpha!r}", "type")
-    return {} if alpha == 1 else {"alpha": alpha}
+def _alpha(alpha, name, x, y):
+    """add/sub's `alpha` as a parameter only when it is not 1 (the common case stays lean), checked
+    as PyTorch checks it against the result's dtype (alpha_check)."""
+    if type(alpha) is int and alpha == 1:
+        return {}
+    if not isinstance(alpha, (int, float)):
+        fail(f"{name}(): argument 'alpha' must be Number, not {type(alpha).__name__}", "type")
+    result = kind(result_type(x, y))
+    if type(alpha) is bool and result != "b":
+        fail("Boolean alpha only supported for Boolean results.")
+    if type(alpha) is float and result in "biu":
+        fail("For integral input tensors, argument alpha must not be a floating point number.")
+    return {"alpha": alpha}
 
 
 def _elementwise(op, x, y, *, true_division=False, **params):
@@ -106,7 +114,8 @@ def add(input, other, alpha=1):
         input, other = other, input     # 2 + a is a.__radd__(2): add(a, 2), the tensor first in the graph
     if type(input) in _OPERANDS and type(other) in _OPERANDS and type(alpha) is int and alpha == 1:
         return _elementwise(P.ADD, input, other)        # (the common case: nothing to convert)
-    return _elementwise(P.ADD, _as_operand(input), _as_operand(other), **_alpha(alpha))
+    input, other = _as_operand(input), _as_operand(other)
+    return _elementwise(P.ADD, input, other, **_alpha(alpha, "add", input, other))
 
 
 def sub(input, other, alpha=1):
@@ -117,8 +126,22 @@ def sub(input, other, alpha=1):
     sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
         number = _counted(_as_operand(input), other)        # 2 - a is RsubBackward1 (2.5 - ints: default float)
-        return apply(P.RSUB, other, number, cast=number_cast(other, number), **_alpha(alpha))
-    return _elementwise(P.SUB, _as_operand(input), _as_operand(other), **_alpha(alpha))
+        return apply(P.RSUB, other, number, cast=number_cast(other, number), **_alpha(alpha, "sub", input, other))
+    input, other = _as_operand(input), _as_operand(other)
+    return _elementwise(P.SUB, input, other, **_alpha(alpha, "sub", input, other))
+
+
+def rsub(input, other, alpha=1):
+    """torch.rsub: other - alpha * input (RsubBackward0 of two tensors, RsubBackward1 of a number)."""
+    if type(input) is not Tensor or type(other) not in (Tensor, int, float, bool):
+        fail(f"rsub() received an invalid combination of arguments - got ({type(input).__name__}, "
+             f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Number alpha = 1)\n"
+             " * (Tensor input, Number other, Number alpha = 1)\n", "type")
+    if type(other) is not Tensor:
+        return sub(other, input, alpha)
+    _refuse_non_numbers(P.RSUB_TENSORS, input, other)
+    sub_check(other, input)
+    return _elementwise(P.RSUB_TENSORS, input, other, **_alpha(alpha, "rsub", input, other))
 
 
 def mul(input, other):
@@ -132,7 +155,7 @@ def mul(input, other):
 def add_function(input, other, alpha=1):
     """torch.add as a function: a number first stays first in the graph (the operator `2 + a` puts a first)."""
     if type(other) is Tensor and type(input) in _SCALARS:
-        return _elementwise(P.ADD, input, other, **_alpha(alpha))
+        return _elementwise(P.ADD, input, other, **_alpha(alpha, "add", input, other))
     return add(input, other, alpha)
 
 
@@ -160,7 +183,7 @@ def subtract(input, other, alpha=1):
     the operator `2 - a` is RsubBackward1)."""
     if type(other) is Tensor and type(input) in (int, float):
         sub_check(input, other)
-        return _elementwise(P.SUB, input, other, **_alpha(alpha))
+        return _elementwise(P.SUB, input, other, **_alpha(alpha, "sub", input, other))
     return sub(input, other, alpha)
 
 

@@ -7,7 +7,7 @@ from ..engine.tensor import data
 from ..errors import torch_type_name
 from .arithmetic import (abs, acos, add, add_function, asin, atan, cos, cosh, div, divide, eq, erf, exp, exp2, expm1,
                          floor_divide, fmod, ge, gt, isclose, le, log, log1p, log2, log10, lt, masked_fill, maximum,
-                         minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, sigmoid, sin, sinh,
+                         minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, rsub, sigmoid, sin, sinh,
                          sqrt, sub, subtract, tan, tanh, where)
 from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
@@ -17,13 +17,13 @@ from .indexing import (checked_key, count_nonzero, getitem, index, nonzero, posi
                        unique, views_first)
 from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
-from .nn import (binary_cross_entropy, elu, gelu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
+from .nn import (binary_cross_entropy, celu, elu, gelu, leaky_relu, log_softmax, logsigmoid, normalize, selu, silu, softmax,
                  softmin, softplus)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
                          prod, sort, std, sum, trace, var)
-from .rounding import ceil, floor, frac, round, sign, trunc
+from .rounding import ceil, floor, frac, round, sgn, sign, trunc
 from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
 from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip,

@@ -62,6 +62,7 @@ _COMPUTED = {
 }
 _declare(FUNCTIONS, SAFE, _COMPUTED)
 _declare(METHODS, SAFE, _COMPUTED)
+_declare(FUNCTIONS, SAFE, {"rsub": functions.rsub})     # (a function only: Tensor has no rsub method)
 _declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multiply, "multiply": functions.multiply})
 _declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like, "empty_like": C.empty_like})
@@ -87,14 +88,14 @@ _declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functi
 VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "label_smoothing": 7}}
 # torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
-    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "selu", "silu", "gelu", "logsigmoid",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "celu", "selu", "silu", "gelu", "logsigmoid",
     "softmin", "normalize")})
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
              "less_equal": functions.le, "not_equal": functions.ne, "floor_divide": functions.floor_divide, "fmod": functions.fmod,
              "round": functions.round, "floor": functions.floor, "ceil": functions.ceil, "trunc": functions.trunc,
-             "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign}
+             "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign, "sgn": functions.sgn}
 _declare(FUNCTIONS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)

@@ -162,6 +162,15 @@ def elu(input, alpha=1.0, inplace=False):
     return _elu(input, _number(alpha, "elu", "alpha", 2), 1, 1)
 
 
+def celu(input, alpha=1.0, inplace=False):
+    _not_in_place(inplace, "celu")
+    alpha = _number(alpha, "celu", "alpha", 2)
+    if alpha == 0:
+        fail("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _floating(input, "elu_cpu")
+    return apply(A.CELU, input, alpha=alpha)
+
+
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 

@@ -19,7 +19,7 @@ import math
 import numpy
 
 from ..engine.backend import from_host, item
-from ..engine.backend_sums_kernel import GRAIN_SIZE, threads
+from ..engine.backend_sums_kernel import vector_loop
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
@@ -94,17 +94,12 @@ def _shown(v) -> str:
 
 def _values(start, step, n, dtype):
     """The kernel's n values (see the module's docstring)."""
-    i = numpy.arange(n, dtype=numpy.int64)
     if dtype.kind != "f":       # (integers: exact, then wrapped into the dtype as C++ casts)
-        return (start + step * i).astype(dtype)
+        return (start + step * numpy.arange(n, dtype=numpy.int64)).astype(dtype)
     lanes = _LANES[dtype.name]
     # Each index's vector start (its own index where the loop goes value by value), per thread's share.
-    parts = min(threads(), -(-n // GRAIN_SIZE)) if n > GRAIN_SIZE else 1
-    share = -(-n // parts)
-    first = (i // share) * share if share else i
+    i, first, vector = vector_loop(n, lanes)
     into = i - first
-    whole = (numpy.minimum(first + share, n) - first) // (2 * lanes) * (2 * lanes)
-    vector = into < whole
     base_index = numpy.where(vector, first + into // lanes * lanes, i)
     offset = numpy.where(vector, i - base_index, 0)
     if dtype.name == "float16":

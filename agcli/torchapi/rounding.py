@@ -1,8 +1,9 @@
-"""PyTorch's rounding functions: round (decimals=), floor, ceil, trunc (fix), frac, sign.
+"""PyTorch's rounding functions: round (decimals=), floor, ceil, trunc (fix), frac, sign (sgn).
 Integer tensors round to themselves; the kernels PyTorch lacks for a dtype are its errors."""
 from __future__ import annotations
 
 from ..engine import backend as B
+from ..engine.ops import pointwise as P
 from ..engine.ops import rounding as RD
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
@@ -45,6 +46,15 @@ def frac(input):
 
 
 def sign(input):
+    return _signed(RD.SIGN, input)
+
+
+def sgn(input):
+    """torch.sgn: sign for real tensors, recorded as SgnBackward0."""
+    return _signed(P.SGN, input)
+
+
+def _signed(op, input):
     if type(input) is Tensor and B.kind(input.data.dtype) == "b":      # a bool is its own sign
         return Tensor(B.copy(input.data), device=input.device)
-    return apply(RD.SIGN, input)
+    return apply(op, input)

@@ -1,8 +1,10 @@
-"""The activations nn modules use beyond relu, tanh and sigmoid: leaky_relu, elu,
+"""The activations nn modules use beyond relu, tanh and sigmoid: leaky_relu, elu, celu,
 logsigmoid, silu and gelu, with PyTorch's own backward ops where it has them (so a
 gradient taken with create_graph records LeakyReluBackwardBackward0, ...). Each
 entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
+
+import struct
 
 from .. import cpu_kernels as K
 from ...errors import AgcliError
@@ -160,6 +162,15 @@ ELU = Op("EluBackward0", _elu,
          (lambda g, out, x, alpha, scale, input_scale: elu_backward(g, x, alpha, scale, input_scale),),
          ("elu_backward(grad, alpha, scale, input_scale, self)",),
          jvps=(lambda t, out, x, alpha, scale, input_scale: elu_backward(t, x, alpha, scale, input_scale),))
+def _celu_scale(alpha):
+    """celu's rule's input_scale, 1.0 / alpha.toFloat(): alpha rounded to float32 first (its forward's is 1 / alpha)."""
+    return 1.0 / struct.unpack("f", struct.pack("f", alpha))[0]
+
+
+CELU = Op("CeluBackward0", lambda x, alpha: _elu(x, alpha, 1, 1.0 / alpha),     # elu with input_scale 1/alpha
+          (lambda g, out, x, alpha: elu_backward(g, x, alpha, 1, _celu_scale(alpha)),),
+          ("elu_backward(grad, alpha, 1, 1 / float(alpha), self)",),
+          jvps=(lambda t, out, x, alpha: elu_backward(t, x, alpha, 1, _celu_scale(alpha)),))
 LOG_SIGMOID = Op("LogSigmoidBackward0", _log_sigmoid,
                  (lambda g, out, x: log_sigmoid_backward(g, x),),
                  ("log_sigmoid_backward(grad, self)",),

@@ -8,7 +8,8 @@ same order of operations)."""
 from __future__ import annotations
 
 from ...errors import AgcliError, torch_type_name
-from ..backend import astype, clone, ones, xp
+from ..backend import ON_HOST, astype, clone, dtype, kind, ones, xp
+from ..backend_sums_kernel import lanes, vector_loop
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -16,6 +17,9 @@ from . import nn as NN
 from .activations import log_sigmoid
 from .shapes import lined_up, permute, reshape
 from .pointwise import add_scalar, div_scalar, mask, mul, neg, sigmoid, sub, zeros_like
+
+
+_FLOAT32 = dtype("float32")
 
 
 def _numel(x) -> int:
@@ -36,10 +40,12 @@ def _smooth_l1(x, y, reduction, beta):
 
 
 def _smooth_l1_backward(g, x, y, reduction, beta):
-    """norm * (x <= -beta ? -grad : x >= beta ? grad : x / beta * grad), x = input - target, norm = 1 [/ numel]."""
+    """norm * (x <= -beta ? -grad : x >= beta ? grad : x / beta * grad), x = input - target, norm = 1 [/ numel],
+    in the order of PyTorch's kernel: its vector op's, or (the values left over) its scalar op's."""
     d = x - y
     norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
-    return xp.where(d <= -beta, -norm * g, xp.where(d >= beta, norm * g, norm * d / beta * g))
+    one_by_one = xp.where(d <= -beta, -norm * g, xp.where(d >= beta, norm * g, _in_double(norm * d * g, beta)))
+    return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= beta, _signs(d), d / beta) * g)
 
 
 def _huber(x, y, reduction, delta):
@@ -50,10 +56,36 @@ def _huber(x, y, reduction, delta):
 
 
 def _huber_backward(g, x, y, reduction, delta):
-    """norm * (x <= -delta ? -grad * delta : x >= delta ? grad * delta : x * grad), x = input - target."""
+    """norm * (x <= -delta ? -grad * delta : x >= delta ? grad * delta : x * grad), x = input - target,
+    in the order of PyTorch's kernel, as _smooth_l1_backward."""
     d = x - y
     norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
-    return xp.where(d <= -delta, -norm * g * delta, xp.where(d >= delta, norm * g * delta, norm * d * g))
+    one_by_one = xp.where(d <= -delta, _times_double(-norm * g, delta),
+                          xp.where(d >= delta, _times_double(norm * g, delta), norm * d * g))
+    return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= delta, _signs(d) * delta, d) * g)
+
+
+def _signs(d):
+    """1 where d > 0, else -1, in d's dtype (the vector op's blend)."""
+    return astype(xp.where(d > 0, 1, -1), d.dtype)
+
+
+def _in_double(v, beta):
+    """v / beta, beta a C++ double: a float32 v divided in double and rounded once (the scalar op's)."""
+    return astype(astype(v, "float64") / beta, v.dtype) if v.dtype == _FLOAT32 else v / beta
+
+
+def _times_double(v, delta):
+    return astype(astype(v, "float64") * delta, v.dtype) if v.dtype == _FLOAT32 else v * delta
+
+
+def _split(one_by_one, vectors):
+    """cpu_kernel_vec's values: the vector op's (vectors()) where its loop runs them, else the scalar op's.
+    (On the host only: a device backend's kernels are not PyTorch's CPU ones.)"""
+    if not ON_HOST or kind(one_by_one.dtype) != "f" or one_by_one.size < 2 * lanes(one_by_one.dtype.itemsize):
+        return one_by_one
+    _, _, in_vectors = vector_loop(one_by_one.size, lanes(one_by_one.dtype.itemsize))
+    return xp.where(xp.reshape(in_vectors, one_by_one.shape), vectors(), one_by_one)
 
 
 def _inside(gg, x, y, width, reduction):

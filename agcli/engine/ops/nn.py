@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...errors import AgcliError
 from .. import cpu_kernels as K
+from .. import backend_softmax as SK
 from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_mean, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -17,6 +18,8 @@ from .shapes import lined_up, unsqueeze
 
 @K.halves_in_float
 def _softmax(x, dim):
+    if SK.applies(x, dim):
+        return SK.softmax(x)
     if not x.size:
         return x + 0        # (an empty softmax is empty: NumPy's max of nothing fails)
     e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
@@ -25,6 +28,8 @@ def _softmax(x, dim):
 
 @K.halves_in_float
 def _log_softmax(x, dim):
+    if SK.applies(x, dim):
+        return SK.log_softmax(x)
     if not x.size:
         return x + 0
     s = x - xp.max(x, axis=dim, keepdims=True)
@@ -236,10 +241,14 @@ BINARY_CROSS_ENTROPY = Op("BinaryCrossEntropyBackward0", _bce,
 # On raw arrays the primitives compute directly; on tensors they record, with
 # their own rules (derivatives.yaml's), so a third derivative works too.
 def _softmax_backward(g, y, dim):
+    if SK.applies(y, dim) and g.dtype is y.dtype and g.shape == y.shape:
+        return SK.softmax_backward(g, y)
     return y * (g - reduce_sum(g * y, axis=dim, keepdims=True))
 
 
 def _log_softmax_backward(g, y, dim):
+    if SK.applies(y, dim) and g.dtype is y.dtype and g.shape == y.shape:
+        return SK.log_softmax_backward(g, y)
     return g - xp.exp(y) * reduce_sum(g, axis=dim, keepdims=True)
 
 

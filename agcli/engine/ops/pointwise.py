@@ -46,16 +46,18 @@ ADD = Op("AddBackward0", _add,
          ("grad", "grad * alpha"), saves=False,
          jvps=(lambda t, out, x, y, alpha=1: t,
                lambda t, out, x, y, alpha=1: t if alpha == 1 else mul_scalar(t, alpha)))
-SUB = Op("SubBackward0", _sub,
-         (lambda g, out, x, y, alpha=1: g,
-          lambda g, out, x, y, alpha=1: -g if alpha == 1 else mul_scalar(-g, alpha)),
-         ("grad", "-grad * alpha"), saves=False,
-         jvps=(lambda t, out, x, y, alpha=1: t,
-               lambda t, out, x, y, alpha=1: -t if alpha == 1 else mul_scalar(-t, alpha)))
+def _minus_alpha(g, out, x, y, alpha=1):
+    """-g * alpha: the gradient (and tangent) of what is subtracted."""
+    return -g if alpha == 1 else mul_scalar(-g, alpha)
+
+
+SUB = Op("SubBackward0", _sub, (lambda g, out, x, y, alpha=1: g, _minus_alpha), ("grad", "-grad * alpha"), saves=False,
+         jvps=(lambda t, out, x, y, alpha=1: t, _minus_alpha))
 RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * alpha),   # number - tensor
-          (lambda g, out, x, s, alpha=1: -g if alpha == 1 else mul_scalar(-g, alpha), None),
-          ("-grad * alpha",), saves=False,
-          jvps=(lambda t, out, x, s, alpha=1: -t if alpha == 1 else mul_scalar(-t, alpha), None))
+          (_minus_alpha, None), ("-grad * alpha",), saves=False, jvps=(_minus_alpha, None))
+RSUB_TENSORS = Op("RsubBackward0", lambda x, y, alpha=1: _sub(y, x, alpha),      # torch.rsub(x, y): y - alpha * x
+                  (_minus_alpha, lambda g, out, x, y, alpha=1: g), ("-grad * alpha", "grad"), saves=False,
+                  jvps=(_minus_alpha, lambda t, out, x, y, alpha=1: t))
 MUL = Op("MulBackward0", xp.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
@@ -391,7 +393,7 @@ for _name, _op in (("lt", LT), ("le", LE), ("gt", GT), ("ge", GE)):
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import ELEMENTWISE, LOOP, declare, declare_rest  # noqa: E402  (after the entries)
 
-declare(ELEMENTWISE, ADD, SUB, RSUB, MUL, DIV, DIV_SCALAR, MUL_SCALAR, ADD_SCALAR, SUB_SCALAR, RECIPROCAL, NEG,
+declare(ELEMENTWISE, ADD, SUB, RSUB, RSUB_TENSORS, MUL, DIV, DIV_SCALAR, MUL_SCALAR, ADD_SCALAR, SUB_SCALAR, RECIPROCAL, NEG,
         POW, POW_T, RPOW, EXP, LOG, LOG1P, SQRT, SIN, COS, TAN, TANH, SIGMOID, RELU, ABS, SGN, TANH_BACKWARD,
         SIGMOID_BACKWARD, THRESHOLD_BACKWARD, WHERE, MASKED_FILL, LT, LE, GT, GE, EQ, NE)
 declare_rest(globals(), LOOP)       # remainder and floor division (their kernels look at dtypes)

@@ -142,6 +142,19 @@ class ELU(Module):
         return f"alpha={own['alpha']}{', inplace=True' if own['inplace'] else ''}"
 
 
+class CELU(Module):
+    @program("__init__")
+    def init(self, alpha=1.0, inplace=False):
+        init_with(self, alpha=alpha, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("celu")(input, own["alpha"], own["inplace"])
+
+    extra_repr = ELU.extra_repr
+
+
 class GELU(Module):
     @program("__init__")
     def init(self, approximate="none"):
@@ -192,7 +205,7 @@ class Softplus(Module):
 
 
 ACTIVATIONS = {}
-for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, GELU, LogSigmoid, Softmin,
+for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, CELU, GELU, LogSigmoid, Softmin,
              Softplus):
     native_class(_cls, "torch.nn.modules.activation")
     ACTIVATIONS[_cls.__name__] = _cls

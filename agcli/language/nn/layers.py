@@ -14,7 +14,7 @@ from ...torchapi import namespace, nn_init
 from ..program_torch_calls import TorchFunction
 from ..program_names import receiver_tables
 from .module import Module
-from .native import native_class, program
+from .native import call, native_class, program
 from .parameter import parameter
 
 _FUNCTIONS = {}
@@ -53,7 +53,7 @@ class Linear(Module):
             Module.program_setattr(self, "bias", parameter(C.empty(out_features, device=device, dtype=dtype)))
         else:
             Module.register_parameter(self, "bias", None)
-        Linear.reset_parameters(self)
+        call(self, "reset_parameters")      # (a subclass's own, as PyTorch's self.reset_parameters())
 
     @program("reset_parameters")
     def reset_parameters(self):

@@ -96,7 +96,7 @@ class Members:
 
     @program("zero_grad")
     def zero_grad(self, set_to_none=True):
-        for p in Members.parameters(self):
+        for p in call(self, "parameters"):      # (a subclass's own parameters(), as PyTorch's)
             if p.grad is not None:
                 if set_to_none:
                     p.grad = None
