@@ -228,7 +228,7 @@ def test_detect_anomaly_in_a_program_points_at_its_line(tmp_path):
                        "w = (z / y).sum()\nw.backward()\nprint(x.grad)\n")
     proc = _agcli("run", str(program), "--detect-anomaly")
     assert proc.returncode == 1
-    assert "error: Function 'DivBackward0' returned nan values in its 1th output." in proc.stderr
+    assert "error: RuntimeError: Function 'DivBackward0' returned nan values in its 1th output." in proc.stderr
     assert "line 5, column 8\n   | w = (z / y).sum()\n   |        ^" in proc.stderr
     proc = _agcli("run", str(program))
     assert proc.returncode == 0 and proc.stdout == "tensor([   inf, 0.5000])\n"

@@ -650,6 +650,7 @@ def test_a_long_expression_chain_through_the_api():
 # ------------------------------------------------------------- op coverage
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
+    "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
     "NotImplemented": "floor_divide: PyTorch records it but its backward fails (fixture in torch_cases.json)",
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",
     "IndexPutBackward0": "x[mask] = v: CopySlices's rules; transcript 63_names_of_index_assignment_and_sizes",

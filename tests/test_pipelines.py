@@ -437,3 +437,63 @@ def test_max_elements_below_one_is_a_usage_error(tmp_path):
     assert (code, out) == (2, "") and "at least 1" in err
     code, out, err = agcli(tmp_path, "run", "-e", "print(1)", "--max-elements", "0")
     assert code == 2 and "--max-elements" in err and out == ""
+
+
+def test_a_batch_line_that_is_not_utf8_fails_alone(tmp_path):
+    """A byte that is not UTF-8 fails its own line (as in an argument), whatever --jobs; the others run."""
+    lines = [b'"x*2" --x 1'] * 300 + [b'"x\xff" --x 1'] + [b'"x*3" --x 2'] * 300
+    (tmp_path / "mixed.txt").write_bytes(b"\n".join(lines) + b"\n")
+    for jobs in ("1", "2"):
+        code, out, err = agcli(tmp_path, "batch", "mixed.txt", "--format", "jsonl", "--jobs", jobs)
+        results = [json.loads(line) for line in out.splitlines()]
+        assert code == 1 and len(results) == 601, err
+        assert [r["line"] for r in results if r["error"]] == [301]
+        assert results[300]["error"]["message"] == "byte 0xFF is not UTF-8 text"
+        assert "1 of 601 lines failed (line 301)" in err
+
+
+def test_exit_ends_a_program_as_python_does(tmp_path):
+    """exit(n): that status and nothing said; exit('text'): the text on stderr, status 1; the REPL ends too."""
+    assert agcli(tmp_path, "run", "-e", "print(1)\nexit(3)\nprint(2)") == (3, "1\n", "")
+    assert agcli(tmp_path, "run", "-e", "raise SystemExit('bye')") == (1, "", "bye\n")
+    assert agcli(tmp_path, "run", "-e", "exit()\nprint(2)") == (0, "", "")
+    code, out, err = agcli(tmp_path, "repl", input="x = 1\nif x:\n    exit(4)\n\nprint('after')\n")
+    assert code == 4 and "after" not in out and err == ""
+
+
+@pytest.mark.parametrize("args, said", [
+    (("grad", "x*2", "--x", "1", "--jobs", "2"), "--jobs is an option of agcli batch"),
+    (("grad", "x*2", "--x", "1", "--seed", "99999999999999999999"),
+     "--seed takes a seed from -2**63 to 2**64 - 1"),
+    (("jacobian", "2*3"), "nothing to differentiate: the expression has no variable"),
+    (("hessian", "x*y", "--x", "1", "--y", "2", "--wrt="), "nothing to differentiate: --wrt names no variable"),
+    (("grad", "lambda x: x", "--x", "1"), "a lambda is not allowed in an expression"),
+])
+def test_usage_errors_say_what_to_do(tmp_path, args, said):
+    code, out, err = agcli(tmp_path, *args)
+    assert code == 2 and said in err and "hint:" in err
+
+
+def test_a_variable_defined_with_D_is_never_a_mistyped_option(tmp_path):
+    code, out, err = agcli(tmp_path, "grad", "x*2", "--x", "1", "-D", "seed=3")
+    assert code == 0 and "'seed' is bound but the expression does not use it" in err
+
+
+@pytest.mark.parametrize("args, said", [
+    (("jvp", "x.int()", "--x", "[2.3, 0.5]", "--vector", "x=[1, 1]"),
+     "Only Tensors of floating point and complex dtype can require gradients"),
+    (("jacobian", "x * 2", "--x", "zeros(2, 0)"), "stack expects a non-empty TensorList"),
+    (("hessian", "x.norm()", "--x", "[]"), "stack expects a non-empty TensorList"),
+    (("grad", "x.unique().sum() + x.sum()", "--x", "[2.5, 0, -1]"),
+     "the derivative for '_unique2' is not implemented."),
+])
+def test_pytorchs_errors_where_it_has_no_answer(tmp_path, args, said):
+    code, out, err = agcli(tmp_path, *args)
+    assert code == 1 and said in err
+
+
+def test_numpy_warnings_do_not_reach_the_terminal(tmp_path):
+    for args in (("jacobian", "log1p(x) + y", "--x", "-1", "--y", "1"),
+                 ("grad", "x*1", "--x", "1e300", "--dtype", "float32")):
+        code, out, err = agcli(tmp_path, *args)
+        assert code == 0 and "RuntimeWarning" not in err and ".py:" not in err, err

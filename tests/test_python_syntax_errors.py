@@ -31,6 +31,7 @@ CASES = [
     ("x = 3\u00a0+ 2\n", 1, 6, "replace it with a space"),
     ("x = 3\nprint(x\u00b2)\n", 2, 8, "for a power write x**2"),
     ('x = "中文" + (3 +\n', 1, 12, None),
+    ("x = 1\nprint(08)\n", 2, 7, None),
 ]
 
 
@@ -55,7 +56,7 @@ def test_a_syntax_error_says_what_python_says(source, line, column, hint):
 @pytest.mark.parametrize("source", [
     "x = torch.tensor([1.,\n    2.])\ns = '''a\n  b'''\nif x.sum() > 0:\n    y = (x *\n  2)\n    print(y)\n",
     "if x: y = 1\nelse: y = 2\n", "x = 0x1f + 0b10 + 0o7 + 1e5 + 1_000 + .5 + 1_0.2_5\n", "a1 = 2\nb = a1 * 2\n",
-    "x = 'a # b'  # c\n", "é = 1\n",
+    "x = 'a # b'  # c\n", "é = 1\n", "x = 00 + 0_0 + 0.5 + 010.5 + 0e1\n",
 ])
 def test_valid_programs_still_parse(source):
     parse(source)

@@ -19,6 +19,16 @@ def _whole_number(option, text):
         raise AgcliError(f"{option} takes a whole number, got {text!r}", kind="usage") from None
 
 
+def _seed(option, text):
+    """A seed torch.manual_seed takes: -2**63 to 2**64 - 1."""
+    n = _whole_number(option, text)
+    if not -2**63 <= n < 2**64:
+        raise AgcliError(f"{option} takes a seed from -2**63 to 2**64 - 1, got {text}", kind="usage",
+                         hint="PyTorch's manual_seed takes no larger one (its ValueError: Overflow when unpacking "
+                              "long long)")
+    return n
+
+
 def _count(option, text):
     """A whole number of at least 1 (--max-elements)."""
     n = _whole_number(option, text)
@@ -47,7 +57,7 @@ def split_names(text: str, option: str = "--wrt") -> list[str]:
 GRAD_OPTIONS = {
     "--wrt": ("wrt", lambda option, text: split_names(text, option)),
     "--grad-output": ("grad_output", lambda option, text: text),
-    "--seed": ("seed", _whole_number),
+    "--seed": ("seed", _seed),
     "--dtype": ("dtype", _choice("float32", "float64")),
     "--format": ("format", _choice("rich", "json")),
     "-f": ("format", _choice("rich", "json")),
@@ -94,13 +104,14 @@ _LINE_ALLOWED = {command: tuple(o for o in LINE_OPTIONS if o in options)
 class GradArgs:
     __slots__ = ("expr", "bindings", "wrt", "grad_output", "seed", "dtype", "format", "out",
                  "max_elements", "device", "debug", "strict", "color", "saved", "command", "vectors",
-                 "eps", "atol", "rtol", "second_order", "detect_anomaly")
+                 "eps", "atol", "rtol", "second_order", "detect_anomaly", "defined")
 
     def __init__(self):
         # (plain stores: a loop of setattr over the slots cost as much as reading a batch line's words)
         self.expr = self.wrt = self.grad_output = self.seed = self.dtype = self.format = self.out = None
         self.max_elements = self.device = self.debug = self.strict = self.color = self.saved = None
         self.vectors = self.eps = self.atol = self.rtol = self.second_order = self.detect_anomaly = None
+        self.defined = ()       # the names bound by -D (never a mistyped option)
         self.bindings = {}
         self.command = "grad"
 
@@ -135,7 +146,7 @@ def parse_words(words, allowed=tuple(GRAD_OPTIONS), where="the command", read_ex
         raise AgcliError(f"{where} has no expression", kind="usage",
                          hint='write the expression first, e.g. "a*b + c" --a 2 --b 3 --c 1')
     for name in args.bindings:
-        if len(name) >= 3:      # (no option's name is shorter)
+        if len(name) >= 3 and name not in args.defined:      # (no option's name is shorter)
             _refuse_mistyped_option(name, args.expr, where, options)
     return args
 
@@ -172,6 +183,7 @@ def _read_words(args, words, allowed, where, read_expr, options):
             if not eq or not _is_name(name):
                 raise AgcliError(f"-D takes NAME=VALUE, got {spec!r}", kind="usage")
             _bind(args.bindings, name, value)
+            args.defined += (name,)
         elif "--vector" in options and (word == "--vector" or word.startswith("--vector=")):
             if word == "--vector":
                 spec = _value(words, i, word)
@@ -238,6 +250,10 @@ def _refuse_mistyped_option(name, expr, where, options):
     if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", expr):
         return      # a variable after all
     unused = f"(--{name} would bind a variable '{name}', which the expression does not use)"
+    if f"--{option}" in _BATCH_OPTIONS:
+        raise AgcliError(f"--{name} is not an option of {where}", kind="usage",
+                         hint=f"--{option} is an option of agcli batch, for the whole batch: "
+                              f"agcli batch FILE --{option} ... {unused}")
     if f"--{option}" not in options:
         owners = ", ".join(f"agcli {c}" for c, table in COMMAND_OPTIONS.items() if f"--{option}" in table)
         raise AgcliError(f"--{name} is not an option of {where}", kind="usage",
@@ -245,7 +261,9 @@ def _refuse_mistyped_option(name, expr, where, options):
     raise AgcliError(f"unknown option --{name}", kind="usage", hint=f"did you mean --{option}? {unused}")
 
 
-_OPTION_LIKE = sorted({o[2:] for table in COMMAND_OPTIONS.values() for o in table if o.startswith("--")})
+_BATCH_OPTIONS = ("--jobs", "--cluster", "--progress", "--no-progress")     # (agcli batch's own, not a line's)
+_OPTION_LIKE = sorted({o[2:] for table in COMMAND_OPTIONS.values() for o in table if o.startswith("--")} |
+                      {o[2:] for o in _BATCH_OPTIONS})
 
 
 def _value(words, i, option):

@@ -39,7 +39,8 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         chosen, _ = choose(device)      # before anything imports the engine
         batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
                        detect_anomaly=detect_anomaly)
-        stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig")
+        # (a byte that is not UTF-8 is kept as a lone surrogate: its line alone fails, as an argument does)
+        stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig", errors="surrogateescape")
         if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)
             from ..evaluate.batch import keep_freed_memory
             from ..output import float_text
@@ -84,7 +85,7 @@ def _size(stream) -> int:
 def _utf8(binary):
     """Standard input as UTF-8 text, whatever the locale says (a BOM is skipped), line by line as it comes."""
     import io
-    return io.TextIOWrapper(binary, encoding="utf-8-sig")
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
 
 
 def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False, detect_anomaly=False):
@@ -124,7 +125,7 @@ def _numbered(stream):
 def _count(file) -> int:
     """How many lines of FILE run (for the progress bar): a pass of its own, so
     that the lines need not be held while they run."""
-    with open(file, encoding="utf-8-sig") as stream:
+    with open(file, encoding="utf-8-sig", errors="surrogateescape") as stream:
         return sum(1 for _ in _numbered(stream))
 
 

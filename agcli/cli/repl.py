@@ -5,6 +5,8 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
+import sys
+
 from ..errors import AgcliError, as_uncaught
 from .sink import Output
 
@@ -80,22 +82,31 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
             while _needs_more(buffer):
                 buffer.append(read_line("... "))
         except EOFError:        # (a chunk the input ended in runs first, as in Python: a block, or its error)
-            if buffer:
-                _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
+            exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember) \
+                if buffer else None
+            if exited is not None:
+                return exited
             write("\n")
             return 0
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
             continue
-        _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
+        exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
+        if exited is not None:
+            return exited
 
 
 def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember):
+    """Run one chunk; the exit status if it called exit() (the session ends, as Python's REPL does)."""
     source = "\n".join(buffer).rstrip() + "\n"
     remember(buffer)
     try:
         run_program(source, write, max_iterations=max_iterations, env=env, show=show)
     except AgcliError as e:
+        if e.kind == "exit":
+            if e.message:
+                print(e.message, file=sys.stderr)
+            return e.exit_code
         show_error(as_uncaught(e))
     except KeyboardInterrupt:
         write("\nKeyboardInterrupt\n")

@@ -41,6 +41,10 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()
+        if e.kind == "exit":        # exit(code): the status, and a text code on stderr, as Python ends
+            if e.message:
+                print(e.message, file=sys.stderr)
+            return e.exit_code
         output.error(as_uncaught(e), where=where)
         return e.exit_code
     except Exception as e:  # a bug in agcli: said plainly, a traceback only with --debug

@@ -20,7 +20,7 @@ _LANES = {_F32: 16, _F64: 8}
 
 def applies(x, dim) -> bool:
     """Does this module compute x's softmax along dim (a float32/float64 host array, its last dim)?"""
-    return type(x) is numpy.ndarray and x.dtype in _LANES and x.size > 0 and dim in (-1, x.ndim - 1)
+    return type(x) is numpy.ndarray and x.dtype in _LANES and x.ndim and x.size and dim in (-1, x.ndim - 1)
 
 
 def softmax(x):

@@ -151,7 +151,7 @@ sort_order = None       # engine/ops/reductions.py installs it: the order sort()
 
 
 def _sort_indices(node):
-    return sort_order(node.arrays[0], node.params["dim"], node.params["descending"])
+    return sort_order(node.arrays[0], node.params["dim"], node.params["descending"], node.params.get("stable", False))
 
 
 def _indices(key):

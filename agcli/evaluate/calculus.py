@@ -27,7 +27,7 @@ from __future__ import annotations
 from ..device import choose
 from ..state import state
 from .jacobians import jacobians, jvp_product
-from .prepared import errors_kept, prepare, run_plan
+from .prepared import errors_kept, need_variables, prepare, run_plan
 from .result import Result
 from .run import settings
 
@@ -102,8 +102,10 @@ def jvp(result, expr, bindings, *, vectors=None, wrt=None, strict=False):
 
 
 # -- the reverse-mode commands (their work: calculus_reverse.py, calculus_check.py)
-def _reverse_start(result, expr, bindings, wrt, strict):
+def _reverse_start(result, expr, bindings, wrt, strict, needs_variables=True):
     plan, leaves, names = prepare(result, expr, bindings, wrt=wrt, strict=strict)
+    if needs_variables:         # (check leaves it to gradcheck: PyTorch's own words)
+        need_variables(names, wrt)
     run_plan(result, plan, leaves)
     return plan, leaves, names
 
@@ -147,5 +149,5 @@ def check(result, expr, bindings, *, eps=1e-6, atol=1e-5, rtol=1e-3, second_orde
     """torch.autograd.gradcheck of the expression in its variables (gradgradcheck too with
     second_order): the answer holds "ok" and every Jacobian; a failure is the error, in PyTorch's words."""
     from .calculus_check import check as check_of
-    plan, leaves, names = _reverse_start(result, expr, bindings, wrt, strict)
+    plan, leaves, names = _reverse_start(result, expr, bindings, wrt, strict, needs_variables=False)
     check_of(result, plan, leaves, names, eps=eps, atol=atol, rtol=rtol, second_order=second_order)

@@ -80,6 +80,8 @@ def hessian(result, plan, leaves, names):
     rule, else PyTorch's own algorithm (a backward per gradient element)."""
     fn = as_function(plan, leaves, names)
     inputs = tuple(leaves[n] for n in names)
+    if any(not x.data.size for x in inputs):        # (the Jacobian of an empty gradient: no rows to stack)
+        raise AgcliError("stack expects a non-empty TensorList")
     with quietly(result):
         blocks = _forward_over_reverse(fn, inputs)
         if blocks is None:

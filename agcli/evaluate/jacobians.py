@@ -28,16 +28,23 @@ from ..engine.tensor import Tensor, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .bindings import parse_value
-from .prepared import prepare, run_plan
+from .calculus_reverse import quietly
+from .prepared import need_variables, prepare, run_plan
+
+
+_NOTHING_STACKED = "stack expects a non-empty TensorList"
 
 
 def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> dict:
     """{name: host array of shape out.shape + x.shape} for each variable differentiated
     (mode "forward" or "reverse" overrides the choice by size: tests and benchmarks)."""
     plan, leaves, names = prepare(result, expr, bindings, wrt, strict)
+    need_variables(names, wrt)
     with set_grad_enabled(False):
         probe = run_plan(result, plan, leaves)
     m = int(probe.data.size)
+    if not m:       # (functional.jacobian stacks one row per output element: none to stack)
+        raise AgcliError(_NOTHING_STACKED)
     n = sum(int(leaves[name].data.size) for name in names)
     if m * n > state.max_elements:
         raise AgcliError(f"the Jacobian would have {m * n} elements ({m} outputs x {n} inputs), more than the "
@@ -46,7 +53,8 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
     if B.kind(probe.data.dtype) != "f" or not names:
         columns = {name: None for name in names}
     elif mode == "reverse" or (mode is None and m < n):
-        columns = _reverse(result, plan, leaves, names, m)
+        with quietly(result):       # (the backward passes' floating-point trouble shows in the Jacobian)
+            columns = _reverse(result, plan, leaves, names, m)
     else:
         columns = _forward(result, plan, leaves, names, n)
     out_shape = tuple(probe.data.shape)
@@ -138,6 +146,7 @@ def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):
     """J v in forward mode: vectors {name: value or text} for the variables differentiated
     (a variable of one element may be left out: its tangent is 1)."""
     plan, leaves, names = prepare(result, expr, bindings, wrt, strict)
+    need_variables(names, wrt)
     stray = [name for name in vectors if name not in names]
     if stray:
         raise AgcliError(f"--vector {', '.join(stray)} names no variable differentiated", kind="usage",
@@ -159,7 +168,9 @@ def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):
             tangent = FW.tangent_of(output)
     finally:
         FW.exit_level(level)
-    if tangent is None or B.kind(output.data.dtype) != "f":
+    if B.kind(output.data.dtype) != "f":      # (functional.jvp's zeros_like(out, requires_grad=True) refuses it)
+        raise AgcliError("Only Tensors of floating point and complex dtype can require gradients")
+    if tangent is None:
         return B.to_host(B.zeros(tuple(output.data.shape), dtype=output.data.dtype))
     product = B.to_host(tangent.data if type(tangent) is Tensor else tangent)
     _finite(result, product, "the JVP")

@@ -25,6 +25,16 @@ def prepare(result, expr, bindings, wrt=None, strict=False):
     return plan, leaves, names
 
 
+def need_variables(names, wrt):
+    """A derivative needs something to differentiate by: an empty list of variables is a usage error
+    (torch.autograd.functional's would be an IndexError, or an empty answer)."""
+    if not names:
+        raise AgcliError("nothing to differentiate: " + ("--wrt names no variable" if wrt is not None else
+                                                         "the expression has no variable"), kind="usage",
+                         hint="bind one with --NAME VALUE, e.g. --x 1.5" if wrt is None else
+                         "give --wrt the names of bound variables, e.g. --wrt x")
+
+
 def run_plan(result, plan, leaves):
     """The expression's output tensor; its value (host) goes into the Result, and the
     forward's floating-point trouble into its warnings."""

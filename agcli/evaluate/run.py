@@ -71,7 +71,8 @@ def bind(name: str, value) -> Tensor:
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
     if array.dtype is not _DTYPES.get(state.default_float):     # (most are already: no astype call)
-        array = array.astype(state.default_float, copy=False)
+        with numpy.errstate(over="ignore"):                    # (1e300 in float32 is inf, as in PyTorch)
+            array = array.astype(state.default_float, copy=False)
     # (name passed by position: a class called with keywords has a dict made for them)
     return Tensor(array if ON_HOST else from_host(array), False, name)
 

@@ -8,6 +8,7 @@ once. Every closure that can fail puts its span on the error.
 """
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 
 from . import ast as A
@@ -82,6 +83,13 @@ def _guarded(fn, span):
     return guarded
 
 
+
+# What Python calls the syntax an expression does not take (an error names it so).
+_IN_WORDS = {"AnnAssign": "an annotated assignment (name: value)", "Lambda": "a lambda",
+             "IfExp": "a conditional expression (a if c else b)", "Comprehension": "a comprehension",
+             "Import": "import", "ImportFrom": "import", "Yield": "yield", "AugAssign": "an augmented assignment (+=)",
+             "FString": "an f-string", "DictLit": "a dict", "SetLit": "a set", "Starred": "* unpacking"}
+
 class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
 
@@ -149,7 +157,11 @@ class Lowering:
 
     def not_allowed(self, node):
         """The lower_X of a node type X that this class does not lower."""
-        raise self.error(f"{type(node).__name__} is not allowed here", node.span, "syntax")
+        name = type(node).__name__
+        what = _IN_WORDS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+        raise self.error(f"{what} is not allowed in an expression", node.span, "syntax",
+                         hint="an expression takes arithmetic, calls, indexing and assignments (y = x * 2; "
+                              "y.sum()); a Python program runs with `agcli run`")
 
     def lower_Number(self, node):
         return constant(node.value)

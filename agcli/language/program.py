@@ -41,7 +41,12 @@ _STATEMENTS = (A.Assign, A.AugAssign, A.AnnAssign, A.Pass, A.Break, A.Continue, 
 
 
 class ProgramExited(AgcliError):
-    """exit(n) / raise SystemExit(n) with a status other than 0."""
+    """exit(code) / raise SystemExit(code): the program's end, as Python takes the code (None: status 0,
+    an int: that status, anything else: its text on stderr and status 1). Not an error to frame."""
+
+    def __init__(self, code):
+        super().__init__("" if code is None or isinstance(code, int) else str(code), kind="exit")
+        self.exit_code = 0 if code is None else code if isinstance(code, int) else EXIT_EVAL
 
 
 class ProgramPlan:
@@ -58,11 +63,7 @@ class ProgramPlan:
                 if is_expr and show is not None and value is not None:
                     show(value)
         except ProgramExit as e:
-            if e.code not in (None, 0):
-                error = ProgramExited(e.code if isinstance(e.code, str) else f"the program exited with status "
-                                      f"{e.code}", kind="exit")
-                error.exit_code = e.code if isinstance(e.code, int) else EXIT_EVAL
-                raise error from None
+            raise ProgramExited(e.code) from None
         except AgcliError as e:
             e.exit_code = getattr(e, "exit_code", EXIT_EVAL) if isinstance(e, LimitError) else EXIT_EVAL
             raise e.at(e.span, self.source)

@@ -23,6 +23,7 @@ from .program_modules import BuiltinClass, ModuleValue
 from .program_names import SETTERS, receiver_tables
 from .program_numpy import VALUES, _missing as numpy_missing
 from .program_objects import MISSING, Builtin, ProgramObject, Property, bind, class_lookup
+from .program_operators import ELEMENT_METHODS
 from .program_ordering import sort_list
 from .program_runtime import MAX_ITEMS, too_many_items
 from .program_torch_calls import TensorMethod
@@ -70,7 +71,8 @@ def _widened(text, name):
     return method
 
 
-_OVERRIDES = {(str, "format"): _format_method, (list, "sort"): lambda xs: functools.partial(sort_list, xs)}
+_OVERRIDES = {(str, "format"): _format_method, (list, "sort"): lambda xs: functools.partial(sort_list, xs),
+              **ELEMENT_METHODS}
 
 
 def refuse_internals(name):

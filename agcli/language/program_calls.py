@@ -17,7 +17,7 @@ from .program_exceptions import is_exception_class, python_errors, raise_python
 from .program_functions import UserFunction
 from .program_names import receiver_tables
 from .program_numpy import VALUES
-from .program_objects import BoundMethod, Builtin, ProgramObject
+from .program_objects import BoundMethod, Builtin, ProgramObject, misfit
 from .program_torch_calls import TensorMethod, TorchFunction, call as torch_call
 from .program_values import type_name
 
@@ -38,7 +38,10 @@ def invoke(f, args, kwargs):
             return instantiate(f, args, kwargs)
         constructor = CONSTRUCTORS.get(f)
         if constructor is not None:
-            return constructor(*args, **kwargs)
+            try:
+                return constructor(*args, **kwargs)
+            except TypeError as e:
+                raise misfit(f.__name__, constructor, e, args, kwargs) from None
         if is_exception_class(f):
             return python_errors(f)(*args, **kwargs)
         if f.__module__ == "numpy":        # np.float32(1.5): NumPy's own, with its words

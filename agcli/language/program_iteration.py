@@ -25,6 +25,8 @@ def iterate(value):
         if value.data.ndim == 0:
             raise_python(TypeError("iteration over a 0-d tensor"))
         return functions.unbind(value, 0)       # its rows, as PyTorch's Tensor.__iter__ gives them
+    if t in _CHANGING:
+        return _watched(value)
     if isinstance(value, _CONTAINERS) or t is ProgramGenerator:
         return value
     if t.__module__ == "builtins" and hasattr(t, "__next__"):      # zip, enumerate, map, iter(xs), ...
@@ -36,6 +38,23 @@ def iterate(value):
     if isinstance(value, ProgramObject):
         return _own_iteration(value)
     raise_python(TypeError(f"'{type_name(value)}' object is not iterable"))
+
+
+# Containers whose iteration fails when they change size on the way (Python's RuntimeError).
+_CHANGING = frozenset((dict, set, type({}.keys()), type({}.values()), type({}.items())))
+
+
+def _watched(container):
+    """The container's iteration, its RuntimeError (changed size during iteration) the program's."""
+    iterator = iter(container)
+    while True:
+        try:
+            value = next(iterator)
+        except StopIteration:
+            return
+        except RuntimeError as e:
+            raise_python(RuntimeError(str(e)))
+        yield value
 
 
 def _own_iteration(obj):

@@ -118,8 +118,8 @@ def _real(v):
 def _math_function(name):
     fn = python_errors(getattr(math, name))
 
-    def call(*args):
-        return fn(*[_real(a) for a in args])
+    def call(*args, **kwargs):      # (keywords as math's own take them: isclose's rel_tol=, prod's start=)
+        return fn(*[_real(a) for a in args], **{k: _real(v) for k, v in kwargs.items()})
     call.__name__ = name
     return call
 

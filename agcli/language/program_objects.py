@@ -251,7 +251,22 @@ class Builtin:
         self.name, self.fn = name, fn
 
     def __call__(self, *args, **kwargs):
-        return self.fn(*args, **kwargs)
+        try:
+            return self.fn(*args, **kwargs)
+        except TypeError as e:      # arguments that do not fit: Python's TypeError, under the builtin's name
+            raise misfit(self.name, self.fn, e, args, kwargs) from None
 
     def __repr__(self):
         return f"<built-in function {self.name}>"
+
+
+def misfit(name, fn, error, args, kwargs):
+    """The program's TypeError when the arguments do not fit `fn` (a builtin's, or a type's
+    constructor: its message under the builtin's name), else the error as it is (agcli's bug)."""
+    import inspect
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+        return error
+    except (TypeError, ValueError):
+        text = str(error)
+        return _type_error(f"{name}(){text.partition('()')[2]}" if "()" in text else text)

@@ -24,7 +24,7 @@ from .program_iteration import iterate
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_runtime import MAX_ITEMS, LimitError, too_many_items
-from .program_values import type_name
+from .program_values import type_name, value_repr
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
 IN_PLACE = {"+": in_place.add_, "-": in_place.sub_, "*": in_place.mul_, "/": in_place.div_, "**": in_place.pow_,
@@ -189,8 +189,13 @@ def comparison(op):
             for x, y, name in ((a, b, dunder), (b, a, reflected)):
                 if isinstance(x, ProgramObject):
                     r = call_special(x, name, y)
+                    if r is MISSING and name == "__ne__":       # (object.__ne__: the inverse of __eq__)
+                        r = call_special(x, "__eq__", y)
+                        r = r if r is MISSING or r is NotImplemented else not truth(r)
                     if r is not MISSING and r is not NotImplemented:
                         return r
+        elif ta in _SEQUENCES and tb is ta and (_holds_tensors(a) or _holds_tensors(b)):
+            return sequence_compare(op, a, b)       # (Python's element rule, with tensors' ==)
         elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor:
             return native(a, b)
         if equality:
@@ -200,6 +205,65 @@ def comparison(op):
 
 
 _equal = comparison("==")
+_SEQUENCES = (list, tuple, dict)
+_DICT_VALUES = type({}.values())
+
+
+def _holds_tensors(v) -> bool:
+    return any(type(x) is Tensor for x in (v.values() if type(v) is dict else v))
+
+
+def same(x, item) -> bool:
+    """Python's test of an element (==, in, count, index, remove): the same object, or equal (a tensor
+    of one value by its truth; of more, PyTorch's ambiguity error)."""
+    return x is item or truth(_equal(x, item))
+
+
+def sequence_compare(op, a, b):
+    """a OP b for two lists (tuples, dicts) holding tensors, as Python compares them: the first
+    elements that are not the same decide (their own comparison, a tensor as it is), else the lengths."""
+    if type(a) is dict:
+        equal = len(a) == len(b) and all(k in b and same(v, b[k]) for k, v in a.items())
+        if op in ("==", "!="):
+            return equal == (op == "==")
+        raise_python(TypeError(f"'{op}' not supported between instances of 'dict' and 'dict'"))
+    if op in ("==", "!=") and len(a) != len(b):
+        return op == "!="
+    for x, y in zip(a, b):
+        if not same(x, y):
+            return op == "!=" if op in ("==", "!=") else comparison(op)(x, y)
+    return _PY[op](len(a), len(b))
+
+
+def _element_method(name):
+    """list.count / index / remove (tuple's count and index) with Python's element test where tensors are
+    involved (PyTorch's Tensor.__eq__ then decides, as in Python); the list's own method otherwise."""
+    def method_of(xs):
+        native = python_errors(getattr(xs, name))
+
+        def method(item, *bounds):
+            if type(item) is not Tensor and not any(type(x) is Tensor for x in xs):
+                return native(item, *bounds)
+            found = [i for i, x in enumerate(xs) if same(x, item)]
+            if name == "count":
+                return len(found)
+            if name == "index" and bounds:      # (index(x, start, stop): Python's slice of positions)
+                window = range(len(xs))[slice(bounds[0], bounds[1] if len(bounds) > 1 else None)]
+                found = [i for i in found if i in window]
+            if not found:
+                what = type(xs).__name__
+                raise_python(ValueError(f"{value_repr(item)} is not in list" if name == "index" and what == "list"
+                                        else f"{what}.{name}(x): x not in {what}"))
+            if name == "remove":
+                del xs[found[0]]
+                return None
+            return found[0]
+        return method
+    return method_of
+
+
+ELEMENT_METHODS = {(t, name): _element_method(name) for t in (list, tuple) for name in ("count", "index", "remove")
+                   if hasattr(t, name)}
 
 
 def contains(container, item) -> bool:
@@ -209,8 +273,8 @@ def contains(container, item) -> bool:
         return bool(functions.xp.any(functions.data(container) == functions.data(item)))
     if isinstance(container, VALUES):
         return program_numpy.contains(container, item)
-    if t in (list, tuple) and (type(item) is Tensor or any(type(x) is Tensor for x in container)):
-        return any(x is item or truth(_equal(x, item)) for x in container)
+    if t in (list, tuple, _DICT_VALUES) and (type(item) is Tensor or any(type(x) is Tensor for x in container)):
+        return any(same(x, item) for x in container)
     if isinstance(container, NATIVE):
         return _native_contains(container, item)
     if isinstance(container, ProgramObject):

@@ -10,6 +10,7 @@ from .program_iteration import iterate
 from .program_objects import MISSING
 from .program_operators import arithmetic, comparison, truth
 from .program_runtime import counted
+from .program_values import type_name
 
 _PLAIN = (int, float, bool, str)
 _less, _greater = comparison("<"), comparison(">")
@@ -29,6 +30,8 @@ class _Ordered:
 
 
 def _keys(values, key):
+    if key is not None and not callable(key):
+        raise_python(TypeError(f"'{type_name(key)}' object is not callable"))
     return values if key is None else [key(v) for v in values]
 
 
@@ -37,6 +40,8 @@ _native_sorted = python_errors(sorted)
 
 def sorted_values(iterable, key=None, reverse=False) -> list:
     """sorted(iterable, key=..., reverse=...)."""
+    if type(reverse) not in (bool, int):
+        raise_python(TypeError(f"'{type_name(reverse)}' object cannot be interpreted as an integer"))
     values = list(counted(iterate(iterable)))
     keys = _keys(values, key)
     if all(type(k) in _PLAIN for k in keys):

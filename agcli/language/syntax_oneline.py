@@ -183,7 +183,12 @@ class _Parser:
                 raise _NotHere
             end = self.ends[at]
             # (the value as syntax_to_ast.ToAst.number reads it; no 0x, 0o nor 0b here: their letters end the number)
-            value = float(token) if "." in token or "e" in token or "E" in token else int(token)
+            if "." in token or "e" in token or "E" in token:
+                value = float(token)
+            elif token[0] == "0" and token.strip("0_"):     # 08: the full parser words Python's refusal
+                raise _NotHere
+            else:
+                value = int(token)
             node = new(Number)
             node.value, node.span = value, (end - len(token), end)
             at += 1

@@ -119,6 +119,9 @@ class _Scan:
         return None
 
     def _invalid_character(self, c, i):
+        if "\udc80" <= c <= "\udcff":      # a byte that is not UTF-8, as the shell or a file passed it on
+            return self.error(f"byte 0x{ord(c) - 0xdc00:02X} is not UTF-8 text", i,
+                              hint="save the text as UTF-8, or write the character it stands for")
         if not c.isprintable():
             return self.error(f"invalid non-printable character U+{ord(c):04X}", i, hint="replace it with a space")
         hint = (f"for a power write x{_POWERS[c]}" if c in _POWERS else

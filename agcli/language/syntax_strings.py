@@ -6,10 +6,13 @@ errors inside it point at the right place.
 """
 from __future__ import annotations
 
+import unicodedata
+
 from ..errors import AgcliError
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0",
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"',
             "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\n": ""}
+_OCTAL = "01234567"
 
 
 def unescape(body: str) -> str:
@@ -26,6 +29,20 @@ def unescape(body: str) -> str:
         if nxt in _ESCAPES:
             out.append(_ESCAPES[nxt])
             i += 2
+        elif nxt in _OCTAL:         # \7, \12, \101: up to three octal digits
+            end = i + 2
+            while end < min(i + 4, len(body)) and body[end] in _OCTAL:
+                end += 1
+            out.append(chr(int(body[i + 1:end], 8)))
+            i = end
+        elif nxt == "N" and body[i + 2:i + 3] == "{" and "}" in body[i + 3:]:     # \N{BULLET}
+            name = body[i + 3:body.index("}", i + 3)]
+            try:
+                out.append(unicodedata.lookup(name))
+            except KeyError:
+                raise AgcliError(f"(unicode error) 'unicodeescape' codec can't decode bytes: unknown Unicode "
+                                 f"character name", kind="syntax") from None
+            i += 4 + len(name)
         elif nxt in "xuU":
             width = {"x": 2, "u": 4, "U": 8}[nxt]
             digits = body[i + 2:i + 2 + width]
@@ -58,7 +75,14 @@ def string_literal(tok):
     parts, i, piece = [], 0, []
     while i < len(body):
         c = body[i]
-        if c in "{}" and body[i:i + 2] in ("{{", "}}"):
+        if c == "\\" and body[i + 1:i + 3] == "N{" and "r" not in prefix and "}" in body[i + 3:]:
+            end = body.index("}", i + 3) + 1        # \N{BULLET}: a character's name, not a field
+            piece.append(body[i:end])
+            i = end
+        elif c == "\\" and i + 1 < len(body) and body[i + 1] not in "{}" and "r" not in prefix:    # (\\ and its char)
+            piece.append(body[i:i + 2])
+            i += 2
+        elif c in "{}" and body[i:i + 2] in ("{{", "}}"):
             piece.append(c)
             i += 2
         elif c == "{":

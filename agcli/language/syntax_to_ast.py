@@ -77,8 +77,13 @@ class ToAst(StatementCallbacks):
         text = str(tok)
         if text[:2] in ("0x", "0X", "0o", "0O", "0b", "0B"):
             value = int(text, 0)
+        elif any(c in text for c in ".eEjJ"):
+            value = float(text)
         else:
-            value = float(text) if any(c in text for c in ".eE") else int(text)
+            if text[0] == "0" and text.strip("0_"):       # 08: Python refuses it (00 is zero)
+                raise AgcliError("leading zeros in decimal integer literals are not permitted; use an 0o prefix "
+                                 "for octal integers", (tok.start_pos, tok.end_pos), kind="syntax")
+            value = int(text)
         return A.Number(value, (tok.start_pos, tok.end_pos))
 
     def string(self, items):

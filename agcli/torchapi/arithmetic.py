@@ -15,7 +15,7 @@ from ..state import state
 from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
-from .operands import NARROW_INTS, number_cast, small_int_power, sub_check, wrapped
+from .operands import NARROW_INTS, number_cast, small_int_power, stored, sub_check, wrapped
 
 
 def _as_operand(v):
@@ -58,7 +58,8 @@ def _elementwise(op, x, y, *, true_division=False, **params):
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
         if type(x) is bool or type(y) is bool:
             x, y = _counted(x, y), _counted(y, x)
-        x, y = wrapped(x, y), wrapped(y, x)
+        if not true_division:       # (true division computes in the default float: 256 stays 256)
+            x, y = wrapped(x, y), wrapped(y, x)
         cast = None
         if type(x) is Tensor or type(y) is Tensor:
             if mixed(x, y) or true_division:
@@ -125,7 +126,7 @@ def sub(input, other, alpha=1):
     _refuse_non_numbers(P.SUB, input, other)
     sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):
-        number = _counted(_as_operand(input), other)        # 2 - a is RsubBackward1 (2.5 - ints: default float)
+        number = wrapped(_counted(_as_operand(input), other), other)   # 2 - a is RsubBackward1 (-1 - uint8 wraps)
         return apply(P.RSUB, other, number, cast=number_cast(other, number), **_alpha(alpha, "sub", input, other))
     input, other = _as_operand(input), _as_operand(other)
     return _elementwise(P.SUB, input, other, **_alpha(alpha, "sub", input, other))
@@ -329,6 +330,7 @@ def where(condition, input=_ALONE, other=_ALONE):
     cast = result_type(input, other)
     if type(input) is not Tensor and type(other) is not Tensor:     # two numbers: NumPy would make float64
         input = B.asarray(input, dtype=cast)
+    input, other = (stored(v, cast) if type(v) in (int, float) else v for v in (input, other))
     same = all(getattr(data(v), "dtype", cast) == cast for v in (input, other))
     try:
         return apply(P.WHERE, condition, input, other, cast=None if same else cast)
@@ -351,6 +353,8 @@ def masked_fill(input, mask, value):
             like = input.data.dtype
             return apply(R.MASKED_FILL_T, input, mask, value if value.data.dtype == like else S.to_dtype(value, like))
         value = value.data
+    elif type(input) is Tensor:
+        value = stored(value, input.data.dtype)
     try:
         return apply(P.MASKED_FILL, input, mask, value=value)
     except ValueError:
@@ -363,7 +367,12 @@ def maximum(input, other):
 
 
 def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|x - y| <= atol + rtol * |y| (an inf is close to itself only), as an array: NumPy's and PyTorch's test."""
+    """|x - y| <= atol + rtol * |y| (an inf is close to itself only), as an array: NumPy's and PyTorch's test.
+    Two tensors must have one dtype and broadcast together (PyTorch's checks)."""
+    if type(x) is Tensor and type(y) is Tensor:
+        if x.data.dtype != y.data.dtype:
+            fail(f"{torch_type_name(x.data.dtype)} did not match {torch_type_name(y.data.dtype)}")
+        broadcast_shapes(shape_of(x), shape_of(y))
     a, b = (B.asarray(v) if kind(B.asarray(v).dtype) == "f" else B.astype(B.asarray(v), "float64")
             for v in (data(x), data(y)))
     close = (xp.abs(a - b) <= atol + rtol * xp.abs(b)) & xp.isfinite(b) | (a == b)

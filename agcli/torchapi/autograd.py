@@ -19,6 +19,7 @@ from ..state import state
 from . import creation as C
 from . import functions
 from .checks import CPP_TYPE_NAMES
+from .operands import stored
 from .in_place import assignment_error, become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
@@ -176,6 +177,8 @@ def truth(x):
 # ----------------------------------------------------- index assignment
 def setitem(x, key, value):
     x = _tensor(x)
+    if type(value) in (int, float) and B.kind(x.data.dtype) in "iu":   # (PyTorch checks integers; 1e6 into
+        value = stored(value, x.data.dtype)                             # float16 is inf)
     v = value if type(value) is Tensor else C.as_tensor(value)
     plain_key = functions.checked_key(x, _plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)

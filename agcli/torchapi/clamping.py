@@ -7,6 +7,7 @@ from ..engine.backend import kind
 from ..engine.ops import bounds as picks
 from ..engine.tensor import Tensor, apply, data
 from .checks import broadcast_shapes, fail, shape_of
+from .operands import stored
 from .dtypes import result_type
 
 
@@ -42,6 +43,8 @@ def _bound(input, b):
     to compare a bool with numbers)."""
     if type(b) is bool and kind(getattr(data(input), "dtype", B.dtype("bool"))) != "b":
         return int(b)
+    if type(input) is Tensor and type(b) in (int, float) and result_type(input, b) == input.data.dtype:
+        return stored(b, input.data.dtype)      # (PyTorch's check, and -1 into uint8 is 255)
     return b
 
 

@@ -17,6 +17,7 @@ from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError, python_type_name
 from ..state import state
 from .checks import check_size, is_int, shape_of, size_tuple
+from .operands import stored
 from .devices import placement
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
 
@@ -66,7 +67,16 @@ def _literal_array(value, dtype=None):
             dtype = numpy.result_type(*top, *([dtype] if python or not top else [])).name
     if _holds_tensors(value):
         return _stacked(value, dtype)
-    return asarray(_plain(value), dtype=dtype)
+    plain = _plain(value)
+    if B.kind(B.dtype(dtype)) in "iu":      # (PyTorch's check of each number, and -1 into uint8 is 255)
+        plain = _stored_each(plain, B.dtype(dtype))
+    return asarray(plain, dtype=dtype)
+
+
+def _stored_each(v, dtype):
+    if isinstance(v, list):
+        return [_stored_each(x, dtype) for x in v]
+    return stored(v, dtype, B.dtype_name(dtype))
 
 
 def _plain(v):
@@ -168,7 +178,8 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     elif dtype is None and isinstance(fill_value, int):
         dtype = "int64"
     shape = check_size(size_tuple((size,)))
-    return _leaf(B.full(shape, fill_value, dtype=_float(dtype)), requires_grad, device)
+    dtype = _float(dtype)
+    return _leaf(B.full(shape, stored(fill_value, B.dtype(dtype)), dtype=dtype), requires_grad, device)
 
 
 def _like(x, fill, dtype, requires_grad, device, function, shape=None):
@@ -176,7 +187,7 @@ def _like(x, fill, dtype, requires_grad, device, function, shape=None):
     _bool_argument(requires_grad, function)
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
     shape = shape_of(x) if shape is None else check_size(size_tuple(shape))
-    return _leaf(B.full(shape, fill, dtype=d), requires_grad, device, x)
+    return _leaf(B.full(shape, stored(fill, B.dtype(d)), dtype=d), requires_grad, device, x)
 
 
 def new_zeros(x, *size, dtype=None, requires_grad=False, device=None):

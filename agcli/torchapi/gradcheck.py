@@ -19,6 +19,7 @@ from ..errors import AgcliError
 from ..state import state
 from . import creation as C
 from .autograd import autograd_grad
+from .operands import sub_check
 from .printing import format_tensor
 
 
@@ -57,8 +58,10 @@ def _check_inputs(inputs):
 
 
 def numerical_jacobians(func, inputs, outputs, eps):
-    """Per input that requires grad, per output: the (input numel, output numel) matrix of
-    central differences (b - a) / (2 eps), as PyTorch's _get_numerical_jacobian."""
+    """Per input that requires grad, per floating-point output: the (input numel, output numel)
+    matrix of central differences (b - a) / (2 eps), as PyTorch's _get_numerical_jacobian (which
+    leaves integer outputs out and fills the k-th float output's matrix from the k-th output's
+    differences: the same one unless an integer output comes first)."""
     jacobians = []
     for inp in inputs:
         if not (type(inp) is Tensor and inp.requires_grad):
@@ -75,13 +78,18 @@ def numerical_jacobians(func, inputs, outputs, eps):
             B.setitem(array, idx, orig)
             columns[d_idx] = [_difference(a, b, eps, idx) for a, b in zip(outa, outb)]
         per_output = []
-        for k, out in enumerate(outputs):
+        for k, out in enumerate([o for o in outputs if type(o) is Tensor and B.kind(o.data.dtype) == "f"]):
             matrix = B.zeros((numel, int(out.data.size)), dtype=out.data.dtype)
             for d_idx, column in columns.items():
                 B.setitem(matrix, d_idx, column[k])
             per_output.append(matrix)
         jacobians.append(per_output)
     return jacobians
+
+
+def _by_output(numerical):
+    """numerical_jacobians' matrices per output (each a list over the inputs)."""
+    return [[per_input[i] for per_input in numerical] for i in range(len(numerical[0]) if numerical else 0)]
 
 
 def _cloned(outputs):
@@ -95,7 +103,12 @@ def _difference(a, b, eps, idx):
         raise AgcliError(f"Expected `func` to return outputs with the same shape when inputs are perturbed on "
                          f"index {idx} by {eps}, but got: shapes {_size(a.shape)} and {_size(b.shape)}.",
                          kind="assert")
-    return B.xp.reshape((b.data - a.data) / (2 * eps), (-1,))
+    if B.kind(a.data.dtype) == "b":
+        sub_check(b, a)         # (PyTorch's b - a of bools: its error)
+    d = b.data - a.data
+    if B.kind(d.dtype) in "iu":        # (an integer output's difference divides in the default float)
+        d = B.astype(d, state.default_float)
+    return B.xp.reshape(d / (2 * eps), (-1,))
 
 
 def _size(shape):
@@ -129,6 +142,9 @@ def analytical_jacobians(inputs, output):
 
 def allclose(a, n, rtol, atol) -> bool:
     """torch.allclose(a, n, rtol, atol): |a - n| <= atol + rtol |n| everywhere, nan never close."""
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:       # (torch.allclose's check, in C++'s words for a double)
+            raise AgcliError(f"{name} must be greater than or equal to zero, but got {format(tolerance, 'g')}")
     if a.shape != n.shape:
         return False
     dtype = B.result_type(a.dtype, n.dtype)
@@ -167,15 +183,14 @@ def compare(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, default_dtype=None,
     found = Comparison()
     if not outputs:
         numerical = numerical_jacobians(func, inputs, func_out, eps)
-        found.numerical = [[numerical[j][i] for j in range(len(numerical))] for i in range(len(func_out))]
+        found.numerical = _by_output(numerical)
         for per_output in numerical:
             for jacobian in per_output:
                 if bool(B.xp.any(jacobian != 0)):
                     found.failure = GradcheckError("Numerical gradient for function expected to be zero")
         return found
-    numerical = numerical_jacobians(func, inputs, func_out, eps)
-    by_output = [[numerical[j][i] for j in range(len(numerical))]
-                 for i, o in enumerate(func_out) if type(o) is Tensor and o.requires_grad]
+    numerical = _by_output(numerical_jacobians(func, inputs, func_out, eps))
+    by_output = [n for o, n in zip(func_out, numerical) if type(o) is Tensor and o.requires_grad]    # (as PyTorch zips)
     found.numerical = by_output
     for i, output in enumerate(outputs):
         found.analytical.append([None] * len(by_output[i]))

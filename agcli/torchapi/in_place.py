@@ -20,6 +20,7 @@ from ..errors import AgcliError
 from ..state import state
 from .nn import _floating as floating_only, _number as scalar_argument
 from .checks import broadcast_shapes, dim_index, dims_tuple, fail
+from .operands import stored
 
 _OVERLAP = "unsupported operation: {} refer{} to a single memory location. Please clone() the tensor before " \
            "performing the operation."
@@ -203,6 +204,7 @@ def fill_(x, value):
     if type(value) is Tensor and value.data.ndim:
         fail(f"fill_ only supports 0-dimension value tensor but got tensor with {value.data.ndim} dimensions.")
     check_in_place(x, value)
+    value = stored(value, x.data.dtype)
     if state.grad_enabled and (x.requires_grad or type(value) is Tensor and value.requires_grad) or _dual(x) \
             or type(value) is Tensor and _dual(value):
         if type(value) is Tensor:
@@ -229,9 +231,11 @@ def _in_place(fn):
         result = fn(before(x), other, **alpha)      # the op's node keeps x's old value
         if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
             produced = B.dtype_name(result.data.dtype)
-            if kind(result.data.dtype) == "f" and type(other) is not Tensor:
-                produced = state.default_float        # a Python number is weakly typed
-            _cannot_cast(produced, x)
+            if kind(result.data.dtype) == "f" or kind(x.data.dtype) == "b" != kind(result.data.dtype):
+                if kind(result.data.dtype) == "f" and type(other) is not Tensor:
+                    produced = state.default_float        # a Python number is weakly typed
+                _cannot_cast(produced, x)
+            result = Tensor(B.astype(result.data, x.data.dtype), device=x.device)   # int64 into int32: wraps
         return become(x, result)
     return method
 

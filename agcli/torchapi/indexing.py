@@ -8,6 +8,7 @@ import numpy
 
 from ..engine import backend as B
 from ..engine.backend import arange, asarray, astype, dtype_name, from_host, item, kind, to_host, xp, zeros
+from ..engine.ops import sampled as SAMPLED
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError
@@ -275,11 +276,14 @@ def count_nonzero(input, dim=None):
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """The distinct values, sorted (and where each element's is, how many of each): no gradient."""
+    """The distinct values, sorted (and where each element's is, how many of each). The values
+    record Unique2Backward0, which has no derivative (backward through it is PyTorch's error)."""
     if dim is not None:
         fail("agcli's unique takes no dim= (PyTorch's unique rows)", "value")
-    values, inverse, counts = numpy.unique(to_host(data(input)), return_inverse=True, return_counts=True)
-    parts = [Tensor(from_host(values))]
+    values, inverse, counts = numpy.unique(to_host(data(input)), return_inverse=True, return_counts=True,
+                                           equal_nan=False)      # (each nan its own value, as PyTorch's)
+    parts = [apply(SAMPLED.UNIQUE, input, values=from_host(values)) if type(input) is Tensor
+             else Tensor(from_host(values))]
     if return_inverse:
         parts.append(Tensor(from_host(inverse.reshape(shape_of(input)).astype("int64"))))
     if return_counts:

@@ -10,6 +10,38 @@ from .checks import fail
 from .dtypes import mixed, result_type
 
 NARROW_INTS = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}
+_C_TYPES = {**NARROW_INTS, "int64": "int64_t", "float16": "c10::Half"}
+_HALF_MAX = 65504.0
+
+
+def checked_fill(value, dtype, type_name=None):
+    """A Python number stored into a tensor of `dtype` (fill_, masked_fill, where, clamp, full, x[i] = v),
+    checked as PyTorch's c10::checked_convert does: a float must lie within the integer dtype's range
+    (nan never does) or within float16's (inf may); an int within it too, except that a negative one
+    down to -max wraps into an unsigned dtype (-1 is 255 in uint8). The value, as it is."""
+    name = B.dtype_name(dtype)
+    if name not in _C_TYPES or type(value) not in (int, float):
+        return value
+    if name == "float16":
+        bad = value == value and abs(value) != float("inf") and abs(value) > _HALF_MAX
+    else:
+        info = xp.iinfo(dtype)
+        low = -info.max if info.min == 0 and type(value) is int else info.min
+        bad = not (low <= value <= info.max)
+    if bad:
+        fail(f"value cannot be converted to type {type_name or _C_TYPES[name]} without overflow")
+    return value
+
+
+def stored(value, dtype, type_name=None):
+    """checked_fill's number as the tensor holds it: a negative int into an unsigned dtype wrapped (-1: 255).
+    type_name: how the message names the dtype (torch.tensor's says uint8, the kernels' uint8_t)."""
+    value = checked_fill(value, dtype, type_name)
+    if type(value) is int and kind(dtype) in "iu":
+        info = xp.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            value = (value - info.min) % (info.max - info.min + 1) + info.min
+    return value
 
 
 def small_int_power(x, exponent):

@@ -249,11 +249,12 @@ def cumprod(x, dim, *, dtype=None):
 
 
 def sort(x, dim=-1, descending=False, *, stable=_UNSET):
-    """(values, indices) in PyTorch's order; values record SortBackward0, or SortBackward1
-    when stable= is given (sorting is always stable here: PyTorch's order for ties)."""
+    """(values, indices) in PyTorch's order (ties: where its std::sort leaves them, unless stable=True);
+    values record SortBackward0, or SortBackward1 when stable= is given."""
     d = dim_index(dim, ndim_of(x))
-    values = apply(R.SORT if stable is _UNSET else R.SORT_STABLE, x, dim=d, descending=bool(descending))
-    indices = R.sort_order(asarray(data(x)), d, bool(descending))
+    op, stable = (R.SORT, False) if stable is _UNSET else (R.SORT_STABLE, bool(stable))
+    values = apply(op, x, dim=d, descending=bool(descending), stable=stable)
+    indices = R.sort_order(asarray(data(x)), d, bool(descending), stable)
     return ValuesIndices((values, Tensor(asarray(indices, dtype="int64"), device=getattr(x, "device", "cpu"))),
                          "sort")
 
@@ -269,8 +270,8 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
 
 
 def argsort(x, dim=-1, descending=False, stable=False):
-    """sort's indices (stable: PyTorch's order for ties)."""
-    order = R.sort_order(asarray(data(x)), dim_index(dim, ndim_of(x)), bool(descending))
+    """sort's indices (ties: where PyTorch's std::sort leaves them, unless stable=True)."""
+    order = R.sort_order(asarray(data(x)), dim_index(dim, ndim_of(x)), bool(descending), bool(stable))
     return Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))
 
 

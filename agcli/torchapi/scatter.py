@@ -8,6 +8,7 @@ from ..engine.ops import pieces as PC
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply
 from .checks import broadcast_shapes, dim_index, fail, is_int, shape_of
+from .operands import stored
 from .dtypes import dtype_name
 
 
@@ -75,7 +76,7 @@ def index_fill(input, dim, index, value):
                  f"{value.data.ndim} dimension(s).")
         cast = input.data.dtype if value.data.dtype != input.data.dtype else None
         return apply(W.INDEX_FILL_TENSOR, input, value, dim=d, index=index.data, cast=cast)
-    return apply(W.INDEX_FILL, input, dim=d, index=index.data, value=value)
+    return apply(W.INDEX_FILL, input, dim=d, index=index.data, value=stored(value, input.data.dtype))
 
 
 def _in_bounds(index, dim, size, negative, error="runtime"):
@@ -167,7 +168,9 @@ def index_select(input, dim, index):
     size = input.data.shape[d] if input.data.ndim else 1
     flat = B.xp.reshape(index.data, (-1,))
     bad = (flat < 0) | (flat >= size)
-    if bool(B.xp.any(bad)):
+    if bool(B.xp.any(bad)):     # (PyTorch's kernel for dim 1 words it otherwise)
+        if d != 1:
+            fail("index out of range in self", "index")
         fail(f"INDICES element is out of DATA bounds, id={B.item(flat[bad][0])} axis_dim={size}")
     return apply(W.INDEX_SELECT, input, dim=d, index=flat)
 

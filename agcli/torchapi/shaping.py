@@ -62,6 +62,8 @@ def flatten(x, start_dim=0, end_dim=-1):
     if n == 0:
         return reshape(x, (1,))
     s, e = dim_index(start_dim, n), dim_index(end_dim, n)
+    if s > e:
+        fail("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return x
     old = shape_of(x)

@@ -243,12 +243,16 @@ BINARY_CROSS_ENTROPY = Op("BinaryCrossEntropyBackward0", _bce,
 def _softmax_backward(g, y, dim):
     if SK.applies(y, dim) and g.dtype is y.dtype and g.shape == y.shape:
         return SK.softmax_backward(g, y)
+    if not y.ndim:          # (one value: its own sum; g may carry a batch of tangents)
+        return y * (g - g * y)
     return y * (g - reduce_sum(g * y, axis=dim, keepdims=True))
 
 
 def _log_softmax_backward(g, y, dim):
     if SK.applies(y, dim) and g.dtype is y.dtype and g.shape == y.shape:
         return SK.log_softmax_backward(g, y)
+    if not y.ndim:
+        return g - xp.exp(y) * g
     return g - xp.exp(y) * reduce_sum(g, axis=dim, keepdims=True)
 
 
@@ -270,12 +274,14 @@ def _mse_twice(tg, x, reduction):
 
 
 def _from_end(dim, y) -> int:
-    """dim counted from the end: a batched tangent has more dims in front."""
-    return dim % len(y.shape) - len(y.shape)
+    """dim counted from the end: a batched tangent has more dims in front (a 0-d y's dim: -1, unused)."""
+    return dim % len(y.shape) - len(y.shape) if len(y.shape) else -1
 
 
-def _sum_along(v, dim, y):
-    """v summed along y's dim, kept (v may carry batch dims in front)."""
+def _summed(v, dim, y):
+    """v summed along y's dim, kept (v may carry batch dims in front). A 0-d y's one value is its dim."""
+    if not len(y.shape):
+        return v
     d = len(v.shape) + _from_end(dim, y)
     return sum(v, (d,), True)
 
@@ -288,18 +294,18 @@ def _mse_double(gg, g, reduction):
 
 SOFTMAX_BACKWARD = Op("SoftmaxBackwardDataBackward0", _softmax_backward,
                       (lambda gg, out, g, y, dim: softmax_backward(gg, y, dim),
-                       lambda gg, out, g, y, dim: g * gg - sum(y * g, (dim,), True) * gg - g * sum(y * gg, (dim,), True)),
+                       lambda gg, out, g, y, dim: g * gg - _summed(y * g, dim, y) * gg - g * _summed(y * gg, dim, y)),
                       ("_softmax_backward_data(grad, output, dim)",
                        "grad_output * grad - (output * grad_output).sum(dim) * grad - grad_output * (output * grad).sum(dim)"),
                       jvps=(lambda t, out, g, y, dim: softmax_backward(t, y, _from_end(dim, y)),
-                            lambda t, out, g, y, dim: t * (g - _sum_along(g * y, dim, y)) - y * _sum_along(g * t, dim, y)))
+                            lambda t, out, g, y, dim: t * (g - _summed(g * y, dim, y)) - y * _summed(g * t, dim, y)))
 LOG_SOFTMAX_BACKWARD = Op("LogSoftmaxBackwardDataBackward0", _log_softmax_backward,
-                          (lambda gg, out, g, y, dim: gg - sum(gg * exp(y), (dim,), True),
-                           lambda gg, out, g, y, dim: -sum(g, (dim,), True) * exp(y) * gg),
+                          (lambda gg, out, g, y, dim: gg - _summed(gg * exp(y), dim, y),
+                           lambda gg, out, g, y, dim: -_summed(g, dim, y) * exp(y) * gg),
                           ("grad - (grad * output.exp()).sum(dim, keepdim=True)",
                            "-grad_output.sum(dim, keepdim=True) * output.exp() * grad"),
                           jvps=(lambda t, out, g, y, dim: log_softmax_backward(t, y, _from_end(dim, y)),
-                                lambda t, out, g, y, dim: -(exp(y) * t) * _sum_along(g, dim, y)))
+                                lambda t, out, g, y, dim: -(exp(y) * t) * _summed(g, dim, y)))
 MSE_LOSS_BACKWARD = Op("MseLossBackwardBackward0", _mse_backward,
                        (lambda gg, out, g, x, t, reduction: mse_loss_backward(gg, x, t, reduction),
                         lambda gg, out, g, x, t, reduction: _mse_double(gg, g, reduction),

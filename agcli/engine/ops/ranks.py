@@ -18,7 +18,7 @@ from .reductions import _whole_grad, keep_dims, sort_order
 def _refuse_ties(what):
     raise AgcliError(f"{what}: equal values compete for the pick here, and which one's index PyTorch takes "
                      "depends on its selection algorithm, which agcli does not reproduce", kind="not_implemented",
-                     hint="sort(dim) gives every value and index in a fixed order (ties stay in place)")
+                     hint="sort(dim) gives every value and index in PyTorch's order, ties too")
 
 
 def topk_order(a, k, dim, largest):

@@ -4,8 +4,9 @@ sort, trace. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import cpu_kernels as K
-from .. import saved
-from ..backend import arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations, xp, zeros
+from .. import backend_sort, saved
+from ..backend import (ON_HOST, arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations,
+                       xp, zeros)
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -230,32 +231,33 @@ def _cumsum_grad(g, out, x, dim):
     return flip(cumsum(flip(g, (dim,)), dim), (dim,))
 
 
-def sort_order(a, dim, descending):
-    """The indices that sort `a` along dim, stably, nan last (first when descending):
-    PyTorch's order (for equal values, that of its stable sort)."""
+def sort_order(a, dim, descending, stable=True):
+    """The indices that sort `a` along dim, nan last (first when descending): stably, or (stable
+    False, PyTorch's default) with ties where its std::sort leaves them (engine/backend_sort.py)."""
     if a.ndim == 0:
         return xp.zeros_like(a, dtype=xp.int64)
     if not descending:
-        return xp.argsort(a, axis=dim, stable=True)
-    reversed_order = xp.argsort(xp.flip(a, axis=dim), axis=dim, stable=True)
-    return (a.shape[dim] - 1) - xp.flip(reversed_order, axis=dim)
+        order = xp.argsort(a, axis=dim, stable=True)
+    else:
+        order = (a.shape[dim] - 1) - xp.flip(xp.argsort(xp.flip(a, axis=dim), axis=dim, stable=True), axis=dim)
+    return order if stable or not ON_HOST else backend_sort.unstable_order(a, dim, descending, order)
 
 
 saved.sort_order = sort_order      # sort's _saved_indices
 
 
-def _sorted(x, dim, descending):
+def _sorted(x, dim, descending, stable=False):
     if x.ndim == 0:
         return copy(x)
-    return xp.take_along_axis(x, sort_order(x, dim, descending), axis=dim)
+    return xp.take_along_axis(x, sort_order(x, dim, descending, stable), axis=dim)
 
 
-def _sort_grad(g, out, x, dim, descending):
+def _sort_grad(g, out, x, dim, descending, stable=False):
     """The gradient goes back through the indices: g at each value's own place."""
     a = data(x)
     if a.ndim == 0:
         return g
-    order = sort_order(a, dim, descending)
+    order = sort_order(a, dim, descending, stable)
     if type(g) is Tensor:       # zeros.scatter(dim, indices, grad), as PyTorch's
         return apply(W.SCATTER, zeros(a.shape, dtype=g.dtype), g, dim=dim, index=order)
     return _put_back(g, dim, order)
@@ -335,7 +337,8 @@ STD = Op("StdBackward0", lambda x, dim, correction, keepdim: _moments(x, dim, co
                            data(out) == 0, 0),))
 CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
              jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
-_SORT_JVP = (lambda t, out, x, dim, descending: T.gathered(t, x, sort_order(data(x), dim, descending), dim),)
+_SORT_JVP = (lambda t, out, x, dim, descending, stable=False: T.gathered(t, x, sort_order(data(x), dim, descending,
+                                                                                         stable), dim),)
 SORT = Op("SortBackward0", _sorted, (_sort_grad,), ("grad put back at indices along dim",), jvps=_SORT_JVP)
 SORT_STABLE = Op("SortBackward1", _sorted, (_sort_grad,), ("grad put back at indices along dim",),   # stable=
                  jvps=_SORT_JVP)

@@ -1,4 +1,5 @@
-"""Ops that record a random draw (x.normal_(), torch.bernoulli(p), torch.normal(mean, std), ...).
+"""Ops that record a random draw (x.normal_(), torch.bernoulli(p), torch.normal(mean, std), ...),
+and unique (its values found above the engine too, with NumPy's sort).
 
 The values are drawn above the engine (torchapi/sampling.py, PyTorch's generator) and
 reach the op as its `values` parameter, so the forward is deterministic; PyTorch's
@@ -37,6 +38,21 @@ RANDOM_ = _zeros("RandomBackward2", 1)             # x.random_()
 EXPONENTIAL_ = _zeros("ExponentialBackward0", 1)   # x.exponential_(lambd)
 BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli"),),     # torch.bernoulli(x, p number)
                  ("not implemented",), saves=False, jvps=(no_forward_derivative("bernoulli"),))
+
+
+
+def _unique_rule(*args, **params):
+    from ...errors import AgcliError
+    raise AgcliError("the derivative for '_unique2' is not implemented.", kind="not_implemented")
+
+
+def _unique_tangent(*args, **params):
+    from ...errors import AgcliError
+    raise AgcliError("Trying to use forward AD with _unique2 that does not support it because it has not been "
+                     "implemented yet.", kind="not_implemented")
+
+
+UNIQUE = Op("Unique2Backward0", _drawn, (_unique_rule,), ("not implemented",), saves=False, jvps=(_unique_tangent,))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

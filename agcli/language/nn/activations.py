@@ -126,15 +126,12 @@ class SELU(Module):
         return functional("selu")(input, self.__dict__["inplace"])
 
 
-class ELU(Module):
+class _Alpha:
+    """ELU's and CELU's alpha= and inplace= (a mixin: its methods join each class's own)."""
+
     @program("__init__")
     def init(self, alpha=1.0, inplace=False):
         init_with(self, alpha=alpha, inplace=inplace)
-
-    @program("forward")
-    def forward(self, input):
-        own = self.__dict__
-        return functional("elu")(input, own["alpha"], own["inplace"])
 
     @program("extra_repr")
     def extra_repr(self):
@@ -142,17 +139,18 @@ class ELU(Module):
         return f"alpha={own['alpha']}{', inplace=True' if own['inplace'] else ''}"
 
 
-class CELU(Module):
-    @program("__init__")
-    def init(self, alpha=1.0, inplace=False):
-        init_with(self, alpha=alpha, inplace=inplace)
+class ELU(_Alpha, Module):
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("elu")(input, own["alpha"], own["inplace"])
 
+
+class CELU(_Alpha, Module):
     @program("forward")
     def forward(self, input):
         own = self.__dict__
         return functional("celu")(input, own["alpha"], own["inplace"])
-
-    extra_repr = ELU.extra_repr
 
 
 class GELU(Module):
