@@ -386,5 +386,7 @@ elif BACKEND == "array-api-strict":
     def _put(flat, source, values, add):
         """flat with values[source[i]] put (or added) at each i where source[i] >= 0."""
         hit = source >= 0
+        if not hit.any():       # (nothing to put: take of an empty values array would fail)
+            return flat
         taken = xp.take(values, from_host(numpy.where(hit, source, 0)), axis=0)
         return xp.where(from_host(hit), flat + taken if add else taken, flat)
