@@ -5,10 +5,8 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
-import sys
-
 from ..errors import AgcliError, as_uncaught
-from .sink import Output
+from .sink import Output, program_exit
 
 BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n"
           "Blocks end with an empty line; Tab completes names; help for help; exit() or Ctrl-D quits.")
@@ -104,9 +102,7 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
         run_program(source, write, max_iterations=max_iterations, env=env, show=show)
     except AgcliError as e:
         if e.kind == "exit":
-            if e.message:
-                print(e.message, file=sys.stderr)
-            return e.exit_code
+            return program_exit(e)
         show_error(as_uncaught(e))
     except KeyboardInterrupt:
         write("\nKeyboardInterrupt\n")

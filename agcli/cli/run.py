@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError, as_uncaught
-from .sink import Output, crashed
+from .sink import Output, crashed, program_exit
 
 
 def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32", max_iterations=10**6,
@@ -41,10 +41,8 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()
-        if e.kind == "exit":        # exit(code): the status, and a text code on stderr, as Python ends
-            if e.message:
-                print(e.message, file=sys.stderr)
-            return e.exit_code
+        if e.kind == "exit":        # exit(code): no error to frame
+            return program_exit(e)
         output.error(as_uncaught(e), where=where)
         return e.exit_code
     except Exception as e:  # a bug in agcli: said plainly, a traceback only with --debug

@@ -24,6 +24,13 @@ EXIT_INTERRUPTED = 130      # 128 + SIGINT, as a shell reports a command stopped
 _color = None       # the command's --color, or None: the environment decides (color_mode)
 
 
+def program_exit(e: AgcliError) -> int:
+    """How exit(code) ends `agcli run` and the REPL, as Python ends: a text code on stderr, then the status."""
+    if e.message:
+        print(e.message, file=sys.stderr)
+    return e.exit_code
+
+
 def set_color(mode: str | None):
     """The command's --color (auto, always, never; None: NO_COLOR / FORCE_COLOR decide)."""
     global _color

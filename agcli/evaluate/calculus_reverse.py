@@ -20,6 +20,10 @@ from .result import tuple_output
 from .run import _FloatErrors
 
 
+# functional.jacobian stacks one row per output element; with none, torch.stack's error
+NOTHING_STACKED = "stack expects a non-empty TensorList"
+
+
 def as_function(plan, leaves, names):
     """The expression as PyTorch's functional API takes a function: the variables
     `names` (in order) as arguments, every other binding a constant."""
@@ -81,7 +85,7 @@ def hessian(result, plan, leaves, names):
     fn = as_function(plan, leaves, names)
     inputs = tuple(leaves[n] for n in names)
     if any(not x.data.size for x in inputs):        # (the Jacobian of an empty gradient: no rows to stack)
-        raise AgcliError("stack expects a non-empty TensorList")
+        raise AgcliError(NOTHING_STACKED)
     with quietly(result):
         blocks = _forward_over_reverse(fn, inputs)
         if blocks is None:

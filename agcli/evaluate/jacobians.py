@@ -28,11 +28,8 @@ from ..engine.tensor import Tensor, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .bindings import parse_value
-from .calculus_reverse import quietly
+from .calculus_reverse import NOTHING_STACKED, quietly
 from .prepared import need_variables, prepare, run_plan
-
-
-_NOTHING_STACKED = "stack expects a non-empty TensorList"
 
 
 def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> dict:
@@ -44,7 +41,7 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
         probe = run_plan(result, plan, leaves)
     m = int(probe.data.size)
     if not m:       # (functional.jacobian stacks one row per output element: none to stack)
-        raise AgcliError(_NOTHING_STACKED)
+        raise AgcliError(NOTHING_STACKED)
     n = sum(int(leaves[name].data.size) for name in names)
     if m * n > state.max_elements:
         raise AgcliError(f"the Jacobian would have {m * n} elements ({m} outputs x {n} inputs), more than the "

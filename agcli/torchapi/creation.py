@@ -59,6 +59,7 @@ def _literal_array(value, dtype=None):
 
     shape, found = shape_and_kind(value, 0)
     check_size(shape)
+    explicit = dtype is not None
     if dtype is None:
         dtype = {"f": state.default_float, "i": "int64", "u": "int64", "b": "bool"}[found]
         if numpy_scalars:       # PyTorch promotes each element's dtype: the widest of the top kind
@@ -68,7 +69,7 @@ def _literal_array(value, dtype=None):
     if _holds_tensors(value):
         return _stacked(value, dtype)
     plain = _plain(value)
-    if B.kind(B.dtype(dtype)) in "iu":      # (PyTorch's check of each number, and -1 into uint8 is 255)
+    if explicit and B.kind(B.dtype(dtype)) in "iu":     # (PyTorch's check of each number; -1 into uint8 is 255)
         plain = _stored_each(plain, B.dtype(dtype))
     return asarray(plain, dtype=dtype)
 

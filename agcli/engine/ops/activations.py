@@ -162,6 +162,8 @@ ELU = Op("EluBackward0", _elu,
          (lambda g, out, x, alpha, scale, input_scale: elu_backward(g, x, alpha, scale, input_scale),),
          ("elu_backward(grad, alpha, scale, input_scale, self)",),
          jvps=(lambda t, out, x, alpha, scale, input_scale: elu_backward(t, x, alpha, scale, input_scale),))
+
+
 def _celu_scale(alpha):
     """celu's rule's input_scale, 1.0 / alpha.toFloat(): alpha rounded to float32 first (its forward's is 1 / alpha)."""
     return 1.0 / struct.unpack("f", struct.pack("f", alpha))[0]

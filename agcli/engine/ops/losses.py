@@ -44,7 +44,8 @@ def _smooth_l1_backward(g, x, y, reduction, beta):
     in the order of PyTorch's kernel: its vector op's, or (the values left over) its scalar op's."""
     d = x - y
     norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
-    one_by_one = xp.where(d <= -beta, -norm * g, xp.where(d >= beta, norm * g, _in_double(norm * d * g, beta)))
+    inside = _in_double(lambda v: v / beta, norm * d * g)
+    one_by_one = xp.where(d <= -beta, -norm * g, xp.where(d >= beta, norm * g, inside))
     return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= beta, _signs(d), d / beta) * g)
 
 
@@ -60,8 +61,8 @@ def _huber_backward(g, x, y, reduction, delta):
     in the order of PyTorch's kernel, as _smooth_l1_backward."""
     d = x - y
     norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
-    one_by_one = xp.where(d <= -delta, _times_double(-norm * g, delta),
-                          xp.where(d >= delta, _times_double(norm * g, delta), norm * d * g))
+    one_by_one = xp.where(d <= -delta, _in_double(lambda v: v * delta, -norm * g),
+                          xp.where(d >= delta, _in_double(lambda v: v * delta, norm * g), norm * d * g))
     return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= delta, _signs(d) * delta, d) * g)
 
 
@@ -70,13 +71,9 @@ def _signs(d):
     return astype(xp.where(d > 0, 1, -1), d.dtype)
 
 
-def _in_double(v, beta):
-    """v / beta, beta a C++ double: a float32 v divided in double and rounded once (the scalar op's)."""
-    return astype(astype(v, "float64") / beta, v.dtype) if v.dtype == _FLOAT32 else v / beta
-
-
-def _times_double(v, delta):
-    return astype(astype(v, "float64") * delta, v.dtype) if v.dtype == _FLOAT32 else v * delta
+def _in_double(fn, v):
+    """fn(v) with a C++ double (beta, delta): a float32 v computed in double and rounded once (the scalar op's)."""
+    return astype(fn(astype(v, "float64")), v.dtype) if v.dtype == _FLOAT32 else fn(v)
 
 
 def _split(one_by_one, vectors):
