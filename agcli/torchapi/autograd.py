@@ -179,6 +179,8 @@ def setitem(x, key, value):
     x = _tensor(x)
     if type(value) in (int, float) and B.kind(x.data.dtype) in "iu":   # (PyTorch checks integers; 1e6 into
         value = stored(value, x.data.dtype)                             # float16 is inf)
+    if type(value) in (int, float) and B.kind(x.data.dtype) == "f":   # (a number is stored in x's dtype: 0.1
+        value = Tensor(B.asarray(value, dtype=x.data.dtype), device=x.device)   # into float64 is float64's 0.1)
     v = value if type(value) is Tensor else C.as_tensor(value)
     plain_key = functions.checked_key(x, _plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
