@@ -15,6 +15,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
 from ..torchapi import namespace
 from ..torchapi.nodes import GradFn
+from ..torchapi.reductions import ValuesIndices
 from .program_exceptions import python_errors, raise_python
 from .program_format import str_format
 from .program_classes import Super
@@ -90,6 +91,8 @@ def get_attribute(v, name):
     t = type(v)
     if t is Tensor:
         return tensor_attribute(v, name)
+    if v is None:       # (x.grad before backward: Python's AttributeError, which getattr/hasattr catch)
+        _no_attribute(v, name)
     if isinstance(v, ProgramObject):
         return instance_attribute(v, name)
     if t is ModuleValue:
@@ -105,6 +108,8 @@ def get_attribute(v, name):
     methods = PYTHON_METHODS.get(t)
     if methods is not None or t in _PYTHON_DATA:
         return python_attribute(v, name, methods or ())
+    if t is namespace.Size or t is ValuesIndices:
+        return _torch_tuple_attribute(v, name)
     own = getattr(t, "program_attributes", None)
     if own is not None and name in own:
         return getattr(v, own[name])
@@ -121,6 +126,20 @@ def get_attribute(v, name):
     if own is not None or methods is not None or not _torch_object(v):
         _no_attribute(v, name, own or ())
     return tensor_attribute(v, name)
+
+
+def _torch_tuple_attribute(v, name):
+    """x.shape's and x.max(dim)'s attributes: a tuple's count and index, and their own."""
+    if name in ("count", "index"):
+        return python_attribute(tuple(v), name, PYTHON_METHODS[tuple])
+    if type(v) is namespace.Size and name == "numel":
+        return tensor_attribute(v, name)
+    if type(v) is ValuesIndices and name in ("values", "indices"):
+        return v[name == "indices"]
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    qualified = "torch.Size" if type(v) is namespace.Size else f"torch.return_types.{v.function}"
+    raise_python(AttributeError(f"'{qualified}' object has no attribute '{name}'"))
 
 
 def _function_node_attribute(fn, name):

@@ -25,10 +25,11 @@ _CONVERSION = re.compile(r"%(\([^)]*\))?([-#0 +]*)(\*|\d+)?(\.(?:\*|\d+))?[hlL]?
 def format_field(v, spec: str) -> str:
     """format(v, spec): an f-string field, format(), a .format field."""
     if type(v) is Tensor:
-        if v.data.ndim == 0:
+        parameter = getattr(v, "parameter", False)     # (Tensor.__format__ gives a Parameter object's format)
+        if v.data.ndim == 0 and not parameter:
             v = autograd.item(v)
         elif spec:
-            raise_python(TypeError("unsupported format string passed to Tensor.__format__"))
+            raise_python(TypeError(f"unsupported format string passed to {type_name(v)}.__format__"))
     if not spec:
         return value_str(v)
     if isinstance(v, _NATIVE) or type(v).__module__ == "numpy":

@@ -95,8 +95,11 @@ def set_requires_grad(x, flag, spelling="attribute"):
 
 def set_data(x, value):
     x = _tensor(x)
-    x.data = C.as_tensor(value).data
-    bump_version(x)
+    data = C.as_tensor(value).data
+    if x.requires_grad and kind(data.dtype) not in "fc":
+        raise AgcliError("data set to a tensor that requires gradients must be floating point or complex dtype")
+    x.data = data
+    bump_version(x)     # (PyTorch's version stays: a graph that saved x is refused here, not run on other data)
 
 
 def variable(data, requires_grad=False, volatile=False):

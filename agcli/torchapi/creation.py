@@ -31,11 +31,11 @@ def _literal_array(value, dtype=None):
     (or in `dtype`, built in it directly: 1/3 as float64 is not float32's 1/3)."""
     numpy_scalars, python_kinds = [], set()     # NumPy's scalars keep their dtype (np.float64(1) is float64)
 
-    def shape_and_kind(v, depth):
+    def shape_and_kind(v, depth, leading=True):
         if isinstance(v, (list, tuple)):
             if not v:
                 return (0,), "f"
-            parts = [shape_and_kind(x, depth + 1) for x in v]
+            parts = [shape_and_kind(x, depth + 1, leading and i == 0) for i, x in enumerate(v)]
             first = parts[0][0]
             for s, _ in parts[1:]:
                 if s != first:
@@ -48,6 +48,10 @@ def _literal_array(value, dtype=None):
         if isinstance(v, numpy.generic) and v.dtype.kind in "biuf":
             numpy_scalars.append(v.dtype)
             return (), "i" if v.dtype.kind == "u" else v.dtype.kind
+        if type(v) is str:      # (PyTorch reads the first elements' sizes first, and a text is a sequence)
+            if leading and depth:
+                raise AgcliError("too many dimensions 'str'", kind="value")
+            raise AgcliError("new(): invalid data type 'str'", kind="type")
         python_kinds.add(type(v))
         if isinstance(v, (bool, numpy.bool_)):
             return (), "b"

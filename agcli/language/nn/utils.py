@@ -9,6 +9,7 @@ import math
 import types
 
 from ...engine.tensor import Tensor, set_grad_enabled
+from ...errors import AgcliError
 from ...state import state
 from ...torchapi import creation as C
 from ...torchapi import autograd, functions, in_place
@@ -63,10 +64,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
+    grads = [p.grad for p in _tensors(parameters) if p.grad is not None]
+    if not grads:       # (PyTorch 2.13's own check, worded as it is)
+        raise AgcliError("Expected !nested_tensorlist[0].empty() to be true, but got false.  (Could this error "
+                         "message be improved?  If so, please report an enhancement request to PyTorch.)")
     with set_grad_enabled(False):
-        for p in _tensors(parameters):
-            if p.grad is not None:
-                in_place.clamp_(p.grad, min=-clip_value, max=clip_value)
+        for grad in grads:
+            in_place.clamp_(grad, min=-clip_value, max=clip_value)
 
 
 def parameters_to_vector(parameters):
