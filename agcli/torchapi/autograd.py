@@ -288,7 +288,7 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
     for out, go in zip(outs, gos):
         found = run_backward(_tensor(out), go,
                              retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
-                             inputs=ins, accumulate=False)
+                             inputs=ins, accumulate=False, retain_grads=True)     # (.retain_grad() as in PyTorch)
         for leaf, g in found.items():
             totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
     if several and not retain_graph:

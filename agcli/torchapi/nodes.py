@@ -8,6 +8,8 @@ tensors and tuples, as PyTorch does, and take its answer back.
 """
 from __future__ import annotations
 
+from weakref import WeakValueDictionary
+
 from ..engine.backend import asarray, ndarray
 from ..engine.backward_messages import SECOND_BACKWARD, modified_message     # (backward's own words for it)
 from ..engine.function_node import Parts
@@ -21,12 +23,19 @@ _CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identi
 
 
 class GradFn:
-    """What `.grad_fn` gives a program: prints as <MulBackward0 object>."""
+    """What `.grad_fn` gives a program: prints as <MulBackward0 object>; one object a node
+    while a program holds it, so that `y.grad_fn is z.grad_fn.next_functions[0][0]`."""
 
-    __slots__ = ("node",)
+    __slots__ = ("node", "__weakref__")
+    _alive = WeakValueDictionary()      # id(node) -> its object (which holds the node: the id is its own)
 
-    def __init__(self, node):
-        self.node = getattr(node, "function", node)     # a custom Function's output: its Port shows the node
+    def __new__(cls, node):
+        node = getattr(node, "function", node)     # a custom Function's output: its Port shows the node
+        self = cls._alive.get(id(node))
+        if self is None:
+            self = cls._alive[id(node)] = object.__new__(cls)
+            self.node = node
+        return self
 
     @property
     def name(self):
