@@ -65,6 +65,13 @@ def power(x, y):
     return xp.pow(x, y)
 
 
+def power_of_number(s, y):
+    """number ** tensor: an integer to negative integer powers as `power` gives them."""
+    if type(s) is not float and kind(y.dtype) in "iu" and bool(xp.any(y < 0)):
+        return power(xp.asarray(s, dtype=y.dtype), y)
+    return xp.pow(s, y)
+
+
 def _float32_power(x, y):
     return astype(xp.pow(astype(x, "float64"), y if type(y) in (int, float) else astype(y, "float64")), "float32")
 

@@ -28,7 +28,9 @@ from .program_values import type_name, value_repr
 
 # x += y on a tensor is in place, as in PyTorch (x @= y is not: PyTorch has no in-place matmul).
 IN_PLACE = {"+": in_place.add_, "-": in_place.sub_, "*": in_place.mul_, "/": in_place.div_, "**": in_place.pow_,
-            "%": in_place.remainder_}
+            "%": in_place.remainder_, "//": in_place.floor_divide_, "&": in_place.bitwise_and_,
+            "|": in_place.bitwise_or_, "^": in_place.bitwise_xor_, "<<": in_place.bitwise_left_shift_,
+            ">>": in_place.bitwise_right_shift_}
 _PY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
        "**": lambda a, b: a ** b, "%": lambda a, b: a % b, "//": lambda a, b: a // b, "@": lambda a, b: a @ b,
        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,

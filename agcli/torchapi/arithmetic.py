@@ -268,8 +268,11 @@ def _no_bools(x, message, kind="runtime"):
 
 
 def pow(input, exponent):
-    if type(exponent) is int and type(input) is Tensor and B.dtype_name(input.data.dtype) in NARROW_INTS:
-        small_int_power(input, exponent)
+    if type(exponent) is int and type(input) is Tensor and kind(input.data.dtype) in "iu":
+        if B.dtype_name(input.data.dtype) in NARROW_INTS:
+            small_int_power(input, exponent)
+        elif exponent < 0:
+            fail("Integers to negative integer powers are not allowed.")
     if type(input) is Tensor and type(exponent) in (int, float):       # (the common case: x ** 2)
         return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     _refuse_non_numbers(P.POW, input, exponent)

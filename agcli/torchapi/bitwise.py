@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.tensor import Tensor
-from ..errors import AgcliError
+from ..errors import AgcliError, torch_type_name
 from .dtypes import result_type
 
 # operator -> (PyTorch's kernel name in its error, the array API's function)
@@ -49,7 +49,7 @@ def binary(op):
                 raise AgcliError(f"unsupported operand type(s) for {op}: '{shown}' and '{other}'", kind="type")
         cast = result_type(a, b)
         if kind(cast) == "f":
-            raise _refused(kernel, "Float" if B.dtype_name(cast) == "float32" else "Double", op)
+            raise _refused(kernel, torch_type_name(cast), op)
         device = a.device if type(a) is Tensor else b.device
         return Tensor(function(_array(a, cast), _array(b, cast)), device=device)
     return compute

@@ -4,7 +4,7 @@ graph, and x takes the result's value and history; when x is a view, its base's
 history is rebased instead (CopySlices, engine/views.py). PyTorch's checks first."""
 from __future__ import annotations
 
-from . import functions
+from . import bitwise, functions
 from . import scatter as SC
 from ..engine import backend as B
 from ..engine.backend import kind
@@ -246,6 +246,9 @@ mul_ = _in_place(functions.mul)
 div_ = _in_place(functions.div)
 pow_ = _in_place(functions.pow)
 remainder_ = _in_place(functions.remainder)
+floor_divide_ = _in_place(functions.floor_divide)
+bitwise_and_, bitwise_or_, bitwise_xor_ = (_in_place(bitwise.binary(op)) for op in "&|^")
+bitwise_left_shift_, bitwise_right_shift_ = _in_place(bitwise.binary("<<")), _in_place(bitwise.binary(">>"))
 
 
 def _in_place_unary(fn, words=None):

@@ -154,7 +154,7 @@ POW_T = Op("PowBackward1", K.power,                        # tensor ** tensor
             "grad * where(self == 0 & exponent >= 0, 0, result * log(self))"), saves_out=True,
            jvps=(lambda t, out, x, y: where(data(y) == 0, 0.0, t * (y * pow(x, sub_scalar(y, 1)))),
                  lambda t, out, x, y: _masked_log_grad(t, out, x, y)), broadcasts=True)
-RPOW = Op("PowBackward2", xp.pow,                          # number ** tensor
+RPOW = Op("PowBackward2", K.power_of_number,                         # number ** tensor
           (None, lambda g, out, s, y: _masked_log_grad(g, out, s, y)),
           (None, "grad * (result * log(self))"), saves_out=True,
           jvps=(None, lambda t, out, s, y: _masked_log_grad(t, out, s, y)))
