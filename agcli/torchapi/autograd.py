@@ -191,6 +191,8 @@ def setitem(x, key, value):
     split = functions.views_first(x.data.shape, plain_key) if advanced else None
     if split is not None:       # PyTorch's index_put_ on a view (CopySlices): each element where x[key] has it
         plain_key, op = functions.positions_key(x.data.shape, *split), W.ASSIGN
+    if v.data.ndim and v.data.shape[0] == 1:
+        v = _leading_ones_dropped(v, B.getitem(x.data, plain_key).ndim)
     check_assignment(x, key, plain_key, advanced, v)
     try:
         dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
@@ -201,6 +203,15 @@ def setitem(x, key, value):
         become(x, apply(op, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise assignment_error(x, plain_key, advanced, v, e) from None
+
+
+def _leading_ones_dropped(v, ndim):
+    """v without the leading dims of size one that x[key] has no room for (x[1] = tensor([2.])),
+    as PyTorch drops them (a view) before it writes."""
+    shape = v.data.shape
+    while len(shape) > ndim and shape and shape[0] == 1:
+        shape = shape[1:]
+    return v if len(shape) == v.data.ndim else functions.view(v, shape)
 
 
 def _plain_key(key, value):
