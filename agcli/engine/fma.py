@@ -11,6 +11,8 @@ stand-in) gives PyTorch's bits:
   where it lands exactly halfway between two float32s, where the error breaks the tie.
 - float64: Dekker's exact product (Veltkamp's split) and TwoSum give a*b + c as
   s + low + low_error exactly; s + low is rounded once, and a tie is broken the same way.
+  Where that is not finite (inf or nan among the values, or the split overflowing above
+  about 1e300), the plain a * b + c stands in.
 (agcli/torchapi/cpu_math.py has the host-side twins the random kernels use.)
 """
 from __future__ import annotations
@@ -50,7 +52,10 @@ def fma(a, b, c):
     s, s_error = _two_sum(product, c)
     low, low_error = _two_sum(s_error, product_error)
     rounded, rest = _two_sum(s, low)
-    return _tie64(rounded, rest, low_error)
+    result = _tie64(rounded, rest, low_error)
+    # (an inf or nan, or a value near the top of the range, breaks the split and the sums: the plain
+    # a * b + c there is inf or nan as the FMA's is, or the FMA's value rounded twice)
+    return xp.where(xp.isfinite(result), result, product + c)
 
 
 def _split(a):

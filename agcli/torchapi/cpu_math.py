@@ -61,7 +61,8 @@ def fma64(a, b, c):
     p_error = ((ah * bh - p) + ah * bl + al * bh) + al * bl         # a*b == p + p_error exactly
     s, s_error = _two_sum(p, c)
     low, low_error = _two_sum(s_error, p_error)
-    return s + _odd(low, low_error)
+    result = s + _odd(low, low_error)
+    return numpy.where(numpy.isfinite(result), result, p + c)     # (inf, nan or a split overflowing: fma.py)
 
 
 def glibc(fn, x):
