@@ -365,6 +365,18 @@ def test_max_elements_option_sets_the_limit(run):
     assert "limit of 2" in proc.stderr
 
 
+@pytest.mark.parametrize("command, expr, what", [
+    ("hessian", "(x**3).sum()", "the Hessian would have 16 elements (4 inputs x 4 inputs)"),
+    ("check", "x * 2", "the numerical Jacobian would have 16 elements (4 outputs x 4 inputs)"),
+    ("jacobian", "x * 2", "the Jacobian would have 16 elements (4 outputs x 4 inputs)")])
+def test_calculus_matrices_over_max_elements_are_refused(run, command, expr, what):
+    """A Hessian or gradcheck's Jacobian of n x n elements is refused as a Jacobian is (it took GBs)."""
+    proc = run(command, expr, "--x", "ones(4)", "--max-elements", "15")
+    assert proc.returncode == 1
+    assert f"error: {what}, more than the limit of 15" in proc.stderr
+    assert run(command, expr, "--x", "ones(4)", "--max-elements", "16").returncode == 0
+
+
 def test_dunder_import_is_an_unknown_function(run):
     proc = run("grad", "__import__('os')", "--a", "1")
     assert proc.returncode == 2
@@ -712,3 +724,30 @@ print(json.dumps([code, made[1], tracked(made[0])]))
                           stdin=subprocess.DEVNULL, env=base_env())
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [3, True, False]
+
+
+def test_repeated_wrt_keeps_every_name(run_json):
+    _, out = run_json("x*y*z", "--x", "2", "--y", "3", "--z", "5", "--wrt", "x", "--wrt", "y,x")
+    assert out["grads"] == {"x": 15.0, "y": 10.0}
+
+
+@pytest.mark.parametrize("words, message", [
+    (["--seed", "1", "--seed", "2"], "--seed is given twice"),
+    (["--dtype", "float32", "--dtype", "float64"], "--dtype is given twice"),
+    (["--format", "json", "-f", "rich"], "-f is given twice")])
+def test_an_option_given_twice_is_refused(run, words, message):
+    proc = run("grad", "x*2", "--x", "1", *words)
+    assert proc.returncode == 2
+    assert f"error: {message}" in proc.stderr
+
+
+@pytest.mark.parametrize("command, words, meant", [
+    ("grad", ["--x", "1", "--strictt"], "--strict"),
+    ("grad", ["--strictt", "--x", "1"], "--strict"),
+    ("grad", ["--detect_anomaly", "--x", "1"], "--detect-anomaly"),
+    ("check", ["--x", "1", "--second_order"], "--second-order")])
+def test_a_mistyped_flag_is_named_as_one(run, command, words, meant):
+    """A flag's typo has no value after it: not 'needs a value' nor 'unexpected argument'."""
+    proc = run(command, "x*2", *words)
+    assert proc.returncode == 2
+    assert "error: unknown option --" in proc.stderr and f"did you mean {meant}?" in proc.stderr

@@ -170,6 +170,7 @@ def _expression_and_bindings(words, options, args) -> bool:
 
 def _read_words(args, words, allowed, where, read_expr, options):
     """parse_words' reading of each word in turn: options, bindings (-D, --NAME VALUE) and EXPR."""
+    given = set()       # the options' fields read so far
     i = 0
     while i < len(words):
         word = words[i]
@@ -202,6 +203,9 @@ def _read_words(args, words, allowed, where, read_expr, options):
             option, eq, value = word.partition("=")
             if option in options:
                 if option not in allowed:
+                    if option in _NOT_IN_BATCH:
+                        raise AgcliError(f"{option} is not an option of a batch line", kind="usage",
+                                         hint=_NOT_IN_BATCH[option])
                     why = " (the device is chosen once per run)" if option == "--device" else ""
                     raise AgcliError(f"{option} applies to the whole batch{why}: give it to `agcli batch`",
                                      kind="usage")
@@ -213,6 +217,11 @@ def _read_words(args, words, allowed, where, read_expr, options):
                         value = _value(words, i, option)
                         i += 1
                     value = read(option, value)
+                    if field in given:
+                        if field != "wrt":
+                            raise AgcliError(f"{option} is given twice", kind="usage", hint="give each option once")
+                        value = args.wrt + [n for n in value if n not in args.wrt]   # --wrt x --wrt y: both
+                    given.add(field)
                 setattr(args, field, value)
             else:
                 name = option[2:]
@@ -223,6 +232,8 @@ def _read_words(args, words, allowed, where, read_expr, options):
                     raise AgcliError(f"'{word}' is not a binding: a variable name is letters, digits and _",
                                      kind="usage", hint="bind a variable with --NAME VALUE, e.g. --x 2")
                 if not eq:
+                    if i + 1 == len(words) or words[i + 1].startswith("--"):    # --strictt --x 1: a flag's typo?
+                        _refuse_mistyped_option(name, args.expr or "", where, options)
                     value = _value(words, i, option)
                     i += 1
                 _bind(args.bindings, name, value)
@@ -261,6 +272,9 @@ def _refuse_mistyped_option(name, expr, where, options):
     raise AgcliError(f"unknown option --{name}", kind="usage", hint=f"did you mean --{option}? {unused}")
 
 
+# grad's options that agcli batch has not, with what to do instead.
+_NOT_IN_BATCH = {"--out": "a batch writes every line's result to standard output: redirect it to a file",
+                 "--strict": "a batch warns of a binding the expression does not use; agcli grad --strict refuses it"}
 _BATCH_OPTIONS = ("--jobs", "--cluster", "--progress", "--no-progress")     # (agcli batch's own, not a line's)
 _OPTION_LIKE = sorted({o[2:] for table in COMMAND_OPTIONS.values() for o in table if o.startswith("--")} |
                       {o[2:] for o in _BATCH_OPTIONS})

@@ -23,7 +23,8 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import float_errors, float_errors_ignored
-from .backend_matmul import in_turn, in_turn_any_k, in_turn_shapes, in_turn_transposed
+from .backend_matmul import (as_mv, in_turn, in_turn_any_k, in_turn_mv as mv_kernel, in_turn_shapes,
+                             in_turn_transposed, one_row_or_column)
 
 DEVICE, BACKEND = chosen()
 
@@ -126,11 +127,13 @@ def add_at(out, key, values):
 
 def mm_kernel(a, b):
     """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
-    K <= 3 terms with N <= 8 or M <= 2, or a small layer's weight gradient, each term rounded and
-    added in turn from +0 without FMA."""
+    K <= 3 terms with N <= 8 or M <= 2, a small layer's weight gradient, or one row or column (a gemv),
+    each term rounded and added in turn from +0 without FMA."""
     if in_turn_shapes(a, b):
         return in_turn(a, b)
-    return in_turn_any_k(a, b) if in_turn_transposed(a, b) else numpy.matmul(a, b)
+    if in_turn_transposed(a, b):
+        return in_turn_any_k(a, b)
+    return as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)
 
 
 def addmm_kernel(c, a, b):
@@ -139,7 +142,7 @@ def addmm_kernel(c, a, b):
     if in_turn_shapes(a, b) and b.strides[0] == a.strides[-1] == a.itemsize and c.dtype == a.dtype \
             and (a.shape[0] == 1 or a.strides[0] == a.shape[1] * a.itemsize):
         return in_turn(a, b) + c
-    return numpy.matmul(a, b) + c
+    return (as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)) + c
 
 
 def item(a):
@@ -192,6 +195,8 @@ if BACKEND == "cupy":
 
     def add_at(out, key, values):
         xp.add.at(out, key, values)         # CuPy's ufunc.at (CuPy 13+)
+
+    mv_kernel = xp.matmul
 
     def mm_kernel(a, b):
         return xp.matmul(a, b)
@@ -288,6 +293,8 @@ elif BACKEND == "array-api-strict":
 
     def dot(a, b):
         return xp.matmul(a, b)
+
+    mv_kernel = xp.matmul
 
     def mm_kernel(a, b):
         return xp.matmul(a, b)

@@ -1,5 +1,6 @@
 """PyTorch's CPU order of additions for matrix products where it differs from BLAS's: each
-term rounded and added in turn from +0, without FMA — for few terms (K <= 3, every layout),
+term rounded and added in turn from +0, without FMA — for a matrix times a vector (a matrix
+laid out by columns, any K; by rows, K <= 4), for few terms (K <= 3, every layout),
 and for a float32 column-major mat1 times a row-major mat2 with one row or column, or rows
 and columns among 1, 2, 3, 4, 8 (`grad.t().mm(input)`: a small layer's weight gradient;
 MKL's kernels for those shapes, any K). Measured against PyTorch 2.13. engine/backend.py's
@@ -56,3 +57,38 @@ def in_turn_any_k(a, b):
     products[0] = 0
     numpy.multiply(a.T[:, :, None], b[:, None, :], out=products[1:])
     return numpy.ascontiguousarray(numpy.cumsum(products, axis=0)[-1])
+
+
+def in_turn_mv(m, v):
+    """m @ v (mv) in PyTorch's order: gemv adds each column's products in turn for a matrix
+    laid out by columns (m.t() of a row-major one), and so do its dot products of K <= 4."""
+    return numpy.matmul(m, v) if not _gemv_in_turn(m, v) else _mv(m, v)
+
+
+def _gemv_in_turn(m, v) -> bool:
+    return m.dtype == v.dtype and m.dtype in _ZERO and m.size and (m.shape[1] <= 4 or m.strides[0] == m.itemsize)
+
+
+def _mv(m, v):
+    k = m.shape[1]
+    if k <= 4:
+        out = _ZERO[m.dtype] + m[:, 0] * v[0]
+        for i in range(1, k):
+            out = out + m[:, i] * v[i]
+        return out
+    products = numpy.empty((k + 1, m.shape[0]), dtype=m.dtype)
+    products[0] = 0
+    numpy.multiply(m.T, v[:, None], out=products[1:])
+    return numpy.cumsum(products, axis=0)[-1]
+
+
+def one_row_or_column(a, b) -> bool:
+    """A product (1, K) @ (K, N) or (M, K) @ (K, 1): PyTorch's BLAS runs it as a gemv."""
+    return a.ndim == b.ndim == 2 and (a.shape[0] == 1) != (b.shape[1] == 1) and a.dtype == b.dtype
+
+
+def as_mv(a, b):
+    """a @ b for one_row_or_column, in in_turn_mv's order where it is PyTorch's (else BLAS's gemm)."""
+    if b.shape[1] == 1:
+        return _mv(a, b[:, 0])[:, None] if _gemv_in_turn(a, b[:, 0]) else numpy.matmul(a, b)
+    return _mv(b.T, a[0])[None, :] if _gemv_in_turn(b.T, a[0]) else numpy.matmul(a, b)

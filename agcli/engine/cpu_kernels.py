@@ -30,11 +30,21 @@ def _constants(v) -> dict:
 ZERO, ONE, TWO = _constants(0.0), _constants(1.0), _constants(2.0)
 
 
+def relu(x):
+    """max(0, x), -0. kept as PyTorch keeps it."""
+    zero = ZERO.get(x.dtype)
+    if zero is not None:
+        return xp.maximum(zero, x)      # (0 first: NumPy's float32/64 loops give the second on a tie)
+    return xp.where(x == 0, x, xp.maximum(x, 0))   # (half, integers, a device: -0. kept explicitly)
+
+
 def power_by_number(x, p):
     """tensor ** number: the exponents 2, 3, 0.5, -0.5, -1 and -2 as PyTorch's kernel
     takes them (products, sqrt and reciprocals); any other float32 power as glibc's
     powf gives it (float64's power rounded once)."""
     name = dtype_name(x.dtype)
+    if name == "bool":      # (bools stay bools by a bool, become int64 by an int: PyTorch's promotion)
+        return (x if p else xp.ones_like(x)) if type(p) is bool else xp.pow(astype(x, "int64"), p)
     if name not in ("float32", "float64") or type(p) is bool:
         return xp.pow(x, p)
     if p == 2:
@@ -68,7 +78,7 @@ def power(x, y):
 def power_of_number(s, y):
     """number ** tensor: an integer to negative integer powers as `power` gives them."""
     if type(s) is not float and kind(y.dtype) in "iu" and bool(xp.any(y < 0)):
-        return power(xp.asarray(s, dtype=y.dtype), y)
+        return power(xp.full_like(y, s), y)
     return xp.pow(s, y)
 
 

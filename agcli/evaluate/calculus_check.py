@@ -16,7 +16,8 @@ from ..engine.backend import dtype_name, to_host
 from ..errors import AgcliError
 from ..state import state
 from ..torchapi import gradcheck as G
-from .calculus_reverse import as_function, quietly
+from ..engine.tensor import Tensor, set_grad_enabled
+from .calculus_reverse import as_function, limit_matrix, quietly
 
 GRAD_OUTPUT = "grad_output"
 
@@ -46,6 +47,10 @@ def check(result, plan, leaves, names, *, eps=1e-6, atol=1e-5, rtol=1e-3, second
     """Fill result.answer; raise the first failure as PyTorch words it (kind 'gradcheck', exit 1)."""
     fn = as_function(plan, leaves, names)
     inputs = tuple(leaves[n] for n in names)
+    with set_grad_enabled(False):   # (gradcheck's numerical Jacobian: one column per input element)
+        outputs = fn(*inputs)
+    m = sum(int(t.data.size) for t in (outputs if isinstance(outputs, tuple) else (outputs,)) if type(t) is Tensor)
+    limit_matrix("numerical Jacobian", m, sum(int(t.data.size) for t in inputs), hint="check fewer variables (--wrt)")
     for t in inputs:
         t.requires_grad = True
     def warn(message):      # gradcheck's own (an input not in float64) become the result's

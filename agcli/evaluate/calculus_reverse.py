@@ -13,6 +13,7 @@ import numpy
 from ..engine.backend import dtype_name, from_host, to_host
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
+from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import functional as AF
 from .bindings import parse_value
@@ -22,6 +23,15 @@ from .run import _FloatErrors
 
 # functional.jacobian stacks one row per output element; with none, torch.stack's error
 NOTHING_STACKED = "stack expects a non-empty TensorList"
+
+
+def limit_matrix(what, m, n, rows="outputs", hint="differentiate fewer variables (--wrt)"):
+    """Refuse a Jacobian (or Hessian, or gradcheck's numerical Jacobian) of more than
+    --max-elements elements before any of it is made."""
+    if m * n > state.max_elements:
+        raise AgcliError(f"the {what} would have {m * n} elements ({m} {rows} x {n} inputs), more than the "
+                         f"limit of {state.max_elements}", kind="limit", hint=f"raise it with --max-elements N, or "
+                         f"{hint}")
 
 
 def as_function(plan, leaves, names):
@@ -86,6 +96,8 @@ def hessian(result, plan, leaves, names):
     inputs = tuple(leaves[n] for n in names)
     if any(not x.data.size for x in inputs):        # (the Jacobian of an empty gradient: no rows to stack)
         raise AgcliError(NOTHING_STACKED)
+    n = sum(int(x.data.size) for x in inputs)
+    limit_matrix("Hessian", n, n, rows="inputs")
     with quietly(result):
         blocks = _forward_over_reverse(fn, inputs)
         if blocks is None:

@@ -28,7 +28,7 @@ from ..engine.tensor import Tensor, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .bindings import parse_value
-from .calculus_reverse import NOTHING_STACKED, quietly
+from .calculus_reverse import NOTHING_STACKED, limit_matrix, quietly
 from .prepared import need_variables, prepare, run_plan
 
 
@@ -43,10 +43,7 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
     if not m:       # (functional.jacobian stacks one row per output element: none to stack)
         raise AgcliError(NOTHING_STACKED)
     n = sum(int(leaves[name].data.size) for name in names)
-    if m * n > state.max_elements:
-        raise AgcliError(f"the Jacobian would have {m * n} elements ({m} outputs x {n} inputs), more than the "
-                         f"limit of {state.max_elements}", kind="limit", hint="raise it with --max-elements N, or "
-                         "differentiate fewer variables (--wrt)")
+    limit_matrix("Jacobian", m, n)
     if B.kind(probe.data.dtype) != "f" or not names:
         columns = {name: None for name in names}
     elif mode == "reverse" or (mode is None and m < n):

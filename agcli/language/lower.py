@@ -20,7 +20,7 @@ from ..errors import AgcliError
 from ..engine.tensor import Tensor
 from .anomaly_places import noting_fn
 from .subscripts import getitem, getitem_in_expression, index_int, index_value
-from .unknown_names import attribute_hint, function_hint, method_hint, variable_hint
+from .unknown_names import attribute_hint, function_hint, method_hint, module_has, variable_hint
 from .replay_safety import replayable
 from ..state import state
 from .closures import CAUGHT, as_is, as_operand, binop, call_closure, chain, constant, failed, variable
@@ -306,9 +306,12 @@ class Lowering:
                 hint = method_hint(name, module, self.methods, self.attributes)
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)
             return target
-        target = namespace.LINALG.get(name) if module == "torch.linalg" else None
+        target = namespace.LINALG.get(name) if module == "torch.linalg" else \
+            namespace.SPECIAL.get(name) if module == "torch.special" else None
         if target is None:
             target = (self.methods if kind == "Tensor" else self.functions).get(name)
+            if module is not None and kind == "function" and not module_has(module, name):
+                target = None       # (agcli's one table of functions: F.exp is not PyTorch's)
         if target is None or name[0] == "_":
             if module is None and (name in self.variables or name in self.assigned):
                 raise self.error(f"'{name}' is a variable, not a function", span, "call")

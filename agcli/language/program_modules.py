@@ -33,7 +33,7 @@ from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction
 from . import utils_data
-from .unknown_names import not_provided, pytorch_has
+from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
 # gated on it (torch.__version__ >= "2.0") takes that PyTorch's branch; `agcli --version` names agcli.
@@ -160,8 +160,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
 
 
 def _functions(module):
-    entries = {name: TorchFunction(name, fn, module) for name, fn in namespace.FUNCTIONS.items()}
-    entries["tensor"] = TorchFunction("tensor", tensor, module)
+    """agcli's functions that PyTorch's `module` has (one table for all: no F.exp, no torch.gelu)."""
+    entries = {name: TorchFunction(name, fn, module) for name, fn in namespace.FUNCTIONS.items()
+               if module_has(module, name)}
+    if module == "torch":
+        entries["tensor"] = TorchFunction("tensor", tensor, module)
     return entries
 
 
@@ -214,7 +217,8 @@ def _make_modules():
                                                **{n: TorchFunction(n, fn, "torch.linalg") for n, fn in
                                                   namespace.LINALG.items()},
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
-        "special": ModuleValue("torch.special", _functions("torch.special")),
+        "special": ModuleValue("torch.special", {**_functions("torch.special"), **{
+            n: TorchFunction(n, fn, "torch.special") for n, fn in namespace.SPECIAL.items()}}),
         "func": ModuleValue("torch.func", _qualified("torch.func")),
         "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }

@@ -18,7 +18,15 @@ OPTION_NAMES = frozenset(("wrt", "seed", "dtype", "format", "out", "device", "de
 
 # How a module is written in a program -> its prefix in pytorch_names.txt.
 _PREFIX = {"torch": "torch", "torch.nn.functional": "F", "F": "F", "functional": "F",
-           "torch.nn": "nn", "nn": "nn"}
+           "torch.nn": "nn", "nn": "nn", "torch.linalg": "linalg", "torch.special": "special"}
+
+
+def module_has(module: str | None, name: str) -> bool:
+    """Does PyTorch's `module` (as a program writes it: torch, F, torch.linalg, ...) have `name`?
+    agcli's functions are one table; PyTorch's modules each hold some of them (no F.exp, no
+    torch.gelu). A module the list does not cover: True."""
+    prefix = _PREFIX.get(module)
+    return prefix is None or f"{prefix}.{name}" in _names()
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +63,9 @@ def _or_guess(pytorch, name, candidates):
 
 
 def function_hint(name, module, functions):
+    if module is not None and name in functions:     # (F.exp: agcli has exp, PyTorch's F has not)
+        elsewhere = [m for m in ("torch", "torch.nn.functional") if m != module and module_has(m, name)]
+        return f"PyTorch's {module} has no '{name}'" + (f"; write {elsewhere[0]}.{name}" if elsewhere else "")
     return _or_guess(pytorch_has(name, module), name, functions)
 
 

@@ -15,7 +15,7 @@ from ..state import state
 from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
-from .operands import NARROW_INTS, number_cast, small_int_power, stored, sub_check, wrapped
+from .operands import NARROW_INTS, integer_division, kind_of, number_cast, small_int_power, stored, sub_check, wrapped
 
 
 def _as_operand(v):
@@ -202,7 +202,7 @@ def _rounded_division(input, other, rounding_mode):
         fail(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
     _refuse_non_numbers(P.DIV, input, other)
     input, other = _as_operand(input), _as_operand(other)
-    _integer_division(input, other)
+    integer_division(input, other, f"div_{rounding_mode}_cpu")
     return _elementwise(P.DIV_FLOOR if rounding_mode == "floor" else RD.DIV_TRUNC, input, other)
 
 
@@ -215,28 +215,17 @@ def remainder(input, other):
                      else "float modulo", "zero")
             return input % other                           # Python's %, as Python numbers have it
         return apply(P.REMAINDER, input, other)
-    _integer_division(input, other)
+    integer_division(input, other, "remainder_cpu")
     if type(input) is not Tensor:
         return _elementwise(P.RREMAINDER, input, other)  # 2 % a: recorded, not differentiable
     return _elementwise(P.REMAINDER_T if type(other) is Tensor else P.REMAINDER, input, other)
-
-
-def _integer_division(input, other):
-    """PyTorch's error for integers divided by an integer zero (NumPy gives 0)."""
-    if _integral(input) and _integral(other) and bool(xp.any(B.asarray(data(other)) == 0)):
-        fail("ZeroDivisionError")
-
-
-def _integral(v) -> bool:
-    d = getattr(data(v), "dtype", None)
-    return kind(d) in "iu" if d is not None else type(v) is int
 
 
 def fmod(input, other):
     """C's remainder (the dividend's sign): FmodBackward0 by a number, FmodBackward1 by a tensor."""
     _refuse_non_numbers(RD.FMOD, input, other)
     input, other = _as_operand(input), _as_operand(other)
-    _integer_division(input, other)
+    integer_division(input, other, "fmod_cpu")
     return _elementwise(RD.FMOD_T if type(other) is Tensor else RD.FMOD, input, other)
 
 
@@ -247,7 +236,7 @@ def floor_divide(input, other):
         if type(input) in (int, float) and type(other) in (int, float):
             return input // other
         return apply(P.FLOOR_DIVIDE, input, other)
-    _integer_division(input, other)
+    integer_division(input, other, "div_floor_cpu")
     return _elementwise(P.FLOOR_DIVIDE, input, other)
 
 
@@ -289,6 +278,8 @@ def pow(input, exponent):
                 fail(f"{input} ** {exponent} is too large for a 64-bit integer", "value")
             return input ** exponent       # plain numbers stay weakly typed, as in PyTorch
         return xp.pow(input, exponent)
+    if kind_of(input) == "b" and kind_of(exponent) == "b":
+        fail('"pow" not implemented for \'Bool\'', "not_implemented")
     return _elementwise(P.POW_T, input, exponent)                   # PowBackward1
 
 

@@ -349,4 +349,7 @@ LINALG: dict = {}
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal})
 
+# torch.special's own names for agcli's functions.
+SPECIAL = {"expit": FUNCTIONS["sigmoid"]}
+
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")

@@ -80,3 +80,20 @@ def sub_check(a, b):
     if a_bool or b_bool:
         fail("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a "
              "mask, use the `~` or `logical_not()` operator instead.", "runtime")
+
+
+def integer_division(input, other, kernel):
+    """PyTorch's errors for bools divided by bools (its `kernel` has no bool version), and
+    for integers divided by an integer (or bool) zero (NumPy gives 0)."""
+    if kind_of(input) == "b" and kind_of(other) == "b":
+        fail(f'"{kernel}" not implemented for \'Bool\'', "not_implemented")
+    if kind_of(input) in "iub" and kind_of(other) in "iub":
+        divisor = B.asarray(data(other))
+        if bool(xp.any(xp.logical_not(divisor) if kind(divisor.dtype) == "b" else divisor == 0)):
+            fail("ZeroDivisionError")
+
+
+def kind_of(v) -> str:
+    """A tensor's or a number's kind: b, i, u or f ("" for anything else)."""
+    d = getattr(data(v), "dtype", None)
+    return kind(d) if d is not None else {bool: "b", int: "i", float: "f"}.get(type(v), "")

@@ -33,12 +33,17 @@ def _accumulating(x, dtype):
 
 def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
     if dim is None:
-        return apply(op_all, x, cast=cast)
+        return _as_asked(apply(op_all, x, cast=cast), cast)
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
         if not keepdim:
-            return apply(op_all, x, cast=cast)
-        return apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast)
-    return apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
+            return _as_asked(apply(op_all, x, cast=cast), cast)
+        return _as_asked(apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast), cast)
+    return _as_asked(apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast), cast)
+
+
+def _as_asked(t, cast):
+    """dtype=int8 and its like: the kernels' int64 wrapped into it, as PyTorch's sum in it wraps."""
+    return t if cast is None or t.data.dtype == cast else Tensor(B.astype(t.data, cast), device=t.device)
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):
@@ -47,6 +52,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     cast = _accumulating(x, dtype)
     if cast is None and type(x) is Tensor and kind(x.data.dtype) in "bu":
         cast = B.dtype("int64")                # bools are counted, and unsigned integers summed, as int64
+    if cast is not None and kind(cast) == "b":      # (a sum in bool: whether any counts)
+        return _as_asked(_reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, B.dtype("int64")), cast)
     return _reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, cast)
 
 
@@ -194,10 +201,10 @@ def _counting(x, dtype):
 def prod(x, dim=None, keepdim=False, dtype=None):
     cast = _counting(x, dtype)
     if dim is None:
-        return apply(R.PROD, x, cast=cast)
+        return _as_asked(apply(R.PROD, x, cast=cast), cast)
     if not is_int(dim):
         fail(f"prod(): argument 'dim' must be int, not {type(dim).__name__}", "type")
-    return apply(R.PROD_DIM, x, dim=dim_index(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
+    return _as_asked(apply(R.PROD_DIM, x, dim=dim_index(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast), cast)
 
 
 # Not given (a default PyTorch tells from None): sort(stable=None) is still the stable overload
@@ -241,11 +248,13 @@ def var(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
 
 
 def cumsum(x, dim, *, dtype=None):
-    return apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
+    cast = _counting(x, dtype)
+    return _as_asked(apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=cast), cast)
 
 
 def cumprod(x, dim, *, dtype=None):
-    return apply(SC.CUMPROD, x, dim=dim_index(dim, ndim_of(x)), cast=_counting(x, dtype))
+    cast = _counting(x, dtype)
+    return _as_asked(apply(SC.CUMPROD, x, dim=dim_index(dim, ndim_of(x)), cast=cast), cast)
 
 
 def sort(x, dim=-1, descending=False, *, stable=_UNSET):

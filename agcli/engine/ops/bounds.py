@@ -24,8 +24,8 @@ def _clamp(x, min=None, max=None):
     """min(max(x, min), max), as PyTorch computes it: a min above the max gives the max, nan
     stays nan, and x where it equals a bound (clamp(-0., min=0.) is -0.; the array API's clip
     may refuse a min above the max)."""
-    out = x if min is None else xp.maximum(min, x)      # (the bound first: NumPy gives the second on a tie)
-    return out if max is None else xp.minimum(max, out)
+    out = x if min is None else xp.where(x == min, x, xp.maximum(min, x))     # (x on a tie: -0. stays)
+    return out if max is None else xp.where(out == max, out, xp.minimum(max, out))
 
 
 CLAMP = Op("ClampBackward1", _clamp,
@@ -112,13 +112,19 @@ def _share(x, y, out, keep):
     return xp.where(a == b, asarray(0.5, dtype=dtype), astype(wins, dtype))
 
 
-MAXIMUM = Op("MaximumBackward0", xp.maximum,
+def _first_on_ties(fn):
+    """maximum/minimum as PyTorch's kernels give them: a nan wins, and where the two are equal
+    (-0. and 0.) the first (NumPy's loops give either, by dtype and length)."""
+    return lambda a, b: xp.where(a == b, a, fn(a, b))
+
+
+MAXIMUM = Op("MaximumBackward0", _first_on_ties(xp.maximum),
              (lambda g, out, x, y: _tie_split(g, x, y, "greater"),
               lambda g, out, x, y: _tie_split(g, y, x, "greater")),
              ("where(self == other, grad / 2, grad).masked_fill(self < other, 0)",
               "where(self == other, grad / 2, grad).masked_fill(self > other, 0)"),
              jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "greater"), broadcasts=True)
-MINIMUM = Op("MinimumBackward0", xp.minimum,
+MINIMUM = Op("MinimumBackward0", _first_on_ties(xp.minimum),
              (lambda g, out, x, y: _tie_split(g, x, y, "less"),
               lambda g, out, x, y: _tie_split(g, y, x, "less")),
              ("where(self == other, grad / 2, grad).masked_fill(self > other, 0)",

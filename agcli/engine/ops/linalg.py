@@ -2,7 +2,7 @@
 grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import addmm_kernel, dot, mm_kernel, strides, xp
+from ..backend import addmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul
@@ -14,7 +14,7 @@ def mm(a, b):
 
 
 def mv(m, v):
-    return apply(MV, m, v) if type(m) is Tensor or type(v) is Tensor else xp.matmul(m, v)
+    return apply(MV, m, v) if type(m) is Tensor or type(v) is Tensor else mv_kernel(m, v)
 
 
 def bmm(a, b):
@@ -79,7 +79,7 @@ DOT = Op("DotBackward0", dot,
          ("grad * tensor", "grad * self"), reads=((1,), (0,)),
          # dot(self_t, tensor_p) + dot(self_p, tensor_t), a batch of tangents at once
          jvps=(lambda t, out, x, y: matmul(t, y), lambda t, out, x, y: matmul(t, x)))
-MV = Op("MvBackward0", xp.matmul,
+MV = Op("MvBackward0", mv_kernel,
         (lambda g, out, m, v: outer(g, v),
          lambda g, out, m, v: mv(t(m), g)),
         ("grad.ger(vec)", "self.t().mv(grad)"), reads=((1,), (0,)),

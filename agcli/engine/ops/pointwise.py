@@ -182,7 +182,7 @@ SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)
-RELU = Op("ReluBackward0", lambda x: xp.maximum(ZERO.get(x.dtype, 0), x),    # (0 first: NumPy keeps -0. on a tie)
+RELU = Op("ReluBackward0", K.relu,
           (lambda g, out, x: threshold_backward(g, out, 0),), ("where(result <= 0, 0, grad)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: threshold_backward(t, out, 0),))
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",),

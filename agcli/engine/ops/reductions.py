@@ -7,6 +7,7 @@ from .. import cpu_kernels as K
 from .. import backend_sort, saved
 from ..backend import (ON_HOST, arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations,
                        xp, zeros)
+from ..backend import dtype_name
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -100,6 +101,8 @@ SCATTER_CHOSEN = Op("ScatterBackward0", lambda zeros_, src, dim, chosen: xp.wher
 
 
 def vector_norm(x, ord, dim, keepdim):
+    if dtype_name(x.dtype) == "float16":    # (PyTorch accumulates half in float: 300 and 4 squared overflow half)
+        return astype(vector_norm(astype(x, "float32"), ord, dim, keepdim), "float16")
     a = xp.abs(x)
     if ord == 2:
         return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
