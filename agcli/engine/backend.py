@@ -291,16 +291,16 @@ elif BACKEND == "array-api-strict":
         dims[axis1], dims[axis2] = dims[axis2], dims[axis1]
         return xp.permute_dims(a, tuple(dims))
 
-    def dot(a, b):
-        return xp.matmul(a, b)
+    dot = xp.matmul
+    # Products in the host's order (PyTorch CPU's) on the NumPy arrays inside: the host's bits.
+    def mv_kernel(m, v, _numpy=mv_kernel):
+        return ndarray._new(_numpy(m._array, v._array), device=m.device)
 
-    mv_kernel = xp.matmul
+    def mm_kernel(a, b, _numpy=mm_kernel):
+        return ndarray._new(_numpy(a._array, b._array), device=a.device)
 
-    def mm_kernel(a, b):
-        return xp.matmul(a, b)
-
-    def addmm_kernel(c, a, b):
-        return xp.matmul(a, b) + c
+    def addmm_kernel(c, a, b, _numpy=addmm_kernel):
+        return ndarray._new(_numpy(c._array, a._array, b._array), device=a.device)
 
     def diagonal(a, offset, dim1, dim2, _numpy=diagonal):      # a view of the NumPy array inside
         return ndarray._new(_numpy(a._array, offset, dim1, dim2), device=a.device)

@@ -60,35 +60,40 @@ def in_turn_any_k(a, b):
 
 
 def in_turn_mv(m, v):
-    """m @ v (mv) in PyTorch's order: gemv adds each column's products in turn for a matrix
-    laid out by columns (m.t() of a row-major one), and so do its dot products of K <= 4."""
-    return numpy.matmul(m, v) if not _gemv_in_turn(m, v) else _mv(m, v)
+    """m @ v (mv; on a sweep's stacks, each line's) in PyTorch's order: gemv adds each column's
+    products in turn for a matrix laid out by columns (m.t() of a row-major one), and so do its
+    dot products of K <= 4."""
+    if _gemv_in_turn(m, v):
+        return _mv(m, v)
+    return numpy.matmul(m, v) if v.ndim == 1 else numpy.matmul(m, v[..., None])[..., 0]
 
 
 def _gemv_in_turn(m, v) -> bool:
-    return m.dtype == v.dtype and m.dtype in _ZERO and m.size and (m.shape[1] <= 4 or m.strides[0] == m.itemsize)
+    return m.dtype == v.dtype and m.dtype in _ZERO and m.size and (m.shape[-1] <= 4 or m.strides[-2] == m.itemsize)
 
 
 def _mv(m, v):
-    k = m.shape[1]
+    k = m.shape[-1]
     if k <= 4:
-        out = _ZERO[m.dtype] + m[:, 0] * v[0]
+        out = _ZERO[m.dtype] + m[..., 0] * v[..., None, 0]
         for i in range(1, k):
-            out = out + m[:, i] * v[i]
+            out = out + m[..., i] * v[..., None, i]
         return out
-    products = numpy.empty((k + 1, m.shape[0]), dtype=m.dtype)
-    products[0] = 0
-    numpy.multiply(m.T, v[:, None], out=products[1:])
-    return numpy.cumsum(products, axis=0)[-1]
+    products = numpy.empty(numpy.broadcast_shapes(m.shape[:-1], v.shape[:-1] + (1,)) + (k + 1,), dtype=m.dtype)
+    products[..., 0] = 0
+    numpy.multiply(m, v[..., None, :], out=products[..., 1:])
+    return numpy.cumsum(products, axis=-1)[..., -1]
 
 
 def one_row_or_column(a, b) -> bool:
-    """A product (1, K) @ (K, N) or (M, K) @ (K, 1): PyTorch's BLAS runs it as a gemv."""
-    return a.ndim == b.ndim == 2 and (a.shape[0] == 1) != (b.shape[1] == 1) and a.dtype == b.dtype
+    """A product (1, K) @ (K, N) or (M, K) @ (K, 1) (or a sweep's stack of them): PyTorch's BLAS
+    runs it as a gemv."""
+    return a.ndim >= 2 and b.ndim >= 2 and (a.shape[-2] == 1) != (b.shape[-1] == 1) and a.dtype == b.dtype
 
 
 def as_mv(a, b):
     """a @ b for one_row_or_column, in in_turn_mv's order where it is PyTorch's (else BLAS's gemm)."""
-    if b.shape[1] == 1:
-        return _mv(a, b[:, 0])[:, None] if _gemv_in_turn(a, b[:, 0]) else numpy.matmul(a, b)
-    return _mv(b.T, a[0])[None, :] if _gemv_in_turn(b.T, a[0]) else numpy.matmul(a, b)
+    if b.shape[-1] == 1:
+        return _mv(a, b[..., 0])[..., None] if _gemv_in_turn(a, b[..., 0]) else numpy.matmul(a, b)
+    m = numpy.swapaxes(b, -1, -2)
+    return _mv(m, a[..., 0, :])[..., None, :] if _gemv_in_turn(m, a[..., 0, :]) else numpy.matmul(a, b)

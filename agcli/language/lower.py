@@ -88,7 +88,9 @@ def _guarded(fn, span):
 _IN_WORDS = {"AnnAssign": "an annotated assignment (name: value)", "Lambda": "a lambda",
              "IfExp": "a conditional expression (a if c else b)", "Comprehension": "a comprehension",
              "Import": "import", "ImportFrom": "import", "Yield": "yield", "AugAssign": "an augmented assignment (+=)",
-             "FString": "an f-string", "DictLit": "a dict", "SetLit": "a set", "Starred": "* unpacking"}
+             "FString": "an f-string", "DictLit": "a dict", "SetLit": "a set", "Starred": "* unpacking",
+             "Compare": "a chained comparison (0 < x < 2: write (0 < x) & (x < 2))",
+             "BoolOp": "`and`/`or` (on masks write & and |)", "Not": "`not` (on a mask write ~)"}
 
 class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""

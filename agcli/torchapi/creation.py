@@ -38,6 +38,10 @@ def _literal_array(value, dtype=None):
             parts = [shape_and_kind(x, depth + 1, leading and i == 0) for i, x in enumerate(v)]
             first = parts[0][0]
             for s, _ in parts[1:]:
+                if len(s) != len(first):        # a list where numbers are, or a number where lists are
+                    raise AgcliError("not a sequence" if len(s) < len(first) else "must be real number, not list"
+                                     if "f" in {k for _, k in parts} else
+                                     "'list' object cannot be interpreted as an integer", kind="type")
                 if s != first:
                     raise AgcliError(f"expected sequence of length {first[0] if first else 0} "
                                      f"at dim {depth + 1} (got {s[0] if s else 0})", kind="value")   # ValueError

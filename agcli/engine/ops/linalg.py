@@ -2,7 +2,7 @@
 grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import addmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
+from ..backend import ON_HOST, addmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul
@@ -114,7 +114,10 @@ def _mt(m, batched):
 
 
 def _mv_batched(m, v, batched_v):
-    """Each line's mv: a vector is a one-column matrix, as NumPy's matmul takes it alone."""
+    """Each line's mv: a vector is a one-column matrix, as NumPy's matmul takes it alone
+    (on the host, each line's order of additions: backend_matmul.in_turn_mv)."""
+    if ON_HOST:
+        return mv_kernel(m, v)
     return xp.matmul(m, v[..., None])[..., 0] if batched_v else xp.matmul(m, v)
 
 
