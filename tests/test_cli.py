@@ -751,3 +751,12 @@ def test_a_mistyped_flag_is_named_as_one(run, command, words, meant):
     proc = run(command, "x*2", *words)
     assert proc.returncode == 2
     assert "error: unknown option --" in proc.stderr and f"did you mean {meant}?" in proc.stderr
+
+
+@pytest.mark.parametrize("expr", ["torch.softmax(x)[0, 1]", "x.softmax()[0, 1]", "torch.log_softmax(x)[0, 1]"])
+def test_softmax_without_dim_is_refused_as_pytorch_refuses_it(run, expr):
+    """torch.softmax and the method have no default dim (F.softmax's implicit one is deprecated)."""
+    proc = run("grad", expr, "--x", "[[1., 2.], [3., 5.]]")
+    assert proc.returncode != 0
+    assert 'missing 1 required positional arguments: "dim"' in proc.stderr
+    assert run("grad", "torch.softmax(x, 1)[0, 1]", "--x", "[[1., 2.], [3., 5.]]").returncode == 0

@@ -16,6 +16,7 @@ from .calls import calls_that_fit, pytorch_keywords, signature, tensor_argument,
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
+from ..torchapi.nn import dim_required
 from ..errors import AgcliError
 from ..engine.tensor import Tensor
 from .anomaly_places import noting_fn
@@ -91,6 +92,9 @@ _IN_WORDS = {"AnnAssign": "an annotated assignment (name: value)", "Lambda": "a 
              "FString": "an f-string", "DictLit": "a dict", "SetLit": "a set", "Starred": "* unpacking",
              "Compare": "a chained comparison (0 < x < 2: write (0 < x) & (x < 2))",
              "BoolOp": "`and`/`or` (on masks write & and |)", "Not": "`not` (on a mask write ~)"}
+
+_DIM_REQUIRED = {name: dim_required(name) for name in ("softmax", "log_softmax")}
+
 
 class Lowering:
     """An expression's AST -> closures; `agcli run`'s ProgramLowering extends it to programs."""
@@ -302,8 +306,8 @@ class Lowering:
 
     def function(self, name, kind, span, module):
         """The function or method a call calls (see callee), or the error that there is none."""
-        if kind == "method":
-            target = self.methods.get(name)
+        if kind == "method" or module == "torch" and name in _DIM_REQUIRED:
+            target = _DIM_REQUIRED.get(name) or self.methods.get(name)      # (x.softmax(): dim has no default)
             if target is None:
                 hint = method_hint(name, module, self.methods, self.attributes)
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)

@@ -350,6 +350,7 @@ _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_n
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal})
 
 # torch.special's own names for agcli's functions.
-SPECIAL = {"expit": FUNCTIONS["sigmoid"]}
+SPECIAL = {"expit": FUNCTIONS["sigmoid"],
+           "round": lambda input, *, decimals=0: FUNCTIONS["round"](input, decimals=decimals)}  # RoundBackward1
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
