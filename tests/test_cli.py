@@ -760,3 +760,12 @@ def test_softmax_without_dim_is_refused_as_pytorch_refuses_it(run, expr):
     assert proc.returncode != 0
     assert 'missing 1 required positional arguments: "dim"' in proc.stderr
     assert run("grad", "torch.softmax(x, 1)[0, 1]", "--x", "[[1., 2.], [3., 5.]]").returncode == 0
+
+
+def test_a_directory_or_a_key_of_an_npy_file_is_named_as_such(run, tmp_path):
+    np.save(tmp_path / "v.npy", np.ones(3))
+    proc = run("grad", "x.sum()", "--x", f"@{tmp_path}")
+    assert proc.returncode == 2 and "is a directory, not a file" in proc.stderr
+    proc = run("grad", "x.sum()", "--x", "@v.npy:foo")
+    assert proc.returncode == 2 and "'v.npy' holds one array: :foo names an array in an .npz" in proc.stderr
+    assert "no such file 'nope.npy'" in run("grad", "x.sum()", "--x", "@nope.npy").stderr

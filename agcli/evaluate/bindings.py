@@ -115,6 +115,13 @@ def _load_file(name: str, path: str):
 
     path, key = _archive_member(path)
     if not os.path.isfile(path):
+        if os.path.isdir(path):
+            raise AgcliError(f"'{path}' is a directory, not a file", kind="binding", origin=origin,
+                             hint="@PATH names a .npy, .npz, .csv, .txt or .json file")
+        colon = path.rfind(":")
+        if colon > 0 and os.path.isfile(path[:colon]):     # (x.npy:key: only an .npz holds named arrays)
+            raise AgcliError(f"'{path[:colon]}' holds one array: :{path[colon + 1:]} names an array in an .npz",
+                             kind="binding", origin=origin, hint=f"write @{path[:colon]}")
         raise AgcliError(f"no such file '{path}'", kind="binding", origin=origin)
     lower = path.lower()
     try:
