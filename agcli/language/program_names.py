@@ -50,8 +50,8 @@ PROGRAM_METHODS = {
     "detach_": autograd.detach_, "tolist": autograd.tolist, "numpy": ndarrays.numpy,
     **{name: nn_functions.dim_required(name) for name in ("softmax", "log_softmax")},     # (x.softmax() needs dim)
     **{name: getattr(in_place, name) for name in (
-        "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "floor_divide_", "bitwise_and_", "bitwise_or_",
-        "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "exp_", "log_", "log1p_", "sqrt_",
+        "zero_", "fill_", "add_", "sub_", "mul_", "div_", "pow_", "remainder_", "floor_divide_", "bitwise_and_",
+        "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "exp_", "log_", "log1p_", "sqrt_",
         "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",
         "clamp_min_", "clamp_max_", "copy_", "index_fill_", "scatter_", "scatter_add_", "unsqueeze_", "squeeze_",
         "t_", "transpose_")},

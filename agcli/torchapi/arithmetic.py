@@ -15,7 +15,7 @@ from ..state import state
 from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
-from .operands import NARROW_INTS, integer_division, kind_of, number_cast, small_int_power, stored, sub_check, wrapped
+from .operands import int_power, integer_division, kind_of, number_cast, stored, sub_check, wrapped
 
 
 def _as_operand(v):
@@ -258,10 +258,7 @@ def _no_bools(x, message, kind="runtime"):
 
 def pow(input, exponent):
     if type(exponent) is int and type(input) is Tensor and kind(input.data.dtype) in "iu":
-        if B.dtype_name(input.data.dtype) in NARROW_INTS:
-            small_int_power(input, exponent)
-        elif exponent < 0:
-            fail("Integers to negative integer powers are not allowed.")
+        int_power(input, exponent)
     if type(input) is Tensor and type(exponent) in (int, float):       # (the common case: x ** 2)
         return apply(P.POW, floating(input) if type(exponent) is float else input, exponent)    # PowBackward0
     _refuse_non_numbers(P.POW, input, exponent)

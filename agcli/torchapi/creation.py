@@ -39,9 +39,7 @@ def _literal_array(value, dtype=None):
             first = parts[0][0]
             for s, _ in parts[1:]:
                 if len(s) != len(first):        # a list where numbers are, or a number where lists are
-                    raise AgcliError("not a sequence" if len(s) < len(first) else "must be real number, not list"
-                                     if "f" in {k for _, k in parts} else
-                                     "'list' object cannot be interpreted as an integer", kind="type")
+                    raise AgcliError(_ragged(len(s) < len(first), "f" in {k for _, k in parts}), kind="type")
                 if s != first:
                     raise AgcliError(f"expected sequence of length {first[0] if first else 0} "
                                      f"at dim {depth + 1} (got {s[0] if s else 0})", kind="value")   # ValueError
@@ -283,6 +281,13 @@ def _linspace(start, end, steps, dtype):
     else:
         up, down = s + step * i.astype(work), e - step * (steps - 1 - i).astype(work)
     return numpy.where(i < steps // 2, up, down).astype(d)
+
+
+def _ragged(number_among_lists: bool, floats: bool) -> str:
+    """PyTorch's TypeError for a list whose elements are not all lists or all numbers."""
+    if number_among_lists:
+        return "not a sequence"
+    return "must be real number, not list" if floats else "'list' object cannot be interpreted as an integer"
 
 
 def as_tensor(value) -> Tensor:

@@ -44,13 +44,13 @@ def stored(value, dtype, type_name=None):
     return value
 
 
-def small_int_power(x, exponent):
-    """PyTorch's checks of an int exponent for a tensor of a narrow integer dtype."""
+def int_power(x, exponent):
+    """PyTorch's checks of an int exponent for an integer tensor (a narrow dtype's bound too)."""
     if exponent < 0:
         fail("Integers to negative integer powers are not allowed.")
-    info = xp.iinfo(x.data.dtype)
-    if exponent > info.max:
-        fail(f"value cannot be converted to type {NARROW_INTS[B.dtype_name(x.data.dtype)]} without overflow")
+    name = B.dtype_name(x.data.dtype)
+    if name in NARROW_INTS and exponent > xp.iinfo(x.data.dtype).max:
+        fail(f"value cannot be converted to type {NARROW_INTS[name]} without overflow")
 
 
 def wrapped(n, other):
@@ -85,9 +85,10 @@ def sub_check(a, b):
 def integer_division(input, other, kernel):
     """PyTorch's errors for bools divided by bools (its `kernel` has no bool version), and
     for integers divided by an integer (or bool) zero (NumPy gives 0)."""
-    if kind_of(input) == "b" and kind_of(other) == "b":
+    dividend, divisor_kind = kind_of(input), kind_of(other)
+    if dividend == divisor_kind == "b":
         fail(f'"{kernel}" not implemented for \'Bool\'', "not_implemented")
-    if kind_of(input) in "iub" and kind_of(other) in "iub":
+    if dividend in "iub" and divisor_kind in "iub":
         divisor = B.asarray(data(other))
         if bool(xp.any(xp.logical_not(divisor) if kind(divisor.dtype) == "b" else divisor == 0)):
             fail("ZeroDivisionError")

@@ -32,18 +32,21 @@ def _accumulating(x, dtype):
 
 
 def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
-    if dim is None:
-        return _as_asked(apply(op_all, x, cast=cast), cast)
-    if isinstance(dim, (list, tuple)) and len(dim) == 0:
-        if not keepdim:
-            return _as_asked(apply(op_all, x, cast=cast), cast)
-        return _as_asked(apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast), cast)
-    return _as_asked(apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast), cast)
+    if dim is None or isinstance(dim, (list, tuple)) and len(dim) == 0 and not keepdim:
+        out = apply(op_all, x, cast=cast)
+    elif isinstance(dim, (list, tuple)) and len(dim) == 0:
+        out = apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast)
+    else:
+        out = apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
+    return _as_asked(out, cast)
 
 
 def _as_asked(t, cast):
-    """dtype=int8 and its like: the kernels' int64 wrapped into it, as PyTorch's sum in it wraps."""
-    return t if cast is None or t.data.dtype == cast else Tensor(B.astype(t.data, cast), device=t.device)
+    """dtype=int8 and its like: the kernels' int64 wrapped into it, as PyTorch's sum in it wraps
+    (integers and bools only: they carry no graph to lose)."""
+    if cast is None or t.data.dtype == cast or kind(cast) not in "iub":
+        return t
+    return Tensor(B.astype(t.data, cast), device=t.device)
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):

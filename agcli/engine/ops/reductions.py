@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from .. import cpu_kernels as K
 from .. import backend_sort, saved
-from ..backend import (ON_HOST, arange, asarray, astype, copy, kind, reduce_mean, reduce_sum, squared_deviations,
-                       xp, zeros)
-from ..backend import dtype_name
+from ..backend import (ON_HOST, arange, asarray, astype, copy, dtype_name, kind, reduce_mean, reduce_sum,
+                       squared_deviations, xp, zeros)
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
