@@ -217,6 +217,15 @@ CASES = [
     case("sinh(a) + a.cosh()", a=normal(2, 3)),
     case("asin(a) * acos(a)", a=uniform(-0.9, 0.9, 2, 3)),
     case("atan(a) + a.erf()", a=normal(2, 3)),
+    # ---- functions of two tensors, special functions
+    case("atan2(a, b) + b.arctan2(a)", a=normal(2, 3), b=away(3, gap=0.3)),
+    case("hypot(a, b) * logaddexp(a, b)", a=away(2, 3, gap=0.2), b=normal(3)),
+    case("xlogy(a, b) + xlogy(2.5, b) + a.xlogy(1.7)", a=normal(2, 3), b=uniform(0.5, 3.0, 3)),
+    case("copysign(a, b) + a.copysign(-1.5)", a=away(2, 3), b=away(3)),
+    case("lerp(a, b, 0.3) + a.lerp(b, 0.8) + lerp(a, b, w)", a=normal(2, 3), b=normal(3), w=normal(2, 3)),
+    case("lgamma(b) + digamma(b) + polygamma(1, b) + b.polygamma(2)", b=uniform(0.5, 3.0, 2, 3)),
+    case("erfinv(a) + logit(b) + b.logit(eps=0.01)", a=uniform(-0.9, 0.9, 2, 3), b=uniform(0.1, 0.9, 2, 3)),
+    case("sinc(a) + deg2rad(a) * a.rad2deg() + nan_to_num(a)", a=away(2, 3, gap=0.2)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),

@@ -20,7 +20,7 @@ from .program_numpy import ARRAY_METHODS, VALUES
 from .program_values import type_name as program_type_name
 
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
-                           "true_divide"))
+                           "true_divide", "xlogy", "copysign"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 _NO_CHECKS = ({}, (), None)
 # F.softmax(input) is input.softmax(...) in PyTorch's Python: a list has no such method

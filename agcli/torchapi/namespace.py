@@ -14,6 +14,7 @@ from . import sampling as RS
 from . import devices as D
 from . import functions
 from . import norms
+from . import special_math as SM
 from .dropout import dropout
 from . import logical as L
 from . import autograd
@@ -354,3 +355,9 @@ SPECIAL = {"expit": FUNCTIONS["sigmoid"],
            "round": lambda input, *, decimals=0: FUNCTIONS["round"](input, decimals=decimals)}  # RoundBackward1
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
+
+# Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY})
+SPECIAL.update(SM.SPECIAL)
+VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
