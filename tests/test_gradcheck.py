@@ -226,6 +226,12 @@ CASES = [
     case("lgamma(b) + digamma(b) + polygamma(1, b) + b.polygamma(2)", b=uniform(0.5, 3.0, 2, 3)),
     case("erfinv(a) + logit(b) + b.logit(eps=0.01)", a=uniform(-0.9, 0.9, 2, 3), b=uniform(0.1, 0.9, 2, 3)),
     case("sinc(a) + deg2rad(a) * a.rad2deg() + nan_to_num(a)", a=away(2, 3, gap=0.2)),
+    # ---- piecewise activations, away from their corners
+    case("hardtanh(a) + relu6(a * 4) + hardtanh(a, -0.5, 1.5)", a=away(2, 3, points=(-1.0, -0.5, 0.0, 1.0, 1.5))),
+    case("hardsigmoid(a * 2) + hardswish(a * 2)", a=away(2, 3, points=(-1.5, 1.5))),
+    case("threshold(a, 0.1, 2.0)", a=away(2, 3, points=(0.1,))),
+    case("softshrink(a) + hardshrink(a, 0.3)", a=away(2, 3, points=(-0.5, -0.3, 0.3, 0.5))),
+    case("mish(a) + softsign(a) + tanhshrink(a)", a=away(2, 3)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),
@@ -592,6 +598,14 @@ SECOND_ORDER = [
                  [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="celu"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.logsigmoid(x), D(W34))), [R.standard_normal((3, 4))],
                  id="logsigmoid"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.hardtanh(x)), D(W34))),
+                 [R.uniform(0.2, 1.8, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="hardtanh"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.hardswish(x), D(W34))),
+                 [R.uniform(-2.8, 2.8, (3, 4))], id="hardswish"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.softshrink(x)), D(W34))),
+                 [R.uniform(0.6, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="softshrink"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.sin(functions.hardshrink(x, 0.3)), D(W34))),
+                 [R.uniform(0.4, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="hardshrink"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.gelu(x), D(W34))), [R.standard_normal((3, 4))],
                  id="gelu"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.gelu(x, approximate="tanh"), D(W34))),
@@ -660,7 +674,8 @@ def test_a_long_expression_chain_through_the_api():
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
-    "NotImplemented": "floor_divide: PyTorch records it but its backward fails (fixture in torch_cases.json)",
+    "NotImplemented": "floor_divide, hardsigmoid's gradient: PyTorch records them but their backward fails "
+                      "(fixture in torch_cases.json, transcript 259)",
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",
     "IndexPutBackward0": "x[mask] = v: CopySlices's rules; transcript 63_names_of_index_assignment_and_sizes",
     "ToCopyBackward0": "dtype conversions: tests/test_dtype_arguments.py against PyTorch fixtures",

@@ -133,8 +133,8 @@ def _inputs(op, args):
 
 CALLS = _all_calls()
 OPS = {id(op): op for op in ALL}
-NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p): PyTorch has no forward "
-                                "derivative either (test_an_op_without_one_raises_pytorchs_error)",
+NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p), hardsigmoid's gradient: PyTorch "
+                                "has no forward derivative either (test_an_op_without_one_raises_pytorchs_error)",
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode"}
 
 
@@ -188,6 +188,8 @@ def _vjp_inner(op, arrays, params, tangents, u):
 def _cases():
     for key, calls in CALLS.items():
         for n, (op, args, params, cast, shapes) in enumerate(calls):
+            if op.name in NO_FORWARD:       # (hardsigmoid's gradient, a NotImplemented node, among the calls)
+                continue
             yield pytest.param(key, n, id=f"{op.name}-{n} {shapes}")
 
 

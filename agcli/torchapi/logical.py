@@ -1,4 +1,4 @@
-"""Tests of values and logic: isnan, isinf, isfinite, logical_and/or/xor/not. Bool
+"""Tests of values and logic: isnan, isinf, isfinite, signbit, logical_and/or/xor/not. Bool
 tensors without a gradient (no op is recorded), as PyTorch's have none."""
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ def _test(float_test, others):
 isnan = _test(xp.isnan, False)
 isinf = _test(xp.isinf, False)
 isfinite = _test(xp.isfinite, True)
+
+
+def signbit(input):
+    """Whether each value's sign bit is set (-0. and -nan too); integers: below zero."""
+    a = B.asarray(data(input))
+    return Tensor(xp.signbit(a) if kind(a.dtype) == "f" else a < 0 if kind(a.dtype) == "i" else
+                  xp.zeros(a.shape, dtype=xp.bool))
 
 
 def _truth(v):

@@ -90,7 +90,8 @@ VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "la
 # torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
     "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "celu", "selu", "silu", "gelu", "logsigmoid",
-    "softmin", "normalize")})
+    "softmin", "normalize", "hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold", "softshrink", "hardshrink",
+    "mish", "softsign", "tanhshrink")})
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
@@ -262,7 +263,7 @@ _declare(METHODS, NEVER, {
 })
 # Tests of values and logic (bools without a gradient), and the new_* constructors of a tensor's kind.
 _LOGICAL = {name: getattr(L, name) for name in (
-    "isnan", "isinf", "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not")}
+    "isnan", "isinf", "isfinite", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not")}
 _declare(FUNCTIONS, NEVER, _LOGICAL)
 _declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
     "new_zeros", "new_ones", "new_full", "new_tensor")}, "new_empty": C.new_zeros,

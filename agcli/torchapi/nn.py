@@ -6,11 +6,12 @@ from ..engine import backend as B
 from ..engine.backend import item, kind
 from ..engine.ops import activations as A
 from ..engine.ops import nn as N
+from ..engine.ops import piecewise as PW
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .arithmetic import div, neg
+from .arithmetic import abs, add, div, neg, sub, tanh
 from .clamping import clamp_min
 from .checks import dim_index, fail, ndim_of, requires_grad, shape_of
 from .dtypes import dtype_of
@@ -200,6 +201,70 @@ def gelu(input, *, approximate="none"):
         fail("approximate argument must be either none or tanh.")
     _floating(input, "GeluKernelImpl")
     return apply(A.GELU, input, approximate=approximate)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    _not_in_place(inplace, "hardtanh")
+    min_val = _number(min_val, "hardtanh", "min_val", 2)
+    max_val = _number(max_val, "hardtanh", "max_val", 3)
+    if min_val > max_val:
+        fail("min_val cannot be greater than max_val", "value")
+    return apply(PW.HARDTANH, input, min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    """hardtanh(input, 0, 6), as PyTorch records it (HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    _not_in_place(inplace, "hardsigmoid")
+    _floating(input, "hardsigmoid_cpu")
+    return apply(PW.HARDSIGMOID, input)
+
+
+def hardswish(input, inplace=False):
+    _not_in_place(inplace, "hardswish")
+    _floating(input, "hardswish_cpu")
+    return apply(PW.HARDSWISH, input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    _not_in_place(inplace, "threshold")
+    threshold = _number(threshold, "threshold", "threshold", 2)
+    return apply(PW.THRESHOLD, input, threshold=threshold, value=_number(value, "threshold", "value", 3))
+
+
+def softshrink(input, lambd=0.5):
+    lambd = _number(lambd, "softshrink", "lambd", 2)
+    _floating(input, "softshrink_check")
+    if lambd < 0:
+        dtype = data(input).dtype
+        top = {"float32": "3.40282e+38", "float16": "65504"}.get(B.dtype_name(dtype), "1.79769e+308")
+        fail(f"lambda must be in range [0, {top}] for input dtype {torch_type_name(dtype)}, but found {lambd:g}")
+    return apply(PW.SOFTSHRINK, input, lambd=lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    lambd = _number(lambd, "hardshrink", "lambd", 2)
+    _floating(input, "hardshrink_cpu")
+    return apply(PW.HARDSHRINK, input, lambd=lambd)
+
+
+def mish(input, inplace=False):
+    _not_in_place(inplace, "mish")
+    _floating(input, "mish_cpu")
+    return apply(PW.MISH, input)
+
+
+def softsign(input):
+    """input / (input.abs() + 1), as F composes it."""
+    return div(input, add(abs(input), 1))
+
+
+def tanhshrink(input):
+    """input - input.tanh(), as F composes it."""
+    return sub(input, tanh(input))
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):

@@ -202,8 +202,102 @@ class Softplus(Module):
         return f"beta={self.__dict__['beta']}, threshold={self.__dict__['threshold']}"
 
 
+class Hardtanh(Module):
+    @program("__init__")
+    def init(self, min_val=-1.0, max_val=1.0, inplace=False):
+        init_with(self, min_val=min_val, max_val=max_val, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("hardtanh")(input, own["min_val"], own["max_val"], own["inplace"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"min_val={own['min_val']!r}, max_val={own['max_val']!r}{', inplace=True' if own['inplace'] else ''}"
+
+
+class ReLU6(Hardtanh):
+    @program("__init__")
+    def init(self, inplace=False):
+        init_with(self, min_val=0.0, max_val=6.0, inplace=inplace)
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return "inplace=True" if self.__dict__["inplace"] else ""
+
+
+def _by_name(name):
+    """A module that calls F.name on its input, with only inplace= (Hardsigmoid, Hardswish, Mish) or no
+    argument (Softsign, Tanhshrink), and no extra_repr."""
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional(name)(input, own["inplace"]) if "inplace" in own else functional(name)(input)
+    return forward
+
+
+class Hardsigmoid(Module):
+    init, forward = _inplace_flag()[0], _by_name("hardsigmoid")
+
+
+class Hardswish(Module):
+    init, forward = _inplace_flag()[0], _by_name("hardswish")
+
+
+class Mish(Module):
+    init, forward = _inplace_flag()[0], _by_name("mish")
+
+
+class Softsign(Module):
+    forward = _by_name("softsign")
+
+
+class Tanhshrink(Module):
+    forward = _by_name("tanhshrink")
+
+
+class Threshold(Module):
+    @program("__init__")
+    def init(self, threshold, value, inplace=False):
+        init_with(self, threshold=threshold, value=value, inplace=inplace)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("threshold")(input, own["threshold"], own["value"], own["inplace"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"threshold={own['threshold']!r}, value={own['value']!r}{', inplace=True' if own['inplace'] else ''}"
+
+
+def _shrink(name):
+    """Softshrink's and Hardshrink's lambd=, printed bare."""
+    def init(self, lambd=0.5):
+        init_with(self, lambd=lambd)
+
+    def forward(self, input):
+        return functional(name)(input, self.__dict__["lambd"])
+
+    def extra_repr(self):
+        return str(self.__dict__["lambd"])
+    return program("__init__")(init), program("forward")(forward), program("extra_repr")(extra_repr)
+
+
+class Softshrink(Module):
+    init, forward, extra_repr = _shrink("softshrink")
+
+
+class Hardshrink(Module):
+    init, forward, extra_repr = _shrink("hardshrink")
+
+
 ACTIVATIONS = {}
 for _cls in (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, SiLU, SELU, ELU, CELU, GELU, LogSigmoid, Softmin,
-             Softplus):
+             Softplus, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Mish, Softsign, Tanhshrink, Threshold, Softshrink,
+             Hardshrink):
     native_class(_cls, "torch.nn.modules.activation")
     ACTIVATIONS[_cls.__name__] = _cls
