@@ -104,7 +104,7 @@ _PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "typ
 
 
 # The kinds of PyTorch's (and Python's) own errors, which an uncaught one shows led by its class.
-_RAISED_KINDS = frozenset(("runtime", "shape", "type", "value", "not_implemented", "index", "key", "attribute",
+_RAISED_KINDS = frozenset(("runtime", "shape", "type", "call", "value", "not_implemented", "index", "key", "attribute",
                            "assert", "zero"))
 
 

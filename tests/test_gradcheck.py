@@ -232,6 +232,8 @@ CASES = [
     case("threshold(a, 0.1, 2.0)", a=away(2, 3, points=(0.1,))),
     case("softshrink(a) + hardshrink(a, 0.3)", a=away(2, 3, points=(-0.5, -0.3, 0.3, 0.5))),
     case("mish(a) + softsign(a) + tanhshrink(a)", a=away(2, 3)),
+    case("addcmul(a, b, c, value=0.3) + a.addcdiv(b, c, value=-0.7) + addcmul(a, b, c)", a=normal(2, 3), b=normal(3),
+         c=uniform(0.5, 2.0, 2, 3)),
     # ---- rounding: a zero gradient away from the jumps (frac's is the gradient itself)
     case("round(a)", a=away(2, 3, points=(-1.5, -0.5, 0.5, 1.5))),
     case("a.round(decimals=1)", a=lambda rng: np.round(rng.uniform(-2, 2, (2, 3)), 1) + 0.02),

@@ -147,3 +147,20 @@ def expm1(x):
 
 
 _expm1 = _float32_from_double(xp.expm1)
+
+
+def in_turn_sum(x, axis=None, keepdims=False):
+    """x summed along `axis` (an int, a tuple, None: all) one element after another, in x's dtype: the
+    order of PyTorch's plain reductions (binary_kernel_reduce: the 1-norm), not NumPy's pairwise one."""
+    axes = tuple(range(x.ndim)) if axis is None else (axis,) if type(axis) is int else tuple(axis)
+    axes = tuple(sorted(a % max(x.ndim, 1) for a in axes))
+    kept = tuple(a for a in range(x.ndim) if a not in axes)
+    moved = xp.permute_dims(x, kept + axes) if x.ndim else x
+    rows = xp.reshape(moved, tuple(x.shape[a] for a in kept) + (-1,))
+    if rows.shape[-1] == 0:
+        total = xp.zeros(rows.shape[:-1], dtype=x.dtype)
+    else:
+        total = xp.cumulative_sum(rows, axis=-1)[..., -1] + 0      # (+ 0: a sum starts at +0., as PyTorch's)
+    if keepdims:
+        total = xp.reshape(total, tuple(1 if a in axes else n for a, n in enumerate(x.shape)))
+    return total

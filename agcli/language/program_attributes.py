@@ -259,6 +259,10 @@ def _class_names(cls):
 
 
 # ------------------------------------------------------------ writing
+# A module's flags a program may set (torch.backends.cudnn.deterministic = True: nothing changes on the CPU).
+_SETTABLE = {"torch.backends.cudnn": ("enabled", "deterministic", "benchmark")}
+
+
 def set_attribute(obj, name, value):
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
@@ -273,6 +277,9 @@ def set_attribute(obj, name, value):
         return None
     if isinstance(obj, type) and issubclass(obj, ProgramObject):
         obj._ns[name] = value
+        return None
+    if type(obj) is ModuleValue and name in _SETTABLE.get(obj.name, ()):
+        obj.entries[name] = value
         return None
     if type(obj) is Tensor or obj is None or isinstance(obj, namespace.Size):
         setter = SETTERS.get(name)

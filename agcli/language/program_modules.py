@@ -213,6 +213,13 @@ def _make_modules():
         "cuda": ModuleValue("torch.cuda", {**_qualified("torch.cuda"),
                                            "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"]}),
         "random": ModuleValue("torch.random", _qualified("torch.random")),
+        "accelerator": ModuleValue("torch.accelerator", _qualified("torch.accelerator")),
+        # (the CPU build's answers; cudnn's flags may be set, as seeding snippets do, and change nothing)
+        "backends": ModuleValue("torch.backends", {
+            "mps": ModuleValue("torch.backends.mps", _qualified("torch.backends.mps")),
+            "cudnn": ModuleValue("torch.backends.cudnn", {**_qualified("torch.backends.cudnn"), "enabled": True,
+                                                          "deterministic": False, "benchmark": False})}),
+        "version": ModuleValue("torch.version", {"cuda": None, "hip": None}),
         "linalg": ModuleValue("torch.linalg", {**_functions("torch.linalg"),
                                                **{n: TorchFunction(n, fn, "torch.linalg") for n, fn in
                                                   namespace.LINALG.items()},

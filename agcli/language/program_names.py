@@ -9,7 +9,7 @@ torchapi.namespace's; Python's own names are program_builtins.py's.
 from __future__ import annotations
 
 from ..errors import AgcliError
-from ..torchapi import autograd, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
+from ..torchapi import autograd, compound, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
 from ..torchapi import namespace
 from ..torchapi import ndarrays
 from ..torchapi import nn as nn_functions
@@ -32,6 +32,11 @@ PROGRAM_FUNCTIONS = {
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
              "torch.seed": generator.seed, "torch.cuda.is_available": devices.is_available,
+             "torch.cuda.device_count": devices.device_count, "torch.accelerator.is_available": devices.is_available,
+             "torch.accelerator.device_count": devices.device_count,
+             "torch.accelerator.current_accelerator": devices.current_accelerator,
+             "torch.backends.mps.is_available": lambda: False, "torch.backends.mps.is_built": lambda: False,
+             "torch.backends.cudnn.is_available": lambda: False,
              **{f"torch.random.{name}": getattr(generator, name) for name in (
                  "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")},
              **CALCULUS_FUNCTIONS}      # torch.autograd.functional, torch.func, gradcheck (program_calculus.py)
@@ -55,6 +60,7 @@ PROGRAM_METHODS = {
         "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",
         "clamp_min_", "clamp_max_", "copy_", "index_fill_", "scatter_", "scatter_add_", "unsqueeze_", "squeeze_",
         "t_", "transpose_")},
+    "addcmul_": compound.addcmul_, "addcdiv_": compound.addcdiv_, "lerp_": compound.lerp_,
     "name": lambda fn: fn.qualified_name() if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
     "register_post_accumulate_grad_hook": nodes.register_post_accumulate_grad_hook,

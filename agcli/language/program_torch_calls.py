@@ -17,6 +17,7 @@ from ..torchapi import ndarrays as N
 from .calls import PYTORCH_PARAMETER, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
+from .program_out import call_with_out
 from .program_values import type_name as program_type_name
 
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
@@ -68,6 +69,11 @@ class TensorMethod:
 
 def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
     """fn(args, kwargs) (a method: fn(receiver, ...)), checked as the call's shape needs."""
+    if kwargs and "out" in kwargs and not is_method and not _takes_out(fn):
+        kwargs = dict(kwargs)
+        out = kwargs.pop("out")
+        return call_with_out(lambda: call(fn, name, receiver, args, kwargs, fits, is_method, module), name, out,
+                             args, kwargs)
     key = (len(args), tuple(kwargs) if kwargs else ())
     prepared = fits.get(key)
     if prepared is None:
@@ -94,6 +100,15 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
         raise AgcliError("not enough memory for the result of this operation", kind="limit",
                          hint="tensors this large need a machine with more memory") from None
     return result if getattr(fn, "gives_numpy", False) else wrap_array(result)
+
+
+def _takes_out(fn) -> bool:
+    """Does fn take out= itself (else the call writes its result into out: program_out.py)?"""
+    try:
+        params = signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return "out" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _prepare(fn, name, is_method, n_args, kw_names, module):

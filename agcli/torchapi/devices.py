@@ -131,6 +131,16 @@ def is_available() -> bool:
     return chosen()[0] == "cuda"
 
 
+def device_count() -> int:
+    """torch.cuda.device_count(), torch.accelerator.device_count(): the GPU this process computes on, or none."""
+    return int(is_available())
+
+
+def current_accelerator():
+    """torch.accelerator.current_accelerator(): device('cuda') on the GPU, None on a CPU-only process."""
+    return device("cuda") if is_available() else None
+
+
 def set_default_device(spec) -> None:
     """torch.set_default_device: agcli makes new tensors on the CPU unless device= says otherwise."""
     if spec is None:

@@ -15,6 +15,7 @@ from . import devices as D
 from . import functions
 from . import norms
 from . import special_math as SM
+from . import compound
 from .dropout import dropout
 from . import logical as L
 from . import autograd
@@ -358,7 +359,7 @@ SPECIAL = {"expit": FUNCTIONS["sigmoid"],
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
 
 # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY})
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, "addcmul": compound.addcmul, "addcdiv": compound.addcdiv})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, "addcmul": compound.addcmul, "addcdiv": compound.addcdiv})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})

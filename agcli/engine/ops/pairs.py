@@ -1,4 +1,5 @@
-"""Elementwise functions of two tensors: atan2, hypot, logaddexp, xlogy, copysign, lerp.
+"""Elementwise functions of two or three tensors: atan2, hypot, logaddexp, xlogy, copysign, lerp,
+addcmul, addcdiv.
 Their rules are derivatives.yaml's formulas, written with the primitives so that with
 create_graph they record PyTorch's nodes; float32 values of the transcendental ones are
 float64's rounded once (as the functions of one value: engine/cpu_kernels.py).
@@ -9,7 +10,7 @@ from ..backend import asarray, astype, dtype, float_errors_ignored, xp
 from ..fma import fma
 from ..op import Op
 from ..tensor import Tensor, apply
-from .pointwise import RECIPROCAL, SUB, add_scalar, div, exp, masked_fill, mul, mul_scalar, neg, sub, zeros_like
+from .pointwise import DIV, RECIPROCAL, SUB, add_scalar, div, exp, masked_fill, mul, mul_scalar, neg, sub, zeros_like
 
 _FLOAT32 = dtype("float32")
 
@@ -162,8 +163,51 @@ LERP_TENSOR = Op("LerpBackward1", _lerp,
                        lambda t, out, a, b, w: mul(t, sub(b, a))), broadcasts=True)
 
 
+def _addcmul(x, t1, t2, value=1):
+    """x + value * t1 * t2 as PyTorch's kernel: fma(value * t1, t2, x), value in the tensors' dtype."""
+    scaled = t1 * asarray(value, dtype=t1.dtype) if value != 1 else t1
+    shape = xp.broadcast_shapes(x.shape, t1.shape, t2.shape)
+    return fma(xp.broadcast_to(scaled, shape), xp.broadcast_to(t2, shape), xp.broadcast_to(x, shape))
+
+
+def _addcdiv(x, t1, t2, value=1):
+    """x + (value * t1) / t2 (no FMA: the division comes between)."""
+    scaled = t1 * asarray(value, dtype=t1.dtype) if value != 1 else t1
+    return x + scaled / t2
+
+
+def _times_value(t, value):
+    return t if value == 1 else mul_scalar(t, value)
+
+
+ADDCMUL = Op("AddcmulBackward0", _addcmul,
+             (lambda g, out, x, t1, t2, value=1: g,
+              lambda g, out, x, t1, t2, value=1: mul(g, mul_scalar(t2, value)),
+              lambda g, out, x, t1, t2, value=1: mul(g, mul_scalar(t1, value))),
+             ("grad", "grad * (tensor2 * value)", "grad * (tensor1 * value)"),
+             jvps=(lambda t, out, x, t1, t2, value=1: t,
+                   lambda t, out, x, t1, t2, value=1: _times_value(mul(t, t2), value),
+                   lambda t, out, x, t1, t2, value=1: _times_value(mul(t, t1), value)), broadcasts=True)
+ADDCDIV = Op("AddcdivBackward0", _addcdiv,
+             (lambda g, out, x, t1, t2, value=1: g,
+              lambda g, out, x, t1, t2, value=1: mul(g, _number_over(value, t2)),
+              lambda g, out, x, t1, t2, value=1: mul(neg(g), div(mul_scalar(t1, value), mul(t2, t2)))),
+             ("grad", "grad * (value / tensor2)", "-grad * (value * tensor1 / (tensor2 * tensor2))"),
+             jvps=(lambda t, out, x, t1, t2, value=1: t,
+                   lambda t, out, x, t1, t2, value=1: _times_value(div(t, t2), value),
+                   lambda t, out, x, t1, t2, value=1: neg(_times_value(mul(t, div(div(t1, t2), t2)), value))),
+             broadcasts=True)
+
+
+def _number_over(value, t):
+    """value / t as PyTorch's C++ rules compute it (empty_like(t).fill_(value).div_(t): DivBackward0)."""
+    if type(t) is Tensor:
+        return apply(DIV, xp.full_like(t.data, value), t)
+    return asarray(value, dtype=t.dtype) / t
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, ATAN2, HYPOT, LOGADDEXP, XLOGY, XLOGY_NUMBER_SELF, XLOGY_NUMBER_OTHER, COPYSIGN, COPYSIGN_NUMBER,
-        LERP, LERP_TENSOR)
+        LERP, LERP_TENSOR, ADDCMUL, ADDCDIV)

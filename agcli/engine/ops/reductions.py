@@ -105,8 +105,8 @@ def vector_norm(x, ord, dim, keepdim):
     a = xp.abs(x)
     if ord == 2:
         return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
-    if ord == 1:
-        return xp.sum(a, axis=dim, keepdims=keepdim)
+    if ord == 1:        # (in turn, as PyTorch's reduction adds: w.norm(1) is w.abs().sum() there)
+        return K.in_turn_sum(a, dim, keepdim) if kind(a.dtype) == "f" else xp.sum(a, axis=dim, keepdims=keepdim)
     if ord == float("inf"):
         return xp.max(a, axis=dim, keepdims=keepdim)
     return xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
@@ -167,6 +167,8 @@ def _prod_grad(g, out, x, dim=None, keepdim=False):
     if not xp.any(a == 0):
         return mul(g, div(out, x))
     if dim is None:             # flattened, then viewed back, as PyTorch
+        if type(g) is not Tensor and int(xp.count_nonzero(a == 0)) > 1:     # (no graph wanted: PyTorch's zeros_like)
+            return xp.zeros_like(a)
         return reshape(prod_safe_zeros(g, reshape(x, (-1,)), 0), a.shape)
     return prod_safe_zeros(g, x, dim)
 

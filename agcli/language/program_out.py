@@ -1,0 +1,44 @@
+"""`out=` on a program's torch functions (torch.matmul(a, b, out=c)): the result written into
+`out`, converted to its dtype, resized when its shape differs, with PyTorch's checks and warning."""
+from __future__ import annotations
+
+from ..engine import backend as B
+from ..engine.tensor import Tensor
+from ..errors import AgcliError, torch_type_name
+from ..state import state
+from ..torchapi import in_place
+from ..torchapi.modes import no_grad
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def call_with_out(run, name, out, args, kwargs):
+    """run() (the call without out=), its result written into out; out returned."""
+    if type(out) is not Tensor:
+        raise AgcliError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}", kind="type")
+    inputs = [*args, *kwargs.values()]
+    if state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in inputs + [out]):
+        raise AgcliError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                         "but one of the arguments requires grad.")
+    result = run()
+    if type(result) is not Tensor:
+        raise AgcliError(f"{name}() with out= gives several results, which agcli writes into no out tensor",
+                         kind="type", hint=f"call {name}() without out= and assign its result")
+    have, want = result.data.dtype, out.data.dtype
+    if _CATEGORY[B.kind(have)] > _CATEGORY[B.kind(want)]:
+        raise AgcliError(f"result type {torch_type_name(have)} can't be cast to the desired output type "
+                         f"{torch_type_name(want)}")
+    if result.data.shape != out.data.shape:
+        if out.data.size:
+            shown = ", ".join(map(str, out.data.shape))
+            state.warn("UserWarning: An output with one or more elements was resized since it had shape "
+                       f"[{shown}], which does not match the required output shape "
+                       f"[{', '.join(map(str, result.data.shape))}]. This behavior is deprecated, and in a future "
+                       "PyTorch release outputs will not be resized unless they have zero elements. You can "
+                       "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).")
+        out.data = B.astype(result.data, want) if have != want else B.clone(result.data, True)
+        out.version = (out.version or 0) + 1
+        return out
+    with no_grad():
+        in_place.copy_(out, result)
+    return out
