@@ -207,6 +207,7 @@ CASES = [
     case("a.index_select(1, tensor([2, 0, 2]))", a=normal(2, 3)),
     case("a.narrow(1, 1, 2) * a.movedim(0, 1).unflatten(0, (3, 1))[1:, 0].t().tile(1, 2)[:, :2]", a=normal(2, 3)),
     case("a.repeat(2, 1, 2)", a=normal(2, 3)),
+    case("a.squeeze((0, 2)) * a.squeeze(()).sum()", a=normal(1, 3, 1)),
     case("a.split(2, 1)[1]", a=normal(2, 3)),
     case("a.split([1, 2], dim=1)[1]", a=normal(2, 3)),
     case("a.chunk(2)[0]", a=normal(4, 3)),

@@ -55,11 +55,13 @@ def _open_brackets(text: str) -> int:
 
 
 def run_repl(read_line, write, show_error, *, max_iterations: int, version: str, env=None,
-             remember=lambda lines: None) -> int:
-    """The loop: env holds the session's names; remember(lines) is told each chunk run."""
+             remember=lambda lines: None, announce=None) -> int:
+    """The loop: env holds the session's names; remember(lines) is told each chunk run; announce
+    writes the banner and the last line break (Python's REPL: to stderr when its input is a pipe)."""
     from ..language.program import run_program, value_repr
 
-    write(BANNER.format(version=version) + "\n")
+    announce = announce or write
+    announce(BANNER.format(version=version) + "\n")
     env = {} if env is None else env
 
     def show(value):
@@ -84,7 +86,7 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
                 if buffer else None
             if exited is not None:
                 return exited
-            write("\n")
+            announce("\n")
             return 0
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
@@ -108,6 +110,22 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
         write("\nKeyboardInterrupt\n")
 
 
+def _to_stderr(text):
+    import sys
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _piped_line(prompt):
+    """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only."""
+    import sys
+    _to_stderr(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
 def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,
                version: str = "") -> int:
     """`agcli repl` on the terminal (line editing and history when readline exists): the exit code."""
@@ -118,13 +136,16 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     except AgcliError as e:
         output.error(e)
         return e.exit_code
+    import sys
     from .repl_readline import Readline
     env: dict = {}
-    history = Readline.start(env)
+    interactive = sys.stdin.isatty()
+    history = Readline.start(env) if interactive else None
     try:
-        return run_repl(input, output.write, lambda e: output.error(e, where="input"),
+        return run_repl(input if interactive else _piped_line, output.write, lambda e: output.error(e, where="input"),
                         max_iterations=max_iterations, version=version, env=env,
-                        remember=history.remember if history else (lambda lines: None))
+                        remember=history.remember if history else (lambda lines: None),
+                        announce=None if interactive else _to_stderr)
     finally:
         if history:
             history.save()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy
 
 from ..engine.backend import dtype_name, from_host, to_host
+from ..engine.ops.pointwise import MASKED_FILL
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
@@ -132,7 +133,8 @@ def _forward_over_reverse(fn, inputs):
             return None
         grads = AF.grad_of((out,), diff, create_graph=True)
         for g in grads:
-            if g is not None and g.grad_fn is not None and not _forward_rules_everywhere(reachable(g.grad_fn)):
+            if g is not None and g.grad_fn is not None and not _forward_rules_everywhere(reachable(g.grad_fn),
+                                                                                         picks=False):
                 return None
         tangents = [None if g is None else FW.tangent_of(g) for g in grads]
     finally:
@@ -152,11 +154,15 @@ def _forward_over_reverse(fn, inputs):
     return blocks
 
 
-def _forward_rules_everywhere(nodes) -> bool:
-    """Has every node a forward-mode rule for each input a gradient flows to (one a tangent may take)?"""
+def _forward_rules_everywhere(nodes, picks=True) -> bool:
+    """Has every node a forward-mode rule for each input a gradient flows to (one a tangent may take)?
+    picks False: and none picks between values (where, masked_fill: a gradient's formula masked at a
+    point where it is undefined, as sinc's at 0). Forward mode takes only the picked value's tangent
+    there, where PyTorch's reverse-over-reverse Hessian carries the other's nan (0 * nan): its
+    algorithm then, and PyTorch's nan."""
     for node in nodes:
         rules = node.op.jvps
-        if rules is None:
+        if rules is None or not picks and (callable(rules) or node.op is MASKED_FILL):
             return False
         if callable(rules):             # one rule for all the inputs (engine/op.py)
             continue

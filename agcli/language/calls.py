@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 
 from . import ast as A
+from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NAMES
@@ -14,15 +15,17 @@ from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NA
 # functions give them); creation functions take data, not tensors.
 TENSOR_PARAMETERS = frozenset(("x", "y", "a", "b", "m", "v", "u", "input", "target", "other", "condition", "weight",
                                "bias", "operands", "mask", "exponent", "min", "max", "src"))
+_CHECKED, _CREATION_CHECKED = TENSOR_PARAMETERS | {"keepdim"}, frozenset(("input", "keepdim"))
 # agcli's parameter names -> PyTorch's, as its argument errors name them.
 PYTORCH_PARAMETER = {"x": "input", "a": "input", "m": "input", "u": "input", "y": "other", "b": "other",
                      "v": "vec"}
 
 
 def tensor_parameters(fn, is_method, n_args, keywords) -> tuple:
-    """((argument index, parameter name), ...) of a call's arguments that bind tensor parameters."""
+    """((argument index, parameter name), ...) of a call's arguments that bind tensor parameters
+    (and keepdim, which PyTorch takes as a bool only: bool_only)."""
     # creation functions take data, but ones_like(input) and the like a tensor
-    tensors = ("input",) if getattr(fn, "__module__", None) == C.__name__ else TENSOR_PARAMETERS
+    tensors = _CREATION_CHECKED if getattr(fn, "__module__", None) == C.__name__ else _CHECKED
     params = list(signature(fn).parameters.values())[int(is_method):]
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     found = [(i, names[i]) for i in range(min(n_args, len(names))) if names[i] in tensors]
@@ -78,7 +81,10 @@ _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size
 def tensor_argument(closure, node, name, param, position):
     """An expression's argument where `name` takes a tensor (`param`; position None: a
     keyword): a list literal is a tensor literal; a tuple, or a number where it takes none,
-    PyTorch's error (einsum's operands may be a tuple of tensors)."""
+    PyTorch's error (einsum's operands may be a tuple of tensors). keepdim: a bool only."""
+    if param == "keepdim":
+        check = bool_only(name, position)
+        return lambda env: check(closure(env))
     if type(node) is A.ListLit:
         return lambda env: C.as_tensor(closure(env))
     if param == "operands":
@@ -94,6 +100,21 @@ def tensor_argument(closure, node, name, param, position):
 
 
 _NOT_TENSORS = (tuple, int, float, bool)
+
+
+def bool_only(name, position):
+    """keepdim's check: PyTorch's TypeError for anything but a bool (x.sum(0, 1) is not keepdim=True)."""
+    where = "" if position is None else f" (position {position})"
+
+    def check(value):
+        if type(value) is not bool:
+            raise AgcliError(f"{name}(): argument 'keepdim'{where} must be bool, not {type_name(value)}", kind="type")
+        return value
+    return check
+
+
+def type_name(value) -> str:
+    return "Tensor" if type(value) is Tensor else type(value).__name__
 
 
 def refuse_non_tensor(value, name, param, position, span):

@@ -11,6 +11,8 @@ the environment alone.
 """
 from __future__ import annotations
 
+import operator
+
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
@@ -162,10 +164,19 @@ def tensor_comparison(name):
     """`x OP y` on tensors (PyTorch's lt, eq, ...): a tensor of bools."""
     function = getattr(functions, name)
 
+    python = _PYTHON_COMPARES[name]
+
     def compare(x, y):
+        if type(x) in _NUMBERS and type(y) in _NUMBERS:
+            return python(x, y)             # two Python numbers: a Python bool ((2 > 1) + (3 > 1) is 2)
         return _wrap(function(C.as_tensor(x) if not isinstance(x, Tensor) and not isinstance(y, Tensor)
                               else x, y))
     return compare
+
+
+_NUMBERS = (int, float, bool)
+_PYTHON_COMPARES = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge, "eq": operator.eq,
+                    "ne": operator.ne}
 
 
 COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from ..engine.backend import item, kind
 from ..engine.tensor import Tensor
 from ..torchapi import autograd
 from ..torchapi import in_place
@@ -121,6 +122,9 @@ def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
         if r is not MISSING and r is not NotImplemented:
             return r
     if op == "*" and isinstance(other, (list, tuple, str)):     # list * tensor: the tensor as a count
+        count = b if other is a else a
+        if count.data.size == 1 and kind(count.data.dtype) in "iu":     # (its __index__: an integer tensor of one)
+            return other * int(item(count.data))
         raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
     if op == "+" and other is a and type(a) in (list, tuple, str):     # the sequence's own __add__ refuses it
         raise_python(TypeError(f'can only concatenate {type(a).__name__} (not "Tensor") to {type(a).__name__}'))

@@ -14,7 +14,7 @@ from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
-from .calls import PYTORCH_PARAMETER, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
+from .calls import PYTORCH_PARAMETER, bool_only, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
 from .program_out import call_with_out
@@ -126,7 +126,8 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
         raise
     checks = []
     for i, param in fitting:
-        check = _tensor_check(name, param, i + 1, not is_method, module)
+        position = None if param == "keepdim" and i >= n_args else i + 1     # (keepdim=...: no position)
+        check = _tensor_check(name, param, position, not is_method, module)
         if check is not None:
             checks.append((i, None, check) if i < n_args else (None, renamed[i - n_args].name, check))
     return renames, tuple(checks), None
@@ -183,6 +184,8 @@ def _tensor_check(name, param, position, function, module):
     """In a program a list is a list: where PyTorch takes a tensor, PyTorch's TypeError."""
     if param in ("operands", "src"):        # einsum, copy_ and scatter word PyTorch's errors themselves
         return None
+    if param == "keepdim":
+        return bool_only(name, position)
     pytorch_name = PYTORCH_PARAMETER.get(param, param)
     # A function's input must be a tensor too (torch.tanh(0.5) is a TypeError), but for
     # the functions PyTorch also takes a number first (torch.pow(2, t)).

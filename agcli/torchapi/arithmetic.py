@@ -15,7 +15,8 @@ from ..state import state
 from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
-from .operands import int_power, integer_division, kind_of, number_cast, stored, sub_check, wrapped
+from .operands import (PYTHON_OPERATORS, int_power, integer_division, kind_of, number_cast, python_numbers, stored,
+                       sub_check, wrapped)
 
 
 def _as_operand(v):
@@ -54,6 +55,8 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     elif type(x) in _NUMBERS and type(y) is Tensor and kind(y.data.dtype) == "f" and y.data.size <= CHECKED_ABOVE:
         cast = y.data.dtype if true_division else None
     else:
+        if type(x) in _SCALARS and type(y) in _SCALARS and not params and op in PYTHON_OPERATORS:
+            return python_numbers(op, x, y)        # two Python numbers: Python's arithmetic (True + True is 2)
         _refuse_non_numbers(op, x, y)
         refuse_huge(lambda: broadcast_shapes(shape_of(x), shape_of(y)), size_of(x) * size_of(y))
         if type(x) is bool or type(y) is bool:
@@ -123,6 +126,8 @@ def sub(input, other, alpha=1):
     if type(input) is Tensor and type(alpha) is int and alpha == 1 and input.data.dtype != _BOOL and (
             type(other) in _NUMBERS or type(other) is Tensor and other.data.dtype != _BOOL):
         return _elementwise(P.SUB, input, other)        # (the common case: no bool to refuse)
+    if type(input) in _SCALARS and type(other) in _SCALARS and type(alpha) is int and alpha == 1:
+        return python_numbers(P.SUB, input, other)             # (True - False is 1, as in Python)
     _refuse_non_numbers(P.SUB, input, other)
     sub_check(input, other)
     if type(other) is Tensor and type(input) is not Tensor and not hasattr(input, "shape"):

@@ -92,7 +92,7 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
     for a in args:
         if type(a) is Tensor:
             device, dtype = a.device, DType(dtype_name(a.data.dtype))
-        elif isinstance(a, DType) or a in ("float32", "float64"):
+        elif isinstance(a, DType) or a in ("float32", "float64") or a in (float, int, bool):
             dtype = a
         else:
             device = a

@@ -58,6 +58,9 @@ class DType:
         return hash(self.name)
 
 
+_PYTHON_TYPES = {float: "float64", int: "int64", bool: "bool"}
+
+
 def dtype_of(dtype):
     """The dtype's name ('float32') from torch.float32, 'float', ... (None stays None)."""
     if dtype is None:
@@ -66,6 +69,8 @@ def dtype_of(dtype):
         return dtype.name
     if isinstance(dtype, str) and dtype in _DTYPES:
         return _DTYPES[dtype]
+    if dtype in _PYTHON_TYPES:      # (dtype=float: PyTorch takes Python's types as float64, int64, bool)
+        return _PYTHON_TYPES[dtype]
     raise AgcliError(f"unknown dtype {dtype!r}; use torch.float32, torch.float64, torch.int64 or torch.bool",
                      kind="type")
 

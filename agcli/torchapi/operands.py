@@ -3,8 +3,11 @@ integer tensor wrapped into its dtype, a float number with an integer tensor com
 default float, bools refused by subtraction, an int exponent checked against the dtype."""
 from __future__ import annotations
 
+import operator
+
 from ..engine import backend as B
 from ..engine.backend import kind, xp
+from ..engine.ops import pointwise as P
 from ..engine.tensor import Tensor, data
 from .checks import fail
 from .dtypes import mixed, result_type
@@ -98,3 +101,16 @@ def kind_of(v) -> str:
     """A tensor's or a number's kind: b, i, u or f ("" for anything else)."""
     d = getattr(data(v), "dtype", None)
     return kind(d) if d is not None else {bool: "b", int: "i", float: "f"}.get(type(v), "")
+
+
+PYTHON_OPERATORS = {P.ADD: operator.add, P.SUB: operator.sub, P.MUL: operator.mul, P.DIV: operator.truediv}
+
+
+def python_numbers(op, x, y):
+    """x OP y as Python computes two numbers (an expression's `1 / 0` is Python's ZeroDivisionError)."""
+    try:
+        return PYTHON_OPERATORS[op](x, y)
+    except ZeroDivisionError as e:
+        fail(str(e), "zero")
+    except OverflowError as e:
+        fail(f"OverflowError: {e}", "value")

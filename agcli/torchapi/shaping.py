@@ -6,6 +6,7 @@ import builtins
 
 from ..engine.ops import pieces as P
 from ..engine.ops import shapes as S
+from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
@@ -117,6 +118,8 @@ def attr_mT(x):
 def squeeze(x, dim=None):
     if dim is None:
         return apply(S.SQUEEZE, x)
+    if isinstance(dim, (tuple, list)):      # x.squeeze((0, 2)): SqueezeBackward2
+        return apply(W.SQUEEZE_DIMS, x, dims=dims_tuple(dim, ndim_of(x)))
     return apply(S.SQUEEZE_DIM, x, dim=dim_index(dim, ndim_of(x)))
 
 

@@ -23,13 +23,27 @@ def _each(fn, fn32=None):
     fn32 of float32 scalars where PyTorch's float kernel computes in float (its own steps)."""
     def kernel(x, *params):
         values = to_host(x)
-        if fn32 is not None and values.dtype == host.float32:
-            results = host.asarray([fn32(v, *params) for v in values.ravel()], dtype=values.dtype)
-        else:
-            wide = values.astype("float64").ravel().tolist()
-            results = host.asarray([fn(v, *params) for v in wide], dtype="float64").astype(values.dtype)
+        with float_errors_ignored():    # (NumPy's scalars: IEEE's infinities and nans, as C's, no exceptions)
+            if fn32 is not None and values.dtype == host.float32:
+                results = host.asarray([fn32(v, *params) for v in values.ravel()], dtype=values.dtype)
+            else:
+                wide = values.astype("float64").ravel()
+                results = host.asarray([fn(v, *params) for v in wide], dtype="float64").astype(values.dtype)
         return from_host(results.reshape(values.shape))
     return kernel
+
+
+def _c(fn):
+    """A C library function of one double as C gives it: nan where Python's math raises (sin(inf))."""
+    def call(v):
+        try:
+            return fn(v)
+        except (ValueError, OverflowError):
+            return math.nan
+    return call
+
+
+_sin, _tan = _c(math.sin), _c(math.tan)
 
 
 class _Libm:
@@ -86,17 +100,17 @@ _DIGAMMA_ASYMPTOTIC = (8.33333333333333333333E-2, -2.10927960927960927961E-2, 7.
                        8.33333333333333333333E-2)
 
 
-def _digamma(x, f=float, log=math.log):
+def _digamma(x, f=host.float64, log=math.log):
     """calc_digamma: in double, or (f a float32 scalar type, log logf) in float."""
     if x == 0:
         return math.copysign(math.inf, -x)
-    if x != x:
+    if x != x or x == math.inf:
         return x
     if x < 0:
-        if x == math.trunc(float(x)):
+        if x == -math.inf or x == math.trunc(float(x)):
             return math.nan
         r = math.modf(float(x))[0]
-        return _digamma(1 - x, f, log) - f(math.pi / math.tan(math.pi * r))
+        return _digamma(1 - x, f, log) - f(math.pi / _tan(math.pi * r))
     result = f(0.0)
     while x < 10:
         result -= 1 / x
@@ -114,17 +128,17 @@ def _digamma32(x):
     return _digamma(x, type(x), _LIBM.logf)
 
 
-def _trigamma(x, f=float, sin=math.sin):
+def _trigamma(x, f=host.float64, sin=_sin):
     """trigamma: in double, or (f a float32 scalar type, sin sinf) in float."""
     sign, result = f(1.0), f(0.0)
     pi = f(math.pi)
     if x < 0.5:
         sign = f(-1.0)
         sin_pi_x = f(sin(pi * x))
-        result -= (pi * pi) / (sin_pi_x * sin_pi_x) if sin_pi_x else f(math.inf)
+        result -= (pi * pi) / (sin_pi_x * sin_pi_x)
         x = 1 - x
     for _ in range(6):
-        result += 1 / (x * x) if x else f(math.inf)
+        result += 1 / (x * x)
         x += 1
     ixx = 1 / (x * x)
     result += (1 + 1 / (2 * x) + ixx * (f(1. / 6) - ixx * (f(1. / 30) - ixx * f(1. / 42)))) / x
@@ -145,12 +159,12 @@ def _zeta(x, q):
     """Hurwitz's zeta(x, q) (Cephes, as PyTorch's zeta)."""
     if x == 1:
         return math.inf
-    if x < 1:
+    if x < 1 or q != q:
         return math.nan
     if q <= 0:
-        if q == math.floor(q):
+        if q == host.floor(q):
             return math.inf
-        if x != math.floor(x):
+        if x != host.floor(x):
             return math.nan
     s = q ** -x
     a, i, b = q, 0, 0.0
@@ -185,7 +199,7 @@ def _polygamma(x, n):
         return _digamma(x)
     if n == 1:
         return _trigamma(x)
-    return (1.0 if n % 2 else -1.0) * math.exp(_LIBM.lgamma(n + 1.0)) * _zeta(n + 1, x)
+    return (1.0 if n % 2 else -1.0) * host.exp(host.float64(_LIBM.lgamma(n + 1.0))) * _zeta(n + 1, x)
 
 
 def _polygamma32(x, n):
@@ -193,8 +207,8 @@ def _polygamma32(x, n):
     if n <= 1:
         return _digamma32(x) if n == 0 else _trigamma32(x)
     f = type(x)
-    factorial = f(math.exp(f(_LIBM.lgammaf(float(f(n) + 1)))))
-    return f(1.0 if n % 2 else -1.0) * factorial * f(_zeta(float(n + 1), float(x)))
+    factorial = f(host.exp(f(_LIBM.lgammaf(float(f(n) + 1)))))
+    return f(1.0 if n % 2 else -1.0) * factorial * f(_zeta(host.float64(n + 1), host.float64(x)))
 
 
 _ERFINV_A = (0.886226899, -1.645349621, 0.914624893, -0.140543331)

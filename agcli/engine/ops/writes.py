@@ -299,6 +299,9 @@ SQUEEZE_ALL_INPLACE = Op("SqueezeBackward3", lambda x: _squeeze_dims(x, range(x.
                          (lambda g, out, x: _unsqueeze_back(g, x, range(len(x.shape))),),
                          ("unsqueeze_to(grad, self.sizes())",), saves=False,
                          jvps=(S.as_out,))
+SQUEEZE_DIMS = Op("SqueezeBackward2", _squeeze_dims,           # x.squeeze((0, 1)): a view
+                  (lambda g, out, x, dims: _unsqueeze_back(g, x, dims),), ("unsqueeze_to(grad, dim, self.sizes())",),
+                  saves=False, view=True, jvps=(S.as_out,))
 SQUEEZE_DIMS_INPLACE = Op("SqueezeBackward5", _squeeze_dims,   # x.squeeze_((0, 1))
                           (lambda g, out, x, dims: _unsqueeze_back(g, x, dims),),
                           ("unsqueeze_to(grad, dims, self.sizes())",),
