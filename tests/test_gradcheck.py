@@ -208,6 +208,7 @@ CASES = [
     case("a.narrow(1, 1, 2) * a.movedim(0, 1).unflatten(0, (3, 1))[1:, 0].t().tile(1, 2)[:, :2]", a=normal(2, 3)),
     case("a.repeat(2, 1, 2)", a=normal(2, 3)),
     case("a.squeeze((0, 2)) * a.squeeze(()).sum()", a=normal(1, 3, 1)),
+    case("nansum(a) + a.nansum(1, keepdim=True) * nanmean(a, 0) + diff(a, dim=0).sum()", a=normal(2, 3)),
     case("a.split(2, 1)[1]", a=normal(2, 3)),
     case("a.split([1, 2], dim=1)[1]", a=normal(2, 3)),
     case("a.chunk(2)[0]", a=normal(4, 3)),
@@ -218,6 +219,7 @@ CASES = [
     case("sinh(a) + a.cosh()", a=normal(2, 3)),
     case("asin(a) * acos(a)", a=uniform(-0.9, 0.9, 2, 3)),
     case("atan(a) + a.erf()", a=normal(2, 3)),
+    case("erfc(a) + asinh(a) * acosh(b) + a.atanh()", a=uniform(-0.9, 0.9, 2, 3), b=uniform(1.5, 3.0, 2, 3)),
     # ---- functions of two tensors, special functions
     case("atan2(a, b) + b.arctan2(a)", a=normal(2, 3), b=away(3, gap=0.3)),
     case("hypot(a, b) * logaddexp(a, b)", a=away(2, 3, gap=0.2), b=normal(3)),

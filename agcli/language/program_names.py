@@ -28,6 +28,7 @@ PROGRAM_FUNCTIONS = {
     "set_printoptions": print_options.set_printoptions,
     "from_numpy": ndarrays.from_numpy, "as_tensor": ndarrays.as_tensor,
     "set_default_dtype": dtypes.set_default_dtype, "get_default_dtype": dtypes.get_default_dtype,
+    "finfo": dtypes.float_info, "iinfo": dtypes.int_info,
     "set_default_device": devices.set_default_device, "get_default_device": devices.get_default_device,
 }
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,

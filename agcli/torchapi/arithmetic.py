@@ -303,6 +303,7 @@ sin, cos, tan, tanh = _unary(P.SIN), _unary(P.COS), _unary(P.TAN), _unary(P.TANH
 sigmoid = _unary(P.SIGMOID)
 log2, log10, exp2, expm1, rsqrt = (_unary(op) for op in (E.LOG2, E.LOG10, E.EXP2, E.EXPM1, E.RSQRT))
 sinh, cosh, asin, acos, atan, erf = (_unary(op) for op in (E.SINH, E.COSH, E.ASIN, E.ACOS, E.ATAN, E.ERF))
+erfc, asinh, acosh, atanh = (_unary(op) for op in (E.ERFC, E.ASINH, E.ACOSH, E.ATANH))
 relu = _unary(P.RELU, to_float=False, bools=("Boolean inputs not supported for relu", "runtime"))
 abs = _unary(P.ABS, to_float=False, bools=("\"abs_cpu\" not implemented for 'Bool'", "not_implemented"))
 

@@ -11,7 +11,7 @@ __all__ = ["DType", "dtype_of", "dtype_name", "result_type", "mixed", "floating"
 
 _DTYPES = {"float32": "float32", "float": "float32", "float64": "float64", "double": "float64",
            "float16": "float16", "half": "float16", "int64": "int64", "long": "int64",
-           "int32": "int32", "int": "int32", "bool": "bool", "int16": "int16", "int8": "int8",
+           "int32": "int32", "int": "int32", "bool": "bool", "int16": "int16", "short": "int16", "int8": "int8",
            "uint8": "uint8"}
 
 
@@ -149,3 +149,53 @@ class Layout:
 
 
 STRIDED = Layout()
+
+
+class _Info:
+    """torch.finfo / torch.iinfo of a dtype: its limits as Python numbers, printed as PyTorch prints them
+    (each number with C's %g)."""
+
+    def __init__(self, fields, dtype):
+        self.fields, self.dtype = fields, dtype
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def __repr__(self):
+        shown = ", ".join(f"{name}={value:g}" for name, value in self.fields.items())
+        return f"{type(self).__name__}({shown}, dtype={self.dtype})"
+
+
+class finfo(_Info):
+    program_attributes = {n: n for n in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution",
+                                         "dtype")}
+
+
+class iinfo(_Info):
+    program_attributes = {n: n for n in ("bits", "max", "min", "dtype")}
+
+
+def float_info(type=None):
+    """torch.finfo(dtype): bits, eps, max, min, tiny (smallest_normal), resolution."""
+    name = dtype_of(type) or state.default_float
+    if B.kind(B.dtype(name)) != "f":
+        raise AgcliError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                         "'torch.finfo'", kind="type")
+    info = B.host.finfo(name)
+    fields = {"resolution": 10.0 ** -int(info.precision), "min": float(info.min), "max": float(info.max),
+              "eps": float(info.eps), "smallest_normal": float(info.smallest_normal),
+              "tiny": float(info.smallest_normal)}
+    result = finfo(fields, name)
+    result.bits = int(info.bits)
+    return result
+
+
+def int_info(type):
+    """torch.iinfo(dtype): bits, max, min."""
+    name = dtype_of(type)
+    if name is None or B.kind(B.dtype(name)) not in "iu":
+        raise AgcliError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'",
+                         kind="type")
+    info = B.host.iinfo(name)
+    result = iinfo({"min": int(info.min), "max": int(info.max)}, name)
+    result.bits = int(info.bits)
+    return result

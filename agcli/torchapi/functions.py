@@ -5,7 +5,8 @@ from ..engine.backend import asarray, host_ndarray, host_types, item, kind, ndar
 from ..engine.ops.shapes import sum_to
 from ..engine.tensor import data
 from ..errors import torch_type_name
-from .arithmetic import (abs, acos, add, add_function, asin, atan, cos, cosh, div, divide, eq, erf, exp, exp2, expm1,
+from .arithmetic import (abs, acos, acosh, add, add_function, asin, asinh, atan, atanh, cos, cosh, div, divide, eq, erf,
+                         erfc, exp, exp2, expm1,
                          floor_divide, fmod, ge, gt, isclose, le, log, log1p, log2, log10, lt, masked_fill, maximum,
                          minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, rsub, sigmoid, sin, sinh,
                          sqrt, sub, subtract, tan, tanh, where)
@@ -22,8 +23,8 @@ from .nn import (binary_cross_entropy, celu, elu, gelu, hardshrink, hardsigmoid,
                  threshold)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss, mse_loss, nll_loss,
                         smooth_l1_loss)
-from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min, norm,
-                         prod, sort, std, sum, trace, var)
+from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp, max, mean, min,
+                         nanmean, nansum, norm, prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sgn, sign, trunc
 from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add

@@ -112,9 +112,12 @@ _declare(METHODS, SAFE, _MOVES)
 _declare(FUNCTIONS, NEVER, {"masked_select": functions.masked_select})     # (index_select: _WRITES below)
 _declare(METHODS, NEVER, {"masked_select": functions.masked_select})
 _ELEMENTARY = {name: getattr(functions, name) for name in (
-    "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf")}
-_declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
-_declare(METHODS, SAFE, {**_ELEMENTARY, "arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan})
+    "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf", "erfc", "asinh", "acosh",
+    "atanh")}
+_ELEMENTARY.update({"arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan, "arcsinh": functions.asinh,
+                    "arccosh": functions.acosh, "arctanh": functions.atanh, "absolute": functions.abs})
+_declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
+_declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
 _declare(FUNCTIONS, SAFE, _TRIANGLES)
 _declare(METHODS, SAFE, _TRIANGLES)
@@ -344,7 +347,7 @@ CONSTANTS = {"pi": math.pi, "inf": math.inf, "nan": math.nan, "true": True,
 MODULE_ATTRIBUTES = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan, "strided": STRIDED}
 MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
     "float32", "float64", "float16", "float", "double", "half", "int64", "long", "int32", "int",
-    "bool", "int16", "int8", "uint8")})
+    "bool", "int16", "short", "int8", "uint8")})
 
 # torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
 # diagonal takes the last two dims.
@@ -359,7 +362,9 @@ SPECIAL = {"expit": FUNCTIONS["sigmoid"],
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
 
 # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, "addcmul": compound.addcmul, "addcdiv": compound.addcdiv})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, "addcmul": compound.addcmul, "addcdiv": compound.addcdiv})
+_COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
+             "nansum": functions.nansum, "nanmean": functions.nanmean}
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})

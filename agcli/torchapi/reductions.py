@@ -7,13 +7,14 @@ import operator
 
 from ..engine import backend as B
 from ..engine.backend import asarray, itemsize, kind, xp
+from ..engine.ops import nans as NS
 from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
 from ..engine.ops import scans as SC
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .arithmetic import maximum, minimum
+from .arithmetic import div, maximum, minimum
 from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, shape_of
 from .dtypes import dtype_of, floating
 
@@ -309,3 +310,20 @@ def trace(x):
     if have.ndim != 2:
         fail(f"trace: expected a matrix, but got tensor with dim {have.ndim}")
     return apply(R.TRACE, x, cast=_counting(x, None))
+
+
+def nansum(x, dim=None, keepdim=False, dtype=None):
+    """sum with nans counted as 0 (NansumBackward0); integers have none: sum's."""
+    if kind(asarray(data(x)).dtype) != "f" or dtype is not None:
+        return sum(x, dim, keepdim, dtype)
+    dims = tuple(range(ndim_of(x))) if dim is None else dims_tuple(dim, ndim_of(x))
+    return apply(NS.NANSUM, x, dim=dims, keepdim=bool(keepdim) and dim is not None)
+
+
+def nanmean(x, dim=None, keepdim=False, dtype=None):
+    """nansum(x) / the count of values that are not nan, as PyTorch composes it (DivBackward0)."""
+    if kind(asarray(data(x)).dtype) != "f":
+        fail(f"nanmean(): expected input to have floating point or complex dtype but got "
+             f"{torch_type_name(asarray(data(x)).dtype)}")
+    counted = sum(Tensor(~xp.isnan(asarray(data(x)))), dim, keepdim)
+    return div(nansum(x, dim, keepdim, dtype), counted)

@@ -4,11 +4,11 @@ rules in words (engine/op.py says how to read an entry).
 
 `ALL` lists every op; tests hold each to finite differences."""
 from ..op import Op
-from . import (activations, bounds, elementary, linalg, losses, nn, pairs, pieces, piecewise, pointwise, ranks, reductions,
-               rounding, sampled, scans, shapes, special, triangles, writes)
+from . import (activations, bounds, elementary, linalg, losses, nans, nn, pairs, pieces, piecewise, pointwise, ranks,
+               reductions, rounding, sampled, scans, shapes, special, triangles, writes)
 
 FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks, scans,
-            linalg, nn, losses, activations, piecewise, writes, sampled)
+            nans, linalg, nn, losses, activations, piecewise, writes, sampled)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())

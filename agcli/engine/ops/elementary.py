@@ -1,5 +1,5 @@
 """More functions of one value: log2, log10, exp2, expm1, rsqrt, sinh, cosh, asin, acos,
-atan, erf. Their rules are derivatives.yaml's formulas in its order, so with create_graph
+atan, erf, erfc, asinh, acosh, atanh. Their rules are derivatives.yaml's formulas in its order, so with create_graph
 they record PyTorch's nodes; float32 values are float64's rounded once (as the other
 float32 functions, engine/cpu_kernels.py). Each entry: grad_fn name, kernel, rule, words."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from ..backend import asarray, tolist, xp
 from ..cpu_kernels import _float32_from_double as in_double
 from ..op import Op
 from ..tensor import Tensor, apply
-from .pointwise import add_scalar, div, exp, mul, mul_scalar, neg, pow
+from .pointwise import SUB, add_scalar, div, exp, mul, mul_scalar, neg, pow, sub_scalar
 
 
 def _primitive(op):
@@ -23,6 +23,11 @@ def _erf(x):
     if erf is not None:
         return erf(x)
     return xp.reshape(asarray([math.erf(v) for v in tolist(xp.reshape(x, (-1,)))], dtype=x.dtype), x.shape)
+
+
+def _erfc(x):
+    """erfc on every backend (NumPy has none): the C library's, value by value (math.erfc)."""
+    return xp.reshape(asarray([math.erfc(v) for v in tolist(xp.reshape(x, (-1,)))], dtype=x.dtype), x.shape)
 
 
 # (the array API has no exp2: a device backend without one takes 2 ** x)
@@ -62,10 +67,27 @@ ERF = Op("ErfBackward0", in_double(_erf),
          ("2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",),
          jvps=(lambda t, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), 2 / math.sqrt(math.pi)), t),))
 
+ERFC = Op("ErfcBackward0", in_double(_erfc),
+          (lambda g, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), -2 / math.sqrt(math.pi)), g),),
+          ("-2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",),
+          jvps=(lambda t, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), -2 / math.sqrt(math.pi)), t),))
+ASINH = Op("AsinhBackward0", in_double(xp.asinh), (lambda g, out, x: mul(g, rsqrt(add_scalar(pow(x, 2), 1))),),
+           ("grad * (self.pow(2) + 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(add_scalar(pow(x, 2), 1))),))
+ACOSH = Op("AcoshBackward0", in_double(xp.acosh), (lambda g, out, x: mul(g, rsqrt(sub_scalar(mul(x, x), 1))),),
+           ("grad * (self * self - 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(sub_scalar(mul(x, x), 1))),))
+ATANH = Op("AtanhBackward0", in_double(xp.atanh), (lambda g, out, x: div(mul_scalar(g, 1), _one_minus(pow(x, 2))),),
+           ("grad * 1 / (1 - self.pow(2))",), jvps=(lambda t, out, x: div(mul_scalar(t, 1), _one_minus(pow(x, 2))),))
+
+
+def _one_minus(t):
+    """1 - t as PyTorch's C++ rules compute it (empty_like(t).fill_(1).sub_(t): SubBackward0)."""
+    return apply(SUB, xp.ones_like(t.data), t) if type(t) is Tensor else 1 - t
+
+
 rsqrt, sinh, cosh = _primitive(RSQRT), _primitive(SINH), _primitive(COSH)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
-declare(ELEMENTWISE, LOG2, LOG10, EXP2, EXPM1, RSQRT, SINH, COSH, ASIN, ACOS, ATAN, ERF)
+declare(ELEMENTWISE, LOG2, LOG10, EXP2, EXPM1, RSQRT, SINH, COSH, ASIN, ACOS, ATAN, ERF, ERFC, ASINH, ACOSH, ATANH)
