@@ -30,12 +30,13 @@ class State:
 
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
                  "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
-                 "anomaly_check_nan", "print_options", "dual", "inference_grad_mode")
+                 "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "unchecked_up_to")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
         self.default_float = "float64"  # torch.get_default_dtype(): programs set float32
         self.max_elements = 10**8       # the largest tensor a run may make (--max-elements)
+        self.unchecked_up_to = 10**6    # results of operands this small skip that check (below the limit)
         self.seed = None                # --seed / torch.manual_seed; None: fresh entropy
         self.rng = None                 # torch.default_generator, made from `seed` on first draw (generator.py)
         self.version_bumps = 0          # in-place changes so far: none means no saved value changed

@@ -439,6 +439,15 @@ def test_max_elements_below_one_is_a_usage_error(tmp_path):
     assert code == 2 and "--max-elements" in err and out == ""
 
 
+@pytest.mark.parametrize("expr", ["torch.outer(x, x).sum()", "(x[:, None] * x).sum()", "(x[:, None] @ x[None, :]).sum()",
+                                  "torch.cat([x, x, x]).sum()", "torch.stack([x, x], 1).sum()", "x.expand(3, 100).sum()"])
+def test_max_elements_is_held_below_a_million_too(tmp_path, expr):
+    """--help: 'Refuse any tensor with more elements', a small limit too (results of small operands included)."""
+    code, out, err = agcli(tmp_path, "grad", expr, "--x", "ones(100)", "--max-elements", "150")
+    assert code != 0 and "over the limit of 150" in err and "grad" not in out
+    assert agcli(tmp_path, "grad", expr, "--x", "ones(100)", "--max-elements", "100000")[0] == 0
+
+
 def test_a_batch_line_that_is_not_utf8_fails_alone(tmp_path):
     """A byte that is not UTF-8 fails its own line (as in an argument), whatever --jobs; the others run."""
     lines = [b'"x*2" --x 1'] * 300 + [b'"x\xff" --x 1'] + [b'"x*3" --x 2'] * 300

@@ -130,7 +130,9 @@ def product(x, axis=None, keepdims=False):
     if x.dtype == HALF:
         turns = xp.multiply.accumulate(xp.reshape(x, (-1,)) if flat else x, axis=0 if flat else axis)
         last = turns[-1] if flat else xp.take(turns, -1, axis=axis)
-        return xp.reshape(last, (1,) * x.ndim) if flat and keepdims else xp.expand_dims(last, axis) if keepdims else last
+        if flat:
+            return xp.reshape(last, (1,) * x.ndim) if keepdims else last
+        return xp.expand_dims(last, axis) if keepdims else last
     if flat or axis % x.ndim == x.ndim - 1:
         rows = xp.reshape(x, (1, -1)) if flat else xp.reshape(x, (-1, x.shape[-1]))
         total = _vector_product(rows)

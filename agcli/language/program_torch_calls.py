@@ -14,7 +14,8 @@ from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
-from .calls import PYTORCH_PARAMETER, bool_only, calls_that_fit, number_refusal, pytorch_keywords, signature, tensor_parameters
+from .calls import (PYTORCH_PARAMETER, bool_only, calls_that_fit, number_refusal, pytorch_keywords, signature,
+                    tensor_parameters)
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
 from .program_out import call_with_out

@@ -12,7 +12,7 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .checks import CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
+from .checks import CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
 from .operands import (PYTHON_OPERATORS, int_power, integer_division, kind_of, number_cast, python_numbers, stored,
@@ -47,12 +47,15 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     computes in the promoted dtype (apply's cast), so the graph records what ran."""
     # Two tensors of one dtype and modest size (the common case): nothing to refuse, nothing to promote.
     if type(x) is Tensor and type(y) is Tensor and x.data.dtype is y.data.dtype \
-            and x.data.size * y.data.size <= CHECKED_ABOVE and not (true_division and kind(x.data.dtype) != "f"):
+            and x.data.size * y.data.size <= state.unchecked_up_to \
+            and not (true_division and kind(x.data.dtype) != "f"):
         cast = None
     # A float tensor and a Python number: the tensor's dtype wins (`/` computes in it, as result_type says).
-    elif type(y) in _NUMBERS and type(x) is Tensor and kind(x.data.dtype) == "f" and x.data.size <= CHECKED_ABOVE:
+    elif type(y) in _NUMBERS and type(x) is Tensor and kind(x.data.dtype) == "f" \
+            and x.data.size <= state.unchecked_up_to:
         cast = x.data.dtype if true_division else None
-    elif type(x) in _NUMBERS and type(y) is Tensor and kind(y.data.dtype) == "f" and y.data.size <= CHECKED_ABOVE:
+    elif type(x) in _NUMBERS and type(y) is Tensor and kind(y.data.dtype) == "f" \
+            and y.data.size <= state.unchecked_up_to:
         cast = y.data.dtype if true_division else None
     else:
         if type(x) in _SCALARS and type(y) in _SCALARS and not params and op in PYTHON_OPERATORS:

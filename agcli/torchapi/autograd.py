@@ -173,7 +173,8 @@ def truth(x):
         except ValueError as e:     # a NumPy array of several values: NumPy's ValueError
             raise AgcliError(str(e), kind="value") from None
     if x.data.size != 1:
-        raise AgcliError("Boolean value of Tensor with more than one value is ambiguous")
+        raise AgcliError(f"Boolean value of Tensor with {'no values' if x.data.size == 0 else 'more than one value'}"
+                         " is ambiguous")
     return bool(xp.reshape(x.data, ()))
 
 
@@ -235,6 +236,9 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     if retain_graph is None:
         retain_graph = create_graph
     gradient, = _gradients(gradient, 1)
+    inputs = None if inputs is None else _as_list(inputs)      # (once: model.parameters() is a generator)
+    if inputs is not None and not inputs:
+        raise AgcliError("`inputs` argument to `backward()` cannot be empty.")
     if create_graph:
         warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
@@ -242,7 +246,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
              "sure to reset the .grad fields of your parameters to None after use to break the cycle and "
              "avoid the leak.")
     run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
-                 inputs=None if inputs is None else _as_list(inputs), retain_grads=True)
+                 inputs=inputs, retain_grads=True)
     return None
 
 
@@ -291,6 +295,9 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
     gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
+    for i, out in enumerate(outs):      # (the outputs first, as PyTorch's engine checks them)
+        if type(out) is Tensor and not out.requires_grad:
+            raise AgcliError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     for t in ins:
         if not _tensor(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")

@@ -105,9 +105,6 @@ def size_of(v) -> int:
     return getattr(data(v), "size", 1)
 
 
-CHECKED_ABOVE = 10**6     # products of operand sizes up to this skip the --max-elements check
-
-
 def check_size(shape, what="tensor"):
     """PyTorch's check of a new tensor's shape, and agcli's element limit."""
     n = numel(shape)
@@ -125,7 +122,7 @@ def check_size(shape, what="tensor"):
 def refuse_huge(shape_fn, product):
     """Refuse a result over --max-elements before allocating it (broadcasting
     and products can make results far larger than their operands)."""
-    if product > CHECKED_ABOVE:      # only large operands pay for the exact check
+    if product > state.unchecked_up_to:      # only large operands pay for the exact check
         check_size(shape_fn())
 
 

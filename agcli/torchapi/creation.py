@@ -16,7 +16,7 @@ from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError, python_type_name
 from ..state import state
-from .checks import check_size, is_int, shape_of, size_tuple
+from .checks import check_size, fail, is_int, shape_of, size_tuple
 from .operands import stored
 from .devices import placement
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
@@ -232,6 +232,8 @@ def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    if not is_int(n) or m is not None and not is_int(m):
+        _not_int("eye", n, m, forms=("(int n, ", "(int n, int m, "), alone="n" if m is None else None)
     m = n if m is None else m
     for name, v in (("n", n), ("m", m)):
         if is_int(v) and v < 0:
@@ -240,7 +242,24 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     return _leaf(B.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
+def _not_int(name, *args, forms=None, alone=None):
+    """PyTorch's TypeError for a float where an int goes (a size as len(x) / 2): one argument's words
+    (`alone`: its name) or, with several overloads, the invalid-combination list."""
+    if alone is not None:
+        fail(f"{name}(): argument '{alone}' (position 1) must be int, not {type(args[0]).__name__}", "type")
+    got = ", ".join(type(a).__name__ for a in args if a is not None)
+    shown = "".join(f" * {form}{_CREATION_KEYWORDS}\n" for form in forms)
+    fail(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n{shown}", "type")
+
+
+_CREATION_KEYWORDS = ("*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+                      "torch.device device = None, bool pin_memory = False, bool requires_grad = False)")
+
+
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    if not is_int(steps):
+        _not_int("linspace", start, end, steps, forms=tuple(f"({a} start, {b} end, int steps, " for a, b in (
+            ("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number"))))
     if is_int(steps) and steps < 0:
         raise AgcliError("number of steps must be non-negative")
     check_size((steps,))

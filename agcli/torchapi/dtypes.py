@@ -69,7 +69,7 @@ def dtype_of(dtype):
         return dtype.name
     if isinstance(dtype, str) and dtype in _DTYPES:
         return _DTYPES[dtype]
-    if dtype in _PYTHON_TYPES:      # (dtype=float: PyTorch takes Python's types as float64, int64, bool)
+    if isinstance(dtype, type) and dtype in _PYTHON_TYPES:     # (dtype=float: Python's types, as PyTorch)
         return _PYTHON_TYPES[dtype]
     raise AgcliError(f"unknown dtype {dtype!r}; use torch.float32, torch.float64, torch.int64 or torch.bool",
                      kind="type")

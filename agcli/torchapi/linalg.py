@@ -7,7 +7,8 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
 from ..errors import torch_type_name
 from .arithmetic import add, mul
-from .checks import (CHECKED_ABOVE, CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge,
+from ..state import state
+from .checks import (CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge,
                      requires_grad, shape_of)
 from .reductions import sum
 from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, unsqueeze
@@ -61,7 +62,7 @@ def mm(a, b):
 def _plain_product(a, b) -> bool:
     """Matrices that fit, of one dtype (not bool), with a product of modest size: nothing for mm to refuse."""
     return a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and a.dtype is b.dtype \
-        and a.shape[0] * b.shape[1] <= CHECKED_ABOVE and kind(a.dtype) != "b"
+        and a.shape[0] * b.shape[1] <= state.unchecked_up_to and kind(a.dtype) != "b"
 
 
 def _no_bools(x, kernel):

@@ -114,8 +114,9 @@ _declare(METHODS, NEVER, {"masked_select": functions.masked_select})
 _ELEMENTARY = {name: getattr(functions, name) for name in (
     "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf", "erfc", "asinh", "acosh",
     "atanh")}
-_ELEMENTARY.update({"arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan, "arcsinh": functions.asinh,
-                    "arccosh": functions.acosh, "arctanh": functions.atanh, "absolute": functions.abs})
+_ELEMENTARY.update({"arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan,
+                    "arcsinh": functions.asinh, "arccosh": functions.acosh, "arctanh": functions.atanh,
+                    "absolute": functions.abs})
 _declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
 _declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}

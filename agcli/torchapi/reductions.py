@@ -275,7 +275,9 @@ def sort(x, dim=-1, descending=False, *, stable=_UNSET):
 def topk(x, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (smallest) along dim, largest first (TopkBackward0)."""
     d = dim_index(dim, ndim_of(x))
-    if not is_int(k) or not 0 <= k <= (shape_of(x)[d] if ndim_of(x) else 1):
+    if not is_int(k):
+        fail(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}", "type")
+    if not 0 <= k <= (shape_of(x)[d] if ndim_of(x) else 1):
         fail("selected index k out of range")
     order = RK.topk_order(asarray(data(x)), int(k), d, largest)
     values = apply(RK.TOPK, x, k=int(k), dim=d, largest=bool(largest))

@@ -196,6 +196,7 @@ def cat(tensors, dim=0):
             if i != d and s[i] != first[i]:
                 fail(f"Sizes of tensors must match except in dimension {d}. Expected size {first[i]} but got "
                      f"size {s[i]} for tensor number {k} in the list.", "shape")
+    _refuse_joined(ts, lambda: first[:d] + (sum(shape_of(t_)[d] for _, t_ in kept),) + first[d + 1:])
     return apply(S.CAT, *ts, dim=d, cast=_joined_dtype(ts))
 
 
@@ -206,7 +207,14 @@ def stack(tensors, dim=0):
         if shape_of(t_) != first:
             fail(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first))}] at entry 0 "
                  f"and [{', '.join(map(str, shape_of(t_)))}] at entry {k}", "shape")
-    return apply(S.STACK, *ts, dim=dim_index(dim, len(first) + 1), cast=_joined_dtype(ts))
+    d = dim_index(dim, len(first) + 1)
+    _refuse_joined(ts, lambda: tuple(first[:d]) + (len(ts),) + tuple(first[d:]))
+    return apply(S.STACK, *ts, dim=d, cast=_joined_dtype(ts))
+
+
+def _refuse_joined(ts, shape):
+    """--max-elements on what cat and stack make (their result holds all their elements)."""
+    refuse_huge(shape, sum(int(t.data.size) for t in ts))
 
 
 def _joined_dtype(ts):
@@ -277,6 +285,16 @@ def _pieces(op, x, dim, sizes):
 
 def narrow(x, dim, start, length):
     """x's stretch of `length` along dim from `start` (a view: SliceBackward0)."""
+    if not is_int(start) or not is_int(length):
+        def mark(v, ok):
+            return type(v).__name__ if ok else f"!{type(v).__name__}!"
+        length_mark = mark(length, is_int(length))
+        fail(f"narrow() received an invalid combination of arguments - got ({type(dim).__name__}, "
+             f"{type(start).__name__}, {type(length).__name__}), but expected one of:\n"
+             f" * (int dim, Tensor start, int length)\n      didn't match because some of the arguments have "
+             f"invalid types: (int, {mark(start, type(start) is Tensor)}, {length_mark})\n"
+             f" * (int dim, int start, int length)\n      didn't match because some of the arguments have invalid "
+             f"types: (int, {mark(start, is_int(start))}, {length_mark})\n", "type")
     d = dim_index(dim, ndim_of(x))
     size = shape_of(x)[d]
     if not -size <= start <= size:

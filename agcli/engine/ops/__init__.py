@@ -7,8 +7,8 @@ from ..op import Op
 from . import (activations, bounds, elementary, linalg, losses, nans, nn, pairs, pieces, piecewise, pointwise, ranks,
                reductions, rounding, sampled, scans, shapes, special, triangles, writes)
 
-FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks, scans,
-            nans, linalg, nn, losses, activations, piecewise, writes, sampled)
+FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks,
+            scans, nans, linalg, nn, losses, activations, piecewise, writes, sampled)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())
