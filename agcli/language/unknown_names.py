@@ -91,4 +91,10 @@ def variable_hint(name, known):
         return guess
     if name in OPTION_NAMES:
         return f"--{name} is one of agcli's options: bind a variable of that name with -D {name}=VALUE"
+    if name in _PROGRAM_MODULES:
+        return (f"an expression calls torch's functions (torch.sin(x), not {name}.sin(x)); "
+                f"a program run by agcli run may import {name}")
     return f"bind it with --{name} VALUE"
+
+
+_PROGRAM_MODULES = ("np", "numpy", "math", "random", "plt")
