@@ -190,10 +190,17 @@ def logsigmoid(input):
     return apply(A.LOG_SIGMOID, input)
 
 
-def silu(input, inplace=False):
-    _not_in_place(inplace, "silu")
-    _floating(input, "silu_cpu")
-    return apply(A.SILU, input)
+def _plain(op, name, kernel):
+    """An activation of the input alone (inplace= refused here), for floating-point tensors only."""
+    def function(input, inplace=False):
+        _not_in_place(inplace, name)
+        _floating(input, kernel)
+        return apply(op, input)
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+silu = _plain(A.SILU, "silu", "silu_cpu")
 
 
 def gelu(input, *, approximate="none"):
@@ -217,16 +224,9 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def hardsigmoid(input, inplace=False):
-    _not_in_place(inplace, "hardsigmoid")
-    _floating(input, "hardsigmoid_cpu")
-    return apply(PW.HARDSIGMOID, input)
-
-
-def hardswish(input, inplace=False):
-    _not_in_place(inplace, "hardswish")
-    _floating(input, "hardswish_cpu")
-    return apply(PW.HARDSWISH, input)
+hardsigmoid = _plain(PW.HARDSIGMOID, "hardsigmoid", "hardsigmoid_cpu")
+hardswish = _plain(PW.HARDSWISH, "hardswish", "hardswish_cpu")
+mish = _plain(PW.MISH, "mish", "mish_cpu")
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -249,12 +249,6 @@ def hardshrink(input, lambd=0.5):
     lambd = _number(lambd, "hardshrink", "lambd", 2)
     _floating(input, "hardshrink_cpu")
     return apply(PW.HARDSHRINK, input, lambd=lambd)
-
-
-def mish(input, inplace=False):
-    _not_in_place(inplace, "mish")
-    _floating(input, "mish_cpu")
-    return apply(PW.MISH, input)
 
 
 def softsign(input):

@@ -108,6 +108,24 @@ def _mish_rule(g, out, x):
     return mul(g, add(tanh_softplus, mul(mul(x, sigmoid), one_minus)))
 
 
+def _shrink_ops(name, kernel):
+    """A shrink's op, its gradient's op and the primitive its rule calls (softshrink and hardshrink
+    share the gradient's kernel: zero inside [-lambd, lambd])."""
+    lower = name.lower()
+
+    def gradient(g, x, lambd):
+        return apply(backward, g, x, lambd=lambd) if type(g) is Tensor or type(x) is Tensor else \
+            _shrink_backward(g, x, lambd)
+    backward = Op(f"{name}BackwardBackward0", _shrink_backward,
+                  (lambda gg, out, g, x, lambd: gradient(gg, x, lambd), lambda gg, out, g, x, lambd: zeros_like(gg)),
+                  (f"{lower}_backward(grad, self, lambd)", "zeros_like(grad)"),
+                  jvps=(lambda t, out, g, x, lambd: gradient(t, x, lambd), lambda t, out, g, x, lambd: zeros_like(t)),
+                  broadcasts=True)
+    op = Op(f"{name}Backward0", kernel, (lambda g, out, x, lambd: gradient(g, x, lambd),),
+            (f"{lower}_backward(grad, self, lambd)",), jvps=(lambda t, out, x, lambd: gradient(t, x, lambd),))
+    return op, backward, gradient
+
+
 def _backward(op, kernel):
     def primitive(g, x, **params):
         if type(g) is Tensor or type(x) is Tensor:
@@ -149,31 +167,13 @@ THRESHOLD = Op("ThresholdBackward0", _threshold,
                (lambda g, out, x, threshold, value: threshold_backward(g, x, threshold),),
                ("threshold_backward(grad, self, threshold)",),
                jvps=(lambda t, out, x, threshold, value: threshold_backward(t, x, threshold),))
-SOFTSHRINK = Op("SoftshrinkBackward0", _softshrink, (lambda g, out, x, lambd: softshrink_backward(g, x, lambd=lambd),),
-                ("softshrink_backward(grad, self, lambd)",),
-                jvps=(lambda t, out, x, lambd: softshrink_backward(t, x, lambd=lambd),))
-SOFTSHRINK_BACKWARD = Op("SoftshrinkBackwardBackward0", _shrink_backward,
-                         (lambda gg, out, g, x, lambd: softshrink_backward(gg, x, lambd=lambd),
-                          lambda gg, out, g, x, lambd: zeros_like(gg)),
-                         ("softshrink_backward(grad, self, lambd)", "zeros_like(grad)"),
-                         jvps=(lambda t, out, g, x, lambd: softshrink_backward(t, x, lambd=lambd),
-                               lambda t, out, g, x, lambd: zeros_like(t)), broadcasts=True)
-HARDSHRINK = Op("HardshrinkBackward0", _hardshrink, (lambda g, out, x, lambd: hardshrink_backward(g, x, lambd=lambd),),
-                ("hardshrink_backward(grad, self, lambd)",),
-                jvps=(lambda t, out, x, lambd: hardshrink_backward(t, x, lambd=lambd),))
-HARDSHRINK_BACKWARD = Op("HardshrinkBackwardBackward0", _shrink_backward,
-                         (lambda gg, out, g, x, lambd: hardshrink_backward(gg, x, lambd=lambd),
-                          lambda gg, out, g, x, lambd: zeros_like(gg)),
-                         ("hardshrink_backward(grad, self, lambd)", "zeros_like(grad)"),
-                         jvps=(lambda t, out, g, x, lambd: hardshrink_backward(t, x, lambd=lambd),
-                               lambda t, out, g, x, lambd: zeros_like(t)), broadcasts=True)
+SOFTSHRINK, SOFTSHRINK_BACKWARD, softshrink_backward = _shrink_ops("Softshrink", _softshrink)
+HARDSHRINK, HARDSHRINK_BACKWARD, hardshrink_backward = _shrink_ops("Hardshrink", _hardshrink)
 MISH = Op("MishBackward0", _mish, (_mish_rule,), ("mish_backward(grad, self)",), jvps=(_mish_rule,))
 
 hardtanh_backward = _backward(HARDTANH_BACKWARD, _hardtanh_backward)
 hardsigmoid_backward = _backward(HARDSIGMOID_BACKWARD, _hardsigmoid_backward)
 hardswish_backward = _backward(HARDSWISH_BACKWARD, _hardswish_backward)
-softshrink_backward = _backward(SOFTSHRINK_BACKWARD, _shrink_backward)
-hardshrink_backward = _backward(HARDSHRINK_BACKWARD, _shrink_backward)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
