@@ -162,6 +162,8 @@ _declare(FUNCTIONS, NEVER, _ARGS)
 _declare(METHODS, NEVER, _ARGS)
 _declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
 _declare(FUNCTIONS, NEVER, {"dropout": dropout})              # (random: no replay)
+# one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
+_declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})

@@ -292,3 +292,20 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         fail("F.normalize(..., out=) is not supported by agcli", "type")
     denom = clamp_min(norm(input, p, dim, keepdim=True), eps)
     return div(input, expand(denom, shape_of(input)))
+
+
+def one_hot(tensor, num_classes=-1):
+    """F.one_hot: an int64 tensor of shape tensor.shape + (num_classes,), one 1 a row (no gradient);
+    num_classes -1: the largest class plus one."""
+    if type(tensor) is not Tensor or B.dtype_name(tensor.data.dtype) != "int64":
+        fail("one_hot is only applicable to index tensor of type LongTensor.")
+    classes = tensor.data
+    if classes.size and int(item(B.xp.min(classes))) < 0:
+        fail("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(item(B.xp.max(classes))) + 1 if classes.size else 0
+    elif classes.size and int(item(B.xp.max(classes))) >= num_classes:
+        fail("Class values must be smaller than num_classes.")
+    picked = B.arange(num_classes, dtype=classes.dtype) == B.xp.expand_dims(classes, axis=-1)
+    return Tensor(B.astype(picked, "int64"), device=tensor.device)
+

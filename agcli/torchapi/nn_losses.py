@@ -352,3 +352,24 @@ def _smoothed(input, target, weight, reduction, ignore_index, label_smoothing, c
     else:
         ret = sum(smooth) if reduction == "sum" else smooth
     return add(apply(P.MUL_SCALAR, nll, 1 - label_smoothing), apply(P.MUL_SCALAR, ret, label_smoothing / classes))
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """F.kl_div: xlogy(target, target) - target * input (log_target: exp(target) * (target - input)),
+    reduced; 'batchmean' is the sum over the batch size, and 'mean' warns as PyTorch's does."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "mean":
+        state.warn("UserWarning: reduction: 'mean' divides the total loss by both the batch size and the support "
+                   "size.'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                   "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+    if reduction == "batchmean":
+        total = kl_div(input, target, reduction="sum", log_target=log_target)
+        return divide(total, shape_of(input)[0]) if ndim_of(input) else total
+    if log_target:
+        from .arithmetic import exp
+        loss = mul(exp(target), subtract(target, input))
+    else:
+        from .special_math import xlogy
+        loss = subtract(xlogy(target, target), mul(target, input))
+    return _reduced(loss, reduction)

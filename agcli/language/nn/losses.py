@@ -47,6 +47,18 @@ def _simple_loss(name, function):
 
 
 MSELoss = _simple_loss("MSELoss", "mse_loss")
+
+
+class KLDivLoss(_Loss):
+    @program("__init__")
+    def init(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        _loss_init(self, size_average, reduce, reduction)
+        Module.program_setattr(self, "log_target", log_target)
+
+    @program("forward")
+    def forward(self, input, target):
+        own = self.__dict__
+        return functional("kl_div")(input, target, reduction=own["reduction"], log_target=own["log_target"])
 L1Loss = _simple_loss("L1Loss", "l1_loss")
 
 
@@ -133,7 +145,8 @@ class CrossEntropyLoss(Module):
 
 
 LOSSES = {}
-for _cls in (_Loss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss):
+for _cls in (_Loss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss,
+             KLDivLoss):
     native_class(_cls, "torch.nn.modules.loss")
     LOSSES[_cls.__name__] = _cls
 del LOSSES["_Loss"]
