@@ -8,15 +8,15 @@ from ..engine.ops import activations as A
 from ..engine.ops import nn as N
 from ..engine.ops import piecewise as PW
 from ..engine.ops import shapes as S
-from ..engine.tensor import Tensor, apply, data
+from ..engine.tensor import Tensor, apply, bump_version, data
 from ..errors import torch_type_name
 from ..state import state
-from .arithmetic import abs, add, div, neg, sub, tanh
+from .arithmetic import abs, add, div, mul, neg, sub, tanh
 from .clamping import clamp_min
-from .checks import dim_index, fail, ndim_of, requires_grad, shape_of
+from .checks import broadcast_shapes, dim_index, fail, ndim_of, requires_grad, shape_of
 from .dtypes import dtype_of
-from .reductions import norm
-from .shaping import expand
+from .reductions import norm, sum
+from .shaping import clone, expand
 
 
 def _converted(x, dtype):
@@ -308,4 +308,23 @@ def one_hot(tensor, num_classes=-1):
         fail("Class values must be smaller than num_classes.")
     picked = B.arange(num_classes, dtype=classes.dtype) == B.xp.expand_dims(classes, axis=-1)
     return Tensor(B.astype(picked, "int64"), device=tensor.device)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """((x1 / |x1|) * (x2 / |x2|)).sum(dim), each norm over dim kept, cloned and clamped to eps in place
+    without recording (PyTorch's composition: SumBackward1 over DivBackward0 of CloneBackward0)."""
+    for position, (name, x) in enumerate((("x1", x1), ("x2", x2)), 1):
+        if type(x) is not Tensor:
+            fail(f"cosine_similarity(): argument '{name}' (position {position}) must be Tensor, not "
+                 f"{type(x).__name__}", "type")
+    shape = broadcast_shapes(shape_of(x1), shape_of(x2))
+    x1, x2 = (x if shape_of(x) == shape else expand(x, shape) for x in (x1, x2))
+    d = dim_index(dim, len(shape))
+    norms = []
+    for x in (x1, x2):
+        n = clone(norm(x, 2, d, keepdim=True))
+        n.data = B.xp.maximum(n.data, B.asarray(eps, dtype=n.data.dtype))      # (clamp_min_(eps) under no_grad)
+        bump_version(n)
+        norms.append(n)
+    return sum(mul(div(x1, norms[0]), div(x2, norms[1])), d)
 
