@@ -73,7 +73,7 @@ def test_tab_completes_names_and_methods(repl):
     repl.send(b"\t")
     repl.expect("weights.sum")
     repl.send(b"\x15")              # Ctrl-U: drop the line
-    repl.send(b"torch.one\t")      # completes to torch.ones, or the line below fails
+    repl.send(b"torch.ones_l\t")      # completes to torch.ones_like, or the line below fails
     time.sleep(0.3)
-    repl.type("(3).sum()")
+    repl.type("(torch.ones(3)).sum()")
     repl.expect("tensor(3.)")

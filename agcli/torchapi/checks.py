@@ -137,3 +137,19 @@ def dims_text(shape):
 
 def requires_grad(x) -> bool:
     return type(x) is Tensor and x.requires_grad
+
+
+def _marked(v, ok):
+    return type(v).__name__ if ok else f"!{type(v).__name__}!"
+
+
+def narrow_refused(dim, start, length):
+    """PyTorch's TypeError for narrow() given a float start or length (len(x) / 2)."""
+    from ..engine.tensor import Tensor
+    names = ", ".join(type(v).__name__ for v in (dim, start, length))
+    why = "      didn't match because some of the arguments have invalid types: (int, {}, {})\n"
+    length_mark = _marked(length, is_int(length))
+    fail(f"narrow() received an invalid combination of arguments - got ({names}), but expected one of:\n"
+         f" * (int dim, Tensor start, int length)\n{why.format(_marked(start, type(start) is Tensor), length_mark)}"
+         f" * (int dim, int start, int length)\n{why.format(_marked(start, is_int(start)), length_mark)}", "type")
+

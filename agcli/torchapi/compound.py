@@ -22,16 +22,17 @@ def _three(name, op):
         if type(value) not in (int, float, bool):
             fail(f"{name}(): argument 'value' must be Number, not {type(value).__name__}", "type")
         cast = result_type(input, tensor1, tensor2)
-        if name == "addcdiv" and kind(cast) in "biu" and kind(tensor1.data.dtype) in "biu" \
-                and kind(tensor2.data.dtype) in "biu":
-            fail("Integer division with addcdiv is no longer supported, and in a future release addcdiv will "
+        if kind(cast) == "b":
+            fail(f'"{name}_cpu_out" not implemented for \'Bool\'', "not_implemented")
+        if name == "addcdiv" and kind(tensor1.data.dtype) in "biu" and kind(tensor2.data.dtype) in "biu":
+            fail("Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
                  "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
                  "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
                  "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
                  "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
                  "dtypes.")
         if kind(cast) != "f" and type(value) is float:
-            fail("For integral input tensors, argument value must not be a floating point number.")
+            value = int(value)      # (an integer result takes the value toward zero, as PyTorch's kernel)
         broadcast_shapes(broadcast_shapes(shape_of(input), shape_of(tensor1)), shape_of(tensor2))
         params = {} if value == 1 else {"value": value}
         return apply(op, input, tensor1, tensor2, cast=cast, **params)

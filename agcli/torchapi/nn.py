@@ -216,6 +216,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     max_val = _number(max_val, "hardtanh", "max_val", 3)
     if min_val > max_val:
         fail("min_val cannot be greater than max_val", "value")
+    if kind(data(input).dtype) == "b":
+        fail("Bool inputs not supported for hardtanh")
     return apply(PW.HARDTANH, input, min_val=min_val, max_val=max_val)
 
 
@@ -232,6 +234,8 @@ mish = _plain(PW.MISH, "mish", "mish_cpu")
 def threshold(input, threshold, value, inplace=False):
     _not_in_place(inplace, "threshold")
     threshold = _number(threshold, "threshold", "threshold", 2)
+    if kind(data(input).dtype) == "b":
+        fail('"threshold_cpu" not implemented for \'Bool\'', "not_implemented")
     return apply(PW.THRESHOLD, input, threshold=threshold, value=_number(value, "threshold", "value", 3))
 
 

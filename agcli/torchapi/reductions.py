@@ -11,6 +11,7 @@ from ..engine.ops import nans as NS
 from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
 from ..engine.ops import scans as SC
+from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
@@ -316,10 +317,12 @@ def trace(x):
 
 def nansum(x, dim=None, keepdim=False, dtype=None):
     """sum with nans counted as 0 (NansumBackward0); integers have none: sum's."""
-    if kind(asarray(data(x)).dtype) != "f" or dtype is not None:
+    if dtype is not None and kind(B.dtype(dtype_of(dtype))) == "f" and kind(asarray(data(x)).dtype) == "f":
+        x = to_dtype(x, B.dtype(dtype_of(dtype)))       # (converted first, its nans kept: then nansum)
+    elif kind(asarray(data(x)).dtype) != "f" or dtype is not None:
         return sum(x, dim, keepdim, dtype)
     dims = tuple(range(ndim_of(x))) if dim is None else dims_tuple(dim, ndim_of(x))
-    return apply(NS.NANSUM, x, dim=dims, keepdim=bool(keepdim) and dim is not None)
+    return apply(NS.NANSUM, x, dim=dims, keepdim=bool(keepdim))
 
 
 def nanmean(x, dim=None, keepdim=False, dtype=None):
@@ -327,5 +330,5 @@ def nanmean(x, dim=None, keepdim=False, dtype=None):
     if kind(asarray(data(x)).dtype) != "f":
         fail(f"nanmean(): expected input to have floating point or complex dtype but got "
              f"{torch_type_name(asarray(data(x)).dtype)}")
-    counted = sum(Tensor(~xp.isnan(asarray(data(x)))), dim, keepdim)
+    counted = sum(Tensor(B.astype(~xp.isnan(asarray(data(x))), asarray(data(x)).dtype)), dim, keepdim)
     return div(nansum(x, dim, keepdim, dtype), counted)

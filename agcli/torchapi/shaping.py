@@ -13,7 +13,8 @@ from ..state import state
 from .creation import as_tensor
 from .dtypes import result_type
 from .ndarrays import type_name
-from .checks import check_size, dim_index, dims_tuple, fail, is_int, ndim_of, numel, refuse_huge, shape_of, size_tuple
+from .checks import (check_size, dim_index, dims_tuple, fail, is_int, narrow_refused, ndim_of, numel, refuse_huge,
+                     shape_of, size_tuple)
 
 
 def _shape_arg(x, shape):
@@ -286,15 +287,7 @@ def _pieces(op, x, dim, sizes):
 def narrow(x, dim, start, length):
     """x's stretch of `length` along dim from `start` (a view: SliceBackward0)."""
     if not is_int(start) or not is_int(length):
-        def mark(v, ok):
-            return type(v).__name__ if ok else f"!{type(v).__name__}!"
-        length_mark = mark(length, is_int(length))
-        fail(f"narrow() received an invalid combination of arguments - got ({type(dim).__name__}, "
-             f"{type(start).__name__}, {type(length).__name__}), but expected one of:\n"
-             f" * (int dim, Tensor start, int length)\n      didn't match because some of the arguments have "
-             f"invalid types: (int, {mark(start, type(start) is Tensor)}, {length_mark})\n"
-             f" * (int dim, int start, int length)\n      didn't match because some of the arguments have invalid "
-             f"types: (int, {mark(start, is_int(start))}, {length_mark})\n", "type")
+        narrow_refused(dim, start, length)
     d = dim_index(dim, ndim_of(x))
     size = shape_of(x)[d]
     if not -size <= start <= size:

@@ -53,7 +53,7 @@ def _lerp(start, end, weight):
     diff = end - start
     if type(weight) in (int, float):
         w = xp.full_like(diff, weight)       # (the weight in the tensors' dtype, then 1 - it there)
-        if abs(weight) < 0.5:
+        if abs(float(asarray(weight, dtype=diff.dtype))) < 0.5:
             return fma(w, diff, xp.broadcast_to(start, diff.shape))
         return fma(-diff, xp.full_like(diff, 1) - w, xp.broadcast_to(end, diff.shape))
     shape = xp.broadcast_shapes(diff.shape, weight.shape)

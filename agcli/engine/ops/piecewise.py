@@ -57,6 +57,8 @@ def _hardswish_double(gg, g, x):
 
 
 def _threshold(x, threshold, value):
+    if kind(x.dtype) != "f":        # (an integer tensor: the numbers converted to it, toward zero)
+        threshold, value = int(threshold), int(value)
     return xp.where(x <= threshold, asarray(value, dtype=x.dtype), x)
 
 

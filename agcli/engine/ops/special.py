@@ -243,8 +243,9 @@ def _erfinv(y):
 def _logit(x, eps=None):
     """log(x / (1 - x)), x clamped to [eps, 1 - eps] first when eps is given; inf at 1."""
     one = asarray(1, dtype=x.dtype)
-    if eps is not None:
-        x = xp.clip(x, asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype))
+    if eps is not None:     # (x < lo ? lo : x > hi ? hi : x, as PyTorch's kernel: an eps over 0.5 takes lo)
+        low, high = asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype)
+        x = xp.where(x < low, low, xp.where(x > high, high, x))
     with float_errors_ignored():
         return xp.where(x == one, asarray(math.inf, dtype=x.dtype), _log_in_double(x / (one - x)))
 

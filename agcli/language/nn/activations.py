@@ -4,6 +4,7 @@ arguments kept as attributes (printed by extra_repr), forward PyTorch's function
 from __future__ import annotations
 
 from ...torchapi import in_place, nn as nn_functions
+from ..program_exceptions import raise_python
 from ..program_torch_calls import TorchFunction
 from .layers import functional, init_with, method
 from .module import Module
@@ -205,6 +206,8 @@ class Softplus(Module):
 class Hardtanh(Module):
     @program("__init__")
     def init(self, min_val=-1.0, max_val=1.0, inplace=False):
+        if max_val <= min_val:
+            raise_python(AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})"))
         init_with(self, min_val=min_val, max_val=max_val, inplace=inplace)
 
     @program("forward")
@@ -247,7 +250,7 @@ class Hardswish(Module):
 
 
 class Mish(Module):
-    init, forward = _inplace_flag()[0], _by_name("mish")
+    (init, extra_repr), forward = _inplace_flag(), _by_name("mish")
 
 
 class Softsign(Module):
