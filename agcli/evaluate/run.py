@@ -256,7 +256,9 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
         nodes = _collect_nodes(result, output)
         g = None if grad_output is None else _grad_output(grad_output, output)
         if not output.requires_grad and grad_output is None and leaves:
-            raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn", hint=_CUT)
+            raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn",
+                             hint="nothing differentiable links the value to the variables (argmax, .item(), "
+                                  ".long(), .detach() and comparisons cut the gradient)")
         if g is None and output.data.size != 1 and output.requires_grad:
             shape = ", ".join(map(str, output.data.shape))
             raise AgcliError("grad can be implicitly created only for scalar outputs",
@@ -281,10 +283,6 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
     for leaf in leaves.values():
         leaf._accumulator = None
     return output, nodes, made
-
-
-_CUT = ("the value does not depend on the variables through anything differentiable (argmax, .item(), .long(), "
-        ".detach() and comparisons give values without a gradient)")
 
 
 def _leaf_grad(leaf, arrays):
