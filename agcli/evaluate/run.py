@@ -36,8 +36,8 @@ def settings(*, dtype: str = "float64", seed: int | None = None, max_elements: i
     """The state fields for these options, checked (for `state.using(**...)` or `configure`)."""
     if dtype not in _FLOAT_DTYPES:
         raise AgcliError(f"--dtype must be float32 or float64, not {dtype!r}", kind="usage")
-    return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements,
-            "unchecked_up_to": min(10**6, max_elements), "detect_anomaly": bool(detect_anomaly), "anomaly_check_nan": True}
+    return {"default_float": dtype, "seed": seed, "rng": None, "max_elements": max_elements, "anomaly_check_nan": True,
+            "unchecked_up_to": min(10**6, max_elements), "detect_anomaly": bool(detect_anomaly)}
 
 
 def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: int = 10**8,
