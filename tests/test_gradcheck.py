@@ -207,6 +207,7 @@ CASES = [
     case("a.index_select(1, tensor([2, 0, 2]))", a=normal(2, 3)),
     case("a.narrow(1, 1, 2) * a.movedim(0, 1).unflatten(0, (3, 1))[1:, 0].t().tile(1, 2)[:, :2]", a=normal(2, 3)),
     case("a.repeat(2, 1, 2)", a=normal(2, 3)),
+    case("pad(a, (1, 2)) * 2 + pad(a, (-1, 1, 0, 1), value=3.).sum()", a=normal(2, 3)),
     case("a.squeeze((0, 2)) * a.squeeze(()).sum()", a=normal(1, 3, 1)),
     case("nansum(a) + a.nansum(1, keepdim=True) * nanmean(a, 0) + diff(a, dim=0).sum()", a=normal(2, 3)),
     case("a.split(2, 1)[1]", a=normal(2, 3)),

@@ -92,7 +92,7 @@ VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "la
 _declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
     "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "celu", "selu", "silu", "gelu", "logsigmoid",
     "softmin", "normalize", "hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold", "softshrink", "hardshrink",
-    "mish", "softsign", "tanhshrink", "cosine_similarity")})
+    "mish", "softsign", "tanhshrink", "cosine_similarity", "pad")})
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,

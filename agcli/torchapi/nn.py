@@ -7,6 +7,7 @@ from ..engine.backend import item, kind
 from ..engine.ops import activations as A
 from ..engine.ops import nn as N
 from ..engine.ops import piecewise as PW
+from ..engine.ops import pieces as PC
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, bump_version, data
 from ..errors import torch_type_name
@@ -331,4 +332,24 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         bump_version(n)
         norms.append(n)
     return sum(mul(div(x1, norms[0]), div(x2, norms[1])), d)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """F.pad with a constant (ConstantPadNdBackward0): (before, after) counts for the last dims, the last
+    dim first; a negative count cuts. PyTorch's other modes (reflect, replicate, circular) are refused."""
+    if mode != "constant":
+        fail(f"agcli's F.pad pads with a constant only; mode={mode!r} is not provided", "not_implemented")
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        fail("Padding length must be divisible by 2")
+    if len(pad) // 2 > ndim_of(input):
+        fail(f"Padding length should be less than or equal to two times the input dimension but got padding "
+             f"length {len(pad)} and input of dimension {ndim_of(input)}")
+    shape = shape_of(input)
+    for k in range(len(pad) // 2):
+        if shape[-1 - k] + pad[2 * k] + pad[2 * k + 1] < 0 or shape[-1 - k] + min(pad[2 * k], 0) < 0:
+            fail("narrow(): length must be non-negative.")
+    value = 0 if value is None else value
+    return apply(PC.CONSTANT_PAD, input, pad=tuple(pad), value=int(value) if kind(data(input).dtype) in "biu"
+                 else value)
 

@@ -1,8 +1,8 @@
-"""Pieces and tiles: split/chunk's pieces (views along a dim) and repeat's tiles.
+"""Pieces and tiles: split/chunk's pieces (views along a dim), repeat's tiles, constant padding.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import getitem, setitem, xp, zeros
+from ..backend import full, getitem, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed, slice_key
@@ -132,6 +132,32 @@ def _masked_select_tangent(t, out, x, mask):
 MASKED_SELECT = Op("MaskedSelectBackward0", _masked_select, (_masked_select_grad,),
                    ("masked_scatter_backward(grad, mask, self.sizes())",), saves=False,
                    jvps=(_masked_select_tangent,))
+
+
+# ------------------------------------------------------------ constant padding
+def _padded(x, pad, value):
+    """x with (before, after) elements added along its last dims (pad: last dim first, as F.pad), a
+    negative count cutting elements off; the new ones `value`."""
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    cut = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape))
+    grown = tuple((max(b, 0), max(a, 0)) for b, a in widths)
+    kept = getitem(x, cut)
+    shape = tuple(n + b + a for n, (b, a) in zip(kept.shape, grown))
+    out = full(shape, value, dtype=x.dtype)
+    setitem(out, tuple(slice(b, b + n) for n, (b, _) in zip(kept.shape, grown)), kept)
+    return out
+
+
+def constant_pad(x, pad, value=0):
+    return apply(CONSTANT_PAD, x, pad=tuple(pad), value=value) if type(x) is Tensor else _padded(x, pad, value)
+
+
+CONSTANT_PAD = Op("ConstantPadNdBackward0", _padded,
+                  (lambda g, out, x, pad, value: constant_pad(g, [-p for p in pad]),),
+                  ("constant_pad_nd_backward(grad, pad): grad padded by -pad",), saves=False,
+                  jvps=(lambda t, out, x, pad, value: constant_pad(t, pad, 0),))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
