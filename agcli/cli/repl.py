@@ -5,6 +5,8 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
+import sys
+
 from ..errors import AgcliError, as_uncaught
 from .sink import Output, program_exit
 
@@ -111,14 +113,12 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
 
 
 def _to_stderr(text):
-    import sys
     sys.stderr.write(text)
     sys.stderr.flush()
 
 
 def _piped_line(prompt):
     """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only."""
-    import sys
     _to_stderr(prompt)
     line = sys.stdin.readline()
     if not line:
@@ -136,7 +136,6 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     except AgcliError as e:
         output.error(e)
         return e.exit_code
-    import sys
     from .repl_readline import Readline
     env: dict = {}
     interactive = sys.stdin.isatty()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import inspect
 
 from . import ast as A
-from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
+from ..torchapi.ndarrays import type_name
 from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NAMES
 
 # The parameters of the PyTorch functions that take tensors (the names agcli's
@@ -111,10 +111,6 @@ def bool_only(name, position):
             raise AgcliError(f"{name}(): argument 'keepdim'{where} must be bool, not {type_name(value)}", kind="type")
         return value
     return check
-
-
-def type_name(value) -> str:
-    return "Tensor" if type(value) is Tensor else type(value).__name__
 
 
 def refuse_non_tensor(value, name, param, position, span):

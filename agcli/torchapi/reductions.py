@@ -317,18 +317,21 @@ def trace(x):
 
 def nansum(x, dim=None, keepdim=False, dtype=None):
     """sum with nans counted as 0 (NansumBackward0); integers have none: sum's."""
-    if dtype is not None and kind(B.dtype(dtype_of(dtype))) == "f" and kind(asarray(data(x)).dtype) == "f":
-        x = to_dtype(x, B.dtype(dtype_of(dtype)))       # (converted first, its nans kept: then nansum)
-    elif kind(asarray(data(x)).dtype) != "f" or dtype is not None:
+    floats = kind(asarray(data(x)).dtype) == "f"
+    asked = None if dtype is None else B.dtype(dtype_of(dtype))
+    if not floats or asked is not None and kind(asked) != "f":
         return sum(x, dim, keepdim, dtype)
+    if asked is not None:
+        x = to_dtype(x, asked)          # (converted first, its nans kept: then nansum)
     dims = tuple(range(ndim_of(x))) if dim is None else dims_tuple(dim, ndim_of(x))
     return apply(NS.NANSUM, x, dim=dims, keepdim=bool(keepdim))
 
 
 def nanmean(x, dim=None, keepdim=False, dtype=None):
     """nansum(x) / the count of values that are not nan, as PyTorch composes it (DivBackward0)."""
-    if kind(asarray(data(x)).dtype) != "f":
+    values = asarray(data(x))
+    if kind(values.dtype) != "f":
         fail(f"nanmean(): expected input to have floating point or complex dtype but got "
-             f"{torch_type_name(asarray(data(x)).dtype)}")
-    counted = sum(Tensor(B.astype(~xp.isnan(asarray(data(x))), asarray(data(x)).dtype)), dim, keepdim)
+             f"{torch_type_name(values.dtype)}")
+    counted = sum(Tensor(B.astype(~xp.isnan(values), values.dtype)), dim, keepdim)
     return div(nansum(x, dim, keepdim, dtype), counted)

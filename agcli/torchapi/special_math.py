@@ -8,6 +8,7 @@ from ..engine import backend as B
 from ..engine.backend import kind
 from ..engine.ops import pairs as P
 from ..engine.ops import special as S
+from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply
 from ..errors import torch_type_name
 from ..state import state
@@ -85,7 +86,6 @@ def copysign(input, other):
 def _as(x, dtype):
     if x.data.dtype == dtype:
         return x
-    from ..engine.ops.shapes import to_dtype
     return to_dtype(x, dtype) if x.requires_grad else Tensor(B.astype(x.data, dtype))
 
 

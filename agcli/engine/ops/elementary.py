@@ -13,8 +13,14 @@ from ..tensor import Tensor, apply
 from .pointwise import SUB, add_scalar, div, exp, mul, mul_scalar, neg, pow, sub_scalar
 
 
-def _primitive(op):
+def primitive(op):
+    """op as rules call it: recorded on a tensor (create_graph), its kernel on a raw array."""
     return lambda x: apply(op, x) if type(x) is Tensor else op.forward(x)
+
+
+def one_minus(t):
+    """1 - t as PyTorch's C++ rules compute it (empty_like(t).fill_(1).sub_(t): SubBackward0)."""
+    return apply(SUB, xp.ones_like(t.data), t) if type(t) is Tensor else 1 - t
 
 
 def _erf(x):
@@ -75,16 +81,11 @@ ASINH = Op("AsinhBackward0", in_double(xp.asinh), (lambda g, out, x: mul(g, rsqr
            ("grad * (self.pow(2) + 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(add_scalar(pow(x, 2), 1))),))
 ACOSH = Op("AcoshBackward0", in_double(xp.acosh), (lambda g, out, x: mul(g, rsqrt(sub_scalar(mul(x, x), 1))),),
            ("grad * (self * self - 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(sub_scalar(mul(x, x), 1))),))
-ATANH = Op("AtanhBackward0", in_double(xp.atanh), (lambda g, out, x: div(mul_scalar(g, 1), _one_minus(pow(x, 2))),),
-           ("grad * 1 / (1 - self.pow(2))",), jvps=(lambda t, out, x: div(mul_scalar(t, 1), _one_minus(pow(x, 2))),))
+ATANH = Op("AtanhBackward0", in_double(xp.atanh), (lambda g, out, x: div(mul_scalar(g, 1), one_minus(pow(x, 2))),),
+           ("grad * 1 / (1 - self.pow(2))",), jvps=(lambda t, out, x: div(mul_scalar(t, 1), one_minus(pow(x, 2))),))
 
 
-def _one_minus(t):
-    """1 - t as PyTorch's C++ rules compute it (empty_like(t).fill_(1).sub_(t): SubBackward0)."""
-    return apply(SUB, xp.ones_like(t.data), t) if type(t) is Tensor else 1 - t
-
-
-rsqrt, sinh, cosh = _primitive(RSQRT), _primitive(SINH), _primitive(COSH)
+rsqrt, sinh, cosh = primitive(RSQRT), primitive(SINH), primitive(COSH)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from ..backend import asarray, astype, dtype, float_errors_ignored, xp
 from ..fma import fma
 from ..op import Op
-from ..tensor import Tensor, apply
-from .pointwise import DIV, RECIPROCAL, SUB, add_scalar, div, exp, masked_fill, mul, mul_scalar, neg, sub, zeros_like
+from ..tensor import Tensor, apply, data
+from .elementary import one_minus, primitive
+from .pointwise import (DIV, RECIPROCAL, add, add_scalar, div, exp, masked_fill, mul, mul_scalar, neg, sub,
+                        zeros_like)
 
 _FLOAT32 = dtype("float32")
 
@@ -73,17 +75,7 @@ def _atan2_rule(which):
     return rule
 
 
-def add(x, y):
-    return x + y
-
-
-def reciprocal(x):
-    return apply(RECIPROCAL, x) if type(x) is Tensor else RECIPROCAL.forward(x)
-
-
-def _one_minus(w):
-    """1 - w as PyTorch's C++ rules compute it (empty_like(w).fill_(1).sub_(w): SubBackward0)."""
-    return apply(SUB, xp.ones_like(w.data), w) if type(w) is Tensor else 1 - w
+reciprocal = primitive(RECIPROCAL)
 
 
 def _atan2_tangent(ts, out, x, y):
@@ -95,22 +87,18 @@ def _atan2_tangent(ts, out, x, y):
 
 def _xlogy_self(g, out, x, y):
     """at::xlogy(grad, other).masked_fill((self == 0.) & (other <= 0.), 0.)"""
-    return masked_fill(xlogy(g, y), (_data(x) == 0) & (_data(y) <= 0), 0)
+    return masked_fill(xlogy(g, y), (data(x) == 0) & (data(y) <= 0), 0)
 
 
 def _xlogy_number_other(g, out, x, y):
     """other > 0 ? xlogy(grad, other) : xlogy(grad, other).masked_fill(self == 0., 0.)"""
     value = xlogy(g, y)
-    return value if y > 0 else masked_fill(value, _data(x) == 0, 0)
+    return value if y > 0 else masked_fill(value, data(x) == 0, 0)
 
 
 def _copysign_self(g, out, x, y):
     """copysign_tensor_self_backward: grad * (result / self), 0 where self is 0"""
-    return mul(g, masked_fill(div(out, x), _data(x) == 0, 0))
-
-
-def _data(a):
-    return a.data if type(a) is Tensor else a
+    return mul(g, masked_fill(div(out, x), data(x) == 0, 0))
 
 
 def xlogy(x, y):
@@ -156,10 +144,10 @@ LERP = Op("LerpBackward0", _lerp,
           jvps=(lambda t, out, a, b, weight: mul_scalar(t, 1 - weight),
                 lambda t, out, a, b, weight: mul_scalar(t, weight)))
 LERP_TENSOR = Op("LerpBackward1", _lerp,
-                 (lambda g, out, a, b, w: mul(g, _one_minus(w)),
+                 (lambda g, out, a, b, w: mul(g, one_minus(w)),
                   lambda g, out, a, b, w: mul(g, w), lambda g, out, a, b, w: mul(g, sub(b, a))),
                  ("grad * (1 - weight)", "grad * weight", "grad * (end - self)"),
-                 jvps=(lambda t, out, a, b, w: mul(t, _one_minus(w)), lambda t, out, a, b, w: mul(t, w),
+                 jvps=(lambda t, out, a, b, w: mul(t, one_minus(w)), lambda t, out, a, b, w: mul(t, w),
                        lambda t, out, a, b, w: mul(t, sub(b, a))), broadcasts=True)
 
 

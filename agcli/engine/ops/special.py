@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, astype, dtype, float_errors_ignored, from_host, host, kind, to_host, xp
+from ..backend import asarray, float_errors_ignored, from_host, host, kind, to_host, xp
+from .. import cpu_kernels as K
 from ..op import Op
 from ..tensor import Tensor, apply
+from .elementary import primitive
 from .pointwise import cos, div, exp, mask, mul, mul_scalar, pow, sin, sub, where
 
-_FLOAT64, _FLOAT32 = dtype("float64"), dtype("float32")
 M_PI_180 = 0.017453292519943295769236907684886127134428718885417     # pi / 180, as PyTorch writes it
 M_180_PI = 57.295779513082320876798154814105170332405472466564       # 180 / pi
 
@@ -247,11 +248,7 @@ def _logit(x, eps=None):
         low, high = asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype)
         x = xp.where(x < low, low, xp.where(x > high, high, x))
     with float_errors_ignored():
-        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), _log_in_double(x / (one - x)))
-
-
-def _log_in_double(q):
-    return astype(xp.log(astype(q, "float64")), q.dtype) if q.dtype != _FLOAT64 else xp.log(q)
+        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), K.log(x / (one - x)))
 
 
 def _logit_backward(g, x, eps=None):
@@ -284,12 +281,8 @@ def _sinc(x):
     """sin(pi x) / (pi x), 1 at 0: pi x in the input's dtype, as PyTorch's kernel computes it."""
     product = x * asarray(math.pi, dtype=x.dtype)
     with float_errors_ignored():
-        value = _sin_in_double(product) / product
+        value = K.sin(product) / product
     return xp.where(x == 0, asarray(1, dtype=x.dtype), value)
-
-
-def _sin_in_double(q):
-    return astype(xp.sin(astype(q, "float64")), q.dtype) if q.dtype != _FLOAT64 else xp.sin(q)
 
 
 def _sinc_rule(g, out, x):
@@ -324,14 +317,6 @@ def polygamma(x, n):
     return apply(POLYGAMMA, x, n=n) if type(x) is Tensor else POLYGAMMA.forward(x, n=n)
 
 
-def digamma(x):
-    return apply(DIGAMMA, x) if type(x) is Tensor else DIGAMMA.forward(x)
-
-
-def erfinv(x):
-    return apply(ERFINV, x) if type(x) is Tensor else ERFINV.forward(x)
-
-
 LGAMMA = Op("LgammaBackward0", _each(_lgamma, _lgamma32), (lambda g, out, x: mul(g, digamma(x)),),
             ("grad * digamma(self)",), jvps=(lambda t, out, x: mul(t, digamma(x)),))
 DIGAMMA = Op("DigammaBackward0", _each(_digamma, _digamma32), (lambda g, out, x: mul(g, polygamma(x, 1)),),
@@ -354,6 +339,9 @@ RAD2DEG = Op("Rad2DegBackward0", lambda x: x * asarray(M_180_PI, dtype=x.dtype),
 NAN_TO_NUM = Op("NanToNumBackward0", _nan_to_num,
                 (lambda g, out, x, **_: mul(g, _finite(x, g)),), ("grad * at::isfinite(self)",),
                 jvps=(lambda t, out, x, **_: mul(t, _finite(x, t)),))
+
+
+digamma, erfinv = primitive(DIGAMMA), primitive(ERFINV)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -12,12 +12,14 @@ lengths, so the vectorised body and the scalar tail alike):
 - addcmul_(t1, t2, value=v): fma(v * t1, t2, x)
 - addcdiv_(t1, t2, value=v): x + (v * t1) / t2 (no FMA: the division comes between)
 - mul_(s), div(s), add_(s), sqrt: one rounding each (sqrt: see the README on MKL's)
+(lerp_, addcmul and addcdiv_ run the kernels of torch.lerp/addcmul/addcdiv, engine/ops/pairs.py.)
 """
 from __future__ import annotations
 
 from ...engine import backend as B
 from ...engine.backend import xp
 from ...engine.fma import fma
+from ...engine.ops import pairs as P
 from ...engine.tensor import Tensor, bump_version
 
 
@@ -79,16 +81,12 @@ def maximum_(x, other):
 
 
 def lerp_(x, end, weight):
-    a, b = x.data, end.data
-    w = _number(weight, a)
-    if abs(B.item(w)) < 0.5:
-        return _write(x, fma(w, b - a, a))
-    return _write(x, fma(w - _number(1, a), b - a, b))
+    return _write(x, P.LERP.forward(x.data, end.data, weight))
 
 
 def addcmul(x, t1, t2, value=1):
     """x.addcmul(t1, t2, value=value): a new tensor."""
-    return _new(fma(_number(value, t1.data) * t1.data, t2.data, x.data), x)
+    return _new(P.ADDCMUL.forward(x.data, t1.data, t2.data, value), x)
 
 
 def addcmul_(x, t1, t2, value=1):
@@ -96,7 +94,7 @@ def addcmul_(x, t1, t2, value=1):
 
 
 def addcdiv_(x, t1, t2, value=1):
-    return _write(x, x.data + (_number(value, t1.data) * t1.data) / t2.data)
+    return _write(x, P.ADDCDIV.forward(x.data, t1.data, t2.data, value))
 
 
 def clone(x):
