@@ -29,6 +29,10 @@ def call_with_out(run, name, out, args, kwargs):
         raise AgcliError(f"result type {torch_type_name(have)} can't be cast to the desired output type "
                          f"{torch_type_name(want)}")
     if result.data.shape != out.data.shape:
+        if out.base is not None:        # (resizing a view would leave its base behind: refused, not guessed)
+            raise AgcliError(f"{name}(): out= is a view of another tensor and the result has another shape "
+                             f"({tuple(result.data.shape)}), which agcli does not resize", kind="not_implemented",
+                             hint="pass an out tensor of the result's shape, or assign the result")
         if out.data.size:
             shown = ", ".join(map(str, out.data.shape))
             state.warn("UserWarning: An output with one or more elements was resized since it had shape "
