@@ -200,6 +200,13 @@ CASES = [
     case("a.median()", a=normal(2, 3)),
     case("a.median(1)[0]", a=normal(2, 3)),
     case("median(a, 0, keepdim=True).values", a=normal(3, 2)),
+    case("a.kthvalue(2, 1)[0] + kthvalue(a, 1, 1, keepdim=True).values.sum()", a=normal(2, 4)),
+    # ---- running extremes, two outputs
+    case("a.cummax(1)[0] * cummin(a, 0).values", a=normal(3, 4)),
+    case("logcumsumexp(a, 1) + a.logcumsumexp(0)", a=normal(3, 4)),
+    case("std_mean(a, 1, keepdim=True)[0] * std_mean(a)[1] + var_mean(a, 0, keepdim=True)[0].sum() * var_mean(a)[1]",
+         a=normal(3, 4)),
+    case("aminmax(a)[0] * aminmax(a, dim=1)[1]", a=normal(3, 4)),
     # ---- pieces and tiles
     case("a.masked_select(m > 0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
     case("roll(a, 2) * a.roll((1, -1), (0, 1))", a=normal(2, 3)),

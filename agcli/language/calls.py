@@ -48,6 +48,34 @@ def signature(fn):
     return sig
 
 
+def mismatch(sig, name, is_method, n_args, error):
+    """(message, hint) for a call that does not bind `sig`: too many positional arguments in
+    Python's words (PyTorch's), else Python's own `error`, with the signature as the hint."""
+    params = list(sig.parameters.values())[int(is_method):]
+    shown = f".{name}()" if is_method else f"{name}()"
+    hint = f"{shown[:-1]}{', '.join(_shown(params))})"
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if "too many positional" not in str(error) or any(p.kind == p.VAR_POSITIONAL for p in params):
+        return f"{shown}: {str(error).replace('missing a required argument', 'missing argument')}", hint
+    if is_method and not params:       # (a method of no parameters at all: CPython's own words)
+        return f"TensorBase.{name}() takes no arguments ({n_args} given)", hint
+    least = sum(p.default is p.empty for p in positional)
+    takes = f"{len(positional)}" if least == len(positional) else f"from {least} to {len(positional)}"
+    return (f"{name}() takes {takes} positional argument{'' if takes == '1' else 's'} but {n_args} "
+            f"{'was' if n_args == 1 else 'were'} given"), hint
+
+
+def _shown(params):
+    """Parameter names as a signature writes them (a * before the keyword-only ones)."""
+    names = []
+    for p in params:
+        if p.kind == p.KEYWORD_ONLY and not any(n.startswith("*") for n in names):
+            names.append("*")
+        names.append(f"*{p.name}" if p.kind == p.VAR_POSITIONAL else f"**{p.name}" if p.kind == p.VAR_KEYWORD
+                     else p.name)
+    return names
+
+
 def pytorch_keywords(fn, name, keywords):
     """A call's keywords with PyTorch's names where it takes NumPy's too
     (x.sum(axis=0, keepdims=True) is x.sum(dim=0, keepdim=True)); not for

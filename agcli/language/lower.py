@@ -12,7 +12,7 @@ import re
 from operator import itemgetter
 
 from . import ast as A
-from .calls import calls_that_fit, pytorch_keywords, signature, tensor_argument, tensor_parameters
+from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
@@ -365,10 +365,8 @@ class Lowering:
             for k in keywords:   # put the caret under the keyword that is wrong, if one is
                 if f"'{k.name}'" in str(e):
                     span = (k.span[0], k.span[0] + len(k.name))
-            shown = f".{name}()" if is_method else f"{name}()"
-            params = [p for p in list(sig.parameters)[int(is_method):]]
-            raise self.error(f"{shown}: {str(e).replace('missing a required argument', 'missing argument')}",
-                             span, "call", hint=f"{shown[:-1]}{', '.join(params)})") from None
+            message, hint = mismatch(sig, name, is_method, n_args, e)
+            raise self.error(message, span, "call", hint=hint) from None
 
     def lower_Index(self, node):
         obj = self.expr(node.obj)

@@ -134,8 +134,8 @@ def _torch_tuple_attribute(v, name):
         return python_attribute(tuple(v), name, PYTHON_METHODS[tuple])
     if type(v) is namespace.Size and name == "numel":
         return tensor_attribute(v, name)
-    if type(v) is ValuesIndices and name in ("values", "indices"):
-        return v[name == "indices"]
+    if type(v) is ValuesIndices and name in v.fields:
+        return v[v.fields.index(name)]
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
     qualified = "torch.Size" if type(v) is namespace.Size else f"torch.return_types.{v.function}"

@@ -14,8 +14,8 @@ from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
-from .calls import (PYTORCH_PARAMETER, bool_only, calls_that_fit, number_refusal, pytorch_keywords, signature,
-                    tensor_parameters)
+from .calls import (PYTORCH_PARAMETER, bool_only, calls_that_fit, mismatch, number_refusal, pytorch_keywords,
+                    signature, tensor_parameters)
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
 from .program_out import call_with_out
@@ -173,10 +173,8 @@ def fit(fn, name, is_method, n_args, keywords):
     try:
         sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
     except TypeError as e:
-        shown = f".{name}()" if is_method else f"{name}()"
-        params = list(sig.parameters)[int(is_method):]
-        raise AgcliError(f"{shown}: {str(e).replace('missing a required argument', 'missing argument')}",
-                         kind="call", hint=f"{shown[:-1]}{', '.join(params)})") from None
+        message, hint = mismatch(sig, name, is_method, n_args, e)
+        raise AgcliError(message, kind="call", hint=hint) from None
     fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
     return fitted
 

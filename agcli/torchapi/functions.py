@@ -24,7 +24,7 @@ from .nn import (binary_cross_entropy, celu, elu, gelu, hardshrink, hardsigmoid,
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div, l1_loss, mse_loss,
                         nll_loss, smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp,
-                         max, mean, min, nanmean, nansum, norm, prod, sort, std, sum, trace, var)
+                         logcumsumexp, max, mean, min, nanmean, nansum, norm, prod, sort, std, sum, trace, var)
 from .rounding import ceil, floor, frac, round, sgn, sign, trunc
 from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add

@@ -16,6 +16,7 @@ from . import functions
 from . import norms
 from . import special_math as SM
 from . import compound
+from . import twofold as TW
 from .dropout import dropout
 from . import logical as L
 from . import autograd
@@ -125,6 +126,12 @@ _declare(METHODS, SAFE, _TRIANGLES)
 # topk and median's values are recorded ops (their indices recomputed with them, as max(dim)'s are)
 _declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
 _declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
+# two tensors each (their values recorded, the indices read with them): no replay
+_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue}
+_declare(FUNCTIONS, NEVER, {**_TWOFOLD, "std_mean": TW.std_mean, "var_mean": TW.var_mean})
+_declare(METHODS, NEVER, _TWOFOLD)
+_declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
+_declare(METHODS, SAFE, {"logcumsumexp": functions.logcumsumexp})
 _declare(FUNCTIONS, NEVER, {"argsort": functions.argsort})
 _declare(METHODS, NEVER, {"argsort": functions.argsort})
 # split and chunk give a tuple of tensors: no replay

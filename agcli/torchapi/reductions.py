@@ -10,6 +10,7 @@ from ..engine.backend import asarray, itemsize, kind, xp
 from ..engine.ops import nans as NS
 from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
+from ..engine.ops import running as RU
 from ..engine.ops import scans as SC
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
@@ -80,14 +81,16 @@ def mean(x, dim=None, keepdim=False, dtype=None):
 
 class ValuesIndices(tuple):
     """What max(dim)/min(dim) return: a (values, indices) pair with names
-    (`function`: which, as torch.return_types names it)."""
+    (`function`: which, as torch.return_types names it; `fields`: its names, as
+    aminmax's (min, max))."""
 
     values = property(operator.itemgetter(0))
     indices = property(operator.itemgetter(1))
 
-    def __new__(cls, pair, function="max"):
+    def __new__(cls, pair, function="max", fields=("values", "indices")):
         self = super().__new__(cls, pair)
         self.function = function
+        self.fields = fields
         return self
 
 
@@ -217,10 +220,11 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 _UNSET = object()
 
 
-def _moment(op, name, x, dim, unbiased, keepdim, correction):
+def moment_params(name, x, dim, unbiased, keepdim, correction) -> dict:
     """std and var: PyTorch's three overloads, (dim, unbiased, keepdim), (dim, *, correction,
     keepdim) and (unbiased), in one signature (unbiased=True is correction=1; none of dim,
-    unbiased and correction given keeps correction None, as PyTorch's node shows it)."""
+    unbiased and correction given keeps correction None, as PyTorch's node shows it): the
+    op's params (also std_mean's and var_mean's)."""
     if isinstance(dim, bool):               # x.std(False): the unbiased overload
         if unbiased is not None:
             fail(f"{name}(): unbiased is given twice", "type")
@@ -229,7 +233,7 @@ def _moment(op, name, x, dim, unbiased, keepdim, correction):
         fail(f"{name}(): give either unbiased or correction, not both", "type")
     have = asarray(data(x)).dtype
     if kind(have) != "f":
-        fail("std and var only support floating point and complex dtypes")
+        fail(f"{'std and var' if name in ('std', 'var') else name} only support floating point and complex dtypes")
     if correction is None and (dim is not _UNSET or unbiased is not None):
         correction = 0 if unbiased is False else 1
     dim = None if dim is _UNSET else dim
@@ -241,15 +245,15 @@ def _moment(op, name, x, dim, unbiased, keepdim, correction):
     if reduced - (1 if correction is None else correction) <= 0:
         state.warn(f"UserWarning: {name}(): degrees of freedom is <= 0. Correction should be strictly less than "
                    "the reduction factor (input numel divided by output numel).")
-    return apply(op, x, dim=dims, correction=correction, keepdim=bool(keepdim))
+    return {"dim": dims, "correction": correction, "keepdim": bool(keepdim)}
 
 
 def std(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
-    return _moment(R.STD, "std", x, dim, unbiased, keepdim, correction)
+    return apply(R.STD, x, **moment_params("std", x, dim, unbiased, keepdim, correction))
 
 
 def var(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
-    return _moment(R.VAR, "var", x, dim, unbiased, keepdim, correction)
+    return apply(R.VAR, x, **moment_params("var", x, dim, unbiased, keepdim, correction))
 
 
 def cumsum(x, dim, *, dtype=None):
@@ -260,6 +264,16 @@ def cumsum(x, dim, *, dtype=None):
 def cumprod(x, dim, *, dtype=None):
     cast = _counting(x, dtype)
     return _as_asked(apply(SC.CUMPROD, x, dim=dim_index(dim, ndim_of(x)), cast=cast), cast)
+
+
+def logcumsumexp(x, dim):
+    """log(cumsum(exp(x))) along dim (LogcumsumexpBackward0), floats only."""
+    have = asarray(data(x)).dtype
+    if kind(have) != "f":
+        fail(f'"logcumsumexp_out_cpu" not implemented for \'{torch_type_name(have)}\'', "not_implemented")
+    if not is_int(dim):
+        fail(f"logcumsumexp(): argument 'dim' (position 2) must be int, not {type(dim).__name__}", "type")
+    return apply(RU.LOGCUMSUMEXP, x, dim=dim_index(dim, ndim_of(x)))
 
 
 def sort(x, dim=-1, descending=False, *, stable=_UNSET):

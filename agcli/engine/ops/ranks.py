@@ -1,13 +1,14 @@
-"""Values picked by rank: topk and median (whole, or along a dim). Their gradients go
-back to the picked elements (median of all: shared by the elements equal to it).
+"""Values picked by rank: topk, kthvalue and median (whole, or along a dim). Their gradients
+go back to the picked elements (median of all: shared by the elements equal to it).
 median(dim) picks as a stable sort orders ties (measured against PyTorch 2.13, nan first
-where there is one); which of several equal elements topk's selection picks follows no
-rule agcli can reproduce, so topk among ties is refused rather than guessed.
+where there is one); kthvalue runs PyTorch's own quickselect, so its pick among ties is
+PyTorch's; which of several equal elements topk's selection picks follows no rule agcli
+reproduces, so topk among ties is refused rather than guessed.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ...errors import AgcliError
-from ..backend import arange, asarray, astype, kind, xp, zeros
+from ..backend import arange, asarray, astype, from_host, host, kind, to_host, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -49,6 +50,62 @@ def median_order(a, dim):
     return middle
 
 
+def kth_order(a, k, dim):
+    """The index (kept along dim) of the k-th smallest (k from 1) along dim, nan largest:
+    where PyTorch's quickselect (kthvalue_out_impl_cpu) leaves it, ties and all."""
+    if a.ndim == 0:
+        return zeros((), dtype=xp.int64)
+    rows = host.moveaxis(to_host(a), dim, -1)
+    picked = [_quickselect(row, k - 1) for row in rows.reshape(-1, rows.shape[-1]).tolist()]
+    order = host.asarray(picked, dtype="int64").reshape(rows.shape[:-1] + (1,))
+    return from_host(host.moveaxis(order, -1, dim))
+
+
+def _greater_or_nan(x, y) -> bool:
+    return (x != x and y == y) or x > y
+
+
+def _quickselect(values, k):
+    """The index of values' k-th smallest (from 0) as quick_select_template
+    (aten/src/ATen/native/SortingUtils.h) finds it: its median-of-three pivots and swaps,
+    which decide which of equal values is picked."""
+    v, at = values, list(range(len(values)))
+
+    def swap(i, j):
+        v[i], v[j] = v[j], v[i]
+        at[i], at[j] = at[j], at[i]
+    low, high = 0, len(v) - 1
+    while high > low:
+        if high == low + 1:
+            if _greater_or_nan(v[low], v[high]):
+                swap(low, high)
+            break
+        swap(low + (high - low) // 2, low + 1)
+        if _greater_or_nan(v[low + 1], v[high]):
+            swap(low + 1, high)
+        if _greater_or_nan(v[low], v[high]):
+            swap(low, high)
+        if _greater_or_nan(v[low + 1], v[low]):
+            swap(low + 1, low)
+        i, j, pivot = low + 1, high, v[low]
+        while True:
+            i += 1
+            while _greater_or_nan(pivot, v[i]):
+                i += 1
+            j -= 1
+            while _greater_or_nan(v[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(low, j)
+        if j <= k:
+            low = i
+        if j >= k:
+            high = j - 1
+    return at[k]
+
+
 def _picked(a, order, dim):
     return a if a.ndim == 0 else xp.take_along_axis(a, order, axis=dim)
 
@@ -85,6 +142,14 @@ MEDIAN_DIM = Op("MedianBackward1",
                  _placed_grad(keep_dims(g, (dim,), keepdim or data(x).ndim == 0), x, dim, median_order(data(x), dim)),),
                 ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)",),
                 jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, median_order(data(x), dim), dim, keepdim),))
+
+KTHVALUE = Op("KthvalueBackward0",
+              lambda x, k, dim, keepdim: _picked(x, kth_order(x, k, dim), dim) if keepdim or x.ndim == 0 else
+              xp.squeeze(_picked(x, kth_order(x, k, dim), dim), axis=dim),
+              (lambda g, out, x, k, dim, keepdim: _placed_grad(keep_dims(g, (dim,), keepdim or data(x).ndim == 0), x,
+                                                               dim, kth_order(data(x), k, dim)),),
+              ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)",),
+              jvps=(lambda t, out, x, k, dim, keepdim: T.gathered(t, x, kth_order(data(x), k, dim), dim, keepdim),))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
