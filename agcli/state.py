@@ -28,7 +28,7 @@ class PrintOptions(NamedTuple):
 class State:
     """The settings (dtype, limits, seed) and modes (grad mode, recording) of a run."""
 
-    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
+    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at", "deterministic",
                  "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
                  "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "unchecked_up_to")
 
@@ -50,6 +50,8 @@ class State:
         self.detect_anomaly = False     # torch.autograd.set_detect_anomaly / detect_anomaly()
         self.anomaly_check_nan = True   # ... and whether backward then checks each gradient for nan
         self.print_options = PrintOptions()     # torch.set_printoptions
+        self.deterministic = (False, False)     # torch.use_deterministic_algorithms (mode, warn_only): agcli's
+        # kernels are deterministic anyway; the setting is kept for the functions that read it
         self.dual = None                # forward mode's dual level (engine/forward.py): ops carry tangents
 
     def key(self) -> tuple:

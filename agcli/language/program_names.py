@@ -30,7 +30,14 @@ PROGRAM_FUNCTIONS = {
     "set_default_dtype": dtypes.set_default_dtype, "get_default_dtype": dtypes.get_default_dtype,
     "finfo": dtypes.float_info, "iinfo": dtypes.int_info,
     "set_default_device": devices.set_default_device, "get_default_device": devices.get_default_device,
+    "use_deterministic_algorithms": modes.use_deterministic_algorithms,
+    "are_deterministic_algorithms_enabled": modes.are_deterministic_algorithms_enabled,
+    "is_deterministic_algorithms_warn_only_enabled": modes.is_deterministic_algorithms_warn_only_enabled,
 }
+def _nothing(*args, **kwargs):
+    return None
+
+
 QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.backward": autograd.autograd_backward,
              "torch.seed": generator.seed, "torch.cuda.is_available": devices.is_available,
              "torch.cuda.device_count": devices.device_count, "torch.accelerator.is_available": devices.is_available,
@@ -38,6 +45,9 @@ QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.back
              "torch.accelerator.current_accelerator": devices.current_accelerator,
              "torch.backends.mps.is_available": lambda: False, "torch.backends.mps.is_built": lambda: False,
              "torch.backends.cudnn.is_available": lambda: False,
+             # (seeding a GPU there is not: nothing, as PyTorch queues it for a CUDA that never starts)
+             **{f"torch.cuda.{name}": _nothing for name in ("manual_seed", "manual_seed_all", "seed", "seed_all")},
+             "torch.cuda.is_initialized": lambda: False,
              **{f"torch.random.{name}": getattr(generator, name) for name in (
                  "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")},
              **CALCULUS_FUNCTIONS}      # torch.autograd.functional, torch.func, gradcheck (program_calculus.py)

@@ -19,6 +19,7 @@ from ..state import state
 from . import creation as C
 from . import functions
 from .checks import CPP_TYPE_NAMES
+from .ndarrays import type_name
 from .operands import stored
 from .in_place import assignment_error, become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
@@ -47,8 +48,8 @@ def _tensor(x, what="tensor"):
 # ------------------------------------------------------------- attributes
 def get_grad(x):
     x = _tensor(x)
-    if x.grad_fn is not None and not getattr(x, "retains_grad", False):
-        warn(NON_LEAF_GRAD)
+    if x.grad_fn is not None and not getattr(x, "retains_grad", False) and x.grad is None:
+        warn(NON_LEAF_GRAD)     # (only when it has none: TensorBase::grad)
     return x.grad
 
 
@@ -95,7 +96,9 @@ def set_requires_grad(x, flag, spelling="attribute"):
 
 def set_data(x, value):
     x = _tensor(x)
-    data = C.as_tensor(value).data
+    if type(value) is not Tensor:
+        raise AgcliError(f"Variable data has to be a tensor, but got {type_name(value)}", kind="type")
+    data = value.data
     if x.requires_grad and kind(data.dtype) not in "fc":
         raise AgcliError("data set to a tensor that requires gradients must be floating point or complex dtype")
     x.data = data

@@ -147,3 +147,21 @@ def is_anomaly_enabled():
 
 def is_anomaly_check_nan_enabled():
     return state.anomaly_check_nan
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """torch.use_deterministic_algorithms: kept for are_deterministic_algorithms_enabled (every
+    kernel of agcli's is deterministic)."""
+    if type(mode) is not bool:
+        from ..errors import AgcliError
+        raise AgcliError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be bool, not "
+                         f"{type(mode).__name__}", kind="type")
+    state.deterministic = (mode, bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled():
+    return state.deterministic[0]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return state.deterministic[1]

@@ -165,7 +165,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _not_differentiable("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     _floating(input, "log_sigmoid_cpu")
     t = getattr(data(target), "dtype", None)
-    if t is not None and kind(t) != "f":
+    if t is not None and kind(t) == "b":        # 1 - target
+        fail("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+             "`logical_xor()` operator instead.")
+    if t is not None and kind(t) != "f":        # (1 - target).mul_(input)
         fail(f"result type {torch_type_name(data(input).dtype)} can't be cast to the desired output type "
              f"{torch_type_name(t)}")
     if pos_weight is not None:

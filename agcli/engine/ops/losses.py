@@ -249,13 +249,15 @@ def nll_loss2d_backward(g, x, target, reduction, ignore_index, weight=None):
 
 # ----------------------------------------- binary_cross_entropy_with_logits (weight, pos_weight)
 def _bce_logits(z, y, w, pw, reduction):
-    """(1 - target) * input - log_sigmoid(input) [* ((pos_weight - 1) * target + 1)], [* weight] (PyTorch's order)."""
+    """(1 - target) * input - log_sigmoid(input) [* ((pos_weight - 1) * target + 1)], [* weight] (PyTorch's order),
+    its steps in place as PyTorch's: the loss kept in the target's dtype, log_sigmoid in the input's."""
     log_sigmoid = xp.minimum(z, 0) - xp.log1p(xp.exp(-xp.abs(z)))
     if pw is not None:
-        log_sigmoid = log_sigmoid * ((pw - 1) * y + 1)
-    loss = (1 - y) * z - log_sigmoid
+        log_sigmoid = astype(log_sigmoid * ((pw - 1) * y + 1), z.dtype)
+    loss = astype((1 - y) * z, y.dtype)
+    loss = astype(loss - log_sigmoid, y.dtype)
     if w is not None:
-        loss = loss * w
+        loss = astype(loss * w, y.dtype)
     return NN.reduced(loss, reduction)
 
 
