@@ -258,9 +258,9 @@ def _in_place_unary(fn, words=None):
         check_in_place(x)
         check_overlap(x)
         result = fn(before(x))
-        if result.data.dtype != x.data.dtype:
+        if result.data.dtype != x.data.dtype and not (kind(x.data.dtype) == "f" == kind(result.data.dtype)):
             _cannot_cast(B.dtype_name(result.data.dtype), x, words and words.get(B.dtype_name(x.data.dtype)))
-        return become(x, result)
+        return become(x, result)        # (float64 into float32: stored as x's dtype, as PyTorch's kernel writes it)
     return method
 
 
@@ -289,7 +289,7 @@ def _clamped_in_place(x, clamp, *bounds):
     x = _tensor(x)
     if kind(x.data.dtype) != "f" and any(type(b) is float for b in bounds):
         _cannot_cast(state.default_float, x, _C_NAMES.get(B.dtype_name(x.data.dtype)))
-    return _in_place_unary(clamp, _C_NAMES)(x)
+    return _in_place_unary(clamp)(x)        # (tensor bounds: the tensor iterator's words, 'Long')
 
 
 def clamp_(x, min=None, max=None):
