@@ -13,7 +13,7 @@ from installed import AGCLI, base_env
 
 COUNT = 10_000
 # Wording that is Python's or NumPy's, not agcli's nor PyTorch's. (agcli's call
-# checks say "sum(): got an unexpected keyword argument 'p'" and "positional
+# checks say "sum() got an unexpected keyword argument 'p'" and "positional
 # argument follows keyword argument" as Python and PyTorch do: those are fine.)
 LEAKS = re.compile("|".join([
     r"Traceback", r"internal error", r"ufunc", r"ndarray", r"numpy", r"broadcast together", r"array element",

@@ -48,21 +48,39 @@ def signature(fn):
     return sig
 
 
-def mismatch(sig, name, is_method, n_args, error):
-    """(message, hint) for a call that does not bind `sig`: too many positional arguments in
-    Python's words (PyTorch's), else Python's own `error`, with the signature as the hint."""
+# Tensor methods PyTorch writes in Python (torch/_tensor.py): its messages name them Tensor.name()
+_PYTHON_METHODS = frozenset(("backward", "register_hook", "register_post_accumulate_grad_hook", "split", "unique",
+                             "norm", "unflatten"))
+
+
+def mismatch(sig, name, is_method, n_args, error, keywords=()):
+    """(message, hint) for a call that does not bind `sig`, in Python's words (PyTorch's: its Python
+    functions raise Python's, its bindings say the same), with the signature as the hint."""
     params = list(sig.parameters.values())[int(is_method):]
     shown = f".{name}()" if is_method else f"{name}()"
     hint = f"{shown[:-1]}{', '.join(_shown(params))})"
+    called = f"Tensor.{name}" if is_method and name in _PYTHON_METHODS else name
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if "too many positional" not in str(error) or any(p.kind == p.VAR_POSITIONAL for p in params):
-        return f"{shown}: {str(error).replace('missing a required argument', 'missing argument')}", hint
-    if is_method and not params:       # (a method of no parameters at all: CPython's own words)
-        return f"TensorBase.{name}() takes no arguments ({n_args} given)", hint
-    least = sum(p.default is p.empty for p in positional)
-    takes = f"{len(positional)}" if least == len(positional) else f"from {least} to {len(positional)}"
-    return (f"{name}() takes {takes} positional argument{'' if takes == '1' else 's'} but {n_args} "
-            f"{'was' if n_args == 1 else 'were'} given"), hint
+    text = str(error)
+    if "too many positional" in text:
+        if is_method and not params:       # (a method of no parameters at all: CPython's own words)
+            return f"TensorBase.{name}() takes no arguments ({n_args} given)", hint
+        least = sum(p.default is p.empty for p in positional)
+        takes = f"{len(positional)}" if least == len(positional) else f"from {least} to {len(positional)}"
+        return (f"{called}() takes {takes} positional argument{'' if takes == '1' else 's'} but {n_args} "
+                f"{'was' if n_args == 1 else 'were'} given"), hint
+    elif text.startswith("missing a required argument"):
+        given = {getattr(k, "name", k) for k in keywords}
+        missing = [PYTORCH_PARAMETER.get(p.name, p.name) for p in positional[n_args:]
+                   if p.default is p.empty and p.name not in given]
+        if missing:
+            quoted = [f"'{m}'" for m in missing]
+            names = " and ".join(quoted) if len(quoted) < 3 else ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+            return (f"{called}() missing {len(missing)} required positional argument{'s' if len(missing) > 1 else ''}"
+                    f": {names}"), hint
+    elif text.startswith("got an unexpected keyword") or text.startswith("multiple values"):
+        return f"{called}() {'' if text.startswith('got') else 'got '}{text}", hint
+    return f"{shown}: {text.replace('missing a required argument', 'missing argument')}", hint
 
 
 def _shown(params):

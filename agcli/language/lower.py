@@ -365,7 +365,7 @@ class Lowering:
             for k in keywords:   # put the caret under the keyword that is wrong, if one is
                 if f"'{k.name}'" in str(e):
                     span = (k.span[0], k.span[0] + len(k.name))
-            message, hint = mismatch(sig, name, is_method, n_args, e)
+            message, hint = mismatch(sig, name, is_method, n_args, e, keywords)
             raise self.error(message, span, "call", hint=hint) from None
 
     def lower_Index(self, node):

@@ -173,7 +173,7 @@ def fit(fn, name, is_method, n_args, keywords):
     try:
         sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
     except TypeError as e:
-        message, hint = mismatch(sig, name, is_method, n_args, e)
+        message, hint = mismatch(sig, name, is_method, n_args, e, keywords)
         raise AgcliError(message, kind="call", hint=hint) from None
     fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
     return fitted
