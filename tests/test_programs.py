@@ -330,15 +330,6 @@ def test_runtime_error_shows_line_caret_and_pytorchs_message(run, tmp_path):
     assert shown and "^" in lines[shown[0] + 1], proc.stderr
 
 
-def test_topk_among_equal_values_is_refused_not_guessed(run, tmp_path):
-    """Which of equal values PyTorch's topk picks depends on its selection algorithm: a refusal,
-    never a guessed index (distinct values are PyTorch's answer: fixture 109)."""
-    path = write_program(tmp_path, "import torch\nprint(torch.tensor([1., 2., 3., 3.]).topk(1))\n")
-    proc = run("run", path)
-    assert proc.returncode == 1 and proc.stdout == ""
-    assert "topk: equal values compete for the pick here" in proc.stderr
-
-
 def test_output_before_a_runtime_error_is_kept(run, tmp_path):
     path = write_program(tmp_path, "import torch\nprint('before')\nx = torch.ones(2).item()\n")
     proc = run("run", path)

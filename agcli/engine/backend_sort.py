@@ -42,8 +42,12 @@ def _radix(a, descending) -> bool:
 def introsort(keys, descending=False) -> list:
     """The indices of `keys` in the order std::sort leaves them (KeyValueCompAsc / Desc)."""
     items = [(k, i) for i, k in enumerate(keys)]
-    before = _descending if descending else _ascending
-    n = len(items)
+    _sort(items, len(items), _descending if descending else _ascending)
+    return [i for _, i in items]
+
+
+def _sort(items, n, before):
+    """std::sort of items[:n]."""
     if n > 1:
         _loop(items, 0, n, 2 * (n.bit_length() - 1), before)
         if n > _THRESHOLD:
@@ -52,7 +56,69 @@ def introsort(keys, descending=False) -> list:
                 _linear_insert(items, i, before)
         else:
             _insertion_sort(items, 0, n, before)
-    return [i for _, i in items]
+
+
+def top_k(keys, k, largest) -> list:
+    """The indices of the k values topk picks from `keys` (nan largest), in the order PyTorch's
+    topk_impl_loop leaves them: std::partial_sort where k * 64 <= n, else std::nth_element at k - 1
+    and std::sort of the k - 1 before it (sorted=True). Which of equal values it picks is theirs."""
+    items = [(v, i) for i, v in enumerate(keys)]
+    before = _descending if largest else _ascending
+    n = len(items)
+    if k * 64 <= n:
+        _heap_select(items, k, n, before)
+        _sort_heap(items, 0, k, before)
+    elif k:
+        _introselect(items, k - 1, n, before)
+        _sort(items, k - 1, before)
+    return [i for _, i in items[:k]]
+
+
+def _heap_select(a, middle, last, before):
+    """__heap_select(first, middle, last): the heap of a[:middle] keeps the best seen."""
+    if middle >= 2:
+        for parent in range((middle - 2) // 2, -1, -1):
+            _adjust_heap(a, 0, parent, middle, a[parent], before)
+    for i in range(middle, last):
+        if before(a[i], a[0]):
+            value, a[i] = a[i], a[0]
+            _adjust_heap(a, 0, 0, middle, value, before)
+
+
+def _sort_heap(a, first, last, before):
+    while last - first > 1:
+        last -= 1
+        value, a[last] = a[last], a[first]
+        _adjust_heap(a, first, 0, last - first, value, before)
+
+
+def _introselect(a, nth, last, before):
+    """std::nth_element's __introselect over a[:last]."""
+    first, depth = 0, 2 * (last.bit_length() - 1)
+    while last - first > 3:
+        if depth == 0:
+            _heap_select_range(a, first, nth + 1, last, before)
+            a[first], a[nth] = a[nth], a[first]
+            return
+        depth -= 1
+        _median_to_first(a, first, first + 1, first + (last - first) // 2, last - 1, before)
+        cut = _partition(a, first + 1, last, first, before)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(a, first, last, before)
+
+
+def _heap_select_range(a, first, middle, last, before):
+    length = middle - first
+    if length >= 2:
+        for parent in range((length - 2) // 2, -1, -1):
+            _adjust_heap(a, first, parent, length, a[first + parent], before)
+    for i in range(middle, last):
+        if before(a[i], a[first]):
+            value, a[i] = a[i], a[first]
+            _adjust_heap(a, first, 0, length, value, before)
 
 
 def _ascending(left, right) -> bool:

@@ -255,6 +255,9 @@ def _make_modules():
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot
+    import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
+    modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
+        "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
     return modules
 
 
@@ -269,7 +272,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, numpy and matplotlib.pyplot work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, numpy and matplotlib.pyplot work; files are outside agcli's "
+                 "scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

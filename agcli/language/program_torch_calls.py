@@ -131,7 +131,22 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
         check = _tensor_check(name, param, position, not is_method, module)
         if check is not None:
             checks.append((i, None, check) if i < n_args else (None, renamed[i - n_args].name, check))
+    if name in _JOINED and not is_method and n_args:
+        checks.append((0, None, _tensors_only))
     return renames, tuple(checks), None
+
+
+# The functions that join a list of tensors: in a program a list inside it is a list, not a tensor
+_JOINED = frozenset(("cat", "concat", "concatenate", "stack", "hstack", "vstack"))
+
+
+def _tensors_only(tensors):
+    if isinstance(tensors, (list, tuple)):
+        for k, t in enumerate(tensors):
+            if type(t) is not Tensor:
+                raise AgcliError(f"expected Tensor as element {k} in argument 0, but got {N.type_name(t)}",
+                                 kind="type")
+    return tensors
 
 
 _SPREAD = frozenset(("size", "shape", "dims", "repeats", "sizes"))

@@ -12,7 +12,7 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
 from ..state import state
-from .checks import CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of
+from .checks import CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of, tensors_only
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
 from .operands import (PYTHON_OPERATORS, int_power, integer_division, kind_of, number_cast, python_numbers, stored,
@@ -363,12 +363,12 @@ def masked_fill(input, mask, value):
 
 
 def maximum(input, other):
+    tensors_only("maximum", input=input, other=other)       # (no Scalar overload: clamp takes numbers)
     return _elementwise(picks.MAXIMUM, input, other)
 
 
 def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|x - y| <= atol + rtol * |y| (an inf is close to itself only), as an array: NumPy's and PyTorch's test.
-    Two tensors must have one dtype and broadcast together (PyTorch's checks)."""
+    """|x - y| <= atol + rtol * |y| (an inf close to itself only); two tensors of one dtype that broadcast."""
     if type(x) is Tensor and type(y) is Tensor:
         if x.data.dtype != y.data.dtype:
             fail(f"{torch_type_name(x.data.dtype)} did not match {torch_type_name(y.data.dtype)}")
@@ -380,6 +380,7 @@ def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def minimum(input, other):
+    tensors_only("minimum", input=input, other=other)
     return _elementwise(picks.MINIMUM, input, other)
 
 

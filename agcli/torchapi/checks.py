@@ -153,3 +153,11 @@ def narrow_refused(dim, start, length):
          f" * (int dim, Tensor start, int length)\n{why.format(_marked(start, type(start) is Tensor), length_mark)}"
          f" * (int dim, int start, int length)\n{why.format(_marked(start, is_int(start)), length_mark)}", "type")
 
+
+
+def tensors_only(name, **arguments):
+    """PyTorch's TypeError for an argument that must be a tensor and is not (by position)."""
+    for position, (param, v) in enumerate(arguments.items(), 1):
+        if type(v) is not Tensor:
+            from .ndarrays import type_name
+            fail(f"{name}(): argument '{param}' (position {position}) must be Tensor, not {type_name(v)}", "type")

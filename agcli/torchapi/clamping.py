@@ -3,7 +3,7 @@ bounds (ClampBackward0, ...), broadcast and promoted together as PyTorch does.""
 from __future__ import annotations
 
 from ..engine import backend as B
-from ..engine.backend import kind
+from ..engine.backend import host_types, kind
 from ..engine.ops import bounds as picks
 from ..engine.tensor import Tensor, apply, data
 from .checks import broadcast_shapes, fail, shape_of
@@ -14,6 +14,8 @@ from .dtypes import result_type
 def clamp(input, min=None, max=None):
     if min is None and max is None:
         fail("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if any(b is not None and type(b) is not Tensor and not _is_number(b) for b in (min, max)):
+        _as_numbers("clamp", input, *(b for b in (min, max) if b is not None), fits=False)
     if type(min) is Tensor or type(max) is Tensor:
         if all(b is None or type(b) is Tensor for b in (min, max)):
             if max is None:
@@ -69,10 +71,14 @@ def _bounded(op, input, *bounds):
     return apply(op, input, *bounds, cast=None if same else cast)
 
 
-def _as_numbers(name, input, *bounds):
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) or type(v) in host_types and getattr(v, "ndim", 1) == 0
+
+
+def _as_numbers(name, input, *bounds, fits=True):
     """A tensor bound beside a number: PyTorch takes both as numbers, which a 0-d tensor
-    that does not require grad can be; anything else fits neither of its overloads."""
-    if all(type(b) is not Tensor or b.data.ndim == 0 and not b.requires_grad for b in bounds):
+    that does not require grad can be; anything else (a string, a list) fits neither of its overloads."""
+    if fits and all(type(b) is not Tensor or b.data.ndim == 0 and not b.requires_grad for b in bounds):
         return [B.item(b.data) if type(b) is Tensor else b for b in bounds]
     got = ", ".join(type(v).__name__ if type(v) is not Tensor else "Tensor" for v in (input, *bounds))
     fail(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"

@@ -180,6 +180,12 @@ def empty(*sizes, size=None, dtype=None, requires_grad=False, device=None):
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     _bool_argument(requires_grad, "full")
+    if type(fill_value) is Tensor and fill_value.data.ndim == 0:
+        fill_value = B.item(fill_value.data)
+    if not isinstance(fill_value, (bool, int, float)) and not (type(fill_value) in B.host_types and not
+                                                                getattr(fill_value, "ndim", 1)):
+        raise AgcliError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                         f"{'Tensor' if type(fill_value) is Tensor else type(fill_value).__name__}", kind="type")
     if dtype is None and isinstance(fill_value, bool):
         dtype = "bool"
     elif dtype is None and isinstance(fill_value, int):

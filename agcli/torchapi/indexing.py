@@ -188,7 +188,9 @@ def _as_mask(k):
 
 def _slice_bounds(k, size):
     step = 1 if k.step is None else k.step
-    if step <= 0:
+    if step == 0:
+        fail("slice step cannot be zero", "value")          # (Python's ValueError, as PyTorch's)
+    if step < 0:
         fail("step must be greater than zero", "value")      # (a ValueError in PyTorch)
     start, stop, _ = slice(k.start, k.stop, step).indices(size)
     stop = max(stop, start)
@@ -271,7 +273,7 @@ def nonzero(input, *, as_tuple=False):
 
 def count_nonzero(input, dim=None):
     a = asarray(data(input))
-    dims = None if dim is None else dims_tuple(dim, a.ndim)
+    dims = None if dim is None else dims_tuple(dim, a.ndim) or None           # (() is every dim)
     return Tensor(xp.sum(astype(a != 0, "int64"), axis=dims))
 
 

@@ -15,6 +15,7 @@ from .checks import fail, is_int, shape_of
 from .generator import chosen
 from .sampling import drawn_like
 from ..engine import backend as B
+from ..engine.backend_sort import top_k
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, torch_type_name
 
@@ -70,11 +71,9 @@ def _largest_ratios(input, rows, n, g):
         return numpy.argmax(ratios, axis=1)     # (the first of equal largest, as argmax)
     order = numpy.argsort(-ratios, axis=1, kind="stable")
     top = numpy.take_along_axis(ratios, order[:, :n + 1], axis=1)
-    # equal ratios among the picks or at their edge (zero probabilities): topk's partial sort orders them its own way
-    if numpy.any(top[:, 1:] == top[:, :-1]):
-        raise AgcliError("multinomial without replacement picking among equal weights (zero probabilities): "
-                         "PyTorch orders those by its sort's internals, which agcli does not follow",
-                         kind="not_implemented", hint="draw no more samples than there are nonzero probabilities")
+    # equal ratios among the picks or at their edge (zero probabilities): topk's own selection orders them
+    for r in numpy.flatnonzero(numpy.any(top[:, 1:] == top[:, :-1], axis=1)):
+        order[r, :n] = top_k(ratios[r].tolist(), n, True)
     return order[:, :n]
 
 

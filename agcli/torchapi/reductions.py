@@ -21,6 +21,12 @@ from .checks import dim_index, dims_tuple, fail, is_int, ndim_of, numel, shape_o
 from .dtypes import dtype_of, floating
 
 
+# Not given (a default PyTorch tells from None): sort(stable=None) is still the stable overload
+# (SortBackward1); var() without dim, unbiased or correction saves correction None; sum(None) and
+# sum(()) are the dim overload (SumBackward1), sum() the whole one.
+_UNSET = object()
+
+
 def _accumulating(x, dtype):
     """The dtype a reduction computes in when `dtype=` asks for one (None: the input's).
 
@@ -35,10 +41,10 @@ def _accumulating(x, dtype):
 
 
 def _reduce(op_all, op_dim, x, dim, keepdim, cast=None):
-    if dim is None or isinstance(dim, (list, tuple)) and len(dim) == 0 and not keepdim:
+    if dim is _UNSET and not keepdim:
         out = apply(op_all, x, cast=cast)
-    elif isinstance(dim, (list, tuple)) and len(dim) == 0:
-        out = apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=True, cast=cast)
+    elif dim is _UNSET or dim is None or isinstance(dim, (list, tuple)) and len(dim) == 0:     # every dim, named
+        out = apply(op_dim, x, dim=tuple(range(ndim_of(x))), keepdim=bool(keepdim), cast=cast)
     else:
         out = apply(op_dim, x, dim=dims_tuple(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast)
     return _as_asked(out, cast)
@@ -52,8 +58,8 @@ def _as_asked(t, cast):
     return Tensor(B.astype(t.data, cast), device=t.device)
 
 
-def sum(x, dim=None, keepdim=False, dtype=None):
-    if dim is None and dtype is None and type(x) is Tensor and kind(x.data.dtype) == "f":
+def sum(x, dim=_UNSET, keepdim=False, dtype=None):
+    if dim is _UNSET and dtype is None and not keepdim and type(x) is Tensor and kind(x.data.dtype) == "f":
         return apply(R.SUM, x)          # (the common case: a float tensor summed whole)
     cast = _accumulating(x, dtype)
     if cast is None and type(x) is Tensor and kind(x.data.dtype) in "bu":
@@ -63,8 +69,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     return _reduce(R.SUM, R.SUM_DIM, x, dim, keepdim, cast)
 
 
-def mean(x, dim=None, keepdim=False, dtype=None):
-    if dim is None and dtype is None and type(x) is Tensor and kind(x.data.dtype) == "f":
+def mean(x, dim=_UNSET, keepdim=False, dtype=None):
+    if dim is _UNSET and dtype is None and not keepdim and type(x) is Tensor and kind(x.data.dtype) == "f":
         return apply(R.MEAN, x)         # (the common case: a float tensor's mean)
     cast = _accumulating(x, dtype)
     if cast is not None:
@@ -187,7 +193,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
         if kind(cast) != "f" or kind(have) == "f" and itemsize(cast) < itemsize(have):
             fail(f"linalg.vector_norm: the dtype of the input ({torch_type_name(have)}) should be convertible "
                  f"without narrowing to the specified dtype ({torch_type_name(cast)})")
-    dims = None if dim is None else dims_tuple(dim, ndim_of(x))
+    dims = None if dim is None else dims_tuple(dim, ndim_of(x)) or None       # (() is every dim)
     return apply(R.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim), cast=cast)
 
 
@@ -213,11 +219,6 @@ def prod(x, dim=None, keepdim=False, dtype=None):
     if not is_int(dim):
         fail(f"prod(): argument 'dim' must be int, not {type(dim).__name__}", "type")
     return _as_asked(apply(R.PROD_DIM, x, dim=dim_index(dim, ndim_of(x)), keepdim=bool(keepdim), cast=cast), cast)
-
-
-# Not given (a default PyTorch tells from None): sort(stable=None) is still the stable overload
-# (SortBackward1); var() without dim, unbiased or correction saves correction None.
-_UNSET = object()
 
 
 def moment_params(name, x, dim, unbiased, keepdim, correction) -> dict:
@@ -337,8 +338,8 @@ def nansum(x, dim=None, keepdim=False, dtype=None):
         return sum(x, dim, keepdim, dtype)
     if asked is not None:
         x = to_dtype(x, asked)          # (converted first, its nans kept: then nansum)
-    dims = tuple(range(ndim_of(x))) if dim is None else dims_tuple(dim, ndim_of(x))
-    return apply(NS.NANSUM, x, dim=dims, keepdim=bool(keepdim))
+    dims = dims_tuple(dim, ndim_of(x)) if dim is not None else ()
+    return apply(NS.NANSUM, x, dim=dims or tuple(range(ndim_of(x))), keepdim=bool(keepdim))     # (() is all)
 
 
 def nanmean(x, dim=None, keepdim=False, dtype=None):

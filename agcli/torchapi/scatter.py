@@ -8,6 +8,7 @@ from ..engine.ops import pieces as PC
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply
 from .checks import broadcast_shapes, dim_index, fail, is_int, shape_of
+from .ndarrays import type_name
 from .operands import stored
 from .dtypes import dtype_name
 
@@ -150,6 +151,8 @@ def scatter_add(input, dim, index, src):
 
 
 def gather(input, dim, index, sparse_grad=False):
+    if type(index) is not Tensor:
+        fail(f"gather(): argument 'index' (position 2) must be Tensor, not {type_name(index)}", "type")
     d = _checked("gather", input, dim, index)
     return apply(W.GATHER, input, dim=d, index=index.data)
 
@@ -157,7 +160,7 @@ def gather(input, dim, index, sparse_grad=False):
 def index_select(input, dim, index):
     """input's slices along dim at `index` (IndexSelectBackward0)."""
     if type(index) is not Tensor:
-        fail(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}", "type")
+        fail(f"index_select(): argument 'index' (position 2) must be Tensor, not {type_name(index)}", "type")
     if index.data.ndim > 1:
         fail("index_select(): Index is supposed to be a vector", "index")
     if dtype_name(index.data.dtype) not in ("int64", "int32"):

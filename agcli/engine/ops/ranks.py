@@ -1,14 +1,14 @@
 """Values picked by rank: topk, kthvalue and median (whole, or along a dim). Their gradients
 go back to the picked elements (median of all: shared by the elements equal to it).
 median(dim) picks as a stable sort orders ties (measured against PyTorch 2.13, nan first
-where there is one); kthvalue runs PyTorch's own quickselect, so its pick among ties is
-PyTorch's; which of several equal elements topk's selection picks follows no rule agcli
-reproduces, so topk among ties is refused rather than guessed.
+where there is one); kthvalue runs PyTorch's own quickselect and topk, on a row with ties,
+libstdc++'s std::partial_sort or std::nth_element as PyTorch's kernel does (engine/backend_sort.py),
+so their picks among equal values are PyTorch's.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ...errors import AgcliError
 from ..backend import arange, asarray, astype, from_host, host, kind, to_host, xp, zeros
+from ..backend_sort import top_k
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -16,24 +16,25 @@ from . import writes as W
 from .reductions import _whole_grad, keep_dims, sort_order
 
 
-def _refuse_ties(what):
-    raise AgcliError(f"{what}: equal values compete for the pick here, and which one's index PyTorch takes "
-                     "depends on its selection algorithm, which agcli does not reproduce", kind="not_implemented",
-                     hint="sort(dim) gives every value and index in PyTorch's order, ties too")
-
-
 def topk_order(a, k, dim, largest):
-    """The indices of the k largest (smallest) along dim, in order; refused where a picked
-    value is tied with another element (PyTorch's choice among them is its algorithm's)."""
+    """The indices of the k largest (smallest) along dim, in order; a row with equal values (or
+    nans) runs PyTorch's own selection (backend_sort.top_k), which decides which of them it picks."""
     if a.ndim == 0:
         return zeros((), dtype=xp.int64)
-    order = sort_order(a, dim, bool(largest))
-    picked = xp.take(order, arange(k), axis=dim)
-    values = xp.take_along_axis(a, picked, axis=dim)
-    counts = xp.sum(astype(xp.expand_dims(a, dim + 1) == xp.expand_dims(values, dim), "int64"), axis=dim)
-    if bool(xp.any(counts > 1)):
-        _refuse_ties("topk")
-    return picked
+    order = xp.take(sort_order(a, dim, bool(largest)), arange(k), axis=dim)
+    rows = host.moveaxis(to_host(a), dim, -1)
+    flat = rows.reshape(-1, rows.shape[-1])
+    ranked = host.sort(flat, axis=-1)
+    tied = ranked[:, 1:] == ranked[:, :-1]
+    if flat.dtype.kind == "f":
+        tied |= host.isnan(ranked[:, 1:]) & host.isnan(ranked[:, :-1])
+    rows_tied = host.flatnonzero(tied.any(axis=1))
+    if not rows_tied.size:
+        return order
+    picked = host.moveaxis(to_host(order), dim, -1).reshape(-1, k).copy()
+    for r in rows_tied:
+        picked[r] = top_k(flat[r].tolist(), k, largest)
+    return from_host(host.moveaxis(picked.reshape(rows.shape[:-1] + (k,)), -1, dim))
 
 
 def median_order(a, dim):

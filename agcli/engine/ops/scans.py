@@ -44,7 +44,7 @@ def _cumprod_grad(g, out, x, dim):
 
 
 CUMPROD = Op("CumprodBackward0", _cumprod, (_cumprod_grad,),
-             ("sum over j >= i of grad_j * (self_0 * ... * self_j without self_i)",),
+             ("sum over j >= i of grad_j * (self_0 * ... * self_j without self_i)",), saves_out=True,
              jvps=(lambda t, out, x, dim: T.cumprod(t, x, out, dim, cumprod),))
 
 

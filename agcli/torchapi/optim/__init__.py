@@ -1,7 +1,9 @@
 """torch.optim on agcli's engine: the optimizers PyTorch's CPU runs by default
-(single-tensor updates, op by op, bit for bit) and lr_scheduler.StepLR, MultiStepLR, ExponentialLR and LambdaLR."""
+(single-tensor updates, op by op, bit for bit) and lr_scheduler.StepLR, MultiStepLR, ExponentialLR, LambdaLR,
+CosineAnnealingLR and ReduceLROnPlateau."""
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .lr_plateau import CosineAnnealingLR, ReduceLROnPlateau
 from .lr_scheduler import ExponentialLR, LambdaLR, LRScheduler, MultiStepLR, StepLR
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -10,4 +12,5 @@ from .sgd import SGD
 OPTIMIZERS = {"Optimizer": Optimizer, "SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop,
               "Adagrad": Adagrad}
 SCHEDULERS = {"LRScheduler": LRScheduler, "StepLR": StepLR, "MultiStepLR": MultiStepLR,
-              "ExponentialLR": ExponentialLR, "LambdaLR": LambdaLR}
+              "ExponentialLR": ExponentialLR, "LambdaLR": LambdaLR, "CosineAnnealingLR": CosineAnnealingLR,
+              "ReduceLROnPlateau": ReduceLROnPlateau}
