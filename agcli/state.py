@@ -28,8 +28,8 @@ class PrintOptions(NamedTuple):
 class State:
     """The settings (dtype, limits, seed) and modes (grad mode, recording) of a run."""
 
-    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at", "deterministic",
-                 "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
+    __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
+                 "deterministic", "data_swaps", "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
                  "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "unchecked_up_to")
 
     def __init__(self):
@@ -41,6 +41,7 @@ class State:
         self.rng = None                 # torch.default_generator, made from `seed` on first draw (generator.py)
         self.version_bumps = 0          # in-place changes so far: none means no saved value changed
         self.bumped_at = 0              # the graph's node count at the last one (nodes made since saw no change)
+        self.data_swaps = 0             # x.data = t so far: backward reads saved inputs' data anew (backward.py)
         self.recording = None           # a list while replay records an evaluation
         self.warn = _collect            # where PyTorch's warnings go (the CLI: stderr)
         self.warnings = []              # what _collect collected

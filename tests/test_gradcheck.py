@@ -285,6 +285,7 @@ CASES = [
     case("a.norm(dim=0, keepdim=True)", a=normal(3, 4)),
     case("norm(a, p=1, dim=1)", a=away(3, 4)),
     case("norm(a, p=3)", a=away(3, 4)),
+    case("norm(a, p=-1.5) + norm(a, p=-inf, dim=1).sum()", a=away(3, 4)),
     case("logsumexp(a, dim=1)", a=normal(3, 4)),
     case("a.logsumexp(dim=0, keepdim=True)", a=normal(3, 4)),
     case("logsumexp(a, dim=(0, 2))", a=normal(2, 3, 4)),

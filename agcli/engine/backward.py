@@ -188,6 +188,16 @@ def _plain_pass(order, grads, retain_graph):
             node.released = True
 
 
+def _fresh_arrays(order):
+    """The saved inputs' data as it is now, after x.data = t: PyTorch saves an input as the tensor
+    itself (its TensorImpl, whose data set_data replaced), so backward reads the new data."""
+    for node in order:
+        inputs, arrays = node.inputs, node.arrays
+        if inputs and arrays is not None:
+            node.arrays = [a if type(t) is not Tensor or a is t.data else t.data if t.data.dtype == a.dtype else
+                           astype(t.data, a.dtype) for t, a in zip(inputs, arrays)]
+
+
 def _summed_back(gi, shape):
     """A rule's gradient of another shape than its input's (or not an array) summed back to it."""
     if type(gi) is ndarray:
@@ -235,6 +245,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         else:
             raise AgcliError("element 0 of tensors does not require grad and does not have a grad_fn")
     order = [] if type(root) is AccumulateGrad else nodes if nodes is not None else reachable(root)
+    if state.data_swaps:
+        _fresh_arrays(order)
     watch = Watch(order) if watching() else None
     plain = watch is None and inputs is None and not retain_grads and not create_graph and observer is None
     if grad_output is None:

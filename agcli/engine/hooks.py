@@ -66,6 +66,7 @@ class Handle:
     """What registering a hook returns: .remove() takes the hook away."""
 
     __slots__ = ("table", "key")
+    type_name, pytorch_module = "RemovableHandle", "torch.utils.hooks"      # (as type() names it)
 
     def __init__(self, table: dict, fn):
         self.table, self.key = table, next(_keys)

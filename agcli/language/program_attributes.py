@@ -285,11 +285,17 @@ def set_attribute(obj, name, value):
         setter = SETTERS.get(name)
         if setter is not None and obj is not None:
             return setter(obj, value)
+        if type(obj) is Tensor and (name in namespace.ATTRIBUTES or name in _READ_ONLY):
+            raise_python(AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable"))
         if obj is not None:
             raise AgcliError(f"agcli's tensors take no attributes of a program's own ('.{name}')",
                              kind="attribute", hint="assignable attributes: " +
                              ", ".join(f".{n}" for n in SETTERS))
     raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
+
+
+_READ_ONLY = frozenset(("is_leaf", "shape", "dtype", "_version", "ndim", "device", "is_cuda", "layout", "output_nr",
+                        "itemsize", "nbytes", "grad_fn", "T", "mT", "H", "mH"))
 
 
 def delete_attribute(obj, name):

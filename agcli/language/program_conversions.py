@@ -114,7 +114,7 @@ def type_of(v):
         cls = _OTHER_CLASSES.get(name)
         if cls is None:
             # (a custom Function's node is a class of torch.autograd.function: engine/function_node.py)
-            module = getattr(getattr(v, "node", None), "module", "builtins.")[:-1]
+            module = getattr(t, "pytorch_module", None) or getattr(getattr(v, "node", None), "module", "builtins.")[:-1]
             cls = _OTHER_CLASSES[name] = BuiltinClass(name, module, t)
     return cls
 

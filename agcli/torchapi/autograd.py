@@ -102,7 +102,7 @@ def set_data(x, value):
     if x.requires_grad and kind(data.dtype) not in "fc":
         raise AgcliError("data set to a tensor that requires gradients must be floating point or complex dtype")
     x.data = data
-    bump_version(x)     # (PyTorch's version stays: a graph that saved x is refused here, not run on other data)
+    state.data_swaps += 1       # (its version stays: a graph that saved x reads the new data, as PyTorch's)
 
 
 def variable(data, requires_grad=False, volatile=False):

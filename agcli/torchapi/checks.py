@@ -2,7 +2,7 @@
 broadcasting, the element limit, and PyTorch's words when they fail."""
 from __future__ import annotations
 
-from ..engine.backend import kind, tolist, xp
+from ..engine.backend import host_types, kind, tolist, xp
 from ..engine.tensor import Tensor, data
 from ..errors import AgcliError, python_type_name
 from ..state import state
@@ -159,5 +159,5 @@ def tensors_only(name, **arguments):
     """PyTorch's TypeError for an argument that must be a tensor and is not (by position)."""
     for position, (param, v) in enumerate(arguments.items(), 1):
         if type(v) is not Tensor:
-            from .ndarrays import type_name
-            fail(f"{name}(): argument '{param}' (position {position}) must be Tensor, not {type_name(v)}", "type")
+            got = f"numpy.{type(v).__name__}" if isinstance(v, host_types) else python_type_name(v)
+            fail(f"{name}(): argument '{param}' (position {position}) must be Tensor, not {got}", "type")

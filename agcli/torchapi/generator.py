@@ -61,6 +61,7 @@ class Generator:
     """torch.Generator() (CPU): its own Mersenne Twister state, seed and Box-Muller cache."""
 
     __slots__ = ("_bits", "_seed", "_fresh", "next_double_normal", "next_float_normal")
+    pytorch_module = "torch._C"
 
     def __init__(self, device="cpu"):
         if str(device) != "cpu":

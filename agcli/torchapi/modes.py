@@ -17,6 +17,8 @@ def _grad_mode_field() -> str:
 class GradModeContext:
     """What torch.no_grad() / enable_grad() / set_grad_enabled(b) give `with`."""
 
+    pytorch_module = "torch.autograd.grad_mode"
+
     def __init__(self, enabled: bool):
         self.context = set_grad_enabled(enabled)
 

@@ -11,6 +11,7 @@ from ..engine.ops import nans as NS
 from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
 from ..engine.ops import running as RU
+from ..engine.ops import vector_norms as VN
 from ..engine.ops import scans as SC
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
@@ -90,6 +91,7 @@ class ValuesIndices(tuple):
     (`function`: which, as torch.return_types names it; `fields`: its names, as
     aminmax's (min, max))."""
 
+    pytorch_module = "torch.return_types"
     values = property(operator.itemgetter(0))
     indices = property(operator.itemgetter(1))
 
@@ -182,8 +184,8 @@ def amin(x, dim=(), keepdim=False):
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     ord = 2 if p in ("fro", 2, 2.0, None) else p
-    if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord <= 0:
-        fail(f"norm: p={p!r} is not supported by agcli (use 1, 2, a positive number or inf)", "type")
+    if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord == 0:   # (p=0: PyTorch's gradient is none)
+        fail(f"norm: p={p!r} is not supported by agcli (use a number other than 0, or inf or -inf)", "type")
     cast = None
     if dtype is None and kind(asarray(data(x)).dtype) != "f":
         fail(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -194,7 +196,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
             fail(f"linalg.vector_norm: the dtype of the input ({torch_type_name(have)}) should be convertible "
                  f"without narrowing to the specified dtype ({torch_type_name(cast)})")
     dims = None if dim is None else dims_tuple(dim, ndim_of(x)) or None       # (() is every dim)
-    return apply(R.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim), cast=cast)
+    return apply(VN.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim), cast=cast)
 
 
 def logsumexp(x, dim, keepdim=False):

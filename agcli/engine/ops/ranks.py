@@ -22,6 +22,8 @@ def topk_order(a, k, dim, largest):
     if a.ndim == 0:
         return zeros((), dtype=xp.int64)
     order = xp.take(sort_order(a, dim, bool(largest)), arange(k), axis=dim)
+    if not k or not a.size:
+        return order
     rows = host.moveaxis(to_host(a), dim, -1)
     flat = rows.reshape(-1, rows.shape[-1])
     ranked = host.sort(flat, axis=-1)

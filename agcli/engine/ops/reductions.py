@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from .. import cpu_kernels as K
 from .. import backend_sort, saved
-from ..backend import (ON_HOST, arange, asarray, astype, copy, dtype_name, kind, reduce_mean, reduce_sum,
+from ..backend import (ON_HOST, arange, asarray, astype, copy, kind, reduce_mean, reduce_sum,
                        squared_deviations, xp, zeros)
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
-from .pointwise import div, div_scalar, mask, masked_fill, mul, mul_scalar, or_zero, sgn, where
+from .pointwise import div, div_scalar, mask, masked_fill, mul, mul_scalar, or_zero, where
 from . import tangents as T
 from .scans import prod_safe_zeros
 from .shapes import diagonal, expand, flip, reshape, unsqueeze
@@ -97,41 +97,6 @@ SCATTER_CHOSEN = Op("ScatterBackward0", lambda zeros_, src, dim, chosen: xp.wher
                      lambda g, out, zeros_, src, dim, chosen: sum(where(chosen, g, 0.0), (dim,), True)),
                     ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=False,
                     jvps=lambda ts, out, zeros_, src, dim, chosen: where(chosen, or_zero(ts[1]), or_zero(ts[0])))
-
-
-def vector_norm(x, ord, dim, keepdim):
-    if dtype_name(x.dtype) == "float16":    # (PyTorch accumulates half in float: 300 and 4 squared overflow half)
-        return astype(vector_norm(astype(x, "float32"), ord, dim, keepdim), "float16")
-    a = xp.abs(x)
-    if ord == 2:
-        return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
-    if ord == 1:        # (in turn, as PyTorch's reduction adds: w.norm(1) is w.abs().sum() there)
-        return K.in_turn_sum(a, dim, keepdim) if kind(a.dtype) == "f" else xp.sum(a, axis=dim, keepdims=keepdim)
-    if ord == float("inf"):
-        return xp.max(a, axis=dim, keepdims=keepdim)
-    return xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
-
-
-def _norm_grad(g, out, x, ord, dim, keepdim):
-    dims = dim if dim is not None else tuple(range(len(data(x).shape)))
-    kept = keepdim or dim is None
-    g, out = keep_dims(g, dims, kept), keep_dims(out, dims, kept)
-    # PyTorch's terms in its order: a zero norm gives a zero gradient (masked, 0/0 included)
-    if ord == 1:
-        return mul(sgn(x), g)
-    if ord == 2:
-        return mul(g, masked_fill(div(x, out), data(out) == 0, 0))
-    if ord == float("inf"):
-        a = data(x)
-        hit = mask(xp.abs(a) == data(out), g)
-        return mul(g, mask(xp.sign(a), g) * hit / xp.sum(hit, axis=dims, keepdims=True))
-    from .pointwise import ABS, pow
-    absx = apply(ABS, x) if type(x) is Tensor else xp.abs(x)
-    if ord < 1:     # |x|^(p-1) is infinite at a zero element: masked there
-        scaled = mul(sgn(x), masked_fill(pow(absx, ord - 1), data(x) == 0, 0))
-        return mul(scaled, mul(g, pow(out, 1 - ord)))
-    scaled = mul(sgn(x), pow(absx, ord - 1)) if ord < 2 else mul(x, pow(absx, ord - 2))
-    return mul(scaled, masked_fill(div(g, pow(out, ord - 1)), data(out) == 0, 0))
 
 
 def _mean_grad(g, x, dim, keepdim):
@@ -318,9 +283,6 @@ MIN_DIM = Op("MinBackward0", lambda x, dim, keepdim: _take_along(x, dim, keepdim
              (lambda g, out, x, dim, keepdim: _chosen_grad(g, x, dim, keepdim, xp.argmin),),
              ("grad put at indices along dim",),
              jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, _arg(xp.argmin, x, dim), dim, keepdim),))
-NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(x, ord, dim, keepdim),
-          (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True,
-          jvps=(T.vector_norm,))
 LOGSUMEXP = Op("LogsumexpBackward0", _logsumexp, (_logsumexp_grad,), ("grad * exp(self - result)",),
                saves_out=True, jvps=(lambda t, out, x, dim, keepdim: T.logsumexp(t, x, dim, keepdim),))
 PROD = Op("ProdBackward0", lambda x: K.product(x), (_prod_grad,),

@@ -10,6 +10,8 @@ from .optimizer import Optimizer, program_method, counter, number, value_error
 
 
 class Adagrad(Optimizer):
+    pytorch_module = "torch.optim.adagrad"     # (type(opt): <class 'torch.optim.adagrad.Adagrad'>)
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
         lr = number(lr, "lr")

@@ -8,6 +8,8 @@ from .optimizer import Optimizer, program_method, counter, number, value_error, 
 
 
 class Adam(Optimizer):
+    pytorch_module = "torch.optim.adam"
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
@@ -70,6 +72,8 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
+    pytorch_module = "torch.optim.adamw"
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,

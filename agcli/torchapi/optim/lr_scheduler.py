@@ -29,6 +29,7 @@ def _values(optimizer, key):
 
 
 class LRScheduler:
+    pytorch_module = "torch.optim.lr_scheduler"
     program_attributes = {"optimizer": "optimizer", "last_epoch": "last_epoch", "base_lrs": "base_lrs"}
     program_methods = frozenset(("step", "get_last_lr", "get_lr", "state_dict"))
 

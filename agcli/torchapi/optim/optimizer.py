@@ -98,6 +98,7 @@ required = _Required()
 
 
 class Optimizer:
+    pytorch_module = "torch.optim.optimizer"    # what type() names as its module (program_conversions.type_of)
     program_attributes = {"param_groups": "param_groups", "state": "state", "defaults": "defaults"}
     program_methods = frozenset(("zero_grad", "step", "add_param_group", "state_dict"))
 

@@ -6,6 +6,8 @@ from .optimizer import Optimizer, program_method, counter, number, value_error, 
 
 
 class RMSprop(Optimizer):
+    pytorch_module = "torch.optim.rmsprop"
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         lr = number(lr, "lr")

@@ -6,6 +6,8 @@ from .optimizer import Optimizer, program_method, number, value_error
 
 
 class SGD(Optimizer):
+    pytorch_module = "torch.optim.sgd"
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         lr = number(lr, "lr")

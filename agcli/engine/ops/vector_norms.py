@@ -1,0 +1,61 @@
+"""The vector norm (torch.norm, torch.linalg.vector_norm): its kernel by order, and its
+gradient by PyTorch's norm_backward, case by case. The entry: grad_fn name, kernel, rule,
+the rule in words."""
+from __future__ import annotations
+
+from .. import cpu_kernels as K
+from ..backend import astype, dtype_name, float_errors_ignored, kind, xp
+from ..op import Op
+from ..tensor import Tensor, apply, data
+from . import tangents as T
+from .pointwise import div, mask, masked_fill, mul, sgn
+from .reductions import keep_dims
+
+
+def vector_norm(x, ord, dim, keepdim):
+    if dtype_name(x.dtype) == "float16":    # (PyTorch accumulates half in float: 300 and 4 squared overflow half)
+        return astype(vector_norm(astype(x, "float32"), ord, dim, keepdim), "float16")
+    a = xp.abs(x)
+    if ord == 2:
+        return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
+    if ord == 1:        # (in turn, as PyTorch's reduction adds: w.norm(1) is w.abs().sum() there)
+        return K.in_turn_sum(a, dim, keepdim) if kind(a.dtype) == "f" else xp.sum(a, axis=dim, keepdims=keepdim)
+    if ord == float("inf"):
+        return xp.max(a, axis=dim, keepdims=keepdim)
+    if ord == -float("inf"):
+        return xp.min(a, axis=dim, keepdims=keepdim)
+    with float_errors_ignored():        # (a negative order: a zero element's power is inf, the norm 0)
+        return xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+
+
+def _norm_grad(g, out, x, ord, dim, keepdim):
+    dims = dim if dim is not None else tuple(range(len(data(x).shape)))
+    kept = keepdim or dim is None
+    g, out = keep_dims(g, dims, kept), keep_dims(out, dims, kept)
+    # PyTorch's terms in its order: a zero norm gives a zero gradient (masked, 0/0 included)
+    if ord == 1:
+        return mul(sgn(x), g)
+    if ord == 2:
+        return mul(g, masked_fill(div(x, out), data(out) == 0, 0))
+    if abs(ord) == float("inf"):        # (amax or amin of |self|: shared by the elements equal to it)
+        a = data(x)
+        hit = mask(xp.abs(a) == data(out), g)
+        return mul(g, mask(xp.sign(a), g) * hit / xp.sum(hit, axis=dims, keepdims=True))
+    from .pointwise import ABS, pow
+    absx = apply(ABS, x) if type(x) is Tensor else xp.abs(x)
+    if ord < 1:     # |x|^(p-1) is infinite at a zero element: masked there
+        scaled = mul(sgn(x), masked_fill(pow(absx, ord - 1), data(x) == 0, 0))
+        return mul(scaled, mul(g, pow(out, 1 - ord)))
+    scaled = mul(sgn(x), pow(absx, ord - 1)) if ord < 2 else mul(x, pow(absx, ord - 2))
+    return mul(scaled, masked_fill(div(g, pow(out, ord - 1)), data(out) == 0, 0))
+
+
+NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(x, ord, dim, keepdim),
+          (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True,
+          jvps=(T.vector_norm,))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entry)
+
+declare_rest(globals(), LOOP)       # line by line
