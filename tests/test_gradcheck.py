@@ -207,6 +207,7 @@ CASES = [
     case("std_mean(a, 1, keepdim=True)[0] * std_mean(a)[1] + var_mean(a, 0, keepdim=True)[0].sum() * var_mean(a)[1]",
          a=normal(3, 4)),
     case("aminmax(a)[0] * aminmax(a, dim=1)[1]", a=normal(3, 4)),
+    case("embedding(tensor([[2, 0], [2, 1]]), a) * F.embedding(tensor([1, 1]), a, padding_idx=0)", a=normal(3, 4)),
     # ---- pieces and tiles
     case("a.masked_select(m > 0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
     case("roll(a, 2) * a.roll((1, -1), (0, 1))", a=normal(2, 3)),
@@ -536,6 +537,8 @@ SECOND_ORDER = [
     pytest.param(lambda x: functions.sum(functions.mul(functions.tanh(x), D(W34))), [R.standard_normal((3, 4))], id="tanh"),
     pytest.param(lambda x, y: functions.sum(functions.mul(functions.mul(x, y), D(W34))),
                  [R.standard_normal((3, 1)), R.standard_normal(4)], id="mul-broadcast"),
+    pytest.param(lambda w: functions.sum(functions.pow(functions.embedding(
+        Tensor(D(np.array([[2, 0], [2, 1]]))), w, padding_idx=1), 3)), [R.standard_normal((3, 4))], id="embedding"),
     pytest.param(lambda x, y: functions.sum(functions.mul(functions.div(x, y), D(W34))),
                  [R.standard_normal((3, 4)), R.uniform(0.5, 2.0, (3, 4))], id="div"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.pow(x, 3), D(W34))), [R.standard_normal((3, 4))], id="pow-number"),

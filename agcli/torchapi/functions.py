@@ -20,7 +20,7 @@ from .einsum import einsum
 from .linalg import bmm, dot, inner, linear, matmul, mm, mv, outer
 from .nn import (binary_cross_entropy, celu, elu, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
                  log_softmax, logsigmoid, mish, normalize, relu6, selu, silu, softmax, softmin, softplus, softshrink,
-                 softsign, tanhshrink, threshold, one_hot, cosine_similarity, pad)
+                 softsign, tanhshrink, threshold, one_hot, cosine_similarity, pad, embedding)
 from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div, l1_loss, mse_loss,
                         nll_loss, smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp,

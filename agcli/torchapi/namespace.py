@@ -171,6 +171,7 @@ _declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tens
 _declare(FUNCTIONS, NEVER, {"dropout": dropout})              # (random: no replay)
 # one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
 _declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
+_declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import item, kind
 from ..engine.ops import activations as A
+from ..engine.ops import lookups as LK
 from ..engine.ops import nn as N
 from ..engine.ops import piecewise as PW
 from ..engine.ops import pieces as PC
@@ -353,3 +354,32 @@ def pad(input, pad, mode="constant", value=None):
     return apply(PC.CONSTANT_PAD, input, pad=tuple(pad), value=int(value) if kind(data(input).dtype) in "biu"
                  else value)
 
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """F.embedding: weight's rows at the indices `input` (EmbeddingBackward0; the padding index's
+    row gets no gradient)."""
+    if type(input) is not Tensor or type(weight) is not Tensor:
+        fail("embedding(): argument 'indices' and 'weight' must be tensors", "type")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        fail("agcli's embedding takes no max_norm, scale_grad_by_freq nor sparse", "not_implemented")
+    if padding_idx is not None:
+        rows = shape_of(weight)[0] if ndim_of(weight) else 0
+        if padding_idx > 0 and padding_idx >= rows:
+            fail("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -rows:
+                fail("Padding_idx must be within num_embeddings")
+            padding_idx = rows + padding_idx
+    have = B.dtype_name(input.data.dtype)
+    if have not in ("int64", "int32"):
+        fail(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but "
+             f"got torch.{'FloatTensor' if have == 'float32' else torch_type_name(have) + 'Tensor'} instead (while "
+             "checking arguments for embedding)")
+    if ndim_of(weight) != 2:
+        fail("'weight' must be 2-D")
+    indices = input.data
+    if indices.size and (int(item(B.xp.min(indices))) < 0 or int(item(B.xp.max(indices))) >= shape_of(weight)[0]):
+        fail("index out of range in self", "index")
+    return apply(LK.EMBEDDING, weight, indices=indices, padding_idx=padding_idx)

@@ -1,6 +1,6 @@
-"""torch.nn's layers: Linear (PyTorch's default initialisation, drawn from agcli's copy of
-PyTorch's generator), Identity, Flatten and Dropout, as torch/nn/modules/linear.py, flatten.py
-and dropout.py write them. Their forward calls PyTorch's functions by name, checked as a program's call of
+"""torch.nn's layers: Linear and Embedding (PyTorch's default initialisations, drawn from agcli's
+copy of PyTorch's generator), Identity, Flatten and Dropout, as torch/nn/modules/linear.py,
+sparse.py, flatten.py and dropout.py write them. Their forward calls PyTorch's functions by name, checked as a program's call of
 them is (program_torch_calls.py): `functional` and `method`, which activations.py and
 losses.py use too.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ...engine import backend as B
 from ...errors import AgcliError
 from ...torchapi import creation as C
 from ...torchapi import namespace, nn_init
@@ -76,6 +77,47 @@ class Linear(Module):
                f"bias={own['_parameters']['bias'] is not None}"
 
 
+class Embedding(Module):
+    @program("__init__")
+    def init(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+             scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        if padding_idx is not None:
+            if padding_idx > 0 and padding_idx >= num_embeddings or padding_idx < 0 and padding_idx < -num_embeddings:
+                raise AgcliError("Padding_idx must be within num_embeddings", kind="assert")
+            if padding_idx < 0:
+                padding_idx = num_embeddings + padding_idx
+        init_with(self, num_embeddings=num_embeddings, embedding_dim=embedding_dim, padding_idx=padding_idx,
+                  max_norm=max_norm, norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+        weight = C.empty((num_embeddings, embedding_dim), device=device, dtype=dtype) if _weight is None else _weight
+        Module.program_setattr(self, "weight", parameter(weight, requires_grad=not _freeze))
+        if _weight is None:
+            call(self, "reset_parameters")
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        weight = self.__dict__["_parameters"]["weight"]
+        nn_init.normal_(weight)
+        padding_idx = self.__dict__["padding_idx"]
+        if padding_idx is not None:         # (with torch.no_grad(): weight[padding_idx].fill_(0))
+            B.setitem(weight.data, (padding_idx,), 0)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional("embedding")(input, own["_parameters"]["weight"], own["padding_idx"], own["max_norm"],
+                                       own["norm_type"], own["scale_grad_by_freq"], own["sparse"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        text = f"{own['num_embeddings']}, {own['embedding_dim']}"
+        for name, default in (("padding_idx", None), ("max_norm", None), ("norm_type", 2), ("scale_grad_by_freq", False),
+                              ("sparse", False)):
+            if own[name] != default:
+                text += f", {name}={own[name]}"
+        return text
+
+
 class Identity(Module):
     @program("__init__")
     def init(self, *args, **kwargs):
@@ -117,7 +159,8 @@ class Dropout(Module):
         return f"p={self.__dict__['p']}, inplace={self.__dict__['inplace']}"
 
 
-for _cls, _module in ((Linear, "linear"), (Identity, "linear"), (Flatten, "flatten"), (Dropout, "dropout")):
+for _cls, _module in ((Linear, "linear"), (Embedding, "sparse"), (Identity, "linear"), (Flatten, "flatten"),
+                     (Dropout, "dropout")):
     native_class(_cls, f"torch.nn.modules.{_module}")
 
-LAYERS = {cls.__name__: cls for cls in (Linear, Identity, Flatten, Dropout)}
+LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Dropout)}
