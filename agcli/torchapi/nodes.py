@@ -22,6 +22,19 @@ from ..errors import AgcliError, torch_type_name
 _CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identity"))
 
 
+# Ops of which agcli makes a node per output, PyTorch one for all: a piece's place among them
+_PIECES = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
+
+
+def _output_number(node) -> int:
+    """Which output of its node an input was (next_functions' second number)."""
+    number = getattr(node, "index", None)       # (a custom Function's outputs)
+    if number is not None:
+        return number
+    op = getattr(node, "op", None)
+    return node.params.get("index", 0) if op is not None and op.name in _PIECES and node.params else 0
+
+
 class GradFn:
     """What `.grad_fn` gives a program: prints as <MulBackward0 object>; one object a node
     while a program holds it, so that `y.grad_fn is z.grad_fn.next_functions[0][0]`."""
@@ -50,7 +63,7 @@ class GradFn:
         """One edge per input that has a derivative, as PyTorch lists them: a number
         exponent, a mask, a target or a condition has none (x ** 2 has one edge)."""
         nxt = self.node.next
-        return tuple((None if nxt[i] is None else GradFn(nxt[i]), getattr(nxt[i], "index", 0))
+        return tuple((None if nxt[i] is None else GradFn(nxt[i]), _output_number(nxt[i]))
                      for i in inputs(self.node) if i < len(nxt))
 
     def __call__(self, *grads):
