@@ -167,6 +167,8 @@ def read_key(key) -> tuple:
         key = tuple(key)
     if not isinstance(key, tuple):
         key = (key,)
+    if any(type(k) is bool for k in key):       # a Python bool: a 0-d mask (a new dim of 1 or 0)
+        key = tuple(asarray(k) if type(k) is bool else k for k in key)
     if any(type(k) is tuple or type(k) is Tensor and dtype_name(k.data.dtype) == "uint8" for k in key):
         key = tuple(_as_mask(k) if type(k) is Tensor else list(k) if type(k) is tuple else k for k in key)
     return key
@@ -201,7 +203,7 @@ def _advanced(k):
     if type(k) is Tensor:
         k = k.data
     if isinstance(k, list):
-        k = asarray(k)
+        k = asarray(k) if k else asarray(k, dtype="int64")      # ([]: no position, an int64 index as PyTorch's)
     return k
 
 
