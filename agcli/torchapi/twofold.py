@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..engine import backend as B
-from ..engine.backend import asarray
+from ..engine.backend import asarray, kind
 from ..engine.ops import ranks as RK
 from ..engine.ops import running as RU
 from ..engine.ops import twofold as TF
@@ -42,6 +42,10 @@ def aminmax(input, *, dim=None, keepdim=False):
             fail(f"aminmax: Expected reduction dim {d} to have non-zero size.", "index")
         dims = (d,) if ndim_of(input) else ()
     keep = bool(keepdim) if dims or dim is None else True
+    a = data(input)
+    if kind(a.dtype) == "b":        # (bools: all and any, without a gradient)
+        picked = [B.xp.all(a, axis=dims or None, keepdims=keep), B.xp.any(a, axis=dims or None, keepdims=keep)]
+        return ValuesIndices(tuple(Tensor(p, device=input.device) for p in picked), "aminmax", ("min", "max"))
     low = apply(TF.AMINMAX_MIN, input, dim=dims, keepdim=keep)
     return ValuesIndices((low, apply(TF.AMINMAX_MAX, input, dim=dims, keepdim=keep)), "aminmax", ("min", "max"))
 

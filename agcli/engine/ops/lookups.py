@@ -4,7 +4,7 @@ create_graph records as EmbeddingDenseBackwardBackward0). Each entry: grad_fn na
 kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import add_at, getitem, xp, zeros
+from ..backend import add_at, arange, getitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -67,7 +67,7 @@ def _dense_tangent(t, out, g, indices, num_weights, padding_idx):
     t = reshape(t, (count,) + tuple(data(t).shape[nb:]))
     if padding_idx is not None:
         t = where(xp.expand_dims(indices == padding_idx, -1), 0.0, t)
-    offsets = xp.reshape(xp.arange(count, dtype=indices.dtype) * num_weights, (count,) + (1,) * indices.ndim)
+    offsets = xp.reshape(arange(count, dtype=indices.dtype) * num_weights, (count,) + (1,) * indices.ndim)
     spread = xp.expand_dims(indices, 0) + offsets
     total = num_weights * count
     dense = apply(EMBEDDING_DENSE, t, indices=spread, num_weights=total, padding_idx=None) if type(t) is Tensor \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ...engine.backend import item
+from ...engine.backend import item, xp
 from ...engine.tensor import Tensor
 from ...state import state
 from .lr_scheduler import _EPOCH, LRScheduler, _values
@@ -135,7 +135,7 @@ def _float(value) -> float:
         if value.requires_grad:
             from ..autograd import FLOAT_WITH_GRAD
             state.warn(FLOAT_WITH_GRAD)
-        return float(item(value.data.reshape(())))
+        return float(item(xp.reshape(value.data, ())))
     try:
         return float(value)
     except (TypeError, ValueError) as e:
