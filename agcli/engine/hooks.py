@@ -164,7 +164,8 @@ class Watch:
 
     def accumulated(self, leaf):
         """A leaf's post-accumulate-grad hooks, once its .grad holds the new sum."""
-        hooks = REGISTRY.get(leaf._accumulator)
+        sink = leaf._accumulator        # (None: a non-leaf caught by inputs=, which has no such hooks)
+        hooks = None if sink is None else REGISTRY.get(sink)
         if hooks is not None and leaf.requires_grad:
             for fn in list(hooks.accumulated.values()):
                 fn(leaf)

@@ -22,8 +22,8 @@ def _softmax(x, dim):
         return SK.softmax(x)
     if not x.size:
         return x + 0        # (an empty softmax is empty: NumPy's max of nothing fails)
-    e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
-    return e / xp.sum(e, axis=dim, keepdims=True)
+    e = K.exp(x - xp.max(x, axis=dim, keepdims=True))     # (float32's rounded from float64, as PyTorch's kernel
+    return e / xp.sum(e, axis=dim, keepdims=True)          # along another dim gives them: then a sum and a division)
 
 
 @K.halves_in_float

@@ -9,7 +9,7 @@ from ..backend import arange, copy, ones, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
-from .pointwise import mul, where
+from .pointwise import div, mul, where
 from .shapes import CAT, expand, flip, slice_, squeeze, sum_to, transpose, unsqueeze
 
 
@@ -31,8 +31,11 @@ def _cumprod_grad(g, out, x, dim):
     shape = tuple(data(x).shape)
     if not shape:
         return g
-    if type(g) is not Tensor and not bool(xp.any(x == 0)):
-        return _reversed_cumsum(g * out, dim) / x       # PyTorch's formula without zeros, its bits
+    if not bool(xp.any(data(x) == 0)):        # PyTorch's formula without zeros (recorded so with create_graph)
+        if type(g) is not Tensor:
+            return _reversed_cumsum(g * out, dim) / x
+        from .reductions import cumsum
+        return div(flip(cumsum(flip(mul(out, g), (dim,)), dim), (dim,)), x)
     n, last = shape[dim], len(shape)
 
     def along(axis):
