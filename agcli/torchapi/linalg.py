@@ -252,3 +252,17 @@ def _addmm(bias, mat1, mat2):
     expand(data(bias), (s1[0], s2[1]))          # PyTorch's expand, for its message
     refuse_huge(lambda: (s1[0], s2[1]), s1[0] * s2[1])
     return apply(L.ADDMM, bias, mat1, mat2)
+
+
+def inv(A, *, out=None):
+    """torch.linalg.inv (also torch.inverse, A.inverse()): each matrix's inverse (LinalgInvExBackward0)."""
+    if type(A) is not Tensor:
+        fail(f"linalg_inv(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}", "type")
+    if ndim_of(A) < 2:
+        fail("linalg.inv: The input tensor A must have at least 2 dimensions.")
+    rows, cols = A.data.shape[-2:]
+    if rows != cols:
+        fail(f"linalg.inv: A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    if kind(A.data.dtype) != "f":
+        fail(f"linalg.inv: Expected a floating point or complex tensor as input. Got {torch_type_name(A.data.dtype)}")
+    return apply(L.INVERSE, A)

@@ -261,7 +261,7 @@ def var(x, dim=_UNSET, unbiased=None, keepdim=False, *, correction=None):
 
 def cumsum(x, dim, *, dtype=None):
     cast = _counting(x, dtype)
-    return _as_asked(apply(R.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=cast), cast)
+    return _as_asked(apply(SC.CUMSUM, x, dim=dim_index(dim, ndim_of(x)), cast=cast), cast)
 
 
 def cumprod(x, dim, *, dtype=None):

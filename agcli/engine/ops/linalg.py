@@ -1,11 +1,11 @@
-"""Products of vectors and matrices: dot, mv, mm, bmm, addmm. Each entry:
-grad_fn name, kernel, one rule per input, the rules in words."""
+"""Products of vectors and matrices: dot, mv, mm, bmm, addmm; and the inverse of a matrix.
+Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ..backend import ON_HOST, addmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
-from .pointwise import mul
+from .pointwise import mul, neg
 from .shapes import expand, reshape, squeeze, t, transpose, unsqueeze
 
 
@@ -104,6 +104,51 @@ ADDMM = Op("AddmmBackward0", addmm_kernel,     # bias + mat1 @ mat2 (F.linear)
            broadcasts=True)
 
 
+# ------------------------------------------------------------------ inverse
+def _inverse(a):
+    """The inverse of each matrix (the last two dims); PyTorch's error for a singular one, naming
+    the first zero pivot of its LU factorisation (LAPACK's getrf)."""
+    try:
+        return xp.linalg.inv(a)
+    except Exception:       # (NumPy's LinAlgError: a matrix is exactly singular)
+        from ...errors import AgcliError
+        from ..backend import to_host
+        host = to_host(a).astype("float64")
+        batch = host.reshape((-1,) + host.shape[-2:])
+        for i, m in enumerate(batch):
+            k = _zero_pivot(m.tolist())
+            if k:
+                where = f"(Batch element {i}): " if host.ndim > 2 else ""
+                raise AgcliError(f"linalg.inv: {where}The diagonal element {k} is zero, the inversion could not be "
+                                 "completed because the input matrix is singular.") from None
+        raise
+
+
+def _zero_pivot(m) -> int:
+    """The first (1-based) zero pivot of LU with partial pivoting, as getrf's info; 0 if none."""
+    n = len(m)
+    for k in range(n):
+        p = max(range(k, n), key=lambda r: abs(m[r][k]))
+        if m[p][k] == 0:
+            return k + 1
+        m[k], m[p] = m[p], m[k]
+        for r in range(k + 1, n):
+            f = m[r][k] / m[k][k]
+            m[r] = [x - f * y for x, y in zip(m[r], m[k])]
+    return 0
+
+
+def _inverse_grad(g, out, a):
+    """-inverse.mH() @ (grad @ inverse.mH()), as PyTorch's formula (recorded so with create_graph)."""
+    left = transpose(out, -2, -1)
+    return neg(matmul(left, matmul(g, transpose(out, -2, -1))))
+
+
+INVERSE = Op("LinalgInvExBackward0", _inverse, (_inverse_grad,),
+             ("-inverse.mH() @ (grad @ inverse.mH())",), saves_out=True,
+             jvps=(lambda t, out, a: neg(matmul(matmul(out, t), out)),))     # -(inverse @ A_t) @ inverse
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, Mapped, declare, declare_rest  # noqa: E402  (after the entries it declares)
 
@@ -134,3 +179,4 @@ declare(Mapped("matrix products over the stack",
                (lambda g, args, batched, params: mm_kernel(g, _mt(args[1], batched[1])),
                 lambda g, args, batched, params: mm_kernel(_mt(args[0], batched[0]), g))), MM)
 declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
+

@@ -13,7 +13,7 @@ from . import writes as W
 from .pointwise import div, div_scalar, mask, masked_fill, mul, mul_scalar, or_zero, where
 from . import tangents as T
 from .scans import prod_safe_zeros
-from .shapes import diagonal, expand, flip, reshape, unsqueeze
+from .shapes import diagonal, expand, reshape, unsqueeze
 
 
 # ---------------------------------------------------------------- helpers
@@ -186,20 +186,6 @@ def _std_grad(g, out, x, dim, correction, keepdim):
 
 
 # ---------------------------------------------------- cumsum, sort, trace
-def _cumsum(x, dim):
-    if x.ndim == 0:
-        return xp.reshape(_cumsum(xp.reshape(x, (1,)), 0), ())
-    return K.accumulating(lambda a: xp.cumulative_sum(a, axis=dim) + 0, x)    # (+ 0: PyTorch's sum starts at +0: -0. is 0.)
-
-
-def _cumsum_grad(g, out, x, dim):
-    """cumsum_backward: the sums from the end, grad.flip(dim).cumsum(dim).flip(dim)."""
-    shape = data(x).shape
-    if not shape or shape[dim] == 1:
-        return g
-    return flip(cumsum(flip(g, (dim,)), dim), (dim,))
-
-
 def sort_order(a, dim, descending, stable=True):
     """The indices that sort `a` along dim, nan last (first when descending): stably, or (stable
     False, PyTorch's default) with ties where its std::sort leaves them (engine/backend_sort.py)."""
@@ -301,8 +287,6 @@ STD = Op("StdBackward0", lambda x, dim, correction, keepdim: _moments(x, dim, co
          jvps=(lambda t, out, x, dim, correction, keepdim:     # var's tangent / (2 * result), 0 where result is 0
                masked_fill(div(_var_tangent(t, out, x, dim, correction, keepdim), mul_scalar(out, 2.0)),
                            data(out) == 0, 0),))
-CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
-             jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
 _SORT_JVP = (lambda t, out, x, dim, descending, stable=False: T.gathered(t, x, sort_order(data(x), dim, descending,
                                                                                          stable), dim),)
 SORT = Op("SortBackward0", _sorted, (_sort_grad,), ("grad put back at indices along dim",), jvps=_SORT_JVP)
@@ -349,9 +333,6 @@ def mean(x, dim=None, keepdim=False):
         return apply(MEAN, x) if dim is None else apply(MEAN_DIM, x, dim=dim, keepdim=keepdim)
     return reduce_mean(x, axis=dim, keepdims=keepdim)
 
-
-def cumsum(x, dim):
-    return apply(CUMSUM, x, dim=dim) if type(x) is Tensor else _cumsum(x, dim)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -12,7 +12,7 @@ from . import tangents as T
 from . import writes as W
 from .elementary import primitive
 from .pointwise import ABS, add, div, exp, log, mul, sub, where
-from .reductions import cumsum
+from .scans import cumsum
 from .shapes import flip
 
 def running_order(a, dim, greater: bool):

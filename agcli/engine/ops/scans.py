@@ -1,7 +1,7 @@
-"""Cumulative products: cumprod (CumprodBackward0), which prod's gradient is made
+"""Cumulative products and sums: cumprod (CumprodBackward0), which prod's gradient is made
 of where the input holds zeros (PyTorch's prod_safe_zeros_backward: each element's
 product of the others, as exclusive cumulative products from both ends, without
-dividing). Each entry: grad_fn name, kernel, rule, the rule in words."""
+dividing), and cumsum. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from .. import cpu_kernels as K
@@ -34,7 +34,6 @@ def _cumprod_grad(g, out, x, dim):
     if not bool(xp.any(data(x) == 0)):        # PyTorch's formula without zeros (recorded so with create_graph)
         if type(g) is not Tensor:
             return _reversed_cumsum(g * out, dim) / x
-        from .reductions import cumsum
         return div(flip(cumsum(flip(mul(out, g), (dim,)), dim), (dim,)), x)
     n, last = shape[dim], len(shape)
 
@@ -72,6 +71,29 @@ def prod_safe_zeros(g, x, dim):
     left = cumprod(_concat(one, slice_(x, dim, 0, n - 1, 1), dim), dim)
     right = flip(cumprod(_concat(one, flip(slice_(x, dim, 1, n, 1), (dim,)), dim), dim), (dim,))
     return mul(g, mul(left, right))
+
+
+# ------------------------------------------------------------ cumsum
+def _cumsum(x, dim):
+    if x.ndim == 0:
+        return xp.reshape(_cumsum(xp.reshape(x, (1,)), 0), ())
+    return K.accumulating(lambda a: xp.cumulative_sum(a, axis=dim) + 0, x)    # (+ 0: PyTorch's sum starts at +0: -0. is 0.)
+
+
+def _cumsum_grad(g, out, x, dim):
+    """cumsum_backward: the sums from the end, grad.flip(dim).cumsum(dim).flip(dim)."""
+    shape = data(x).shape
+    if not shape or shape[dim] == 1:
+        return g
+    return flip(cumsum(flip(g, (dim,)), dim), (dim,))
+
+
+CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
+             jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
+
+
+def cumsum(x, dim):
+    return apply(CUMSUM, x, dim=dim) if type(x) is Tensor else _cumsum(x, dim)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
