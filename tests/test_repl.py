@@ -36,11 +36,19 @@ def test_a_block_header_with_a_comment_opens_the_block(repl):
     assert "0\n10\n" in repl.expect(">>> ")
 
 
-@pytest.mark.parametrize("word", ["exit()", "quit()", "exit", "quit"])
+@pytest.mark.parametrize("word", ["exit()", "quit()"])
 def test_exit_and_quit_end_the_session(repl, word):
     repl.type(word)
     assert repl.finish() == 0
     assert "Traceback" not in repl.seen and "error" not in repl.seen
+
+
+@pytest.mark.parametrize("word", ["exit", "quit"])
+def test_a_bare_exit_or_quit_says_how_to_leave_as_pythons_repl(repl, word):
+    repl.type(word)
+    assert "Use exit() or Ctrl-D (i.e. EOF) to exit" in repl.expect(">>> ")
+    repl.type("quit()")
+    assert repl.finish() == 0
 
 
 def test_help_explains_the_repl(repl):

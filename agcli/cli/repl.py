@@ -20,7 +20,8 @@ A line ending in ':' opens a block, which an empty line ends.
 Names stay defined until you quit. Tab completes names and, after a dot, methods.
 Up-arrow recalls a whole block. exit(), quit() or Ctrl-D quits; Ctrl-C drops the line.
 What agcli provides, and where it differs from PyTorch: agcli --help, and the README."""
-_EXIT = {"exit", "exit()", "quit", "quit()"}
+_EXIT = {"exit()", "quit()"}
+_EXIT_NAMES = {"exit", "quit"}      # (named, not called: Python's REPL says how to leave)
 _HELP = {"help", "help()"}
 
 
@@ -77,6 +78,9 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
                 continue
             if line.strip() in _EXIT:
                 return 0
+            if line.strip() in _EXIT_NAMES:
+                write("Use exit() or Ctrl-D (i.e. EOF) to exit\n")
+                continue
             if line.strip() in _HELP:
                 write(HELP + "\n")
                 continue

@@ -19,7 +19,7 @@ from ..torchapi import creation as C
 from ..torchapi import functional as AF
 from .bindings import parse_value
 from .result import tuple_output
-from .run import _FloatErrors
+from .float_warnings import FloatErrors
 
 
 # functional.jacobian stacks one row per output element; with none, torch.stack's error
@@ -55,7 +55,7 @@ def host(t):
 def quietly(result):
     """The floating-point context of the derivatives' work: NumPy's warnings silenced
     (the forward's are the value's warnings already; a gradient's nan shows in it)."""
-    errors = _FloatErrors(result.warnings)
+    errors = FloatErrors(result.warnings)
     errors.quiet = True
     return errors.watch()
 

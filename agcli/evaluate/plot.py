@@ -33,7 +33,7 @@ from ..errors import AgcliError
 from ..state import state
 from .prepared import errors_kept, prepare, run_plan
 from .result import Result
-from .run import _FloatErrors
+from .float_warnings import FloatErrors
 
 MAX_JACOBIAN_POINTS = 4096      # a non-elementwise expression's N x N Jacobian: 16.7 million numbers at most
 
@@ -151,7 +151,7 @@ def _one_backward(result, output, x):
         return numpy.ones(B.to_host(x.data).shape, dtype=B.to_host(x.data).dtype)
     if output.grad_fn is None:
         return numpy.zeros(B.to_host(x.data).shape, dtype=B.to_host(x.data).dtype)
-    errors = _FloatErrors(result.warnings)
+    errors = FloatErrors(result.warnings)
     errors.quiet = True
     with errors.watch():
         grads = backward(output, B.ones(tuple(output.data.shape), dtype=output.data.dtype), inputs=[x],

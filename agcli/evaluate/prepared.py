@@ -7,7 +7,8 @@ from ..engine.backend import ON_HOST, to_host
 from ..errors import AgcliError, detached
 from ..torchapi import creation as C
 from .result import tuple_output
-from .run import _FloatErrors, _unused, bind, plan_for
+from .float_warnings import FloatErrors
+from .run import _unused, bind, plan_for
 
 
 def prepare(result, expr, bindings, wrt=None, strict=False):
@@ -38,7 +39,7 @@ def need_variables(names, wrt):
 def run_plan(result, plan, leaves):
     """The expression's output tensor; its value (host) goes into the Result, and the
     forward's floating-point trouble into its warnings."""
-    with _FloatErrors(result.warnings).watch():
+    with FloatErrors(result.warnings).watch():
         value = plan.run(dict(leaves))
     if isinstance(value, tuple):
         tuple_output(value)

@@ -13,7 +13,6 @@ import numpy
 
 from ..device import choose
 from ..engine.backend import ON_HOST, dtype_name, from_host, to_host
-from ..engine.backend_watch import float_errors
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
 from ..engine.tensor import Tensor
@@ -21,7 +20,7 @@ from ..errors import AgcliError, detached
 from ..state import state
 from ..torchapi import creation as C
 from .bindings import parse_value
-from .finite import all_finite, all_float64_finite
+from .float_warnings import FloatErrors, gradient_warnings
 from .plans import forget_oldest, plan_for
 from .result import Result, same_result, tuple_output
 
@@ -135,9 +134,12 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
                     return _explained(replayed, plan)
                 known = _replays[key] = NEVER      # it diverged: evaluate in full from now on
         recording = [] if known is SEEN else None
+        heard = len(state.warnings)
         output, order, made = _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer)
-        if made and key is not None:    # a replay knows the bound leaves only
-            _replays[key], key = NEVER, None
+        if (made or len(state.warnings) > heard) and key is not None:   # a replay knows the bound leaves only,
+            _replays[key], key = NEVER, None                            # and says none of PyTorch's warnings
+        if len(state.warnings) > heard:     # (PyTorch's warnings its functions gave: the result's)
+            result.warnings[len(unused_warnings):len(unused_warnings)] = _heard(heard)
         if key is not None:
             _learn(key, known, recording, expr, leaves, wanted, output, order, result, unused_warnings)
     except AgcliError as e:
@@ -148,6 +150,13 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit",
                                   hint="split it into statements: t1 = ...; t2 = f(t1); ...")
     return _explained(result, plan)
+
+
+def _heard(start) -> list:
+    """The warnings PyTorch's functions gave since `start` (each once), taken from the state's list."""
+    heard = list(dict.fromkeys(state.warnings[start:]))
+    del state.warnings[start:]
+    return heard
 
 
 def _explained(result, plan):
@@ -187,47 +196,16 @@ def _learn(key, known, recording, expr, leaves, wanted, output, order, result, w
             _replays[key] = NEVER
 
 
-class _FloatErrors:
-    """NumPy's floating-point error callback for one evaluation: one warning per
-    kind of trouble in the forward pass. Backward's intermediates may hold inf
-    where a rule masks them out (where, x**0), so from `quiet` on it says
-    nothing: only gradients that end up non-finite are worth a warning."""
-
-    __slots__ = ("warnings", "quiet")
-
-    def __init__(self, warnings):
-        self.warnings, self.quiet = warnings, False
-
-    def __call__(self, kind, flag):
-        message = f"{kind} encountered: the result holds inf or nan, as PyTorch gives it"
-        if not self.quiet and message not in self.warnings:
-            self.warnings.append(message)
-
-    def watch(self):
-        """NumPy's error state for the evaluation (one context: it costs microseconds a line);
-        on a device, the backend's explicit check of each op's output."""
-        return float_errors(self)
-
-
 # The callback and context of evaluate's full evaluations and replays, made once: one after
 # another, each takes them over for its own warnings (making them is most of a context's cost).
-_ERRORS = _FloatErrors([])
+_ERRORS = FloatErrors([])
 _WATCHING = _ERRORS.watch()
 
 
-def _watched(warnings) -> _FloatErrors:
+def _watched(warnings) -> FloatErrors:
     """The shared callback, reporting into `warnings` (enter _WATCHING for it to hear NumPy)."""
     _ERRORS.warnings, _ERRORS.quiet = warnings, False
     return _ERRORS
-
-
-def _gradient_warnings(result):
-    """(Called where NumPy's floating-point errors are quiet: a sum may overflow.)"""
-    if all_float64_finite(result.grads.values()):
-        return
-    for name, grad in result.grads.items():
-        if grad is not None and grad.dtype.kind == "f" and not all_finite(grad):
-            result.warnings.append(f"the gradient of {name} holds inf or nan")
 
 
 def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observer=None):
@@ -273,7 +251,7 @@ def _evaluate_graph(result, plan, leaves, wanted, grad_output, recording, observ
                         for name, leaf in leaves.items() if name in wanted}     # (a host array: no call)
         for name in made:
             result.grads[name] = _leaf_grad(env[name], arrays)
-        _gradient_warnings(result)
+        gradient_warnings(result)
     # Nothing uses the graph after this: unlink its cycles (tensor <-> node, leaf <-> its AccumulateGrad) so
     # that reference counting frees it at once (a batch would leave the cyclic collector a graph a line).
     # A node's output is its one link back (its inputs and arrays point away from it).
@@ -302,7 +280,7 @@ def _replay(replay, expr, leaves, warnings=()):
             errors.quiet = True
             grads = replay.backward(values)
             _fill(result, replay, leaves, values, grads)
-            _gradient_warnings(result)
+            gradient_warnings(result)
     except Exception:      # replay.Diverged, or anything the recording did not foresee
         return None
     return result

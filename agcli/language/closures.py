@@ -182,3 +182,13 @@ _PYTHON_COMPARES = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge
 COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 # What an expression's `a OP b` calls with the two operands (list literals already tensors).
 OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}
+
+
+def attribute_of(getter, name):
+    """A tensor's attribute; Python's AttributeError on anything else ((2).dtype), as in PyTorch's programs."""
+    def get(x):
+        if type(x) is not Tensor and not hasattr(x, "shape") and name not in ("values", "indices", "min", "max"):
+            from ..torchapi.ndarrays import type_name
+            raise AgcliError(f"'{type_name(x)}' object has no attribute '{name}'", kind="attribute")
+        return getter(x)
+    return get

@@ -24,7 +24,7 @@ from .subscripts import getitem, getitem_in_expression, index_int, index_value
 from .unknown_names import attribute_hint, function_hint, method_hint, module_has, variable_hint
 from .replay_safety import replayable
 from ..state import state
-from .closures import CAUGHT, as_is, as_operand, binop, call_closure, chain, constant, failed, variable
+from .closures import CAUGHT, as_is, as_operand, attribute_of, binop, call_closure, chain, constant, failed, variable
 from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
 
 
@@ -247,7 +247,7 @@ class Lowering:
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span,
                              hint=attribute_hint(node.name, None, self.attributes, self.methods))
         obj = self.expr(node.obj)
-        get = guard(getter, node.name_span)
+        get = guard(attribute_of(getter, node.name), node.name_span)
         return lambda env: get(as_operand(obj(env)))
 
     def lower_Call(self, node):

@@ -42,6 +42,9 @@ def _alpha(alpha, name, x, y):
     return {"alpha": alpha}
 
 
+_INT_LOW, _INT_HIGH = -(1 << 63), 1 << 64      # the Python ints PyTorch takes as a tensor's operand
+
+
 def _elementwise(op, x, y, *, true_division=False, **params):
     """`op` of two operands, broadcast and promoted as PyTorch does: the op
     computes in the promoted dtype (apply's cast), so the graph records what ran."""
@@ -54,9 +57,13 @@ def _elementwise(op, x, y, *, true_division=False, **params):
     elif type(y) in _NUMBERS and type(x) is Tensor and kind(x.data.dtype) == "f" \
             and x.data.size <= state.unchecked_up_to:
         cast = x.data.dtype if true_division else None
+        if type(y) is int and not _INT_LOW <= y < _INT_HIGH:
+            fail("int too big to convert", "overflow")
     elif type(x) in _NUMBERS and type(y) is Tensor and kind(y.data.dtype) == "f" \
             and y.data.size <= state.unchecked_up_to:
         cast = y.data.dtype if true_division else None
+        if type(x) is int and not _INT_LOW <= x < _INT_HIGH:
+            fail("int too big to convert", "overflow")
     else:
         if type(x) in _SCALARS and type(y) in _SCALARS and not params and op in PYTHON_OPERATORS:
             return python_numbers(op, x, y)        # two Python numbers: Python's arithmetic (True + True is 2)
@@ -279,8 +286,8 @@ def pow(input, exponent):
     if type(input) is not Tensor and type(exponent) is not Tensor:
         if type(input) in (int, float) and type(exponent) in (int, float):
             if type(input) is int and type(exponent) is int and abs(input) > 1 \
-                    and exponent * input.bit_length() > 64:          # Python would try anyway
-                fail(f"{input} ** {exponent} is too large for a 64-bit integer", "value")
+                    and exponent * input.bit_length() > 1 << 16:     # Python would try anyway, for long
+                fail(f"{'(%d)' % input if input < 0 else input} ** {exponent} is too large to compute", "value")
             return input ** exponent       # plain numbers stay weakly typed, as in PyTorch
         return xp.pow(input, exponent)
     if kind_of(input) == "b" and kind_of(exponent) == "b":
@@ -295,6 +302,10 @@ def _unary(op, to_float=True, bools=None):
         if bools is not None:
             _no_bools(input, *bools)
         if to_float and (type(input) is not Tensor or kind(input.data.dtype) != "f"):
+            if type(input) is not Tensor and not isinstance(input, (int, float)) and not hasattr(input, "dtype"):
+                fail(f"{function.__name__}(): argument 'input' (position 1) must be Tensor, not "
+                     f"{'torch.' if type(input).__module__.startswith('agcli') else ''}"
+                     f"{type(input).__name__.replace('DType', 'dtype')}", "type")
             input = floating(input)
         return apply(op, input)
     function.__name__ = function.__qualname__ = op.name.replace("Backward0", "").lower()
@@ -365,18 +376,6 @@ def masked_fill(input, mask, value):
 def maximum(input, other):
     tensors_only("maximum", input=input, other=other)       # (no Scalar overload: clamp takes numbers)
     return _elementwise(picks.MAXIMUM, input, other)
-
-
-def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """|x - y| <= atol + rtol * |y| (an inf close to itself only); two tensors of one dtype that broadcast."""
-    if type(x) is Tensor and type(y) is Tensor:
-        if x.data.dtype != y.data.dtype:
-            fail(f"{torch_type_name(x.data.dtype)} did not match {torch_type_name(y.data.dtype)}")
-        broadcast_shapes(shape_of(x), shape_of(y))
-    a, b = (B.asarray(v) if kind(B.asarray(v).dtype) == "f" else B.astype(B.asarray(v), "float64")
-            for v in (data(x), data(y)))
-    close = (xp.abs(a - b) <= atol + rtol * xp.abs(b)) & xp.isfinite(b) | (a == b)
-    return close | (xp.isnan(a) & xp.isnan(b)) if equal_nan else close
 
 
 def minimum(input, other):

@@ -7,7 +7,7 @@ from ..engine.tensor import data
 from ..errors import torch_type_name
 from .arithmetic import (abs, acos, acosh, add, add_function, asin, asinh, atan, atanh, cos, cosh, div, divide, eq, erf,
                          erfc, exp, exp2, expm1,
-                         floor_divide, fmod, ge, gt, isclose, le, log, log1p, log2, log10, lt, masked_fill, maximum,
+                         floor_divide, fmod, ge, gt, le, log, log1p, log2, log10, lt, masked_fill, maximum,
                          minimum, mul, multiply, ne, neg, pow, reciprocal, relu, remainder, rsqrt, rsub, sigmoid, sin, sinh,
                          sqrt, sub, subtract, tan, tanh, where)
 from .clamping import clamp, clamp_max, clamp_min
@@ -25,6 +25,7 @@ from .nn_losses import (binary_cross_entropy_with_logits, cross_entropy, huber_l
                         nll_loss, smooth_l1_loss)
 from .reductions import (ValuesIndices, amax, amin, argmax, argmin, argsort, cumprod, cumsum, median, topk, logsumexp,
                          logcumsumexp, max, mean, min, nanmean, nansum, norm, prod, sort, std, sum, trace, var)
+from .logical import isclose
 from .rounding import ceil, floor, frac, round, sgn, sign, trunc
 from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.tensor import Tensor, data
+from ..errors import torch_type_name
 from .checks import broadcast_shapes, fail, shape_of
 
 
@@ -53,3 +54,15 @@ logical_xor = _logical(xp.logical_xor)
 
 def logical_not(input):
     return Tensor(xp.logical_not(_truth(input)))
+
+
+def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|x - y| <= atol + rtol * |y| (an inf close to itself only); two tensors of one dtype that broadcast."""
+    if type(x) is Tensor and type(y) is Tensor:
+        if x.data.dtype != y.data.dtype:
+            fail(f"{torch_type_name(x.data.dtype)} did not match {torch_type_name(y.data.dtype)}")
+        broadcast_shapes(shape_of(x), shape_of(y))
+    a, b = (B.asarray(v) if kind(B.asarray(v).dtype) == "f" else B.astype(B.asarray(v), "float64")
+            for v in (data(x), data(y)))
+    close = (xp.abs(a - b) <= atol + rtol * xp.abs(b)) & xp.isfinite(b) | (a == b)
+    return close | (xp.isnan(a) & xp.isnan(b)) if equal_nan else close

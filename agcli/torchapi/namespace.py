@@ -289,7 +289,9 @@ _declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clo
 _declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
 _declare(METHODS, NEVER, {"stride": lambda x, dim=None: _stride(x, dim), "storage_offset": lambda x: _storage_offset(x)})
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
-_declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT, "values": lambda x: _tuple_field(x, 0, "values")})
+_declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT,
+                            "values": lambda x: _tuple_field(x, 0, "values"),
+                            "min": lambda x: _named_field(x, "min"), "max": lambda x: _named_field(x, "max")})
 _declare(ATTRIBUTES, NEVER, {
     "shape": _size, "ndim": functions.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(functions.data(x).dtype)),
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.data_of,
@@ -343,6 +345,14 @@ def _view_of_grad(x) -> bool:
     """A view requires grad when its base does (PyTorch's), also when the base came to since."""
     info = getattr(x, "view_of", None)
     return info is not None and info.base.requires_grad
+
+
+def _named_field(x, name):
+    """aminmax's .min and .max; on a tensor they are methods, to call."""
+    if not isinstance(x, functions.ValuesIndices) or name not in x.fields:
+        raise AgcliError(f"unknown attribute '.{name}'", kind="name",
+                         hint=f"'{name}' is a method: call it, e.g. x.{name}()")
+    return x[x.fields.index(name)]
 
 
 def _tuple_field(x, i, name):

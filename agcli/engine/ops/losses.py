@@ -43,7 +43,7 @@ def _smooth_l1_backward(g, x, y, reduction, beta):
     """norm * (x <= -beta ? -grad : x >= beta ? grad : x / beta * grad), x = input - target, norm = 1 [/ numel],
     in the order of PyTorch's kernel: its vector op's, or (the values left over) its scalar op's."""
     d = x - y
-    norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
+    norm = 1.0 / max(_numel(d), 1) if reduction == "mean" else 1.0     # (no element: no gradient)
     inside = _in_double(lambda v: v / beta, norm * d * g)
     one_by_one = xp.where(d <= -beta, -norm * g, xp.where(d >= beta, norm * g, inside))
     return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= beta, _signs(d), d / beta) * g)
@@ -60,7 +60,7 @@ def _huber_backward(g, x, y, reduction, delta):
     """norm * (x <= -delta ? -grad * delta : x >= delta ? grad * delta : x * grad), x = input - target,
     in the order of PyTorch's kernel, as _smooth_l1_backward."""
     d = x - y
-    norm = 1.0 / _numel(d) if reduction == "mean" else 1.0
+    norm = 1.0 / max(_numel(d), 1) if reduction == "mean" else 1.0     # (no element: no gradient)
     one_by_one = xp.where(d <= -delta, _in_double(lambda v: v * delta, -norm * g),
                           xp.where(d >= delta, _in_double(lambda v: v * delta, norm * g), norm * d * g))
     return _split(one_by_one, lambda: norm * xp.where(xp.abs(d) >= delta, _signs(d) * delta, d) * g)

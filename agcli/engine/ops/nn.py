@@ -259,7 +259,7 @@ def _log_softmax_backward(g, y, dim):
 def _mse_backward(g, x, t, reduction):
     """(self - target) * norm * grad, norm = 2, or 2 / numel for a mean (PyTorch's kernel)."""
     d = x - t
-    return d * (2.0 / _numel(d) if reduction == "mean" else 2.0) * g
+    return d * (2.0 / max(_numel(d), 1) if reduction == "mean" else 2.0) * g     # (no element: no gradient)
 
 
 def _added(a, b):
