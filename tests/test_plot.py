@@ -158,6 +158,7 @@ def test_values_that_are_not_finite_are_left_out_of_the_chart(run):
     assert "not drawn, no finite value: f\n" in proc.stdout and "** df/dx" in proc.stdout
     proc = run("plot", "log(x)", "--x", "linspace(-1, 1, 21)")         # nan, -inf at 0, then finite
     assert proc.returncode == 0 and "** f   oo df/dx" in proc.stdout and "not drawn" not in proc.stdout
+    assert "left out where not finite (inf or nan; a line joins across the gap): f (11 points)\n" in proc.stdout
 
 
 @needs_uniplot

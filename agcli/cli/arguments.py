@@ -364,6 +364,9 @@ def _split_double_quoted(line: str) -> list[str]:
     return words
 
 
+_NOT_LINE_COMMANDS = frozenset(("graph", "explain", "plot", "batch", "run", "repl"))
+
+
 def parse_line(line: str, words: list[str] | None = None) -> GradArgs:
     """One batch line: the shell-quoted words of an `agcli grad` call, or of another
     command's when its word comes first (`hessian "x.pow(3).sum()" --x 2`). An
@@ -375,6 +378,10 @@ def parse_line(line: str, words: list[str] | None = None) -> GradArgs:
     command = "grad"
     if words and words[0] in COMMAND_OPTIONS:
         command, words = words[0], words[1:]
+    elif len(words) > 1 and words[0] in _NOT_LINE_COMMANDS and not words[1].startswith("--"):
+        raise AgcliError(f"'{words[0]}' is not a command a batch line runs", kind="usage",
+                         hint=f"a line is an `agcli grad` call, or starts with one of {', '.join(COMMAND_OPTIONS)}; "
+                              f"run `agcli {words[0]}` for each expression instead")
     args = parse_words(words, allowed=_LINE_ALLOWED[command], where="the line", options=COMMAND_OPTIONS[command])
     args.command = command
     return args

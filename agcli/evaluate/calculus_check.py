@@ -75,5 +75,6 @@ def check(result, plan, leaves, names, *, eps=1e-6, atol=1e-5, rtol=1e-3, second
         single = any(dtype_name(t.data.dtype) != "float64" for t in inputs)
         raise AgcliError(failure.message.rstrip("\n"), kind="gradcheck",
                          hint="gradcheck's tolerances are meant for float64: leave --dtype float32 out" if single
-                         else "gradcheck compares central differences (--eps) with backward's gradients: "
-                              "at a kink (relu at 0) they differ, as they do in PyTorch")
+                         else "gradcheck compares central differences (--eps) with backward's gradients: they "
+                              "differ where the function is not smooth within --eps of the point (a kink such as "
+                              "relu at 0, a pole, a domain's edge), or where --eps is too small to move it")

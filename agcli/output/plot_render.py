@@ -97,15 +97,21 @@ def figure_text(figure: Figure, *, colour: bool, unicode: bool = True, width: in
 
 
 def _axes_text(plot_to_string, axes: Axes, colour, unicode, width, height) -> str:
-    lines, labels, skipped = [], [], []
+    lines, labels, skipped, partly = [], [], [], []
     for line, label in zip(axes.lines, _labels(axes.lines)):
         finite = numpy.isfinite(line.x) & numpy.isfinite(line.y)     # (inf and nan are not drawn)
         if finite.any():
             lines.append(Line(line.x[finite], line.y[finite], line.kind, line.options, line.fmt))
             labels.append(label)
+            if not finite.all():
+                count = int((~finite).sum())
+                partly.append(f"{label} ({count} point{'s' if count > 1 else ''})")
         else:
             skipped.append(label)
-    note = f"not drawn, no finite value: {', '.join(skipped)}" if skipped else ""
+    note = "\n".join(part for part in (
+        f"not drawn, no finite value: {', '.join(skipped)}" if skipped else "",
+        f"left out where not finite (inf or nan; a line joins across the gap): {', '.join(partly)}" if partly
+        else "") if part)
     if not lines:
         return (axes.title + "\n" if axes.title else "") + (note or "(nothing plotted)")
     options = dict(xs=[line.x for line in lines], ys=[line.y for line in lines], lines=[line.line for line in lines],
