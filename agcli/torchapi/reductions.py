@@ -59,9 +59,18 @@ def _as_asked(t, cast):
     return Tensor(B.astype(t.data, cast), device=t.device)
 
 
+def _keepdim_alone(name):
+    """keepdim= without dim fits neither of PyTorch's overloads (x.sum(keepdim=True))."""
+    fail(f"{name}() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n"
+         " * (*, torch.dtype dtype = None)\n"
+         " * (tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)\n", "type")
+
+
 def sum(x, dim=_UNSET, keepdim=False, dtype=None):
     if dim is _UNSET and dtype is None and not keepdim and type(x) is Tensor and kind(x.data.dtype) == "f":
         return apply(R.SUM, x)          # (the common case: a float tensor summed whole)
+    if dim is _UNSET and keepdim:
+        _keepdim_alone("sum")
     cast = _accumulating(x, dtype)
     if cast is None and type(x) is Tensor and kind(x.data.dtype) in "bu":
         cast = B.dtype("int64")                # bools are counted, and unsigned integers summed, as int64
@@ -73,6 +82,8 @@ def sum(x, dim=_UNSET, keepdim=False, dtype=None):
 def mean(x, dim=_UNSET, keepdim=False, dtype=None):
     if dim is _UNSET and dtype is None and not keepdim and type(x) is Tensor and kind(x.data.dtype) == "f":
         return apply(R.MEAN, x)         # (the common case: a float tensor's mean)
+    if dim is _UNSET and keepdim:
+        _keepdim_alone("mean")
     cast = _accumulating(x, dtype)
     if cast is not None:
         if kind(cast) != "f":
