@@ -209,6 +209,8 @@ CASES = [
     case("aminmax(a)[0] * aminmax(a, dim=1)[1]", a=normal(3, 4)),
     case("embedding(tensor([[2, 0], [2, 1]]), a) * F.embedding(tensor([1, 1]), a, padding_idx=0)", a=normal(3, 4)),
     case("torch.linalg.inv(a + 3 * eye(3)) @ inverse(b + 3 * eye(3)).sum(0)", a=normal(3, 3), b=normal(2, 3, 3)),
+    case("torch.linalg.solve(a + 3 * eye(3), v) * torch.linalg.solve(b + 3 * eye(3), m).sum(-1)",
+         a=normal(3, 3), v=normal(3), b=normal(2, 3, 3), m=normal(2, 3, 4)),
     # ---- pieces and tiles
     case("a.masked_select(m > 0)", fixed=dict(m=normal(2, 3)), a=normal(2, 3)),
     case("roll(a, 2) * a.roll((1, -1), (0, 1))", a=normal(2, 3)),

@@ -17,7 +17,7 @@ from .dtypes import dtype_name, result_type
 from .indexing import (checked_key, count_nonzero, getitem, index, nonzero, positions_key, read_key, select, unbind,
                        unique, views_first)
 from .einsum import einsum
-from .linalg import bmm, dot, inner, inv, linear, matmul, mm, mv, outer
+from .linalg import bmm, dot, inner, inv, linear, matmul, mm, mv, outer, solve
 from .nn import (binary_cross_entropy, celu, elu, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
                  log_softmax, logsigmoid, mish, normalize, relu6, selu, silu, softmax, softmin, softplus, softshrink,
                  softsign, tanhshrink, threshold, one_hot, cosine_similarity, pad, embedding)

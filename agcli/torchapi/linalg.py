@@ -266,3 +266,31 @@ def inv(A, *, out=None):
     if kind(A.data.dtype) != "f":
         fail(f"linalg.inv: Expected a floating point or complex tensor as input. Got {torch_type_name(A.data.dtype)}")
     return apply(L.INVERSE, A)
+
+
+def solve(A, B, *, left=True, out=None):
+    """torch.linalg.solve: X with A X = B (LinalgSolveExBackward0); B a vector or a batch of them, or matrices."""
+    for position, (name, v) in enumerate((("A", A), ("B", B)), 1):
+        if type(v) is not Tensor:
+            fail(f"linalg_solve(): argument '{name}' (position {position}) must be Tensor, not {type(v).__name__}",
+                 "type")
+    if not left:
+        fail("agcli's linalg.solve takes left=True only", "not_implemented")
+    if ndim_of(A) < 2:
+        fail("linalg.solve: The input tensor A must have at least 2 dimensions.")
+    rows, cols = A.data.shape[-2:]
+    if rows != cols:
+        fail(f"linalg.solve: A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    vector = L.vector_rhs(A.data, B.data)
+    b_rows = B.data.shape[-1] if vector else B.data.shape[-2] if ndim_of(B) >= 2 else None
+    if b_rows != rows:
+        b_cols = 1 if vector else B.data.shape[-1]
+        fail(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({rows}x{cols} and "
+             f"{B.data.shape[-1] if vector or ndim_of(B) < 2 else b_rows}x{b_cols})")
+    if kind(A.data.dtype) != "f" or kind(B.data.dtype) != "f":
+        fail(f"linalg.solve: Expected a floating point or complex tensor as input. Got "
+             f"{torch_type_name(A.data.dtype if kind(A.data.dtype) != 'f' else B.data.dtype)}")
+    if A.data.dtype != B.data.dtype:
+        fail(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+             f"{torch_type_name(A.data.dtype)} and B of type {torch_type_name(B.data.dtype)} instead")
+    return apply(L.SOLVE, A, B)

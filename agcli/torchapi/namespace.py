@@ -374,7 +374,8 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
 # diagonal takes the last two dims.
 LINALG: dict = {}
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
-                        "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv})
+                        "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv,
+                        "solve": functions.solve})
 _declare(FUNCTIONS, SAFE, {"inverse": functions.inv})
 _declare(METHODS, SAFE, {"inverse": functions.inv})
 

@@ -149,6 +149,65 @@ INVERSE = Op("LinalgInvExBackward0", _inverse, (_inverse_grad,),
              jvps=(lambda t, out, a: neg(matmul(matmul(out, t), out)),))     # -(inverse @ A_t) @ inverse
 
 
+# -------------------------------------------------------------------- solve
+def vector_rhs(a, b) -> bool:
+    """Is B a vector (or a batch of vectors) on the right-hand side (linalg_solve_is_vector_rhs)?"""
+    return len(b.shape) == 1 or (len(b.shape) == len(a.shape) - 1 and tuple(b.shape) == tuple(a.shape[:-1]))
+
+
+def _solve(a, b):
+    vector = vector_rhs(a, b)
+    try:
+        x = xp.linalg.solve(a, xp.expand_dims(b, -1) if vector else b)
+    except Exception as e:       # (NumPy's LinAlgError: a matrix is exactly singular)
+        if type(e).__name__ != "LinAlgError":
+            raise
+        from ...errors import AgcliError
+        raise AgcliError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+    return xp.squeeze(x, -1) if vector else x
+
+
+def solve(a, b):
+    return apply(SOLVE, a, b) if type(a) is Tensor or type(b) is Tensor else _solve(a, b)
+
+
+def _solved_grad(g, a, b):
+    """gB = A^-H gX, as linalg_solve_backward computes it (a solve with A.mH(): recorded so with
+    create_graph), with the vector case's unsqueeze; and whether B is a vector."""
+    vector = vector_rhs(a, b)
+    return solve(transpose(a, -2, -1), unsqueeze(g, -1) if vector else g), vector
+
+
+def _solve_a_grad(g, out, a, b):
+    """gA = -gB X^H."""
+    g_b, vector = _solved_grad(g, a, b)
+    return neg(matmul(g_b, transpose(unsqueeze(out, -1) if vector else out, -2, -1)))
+
+
+def _solve_b_grad(g, out, a, b):
+    g_b, vector = _solved_grad(g, a, b)
+    return squeeze(g_b, -1) if vector else g_b
+
+
+def _solve_tangent_a(t, out, a, b):
+    """linalg_solve_jvp's A part: -A^-1 (A_t X)."""
+    vector = vector_rhs(a, b)
+    x = unsqueeze(out, -1) if vector else out
+    solved = solve(a, matmul(t, x))
+    return neg(squeeze(solved, -1) if vector else solved)
+
+
+def _solve_tangent_b(t, out, a, b):
+    """linalg_solve_jvp's B part: A^-1 B_t (a batch of tangents: matrices of columns)."""
+    if not vector_rhs(a, b):
+        return solve(a, t)
+    return squeeze(solve(a, unsqueeze(t, -1)), -1)
+
+
+SOLVE = Op("LinalgSolveExBackward0", _solve, (_solve_a_grad, _solve_b_grad),
+           ("-(A^-H grad) X^H", "A^-H grad"), saves_out=True, jvps=(_solve_tangent_a, _solve_tangent_b))
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, Mapped, declare, declare_rest  # noqa: E402  (after the entries it declares)
 
