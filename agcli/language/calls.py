@@ -53,9 +53,10 @@ _PYTHON_METHODS = frozenset(("backward", "register_hook", "register_post_accumul
                              "norm", "unflatten"))
 
 
-def mismatch(sig, name, is_method, n_args, error, keywords=()):
-    """(message, hint) for a call that does not bind `sig`, in Python's words (PyTorch's: its Python
-    functions raise Python's, its bindings say the same), with the signature as the hint."""
+def mismatch(sig, name, is_method, n_args, error, keywords=(), module=None):
+    """(message, hint) for a call that does not bind `sig`, in Python's words (PyTorch's Python functions
+    raise Python's), or in its argument parser's where a missing argument of its C++ functions is told
+    (a tensor's method but those written in Python, or torch's function in a program); the hint: the signature."""
     params = list(sig.parameters.values())[int(is_method):]
     shown = f".{name}()" if is_method else f"{name}()"
     hint = f"{shown[:-1]}{', '.join(_shown(params))})"
@@ -73,6 +74,10 @@ def mismatch(sig, name, is_method, n_args, error, keywords=()):
         given = {getattr(k, "name", k) for k in keywords}
         missing = [PYTORCH_PARAMETER.get(p.name, p.name) for p in positional[n_args:]
                    if p.default is p.empty and p.name not in given]
+        if missing and (module == "torch" and not is_method or is_method and name not in _PYTHON_METHODS):
+            # (PyTorch's parser: "1 required positional arguments", "2 ... argument", names in double quotes)
+            return (f"{name}() missing {len(missing)} required positional argument{'s' if len(missing) == 1 else ''}"
+                    f": {', '.join(f'{chr(34)}{m}{chr(34)}' for m in missing)}"), hint
         if missing:
             quoted = [f"'{m}'" for m in missing]
             names = " and ".join(quoted) if len(quoted) < 3 else ", ".join(quoted[:-1]) + f", and {quoted[-1]}"

@@ -120,7 +120,7 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
     renamed = pytorch_keywords(fn, name, keywords)      # x.sum(axis=0) is x.sum(dim=0)
     renames = {k: r.name for k, r in zip(kw_names, renamed) if k != r.name}
     try:
-        fitting = fit(fn, name, is_method, n_args, renamed)
+        fitting = fit(fn, name, is_method, n_args, renamed, module)
     except AgcliError:
         if is_method and name in ARRAY_METHODS:     # NumPy's method takes it (a.sum(axis=0)); a
             return _NO_CHECKS                       # tensor's refuses it when it runs
@@ -174,7 +174,7 @@ def _own_names(fn, is_method, n_args, kw_names):
     return tuple(own)
 
 
-def fit(fn, name, is_method, n_args, keywords):
+def fit(fn, name, is_method, n_args, keywords, module=None):
     """Check a call against fn's signature (agcli's words and hint if it does not fit); the
     arguments that bind tensor parameters, as calls.tensor_parameters."""
     key = (fn, is_method, n_args, tuple([k.name for k in keywords]) if keywords else ())
@@ -188,7 +188,7 @@ def fit(fn, name, is_method, n_args, keywords):
     try:
         sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
     except TypeError as e:
-        message, hint = mismatch(sig, name, is_method, n_args, e, keywords)
+        message, hint = mismatch(sig, name, is_method, n_args, e, keywords, module)
         raise AgcliError(message, kind="call", hint=hint) from None
     fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
     return fitted
