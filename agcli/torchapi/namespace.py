@@ -119,7 +119,8 @@ _ELEMENTARY.update({"arcsin": functions.asin, "arccos": functions.acos, "arctan"
                     "arcsinh": functions.asinh, "arccosh": functions.acosh, "arctanh": functions.atanh,
                     "absolute": functions.abs})
 _declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
-_declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
+_declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, *sizes, size=None:       # (x.broadcast_to(2, 3)
+                         functions.expand(input, size if size is not None else sizes[0] if len(sizes) == 1 else sizes)})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
 _declare(FUNCTIONS, SAFE, _TRIANGLES)
 _declare(METHODS, SAFE, _TRIANGLES)
