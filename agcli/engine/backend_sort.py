@@ -66,23 +66,12 @@ def top_k(keys, k, largest) -> list:
     before = _descending if largest else _ascending
     n = len(items)
     if k * 64 <= n:
-        _heap_select(items, k, n, before)
+        _heap_select(items, 0, k, n, before)
         _sort_heap(items, 0, k, before)
     elif k:
         _introselect(items, k - 1, n, before)
         _sort(items, k - 1, before)
     return [i for _, i in items[:k]]
-
-
-def _heap_select(a, middle, last, before):
-    """__heap_select(first, middle, last): the heap of a[:middle] keeps the best seen."""
-    if middle >= 2:
-        for parent in range((middle - 2) // 2, -1, -1):
-            _adjust_heap(a, 0, parent, middle, a[parent], before)
-    for i in range(middle, last):
-        if before(a[i], a[0]):
-            value, a[i] = a[i], a[0]
-            _adjust_heap(a, 0, 0, middle, value, before)
 
 
 def _sort_heap(a, first, last, before):
@@ -97,7 +86,7 @@ def _introselect(a, nth, last, before):
     first, depth = 0, 2 * (last.bit_length() - 1)
     while last - first > 3:
         if depth == 0:
-            _heap_select_range(a, first, nth + 1, last, before)
+            _heap_select(a, first, nth + 1, last, before)
             a[first], a[nth] = a[nth], a[first]
             return
         depth -= 1
@@ -110,11 +99,10 @@ def _introselect(a, nth, last, before):
     _insertion_sort(a, first, last, before)
 
 
-def _heap_select_range(a, first, middle, last, before):
+def _heap_select(a, first, middle, last, before):
+    """__heap_select: the heap of a[first:middle] keeps the best of a[first:last] seen."""
     length = middle - first
-    if length >= 2:
-        for parent in range((length - 2) // 2, -1, -1):
-            _adjust_heap(a, first, parent, length, a[first + parent], before)
+    _make_heap(a, first, length, before)
     for i in range(middle, last):
         if before(a[i], a[first]):
             value, a[i] = a[i], a[first]
@@ -187,14 +175,14 @@ def _linear_insert(a, last, before):
 
 def _heap_sort(a, first, last, before):
     """__partial_sort(first, last, last): make_heap, then sort_heap."""
-    length = last - first
+    _make_heap(a, first, last - first, before)
+    _sort_heap(a, first, last, before)
+
+
+def _make_heap(a, first, length, before):
     if length >= 2:
         for parent in range((length - 2) // 2, -1, -1):
             _adjust_heap(a, first, parent, length, a[first + parent], before)
-    while last - first > 1:
-        last -= 1
-        value, a[last] = a[last], a[first]
-        _adjust_heap(a, first, 0, last - first, value, before)
 
 
 def _adjust_heap(a, first, hole, length, value, before):

@@ -9,7 +9,7 @@ from ..errors import torch_type_name
 from .arithmetic import add, mul
 from ..state import state
 from .checks import (CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge,
-                     requires_grad, shape_of)
+                     requires_grad, shape_of, tensors_only)
 from .reductions import sum
 from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, unsqueeze
 
@@ -256,8 +256,7 @@ def _addmm(bias, mat1, mat2):
 
 def inv(A, *, out=None):
     """torch.linalg.inv (also torch.inverse, A.inverse()): each matrix's inverse (LinalgInvExBackward0)."""
-    if type(A) is not Tensor:
-        fail(f"linalg_inv(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}", "type")
+    tensors_only("linalg_inv", A=A)
     if ndim_of(A) < 2:
         fail("linalg.inv: The input tensor A must have at least 2 dimensions.")
     rows, cols = A.data.shape[-2:]
@@ -270,10 +269,7 @@ def inv(A, *, out=None):
 
 def solve(A, B, *, left=True, out=None):
     """torch.linalg.solve: X with A X = B (LinalgSolveExBackward0); B a vector or a batch of them, or matrices."""
-    for position, (name, v) in enumerate((("A", A), ("B", B)), 1):
-        if type(v) is not Tensor:
-            fail(f"linalg_solve(): argument '{name}' (position {position}) must be Tensor, not {type(v).__name__}",
-                 "type")
+    tensors_only("linalg_solve", A=A, B=B)
     if not left:
         fail("agcli's linalg.solve takes left=True only", "not_implemented")
     if ndim_of(A) < 2:

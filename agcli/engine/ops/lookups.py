@@ -8,7 +8,8 @@ from ..backend import add_at, arange, getitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
-from .shapes import index
+from .pointwise import where
+from .shapes import index, reshape
 
 
 def _rows(weight, indices):
@@ -50,15 +51,12 @@ def _dense_grad(gg, out, g, indices, num_weights, padding_idx):
     picked = apply(EMBEDDING, gg, indices=indices, padding_idx=None) if type(gg) is Tensor else _rows(gg, indices)
     if padding_idx is None:
         return picked
-    from .pointwise import where
     return where(xp.expand_dims(indices == padding_idx, -1), 0.0, picked)
 
 
 def _dense_tangent(t, out, g, indices, num_weights, padding_idx):
     """auto_linear: the dense gradient of the tangent; its batch dims become more weight rows (each
     batch's indices offset by num_weights), so that one call serves them all."""
-    from .pointwise import where
-    from .shapes import reshape
     nb = T.lead(t, g)
     batch = tuple(data(t).shape[:nb])
     count = 1

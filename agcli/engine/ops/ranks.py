@@ -21,12 +21,13 @@ def topk_order(a, k, dim, largest):
     nans) runs PyTorch's own selection (backend_sort.top_k), which decides which of them it picks."""
     if a.ndim == 0:
         return zeros((), dtype=xp.int64)
-    order = xp.take(sort_order(a, dim, bool(largest)), arange(k), axis=dim)
+    full = sort_order(a, dim, bool(largest))
+    order = xp.take(full, arange(k), axis=dim)
     if not k or not a.size:
         return order
     rows = host.moveaxis(to_host(a), dim, -1)
     flat = rows.reshape(-1, rows.shape[-1])
-    ranked = host.sort(flat, axis=-1)
+    ranked = host.take_along_axis(flat, host.moveaxis(to_host(full), dim, -1).reshape(flat.shape), axis=-1)
     tied = ranked[:, 1:] == ranked[:, :-1]
     if flat.dtype.kind == "f":
         tied |= host.isnan(ranked[:, 1:]) & host.isnan(ranked[:, :-1])

@@ -139,4 +139,4 @@ def _float(value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError) as e:
-        raise type_error(str(e)) if isinstance(e, TypeError) else value_error(str(e))
+        (type_error if isinstance(e, TypeError) else value_error)(str(e))
