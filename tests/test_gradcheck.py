@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from agcli.evaluate import run as api
+from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
@@ -435,6 +436,17 @@ CASES = [
     case("F.logsigmoid(a)", a=normal(3, 4, )),
     case("F.softmin(a, dim=1)", a=normal(3, 4)),
     case("F.normalize(a, p=3, dim=0)", a=normal(3, 4)),
+    # ---- convolutions and pools
+    case("conv2d(a, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2)", a=normal(2, 4, 5, 6),
+         w=normal(4, 2, 2, 3), b=normal(4)),
+    case("F.conv1d(a, w, padding='same')[:, :4] + conv2d(a.unsqueeze(-1), w.unsqueeze(-1))[..., 0]",
+         a=normal(3, 5), w=normal(2, 3, 2)),
+    case("max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True) * max_pool1d(a[0], 2, dilation=2).sum()",
+         a=normal(2, 5, 6)),
+    case("max_pool3d(a, (2, 1, 2), return_indices=True)[0].sum() * avg_pool3d(a, 2, stride=1, divisor_override=3)",
+         a=normal(1, 3, 4, 3)),
+    case("avg_pool2d(a, 2, padding=1, ceil_mode=True, count_include_pad=False) * avg_pool1d(a, 3, 2, 1).sum()",
+         a=normal(2, 3, 4)),
 ]
 
 
@@ -633,6 +645,19 @@ SECOND_ORDER = [
     pytest.param(lambda x: functions.sin(functions.nll_loss(x, Tensor(D(np.array([[[0, 1], [2, 1]], [[2, 2], [0, 1]]]))),
                                                             reduction="sum")),
                  [R.standard_normal((2, 3, 2, 2))], id="nll_loss2d"),
+    pytest.param(lambda x, w: functions.sum(functions.pow(CONV.conv2d(x, w, padding=1, stride=(1, 2)), 3)),
+                 [R.standard_normal((2, 2, 4, 3)), R.standard_normal((3, 2, 2, 2))], id="conv2d"),
+    pytest.param(lambda x, w, b: functions.sum(functions.pow(CONV.conv3d(x, w, b, groups=2), 3)),
+                 [R.standard_normal((1, 2, 3, 2, 3)), R.standard_normal((2, 1, 2, 1, 2)), R.standard_normal(2)],
+                 id="conv3d-bias"),
+    pytest.param(lambda x: functions.sum(functions.pow(CONV.max_pool2d(x, 2, stride=1, padding=1), 3)),
+                 [R.standard_normal((2, 3, 4))], id="max_pool2d"),
+    pytest.param(lambda x: functions.sum(functions.pow(CONV.max_pool3d(x, 2, ceil_mode=True), 3)),
+                 [R.standard_normal((1, 3, 3, 4))], id="max_pool3d"),
+    pytest.param(lambda x: functions.sum(functions.pow(CONV.avg_pool2d(x, 3, stride=2, padding=1), 3)),
+                 [R.standard_normal((2, 5, 4))], id="avg_pool2d"),
+    pytest.param(lambda x: functions.sum(functions.pow(CONV.avg_pool3d(x, (1, 2, 2), count_include_pad=False), 3)),
+                 [R.standard_normal((1, 2, 3, 4))], id="avg_pool3d"),
 ]
 
 

@@ -69,6 +69,8 @@ def send(g, out, args, edges, grads):
     """One step's gradient g through its edges' rules into grads (see propagate)."""
     for vjp, params, shape, dtype, target in edges:
         gi = vjp(g, out, *args, **params) if params else vjp(g, out, *args)    # (** copies even {})
+        if gi is None:              # (op.undefined: PyTorch's undefined gradient, nothing to add)
+            continue
         if getattr(gi, "shape", None) != shape:
             gi = sum_to(gi, shape)          # broadcasting, undone in one place
         if dtype is not None and gi.dtype != dtype:

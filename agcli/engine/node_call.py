@@ -34,4 +34,6 @@ def call_node(node, g: Tensor, positions) -> tuple:
 def _input_grad(node, op, i, g, out, args):
     vjp, params = (op.vjps[0], {"i": i, **node.params}) if op.variadic else (op.vjps[i], node.params)
     gi = vjp(g, out, *args, **params)
+    if gi is None:          # (op.undefined: PyTorch's undefined gradient)
+        return None
     return gi if type(gi) is Tensor else Tensor(asarray(gi), device=node.out.device)

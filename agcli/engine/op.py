@@ -68,3 +68,11 @@ def no_derivative(name):
         from ..errors import AgcliError
         raise AgcliError(f"derivative for aten::{name} is not implemented")
     return rule
+
+
+def undefined(*args, **params):
+    """The rule of an input the output does not depend on, which PyTorch still counts as an
+    input (an edge in next_functions): its gradient is undefined, nothing reaches the input.
+    Only for ops with params or more than two inputs (the backward loop's shortcut for the
+    others does not look for it)."""
+    return None

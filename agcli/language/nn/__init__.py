@@ -6,6 +6,7 @@ methods native.py lists in its `_ns`, so that a program subclasses them as its o
 from __future__ import annotations
 
 from .activations import ACTIVATIONS
+from .conv import CONVOLUTIONS
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import LAYERS
 from .losses import LOSSES
@@ -18,7 +19,8 @@ from .utils import UTILS
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
-            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **ACTIVATIONS, **LOSSES}
+            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **ACTIVATIONS,
+            **LOSSES}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -64,7 +64,9 @@ def native_class(cls, module):
         for value in list(vars(klass).values()):
             name = getattr(value, "program_name", None)
             if name is not None:
-                qualname = f"{cls.__name__ if klass is cls else 'Module'}.{name}"
+                # (a shared base of layers, as _ConvNd, names its methods by the layer's class)
+                own = klass is cls or vars(klass).get("layer_base", False)
+                qualname = f"{cls.__name__ if own else 'Module'}.{name}"
                 value.__name__, value.__qualname__ = name, qualname
                 ns[name] = NativeMethod(value, name, qualname)
     cls._ns = ns

@@ -1,0 +1,195 @@
+"""torch.nn's convolution and pooling layers: Conv1d/2d/3d (PyTorch's default initialisation,
+as Linear's), MaxPool1d/2d/3d and AvgPool1d/2d/3d, as torch/nn/modules/conv.py and
+pooling.py write them: their attributes, checks, printing, and forward through F."""
+from __future__ import annotations
+
+import math
+
+from ...errors import AgcliError
+from ...torchapi import creation as C
+from ...torchapi import nn_init
+from .layers import functional, init_with
+from .module import Module
+from .native import call, native_class, program
+from .parameter import parameter
+
+_PADDING_STRINGS = "{'same', 'valid'}"          # (the sets' texts as PyTorch's messages print them)
+_PADDING_MODES = "{'zeros', 'replicate', 'circular', 'reflect'}"
+
+
+def _n_tuple(value, n):
+    """torch.nn.modules.utils' _single/_pair/_triple: a sequence as a tuple, a number repeated."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class _ConvNd(Module):
+    dims = 0
+    layer_base = True
+
+    @program("__init__")
+    def init(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+             padding_mode="zeros", device=None, dtype=None):
+        n = self.dims
+        kernel_size, stride, dilation = _n_tuple(kernel_size, n), _n_tuple(stride, n), _n_tuple(dilation, n)
+        if not isinstance(padding, str):
+            padding = _n_tuple(padding, n)
+        if groups <= 0:
+            raise AgcliError("groups must be a positive integer", kind="value")
+        if in_channels % groups != 0:
+            raise AgcliError("in_channels must be divisible by groups", kind="value")
+        if out_channels % groups != 0:
+            raise AgcliError("out_channels must be divisible by groups", kind="value")
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise AgcliError(f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}",
+                                 kind="value")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise AgcliError("padding='same' is not supported for strided convolutions", kind="value")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise AgcliError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'",
+                             kind="value")
+        init_with(self, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
+                  padding=padding, dilation=dilation, transposed=False, output_padding=(0,) * n, groups=groups,
+                  padding_mode=padding_mode)
+        Module.program_setattr(self, "weight", parameter(C.empty((out_channels, in_channels // groups) + kernel_size,
+                                                                 device=device, dtype=dtype)))
+        if bias:
+            Module.program_setattr(self, "bias", parameter(C.empty(out_channels, device=device, dtype=dtype)))
+        else:
+            Module.register_parameter(self, "bias", None)
+        call(self, "reset_parameters")
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        params = self.__dict__["_parameters"]
+        nn_init.kaiming_uniform_(params["weight"], a=math.sqrt(5))
+        if params["bias"] is not None:
+            fan_in, _ = nn_init._calculate_fan_in_and_fan_out(params["weight"])
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                nn_init.uniform_(params["bias"], -bound, bound)
+
+    @program("forward")
+    def forward(self, input):
+        own, params = self.__dict__, self.__dict__["_parameters"]
+        if own["padding_mode"] != "zeros":
+            raise AgcliError(f"agcli's convolutions pad with zeros only; padding_mode={own['padding_mode']!r} is not "
+                             "provided", kind="not_implemented")
+        return functional(f"conv{self.dims}d")(input, params["weight"], params["bias"], own["stride"], own["padding"],
+                                               own["dilation"], own["groups"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        text = f"{own['in_channels']}, {own['out_channels']}, kernel_size={own['kernel_size']}, stride={own['stride']}"
+        padding = own["padding"]
+        if padding != (0,) * len(padding):
+            text += f", padding={padding}"
+        if own["dilation"] != (1,) * len(own["dilation"]):
+            text += f", dilation={own['dilation']}"
+        if own["groups"] != 1:
+            text += f", groups={own['groups']}"
+        if own["_parameters"]["bias"] is None:
+            text += ", bias=False"
+        if own["padding_mode"] != "zeros":
+            text += f", padding_mode={own['padding_mode']}"
+        return text
+
+
+class Conv1d(_ConvNd):
+    dims = 1
+
+
+class Conv2d(_ConvNd):
+    dims = 2
+
+
+class Conv3d(_ConvNd):
+    dims = 3
+
+
+class _MaxPoolNd(Module):
+    dims = 0
+    layer_base = True
+
+    @program("__init__")
+    def init(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        init_with(self, kernel_size=kernel_size, stride=stride if stride is not None else kernel_size, padding=padding,
+                  dilation=dilation, return_indices=return_indices, ceil_mode=ceil_mode)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional(f"max_pool{self.dims}d")(input, own["kernel_size"], own["stride"], own["padding"],
+                                                   own["dilation"], ceil_mode=own["ceil_mode"],
+                                                   return_indices=own["return_indices"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"kernel_size={own['kernel_size']}, stride={own['stride']}, padding={own['padding']}, " \
+               f"dilation={own['dilation']}, ceil_mode={own['ceil_mode']}"
+
+
+class MaxPool1d(_MaxPoolNd):
+    dims = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    dims = 2
+
+
+class MaxPool3d(_MaxPoolNd):
+    dims = 3
+
+
+class _AvgPoolNd(Module):
+    dims = 0
+    layer_base = True
+
+    @program("__init__")
+    def init(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+             divisor_override=None):
+        stride = stride if stride is not None else kernel_size
+        if self.dims == 1:          # (AvgPool1d keeps 1-tuples, and takes no divisor_override)
+            if divisor_override is not None:
+                raise AgcliError("AvgPool1d.__init__() got an unexpected keyword argument 'divisor_override'",
+                                 kind="type")
+            kernel_size, stride, padding = _n_tuple(kernel_size, 1), _n_tuple(stride, 1), _n_tuple(padding, 1)
+        init_with(self, kernel_size=kernel_size, stride=stride, padding=padding, ceil_mode=ceil_mode,
+                  count_include_pad=count_include_pad)
+        if self.dims != 1:
+            Module.program_setattr(self, "divisor_override", divisor_override)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        extra = () if self.dims == 1 else (own["divisor_override"],)
+        return functional(f"avg_pool{self.dims}d")(input, own["kernel_size"], own["stride"], own["padding"],
+                                                   own["ceil_mode"], own["count_include_pad"], *extra)
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"kernel_size={own['kernel_size']}, stride={own['stride']}, padding={own['padding']}"
+
+
+class AvgPool1d(_AvgPoolNd):
+    dims = 1
+
+
+class AvgPool2d(_AvgPoolNd):
+    dims = 2
+
+
+class AvgPool3d(_AvgPoolNd):
+    dims = 3
+
+
+for _cls in (Conv1d, Conv2d, Conv3d):
+    native_class(_cls, "torch.nn.modules.conv")
+for _cls in (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d):
+    native_class(_cls, "torch.nn.modules.pooling")
+
+CONVOLUTIONS = {cls.__name__: cls for cls in (Conv1d, Conv2d, Conv3d, MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d,
+                                              AvgPool2d, AvgPool3d)}
