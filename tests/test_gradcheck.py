@@ -22,6 +22,7 @@ import pytest
 from agcli.evaluate import run as api
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
+from agcli.torchapi import normalization as NORM
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
@@ -447,6 +448,10 @@ CASES = [
          a=normal(1, 3, 4, 3)),
     case("avg_pool2d(a, 2, padding=1, ceil_mode=True, count_include_pad=False) * avg_pool1d(a, 3, 2, 1).sum()",
          a=normal(2, 3, 4)),
+    # ---- normalisation
+    case("F.layer_norm(a, (3, 4), w, b) + layer_norm(a, [4]) * w", a=normal(2, 3, 4), w=normal(3, 4), b=normal(3, 4)),
+    case("F.batch_norm(a, None, None, w, b, training=True) + batch_norm(a, zeros(3), ones(3) * 2, w, b)",
+         a=normal(4, 3, 2), w=normal(3), b=normal(3)),
 ]
 
 
@@ -658,6 +663,13 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 5, 4))], id="avg_pool2d"),
     pytest.param(lambda x: functions.sum(functions.pow(CONV.avg_pool3d(x, (1, 2, 2), count_include_pad=False), 3)),
                  [R.standard_normal((1, 2, 3, 4))], id="avg_pool3d"),
+    pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.layer_norm(x, (3,), w, b), 3)),
+                 [R.standard_normal((2, 3)), R.standard_normal(3), R.standard_normal(3)], id="layer_norm"),
+    pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.batch_norm(x, None, None, w, b, True), 3)),
+                 [R.standard_normal((3, 2, 2)), R.standard_normal(2), R.standard_normal(2)], id="batch_norm"),
+    pytest.param(lambda x, w: functions.sum(functions.pow(NORM.batch_norm(
+        x, Tensor(D(np.array([0.5, -1.0]))), Tensor(D(np.array([2.0, 0.5]))), w), 3)),
+                 [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
 ]
 
 

@@ -319,3 +319,4 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 RECORDED = {"conv1d": conv1d, "conv2d": conv2d, "conv3d": conv3d, "avg_pool1d": avg_pool1d, "avg_pool2d": avg_pool2d,
             "avg_pool3d": avg_pool3d}
 VALUED = {"max_pool1d": max_pool1d, "max_pool2d": max_pool2d, "max_pool3d": max_pool3d}
+

@@ -17,7 +17,7 @@ from . import norms
 from . import special_math as SM
 from . import compound
 from . import twofold as TW
-from . import convolution as CONV
+from . import convolution as CONV, normalization as NORM
 from .dropout import dropout
 from . import logical as L
 from . import autograd
@@ -174,8 +174,8 @@ _declare(FUNCTIONS, NEVER, {"dropout": dropout})              # (random: no repl
 # one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
 _declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
 _declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
-_declare(FUNCTIONS, SAFE, CONV.RECORDED)
-_declare(FUNCTIONS, NEVER, CONV.VALUED)
+_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED})
+_declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED})
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .activations import ACTIVATIONS
 from .conv import CONVOLUTIONS
+from .normalization import NORMALIZATIONS
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import LAYERS
 from .losses import LOSSES
@@ -19,8 +20,8 @@ from .utils import UTILS
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
-            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **ACTIVATIONS,
-            **LOSSES}
+            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
+            **ACTIVATIONS, **LOSSES}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
