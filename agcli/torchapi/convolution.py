@@ -11,7 +11,7 @@ from ..engine.ops import pieces as PC
 from ..engine.ops import pooling as PL
 from ..engine.ops.shapes import squeeze, unsqueeze
 from ..engine.tensor import Tensor, apply, data
-from ..errors import python_type_name
+from ..errors import python_type_name, torch_type_name
 from ..state import state
 from .checks import fail, is_int, ndim_of, shape_of, tensors_only
 
@@ -126,7 +126,15 @@ def _check_shapes(x, weight, bias, stride, padding, dilation, groups, k):
     if any(a < b for a, b in zip(padded, reach)):
         fail(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
              f"({' x '.join(map(str, reach))}). Kernel size can't be greater than actual input size")
+    kernel = ws[2:]
+    if any(n <= 0 for n in kernel):
+        if k == 3:
+            fail(f"kernel size should be greater than zero, but got: {' x '.join(map(str, kernel))} (TxHxW)")
+        height, width = (1,) + kernel if k == 1 else kernel
+        fail(f"kernel size should be greater than zero, but got kernel_height: {height} kernel_width: {width}")
     xd, wd = B.dtype_name(data(x).dtype), B.dtype_name(data(weight).dtype)
+    if xd == "bool":
+        fail(f'"slow_conv{3 if k == 3 else 2}d_cpu" not implemented for \'Bool\'', "not_implemented")
     if bias is not None and B.dtype_name(data(bias).dtype) != xd:
         fail(f"Input type ({_c_type(xd)}) and bias type ({_c_type(B.dtype_name(data(bias).dtype))}) should be the "
              "same")
@@ -217,10 +225,16 @@ def _named(prefix, values):
     return " ".join(f"{prefix}{n}: {v}" for n, v in zip(names, values))
 
 
+def _not_bool(input, name):
+    if B.dtype_name(data(input).dtype) == "bool":
+        fail(f'"{name}" not implemented for \'Bool\'', "not_implemented")
+
+
 def _max_pool(d, name, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     tensors_only(name, input=input)
     if ndim_of(input) not in (d + 1, d + 2):
         fail(f"non-empty {d + 1}D or {d + 2}D (batch mode) tensor expected for input")
+    _not_bool(input, name)
     kernel = _pool_param(kernel_size, name, "kernel_size", d)
     stride = _pool_param(stride, name, "stride", d) or kernel
     padding = _pool_param(padding, name, "padding", d)
@@ -238,6 +252,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """max_pool2d over input.unsqueeze(-2), squeezed after (ATen's max_pool1d_with_indices),
     after check_max_pool1d's checks."""
     tensors_only("max_pool1d", input=input)
+    if return_indices:          # (F.max_pool1d_with_indices: max_pool2d's checks only)
+        out = _max_pool(2, "max_pool2d", unsqueeze(input, -2), *_as_2d(kernel_size, stride, padding, dilation),
+                        ceil_mode, True)
+        return squeeze(out[0], -2), Tensor(B.xp.squeeze(out[1].data, axis=-2), device=out[1].device)
     shape = shape_of(input)
     if not (len(shape) == 2 and 0 not in shape or len(shape) == 3 and 0 not in shape[1:]):
         fail(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but "
@@ -257,10 +275,19 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     (size,) = PL.pool_sizes(shape[-1:], (k,), (s,), (p,), (dl,), bool(ceil_mode))
     if size <= 0:
         fail(f"max_pool1d() Invalid computed output size: {size}")
-    out = _max_pool(2, "max_pool2d", unsqueeze(input, -2), (1, k), (1, s), (0, p), (1, dl), ceil_mode, return_indices)
-    if return_indices:
-        return squeeze(out[0], -2), Tensor(B.xp.squeeze(out[1].data, axis=-2), device=out[1].device)
-    return squeeze(out, -2)
+    if B.kind(data(input).dtype) != "f" and not getattr(input, "requires_grad", False):
+        fail(f'"max_pool1d_impl" not implemented for \'{torch_type_name(B.dtype_name(data(input).dtype))}\'',
+             "not_implemented")
+    return squeeze(_max_pool(2, "max_pool2d", unsqueeze(input, -2), (1, k), (1, s), (0, p), (1, dl), ceil_mode,
+                             False), -2)
+
+
+def _as_2d(kernel_size, stride, padding, dilation):
+    """A 1-d pool's arguments as the 2-d pool's over an unsqueezed dim (ATen's max_pool1d_with_indices)."""
+    (k,) = _pool_param(kernel_size, "max_pool1d", "kernel_size", 1)
+    (s,) = _pool_param(stride, "max_pool1d", "stride", 1) or (k,)
+    return (1, k), (1, s), (0, _pool_param(padding, "max_pool1d", "padding", 1)[0]), \
+        (1, _pool_param(dilation, "max_pool1d", "dilation", 1)[0])
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -277,12 +304,20 @@ def _avg_pool(d, name, input, kernel_size, stride, padding, ceil_mode, count_inc
         n = max(ndim_of(input), 1)
         fail(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {-d - 1})", "index")
     if ndim_of(input) not in (d + 1, d + 2):
+        if d == 2:
+            fail(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                 f"got:{_sizes(shape_of(input))}")
         fail(f"non-empty {d + 1}D or {d + 2}D (batch mode) tensor expected for input")
+    _not_bool(input, name)
     kernel = _pool_param(kernel_size, name, "kernel_size", d)
     stride = _pool_param(stride, name, "stride", d) or kernel
     padding = _pool_param(padding, name, "padding", d)
     if divisor_override is not None and divisor_override == 0:
         fail("divisor must be not zero")
+    sizes = shape_of(input)[-d:]
+    if d == 3 and any(n < k for n, k in zip(sizes, kernel)):      # (pool3d_shape_check's, for averages only)
+        fail(f"input image (T: {sizes[0]} H: {sizes[1]} W: {sizes[2]}) smaller than kernel size (kT: {kernel[0]} "
+             f"kH: {kernel[1]} kW: {kernel[2]})")
     _pool_shapes(name, input, kernel, stride, padding, (1,) * d, bool(ceil_mode))
     return apply(PL.AVERAGES[d], input, kernel=kernel, stride=stride, padding=padding, ceil_mode=bool(ceil_mode),
                  count_include_pad=bool(count_include_pad), divisor_override=divisor_override)

@@ -106,9 +106,11 @@ class GradFn:
 
 def _check_version(node, field, t):
     """A saved tensor changed in place since is PyTorch's version error, as backward would raise it."""
+    if type(field) not in (Arg, Result):        # (a value computed on the side: no version of its own)
+        return
     versions = node.versions or (0,) * (len(node.inputs) + 1)
     at = -1 if type(field) is Result else field.index
-    if type(field) in (Arg, Result) and version_of(t) != versions[at]:
+    if version_of(t) != versions[at]:
         raise AgcliError(modified_message(node, t, versions[at], node if at == -1 else node.next[at]))
 
 

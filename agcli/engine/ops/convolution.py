@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..backend import getitem, reduce_sum, setitem, xp, zeros
+from ..backend import copy, getitem, reduce_sum, setitem, xp, zeros
 from ..op import Op, undefined
+from ..saved import FIELDS, Arg, Computed, Constant, Param
 from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .shapes import STACK, expand, permute, reshape, select
@@ -77,7 +78,8 @@ def convolve(x, w, b, stride, padding, dilation, groups):
     """The convolution of x by w, plus b (None: no bias)."""
     sizes = out_sizes(x.shape[2:], w.shape[2:], stride, padding, dilation)
     y = xp.matmul(_weights(w, groups), _columns(x, w.shape[2:], stride, padding, dilation, groups))
-    y = _by_group(y, groups, x.shape[0], sizes)
+    # (laid out as PyTorch's: contiguous, which views and random fills in memory order rely on)
+    y = copy(_by_group(y, groups, x.shape[0], sizes))
     return y if b is None else y + xp.reshape(b, (1, -1) + (1,) * len(sizes))
 
 
@@ -93,7 +95,8 @@ def input_grad(g, x, w, stride, padding, dilation, groups):
         key = _window(offset, stride, dilation, sizes)
         column = xp.permute_dims(cols[:, k, ...], (1, 0) + tuple(range(2, 2 + len(sizes))))    # (N, C, *sizes)
         setitem(padded, key, getitem(padded, key) + column)
-    return getitem(padded, (slice(None), slice(None)) + tuple(slice(p, p + m) for p, m in zip(padding, x.shape[2:])))
+    return copy(getitem(padded, (slice(None), slice(None)) + tuple(slice(p, p + m)
+                                                                   for p, m in zip(padding, x.shape[2:]))))
 
 
 def weight_grad(g, x, w, stride, padding, dilation, groups):
@@ -194,7 +197,7 @@ CONVOLUTION = Op(_NAME, convolve,
                  ("convolution_backward(grad, input, weight, stride, padding, dilation, groups)[0]",
                   "convolution_backward(grad, input, weight, stride, padding, dilation, groups)[1]",
                   "convolution_backward(grad, input, weight, stride, padding, dilation, groups)[2]"),
-                 reads=((1,), (0,), ()),
+                 reads=((0, 1), (0, 1), (0, 1)),       # (PyTorch saves both for any of the three)
                  jvps=(_input_tangent, _weight_tangent, _bias_tangent))
 CONV_INPUT_GRAD = Op(_TWICE, lambda g, x, w, **params: input_grad(g, x, w, **params), _input_grad_rules(),
                      ("convolution(grad, weight, None, stride, padding, dilation, groups)",
@@ -233,6 +236,14 @@ def _placed(t, first, second, at):
     args.insert(at, t)
     return args
 
+
+
+# What the nodes keep, by PyTorch's names (grad_fn._saved_stride, ...: engine/saved.py).
+FIELDS[_NAME] = {"bias_sym_sizes_opt": Computed(lambda node: tuple(node.shapes[2]) or (0,), tensor=False),
+                 "dilation": Param("dilation"), "groups": Param("groups"), "input": Arg(0),
+                 "output_padding": Computed(lambda node: (0,) * len(node.params["stride"]), tensor=False),
+                 "padding": Param("padding"), "stride": Param("stride"), "transposed": Constant(False),
+                 "weight": Arg(1)}
 
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)

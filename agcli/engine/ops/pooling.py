@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..backend import add_at, arange, asarray, astype, full, getitem, kind, setitem, xp, zeros
+from ..backend import add_at, arange, asarray, astype, copy, full, getitem, kind, setitem, xp, zeros
 from ..op import Op
+from ..saved import FIELDS, Arg, Computed, Param
 from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .pointwise import zeros_like
@@ -211,7 +212,7 @@ def average_grad(g, x, kernel, stride, padding, ceil_mode, count_include_pad, di
     for offset in reversed(_offsets(kernel)):
         key = _key(offset, stride, ones, sizes)
         setitem(padded, key, getitem(padded, key) + share)
-    return getitem(padded, _inner(padding, x_sizes))
+    return copy(getitem(padded, _inner(padding, x_sizes)))      # (contiguous, as PyTorch's)
 
 
 def _average_rule(g, out, x, **params):
@@ -228,7 +229,7 @@ def _average_ops(d):
     pool = Op(f"AvgPool{d}DBackward0", average, (_average_rule,),
               (f"avg_pool{d}d_backward(grad, self, kernel_size, stride, padding, ceil_mode, count_include_pad, "
                "divisor_override)",),
-              saves=False, jvps=(_average_tangent,))
+              jvps=(_average_tangent,))      # (it reads x's shape only, but PyTorch saves x: its version is checked)
     grad = Op(f"AvgPool{d}DBackwardBackward0", average_grad,
               (lambda gg, out, g, x, **params: _average_tangent(gg, None, x, **params), _zeros),
               (f"avg_pool{d}d(grad, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
@@ -246,6 +247,23 @@ _MAX_GRADS = {2: MAX_POOL_2D_GRAD, 3: MAX_POOL_3D_GRAD}
 AVERAGES = {2: AVG_POOL_2D, 3: AVG_POOL_3D}
 _AVERAGE_GRADS = {2: AVG_POOL_2D_GRAD, 3: AVG_POOL_3D_GRAD}
 
+
+
+def _indices(node):
+    """max pool's indices (PyTorch's result1), as a tensor."""
+    return Tensor(max_choice(node.arrays[0] if node.arrays is not None else data(node.inputs[0]),
+                             **node.params)[1], device=node.out.device)
+
+
+# What the nodes keep, by PyTorch's names (grad_fn._saved_kernel_size, ...: engine/saved.py).
+for _d in (2, 3):
+    FIELDS[f"MaxPool{_d}DWithIndicesBackward0"] = {
+        "ceil_mode": Param("ceil_mode"), "dilation": Param("dilation"), "kernel_size": Param("kernel"),
+        "padding": Param("padding"), "result1": Computed(_indices), "self": Arg(0), "stride": Param("stride")}
+    FIELDS[f"AvgPool{_d}DBackward0"] = {
+        "ceil_mode": Param("ceil_mode"), "count_include_pad": Param("count_include_pad"),
+        "divisor_override": Param("divisor_override"), "kernel_size": Param("kernel"), "padding": Param("padding"),
+        "self": Arg(0), "stride": Param("stride")}
 
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)

@@ -25,6 +25,7 @@ def _n_tuple(value, n):
 class _ConvNd(Module):
     dims = 0
     layer_base = True
+    pytorch_owners = {"reset_parameters": "_ConvNd", "extra_repr": "_ConvNd"}
 
     @program("__init__")
     def init(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
@@ -111,6 +112,7 @@ class Conv3d(_ConvNd):
 class _MaxPoolNd(Module):
     dims = 0
     layer_base = True
+    pytorch_owners = {"__init__": "_MaxPoolNd", "extra_repr": "_MaxPoolNd"}
 
     @program("__init__")
     def init(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):

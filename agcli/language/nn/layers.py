@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 
 from ...engine import backend as B
+from ...engine.tensor import Tensor
 from ...errors import AgcliError
 from ...torchapi import creation as C
 from ...torchapi import namespace, nn_init
 from ..program_torch_calls import TorchFunction
 from ..program_names import receiver_tables
 from .module import Module
-from .native import call, native_class, program
+from ..program_exceptions import raise_python
+from .native import call, native_class, program, typename
 from .parameter import parameter
 
 _FUNCTIONS = {}
@@ -33,7 +35,10 @@ def functional(name):
 
 
 def method(x, name, *args):
-    """x.name(*args), a tensor's method as a program's call of it."""
+    """x.name(*args), a tensor's method as a program's call of it (Python's error for another object:
+    a pool's (values, indices) pair fed to Flatten)."""
+    if type(x) is not Tensor:
+        raise_python(AttributeError(f"'{typename(x)}' object has no attribute '{name}'"))
     return receiver_tables()[0][name](x, *args)
 
 

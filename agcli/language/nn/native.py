@@ -9,6 +9,8 @@ with the wrong arguments fails with Python's words for PyTorch's method.
 """
 from __future__ import annotations
 
+from types import FunctionType
+
 from ...engine.tensor import Tensor
 from ...torchapi import namespace
 from ..program_exceptions import ProgramException
@@ -64,13 +66,24 @@ def native_class(cls, module):
         for value in list(vars(klass).values()):
             name = getattr(value, "program_name", None)
             if name is not None:
-                # (a shared base of layers, as _ConvNd, names its methods by the layer's class)
-                own = klass is cls or vars(klass).get("layer_base", False)
-                qualname = f"{cls.__name__ if own else 'Module'}.{name}"
+                # (a shared base of layers, as _ConvNd, names its methods by the layer's class: each
+                # layer gets its own copy, so that Python's words for a bad call name that class)
+                shared = klass is not cls and vars(klass).get("layer_base", False)
+                if shared:
+                    value = _own_copy(value)
+                owner = vars(klass).get("pytorch_owners", {}).get(name, cls.__name__)  # (PyTorch's own base's)
+                qualname = f"{owner if klass is cls or shared else 'Module'}.{name}"
                 value.__name__, value.__qualname__ = name, qualname
                 ns[name] = NativeMethod(value, name, qualname)
     cls._ns = ns
     return cls
+
+
+def _own_copy(fn):
+    copied = FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copied.__kwdefaults__ = fn.__kwdefaults__
+    copied.__dict__.update(fn.__dict__)
+    return copied
 
 
 def call(obj, name, *args, **kwargs):

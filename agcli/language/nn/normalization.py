@@ -50,6 +50,8 @@ class LayerNorm(Module):
 
 class _BatchNorm(Module):
     layer_base = True
+    pytorch_owners = {"__init__": "_BatchNorm", "forward": "_BatchNorm", "reset_running_stats": "_NormBase",
+                      "reset_parameters": "_NormBase", "extra_repr": "_NormBase"}
     dims = ()           # the input dims a layer takes
 
     @program("__init__")
