@@ -81,7 +81,7 @@ def test_pytorchs_own_sqrt_moves_a_few_ulps(case):
 
 def test_the_fixture_covers_every_optimizer_in_both_dtypes():
     seen = {(c["optimizer"], c["dtype"]) for c in FIXTURE["cases"]}
-    assert seen == {(name, d) for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+    assert seen == {(name, d) for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta")
                     for d in ("float32", "float64")}
 
 

@@ -174,7 +174,7 @@ def _qualified(prefix):
 
 
 _OPTIM_FILES = {"Optimizer": "optimizer", "SGD": "sgd", "Adam": "adam", "AdamW": "adamw", "RMSprop": "rmsprop",
-                "Adagrad": "adagrad"}
+                "Adagrad": "adagrad", "Adadelta": "adadelta"}
 
 
 def _optim_module():

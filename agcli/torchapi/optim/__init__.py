@@ -1,6 +1,8 @@
 """torch.optim on agcli's engine: the optimizers PyTorch's CPU runs by default
-(single-tensor updates, op by op, bit for bit) and lr_scheduler.StepLR, MultiStepLR, ExponentialLR, LambdaLR,
+(single-tensor updates, op by op, bit for bit: SGD, Adam, AdamW,
+RMSprop, Adagrad, Adadelta) and lr_scheduler.StepLR, MultiStepLR, ExponentialLR, LambdaLR,
 CosineAnnealingLR and ReduceLROnPlateau."""
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .lr_plateau import CosineAnnealingLR, ReduceLROnPlateau
@@ -10,7 +12,7 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 OPTIMIZERS = {"Optimizer": Optimizer, "SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop,
-              "Adagrad": Adagrad}
+              "Adagrad": Adagrad, "Adadelta": Adadelta}
 SCHEDULERS = {"LRScheduler": LRScheduler, "StepLR": StepLR, "MultiStepLR": MultiStepLR,
               "ExponentialLR": ExponentialLR, "LambdaLR": LambdaLR, "CosineAnnealingLR": CosineAnnealingLR,
               "ReduceLROnPlateau": ReduceLROnPlateau}

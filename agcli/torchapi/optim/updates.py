@@ -99,3 +99,13 @@ def addcdiv_(x, t1, t2, value=1):
 
 def clone(x):
     return _new(B.copy(x.data), x)
+
+
+def div_(x, y):
+    """x.div_(y), y a tensor."""
+    return _write(x, x.data / y.data)
+
+
+def mul_tensor_(x, y):
+    """x.mul_(y), y a tensor."""
+    return _write(x, x.data * y.data)
