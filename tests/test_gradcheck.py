@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from agcli.evaluate import run as api
+from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import normalization as NORM
@@ -448,6 +449,8 @@ CASES = [
          a=normal(1, 3, 4, 3)),
     case("avg_pool2d(a, 2, padding=1, ceil_mode=True, count_include_pad=False) * avg_pool1d(a, 3, 2, 1).sum()",
          a=normal(2, 3, 4)),
+    case("adaptive_avg_pool2d(a, (2, 3)) * adaptive_avg_pool1d(a, 4).sum() + adaptive_avg_pool2d(a, 1)",
+         a=normal(2, 3, 5)),
     # ---- normalisation
     case("F.layer_norm(a, (3, 4), w, b) + layer_norm(a, [4]) * w", a=normal(2, 3, 4), w=normal(3, 4), b=normal(3, 4)),
     case("F.batch_norm(a, None, None, w, b, training=True) + batch_norm(a, zeros(3), ones(3) * 2, w, b)",
@@ -663,6 +666,10 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 5, 4))], id="avg_pool2d"),
     pytest.param(lambda x: functions.sum(functions.pow(CONV.avg_pool3d(x, (1, 2, 2), count_include_pad=False), 3)),
                  [R.standard_normal((1, 2, 3, 4))], id="avg_pool3d"),
+    pytest.param(lambda x: functions.sum(functions.pow(ADAPT.adaptive_avg_pool2d(x, (2, 3)), 3)),
+                 [R.standard_normal((2, 3, 5))], id="adaptive_avg_pool2d"),
+    pytest.param(lambda x: functions.sum(functions.pow(ADAPT.adaptive_avg_pool3d(x, (2, 1, 3)), 3)),
+                 [R.standard_normal((1, 3, 2, 4))], id="adaptive_avg_pool3d"),
     pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.layer_norm(x, (3,), w, b), 3)),
                  [R.standard_normal((2, 3)), R.standard_normal(3), R.standard_normal(3)], id="layer_norm"),
     pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.batch_norm(x, None, None, w, b, True), 3)),

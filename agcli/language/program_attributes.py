@@ -3,9 +3,9 @@ of value, looked up when the line runs: a tensor's (agcli's tables of
 PyTorch's), a module's, a program's object's and class's (Python's lookup
 order), and Python's own methods on its values (the ones declared here).
 
-Python's internals stay out of reach: a name like `__class__` or `__dict__`
-is refused, but a program's own special methods (`__init__`, `__repr__`, ...)
-are its attributes.
+Python's internals stay out of reach: a name like `__dict__` is refused, but a
+program's own special methods (`__init__`, `__repr__`, ...) are its attributes,
+and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions read it).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ..torchapi.reductions import ValuesIndices
 from .program_exceptions import python_errors, raise_python
 from .program_format import str_format
 from .program_classes import Super
+from .program_conversions import type_of
 from .program_items import getitem
 from .program_modules import BuiltinClass, ModuleValue
 from .program_names import SETTERS, receiver_tables
@@ -89,6 +90,8 @@ def _no_attribute(v, name, candidates=()):
 # ------------------------------------------------------------ reading
 def get_attribute(v, name):
     t = type(v)
+    if name == "__class__":
+        return type_of(v)
     if t is Tensor:
         return tensor_attribute(v, name)
     if v is None:       # (x.grad before backward: Python's AttributeError, which getattr/hasattr catch)

@@ -17,8 +17,8 @@ from . import norms
 from . import special_math as SM
 from . import compound
 from . import twofold as TW
-from . import convolution as CONV, normalization as NORM
-from .dropout import dropout
+from . import adaptive as ADAPT, convolution as CONV, normalization as NORM
+from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from . import logical as L
 from . import autograd
 from .dtypes import STRIDED
@@ -170,11 +170,12 @@ _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
 _declare(FUNCTIONS, NEVER, _ARGS)
 _declare(METHODS, NEVER, _ARGS)
 _declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
-_declare(FUNCTIONS, NEVER, {"dropout": dropout})              # (random: no replay)
+_declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout2d": dropout2d,    # (random:
+                            "dropout3d": dropout3d})                                              # no replay)
 # one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
 _declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
 _declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
-_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED})
+_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **ADAPT.RECORDED})
 _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED})
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})

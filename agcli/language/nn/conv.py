@@ -195,3 +195,38 @@ for _cls in (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d):
 
 CONVOLUTIONS = {cls.__name__: cls for cls in (Conv1d, Conv2d, Conv3d, MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d,
                                               AvgPool2d, AvgPool3d)}
+
+
+class _AdaptiveAvgPoolNd(Module):
+    dims = 0
+    layer_base = True
+    pytorch_owners = {"__init__": "_AdaptiveAvgPoolNd", "extra_repr": "_AdaptiveAvgPoolNd"}
+
+    @program("__init__")
+    def init(self, output_size):
+        init_with(self, output_size=output_size)
+
+    @program("forward")
+    def forward(self, input):
+        return functional(f"adaptive_avg_pool{self.dims}d")(input, self.__dict__["output_size"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"output_size={self.__dict__['output_size']}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    dims = 1
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    dims = 2
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    dims = 3
+
+
+for _cls in (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d):
+    native_class(_cls, "torch.nn.modules.pooling")
+CONVOLUTIONS.update({cls.__name__: cls for cls in (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d)})

@@ -148,6 +148,8 @@ class Flatten(Module):
 
 
 class Dropout(Module):
+    function = "dropout"
+
     @program("__init__")
     def init(self, p=0.5, inplace=False):
         if not 0 <= p <= 1:
@@ -157,15 +159,28 @@ class Dropout(Module):
     @program("forward")
     def forward(self, input):
         own = self.__dict__
-        return functional("dropout")(input, own["p"], own["training"], own["inplace"])
+        return functional(self.function)(input, own["p"], own["training"], own["inplace"])
 
     @program("extra_repr")
     def extra_repr(self):
         return f"p={self.__dict__['p']}, inplace={self.__dict__['inplace']}"
 
 
+class Dropout1d(Dropout):
+    function = "dropout1d"
+
+
+class Dropout2d(Dropout):
+    function = "dropout2d"
+
+
+class Dropout3d(Dropout):
+    function = "dropout3d"
+
+
 for _cls, _module in ((Linear, "linear"), (Embedding, "sparse"), (Identity, "linear"), (Flatten, "flatten"),
-                     (Dropout, "dropout")):
+                     (Dropout, "dropout"), (Dropout1d, "dropout"), (Dropout2d, "dropout"), (Dropout3d, "dropout")):
     native_class(_cls, f"torch.nn.modules.{_module}")
 
-LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Dropout)}
+LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Dropout, Dropout1d, Dropout2d,
+                                        Dropout3d)}
