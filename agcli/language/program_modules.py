@@ -18,13 +18,14 @@ from ..errors import did_you_mean
 from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
-from ..torchapi import namespace, optim
+from ..torchapi import namespace, normalization, optim
 from ..torchapi import in_place, nn_init
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
+from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
 from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
@@ -165,6 +166,7 @@ def _functions(module):
                if module_has(module, name)}
     if module == "torch":
         entries["tensor"] = TorchFunction("tensor", tensor, module)
+        entries.update({name: TorchFunction(name, fn, module) for name, fn in normalization.TORCH_ONLY.items()})
     return entries
 
 
@@ -255,6 +257,10 @@ def _make_modules():
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot
+    # collections.OrderedDict: the state dicts' class (printed as Python 3.11 prints one), for
+    # nn.Sequential(OrderedDict(...))
+    modules["collections"] = ModuleValue("collections", {"OrderedDict": Builtin("OrderedDict",
+                                                                                python_errors(StateDict))})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -272,8 +278,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, numpy and matplotlib.pyplot work; files are outside agcli's "
-                 "scope")
+                 "torch.autograd), math, random, time, collections.OrderedDict, numpy and matplotlib.pyplot work; "
+                 "files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

@@ -7,7 +7,10 @@ from ..engine import backend as B
 from ..engine.ops import normalization as NM
 from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
-from .checks import fail, is_int, shape_of, tensors_only
+from .arithmetic import add, mul
+from .checks import fail, is_int, numel, shape_of, tensors_only
+from .functions import select
+from .shaping import clone
 
 
 def _sizes(shape) -> str:
@@ -21,34 +24,58 @@ def _kernel_dtype(x, kernel):
     return name
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+def _mixed(input, *params):
+    """ATen's check_mixed_data_type, when a parameter's dtype is not the input's."""
+    have = B.dtype_name(data(input).dtype)
+    kinds = [B.dtype_name(data(p).dtype) for p in params if p is not None]
+    if all(k == have for k in kinds):
+        return
+    if have not in ("float32", "float16", "bfloat16"):
+        fail("mixed dtype (CPU): all inputs must share same datatype.")
+    if any(k != "float32" for k in kinds):
+        fail("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    fail("agcli's normalisations take parameters of their input's dtype: a half input with float32 parameters "
+         "is not provided", "not_implemented")
+
+
+def _number(v, function, name, position):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        fail(f"{function}(): argument '{name}' (position {position}) must be float, not {python_type_name(v)}",
+             "type")
+    return float(v)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True):
+    """F.layer_norm (torch.layer_norm, which also takes cudnn_enable)."""
     tensors_only("layer_norm", input=input)
     if is_int(normalized_shape) or not isinstance(normalized_shape, (tuple, list)) or \
             not all(is_int(n) for n in normalized_shape):
         fail(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
              f"{python_type_name(normalized_shape)}", "type")
+    eps = _number(eps, "layer_norm", "eps", 5)
     shape = tuple(int(n) for n in normalized_shape)
+    if not shape:
+        fail("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but "
+             "got normalized_shape = []")
     for name, v in (("weight", weight), ("bias", bias)):
         if v is not None and shape_of(v) != shape:
             fail(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                  f"{_sizes(shape_of(v))} and normalized_shape = {_sizes(shape)}")
     xs = shape_of(input)
-    if not shape or len(xs) < len(shape) or xs[len(xs) - len(shape):] != shape:
+    if len(xs) < len(shape) or xs[len(xs) - len(shape):] != shape:
         fail(f"Given normalized_shape={_sizes(shape)}, expected input with shape [*, "
              f"{', '.join(map(str, shape))}], but got input of size{_sizes(xs)}")
-    name = _kernel_dtype(input, "LayerNormKernelImpl")
-    for v in (weight, bias):
-        if v is not None and B.dtype_name(data(v).dtype) != name:
-            fail(f"mixed dtype (CPU): expect parameter to have scalar type of {torch_type_name(name)}")
+    _mixed(input, weight, bias)
+    _kernel_dtype(input, "LayerNormKernelImpl")
     axes = tuple(range(len(xs) - len(shape), len(xs)))
-    return apply(NM.LAYER_NORM, input, weight, bias, layout="layer", axes=axes, eps=float(eps), running=None)
+    return apply(NM.LAYER_NORM, input, weight, bias, layout="layer", axes=axes, eps=eps, running=None)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
+    """F.batch_norm: its checks (a batch of one value per channel, eps), then torch.batch_norm."""
     tensors_only("batch_norm", input=input)
     xs = shape_of(input)
-    channels = xs[1] if len(xs) > 1 else 0
     if training:
         count = 1
         for i, n in enumerate(xs):
@@ -56,13 +83,34 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count == 1:
             fail(f"Expected more than 1 value per channel when training, got input size torch.Size("
                  f"{_sizes(xs)})", "value")
+    if isinstance(eps, (int, float)) and not isinstance(eps, bool):
+        if training and eps <= 0.0:
+            fail(f"batch_norm eps must be positive during training, but got {eps}", "value")
+        if eps < 0.0:
+            fail(f"batch_norm eps must be non-negative, but got {eps}", "value")
+    return torch_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, False)
+
+
+def torch_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled):
+    """torch.batch_norm (its own order of arguments, all of them required)."""
+    tensors_only("batch_norm", input=input)
+    momentum, eps = _number(momentum, "batch_norm", "momentum", 7), _number(eps, "batch_norm", "eps", 8)
+    xs = shape_of(input)
+    channels = xs[1] if len(xs) > 1 else 0
+    if training and (running_mean is None) != (running_var is None):
+        fail("running_mean and running_var must either both be None or neither be None", "value")
+    if numel(xs) == 0:          # (ATen: a copy, scaled and shifted by the first weight and bias: no statistics)
+        out = clone(input)
+        out = out if weight is None else mul(out, select(weight, 0, 0))
+        return out if bias is None else add(out, select(bias, 0, 0))
     for name, v in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if v is not None and (type(v) is not Tensor or data(v).size != channels):
             fail(f"{name} should contain {channels} elements not {data(v).size}")
     if not training and (running_mean is None or running_var is None):
         fail(f"{'running_mean' if running_mean is None else 'running_var'} must be defined in evaluation mode")
-    _kernel_dtype(input, "batch_norm")
+    _kernel_dtype(input, "batch_norm")         # (ATen dispatches on the dtype first, then checks the mix)
+    _mixed(input, weight, bias, running_mean, running_var)
     axes = (0,) + tuple(range(2, len(xs)))
     layout = (1, channels) + (1,) * (len(xs) - 2)
     running = None
@@ -70,7 +118,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         mean = B.xp.reshape(data(running_mean), layout)
         rstd = 1.0 / B.xp.sqrt(B.xp.reshape(data(running_var), layout) + eps)
         running = (mean, rstd)
-    out = apply(NM.BATCH_NORM, input, weight, bias, layout="batch", axes=axes, eps=float(eps), running=running)
+    out = apply(NM.BATCH_NORM, input, weight, bias, layout="batch", axes=axes, eps=eps, running=running)
     if training and running_mean is not None:
         _update_running(data(input), running_mean, running_var, axes, momentum)
     return out
@@ -94,3 +142,5 @@ def _update_running(x, running_mean, running_var, axes, momentum):
 # may replay; batch_norm moves running statistics, which no op records.
 RECORDED = {"layer_norm": layer_norm}
 VALUED = {"batch_norm": batch_norm}
+# torch's own, where its arguments differ from torch.nn.functional's (language/program_modules.py)
+TORCH_ONLY = {"batch_norm": torch_batch_norm}
