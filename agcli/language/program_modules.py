@@ -33,7 +33,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction
-from . import utils_data
+from . import program_copy, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
@@ -46,6 +46,7 @@ class ModuleValue:
 
     __slots__ = ("name", "entries", "spelling", "missing")
     type_name = "module"
+    shared_by_copy = True       # (copy.deepcopy shares it, as Python's shares a module)
 
     def __init__(self, name, entries, spelling=None, missing=None):
         self.name, self.entries = name, entries
@@ -76,6 +77,7 @@ class BuiltinClass:
 
     __slots__ = ("name", "module", "constructor", "instance_of", "methods")
     type_name = "type"
+    shared_by_copy = True
     program_attributes = {"__name__": "name", "__qualname__": "name", "__module__": "module"}
 
     def __init__(self, name, module, instance_of, constructor=None, methods=None):
@@ -261,6 +263,8 @@ def _make_modules():
     # nn.Sequential(OrderedDict(...))
     modules["collections"] = ModuleValue("collections", {"OrderedDict": Builtin("OrderedDict",
                                                                                 python_errors(StateDict))})
+    modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
+                                           for name in ("copy", "deepcopy")})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -278,8 +282,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, collections.OrderedDict, numpy and matplotlib.pyplot work; "
-                 "files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, collections.OrderedDict, numpy and matplotlib.pyplot "
+                 "work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

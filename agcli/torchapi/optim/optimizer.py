@@ -100,7 +100,7 @@ required = _Required()
 class Optimizer:
     pytorch_module = "torch.optim.optimizer"    # what type() names as its module (program_conversions.type_of)
     program_attributes = {"param_groups": "param_groups", "state": "state", "defaults": "defaults"}
-    program_methods = frozenset(("zero_grad", "step", "add_param_group", "state_dict"))
+    program_methods = frozenset(("zero_grad", "step", "add_param_group", "state_dict", "load_state_dict"))
 
     def __init__(self, params, defaults: dict):
         for name, allowed in _ONLY_DEFAULT.items():
@@ -228,6 +228,28 @@ class Optimizer:
         packed_state = {(mapping[id(k)] if type(k) is Tensor else k): v for k, v in self.state.items()}
         return {"state": packed_state, "param_groups": groups}
 
+    @program_method
+    def load_state_dict(self, state_dict):
+        """Optimizer.load_state_dict: the saved groups' options (deep copies) with this optimizer's
+        parameters, the saved state keyed by them; a state tensor of the parameter's dtype is taken
+        as it is (shared with the dict, as PyTorch's .to() returns it), another converted."""
+        import copy
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            value_error("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            value_error("loaded state dict contains a parameter group that doesn't match the size of optimizer's "
+                        "group")
+        id_map = {saved: p for g, s in zip(self.param_groups, saved_groups) for saved, p in zip(s["params"],
+                                                                                                g["params"])}
+        new_state = OptimizerState(dict)
+        for key, value in state_dict["state"].items():
+            param = id_map.get(key)
+            new_state[key if param is None else param] = value if param is None else _cast(param, value)
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+        self.state, self.param_groups = new_state, saved_groups
+
     def __repr__(self):
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
@@ -236,6 +258,18 @@ class Optimizer:
                 if key != "params":
                     text += f"    {key}: {_shown(group[key])}\n"
         return text + ")"
+
+
+def _cast(param, value, key=None):
+    """A loaded state value for `param` (_process_value_according_to_param_policy): `step` as it is,
+    other tensors in the parameter's dtype (the same tensor when it is already)."""
+    if type(value) is Tensor:
+        if key == "step" or value.data.dtype == param.data.dtype or B.kind(param.data.dtype) != "f":
+            return value
+        return Tensor(B.astype(value.data, param.data.dtype), device=param.device)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    return value
 
 
 def _iterable(params):

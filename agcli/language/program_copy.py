@@ -1,0 +1,86 @@
+"""Python's `copy` module in programs: deepcopy (a model to keep its best weights, a state dict)
+and copy, for the values a program holds: Python's containers, tensors (leaves only, as PyTorch's
+__deepcopy__: a non-leaf is its RuntimeError), nn modules and a program's own objects. Functions,
+classes and modules are shared, as Python's deepcopy shares them; anything else is refused in
+agcli's words rather than copied by guess."""
+from __future__ import annotations
+
+from ..engine import backend as B
+from ..engine.tensor import Tensor
+from ..errors import AgcliError
+from ..torchapi.devices import Device
+from ..torchapi.dtypes import DType
+from ..torchapi.namespace import Size
+from .nn.state_dict import StateDict
+from .program_exceptions import raise_python
+from .program_functions import UserFunction
+from .program_objects import BoundMethod, Builtin, ProgramObject
+from .program_values import type_name
+
+# What deepcopy shares, as Python's shares functions, classes and modules (a class marks itself
+# `shared_by_copy`: program_modules.py's modules and PyTorch's classes).
+_ATOMIC = (type(None), int, float, bool, complex, str, bytes, range, type, DType, Device, UserFunction, Builtin,
+           BoundMethod)
+_NON_LEAF = ("Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+             "moment.  If you were attempting to deepcopy a module, this may be because of a "
+             "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+
+
+def deepcopy(x, memo=None):
+    memo = {} if memo is None else memo
+    found = memo.get(id(x))
+    if found is not None:
+        return found
+    t = type(x)
+    if isinstance(x, _ATOMIC) or isinstance(x, Size) or getattr(t, "shared_by_copy", False):
+        return x
+    if t is Tensor:
+        return _tensor(x, memo)
+    if t in (list, dict, set) or isinstance(x, StateDict):
+        new = t()
+        memo[id(x)] = new
+        if t is list:
+            new.extend(deepcopy(v, memo) for v in x)
+        elif t is set:
+            new.update(deepcopy(v, memo) for v in x)
+        else:
+            for k, v in x.items():
+                new[deepcopy(k, memo)] = deepcopy(v, memo)
+        return new
+    if t in (tuple, frozenset):
+        new = t(deepcopy(v, memo) for v in x)
+        memo[id(x)] = new
+        return new
+    if isinstance(x, ProgramObject) and not isinstance(x, BaseException):
+        new = object.__new__(t)
+        memo[id(x)] = new
+        new.__dict__.update({k: deepcopy(v, memo) for k, v in x.__dict__.items()})
+        return new
+    raise AgcliError(f"agcli's copy.deepcopy copies containers, tensors, modules and a program's objects; a "
+                     f"'{type_name(x)}' is not provided", kind="not_implemented")
+
+
+def _tensor(x, memo):
+    """A new leaf with a copy of x's values (a Parameter stays one), its requires_grad and a deep copy
+    of its .grad, as Tensor.__deepcopy__ makes it."""
+    if x.grad_fn is not None:
+        raise_python(RuntimeError(_NON_LEAF))
+    new = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
+    if getattr(x, "parameter", False):
+        new.parameter = True
+    new.version = 1                 # (PyTorch sets the new storage in: version 1)
+    memo[id(x)] = new
+    if x.grad is not None:
+        new.grad = deepcopy(x.grad, memo)
+    return new
+
+
+def copy(x):
+    """A shallow copy of a Python container; other values are refused (a tensor's copy: clone it)."""
+    t = type(x)
+    if t in (list, dict, set) or isinstance(x, StateDict):
+        return t(x)
+    if t in (tuple, frozenset) or isinstance(x, _ATOMIC) or isinstance(x, Size) or getattr(t, "shared_by_copy", False):
+        return x
+    raise AgcliError(f"agcli's copy.copy copies Python's containers; for a '{type_name(x)}' use copy.deepcopy "
+                     "(or .clone() for a tensor)", kind="not_implemented")
