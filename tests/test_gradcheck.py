@@ -24,6 +24,7 @@ from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import normalization as NORM
+from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
@@ -451,6 +452,11 @@ CASES = [
          a=normal(2, 3, 4)),
     case("adaptive_avg_pool2d(a, (2, 3)) * adaptive_avg_pool1d(a, 4).sum() + adaptive_avg_pool2d(a, 1)",
          a=normal(2, 3, 5)),
+    case("F.conv_transpose2d(a, w, b, stride=(2, 1), padding=1, output_padding=(1, 0), dilation=(1, 2))",
+         a=normal(2, 4, 3, 4), w=normal(4, 3, 2, 3), b=normal(3)),
+    case("conv_transpose1d(a, w, groups=2, stride=2)"
+         " * conv_transpose3d(a[None, ..., None, None], w[..., None, None]).sum()",
+         a=normal(4, 3), w=normal(4, 1, 2)),
     # ---- normalisation
     case("F.layer_norm(a, (3, 4), w, b) + layer_norm(a, [4]) * w", a=normal(2, 3, 4), w=normal(3, 4), b=normal(3, 4)),
     case("F.batch_norm(a, None, None, w, b, training=True) + batch_norm(a, zeros(3), ones(3) * 2, w, b)",
@@ -670,6 +676,9 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 3, 5))], id="adaptive_avg_pool2d"),
     pytest.param(lambda x: functions.sum(functions.pow(ADAPT.adaptive_avg_pool3d(x, (2, 1, 3)), 3)),
                  [R.standard_normal((1, 3, 2, 4))], id="adaptive_avg_pool3d"),
+    pytest.param(lambda x, w: functions.sum(functions.pow(TRANS.conv_transpose2d(x, w, stride=2, padding=1,
+                                                                                  output_padding=1), 3)),
+                 [R.standard_normal((1, 2, 3, 2)), R.standard_normal((2, 2, 2, 3))], id="conv_transpose2d"),
     pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.layer_norm(x, (3,), w, b), 3)),
                  [R.standard_normal((2, 3)), R.standard_normal(3), R.standard_normal(3)], id="layer_norm"),
     pytest.param(lambda x, w, b: functions.sum(functions.pow(NORM.batch_norm(x, None, None, w, b, True), 3)),

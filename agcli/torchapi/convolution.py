@@ -18,7 +18,8 @@ from .checks import fail, is_int, ndim_of, shape_of, tensors_only
 _SIZES = {1: "single", 2: "two", 3: "three"}
 
 
-_POSITIONS = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5}       # (a pool's; a convolution's +1)
+_POSITIONS = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5,    # (a pool's; a convolution's +1)
+              "output_padding": 5}
 
 
 def _listed(value, function, name, count):

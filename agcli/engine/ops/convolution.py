@@ -13,7 +13,7 @@ from itertools import product
 
 from ..backend import copy, getitem, reduce_sum, setitem, xp, zeros
 from ..op import Op, undefined
-from ..saved import FIELDS, Arg, Computed, Constant, Param
+from ..saved import FIELDS, Arg, Computed, Param
 from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .shapes import STACK, expand, permute, reshape, select
@@ -128,8 +128,13 @@ def conv_weight_grad(g, x, w, **params):
     return apply(CONV_WEIGHT_GRAD, g, x, w, **params) if _any_tensor(g, x) else weight_grad(g, x, data(w), **params)
 
 
-def _bias_rule(g, out, x, w, b, **params):
+def conv_bias(g, x, w, **params):
+    """The bias's gradient: g summed over the samples and positions."""
     return apply(CONV_BIAS_GRAD, g, x, w, **params) if type(g) is Tensor else bias_grad(g)
+
+
+def _bias_rule(g, out, x, w, b, **params):
+    return conv_bias(g, x, w, **params)
 
 
 # ----- forward mode: a tangent may carry leading batch dims, folded into the samples or the
@@ -156,6 +161,11 @@ def _weight_tangent(t, out, x, w, b, **params):
 
 
 def _bias_tangent(t, out, x, w, b, **params):
+    return bias_tangent(t, out, b)
+
+
+def bias_tangent(t, out, b):
+    """The bias's tangent, laid out to broadcast against the output (after t's batch dims)."""
     nb = T.lead(t, b)
     return reshape(t, tuple(t.shape[:nb]) + (1, b.shape[0]) + (1,) * (data(out).ndim - 2))
 
@@ -241,8 +251,10 @@ def _placed(t, first, second, at):
 # What the nodes keep, by PyTorch's names (grad_fn._saved_stride, ...: engine/saved.py).
 FIELDS[_NAME] = {"bias_sym_sizes_opt": Computed(lambda node: tuple(node.shapes[2]) or (0,), tensor=False),
                  "dilation": Param("dilation"), "groups": Param("groups"), "input": Arg(0),
-                 "output_padding": Computed(lambda node: (0,) * len(node.params["stride"]), tensor=False),
-                 "padding": Param("padding"), "stride": Param("stride"), "transposed": Constant(False),
+                 "output_padding": Computed(lambda node: node.params.get("output_padding")
+                                            or (0,) * len(node.params["stride"]), tensor=False),
+                 "padding": Param("padding"), "stride": Param("stride"),
+                 "transposed": Computed(lambda node: "output_padding" in node.params, tensor=False),
                  "weight": Arg(1)}
 
 # ------------------------------------------- batching rules (engine/batching.py)

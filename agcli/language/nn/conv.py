@@ -22,6 +22,41 @@ def _n_tuple(value, n):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
+def _set_up(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed, output_padding,
+            groups, bias, padding_mode, device, dtype):
+    """_ConvNd.__init__: the checks, the attributes, the weight ((out, in/groups, *kernel), transposed
+    (in, out/groups, *kernel)) and bias, then reset_parameters."""
+    n = self.dims
+    kernel_size, stride, dilation = _n_tuple(kernel_size, n), _n_tuple(stride, n), _n_tuple(dilation, n)
+    if not isinstance(padding, str):
+        padding = _n_tuple(padding, n)
+    if groups <= 0:
+        raise AgcliError("groups must be a positive integer", kind="value")
+    if in_channels % groups != 0:
+        raise AgcliError("in_channels must be divisible by groups", kind="value")
+    if out_channels % groups != 0:
+        raise AgcliError("out_channels must be divisible by groups", kind="value")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise AgcliError(f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}",
+                             kind="value")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise AgcliError("padding='same' is not supported for strided convolutions", kind="value")
+    if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+        raise AgcliError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'",
+                         kind="value")
+    init_with(self, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
+              padding=padding, dilation=dilation, transposed=transposed, output_padding=_n_tuple(output_padding, n),
+              groups=groups, padding_mode=padding_mode)
+    shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
+    Module.program_setattr(self, "weight", parameter(C.empty(shape + kernel_size, device=device, dtype=dtype)))
+    if bias:
+        Module.program_setattr(self, "bias", parameter(C.empty(out_channels, device=device, dtype=dtype)))
+    else:
+        Module.register_parameter(self, "bias", None)
+    call(self, "reset_parameters")
+
+
 class _ConvNd(Module):
     dims = 0
     layer_base = True
@@ -30,35 +65,8 @@ class _ConvNd(Module):
     @program("__init__")
     def init(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
              padding_mode="zeros", device=None, dtype=None):
-        n = self.dims
-        kernel_size, stride, dilation = _n_tuple(kernel_size, n), _n_tuple(stride, n), _n_tuple(dilation, n)
-        if not isinstance(padding, str):
-            padding = _n_tuple(padding, n)
-        if groups <= 0:
-            raise AgcliError("groups must be a positive integer", kind="value")
-        if in_channels % groups != 0:
-            raise AgcliError("in_channels must be divisible by groups", kind="value")
-        if out_channels % groups != 0:
-            raise AgcliError("out_channels must be divisible by groups", kind="value")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise AgcliError(f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}",
-                                 kind="value")
-            if padding == "same" and any(s != 1 for s in stride):
-                raise AgcliError("padding='same' is not supported for strided convolutions", kind="value")
-        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise AgcliError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'",
-                             kind="value")
-        init_with(self, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
-                  padding=padding, dilation=dilation, transposed=False, output_padding=(0,) * n, groups=groups,
-                  padding_mode=padding_mode)
-        Module.program_setattr(self, "weight", parameter(C.empty((out_channels, in_channels // groups) + kernel_size,
-                                                                 device=device, dtype=dtype)))
-        if bias:
-            Module.program_setattr(self, "bias", parameter(C.empty(out_channels, device=device, dtype=dtype)))
-        else:
-            Module.register_parameter(self, "bias", None)
-        call(self, "reset_parameters")
+        _set_up(self, in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
+                padding_mode, device, dtype)
 
     @program("reset_parameters")
     def reset_parameters(self):
@@ -88,6 +96,8 @@ class _ConvNd(Module):
             text += f", padding={padding}"
         if own["dilation"] != (1,) * len(own["dilation"]):
             text += f", dilation={own['dilation']}"
+        if own["output_padding"] != (0,) * len(own["output_padding"]):
+            text += f", output_padding={own['output_padding']}"
         if own["groups"] != 1:
             text += f", groups={own['groups']}"
         if own["_parameters"]["bias"] is None:
@@ -106,6 +116,62 @@ class Conv2d(_ConvNd):
 
 
 class Conv3d(_ConvNd):
+    dims = 3
+
+
+class _ConvTransposeNd(_ConvNd):
+    layer_base = True
+    pytorch_owners = {"reset_parameters": "_ConvNd", "extra_repr": "_ConvNd"}
+
+    @program("__init__")
+    def init(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+             dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise AgcliError(f'Only "zeros" padding mode is supported for {type(self).__name__}', kind="value")
+        _set_up(self, in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
+                groups, bias, padding_mode, device, dtype)
+
+    @program("forward")
+    def forward(self, input, output_size=None):
+        own, params = self.__dict__, self.__dict__["_parameters"]
+        output_padding = _output_padding(self, input, output_size)
+        return functional(f"conv_transpose{self.dims}d")(input, params["weight"], params["bias"], own["stride"],
+                                                         own["padding"], output_padding, own["groups"],
+                                                         own["dilation"])
+
+
+def _output_padding(self, input, output_size):
+    """_ConvTransposeNd._output_padding: the output_padding that gives `output_size` (the layer's own without)."""
+    own, n = self.__dict__, self.dims
+    if output_size is None:
+        return own["output_padding"]
+    shape = tuple(getattr(input, "shape", ()))
+    batched = len(shape) == n + 2
+    leading = 2 if batched else 1
+    output_size = list(output_size)
+    if len(output_size) == leading + n:
+        output_size = output_size[leading:]
+    if len(output_size) != n:
+        raise AgcliError(f"ConvTranspose{n}D: for {len(shape)}D input, output_size must have {n} or {leading + n} "
+                         f"elements (got {len(output_size)})", kind="value")
+    low = [(shape[d + leading] - 1) * own["stride"][d] - 2 * own["padding"][d] + own["dilation"][d] *
+           (own["kernel_size"][d] - 1) + 1 for d in range(n)]
+    high = [m + own["stride"][d] - 1 for d, m in enumerate(low)]
+    if any(not lo <= size <= hi for size, lo, hi in zip(output_size, low, high)):
+        raise AgcliError(f"requested an output size of {output_size}, but valid sizes range from {low} to {high} "
+                         f"(for an input of torch.Size([{', '.join(map(str, shape[leading:]))}]))", kind="value")
+    return tuple(size - lo for size, lo in zip(output_size, low))
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    dims = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
     dims = 3
 
 
@@ -188,12 +254,13 @@ class AvgPool3d(_AvgPoolNd):
     dims = 3
 
 
-for _cls in (Conv1d, Conv2d, Conv3d):
+for _cls in (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d):
     native_class(_cls, "torch.nn.modules.conv")
 for _cls in (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d):
     native_class(_cls, "torch.nn.modules.pooling")
 
-CONVOLUTIONS = {cls.__name__: cls for cls in (Conv1d, Conv2d, Conv3d, MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d,
+CONVOLUTIONS = {cls.__name__: cls for cls in (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
+                                              ConvTranspose3d, MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d,
                                               AvgPool2d, AvgPool3d)}
 
 

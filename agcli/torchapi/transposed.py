@@ -1,0 +1,92 @@
+"""torch.nn.functional's conv_transpose1d/2d/3d (ConvolutionBackward0, transposed): arguments as
+PyTorch takes them (groups before dilation), unbatched inputs through unsqueeze and squeeze,
+checked in ATen's order and words (convolution.py's checks where they are the same)."""
+from __future__ import annotations
+
+from ..engine.ops import transposed as TR
+from ..engine.ops.shapes import squeeze, unsqueeze
+from ..engine.tensor import Tensor, apply, data
+from ..errors import python_type_name
+from .checks import fail, is_int, ndim_of, shape_of, tensors_only
+from .convolution import _expanded, _listed, _scalar, _sizes
+from ..engine import backend as B
+
+_NAMES = ("height", "width")
+
+
+def _conv_transpose(d, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    name = f"conv_transpose{d}d"
+    tensors_only(name, input=input, weight=weight)
+    if bias is not None and type(bias) is not Tensor:
+        fail(f"{name}(): argument 'bias' (position 3) must be Tensor, not {python_type_name(bias)}", "type")
+    n = ndim_of(input)
+    if n not in (d + 1, d + 2):
+        fail(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of size: "
+             f"{_sizes(shape_of(input))}")
+    x = input if n == d + 2 else unsqueeze(input, 0)
+    k = ndim_of(weight) - 2
+    if k <= 0:
+        fail("weight should have at least three dimensions")
+    if not is_int(groups) or groups <= 0:
+        fail("non-positive groups is not supported")
+    stride = _expanded(_listed(stride, name, "stride", d), "stride", k)
+    padding = _expanded(_listed(padding, name, "padding", d), "padding", k)
+    output_padding = _expanded(_listed(output_padding, name, "output_padding", d), "output_padding", k)
+    dilation = _expanded(_listed(dilation, name, "dilation", d), "dilation", k)
+    _check(x, weight, bias, stride, padding, output_padding, dilation, int(groups), k)
+    out = apply(TR.CONVOLUTION_TRANSPOSED, x, weight, bias, stride=stride, padding=padding, dilation=dilation,
+                groups=int(groups), output_padding=output_padding)
+    return out if n == d + 2 else squeeze(out, 0)
+
+
+def _check(x, weight, bias, stride, padding, output_padding, dilation, groups, k):
+    if any(p < 0 for p in padding):
+        fail("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        fail("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        fail("non-positive stride is not supported")
+    if any(dl <= 0 for dl in dilation):
+        fail(f"dilation should be greater than zero, but got {list(dilation)}")
+    ws, xs = shape_of(weight), shape_of(x)
+    if len(xs) != k + 2:
+        fail(f"Expected {k + 2}-dimensional input for {k + 2}-dimensional weight {_sizes(ws)}, but got {len(xs)}-"
+             f"dimensional input of size {_sizes(xs)} instead")
+    if ws[0] < groups:
+        fail(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got weight of size "
+             f"{_sizes(ws)} instead")
+    if ws[0] % groups:
+        fail(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of "
+             f"size [{_sizes(ws)}] instead")
+    if xs[1] != ws[0]:
+        fail(f"Given transposed=1, weight of size {_sizes(ws)}, expected input{_sizes(xs)} to have {ws[0]} channels, "
+             f"but got {xs[1]} channels instead")
+    if bias is not None and (ndim_of(bias) != 1 or shape_of(bias)[0] != ws[1] * groups):
+        fail(f"Given transposed=1, weight of size {_sizes(ws)}, expected bias to be 1-dimensional with "
+             f"{ws[1] * groups} elements, but got bias of size {_sizes(shape_of(bias))} instead")
+    if any(o >= s and o >= dl for o, s, dl in zip(output_padding, stride, dilation)):
+        names = _NAMES if k == 2 else ("depth",) + _NAMES if k == 3 else ("width",)
+        parts = [f"output_padding_{n}: {o}" for n, o in zip(names, output_padding)] + \
+            [f"stride_{n}: {s}" for n, s in zip(names, stride)] + \
+            [f"dilation_{n}: {dl}" for n, dl in zip(names, dilation)]
+        fail("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    xd, wd = B.dtype_name(data(x).dtype), B.dtype_name(data(weight).dtype)
+    if xd != wd:
+        fail(f"expected scalar type {_scalar(xd)} but found {_scalar(wd)}")
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+# For the namespace (torchapi/namespace.py): recorded ops of their inputs, which a batch may replay.
+RECORDED = {"conv_transpose1d": conv_transpose1d, "conv_transpose2d": conv_transpose2d,
+            "conv_transpose3d": conv_transpose3d}
