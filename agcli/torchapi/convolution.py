@@ -98,15 +98,17 @@ def _padded_mode(x, weight, mode, stride, dilation, k):
     return apply(PC.CONSTANT_PAD, x, pad=tuple(pad), value=0), left
 
 
-def _check_shapes(x, weight, bias, stride, padding, dilation, groups, k):
-    """ATen's check_shape_forward, and the dtypes' agreement."""
+def check_params(xs, ws, stride, padding, dilation, groups, k, output_padding=()):
+    """The first part of ATen's check_shape_forward, a transposed convolution's too: the numbers,
+    the input's dims for the weight's, the groups for the weight's first dim."""
     if any(p < 0 for p in padding):
         fail("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        fail("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         fail("non-positive stride is not supported")
     if any(dl <= 0 for dl in dilation):
         fail(f"dilation should be greater than zero, but got {list(dilation)}")
-    ws, xs = shape_of(weight), shape_of(x)
     if len(xs) != k + 2:
         fail(f"Expected {k + 2}-dimensional input for {k + 2}-dimensional weight {_sizes(ws)}, but got {len(xs)}-"
              f"dimensional input of size {_sizes(xs)} instead")
@@ -116,6 +118,12 @@ def _check_shapes(x, weight, bias, stride, padding, dilation, groups, k):
     if ws[0] % groups:
         fail(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of "
              f"size [{_sizes(ws)}] instead")
+
+
+def _check_shapes(x, weight, bias, stride, padding, dilation, groups, k):
+    """ATen's check_shape_forward, and the dtypes' agreement."""
+    ws, xs = shape_of(weight), shape_of(x)
+    check_params(xs, ws, stride, padding, dilation, groups, k)
     if xs[1] != ws[1] * groups:
         fail(f"Given groups={groups}, weight of size {_sizes(ws)}, expected input{_sizes(xs)} to have "
              f"{ws[1] * groups} channels, but got {xs[1]} channels instead")

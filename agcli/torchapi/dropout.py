@@ -24,21 +24,18 @@ from ..state import state
 def dropout(input, p=0.5, training=True, inplace=False):
     if not 0.0 <= p <= 1.0:
         fail(f"dropout probability has to be between 0 and 1, but got {p}", "value")
-    if not training or p == 0 or numel(shape_of(input)) == 0:
-        return input
-    d = B.dtype_name(input.data.dtype)
-    if p == 1:
-        noise = Tensor(B.zeros((), dtype=B.dtype(d)), device=input.device)
-    else:
-        keep = 1 - p
-        g = chosen(None)
-        mask = drawn_like(input, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, keep).astype(d))
-        noise = Tensor(mask / B.asarray(keep, dtype=B.dtype(d)), device=input.device)     # noise.div_(1 - p) in its dtype
-    return mul_(input, noise) if inplace else mul(input, noise)
+    return _dropped(input, p, training, inplace, None)
 
 
 def _feature_dropout(input, p, training, inplace):
     """ATen's feature_dropout: whole channels (dim 1) zeroed, a draw a sample and channel."""
+    shape = shape_of(input)
+    return _dropped(input, p, training, inplace, shape[:2] + (1,) * (len(shape) - 2))
+
+
+def _dropped(input, p, training, inplace, noise_shape):
+    """ATen's _dropout_impl: the input times a mask of bernoulli_(1 - p) draws over 1 - p, the mask
+    shaped as the input (None) or as `noise_shape` (feature dropout's, one draw a channel)."""
     if not training or p == 0 or numel(shape_of(input)) == 0:
         return input
     d = B.dtype_name(input.data.dtype)
@@ -47,10 +44,9 @@ def _feature_dropout(input, p, training, inplace):
     else:
         keep = 1 - p
         g = chosen(None)
-        shape = shape_of(input)
-        template = Tensor(B.empty(shape[:2] + (1,) * (len(shape) - 2), dtype=B.dtype(d)), device=input.device)
-        mask = drawn_like(template, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, keep).astype(d))
-        noise = Tensor(mask / B.asarray(keep, dtype=B.dtype(d)), device=input.device)
+        like = input if noise_shape is None else Tensor(B.empty(noise_shape, dtype=B.dtype(d)), device=input.device)
+        mask = drawn_like(like, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, keep).astype(d))
+        noise = Tensor(mask / B.asarray(keep, dtype=B.dtype(d)), device=input.device)     # noise.div_(1 - p) in its dtype
     return mul_(input, noise) if inplace else mul(input, noise)
 
 

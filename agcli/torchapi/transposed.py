@@ -8,7 +8,7 @@ from ..engine.ops.shapes import squeeze, unsqueeze
 from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name
 from .checks import fail, is_int, ndim_of, shape_of, tensors_only
-from .convolution import _expanded, _listed, _scalar, _sizes
+from .convolution import _expanded, _listed, _scalar, _sizes, check_params
 from ..engine import backend as B
 
 _NAMES = ("height", "width")
@@ -40,24 +40,8 @@ def _conv_transpose(d, input, weight, bias, stride, padding, output_padding, gro
 
 
 def _check(x, weight, bias, stride, padding, output_padding, dilation, groups, k):
-    if any(p < 0 for p in padding):
-        fail("negative padding is not supported")
-    if any(p < 0 for p in output_padding):
-        fail("negative output_padding is not supported")
-    if any(s <= 0 for s in stride):
-        fail("non-positive stride is not supported")
-    if any(dl <= 0 for dl in dilation):
-        fail(f"dilation should be greater than zero, but got {list(dilation)}")
     ws, xs = shape_of(weight), shape_of(x)
-    if len(xs) != k + 2:
-        fail(f"Expected {k + 2}-dimensional input for {k + 2}-dimensional weight {_sizes(ws)}, but got {len(xs)}-"
-             f"dimensional input of size {_sizes(xs)} instead")
-    if ws[0] < groups:
-        fail(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got weight of size "
-             f"{_sizes(ws)} instead")
-    if ws[0] % groups:
-        fail(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of "
-             f"size [{_sizes(ws)}] instead")
+    check_params(xs, ws, stride, padding, dilation, groups, k, output_padding)
     if xs[1] != ws[0]:
         fail(f"Given transposed=1, weight of size {_sizes(ws)}, expected input{_sizes(xs)} to have {ws[0]} channels, "
              f"but got {xs[1]} channels instead")
