@@ -104,9 +104,9 @@ def test_a_call_that_does_not_fit_a_method_is_pythons_type_error_for_pytorchs_me
 
 def test_a_module_attribute_hint_says_what_pytorch_has_or_guesses_a_member():
     with pytest.raises(AgcliError) as caught:
-        run("import torch\ntorch.nn.Linear(1, 1).half()\n")
-    assert caught.value.message == "AttributeError: 'Linear' object has no attribute 'half'"
-    assert "PyTorch has torch.nn.Module.half, but agcli does not provide it" in caught.value.hint
+        run("import torch\ntorch.nn.Linear(1, 1).bfloat16()\n")
+    assert caught.value.message == "AttributeError: 'Linear' object has no attribute 'bfloat16'"
+    assert "PyTorch has torch.nn.Module.bfloat16, but agcli does not provide it" in caught.value.hint
     with pytest.raises(AgcliError) as caught:
         run("import torch\ntorch.nn.Linear(1, 1).weigth\n")
     assert caught.value.hint == "did you mean 'weight'?"

@@ -5,10 +5,13 @@ Python class around it whose entering costs more than a small op. A line's
 evaluation enters one (backend.float_errors), so `error_state` sets the same
 variable to what numpy.errstate would put there, made when it is entered as
 errstate makes it. Where NumPy's private names are missing: numpy.errstate.
+And a backend's missing dtype, in agcli's words.
 """
 from __future__ import annotations
 
 import numpy
+
+from ..errors import AgcliError
 
 try:
     from numpy._core.umath import _extobj_contextvar, _make_extobj
@@ -60,3 +63,9 @@ def float_errors_ignored():
 
 
 _IGNORED = reusable_error_state(all="ignore")
+
+
+def missing_dtype(backend: str, name: str):
+    """A dtype the array backend does not have (the strict stand-in's float16): agcli's error."""
+    raise AgcliError(f"the array backend {backend} has no {name} dtype", kind="not_implemented",
+                     hint="run it on the default backend (leave AGCLI_ARRAY_BACKEND unset)")

@@ -1,4 +1,4 @@
-"""Module.double(), float(), to(...), cpu(): each floating parameter, its gradient and
+"""Module.double(), float(), half(), to(...), cpu(), cuda(): each floating parameter, its gradient and
 buffer converted, as Module._apply does it: a parameter keeps its identity (its data is
 replaced, as `param.data = ...`), a buffer is replaced.
 """
@@ -53,9 +53,17 @@ class Conversions:
     def float(self):
         return _apply(self, _cast("float32"))
 
+    @program("half")
+    def half(self):
+        return _apply(self, _cast("float16"))
+
     @program("cpu")
     def cpu(self):
         return _apply(self, lambda t: devices.to(t, "cpu"))
+
+    @program("cuda")
+    def cuda(self, device=None):
+        return _apply(self, lambda t: devices.cuda(t, device))
 
     @program("to")
     def to(self, *args, dtype=None, device=None, non_blocking=False):
