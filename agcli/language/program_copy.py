@@ -6,7 +6,7 @@ agcli's words rather than copied by guess."""
 from __future__ import annotations
 
 from ..engine import backend as B
-from ..engine.tensor import Tensor
+from ..engine.tensor import Tensor, ViewOf
 from ..errors import AgcliError
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
@@ -61,26 +61,55 @@ def deepcopy(x, memo=None):
 
 
 def _tensor(x, memo):
-    """A new leaf with a copy of x's values (a Parameter stays one), its requires_grad and a deep copy
-    of its .grad, as Tensor.__deepcopy__ makes it."""
+    """A new leaf with a copy of x's values (a Parameter stays one, without its .grad), its
+    requires_grad and a deep copy of any other tensor's .grad, as Tensor.__deepcopy__ and
+    Parameter.__deepcopy__ make it; a view stays a view of its base's copy (PyTorch copies the
+    storage once)."""
     if x.grad_fn is not None:
         raise_python(RuntimeError(_NON_LEAF))
-    new = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
-    if getattr(x, "parameter", False):
+    parameter = getattr(x, "parameter", False)
+    if x.base is not None and B.ON_HOST and x.base.data.flags.c_contiguous:
+        new = _view_copy(x, memo)       # (a view, or a tensor sharing another's storage: shared in the copy too)
+    elif x.is_view:
+        raise AgcliError("agcli's copy.deepcopy copies a view of a contiguous tensor on the host only",
+                         kind="not_implemented", hint="deep-copy x.clone() instead")
+    else:
+        new = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
+        new.version = 1                 # (PyTorch sets the new storage in: version 1)
+    if parameter:
         new.parameter = True
-    new.version = 1                 # (PyTorch sets the new storage in: version 1)
     memo[id(x)] = new
-    if x.grad is not None:
+    if x.grad is not None and not parameter:
         new.grad = deepcopy(x.grad, memo)
     return new
 
 
+def _view_copy(x, memo):
+    """x's values as a view of its base's copy, at the same place in it."""
+    base = x.base
+    new_base = deepcopy(base, memo)
+    offset = B.address(x.data) - B.address(base.data)
+    data = B.host.ndarray(x.data.shape, dtype=x.data.dtype, buffer=new_base.data, offset=offset,
+                          strides=x.data.strides)
+    new = Tensor(data, requires_grad=x.requires_grad, device=x.device)
+    new.base, new.is_view = new_base, x.is_view
+    info = x.view_of
+    if info is not None:
+        new.view_of = ViewOf(new_base, info.ops, new_base.version, info.grad_mode)
+    return new
+
+
 def copy(x):
-    """A shallow copy of a Python container; other values are refused (a tensor's copy: clone it)."""
+    """A shallow copy of a Python container or a program's object (a module's parameter tables are
+    shared, as Python's copy.copy shares them); other values are refused (a tensor's copy: clone it)."""
     t = type(x)
     if t in (list, dict, set) or isinstance(x, StateDict):
         return t(x)
     if t in (tuple, frozenset) or isinstance(x, _ATOMIC) or isinstance(x, Size) or getattr(t, "shared_by_copy", False):
         return x
-    raise AgcliError(f"agcli's copy.copy copies Python's containers; for a '{type_name(x)}' use copy.deepcopy "
-                     "(or .clone() for a tensor)", kind="not_implemented")
+    if isinstance(x, ProgramObject) and not isinstance(x, BaseException):     # (a module: its tables shared)
+        new = object.__new__(t)
+        new.__dict__.update(x.__dict__)
+        return new
+    raise AgcliError(f"agcli's copy.copy copies Python's containers and a program's objects; for a "
+                     f"'{type_name(x)}' use copy.deepcopy (or .clone() for a tensor)", kind="not_implemented")

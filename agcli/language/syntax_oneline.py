@@ -301,7 +301,9 @@ class _Parser:
         while tokens[self.at] == "," and tokens[self.at + 1] != "]":
             self.at += 1
             items.append(self.subscript())
-        if tokens[self.at] == ",":   # a trailing comma
+        if tokens[self.at] == ",":   # a trailing comma (after one item: a tuple key, which the driver reads)
+            if len(items) == 1:
+                raise _NotHere
             self.at += 1
         if tokens[self.at] != "]":
             raise _NotHere

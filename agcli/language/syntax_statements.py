@@ -115,6 +115,12 @@ class StatementCallbacks:
             return items[0]
         return A.TupleLit(tuple(items), (self._span(items[0])[0], self._span(items[-1])[1]))
 
+    def lone_target(self, items):
+        """`for a, in rows`: a tuple of one target, unpacked."""
+        (target,) = items
+        check_target(target, alone=False)
+        return A.TupleLit((target,), self._span(target))
+
     def decorated(self, items):
         *decorators, definition = items
         fields = {name: getattr(definition, name) for name in definition.__slots__}

@@ -155,6 +155,11 @@ class ToAst(StatementCallbacks):
     def subscripts(self, items):
         return items
 
+    def lone_subscript(self, items):
+        """`d[1,]`: the key is a tuple of one (a slice stays itself: x[1:2,] is x[1:2] to a tensor)."""
+        (item,) = items
+        return items if type(item) is A.Slice else [A.TupleLit((item,), item.span)]
+
     def slice(self, items):
         start, stop, step = items
         parts = [p for p in items if p is not None]
