@@ -25,7 +25,7 @@ VALUES = N.VALUES
 
 # np.NAME(...), by what NumPy does with a tensor among the arguments:
 _UFUNCS = ("exp", "log", "log1p", "sqrt", "square", "abs", "sign", "tanh", "sin", "cos", "maximum", "minimum",
-           "power", "matmul")                       # a tensor in, a tensor out (Tensor.__array_wrap__)
+           "power", "matmul", "add", "subtract", "multiply", "divide")  # a tensor in, a tensor out (__array_wrap__)
 _CONVERTING = ("array", "asarray", "zeros_like", "ones_like", "full_like", "allclose", "isclose", "array_equal",
                "where", "concatenate", "stack", "dot")      # a tensor is read as an array (Tensor.__array__)
 _ARRAYS_ONLY = ("sum", "mean", "max", "min", "argmax", "argmin", "std", "var", "prod", "cumsum", "transpose",
