@@ -52,7 +52,7 @@ def _len(x):
         if x.data.ndim == 0:
             raise_python(TypeError("len() of a 0-d tensor"))
         return x.data.shape[0]
-    if isinstance(x, (ProgramObject, *NATIVE, *VALUES)):
+    if isinstance(x, (ProgramObject, *NATIVE, *VALUES)) or getattr(x, "native_iterator", False):
         return _native_len(x)
     raise_python(TypeError(f"object of type '{type_name(x)}' has no len()"))
 

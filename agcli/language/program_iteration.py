@@ -29,8 +29,8 @@ def iterate(value):
         return _watched(value)
     if isinstance(value, _CONTAINERS) or t is ProgramGenerator:
         return value
-    if t.__module__ == "builtins" and hasattr(t, "__next__"):      # zip, enumerate, map, iter(xs), ...
-        return value
+    if (t.__module__ == "builtins" or getattr(t, "native_iterator", False)) and hasattr(t, "__next__"):
+        return value            # zip, enumerate, map, iter(xs), iter(loader), ...
     if isinstance(value, ndarrays.host.ndarray):       # NumPy's rows, or its scalars
         if value.ndim == 0:
             raise_python(TypeError("iteration over a 0-d array"))
@@ -67,7 +67,8 @@ def _own_iteration(obj):
         return iterator
     if isinstance(iterator, ProgramObject) and class_lookup(type(iterator), "__next__") is not MISSING:
         return _by_next(iterator)
-    if type(iterator).__module__ == "builtins" and hasattr(type(iterator), "__next__"):
+    if (type(iterator).__module__ == "builtins" or getattr(type(iterator), "native_iterator", False)) \
+            and hasattr(type(iterator), "__next__"):
         return iterator
     raise_python(TypeError(f"iter() returned non-iterator of type '{type_name(iterator)}'"))
 

@@ -150,7 +150,26 @@ class DataLoader(ProgramObject):
         own = self.__dict__
         # _BaseDataLoaderIter.__init__: its _base_seed, drawn whether or not it shuffles
         sampling.random_(creation.zeros((), dtype="int64"), generator=own["generator"])
-        return _batches(own)
+        return _SingleProcessDataLoaderIter(_batches(own), DataLoader.len(self))
+
+
+class _SingleProcessDataLoaderIter:
+    """iter(loader), by PyTorch's class name: the batches, one by one, and their count (len(iter(loader)))."""
+
+    pytorch_module = "torch.utils.data.dataloader"
+    native_iterator = True      # (a program iterates it as Python's own iterators: program_iteration.py)
+
+    def __init__(self, batches, count):
+        self.batches, self.count = batches, count
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.batches)
+
+    def __len__(self):
+        return self.count
 
 
 def _batches(own):
