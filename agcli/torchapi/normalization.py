@@ -10,7 +10,7 @@ from ..errors import python_type_name, torch_type_name
 from .arithmetic import add, mul
 from .checks import fail, is_int, numel, shape_of, tensors_only
 from .functions import select
-from .shaping import clone
+from .shaping import clone, contiguous, repeat, view
 
 
 def _sizes(shape) -> str:
@@ -124,6 +124,31 @@ def torch_batch_norm(input, weight, bias, running_mean, running_var, training, m
     return out
 
 
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-05):
+    """F.instance_norm, as ATen writes it: batch_norm over the input viewed as one sample of N*C
+    channels (its weight, bias and running statistics repeated N times), the running statistics
+    averaged back over the samples, the result viewed in the input's shape."""
+    tensors_only("instance_norm", input=input)
+    shape = shape_of(input)
+    if use_input_stats:
+        if numel(shape[2:]) == 1:
+            fail(f"Expected more than 1 spatial element when training, got input size torch.Size({list(shape)})",
+                 "value")
+    elif running_mean is None or running_var is None:
+        fail("Expected running_mean and running_var to be defined when use_input_stats is false")
+    n, c = shape[0], shape[1]
+    stats = [None if t is None else Tensor(B.xp.tile(data(t), (n,)), device=t.device) for t in (running_mean,
+                                                                                          running_var)]
+    out = torch_batch_norm(view(contiguous(input), (1, n * c) + tuple(shape[2:])),
+                           None if weight is None else repeat(weight, n), None if bias is None else repeat(bias, n),
+                           stats[0], stats[1], use_input_stats, momentum, eps, False)
+    for kept, repeated in zip((running_mean, running_var), stats):
+        if kept is not None:
+            B.setitem(data(kept), (...,), B.xp.mean(B.xp.reshape(data(repeated), (n, c)), axis=0))
+    return view(out, tuple(shape))
+
+
 def _update_running(x, running_mean, running_var, axes, momentum):
     """The running statistics moved toward the batch's: the mean, and the unbiased variance."""
     wide = B.astype(x, B.xp.float64)
@@ -139,8 +164,8 @@ def _update_running(x, running_mean, running_var, axes, momentum):
 
 
 # For the namespace (torchapi/namespace.py): layer_norm is a recorded op of its inputs, which a batch
-# may replay; batch_norm moves running statistics, which no op records.
+# may replay; batch_norm and instance_norm move running statistics, which no op records.
 RECORDED = {"layer_norm": layer_norm}
-VALUED = {"batch_norm": batch_norm}
+VALUED = {"batch_norm": batch_norm, "instance_norm": instance_norm}
 # torch's own, where its arguments differ from torch.nn.functional's (language/program_modules.py)
 TORCH_ONLY = {"batch_norm": torch_batch_norm}

@@ -4,6 +4,7 @@ them: attributes, checks, initialisation, printing, and forward through F."""
 from __future__ import annotations
 
 from ...errors import AgcliError
+from ...state import state
 from ...torchapi import creation as C
 from ...torchapi import nn_init
 from .layers import functional, init_with, method
@@ -130,8 +131,53 @@ class BatchNorm3d(_BatchNorm):
     dims = (5,)
 
 
+class _InstanceNorm(_BatchNorm):
+    layer_base = True
+    pytorch_owners = {"__init__": "_InstanceNorm", "forward": "_InstanceNorm", "reset_running_stats": "_NormBase",
+                      "reset_parameters": "_NormBase", "extra_repr": "_NormBase"}
+
+    @program("__init__")
+    def init(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+             dtype=None, *, bias=True):
+        _BatchNorm.init(self, num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    @program("forward")
+    def forward(self, input):
+        own, params, buffers = self.__dict__, self.__dict__["_parameters"], self.__dict__["_buffers"]
+        n, unbatched = len(getattr(input, "shape", ())), self.dims[0]
+        if n not in self.dims:
+            raise AgcliError(f"expected {self.dims[0]}D or {self.dims[1]}D input (got {n}D input)", kind="value")
+        feature_dim = n - unbatched
+        if input.shape[feature_dim] != own["num_features"]:
+            if own["affine"]:
+                raise AgcliError(f"expected input's size at dim={feature_dim} to match num_features "
+                                 f"({own['num_features']}), but got: {input.shape[feature_dim]}.", kind="value")
+            state.warn(f"UserWarning: input's size at dim={feature_dim} does not match num_features. You can silence "
+                       "this warning by not passing in num_features, which is not used because affine=False")
+        x = method(input, "unsqueeze", 0) if n == unbatched else input
+        out = functional("instance_norm")(x, buffers["running_mean"], buffers["running_var"], params["weight"],
+                                          params["bias"], own["training"] or not own["track_running_stats"],
+                                          own["momentum"] if own["momentum"] is not None else 0.0, own["eps"])
+        return method(out, "squeeze", 0) if n == unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    dims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    dims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    dims = (4, 5)
+
+
 native_class(LayerNorm, "torch.nn.modules.normalization")
 for _cls in (BatchNorm1d, BatchNorm2d, BatchNorm3d):
     native_class(_cls, "torch.nn.modules.batchnorm")
+for _cls in (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d):
+    native_class(_cls, "torch.nn.modules.instancenorm")
 
-NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d)}
+NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
+                                                InstanceNorm2d, InstanceNorm3d)}
