@@ -47,8 +47,9 @@ def _sizes(shape) -> str:
     return "[" + ", ".join(map(str, shape)) + "]"
 
 
-def _conv(d, input, weight, bias, stride, padding, dilation, groups):
-    name = f"conv{d}d"
+def batched(name, d, input, weight, bias):
+    """A convolution's (or a transposed one's) tensors checked, and its input with a batch dim
+    (an unbatched one unsqueezed, as ATen's batchify): (input, its dims, the weight's spatial dims)."""
     tensors_only(name, input=input, weight=weight)
     if bias is not None and type(bias) is not Tensor:
         fail(f"{name}(): argument 'bias' (position 3) must be Tensor, not {python_type_name(bias)}", "type")
@@ -56,10 +57,15 @@ def _conv(d, input, weight, bias, stride, padding, dilation, groups):
     if n not in (d + 1, d + 2):
         fail(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of size: "
              f"{_sizes(shape_of(input))}")
-    x = input if n == d + 2 else unsqueeze(input, 0)
     k = ndim_of(weight) - 2
     if k <= 0:
         fail("weight should have at least three dimensions")
+    return (input if n == d + 2 else unsqueeze(input, 0)), n, k
+
+
+def _conv(d, input, weight, bias, stride, padding, dilation, groups):
+    name = f"conv{d}d"
+    x, n, k = batched(name, d, input, weight, bias)
     if not is_int(groups):
         fail(f"{name}(): argument 'groups' (position 7) must be int, not {python_type_name(groups)}", "type")
     if groups <= 0:

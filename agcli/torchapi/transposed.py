@@ -4,11 +4,10 @@ checked in ATen's order and words (convolution.py's checks where they are the sa
 from __future__ import annotations
 
 from ..engine.ops import transposed as TR
-from ..engine.ops.shapes import squeeze, unsqueeze
-from ..engine.tensor import Tensor, apply, data
-from ..errors import python_type_name
-from .checks import fail, is_int, ndim_of, shape_of, tensors_only
-from .convolution import _expanded, _listed, _scalar, _sizes, check_params
+from ..engine.ops.shapes import squeeze
+from ..engine.tensor import apply, data
+from .checks import fail, is_int, ndim_of, shape_of
+from .convolution import _expanded, _listed, _scalar, _sizes, batched, check_params
 from ..engine import backend as B
 
 _NAMES = ("height", "width")
@@ -16,17 +15,7 @@ _NAMES = ("height", "width")
 
 def _conv_transpose(d, input, weight, bias, stride, padding, output_padding, groups, dilation):
     name = f"conv_transpose{d}d"
-    tensors_only(name, input=input, weight=weight)
-    if bias is not None and type(bias) is not Tensor:
-        fail(f"{name}(): argument 'bias' (position 3) must be Tensor, not {python_type_name(bias)}", "type")
-    n = ndim_of(input)
-    if n not in (d + 1, d + 2):
-        fail(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of size: "
-             f"{_sizes(shape_of(input))}")
-    x = input if n == d + 2 else unsqueeze(input, 0)
-    k = ndim_of(weight) - 2
-    if k <= 0:
-        fail("weight should have at least three dimensions")
+    x, n, k = batched(name, d, input, weight, bias)
     if not is_int(groups) or groups <= 0:
         fail("non-positive groups is not supported")
     stride = _expanded(_listed(stride, name, "stride", d), "stride", k)
