@@ -6,6 +6,7 @@ from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import ndarrays
+from ..torchapi.namespace import Size
 
 
 def index_int(v):
@@ -35,6 +36,14 @@ def getitem(obj, key):
             return obj[key]
         except IndexError:
             raise AgcliError("string index out of range", kind="index") from None
+    if isinstance(obj, Size):     # x.shape[-1:], x.shape[0]: a tuple's indexing, a slice a Size
+        if isinstance(key, slice):
+            return Size(obj[key])
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise AgcliError(f"tuple indices must be integers or slices, not {type(key).__name__}", kind="type")
+        if not -len(obj) <= key < len(obj):
+            raise AgcliError("tuple index out of range", kind="index")
+        return obj[key]
     if isinstance(obj, tuple):    # what max(x, dim) returns: (values, indices)
         if not isinstance(key, int) or isinstance(key, bool):
             raise AgcliError(f"a result of {len(obj)} tensors is indexed by a whole number here, "

@@ -33,6 +33,11 @@ def _pool(d, input, output_size):
     shape = shape_of(input)
     if len(shape) not in (d + 1, d + 2):
         fail(f"{name}(): Expected {d + 1}D or {d + 2}D tensor, but got [{', '.join(map(str, shape))}]")
+    first = len(shape) - d - 1          # (the non-batch dims: the channels' on)
+    empty = [i for i in range(first, len(shape)) if shape[i] == 0]
+    if empty:
+        fail(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes "
+             f"{list(shape)} with dimension {empty[0]} being empty")
     size = _output_size(output_size, name, d, shape[-d:])
     if all(n == 1 for n in size):                   # (ATen: input.mean(dims, keepdim=True))
         return mean(input, tuple(range(-d, 0)), keepdim=True)

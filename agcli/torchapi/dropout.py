@@ -30,7 +30,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def _feature_dropout(input, p, training, inplace):
     """ATen's feature_dropout: whole channels (dim 1) zeroed, a draw a sample and channel."""
     shape = shape_of(input)
-    return _dropped(input, p, training, inplace, shape[:2] + (1,) * (len(shape) - 2))
+    return _dropped(input, p, training, inplace, shape[:2] + (1,) * max(len(shape) - 2, 0))
 
 
 def _dropped(input, p, training, inplace, noise_shape):
@@ -38,6 +38,8 @@ def _dropped(input, p, training, inplace, noise_shape):
     shaped as the input (None) or as `noise_shape` (feature dropout's, one draw a channel)."""
     if not training or p == 0 or numel(shape_of(input)) == 0:
         return input
+    if noise_shape is not None and len(noise_shape) < 2:
+        fail("Feature dropout requires at least 2 dimensions in the input")
     d = B.dtype_name(input.data.dtype)
     if p == 1:
         noise = Tensor(B.zeros((), dtype=B.dtype(d)), device=input.device)
@@ -46,7 +48,8 @@ def _dropped(input, p, training, inplace, noise_shape):
         g = chosen(None)
         like = input if noise_shape is None else Tensor(B.empty(noise_shape, dtype=B.dtype(d)), device=input.device)
         mask = drawn_like(like, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, keep).astype(d))
-        noise = Tensor(mask / B.asarray(keep, dtype=B.dtype(d)), device=input.device)     # noise.div_(1 - p) in its dtype
+        # (noise.div_(1 - p), in its dtype)
+        noise = Tensor(mask / B.asarray(keep, dtype=B.dtype(d)), device=input.device)
     return mul_(input, noise) if inplace else mul(input, noise)
 
 

@@ -7,8 +7,9 @@ from ..engine import backend as B
 from ..engine.ops import normalization as NM
 from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
+from ..state import state
 from .arithmetic import add, mul
-from .checks import fail, is_int, numel, shape_of, tensors_only
+from .checks import fail, is_int, numel, requires_grad, shape_of, tensors_only
 from .functions import select
 from .shaping import clone, contiguous, repeat, view
 
@@ -99,6 +100,7 @@ def torch_batch_norm(input, weight, bias, running_mean, running_var, training, m
     channels = xs[1] if len(xs) > 1 else 0
     if training and (running_mean is None) != (running_var is None):
         fail("running_mean and running_var must either both be None or neither be None", "value")
+    _no_grad_statistics(running_mean, running_var)
     if numel(xs) == 0:          # (ATen: a copy, scaled and shifted by the first weight and bias: no statistics)
         out = clone(input)
         out = out if weight is None else mul(out, select(weight, 0, 0))
@@ -137,6 +139,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                  "value")
     elif running_mean is None or running_var is None:
         fail("Expected running_mean and running_var to be defined when use_input_stats is false")
+    _no_grad_statistics(running_mean, running_var)
     n, c = shape[0], shape[1]
     stats = [None if t is None else Tensor(B.xp.tile(data(t), (n,)), device=t.device) for t in (running_mean,
                                                                                           running_var)]
@@ -147,6 +150,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if kept is not None:
             B.setitem(data(kept), (...,), B.xp.mean(B.xp.reshape(data(repeated), (n, c)), axis=0))
     return view(out, tuple(shape))
+
+
+def _no_grad_statistics(running_mean, running_var):
+    """Running statistics are no inputs of the graph: PyTorch refuses ones that require grad."""
+    for name, v in (("running_mean", running_mean), ("running_var", running_var)):
+        if v is not None and requires_grad(v) and state.grad_enabled:
+            fail(f"The function 'native_batch_norm' is not differentiable with respect to argument '{name}'. This "
+                 "input cannot have requires_grad True.")
 
 
 def _update_running(x, running_mean, running_var, axes, momentum):

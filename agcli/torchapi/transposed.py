@@ -43,6 +43,11 @@ def _check(x, weight, bias, stride, padding, output_padding, dilation, groups, k
             [f"stride_{n}: {s}" for n, s in zip(names, stride)] + \
             [f"dilation_{n}: {dl}" for n, dl in zip(names, dilation)]
         fail("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    sizes = TR.out_sizes(xs[2:], ws[2:], stride, padding, dilation, output_padding)
+    if any(n <= 0 for n in sizes):         # (1-d: as the 2-d one over a dim of 1, as ATen runs it)
+        given, out = (((1,) + tuple(xs[2:]), (1,) + sizes) if k == 1 else (tuple(xs[2:]), sizes))
+        fail(f"Given input size per channel: ({' x '.join(map(str, given))}). Calculated output size per channel: "
+             f"({' x '.join(map(str, out))}). Output size is too small")
     xd, wd = B.dtype_name(data(x).dtype), B.dtype_name(data(weight).dtype)
     if xd != wd:
         fail(f"expected scalar type {_scalar(xd)} but found {_scalar(wd)}")

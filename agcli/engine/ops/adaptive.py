@@ -8,6 +8,7 @@ from __future__ import annotations
 from itertools import product
 
 from ..backend import copy, getitem, setitem, xp, zeros
+from ...errors import AgcliError
 from ..op import Op
 from ..saved import FIELDS, Arg
 from ..tensor import Tensor, apply, data
@@ -27,7 +28,10 @@ def average(x, output_size):
     lead = tuple(x.shape[:x.ndim - d])
     out = zeros(lead + tuple(output_size), dtype=x.dtype)
     for position, window, lengths in windows(x.shape[x.ndim - d:], output_size):
-        values = xp.reshape(getitem(x, (...,) + window), lead + (-1,))
+        count = 1
+        for n in lengths:
+            count *= n
+        values = xp.reshape(getitem(x, (...,) + window), lead + (count,))
         total = xp.cumulative_sum(values, axis=-1)[..., -1] if values.shape[-1] else zeros(lead, dtype=x.dtype)
         for n in lengths:
             total = total / n
@@ -49,6 +53,12 @@ def average_grad(g, x, output_size):
 
 
 def _rule(g, out, x, output_size):
+    shape = tuple(data(g).shape)
+    empty = [i for i in range(len(shape) - len(output_size) - 1, len(shape)) if shape[i] == 0]
+    if empty:           # (ATen's backward refuses an empty output)
+        raise AgcliError(f"adaptive_avg_pool{len(output_size)}d_backward(): Expected grad_output to have non-zero "
+                         f"size for non-batch dimensions, but grad_output has sizes {list(shape)} with dimension "
+                         f"{empty[0]} being empty")
     if type(g) is Tensor:
         return apply(_GRADS[len(output_size)], g, x, output_size=output_size)
     return average_grad(g, data(x), output_size)
