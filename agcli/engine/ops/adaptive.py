@@ -13,6 +13,7 @@ from ..op import Op
 from ..saved import FIELDS, Arg
 from ..tensor import Tensor, apply, data
 from .pointwise import zeros_like
+from .pooling import grad_tangent
 
 
 def windows(sizes, out_sizes):
@@ -69,16 +70,6 @@ def _tangent(t, out, x, output_size):
         else average(t, output_size)
 
 
-def _grad_tangent(t, out, g, x, output_size):
-    """Linear in g: the gradient op on the tangent, x broadcast over the tangent's batch dims."""
-    lead = data(t).ndim - data(g).ndim
-    x = data(x)
-    if lead:
-        x = xp.broadcast_to(x, tuple(t.shape[:lead]) + tuple(x.shape))
-    op = _GRADS[len(output_size)]
-    return apply(op, t, x, output_size=output_size) if type(t) is Tensor else average_grad(t, x, output_size)
-
-
 def _ops(d):
     pool = Op(f"AdaptiveAvgPool{d}DBackward0", average, (_rule,),
               (f"_adaptive_avg_pool{d}d_backward(grad, self): each output's grad over its window's size, added to "
@@ -87,7 +78,8 @@ def _ops(d):
               (lambda gg, out, g, x, output_size: _tangent(gg, None, x, output_size),
                lambda gg, out, g, x, output_size: zeros_like(gg)),
               (f"_adaptive_avg_pool{d}d(grad, output_size)", "zeros_like(self)"), saves=False,
-              jvps=(_grad_tangent, None))
+              jvps=(lambda t, out, g, x, output_size: grad_tangent(t, g, x, _GRADS[d], {"output_size": output_size}),
+                    None))
     FIELDS[pool.name] = {"self": Arg(0)}
     return pool, grad
 

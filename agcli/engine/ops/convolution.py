@@ -214,21 +214,21 @@ CONV_INPUT_GRAD = Op(_TWICE, lambda g, x, w, **params: input_grad(g, x, w, **par
                       "undefined (it reads the input's shape only)",
                       "convolution_backward(grad_output, grad, weight, stride, padding, dilation, groups)[1]"),
                      reads=((2,), (), (0,)),
-                     jvps=(lambda t, out, g, x, w, **params: _lead_call(t, g, conv_input_grad, x, w, params, 0), None,
-                           lambda t, out, g, x, w, **params: _lead_call(t, w, conv_input_grad, g, x, params, 2)))
+                     jvps=(lambda t, out, g, x, w, **params: lead_call(t, g, conv_input_grad, x, w, params, 0), None,
+                           lambda t, out, g, x, w, **params: lead_call(t, w, conv_input_grad, g, x, params, 2)))
 CONV_WEIGHT_GRAD = Op(_TWICE, lambda g, x, w, **params: weight_grad(g, x, w, **params), _weight_grad_rules(),
                       ("convolution(input, grad, None, stride, padding, dilation, groups)",
                        "convolution_backward(grad_output, input, grad, stride, padding, dilation, groups)[0]",
                        "undefined (it reads the weight's shape only)"), reads=((1,), (0,), ()),
-                      jvps=(lambda t, out, g, x, w, **params: _lead_call(t, g, conv_weight_grad, x, w, params, 0),
-                            lambda t, out, g, x, w, **params: _lead_call(t, x, conv_weight_grad, g, w, params, 1),
+                      jvps=(lambda t, out, g, x, w, **params: lead_call(t, g, conv_weight_grad, x, w, params, 0),
+                            lambda t, out, g, x, w, **params: lead_call(t, x, conv_weight_grad, g, w, params, 1),
                             None))
 CONV_BIAS_GRAD = Op(_TWICE, lambda g, x, w, **params: bias_grad(g), (_bias_grad_rule, undefined, undefined),
                     ("grad.reshape(1, C, 1, ...).expand(grad_output.sizes())", "undefined", "undefined"), saves=False,
                     jvps=(lambda t, out, g, x, w, **params: T.summed(t, g, (0,) + tuple(range(2, g.ndim))), None, None))
 
 
-def _lead_call(t, like, rule, first, second, params, at):
+def lead_call(t, like, rule, first, second, params, at):
     """rule with the tangent t in argument place `at` (the other two arguments given in
     order), once a batch entry of t's leading dims (as many as t has beyond `like`'s), stacked."""
     nb = T.lead(t, like)

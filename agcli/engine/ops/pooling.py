@@ -146,7 +146,8 @@ def _max_ops(d):
     grad = Op(f"MaxPool{d}DWithIndicesBackwardBackward0", lambda g, x, **params: max_grad(g, x, **params),
               (lambda gg, out, g, x, **params: _picked(gg, x, data(g).shape, params), _zeros),
               (f"max_pool_double_backward(grad, indices, {d})", "zeros_like(self)"),
-              reads=((1,), ()), jvps=(lambda t, out, g, x, **params: _lead_grads(t, g, x, _MAX_GRADS, params), None))
+              reads=((1,), ()),
+              jvps=(lambda t, out, g, x, **params: grad_tangent(t, g, x, _MAX_GRADS[d], params), None))
     return pool, grad
 
 
@@ -156,14 +157,13 @@ def _zeros(gg, out, g, x, **params):
     return zeros_like(gg)
 
 
-def _lead_grads(t, g, x, grads, params):
-    """The tangent of a gradient op (linear in g) for a tangent of g with leading batch dims:
+def grad_tangent(t, g, x, op, params):
+    """The tangent of a pool's gradient op (linear in g) for a tangent of g with leading batch dims:
     x broadcast over them (pooling's rules do not mix planes)."""
     nb = T.lead(t, g)
     x = data(x)
     if nb:
         x = xp.broadcast_to(x, tuple(t.shape[:nb]) + tuple(x.shape))
-    op = grads[len(params["kernel"])]
     return apply(op, t, x, **params) if type(t) is Tensor else op.forward(t, x, **params)
 
 
@@ -234,7 +234,7 @@ def _average_ops(d):
               (lambda gg, out, g, x, **params: _average_tangent(gg, None, x, **params), _zeros),
               (f"avg_pool{d}d(grad, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)",
                "zeros_like(self)"), saves=False,
-              jvps=(lambda t, out, g, x, **params: _lead_grads(t, g, x, _AVERAGE_GRADS, params), None))
+              jvps=(lambda t, out, g, x, **params: grad_tangent(t, g, x, _AVERAGE_GRADS[d], params), None))
     return pool, grad
 
 

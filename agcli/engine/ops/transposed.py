@@ -12,7 +12,7 @@ from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import convolution as CV
 from . import tangents as T
-from .shapes import STACK, reshape, select
+from .shapes import reshape
 
 
 def out_sizes(sizes, kernel, stride, padding, dilation, output_padding) -> tuple:
@@ -64,15 +64,8 @@ def _x_tangent(t, out, x, w, b, **params):
 
 
 def _w_tangent(t, out, x, w, b, **params):
-    """Linear in w: one transposed convolution a batch entry, stacked."""
-    lead = T.lead(t, w)
-    if lead == 0:
-        return conv_transposed(x, t, None, **params)
-    batch = tuple(t.shape[:lead])
-    flat = reshape(t, (-1,) + tuple(data(w).shape))
-    pieces = [conv_transposed(x, select(flat, 0, i), None, **params) for i in range(data(flat).shape[0])]
-    stacked = apply(STACK, *pieces, dim=0) if any(type(p) is Tensor for p in pieces) else xp.stack(pieces, axis=0)
-    return reshape(stacked, batch + tuple(data(stacked).shape[1:]))
+    """Linear in w: one transposed convolution a batch entry of t, stacked."""
+    return CV.lead_call(t, w, conv_transposed, x, None, params, 1)
 
 
 CONVOLUTION_TRANSPOSED = Op(
