@@ -16,6 +16,7 @@ from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
+from ..torchapi.normalization import TORCH_ONLY
 from ..torchapi.nn import dim_required
 from ..errors import AgcliError
 from ..engine.tensor import Tensor
@@ -313,7 +314,8 @@ class Lowering:
                 raise self.error(f"unknown method '.{name}()'", span, hint=hint)
             return target
         target = namespace.LINALG.get(name) if module == "torch.linalg" else \
-            namespace.SPECIAL.get(name) if module == "torch.special" else None
+            namespace.SPECIAL.get(name) if module == "torch.special" else \
+            TORCH_ONLY.get(name) if module == "torch" else None     # (torch.batch_norm: its own arguments)
         if target is None:
             target = (self.methods if kind == "Tensor" else self.functions).get(name)
             if module is not None and kind == "function" and not module_has(module, name):
