@@ -120,9 +120,9 @@ for path in ("../up.png", "/tmp/abs.png", "out/link.png", "fig.pdf"):
 """))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
-        "ValueError: savefig() writes inside the current directory only, not to '../up.png'",
-        "ValueError: savefig() writes inside the current directory only, not to '/tmp/abs.png'",
-        "ValueError: savefig() writes inside the current directory only, not to 'out/link.png'",
+        "ValueError: savefig() writes inside the current directory only: '../up.png' is outside it",
+        "ValueError: savefig() writes inside the current directory only: '/tmp/abs.png' is outside it",
+        "ValueError: savefig() writes inside the current directory only: 'out/link.png' is outside it",
         "ValueError: agcli's savefig() writes PNG or SVG, not 'pdf'"]
     assert not list(tmp_path.glob("*.p[dn][fg]")) and not Path("/tmp/abs.png").exists()
 

@@ -33,7 +33,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction
-from . import program_copy, utils_data
+from . import program_copy, program_serialization, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
@@ -238,6 +238,7 @@ def _make_modules():
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         "relu_": TorchFunction("relu_", in_place.relu_),
+        **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],

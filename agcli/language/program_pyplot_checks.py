@@ -115,12 +115,13 @@ def _colour_like(fmt) -> bool:
     return bool(is_color_like(fmt))
 
 
-def inside_current_directory(path):
-    """Refuse a path that leaves the current directory (absolute, `..`, or a link pointing out)."""
+def inside_current_directory(path, doing="savefig() writes", example="figure.png"):
+    """Refuse a path that leaves the current directory (absolute, `..`, or a link pointing out):
+    a pasted program reads and writes no other file."""
     here = os.path.realpath(os.getcwd())
     target = os.path.realpath(os.path.join(here, path))
     if os.path.isabs(path) or ".." in path.replace("\\", "/").split("/") or \
             os.path.commonpath([here, target]) != here:
-        raise AgcliError(f"savefig() writes inside the current directory only, not to {path!r}", kind="value",
-                         hint="give a relative path such as 'figure.png' (and run the program where it "
-                              "should be written)")
+        raise AgcliError(f"{doing} inside the current directory only: {path!r} is outside it", kind="value",
+                         hint=f"give a relative path such as '{example}' (and run the program in the folder "
+                              "it belongs to)")

@@ -97,6 +97,8 @@ def value_str(v) -> str:
         return v
     if t is Tensor:
         return tensor_repr(v)
+    if isinstance(v, OSError) and v.errno is not None:
+        return str(v)       # ([Errno 2] No such file or directory: 'x.pth', as Python's own)
     if isinstance(v, BaseException) and not isinstance(v, ProgramObject):
         args = v.args
         if len(args) == 1:
