@@ -6,8 +6,9 @@ state_dict, an optimizer's, a checkpoint's dict).
 The pickle is written opcode by opcode here (Python's pickler names a class by
 importing its module, and there is no torch to import), and read by Python's
 unpickler restricted to the classes PyTorch's weights_only loader allows among those
-agcli has: a file never runs code. Tensors that shared storage when saved are loaded
-as separate copies.
+agcli has: a file never runs code. Each tensor is saved as a contiguous copy of its own,
+and loaded as one (PyTorch keeps a view's storage and strides, and loads the tensors of
+one storage sharing it).
 """
 from __future__ import annotations
 
