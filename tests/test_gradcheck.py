@@ -461,6 +461,9 @@ CASES = [
     case("F.layer_norm(a, (3, 4), w, b) + layer_norm(a, [4]) * w", a=normal(2, 3, 4), w=normal(3, 4), b=normal(3, 4)),
     case("F.batch_norm(a, None, None, w, b, training=True) + batch_norm(a, zeros(3), ones(3) * 2, w, b)",
          a=normal(4, 3, 2), w=normal(3), b=normal(3)),
+    # ---- unsafe_chunk / unsafe_split (the LSTM's and GRU's gates: pieces that are not views)
+    case("a.unsafe_chunk(3, 1)[1] * torch.unsafe_split(a, 2, 1)[2] + a.unsafe_split_with_sizes([1, 2, 3], 1)[1]",
+         a=normal(2, 6)),
 ]
 
 

@@ -298,7 +298,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
                 leaf = n.variable
                 if type(g) is ndarray and g.dtype is leaf.data.dtype and leaf.grad is None:
                     address = id(g)
-                    into[leaf] = copy(g) if address in handed_out or view_base(g) is not None else g
+                    into[leaf] = copy(g) if address in handed_out or view_base(g) is not None \
+                        or not g.flags.c_contiguous else g
                     handed_out.add(address)
                 else:
                     _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph)
@@ -325,10 +326,11 @@ def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
         return
     if not leaf.requires_grad:      # set False since the graph was made: AccumulateGrad reads it as it runs
         return
-    # A gradient array is copied only if someone else may hold it too
-    # (a view, the caller's grad_output, or one already handed to a leaf).
+    # A gradient array is copied only if someone else may hold it too (a view, the caller's grad_output,
+    # or one already handed to a leaf), or if it is not row-major (a sum of transposed gradients: PyTorch's
+    # AccumulateGrad lays a .grad out as its leaf, `w.grad.view(-1)` works).
     address = id(array)
-    shared = address in handed_out or view_base(array) is not None
+    shared = address in handed_out or view_base(array) is not None or not array.flags.c_contiguous
     handed_out.add(address)
     if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
         into[leaf] = copy(array) if shared else array

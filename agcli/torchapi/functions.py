@@ -29,9 +29,10 @@ from .logical import isclose
 from .rounding import ceil, floor, frac, round, sgn, sign, trunc
 from .triangles import diag, tril, triu
 from .scatter import gather, index_fill, index_select, masked_select, scatter, scatter_add
-from .shaping import (attr_mT, attr_T, cat, chunk, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip,
+from .pieces import chunk, split, unsafe_chunk, unsafe_split, unsafe_split_with_sizes
+from .shaping import (attr_mT, attr_T, cat, clone, contiguous, data_of, detach, diagonal, expand, flatten, flip,
                       fliplr, flipud,
-                      hstack, meshgrid, movedim, narrow, permute, repeat, reshape, roll, split, squeeze, stack, t, tile,
+                      hstack, meshgrid, movedim, narrow, permute, repeat, reshape, roll, squeeze, stack, t, tile,
                       transpose, unflatten, unsqueeze, view, vstack)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

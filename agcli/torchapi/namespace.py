@@ -136,9 +136,10 @@ _declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
 _declare(METHODS, SAFE, {"logcumsumexp": functions.logcumsumexp})
 _declare(FUNCTIONS, NEVER, {"argsort": functions.argsort})
 _declare(METHODS, NEVER, {"argsort": functions.argsort})
-# split and chunk give a tuple of tensors: no replay
-_declare(FUNCTIONS, NEVER, {"split": functions.split, "chunk": functions.chunk})
-_declare(METHODS, NEVER, {"split": functions.split, "chunk": functions.chunk})
+# split and chunk (and their unsafe_ kin) give a tuple of tensors: no replay
+_PIECES = {n: getattr(functions, n) for n in "split chunk unsafe_split unsafe_chunk unsafe_split_with_sizes".split()}
+_declare(FUNCTIONS, NEVER, _PIECES)
+_declare(METHODS, NEVER, _PIECES)
 # Indices and counts of nonzero elements, contiguity: no gradient, read from the values.
 _declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                             "argwhere": lambda input: functions.nonzero(input)})

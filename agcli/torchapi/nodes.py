@@ -23,7 +23,8 @@ _CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identi
 
 
 # Ops of which agcli makes a node per output, PyTorch one for all: a piece's place among them
-_PIECES = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0"))
+_PIECES = frozenset(("UnbindBackward0", "SplitBackward0", "SplitWithSizesBackward0", "UnsafeSplitBackward0",
+                     "UnsafeSplitWithSizesBackward0"))
 
 
 def _output_number(node) -> int:

@@ -2,8 +2,6 @@
 and unsqueeze, expand, cat and stack, clone and detach."""
 from __future__ import annotations
 
-import builtins
-
 from ..engine.ops import pieces as P
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
@@ -244,44 +242,6 @@ def repeat(x, *repeats):
     padded = (1,) * (len(repeats) - len(shape)) + shape
     check_size(tuple(r * n for r, n in zip(repeats, padded)))
     return apply(P.REPEAT, x, repeats=repeats)
-
-
-def split(x, split_size_or_sections, dim=0):
-    """Views of x along dim: pieces of one size (the last smaller; SplitBackward0) or of the
-    sizes given (SplitWithSizesBackward0)."""
-    if not ndim_of(x):
-        fail("split expects at least a 1-dimensional tensor")
-    d = dim_index(dim, ndim_of(x))
-    size = shape_of(x)[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        sizes = size_tuple((split_size_or_sections,))
-        if builtins.sum(sizes) != size:
-            fail(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at dimension "
-                 f"{d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
-        return _pieces(P.SPLIT_WITH_SIZES, x, d, sizes)
-    step = size_tuple((split_size_or_sections,))[0]
-    if step < 0:
-        fail(f"split expects split_size be non-negative, but got split_size={step}")
-    if step == 0 and size:
-        fail(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
-    return _pieces(P.SPLIT, x, d, tuple(min(step, size - s) for s in range(0, size, step)) or (0,))
-
-
-def chunk(x, chunks, dim=0):
-    """split into `chunks` pieces of ceil(size / chunks) (fewer when they run out)."""
-    if not ndim_of(x):
-        fail("chunk expects at least a 1-dimensional tensor")
-    if chunks <= 0:
-        fail(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = dim_index(dim, ndim_of(x))
-    size = shape_of(x)[d]
-    if size == 0:
-        return _pieces(P.SPLIT_WITH_SIZES, x, d, (0,) * chunks)
-    return split(x, -(-size // chunks), d)
-
-
-def _pieces(op, x, dim, sizes):
-    return tuple(apply(op, x, dim=dim, sizes=sizes, index=i) for i in range(len(sizes)))
 
 
 def narrow(x, dim, start, length):

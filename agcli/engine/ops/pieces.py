@@ -1,5 +1,5 @@
-"""Pieces and tiles: split/chunk's pieces (views along a dim), repeat's tiles, constant padding.
-Each entry: grad_fn name, kernel, rule, the rule in words."""
+"""Pieces and tiles: split/chunk's pieces (views along a dim; unsafe_split's: not views), repeat's tiles,
+constant padding. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ..backend import full, getitem, setitem, xp, zeros
@@ -47,6 +47,11 @@ SPLIT = Op("SplitBackward0", _piece, (_piece_grad,), ("split_backward(grads, spl
 SPLIT_WITH_SIZES = Op("SplitWithSizesBackward0", _piece, (_piece_grad,),
                       ("split_with_sizes_backward(grads, split_sizes, dim, self.sizes())",), saves=False, view=True,
                       jvps=(_piece_tangent,))
+# unsafe_split / unsafe_chunk (the LSTM and GRU cells' gates): the same pieces, sharing x's memory, but not
+# views to autograd (PyTorch gives each its own version counter): an in-place op on one records as on any tensor
+UNSAFE_SPLIT = Op("UnsafeSplitBackward0", _piece, (_piece_grad,), SPLIT.says, saves=False, jvps=(_piece_tangent,))
+UNSAFE_SPLIT_WITH_SIZES = Op("UnsafeSplitWithSizesBackward0", _piece, (_piece_grad,), SPLIT_WITH_SIZES.says,
+                             saves=False, jvps=(_piece_tangent,))
 
 
 # ------------------------------------------------------------------ repeat

@@ -6,6 +6,7 @@ methods native.py lists in its `_ns`, so that a program subclasses them as its o
 from __future__ import annotations
 
 from .activations import ACTIVATIONS
+from .cells import CELLS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .containers import ModuleDict, ModuleList, Sequential
@@ -14,6 +15,7 @@ from .losses import LOSSES
 from .module import Module
 from .parameter import PARAMETER, ParameterClass, is_parameter
 from .parameter_list import ParameterList
+from .recurrent import RECURRENT
 from .utils import UTILS
 
 
@@ -21,7 +23,7 @@ def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
-            **ACTIVATIONS, **LOSSES}
+            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
