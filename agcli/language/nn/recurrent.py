@@ -169,9 +169,10 @@ class RNNBase(Module):
         if given and not lstm and method(hx, "dim") != (3 if is_batched else 2):
             raise AgcliError(f"For {'batched 3' if is_batched else 'unbatched 2'}-D input, hx should also be "
                              f"{3 if is_batched else 2}-D but got {method(hx, 'dim')}-D tensor")
-        if given and lstm and (given[0].ndim != 3 - (not is_batched) or given[1].ndim != 3 - (not is_batched)):
+        dims = [method(h, "dim") for h in given] if lstm else ()
+        if dims and (dims[0] != 3 - (not is_batched) or dims[1] != 3 - (not is_batched)):
             raise AgcliError(f"For {'batched 3' if is_batched else 'unbatched 2'}-D input, hx and cx should also "
-                             f"be {3 if is_batched else 2}-D but got ({given[0].ndim}-D, {given[1].ndim}-D) tensors")
+                             f"be {3 if is_batched else 2}-D but got ({dims[0]}-D, {dims[1]}-D) tensors")
         if given and not is_batched:
             given = tuple(method(h, "unsqueeze", 1) for h in given)
         batch = input.shape[0 if own["batch_first"] else 1]
