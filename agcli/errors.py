@@ -152,7 +152,7 @@ def torch_type_name(dtype) -> str:
 
 def did_you_mean(name: str, candidates) -> str | None:
     import difflib
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, list(dict.fromkeys(candidates)), n=3, cutoff=0.6)   # (each once)
     if not close:
         return None
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

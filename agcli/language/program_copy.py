@@ -68,9 +68,10 @@ def _tensor(x, memo):
     if x.grad_fn is not None:
         raise_python(RuntimeError(_NON_LEAF))
     parameter = getattr(x, "parameter", False)
-    if x.base is not None and B.ON_HOST and x.base.data.flags.c_contiguous:
+    within = x.base is not None and (not B.ON_HOST or _within(x.data, x.base.data))
+    if within and B.ON_HOST and x.base.data.flags.c_contiguous:
         new = _view_copy(x, memo)       # (a view, or a tensor sharing another's storage: shared in the copy too)
-    elif x.is_view:
+    elif within and x.is_view:
         raise AgcliError("agcli's copy.deepcopy copies a view of a contiguous tensor on the host only",
                          kind="not_implemented", hint="deep-copy x.clone() instead")
     else:
@@ -82,6 +83,12 @@ def _tensor(x, memo):
     if x.grad is not None and not parameter:
         new.grad = deepcopy(x.grad, memo)
     return new
+
+
+def _within(data, base) -> bool:
+    """Whether `data` still lies in `base`'s memory (a `.data =` or `.double()` since gives a tensor an
+    array of its own, while it keeps its base)."""
+    return data.dtype == base.dtype and B.host.may_share_memory(data, base)
 
 
 def _view_copy(x, memo):
