@@ -68,7 +68,8 @@ def _tensor(x, memo):
     if x.grad_fn is not None:
         raise_python(RuntimeError(_NON_LEAF))
     parameter = getattr(x, "parameter", False)
-    within = x.base is not None and (not B.ON_HOST or _within(x.data, x.base.data))
+    within = x.base is not None and (_within(x.data, x.base.data) if B.ON_HOST else
+                                     x.view_of is None or x.view_of.base_data is x.base.data)
     if within and B.ON_HOST and x.base.data.flags.c_contiguous:
         new = _view_copy(x, memo)       # (a view, or a tensor sharing another's storage: shared in the copy too)
     elif within and x.is_view:
