@@ -29,7 +29,6 @@ from .closures import CAUGHT, as_is, as_operand, attribute_of, binop, call_closu
 from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
 
 
-
 class Plan:
     """A lowered program. `run(env)` executes it and returns the last value."""
 
@@ -65,9 +64,10 @@ class Plan:
 def lower(program: A.Program, variables) -> Plan:
     """Lower `program`, whose free names must be among `variables`."""
     lowering = Lowering(set(variables), program.source)
-    steps = [lowering.statement(s) for s in program.body]
-    unused = tuple(sorted(lowering.variables - lowering.read))
-    return Plan(steps, program.source, program, unused)
+    body = program.body
+    steps = [lowering.statement(body[0])] if len(body) == 1 else [lowering.statement(s) for s in body]
+    unused = lowering.variables - lowering.read
+    return Plan(steps, program.source, program, tuple(sorted(unused)) if unused else ())
 
 
 def guard(fn, span):
@@ -83,7 +83,6 @@ def _guarded(fn, span):
         except CAUGHT as e:
             failed(e, span)
     return guarded
-
 
 
 # What Python calls the syntax an expression does not take (an error names it so).
@@ -107,6 +106,12 @@ class Lowering:
     # What lower_Call decided for a call without keywords, by (name, kind, argument count):
     # (the function, the arguments that bind tensor parameters, how its result is wrapped).
     known_calls: dict = {}
+    # What names can mean (read, never changed: class attributes, not stores a line).
+    functions = namespace.FUNCTIONS
+    methods = namespace.METHODS
+    attributes = namespace.ATTRIBUTES
+    constants = namespace.CONSTANTS
+    module_roots = frozenset(("torch", "F"))
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -118,12 +123,6 @@ class Lowering:
         self.read = set()             # the names of those that the expression reads
         self.assigned = set()         # names assigned so far, in program order
         self.source = source
-        # What names can mean; `agcli run` (program.py) adds its own to these.
-        self.functions = namespace.FUNCTIONS
-        self.methods = namespace.METHODS
-        self.attributes = namespace.ATTRIBUTES
-        self.constants = namespace.CONSTANTS
-        self.module_roots = {"torch", "F"}
         # Under anomaly mode the closures note where each node was made (anomaly_places.py).
         self.anomaly = state.detect_anomaly
         self.lowerers = type(self).lowerers     # (read from the instance: Python finds it faster there)
@@ -156,7 +155,7 @@ class Lowering:
                 env[target] = v
                 return v
             return assign
-        return self.expr(node)
+        return self.lowerers[type(node)](self, node)       # (self.expr(node), spelled out)
 
     # -- expressions
     def expr(self, node):
@@ -198,7 +197,7 @@ class Lowering:
         return lambda env: tuple(item(env) for item in items)
 
     def lower_Unary(self, node):
-        operand = self.expr(node.operand)
+        operand = self.lowerers[type(node.operand)](self, node.operand)      # (self.expr(...), spelled out)
         if node.op == "+":
             return lambda env: as_operand(operand(env))
         if node.op == "~":
@@ -228,7 +227,9 @@ class Lowering:
             spine.append(node)
             node = node.left
         first = self.expr(node)
-        return chain(first, [(self.operator(b), self.expr(b.right), b.op_span) for b in reversed(spine)])
+        lowerers, anomaly = self.lowerers, self.anomaly     # (self.operator(b), self.expr(b.right), spelled out)
+        return chain(first, [(OPERATORS[b.op] if not anomaly else self.operator(b),
+                              lowerers[type(b.right)](self, b.right), b.op_span) for b in reversed(spine)])
 
     def operator(self, node):
         """What the BinOp `node` calls with its two operands."""
@@ -247,7 +248,7 @@ class Lowering:
         if getter is None:
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span,
                              hint=attribute_hint(node.name, None, self.attributes, self.methods))
-        obj = self.expr(node.obj)
+        obj = self.lowerers[type(node.obj)](self, node.obj)      # (self.expr(...), spelled out)
         get = guard(attribute_of(getter, node.name), node.name_span)
         return lambda env: get(as_operand(obj(env)))
 
@@ -267,7 +268,9 @@ class Lowering:
         target, fitted, wrap = known
         lowerers = self.lowerers        # (self.expr(...), spelled out: a call of its own each)
         receiver = None if obj is None else lowerers[type(obj)](self, obj)
-        args = [lowerers[type(a)](self, a) for a in node.args]
+        nodes = node.args       # (f(x) and x.f(), the commonest, without a comprehension's frame)
+        args = [lowerers[type(a)](self, a) for a in nodes] if len(nodes) > 1 else \
+            [lowerers[type(nodes[0])](self, nodes[0])] if nodes else []
         if fitted:
             self.tensor_arguments(fitted, node.args, args, (), (), name)
         return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver, name, wrap)
