@@ -62,6 +62,7 @@ def _plain_number(text: str):
 
 
 _NUMBER_LIST = None     # (the checks below, json.loads), made on first use
+_FLOAT64 = numpy.dtype(float)
 
 
 def _number_list(text: str):
@@ -71,23 +72,27 @@ def _number_list(text: str):
     if _NUMBER_LIST is None:
         import json
         import re
-        _NUMBER_LIST = (re.compile(r"[\s\[\],0-9eE.+\-]*"),
+        scan_once = json.JSONDecoder().scan_once
+        # (JSON's white space only: any other fails json's parse as well)
+        _NUMBER_LIST = (re.compile(r"[ \t\n\r\[\],0-9eE.+\-]*"),
                         re.compile(r"(?<![0-9])\.(?=[0-9])"),      # .5  -> 0.5
                         re.compile(r"(?<=[0-9])\.(?![0-9])"),      # 2.  -> 2.0
                         re.compile(r"(?<![eE])\+"),                # +1  -> 1
-                        _json_document(json.JSONDecoder().scan_once))
-    shape_ok, lead, trail, plus, loads = _NUMBER_LIST
+                        _json_document(scan_once), scan_once)
+    shape_ok, lead, trail, plus, loads, scan_once = _NUMBER_LIST
     if not shape_ok.fullmatch(text):
         return None
     try:
-        value = loads(text)             # what a program or a person usually writes
-    except ValueError:
+        value, end = scan_once(text, 0)     # what a program or a person usually writes (loads, spelled out)
+        if end != len(text):
+            raise ValueError
+    except (ValueError, StopIteration):
         try:
             value = loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
         except ValueError:
             return None
     try:
-        return numpy.array(value, dtype=float)
+        return numpy.array(value, _FLOAT64)
     except ValueError:
         return None     # ragged: let the grammar's path say so, with a caret
 
