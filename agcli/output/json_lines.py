@@ -295,10 +295,11 @@ def _nodes_json(result) -> str:
     """The result's nodes as JSON, written out directly: cheaper than the encoder on small objects."""
     records = result.node_records       # (name, grad_fn, shape, value) tuples, until nodes are read
     if records is None:
-        records = [(n.name, n.grad_fn, n.shape) for n in result.nodes]
-    known = _NODE_JSON
-    try:
-        texts = [known.get(key) or _node_json(key) for key in [record[:3] for record in records]]
+        records = [(n.name, n.grad_fn, n.shape, None) for n in result.nodes]
+    known = _NODE_JSON.get
+    try:        # (a key built from the unpacked record: cheaper than a slice of it)
+        texts = [known((name, grad_fn, shape)) or _node_json((name, grad_fn, shape))
+                 for name, grad_fn, shape, _ in records]
     except TypeError:       # an unhashable shape (a list): not kept
         texts = [_node_text(*record[:3]) for record in records]
     return "[" + ", ".join(texts) + "]"
