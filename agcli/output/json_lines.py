@@ -175,33 +175,34 @@ def _quiet_parts(result):
         dtype = getattr(a, "dtype", None)
         if dtype is None or dtype.char not in "fd":
             return None
-    key = (arrays[0].shape, *[(name, g.shape) for name, g in grads.items()])
-    template = _TEMPLATES.get(key)
-    if template is None:
-        template = _tail_template(key)
-    return template, arrays
+    return _tail_template((arrays[0].shape, *[(name, g.shape) for name, g in grads.items()])), arrays
 
 
-# A tail's template by its value's shape and its gradients' names and shapes (a sweep repeats
-# one), and a list's by its shape (distinct lines repeat few).
-_TEMPLATES: dict = {}
+# A list's template by its shape, and a gradient's (`"x": [%s, %s]`) by its name and shape: distinct
+# lines repeat few of them, but seldom a whole tail's (a sweep makes its tail's once).
 _LISTS: dict = {}
+_GRADS: dict = {}
 _KEPT = 4096                # templates of each kind kept
 _LARGEST_KEPT = 4096        # numbers in a kept template
 
 
 def _tail_template(key):
-    """(`"value": %s, "grads": {"x": [%s, %s]}, ` + QUIET_END, its count of %s) for `key`."""
+    """(`"value": %s, "grads": {"x": [%s, %s]}, ` + QUIET_END, its count of %s) for `key`: the
+    value's shape, then each gradient's (name, shape)."""
     value_shape, *grads = key
-    value, count = _list_template(value_shape)
+    value, count = _LISTS.get(value_shape) or _list_template(value_shape)
     pieces = []
-    for name, shape in grads:
-        text, n = _list_template(shape)
-        pieces.append(f"{_key_json(name).replace('%', '%%')}: {text}")
+    for name_shape in grads:
+        text, n = _GRADS.get(name_shape) or _grad_template(name_shape)
+        pieces.append(text)
         count += n
-    template = f'"value": {value}, "grads": {{{", ".join(pieces)}}}, {QUIET_END}'
-    _keep(_TEMPLATES, key, (template, count), count)
-    return template, count
+    return f'"value": {value}, "grads": {{{", ".join(pieces)}}}, {QUIET_END}', count
+
+
+def _grad_template(name_shape):
+    name, shape = name_shape
+    text, n = _list_template(shape)
+    return _keep(_GRADS, name_shape, (f"{_key_json(name).replace('%', '%%')}: {text}", n), n)
 
 
 def _list_template(shape):
