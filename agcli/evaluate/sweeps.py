@@ -57,11 +57,16 @@ def results(batch, lines):
     split = _split(batch, lines)
     while i < n:
         j = i + 1
-        signature = split[i][0]
-        if signature is not None:
-            while j < n and split[j][0] == signature and j - i < GROUP_LINES:
-                j += 1
-        if j - i >= 2 and _plain_words(batch, lines[i][1], split[i]):
+        signature, words, values = split[i]
+        if signature is None or j == n or split[j][0] != signature:
+            # a line alone (most lines of a file of distinct lines): no group to look for
+            number, text = lines[i]
+            yield number, batch.run(text, words if values is None else _words(split[i]))
+            i = j
+            continue
+        while j < n and split[j][0] == signature and j - i < GROUP_LINES:
+            j += 1
+        if _plain_words(batch, lines[i][1], split[i]):
             yield from _group(batch, lines[i:j], signature, split[i:j])
         else:
             for k in range(i, j):
