@@ -76,7 +76,8 @@ def json_pieces(numbered) -> list:
     numbers, skipped = _numbers(runs)
     pieces, done, at = [], 0, 0
     for k, end, template, count, _ in runs:
-        pieces += _written(written, done, k)
+        if k > done:
+            pieces += _written(written, done, k)
         done = end
         if end - k > 1 and skipped.isdisjoint(range(k, end)):
             pieces.append(run_text(_head(numbered[k][1]), template, count, numbers[at:at + (end - k) * count],
