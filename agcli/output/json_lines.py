@@ -68,7 +68,7 @@ def json_pieces(numbered) -> list:
     together (output/run_text.py)."""
     runs, written = [], {}
     for run in _quiet_runs(numbered):
-        text = _swept_text(numbered, run)
+        text = None if run[1] - run[0] < 2 else _swept_text(numbered, run)
         if text is None:
             runs.append(run)
         else:
@@ -109,10 +109,8 @@ def _written(written, start, stop) -> list:
 
 
 def _swept_text(numbered, run):
-    """A sweep's run of lines written from its numbers' rows (run_text_from_rows), or None."""
+    """A sweep's run of two lines or more written from its numbers' rows (run_text_from_rows), or None."""
     k, end, template, count, arrays = run
-    if end - k < 2:
-        return None
     values = np.ascontiguousarray(arrays[0], dtype=np.float64).reshape(-1)
     return run_text_from_rows(_head(numbered[k][1]), template, count, values,
                               [number for number, _ in numbered[k:end]])
@@ -129,7 +127,8 @@ def _quiet_runs(numbered) -> list:
             k += 1
             continue
         (template, count), line_arrays = parts
-        end = _sweep_run_end(numbered, k)
+        swept = getattr(numbered[k][1], "swept", None)
+        end = k + 1 if swept is None else _sweep_run_end(numbered, k, swept)
         if end > k + 1:     # consecutive lines of one sweep: their numbers are rows of its arrays
             first = numbered[k][1]
             line_arrays = [first.swept.rows(first.index, first.index + end - k)]
@@ -153,15 +152,13 @@ def _numbers(runs):
     return numbers, {quiet[i] for i in _not_finite(flat, counts)}
 
 
-def _sweep_run_end(numbered, k) -> int:
-    """The end of the run of results from k on that are consecutive lines of one sweep
-    (evaluate/sweeps.py: SweptResult), k + 1 if there is none."""
+def _sweep_run_end(numbered, k, swept) -> int:
+    """The end of the run of results from k on that are consecutive lines of the sweep of
+    numbered[k]'s result (evaluate/sweeps.py: SweptResult)."""
     end, first = k + 1, numbered[k][1]
-    swept = getattr(first, "swept", None)
-    if swept is not None:
-        while end < len(numbered) and getattr(numbered[end][1], "swept", None) is swept \
-                and numbered[end][1].index == first.index + end - k:
-            end += 1
+    while end < len(numbered) and getattr(numbered[end][1], "swept", None) is swept \
+            and numbered[end][1].index == first.index + end - k:
+        end += 1
     return end
 
 
