@@ -23,8 +23,7 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import float_errors, float_errors_ignored, missing_dtype
-from .backend_matmul import (as_mv, in_turn, in_turn_any_k, in_turn_mv as mv_kernel, in_turn_shapes,
-                             in_turn_transposed, one_row_or_column)
+from .backend_matmul import as_mv, in_turn, in_turn_mv as mv_kernel, in_turn_shapes, mm_kernel, one_row_or_column
 
 DEVICE, BACKEND = chosen()
 
@@ -123,17 +122,6 @@ def _load_sums():
 def add_at(out, key, values):
     """out[key] += values, repeated indices adding up (index's gradient)."""
     numpy.add.at(out, key, values)
-
-
-def mm_kernel(a, b):
-    """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
-    K <= 3 terms with N <= 8 or M <= 2, a small layer's weight gradient, or one row or column (a gemv),
-    each term rounded and added in turn from +0 without FMA."""
-    if in_turn_shapes(a, b):
-        return in_turn(a, b)
-    if in_turn_transposed(a, b):
-        return in_turn_any_k(a, b)
-    return as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)
 
 
 def addmm_kernel(c, a, b):

@@ -3,8 +3,8 @@ term rounded and added in turn from +0, without FMA — for a matrix times a vec
 laid out by columns, any K; by rows, K <= 4), for few terms (K <= 3, every layout),
 and for a float32 column-major mat1 times a row-major mat2 with one row or column, or rows
 and columns among 1, 2, 3, 4, 8 (`grad.t().mm(input)`: a small layer's weight gradient;
-MKL's kernels for those shapes, any K). Measured against PyTorch 2.13. engine/backend.py's
-mm_kernel and addmm_kernel pick it."""
+MKL's kernels for those shapes, any K). Measured against PyTorch 2.13. mm_kernel below and
+engine/backend.py's addmm_kernel pick it."""
 from __future__ import annotations
 
 import numpy
@@ -83,6 +83,28 @@ def _mv(m, v):
     products[..., 0] = 0
     numpy.multiply(m, v[..., None, :], out=products[..., 1:])
     return numpy.cumsum(products, axis=-1)[..., -1]
+
+
+def mm_kernel(a, b):
+    """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
+    K <= 3 terms with N <= 8 or M <= 2, a small layer's weight gradient, or one row or column (a gemv),
+    each term rounded and added in turn from +0 without FMA."""
+    if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
+        sa, sb = a.shape, b.shape
+        if len(sa) == 2 and len(sb) == 2:     # (one product: the tests below, the shapes and dtypes read once)
+            (m, k), n = sa, sb[1]
+            d = a.dtype
+            same = d == b.dtype
+            if k <= 3 and m and k and n and (n <= 8 or m <= 2) and same and d.kind == "f":    # in_turn_shapes
+                return in_turn(a, b)
+            if d == _FLOAT32 and in_turn_transposed(a, b):
+                return in_turn_any_k(a, b)
+            return as_mv(a, b) if (m == 1) != (n == 1) and same else numpy.matmul(a, b)   # one_row_or_column
+    if in_turn_shapes(a, b):
+        return in_turn(a, b)
+    if in_turn_transposed(a, b):
+        return in_turn_any_k(a, b)
+    return as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)
 
 
 def one_row_or_column(a, b) -> bool:

@@ -265,19 +265,11 @@ class AccumulateGrad:
         self.variable = variable
 
 
-def apply(op, *args, cast=None, **params):
-    """Run `op` forward; record a node when an input is a tensor needing grad.
-
-    cast: the dtype the op computes in, when its inputs' differ (PyTorch's
-    type promotion, decided by the caller): tensors are converted before the
-    kernel runs, so the recorded op and its result agree.
-    Raw arrays in, raw array out: that is how backward runs its rules cheaply
-    when no graph of the gradient is wanted.
-    """
+def _arguments(args):
+    """apply's view of its arguments: their arrays (numbers as they are), whether any is a tensor,
+    whether one needs grad, and whether one is neither a tensor nor a number (NumPy decides what it holds)."""
     arrays = []
-    any_tensor = False
-    needs_grad = False
-    raw = False         # an argument neither a tensor nor a number: NumPy decides what it holds
+    any_tensor = needs_grad = raw = False
     for a in args:
         if type(a) is Tensor:
             if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
@@ -288,6 +280,38 @@ def apply(op, *args, cast=None, **params):
         else:
             arrays.append(a)
             raw = raw or type(a) not in _NUMBERS
+    return arrays, any_tensor, needs_grad, raw
+
+
+def apply(op, *args, cast=None, **params):
+    """Run `op` forward; record a node when an input is a tensor needing grad.
+
+    cast: the dtype the op computes in, when its inputs' differ (PyTorch's
+    type promotion, decided by the caller): tensors are converted before the
+    kernel runs, so the recorded op and its result agree.
+    Raw arrays in, raw array out: that is how backward runs its rules cheaply
+    when no graph of the gradient is wanted.
+    """
+    # (one or two arguments, a tensor first: most ops, their checks spelled out as the loop in
+    # _arguments makes them, and a tuple of arrays, without that call and its list)
+    if len(args) == 2 and type(args[0]) is Tensor:
+        a, b = args
+        if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
+            ViewOf.regrow(a)            # a view whose base changed in place: its history anew
+        if type(b) is Tensor:
+            if b.view_of is not None and b.view_of.version != b.base.version and state.grad_enabled:
+                ViewOf.regrow(b)
+            arrays, needs_grad, raw = (a.data, b.data), a.requires_grad or b.requires_grad, False
+        else:
+            arrays, needs_grad, raw = (a.data, b), a.requires_grad, type(b) not in _NUMBERS
+        any_tensor = True
+    elif len(args) == 1 and type(args[0]) is Tensor:
+        a, = args
+        if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
+            ViewOf.regrow(a)
+        arrays, any_tensor, needs_grad, raw = (a.data,), True, a.requires_grad, False
+    else:
+        arrays, any_tensor, needs_grad, raw = _arguments(args)
     if TWO_DEVICES:
         device = same_device(args)          # PyTorch's error before anything runs
     casts = None
@@ -343,14 +367,17 @@ def apply(op, *args, cast=None, **params):
                 a, = arrays
                 node.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
                 a, = args
-                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
+                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else
+                             a._accumulator if a._accumulator is not None and a.requires_grad else a.edge(),)
             else:
                 a, b = arrays
                 node.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
                                b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
                 a, b = args
-                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
-                             None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
+                node.next = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else
+                             a._accumulator if a._accumulator is not None and a.requires_grad else a.edge(),
+                             None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else
+                             b._accumulator if b._accumulator is not None and b.requires_grad else b.edge())
             node.seq = next(_seq)
             node.released = False
             node.versions = _versions(args, result if op.saves_out else None) if op.saves and state.version_bumps \
