@@ -25,10 +25,12 @@ adds the result. The thread count is read when a large sum first needs it.
 """
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from .backend_sums_iteration import iteration_dims, reduce_into
-from .backend_sums_kernel import FLOATS, GRAIN_SIZE, SMALL, column_sums, flat_total, flat_two_pass, threads
+from .backend_sums_kernel import FLOATS, GRAIN_SIZE, SMALL, column_sums, flat_total, flat_two_pass, small_total, threads
 
 # Above this many elements NumPy's own (pairwise) sum is kept, so that sums of 10**6 to
 # 10**7 elements keep NumPy's speed: PyTorch's order runs in NumPy at 4 to 9 times its
@@ -39,11 +41,13 @@ EXACT_LIMIT = 1 << 18
 def torch_sum(x, axis=None, keepdims=False):
     """numpy.add.reduce(x, axis, keepdims) with PyTorch's order of additions
     (float32/float64 on the host; other dtypes as NumPy adds them)."""
-    if axis is None and type(x) is numpy.ndarray and x.dtype is FLOATS[1] and 0 < x.size < SMALL and x.ndim \
-            and x.flags.c_contiguous:
-        # (the common case, a small float64 array summed whole: the path below, its tests skipped)
-        total = flat_total(x if x.ndim == 1 else x.reshape(-1))
-        return total.reshape((1,) * x.ndim) if keepdims else total
+    if axis is None and type(x) is numpy.ndarray and x.dtype is FLOATS[1] and 0 < x.size < SMALL \
+            and (ndim := x.ndim) and x.flags.c_contiguous:
+        # (the common case, a small float64 array summed whole: the path below, its tests skipped, and
+        # flat_total's additions in Python's floats, without its call)
+        total = small_total(x.tolist() if ndim == 1 else x.ravel().tolist())
+        total = numpy.float64(total) if math.isfinite(total) else flat_total(x.reshape(-1))
+        return total.reshape((1,) * ndim) if keepdims else total
     if type(x) is numpy.ndarray and x.dtype == numpy.float16:    # (PyTorch adds halves in float)
         return torch_sum(x.astype(numpy.float32), axis, keepdims).astype(numpy.float16)
     if type(x) is not numpy.ndarray or x.dtype not in FLOATS or x.ndim == 0 or not 0 < x.size <= EXACT_LIMIT:

@@ -14,7 +14,7 @@ import math
 from .backend import ON_HOST, astype, dtype, dtype_name, from_host, itemsize, kind, to_host, xp
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
-FLOAT32 = _FLOAT32
+FLOAT32, FLOAT64 = _FLOAT32, _FLOAT64
 HALF = dtype("float16") if ON_HOST else None      # (the array API has no float16)
 
 

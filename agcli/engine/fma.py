@@ -100,9 +100,12 @@ def one_minus_square(y, split=_CONSTANTS[0], two=_CONSTANTS[1], one=_CONSTANTS[2
 
 def times_one_minus_square(g, y):
     """g * fma(-y, y, 1) for a float64 array y in [-1, 1] and its gradient g: tanh's backward."""
-    if ON_HOST and y.size <= SMALL and type(y) is ndarray and getattr(g, "shape", None) == y.shape \
-            and g.dtype == y.dtype:
-        split, two, one = _FLOATS
-        values = [a * one_minus_square(v, split, two, one) for a, v in zip(g.ravel().tolist(), y.ravel().tolist())]
-        return asarray(values, dtype=y.dtype).reshape(y.shape)
+    if ON_HOST and type(y) is ndarray and y.size <= SMALL:
+        shape = y.shape
+        if getattr(g, "shape", None) == shape and g.dtype == y.dtype:
+            split, two, one = _FLOATS
+            values = [a * one_minus_square(v, split, two, one)
+                      for a, v in zip(g.ravel().tolist(), y.ravel().tolist())]
+            out = asarray(values, dtype=y.dtype)
+            return out if len(shape) == 1 else out.reshape(shape)      # (a vector's values are its shape already)
     return g * one_minus_square(y)

@@ -294,7 +294,8 @@ def apply(op, *args, cast=None, **params):
     """
     # (one or two arguments, a tensor first: most ops, their checks spelled out as the loop in
     # _arguments makes them, and a tuple of arrays, without that call and its list)
-    if len(args) == 2 and type(args[0]) is Tensor:
+    n = len(args)       # (the arrays' count too: a cast keeps it)
+    if n == 2 and type(args[0]) is Tensor:
         a, b = args
         if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
             ViewOf.regrow(a)            # a view whose base changed in place: its history anew
@@ -305,7 +306,7 @@ def apply(op, *args, cast=None, **params):
         else:
             arrays, needs_grad, raw = (a.data, b), a.requires_grad, type(b) not in _NUMBERS
         any_tensor = True
-    elif len(args) == 1 and type(args[0]) is Tensor:
+    elif n == 1 and type(args[0]) is Tensor:
         a, = args
         if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
             ViewOf.regrow(a)
@@ -353,7 +354,7 @@ def apply(op, *args, cast=None, **params):
     if TWO_DEVICES:
         result.device = device
     if needs_grad and state.grad_enabled and op.vjps is not None:
-        if len(arrays) > 2:
+        if n > 2:
             result.grad_fn = Node(op, None, args, result, params, arrays, casts)
         else:       # (Node(op, None, args, result, params, arrays, casts), spelled out: see `new`)
             node = result.grad_fn = new(Node)
@@ -363,7 +364,7 @@ def apply(op, *args, cast=None, **params):
             node.out = result
             node.params = params
             node.casts = casts
-            if len(arrays) == 1:
+            if n == 1:
                 a, = arrays
                 node.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
                 a, = args

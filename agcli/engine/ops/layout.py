@@ -44,14 +44,15 @@ def _numel(shape) -> int:
 def sum_to_array(g, shape):
     """Sum a broadcast array back to `shape`."""
     shape = tuple(shape)
-    if g.shape == shape:
+    have = g.shape
+    if have == shape:
         return g
-    lead = g.ndim - len(shape)
-    if ON_HOST and g.shape[lead:] == shape:
+    lead = len(have) - len(shape)
+    if ON_HOST and have[lead:] == shape:
         # only leading dims to sum (a broadcast number's or row's gradient): the same sum,
         # without the kept dims to reshape away (None: all of them, a 0-d result)
         return asarray(reduce_sum(g, axis=(0,) if lead == 1 and shape else tuple(range(lead)) if shape else None))
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and have[i + lead] != 1)
     if axes:
         g = reduce_sum(g, axis=axes, keepdims=True)      # (at::sum_to: a sum over the dims)
     return xp.reshape(g, shape)

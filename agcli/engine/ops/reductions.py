@@ -237,7 +237,7 @@ def _trace_grad(g, out, x):
 
 
 # ---------------------------------------------------------------- entries
-SUM = Op("SumBackward0", lambda x: _sum(x),
+SUM = Op("SumBackward0", _sum,
          (lambda g, out, x: expand(g, x.shape),), ("grad.expand(self.sizes())",), saves=False,
          jvps=(lambda t, out, x: _reduced_tangent(sum, t, x, None, False),))     # auto_linear: self_t.sum()
 SUM_DIM = Op("SumBackward1", lambda x, dim, keepdim: _sum(x, axis=dim, keepdims=keepdim),
