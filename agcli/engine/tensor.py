@@ -115,28 +115,11 @@ class Node:
         self.arrays = arrays
         self.out = out
         self.params = params
-        # Each input's shape (() for a number) and, when next_edges is None (apply's nodes), where
-        # its gradient goes (None: nowhere; a tensor's grad_fn taken without the call to edge()).
-        # Spelled out for the one- and two-input ops most are: a helper or a comprehension is a
-        # call of its own, and getattr on a number raises inside; a node is made per op.
-        if len(arrays) == 1:
-            a = arrays[0]
-            self.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),)
-            if next_edges is None:
-                a = inputs[0]
-                next_edges = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),)
-        elif len(arrays) == 2:
-            a, b = arrays
-            self.shapes = (a.shape if type(a) is ndarray else () if type(a) in _NUMBERS else getattr(a, "shape", ()),
-                           b.shape if type(b) is ndarray else () if type(b) in _NUMBERS else getattr(b, "shape", ()))
-            if next_edges is None:
-                a, b = inputs
-                next_edges = (None if type(a) is not Tensor else a.grad_fn if a.grad_fn is not None else a.edge(),
-                              None if type(b) is not Tensor else b.grad_fn if b.grad_fn is not None else b.edge())
-        else:
-            self.shapes = tuple([getattr(a, "shape", ()) for a in arrays])
-            if next_edges is None:
-                next_edges = tuple([a.edge() if type(a) is Tensor else None for a in inputs])
+        # Each input's shape (() for a number) and, when next_edges is None (apply's nodes of more than
+        # two inputs: it makes the others itself), where its gradient goes (None: nowhere).
+        self.shapes = tuple([getattr(a, "shape", ()) for a in arrays])
+        if next_edges is None:
+            next_edges = tuple([a.edge() if type(a) is Tensor else None for a in inputs])
         self.next = next_edges       # per input: Node, or None for no gradient
         # The inputs' own dtypes when forward computed in a promoted one: each
         # gradient goes back in its input's dtype, as PyTorch's engine casts it.
@@ -292,25 +275,21 @@ def apply(op, *args, cast=None, **params):
     Raw arrays in, raw array out: that is how backward runs its rules cheaply
     when no graph of the gradient is wanted.
     """
-    # (one or two arguments, a tensor first: most ops, their checks spelled out as the loop in
-    # _arguments makes them, and a tuple of arrays, without that call and its list)
     n = len(args)       # (the arrays' count too: a cast keeps it)
-    if n == 2 and type(args[0]) is Tensor:
-        a, b = args
+    if 0 < n <= 2 and type(a := args[0]) is Tensor:
+        # (one or two arguments, a tensor first: most ops, their checks spelled out as the loop in
+        # _arguments makes them, and a tuple of arrays, without that call and its list)
         if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
             ViewOf.regrow(a)            # a view whose base changed in place: its history anew
-        if type(b) is Tensor:
+        if n == 1:
+            arrays, needs_grad, raw = (a.data,), a.requires_grad, False
+        elif type(b := args[1]) is Tensor:
             if b.view_of is not None and b.view_of.version != b.base.version and state.grad_enabled:
                 ViewOf.regrow(b)
             arrays, needs_grad, raw = (a.data, b.data), a.requires_grad or b.requires_grad, False
         else:
             arrays, needs_grad, raw = (a.data, b), a.requires_grad, type(b) not in _NUMBERS
         any_tensor = True
-    elif n == 1 and type(args[0]) is Tensor:
-        a, = args
-        if a.view_of is not None and a.view_of.version != a.base.version and state.grad_enabled:
-            ViewOf.regrow(a)
-        arrays, any_tensor, needs_grad, raw = (a.data,), True, a.requires_grad, False
     else:
         arrays, any_tensor, needs_grad, raw = _arguments(args)
     if TWO_DEVICES:

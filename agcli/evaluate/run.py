@@ -126,7 +126,10 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
                    tuple([(name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()]))
-            known = _replays.get(key) or _replays.get(hash(key))
+            known, hashed = _replays.get(key), None
+            if known is None:       # (SEEN stands under the key's hash: taken once, for _learn too)
+                hashed = hash(key)
+                known = _replays.get(hashed)
             if known is SEEN and not plan.may_replay():
                 known = _replays[key] = NEVER
             elif known not in (None, SEEN, NEVER) and known.verified:
@@ -142,7 +145,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         if len(state.warnings) > heard:     # (PyTorch's warnings its functions gave: the result's)
             result.warnings[len(unused_warnings):len(unused_warnings)] = _heard(heard)
         if key is not None:
-            _learn(key, known, recording, expr, leaves, wanted, output, order, result, unused_warnings)
+            _learn(key, hashed, known, recording, expr, leaves, wanted, output, order, result, unused_warnings)
     except AgcliError as e:
         if e.source is None and e.origin is None and e.span is not None:
             e.source = expr
@@ -182,13 +185,14 @@ def _unused(result, names, strict):
     result.warnings.append(message)
 
 
-def _learn(key, known, recording, expr, leaves, wanted, output, order, result, warnings):
-    """The next state of a key after a full evaluation (see SEEN, NEVER above)."""
+def _learn(key, hashed, known, recording, expr, leaves, wanted, output, order, result, warnings):
+    """The next state of a key after a full evaluation (see SEEN, NEVER above); hashed: hash(key),
+    where `known` was looked up by it (absent or SEEN)."""
     if known is None:
         forget_oldest(_replays)
-        _replays[hash(key)] = SEEN      # (the hash: a thousand kept keys slowed each line; a clash records early)
+        _replays[hashed] = SEEN      # (the hash: a thousand kept keys slowed each line; a clash records early)
     elif known is SEEN:
-        _replays.pop(hash(key), None)
+        _replays.pop(hashed, None)
         _replays[key] = build(recording, leaves, wanted, output, order) or NEVER
     elif known is not NEVER:        # the first replay must give what the graph gave
         check = _replay(known, expr, leaves, warnings)

@@ -203,9 +203,7 @@ SGN = Op("SgnBackward0", sign_of, (lambda g, out, x: zeros_like(g),), ("0 (away 
 # they record under PyTorch's names, with their own rules (a third derivative).
 def _tanh_backward(g, y):
     """PyTorch's kernel: a * (1 - b * b), the compiler contracting 1 - b * b to one FMA."""
-    if y.dtype is K.FLOAT64:        # (the common case first, known without its name)
-        return times_one_minus_square(g, y)
-    name = dtype_name(y.dtype)
+    name = "float64" if y.dtype is K.FLOAT64 else dtype_name(y.dtype)     # (the common dtype without its name)
     if name == "float32":   # 1 - y * y in float64, rounded once: the FMA's bits for every float32 y (all tried)
         wide = astype(y, "float64")
         return g * astype(1.0 - wide * wide, "float32")
