@@ -88,9 +88,12 @@ def _mv(m, v):
 def mm_kernel(a, b):
     """mat1 @ mat2 (each line's, on a sweep's stacks); PyTorch's order where measured (2.13, every layout):
     K <= 3 terms with N <= 8 or M <= 2, a small layer's weight gradient, or one row or column (a gemv),
-    each term rounded and added in turn from +0 without FMA."""
+    each term rounded and added in turn from +0 without FMA; but an outer product of M, N >= 2 is
+    its products alone, as PyTorch's gemm gives it (-0. stays -0.)."""
     if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
         sa, sb = a.shape, b.shape
+        if sa[-1] == 1 and sa[-2] > 1 and sb[-1] > 1 and a.dtype == b.dtype:
+            return a * b
         if len(sa) == 2 and len(sb) == 2:     # (one product: the tests below, the shapes and dtypes read once)
             (m, k), n = sa, sb[1]
             d = a.dtype
