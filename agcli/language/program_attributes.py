@@ -104,8 +104,10 @@ def get_attribute(v, name):
         return v.attribute(name)
     if t is Super:
         return v.attribute(name)
-    if t is GradFn and getattr(v.node, "context", None) is not None:
-        return _function_node_attribute(v, name)
+    if t is GradFn:
+        if getattr(v.node, "context", None) is not None:
+            return _function_node_attribute(v, name)
+        return _grad_fn_attribute(v, name)
     if isinstance(v, type):
         return class_attribute(v, name)
     methods = PYTHON_METHODS.get(t)
@@ -152,6 +154,20 @@ def _function_node_attribute(fn, name):
     if name in attributes or name in methods:
         return tensor_attribute(fn, name)
     return instance_attribute(fn.node.context, name)
+
+
+# What a node has in PyTorch (dir(y.grad_fn)): not a tensor's attributes, though agcli's tables hold both
+_GRAD_FN_NAMES = frozenset(("next_functions", "name", "register_hook", "register_prehook", "variable"))
+
+
+def _grad_fn_attribute(fn, name):
+    if name in _GRAD_FN_NAMES or name.startswith("_saved_"):
+        return tensor_attribute(fn, name)
+    if name == "requires_grad":
+        return True
+    if name.startswith("__") and name.endswith("__"):
+        refuse_internals(name)
+    raise_python(AttributeError(f"'{fn.name}' object has no attribute '{name}'"))
 
 
 def _torch_object(v) -> bool:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 
+from ...engine.tensor import Tensor
 from ...errors import AgcliError
 from ...torchapi import creation as C
 from ...torchapi import nn_init
 from ...torchapi.dtypes import dtype_name
+from ..program_exceptions import raise_python
+from ..program_iteration import iterate
 from .layers import functional, init_with, method
 from .module import Module
 from .native import call, native_class, program
@@ -139,7 +142,7 @@ class RNNCellBase(Module):
         name, lstm = self.kind, self.kind == "LSTMCell"
         if _dim(input) not in (1, 2):
             raise AgcliError(f"{name}: Expected input to be 1D or 2D, got {_dim(input)}D instead", kind="value")
-        hiddens = () if hx is None else tuple(hx) if lstm else (hx,)
+        hiddens = () if hx is None else tuple(iterate(hx)) if lstm else (hx,)     # (a tensor: its rows, as Python's)
         for idx, value in enumerate(hiddens):
             if _dim(value) not in (1, 2):
                 what = f"hx[{idx}]" if lstm else "hidden"
@@ -152,6 +155,8 @@ class RNNCellBase(Module):
             hiddens = (zeros, zeros) if self.kind == "LSTMCell" else (zeros,)
         elif not is_batched:
             hiddens = tuple(method(h, "unsqueeze", 0) for h in hiddens[:2])
+        elif lstm and type(hx) is Tensor:
+            raise_python(TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor"))
         if lstm and len(hiddens) != 2:
             raise AgcliError("lstm_cell expects two hidden states")
         weights = self.weights()

@@ -15,6 +15,7 @@ from ...state import state
 from ...torchapi import creation as C
 from ...torchapi import functions as Fn
 from ...torchapi.dtypes import dtype_name
+from ..program_items import getitem
 from .cells import gru_cell, linear_ih, lstm_cell, relu_cell, reset_uniform, tanh_cell, zeros_for
 from .layers import functional, init_with, method
 from .module import Module
@@ -165,7 +166,7 @@ class RNNBase(Module):
         is_batched, batch_dim = input.ndim == 3, 0 if own["batch_first"] else 1
         if not is_batched:
             input = method(input, "unsqueeze", batch_dim)
-        given = () if hx is None else (hx[0], hx[1]) if lstm else (hx,)
+        given = () if hx is None else (getitem(hx, 0), getitem(hx, 1)) if lstm else (hx,)   # (Python's errors)
         if given and not lstm and method(hx, "dim") != (3 if is_batched else 2):
             raise AgcliError(f"For {'batched 3' if is_batched else 'unbatched 2'}-D input, hx should also be "
                              f"{3 if is_batched else 2}-D but got {method(hx, 'dim')}-D tensor")
@@ -185,6 +186,8 @@ class RNNBase(Module):
             if tuple(h.shape) != expected:
                 what = f"hidden[{k}]" if lstm else "hidden"
                 raise AgcliError(f"Expected {what} size {expected}, got {list(h.shape)}")
+        if lstm and is_batched and isinstance(hx, (tuple, list)) and len(hx) != 2:
+            raise AgcliError("lstm expects two hidden states")      # (ATen's; unbatched, Python keeps two)
         return input, given, is_batched, batch_dim
 
     def check_input(self, input):
