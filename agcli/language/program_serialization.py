@@ -225,8 +225,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     except zipfile.BadZipFile:
         raise AgcliError(f"{path!r} is not a file torch.save wrote (a zip archive, PyTorch's format since 1.6)",
                          kind="value") from None
-    except OSError as e:
-        raise AgcliError(f"torch.load cannot read {path!r}: {e.strerror}", kind="io") from None
+    except OSError as e:        # (a folder, a file it may not read: Python's error, as PyTorch's open gives it)
+        raise_python(type(e)(e.errno, e.strerror, path))
     with archive:
         names = [n for n in archive.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
         if not names:
@@ -295,19 +295,35 @@ class _Unpickler(pickle.Unpickler):
         B.dtype(array.dtype.name)       # (a device backend without it: its error)
         t = Tensor(B.from_host(numpy.array(view, dtype=array.dtype.newbyteorder("="))))
         target = self.map_location
+        if isinstance(target, dict):
+            target = target.get(location, location)
+        elif target is not None and not isinstance(target, (str, D.Device)):
+            t, target = self._mapped(t, location), None
         if target is None and location != "cpu":
-            if location.startswith("cuda") and not D.is_available():
+            target = location
+        if target is not None:
+            if str(target).startswith("cuda") and not D.is_available():
                 raise_python(RuntimeError(
                     "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If "
                     "you are running on a CPU-only machine, please use torch.load with "
                     "map_location=torch.device('cpu') to map your storages to the CPU."))
-            target = location
-        if target is not None:
             t = D.on(t, target)
             t = Tensor(t.data, device=t.device)     # (a loaded tensor is a leaf wherever it goes)
         if requires_grad:
             t.requires_grad = True
         return t
+
+    def _mapped(self, t, location):
+        """map_location(storage, location) of a function: agcli hands it the tensor for the storage (a
+        function that returns its storage, or moves it, works alike), and takes the tensor it gives."""
+        if not callable(self.map_location):
+            raise_python(TypeError(f"'{type_name(self.map_location)}' object is not callable"))
+        from .program_calls import invoke       # (a program's function: only here)
+        mapped = invoke(self.map_location, (t, location), {})
+        if type(mapped) is not Tensor:
+            raise AgcliError(f"map_location gave a '{type_name(mapped)}', not the storage (a tensor here)",
+                             kind="type", hint="map_location=lambda storage, loc: storage")
+        return mapped if mapped is t else Tensor(mapped.data, device=mapped.device)
 
     def parameter(self, data, requires_grad, backward_hooks=None, state=None):
         return parameter(data, requires_grad)
