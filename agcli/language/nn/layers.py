@@ -16,8 +16,11 @@ from ...torchapi import namespace, nn_init
 from ..program_torch_calls import TorchFunction
 from ..program_names import receiver_tables
 from .module import Module
+from ..program_classes import instantiate
 from ..program_exceptions import raise_python
-from .native import call, native_class, program, typename
+from ..program_objects import ClassMethod
+from ..program_values import type_name
+from .native import NativeMethod, call, native_class, program, typename
 from .parameter import parameter
 
 _FUNCTIONS = {}
@@ -112,6 +115,18 @@ class Embedding(Module):
         return functional("embedding")(input, own["_parameters"]["weight"], own["padding_idx"], own["max_norm"],
                                        own["norm_type"], own["scale_grad_by_freq"], own["sparse"])
 
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        """Embedding.from_pretrained (a classmethod): a layer whose weight is `embeddings`' storage."""
+        if type(embeddings) is not Tensor or embeddings.data.ndim != 2:
+            if type(embeddings) is not Tensor:
+                raise_python(AttributeError(f"'{type_name(embeddings)}' object has no attribute 'dim'"))
+            raise_python(AssertionError("Embeddings parameter is expected to be 2-dimensional"))
+        rows, cols = embeddings.data.shape
+        return instantiate(cls, (), dict(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
+                                         padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                                         scale_grad_by_freq=scale_grad_by_freq, sparse=sparse))
+
     @program("extra_repr")
     def extra_repr(self):
         own = self.__dict__
@@ -181,6 +196,8 @@ class Dropout3d(Dropout):
 for _cls, _module in ((Linear, "linear"), (Embedding, "sparse"), (Identity, "linear"), (Flatten, "flatten"),
                      (Dropout, "dropout"), (Dropout1d, "dropout"), (Dropout2d, "dropout"), (Dropout3d, "dropout")):
     native_class(_cls, f"torch.nn.modules.{_module}")
+Embedding._ns["from_pretrained"] = ClassMethod(NativeMethod(Embedding.from_pretrained, "from_pretrained",
+                                                            "Embedding.from_pretrained"))
 
 LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Dropout, Dropout1d, Dropout2d,
                                         Dropout3d)}
