@@ -318,8 +318,7 @@ class _Unpickler(pickle.Unpickler):
         function that returns its storage, or moves it, works alike), and takes the tensor it gives."""
         if not callable(self.map_location):
             raise_python(TypeError(f"'{type_name(self.map_location)}' object is not callable"))
-        from .program_calls import invoke       # (a program's function: only here)
-        mapped = invoke(self.map_location, (t, location), {})
+        mapped = self.map_location(t, location)      # (a program's function is callable, as DataLoader's collate_fn)
         if type(mapped) is not Tensor:
             raise AgcliError(f"map_location gave a '{type_name(mapped)}', not the storage (a tensor here)",
                              kind="type", hint="map_location=lambda storage, loc: storage")
