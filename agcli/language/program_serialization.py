@@ -37,8 +37,8 @@ _STORAGES = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "
              "int64": "LongStorage", "int32": "IntStorage", "int16": "ShortStorage", "int8": "CharStorage",
              "uint8": "ByteStorage", "bool": "BoolStorage"}
 _ALIGNMENT = 64     # where each record's bytes start in the archive (PyTorch's .storage_alignment)
-_SAVES = ("tensors, numbers, strings, None, and lists, tuples and dicts of them (a state_dict, an optimizer's "
-          "state_dict, a checkpoint's dict)")
+_SAVES = ("tensors, numbers, strings, None, and lists, tuples, sets and dicts of them (a state_dict, an "
+          "optimizer's state_dict, a checkpoint's dict)")
 _SAVE_HINT = "save model.state_dict(), and load it with model.load_state_dict(torch.load(PATH))"
 
 
@@ -132,6 +132,10 @@ class _Pickler:
             self.out += b"}" if t is dict else b"ccollections\nOrderedDict\n)R"
             self._put(v)
             self._items([x for item in v.items() for x in item], b"u")
+        elif t is set or t is frozenset:
+            self.out += f"c__builtin__\n{t.__name__}\n]".encode()       # (a set is its list, rebuilt)
+            self._items(list(v), b"e")
+            self.out += b"\x85R"
         elif t is DType:
             self.out += f"ctorch\n{v.name}\n".encode()
         else:
@@ -266,8 +270,11 @@ class _Unpickler(pickle.Unpickler):
         found = _GLOBALS.get((module, name))
         if found is not None:
             return found if not isinstance(found, _Rebuild) else found.bound(self)
+        python = module in ("__builtin__", "builtins")
+        if python and name == "set" or self.trusted and python and name == "frozenset":
+            return set if name == "set" else frozenset      # (sets are weights_only's, frozensets not)
         if not self.trusted:
-            raise_python(pickle.UnpicklingError(_WEIGHTS_ONLY.format(name=f"{module}.{name}")))
+            raise_python(pickle.UnpicklingError(_WEIGHTS_ONLY.format(name=name if python else f"{module}.{name}")))
         raise AgcliError(f"the file holds a pickled {module}.{name} (torch.save of a whole object?), and agcli's "
                          f"torch.load reads {_SAVES} only", kind="not_implemented", hint=_SAVE_HINT)
 
