@@ -16,6 +16,7 @@ from ...torchapi import creation as C
 from ...torchapi import functions as Fn
 from ...torchapi.dtypes import dtype_name
 from ..program_items import getitem
+from ..program_objects import Property
 from .cells import gru_cell, linear_ih, lstm_cell, relu_cell, reset_uniform, tanh_cell, zeros_for
 from .layers import functional, init_with, method
 from .module import Module
@@ -289,7 +290,14 @@ class LSTM(RNNBase):
         return output, (hy, cy)
 
 
+def _all_weights(self):
+    """rnn.all_weights (a property): each layer's and direction's parameters, in their order."""
+    params = self.__dict__["_parameters"]
+    return [[params[name] for name in names] for names in self.__dict__["_all_weights"]]
+
+
 for _cls in (RNNBase, RNN, LSTM, GRU):
     native_class(_cls, "torch.nn.modules.rnn")
+    _cls._ns["all_weights"] = Property(_all_weights)
 
 RECURRENT = {cls.__name__: cls for cls in (RNNBase, RNN, LSTM, GRU)}
