@@ -362,8 +362,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     row gets no gradient)."""
     if type(input) is not Tensor or type(weight) is not Tensor:
         fail("embedding(): argument 'indices' and 'weight' must be tensors", "type")
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        fail("agcli's embedding takes no max_norm, scale_grad_by_freq nor sparse", "not_implemented")
+    if scale_grad_by_freq or sparse:
+        fail("agcli's embedding takes no scale_grad_by_freq nor sparse", "not_implemented")
     if padding_idx is not None:
         rows = shape_of(weight)[0] if ndim_of(weight) else 0
         if padding_idx > 0 and padding_idx >= rows:
@@ -382,4 +382,18 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     indices = input.data
     if indices.size and (int(item(B.xp.min(indices))) < 0 or int(item(B.xp.max(indices))) >= shape_of(weight)[0]):
         fail("index out of range in self", "index")
+    if max_norm is not None:
+        _embedding_renorm(weight, indices, max_norm, norm_type)
     return apply(LK.EMBEDDING, weight, indices=indices, padding_idx=padding_idx)
+
+
+def _embedding_renorm(weight, indices, max_norm, norm_type):
+    """torch.embedding_renorm_, as F.embedding runs it on weight.detach() before the look-up: each row
+    the indices name whose norm passes max_norm scaled in place by max_norm / (norm + 1e-7), in the
+    weight's dtype (ATen's CPU loop, rows in sorted order); an in-place op: the version moves."""
+    for i in sorted(set(B.to_host(indices).reshape(-1).tolist())):
+        row = B.getitem(weight.data, (i,))
+        size = float(item(norm(Tensor(row), norm_type).data))
+        if size > max_norm:
+            B.setitem(weight.data, (i,), row * B.asarray(max_norm / (size + 1e-7), dtype=row.dtype))
+    bump_version(weight)
