@@ -157,7 +157,7 @@ def _function_node_attribute(fn, name):
 
 
 # What a node has in PyTorch (dir(y.grad_fn)): not a tensor's attributes, though agcli's tables hold both
-_GRAD_FN_NAMES = frozenset(("next_functions", "name", "register_hook", "register_prehook", "variable"))
+_GRAD_FN_NAMES = frozenset(("next_functions", "name", "register_hook", "register_prehook", "variable", "metadata"))
 
 
 def _grad_fn_attribute(fn, name):

@@ -84,6 +84,7 @@ PROGRAM_ATTRIBUTES = {
     "grad": autograd.get_grad, "grad_fn": autograd.grad_fn_of,
     "next_functions": lambda fn: fn.next_functions() if isinstance(fn, autograd.GradFn) else
     _no_attribute(fn, "next_functions"),
+    "metadata": lambda fn: fn.metadata() if isinstance(fn, autograd.GradFn) else _no_attribute(fn, "metadata"),
     "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
     "message": str,
     **{f"_saved_{name}": nodes.saved_attribute(name) for name in nodes.SAVED_NAMES},     # grad_fn._saved_self

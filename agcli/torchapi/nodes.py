@@ -8,7 +8,7 @@ tensors and tuples, as PyTorch does, and take its answer back.
 """
 from __future__ import annotations
 
-from weakref import WeakValueDictionary
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from ..engine.backend import asarray, ndarray
 from ..engine.backward_messages import SECOND_BACKWARD, modified_message     # (backward's own words for it)
@@ -20,6 +20,7 @@ from ..errors import AgcliError, torch_type_name
 
 
 _CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identity"))
+_METADATA = WeakKeyDictionary()     # node -> its grad_fn.metadata
 
 
 # Ops of which agcli makes a node per output, PyTorch one for all: a piece's place among them
@@ -59,6 +60,13 @@ class GradFn:
         """grad_fn.name(): PyTorch's hand-written C++ nodes are named with their namespace."""
         name = self.node.name
         return f"torch::autograd::{name}" if name in _CPP_NODES else name
+
+    def metadata(self) -> dict:
+        """grad_fn.metadata: a dict of the program's own, one a node for as long as the node lives."""
+        found = _METADATA.get(self.node)
+        if found is None:
+            found = _METADATA[self.node] = {}
+        return found
 
     def next_functions(self):
         """One edge per input that has a derivative, as PyTorch lists them: a number
