@@ -2,7 +2,7 @@
 hands each leaf its gradient here)."""
 from __future__ import annotations
 
-from .backend import ON_HOST, asarray, copy, setitem, xp
+from .backend import ON_HOST, asarray, copy, host, setitem, xp
 from .ops.shapes import COPY
 from .tensor import Tensor, apply, bump_version, set_grad_enabled
 
@@ -45,3 +45,30 @@ def _adds_in_place(grad, g) -> bool:
     array = grad.data
     return getattr(array, "shape", None) == g.shape and array.dtype == g.dtype \
         and getattr(getattr(array, "flags", None), "writeable", True)
+
+
+def as_leaf(g, leaf_data) -> bool:
+    """Whether g has the layout PyTorch gives the leaf's .grad (host arrays; a device's are row-major)."""
+    if leaf_data.flags.c_contiguous:
+        return g.flags.c_contiguous
+    return g.strides == leaf_data.strides if _dense(leaf_data) else g.flags.c_contiguous
+
+
+def laid_out_as(g, leaf_data):
+    """A copy of g laid out as the leaf when the leaf is dense (a transposed leaf's .grad is transposed
+    too, as PyTorch's), else row-major."""
+    if not ON_HOST or leaf_data.flags.c_contiguous or not _dense(leaf_data):
+        return copy(g)
+    out = host.empty_like(leaf_data)     # (order "K": the leaf's strides)
+    out[...] = g
+    return out
+
+
+def _dense(a) -> bool:
+    """Whether a's elements fill its memory without gaps or overlaps, in some order of its axes."""
+    step = a.itemsize
+    for stride, size in sorted((abs(st), n) for st, n in zip(a.strides, a.shape) if n > 1):
+        if stride != step:
+            return False
+        step *= size
+    return True

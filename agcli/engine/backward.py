@@ -12,7 +12,7 @@ from operator import attrgetter
 
 from ..errors import AgcliError
 from ..state import state
-from .accumulate import accumulate_grad
+from .accumulate import accumulate_grad, as_leaf, laid_out_as
 from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
 from .hooks import Watch, watching
 from .ops.reductions import SUM
@@ -296,7 +296,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         for n, g in grads.items():
             if type(n) is AccumulateGrad:
                 leaf = n.variable
-                if type(g) is ndarray and g.dtype is leaf.data.dtype and leaf.grad is None:
+                if type(g) is ndarray and g.dtype is leaf.data.dtype and leaf.grad is None \
+                        and leaf.data.flags.c_contiguous:
                     address = id(g)
                     into[leaf] = copy(g) if address in handed_out or view_base(g) is not None \
                         or not g.flags.c_contiguous else g
@@ -326,16 +327,18 @@ def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
         return
     if not leaf.requires_grad:      # set False since the graph was made: AccumulateGrad reads it as it runs
         return
-    # A gradient array is copied only if someone else may hold it too (a view, the caller's grad_output,
-    # or one already handed to a leaf), or if it is not row-major (a sum of transposed gradients: PyTorch's
-    # AccumulateGrad lays a .grad out as its leaf, `w.grad.view(-1)` works).
+    # A gradient array is copied only if someone else may hold it too (a view, the caller's grad_output, or one
+    # handed to a leaf), or if it is not laid out as its leaf (PyTorch's AccumulateGrad: accumulate.as_leaf).
     address = id(array)
-    shared = address in handed_out or view_base(array) is not None or not array.flags.c_contiguous
+    shared = address in handed_out or view_base(array) is not None or not as_leaf(array, leaf.data)
     handed_out.add(address)
     if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
-        into[leaf] = copy(array) if shared else array
+        into[leaf] = laid_out_as(array, leaf.data) if shared else array
         return
+    if shared and leaf.grad is None and type(g) is ndarray:
+        g, shared = laid_out_as(array, leaf.data), False
     accumulate_grad(leaf, g, create_graph, shared)
+
 
 
 def release(roots):

@@ -190,6 +190,11 @@ def _optim_module():
     return ModuleValue("torch.optim", {**classes(optim.OPTIMIZERS), "lr_scheduler": schedulers})
 
 
+# torch.sin_(x) and the like: the in-place methods PyTorch's torch module has as functions too
+_TORCH_IN_PLACE = ("relu_", "sin_", "cos_", "tan_", "exp_", "log_", "log1p_", "sqrt_", "sigmoid_", "tanh_", "abs_",
+                   "neg_", "zero_", "fill_", "clamp_", "clamp_min_", "clamp_max_", "reciprocal_")
+
+
 def _make_modules():
     functional = ModuleValue("torch.nn.functional", {
         **_functions("torch.nn.functional"), "relu_": TorchFunction("relu_", in_place.relu_, "torch.nn.functional"),
@@ -237,7 +242,7 @@ def _make_modules():
         **_functions("torch"),
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
-        "relu_": TorchFunction("relu_", in_place.relu_),
+        **{n: TorchFunction(n, getattr(in_place, n)) for n in _TORCH_IN_PLACE},
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,

@@ -93,6 +93,10 @@ class GradFn:
         value = field.value(node)
         if type(value) is Tensor:
             _check_version(node, field, value)
+            if value is getattr(node, "out", None):     # a saved output unpacks as a new tensor of the node
+                alias = value.detach()
+                alias.grad_fn, alias.requires_grad = value.grad_fn, value.requires_grad
+                return alias
         return _as_tensors(value) if field.tensor else value
 
     def register_hook(self, hook):
