@@ -99,8 +99,7 @@ def attr_T(x):
     if n == 0:
         state.warn("UserWarning: Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
                    "cases.")
-        return x
-    if n != 2:
+    elif n != 2:
         state.warn("UserWarning: The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
                    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
