@@ -20,6 +20,7 @@ from ..errors import AgcliError
 from ..state import state
 from .nn import _floating as floating_only, _number as scalar_argument
 from .checks import broadcast_shapes, dim_index, dims_tuple, fail
+from .deprecated import old_alpha
 from .operands import stored
 
 _OVERLAP = "unsupported operation: {} refer{} to a single memory location. Please clone() the tensor before " \
@@ -240,27 +241,8 @@ def _in_place(fn):
     return method
 
 
-_NOTHING = object()
-
-
-def _old_alpha(method, name):
-    """x.add_(y, alpha=2), and x.add_(2, y): the overload PyTorch still takes with its deprecation
-    warning (older training loops' p.data.add_(-lr, p.grad))."""
-    def call(x, other, other_tensor=_NOTHING, **alpha):
-        if other_tensor is _NOTHING:
-            return method(x, other, **alpha)
-        if alpha or type(other_tensor) not in (Tensor, int, float) or type(other) not in (int, float):
-            fail(f"{name}() received an invalid combination of arguments", "type",
-                 hint=f"x.{name}(other, alpha=number), or the deprecated x.{name}(number, other)")
-        state.warn(f"UserWarning: This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)\n"
-                   f"Consider using one of the following signatures instead:\n\t{name}(Tensor other, *, Number alpha = 1)")
-        return method(x, other_tensor, alpha=other)
-    call.__name__ = name
-    return call
-
-
-add_ = _old_alpha(_in_place(functions.add), "add_")          # x.add_(y, alpha=2) too
-sub_ = _old_alpha(_in_place(functions.sub), "sub_")
+add_ = old_alpha(_in_place(functions.add), "add_")          # x.add_(y, alpha=2) too
+sub_ = old_alpha(_in_place(functions.sub), "sub_")
 mul_ = _in_place(functions.mul)
 div_ = _in_place(functions.div)
 pow_ = _in_place(functions.pow)
