@@ -332,13 +332,13 @@ def _hand_out(leaf, g, handed_out, results, into, accumulate, create_graph):
     address = id(array)
     shared = address in handed_out or view_base(array) is not None or not as_leaf(array, leaf.data)
     handed_out.add(address)
-    if into is not None and array is g and leaf.grad is None:     # (array is g: not a Tensor)
-        into[leaf] = laid_out_as(array, leaf.data) if shared else array
+    if shared and array is g and leaf.grad is None:     # (array is g: not a Tensor)
+        g = array = laid_out_as(array, leaf.data)
+        shared = False
+    if into is not None and array is g and leaf.grad is None:
+        into[leaf] = array
         return
-    if shared and leaf.grad is None and type(g) is ndarray:
-        g, shared = laid_out_as(array, leaf.data), False
     accumulate_grad(leaf, g, create_graph, shared)
-
 
 
 def release(roots):

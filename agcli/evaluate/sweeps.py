@@ -57,11 +57,11 @@ def results(batch, lines):
     split = _split(batch, lines)
     while i < n:
         j = i + 1
-        signature, words, values = split[i]
+        signature = split[i][0]
         if signature is None or j == n or split[j][0] != signature:
             # a line alone (most lines of a file of distinct lines): no group to look for
             number, text = lines[i]
-            yield number, batch.run(text, words if values is None else _words(split[i]))
+            yield number, batch.run(text, _words(split[i]))
             i = j
             continue
         while j < n and split[j][0] == signature and j - i < GROUP_LINES:

@@ -73,9 +73,9 @@ def _write_record(z, archive, name, data):
     header's extra field, as PyTorch's writer pads it)."""
     encoded = name.encode()
     start = archive.tell() + 30 + len(encoded) + 4      # (the local header, the name, the extra field's own header)
-    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_STORED
-    info.extra = b"FB" + struct.pack("<H", -start % _ALIGNMENT) + b"Z" * (-start % _ALIGNMENT)
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))       # (stored: ZipInfo's default)
+    padding = -start % _ALIGNMENT
+    info.extra = b"FB" + struct.pack("<H", padding) + b"Z" * padding
     z.writestr(info, data)
 
 

@@ -63,10 +63,7 @@ class GradFn:
 
     def metadata(self) -> dict:
         """grad_fn.metadata: a dict of the program's own, one a node for as long as the node lives."""
-        found = _METADATA.get(self.node)
-        if found is None:
-            found = _METADATA[self.node] = {}
-        return found
+        return _METADATA.setdefault(self.node, {})
 
     def next_functions(self):
         """One edge per input that has a derivative, as PyTorch lists them: a number

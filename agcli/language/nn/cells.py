@@ -78,8 +78,8 @@ def reset_uniform(module):
 
 
 def zeros_for(input, *shape):
-    """torch.zeros(*shape, dtype=input.dtype): a hidden state not given."""
-    return C.zeros(*shape, dtype=dtype_name(input.data.dtype))
+    """torch.zeros(*shape, dtype=input.dtype, device=input.device): a hidden state not given."""
+    return C.zeros(*shape, dtype=dtype_name(input.data.dtype), device=input.device)
 
 
 def _dim(x):

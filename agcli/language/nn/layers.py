@@ -118,9 +118,9 @@ class Embedding(Module):
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
                         scale_grad_by_freq=False, sparse=False):
         """Embedding.from_pretrained (a classmethod): a layer whose weight is `embeddings`' storage."""
-        if type(embeddings) is not Tensor or embeddings.data.ndim != 2:
-            if type(embeddings) is not Tensor:
-                raise_python(AttributeError(f"'{type_name(embeddings)}' object has no attribute 'dim'"))
+        if type(embeddings) is not Tensor:
+            raise_python(AttributeError(f"'{type_name(embeddings)}' object has no attribute 'dim'"))
+        if embeddings.data.ndim != 2:
             raise_python(AssertionError("Embeddings parameter is expected to be 2-dimensional"))
         rows, cols = embeddings.data.shape
         return instantiate(cls, (), dict(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
