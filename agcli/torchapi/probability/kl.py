@@ -12,6 +12,7 @@ from ..autograd import setitem
 from ..namespace import METHODS
 from ..nn import softplus
 from .families import Bernoulli, Categorical, Normal, Uniform
+from .independent import Independent, sum_rightmost
 
 
 def _normal(p, q):
@@ -56,8 +57,15 @@ def _infinite(p, q):
     return C.full_like(p.loc, math.inf)
 
 
+def _independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise AgcliError("", kind="not_implemented")
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
 _RULES = {(Normal, Normal): _normal, (Categorical, Categorical): _categorical, (Bernoulli, Bernoulli): _bernoulli,
-          (Uniform, Uniform): _uniform, (Uniform, Normal): _uniform_normal, (Normal, Uniform): _infinite}
+          (Uniform, Uniform): _uniform, (Uniform, Normal): _uniform_normal, (Normal, Uniform): _infinite,
+          (Independent, Independent): _independent}
 
 
 def kl_divergence(p, q):
