@@ -1,7 +1,7 @@
 """torch.optim on agcli's engine: the optimizers PyTorch's CPU runs by default
 (single-tensor updates, op by op, bit for bit: SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta,
 NAdam, RAdam, Adamax, Rprop, ASGD; LBFGS) and lr_scheduler's StepLR, MultiStepLR, ExponentialLR,
-LambdaLR, CosineAnnealingLR, ReduceLROnPlateau, LinearLR, ConstantLR, PolynomialLR,
+LambdaLR, MultiplicativeLR, CosineAnnealingLR, ReduceLROnPlateau, LinearLR, ConstantLR, PolynomialLR,
 CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, SequentialLR and ChainedScheduler."""
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -12,7 +12,7 @@ from .lr_compose import ChainedScheduler, SequentialLR
 from .lr_cycles import CyclicLR, OneCycleLR
 from .lr_linear import ConstantLR, CosineAnnealingWarmRestarts, LinearLR, PolynomialLR
 from .lr_plateau import CosineAnnealingLR, ReduceLROnPlateau
-from .lr_scheduler import ExponentialLR, LambdaLR, LRScheduler, MultiStepLR, StepLR
+from .lr_scheduler import ExponentialLR, LambdaLR, LRScheduler, MultiplicativeLR, MultiStepLR, StepLR
 from .nadam import NAdam, RAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -26,4 +26,4 @@ SCHEDULERS = {"LRScheduler": LRScheduler, "StepLR": StepLR, "MultiStepLR": Multi
               "ReduceLROnPlateau": ReduceLROnPlateau, "LinearLR": LinearLR, "ConstantLR": ConstantLR,
               "PolynomialLR": PolynomialLR, "CosineAnnealingWarmRestarts": CosineAnnealingWarmRestarts,
               "OneCycleLR": OneCycleLR, "CyclicLR": CyclicLR, "SequentialLR": SequentialLR,
-              "ChainedScheduler": ChainedScheduler}
+              "ChainedScheduler": ChainedScheduler, "MultiplicativeLR": MultiplicativeLR}

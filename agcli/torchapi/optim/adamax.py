@@ -139,4 +139,4 @@ def _scalar(value):
 
 def _default_rounded(value):
     from ...state import state
-    return float(xp.asarray(value, dtype=state.default_float))
+    return float(item(B.asarray(value, dtype=state.default_float)))

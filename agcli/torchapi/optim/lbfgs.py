@@ -2,8 +2,8 @@
 recursion over the history, the strong Wolfe line search. PyTorch's step mixes Python floats with 0-d
 tensors of the parameters' dtype (gtd, ys, ro, H_diag, and t once a tensor touched it); that mix is kept
 here (a number meeting a tensor rounded to its dtype, as PyTorch's operators do), so the decisions
-and values follow PyTorch's. The dot products are NumPy's (BLAS) where PyTorch calls MKL's: their
-last bits may differ for long vectors (documented in the README)."""
+and values follow PyTorch's. The dot products are MKL's order for float64 vectors of up to 24 elements
+(lbfgs_search.dot), else BLAS's through agcli's torch.dot: their last bits may differ (see the README)."""
 from __future__ import annotations
 
 from ...engine import backend as B
@@ -13,7 +13,7 @@ from ...errors import AgcliError
 from .. import functions as F
 from ..autograd import truth
 from . import updates as U
-from .lbfgs_search import strong_wolfe
+from .lbfgs_search import dot, strong_wolfe
 from .optimizer import Optimizer, number, program_method, value_error
 
 
@@ -103,7 +103,7 @@ class LBFGS(Optimizer):
             else:
                 y = F.sub(flat_grad, prev_flat_grad)
                 s = F.mul(d, t)
-                ys = F.dot(y, s)
+                ys = dot(y, s)
                 if truth(F.gt(ys, 1e-10)):
                     if len(old_dirs) == history_size:
                         old_dirs.pop(0)
@@ -112,18 +112,18 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(F.mul(F.reciprocal(ys), 1.0))        # 1.0 / ys
-                    H_diag = F.div(ys, F.dot(y, y))
+                    H_diag = F.div(ys, dot(y, y))
                 num_old = len(old_dirs)
                 if "al" not in state:
                     state["al"] = [None] * history_size
                 al = state["al"]
                 q = F.neg(flat_grad)
                 for i in range(num_old - 1, -1, -1):
-                    al[i] = F.mul(F.dot(old_stps[i], q), ro[i])
+                    al[i] = F.mul(dot(old_stps[i], q), ro[i])
                     U.add_(q, old_dirs[i], alpha=-_float(al[i]))
                 d = r = F.mul(q, H_diag)
                 for i in range(num_old):
-                    be_i = F.mul(F.dot(old_dirs[i], r), ro[i])
+                    be_i = F.mul(dot(old_dirs[i], r), ro[i])
                     U.add_(r, old_stps[i], alpha=_float(F.sub(al[i], be_i)))
             if prev_flat_grad is None:
                 prev_flat_grad = U.clone(flat_grad)
@@ -135,7 +135,7 @@ class LBFGS(Optimizer):
                 t = F.mul(inverse, lr) if truth(F.lt(inverse, 1.0)) else 1.0 * lr
             else:
                 t = lr
-            gtd = F.dot(flat_grad, d)
+            gtd = dot(flat_grad, d)
             if truth(F.gt(gtd, -tolerance_change)):
                 break
             ls_func_evals = 0

@@ -232,3 +232,29 @@ class LambdaLR(LRScheduler):
     def state_dict(self):
         """Without the functions (a plain function's entry is None, as PyTorch's)."""
         return {**LRScheduler.state_dict(self), "lr_lambdas": [None] * len(self.lr_lambdas)}
+
+
+class MultiplicativeLR(LambdaLR):
+    """Each group's lr times lr_lambda(epoch) at every step (after the constructor's)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise AgcliError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}",
+                                 kind="value")
+            self.lr_lambdas = list(lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                type_error(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        LRScheduler.__init__(self, optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        if not self._is_initial:
+            return [group["lr"] * fn(self.last_epoch)
+                    for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+        return _values(self.optimizer, "lr")
