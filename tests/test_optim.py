@@ -259,3 +259,13 @@ def test_the_new_schedulers_warn_as_pytorchs():
         warm.load_state_dict(saved)
     assert len(seen) == 1 and seen[0].startswith("UserWarning: Detected call of `lr_scheduler.step()` before")
     assert warm.last_epoch == 1 and warm.T_cur == 1 and warm._step_count == 0
+
+
+def test_lbfgs_dot_is_mkls_for_short_float64_vectors():
+    from agcli.torchapi.optim.lbfgs_search import dot
+    got, want = [], []
+    for case in FIXTURE["dots"]:
+        a, b = (Tensor(from_host(np.array(case[k], np.uint64).view(np.float64))) for k in ("a", "b"))
+        got.append(int(to_host(dot(a, b).data).reshape(1).view(np.uint64)[0]))
+        want.append(case["dot"])
+    assert got == want
