@@ -261,11 +261,13 @@ def test_the_new_schedulers_warn_as_pytorchs():
     assert warm.last_epoch == 1 and warm.T_cur == 1 and warm._step_count == 0
 
 
-def test_lbfgs_dot_is_mkls_for_short_float64_vectors():
+def test_lbfgs_dot_is_mkls_for_short_vectors():
+    """float64 vectors of 1-24 elements and float32 ones of 1-8 (numbers of magnitudes 1e-3 to 1e3)."""
     from agcli.torchapi.optim.lbfgs_search import dot
     got, want = [], []
     for case in FIXTURE["dots"]:
-        a, b = (Tensor(from_host(np.array(case[k], np.uint64).view(np.float64))) for k in ("a", "b"))
-        got.append(int(to_host(dot(a, b).data).reshape(1).view(np.uint64)[0]))
+        dtype = case["dtype"]
+        a, b = (Tensor(from_host(np.array(case[k], _UINT[dtype]).view(dtype))) for k in ("a", "b"))
+        got.append(int(to_host(dot(a, b).data).reshape(1).view(_UINT[dtype])[0]))
         want.append(case["dot"])
-    assert got == want
+    assert got == want and len(want) == 6 * (24 + 8)

@@ -2,8 +2,8 @@
 recursion over the history, the strong Wolfe line search. PyTorch's step mixes Python floats with 0-d
 tensors of the parameters' dtype (gtd, ys, ro, H_diag, and t once a tensor touched it); that mix is kept
 here (a number meeting a tensor rounded to its dtype, as PyTorch's operators do), so the decisions
-and values follow PyTorch's. The dot products are MKL's order for float64 vectors of up to 24 elements
-(lbfgs_search.dot), else BLAS's through agcli's torch.dot: their last bits may differ (see the README)."""
+and values follow PyTorch's. The dot products are in MKL's order for short vectors (lbfgs_search.dot),
+else BLAS's through agcli's torch.dot: their last bits may differ (see the README)."""
 from __future__ import annotations
 
 from ...engine import backend as B
