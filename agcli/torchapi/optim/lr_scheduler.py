@@ -238,6 +238,8 @@ class MultiplicativeLR(LambdaLR):
     """Each group's lr times lr_lambda(epoch) at every step (after the constructor's)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            type_error(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
