@@ -178,7 +178,8 @@ def _qualified(prefix):
 
 
 _OPTIM_FILES = {"Optimizer": "optimizer", "SGD": "sgd", "Adam": "adam", "AdamW": "adamw", "RMSprop": "rmsprop",
-                "Adagrad": "adagrad", "Adadelta": "adadelta"}
+                "Adagrad": "adagrad", "Adadelta": "adadelta", "NAdam": "nadam", "RAdam": "radam", "Adamax": "adamax",
+                "Rprop": "rprop", "ASGD": "asgd", "LBFGS": "lbfgs"}
 
 
 def _optim_module():
