@@ -464,6 +464,13 @@ CASES = [
     # ---- unsafe_chunk / unsafe_split (the LSTM's and GRU's gates: pieces that are not views)
     case("a.unsafe_chunk(3, 1)[1] * torch.unsafe_split(a, 2, 1)[2] + a.unsafe_split_with_sizes([1, 2, 3], 1)[1]",
          a=normal(2, 6)),
+    # ---- beta * input + alpha * product (addmm's kin)
+    case("torch.addmm(c, a, b, beta=0.5, alpha=2)", c=normal(4), a=normal(2, 3), b=normal(3, 4)),
+    case("c.addmm(a.t(), b)", c=normal(3, 4), a=normal(2, 3), b=normal(2, 4)),
+    case("torch.addmv(c, a, b, alpha=3)", c=normal(2), a=normal(2, 3), b=normal(3)),
+    case("torch.addr(c, a, b, beta=2, alpha=-0.5)", c=normal(2, 4), a=normal(2), b=normal(4)),
+    case("torch.addbmm(c, a, b, alpha=0.5)", c=normal(1, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
+    case("torch.baddbmm(c, a, b, beta=2)", c=normal(2, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..engine.backend import dtype_name, kind, strides
 from ..engine.ops import linalg as L
 from ..engine.ops import shapes as S
+from ..engine.ops.products import ADDMM
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
 from ..errors import torch_type_name
 from .arithmetic import add, mul
@@ -251,7 +252,7 @@ def _addmm(bias, mat1, mat2):
         fail(f"mat1 and mat2 shapes cannot be multiplied ({dims_text(s1)} and {dims_text(s2)})")
     expand(data(bias), (s1[0], s2[1]))          # PyTorch's expand, for its message
     refuse_huge(lambda: (s1[0], s2[1]), s1[0] * s2[1])
-    return apply(L.ADDMM, bias, mat1, mat2)
+    return apply(ADDMM, bias, mat1, mat2)
 
 
 def inv(A, *, out=None):

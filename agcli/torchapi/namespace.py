@@ -15,7 +15,7 @@ from . import devices as D
 from . import functions
 from . import norms
 from . import special_math as SM
-from . import compound
+from . import compound, products as PR
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
@@ -394,7 +394,7 @@ MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "
 # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
 _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
              "nansum": functions.nansum, "nanmean": functions.nanmean}
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND})
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **PR.FUNCTIONS})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **PR.METHODS})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
