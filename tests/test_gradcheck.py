@@ -471,6 +471,11 @@ CASES = [
     case("torch.addr(c, a, b, beta=2, alpha=-0.5)", c=normal(2, 4), a=normal(2), b=normal(4)),
     case("torch.addbmm(c, a, b, alpha=0.5)", c=normal(1, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
     case("torch.baddbmm(c, a, b, beta=2)", c=normal(2, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
+    # ---- tensordot, kron, cartesian_prod (composites of permute, view, mm, mul, stack)
+    case("torch.tensordot(a, b, dims=([1, 2], [1, 0])) + torch.tensordot(a[:, :1], b, dims=([1], [1])).sum((1, 2))",
+         a=normal(2, 3, 4), b=normal(4, 3, 5)),
+    case("torch.kron(a, b) + torch.tensordot(a, b, 0).reshape(6, 12)", a=normal(2, 3), b=normal(3, 4)),
+    case("torch.cartesian_prod(a, b) * torch.tensordot(a, a, 1)", a=normal(3), b=normal(2)),
 ]
 
 
