@@ -476,6 +476,10 @@ CASES = [
          a=normal(2, 3, 4), b=normal(4, 3, 5)),
     case("torch.kron(a, b) + torch.tensordot(a, b, 0).reshape(6, 12)", a=normal(2, 3), b=normal(3, 4)),
     case("torch.cartesian_prod(a, b) * torch.tensordot(a, a, 1)", a=normal(3), b=normal(2)),
+    # ---- cross, diag_embed, rot90
+    case("torch.linalg.cross(a, b) + torch.cross(a[:1], b, dim=1)", a=normal(4, 3), b=normal(4, 3)),
+    case("torch.diag_embed(a, 1, 0, 2) * 2 + torch.diag_embed(a[0], -1)[None]", a=normal(4, 3)),
+    case("torch.rot90(a) * torch.rot90(a, -1, [1, 0]) + a.rot90(2, [0, -1]).sum()", a=normal(4, 3)),
 ]
 
 

@@ -15,7 +15,7 @@ from . import devices as D
 from . import functions
 from . import norms
 from . import special_math as SM
-from . import compound, contractions as CT, products as PR
+from . import compound, more_names as LN
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
@@ -146,7 +146,7 @@ _declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": funct
 _declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                           "argwhere": lambda input: functions.nonzero(input),
                           "is_contiguous": lambda input, memory_format=None: is_contiguous(functions.data(input))})
-_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace, **CT.LITERALS})
+_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace, **LN.LITERALS})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
@@ -381,7 +381,7 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
 LINALG: dict = {}
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv,
-                        "solve": functions.solve})
+                        "solve": functions.solve, **LN.LINALG})
 _declare(FUNCTIONS, SAFE, {"inverse": functions.inv})
 _declare(METHODS, SAFE, {"inverse": functions.inv})
 
@@ -394,7 +394,7 @@ MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "
 # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
 _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
              "nansum": functions.nansum, "nanmean": functions.nanmean}
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **PR.FUNCTIONS, **CT.FUNCTIONS})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **PR.METHODS, **CT.METHODS})
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUNCTIONS})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
