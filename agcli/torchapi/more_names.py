@@ -1,12 +1,15 @@
-"""The names torchapi/products.py, contractions.py and arrangements.py give, gathered for
+"""The names torchapi/products.py, contractions.py, arrangements.py and counting.py give, gathered for
 namespace.py (torch's functions, Tensor methods, torch.linalg's, constants) and the program's
 in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
-from . import arrangements as AR, contractions as CT, products as PR
+from . import arrangements as AR, contractions as CT, counting as CO, products as PR
 
-FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS}
-METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS}
+FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS}
+METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS}
+# (their values depend on the input's values beyond any recorded op: never replayed)
+VALUED_FUNCTIONS = dict(CO.VALUED_FUNCTIONS)
+VALUED_METHODS = dict(CO.VALUED_METHODS)
 LINALG = dict(AR.LINALG)
 LITERALS = dict(CT.LITERALS)
-IN_PLACE = dict(PR.IN_PLACE)
+IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}

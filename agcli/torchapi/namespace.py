@@ -106,8 +106,8 @@ _declare(METHODS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)
 _MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
           "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
-_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})    # (tuples; values)
-_declare(METHODS, NEVER, {"unique": functions.unique})
+_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique, **LN.VALUED_FUNCTIONS})
+_declare(METHODS, NEVER, {"unique": functions.unique, **LN.VALUED_METHODS})    # (tuples; values)
 _declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
 _declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
