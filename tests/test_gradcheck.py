@@ -480,6 +480,8 @@ CASES = [
     case("torch.linalg.cross(a, b) + torch.cross(a[:1], b, dim=1)", a=normal(4, 3), b=normal(4, 3)),
     case("torch.diag_embed(a, 1, 0, 2) * 2 + torch.diag_embed(a[0], -1)[None]", a=normal(4, 3)),
     case("torch.rot90(a) * torch.rot90(a, -1, [1, 0]) + a.rot90(2, [0, -1]).sum()", a=normal(4, 3)),
+    # ---- mode (distinct values: each row's smallest)
+    case("a.mode(1)[0] + torch.mode(a, 0, keepdim=True).values.sum()", a=distinct(3, 4)),
 ]
 
 

@@ -129,7 +129,7 @@ _declare(METHODS, SAFE, _TRIANGLES)
 _declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
 _declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
 # two tensors each (their values recorded, the indices read with them): no replay
-_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue}
+_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue, "mode": TW.mode}
 _declare(FUNCTIONS, NEVER, {**_TWOFOLD, "std_mean": TW.std_mean, "var_mean": TW.var_mean})
 _declare(METHODS, NEVER, _TWOFOLD)
 _declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
