@@ -482,6 +482,8 @@ CASES = [
     case("torch.rot90(a) * torch.rot90(a, -1, [1, 0]) + a.rot90(2, [0, -1]).sum()", a=normal(4, 3)),
     # ---- mode (distinct values: each row's smallest)
     case("a.mode(1)[0] + torch.mode(a, 0, keepdim=True).values.sum()", a=distinct(3, 4)),
+    # ---- det
+    case("torch.det(a) + torch.linalg.det(a[:, :2, :2] * 3).sum()", a=normal(2, 3, 3)),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..engine.backend import dtype_name, kind, strides
 from ..engine.ops import linalg as L
 from ..engine.ops import shapes as S
+from ..engine.ops.determinants import DET
 from ..engine.ops.products import ADDMM
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
 from ..errors import torch_type_name
@@ -291,3 +292,16 @@ def solve(A, B, *, left=True, out=None):
         fail(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
              f"{torch_type_name(A.data.dtype)} and B of type {torch_type_name(B.data.dtype)} instead")
     return apply(L.SOLVE, A, B)
+
+
+def det(A, *, out=None):
+    """torch.linalg.det (also torch.det, A.det()): each matrix's determinant (LinalgDetBackward0)."""
+    tensors_only("linalg_det", A=A)
+    if ndim_of(A) < 2:
+        fail("linalg.det: The input tensor A must have at least 2 dimensions.")
+    rows, cols = A.data.shape[-2:]
+    if rows != cols:
+        fail(f"linalg.det: A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    if kind(A.data.dtype) != "f":
+        fail(f"linalg.det: Expected a floating point or complex tensor as input. Got {torch_type_name(A.data.dtype)}")
+    return apply(DET, A)

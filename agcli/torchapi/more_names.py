@@ -3,13 +3,14 @@ namespace.py (torch's functions, Tensor methods, torch.linalg's, constants) and 
 in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
+from . import linalg as LA
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR
 
-FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS}
-METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS}
+FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
+METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det}
 # (their values depend on the input's values beyond any recorded op: never replayed)
 VALUED_FUNCTIONS = dict(CO.VALUED_FUNCTIONS)
 VALUED_METHODS = dict(CO.VALUED_METHODS)
-LINALG = dict(AR.LINALG)
+LINALG = {**AR.LINALG, "det": LA.det}
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}
