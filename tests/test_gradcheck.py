@@ -484,6 +484,9 @@ CASES = [
     case("a.mode(1)[0] + torch.mode(a, 0, keepdim=True).values.sum()", a=distinct(3, 4)),
     # ---- det
     case("torch.det(a) + torch.linalg.det(a[:, :2, :2] * 3).sum()", a=normal(2, 3, 3)),
+    # ---- quantile (sort, gathers, an in-place lerp and squeeze; distinct values)
+    case("torch.quantile(a, 0.3, dim=1) + a.nanquantile(torch.tensor([0.2, 0.9]), dim=1, keepdim=True).sum(0)[:, 0]",
+         a=distinct(3, 5)),
 ]
 
 

@@ -1,16 +1,16 @@
-"""The names torchapi/products.py, contractions.py, arrangements.py and counting.py give, gathered for
-namespace.py (torch's functions, Tensor methods, torch.linalg's, constants) and the program's
-in-place methods (language/program_names.py)."""
+"""The names torchapi/products.py, contractions.py, arrangements.py, counting.py and quantiles.py
+give, gathered for namespace.py (torch's functions, Tensor methods, torch.linalg's, constants) and
+the program's in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import linalg as LA
-from . import arrangements as AR, contractions as CT, counting as CO, products as PR
+from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
 
 FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
 METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det}
 # (their values depend on the input's values beyond any recorded op: never replayed)
-VALUED_FUNCTIONS = dict(CO.VALUED_FUNCTIONS)
-VALUED_METHODS = dict(CO.VALUED_METHODS)
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS}
+VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS}
 LINALG = {**AR.LINALG, "det": LA.det}
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}
