@@ -487,6 +487,8 @@ CASES = [
     # ---- quantile (sort, gathers, an in-place lerp and squeeze; distinct values)
     case("torch.quantile(a, 0.3, dim=1) + a.nanquantile(torch.tensor([0.2, 0.9]), dim=1, keepdim=True).sum(0)[:, 0]",
          a=distinct(3, 5)),
+    # ---- block_diag (a matrix, a vector, a number)
+    case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
 ]
 
 

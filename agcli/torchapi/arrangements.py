@@ -1,12 +1,14 @@
-"""torch.cross / torch.linalg.cross, torch.diag_embed and torch.rot90 (functions and Tensor methods):
-PyTorch's checks in its order and words; each records one node (engine/ops/arrangements.py), with
-its dims handed on counted from the end."""
+"""torch.cross / torch.linalg.cross, torch.diag_embed, torch.rot90 (functions and Tensor methods) and
+torch.block_diag: PyTorch's checks in its order and words; each records one node
+(engine/ops/arrangements.py), with its dims handed on counted from the end."""
 from __future__ import annotations
 
 from ..engine.ops import arrangements as A
-from ..engine.tensor import data
+from ..engine import backend as B
+from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
 from ..state import state
+from .dtypes import result_type
 from .checks import broadcast_shapes, dim_index, fail, is_int, ndim_of, shape_of, tensors_only
 
 
@@ -71,6 +73,21 @@ def rot90(input, k=1, dims=(0, 1)):
     return A.rot90(input, int(k), (d0 - n, d1 - n))
 
 
-FUNCTIONS = {"cross": cross, "diag_embed": diag_embed, "rot90": rot90}
+def block_diag(*tensors):
+    """torch.block_diag: the tensors (numbers as 1x1, vectors as rows) on the diagonal of one matrix,
+    in their promoted dtype (BlockDiagBackward0)."""
+    for k, t in enumerate(tensors):
+        if type(t) is not Tensor:
+            fail(f"expected Tensor as element {k} in argument 0, but got {python_type_name(t)}", "type")
+        if ndim_of(t) > 2:
+            fail(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {k} has {ndim_of(t)} "
+                 "dimensions")
+    if not tensors:
+        return Tensor(B.zeros((1, 0), dtype=B.dtype(state.default_float)))
+    dtype = result_type(*tensors)
+    return apply(A.BLOCK_DIAG, *tensors, cast=None if all(t.data.dtype == dtype for t in tensors) else dtype)
+
+
+FUNCTIONS = {"cross": cross, "diag_embed": diag_embed, "rot90": rot90, "block_diag": block_diag}
 METHODS = {"cross": cross, "diag_embed": diag_embed, "rot90": rot90}
 LINALG = {"cross": linalg_cross}

@@ -1,15 +1,16 @@
 """Ops that arrange their input's values anew: linalg.cross (the cross product along a dim of size 3),
-diag_embed (vectors laid on the diagonals of new matrices) and rot90 (a quarter turn in a plane).
+diag_embed (vectors laid on the diagonals of new matrices), rot90 (a quarter turn in a plane) and
+block_diag (matrices on the diagonal of one).
 Each entry: grad_fn name, kernel, one rule per input, the rules in words (derivatives.yaml).
 Their dims reach the kernels counted from the end (negative), so a batch of tangents in front
 of them changes nothing."""
 from __future__ import annotations
 
-from ..backend import arange, clone, getitem, kind, xp, zeros
+from ..backend import arange, clone, getitem, kind, setitem, xp, zeros
 from ..fma import fma
 from ..op import Op
 from ..tensor import Tensor, apply
-from .shapes import diagonal
+from .shapes import CAT, diagonal, reshape, slice_, squeeze
 
 
 # ------------------------------------------------------------------ cross
@@ -92,6 +93,76 @@ def rot90(x, k, dims):
 
 ROT90 = Op("Rot90Backward0", _rot90, (lambda g, out, x, k, dims: rot90(g, -k, dims),),
            ("grad.rot90(-k, dims)",), saves=False, jvps=(lambda t, out, x, k, dims: rot90(t, k, dims),))
+
+
+# -------------------------------------------------------------- block_diag
+def _block_shape(shape) -> tuple:
+    """An input's block: a number (1, 1), a vector a row (1, n), a matrix itself."""
+    return (1, 1) if len(shape) == 0 else (1, shape[0]) if len(shape) == 1 else tuple(shape)
+
+
+def _block_diag(*xs):
+    """The inputs as blocks on the diagonal of one matrix, zeros elsewhere; a leading batch of
+    dims (tangents) is kept in front: each input's own dims are counted from its shape's end."""
+    return _placed(xs, tuple(len(x.shape) for x in xs), xs[0].dtype)
+
+
+def _placed(xs, ranks, dtype):
+    batch = tuple(xs[0].shape[:len(xs[0].shape) - ranks[0]])
+    blocks = [_block_shape(tuple(x.shape[len(x.shape) - r:])) for x, r in zip(xs, ranks)]
+    out = zeros(batch + (sum(b[0] for b in blocks), sum(b[1] for b in blocks)), dtype=dtype)
+    r = c = 0
+    for x, (h, w) in zip(xs, blocks):
+        setitem(out, (Ellipsis, slice(r, r + h), slice(c, c + w)), xp.reshape(x, batch + (h, w)))
+        r, c = r + h, c + w
+    return out
+
+
+def _block_grad(g, out, *xs, i):
+    """block_diag_backward: input i's block of grad (two slices), a vector's or a number's with its
+    trailing size-1 dims squeezed (a vector's (1, n) block the engine then sums to (n,))."""
+    blocks = [_block_shape(tuple(x.shape)) for x in xs]
+    r, c = sum(b[0] for b in blocks[:i]), sum(b[1] for b in blocks[:i])
+    (h, w), rank = blocks[i], len(xs[i].shape)
+    if rank == 1 and xs[i].shape[0] == 0:
+        return zeros((0,), dtype=(g.data if type(g) is Tensor else g).dtype)
+    piece = slice_(slice_(g, 0, r, r + h, 1), 1, c, c + w, 1)
+    for _ in range(2 - rank):
+        piece = squeeze(piece, -1)
+    return piece
+
+
+def _block_tangent(ts, out, *xs):
+    """block_diag_jvp: the tangents (zeros for an input without one) laid out as the inputs are."""
+    given = next(t for t in ts if t is not None)
+    nb = len(given.shape) - len(next(x for x, t in zip(xs, ts) if t is not None).shape)
+    batch = tuple(given.shape[:nb])
+    parts = [t if t is not None else zeros(batch + tuple(x.shape), dtype=out.dtype) for t, x in zip(ts, xs)]
+    if any(type(t) is Tensor for t in parts):
+        return _joined_blocks(parts, xs, batch, out.dtype)
+    return _placed(parts, tuple(len(x.shape) for x in xs), out.dtype)
+
+
+def _joined_blocks(parts, xs, batch, dtype):
+    """Tangents that are tensors laid out as blocks by recorded ops: each a row of zeros, itself and
+    zeros (cat), the rows one under the other."""
+    blocks = [_block_shape(tuple(x.shape)) for x in xs]
+    width, rows, c = sum(b[1] for b in blocks), [], 0
+    for t, (h, w) in zip(parts, blocks):
+        t = reshape(t if type(t) is Tensor else Tensor(t), batch + (h, w))
+        pieces = [Tensor(zeros(batch + (h, n), dtype=dtype)) for n in (c, width - c - w)]
+        rows.append(apply(CAT, pieces[0], t, pieces[1], dim=len(batch) + 1))
+        c += w
+    return apply(CAT, *rows, dim=len(batch))
+
+
+def block_diag(*xs):
+    return apply(BLOCK_DIAG, *xs) if any(type(x) is Tensor for x in xs) else _block_diag(*xs)
+
+
+BLOCK_DIAG = Op("BlockDiagBackward0", _block_diag, (_block_grad,),
+                ("block_diag_backward(grad, to_args_sizes(tensors), to_args_scalartypes(tensors))",), saves=False,
+                variadic=True, jvps=_block_tangent)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
