@@ -489,6 +489,8 @@ CASES = [
          a=distinct(3, 5)),
     # ---- block_diag (a matrix, a vector, a number)
     case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
+    # ---- slogdet, logdet (the sign's gradient: none)
+    case("torch.linalg.slogdet(a)[1] + torch.logdet(a @ a.mT) + torch.slogdet(a)[0]", a=normal(2, 3, 3)),
 ]
 
 

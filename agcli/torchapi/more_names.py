@@ -8,9 +8,11 @@ from . import arrangements as AR, contractions as CT, counting as CO, products a
 
 FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
 METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det}
-# (their values depend on the input's values beyond any recorded op: never replayed)
-VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS}
-VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS}
+# (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
+_DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS}
+VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS}
 LINALG = {**AR.LINALG, "det": LA.det}
+LINALG_NEVER = {"slogdet": LA.slogdet}      # (torch.linalg's, its result named linalg_slogdet; declared as torch's)
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}

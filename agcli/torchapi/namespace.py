@@ -378,7 +378,7 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
 
 # torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
 # diagonal takes the last two dims.
-LINALG: dict = {}
+LINALG: dict = dict(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv,
                         "solve": functions.solve, **LN.LINALG})
