@@ -20,12 +20,13 @@ from .plans import plan_for
 def parse_value(name: str, text: str):
     """The host array a binding's text denotes."""
     text = text.strip()
-    if text.startswith("@"):
-        return _load_file(name, text[1:])
-    if text.startswith("["):
+    first = text[:1]        # (a slice and two compares cost less than two startswith calls)
+    if first == "[":
         array = _number_list(text)
         if array is not None:
             return array
+    elif first == "@":
+        return _load_file(name, text[1:])
     else:
         number = _plain_number(text)
         if number is not None:
@@ -61,32 +62,34 @@ def _plain_number(text: str):
         return None
 
 
-_NUMBER_LIST = None     # (the checks below, json.loads), made on first use
+_NUMBER_LIST = None     # (json's scanner, the fixes below, json.loads), made on first use
 _FLOAT64 = numpy.dtype(float)
+# What a number list holds: JSON's white space only (any other fails json's parse as well).
+# (bytes.translate deleting them leaves nothing of such a text: cheaper than a regex's fullmatch)
+_LIST_BYTES = b" \t\n\r[],0123456789eE.+-"
 
 
 def _number_list(text: str):
     """`[[1, 2.], [.5, -3e2]]` read as JSON after a check that it is nothing but
     brackets, commas and numbers; anything else goes to the grammar."""
     global _NUMBER_LIST
+    if not text.isascii() or text.encode().translate(None, _LIST_BYTES):
+        return None
     if _NUMBER_LIST is None:
         import json
         import re
         scan_once = json.JSONDecoder().scan_once
-        # (JSON's white space only: any other fails json's parse as well)
-        _NUMBER_LIST = (re.compile(r"[ \t\n\r\[\],0-9eE.+\-]*"),
+        _NUMBER_LIST = (scan_once,
                         re.compile(r"(?<![0-9])\.(?=[0-9])"),      # .5  -> 0.5
                         re.compile(r"(?<=[0-9])\.(?![0-9])"),      # 2.  -> 2.0
                         re.compile(r"(?<![eE])\+"),                # +1  -> 1
-                        _json_document(scan_once), scan_once)
-    shape_ok, lead, trail, plus, loads, scan_once = _NUMBER_LIST
-    if not shape_ok.fullmatch(text):
-        return None
+                        _json_document(scan_once))
     try:
-        value, end = scan_once(text, 0)     # what a program or a person usually writes (loads, spelled out)
+        value, end = _NUMBER_LIST[0](text, 0)   # what a program or a person usually writes (loads, spelled out)
         if end != len(text):
             raise ValueError
     except (ValueError, StopIteration):
+        _, lead, trail, plus, loads = _NUMBER_LIST
         try:
             value = loads(plus.sub("", trail.sub(".0", lead.sub("0.", text))))
         except ValueError:
@@ -325,12 +328,12 @@ def _json_values(texts):
     its numbers), or None unless each text alone is one value JSON reads as _number_list does:
     with as many [ as ] in each, the commas that join them are the outer list's, so the list holds
     as many values as texts only if each text is one value."""
-    _number_list("[0]")                     # (makes its checks and json's decoder)
-    shape_ok, loads = _NUMBER_LIST[0], _NUMBER_LIST[4]
+    _number_list("[0]")                     # (makes json's decoder)
+    loads = _NUMBER_LIST[4]
     if [text.count("[") for text in texts] != [text.count("]") for text in texts]:
         return None
     document = "[" + ", ".join(texts) + "]"
-    if not shape_ok.fullmatch(document):
+    if not document.isascii() or document.encode().translate(None, _LIST_BYTES):
         return None
     try:
         values = loads(document)

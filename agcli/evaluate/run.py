@@ -66,11 +66,12 @@ def bind(name: str, value) -> Tensor:
             raise AgcliError(f"the value of --{name} is not a tensor: {e.message}", kind="binding",
                              origin=f"--{name}") from None
     default = _DTYPES.get(state.default_float)      # (most are already in it: no kind test, no astype call)
-    if array.dtype is not default and array.dtype.kind not in "biuf":
+    dtype = array.dtype
+    if dtype is not default and dtype.kind not in "biuf":
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    if array.dtype is not default:
+    if dtype is not default:
         with numpy.errstate(over="ignore"):                    # (1e300 in float32 is inf, as in PyTorch)
             array = array.astype(state.default_float, copy=False)
     # (name passed by position: a class called with keywords has a dict made for them)
