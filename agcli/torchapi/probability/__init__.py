@@ -1,9 +1,11 @@
-"""torch.distributions: Normal, Uniform, Bernoulli, Categorical, Independent and kl_divergence."""
+"""torch.distributions: Normal, Uniform, Bernoulli, Categorical, Exponential, Laplace, OneHotCategorical,
+Independent and kl_divergence."""
 from .base import broadcast_tensors
+from . import families_more
 from .families import CLASSES, Distribution
 from .independent import Independent
 from .kl import kl_divergence
 
-CLASSES = {**CLASSES, "Independent": Independent}
+CLASSES = {**CLASSES, **families_more.CLASSES, "Independent": Independent}
 
 __all__ = ["CLASSES", "Distribution", "broadcast_tensors", "kl_divergence"]
