@@ -23,6 +23,7 @@ from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
+from agcli.torchapi import group_norm as GN
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -464,6 +465,9 @@ CASES = [
     # ---- unsafe_chunk / unsafe_split (the LSTM's and GRU's gates: pieces that are not views)
     case("a.unsafe_chunk(3, 1)[1] * torch.unsafe_split(a, 2, 1)[2] + a.unsafe_split_with_sizes([1, 2, 3], 1)[1]",
          a=normal(2, 6)),
+    # ---- group norm (NativeGroupNormBackward0; a transposed input through CloneBackward0)
+    case("F.group_norm(a, 2, w, b) + group_norm(a.transpose(1, 2).transpose(1, 2), 4, w) * b[:, None]",
+         a=normal(2, 4, 3), w=normal(4), b=normal(4)),
 ]
 
 
@@ -689,6 +693,8 @@ SECOND_ORDER = [
     pytest.param(lambda x, w: functions.sum(functions.pow(NORM.batch_norm(
         x, Tensor(D(np.array([0.5, -1.0]))), Tensor(D(np.array([2.0, 0.5]))), w), 3)),
                  [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
+    pytest.param(lambda x, w, b: functions.sum(functions.pow(GN.group_norm(x, 2, w, b), 3)),
+                 [R.standard_normal((2, 4, 3)), R.standard_normal(4), R.standard_normal(4)], id="group_norm"),
 ]
 
 

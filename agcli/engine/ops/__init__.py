@@ -4,13 +4,13 @@ rules in words (engine/op.py says how to read an entry).
 
 `ALL` lists every op; tests hold each to finite differences."""
 from ..op import Op
-from . import (activations, adaptive, bounds, convolution, elementary, linalg, lookups, losses, nans, nn,
+from . import (activations, adaptive, bounds, convolution, elementary, group_norm, linalg, lookups, losses, nans, nn,
                normalization, pairs, pieces, piecewise, pointwise, pooling, ranks, reductions, rounding, running,
                sampled, scans, shapes, special, transposed, triangles, twofold, vector_norms, writes)
 
 FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks,
             scans, running, twofold, vector_norms, nans, linalg, lookups, convolution, transposed, pooling, adaptive,
-            normalization, nn, losses, activations, piecewise, writes, sampled)
+            normalization, group_norm, nn, losses, activations, piecewise, writes, sampled)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())
