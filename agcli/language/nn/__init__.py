@@ -14,6 +14,7 @@ from .layers import LAYERS
 from .losses import LOSSES
 from .module import Module
 from .parameter import PARAMETER, ParameterClass, is_parameter
+from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
 from .utils import UTILS
@@ -22,7 +23,8 @@ from .utils import UTILS
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
-            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
+            "ModuleDict": ModuleDict, "ParameterList": ParameterList,
+            "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS}
 
 
