@@ -24,6 +24,7 @@ from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
+from agcli.torchapi import interpolate as UP
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -468,6 +469,15 @@ CASES = [
     # ---- group norm (NativeGroupNormBackward0; a transposed input through CloneBackward0)
     case("F.group_norm(a, 2, w, b) + group_norm(a.transpose(1, 2).transpose(1, 2), 4, w) * b[:, None]",
          a=normal(2, 4, 3), w=normal(4), b=normal(4)),
+    # ---- interpolate (nearest, nearest-exact, linear: each an op a dim count)
+    case("F.interpolate(a, scale_factor=2.5) * F.interpolate(a, size=7, mode='nearest-exact')"
+         " + F.interpolate(a, size=7, mode='linear')"
+         " + F.interpolate(a, scale_factor=2.5, mode='linear', align_corners=True)", a=normal(1, 2, 3)),
+    case("F.interpolate(a, scale_factor=2) * F.interpolate(a, size=(6, 1), mode='nearest-exact')"
+         " + F.interpolate(a, scale_factor=2, mode='bilinear')"
+         " + F.interpolate(a, size=(90, 50), mode='bilinear')[..., :6, :4]", a=normal(1, 9, 3, 2)),
+    case("F.interpolate(a, scale_factor=2) * F.interpolate(a, size=(4, 6, 4), mode='nearest-exact')"
+         " + F.interpolate(a, size=(4, 6, 4), mode='trilinear', align_corners=True)", a=normal(1, 1, 2, 3, 2)),
 ]
 
 
@@ -695,6 +705,10 @@ SECOND_ORDER = [
                  [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
     pytest.param(lambda x, w, b: functions.sum(functions.pow(GN.group_norm(x, 2, w, b), 3)),
                  [R.standard_normal((2, 4, 3)), R.standard_normal(4), R.standard_normal(4)], id="group_norm"),
+    pytest.param(lambda x: functions.sum(functions.pow(UP.interpolate(x, scale_factor=1.5, mode="bilinear"), 3)),
+                 [R.standard_normal((1, 2, 3, 2))], id="interpolate-bilinear"),
+    pytest.param(lambda x: functions.sum(functions.pow(UP.interpolate(x, size=5, mode="nearest-exact"), 3)),
+                 [R.standard_normal((1, 2, 3))], id="interpolate-nearest-exact"),
 ]
 
 

@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
-from ..torchapi import group_norm, namespace, normalization, optim
+from ..torchapi import namespace, nn_extras, normalization, optim
 from ..torchapi import in_place, nn_init
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
@@ -169,7 +169,7 @@ def _functions(module):
     if module == "torch":
         entries["tensor"] = TorchFunction("tensor", tensor, module)
         entries.update({name: TorchFunction(name, fn, module) for name, fn in {**normalization.TORCH_ONLY,
-                                                                                 **group_norm.TORCH_ONLY}.items()})
+                                                                                 **nn_extras.TORCH_ONLY}.items()})
     return entries
 
 

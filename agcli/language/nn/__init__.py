@@ -17,6 +17,7 @@ from .parameter import PARAMETER, ParameterClass, is_parameter
 from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
+from .upsampling import UPSAMPLING
 from .utils import UTILS
 
 
@@ -25,7 +26,7 @@ def entries() -> dict:
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
-            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS}
+            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
