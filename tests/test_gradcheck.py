@@ -21,6 +21,7 @@ import pytest
 
 from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
+from agcli.torchapi import adaptive_max as AMAX
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
@@ -478,6 +479,9 @@ CASES = [
          " + F.interpolate(a, size=(90, 50), mode='bilinear')[..., :6, :4]", a=normal(1, 9, 3, 2)),
     case("F.interpolate(a, scale_factor=2) * F.interpolate(a, size=(4, 6, 4), mode='nearest-exact')"
          " + F.interpolate(a, size=(4, 6, 4), mode='trilinear', align_corners=True)", a=normal(1, 1, 2, 3, 2)),
+    # ---- adaptive max pools (AdaptiveMaxPool2DBackward0; 1-d through unsqueeze/squeeze)
+    case("F.adaptive_max_pool2d(a, (2, 3)) * F.adaptive_max_pool1d(a[0], 3).sum()"
+         " + F.adaptive_max_pool2d(a, 2, return_indices=True)[0].sum()", a=normal(2, 5, 7)),
 ]
 
 
@@ -709,6 +713,8 @@ SECOND_ORDER = [
                  [R.standard_normal((1, 2, 3, 2))], id="interpolate-bilinear"),
     pytest.param(lambda x: functions.sum(functions.pow(UP.interpolate(x, size=5, mode="nearest-exact"), 3)),
                  [R.standard_normal((1, 2, 3))], id="interpolate-nearest-exact"),
+    pytest.param(lambda x: functions.sum(functions.pow(AMAX.adaptive_max_pool2d(x, (2, 3)), 3)),
+                 [R.standard_normal((2, 5, 7))], id="adaptive_max_pool2d"),
 ]
 
 

@@ -25,10 +25,11 @@ _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "su
                            "true_divide", "xlogy", "copysign"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 _NO_CHECKS = ({}, (), None)
-# F.softmax(input) is input.softmax(...) in PyTorch's Python (F.group_norm and interpolate read input.dim()): a list
+# F.softmax(input) is input.softmax(...) in PyTorch's Python (F.group_norm reads input.dim(), ...): a list
 # has no such method
 _READ_AS_METHOD = {"softmax": "softmax", "log_softmax": "log_softmax", "tanh": "tanh", "sigmoid": "sigmoid",
-                   "group_norm": "dim", "interpolate": "dim"}
+                   "group_norm": "dim", "interpolate": "dim", "adaptive_max_pool2d": "size",
+                   "adaptive_max_pool2d_with_indices": "size"}
 
 
 def _method_refusal(name):
