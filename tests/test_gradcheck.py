@@ -482,6 +482,11 @@ CASES = [
     # ---- adaptive max pools (AdaptiveMaxPool2DBackward0; 1-d through unsqueeze/squeeze)
     case("F.adaptive_max_pool2d(a, (2, 3)) * F.adaptive_max_pool1d(a[0], 3).sum()"
          " + F.adaptive_max_pool2d(a, 2, return_indices=True)[0].sum()", a=normal(2, 5, 7)),
+    # ---- F.pad's reflect and replicate modes (an op a mode and dim count)
+    case("F.pad(a, (2, 1), mode='reflect') * F.pad(a, (0, 3), mode='replicate')", a=normal(2, 3, 4)),
+    case("F.pad(a, (2, 1, 1, 2), mode='reflect') * F.pad(a, (0, 3, 2, 1), mode='replicate')", a=normal(2, 3, 4)),
+    case("F.pad(a, (1, 1, 0, 1, 1, 0), mode='reflect') * F.pad(a, (2, 0, 1, 0, 0, 1), mode='replicate')",
+         a=normal(1, 2, 3, 2)),
 ]
 
 

@@ -1,12 +1,12 @@
 """torch.nn.functional's later additions, gathered for the namespace (namespace.py, at its size
 limit, reads RECORDED, VALUED and TORCH_ONLY here): group_norm, interpolate and the upsample aliases,
-the adaptive max pools."""
+pad's every mode, the adaptive max pools."""
 from __future__ import annotations
 
-from . import adaptive_max, group_norm, interpolate
+from . import adaptive_max, group_norm, interpolate, padding
 
 # recorded ops of their inputs, which a batch may replay
-RECORDED = {**group_norm.RECORDED, **interpolate.RECORDED}
+RECORDED = {**group_norm.RECORDED, **interpolate.RECORDED, **padding.RECORDED}
 # torch's own, where its arguments differ from torch.nn.functional's (language/program_modules.py)
 TORCH_ONLY = {**group_norm.TORCH_ONLY}
 # values recorded, indices read with them: no replay

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..backend import astype, xp
+from ..backend import add_at, astype, xp
 from ..fma import fma
 from ..op import Op
 from ..saved import FIELDS, Param
@@ -162,7 +162,7 @@ def upsample_grad(g, mode, in_shape, out_sizes, scales, align):
     out = xp.zeros((planes, int(xp.prod(xp.array(in_sizes)))), dtype=g.dtype)
     if mode != "linear":
         targets = xp.ravel_multi_index(xp.broadcast_arrays(*grids), in_sizes).ravel()
-        xp.add.at(out, (slice(None), targets), flat)
+        add_at(out, (slice(None), targets), flat)
         return xp.reshape(out, lead + tuple(in_sizes))
     targets, weights = [], []
     for corner in product((0, 1), repeat=d):

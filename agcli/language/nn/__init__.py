@@ -9,6 +9,7 @@ from .activations import ACTIVATIONS
 from .cells import CELLS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
+from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import LAYERS
 from .losses import LOSSES
@@ -26,7 +27,8 @@ def entries() -> dict:
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
-            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING}
+            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
+            **PADDINGS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
