@@ -487,6 +487,14 @@ CASES = [
     case("F.pad(a, (2, 1, 1, 2), mode='reflect') * F.pad(a, (0, 3, 2, 1), mode='replicate')", a=normal(2, 3, 4)),
     case("F.pad(a, (1, 1, 0, 1, 1, 0), mode='reflect') * F.pad(a, (2, 0, 1, 0, 0, 1), mode='replicate')",
          a=normal(1, 2, 3, 2)),
+    # ---- pairwise_distance (NormBackward1) and the composed losses
+    case("F.pairwise_distance(a, b) * F.pairwise_distance(a, c, p=1.5, keepdim=True)", a=normal(3, 4), b=normal(3, 4),
+         c=normal(4)),
+    case("F.cosine_embedding_loss(a, b, torch.tensor([1., -1., 1.]), margin=-0.5)"
+         " + F.triplet_margin_loss(a, b, c, margin=3.0, swap=True) + F.multilabel_soft_margin_loss(a, c.sigmoid())",
+         a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
+    case("F.poisson_nll_loss(a, b) + F.poisson_nll_loss(b.exp(), c.exp(), log_input=False, full=True)"
+         " + F.gaussian_nll_loss(a, b, c.exp())", a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
 ]
 
 

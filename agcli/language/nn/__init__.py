@@ -13,6 +13,7 @@ from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import LAYERS
 from .losses import LOSSES
+from .losses_more import MORE_LOSSES
 from .module import Module
 from .parameter import PARAMETER, ParameterClass, is_parameter
 from .parameter_dict import ParameterDict
@@ -28,7 +29,7 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS}
+            **PADDINGS, **MORE_LOSSES}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
