@@ -38,6 +38,9 @@ DIFFERENT = {
     # gradient is composed over the input (the same values, other nodes)
     "F.group_norm(a, 2, b[0], b[1])": "group norm's double backward: composed over the forward's mean and rstd",
     "F.group_norm(a, 3)": "group norm's double backward: composed over the forward's mean and rstd",
+    # PyTorch's soft margin gradient is one node (SoftMarginLossBackwardBackward0); agcli's is composed
+    "F.soft_margin_loss(a, torch.tensor([[1., -1., 1.], [-1., -1., 1.]], dtype=torch.float64), reduction='none')":
+        "soft margin loss's double backward: composed of multiplications, exp and division",
 }
 
 

@@ -495,6 +495,8 @@ CASES = [
          a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
     case("F.poisson_nll_loss(a, b) + F.poisson_nll_loss(b.exp(), c.exp(), log_input=False, full=True)"
          " + F.gaussian_nll_loss(a, b, c.exp())", a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
+    case("F.soft_margin_loss(a, b.sign()) + F.soft_margin_loss(a, b, reduction='sum')"
+         " * F.soft_margin_loss(a, b, reduction='none')", a=normal(3, 4), fixed={"b": normal(3, 4)}),
 ]
 
 

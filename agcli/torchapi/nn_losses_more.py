@@ -10,10 +10,11 @@ import builtins
 import math
 
 from ..engine import backend as B
-from ..engine.ops import vector_norms as VN
+from ..engine.ops import margins as MG, vector_norms as VN
 from ..engine.ops.pointwise import add_scalar, sub_scalar
 from ..engine.tensor import Tensor, apply, bump_version, data
 from ..errors import python_type_name
+from ..state import state
 from . import creation as C
 from .arithmetic import add, divide, eq, exp, le, log, masked_fill, minimum, mul, ne, neg, pow, sqrt, subtract, where
 from .checks import fail, ndim_of, shape_of, tensors_only
@@ -179,10 +180,20 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction="mean
     return _reduced(loss, reduction)
 
 
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """torch._C._nn.soft_margin_loss (SoftMarginLossBackward0): the target takes no gradient."""
+    reduction = _reduction_of(size_average, reduce, reduction)
+    tensors_only("soft_margin_loss", input=input, target=target)
+    if target.requires_grad and state.grad_enabled:
+        fail("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. This input "
+             "cannot have requires_grad True.")
+    return apply(MG.SOFT_MARGIN_LOSS, input, target, reduction=reduction)
+
+
 # For the namespace: recorded ops of their inputs, which a batch may replay
 RECORDED = {"pairwise_distance": pairwise_distance, "margin_ranking_loss": margin_ranking_loss,
             "hinge_embedding_loss": hinge_embedding_loss, "multilabel_soft_margin_loss": multilabel_soft_margin_loss,
             "cosine_embedding_loss": cosine_embedding_loss, "triplet_margin_loss": triplet_margin_loss,
-            "poisson_nll_loss": poisson_nll_loss}
+            "poisson_nll_loss": poisson_nll_loss, "soft_margin_loss": soft_margin_loss}
 # var's checks read its values: no replay
 VALUED = {"gaussian_nll_loss": gaussian_nll_loss}

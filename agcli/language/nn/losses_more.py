@@ -1,5 +1,5 @@
 """torch.nn's margin, embedding and likelihood losses, as torch/nn/modules/loss.py writes them:
-MarginRankingLoss, HingeEmbeddingLoss, MultiLabelSoftMarginLoss, CosineEmbeddingLoss,
+MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CosineEmbeddingLoss,
 TripletMarginLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks, forward through F)."""
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def _margin_loss(name, function, margin, pair):
 MarginRankingLoss = _margin_loss("MarginRankingLoss", "margin_ranking_loss", 0.0, True)
 HingeEmbeddingLoss = _margin_loss("HingeEmbeddingLoss", "hinge_embedding_loss", 1.0, False)
 CosineEmbeddingLoss = _margin_loss("CosineEmbeddingLoss", "cosine_embedding_loss", 0.0, True)
+
+
+class SoftMarginLoss(_Loss):
+    @program("forward")
+    def forward(self, input, target):
+        return functional("soft_margin_loss")(input, target, reduction=self.__dict__["reduction"])
 
 
 class MultiLabelSoftMarginLoss(Module):
@@ -89,7 +95,7 @@ class GaussianNLLLoss(_Loss):
 
 
 MORE_LOSSES = {}
-for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, MultiLabelSoftMarginLoss, TripletMarginLoss,
+for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, TripletMarginLoss,
              PoissonNLLLoss, GaussianNLLLoss):
     native_class(_cls, "torch.nn.modules.loss")
     MORE_LOSSES[_cls.__name__] = _cls
