@@ -26,6 +26,7 @@ from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
+from agcli.torchapi import padding as PADS
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -730,7 +731,31 @@ SECOND_ORDER = [
                  [R.standard_normal((1, 2, 3))], id="interpolate-nearest-exact"),
     pytest.param(lambda x: functions.sum(functions.pow(AMAX.adaptive_max_pool2d(x, (2, 3)), 3)),
                  [R.standard_normal((2, 5, 7))], id="adaptive_max_pool2d"),
+    pytest.param(lambda x: _cubes([PADS.pad(_first(x), (2, 1), mode=m) for m in ("reflect", "replicate")] +
+                                  [PADS.pad(x, (1, 0, 2, 1), mode=m) for m in ("reflect", "replicate")] +
+                                  [PADS.pad(x, (1, 0, 1, 1, 0, 1), mode=m) for m in ("reflect", "replicate")]),
+                 [R.standard_normal((1, 2, 3, 4))], id="pad-reflect-replicate"),
+    pytest.param(lambda x: _cubes([UP.interpolate(_first(x), scale_factor=2),
+                                   UP.interpolate(_first(x), size=5, mode="linear"), UP.interpolate(x, size=(5, 3)),
+                                   UP.interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+                                   UP.interpolate(functions.unsqueeze(x, 0), scale_factor=2),
+                                   UP.interpolate(functions.unsqueeze(x, 0), size=(3, 4, 3), mode="nearest-exact"),
+                                   UP.interpolate(functions.unsqueeze(x, 0), scale_factor=1.5, mode="trilinear")]),
+                 [R.standard_normal((1, 2, 3, 2))], id="interpolate-every-op"),
 ]
+
+
+def _first(x):
+    return functions.select(x, 0, 0)
+
+
+def _cubes(outs):
+    """The sum of each tensor's cubes, added (a second derivative through each of their ops)."""
+    total = None
+    for out in outs:
+        cube = functions.sum(functions.pow(out, 3))
+        total = cube if total is None else functions.add(total, cube)
+    return total
 
 
 @pytest.mark.parametrize("f, arrays", SECOND_ORDER)
