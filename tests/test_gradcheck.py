@@ -498,6 +498,8 @@ CASES = [
          " + F.gaussian_nll_loss(a, b, c.exp())", a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
     case("F.soft_margin_loss(a, b.sign()) + F.soft_margin_loss(a, b, reduction='sum')"
          " * F.soft_margin_loss(a, b, reduction='none')", a=normal(3, 4), fixed={"b": normal(3, 4)}),
+    case("F.multi_margin_loss(a, torch.tensor([0, 3, 1])) + F.multi_margin_loss(a, torch.tensor([2, 0, 1]), p=2,"
+         " margin=0.5, reduction='none')", a=normal(3, 4)),
 ]
 
 

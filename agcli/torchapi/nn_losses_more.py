@@ -13,11 +13,11 @@ from ..engine import backend as B
 from ..engine.ops import margins as MG, vector_norms as VN
 from ..engine.ops.pointwise import add_scalar, sub_scalar
 from ..engine.tensor import Tensor, apply, bump_version, data
-from ..errors import python_type_name
+from ..errors import python_type_name, torch_type_name
 from ..state import state
 from . import creation as C
 from .arithmetic import add, divide, eq, exp, le, log, masked_fill, minimum, mul, ne, neg, pow, sqrt, subtract, where
-from .checks import fail, ndim_of, shape_of, tensors_only
+from .checks import fail, ndim_of, numel, shape_of, tensors_only
 from .clamping import clamp_min
 from .nn import _legacy_reduction, _reduction, logsigmoid
 from .reductions import mean, sum
@@ -190,10 +190,46 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return apply(MG.SOFT_MARGIN_LOSS, input, target, reduction=reduction)
 
 
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """torch._C._nn.multi_margin_loss (MultiMarginLossBackward0), after F's checks."""
+    reduction = _reduction_of(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        fail("only p == 1 and p == 2 supported", "value")
+    if weight is not None and ndim_of(weight) != 1:
+        fail("weight must be one-dimensional", "value")
+    tensors_only("multi_margin_loss", input=input, target=target)
+    if B.dtype_name(data(target).dtype) != "int64":
+        fail(f"expected scalar type Long but found {torch_type_name(B.dtype_name(data(target).dtype))}")
+    shape = shape_of(input)
+    n = len(shape)
+    if not (n == 2 and shape[1] != 0 or n == 1 and shape[0] != 0 or n == 0):
+        fail(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {_sizes(shape)}")
+    frames, dim = (1, shape[0] if n == 1 else 1) if n <= 1 else shape
+    if ndim_of(target) > 1 or numel(shape_of(target)) != frames:
+        fail(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input samples (batch "
+             f"size). Expected target size [{frames}], but got {_sizes(shape_of(target))}. Input has shape "
+             f"{_sizes(shape)}.")
+    if weight is not None and numel(shape_of(weight)) != dim:
+        fail(f"inconsistent weight size, expected {dim} but got {_sizes(shape_of(weight))}")
+    if B.kind(data(input).dtype) != "f":
+        fail(f'"multi_margin_loss_cpu_kernel" not implemented for \'{torch_type_name(B.dtype_name(data(input).dtype))}'
+             "'", "not_implemented")
+    t = data(target)
+    if bool(B.xp.any((t < 0) | (t >= dim))):
+        fail("target out of range")
+    return apply(MG.MULTI_MARGIN_LOSS, input, target=t, weight=None if weight is None else data(weight), p=int(p),
+                 margin=float(margin), reduction=reduction)
+
+
+def _sizes(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
 # For the namespace: recorded ops of their inputs, which a batch may replay
 RECORDED = {"pairwise_distance": pairwise_distance, "margin_ranking_loss": margin_ranking_loss,
             "hinge_embedding_loss": hinge_embedding_loss, "multilabel_soft_margin_loss": multilabel_soft_margin_loss,
             "cosine_embedding_loss": cosine_embedding_loss, "triplet_margin_loss": triplet_margin_loss,
             "poisson_nll_loss": poisson_nll_loss, "soft_margin_loss": soft_margin_loss}
-# var's checks read its values: no replay
-VALUED = {"gaussian_nll_loss": gaussian_nll_loss}
+# their checks read values (var's signs, the target's classes): no replay
+VALUED = {"gaussian_nll_loss": gaussian_nll_loss, "multi_margin_loss": multi_margin_loss}

@@ -1,8 +1,10 @@
 """torch.nn's margin, embedding and likelihood losses, as torch/nn/modules/loss.py writes them:
-MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, CosineEmbeddingLoss,
-TripletMarginLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks, forward through F)."""
+MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss,
+CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks,
+forward through F)."""
 from __future__ import annotations
 
+from ...torchapi.checks import ndim_of
 from ..program_exceptions import raise_python
 from .layers import functional
 from .losses import _Loss, _loss_init, _weighted_init
@@ -50,6 +52,25 @@ class MultiLabelSoftMarginLoss(Module):
                                                          reduction=own["reduction"])
 
 
+class MultiMarginLoss(Module):
+    @program("__init__")
+    def init(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
+        _weighted_init(self, weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise_python(ValueError("only p == 1 and p == 2 supported"))
+        if weight is not None and ndim_of(weight) != 1:
+            raise_python(ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got {ndim_of(weight)}D "
+                                    "instead"))
+        Module.program_setattr(self, "p", p)
+        Module.program_setattr(self, "margin", margin)
+
+    @program("forward")
+    def forward(self, input, target):
+        own = self.__dict__
+        return functional("multi_margin_loss")(input, target, p=own["p"], margin=own["margin"],
+                                               weight=own["_buffers"]["weight"], reduction=own["reduction"])
+
+
 class TripletMarginLoss(_Loss):
     @program("__init__")
     def init(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
@@ -95,7 +116,7 @@ class GaussianNLLLoss(_Loss):
 
 
 MORE_LOSSES = {}
-for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, TripletMarginLoss,
-             PoissonNLLLoss, GaussianNLLLoss):
+for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
+             MultiMarginLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss):
     native_class(_cls, "torch.nn.modules.loss")
     MORE_LOSSES[_cls.__name__] = _cls
