@@ -6,52 +6,57 @@ value greater than the best so far, or a nan), its index counts positions in the
 the gradient adds each output's grad at its index, output by output."""
 from __future__ import annotations
 
-from ..backend import add_at, arange, astype, getitem, setitem, xp, zeros
+from ..backend import host as np, xp      # (np: NumPy, the kernels run on the host: on_host.py)
 from ..op import Op
 from ..saved import FIELDS, Arg, Computed
 from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .adaptive import windows
+from .on_host import on_host
 from .pointwise import zeros_like
 from .shapes import reshape
 from .writes import gather
 
 
-def choose(x, output_size):
+def _choose(x, output_size):
     """(values, indices) of each window (indices into the plane of the last 2 dims)."""
     lead = tuple(x.shape[:x.ndim - 2])
     width = x.shape[-1]
-    values = zeros(lead + tuple(output_size), dtype=x.dtype)
-    index = zeros(lead + tuple(output_size), dtype=xp.int64)
+    values = np.zeros(lead + tuple(output_size), dtype=x.dtype)
+    index = np.zeros(lead + tuple(output_size), dtype=np.int64)
     for position, window, _ in windows(x.shape[x.ndim - 2:], output_size):
-        rows = arange(window[0].start, window[0].stop, dtype=xp.int64)
-        cols = arange(window[1].start, window[1].stop, dtype=xp.int64)
-        flat = xp.reshape(rows[:, None] * width + cols[None, :], (-1,))
-        part = xp.reshape(getitem(x, (...,) + window), lead + (-1,))
+        rows = np.arange(window[0].start, window[0].stop, dtype=np.int64)
+        cols = np.arange(window[1].start, window[1].stop, dtype=np.int64)
+        flat = np.reshape(rows[:, None] * width + cols[None, :], (-1,))
+        part = np.reshape(x[(...,) + window], lead + (-1,))
         if flat.shape[0] == 0:
             continue
-        nan = xp.isnan(part)
-        first = xp.argmax(astype(part == xp.max(xp.where(nan, -xp.inf, part), axis=-1, keepdims=True), xp.int8),
+        nan = np.isnan(part)
+        first = np.argmax((part == np.max(np.where(nan, -np.inf, part), axis=-1, keepdims=True)).astype(np.int8),
                           axis=-1)
-        last_nan = flat.shape[0] - 1 - xp.argmax(astype(xp.flip(nan, axis=-1), xp.int8), axis=-1)
-        pick = xp.where(xp.any(nan, axis=-1), last_nan, first)
-        setitem(index, (...,) + position, xp.take(flat, pick))
-        setitem(values, (...,) + position, xp.take_along_axis(part, pick[..., None], axis=-1)[..., 0])
+        last_nan = flat.shape[0] - 1 - np.argmax(np.flip(nan, axis=-1).astype(np.int8), axis=-1)
+        pick = np.where(np.any(nan, axis=-1), last_nan, first)
+        index[(...,) + position] = np.take(flat, pick)
+        values[(...,) + position] = np.take_along_axis(part, pick[..., None], axis=-1)[..., 0]
     return values, index
 
 
+choose = on_host(_choose)
+
+
+@on_host
 def choose_grad(g, x, output_size):
     """g added at each output's index, output by output."""
-    _, index = choose(x, output_size)
+    _, index = _choose(x, output_size)
     plane = x.shape[-2] * x.shape[-1]
     planes = 1
     for n in x.shape[:x.ndim - 2]:
         planes *= n
-    at = xp.reshape(xp.reshape(index, (planes, -1)) + xp.reshape(arange(planes, dtype=xp.int64) * plane, (-1, 1)),
+    at = np.reshape(np.reshape(index, (planes, -1)) + np.reshape(np.arange(planes, dtype=np.int64) * plane, (-1, 1)),
                     (-1,))
-    out = zeros((planes * plane,), dtype=g.dtype)
-    add_at(out, (at,), xp.reshape(g, (-1,)))
-    return xp.reshape(out, x.shape)
+    out = np.zeros((planes * plane,), dtype=g.dtype)
+    np.add.at(out, (at,), np.reshape(g, (-1,)))
+    return np.reshape(out, x.shape)
 
 
 def _picked(t, x, output_size):

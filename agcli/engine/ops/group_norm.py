@@ -9,11 +9,13 @@ x and r the reciprocal deviation, the input's gradient is P(grad * weight), P(c)
 differentiates (PyTorch's double backward is composite too: its nodes are views, adds, ...)."""
 from __future__ import annotations
 
-from ..backend import astype, xp
+from ..backend import host as np  # (NumPy: these kernels run on the host, on_host.py)
+
 from ..op import Op
 from ..tensor import data
 from .normalization import _dxhat, _normalised, _project
 from .pointwise import mul
+from .on_host import on_host
 from .shapes import reshape, sum_to
 
 
@@ -31,21 +33,22 @@ def _channels(shape) -> tuple:
 
 
 # ---------------------------------------------------------------- forward
+@on_host
 def group_norm(x, w, b, groups, eps):
     """Each group's mean and rstd (the input's dtype; ATen's RowwiseMoments adds in another order: equal
     to rounding), then s * x + (-s * mean + beta) a channel, or (x - mean) * rstd without weight and bias."""
     shape = tuple(x.shape)
     n, c = shape[0], shape[1]
-    rows = xp.reshape(x, _grouped(shape, groups))
-    mean = xp.mean(rows, axis=2)
-    rstd = 1.0 / xp.sqrt(xp.mean((rows - mean[..., None]) ** 2, axis=2) + eps)
+    rows = np.reshape(x, _grouped(shape, groups))
+    mean = np.mean(rows, axis=2)
+    rstd = 1.0 / np.sqrt(np.mean((rows - mean[..., None]) ** 2, axis=2) + eps)
     if w is None and b is None:                     # (ATen's kernel: (x - mean) * rstd, group by group)
-        return astype((rows - mean[..., None]) * rstd[..., None], x.dtype).reshape(shape)
-    mean, rstd = (xp.repeat(v, c // groups, axis=1) for v in (mean, rstd))       # (N, C)
+        return np.reshape(((rows - mean[..., None]) * rstd[..., None]).astype(x.dtype), shape)
+    mean, rstd = (np.repeat(v, c // groups, axis=1) for v in (mean, rstd))       # (N, C)
     scale = rstd if w is None else rstd * w
     shift = -scale * mean if b is None else -scale * mean + b
     lay = (n, c) + (1,) * (len(shape) - 2)
-    return astype(xp.reshape(scale, lay) * x + xp.reshape(shift, lay), x.dtype)
+    return (np.reshape(scale, lay) * x + np.reshape(shift, lay)).astype(x.dtype)
 
 
 # ---------------------------------------------------------------- gradients

@@ -6,10 +6,12 @@ SoftMarginLossBackwardBackward0 there: the same values, other nodes)."""
 from __future__ import annotations
 
 from .. import cpu_kernels as K
-from ..backend import xp
+from ..backend import host as np  # (NumPy: these kernels run on the host, on_host.py)
+
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 from . import tangents as T
+from .on_host import on_host
 from .reductions import MEAN, SUM
 from .pointwise import add_scalar, div, exp, mul, mul_scalar, neg
 
@@ -49,56 +51,58 @@ SOFT_MARGIN_LOSS = Op("SoftMarginLossBackward0", soft_margin, (_rule, None),
 
 # ---------------------------------------------------------------- multi_margin_loss
 def _rows(x):
-    return xp.reshape(x, (-1, x.shape[-1] if x.ndim else 1))
+    return np.reshape(x, (-1, x.shape[-1] if x.ndim else 1))
 
 
 def _margins(x, target, margin):
     """(rows, z, live): z = margin - x[target] + x[d] a row and class, in the input's dtype; live
     where it counts (z > 0, d not the target)."""
     rows = _rows(x)
-    t = xp.reshape(target, (-1,))
-    picked = xp.take_along_axis(rows, t[:, None], axis=1)
+    t = np.reshape(target, (-1,))
+    picked = np.take_along_axis(rows, t[:, None], axis=1)
     z = (rows.dtype.type(margin) - picked) + rows
-    live = (z > 0) & (xp.arange(rows.shape[1])[None, :] != t[:, None])
+    live = (z > 0) & (np.arange(rows.shape[1])[None, :] != t[:, None])
     return rows, t, z, live
 
 
+@on_host
 def multi_margin(x, target, weight, p, margin, reduction):
     """ATen's CPU kernel: a row's terms added in class order, over the class count; the rows'
     sums added in double (its accumulate type) for a mean or sum."""
     rows, t, z, live = _margins(x, target, margin)
     h = z if p == 1 else z * z
     if weight is not None:
-        h = h * xp.take(weight, t)[:, None]
-    total = xp.zeros(rows.shape[0], dtype=rows.dtype)
+        h = h * np.take(weight, t)[:, None]
+    total = np.zeros(rows.shape[0], dtype=rows.dtype)
     for d in range(rows.shape[1]):
-        total = total + xp.where(live[:, d], h[:, d], rows.dtype.type(0))
+        total = total + np.where(live[:, d], h[:, d], rows.dtype.type(0))
     total = total / rows.dtype.type(rows.shape[1])
-    if reduction == "none" and xp.ndim(target) > 0:
+    if reduction == "none" and np.ndim(target) > 0:
         return total
     acc = 0.0
     for v in total.tolist():
         acc += v
     if reduction == "mean":
         acc /= rows.shape[0]
-    return xp.asarray(acc, dtype=rows.dtype)
+    return np.asarray(acc, dtype=rows.dtype)
 
 
+@on_host
 def multi_margin_grad(g_out, x, target, weight, p, margin, reduction):
     rows, t, z, live = _margins(x, target, margin)
     n, dim = rows.shape
     g = rows.dtype.type(1.0 / (n * dim) if reduction == "mean" else 1.0 / dim)
-    h = xp.broadcast_to(g, z.shape) if p == 1 else rows.dtype.type(2) * g * z
+    h = np.broadcast_to(g, z.shape) if p == 1 else rows.dtype.type(2) * g * z
     if weight is not None:
-        h = h * xp.take(weight, t)[:, None]
-    h = xp.where(live, h, rows.dtype.type(0))
-    at_target = xp.zeros(n, dtype=rows.dtype)
+        h = h * np.take(weight, t)[:, None]
+    h = np.where(live, h, rows.dtype.type(0))
+    at_target = np.zeros(n, dtype=rows.dtype)
     for d in range(dim):                    # (the target's share: less each live term, in class order)
         at_target = at_target - h[:, d]
     grad = h.copy()
-    grad[xp.arange(n), t] = at_target
-    scale = xp.reshape(g_out, (-1, 1)) if xp.ndim(g_out) and reduction == "none" else g_out
-    return xp.reshape(grad * scale, x.shape)
+    grad[np.arange(n), t] = at_target
+    scale = np.reshape(g_out, (-1, 1)) if np.ndim(g_out) and reduction == "none" else g_out
+    return np.reshape(grad * scale, x.shape)
 
 
 def _multi_rule(g, out, x, **p):

@@ -8,10 +8,11 @@ gradient adds each output's grad to its source, output by output (row-major), as
 cpu_padding_backward."""
 from __future__ import annotations
 
-from ..backend import add_at, xp, zeros
+from ..backend import host as np, xp      # (np: NumPy, the kernels run on the host: on_host.py)
 from ..op import Op
 from ..saved import FIELDS, Arg, Param
 from ..tensor import Tensor, apply, data
+from .on_host import on_host
 from .pointwise import zeros_like
 
 _NAMES = {"reflect": "Reflection", "replicate": "Replication"}
@@ -19,11 +20,11 @@ _NAMES = {"reflect": "Reflection", "replicate": "Replication"}
 
 def sources(mode, n, before, after):
     """The input index each output position along one dim reads."""
-    i = xp.arange(-before, n + after)
+    i = np.arange(-before, n + after)
     if mode == "replicate":
-        return xp.clip(i, 0, n - 1)
-    i = xp.abs(i)
-    return xp.where(i > n - 1, 2 * (n - 1) - i, i)
+        return np.clip(i, 0, n - 1)
+    i = np.abs(i)
+    return np.where(i > n - 1, 2 * (n - 1) - i, i)
 
 
 def _tables(mode, sizes, pad):
@@ -32,13 +33,15 @@ def _tables(mode, sizes, pad):
     return [sources(mode, n, pad[2 * (d - 1 - k)], pad[2 * (d - 1 - k) + 1]) for k, n in enumerate(sizes[-d:])]
 
 
+@on_host
 def padded(x, mode, pad):
     d = len(pad) // 2
     for k, table in enumerate(_tables(mode, tuple(x.shape), pad)):
-        x = xp.take(x, table, axis=x.ndim - d + k)
+        x = np.take(x, table, axis=x.ndim - d + k)
     return x
 
 
+@on_host
 def padded_grad(g, mode, pad, in_shape):
     """Each output's grad added to its source, output by output (np.add.at adds in order)."""
     d = len(pad) // 2
@@ -48,14 +51,14 @@ def padded_grad(g, mode, pad, in_shape):
     for n in lead:
         planes *= n
     tables = _tables(mode, in_sizes, pad)
-    grids = [xp.reshape(t, (-1,) + (1,) * (d - k - 1)) for k, t in enumerate(tables)]
-    targets = xp.ravel_multi_index(xp.broadcast_arrays(*grids), in_sizes).ravel()
+    grids = [np.reshape(t, (-1,) + (1,) * (d - k - 1)) for k, t in enumerate(tables)]
+    targets = np.ravel_multi_index(np.broadcast_arrays(*grids), in_sizes).ravel()
     size = 1
     for n in in_sizes:
         size *= n
-    out = zeros((planes, size), dtype=g.dtype)
-    add_at(out, (slice(None), targets), xp.reshape(g, (planes, -1)))
-    return xp.reshape(out, lead + in_sizes)
+    out = np.zeros((planes, size), dtype=g.dtype)
+    np.add.at(out, (slice(None), targets), np.reshape(g, (planes, -1)))
+    return np.reshape(out, lead + in_sizes)
 
 
 def _ops(mode, d):

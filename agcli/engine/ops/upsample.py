@@ -23,60 +23,61 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..backend import add_at, astype, xp
-from ..fma import fma
+from ..backend import host as np  # (NumPy: these kernels run on the host, on_host.py)
+
 from ..op import Op
 from ..saved import FIELDS, Param
 from ..tensor import Tensor, apply, data
+from .on_host import fma, on_host
 
 _LINEAR = {1: "Linear1D", 2: "Bilinear2D", 3: "Trilinear3D"}
 
 
 def _float_scale(n, m, scale):
     """compute_scales_value<float>: 1 / the scale factor given, else n / m."""
-    return xp.float32(1.0 / scale) if scale is not None and scale > 0 else xp.float32(n) / xp.float32(m)
+    return np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n) / np.float32(m)
 
 
 def nearest_index(n, m, scale, exact):
-    o = xp.arange(m)
+    o = np.arange(m)
     if not exact and m == n:
         return o
     if not exact and m == 2 * n:
         return o >> 1
     s = _float_scale(n, m, scale)
     # (nearest: o * s in float; exact: (o + 0.5) * s in double, floorf'd as a float)
-    real = o.astype(xp.float32) * s if not exact else ((o + 0.5) * float(s)).astype(xp.float32)
-    return xp.minimum(xp.floor(real).astype(xp.int64), n - 1)
+    real = o.astype(np.float32) * s if not exact else ((o + 0.5) * float(s)).astype(np.float32)
+    return np.minimum(np.floor(real).astype(np.int64), n - 1)
 
 
 def linear_weights(n, m, scale, align, dtype):
     """(i0, i1, l0, l1) a output index, ATen's compute_source_index_and_lambda."""
-    o = xp.arange(m)
+    o = np.arange(m)
     if m == n:
-        return o, o, xp.ones(m, dtype=dtype), xp.zeros(m, dtype=dtype)
+        return o, o, np.ones(m, dtype=dtype), np.zeros(m, dtype=dtype)
     t = dtype.type
     if align:
         s = t(n - 1) / t(m - 1) if m > 1 else t(0)
         real = s * o.astype(dtype)
     else:
         s = t(1.0 / scale) if scale is not None and scale > 0 else t(n) / t(m)
-        real = xp.maximum(fma(xp.full(m, s, dtype=dtype), o.astype(dtype) + t(0.5), xp.full(m, -0.5, dtype=dtype)),
+        real = np.maximum(fma(np.full(m, s, dtype=dtype), o.astype(dtype) + t(0.5), np.full(m, -0.5, dtype=dtype)),
                           t(0))
-    i0 = xp.minimum(xp.floor(real.astype(xp.float32)).astype(xp.int64), n - 1)     # (floorf)
-    l1 = xp.minimum(xp.maximum(real - i0.astype(dtype), t(0)), t(1)).astype(dtype)
+    i0 = np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), n - 1)     # (floorf)
+    l1 = np.minimum(np.maximum(real - i0.astype(dtype), t(0)), t(1)).astype(dtype)
     return i0, i0 + (i0 < n - 1), (t(1) - l1).astype(dtype), l1
 
 
 def generic_nearest_index(n, m, scale, exact, dtype):
     """ATen's generic kernel (HelperInterpNearest/Exact): the scale in the input's dtype, no shortcut."""
-    t = dtype.type if dtype in (xp.float32, xp.float64) else xp.float32
+    t = dtype.type if dtype in (np.float32, np.float64) else np.float32
     s = t(1.0 / scale) if scale is not None and scale > 0 else t(n) / t(m)
-    o = xp.arange(m).astype(t)
+    o = np.arange(m).astype(t)
     if exact:
-        real = xp.maximum(fma(xp.full(m, s, dtype=t), o + t(0.5), xp.full(m, -0.5, dtype=t)), t(0)) + t(0.5)
+        real = np.maximum(fma(np.full(m, s, dtype=t), o + t(0.5), np.full(m, -0.5, dtype=t)), t(0)) + t(0.5)
     else:
         real = s * o
-    return xp.minimum(xp.floor(real.astype(xp.float32)).astype(xp.int64), n - 1)
+    return np.minimum(np.floor(real.astype(np.float32)).astype(np.int64), n - 1)
 
 
 def channels_last(out_sizes) -> bool:
@@ -87,25 +88,26 @@ def channels_last(out_sizes) -> bool:
 def _tables(x_dtype, mode, in_shape, out_sizes, scales, align, backward=False):
     in_sizes = in_shape[len(in_shape) - len(out_sizes):]
     if mode == "linear":
-        return [linear_weights(n, m, s, align, xp.dtype(x_dtype)) for n, m, s in zip(in_sizes, out_sizes, scales)]
+        return [linear_weights(n, m, s, align, np.dtype(x_dtype)) for n, m, s in zip(in_sizes, out_sizes, scales)]
     exact = mode == "nearest-exact"
     if backward or channels_last(out_sizes):      # (the backward kernel's nearest_idx, whatever the forward's)
         return [nearest_index(n, m, s, exact) for n, m, s in zip(in_sizes, out_sizes, scales)]
-    return [generic_nearest_index(n, m, s, exact, xp.dtype(x_dtype)) for n, m, s in zip(in_sizes, out_sizes, scales)]
+    return [generic_nearest_index(n, m, s, exact, np.dtype(x_dtype)) for n, m, s in zip(in_sizes, out_sizes, scales)]
 
 
 def _lined(w, axis, ndim):
-    return xp.reshape(w, (-1,) + (1,) * (ndim - axis - 1))
+    return np.reshape(w, (-1,) + (1,) * (ndim - axis - 1))
 
 
 # ---------------------------------------------------------------- forward
+@on_host
 def upsample(x, mode, in_shape, out_sizes, scales, align):
     d = len(out_sizes)
     first = x.ndim - d
     tables = _tables(x.dtype, mode, in_shape, out_sizes, scales, align)
     if mode != "linear":
         for k, idx in enumerate(tables):
-            x = xp.take(x, idx, axis=first + k)
+            x = np.take(x, idx, axis=first + k)
         return x
 
     if channels_last(out_sizes):
@@ -116,9 +118,9 @@ def upsample(x, mode, in_shape, out_sizes, scales, align):
             return v
         i0, i1, l0, l1 = tables[k]
         axis = first + k
-        t0, t1 = blend(xp.take(v, i0, axis=axis), k + 1), blend(xp.take(v, i1, axis=axis), k + 1)
+        t0, t1 = blend(np.take(v, i0, axis=axis), k + 1), blend(np.take(v, i1, axis=axis), k + 1)
         return fma(t0, _lined(l0, axis, x.ndim), t1 * _lined(l1, axis, x.ndim))
-    return astype(blend(x, 0), x.dtype)
+    return blend(x, 0).astype(x.dtype)
 
 
 def _channels_last(x, tables):
@@ -128,26 +130,27 @@ def _channels_last(x, tables):
     (h0, h1, a0, a1), (w0, w1, b0, b1) = tables
     terms = []
     for hi, a in ((h0, a0), (h1, a1)):
-        rows = xp.take(x, hi, axis=x.ndim - 2)
+        rows = np.take(x, hi, axis=x.ndim - 2)
         for wi, b in ((w0, b0), (w1, b1)):
-            terms.append((xp.take(rows, wi, axis=x.ndim - 1), a[:, None] * b[None, :]))
-    lanes = 8 if x.dtype == xp.float32 else 4         # (its AVX2 build: PyTorch registers no AVX512 one)
+            terms.append((np.take(rows, wi, axis=x.ndim - 1), a[:, None] * b[None, :]))
+    lanes = 8 if x.dtype == np.float32 else 4         # (its AVX2 build: PyTorch registers no AVX512 one)
     channels = x.shape[x.ndim - 3]
     full = channels - channels % lanes
     if full:
         vector = terms[2][0] * terms[2][1]
         for v, w in (terms[3], terms[1], terms[0]):       # (x10 w10 + x11 w11 is fma(x11, w11, x10 w10))
-            vector = fma(v, xp.broadcast_to(w, v.shape), vector)
-    scalar = fma(terms[0][0], xp.broadcast_to(terms[0][1], terms[0][0].shape), terms[1][0] * terms[1][1])
+            vector = fma(v, np.broadcast_to(w, v.shape), vector)
+    scalar = fma(terms[0][0], np.broadcast_to(terms[0][1], terms[0][0].shape), terms[1][0] * terms[1][1])
     for v, w in terms[2:]:
-        scalar = fma(v, xp.broadcast_to(w, v.shape), scalar)
+        scalar = fma(v, np.broadcast_to(w, v.shape), scalar)
     if not full:
-        return astype(scalar, x.dtype)
+        return scalar.astype(x.dtype)
     at = x.ndim - 3
-    return astype(xp.concatenate([xp.take(vector, xp.arange(full), axis=at),
-                                  xp.take(scalar, xp.arange(full, channels), axis=at)], axis=at), x.dtype)
+    return (np.concatenate([np.take(vector, np.arange(full), axis=at),
+                                  np.take(scalar, np.arange(full, channels), axis=at)], axis=at)).astype(x.dtype)
 
 
+@on_host
 def upsample_grad(g, mode, in_shape, out_sizes, scales, align):
     """Each output's share added to its sources, output by output (np.add.at adds in order)."""
     d = len(out_sizes)
@@ -156,36 +159,36 @@ def upsample_grad(g, mode, in_shape, out_sizes, scales, align):
     planes = 1
     for n in lead:
         planes *= n
-    flat = xp.reshape(g, (planes, -1))
+    flat = np.reshape(g, (planes, -1))
     tables = _tables(g.dtype, mode, in_shape, out_sizes, scales, align, backward=True)
-    grids = [xp.reshape(v, (-1,) + (1,) * (d - k - 1)) for k, v in enumerate(tables)] if mode != "linear" else None
-    out = xp.zeros((planes, int(xp.prod(xp.array(in_sizes)))), dtype=g.dtype)
+    grids = [np.reshape(v, (-1,) + (1,) * (d - k - 1)) for k, v in enumerate(tables)] if mode != "linear" else None
+    out = np.zeros((planes, int(np.prod(np.array(in_sizes)))), dtype=g.dtype)
     if mode != "linear":
-        targets = xp.ravel_multi_index(xp.broadcast_arrays(*grids), in_sizes).ravel()
-        add_at(out, (slice(None), targets), flat)
-        return xp.reshape(out, lead + tuple(in_sizes))
+        targets = np.ravel_multi_index(np.broadcast_arrays(*grids), in_sizes).ravel()
+        np.add.at(out, (slice(None), targets), flat)
+        return np.reshape(out, lead + tuple(in_sizes))
     targets, weights = [], []
     for corner in product((0, 1), repeat=d):
-        index = [xp.reshape(tables[k][c], (-1,) + (1,) * (d - k - 1)) for k, c in enumerate(corner)]
-        targets.append(xp.ravel_multi_index(xp.broadcast_arrays(*index), in_sizes).ravel())
+        index = [np.reshape(tables[k][c], (-1,) + (1,) * (d - k - 1)) for k, c in enumerate(corner)]
+        targets.append(np.ravel_multi_index(np.broadcast_arrays(*index), in_sizes).ravel())
         weight = None
         for k, c in enumerate(corner):
-            w = xp.reshape(tables[k][2 + c], (-1,) + (1,) * (d - k - 1))
+            w = np.reshape(tables[k][2 + c], (-1,) + (1,) * (d - k - 1))
             weight = w if weight is None else weight * w
-        weights.append(xp.broadcast_to(weight, tuple(out_sizes)).ravel())
-    order = xp.stack(targets, axis=1).ravel()           # (each output's 2^d sources in turn)
-    shares = xp.ravel(xp.stack(weights, axis=1))
-    source = xp.repeat(xp.arange(flat.shape[1]), 2 ** d)
+        weights.append(np.broadcast_to(weight, tuple(out_sizes)).ravel())
+    order = np.stack(targets, axis=1).ravel()           # (each output's 2^d sources in turn)
+    shares = np.ravel(np.stack(weights, axis=1))
+    source = np.repeat(np.arange(flat.shape[1]), 2 ** d)
     # acc = fma(weight, grad, acc) a source at a time, in order: round r adds each target's r-th share
-    ranked = xp.argsort(order, kind="stable")
-    starts = xp.searchsorted(order[ranked], order[ranked])
-    rank = xp.empty_like(ranked)
-    rank[ranked] = xp.arange(len(ranked)) - starts
+    ranked = np.argsort(order, kind="stable")
+    starts = np.searchsorted(order[ranked], order[ranked])
+    rank = np.empty_like(ranked)
+    rank[ranked] = np.arange(len(ranked)) - starts
     for r in range(int(rank.max()) + 1 if len(rank) else 0):
         pick = rank == r
         at = order[pick]
-        out[:, at] = fma(xp.broadcast_to(shares[pick], (planes, len(at))), flat[:, source[pick]], out[:, at])
-    return xp.reshape(out, lead + tuple(in_sizes))
+        out[:, at] = fma(np.broadcast_to(shares[pick], (planes, len(at))), flat[:, source[pick]], out[:, at])
+    return np.reshape(out, lead + tuple(in_sizes))
 
 
 # ---------------------------------------------------------------- rules
