@@ -221,5 +221,5 @@ for _cls in (BatchNorm1d, BatchNorm2d, BatchNorm3d):
 for _cls in (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d):
     native_class(_cls, "torch.nn.modules.instancenorm")
 
-NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
-                                                InstanceNorm2d, InstanceNorm3d)}
+NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
+                                                InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)}
