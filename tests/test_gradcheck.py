@@ -468,6 +468,33 @@ CASES = [
     # ---- unsafe_chunk / unsafe_split (the LSTM's and GRU's gates: pieces that are not views)
     case("a.unsafe_chunk(3, 1)[1] * torch.unsafe_split(a, 2, 1)[2] + a.unsafe_split_with_sizes([1, 2, 3], 1)[1]",
          a=normal(2, 6)),
+    # ---- beta * input + alpha * product (addmm's kin)
+    case("torch.addmm(c, a, b, beta=0.5, alpha=2)", c=normal(4), a=normal(2, 3), b=normal(3, 4)),
+    case("c.addmm(a.t(), b)", c=normal(3, 4), a=normal(2, 3), b=normal(2, 4)),
+    case("torch.addmv(c, a, b, alpha=3)", c=normal(2), a=normal(2, 3), b=normal(3)),
+    case("torch.addr(c, a, b, beta=2, alpha=-0.5)", c=normal(2, 4), a=normal(2), b=normal(4)),
+    case("torch.addbmm(c, a, b, alpha=0.5)", c=normal(1, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
+    case("torch.baddbmm(c, a, b, beta=2)", c=normal(2, 4), a=normal(3, 2, 3), b=normal(3, 3, 4)),
+    # ---- tensordot, kron, cartesian_prod (composites of permute, view, mm, mul, stack)
+    case("torch.tensordot(a, b, dims=([1, 2], [1, 0])) + torch.tensordot(a[:, :1], b, dims=([1], [1])).sum((1, 2))",
+         a=normal(2, 3, 4), b=normal(4, 3, 5)),
+    case("torch.kron(a, b) + torch.tensordot(a, b, 0).reshape(6, 12)", a=normal(2, 3), b=normal(3, 4)),
+    case("torch.cartesian_prod(a, b) * torch.tensordot(a, a, 1)", a=normal(3), b=normal(2)),
+    # ---- cross, diag_embed, rot90
+    case("torch.linalg.cross(a, b) + torch.cross(a[:1], b, dim=1)", a=normal(4, 3), b=normal(4, 3)),
+    case("torch.diag_embed(a, 1, 0, 2) * 2 + torch.diag_embed(a[0], -1)[None]", a=normal(4, 3)),
+    case("torch.rot90(a) * torch.rot90(a, -1, [1, 0]) + a.rot90(2, [0, -1]).sum()", a=normal(4, 3)),
+    # ---- mode (distinct values: each row's smallest)
+    case("a.mode(1)[0] + torch.mode(a, 0, keepdim=True).values.sum()", a=distinct(3, 4)),
+    # ---- det
+    case("torch.det(a) + torch.linalg.det(a[:, :2, :2] * 3).sum()", a=normal(2, 3, 3)),
+    # ---- quantile (sort, gathers, an in-place lerp and squeeze; distinct values)
+    case("torch.quantile(a, 0.3, dim=1) + a.nanquantile(torch.tensor([0.2, 0.9]), dim=1, keepdim=True).sum(0)[:, 0]",
+         a=distinct(3, 5)),
+    # ---- block_diag (a matrix, a vector, a number)
+    case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
+    # ---- slogdet, logdet (the sign's gradient: none)
+    case("torch.linalg.slogdet(a)[1] + torch.logdet(a @ a.mT) + torch.slogdet(a)[0]", a=normal(2, 3, 3)),
     # ---- group norm (NativeGroupNormBackward0; a transposed input through CloneBackward0)
     case("F.group_norm(a, 2, w, b) + group_norm(a.transpose(1, 2).transpose(1, 2), 4, w) * b[:, None]",
          a=normal(2, 4, 3), w=normal(4), b=normal(4)),

@@ -189,6 +189,8 @@ def _vjp_inner(op, arrays, params, tangents, u):
     for i, v in tangents.items():
         rule = op.vjps[0] if op.variadic else op.vjps[i]
         g = rule(D(u), out, *arrays, i=i, **params) if op.variadic else rule(D(u), out, *arrays, **params)
+        if g is None:       # (op.undefined: PyTorch's undefined gradient, as backward takes it: nothing)
+            continue
         total += float(np.sum(to_host(sum_to(g, tuple(arrays[i].shape))) * v))
     return total
 

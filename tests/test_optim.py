@@ -75,13 +75,14 @@ def test_pytorchs_own_sqrt_moves_a_few_ulps(case):
     for values, want in zip(_run(case, FIXTURE["few"]), case["pytorch_few"]):
         np.testing.assert_allclose(values, _array(want, dtype, values.shape),
                                    rtol=4 * np.finfo(dtype).eps, atol=64 * np.finfo(dtype).eps)
-    if case["optimizer"] == "SGD":      # no sqrt: PyTorch's own run is the exact one
+    if case["optimizer"] in ("SGD", "Adamax", "Rprop", "ASGD"):      # no sqrt: PyTorch's own run is the exact one
         assert case["pytorch"] == case["exact_sqrt"]
 
 
 def test_the_fixture_covers_every_optimizer_in_both_dtypes():
     seen = {(c["optimizer"], c["dtype"]) for c in FIXTURE["cases"]}
-    assert seen == {(name, d) for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta")
+    assert seen == {(name, d) for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam",
+                                           "Adamax", "Rprop", "ASGD")
                     for d in ("float32", "float64")}
 
 
@@ -148,6 +149,23 @@ def _leaf(*values):
     (lambda: optim.Adagrad([_leaf(1.)], lr_decay=-1), "value", "Invalid lr_decay value: -1"),
     (lambda: optim.SGD([{"params": [_leaf(1.)]}, {"params": 3}]), "type", "'int' object is not iterable"),
     (lambda: optim.SGD([_leaf(1.)], foreach=True), "not_implemented", "foreach=True"),
+    (lambda: optim.NAdam([_leaf(1.)], momentum_decay=-1), "value", "Invalid momentum_decay value: -1"),
+    (lambda: optim.RAdam([_leaf(1.)], lr=-1), "value", "Invalid learning rate: -1"),
+    (lambda: optim.Adamax([_leaf(1.)], betas=(0.9, 1.5)), "value", "Invalid beta parameter at index 1: 1.5"),
+    (lambda: optim.Rprop([_leaf(1.)], etas=(1.2, 0.5)), "value", "Invalid eta values: 1.2, 0.5"),
+    (lambda: optim.ASGD([_leaf(1.)], weight_decay=-1), "value", "Invalid weight_decay value: -1"),
+    (lambda: optim.LBFGS([{"params": [_leaf(1.)]}, {"params": [_leaf(2.)]}]), "value",
+     "LBFGS doesn't support per-parameter options (parameter groups)"),
+    (lambda: optim.LinearLR(optim.SGD([_leaf(1.)]), start_factor=0), "value",
+     "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."),
+    (lambda: optim.OneCycleLR(optim.SGD([_leaf(1.)]), 0.1), "value",
+     "You must define either total_steps OR (epochs AND steps_per_epoch)"),
+    (lambda: optim.CyclicLR(optim.Adagrad([_leaf(1.)]), 0.01, 0.1), "value",
+     "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"),
+    (lambda: optim.CosineAnnealingWarmRestarts(optim.SGD([_leaf(1.)]), 0), "value",
+     "Expected positive integer T_0, but got 0"),
+    (lambda: optim.SequentialLR(optim.SGD([_leaf(1.)]), [], []), "value",
+     "SequentialLR expects at least one scheduler, but got no scheduler."),
 ])
 def test_pytorchs_errors(make, kind, message):
     with pytest.raises(AgcliError, match=None) as error:
@@ -221,3 +239,35 @@ def test_tanh_backward_value_by_value_equals_its_array_path():
     assert got.view(np.uint64).tolist() == expected.view(np.uint64).tolist()
     one = times_one_minus_square(np.float64(2.0), np.array(0.5))         # a 0-d value and a NumPy scalar gradient
     assert one.shape == () and float(one) == 1.5
+
+
+def test_the_new_schedulers_warn_as_pytorchs():
+    """A step before optimizer.step() warns once, OneCycleLR past its total steps is PyTorch's ValueError,
+    CosineAnnealingWarmRestarts (its own step) does not warn; state_dict round-trips through load_state_dict."""
+    seen = []
+    with state.using(warn=seen.append):
+        opt = optim.SGD([_leaf(1.)], lr=0.1, momentum=0.9)
+        one = optim.OneCycleLR(opt, max_lr=1.0, total_steps=2)
+        one.step()
+        one.step()
+        with pytest.raises(AgcliError, match="Tried to step 3 times. The specified number of total steps is 2"):
+            one.step()
+        warm = optim.CosineAnnealingWarmRestarts(optim.SGD([_leaf(1.)], lr=0.1), T_0=2)
+        warm.step()
+        saved = warm.state_dict()
+        warm.step()
+        warm.load_state_dict(saved)
+    assert len(seen) == 1 and seen[0].startswith("UserWarning: Detected call of `lr_scheduler.step()` before")
+    assert warm.last_epoch == 1 and warm.T_cur == 1 and warm._step_count == 0
+
+
+def test_lbfgs_dot_is_mkls_for_short_vectors():
+    """float64 vectors of 1-24 elements and float32 ones of 1-8 (numbers of magnitudes 1e-3 to 1e3)."""
+    from agcli.torchapi.optim.lbfgs_search import dot
+    got, want = [], []
+    for case in FIXTURE["dots"]:
+        dtype = case["dtype"]
+        a, b = (Tensor(from_host(np.array(case[k], _UINT[dtype]).view(dtype))) for k in ("a", "b"))
+        got.append(int(to_host(dot(a, b).data).reshape(1).view(_UINT[dtype])[0]))
+        want.append(case["dot"])
+    assert got == want and len(want) == 6 * (24 + 8)

@@ -46,6 +46,11 @@ def introsort(keys, descending=False) -> list:
     return [i for _, i in items]
 
 
+def sort_items(items, before):
+    """std::sort of a list of items in place, `before` its comparison (PyTorch's mode sorts pairs so)."""
+    _sort(items, len(items), before)
+
+
 def _sort(items, n, before):
     """std::sort of items[:n]."""
     if n > 1:

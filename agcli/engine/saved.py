@@ -122,6 +122,11 @@ class Computed(Field):
         return self.compute(node)
 
 
+def _size(i, d):
+    """One size of an argument (addbmm's batch1.sym_size(0), ...)."""
+    return Computed(lambda node: node.shapes[i][d], tensor=False)
+
+
 def _reduced_dims(node):
     """sum_to's dims: the leading ones and those broadcast from size 1."""
     big, small = node.shapes[0], node.params["shape"]
@@ -280,9 +285,18 @@ FIELDS = {
     "TraceBackward0": {"self_sym_sizes": _SIZES},
     "DiagonalBackward0": {"dim1": Param("dim1", int64=True), "dim2": Param("dim2", int64=True),
                           "offset": Param("offset", int64=True), "self_sym_sizes": _SIZES},
-    "AddmmBackward0": {"alpha": Constant(1), "beta": Constant(1), "mat1": Arg(1, when=(2,)),
+    "AddmmBackward0": {"alpha": Param("alpha", 1), "beta": Param("beta", 1), "mat1": Arg(1, when=(2,)),
                        "mat1_sym_sizes": Sizes(1), "mat1_sym_strides": Strides(1, (1,)), "mat2": Arg(2, when=(1,)),
                        "mat2_sym_sizes": Sizes(2), "mat2_sym_strides": Strides(2, (2,))},
+    "AddmvBackward0": {"alpha": Param("alpha", 1), "beta": Param("beta", 1), "mat": Arg(1, when=(2,)),
+                       "vec": Arg(2, when=(1,))},
+    "AddrBackward0": {"alpha": Param("alpha", 1), "beta": Param("beta", 1), "vec1": Arg(1, when=(2,)),
+                      "vec2": Arg(2, when=(1,))},
+    "BaddbmmBackward0": {"alpha": Param("alpha", 1), "batch1": Arg(1, when=(2,)), "batch2": Arg(2, when=(1,)),
+                         "beta": Param("beta", 1)},
+    "AddbmmBackward0": {"alpha": Param("alpha", 1), "batch1": Arg(1, when=(2,)), "batch1_sym_argsize_0": _size(1, 0),
+                        "batch1_sym_argsize_1": _size(1, 1), "batch2": Arg(2, when=(1,)),
+                        "batch2_sym_argsize_2": _size(2, 2), "beta": Param("beta", 1)},
     "SoftplusBackward0": {"beta": Param("beta"), "self": _SELF, "threshold": Param("threshold")},
     "BinaryCrossEntropyBackward0": {"reduction": _REDUCTION, "self": _SELF, "target": _OTHER, "weight": Arg(2)},
     "IndexFillBackward0": {"dim": _DIM, "index": _INDEX},

@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
-from ..torchapi import namespace, nn_extras, normalization, optim
+from ..torchapi import namespace, nn_extras, normalization, optim, probability
 from ..torchapi import in_place, nn_init
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
@@ -179,7 +179,8 @@ def _qualified(prefix):
 
 
 _OPTIM_FILES = {"Optimizer": "optimizer", "SGD": "sgd", "Adam": "adam", "AdamW": "adamw", "RMSprop": "rmsprop",
-                "Adagrad": "adagrad", "Adadelta": "adadelta"}
+                "Adagrad": "adagrad", "Adadelta": "adadelta", "NAdam": "nadam", "RAdam": "radam", "Adamax": "adamax",
+                "Rprop": "rprop", "ASGD": "asgd", "LBFGS": "lbfgs"}
 
 
 def _optim_module():
@@ -189,6 +190,21 @@ def _optim_module():
                 for n, cls in table.items()}
     schedulers = ModuleValue("torch.optim.lr_scheduler", classes(optim.SCHEDULERS, "lr_scheduler"))
     return ModuleValue("torch.optim", {**classes(optim.OPTIMIZERS), "lr_scheduler": schedulers})
+
+
+def _distributions_modules():
+    """torch.distributions and its submodules (torchapi/probability), as PyTorch's classes."""
+    classes = {n: BuiltinClass(n, f"torch.distributions.{n.lower()}", cls, python_errors(cls))
+               for n, cls in probability.CLASSES.items()}
+    kl = TorchFunction("kl_divergence", probability.kl_divergence, "torch.distributions.kl")
+    modules = {f"torch.distributions.{n.lower()}": ModuleValue(f"torch.distributions.{n.lower()}", {n: c})
+               for n, c in classes.items()}
+    modules["torch.distributions.kl"] = ModuleValue("torch.distributions.kl", {"kl_divergence": kl})
+    modules["torch.distributions"] = ModuleValue("torch.distributions", {
+        **classes, "kl_divergence": kl, "Distribution": BuiltinClass(
+            "Distribution", "torch.distributions.distribution", probability.Distribution),
+        **{name.rpartition(".")[2]: m for name, m in modules.items()}})
+    return modules
 
 
 # torch.sin_(x) and the like: the in-place methods PyTorch's torch module has as functions too
@@ -239,12 +255,15 @@ def _make_modules():
         "func": ModuleValue("torch.func", _qualified("torch.func")),
         "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }
+    distributions = _distributions_modules()
+    submodules["distributions"] = distributions["torch.distributions"]
     torch = ModuleValue("torch", {
         **_functions("torch"),
         **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         **{n: TorchFunction(n, getattr(in_place, n)) for n in _TORCH_IN_PLACE},
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
+        "broadcast_tensors": TorchFunction("broadcast_tensors", probability.broadcast_tensors),
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
@@ -257,6 +276,7 @@ def _make_modules():
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
+    modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..errors import AgcliError
 from ..torchapi import autograd, compound, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
+from ..torchapi import more_names
 from ..torchapi import namespace
 from ..torchapi import ndarrays
 from ..torchapi import nn as nn_functions
@@ -71,7 +72,7 @@ PROGRAM_METHODS = {
         "sin_", "cos_", "tan_", "tanh_", "sigmoid_", "relu_", "abs_", "neg_", "reciprocal_", "clamp_", "masked_fill_",
         "clamp_min_", "clamp_max_", "copy_", "index_fill_", "scatter_", "scatter_add_", "unsqueeze_", "squeeze_",
         "t_", "transpose_")},
-    "addcmul_": compound.addcmul_, "addcdiv_": compound.addcdiv_, "lerp_": compound.lerp_,
+    "addcmul_": compound.addcmul_, "addcdiv_": compound.addcdiv_, "lerp_": compound.lerp_, **more_names.IN_PLACE,
     "name": lambda fn: fn.qualified_name() if isinstance(fn, autograd.GradFn) else _no_method(fn, "name"),
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
     "register_post_accumulate_grad_hook": nodes.register_post_accumulate_grad_hook,

@@ -22,6 +22,7 @@ _ONCE_PER_RUN = tuple(f"UserWarning: {text}" for text in (
     "Converting a tensor with requires_grad=True to a scalar",     # TORCH_WARN_ONCE
     "The use of `x.T` on tensors of dimension other than 2",       # TORCH_WARN_ONCE
     "Tensor.T is deprecated on 0-D tensors",                       # TORCH_WARN_ONCE
+    "Using torch.cross without specifying the dim arg",            # TORCH_WARN_ONCE
     "Using padding='same' with even kernel lengths"))              # TORCH_WARN_ONCE
 
 

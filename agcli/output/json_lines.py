@@ -56,7 +56,7 @@ def json_texts(numbered) -> list:
         for i in range(k, end):
             if i not in skipped:
                 number, result = numbered[i]
-                texts[i] = f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}'
+                texts[i] = f'{_head(result)}{template % numbers[at:at + count]}, "line": {number}}}'
             at += count
     return texts
 
@@ -89,7 +89,7 @@ def json_pieces(numbered) -> list:
                 pieces.append(i)
             else:
                 number, result = numbered[i]
-                pieces.append(f'{_head(result)}{template % tuple(numbers[at:at + count])}, "line": {number}}}\n')
+                pieces.append(f'{_head(result)}{template % numbers[at:at + count]}, "line": {number}}}\n')
             at += count
     return pieces + _written(written, done, len(numbered))
 
@@ -138,13 +138,14 @@ def _quiet_runs(numbered) -> list:
 
 
 def _numbers(runs):
-    """(numbers, skipped): the runs' numbers as text, and the indexes of their lines whose
-    numbers are not all finite (each line must then be written alone)."""
+    """(numbers, skipped): the runs' numbers as text (a tuple: a line's slice of it fills its
+    template), and the indexes of their lines whose numbers are not all finite (each line must
+    then be written alone)."""
     if not runs:
-        return [], set()
+        return (), set()
     # (raveled first: concatenate's axis=None ravels each array more slowly)
     flat = np.concatenate([a.ravel() for *_, arrays in runs for a in arrays], dtype=np.float64)
-    numbers = float_reprs(flat)
+    numbers = tuple(float_reprs(flat))
     if np.isfinite(flat).all():
         return numbers, set()
     quiet = [i for k, end, *_ in runs for i in range(k, end)]
@@ -301,7 +302,7 @@ def _nodes_json(result) -> str:
                  for name, grad_fn, shape, _ in records]
     except TypeError:       # an unhashable shape (a list): not kept
         texts = [_node_text(*record[:3]) for record in records]
-    return "[" + ", ".join(texts) + "]"
+    return f'[{", ".join(texts)}]'
 
 
 def _node_json(key) -> str:

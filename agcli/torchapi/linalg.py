@@ -4,13 +4,16 @@ from __future__ import annotations
 from ..engine.backend import dtype_name, kind, strides
 from ..engine.ops import linalg as L
 from ..engine.ops import shapes as S
+from ..engine.ops import determinants as D
+from ..engine.ops.products import ADDMM
 from ..engine.tensor import Tensor, apply, bump_version, data, version_of
 from ..errors import torch_type_name
 from .arithmetic import add, mul
 from ..state import state
 from .checks import (CPP_TYPE_NAMES, broadcast_shapes, dims_text, fail, ndim_of, numel, refuse_huge,
                      requires_grad, shape_of, tensors_only)
-from .reductions import sum
+from .reductions import ValuesIndices, sum
+from .arithmetic import where
 from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, unsqueeze
 
 
@@ -251,7 +254,7 @@ def _addmm(bias, mat1, mat2):
         fail(f"mat1 and mat2 shapes cannot be multiplied ({dims_text(s1)} and {dims_text(s2)})")
     expand(data(bias), (s1[0], s2[1]))          # PyTorch's expand, for its message
     refuse_huge(lambda: (s1[0], s2[1]), s1[0] * s2[1])
-    return apply(L.ADDMM, bias, mat1, mat2)
+    return apply(ADDMM, bias, mat1, mat2)
 
 
 def inv(A, *, out=None):
@@ -290,3 +293,38 @@ def solve(A, B, *, left=True, out=None):
         fail(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
              f"{torch_type_name(A.data.dtype)} and B of type {torch_type_name(B.data.dtype)} instead")
     return apply(L.SOLVE, A, B)
+
+
+def det(A, *, out=None):
+    """torch.linalg.det (also torch.det, A.det()): each matrix's determinant (LinalgDetBackward0)."""
+    _square("det", A)
+    return apply(D.DET, A)
+
+
+def _square(name, A):
+    tensors_only(f"linalg_{name}", A=A)
+    if ndim_of(A) < 2:
+        fail(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    rows, cols = A.data.shape[-2:]
+    if rows != cols:
+        fail(f"linalg.{name}: A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    if kind(A.data.dtype) != "f":
+        fail(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
+             f"{torch_type_name(A.data.dtype)}")
+
+
+def slogdet(A, *, out=None, _name="linalg_slogdet"):
+    """torch.linalg.slogdet (torch.slogdet, A.slogdet()): (sign, logabsdet), both of one
+    LinalgSlogdetBackward0 node in PyTorch (here two of that name)."""
+    _square("slogdet", A)
+    pair = apply(D.SLOGDET_SIGN, A, part=0), apply(D.SLOGDET_LOGABS, A, part=1)
+    return ValuesIndices(pair, _name, ("sign", "logabsdet"))
+
+
+def logdet(A):
+    """torch.logdet (A.logdet()): log|det|, nan where the determinant is negative (WhereBackward0)."""
+    if type(A) is Tensor and ndim_of(A) >= 2 and A.data.shape[-1] != A.data.shape[-2]:
+        fail(f"logdet: A must be batches of square matrices, but they are {A.data.shape[-2]} by "
+             f"{A.data.shape[-1]} matrices")
+    sign, logabsdet = slogdet(A)
+    return where(Tensor(sign.data == -1), float("nan"), logabsdet)

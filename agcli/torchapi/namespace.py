@@ -15,7 +15,7 @@ from . import devices as D
 from . import functions
 from . import norms
 from . import special_math as SM
-from . import compound
+from . import compound, more_names as LN
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
@@ -106,8 +106,8 @@ _declare(METHODS, SAFE, _COMPARED)
 _declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)
 _MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
           "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
-_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})    # (tuples; values)
-_declare(METHODS, NEVER, {"unique": functions.unique})
+_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique, **LN.VALUED_FUNCTIONS})
+_declare(METHODS, NEVER, {"unique": functions.unique, **LN.VALUED_METHODS})    # (tuples; values)
 _declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
 _declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
@@ -129,7 +129,7 @@ _declare(METHODS, SAFE, _TRIANGLES)
 _declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
 _declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
 # two tensors each (their values recorded, the indices read with them): no replay
-_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue}
+_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue, "mode": TW.mode}
 _declare(FUNCTIONS, NEVER, {**_TWOFOLD, "std_mean": TW.std_mean, "var_mean": TW.var_mean})
 _declare(METHODS, NEVER, _TWOFOLD)
 _declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
@@ -146,7 +146,7 @@ _declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": funct
 _declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                           "argwhere": lambda input: functions.nonzero(input),
                           "is_contiguous": lambda input, memory_format=None: is_contiguous(functions.data(input))})
-_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace})
+_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace, **LN.LITERALS})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
@@ -378,10 +378,10 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
 
 # torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
 # diagonal takes the last two dims.
-LINALG: dict = {}
+LINALG: dict = dict(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
 _declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv,
-                        "solve": functions.solve})
+                        "solve": functions.solve, **LN.LINALG})
 _declare(FUNCTIONS, SAFE, {"inverse": functions.inv})
 _declare(METHODS, SAFE, {"inverse": functions.inv})
 
@@ -394,7 +394,7 @@ MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "
 # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
 _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
              "nansum": functions.nansum, "nanmean": functions.nanmean}
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND})
+_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUNCTIONS})
+_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})

@@ -1,5 +1,5 @@
 """Functions that give two tensors: std_mean and var_mean (a plain tuple), aminmax
-(min, max), cummax/cummin and kthvalue (values, indices), with PyTorch's checks."""
+(min, max), cummax/cummin, kthvalue and mode (values, indices), with PyTorch's checks."""
 from __future__ import annotations
 
 from ..engine import backend as B
@@ -90,3 +90,18 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 def _indices(order, input):
     return Tensor(asarray(order, dtype="int64"), device=getattr(input, "device", "cpu"))
+
+
+def mode(input, dim=-1, keepdim=False):
+    """(values, indices): the most frequent value along dim (the smallest among equally frequent
+    ones) and where PyTorch's kernel finds it (ModeBackward0)."""
+    if not is_int(dim):
+        fail(f"mode(): argument 'dim' (position 2) must be int, not {type(dim).__name__}", "type")
+    d = dim_index(dim, ndim_of(input))
+    if ndim_of(input) and shape_of(input)[d] == 0:
+        fail(f"mode(): Expected reduction dim {d} to have non-zero size.", "index")
+    values = apply(RK.MODE, input, dim=d, keepdim=bool(keepdim))
+    order = RK.mode_order(asarray(data(input)), d)
+    if not keepdim and ndim_of(input):
+        order = B.xp.squeeze(order, axis=d)
+    return ValuesIndices((values, _indices(order, input)), "mode")

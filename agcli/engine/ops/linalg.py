@@ -1,8 +1,8 @@
-"""Products of vectors and matrices: dot, mv, mm, bmm, addmm; and the inverse of a matrix.
+"""Products of vectors and matrices: dot, mv, mm, bmm (addmm and kin: products.py); the inverse of a matrix.
 Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, addmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
+from ..backend import ON_HOST, dot, mm_kernel, mv_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul, neg
@@ -95,13 +95,6 @@ BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch 
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
          ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)),
          jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
-ADDMM = Op("AddmmBackward0", addmm_kernel,     # bias + mat1 @ mat2 (F.linear)
-           (lambda g, out, c, a, b: g,
-            lambda g, out, c, a, b: mm_mat1_grad(g, a, b),
-            lambda g, out, c, a, b: mm_mat2_grad(g, a, b)),
-           ("grad", "grad.mm(mat2.t())", "mat1.t().mm(grad)"), reads=((), (2,), (1,)),
-           jvps=(lambda t, out, c, a, b: t, lambda t, out, c, a, b: matmul(t, b), lambda t, out, c, a, b: matmul(a, t)),
-           broadcasts=True)
 
 
 # ------------------------------------------------------------------ inverse

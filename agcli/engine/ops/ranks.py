@@ -1,4 +1,4 @@
-"""Values picked by rank: topk, kthvalue and median (whole, or along a dim). Their gradients
+"""Values picked by rank: topk, kthvalue, median (whole, or along a dim) and mode. Their gradients
 go back to the picked elements (median of all: shared by the elements equal to it).
 median(dim) picks as a stable sort orders ties (measured against PyTorch 2.13, nan first
 where there is one); kthvalue runs PyTorch's own quickselect and topk, on a row with ties,
@@ -8,7 +8,7 @@ Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ..backend import arange, asarray, astype, from_host, host, kind, to_host, xp, zeros
-from ..backend_sort import top_k
+from ..backend_sort import sort_items, top_k
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -63,6 +63,32 @@ def kth_order(a, k, dim):
     picked = [_quickselect(row, k - 1) for row in rows.reshape(-1, rows.shape[-1]).tolist()]
     order = host.asarray(picked, dtype="int64").reshape(rows.shape[:-1] + (1,))
     return from_host(host.moveaxis(order, -1, dim))
+
+
+def mode_order(a, dim):
+    """The index (kept along dim) of the most frequent value along dim, as PyTorch's CPU mode finds
+    it: (value, index) pairs put in order by std::sort on the values alone (libstdc++'s introsort,
+    which decides where equal values land), then the first longest run of equal values, its
+    last pair's index."""
+    if a.ndim == 0:
+        return zeros((), dtype=xp.int64)
+    rows = host.moveaxis(to_host(a), dim, -1)
+    picked = [_mode_index(row) for row in rows.reshape(-1, rows.shape[-1]).tolist()]
+    order = host.asarray(picked, dtype="int64").reshape(rows.shape[:-1] + (1,))
+    return from_host(host.moveaxis(order, -1, dim))
+
+
+def _mode_index(values):
+    items = [(v, i) for i, v in enumerate(values)]
+    sort_items(items, lambda left, right: left[0] < right[0])
+    best, run, index = 0, 0, 0
+    for k, (v, i) in enumerate(items):
+        run += 1
+        if k == len(items) - 1 or v != items[k + 1][0]:
+            if run > best:
+                best, index = run, i
+            run = 0
+    return index
 
 
 def _greater_or_nan(x, y) -> bool:
@@ -154,6 +180,13 @@ KTHVALUE = Op("KthvalueBackward0",
                                                                dim, kth_order(data(x), k, dim)),),
               ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)",),
               jvps=(lambda t, out, x, k, dim, keepdim: T.gathered(t, x, kth_order(data(x), k, dim), dim, keepdim),))
+MODE = Op("ModeBackward0",
+          lambda x, dim, keepdim: _picked(x, mode_order(x, dim), dim) if keepdim or x.ndim == 0 else
+          xp.squeeze(_picked(x, mode_order(x, dim), dim), axis=dim),
+          (lambda g, out, x, dim, keepdim: _placed_grad(keep_dims(g, (dim,), keepdim or data(x).ndim == 0), x,
+                                                        dim, mode_order(data(x), dim)),),
+          ("value_selecting_reduction_backward(grad, dim, indices, self.sizes(), keepdim)",),
+          jvps=(lambda t, out, x, dim, keepdim: T.gathered(t, x, mode_order(data(x), dim), dim, keepdim),))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -54,7 +54,7 @@ class ReduceLROnPlateau(LRScheduler):
                           "best": "best", "num_bad_epochs": "num_bad_epochs", "cooldown_counter": "cooldown_counter",
                           "mode": "mode", "threshold": "threshold", "threshold_mode": "threshold_mode",
                           "in_cooldown": "in_cooldown"}
-    program_methods = frozenset(("step", "get_last_lr", "state_dict"))
+    program_methods = frozenset(("step", "get_last_lr", "state_dict", "load_state_dict"))
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):

@@ -25,13 +25,23 @@ _GET_LR = "UserWarning: To get the last learning rate computed by the scheduler,
 
 
 def _values(optimizer, key):
-    return [g[key] for g in optimizer.param_groups]
+    """_param_groups_val_list: each group's value (a tensor's a clone, so that none is shared)."""
+    return [g[key].clone() if type(g[key]) is Tensor else g[key] for g in optimizer.param_groups]
+
+
+def set_value(group, key, value):
+    """_update_param_group_val: a tensor in the group is filled with the value, anything else replaced."""
+    if type(group[key]) is Tensor:
+        from ..in_place import fill_
+        fill_(group[key], value)
+    else:
+        group[key] = value
 
 
 class LRScheduler:
     pytorch_module = "torch.optim.lr_scheduler"
     program_attributes = {"optimizer": "optimizer", "last_epoch": "last_epoch", "base_lrs": "base_lrs"}
-    program_methods = frozenset(("step", "get_last_lr", "get_lr", "state_dict"))
+    program_methods = frozenset(("step", "get_last_lr", "get_lr", "state_dict", "load_state_dict"))
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -53,6 +63,9 @@ class LRScheduler:
         self.last_epoch = last_epoch
         optimizer.watched_by_scheduler = True      # (PyTorch wraps optimizer.step to notice its calls)
         self._in_step = False
+        self._initial_step()
+
+    def _initial_step(self):
         self._step_count = 0
         self._is_initial = True     # (PyTorch's _initial_mode: the constructor's step keeps the lr)
         try:
@@ -75,6 +88,10 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             state.warn(_EPOCH)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None):
+        """The lr of every group for the next epoch (the closed form for a given epoch, where there is one)."""
         self._in_step = True
         try:
             if epoch is None:
@@ -86,15 +103,18 @@ class LRScheduler:
         finally:
             self._in_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
-            if type(group["lr"]) is Tensor:
-                from ..in_place import fill_
-                fill_(group["lr"], lr)
-            else:
-                group["lr"] = lr
-        self._last_lr = [g["lr"].clone() if type(g["lr"]) is Tensor else g["lr"] for g in self.optimizer.param_groups]
+            set_value(group, "lr", lr)
+        self._last_lr = _values(self.optimizer, "lr")
 
     def closed_form_lr(self):
         return self.get_lr()
+
+    @program_method
+    def load_state_dict(self, state_dict):
+        """The saved attributes back (PyTorch's __dict__.update)."""
+        for key, value in state_dict.items():
+            if key not in ("_is_initial", "_get_lr_called_within_step", "lr_lambdas"):
+                setattr(self, key, value)
 
     @program_method
     def state_dict(self):
@@ -212,3 +232,31 @@ class LambdaLR(LRScheduler):
     def state_dict(self):
         """Without the functions (a plain function's entry is None, as PyTorch's)."""
         return {**LRScheduler.state_dict(self), "lr_lambdas": [None] * len(self.lr_lambdas)}
+
+
+class MultiplicativeLR(LambdaLR):
+    """Each group's lr times lr_lambda(epoch) at every step (after the constructor's)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            type_error(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise AgcliError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}",
+                                 kind="value")
+            self.lr_lambdas = list(lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                type_error(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        LRScheduler.__init__(self, optimizer, last_epoch)
+
+    @program_method
+    def get_lr(self):
+        self._warn_outside_step()
+        if not self._is_initial:
+            return [group["lr"] * fn(self.last_epoch)
+                    for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+        return _values(self.optimizer, "lr")

@@ -109,3 +109,51 @@ def div_(x, y):
 def mul_tensor_(x, y):
     """x.mul_(y), y a tensor."""
     return _write(x, x.data * y.data)
+
+
+def mul_number(x, number):
+    """x * number: a new tensor."""
+    return _new(x.data * _number(number, x.data), x)
+
+
+def mul(x, y):
+    """x * y, y a tensor: a new tensor."""
+    return _new(x.data * y.data, x)
+
+
+def sub(x, y):
+    """x.sub(y): a new tensor."""
+    return _new(x.data - y.data, x)
+
+
+def reciprocal(x):
+    return _new(_number(1, x.data) / x.data, x)
+
+
+def abs(x):     # noqa: A001 (Tensor.abs)
+    return _new(xp.abs(x.data), x)
+
+
+def sign(x):
+    """Tensor.sign: -1, 0 or 1 (nan stays nan)."""
+    return _new(xp.sign(x.data), x)
+
+
+def copy_(x, y):
+    return _write(x, y.data)
+
+
+def fill_number_(x, number):
+    """x.fill_(number) (a 0-d step counter or scalar in the optimizer's state)."""
+    return _write(x, _number(number, x.data))
+
+
+def clamp_(x, low, high):
+    """x.clamp_(low, high): nan stays nan, as PyTorch's clamp."""
+    lo, hi = _number(low, x.data), _number(high, x.data)
+    return _write(x, xp.minimum(xp.maximum(x.data, lo), hi))
+
+
+def where_(x, mask, number):
+    """x[mask] = number."""
+    return _write(x, xp.where(mask, _number(number, x.data), x.data))

@@ -1,0 +1,18 @@
+"""The names torchapi/products.py, contractions.py, arrangements.py, counting.py and quantiles.py
+give, gathered for namespace.py (torch's functions, Tensor methods, torch.linalg's, constants) and
+the program's in-place methods (language/program_names.py)."""
+from __future__ import annotations
+
+from . import linalg as LA
+from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
+
+FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
+METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det}
+# (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
+_DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS}
+VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS}
+LINALG = {**AR.LINALG, "det": LA.det}
+LINALG_NEVER = {"slogdet": LA.slogdet}      # (torch.linalg's, its result named linalg_slogdet; declared as torch's)
+LITERALS = dict(CT.LITERALS)
+IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}
