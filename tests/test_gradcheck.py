@@ -21,8 +21,12 @@ import pytest
 
 from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
+from agcli.torchapi import adaptive_max as AMAX
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
+from agcli.torchapi import group_norm as GN
+from agcli.torchapi import interpolate as UP
+from agcli.torchapi import padding as PADS
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -491,6 +495,38 @@ CASES = [
     case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
     # ---- slogdet, logdet (the sign's gradient: none)
     case("torch.linalg.slogdet(a)[1] + torch.logdet(a @ a.mT) + torch.slogdet(a)[0]", a=normal(2, 3, 3)),
+    # ---- group norm (NativeGroupNormBackward0; a transposed input through CloneBackward0)
+    case("F.group_norm(a, 2, w, b) + group_norm(a.transpose(1, 2).transpose(1, 2), 4, w) * b[:, None]",
+         a=normal(2, 4, 3), w=normal(4), b=normal(4)),
+    # ---- interpolate (nearest, nearest-exact, linear: each an op a dim count)
+    case("F.interpolate(a, scale_factor=2.5) * F.interpolate(a, size=7, mode='nearest-exact')"
+         " + F.interpolate(a, size=7, mode='linear')"
+         " + F.interpolate(a, scale_factor=2.5, mode='linear', align_corners=True)", a=normal(1, 2, 3)),
+    case("F.interpolate(a, scale_factor=2) * F.interpolate(a, size=(6, 1), mode='nearest-exact')"
+         " + F.interpolate(a, scale_factor=2, mode='bilinear')"
+         " + F.interpolate(a, size=(90, 50), mode='bilinear')[..., :6, :4]", a=normal(1, 9, 3, 2)),
+    case("F.interpolate(a, scale_factor=2) * F.interpolate(a, size=(4, 6, 4), mode='nearest-exact')"
+         " + F.interpolate(a, size=(4, 6, 4), mode='trilinear', align_corners=True)", a=normal(1, 1, 2, 3, 2)),
+    # ---- adaptive max pools (AdaptiveMaxPool2DBackward0; 1-d through unsqueeze/squeeze)
+    case("F.adaptive_max_pool2d(a, (2, 3)) * F.adaptive_max_pool1d(a[0], 3).sum()"
+         " + F.adaptive_max_pool2d(a, 2, return_indices=True)[0].sum()", a=normal(2, 5, 7)),
+    # ---- F.pad's reflect and replicate modes (an op a mode and dim count)
+    case("F.pad(a, (2, 1), mode='reflect') * F.pad(a, (0, 3), mode='replicate')", a=normal(2, 3, 4)),
+    case("F.pad(a, (2, 1, 1, 2), mode='reflect') * F.pad(a, (0, 3, 2, 1), mode='replicate')", a=normal(2, 3, 4)),
+    case("F.pad(a, (1, 1, 0, 1, 1, 0), mode='reflect') * F.pad(a, (2, 0, 1, 0, 0, 1), mode='replicate')",
+         a=normal(1, 2, 3, 2)),
+    # ---- pairwise_distance (NormBackward1) and the composed losses
+    case("F.pairwise_distance(a, b) * F.pairwise_distance(a, c, p=1.5, keepdim=True)", a=normal(3, 4), b=normal(3, 4),
+         c=normal(4)),
+    case("F.cosine_embedding_loss(a, b, torch.tensor([1., -1., 1.]), margin=-0.5)"
+         " + F.triplet_margin_loss(a, b, c, margin=3.0, swap=True) + F.multilabel_soft_margin_loss(a, c.sigmoid())",
+         a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
+    case("F.poisson_nll_loss(a, b) + F.poisson_nll_loss(b.exp(), c.exp(), log_input=False, full=True)"
+         " + F.gaussian_nll_loss(a, b, c.exp())", a=normal(3, 4), b=normal(3, 4), c=normal(3, 4)),
+    case("F.soft_margin_loss(a, b.sign()) + F.soft_margin_loss(a, b, reduction='sum')"
+         " * F.soft_margin_loss(a, b, reduction='none')", a=normal(3, 4), fixed={"b": normal(3, 4)}),
+    case("F.multi_margin_loss(a, torch.tensor([0, 3, 1])) + F.multi_margin_loss(a, torch.tensor([2, 0, 1]), p=2,"
+         " margin=0.5, reduction='none')", a=normal(3, 4)),
 ]
 
 
@@ -716,7 +752,39 @@ SECOND_ORDER = [
     pytest.param(lambda x, w: functions.sum(functions.pow(NORM.batch_norm(
         x, Tensor(D(np.array([0.5, -1.0]))), Tensor(D(np.array([2.0, 0.5]))), w), 3)),
                  [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
+    pytest.param(lambda x, w, b: functions.sum(functions.pow(GN.group_norm(x, 2, w, b), 3)),
+                 [R.standard_normal((2, 4, 3)), R.standard_normal(4), R.standard_normal(4)], id="group_norm"),
+    pytest.param(lambda x: functions.sum(functions.pow(UP.interpolate(x, scale_factor=1.5, mode="bilinear"), 3)),
+                 [R.standard_normal((1, 2, 3, 2))], id="interpolate-bilinear"),
+    pytest.param(lambda x: functions.sum(functions.pow(UP.interpolate(x, size=5, mode="nearest-exact"), 3)),
+                 [R.standard_normal((1, 2, 3))], id="interpolate-nearest-exact"),
+    pytest.param(lambda x: functions.sum(functions.pow(AMAX.adaptive_max_pool2d(x, (2, 3)), 3)),
+                 [R.standard_normal((2, 5, 7))], id="adaptive_max_pool2d"),
+    pytest.param(lambda x: _cubes([PADS.pad(_first(x), (2, 1), mode=m) for m in ("reflect", "replicate")] +
+                                  [PADS.pad(x, (1, 0, 2, 1), mode=m) for m in ("reflect", "replicate")] +
+                                  [PADS.pad(x, (1, 0, 1, 1, 0, 1), mode=m) for m in ("reflect", "replicate")]),
+                 [R.standard_normal((1, 2, 3, 4))], id="pad-reflect-replicate"),
+    pytest.param(lambda x: _cubes([UP.interpolate(_first(x), scale_factor=2),
+                                   UP.interpolate(_first(x), size=5, mode="linear"), UP.interpolate(x, size=(5, 3)),
+                                   UP.interpolate(x, scale_factor=1.5, mode="nearest-exact"),
+                                   UP.interpolate(functions.unsqueeze(x, 0), scale_factor=2),
+                                   UP.interpolate(functions.unsqueeze(x, 0), size=(3, 4, 3), mode="nearest-exact"),
+                                   UP.interpolate(functions.unsqueeze(x, 0), scale_factor=1.5, mode="trilinear")]),
+                 [R.standard_normal((1, 2, 3, 2))], id="interpolate-every-op"),
 ]
+
+
+def _first(x):
+    return functions.select(x, 0, 0)
+
+
+def _cubes(outs):
+    """The sum of each tensor's cubes, added (a second derivative through each of their ops)."""
+    total = None
+    for out in outs:
+        cube = functions.sum(functions.pow(out, 3))
+        total = cube if total is None else functions.add(total, cube)
+    return total
 
 
 @pytest.mark.parametrize("f, arrays", SECOND_ORDER)

@@ -18,7 +18,7 @@ from ..errors import did_you_mean
 from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
-from ..torchapi import namespace, normalization, optim, probability
+from ..torchapi import namespace, nn_extras, normalization, optim, probability
 from ..torchapi import in_place, nn_init
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
@@ -168,7 +168,8 @@ def _functions(module):
                if module_has(module, name)}
     if module == "torch":
         entries["tensor"] = TorchFunction("tensor", tensor, module)
-        entries.update({name: TorchFunction(name, fn, module) for name, fn in normalization.TORCH_ONLY.items()})
+        entries.update({name: TorchFunction(name, fn, module) for name, fn in {**normalization.TORCH_ONLY,
+                                                                                 **nn_extras.TORCH_ONLY}.items()})
     return entries
 
 

@@ -25,8 +25,11 @@ _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "su
                            "true_divide", "xlogy", "copysign", "bucketize"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 _NO_CHECKS = ({}, (), None)
-# F.softmax(input) is input.softmax(...) in PyTorch's Python: a list has no such method
-_READ_AS_METHOD = frozenset(("softmax", "log_softmax", "tanh", "sigmoid"))
+# F.softmax(input) is input.softmax(...) in PyTorch's Python (F.group_norm reads input.dim(), ...): a list
+# has no such method
+_READ_AS_METHOD = {"softmax": "softmax", "log_softmax": "log_softmax", "tanh": "tanh", "sigmoid": "sigmoid",
+                   "group_norm": "dim", "interpolate": "dim", "adaptive_max_pool2d": "size",
+                   "adaptive_max_pool2d_with_indices": "size"}
 
 
 def _method_refusal(name):
@@ -210,7 +213,7 @@ def _tensor_check(name, param, position, function, module):
         ((VALUES if no_number else (VALUES[0],)) if function else ())
     words = number_refusal(name, param, position)      # PyTorch's words for this argument, where it has its own
     if module == "torch.nn.functional" and name in _READ_AS_METHOD and position == 1:
-        words = _method_refusal(name)
+        words = _method_refusal(_READ_AS_METHOD[name])
 
     # (None, a module, a function, a generator as a function's input: PyTorch's TypeError names its type)
     strict = function and position == 1 and (no_number or pytorch_name == "condition")

@@ -17,7 +17,7 @@ from . import norms
 from . import special_math as SM
 from . import compound, more_names as LN
 from . import twofold as TW
-from . import adaptive as ADAPT, convolution as CONV, normalization as NORM, transposed as TRANS
+from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from . import logical as L
 from . import autograd
@@ -176,8 +176,8 @@ _declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout
 # one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
 _declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
 _declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
-_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **ADAPT.RECORDED, **TRANS.RECORDED})
-_declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED})
+_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED, **TRANS.RECORDED})
+_declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED})
 _declare(METHODS, NEVER, {"unbind": functions.unbind})
 _declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
 _declare(FUNCTIONS, NEVER, {"device": D.device})

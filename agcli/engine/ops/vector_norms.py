@@ -53,6 +53,10 @@ def _norm_grad(g, out, x, ord, dim, keepdim):
 NORM = Op("LinalgVectorNormBackward0", lambda x, ord, dim, keepdim: vector_norm(x, ord, dim, keepdim),
           (_norm_grad,), ("grad * self * |self|^(ord-2) / result^(ord-1)",), saves_out=True,
           jvps=(T.vector_norm,))
+# at::norm(self, p, dim, keepdim), as ATen's composites call it (pairwise_distance): the same kernel and rules
+NORM_DIM = Op("NormBackward1", lambda x, ord, dim, keepdim: vector_norm(x, ord, dim, keepdim),
+              (_norm_grad,), ("norm_backward(grad, self, p, result, dim, keepdim)",), saves_out=True,
+              jvps=(T.vector_norm,))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -9,21 +9,27 @@ from .activations import ACTIVATIONS
 from .cells import CELLS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
+from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import LAYERS
 from .losses import LOSSES
+from .losses_more import MORE_LOSSES
 from .module import Module
 from .parameter import PARAMETER, ParameterClass, is_parameter
+from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
+from .upsampling import UPSAMPLING
 from .utils import UTILS
 
 
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
-            "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
-            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS}
+            "ModuleDict": ModuleDict, "ParameterList": ParameterList,
+            "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
+            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
+            **PADDINGS, **MORE_LOSSES}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -297,3 +297,35 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
 for _cls in (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d):
     native_class(_cls, "torch.nn.modules.pooling")
 CONVOLUTIONS.update({cls.__name__: cls for cls in (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d)})
+
+
+class _AdaptiveMaxPoolNd(Module):
+    dims = 0
+    layer_base = True
+    pytorch_owners = {"__init__": "_AdaptiveMaxPoolNd", "extra_repr": "_AdaptiveMaxPoolNd"}
+
+    @program("__init__")
+    def init(self, output_size, return_indices=False):
+        init_with(self, output_size=output_size, return_indices=return_indices)
+
+    @program("forward")
+    def forward(self, input):
+        own = self.__dict__
+        return functional(f"adaptive_max_pool{self.dims}d")(input, own["output_size"], own["return_indices"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"output_size={self.__dict__['output_size']}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    dims = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    dims = 2
+
+
+for _cls in (AdaptiveMaxPool1d, AdaptiveMaxPool2d):
+    native_class(_cls, "torch.nn.modules.pooling")
+    CONVOLUTIONS[_cls.__name__] = _cls

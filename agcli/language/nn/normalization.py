@@ -7,6 +7,7 @@ from ...errors import AgcliError
 from ...state import state
 from ...torchapi import creation as C
 from ...torchapi import nn_init
+from ..program_exceptions import raise_python
 from .layers import functional, init_with, method
 from .module import Module
 from .native import call, native_class, program
@@ -173,11 +174,52 @@ class InstanceNorm3d(_InstanceNorm):
     dims = (4, 5)
 
 
-native_class(LayerNorm, "torch.nn.modules.normalization")
+class GroupNorm(Module):
+    @program("__init__")
+    def init(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        Module.init(self)
+        if num_channels % num_groups != 0:
+            raise_python(ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"))
+        for name, value in (("num_groups", num_groups), ("num_channels", num_channels), ("eps", eps),
+                            ("affine", affine)):
+            Module.program_setattr(self, name, value)
+        if affine:
+            Module.program_setattr(self, "weight", parameter(C.empty(num_channels, device=device, dtype=dtype)))
+            if bias:
+                Module.program_setattr(self, "bias", parameter(C.empty(num_channels, device=device, dtype=dtype)))
+            else:
+                Module.register_parameter(self, "bias", None)
+        else:
+            Module.register_parameter(self, "weight", None)
+            Module.register_parameter(self, "bias", None)
+        call(self, "reset_parameters")
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        params = self.__dict__["_parameters"]
+        if self.__dict__["affine"]:
+            nn_init.ones_(params["weight"])
+            if params["bias"] is not None:
+                nn_init.zeros_(params["bias"])
+
+    @program("forward")
+    def forward(self, input):
+        own, params = self.__dict__, self.__dict__["_parameters"]
+        return functional("group_norm")(input, own["num_groups"], params["weight"], params["bias"], own["eps"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"{own['num_groups']}, {own['num_channels']}, eps={own['eps']}, affine={own['affine']}, " \
+               f"bias={own['_parameters']['bias'] is not None}"
+
+
+for _cls in (LayerNorm, GroupNorm):
+    native_class(_cls, "torch.nn.modules.normalization")
 for _cls in (BatchNorm1d, BatchNorm2d, BatchNorm3d):
     native_class(_cls, "torch.nn.modules.batchnorm")
 for _cls in (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d):
     native_class(_cls, "torch.nn.modules.instancenorm")
 
-NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
-                                                InstanceNorm2d, InstanceNorm3d)}
+NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
+                                                InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)}
