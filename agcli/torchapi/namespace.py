@@ -287,7 +287,7 @@ _LOGICAL = {name: getattr(L, name) for name in (
     "isnan", "isinf", "isfinite", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not")}
 _declare(FUNCTIONS, NEVER, _LOGICAL)
 _declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
-    "new_zeros", "new_ones", "new_full", "new_tensor")}, "new_empty": C.new_zeros,
+    "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty")},
     "element_size": lambda x: B.itemsize(x.data.dtype), "nelement": lambda x: _numel(x),
     "is_floating_point": lambda x: B.kind(x.data.dtype) == "f", "half": _cast("float16"), "byte": _cast("uint8"),
     "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
