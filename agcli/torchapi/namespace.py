@@ -16,6 +16,8 @@ from . import functions
 from . import norms
 from . import special_math as SM
 from . import compound
+from . import stacking as ST
+from .size import Size
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
@@ -199,11 +201,6 @@ def _cast(name):
     return cast
 
 
-class Size(tuple):
-    """What x.shape and x.size() give: a tuple that prints as PyTorch's."""
-
-    def __repr__(self):
-        return f"torch.Size([{', '.join(map(str, self))}])"
 
 
 def _numel(x) -> int:
@@ -396,5 +393,7 @@ _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": c
              "nansum": functions.nansum, "nanmean": functions.nanmean}
 _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND})
 _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND})
+_declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY})   # (repeat_interleave's counts: values, not an op)
+_declare(METHODS, NEVER, ST.BOTH)
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
