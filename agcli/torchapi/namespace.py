@@ -16,7 +16,7 @@ from . import functions
 from . import norms
 from . import special_math as SM
 from . import compound
-from . import stacking as ST
+from . import splitting as SP, stacking as ST
 from .size import Size
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, normalization as NORM, transposed as TRANS
@@ -393,7 +393,7 @@ _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": c
              "nansum": functions.nansum, "nanmean": functions.nanmean}
 _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND})
 _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND})
-_declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY})   # (repeat_interleave's counts: values, not an op)
-_declare(METHODS, NEVER, ST.BOTH)
+_declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY, **SP.FUNCTIONS_ONLY})   # (values, not ops: counts, cuts)
+_declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
