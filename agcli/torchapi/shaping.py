@@ -270,13 +270,21 @@ def narrow(x, dim, start, length):
 def movedim(x, source, destination):
     """x's dims `source` moved to `destination`, the others in their order (PermuteBackward0)."""
     n = ndim_of(x)
-    src = [dim_index(d, n) for d in (source if isinstance(source, (list, tuple)) else (source,))]
-    dst = [dim_index(d, n) for d in (destination if isinstance(destination, (list, tuple)) else (destination,))]
+    given = [list(v) if isinstance(v, (list, tuple)) else [v] for v in (source, destination)]
+    if len(given[0]) != len(given[1]):
+        fail(f"movedim: Invalid source or destination dims: source ({given[0]} dims) should contain the same "
+             f"number of dims as destination ({given[1]} dims)")
+    src, dst = ([dim_index(d, n) for d in dims] for dims in given)
+    for name, dims, wrapped in (("source", given[0], src), ("destination", given[1], dst)):
+        if len(set(wrapped)) != len(wrapped):
+            fail(f"movedim: repeated dim in `{name}` ({dims})")
+    if n == 0:          # (a 0-d tensor: ATen's alias)
+        return apply(S.ALIAS, x) if type(x) is Tensor else x
     order = [None] * n
     for s_, d_ in zip(src, dst):
         order[d_] = s_
     rest = iter(d for d in range(n) if d not in src)
-    return permute(x, *[o if o is not None else next(rest) for o in order])
+    return permute(x, [o if o is not None else next(rest) for o in order])
 
 
 def unflatten(x, dim, sizes):
