@@ -86,7 +86,7 @@ def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, de
 
 def _like(draw, input, dtype, requires_grad, device, generator):
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    return draw(*shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
+    return draw(size=shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
                 device=device if device is not None else input.device)
 
 
