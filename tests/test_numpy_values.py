@@ -90,11 +90,12 @@ def test_a_numpy_name_agcli_lacks_is_agclis_limit_not_an_attribute_error():
 
 def test_a_call_lowering_let_through_for_numpy_is_refused_on_a_tensor():
     """a.transpose() fits NumPy's method, not a tensor's (which wants two dims): the tensor's
-    refusal is a TypeError in agcli's words, never Python's internal text."""
+    refusal is a TypeError in PyTorch's words, never Python's internal text."""
     _, printed = _run("a = np.array([[1.0, 2.0]])\nprint(a.transpose().shape)")
     assert printed == ["(2, 1)"]
     error = _refused("x = torch.ones(1, 2)\nx.transpose()")
-    assert error.message == ".transpose(): missing a required argument: 'dim0'" and error.python_type == "TypeError"
+    assert error.message == 'transpose() missing 2 required positional argument: "dim0", "dim1"'
+    assert error.python_type == "TypeError"
     error = _refused("x = torch.ones(2)\nx.astype(np.float64)")
     assert error.message == "'Tensor' object has no attribute 'astype'" and error.python_type == "AttributeError"
 

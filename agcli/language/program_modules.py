@@ -263,7 +263,6 @@ def _make_modules():
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         **{n: TorchFunction(n, getattr(in_place, n)) for n in _TORCH_IN_PLACE},
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
-        "broadcast_tensors": TorchFunction("broadcast_tensors", probability.broadcast_tensors),
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],

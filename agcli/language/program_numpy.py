@@ -17,7 +17,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
 from ..torchapi import autograd, functions, namespace
 from ..torchapi import ndarrays as N
-from .calls import PYTORCH_PARAMETER, signature
+from .calls import PYTORCH_PARAMETER, mismatch, signature
 from .unknown_names import not_provided, pytorch_has
 
 np = N.host
@@ -182,8 +182,9 @@ def _refuse_misfit(fn, name, receiver, args, kwargs):
         return
     try:
         sig.bind(receiver, *args, **kwargs)
-    except TypeError as e:
-        raise AgcliError(f".{name}(): {e}", kind="type") from None
+    except TypeError as e:      # (in the words of the tensor's method, as lowering's check gives them)
+        message, hint = mismatch(sig, name, True, len(args), e, tuple(kwargs))
+        raise AgcliError(message, kind="type", hint=hint) from None
 
 
 # ------------------------------------------------------------ operators

@@ -86,7 +86,7 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
     if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
         kwargs = dict(kwargs)
         value = kwargs.pop(spread)
-        args = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+        args = tuple(value) if isinstance(value, (tuple, list)) and value else (value,)   # (size=(): one size)
     if renames:
         kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
     if checks:

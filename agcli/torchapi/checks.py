@@ -20,6 +20,12 @@ def fail(message: str, kind: str = "runtime"):
     raise AgcliError(message, kind=kind)
 
 
+def size_required(args, name: str, param: str = "size"):
+    """PyTorch's parser on a size function given no size at all (torch.zeros(), x.reshape()): its TypeError."""
+    if not args:
+        fail(f'{name}() missing 1 required positional arguments: "{param}"', "type")
+
+
 def is_int(v) -> bool:
     """An integer index, dim or size (Python's or an array's scalar), not a bool."""
     return not isinstance(v, bool) and hasattr(v, "__index__")

@@ -16,7 +16,7 @@ from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError, python_type_name
 from ..state import state
-from .checks import check_size, fail, is_int, shape_of, size_tuple
+from .checks import check_size, fail, is_int, shape_of, size_required, size_tuple
 from .operands import stored
 from .devices import placement
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
@@ -162,12 +162,14 @@ def _filled(fill, size, dtype, requires_grad, device, name):
 def ones(*sizes, size=None, dtype=None, requires_grad=False, device=None):
     _bool_argument(requires_grad, "ones")
     size = sizes if size is None else (size,)
+    size_required(size, "ones")
     return _filled(1, size, dtype, requires_grad, device, "ones")
 
 
 def zeros(*sizes, size=None, dtype=None, requires_grad=False, device=None, _name="zeros"):
     _bool_argument(requires_grad, _name)
     size = sizes if size is None else (size,)
+    size_required(size, _name)
     if _name == "zeros" and any(is_int(s) and s < 0 for s in size_tuple(size, _name)):   # (zeros words it apart)
         raise AgcliError("zeros: Dimension size must be non-negative.")
     return _filled(0, size, dtype, requires_grad, device, _name)
@@ -203,11 +205,18 @@ def _like(x, fill, dtype, requires_grad, device, function, shape=None):
     return _leaf(B.full(shape, stored(fill, B.dtype(d)), dtype=d), requires_grad, device, x)
 
 
-def new_zeros(x, *size, dtype=None, requires_grad=False, device=None):
-    return _like(x, 0, dtype, requires_grad, device, "new_zeros", size)
+def new_zeros(x, *size, dtype=None, requires_grad=False, device=None, _name="new_zeros"):
+    size_required(size, _name)
+    return _like(x, 0, dtype, requires_grad, device, _name, size)
+
+
+def new_empty(x, *size, dtype=None, requires_grad=False, device=None):
+    """x.new_empty: zeros, as torch.empty here."""
+    return new_zeros(x, *size, dtype=dtype, requires_grad=requires_grad, device=device, _name="new_empty")
 
 
 def new_ones(x, *size, dtype=None, requires_grad=False, device=None):
+    size_required(size, "new_ones")
     return _like(x, 1, dtype, requires_grad, device, "new_ones", size)
 
 

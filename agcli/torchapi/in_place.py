@@ -113,7 +113,7 @@ def assignment_error(x, plain_key, advanced, value, error) -> AgcliError:
     while shape and shape[0] == 1:
         shape = shape[1:]
     try:
-        functions.expand(B.xp.reshape(value.data, shape), *region)
+        functions.expand(B.xp.reshape(value.data, shape), region)
     except AgcliError as refusal:
         return refusal
     return AgcliError(str(error), kind="shape")

@@ -16,6 +16,8 @@ from . import functions
 from . import norms
 from . import special_math as SM
 from . import compound, more_names as LN
+from . import splitting as SP, stacking as ST
+from .size import Size
 from . import twofold as TW
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
@@ -199,11 +201,6 @@ def _cast(name):
     return cast
 
 
-class Size(tuple):
-    """What x.shape and x.size() give: a tuple that prints as PyTorch's."""
-
-    def __repr__(self):
-        return f"torch.Size([{', '.join(map(str, self))}])"
 
 
 def _numel(x) -> int:
@@ -287,7 +284,7 @@ _LOGICAL = {name: getattr(L, name) for name in (
     "isnan", "isinf", "isfinite", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not")}
 _declare(FUNCTIONS, NEVER, _LOGICAL)
 _declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
-    "new_zeros", "new_ones", "new_full", "new_tensor")}, "new_empty": C.new_zeros,
+    "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty")},
     "element_size": lambda x: B.itemsize(x.data.dtype), "nelement": lambda x: _numel(x),
     "is_floating_point": lambda x: B.kind(x.data.dtype) == "f", "half": _cast("float16"), "byte": _cast("uint8"),
     "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
@@ -396,5 +393,7 @@ _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": c
              "nansum": functions.nansum, "nanmean": functions.nanmean}
 _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUNCTIONS})
 _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
+_declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY, **SP.FUNCTIONS_ONLY})   # (values, not ops: counts, cuts)
+_declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
 SPECIAL.update(SM.SPECIAL)
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})

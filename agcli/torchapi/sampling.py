@@ -57,26 +57,36 @@ def _made(values, shape, requires_grad, device, like=None):
     return t
 
 
-def _shape(sizes, size, name):
+def _shape(sizes, size, name, keywords=()):
+    if not sizes and size is None:      # (PyTorch's parser: with a dtype or generator, the size is "missing")
+        if keywords:
+            fail(f'{name}() missing 1 required positional arguments: "size"', "type")
+        fail(_SIZE_FORMS.format(name), "type")
     return check_size(size_tuple(sizes if size is None else (size,), name))
+
+
+_SIZE_FORMS = ("{}() received an invalid combination of arguments - got (), but expected one of:\n"
+               + "".join(f" * (tuple of ints size, *, {gen}Tensor out = None, torch.dtype dtype = None, torch.layout "
+                         "layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = "
+                         "False)\n" for gen in ("torch.Generator generator, ", "")))
 
 
 # ------------------------------------------------------------ new tensors
 def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
-    shape = _shape(sizes, size, "rand")
+    shape = _shape(sizes, size, "rand", generator is not None or dtype is not None)
     d = _floating(dtype_of(dtype) or state.default_float, "check_uniform_bounds")
     return _made(Dn.uniform(chosen(generator), numel(shape), d), shape, requires_grad, device)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, device=None):
-    shape = _shape(sizes, size, "randn")
+    shape = _shape(sizes, size, "randn", generator is not None or dtype is not None)
     d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
     return _made(Dn.normal(chosen(generator), numel(shape), d), shape, requires_grad, device)
 
 
 def _like(draw, input, dtype, requires_grad, device, generator):
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    return draw(*shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
+    return draw(size=shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
                 device=device if device is not None else input.device)
 
 

@@ -12,7 +12,7 @@ from .creation import as_tensor
 from .dtypes import result_type
 from .ndarrays import type_name
 from .checks import (check_size, dim_index, dims_tuple, fail, is_int, narrow_refused, ndim_of, numel, refuse_huge,
-                     shape_of, size_tuple)
+                     shape_of, size_required, size_tuple)
 
 
 def _shape_arg(x, shape):
@@ -24,10 +24,14 @@ def _shape_arg(x, shape):
 def reshape(x, *shape):
     """A view when the strides allow one (ViewBackward0 when contiguous, else
     ReshapeAliasBackward0), else a contiguous clone viewed (PyTorch's reshape)."""
+    size_required(shape, "reshape", "shape")
     return S.reshape(x, _shape_arg(x, shape))
 
 
 def view(x, *shape):
+    if not shape:
+        fail("view() received an invalid combination of arguments - got (), but expected one of:\n"
+             " * (torch.dtype dtype)\n * (tuple of ints size)\n", "type")
     shape = _shape_arg(x, shape)
     if type(x) is not Tensor:
         return S.reshape(x, shape)
@@ -82,6 +86,7 @@ def transpose(x, dim0, dim1):
 
 
 def permute(x, *dims):
+    size_required(dims, "permute", "dims")
     dims = size_tuple(dims) if not (len(dims) == 1 and isinstance(dims[0], (tuple, list))) else tuple(dims[0])
     n = ndim_of(x)
     if len(dims) != n:
@@ -137,6 +142,7 @@ def unsqueeze(x, dim):
 
 
 def expand(x, *shape):
+    size_required(shape, "expand")
     shape = size_tuple(shape)
     old = shape_of(x)
     if len(shape) < len(old):
@@ -228,6 +234,7 @@ def flip(x, *dims, **keywords):
         fail(f"flip() got an unexpected keyword argument '{next(iter(keywords.keys() - {'dims'}), 'dims')}'",
              "type")
     dims = (keywords["dims"],) if keywords else dims
+    size_required(dims, "flip", "dims")
     if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
         dims = tuple(dims[0])
     return apply(S.FLIP, x, dims=dims_tuple(dims, ndim_of(x)))
@@ -235,6 +242,7 @@ def flip(x, *dims, **keywords):
 
 def repeat(x, *repeats):
     """x.repeat(2, 3): tiles (RepeatBackward0); new leading dims where repeats outnumber x's."""
+    size_required(repeats, "repeat", "repeats")
     repeats, shape = size_tuple(repeats), shape_of(x)
     if len(repeats) < len(shape):
         fail("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
@@ -262,13 +270,21 @@ def narrow(x, dim, start, length):
 def movedim(x, source, destination):
     """x's dims `source` moved to `destination`, the others in their order (PermuteBackward0)."""
     n = ndim_of(x)
-    src = [dim_index(d, n) for d in (source if isinstance(source, (list, tuple)) else (source,))]
-    dst = [dim_index(d, n) for d in (destination if isinstance(destination, (list, tuple)) else (destination,))]
+    given = [list(v) if isinstance(v, (list, tuple)) else [v] for v in (source, destination)]
+    if len(given[0]) != len(given[1]):
+        fail(f"movedim: Invalid source or destination dims: source ({given[0]} dims) should contain the same "
+             f"number of dims as destination ({given[1]} dims)")
+    src, dst = ([dim_index(d, n) for d in dims] for dims in given)
+    for name, dims, wrapped in (("source", given[0], src), ("destination", given[1], dst)):
+        if len(set(wrapped)) != len(wrapped):
+            fail(f"movedim: repeated dim in `{name}` ({dims})")
+    if n == 0:          # (a 0-d tensor: ATen's alias)
+        return apply(S.ALIAS, x) if type(x) is Tensor else x
     order = [None] * n
     for s_, d_ in zip(src, dst):
         order[d_] = s_
     rest = iter(d for d in range(n) if d not in src)
-    return permute(x, *[o if o is not None else next(rest) for o in order])
+    return permute(x, [o if o is not None else next(rest) for o in order])
 
 
 def unflatten(x, dim, sizes):
@@ -283,6 +299,7 @@ def unflatten(x, dim, sizes):
 
 def tile(x, *dims):
     """repeat, with ones in front of dims when x has more dims than given."""
+    size_required(dims, "tile", "dims")
     dims = size_tuple(dims)
     return repeat(x, (1,) * (ndim_of(x) - len(dims)) + dims)
 

@@ -1,5 +1,5 @@
 """torch.nn's layers: Linear and Embedding (PyTorch's default initialisations, drawn from agcli's
-copy of PyTorch's generator), Identity, Flatten and Dropout, as torch/nn/modules/linear.py,
+copy of PyTorch's generator), Identity, Flatten, Unflatten and Dropout, as torch/nn/modules/linear.py,
 sparse.py, flatten.py and dropout.py write them. Their forward calls PyTorch's functions by name, checked as a program's call of
 them is (program_torch_calls.py): `functional` and `method`, which activations.py and
 losses.py use too.
@@ -162,6 +162,27 @@ class Flatten(Module):
         return f"start_dim={self.__dict__['start_dim']}, end_dim={self.__dict__['end_dim']}"
 
 
+class Unflatten(Module):
+    @program("__init__")
+    def init(self, dim, unflattened_size):
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise AgcliError(f"unflattened_size must be a tuple of ints, but found type "
+                             f"{type(unflattened_size).__name__}", kind="type")
+        for i, size in enumerate(unflattened_size):
+            if type(size) is not int:
+                raise AgcliError(f"unflattened_size must be tuple of ints, but found element of type "
+                                 f"{type(size).__name__} at pos {i}", kind="type")
+        init_with(self, dim=dim, unflattened_size=unflattened_size)
+
+    @program("forward")
+    def forward(self, input):
+        return method(input, "unflatten", self.__dict__["dim"], self.__dict__["unflattened_size"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        return f"dim={self.__dict__['dim']}, unflattened_size={self.__dict__['unflattened_size']}"
+
+
 class Dropout(Module):
     function = "dropout"
 
@@ -194,10 +215,11 @@ class Dropout3d(Dropout):
 
 
 for _cls, _module in ((Linear, "linear"), (Embedding, "sparse"), (Identity, "linear"), (Flatten, "flatten"),
-                     (Dropout, "dropout"), (Dropout1d, "dropout"), (Dropout2d, "dropout"), (Dropout3d, "dropout")):
+                     (Unflatten, "flatten"), (Dropout, "dropout"), (Dropout1d, "dropout"), (Dropout2d, "dropout"),
+                     (Dropout3d, "dropout")):
     native_class(_cls, f"torch.nn.modules.{_module}")
 Embedding._ns["from_pretrained"] = ClassMethod(NativeMethod(Embedding.from_pretrained, "from_pretrained",
                                                             "Embedding.from_pretrained"))
 
-LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Dropout, Dropout1d, Dropout2d,
-                                        Dropout3d)}
+LAYERS = {cls.__name__: cls for cls in (Linear, Embedding, Identity, Flatten, Unflatten, Dropout, Dropout1d,
+                                        Dropout2d, Dropout3d)}

@@ -1,6 +1,5 @@
 """torch.distributions: Normal, Uniform, Bernoulli, Categorical, Exponential, Laplace, OneHotCategorical,
 Independent and kl_divergence."""
-from .base import broadcast_tensors
 from . import families_more
 from .families import CLASSES, Distribution
 from .independent import Independent
@@ -8,4 +7,4 @@ from .kl import kl_divergence
 
 CLASSES = {**CLASSES, **families_more.CLASSES, "Independent": Independent}
 
-__all__ = ["CLASSES", "Distribution", "broadcast_tensors", "kl_divergence"]
+__all__ = ["CLASSES", "Distribution", "kl_divergence"]

@@ -13,10 +13,10 @@ from ...engine.tensor import Tensor, set_grad_enabled
 from ...errors import AgcliError
 from .. import creation as C
 from .. import functions as T
-from ..checks import broadcast_shapes
 from ..dtypes import DType, get_default_dtype
 from ..namespace import Size
 from ..printing import tensor_repr
+from ..stacking import broadcast_tensors
 
 
 def value_error(message):
@@ -32,18 +32,6 @@ def shown(v) -> str:
 
 def is_number(v) -> bool:
     return type(v) in (int, float)
-
-
-def broadcast_tensors(*tensors):
-    """torch.broadcast_tensors: each tensor as it is where its shape is the common one, else expanded."""
-    for i, t in enumerate(tensors):
-        if type(t) is not Tensor:
-            raise AgcliError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}",
-                             kind="type")
-    shape = ()
-    for t in tensors:
-        shape = tuple(broadcast_shapes(shape, t.data.shape))
-    return tuple(t if t.data.shape == shape else T.expand(t, shape) for t in tensors)
 
 
 def broadcast_all(*values):
