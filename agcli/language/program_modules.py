@@ -202,7 +202,9 @@ def _distributions_modules():
     modules["torch.distributions.kl"] = ModuleValue("torch.distributions.kl", {"kl_divergence": kl})
     modules["torch.distributions"] = ModuleValue("torch.distributions", {
         **classes, "kl_divergence": kl, "Distribution": BuiltinClass(
-            "Distribution", "torch.distributions.distribution", probability.Distribution),
+            "Distribution", "torch.distributions.distribution", probability.Distribution, methods={
+                "set_default_validate_args": Builtin("set_default_validate_args",
+                                                     python_errors(probability.set_default_validate_args))}),
         **{name.rpartition(".")[2]: m for name, m in modules.items()}})
     return modules
 

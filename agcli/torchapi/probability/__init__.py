@@ -1,10 +1,11 @@
 """torch.distributions: Normal, Uniform, Bernoulli, Categorical, Exponential, Laplace, OneHotCategorical,
 Independent and kl_divergence."""
 from . import families_more
+from .base import set_default_validate_args
 from .families import CLASSES, Distribution
 from .independent import Independent
 from .kl import kl_divergence
 
 CLASSES = {**CLASSES, **families_more.CLASSES, "Independent": Independent}
 
-__all__ = ["CLASSES", "Distribution", "kl_divergence"]
+__all__ = ["CLASSES", "Distribution", "kl_divergence", "set_default_validate_args"]

@@ -11,6 +11,7 @@ import math
 from ...engine import backend as B
 from ...engine.tensor import Tensor, set_grad_enabled
 from ...errors import AgcliError
+from ...state import state
 from .. import creation as C
 from .. import functions as T
 from ..dtypes import DType, get_default_dtype
@@ -153,7 +154,7 @@ class Distribution:
 
     def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
-        self._validate_args = True if validate_args is None else bool(validate_args)
+        self._validate_args = state.validate_distributions if validate_args is None else bool(validate_args)
         if self._validate_args:
             for name, constraint in self.arg_constraints.items():
                 if name not in self.__dict__:       # (a lazy parameter not made yet: probs of logits)
@@ -188,7 +189,6 @@ class Distribution:
                          hint=f"{type(self).__name__}'s samples are not reparameterized: sample() draws them")
 
     def sample_n(self, n):
-        from ...state import state
         state.warn("FutureWarning: `sample_n(n)` will be deprecated. Use `sample((n,))` instead.")
         return self.sample((n,))
 
@@ -218,6 +218,13 @@ class Distribution:
                 v = self.__dict__[name]
                 shown_params.append(f"{name}: {shown(v) if v.data.size == 1 else repr(Size(v.data.shape))}")
         return f"{type(self).__name__}({', '.join(shown_params)})"
+
+
+def set_default_validate_args(value):
+    """Distribution.set_default_validate_args: whether distributions made later check their arguments."""
+    if value not in [True, False]:
+        raise AgcliError("", kind="value")
+    state.validate_distributions = bool(value)
 
 
 def log_sqrt_two_pi() -> float:
