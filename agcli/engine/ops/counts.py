@@ -2,12 +2,14 @@
 through it fails in PyTorch's words): heaviside, and bincount's weighted counts."""
 from __future__ import annotations
 
-from ..backend import add_at, astype, zeros, xp
+from ..backend import add_at, astype, kind, zeros, xp
 from ..op import Op, no_derivative, no_forward_derivative
 
 
 def _heaviside(x, values):
     """0 below zero, 1 above, values at zero (a nan is neither: 0), in x's dtype."""
+    if kind(x.dtype) == "b":        # (bools have no order in the array API: True is above zero)
+        return xp.where(x, x, values)
     above = astype(x > 0, x.dtype)
     return xp.where(x == 0, values, above)
 
@@ -15,7 +17,7 @@ def _heaviside(x, values):
 def bincount_kernel(weights, index, length, dtype):
     """Each index's weights added up in turn, in dtype (float32 weights stay float32, others float64)."""
     out = zeros((length,), dtype=dtype)
-    add_at(out, index, astype(weights, dtype))
+    add_at(out, (index,), astype(weights, dtype))
     return out
 
 

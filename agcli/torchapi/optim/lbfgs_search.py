@@ -89,7 +89,8 @@ def dot(a, b):
               for t in (a, b)]
     acc = B.zeros((lanes,), dtype=a.data.dtype)
     for i in range(rows):
-        acc = fma(padded[0][i], padded[1][i], acc) if name == "float64" else acc + padded[0][i] * padded[1][i]
+        x, y = padded[0][i, :], padded[1][i, :]
+        acc = fma(x, y, acc) if name == "float64" else acc + x * y
     while acc.shape[0] > 1:
         half = acc.shape[0] // 2
         acc = acc[:half] + acc[half:] if name == "float64" else acc[0::2] + acc[1::2]

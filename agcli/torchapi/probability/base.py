@@ -20,6 +20,11 @@ from ..printing import tensor_repr
 from ..stacking import broadcast_tensors
 
 
+def finfo(t):
+    """torch.finfo of a tensor's dtype (eps, tiny, min, max as Python floats), on any backend."""
+    return B.host.finfo(B.dtype_name(t.data.dtype))
+
+
 def value_error(message):
     raise AgcliError(message, kind="value")
 
@@ -118,7 +123,7 @@ class Simplex(Constraint):
 
     def check(self, value):
         a = value.data
-        return B.xp.all(a >= 0, axis=-1) & (B.xp.abs(a.sum(-1) - 1) < 1e-6)
+        return B.xp.all(a >= 0, axis=-1) & (B.xp.abs(B.xp.sum(a, axis=-1) - 1) < 1e-6)
 
 
 class IndependentConstraint(Constraint):
@@ -132,7 +137,7 @@ class IndependentConstraint(Constraint):
 
     def check(self, value):
         ok = self.base.check(value)
-        return ok.reshape(ok.shape[:ok.ndim - self.reinterpreted] + (-1,)).all(-1)
+        return B.xp.all(B.xp.reshape(ok, ok.shape[:ok.ndim - self.reinterpreted] + (-1,)), axis=-1)
 
 
 real, positive, unit_interval, boolean = Real(), GreaterThan(0.0), Interval(0.0, 1.0), Boolean()

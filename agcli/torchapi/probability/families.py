@@ -15,7 +15,7 @@ from .. import ranges
 from .. import sampling as RS
 from ..dtypes import DType
 from ..namespace import METHODS, Size
-from .base import (Distribution, IntegerInterval, Interval, GreaterThan, LessThan, boolean, broadcast_all,
+from .base import (Distribution, finfo, IntegerInterval, Interval, GreaterThan, LessThan, boolean, broadcast_all,
                    broadcast_tensors, is_number, log_sqrt_two_pi, positive, real, real_vector, shape_of, simplex,
                    unit_interval, value_error)
 
@@ -150,7 +150,7 @@ class _ProbsOrLogits(Distribution):
 
 
 def _clamped(probs):
-    eps = float(B.host.finfo(probs.data.dtype).eps)
+    eps = float(finfo(probs).eps)
     return T.clamp(probs, min=eps, max=1 - eps)
 
 
@@ -254,7 +254,7 @@ class Categorical(_ProbsOrLogits):
         return T.squeeze(T.gather(log_pmf, -1, value), -1)
 
     def entropy(self):
-        logits = T.clamp(self.logits, min=float(B.host.finfo(self.logits.data.dtype).min))
+        logits = T.clamp(self.logits, min=float(finfo(self.logits).min))
         return T.neg(T.sum(T.mul(logits, self.probs), -1))
 
     def enumerate_support(self, expand=True):

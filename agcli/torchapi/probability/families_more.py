@@ -8,7 +8,7 @@ from .. import creation as C
 from .. import functions as T
 from .. import sampling as RS
 from ..namespace import METHODS
-from .base import Constraint, Distribution, GreaterThan, broadcast_all, is_number, positive, real
+from .base import Constraint, finfo, Distribution, GreaterThan, broadcast_all, is_number, positive, real
 from .families import Categorical, _dtype
 
 
@@ -22,7 +22,7 @@ class OneHot(Constraint):
 
     def check(self, value):
         a = value.data
-        return ((a == 0) | (a == 1)).all(-1) & (a.sum(-1) == 1)
+        return B.xp.all((a == 0) | (a == 1), axis=-1) & (B.xp.sum(a, axis=-1) == 1)
 
 
 def _empty_like(t, shape):
@@ -84,7 +84,7 @@ class Laplace(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        eps = float(B.host.finfo(self.loc.data.dtype).eps)
+        eps = float(finfo(self.loc).eps)
         u = RS.uniform_(_empty_like(self.loc, shape), eps - 1, 1)
         return T.sub(self.loc, T.mul(T.mul(self.scale, T.sign(u)), T.log1p(T.neg(T.abs(u)))))
 
