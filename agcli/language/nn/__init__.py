@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .activations import ACTIVATIONS
 from .cells import CELLS
+from .channels import CHANNELS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .containers import ModuleDict, ModuleList, Sequential
@@ -23,7 +24,7 @@ def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
     return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
-            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS}
+            **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **CHANNELS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -1,0 +1,218 @@
+"""Ops of nn's channel-wise layers: prelu (PyTorch's _prelu_kernel, its weight viewed to broadcast
+over the channels), glu, pixel_shuffle / pixel_unshuffle, channel_shuffle and rrelu's recorded
+node (RreluWithNoiseBackward0: its slopes, the noise, kept with the op). Each entry: grad_fn name,
+kernel, one rule per input, the rules in words. Dims count from the end where the op allows it
+(glu's dim is kept negative), so a tangent's leading batch dims pass through."""
+from __future__ import annotations
+
+from ..backend import asarray, xp
+from ..op import Op
+from ..tensor import Tensor, apply
+from .activations import leaky_relu_backward
+from .layout import slice_key
+from .pointwise import mul, mul_scalar, sigmoid, sub, where, zeros_like
+from .shapes import CAT, SLICE, tangent_dim
+
+
+# ------------------------------------------------------------------- prelu
+def _prelu(x, w):
+    """input > 0 ? input : weight * input (ATen's prelu kernel)."""
+    return xp.where(x > 0, x, w * x)
+
+
+def _prelu_grad_x(g, x, w):
+    return xp.where(x > 0, g, w * g)
+
+
+def _prelu_grad_w(g, x, w):
+    return xp.where(x > 0, xp.zeros_like(g * x), x * g)
+
+
+def prelu_grad_x(g, x, w):
+    return apply(PRELU_GRAD_X, g, x, w) if Tensor in (type(g), type(x), type(w)) else _prelu_grad_x(g, x, w)
+
+
+def prelu_grad_w(g, x, w):
+    return apply(PRELU_GRAD_W, g, x, w) if Tensor in (type(g), type(x), type(w)) else _prelu_grad_w(g, x, w)
+
+
+def _at_or_above_zero(x, yes, no):
+    """where(self >= 0, yes, no), derivatives.yaml's test in _prelu_kernel_backward's rules."""
+    return where(asarray(x.data if type(x) is Tensor else x) >= 0, yes, no)
+
+
+PRELU = Op("PreluKernelBackward0", _prelu,
+           (lambda g, out, x, w: prelu_grad_x(g, x, w), lambda g, out, x, w: prelu_grad_w(g, x, w)),
+           ("_prelu_kernel_backward(grad, self, weight)[0]: self > 0 ? grad : weight * grad",
+            "_prelu_kernel_backward(grad, self, weight)[1]: self > 0 ? 0 : self * grad"),
+           jvps=(lambda t, out, x, w: where(asarray(x > 0), t, mul(w, t)),
+                 lambda t, out, x, w: where(asarray(x > 0), zeros_like(mul(t, x)), mul(t, x))), broadcasts=True)
+# (PyTorch's one node with two outputs, _prelu_kernel_backward: here an op per output, both of its name)
+PRELU_GRAD_X = Op("PreluKernelBackwardBackward0", _prelu_grad_x,
+                  (lambda gg, out, g, x, w: _at_or_above_zero(x, gg, mul(gg, w)),
+                   lambda gg, out, g, x, w: zeros_like(mul(gg, x)),
+                   lambda gg, out, g, x, w: _at_or_above_zero(x, zeros_like(mul(gg, g)), mul(gg, g))),
+                  ("where(self >= 0, grads[0], grads[0] * weight)", "zeros_like(self)",
+                   "where(self >= 0, 0, grads[0] * grad_output)"),
+                  jvps=(lambda t, out, g, x, w: prelu_grad_x(t, x, w), lambda t, out, g, x, w: zeros_like(t),
+                        lambda t, out, g, x, w: where(asarray(x > 0), zeros_like(mul(t, g)), mul(t, g))),
+                  broadcasts=True)
+PRELU_GRAD_W = Op("PreluKernelBackwardBackward0", _prelu_grad_w,
+                  (lambda gg, out, g, x, w: _at_or_above_zero(x, zeros_like(mul(gg, x)), mul(gg, x)),
+                   lambda gg, out, g, x, w: _at_or_above_zero(x, zeros_like(mul(gg, g)), mul(gg, g)),
+                   lambda gg, out, g, x, w: zeros_like(mul(gg, g))),
+                  ("where(self >= 0, 0, grads[1] * self)", "where(self >= 0, 0, grads[1] * grad_output)",
+                   "zeros_like(grad_output)"),
+                  jvps=(lambda t, out, g, x, w: prelu_grad_w(t, x, w),
+                        lambda t, out, g, x, w: where(asarray(x > 0), zeros_like(mul(t, g)), mul(t, g)),
+                        lambda t, out, g, x, w: zeros_like(mul(t, x))),
+                  broadcasts=True)
+
+
+# --------------------------------------------------------------------- glu
+def _half(x, dim, second):
+    """The first or second half of x along dim (a negative dim: counted from the end)."""
+    n = x.data.shape[dim] if type(x) is Tensor else x.shape[dim]
+    d = (x.data.ndim if type(x) is Tensor else x.ndim) + dim
+    start, stop = (n // 2, n) if second else (0, n // 2)
+    if type(x) is Tensor:
+        return apply(SLICE, x, dim=d, start=start, stop=stop, step=1)
+    return x[slice_key(d, start, stop, 1)]
+
+
+def _join(p, q, dim):
+    if type(p) is Tensor or type(q) is Tensor:
+        return apply(CAT, p, q, dim=(p.data.ndim if type(p) is Tensor else p.ndim) + dim)
+    return xp.concat((p, q), axis=dim)
+
+
+def _glu(x, dim):
+    """a * (1 / (1 + exp(-b))), a and b x's halves along dim (glu_cpu's kernel)."""
+    return _half(x, dim, False) * sigmoid(_half(x, dim, True))
+
+
+def _glu_backward(g, x, dim):
+    """(sigmoid(b) * grad, (1 - sigmoid(b)) * sigmoid(b) * a * grad), as glu_backward_cpu."""
+    a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
+    return _join(mul(s, g), mul(mul(mul(sub(1, s), s), a), g), dim)
+
+
+def glu_backward(g, x, dim):
+    return apply(GLU_BACKWARD, g, x, dim=dim) if type(g) is Tensor or type(x) is Tensor else _glu_backward(g, x, dim)
+
+
+def _glu_tangent(t, x, dim):
+    """glu_jvp: ta * sigmoid(b) + tb * a * sigmoid(b) * (1 - sigmoid(b))."""
+    a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
+    return mul(_half(t, dim, False), s) + mul(mul(_half(t, dim, True), a), mul(s, sub(1, s)))
+
+
+def _glu_double_x(u, g, x, dim):
+    """d(glu_backward)/dself applied to u (a gradient or a tangent of glu_backward's output's size):
+    (ub * s(1-s) * grad, ua * grad * s(1-s) + ub * a * grad * s(1-s)(1-2s)), s = sigmoid(b)."""
+    a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
+    ua, ub = _half(u, dim, False), _half(u, dim, True)
+    ds = mul(s, sub(1, s))
+    first = mul(mul(ub, ds), g)
+    second = mul(mul(ua, g), ds) + mul(mul(mul(ub, a), g), mul(ds, sub(1, mul_scalar(s, 2.0))))
+    return _join(first, second, dim)
+
+
+def _glu_double_g(gg, x, dim):
+    """d(glu_backward)/dgrad applied to gg: gga * s + ggb * (1 - s) * s * a."""
+    a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
+    return mul(_half(gg, dim, False), s) + mul(mul(_half(gg, dim, True), mul(sub(1, s), s)), a)
+
+
+GLU = Op("GluBackward0", _glu, (lambda g, out, x, dim: glu_backward(g, x, dim),),
+         ("glu_backward(grad, self, dim)",), jvps=(lambda t, out, x, dim: _glu_tangent(t, x, dim),))
+GLU_BACKWARD = Op("GluBackwardBackward0", _glu_backward,
+                  (lambda gg, out, g, x, dim: _glu_double_g(gg, x, dim),
+                   lambda gg, out, g, x, dim: _glu_double_x(gg, g, x, dim)),
+                  ("glu_double_backward_grad_output(grad, self, dim)",
+                   "glu_double_backward(grad, grad_output, self, dim)"),
+                  jvps=(lambda t, out, g, x, dim: _glu_double_g(t, x, dim),
+                        lambda t, out, g, x, dim: _glu_double_x(t, g, x, dim)))
+
+
+# ------------------------------------------------------- pixel and channel shuffles
+def _pixel_shuffle(x, r):
+    """(*, C r², H, W) -> (*, C, H r, W r)."""
+    *lead, c, h, w = x.shape
+    y = xp.reshape(x, (*lead, c // (r * r), r, r, h, w))
+    n = len(lead)
+    y = xp.permute_dims(y, (*range(n), n, n + 3, n + 1, n + 4, n + 2))
+    return xp.reshape(y, (*lead, c // (r * r), h * r, w * r))
+
+
+def _pixel_unshuffle(x, r):
+    """(*, C, H r, W r) -> (*, C r², H, W)."""
+    *lead, c, h, w = x.shape
+    y = xp.reshape(x, (*lead, c, h // r, r, w // r, r))
+    n = len(lead)
+    y = xp.permute_dims(y, (*range(n), n, n + 2, n + 4, n + 1, n + 3))
+    return xp.reshape(y, (*lead, c * r * r, h // r, w // r))
+
+
+def pixel_shuffle(x, r):
+    return apply(PIXEL_SHUFFLE, x, upscale_factor=r) if type(x) is Tensor else _pixel_shuffle(x, r)
+
+
+def pixel_unshuffle(x, r):
+    return apply(PIXEL_UNSHUFFLE, x, downscale_factor=r) if type(x) is Tensor else _pixel_unshuffle(x, r)
+
+
+PIXEL_SHUFFLE = Op("PixelShuffleBackward0", lambda x, upscale_factor: _pixel_shuffle(x, upscale_factor),
+                   (lambda g, out, x, upscale_factor: pixel_unshuffle(g, upscale_factor),),
+                   ("pixel_unshuffle(grad, upscale_factor)",), saves=False,
+                   jvps=(lambda t, out, x, upscale_factor: pixel_shuffle(t, upscale_factor),))
+PIXEL_UNSHUFFLE = Op("PixelUnshuffleBackward0", lambda x, downscale_factor: _pixel_unshuffle(x, downscale_factor),
+                     (lambda g, out, x, downscale_factor: pixel_shuffle(g, downscale_factor),),
+                     ("pixel_shuffle(grad, downscale_factor)",), saves=False,
+                     jvps=(lambda t, out, x, downscale_factor: pixel_unshuffle(t, downscale_factor),))
+
+
+def _channel_shuffle(x, groups, dim=1):
+    """(N, g, C/g, *) transposed to (N, C/g, g, *): channel k*g + i of the output is channel i*(C/g) + k."""
+    shape = x.shape
+    c = shape[dim]
+    y = xp.reshape(x, (*shape[:dim], groups, c // groups, *shape[dim + 1:]))
+    return xp.reshape(xp.swapaxes(y, dim, dim + 1), shape)
+
+
+def channel_shuffle(x, groups, dim=1):
+    return apply(CHANNEL_SHUFFLE, x, groups=groups, dim=dim) if type(x) is Tensor else \
+        _channel_shuffle(x, groups, dim)
+
+
+CHANNEL_SHUFFLE = Op("ChannelShuffleBackward0", _channel_shuffle,
+                     (lambda g, out, x, groups, dim=1: channel_shuffle(g, x.shape[dim] // groups, dim),),
+                     ("channel_shuffle(grad, grad.size(1) / groups)",), saves=False,
+                     jvps=(lambda t, out, x, groups, dim=1: channel_shuffle(t, groups, tangent_dim(dim, x, t)),))
+
+
+# ------------------------------------------------------------------- rrelu
+def _rrelu(x, noise, negative_slope):
+    """Training: input * noise (noise 1 where input > 0, the drawn slope elsewhere); evaluation
+    (noise None): leaky_relu with the slopes' mean."""
+    if noise is None:
+        return xp.where(x > 0, x, x * negative_slope)
+    return x * noise
+
+
+def _rrelu_grad(g, x, noise, negative_slope):
+    if noise is None:
+        return leaky_relu_backward(g, x, negative_slope)
+    return mul(g, noise if type(g) is not Tensor else Tensor(noise, device=g.device))
+
+
+RRELU = Op("RreluWithNoiseBackward0", _rrelu,
+           (lambda g, out, x, noise, negative_slope: _rrelu_grad(g, x, noise, negative_slope),),
+           ("training ? noise * grad : leaky_relu_backward(grad, self, (lower + upper) / 2)",),
+           jvps=(lambda t, out, x, noise, negative_slope: _rrelu_grad(t, x, noise, negative_slope),))
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
