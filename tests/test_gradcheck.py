@@ -24,6 +24,7 @@ from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
 from agcli.torchapi import normalization as NORM
+from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
@@ -491,6 +492,15 @@ CASES = [
     case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
     # ---- slogdet, logdet (the sign's gradient: none)
     case("torch.linalg.slogdet(a)[1] + torch.logdet(a @ a.mT) + torch.slogdet(a)[0]", a=normal(2, 3, 3)),
+    # ---- the channel-wise layers (engine/ops/channels.py): prelu's weight viewed over the channels, glu,
+    # the shuffles, rrelu in evaluation (leaky_relu's slope), local_response_norm (composed)
+    case("F.prelu(a, w) + F.prelu(a[:, :1], w[0]) + torch.prelu(a[0], w[:1])", a=away(3, 4, 2), w=normal(4)),
+    case("F.glu(a, 1) * F.glu(a, -1).sum()", a=normal(2, 4, 4)),
+    case("F.pixel_shuffle(a, 2) * F.pixel_unshuffle(a.reshape(2, 2, 4, 4), 2).sum()", a=normal(2, 8, 2, 2)),
+    case("F.channel_shuffle(a, 2) * a + F.channel_shuffle(a, 3)", a=normal(2, 6, 3)),
+    case("F.local_response_norm(a, 3, alpha=0.5) + F.local_response_norm(a[..., None], 2, beta=1.5, k=2)[..., 0]",
+         a=normal(2, 5, 3)),
+    case("F.rrelu(a, 0.1, 0.3) * a", a=away(3, 4)),
 ]
 
 
@@ -716,6 +726,15 @@ SECOND_ORDER = [
     pytest.param(lambda x, w: functions.sum(functions.pow(NORM.batch_norm(
         x, Tensor(D(np.array([0.5, -1.0]))), Tensor(D(np.array([2.0, 0.5]))), w), 3)),
                  [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
+    pytest.param(lambda x, w: functions.sum(functions.pow(NC.prelu(x, w), 3)),
+                 [R.uniform(0.2, 2.0, (2, 3, 2)) * R.choice([-1.0, 1.0], (2, 3, 2)), R.standard_normal(3)], id="prelu"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.glu(x, 1), 3)), [R.standard_normal((2, 4, 3))], id="glu"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.pixel_unshuffle(NC.pixel_shuffle(x, 2), 2), 3)),
+                 [R.standard_normal((1, 4, 2, 2))], id="pixel_shuffle"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.channel_shuffle(x, 2), 3)),
+                 [R.standard_normal((2, 4, 3))], id="channel_shuffle"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.rrelu(x, 0.1, 0.3), 3)),
+                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="rrelu"),
 ]
 
 

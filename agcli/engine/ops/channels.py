@@ -5,10 +5,9 @@ kernel, one rule per input, the rules in words. Dims count from the end where th
 (glu's dim is kept negative), so a tangent's leading batch dims pass through."""
 from __future__ import annotations
 
-from ..backend import asarray, xp
+from ..backend import xp
 from ..op import Op
-from ..tensor import Tensor, apply
-from .activations import leaky_relu_backward
+from ..tensor import Tensor, apply, data
 from .layout import slice_key
 from .pointwise import mul, mul_scalar, sigmoid, sub, where, zeros_like
 from .shapes import CAT, SLICE, tangent_dim
@@ -38,15 +37,19 @@ def prelu_grad_w(g, x, w):
 
 def _at_or_above_zero(x, yes, no):
     """where(self >= 0, yes, no), derivatives.yaml's test in _prelu_kernel_backward's rules."""
-    return where(asarray(x.data if type(x) is Tensor else x) >= 0, yes, no)
+    return where(data(x) >= 0, yes, no)
+
+
+def _positive(x):
+    return data(x) > 0
 
 
 PRELU = Op("PreluKernelBackward0", _prelu,
            (lambda g, out, x, w: prelu_grad_x(g, x, w), lambda g, out, x, w: prelu_grad_w(g, x, w)),
            ("_prelu_kernel_backward(grad, self, weight)[0]: self > 0 ? grad : weight * grad",
             "_prelu_kernel_backward(grad, self, weight)[1]: self > 0 ? 0 : self * grad"),
-           jvps=(lambda t, out, x, w: where(asarray(x > 0), t, mul(w, t)),
-                 lambda t, out, x, w: where(asarray(x > 0), zeros_like(mul(t, x)), mul(t, x))), broadcasts=True)
+           jvps=(lambda t, out, x, w: where(_positive(x), t, mul(w, t)),
+                 lambda t, out, x, w: where(_positive(x), zeros_like(mul(t, x)), mul(t, x))), broadcasts=True)
 # (PyTorch's one node with two outputs, _prelu_kernel_backward: here an op per output, both of its name)
 PRELU_GRAD_X = Op("PreluKernelBackwardBackward0", _prelu_grad_x,
                   (lambda gg, out, g, x, w: _at_or_above_zero(x, gg, mul(gg, w)),
@@ -55,7 +58,7 @@ PRELU_GRAD_X = Op("PreluKernelBackwardBackward0", _prelu_grad_x,
                   ("where(self >= 0, grads[0], grads[0] * weight)", "zeros_like(self)",
                    "where(self >= 0, 0, grads[0] * grad_output)"),
                   jvps=(lambda t, out, g, x, w: prelu_grad_x(t, x, w), lambda t, out, g, x, w: zeros_like(t),
-                        lambda t, out, g, x, w: where(asarray(x > 0), zeros_like(mul(t, g)), mul(t, g))),
+                        lambda t, out, g, x, w: where(_positive(x), zeros_like(mul(t, g)), mul(t, g))),
                   broadcasts=True)
 PRELU_GRAD_W = Op("PreluKernelBackwardBackward0", _prelu_grad_w,
                   (lambda gg, out, g, x, w: _at_or_above_zero(x, zeros_like(mul(gg, x)), mul(gg, x)),
@@ -64,7 +67,7 @@ PRELU_GRAD_W = Op("PreluKernelBackwardBackward0", _prelu_grad_w,
                   ("where(self >= 0, 0, grads[1] * self)", "where(self >= 0, 0, grads[1] * grad_output)",
                    "zeros_like(grad_output)"),
                   jvps=(lambda t, out, g, x, w: prelu_grad_w(t, x, w),
-                        lambda t, out, g, x, w: where(asarray(x > 0), zeros_like(mul(t, g)), mul(t, g)),
+                        lambda t, out, g, x, w: where(_positive(x), zeros_like(mul(t, g)), mul(t, g)),
                         lambda t, out, g, x, w: zeros_like(mul(t, x))),
                   broadcasts=True)
 
@@ -131,7 +134,7 @@ GLU_BACKWARD = Op("GluBackwardBackward0", _glu_backward,
                    lambda gg, out, g, x, dim: _glu_double_x(gg, g, x, dim)),
                   ("glu_double_backward_grad_output(grad, self, dim)",
                    "glu_double_backward(grad, grad_output, self, dim)"),
-                  jvps=(lambda t, out, g, x, dim: _glu_double_g(t, x, dim),
+                  jvps=(lambda t, out, g, x, dim: glu_backward(t, x, dim),
                         lambda t, out, g, x, dim: _glu_double_x(t, g, x, dim)))
 
 
@@ -200,16 +203,28 @@ def _rrelu(x, noise, negative_slope):
     return x * noise
 
 
-def _rrelu_grad(g, x, noise, negative_slope):
-    if noise is None:
-        return leaky_relu_backward(g, x, negative_slope)
-    return mul(g, noise if type(g) is not Tensor else Tensor(noise, device=g.device))
+def _rrelu_backward(g, x, noise, negative_slope):
+    """rrelu_with_noise_backward: noise * grad in training, leaky_relu_backward with the slopes' mean else."""
+    return g * noise if noise is not None else xp.where(x > 0, g, g * negative_slope)
+
+
+def rrelu_backward(g, x, noise, negative_slope):
+    if type(g) is Tensor or type(x) is Tensor:
+        return apply(RRELU_BACKWARD, g, x, noise=noise, negative_slope=negative_slope)
+    return _rrelu_backward(g, x, noise, negative_slope)
 
 
 RRELU = Op("RreluWithNoiseBackward0", _rrelu,
-           (lambda g, out, x, noise, negative_slope: _rrelu_grad(g, x, noise, negative_slope),),
-           ("training ? noise * grad : leaky_relu_backward(grad, self, (lower + upper) / 2)",),
-           jvps=(lambda t, out, x, noise, negative_slope: _rrelu_grad(t, x, noise, negative_slope),))
+           (lambda g, out, x, noise, negative_slope: rrelu_backward(g, x, noise, negative_slope),),
+           ("rrelu_with_noise_backward(grad, self, noise, lower, upper, training, false)",),
+           jvps=(lambda t, out, x, noise, negative_slope: rrelu_backward(t, x, noise, negative_slope),))
+RRELU_BACKWARD = Op("RreluWithNoiseBackwardBackward0", _rrelu_backward,
+                    (lambda gg, out, g, x, noise, negative_slope: rrelu_backward(gg, x, noise, negative_slope),
+                     lambda gg, out, g, x, noise, negative_slope: zeros_like(gg)),
+                    ("rrelu_with_noise_backward(grad, self, noise, lower, upper, training, false)",
+                     "zeros_like(grad)"),
+                    jvps=(lambda t, out, g, x, noise, negative_slope: rrelu_backward(t, x, noise, negative_slope),
+                          lambda t, out, g, x, noise, negative_slope: zeros_like(t)))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
