@@ -113,9 +113,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         fail(f"Expected 3D or higher dimensionality                          input (got {dim} dimensions)", "value")
     if numel(shape_of(input)) == 0:
         return input
-    div_ = unsqueeze(mul(input, input), 1)
+    div_ = mul(input, input)
     if dim == 3:
-        div_ = pad(div_, (0, 0, size // 2, (size - 1) // 2))
+        div_ = pad(unsqueeze(div_, 1), (0, 0, size // 2, (size - 1) // 2))
         div_ = squeeze(avg_pool2d(div_, (size, 1), stride=1), 1)
     else:
         sizes = shape_of(input)
@@ -139,13 +139,13 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         fail("F.rrelu(..., inplace=True) is not supported by agcli; use inplace=False", "type")
     tensors_only("rrelu", input=input)
     _bounds(lower, upper)
-    _floating(input, "rrelu_with_noise_out_cpu")
     if not training:
+        _floating(input, "leaky_relu_cpu")
         return apply(CH.RRELU, input, noise=None, negative_slope=(lower + upper) / 2)
     x = data(input)
     dtype = B.dtype_name(x.dtype)
-    if dtype not in ("float32", "float64"):
-        fail(f"agcli draws rrelu's slopes in float32 and float64 only, not {dtype}", "not_implemented")
+    if dtype not in ("float32", "float64"):        # (PyTorch's CPU kernel: these two only)
+        fail(f'"rrelu_with_noise_out_cpu" not implemented for \'{torch_type_name(x.dtype)}\'', "not_implemented")
     host = B.to_host(x)
     flat = numpy.ascontiguousarray(host).reshape(-1)
     negative = flat <= 0

@@ -111,20 +111,25 @@ def _glu_tangent(t, x, dim):
 
 
 def _glu_double_x(u, g, x, dim):
-    """d(glu_backward)/dself applied to u (a gradient or a tangent of glu_backward's output's size):
-    (ub * s(1-s) * grad, ua * grad * s(1-s) + ub * a * grad * s(1-s)(1-2s)), s = sigmoid(b)."""
+    """glu_double_backward: d(glu_backward)/dself applied to u (a gradient, or a tangent: the Hessian
+    is symmetric), in FunctionsManual's order: (ub * grad * s(1-s), ub * a * grad * (s(1-s)(1-s) - s s(1-s))
+    + ua * grad * s(1-s)), s = sigmoid(b)."""
     a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
     ua, ub = _half(u, dim, False), _half(u, dim, True)
-    ds = mul(s, sub(1, s))
-    first = mul(mul(ub, ds), g)
-    second = mul(mul(ua, g), ds) + mul(mul(mul(ub, a), g), mul(ds, sub(1, mul_scalar(s, 2.0))))
+    one_minus = sub(1, s)
+    sos = mul(s, one_minus)
+    second_order = sub(mul(sos, one_minus), mul(s, sos))
+    first = mul(mul(ub, g), sos)
+    second = mul(mul(mul(ub, a), g), second_order) + mul(mul(ua, g), sos)
     return _join(first, second, dim)
 
 
 def _glu_double_g(gg, x, dim):
-    """d(glu_backward)/dgrad applied to gg: gga * s + ggb * (1 - s) * s * a."""
-    a, s = _half(x, dim, False), sigmoid(_half(x, dim, True))
-    return mul(_half(gg, dim, False), s) + mul(mul(_half(gg, dim, True), mul(sub(1, s), s)), a)
+    """glu_double_backward_grad_output: tmp = gg * glu_backward(ones, self), its halves added."""
+    a = _half(x, dim, False)
+    ones = xp.ones(a.data.shape if type(a) is Tensor else a.shape, dtype=(a.data if type(a) is Tensor else a).dtype)
+    tmp = mul(gg, glu_backward(ones, x, dim))
+    return _half(tmp, dim, False) + _half(tmp, dim, True)
 
 
 GLU = Op("GluBackward0", _glu, (lambda g, out, x, dim: glu_backward(g, x, dim),),
