@@ -180,6 +180,46 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     return add(mul(input, Tensor(noise, device=input.device)), Tensor(b, device=input.device))
 
 
+def bilinear(input1, input2, weight, bias=None):
+    """x1ᵀ A x2 + b over the last dims: _trilinear(x1 as (-1, in1), weight, x2 as (-1, in2)) viewed back
+    (ViewBackward0 over TrilinearBackward0), then + bias (AddBackward0), as ATen's bilinear composes it."""
+    tensors_only("bilinear", input1=input1, input2=input2, weight=weight)
+    names = [("input1", input1), ("input2", input2), ("weight", weight)] + ([("bias", bias)] if bias is not None
+                                                                            else [])
+    dtypes = [data(t).dtype for _, t in names]
+    if any(d != dtypes[0] for d in dtypes):
+        fail("All tensors must have the same dtype, got " + ", ".join(
+            f"{n}: {_c_name(d)}" for (n, _), d in zip(names, dtypes)))
+    s1, s2, sw = shape_of(input1), shape_of(input2), shape_of(weight)
+    if len(s1) != len(s2):
+        fail(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
+    for i in range(len(s1) - 1):
+        if s1[i] != s2[i]:
+            fail(f"bilinear(): input batch dimensions do not match at dim {i}: got {s1[i]} and {s2[i]}")
+    if len(sw) < 2 or s1[-1] != sw[1]:
+        fail(f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected "
+             f"{sw[1] if len(sw) > 1 else 1}")
+    if len(sw) < 3 or s2[-1] != sw[2]:
+        fail(f"bilinear(): input2 size does not match weight size: got {s2[-1]} but expected "
+             f"{sw[2] if len(sw) > 2 else 1}")
+    if bias is not None and shape_of(bias)[-1:] != sw[:1]:
+        fail(f"bilinear(): bias size does not match weight size: got {(shape_of(bias) or (1,))[-1]} but expected "
+             f"{sw[0]}")
+    rows = numel(s1[:-1])
+    flat1, flat2 = reshape(input1, (rows, s1[-1])), reshape(input2, (rows, s2[-1]))
+    out = apply(CH.TRILINEAR, flat1, weight, flat2, expand1=(1, 3), expand2=(0,), expand3=(1, 2), sumdim=(2, 3),
+                ndim=4)
+    out = reshape(out, tuple(s1[:-1]) + (sw[0],))
+    return out if bias is None else add(out, bias)
+
+
+def _c_name(dtype):
+    """A dtype as c10 prints it in messages (float, double, long, ...)."""
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "float16": "c10::Half",
+            "bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int"}.get(
+        B.dtype_name(dtype), B.dtype_name(dtype))
+
+
 def softmax2d_check(input):
     if ndim_of(input) not in (3, 4):
         fail(f"Softmax2d: expected input to be 3D or 4D, got {ndim_of(input)}D instead", "value")
@@ -187,6 +227,6 @@ def softmax2d_check(input):
 
 # For the namespace (more_names.py): recorded ops of their inputs; random draws (never replayed).
 RECORDED = {"prelu": prelu, "glu": glu, "pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle,
-            "channel_shuffle": channel_shuffle, "local_response_norm": local_response_norm}
+            "channel_shuffle": channel_shuffle, "local_response_norm": local_response_norm, "bilinear": bilinear}
 RANDOM = {"rrelu": rrelu, "alpha_dropout": alpha_dropout}
 METHODS = {"prelu": prelu}

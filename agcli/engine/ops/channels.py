@@ -232,6 +232,55 @@ RRELU_BACKWARD = Op("RreluWithNoiseBackwardBackward0", _rrelu_backward,
                           lambda t, out, g, x, noise, negative_slope: zeros_like(t)))
 
 
+# --------------------------------------------------------------- trilinear
+def _spread(a, expand, ndim):
+    """An input of _trilinear with size-1 dims put in at `expand` (of the ndim dims all share); leading
+    dims beyond those (a tangent's batch) kept in front."""
+    lead = a.ndim - (ndim - len(expand))
+    for e in sorted(expand):
+        a = xp.expand_dims(a, lead + e)
+    return a
+
+
+def _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
+    """_trilinear: the three inputs spread to ndim dims, multiplied and summed over sumdim (PyTorch sums
+    by matrix products: the values agree to rounding)."""
+    product = _spread(i1, expand1, ndim) * _spread(i2, expand2, ndim) * _spread(i3, expand3, ndim)
+    return xp.sum(product, axis=tuple(d - ndim for d in sumdim)) if sumdim else product
+
+
+def trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
+    if Tensor in (type(i1), type(i2), type(i3)):
+        return apply(TRILINEAR, i1, i2, i3, expand1=expand1, expand2=expand2, expand3=expand3, sumdim=sumdim,
+                     ndim=ndim)
+    return _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim)
+
+
+def _trilinear_tangent(ts, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
+    """Linear in each input: the three terms, each with one input's tangent (absent ones left out)."""
+    parts = [trilinear(ts[0], i2, i3, expand1, expand2, expand3, sumdim, ndim) if ts[0] is not None else None,
+             trilinear(i1, ts[1], i3, expand1, expand2, expand3, sumdim, ndim) if ts[1] is not None else None,
+             trilinear(i1, i2, ts[2], expand1, expand2, expand3, sumdim, ndim) if ts[2] is not None else None]
+    total = None
+    for part in parts:
+        if part is not None:
+            total = part if total is None else total + part
+    return total
+
+
+TRILINEAR = Op("TrilinearBackward0", _trilinear,
+               (lambda g, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim:
+                trilinear(g, i2, i3, sumdim, expand2, expand3, expand1, ndim),
+                lambda g, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim:
+                trilinear(i1, g, i3, expand1, sumdim, expand3, expand2, ndim),
+                lambda g, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim:
+                trilinear(i1, i2, g, expand1, expand2, sumdim, expand3, ndim)),
+               ("_trilinear(grad, i2, i3, sumdim, expand2, expand3, expand1)",
+                "_trilinear(i1, grad, i3, expand1, sumdim, expand3, expand2)",
+                "_trilinear(i1, i2, grad, expand1, expand2, sumdim, expand3)"),
+               jvps=_trilinear_tangent)
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
 

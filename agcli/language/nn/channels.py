@@ -1,8 +1,11 @@
 """torch.nn's channel-wise modules: PReLU (its weight a Parameter filled with init), GLU, Softmax2d,
 RReLU (activation.py), PixelShuffle / PixelUnshuffle (pixelshuffle.py), ChannelShuffle
-(channelshuffle.py), LocalResponseNorm (normalization.py) and AlphaDropout (dropout.py), as
+(channelshuffle.py), LocalResponseNorm (normalization.py), AlphaDropout (dropout.py) and Bilinear
+(linear.py, its init PyTorch's), as
 PyTorch writes them: arguments kept as attributes (printed by extra_repr), forward F's function."""
 from __future__ import annotations
+
+import math
 
 from ...errors import AgcliError
 from ...torchapi import creation as C, nn_channels, nn_init
@@ -145,10 +148,42 @@ class AlphaDropout(Module):
         return f"p={self.__dict__['p']}, inplace={self.__dict__['inplace']}"
 
 
+class Bilinear(Module):
+    @program("__init__")
+    def init(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        init_with(self, in1_features=in1_features, in2_features=in2_features, out_features=out_features)
+        Module.program_setattr(self, "weight", parameter(C.empty((out_features, in1_features, in2_features),
+                                                                 device=device, dtype=dtype)))
+        if bias:
+            Module.program_setattr(self, "bias", parameter(C.empty(out_features, device=device, dtype=dtype)))
+        else:
+            Module.register_parameter(self, "bias", None)
+        call(self, "reset_parameters")
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        params = self.__dict__["_parameters"]
+        bound = 1 / math.sqrt(params["weight"].data.shape[1])
+        nn_init.uniform_(params["weight"], -bound, bound)
+        if params["bias"] is not None:
+            nn_init.uniform_(params["bias"], -bound, bound)
+
+    @program("forward")
+    def forward(self, input1, input2):
+        params = self.__dict__["_parameters"]
+        return functional("bilinear")(input1, input2, params["weight"], params["bias"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"in1_features={own['in1_features']}, in2_features={own['in2_features']}, " \
+               f"out_features={own['out_features']}, bias={own['_parameters']['bias'] is not None}"
+
+
 CHANNELS = {}
 for _cls, _file in ((PReLU, "activation"), (GLU, "activation"), (Softmax2d, "activation"), (RReLU, "activation"),
                     (PixelShuffle, "pixelshuffle"), (PixelUnshuffle, "pixelshuffle"),
                     (ChannelShuffle, "channelshuffle"), (LocalResponseNorm, "normalization"),
-                    (AlphaDropout, "dropout")):
+                    (AlphaDropout, "dropout"), (Bilinear, "linear")):
     native_class(_cls, f"torch.nn.modules.{_file}")
     CHANNELS[_cls.__name__] = _cls
