@@ -500,7 +500,8 @@ CASES = [
     case("F.channel_shuffle(a, 2) * a + F.channel_shuffle(a, 3)", a=normal(2, 6, 3)),
     case("F.local_response_norm(a, 3, alpha=0.5) + F.local_response_norm(a[..., None], 2, beta=1.5, k=2)[..., 0]",
          a=normal(2, 5, 3)),
-    case("F.rrelu(a, 0.1, 0.3) * a", a=away(3, 4)),
+    case("F.rrelu(a, 0.1, 0.3) * a", a=away(3, 4)),    case("F.bilinear(a, b, w, c) + F.bilinear(a[0], b[1], w).sum()", a=normal(2, 3), b=normal(2, 4), w=normal(5, 3, 4),
+         c=normal(5)),
 ]
 
 
@@ -734,7 +735,8 @@ SECOND_ORDER = [
     pytest.param(lambda x: functions.sum(functions.pow(NC.channel_shuffle(x, 2), 3)),
                  [R.standard_normal((2, 4, 3))], id="channel_shuffle"),
     pytest.param(lambda x: functions.sum(functions.pow(NC.rrelu(x, 0.1, 0.3), 3)),
-                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="rrelu"),
+                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="rrelu"),    pytest.param(lambda x, y, w: functions.sum(functions.pow(NC.bilinear(x, y, w), 3)),
+                 [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
 ]
 
 

@@ -243,17 +243,40 @@ def _spread(a, expand, ndim):
 
 
 def _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
-    """_trilinear: the three inputs spread to ndim dims, multiplied and summed over sumdim (PyTorch sums
-    by matrix products: the values agree to rounding)."""
-    product = _spread(i1, expand1, ndim) * _spread(i2, expand2, ndim) * _spread(i3, expand3, ndim)
-    return xp.sum(product, axis=tuple(d - ndim for d in sumdim)) if sumdim else product
+    """_trilinear: the three inputs spread to ndim dims and multiplied, summed over sumdim as ATen sums:
+    a slice of dim 1 (its unrolled dim) at a time, i1 * i2 first over the summed dims i3 lacks, then
+    times i3 over the others, then the slices added in order; each sum a running one (a dot's order)."""
+    rest = tuple(d for d in sumdim if d != 1)
+    first = tuple(d for d in rest if d in expand3)
+    product = _spread(i1, expand1, ndim) * _spread(i2, expand2, ndim)
+    product = _running_sum(product, first, ndim) * _spread(i3, expand3, ndim)
+    product = _running_sum(product, tuple(d for d in rest if d not in expand3), ndim)
+    return _running_sum(product, (1,), ndim) if 1 in sumdim else product
+
+
+def _running_sum(a, dims, ndim):
+    """a summed over dims (kept, size 1), one term after another (a dot product's order)."""
+    for d in dims:
+        axis = d - ndim
+        if a.shape[axis] == 0:
+            a = xp.sum(a, axis=axis, keepdims=True)
+            continue
+        total = xp.take(a, xp.asarray([0]), axis=axis)
+        for k in range(1, a.shape[axis]):
+            total = total + xp.take(a, xp.asarray([k]), axis=axis)
+        a = total
+    return a
+
+
+def _squeezed(a, sumdim, ndim):
+    return xp.squeeze(a, axis=tuple(d - ndim for d in sumdim)) if sumdim else a
 
 
 def trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
     if Tensor in (type(i1), type(i2), type(i3)):
         return apply(TRILINEAR, i1, i2, i3, expand1=expand1, expand2=expand2, expand3=expand3, sumdim=sumdim,
                      ndim=ndim)
-    return _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim)
+    return _squeezed(_trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim), sumdim, ndim)
 
 
 def _trilinear_tangent(ts, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim):
@@ -268,7 +291,8 @@ def _trilinear_tangent(ts, out, i1, i2, i3, expand1, expand2, expand3, sumdim, n
     return total
 
 
-TRILINEAR = Op("TrilinearBackward0", _trilinear,
+TRILINEAR = Op("TrilinearBackward0", lambda i1, i2, i3, expand1, expand2, expand3, sumdim, ndim: _squeezed(
+    _trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, ndim), sumdim, ndim),
                (lambda g, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim:
                 trilinear(g, i2, i3, sumdim, expand2, expand3, expand1, ndim),
                 lambda g, out, i1, i2, i3, expand1, expand2, expand3, sumdim, ndim:
