@@ -1,6 +1,6 @@
 """torch.nn.functional's channel-wise functions: prelu, glu, pixel_shuffle, pixel_unshuffle,
-channel_shuffle, local_response_norm (composed as F composes it), rrelu and alpha_dropout (their
-draws from agcli's copy of PyTorch's CPU generator), checked in ATen's words."""
+channel_shuffle, local_response_norm (composed as F composes it), bilinear, rrelu, alpha_dropout and
+feature_alpha_dropout (their draws from agcli's copy of PyTorch's CPU generator), checked in ATen's words."""
 from __future__ import annotations
 
 import math
@@ -162,6 +162,15 @@ _SELU_ALPHA = 1.7580993408473766
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """ATen's _dropout_impl with alpha: input * (mask * a) + ((mask - 1) * alpha' a + alpha' a p), the mask
     of bernoulli_(1 - p) draws (MulBackward0 then AddBackward0); the input itself when not training."""
+    return _alpha_dropped(input, p, training, inplace, False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout with one draw a sample and channel (a (N, C, 1, ...) mask)."""
+    return _alpha_dropped(input, p, training, inplace, True)
+
+
+def _alpha_dropped(input, p, training, inplace, feature):
     if not 0.0 <= p <= 1.0:
         fail(f"dropout probability has to be between 0 and 1, but got {p}", "value")
     if inplace:
@@ -171,9 +180,13 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     d = B.dtype_name(data(input).dtype)
     if p == 1:
         return mul(input, Tensor(B.zeros((), dtype=B.dtype(d)), device=input.device))
+    shape = shape_of(input)
+    if feature and len(shape) < 2:
+        fail("Feature dropout requires at least 2 dimensions in the input")
     a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
     g = chosen(None)
-    mask = drawn_like(input, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, 1 - p).astype(d))
+    like = Tensor(B.empty(shape[:2] + (1,) * (len(shape) - 2), dtype=B.dtype(d))) if feature else input
+    mask = drawn_like(like, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, 1 - p).astype(d))
     scalar = numpy.dtype(d).type
     b = (mask + scalar(-1)) * scalar(_SELU_ALPHA * a) + scalar(_SELU_ALPHA * a * p)
     noise = mask * scalar(a)
@@ -228,5 +241,5 @@ def softmax2d_check(input):
 # For the namespace (more_names.py): recorded ops of their inputs; random draws (never replayed).
 RECORDED = {"prelu": prelu, "glu": glu, "pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle,
             "channel_shuffle": channel_shuffle, "local_response_norm": local_response_norm, "bilinear": bilinear}
-RANDOM = {"rrelu": rrelu, "alpha_dropout": alpha_dropout}
+RANDOM = {"rrelu": rrelu, "alpha_dropout": alpha_dropout, "feature_alpha_dropout": feature_alpha_dropout}
 METHODS = {"prelu": prelu}

@@ -1,8 +1,8 @@
 """torch.nn's channel-wise modules: PReLU (its weight a Parameter filled with init), GLU, Softmax2d,
 RReLU (activation.py), PixelShuffle / PixelUnshuffle (pixelshuffle.py), ChannelShuffle
-(channelshuffle.py), LocalResponseNorm (normalization.py), AlphaDropout (dropout.py) and Bilinear
-(linear.py, its init PyTorch's), as
-PyTorch writes them: arguments kept as attributes (printed by extra_repr), forward F's function."""
+(channelshuffle.py), LocalResponseNorm (normalization.py), AlphaDropout and FeatureAlphaDropout
+(dropout.py) and Bilinear (linear.py, its init PyTorch's), as PyTorch writes them: arguments kept as
+attributes (printed by extra_repr), forward F's function."""
 from __future__ import annotations
 
 import math
@@ -138,14 +138,20 @@ class AlphaDropout(Module):
             raise AgcliError(f"dropout probability has to be between 0 and 1, but got {p}", kind="value")
         init_with(self, p=p, inplace=inplace)
 
+    function = "alpha_dropout"
+
     @program("forward")
     def forward(self, input):
         own = self.__dict__
-        return functional("alpha_dropout")(input, own["p"], own["training"])
+        return functional(self.function)(input, own["p"], own["training"])
 
     @program("extra_repr")
     def extra_repr(self):
         return f"p={self.__dict__['p']}, inplace={self.__dict__['inplace']}"
+
+
+class FeatureAlphaDropout(AlphaDropout):
+    function = "feature_alpha_dropout"
 
 
 class Bilinear(Module):
@@ -184,6 +190,7 @@ CHANNELS = {}
 for _cls, _file in ((PReLU, "activation"), (GLU, "activation"), (Softmax2d, "activation"), (RReLU, "activation"),
                     (PixelShuffle, "pixelshuffle"), (PixelUnshuffle, "pixelshuffle"),
                     (ChannelShuffle, "channelshuffle"), (LocalResponseNorm, "normalization"),
-                    (AlphaDropout, "dropout"), (Bilinear, "linear")):
+                    (AlphaDropout, "dropout"), (FeatureAlphaDropout, "dropout"),
+                    (Bilinear, "linear")):
     native_class(_cls, f"torch.nn.modules.{_file}")
     CHANNELS[_cls.__name__] = _cls
