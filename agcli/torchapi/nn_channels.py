@@ -19,6 +19,7 @@ from .checks import dim_index, fail, is_int, ndim_of, numel, shape_of, tensors_o
 from .convolution import avg_pool2d, avg_pool3d
 from .cpu_math import fma64
 from .generator import chosen
+from .in_place import become, before, check_in_place, check_overlap
 from .sampling import drawn_like
 from .nn import pad
 
@@ -135,13 +136,14 @@ def _bounds(lower, upper):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Evaluation: leaky_relu with slope (lower + upper) / 2; training: each input <= 0 times a slope
     drawn from uniform(lower, upper), one draw an element in memory order (RreluWithNoiseBackward0)."""
-    if inplace:
-        fail("F.rrelu(..., inplace=True) is not supported by agcli; use inplace=False", "type")
     tensors_only("rrelu", input=input)
     _bounds(lower, upper)
+    if inplace:
+        check_in_place(input)
+        check_overlap(input)
     if not training:
         _floating(input, "leaky_relu_cpu")
-        return apply(CH.RRELU, input, noise=None, negative_slope=(lower + upper) / 2)
+        return _recorded(input, inplace, None, (lower + upper) / 2)
     x = data(input)
     dtype = B.dtype_name(x.dtype)
     if dtype not in ("float32", "float64"):        # (PyTorch's CPU kernel: these two only)
@@ -153,7 +155,18 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     draws = (chosen(None).words64(int(negative.sum())) & numpy.uint64(2**53 - 1)).astype(numpy.float64) * 2.0**-53
     noise = numpy.ones(flat.shape, dtype=dtype)
     noise[negative] = fma64(draws, high - low, low).astype(dtype)
-    return apply(CH.RRELU, input, noise=B.from_host(noise.reshape(host.shape)), negative_slope=None)
+    return _recorded(input, inplace, B.from_host(noise.reshape(host.shape)), None)
+
+
+def _recorded(input, inplace, noise, slope):
+    """RreluWithNoiseBackward0, or in place RreluWithNoiseBackward1 (its rule reads the result)."""
+    if inplace:
+        return become(input, apply(CH.RRELU_, before(input), noise=noise, negative_slope=slope))
+    return apply(CH.RRELU, input, noise=noise, negative_slope=slope)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, True)
 
 
 _SELU_ALPHA = 1.7580993408473766
@@ -241,5 +254,5 @@ def softmax2d_check(input):
 # For the namespace (more_names.py): recorded ops of their inputs; random draws (never replayed).
 RECORDED = {"prelu": prelu, "glu": glu, "pixel_shuffle": pixel_shuffle, "pixel_unshuffle": pixel_unshuffle,
             "channel_shuffle": channel_shuffle, "local_response_norm": local_response_norm, "bilinear": bilinear}
-RANDOM = {"rrelu": rrelu, "alpha_dropout": alpha_dropout, "feature_alpha_dropout": feature_alpha_dropout}
+RANDOM = {"rrelu": rrelu, "rrelu_": rrelu_, "alpha_dropout": alpha_dropout, "feature_alpha_dropout": feature_alpha_dropout}
 METHODS = {"prelu": prelu}

@@ -232,6 +232,28 @@ RRELU_BACKWARD = Op("RreluWithNoiseBackwardBackward0", _rrelu_backward,
                           lambda t, out, g, x, noise, negative_slope: zeros_like(t)))
 
 
+_NEGATIVE_SLOPE_IN_PLACE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is "
+    "caused by calling in-place forward function with a negative slope, please call out-of-place version instead. "
+    "File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward "
+    "calculation with negative slope")
+
+
+def _of_result(g, out, noise, negative_slope):
+    """rrelu_with_noise_backward(grad, result, ..., self_is_result=true): the result's sign is the input's
+    (evaluation's slope >= 0; PyTorch refuses the others here, in backward)."""
+    if noise is None and negative_slope < 0:
+        from ...errors import AgcliError
+        raise AgcliError(_NEGATIVE_SLOPE_IN_PLACE)
+    return rrelu_backward(g, out, noise, negative_slope)
+
+
+RRELU_ = Op("RreluWithNoiseBackward1", _rrelu,
+            (lambda g, out, x, noise, negative_slope: _of_result(g, out, noise, negative_slope),),
+            ("rrelu_with_noise_backward(grad, result, noise, lower, upper, training, true)",), saves_out=True,
+            reads=((),), jvps=(lambda t, out, x, noise, negative_slope: _of_result(t, out, noise, negative_slope),))
+
+
 # --------------------------------------------------------------- trilinear
 def _spread(a, expand, ndim):
     """An input of _trilinear with size-1 dims put in at `expand` (of the ndim dims all share); leading
