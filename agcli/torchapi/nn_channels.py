@@ -19,7 +19,7 @@ from .checks import dim_index, fail, is_int, ndim_of, numel, shape_of, tensors_o
 from .convolution import avg_pool2d, avg_pool3d
 from .cpu_math import fma64
 from .generator import chosen
-from .in_place import become, before, check_in_place, check_overlap
+from .in_place import add_, become, before, check_in_place, check_overlap, mul_
 from .sampling import drawn_like
 from .nn import pad
 
@@ -186,13 +186,12 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 def _alpha_dropped(input, p, training, inplace, feature):
     if not 0.0 <= p <= 1.0:
         fail(f"dropout probability has to be between 0 and 1, but got {p}", "value")
-    if inplace:
-        fail("F.alpha_dropout(..., inplace=True) is not supported by agcli; use inplace=False", "type")
     if not training or p == 0 or numel(shape_of(input)) == 0:
         return input
     d = B.dtype_name(data(input).dtype)
     if p == 1:
-        return mul(input, Tensor(B.zeros((), dtype=B.dtype(d)), device=input.device))
+        zero = Tensor(B.zeros((), dtype=B.dtype(d)), device=input.device)
+        return mul_(input, zero) if inplace else mul(input, zero)
     shape = shape_of(input)
     if feature and len(shape) < 2:
         fail("Feature dropout requires at least 2 dimensions in the input")
@@ -203,7 +202,8 @@ def _alpha_dropped(input, p, training, inplace, feature):
     scalar = numpy.dtype(d).type
     b = (mask + scalar(-1)) * scalar(_SELU_ALPHA * a) + scalar(_SELU_ALPHA * a * p)
     noise = mask * scalar(a)
-    return add(mul(input, Tensor(noise, device=input.device)), Tensor(b, device=input.device))
+    noise, b = Tensor(noise, device=input.device), Tensor(b, device=input.device)
+    return add_(mul_(input, noise), b) if inplace else add(mul(input, noise), b)
 
 
 def bilinear(input1, input2, weight, bias=None):
