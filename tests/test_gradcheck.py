@@ -28,6 +28,7 @@ from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
 from agcli.torchapi import padding as PADS
 from agcli.torchapi import normalization as NORM
+from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
@@ -527,6 +528,17 @@ CASES = [
          " * F.soft_margin_loss(a, b, reduction='none')", a=normal(3, 4), fixed={"b": normal(3, 4)}),
     case("F.multi_margin_loss(a, torch.tensor([0, 3, 1])) + F.multi_margin_loss(a, torch.tensor([2, 0, 1]), p=2,"
          " margin=0.5, reduction='none')", a=normal(3, 4)),
+    # ---- the channel-wise layers (engine/ops/channels.py): prelu's weight viewed over the channels, glu,
+    # the shuffles, rrelu in evaluation (leaky_relu's slope), local_response_norm (composed)
+    case("F.prelu(a, w) + F.prelu(a[:, :1], w[0]) + torch.prelu(a[0], w[:1])", a=away(3, 4, 2), w=normal(4)),
+    case("F.glu(a, 1) * F.glu(a, -1).sum()", a=normal(2, 4, 4)),
+    case("F.pixel_shuffle(a, 2) * F.pixel_unshuffle(a.reshape(2, 2, 4, 4), 2).sum()", a=normal(2, 8, 2, 2)),
+    case("F.channel_shuffle(a, 2) * a + F.channel_shuffle(a, 3)", a=normal(2, 6, 3)),
+    case("F.local_response_norm(a, 3, alpha=0.5) + F.local_response_norm(a[..., None], 2, beta=1.5, k=2)[..., 0]",
+         a=normal(2, 5, 3)),
+    case("F.rrelu(a, 0.1, 0.3) * a", a=away(3, 4)),
+    case("F.bilinear(a, b, w, c) + F.bilinear(a[0], b[1], w).sum()", a=normal(2, 3), b=normal(2, 4), w=normal(5, 3, 4),
+         c=normal(5)),
 ]
 
 
@@ -771,6 +783,17 @@ SECOND_ORDER = [
                                    UP.interpolate(functions.unsqueeze(x, 0), size=(3, 4, 3), mode="nearest-exact"),
                                    UP.interpolate(functions.unsqueeze(x, 0), scale_factor=1.5, mode="trilinear")]),
                  [R.standard_normal((1, 2, 3, 2))], id="interpolate-every-op"),
+    pytest.param(lambda x, w: functions.sum(functions.pow(NC.prelu(x, w), 3)),
+                 [R.uniform(0.2, 2.0, (2, 3, 2)) * R.choice([-1.0, 1.0], (2, 3, 2)), R.standard_normal(3)], id="prelu"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.glu(x, 1), 3)), [R.standard_normal((2, 4, 3))], id="glu"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.pixel_unshuffle(NC.pixel_shuffle(x, 2), 2), 3)),
+                 [R.standard_normal((1, 4, 2, 2))], id="pixel_shuffle"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.channel_shuffle(x, 2), 3)),
+                 [R.standard_normal((2, 4, 3))], id="channel_shuffle"),
+    pytest.param(lambda x: functions.sum(functions.pow(NC.rrelu(x, 0.1, 0.3), 3)),
+                 [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="rrelu"),
+    pytest.param(lambda x, y, w: functions.sum(functions.pow(NC.bilinear(x, y, w), 3)),
+                 [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
 ]
 
 
@@ -862,6 +885,7 @@ CHECKED_ELSEWHERE = {
     **{name: "in place: tests/test_in_place.py (finite differences)" for name in (
         "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",
         "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3", "LeakyReluBackward1")},
+    "RreluWithNoiseBackward1": "F.rrelu_: program 555 (PyTorch's values) and torch_double_backward.json",
 }
 
 

@@ -109,7 +109,7 @@ def _extreme(args) -> bool:
 def _by_hand():
     """Calls the runs above do not make: ops made without apply (AsStrided, when a view's history
     regrows) or reached only through paths those tests take elsewhere (conversions, x[mask] = v)."""
-    from agcli.engine.ops import sampled, shapes, writes
+    from agcli.engine.ops import channels, sampled, shapes, writes
     rng = np.random.default_rng(9)
 
     def t(*shape):
@@ -121,7 +121,8 @@ def _by_hand():
             (shapes.MOVE, (x,), {}, None), (shapes.INDEX_PUT, (x, t(3)), {"key": (mask,)}, None),
             (shapes.INDEX_PUT, (x, t(1)), {"key": (D(np.array([1, 0])),)}, None),
             (writes.AS_STRIDED, (x,), {"positions": D(np.array([[0, 4], [2, 5]]))}, None),
-            (sampled.BERNOULLI_TENSOR_, (x, t(2, 3)), {"values": D(np.ones((2, 3)))}, None)]
+            (sampled.BERNOULLI_TENSOR_, (x, t(2, 3)), {"values": D(np.ones((2, 3)))}, None),
+            (channels.RRELU_, (x,), {"noise": None, "negative_slope": 0.2}, None)]
 
 
 def _snapshot(args):

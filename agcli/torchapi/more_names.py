@@ -4,10 +4,13 @@ the program's in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import linalg as LA
+from . import nn_channels as NC
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
 
 FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
-METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det}
+METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det, **NC.METHODS}
+# torch.nn.functional's channel-wise functions: recorded ops (NN), or random draws (NN_RANDOM)
+NN, NN_RANDOM = NC.RECORDED, NC.RANDOM
 # (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
 _DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
 VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .activations import ACTIVATIONS
 from .cells import CELLS
+from .channels import CHANNELS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .padding import PADDINGS
@@ -29,7 +30,7 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
