@@ -396,5 +396,5 @@ _COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": c
              "nansum": functions.nansum, "nanmean": functions.nanmean}
 _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUNCTIONS})
 _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
-SPECIAL.update(SM.SPECIAL)
+SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
