@@ -491,6 +491,15 @@ CASES = [
     case("torch.block_diag(a, b, a[1, 2]) * 2", a=normal(2, 3), b=normal(4)),
     # ---- slogdet, logdet (the sign's gradient: none)
     case("torch.linalg.slogdet(a)[1] + torch.logdet(a @ a.mT) + torch.slogdet(a)[0]", a=normal(2, 3, 3)),
+    # ---- composed: matrix_power, multi_dot, vecdot, cov, corrcoef, trapezoid, float_power, ndtr
+    case("torch.linalg.matrix_power(a, 5) + torch.matrix_power(a, -2) + a.matrix_power(0) + a.matrix_power(1)",
+         a=normal(3, 3)),
+    case("torch.linalg.multi_dot([a, b, a.mT, b]) + torch.linalg.vecdot(a, b)[0]", a=normal(3, 3), b=normal(3, 3)),
+    case("torch.cov(a) + torch.corrcoef(a) + torch.cov(a, correction=0, aweights=w)", a=normal(3, 5),
+         w=uniform(0.5, 2, 5)),
+    case("torch.trapezoid(a) + torch.trapezoid(a, x, dim=0).sum() + torch.cumulative_trapezoid(a, dx=0.5)[:, 1]",
+         a=normal(4, 4), x=normal(4)),
+    case("torch.float_power(a, 3) + torch.float_power(a.abs(), b) + torch.special.ndtr(b)", a=normal(3), b=normal(3)),
 ]
 
 

@@ -18,3 +18,4 @@ SPECIAL = dict(FN.SPECIAL)
 LINALG_NEVER = {"slogdet": LA.slogdet}      # (torch.linalg's, its result named linalg_slogdet; declared as torch's)
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE}
+PROGRAM_FUNCTIONS = dict(FN.PROGRAM_FUNCTIONS)
