@@ -500,6 +500,11 @@ CASES = [
     case("torch.trapezoid(a) + torch.trapezoid(a, x, dim=0).sum() + torch.cumulative_trapezoid(a, dx=0.5)[:, 1]",
          a=normal(4, 4), x=normal(4)),
     case("torch.float_power(a, 3) + torch.float_power(a.abs(), b) + torch.special.ndtr(b)", a=normal(3), b=normal(3)),
+    # ---- fmax, fmin, logaddexp2, entr, xlog1py, dist
+    case("torch.fmax(a, b) + torch.fmin(a, b[0]) * 2 + torch.logaddexp2(a, b)", a=normal(3, 4), b=normal(4)),
+    case("torch.special.entr(a) + torch.special.xlog1py(b, a)", a=uniform(0.2, 2, 3), b=normal(3)),
+    case("torch.dist(a, b) + torch.dist(a, b, 3) + a.dist(b[0], 1) + torch.dist(a, b, 0.5)", a=normal(2, 3),
+         b=normal(3)),
 ]
 
 
