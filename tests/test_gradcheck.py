@@ -505,6 +505,9 @@ CASES = [
     case("torch.special.entr(a) + torch.special.xlog1py(b, a)", a=uniform(0.2, 2, 3), b=normal(3)),
     case("torch.dist(a, b) + torch.dist(a, b, 3) + a.dist(b[0], 1) + torch.dist(a, b, 0.5)", a=normal(2, 3),
          b=normal(3)),
+    # ---- index_add (a repeated index), index_copy
+    case("torch.index_add(a, 0, torch.tensor([0, 2, 0]), b, alpha=0.5) * torch.index_copy(a, 1, torch.tensor([2, 0]), "
+         "b[:, :2])", a=normal(3, 3), b=normal(3, 3)),
 ]
 
 
