@@ -508,6 +508,8 @@ CASES = [
     # ---- index_add (a repeated index), index_copy
     case("torch.index_add(a, 0, torch.tensor([0, 2, 0]), b, alpha=0.5) * torch.index_copy(a, 1, torch.tensor([2, 0]), "
          "b[:, :2])", a=normal(3, 3), b=normal(3, 3)),
+    # ---- nanmedian (distinct values)
+    case("torch.nanmedian(a) + torch.nanmedian(a, 1)[0].sum() + a.nanmedian(0, keepdim=True).values", a=distinct(3, 4)),
 ]
 
 

@@ -1,5 +1,5 @@
-"""torch.index_add / index_copy and their in-place methods: PyTorch's checks in its order and
-words, then one op each (engine/ops/indexed.py)."""
+"""torch.index_add / index_copy and their in-place methods, and torch.nanmedian: PyTorch's checks in its
+order and words, then one op each (engine/ops/indexed.py, nanmedians.py)."""
 from __future__ import annotations
 
 from ..engine import backend as B
@@ -93,5 +93,29 @@ def index_copy_(x, dim, index, source):
     return IP.become(x, index_copy(IP.before(x), dim, index, source))
 
 
-VALUED = {"index_add": index_add, "index_copy": index_copy}     # (the index: a parameter of the op)
+
+
+def nanmedian(x, dim=None, keepdim=False):
+    """The lower median of the values that are not nan: of all the elements (NanmedianBackward0), or
+    (values, indices) along dim (NanmedianBackward1); nan where all are nan."""
+    from ..engine.ops import nanmedians as NM
+    from .reductions import ValuesIndices, _nonempty_dim
+    if type(x) is not Tensor:
+        fail(f"nanmedian(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}", "type")
+    if B.kind(x.data.dtype) == "b":
+        fail('"median_cpu" not implemented for \'Bool\'', "not_implemented")
+    if dim is None:
+        if not x.data.size:
+            return Tensor(B.full((), float("nan"), dtype=x.data.dtype))
+        return apply(NM.NANMEDIAN, x)
+    d = _nonempty_dim("median", x, dim)      # (PyTorch words it as median's)
+    values = apply(NM.NANMEDIAN_DIM, x, dim=d, keepdim=bool(keepdim))
+    order = NM.nanmedian_order(x.data, d)
+    if not keepdim and x.data.ndim:
+        order = B.xp.squeeze(order, axis=d)
+    return ValuesIndices((values, Tensor(B.asarray(order, dtype=B.dtype("int64")), device=x.device)), "nanmedian")
+
+
+# (the index: a parameter of the op; nanmedian's indices read from the values)
+VALUED = {"index_add": index_add, "index_copy": index_copy, "nanmedian": nanmedian}
 IN_PLACE = {"index_add_": index_add_, "index_copy_": index_copy_}
