@@ -23,6 +23,7 @@ from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import functions
+from agcli.torchapi import further_shapes as FS
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -510,6 +511,8 @@ CASES = [
          "b[:, :2])", a=normal(3, 3), b=normal(3, 3)),
     # ---- nanmedian (distinct values)
     case("torch.nanmedian(a) + torch.nanmedian(a, 1)[0].sum() + a.nanmedian(0, keepdim=True).values", a=distinct(3, 4)),
+    # ---- unfold (overlapping windows)
+    case("a.unfold(1, 3, 1) ** 2 + a.unfold(1, 3, 2).sum(1, keepdim=True)", a=normal(2, 5)),
 ]
 
 
@@ -735,6 +738,8 @@ SECOND_ORDER = [
     pytest.param(lambda x, w: functions.sum(functions.pow(NORM.batch_norm(
         x, Tensor(D(np.array([0.5, -1.0]))), Tensor(D(np.array([2.0, 0.5]))), w), 3)),
                  [R.standard_normal((3, 2)), R.standard_normal(2)], id="batch_norm-eval"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(FS.unfold(x, 1, 3, 1), 3), D(W34[:, :2, None]))),
+                 [R.standard_normal((3, 4))], id="unfold"),
 ]
 
 

@@ -9,7 +9,7 @@ _BOTH = {"matrix_power": FL.matrix_power, "cov": FL.cov, "corrcoef": FL.corrcoef
          "ravel": FL.ravel, "msort": FL.msort, "float_power": FL.float_power}
 FUNCTIONS = {**FM.FUNCTIONS, **_BOTH, "trapezoid": FL.trapezoid, "trapz": FL.trapezoid,
              "cumulative_trapezoid": FL.cumulative_trapezoid}
-METHODS = {**FM.METHODS, **_BOTH}
+METHODS = {**FM.METHODS, **_BOTH, "unfold": FS.unfold}
 VALUED_FUNCTIONS = dict(FS.VALUED)
 VALUED_METHODS = dict(FS.VALUED)
 LINALG = {"matrix_power": FL.matrix_power, "multi_dot": FL.multi_dot, "vecdot": FL.vecdot}

@@ -119,3 +119,23 @@ def nanmedian(x, dim=None, keepdim=False):
 # (the index: a parameter of the op; nanmedian's indices read from the values)
 VALUED = {"index_add": index_add, "index_copy": index_copy, "nanmedian": nanmedian}
 IN_PLACE = {"index_add_": index_add_, "index_copy_": index_copy_}
+
+
+def unfold(x, dimension, size, step):
+    """x.unfold(dimension, size, step): windows of `size` every `step` along dimension, a new last dim
+    (a view: UnfoldBackward0). (torch.nn.functional.unfold is im2col, another function.)"""
+    from ..engine.ops import windows as WI
+    from .checks import is_int
+    for name, v in (("dimension", dimension), ("size", size), ("step", step)):
+        if not is_int(v):
+            fail(f"unfold(): argument '{name}' (position {('dimension', 'size', 'step').index(name) + 1}) must be "
+                 f"int, not {type(v).__name__}", "type")
+    d = dim_index(dimension, max(x.data.ndim, 1))
+    length = x.data.shape[d] if x.data.ndim else 1
+    if size > length:
+        fail(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if step <= 0:
+        fail(f"step is {step} but must be > 0")
+    if size < 0:
+        fail(f"size is {size} but must be >= 0")
+    return apply(WI.UNFOLD, x, dimension=d, size=int(size), step=int(step))
