@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, astype, dtype_name, float_errors_ignored, xp
+from ..backend import asarray, astype, dtype_name, float_errors_ignored, kind, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .elementary import primitive
@@ -41,11 +41,21 @@ def _pick_rules(smaller):
     return vjps, jvps
 
 
+def _pick(smaller):
+    """std::fmax (fmin): the other where one is nan, else the larger (smaller); integers' max (min)."""
+    def kernel(x, y):
+        best = xp.minimum(x, y) if smaller else xp.maximum(x, y)
+        if kind(best.dtype) != "f":
+            return best
+        return xp.where(xp.isnan(x), y, xp.where(xp.isnan(y), x, best))
+    return kernel
+
+
 def _logaddexp2(x, y):
     """max(a, b) + log1p(exp2(-|a - b|)) * inv_log_2, a where both are the same infinity."""
     with float_errors_ignored():
         m = xp.maximum(x, y)
-        value = m + xp.log1p(xp.exp2(-xp.abs(x - y))) * _INV_LOG_2
+        value = m + xp.log1p(asarray(2.0, dtype=x.dtype) ** -xp.abs(x - y)) * _INV_LOG_2
         return xp.where(xp.isinf(x) & (x == y), x, value)
 
 
@@ -124,10 +134,10 @@ def _dist_tangent(sign):
 
 
 _FMAX, _FMIN = _pick_rules(False), _pick_rules(True)
-FMAX = Op("FmaxBackward0", xp.fmax, _FMAX[0],
+FMAX = Op("FmaxBackward0", _pick(False), _FMAX[0],
           ("grad.masked_fill((self >= other).logical_or_(other.isnan()).logical_not_(), 0)",
            "grad.masked_fill((self >= other).logical_or_(other.isnan()), 0)"), jvps=_FMAX[1], broadcasts=True)
-FMIN = Op("FminBackward0", xp.fmin, _FMIN[0],
+FMIN = Op("FminBackward0", _pick(True), _FMIN[0],
           ("grad.masked_fill((self <= other).logical_or_(other.isnan()).logical_not_(), 0)",
            "grad.masked_fill((self <= other).logical_or_(other.isnan()), 0)"), jvps=_FMIN[1], broadcasts=True)
 LOGADDEXP2 = Op("Logaddexp2Backward0", _in_double(_logaddexp2),
