@@ -5,7 +5,7 @@ grad.index_select(dim, index) (times alpha); index_copy's self grad.index_fill(d
 Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import copy, getitem, kind, setitem, xp, zeros
+from ..backend import copy, getitem, kind, setitem, to_host, xp, zeros
 from ..fma import fma
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -22,14 +22,14 @@ def _index_add(x, source, dim, index, alpha=1):
     out = copy(x)
     if out.ndim == 0:       # (a number's index is 0: the source's one value added)
         return _index_add(xp.reshape(x, (1,)), xp.reshape(source, (1,)), 0, index, alpha)[0]
-    for i, j in enumerate(index.tolist() if hasattr(index, "tolist") else list(index)):
+    for i, j in enumerate(to_host(index).tolist()):
         here, add = getitem(out, _key(dim, j)), getitem(source, _key(dim, i))
         if alpha == 1:
             value = here + add
         elif kind(out.dtype) == "f" and out.ndim > 1:     # (add_'s kernel; a vector's loop rounds the product)
             value = fma(add, xp.full_like(add, alpha), here)
         else:
-            value = here + add * xp.asarray(alpha, dtype=add.dtype) if kind(out.dtype) == "f" else here + add * alpha
+            value = here + add * xp.full_like(add, alpha) if kind(out.dtype) == "f" else here + add * alpha
         setitem(out, _key(dim, j), value)
     return out
 
@@ -38,7 +38,7 @@ def _index_copy(x, source, dim, index):
     out = copy(x)
     if out.ndim == 0:
         return copy(xp.reshape(source, ()))
-    for i, j in enumerate(index.tolist()):
+    for i, j in enumerate(to_host(index).tolist()):
         setitem(out, _key(dim, j), getitem(source, _key(dim, i)))
     return out
 

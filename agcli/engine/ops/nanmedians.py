@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, from_host, host, kind, to_host, xp, zeros
+from ..backend import asarray, from_host, host, to_host, xp, zeros
 from ..backend_sort import _introselect
 from ..op import Op
 from ..tensor import data
@@ -35,7 +35,7 @@ def nanmedian_order(a, dim):
     if a.ndim == 0:
         return zeros((), dtype=xp.int64)
     values = to_host(a)
-    if kind(values.dtype) != "f":
+    if values.dtype.kind != "f":        # (a host array: NumPy's kind)
         values = values.astype("float64")
     rows = host.moveaxis(values, dim, -1)
     picked = [_row_index(row) for row in rows.reshape(-1, rows.shape[-1]).tolist()]
