@@ -4,7 +4,7 @@ gradient back where the window lay (UnfoldBackwardBackward0, whose own is grad.u
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, arange, copy, getitem, setitem, xp, zeros
+from ..backend import ON_HOST, arange, copy, getitem, host, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .shapes import tangent_dim
@@ -17,9 +17,8 @@ def _unfold(x, dimension, size, step):
     count = (x.shape[d] - size) // step + 1
     shape = tuple(x.shape[:d]) + (count,) + tuple(x.shape[d + 1:]) + (size,)
     if ON_HOST:         # (a view that writes go through, as PyTorch's)
-        import numpy
         strides = x.strides[:d] + (x.strides[d] * step,) + x.strides[d + 1:] + (x.strides[d],)
-        return numpy.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+        return host.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
     starts = arange(count) * step
     picked = xp.take(x, xp.reshape(starts[:, None] + arange(size)[None, :], (-1,)), axis=d)
     picked = xp.reshape(picked, tuple(x.shape[:d]) + (count, size) + tuple(x.shape[d + 1:]))
