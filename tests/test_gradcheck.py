@@ -513,6 +513,8 @@ CASES = [
     case("torch.nanmedian(a) + torch.nanmedian(a, 1)[0].sum() + a.nanmedian(0, keepdim=True).values", a=distinct(3, 4)),
     # ---- unfold (overlapping windows)
     case("a.unfold(1, 3, 1) ** 2 + a.unfold(1, 3, 2).sum(1, keepdim=True)", a=normal(2, 5)),
+    # ---- i0, i1 (both series: beyond 8 too)
+    case("torch.i0(a) + torch.special.i1(a * 4) + torch.special.i0(a * 5)", a=normal(2, 3)),
 ]
 
 

@@ -1,10 +1,10 @@
 """Elementwise functions PyTorch has beside the common ones: erfinv_ (in place), fmax, fmin,
-logaddexp2, dist, and torch.special's entr and xlog1py; their checks and type promotion, and the
-op each records (engine/ops/further.py)."""
+logaddexp2, dist, i0 (i0_), and torch.special's entr, xlog1py, i0 and i1; their checks and type
+promotion, and the op each records (engine/ops/further.py, bessel.py)."""
 from __future__ import annotations
 
 from ..engine import backend as B
-from ..engine.ops import further as FU
+from ..engine.ops import bessel as BE, further as FU
 from ..engine.tensor import Tensor, apply
 from ..errors import torch_type_name
 from ..state import state
@@ -78,12 +78,22 @@ def xlog1py(input, other):
     return apply(FU.XLOG1PY, input, other, cast=cast)
 
 
-def _in_place_pair(fn):
-    return lambda input, other: _in_place_unary(lambda t: fn(t, other))(input)
+def _bessel(op, name):
+    """i0 / i1 of a tensor, integers as the default float (engine/ops/bessel.py)."""
+    def function(input):
+        tensors_only(name, input=input)
+        x = input if B.kind(input.data.dtype) == "f" else Tensor(B.astype(input.data, state.default_float))
+        return apply(op, x)
+    function.__name__ = name
+    return function
 
 
-_BOTH = {"fmax": fmax, "fmin": fmin, "logaddexp2": logaddexp2, "dist": dist}
+i0, special_i0, special_i1 = _bessel(BE.I0, "i0"), _bessel(BE.I0, "special_i0"), _bessel(BE.I1, "special_i1")
+i0_ = _in_place_unary(i0)
+
+
+_BOTH = {"fmax": fmax, "fmin": fmin, "logaddexp2": logaddexp2, "dist": dist, "i0": i0}
 FUNCTIONS = dict(_BOTH)
 METHODS = dict(_BOTH)
-SPECIAL = {"entr": entr, "xlog1py": xlog1py}
-IN_PLACE = {"erfinv_": erfinv_}
+SPECIAL = {"entr": entr, "xlog1py": xlog1py, "i0": special_i0, "i1": special_i1}
+IN_PLACE = {"erfinv_": erfinv_, "i0_": i0_}

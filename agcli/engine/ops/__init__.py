@@ -4,15 +4,15 @@ rules in words (engine/op.py says how to read an entry).
 
 `ALL` lists every op; tests hold each to finite differences."""
 from ..op import Op
-from . import (activations, adaptive, arrangements, bounds, convolution, counts, determinants, elementary, further,
-               indexed, linalg, lookups, losses, nanmedians, nans, nn, normalization, pairs, pieces, piecewise,
-               pointwise, pooling, products, ranks, reductions, rounding, running, sampled, scans, shapes, special,
-               transposed, triangles, twofold, vector_norms, windows, writes)
+from . import (activations, adaptive, arrangements, bessel, bounds, convolution, counts, determinants, elementary,
+               further, indexed, linalg, lookups, losses, nanmedians, nans, nn, normalization, pairs, pieces,
+               piecewise, pointwise, pooling, products, ranks, reductions, rounding, running, sampled, scans, shapes,
+               special, transposed, triangles, twofold, vector_norms, windows, writes)
 
 FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks,
             scans, running, twofold, vector_norms, nans, linalg, products, arrangements, counts, determinants,
             lookups, convolution, transposed, pooling, adaptive, normalization, nn, losses, activations, piecewise,
-            writes, sampled, further, indexed, nanmedians, windows)
+            writes, sampled, further, indexed, nanmedians, windows, bessel)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())
