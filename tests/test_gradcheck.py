@@ -515,6 +515,12 @@ CASES = [
     case("a.unfold(1, 3, 1) ** 2 + a.unfold(1, 3, 2).sum(1, keepdim=True)", a=normal(2, 5)),
     # ---- i0, i1 (both series: beyond 8 too)
     case("torch.i0(a) + torch.special.i1(a * 4) + torch.special.i0(a * 5)", a=normal(2, 3)),
+    # ---- scatter_reduce (each reduction, with and without self; distinct values for amax/amin)
+    case("torch.scatter_reduce(a, 0, torch.tensor([0, 1, 0, 1, 2]), b, 'sum') * torch.scatter_reduce(a, 0, "
+         "torch.tensor([0, 1, 0, 1, 2]), b, 'mean', include_self=False)", a=normal(4), b=normal(5)),
+    case("torch.scatter_reduce(a, 0, torch.tensor([0, 1, 0, 1, 2]), b, 'prod') + a.scatter_reduce(0, "
+         "torch.tensor([0, 1, 0, 1, 2]), b, 'amax', include_self=False) + torch.scatter_reduce(a, 0, "
+         "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
 ]
 
 

@@ -116,9 +116,6 @@ def nanmedian(x, dim=None, keepdim=False):
     return ValuesIndices((values, Tensor(B.asarray(order, dtype=B.dtype("int64")), device=x.device)), "nanmedian")
 
 
-# (the index: a parameter of the op; nanmedian's indices read from the values)
-VALUED = {"index_add": index_add, "index_copy": index_copy, "nanmedian": nanmedian}
-IN_PLACE = {"index_add_": index_add_, "index_copy_": index_copy_}
 
 
 def unfold(x, dimension, size, step):
@@ -139,3 +136,29 @@ def unfold(x, dimension, size, step):
     if size < 0:
         fail(f"size is {size} but must be >= 0")
     return apply(WI.UNFOLD, x, dimension=d, size=int(size), step=int(step))
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """torch.scatter_reduce / x.scatter_reduce: src reduced into input at index along dim
+    (sum, prod, mean, amax, amin; ScatterReduceBackward0)."""
+    from ..engine.ops import scatter_reduce as SR
+    from .scatter import _checked as scatter_checked
+    if type(src) is not Tensor:
+        fail(f"scatter_reduce(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}", "type")
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        fail(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    d = scatter_checked("scatter", input, dim, index, src)
+    return apply(SR.SCATTER_REDUCE, input, src, dim=d, index=index.data, reduce=reduce,
+                 include_self=bool(include_self))
+
+
+def scatter_reduce_(x, dim, index, src, reduce, *, include_self=True):
+    x = IP._tensor(x)
+    IP.check_in_place(x, src)
+    IP.check_overlap(x, src)
+    return IP.become(x, scatter_reduce(IP.before(x), dim, index, src, reduce, include_self=include_self))
+
+
+# (the index: a parameter of the op; nanmedian's indices read from the values)
+VALUED = {"index_add": index_add, "index_copy": index_copy, "nanmedian": nanmedian, "scatter_reduce": scatter_reduce}
+IN_PLACE = {"index_add_": index_add_, "index_copy_": index_copy_, "scatter_reduce_": scatter_reduce_}

@@ -6,13 +6,13 @@ rules in words (engine/op.py says how to read an entry).
 from ..op import Op
 from . import (activations, adaptive, arrangements, bessel, bounds, convolution, counts, determinants, elementary,
                further, indexed, linalg, lookups, losses, nanmedians, nans, nn, normalization, pairs, pieces,
-               piecewise, pointwise, pooling, products, ranks, reductions, rounding, running, sampled, scans, shapes,
-               special, transposed, triangles, twofold, vector_norms, windows, writes)
+               piecewise, pointwise, pooling, products, ranks, reductions, rounding, running, sampled, scans,
+               scatter_reduce, shapes, special, transposed, triangles, twofold, vector_norms, windows, writes)
 
 FAMILIES = (pointwise, elementary, pairs, special, rounding, bounds, shapes, pieces, triangles, reductions, ranks,
             scans, running, twofold, vector_norms, nans, linalg, products, arrangements, counts, determinants,
             lookups, convolution, transposed, pooling, adaptive, normalization, nn, losses, activations, piecewise,
-            writes, sampled, further, indexed, nanmedians, windows, bessel)
+            writes, sampled, further, indexed, nanmedians, windows, bessel, scatter_reduce)
 
 ALL = tuple(value for family in FAMILIES for name, value in vars(family).items()
             if isinstance(value, Op) and name.isupper())
