@@ -521,6 +521,8 @@ CASES = [
     case("torch.scatter_reduce(a, 0, torch.tensor([0, 1, 0, 1, 2]), b, 'prod') + a.scatter_reduce(0, "
          "torch.tensor([0, 1, 0, 1, 2]), b, 'amax', include_self=False) + torch.scatter_reduce(a, 0, "
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
+    # ---- log_ndtr (both branches, and below erfc's underflow)
+    case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
 ]
 
 

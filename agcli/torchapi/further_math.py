@@ -1,5 +1,5 @@
 """Elementwise functions PyTorch has beside the common ones: erfinv_ (in place), fmax, fmin,
-logaddexp2, dist, i0 (i0_), and torch.special's entr, xlog1py, i0 and i1; their checks and type
+logaddexp2, dist, i0 (i0_), and torch.special's entr, xlog1py, log_ndtr, i0 and i1; their checks and type
 promotion, and the op each records (engine/ops/further.py, bessel.py)."""
 from __future__ import annotations
 
@@ -55,6 +55,13 @@ def entr(input):
     return apply(FU.ENTR, x)
 
 
+def log_ndtr(input):
+    """special_log_ndtr: log of the standard normal's cdf (SpecialLogNdtrBackward0); integers as the default float."""
+    tensors_only("special_log_ndtr", input=input)
+    x = input if B.kind(input.data.dtype) == "f" else Tensor(B.astype(input.data, state.default_float))
+    return apply(FU.LOG_NDTR, x)
+
+
 _XLOG1PY_FORMS = (" * (Tensor input, Tensor other, *, Tensor out = None)\n"
                   " * (Number self, Tensor other, *, Tensor out = None)\n"
                   " * (Tensor input, Number other, *, Tensor out = None)\n")
@@ -95,5 +102,5 @@ i0_ = _in_place_unary(i0)
 _BOTH = {"fmax": fmax, "fmin": fmin, "logaddexp2": logaddexp2, "dist": dist, "i0": i0}
 FUNCTIONS = dict(_BOTH)
 METHODS = dict(_BOTH)
-SPECIAL = {"entr": entr, "xlog1py": xlog1py, "i0": special_i0, "i1": special_i1}
+SPECIAL = {"entr": entr, "xlog1py": xlog1py, "i0": special_i0, "i1": special_i1, "log_ndtr": log_ndtr}
 IN_PLACE = {"erfinv_": erfinv_, "i0_": i0_}

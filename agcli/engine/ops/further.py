@@ -1,5 +1,5 @@
 """Elementwise ops PyTorch has beside the common ones: fmax, fmin, logaddexp2, special.entr,
-special.xlog1py, and dist (the p-norm of a difference). Their rules are derivatives.yaml's
+special.xlog1py, special.log_ndtr, and dist (the p-norm of a difference). Their rules are derivatives.yaml's
 formulas, written with the primitives so that with create_graph they record PyTorch's nodes;
 float32 values of the transcendental ones are float64's rounded once.
 Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, astype, dtype_name, float_errors_ignored, kind, xp
+from ..backend import asarray, astype, dtype_name, float_errors_ignored, from_host, host, kind, to_host, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .elementary import primitive
 from .pairs import _in_double
-from .pointwise import LOG, LOG1P, add, add_scalar, div, masked_fill, mul, neg, pow, sub
+from .pointwise import LOG, LOG1P, add, add_scalar, div, div_scalar, exp, masked_fill, mul, neg, pow, sub
 from .shapes import reshape
 from .vector_norms import _norm_grad, vector_norm
 from . import tangents as T
@@ -97,6 +97,35 @@ def _exp2_ratio(g, a, b):
     return div(g, add_scalar(pow(2.0, sub(a, b)), 1))
 
 
+def _log_ndtr_one(v):
+    """calc_log_ndtr: log1p(-erfc(t) / 2) from -1 up, log(erfcx(-t) / 2) - t * t below (here log(erfc(-t) / 2)
+    while erfc does not underflow, then erfcx's asymptotic series), t = x / sqrt(2)."""
+    t = v * 0.7071067811865476
+    if v != v:
+        return v
+    if v >= -1.0:
+        return math.log1p(-math.erfc(t) / 2)
+    u = -t
+    if u < 26.0:
+        return math.log(math.erfc(u) / 2)
+    if u == math.inf:
+        return -math.inf
+    w = 1 / (u * u)
+    series = 1 - w / 2 + 3 * w * w / 4 - 15 * w ** 3 / 8 + 105 * w ** 4 / 16
+    return math.log(series / (u * math.sqrt(math.pi)) / 2) - t * t
+
+
+def _log_ndtr(x):
+    values = to_host(x)
+    out = host.asarray([_log_ndtr_one(v) for v in values.astype("float64").ravel().tolist()], dtype="float64")
+    return from_host(out.astype(values.dtype).reshape(values.shape))
+
+
+def _log_ndtr_rule(g, out, x):
+    """grad / std::sqrt(2 * M_PI) * (result + self.pow(2) / 2).neg().exp()"""
+    return mul(div_scalar(g, math.sqrt(2 * math.pi)), exp(neg(add(out, div_scalar(pow(x, 2), 2)))))
+
+
 def _dist(x, y, p):
     with float_errors_ignored():
         if p == 0:      # (the count of differing elements)
@@ -145,6 +174,9 @@ LOGADDEXP2 = Op("Logaddexp2Backward0", _in_double(_logaddexp2),
                 ("grad / (1 + pow(2, other - self))", "grad / (1 + pow(2, self - other))"),
                 jvps=(lambda t, out, x, y: _exp2_ratio(t, y, x), lambda t, out, x, y: _exp2_ratio(t, x, y)),
                 broadcasts=True)
+LOG_NDTR = Op("SpecialLogNdtrBackward0", _log_ndtr, (_log_ndtr_rule,),
+              ("grad / std::sqrt(2 * M_PI) * (result + self.pow(2) / 2).neg().exp()",), saves_out=True,
+              jvps=(_log_ndtr_rule,))
 ENTR = Op("SpecialEntrBackward0", _entr, (lambda g, out, x: mul(g, neg(add_scalar(log(x), 1))),),
           ("grad * (-(1 + self.log()))",), jvps=(lambda t, out, x: mul(t, neg(add_scalar(log(x), 1))),))
 XLOG1PY = Op("SpecialXlog1PyBackward0", _xlog1py,
@@ -159,5 +191,5 @@ DIST = Op("DistBackward0", _dist, (_dist_rule(1), _dist_rule(-1)),
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import ELEMENTWISE, LOOP, declare  # noqa: E402  (after the entries)
 
-declare(ELEMENTWISE, FMAX, FMIN, LOGADDEXP2, ENTR, XLOG1PY)
+declare(ELEMENTWISE, FMAX, FMIN, LOGADDEXP2, ENTR, XLOG1PY, LOG_NDTR)
 declare(LOOP, DIST)
