@@ -15,7 +15,6 @@ from ..state import state
 from . import functions as F
 from . import in_place
 from .checks import CPP_TYPE_NAMES, dim_index, fail, ndim_of, shape_of, tensors_only
-from .dtypes import result_type
 
 
 def matrix_power(A, n):

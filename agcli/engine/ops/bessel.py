@@ -11,7 +11,7 @@ import math
 from ..backend import dtype_name, float_errors_ignored, from_host, host, to_host, xp
 from ..fma import fma
 from ..op import Op
-from ..tensor import Tensor, apply, data
+from ..tensor import Tensor, data
 from .elementary import primitive
 from .pointwise import RECIPROCAL, mul, sub, where
 
