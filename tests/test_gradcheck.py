@@ -27,6 +27,7 @@ from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
 from agcli.torchapi import padding as PADS
+from agcli.torchapi import further_shapes as FS
 from agcli.torchapi import normalization as NORM
 from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
@@ -539,6 +540,37 @@ CASES = [
     case("F.rrelu(a, 0.1, 0.3) * a", a=away(3, 4)),
     case("F.bilinear(a, b, w, c) + F.bilinear(a[0], b[1], w).sum()", a=normal(2, 3), b=normal(2, 4), w=normal(5, 3, 4),
          c=normal(5)),
+    # ---- composed: matrix_power, multi_dot, vecdot, cov, corrcoef, trapezoid, float_power, ndtr
+    case("torch.linalg.matrix_power(a, 5) + torch.matrix_power(a, -2) + a.matrix_power(0) + a.matrix_power(1)",
+         a=normal(3, 3)),
+    case("torch.linalg.multi_dot([a, b, a.mT, b]) + torch.linalg.vecdot(a, b)[0]", a=normal(3, 3), b=normal(3, 3)),
+    case("torch.cov(a) + torch.corrcoef(a) + torch.cov(a, correction=0, aweights=w)", a=normal(3, 5),
+         w=uniform(0.5, 2, 5)),
+    case("torch.trapezoid(a) + torch.trapezoid(a, x, dim=0).sum() + torch.cumulative_trapezoid(a, dx=0.5)[:, 1]",
+         a=normal(4, 4), x=normal(4)),
+    case("torch.float_power(a, 3) + torch.float_power(a.abs(), b) + torch.special.ndtr(b)", a=normal(3), b=normal(3)),
+    # ---- fmax, fmin, logaddexp2, entr, xlog1py, dist
+    case("torch.fmax(a, b) + torch.fmin(a, b[0]) * 2 + torch.logaddexp2(a, b)", a=normal(3, 4), b=normal(4)),
+    case("torch.special.entr(a) + torch.special.xlog1py(b, a)", a=uniform(0.2, 2, 3), b=normal(3)),
+    case("torch.dist(a, b) + torch.dist(a, b, 3) + a.dist(b[0], 1) + torch.dist(a, b, 0.5)", a=normal(2, 3),
+         b=normal(3)),
+    # ---- index_add (a repeated index), index_copy
+    case("torch.index_add(a, 0, torch.tensor([0, 2, 0]), b, alpha=0.5) * torch.index_copy(a, 1, torch.tensor([2, 0]), "
+         "b[:, :2])", a=normal(3, 3), b=normal(3, 3)),
+    # ---- nanmedian (distinct values)
+    case("torch.nanmedian(a) + torch.nanmedian(a, 1)[0].sum() + a.nanmedian(0, keepdim=True).values", a=distinct(3, 4)),
+    # ---- unfold (overlapping windows)
+    case("a.unfold(1, 3, 1) ** 2 + a.unfold(1, 3, 2).sum(1, keepdim=True)", a=normal(2, 5)),
+    # ---- i0, i1 (both series: beyond 8 too)
+    case("torch.i0(a) + torch.special.i1(a * 4) + torch.special.i0(a * 5)", a=normal(2, 3)),
+    # ---- scatter_reduce (each reduction, with and without self; distinct values for amax/amin)
+    case("torch.scatter_reduce(a, 0, torch.tensor([0, 1, 0, 1, 2]), b, 'sum') * torch.scatter_reduce(a, 0, "
+         "torch.tensor([0, 1, 0, 1, 2]), b, 'mean', include_self=False)", a=normal(4), b=normal(5)),
+    case("torch.scatter_reduce(a, 0, torch.tensor([0, 1, 0, 1, 2]), b, 'prod') + a.scatter_reduce(0, "
+         "torch.tensor([0, 1, 0, 1, 2]), b, 'amax', include_self=False) + torch.scatter_reduce(a, 0, "
+         "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
+    # ---- log_ndtr (both branches, and below erfc's underflow)
+    case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
 ]
 
 
@@ -794,6 +826,8 @@ SECOND_ORDER = [
                  [R.uniform(0.2, 2.0, (3, 4)) * R.choice([-1.0, 1.0], (3, 4))], id="rrelu"),
     pytest.param(lambda x, y, w: functions.sum(functions.pow(NC.bilinear(x, y, w), 3)),
                  [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
+    pytest.param(lambda x: functions.sum(functions.mul(functions.pow(FS.unfold(x, 1, 3, 1), 3), D(W34[:, :2, None]))),
+                 [R.standard_normal((3, 4))], id="unfold"),
 ]
 
 

@@ -122,9 +122,10 @@ def pytorch_keywords(fn, name, keywords):
 NUMBERS_TAKEN = frozenset(("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
                            "remainder", "floor_divide", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "less",
                            "greater_equal", "less_equal", "not_equal", "fmod", "rsub", "xlogy", "copysign", "lerp",
-                           "bucketize", "searchsorted"))
+                           "bucketize", "searchsorted", "float_power", "xlog1py"))
 _SECOND_PARAMETER = {"dot": "tensor", "mm": "mat2", "bmm": "mat2", "mv": "vec", "outer": "vec2", "ger": "vec2"}
-_ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd"}
+_ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd", "entr": "special_entr",
+              "ndtr": "special_ndtr", "i1": "special_i1", "log_ndtr": "special_log_ndtr"}    # (torch.special's own)
 # torch.nn.functional's Python code, and torch.norm's, read an attribute of the number first
 _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size", "binary_cross_entropy": "size",
                    "norm": "layout"}

@@ -34,6 +34,7 @@ PROGRAM_FUNCTIONS = {
     "use_deterministic_algorithms": modes.use_deterministic_algorithms,
     "are_deterministic_algorithms_enabled": modes.are_deterministic_algorithms_enabled,
     "is_deterministic_algorithms_warn_only_enabled": modes.is_deterministic_algorithms_warn_only_enabled,
+    **more_names.PROGRAM_FUNCTIONS,
 }
 def _nothing(*args, **kwargs):
     return None

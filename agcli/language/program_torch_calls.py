@@ -22,7 +22,7 @@ from .program_out import call_with_out
 from .program_values import type_name as program_type_name
 
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
-                           "true_divide", "xlogy", "copysign", "bucketize"))
+                           "true_divide", "xlogy", "copysign", "bucketize", "float_power", "xlog1py"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 _NO_CHECKS = ({}, (), None)
 # F.softmax(input) is input.softmax(...) in PyTorch's Python (F.group_norm reads input.dim(), ...): a list

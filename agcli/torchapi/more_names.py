@@ -4,18 +4,21 @@ the program's in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import linalg as LA
+from . import further_names as FN
 from . import nn_channels as NC
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
 
-FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det}
-METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det, **NC.METHODS}
+FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det, **FN.FUNCTIONS}
+METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det, **NC.METHODS, **FN.METHODS}
 # torch.nn.functional's channel-wise functions: recorded ops (NN), or random draws (NN_RANDOM)
 NN, NN_RANDOM = NC.RECORDED, NC.RANDOM
 # (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
 _DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
-VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS}
-VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS}
-LINALG = {**AR.LINALG, "det": LA.det}
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_FUNCTIONS}
+VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_METHODS}
+LINALG = {**AR.LINALG, "det": LA.det, **FN.LINALG}
+SPECIAL = dict(FN.SPECIAL)
 LINALG_NEVER = {"slogdet": LA.slogdet}      # (torch.linalg's, its result named linalg_slogdet; declared as torch's)
 LITERALS = dict(CT.LITERALS)
-IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE}
+IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE}
+PROGRAM_FUNCTIONS = dict(FN.PROGRAM_FUNCTIONS)

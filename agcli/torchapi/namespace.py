@@ -396,5 +396,5 @@ _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUN
 _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
 _declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY, **SP.FUNCTIONS_ONLY})   # (values, not ops: counts, cuts)
 _declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
-SPECIAL.update(SM.SPECIAL)
+SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
 VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})

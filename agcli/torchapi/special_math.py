@@ -110,6 +110,8 @@ def lerp(input, end, weight):
 
 def _unary(op, name):
     def function(input):
+        if type(input) is not Tensor:
+            fail(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}", "type")
         return apply(op, floating(input))
     function.__name__ = name
     return function

@@ -2,7 +2,8 @@
 deg2rad, rad2deg, nan_to_num. Their rules are derivatives.yaml's formulas, written
 with the primitives (with create_graph they record PyTorch's nodes). The gamma family
 and erfinv follow PyTorch's own C++ (aten/src/ATen/native/Math.h, after Cephes) value
-by value in float64, on the host; float32 values are float64's rounded once.
+by value in float64, on the host (erfinv refined beyond it toward MKL's, which PyTorch's
+build calls); float32 values are float64's rounded once.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
@@ -219,7 +220,7 @@ _ERFINV_D = (3.543889200, 1.637067800)
 
 
 def _erfinv(y):
-    """calc_erfinv (double): a rational first guess, then two Newton steps."""
+    """calc_erfinv (double): a rational first guess, then two Newton steps (and two on erfc beyond 0.5)."""
     a, b, c, d = _ERFINV_A, _ERFINV_B, _ERFINV_C, _ERFINV_D
     y_abs = abs(y)
     if y_abs > 1.0 or y != y:
@@ -238,7 +239,15 @@ def _erfinv(y):
         x = math.copysign(num, y) / dem
     two_over_root_pi = 2.0 * (1 / math.sqrt(math.pi))
     x = x - (math.erf(x) - y) / (two_over_root_pi * math.exp(-x * x))
-    return x - (math.erf(x) - y) / (two_over_root_pi * math.exp(-x * x))
+    x = x - (math.erf(x) - y) / (two_over_root_pi * math.exp(-x * x))
+    if y_abs <= 0.5:
+        return x
+    # PyTorch 2.13's MKL build computes erfinv with MKL's vdErfInv (to about half an ulp), not calc_erfinv,
+    # whose erf(x) - y cancels near 1: two more Newton steps on erfc(|x|) - (1 - |y|) (exact) come nearer
+    a, q = abs(x), 1.0 - y_abs
+    for _ in range(2):
+        a = a + (math.erfc(a) - q) / (two_over_root_pi * math.exp(-a * a))
+    return math.copysign(a, y)
 
 
 def _logit(x, eps=None):

@@ -13,6 +13,7 @@ from .. import functions as T
 from .. import multinomial as MN
 from .. import ranges
 from .. import sampling as RS
+from .. import special_math as SM
 from ..dtypes import DType
 from ..namespace import METHODS, Size
 from .base import (Distribution, finfo, IntegerInterval, Interval, GreaterThan, LessThan, boolean, broadcast_all,
@@ -69,7 +70,8 @@ class Normal(Distribution):
         return T.mul(0.5, T.add(1, T.erf(z)))
 
     def icdf(self, value):
-        raise AgcliError("Normal.icdf needs torch.erfinv, which agcli does not provide", kind="not_implemented")
+        # (PyTorch's: no check of value; a number reaches erfinv, which refuses it in its words)
+        return T.add(self.loc, T.mul(T.mul(self.scale, SM.erfinv(T.sub(T.mul(2, value), 1))), math.sqrt(2)))
 
     def entropy(self):
         return T.add(0.5 + 0.5 * math.log(2 * math.pi), T.log(self.scale))
