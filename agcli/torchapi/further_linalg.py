@@ -148,7 +148,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if aweights is not None:
         aw = _weights("aweights", aweights, observations)
         w = aw if w is None else F.mul(w, aw)
-    w_sum = F.sum(w) if w is not None else Tensor(B.asarray(observations, dtype=B.dtype("int64")))
+    # (PyTorch's count is an int64 tensor; the array API divides no float by it: a device's is the float)
+    count_dtype = "int64" if B.ON_HOST else B.dtype_name(x.data.dtype)
+    w_sum = F.sum(w) if w is not None else Tensor(B.asarray(observations, dtype=B.dtype(count_dtype)), device=x.device)
     if w is not None and not bool(B.item(w_sum.data != 0)):
         fail("cov(): weights sum to zero, can't be normalized")
     avg = F.div(F.sum(F.mul(x, w) if w is not None else x, 1), w_sum)

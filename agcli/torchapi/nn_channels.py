@@ -12,7 +12,6 @@ from ..engine.ops import channels as CH
 from ..engine.ops.shapes import reshape, squeeze, unsqueeze
 from ..engine.tensor import Tensor, apply, data
 from ..errors import torch_type_name
-from ..state import state
 from . import distributions as Dn
 from .arithmetic import add, div, mul, pow
 from .checks import dim_index, fail, is_int, ndim_of, numel, shape_of, tensors_only
@@ -199,8 +198,9 @@ def _alpha_dropped(input, p, training, inplace, feature):
     g = chosen(None)
     like = Tensor(B.empty(shape[:2] + (1,) * (len(shape) - 2), dtype=B.dtype(d))) if feature else input
     mask = drawn_like(like, lambda n, contiguous, _: Dn.bernoulli_scalar(g, n, 1 - p).astype(d))
-    scalar = numpy.dtype(d).type
-    b = (mask + scalar(-1)) * scalar(_SELU_ALPHA * a) + scalar(_SELU_ALPHA * a * p)
+    def scalar(v):      # (a 0-d array of the mask's dtype: its rounding, on its device)
+        return B.asarray(v, dtype=B.dtype(d))
+    b = (mask + scalar(-1.0)) * scalar(_SELU_ALPHA * a) + scalar(_SELU_ALPHA * a * p)
     noise = mask * scalar(a)
     noise, b = Tensor(noise, device=input.device), Tensor(b, device=input.device)
     return add_(mul_(input, noise), b) if inplace else add(mul(input, noise), b)

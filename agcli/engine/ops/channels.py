@@ -5,11 +5,11 @@ kernel, one rule per input, the rules in words. Dims count from the end where th
 (glu's dim is kept negative), so a tangent's leading batch dims pass through."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import ones, swapaxes, xp
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import slice_key
-from .pointwise import mul, mul_scalar, sigmoid, sub, where, zeros_like
+from .pointwise import mul, sigmoid, sub, where, zeros_like
 from .shapes import CAT, SLICE, tangent_dim
 
 
@@ -80,7 +80,7 @@ def _half(x, dim, second):
     start, stop = (n // 2, n) if second else (0, n // 2)
     if type(x) is Tensor:
         return apply(SLICE, x, dim=d, start=start, stop=stop, step=1)
-    return x[slice_key(d, start, stop, 1)]
+    return x[tuple(slice_key(d, start, stop, 1)) + (Ellipsis,)]     # (the array API wants the rest named)
 
 
 def _join(p, q, dim):
@@ -127,8 +127,8 @@ def _glu_double_x(u, g, x, dim):
 def _glu_double_g(gg, x, dim):
     """glu_double_backward_grad_output: tmp = gg * glu_backward(ones, self), its halves added."""
     a = _half(x, dim, False)
-    ones = xp.ones(a.data.shape if type(a) is Tensor else a.shape, dtype=(a.data if type(a) is Tensor else a).dtype)
-    tmp = mul(gg, glu_backward(ones, x, dim))
+    unit = ones(a.data.shape if type(a) is Tensor else a.shape, dtype=(a.data if type(a) is Tensor else a).dtype)
+    tmp = mul(gg, glu_backward(unit, x, dim))
     return _half(tmp, dim, False) + _half(tmp, dim, True)
 
 
@@ -185,7 +185,7 @@ def _channel_shuffle(x, groups, dim=1):
     shape = x.shape
     c = shape[dim]
     y = xp.reshape(x, (*shape[:dim], groups, c // groups, *shape[dim + 1:]))
-    return xp.reshape(xp.swapaxes(y, dim, dim + 1), shape)
+    return xp.reshape(swapaxes(y, dim, dim + 1), shape)
 
 
 def channel_shuffle(x, groups, dim=1):
@@ -283,9 +283,10 @@ def _running_sum(a, dims, ndim):
         if a.shape[axis] == 0:
             a = xp.sum(a, axis=axis, keepdims=True)
             continue
-        total = xp.take(a, xp.asarray([0]), axis=axis)
+        lead = (slice(None),) * (a.ndim + axis)
+        total = a[lead + (slice(0, 1), Ellipsis)]
         for k in range(1, a.shape[axis]):
-            total = total + xp.take(a, xp.asarray([k]), axis=axis)
+            total = total + a[lead + (slice(k, k + 1), Ellipsis)]
         a = total
     return a
 
