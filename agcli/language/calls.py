@@ -109,9 +109,11 @@ def pytorch_keywords(fn, name, keywords):
     renamed, seen = [], set()
     for k in keywords:
         pytorch_name = NUMPY_NAMES.get(k.name, k.name)
-        if pytorch_name in seen:
-            raise AgcliError(f"{name}() got multiple values for argument '{pytorch_name}'",
-                             (k.span[0], k.span[0] + len(k.name)), kind="call")
+        if pytorch_name in seen:        # (PyTorch names NumPy's alias, whichever comes first)
+            alias = next(a for a in keywords if a.name != NUMPY_NAMES.get(a.name, a.name)
+                         and NUMPY_NAMES[a.name] == pytorch_name)
+            raise AgcliError(f"{name}() got an unexpected keyword argument '{alias.name}'",
+                             (alias.span[0], alias.span[0] + len(alias.name)), kind="call")
         seen.add(pytorch_name)
         renamed.append(A.Keyword(pytorch_name, k.value, k.span))
     return renamed

@@ -14,6 +14,7 @@ from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
+from ..torchapi.namespace import NUMPY_NAMES, TAKES_NUMPY_NAMES
 from .calls import (PYTORCH_PARAMETER, bool_only, calls_that_fit, mismatch, number_refusal, pytorch_keywords,
                     signature, tensor_parameters)
 from .lower import _wrap as wrap_array
@@ -119,6 +120,7 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
     own = _own_names(fn, is_method, n_args, kw_names)
     if own is None:
         return {}, (), kw_names[0]
+    _no_alias_twice(name, kw_names, own)
     keywords = [A.Keyword(k, None, None) for k in own]
     renamed = pytorch_keywords(fn, name, keywords)      # x.sum(axis=0) is x.sum(dim=0)
     renames = {k: r.name for k, r in zip(kw_names, renamed) if k != r.name}
@@ -175,6 +177,15 @@ def _own_names(fn, is_method, n_args, kw_names):
             k = same[0] if len(same) == 1 else k
         own.append(k)
     return tuple(own)
+
+
+def _no_alias_twice(name, kw_names, own):
+    """x.sum(dim=0, axis=1): PyTorch takes NumPy's name only in place of its own, never beside it (here
+    the two would be one keyword, the last one winning: a silently different sum)."""
+    final = [NUMPY_NAMES.get(o, o) if name in TAKES_NUMPY_NAMES else o for o in own]
+    if len(set(final)) < len(final):
+        alias = next(k for k, f in zip(kw_names, final) if k != f and final.count(f) > 1)
+        raise AgcliError(f"{name}() got an unexpected keyword argument '{alias}'", kind="type")
 
 
 def fit(fn, name, is_method, n_args, keywords, module=None):
