@@ -149,7 +149,14 @@ def _getattr(obj, name, default=MISSING):
 
 
 def _hasattr(obj, name):
-    return _getattr(obj, _name(name, "hasattr"), _ABSENT) is not _ABSENT
+    name = _name(name, "hasattr")
+    if type(obj) is Tensor and name in _SPARSE_METHODS:     # (agcli's x.values is a hint about max(x, dim))
+        return True
+    return _getattr(obj, name, _ABSENT) is not _ABSENT
+
+
+# A PyTorch tensor's methods for its sparse layouts, which a dense one has too (they fail when called)
+_SPARSE_METHODS = frozenset(("values", "indices"))
 
 
 _ABSENT = object()
