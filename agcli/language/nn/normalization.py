@@ -14,29 +14,37 @@ from .native import call, native_class, program
 from .parameter import parameter
 
 
+def _affine_parameters(module, shape, affine, bias, device, dtype):
+    """LayerNorm's and GroupNorm's weight and bias (uninitialised: reset_parameters sets them), or None."""
+    weight = parameter(C.empty(shape, device=device, dtype=dtype)) if affine else None
+    bias = parameter(C.empty(shape, device=device, dtype=dtype)) if affine and bias else None
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is None:
+            Module.register_parameter(module, name, None)
+        else:
+            Module.program_setattr(module, name, value)
+
+
+def _reset_affine(module, affine):
+    """A weight of ones and a bias of zeros."""
+    params = module.__dict__["_parameters"]
+    if affine:
+        nn_init.ones_(params["weight"])
+        if params["bias"] is not None:
+            nn_init.zeros_(params["bias"])
+
+
 class LayerNorm(Module):
     @program("__init__")
     def init(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         init_with(self, normalized_shape=shape, eps=eps, elementwise_affine=elementwise_affine)
-        if elementwise_affine:
-            Module.program_setattr(self, "weight", parameter(C.empty(shape, device=device, dtype=dtype)))
-            if bias:
-                Module.program_setattr(self, "bias", parameter(C.empty(shape, device=device, dtype=dtype)))
-            else:
-                Module.register_parameter(self, "bias", None)
-        else:
-            Module.register_parameter(self, "weight", None)
-            Module.register_parameter(self, "bias", None)
+        _affine_parameters(self, shape, elementwise_affine, bias, device, dtype)
         call(self, "reset_parameters")
 
     @program("reset_parameters")
     def reset_parameters(self):
-        params = self.__dict__["_parameters"]
-        if self.__dict__["elementwise_affine"]:
-            nn_init.ones_(params["weight"])
-            if params["bias"] is not None:
-                nn_init.zeros_(params["bias"])
+        _reset_affine(self, self.__dict__["elementwise_affine"])
 
     @program("forward")
     def forward(self, input):
@@ -183,24 +191,12 @@ class GroupNorm(Module):
         for name, value in (("num_groups", num_groups), ("num_channels", num_channels), ("eps", eps),
                             ("affine", affine)):
             Module.program_setattr(self, name, value)
-        if affine:
-            Module.program_setattr(self, "weight", parameter(C.empty(num_channels, device=device, dtype=dtype)))
-            if bias:
-                Module.program_setattr(self, "bias", parameter(C.empty(num_channels, device=device, dtype=dtype)))
-            else:
-                Module.register_parameter(self, "bias", None)
-        else:
-            Module.register_parameter(self, "weight", None)
-            Module.register_parameter(self, "bias", None)
+        _affine_parameters(self, num_channels, affine, bias, device, dtype)
         call(self, "reset_parameters")
 
     @program("reset_parameters")
     def reset_parameters(self):
-        params = self.__dict__["_parameters"]
-        if self.__dict__["affine"]:
-            nn_init.ones_(params["weight"])
-            if params["bias"] is not None:
-                nn_init.zeros_(params["bias"])
+        _reset_affine(self, self.__dict__["affine"])
 
     @program("forward")
     def forward(self, input):

@@ -232,5 +232,9 @@ def set_default_validate_args(value):
     state.validate_distributions = bool(value)
 
 
-def log_sqrt_two_pi() -> float:
-    return math.log(math.sqrt(2 * math.pi))
+LOG_SQRT_TWO_PI = math.log(math.sqrt(2 * math.pi))
+
+
+def batch_shape_of(values, param) -> tuple:
+    """A distribution made of numbers only has no batch dimensions, else its broadcast parameter's."""
+    return () if all(is_number(v) for v in values) else param.data.shape

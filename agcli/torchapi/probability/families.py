@@ -17,12 +17,17 @@ from .. import special_math as SM
 from ..dtypes import DType
 from ..namespace import METHODS, Size
 from .base import (Distribution, finfo, IntegerInterval, Interval, GreaterThan, LessThan, boolean, broadcast_all,
-                   broadcast_tensors, is_number, log_sqrt_two_pi, positive, real, real_vector, shape_of, simplex,
+                   batch_shape_of, broadcast_tensors, LOG_SQRT_TWO_PI, positive, real, real_vector, shape_of, simplex,
                    unit_interval, value_error)
 
 
 def _dtype(t):
     return DType(B.dtype_name(t.data.dtype))
+
+
+def empty_like(t, shape):
+    """t.new(shape): an uninitialised tensor of t's dtype and device."""
+    return C.empty(*shape, dtype=_dtype(t), device=t.device)
 
 
 def _nan_like(shape, like):
@@ -38,8 +43,7 @@ class Normal(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        shape = () if is_number(loc) and is_number(scale) else self.loc.data.shape
-        super().__init__(shape, validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
 
     mean = mode = property(lambda self: self.loc)
     stddev = property(lambda self: self.scale)
@@ -52,7 +56,7 @@ class Normal(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        eps = RS.normal_(C.empty(*shape, dtype=_dtype(self.loc), device=self.loc.device))
+        eps = RS.normal_(empty_like(self.loc, shape))
         return T.add(self.loc, T.mul(eps, self.scale))
 
     def log_prob(self, value):
@@ -61,7 +65,7 @@ class Normal(Distribution):
         var = T.pow(self.scale, 2)
         log_scale = T.log(self.scale)
         square = T.div(T.neg(T.pow(T.sub(value, self.loc), 2)), T.mul(2, var))
-        return T.sub(T.sub(square, log_scale), log_sqrt_two_pi())
+        return T.sub(T.sub(square, log_scale), LOG_SQRT_TWO_PI)
 
     def cdf(self, value):
         if self._validate_args:
@@ -84,8 +88,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
-        shape = () if is_number(low) and is_number(high) else self.low.data.shape
-        super().__init__(shape, validate_args=validate_args)
+        super().__init__(batch_shape_of((low, high), self.low), validate_args=validate_args)
 
     @property
     def arg_constraints(self):
@@ -164,8 +167,8 @@ class Bernoulli(_ProbsOrLogits):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._parameter(probs, logits, lambda name, v: broadcast_all(v)[0])
-        shape = () if is_number(probs if probs is not None else logits) else self._param.data.shape
-        super().__init__(shape, validate_args=validate_args)
+        super().__init__(batch_shape_of((probs if probs is not None else logits,), self._param),
+                         validate_args=validate_args)
 
     def _probs(self):
         return T.sigmoid(self.logits)

@@ -8,8 +8,8 @@ from .. import creation as C
 from .. import functions as T
 from .. import sampling as RS
 from ..namespace import METHODS
-from .base import Constraint, finfo, Distribution, GreaterThan, broadcast_all, is_number, positive, real
-from .families import Categorical, _dtype
+from .base import Constraint, Distribution, GreaterThan, batch_shape_of, broadcast_all, finfo, positive, real
+from .families import Categorical, empty_like
 
 
 class GreaterThanEq(GreaterThan):
@@ -25,11 +25,6 @@ class OneHot(Constraint):
         return B.xp.all((a == 0) | (a == 1), axis=-1) & (B.xp.sum(a, axis=-1) == 1)
 
 
-def _empty_like(t, shape):
-    """t.new(shape): an uninitialised tensor of t's dtype and device."""
-    return C.empty(*shape, dtype=_dtype(t), device=t.device)
-
-
 class Exponential(Distribution):
     pytorch_module = "torch.distributions.exponential"
     arg_constraints = {"rate": positive}
@@ -39,7 +34,7 @@ class Exponential(Distribution):
 
     def __init__(self, rate, validate_args=None):
         self.rate, = broadcast_all(rate)
-        super().__init__(() if is_number(rate) else self.rate.data.shape, validate_args=validate_args)
+        super().__init__(batch_shape_of((rate,), self.rate), validate_args=validate_args)
 
     mean = stddev = property(lambda self: T.reciprocal(self.rate))
     mode = property(lambda self: C.zeros_like(self.rate))
@@ -47,7 +42,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
-        return T.div(RS.exponential_(_empty_like(self.rate, shape)), self.rate)
+        return T.div(RS.exponential_(empty_like(self.rate, shape)), self.rate)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -75,8 +70,7 @@ class Laplace(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        shape = () if is_number(loc) and is_number(scale) else self.loc.data.shape
-        super().__init__(shape, validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
 
     mean = mode = property(lambda self: self.loc)
     variance = property(lambda self: T.mul(2, T.pow(self.scale, 2)))
@@ -85,7 +79,7 @@ class Laplace(Distribution):
     def rsample(self, sample_shape=()):
         shape = tuple(self._extended_shape(sample_shape))
         eps = float(finfo(self.loc).eps)
-        u = RS.uniform_(_empty_like(self.loc, shape), eps - 1, 1)
+        u = RS.uniform_(empty_like(self.loc, shape), eps - 1, 1)
         return T.sub(self.loc, T.mul(T.mul(self.scale, T.sign(u)), T.log1p(T.neg(T.abs(u)))))
 
     def log_prob(self, value):
