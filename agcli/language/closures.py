@@ -17,6 +17,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi import functions
+from .anomaly_places import noting_fn
 
 NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
 CAUGHT = (AgcliError, MemoryError, *NUMERIC_ERRORS)     # what an op's error may be (see failed)
@@ -192,3 +193,18 @@ def attribute_of(getter, name):
             raise AgcliError(f"'{type_name(x)}' object has no attribute '{name}'", kind="attribute")
         return getter(x)
     return get
+
+
+def guard(fn, span):
+    """Run fn; give any error the span of the op that failed. Lowered under anomaly
+    mode, it also notes where each node was made (anomaly_places.py)."""
+    return noting_fn(_guarded(fn, span), span)
+
+
+def _guarded(fn, span):
+    def guarded(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CAUGHT as e:
+            failed(e, span)
+    return guarded

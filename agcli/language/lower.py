@@ -16,17 +16,16 @@ from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import namespace
-from ..torchapi.normalization import TORCH_ONLY
 from ..torchapi.nn import dim_required
 from ..errors import AgcliError
 from ..engine.tensor import Tensor
 from .anomaly_places import noting_fn
 from .subscripts import getitem, getitem_in_expression, index_int, index_value
-from .unknown_names import attribute_hint, function_hint, method_hint, module_has, variable_hint
+from .unknown_names import attribute_hint, declare_all_names, function_hint, method_hint, module_has, variable_hint
 from .replay_safety import replayable
 from ..state import state
 from .closures import CAUGHT, as_is, as_operand, attribute_of, binop, call_closure, chain, constant, failed, variable
-from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
+from .closures import BINOPS, COMPARES, OPERATORS, _wrap, guard, tensor_comparison  # noqa: F401 (imported from here)
 
 
 class Plan:
@@ -68,21 +67,6 @@ def lower(program: A.Program, variables) -> Plan:
     steps = [lowering.statement(body[0])] if len(body) == 1 else [lowering.statement(s) for s in body]
     unused = lowering.variables - lowering.read
     return Plan(steps, program.source, program, tuple(sorted(unused)) if unused else ())
-
-
-def guard(fn, span):
-    """Run fn; give any error the span of the op that failed. Lowered under anomaly
-    mode, it also notes where each node was made (anomaly_places.py)."""
-    return noting_fn(_guarded(fn, span), span)
-
-
-def _guarded(fn, span):
-    def guarded(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except CAUGHT as e:
-            failed(e, span)
-    return guarded
 
 
 # What Python calls the syntax an expression does not take (an error names it so).
@@ -183,6 +167,7 @@ class Lowering:
             return itemgetter(name) if name in self.variables else variable(name, node.span)
         if name in self.constants:
             return constant(self.constants[name])
+        declare_all_names()
         if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
         hint = variable_hint(name, self.variables | self.assigned | set(namespace.CONSTANTS))
@@ -246,6 +231,7 @@ class Lowering:
                              hint=attribute_hint(node.name, module, namespace.MODULE_ATTRIBUTES))
         getter = self.attributes.get(node.name)
         if getter is None:
+            declare_all_names()        # (for the hint: the methods of that name)
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span,
                              hint=attribute_hint(node.name, None, self.attributes, self.methods))
         obj = self.lowerers[type(node.obj)](self, node.obj)      # (self.expr(...), spelled out)
@@ -310,24 +296,30 @@ class Lowering:
 
     def function(self, name, kind, span, module):
         """The function or method a call calls (see callee), or the error that there is none."""
-        if kind == "method" or module == "torch" and name in _DIM_REQUIRED:
-            target = _DIM_REQUIRED.get(name) or self.methods.get(name)      # (x.softmax(): dim has no default)
-            if target is None:
-                hint = method_hint(name, module, self.methods, self.attributes)
-                raise self.error(f"unknown method '.{name}()'", span, hint=hint)
-            return target
-        target = namespace.LINALG.get(name) if module == "torch.linalg" else \
-            namespace.SPECIAL.get(name) if module == "torch.special" else \
-            TORCH_ONLY.get(name) if module == "torch" else None     # (torch.batch_norm: its own arguments)
-        if target is None:
-            target = (self.methods if kind == "Tensor" else self.functions).get(name)
-            if module is not None and kind == "function" and not module_has(module, name):
-                target = None       # (agcli's one table of functions: F.exp is not PyTorch's)
-        if target is None or name[0] == "_":
+        method = kind == "method" or module == "torch" and name in _DIM_REQUIRED
+        target = self.find_function(name, kind, module, method)
+        if target is None and declare_all_names():      # (a rarer name, declared now)
+            target = self.find_function(name, kind, module, method)
+        if method and target is None:
+            raise self.error(f"unknown method '.{name}()'", span, hint=method_hint(name, module, self.methods,
+                                                                                   self.attributes))
+        if not method and (target is None or name[0] == "_"):
             if module is None and (name in self.variables or name in self.assigned):
                 raise self.error(f"'{name}' is a variable, not a function", span, "call")
             what = f"{module}.{name}" if module else name
             raise self.error(f"unknown function '{what}'", span, hint=function_hint(name, module, self.functions))
+        return target
+
+    def find_function(self, name, kind, module, method):
+        if method:
+            return _DIM_REQUIRED.get(name) or self.methods.get(name)      # (x.softmax(): dim has no default)
+        target = namespace.LINALG.get(name) if module == "torch.linalg" else \
+            namespace.SPECIAL.get(name) if module == "torch.special" else \
+            namespace.TORCH_ONLY.get(name) if module == "torch" else None     # (torch.batch_norm's own arguments)
+        if target is None:
+            target = (self.methods if kind == "Tensor" else self.functions).get(name)
+            if module is not None and kind == "function" and not module_has(module, name):
+                return None       # (agcli's one table of functions: F.exp is not PyTorch's)
         return target
 
     def keyword_arguments(self, target, name, keywords):

@@ -16,6 +16,9 @@ from ..torchapi import ndarrays
 from ..torchapi import nn as nn_functions
 from .program_calculus import CALCULUS_FUNCTIONS
 from .program_numpy import ARRAY_ATTRIBUTES, ARRAY_METHODS, on_receiver
+from .unknown_names import declare_all_names
+
+declare_all_names()     # (a program's modules and tensors are made from the full tables)
 
 PROGRAM_FUNCTIONS = {
     "no_grad": modes.no_grad, "enable_grad": modes.enable_grad, "set_grad_enabled": modes.set_grad_enabled_,
@@ -89,7 +92,7 @@ PROGRAM_ATTRIBUTES = {
     "metadata": lambda fn: fn.metadata() if isinstance(fn, autograd.GradFn) else _no_attribute(fn, "metadata"),
     "retains_grad": lambda x: bool(getattr(x, "retains_grad", False)),
     "message": str,
-    **{f"_saved_{name}": nodes.saved_attribute(name) for name in nodes.SAVED_NAMES},     # grad_fn._saved_self
+    **{f"_saved_{name}": nodes.saved_attribute(name) for name in nodes.saved_names()},     # grad_fn._saved_self
     "variable": lambda fn: fn.node.variable if isinstance(fn, autograd.GradFn) and hasattr(fn.node, "variable")
     else _no_attribute(fn, "variable"),
 }

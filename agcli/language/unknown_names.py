@@ -21,6 +21,13 @@ _PREFIX = {"torch": "torch", "torch.nn.functional": "F", "F": "F", "functional":
            "torch.nn": "nn", "nn": "nn", "torch.linalg": "linalg", "torch.special": "special"}
 
 
+def declare_all_names() -> bool:
+    """Declare PyTorch's rarer groups of names (torchapi/rarer_names.py), at the first name missed or
+    for a program: True if that was now (the name missed may be there now)."""
+    from ..torchapi import rarer_names
+    return rarer_names.declare()
+
+
 def module_has(module: str | None, name: str) -> bool:
     """Does PyTorch's `module` (as a program writes it: torch, F, torch.linalg, ...) have `name`?
     agcli's functions are one table; PyTorch's modules each hold some of them (no F.exp, no

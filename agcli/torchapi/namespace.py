@@ -8,19 +8,12 @@ from __future__ import annotations
 import math
 
 from . import creation as C
-from . import multinomial
 from . import ranges
 from . import sampling as RS
 from . import devices as D
 from . import functions
 from . import norms
-from . import special_math as SM
-from . import compound, more_names as LN
-from . import splitting as SP, stacking as ST
 from .size import Size
-from . import twofold as TW
-from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
-from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from . import logical as L
 from . import autograd
 from .dtypes import STRIDED
@@ -42,7 +35,7 @@ METHODS: dict = {}       # x.NAME(...): METHODS[NAME](x, ...)
 ATTRIBUTES: dict = {}    # x.NAME
 
 
-def _declare(table, replay, entries):
+def declare(table, replay, entries):
     for name, value in entries.items():
         table[name] = value
         if REPLAY.setdefault(name, replay) != replay:
@@ -66,95 +59,89 @@ _COMPUTED = {
     "binary_cross_entropy_with_logits": functions.binary_cross_entropy_with_logits,
     "mse_loss": functions.mse_loss, "cross_entropy": functions.cross_entropy, "nll_loss": functions.nll_loss,
 }
-_declare(FUNCTIONS, SAFE, _COMPUTED)
-_declare(METHODS, SAFE, _COMPUTED)
-_declare(FUNCTIONS, SAFE, {"rsub": functions.rsub})     # (a function only: Tensor has no rsub method)
-_declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multiply, "multiply": functions.multiply})
-_declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
+declare(FUNCTIONS, SAFE, _COMPUTED)
+declare(METHODS, SAFE, _COMPUTED)
+declare(FUNCTIONS, SAFE, {"rsub": functions.rsub})     # (a function only: Tensor has no rsub method)
+declare(FUNCTIONS, SAFE, {"add": functions.add_function, "mul": functions.multiply, "multiply": functions.multiply})
+declare(FUNCTIONS, SAFE, {"cat": functions.cat, "concat": functions.cat, "concatenate": functions.cat, "stack": functions.stack,
                            "ones_like": C.ones_like, "zeros_like": C.zeros_like, "empty_like": C.empty_like})
-_declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "empty": C.empty,
+declare(FUNCTIONS, LITERAL, {"tensor": C.tensor, "as_tensor": C.tensor, "ones": C.ones, "zeros": C.zeros, "empty": C.empty,
                               "full": C.full, "eye": C.eye, "arange": ranges.arange, "linspace": C.linspace})
-_declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
+declare(FUNCTIONS, NEVER, {"detach": functions.detach, "full_like": C.full_like})
 # PyTorch's random numbers (torchapi/sampling.py): a replay would repeat the first draw.
-_declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
+declare(FUNCTIONS, NEVER, {name: getattr(RS, name) for name in (
     "rand", "randn", "rand_like", "randn_like", "randint", "randint_like", "randperm", "normal", "bernoulli")})
-_declare(METHODS, NEVER, {"bernoulli": RS.bernoulli})
-_declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial})
-_declare(METHODS, NEVER, {"multinomial": multinomial.multinomial})
-_declare(METHODS, NEVER, {"detach": functions.detach})
-_declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
-_declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
-_declare(FUNCTIONS, SAFE, {"log1p": functions.log1p, "einsum": functions.einsum, "softplus": functions.softplus,
+declare(METHODS, NEVER, {"bernoulli": RS.bernoulli})
+declare(METHODS, NEVER, {"detach": functions.detach})
+declare(METHODS, SAFE, {"masked_fill": functions.masked_fill})
+declare(FUNCTIONS, SAFE, {"masked_fill": functions.masked_fill})
+declare(FUNCTIONS, SAFE, {"log1p": functions.log1p, "einsum": functions.einsum, "softplus": functions.softplus,
                            "linear": functions.linear, "binary_cross_entropy": functions.binary_cross_entropy})
-_declare(METHODS, SAFE, {"log1p": functions.log1p})
-_declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functions.clamp_max})   # torch.clamp_min(x, 1)
+declare(METHODS, SAFE, {"log1p": functions.log1p})
+declare(FUNCTIONS, SAFE, {"clamp_min": functions.clamp_min, "clamp_max": functions.clamp_max})   # torch.clamp_min(x, 1)
 # Arguments (name: position) whose values reach a SAFE function's output outside its recorded ops: a call
 # given one is not replayed (language/replay_safety.py). nll_loss keeps its class weights with the op;
 # cross_entropy's label smoothing counts the targets that are not ignored.
 VALUE_ARGUMENTS = {"nll_loss": {"weight": 2}, "cross_entropy": {"weight": 2, "label_smoothing": 7}}
 # torch.nn.functional's losses and activations (torchapi/nn_losses.py, nn.py): recorded ops of their inputs
-_declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
+declare(FUNCTIONS, SAFE, {name: getattr(functions, name) for name in (
     "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "elu", "celu", "selu", "silu", "gelu", "logsigmoid",
     "softmin", "normalize", "hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold", "softshrink", "hardshrink",
-    "mish", "softsign", "tanhshrink", "cosine_similarity", "pad")})
+    "mish", "softsign", "tanhshrink", "cosine_similarity")})     # (F.pad: nn_extras.py's, with its modes)
 # Comparisons and rounding: recorded ops of their inputs (comparisons give bools, without a gradient).
 _COMPARED = {"eq": functions.eq, "ne": functions.ne, "lt": functions.lt, "le": functions.le, "gt": functions.gt,
              "ge": functions.ge, "greater": functions.gt, "less": functions.lt, "greater_equal": functions.ge,
              "less_equal": functions.le, "not_equal": functions.ne, "floor_divide": functions.floor_divide, "fmod": functions.fmod,
              "round": functions.round, "floor": functions.floor, "ceil": functions.ceil, "trunc": functions.trunc,
              "fix": functions.trunc, "frac": functions.frac, "sign": functions.sign, "sgn": functions.sgn}
-_declare(FUNCTIONS, SAFE, _COMPARED)
-_declare(METHODS, SAFE, _COMPARED)
-_declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)
+declare(FUNCTIONS, SAFE, _COMPARED)
+declare(METHODS, SAFE, _COMPARED)
+declare(METHODS, SAFE, {"repeat": functions.repeat})     # (flip and cumprod: _FLIPS, _STATISTICS below)
 _MOVES = {"narrow": functions.narrow, "movedim": functions.movedim, "moveaxis": functions.movedim,
           "unflatten": functions.unflatten, "tile": functions.tile, "roll": functions.roll}
-_declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique, **LN.VALUED_FUNCTIONS})
-_declare(METHODS, NEVER, {"unique": functions.unique, **LN.VALUED_METHODS})    # (tuples; values)
-_declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
-_declare(METHODS, SAFE, _MOVES)
+declare(FUNCTIONS, NEVER, {"meshgrid": functions.meshgrid, "unique": functions.unique})
+declare(METHODS, NEVER, {"unique": functions.unique})    # (tuples; values)
+declare(FUNCTIONS, SAFE, {**_MOVES, "hstack": functions.hstack, "vstack": functions.vstack})
+declare(METHODS, SAFE, _MOVES)
 # index_select's index and masked_select's mask are parameters of the op recorded: a replay would keep them
-_declare(FUNCTIONS, NEVER, {"masked_select": functions.masked_select})     # (index_select: _WRITES below)
-_declare(METHODS, NEVER, {"masked_select": functions.masked_select})
+declare(FUNCTIONS, NEVER, {"masked_select": functions.masked_select})     # (index_select: _WRITES below)
+declare(METHODS, NEVER, {"masked_select": functions.masked_select})
 _ELEMENTARY = {name: getattr(functions, name) for name in (
     "log2", "log10", "exp2", "expm1", "rsqrt", "sinh", "cosh", "asin", "acos", "atan", "erf", "erfc", "asinh", "acosh",
     "atanh")}
 _ELEMENTARY.update({"arcsin": functions.asin, "arccos": functions.acos, "arctan": functions.atan,
                     "arcsinh": functions.asinh, "arccosh": functions.acosh, "arctanh": functions.atanh,
                     "absolute": functions.abs})
-_declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
-_declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, *sizes, size=None:       # (x.broadcast_to(2, 3)
+declare(FUNCTIONS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, size: functions.expand(input, size)})
+declare(METHODS, SAFE, {**_ELEMENTARY, "broadcast_to": lambda input, *sizes, size=None:       # (x.broadcast_to(2, 3)
                          functions.expand(input, size if size is not None else sizes[0] if len(sizes) == 1 else sizes)})
 _TRIANGLES = {"tril": functions.tril, "triu": functions.triu, "diag": functions.diag}
-_declare(FUNCTIONS, SAFE, _TRIANGLES)
-_declare(METHODS, SAFE, _TRIANGLES)
+declare(FUNCTIONS, SAFE, _TRIANGLES)
+declare(METHODS, SAFE, _TRIANGLES)
 # topk and median's values are recorded ops (their indices recomputed with them, as max(dim)'s are)
-_declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
-_declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
-# two tensors each (their values recorded, the indices read with them): no replay
-_TWOFOLD = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue, "mode": TW.mode}
-_declare(FUNCTIONS, NEVER, {**_TWOFOLD, "std_mean": TW.std_mean, "var_mean": TW.var_mean})
-_declare(METHODS, NEVER, _TWOFOLD)
-_declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
-_declare(METHODS, SAFE, {"logcumsumexp": functions.logcumsumexp})
-_declare(FUNCTIONS, NEVER, {"argsort": functions.argsort})
-_declare(METHODS, NEVER, {"argsort": functions.argsort})
+declare(FUNCTIONS, SAFE, {"topk": functions.topk, "median": functions.median})
+declare(METHODS, SAFE, {"topk": functions.topk, "median": functions.median})
+declare(FUNCTIONS, SAFE, {"logcumsumexp": functions.logcumsumexp})
+declare(METHODS, SAFE, {"logcumsumexp": functions.logcumsumexp})
+declare(FUNCTIONS, NEVER, {"argsort": functions.argsort})
+declare(METHODS, NEVER, {"argsort": functions.argsort})
 # split and chunk (and their unsafe_ kin) give a tuple of tensors: no replay
 _PIECES = {n: getattr(functions, n) for n in "split chunk unsafe_split unsafe_chunk unsafe_split_with_sizes".split()}
-_declare(FUNCTIONS, NEVER, _PIECES)
-_declare(METHODS, NEVER, _PIECES)
+declare(FUNCTIONS, NEVER, _PIECES)
+declare(METHODS, NEVER, _PIECES)
 # Indices and counts of nonzero elements, contiguity: no gradient, read from the values.
-_declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
+declare(FUNCTIONS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                             "argwhere": lambda input: functions.nonzero(input)})
-_declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
+declare(METHODS, NEVER, {"nonzero": functions.nonzero, "count_nonzero": functions.count_nonzero,
                           "argwhere": lambda input: functions.nonzero(input),
                           "is_contiguous": lambda input, memory_format=None: is_contiguous(functions.data(input))})
-_declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace, **LN.LITERALS})
+declare(FUNCTIONS, LITERAL, {"empty": C.empty, "logspace": C.logspace})
 # prod, std, var, cumsum, trace and diagonal's outputs are recorded ops; so are sort's
 # values (its indices are recomputed with them, as max(dim)'s are).
 _STATISTICS = {"prod": functions.prod, "std": functions.std, "var": functions.var, "cumsum": functions.cumsum,
                "cumprod": functions.cumprod, "sort": functions.sort, "trace": functions.trace, "diagonal": functions.diagonal}
-_declare(FUNCTIONS, SAFE, _STATISTICS)
-_declare(METHODS, SAFE, _STATISTICS)
+declare(FUNCTIONS, SAFE, _STATISTICS)
+declare(METHODS, SAFE, _STATISTICS)
 # PyTorch's argument parser takes NumPy's names for `dim` and `keepdim` too, in the
 # functions it binds from C++: these (x.sum(axis=0, keepdims=True); not F.softmax, a
 # Python function). Lowering renames them (language/calls.py).
@@ -165,28 +152,23 @@ TAKES_NUMPY_NAMES = frozenset(("sum", "mean", "max", "min", "amax", "amin", "log
 _WRITES = {"index_fill": functions.index_fill, "scatter": functions.scatter, "scatter_add": functions.scatter_add,
            "gather": functions.gather, "index_select": functions.index_select}
 _FLIPS = {"flip": functions.flip, "fliplr": functions.fliplr, "flipud": functions.flipud}
-_declare(FUNCTIONS, SAFE, _FLIPS)
-_declare(METHODS, SAFE, _FLIPS)
-_declare(FUNCTIONS, NEVER, _WRITES)
-_declare(METHODS, NEVER, _WRITES)
+declare(FUNCTIONS, SAFE, _FLIPS)
+declare(METHODS, SAFE, _FLIPS)
+declare(FUNCTIONS, NEVER, _WRITES)
+declare(METHODS, NEVER, _WRITES)
 _ARGS = {"argmax": functions.argmax, "argmin": functions.argmin}
-_declare(FUNCTIONS, NEVER, _ARGS)
-_declare(METHODS, NEVER, _ARGS)
-_declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
-_declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout2d": dropout2d,    # (random:
-                            "dropout3d": dropout3d})                                              # no replay)
+declare(FUNCTIONS, NEVER, _ARGS)
+declare(METHODS, NEVER, _ARGS)
+declare(FUNCTIONS, NEVER, {"unbind": functions.unbind})      # (a tuple of tensors: no replay)
 # one_hot's shape comes from the values; kl_div's 'mean' warns, which a replay would not
-_declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
-_declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
-_declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED, **TRANS.RECORDED,
-                           **LN.NN})
-_declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM})
-_declare(METHODS, NEVER, {"unbind": functions.unbind})
-_declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
-_declare(FUNCTIONS, NEVER, {"device": D.device})
-_declare(FUNCTIONS, LITERAL, {"Tensor": C.legacy(), "FloatTensor": C.legacy("float32"),
+declare(FUNCTIONS, NEVER, {"one_hot": functions.one_hot, "kl_div": functions.kl_div})
+declare(FUNCTIONS, NEVER, {"embedding": functions.embedding})      # (its indices: a parameter of the op)
+declare(METHODS, NEVER, {"unbind": functions.unbind})
+declare(METHODS, SAFE, {"to": D.to, "cuda": D.cuda, "cpu": D.cpu})
+declare(FUNCTIONS, NEVER, {"device": D.device})
+declare(FUNCTIONS, LITERAL, {"Tensor": C.legacy(), "FloatTensor": C.legacy("float32"),
                               "DoubleTensor": C.legacy("float64"), "LongTensor": C.legacy("int64")})
-_declare(FUNCTIONS, NEVER, {"numel": lambda input: _numel(input), "is_tensor": lambda obj: type(obj) is Tensor,
+declare(FUNCTIONS, NEVER, {"numel": lambda input: _numel(input), "is_tensor": lambda obj: type(obj) is Tensor,
                             "Size": lambda sizes=(): Size(int(s) for s in sizes)})
 
 
@@ -267,15 +249,15 @@ def _equal(input, other, _position=2):
 
 # Tests of values: no gradient flows through them.
 _TESTS = {"all": _all, "any": _any, "allclose": _allclose, "isclose": _isclose, "equal": _equal}
-_declare(FUNCTIONS, NEVER, _TESTS)
-_declare(METHODS, NEVER, {**_TESTS, "equal": lambda input, other: _equal(input, other, 1)})
-_declare(METHODS, SAFE, {
+declare(FUNCTIONS, NEVER, _TESTS)
+declare(METHODS, NEVER, {**_TESTS, "equal": lambda input, other: _equal(input, other, 1)})
+declare(METHODS, SAFE, {
     "view": functions.view, "expand": functions.expand, "expand_as": _expand_as, "view_as": _view_as,
     "reshape_as": _reshape_as, "contiguous": functions.contiguous, "clamp_min": functions.clamp_min,
     "clamp_max": functions.clamp_max, "clone": functions.clone,
     "double": _cast("float64"),
 })
-_declare(METHODS, NEVER, {
+declare(METHODS, NEVER, {
     "float": _cast("float32"), "long": _cast("int64"), "int": _cast("int32"), "bool": _cast("bool"),
     "item": autograd.item, "size": _size, "dim": functions.ndim_of, "numel": lambda x: _numel(x),
     "type": lambda x, dtype=None: _type(x, dtype),
@@ -283,20 +265,20 @@ _declare(METHODS, NEVER, {
 # Tests of values and logic (bools without a gradient), and the new_* constructors of a tensor's kind.
 _LOGICAL = {name: getattr(L, name) for name in (
     "isnan", "isinf", "isfinite", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not")}
-_declare(FUNCTIONS, NEVER, _LOGICAL)
-_declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
+declare(FUNCTIONS, NEVER, _LOGICAL)
+declare(METHODS, NEVER, {**_LOGICAL, **{name: getattr(C, name) for name in (
     "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty")},
     "element_size": lambda x: B.itemsize(x.data.dtype), "nelement": lambda x: _numel(x),
     "is_floating_point": lambda x: B.kind(x.data.dtype) == "f", "half": _cast("float16"), "byte": _cast("uint8"),
     "short": _cast("int16"), "char": _cast("int8"), "type_as": lambda x, other: _cast(B.dtype_name(other.data.dtype))(x)})
-_declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clone": functions.clone})
-_declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
-_declare(METHODS, NEVER, {"stride": lambda x, dim=None: _stride(x, dim), "storage_offset": lambda x: _storage_offset(x)})
+declare(FUNCTIONS, SAFE, {"square": lambda input: functions.pow(input, 2), "clone": functions.clone})
+declare(METHODS, SAFE, {"square": lambda input: functions.pow(input, 2)})
+declare(METHODS, NEVER, {"stride": lambda x, dim=None: _stride(x, dim), "storage_offset": lambda x: _storage_offset(x)})
 METHODS["where"] = _where_method        # x.where(condition, y): torch.where's replay decision
-_declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT,
+declare(ATTRIBUTES, SAFE, {"T": functions.attr_T, "mT": functions.attr_mT,
                             "values": lambda x: _tuple_field(x, 0, "values"),
                             "min": lambda x: _named_field(x, "min"), "max": lambda x: _named_field(x, "max")})
-_declare(ATTRIBUTES, NEVER, {
+declare(ATTRIBUTES, NEVER, {
     "shape": _size, "ndim": functions.ndim_of, "dtype": lambda x: C.DType(B.dtype_name(functions.data(x).dtype)),
     "indices": lambda x: _tuple_field(x, 1, "indices"), "data": functions.data_of,
     "requires_grad": lambda x: bool(getattr(x, "requires_grad", False)) or _view_of_grad(x),
@@ -376,12 +358,12 @@ MODULE_ATTRIBUTES.update({name: C.DType(C.dtype_of(name)) for name in (
 
 # torch.linalg's own (the module reaches FUNCTIONS too): its norm of a matrix is a matrix norm, its
 # diagonal takes the last two dims.
-LINALG: dict = dict(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
-_declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
+LINALG: dict = {}
+declare(LINALG, SAFE, {"norm": norms.linalg_norm, "vector_norm": norms.vector_norm,
                         "matrix_norm": norms.matrix_norm, "diagonal": norms.diagonal, "inv": functions.inv,
-                        "solve": functions.solve, **LN.LINALG})
-_declare(FUNCTIONS, SAFE, {"inverse": functions.inv})
-_declare(METHODS, SAFE, {"inverse": functions.inv})
+                        "solve": functions.solve})
+declare(FUNCTIONS, SAFE, {"inverse": functions.inv})
+declare(METHODS, SAFE, {"inverse": functions.inv})
 
 # torch.special's own names for agcli's functions.
 SPECIAL = {"expit": FUNCTIONS["sigmoid"],
@@ -389,12 +371,5 @@ SPECIAL = {"expit": FUNCTIONS["sigmoid"],
 
 MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "torch.linalg", "torch.special")
 
-# Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
-_COMPOUND = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
-             "nansum": functions.nansum, "nanmean": functions.nanmean}
-_declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **_COMPOUND, **LN.FUNCTIONS})
-_declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **_COMPOUND, **LN.METHODS})
-_declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY, **SP.FUNCTIONS_ONLY})   # (values, not ops: counts, cuts)
-_declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
-SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
-VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
+# (torchapi/rarer_names.py declares the rarer groups' names into these tables when one is first missing)
+TORCH_ONLY: dict = {}       # torch.NAME whose arguments differ from F.NAME's (torch.batch_norm)

@@ -14,6 +14,7 @@ from ..engine.backend import asarray, ndarray
 from ..engine.backward_messages import SECOND_BACKWARD, modified_message     # (backward's own words for it)
 from ..engine.function_node import Parts
 from ..engine.hooks import Handle, hooks_of
+from ..engine.ops import families
 from ..engine.saved import FIELDS, Arg, Result, fields, inputs
 from ..engine.tensor import AccumulateGrad, Tensor, fresh, version_of
 from ..errors import AgcliError, torch_type_name
@@ -129,8 +130,11 @@ def grad_fn_of(x):
     return None if node is None else GradFn(node)
 
 
-# Every `_saved_<name>` some node has: the attributes a program may ask for.
-SAVED_NAMES = sorted({name for table in FIELDS.values() for name in table})
+def saved_names() -> list:
+    """Every `_saved_<name>` some node has: the attributes a program may ask for (each family
+    adds its nodes' fields to FIELDS as it is imported: all of them are, first)."""
+    families()
+    return sorted({name for table in FIELDS.values() for name in table})
 
 
 def saved_attribute(name):

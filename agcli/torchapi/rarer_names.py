@@ -1,0 +1,49 @@
+"""The rarer groups of PyTorch's names (convolutions, normalization, the channel-wise and newer
+functions), declared into namespace.py's tables by `declare()`: when lowering first misses a name
+(language/lower.py) or a program starts (language/program_names.py). Importing them at start-up
+took a twentieth of `agcli grad`'s time (benchmarks/README.md, start-up)."""
+from __future__ import annotations
+
+from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
+from . import compound, functions, more_names as LN, multinomial
+from . import special_math as SM
+from . import splitting as SP, stacking as ST
+from . import twofold as TW
+from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
+                        declare as _declare)
+
+_DONE = []
+
+
+def declare() -> bool:
+    """Declare the groups' names once; True the first time (a name missed before may be here now)."""
+    if _DONE:
+        return False
+    _DONE.append(True)
+    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_FUNCTIONS})
+    _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
+    # two tensors each (their values recorded, the indices read with them): no replay
+    twofold = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue,
+               "mode": TW.mode}
+    _declare(FUNCTIONS, NEVER, {**twofold, "std_mean": TW.std_mean, "var_mean": TW.var_mean})
+    _declare(METHODS, NEVER, twofold)
+    _declare(FUNCTIONS, LITERAL, LN.LITERALS)
+    _declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout2d": dropout2d,   # (random:
+                                "dropout3d": dropout3d})                                             # no replay)
+    _declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED,
+                               **TRANS.RECORDED, **LN.NN})
+    _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM})
+    TORCH_ONLY.update(NORM.TORCH_ONLY)
+    LINALG.update(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
+    _declare(LINALG, SAFE, LN.LINALG)
+    # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
+    both = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
+            "nansum": functions.nansum, "nanmean": functions.nanmean}
+    _declare(FUNCTIONS, SAFE, {**SM.BOTH, **SM.FUNCTIONS_ONLY, **both, **LN.FUNCTIONS})
+    _declare(METHODS, SAFE, {**SM.BOTH, **SM.METHODS_ONLY, **both, **LN.METHODS})
+    _declare(FUNCTIONS, NEVER, {**ST.BOTH, **ST.FUNCTIONS_ONLY, **SP.FUNCTIONS_ONLY})   # (values, not ops)
+    _declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
+    SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
+    VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
+    return True
