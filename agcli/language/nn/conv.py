@@ -22,6 +22,18 @@ def _n_tuple(value, n):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
+def _pad_arguments(padding, kernel_size, dilation):
+    """_ConvNd's _reversed_padding_repeated_twice: F.pad's argument for a padding_mode other than zeros."""
+    if not isinstance(padding, str):
+        return tuple(p for p in reversed(padding) for _ in range(2))
+    pads = [0, 0] * len(kernel_size)
+    if padding == "same":
+        for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1)):
+            total = d * (k - 1)
+            pads[2 * i], pads[2 * i + 1] = total // 2, total - total // 2
+    return pads
+
+
 def _set_up(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed, output_padding,
             groups, bias, padding_mode, device, dtype):
     """_ConvNd.__init__: the checks, the attributes, the weight ((out, in/groups, *kernel), transposed
@@ -47,7 +59,8 @@ def _set_up(self, in_channels, out_channels, kernel_size, stride, padding, dilat
                          kind="value")
     init_with(self, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size, stride=stride,
               padding=padding, dilation=dilation, transposed=transposed, output_padding=_n_tuple(output_padding, n),
-              groups=groups, padding_mode=padding_mode)
+              groups=groups, padding_mode=padding_mode,
+              _reversed_padding_repeated_twice=_pad_arguments(padding, kernel_size, dilation))
     shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
     Module.program_setattr(self, "weight", parameter(C.empty(shape + kernel_size, device=device, dtype=dtype)))
     if bias:
@@ -81,11 +94,13 @@ class _ConvNd(Module):
     @program("forward")
     def forward(self, input):
         own, params = self.__dict__, self.__dict__["_parameters"]
-        if own["padding_mode"] != "zeros":
-            raise AgcliError(f"agcli's convolutions pad with zeros only; padding_mode={own['padding_mode']!r} is not "
-                             "provided", kind="not_implemented")
-        return functional(f"conv{self.dims}d")(input, params["weight"], params["bias"], own["stride"], own["padding"],
-                                               own["dilation"], own["groups"])
+        conv = functional(f"conv{self.dims}d")
+        if own["padding_mode"] != "zeros":       # (F.pad first, then no padding: as PyTorch's _conv_forward)
+            padded = functional("pad")(input, own["_reversed_padding_repeated_twice"], mode=own["padding_mode"])
+            return conv(padded, params["weight"], params["bias"], own["stride"], (0,) * self.dims, own["dilation"],
+                        own["groups"])
+        return conv(input, params["weight"], params["bias"], own["stride"], own["padding"], own["dilation"],
+                    own["groups"])
 
     @program("extra_repr")
     def extra_repr(self):
