@@ -571,6 +571,10 @@ CASES = [
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
     # ---- log_ndtr (both branches, and below erfc's underflow)
     case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
+    # ---- take, put (an index twice, a negative one), combinations
+    case("torch.take(a, torch.tensor([[0, 5], [-1, 5]])).sum() * a + torch.put(a, torch.tensor([1, -2, 1]), b, "
+         "accumulate=True) * torch.put(a, torch.tensor([0, 4, 3]), b ** 2)", a=normal(2, 3), b=normal(3)),
+    case("torch.combinations(b, 2) ** 2 + torch.combinations(b, 2, with_replacement=True)[:3]", b=normal(3)),
 ]
 
 
