@@ -575,6 +575,11 @@ CASES = [
     case("torch.take(a, torch.tensor([[0, 5], [-1, 5]])).sum() * a + torch.put(a, torch.tensor([1, -2, 1]), b, "
          "accumulate=True) * torch.put(a, torch.tensor([0, 4, 3]), b ** 2)", a=normal(2, 3), b=normal(3)),
     case("torch.combinations(b, 2) ** 2 + torch.combinations(b, 2, with_replacement=True)[:3]", b=normal(3)),
+    # ---- embedding_bag (each mode, an empty bag, a repeated index, the padding index, per-sample weights)
+    case("F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 2, 2]), mode='mean') * "
+         "F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 3, 3]), mode='max', padding_idx=2) + "
+         "F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 1, 4]), mode='sum', "
+         "per_sample_weights=b)", a=distinct(4, 3), b=normal(5)),
 ]
 
 
@@ -906,6 +911,8 @@ def test_a_long_expression_chain_through_the_api():
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
+    "EmbeddingBagBackwardBackward0": "embedding_bag's gradient with create_graph: PyTorch has no derivative of it "
+                                     "(transcript 345_embedding_bag)",
     "NotImplemented": "floor_divide, hardsigmoid's gradient: PyTorch records them but their backward fails "
                       "(fixture in torch_cases.json, transcript 259)",
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",
