@@ -3,15 +3,13 @@ from agcli's copy of PyTorch's generator) with the padding row zeroed, F.embeddi
 from_pretrained and its repr."""
 from __future__ import annotations
 
-from ...engine import backend as B
 from ...engine.tensor import Tensor
 from ...torchapi import creation as C
-from ...torchapi import nn_init
 from ..program_classes import instantiate
 from ..program_exceptions import raise_python
 from ..program_objects import ClassMethod
 from ..program_values import type_name
-from .layers import functional, init_with
+from .layers import Embedding, functional, init_with
 from .module import Module
 from .native import NativeMethod, native_class, call, program
 from .parameter import parameter
@@ -40,13 +38,7 @@ class EmbeddingBag(Module):
             call(self, "reset_parameters")
         init_with_more(self, mode=mode, sparse=sparse, include_last_offset=include_last_offset)
 
-    @program("reset_parameters")
-    def reset_parameters(self):
-        weight = self.__dict__["_parameters"]["weight"]
-        nn_init.normal_(weight)
-        padding_idx = self.__dict__["padding_idx"]
-        if padding_idx is not None:         # (with torch.no_grad(): weight[padding_idx].fill_(0))
-            B.setitem(weight.data, (padding_idx,), 0)
+    reset_parameters = Embedding.reset_parameters      # (normal_, the padding row zeroed: Embedding's own)
 
     @program("forward")
     def forward(self, input, offsets=None, per_sample_weights=None):
