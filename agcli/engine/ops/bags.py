@@ -149,3 +149,9 @@ PER_SAMPLE_WEIGHTS_BACKWARD = Op("NotImplemented", _weights_backward,
                                  (no_derivative("_embedding_bag_per_sample_weights_backward"),) * 2,
                                  ("not implemented",) * 2,
                                  jvps=(_no_forward("_embedding_bag_per_sample_weights_backward"),) * 2)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import UNBATCHED, declare_rest  # noqa: E402  (after the entries)
+
+declare_rest(globals(), UNBATCHED)      # (their indices are parameters: a sweep never replays them)

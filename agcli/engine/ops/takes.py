@@ -105,3 +105,9 @@ TAKE = Op("TakeBackward0", _take, (_take_grad,), ("take_backward(grad, self, ind
 PUT = Op("PutBackward0", _put, (_self_grad, _source_grad),
          ("accumulate ? grad : grad.put(index, zeros_like(source), false)", "grad.take(index).reshape_as(source)"),
          saves=False, jvps=_put_tangent)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import UNBATCHED, declare_rest  # noqa: E402  (after the entries)
+
+declare_rest(globals(), UNBATCHED)      # (their indices are parameters: a sweep never replays them)
