@@ -20,7 +20,6 @@ def declare() -> bool:
     """Declare the groups' names once; True the first time (a name missed before may be here now)."""
     if _DONE:
         return False
-    _DONE.append(True)
     _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_FUNCTIONS})
     _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
     # two tensors each (their values recorded, the indices read with them): no replay
@@ -46,4 +45,5 @@ def declare() -> bool:
     _declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
     SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
     VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
+    _DONE.append(True)      # (last: a caller never sees it done before every name is there)
     return True
