@@ -25,6 +25,7 @@ from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
+from .nn import rnn_utils
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
@@ -224,8 +225,11 @@ def _make_modules():
         "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
         "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
-    nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
-                                                        for n, fn in nn_classes.UTILS.items()})
+    rnn = ModuleValue("torch.nn.utils.rnn", {n: Builtin(n, python_errors(fn)) for n, fn in rnn_utils.FUNCTIONS.items()})
+    rnn.entries["PackedSequence"] = BuiltinClass("PackedSequence", "torch.nn.utils.rnn", rnn_utils.PackedSequence,
+                                                 python_errors(rnn_utils.PackedSequence))
+    nn.entries["utils"] = ModuleValue("torch.nn.utils", {**{n: Builtin(n, python_errors(fn))
+                                                           for n, fn in nn_classes.UTILS.items()}, "rnn": rnn})
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
                                                       for n, fn in nn_init.FUNCTIONS.items()})
     autograd = ModuleValue("torch.autograd", {
@@ -280,6 +284,7 @@ def _make_modules():
     modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
+    modules["torch.nn.utils.rnn"] = nn.entries["utils"].entries["rnn"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]
