@@ -19,7 +19,7 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, nn_extras, normalization, optim, probability
-from ..torchapi import in_place, nn_init
+from ..torchapi import in_place, nn_init, nn_init_more
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
@@ -230,8 +230,8 @@ def _make_modules():
                                                  python_errors(rnn_utils.PackedSequence))
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {**{n: Builtin(n, python_errors(fn))
                                                            for n, fn in nn_classes.UTILS.items()}, "rnn": rnn})
-    nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
-                                                      for n, fn in nn_init.FUNCTIONS.items()})
+    nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init") for n, fn in
+                                                      {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}.items()})
     autograd = ModuleValue("torch.autograd", {
         **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
