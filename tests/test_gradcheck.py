@@ -23,6 +23,7 @@ from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import adaptive_max as AMAX
 from agcli.torchapi import convolution as CONV
+from agcli.torchapi import folding as FOLD
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
@@ -830,6 +831,9 @@ SECOND_ORDER = [
                  [R.standard_normal((3, 4))], id="unfold"),
     pytest.param(lambda x: _cubes([_pack_padded(x, (4, 2, 1), False), _pack_padded(x, (3, 2, 2, 1), True)]),
                  [R.standard_normal((4, 3, 2))], id="pack_padded_sequence"),
+    pytest.param(lambda x: _cubes([FOLD.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+                                   FOLD.fold(FOLD.unfold(x, 2), (4, 5), 2), FOLD.unfold(_first(x), 3, padding=1)]),
+                 [R.standard_normal((2, 2, 4, 5))], id="unfold-fold"),
 ]
 
 
