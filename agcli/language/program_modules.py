@@ -23,9 +23,11 @@ from ..torchapi import in_place, nn_init, nn_init_more
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
+from .program_calculus import PythonFunction
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
 from .nn import rnn_utils
+from .nn.functional_call import functional_call
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
@@ -258,7 +260,8 @@ def _make_modules():
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
         "special": ModuleValue("torch.special", {**_functions("torch.special"), **{
             n: TorchFunction(n, fn, "torch.special") for n, fn in namespace.SPECIAL.items()}}),
-        "func": ModuleValue("torch.func", _qualified("torch.func")),
+        "func": ModuleValue("torch.func", {**_qualified("torch.func"), "functional_call": PythonFunction(
+            "functional_call", python_errors(functional_call))}),
         "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }
     distributions = _distributions_modules()
