@@ -23,6 +23,7 @@ from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import adaptive_max as AMAX
 from agcli.torchapi import convolution as CONV
+from agcli.torchapi import folding as FOLD
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
@@ -33,7 +34,7 @@ from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
-from agcli.engine.tensor import Tensor
+from agcli.engine.tensor import Tensor, apply
 
 EPS = 1e-6
 RTOL, ATOL = 1e-6, 1e-8
@@ -837,11 +838,22 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.pow(FS.unfold(x, 1, 3, 1), 3), D(W34[:, :2, None]))),
                  [R.standard_normal((3, 4))], id="unfold"),
+    pytest.param(lambda x: _cubes([_pack_padded(x, (4, 2, 1), False), _pack_padded(x, (3, 2, 2, 1), True)]),
+                 [R.standard_normal((4, 3, 2))], id="pack_padded_sequence"),
+    pytest.param(lambda x: _cubes([FOLD.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+                                   FOLD.fold(FOLD.unfold(x, 2), (4, 5), 2), FOLD.unfold(_first(x), 3, padding=1)]),
+                 [R.standard_normal((2, 2, 4, 5))], id="unfold-fold"),
 ]
 
 
 def _first(x):
     return functions.select(x, 0, 0)
+
+
+def _pack_padded(x, lengths, batch_first):
+    """torch.nn.utils.rnn.pack_padded_sequence's data (lengths sorted, one a sequence)."""
+    from agcli.engine.ops.packing import PACK_PADDED
+    return apply(PACK_PADDED, x, lengths=tuple(lengths), batch_first=batch_first)
 
 
 def _cubes(outs):

@@ -13,6 +13,7 @@ from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
+from .folding import FOLDING
 from .layers import LAYERS
 from .losses import LOSSES
 from .losses_more import MORE_LOSSES
@@ -31,7 +32,7 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
