@@ -1,0 +1,65 @@
+"""torch._standard_gamma's CPU kernel (ATen/native/Distributions.cpp _s_gamma_cpu, Distributions.h
+sample_gamma): Marsaglia and Tsang's acceptance-rejection, one element after another in the order the
+tensor is laid out, each drawing from the generator as ATen does: a double uniform (53 bits of random64())
+and a double normal (normal_distribution<double>, Box-Muller with the generator's cached second value).
+The arithmetic is double (accscalar_t) except where the kernel computes in the tensor's float; its
+float literals (0.0331f, 1.0f / 3.0f) are their floats' values."""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from .distributions import _one_at_a_time, unit
+
+_THIRD32 = float(numpy.float32(1.0) / numpy.float32(3.0))     # 1.0f / 3.0f
+_C0331 = float(numpy.float32(0.0331))
+_TINY = {"float64": float(numpy.finfo(numpy.float64).tiny), "float32": float(numpy.finfo(numpy.float32).tiny)}
+
+
+def _uniform(g) -> float:
+    return float(unit(g, 1, "float64")[0])
+
+
+def _normal(g) -> float:
+    return float(_one_at_a_time(g, 1, 0.0, 1.0)[0])
+
+
+def _boosted(g, alpha, single):
+    """alpha < 1: scale = (1 - u) ** (1 / alpha) and alpha + 1 (1 / alpha and the sum in the tensor's float)."""
+    if single:
+        a = numpy.float32(alpha)
+        return math.pow(1 - _uniform(g), float(numpy.float32(1.0) / a)), float(a + numpy.float32(1.0))
+    return math.pow(1 - _uniform(g), 1.0 / alpha), alpha + 1.0
+
+
+def sample_gamma(g, alpha: float, single: bool) -> float:
+    scale = 1.0
+    if alpha < 1.0:
+        if alpha == 0.0:
+            return 0.0
+        scale, alpha = _boosted(g, alpha, single)
+    d = float(numpy.float32(alpha) - numpy.float32(_THIRD32)) if single else alpha - _THIRD32
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        while True:
+            x = _normal(g)
+            y = 1.0 + c * x
+            if not y <= 0:
+                break
+        v = y * y * y
+        u = 1 - _uniform(g)
+        xx = x * x
+        if u < 1.0 - _C0331 * xx * xx:
+            return scale * d * v
+        if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+            return scale * d * v
+
+
+def standard_gamma(g, alphas, dtype: str):
+    """Each alpha's draw (a flat host array in fill order), at least the dtype's smallest normal number."""
+    single = dtype == "float32"
+    out = numpy.empty(len(alphas), dtype=dtype)
+    for i, a in enumerate(alphas):
+        out[i] = max(_TINY[dtype], float(numpy.asarray(sample_gamma(g, float(a), single), dtype=dtype)))
+    return out
