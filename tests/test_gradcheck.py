@@ -571,6 +571,14 @@ CASES = [
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
     # ---- log_ndtr (both branches, and below erfc's underflow)
     case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
+    # ---- cholesky, solve_triangular (each side, each triangle, unit diagonal), cholesky_inverse
+    case("torch.linalg.cholesky(a @ a.mT + 3 * eye(3)) + torch.linalg.cholesky(b @ b.mT + 3 * eye(3), "
+         "upper=True).sum(0)", a=normal(3, 3), b=normal(2, 3, 3)),
+    case("torch.linalg.solve_triangular(a.tril() + 3 * eye(3), m, upper=False) + torch.linalg.solve_triangular("
+         "a.triu() + 3 * eye(3), m.mT, upper=True, left=False).mT + torch.linalg.solve_triangular(a, m, upper=False, "
+         "unitriangular=True)", a=normal(3, 3), m=normal(3, 4)),
+    case("torch.cholesky_inverse(a.tril() + 3 * eye(3)) + (a.triu() + 3 * eye(3)).cholesky_inverse(True)",
+         a=normal(3, 3)),
 ]
 
 
@@ -920,6 +928,9 @@ CHECKED_ELSEWHERE = {
         "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",
         "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3", "LeakyReluBackward1")},
     "RreluWithNoiseBackward1": "F.rrelu_: program 555 (PyTorch's values) and torch_double_backward.json",
+    # A reparameterized draw (finite differences would see a fresh draw): its gradient's values are PyTorch's
+    "StandardGammaBackward0": "Gamma.rsample: fixture 594_gamma holds PyTorch's gradients bit for bit",
+    "_DirichletBackward": "Dirichlet and Beta rsample: fixture 595_dirichlet_and_beta holds PyTorch's gradients",
 }
 
 

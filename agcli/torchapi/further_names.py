@@ -1,6 +1,6 @@
-"""The names torchapi/further_math.py, further_linalg.py, further_shapes.py and cholesky.py give, gathered for more_names.py (torch's
-functions, Tensor methods, torch.linalg's and torch.special's) and the program's in-place methods
-(language/program_names.py)."""
+"""The names torchapi/further_math.py, further_linalg.py, further_shapes.py and cholesky.py give, gathered for
+more_names.py (torch's functions, Tensor methods, torch.linalg's and torch.special's) and the program's in-place
+methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import cholesky as CH, further_linalg as FL, further_math as FM, further_shapes as FS

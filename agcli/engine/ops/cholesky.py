@@ -178,9 +178,10 @@ def _cholesky_inverse_grad(g, out, l, upper):
 
 
 def _cholesky_inverse_tangent(t, out, l, upper):
-    """cholesky_inverse_jvp: -X (dF F^H + F dF^H) X for A = F F^H (upper: F^H dF + dF^H F)."""
-    middle = add(matmul(_mh(t), l), matmul(_mh(l), t)) if upper else add(matmul(t, _mh(l)), matmul(l, _mh(t)))
-    return neg(matmul(out, matmul(middle, out)))
+    """cholesky_inverse_jvp as PyTorch 2.13 computes it: P + P^H, P = -X dC X C with C = F^H and dC = dF
+    (upper: C = F, dC = dF^H). (Finite differences do not confirm it, nor PyTorch's own gradcheck.)"""
+    p = neg(matmul(matmul(matmul(out, _mh(t) if upper else t), out), l if upper else _mh(l)))
+    return add(p, _mh(p))
 
 
 CHOLESKY_INVERSE = Op("CholeskyInverseBackward0", _cholesky_inverse, (_cholesky_inverse_grad,),

@@ -136,8 +136,15 @@ def _grad(g, out, concentration, values):
     return from_host(grad) * (g - reduce_sum(x * g, axis=-1, keepdims=True))
 
 
+def _no_tangent(*args, **params):       # (a Python Function of PyTorch's without a jvp)
+    from ...errors import AgcliError
+    raise AgcliError("You must implement the jvp function for custom autograd.Function to use it with forward mode "
+                     "AD.", kind="not_implemented")
+
+
 DIRICHLET = Op("_DirichletBackward", lambda concentration, values: values, (_grad,),
-               ("_dirichlet_grad(x, concentration, total) * (grad - (x * grad).sum(-1, True))",), saves_out=True)
+               ("_dirichlet_grad(x, concentration, total) * (grad - (x * grad).sum(-1, True))",), saves_out=True,
+               jvps=(_no_tangent,))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

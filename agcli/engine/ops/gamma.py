@@ -98,9 +98,17 @@ def _grad(g, out, alpha, values):
     return mul(g, standard_gamma_grad(alpha, out))
 
 
+def _no_tangent(*args, **params):
+    from ...errors import AgcliError
+    raise AgcliError("Trying to use forward AD with _standard_gamma that does not support it because it has not been "
+                     "implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/issues/"
+                     "new?template=feature-request.yml so that we can prioritize its implementation or submit a PR "
+                     "adding the implementation to derivatives.yaml", kind="not_implemented")
+
+
 STANDARD_GAMMA = Op("StandardGammaBackward0", lambda alpha, values: values, (_grad,),
                     ("grad * _standard_gamma_grad(self, result)",), saves_out=True,
-                    jvps=(lambda t, out, alpha, values: mul(t, standard_gamma_grad(alpha, out)),))
+                    jvps=(_no_tangent,))     # (PyTorch 2.13 has none)
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
