@@ -8,7 +8,7 @@ less one FMA per solved row, in turn, times the diagonal's reciprocal; that give
 potrf): it agrees in the last bit for most small matrices, to rounding otherwise."""
 from __future__ import annotations
 
-from ..backend import asarray, copy, float_errors_ignored, swapaxes, to_host, xp
+from ..backend import arange, asarray, copy, eye, float_errors_ignored, swapaxes, to_host, xp, zeros
 from ...errors import AgcliError
 from ..fma import fma
 from ..op import Op
@@ -108,8 +108,7 @@ def _solve_triangular(a, b, upper, left, unitriangular):
     a, b = xp.broadcast_to(a, lead + a.shape[-2:]), xp.broadcast_to(b, lead + b.shape[-2:])
     if unitriangular:
         n = a.shape[-1]
-        eye = xp.eye(n, dtype=a.dtype)
-        a = xp.where(eye == 1, asarray(1.0, dtype=a.dtype), a)
+        a = xp.where(eye(n, dtype=a.dtype) == 1, asarray(1.0, dtype=a.dtype), a)
     if upper:                                # reversed rows and columns: a lower-triangular system
         flipped = xp.flip(_forward_substitution(xp.flip(a, axis=(-2, -1)), xp.flip(b, axis=-2)), axis=-2)
         return flipped
@@ -159,8 +158,8 @@ SOLVE_TRIANGULAR = Op("LinalgSolveTriangularBackward0", _solve_triangular,
 # ------------------------------------------------------------- cholesky_inverse
 def _triangle(m, upper):
     n = m.shape[-1]
-    rows, cols = xp.reshape(xp.arange(n), (n, 1)), xp.reshape(xp.arange(n), (1, n))
-    return xp.where(rows <= cols if upper else rows >= cols, m, xp.zeros((), dtype=m.dtype))
+    rows, cols = xp.reshape(arange(n), (n, 1)), xp.reshape(arange(n), (1, n))
+    return xp.where(rows <= cols if upper else rows >= cols, m, zeros((), dtype=m.dtype))
 
 
 def _cholesky_inverse(l, upper):

@@ -131,8 +131,9 @@ def _grad(g, out, concentration, values):
     g, x, alpha = data(g), data(out), data(concentration)
     total = xp.broadcast_to(reduce_sum(alpha, axis=-1, keepdims=True), tuple(alpha.shape))
     rows = zip(*(to_host(a).ravel().tolist() for a in (x, alpha, total)))
-    one = _grad_of(dtype_name(x.dtype))
-    grad = host.asarray([one(*row) for row in rows], dtype=dtype_name(x.dtype)).reshape(x.shape)
+    name = dtype_name(x.dtype)
+    one = _grad_of(name)
+    grad = host.asarray([one(*row) for row in rows], dtype=name).reshape(x.shape)
     return from_host(grad) * (g - reduce_sum(x * g, axis=-1, keepdims=True))
 
 

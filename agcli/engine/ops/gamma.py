@@ -89,9 +89,10 @@ def standard_gamma_grad_one(alpha: float, x: float) -> float:
 
 def standard_gamma_grad(alpha, sample):
     """_standard_gamma_grad(alpha, sample) of two arrays of one shape, in their dtype."""
+    name = dtype_name(data(sample).dtype)
     a, s = to_host(data(alpha)), to_host(data(sample))
     values = [standard_gamma_grad_one(p, q) for p, q in zip(a.ravel().tolist(), s.ravel().tolist())]
-    return from_host(host.asarray(values, dtype=dtype_name(s.dtype)).reshape(s.shape))
+    return from_host(host.asarray(values, dtype=name).reshape(s.shape))
 
 
 def _grad(g, out, alpha, values):

@@ -42,7 +42,7 @@ class LowerCholesky(Constraint):
     def check(self, value):
         a = value.data
         n = a.shape[-1]
-        above = B.xp.reshape(B.xp.arange(n), (1, n)) > B.xp.reshape(B.xp.arange(a.shape[-2]), (-1, 1))
+        above = B.xp.reshape(B.arange(n), (1, n)) > B.xp.reshape(B.arange(a.shape[-2]), (-1, 1))
         lower = B.xp.all(B.xp.all((a == 0) | ~above, axis=-1), axis=-1)
         return lower & B.xp.all(B.diagonal(a, 0, -2, -1) > 0, axis=-1)
 
