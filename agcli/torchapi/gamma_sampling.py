@@ -1,5 +1,5 @@
-"""torch._standard_gamma's CPU kernel (ATen/native/Distributions.cpp _s_gamma_cpu, Distributions.h
-sample_gamma): Marsaglia and Tsang's acceptance-rejection, one element after another in the order the
+"""torch.poisson's and torch._standard_gamma's CPU kernels (poisson below). _standard_gamma's
+(ATen/native/Distributions.cpp _s_gamma_cpu, Distributions.h sample_gamma): Marsaglia and Tsang's acceptance-rejection, one element after another in the order the
 tensor is laid out, each drawing from the generator as ATen does: a double uniform (53 bits of random64())
 and a double normal (normal_distribution<double>, Box-Muller with the generator's cached second value).
 The arithmetic is double (accscalar_t) except where the kernel computes in the tensor's float; its
@@ -10,6 +10,7 @@ import math
 
 import numpy
 
+from ..errors import AgcliError
 from .distributions import _one_at_a_time, unit
 
 _THIRD32 = float(numpy.float32(1.0) / numpy.float32(3.0))     # 1.0f / 3.0f
@@ -63,3 +64,42 @@ def standard_gamma(g, alphas, dtype: str):
     for i, a in enumerate(alphas):
         out[i] = max(_TINY[dtype], float(numpy.asarray(sample_gamma(g, float(a), single), dtype=dtype)))
     return out
+
+
+# ------------------------------------------------------------ poisson (Distributions.cpp sample_poisson)
+def sample_poisson(g, lam: float) -> int:
+    """Hoermann's transformed rejection for lambda >= 10, else Knuth's products of uniforms."""
+    if not lam >= 0:        # (checked element by element: the draws before it are made)
+        raise AgcliError("invalid Poisson rate, expected rate to be non-negative")
+    if lam >= 10:
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = _uniform(g) - 0.5
+            v = _uniform(g)
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            bound = -lam + k * loglam - math.lgamma(k + 1.0)
+            if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= bound:
+                return k
+    if lam == 0:
+        return 0
+    enlam, x, prod = math.exp(-lam), 0, 1.0
+    while True:
+        prod *= _uniform(g)
+        if prod > enlam:
+            x += 1
+        else:
+            return x
+
+
+def poisson(g, rates, dtype: str):
+    """torch.poisson's draws (a flat host array in fill order)."""
+    return numpy.array([sample_poisson(g, float(r)) for r in rates], dtype=dtype)

@@ -10,6 +10,7 @@ from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .poisson import poisson
 from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
                         declare as _declare)
 
@@ -21,7 +22,8 @@ def declare() -> bool:
     if _DONE:
         return False
     _DONE.append(True)
-    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_FUNCTIONS})
+    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, "poisson": poisson,
+                                **LN.VALUED_FUNCTIONS})
     _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
     # two tensors each (their values recorded, the indices read with them): no replay
     twofold = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue,
