@@ -103,3 +103,81 @@ def sample_poisson(g, lam: float) -> int:
 def poisson(g, rates, dtype: str):
     """torch.poisson's draws (a flat host array in fill order)."""
     return numpy.array([sample_poisson(g, float(r)) for r in rates], dtype=dtype)
+
+
+# ------------------------------------------------------------ binomial (Distributions.h sample_binomial)
+_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
+         0.0138761288230707, 0.0118967099458917, 0.0104112652619720, 0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_tail(k: float) -> float:
+    if k < len(_TAIL):
+        return _TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _inversion(g, count, prob, t):
+    """binomial_inversion: geometric gaps until they pass count (log1p(-prob) in the tensor's float t)."""
+    geom_sum, num_geom = 0.0, 0
+    logprob = float(t(math.log1p(-float(prob))))
+    while True:
+        geom_sum += math.ceil(math.log(_uniform(g)) / logprob)
+        if geom_sum > count:
+            return num_geom
+        num_geom += 1
+
+
+def _btrs(g, count, prob, t):
+    """Hormann's BTRS; the products of count and prob in the tensor's float t, the rest in double."""
+    one = t(1)
+    stddev = float(t(math.sqrt(float(t(count * prob * (one - prob))))))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * float(prob)
+    c = float(t(count * prob)) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = float(t(prob / (one - prob)))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = float(math.floor(float(t((count + one) * prob))))
+    n = float(count)
+    while True:
+        u = _uniform(g) - 0.5
+        v = _uniform(g)
+        us = 0.5 - abs(u)
+        k = t(math.floor((2 * a / us + b) * u + c))
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = math.log(v * alpha / (a / (us * us) + b))
+        n_k1 = float(count - k + one)
+        upper = ((m + 0.5) * math.log((m + 1) / (r * (n - m + 1))) + (n + 1) * math.log((n - m + 1) / n_k1)
+                 + (float(k) + 0.5) * math.log(r * n_k1 / float(k + one)) + _stirling_tail(m)
+                 + _stirling_tail(n - m) - _stirling_tail(float(k)) - _stirling_tail(float(count - k)))
+        if v <= upper:
+            return k
+
+
+def sample_binomial(g, count, prob, single: bool) -> float:
+    t = numpy.float32 if single else numpy.float64
+    count, prob = t(count), t(prob)
+    if count <= 0 or prob <= 0:
+        return 0.0
+    if prob >= 1:
+        return float(count)
+    if prob <= 0.5:
+        if count * prob >= 10:
+            return float(_btrs(g, count, prob, t))
+        return float(_inversion(g, count, prob, t))
+    if prob > 0.5:
+        qprob = t(1.0 - float(prob))
+        if count * qprob >= 10:
+            return float(count - _btrs(g, count, qprob, t))
+        return float(count - t(_inversion(g, count, qprob, t)))
+    return math.nan
+
+
+def binomial(g, counts, probs, dtype: str):
+    """torch.binomial's draws (flat host arrays of one shape, in fill order)."""
+    single = dtype == "float32"
+    return numpy.array([sample_binomial(g, c, p, single) for c, p in zip(counts, probs)], dtype=dtype)

@@ -10,7 +10,7 @@ from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
-from .poisson import poisson
+from .poisson import binomial, poisson
 from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
                         declare as _declare)
 
@@ -22,7 +22,7 @@ def declare() -> bool:
     if _DONE:
         return False
     _DONE.append(True)
-    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, "poisson": poisson,
+    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, "poisson": poisson, "binomial": binomial,
                                 **LN.VALUED_FUNCTIONS})
     _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
     # two tensors each (their values recorded, the indices read with them): no replay

@@ -37,6 +37,8 @@ RANDOM_TO_ = _zeros("RandomBackward1", 1)          # x.random_(to)
 RANDOM_ = _zeros("RandomBackward2", 1)             # x.random_()
 EXPONENTIAL_ = _zeros("ExponentialBackward0", 1)   # x.exponential_(lambd)
 POISSON = _zeros("PoissonBackward0", 1)            # torch.poisson(rates)
+BINOMIAL = Op("NotImplemented", _drawn, (no_derivative("binomial"),) * 2,         # torch.binomial(count, prob)
+              ("not implemented",) * 2, saves=False, jvps=(no_forward_derivative("binomial"),) * 2)
 BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli"),),     # torch.bernoulli(x, p number)
                  ("not implemented",), saves=False, jvps=(no_forward_derivative("bernoulli"),))
 
