@@ -1,6 +1,6 @@
-"""torch.poisson's and torch._standard_gamma's CPU kernels (poisson below). _standard_gamma's
-(ATen/native/Distributions.cpp _s_gamma_cpu, Distributions.h sample_gamma): Marsaglia and Tsang's acceptance-rejection, one element after another in the order the
-tensor is laid out, each drawing from the generator as ATen does: a double uniform (53 bits of random64())
+"""torch._standard_gamma's, torch.poisson's and torch.binomial's CPU kernels (ATen/native/Distributions.cpp,
+Distributions.h). sample_gamma: Marsaglia and Tsang's acceptance-rejection, one element after another in the
+order the tensor is laid out, each drawing from the generator as ATen does: a double uniform (53 bits of random64())
 and a double normal (normal_distribution<double>, Box-Muller with the generator's cached second value).
 The arithmetic is double (accscalar_t) except where the kernel computes in the tensor's float; its
 float literals (0.0331f, 1.0f / 3.0f) are their floats' values."""
