@@ -20,6 +20,7 @@ from agcli.evaluate import run as api
 from agcli.state import state
 from agcli.torchapi import creation, cpu_math, distributions, functions, generator, multinomial, sampling
 from agcli.torchapi.dtypes import DType
+from agcli.torchapi.poisson import poisson
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "torch_random_numbers.json").read_text())
 CASES = FIXTURES["cases"]
@@ -213,6 +214,7 @@ ZERO_GRADIENTS = [
     ("BernoulliBackward0", lambda x: sampling.bernoulli(x)),
     ("NormalBackward1", lambda x: sampling.normal(x, 2.0)), ("NormalBackward2", lambda x: sampling.normal(1.0, x)),
     ("NormalBackward3", lambda x: sampling.normal(x, x)),
+    ("PoissonBackward0", lambda x: poisson(x)),
 ]
 
 

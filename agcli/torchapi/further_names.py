@@ -1,18 +1,18 @@
-"""The names torchapi/further_math.py, further_linalg.py and further_shapes.py give, gathered for more_names.py (torch's
-functions, Tensor methods, torch.linalg's and torch.special's) and the program's in-place methods
-(language/program_names.py)."""
+"""The names torchapi/further_math.py, further_linalg.py, further_shapes.py and cholesky.py give, gathered for
+more_names.py (torch's functions, Tensor methods, torch.linalg's and torch.special's) and the program's in-place
+methods (language/program_names.py)."""
 from __future__ import annotations
 
-from . import further_linalg as FL, further_math as FM, further_shapes as FS
+from . import cholesky as CH, further_linalg as FL, further_math as FM, further_shapes as FS
 
 _BOTH = {"matrix_power": FL.matrix_power, "cov": FL.cov, "corrcoef": FL.corrcoef, "swapdims": FL.swapdims,
-         "ravel": FL.ravel, "msort": FL.msort, "float_power": FL.float_power}
+         "ravel": FL.ravel, "msort": FL.msort, "float_power": FL.float_power, **CH.BOTH}
 FUNCTIONS = {**FM.FUNCTIONS, **_BOTH, "trapezoid": FL.trapezoid, "trapz": FL.trapezoid,
              "cumulative_trapezoid": FL.cumulative_trapezoid}
 METHODS = {**FM.METHODS, **_BOTH, "unfold": FS.unfold}
 VALUED_FUNCTIONS = dict(FS.VALUED)
 VALUED_METHODS = dict(FS.VALUED)
-LINALG = {"matrix_power": FL.matrix_power, "multi_dot": FL.multi_dot, "vecdot": FL.vecdot}
+LINALG = {"matrix_power": FL.matrix_power, "multi_dot": FL.multi_dot, "vecdot": FL.vecdot, **CH.LINALG}
 SPECIAL = {**FM.SPECIAL, "ndtr": FL.ndtr}
 IN_PLACE = {**FM.IN_PLACE, "float_power_": FL.float_power_, **FS.IN_PLACE}
 # (a setting, not a tensor: the program's torch module)

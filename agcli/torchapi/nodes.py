@@ -112,7 +112,10 @@ class GradFn:
         return id(self.node)
 
     def __repr__(self):
-        return f"<{getattr(self.node, 'module', '')}{self.node.name} object>"
+        name = self.node.name
+        # (a node of PyTorch's own Python Function, as Dirichlet's: its name has no overload number)
+        module = getattr(self.node, "module", "") or ("torch.autograd.function." if name.endswith("Backward") else "")
+        return f"<{module}{name} object>"
 
 
 def _check_version(node, field, t):

@@ -10,6 +10,7 @@ from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
+from .poisson import binomial, poisson
 from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
                         declare as _declare)
 
@@ -20,7 +21,8 @@ def declare() -> bool:
     """Declare the groups' names once; True the first time (a name missed before may be here now)."""
     if _DONE:
         return False
-    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_FUNCTIONS})
+    _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, "poisson": poisson, "binomial": binomial,
+                                **LN.VALUED_FUNCTIONS})
     _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
     # two tensors each (their values recorded, the indices read with them): no replay
     twofold = {"aminmax": TW.aminmax, "cummax": TW.cummax, "cummin": TW.cummin, "kthvalue": TW.kthvalue,

@@ -273,6 +273,8 @@ def _memory_order(a):
     if a.ndim == 0:
         return (), True
     strides = B.strides(a)
+    if any(st == 0 and n > 1 for st, n in zip(strides, a.shape)):
+        return tuple(range(a.ndim)), True       # (an expanded tensor: empty_like's copy of it is row-major)
     expected, contiguous = 1, True
     for d in reversed(range(a.ndim)):
         if a.shape[d] != 1:

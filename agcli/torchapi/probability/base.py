@@ -153,7 +153,7 @@ class Distribution:
     has_enumerate_support = False
     arg_constraints: dict = {}
     program_methods = frozenset(("sample", "rsample", "log_prob", "entropy", "cdf", "icdf", "perplexity",
-                                 "sample_n", "enumerate_support"))
+                                 "sample_n", "enumerate_support", "expand"))
     program_attributes = {n: n for n in ("batch_shape", "event_shape", "mean", "mode", "stddev", "variance",
                                          "support", "arg_constraints", "has_rsample", "has_enumerate_support")}
 
@@ -196,6 +196,27 @@ class Distribution:
     def sample_n(self, n):
         state.warn("FutureWarning: `sample_n(n)` will be deprecated. Use `sample((n,))` instead.")
         return self.sample((n,))
+
+    def expand(self, batch_shape):
+        """The distribution with its parameters expanded to batch_shape (their trailing event dims kept),
+        checked no more (each family's expand in PyTorch)."""
+        batch_shape = Size(shape_of(batch_shape))
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        kept = len(self._batch_shape)
+        for name in self.arg_constraints:
+            value = self.__dict__.get(name)
+            if type(value) is Tensor:
+                new.__dict__[name] = T.expand(value, tuple(batch_shape) + tuple(value.data.shape[kept:]))
+                if self.__dict__.get("_param") is value:
+                    new._param = new.__dict__[name]
+        self._expand_parts(new, batch_shape)
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _expand_parts(self, new, batch_shape):
+        """What a family holds beside its parameters, expanded too (OneHotCategorical's Categorical)."""
 
     def perplexity(self):
         return T.exp(self.entropy())

@@ -138,6 +138,9 @@ class OneHotCategorical(Distribution):
     def entropy(self):
         return self._categorical.entropy()
 
+    def _expand_parts(self, new, batch_shape):
+        new._categorical = self._categorical.expand(batch_shape)
+
     def __repr__(self):         # (the parameters live on its Categorical: PyTorch's repr shows none)
         return "OneHotCategorical()"
 

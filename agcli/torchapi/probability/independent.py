@@ -63,5 +63,9 @@ class Independent(Distribution):
             raise AgcliError("Enumeration over cartesian product is not implemented", kind="not_implemented")
         return self.base_dist.enumerate_support(expand=expand)
 
+    def _expand_parts(self, new, batch_shape):
+        new.base_dist = self.base_dist.expand(tuple(batch_shape) +
+                                              tuple(self._event_shape[:self.reinterpreted_batch_ndims]))
+
     def __repr__(self):
         return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"

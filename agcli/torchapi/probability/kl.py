@@ -13,6 +13,8 @@ from ..namespace import METHODS
 from ..nn import softplus
 from .families import Bernoulli, Categorical, Normal, Uniform
 from .independent import Independent, sum_rightmost
+from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal, kl_multivariate_normal
 
 
 def _normal(p, q):
@@ -65,7 +67,8 @@ def _independent(p, q):
 
 _RULES = {(Normal, Normal): _normal, (Categorical, Categorical): _categorical, (Bernoulli, Bernoulli): _bernoulli,
           (Uniform, Uniform): _uniform, (Uniform, Normal): _uniform_normal, (Normal, Uniform): _infinite,
-          (Independent, Independent): _independent}
+          (Independent, Independent): _independent, (MultivariateNormal, MultivariateNormal): kl_multivariate_normal,
+          (LogNormal, LogNormal): lambda p, q: kl_divergence(p.base_dist, q.base_dist)}
 
 
 def kl_divergence(p, q):
