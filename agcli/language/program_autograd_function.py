@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..engine.backend import zeros
 from ..engine.function_node import FunctionNode, Port
 from ..engine.ops.shapes import VIEW
-from ..engine.tensor import Tensor, apply as apply_op, set_grad_enabled
+from ..engine.tensor import CUSTOM, SEVERAL, Tensor, apply as apply_op, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .program_function_ctx import ctx_class, keep_saved
@@ -105,7 +105,7 @@ def apply(cls, *args, **kwargs):
     outputs = list(result) if several else [result]
     if not any(type(out) is Tensor for out in outputs):
         return result
-    outputs = [_own(out, ctx, tensors) for out in outputs]
+    outputs = [_own(out, ctx, tensors, several) for out in outputs]
     keep_saved(ctx)
     name = f"{cls.__name__}Backward"
     first = next(out for out in outputs if type(out) is Tensor)
@@ -148,17 +148,25 @@ def _positional(forward, args, kwargs, skip):
     return tuple(placed[i] for i in range(len(placed)))
 
 
-def _own(out, ctx, inputs):
+def _own(out, ctx, inputs, several):
     """An output as apply hands it on: an input returned unchanged becomes a view of it (its
-    own history), unless forward changed it in place and said so (ctx.mark_dirty)."""
+    own history, which in-place ops refuse to change), unless forward changed it in place
+    and said so (ctx.mark_dirty)."""
     if type(out) is not Tensor or not any(out is t for t in inputs) or ctx.is_non_differentiable(out):
         return out
     if ctx.is_dirty(out):
         if out.grad_fn is None and out.requires_grad:
             raise AgcliError(LEAF_DIRTY)
         return out
+    return own_view(out, several)
+
+
+def own_view(t, several: bool):
+    """A view of t as a custom Function's output: PyTorch's creation meta says so."""
     with set_grad_enabled(False):
-        return apply_op(VIEW, out, shape=out.data.shape)
+        view = apply_op(VIEW, t, shape=t.data.shape)
+    view.view_of.grad_mode = SEVERAL if several else CUSTOM
+    return view
 
 
 def run_backward(cls, ctx, node, args, grads):
