@@ -10,6 +10,8 @@ does not run is ModuleNotFoundError when the import line runs.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 import math
 from random import Random
 
@@ -288,9 +290,10 @@ def _make_modules():
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot
     # collections.OrderedDict: the state dicts' class (printed as Python 3.11 prints one), for
-    # nn.Sequential(OrderedDict(...))
-    modules["collections"] = ModuleValue("collections", {"OrderedDict": Builtin("OrderedDict",
-                                                                                python_errors(StateDict))})
+    # nn.Sequential(OrderedDict(...)); defaultdict: Python's (a training loop's metrics), its factory a program's
+    modules["collections"] = ModuleValue("collections", {
+        "OrderedDict": Builtin("OrderedDict", python_errors(StateDict)),
+        "defaultdict": Builtin("defaultdict", python_errors(defaultdict))})
     modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
                                            for name in ("copy", "deepcopy")})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
@@ -310,8 +313,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, collections.OrderedDict, numpy and matplotlib.pyplot "
-                 "work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, collections.OrderedDict and defaultdict, numpy and "
+                 "matplotlib.pyplot work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

@@ -11,8 +11,8 @@ from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
-from .namespace import (ATTRIBUTES, FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
-                        declare as _declare)
+from .namespace import (ATTRIBUTES, FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY,
+                        VALUE_ARGUMENTS, declare as _declare)
 
 _DONE = []
 
