@@ -26,6 +26,7 @@ from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
 from . import nn as nn_classes
+from .nn import rnn_utils
 from .nn.activations import functional_leaky_relu, functional_relu
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
@@ -228,6 +229,8 @@ def _make_modules():
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
                                                         for n, fn in nn_classes.UTILS.items()})
+    nn.entries["utils"].entries["rnn"] = ModuleValue("torch.nn.utils.rnn", {
+        n: TorchFunction(n, fn, "torch.nn.utils.rnn") for n, fn in rnn_utils.FUNCTIONS.items()})
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
                                                       for n, fn in nn_init.FUNCTIONS.items()})
     autograd = ModuleValue("torch.autograd", {
@@ -282,6 +285,7 @@ def _make_modules():
     modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
+    modules["torch.nn.utils.rnn"] = nn.entries["utils"].entries["rnn"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]
@@ -334,7 +338,8 @@ def import_name(module: ModuleValue, name: str):
     """`from module import name`: the attribute, or Python's ImportError."""
     value = module.entries.get(name, _MISSING)
     if value is _MISSING:
-        pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling)
+        pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling) or \
+            module.name == "torch.nn.utils.rnn" and name in rnn_utils.PYTORCH_ONLY
         raise_python(ImportError(f"cannot import name '{name}' from '{module.name}'"),
                      hint=not_provided(f"{module.name}.{name}") if pytorch else
                      did_you_mean(name, list(module.public())))
