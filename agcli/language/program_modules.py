@@ -35,7 +35,7 @@ from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
 from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
-from .program_torch_calls import TorchFunction
+from .program_torch_calls import TorchFunction, torch_function
 from . import program_copy, program_serialization, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
@@ -234,7 +234,7 @@ def _make_modules():
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
                                                       for n, fn in nn_init.FUNCTIONS.items()})
     autograd = ModuleValue("torch.autograd", {
-        **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
+        **{n: torch_function(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode")},
         **_qualified("torch.autograd")})
@@ -266,7 +266,7 @@ def _make_modules():
     submodules["distributions"] = distributions["torch.distributions"]
     torch = ModuleValue("torch", {
         **_functions("torch"),
-        **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
+        **{n: torch_function(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         **{n: TorchFunction(n, getattr(in_place, n)) for n in _TORCH_IN_PLACE},
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
