@@ -198,6 +198,51 @@ def _zeros(out):
     return Tensor(zeros(out.data.shape, dtype=out.data.dtype), device=out.device)
 
 
+class OnceDifferentiable:
+    """@once_differentiable on a Function's backward: it runs under no_grad; under create_graph its
+    answers lead to PyTorch's Error node, whose backward refuses (torch/autograd/function.py)."""
+
+    __slots__ = ("function",)
+    type_name = "function"
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, ctx, *args):
+        with set_grad_enabled(False):
+            outputs = self.function(ctx, *args)
+        if not state.grad_enabled or not any(type(a) is Tensor and a.requires_grad for a in args):
+            return outputs
+        several = type(outputs) is tuple
+        fakes = [out if type(out) is not Tensor else Tensor(out.data, requires_grad=True, device=out.device)
+                 for out in (outputs if several else (outputs,))]
+        inputs = [t for t in fakes if type(t) is Tensor]
+        if inputs:
+            stand_in = inputs[0] if len(inputs) == 1 else Tensor(inputs[0].data, device=inputs[0].device)
+            node = _ErrorNode("Error", inputs, fakes, stand_in, _refuse_twice)
+            for k, out in enumerate(inputs):
+                out.grad_fn = Port(node, k, out) if len(inputs) > 1 else node
+        return tuple(fakes) if several else fakes[0]
+
+    def __repr__(self):
+        return repr(self.function)
+
+
+class _ErrorNode(FunctionNode):
+    """PyTorch's C++ Error node (DelayedError's): no module in its repr."""
+
+    __slots__ = ()
+    module = ""
+
+
+def _refuse_twice(grads):
+    raise AgcliError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn):
+    return OnceDifferentiable(fn)
+
+
 _NO_SETUP = StaticMethod(_Callable("_SingleLevelFunction.setup_context",
                                     _refuse("not_implemented", "setup_context is not implemented.")))
 

@@ -24,7 +24,7 @@ from ..torchapi import namespace, nn_extras, normalization, optim, probability
 from ..torchapi import in_place, nn_init
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
-from .program_autograd_function import Function
+from .program_autograd_function import Function, once_differentiable
 from . import nn as nn_classes
 from .nn import rnn_utils
 from .nn.activations import functional_leaky_relu, functional_relu
@@ -239,6 +239,8 @@ def _make_modules():
             "inference_mode")},
         **_qualified("torch.autograd")})
     autograd.entries["Function"] = Function         # a program's custom functions derive from it
+    autograd.entries["function"] = ModuleValue("torch.autograd.function", {
+        "Function": Function, "once_differentiable": Builtin("once_differentiable", once_differentiable)})
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
     autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
     submodules = {
@@ -290,6 +292,7 @@ def _make_modules():
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]
     modules["torch.autograd.forward_ad"] = autograd.entries["forward_ad"]
+    modules["torch.autograd.function"] = autograd.entries["function"]
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot
