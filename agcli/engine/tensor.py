@@ -212,12 +212,17 @@ def version_of(t) -> int:
     return (t if t.base is None else t.base).version
 
 
+CUSTOM, SEVERAL = "custom", "several"      # ViewOf.grad_mode of a custom Function's view (its creation meta)
+
+
 class ViewOf:
     """What a view knows of its base, as PyTorch's view info: the base (the nearest
     tensor up the chain of views that is not a view), the view ops from it (replayed
     on positions, they say which of the base's elements the view covers), the version
     its history was last set at (a view whose base changed in place since regrows its
-    history: engine/views.py), whether grad mode was on when it was made, and the
+    history: engine/views.py), whether grad mode was on when it was made (True; False; or
+    CUSTOM, SEVERAL: a custom Function's output that is its input returned as-is, one of
+    several such, which PyTorch's in-place ops refuse as they do a no_grad view), and the
     base's array then (a base laid out anew since, by t_() or .data =, is not followed)."""
 
     __slots__ = ("base", "ops", "version", "grad_mode", "base_data")

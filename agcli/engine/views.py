@@ -22,7 +22,7 @@ from .backward_messages import forward_name
 from .op import Op
 from .ops import shapes as S
 from .ops.writes import AS_STRIDED, COPY_INTO
-from .tensor import Node, Tensor, ViewOf, apply, version_of
+from .tensor import CUSTOM, SEVERAL, Node, Tensor, ViewOf, apply, version_of
 
 _NO_GRAD = ("{prefix} no_grad mode and {what} modified inplace with grad mode enabled. Given that this use "
             "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
@@ -43,12 +43,26 @@ def positions(info: ViewOf):
     return p
 
 
+_MADE_BY = {
+    CUSTOM: "This view was created inside a custom Function (or because an input was returned as-is) and the "
+            "autograd logic to handle view+inplace would override the custom backward associated with the custom "
+            "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning the "
+            "output of the custom Function.",
+    SEVERAL: "This view is the output of a function that returns multiple views. Such functions do not allow the "
+             "output views to be modified inplace. You should replace the inplace operation by an out-of-place one."}
+
+
 def no_grad_view(t, indirect: bool):
-    """PyTorch's error for a view made under no_grad changed in place (or its base) with grad mode on."""
+    """PyTorch's error for a view made under no_grad, or by a custom Function, changed in place (or its
+    base) with grad mode on."""
+    what = "its base or another view of its base has been" if indirect else "is being"
+    made_by = t.view_of.grad_mode if t.view_of is not None else False
+    if made_by in _MADE_BY and t.grad_fn is not None:
+        return AgcliError(f"Output {getattr(t.grad_fn, 'index', 0)} of {forward_name(t.grad_fn.name)} is a view and "
+                          f"{what} modified inplace. {_MADE_BY[made_by]}")
     prefix = "A view was created in" if t.grad_fn is None else \
         f"Output 0 of {forward_name(t.grad_fn.name)} is a view of a view which was created in"
-    return AgcliError(_NO_GRAD.format(prefix=prefix, what="its base or another view of its base has been"
-                                      if indirect else "is being"))
+    return AgcliError(_NO_GRAD.format(prefix=prefix, what=what))
 
 
 def regrow(t: Tensor):
@@ -58,7 +72,7 @@ def regrow(t: Tensor):
     base = info.base
     if t.grad_fn is None and not base.requires_grad:
         return
-    if not info.grad_mode:
+    if info.grad_mode is not True:
         raise no_grad_view(t, indirect=True)
     t.grad_fn = Node(AS_STRIDED, (base.edge(),), (base,), t, {"positions": positions(info)})
     t.requires_grad = True

@@ -10,6 +10,7 @@ and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
@@ -45,7 +46,8 @@ _SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "i
         "symmetric_difference_update", "union", "update")
 _NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
 PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
-                  dict: frozenset(_DICT), set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
+                  dict: frozenset(_DICT), defaultdict: frozenset(_DICT),
+                  set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
                   int: frozenset(_NUMBER), float: frozenset(_NUMBER), bool: frozenset(_NUMBER),
                   range: frozenset(("count", "index"))}
 _PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"),

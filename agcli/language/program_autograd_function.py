@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..engine.backend import zeros
 from ..engine.function_node import FunctionNode, Port
 from ..engine.ops.shapes import VIEW
-from ..engine.tensor import Tensor, apply as apply_op, set_grad_enabled
+from ..engine.tensor import CUSTOM, SEVERAL, Tensor, apply as apply_op, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .program_function_ctx import ctx_class, keep_saved
@@ -105,7 +105,7 @@ def apply(cls, *args, **kwargs):
     outputs = list(result) if several else [result]
     if not any(type(out) is Tensor for out in outputs):
         return result
-    outputs = [_own(out, ctx, tensors) for out in outputs]
+    outputs = [_own(out, ctx, tensors, several) for out in outputs]
     keep_saved(ctx)
     name = f"{cls.__name__}Backward"
     first = next(out for out in outputs if type(out) is Tensor)
@@ -148,17 +148,25 @@ def _positional(forward, args, kwargs, skip):
     return tuple(placed[i] for i in range(len(placed)))
 
 
-def _own(out, ctx, inputs):
+def _own(out, ctx, inputs, several):
     """An output as apply hands it on: an input returned unchanged becomes a view of it (its
-    own history), unless forward changed it in place and said so (ctx.mark_dirty)."""
+    own history, which in-place ops refuse to change), unless forward changed it in place
+    and said so (ctx.mark_dirty)."""
     if type(out) is not Tensor or not any(out is t for t in inputs) or ctx.is_non_differentiable(out):
         return out
     if ctx.is_dirty(out):
         if out.grad_fn is None and out.requires_grad:
             raise AgcliError(LEAF_DIRTY)
         return out
+    return own_view(out, several)
+
+
+def own_view(t, several: bool):
+    """A view of t as a custom Function's output: PyTorch's creation meta says so."""
     with set_grad_enabled(False):
-        return apply_op(VIEW, out, shape=out.data.shape)
+        view = apply_op(VIEW, t, shape=t.data.shape)
+    view.view_of.grad_mode = SEVERAL if several else CUSTOM
+    return view
 
 
 def run_backward(cls, ctx, node, args, grads):
@@ -188,6 +196,51 @@ def run_backward(cls, ctx, node, args, grads):
 
 def _zeros(out):
     return Tensor(zeros(out.data.shape, dtype=out.data.dtype), device=out.device)
+
+
+class OnceDifferentiable:
+    """@once_differentiable on a Function's backward: it runs under no_grad; under create_graph its
+    answers lead to PyTorch's Error node, whose backward refuses (torch/autograd/function.py)."""
+
+    __slots__ = ("function",)
+    type_name = "function"
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, ctx, *args):
+        with set_grad_enabled(False):
+            outputs = self.function(ctx, *args)
+        if not state.grad_enabled or not any(type(a) is Tensor and a.requires_grad for a in args):
+            return outputs
+        several = type(outputs) is tuple
+        fakes = [out if type(out) is not Tensor else Tensor(out.data, requires_grad=True, device=out.device)
+                 for out in (outputs if several else (outputs,))]
+        inputs = [t for t in fakes if type(t) is Tensor]
+        if inputs:
+            stand_in = inputs[0] if len(inputs) == 1 else Tensor(inputs[0].data, device=inputs[0].device)
+            node = _ErrorNode("Error", inputs, fakes, stand_in, _refuse_twice)
+            for k, out in enumerate(inputs):
+                out.grad_fn = Port(node, k, out) if len(inputs) > 1 else node
+        return tuple(fakes) if several else fakes[0]
+
+    def __repr__(self):
+        return repr(self.function)
+
+
+class _ErrorNode(FunctionNode):
+    """PyTorch's C++ Error node (DelayedError's): no module in its repr."""
+
+    __slots__ = ()
+    module = ""
+
+
+def _refuse_twice(grads):
+    raise AgcliError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn):
+    return OnceDifferentiable(fn)
 
 
 _NO_SETUP = StaticMethod(_Callable("_SingleLevelFunction.setup_context",

@@ -18,10 +18,10 @@ from .program_functions import UserFunction
 from .program_names import receiver_tables
 from .program_numpy import VALUES
 from .program_objects import BoundMethod, Builtin, ProgramObject, misfit
-from .program_torch_calls import TensorMethod, TorchFunction, call as torch_call
+from .program_torch_calls import TensorMethod, TorchClass, TorchFunction, call as torch_call
 from .program_values import type_name
 
-_DIRECT = (UserFunction, BoundMethod, Builtin, TorchFunction, TensorMethod)
+_DIRECT = (UserFunction, BoundMethod, Builtin, TorchFunction, TorchClass, TensorMethod)
 _DECORATORS = frozenset(("no_grad", "enable_grad", "inference_mode"))
 
 
@@ -29,7 +29,7 @@ def invoke(f, args, kwargs):
     """f(*args, **kwargs) for any value f of a program."""
     t = type(f)
     if t in _DIRECT:
-        if t is TorchFunction and f.name in _DECORATORS and len(args) == 1 and not kwargs and callable(args[0]) \
+        if t is TorchClass and f.name in _DECORATORS and len(args) == 1 and not kwargs and callable(args[0]) \
                 and type(args[0]) is not bool:
             return ModeFunction(f.fn(), args[0])       # @torch.no_grad without parentheses
         return f(*args, **kwargs)

@@ -22,6 +22,7 @@ from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import NATIVE, truth
 from .program_runtime import counted
+from .program_torch_calls import TorchClass
 from .program_values import type_name, value_str
 
 
@@ -123,7 +124,7 @@ def is_instance(v, classes) -> bool:
     """isinstance(v, classes)."""
     if type(classes) is tuple:
         return any(is_instance(v, c) for c in classes)
-    if type(classes) is BuiltinClass or classes is PARAMETER:
+    if type(classes) is BuiltinClass or classes is PARAMETER or type(classes) is TorchClass:
         return classes.is_instance(v)
     if not isinstance(classes, type):
         raise_python(TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union"))

@@ -65,8 +65,10 @@ def raise_python(value: BaseException, span=None, hint=None):
 
 def tensor_number(v, as_float=False):
     """A one-element tensor as Python's number protocol reads it: its item (as_float:
-    Tensor.__float__, which warns when v requires grad)."""
+    Tensor.__float__, which warns when v requires grad, before it looks at the size)."""
     if v.data.size != 1:
+        if as_float and v.requires_grad:
+            autograd.warn(autograd.FLOAT_WITH_GRAD)
         raise_python(ValueError("only one element tensors can be converted to Python scalars"))
     return autograd.python_float(v) if as_float else autograd.item(v)
 

@@ -10,6 +10,8 @@ does not run is ModuleNotFoundError when the import line runs.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 import math
 from random import Random
 
@@ -22,7 +24,7 @@ from ..torchapi import namespace, nn_extras, normalization, optim, probability
 from ..torchapi import in_place, nn_init, nn_init_more
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
-from .program_autograd_function import Function
+from .program_autograd_function import Function, once_differentiable
 from .program_calculus import PythonFunction
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
@@ -35,7 +37,7 @@ from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
 from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
-from .program_torch_calls import TorchFunction
+from .program_torch_calls import TorchFunction, torch_function
 from . import program_copy, program_serialization, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
@@ -235,11 +237,13 @@ def _make_modules():
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init") for n, fn in
                                                       {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}.items()})
     autograd = ModuleValue("torch.autograd", {
-        **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
+        **{n: torch_function(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
             "inference_mode")},
         **_qualified("torch.autograd")})
     autograd.entries["Function"] = Function         # a program's custom functions derive from it
+    autograd.entries["function"] = ModuleValue("torch.autograd.function", {
+        "Function": Function, "once_differentiable": Builtin("once_differentiable", once_differentiable)})
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
     autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
     submodules = {
@@ -268,7 +272,7 @@ def _make_modules():
     submodules["distributions"] = distributions["torch.distributions"]
     torch = ModuleValue("torch", {
         **_functions("torch"),
-        **{n: TorchFunction(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
+        **{n: torch_function(n, fn) for n, fn in PROGRAM_FUNCTIONS.items()},
         **_qualified("torch"), **namespace.MODULE_ATTRIBUTES, **submodules,
         **{n: TorchFunction(n, getattr(in_place, n)) for n in _TORCH_IN_PLACE},
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
@@ -292,13 +296,15 @@ def _make_modules():
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]
     modules["torch.autograd.forward_ad"] = autograd.entries["forward_ad"]
+    modules["torch.autograd.function"] = autograd.entries["function"]
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot
     # collections.OrderedDict: the state dicts' class (printed as Python 3.11 prints one), for
-    # nn.Sequential(OrderedDict(...))
-    modules["collections"] = ModuleValue("collections", {"OrderedDict": Builtin("OrderedDict",
-                                                                                python_errors(StateDict))})
+    # nn.Sequential(OrderedDict(...)); defaultdict: Python's (a training loop's metrics), its factory a program's
+    modules["collections"] = ModuleValue("collections", {
+        "OrderedDict": Builtin("OrderedDict", python_errors(StateDict)),
+        "defaultdict": Builtin("defaultdict", python_errors(defaultdict))})
     modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
                                            for name in ("copy", "deepcopy")})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
@@ -318,8 +324,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, collections.OrderedDict, numpy and matplotlib.pyplot "
-                 "work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, collections.OrderedDict and defaultdict, numpy and "
+                 "matplotlib.pyplot work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

@@ -56,6 +56,37 @@ class TorchFunction:
         return f"<built-in method {self.name} of type object>"
 
 
+class TorchClass(TorchFunction):
+    """torch.no_grad and its like: classes in PyTorch (calling one makes a context manager), so
+    that `with torch.no_grad:` fails in Python's words and printing one shows its class."""
+
+    __slots__ = ("qualified",)
+    type_name = "type"
+
+    def __init__(self, name, fn, module, qualified):
+        super().__init__(name, fn, module)
+        self.qualified = qualified
+
+    def __repr__(self):
+        return f"<class '{self.qualified}'>"
+
+    def is_instance(self, value) -> bool:
+        return program_type_name(value) == self.name
+
+
+# the grad-mode classes and where PyTorch defines them
+MODE_CLASSES = {**dict.fromkeys(("no_grad", "enable_grad", "set_grad_enabled", "inference_mode"),
+                                "torch.autograd.grad_mode"),
+                **dict.fromkeys(("set_detect_anomaly", "detect_anomaly"), "torch.autograd.anomaly_mode")}
+
+
+def torch_function(name, fn, module="torch"):
+    """torch.NAME as a program's value: a TorchClass for the grad-mode classes, else a TorchFunction."""
+    if name in MODE_CLASSES:
+        return TorchClass(name, fn, module, f"{MODE_CLASSES[name]}.{name}")
+    return TorchFunction(name, fn, module)
+
+
 class TensorMethod:
     """x.NAME of a tensor (or a NumPy value, or None), not yet called."""
 

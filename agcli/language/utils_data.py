@@ -1,5 +1,6 @@
 """torch.utils.data in programs: Dataset (a program subclasses it), TensorDataset, Subset,
-random_split and DataLoader, as torch/utils/data writes them.
+ConcatDataset, random_split and DataLoader (with a sampler or batch sampler of
+utils_data_samplers.py, or a program's), as torch/utils/data writes them.
 
 Iterating a DataLoader draws what PyTorch's does from the random generator: its iterator's
 `_base_seed` (one int64 random_() when iteration starts) and, with shuffle=True, at the
@@ -10,13 +11,13 @@ and lists transposed, dicts by key).
 """
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy
 
 from ..engine import backend as B
 from ..engine.tensor import Tensor
-from ..errors import AgcliError
 from ..state import state
 from ..torchapi import creation, functions, generator as G, sampling
 from .nn.native import native_class, program
@@ -24,7 +25,9 @@ from .program_classes import instantiate
 from .program_exceptions import raise_python
 from .program_items import getitem
 from .program_objects import Builtin, ProgramObject
+from .program_iteration import iterate
 from .program_values import type_name
+from .utils_data_samplers import CLASSES as SAMPLERS, length, random_order, rows as _rows
 
 
 class Dataset(ProgramObject):
@@ -75,6 +78,36 @@ class Subset(Dataset):
         return len(self.__dict__["indices"])
 
 
+class ConcatDataset(Dataset):
+    """The samples of several datasets, one after another."""
+
+    @program("__init__")
+    def init(self, datasets):
+        parts = list(iterate(datasets))
+        if not parts:
+            raise_python(AssertionError("datasets should not be an empty iterable"))
+        sizes, total = [], 0
+        for d in parts:
+            total += length(d)
+            sizes.append(total)
+        self.__dict__.update(datasets=parts, cumulative_sizes=sizes)
+
+    @program("__getitem__")
+    def getitem(self, idx):
+        own = self.__dict__
+        n = own["cumulative_sizes"][-1]
+        if idx < 0:
+            if -idx > n:
+                raise_python(ValueError("absolute value of index should not exceed dataset length"))
+            idx = n + idx
+        k = bisect.bisect_right(own["cumulative_sizes"], idx)
+        return getitem(own["datasets"][k], idx if k == 0 else idx - own["cumulative_sizes"][k - 1])
+
+    @program("__len__")
+    def len(self):
+        return self.__dict__["cumulative_sizes"][-1]
+
+
 def random_split(dataset, lengths, generator=None):
     """Subsets of a randperm of the dataset's indices (lengths, or fractions of it)."""
     lengths = list(lengths)
@@ -105,17 +138,6 @@ def _split_of_fractions(n, fractions):
     return sizes
 
 
-def length(dataset):
-    """len(dataset): a program's __len__ (ProgramObject's len), a list's, a tensor's rows."""
-    return _rows(dataset) if type(dataset) is Tensor else len(dataset)
-
-
-def _rows(t):
-    if t.data.ndim == 0:
-        raise_python(IndexError("dimension specified as 0 but tensor has no dimensions"))
-    return t.data.shape[0]
-
-
 class DataLoader(ProgramObject):
     """Batches of a map-style dataset: in order, or shuffled as RandomSampler shuffles."""
 
@@ -124,9 +146,13 @@ class DataLoader(ProgramObject):
              collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
              multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
              pin_memory_device="", in_order=True):
-        if sampler is not None or batch_sampler is not None:
-            raise AgcliError("DataLoader(sampler=..., batch_sampler=...) is not supported by agcli",
-                             kind="not_implemented", hint="use batch_size= and shuffle=")
+        if sampler is not None and shuffle:
+            raise_python(ValueError("sampler option is mutually exclusive with shuffle"))
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise_python(ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                        "sampler, and drop_last"))
+            batch_size, drop_last = None, False
         if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
                                        or batch_size <= 0):
             raise_python(ValueError(f"batch_size should be a positive integer value, but got "
@@ -135,12 +161,15 @@ class DataLoader(ProgramObject):
             G.chosen(generator)
         own = self.__dict__
         own.update(dataset=dataset, batch_size=batch_size, drop_last=bool(drop_last), generator=generator,
-                   num_workers=num_workers, collate_fn=collate_fn, shuffle=bool(shuffle))
+                   num_workers=num_workers, collate_fn=collate_fn, shuffle=bool(shuffle), sampler=sampler,
+                   batch_sampler=batch_sampler)
 
     @program("__len__")
     def len(self):
         own = self.__dict__
-        n, size = length(own["dataset"]), own["batch_size"]
+        if own["batch_sampler"] is not None:
+            return length(own["batch_sampler"])
+        n, size = length(own["dataset"] if own["sampler"] is None else own["sampler"]), own["batch_size"]
         if size is None:
             return n
         return n // size if own["drop_last"] else -(-n // size)
@@ -174,14 +203,21 @@ class _SingleProcessDataLoaderIter:
 
 def _batches(own):
     """The batches, lazily: RandomSampler draws its seed at the first one (a Python generator's body)."""
-    order = _shuffled(own) if own["shuffle"] else range(length(own["dataset"]))
+    collate = own["collate_fn"] or default_collate
+    if own["batch_sampler"] is not None:
+        for indices in iterate(own["batch_sampler"]):
+            yield collate([getitem(own["dataset"], i) for i in indices])
+        return
+    if own["sampler"] is not None:
+        order = iterate(own["sampler"])
+    else:
+        order = _shuffled(own) if own["shuffle"] else range(length(own["dataset"]))
     size = own["batch_size"]
     if size is None:        # no batching: each sample through default_convert (or the collate_fn)
         convert = own["collate_fn"] or _convert
         for i in order:
             yield convert(getitem(own["dataset"], i))
         return
-    collate = own["collate_fn"] or default_collate
     batch = []
     for i in order:
         batch.append(getitem(own["dataset"], i))
@@ -193,16 +229,9 @@ def _batches(own):
 
 
 def _shuffled(own):
-    """RandomSampler.__iter__: randperm(n) on a Generator seeded from the default one (or the loader's own)."""
+    """shuffle=True: RandomSampler(dataset, generator=the loader's)."""
     n = length(own["dataset"])
-    g = own["generator"]
-    if g is None:
-        seed = creation.zeros((), dtype="int64")
-        sampling.random_(seed)
-        g = G.Generator().manual_seed(int(seed.data))
-    yield from B.tolist(sampling.randperm(n, generator=g).data)
-    # (its second randperm, [:num_samples % n] of it: none of its values, but its draws)
-    sampling.randperm(n, generator=g)
+    return random_order(n, n, False, own["generator"])
 
 
 def _convert(sample):
@@ -239,9 +268,10 @@ def default_collate(batch):
                            f"found <class '{type_name(elem)}'>"))
 
 
-for _cls in (Dataset, TensorDataset, Subset):
+for _cls in (Dataset, TensorDataset, Subset, ConcatDataset):
     native_class(_cls, "torch.utils.data.dataset")
 native_class(DataLoader, "torch.utils.data.dataloader")
-CLASSES = {"Dataset": Dataset, "TensorDataset": TensorDataset, "Subset": Subset, "DataLoader": DataLoader,
+CLASSES = {"Dataset": Dataset, "TensorDataset": TensorDataset, "Subset": Subset, "ConcatDataset": ConcatDataset,
+           "DataLoader": DataLoader, **SAMPLERS,
            "random_split": Builtin("random_split", random_split),
            "default_collate": Builtin("default_collate", default_collate)}

@@ -271,19 +271,26 @@ _CREATION_KEYWORDS = ("*, Tensor out = None, torch.dtype dtype = None, torch.lay
                       "torch.device device = None, bool pin_memory = False, bool requires_grad = False)")
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
-    if not is_int(steps):
-        _not_int("linspace", start, end, steps, forms=tuple(f"({a} start, {b} end, int steps, " for a, b in (
-            ("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number"))))
+def _steps_forms(extra=""):
+    return tuple(f"({a} start, {b} end, int steps, {extra}" for a, b in (
+        ("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"), ("Number", "Number")))
+
+
+# (end and steps default to None only so that a call without them gets PyTorch's words, not Python's)
+def linspace(start, end=None, steps=None, dtype=None, requires_grad=False, device=None):
+    if end is None or not is_int(steps):
+        _not_int("linspace", start, end, steps, forms=_steps_forms())
     if is_int(steps) and steps < 0:
         raise AgcliError("number of steps must be non-negative")
     check_size((steps,))
     return _leaf(from_host(_linspace(start, end, steps, _float(dtype))), requires_grad, device)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None):
+def logspace(start, end=None, steps=None, base=10.0, dtype=None, requires_grad=False, device=None):
     """base ** (steps evenly spaced from start to end): PyTorch's CPU kernel, each power in double
     from the nearer end (start and end, and their difference, in the output's dtype first)."""
+    if end is None or steps is None:
+        _not_int("logspace", start, end, steps, forms=_steps_forms("float base = 10.0, "))
     if is_int(steps) and steps < 0:
         raise AgcliError("number of steps must be non-negative")
     check_size((steps,))

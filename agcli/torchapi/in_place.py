@@ -44,7 +44,7 @@ def check_in_place(x, *others):
         return
     info = x.view_of
     if info is not None:
-        if not info.grad_mode:
+        if info.grad_mode is not True:
             raise no_grad_view(x, indirect=False)
         if any(op in _MULTI_OUTPUT for op, _ in info.ops):
             op, params = info.ops[-1]
@@ -84,7 +84,7 @@ def check_assignment(x, key, plain_key, advanced, value):
             if x.view_of is None and x.requires_grad and x.grad_fn is None:
                 raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place "
                                  "operation.")
-            if x.view_of is not None and not x.view_of.grad_mode:
+            if x.view_of is not None and x.view_of.grad_mode is not True:
                 raise no_grad_view(functions.getitem(x, key), indirect=False)
         if x.is_view and internal_overlap(B.getitem(x.data, plain_key)):
             fail(_OVERLAP.format("more than one element of the written-to tensor", "s"))

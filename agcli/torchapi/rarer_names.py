@@ -5,14 +5,15 @@ took a twentieth of `agcli grad`'s time (benchmarks/README.md, start-up)."""
 from __future__ import annotations
 
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
+from ..engine import backend as B
 from . import compound, folding, functions, more_names as LN, multinomial
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .poisson import binomial, poisson
-from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
-                        declare as _declare)
+from .namespace import (ATTRIBUTES, FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY,
+                        VALUE_ARGUMENTS, declare as _declare)
 
 _DONE = []
 
@@ -47,5 +48,19 @@ def declare() -> bool:
     _declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
     SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
     VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
+    # a view's base (the root of its views, as in PyTorch); a detached or cloned tensor is no view
+    _declare(ATTRIBUTES, NEVER, {"_base": _view_base})
+    _declare(METHODS, NEVER, {"_is_view": lambda x: bool(x.is_view), "data_ptr": _data_ptr})
     _DONE.append(True)      # (last: a caller never sees it done before every name is there)
     return True
+
+
+def _view_base(x):
+    """x._base: the tensor x's views were first taken of (not `x.base`, which a detached tensor shares)."""
+    info = x.view_of if x.is_view else None
+    return None if info is None else info.base
+
+
+def _data_ptr(x) -> int:
+    """x.data_ptr(): where its first element is; a view's and its base's agree as in PyTorch (0: no elements)."""
+    return B.address(x.data) if x.data.size else 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from ..program_classes import instantiate
-from ..program_exceptions import raise_python
+from ..program_exceptions import ProgramException, raise_python
 from ..program_iteration import iterate
 from ..program_values import type_name
 from .module import Module, add_indent
@@ -160,7 +160,14 @@ class ModuleList(Module):
     @program("extend")
     def extend(self, modules):
         offset = len(self.__dict__["_modules"])
-        for i, module in enumerate(iterate(modules)):
+        try:
+            modules = list(iterate(modules))
+        except ProgramException as e:       # (PyTorch asks isinstance(modules, Iterable) first)
+            if isinstance(e.value, TypeError) and str(e.value).endswith("is not iterable"):
+                raise_python(TypeError(f"ModuleList.extend should be called with an iterable, but got "
+                                       f"{type_name(modules)}"))
+            raise
+        for i, module in enumerate(modules):
             Module.add_module(self, str(offset + i), module)
         return self
 

@@ -1,5 +1,6 @@
-"""Module forward hooks: register_forward_pre_hook and register_forward_hook (with
-prepend= and with_kwargs=), run around forward as Module._call_impl runs them, and the
+"""Module hooks: register_forward_pre_hook and register_forward_hook (with prepend= and
+with_kwargs=), register_full_backward_hook and register_full_backward_pre_hook
+(backward_hooks.py), run around forward as Module._call_impl runs them, and the
 RemovableHandle whose remove() takes a hook out. A module without hooks keeps no hook
 dicts, so its call takes no detour.
 """
@@ -7,8 +8,11 @@ from __future__ import annotations
 
 from itertools import count
 
+from ...engine.tensor import Tensor
+from ...state import state
 from ..program_exceptions import raise_python
-from ..program_values import value_str
+from ..program_values import type_name, value_str
+from .backward_hooks import BackwardHook
 from .native import call, program
 
 _IDS = count()
@@ -59,9 +63,10 @@ def call_with_hooks(module, args, kwargs):
     """module(*args, **kwargs): its forward, with its forward hooks around it if it has any."""
     own = module.__dict__
     pre, post = own.get("_forward_pre_hooks"), own.get("_forward_hooks")
+    backward, backward_pre = own.get("_backward_hooks"), own.get("_backward_pre_hooks")
     if "_parameters" not in own:           # Module.__init__ never ran: PyTorch's call reads its hooks first
         raise_python(AttributeError(f"'{type(module).__name__}' object has no attribute '_backward_hooks'"))
-    if not pre and not post:
+    if not pre and not post and not backward and not backward_pre:
         return call(module, "forward", *args, **kwargs)
     for hook_id, hook in list((pre or {}).items()):
         if hook_id in own["_forward_pre_hooks_with_kwargs"]:
@@ -75,6 +80,11 @@ def call_with_hooks(module, args, kwargs):
             result = hook(module, args)
             if result is not None:
                 args = result if type(result) is tuple else (result,)
+    watch = None
+    if backward or backward_pre:
+        watch = BackwardHook(module, list(backward.values()) if backward else [],
+                            list(backward_pre.values()) if backward_pre else [])
+        args = watch.setup_input_hook(tuple(args))
     result = call(module, "forward", *args, **kwargs)
     for hook_id, hook in list((post or {}).items()):
         if hook_id in own["_forward_hooks_with_kwargs"]:
@@ -83,6 +93,11 @@ def call_with_hooks(module, args, kwargs):
             hook_result = hook(module, args, result)
         if hook_result is not None:
             result = hook_result
+    if watch is not None:
+        if type(result) is not tuple and not isinstance(result, Tensor):
+            state.warn("UserWarning: For backward hooks to be called, module output should be a Tensor or a tuple "
+                       f"of Tensors but received <class '{type_name(result)}'>")
+        result = watch.setup_output_hook(result)
     return result
 
 
@@ -96,3 +111,11 @@ class Hooks:
     @program("register_forward_hook")
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         return _register(self, "_forward_hooks", hook, prepend, with_kwargs)
+
+    @program("register_full_backward_hook")
+    def register_full_backward_hook(self, hook, prepend=False):
+        return _register(self, "_backward_hooks", hook, prepend, False)
+
+    @program("register_full_backward_pre_hook")
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        return _register(self, "_backward_pre_hooks", hook, prepend, False)

@@ -44,7 +44,7 @@ def add_indent(text, spaces):
 # nn.Module's methods PyTorch has and agcli does not (the hint for them says so)
 _PYTORCH_ONLY = frozenset((
     "bfloat16", "compile", "get_buffer", "get_extra_state", "get_parameter", "ipu", "mtia",
-    "register_backward_hook", "register_full_backward_hook", "register_full_backward_pre_hook",
+    "register_backward_hook",
     "register_load_state_dict_post_hook", "register_load_state_dict_pre_hook", "register_state_dict_post_hook",
     "register_state_dict_pre_hook", "set_extra_state", "set_submodule", "share_memory", "to_empty", "type", "xpu"))
 
