@@ -109,6 +109,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if padding_side not in ("left", "right"):
         raise AgcliError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     first = sequences[0]
+    if first.data.ndim == 0:        # (ATen's sizes().slice(1) of no sizes)
+        raise AgcliError("ArrayRef: invalid slice, N = 1; size = 0")
     lengths = [method(seq, "size", 0) for seq in sequences]
     longest = max(lengths)
     dims = (len(sequences), longest) if batch_first else (longest, len(sequences))
