@@ -107,16 +107,58 @@ def probe_single(f, name, node, is_method):
     return printed_name, "(" + ", ".join(params) + ")"
 
 
+# PyTorch's deprecated signatures (tools/autograd/deprecated.yaml): hidden from its lists, but taken
+_HIDDEN = {("add", False): ["(Tensor input, Number alpha, Tensor other, *, Tensor out = None)"],
+           ("sub", False): ["(Tensor input, Number alpha, Tensor other, *, Tensor out = None)"],
+           ("addmm", False): ["(Number beta, Tensor input, Number alpha, Tensor mat1, Tensor mat2, *, Tensor out = None)",
+                              "(Number beta, Tensor input, Tensor mat1, Tensor mat2, *, Tensor out = None)"]}
+_HIDDEN.update({(n, True): ["(Number alpha, Tensor other)"] for n in ("add", "add_", "sub", "sub_")})
+
+
+def nullable(signatures, nodes, is_method):
+    """For each signature, its parameters without a default that take None (`int[1]? dim`: its printed
+    form does not say), from the stubs' overload of the same parameter names."""
+    found = []
+    anywhere = {a.arg for node in nodes for a in node.args.args + node.args.kwonlyargs
+                if a.annotation is not None and "None" in ast.unparse(a.annotation)}
+    for text in signatures:
+        params = [p for p in text[1:-1].split(", ") if p not in ("*", "")]
+        names = [p.split(" = ")[0].rsplit(" ", 1)[-1] for p in params]
+        # (else, as the stubs of div write it by hand: a name that takes None in any overload)
+        taken = [n for n, p in zip(names, params) if n in anywhere and " = " not in p]
+        for node in nodes:
+            args = node.args.args[int(is_method):] + node.args.kwonlyargs
+            if [a.arg for a in args] != names:
+                continue
+            defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + list(node.args.defaults)
+            defaults = defaults[int(is_method):] + list(node.args.kw_defaults)
+            taken += [a.arg for a, d in zip(args, defaults) if d is None and a.annotation is not None
+                      and "None" in ast.unparse(a.annotation) and a.arg not in taken]
+            break
+        found.append(taken)
+    return found
+
+
 def record(name, f, defs, is_method):
     message = error_of(lambda: f(*[Sentinel()] * 40))
     if message and "received an invalid combination" in message:
         printed, signatures = listing(message)
-        return {"name": printed, "one": False, "signatures": signatures}
+        entry = {"name": printed, "one": False, "signatures": signatures}
+        none = nullable(signatures, defs.get(name, []), is_method)
+        if any(none):
+            entry["none"] = none
+        if (name, is_method) in _HIDDEN:
+            entry["hidden"] = _HIDDEN[name, is_method]
+        return entry
     nodes = [n for n in defs.get(name, []) if n.args.vararg is None]
     if not nodes or message is None or "positional argument" not in message and "must be" not in message:
         return None
     printed, signature = probe_single(f, name, nodes[0], is_method)
-    return {"name": printed, "one": True, "signatures": [signature]}
+    entry = {"name": printed, "one": True, "signatures": [signature]}
+    none = nullable([signature.replace(" = None", "")], nodes, is_method)
+    if any(none):
+        entry["none"] = none
+    return entry
 
 
 def main():

@@ -42,14 +42,15 @@ class Param:
 class Signature:
     """One of a function's signatures, from its printed form "(Tensor input, *, torch.dtype dtype = None)"."""
 
-    def __init__(self, name, text):
-        self.name, self.text, self.params = name, text, []
+    def __init__(self, name, text, nullable=(), hidden=False):
+        self.name, self.text, self.params, self.hidden = name, text, [], hidden
         keyword_only = False
         for piece in (text[1:-1].split(", ") if text != "()" else ()):
             if piece == "*":
                 keyword_only = True
             else:
                 self.params.append(Param(piece, keyword_only))
+                self.params[-1].allow_none |= self.params[-1].name in nullable     # (`int[1]? dim`)
         self.numbers = name in _NUMBERS_AS_TENSORS
         self.max_args = len(self.params)
         self.min_args = sum(not p.optional for p in self.params)
@@ -69,7 +70,10 @@ _PARSED = {}
 def _signatures(entry):
     parsed = _PARSED.get(id(entry))
     if parsed is None:
-        parsed = _PARSED[id(entry)] = [Signature(entry["name"], s) for s in entry["signatures"]]
+        nullable = entry.get("none") or [()] * len(entry["signatures"])
+        parsed = [Signature(entry["name"], s, n) for s, n in zip(entry["signatures"], nullable)]
+        parsed += [Signature(entry["name"], s, hidden=True) for s in entry.get("hidden", ())]   # (deprecated ones)
+        _PARSED[id(entry)] = parsed
     return parsed
 
 
@@ -108,7 +112,7 @@ def pytorch_error(name, is_method, args, kwargs):
             _unpack(bound, args, kwargs)
             return None
         n = len(args) + len(kwargs)
-        plausible = [s for s in signatures if s.min_args <= n <= s.max_args]
+        plausible = [s for s in signatures if s.min_args <= n <= s.max_args and not s.hidden]
         if len(plausible) == 1:
             _parse(plausible[0], args, kwargs, True)
     except Refused as e:
