@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from agcli.evaluate import run as api
 from agcli.language.argument_errors import pytorch_error
+from agcli.language.nn.parameter import parameter
 from agcli.torchapi import creation as C
 from agcli.torchapi.dtypes import DType
 from tests.fixtures.argument_error_cases import arguments
@@ -17,7 +19,8 @@ RECORDED = json.loads((Path(__file__).parent / "fixtures" / "argument_errors.jso
 
 def _names():
     t = C.ones(2, 3)
-    return {"T": t, "I": C.zeros(2, 3, dtype="int64"), "G": C.ones(2, 3, requires_grad=True), "B": t > 0}
+    return {"T": t, "I": C.zeros(2, 3, dtype="int64"), "G": C.ones(2, 3, requires_grad=True), "B": t > 0,
+            "P": parameter(C.ones(2, 3))}
 
 
 @pytest.mark.parametrize("line", sorted(RECORDED))
@@ -29,3 +32,28 @@ def test_pytorch_words(line):
         assert got is None
     else:
         assert got == expected
+
+
+# An expression (agcli grad) words its calls' errors as PyTorch's parser does, where it refuses them:
+# when lowered (a call that binds no signature of agcli's) and when run (one agcli's function refuses).
+@pytest.mark.parametrize("expr, line", [
+    ("torch.sum(x, dim='a')", "torch.sum(T, dim='a')"),
+    ("x.sum(dim='a')", "T.sum(dim='a')"),
+    ("x.view('a')", "T.view('a')"),
+    ("torch.mm(x)", "torch.mm(T)"),
+    ("torch.sum(x, 'a', True, 3)", "torch.sum(T, 'a', True, 3)"),
+    ("x.transpose(0)", "T.transpose(0)"),
+    ("torch.cat(x, x).sum()", "torch.cat(T, T)"),
+])
+def test_expressions_word_pytorchs_errors(expr, line):
+    api.configure()
+    error = api.evaluate(expr, {"x": "[[1., 2.], [3., 4.]]"}, wrt=["x"]).error
+    assert error.message == RECORDED[line]
+    assert error.python_type == "TypeError"
+
+
+def test_an_inner_calls_error_comes_first():
+    """x.view(9).sum(dim='a'): the view fails first, as in PyTorch, though sum's arguments are wrong too."""
+    api.configure()
+    error = api.evaluate("x.view(9).sum(dim='a')", {"x": "[[1., 2.], [3., 4.]]"}, wrt=["x"]).error
+    assert error.message == "shape '[9]' is invalid for input of size 4"

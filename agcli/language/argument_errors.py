@@ -157,8 +157,13 @@ def _parse(sig, args, kwargs, raise_exception) -> bool:
             arg_pos = nargs
             continue
         elif raise_exception:
+            if varargs and arg_pos == 0 and not is_kwd and nargs > sig.max_pos_args:
+                _extra_args(sig, nargs)     # (reshape(6.0, 2): not a size, so too many arguments)
             if is_kwd:
                 raise Refused(f"{sig.name}(): argument '{param.name}' must be {param.kind}, not {tp_name(obj)}")
+            if param.kind == "tuple of ints" and type(obj) in (tuple, list) and obj:     # (its first element)
+                raise Refused(f"{sig.name}(): argument '{param.name}' (position {arg_pos + 1}) must be {param.kind}, "
+                              f"but found element of type {tp_name(obj[0])} at pos 0")
             raise Refused(f"{sig.name}(): argument '{param.name}' (position {arg_pos + 1}) must be {param.kind}, "
                           f"not {tp_name(obj)}")
         else:

@@ -59,8 +59,7 @@ def _refused(lowering, node, error, running):
     for k in node.kwargs:       # (the caret under the keyword it names, if it names one)
         if message is not None and f"'{k.name}'" in message:
             span = (k.span[0], k.span[0] + len(k.name))
-    return error if message is None else lowering.error(message.rstrip("\n"), span, "call" if error.kind == "call" else "type")     # (its list's last
-    # line break: a blank line before the caret)
+    return error if message is None else lowering.error(message, span, "call" if error.kind == "call" else "type")
 
 
 def _key(v):
