@@ -1,12 +1,14 @@
 """PyTorch's argument parser (torch/csrc/utils/python_arg_parser.cpp and
-invalid_arguments.cpp) for its native functions and a tensor's methods, asked
-only once agcli's own call has failed: does PyTorch refuse the call too, and
-in which words ("received an invalid combination of arguments", "argument
-'dim' (position 2) must be tuple of ints, not str", ...)?
+invalid_arguments.cpp) for its native functions and a tensor's methods: does
+PyTorch refuse a call, and in which words ("received an invalid combination of
+arguments", "argument 'dim' (position 2) must be tuple of ints, not str", ...)?
+Asked when agcli's own call fails, and in a program before a call that passes
+an argument other than a tensor (once per combination of types: agcli's
+functions take some that PyTorch refuses, reshape(x, 6)).
 
 The signatures are PyTorch's as its errors print them, recorded by
 tools/record_signatures.py into pytorch_signatures.json, read at the first
-such error (never at start-up).
+such question (never at start-up).
 """
 from __future__ import annotations
 
@@ -236,9 +238,9 @@ def _check(sig, param, v, index) -> bool:
     """FunctionParameter::check: does v fit the parameter's type?"""
     kind = param.kind
     if kind == "Tensor":
-        return type(v) is Tensor or sig.numbers and isinstance(v, (int, float, complex))
+        return type(v) is Tensor or sig.numbers and (isinstance(v, (int, float, complex)) or _numpy_kind(v) in "iufcb")
     if kind == "Number":
-        return isinstance(v, (int, float, complex)) or _is_float(v)
+        return isinstance(v, (int, float, complex)) or _is_float(v) or _numpy_kind(v) == "c"
     if kind == "float":
         return _is_float(v)
     if kind == "int":

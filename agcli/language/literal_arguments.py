@@ -57,7 +57,7 @@ def _refused(lowering, node, error, running):
         _verdicts[key] = pytorch_error(name, is_method, args, kwargs)
     message = _verdicts[key]
     for k in node.kwargs:       # (the caret under the keyword it names, if it names one)
-        if message is not None and f"'{k.name}'" in message:
+        if message is not None and (f"'{k.name}'" in message or f" {k.name}=" in message):
             span = (k.span[0], k.span[0] + len(k.name))
     return error if message is None else lowering.error(message, span, "call" if error.kind == "call" else "type")
 

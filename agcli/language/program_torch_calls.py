@@ -86,7 +86,7 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
         if prepared is None:
             prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
         renames, checks, spread, typed = prepared
-        if typed is not None:
+        if typed is not None and (not is_method or type(receiver) is Tensor):     # (NumPy's methods: NumPy's)
             typed(args, kwargs)
         if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
             kwargs = dict(kwargs)
