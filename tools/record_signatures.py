@@ -80,20 +80,26 @@ def probe_single(f, name, node, is_method):
     args = node.args
     positional = [a.arg for a in args.args][int(is_method):]
     n_defaults = len(args.defaults)
-    optional = set(positional[len(positional) - n_defaults:]) if n_defaults else set()
+    defaults = dict(zip(positional[len(positional) - n_defaults:], args.defaults)) if n_defaults else {}
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    optional = set(defaults)
     keyword = [(a.arg, d is not None) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+
+    def default(p):     # (the stubs' default: None only where it is None, int diagonal = 0 takes no None)
+        return f" = {ast.unparse(defaults[p])}" if p in defaults else ""
     printed_name, params, valid = name, [], []
     for i, p in enumerate(positional):
         message = error_of(lambda: f(*valid, Sentinel()))
         if message and "positional argument" in message and " but " in message:     # (the stubs' positional
             keyword[:0] = [(q, q in optional) for q in positional[i:]]             # one is keyword-only)
+            positional = positional[:i]
             break
         m = re.match(r"(\w+)\(\): argument '(\w+)' \(position \d+\) must be (.+?), not Sentinel$", message or "")
         if not m:
             m = re.match(r"(\w+)\(\): argument '(\w+)' \(position \d+\) must be (.+?), but found", message or "")
         kind = m.group(3) if m else "object"
         printed_name = m.group(1) if m else printed_name
-        params.append(f"{kind} {m.group(2) if m else p}" + (" = None" if p in optional else ""))
+        params.append(f"{kind} {m.group(2) if m else p}" + default(p))
         valid.append(VALID.get(kind, lambda: None)())
     required = [v for v, p in zip(valid, positional) if p not in optional]
     for k, has_default in keyword:
@@ -103,7 +109,7 @@ def probe_single(f, name, node, is_method):
         m = re.match(r"(\w+)\(\): argument '(\w+)' must be (.+?), not Sentinel$", message or "")
         kind = m.group(3) if m else "object"
         params.append(("" if any(q.startswith("*, ") for q in params) else "*, ") + f"{kind} {k}" +
-                      (" = None" if has_default else ""))
+                      (default(k) if has_default else ""))
     return printed_name, "(" + ", ".join(params) + ")"
 
 
@@ -124,19 +130,34 @@ def nullable(signatures, nodes, is_method):
     for text in signatures:
         params = [p for p in text[1:-1].split(", ") if p not in ("*", "")]
         names = [p.split(" = ")[0].rsplit(" ", 1)[-1] for p in params]
-        # (else, as the stubs of div write it by hand: a name that takes None in any overload)
-        taken = [n for n, p in zip(names, params) if n in anywhere and " = " not in p]
-        for node in nodes:
+        kinds = [p.split(" = ")[0].rsplit(" ", 1)[0] for p in params]
+        same = [n for n in nodes if [a.arg for a in n.args.args[int(is_method):] + n.args.kwonlyargs] == names]
+        same = [n for n in same if _fits(n, kinds, is_method)] or same
+        # (no overload of those names, as the stubs of div write it by hand: a name that takes None in any)
+        taken = [] if same else [n for n, p in zip(names, params) if n in anywhere and " = " not in p]
+        for node in same[:1]:
             args = node.args.args[int(is_method):] + node.args.kwonlyargs
-            if [a.arg for a in args] != names:
-                continue
-            defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + list(node.args.defaults)
-            defaults = defaults[int(is_method):] + list(node.args.kw_defaults)
-            taken += [a.arg for a, d in zip(args, defaults) if d is None and a.annotation is not None
-                      and "None" in ast.unparse(a.annotation) and a.arg not in taken]
-            break
+            taken = [a.arg for a, p in zip(args, params) if " = " not in p and a.annotation is not None
+                     and "None" in ast.unparse(a.annotation)]
         found.append(taken)
     return found
+
+
+_STUB_TYPES = {"tuple of ints": ("_size", "Sequence"), "int": ("_int",), "bool": ("_bool",), "float": ("_float",),
+               "Tensor": ("Tensor",), "Number": ("Number",), "torch.dtype": ("_dtype",), "str": ("str",)}
+
+
+def _fits(node, kinds, is_method):
+    """Do the stubs' annotations of this overload say the printed types (an int dim, or a tuple of them)?"""
+    args = node.args.args[int(is_method):] + node.args.kwonlyargs
+    for a, kind in zip(args, kinds):
+        words = _STUB_TYPES.get(kind)
+        text = ast.unparse(a.annotation) if a.annotation is not None else ""
+        if words and not any(w in text for w in words):
+            return False
+        if kind == "int" and ("_size" in text or "Sequence" in text):
+            return False
+    return True
 
 
 def record(name, f, defs, is_method):
@@ -155,7 +176,7 @@ def record(name, f, defs, is_method):
         return None
     printed, signature = probe_single(f, name, nodes[0], is_method)
     entry = {"name": printed, "one": True, "signatures": [signature]}
-    none = nullable([signature.replace(" = None", "")], nodes, is_method)
+    none = nullable([signature], nodes, is_method)
     if any(none):
         entry["none"] = none
     return entry

@@ -20,8 +20,8 @@ from ..torchapi.dtypes import dtype_name
 
 _TABLE = None
 # PyTorch's binary ops whose tensor operands may be numbers (should_allow_numbers_as_tensors)
-_NUMBERS_AS_TENSORS = frozenset(f"{n}{s}" for n in ("add", "div", "divide", "mul", "multiply", "sub", "subtract",
-                                                      "true_divide", "floor_divide") for s in ("", "_"))
+_NUMBERS_AS_TENSORS = frozenset([f"{n}{s}" for n in ("add", "div", "divide", "mul", "multiply", "sub", "subtract",
+                                                       "true_divide", "floor_divide") for s in ("", "_")] + ["to", "copy_"])
 _NUMPY_NAMES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1"), "other": ("x2",)}
 # IntArrayRef[N] parameters take one int as well as a tuple (sum(x, 0)); the printed type hides the N
 _ONE_INT_TAKEN = frozenset(("dim", "shifts", "dims"))
@@ -33,12 +33,14 @@ class Refused(Exception):
 
 
 class Param:
-    __slots__ = ("kind", "name", "optional", "allow_none", "keyword_only")
+    __slots__ = ("kind", "name", "optional", "allow_none", "keyword_only", "one_int")
 
     def __init__(self, text, keyword_only):
         left, eq, default = text.partition(" = ")
         self.kind, self.name = left.rsplit(" ", 1)
-        self.optional, self.allow_none, self.keyword_only = bool(eq), default == "None", keyword_only
+        # (a list of ints with a default takes None too: amax(x, None))
+        self.allow_none = default == "None" or bool(eq) and self.kind == "tuple of ints"
+        self.optional, self.keyword_only, self.one_int = bool(eq), keyword_only, False
 
 
 class Signature:
@@ -75,6 +77,10 @@ def _signatures(entry):
         nullable = entry.get("none") or [()] * len(entry["signatures"])
         parsed = [Signature(entry["name"], s, n) for s, n in zip(entry["signatures"], nullable)]
         parsed += [Signature(entry["name"], s, hidden=True) for s in entry.get("hidden", ())]   # (deprecated ones)
+        ints = {p.name for sig in parsed for p in sig.params if p.kind == "int"}
+        for p in (p for sig in parsed for p in sig.params):
+            # int[1] dim takes one int, unless an overload of its own does (squeeze(x, 0))
+            p.one_int = p.name in _ONE_INT_TAKEN and p.name not in ints and entry["name"] not in _ONE_INT_REFUSED
         _PARSED[id(entry)] = parsed
     return parsed
 
@@ -174,6 +180,10 @@ def _parse(sig, args, kwargs, raise_exception) -> bool:
             arg_pos += 1
         elif given:
             remaining -= 1
+    if arg_pos < nargs:     # (flip((0, 1), 1): a size then more, not a size spread over the arguments)
+        if raise_exception:
+            _extra_args(sig, nargs)
+        return False
     if remaining > 0:
         if raise_exception:
             names = [p.name for p in params]
@@ -197,7 +207,7 @@ def _unpack(sig, args, kwargs):
         given += [(p, kwargs.get(p.name)) for p in params[len(args):]]
     for param, v in given:
         if param.kind == "tuple of ints" and isinstance(v, (list, tuple)):
-            bad = next((k for k, e in enumerate(v) if not _is_int(e)), None)
+            bad = next((k for k, e in enumerate(v) if not _is_int(e) and type(e) is not bool), None)   # (but the first)
             if bad is not None:
                 raise Refused(f"{sig.name}(): argument '{param.name}' failed to unpack the object at pos {bad + 1} "
                               f"with error \"type must be tuple of ints,but got {tp_name(v[bad])}\"")
@@ -248,7 +258,7 @@ def _check(sig, param, v, index) -> bool:
     if kind == "bool":
         return type(v) is bool
     if kind == "tuple of ints":
-        return _int_list(v) or param.name in _ONE_INT_TAKEN and sig.name not in _ONE_INT_REFUSED and _is_int(v)
+        return _int_list(v) or param.one_int and _is_int(v)
     if kind == "tuple of Tensors":
         if not isinstance(v, (list, tuple)):
             return False
@@ -347,7 +357,7 @@ class _Option:
             matching = i < len(self.arguments) and _matches(self.arguments[i][1], value)
             text = (f"{name}=" if keyword else "") + _described(value)
             shown.append(text if matching else f"!{text}!")
-        return "(" + ", ".join(shown) + ")"
+        return "(" + ", ".join(shown) + (", " if kwargs and not args else "") + ")"
 
 
 def _matches(type_name, value) -> bool:
