@@ -116,8 +116,9 @@ def probe_single(f, name, node, is_method):
 # PyTorch's deprecated signatures (tools/autograd/deprecated.yaml): hidden from its lists, but taken
 _HIDDEN = {("add", False): ["(Tensor input, Number alpha, Tensor other, *, Tensor out = None)"],
            ("sub", False): ["(Tensor input, Number alpha, Tensor other, *, Tensor out = None)"],
-           ("addmm", False): ["(Number beta, Tensor input, Number alpha, Tensor mat1, Tensor mat2, *, Tensor out = None)",
-                              "(Number beta, Tensor input, Tensor mat1, Tensor mat2, *, Tensor out = None)"]}
+           ("addmm", False): [
+               "(Number beta, Tensor input, Number alpha, Tensor mat1, Tensor mat2, *, Tensor out = None)",
+               "(Number beta, Tensor input, Tensor mat1, Tensor mat2, *, Tensor out = None)"]}
 _HIDDEN.update({(n, True): ["(Number alpha, Tensor other)"] for n in ("add", "add_", "sub", "sub_")})
 
 

@@ -21,7 +21,8 @@ from ..torchapi.dtypes import dtype_name
 _TABLE = None
 # PyTorch's binary ops whose tensor operands may be numbers (should_allow_numbers_as_tensors)
 _NUMBERS_AS_TENSORS = frozenset([f"{n}{s}" for n in ("add", "div", "divide", "mul", "multiply", "sub", "subtract",
-                                                       "true_divide", "floor_divide") for s in ("", "_")] + ["to", "copy_"])
+                                                       "true_divide", "floor_divide") for s in ("", "_")]
+                                + ["to", "copy_"])
 _NUMPY_NAMES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1"), "other": ("x2",)}
 # IntArrayRef[N] parameters take one int as well as a tuple (sum(x, 0)); the printed type hides the N
 _ONE_INT_TAKEN = frozenset(("dim", "shifts", "dims"))
