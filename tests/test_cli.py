@@ -306,7 +306,12 @@ def test_unknown_method(run):
 def test_bad_keyword_argument(run):
     proc = run("grad", "torch.sum(a, dimm=0)", "--a", "[1., 2.]")
     assert proc.returncode == 2
-    assert "unexpected keyword argument 'dimm'" in proc.stderr
+    assert "sum() received an invalid combination of arguments - got (Tensor, dimm=int), but expected one of:\n" \
+        " * (Tensor input, *, torch.dtype dtype = None)\n" in proc.stderr       # (PyTorch's words)
+    proc = run("grad", "a.sum(dim=0, keepdimm=True)", "--a", "[1., 2.]")
+    assert proc.returncode == 2
+    assert "sum() got an unexpected keyword argument 'keepdimm'" in proc.stderr
+    assert caret_column(proc.stderr, "a.sum(dim=0, keepdimm=True)") == 14
 
 
 def test_shape_error_is_pytorchs(run):

@@ -12,6 +12,7 @@ import re
 from operator import itemgetter
 
 from . import ast as A
+from .literal_arguments import parser_checked
 from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
@@ -238,7 +239,10 @@ class Lowering:
         get = guard(attribute_of(getter, node.name), node.name_span)
         return lambda env: get(as_operand(obj(env)))
 
-    def lower_Call(self, node):
+    def lower_Call(self, node):     # (a literal argument may be one PyTorch's argument parser refuses)
+        return parser_checked(self, node, self.call, node.kwargs or any(type(a) is not A.Name for a in node.args))
+
+    def call(self, node):
         func = node.func
         if type(func) is A.Name:        # f(...): self.callee(node), spelled out for the commonest
             name = func.id

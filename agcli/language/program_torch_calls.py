@@ -25,7 +25,7 @@ from .program_values import type_name as program_type_name
 _NUMBER_FIRST = frozenset(("pow", "remainder", "floor_divide", "add", "sub", "subtract", "mul", "multiply", "div", "divide",
                            "true_divide", "xlogy", "copysign", "bucketize", "float_power", "xlog1py"))
 _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
-_NO_CHECKS = ({}, (), None)
+_NO_CHECKS = ({}, (), None, None)
 # F.softmax(input) is input.softmax(...) in PyTorch's Python (F.group_norm reads input.dim(), ...): a list
 # has no such method
 _READ_AS_METHOD = {"softmax": "softmax", "log_softmax": "log_softmax", "tanh": "tanh", "sigmoid": "sigmoid",
@@ -112,30 +112,45 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
                              args, kwargs)
     key = (len(args), tuple(kwargs) if kwargs else ())
     prepared = fits.get(key)
-    if prepared is None:
-        prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
-    renames, checks, spread = prepared
-    if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
-        kwargs = dict(kwargs)
-        value = kwargs.pop(spread)
-        args = tuple(value) if isinstance(value, (tuple, list)) and value else (value,)   # (size=(): one size)
-    if renames:
-        kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
-    if checks:
-        args = list(args)
-        for i, keyword, check in checks:
-            if keyword is None:
-                args[i] = check(args[i])
-            else:
-                kwargs[keyword] = check(kwargs[keyword])
+    given, named = args, kwargs
     try:
+        if prepared is None:
+            prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
+        renames, checks, spread, typed = prepared
+        if typed is not None and (not is_method or type(receiver) is Tensor):     # (NumPy's methods: NumPy's)
+            typed(args, kwargs)
+        if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
+            kwargs = dict(kwargs)
+            value = kwargs.pop(spread)
+            args = tuple(value) if isinstance(value, (tuple, list)) and value else (value,)   # (size=(): one size)
+        if renames:
+            kwargs = {renames.get(k, k): v for k, v in kwargs.items()}
+        if checks:
+            args = list(args)
+            for i, keyword, check in checks:
+                if keyword is None:
+                    args[i] = check(args[i])
+                else:
+                    kwargs[keyword] = check(kwargs[keyword])
         result = fn(*args, **kwargs) if not is_method else fn(receiver, *args, **kwargs)
+    except AgcliError as e:
+        raise _parser_words(e, name, receiver, given, named, is_method, module) from None
     except _NUMERIC_ERRORS as e:
-        raise AgcliError(str(e)) from e
+        raise _parser_words(AgcliError(str(e)), name, receiver, given, named, is_method, module) from e
     except MemoryError:
         raise AgcliError("not enough memory for the result of this operation", kind="limit",
                          hint="tensors this large need a machine with more memory") from None
     return result if getattr(fn, "gives_numpy", False) else wrap_array(result)
+
+
+def _parser_words(error, name, receiver, args, kwargs, is_method, module):
+    """PyTorch's parser's TypeError where it refuses the call agcli failed (it would have spoken first),
+    else agcli's error."""
+    if module != "torch" or is_method and type(receiver) is not Tensor:
+        return error
+    from .argument_errors import pytorch_error      # (its signatures are read at the first such error)
+    message = pytorch_error(name, is_method, args, kwargs)
+    return error if message is None else AgcliError(message, kind="call" if error.kind == "call" else "type")
 
 
 def _takes_out(fn) -> bool:
@@ -148,9 +163,10 @@ def _takes_out(fn) -> bool:
 
 
 def _prepare(fn, name, is_method, n_args, kw_names, module):
+    typed = _typed_check(name, is_method, n_args, kw_names, module)
     own = _own_names(fn, is_method, n_args, kw_names)
     if own is None:
-        return {}, (), kw_names[0]
+        return {}, (), kw_names[0], typed
     _no_alias_twice(name, kw_names, own)
     keywords = [A.Keyword(k, None, None) for k in own]
     renamed = pytorch_keywords(fn, name, keywords)      # x.sum(axis=0) is x.sum(dim=0)
@@ -169,7 +185,40 @@ def _prepare(fn, name, is_method, n_args, kw_names, module):
             checks.append((i, None, check) if i < n_args else (None, renamed[i - n_args].name, check))
     if name in _JOINED and not is_method and n_args:
         checks.append((0, None, _tensors_only))
-    return renames, tuple(checks), None
+    return renames, tuple(checks), None, typed
+
+
+def _typed_check(name, is_method, n_args, kw_names, module):
+    """A check of the types of a call's arguments as PyTorch's parser reads them (an int where it takes a
+    tuple of ints: reshape(x, 6)), each combination of types once; None where the parser reads only
+    tensors (torch.add(x, y)) or agcli has not recorded the function's signatures."""
+    if module != "torch":
+        return None
+    from .argument_errors import pytorch_error, typed_positions
+    typed = typed_positions(name, is_method, n_args, kw_names)
+    if typed is None:
+        return None
+    positions, keywords = typed
+    seen = set()
+
+    def check(args, kwargs):
+        key = [_type_key(args[i]) for i in positions]
+        if keywords:
+            key += [_type_key(v) for v in kwargs.values()]
+        key = tuple(key)
+        if key in seen:
+            return
+        message = pytorch_error(name, is_method, args, kwargs)
+        if message is not None:
+            raise AgcliError(message, kind="type")
+        if Tensor not in key:       # (a tensor's dtype and shape decide where an int is taken: check each)
+            seen.add(key)
+    return check
+
+
+def _type_key(v):
+    t = type(v)
+    return (t, *map(type, v)) if t is tuple or t is list else t
 
 
 # The functions that join a list of tensors: in a program a list inside it is a list, not a tensor

@@ -182,7 +182,7 @@ def error_sections(error, *, where: str | None = None):
     out = Line(("error", "bold red"))
     if error.origin:
         out.add(f" in {error.origin}", "bold")
-    out.add(": " + error.message, "bold")
+    out.add(": " + error.message.rstrip("\n"), "bold")     # (PyTorch's list of signatures ends with one)
     context = error.context()
     if context is not None:
         line_text, caret = context
