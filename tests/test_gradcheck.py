@@ -22,7 +22,9 @@ import pytest
 from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import adaptive_max as AMAX
+from agcli.torchapi import attention as ATT
 from agcli.torchapi import convolution as CONV
+from agcli.torchapi import distances as DIST
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
@@ -571,6 +573,17 @@ CASES = [
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
     # ---- log_ndtr (both branches, and below erfc's underflow)
     case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
+    # ---- cdist: the kernel for each p (CdistBackward0), the matrix-multiply form (EuclideanDistBackward0)
+    case("torch.cdist(a, b) * torch.cdist(a, b, p=1.5) + torch.cdist(a, b, p=3.0) + torch.cdist(a, b, p=1)",
+         a=normal(3, 4), b=normal(5, 4)),
+    case("torch.cdist(a, b, p=0.5) + torch.cdist(a, b, p=torch.inf)", a=normal(2, 3, 4), b=normal(1, 5, 4)),
+    case("torch.cdist(a, b, compute_mode='use_mm_for_euclid_dist') + torch.cdist(a[0], b[0], "
+         "compute_mode='use_mm_for_euclid_dist')", a=normal(2, 3, 4), b=normal(2, 5, 4)),
+    # ---- scaled_dot_product_attention: the math path (SafeSoftmaxBackward0) and the flash kernel
+    case("F.scaled_dot_product_attention(a, b, c, is_causal=True) + F.scaled_dot_product_attention(a, b, c, "
+         "scale=0.7)", a=normal(2, 3, 4), b=normal(2, 3, 4), c=normal(2, 3, 5)),
+    case("F.scaled_dot_product_attention(a, b, c) + F.scaled_dot_product_attention(a, b, c, is_causal=True)",
+         a=normal(1, 2, 3, 4), b=normal(1, 2, 5, 4), c=normal(1, 2, 5, 4)),
 ]
 
 
@@ -828,6 +841,11 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.pow(FS.unfold(x, 1, 3, 1), 3), D(W34[:, :2, None]))),
                  [R.standard_normal((3, 4))], id="unfold"),
+    pytest.param(lambda a, b: functions.sum(functions.pow(DIST.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), 3)),
+                 [R.standard_normal((2, 3, 4)), R.standard_normal((2, 5, 4))], id="cdist-mm"),
+    pytest.param(lambda q, k, v: functions.sum(functions.pow(ATT.scaled_dot_product_attention(q, k, v), 3)),
+                 [R.standard_normal((2, 3, 4)), R.standard_normal((2, 5, 4)), R.standard_normal((2, 5, 3))],
+                 id="scaled_dot_product_attention-math"),
 ]
 
 
@@ -920,6 +938,7 @@ CHECKED_ELSEWHERE = {
         "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",
         "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3", "LeakyReluBackward1")},
     "RreluWithNoiseBackward1": "F.rrelu_: program 555 (PyTorch's values) and torch_double_backward.json",
+    "CdistBackwardBackward0": "cdist's gradient: PyTorch cannot differentiate it (program 560)",
 }
 
 

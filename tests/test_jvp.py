@@ -146,7 +146,11 @@ NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p),
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode",
               "MultiMarginLossBackward0": "multi_margin_loss: PyTorch has no forward derivative (fixture 437)",
               "ScatterReduceBackward0": "scatter_reduce: agcli has no forward-mode rule yet (PyTorch has them for "
-                                        "sum, mean, amax and amin); its use refuses in words"}
+                                        "sum, mean, amax and amin); its use refuses in words",
+              **{name: "PyTorch has no forward derivative of cdist's kernels or of the flash-attention kernel "
+                       "(programs 560, 561)" for name in (
+                  "CdistBackward0", "CdistBackwardBackward0", "EuclideanDistBackward0",
+                  "ScaledDotProductFlashAttentionForCpuBackward0")}}
 
 
 # ------------------------------------------------------------- one call

@@ -6,6 +6,7 @@ methods native.py lists in its `_ns`, so that a program subclasses them as its o
 from __future__ import annotations
 
 from .activations import ACTIVATIONS
+from .attention import ATTENTION
 from .cells import CELLS
 from .channels import CHANNELS
 from .conv import CONVOLUTIONS
@@ -30,7 +31,7 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES, **CHANNELS}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS, **ATTENTION}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
