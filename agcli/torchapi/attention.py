@@ -70,13 +70,15 @@ def _last_stride_one(t) -> bool:
         return True
 
 
-def _flash_fits(query, key, value, mask, dropout_p) -> bool:
-    """sdp_utils_cpp's use_flash_attention_cpp (dropout_p > 0 refused; a negative one reaches the kernel)."""
+def _flash_fits(query, key, value, mask, dropout_p, enable_gqa) -> bool:
+    """sdp_utils_cpp's use_flash_attention_cpp (dropout_p > 0 refused; a negative one reaches the kernel;
+    grouped heads with enable_gqa: key and value with as many heads, dividing the query's)."""
     shapes = [shape_of(t) for t in (query, key, value)]
     if dropout_p > 0 or any(len(s) != 4 for s in shapes):
         return False
     q, k, v = shapes
-    if not (q[0] == k[0] == v[0] and q[1] == k[1] == v[1] and q[3] == k[3] == v[3]):
+    heads = q[1] == k[1] == v[1] or enable_gqa and k[1] == v[1] and k[1] and q[1] % k[1] == 0
+    if not (q[0] == k[0] == v[0] and heads and q[3] == k[3] == v[3]):
         return False
     if mask is not None:
         m = shape_of(mask)
@@ -105,7 +107,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     _typed("enable_gqa", enable_gqa, "bool", (bool,))
     _validate(query, key, value, attn_mask)
     mask = _converted(attn_mask, query)
-    if _flash_fits(query, key, value, mask, dropout_p):
+    if _flash_fits(query, key, value, mask, dropout_p, enable_gqa):
         if dropout_p != 0:
             fail("scaled_dot_product_attention_flash_attention: Currently do not support dropout > 0")
         return apply(AT.FLASH, query, key, value, mask=None if mask is None else data(mask), is_causal=is_causal,

@@ -55,8 +55,22 @@ def _above(rows, cols):
     return arange(cols)[None, :] > arange(rows)[:, None]
 
 
+def _repeated(t, heads):
+    """Grouped-query attention: each key or value head serving heads // its heads query heads."""
+    b, h, n, d = t.shape
+    if h == heads:
+        return t
+    return xp.reshape(xp.broadcast_to(t[:, :, None], (b, h, heads // h, n, d)), (b, heads, n, d))
+
+
+def _summed_groups(g, heads):
+    b, h, n, d = g.shape
+    return g if h == heads else xp.sum(xp.reshape(g, (b, heads, h // heads, n, d)), axis=2)
+
+
 def _flash_both(q, k, v, mask, is_causal, scale):
     """(output, logsumexp)."""
+    k, v = _repeated(k, q.shape[1]), _repeated(v, q.shape[1])
     s = _scores(q, k, mask, is_causal, scale)
     top = xp.max(s, axis=-1, keepdims=True)
     dead = top == -float("inf")
@@ -77,8 +91,10 @@ def _flash(q, k, v, mask=None, is_causal=False, scale=1.0):
 
 
 def _flash_grads(g, q, k, v, mask, is_causal, scale):
-    """cpu_flash_attention_backward's steps: (grad_q, grad_k, grad_v)."""
+    """cpu_flash_attention_backward's steps: (grad_q, grad_k, grad_v); a key's and value's grouped heads summed."""
     out, lse = _flash_both(q, k, v, mask, is_causal, scale)
+    kv_heads = k.shape[1]
+    k, v = _repeated(k, q.shape[1]), _repeated(v, q.shape[1])
     dsum = xp.sum(g * out, axis=-1, keepdims=True)
     s = xp.matmul(q, swapaxes(k, -1, -2)) * scale
     if mask is not None:
@@ -90,7 +106,7 @@ def _flash_grads(g, q, k, v, mask, is_causal, scale):
     grad_attn = attn * (xp.matmul(g, swapaxes(v, -1, -2)) - dsum)
     grad_q = xp.matmul(grad_attn, k) * scale
     grad_k = xp.matmul(swapaxes(grad_attn, -1, -2), q) * scale
-    return grad_q, grad_k, grad_v
+    return grad_q, _summed_groups(grad_k, kv_heads), _summed_groups(grad_v, kv_heads)
 
 
 def _flash_rule(which):
