@@ -21,6 +21,7 @@ from .parameter import PARAMETER, ParameterClass, is_parameter
 from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
+from .transformer import TRANSFORMERS
 from .upsampling import UPSAMPLING
 from .utils import UTILS
 
@@ -31,7 +32,8 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES, **CHANNELS, **ATTENTION}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS, **ATTENTION,
+            **TRANSFORMERS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
