@@ -22,8 +22,10 @@ import pytest
 from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import adaptive_max as AMAX
+from agcli.torchapi import attention as ATT
 from agcli.torchapi import convolution as CONV
 from agcli.torchapi import folding as FOLD
+from agcli.torchapi import distances as DIST
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
@@ -589,6 +591,17 @@ CASES = [
          "unitriangular=True)", a=normal(3, 3), m=normal(3, 4)),
     case("torch.cholesky_inverse(a.tril() + 3 * eye(3)) + (a.triu() + 3 * eye(3)).cholesky_inverse(True)",
          a=normal(3, 3)),
+    # ---- cdist: the kernel for each p (CdistBackward0), the matrix-multiply form (EuclideanDistBackward0)
+    case("torch.cdist(a, b) * torch.cdist(a, b, p=1.5) + torch.cdist(a, b, p=3.0) + torch.cdist(a, b, p=1)",
+         a=normal(3, 4), b=normal(5, 4)),
+    case("torch.cdist(a, b, p=0.5) + torch.cdist(a, b, p=torch.inf)", a=normal(2, 3, 4), b=normal(1, 5, 4)),
+    case("torch.cdist(a, b, compute_mode='use_mm_for_euclid_dist') + torch.cdist(a[0], b[0], "
+         "compute_mode='use_mm_for_euclid_dist')", a=normal(2, 3, 4), b=normal(2, 5, 4)),
+    # ---- scaled_dot_product_attention: the math path (SafeSoftmaxBackward0) and the flash kernel
+    case("F.scaled_dot_product_attention(a, b, c, is_causal=True) + F.scaled_dot_product_attention(a, b, c, "
+         "scale=0.7)", a=normal(2, 3, 4), b=normal(2, 3, 4), c=normal(2, 3, 5)),
+    case("F.scaled_dot_product_attention(a, b, c) + F.scaled_dot_product_attention(a, b, c, is_causal=True)",
+         a=normal(1, 2, 3, 4), b=normal(1, 2, 5, 4), c=normal(1, 2, 5, 4)),
 ]
 
 
@@ -851,6 +864,11 @@ SECOND_ORDER = [
     pytest.param(lambda x: _cubes([FOLD.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
                                    FOLD.fold(FOLD.unfold(x, 2), (4, 5), 2), FOLD.unfold(_first(x), 3, padding=1)]),
                  [R.standard_normal((2, 2, 4, 5))], id="unfold-fold"),
+    pytest.param(lambda a, b: functions.sum(functions.pow(DIST.cdist(a, b, compute_mode="use_mm_for_euclid_dist"), 3)),
+                 [R.standard_normal((2, 3, 4)), R.standard_normal((2, 5, 4))], id="cdist-mm"),
+    pytest.param(lambda q, k, v: functions.sum(functions.pow(ATT.scaled_dot_product_attention(q, k, v), 3)),
+                 [R.standard_normal((2, 3, 4)), R.standard_normal((2, 5, 4)), R.standard_normal((2, 5, 3))],
+                 id="scaled_dot_product_attention-math"),
 ]
 
 
@@ -954,6 +972,7 @@ CHECKED_ELSEWHERE = {
     # A reparameterized draw (finite differences would see a fresh draw): its gradient's values are PyTorch's
     "StandardGammaBackward0": "Gamma.rsample: fixture 594_gamma holds PyTorch's gradients bit for bit",
     "_DirichletBackward": "Dirichlet and Beta rsample: fixture 595_dirichlet_and_beta holds PyTorch's gradients",
+    "CdistBackwardBackward0": "cdist's gradient: PyTorch cannot differentiate it (program 560)",
 }
 
 

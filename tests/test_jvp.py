@@ -154,7 +154,11 @@ NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p),
               "StandardGammaBackward0": "_standard_gamma: PyTorch has no forward derivative (its words raised)",
               "_DirichletBackward": "Dirichlet's Function of PyTorch's has no jvp (its words raised)",
               "CholeskyInverseBackward0": "PyTorch's cholesky_inverse_jvp, which finite differences do not confirm "
-                                          "(nor PyTorch's gradcheck with check_forward_ad): fixture 590 instead"}
+                                          "(nor PyTorch's gradcheck with check_forward_ad): fixture 590 instead",
+              **{name: "PyTorch has no forward derivative of cdist's kernels or of the flash-attention kernel "
+                       "(programs 560, 561)" for name in (
+                  "CdistBackward0", "CdistBackwardBackward0", "EuclideanDistBackward0",
+                  "ScaledDotProductFlashAttentionForCpuBackward0")}}
 # Ops whose PyTorch rule takes a symmetric tangent (cholesky reads one triangle): finite differences get one
 SYMMETRIC_TANGENTS = {"LinalgCholeskyExBackward0"}
 

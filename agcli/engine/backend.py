@@ -23,7 +23,8 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import float_errors, float_errors_ignored, missing_dtype
-from .backend_matmul import as_mv, in_turn, in_turn_mv as mv_kernel, in_turn_shapes, mm_kernel, one_row_or_column
+from .backend_matmul import (as_mv, bmm_kernel, in_turn, in_turn_mv as mv_kernel, in_turn_shapes, mm_kernel,
+                             one_row_or_column)
 
 DEVICE, BACKEND = chosen()
 
@@ -188,6 +189,7 @@ if BACKEND == "cupy":
 
     def mm_kernel(a, b):
         return xp.matmul(a, b)
+    bmm_kernel = mm_kernel
 
     def addmm_kernel(c, a, b):
         return xp.matmul(a, b) + c
@@ -286,6 +288,9 @@ elif BACKEND == "array-api-strict":
         return ndarray._new(_numpy(m._array, v._array), device=m.device)
 
     def mm_kernel(a, b, _numpy=mm_kernel):
+        return ndarray._new(_numpy(a._array, b._array), device=a.device)
+
+    def bmm_kernel(a, b, _numpy=bmm_kernel):
         return ndarray._new(_numpy(a._array, b._array), device=a.device)
 
     def addmm_kernel(c, a, b, _numpy=addmm_kernel):

@@ -122,3 +122,19 @@ def as_mv(a, b):
         return _mv(a, b[..., 0])[..., None] if _gemv_in_turn(a, b[..., 0]) else numpy.matmul(a, b)
     m = numpy.swapaxes(b, -1, -2)
     return _mv(m, a[..., 0, :])[..., None, :] if _gemv_in_turn(m, a[..., 0, :]) else numpy.matmul(a, b)
+
+
+def bmm_kernel(a, b):
+    """batch1 @ batch2 (bmm) in PyTorch's CPU order: a matrix of fewer than 400 products (K * M * N)
+    has each element's K products added in turn from +0 (baddbmm_cpu_kernel); a larger one is each
+    matrix's mm (bmm_out_or_baddbmm_ splits the batch), as mm_kernel orders it."""
+    if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray or a.ndim != 3 or b.ndim != 3 \
+            or a.dtype != b.dtype or a.dtype not in _ZERO or not a.size or not b.size:
+        return numpy.matmul(a, b)
+    (_, m, k), n = a.shape, b.shape[-1]
+    if k * m * n >= 400:
+        return numpy.stack([mm_kernel(x, y) for x, y in zip(a, b)])
+    products = numpy.empty((k + 1,) + a.shape[:-1] + (n,), dtype=a.dtype)
+    products[0] = 0
+    numpy.multiply(numpy.moveaxis(a, -1, 0)[..., None], numpy.swapaxes(b, 0, 1)[:, :, None, :], out=products[1:])
+    return numpy.ascontiguousarray(numpy.cumsum(products, axis=0)[-1])

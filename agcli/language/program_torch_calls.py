@@ -43,6 +43,7 @@ class TorchFunction:
     __slots__ = ("name", "fn", "module", "fits")
     type_name = "builtin_function_or_method"
     program_attributes = {"__name__": "name", "__qualname__": "name"}
+    shared_by_copy = True       # (copy.deepcopy shares a function: a layer's activation=F.relu)
 
     def __init__(self, name, fn, module="torch"):
         self.name, self.fn, self.module, self.fits = name, fn, module, {}

@@ -20,7 +20,7 @@ from ..engine.tensor import AccumulateGrad, Tensor, fresh, version_of
 from ..errors import AgcliError, torch_type_name
 
 
-_CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identity"))
+_CPP_NODES = frozenset(("CopySlices", "AccumulateGrad", "CopyBackwards", "Identity", "NotImplemented"))
 _METADATA = WeakKeyDictionary()     # node -> its grad_fn.metadata
 
 

@@ -2,7 +2,7 @@
 Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, dot, mm_kernel, mv_kernel, strides, xp
+from ..backend import ON_HOST, bmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul, neg
@@ -18,7 +18,7 @@ def mv(m, v):
 
 
 def bmm(a, b):
-    return apply(BMM, a, b) if type(a) is Tensor or type(b) is Tensor else xp.matmul(a, b)
+    return apply(BMM, a, b) if type(a) is Tensor or type(b) is Tensor else bmm_kernel(a, b)
 
 
 def _column_major(m) -> bool:
@@ -90,7 +90,7 @@ MM = Op("MmBackward0", mm_kernel,
          lambda g, out, a, b: mm_mat2_grad(g, a, b)),
         ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)),
         jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
-BMM = Op("BmmBackward0", xp.matmul,                       # batched, same batch dims
+BMM = Op("BmmBackward0", lambda a, b: bmm_kernel(a, b),                       # batched, same batch dims
          (lambda g, out, a, b: bmm(g, transpose(b, -1, -2)),
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
          ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)),

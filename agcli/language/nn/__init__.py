@@ -6,6 +6,7 @@ methods native.py lists in its `_ns`, so that a program subclasses them as its o
 from __future__ import annotations
 
 from .activations import ACTIVATIONS
+from .attention import ATTENTION
 from .bags import BAGS
 from .cells import CELLS
 from .channels import CHANNELS
@@ -22,6 +23,7 @@ from .parameter import PARAMETER, ParameterClass, is_parameter
 from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
+from .transformer import TRANSFORMERS
 from .upsampling import UPSAMPLING
 from .utils import UTILS
 
@@ -32,7 +34,8 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
+            **TRANSFORMERS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
