@@ -17,6 +17,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi import functions
+from . import ast as A
 from .anomaly_places import noting_fn
 
 NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)
@@ -208,3 +209,8 @@ def _guarded(fn, span):
         except CAUGHT as e:
             failed(e, span)
     return guarded
+
+
+def lowerers_of(cls) -> dict:
+    """`cls`'s lower_X for each AST node type X (its not_allowed where it has none): language/lower.py."""
+    return {t: getattr(cls, "lower_" + t.__name__, cls.not_allowed) for t in A._Record.__subclasses__()}

@@ -10,18 +10,20 @@ from ..errors import AgcliError
 # (name, is_method, the arguments' types) -> PyTorch's words, or None where its parser takes them
 _verdicts: dict = {}
 _UNKNOWN = object()
+KNOWABLE = frozenset((A.Number, A.String, A.Unary, A.Attribute, A.TupleLit))    # (with names: see _stand_in)
 _DTYPES = frozenset(f"torch.{n}" for n in ("float32", "float64", "float16", "float", "double", "half", "int64", "long",
                                             "int32", "int", "bool", "int16", "short", "int8", "uint8"))
 
 
-def parser_checked(lowering, node, lower, literal):
-    """lower(node), the closure of a call, its errors in the words of PyTorch's argument parser where
-    it refuses the call: when lowered, and (literal: a call with literal arguments) when run."""
-    try:
-        closure = lower(node)
-    except AgcliError as e:
-        raise _refused(lowering, node, e, False) from None
-    if not literal:
+def refused(lowering, node, error):
+    """The error lowering a call raised, in PyTorch's argument parser's words where it refuses the call."""
+    return _refused(lowering, node, error, False)
+
+
+def when_run(lowering, node, closure):
+    """The closure of a call whose arguments are not all names: where lowering knows their types and
+    one is a literal, its errors when run are checked as PyTorch's parser would check the call."""
+    if not _checkable(node):
         return closure
 
     def checked(env):
@@ -30,6 +32,19 @@ def parser_checked(lowering, node, lower, literal):
         except AgcliError as e:
             raise _refused(lowering, node, e, True) from None
     return checked
+
+
+def _checkable(node) -> bool:
+    """Are the call's arguments of kinds whose types lowering knows (names, literals), and one of
+    them a literal or a keyword? Only then may its error at run time be the parser's."""
+    literal = bool(node.kwargs)
+    for value in node.args:
+        t = type(value)
+        if t is not A.Name:
+            if t not in KNOWABLE:
+                return False
+            literal = True
+    return literal and all(type(k.value) is A.Name or type(k.value) in KNOWABLE for k in node.kwargs)
 
 
 def _refused(lowering, node, error, running):

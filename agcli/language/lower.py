@@ -12,7 +12,7 @@ import re
 from operator import itemgetter
 
 from . import ast as A
-from .literal_arguments import parser_checked
+from .literal_arguments import KNOWABLE, refused, when_run
 from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
@@ -26,7 +26,8 @@ from .unknown_names import attribute_hint, declare_all_names, function_hint, met
 from .replay_safety import replayable
 from ..state import state
 from .closures import CAUGHT, as_is, as_operand, attribute_of, binop, call_closure, chain, constant, failed, variable
-from .closures import BINOPS, COMPARES, OPERATORS, _wrap, guard, tensor_comparison  # noqa: F401 (imported from here)
+from .closures import BINOPS, COMPARES, OPERATORS, _wrap, tensor_comparison  # noqa: F401 (imported from here)
+from .closures import guard, lowerers_of
 
 
 class Plan:
@@ -239,31 +240,37 @@ class Lowering:
         get = guard(attribute_of(getter, node.name), node.name_span)
         return lambda env: get(as_operand(obj(env)))
 
-    def lower_Call(self, node):     # (a literal argument may be one PyTorch's argument parser refuses)
-        return parser_checked(self, node, self.call, node.kwargs or any(type(a) is not A.Name for a in node.args))
-
-    def call(self, node):
-        func = node.func
-        if type(func) is A.Name:        # f(...): self.callee(node), spelled out for the commonest
-            name = func.id
-            kind = "function"
-            span = func.span
-            obj = module = None
-        else:
-            name, kind, span, obj, module = self.callee(node)
-        # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
-        known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
-        if known is None:
-            return self.new_call(node, name, kind, span, obj, module)
-        target, fitted, wrap = known
-        lowerers = self.lowerers        # (self.expr(...), spelled out: a call of its own each)
-        receiver = None if obj is None else lowerers[type(obj)](self, obj)
-        nodes = node.args       # (f(x) and x.f(), the commonest, without a comprehension's frame)
-        args = [lowerers[type(a)](self, a) for a in nodes] if len(nodes) > 1 else \
-            [lowerers[type(nodes[0])](self, nodes[0])] if nodes else []
-        if fitted:
-            self.tensor_arguments(fitted, node.args, args, (), (), name)
-        return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver, name, wrap)
+    def lower_Call(self, node):     # (its errors PyTorch's argument parser's where it refuses the call)
+        try:
+            func = node.func
+            if type(func) is A.Name:        # f(...): self.callee(node), spelled out for the commonest
+                name, kind, span, obj, module = func.id, "function", func.span, None, None
+            else:
+                name, kind, span, obj, module = self.callee(node)
+            # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
+            known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
+            if known is None:
+                closure = self.new_call(node, name, kind, span, obj, module)
+            else:
+                target, fitted, wrap = known
+                lowerers = self.lowerers        # (self.expr(...), spelled out: a call of its own each)
+                receiver = None if obj is None else lowerers[type(obj)](self, obj)
+                nodes = node.args       # (f(x) and x.f(), the commonest, without a comprehension's frame)
+                args = [lowerers[type(a)](self, a) for a in nodes] if len(nodes) > 1 else \
+                    [lowerers[type(nodes[0])](self, nodes[0])] if nodes else []
+                if fitted:
+                    self.tensor_arguments(fitted, node.args, args, (), (), name)
+                closure = call_closure(noting_fn(target, span) if self.anomaly else target, span, args, (), receiver,
+                                       name, wrap)
+        except AgcliError as e:
+            raise refused(self, node, e) from None
+        literal = node.kwargs       # (a literal's or a keyword's type PyTorch's parser may refuse when run)
+        for a in node.args:
+            if type(a) is not A.Name:
+                if type(a) not in KNOWABLE:
+                    return closure
+                literal = True
+        return when_run(self, node, closure) if literal else closure
 
     def new_call(self, node, name, kind, span, obj, module):
         """lower_Call for a call of a shape not lowered before, or with keywords: finds the
@@ -386,11 +393,6 @@ class Lowering:
             return lambda env: slice(*(None if p is None else index_int(p(env)) for p in parts))
         value = self.expr(node)
         return lambda env: index_value(value(env))
-
-
-def lowerers_of(cls) -> dict:
-    """`cls`'s lower_X for each AST node type X (its not_allowed where it has none)."""
-    return {t: getattr(cls, "lower_" + t.__name__, cls.not_allowed) for t in A._Record.__subclasses__()}
 
 
 Lowering.lowerers = lowerers_of(Lowering)
