@@ -571,6 +571,15 @@ CASES = [
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
     # ---- log_ndtr (both branches, and below erfc's underflow)
     case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
+    # ---- qr (tall, wide, complete; Q and R both), eigh (a symmetric input; UPLO), svd (U, S, Vh; torch.svd's V)
+    case("torch.linalg.qr(a)[0].sum(0) * torch.linalg.qr(a).R.sum(1) + torch.linalg.qr(b)[0].pow(3).sum()"
+         " + torch.linalg.qr(b, mode='complete')[1].sum(1)[:3]", a=normal(4, 3), b=normal(3, 5)),
+    case("torch.linalg.eigh(a + a.mT)[0] + torch.linalg.eigh(a @ a.mT, UPLO='U')[1].pow(2).sum(0)"
+         " * torch.linalg.eigvalsh(a + a.mT)", a=normal(3, 3)),
+    # (full_matrices of a square matrix only: the extra columns of U or rows of Vh PyTorch's rules leave out)
+    case("torch.linalg.svdvals(a) + torch.linalg.svd(a, full_matrices=False)[0].pow(2).sum(0)"
+         " * torch.linalg.svd(a, full_matrices=False)[1] + torch.linalg.svd(b[:, 1:4])[2].pow(2).sum(0)"
+         " + torch.svd(b).V.pow(2).sum(0)", a=normal(4, 3), b=normal(3, 5)),
 ]
 
 

@@ -10,8 +10,8 @@ from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
-from .namespace import (FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY, VALUE_ARGUMENTS,
-                        declare as _declare)
+from .namespace import (ATTRIBUTES, FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY,
+                        VALUE_ARGUMENTS, declare as _declare)
 
 _DONE = []
 
@@ -37,6 +37,8 @@ def declare() -> bool:
     TORCH_ONLY.update(NORM.TORCH_ONLY)
     LINALG.update(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
     _declare(LINALG, SAFE, LN.LINALG)
+    _declare(LINALG, NEVER, LN.LINALG_VALUED)
+    _declare(ATTRIBUTES, SAFE, LN.FIELDS)       # (a named tuple's: result.Q, .eigenvalues, .logabsdet, ...)
     # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
     both = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
             "nansum": functions.nansum, "nanmean": functions.nanmean}
