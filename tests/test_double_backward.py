@@ -50,6 +50,8 @@ DIFFERENT = {
         "torch.linalg.eigh(a + a.mT)[1].pow(2) + torch.linalg.eigvalsh(a @ a.mT)",
         "torch.linalg.svd(a, full_matrices=False)[0].pow(2) * torch.linalg.svdvals(a)"
         " + torch.linalg.svd(a)[2][:, :1].pow(2).sum()")},
+    # PyTorch's matrix_exp gradient builds its block matrix by copies into zeros (CopySlices); agcli's by cat
+    "torch.linalg.pinv(a)[:3] * torch.linalg.matrix_exp(a[:, :3] * 0.5)": "matrix_exp's block matrix: cat, not copies",
 }
 
 

@@ -580,6 +580,12 @@ CASES = [
     case("torch.linalg.svdvals(a) + torch.linalg.svd(a, full_matrices=False)[0].pow(2).sum(0)"
          " * torch.linalg.svd(a, full_matrices=False)[1] + torch.linalg.svd(b[:, 1:4])[2].pow(2).sum(0)"
          " + torch.svd(b).V.pow(2).sum(0)", a=normal(4, 3), b=normal(3, 5)),
+    # ---- pinv (tall, wide, hermitian), matrix_exp (each Taylor degree's norms and the scaled and squared), cond
+    case("torch.linalg.pinv(a).sum(1) * torch.linalg.pinv(b)[:, :3].sum(0) + torch.linalg.pinv(a[:3] @ a[:3].mT,"
+         " hermitian=True)[0] + torch.linalg.cond(a) + torch.linalg.cond(b[:, :3], 'nuc')", a=normal(4, 3),
+         b=normal(3, 5)),
+    case("torch.linalg.matrix_exp(a * 1e-3) + torch.linalg.matrix_exp(a * 0.02) + torch.linalg.matrix_exp(a * 0.1)"
+         " + torch.linalg.matrix_exp(a * 0.3) * torch.linalg.matrix_exp(a)", a=normal(3, 3)),
 ]
 
 

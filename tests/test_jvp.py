@@ -154,9 +154,10 @@ NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p),
 SYMMETRIC_TANGENTS = {"LinalgEighBackward0"}
 
 
-def _tangent(op, rng, shape):
+def _tangent(op, params, rng, shape):
     v = rng.standard_normal(shape)
-    return (v + np.swapaxes(v, -1, -2)) / 2 if op.name in SYMMETRIC_TANGENTS else v
+    symmetric = op.name in SYMMETRIC_TANGENTS or params.get("hermitian")     # (pinv's hermitian=True: eigh's)
+    return (v + np.swapaxes(v, -1, -2)) / 2 if symmetric else v
 
 
 # ------------------------------------------------------------- one call
@@ -222,7 +223,7 @@ def test_jvp_matches_finite_differences_and_the_vjp(request, key, n):
     rng = np.random.default_rng(zlib.crc32(request.node.callspec.id.encode()))
     arrays = _arrays(args, cast)
     positions = _inputs(op, args)
-    tangents = {i: _tangent(op, rng, tuple(arrays[i].shape)) for i in positions}
+    tangents = {i: _tangent(op, params, rng, tuple(arrays[i].shape)) for i in positions}
     got = _jvp(op, arrays, params, cast, tangents)
     want, smooth = _numeric(op, arrays, params, tangents)
     assert got.shape == want.shape
@@ -245,7 +246,7 @@ def test_a_batch_of_tangents_gives_each_ones_jvp(request, key, n):
     rng = np.random.default_rng(zlib.crc32(request.node.callspec.id.encode()) + 1)
     arrays = _arrays(args, cast)
     for batch in BATCHES:
-        tangents = {i: _tangent(op, rng, batch + tuple(arrays[i].shape)) for i in _inputs(op, args)}
+        tangents = {i: _tangent(op, params, rng, batch + tuple(arrays[i].shape)) for i in _inputs(op, args)}
         got = _jvp(op, arrays, params, cast, tangents)
         for k in np.ndindex(batch):
             one = _jvp(op, arrays, params, cast, {i: v[k] for i, v in tangents.items()})
@@ -259,7 +260,7 @@ def test_tangents_with_a_graph_give_the_same_jvp(request, key, n):
     op, args, params, cast, _ = CALLS[key][n]
     rng = np.random.default_rng(zlib.crc32(request.node.callspec.id.encode()) + 2)
     arrays = _arrays(args, cast)
-    tangents = {i: _tangent(op, rng, (2,) + tuple(arrays[i].shape)) for i in _inputs(op, args)}
+    tangents = {i: _tangent(op, params, rng, (2,) + tuple(arrays[i].shape)) for i in _inputs(op, args)}
     want = _jvp(op, arrays, params, cast, tangents)
     inputs = [Tensor(a) if type(args[i]) is Tensor else a for i, a in enumerate(arrays)]
     full = [None] * len(arrays)

@@ -3,7 +3,7 @@ give, gathered for namespace.py (torch's functions, Tensor methods, torch.linalg
 the program's in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
-from . import decompositions as DE, linalg as LA
+from . import decompositions as DE, linalg as LA, matrix_functions as MF
 from . import further_names as FN
 from . import nn_channels as NC
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
@@ -14,13 +14,15 @@ METHODS = {**PR.METHODS, **CT.METHODS, **AR.METHODS, **CO.METHODS, "det": LA.det
 NN, NN_RANDOM = NC.RECORDED, NC.RANDOM
 # (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
 _DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
-VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_FUNCTIONS, **DE.FUNCTIONS}
-VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_METHODS, **DE.METHODS}
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_FUNCTIONS, **DE.FUNCTIONS,
+                    **MF.BOTH}
+VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_METHODS, **DE.METHODS, **MF.BOTH}
 LINALG = {**AR.LINALG, "det": LA.det, **FN.LINALG}
 SPECIAL = dict(FN.SPECIAL)
 # (torch.linalg's, their results named linalg_slogdet, ...; declared as torch's)
 LINALG_NEVER = {"slogdet": LA.slogdet, "qr": DE.qr, "svd": DE.svd}
-LINALG_VALUED = {name: DE.LINALG[name] for name in ("eigh", "eigvalsh", "svdvals")}   # (torch.linalg's own)
+# (torch.linalg's own)
+LINALG_VALUED = {**{name: DE.LINALG[name] for name in ("eigh", "eigvalsh", "svdvals")}, **MF.LINALG}
 FIELDS = dict(DE.FIELDS)
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE}
