@@ -586,6 +586,9 @@ CASES = [
          b=normal(3, 5)),
     case("torch.linalg.matrix_exp(a * 1e-3) + torch.linalg.matrix_exp(a * 0.02) + torch.linalg.matrix_exp(a * 0.1)"
          " + torch.linalg.matrix_exp(a * 0.3) * torch.linalg.matrix_exp(a)", a=normal(3, 3)),
+    # ---- lstsq (a matrix and a vector right-hand side; the residuals of gelsd)
+    case("torch.linalg.lstsq(a, b).solution.sum(1) + torch.linalg.lstsq(a, b[:, 0]).solution"
+         " * torch.linalg.lstsq(a, b, driver='gelsd').residuals.sum()", a=normal(5, 3), b=normal(5, 2)),
 ]
 
 

@@ -227,6 +227,8 @@ def test_jvp_matches_finite_differences_and_the_vjp(request, key, n):
     got = _jvp(op, arrays, params, cast, tangents)
     want, smooth = _numeric(op, arrays, params, tangents)
     assert got.shape == want.shape
+    if got.size == 0:       # (an empty output: lstsq's residuals from gelsy)
+        return
     assert smooth.mean() >= 0.5, f"{op.name}: the inputs sit on kinks"
     np.testing.assert_allclose(got[smooth], want[smooth], rtol=1e-5, atol=1e-7, err_msg=f"J v of {op.name}")
 

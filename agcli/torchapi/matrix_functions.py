@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 
 from ..engine import backend as B
-from ..engine.ops import matrix_functions as M
+from ..engine import backend as BK     # (lstsq's B is PyTorch's name for its right-hand side)
+from ..engine.ops import least_squares as LS, matrix_functions as M
+from ..engine.ops.linalg import vector_rhs
 from ..engine.tensor import Tensor, apply, data
 from ..errors import AgcliError, torch_type_name
 from . import functions as F, in_place
 from .checks import fail, ndim_of, tensors_only
 from .decompositions import eigvalsh, svdvals
 from .norms import matrix_norm
+from .reductions import ValuesIndices
 from .special_math import nan_to_num
 
 _EPS = {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16}
@@ -142,5 +145,38 @@ def matrix_exp(A, *, out=None):
     return apply(M.MATRIX_EXP, A)
 
 
-LINALG = {"pinv": pinv, "matrix_rank": matrix_rank, "cond": cond, "matrix_exp": matrix_exp}
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """torch.linalg.lstsq: (solution, residuals, rank, singular_values) as the driver gives them (the
+    CPU's default gelsy); solution and residuals LinalgLstsqBackward0."""
+    tensors_only("linalg_lstsq", A=A, B=B)
+    if driver is not None and driver not in _DRIVERS:
+        fail("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    driver = driver or "gelsy"
+    if ndim_of(A) < 2:
+        fail("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if ndim_of(B) < 1:
+        fail("torch.linalg.lstsq: other must have at least 1 dimension.")
+    if A.data.dtype != B.data.dtype:
+        fail(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
+             f"{_CPP.get(BK.dtype_name(A.data.dtype))} and other's dtype {_CPP.get(BK.dtype_name(B.data.dtype))}")
+    dtype = BK.dtype_name(A.data.dtype)
+    if dtype not in _EPS:
+        fail("This function doesn't handle types other than float and double")
+    vector = vector_rhs(A.data, B.data)
+    rows = B.data.shape[-1] if vector else B.data.shape[-2]
+    if ndim_of(B) < 2 and not vector or rows != A.data.shape[-2]:
+        fail("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    cutoff = _EPS[dtype] * max(A.data.shape[-2:]) if rcond is None else float(rcond)
+    solution = apply(LS.SOLUTION, A, B, rcond=cutoff, driver=driver)
+    residuals = apply(LS.RESIDUALS, A, B, rcond=cutoff, driver=driver)
+    _, _, rank, values = LS.lstsq_parts(A.data, B.data, cutoff, driver)
+    rank, values = (Tensor(BK.from_host(v), device=A.device) for v in (rank, values))
+    return ValuesIndices((solution, residuals, rank, values), "linalg_lstsq",
+                         ("solution", "residuals", "rank", "singular_values"))
+
+
+LINALG = {"pinv": pinv, "lstsq": lstsq, "matrix_rank": matrix_rank, "cond": cond, "matrix_exp": matrix_exp}
 BOTH = {"pinverse": pinverse, "matrix_exp": matrix_exp}

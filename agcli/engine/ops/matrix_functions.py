@@ -8,7 +8,7 @@ Both agree with PyTorch to rounding (their products here NumPy's, there MKL's).
 """
 from __future__ import annotations
 
-from ..backend import from_host, host, to_host, xp
+from ..backend import from_host, host, to_host, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply
 from .linalg import matmul
@@ -26,7 +26,7 @@ def _pinv(a, atol, rtol, hermitian):
     """linalg_pinv: atol and rtol host arrays (or numbers) broadcast against the batch."""
     m, n = a.shape[-2], a.shape[-1]
     if m * n == 0:
-        return xp.zeros(tuple(a.shape[:-2]) + (n, m), dtype=a.dtype)
+        return zeros(tuple(a.shape[:-2]) + (n, m), dtype=a.dtype)
     dt = to_host(a).dtype
     if not hermitian:
         u, s, vh = svd(a, False, 0), to_host(svd(a, False, 1)), svd(a, False, 2)
@@ -179,7 +179,7 @@ def matrix_exp(a):
 
 def _block(a, g):
     """[[A, G], [0, A]] (linalg_matrix_exp_differential's meta matrix)."""
-    zero = xp.zeros(tuple(g.shape), dtype=g.data.dtype if type(g) is Tensor else g.dtype)
+    zero = zeros(tuple(g.shape), dtype=g.data.dtype if type(g) is Tensor else g.dtype)
     n = len(a.shape)
     if type(a) is Tensor or type(g) is Tensor:
         top = apply(CAT, a, g, dim=n - 1)
