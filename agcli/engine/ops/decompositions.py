@@ -35,10 +35,15 @@ def _diag(x):
     return diagonal(x, 0, n - 2, n - 1)
 
 
-def _on_host(kernel, x, *args):
+def _on_host(kernel, x, *args, name="linalg.eigh", what="eigenvalues"):
     """A NumPy LAPACK kernel on the host copy of x, its results back on the engine's device."""
     with float_errors_ignored():
-        out = kernel(to_host(x), *args)
+        try:
+            out = kernel(to_host(x), *args)
+        except host.linalg.LinAlgError:     # (LAPACK's info, which PyTorch's text goes on to give, is not known here)
+            from ...errors import AgcliError
+            raise AgcliError(f"{name}: The algorithm failed to converge because the input matrix is ill-conditioned "
+                             f"or has too many repeated {what}.", kind="linalg") from None
     return tuple(from_host(host.asarray(o, dtype=o.dtype)) for o in out)
 
 
@@ -193,9 +198,9 @@ def _svd_forward(a, full_matrices, part):
             return (None, host.linalg.svd(h, compute_uv=False).astype(h.dtype, copy=False), None)
         u, s, vh = host.linalg.svd(h, full_matrices=full)
         return tuple(x.astype(h.dtype, copy=False) for x in (u, s, vh))
-    with float_errors_ignored():
-        out = kernel(to_host(a), full_matrices)[part]
-    return from_host(host.asarray(out, dtype=out.dtype))
+    out = _on_host(lambda h, full: (kernel(h, full)[part],), a, full_matrices, name="linalg.svd",
+                   what="singular values")[0]
+    return out
 
 
 def svd(a, full_matrices, part):
