@@ -23,6 +23,7 @@ from agcli.evaluate import run as api
 from agcli.torchapi import adaptive as ADAPT
 from agcli.torchapi import adaptive_max as AMAX
 from agcli.torchapi import convolution as CONV
+from agcli.torchapi import folding as FOLD
 from agcli.torchapi import functions
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
@@ -33,7 +34,7 @@ from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
-from agcli.engine.tensor import Tensor
+from agcli.engine.tensor import Tensor, apply
 
 EPS = 1e-6
 RTOL, ATOL = 1e-6, 1e-8
@@ -571,6 +572,15 @@ CASES = [
          "torch.tensor([2, 1, 0, 1, 2]), b, 'amin')", a=distinct(4), b=distinct(5)),
     # ---- log_ndtr (both branches, and below erfc's underflow)
     case("torch.special.log_ndtr(a * 3) + torch.special.log_ndtr(a - 40)", a=normal(2, 3)),
+    # ---- take, put (an index twice, a negative one), combinations
+    case("torch.take(a, torch.tensor([[0, 5], [-1, 5]])).sum() * a + torch.put(a, torch.tensor([1, -2, 1]), b, "
+         "accumulate=True) * torch.put(a, torch.tensor([0, 4, 3]), b ** 2)", a=normal(2, 3), b=normal(3)),
+    case("torch.combinations(b, 2) ** 2 + torch.combinations(b, 2, with_replacement=True)[:3]", b=normal(3)),
+    # ---- embedding_bag (each mode, an empty bag, a repeated index, the padding index, per-sample weights)
+    case("F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 2, 2]), mode='mean') * "
+         "F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 3, 3]), mode='max', padding_idx=2) + "
+         "F.embedding_bag(torch.tensor([1, 2, 0, 1, 3]), a, torch.tensor([0, 1, 4]), mode='sum', "
+         "per_sample_weights=b)", a=distinct(4, 3), b=normal(5)),
     # ---- qr (tall, wide, complete; Q and R both), eigh (a symmetric input; UPLO), svd (U, S, Vh; torch.svd's V)
     case("torch.linalg.qr(a)[0].sum(0) * torch.linalg.qr(a).R.sum(1) + torch.linalg.qr(b)[0].pow(3).sum()"
          " + torch.linalg.qr(b, mode='complete')[1].sum(1)[:3]", a=normal(4, 3), b=normal(3, 5)),
@@ -846,11 +856,22 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 3)), R.standard_normal((2, 2)), R.standard_normal((2, 3, 2))], id="bilinear"),
     pytest.param(lambda x: functions.sum(functions.mul(functions.pow(FS.unfold(x, 1, 3, 1), 3), D(W34[:, :2, None]))),
                  [R.standard_normal((3, 4))], id="unfold"),
+    pytest.param(lambda x: _cubes([_pack_padded(x, (4, 2, 1), False), _pack_padded(x, (3, 2, 2, 1), True)]),
+                 [R.standard_normal((4, 3, 2))], id="pack_padded_sequence"),
+    pytest.param(lambda x: _cubes([FOLD.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+                                   FOLD.fold(FOLD.unfold(x, 2), (4, 5), 2), FOLD.unfold(_first(x), 3, padding=1)]),
+                 [R.standard_normal((2, 2, 4, 5))], id="unfold-fold"),
 ]
 
 
 def _first(x):
     return functions.select(x, 0, 0)
+
+
+def _pack_padded(x, lengths, batch_first):
+    """torch.nn.utils.rnn.pack_padded_sequence's data (lengths sorted, one a sequence)."""
+    from agcli.engine.ops.packing import PACK_PADDED
+    return apply(PACK_PADDED, x, lengths=tuple(lengths), batch_first=batch_first)
 
 
 def _cubes(outs):
@@ -920,6 +941,8 @@ def test_a_long_expression_chain_through_the_api():
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
+    "EmbeddingBagBackwardBackward0": "embedding_bag's gradient with create_graph: PyTorch has no derivative of it "
+                                     "(transcript 345_embedding_bag)",
     "NotImplemented": "floor_divide, hardsigmoid's gradient: PyTorch records them but their backward fails "
                       "(fixture in torch_cases.json, transcript 259)",
     "CopySlices": "index assignment: the program transcripts (tests/fixtures/programs) hold its gradients",

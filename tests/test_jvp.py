@@ -144,9 +144,13 @@ OPS = {id(op): op for op in ALL}
 NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p), hardsigmoid's gradient: PyTorch "
                                 "has no forward derivative either (test_an_op_without_one_raises_pytorchs_error)",
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode",
+              "EmbeddingBagBackward0": "embedding_bag: PyTorch has no forward derivative (fixture 345)",
+              "EmbeddingBagBackwardBackward0": "embedding_bag's gradient: PyTorch has no derivative of it",
               "MultiMarginLossBackward0": "multi_margin_loss: PyTorch has no forward derivative (fixture 437)",
               "ScatterReduceBackward0": "scatter_reduce: agcli has no forward-mode rule yet (PyTorch has them for "
-                                        "sum, mean, amax and amin); its use refuses in words"}
+                                        "sum, mean, amax and amin); its use refuses in words",
+              "PackPaddedSequenceBackward0": "pack_padded_sequence: PyTorch has no forward derivative; its "
+                                             "NotImplementedError: fixture 639"}
 
 
 # Ops whose forward-mode rule, as PyTorch's, takes a symmetric tangent (linalg_eig_jvp's precondition:

@@ -127,7 +127,8 @@ NUMBERS_TAKEN = frozenset(("add", "sub", "subtract", "mul", "multiply", "div", "
                            "bucketize", "searchsorted", "float_power", "xlog1py"))
 _SECOND_PARAMETER = {"dot": "tensor", "mm": "mat2", "bmm": "mat2", "mv": "vec", "outer": "vec2", "ger": "vec2"}
 _ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd", "entr": "special_entr",
-              "ndtr": "special_ndtr", "i1": "special_i1", "log_ndtr": "special_log_ndtr"}    # (torch.special's own)
+              "ndtr": "special_ndtr", "i1": "special_i1", "log_ndtr": "special_log_ndtr",    # (torch.special's own)
+              "unfold": "im2col", "fold": "col2im"}        # (F.unfold's and F.fold's)
 # torch.nn.functional's Python code, and torch.norm's, read an attribute of the number first
 _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size", "binary_cross_entropy": "size",
                    "norm": "layout"}
@@ -193,6 +194,11 @@ def number_refusal(name, param, position):
         return lambda value: AgcliError(f"'{type(value).__name__}' object has no attribute '{attribute}'",
                                         kind="attribute")
     return must_be_tensor(name, param, position)
+
+
+def aten_name(name) -> str:
+    """The name PyTorch's parser gives `name` in its errors (F.unfold's is im2col)."""
+    return _ATEN_NAME.get(name, name)
 
 
 def must_be_tensor(name, param, position):

@@ -19,12 +19,15 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, nn_extras, normalization, optim, probability
-from ..torchapi import in_place, nn_init
+from ..torchapi import in_place, nn_init, nn_init_more
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function
+from .program_calculus import PythonFunction
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
+from .nn import rnn_utils
+from .nn.functional_call import functional_call
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
@@ -224,10 +227,13 @@ def _make_modules():
         "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
         "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
-    nn.entries["utils"] = ModuleValue("torch.nn.utils", {n: Builtin(n, python_errors(fn))
-                                                        for n, fn in nn_classes.UTILS.items()})
-    nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init")
-                                                      for n, fn in nn_init.FUNCTIONS.items()})
+    rnn = ModuleValue("torch.nn.utils.rnn", {n: Builtin(n, python_errors(fn)) for n, fn in rnn_utils.FUNCTIONS.items()})
+    rnn.entries["PackedSequence"] = BuiltinClass("PackedSequence", "torch.nn.utils.rnn", rnn_utils.PackedSequence,
+                                                 python_errors(rnn_utils.PackedSequence))
+    nn.entries["utils"] = ModuleValue("torch.nn.utils", {**{n: Builtin(n, python_errors(fn))
+                                                           for n, fn in nn_classes.UTILS.items()}, "rnn": rnn})
+    nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init") for n, fn in
+                                                      {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}.items()})
     autograd = ModuleValue("torch.autograd", {
         **{n: TorchFunction(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",
@@ -254,7 +260,8 @@ def _make_modules():
                                                "LinAlgError": TORCH_EXCEPTIONS["LinAlgError"]}),
         "special": ModuleValue("torch.special", {**_functions("torch.special"), **{
             n: TorchFunction(n, fn, "torch.special") for n, fn in namespace.SPECIAL.items()}}),
-        "func": ModuleValue("torch.func", _qualified("torch.func")),
+        "func": ModuleValue("torch.func", {**_qualified("torch.func"), "functional_call": PythonFunction(
+            "functional_call", python_errors(functional_call))}),
         "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
     }
     distributions = _distributions_modules()
@@ -280,6 +287,7 @@ def _make_modules():
     modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.nn.utils"] = nn.entries["utils"]
+    modules["torch.nn.utils.rnn"] = nn.entries["utils"].entries["rnn"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]

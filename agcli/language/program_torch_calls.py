@@ -15,7 +15,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
 from ..torchapi.namespace import NUMPY_NAMES, TAKES_NUMPY_NAMES
-from .calls import (PYTORCH_PARAMETER, bool_only, calls_that_fit, mismatch, number_refusal, pytorch_keywords,
+from .calls import (PYTORCH_PARAMETER, aten_name, bool_only, calls_that_fit, mismatch, number_refusal, pytorch_keywords,
                     signature, tensor_parameters)
 from .lower import _wrap as wrap_array
 from .program_numpy import ARRAY_METHODS, VALUES
@@ -231,8 +231,8 @@ def _tensor_check(name, param, position, function, module):
 
     def checked(value):
         if strict and type(value) is not Tensor and not isinstance(value, refused):
-            raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
-                             f"not {program_type_name(value)}", kind="type")
+            raise AgcliError(f"{aten_name(name)}(): argument '{pytorch_name}' (position {position}) must be "
+                             f"Tensor, not {program_type_name(value)}", kind="type")
         if isinstance(value, refused):
             if words is not None and not isinstance(value, VALUES):
                 raise words(value)

@@ -90,6 +90,10 @@ def flatten(tree):
                 return kind(out, tree.function, tree.fields)
             return kind(out)
         return leaves, rebuild
+    if type(tree) is dict:      # (its values in order, as PyTorch's pytree: functional_call's parameters)
+        keys = list(tree)
+        leaves, rebuild_values = flatten(list(tree.values()))
+        return leaves, lambda values: dict(zip(keys, rebuild_values(values)))
     return [tree], (lambda values: values[0])
 
 

@@ -1,13 +1,15 @@
 """torch.nn.functional's later additions, gathered for the namespace (namespace.py, at its size
 limit, reads RECORDED, VALUED and TORCH_ONLY here): group_norm, interpolate and the upsample aliases,
-pad's every mode, the adaptive max pools, pairwise_distance and the composed losses."""
+pad's every mode, the adaptive max pools, pairwise_distance, the composed losses,
+gumbel_softmax and embedding_bag."""
 from __future__ import annotations
 
-from . import adaptive_max, group_norm, interpolate, nn_losses_more, padding
+from . import adaptive_max, embedding_bag, group_norm, gumbel, interpolate, nn_losses_more, padding
 
 # recorded ops of their inputs, which a batch may replay
 RECORDED = {**group_norm.RECORDED, **interpolate.RECORDED, **padding.RECORDED, **nn_losses_more.RECORDED}
 # torch's own, where its arguments differ from torch.nn.functional's (language/program_modules.py)
 TORCH_ONLY = {**group_norm.TORCH_ONLY}
 # values recorded, but indices read with them or values checked: no replay
-VALUED = {**adaptive_max.VALUED, **nn_losses_more.VALUED}
+VALUED = {**adaptive_max.VALUED, **nn_losses_more.VALUED, **gumbel.RANDOM,
+          **embedding_bag.RECORDED}      # (embedding_bag's indices: parameters of its op)

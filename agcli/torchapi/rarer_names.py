@@ -5,7 +5,7 @@ took a twentieth of `agcli grad`'s time (benchmarks/README.md, start-up)."""
 from __future__ import annotations
 
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
-from . import compound, functions, more_names as LN, multinomial
+from . import compound, folding, functions, more_names as LN, multinomial
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
@@ -20,7 +20,6 @@ def declare() -> bool:
     """Declare the groups' names once; True the first time (a name missed before may be here now)."""
     if _DONE:
         return False
-    _DONE.append(True)
     _declare(FUNCTIONS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_FUNCTIONS})
     _declare(METHODS, NEVER, {"multinomial": multinomial.multinomial, **LN.VALUED_METHODS})
     # two tensors each (their values recorded, the indices read with them): no replay
@@ -32,7 +31,7 @@ def declare() -> bool:
     _declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout2d": dropout2d,   # (random:
                                 "dropout3d": dropout3d})                                             # no replay)
     _declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED,
-                               **TRANS.RECORDED, **LN.NN})
+                               **TRANS.RECORDED, **LN.NN, **folding.RECORDED})
     _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM})
     TORCH_ONLY.update(NORM.TORCH_ONLY)
     LINALG.update(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
@@ -48,4 +47,5 @@ def declare() -> bool:
     _declare(METHODS, NEVER, {**ST.BOTH, **SP.METHODS_ONLY})
     SPECIAL.update({**SM.SPECIAL, **LN.SPECIAL})
     VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
+    _DONE.append(True)      # (last: a caller never sees it done before every name is there)
     return True

@@ -12,7 +12,8 @@ _FAMILY_NAMES = (
     "arrangements", "counts", "determinants", "lookups", "convolution", "transposed", "pooling", "adaptive",
     "adaptive_max", "normalization", "group_norm", "upsample", "padding_modes", "nn", "losses", "margins",
     "activations", "piecewise", "writes", "sampled", "channels", "further", "indexed", "nanmedians", "windows",
-    "bessel", "scatter_reduce", "decompositions", "matrix_functions", "least_squares")
+    "bessel", "scatter_reduce", "takes", "bags", "packing", "folding", "decompositions", "matrix_functions",
+    "least_squares")
 
 
 def families() -> tuple:

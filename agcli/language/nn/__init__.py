@@ -6,12 +6,14 @@ methods native.py lists in its `_ns`, so that a program subclasses them as its o
 from __future__ import annotations
 
 from .activations import ACTIVATIONS
+from .bags import BAGS
 from .cells import CELLS
 from .channels import CHANNELS
 from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
+from .folding import FOLDING
 from .layers import LAYERS
 from .losses import LOSSES
 from .losses_more import MORE_LOSSES
@@ -30,7 +32,7 @@ def entries() -> dict:
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
-            **PADDINGS, **MORE_LOSSES, **CHANNELS}
+            **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -4,7 +4,8 @@ forward composed as ATen's CPU code composes it (aten/src/ATen/native/RNN.cpp: r
 gru, lstm; _rnn_impl, apply_layer_stack, FullLayer, FullBidirectionalLayer) from the cells of
 cells.py, so that the graph is PyTorch's node for node. (PyTorch's float32 LSTM on a CPU runs
 oneDNN's kernel instead, one MkldnnRnnLayerBackward0 node a layer: agcli runs this composite path
-for every dtype.) Projections (proj_size) and PackedSequence (torch.nn.utils.rnn) are not provided.
+for every dtype.) A PackedSequence (torch.nn.utils.rnn) runs through recurrent_packed.py's packed
+layers. Projections (proj_size) are not provided.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from .layers import functional, init_with, method
 from .module import Module
 from .native import call, native_class, program
 from .parameter import parameter
+from .recurrent_packed import packed_forward
+from .rnn_utils import PackedSequence
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 _CELLS = {"LSTM": lstm_cell, "GRU": gru_cell, "RNN_TANH": tanh_cell, "RNN_RELU": relu_cell}
@@ -161,7 +164,7 @@ class RNNBase(Module):
         """The Python forward's checks, unbatched input and default hidden states: (input, hx as
         a batch, is_batched, the batch dim)."""
         own = self.__dict__
-        if method(input, "dim") not in (2, 3):     # (no PackedSequence: torch.nn.utils.rnn is not provided)
+        if method(input, "dim") not in (2, 3):
             raise AgcliError(f"{self.kind}: Expected input to be 2D or 3D, got {input.ndim}D {self.dims_words}",
                              kind="value")
         is_batched, batch_dim = input.ndim == 3, 0 if own["batch_first"] else 1
@@ -225,6 +228,8 @@ class RNNBase(Module):
 
     def forward_one(self, input, hx):
         """RNN's and GRU's forward."""
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx, _CELLS[self.__dict__["mode"]])
         input, (hx,), is_batched, batch_dim = self.prepare(input, hx)
         output, hidden = self.run(input, hx)
         if not is_batched:
@@ -277,6 +282,8 @@ class LSTM(RNNBase):
     @program("forward")
     def forward(self, input, hx=None):
         own = self.__dict__
+        if isinstance(input, PackedSequence):
+            return packed_forward(self, input, hx, lstm_cell, lstm=True)
         input, (h0, c0), is_batched, batch_dim = self.prepare(input, hx, lstm=True)
         if own["batch_first"]:
             input = method(input, "transpose", 0, 1)
