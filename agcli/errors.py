@@ -101,7 +101,7 @@ def _cells(c: str) -> int:
 _PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError", "key": "KeyError",
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError",
                  "not_implemented": "NotImplementedError", "overflow": "OverflowError",
-                 "linalg": "_LinAlgError"}     # (torch.linalg.LinAlgError, a RuntimeError)
+                 "linalg": "torch._C._LinAlgError"}      # (a RuntimeError: LAPACK's failures, as PyTorch names them)
 
 
 # The kinds of PyTorch's (and Python's) own errors, which an uncaught one shows led by its class.

@@ -41,6 +41,17 @@ DIFFERENT = {
     # PyTorch's soft margin gradient is one node (SoftMarginLossBackwardBackward0); agcli's is composed
     "F.soft_margin_loss(a, torch.tensor([[1., -1., 1.], [-1., -1., 1.]], dtype=torch.float64), reduction='none')":
         "soft margin loss's double backward: composed of multiplications, exp and division",
+    # PyTorch's decompositions are one node for all their outputs, and their formulas solve with
+    # linalg_solve_triangular; agcli's are a node per output (each formula with the others' gradients
+    # undefined: the same values) and solve with linalg.solve
+    **{expr: "a decomposition's double backward: a node per output, linalg.solve for solve_triangular" for expr in (
+        "torch.linalg.qr(a)[0].pow(2) * torch.linalg.qr(a)[1].sum(0)",
+        "torch.linalg.qr(a)[1] * torch.linalg.qr(a).Q.pow(2).sum(0)[:, None]",
+        "torch.linalg.eigh(a + a.mT)[1].pow(2) + torch.linalg.eigvalsh(a @ a.mT)",
+        "torch.linalg.svd(a, full_matrices=False)[0].pow(2) * torch.linalg.svdvals(a)"
+        " + torch.linalg.svd(a)[2][:, :1].pow(2).sum()")},
+    # PyTorch's matrix_exp gradient builds its block matrix by copies into zeros (CopySlices); agcli's by cat
+    "torch.linalg.pinv(a)[:3] * torch.linalg.matrix_exp(a[:, :3] * 0.5)": "matrix_exp's block matrix: cat, not copies",
 }
 
 

@@ -602,6 +602,24 @@ CASES = [
          "scale=0.7)", a=normal(2, 3, 4), b=normal(2, 3, 4), c=normal(2, 3, 5)),
     case("F.scaled_dot_product_attention(a, b, c) + F.scaled_dot_product_attention(a, b, c, is_causal=True)",
          a=normal(1, 2, 3, 4), b=normal(1, 2, 5, 4), c=normal(1, 2, 5, 4)),
+    # ---- qr (tall, wide, complete; Q and R both), eigh (a symmetric input; UPLO), svd (U, S, Vh; torch.svd's V)
+    case("torch.linalg.qr(a)[0].sum(0) * torch.linalg.qr(a).R.sum(1) + torch.linalg.qr(b)[0].pow(3).sum()"
+         " + torch.linalg.qr(b, mode='complete')[1].sum(1)[:3]", a=normal(4, 3), b=normal(3, 5)),
+    case("torch.linalg.eigh(a + a.mT)[0] + torch.linalg.eigh(a @ a.mT, UPLO='U')[1].pow(2).sum(0)"
+         " * torch.linalg.eigvalsh(a + a.mT)", a=normal(3, 3)),
+    # (full_matrices of a square matrix only: the extra columns of U or rows of Vh PyTorch's rules leave out)
+    case("torch.linalg.svdvals(a) + torch.linalg.svd(a, full_matrices=False)[0].pow(2).sum(0)"
+         " * torch.linalg.svd(a, full_matrices=False)[1] + torch.linalg.svd(b[:, 1:4])[2].pow(2).sum(0)"
+         " + torch.svd(b).V.pow(2).sum(0)", a=normal(4, 3), b=normal(3, 5)),
+    # ---- pinv (tall, wide, hermitian), matrix_exp (each Taylor degree's norms and the scaled and squared), cond
+    case("torch.linalg.pinv(a).sum(1) * torch.linalg.pinv(b)[:, :3].sum(0) + torch.linalg.pinv(a[:3] @ a[:3].mT,"
+         " hermitian=True)[0] + torch.linalg.cond(a) + torch.linalg.cond(b[:, :3], 'nuc')", a=normal(4, 3),
+         b=normal(3, 5)),
+    case("torch.linalg.matrix_exp(a * 1e-3) + torch.linalg.matrix_exp(a * 0.02) + torch.linalg.matrix_exp(a * 0.1)"
+         " + torch.linalg.matrix_exp(a * 0.3) * torch.linalg.matrix_exp(a)", a=normal(3, 3)),
+    # ---- lstsq (a matrix and a vector right-hand side; the residuals of gelsd)
+    case("torch.linalg.lstsq(a, b).solution.sum(1) + torch.linalg.lstsq(a, b[:, 0]).solution"
+         " * torch.linalg.lstsq(a, b, driver='gelsd').residuals.sum()", a=normal(5, 3), b=normal(5, 2)),
 ]
 
 

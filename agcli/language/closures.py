@@ -189,7 +189,8 @@ OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.i
 def attribute_of(getter, name):
     """A tensor's attribute; Python's AttributeError on anything else ((2).dtype), as in PyTorch's programs."""
     def get(x):
-        if type(x) is not Tensor and not hasattr(x, "shape") and name not in ("values", "indices", "min", "max"):
+        if type(x) is not Tensor and not hasattr(x, "shape") and name not in ("values", "indices", "min", "max") \
+                and name not in getattr(x, "fields", ()):          # (a named tuple's own: .Q, .eigenvalues, ...)
             from ..torchapi.ndarrays import type_name
             raise AgcliError(f"'{type_name(x)}' object has no attribute '{name}'", kind="attribute")
         return getter(x)

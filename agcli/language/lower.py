@@ -232,6 +232,8 @@ class Lowering:
             raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
                              hint=attribute_hint(node.name, module, namespace.MODULE_ATTRIBUTES))
         getter = self.attributes.get(node.name)
+        if getter is None and declare_all_names():      # (a rarer group's field: .Q, .eigenvalues, ...)
+            getter = self.attributes.get(node.name)
         if getter is None:
             declare_all_names()        # (for the hint: the methods of that name)
             raise self.error(f"unknown attribute '.{node.name}'", node.name_span,
@@ -247,8 +249,8 @@ class Lowering:
                 name, kind, span, obj, module = func.id, "function", func.span, None, None
             else:
                 name, kind, span, obj, module = self.callee(node)
-            # Most calls have no keywords and a shape (name, kind, argument count) lowered before.
-            known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args)))
+            # Most calls have no keywords and a shape (name, kind, argument count, module) lowered before.
+            known = None if node.kwargs else self.known_calls.get((name, kind, len(node.args), module))
             if known is None:
                 closure = self.new_call(node, name, kind, span, obj, module)
             else:
@@ -287,7 +289,7 @@ class Lowering:
         # NumPy's functions and methods (x.numpy() too) hand out NumPy values; any other raw array becomes a tensor.
         wrap = _wrap if not getattr(target, "gives_numpy", False) else as_is
         if not keywords:
-            self.known_calls[name, kind, n] = (target, fitted, wrap)
+            self.known_calls[name, kind, n, module] = (target, fitted, wrap)    # (torch.svd: not torch.linalg.svd)
         return call_closure(noting_fn(target, span) if self.anomaly else target, span, args, kwargs, receiver, name,
                             wrap)
 

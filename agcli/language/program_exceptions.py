@@ -37,7 +37,8 @@ def _torch_error(name, module="torch", parent=RuntimeError):
 TORCH_EXCEPTIONS = {"OutOfMemoryError": _torch_error("OutOfMemoryError"),
                     "AcceleratorError": _torch_error("AcceleratorError"),
                     "LinAlgError": _torch_error("_LinAlgError", "torch._C")}
-EXCEPTION_CLASSES["_LinAlgError"] = TORCH_EXCEPTIONS["LinAlgError"]     # (an error of kind "linalg")
+
+EXCEPTION_CLASSES["torch._C._LinAlgError"] = TORCH_EXCEPTIONS["LinAlgError"]     # (an error of kind "linalg")
 
 # What Python's operations on Python values raise, and the program may catch.
 PYTHON_ERRORS = (TypeError, ValueError, LookupError, ArithmeticError, AttributeError, StopIteration,

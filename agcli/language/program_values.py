@@ -55,8 +55,8 @@ def value_repr(v, _inside=None) -> str:
     if t is Tensor:
         return tensor_repr(v)
     if isinstance(v, functions.ValuesIndices):
-        first, second = v.fields
-        return f"torch.return_types.{v.function}(\n{first}={value_repr(v[0])},\n{second}={value_repr(v[1])})"
+        fields = ",\n".join(f"{name}={value_repr(x)}" for name, x in zip(v.fields, v))
+        return f"torch.return_types.{v.function}(\n{fields})"
     if t in (list, tuple, dict, set, frozenset) or t in _DICT_VIEWS:
         inside = set() if _inside is None else _inside
         if id(v) in inside:            # a list that holds itself: Python's [...]

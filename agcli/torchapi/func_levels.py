@@ -86,6 +86,8 @@ def flatten(tree):
             for part_leaves, part_rebuild in parts:
                 out.append(part_rebuild(values[i:i + len(part_leaves)]))
                 i += len(part_leaves)
+            if hasattr(tree, "fields"):     # a named tuple of PyTorch's (torch.return_types): its name kept
+                return kind(out, tree.function, tree.fields)
             return kind(out)
         return leaves, rebuild
     if type(tree) is dict:      # (its values in order, as PyTorch's pytree: functional_call's parameters)

@@ -3,7 +3,7 @@ give, gathered for namespace.py (torch's functions, Tensor methods, torch.linalg
 the program's in-place methods (language/program_names.py)."""
 from __future__ import annotations
 
-from . import linalg as LA
+from . import decompositions as DE, linalg as LA, matrix_functions as MF
 from . import further_names as FN
 from . import nn_channels as NC
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
@@ -17,12 +17,17 @@ NN, NN_RANDOM = NC.RECORDED, NC.RANDOM
 # (their values depend on the input's values beyond any recorded op, or they give two tensors: never replayed)
 _DETERMINANTS = {"logdet": LA.logdet, "slogdet": lambda A: LA.slogdet(A, _name="slogdet")}
 # (take's and put's indices are parameters of the op recorded: a replay would keep the first ones)
-VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_FUNCTIONS, **TK.VALUED}
+VALUED_FUNCTIONS = {**CO.VALUED_FUNCTIONS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_FUNCTIONS, **TK.VALUED,
+                    **DE.FUNCTIONS, **MF.BOTH}
 VALUED_METHODS = {**CO.VALUED_METHODS, **QU.FUNCTIONS, **_DETERMINANTS, **FN.VALUED_METHODS,
-                  **{n: TK.VALUED[n] for n in ("take", "put", "gcd", "lcm")}}
+                  **{n: TK.VALUED[n] for n in ("take", "put", "gcd", "lcm")}, **DE.METHODS, **MF.BOTH}
 LINALG = {**AR.LINALG, "det": LA.det, **FN.LINALG}
 SPECIAL = dict(FN.SPECIAL)
-LINALG_NEVER = {"slogdet": LA.slogdet}      # (torch.linalg's, its result named linalg_slogdet; declared as torch's)
+# (torch.linalg's, their results named linalg_slogdet, ...; declared as torch's)
+LINALG_NEVER = {"slogdet": LA.slogdet, "qr": DE.qr, "svd": DE.svd}
+# (torch.linalg's own)
+LINALG_VALUED = {**{name: DE.LINALG[name] for name in ("eigh", "eigvalsh", "svdvals")}, **MF.LINALG}
+FIELDS = dict(DE.FIELDS)
 LITERALS = dict(CT.LITERALS)
 IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE, **TK.IN_PLACE}
 PROGRAM_FUNCTIONS = dict(FN.PROGRAM_FUNCTIONS)

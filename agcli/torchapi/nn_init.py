@@ -99,6 +99,30 @@ def eye_(tensor):
     return _no_grad(in_place.copy_, tensor, C.eye(rows, cols, dtype=B.dtype_name(tensor.data.dtype), device=tensor.device))
 
 
+def orthogonal_(tensor, gain=1, generator=None):
+    """torch/nn/init.py: a normal draw of (rows, numel // rows), transposed when wide, its QR's Q times the
+    signs of R's diagonal, copied in and scaled by gain under no_grad."""
+    if len(_tensor(tensor).shape) < 2:
+        fail("Only tensors with 2 or more dimensions are supported", "value")
+    if tensor.data.size == 0:
+        return tensor
+    from . import decompositions, functions as F
+    rows = tensor.shape[0]
+    cols = tensor.data.size // rows
+    with set_grad_enabled(False):
+        flattened = C.new_empty(tensor, rows, cols)
+        sampling.normal_(flattened, 0, 1, generator=generator)
+        if rows < cols:
+            flattened = F.t(flattened)
+        q, r = decompositions.qr(flattened)
+        q = F.mul(q, F.sign(F.diagonal(r)))
+        if rows < cols:
+            q = F.t(q)
+        in_place.copy_(tensor, F.reshape(q, tuple(tensor.shape)))
+        in_place.mul_(tensor, gain)
+    return tensor
+
+
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -139,4 +163,4 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 FUNCTIONS = {name: globals()[name] for name in (
     "calculate_gain", "_calculate_fan_in_and_fan_out", "uniform_", "normal_", "constant_", "ones_", "zeros_",
-    "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_")}
+    "eye_", "xavier_uniform_", "xavier_normal_", "orthogonal_", "kaiming_uniform_", "kaiming_normal_")}

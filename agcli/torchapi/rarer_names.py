@@ -42,6 +42,8 @@ def declare() -> bool:
     TORCH_ONLY.update(NORM.TORCH_ONLY)
     LINALG.update(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)
     _declare(LINALG, SAFE, LN.LINALG)
+    _declare(LINALG, NEVER, LN.LINALG_VALUED)
+    _declare(ATTRIBUTES, SAFE, LN.FIELDS)       # (a named tuple's: result.Q, .eigenvalues, .logabsdet, ...)
     # Functions of two tensors and special functions (torchapi/special_math.py): recorded ops of their inputs.
     both = {"addcmul": compound.addcmul, "addcdiv": compound.addcdiv, "diff": compound.diff,
             "nansum": functions.nansum, "nanmean": functions.nanmean}
