@@ -9,6 +9,7 @@ import pytest
 
 from agcli.language.program import run_program
 from agcli.state import state
+from finite_differences import BY_ELEMENT
 
 _CHECK = """
 import torch
@@ -31,25 +32,7 @@ def loss():
     return sum((o * w).sum() for o, w in zip(flat, weights))
 
 
-loss().backward()
-leaves = list(model.parameters()) + [x] + [s for state in states for s in (state if isinstance(state, tuple)
-                                                                             else (state,))]
-worst = 0.0
-for p in leaves:
-    values = p.data.view(-1)
-    grads = p.grad.view(-1)
-    for i in range(values.numel()):
-        old = values[i].item()
-        with torch.no_grad():
-            values[i] = old + 1e-6
-            up = loss().item()
-            values[i] = old - 1e-6
-            down = loss().item()
-            values[i] = old
-        numeric = (up - down) / 2e-6
-        worst = max(worst, abs(numeric - grads[i].item()) / (1.0 + abs(numeric)))
-print(len(leaves), worst)
-"""
+""" + BY_ELEMENT
 
 _STATE = "torch.randn({}, requires_grad=True)"
 CASES = [
