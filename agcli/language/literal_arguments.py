@@ -10,7 +10,8 @@ from ..errors import AgcliError
 # (name, is_method, the arguments' types) -> PyTorch's words, or None where its parser takes them
 _verdicts: dict = {}
 _UNKNOWN = object()
-KNOWABLE = frozenset((A.Number, A.String, A.Unary, A.Attribute, A.TupleLit))    # (with names: see _stand_in)
+# The kinds of argument, beside names, whose type lowering may know (_stand_in says which it does)
+KNOWABLE = frozenset((A.Number, A.String, A.Unary, A.Attribute, A.TupleLit))
 _DTYPES = frozenset(f"torch.{n}" for n in ("float32", "float64", "float16", "float", "double", "half", "int64", "long",
                                             "int32", "int", "bool", "int16", "short", "int8", "uint8"))
 
