@@ -22,9 +22,10 @@ def refused(lowering, node, error):
 
 
 def when_run(lowering, node, closure):
-    """The closure of a call whose arguments are not all names: where lowering knows their types and
-    one is a literal, its errors when run are checked as PyTorch's parser would check the call."""
-    if not _checkable(node):
+    """The closure of a call whose positional arguments are names or literals, one at least a literal or a
+    keyword given (lower_Call's test): where lowering knows the keywords' types too, its errors when run
+    are checked as PyTorch's parser would check the call."""
+    if not all(type(k.value) is A.Name or type(k.value) in KNOWABLE for k in node.kwargs):
         return closure
 
     def checked(env):
@@ -33,19 +34,6 @@ def when_run(lowering, node, closure):
         except AgcliError as e:
             raise _refused(lowering, node, e, True) from None
     return checked
-
-
-def _checkable(node) -> bool:
-    """Are the call's arguments of kinds whose types lowering knows (names, literals), and one of
-    them a literal or a keyword? Only then may its error at run time be the parser's."""
-    literal = bool(node.kwargs)
-    for value in node.args:
-        t = type(value)
-        if t is not A.Name:
-            if t not in KNOWABLE:
-                return False
-            literal = True
-    return literal and all(type(k.value) is A.Name or type(k.value) in KNOWABLE for k in node.kwargs)
 
 
 def _refused(lowering, node, error, running):

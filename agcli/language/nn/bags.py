@@ -36,7 +36,8 @@ class EmbeddingBag(Module):
         Module.program_setattr(self, "weight", parameter(weight))
         if _weight is None:
             call(self, "reset_parameters")
-        init_with_more(self, mode=mode, sparse=sparse, include_last_offset=include_last_offset)
+        for name, value in (("mode", mode), ("sparse", sparse), ("include_last_offset", include_last_offset)):
+            Module.program_setattr(self, name, value)      # (after the weight, in PyTorch's order)
 
     reset_parameters = Embedding.reset_parameters      # (normal_, the padding row zeroed: Embedding's own)
 
@@ -76,11 +77,6 @@ class EmbeddingBag(Module):
         if own["padding_idx"] is not None:
             text += f", padding_idx={own['padding_idx']!r}"
         return text
-
-
-def init_with_more(module, **attributes):
-    for name, value in attributes.items():
-        Module.program_setattr(module, name, value)
 
 
 native_class(EmbeddingBag, "torch.nn.modules.sparse")
