@@ -105,6 +105,20 @@ def test_help_shows_an_example(run, command, example):
     assert example in proc.stdout
 
 
+def test_python_dash_m_runs_the_same_command():
+    """`python -m agcli` (an environment whose scripts are not on PATH) is the `agcli` command."""
+    args = ("grad", SEED_EXPR, *SEED_BINDINGS, "--format", "json")
+    as_module = subprocess.run([sys.executable, "-m", "agcli", *args], capture_output=True, text=True,
+                               env=base_env(), cwd=Path(__file__).parent)
+    as_command = subprocess.run([AGCLI, *args], capture_output=True, text=True, env=base_env())
+    assert as_module.returncode == 0, as_module.stderr
+    assert as_module.stdout == as_command.stdout
+    assert json.loads(as_module.stdout)["grad_fn"] == "AddBackward0"
+    usage = subprocess.run([sys.executable, "-m", "agcli", "--help"], capture_output=True, text=True,
+                           env=base_env())
+    assert usage.returncode == 0 and "python -m agcli" in usage.stdout
+
+
 # ---------------------------------------------------------------- the seed example
 def test_seed_example_rich_output(run):
     proc = run("grad", SEED_EXPR, *SEED_BINDINGS)
