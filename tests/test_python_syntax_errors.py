@@ -85,3 +85,14 @@ def test_the_caret_stays_under_its_column_after_wide_characters(tmp_path):
     # '(' is the 12th character; the two wide characters take two columns each.
     assert caret.index("^") - caret.index("|") == lines[source_line].index("(") - lines[source_line].index("|") + 2
     assert "error: '(' was never closed" in proc.stderr
+
+
+@pytest.mark.parametrize("source, column", [("z = torch.tensor([1+2j, 3-1j])\n", 21), ("y = x * 1.5J\n", 9)])
+def test_an_imaginary_literal_is_refused_as_agcli_has_no_complex_tensors(source, column):
+    """Valid Python, which agcli cannot compute: said plainly, not as a syntax error at the j."""
+    compile(source, "p.py", "exec")
+    with pytest.raises(AgcliError) as e:
+        parse(source)
+    assert e.value.message == "complex numbers are not supported: agcli's tensors hold real numbers"
+    assert (e.value.line, e.value.column) == (1, column)
+    assert e.value.hint == "keep real and imaginary parts as two real tensors"

@@ -89,6 +89,10 @@ class _Scan:
                     continue
                 number = _NUMBER.match(text, i).group()
                 after = _WORD.match(text, i + len(number))
+                if after and after.group() in ("j", "J"):     # Python's imaginary literal: 2j
+                    return self.error("complex numbers are not supported: agcli's tensors hold real numbers",
+                                      i, i + len(number) + 1,
+                                      hint="keep real and imaginary parts as two real tensors")
                 if after and not after.group()[0] in "jJ" and after.group() not in _KEYWORDS_AFTER_NUMBER:
                     kind = "hexadecimal" if number[:2] in ("0x", "0X") else "decimal"
                     last = i + len(number) - 1
