@@ -24,6 +24,7 @@ from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
 from .transformer import TRANSFORMERS
+from .transformer_decoder import DECODERS
 from .upsampling import UPSAMPLING
 from .utils import UTILS
 
@@ -35,7 +36,7 @@ def entries() -> dict:
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
             **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
-            **TRANSFORMERS}
+            **TRANSFORMERS, **DECODERS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]
