@@ -91,9 +91,9 @@ def test_the_iterators_are_generators_as_pytorchs_are():
 
 def test_a_layer_agcli_lacks_is_pytorchs_attribute_error_with_agclis_hint():
     with pytest.raises(AgcliError) as caught:
-        run("import torch.nn as nn\nnn.Transformer(4, 2)\n")
-    assert "module 'torch.nn' has no attribute 'Transformer'" in caught.value.message
-    assert "PyTorch has torch.nn.Transformer, but agcli does not provide it" in caught.value.hint
+        run("import torch.nn as nn\nnn.AdaptiveLogSoftmaxWithLoss(4, 10, [5])\n")
+    assert "module 'torch.nn' has no attribute 'AdaptiveLogSoftmaxWithLoss'" in caught.value.message
+    assert "PyTorch has torch.nn.AdaptiveLogSoftmaxWithLoss, but agcli does not provide it" in caught.value.hint
 
 
 def test_a_call_that_does_not_fit_a_method_is_pythons_type_error_for_pytorchs_method():
