@@ -37,8 +37,9 @@ def test_pytorch_words(line):
 
 
 def test_random_calls():
-    """1336 calls, 5 of each recorded function and method, drawn from arguments of every kind (most of
-    them wrong): PyTorch's words where its parser refuses them, and None (no error) where it takes them."""
+    """1807 calls, 5 of each recorded function (torch's, torch.linalg's and torch.special's) and method, drawn
+    from arguments of every kind (most of them wrong): PyTorch's words where its parser refuses them, and None
+    (no error) where it takes them."""
     problems = []
     for line, expected in RANDOM.items():
         name, is_method, _, args, kwargs = arguments(line, _names(), DType)

@@ -183,9 +183,53 @@ def record(name, f, defs, is_method):
     return entry
 
 
+# torch.tensor's and torch.as_tensor's parsers (torch/csrc/utils/tensor_new.cpp): one signature each, whose
+# `data` is any object (the stubs type it, the parser does not).
+_CREATION = {"tensor": "(object data, *, torch.dtype dtype = None, torch.device device = None, bool pin_memory = False, "
+                       "bool requires_grad = False, tuple of names names = None)",
+             "as_tensor": "(object data, *, torch.dtype dtype = None, torch.device device = None)"}
+
+
+def doc_defs(f, name):
+    """torch.linalg's and torch.special's functions have no stubs: their docstring's first line, as
+    `linalg.norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None) -> Tensor`, read as a def."""
+    first = (f.__doc__ or "").strip().split("\n")[0]
+    found = re.match(r"[\w.]*\((.*)\)", first)
+    if not found:
+        return {}
+    params = re.sub(r"\b(?:bool|int|float) (\w+)", r"\1", found.group(1))     # (lu_factor's `bool pivot=True`)
+    defs = stub_defs_of(f"def {name}({params}): pass")
+    # The parser may take by position what the docstring puts after `*` (special.softmax's dtype).
+    told = re.search(r"takes (?:from \d+ to )?(\d+) positional", error_of(lambda: f(*[Sentinel()] * 40)) or "")
+    args = defs[name][0].args
+    while told and len(args.args) < int(told.group(1)) and args.kwonlyargs:
+        args.args.append(args.kwonlyargs.pop(0))
+        args.defaults.append(args.kw_defaults.pop(0))
+    return defs
+
+
+def stub_defs_of(text):
+    return {node.name: [node] for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
+
+
+def modules():
+    """(key prefix, module) of torch's namespaces whose functions are its parser's own (linalg_det, special_erf)."""
+    return [("linalg.", torch.linalg), ("special.", torch.special)]
+
+
 def main():
     functions, methods = stub_defs(STUBS / "_VariableFunctions.pyi"), stub_defs(STUBS / "__init__.pyi", "TensorBase")
     table = {"functions": {}, "methods": {}}
+    for name, text in _CREATION.items():
+        table["functions"][name] = {"name": name, "one": True, "signatures": [text]}
+    for prefix, module in modules():
+        for name in dir(module):
+            f = getattr(module, name)
+            if name.startswith("_") or type(f).__name__ != "builtin_function_or_method":
+                continue
+            entry = record(name, f, doc_defs(f, name), False)
+            if entry:
+                table["functions"][prefix + name] = entry
     for name in COMMON:
         if getattr(torch, name, None) is getattr(torch._C._VariableFunctions, name, 0):     # (not Python's)
             entry = record(name, getattr(torch, name), functions, False)

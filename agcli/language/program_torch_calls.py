@@ -147,10 +147,11 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
 def _parser_words(error, name, receiver, args, kwargs, is_method, module):
     """PyTorch's parser's TypeError where it refuses the call agcli failed (it would have spoken first),
     else agcli's error."""
-    if module != "torch" or is_method and type(receiver) is not Tensor:
+    key = _parser_key(name, module)
+    if key is None or is_method and type(receiver) is not Tensor:
         return error
     from .argument_errors import pytorch_error      # (its signatures are read at the first such error)
-    message = pytorch_error(name, is_method, args, kwargs)
+    message = pytorch_error(key, is_method, args, kwargs)
     return error if message is None else AgcliError(message, kind="call" if error.kind == "call" else "type")
 
 
@@ -193,7 +194,8 @@ def _typed_check(name, is_method, n_args, kw_names, module):
     """A check of the types of a call's arguments as PyTorch's parser reads them (an int where it takes a
     tuple of ints: reshape(x, 6)), each combination of types once; None where the parser reads only
     tensors (torch.add(x, y)) or agcli has not recorded the function's signatures."""
-    if module != "torch":
+    name = _parser_key(name, module)
+    if name is None:
         return None
     from .argument_errors import pytorch_error, typed_positions
     typed = typed_positions(name, is_method, n_args, kw_names)
@@ -283,10 +285,33 @@ def fit(fn, name, is_method, n_args, keywords, module=None):
     try:
         sig.bind(*([None] * (n_args + is_method)), **{k.name: None for k in keywords})
     except TypeError as e:
-        message, hint = mismatch(sig, name, is_method, n_args, e, keywords, module)
+        message, hint = mismatch(sig, parser_name(name, module), is_method, n_args, e, keywords, module)
         raise AgcliError(message, kind="call", hint=hint) from None
     fitted = calls_that_fit[key] = tensor_parameters(fn, is_method, n_args, keywords)
     return fitted
+
+
+_PARSER_PREFIXES = {"torch.linalg": "linalg_", "torch.special": "special_"}
+
+
+def _parser_key(name, module):
+    """NAME's key in the parser's recorded signatures (torch.linalg.det: linalg.det), None for another module's."""
+    return name if module == "torch" else module[6:] + "." + name if module in _PARSER_PREFIXES else None
+
+
+def parser_name(name, module):
+    """The name PyTorch's argument parser gives a function of `module` (torch.linalg.det: linalg_det)."""
+    return _PARSER_PREFIXES.get(module, "") + name
+
+
+def _named_as(words, plain, shown):
+    """words (value -> AgcliError), its message naming the function as the parser does."""
+    def worded(value):
+        error = words(value)
+        if error.message.startswith(plain):
+            error.message = shown + error.message[len(plain):]
+        return error
+    return worded
 
 
 def _tensor_check(name, param, position, function, module):
@@ -310,14 +335,18 @@ def _tensor_check(name, param, position, function, module):
     # (None, a module, a function, a generator as a function's input: PyTorch's TypeError names its type)
     strict = function and position == 1 and (no_number or pytorch_name == "condition")
 
+    shown = parser_name(aten_name(name), module)
+    if words is not None and shown != aten_name(name):     # (torch.special.expit([1.]): special_expit's words)
+        words = _named_as(words, f"{name}(", f"{shown}(")
+
     def checked(value):
         if strict and type(value) is not Tensor and not isinstance(value, refused):
-            raise AgcliError(f"{aten_name(name)}(): argument '{pytorch_name}' (position {position}) must be "
+            raise AgcliError(f"{shown}(): argument '{pytorch_name}' (position {position}) must be "
                              f"Tensor, not {program_type_name(value)}", kind="type")
         if isinstance(value, refused):
             if words is not None and not isinstance(value, VALUES):
                 raise words(value)
-            raise AgcliError(f"{name}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
+            raise AgcliError(f"{shown}(): argument '{pytorch_name}' (position {position}) must be Tensor, "
                              f"not {N.type_name(value)}", kind="type",
                              hint="make it a tensor first: torch.tensor([...])")
         return N.as_number(value) if function else value

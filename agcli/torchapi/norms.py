@@ -15,16 +15,16 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return norm(x, ord, dim, keepdim, dtype)
 
 
-def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """A matrix norm where A (or `dim`) is two-dimensional and `ord` is given, else the vector 2-norm or `ord`-norm."""
-    dims = None if dim is None else dims_tuple(dim, ndim_of(A))
+def linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """A matrix norm where input (or `dim`) is two-dimensional and `ord` is given, else the vector 2-norm or `ord`-norm."""
+    dims = None if dim is None else dims_tuple(dim, ndim_of(input))
     if dims is not None and len(dims) not in (1, 2):
         fail(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
-    if dims is None and ord is not None and ndim_of(A) not in (1, 2):
-        fail(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {ndim_of(A)}D.")
-    if isinstance(ord, str) or ord is not None and (len(dims) == 2 if dims is not None else ndim_of(A) == 2):
-        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
-    return norm(A, 2 if ord is None else ord, dims, keepdim, dtype)
+    if dims is None and ord is not None and ndim_of(input) not in (1, 2):
+        fail(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {ndim_of(input)}D.")
+    if isinstance(ord, str) or ord is not None and (len(dims) == 2 if dims is not None else ndim_of(input) == 2):
+        return matrix_norm(input, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+    return norm(input, 2 if ord is None else ord, dims, keepdim, dtype)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
