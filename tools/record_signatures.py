@@ -185,8 +185,8 @@ def record(name, f, defs, is_method):
 
 # torch.tensor's and torch.as_tensor's parsers (torch/csrc/utils/tensor_new.cpp): one signature each, whose
 # `data` is any object (the stubs type it, the parser does not).
-_CREATION = {"tensor": "(object data, *, torch.dtype dtype = None, torch.device device = None, bool pin_memory = False, "
-                       "bool requires_grad = False, tuple of names names = None)",
+_CREATION = {"tensor": "(object data, *, torch.dtype dtype = None, torch.device device = None, "
+                       "bool pin_memory = False, bool requires_grad = False, tuple of names names = None)",
              "as_tensor": "(object data, *, torch.dtype dtype = None, torch.device device = None)"}
 
 

@@ -16,7 +16,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """A matrix norm where input (or `dim`) is two-dimensional and `ord` is given, else the vector 2-norm or `ord`-norm."""
+    """A matrix norm where input (or `dim`) is two-dimensional and `ord` is given, else the vector 2-norm or
+    `ord`-norm. (PyTorch's parser calls the tensor `input`, not A as its docs do.)"""
     dims = None if dim is None else dims_tuple(dim, ndim_of(input))
     if dims is not None and len(dims) not in (1, 2):
         fail(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
