@@ -8,9 +8,11 @@ from ..engine.ops import normalization as NM
 from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
 from ..state import state
-from .arithmetic import add, mul
+from ..engine.ops import shapes as S
+from .arithmetic import add, mul, pow, rsqrt
 from .checks import fail, is_int, numel, requires_grad, shape_of, tensors_only
 from .functions import select
+from .reductions import mean
 from .shaping import clone, contiguous, repeat, view
 
 
@@ -174,9 +176,45 @@ def _update_running(x, running_mean, running_var, axes, momentum):
         B.setitem(kept, (...,), moved)
 
 
-# For the namespace (torchapi/namespace.py): layer_norm is a recorded op of its inputs, which a batch
-# may replay; batch_norm and instance_norm move running statistics, which no op records.
-RECORDED = {"layer_norm": layer_norm}
+_OPMATH = {"float16": "float32", "bfloat16": "float32"}
+_EPSILON = {"float32": 1.1920928955078125e-07, "float64": 2.220446049250313e-16}     # (numeric_limits' epsilon)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """F.rms_norm as ATen composes it on the CPU (layer_norm.cpp, rms_norm_symint): in the input's opmath
+    dtype (float for half), x * rsqrt(mean(x**2 over the normalized dims, keepdim) + eps), back to the
+    input's dtype, times the weight; eps None: that dtype's machine epsilon."""
+    tensors_only("rms_norm", input=input)
+    if is_int(normalized_shape) or not isinstance(normalized_shape, (tuple, list)) or not all(is_int(n) for n in normalized_shape):
+        fail(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+             f"{python_type_name(normalized_shape)}", "type")
+    if eps is not None:
+        eps = _number(eps, "rms_norm", "eps", 4)
+    shape = tuple(int(n) for n in normalized_shape)
+    if not shape:
+        fail("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but "
+             "got normalized_shape = []")
+    if weight is not None and shape_of(weight) != shape:
+        fail(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+             f"{_sizes(shape_of(weight))} and normalized_shape = {_sizes(shape)}")
+    xs = shape_of(input)
+    if len(xs) < len(shape):
+        fail(f"Input tensor must have at least {len(shape)} dimensions, but got {len(xs)}", "value")
+    if xs[len(xs) - len(shape):] != shape:
+        fail(f"Given normalized_shape={_sizes(shape)}, expected input with shape [*{', '.join(map(str, shape))}], "
+             f"but got input of size{_sizes(xs)}")
+    name = _kernel_dtype(input, "rms_norm")
+    opmath = _OPMATH.get(name, name)
+    x = S.to_dtype(input, B.dtype(opmath))
+    dims = [len(xs) - i - 1 for i in range(len(shape))]
+    mean_square = mean(pow(x, 2), dims, keepdim=True)
+    result = S.to_dtype(mul(x, rsqrt(add(mean_square, _EPSILON[opmath] if eps is None else eps))), data(input).dtype)
+    return result if weight is None else mul(result, weight)
+
+
+# For the namespace (torchapi/namespace.py): layer_norm and rms_norm are recorded ops of their inputs, which
+# a batch may replay; batch_norm and instance_norm move running statistics, which no op records.
+RECORDED = {"layer_norm": layer_norm, "rms_norm": rms_norm}
 VALUED = {"batch_norm": batch_norm, "instance_norm": instance_norm}
 # torch's own, where its arguments differ from torch.nn.functional's (language/program_modules.py)
 TORCH_ONLY = {"batch_norm": torch_batch_norm}

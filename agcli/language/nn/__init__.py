@@ -14,6 +14,7 @@ from .conv import CONVOLUTIONS
 from .normalization import NORMALIZATIONS
 from .padding import PADDINGS
 from .containers import ModuleDict, ModuleList, Sequential
+from .distance import DISTANCES
 from .folding import FOLDING
 from .layers import LAYERS
 from .losses import LOSSES
@@ -36,7 +37,7 @@ def entries() -> dict:
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
             **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
-            **TRANSFORMERS, **DECODERS}
+            **TRANSFORMERS, **DECODERS, **DISTANCES}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

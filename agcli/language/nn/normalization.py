@@ -58,6 +58,33 @@ class LayerNorm(Module):
                f"bias={own['_parameters']['bias'] is not None}"
 
 
+class RMSNorm(Module):
+    @program("__init__")
+    def init(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        init_with(self, normalized_shape=shape, eps=eps, elementwise_affine=elementwise_affine)
+        if elementwise_affine:
+            Module.program_setattr(self, "weight", parameter(C.empty(shape, device=device, dtype=dtype)))
+        else:
+            Module.register_parameter(self, "weight", None)
+        call(self, "reset_parameters")
+
+    @program("reset_parameters")
+    def reset_parameters(self):
+        if self.__dict__["elementwise_affine"]:
+            nn_init.ones_(self.__dict__["_parameters"]["weight"])
+
+    @program("forward")
+    def forward(self, x):
+        own = self.__dict__
+        return functional("rms_norm")(x, own["normalized_shape"], own["_parameters"]["weight"], own["eps"])
+
+    @program("extra_repr")
+    def extra_repr(self):
+        own = self.__dict__
+        return f"{own['normalized_shape']}, eps={own['eps']}, elementwise_affine={own['elementwise_affine']}"
+
+
 class _BatchNorm(Module):
     layer_base = True
     pytorch_owners = {"__init__": "_BatchNorm", "forward": "_BatchNorm", "reset_running_stats": "_NormBase",
@@ -210,12 +237,12 @@ class GroupNorm(Module):
                f"bias={own['_parameters']['bias'] is not None}"
 
 
-for _cls in (LayerNorm, GroupNorm):
+for _cls in (LayerNorm, GroupNorm, RMSNorm):
     native_class(_cls, "torch.nn.modules.normalization")
 for _cls in (BatchNorm1d, BatchNorm2d, BatchNorm3d):
     native_class(_cls, "torch.nn.modules.batchnorm")
 for _cls in (InstanceNorm1d, InstanceNorm2d, InstanceNorm3d):
     native_class(_cls, "torch.nn.modules.instancenorm")
 
-NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
+NORMALIZATIONS = {cls.__name__: cls for cls in (LayerNorm, GroupNorm, RMSNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d,
                                                 InstanceNorm1d, InstanceNorm2d, InstanceNorm3d)}
