@@ -17,6 +17,7 @@ from ..errors import AgcliError, did_you_mean
 from ..torchapi import namespace
 from ..torchapi.nodes import GradFn
 from ..torchapi.reductions import ValuesIndices
+from .nn.buffer import buffer_persistence
 from .program_exceptions import python_errors, raise_python
 from .program_format import str_format
 from .program_classes import Super
@@ -193,6 +194,9 @@ def tensor_attribute(v, name):
         _no_attribute(v, name)
     if isinstance(v, VALUES):
         raise numpy_missing(v, name)        # agcli's limit where NumPy has the name, else Python's words
+    persistent = buffer_persistence(v) if name in ("persistent", "_is_buffer") else None
+    if persistent is not None:              # (an nn.Buffer's marks)
+        return persistent if name == "persistent" else True
     pytorch = type(v) is Tensor and pytorch_has(name, method=True)
     raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
                  hint=not_provided(f"Tensor.{name}") if pytorch else

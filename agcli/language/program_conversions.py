@@ -17,6 +17,7 @@ from ..torchapi.dtypes import DType
 from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
 from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
+from .nn.buffer import BUFFER, BufferClass
 from .nn.parameter import PARAMETER, ParameterClass
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
@@ -124,7 +125,7 @@ def is_instance(v, classes) -> bool:
     """isinstance(v, classes)."""
     if type(classes) is tuple:
         return any(is_instance(v, c) for c in classes)
-    if type(classes) is BuiltinClass or classes is PARAMETER or type(classes) is TorchClass:
+    if type(classes) is BuiltinClass or classes is PARAMETER or classes is BUFFER or type(classes) is TorchClass:
         return classes.is_instance(v)
     if not isinstance(classes, type):
         raise_python(TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union"))
@@ -133,13 +134,14 @@ def is_instance(v, classes) -> bool:
 
 def is_subclass(c, classes) -> bool:
     """issubclass(c, classes)."""
-    if not isinstance(c, (type, BuiltinClass, ParameterClass)):
+    if not isinstance(c, (type, BuiltinClass, ParameterClass, BufferClass)):
         raise_python(TypeError("issubclass() arg 1 must be a class"))
     if type(classes) is tuple:
         return any(is_subclass(c, k) for k in classes)
-    if c is PARAMETER and classes is TENSOR:
+    if (c is PARAMETER or c is BUFFER) and classes is TENSOR:
         return True
-    if type(classes) in (BuiltinClass, ParameterClass) or type(c) in (BuiltinClass, ParameterClass):
+    if type(classes) in (BuiltinClass, ParameterClass, BufferClass) or \
+            type(c) in (BuiltinClass, ParameterClass, BufferClass):
         return c is classes
     if not isinstance(classes, type):
         raise_python(TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .activations import ACTIVATIONS
 from .attention import ATTENTION
 from .bags import BAGS
+from .buffer import BUFFER
 from .cells import CELLS
 from .channels import CHANNELS
 from .conv import CONVOLUTIONS
@@ -32,7 +33,7 @@ from .utils import UTILS
 
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
-    return {"Module": Module, "Parameter": PARAMETER, "Sequential": Sequential, "ModuleList": ModuleList,
+    return {"Module": Module, "Parameter": PARAMETER, "Buffer": BUFFER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,

@@ -20,6 +20,7 @@ from .conversion import Conversions
 from .hooks import Hooks, call_with_hooks
 from .members import Members
 from .native import call, has_attribute, native_class, object_setattr, program, typename
+from .buffer import buffer_persistence
 from .parameter import is_parameter
 from .state_dict import StateDicts
 
@@ -115,6 +116,11 @@ class Module(Members, StateDicts, Conversions, Hooks, ProgramObject):
             modules[name] = value
             return None
         buffers = own.get("_buffers")
+        persistent = buffer_persistence(value)      # (an nn.Buffer: None for anything else)
+        if persistent is not None:
+            if buffers is None:
+                raise_python(AttributeError("cannot assign buffer before Module.__init__() call"))
+            return Module.register_buffer(self, name, value, persistent)
         if buffers is not None and name in buffers:
             if value is not None and type(value) is not Tensor:
                 raise_python(TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
