@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from ..engine import backend as B
 from . import attention as ATT, compound, distances as DIST, folding, functions, more_names as LN, multihead as MHA
-from . import multinomial
+from . import multinomial, pool_variants as POOLS
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
@@ -35,8 +35,8 @@ def declare() -> bool:
     _declare(FUNCTIONS, NEVER, {"dropout": dropout, "dropout1d": dropout1d, "dropout2d": dropout2d,   # (random:
                                 "dropout3d": dropout3d})                                             # no replay)
     _declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED,
-                               **TRANS.RECORDED, **LN.NN, **folding.RECORDED})
-    _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM})
+                               **TRANS.RECORDED, **LN.NN, **folding.RECORDED, **POOLS.RECORDED})
+    _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM, **POOLS.VALUED})
     _declare(FUNCTIONS, SAFE, {"cdist": DIST.cdist})     # (torch's only: no Tensor method)
     _declare(FUNCTIONS, NEVER, {**ATT.FUNCTIONS, **MHA.FUNCTIONS})        # (dropout's draws: no replay)
     TORCH_ONLY.update(NORM.TORCH_ONLY)

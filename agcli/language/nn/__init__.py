@@ -19,6 +19,7 @@ from .distance import DISTANCES
 from .folding import FOLDING
 from .layers import LAYERS
 from .losses import LOSSES
+from .lp_pool import LP_POOLS
 from .losses_more import MORE_LOSSES
 from .module import Module
 from .parameter import PARAMETER, ParameterClass, is_parameter
@@ -38,7 +39,7 @@ def entries() -> dict:
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
             **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
-            **TRANSFORMERS, **DECODERS, **DISTANCES}
+            **TRANSFORMERS, **DECODERS, **DISTANCES, **LP_POOLS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -1,8 +1,10 @@
 """torch.nn's padding layers, as torch/nn/modules/padding.py writes them: ConstantPad1d/2d/3d,
-ZeroPad1d/2d/3d, ReflectionPad1d/2d/3d and ReplicationPad1d/2d/3d (the padding as a tuple, an
+ZeroPad1d/2d/3d, ReflectionPad1d/2d/3d, ReplicationPad1d/2d/3d and CircularPad1d/2d/3d (the padding as a tuple, an
 int repeated), printing, forward through F.pad."""
 from __future__ import annotations
 
+from ...torchapi.checks import shape_of
+from ..program_exceptions import raise_python
 from ..program_iteration import iterate
 from .layers import functional
 from .module import Module
@@ -93,6 +95,23 @@ class _ReplicationPadNd(_ModePadNd):
     pytorch_owners = {"forward": "_ReplicationPadNd", "extra_repr": "_ReplicationPadNd"}
 
 
+class _CircularPadNd(_ModePadNd):
+    """CircularPad1d/2d/3d: F.pad's circular mode, after _check_input_dim's ValueError."""
+    layer_base = True
+    mode = "circular"
+    pytorch_owners = {"forward": "_CircularPadNd", "extra_repr": "_CircularPadNd"}
+
+    @program("forward")
+    def forward(self, input):
+        d = self.count // 2
+        ndim = len(shape_of(input))
+        if ndim not in (d + 1, d + 2):
+            raise_python(ValueError(f"expected {d + 1}D or {d + 2}D input (got {ndim}D input)"))
+        return functional("pad")(input, self.__dict__["padding"], "circular")
+
+
+CircularPad1d, CircularPad2d, CircularPad3d = (type(f"CircularPad{d}d", (_CircularPadNd,), {"count": 2 * d})
+                                               for d in (1, 2, 3))
 ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = (type(f"ReflectionPad{d}d", (_ReflectionPadNd,), {"count": 2 * d})
                                                      for d in (1, 2, 3))
 ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = (
@@ -100,6 +119,7 @@ ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = (
 
 PADDINGS = {}
 for _cls in (ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d, ReflectionPad1d,
-             ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d):
+             ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d,
+             CircularPad2d, CircularPad3d):
     native_class(_cls, "torch.nn.modules.padding")
     PADDINGS[_cls.__name__] = _cls
