@@ -1,6 +1,6 @@
 """torch.nn.functional's pairwise_distance and the losses PyTorch composes from smaller ops:
 margin_ranking_loss, hinge_embedding_loss, multilabel_soft_margin_loss, cosine_embedding_loss,
-triplet_margin_loss, poisson_nll_loss and gaussian_nll_loss, each composed as ATen (or F's
+triplet_margin_loss, triplet_margin_with_distance_loss, poisson_nll_loss and gaussian_nll_loss, each composed as ATen (or F's
 Python) composes it, so that the graph's nodes are PyTorch's (a C++ `number - tensor` is a
 SubBackward0 of a filled tensor, an in-place clamp_min_ a ClampMinBackward0), with F's checks and
 words."""
@@ -136,6 +136,25 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, 
     return _reduced(clamp_min(subtract(_plus(dist_pos, margin), dist_neg), 0), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """F's Python: distance_function (default torch.pairwise_distance) of anchor and each of the others."""
+    if reduction not in ("mean", "sum", "none"):
+        fail(f"{reduction} is not a valid value for reduction", "value")
+    if margin <= 0:
+        fail(f"margin must be greater than 0, got {margin}", "value")
+    a, q, n = ndim_of(anchor), ndim_of(positive), ndim_of(negative)
+    if not a == q == n:
+        fail(f"The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
+             f"got: anchor {a}D, positive {q}D, and negative {n}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    dist_pos = distance(anchor, positive)
+    dist_neg = distance(anchor, negative)
+    if swap:
+        dist_neg = minimum(dist_neg, distance(positive, negative))
+    return _reduced(clamp_min(subtract(add(dist_pos, margin), dist_neg), 0), reduction)
+
+
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-08, reduce=None,
                      reduction="mean"):
     if size_average is not None or reduce is not None:
@@ -232,4 +251,6 @@ RECORDED = {"pairwise_distance": pairwise_distance, "margin_ranking_loss": margi
             "cosine_embedding_loss": cosine_embedding_loss, "triplet_margin_loss": triplet_margin_loss,
             "poisson_nll_loss": poisson_nll_loss, "soft_margin_loss": soft_margin_loss}
 # their checks read values (var's signs, the target's classes): no replay
-VALUED = {"gaussian_nll_loss": gaussian_nll_loss, "multi_margin_loss": multi_margin_loss}
+VALUED = {"gaussian_nll_loss": gaussian_nll_loss, "multi_margin_loss": multi_margin_loss,
+          # (a program's distance function may do anything)
+          "triplet_margin_with_distance_loss": triplet_margin_with_distance_loss}

@@ -1,11 +1,13 @@
 """torch.nn's margin, embedding and likelihood losses, as torch/nn/modules/loss.py writes them:
 MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss,
-CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks,
+CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks,
 forward through F)."""
 from __future__ import annotations
 
 from ...torchapi.checks import ndim_of
 from ..program_exceptions import raise_python
+from ..program_classes import instantiate
+from .distance import PairwiseDistance
 from .layers import functional
 from .losses import _Loss, _loss_init, _weighted_init
 from .module import Module
@@ -87,6 +89,27 @@ class TripletMarginLoss(_Loss):
                                                  eps=own["eps"], swap=own["swap"], reduction=own["reduction"])
 
 
+class TripletMarginWithDistanceLoss(_Loss):
+    @program("__init__")
+    def init(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        _loss_init(self, None, None, reduction)
+        if margin <= 0:
+            raise_python(ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                                    f"{margin} instead"))
+        if distance_function is None:
+            distance_function = instantiate(PairwiseDistance, (), {})
+        for name, value in (("distance_function", distance_function), ("margin", margin), ("swap", swap)):
+            Module.program_setattr(self, name, value)
+
+    @program("forward")
+    def forward(self, anchor, positive, negative):
+        own = self.__dict__
+        distance = own["_modules"].get("distance_function", own.get("distance_function"))
+        return functional("triplet_margin_with_distance_loss")(anchor, positive, negative, distance_function=distance,
+                                                               margin=own["margin"], swap=own["swap"],
+                                                               reduction=own["reduction"])
+
+
 class PoissonNLLLoss(_Loss):
     @program("__init__")
     def init(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
@@ -117,6 +140,6 @@ class GaussianNLLLoss(_Loss):
 
 MORE_LOSSES = {}
 for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
-             MultiMarginLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss):
+             MultiMarginLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss):
     native_class(_cls, "torch.nn.modules.loss")
     MORE_LOSSES[_cls.__name__] = _cls
