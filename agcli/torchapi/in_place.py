@@ -230,15 +230,22 @@ def _in_place(fn):
         check_in_place(x, other)
         check_overlap(x, other)
         result = fn(before(x), other, **alpha)      # the op's node keeps x's old value
-        if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
-            produced = B.dtype_name(result.data.dtype)
-            if kind(result.data.dtype) == "f" or kind(x.data.dtype) == "b" != kind(result.data.dtype):
-                if kind(result.data.dtype) == "f" and type(other) is not Tensor:
-                    produced = state.default_float        # a Python number is weakly typed
-                _cannot_cast(produced, x)
-            result = Tensor(B.astype(result.data, x.data.dtype), device=x.device)   # int64 into int32: wraps
-        return become(x, result)
+        return become(x, castable(x, result, type(other) is Tensor))
     return method
+
+
+def castable(x, result, other_tensor=True):
+    """result, to be written into x: refused where PyTorch cannot cast its dtype to x's (a float into
+    an integer x), converted where it can (int64 into int32: wraps). other_tensor: False where the
+    result's dtype came from a Python number's, which is weakly typed (its words name the default float)."""
+    if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
+        produced = B.dtype_name(result.data.dtype)
+        if kind(result.data.dtype) == "f" or kind(x.data.dtype) == "b" != kind(result.data.dtype):
+            if kind(result.data.dtype) == "f" and not other_tensor:
+                produced = state.default_float
+            _cannot_cast(produced, x)
+        result = Tensor(B.astype(result.data, x.data.dtype), device=x.device)
+    return result
 
 
 add_ = old_alpha(_in_place(functions.add), "add_")          # x.add_(y, alpha=2) too
