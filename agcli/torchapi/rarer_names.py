@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from ..engine import backend as B
 from . import attention as ATT, compound, distances as DIST, folding, functions, more_names as LN, multihead as MHA
-from . import multinomial, pool_variants as POOLS
+from . import multinomial, pool_variants as POOLS, predicates as PRED
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
@@ -55,6 +55,11 @@ def declare() -> bool:
     VALUE_ARGUMENTS.update({"logit": {"eps": 1}, "nan_to_num": {"nan": 1, "posinf": 2, "neginf": 3}})
     # a view's base (the root of its views, as in PyTorch); a detached or cloned tensor is no view
     _declare(ATTRIBUTES, NEVER, {"_base": _view_base})
+    _declare(FUNCTIONS, NEVER, PRED.FUNCTIONS_VALUED)     # (answers about a tensor, bool tensors: values)
+    _declare(METHODS, NEVER, PRED.METHODS_VALUED)
+    _declare(FUNCTIONS, SAFE, PRED.RECORDED)
+    _declare(METHODS, SAFE, {**PRED.RECORDED, **PRED.METHODS_ONLY})
+    _declare(ATTRIBUTES, SAFE, PRED.ATTRIBUTES)
     _declare(METHODS, NEVER, {"_is_view": lambda x: bool(x.is_view), "data_ptr": _data_ptr})
     _DONE.append(True)      # (last: a caller never sees it done before every name is there)
     return True
