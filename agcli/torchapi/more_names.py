@@ -7,7 +7,7 @@ from . import decompositions as DE, linalg as LA, matrix_functions as MF
 from . import further_names as FN
 from . import nn_channels as NC
 from . import arrangements as AR, contractions as CT, counting as CO, products as PR, quantiles as QU
-from . import in_place_more as IPM, takes as TK
+from . import in_place_more as IPM, shape_extras as SHX, takes as TK
 
 FUNCTIONS = {**PR.FUNCTIONS, **CT.FUNCTIONS, **AR.FUNCTIONS, **CO.FUNCTIONS, "det": LA.det, **FN.FUNCTIONS,
              **TK.RECORDED}
@@ -29,5 +29,5 @@ LINALG_NEVER = {"slogdet": LA.slogdet, "qr": DE.qr, "svd": DE.svd}
 LINALG_VALUED = {**{name: DE.LINALG[name] for name in ("eigh", "eigvalsh", "svdvals")}, **MF.LINALG}
 FIELDS = dict(DE.FIELDS)
 LITERALS = dict(CT.LITERALS)
-IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE, **TK.IN_PLACE, **IPM.IN_PLACE}
+IN_PLACE = {**PR.IN_PLACE, **CO.IN_PLACE, **FN.IN_PLACE, **TK.IN_PLACE, **IPM.IN_PLACE, **SHX.IN_PLACE}
 PROGRAM_FUNCTIONS = dict(FN.PROGRAM_FUNCTIONS)
