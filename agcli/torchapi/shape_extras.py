@@ -1,13 +1,17 @@
 """Tensor.sum_to_size (at::sum_to: SumBackward1, then a view without the leading dims), split_with_sizes
 (split with a list of sizes: SplitWithSizesBackward0), and index_put / index_put_ (x[indices] = values,
-IndexPutBackward0, with PyTorch's checks of its arguments and dtypes; accumulate=True is refused)."""
+IndexPutBackward0, with PyTorch's checks of its arguments and dtypes; accumulate=True is refused) and
+fill_diagonal_ (CopySlices)."""
 from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.ops import shapes as S
-from ..engine.tensor import Tensor, apply, data
+from ..engine.ops import writes as W
+from ..engine.tensor import Tensor, apply, bump_version, data
 from ..errors import AgcliError, python_type_name, torch_type_name
+from ..state import state
 from . import autograd
+from . import in_place as IP
 from .checks import fail, shape_of, size_tuple, tensors_only
 from .indexing import checked_key
 from .pieces import split
@@ -62,6 +66,34 @@ def index_put(x, indices, values, accumulate=False):
     return apply(S.INDEX_PUT, x, values, key=key)
 
 
+def fill_diagonal_(x, fill_value, wrap=False):
+    """ATen's: fill_ of the main diagonal taken by as_strided (and, wrap=True on a tall matrix, of the next
+    ones every width + 1 rows), which records CopySlices; the same elements of any layout, so taken here
+    by their indices."""
+    tensors_only("fill_diagonal_", input=x)
+    shape = shape_of(x)
+    if len(shape) < 2:
+        fail("dimensions must larger than 1")
+    if len(shape) > 2 and any(n != shape[0] for n in shape):
+        fail("all dimensions of input must be of equal length")
+    if state.grad_enabled and x.requires_grad and x.grad_fn is None:
+        fail("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    height, width = shape[0], shape[1]
+    steps = B.arange(min(height, width))
+    rows = steps
+    if wrap and len(shape) == 2 and height > width + 1:
+        wrapped = (height * width + width) // (width + 1) - min(height, width)
+        rows = B.xp.concat([steps, B.arange(wrapped) + (width + 1)])
+        steps = B.xp.concat([steps, B.arange(wrapped)])
+    key = (rows,) + (steps,) * (len(shape) - 1)
+    value = Tensor(B.asarray(fill_value, dtype=data(x).dtype), device=x.device)
+    if not (state.grad_enabled and x.requires_grad):
+        B.setitem(data(x), key, data(value))
+        bump_version(x)
+        return x
+    return IP.become(x, apply(W.ASSIGN, IP.before(x), value, key=key))
+
+
 FUNCTIONS = {"index_put": index_put, "split_with_sizes": split_with_sizes}
 METHODS = {"index_put": index_put, "split_with_sizes": split_with_sizes, "sum_to_size": sum_to_size}
-IN_PLACE = {"index_put_": index_put_}
+IN_PLACE = {"index_put_": index_put_, "fill_diagonal_": fill_diagonal_}
