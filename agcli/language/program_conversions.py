@@ -17,8 +17,8 @@ from ..torchapi.dtypes import DType
 from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
 from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
-from .nn.buffer import BUFFER, BufferClass
-from .nn.parameter import PARAMETER, ParameterClass
+from .nn.buffer import BUFFER
+from .nn.parameter import PARAMETER, MarkedTensorClass
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import NATIVE, truth
@@ -134,14 +134,14 @@ def is_instance(v, classes) -> bool:
 
 def is_subclass(c, classes) -> bool:
     """issubclass(c, classes)."""
-    if not isinstance(c, (type, BuiltinClass, ParameterClass, BufferClass)):
+    if not isinstance(c, (type, BuiltinClass, MarkedTensorClass)):
         raise_python(TypeError("issubclass() arg 1 must be a class"))
     if type(classes) is tuple:
         return any(is_subclass(c, k) for k in classes)
     if (c is PARAMETER or c is BUFFER) and classes is TENSOR:
         return True
-    if type(classes) in (BuiltinClass, ParameterClass, BufferClass) or \
-            type(c) in (BuiltinClass, ParameterClass, BufferClass):
+    if type(classes) is BuiltinClass or isinstance(classes, MarkedTensorClass) or \
+            type(c) is BuiltinClass or isinstance(c, MarkedTensorClass):
         return c is classes
     if not isinstance(classes, type):
         raise_python(TypeError("issubclass() arg 2 must be a class, a tuple of classes, or a union"))

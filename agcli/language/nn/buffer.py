@@ -15,6 +15,7 @@ from ...torchapi import autograd
 from ...torchapi import creation as C
 from ..program_exceptions import raise_python
 from ..program_values import type_name
+from .parameter import MarkedTensorClass
 
 _MARKED: dict = {}      # id(tensor) -> (a weak reference to it, persistent)
 
@@ -40,25 +41,17 @@ def buffer(cls, data=None, *, persistent=True):
     return t
 
 
-class BufferClass:
-    """nn.Buffer as a program's class: calling it makes one, isinstance() knows one (type() is Tensor's)."""
+class BufferClass(MarkedTensorClass):
+    """nn.Buffer: isinstance() knows one; type() is Tensor's, as in PyTorch."""
 
     __slots__ = ()
-    type_name = "type"
-    name, module_name = "Buffer", "torch.nn.parameter"
-    program_attributes = {"__name__": "name", "__qualname__": "name", "__module__": "module_name"}
+    name = "Buffer"
 
     def is_instance(self, value) -> bool:
         return buffer_persistence(value) is not None
 
-    def __call__(self, *args, **kwargs):
-        try:
-            return buffer(self, *args, **kwargs)
-        except TypeError as e:          # a call that does not fit: Python's words, for Buffer.__new__
-            raise_python(TypeError(str(e).replace("buffer()", "Buffer.__new__()")))
-
-    def __repr__(self):
-        return "<class 'torch.nn.parameter.Buffer'>"
+    def make(self, *args, **kwargs):
+        return buffer(self, *args, **kwargs)
 
 
 BUFFER = BufferClass()

@@ -36,25 +36,39 @@ def parameter(data=None, requires_grad=True):
     return p
 
 
-class ParameterClass:
-    """nn.Parameter as a program's class: calling it makes one, isinstance() and type() know it."""
+class MarkedTensorClass:
+    """A class of torch.nn.parameter whose objects are tensors marked as such (Parameter, Buffer), as a
+    program's class: calling it makes one (`make`), isinstance() knows one (`is_instance`)."""
 
     __slots__ = ()
     type_name = "type"
-    name, module_name = "Parameter", "torch.nn.parameter"
+    name, module_name = "", "torch.nn.parameter"
     program_attributes = {"__name__": "name", "__qualname__": "name", "__module__": "module_name"}
+
+    def make(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self.make(*args, **kwargs)
+        except TypeError as e:          # a call that does not fit: Python's words, for NAME.__new__
+            raise_python(TypeError(str(e).replace(f"{self.name.lower()}()", f"{self.name}.__new__()")))
+
+    def __repr__(self):
+        return f"<class '{self.module_name}.{self.name}'>"
+
+
+class ParameterClass(MarkedTensorClass):
+    """nn.Parameter: type() knows one too (language/program_conversions.py)."""
+
+    __slots__ = ()
+    name = "Parameter"
 
     def is_instance(self, value) -> bool:
         return is_parameter(value)
 
-    def __call__(self, *args, **kwargs):
-        try:
-            return parameter(*args, **kwargs)
-        except TypeError as e:          # a call that does not fit: Python's words, for Parameter.__new__
-            raise_python(TypeError(str(e).replace("parameter()", "Parameter.__new__()")))
-
-    def __repr__(self):
-        return "<class 'torch.nn.parameter.Parameter'>"
+    def make(self, *args, **kwargs):
+        return parameter(*args, **kwargs)
 
 
 PARAMETER = ParameterClass()

@@ -80,17 +80,27 @@ class TransformerEncoderLayer(Module):
 
     @program("_sa_block")
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        modules = self.__dict__["_modules"]
-        x = modules["self_attn"](x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                 need_weights=False, is_causal=is_causal)[0]
-        return modules["dropout1"](x)
+        return attention_block(self, "self_attn", "dropout1", x, x, attn_mask, key_padding_mask, is_causal)
 
     @program("_ff_block")
     def _ff_block(self, x):
-        modules = self.__dict__["_modules"]
-        activation = modules.get("activation", self.__dict__.get("activation"))
-        x = modules["linear2"](modules["dropout"](activation(modules["linear1"](x))))
-        return modules["dropout2"](x)
+        return feed_forward_block(self, x, "dropout2")
+
+
+def attention_block(layer, attention, dropout, x, memory, attn_mask, key_padding_mask, is_causal):
+    """A layer's _sa_block (memory: x) or _mha_block: its attention of x to memory, without weights, then dropout."""
+    modules = layer.__dict__["_modules"]
+    x = modules[attention](x, memory, memory, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+    return modules[dropout](x)
+
+
+def feed_forward_block(layer, x, dropout):
+    """A layer's _ff_block: linear2(dropout(activation(linear1(x)))), then dropout."""
+    modules = layer.__dict__["_modules"]
+    activation = modules.get("activation", layer.__dict__.get("activation"))
+    x = modules["linear2"](modules["dropout"](activation(modules["linear1"](x))))
+    return modules[dropout](x)
 
 
 def _not_fast(layer) -> str:

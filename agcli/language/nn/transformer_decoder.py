@@ -20,7 +20,8 @@ from .layers import Dropout, Linear, functional
 from .module import Module
 from .native import NativeMethod, call, native_class, program
 from .normalization import LayerNorm
-from .transformer import TransformerEncoder, TransformerEncoderLayer, _causal, _set
+from .transformer import (TransformerEncoder, TransformerEncoderLayer, _causal, _set, attention_block,
+                          feed_forward_block)
 
 
 def _activation(activation):
@@ -72,24 +73,15 @@ class TransformerDecoderLayer(Module):
 
     @program("_sa_block")
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        modules = self.__dict__["_modules"]
-        x = modules["self_attn"](x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                 is_causal=is_causal, need_weights=False)[0]
-        return modules["dropout1"](x)
+        return attention_block(self, "self_attn", "dropout1", x, x, attn_mask, key_padding_mask, is_causal)
 
     @program("_mha_block")
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
-        modules = self.__dict__["_modules"]
-        x = modules["multihead_attn"](x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                                      is_causal=is_causal, need_weights=False)[0]
-        return modules["dropout2"](x)
+        return attention_block(self, "multihead_attn", "dropout2", x, mem, attn_mask, key_padding_mask, is_causal)
 
     @program("_ff_block")
     def _ff_block(self, x):
-        modules = self.__dict__["_modules"]
-        activation = modules.get("activation", self.__dict__.get("activation"))
-        x = modules["linear2"](modules["dropout"](activation(modules["linear1"](x))))
-        return modules["dropout3"](x)
+        return feed_forward_block(self, x, "dropout3")
 
 
 def _seq_len(tgt, batch_first):
@@ -137,18 +129,14 @@ class Transformer(Module):
         layer_args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first,
                       bias)
         norm_args = {"eps": layer_norm_eps, "bias": bias, **factory}
-        if custom_encoder is not None:
-            _set(self, encoder=custom_encoder)
-        else:
-            layer = instantiate(TransformerEncoderLayer, layer_args, factory)
-            norm = instantiate(LayerNorm, (d_model,), norm_args)
-            _set(self, encoder=instantiate(TransformerEncoder, (layer, num_encoder_layers, norm), {}))
-        if custom_decoder is not None:
-            _set(self, decoder=custom_decoder)
-        else:
-            layer = instantiate(TransformerDecoderLayer, layer_args, factory)
-            norm = instantiate(LayerNorm, (d_model,), norm_args)
-            _set(self, decoder=instantiate(TransformerDecoder, (layer, num_decoder_layers, norm), {}))
+        for name, custom, layer_class, stack_class, count in (
+                ("encoder", custom_encoder, TransformerEncoderLayer, TransformerEncoder, num_encoder_layers),
+                ("decoder", custom_decoder, TransformerDecoderLayer, TransformerDecoder, num_decoder_layers)):
+            if custom is None:      # (a layer, then the norm, then the stack: PyTorch's order of draws)
+                layer = instantiate(layer_class, layer_args, factory)
+                norm = instantiate(LayerNorm, (d_model,), norm_args)
+                custom = instantiate(stack_class, (layer, count, norm), {})
+            _set(self, **{name: custom})
         for p in call(self, "parameters"):      # _reset_parameters
             if p.data.ndim > 1:
                 nn_init.xavier_uniform_(p)
