@@ -620,6 +620,7 @@ CASES = [
     # ---- lstsq (a matrix and a vector right-hand side; the residuals of gelsd)
     case("torch.linalg.lstsq(a, b).solution.sum(1) + torch.linalg.lstsq(a, b[:, 0]).solution"
          " * torch.linalg.lstsq(a, b, driver='gelsd').residuals.sum()", a=normal(5, 3), b=normal(5, 2)),
+    case("torch.vdot(a, b) * a + b.vdot(a)", a=normal(4), b=normal(4)),
 ]
 
 

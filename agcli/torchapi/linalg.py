@@ -18,6 +18,15 @@ from .shaping import attr_mT, contiguous, expand, permute, reshape, squeeze, t, 
 
 
 def dot(x, y):
+    return _dot(x, y, L.DOT)
+
+
+def vdot(x, y):
+    """A real vector's conjugate is itself: dot with its own node (VdotBackward0) and dot's checks."""
+    return _dot(x, y, L.VDOT)
+
+
+def _dot(x, y, op):
     if ndim_of(x) != 1 or ndim_of(y) != 1:
         fail(f"1D tensors expected, but got {ndim_of(x)}D and {ndim_of(y)}D tensors", "shape")
     if _same_dtype(x, y) is False:
@@ -28,7 +37,7 @@ def dot(x, y):
         fail(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
              f"of elements, but got {n} and {m} elements respectively", "shape")
     _no_bools(x, "dot")
-    return apply(L.DOT, x, y)
+    return apply(op, x, y)
 
 
 def mv(m, v):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from ..engine import backend as B
 from . import attention as ATT, compound, distances as DIST, folding, functions, more_names as LN, multihead as MHA
-from . import multinomial, pool_variants as POOLS, predicates as PRED, shape_extras as SHX
+from . import linalg as LA, multinomial, pool_variants as POOLS, predicates as PRED, shape_extras as SHX
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
@@ -57,8 +57,8 @@ def declare() -> bool:
     _declare(ATTRIBUTES, NEVER, {"_base": _view_base})
     _declare(FUNCTIONS, NEVER, PRED.FUNCTIONS_VALUED)     # (answers about a tensor, bool tensors: values)
     _declare(METHODS, NEVER, PRED.METHODS_VALUED)
-    _declare(FUNCTIONS, SAFE, PRED.RECORDED)
-    _declare(METHODS, SAFE, {**PRED.RECORDED, **PRED.METHODS_ONLY})
+    _declare(FUNCTIONS, SAFE, {**PRED.RECORDED, "vdot": LA.vdot})
+    _declare(METHODS, SAFE, {**PRED.RECORDED, **PRED.METHODS_ONLY, "vdot": LA.vdot})
     _declare(ATTRIBUTES, SAFE, PRED.ATTRIBUTES)
     _declare(FUNCTIONS, NEVER, SHX.FUNCTIONS)        # (indices and pieces: no replay)
     _declare(METHODS, NEVER, SHX.METHODS)

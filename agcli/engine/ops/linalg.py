@@ -79,6 +79,8 @@ DOT = Op("DotBackward0", dot,
          ("grad * tensor", "grad * self"), reads=((1,), (0,)),
          # dot(self_t, tensor_p) + dot(self_p, tensor_t), a batch of tangents at once
          jvps=(lambda t, out, x, y: matmul(t, y), lambda t, out, x, y: matmul(t, x)))
+VDOT = Op("VdotBackward0", dot,       # (a real tensor's conjugate is itself: dot's rules)
+          DOT.vjps, ("grad.conj() * other", "grad * self"), reads=((1,), (0,)), jvps=DOT.jvps)
 MV = Op("MvBackward0", mv_kernel,
         (lambda g, out, m, v: outer(g, v),
          lambda g, out, m, v: mv(t(m), g)),
