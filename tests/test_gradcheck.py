@@ -968,6 +968,7 @@ def test_a_long_expression_chain_through_the_api():
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
+    "UniqueConsecutiveBackward0": "unique_consecutive: PyTorch has no derivative (fixture 356)",
     "EmbeddingBagBackwardBackward0": "embedding_bag's gradient with create_graph: PyTorch has no derivative of it "
                                      "(transcript 345_embedding_bag)",
     "NotImplemented": "floor_divide, hardsigmoid's gradient: PyTorch records them but their backward fails "

@@ -144,6 +144,7 @@ OPS = {id(op): op for op in ALL}
 NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p), hardsigmoid's gradient: PyTorch "
                                 "has no forward derivative either (test_an_op_without_one_raises_pytorchs_error)",
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode",
+              "UniqueConsecutiveBackward0": "unique_consecutive: no derivative in PyTorch, either mode",
               "EmbeddingBagBackward0": "embedding_bag: PyTorch has no forward derivative (fixture 345)",
               "EmbeddingBagBackwardBackward0": "embedding_bag's gradient: PyTorch has no derivative of it",
               "MultiMarginLossBackward0": "multi_margin_loss: PyTorch has no forward derivative (fixture 437)",

@@ -279,6 +279,31 @@ def count_nonzero(input, dim=None):
     return Tensor(xp.sum(astype(a != 0, "int64"), axis=dims))
 
 
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Each run of equal values (or of equal slices along dim) once, in order; the values record
+    UniqueConsecutiveBackward0, which has no derivative in PyTorch."""
+    a = to_host(data(input))
+    axis = 0 if dim is None else dim_index(dim, a.ndim)
+    flat = a.reshape(-1) if dim is None else numpy.moveaxis(a, axis, 0).reshape(a.shape[axis] if a.ndim else 1, -1)
+    n = flat.shape[0]
+    changed = numpy.ones(n, dtype=bool)
+    if n > 1:
+        different = flat[1:] != flat[:-1]
+        changed[1:] = different if different.ndim == 1 else different.any(axis=1)
+    starts = numpy.flatnonzero(changed)
+    kept = flat[starts]
+    values = kept if dim is None else numpy.moveaxis(
+        kept.reshape((len(starts),) + tuple(numpy.delete(a.shape, axis))), 0, axis)
+    parts = [apply(SAMPLED.UNIQUE_CONSECUTIVE, input, values=from_host(numpy.ascontiguousarray(values)))
+             if type(input) is Tensor else Tensor(from_host(values))]
+    if return_inverse:
+        inverse = numpy.cumsum(changed) - 1
+        parts.append(Tensor(from_host(inverse.reshape(a.shape if dim is None else (n,)).astype("int64"))))
+    if return_counts:
+        parts.append(Tensor(from_host(numpy.diff(numpy.append(starts, n)).astype("int64"))))
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values, sorted (and where each element's is, how many of each). The values
     record Unique2Backward0, which has no derivative (backward through it is PyTorch's error)."""

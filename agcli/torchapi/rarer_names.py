@@ -7,7 +7,7 @@ from __future__ import annotations
 from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normalization as NORM, transposed as TRANS
 from ..engine import backend as B
 from . import attention as ATT, compound, distances as DIST, folding, functions, more_names as LN, multihead as MHA
-from . import linalg as LA, multinomial, pool_variants as POOLS, predicates as PRED, shape_extras as SHX
+from . import indexing as IX, linalg as LA, multinomial, pool_variants as POOLS, predicates as PRED, shape_extras as SHX
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
@@ -60,8 +60,8 @@ def declare() -> bool:
     _declare(FUNCTIONS, SAFE, {**PRED.RECORDED, "vdot": LA.vdot})
     _declare(METHODS, SAFE, {**PRED.RECORDED, **PRED.METHODS_ONLY, "vdot": LA.vdot})
     _declare(ATTRIBUTES, SAFE, PRED.ATTRIBUTES)
-    _declare(FUNCTIONS, NEVER, SHX.FUNCTIONS)        # (indices and pieces: no replay)
-    _declare(METHODS, NEVER, SHX.METHODS)
+    _declare(FUNCTIONS, NEVER, {**SHX.FUNCTIONS, "unique_consecutive": IX.unique_consecutive})   # (indices,
+    _declare(METHODS, NEVER, {**SHX.METHODS, "unique_consecutive": IX.unique_consecutive})       # pieces: no replay)
     _declare(METHODS, NEVER, {"_is_view": lambda x: bool(x.is_view), "data_ptr": _data_ptr})
     _DONE.append(True)      # (last: a caller never sees it done before every name is there)
     return True

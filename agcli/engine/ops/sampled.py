@@ -44,18 +44,22 @@ BERNOULLI_P = Op("NotImplemented", _drawn, (no_derivative("bernoulli"),),     # 
 
 
 
-def _unique_rule(*args, **params):
+def _no_rules(name):
+    """The rules of an op PyTorch differentiates in neither mode: its errors."""
     from ...errors import AgcliError
-    raise AgcliError("the derivative for '_unique2' is not implemented.", kind="not_implemented")
+
+    def rule(*args, **params):
+        raise AgcliError(f"the derivative for '{name}' is not implemented.", kind="not_implemented")
+
+    def tangent(*args, **params):
+        raise AgcliError(f"Trying to use forward AD with {name} that does not support it because it has not been "
+                         "implemented yet.", kind="not_implemented")
+    return (rule,), ("not implemented",), (tangent,)
 
 
-def _unique_tangent(*args, **params):
-    from ...errors import AgcliError
-    raise AgcliError("Trying to use forward AD with _unique2 that does not support it because it has not been "
-                     "implemented yet.", kind="not_implemented")
-
-
-UNIQUE = Op("Unique2Backward0", _drawn, (_unique_rule,), ("not implemented",), saves=False, jvps=(_unique_tangent,))
+UNIQUE = Op("Unique2Backward0", _drawn, *_no_rules("_unique2")[:2], saves=False, jvps=_no_rules("_unique2")[2])
+UNIQUE_CONSECUTIVE = Op("UniqueConsecutiveBackward0", _drawn, *_no_rules("unique_consecutive")[:2], saves=False,
+                        jvps=_no_rules("unique_consecutive")[2])
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
