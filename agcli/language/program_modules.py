@@ -28,6 +28,7 @@ from .program_autograd_function import Function, once_differentiable
 from .program_calculus import PythonFunction
 from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
+from .nn.layers import FUNCTIONAL_OVERRIDES
 from .nn import rnn_utils
 from .nn.functional_call import functional_call
 from .nn.state_dict import StateDict
@@ -226,7 +227,8 @@ def _make_modules():
         "leaky_relu_": TorchFunction("leaky_relu_", in_place.leaky_relu_, "torch.nn.functional"),
         "leaky_relu": TorchFunction("leaky_relu", functional_leaky_relu, "torch.nn.functional"),
         "softmax": TorchFunction("softmax", nn_functions.functional_softmax, "torch.nn.functional"),
-        "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional")},
+        "log_softmax": TorchFunction("log_softmax", nn_functions.functional_log_softmax, "torch.nn.functional"),
+        **FUNCTIONAL_OVERRIDES},
         "F")
     nn = ModuleValue("torch.nn", {"functional": functional, **nn_classes.entries()}, "nn")
     rnn = ModuleValue("torch.nn.utils.rnn", {n: Builtin(n, python_errors(fn)) for n, fn in rnn_utils.FUNCTIONS.items()})

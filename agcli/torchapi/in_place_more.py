@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from . import in_place as IP
 from . import namespace
+from . import nn as NN
 
 # x.NAME_(...) is x.NAME(...) in place (the method names: a receiver first, as polygamma's n after it)
 _SAME_NODE = ("ceil", "floor", "round", "trunc", "frac", "sign", "sgn", "fix", "erf", "erfc", "exp2", "expm1", "log2",
@@ -17,17 +18,25 @@ _SAME_NODE = ("ceil", "floor", "round", "trunc", "frac", "sign", "sgn", "fix", "
               "xlogy", "divide", "multiply", "subtract", "true_divide")
 
 
-def _in_place_of(name):
+def in_place_with(fn, name):
+    """x.NAME(...): fn(x's old value, ...) in place, after PyTorch's checks, with its casting rule."""
     def method(x, *args, **kwargs):
         x = IP._tensor(x)
         tensors = [a for a in (*args, *kwargs.values()) if type(a) is Tensor]
         IP.check_in_place(x, *tensors)
         IP.check_overlap(x, *tensors)
-        result = namespace.METHODS[name](IP.before(x), *args, **kwargs)
+        result = fn(IP.before(x), *args, **kwargs)
         return IP.become(x, IP.castable(x, result, bool(tensors)))
-    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__name__ = method.__qualname__ = name
     return method
+
+
+def _in_place_of(name):
+    return in_place_with(lambda *args, **kwargs: namespace.METHODS[name](*args, **kwargs), f"{name}_")
 
 
 IN_PLACE = {f"{name}_": _in_place_of(name) for name in _SAME_NODE}
 IN_PLACE.update(swapaxes_=IP.transpose_, swapdims_=IP.transpose_, clip_=IP.clamp_)
+# F.hardtanh_ and the activations whose inplace=True records the out-of-place node (HardtanhBackward0, ...)
+ACTIVATIONS_IN_PLACE = {f"{name}_": in_place_with(getattr(NN, name), f"{name}_")
+                        for name in ("hardtanh", "silu", "hardswish", "hardsigmoid", "mish")}

@@ -4,9 +4,10 @@ arguments kept as attributes (printed by extra_repr), forward PyTorch's function
 from __future__ import annotations
 
 from ...torchapi import in_place, nn as nn_functions
+from ...torchapi.in_place_more import ACTIVATIONS_IN_PLACE
 from ..program_exceptions import raise_python
 from ..program_torch_calls import TorchFunction
-from .layers import functional, init_with, method
+from .layers import FUNCTIONAL_OVERRIDES, functional, init_with, method
 from .module import Module
 from .native import native_class, program
 
@@ -29,6 +30,29 @@ def functional_leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 _F_LEAKY_RELU_ = TorchFunction("leaky_relu_", in_place.leaky_relu_, "torch.nn.functional")
+
+
+def _hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """F.hardtanh: out of place, or F.hardtanh_ (the same node, HardtanhBackward0, as in PyTorch)."""
+    return (ACTIVATIONS_IN_PLACE["hardtanh_"] if inplace else nn_functions.hardtanh)(input, min_val, max_val)
+
+
+def _relu6(input, inplace=False):
+    return _hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _with_inplace(name):
+    """F.name(input, inplace=False), whose inplace=True records the same node, in place."""
+    def function(input, inplace=False):
+        return (ACTIVATIONS_IN_PLACE[f"{name}_"] if inplace else getattr(nn_functions, name))(input)
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+FUNCTIONAL_OVERRIDES.update({name: TorchFunction(name, fn, "torch.nn.functional") for name, fn in (
+    ("hardtanh", _hardtanh), ("relu6", _relu6), *((n, _with_inplace(n)) for n in ("silu", "hardswish", "hardsigmoid",
+                                                                                   "mish")),
+    ("hardtanh_", ACTIVATIONS_IN_PLACE["hardtanh_"]))})
 
 
 class ReLU(Module):

@@ -24,11 +24,13 @@ from .native import NativeMethod, call, native_class, program, typename
 from .parameter import parameter
 
 _FUNCTIONS = {}
+# F's functions written in the language layer (an activation's inplace=True: language/nn/activations.py)
+FUNCTIONAL_OVERRIDES = {}
 
 
 def functional(name):
     """F.name as a program calls it (made on first use: a name another part of agcli adds later is found)."""
-    fn = _FUNCTIONS.get(name)
+    fn = FUNCTIONAL_OVERRIDES.get(name) or _FUNCTIONS.get(name)
     if fn is None:
         if name not in namespace.FUNCTIONS:
             raise AgcliError(f"agcli does not provide torch.nn.functional.{name}, which this module calls",
