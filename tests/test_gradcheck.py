@@ -987,7 +987,8 @@ CHECKED_ELSEWHERE = {
     # In-place ops and views changed in place, which expressions cannot write: tests/test_in_place.py
     **{name: "in place: tests/test_in_place.py (finite differences)" for name in (
         "AsStridedBackward0", "TBackward1", "TransposeBackward1", "UnsqueezeBackward1", "SqueezeBackward3",
-        "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3", "LeakyReluBackward1")},
+        "SqueezeBackward5", "ZeroBackward0", "FillBackward2", "FillBackward3", "LeakyReluBackward1", "EluBackward1",
+        "CeluBackward1", "ThresholdBackward1")},
     "RreluWithNoiseBackward1": "F.rrelu_: program 555 (PyTorch's values) and torch_double_backward.json",
     # A reparameterized draw (finite differences would see a fresh draw): its gradient's values are PyTorch's
     "StandardGammaBackward0": "Gamma.rsample: fixture 594_gamma holds PyTorch's gradients bit for bit",

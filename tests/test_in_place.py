@@ -19,7 +19,7 @@ from agcli.engine.backend import from_host as D, to_host
 from agcli.engine.backward import backward
 from agcli.engine.tensor import Tensor
 from agcli.evaluate import run as api
-from agcli.torchapi import autograd, functions as F, in_place as I
+from agcli.torchapi import autograd, functions as F, in_place as I, in_place_more as IM
 
 EPS = 1e-6
 R = np.random.default_rng(11)
@@ -119,6 +119,18 @@ def leaky_relu_in_place(x):
     return weighted(F.mul(y, y), W23)
 
 
+def elu_family_in_place(x):
+    y = F.sub(x, 0.5)                                  # (inputs on both sides of zero)
+    IM.ACTIVATIONS_IN_PLACE["elu_"](y, 0.7)            # EluBackward1: its rule reads the result
+    z = F.add(x, 0.3)
+    IM.ACTIVATIONS_IN_PLACE["celu_"](z, 1.3)           # CeluBackward1
+    w = F.mul(x, 2.0)
+    IM.ACTIVATIONS_IN_PLACE["selu_"](w)
+    v = F.mul(x, 1.5)
+    IM.ACTIVATIONS_IN_PLACE["threshold_"](v, 0.2, -1.0)     # ThresholdBackward1: x's old value's mask
+    return F.add(F.add(weighted(F.mul(y, y), W23), weighted(F.mul(z, w), W23)), weighted(F.mul(v, x), W23))
+
+
 CASES = [
     pytest.param(copy_broadcast, [(2, 3), (3,)], id="copy_ broadcast"),
     pytest.param(mul_through_a_row, [(2, 3), (3,)], id="y[1].mul_(w)"),
@@ -130,6 +142,7 @@ CASES = [
     pytest.param(scatters_in_place, [(2, 3), (2, 3)], id="scatter_ scatter_add_ index_fill_"),
     pytest.param(zeroed_and_filled, [(2, 3), (2,)], id="zero_ fill_"),
     pytest.param(leaky_relu_in_place, [(2, 3)], id="leaky_relu_"),
+    pytest.param(elu_family_in_place, [(2, 3)], id="elu_ celu_ selu_ threshold_"),
 ]
 
 

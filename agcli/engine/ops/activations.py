@@ -38,6 +38,19 @@ def _elu_double(gg, g, x, alpha, scale, input_scale):
     return mul(elu_backward(inner, x, alpha, scale, input_scale), mask(data(x) < 0, inner))
 
 
+def _elu_of_result(g, r, alpha, scale, input_scale):
+    """elu_backward with is_result: r <= 0 ? grad * input_scale * (r + alpha * scale) : grad * scale."""
+    return xp.where(r <= 0, g * input_scale * (r + alpha * scale), g * scale)
+
+
+def _elu_double_of_result(gg, g, r, input_scale):
+    """elu_double_backward with is_result: grad * grad_output * input_scale * (result <= 0)."""
+    inner = mul(gg, g)
+    if input_scale != 1:
+        inner = mul_scalar(inner, input_scale)
+    return mul(inner, mask(data(r) <= 0, inner))
+
+
 def _log_sigmoid(x):
     """min(x, 0) - log1p(exp(-|x|)) (PyTorch's kernel)."""
     return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
@@ -173,6 +186,16 @@ CELU = Op("CeluBackward0", lambda x, alpha: _elu(x, alpha, 1, 1.0 / alpha),     
           (lambda g, out, x, alpha: elu_backward(g, x, alpha, 1, _celu_scale(alpha)),),
           ("elu_backward(grad, alpha, 1, 1 / float(alpha), self)",),
           jvps=(lambda t, out, x, alpha: elu_backward(t, x, alpha, 1, _celu_scale(alpha)),))
+# In place (elu_, selu_, celu_): the rule reads the result, elu_backward(..., is_result=true, result).
+ELU_ = Op("EluBackward1", _elu,
+          (lambda g, out, x, alpha, scale, input_scale: elu_backward_of_result(g, out, alpha, scale, input_scale),),
+          ("elu_backward(grad, alpha, scale, input_scale, true, result)",), saves_out=True, reads=((),),
+          jvps=(lambda t, out, x, alpha, scale, input_scale: elu_backward_of_result(t, out, alpha, scale,
+                                                                                    input_scale),))
+CELU_ = Op("CeluBackward1", lambda x, alpha: _elu(x, alpha, 1, 1.0 / alpha),
+           (lambda g, out, x, alpha: elu_backward_of_result(g, out, alpha, 1, _celu_scale(alpha)),),
+           ("elu_backward(grad, alpha, 1, 1 / float(alpha), true, result)",), saves_out=True, reads=((),),
+           jvps=(lambda t, out, x, alpha: elu_backward_of_result(t, out, alpha, 1, _celu_scale(alpha)),))
 LOG_SIGMOID = Op("LogSigmoidBackward0", _log_sigmoid,
                  (lambda g, out, x: log_sigmoid_backward(g, x),),
                  ("log_sigmoid_backward(grad, self)",),
@@ -196,6 +219,15 @@ ELU_BACKWARD = Op("EluBackwardBackward0", _elu_backward,
                         lambda t, out, g, x, alpha, scale, input_scale: _elu_double(t, g, x, alpha, scale,
                                                                                     input_scale)),
                   broadcasts=True)
+ELU_BACKWARD_OF_RESULT = Op(
+    "EluBackwardBackward0", lambda g, r, alpha, scale, input_scale: _elu_of_result(g, r, alpha, scale, input_scale),
+    (lambda gg, out, g, r, alpha, scale, input_scale: elu_backward_of_result(gg, r, alpha, scale, input_scale),
+     lambda gg, out, g, r, alpha, scale, input_scale: _elu_double_of_result(gg, g, r, input_scale)),
+    ("elu_backward(grad, alpha, scale, input_scale, true, self_or_result)",
+     "grad * grad_output * input_scale * (self_or_result <= 0)"),
+    jvps=(lambda t, out, g, r, alpha, scale, input_scale: elu_backward_of_result(t, r, alpha, scale, input_scale),
+          lambda t, out, g, r, alpha, scale, input_scale: _elu_double_of_result(t, g, r, input_scale)),
+    broadcasts=True)
 LOG_SIGMOID_BACKWARD = Op("LogSigmoidBackwardBackward0", _log_sigmoid_backward,
                           (lambda gg, out, g, x: log_sigmoid_backward(gg, x),
                            lambda gg, out, g, x: _log_sigmoid_double(gg * g, x)),
@@ -215,6 +247,12 @@ def elu_backward(g, x, alpha, scale, input_scale):
     if type(g) is Tensor or type(x) is Tensor:
         return apply(ELU_BACKWARD, g, x, alpha=alpha, scale=scale, input_scale=input_scale)
     return _elu_backward(g, x, alpha, scale, input_scale)
+
+
+def elu_backward_of_result(g, r, alpha, scale, input_scale):
+    if type(g) is Tensor or type(r) is Tensor:
+        return apply(ELU_BACKWARD_OF_RESULT, g, r, alpha=alpha, scale=scale, input_scale=input_scale)
+    return _elu_of_result(g, r, alpha, scale, input_scale)
 
 
 def log_sigmoid_backward(g, x):

@@ -169,6 +169,8 @@ THRESHOLD = Op("ThresholdBackward0", _threshold,
                (lambda g, out, x, threshold, value: threshold_backward(g, x, threshold),),
                ("threshold_backward(grad, self, threshold)",),
                jvps=(lambda t, out, x, threshold, value: threshold_backward(t, x, threshold),))
+THRESHOLD_ = Op("ThresholdBackward1", _threshold, THRESHOLD.vjps, THRESHOLD.says,     # threshold_: its rule reads
+                jvps=THRESHOLD.jvps)                                                # self's old value (a clone)
 SOFTSHRINK, SOFTSHRINK_BACKWARD, softshrink_backward = _shrink_ops("Softshrink", _softshrink)
 HARDSHRINK, HARDSHRINK_BACKWARD, hardshrink_backward = _shrink_ops("Hardshrink", _hardshrink)
 MISH = Op("MishBackward0", _mish, (_mish_rule,), ("mish_backward(grad, self)",), jvps=(_mish_rule,))
@@ -182,4 +184,4 @@ hardswish_backward = _backward(HARDSWISH_BACKWARD, _hardswish_backward)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, HARDTANH, HARDTANH_BACKWARD, HARDSIGMOID, HARDSIGMOID_BACKWARD, HARDSWISH, HARDSWISH_BACKWARD,
-        THRESHOLD, SOFTSHRINK, SOFTSHRINK_BACKWARD, HARDSHRINK, HARDSHRINK_BACKWARD, MISH)
+        THRESHOLD, THRESHOLD_, SOFTSHRINK, SOFTSHRINK_BACKWARD, HARDSHRINK, HARDSHRINK_BACKWARD, MISH)

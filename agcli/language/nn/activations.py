@@ -49,10 +49,27 @@ def _with_inplace(name):
     return function
 
 
+def _elu(input, alpha=1.0, inplace=False):
+    return ACTIVATIONS_IN_PLACE["elu_"](input, alpha) if inplace else nn_functions.elu(input, alpha)
+
+
+def _celu(input, alpha=1.0, inplace=False):
+    return ACTIVATIONS_IN_PLACE["celu_"](input, alpha) if inplace else nn_functions.celu(input, alpha)
+
+
+def _selu(input, inplace=False):
+    return ACTIVATIONS_IN_PLACE["selu_"](input) if inplace else nn_functions.selu(input)
+
+
+def _threshold(input, threshold, value, inplace=False):
+    return (ACTIVATIONS_IN_PLACE["threshold_"] if inplace else nn_functions.threshold)(input, threshold, value)
+
+
 FUNCTIONAL_OVERRIDES.update({name: TorchFunction(name, fn, "torch.nn.functional") for name, fn in (
     ("hardtanh", _hardtanh), ("relu6", _relu6), *((n, _with_inplace(n)) for n in ("silu", "hardswish", "hardsigmoid",
                                                                                    "mish")),
-    ("hardtanh_", ACTIVATIONS_IN_PLACE["hardtanh_"]))})
+    ("elu", _elu), ("celu", _celu), ("selu", _selu), ("threshold", _threshold),
+    *((n, ACTIVATIONS_IN_PLACE[n]) for n in ("hardtanh_", "elu_", "celu_", "selu_", "threshold_")))})
 
 
 class ReLU(Module):
