@@ -10,7 +10,7 @@ does not run is ModuleNotFoundError when the import line runs.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 import math
 from random import Random
@@ -303,8 +303,8 @@ def _make_modules():
     # collections.OrderedDict: the state dicts' class (printed as Python 3.11 prints one), for
     # nn.Sequential(OrderedDict(...)); defaultdict: Python's (a training loop's metrics), its factory a program's
     modules["collections"] = ModuleValue("collections", {
-        "OrderedDict": Builtin("OrderedDict", python_errors(StateDict)),
-        "defaultdict": Builtin("defaultdict", python_errors(defaultdict))})
+        "OrderedDict": BuiltinClass("OrderedDict", "collections", OrderedDict, python_errors(StateDict)),
+        "defaultdict": BuiltinClass("defaultdict", "collections", defaultdict, python_errors(defaultdict))})
     modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
                                            for name in ("copy", "deepcopy")})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
