@@ -307,6 +307,11 @@ def _make_modules():
         "defaultdict": BuiltinClass("defaultdict", "collections", defaultdict, python_errors(defaultdict))})
     modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
                                            for name in ("copy", "deepcopy")})
+    from . import program_warnings as W     # (the program's filters in front of PyTorch's warnings)
+    modules["warnings"] = ModuleValue("warnings", {**{name: Builtin(name, python_errors(fn)) for name, fn in
+                                                      W.names().items()},
+                                                   "catch_warnings": Builtin("catch_warnings",
+                                                                             python_errors(W.catch_warnings))})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -324,8 +329,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, collections.OrderedDict and defaultdict, numpy and "
-                 "matplotlib.pyplot work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, warnings, collections.OrderedDict and defaultdict, "
+                 "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:
