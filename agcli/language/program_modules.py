@@ -33,7 +33,8 @@ from .nn.functional_call import functional_call
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
-from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
+from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, RANDOM_FUNCTIONS, module_attribute, \
+    random_attribute
 from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
@@ -282,9 +283,11 @@ def _make_modules():
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
     })
     TENSOR.methods = _tensor_methods()
-    numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES}, missing=module_attribute)
+    numpy_random = ModuleValue("numpy.random", RANDOM_FUNCTIONS, missing=random_attribute)
+    numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES, "random": numpy_random},
+                        missing=module_attribute)
     modules = {"torch": torch, "math": _math_module(), "numpy": numpy,
-               "random": ModuleValue("random", random_module(Random()))}
+               "random": ModuleValue("random", random_module(Random())), "numpy.random": numpy_random}
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
