@@ -65,7 +65,7 @@ def test_a_hint_says_what_pytorch_has_and_agcli_lacks(tmp_path):
     proc = _run("import torch\nx = torch.ones(2)\nx.tanhh()", tmp_path)
     assert "did you mean 'tanh'" in proc.stderr
     proc = _run("import torch\nm = torch.nn.LSTM(2, 3)\nm.parametrs()", tmp_path)     # (each name once)
-    assert "did you mean 'parameters' or 'reset_parameters' or 'named_parameters'?" in proc.stderr
+    assert "did you mean 'parameters' or 'get_parameter' or 'reset_parameters'?" in proc.stderr
 
 
 def test_the_repl_keeps_functions_and_classes_between_chunks():

@@ -10,7 +10,7 @@ does not run is ModuleNotFoundError when the import line runs.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 import math
 from random import Random
@@ -34,7 +34,8 @@ from .nn.functional_call import functional_call
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
-from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, module_attribute
+from .program_numpy import NUMPY_ATTRIBUTES, NUMPY_FUNCTIONS, RANDOM_FUNCTIONS, module_attribute, \
+    random_attribute
 from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
@@ -284,9 +285,11 @@ def _make_modules():
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
     })
     TENSOR.methods = _tensor_methods()
-    numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES}, missing=module_attribute)
+    numpy_random = ModuleValue("numpy.random", RANDOM_FUNCTIONS, missing=random_attribute)
+    numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES, "random": numpy_random},
+                        missing=module_attribute)
     modules = {"torch": torch, "math": _math_module(), "numpy": numpy,
-               "random": ModuleValue("random", random_module(Random()))}
+               "random": ModuleValue("random", random_module(Random())), "numpy.random": numpy_random}
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
@@ -305,10 +308,15 @@ def _make_modules():
     # collections.OrderedDict: the state dicts' class (printed as Python 3.11 prints one), for
     # nn.Sequential(OrderedDict(...)); defaultdict: Python's (a training loop's metrics), its factory a program's
     modules["collections"] = ModuleValue("collections", {
-        "OrderedDict": Builtin("OrderedDict", python_errors(StateDict)),
-        "defaultdict": Builtin("defaultdict", python_errors(defaultdict))})
+        "OrderedDict": BuiltinClass("OrderedDict", "collections", OrderedDict, python_errors(StateDict)),
+        "defaultdict": BuiltinClass("defaultdict", "collections", defaultdict, python_errors(defaultdict))})
     modules["copy"] = ModuleValue("copy", {name: Builtin(name, python_errors(getattr(program_copy, name)))
                                            for name in ("copy", "deepcopy")})
+    from . import program_warnings as W     # (the program's filters in front of PyTorch's warnings)
+    modules["warnings"] = ModuleValue("warnings", {**{name: Builtin(name, python_errors(fn)) for name, fn in
+                                                      W.names().items()},
+                                                   "catch_warnings": Builtin("catch_warnings",
+                                                                             python_errors(W.catch_warnings))})
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -326,8 +334,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, collections.OrderedDict and defaultdict, numpy and "
-                 "matplotlib.pyplot work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, warnings, collections.OrderedDict and defaultdict, "
+                 "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

@@ -71,9 +71,43 @@ class NumpyFunction:
         return f"<function numpy.{self.name}>"
 
 
+class RandomFunction:
+    """np.random.NAME(...): NumPy's legacy global generator (a RandomState: np.random.seed(0) then
+    rand, randn, ... give NumPy's numbers)."""
+
+    __slots__ = ("name",)
+    gives_numpy = True
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        global _GLOBAL_STATE
+        if _GLOBAL_STATE is None:       # (made on first use: importing numpy.random costs a program's start 9 ms)
+            _GLOBAL_STATE = np.random.RandomState()
+        return N.numpy_errors(getattr(_GLOBAL_STATE, self.name), *[N.host_value(a) for a in args],
+                              **{k: N.host_value(v) for k, v in kwargs.items()})
+
+    def __repr__(self):
+        return f"<built-in method {self.name} of numpy.random.mtrand.RandomState object>"
+
+
+_GLOBAL_STATE = None
+RANDOM_FUNCTIONS = {name: RandomFunction(name) for name in (
+    "seed", "rand", "randn", "randint", "random", "random_sample", "uniform", "normal", "standard_normal",
+    "permutation", "shuffle", "choice", "binomial", "poisson", "exponential", "beta", "gamma", "multinomial")}
+
+
 NUMPY_FUNCTIONS = {name: NumpyFunction(name, role) for names, role in (
     (_UFUNCS, "ufunc"), (_CONVERTING, "converting"), (_ARRAYS_ONLY, "arrays"), (_MAKERS, "maker"))
     for name in names}
+
+
+def random_attribute(name):
+    """np.random.NAME that agcli does not provide (the Generator API, the rarer distributions)."""
+    raise AgcliError(f"agcli's programs do not reach 'numpy.random.{name}'", kind="name",
+                     hint=did_you_mean(name, list(RANDOM_FUNCTIONS)) or
+                     "NumPy random functions agcli provides: " + ", ".join(sorted(RANDOM_FUNCTIONS)))
 
 
 def module_attribute(name):

@@ -84,9 +84,19 @@ class Members:
         for item in target.split("."):
             child = module.__dict__["_modules"].get(item)
             if child is None:
-                raise_python(AttributeError(f"{type(module).__name__} has no attribute `{item}`"))
+                if not _has(module, item):
+                    raise_python(AttributeError(f"{type(module).__name__} has no attribute `{item}`"))
+                raise_python(AttributeError(f"`{item}` is not an nn.Module"))
             module = child
         return module
+
+    @program("get_parameter")
+    def get_parameter(self, target):
+        return _get_member(self, target, "_parameters", "nn.Parameter")
+
+    @program("get_buffer")
+    def get_buffer(self, target):
+        return _get_member(self, target, "_buffers", "buffer")
 
     @program("requires_grad_")
     def requires_grad_(self, requires_grad=True):
@@ -113,3 +123,21 @@ class Members:
             call(module, "apply", fn)
         fn(self)
         return self
+
+
+def _get_member(module, target, members, what):
+    """get_parameter / get_buffer: the submodule's member by dotted path, with PyTorch's errors."""
+    path, _, name = target.rpartition(".")
+    mod = Members.get_submodule(module, path)
+    own = members_of(mod, members)
+    if own.get(name) is not None:
+        return own[name]
+    if not _has(mod, name):
+        raise_python(AttributeError(f"{type(mod).__name__} has no attribute `{name}`"))
+    raise_python(AttributeError(f"`{name}` is not {'an' if what == 'nn.Parameter' else 'a'} {what}"))
+
+
+def _has(module, name) -> bool:
+    """hasattr(module, name) as PyTorch's Module answers it: a member, an attribute or a method."""
+    return any(members_of(module, kind).get(name) is not None for kind in ("_parameters", "_buffers", "_modules")) \
+        or name in module.__dict__ or hasattr(type(module), name)

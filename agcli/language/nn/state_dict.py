@@ -20,6 +20,7 @@ class StateDict(OrderedDict):
     """The OrderedDict a state_dict() returns, printed as Python 3.11 prints one (tensors as PyTorch's)."""
 
     type_name = "OrderedDict"
+    pytorch_module = "collections"      # (type(sd): <class 'collections.OrderedDict'>)
     program_methods = frozenset(("keys", "values", "items", "get", "copy", "pop", "popitem", "update",
                                  "setdefault", "clear", "move_to_end"))
 
@@ -102,6 +103,9 @@ def _load_local(module, state_dict, prefix, missing, unexpected, errors, assign)
 
 def _python_type(value):
     t = type(value)
+    if t is Tensor:         # (agcli's class, PyTorch's name)
+        return "<class 'torch.nn.parameter.Parameter'>" if getattr(value, "parameter", False) \
+            else "<class 'torch.Tensor'>"
     return f"<class '{t.__name__}'>" if t.__module__ == "builtins" else f"<class '{t.__module__}.{t.__qualname__}'>"
 
 

@@ -86,6 +86,7 @@ class OptimizerState(defaultdict):
     """optimizer.state: defaultdict(dict) keyed by the parameters (Python's own container)."""
 
     type_name = "defaultdict"
+    pytorch_module = "collections"      # (type(opt.state): <class 'collections.defaultdict'>)
     program_methods = frozenset(("items", "keys", "values", "get"))
 
 
