@@ -172,7 +172,7 @@ def own_view(t, several: bool):
 def run_backward(cls, ctx, node, args, grads):
     """The program's backward on the outputs' gradients -> the gradient of each tensor argument."""
     if ctx.materialize:
-        grads = [_zeros(out) if g is None and type(out) is Tensor else g for g, out in zip(grads, node.outputs)]
+        grads = [zeros_of(out) if g is None and type(out) is Tensor else g for g, out in zip(grads, node.outputs)]
     result = bind(class_lookup(cls, "backward"), None, cls)(ctx, *grads)
     answers = result if type(result) is tuple else (result,)
     n = len(args)
@@ -194,7 +194,7 @@ def run_backward(cls, ctx, node, args, grads):
     return per_tensor
 
 
-def _zeros(out):
+def zeros_of(out):
     return Tensor(zeros(out.data.shape, dtype=out.data.dtype), device=out.device)
 
 

@@ -40,7 +40,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
-from . import program_copy, program_serialization, utils_data
+from . import program_checkpoint, program_copy, program_serialization, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
@@ -269,7 +269,10 @@ def _make_modules():
             n: TorchFunction(n, fn, "torch.special") for n, fn in namespace.SPECIAL.items()}}),
         "func": ModuleValue("torch.func", {**_qualified("torch.func"), "functional_call": PythonFunction(
             "functional_call", python_errors(functional_call))}),
-        "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES)}),
+        "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES),
+                                             "checkpoint": ModuleValue("torch.utils.checkpoint", {
+                                                 n: PythonFunction(n, python_errors(getattr(program_checkpoint, n)))
+                                                 for n in ("checkpoint", "checkpoint_sequential")})}),
     }
     distributions = _distributions_modules()
     submodules["distributions"] = distributions["torch.distributions"]
@@ -295,6 +298,7 @@ def _make_modules():
     modules["torch.nn.functional"] = functional
     modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
+    modules["torch.utils.checkpoint"] = submodules["utils"].entries["checkpoint"]
     modules["torch.nn.utils"] = nn.entries["utils"]
     modules["torch.nn.utils.rnn"] = nn.entries["utils"].entries["rnn"]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]

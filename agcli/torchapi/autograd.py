@@ -31,6 +31,15 @@ NON_LEAF_GRAD = (
     "Tensor by mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
     "for more information.")
 
+# Per backward pass under way, innermost last: was it given `inputs` (autograd.grad, backward(inputs=))? A
+# reentrant checkpoint's node refuses to run in such a pass (PyTorch's _is_checkpoint_valid).
+_SELECTIVE = []
+
+
+def checkpoint_valid() -> bool:
+    return not (_SELECTIVE and _SELECTIVE[-1])
+
+
 FLOAT_WITH_GRAD = ("UserWarning: Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                    "behavior.\nConsider using tensor.detach() first.")
 
@@ -248,8 +257,12 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
              "autograd.grad when creating the graph to avoid this. If you have to use this function, make "
              "sure to reset the .grad fields of your parameters to None after use to break the cycle and "
              "avoid the leak.")
-    run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
-                 inputs=inputs, retain_grads=True)
+    _SELECTIVE.append(inputs is not None)
+    try:
+        run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
+                     inputs=inputs, retain_grads=True)
+    finally:
+        _SELECTIVE.pop()
     return None
 
 
@@ -306,12 +319,16 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
             raise AgcliError("One of the differentiated Tensors does not require grad")
     totals = {}
     several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
-    for out, go in zip(outs, gos):
-        found = run_backward(_tensor(out), go,
-                             retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
-                             inputs=ins, accumulate=False, retain_grads=True)     # (.retain_grad() as in PyTorch)
-        for leaf, g in found.items():
-            totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
+    _SELECTIVE.append(True)
+    try:
+        for out, go in zip(outs, gos):
+            found = run_backward(_tensor(out), go,
+                                 retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
+                                 inputs=ins, accumulate=False, retain_grads=True)     # (.retain_grad() as in PyTorch)
+            for leaf, g in found.items():
+                totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
+    finally:
+        _SELECTIVE.pop()
     if several and not retain_graph:
         release([t.grad_fn for t in outs if type(t) is Tensor])
     result = []
