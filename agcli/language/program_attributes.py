@@ -23,6 +23,7 @@ from .program_format import str_format
 from .program_classes import Super
 from .program_conversions import type_of
 from .program_items import getitem
+from .nn.lazy import REFUSED as LAZY_REFUSED, is_uninitialized, refuse as refuse_uninitialized
 from .program_modules import BuiltinClass, ModuleValue
 from .program_names import SETTERS, receiver_tables
 from .program_numpy import VALUES, _missing as numpy_missing
@@ -182,6 +183,8 @@ def _torch_object(v) -> bool:
 def tensor_attribute(v, name):
     """x.NAME of a tensor, None, a NumPy value or one of PyTorch's objects: agcli's tables."""
     methods, attributes = receiver_tables()
+    if name in LAZY_REFUSED and is_uninitialized(v):
+        refuse_uninitialized(v, name)           # (a LazyLinear's parameter before its first call)
     getter = attributes.get(name)
     if getter is not None and not (type(v) is Tensor and name in methods):     # (x.size: the method)
         return getter(v)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from ..torchapi.modes import GradModeContext, InferenceMode
 from ..torchapi.ndarrays import numpy_errors
+from .nn.lazy import REFUSED as LAZY_REFUSED, is_uninitialized, refuse as refuse_uninitialized
 from .program_attributes import get_attribute, method_fits
 from .program_classes import instantiate
 from .program_conversions import CONSTRUCTORS
@@ -62,6 +63,8 @@ def call_method(receiver, name, args, kwargs):
     if t is Tensor or receiver is None or isinstance(receiver, VALUES):
         fn = receiver_tables()[0].get(name)
         if fn is not None:
+            if name in LAZY_REFUSED and is_uninitialized(receiver):
+                refuse_uninitialized(receiver, name)        # (a LazyLinear's parameter before its first call)
             return torch_call(fn, name, receiver, args, kwargs, method_fits(name), True)
     return invoke(get_attribute(receiver, name), args, kwargs)
 

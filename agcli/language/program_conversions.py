@@ -18,7 +18,7 @@ from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
 from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
 from .nn.buffer import BUFFER
-from .nn.parameter import PARAMETER, MarkedTensorClass
+from .nn.parameter import PARAMETER, UNINITIALIZED_PARAMETER, MarkedTensorClass
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import NATIVE, truth
@@ -109,7 +109,7 @@ def type_of(v):
             or isinstance(v, VALUES) or isinstance(v, type):
         return t
     if t is Tensor and getattr(v, "parameter", False):
-        return PARAMETER
+        return UNINITIALIZED_PARAMETER if v.parameter == "uninitialized" else PARAMETER
     cls = _CLASSES.get(t)
     if cls is None:
         name = type_name(v)
@@ -125,7 +125,7 @@ def is_instance(v, classes) -> bool:
     """isinstance(v, classes)."""
     if type(classes) is tuple:
         return any(is_instance(v, c) for c in classes)
-    if type(classes) is BuiltinClass or classes is PARAMETER or classes is BUFFER or type(classes) is TorchClass:
+    if type(classes) is BuiltinClass or isinstance(classes, MarkedTensorClass) or type(classes) is TorchClass:
         return classes.is_instance(v)
     if not isinstance(classes, type):
         raise_python(TypeError("isinstance() arg 2 must be a type, a tuple of types, or a union"))
@@ -138,7 +138,8 @@ def is_subclass(c, classes) -> bool:
         raise_python(TypeError("issubclass() arg 1 must be a class"))
     if type(classes) is tuple:
         return any(is_subclass(c, k) for k in classes)
-    if (c is PARAMETER or c is BUFFER) and classes is TENSOR:
+    if (c is PARAMETER or c is BUFFER or c is UNINITIALIZED_PARAMETER) and classes is TENSOR or \
+            c is UNINITIALIZED_PARAMETER and classes is PARAMETER:
         return True
     if type(classes) is BuiltinClass or isinstance(classes, MarkedTensorClass) or \
             type(c) is BuiltinClass or isinstance(c, MarkedTensorClass):

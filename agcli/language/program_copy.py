@@ -79,7 +79,7 @@ def _tensor(x, memo):
         new = Tensor(B.copy(x.data), requires_grad=x.requires_grad, device=x.device)
         new.version = 1                 # (PyTorch sets the new storage in: version 1)
     if parameter:
-        new.parameter = True
+        new.parameter = parameter       # (True, or an UninitializedParameter's mark)
     memo[id(x)] = new
     if x.grad is not None and not parameter:
         new.grad = deepcopy(x.grad, memo)

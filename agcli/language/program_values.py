@@ -33,7 +33,7 @@ def type_name(v) -> str:
     """The name of v's type as Python says it: 'int', 'list', 'Tensor', 'function', 'A'."""
     t = type(v)
     if t is Tensor and getattr(v, "parameter", False):
-        return "Parameter"
+        return "UninitializedParameter" if v.parameter == "uninitialized" else "Parameter"
     name = _TORCH_TYPE_NAMES.get(t) or getattr(t, "type_name", None)
     if name is not None:
         return name

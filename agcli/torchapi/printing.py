@@ -305,7 +305,10 @@ def tensor_repr(t) -> str:
                          grad_fn=grad_fn.name if grad_fn else None,
                          requires_grad=t.requires_grad and t.grad_fn is None, device=t.device,
                          tangent=None if state.dual is None else _tangent_text(t))
-    return "Parameter containing:\n" + text if getattr(t, "parameter", False) else text    # nn.Parameter's repr
+    mark = getattr(t, "parameter", False)
+    if mark == "uninitialized":         # (nn.LazyLinear's before its first call: language/nn/lazy.py)
+        return "<UninitializedParameter>"
+    return "Parameter containing:\n" + text if mark else text    # nn.Parameter's repr
 
 
 def _tangent_text(t) -> str | None:

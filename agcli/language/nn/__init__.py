@@ -18,6 +18,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .distance import DISTANCES
 from .folding import FOLDING
 from .layers import LAYERS
+from .lazy import LAZY
 from .losses import LOSSES
 from .lp_pool import LP_POOLS
 from .losses_more import MORE_LOSSES
@@ -39,7 +40,7 @@ def entries() -> dict:
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
             **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
-            **TRANSFORMERS, **DECODERS, **DISTANCES, **LP_POOLS}
+            **TRANSFORMERS, **DECODERS, **DISTANCES, **LP_POOLS, **LAZY}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -36,6 +36,13 @@ def parameter(data=None, requires_grad=True):
     return p
 
 
+def uninitialized_parameter(requires_grad=True, device=None, dtype=None):
+    """nn.UninitializedParameter(): an empty Parameter marked so (language/nn/lazy.py gives it its shape)."""
+    p = parameter(C.empty(0, device=device, dtype=dtype), requires_grad=requires_grad)
+    p.parameter = "uninitialized"
+    return p
+
+
 class MarkedTensorClass:
     """A class of torch.nn.parameter whose objects are tensors marked as such (Parameter, Buffer), as a
     program's class: calling it makes one (`make`), isinstance() knows one (`is_instance`)."""
@@ -65,10 +72,26 @@ class ParameterClass(MarkedTensorClass):
     name = "Parameter"
 
     def is_instance(self, value) -> bool:
-        return is_parameter(value)
+        return bool(is_parameter(value))
 
     def make(self, *args, **kwargs):
         return parameter(*args, **kwargs)
 
 
 PARAMETER = ParameterClass()
+
+
+class UninitializedParameterClass(ParameterClass):
+    """nn.parameter.UninitializedParameter: type() of a lazy module's parameter before its first call."""
+
+    __slots__ = ()
+    name = "UninitializedParameter"
+
+    def is_instance(self, value) -> bool:
+        return bool(is_parameter(value)) and value.parameter == "uninitialized"
+
+    def make(self, requires_grad=True, device=None, dtype=None):
+        return uninitialized_parameter(requires_grad, device, dtype)
+
+
+UNINITIALIZED_PARAMETER = UninitializedParameterClass()

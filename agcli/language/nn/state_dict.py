@@ -55,7 +55,9 @@ def _save(module, destination, prefix, keep_vars):
     own = module.__dict__
     for name, param in own["_parameters"].items():
         if param is not None:
-            destination[prefix + name] = param if keep_vars else param.detach()
+            # (an UninitializedParameter's detach is one too: a lazy module's shows `<UninitializedParameter>`)
+            keep = keep_vars or getattr(param, "parameter", False) == "uninitialized"
+            destination[prefix + name] = param if keep else param.detach()
     for name, buf in own["_buffers"].items():
         if buf is not None and name not in own["_non_persistent_buffers_set"]:
             destination[prefix + name] = buf if keep_vars else buf.detach()
