@@ -30,7 +30,7 @@ from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
 from .nn.layers import FUNCTIONAL_OVERRIDES
 from .nn import rnn_utils
-from .nn.functional_call import functional_call
+from .nn.functional_call import functional_call, stack_module_state
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
 from .program_names import PROGRAM_FUNCTIONS, QUALIFIED, receiver_tables
@@ -268,7 +268,8 @@ def _make_modules():
         "special": ModuleValue("torch.special", {**_functions("torch.special"), **{
             n: TorchFunction(n, fn, "torch.special") for n, fn in namespace.SPECIAL.items()}}),
         "func": ModuleValue("torch.func", {**_qualified("torch.func"), "functional_call": PythonFunction(
-            "functional_call", python_errors(functional_call))}),
+            "functional_call", python_errors(functional_call)), "stack_module_state": PythonFunction(
+            "stack_module_state", python_errors(stack_module_state))}),
         "utils": ModuleValue("torch.utils", {"data": ModuleValue("torch.utils.data", utils_data.CLASSES),
                                              "checkpoint": ModuleValue("torch.utils.checkpoint", {
                                                  n: PythonFunction(n, python_errors(getattr(program_checkpoint, n)))

@@ -3,10 +3,11 @@ by the given tensors for the call (then put back), as torch/_functorch/functiona
 torch/nn/utils/stateless.py do it: the dicts merged (a key in two is ambiguous), tied tensors
 given one value for all their names (tie_weights), strict's key check, each name swapped in its
 submodule's _parameters, _buffers or attributes, and the originals swapped back after the call
-(even when it raises)."""
+(even when it raises). stack_module_state: the models' parameters and buffers stacked, for vmap."""
 from __future__ import annotations
 
 from ...engine.tensor import Tensor
+from ...torchapi import shaping
 from ..program_exceptions import raise_python
 from ..program_values import type_name, value_repr
 from .members import Members
@@ -115,3 +116,30 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     finally:
         for name, original in originals.items():
             _swap(module, name, original)
+
+
+def stack_module_state(models):
+    """torch.func.stack_module_state: each parameter (and buffer) of the models stacked along a new first
+    dimension, under its name; a stack of parameters is a new leaf that requires grad (detached)."""
+    if len(models) == 0:
+        raise_python(RuntimeError("stack_module_state: Expected at least one model, got 0."))
+    if not (all(m.__dict__["training"] for m in models) or all(not m.__dict__["training"] for m in models)):
+        raise_python(RuntimeError("stack_module_state: Expected all models to have the same training/eval mode."))
+    if not all(type(m) is type(models[0]) for m in models):
+        raise_python(RuntimeError("stack_module_state: Expected all models to be of the same class."))
+    stacked = []
+    for named in (Members.named_parameters, Members.named_buffers):
+        each = [dict(named(m)) for m in models]
+        stacked.append({k: _stacked_leaf([d[k] for d in each], k) for k in each[0]})
+    return tuple(stacked)
+
+
+def _stacked_leaf(tensors, name):
+    wanting = [t.requires_grad for t in tensors]
+    if any(wanting) and not all(wanting):
+        raise_python(RuntimeError(f"Expected {name} from each model to have the same .requires_grad"))
+    result = shaping.stack(tensors)
+    if all(wanting):
+        result = result.detach()
+        result.requires_grad = True
+    return result
