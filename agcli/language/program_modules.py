@@ -201,11 +201,10 @@ def _optim_module():
 
 def _distributions_modules():
     """torch.distributions and its submodules (torchapi/probability), as PyTorch's classes."""
-    classes = {n: BuiltinClass(n, f"torch.distributions.{n.lower()}", cls, python_errors(cls))
-               for n, cls in probability.CLASSES.items()}
+    # (each in its own module, named as PyTorch's: torch.distributions.log_normal, studentT, ...)
+    classes = {n: BuiltinClass(n, cls.pytorch_module, cls, python_errors(cls)) for n, cls in probability.CLASSES.items()}
     kl = TorchFunction("kl_divergence", probability.kl_divergence, "torch.distributions.kl")
-    modules = {f"torch.distributions.{n.lower()}": ModuleValue(f"torch.distributions.{n.lower()}", {n: c})
-               for n, c in classes.items()}
+    modules = {c.module: ModuleValue(c.module, {n: c}) for n, c in classes.items()}
     modules["torch.distributions.kl"] = ModuleValue("torch.distributions.kl", {"kl_divergence": kl})
     modules["torch.distributions"] = ModuleValue("torch.distributions", {
         **classes, "kl_divergence": kl, "Distribution": BuiltinClass(

@@ -81,7 +81,8 @@ PROGRAM_METHODS = {
     "register_hook": nodes.register_hook, "register_prehook": nodes.register_prehook, "remove": nodes.remove,
     "register_post_accumulate_grad_hook": nodes.register_post_accumulate_grad_hook,
     "is_inference": modes.is_inference,
-    **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_")},
+    **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_",
+                                                      "cauchy_")},
     **generator.METHODS,
 }
 

@@ -108,6 +108,16 @@ def exponential(g, n, dtype, lambd):
     return (-1.0 / lambd * glibc(math.log1p, -unit(g, n, "float64"))).astype(dtype)
 
 
+# ------------------------------------------------------------ cauchy (cauchy_kernel)
+def cauchy(g, n, dtype, median, sigma):
+    """x.cauchy_(median, sigma): cauchy_distribution<double>, median + sigma * tan(pi * (u - 0.5)) (u: 53
+    bits of random64(), glibc's tan; the kernel's fused multiply-add), rounded to the dtype."""
+    if dtype == "float16":
+        raise AgcliError("agcli draws Cauchy numbers in float32 and float64 only", kind="not_implemented")
+    t = glibc(math.tan, math.pi * (unit(g, n, "float64") - 0.5))
+    return (t + median if sigma == 1 else fma64(t, sigma, median)).astype(dtype)
+
+
 # ------------------------------------------------------------ integers (random_)
 _SPAN_OF_RANDOM = {"int64": 2**63, "float64": 2**53 + 1, "float32": 2**24 + 1, "float16": 2**11 + 1,
                    "int32": 2**31, "int16": 2**15, "int8": 2**7, "uint8": 2**8}     # uniform_int<T>'s modulus

@@ -324,6 +324,19 @@ def exponential_(x, lambd=1.0, *, generator=None):
     return _fill(x, lambda n, contiguous, _: Dn.exponential(g, n, d, lambd), R.EXPONENTIAL_)
 
 
+def cauchy_(x, median=0.0, sigma=1.0, *, generator=None):
+    _target(x)
+    median, sigma = float(_number(median)), float(_number(sigma))
+    if not sigma > 0.0:
+        fail(f"cauchy_ expects sigma > 0.0, but found sigma={_g(sigma)}")
+    d = B.dtype_name(x.data.dtype)
+    if B.kind(x.data.dtype) != "f":
+        fail("Cauchy distribution is a continuous probability distribution. dtype must be a floating point but "
+             f"you specified {CPP_TYPE_NAMES.get(d, d)}")
+    g = chosen(generator)
+    return _fill(x, lambda n, contiguous, _: Dn.cauchy(g, n, d, median, sigma), R.CAUCHY_)
+
+
 def bernoulli_(x, p=0.5, *, generator=None):
     _target(x, p)
     g = chosen(generator)

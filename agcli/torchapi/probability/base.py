@@ -164,11 +164,7 @@ class Distribution:
             for name, constraint in self.arg_constraints.items():
                 if name not in self.__dict__:       # (a lazy parameter not made yet: probs of logits)
                     continue
-                value = self.__dict__[name]
-                if not bool(B.item(B.xp.all(constraint.check(value)))):
-                    value_error(f"Expected parameter {name} (Tensor of shape {tuple(value.data.shape)}) of "
-                                f"distribution {self!r} to satisfy the constraint {constraint!r}, but found "
-                                f"invalid values:\n{shown(value)}")
+                check_parameter(self, name, constraint, self.__dict__[name])
 
     @property
     def batch_shape(self):
@@ -244,6 +240,13 @@ class Distribution:
                 v = self.__dict__[name]
                 shown_params.append(f"{name}: {shown(v) if v.data.size == 1 else repr(Size(v.data.shape))}")
         return f"{type(self).__name__}({', '.join(shown_params)})"
+
+
+def check_parameter(d, name, constraint, value):
+    """PyTorch's ValueError for a parameter outside its constraint (a property's too: HalfNormal's scale)."""
+    if not bool(B.item(B.xp.all(constraint.check(value)))):
+        value_error(f"Expected parameter {name} (Tensor of shape {tuple(value.data.shape)}) of distribution {d!r} "
+                    f"to satisfy the constraint {constraint!r}, but found invalid values:\n{shown(value)}")
 
 
 def set_default_validate_args(value):
