@@ -30,6 +30,7 @@ from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
 from .nn.layers import FUNCTIONAL_OVERRIDES
 from .nn import rnn_utils
+from .nn import weight_norm as weight_norms
 from .nn.functional_call import functional_call, stack_module_state
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
@@ -215,6 +216,15 @@ def _distributions_modules():
     return modules
 
 
+def _weight_norm_modules():
+    """nn.utils.weight_norm and remove_weight_norm, nn.utils.parametrizations and nn.utils.parametrize."""
+    def functions(module, table):
+        return ModuleValue(module, {n: PythonFunction(n, python_errors(fn)) for n, fn in table.items()})
+    return {**{n: PythonFunction(n, python_errors(fn)) for n, fn in weight_norms.UTILS.items()},
+            "parametrizations": functions("torch.nn.utils.parametrizations", weight_norms.PARAMETRIZATIONS),
+            "parametrize": functions("torch.nn.utils.parametrize", weight_norms.PARAMETRIZE)}
+
+
 # torch.sin_(x) and the like: the in-place methods PyTorch's torch module has as functions too
 _TORCH_IN_PLACE = ("relu_", "sin_", "cos_", "tan_", "exp_", "log_", "log1p_", "sqrt_", "sigmoid_", "tanh_", "abs_",
                    "neg_", "zero_", "fill_", "clamp_", "clamp_min_", "clamp_max_", "reciprocal_")
@@ -235,7 +245,8 @@ def _make_modules():
     rnn.entries["PackedSequence"] = BuiltinClass("PackedSequence", "torch.nn.utils.rnn", rnn_utils.PackedSequence,
                                                  python_errors(rnn_utils.PackedSequence))
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {**{n: Builtin(n, python_errors(fn))
-                                                           for n, fn in nn_classes.UTILS.items()}, "rnn": rnn})
+                                                           for n, fn in nn_classes.UTILS.items()}, "rnn": rnn,
+                                                        **_weight_norm_modules()})
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init") for n, fn in
                                                       {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}.items()})
     autograd = ModuleValue("torch.autograd", {
@@ -301,6 +312,8 @@ def _make_modules():
     modules["torch.utils.checkpoint"] = submodules["utils"].entries["checkpoint"]
     modules["torch.nn.utils"] = nn.entries["utils"]
     modules["torch.nn.utils.rnn"] = nn.entries["utils"].entries["rnn"]
+    for name in ("parametrizations", "parametrize"):
+        modules[f"torch.nn.utils.{name}"] = nn.entries["utils"].entries[name]
     modules["torch.optim.lr_scheduler"] = submodules["optim"].entries["lr_scheduler"]
     modules["torch.nn.init"] = nn.entries["init"]
     modules["torch.autograd.functional"] = autograd.entries["functional"]

@@ -11,6 +11,7 @@ from . import indexing as IX, linalg as LA, multinomial, pool_variants as POOLS,
 from . import special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
+from . import weight_norm as WN
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .poisson import binomial, poisson
 from .namespace import (ATTRIBUTES, FUNCTIONS, LINALG, LITERAL, METHODS, NEVER, SAFE, SPECIAL, TORCH_ONLY,
@@ -38,6 +39,7 @@ def declare() -> bool:
                                **TRANS.RECORDED, **LN.NN, **folding.RECORDED, **POOLS.RECORDED})
     _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM, **POOLS.VALUED})
     _declare(FUNCTIONS, SAFE, {"cdist": DIST.cdist})     # (torch's only: no Tensor method)
+    _declare(FUNCTIONS, NEVER, WN.FUNCTIONS)        # (torch._weight_norm and its parts: torch's only)
     _declare(FUNCTIONS, NEVER, {**ATT.FUNCTIONS, **MHA.FUNCTIONS})        # (dropout's draws: no replay)
     TORCH_ONLY.update(NORM.TORCH_ONLY)
     LINALG.update(LN.LINALG_NEVER)      # (a name declared never above, with torch's own)

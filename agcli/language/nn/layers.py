@@ -20,7 +20,7 @@ from ..program_classes import instantiate
 from ..program_exceptions import raise_python
 from ..program_objects import ClassMethod
 from ..program_values import type_name
-from .native import NativeMethod, call, native_class, program, typename
+from .native import NativeMethod, call, member, native_class, program, typename
 from .parameter import parameter
 
 _FUNCTIONS = {}
@@ -78,7 +78,8 @@ class Linear(Module):
     @program("forward")
     def forward(self, input):
         params = self.__dict__["_parameters"]
-        return functional("linear")(input, params["weight"], params["bias"])
+        weight = params["weight"] if "weight" in params else member(self, "weight")     # (weight norm's)
+        return functional("linear")(input, weight, params["bias"])
 
     @program("extra_repr")
     def extra_repr(self):

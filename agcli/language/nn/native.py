@@ -94,6 +94,19 @@ def call(obj, name, *args, **kwargs):
     return bind(class_lookup(type(obj), name), obj, type(obj))(*args, **kwargs)
 
 
+def member(obj, name):
+    """obj.name as a program reads it where it may not be a registered parameter: a class's property (a
+    parametrized module's weight), the object's own attribute (the old weight_norm's), then the registered
+    members (Module.__getattr__)."""
+    value = class_lookup(type(obj), name)
+    if type(value) is Property:
+        return value.get_for(obj, type(obj))
+    own = obj.__dict__
+    if name in own:
+        return own[name]
+    return call(obj, "__getattr__", name)
+
+
 def members_of(module, name):
     """module._parameters (or _buffers, _modules), PyTorch's AttributeError if Module.__init__ never ran."""
     members = module.__dict__.get(name)
