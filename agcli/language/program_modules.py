@@ -30,7 +30,7 @@ from . import nn as nn_classes
 from .nn.activations import functional_leaky_relu, functional_relu
 from .nn.layers import FUNCTIONAL_OVERRIDES
 from .nn import rnn_utils
-from .nn import weight_norm as weight_norms
+from .nn import spectral_norm as spectral_norms, weight_norm as weight_norms
 from .nn.functional_call import functional_call, stack_module_state
 from .nn.state_dict import StateDict
 from .program_exceptions import TORCH_EXCEPTIONS, python_errors, raise_python, tensor_number
@@ -217,11 +217,13 @@ def _distributions_modules():
 
 
 def _weight_norm_modules():
-    """nn.utils.weight_norm and remove_weight_norm, nn.utils.parametrizations and nn.utils.parametrize."""
+    """nn.utils.weight_norm, spectral_norm and their remove_*, nn.utils.parametrizations and parametrize."""
     def functions(module, table):
         return ModuleValue(module, {n: PythonFunction(n, python_errors(fn)) for n, fn in table.items()})
-    return {**{n: PythonFunction(n, python_errors(fn)) for n, fn in weight_norms.UTILS.items()},
-            "parametrizations": functions("torch.nn.utils.parametrizations", weight_norms.PARAMETRIZATIONS),
+    return {**{n: PythonFunction(n, python_errors(fn)) for n, fn in {**weight_norms.UTILS,
+                                                                         **spectral_norms.UTILS}.items()},
+            "parametrizations": functions("torch.nn.utils.parametrizations", {**weight_norms.PARAMETRIZATIONS,
+                                                                             **spectral_norms.PARAMETRIZATIONS}),
             "parametrize": functions("torch.nn.utils.parametrize", weight_norms.PARAMETRIZE)}
 
 

@@ -16,7 +16,9 @@ from ...torchapi import weight_norm as WN
 from ..program_classes import instantiate
 from ..program_exceptions import raise_python
 from ..program_objects import MISSING, Property, class_lookup
-from ..program_values import value_str
+from ..program_values import type_name, value_str
+from ...engine.backend import dtype_name
+from ...torchapi.namespace import Size
 from .containers import ModuleDict, ModuleList
 from .hooks import call_with_hooks
 from .lazy import is_uninitialized
@@ -121,8 +123,9 @@ class ParametrizationList(ModuleList):
         return x
 
 
-def _parametrization_list(parametrization, original):
-    """ParametrizationList([parametrization], original, unsafe=True): the originals its right_inverse gives."""
+def _parametrization_list(parametrization, original, unsafe):
+    """ParametrizationList([parametrization], original, unsafe): the originals its right_inverse gives; unless
+    unsafe, the parametrization run once on them (a spectral norm's power iteration) and its result checked."""
     plist = instantiate(ParametrizationList, ([parametrization],), {})
     with set_grad_enabled(False):
         inverse = class_lookup(type(parametrization), "right_inverse")
@@ -133,7 +136,21 @@ def _parametrization_list(parametrization, original):
     for i, value in enumerate((new,) if own["is_tensor"] else new):
         Module.register_parameter(plist, "original" if own["is_tensor"] else f"original{i}",
                                   parameter(value, original.requires_grad))
+    own["unsafe"] = unsafe
+    if not unsafe:
+        _checked(call_with_hooks(plist, (), {}), original, "unparametrized", "parametrized", "`unsafe` flag")
     return plist
+
+
+def _checked(z, y, before, after, flag):
+    """PyTorch's consistency checks of a parametrization's result z against the tensor y it stands for."""
+    if type(z) is not Tensor:
+        raise_python(ValueError(f"A parametrization must return a tensor. Got {type_name(z)}."))
+    for what, got, want in (("dtype", z.data.dtype, y.data.dtype), ("shape", z.data.shape, y.data.shape)):
+        if got != want:
+            show = (lambda d: f"torch.{dtype_name(d)}") if what == "dtype" else (lambda s: repr(Size(s)))
+            raise_python(ValueError(f"Registering a parametrization may not change the {what} of the tensor, unless "
+                                    f"{flag} is enabled.\n{before} {what}: {show(want)}\n{after} {what}: {show(got)}"))
 
 
 def _parametrized_class(cls):
@@ -147,11 +164,21 @@ def _parametrized_class(cls):
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
     own = module.__dict__
     Module.train(parametrization, own["training"])
+    if is_parametrized(module, tensor_name):        # (one more on the list, run after the others)
+        plist = own["_modules"]["parametrizations"].__dict__["_modules"][tensor_name]
+        if not unsafe:
+            y = member(module, tensor_name)
+            _checked(call_with_hooks(parametrization, (y,), {}), y, f"module.{tensor_name}",
+                     f"parametrization(module.{tensor_name})", "the `unsafe` flag")
+        modules = plist.__dict__["_modules"]
+        modules[str(len(modules))] = parametrization
+        plist.__dict__["unsafe"] |= unsafe
+        return module
     if tensor_name not in own["_parameters"] and tensor_name not in own["_buffers"]:
         raise_python(ValueError(f"Module '{value_str(module)}' does not have a parameter, a buffer, or a "
                                 f"parametrized element with name '{tensor_name}'"))
     original = member(module, tensor_name)
-    plist = _parametrization_list(parametrization, original)
+    plist = _parametrization_list(parametrization, original, unsafe)
     own["_parameters"].pop(tensor_name, None)
     own["_buffers"].pop(tensor_name, None)
     if not is_parametrized(module):
