@@ -23,7 +23,7 @@ from .losses import LOSSES
 from .lp_pool import LP_POOLS
 from .losses_more import MORE_LOSSES
 from .module import Module
-from .parameter import PARAMETER, ParameterClass, is_parameter
+from .parameter import PARAMETER, UNINITIALIZED_PARAMETER, ParameterClass, is_parameter
 from .parameter_dict import ParameterDict
 from .parameter_list import ParameterList
 from .recurrent import RECURRENT
@@ -35,7 +35,8 @@ from .utils import UTILS
 
 def entries() -> dict:
     """The names torch.nn gives a program (beside functional and init)."""
-    return {"Module": Module, "Parameter": PARAMETER, "Buffer": BUFFER, "Sequential": Sequential, "ModuleList": ModuleList,
+    return {"Module": Module, "Parameter": PARAMETER, "UninitializedParameter": UNINITIALIZED_PARAMETER,
+            "Buffer": BUFFER, "Sequential": Sequential, "ModuleList": ModuleList,
             "ModuleDict": ModuleDict, "ParameterList": ParameterList,
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
