@@ -215,6 +215,7 @@ ZERO_GRADIENTS = [
     ("NormalBackward1", lambda x: sampling.normal(x, 2.0)), ("NormalBackward2", lambda x: sampling.normal(1.0, x)),
     ("NormalBackward3", lambda x: sampling.normal(x, x)),
     ("PoissonBackward0", lambda x: poisson(x)),
+    ("CauchyBackward0", _in_place("cauchy_", 0.5, 2.0)),
 ]
 
 

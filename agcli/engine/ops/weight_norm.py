@@ -89,6 +89,21 @@ def _rule(which):
     return rule
 
 
+def _no_tangent(*args, **params):
+    from ...errors import AgcliError
+    raise AgcliError("Trying to use forward AD with _weight_norm_interface that does not support it because it has "
+                     "not been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
+                     "issues/new?template=feature-request.yml so that we can prioritize its implementation or submit "
+                     "a PR adding the implementation to derivatives.yaml", kind="not_implemented")
+
+
 WEIGHT_NORM = Op("WeightNormInterfaceBackward0", _forward, (_rule(0), _rule(1)),
                  ("grad_v = (g / norm) * (grad - v * (sum(grad * v) / norm^2)), by rows",
-                  "grad_g = sum(grad * v) / norm, by rows"))
+                  "grad_g = sum(grad * v) / norm, by rows"),
+                 jvps=(_no_tangent, _no_tangent))     # (PyTorch 2.13 has none)
+
+
+# ------------------------------------------- batching rules (engine/batching.py)
+from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
+
+declare_rest(globals(), LOOP)       # each kernel and rule line by line
