@@ -19,6 +19,7 @@ from ..state import state
 from . import creation as C
 from . import functions
 from .checks import CPP_TYPE_NAMES
+from .grads_batched import grad_batched
 from .ndarrays import type_name
 from .operands import stored
 from .in_place import assignment_error, become, before, check_assignment
@@ -284,12 +285,10 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
                          "allow_unused=False.", kind="value")
     if allow_unused is None:
         allow_unused = materialize_grads
-    if is_grads_batched:
-        raise AgcliError("agcli does not provide autograd.grad(..., is_grads_batched=True)", kind="not_implemented",
-                         hint="take one autograd.grad per row of grad_outputs, with retain_graph=True")
     if type(inputs) is dict:        # PyTorch's answer is then a dict of the same keys
         found = autograd_grad(outputs, list(inputs.values()), grad_outputs, retain_graph, create_graph,
-                              allow_unused=allow_unused, materialize_grads=materialize_grads)
+                              allow_unused=allow_unused, is_grads_batched=is_grads_batched,
+                              materialize_grads=materialize_grads)
         return dict(zip(inputs.keys(), found))
     inputs = _as_list(inputs)      # (once: a generator, model.parameters(), is read only once)
     if not inputs:
@@ -297,7 +296,12 @@ def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_
     if not only_inputs:
         warn("FutureWarning: only_inputs argument is deprecated and is ignored now (defaults to True). To "
              "accumulate gradient for other parts of the graph, please use torch.autograd.backward.")
-    found = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if is_grads_batched:
+        outs = [_tensor(t) for t in _as_list(outputs)]
+        found = grad_batched(_grad, outs, inputs, _gradients(grad_outputs, len(outs)), retain_graph, create_graph,
+                             allow_unused)
+    else:
+        found = _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
     if materialize_grads:
         return tuple(C.zeros_like(t, requires_grad=bool(create_graph)) if g is None else g
                      for g, t in zip(found, inputs))
