@@ -31,7 +31,7 @@ class State:
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
                  "deterministic", "data_swaps", "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
                  "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "unchecked_up_to",
-                 "validate_distributions")
+                 "validate_distributions", "watch_nodes", "saved_hooks")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
@@ -56,6 +56,8 @@ class State:
         # kernels are deterministic anyway; the setting is kept for the functions that read it
         self.dual = None                # forward mode's dual level (engine/forward.py): ops carry tangents
         self.validate_distributions = True  # Distribution.set_default_validate_args (torchapi/probability)
+        self.saved_hooks = []           # torch.autograd.graph.saved_tensors_hooks entered, innermost last
+        self.watch_nodes = False        # inference_made or saved_hooks: a new node is looked at (engine/tensor.py)
 
     def key(self) -> tuple:
         """What a cached plan or replay depends on besides its expression and leaves."""

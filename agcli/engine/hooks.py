@@ -34,10 +34,11 @@ class Hooks:
     fn(grads to the inputs, grad) -> grads to the inputs, `accumulated` fn(leaf)
     (a leaf's AccumulateGrad: Tensor.register_post_accumulate_grad_hook)."""
 
-    __slots__ = ("tensor", "pre", "post", "accumulated")
+    __slots__ = ("tensor", "pre", "post", "accumulated", "unpack")
 
     def __init__(self):
         self.tensor, self.pre, self.post, self.accumulated = {}, {}, {}, {}
+        self.unpack = []        # fn() per saved_tensors_hooks that packed what the node saved (after pre)
 
 
 REGISTRY: WeakKeyDictionary = WeakKeyDictionary()     # Node or AccumulateGrad -> Hooks
@@ -114,6 +115,8 @@ class Watch:
         if hooks is not None:
             for fn in list(hooks.pre.values()):
                 g = fn(g)
+            for fn in hooks.unpack:     # (PyTorch's node unpacks what it saved as it starts)
+                fn()
         return g
 
     def redirect(self, node, edges):

@@ -211,6 +211,7 @@ FIELDS = {
     "WhereBackward0": {"condition": Arg(0)},
     "MaskedFillBackward0": {"mask": Arg(1)},
     "MaximumBackward0": {"other": _OTHER, "self": _SELF},
+    "Atan2Backward0": {"other": _OTHER, "self": _SELF},
     "MinimumBackward0": {"other": _OTHER, "self": _SELF},
     "ViewBackward0": {"self_sym_sizes": _SIZES},
     "ReshapeAliasBackward0": {"self_sym_sizes": _SIZES},

@@ -129,8 +129,8 @@ class Node:
         # The versions of what the rules will read: an in-place change since is an error.
         # (None: no tensor had been changed in place yet, so all were at version 0.)
         self.versions = _versions(inputs, out if op.saves_out else None) if op.saves and state.version_bumps else None
-        if state.inference_made:
-            _refuse_inference(self)
+        if state.watch_nodes:
+            _watch(self)
 
     def modified(self):
         """(tensor, saved version, the node to name in the message) of a saved
@@ -193,12 +193,14 @@ INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do no
                    "`torch.inference_mode()`.")
 
 
-def _refuse_inference(node):
-    """PyTorch's error when a node would save an inference tensor (checked once some exist)."""
-    for t in saved_tensors(node):
+def _watch(node):
+    """A new node, once an inference tensor exists (PyTorch's error if it saves one) or saved-tensor hooks are on."""
+    for t in saved_tensors(node) if state.inference_made else ():
         if type(t) is Tensor and version_of(t) is None:
             from ..errors import AgcliError
             raise AgcliError(INFERENCE_SAVED)
+    if state.saved_hooks:
+        state.saved_hooks[-1].pack(node)
 
 
 def _versions(inputs, out):
@@ -367,8 +369,8 @@ def apply(op, *args, cast=None, **params):
             node.released = False
             node.versions = _versions(args, result if op.saves_out else None) if op.saves and state.version_bumps \
                 else None
-            if state.inference_made:
-                _refuse_inference(node)
+            if state.watch_nodes:
+                _watch(node)
         result.requires_grad = True
     if state.recording is not None:
         state.recording.append((op, args, params, cast, result))

@@ -21,7 +21,7 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, nn_extras, normalization, optim, probability
-from ..torchapi import in_place, nn_init, nn_init_more
+from ..torchapi import in_place, nn_init, nn_init_more, saved_hooks
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function, once_differentiable
@@ -261,6 +261,9 @@ def _make_modules():
         "Function": Function, "once_differentiable": Builtin("once_differentiable", once_differentiable)})
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
     autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
+    autograd.entries["graph"] = ModuleValue("torch.autograd.graph", {
+        n: Builtin(n, python_errors(getattr(saved_hooks, n))) for n in (
+            "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks")})
     submodules = {
         "nn": nn, "autograd": autograd, "optim": _optim_module(),
         "cuda": ModuleValue("torch.cuda", {**_qualified("torch.cuda"),
@@ -321,6 +324,7 @@ def _make_modules():
     modules["torch.autograd.functional"] = autograd.entries["functional"]
     modules["torch.autograd.forward_ad"] = autograd.entries["forward_ad"]
     modules["torch.autograd.function"] = autograd.entries["function"]
+    modules["torch.autograd.graph"] = autograd.entries["graph"]
     pyplot = ModuleValue("matplotlib.pyplot", {n: Builtin(n, python_errors(fn)) for n, fn in PYPLOT.items()})
     modules["matplotlib"] = ModuleValue("matplotlib", {"pyplot": pyplot})    # agcli's stand-in (program_pyplot.py)
     modules["matplotlib.pyplot"] = pyplot

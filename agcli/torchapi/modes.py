@@ -78,6 +78,7 @@ class InferenceMode(GradModeContext):
         state.grad_enabled, state.inference_mode = not self.mode, self.mode
         state.inference_grad_mode = False
         state.inference_made = state.inference_made or self.mode
+        state.watch_nodes = state.inference_made or bool(state.saved_hooks)
 
     def __exit__(self, *exc):
         state.grad_enabled, state.inference_mode, state.inference_grad_mode = self.before
