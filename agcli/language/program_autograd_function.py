@@ -17,6 +17,8 @@ from ..engine.ops.shapes import VIEW
 from ..engine.tensor import CUSTOM, SEVERAL, Tensor, apply as apply_op, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
+from ..torchapi import functions as F
+from ..torchapi.func_levels import transforming, vmapping
 from .program_function_ctx import ctx_class, keep_saved
 from .program_functions import UserFunction
 from .program_objects import BoundMethod, ProgramObject, StaticMethod, bind, class_lookup
@@ -29,6 +31,9 @@ NO_FORWARD = "You must implement the forward function for custom autograd.Functi
 NO_BACKWARD = ("You must implement either the backward or vjp method for your custom autograd.Function to use it "
                "with backward mode AD.")
 NO_JVP = "You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+NO_SETUP = ("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, ...), it must "
+            "override the setup_context staticmethod. For more details, please see "
+            "https://pytorch.org/docs/main/notes/extending.func.html")
 LEAF_DIRTY = "a leaf Variable that requires grad has been used in an in-place operation."
 
 
@@ -85,6 +90,12 @@ def apply(cls, *args, **kwargs):
     """Fn.apply(*args): forward under no_grad, then the outputs' history (a FunctionNode)."""
     forward = bind(class_lookup(cls, "forward"), None, cls)
     setup = class_lookup(cls, "setup_context")
+    if setup is _NO_SETUP and transforming():
+        raise AgcliError(NO_SETUP)
+    if vmapping() and class_lookup(cls, "vmap") is _NO_VMAP and not class_lookup(cls, "generate_vmap_rule"):
+        raise AgcliError(f"You tried to vmap over {cls.__name__}, but it does not have vmap support. Please override "
+                         "and implement the vmap staticmethod or set generate_vmap_rule=True. For more details, "
+                         "please see https://pytorch.org/docs/main/notes/extending.func.html")
     if type(forward) is UserFunction:
         if setup is not _NO_SETUP:
             args, kwargs = _with_defaults(forward, args, kwargs)
@@ -98,7 +109,7 @@ def apply(cls, *args, **kwargs):
             bind(setup, None, cls)(ctx, args, result)
     tensors = [a for a in args if type(a) is Tensor]
     if state.dual is not None and any(getattr(t, "tangent", None) is not None for t in tensors):
-        raise AgcliError(NO_JVP, kind="not_implemented")     # (a program's Function has no jvp rule here)
+        _give_tangents(cls, ctx, args, result)
     if not (state.grad_enabled and any(t.requires_grad for t in tensors)):
         return result
     several = type(result) is tuple
@@ -117,6 +128,37 @@ def apply(cls, *args, **kwargs):
             out.grad_fn = Port(node, k, out) if several else node
             out.requires_grad = True
     return tuple(outputs) if several else outputs[0]
+
+
+def _give_tangents(cls, ctx, args, result):
+    """Forward mode: the program's jvp(ctx, tangent of each argument or None) gives each output's;
+    a batch of tangents (jacfwd's columns) one row at a time, as a vmap of jvp would."""
+    tangents = [None if type(a) is not Tensor or getattr(a, "tangent", None) is None else
+                a.tangent if type(a.tangent) is Tensor else Tensor(a.tangent, device=a.device) for a in args]
+    batch = next((t.shape[:t.data.ndim - a.data.ndim] for a, t in zip(args, tangents) if t is not None), ())
+    outputs = result if type(result) is tuple else (result,)
+    if not batch:
+        got = _jvp(cls, ctx, tangents)
+    else:
+        flat = [None if t is None else F.reshape(t, (-1,) + tuple(a.shape)) for a, t in zip(args, tangents)]
+        n = next(t for t in flat if t is not None).shape[0]
+        per_row = [_jvp(cls, ctx, [None if t is None else F.select(t, 0, b) for t in flat]) for b in range(n)]
+        got = tuple(None if type(column[0]) is not Tensor else
+                    F.reshape(F.stack(list(column)), tuple(batch) + tuple(out.shape))
+                    for column, out in zip(zip(*per_row), outputs))
+    for out, t in zip(outputs, got):
+        if type(out) is Tensor and type(t) is Tensor:
+            state.dual.give(out, t if t.requires_grad else t.data)
+
+
+def _jvp(cls, ctx, tangents):
+    """The program's jvp on one set of tangents: a tuple, one per output."""
+    ctx.in_jvp = True
+    try:
+        got = bind(class_lookup(cls, "jvp"), None, cls)(ctx, *tangents)
+    finally:
+        ctx.in_jvp = False
+    return got if type(got) is tuple else (got,)
 
 
 def _with_defaults(forward, args, kwargs):
@@ -246,11 +288,18 @@ def once_differentiable(fn):
 _NO_SETUP = StaticMethod(_Callable("_SingleLevelFunction.setup_context",
                                     _refuse("not_implemented", "setup_context is not implemented.")))
 
+_NO_VMAP = StaticMethod(_Callable("Function.vmap", _refuse("not_implemented", (
+    "To use autograd.Function with vmap, you must either override the vmap staticmethod or set "
+    "generate_vmap_rule=True."))))
+
 Function._ns = {
     "setup_context": _NO_SETUP,
+    "vmap": _NO_VMAP,
+    "generate_vmap_rule": False,
     "apply": _Method(_Callable("Function.apply", apply), on_class=True),
     "forward": StaticMethod(_Callable("_SingleLevelFunction.forward", _refuse("not_implemented", NO_FORWARD))),
     "backward": StaticMethod(_Callable("_SingleLevelFunction.backward", _refuse("not_implemented", NO_BACKWARD))),
+    "jvp": StaticMethod(_Callable("_SingleLevelFunction.jvp", _refuse("not_implemented", NO_JVP))),
     "__call__": _Method(_refuse("runtime", LEGACY)),
     "__init__": _Method(_init),
 }

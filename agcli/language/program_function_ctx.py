@@ -2,7 +2,7 @@
 class is the node's: `<torch.autograd.function.FnBackward object>`).
 
 A program sets its own attributes on it (`ctx.k = k`) and calls PyTorch's
-methods: save_for_backward / saved_tensors (freed by a backward without
+methods: save_for_backward / saved_tensors (save_for_forward's in jvp; freed by a backward without
 retain_graph, and checked for in-place changes since, with PyTorch's errors),
 needs_input_grad, mark_non_differentiable, mark_dirty, set_materialize_grads.
 """
@@ -20,12 +20,14 @@ from .program_values import type_name
 class FunctionCtx(ProgramObject):
     """What forward and backward get as `ctx`; its state beside the program's attributes."""
 
-    __slots__ = ("__dict__", "needs", "saved", "versions", "node", "materialize", "dirty", "non_differentiable")
+    __slots__ = ("__dict__", "needs", "saved", "versions", "node", "materialize", "dirty", "non_differentiable",
+                 "forward_saved", "in_jvp")
 
     def __init__(self, args):
         self.needs = tuple(type(a) is Tensor and a.requires_grad for a in args)
         self.saved, self.versions, self.node, self.materialize = (), (), None, True
         self.dirty, self.non_differentiable = (), ()
+        self.forward_saved, self.in_jvp = (), False      # save_for_forward's tensors: what jvp's saved_tensors are
 
     def is_dirty(self, t) -> bool:
         return any(t is d for d in self.dirty)
@@ -55,8 +57,15 @@ def keep_saved(ctx):
     ctx.versions = tuple(version_of(t) for t in ctx.saved)
 
 
+def save_for_forward(ctx, *tensors):
+    ctx.forward_saved = _tensors("save_for_forward", tensors)
+
+
 def saved_tensors(ctx):
-    """ctx.saved_tensors: PyTorch's error once a backward freed them, or when one changed in place since."""
+    """ctx.saved_tensors: PyTorch's error once a backward freed them, or when one changed in place since;
+    in jvp, what save_for_forward saved."""
+    if ctx.in_jvp:
+        return ctx.forward_saved
     node = ctx.node
     if node is not None and node.released:
         raise AgcliError(SECOND_BACKWARD)
@@ -91,6 +100,7 @@ class _Method:
 
 FunctionCtx._ns = {
     "save_for_backward": _Method(save_for_backward),
+    "save_for_forward": _Method(save_for_forward),
     "saved_tensors": Property(saved_tensors),
     "needs_input_grad": Property(lambda ctx: ctx.needs),
     "mark_non_differentiable": _Method(mark_non_differentiable),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..engine.tensor import Tensor, set_grad_enabled
 from .func_forward import jacfwd, jvp
-from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime,
+from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime, transform,
                           _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, split_aux)
 from .func_vmap import vmap
 
@@ -50,6 +50,7 @@ def grad(func, argnums=0, has_aux=False):
 
 
 # ------------------------------------------------------------------ vjp
+@transform
 def vjp(func, *primals, has_aux=False):
     level = Level()
     with set_grad_enabled(True):

@@ -15,7 +15,7 @@ from . import creation as C
 from . import functions as F
 from .func_levels import (Level, Transformed, _dtype, _gradients, _jacobian_impl, _positions, _runtime,
                           _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type,
-                          split_aux, standard_basis)
+                          split_aux, standard_basis, transform)
 
 _JVP = "jvp(f, primals, tangents)"     # how PyTorch's messages name jvp (and jacfwd, which runs it)
 
@@ -78,6 +78,7 @@ def _dual_copy(x):
 
 
 # ------------------------------------------------------------------ jvp
+@transform
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     if not isinstance(primals, tuple):
         raise _runtime("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid to call "

@@ -18,6 +18,8 @@ results to the level outside. On agcli's tape the same comes out of:
 """
 from __future__ import annotations
 
+from functools import wraps
+
 from ..engine import backend as B
 from ..engine.forward import tangent_of
 from ..engine.tensor import AccumulateGrad, Tensor, set_grad_enabled
@@ -227,6 +229,32 @@ def _differentiable_args(level, args, argnums):
     return args, diff, flat, rebuild
 
 
+_DEPTH = [0, 0]     # transforms running now, and vmaps among them: a program's Function may refuse them
+
+
+def transforming() -> bool:
+    return _DEPTH[0] > 0
+
+
+def vmapping() -> bool:
+    return _DEPTH[1] > 0
+
+
+def transform(fn, vmaps=False):
+    """fn, counted as a running transform (a vmap: jacfwd's too) while it runs
+    (torch._C._are_functorch_transforms_active)."""
+    @wraps(fn)      # (its signature too: Python's words for a call that does not fit)
+    def run(*args, **kwargs):
+        _DEPTH[0] += 1
+        _DEPTH[1] += vmaps
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _DEPTH[0] -= 1
+            _DEPTH[1] -= vmaps
+    return run
+
+
 class Transformed:
     """What a transform returns: a function of the same arguments, named after the one it
     transforms (functorch wraps it with functools.wraps), so print() shows `<function f>`."""
@@ -239,7 +267,7 @@ class Transformed:
         self.__name__ = self.name = name_of(func)
 
     def __call__(self, *args, **kwargs):
-        return self.call(*args, **kwargs)
+        return transform(self.call, self.transform in ("vmap", "jacfwd"))(*args, **kwargs)
 
     def __repr__(self):
         return f"<function {self.__name__}>"        # (Python adds ' at 0x...')
