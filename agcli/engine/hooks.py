@@ -87,10 +87,15 @@ def watching() -> bool:
     return bool(REGISTRY.data) or (state.detect_anomaly and state.anomaly_check_nan)
 
 
+PASS = [None]       # the Watch of the pass running (or that ran last): its hooks' graph task
+
+
 class Watch:
     """The hooks and checks of one backward pass over `order` (nodes, in backward's order)."""
 
     def __init__(self, order):
+        PASS[0] = self
+        self.order, self.runs = order, None
         self.nan = state.detect_anomaly and state.anomaly_check_nan
         self.pending = {}         # node -> (placeholder keys its rules' gradients go to, for after())
         self.done = set()         # leaves whose hooks have run
@@ -102,6 +107,12 @@ class Watch:
         self.leaves_after = {}
         for leaf, node in last.items():
             self.leaves_after.setdefault(node, []).append(leaf)
+
+    def will_run(self, node) -> bool:
+        """torch._C._will_engine_execute_node: is `node` (a grad_fn or a leaf's AccumulateGrad) in this pass?"""
+        if self.runs is None:
+            self.runs = set(self.order) | {nxt for n in self.order for nxt in n.next if type(nxt) is AccumulateGrad}
+        return node in self.runs
 
     def tensor_hooks(self, node, g):
         hooks = REGISTRY.get(node)

@@ -21,7 +21,7 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, nn_extras, normalization, optim, probability
-from ..torchapi import in_place, nn_init, nn_init_more, saved_hooks
+from ..torchapi import in_place, multi_grad_hook, nn_init, nn_init_more, saved_hooks
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function, once_differentiable
@@ -262,8 +262,10 @@ def _make_modules():
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
     autograd.entries["forward_ad"] = ModuleValue("torch.autograd.forward_ad", _qualified("torch.autograd.forward_ad"))
     autograd.entries["graph"] = ModuleValue("torch.autograd.graph", {
-        n: Builtin(n, python_errors(getattr(saved_hooks, n))) for n in (
-            "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks")})
+        **{n: Builtin(n, python_errors(getattr(saved_hooks, n))) for n in (
+            "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks")},
+        "register_multi_grad_hook": PythonFunction("register_multi_grad_hook",
+                                                   python_errors(multi_grad_hook.register_multi_grad_hook))})
     submodules = {
         "nn": nn, "autograd": autograd, "optim": _optim_module(),
         "cuda": ModuleValue("torch.cuda", {**_qualified("torch.cuda"),
