@@ -13,6 +13,8 @@ from weakref import WeakKeyDictionary
 from ..engine.backward_messages import SECOND_BACKWARD, modified_message
 from ..engine.tensor import Tensor, version_of
 from ..errors import AgcliError
+from ..state import state
+from ..torchapi.saved_hooks import unpacked
 from .program_objects import BoundMethod, ProgramObject, Property
 from .program_values import type_name
 
@@ -21,13 +23,14 @@ class FunctionCtx(ProgramObject):
     """What forward and backward get as `ctx`; its state beside the program's attributes."""
 
     __slots__ = ("__dict__", "needs", "saved", "versions", "node", "materialize", "dirty", "non_differentiable",
-                 "forward_saved", "in_jvp")
+                 "forward_saved", "in_jvp", "packed")
 
     def __init__(self, args):
         self.needs = tuple(type(a) is Tensor and a.requires_grad for a in args)
         self.saved, self.versions, self.node, self.materialize = (), (), None, True
         self.dirty, self.non_differentiable = (), ()
         self.forward_saved, self.in_jvp = (), False      # save_for_forward's tensors: what jvp's saved_tensors are
+        self.packed = None      # (saved_tensors_hooks, [(tensor, packed)]) when hooks were on as the node was made
 
     def is_dirty(self, t) -> bool:
         return any(t is d for d in self.dirty)
@@ -52,9 +55,13 @@ def save_for_backward(ctx, *tensors):
 
 
 def keep_saved(ctx):
-    """What forward saved, checked and its versions noted, as apply's end does in PyTorch."""
+    """What forward saved, checked and its versions noted, as apply's end does in PyTorch (and
+    packed, under torch.autograd.graph.saved_tensors_hooks: saved_tensors unpacks it)."""
     ctx.saved = _tensors("save_for_backward", ctx.saved)
     ctx.versions = tuple(version_of(t) for t in ctx.saved)
+    if state.saved_hooks:
+        hooks = state.saved_hooks[-1]
+        ctx.packed = (hooks, hooks.pack_tensors(t for t in ctx.saved if t is not None))
 
 
 def save_for_forward(ctx, *tensors):
@@ -73,6 +80,10 @@ def saved_tensors(ctx):
         if t is not None and version_of(t) != version:
             maker = t.grad_fn if t.grad_fn is not node else node
             raise AgcliError(modified_message(node, t, version, maker))
+    if ctx.packed is not None:
+        hooks, packed = ctx.packed
+        found = iter([unpacked(hooks.unpack_hook, value) for _, value in packed])
+        return tuple(None if t is None else next(found) for t in ctx.saved)
     return ctx.saved
 
 

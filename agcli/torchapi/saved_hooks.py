@@ -50,16 +50,19 @@ class saved_tensors_hooks:
 
     def pack(self, node):
         """Pack what the new node saved; its backward unpacks it."""
+        packed = self.pack_tensors(t for t in _saved_in_order(node) if type(t) is Tensor)
+        if packed:
+            hooks_of(node).unpack.append(lambda: _unpack(node, self.unpack_hook, packed))
+
+    def pack_tensors(self, tensors):
+        """[(tensor, what pack_hook made of it)] (a custom Function's save_for_backward too)."""
         packed = []
-        for t in _saved_in_order(node):
-            if type(t) is not Tensor:
-                continue
+        for t in tensors:
             before = version_of(t)
             packed.append((t, self.pack_hook(t)))
             if version_of(t) != before:
                 raise AgcliError(IN_PLACE)
-        if packed:
-            hooks_of(node).unpack.append(lambda: _unpack(node, self.unpack_hook, packed))
+        return packed
 
 
 def _saved_in_order(node):
@@ -71,14 +74,19 @@ def _saved_in_order(node):
     return [f.value(node) for f in fields if type(f) is Arg] + [f.value(node) for f in fields if type(f) is Result]
 
 
+def unpacked(unpack_hook, value):
+    got = unpack_hook(value)
+    if type(got) is not Tensor:
+        raise AgcliError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                         f"{type_name(got)}", kind="type")
+    return got
+
+
 def _unpack(node, unpack_hook, packed):
     if node.released:       # (PyTorch's error that the graph was freed comes instead)
         return
     for t, value in packed:
-        got = unpack_hook(value)
-        if type(got) is not Tensor:
-            raise AgcliError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
-                             f"{type_name(got)}", kind="type")
+        got = unpacked(unpack_hook, value)
         if got is not t and not _same(got.data, t.data):
             raise AgcliError("agcli's backward reads the tensors a node saved: an unpack_hook that gives back other "
                              "values, another dtype or shape is not provided", kind="not_implemented")
