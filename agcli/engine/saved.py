@@ -198,6 +198,7 @@ FIELDS = {
     "ExpBackward0": {"result": _RESULT},
     "LogBackward0": {"self": _SELF},
     "SqrtBackward0": {"result": _RESULT},
+    "RsqrtBackward0": {"result": _RESULT},
     "SinBackward0": {"self": _SELF},
     "CosBackward0": {"self": _SELF},
     "TanBackward0": {"result": _RESULT},

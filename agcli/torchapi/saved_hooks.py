@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.hooks import hooks_of
-from ..engine.saved import FIELDS, Arg, Result, saved_tensors
+from ..engine.saved import FIELDS, Arg, Computed, Result, saved_tensors
 from ..engine.tensor import Tensor, version_of
 from ..errors import AgcliError
 from ..state import state
@@ -66,12 +66,22 @@ class saved_tensors_hooks:
 
 
 def _saved_in_order(node):
-    """What the node saved as PyTorch saves it: its inputs (by name, as the table lists them), then its outputs."""
+    """What the node saved as PyTorch saves it: its inputs (by name, as the table lists them), then its
+    outputs; the index tensors it reads count as inputs, what forward computed on the side (max(dim)'s
+    indices, nll_loss's total_weight) as outputs."""
     table = FIELDS.get(node.op.name)
     if table is None:
         return saved_tensors(node)
-    fields = [f for f in table.values() if type(f) in (Arg, Result) and f.saved(node)]
-    return [f.value(node) for f in fields if type(f) is Arg] + [f.value(node) for f in fields if type(f) is Result]
+    ins, outs = [], []
+    for name, f in table.items():
+        if not (f.tensor and f.saved(node)) or type(f) not in (Arg, Result, Computed):
+            continue
+        values = f.value(node)
+        values = values if isinstance(values, tuple) else (values,)
+        side = ins if type(f) is Arg or name in ("index", "indices") and "Index" in node.op.name or \
+            name == "index" else outs
+        side += [v if type(v) is Tensor else Tensor(v) for v in values if v is not None and type(v) is not int]
+    return ins + outs
 
 
 def unpacked(unpack_hook, value):
