@@ -9,7 +9,7 @@ from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import torch_type_name
 from . import autograd as AG, bitwise as BW, in_place as IP
-from .checks import dim_index, fail
+from .checks import broadcast_shapes, dim_index, fail
 from .shaping import expand
 
 
@@ -17,9 +17,8 @@ def _plain(x, key, values):
     """The key as arrays (masks as their positions when adding), PyTorch's shape check."""
     plain = AG.functions.checked_key(x, AG._plain_key(key, values))
     region = B.getitem(x.data, plain).shape
-    try:
-        B.xp.broadcast_shapes(values.data.shape, region)
-    except ValueError:
+    have = values.data.shape
+    if len(have) > len(region) or any(m not in (n, 1) for m, n in zip(reversed(have), reversed(region))):
         fail(f"shape mismatch: value tensor of shape [{', '.join(map(str, values.data.shape))}] cannot be "
              f"broadcast to indexing result of shape [{', '.join(map(str, region))}]")
     return plain
@@ -42,7 +41,7 @@ def masked_scatter(x, mask, source, _name="masked_scatter"):
     if source.data.dtype != x.data.dtype:
         fail(f"masked_scatter: expected self and source to have same dtypes but got"
              f"{torch_type_name(x.data.dtype)} and {torch_type_name(source.data.dtype)}")
-    shape = B.xp.broadcast_shapes(x.data.shape, mask.data.shape)
+    shape = broadcast_shapes(x.data.shape, mask.data.shape)
     m = B.xp.broadcast_to(mask.data, shape)
     if int(B.xp.sum(B.astype(m, "int64"))) > source.data.size:
         fail("Number of elements of source < number of ones in mask")
