@@ -282,6 +282,7 @@ def test_the_fixture_covers_every_op():
                  "MultiMarginLossBackward0",    # multi_margin_loss: its gradient's node is NotImplemented (fixture 437)
                  "Unique2Backward0",    # unique: no derivative (transcript 234)
                  "UniqueConsecutiveBackward0",  # unique_consecutive: none either (fixture 356)
+                 "UniqueDimBackward0",  # unique(dim=): none either (fixture 673)
                  "EmbeddingBagBackward0", "EmbeddingBagBackwardBackward0",  # embedding_bag: none (fixture 345)
                  "StandardGammaBackward0", "_DirichletBackward",    # draws: their gradients are not differentiable
                  "CdistBackward0", "CdistBackwardBackward0",    # cdist's kernel: its gradient fails (fixture 560)

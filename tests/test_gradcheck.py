@@ -621,6 +621,12 @@ CASES = [
     case("torch.linalg.lstsq(a, b).solution.sum(1) + torch.linalg.lstsq(a, b[:, 0]).solution"
          " * torch.linalg.lstsq(a, b, driver='gelsd').residuals.sum()", a=normal(5, 3), b=normal(5, 2)),
     case("torch.vdot(a, b) * a + b.vdot(a)", a=normal(4), b=normal(4)),
+    # ---- masked_scatter (an unused tail of source), index_put with accumulate (a repeated index)
+    case("a.masked_scatter(torch.tensor([[True, False, True], [False, True, True]]), b) ** 2 + a.index_put("
+         "(torch.tensor([0, 1, 0]),), b[:3], accumulate=True)", a=normal(2, 3), b=normal(6)),
+    # ---- slice_scatter (a step), select_scatter (a negative index), diagonal_scatter (an offset)
+    case("torch.slice_scatter(a, b[:, :2] ** 2, 1, 0, 3, 2) * torch.select_scatter(a, b[1], 0, -1) + "
+         "torch.diagonal_scatter(a, b[0, :2], 1) ** 2", a=normal(2, 3), b=normal(2, 3)),
 ]
 
 
@@ -969,6 +975,9 @@ def test_a_long_expression_chain_through_the_api():
 CHECKED_ELSEWHERE = {
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
     "UniqueConsecutiveBackward0": "unique_consecutive: PyTorch has no derivative (fixture 356)",
+    "UniqueDimBackward0": "unique(dim=): PyTorch has no derivative (fixture 673_unique_dim_and_consecutive)",
+    "MaskedScatterBackwardBackward0": "masked_scatter's gradient with create_graph: torch_double_backward.json, "
+                                      "fixture 671_masked_scatter",
     "EmbeddingBagBackwardBackward0": "embedding_bag's gradient with create_graph: PyTorch has no derivative of it "
                                      "(transcript 345_embedding_bag)",
     "NotImplemented": "floor_divide, hardsigmoid's gradient: PyTorch records them but their backward fails "

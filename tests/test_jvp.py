@@ -109,7 +109,7 @@ def _extreme(args) -> bool:
 def _by_hand():
     """Calls the runs above do not make: ops made without apply (AsStrided, when a view's history
     regrows) or reached only through paths those tests take elsewhere (conversions, x[mask] = v)."""
-    from agcli.engine.ops import channels, sampled, shapes, writes
+    from agcli.engine.ops import channels, puts, sampled, shapes, writes
     rng = np.random.default_rng(9)
 
     def t(*shape):
@@ -122,7 +122,13 @@ def _by_hand():
             (shapes.INDEX_PUT, (x, t(1)), {"key": (D(np.array([1, 0])),)}, None),
             (writes.AS_STRIDED, (x,), {"positions": D(np.array([[0, 4], [2, 5]]))}, None),
             (sampled.BERNOULLI_TENSOR_, (x, t(2, 3)), {"values": D(np.ones((2, 3)))}, None),
-            (channels.RRELU_, (x,), {"noise": None, "negative_slope": 0.2}, None)]
+            (channels.RRELU_, (x,), {"noise": None, "negative_slope": 0.2}, None),
+            (puts.INDEX_PUT_ADD, (x, t(3)), {"key": (D(np.array([1, 0, 1])), D(np.array([2, 2, 0])))}, None),
+            (puts.MASKED_SCATTER, (x, t(4)), {"mask": mask}, None),
+            (puts.MASKED_SCATTER_BACKWARD, (x,), {"mask": mask, "shape": (4,)}, None),
+            (puts.SLICE_SCATTER, (x, t(2, 2)), {"params": (1, 0, 3, 2)}, None),
+            (puts.SELECT_SCATTER, (x, t(3)), {"params": (0, 1)}, None),
+            (puts.DIAGONAL_SCATTER, (x, t(2)), {"params": (1, 0, 1)}, None)]
 
 
 def _snapshot(args):
@@ -144,6 +150,7 @@ OPS = {id(op): op for op in ALL}
 NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p), hardsigmoid's gradient: PyTorch "
                                 "has no forward derivative either (test_an_op_without_one_raises_pytorchs_error)",
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode",
+              "UniqueDimBackward0": "unique(dim=): no derivative in PyTorch, either mode",
               "UniqueConsecutiveBackward0": "unique_consecutive: no derivative in PyTorch, either mode",
               "EmbeddingBagBackward0": "embedding_bag: PyTorch has no forward derivative (fixture 345)",
               "EmbeddingBagBackwardBackward0": "embedding_bag's gradient: PyTorch has no derivative of it",

@@ -202,3 +202,24 @@ def in_turn_sum(x, axis=None, keepdims=False):
     if keepdims:
         total = xp.reshape(total, tuple(1 if a in axes else n for a, n in enumerate(x.shape)))
     return total
+
+
+def two_norm(x, axis=None, keepdims=False):
+    """The 2-norm as norm_kernel's vectorised path makes it along the last dims (or all of x), where NumPy's
+    pairwise sum of squares differs in the last bits: one 32-byte vector of squares summed vector after
+    vector, its lanes in turn, then the tail's squares in turn. Other dims (and halves): sqrt of xp.sum."""
+    axes = tuple(range(x.ndim)) if axis is None else tuple(sorted(a % x.ndim for a in axis))
+    trailing = axes == tuple(range(x.ndim - len(axes), x.ndim))
+    if x.size == 0 or kind(x.dtype) != "f" or x.dtype == HALF or not trailing or not axes:
+        return xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdims))
+    kept = x.shape[:x.ndim - len(axes)]
+    squares = xp.reshape(x, (-1, math.prod(x.shape[len(kept):])))
+    squares = squares * squares
+    lanes = 32 // itemsize(x.dtype)
+    whole = squares.shape[1] // lanes * lanes
+    if whole:
+        vectors = xp.reshape(squares[:, :whole], (squares.shape[0], -1, lanes))
+        acc = xp.cumulative_sum(vectors, axis=1)[:, -1, :]
+        squares = xp.concat((acc, squares[:, whole:]), axis=1)
+    total = xp.sqrt(xp.cumulative_sum(squares, axis=1)[:, -1])
+    return xp.reshape(total, kept + (1,) * len(axes) if keepdims else kept)

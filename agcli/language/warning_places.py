@@ -23,7 +23,8 @@ _ONCE_PER_RUN = tuple(f"UserWarning: {text}" for text in (
     "The use of `x.T` on tensors of dimension other than 2",       # TORCH_WARN_ONCE
     "Tensor.T is deprecated on 0-D tensors",                       # TORCH_WARN_ONCE
     "Using torch.cross without specifying the dim arg",            # TORCH_WARN_ONCE
-    "Using padding='same' with even kernel lengths"))              # TORCH_WARN_ONCE
+    "Using padding='same' with even kernel lengths",               # TORCH_WARN_ONCE
+    "The reduce argument of torch.scatter with Tensor src"))       # TORCH_WARN_ONCE
 
 
 def once_per_place(show, source: str):

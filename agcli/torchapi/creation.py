@@ -29,7 +29,7 @@ def _float(dtype):
 def _literal_array(value, dtype=None):
     """A nested list of numbers/bools/tensors -> array with PyTorch's dtype rule
     (or in `dtype`, built in it directly: 1/3 as float64 is not float32's 1/3)."""
-    numpy_scalars, python_kinds = [], set()     # NumPy's scalars keep their dtype (np.float64(1) is float64)
+    numpy_scalars, python_kinds, huge = [], set(), []     # NumPy's scalars keep their dtype (np.float64(1) is float64)
 
     def shape_and_kind(v, depth, leading=True):
         if isinstance(v, (list, tuple)):
@@ -58,6 +58,8 @@ def _literal_array(value, dtype=None):
         if isinstance(v, (bool, numpy.bool_)):
             return (), "b"
         if isinstance(v, (int, numpy.integer)):
+            if not -2 ** 63 <= v < 2 ** 63:
+                huge.append(v)
             return (), "i"
         if isinstance(v, (float, numpy.floating)):
             return (), "f"
@@ -72,6 +74,8 @@ def _literal_array(value, dtype=None):
             top = [d for d in numpy_scalars if (d.kind if d.kind != "u" else "i") == found]
             python = {"f": float, "i": int, "b": bool}[found] in python_kinds
             dtype = numpy.result_type(*top, *([dtype] if python or not top else [])).name
+    if huge and B.kind(B.dtype(dtype)) in "iub":     # (PyTorch reads each int into an int64 first)
+        raise AgcliError("Overflow when unpacking long long", kind="value")
     if _holds_tensors(value):
         return _stacked(value, dtype)
     plain = _plain(value)

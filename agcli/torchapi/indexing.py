@@ -71,8 +71,6 @@ def getitem(x, key):
              "convert a 0-dim tensor to a number", "index")
     if n_real > ndim_of(x):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "index")
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        fail("an index can only have a single ellipsis ('...')", "shape")
     dim, ndim0, whole = 0, ndim_of(x), x
     for position, k in enumerate(key):
         if k is Ellipsis:     # stands for the dims no other index names: skip them
@@ -80,17 +78,21 @@ def getitem(x, key):
         elif k is None:
             x = unsqueeze(x, dim)
             dim += 1
+        elif dim >= ndim_of(x) and (isinstance(k, slice) or not is_int(k)):   # (past a second `...`)
+            fail("an index can only have a single ellipsis ('...')", "shape")
         elif isinstance(k, slice):
             size = shape_of(x)[dim]
             start, stop, step = _slice_bounds(k, size)
             if lone_slice or not (start == 0 and stop == size and step == 1):
                 x = slice_(x, dim, start, stop, step)
             dim += 1
-        elif is_int(k):
-            size = shape_of(x)[dim]
+        elif is_int(k):     # (each `...` skips the same dims, as PyTorch's applySlicing: a second one may pass x's)
+            size = shape_of(x)[dim] if dim < ndim_of(x) else 0
             if not -size <= k < size:    # PyTorch names the index's position in the key
                 fail(f"index {k} is out of bounds for dimension {position} with size {size}", "index")
             x = select(x, dim, int(k))
+        elif type(k) is str:      # (PyTorch reads a string as a sequence to make a tensor of)
+            fail("new(): invalid data type 'str'", "type")
         else:
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
@@ -307,14 +309,16 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values, sorted (and where each element's is, how many of each). The values
     record Unique2Backward0, which has no derivative (backward through it is PyTorch's error)."""
-    if dim is not None:
-        fail("agcli's unique takes no dim= (PyTorch's unique rows)", "value")
+    if dim is not None:     # (the distinct slices along dim, in lexicographic order: UniqueDimBackward0)
+        dim = dim_index(dim, ndim_of(input))
     values, inverse, counts = numpy.unique(to_host(data(input)), return_inverse=True, return_counts=True,
-                                           equal_nan=False)      # (each nan its own value, as PyTorch's)
-    parts = [apply(SAMPLED.UNIQUE, input, values=from_host(values)) if type(input) is Tensor
-             else Tensor(from_host(values))]
+                                           equal_nan=False, axis=dim)      # (each nan its own value, as PyTorch's)
+    op = SAMPLED.UNIQUE if dim is None else SAMPLED.UNIQUE_DIM
+    parts = [apply(op, input, values=from_host(values)) if type(input) is Tensor else Tensor(from_host(values))]
     if return_inverse:
-        parts.append(Tensor(from_host(inverse.reshape(shape_of(input)).astype("int64"))))
+        shape = shape_of(input) if dim is None else (shape_of(input)[dim],)
+        parts.append(Tensor(from_host(inverse.reshape(shape).astype("int64"))))
     if return_counts:
         parts.append(Tensor(from_host(counts.astype("int64"))))
     return parts[0] if len(parts) == 1 else tuple(parts)
+

@@ -135,12 +135,31 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
             (src is not None and type(src) is not Tensor) or (value is not None and not _is_number(value)):
         _refuse_arguments("scatter", _SCATTER, tuple(v for v in (dim, index, src if src is not None else value)
                                                      if v is not None))
-    if reduce is not None:
-        fail("agcli does not take scatter's reduce= (PyTorch deprecates it)", "value")
     d = _checked("scatter", input, dim, index, src)
+    if reduce is not None:
+        return _reduced(input, d, index, src, value, reduce)
     if src is not None:
         return apply(W.SCATTER, input, src, dim=d, index=index.data)
     return apply(W.SCATTER_VALUE, input, dim=d, index=index.data, value=value)
+
+
+def _reduced(input, d, index, src, value, reduce):
+    """scatter(..., reduce='add'/'multiply'): scatter_reduce's sum or prod with self's values, with
+    PyTorch's warning for a tensor src; its node has no derivative (NotImplemented), so agcli refuses one."""
+    from ..engine.ops import scatter_reduce as SR
+    from ..state import state
+    if reduce not in ("add", "multiply"):
+        fail("reduce argument must be either add or multiply.")
+    if state.grad_enabled and (input.requires_grad or src is not None and src.requires_grad):
+        fail("agcli does not differentiate scatter with reduce= (PyTorch's node is NotImplemented)",
+             "not_implemented")
+    if src is None:
+        src = Tensor(B.full(index.data.shape, stored(value, input.data.dtype), dtype=input.data.dtype))
+    else:
+        state.warn("UserWarning: The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                   "removed in a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
+    return apply(SR.SCATTER_REDUCE, input, src, dim=d, index=index.data, reduce="sum" if reduce == "add" else "prod",
+                 include_self=True)
 
 
 def scatter_add(input, dim, index, src):

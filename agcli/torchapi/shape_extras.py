@@ -1,6 +1,6 @@
 """Tensor.sum_to_size (at::sum_to: SumBackward1, then a view without the leading dims), split_with_sizes
 (split with a list of sizes: SplitWithSizesBackward0), and index_put / index_put_ (x[indices] = values,
-IndexPutBackward0, with PyTorch's checks of its arguments and dtypes; accumulate=True is refused) and
+IndexPutBackward0, with PyTorch's checks of its arguments and dtypes; accumulate=True adds) and
 fill_diagonal_ (CopySlices)."""
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from ..engine import backend as B
 from ..engine.ops import shapes as S
 from ..engine.ops import writes as W
 from ..engine.tensor import Tensor, apply, bump_version, data
-from ..errors import AgcliError, python_type_name, torch_type_name
+from ..errors import python_type_name, torch_type_name
 from ..state import state
 from . import autograd
 from . import in_place as IP
+from . import index_puts as IX
 from .checks import fail, shape_of, size_tuple, tensors_only
 from .indexing import checked_key
 from .pieces import split
@@ -39,10 +40,6 @@ def _checked(name, x, indices, values, accumulate):
              f"{'Tensor' if type(indices) is Tensor else python_type_name(indices)}", "type")
     if type(values) is not Tensor:
         fail(f"{name}(): argument 'values' (position 2) must be Tensor, not {python_type_name(values)}", "type")
-    if accumulate:
-        raise AgcliError(f"agcli's {name} takes accumulate=False only", kind="not_implemented",
-                         hint="add at the indices with x.index_add_(dim, index, source), or x.put_(index, source, "
-                              "accumulate=True)")
     if data(values).dtype != data(x).dtype:
         fail(f"Index put requires the source and destination dtypes match, got "
              f"{torch_type_name(data(x).dtype)} for the destination and {torch_type_name(data(values).dtype)} "
@@ -51,14 +48,20 @@ def _checked(name, x, indices, values, accumulate):
 
 
 def index_put_(x, indices, values, accumulate=False):
-    autograd.setitem(x, _checked("index_put_", x, indices, values, accumulate), values)
-    return x
+    key = _checked("index_put_", x, indices, values, accumulate)
+    if not accumulate:
+        autograd.setitem(x, key, values)
+        return x
+    IP.check_in_place(x, values)        # (repeated places add up, in turn: index_puts.py)
+    return IP.become(x, IX.accumulated(IP.before(x), key, values))
 
 
 def index_put(x, indices, values, accumulate=False):
     """Out of place: IndexPutBackward0 of x itself (no clone before it, as PyTorch records it)."""
-    key = checked_key(x, tuple(i.data if type(i) is Tensor else i
-                               for i in _checked("index_put", x, indices, values, accumulate)))
+    indices = _checked("index_put", x, indices, values, accumulate)
+    if accumulate:
+        return IX.accumulated(x, indices, values)
+    key = checked_key(x, tuple(i.data if type(i) is Tensor else i for i in indices))
     if not (getattr(x, "requires_grad", False) or values.requires_grad):
         out = B.copy(data(x))
         B.setitem(out, key, data(values))

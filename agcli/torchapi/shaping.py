@@ -28,7 +28,10 @@ def reshape(x, *shape):
     return S.reshape(x, _shape_arg(x, shape))
 
 
-def view(x, *shape):
+def view(x, *shape, dtype=None):
+    from .dtypes import DType
+    if dtype is not None or len(shape) == 1 and isinstance(shape[0], DType):
+        return _view_as_dtype(x, dtype if dtype is not None else shape[0])
     if not shape:
         fail("view() received an invalid combination of arguments - got (), but expected one of:\n"
              " * (torch.dtype dtype)\n * (tuple of ints size)\n", "type")
@@ -39,6 +42,28 @@ def view(x, *shape):
         fail("view size is not compatible with input tensor's size and stride (at least one dimension spans "
              "across two contiguous subspaces). Use .reshape(...) instead.", "shape")
     return apply(S.VIEW, x, shape=shape)
+
+
+def _view_as_dtype(x, dtype):
+    """x.view(torch.int32): x's bytes read as another dtype (the last dim scaled by the sizes' ratio), a tensor
+    without history, as PyTorch's."""
+    from ..engine import backend as B
+    from .dtypes import dtype_of
+    a = data(x)
+    new = B.dtype(dtype_of(dtype))
+    old_size, new_size = B.itemsize(a.dtype), B.itemsize(new)
+    if old_size != new_size:
+        words = f"to view {torch_type_name(a.dtype)} as {torch_type_name(new)} (different element sizes)"
+        if a.ndim == 0:
+            fail(f"self.dim() cannot be 0 {words}")
+        words += ", but got"
+        if old_size > new_size and a.strides[-1] != old_size and a.shape[-1] != 1:
+            fail(f"self.stride(-1) must be 1 {words} {a.strides[-1] // old_size}")
+        if old_size < new_size and a.shape[-1] % (new_size // old_size):
+            fail(f"self.size(-1) must be divisible by {new_size // old_size} {words} {a.shape[-1]}")
+    if not B.ON_HOST:
+        fail("agcli's device backend reads no tensor's bytes as another dtype (x.view(dtype))", "not_implemented")
+    return Tensor(a.view(new), device=getattr(x, "device", "cpu"))
 
 
 def contiguous(x):

@@ -63,7 +63,12 @@ UNIQUE_CONSECUTIVE = Op("UniqueConsecutiveBackward0", _drawn, *_no_rules("unique
                         jvps=_no_rules("unique_consecutive")[2])
 
 
+UNIQUE_DIM = Op("UniqueDimBackward0", _drawn, *_no_rules("unique_dim")[:2], saves=False,
+                jvps=_no_rules("unique_dim")[2])
+
+
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import UNBATCHED, declare_rest  # noqa: E402  (after the entries it declares)
 
 declare_rest(globals(), UNBATCHED)  # in-place writes and random draws: a sweep runs them line by line
+

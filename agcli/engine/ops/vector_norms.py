@@ -16,8 +16,8 @@ def vector_norm(x, ord, dim, keepdim):
     if dtype_name(x.dtype) == "float16":    # (PyTorch accumulates half in float: 300 and 4 squared overflow half)
         return astype(vector_norm(astype(x, "float32"), ord, dim, keepdim), "float16")
     a = xp.abs(x)
-    if ord == 2:
-        return xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim))
+    if ord == 2:        # (in PyTorch's order along the last dims: a long float32 norm's last bits)
+        return K.two_norm(a, dim, keepdim)
     if ord == 1:        # (in turn, as PyTorch's reduction adds: w.norm(1) is w.abs().sum() there)
         return K.in_turn_sum(a, dim, keepdim) if kind(a.dtype) == "f" else xp.sum(a, axis=dim, keepdims=keepdim)
     if ord == float("inf"):
@@ -25,7 +25,11 @@ def vector_norm(x, ord, dim, keepdim):
     if ord == -float("inf"):
         return xp.min(a, axis=dim, keepdims=keepdim)
     with float_errors_ignored():        # (a negative order: a zero element's power is inf, the norm 0)
-        return xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+        powers = a ** ord     # (added in turn, as binary_kernel_reduce's NormOps: a long norm's last bits)
+        if kind(a.dtype) != "f":
+            return xp.sum(powers, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+        total = K.in_turn_sum(powers, dim, keepdim)
+        return total ** (1.0 / ord)
 
 
 def _norm_grad(g, out, x, ord, dim, keepdim):
