@@ -25,8 +25,7 @@ from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .lazy import is_uninitialized
 from .module import Module
 from .native import member, native_class, program
-from .parameter import parameter
-from .weight_norm import register_parametrization
+from .weight_norm import register_parametrization, remove_norm_hook
 
 _TRANSPOSED = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
 
@@ -116,19 +115,9 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 
 def remove_spectral_norm(module, name="weight"):
-    hooks = module.__dict__.get("_forward_pre_hooks") or {}
-    for key, hook in list(hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            weight = hook.compute_weight(module, False)
-            own = module.__dict__
-            own.pop(name, None)
-            del own["_parameters"][name + "_orig"]
-            del own["_buffers"][name + "_u"], own["_buffers"][name + "_v"]
-            Module.program_setattr(module, name, parameter(weight.detach()))
-            del hooks[key]
-            own["_forward_pre_hooks_with_kwargs"].pop(key, None)
-            return module
-    raise_python(ValueError(f"spectral_norm of '{name}' not found in {value_str(module)}"))
+    return remove_norm_hook(module, name, SpectralNorm, "spectral_norm",
+                            lambda hook: hook.compute_weight(module, False),
+                            (("_parameters", name + "_orig"), ("_buffers", name + "_u"), ("_buffers", name + "_v")))
 
 
 class _SpectralNorm(Module):

@@ -62,10 +62,7 @@ class TransformerEncoderLayer(Module):
 
     @program("forward")
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        target = MH.data(src).dtype
-        src_key_padding_mask = MH.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                                 MH.dtype_or_none(src_mask), "src_mask", target)
-        src_mask = MH.canonical_mask(src_mask, "src_mask", None, "", target, check_other=False)
+        src_key_padding_mask, src_mask = _canonical_masks(src, src_key_padding_mask, src_mask, "src_mask")
         modules = self.__dict__["_modules"]
         x = src
         if self.__dict__["norm_first"]:
@@ -101,6 +98,15 @@ def feed_forward_block(layer, x, dropout):
     activation = modules.get("activation", layer.__dict__.get("activation"))
     x = modules["linear2"](modules["dropout"](activation(modules["linear1"](x))))
     return modules[dropout](x)
+
+
+def _canonical_masks(src, key_padding_mask, mask, mask_name):
+    """(key padding mask, mask) made canonical in src's dtype, the first checked against the second (F's
+    _canonical_mask, as the encoder and its layers call it)."""
+    target = MH.data(src).dtype
+    key_padding_mask = MH.canonical_mask(key_padding_mask, "src_key_padding_mask", MH.dtype_or_none(mask),
+                                         mask_name, target)
+    return key_padding_mask, MH.canonical_mask(mask, mask_name, None, "", target, check_other=False)
 
 
 def _not_fast(layer) -> str:
@@ -150,10 +156,7 @@ class TransformerEncoder(Module):
 
     @program("forward")
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        target = MH.data(src).dtype
-        src_key_padding_mask = MH.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                                 MH.dtype_or_none(mask), "mask", target)
-        mask = MH.canonical_mask(mask, "mask", None, "", target, check_other=False)
+        src_key_padding_mask, mask = _canonical_masks(src, src_key_padding_mask, mask, "mask")
         layers = list(self.__dict__["_modules"]["layers"].__dict__["_modules"].values())
         batch_first = layers[0].__dict__["_modules"]["self_attn"].__dict__["batch_first"] if layers else False
         shape = MH.shape_of(src)

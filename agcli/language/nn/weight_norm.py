@@ -75,19 +75,29 @@ def weight_norm(module, name="weight", dim=0):
 
 
 def remove_weight_norm(module, name="weight"):
+    def weight_of(hook):
+        with set_grad_enabled(False):
+            return hook.compute_weight(module)
+    return remove_norm_hook(module, name, WeightNorm, "weight_norm", weight_of,
+                            (("_parameters", name + "_g"), ("_parameters", name + "_v")))
+
+
+def remove_norm_hook(module, name, hook_class, what, weight_of, members):
+    """remove_weight_norm and remove_spectral_norm: the weight as its hook last made it becomes a parameter
+    again; the hook and its members ((dict, key) pairs) go."""
     hooks = _pre_hooks(module)
     for key, hook in list(hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            with set_grad_enabled(False):
-                weight = hook.compute_weight(module)
+        if isinstance(hook, hook_class) and hook.name == name:
+            weight = weight_of(hook)
             own = module.__dict__
             own.pop(name, None)
-            del own["_parameters"][name + "_g"], own["_parameters"][name + "_v"]
+            for table, key_of_member in members:
+                del own[table][key_of_member]
             Module.program_setattr(module, name, parameter(weight.detach()))
             del hooks[key]
             own["_forward_pre_hooks_with_kwargs"].pop(key, None)
             return module
-    raise_python(ValueError(f"weight_norm of '{name}' not found in {value_str(module)}"))
+    raise_python(ValueError(f"{what} of '{name}' not found in {value_str(module)}"))
 
 
 # ------------------------------------------------------------------ parametrizations
