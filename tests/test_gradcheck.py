@@ -627,6 +627,13 @@ CASES = [
     # ---- slice_scatter (a step), select_scatter (a negative index), diagonal_scatter (an offset)
     case("torch.slice_scatter(a, b[:, :2] ** 2, 1, 0, 3, 2) * torch.select_scatter(a, b[1], 0, -1) + "
          "torch.diagonal_scatter(a, b[0, :2], 1) ** 2", a=normal(2, 3), b=normal(2, 3)),
+    # ---- affine_grid (2-d and 3-d), grid_sample (bilinear, nearest; each padding; align_corners both ways)
+    case("F.affine_grid(a, (2, 1, 3, 4), align_corners=False) ** 2 + F.affine_grid(a, (2, 3, 3, 4), "
+         "align_corners=True)", a=normal(2, 2, 3)),
+    case("F.affine_grid(a, (1, 1, 2, 3, 2), align_corners=False) ** 2", a=normal(1, 3, 4)),
+    case("F.grid_sample(a, b, align_corners=False) * F.grid_sample(a, b, padding_mode='border', align_corners=True)"
+         " + F.grid_sample(a, b * 1.3, padding_mode='reflection', align_corners=False) ** 2"
+         " + F.grid_sample(a, b, mode='nearest', align_corners=False)", a=normal(2, 2, 3, 4), b=uniform(-1.1, 1.1, 2, 3, 2, 2)),
 ]
 
 
@@ -973,6 +980,8 @@ def test_a_long_expression_chain_through_the_api():
 # ------------------------------------------------------------- op coverage
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
+    "GridSampler2DBackwardBackward0": "grid_sample's gradient with create_graph: agcli refuses to differentiate it "
+                                      "again (fixture 358 prints its name)",
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
     "UniqueConsecutiveBackward0": "unique_consecutive: PyTorch has no derivative (fixture 356)",
     "UniqueDimBackward0": "unique(dim=): PyTorch has no derivative (fixture 673_unique_dim_and_consecutive)",

@@ -128,10 +128,11 @@ NUMBERS_TAKEN = frozenset(("add", "sub", "subtract", "mul", "multiply", "div", "
 _SECOND_PARAMETER = {"dot": "tensor", "mm": "mat2", "bmm": "mat2", "mv": "vec", "outer": "vec2", "ger": "vec2"}
 _ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd", "entr": "special_entr",
               "ndtr": "special_ndtr", "i1": "special_i1", "log_ndtr": "special_log_ndtr",    # (torch.special's own)
-              "unfold": "im2col", "fold": "col2im"}        # (F.unfold's and F.fold's)
+              "unfold": "im2col", "fold": "col2im",        # (F.unfold's and F.fold's)
+              "grid_sample": "grid_sampler"}
 # torch.nn.functional's Python code, and torch.norm's, read an attribute of the number first
 _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size", "binary_cross_entropy": "size",
-                   "norm": "layout"}
+                   "norm": "layout", "affine_grid": "is_floating_point"}
 
 
 def tensor_argument(closure, node, name, param, position):

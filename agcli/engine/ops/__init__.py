@@ -13,7 +13,8 @@ _FAMILY_NAMES = (
     "adaptive_max", "normalization", "group_norm", "upsample", "padding_modes", "nn", "losses", "margins",
     "activations", "piecewise", "writes", "sampled", "channels", "further", "indexed", "nanmedians", "windows",
     "bessel", "scatter_reduce", "takes", "bags", "packing", "folding", "cholesky", "gamma", "dirichlet",
-    "distances", "attention", "decompositions", "matrix_functions", "least_squares", "weight_norm", "puts")
+    "distances", "attention", "decompositions", "matrix_functions", "least_squares", "weight_norm", "puts",
+    "affine_grid", "grid_sample")
 
 
 def families() -> tuple:
