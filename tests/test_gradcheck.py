@@ -27,6 +27,7 @@ from agcli.torchapi import convolution as CONV
 from agcli.torchapi import folding as FOLD
 from agcli.torchapi import distances as DIST
 from agcli.torchapi import functions
+from agcli.torchapi import grid_sample as GRID
 from agcli.torchapi import group_norm as GN
 from agcli.torchapi import interpolate as UP
 from agcli.torchapi import padding as PADS
@@ -634,6 +635,14 @@ CASES = [
     case("F.grid_sample(a, b, align_corners=False) * F.grid_sample(a, b, padding_mode='border', align_corners=True)"
          " + F.grid_sample(a, b * 1.3, padding_mode='reflection', align_corners=False) ** 2"
          " + F.grid_sample(a, b, mode='nearest', align_corners=False)", a=normal(2, 2, 3, 4), b=uniform(-1.1, 1.1, 2, 3, 2, 2)),
+    # ---- max_unpool1d/2d/3d (MaxUnpool2D/3DBackward0 at max_pool's indices), adaptive_max_pool3d
+    case("F.max_unpool2d(F.max_pool2d(a, 2) * 2, F.max_pool2d(a, 2, return_indices=True)[1], 2) ** 2"
+         " + F.max_unpool1d(F.max_pool1d(a[0], 2).exp(), F.max_pool1d(a[0], 2, return_indices=True)[1], 2)",
+         a=normal(2, 3, 4, 4)),
+    case("F.max_unpool3d(F.max_pool3d(a, 2) * 3, F.max_pool3d(a, 2, return_indices=True)[1], 2) ** 2",
+         a=normal(1, 2, 2, 4, 4)),
+    case("F.adaptive_max_pool3d(a, (2, 3, 2)) ** 2 + F.adaptive_max_pool3d(a, 1, return_indices=True)[0]",
+         a=normal(2, 3, 5, 4)),
 ]
 
 
@@ -901,6 +910,10 @@ SECOND_ORDER = [
     pytest.param(lambda q, k, v: functions.sum(functions.pow(ATT.scaled_dot_product_attention(q, k, v), 3)),
                  [R.standard_normal((2, 3, 4)), R.standard_normal((2, 5, 4)), R.standard_normal((2, 5, 3))],
                  id="scaled_dot_product_attention-math"),
+    pytest.param(lambda x: functions.sum(functions.pow(AMAX.adaptive_max_pool3d(x, (2, 3, 2)), 3)),
+                 [R.standard_normal((2, 3, 5, 4))], id="adaptive_max_pool3d"),
+    pytest.param(lambda x: functions.sum(functions.pow(GRID.affine_grid(x, (2, 1, 3, 4), False), 3)),
+                 [R.standard_normal((2, 2, 3))], id="affine_grid"),
 ]
 
 

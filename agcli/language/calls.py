@@ -132,7 +132,8 @@ _ATEN_NAME = {"cross_entropy": "cross_entropy_loss", "nll_loss": "nll_loss_nd", 
               "grid_sample": "grid_sampler"}
 # torch.nn.functional's Python code, and torch.norm's, read an attribute of the number first
 _ATTRIBUTE_READ = {"mse_loss": "size", "binary_cross_entropy_with_logits": "size", "binary_cross_entropy": "size",
-                   "norm": "layout", "affine_grid": "is_floating_point"}
+                   "norm": "layout", "affine_grid": "is_floating_point",
+                   "max_unpool1d": "size", "max_unpool2d": "size", "max_unpool3d": "size"}
 
 
 def tensor_argument(closure, node, name, param, position):

@@ -30,7 +30,8 @@ _NO_CHECKS = ({}, (), None, None)
 # has no such method
 _READ_AS_METHOD = {"softmax": "softmax", "log_softmax": "log_softmax", "tanh": "tanh", "sigmoid": "sigmoid",
                    "group_norm": "dim", "interpolate": "dim", "adaptive_max_pool2d": "size",
-                   "adaptive_max_pool2d_with_indices": "size"}
+                   "adaptive_max_pool2d_with_indices": "size", "adaptive_max_pool3d": "size",
+                   "adaptive_max_pool3d_with_indices": "size"}
 
 
 def _method_refusal(name):

@@ -1,8 +1,9 @@
-"""Adaptive max pooling over the last 2 dims (AdaptiveMaxPool2DBackward0; 1-d pooling is the 2-d
-one over an unsqueezed dim, as ATen writes it), and its gradient, which create_graph records as
-AdaptiveMaxPool2DBackwardBackward0. Windows as the adaptive average pool's (adaptive.py). As
-ATen's CPU kernel: a window's value is its first largest one, or its last nan (the scan keeps a
-value greater than the best so far, or a nan), its index counts positions in the input's plane;
+"""Adaptive max pooling over the last 2 or 3 dims (AdaptiveMaxPool2DBackward0, AdaptiveMaxPool3DBackward0;
+1-d pooling is the 2-d one over an unsqueezed dim, as ATen writes it), and its gradient, which
+create_graph records as AdaptiveMaxPool2DBackwardBackward0 (3D...). Windows as the adaptive average
+pool's (adaptive.py). As ATen's CPU kernels: a window's value is its first largest one, or its last
+nan (the scan keeps a value greater than the best so far, or a nan), its index counts positions in
+the input's plane (or volume);
 the gradient adds each output's grad at its index, output by output."""
 from __future__ import annotations
 
@@ -19,15 +20,15 @@ from .writes import gather
 
 
 def _choose(x, output_size):
-    """(values, indices) of each window (indices into the plane of the last 2 dims)."""
-    lead = tuple(x.shape[:x.ndim - 2])
-    width = x.shape[-1]
+    """(values, indices) of each window (indices into the plane, or volume, of the last 2 or 3 dims)."""
+    d = len(output_size)
+    lead = tuple(x.shape[:x.ndim - d])
+    sizes = tuple(x.shape[x.ndim - d:])
     values = np.zeros(lead + tuple(output_size), dtype=x.dtype)
     index = np.zeros(lead + tuple(output_size), dtype=np.int64)
-    for position, window, _ in windows(x.shape[x.ndim - 2:], output_size):
-        rows = np.arange(window[0].start, window[0].stop, dtype=np.int64)
-        cols = np.arange(window[1].start, window[1].stop, dtype=np.int64)
-        flat = np.reshape(rows[:, None] * width + cols[None, :], (-1,))
+    for position, window, _ in windows(sizes, output_size):
+        spans = np.meshgrid(*[np.arange(w.start, w.stop, dtype=np.int64) for w in window], indexing="ij")
+        flat = np.reshape(np.ravel_multi_index(spans, sizes), (-1,)) if spans[0].size else np.zeros(0, np.int64)
         part = np.reshape(x[(...,) + window], lead + (-1,))
         if flat.shape[0] == 0:
             continue
@@ -48,9 +49,11 @@ choose = on_host(_choose)
 def choose_grad(g, x, output_size):
     """g added at each output's index, output by output."""
     _, index = _choose(x, output_size)
-    plane = x.shape[-2] * x.shape[-1]
-    planes = 1
-    for n in x.shape[:x.ndim - 2]:
+    d = len(output_size)
+    plane = planes = 1
+    for n in x.shape[x.ndim - d:]:
+        plane *= n
+    for n in x.shape[:x.ndim - d]:
         planes *= n
     at = np.reshape(np.reshape(index, (planes, -1)) + np.reshape(np.arange(planes, dtype=np.int64) * plane, (-1, 1)),
                     (-1,))
@@ -62,17 +65,18 @@ def choose_grad(g, x, output_size):
 def _picked(t, x, output_size):
     """t (with leading batch dims) at the windows' indices of x: max_pool_double_backward."""
     _, index = choose(data(x), output_size)
+    d = len(output_size)
     nb = T.lead(t, x)
     shape = tuple(t.shape)
-    rows = reshape(t, shape[:len(shape) - 2] + (-1,))
-    index = xp.reshape(index, tuple(index.shape[:index.ndim - 2]) + (-1,))
-    index = xp.broadcast_to(xp.reshape(index, (1,) * nb + tuple(index.shape)), shape[:len(shape) - 2] +
+    rows = reshape(t, shape[:len(shape) - d] + (-1,))
+    index = xp.reshape(index, tuple(index.shape[:index.ndim - d]) + (-1,))
+    index = xp.broadcast_to(xp.reshape(index, (1,) * nb + tuple(index.shape)), shape[:len(shape) - d] +
                             tuple(index.shape[-1:]))
-    return reshape(gather(rows, len(shape) - 2, index), shape[:len(shape) - 2] + tuple(output_size))
+    return reshape(gather(rows, len(shape) - d, index), shape[:len(shape) - d] + tuple(output_size))
 
 
 def _rule(g, out, x, output_size):
-    return apply(ADAPTIVE_MAX_POOL_2D_GRAD, g, x, output_size=output_size) if type(g) is Tensor \
+    return apply(_GRADS[len(output_size)], g, x, output_size=output_size) if type(g) is Tensor \
         else choose_grad(g, data(x), output_size)
 
 
@@ -81,18 +85,25 @@ def _grad_tangent(t, out, g, x, output_size):
     xs = data(x)
     if nb:
         xs = xp.broadcast_to(xs, tuple(t.shape[:nb]) + tuple(xs.shape))
-    return apply(ADAPTIVE_MAX_POOL_2D_GRAD, t, xs, output_size=output_size) if type(t) is Tensor \
+    return apply(_GRADS[len(output_size)], t, xs, output_size=output_size) if type(t) is Tensor \
         else choose_grad(t, xs, output_size)
 
 
-ADAPTIVE_MAX_POOL_2D = Op("AdaptiveMaxPool2DBackward0", lambda x, output_size: choose(x, output_size)[0], (_rule,),
-                          ("adaptive_max_pool2d_backward(grad, self, result1): grad added at each window's index",),
-                          jvps=(lambda t, out, x, output_size: _picked(t, x, output_size),))
-ADAPTIVE_MAX_POOL_2D_GRAD = Op(
-    "AdaptiveMaxPool2DBackwardBackward0", choose_grad,
-    (lambda gg, out, g, x, output_size: _picked(gg, x, output_size), lambda gg, out, g, x, **p: zeros_like(gg)),
-    ("max_pool_double_backward(grad, indices, 2)", "zeros_like(self)"), reads=((1,), ()),
-    jvps=(_grad_tangent, None))
+def _ops(d):
+    pool = Op(f"AdaptiveMaxPool{d}DBackward0", lambda x, output_size: choose(x, output_size)[0], (_rule,),
+              (f"adaptive_max_pool{d}d_backward(grad, self, result1): grad added at each window's index",),
+              jvps=(lambda t, out, x, output_size: _picked(t, x, output_size),))
+    grad = Op(f"AdaptiveMaxPool{d}DBackwardBackward0", choose_grad,
+              (lambda gg, out, g, x, output_size: _picked(gg, x, output_size),
+               lambda gg, out, g, x, **p: zeros_like(gg)),
+              (f"max_pool_double_backward(grad, indices, {d})", "zeros_like(self)"), reads=((1,), ()),
+              jvps=(_grad_tangent, None))
+    return pool, grad
+
+
+ADAPTIVE_MAX_POOL_2D, ADAPTIVE_MAX_POOL_2D_GRAD = _ops(2)
+ADAPTIVE_MAX_POOL_3D, ADAPTIVE_MAX_POOL_3D_GRAD = _ops(3)
+_GRADS = {2: ADAPTIVE_MAX_POOL_2D_GRAD, 3: ADAPTIVE_MAX_POOL_3D_GRAD}
 
 
 def _indices(node):
@@ -101,7 +112,8 @@ def _indices(node):
     return Tensor(choose(x, node.params["output_size"])[1], device=node.out.device)
 
 
-FIELDS["AdaptiveMaxPool2DBackward0"] = {"result1": Computed(_indices), "self": Arg(0)}
+FIELDS["AdaptiveMaxPool2DBackward0"] = FIELDS["AdaptiveMaxPool3DBackward0"] = {"result1": Computed(_indices),
+                                                                             "self": Arg(0)}
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -29,6 +29,7 @@ from .parameter_list import ParameterList
 from .recurrent import RECURRENT
 from .transformer import TRANSFORMERS
 from .transformer_decoder import DECODERS
+from .unpool import UNPOOLS
 from .upsampling import UPSAMPLING
 from .utils import UTILS
 
@@ -41,7 +42,7 @@ def entries() -> dict:
             "ParameterDict": ParameterDict, **LAYERS, **CONVOLUTIONS, **NORMALIZATIONS,
             **ACTIVATIONS, **LOSSES, **RECURRENT, **CELLS, **UPSAMPLING,
             **PADDINGS, **MORE_LOSSES, **CHANNELS, **BAGS, **FOLDING, **ATTENTION,
-            **TRANSFORMERS, **DECODERS, **DISTANCES, **LP_POOLS, **LAZY}
+            **TRANSFORMERS, **DECODERS, **DISTANCES, **LP_POOLS, **LAZY, **UNPOOLS}
 
 
 __all__ = ["entries", "Module", "PARAMETER", "ParameterClass", "UTILS", "is_parameter"]

@@ -342,6 +342,10 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     dims = 2
 
 
-for _cls in (AdaptiveMaxPool1d, AdaptiveMaxPool2d):
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    dims = 3
+
+
+for _cls in (AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d):
     native_class(_cls, "torch.nn.modules.pooling")
     CONVOLUTIONS[_cls.__name__] = _cls
