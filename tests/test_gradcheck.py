@@ -643,6 +643,9 @@ CASES = [
          a=normal(1, 2, 2, 4, 4)),
     case("F.adaptive_max_pool3d(a, (2, 3, 2)) ** 2 + F.adaptive_max_pool3d(a, 1, return_indices=True)[0]",
          a=normal(2, 3, 5, 4)),
+    # ---- pdist (PdistBackward0: its kernel for p 2, 1, inf and a general p)
+    case("F.pdist(a) * 2 + torch.pdist(a, 1) * F.pdist(a, torch.inf) + F.pdist(a, 3) ** 2 + F.pdist(a, 1.5)",
+         a=distinct(4, 5)),
 ]
 
 
@@ -1025,6 +1028,7 @@ CHECKED_ELSEWHERE = {
     "StandardGammaBackward0": "Gamma.rsample: fixture 594_gamma holds PyTorch's gradients bit for bit",
     "_DirichletBackward": "Dirichlet and Beta rsample: fixture 595_dirichlet_and_beta holds PyTorch's gradients",
     "CdistBackwardBackward0": "cdist's gradient: PyTorch cannot differentiate it (program 560)",
+    "PdistBackwardBackward0": "pdist's gradient: PyTorch cannot differentiate it (fixture 360)",
     "CauchyBackward0": "x.cauchy_()'s zero gradient (a draw): tests/test_random_numbers.py, program 713",
     "WeightNormInterfaceBackward0": "torch._weight_norm (a private name expressions do not reach): "
                                     "tests/test_weight_norm.py (finite differences), program 715 (PyTorch's bits)",

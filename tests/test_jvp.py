@@ -152,6 +152,8 @@ NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p),
               "GridSampler2DBackward0": "grid_sampler_2d: PyTorch has no forward derivative (its words raised, "
                                         "fixture 358)",
               "GridSampler2DBackwardBackward0": "grid_sampler_2d's gradient: no forward derivative here either",
+              "PdistBackward0": "_pdist_forward: PyTorch has no forward derivative (its words raised)",
+              "PdistBackwardBackward0": "_pdist_backward: PyTorch has no derivative of it",
               "Unique2Backward0": "unique: no derivative in PyTorch, either mode",
               "UniqueDimBackward0": "unique(dim=): no derivative in PyTorch, either mode",
               "UniqueConsecutiveBackward0": "unique_consecutive: no derivative in PyTorch, either mode",

@@ -8,7 +8,7 @@ from . import adaptive as ADAPT, convolution as CONV, nn_extras as EXTRA, normal
 from ..engine import backend as B
 from . import attention as ATT, compound, distances as DIST, folding, functions, more_names as LN, multihead as MHA
 from . import indexing as IX, linalg as LA, multinomial, pool_variants as POOLS, predicates as PRED, shape_extras as SHX
-from . import special_math as SM
+from . import pdist as PDIST, special_math as SM
 from . import splitting as SP, stacking as ST
 from . import twofold as TW
 from . import weight_norm as WN
@@ -38,7 +38,7 @@ def declare() -> bool:
     _declare(FUNCTIONS, SAFE, {**CONV.RECORDED, **NORM.RECORDED, **EXTRA.RECORDED, **ADAPT.RECORDED,
                                **TRANS.RECORDED, **LN.NN, **folding.RECORDED, **POOLS.RECORDED})
     _declare(FUNCTIONS, NEVER, {**CONV.VALUED, **NORM.VALUED, **EXTRA.VALUED, **LN.NN_RANDOM, **POOLS.VALUED})
-    _declare(FUNCTIONS, SAFE, {"cdist": DIST.cdist})     # (torch's only: no Tensor method)
+    _declare(FUNCTIONS, SAFE, {"cdist": DIST.cdist, **PDIST.RECORDED})     # (torch's only: no Tensor method)
     _declare(FUNCTIONS, NEVER, WN.FUNCTIONS)        # (torch._weight_norm and its parts: torch's only)
     _declare(FUNCTIONS, NEVER, {**ATT.FUNCTIONS, **MHA.FUNCTIONS})        # (dropout's draws: no replay)
     TORCH_ONLY.update(NORM.TORCH_ONLY)
