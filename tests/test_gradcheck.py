@@ -646,6 +646,9 @@ CASES = [
     # ---- pdist (PdistBackward0: its kernel for p 2, 1, inf and a general p)
     case("F.pdist(a) * 2 + torch.pdist(a, 1) * F.pdist(a, torch.inf) + F.pdist(a, 3) ** 2 + F.pdist(a, 1.5)",
          a=distinct(4, 5)),
+    # ---- frexp's mantissa (FrexpBackward0), narrow_copy (NarrowCopyBackward0)
+    case("torch.frexp(a * 3).mantissa * a.frexp()[0] + torch.narrow_copy(b, 1, 1, 2).sum(1) * b.narrow_copy(0, 0, 1)[:, :2]",
+         a=away(2, 2, points=(-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0), gap=0.1), b=normal(2, 3)),
 ]
 
 
@@ -1029,6 +1032,8 @@ CHECKED_ELSEWHERE = {
     "_DirichletBackward": "Dirichlet and Beta rsample: fixture 595_dirichlet_and_beta holds PyTorch's gradients",
     "CdistBackwardBackward0": "cdist's gradient: PyTorch cannot differentiate it (program 560)",
     "PdistBackwardBackward0": "pdist's gradient: PyTorch cannot differentiate it (fixture 360)",
+    **{f"{name}Backward1": f"x.{name.lower()}_(): PyTorch's in-place version has no derivative (fixture 361)"
+       for name in ("Asinh", "Acosh", "Atanh")},
     "CauchyBackward0": "x.cauchy_()'s zero gradient (a draw): tests/test_random_numbers.py, program 713",
     "WeightNormInterfaceBackward0": "torch._weight_norm (a private name expressions do not reach): "
                                     "tests/test_weight_norm.py (finite differences), program 715 (PyTorch's bits)",

@@ -126,7 +126,8 @@ def _field(name):
 
 
 FIELDS = {name: _field(name) for name in ("Q", "R", "eigenvalues", "eigenvectors", "U", "S", "Vh", "V", "sign",
-                                          "logabsdet", "solution", "residuals", "rank", "singular_values")}
+                                          "logabsdet", "solution", "residuals", "rank", "singular_values",
+                                          "mantissa", "exponent")}       # (frexp's: torchapi/own_nodes.py)
 LINALG = {"qr": qr, "eigh": eigh, "eigvalsh": eigvalsh, "svd": svd, "svdvals": svdvals}
 FUNCTIONS = {"qr": torch_qr, "svd": torch_svd}
 METHODS = {"qr": torch_qr, "svd": torch_svd}
