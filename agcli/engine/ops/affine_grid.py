@@ -6,7 +6,7 @@ base.view(N, HW, 3).transpose(1, 2).bmm(grad.view(N, HW, 2)).transpose(1, 2), so
 records those nodes; forward mode is the generator of the tangent (it is linear)."""
 from __future__ import annotations
 
-from ..backend import bmm_kernel, from_host, host as np, swapaxes
+from ..backend import bmm_kernel, dtype_name, from_host, host as np, swapaxes
 from ..op import Op
 from ..saved import FIELDS, Param
 from ..tensor import Tensor, apply, data
@@ -31,6 +31,7 @@ def _line(n, align, dtype):
 
 def base_grid(size, align, dtype):
     """(N, positions, d + 1): each position's coordinates (x first) and a 1."""
+    dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype_name(dtype))     # (a device's dtype)
     spatial = tuple(size[2:])
     d = len(spatial)
     grid = np.empty(tuple(spatial) + (d + 1,), dtype=dtype)

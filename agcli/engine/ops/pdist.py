@@ -11,7 +11,7 @@ PyTorch differentiates neither _pdist_backward nor _pdist_forward in forward mod
 from __future__ import annotations
 
 from ...errors import AgcliError
-from ..backend import astype, dtype_name, float_errors_ignored, host as np
+from ..backend import host as np
 from ..op import Op
 from ..saved import FIELDS, Arg, Param, Result
 from ..tensor import Tensor, apply
@@ -28,7 +28,7 @@ def _mapped(d, p):
         return d * d
     if p in (1, _INF):
         return d
-    return astype(astype(d, "float64") ** p, "float32") if d.dtype == np.float32 else d ** p
+    return (d.astype(np.float64) ** p).astype(np.float32) if d.dtype == np.float32 else d ** p
 
 
 def _term(diff, g, dist, p):
@@ -76,7 +76,7 @@ def pdist(x, p):
     if i.shape[0] == 0 or m == 0:
         return np.zeros(i.shape[0], dtype=x.dtype)
     lanes = 8 if x.dtype == np.float32 else 4
-    with float_errors_ignored():
+    with np.errstate(all="ignore"):
         mapped = _mapped(np.abs(x[i] - x[j]), p)
         if m < lanes:
             agg = _fold(mapped, p)
@@ -93,8 +93,8 @@ def pdist(x, p):
             return np.sqrt(agg)
         if p in (0, 1, _INF):
             return agg
-        if dtype_name(agg.dtype) == "float32":      # (std::pow(float, 1.0 / p): a double's power, rounded)
-            return astype(astype(agg, "float64") ** (1.0 / p), "float32")
+        if agg.dtype == np.float32:      # (std::pow(float, 1.0 / p): a double's power, rounded)
+            return (agg.astype(np.float64) ** (1.0 / p)).astype(np.float32)
         return agg ** (1.0 / p)
 
 
@@ -104,7 +104,7 @@ def pdist_backward(g, x, out, p):
     res = np.zeros_like(x)
     if p == 0 or n < 2 or x.shape[1] == 0:
         return res
-    with float_errors_ignored():
+    with np.errstate(all="ignore"):
         k = 0
         for a in range(n):
             for b in range(a + 1, n):
