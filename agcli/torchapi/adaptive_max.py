@@ -97,4 +97,5 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
 VALUED = {"adaptive_max_pool1d": adaptive_max_pool1d, "adaptive_max_pool2d": adaptive_max_pool2d,
           "adaptive_max_pool1d_with_indices": adaptive_max_pool1d_with_indices,
           "adaptive_max_pool2d_with_indices": adaptive_max_pool2d_with_indices,
-          "adaptive_max_pool3d": adaptive_max_pool3d, "adaptive_max_pool3d_with_indices": adaptive_max_pool3d_with_indices}
+          "adaptive_max_pool3d": adaptive_max_pool3d,
+          "adaptive_max_pool3d_with_indices": adaptive_max_pool3d_with_indices}
