@@ -920,6 +920,10 @@ SECOND_ORDER = [
                  [R.standard_normal((2, 3, 5, 4))], id="adaptive_max_pool3d"),
     pytest.param(lambda x: functions.sum(functions.pow(GRID.affine_grid(x, (2, 1, 3, 4), False), 3)),
                  [R.standard_normal((2, 2, 3))], id="affine_grid"),
+    pytest.param(lambda x, g: _cubes([GRID.grid_sample(x, g, align_corners=False),
+                                      GRID.grid_sample(x, g, padding_mode="border", align_corners=True),
+                                      GRID.grid_sample(x, g, padding_mode="reflection", align_corners=False)]),
+                 [R.standard_normal((1, 2, 3, 4)), R.uniform(-1.2, 1.2, (1, 2, 3, 2))], id="grid_sample"),
 ]
 
 
@@ -999,8 +1003,7 @@ def test_a_long_expression_chain_through_the_api():
 # ------------------------------------------------------------- op coverage
 # Ops whose gradients are checked elsewhere, each with where and why.
 CHECKED_ELSEWHERE = {
-    "GridSampler2DBackwardBackward0": "grid_sample's gradient with create_graph: agcli refuses to differentiate it "
-                                      "again (fixture 358 prints its name)",
+    "GridSampler2DDoubleBackward": "grid_sample's second derivative: agcli refuses a third (fixture 358)",
     "Unique2Backward0": "unique: PyTorch has no derivative (transcript 234_unique_has_no_derivative)",
     "UniqueConsecutiveBackward0": "unique_consecutive: PyTorch has no derivative (fixture 356)",
     "UniqueDimBackward0": "unique(dim=): PyTorch has no derivative (fixture 673_unique_dim_and_consecutive)",

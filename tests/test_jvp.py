@@ -152,6 +152,7 @@ NO_FORWARD = {"NotImplemented": "floor_divide, number % tensor, bernoulli(x, p),
               "GridSampler2DBackward0": "grid_sampler_2d: PyTorch has no forward derivative (its words raised, "
                                         "fixture 358)",
               "GridSampler2DBackwardBackward0": "grid_sampler_2d's gradient: no forward derivative here either",
+              "GridSampler2DDoubleBackward": "grid_sampler_2d's second derivative: none either",
               "PdistBackward0": "_pdist_forward: PyTorch has no forward derivative (its words raised)",
               "PdistBackwardBackward0": "_pdist_backward: PyTorch has no derivative of it",
               **{f"{name}Backward1": "the in-place asinh_, acosh_, atanh_: PyTorch has no forward derivative (its "

@@ -14,11 +14,15 @@ The gradient, as the kernel's backward: the grid's is summed over the channels i
 neighbour's weight times g to it, vector by vector of positions (4 float64s or 8 float32s: the
 AVX2 build), in a vector nw for its lanes, then ne, sw, se. Nearest gives the grid no gradient.
 create_graph records the gradients as GridSampler2DBackwardBackward0 (PyTorch's one node of two
-outputs is two nodes of that name here), which agcli cannot differentiate again."""
+outputs is two nodes of that name here), differentiable again: the input gradient's rules are
+grid_sample of ggI and the backward kernel's grid gradient with ggI for the input (PyTorch's terms),
+the grid gradient's are composed here from the bilinear weights' slopes (to rounding; a node
+agcli names GridSampler2DDoubleBackward where PyTorch records adds, addcmul, scatter_add and
+stack), which agcli cannot differentiate a third time."""
 from __future__ import annotations
 
 from ..backend import host as np     # (NumPy: the kernel indexes and scatters on the host, on_host.py)
-from ..op import Op
+from ..op import Op, undefined
 from ..saved import FIELDS, Arg, Param
 from ..tensor import Tensor, apply, data
 from .on_host import fma, on_host
@@ -170,11 +174,58 @@ def sample_grads(g, x, grid, mode, padding, align):
     return np.reshape(gin, x.shape), np.reshape(np.stack([gx * mx, gy * my], axis=-1), grid.shape)
 
 
+@on_host
+def grid_grad_grads(gg, g, x, grid, mode, padding, align):
+    """The grid gradient's own gradients for gg (the grid's shape): (for g, for x, for grid). Bilinear's
+    weights are linear in each coordinate: d2/dx2 is 0, d2/dxdy is +1 (nw, se) or -1 (ne, sw)."""
+    N, C, H, W = x.shape
+    P = grid.shape[1] * grid.shape[2]
+    if mode == "nearest":
+        return np.zeros_like(g), np.zeros_like(x), np.zeros_like(grid)
+    (px, mx), (py, my) = _positions(x, grid, padding, align, grad=True)
+    sides, _, places = _neighbours(px, py, H, W)
+    n, s, w, e = (v[:, None, :] for v in sides)
+    go = np.reshape(g, (N, C, P)).astype(x.dtype)
+    ax = (np.reshape(gg[..., 0], (N, P)) * mx)[:, None, :]
+    ay = (np.reshape(gg[..., 1], (N, P)) * my)[:, None, :]
+    nw, ne, sw, se = (_read(np.reshape(x, (N, C, H * W)), k, a) for k, a in places)
+    d_g = ax * ((ne - nw) * s + (se - sw) * n) + ay * ((sw - nw) * e + (se - ne) * w)
+    d_x = np.zeros(N * C * H * W, dtype=x.dtype)
+    base = (np.arange(N)[:, None] * C + np.arange(C)[None, :])[:, :, None] * (H * W)
+    for (ok, at), share in zip(places, (-(ax * s + ay * e), ax * s - ay * w, ay * e - ax * n, ax * n + ay * w)):
+        keep = np.broadcast_to(ok[:, None, :], go.shape)
+        np.add.at(d_x, (base + at[:, None, :])[keep], (go * share)[keep])
+    cross = np.sum(go * (nw - ne - sw + se), axis=1)
+    d_grid = np.stack([mx * ay[:, 0] * cross, my * ax[:, 0] * cross], axis=-1)
+    return np.reshape(d_g, g.shape), np.reshape(d_x, x.shape), np.reshape(d_grid, grid.shape)
+
+
 def _rule(which):
     def rule(g, out, x, grid, **p):
         if type(g) is Tensor:
             return apply(GRID_GRADS[which], g, x, grid, **p)
         return sample_grads(g, data(x), data(grid), **p)[which]
+    return rule
+
+
+def _input_grad_rules():
+    """gin = sum of weights * g at the corners: linear in g, free of x; the grid's part is the
+    backward kernel's grid gradient with ggI for the input (PyTorch's GridSampler2DBackwardBackward0)."""
+    def for_g(gg, out, g, x, grid, **p):
+        return apply(GRID_SAMPLER_2D, gg, grid, **p) if type(gg) is Tensor else sample(gg, data(grid), **p)
+
+    def for_grid(gg, out, g, x, grid, **p):
+        if type(gg) is Tensor:
+            return apply(GRID_SAMPLER_2D_GRID_GRAD, g, gg, grid, **p)
+        return sample_grads(data(g), gg, data(grid), **p)[1]
+    return for_g, undefined, for_grid
+
+
+def _grid_grad_rule(which):
+    def rule(gg, out, g, x, grid, **p):
+        if type(gg) is Tensor:
+            return apply(DOUBLE[which], gg, g, x, grid, **p)
+        return grid_grad_grads(gg, data(g), data(x), data(grid), **p)[which]
     return rule
 
 
@@ -186,21 +237,30 @@ def _no_tangent(*args, **params):
                      "a PR adding the implementation to derivatives.yaml", kind="not_implemented")
 
 
-def _no_second(*args, **params):
+def _no_third(*args, **params):
     from ...errors import AgcliError
-    raise AgcliError("agcli cannot differentiate grid_sample's gradient again (GridSampler2DBackwardBackward0); "
-                     "PyTorch can", kind="not_implemented")
+    raise AgcliError("agcli cannot differentiate grid_sample a third time (PyTorch can)", kind="not_implemented")
 
 
 GRID_SAMPLER_2D = Op("GridSampler2DBackward0", sample, (_rule(0), _rule(1)),
                      ("grid_sampler_2d_backward(grad, input, grid, ...)[0]: each neighbour's weight times grad",
                       "grid_sampler_2d_backward(grad, input, grid, ...)[1]: the neighbours' differences, summed"),
                      jvps=(_no_tangent, _no_tangent))
-GRID_SAMPLER_2D_INPUT_GRAD = Op("GridSampler2DBackwardBackward0", lambda *a, **p: sample_grads(*a, **p)[0],
-                                (_no_second,) * 3, ("(not differentiated again here)",) * 3, jvps=(_no_tangent,) * 3)
-GRID_SAMPLER_2D_GRID_GRAD = Op("GridSampler2DBackwardBackward0", lambda *a, **p: sample_grads(*a, **p)[1],
-                               (_no_second,) * 3, ("(not differentiated again here)",) * 3, jvps=(_no_tangent,) * 3)
+GRID_SAMPLER_2D_INPUT_GRAD = Op(
+    "GridSampler2DBackwardBackward0", lambda *a, **p: sample_grads(*a, **p)[0], _input_grad_rules(),
+    ("grid_sampler_2d(ggI, grid)", "(none: the input's gradient does not read the input)",
+     "grid_sampler_2d_backward(grad_output, ggI, grid)[1]"), jvps=(_no_tangent,) * 3)
+GRID_SAMPLER_2D_GRID_GRAD = Op(
+    "GridSampler2DBackwardBackward0", lambda *a, **p: sample_grads(*a, **p)[1],
+    tuple(_grid_grad_rule(i) for i in range(3)),
+    ("ggGrid times the source positions' slopes times the neighbours' differences",
+     "grad_output times ggGrid's slopes of each neighbour's weight, added to it",
+     "ggGrid's other coordinate times the weights' cross slope (nw - ne - sw + se) summed over channels"),
+    jvps=(_no_tangent,) * 3)
 GRID_GRADS = (GRID_SAMPLER_2D_INPUT_GRAD, GRID_SAMPLER_2D_GRID_GRAD)
+GRID_SAMPLER_2D_DOUBLE_G, GRID_SAMPLER_2D_DOUBLE_X, GRID_SAMPLER_2D_DOUBLE_GRID = DOUBLE = tuple(
+    Op("GridSampler2DDoubleBackward", lambda *a, which=i, **p: grid_grad_grads(*a, **p)[which], (_no_third,) * 4,
+       ("(not differentiated again here)",) * 4, jvps=(_no_tangent,) * 4) for i in range(3))
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
