@@ -86,7 +86,7 @@ class RandomFunction:
                               **{k: N.host_value(v) for k, v in kwargs.items()})
 
     def __repr__(self):
-        return repr(getattr(_global_state(), self.name))   # <bound method RandomState.rand of RandomState(...) at 0x...>
+        return repr(getattr(_global_state(), self.name))   # <bound method RandomState.rand of RandomState(...) ...>
 
 
 _GLOBAL_STATE = None
