@@ -2,6 +2,7 @@
 the Python running the tests, i.e. the environment under test, else the one on
 PATH) and the environment to run it in."""
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,3 +19,12 @@ def base_env(**extra) -> dict:
            if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")}
     env.update(extra)
     return env
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def without_addresses(text: str) -> str:
+    """Text with each ` at 0x7f...>` of an object's repr taken out, as the fixtures record PyTorch's
+    output (tests/fixtures/record_programs.py): addresses differ from run to run, in both programs."""
+    return _ADDRESS.sub(">", text)

@@ -2,7 +2,7 @@
 
 * Every tests/fixtures/programs/NN_name.py is a small PyTorch program; its
   .out is what PyTorch 2.13 printed (tests/fixtures/record_programs.py, with
-  object addresses dropped). `agcli run` must print exactly that on stdout.
+  object addresses dropped). `agcli run` must print exactly that on stdout (its addresses dropped too).
 * The seed programs (samples/seeds/*.py) print the numbers of the seed
   notebooks (../shared/seeds/*.txt); the expected strings are copied here.
 * Errors: syntax, runtime, unknown names, imports, refused dunders, the loop
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from installed import AGCLI, base_env
+from installed import AGCLI, base_env, without_addresses
 from terminal import Terminal
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "tests" / "fixtures" / "programs"
@@ -83,6 +83,7 @@ def run(tmp_path):
                               input=input, stdin=subprocess.DEVNULL if input is None else None,
                               capture_output=True, text=True, encoding="utf-8", timeout=timeout)
         assert "Traceback" not in proc.stderr, proc.stderr
+        proc.stdout, proc.stderr = without_addresses(proc.stdout), without_addresses(proc.stderr)
         return proc
 
     return run
@@ -114,6 +115,22 @@ def test_there_are_fixture_programs():
         assert re.fullmatch(r"\d{2,3}_\w+\.py", program.name), program.name
         assert program.read_text(encoding="utf-8").startswith("import torch"), program.name
         assert program.with_suffix(".out").exists(), f"{program.name}: run tests/fixtures/record_programs.py"
+
+
+def test_objects_print_with_an_address_as_python_prints_them(tmp_path):
+    """A grad_fn, a function, an instance, a hook's handle: `<... at 0x...>`, the address being
+    the object's id(), as in Python (the fixtures' comparisons take addresses out)."""
+    source = ("import torch\nx = torch.ones(2, requires_grad=True)\ny = x * 2\ng = y.grad_fn\n"
+              "def f(a):\n    return a\nclass A:\n    pass\na = A()\nh = y.register_hook(f)\n"
+              "for v in (g, f, a, h, torch.no_grad()):\n    print(v)\n"
+              "print(all(hex(id(v)) in repr(v) for v in (g, f, a, h)))\n")
+    proc = subprocess.run([AGCLI, "run", "-e", source], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
+                          timeout=TIMEOUT)
+    address = r" at 0x[0-9a-f]+>"
+    assert re.fullmatch(f"<MulBackward0 object{address}\n<function f{address}\n<__main__.A object{address}\n"
+                        f"<torch.utils.hooks.RemovableHandle object{address}\n"
+                        f"<torch.autograd.grad_mode.no_grad object{address}\nTrue\n", proc.stdout), proc.stdout
 
 
 def test_fixtures_hold_no_version_and_no_addresses():

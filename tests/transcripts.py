@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from installed import AGCLI, base_env
+from installed import AGCLI, base_env, without_addresses
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -36,10 +36,12 @@ def check_folder(folder: str, at_least: int) -> None:
 
 
 def run_program(path: Path, cwd: Path, timeout: int) -> subprocess.CompletedProcess:
-    """`agcli run PATH` as a user runs it: in an empty folder, stdin closed."""
-    return subprocess.run([AGCLI, "run", str(path)], cwd=cwd, env=base_env(HOME=str(cwd)),
+    """`agcli run PATH` as a user runs it: in an empty folder, stdin closed (addresses taken out)."""
+    proc = subprocess.run([AGCLI, "run", str(path)], cwd=cwd, env=base_env(HOME=str(cwd)),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
                           timeout=timeout)
+    proc.stdout, proc.stderr = without_addresses(proc.stdout), without_addresses(proc.stderr)
+    return proc
 
 
 def assert_prints_the_transcript(program: Path, cwd: Path, timeout: int = 60, tolerance=None) -> None:

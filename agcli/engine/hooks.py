@@ -77,7 +77,7 @@ class Handle:
         self.table.pop(self.key, None)
 
     def __repr__(self):
-        return "<torch.utils.hooks.RemovableHandle object>"
+        return f"<torch.utils.hooks.RemovableHandle object at {id(self):#x}>"
 
 
 def watching() -> bool:

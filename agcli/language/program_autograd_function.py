@@ -50,7 +50,7 @@ class _Callable:
         return self.fn(*args, **kwargs)
 
     def __repr__(self):
-        return f"<function {self.qualname}>"
+        return f"<function {self.qualname} at {id(self):#x}>"
 
 
 class _Method:

@@ -24,7 +24,7 @@ class PythonFunction(Builtin):
     type_name = "function"
 
     def __repr__(self):
-        return f"<function {self.name}>"        # (Python adds ' at 0x...')
+        return f"<function {self.name} at {id(self):#x}>"
 
 
 def _entries(module, names, source):

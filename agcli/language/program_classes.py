@@ -79,7 +79,7 @@ class Super:
                     return bind(ns[name], instance, cls)
                 continue
             if c is object and name in ("__str__", "__repr__"):
-                return Builtin(name, lambda: f"<__main__.{type(obj).__qualname__} object>")
+                return Builtin(name, lambda: f"<__main__.{type(obj).__qualname__} object at {id(obj):#x}>")
             if name in c.__dict__ and name in ("__init__", "__str__", "__repr__"):     # Python's own class
                 method = python_errors(getattr(c, name))
                 return Builtin(name, lambda *args, **kwargs: method(obj, *args, **kwargs))

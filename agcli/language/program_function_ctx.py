@@ -1,5 +1,5 @@
 """The `ctx` of a program's torch.autograd.Function (PyTorch's FunctionCtx, whose
-class is the node's: `<torch.autograd.function.FnBackward object>`).
+class is the node's: `<torch.autograd.function.FnBackward object at 0x...>`).
 
 A program sets its own attributes on it (`ctx.k = k`) and calls PyTorch's
 methods: save_for_backward / saved_tensors (save_for_forward's in jvp; freed by a backward without
@@ -39,7 +39,7 @@ class FunctionCtx(ProgramObject):
         return any(t is d for d in self.non_differentiable)
 
     def __repr__(self):
-        return f"<torch.autograd.function.{type(self).__name__} object>"
+        return f"<torch.autograd.function.{type(self).__name__} object at {id(self):#x}>"
 
 
 def _tensors(method, values):

@@ -140,7 +140,7 @@ class UserFunction:
         return None
 
     def __repr__(self):
-        return f"<function {self.qualname}>"     # (Python adds ' at 0x...')
+        return f"<function {self.qualname} at {id(self):#x}>"
 
 
 class ProgramGenerator:
@@ -175,4 +175,4 @@ class ProgramGenerator:
         self.gen.close()
 
     def __repr__(self):
-        return f"<generator object {self.name}>"     # (Python adds ' at 0x...')
+        return f"<generator object {self.name} at {id(self):#x}>"

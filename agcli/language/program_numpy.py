@@ -68,7 +68,7 @@ class NumpyFunction:
         return N.tensor_of(result) if tensors and self.role == "ufunc" else result
 
     def __repr__(self):
-        return f"<function numpy.{self.name}>"
+        return repr(self.fn)        # NumPy's own: <function sum at 0x...>, <ufunc 'exp'>
 
 
 class RandomFunction:
@@ -82,17 +82,21 @@ class RandomFunction:
         self.name = name
 
     def __call__(self, *args, **kwargs):
-        global _GLOBAL_STATE
-        if _GLOBAL_STATE is None:       # (made on first use: importing numpy.random costs a program's start 9 ms)
-            _GLOBAL_STATE = np.random.RandomState()
-        return N.numpy_errors(getattr(_GLOBAL_STATE, self.name), *[N.host_value(a) for a in args],
+        return N.numpy_errors(getattr(_global_state(), self.name), *[N.host_value(a) for a in args],
                               **{k: N.host_value(v) for k, v in kwargs.items()})
 
     def __repr__(self):
-        return f"<built-in method {self.name} of numpy.random.mtrand.RandomState object>"
+        return repr(getattr(_global_state(), self.name))   # <bound method RandomState.rand of RandomState(...) ...>
 
 
 _GLOBAL_STATE = None
+
+
+def _global_state():
+    global _GLOBAL_STATE
+    if _GLOBAL_STATE is None:       # (made on first use: importing numpy.random costs a program's start 9 ms)
+        _GLOBAL_STATE = np.random.RandomState()
+    return _GLOBAL_STATE
 RANDOM_FUNCTIONS = {name: RandomFunction(name) for name in (
     "seed", "rand", "randn", "randint", "random", "random_sample", "uniform", "normal", "standard_normal",
     "permutation", "shuffle", "choice", "binomial", "poisson", "exponential", "beta", "gamma", "multinomial")}

@@ -57,7 +57,7 @@ class ProgramObject:
         if r is MISSING:
             if isinstance(self, BaseException):
                 return f"{type(self).__name__}({', '.join(SHOW['repr'](a) for a in self.args)})"
-            return f"<__main__.{type(self).__qualname__} object>"       # (Python adds ' at 0x...')
+            return f"<__main__.{type(self).__qualname__} object at {id(self):#x}>"
         if not isinstance(r, str):
             raise _type_error(f"__repr__ returned non-string (type {type(r).__name__})")
         return r
@@ -237,7 +237,7 @@ class Property:
         return Property(self.fget, self.fset, fdel)
 
     def __repr__(self):
-        return "<property object>"
+        return f"<property object at {id(self):#x}>"
 
 
 class Builtin:

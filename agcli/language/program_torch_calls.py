@@ -54,8 +54,8 @@ class TorchFunction:
 
     def __repr__(self):
         if self.module == "torch.nn.functional":
-            return f"<function {self.name}>"        # (Python adds ' at 0x...')
-        return f"<built-in method {self.name} of type object>"
+            return f"<function {self.name} at {id(self):#x}>"
+        return f"<built-in method {self.name} of type object at {id(self):#x}>"
 
 
 class TorchClass(TorchFunction):
@@ -102,7 +102,7 @@ class TensorMethod:
         return call(self.fn, self.name, self.receiver, args, kwargs, self.fits, True)
 
     def __repr__(self):
-        return f"<built-in method {self.name} of Tensor object>"
+        return f"<built-in method {self.name} of Tensor object at {id(self.receiver):#x}>"
 
 
 def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):

@@ -7,7 +7,6 @@ does (Python's own repr of a list would call each element's repr).
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from ..engine.tensor import Tensor
@@ -22,7 +21,6 @@ from ..torchapi.printing import tensor_repr
 from .program_objects import SHOW, ProgramObject
 
 _NUMPY_SHOWN = (host.ndarray, host.generic, host.dtype)     # print() shows str(): [1. 2.], float32
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 _PLAIN = (str, int, float, bool, type(None), complex)
 _DICT_VIEWS = {type({}.keys()): "dict_keys", type({}.values()): "dict_values", type({}.items()): "dict_items"}
 # Python's and PyTorch's names of the types of PyTorch's objects, as Python's messages name them.
@@ -70,7 +68,7 @@ def value_repr(v, _inside=None) -> str:
         return f"{t.__name__}({', '.join(value_repr(a, _inside) for a in v.args)})"
     if isinstance(v, defaultdict):      # (optimizer.state)
         return f"defaultdict({value_repr(v.default_factory)}, {value_repr(dict(v), _inside)})"
-    return _ADDRESS.sub(">", repr(v))     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
+    return repr(v)     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
 
 
 def _container_repr(v, t, inside) -> str:

@@ -31,7 +31,7 @@ class dual_level:
         FW.exit_level(self.level)
 
     def __repr__(self):
-        return "<torch.autograd.forward_ad.dual_level object>"
+        return f"<torch.autograd.forward_ad.dual_level object at {id(self):#x}>"
 
 
 def enter_dual_level():

@@ -270,7 +270,7 @@ class Transformed:
         return transform(self.call, self.transform in ("vmap", "jacfwd"))(*args, **kwargs)
 
     def __repr__(self):
-        return f"<function {self.__name__}>"        # (Python adds ' at 0x...')
+        return f"<function {self.__name__} at {id(self):#x}>"
 
 
 

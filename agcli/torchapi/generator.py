@@ -70,7 +70,7 @@ class Generator:
         self.manual_seed(DEFAULT_SEED)
 
     def __repr__(self):
-        return "<torch._C.Generator object>"
+        return f"<torch._C.Generator object at {id(self):#x}>"
 
     @property
     def device(self):

@@ -31,7 +31,8 @@ class GradModeContext:
         setattr(state, self.field, self.before)
 
     def __repr__(self):
-        return f"<torch.autograd.grad_mode.{'enable_grad' if self.context.enabled else 'no_grad'} object>"
+        name = "enable_grad" if self.context.enabled else "no_grad"
+        return f"<torch.autograd.grad_mode.{name} object at {id(self):#x}>"
 
 
 def no_grad():
@@ -54,7 +55,7 @@ class _SetGradEnabled(GradModeContext):
         pass
 
     def __repr__(self):
-        return "<torch.autograd.grad_mode.set_grad_enabled object>"
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.context.enabled})"
 
 
 def set_grad_enabled_(mode):
@@ -84,7 +85,7 @@ class InferenceMode(GradModeContext):
         state.grad_enabled, state.inference_mode, state.inference_grad_mode = self.before
 
     def __repr__(self):
-        return "<torch.autograd.grad_mode.inference_mode object>"
+        return f"<torch.autograd.grad_mode.inference_mode object at {id(self):#x}>"
 
 
 def inference_mode(mode=True):
@@ -119,7 +120,7 @@ class _AnomalyMode(GradModeContext):
         state.detect_anomaly, state.anomaly_check_nan = self.before
 
     def __repr__(self):
-        return f"<torch.autograd.anomaly_mode.{self.name} object>"
+        return f"<torch.autograd.anomaly_mode.{self.name} object at {id(self):#x}>"
 
 
 class _SetAnomaly(_AnomalyMode):

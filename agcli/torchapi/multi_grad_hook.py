@@ -25,7 +25,7 @@ class MultiHandle(H.Handle):
             handle.remove()
 
     def __repr__(self):
-        return "<torch.autograd.graph._MultiHandle object>"
+        return f"<torch.autograd.graph._MultiHandle object at {id(self):#x}>"
 
 
 def register_multi_grad_hook(tensors, fn, *, mode="all"):

@@ -39,7 +39,7 @@ def _output_number(node) -> int:
 
 
 class GradFn:
-    """What `.grad_fn` gives a program: prints as <MulBackward0 object>; one object a node
+    """What `.grad_fn` gives a program: prints as <MulBackward0 object at 0x...>; one object a node
     while a program holds it, so that `y.grad_fn is z.grad_fn.next_functions[0][0]`."""
 
     __slots__ = ("node", "__weakref__")
@@ -115,7 +115,7 @@ class GradFn:
         name = self.node.name
         # (a node of PyTorch's own Python Function, as Dirichlet's: its name has no overload number)
         module = getattr(self.node, "module", "") or ("torch.autograd.function." if name.endswith("Backward") else "")
-        return f"<{module}{name} object>"
+        return f"<{module}{name} object at {id(self):#x}>"
 
 
 def _check_version(node, field, t):

@@ -46,7 +46,7 @@ class saved_tensors_hooks:
         _watch()
 
     def __repr__(self):
-        return f"<{self.pytorch_module}.{self.type_name} object>"
+        return f"<{self.pytorch_module}.{self.type_name} object at {id(self):#x}>"
 
     def pack(self, node):
         """Pack what the new node saved; its backward unpacks it."""
@@ -134,4 +134,4 @@ class disable_saved_tensors_hooks:
         _DISABLED.pop()
 
     def __repr__(self):
-        return "<torch.autograd.graph.disable_saved_tensors_hooks object>"
+        return f"<contextlib._GeneratorContextManager object at {id(self):#x}>"     # (a contextmanager's, in PyTorch)

@@ -34,7 +34,7 @@ class RemovableHandle:
             table.pop(self.id, None)
 
     def __repr__(self):
-        return "<torch.utils.hooks.RemovableHandle object>"
+        return f"<torch.utils.hooks.RemovableHandle object at {id(self):#x}>"
 
 
 def _tables(module, name):

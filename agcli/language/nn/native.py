@@ -44,7 +44,7 @@ class NativeMethod:
             raise
 
     def __repr__(self):
-        return f"<function {self.qualname}>"
+        return f"<function {self.qualname} at {id(self):#x}>"
 
 
 def program(name):

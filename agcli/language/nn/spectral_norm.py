@@ -85,7 +85,7 @@ class SpectralNorm:
         Module.program_setattr(module, self.name, self.compute_weight(module, module.__dict__["training"]))
 
     def __repr__(self):
-        return "<torch.nn.utils.spectral_norm.SpectralNorm object>"
+        return f"<torch.nn.utils.spectral_norm.SpectralNorm object at {id(self):#x}>"
 
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):

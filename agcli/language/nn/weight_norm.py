@@ -50,7 +50,7 @@ class WeightNorm:
         Module.program_setattr(module, self.name, self.compute_weight(module))
 
     def __repr__(self):
-        return "<torch.nn.utils.weight_norm.WeightNorm object>"
+        return f"<torch.nn.utils.weight_norm.WeightNorm object at {id(self):#x}>"
 
 
 def _pre_hooks(module):
