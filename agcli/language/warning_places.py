@@ -65,17 +65,18 @@ _TRIGGERED = {f"UserWarning: {text}": f" (Triggered internally at /__w/pytorch/p
      "torch/csrc/autograd/python_variable_indexing.cpp:349"))}
 
 
-def once_per_place(show, source: str, filename: str | None = None):
+def once_per_place(show, source: str | None, filename: str | None = None):
     """A warning sink for a program of text `source` that passes each (text, place) to `show` once,
-    as Python shows it when the program is named `filename` (a file's path, <string>, <stdin>)."""
+    as Python shows it when the program is named `filename` (a file's path, <string>, <stdin>).
+    source None: the REPL's, whose every input is line 1 of <stdin> (a text shows once a session)."""
     seen = set()
-    lines = source.split("\n")
+    lines = () if source is None else source.split("\n")
 
     def warn(message: str):
         if message.startswith(_IN_TORCH_FILES):
             place = key = None
         else:
-            place = _line(source, _innermost_span())
+            place = 1 if source is None else _line(source, _innermost_span())
             key = None if message.startswith(_ONCE_PER_RUN) else place
         if (message, key) not in seen:
             seen.add((message, key))
