@@ -36,3 +36,28 @@ def test_program_warns_as_pytorch_warns(program, tmp_path):
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert agcli_warnings(proc.stderr.replace(str(program), "PROGRAM")) == expected
+
+
+NON_LEAF = "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed."
+SOURCE = "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\nprint(y.grad)\nprint(y.grad)\n"
+
+
+def test_a_program_from_e_or_standard_input_names_its_place_as_python_does(tmp_path):
+    """`python -c` writes <string>:LINE:, `python -` writes <stdin>:LINE:, neither with the line's source."""
+    for args, input, name in ((["run", "-e", SOURCE], None, "<string>"), (["run", "-"], SOURCE, "<stdin>")):
+        proc = subprocess.run([AGCLI, *args], cwd=tmp_path, env=base_env(HOME=str(tmp_path)), input=input,
+                              capture_output=True, text=True, encoding="utf-8", timeout=60)
+        lines = proc.stderr.splitlines()
+        assert proc.returncode == 0 and len(lines) == 2, proc.stderr
+        for number, line in zip((4, 5), lines):
+            assert line.startswith(f"{name}:{number}: {NON_LEAF}")
+            assert line.endswith("(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+
+
+def test_the_repl_shows_a_warning_once_a_session_at_stdin_line_1(tmp_path):
+    """Python's REPL compiles each input as line 1 of <stdin>: a text shows once."""
+    proc = subprocess.run([AGCLI, "repl"], cwd=tmp_path, env=base_env(HOME=str(tmp_path)), input=SOURCE,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count(NON_LEAF) == 1 and f"<stdin>:1: {NON_LEAF}" in proc.stderr, proc.stderr
+    assert proc.stdout.count("None") == 2
