@@ -51,7 +51,8 @@ def test_a_program_from_e_or_standard_input_names_its_place_as_python_does(tmp_p
         assert proc.returncode == 0 and len(lines) == 2, proc.stderr
         for number, line in zip((4, 5), lines):
             assert line.startswith(f"{name}:{number}: {NON_LEAF}")
-            assert line.endswith("(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
+            assert line.endswith("(Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/"
+                                 "TensorBody.h:493.)")
 
 
 def test_the_repl_shows_a_warning_once_a_session_at_stdin_line_1(tmp_path):
