@@ -140,6 +140,9 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     except AgcliError as e:
         output.error(e)
         return e.exit_code
+    from ..language.warning_places import once_per_place
+    from ..state import state
+    state.warn = once_per_place(state.warn, None, "<stdin>")     # (as Python's REPL shows them)
     from .repl_readline import Readline
     env: dict = {}
     interactive = sys.stdin.isatty()

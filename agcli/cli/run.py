@@ -37,7 +37,9 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         from ..language.program import run_program
         from ..language.warning_places import once_per_place
         from ..state import state
-        state.warn = once_per_place(state.warn, program)
+        import os
+        state.warn = once_per_place(state.warn, program, "<string>" if file is None else
+                                    "<stdin>" if file == "-" else os.path.abspath(file))
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()

@@ -7,36 +7,90 @@ made: the closures that run a program's operations hold their source span as
 Warnings PyTorch makes in its own Python code (torch/autograd/graph.py, its
 optimizers, gradcheck) and its C++ TORCH_WARN_ONCE ones have one place each
 whoever calls: they show once per run.
+
+A warning made at a line of the program shows as Python shows it: the file and line,
+the text (with the place in PyTorch's C++ that made it, for those made there), and
+the line's source when the program is a file.
 """
 from __future__ import annotations
 
 import sys
 
+# Warnings made in PyTorch's own Python files (their place is there, whoever calls): once a run,
+# shown without a place (a program has no such file).
+_IN_TORCH_FILES = (
+    "UserWarning: Using backward() with create_graph=True",              # torch/autograd/graph.py
+    "UserWarning: Error detected in ",                                   # (anomaly mode; also graph.py)
+    "UserWarning: size_average and reduce args will be deprecated",      # torch/nn/functional.py, modules/loss.py
+    "UserWarning: optimizer contains a parameter group with duplicate",  # torch/_compile.py
+    "UserWarning: To get the last learning rate computed by the scheduler",     # torch/optim/lr_scheduler.py
+    "UserWarning: Input #",                                              # torch/autograd/gradcheck.py
+    "UserWarning: For backward hooks to be called, module output",       # torch/nn/modules/module.py
+    "UserWarning: mean is more than 2 std from [a, b]",                  # torch/nn/init.py
+    "UserWarning: None of the inputs have requires_grad=True",           # torch/utils/checkpoint.py
+    "UserWarning: torch.utils.checkpoint: the use_reentrant parameter",  # torch/_dynamo/eval_frame.py
+    "UserWarning: dropout option adds dropout after all but last",       # torch/nn/modules/rnn.py
+    "FutureWarning: `torch.nn.utils.weight_norm` is deprecated")         # torch/nn/utils/weight_norm.py
+# C++'s TORCH_WARN_ONCE: once a run, at the line that made it first.
 _ONCE_PER_RUN = tuple(f"UserWarning: {text}" for text in (
-    "Using backward() with create_graph=True",              # torch/autograd/graph.py
-    "Error detected in ",                                   # (anomaly mode; also graph.py)
-    "size_average and reduce args will be deprecated",      # torch/nn/functional.py, modules/loss.py
-    "optimizer contains a parameter group with duplicate",  # torch/_compile.py
-    "To get the last learning rate computed by the scheduler",     # torch/optim/lr_scheduler.py
-    "Input #",                                              # torch/autograd/gradcheck.py
-    "Converting a tensor with requires_grad=True to a scalar",     # TORCH_WARN_ONCE
-    "The use of `x.T` on tensors of dimension other than 2",       # TORCH_WARN_ONCE
-    "Tensor.T is deprecated on 0-D tensors",                       # TORCH_WARN_ONCE
-    "Using torch.cross without specifying the dim arg",            # TORCH_WARN_ONCE
-    "Using padding='same' with even kernel lengths",               # TORCH_WARN_ONCE
-    "The reduce argument of torch.scatter with Tensor src"))       # TORCH_WARN_ONCE
+    "Converting a tensor with requires_grad=True to a scalar",
+    "The use of `x.T` on tensors of dimension other than 2",
+    "Tensor.T is deprecated on 0-D tensors",
+    "Using torch.cross without specifying the dim arg",
+    "Using padding='same' with even kernel lengths",
+    "The reduce argument of torch.scatter with Tensor src"))
+
+# Where in PyTorch's C++ the warnings made there are made: their text ends with it.
+_TRIGGERED = {f"UserWarning: {text}": f" (Triggered internally at /__w/pytorch/pytorch/{place}.)" for text, place in (
+    ("The .grad attribute of a Tensor that is not a leaf", "build/aten/src/ATen/core/TensorBody.h:493"),
+    ("Converting a tensor with requires_grad=True to a scalar",
+     "torch/csrc/autograd/generated/python_variable_methods.cpp:822"),
+    ("The use of `x.T` on tensors of dimension other than 2", "aten/src/ATen/native/TensorShape.cpp:4314"),
+    ("Tensor.T is deprecated on 0-D tensors", "aten/src/ATen/native/TensorShape.cpp:4321"),
+    ("Using torch.cross without specifying the dim arg", "aten/src/ATen/native/Cross.cpp:63"),
+    ("Using padding='same' with even kernel lengths", "aten/src/ATen/native/Convolution.cpp:1101"),
+    ("The reduce argument of torch.scatter with Tensor src", "aten/src/ATen/native/TensorAdvancedIndexing.cpp:225"),
+    ("An output with one or more elements was resized", "aten/src/ATen/native/Resize.cpp:30"),
+    ("indexing with dtype torch.uint8 is now deprecated", "aten/src/ATen/native/IndexingUtils.h:37"),
+    ("This overload of ", "torch/csrc/utils/python_arg_parser.cpp:1841"),
+    ("cov(): degrees of freedom is <= 0", "aten/src/ATen/native/Correlation.cpp:129"),
+    ("var(): degrees of freedom is <= 0", "aten/src/ATen/native/ReduceOps.cpp:1861"),
+    ("std(): degrees of freedom is <= 0", "aten/src/ATen/native/ReduceOps.cpp:1861"),
+    ("var_mean(): degrees of freedom is <= 0", "aten/src/ATen/native/ReduceOps.cpp:1861"),
+    ("std_mean(): degrees of freedom is <= 0", "aten/src/ATen/native/ReduceOps.cpp:1861"),
+    ("Using backward() with create_graph=True", "torch/csrc/autograd/engine.cpp:1307"),
+    ("torch.meshgrid: in an upcoming release", "aten/src/ATen/native/TensorShape.cpp:4215"),
+    ("torch.qr is deprecated in favor of torch.linalg.qr", "aten/src/ATen/native/BatchLinearAlgebra.cpp:2505"),
+    ("Using a non-tuple sequence for multidimensional indexing",
+     "torch/csrc/autograd/python_variable_indexing.cpp:349"))}
 
 
-def once_per_place(show, source: str):
-    """A warning sink for a program of text `source` that passes each (text, place) to `show` once."""
+def once_per_place(show, source: str | None, filename: str | None = None):
+    """A warning sink for a program of text `source` that passes each (text, place) to `show` once,
+    as Python shows it when the program is named `filename` (a file's path, <string>, <stdin>).
+    source None: the REPL's, whose every input is line 1 of <stdin> (a text shows once a session)."""
     seen = set()
+    lines = () if source is None else source.split("\n")
 
     def warn(message: str):
-        place = None if message.startswith(_ONCE_PER_RUN) else _line(source, _innermost_span())
-        if (message, place) not in seen:
-            seen.add((message, place))
-            show(message)
+        if message.startswith(_IN_TORCH_FILES):
+            place = key = None
+        else:
+            place = 1 if source is None else _line(source, _innermost_span())
+            key = None if message.startswith(_ONCE_PER_RUN) else place
+        if (message, key) not in seen:
+            seen.add((message, key))
+            show(shown(message, filename, place, lines))
     return warn
+
+
+def shown(message: str, filename, line, lines) -> str:
+    """Python's formatwarning: `FILE:LINE: Category: text`, then the line's source (of a file only)."""
+    text = message + next((end for start, end in _TRIGGERED.items() if message.startswith(start)), "")
+    if filename is None or line is None:
+        return text
+    source = lines[line - 1].strip() if filename[:1] != "<" and line <= len(lines) else ""
+    return f"{filename}:{line}: {text}" + (f"\n  {source}" if source else "")
 
 
 def _innermost_span():
