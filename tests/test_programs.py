@@ -18,7 +18,6 @@ import math
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
