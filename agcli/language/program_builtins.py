@@ -175,6 +175,15 @@ def _exit(code=None):
     raise ProgramExit(code)
 
 
+def _vars(*obj):
+    """vars(obj) of a program's plain object: its attributes' own dict, live (a module's and the
+    namespaces' stay out of reach)."""
+    if len(obj) == 1 and isinstance(obj[0], ProgramObject) and not isinstance(obj[0], BaseException) \
+            and getattr(type(obj[0]), "program_setattr", None) is None:
+        return obj[0].__dict__
+    _refused("vars", "do not reach their namespaces").fn()
+
+
 def _refused(name, why):
     def refuse(*args, **kwargs):
         raise AgcliError(f"agcli's programs {why}", kind="name", hint=f"'{name}' is outside what agcli runs")
@@ -197,7 +206,7 @@ def _make():
         "delattr": lambda obj, name: delete_attribute(obj, _name(name, "delattr")), "iter": iterator_of,
         "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": _exit,
         "quit": _exit, "staticmethod": lambda f: decorate("staticmethod", f),
-        "classmethod": lambda f: decorate("classmethod", f),
+        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
     names.update(_natives("divmod", "hash", "id", "ord", "chr", "bin", "hex", "oct"))
@@ -211,7 +220,7 @@ def _make():
     for name, why in (("open", "open no files"), ("input", "read no input"), ("eval", "run no eval"),
                       ("exec", "run no exec"), ("compile", "compile no code"), ("__import__", "import by statement"),
                       ("globals", "do not reach their namespaces"), ("locals", "do not reach their namespaces"),
-                      ("vars", "do not reach their namespaces"), ("dir", "do not reach their namespaces"),
+                      ("dir", "do not reach their namespaces"),
                       ("breakpoint", "run no debugger"), ("help", "print no help")):
         names[name] = _refused(name, why)
     return names

@@ -111,10 +111,10 @@ def next_of(iterator, default=MISSING):
         raise_python(TypeError(f"'{type_name(iterator)}' object is not an iterator"))
     try:
         return next(iterator)
-    except StopIteration:
+    except StopIteration as e:
         if default is not MISSING:
             return default
-        raise_python(StopIteration())
+        raise_python(StopIteration(*e.args))        # (a generator's return value: e.value)
 
 
 def unpack(value, count: int, star: int | None = None) -> list:

@@ -214,18 +214,26 @@ class Property:
         if instance is None:
             return self
         if self.fget is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no getter", kind="attribute")
+            raise AgcliError(self._missing(instance, "getter"), kind="attribute")
         return self.fget(instance)
 
     def set_on(self, instance, value):
         if self.fset is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no setter", kind="attribute")
+            raise AgcliError(self._missing(instance, "setter"), kind="attribute")
         self.fset(instance, value)
 
     def delete_on(self, instance):
         if self.fdel is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no deleter", kind="attribute")
+            raise AgcliError(self._missing(instance, "deleter"), kind="attribute")
         self.fdel(instance)
+
+    def _missing(self, instance, what):
+        """Python's words: the property named by the class attribute that holds it."""
+        for c in type(instance).__mro__:
+            for name, value in c.__dict__.get("_ns", {}).items():
+                if value is self:
+                    return f"property '{name}' of '{type(instance).__name__}' object has no {what}"
+        return f"property of '{type(instance).__name__}' object has no {what}"
 
     def getter(self, fget):
         return Property(fget, self.fset, self.fdel)
