@@ -163,7 +163,8 @@ def cache(function):
 
 
 def functools_entries():
-    return {"reduce": Builtin("reduce", reduce), "partial": Builtin("partial", Partial), "wraps": Builtin("wraps", wraps),
+    return {"reduce": Builtin("reduce", reduce), "partial": Builtin("partial", Partial),
+            "wraps": Builtin("wraps", wraps),
             "lru_cache": Builtin("lru_cache", lru_cache), "cache": Builtin("cache", cache)}
 
 
