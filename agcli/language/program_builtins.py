@@ -99,10 +99,15 @@ def _reversed(seq):
             return r
         if class_lookup(type(seq), "__len__") is MISSING or class_lookup(type(seq), "__getitem__") is MISSING:
             raise_python(TypeError(f"'{type(seq).__name__}' object is not reversible"))
-        return reversed(list(iterate(seq)))
+        return _backwards(seq, len(seq))       # (Python's: by __len__ and __getitem__, last first)
     if isinstance(seq, NATIVE):
         return python_errors(reversed)(seq)
     raise_python(TypeError(f"'{type_name(seq)}' object is not reversible"))
+
+
+def _backwards(seq, n):
+    for i in range(n - 1, -1, -1):
+        yield call_special(seq, "__getitem__", i)
 
 
 def _sorted(iterable, *, key=None, reverse=False):

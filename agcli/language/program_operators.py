@@ -117,6 +117,10 @@ def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
     if isinstance(other, VALUES):
         return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
     if isinstance(other, ProgramObject):
+        if in_place_ and other is a:        # acc += loss: the object's own __iadd__ first, as Python
+            r = call_special(a, f"__i{_DUNDERS[op]}__", b)
+            if r is not MISSING and r is not NotImplemented:
+                return r
         name = f"__r{_DUNDERS[op]}__" if type(a) is Tensor else f"__{_DUNDERS[op]}__"
         r = call_special(other, name, a if other is b else b)
         if r is not MISSING and r is not NotImplemented:
