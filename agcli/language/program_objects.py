@@ -147,9 +147,23 @@ class BoundMethod:
 
     __slots__ = ("function", "receiver")
     type_name = "method"
+    program_attributes = {"__name__": "name", "__qualname__": "qualname", "__func__": "function",
+                          "__self__": "receiver", "__doc__": "doc"}
 
     def __init__(self, function, receiver):
         self.function, self.receiver = function, receiver
+
+    @property
+    def name(self):
+        return _function_attribute(self.function, "__name__")
+
+    @property
+    def qualname(self):
+        return _function_attribute(self.function, "__qualname__")
+
+    @property
+    def doc(self):
+        return _function_attribute(self.function, "__doc__")
 
     def __call__(self, *args, **kwargs):
         return self.function(self.receiver, *args, **kwargs)
@@ -163,6 +177,14 @@ class BoundMethod:
     def __repr__(self):
         name = getattr(self.function, "qualname", getattr(self.function, "name", "?"))
         return f"<bound method {name} of {SHOW['repr'](self.receiver)}>"
+
+
+def _function_attribute(fn, name):
+    """A bound method's __name__ (...): its function's."""
+    field = getattr(type(fn), "program_attributes", {}).get(name)
+    if field is None:
+        raise AgcliError(f"'method' object has no attribute '{name}'", kind="attribute")
+    return getattr(fn, field)
 
 
 class StaticMethod:
