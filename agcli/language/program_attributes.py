@@ -315,8 +315,9 @@ _SETTABLE = {"torch.backends.cudnn": ("enabled", "deterministic", "benchmark")}
 
 
 def set_attribute(obj, name, value):
-    if name.startswith("__") and name.endswith("__"):
-        refuse_internals(name)
+    if name.startswith("__") and name.endswith("__") and not (name not in _TYPE_DATA and isinstance(obj, type)
+                                                             and issubclass(obj, ProgramObject)):
+        refuse_internals(name)      # (cls.__repr__ = f: a special method, as its body's def would be)
     if isinstance(obj, ProgramObject):
         hook = getattr(type(obj), "program_setattr", None)      # nn.Module's registration (language/nn)
         if hook is not None:
@@ -348,6 +349,9 @@ def set_attribute(obj, name, value):
     raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
 
 
+# A class's own data, which Python keeps outside its attributes' dict.
+_TYPE_DATA = frozenset(("__name__", "__qualname__", "__module__", "__doc__", "__dict__", "__class__", "__bases__",
+                        "__mro__", "__slots__", "__annotations__", "__weakref__"))
 _READ_ONLY = frozenset(("is_leaf", "shape", "dtype", "_version", "ndim", "device", "is_cuda", "layout", "output_nr",
                         "itemsize", "nbytes", "grad_fn", "T", "mT", "H", "mH"))
 
