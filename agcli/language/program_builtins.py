@@ -16,13 +16,13 @@ from ..engine.ops.shapes import flip
 from .program_attributes import delete_attribute, get_attribute, refuse_internals, set_attribute
 from .program_calls import invoke
 from .program_classes import decorate
-from .program_conversions import is_instance, is_subclass
+from .program_conversions import OTHER_CLASSES, is_instance, is_subclass
 from .program_exceptions import EXCEPTION_CLASSES, ProgramException, python_errors, raise_python
 from .program_format import conversion, format_field
 from .program_iteration import iterate, iterator_of, next_of
-from .program_modules import modules
+from .program_modules import BuiltinClass, modules
 from .program_numpy import VALUES
-from .program_objects import MISSING, Builtin, ProgramObject, call_special, class_lookup
+from .program_objects import MISSING, Builtin, ProgramObject, Property, call_special, class_lookup
 from .program_operators import NATIVE, absolute, arithmetic, truth
 from .program_ordering import extreme, sorted_values, total
 from .program_runtime import counted, current
@@ -215,8 +215,10 @@ def _make():
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
     names.update(_natives("divmod", "hash", "id", "ord", "chr", "bin", "hex", "oct"))
-    names["property"] = Builtin("property", lambda fget=None, fset=None, fdel=None, doc=None:
-                                decorate("property", fget).setter(fset).deleter(fdel))
+    # property: a class (isinstance(C.p, property)), the same one type(C.p) gives
+    names["property"] = OTHER_CLASSES["property"] = BuiltinClass(
+        "property", "builtins", Property, lambda fget=None, fset=None, fdel=None, doc=None:
+        decorate("property", fget).setter(fset).deleter(fdel))
     for kind in (int, float, bool, str, list, tuple, dict, set, frozenset, range, object, type, slice):
         names[kind.__name__] = kind
     names.update(EXCEPTION_CLASSES)
