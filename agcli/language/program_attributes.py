@@ -10,7 +10,7 @@ and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
@@ -50,10 +50,13 @@ _SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "i
 _NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
 PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
                   dict: frozenset(_DICT), defaultdict: frozenset(_DICT),
+                  Counter: frozenset((*_DICT, "most_common", "elements", "subtract", "total")),
+                  deque: frozenset(("append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index",
+                                    "insert", "pop", "popleft", "remove", "reverse", "rotate")),
                   set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
                   int: frozenset(_NUMBER), float: frozenset(_NUMBER), bool: frozenset(_NUMBER),
                   range: frozenset(("count", "index"))}
-_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"),
+_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"), deque: ("maxlen",),
                 float: ("real", "imag"), range: ("start", "stop", "step"), complex: ("real", "imag")}
 # Python's own names a program may read on its classes and functions.
 _DUNDERS = {"__name__", "__qualname__", "__module__", "__doc__"}

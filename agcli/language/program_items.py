@@ -5,6 +5,8 @@ NumPy array as PyTorch and NumPy do, a program's object by its __getitem__.
 """
 from __future__ import annotations
 
+from collections import deque
+
 from ..engine.tensor import Tensor
 from ..torchapi import functions
 from ..torchapi import namespace
@@ -15,7 +17,7 @@ from .program_objects import MISSING, ProgramObject, call_special
 from .program_values import type_name
 from .subscripts import getitem as tensor_getitem, index_int, index_value
 
-_SEQUENCES = (list, tuple, str, range, dict, bytes)
+_SEQUENCES = (list, tuple, str, range, dict, bytes, deque)
 
 
 def _index(v):

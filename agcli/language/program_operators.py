@@ -9,6 +9,8 @@ object answers by its special methods (__add__, __radd__, __eq__, __lt__, ...).
 """
 from __future__ import annotations
 
+from collections import deque
+
 import math
 
 from ..engine.backend import item, kind
@@ -46,7 +48,7 @@ _COMPARE_DUNDERS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"
 _NUMBERS = (int, float, bool)
 # Python's own values: Python's operators (and words) apply to them as they are.
 NATIVE = (int, float, bool, complex, str, list, tuple, dict, set, frozenset, type(None), range, slice,
-          type({}.keys()), type({}.values()), type({}.items()))
+          type({}.keys()), type({}.values()), type({}.items()), deque)
 truth = autograd.truth
 
 

@@ -6,11 +6,11 @@ block), run on the program's own functions by Python's rules and in its words.
 """
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import Counter, OrderedDict, deque, namedtuple
 
 from ..errors import AgcliError
 from .program_classes import instantiate
-from .program_exceptions import matches, raise_python
+from .program_exceptions import matches, python_errors, raise_python
 from .program_functions import ProgramGenerator, UserFunction
 from .program_iteration import iterate
 from .program_objects import MISSING, BoundMethod, Builtin, ProgramObject
@@ -166,6 +166,23 @@ def functools_entries():
     return {"reduce": Builtin("reduce", reduce), "partial": Builtin("partial", Partial),
             "wraps": Builtin("wraps", wraps),
             "lru_cache": Builtin("lru_cache", lru_cache), "cache": Builtin("cache", cache)}
+
+
+# ------------------------------------------------------------ collections
+def _counter(iterable=None, **counts):
+    if iterable is not None and not isinstance(iterable, dict):
+        iterable = list(iterate(iterable))
+    return Counter(iterable, **counts) if iterable is not None else Counter(**counts)
+
+
+def _deque(iterable=(), maxlen=None):
+    return deque(iterate(iterable), maxlen)
+
+
+def collections_entries(builtin_class):
+    """Counter (a label count) and deque (a replay buffer), Python's own, filled from what a program iterates."""
+    return {"Counter": builtin_class("Counter", "collections", Counter, python_errors(_counter)),
+            "deque": builtin_class("deque", "collections", deque, python_errors(_deque))}
 
 
 # ------------------------------------------------------------ contextlib
