@@ -349,6 +349,12 @@ def set_attribute(obj, name, value):
     if getattr(type(obj), "takes_attributes", False):
         obj.attrs = {**(obj.attrs or {}), name: value}
         return None
+    if type(obj) in PYTHON_METHODS or type(obj) in _PYTHON_DATA:       # (Python's words for its own attributes)
+        if name in PYTHON_METHODS.get(type(obj), ()):
+            raise_python(AttributeError(f"'{type_name(obj)}' object attribute '{name}' is read-only"))
+        if name in _PYTHON_DATA.get(type(obj), ()):
+            raise_python(AttributeError("readonly attribute" if type(obj) is range else
+                                        f"attribute '{name}' of '{type_name(obj)}' objects is not writable"))
     raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
 
 
