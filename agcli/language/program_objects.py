@@ -154,16 +154,16 @@ class BoundMethod:
         self.function, self.receiver = function, receiver
 
     @property
-    def name(self):
-        return _function_attribute(self.function, "__name__")
+    def name(self):         # (its function's: a program's, or agcli's own callable)
+        return getattr(self.function, "name", None) or getattr(self.function, "__name__", "?")
 
     @property
     def qualname(self):
-        return _function_attribute(self.function, "__qualname__")
+        return getattr(self.function, "qualname", None) or self.name
 
     @property
     def doc(self):
-        return _function_attribute(self.function, "__doc__")
+        return getattr(self.function, "doc", None)
 
     def __call__(self, *args, **kwargs):
         return self.function(self.receiver, *args, **kwargs)
@@ -177,14 +177,6 @@ class BoundMethod:
     def __repr__(self):
         name = getattr(self.function, "qualname", getattr(self.function, "name", "?"))
         return f"<bound method {name} of {SHOW['repr'](self.receiver)}>"
-
-
-def _function_attribute(fn, name):
-    """A bound method's __name__ (...): its function's."""
-    field = getattr(type(fn), "program_attributes", {}).get(name)
-    if field is None:
-        raise AgcliError(f"'method' object has no attribute '{name}'", kind="attribute")
-    return getattr(fn, field)
 
 
 class StaticMethod:
