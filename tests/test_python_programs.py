@@ -44,6 +44,9 @@ def _run(source, tmp_path):
     ("print('a')\nimport scipy", "a\n", 1, "ModuleNotFoundError: No module named 'scipy'"),
     ("print('a')\nraise ValueError('bad value')", "a\n", 1, "ValueError: bad value"),
     ("print('a')\nassert 1 > 2, 'no'", "a\n", 1, "AssertionError: no"),
+    ("print('a')\n'x'.encode()", "a\n", 1, "agcli's programs hold no bytes (str.encode)"),
+    ("print('a')\nimport torch\nvars(torch.nn.Linear(1, 1))", "a\n", 1,
+     "agcli's programs do not reach their namespaces"),
     # what Python refuses when it compiles: nothing runs, exit status 2
     ("print('a')\nreturn 3", "", 2, "'return' outside function"),
     ("print('a')\nfor i in range(2):\n    pass\nbreak", "", 2, "'break' outside loop"),

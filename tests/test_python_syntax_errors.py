@@ -96,3 +96,27 @@ def test_an_imaginary_literal_is_refused_as_agcli_has_no_complex_tensors(source,
     assert e.value.message == "complex numbers are not supported: agcli's tensors hold real numbers"
     assert (e.value.line, e.value.column) == (1, column)
     assert e.value.hint == "keep real and imaginary parts as two real tensors"
+
+
+@pytest.mark.parametrize("source, column, message", [
+    ("import torch\nw = torch.ones(2)\nwhile (n := w.sum()) > 5:\n    pass\n", 10,
+     "agcli does not run assignment expressions (the walrus operator ':=')"),
+    ("def show(a, b, /, c):\n    return a\n", 16, "agcli does not run positional-only parameters (the '/' in a def)"),
+    ("data = b'\\x01\\x00'\n", 8, "bytes literals (b'...') are not supported: agcli's programs hold str, numbers "
+                                  "and tensors"),
+])
+def test_python_constructs_agcli_does_not_run_are_refused_by_name(source, column, message):
+    """Valid Python that agcli does not run: the construct named, not 'unexpected ...' at a token."""
+    compile(source, "p.py", "exec")
+    with pytest.raises(AgcliError) as e:
+        parse(source)
+    assert e.value.message == message
+    assert e.value.column == column
+    assert e.value.hint
+
+
+def test_a_format_spec_after_a_colon_is_not_a_walrus():
+    """f'{x:=+8.2f}': Python reads ':' as the spec's start (an f-string's walrus needs parentheses)."""
+    proc = subprocess.run([AGCLI, "run", "-e", "print(f'{12.5:=+8.2f}|{3:=5}')"], env=base_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert (proc.returncode, proc.stdout) == (0, "+  12.50|    3\n"), proc.stderr

@@ -10,7 +10,7 @@ and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
@@ -36,8 +36,9 @@ from .program_values import type_name
 from .unknown_names import not_provided, pytorch_has
 
 # Python's methods on its values that a program may call.
-_STR = ("capitalize", "casefold", "center", "count", "endswith", "find", "format", "index", "isalnum", "isalpha",
-        "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric", "isspace", "istitle", "isupper", "join",
+_STR = ("capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "format", "format_map", "index",
+        "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower", "isnumeric",
+        "isprintable", "isspace", "istitle", "isupper", "join",
         "ljust", "lower", "lstrip", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex",
         "rjust", "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase",
         "title", "upper", "zfill")
@@ -49,10 +50,13 @@ _SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "i
 _NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
 PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
                   dict: frozenset(_DICT), defaultdict: frozenset(_DICT),
+                  Counter: frozenset((*_DICT, "most_common", "elements", "subtract", "total")),
+                  deque: frozenset(("append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index",
+                                    "insert", "pop", "popleft", "remove", "reverse", "rotate")),
                   set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
                   int: frozenset(_NUMBER), float: frozenset(_NUMBER), bool: frozenset(_NUMBER),
                   range: frozenset(("count", "index"))}
-_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"),
+_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"), deque: ("maxlen",),
                 float: ("real", "imag"), range: ("start", "stop", "step"), complex: ("real", "imag")}
 # Python's own names a program may read on its classes and functions.
 _DUNDERS = {"__name__", "__qualname__", "__module__", "__doc__"}
@@ -86,6 +90,10 @@ def refuse_internals(name):
                      hint="a program's own special methods (__init__, __repr__, ...) are its attributes")
 
 
+# An exception's attributes a program reads (raise ... from ...: the cause; raised while handling: the context).
+_EXCEPTION_ATTRIBUTES = ("args", "__cause__", "__context__", "__suppress_context__")
+
+
 def _no_attribute(v, name, candidates=()):
     raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
                  hint=did_you_mean(name, candidates))
@@ -114,6 +122,8 @@ def get_attribute(v, name):
         return _grad_fn_attribute(v, name)
     if isinstance(v, type):
         return class_attribute(v, name)
+    if getattr(t, "takes_attributes", False) and v.attrs and name in v.attrs:
+        return v.attrs[name]
     methods = PYTHON_METHODS.get(t)
     if methods is not None or t in _PYTHON_DATA:
         return python_attribute(v, name, methods or ())
@@ -127,7 +137,7 @@ def get_attribute(v, name):
     if t is BuiltinClass:
         return tensor_class_attribute(v, name)
     if isinstance(v, BaseException):
-        if name in ("args", "__cause__"):        # (raise ... from ...: the cause)
+        if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):
@@ -239,6 +249,9 @@ def python_attribute(v, name, methods):
         return getattr(v, name)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
+    if type(v) is str and name == "encode":
+        raise AgcliError("agcli's programs hold no bytes (str.encode)", kind="attribute",
+                         hint="keep the text as a str; ord(c) gives a character's code")
     _no_attribute(v, name)
 
 
@@ -250,6 +263,8 @@ def class_attribute(cls, name):
             return bind(value, None, cls)
     if name in ("__name__", "__qualname__"):
         return getattr(cls, name)
+    if name in ("__mro__", "mro", "__bases__") and issubclass(cls, ProgramObject):
+        return _class_order(cls, name)
     if name == "__module__":
         return cls.__module__ if issubclass(cls, ProgramObject) else "builtins"    # ("__main__", or torch.nn's)
     if name.startswith("__") and name.endswith("__"):
@@ -258,6 +273,17 @@ def class_attribute(cls, name):
     if methods is not None and name in methods:
         return Builtin(name, python_errors(getattr(cls, name)))
     raise_python(AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'"))
+
+
+def _class_order(cls, name):
+    """A program's class's __mro__, mro() and __bases__ as Python's (agcli's base left out); refused where
+    agcli's own classes (nn.Module's) stand in the order."""
+    mro = tuple(c for c in cls.__mro__ if c is not ProgramObject)
+    if not all(c.__module__ in ("__main__", "builtins") for c in mro):
+        refuse_internals(name)
+    if name == "__bases__":
+        return tuple(b for b in cls.__bases__ if b is not ProgramObject) or (object,)
+    return mro if name == "__mro__" else Builtin("mro", lambda: list(mro))
 
 
 def instance_attribute(obj, name):
@@ -271,7 +297,7 @@ def instance_attribute(obj, name):
         return own[name]
     if value is not MISSING:
         return bind(value, obj, cls)
-    if isinstance(obj, BaseException) and name in ("args", "__cause__"):
+    if isinstance(obj, BaseException) and name in _EXCEPTION_ATTRIBUTES:
         return getattr(obj, name)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
@@ -292,8 +318,9 @@ _SETTABLE = {"torch.backends.cudnn": ("enabled", "deterministic", "benchmark")}
 
 
 def set_attribute(obj, name, value):
-    if name.startswith("__") and name.endswith("__"):
-        refuse_internals(name)
+    if name.startswith("__") and name.endswith("__") and not (name not in _TYPE_DATA and isinstance(obj, type)
+                                                             and issubclass(obj, ProgramObject)):
+        refuse_internals(name)      # (cls.__repr__ = f: a special method, as its body's def would be)
     if isinstance(obj, ProgramObject):
         hook = getattr(type(obj), "program_setattr", None)      # nn.Module's registration (language/nn)
         if hook is not None:
@@ -319,9 +346,21 @@ def set_attribute(obj, name, value):
             raise AgcliError(f"agcli's tensors take no attributes of a program's own ('.{name}')",
                              kind="attribute", hint="assignable attributes: " +
                              ", ".join(f".{n}" for n in SETTERS))
+    if getattr(type(obj), "takes_attributes", False):
+        obj.attrs = {**(obj.attrs or {}), name: value}
+        return None
+    if type(obj) in PYTHON_METHODS or type(obj) in _PYTHON_DATA:       # (Python's words for its own attributes)
+        if name in PYTHON_METHODS.get(type(obj), ()):
+            raise_python(AttributeError(f"'{type_name(obj)}' object attribute '{name}' is read-only"))
+        if name in _PYTHON_DATA.get(type(obj), ()):
+            raise_python(AttributeError("readonly attribute" if type(obj) is range else
+                                        f"attribute '{name}' of '{type_name(obj)}' objects is not writable"))
     raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
 
 
+# A class's own data, which Python keeps outside its attributes' dict.
+_TYPE_DATA = frozenset(("__name__", "__qualname__", "__module__", "__doc__", "__dict__", "__class__", "__bases__",
+                        "__mro__", "__slots__", "__annotations__", "__weakref__"))
 _READ_ONLY = frozenset(("is_leaf", "shape", "dtype", "_version", "ndim", "device", "is_cuda", "layout", "output_nr",
                         "itemsize", "nbytes", "grad_fn", "T", "mT", "H", "mH"))
 

@@ -16,13 +16,13 @@ from ..engine.ops.shapes import flip
 from .program_attributes import delete_attribute, get_attribute, refuse_internals, set_attribute
 from .program_calls import invoke
 from .program_classes import decorate
-from .program_conversions import is_instance, is_subclass
+from .program_conversions import OTHER_CLASSES, is_instance, is_subclass
 from .program_exceptions import EXCEPTION_CLASSES, ProgramException, python_errors, raise_python
 from .program_format import conversion, format_field
 from .program_iteration import iterate, iterator_of, next_of
-from .program_modules import modules
+from .program_modules import BuiltinClass, modules
 from .program_numpy import VALUES
-from .program_objects import MISSING, Builtin, ProgramObject, call_special, class_lookup
+from .program_objects import MISSING, Builtin, ProgramObject, Property, call_special, class_lookup
 from .program_operators import NATIVE, absolute, arithmetic, truth
 from .program_ordering import extreme, sorted_values, total
 from .program_runtime import counted, current
@@ -99,10 +99,15 @@ def _reversed(seq):
             return r
         if class_lookup(type(seq), "__len__") is MISSING or class_lookup(type(seq), "__getitem__") is MISSING:
             raise_python(TypeError(f"'{type(seq).__name__}' object is not reversible"))
-        return reversed(list(iterate(seq)))
+        return _backwards(seq, len(seq))       # (Python's: by __len__ and __getitem__, last first)
     if isinstance(seq, NATIVE):
         return python_errors(reversed)(seq)
     raise_python(TypeError(f"'{type_name(seq)}' object is not reversible"))
+
+
+def _backwards(seq, n):
+    for i in range(n - 1, -1, -1):
+        yield call_special(seq, "__getitem__", i)
 
 
 def _sorted(iterable, *, key=None, reverse=False):
@@ -175,6 +180,15 @@ def _exit(code=None):
     raise ProgramExit(code)
 
 
+def _vars(*obj):
+    """vars(obj) of a program's plain object: its attributes' own dict, live (a module's and the
+    namespaces' stay out of reach)."""
+    if len(obj) == 1 and isinstance(obj[0], ProgramObject) and not isinstance(obj[0], BaseException) \
+            and getattr(type(obj[0]), "program_setattr", None) is None:
+        return obj[0].__dict__
+    _refused("vars", "do not reach their namespaces").fn()
+
+
 def _refused(name, why):
     def refuse(*args, **kwargs):
         raise AgcliError(f"agcli's programs {why}", kind="name", hint=f"'{name}' is outside what agcli runs")
@@ -197,12 +211,14 @@ def _make():
         "delattr": lambda obj, name: delete_attribute(obj, _name(name, "delattr")), "iter": iterator_of,
         "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": _exit,
         "quit": _exit, "staticmethod": lambda f: decorate("staticmethod", f),
-        "classmethod": lambda f: decorate("classmethod", f),
+        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
     names.update(_natives("divmod", "hash", "id", "ord", "chr", "bin", "hex", "oct"))
-    names["property"] = Builtin("property", lambda fget=None, fset=None, fdel=None, doc=None:
-                                decorate("property", fget).setter(fset).deleter(fdel))
+    # property: a class (isinstance(C.p, property)), the same one type(C.p) gives
+    names["property"] = OTHER_CLASSES["property"] = BuiltinClass(
+        "property", "builtins", Property, lambda fget=None, fset=None, fdel=None, doc=None:
+        decorate("property", fget).setter(fset).deleter(fdel))
     for kind in (int, float, bool, str, list, tuple, dict, set, frozenset, range, object, type, slice):
         names[kind.__name__] = kind
     names.update(EXCEPTION_CLASSES)
@@ -211,7 +227,7 @@ def _make():
     for name, why in (("open", "open no files"), ("input", "read no input"), ("eval", "run no eval"),
                       ("exec", "run no exec"), ("compile", "compile no code"), ("__import__", "import by statement"),
                       ("globals", "do not reach their namespaces"), ("locals", "do not reach their namespaces"),
-                      ("vars", "do not reach their namespaces"), ("dir", "do not reach their namespaces"),
+                      ("dir", "do not reach their namespaces"),
                       ("breakpoint", "run no debugger"), ("help", "print no help")):
         names[name] = _refused(name, why)
     return names

@@ -99,7 +99,7 @@ CONSTRUCTORS = {
 }
 
 _CLASSES = {Tensor: TENSOR, namespace.Size: SIZE, Device: DEVICE, DType: DTYPE}
-_OTHER_CLASSES = {}
+OTHER_CLASSES = _OTHER_CLASSES = {}      # (program_builtins.py puts `property` here)
 
 
 def type_of(v):

@@ -310,6 +310,9 @@ class ProgramExpressions(FStringLowering, Lowering):
             kwargs = {}
             for k, c, span in keywords:
                 if k is not None:
+                    if k in kwargs:         # (f(**d, b=1) with 'b' in d: Python's error, never one value kept)
+                        raise_python(TypeError(f"{callee_name(fn, method)}() got multiple values for keyword "
+                                               f"argument '{k}'"), span)
                     kwargs[k] = c(f)
                     continue
                 mapping = c(f)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import AgcliError
 from .program_exceptions import raise_python
 from .program_objects import BoundMethod
-from .program_runtime import Frame, LimitError, ReturnSignal
+from .program_runtime import Frame, ReturnSignal
 
 
 class Parameters:
@@ -38,13 +38,26 @@ def _missing(who, kind, names):
     return AgcliError(f"{who}() missing {len(names)} required {kind} argument{s}: {_listed(names)}", kind="type")
 
 
+def _too_many(fn, given, kwonly_given):
+    """Python's TypeError for more positional arguments than fn takes."""
+    n = len(fn.params.positional)
+    least = n - len(fn.defaults)
+    takes = f"from {least} to {n}" if least != n else str(n)
+    plural = "s" if least != n or n != 1 else ""
+    also = (f" positional argument{'s' if given != 1 else ''} (and {kwonly_given} keyword-only argument"
+            f"{'s' if kwonly_given != 1 else ''})" if kwonly_given else "")
+    return AgcliError(f"{fn.qualname}() takes {takes} positional argument{plural} but {given}{also} "
+                      f"{'was' if given == 1 and not kwonly_given else 'were'} given", kind="type")
+
+
 class UserFunction:
     """A `def` (or a lambda: `expression` instead of a body) with its defaults and the names it closes over."""
 
     __slots__ = ("name", "qualname", "params", "defaults", "kw_defaults", "body", "expression", "generator",
-                 "globals", "cells", "runtime", "source", "owner")
+                 "globals", "cells", "runtime", "source", "owner", "attrs", "doc")
     type_name = "function"
-    program_attributes = {"__name__": "name", "__qualname__": "qualname"}
+    takes_attributes = True         # (counter.calls = 0: a function's own attributes, in attrs)
+    program_attributes = {"__name__": "name", "__qualname__": "qualname", "__doc__": "doc"}
 
     def __init__(self, name, qualname, params, defaults, kw_defaults, body, frame, source, *,
                  expression=None, generator=None):
@@ -54,6 +67,7 @@ class UserFunction:
         self.globals, self.cells, self.runtime = frame.globals, frame.inner_cells(), frame.runtime
         self.source = source
         self.owner = None           # the class whose body made it (what super() starts after)
+        self.attrs = self.doc = None
 
     def get_for(self, instance, owner):
         """As a class attribute: a bound method of an instance; the function itself from the class."""
@@ -65,15 +79,11 @@ class UserFunction:
         positional = p.positional
         n = len(positional)
         local = {}
+        too_many = len(args) > n and p.var is None      # (Python says so after the keywords' errors)
         if len(args) > n:
-            if p.var is None:
-                given = len(args)
-                least = n - len(self.defaults)
-                takes = f"from {least} to {n}" if least != n else str(n)
-                raise AgcliError(f"{self.qualname}() takes {takes} positional argument{'s' if n != 1 else ''} "
-                                 f"but {given} {'was' if given == 1 else 'were'} given", kind="type")
-            local[p.var] = tuple(args[n:])
-            args = args[:n]
+            if p.var is not None:
+                local[p.var] = tuple(args[n:])
+            given, args = len(args), args[:n]
         elif p.var is not None:
             local[p.var] = ()
         for name, value in zip(positional, args):
@@ -88,6 +98,8 @@ class UserFunction:
                 extra[key] = value
             else:
                 raise AgcliError(f"{self.qualname}() got an unexpected keyword argument '{key}'", kind="type")
+        if too_many:
+            raise _too_many(self, given, sum(1 for key in kwargs if key in p.kwonly))
         if extra is not None:
             local[p.varkw] = extra
         if len(local) < len(p.names) + (p.var is not None) + (p.varkw is not None):
@@ -124,13 +136,15 @@ class UserFunction:
         runtime.depth += 1
         try:
             if runtime.depth > runtime.max_depth:
-                raise LimitError("maximum recursion depth exceeded", kind="limit")
+                raise_python(RecursionError("maximum recursion depth exceeded"))    # (Python's: catchable)
             if self.expression is not None:
                 return self.expression(frame)
             for step in self.body:
                 step(frame)
         except ReturnSignal as r:
             return r.value
+        except RecursionError:      # (the interpreter's own stack, before the depth limit: Python's error)
+            raise_python(RecursionError("maximum recursion depth exceeded"))
         except AgcliError as e:
             if e.span is not None and e.source is None:     # the error's place is in this function's text
                 e.source = self.source
@@ -168,8 +182,8 @@ class ProgramGenerator:
     def send(self, value):
         try:
             return self.gen.send(value)
-        except StopIteration:
-            raise_python(StopIteration())
+        except StopIteration as e:
+            raise_python(StopIteration(*e.args))
 
     def close(self):
         self.gen.close()

@@ -27,8 +27,8 @@ class GeneratorStatements:
         def generator(f):
             try:
                 yield from run(f)
-            except ReturnSignal:
-                return
+            except ReturnSignal as r:
+                return r.value          # (StopIteration's value: what `yield from` gives)
         return generator
 
     def gen_block(self, body):

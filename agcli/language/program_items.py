@@ -5,6 +5,8 @@ NumPy array as PyTorch and NumPy do, a program's object by its __getitem__.
 """
 from __future__ import annotations
 
+from collections import deque
+
 from ..engine.tensor import Tensor
 from ..torchapi import functions
 from ..torchapi import namespace
@@ -15,7 +17,7 @@ from .program_objects import MISSING, ProgramObject, call_special
 from .program_values import type_name
 from .subscripts import getitem as tensor_getitem, index_int, index_value
 
-_SEQUENCES = (list, tuple, str, range, dict, bytes)
+_SEQUENCES = (list, tuple, str, range, dict, bytes, deque)
 
 
 def _index(v):
@@ -24,6 +26,12 @@ def _index(v):
         if v.data.size != 1 or functions.kind(v.data.dtype) not in "iub":
             raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
         return int(functions.item(v.data))
+    if isinstance(v, ProgramObject):        # (a program's object with __index__, as Python reads it)
+        r = call_special(v, "__index__")
+        if r is not MISSING:
+            if type(r) is not int:
+                raise_python(TypeError(f"__index__ returned non-int (type {type(r).__name__})"))
+            return r
     return v
 
 
@@ -32,6 +40,8 @@ def _python_key(key, obj):
         return key if isinstance(obj, dict) else _index(key)      # (a dict's key is the tensor itself: by identity)
     if type(key) is slice and type(obj) is not dict:
         return slice(_index(key.start), _index(key.stop), _index(key.step))
+    if isinstance(key, ProgramObject) and type(obj) is not dict:
+        return _index(key)
     return key
 
 

@@ -6,6 +6,8 @@ unpacking (`a, *rest = ...`) by Python's rules and words.
 """
 from __future__ import annotations
 
+from collections import Counter, deque
+
 from ..engine.tensor import Tensor
 from ..torchapi import functions
 from ..torchapi import ndarrays
@@ -15,7 +17,7 @@ from .program_objects import MISSING, ProgramObject, call_special, class_lookup
 from .program_values import type_name
 
 _CONTAINERS = (list, tuple, str, range, dict, set, frozenset, type({}.keys()), type({}.values()),
-               type({}.items()))
+               type({}.items()), deque)
 
 
 def iterate(value):
@@ -29,8 +31,8 @@ def iterate(value):
         return _watched(value)
     if isinstance(value, _CONTAINERS) or t is ProgramGenerator:
         return value
-    if (t.__module__ == "builtins" or getattr(t, "native_iterator", False)) and hasattr(t, "__next__"):
-        return value            # zip, enumerate, map, iter(xs), iter(loader), ...
+    if (t.__module__ in ("builtins", "itertools") or getattr(t, "native_iterator", False)) and hasattr(t, "__next__"):
+        return value            # zip, enumerate, map, iter(xs), iter(loader), Counter.elements(), ...
     if isinstance(value, ndarrays.host.ndarray):       # NumPy's rows, or its scalars
         if value.ndim == 0:
             raise_python(TypeError("iteration over a 0-d array"))
@@ -41,7 +43,7 @@ def iterate(value):
 
 
 # Containers whose iteration fails when they change size on the way (Python's RuntimeError).
-_CHANGING = frozenset((dict, set, type({}.keys()), type({}.values()), type({}.items())))
+_CHANGING = frozenset((dict, set, type({}.keys()), type({}.values()), type({}.items()), Counter, deque))
 
 
 def _watched(container):
@@ -111,10 +113,10 @@ def next_of(iterator, default=MISSING):
         raise_python(TypeError(f"'{type_name(iterator)}' object is not an iterator"))
     try:
         return next(iterator)
-    except StopIteration:
+    except StopIteration as e:
         if default is not MISSING:
             return default
-        raise_python(StopIteration())
+        raise_python(StopIteration(*e.args))        # (a generator's return value: e.value)
 
 
 def unpack(value, count: int, star: int | None = None) -> list:

@@ -65,8 +65,14 @@ class ProgramLowering(GeneratorStatements, StatementLowering):
             generator, steps = inner.generator_body(body), None
         else:
             generator, steps = None, inner.block(body)
-        return lambda f: UserFunction(name, qualname, parameters, tuple(d(f) for d in defaults),
-                                      {k: d(f) for k, d in kw_defaults}, steps, f, source, generator=generator)
+        doc = body[0].value if body and type(body[0]) is A.String else None
+
+        def make(f):
+            fn = UserFunction(name, qualname, parameters, tuple(d(f) for d in defaults),
+                              {k: d(f) for k, d in kw_defaults}, steps, f, source, generator=generator)
+            fn.doc = doc
+            return fn
+        return make
 
     def stmt_FunctionDef(self, node):
         decorators = [self.expr(d) for d in node.decorators]
@@ -99,13 +105,16 @@ class ProgramLowering(GeneratorStatements, StatementLowering):
         scope = class_scope(self.scope, qualname, node.body, self.source)
         body = self.nested(scope).block(node.body)
         name, make_type = node.name, guard(make_class, node.span)
+        annotated = tuple(s.target.id for s in node.body if type(s) is A.AnnAssign and type(s.target) is A.Name)
 
         def make(f):
             namespace = {}
             frame = Frame(namespace, f.globals, f.inner_cells(), f.runtime, None)
             for step in body:
                 step(frame)
-            return make_type(name, qualname, tuple(b(f) for b in bases), namespace)
+            cls = make_type(name, qualname, tuple(b(f) for b in bases), namespace)
+            cls._annotated = annotated      # (the names annotated in its body, in order: @dataclass's fields)
+            return cls
         return self._define(make, decorators, self._store_name(A.Name(node.name, node.span)), node.span)
 
     def super_call(self, node):

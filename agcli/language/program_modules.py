@@ -342,6 +342,12 @@ def _make_modules():
                                                       W.names().items()},
                                                    "catch_warnings": Builtin("catch_warnings",
                                                                              python_errors(W.catch_warnings))})
+    from . import program_dataclasses, program_itertools, program_stdlib
+    for name, entries in (("functools", program_stdlib.functools_entries), ("contextlib", program_stdlib.
+                          contextlib_entries), ("dataclasses", program_dataclasses.dataclasses_entries),
+                          ("itertools", program_itertools.itertools_entries)):
+        modules[name] = ModuleValue(name, entries())
+    modules["collections"].entries.update(program_stdlib.collections_entries(BuiltinClass))
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -359,7 +365,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, warnings, collections.OrderedDict and defaultdict, "
+                 "torch.autograd), math, random, time, copy, warnings, functools, itertools, dataclasses, contextlib, "
+                 "collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 

@@ -147,9 +147,23 @@ class BoundMethod:
 
     __slots__ = ("function", "receiver")
     type_name = "method"
+    program_attributes = {"__name__": "name", "__qualname__": "qualname", "__func__": "function",
+                          "__self__": "receiver", "__doc__": "doc"}
 
     def __init__(self, function, receiver):
         self.function, self.receiver = function, receiver
+
+    @property
+    def name(self):         # (its function's: a program's, or agcli's own callable)
+        return getattr(self.function, "name", None) or getattr(self.function, "__name__", "?")
+
+    @property
+    def qualname(self):
+        return getattr(self.function, "qualname", None) or self.name
+
+    @property
+    def doc(self):
+        return getattr(self.function, "doc", None)
 
     def __call__(self, *args, **kwargs):
         return self.function(self.receiver, *args, **kwargs)
@@ -214,18 +228,26 @@ class Property:
         if instance is None:
             return self
         if self.fget is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no getter", kind="attribute")
+            raise AgcliError(self._missing(instance, "getter"), kind="attribute")
         return self.fget(instance)
 
     def set_on(self, instance, value):
         if self.fset is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no setter", kind="attribute")
+            raise AgcliError(self._missing(instance, "setter"), kind="attribute")
         self.fset(instance, value)
 
     def delete_on(self, instance):
         if self.fdel is None:
-            raise AgcliError(f"property of '{type(instance).__name__}' object has no deleter", kind="attribute")
+            raise AgcliError(self._missing(instance, "deleter"), kind="attribute")
         self.fdel(instance)
+
+    def _missing(self, instance, what):
+        """Python's words: the property named by the class attribute that holds it."""
+        for c in type(instance).__mro__:
+            for name, value in c.__dict__.get("_ns", {}).items():
+                if value is self:
+                    return f"property '{name}' of '{type(instance).__name__}' object has no {what}"
+        return f"property of '{type(instance).__name__}' object has no {what}"
 
     def getter(self, fget):
         return Property(fget, self.fset, self.fdel)

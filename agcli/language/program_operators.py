@@ -9,6 +9,8 @@ object answers by its special methods (__add__, __radd__, __eq__, __lt__, ...).
 """
 from __future__ import annotations
 
+from collections import deque
+
 import math
 
 from ..engine.backend import item, kind
@@ -46,7 +48,7 @@ _COMPARE_DUNDERS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"
 _NUMBERS = (int, float, bool)
 # Python's own values: Python's operators (and words) apply to them as they are.
 NATIVE = (int, float, bool, complex, str, list, tuple, dict, set, frozenset, type(None), range, slice,
-          type({}.keys()), type({}.values()), type({}.items()))
+          type({}.keys()), type({}.values()), type({}.items()), deque)
 truth = autograd.truth
 
 
@@ -117,6 +119,10 @@ def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
     if isinstance(other, VALUES):
         return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
     if isinstance(other, ProgramObject):
+        if in_place_ and other is a:        # acc += loss: the object's own __iadd__ first, as Python
+            r = call_special(a, f"__i{_DUNDERS[op]}__", b)
+            if r is not MISSING and r is not NotImplemented:
+                return r
         name = f"__r{_DUNDERS[op]}__" if type(a) is Tensor else f"__{_DUNDERS[op]}__"
         r = call_special(other, name, a if other is b else b)
         if r is not MISSING and r is not NotImplemented:

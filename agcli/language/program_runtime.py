@@ -2,18 +2,26 @@
 limits, the frames its closures run in, and the signals break/continue/
 return raise.
 
-The limits (iterations, recursion depth) stop a program that would not end;
-LimitError is not catchable by the program's own `try`.
+The limits stop a program that would not end: past the iterations' one, LimitError,
+which the program's own `try` does not catch; past the recursion depth, Python's
+RecursionError, which it does.
 """
 from __future__ import annotations
 
+import sys
+
 from ..errors import AgcliError
+
+# Python's own recursion limit while a program runs: a program's call takes several of the
+# interpreter's frames, so Python's 1000 nested calls need more (its C stack holds them: each
+# call is a few frames of C at most).
+_FRAMES_WHILE_RUNNING = 12000
 
 
 class Runtime:
     """Per-run state: where print() writes, the limits, the exceptions being handled."""
 
-    def __init__(self, write, max_iterations: int = 10**6, max_depth: int = 200):
+    def __init__(self, write, max_iterations: int = 10**6, max_depth: int = 999):     # (Python's 1000 frames)
         self.write = write
         self.max_iterations = max_iterations
         self.max_depth = max_depth
@@ -34,13 +42,16 @@ class running:
     """`with running(runtime):` makes it the current runtime (the REPL's chunks nest none)."""
 
     def __init__(self, runtime):
-        self.runtime = runtime
+        self.runtime, self.limit = runtime, None
 
     def __enter__(self):
         _current.append(self.runtime)
+        self.limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.limit, _FRAMES_WHILE_RUNNING))
 
     def __exit__(self, *exc):
         _current.pop()
+        sys.setrecursionlimit(self.limit)
 
 
 class Frame:

@@ -43,6 +43,10 @@ class ExceptionStatements:
                     raise f.runtime.handling[-1]
                 raise_python(RuntimeError("No active exception to reraise"), span)
             value = _exception(exc(f), "exceptions must derive from BaseException", span)
+            if f.runtime.handling:          # (raised while handling another: Python's implicit context)
+                context = exception_value(f.runtime.handling[-1])
+                if context is not value:
+                    value.__context__ = context
             if cause is not None:
                 c = cause(f)
                 value.__cause__ = None if c is None else \
@@ -183,6 +187,8 @@ def _enter(manager, span):
 
 def _exit(manager, error, span) -> bool:
     """The manager's __exit__; True when it swallows `error`."""
+    if getattr(manager, "takes_errors", False):        # (contextlib's: a @contextmanager, suppress)
+        return manager.exit_with(error)
     if isinstance(manager, ProgramObject):
         value = None if error is None else exception_value(error)
         r = call_special(manager, "__exit__", None if value is None else type(value), value, None)

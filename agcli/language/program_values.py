@@ -7,7 +7,7 @@ does (Python's own repr of a list would call each element's repr).
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 
 from ..engine.tensor import Tensor
 from ..torchapi import autograd, functions
@@ -68,6 +68,11 @@ def value_repr(v, _inside=None) -> str:
         return f"{t.__name__}({', '.join(value_repr(a, _inside) for a in v.args)})"
     if isinstance(v, defaultdict):      # (optimizer.state)
         return f"defaultdict({value_repr(v.default_factory)}, {value_repr(dict(v), _inside)})"
+    if t is deque:
+        inner = ", ".join(value_repr(x, _inside) for x in v)
+        return f"deque([{inner}]" + (")" if v.maxlen is None else f", maxlen={v.maxlen})")
+    if t is Counter:        # (Python's: most common first)
+        return f"Counter({value_repr(dict(v.most_common()), _inside)})" if v else "Counter()"
     return repr(v)     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
 
 

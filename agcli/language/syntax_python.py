@@ -68,6 +68,9 @@ class _Scan:
                 i = n if end < 0 else end
                 continue
             if c in "\"'":
+                if re.search(r"(?<!\w)(?:[bB][rR]?|[rR][bB])$", text[max(0, i - 3):i]):
+                    return self.error("bytes literals (b'...') are not supported: agcli's programs hold str, "
+                                      "numbers and tensors", i - 1, i, hint="write a str ('...') instead")
                 start = i
                 quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
                 end = text.find(quote, i + len(quote)) if len(quote) == 3 else _line_string_end(text, i + 1, c)
@@ -114,6 +117,13 @@ class _Scan:
                                       f"'{opener}'{where}", i)
             elif c > "\x7f" and not ("a" + c).isidentifier():
                 return self._invalid_character(c, i)
+            elif c == ":" and text[i + 1:i + 2] == "=":
+                return self.error("agcli does not run assignment expressions (the walrus operator ':=')", i,
+                                  i + 2, hint="assign on a line of its own: x = ..., then test x")
+            elif c == "/" and re.search(r"(?:^|\n)[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([^)]*$", text[:i]) \
+                    and re.match(r"[ \t]*[,)]", text[i + 1:]):
+                return self.error("agcli does not run positional-only parameters (the '/' in a def)", i,
+                                  hint="drop the '/': the parameters before it are then positional-or-keyword")
             elif c == "^":
                 return self.error("agcli does not provide '^' (bitwise xor in Python)", i,
                                   hint="for a power write x**2")

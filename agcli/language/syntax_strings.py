@@ -88,7 +88,7 @@ def string_literal(tok):
         elif c == "{":
             depth, j = 0, i + 1
             while j < len(body) and not (body[j] in "}:!" and depth == 0) or \
-                    j + 1 < len(body) and body[j:j + 2] in ("!=", "==", "<=", ">=", ":=") and depth == 0:
+                    j + 1 < len(body) and body[j:j + 2] in ("!=", "==", "<=", ">=") and depth == 0:
                 if body[j] in "\"'":      # a string inside the field: its braces are its own
                     end = body.find(body[j], j + 1)
                     j = len(body) if end < 0 else end
