@@ -91,7 +91,7 @@ def test_a_leaf_made_in_the_expression_gets_its_gradient(tmp_path):
 
 
 @pytest.mark.parametrize("expr, hint", [
-    ("nn.Linear(a)", "PyTorch has nn.Linear, but agcli does not provide it"),
+    ("nn.Linear(a)", "nn.Linear is a module class, for programs: one run by `agcli run` makes its modules"),
     ("torch.stft(a)", "PyTorch has torch.stft, but agcli does not provide it"),
     ("a.backward()", "agcli grad runs backward from the expression's value itself: drop .backward()"),
     ("a.tahn()", "did you mean 'tan' or 'tanh'"),

@@ -240,9 +240,15 @@ def _read_words(args, words, allowed, where, read_expr, options):
         elif args.expr is None:
             args.expr = word if read_expr is None else read_expr(word)
         else:
-            raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage",
-                             hint="bindings are --NAME VALUE; quote the expression as one argument")
+            raise AgcliError(f"unexpected argument {word!r} in {where}", kind="usage", hint=_stray_hint(word, where))
         i += 1
+
+
+def _stray_hint(word, where):
+    import os.path
+    if where != "the line" and os.path.exists(word):     # `agcli grad x * y`: the shell's glob
+        return "the shell replaced an unquoted * with the names of the files here: quote the expression"
+    return "bindings are --NAME VALUE; quote the expression as one argument"
 
 
 def _refuse_mistyped_option(name, expr, where, options):

@@ -300,6 +300,7 @@ def _line_json(result, number) -> str:
 
 def _emit(output, number, result, dtype) -> bool:
     """Write one line's result for people; returns whether it shows an error."""
+    dtype = getattr(result, "line_dtype", dtype)    # the line's own --dtype: its default, as in `agcli grad`
     if getattr(result, "command", "grad") != "grad":     # a calculus command's line
         from ..output.calculus_render import calculus_sections
         sections = calculus_sections(result, dtype_default=dtype)

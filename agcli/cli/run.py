@@ -16,7 +16,9 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
     """`agcli run FILE`, `-` (standard input) or `-e PROGRAM`: returns the exit code."""
     output = Output()
     if (file is None) == (program is None):
-        output.error(AgcliError("give a program FILE, - for standard input, or -e PROGRAM", kind="usage"))
+        message = ("give one program: a FILE or -e PROGRAM, not both" if file is not None else
+                   "give a program FILE, - for standard input, or -e PROGRAM")
+        output.error(AgcliError(message, kind="usage"))
         return EXIT_INPUT
     where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
     if program is None:

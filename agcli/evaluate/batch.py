@@ -113,8 +113,12 @@ class Batch:
                 options = {**args.options(), "wrt": wrt}
                 if command == "vjp":
                     options["grad_output"] = grad_output
-                return COMMANDS[command](args.expr, args.bindings, **options)
-            return api.evaluate(args.expr, args.bindings, wrt=wrt, grad_output=grad_output)
+                result = COMMANDS[command](args.expr, args.bindings, **options)
+            else:
+                result = api.evaluate(args.expr, args.bindings, wrt=wrt, grad_output=grad_output)
+            if args.dtype is not None and args.dtype != self.dtype:
+                result.line_dtype = args.dtype   # printed as `agcli grad --dtype` prints it (cli/batch.py)
+            return result
         except AgcliError as e:
             result = api.Result(text if args is None else args.expr)  # the whole line if it did not split
             result.error = detached(e)

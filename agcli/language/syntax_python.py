@@ -182,9 +182,11 @@ class _Scan:
         return None
 
     def open_brackets(self, failed_at):
-        """As CPython: a bracket left open is blamed when the parse failed on a later line."""
+        """As CPython: a bracket left open is blamed when the parse failed on a later line, or at
+        the end of the text (`(x`, `[1, 2`: "'(' was never closed", not "unexpected end of input")."""
+        at_end = failed_at >= len(self.text.rstrip())
         before = [(bracket, at) for bracket, at in self.open if at < failed_at]
-        if before and self.line_of(before[-1][1]) < self.line_of(failed_at):
+        if before and (at_end or self.line_of(before[-1][1]) < self.line_of(failed_at)):
             bracket, at = before[-1]
             return self.error(f"'{bracket}' was never closed", at)
         return None

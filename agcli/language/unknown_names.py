@@ -69,7 +69,40 @@ def _or_guess(pytorch, name, candidates):
     return not_provided(pytorch) if pytorch else did_you_mean(name, candidates)
 
 
+# What a program (agcli run, agcli repl) has and an expression has not: Python's built-ins, the
+# autograd calls `agcli grad` makes itself, and a tensor's state between lines. PyTorch has most
+# of these names, so "agcli does not provide it" would send the user away from `agcli run`.
+_BUILTINS = frozenset(("print", "len", "range", "list", "tuple", "dict", "set", "float", "int", "bool", "str",
+                       "type", "isinstance", "enumerate", "zip", "map", "filter", "sorted", "reversed", "repr"))
+_STATE = frozenset(("grad", "grad_fn", "retain_grad", "retains_grad", "register_hook", "requires_grad_",
+                    "zero_", "numpy", "tolist", "detach_"))
+_RUN = "a program run by `agcli run` (or typed into `agcli repl`) has it"
+
+
+def _for_programs(name, module, method=False):
+    """The hint for a name only a program has (see _BUILTINS, _STATE), else None."""
+    if module is None and not method and name in _BUILTINS:
+        shows = "agcli grad prints the value itself; " if name == "print" else ""
+        return f"{name}() is Python's built-in, not PyTorch's: {shows}{_RUN}"
+    if module is not None and module.startswith("torch.autograd"):
+        return ("agcli grad is torch.autograd.grad (and backward) of the expression; "
+                "agcli jacobian, hessian, jvp, vjp, hvp, vhp and check are torch.autograd.functional's and gradcheck; "
+                + _RUN)
+    if module in ("nn", "torch.nn") and name[:1].isupper() and pytorch_has(name, module):
+        return (f"{module}.{name} is a module class, for programs: one run by `agcli run` makes its modules "
+                "(the README lists them); an expression calls torch.nn.functional's functions (F.linear(x, w, b))")
+    if name in _STATE and (method or module is None or module not in _PREFIX):
+        if name in ("grad", "grad_fn"):
+            return (f"agcli grad shows .{name} itself (each node's grad_fn in the graph, each leaf's .grad "
+                    f"under gradients); {_RUN}")
+        return f"an expression is one computation, without a tensor's state between lines; {_RUN}"
+    return None
+
+
 def function_hint(name, module, functions):
+    special = _for_programs(name, module)
+    if special:
+        return special
     if module is not None and name in functions:     # (F.exp: agcli has exp, PyTorch's F has not)
         elsewhere = [m for m in ("torch", "torch.nn.functional") if m != module and module_has(m, name)]
         return f"PyTorch's {module} has no '{name}'" + (f"; write {elsewhere[0]}.{name}" if elsewhere else "")
@@ -81,6 +114,9 @@ def method_hint(name, module, methods, attributes):
         return f"'.{name}' is an attribute: drop the parentheses"
     if name == "backward":
         return "agcli grad runs backward from the expression's value itself: drop .backward()"
+    special = _for_programs(name, module, method=True)
+    if special:
+        return special
     pytorch = pytorch_has(name, module) if module in ("nn", "torch.nn") else pytorch_has(name, method=True)
     return _or_guess(pytorch, name, methods)
 
@@ -88,11 +124,17 @@ def method_hint(name, module, methods, attributes):
 def attribute_hint(name, module, attributes, methods=()):
     if name in methods:
         return f"'{name}' is a method: call it, e.g. x.{name}()"
+    special = _for_programs(name, module, method=module is None)
+    if special:
+        return special
     pytorch = pytorch_has(name, module) if module else pytorch_has(name, method=True)
     return _or_guess(pytorch, name, attributes)
 
 
 def variable_hint(name, known):
+    if name == "nn":
+        return ("an expression calls torch.nn.functional's functions as F.relu(x); "
+                "nn's modules are for a program run by `agcli run`")
     guess = did_you_mean(name, known)
     if guess:
         return guess

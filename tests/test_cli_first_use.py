@@ -1,0 +1,101 @@
+"""What a new user met trying each command as the README and --help show it (hunt 6): a bracket
+left open is Python's "'(' was never closed", a name only programs have says `agcli run` has it,
+an unquoted `*` the shell expanded is named, and a batch line prints as `agcli grad` with the
+same words. The installed agcli, run as a subprocess."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from installed import AGCLI, base_env
+
+
+def agcli(*args, cwd, input=None):
+    proc = subprocess.run([AGCLI, *args], cwd=cwd, env=base_env(), input=input,
+                          stdin=None if input is not None else subprocess.DEVNULL,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize("args, where, caret", [
+    (["grad", "(x", "--x", "1"], "expression, line 1, column 1", "   | ^"),
+    (["grad", "f(x, [1, 2", "--x", "1"], "expression, line 1, column 6", "   |      ^"),
+    (["grad", "x", "--x", "[1, 2"], "value of --x, line 1, column 1", "   | ^"),
+    (["jacobian", "x", "--x", "randn(2,"], "value of --x, line 1, column 6", "   |      ^"),
+    (["run", "-e", "x = (1,"], "-e, line 1, column 5", "   |     ^"),
+])
+def test_a_bracket_left_open_at_the_end_is_pythons_error(tmp_path, args, where, caret):
+    proc = agcli(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "was never closed" in proc.stderr and f"--> {where}\n" in proc.stderr, proc.stderr
+    assert caret + "\n" in proc.stderr and "end of input" not in proc.stderr
+
+
+def test_an_operator_without_its_operand_is_still_said_so(tmp_path):
+    proc = agcli("grad", "x +", "--x", "1", cwd=tmp_path)
+    assert proc.returncode == 2 and "error: unexpected end of input" in proc.stderr
+
+
+@pytest.mark.parametrize("expr, hint", [
+    ("print(x)", "print() is Python's built-in, not PyTorch's: agcli grad prints the value itself"),
+    ("len(x)", "len() is Python's built-in, not PyTorch's"),
+    ("float(x)", "float() is Python's built-in"),
+    ("x.grad", "agcli grad shows .grad itself"),
+    ("x.grad_fn", "agcli grad shows .grad_fn itself"),
+    ("x.tolist()", "an expression is one computation, without a tensor's state between lines"),
+    ("x.retain_grad()", "an expression is one computation"),
+    ("torch.autograd.grad(x * x, x)", "agcli grad is torch.autograd.grad (and backward) of the expression"),
+    ("nn.Linear(2, 2)", "nn.Linear is a module class, for programs"),
+    ("nn.relu(x)", "an expression calls torch.nn.functional's functions as F.relu(x)"),
+])
+def test_a_name_only_programs_have_points_to_agcli_run(tmp_path, expr, hint):
+    proc = agcli("grad", expr, "--x", "[1., 2.]", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert f"hint: {hint}" in proc.stderr and "does not provide" not in proc.stderr, proc.stderr
+
+
+def test_a_typo_still_gets_its_guess(tmp_path):
+    proc = agcli("grad", "x.sinn()", "--x", "1", cwd=tmp_path)
+    assert "hint: did you mean 'sin' or 'sinh' or 'sinc'?" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["grad", "jacobian", "graph"])
+def test_an_unquoted_star_the_shell_expanded_is_named(tmp_path, command):
+    (tmp_path / "a.txt").write_text("")
+    (tmp_path / "b.txt").write_text("")
+    # what `agcli grad x * y --x 2 --y 3` reaches agcli as, in a folder of a.txt and b.txt
+    proc = agcli(command, "x", "a.txt", "b.txt", "y", "--x", "2", "--y", "3", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "error: unexpected argument 'a.txt'" in proc.stderr
+    assert "hint: the shell replaced an unquoted * with the names of the files here: quote the expression" \
+        in proc.stderr
+    other = agcli(command, "x", "y", "--x", "2", cwd=tmp_path)
+    assert "hint: bindings are --NAME VALUE; quote the expression as one argument" in other.stderr
+
+
+def test_run_with_a_file_and_e_says_not_both(tmp_path):
+    (tmp_path / "p.py").write_text("print(1)\n")
+    proc = agcli("run", "p.py", "-e", "print(2)", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr == "error: give one program: a FILE or -e PROGRAM, not both\n"
+
+
+@pytest.mark.parametrize("words, batch_dtype", [
+    (["x*2", "--x", "1", "--dtype", "float32"], "float64"),
+    (["x*2", "--x", "1", "--dtype", "float64"], "float32"),
+    (["x*2", "--x", "1"], "float32"),
+    (["x.float()*2", "--x", "1"], "float64"),
+])
+def test_a_batch_line_prints_its_value_as_grad_does(tmp_path, words, batch_dtype):
+    grad = agcli("grad", *words, *(["--dtype", batch_dtype] if "--dtype" not in words else []), cwd=tmp_path)
+    line = " ".join(f'"{w}"' if not w.startswith("--") else w for w in words) + "\n"
+    batch = agcli("batch", "-", "--dtype", batch_dtype, cwd=tmp_path, input=line)
+    assert grad.returncode == batch.returncode == 0, batch.stderr
+    assert grad.stdout.splitlines()[1] == batch.stdout.splitlines()[2]
+
+
+def test_a_calculus_line_of_another_dtype_prints_as_its_command(tmp_path):
+    alone = agcli("hessian", "x**3", "--x", "1", "--dtype", "float32", cwd=tmp_path)
+    batch = agcli("batch", "-", cwd=tmp_path, input='hessian "x**3" --x 1 --dtype float32\n')
+    assert alone.stdout.splitlines()[1] == batch.stdout.splitlines()[2] == "tensor(1.)"
