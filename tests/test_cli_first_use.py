@@ -99,3 +99,23 @@ def test_a_calculus_line_of_another_dtype_prints_as_its_command(tmp_path):
     alone = agcli("hessian", "x**3", "--x", "1", "--dtype", "float32", cwd=tmp_path)
     batch = agcli("batch", "-", cwd=tmp_path, input='hessian "x**3" --x 1 --dtype float32\n')
     assert alone.stdout.splitlines()[1] == batch.stdout.splitlines()[2] == "tensor(1.)"
+
+
+@pytest.mark.parametrize("command, option, where", [
+    ("grad", ["--vector", "x=1"], "agcli grad"), ("graph", ["--eps", "1"], "agcli graph"),
+    ("explain", ["--second-order"], "agcli explain"), ("jacobian", ["--grad-output", "1"], "agcli jacobian"),
+])
+def test_another_commands_option_names_the_command_given(tmp_path, command, option, where):
+    proc = agcli(command, "x*2", "--x", "1", *option, cwd=tmp_path)
+    assert proc.returncode == 2 and f"error: {option[0]} is not an option of {where}\n" in proc.stderr
+
+
+@pytest.mark.parametrize("line, message, hint", [
+    ('"x*2 --x 1\n', "a quote is not closed", 'close each quoted word: "x*2" --x 1'),
+    ('"x*2" --x 1 \\\n', "it ends in a backslash", "a batch line does not go on to the next: join them"),
+])
+def test_a_batch_line_that_does_not_split_says_why_in_its_words(tmp_path, line, message, hint):
+    proc = agcli("batch", "-", cwd=tmp_path, input=line)
+    assert proc.returncode == 1
+    assert f"error: cannot split the line into arguments: {message}\n" in proc.stderr
+    assert f"hint: {hint}\n" in proc.stderr and "No closing" not in proc.stderr and "No escaped" not in proc.stderr

@@ -317,8 +317,13 @@ def split_words(line: str) -> list[str]:
     import shlex
     try:
         return shlex.split(line, comments=False)
-    except ValueError as e:
-        raise AgcliError(f"cannot split the line into arguments: {e}", kind="usage") from None
+    except ValueError as e:     # (shlex's words, "No escaped character", said as a line's writer would)
+        why = _SHLEX.get(str(e), (str(e), None))
+        raise AgcliError(f"cannot split the line into arguments: {why[0]}", kind="usage", hint=why[1]) from None
+
+
+_SHLEX = {"No closing quotation": ("a quote is not closed", "close each quoted word: \"x*2\" --x 1"),
+          "No escaped character": ("it ends in a backslash", "a batch line does not go on to the next: join them")}
 
 
 def _without_comment(line: str) -> str:

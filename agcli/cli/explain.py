@@ -22,7 +22,7 @@ def run_explain(words) -> int:
     output = Output()
     fmt = "json" if asks_for_json(words) else "rich"
     try:
-        args = prepare(words, EXPLAIN_OPTIONS)
+        args = prepare(words, EXPLAIN_OPTIONS, where="agcli explain")
         fmt = args.format or "rich"
     except AgcliError as e:
         if fmt == "json":       # stdout stays one JSON object

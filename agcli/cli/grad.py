@@ -38,7 +38,7 @@ def run_grad(words) -> int:
     output = Output()
     fmt = "rich"
     try:
-        args = read_words(words)
+        args = read_words(words, where="agcli grad")
         fmt = args.format or "rich"
         _check_out(args)
         api = start_engine(args)

@@ -62,7 +62,7 @@ def run_graph(words) -> int:
     output = Output()
     fmt = "json" if asks_for_json(words) else "rich"
     try:
-        args = prepare(words, GRAPH_OPTIONS)
+        args = prepare(words, GRAPH_OPTIONS, where="agcli graph")
         fmt = _format(args)
         if fmt in PICTURES and shutil.which("dot") is None:
             raise AgcliError(INSTALL_DOT.format(fmt=fmt), kind="usage")

@@ -27,7 +27,7 @@ def run_plot(words) -> int:
     output = Output()
     fmt = "json" if asks_for_json(words) else "rich"
     try:
-        args = prepare(words, PLOT_OPTIONS)
+        args = prepare(words, PLOT_OPTIONS, where="agcli plot")
         fmt = args.format or "rich"
         picture = None if args.out is None else _picture(args.out)
     except AgcliError as e:
