@@ -119,3 +119,28 @@ def test_a_batch_line_that_does_not_split_says_why_in_its_words(tmp_path, line, 
     assert proc.returncode == 1
     assert f"error: cannot split the line into arguments: {message}\n" in proc.stderr
     assert f"hint: {hint}\n" in proc.stderr and "No closing" not in proc.stderr and "No escaped" not in proc.stderr
+
+
+# PyTorch 2.13 under torch.autograd.detect_anomaly(): functional.jacobian, jvp and hessian run backward
+# passes, and the first that returns nan stops them with its message (recorded by hand)
+@pytest.mark.parametrize("args, message", [
+    (["jacobian", "x.sqrt()", "--x", "[0., 1.]"], "Function 'SqrtBackward0' returned nan values in its 0th output."),
+    (["jvp", "x.sqrt()", "--x", "[0., 1.]", "--vector", "x=[0., 1.]"],
+     "Function 'SqrtBackward0' returned nan values in its 0th output."),
+    (["hessian", "x.pow(1.5).sum()", "--x", "[0., 1.]"], "Function 'PowBackward0' returned nan values in its 0th output."),
+    (["hessian", "x.rsqrt().sum()", "--x", "[0., 1.]"], "Function 'PowBackward0' returned nan values in its 0th output."),
+    (["hessian", "(1/x).sum()", "--x", "[0., 1.]"], "Function 'MulBackward0' returned nan values in its 0th output."),
+])
+def test_anomaly_mode_stops_the_calculus_commands_where_pytorchs_stops(tmp_path, args, message):
+    proc = agcli(*args, "--detect-anomaly", cwd=tmp_path)
+    assert proc.returncode == 1 and f"error: {message}\n" in proc.stderr, proc.stderr
+    assert agcli(*args, cwd=tmp_path).returncode == 0      # without it: PyTorch's inf and nan, and exit 0
+
+
+def test_a_jvp_in_anomaly_mode_has_its_value_and_product(tmp_path):
+    import json
+    words = ["jvp", "x.sqrt()*y", "--x", "[1., 2.]", "--y", "2", "--vector", "x=[0., 1.]", "-f", "json"]
+    plain = json.loads(agcli(*words, cwd=tmp_path).stdout)
+    anomaly = json.loads(agcli(*words, "--detect-anomaly", cwd=tmp_path).stdout)
+    assert anomaly == plain and plain["value"] == [2.0, 2.8284271247461903]
+    assert plain["jvp"] == [1.0, 2.121320343559643]     # torch.autograd.functional.jvp's, in float64

@@ -231,7 +231,9 @@ def _read_npy(f, origin):
         raise AgcliError("it is not an .npy array", kind="binding") from None
     C.check_size(shape, f"the array in {origin}")
     if dtype.kind not in "biuf":
-        raise AgcliError(f"arrays of dtype {dtype} are not numbers", kind="binding")
+        what = {"U": "strings", "S": "bytes", "O": "Python objects", "c": "complex numbers", "M": "dates",
+                "m": "time spans"}.get(dtype.kind, "records")
+        raise AgcliError(f"the array holds {what}, not real numbers", kind="binding")   # (not NumPy's '<U1')
     f.seek(0)
     try:
         return fmt.read_array(f, allow_pickle=False)
@@ -276,7 +278,8 @@ def _table(text: str):
             try:
                 float(cell)
             except ValueError:
-                raise AgcliError(f"line {number}, column {column} is not a number", kind="binding") from None
+                raise AgcliError(f"line {number}, column {column} is not a number", kind="binding", hint=None
+                                 if number != first else "a header line? start it with # (a comment)") from None
     array = numpy.asarray([cells for _, cells in rows], dtype=float)
     if array.size == 1:
         return array.reshape(())        # one number is a scalar, as numpy.loadtxt reads it

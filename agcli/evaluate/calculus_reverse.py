@@ -100,7 +100,8 @@ def hessian(result, plan, leaves, names):
     n = sum(int(x.data.size) for x in inputs)
     limit_matrix("Hessian", n, n, rows="inputs")
     with quietly(result):
-        blocks = _forward_over_reverse(fn, inputs)
+        # (anomaly mode: PyTorch's double backward, whose nan it looks for; forward mode's rules may have none)
+        blocks = None if state.detect_anomaly else _forward_over_reverse(fn, inputs)
         if blocks is None:
             blocks = AF.hessian(fn, inputs)
     return {a: {b: host(blocks[i][j]) for j, b in enumerate(names)} for i, a in enumerate(names)}

@@ -46,7 +46,9 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
     limit_matrix("Jacobian", m, n)
     if B.kind(probe.data.dtype) != "f" or not names:
         columns = {name: None for name in names}
-    elif mode == "reverse" or (mode is None and m < n):
+    elif mode == "reverse" or (mode is None and (m < n or state.detect_anomaly)):
+        # (anomaly mode: PyTorch's own passes, a backward per row, so that the backward function whose nan
+        # stops PyTorch's jacobian stops this one: forward mode runs none)
         with quietly(result):       # (the backward passes' floating-point trouble shows in the Jacobian)
             columns = _reverse(result, plan, leaves, names, m)
     else:
@@ -152,6 +154,8 @@ def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):
                          kind="usage", hint=f"add --vector {missing[0]}=VALUE (a value of its shape "
                                             f"{tuple(leaves[missing[0]].data.shape)}), or leave it out with --wrt; "
                                             "a variable of one element defaults to 1")
+    if state.detect_anomaly:    # PyTorch's functional.jvp: two backward passes, which anomaly mode checks
+        return _jvp_by_backward(result, plan, leaves, names, vectors)
     level = FW.enter_level()
     try:
         for name in names:
@@ -167,6 +171,21 @@ def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):
     if tangent is None:
         return B.to_host(B.zeros(tuple(output.data.shape), dtype=output.data.dtype))
     product = B.to_host(tangent.data if type(tangent) is Tensor else tangent)
+    _finite(result, product, "the JVP")
+    return product
+
+
+def _jvp_by_backward(result, plan, leaves, names, vectors):
+    """J v as torch.autograd.functional.jvp computes it (the double-backward trick)."""
+    from ..torchapi import functional as AF
+    from .calculus_reverse import as_function
+    with set_grad_enabled(False):
+        run_plan(result, plan, leaves)      # (the value, and the forward's warnings, as forward mode gives them)
+    inputs = tuple(leaves[name] for name in names)
+    v = tuple(Tensor(_vector(name, vectors.get(name), x), device=x.device) for name, x in zip(names, inputs))
+    with quietly(result):
+        _, product = AF.jvp(as_function(plan, leaves, names), inputs, v)
+    product = B.to_host(product.data)
     _finite(result, product, "the JVP")
     return product
 
