@@ -144,3 +144,19 @@ def test_a_jvp_in_anomaly_mode_has_its_value_and_product(tmp_path):
     anomaly = json.loads(agcli(*words, "--detect-anomaly", cwd=tmp_path).stdout)
     assert anomaly == plain and plain["value"] == [2.0, 2.8284271247461903]
     assert plain["jvp"] == [1.0, 2.121320343559643]     # torch.autograd.functional.jvp's, in float64
+
+
+def test_a_file_of_other_things_than_numbers_says_what_it_holds(tmp_path):
+    import numpy
+    numpy.save(tmp_path / "s.npy", numpy.array(["a", "b"]))
+    numpy.save(tmp_path / "d.npy", numpy.array(["2020-01-01"], dtype="datetime64[D]"))
+    (tmp_path / "h.csv").write_text("a,b\n1,2\n")
+    for name, said in [("s.npy", "the array holds strings, not real numbers"),
+                       ("d.npy", "the array holds dates, not real numbers")]:
+        proc = agcli("grad", "x.sum()", "--x", f"@{name}", cwd=tmp_path)
+        assert proc.returncode == 2 and said in proc.stderr and "dtype" not in proc.stderr, proc.stderr
+    proc = agcli("grad", "x.sum()", "--x", "@h.csv", cwd=tmp_path)
+    assert "line 1, column 1 is not a number\n  hint: a header line? start it with # (a comment)" in proc.stderr
+    (tmp_path / "h.csv").write_text("# a,b\n1,2\n")
+    assert agcli("grad", "x.sum()", "--x", "@h.csv", cwd=tmp_path).stdout.splitlines()[1] == \
+        "tensor(3., grad_fn=<SumBackward0>)"
