@@ -160,3 +160,16 @@ def test_a_file_of_other_things_than_numbers_says_what_it_holds(tmp_path):
     (tmp_path / "h.csv").write_text("# a,b\n1,2\n")
     assert agcli("grad", "x.sum()", "--x", "@h.csv", cwd=tmp_path).stdout.splitlines()[1] == \
         "tensor(3., grad_fn=<SumBackward0>)"
+
+
+def test_an_expression_where_the_command_goes_is_told_to_put_grad_first(tmp_path):
+    proc = agcli("sin(x)", "--x", "[1, 2]", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == ("error: 'sin(x)' is not a command: the command comes first\n"
+                           "  hint: agcli grad 'sin(x)' --x '[1, 2]'  (or graph, explain, jacobian, ...: "
+                           "agcli --help lists them)\n")
+    (tmp_path / "lines.txt").write_text('"x" --x 1\n')
+    proc = agcli("lines.txt", cwd=tmp_path)
+    assert "hint: agcli run lines.txt for a program, agcli batch lines.txt for lines of grad calls" in proc.stderr
+    typo = agcli("gradd", "x", cwd=tmp_path)      # a word: Click's own guess
+    assert typo.returncode == 2 and "Did you mean 'grad', 'graph'?" in typo.stderr

@@ -62,6 +62,8 @@ _SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 def _typer_app() -> int:
     argv = sys.argv[1:]
+    if argv and not argv[0].startswith("-") and not argv[0].isidentifier():
+        return _expression_first(argv)
     if any(a in ("--show-completion", "--install-completion") and b in _SHELLS for a, b in zip(argv, argv[1:])):
         # `--show-completion bash`: that shell's script. Typer's flag would ignore the name and ask
         # which shell runs agcli, which fails where no shell started it (a script, a service).
@@ -70,3 +72,16 @@ def _typer_app() -> int:
     started()
     app()   # each command ends through finish() itself (Click would make a closed pipe exit 1)
     return 0
+
+
+def _expression_first(argv) -> int:
+    """`agcli "x*2" --x 1`: an expression where the command goes (Click: "No such command 'x*2'")."""
+    import shlex
+
+    from ..errors import EXIT_INPUT, AgcliError
+    from .sink import Output
+    hint = (f"agcli run {shlex.quote(argv[0])} for a program, agcli batch {shlex.quote(argv[0])} for lines of "
+            "grad calls" if os.path.isfile(argv[0]) else
+            f"agcli grad {shlex.join(argv)}  (or graph, explain, jacobian, ...: agcli --help lists them)")
+    Output().error(AgcliError(f"{argv[0]!r} is not a command: the command comes first", kind="usage", hint=hint))
+    return EXIT_INPUT
