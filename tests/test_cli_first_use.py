@@ -173,3 +173,14 @@ def test_an_expression_where_the_command_goes_is_told_to_put_grad_first(tmp_path
     assert "hint: agcli run lines.txt for a program, agcli batch lines.txt for lines of grad calls" in proc.stderr
     typo = agcli("gradd", "x", cwd=tmp_path)      # a word: Click's own guess
     assert typo.returncode == 2 and "Did you mean 'grad', 'graph'?" in typo.stderr
+
+
+@pytest.mark.parametrize("expr, hint", [
+    ("x..sum()", "expected a name"),                          # (was "expected something else")
+    ("(x y)", "expected ')', ',' or an operator"),            # (was every closer, ';' and the end of the line)
+    ("x[0 1]", "expected ']', ',', ':' or an operator"),
+    ("x y", "expected ',', ':', ';', an operator or the end of the line"),
+])
+def test_what_the_parser_expected_is_what_could_come_there(tmp_path, expr, hint):
+    proc = agcli("grad", expr, "--x", "[1., 2.]", "--y", "2", cwd=tmp_path)
+    assert proc.returncode == 2 and f"hint: {hint}\n" in proc.stderr, proc.stderr

@@ -34,8 +34,40 @@ def syntax_error(P, e, text) -> AgcliError:
             message = f"unexpected {str(tok)!r}"
             span = (tok.start_pos, tok.end_pos)
         expected = _parser_accepts(e) or getattr(e, "expected", None)
-    hint = None if not expected else "expected " + _expected_text(set(expected))
+    if expected:     # (LALR's lookaheads of a merged state: a closer of no bracket open there is never taken,
+        # nor, inside brackets, a statement's end; nor a ':' inside parentheses)
+        inside = _innermost_open(text, span[0])
+        expected = set(expected) - {t for t, c in _BRACKET_CLOSERS.items() if c != inside}
+        if inside:
+            expected -= {"SEMICOLON", "_NL", "$END"} | ({"COLON"} if inside == "(" else set())
+    hint = None if not expected else "expected " + _expected_text(expected)
     return AgcliError(message, span, kind="syntax", hint=hint, source=text)
+
+
+_BRACKET_CLOSERS = {"RPAR": "(", "RSQB": "[", "RBRACE": "{"}
+
+
+def _innermost_open(text, end):
+    """The bracket open at offset `end` of `text`, innermost ('(', '[', '{'), or None (strings skipped)."""
+    opened, quote, i = [], None, 0
+    while i < end:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            while i < end and text[i] != "\n":
+                i += 1
+        elif c in "([{":
+            opened.append(c)
+        elif c in ")]}" and opened:
+            opened.pop()
+        i += 1
+    return opened[-1] if opened else None
 
 
 def _parser_accepts(e):
@@ -63,7 +95,7 @@ def _expected_text(expected: set) -> str:
     if expected & {"_NL", "$END"}:
         parts.append("the end of the line")
     others = sorted(_TERMINALS.get(t, t.lower()) for t in expected - _OPERATORS - set(_CLOSERS)
-                    - {"_NL", "$END"} - _OPERAND_START if not t.startswith("_"))
+                    - {"_NL", "$END"} if not t.startswith("_"))
     parts = others + parts
     if not parts:
         return "something else"
