@@ -103,7 +103,8 @@ def jvp(result, expr, bindings, *, vectors=None, wrt=None, strict=False):
 
 # -- the reverse-mode commands (their work: calculus_reverse.py, calculus_check.py)
 def _reverse_start(result, expr, bindings, wrt, strict, needs_variables=True):
-    plan, leaves, names = prepare(result, expr, bindings, wrt=wrt, strict=strict)
+    # (gradcheck runs the expression again and again, drawing anew each time, as PyTorch's does)
+    plan, leaves, names = prepare(result, expr, bindings, wrt=wrt, strict=strict, once=needs_variables)
     if needs_variables:         # (check leaves it to gradcheck: PyTorch's own words)
         need_variables(names, wrt)
     run_plan(result, plan, leaves)

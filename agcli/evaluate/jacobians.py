@@ -35,7 +35,7 @@ from .prepared import need_variables, prepare, run_plan
 def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> dict:
     """{name: host array of shape out.shape + x.shape} for each variable differentiated
     (mode "forward" or "reverse" overrides the choice by size: tests and benchmarks)."""
-    plan, leaves, names = prepare(result, expr, bindings, wrt, strict)
+    plan, leaves, names = prepare(result, expr, bindings, wrt, strict, once=True)
     need_variables(names, wrt)
     with set_grad_enabled(False):
         probe = run_plan(result, plan, leaves)
@@ -141,7 +141,7 @@ def _shaped(columns, x, out_shape, probe):
 def jvp_product(result, expr, bindings, vectors, *, wrt=None, strict=False):
     """J v in forward mode: vectors {name: value or text} for the variables differentiated
     (a variable of one element may be left out: its tangent is 1)."""
-    plan, leaves, names = prepare(result, expr, bindings, wrt, strict)
+    plan, leaves, names = prepare(result, expr, bindings, wrt, strict, once=True)
     need_variables(names, wrt)
     stray = [name for name in vectors if name not in names]
     if stray:

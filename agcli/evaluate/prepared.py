@@ -9,11 +9,16 @@ from ..torchapi import creation as C
 from .result import tuple_output
 from .float_warnings import FloatErrors
 from .run import _unused, bind, plan_for
+from ..state import state
 
 
-def prepare(result, expr, bindings, wrt=None, strict=False):
-    """(plan, leaves by name, the names differentiated, in binding order): `evaluate`'s first steps."""
+def prepare(result, expr, bindings, wrt=None, strict=False, once=False):
+    """(plan, leaves by name, the names differentiated, in binding order): `evaluate`'s first steps.
+    once: the command stands for one evaluation of the expression (torch.autograd.functional's), so
+    every run of the plan draws the random numbers its first run drew (SameDraws)."""
     plan = plan_for(expr, bindings)
+    if once:
+        plan = SameDraws(plan)
     if plan.unused:
         _unused(result, plan.unused, strict)
     leaves = {name: bind(name, value) for name, value in bindings.items()}
@@ -60,3 +65,34 @@ def errors_kept(result, expr, compute):
     except RecursionError:
         result.error = AgcliError("the expression is nested too deeply to evaluate", kind="limit")
     return result
+
+
+class SameDraws:
+    """A plan whose every run draws what its first run drew: PyTorch's jacobian, hessian, vjp, jvp,
+    hvp and vhp call the function once, where agcli may run it more than once (a probe of the output's
+    size, forward then reverse mode, a value then a graph). Each later run starts the default generator
+    where the first one started it."""
+
+    __slots__ = ("plan", "started", "seed")
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.started = None     # the generator's state before the first run, False if it was not made yet
+        self.seed = None        # the seed it was made from by the first run, if so
+
+    @property
+    def unused(self):
+        return self.plan.unused
+
+    def run(self, env):
+        if self.started is None:
+            self.started = False if state.rng is None else state.rng.state_bytes()
+            value = self.plan.run(env)
+            if self.started is False and state.rng is not None:
+                self.seed = state.rng.initial_seed()
+            return value
+        if self.started is not False:
+            state.rng.set_state_bytes(self.started)
+        elif self.seed is not None:
+            state.rng.manual_seed(self.seed)
+        return self.plan.run(env)
