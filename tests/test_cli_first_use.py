@@ -227,3 +227,18 @@ def test_without_a_seed_every_run_of_one_command_draws_the_same_numbers(tmp_path
     import json
     out = json.loads(agcli("jacobian", "x * randn(2)", "--x", "[1., 1.]", "-f", "json", cwd=tmp_path).stdout)
     assert out["jacobian"]["x"][0][0] == out["value"][0] and out["jacobian"]["x"][1][1] == out["value"][1]
+
+
+# torch.autograd.functional.jacobian (PyTorch 2.13, float64): where a derivative is undefined its inf and nan
+# stand in the row of the output element whose backward made them
+@pytest.mark.parametrize("expr, x, jacobian", [
+    ("x.sqrt()", "[0., 4.]", [["inf", 0.0], ["nan", 0.25]]),
+    ("x.log()", "[0., 1.]", [["inf", 0.0], ["nan", 1.0]]),
+    ("x.erfinv()", "[0., 1.]", [[0.8862269254527579, "nan"], [0.0, "inf"]]),
+    ("x.cumsum(0).sqrt()", "[0., 0., 4.]", [["nan", "nan", 0.0], ["nan", "inf", 0.0], ["nan", "nan", 0.25]]),
+])
+def test_a_jacobian_with_inf_or_nan_has_them_where_pytorchs_has(tmp_path, expr, x, jacobian):
+    import json
+    out = json.loads(agcli("jacobian", expr, "--x", x, "-f", "json", cwd=tmp_path).stdout)
+    assert out["jacobian"]["x"] == jacobian
+    assert "the Jacobian for x holds inf or nan" in out["warnings"]

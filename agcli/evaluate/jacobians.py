@@ -55,14 +55,24 @@ def jacobians(result, expr, bindings, *, wrt=None, strict=False, mode=None) -> d
         columns = _forward(result, plan, leaves, names, n)
     out_shape = tuple(probe.data.shape)
     found = {name: B.to_host(_shaped(columns[name], leaves[name], out_shape, probe)) for name in names}
+    if mode is None and m >= n and not state.detect_anomaly and not all(map(_all_finite, found.values())):
+        # (where a derivative is undefined, forward mode's inf and nan land in other entries than PyTorch's
+        # backward passes put them, sqrt's at 0 in its column, not its row: then its passes give the answer)
+        with quietly(result):
+            columns = _reverse(result, plan, leaves, names, m)
+        found = {name: B.to_host(_shaped(columns[name], leaves[name], out_shape, probe)) for name in names}
     for name, array in found.items():
         _finite(result, array, f"the Jacobian for {name}")
     return found
 
 
+def _all_finite(array) -> bool:
+    return array.dtype.kind != "f" or bool(numpy.isfinite(array).all())
+
+
 def _finite(result, array, what):
     """A warning when an answer holds inf or nan (the forward's own trouble is warned of already)."""
-    if array.dtype.kind == "f" and array.size and not bool(numpy.isfinite(array).all()):
+    if array.size and not _all_finite(array):
         result.warnings.append(f"{what} holds inf or nan")
 
 
