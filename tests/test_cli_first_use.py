@@ -242,3 +242,14 @@ def test_a_jacobian_with_inf_or_nan_has_them_where_pytorchs_has(tmp_path, expr, 
     out = json.loads(agcli("jacobian", expr, "--x", x, "-f", "json", cwd=tmp_path).stdout)
     assert out["jacobian"]["x"] == jacobian
     assert "the Jacobian for x holds inf or nan" in out["warnings"]
+
+
+@pytest.mark.parametrize("expr, x, hessian", [      # torch.autograd.functional.hessian's, PyTorch 2.13
+    ("x.pow(1.5).sum()", "[0., 1.]", [["inf", 0.0], ["nan", 0.75]]),
+    ("(1/x).sum()", "[0., 1.]", [["inf", 0.0], ["nan", 2.0]]),
+    ("x.rsqrt().sum()", "[0., 4.]", [["inf", 0.0], ["nan", 0.0234375]]),
+])
+def test_a_hessian_with_inf_or_nan_has_them_where_pytorchs_has(tmp_path, expr, x, hessian):
+    import json
+    out = json.loads(agcli("hessian", expr, "--x", x, "-f", "json", cwd=tmp_path).stdout)
+    assert out["hessian"] == {"x": {"x": hessian}}

@@ -102,9 +102,16 @@ def hessian(result, plan, leaves, names):
     with quietly(result):
         # (anomaly mode: PyTorch's double backward, whose nan it looks for; forward mode's rules may have none)
         blocks = None if state.detect_anomaly else _forward_over_reverse(fn, inputs)
+        if blocks is not None and not all(_finite(b) for row in blocks for b in row):
+            blocks = None       # (forward mode's inf and nan stand in a column where PyTorch's are in a row)
         if blocks is None:
             blocks = AF.hessian(fn, inputs)
     return {a: {b: host(blocks[i][j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+
+
+def _finite(block) -> bool:
+    array = host(block)
+    return array is None or array.dtype.kind != "f" or bool(numpy.isfinite(array).all())
 
 
 def _forward_over_reverse(fn, inputs):
