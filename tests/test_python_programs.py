@@ -54,6 +54,9 @@ def _run(source, tmp_path):
     ("print('a')\nx = (1,\ny = 2\n", "", 2, "'(' was never closed"),
     # exit() ends the program
     ("print('a')\nexit()\nprint('b')", "a\n", 0, ""),
+    # sys.exit ends it with its status; print(file=sys.stderr) writes to stderr
+    ("import sys\nprint('a')\nprint('to stderr', file=sys.stderr)\nsys.exit(3)\nprint('b')", "a\n", 3, "to stderr\n"),
+    ("import sys\nsys.stderr.write('progress\\n')\nsys.exit('failed')", "", 1, "progress\nfailed"),
 ])
 def test_an_error_is_raised_when_its_line_runs(source, printed, status, words, tmp_path):
     proc = _run(source, tmp_path)

@@ -25,9 +25,8 @@ from __future__ import annotations
 from . import ast as A
 from ..engine.backend import float_errors_ignored
 from ..errors import EXIT_EVAL, AgcliError
-from .program_builtins import ProgramExit
 from .program_lowering import ProgramLowering
-from .program_runtime import Frame, LimitError, Runtime, running
+from .program_runtime import Frame, LimitError, ProgramExit, Runtime, running
 from .program_scopes import module_scope
 from .program_values import value_repr
 from .syntax import parse

@@ -175,6 +175,8 @@ _GRAD_FN_NAMES = frozenset(("next_functions", "name", "register_hook", "register
 
 
 def _grad_fn_attribute(fn, name):
+    if name == "variable" and not hasattr(fn.node, "variable"):      # (an AccumulateGrad's only: hasattr asks)
+        raise_python(AttributeError(f"'{fn.name}' object has no attribute 'variable'"))
     if name in _GRAD_FN_NAMES or name.startswith("_saved_"):
         return tensor_attribute(fn, name)
     if name == "requires_grad":

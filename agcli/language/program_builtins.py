@@ -26,21 +26,19 @@ from .program_objects import MISSING, Builtin, ProgramObject, Property, call_spe
 from .program_operators import NATIVE, absolute, arithmetic, truth
 from .program_ordering import extreme, sorted_values, total
 from .program_runtime import counted, current
+from .program_sys import exit_program, write_to
 from .program_values import type_name, value_repr, value_str
-
-
-class ProgramExit(Exception):
-    """exit() / quit() / raise SystemExit: the program ends here (not an error)."""
-
-    def __init__(self, code):
-        self.code = code
 
 
 def _print(*values, sep=" ", end="\n", file=None, flush=False):
     for what, v in (("sep", sep), ("end", end)):
         if v is not None and type(v) is not str:
             raise_python(TypeError(f"{what} must be None or a string, not {type_name(v)}"))
-    current().write((" " if sep is None else sep).join(value_str(v) for v in values) + ("\n" if end is None else end))
+    text = (" " if sep is None else sep).join(value_str(v) for v in values) + ("\n" if end is None else end)
+    if file is None:
+        current().write(text)
+    else:       # (sys.stdout or sys.stderr)
+        write_to(file, text)
 
 
 _native_len = python_errors(len)
@@ -176,10 +174,6 @@ def _format(value, spec=""):
     return format_field(value, spec)
 
 
-def _exit(code=None):
-    raise ProgramExit(code)
-
-
 def _vars(*obj):
     """vars(obj) of a program's plain object: its attributes' own dict, live (a module's and the
     namespaces' stay out of reach)."""
@@ -209,8 +203,8 @@ def _make():
         "isinstance": is_instance, "issubclass": is_subclass, "callable": _callable, "getattr": _getattr,
         "hasattr": _hasattr, "setattr": lambda obj, name, value: set_attribute(obj, _name(name, "setattr"), value),
         "delattr": lambda obj, name: delete_attribute(obj, _name(name, "delattr")), "iter": iterator_of,
-        "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": _exit,
-        "quit": _exit, "staticmethod": lambda f: decorate("staticmethod", f),
+        "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": exit_program,
+        "quit": exit_program, "staticmethod": lambda f: decorate("staticmethod", f),
         "classmethod": lambda f: decorate("classmethod", f), "vars": _vars,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}

@@ -21,7 +21,7 @@ from ..state import state
 from ..torchapi import creation as C
 from ..torchapi import devices as D
 from ..torchapi import namespace, nn_extras, normalization, optim, probability
-from ..torchapi import in_place, multi_grad_hook, nn_init, nn_init_more, saved_hooks
+from ..torchapi import in_place, legacy_types, multi_grad_hook, nn_init, nn_init_more, saved_hooks
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
 from .program_autograd_function import Function, once_differentiable
@@ -41,7 +41,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
-from . import program_checkpoint, program_copy, program_serialization, utils_data
+from . import program_checkpoint, program_copy, program_serialization, program_sys, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
@@ -302,6 +302,7 @@ def _make_modules():
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
+        **{n: BuiltinClass(n, "torch", t, TorchFunction(n, t.construct)) for n, t in legacy_types.TYPES.items()},
         "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
         "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
     })
@@ -348,6 +349,7 @@ def _make_modules():
                           ("itertools", program_itertools.itertools_entries)):
         modules[name] = ModuleValue(name, entries())
     modules["collections"].entries.update(program_stdlib.collections_entries(BuiltinClass))
+    modules["sys"] = ModuleValue("sys", program_sys.entries())
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -365,8 +367,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, warnings, functools, itertools, dataclasses, contextlib, "
-                 "collections.OrderedDict, defaultdict, Counter and deque, "
+                 "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
+                 "contextlib, collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 

@@ -106,6 +106,8 @@ def arithmetic(op, in_place_=False):
             if in_place_ and ta is list and native_in_place is not None:    # xs += ys extends xs itself
                 return native_in_place(a, b)
             if (ta is Size or tb is Size) and op in ("+", "*"):      # torch.Size's own + and *: a Size
+                if ta is Size and op == "+" and not isinstance(b, tuple):
+                    raise_python(TypeError(f"can only concatenate tuple (not {type_name(b)}) to torch.Size"))
                 return Size(number_op(a, b))
             return number_op(a, b)
         _unsupported(op, a, b, in_place_)

@@ -18,6 +18,13 @@ from ..errors import AgcliError
 _FRAMES_WHILE_RUNNING = 12000
 
 
+class ProgramExit(Exception):
+    """exit() / quit() / sys.exit() / raise SystemExit: the program ends here (not an error)."""
+
+    def __init__(self, code):
+        self.code = code
+
+
 class Runtime:
     """Per-run state: where print() writes, the limits, the exceptions being handled."""
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 from . import ast as A
 from ..errors import AgcliError
 from .lower import guard
-from .program_builtins import ProgramExit
 from .program_calls import invoke
 from .program_exceptions import exception_value, is_exception_class, matches, raise_python, reraise
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import truth
-from .program_runtime import LimitError
+from .program_runtime import LimitError, ProgramExit
 from .program_values import type_name
 
 

@@ -23,8 +23,9 @@ from .program_objects import SHOW, ProgramObject
 _NUMPY_SHOWN = (host.ndarray, host.generic, host.dtype)     # print() shows str(): [1. 2.], float32
 _PLAIN = (str, int, float, bool, type(None), complex)
 _DICT_VIEWS = {type({}.keys()): "dict_keys", type({}.values()): "dict_values", type({}.items()): "dict_items"}
-# Python's and PyTorch's names of the types of PyTorch's objects, as Python's messages name them.
-_TORCH_TYPE_NAMES = {Tensor: "Tensor", namespace.Size: "Size", DType: "dtype", Device: "device"}
+# Python's and PyTorch's names of the types of PyTorch's objects, as Python's messages name them (their C
+# types' names: 'torch.Size' object is not callable)
+_TORCH_TYPE_NAMES = {Tensor: "Tensor", namespace.Size: "torch.Size", DType: "torch.dtype", Device: "torch.device"}
 
 
 def type_name(v) -> str:

@@ -60,11 +60,20 @@ def device(spec, index=None) -> Device:
     return Device(type_, int(number) if _ else index)
 
 
+# Devices PyTorch's CPU build knows by name and has no support linked for
+_NOT_LINKED = ("mps", "hip", "ipu", "ve", "fpga", "maia", "xla", "vulkan", "opengl", "opencl", "ideep")
+
+
 def placement(spec) -> str:
     """The label a tensor asked to be on `spec` gets ("cpu" or "cuda:0"), or PyTorch's error."""
     d = device(spec)
     if d.type == "cpu":
         return "cpu"
+    if d.type in _NOT_LINKED:       # (x.to("mps") on a machine without one: PyTorch's CPU build's words)
+        raise AgcliError(f"PyTorch is not linked with support for {d.type} devices",
+                         hint="agcli computes on the CPU (or on CUDA with --device cuda)")
+    if d.type == "xpu":
+        raise AgcliError("Torch not compiled with XPU enabled", kind="assert", hint="agcli computes on the CPU here")
     if d.type != "cuda":
         raise AgcliError(f"agcli computes on cpu or cuda, not {d.type}", kind="value",
                          hint="leave device= out, or use 'cpu'")

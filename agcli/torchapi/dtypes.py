@@ -142,7 +142,7 @@ class Layout:
     """torch.strided, what x.layout gives (agcli's tensors are all dense)."""
 
     __slots__ = ()
-    type_name = "layout"
+    type_name = "torch.layout"
 
     def __repr__(self):
         return "torch.strided"

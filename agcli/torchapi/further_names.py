@@ -4,6 +4,7 @@ methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import cholesky as CH, further_linalg as FL, further_math as FM, further_shapes as FS, index_puts as IX
+from .ranges import torch_range
 
 _BOTH = {"matrix_power": FL.matrix_power, "cov": FL.cov, "corrcoef": FL.corrcoef, "swapdims": FL.swapdims,
          "ravel": FL.ravel, "msort": FL.msort, "float_power": FL.float_power, **CH.BOTH,
@@ -16,5 +17,6 @@ VALUED_METHODS = {**FS.VALUED, **IX.VALUED, **IX.BITWISE}
 LINALG = {"matrix_power": FL.matrix_power, "multi_dot": FL.multi_dot, "vecdot": FL.vecdot, **CH.LINALG}
 SPECIAL = {**FM.SPECIAL, "ndtr": FL.ndtr}
 IN_PLACE = {**FM.IN_PLACE, "float_power_": FL.float_power_, **FS.IN_PLACE, **IX.IN_PLACE}
-# (a setting, not a tensor: the program's torch module)
-PROGRAM_FUNCTIONS = {"get_num_threads": FL.get_num_threads, "set_num_threads": FL.set_num_threads}
+# (a setting, not a tensor; torch.range, not the bare range of a program's: the program's torch module)
+PROGRAM_FUNCTIONS = {"get_num_threads": FL.get_num_threads, "set_num_threads": FL.set_num_threads,
+                     "range": torch_range}

@@ -1,6 +1,6 @@
 """Tensor methods and torch functions that ask about a tensor, or give it back as it is for a real one:
 is_nonzero, is_same_size, is_signed, is_complex, is_conj, is_neg, get_device, ndimension, isposinf,
-isneginf, isreal; positive, conj, resolve_conj, resolve_neg and conj_physical (a real tensor is its own
+isneginf, isreal, .is_cpu; positive, conj, resolve_conj, resolve_neg and conj_physical (a real tensor is its own
 conjugate: the tensor itself, no node, as in PyTorch); adjoint, .H and .mH (a real tensor's conjugate
 transpose: TransposeBackward0); diagflat (ATen's diag_embed of the input viewed flat) and Tensor.hardshrink."""
 from __future__ import annotations
@@ -99,3 +99,4 @@ METHODS_VALUED = {**_ASKING, "get_device": lambda input: -1 if input.device == "
 RECORDED = {**_ITSELF, "adjoint": adjoint, "diagflat": diagflat}
 METHODS_ONLY = {"hardshrink": hardshrink}
 ATTRIBUTES = {"H": attr_H, "mH": attr_mH}
+ATTRIBUTES_VALUED = {"is_cpu": lambda x: x.device == "cpu"}       # (x.is_cuda: namespace.py's)

@@ -109,3 +109,32 @@ def _values(start, step, n, dtype):
     by = numpy.full(n, step, acc)
     base = fma(by, base_index.astype(acc), numpy.full(n, start, acc)).astype(dtype).astype(acc)
     return numpy.where(vector, fma(offset.astype(acc), by, base).astype(dtype), base.astype(dtype))
+
+
+RANGE_DEPRECATED = ("UserWarning: torch.range is deprecated and will be removed in a future release because its "
+                    "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
+                    "values in [start, end).")
+
+
+def torch_range(start, end, step=1, dtype=None, requires_grad=False, device=None):
+    """torch.range(start, end, step=1), deprecated (its warning first): end included, the default float dtype
+    whatever the bounds. ATen's range_out: (end - start) / step + 1 values, each start + i * step in the
+    accumulate type (double, float for float16, int64 for integers), without the vector loop of arange."""
+    from .creation import _leaf
+    state.warn(RANGE_DEPRECATED)
+    name = dtype_of(dtype) or state.default_float
+    if name == "bool":
+        raise AgcliError("\"range_cpu\" not implemented for 'Bool'", kind="not_implemented")
+    kind = numpy.dtype(name).kind
+    low, high, by = (float(v) if kind == "f" else math.trunc(v) for v in map(_number, (start, end, step)))
+    if by == 0:
+        raise AgcliError("step must be nonzero")
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise AgcliError(f"unsupported range: {_shown(low)} -> {_shown(high)}")
+    if not ((by > 0 and high >= low) or (by < 0 and high <= low)):
+        raise AgcliError("upper bound and lower bound inconsistent with step sign")
+    n = int((high - low) / by + 1) if kind == "f" else _truncated_division(high - low, by) + 1
+    check_size((n,))
+    acc = numpy.float32 if name == "float16" else numpy.float64 if kind == "f" else numpy.int64
+    values = (acc(low) + numpy.arange(n, dtype=acc) * acc(by)).astype(name)
+    return _leaf(from_host(values), requires_grad, device)

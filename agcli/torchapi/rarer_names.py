@@ -62,6 +62,7 @@ def declare() -> bool:
     _declare(FUNCTIONS, SAFE, {**PRED.RECORDED, "vdot": LA.vdot})
     _declare(METHODS, SAFE, {**PRED.RECORDED, **PRED.METHODS_ONLY, "vdot": LA.vdot})
     _declare(ATTRIBUTES, SAFE, PRED.ATTRIBUTES)
+    _declare(ATTRIBUTES, NEVER, PRED.ATTRIBUTES_VALUED)
     _declare(FUNCTIONS, NEVER, {**SHX.FUNCTIONS, "unique_consecutive": IX.unique_consecutive})   # (indices,
     _declare(METHODS, NEVER, {**SHX.METHODS, "unique_consecutive": IX.unique_consecutive})       # pieces: no replay)
     _declare(METHODS, NEVER, {"_is_view": lambda x: bool(x.is_view), "data_ptr": _data_ptr})
