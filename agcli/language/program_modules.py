@@ -249,8 +249,9 @@ def _make_modules():
     nn.entries["utils"] = ModuleValue("torch.nn.utils", {**{n: Builtin(n, python_errors(fn))
                                                            for n, fn in nn_classes.UTILS.items()}, "rnn": rnn,
                                                         **_weight_norm_modules()})
+    init = {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}
     nn.entries["init"] = ModuleValue("torch.nn.init", {n: TorchFunction(n, fn, "torch.nn.init") for n, fn in
-                                                      {**nn_init.FUNCTIONS, **nn_init_more.FUNCTIONS}.items()})
+                                                      {**init, **nn_init_more.deprecated_names(init)}.items()})
     autograd = ModuleValue("torch.autograd", {
         **{n: torch_function(n, PROGRAM_FUNCTIONS[n], "torch.autograd") for n in (
             "Variable", "set_detect_anomaly", "detect_anomaly", "no_grad", "enable_grad", "set_grad_enabled",

@@ -30,7 +30,8 @@ _IN_TORCH_FILES = (
     "UserWarning: None of the inputs have requires_grad=True",           # torch/utils/checkpoint.py
     "UserWarning: torch.utils.checkpoint: the use_reentrant parameter",  # torch/_dynamo/eval_frame.py
     "UserWarning: dropout option adds dropout after all but last",       # torch/nn/modules/rnn.py
-    "FutureWarning: `torch.nn.utils.weight_norm` is deprecated")         # torch/nn/utils/weight_norm.py
+    "FutureWarning: `torch.nn.utils.weight_norm` is deprecated",         # torch/nn/utils/weight_norm.py
+    "UserWarning: torch.set_default_tensor_type() is deprecated")        # torch/__init__.py (C++'s, once)
 # C++'s TORCH_WARN_ONCE: once a run, at the line that made it first.
 _ONCE_PER_RUN = tuple(f"UserWarning: {text}" for text in (
     "Converting a tensor with requires_grad=True to a scalar",
@@ -61,6 +62,7 @@ _TRIGGERED = {f"UserWarning: {text}": f" (Triggered internally at /__w/pytorch/p
     ("Using backward() with create_graph=True", "torch/csrc/autograd/engine.cpp:1307"),
     ("torch.meshgrid: in an upcoming release", "aten/src/ATen/native/TensorShape.cpp:4215"),
     ("torch.qr is deprecated in favor of torch.linalg.qr", "aten/src/ATen/native/BatchLinearAlgebra.cpp:2505"),
+    ("torch.set_default_tensor_type() is deprecated", "torch/csrc/tensor/python_tensor.cpp:434"),
     ("Using a non-tuple sequence for multidimensional indexing",
      "torch/csrc/autograd/python_variable_indexing.cpp:349"))}
 

@@ -4,6 +4,7 @@ methods (language/program_names.py)."""
 from __future__ import annotations
 
 from . import cholesky as CH, further_linalg as FL, further_math as FM, further_shapes as FS, index_puts as IX
+from .legacy_types import set_default_tensor_type
 from .ranges import torch_range
 
 _BOTH = {"matrix_power": FL.matrix_power, "cov": FL.cov, "corrcoef": FL.corrcoef, "swapdims": FL.swapdims,
@@ -19,4 +20,4 @@ SPECIAL = {**FM.SPECIAL, "ndtr": FL.ndtr}
 IN_PLACE = {**FM.IN_PLACE, "float_power_": FL.float_power_, **FS.IN_PLACE, **IX.IN_PLACE}
 # (a setting, not a tensor; torch.range, not the bare range of a program's: the program's torch module)
 PROGRAM_FUNCTIONS = {"get_num_threads": FL.get_num_threads, "set_num_threads": FL.set_num_threads,
-                     "range": torch_range}
+                     "range": torch_range, "set_default_tensor_type": set_default_tensor_type}

@@ -111,3 +111,19 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 
 FUNCTIONS = {"trunc_normal_": trunc_normal_, "sparse_": sparse_}
+
+
+def _deprecated(new_name, method):
+    """nn.init.normal and its like, older code's names: the method of that name and an underscore, warning."""
+    def deprecated_init(*args, **kwargs):
+        state.warn(f"FutureWarning: `nn.init.{new_name[:-1]}` is now deprecated in favor of `nn.init.{new_name}`.")
+        return method(*args, **kwargs)
+    deprecated_init.__name__ = new_name[:-1]
+    return deprecated_init
+
+
+def deprecated_names(functions) -> dict:
+    return {name[:-1]: _deprecated(name, functions[name]) for name in (
+        "uniform_", "normal_", "constant_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+        "kaiming_normal_", "orthogonal_", "sparse_")}
+

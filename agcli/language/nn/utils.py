@@ -87,5 +87,12 @@ def vector_to_parameters(vec, parameters):
         pointer += n
 
 
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Older code's name, deprecated (its warning)."""
+    state.warn("FutureWarning: `torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+               "`torch.nn.utils.clip_grad_norm_`.")
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
 UTILS = {f.__name__: f for f in (clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_,
-                                 parameters_to_vector, vector_to_parameters)}
+                                 parameters_to_vector, vector_to_parameters, clip_grad_norm)}
