@@ -69,6 +69,8 @@ DEVICE_GAPS = {
     "308_deepcopy_parameters_and_views": "a view's deep copy shares its base's copy on the host only",
     "674_view_as_dtype": "the array API reads no array's bytes as another dtype (x.view(dtype))",
     "679_std_mean_and_var_mean_means": "PyTorch's order of float32 sums (a row's mean) is the host's only",
+    "694_legacy_tensor_types": "the array API has no float16 (torch.HalfTensor)",
+    "695_torch_range": "the array API has no float16",
 }
 ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
 
