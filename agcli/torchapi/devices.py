@@ -113,9 +113,17 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
             x = S.to_dtype(x, target)
         else:                               # an integer or bool copy carries no gradient (no grad_fn)
             x = Tensor(astype(x.data, target), device=x.device)
-    if copy and x is original:
+    if copy and x is original or x is original and _indexed_cpu(device):
         x = apply(S.MOVE, x)                # copy=True: a new tensor (ToCopyBackward0) even when nothing changes
     return x
+
+
+def _indexed_cpu(spec) -> bool:
+    """x.to('cpu:0'): PyTorch's cpu:0 is not the tensor's cpu, so .to() copies."""
+    if not isinstance(spec, (str, Device)):
+        return False
+    d = device(spec)
+    return d.type == "cpu" and d.index is not None
 
 
 def cuda(x: Tensor, device=None, non_blocking=False) -> Tensor:
