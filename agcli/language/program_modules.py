@@ -258,9 +258,8 @@ def _make_modules():
             "inference_mode")},
         **_qualified("torch.autograd")})
     autograd.entries["Function"] = Function         # a program's custom functions derive from it
-    # (older code's Variable: a class whose isinstance() asks for a tensor, calling it makes one)
-    autograd.entries["Variable"] = BuiltinClass("Variable", "torch.autograd.variable", Tensor,
-                                                autograd.entries["Variable"])
+    v = autograd.entries["Variable"]        # (older code's Variable: a class; isinstance() asks for a tensor)
+    autograd.entries["Variable"] = BuiltinClass("Variable", "torch.autograd.variable", Tensor, v)
     autograd.entries["function"] = ModuleValue("torch.autograd.function", {
         "Function": Function, "once_differentiable": Builtin("once_differentiable", once_differentiable)})
     autograd.entries["functional"] = ModuleValue("torch.autograd.functional", _qualified("torch.autograd.functional"))
