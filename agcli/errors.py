@@ -24,6 +24,7 @@ class AgcliError(Exception):
     """
 
     exit_code = EXIT_EVAL
+    suggestion = None       # the name Python's report of it suggests (language/suggestions.py)
 
     def __init__(self, message: str, span=None, *, kind: str = "runtime",
                  hint: str | None = None, source: str | None = None,
@@ -112,9 +113,11 @@ _RAISED_KINDS = frozenset(("runtime", "shape", "type", "call", "value", "not_imp
 def as_uncaught(e: AgcliError) -> AgcliError:
     """e as a program's uncaught exception shows (`agcli run`, the REPL): its message led by its
     Python class, as Python prints it ("RuntimeError: mat1 and mat2 shapes cannot be multiplied
-    ..."). agcli's own errors (limits, usage) and those that name their class already are left."""
+    ..."), and the name Python suggests, if any. agcli's own errors (limits, usage) and those that name their class already are left."""
     if e.kind in _RAISED_KINDS and not e.message.startswith(e.python_type + ":"):
         e.message = f"{e.python_type}: {e.message}"
+    if e.suggestion is not None and not e.message.endswith("?"):
+        e.message += f". Did you mean: '{e.suggestion}'?"      # (Python's report adds it, not str(e))
     return e
 
 

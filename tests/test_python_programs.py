@@ -70,8 +70,8 @@ def test_a_hint_says_what_pytorch_has_and_agcli_lacks(tmp_path):
     assert proc.returncode == 1
     assert "module 'torch' has no attribute 'fft'" in proc.stderr
     assert "PyTorch has torch.fft, but agcli does not provide it" in proc.stderr
-    proc = _run("import torch\nx = torch.ones(2)\nx.tanhh()", tmp_path)
-    assert "did you mean 'tanh'" in proc.stderr
+    proc = _run("import torch\nx = torch.ones(2)\nx.tanhh()", tmp_path)      # (Python's own suggestion)
+    assert "AttributeError: 'Tensor' object has no attribute 'tanhh'. Did you mean: 'tanh'?\n" in proc.stderr
     proc = _run("import torch\nm = torch.nn.LSTM(2, 3)\nm.parametrs()", tmp_path)     # (each name once)
     assert "did you mean 'parameters' or 'get_parameter' or 'reset_parameters'?" in proc.stderr
 
@@ -93,3 +93,25 @@ def test_the_repl_keeps_functions_and_classes_between_chunks():
     (error,) = errors
     assert error.message == "AttributeError: 'Tensor' object has no attribute 'nope'"
     assert error.context() == ("    return x.nope()", "             ^^^^")      # in the chunk that defined f
+
+
+@pytest.mark.parametrize("source, line", [
+    # Python 3.11's report: the nearest name by its Levenshtein distance, locals, then globals, then builtins
+    ("import torch\nx = torch.ones(2, requires_grad=True)\nloss = (x * 2).sum()\nlos.backward()",
+     "NameError: name 'los' is not defined. Did you mean: 'loss'?"),
+    ("import torch\nprnt(torch.ones(1))", "NameError: name 'prnt' is not defined. Did you mean: 'print'?"),
+    ("def f(total):\n    return totl + 1\nf(1)", "NameError: name 'totl' is not defined. Did you mean: 'total'?"),
+    ("import torch\ny = (torch.ones(1, requires_grad=True) * 2)\ny.grad_fun",
+     "AttributeError: 'Tensor' object has no attribute 'grad_fun'. Did you mean: 'grad_fn'?"),
+    ("import torch\ntorch.ones(1).backwards()",
+     "AttributeError: 'Tensor' object has no attribute 'backwards'. Did you mean: 'backward'?"),
+    ("zzzqqq", "NameError: name 'zzzqqq' is not defined"),       # (nothing near: no suggestion)
+])
+def test_an_uncaught_name_or_attribute_error_says_what_python_suggests(source, line, tmp_path):
+    proc = _run(source, tmp_path)
+    assert proc.returncode == 1 and proc.stderr.splitlines()[0] == f"error: {line}", proc.stderr
+
+
+def test_a_caught_error_says_no_suggestion_as_str_of_pythons_does_not(tmp_path):
+    proc = _run("loss = 1\ntry:\n    los\nexcept NameError as e:\n    print(e)", tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "name 'los' is not defined\n"), proc.stderr

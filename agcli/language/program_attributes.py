@@ -18,7 +18,8 @@ from ..torchapi import namespace
 from ..torchapi.nodes import GradFn
 from ..torchapi.reductions import ValuesIndices
 from .nn.buffer import buffer_persistence
-from .program_exceptions import python_errors, raise_python
+from . import suggestions
+from .program_exceptions import ProgramException, python_errors, raise_python
 from .program_format import str_format
 from .program_classes import Super
 from .program_conversions import type_of
@@ -213,9 +214,12 @@ def tensor_attribute(v, name):
     if persistent is not None:              # (an nn.Buffer's marks)
         return persistent if name == "persistent" else True
     pytorch = type(v) is Tensor and pytorch_has(name, method=True)
-    raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
-                 hint=not_provided(f"Tensor.{name}") if pytorch else
-                 did_you_mean(name, [*attributes, *methods]) if type(v) is Tensor else None)
+    python = suggestions.for_tensor_attribute(name) if type(v) is Tensor and not pytorch else None
+    error = ProgramException(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
+                             hint=not_provided(f"Tensor.{name}") if pytorch else None if python is not None else
+                             did_you_mean(name, [*attributes, *methods]) if type(v) is Tensor else None)
+    error.suggestion = python       # (the line says Python's suggestion: the hint only when there is none)
+    raise error
 
 
 _FITS = {}

@@ -17,6 +17,7 @@ from .lower import Lowering, guard
 from .program_attributes import get_attribute
 from .program_builtins import builtins
 from .program_calls import call_method, invoke
+from . import suggestions
 from .program_exceptions import ProgramException, raise_python
 from .program_functions import UserFunction
 from .program_objects import ProgramObject
@@ -34,13 +35,16 @@ _NUMERIC_ERRORS = (ValueError, TypeError, IndexError, ZeroDivisionError, Overflo
 
 def name_error(name, frame, span):
     """NameError for `name` (a hint: the name meant, or PyTorch's function of that name)."""
+    python = suggestions.for_name(name, None if frame.vars is frame.globals else frame.vars, frame.globals)
     if name in namespace.FUNCTIONS:
         hint = f"did you mean torch.{name}? (import torch first)"
     elif pytorch_has(name):
         hint = not_provided(pytorch_has(name))
-    else:
-        hint = did_you_mean(name, [*frame.vars, *frame.globals, *builtins()])
-    raise_python(NameError(f"name '{name}' is not defined"), span, hint)
+    else:       # (the line says Python's suggestion: a hint repeats it only if there is none)
+        hint = None if python is not None else did_you_mean(name, [*frame.vars, *frame.globals, *builtins()])
+    error = ProgramException(NameError(f"name '{name}' is not defined"), span, hint)
+    error.suggestion = python
+    raise error
 
 
 class ProgramExpressions(FStringLowering, Lowering):

@@ -1,0 +1,90 @@
+"""The name Python 3.11 suggests after an unknown name ("NameError: name 'los' is not
+defined. Did you mean: 'loss'?"): its Levenshtein distance and choice, as
+Python/suggestions.c computes them, over the names Python would look at."""
+from __future__ import annotations
+
+import builtins as _python_builtins
+
+_MAX_CANDIDATES = 750       # more names than this: Python suggests none
+_MAX_STRING = 40
+_MOVE_COST, _CASE_COST = 2, 1
+# What a module's globals hold before its own names (their order is Python's).
+_MODULE_DUNDERS = ("__name__", "__doc__", "__package__", "__loader__", "__spec__", "__annotations__",
+                   "__builtins__", "__file__", "__cached__")
+
+
+def _substitution_cost(a: str, b: str) -> int:
+    if (ord(a) & 31) != (ord(b) & 31):
+        return _MOVE_COST
+    if a == b:
+        return 0
+    return _CASE_COST if a.lower() == b.lower() and a.isascii() and b.isascii() else _MOVE_COST
+
+
+def _distance(a: str, b: str, max_cost: int) -> int:
+    """levenshtein_distance: common ends trimmed, a move costing 2 and a change of case 1;
+    anything over max_cost is max_cost + 1."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    end = 0
+    while end < min(len(a), len(b)) and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
+        end += 1
+    a, b = a[:len(a) - end], b[:len(b) - end]
+    if not a or not b:
+        return (len(a) + len(b)) * _MOVE_COST
+    if len(a) > _MAX_STRING or len(b) > _MAX_STRING:
+        return max_cost + 1
+    if len(b) < len(a):
+        a, b = b, a
+    if (len(b) - len(a)) * _MOVE_COST > max_cost:
+        return max_cost + 1
+    row = [(i + 1) * _MOVE_COST for i in range(len(a))]
+    result = 0
+    for b_index, code in enumerate(b):
+        distance = result = b_index * _MOVE_COST
+        minimum = None
+        for index, char in enumerate(a):
+            substitute = distance + _substitution_cost(code, char)
+            distance = row[index]
+            result = min(min(result, distance) + _MOVE_COST, substitute)
+            row[index] = result
+            minimum = result if minimum is None else min(minimum, result)
+        if minimum > max_cost:
+            return max_cost + 1
+    return result
+
+
+def suggestion(name: str, candidates) -> str | None:
+    """calculate_suggestions: the nearest of `candidates` (a list, in Python's order), or None."""
+    if len(candidates) >= _MAX_CANDIDATES:
+        return None
+    best, best_distance = None, None
+    for item in candidates:
+        if item == name:
+            continue
+        max_distance = (len(name.encode()) + len(item.encode()) + 3) * _MOVE_COST // 6
+        if best_distance is not None:
+            max_distance = min(max_distance, best_distance - 1)
+        distance = _distance(name, item, max_distance)
+        if distance <= max_distance and (best is None or distance < best_distance):
+            best, best_distance = item, distance
+    return best
+
+
+def for_name(name: str, local_names, global_names) -> str | None:
+    """A NameError's: the function's locals first (none at module level), then the module's
+    globals, then Python's builtins."""
+    found = suggestion(name, list(local_names)) if local_names is not None else None
+    if found is None:
+        names = list(global_names)
+        found = suggestion(name, [*(d for d in _MODULE_DUNDERS if d not in global_names), *names])
+    return found if found is not None else suggestion(name, list(_python_builtins.__dict__))
+
+
+def for_tensor_attribute(name: str) -> str | None:
+    """An AttributeError's on a tensor: among dir() of PyTorch's tensor (recorded: tensor_dir.txt)."""
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "tensor_dir.txt"), encoding="utf-8") as f:
+        return suggestion(name, f.read().split())
