@@ -70,6 +70,22 @@ def no_derivative(name):
     return rule
 
 
+# What PyTorch's generated code adds to its refusal of forward mode for most ops.
+FILE_AN_ISSUE = ("\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/issues/new?template="
+                 "feature-request.yml so that we can prioritize its implementation or submit a PR adding the "
+                 "implementation to derivatives.yaml")
+
+
+def forward_ad_not_implemented(name, tail=FILE_AN_ISSUE):
+    """The JVP of an op PyTorch has no forward-mode formula for: its refusal (`tail`: what follows
+    its first sentence, which some of PyTorch's messages leave out)."""
+    def tangent(*args, **params):
+        from ..errors import AgcliError
+        raise AgcliError(f"Trying to use forward AD with {name} that does not support it because it has not been "
+                         f"implemented yet.{tail}", kind="not_implemented")
+    return tangent
+
+
 def undefined(*args, **params):
     """The rule of an input the output does not depend on, which PyTorch still counts as an
     input (an edge in next_functions): its gradient is undefined, nothing reaches the input.

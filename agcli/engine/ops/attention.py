@@ -8,9 +8,8 @@ recomputes the weights from the logsumexp. Its values equal PyTorch's to roundin
 and exp are vectorized); PyTorch cannot differentiate its backward, nor run it forward-mode."""
 from __future__ import annotations
 
-from ...errors import AgcliError
 from ..backend import arange, setitem, swapaxes, xp
-from ..op import Op, no_derivative
+from ..op import Op, forward_ad_not_implemented, no_derivative
 from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .nn import _softmax, softmax_backward
@@ -117,9 +116,7 @@ def _flash_rule(which):
     return rule
 
 
-def _no_forward(*args, **params):
-    raise AgcliError("Trying to use forward AD with _scaled_dot_product_flash_attention_for_cpu that does not "
-                     "support it because it has not been implemented yet.", kind="not_implemented")
+_no_forward = forward_ad_not_implemented("_scaled_dot_product_flash_attention_for_cpu", tail="")
 
 
 _NOT_TWICE = no_derivative("_scaled_dot_product_flash_attention_for_cpu_backward")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..backend import add_at, arange, asarray, astype, dot, full, getitem, ones, setitem, tolist, xp, zeros
 from ..fma import fma
-from ..op import Op, no_derivative
+from ..op import Op, forward_ad_not_implemented, no_derivative
 from ..tensor import Tensor, apply, data
 
 SUM, MEAN, MAX = "sum", "mean", "max"
@@ -22,11 +22,7 @@ def _refused(message, kind):
     return rule
 
 
-def _no_forward(name):
-    return _refused(f"Trying to use forward AD with {name} that does not support it because it has not been "
-                    "implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/issues/"
-                    "new?template=feature-request.yml so that we can prioritize its implementation or submit a PR "
-                    "adding the implementation to derivatives.yaml", "not_implemented")
+_no_forward = forward_ad_not_implemented
 
 
 def _entries(indices, bag_of, padding_idx, weights=None):

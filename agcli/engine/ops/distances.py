@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...errors import AgcliError
 from ..backend import astype, dtype_name, float_errors_ignored, mm_kernel, swapaxes, xp
-from ..op import Op
+from ..op import Op, forward_ad_not_implemented
 from ..tensor import Tensor, apply, data
 from .linalg import matmul
 from .pointwise import div, masked_fill, mul, sub
@@ -96,10 +96,7 @@ def _no_second(*args, **params):
 
 
 def _no_forward(name):
-    def rule(*args, **params):
-        raise AgcliError(f"Trying to use forward AD with {name} that does not support it because it has not been "
-                         "implemented yet.", kind="not_implemented")
-    return rule
+    return forward_ad_not_implemented(name, tail="")      # (PyTorch's message without its second sentence)
 
 
 CDIST = Op("CdistBackward0", _cdist,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from ..backend import dtype_name, from_host, host, to_host
-from ..op import Op
+from ..op import Op, forward_ad_not_implemented
 from ..tensor import data
 from .pointwise import mul
 
@@ -99,12 +99,7 @@ def _grad(g, out, alpha, values):
     return mul(g, standard_gamma_grad(alpha, out))
 
 
-def _no_tangent(*args, **params):
-    from ...errors import AgcliError
-    raise AgcliError("Trying to use forward AD with _standard_gamma that does not support it because it has not been "
-                     "implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/issues/"
-                     "new?template=feature-request.yml so that we can prioritize its implementation or submit a PR "
-                     "adding the implementation to derivatives.yaml", kind="not_implemented")
+_no_tangent = forward_ad_not_implemented("_standard_gamma")
 
 
 STANDARD_GAMMA = Op("StandardGammaBackward0", lambda alpha, values: values, (_grad,),

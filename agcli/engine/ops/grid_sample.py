@@ -22,7 +22,7 @@ stack), which agcli cannot differentiate a third time."""
 from __future__ import annotations
 
 from ..backend import host as np     # (NumPy: the kernel indexes and scatters on the host, on_host.py)
-from ..op import Op, undefined
+from ..op import Op, forward_ad_not_implemented, undefined
 from ..saved import FIELDS, Arg, Param
 from ..tensor import Tensor, apply, data
 from .on_host import fma, on_host
@@ -229,12 +229,7 @@ def _grid_grad_rule(which):
     return rule
 
 
-def _no_tangent(*args, **params):
-    from ...errors import AgcliError
-    raise AgcliError("Trying to use forward AD with grid_sampler_2d that does not support it because it has not "
-                     "been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
-                     "issues/new?template=feature-request.yml so that we can prioritize its implementation or submit "
-                     "a PR adding the implementation to derivatives.yaml", kind="not_implemented")
+_no_tangent = forward_ad_not_implemented("grid_sampler_2d")
 
 
 def _no_third(*args, **params):

@@ -6,7 +6,7 @@ create_graph records it). Lengths are sorted in decreasing order (the caller che
 from __future__ import annotations
 
 from ..backend import getitem, setitem, swapaxes, xp, zeros
-from ..op import Op
+from ..op import Op, forward_ad_not_implemented
 from ..tensor import Tensor, apply
 from .shapes import COPY_SLICES, slice_, transpose
 
@@ -54,12 +54,7 @@ def _unpacked(g, shape, lengths, batch_first):
     return swapaxes(out, 0, 1) if batch_first else out
 
 
-def _no_forward(t, out, x, lengths, batch_first):
-    from ...errors import AgcliError
-    raise AgcliError("Trying to use forward AD with _pack_padded_sequence that does not support it because it has "
-                     "not been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/"
-                     "pytorch/issues/new?template=feature-request.yml so that we can prioritize its implementation "
-                     "or submit a PR adding the implementation to derivatives.yaml", kind="not_implemented")
+_no_forward = forward_ad_not_implemented("_pack_padded_sequence")
 
 
 PACK_PADDED = Op("PackPaddedSequenceBackward0", _packed,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ...errors import AgcliError
 from ..backend import host as np
-from ..op import Op
+from ..op import Op, forward_ad_not_implemented
 from ..saved import FIELDS, Arg, Param, Result
 from ..tensor import Tensor, apply
 from .on_host import on_host
@@ -125,13 +125,7 @@ def _no_second(*args, **params):
     raise AgcliError("the derivative for '_pdist_backward' is not implemented.", kind="not_implemented")
 
 
-def _no_forward(name):
-    def rule(*args, **params):
-        raise AgcliError(f"Trying to use forward AD with {name} that does not support it because it has not been "
-                         "implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
-                         "issues/new?template=feature-request.yml so that we can prioritize its implementation or "
-                         "submit a PR adding the implementation to derivatives.yaml", kind="not_implemented")
-    return rule
+_no_forward = forward_ad_not_implemented
 
 
 PDIST = Op("PdistBackward0", pdist, (_rule,), ("_pdist_backward(grad, self, p, result)",), saves_out=True,

@@ -8,7 +8,7 @@ parameters), and bernoulli(x, p) has none at all (its node is NotImplemented).
 """
 from __future__ import annotations
 
-from ..op import Op, no_derivative, no_forward_derivative
+from ..op import Op, forward_ad_not_implemented, no_derivative, no_forward_derivative
 from .pointwise import zeros_like
 
 
@@ -52,10 +52,7 @@ def _no_rules(name):
     def rule(*args, **params):
         raise AgcliError(f"the derivative for '{name}' is not implemented.", kind="not_implemented")
 
-    def tangent(*args, **params):
-        raise AgcliError(f"Trying to use forward AD with {name} that does not support it because it has not been "
-                         "implemented yet.", kind="not_implemented")
-    return (rule,), ("not implemented",), (tangent,)
+    return (rule,), ("not implemented",), (forward_ad_not_implemented(name, tail=""),)
 
 
 UNIQUE = Op("Unique2Backward0", _drawn, *_no_rules("_unique2")[:2], saves=False, jvps=_no_rules("_unique2")[2])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..backend import ON_HOST, astype, ndarray, reduce_sum, xp
 from ..fma import fma
-from ..op import Op
+from ..op import Op, forward_ad_not_implemented
 from ..tensor import Tensor, data
 from .pointwise import div, mul, sub
 from .shapes import reshape, sum_to
@@ -89,12 +89,7 @@ def _rule(which):
     return rule
 
 
-def _no_tangent(*args, **params):
-    from ...errors import AgcliError
-    raise AgcliError("Trying to use forward AD with _weight_norm_interface that does not support it because it has "
-                     "not been implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
-                     "issues/new?template=feature-request.yml so that we can prioritize its implementation or submit "
-                     "a PR adding the implementation to derivatives.yaml", kind="not_implemented")
+_no_tangent = forward_ad_not_implemented("_weight_norm_interface")
 
 
 WEIGHT_NORM = Op("WeightNormInterfaceBackward0", _forward, (_rule(0), _rule(1)),
