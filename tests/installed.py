@@ -4,6 +4,7 @@ PATH) and the environment to run it in."""
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,3 +29,13 @@ def without_addresses(text: str) -> str:
     """Text with each ` at 0x7f...>` of an object's repr taken out, as the fixtures record PyTorch's
     output (tests/fixtures/record_programs.py): addresses differ from run to run, in both programs."""
     return _ADDRESS.sub(">", text)
+
+
+def run_in(*args, cwd, input=None) -> subprocess.CompletedProcess:
+    """`agcli ARGS` in the folder `cwd` (stdin closed unless `input`), as a new user runs it: never a
+    traceback nor an internal error."""
+    proc = subprocess.run([AGCLI, *args], cwd=cwd, env=base_env(), input=input,
+                          stdin=None if input is not None else subprocess.DEVNULL,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    return proc

@@ -4,19 +4,10 @@ an unquoted `*` the shell expanded is named, and a batch line prints as `agcli g
 same words. The installed agcli, run as a subprocess."""
 from __future__ import annotations
 
-import subprocess
 
 import pytest
 
-from installed import AGCLI, base_env
-
-
-def agcli(*args, cwd, input=None):
-    proc = subprocess.run([AGCLI, *args], cwd=cwd, env=base_env(), input=input,
-                          stdin=None if input is not None else subprocess.DEVNULL,
-                          capture_output=True, text=True, encoding="utf-8", timeout=60)
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
-    return proc
+from installed import run_in as agcli
 
 
 @pytest.mark.parametrize("args, where, caret", [

@@ -5,19 +5,10 @@ and the REPL's bare `exit`. The installed agcli, run as a subprocess."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from installed import AGCLI, base_env
-
-
-def agcli(*args, cwd, input=None):
-    proc = subprocess.run([AGCLI, *args], cwd=cwd, env=base_env(), input=input,
-                          stdin=None if input is not None else subprocess.DEVNULL,
-                          capture_output=True, text=True, encoding="utf-8", timeout=60)
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
-    return proc
+from installed import run_in as agcli
 
 
 def as_json(proc) -> dict:
