@@ -310,8 +310,11 @@ def instance_attribute(obj, name):
     hook = class_lookup(cls, "__getattr__")
     if hook is not MISSING:
         return bind(hook, obj, cls)(name)
-    raise_python(AttributeError(f"'{cls.__name__}' object has no attribute '{name}'"),
-                 hint=did_you_mean(name, [*own, *_class_names(cls)]))
+    python = suggestions.for_object_attribute(name, [*own, *_class_names(cls)])
+    error = ProgramException(AttributeError(f"'{cls.__name__}' object has no attribute '{name}'"),
+                             hint=None if python is not None else did_you_mean(name, [*own, *_class_names(cls)]))
+    error.suggestion = python
+    raise error
 
 
 def _class_names(cls):

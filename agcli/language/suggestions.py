@@ -85,6 +85,26 @@ def for_name(name: str, local_names, global_names) -> str | None:
 
 def for_tensor_attribute(name: str) -> str | None:
     """An AttributeError's on a tensor: among dir() of PyTorch's tensor (recorded: tensor_dir.txt)."""
-    import os
-    with open(os.path.join(os.path.dirname(__file__), "tensor_dir.txt"), encoding="utf-8") as f:
-        return suggestion(name, f.read().split())
+    return suggestion(name, _recorded("tensor_dir.txt"))
+
+
+def for_module_attribute(name: str, own) -> str | None:
+    """On an nn.Module: Module.__dir__'s names, those of a bare module (recorded: module_dir.txt) and
+    the module's `own` (its class's, attributes, parameters, submodules, buffers), sorted."""
+    return suggestion(name, sorted(k for k in [*_recorded("module_dir.txt"), *own] if not k[:1].isdigit()))
+
+
+def for_object_attribute(name: str, own) -> str | None:
+    """On a program's object: dir() of it, its `own` and its classes' names with object's, sorted."""
+    return suggestion(name, sorted({*own, *dir(object), "__dict__", "__module__", "__weakref__"}))
+
+
+_RECORDED: dict = {}
+
+
+def _recorded(file: str) -> list:
+    if file not in _RECORDED:
+        import os
+        with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
+            _RECORDED[file] = f.read().split()
+    return _RECORDED[file]

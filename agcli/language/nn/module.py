@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ...engine.tensor import Tensor
 from ...errors import did_you_mean
-from ..program_exceptions import raise_python
+from .. import suggestions
+from ..program_exceptions import ProgramException, raise_python
 from ..program_objects import ProgramObject
 from ..unknown_names import not_provided
 from .conversion import Conversions
@@ -84,9 +85,12 @@ class Module(Members, StateDicts, Conversions, Hooks, ProgramObject):
                 return d[name]
         known = [*own, *(n for m in ("_parameters", "_buffers", "_modules") for n in own.get(m, ())),
                  *(n for c in type(self).__mro__ for n in c.__dict__.get("_ns", ()))]
-        raise_python(AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'"),
-                     hint=not_provided(f"torch.nn.Module.{name}") if name in _PYTORCH_ONLY else
-                     did_you_mean(name, [n for n in known if not n.startswith("_")]))
+        python = None if name in _PYTORCH_ONLY else suggestions.for_module_attribute(name, known)
+        error = ProgramException(AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'"),
+                                 hint=not_provided(f"torch.nn.Module.{name}") if name in _PYTORCH_ONLY else None
+                                 if python is not None else did_you_mean(name, [n for n in known if n[:1] != "_"]))
+        error.suggestion = python       # (Python's report says it: the hint only when there is none)
+        raise error
 
     def program_setattr(self, name, value):
         """Module.__setattr__: a Parameter, a Module or a buffer's name registers; anything else is an attribute."""
