@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ...errors import AgcliError
 from ..backend import copy, from_host, getitem, host as np, to_host
-from ..op import Op
+from ..op import FILE_AN_ISSUE, Op, forward_ad_not_implemented
 from ..saved import FIELDS, Computed, Param, Sizes
 from ..tensor import Tensor, apply, data
 from .elementary import ACOSH, ASINH, ATANH
@@ -69,13 +69,8 @@ def _not_implemented(name):
     return rule
 
 
-def _no_forward(name):
-    def rule(*args, **params):
-        raise AgcliError(f"Trying to use forward AD with {name}_ that does not support it because it has not been "
-                         "implemented yet.\nPlease file an issue to PyTorch at https://github.com/pytorch/pytorch/"
-                         "issues/new?template=feature-request.yml so that we can prioritize its implementation.",
-                         kind="not_implemented")
-    return rule
+def _no_forward(name):       # (PyTorch's in-place refusal: its second sentence ends sooner)
+    return forward_ad_not_implemented(f"{name}_", FILE_AN_ISSUE[:FILE_AN_ISSUE.index(" or submit")] + ".")
 
 
 ASINH_ = Op("AsinhBackward1", ASINH.forward, (_not_implemented("asinh"),), ('not_implemented("inplace version of '
