@@ -116,8 +116,8 @@ def as_uncaught(e: AgcliError) -> AgcliError:
     ..."), and the name Python suggests, if any. agcli's own errors (limits, usage) and those that name their class already are left."""
     if e.kind in _RAISED_KINDS and not e.message.startswith(e.python_type + ":"):
         e.message = f"{e.python_type}: {e.message}"
-    if e.suggestion is not None and not e.message.endswith("?"):
-        e.message += f". Did you mean: '{e.suggestion}'?"      # (Python's report adds it, not str(e))
+    if e.suggestion is not None:        # (Python's report adds it, not str(e); once)
+        e.message, e.suggestion = f"{e.message}. Did you mean: '{e.suggestion}'?", None
     return e
 
 
