@@ -14,9 +14,10 @@ from ..torchapi import autograd, functions
 from ..torchapi import namespace
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
+from ..torchapi.generator import DEFAULT, Generator
 from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
-from .program_modules import DEVICE, DTYPE, SIZE, TENSOR, BuiltinClass
+from .program_modules import DEVICE, DTYPE, GENERATOR, SIZE, TENSOR, BuiltinClass
 from .nn.buffer import BUFFER
 from .nn.parameter import PARAMETER, UNINITIALIZED_PARAMETER, MarkedTensorClass
 from .program_numpy import VALUES
@@ -98,7 +99,8 @@ CONSTRUCTORS = {
     object: python_errors(object), slice: python_errors(slice),
 }
 
-_CLASSES = {Tensor: TENSOR, namespace.Size: SIZE, Device: DEVICE, DType: DTYPE}
+_CLASSES = {Tensor: TENSOR, namespace.Size: SIZE, Device: DEVICE, DType: DTYPE, Generator: GENERATOR,
+            type(DEFAULT): GENERATOR}
 OTHER_CLASSES = _OTHER_CLASSES = {}      # (program_builtins.py puts `property` here)
 
 

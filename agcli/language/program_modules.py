@@ -1,11 +1,9 @@
-"""The modules a program may import (torch and its submodules, math, numpy)
-as values whose attributes are agcli's declared names, PyTorch's classes a
-program names (torch.Tensor, torch.Size, torch.device, torch.dtype), and
-what an import finds or raises.
+"""The modules a program may import (torch and its submodules, math, numpy) as values whose attributes are
+agcli's declared names, PyTorch's classes a program names (torch.Tensor, torch.Size, torch.device, torch.dtype,
+torch.Generator), and what an import finds or raises.
 
-A module's attributes are looked up when the program reaches them, so an
-unknown one is Python's AttributeError then (with "PyTorch has it, but agcli
-does not provide it" where PyTorch has it), and an import of a module agcli
+A module's attributes are looked up when the program reaches them, so an unknown one is Python's AttributeError
+then (with "PyTorch has it, but agcli does not provide it" where PyTorch has it), and an import of a module agcli
 does not run is ModuleNotFoundError when the import line runs.
 """
 from __future__ import annotations
@@ -116,6 +114,8 @@ TENSOR = BuiltinClass("Tensor", "torch", Tensor, TorchFunction("Tensor", namespa
 SIZE = BuiltinClass("Size", "torch", namespace.Size, TorchFunction("Size", namespace.FUNCTIONS["Size"]))
 DEVICE = BuiltinClass("device", "torch", D.Device, TorchFunction("device", namespace.FUNCTIONS["device"]))
 DTYPE = BuiltinClass("dtype", "torch", DType)
+GENERATOR = BuiltinClass("Generator", "torch._C", PROGRAM_FUNCTIONS["Generator"],
+                         torch_function("Generator", PROGRAM_FUNCTIONS["Generator"]))
 
 
 # ------------------------------------------------------------ math
@@ -181,8 +181,9 @@ def _functions(module):
     return entries
 
 
-def _qualified(prefix):
-    return {q[len(prefix) + 1:]: fn if isinstance(fn, Builtin) else TorchFunction(q.rpartition(".")[2], fn, prefix)
+def _qualified(prefix):     # (a value, as torch.default_generator, is itself)
+    return {q[len(prefix) + 1:]: fn if isinstance(fn, Builtin) or not callable(fn) else
+            TorchFunction(q.rpartition(".")[2], fn, prefix)
             for q, fn in QUALIFIED.items() if q.rpartition(".")[0] == prefix}
 
 
@@ -306,8 +307,7 @@ def _make_modules():
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
         **{n: BuiltinClass(n, "torch", t, TorchFunction(n, t.construct)) for n, t in legacy_types.TYPES.items()},
-        "OutOfMemoryError": TORCH_EXCEPTIONS["OutOfMemoryError"],
-        "AcceleratorError": TORCH_EXCEPTIONS["AcceleratorError"],
+        **{n: TORCH_EXCEPTIONS[n] for n in ("OutOfMemoryError", "AcceleratorError")}, "Generator": GENERATOR,
     })
     TENSOR.methods = _tensor_methods()
     numpy_random = ModuleValue("numpy.random", RANDOM_FUNCTIONS, missing=random_attribute)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import AgcliError
 from ..torchapi import autograd, compound, devices, dtypes, generator, in_place, modes, nodes, print_options, sampling
-from ..torchapi import more_names
+from ..torchapi import more_names, sampling_more
 from ..torchapi import namespace
 from ..torchapi import ndarrays
 from ..torchapi import nn as nn_functions
@@ -54,7 +54,8 @@ QUALIFIED = {"torch.autograd.grad": autograd.autograd_grad, "torch.autograd.back
              **{f"torch.cuda.{name}": _nothing for name in ("manual_seed", "manual_seed_all", "seed", "seed_all")},
              "torch.cuda.is_initialized": lambda: False,
              **{f"torch.random.{name}": getattr(generator, name) for name in (
-                 "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state")},
+                 "seed", "manual_seed", "initial_seed", "get_rng_state", "set_rng_state", "fork_rng")},
+             "torch.default_generator": generator.DEFAULT, "torch.random.default_generator": generator.DEFAULT,
              **CALCULUS_FUNCTIONS}      # torch.autograd.functional, torch.func, gradcheck (program_calculus.py)
 
 
@@ -82,7 +83,7 @@ PROGRAM_METHODS = {
     "register_post_accumulate_grad_hook": nodes.register_post_accumulate_grad_hook,
     "is_inference": modes.is_inference,
     **{name: getattr(sampling, name) for name in ("normal_", "uniform_", "bernoulli_", "random_", "exponential_",
-                                                      "cauchy_")},
+                                                      "cauchy_")}, **sampling_more.IN_PLACE,
     **generator.METHODS,
 }
 

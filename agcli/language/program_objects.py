@@ -57,7 +57,9 @@ class ProgramObject:
         if r is MISSING:
             if isinstance(self, BaseException):
                 return f"{type(self).__name__}({', '.join(SHOW['repr'](a) for a in self.args)})"
-            return f"<__main__.{type(self).__qualname__} object at {id(self):#x}>"
+            module = type(self).__module__      # (torch's for a native class, as torch.utils.data.Dataset)
+            return f"<{'__main__' if module.startswith('agcli') else module}.{type(self).__qualname__} object at " \
+                   f"{id(self):#x}>"
         if not isinstance(r, str):
             raise _type_error(f"__repr__ returned non-string (type {type(r).__name__})")
         return r

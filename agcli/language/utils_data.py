@@ -191,6 +191,9 @@ class _SingleProcessDataLoaderIter:
     def __init__(self, batches, count):
         self.batches, self.count = batches, count
 
+    def __repr__(self):
+        return f"<{self.pytorch_module}._SingleProcessDataLoaderIter object at {id(self):#x}>"
+
     def __iter__(self):
         return self
 

@@ -27,24 +27,24 @@ def unit(g, n, dtype):
 
 
 def uniform(g, n, dtype, low=0.0, high=1.0):
-    """x.uniform_(low, high): x * (to - from) + from, fused, in the dtype's accumulate type
-    (float16: float's [0, 1) draw rounded to half; other float16 bounds are refused)."""
-    if dtype == "float16" and (low, high) != (0.0, 1.0):
-        raise AgcliError("agcli draws float16 uniform numbers in [0, 1) only (rand)", kind="not_implemented")
-    x = unit(g, n, dtype)
+    """x.uniform_(low, high): x * (to - from) + from, fused, in the dtype's accumulate type (float16:
+    float's draw and bounds, rounded to half); a value that rounds to `to` is `from` ([from, to) kept)."""
+    x = unit(g, n, "float32" if dtype == "float16" else dtype)
     if dtype == "float64":
-        return x + low if high - low == 1 else fma64(x, high - low, low)
-    low, high = f32(low), f32(high)         # static_cast<float>
-    span = f32(high - low)
-    return (x + low if span == 1 else fma32(x, span, low)).astype(dtype)
+        v = x + low if high - low == 1 else fma64(x, high - low, low)
+        return numpy.where(v == high, low, v)
+    low32, high32 = f32(low), f32(high)         # static_cast<float>
+    span = f32(high32 - low32)
+    v = (x + low32 if span == 1 else fma32(x, span, low32)).astype(dtype)
+    return numpy.where(v == numpy.array(high, dtype), numpy.array(low, dtype), v)
 
 
 # ------------------------------------------------------------ normal (normal_kernel)
 def normal(g, n, dtype, mean=0.0, std=1.0, contiguous=True):
     """x.normal_(mean, std): 16 or more contiguous elements by vectorised Box-Muller
     (normal_fill: float32 with AVX2's log and sincos), fewer one at a time (normal_distribution<double>)."""
-    if dtype == "float16":
-        raise AgcliError("agcli draws normal numbers in float32 and float64 only", kind="not_implemented")
+    if dtype == "float16" and n >= 16 and contiguous:
+        return _fill_half(g, n, mean, std)
     if n >= 16 and contiguous:
         fill = _fill_float if dtype == "float32" else _fill_double
         data = unit(g, n, dtype)
@@ -54,6 +54,16 @@ def normal(g, n, dtype, mean=0.0, std=1.0, contiguous=True):
             data[n - 16:] = fill(unit(g, 16, dtype), mean, std)
         return data.astype(dtype, copy=False)
     return _one_at_a_time(g, n, mean, std).astype(dtype)
+
+
+def _fill_half(g, n, mean, std):
+    """float16: float's vectorised fill, 16 fresh draws a block (the last block's over the last 16
+    elements), rounded to half."""
+    blocks = -(-n // 16)
+    out = _fill_float(unit(g, 16 * blocks, "float32"), mean, std)
+    if n % 16:                      # (n >= 16: the first n - 16 from the whole blocks)
+        out = numpy.concatenate([out[:n - 16], out[-16:]])
+    return out.astype("float16")
 
 
 def _fill_double(data, mean, std):
@@ -103,8 +113,6 @@ def _one_at_a_time(g, n, mean, std):
 def exponential(g, n, dtype, lambd):
     """x.exponential_(lambd): -1 / lambd * log1p(-u) in double (u: 53 bits of random64(),
     glibc's log1p), rounded to the dtype."""
-    if dtype == "float16":
-        raise AgcliError("agcli draws exponential numbers in float32 and float64 only", kind="not_implemented")
     return (-1.0 / lambd * glibc(math.log1p, -unit(g, n, "float64"))).astype(dtype)
 
 
@@ -112,8 +120,6 @@ def exponential(g, n, dtype, lambd):
 def cauchy(g, n, dtype, median, sigma):
     """x.cauchy_(median, sigma): cauchy_distribution<double>, median + sigma * tan(pi * (u - 0.5)) (u: 53
     bits of random64(), glibc's tan; the kernel's fused multiply-add), rounded to the dtype."""
-    if dtype == "float16":
-        raise AgcliError("agcli draws Cauchy numbers in float32 and float64 only", kind="not_implemented")
     t = glibc(math.tan, math.pi * (unit(g, n, "float64") - 0.5))
     return (t + median if sigma == 1 else fma64(t, sigma, median)).astype(dtype)
 
@@ -195,3 +201,19 @@ def bernoulli(g, p, p_dtype):
 def bernoulli_scalar(g, n, p):
     """bernoulli_(p number): bernoulli_distribution<double> (the kernel without MKL's, as on AMD CPUs)."""
     return unit(g, n, "float64") < p
+
+
+# ------------------------------------------------------------ log-normal and geometric
+def log_normal(g, n, dtype, mean, std):
+    """x.log_normal_(mean, std): lognormal_distribution<double>, exp of normal_distribution<double>'s draw
+    (one at a time, its Box-Muller cache too; glibc's exp), rounded to the dtype."""
+    return glibc(math.exp, _one_at_a_time(g, n, mean, std)).astype(dtype)
+
+
+def _log(v):
+    return math.log(v) if v > 0 else -math.inf      # (a draw of 0: log's -inf, where math.log raises)
+
+
+def geometric(g, n, dtype, p):
+    """x.geometric_(p): geometric_distribution<double>, ceil(log(u) / log1p(-p)), u 53 bits of random64()."""
+    return numpy.ceil(glibc(_log, unit(g, n, "float64")) / math.log1p(-p)).astype(dtype)

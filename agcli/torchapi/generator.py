@@ -148,9 +148,22 @@ def default_generator() -> Generator:
     return g
 
 
+class _DefaultGenerator(Generator):
+    """torch.default_generator as a program names it: the default generator (state.rng), which is
+    made on first draw, so this one stands for it wherever a generator is taken."""
+
+    __slots__ = ()
+
+    def __init__(self):     # (no state of its own)
+        pass
+
+
+DEFAULT = _DefaultGenerator()
+
+
 def chosen(generator) -> Generator:
     """A function's generator= argument: a torch.Generator, or None for the default one."""
-    if generator is None:
+    if generator is None or generator is DEFAULT:
         return default_generator()
     if not isinstance(generator, Generator):
         raise AgcliError(f"generator must be a torch.Generator, not {type(generator).__name__}", kind="type")
@@ -187,12 +200,29 @@ def set_rng_state(new_state):
     default_generator().set_state(new_state)
 
 
+class fork_rng:
+    """torch.random.fork_rng(): the default generator's state kept on entering, put back on leaving
+    (agcli's generators are CPU ones: there are no devices' to fork)."""
+
+    def __init__(self, devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+        self.enabled, self.kept = enabled, None
+
+    def __enter__(self):
+        if self.enabled:
+            self.kept = default_generator().state_bytes()
+
+    def __exit__(self, *error):
+        if self.kept is not None:
+            default_generator().set_state_bytes(self.kept)
+        return False
+
+
 def _method(name):
     """g.NAME(...) in a program: the generator's method (other values have none by that name)."""
     def call(g, *args):
         if not isinstance(g, Generator):
             raise AgcliError(f"'{type(g).__name__}' object has no attribute '{name}'", kind="attribute")
-        return getattr(g, name)(*args)
+        return getattr(chosen(g), name)(*args)
     call.__name__ = name
     return call
 

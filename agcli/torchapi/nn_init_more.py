@@ -110,7 +110,25 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     return tensor
 
 
-FUNCTIONS = {"trunc_normal_": trunc_normal_, "sparse_": sparse_}
+def dirac_(tensor, groups=1):
+    """The identity of a convolution: 1 at the kernel's centre of each group's first min(out, in) channels."""
+    dims = _tensor(tensor, "ndimension").data.ndim
+    if dims not in (3, 4, 5):
+        fail("Only tensors with 3, 4, or 5 dimensions are supported", "value")
+    sizes = tensor.data.shape
+    if sizes[0] % groups != 0:
+        fail("dim 0 must be divisible by groups", "value")
+    per_group = sizes[0] // groups
+    centre = tuple(n // 2 for n in sizes[2:])
+    with set_grad_enabled(False):
+        in_place.zero_(tensor)
+        for g in range(groups):
+            for d in range(min(per_group, sizes[1])):
+                setitem(tensor, (g * per_group + d, d, *centre), 1)
+    return tensor
+
+
+FUNCTIONS = {"trunc_normal_": trunc_normal_, "sparse_": sparse_, "dirac_": dirac_}
 
 
 def _deprecated(new_name, method):

@@ -223,7 +223,7 @@ def bernoulli(input, p=None, *, generator=None):
 
 def _bernoulli_tensor(g, p):
     d = B.dtype_name(p.data.dtype)
-    if d not in ("float32", "float64"):
+    if d not in ("float16", "float32", "float64"):
         _not_for(d, "bernoulli_tensor_cpu_p_")
     return Dn.bernoulli(g, B.to_host(p.data).ravel(), d)
 
@@ -341,10 +341,9 @@ def bernoulli_(x, p=0.5, *, generator=None):
     _target(x, p)
     g = chosen(generator)
     d = B.dtype_name(x.data.dtype)
-    p = _number(p)
-    if type(p) is Tensor:
+    if type(p) is Tensor:               # (a 0-d p too: PyTorch's tensor kernel, a float draw for a float p)
         p_dtype = B.dtype_name(p.data.dtype)
-        if p_dtype not in ("float32", "float64"):
+        if p_dtype not in ("float16", "float32", "float64"):
             _not_for(p_dtype, "bernoulli_tensor_cpu_p_")
         return _fill(x, lambda n, contiguous, along: Dn.bernoulli(g, along, p_dtype).astype(d),
                      R.BERNOULLI_TENSOR_, p, along=_expanded(p, shape_of(x)))

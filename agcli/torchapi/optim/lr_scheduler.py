@@ -43,6 +43,9 @@ class LRScheduler:
     program_attributes = {"optimizer": "optimizer", "last_epoch": "last_epoch", "base_lrs": "base_lrs"}
     program_methods = frozenset(("step", "get_last_lr", "get_lr", "state_dict", "load_state_dict"))
 
+    def __repr__(self):     # (every scheduler is torch.optim.lr_scheduler's in PyTorch)
+        return f"<torch.optim.lr_scheduler.{type(self).__name__} object at {id(self):#x}>"
+
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             type_error(f"{type(optimizer).__name__} is not an Optimizer")
