@@ -38,6 +38,8 @@ def deepcopy(x, memo=None):
         return _tensor(x, memo)
     if t in (list, dict, set) or isinstance(x, StateDict):
         new = t()
+        if isinstance(x, StateDict):
+            new.versioned = x.versioned     # (Python's copies keep an OrderedDict's attributes: its _metadata)
         memo[id(x)] = new
         if t is list:
             new.extend(deepcopy(v, memo) for v in x)
@@ -111,7 +113,11 @@ def copy(x):
     """A shallow copy of a Python container or a program's object (a module's parameter tables are
     shared, as Python's copy.copy shares them); other values are refused (a tensor's copy: clone it)."""
     t = type(x)
-    if t in (list, dict, set) or isinstance(x, StateDict):
+    if isinstance(x, StateDict):
+        new = t(x)
+        new.versioned = x.versioned
+        return new
+    if t in (list, dict, set):
         return t(x)
     if t in (tuple, frozenset) or isinstance(x, _ATOMIC) or isinstance(x, Size) or getattr(t, "shared_by_copy", False):
         return x

@@ -3,7 +3,7 @@ and cpu/MultinomialKernel.cpp).
 
 Without replacement, or for one sample: q = empty_like(p).exponential_(1), then the
 indices of the largest p / q (argmax, or topk for several). With replacement: per row,
-the cumulative sums in p's dtype divided by their total, then per sample a double
+the cumulative sums in p's dtype (float for half) divided by their total, then per sample a double
 uniform draw and a binary search for the first bucket it does not exceed.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .sampling import drawn_like
 from ..engine import backend as B
 from ..engine.backend_sort import top_k
 from ..engine.tensor import Tensor
-from ..errors import AgcliError, torch_type_name
+from ..errors import torch_type_name
 
 _MOST_CATEGORIES = 2**24        # FLOAT32_MAX_CONSECUTIVE_INT
 
@@ -54,8 +54,6 @@ def _check(p, n, replacement):
         fail("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     if shape[-1] > _MOST_CATEGORIES:
         fail("number of categories cannot exceed 2^24")
-    if B.dtype_name(p.data.dtype) == "float16":
-        raise AgcliError("agcli's multinomial takes float32 and float64 probabilities", kind="not_implemented")
 
 
 def _largest_ratios(input, rows, n, g):
@@ -84,7 +82,8 @@ def _with_replacement(row, n, g):
         fail("invalid multinomial distribution (encountering probability entry < 0)")
     if not numpy.all(numpy.isfinite(row)):
         fail("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
-    cumulative = numpy.cumsum(row)          # (sequential, in the row's dtype)
+    # (sequential, in the row's dtype; half's in float, its opmath type)
+    cumulative = numpy.cumsum(row.astype(numpy.float32) if row.dtype == numpy.float16 else row)
     total = cumulative[-1]
     if not total > 0:
         fail("invalid multinomial distribution (sum of probabilities <= 0)")

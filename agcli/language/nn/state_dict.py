@@ -24,6 +24,9 @@ class StateDict(OrderedDict):
     program_methods = frozenset(("keys", "values", "items", "get", "copy", "pop", "popitem", "update",
                                  "setdefault", "clear", "move_to_end"))
 
+    # a module's state_dict() carries its versions (PyTorch's `_metadata`), which a copy or a dict of it does not
+    versioned = False
+
     def __repr__(self):
         if not self:
             return "OrderedDict()"
@@ -66,10 +69,13 @@ def _save(module, destination, prefix, keep_vars):
             _save(child, destination, prefix + name + ".", keep_vars)
 
 
-def _load_local(module, state_dict, prefix, missing, unexpected, errors, assign):
+def _load_local(module, state_dict, prefix, missing, unexpected, errors, assign, versioned):
     own = module.__dict__
     persistent = {k: v for k, v in own["_buffers"].items() if k not in own["_non_persistent_buffers_set"]}
     local = {k: v for k, v in [*own["_parameters"].items(), *persistent.items()] if v is not None}
+    if not versioned and own.get("track_running_stats") and local.get("num_batches_tracked") is not None:
+        # (_NormBase: a state dict of no version, older than num_batches_tracked, keeps the module's own)
+        state_dict.setdefault(prefix + "num_batches_tracked", local["num_batches_tracked"])
     for name, param in local.items():
         key = prefix + name
         if key not in state_dict:
@@ -111,13 +117,13 @@ def _python_type(value):
     return f"<class '{t.__name__}'>" if t.__module__ == "builtins" else f"<class '{t.__module__}.{t.__qualname__}'>"
 
 
-def _load(module, state_dict, prefix, missing, unexpected, errors, assign):
-    _load_local(module, state_dict, prefix, missing, unexpected, errors, assign)
+def _load(module, state_dict, prefix, missing, unexpected, errors, assign, versioned):
+    _load_local(module, state_dict, prefix, missing, unexpected, errors, assign, versioned)
     for name, child in module.__dict__["_modules"].items():
         if child is not None:
             child_prefix = prefix + name + "."
             _load(child, {k: v for k, v in state_dict.items() if k.startswith(child_prefix)}, child_prefix,
-                  missing, unexpected, errors, assign)
+                  missing, unexpected, errors, assign, versioned)
 
 
 def _quoted(keys):
@@ -131,7 +137,9 @@ class StateDicts:
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         if "_parameters" not in self.__dict__:     # (what PyTorch's state_dict reads first)
             members_of(self, "_state_dict_pre_hooks")
-        destination = StateDict() if destination is None else destination
+        if destination is None:
+            destination = StateDict()
+            destination.versioned = True
         _save(self, destination, prefix, keep_vars)
         return destination
 
@@ -142,7 +150,7 @@ class StateDicts:
         if "_parameters" not in self.__dict__:     # (what PyTorch's loading reads first)
             members_of(self, "_load_state_dict_pre_hooks")
         missing, unexpected, errors = [], [], []
-        _load(self, dict(state_dict), "", missing, unexpected, errors, assign)
+        _load(self, dict(state_dict), "", missing, unexpected, errors, assign, getattr(state_dict, "versioned", False))
         if strict:
             if unexpected:
                 errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
