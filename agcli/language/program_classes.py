@@ -15,6 +15,9 @@ from .program_objects import (MISSING, Builtin, ClassMethod, ProgramObject, Prop
 from .program_values import type_name
 
 _make_type = python_errors(type)
+# PyTorch's classes a program derives from whose value is agcli's BuiltinClass, by (module, name): the
+# native class a program's subclass takes as its base (program_optimizer.py: torch.optim.Optimizer)
+NATIVE_BASES: dict = {}
 
 
 def make_class(name: str, qualname: str, bases: tuple, namespace: dict):
@@ -23,6 +26,7 @@ def make_class(name: str, qualname: str, bases: tuple, namespace: dict):
     for base in bases:
         if base is object:
             continue
+        base = NATIVE_BASES.get((getattr(base, "module", None), getattr(base, "name", None)), base)
         if not isinstance(base, type):
             raise_python(TypeError(f"a class derives from classes, not from a '{type_name(base)}' value"))
         if not (issubclass(base, ProgramObject) or is_exception_class(base)):

@@ -39,7 +39,7 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
-from . import program_checkpoint, program_copy, program_serialization, program_sys, utils_data
+from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
