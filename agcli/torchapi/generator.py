@@ -19,7 +19,7 @@ import struct
 
 import numpy
 
-from ..engine.backend import dtype_name, from_host, to_host
+from ..engine.backend import dtype_name, from_host, item, to_host
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
@@ -174,12 +174,18 @@ def chosen(generator) -> Generator:
 def manual_seed(seed) -> Generator:
     """torch.manual_seed(seed): int(seed) (1.5 seeds 1), then the default generator's manual_seed."""
     try:
-        seed = int(seed)
+        seed = int(_one_number(seed) if isinstance(seed, Tensor) else seed)       # (a one-element tensor too)
     except (TypeError, ValueError, OverflowError) as e:       # Python's words are PyTorch's here
         raise AgcliError(str(e), kind="type" if isinstance(e, TypeError) else "value") from None
     g = default_generator().manual_seed(seed)
     state.seed = g.initial_seed()
     return g
+
+
+def _one_number(t):
+    if t.data.size != 1:
+        raise AgcliError("only one element tensors can be converted to Python scalars", kind="value")
+    return item(t.data)
 
 
 def seed() -> int:

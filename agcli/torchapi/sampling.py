@@ -112,6 +112,7 @@ def _python_types(*args) -> str:
 def randint(low=None, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, device=None):
     """randint(high, size) or randint(low, high, size): x.random_(low, high) of a new int64 tensor."""
     given = [v for v in (low, high, size) if v is not None]
+    low, high = _number(low), _number(high)     # (a 0-d tensor is a number here)
     if size is None:
         low, high, size = 0, low, high
     elif low is None:
@@ -144,6 +145,7 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requ
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
+    n = _number(n)
     if not is_int(n):
         fail(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}", "type")
     n = int(n)
