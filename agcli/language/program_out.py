@@ -8,8 +8,13 @@ from ..errors import AgcliError, torch_type_name
 from ..state import state
 from ..torchapi import in_place
 from ..torchapi.modes import no_grad
+from ..torchapi.namespace import MODULE_ATTRIBUTES
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+# PyTorch's random factories draw into out= itself: in its dtype (float64's draws are random64's), resized
+# without the warning
+_DRAWN_INTO = frozenset(("rand", "randn", "randint", "randperm", "normal"))
+_RESIZED_QUIETLY = _DRAWN_INTO | {"bernoulli", "multinomial"}
 
 
 def call_with_out(run, name, out, args, kwargs):
@@ -20,6 +25,9 @@ def call_with_out(run, name, out, args, kwargs):
     if state.grad_enabled and any(type(a) is Tensor and a.requires_grad for a in inputs + [out]):
         raise AgcliError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
                          "but one of the arguments requires grad.")
+    drawn = name in _DRAWN_INTO and "dtype" not in kwargs and not any(type(a) is Tensor for a in inputs)
+    if drawn:
+        kwargs["dtype"] = MODULE_ATTRIBUTES[B.dtype_name(out.data.dtype)]     # (torch.float64, ...)
     result = run()
     if type(result) is not Tensor:
         raise AgcliError(f"{name}() with out= gives several results, which agcli writes into no out tensor",
@@ -33,7 +41,7 @@ def call_with_out(run, name, out, args, kwargs):
             raise AgcliError(f"{name}(): out= is a view of another tensor and the result has another shape "
                              f"({tuple(result.data.shape)}), which agcli does not resize", kind="not_implemented",
                              hint="pass an out tensor of the result's shape, or assign the result")
-        if out.data.size:
+        if out.data.size and name not in _RESIZED_QUIETLY:
             shown = ", ".join(map(str, out.data.shape))
             state.warn("UserWarning: An output with one or more elements was resized since it had shape "
                        f"[{shown}], which does not match the required output shape "
