@@ -64,7 +64,9 @@ _TRIGGERED = {f"UserWarning: {text}": f" (Triggered internally at /__w/pytorch/p
     ("torch.qr is deprecated in favor of torch.linalg.qr", "aten/src/ATen/native/BatchLinearAlgebra.cpp:2505"),
     ("torch.set_default_tensor_type() is deprecated", "torch/csrc/tensor/python_tensor.cpp:434"),
     ("Using a non-tuple sequence for multidimensional indexing",
-     "torch/csrc/autograd/python_variable_indexing.cpp:349"))}
+     "torch/csrc/autograd/python_variable_indexing.cpp:349"),
+    ("from is out of bounds [-(2^", "aten/src/ATen/native/DistributionTemplates.h:110"),
+    ("to - 1 is out of bounds [-(2^", "aten/src/ATen/native/DistributionTemplates.h:111"))}
 
 
 def once_per_place(show, source: str | None, filename: str | None = None):
