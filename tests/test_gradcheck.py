@@ -1038,6 +1038,8 @@ CHECKED_ELSEWHERE = {
     **{f"{name}Backward1": f"x.{name.lower()}_(): PyTorch's in-place version has no derivative (fixture 361)"
        for name in ("Asinh", "Acosh", "Atanh")},
     "CauchyBackward0": "x.cauchy_()'s zero gradient (a draw): tests/test_random_numbers.py, program 713",
+    **{f"{name}Backward0": f"x.{method}()'s zero gradient (a draw): tests/test_random_numbers.py, program 760"
+       for name, method in (("LogNormal", "log_normal_"), ("Geometric", "geometric_"))},
     "WeightNormInterfaceBackward0": "torch._weight_norm (a private name expressions do not reach): "
                                     "tests/test_weight_norm.py (finite differences), program 715 (PyTorch's bits)",
 }

@@ -18,7 +18,7 @@ from agcli.engine.backward import backward
 from agcli.errors import AgcliError
 from agcli.evaluate import run as api
 from agcli.state import state
-from agcli.torchapi import creation, cpu_math, distributions, functions, generator, multinomial, sampling
+from agcli.torchapi import creation, cpu_math, distributions, functions, generator, multinomial, sampling, sampling_more
 from agcli.torchapi.dtypes import DType
 from agcli.torchapi.poisson import poisson
 
@@ -216,6 +216,8 @@ ZERO_GRADIENTS = [
     ("NormalBackward3", lambda x: sampling.normal(x, x)),
     ("PoissonBackward0", lambda x: poisson(x)),
     ("CauchyBackward0", _in_place("cauchy_", 0.5, 2.0)),
+    ("LogNormalBackward0", lambda x: sampling_more.log_normal_(functions.mul(x, 1.0), 0.5, 0.25)),
+    ("GeometricBackward0", lambda x: sampling_more.geometric_(functions.mul(x, 1.0), 0.3)),
 ]
 
 
