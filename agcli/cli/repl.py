@@ -143,6 +143,9 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     from ..language.warning_places import once_per_place
     from ..state import state
     state.warn = once_per_place(state.warn, None, "<stdin>")     # (as Python's REPL shows them)
+    from ..language.forward_stacks import stack_of_program
+    state.forward_stack = stack_of_program("<stdin>", None)       # (anomaly mode's traceback of each node)
+    state.watch_nodes = state.watched()
     from .repl_readline import Readline
     env: dict = {}
     interactive = sys.stdin.isatty()

@@ -40,8 +40,11 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         from ..language.warning_places import once_per_place
         from ..state import state
         import os
-        state.warn = once_per_place(state.warn, program, "<string>" if file is None else
-                                    "<stdin>" if file == "-" else os.path.abspath(file))
+        filename = "<string>" if file is None else "<stdin>" if file == "-" else os.path.abspath(file)
+        state.warn = once_per_place(state.warn, program, filename)
+        from ..language.forward_stacks import stack_of_program
+        state.forward_stack = stack_of_program(filename, program)      # (anomaly mode's traceback of each node)
+        state.watch_nodes = state.watched()
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()

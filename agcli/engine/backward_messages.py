@@ -5,7 +5,7 @@ import re
 
 from ..errors import torch_type_name
 from ..state import state
-from .tensor import AccumulateGrad, version_of
+from .tensor import FORWARD_STACKS, AccumulateGrad, version_of
 
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access "
@@ -31,9 +31,19 @@ def _hint(node) -> str:
     if not state.detect_anomaly:
         return ("enable anomaly detection to find the operation that failed to compute its gradient, with "
                 "torch.autograd.set_detect_anomaly(True, check_nan=False).")
-    state.warn(f"UserWarning: Error detected in {node.name}.")
+    state.warn(anomaly_warning(node))
     return ("the backtrace further above shows the operation that failed to compute its gradient. The variable "
             "in question was changed in there or anywhere later. Good luck!")
+
+
+def anomaly_warning(node) -> str:
+    """PyTorch's warning of a node whose backward failed under anomaly mode: with the stack of the
+    program that made it (FORWARD_STACKS), as python_anomaly_mode.cpp writes it."""
+    stack = FORWARD_STACKS.get(node)
+    if stack is None:       # (an expression's, or a node made before anomaly mode)
+        return f"UserWarning: Error detected in {node.name}."
+    return (f"UserWarning: Error detected in {node.name}. Traceback of forward call that caused the error:\n{stack} "
+            "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)")
 
 
 def forward_name(name: str) -> str:
