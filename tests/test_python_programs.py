@@ -152,6 +152,15 @@ def test_an_uncaught_name_or_attribute_error_says_what_python_suggests(source, l
     assert proc.returncode == 1 and proc.stderr.splitlines()[0] == f"error: {line}", proc.stderr
 
 
+def test_dir_lists_what_python_lists_or_says_it_cannot(tmp_path):
+    proc = _run("import torch\nprint(dir(torch.nn.Linear(2, 3)))", tmp_path)
+    assert proc.returncode == 1 and "agcli does not know the names of a Linear object" in proc.stderr, proc.stderr
+    proc = _run("print(dir())", tmp_path)
+    assert proc.returncode == 1 and "dir() without an argument" in proc.stderr, proc.stderr
+    proc = _run("print(dir(1, 2))", tmp_path)
+    assert "TypeError: dir expected at most 1 argument, got 2" in proc.stderr, proc.stderr
+
+
 def test_a_caught_error_says_no_suggestion_as_str_of_pythons_does_not(tmp_path):
     proc = _run("loss = 1\ntry:\n    los\nexcept NameError as e:\n    print(e)", tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "name 'los' is not defined\n"), proc.stderr

@@ -138,6 +138,20 @@ def for_value_attribute(value, type_name: str, name: str) -> str | None:
     return None if names is None else suggestion(name, names)
 
 
+def module_dir(module: str) -> list | None:
+    """dir() of a module a program imports: torch's recorded, Python's and NumPy's their own; None if unknown."""
+    recorded = _module_dirs().get(module)
+    if recorded is None and module in _PYTHON_MODULES:
+        import importlib
+        return dir(importlib.import_module(module))
+    return recorded
+
+
+def type_dir(type_name: str) -> list | None:
+    """dir() of PyTorch's object of that type (a tensor's, torch.Size, an optimizer, ...), None if not recorded."""
+    return _recorded("tensor_dir.txt") if type_name in ("Tensor", "Parameter") else _dirs("type_dirs.txt").get(type_name)
+
+
 def _module_dirs() -> dict:
     return _dirs("module_dirs.txt")
 
