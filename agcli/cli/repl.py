@@ -107,7 +107,7 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
     source = "\n".join(buffer).rstrip() + "\n"
     remember(buffer)
     try:
-        run_program(source, write, max_iterations=max_iterations, env=env, show=show)
+        run_program(source, write, max_iterations=max_iterations, env=env, show=show, places=False)
     except AgcliError as e:
         if e.kind == "exit":
             return program_exit(e)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from . import ast as A
 from ..engine.backend import float_errors_ignored
 from ..errors import EXIT_EVAL, AgcliError
+from ..state import state
 from .program_lowering import ProgramLowering
 from .program_runtime import Frame, LimitError, ProgramExit, Runtime, running
 from .program_scopes import module_scope
@@ -89,12 +90,16 @@ def _no_leading_indent(source):
             return
 
 
-def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None):
-    """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
+def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None, places=True):
+    """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names).
+    places: anomaly mode on when it is lowered (--detect-anomaly) notes where each node is made, so that
+    backward's nan error points there; False (the REPL's chunks, lowered after a chunk switched anomaly
+    mode on): the error shows at backward(), as for a program that switches it on itself."""
     env = {} if env is None else env
     _no_leading_indent(source)
     try:
-        plan = lower_program(parse(source, empty_ok=True))
+        with state.using(detect_anomaly=state.detect_anomaly and places):
+            plan = lower_program(parse(source, empty_ok=True))
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None
