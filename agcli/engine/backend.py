@@ -74,13 +74,6 @@ def expanded(a, shape):
     return numpy.lib.stride_tricks.as_strided(a, shape, steps, writeable=a.flags.writeable)
 
 
-def strided(a, shape, steps, offset):
-    """PyTorch's as_strided on the storage a begins (steps and offset in elements): a view writes go through."""
-    start = numpy.lib.stride_tricks.as_strided(a, (offset + 1,), (a.itemsize,), writeable=a.flags.writeable)
-    return numpy.lib.stride_tricks.as_strided(start[offset:], tuple(shape), tuple(st * a.itemsize for st in steps),
-                                              writeable=a.flags.writeable)
-
-
 def itemsize(d) -> int:
     """Bytes per element (norm's dtype= refuses a narrower one)."""
     return numpy.dtype(d).itemsize
@@ -179,9 +172,6 @@ if BACKEND == "cupy":
     eye, arange, linspace = xp.eye, xp.arange, xp.linspace
     swapaxes, dot, result_type, diagonal = xp.swapaxes, xp.dot, xp.result_type, xp.diagonal   # CuPy's: a view
     expanded = xp.broadcast_to                                  # (a view CuPy writes through)
-
-    def strided(a, shape, steps, offset):
-        return None         # (as_strided keeps its gathered copy: no view of a CuPy storage here)
 
     def clone(a, contiguous: bool):
         return xp.copy(a, order="C" if contiguous else "K")
@@ -311,9 +301,6 @@ elif BACKEND == "array-api-strict":
 
     def expanded(a, shape, _numpy=expanded):
         return ndarray._new(_numpy(a._array, tuple(shape)), device=a.device)
-
-    def strided(a, shape, steps, offset, _numpy=strided):
-        return ndarray._new(_numpy(a._array, shape, steps, offset), device=a.device)
 
     def reduce_sum(x, axis=None, keepdims=False):      # (the standard's sum: its own order)
         return xp.sum(x, axis=axis, keepdims=keepdims)

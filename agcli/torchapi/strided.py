@@ -6,6 +6,7 @@ windows add their gradients up, in the output's order. PyTorch's argument errors
 from __future__ import annotations
 
 from ..engine import backend as B
+from ..engine.backend_strided import strided
 from ..engine.ops.strided import AS_STRIDED_PART
 from ..engine.ops.writes import AS_STRIDED
 from ..engine.tensor import Tensor, ViewOf, apply
@@ -116,7 +117,7 @@ def as_strided(x, size, stride, storage_offset=None, first=2):
 
 def _as_view(out, x, storage, root, size, stride, offset, from_root):
     """out shares the storage (writes through it reach x's base) and is a view of x's base."""
-    view = B.strided(storage.data, size, stride, offset) if out.data.size else None
+    view = strided(storage.data, size, stride, offset) if out.data.size else None
     if view is not None:        # (on CuPy: the gathered copy)
         out.data = view
     out.base, out.is_view = storage, True
