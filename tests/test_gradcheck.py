@@ -654,6 +654,11 @@ CASES = [
     case("a.as_strided((3, 4), (2, 1)) ** 2 + torch.as_strided(a, (4,), (2,), 1)"
          " * a[3:].as_strided((3, 4), (1, 1), 3) * a.view(2, 5).t().as_strided((4,), (2,), 2)"
          " + torch.cat([torch.zeros(3), a])[3:].as_strided((3, 4), (1, 2), 1) ** 3", a=normal(10)),
+    # ---- ctc_loss (CtcLossBackward0: PyTorch's gradient is log_softmax's input's, so through it), every reduction
+    case("F.ctc_loss(a.log_softmax(2), torch.tensor([[1, 2, 2], [3, 1, 0]]), (5, 4), (3, 2), reduction='none')"
+         " + F.ctc_loss(a.log_softmax(2), torch.tensor([1, 1, 3]), torch.tensor([4, 5]), torch.tensor([2, 1]), blank=2)"
+         " * F.ctc_loss(a.log_softmax(2)[:, 1], torch.tensor([2]), (3,), (1,), reduction='sum', zero_infinity=True)",
+         a=normal(5, 2, 4)),
 ]
 
 
