@@ -36,18 +36,31 @@ def _described(v) -> str:
     return "Tensor" if type(v) is Tensor else python_type_name(v)
 
 
-def _invalid(args):
-    """torch's parser matched neither signature: its TypeError (the last three always marked, as its
-    reading of "int blank = 0" as a type name never matches)."""
-    got = ", ".join("Tensor" if type(a) is Tensor else python_type_name(a) for a in args)
-    message = f"ctc_loss() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+def _invalid(args, kwargs=None):
+    """torch's parser matched neither signature: its TypeError. Only a Tensor matches a type here: its
+    reading of "int blank = 0" takes "int blank =" for the type, and "tuple of ints" is no value's."""
+    kwargs = kwargs or {}
+    keywords = list(reversed(kwargs))       # (PyTorch's hash order of keywords: the last given first)
+    got = [_named(a) for a in args] + [f"{k}={_named(kwargs[k])}" for k in keywords]
+    message = f"ctc_loss() received an invalid combination of arguments - got ({', '.join(got)}), but expected " \
+              "one of:\n"
     for option in _OPTIONS:
-        kinds = [a.rpartition(" ")[0] for a in option[1:-1].split(", ")]
-        shown = [_described(a) if kind == "Tensor" and type(a) is Tensor else f"!{_described(a)}!"
-                 for kind, a in zip(kinds, args)]
-        message += f" * {option}\n      didn't match because some of the arguments have invalid types: " \
-                   f"({', '.join(shown)})\n"
+        params = [a.rpartition(" ") for a in option[1:-1].split(", ")]
+        message += f" * {option}\n"
+        if len(args) + len(kwargs) == len(params):
+            shown = []
+            for i in range(len(params)):
+                keyword = i >= len(args)
+                name, kind = params[i][2], params[i][0]
+                value = kwargs.get(name) if keyword else args[i]
+                text = (f"{name}=" if keyword else "") + _described(value)
+                shown.append(text if kind == "Tensor" and type(value) is Tensor else f"!{text}!")
+            message += f"      didn't match because some of the arguments have invalid types: ({', '.join(shown)})\n"
     fail(message, "type")
+
+
+def _named(v) -> str:
+    return "Tensor" if type(v) is Tensor else python_type_name(v)
 
 
 def _lengths(name, v) -> tuple:
@@ -58,23 +71,54 @@ def _lengths(name, v) -> tuple:
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """F.ctc_loss: its reduction's name checked, then torch.ctc_loss with the reduction as ATen's number."""
     reduction = _reduction(reduction)
     args = (log_probs, targets, input_lengths, target_lengths, blank, ("none", "mean", "sum").index(reduction),
             zero_infinity)
+    if not _fits(*args):
+        _invalid(args)
+    return _ctc(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity)
+
+
+_NAMES = ("log_probs", "targets", "input_lengths", "target_lengths", "blank", "reduction", "zero_infinity")
+
+
+def ctc_loss_torch(*args, **kwargs):
+    """torch.ctc_loss: reduction 1 is a mean, 2 a sum, any other number none (its default, 0 as the parser
+    reads at::Reduction::Mean)."""
+    bound = dict(zip(_NAMES, args))
+    if len(args) > len(_NAMES) or any(k not in _NAMES or k in bound for k in kwargs):
+        _invalid(args, kwargs)
+    bound.update(kwargs)
+    if any(n not in bound for n in _NAMES[:4]):
+        _invalid(args, kwargs)
+    bound = {"blank": 0, "reduction": 0, "zero_infinity": False, **bound}
+    if not _fits(*(bound[n] for n in _NAMES)):
+        _invalid(args, kwargs)
+    reduction = {1: "mean", 2: "sum"}.get(int(bound["reduction"]), "none")
+    return _ctc(*(bound[n] for n in _NAMES[:5]), reduction, bound["zero_infinity"])
+
+
+def _fits(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity) -> bool:
+    """Does the call bind one of torch.ctc_loss's two signatures?"""
     as_tuples = _int_tuple(input_lengths) and _int_tuple(target_lengths)
     as_tensors = type(input_lengths) is Tensor and type(target_lengths) is Tensor
-    if type(log_probs) is not Tensor or type(targets) is not Tensor or not (as_tuples or as_tensors) \
-            or not is_int(blank) or type(zero_infinity) is not bool:
-        _invalid(args)
-    if as_tensors:
+    return type(log_probs) is Tensor and type(targets) is Tensor and (as_tuples or as_tensors) and is_int(blank) \
+        and is_int(reduction) and type(zero_infinity) is bool
+
+
+def _ctc(log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity):
+    """ATen's ctc_loss (its fast path for tensors of lengths) and ctc_loss_impl."""
+    if type(input_lengths) is Tensor:
         input_lengths = _lengths("input_lengths", input_lengths)
         target_lengths = _lengths("target_lengths", target_lengths)
+    input_lengths = tuple(int(n) for n in input_lengths)
+    target_lengths = tuple(int(n) for n in target_lengths)
     batched = ndim_of(log_probs) == 3
     lp = log_probs if batched else unsqueeze(log_probs, 1)
-    tg = _checked(lp, targets, tuple(int(n) for n in input_lengths), tuple(int(n) for n in target_lengths),
-                  int(blank))
-    res = apply(CTC_LOSS, lp, targets=tg, input_lengths=tuple(int(n) for n in input_lengths),
-                target_lengths=tuple(int(n) for n in target_lengths), blank=int(blank), zero_infinity=zero_infinity)
+    tg = _checked(lp, targets, input_lengths, target_lengths, int(blank))
+    res = apply(CTC_LOSS, lp, targets=tg, input_lengths=input_lengths, target_lengths=target_lengths,
+                blank=int(blank), zero_infinity=zero_infinity)
     if zero_infinity:
         res = where(eq(res, float("inf")), Tensor(B.zeros((), dtype=res.data.dtype), device=res.device), res)
     if reduction == "mean":
@@ -150,14 +194,6 @@ def _labels_in_range(tg, tshape, target_lengths, labels):
         if bad:
             fail(f"ctc_loss: target label {bad[0]} is not a class of log_probs (0 to {labels - 1}): PyTorch reads "
                  "memory outside log_probs there, whose values agcli cannot reproduce", "value")
-
-
-def ctc_loss_torch(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False):
-    """torch.ctc_loss: the reduction as ATen's number (0 none, 1 mean, 2 sum)."""
-    if not is_int(reduction) or not 0 <= reduction <= 2:
-        _invalid((log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity))
-    return ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, ("none", "mean", "sum")[reduction],
-                    zero_infinity)
 
 
 FUNCTIONS = {"ctc_loss": ctc_loss}
