@@ -317,12 +317,13 @@ def _make_modules():
                                                       W.names().items()},
                                                    "catch_warnings": Builtin("catch_warnings",
                                                                              python_errors(W.catch_warnings))})
-    from . import program_dataclasses, program_itertools, program_stdlib
+    from . import program_dataclasses, program_itertools, program_pprint, program_stdlib
     for name, entries in (("functools", program_stdlib.functools_entries), ("contextlib", program_stdlib.
                           contextlib_entries), ("dataclasses", program_dataclasses.dataclasses_entries),
                           ("itertools", program_itertools.itertools_entries)):
         modules[name] = ModuleValue(name, entries())
     modules["collections"].entries.update(program_stdlib.collections_entries(BuiltinClass))
+    modules["pprint"] = ModuleValue("pprint", program_pprint.pprint_entries(BuiltinClass))
     modules["sys"] = ModuleValue("sys", program_sys.entries())
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
@@ -342,7 +343,7 @@ def modules() -> dict:
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
                  "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
-                 "contextlib, collections.OrderedDict, defaultdict, Counter and deque, "
+                 "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 
