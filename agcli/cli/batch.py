@@ -36,6 +36,9 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         if file == "-" and grad_output is not None and grad_output.strip() == "@-":
             raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
                              hint="give the batch as a FILE, or the output gradient as a file: @FILE")
+        if file == "-" and sys.stdin is None:     # (`<&-`: the shell closed it)
+            raise AgcliError("there is no standard input to read the batch's lines from", kind="usage",
+                             hint="give the lines as a FILE, or pipe them in: agcli batch - < lines.txt")
         chosen, _ = choose(device)      # before anything imports the engine
         batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
                        detect_anomaly=detect_anomaly)

@@ -27,9 +27,10 @@ _HELP = {"help", "help()"}
 
 def _needs_more(buffer: list[str]) -> bool:
     """Is the chunk unfinished? A block (a line ending in ':', comments aside)
-    runs to an empty line, as in Python's REPL; otherwise only open brackets continue it."""
+    runs to an empty line, as in Python's REPL (a line of spaces, as an editor leaves inside a
+    pasted function, does not end it); otherwise only open brackets continue it."""
     if _code(buffer[0]).rstrip().endswith(":"):
-        return bool(buffer[-1].strip())
+        return buffer[-1] != ""
     return _open_brackets("\n".join(buffer)) > 0
 
 
@@ -67,8 +68,14 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
     announce(BANNER.format(version=version) + "\n")
     env = {} if env is None else env
 
+    last = []       # the value `_` was last given (Python's REPL: builtins._)
+
     def show(value):
         write(value_repr(value) + "\n")
+        # `_` is the last value shown, unless the session assigned `_` itself (its own name wins)
+        if "_" not in env or (last and env["_"] is last[0]):
+            env["_"] = value
+            last[:] = [value]
 
     while True:
         buffer = []
@@ -87,13 +94,16 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
             buffer.extend(line.split("\n"))    # a block recalled from the history comes whole
             while _needs_more(buffer):
                 buffer.append(read_line("... "))
-        except EOFError:        # (a chunk the input ended in runs first, as in Python: a block, or its error)
-            exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember) \
-                if buffer else None
+        except EOFError:
+            announce("\n")
+            if not buffer:
+                return 0
+            # Ctrl-D in a block ends the block, which runs, and the session goes on, as in Python's
+            # REPL (a pipe's next read ends it): a chunk the input ended in runs, or shows its error
+            exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
             if exited is not None:
                 return exited
-            announce("\n")
-            return 0
+            continue
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
             continue
@@ -122,12 +132,14 @@ def _to_stderr(text):
 
 
 def _piped_line(prompt):
-    """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only."""
+    """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only.
+    UTF-8 whatever the locale says, as `agcli run -` reads (a byte that is not is kept, for the
+    program's check to point at); a BOM is skipped; a closed standard input (`<&-`) is its end."""
     _to_stderr(prompt)
-    line = sys.stdin.readline()
+    line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
     if not line:
         raise EOFError
-    return line.rstrip("\n")
+    return line.decode("utf-8", "surrogateescape").removeprefix("\ufeff").rstrip("\r\n")
 
 
 def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,
@@ -145,7 +157,7 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     state.warn = once_per_place(state.warn, None, "<stdin>")     # (as Python's REPL shows them)
     from .repl_readline import Readline
     env: dict = {}
-    interactive = sys.stdin.isatty()
+    interactive = sys.stdin is not None and sys.stdin.isatty()
     history = Readline.start(env) if interactive else None
     try:
         return run_repl(input if interactive else _piped_line, output.write, lambda e: output.error(e, where="input"),

@@ -49,6 +49,13 @@ class Readline:
             pass
 
     def complete(self, text: str, state: int):
+        if not self.readline.get_line_buffer()[:self.readline.get_endidx()].strip():
+            # Tab at the start of a line indents, as in Python's REPL (rlcompleter): a tab, not every name
+            if state == 0:
+                self.readline.insert_text("\t")
+                self.readline.redisplay()
+                return ""
+            return None
         if state == 0:
             self.matches = candidates(text, self.env)
         return self.matches[state] if state < len(self.matches) else None

@@ -53,7 +53,13 @@ def color_mode() -> str:
 
 def prepare_streams():
     """Writing never fails on an encoding (cp1252, latin-1: Windows' redirected
-    output): a character the stream cannot encode is written as "?"."""
+    output): a character the stream cannot encode is written as "?". A stream
+    the shell closed (`>&-`, `2>&-`; Python makes it None) is the null device,
+    as Python's print() takes it: what goes there is dropped, the exit status still tells."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")

@@ -22,6 +22,8 @@ echo). The parts, lowest first:
 """
 from __future__ import annotations
 
+import re
+
 from . import ast as A
 from ..engine.backend import float_errors_ignored
 from ..errors import EXIT_EVAL, AgcliError
@@ -77,6 +79,21 @@ def lower_program(program: A.Program) -> ProgramPlan:
     return ProgramPlan(steps, program.source)
 
 
+def _readable(source):
+    """Python's refusals of a whole source before it is parsed: a NUL, and a byte that is not
+    UTF-8 (a Latin-1 'é' as the file holds it, kept by the reader as a lone surrogate), wherever
+    they are, in a string or a comment too."""
+    found = re.search("[\x00\udc80-\udcff]", source)
+    if found is None:
+        return
+    at, c = found.start(), found.group()
+    if c == "\x00":
+        raise AgcliError("source code cannot contain null bytes", (at, at + 1), kind="syntax", source=source,
+                         hint="a NUL byte is not text: the file may be binary or UTF-16; save it as UTF-8")
+    raise AgcliError(f"byte 0x{ord(c) - 0xdc00:02X} is not UTF-8 text", (at, at + 1), kind="syntax", source=source,
+                     hint="save the text as UTF-8 (iconv -f latin1 -t utf-8 FILE), or write the character it stands for")
+
+
 def _no_leading_indent(source):
     """Python's IndentationError for a program whose first statement is indented (the parser takes it)."""
     for line in source.split("\n"):
@@ -92,6 +109,7 @@ def _no_leading_indent(source):
 def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None):
     """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
     env = {} if env is None else env
+    _readable(source)
     _no_leading_indent(source)
     try:
         plan = lower_program(parse(source, empty_ok=True))

@@ -1,0 +1,153 @@
+"""The shell's edges (hunt 12): the REPL as Python's REPL behaves on a pseudo-terminal and in a
+pipe (`_`, Tab that indents, Ctrl-D that ends a block, a line of spaces inside a pasted
+function, UTF-8 whatever the locale), closed standard streams, and a program's bytes that
+Python refuses (a NUL, a byte that is not UTF-8, tabs and spaces mixed: TabError). The
+installed agcli, as a subprocess or on a pseudo-terminal."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from installed import AGCLI, base_env
+from terminal import Terminal
+
+TIMEOUT = 120
+
+
+def agcli(tmp_path, *args, input: bytes | str | None = None, env=None):
+    """`agcli ARGS` in tmp_path: (exit code, stdout, stderr); never a traceback nor an internal error."""
+    proc = subprocess.run([AGCLI, *args], cwd=tmp_path, env=env or base_env(),
+                          input=input.encode() if isinstance(input, str) else input,
+                          stdin=subprocess.DEVNULL if input is None else None, capture_output=True, timeout=TIMEOUT)
+    out, err = proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "internal error" not in err, err
+    return proc.returncode, out, err
+
+
+def in_shell(tmp_path, command: str):
+    """A shell command line with `agcli` in it (a redirection such as `>&-` needs a shell)."""
+    proc = subprocess.run(["bash", "-c", command.replace("agcli", f"'{AGCLI}'", 1)], cwd=tmp_path,
+                          env=base_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+@pytest.fixture
+def repl(tmp_path):
+    t = Terminal(tmp_path)
+    t.expect(">>> ")
+    yield t
+    t.close()
+
+
+# ---------------------------------------------------------------- the REPL, as Python's
+
+def test_underscore_is_the_last_value_shown_as_in_pythons_repl(repl):
+    for line, shown in [("3 + 4", "7"), ("_ * 2", "14"), ("x = 5", None), ("None", None), ("_", "14")]:
+        repl.type(line)
+        echo = repl.expect(">>> ")
+        assert (shown + "\n" in echo) if shown else echo == f"{line}\n>>> ", echo
+    repl.type("_ = 'mine'")       # the session's own `_` wins over the echo's, as a global over builtins._
+    repl.expect(">>> ")
+    repl.type("10")
+    repl.expect(">>> ")
+    repl.type("_")
+    assert "'mine'\n" in repl.expect(">>> ")
+
+
+def test_tab_at_the_start_of_a_line_indents(repl):
+    repl.type("if True:")
+    repl.expect("... ")
+    repl.send(b"\tprint('tabbed')\n")     # a tab, not the list of every name
+    repl.expect("... ")
+    repl.type("")
+    shown = repl.expect(">>> ")
+    assert "tabbed\n" in shown and "error" not in shown and "possibilities" not in shown
+
+
+def test_ctrl_d_in_a_block_runs_it_and_the_session_goes_on(repl):
+    repl.type("if True:")
+    repl.expect("... ")
+    repl.type("    y = 41")
+    repl.expect("... ")
+    repl.send(b"\x04")                     # Ctrl-D at '... ': the block ends, as in Python's REPL
+    repl.expect(">>> ")
+    repl.type("y + 1")
+    assert "42\n" in repl.expect(">>> ")
+    repl.send(b"\x04")                     # at '>>> ': the session ends
+    assert repl.finish() == 0
+
+
+def test_a_line_of_spaces_inside_a_pasted_function_does_not_end_it(tmp_path):
+    """Python's REPL ends a block at an empty line only: an editor's indented blank line does not."""
+    program = "def f():\n    a = 1\n    \n    return a + 1\n\nprint(f())\n"
+    code, out, err = agcli(tmp_path, "repl", input=program)
+    assert (code, out) == (0, "2\n") and "error" not in err
+
+
+@pytest.mark.parametrize("env", [{"LC_ALL": "C", "PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"}, {}])
+def test_a_piped_repl_reads_utf8_whatever_the_locale(tmp_path, env):
+    """As `agcli run -` and `agcli batch -` read: UTF-8; output follows the stream's encoding."""
+    code, out, err = agcli(tmp_path, "repl", input="π = 2\nπ * 3\n", env=base_env(**env))
+    assert (code, out, "error" in err) == (0, "6\n", False), err
+
+
+def test_a_piped_repl_line_that_is_not_utf8_is_an_error_and_the_session_goes_on(tmp_path):
+    code, out, err = agcli(tmp_path, "repl", input=b'print("caf\xe9")\nprint("ok")\n')
+    assert (code, out) == (0, "ok\n")
+    assert "error: byte 0xE9 is not UTF-8 text\n  --> input, line 1, column 11\n" in err
+
+
+# ---------------------------------------------------------------- closed standard streams
+
+@pytest.mark.parametrize("command, code", [
+    ("agcli grad 'x*2' --x 1 >&-", 0),
+    ("agcli grad 'x*' --x 1 2>&-", 2),
+    ("agcli grad 'x.view(5)' --x '[1, 2]' >&- 2>&-", 1),
+    ("printf 'print(1)\\n' | agcli run - >&-", 0),
+    ("printf '\"x*2\" --x 1\\n\"x +\" --x 1\\n' | agcli batch - --format jsonl >&-", 1),
+    ("printf '1 + 1\\n' | agcli repl >&- 2>&-", 0),
+])
+def test_a_closed_stream_drops_what_goes_there_and_the_status_still_tells(tmp_path, command, code):
+    """`>&-` / `2>&-` as Python's print() takes a stream that is None: the null device."""
+    status, out, err = in_shell(tmp_path, command)
+    assert status == code and "internal error" not in err and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("command, said", [
+    ("agcli batch - <&-", "error: there is no standard input to read the batch's lines from"),
+    ("agcli run - <&-", "error: there is no standard input to read the program from"),
+])
+def test_a_closed_standard_input_is_said_so(tmp_path, command, said):
+    status, out, err = in_shell(tmp_path, command)
+    assert status == 2 and err.startswith(said + "\n  hint: "), err
+    status, out, err = in_shell(tmp_path, "agcli repl <&-")     # Python's REPL: the input's end at once
+    assert status == 0 and "internal error" not in err
+
+
+# ---------------------------------------------------------------- bytes Python refuses in a program
+
+@pytest.mark.parametrize("source, message, where, caret", [
+    (b'x = 1\nprint("caf\xe9")\n', "byte 0xE9 is not UTF-8 text", "line 2, column 11", '   | print("caf?")\n   |           ^'),
+    (b"# caf\xe9\nprint(1)\n", "byte 0xE9 is not UTF-8 text", "line 1, column 6", None),
+    (b'x = 1\nprint("a\x00b")\n', "source code cannot contain null bytes", "line 2, column 9", None),
+    (b"if True:\n\tx = 1\n        y = 2\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 9",
+     "   |         y = 2\n   |         ^"),
+    (b"if 1:\n        x = 1\n\ty = 2\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 2", None),
+    (b"if 1:\n  \tx = 1\n\tprint(x)\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 2", None),
+])
+def test_bytes_python_refuses_are_refused_before_the_program_runs(tmp_path, source, message, where, caret):
+    (tmp_path / "p.py").write_bytes(b"print('ran')\n" + source)
+    line, column = where.split(", ")
+    where = f"line {int(line.split()[1]) + 1}, {column}"
+    for args, name in ((("run", "p.py"), "p.py"), (("run", "-"), "<stdin>")):
+        code, out, err = agcli(tmp_path, *args, input=(tmp_path / "p.py").read_bytes() if name == "<stdin>" else None)
+        assert (code, out) == (2, ""), err
+        assert err.startswith(f"error: {message}\n  --> {name}, {where}\n"), err
+        assert caret is None or caret in err
+        assert "  hint: " in err
+
+
+def test_tabs_used_consistently_and_tabs_inside_brackets_are_fine(tmp_path):
+    code, out, err = agcli(tmp_path, "run", "-e", "if 1:\n\tif 1:\n\t\tx = (1,\n  \t 2)\n\tprint(x)\nprint(3)\n")
+    assert (code, out, err) == (0, "(1, 2)\n3\n", "")
