@@ -151,3 +151,33 @@ def test_bytes_python_refuses_are_refused_before_the_program_runs(tmp_path, sour
 def test_tabs_used_consistently_and_tabs_inside_brackets_are_fine(tmp_path):
     code, out, err = agcli(tmp_path, "run", "-e", "if 1:\n\tif 1:\n\t\tx = (1,\n  \t 2)\n\tprint(x)\nprint(3)\n")
     assert (code, out, err) == (0, "(1, 2)\n3\n", "")
+
+
+# ---------------------------------------------------------------- Click's refusals, in agcli's words
+
+@pytest.mark.parametrize("args, said", [
+    (("batch", "lines.txt", "--jobs", "0"),
+     "error: invalid value for '--jobs' / '-j': 0 is not in the range x>=1\n  hint: agcli batch --help lists its options\n"),
+    (("batch", "lines.txt", "--jbos", "2"),
+     "error: no such option: --jbos (Possible options: --jobs)\n  hint: agcli batch --help lists its options\n"),
+    (("batch", "lines.txt", "--format"),
+     "error: option '--format' requires an argument\n  hint: agcli batch --help lists its options\n"),
+    (("batch",), "error: missing argument 'FILE'\n  hint: agcli batch --help lists its options\n"),
+    (("repl", "--dtype", "float16"), "error: invalid value for '--dtype': 'float16' is not one of 'float32', "
+                                     "'float64'\n  hint: agcli repl --help lists its options\n"),
+    (("gard", "x"), "error: no such command 'gard'. Did you mean 'grad'?\n  hint: agcli --help lists the commands\n"),
+])
+def test_a_refused_option_or_command_is_one_error_line_and_where_to_look(tmp_path, args, said):
+    (tmp_path / "lines.txt").write_text('"x*2" --x 1\n')
+    code, out, err = agcli(tmp_path, *args)
+    assert (code, out, err) == (2, "", said)
+
+
+def test_help_version_and_the_bare_command_are_as_before(tmp_path):
+    code, out, err = agcli(tmp_path)
+    assert code == 2 and "Usage: agcli [OPTIONS] COMMAND" in out + err and "Commands:" in out + err
+    code, out, err = agcli(tmp_path, "batch", "--help")
+    assert code == 0 and out.startswith("Usage: agcli batch [OPTIONS] FILE") and err == ""
+    code, out, err = agcli(tmp_path, "--version")
+    assert (code, err) == (0, "") and out.startswith("agcli ")
+    assert agcli(tmp_path, "run", "-e", "exit(3)")[0] == 3
