@@ -85,6 +85,19 @@ def test_a_line_of_spaces_inside_a_pasted_function_does_not_end_it(tmp_path):
     assert (code, out) == (0, "2\n") and "error" not in err
 
 
+@pytest.mark.parametrize("program, printed", [
+    ("x = 0\nif x: y = 1\nelse: y = 2\n\nprint(y)\n", "2\n"),         # a one-line `if` that an else follows
+    ("@torch.no_grad()\ndef g(v):\n    return v * 2\n\nprint(g(torch.ones(1, requires_grad=True)))\n",
+     "tensor([2.])\n"),                                                  # a decorator opens its def
+    ('s = """a\n# not a comment\nb"""\nprint(s)\n', "a\n# not a comment\nb\n"),     # a triple-quoted string
+    ("z = 1 + \\\n    2\nprint(z)\n", "3\n"),                           # a backslash at the end of a line
+    ('print("if: x")\nfor_ = 3\nfor_\n', "if: x\n3\n"),                 # not compound statements
+])
+def test_a_pasted_program_continues_where_pythons_repl_does(tmp_path, program, printed):
+    code, out, err = agcli(tmp_path, "repl", input=program)
+    assert (code, out) == (0, printed) and "error" not in err, err
+
+
 @pytest.mark.parametrize("env", [{"LC_ALL": "C", "PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"}, {}])
 def test_a_piped_repl_reads_utf8_whatever_the_locale(tmp_path, env):
     """As `agcli run -` and `agcli batch -` read: UTF-8; output follows the stream's encoding."""

@@ -5,6 +5,7 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
+import re
 import sys
 
 from ..errors import AgcliError, as_uncaught
@@ -26,12 +27,20 @@ _HELP = {"help", "help()"}
 
 
 def _needs_more(buffer: list[str]) -> bool:
-    """Is the chunk unfinished? A block (a line ending in ':', comments aside)
-    runs to an empty line, as in Python's REPL (a line of spaces, as an editor leaves inside a
-    pasted function, does not end it); otherwise only open brackets continue it."""
-    if _code(buffer[0]).rstrip().endswith(":"):
+    """Is the chunk unfinished? As in Python's REPL: a compound statement (a line ending in ':',
+    comments aside; a decorator; `if x: y` on one line, which an `else:` may follow) runs to an
+    empty line (a line of spaces, as an editor leaves inside a pasted function, does not end it);
+    otherwise open brackets, a triple-quoted string and a trailing backslash continue it."""
+    depth, open_text = _scan("\n".join(buffer))
+    if open_text:
+        return True
+    header = _code(buffer[0]).strip()
+    if header.endswith(":") or header.startswith("@") or (_COMPOUND.match(header) and ":" in header):
         return buffer[-1] != ""
-    return _open_brackets("\n".join(buffer)) > 0
+    return depth > 0
+
+
+_COMPOUND = re.compile(r"(?:if|for|while|def|class|with|try|async)\b")
 
 
 def _code(line: str) -> str:
@@ -47,15 +56,37 @@ def _code(line: str) -> str:
     return line
 
 
-def _open_brackets(text: str) -> int:
-    depth = 0
-    for line in text.split("\n"):
-        for c in _code(line):
-            if c in "([{":
-                depth += 1
-            elif c in ")]}":
-                depth -= 1
-    return depth
+def _scan(text: str) -> tuple[int, bool]:
+    """(brackets left open, whether a string or a line is left open: a triple-quoted string not
+    closed, or a backslash at the end), strings and comments aside."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            if i < 0:
+                break
+        elif c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if text[i] == "\\":
+                    i += 1
+                elif text[i] == "\n" and len(quote) == 1:
+                    break       # (a one-quote string left open: its syntax error, when the chunk runs)
+                i += 1
+            if i >= n:
+                return depth, len(quote) == 3 or text.endswith("\\")
+            i += len(quote) if text[i] != "\n" else 0
+            continue
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "\\" and i == n - 1:
+            return depth, True
+        i += 1
+    return depth, False
 
 
 def run_repl(read_line, write, show_error, *, max_iterations: int, version: str, env=None,
