@@ -194,3 +194,11 @@ def test_help_version_and_the_bare_command_are_as_before(tmp_path):
     code, out, err = agcli(tmp_path, "--version")
     assert (code, err) == (0, "") and out.startswith("agcli ")
     assert agcli(tmp_path, "run", "-e", "exit(3)")[0] == 3
+
+
+@pytest.mark.parametrize("command", ["batch", "run"])
+def test_a_file_named_with_grads_at_sign_is_told_to_drop_it(tmp_path, command):
+    (tmp_path / "lines.txt").write_text('"x*2" --x 1\n')
+    code, out, err = agcli(tmp_path, command, "@lines.txt")
+    assert code == 2 and err == (f"error: cannot read @lines.txt: No such file or directory\n  hint: agcli {command} "
+                                 f"takes the file's name itself, without grad's @: agcli {command} lines.txt\n")

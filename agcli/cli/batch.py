@@ -58,7 +58,10 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         output.error(e)
         return e.exit_code
     except OSError as e:
-        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+        import os
+        hint = (f"agcli batch takes the file's name itself, without grad's @: agcli batch {file[1:]}"
+                if file.startswith("@") and os.path.isfile(file[1:]) else None)
+        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage", hint=hint))
         return EXIT_INPUT
     # The bar lives on stderr when that is a terminal (--no-progress: never);
     # standard input's lines cannot be counted before they run.

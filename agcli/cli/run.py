@@ -33,7 +33,10 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
                 with open(file, encoding="utf-8-sig", errors="surrogateescape") as f:
                     program = f.read()
         except OSError as e:
-            output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+            import os
+            hint = (f"agcli run takes the file's name itself, without grad's @: agcli run {file[1:]}"
+                    if file.startswith("@") and os.path.isfile(file[1:]) else None)
+            output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage", hint=hint))
             return EXIT_INPUT
     try:
         program_setup(output, device, dtype, seed, max_elements, detect_anomaly=detect_anomaly)
