@@ -202,3 +202,17 @@ def test_a_file_named_with_grads_at_sign_is_told_to_drop_it(tmp_path, command):
     code, out, err = agcli(tmp_path, command, "@lines.txt")
     assert code == 2 and err == (f"error: cannot read @lines.txt: No such file or directory\n  hint: agcli {command} "
                                  f"takes the file's name itself, without grad's @: agcli {command} lines.txt\n")
+
+
+def test_a_utf16_program_or_batch_is_refused_once_in_words(tmp_path):
+    """Windows' "Unicode" (PowerShell's `>`): UTF-16 with its byte-order mark, not a NUL per character."""
+    (tmp_path / "p.py").write_bytes("print(1)\n".encode("utf-16"))
+    (tmp_path / "lines.txt").write_bytes('"x*2" --x 1\n"x+1" --x 2\n'.encode("utf-16"))
+    code, out, err = agcli(tmp_path, "run", "p.py")
+    assert (code, out) == (2, "") and err.startswith("error: the text is UTF-16, not UTF-8\n  --> p.py, line 1, column 1")
+    assert "hint: save it as UTF-8 (iconv -f utf-16 -t utf-8 FILE)" in err
+    for args, name in ((("lines.txt",), "lines.txt"), (("-",), "standard input")):
+        code, out, err = agcli(tmp_path, "batch", *args, "--format", "jsonl",
+                               input=(tmp_path / "lines.txt").read_bytes() if args == ("-",) else None)
+        assert (code, out, err) == (2, "", f"error: {name} is UTF-16 text, not UTF-8\n"
+                                           "  hint: save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > NEW_FILE\n")

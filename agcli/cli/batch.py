@@ -44,6 +44,7 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
                        detect_anomaly=detect_anomaly)
         # (a byte that is not UTF-8 is kept as a lone surrogate: its line alone fails, as an argument does)
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig", errors="surrogateescape")
+        _not_utf16(stream, "standard input" if file == "-" else file)
         if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)
             from ..evaluate.batch import keep_freed_memory
             from ..output import float_text
@@ -92,6 +93,14 @@ def _utf8(binary):
     """Standard input as UTF-8 text, whatever the locale says (a BOM is skipped), line by line as it comes."""
     import io
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
+
+
+def _not_utf16(stream, name):
+    """Refuse a UTF-16 file (Windows' "Unicode", PowerShell's `>`) at once: each line would fail on its NULs."""
+    if stream.buffer.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        stream.close()
+        raise AgcliError(f"{name} is UTF-16 text, not UTF-8", kind="usage",
+                         hint="save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > NEW_FILE")
 
 
 def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False, detect_anomaly=False):

@@ -87,6 +87,9 @@ def _readable(source):
     if found is None:
         return
     at, c = found.start(), found.group()
+    if source.startswith(("\udcff\udcfe", "\udcfe\udcff")):     # UTF-16's byte-order mark (Windows' "Unicode")
+        raise AgcliError("the text is UTF-16, not UTF-8", (0, 1), kind="syntax", source=source,
+                         hint="save it as UTF-8 (iconv -f utf-16 -t utf-8 FILE)")
     if c == "\x00":
         raise AgcliError("source code cannot contain null bytes", (at, at + 1), kind="syntax", source=source,
                          hint="a NUL byte is not text: the file may be binary or UTF-16; save it as UTF-8")
