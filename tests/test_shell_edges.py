@@ -216,3 +216,27 @@ def test_a_utf16_program_or_batch_is_refused_once_in_words(tmp_path):
                                input=(tmp_path / "lines.txt").read_bytes() if args == ("-",) else None)
         assert (code, out, err) == (2, "", f"error: {name} is UTF-16 text, not UTF-8\n"
                                            "  hint: save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > NEW_FILE\n")
+
+
+@pytest.mark.parametrize("args, what, typed, printed", [
+    (("run", "-"), "the program", b"print(7)\n", "7\n"),
+    (("batch", "-", "--format", "jsonl"), "the batch's lines", b'"x*2" --x 1\n', '"value": 2.0'),
+    (("grad", "-", "--x", "2"), "the expression", b"x*3\n", "tensor(6., grad_fn=<MulBackward0>)"),
+])
+def test_dash_on_a_terminal_says_what_it_waits_for(tmp_path, args, what, typed, printed):
+    """`-` reads standard input; on a terminal, rather than a silent wait, one line says so and how to end."""
+    import os
+    import pty
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([AGCLI, *args], cwd=tmp_path, env=base_env(), stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finally:
+        os.close(slave)
+    os.write(master, typed + b"\x04")       # the line, then Ctrl-D: the input's end
+    out, err = proc.communicate(timeout=TIMEOUT)
+    os.close(master)
+    assert proc.returncode == 0 and printed in out.decode(), err
+    assert err.decode() == f"reading {what} from the terminal; end with Ctrl-D\n"
+    # a pipe or a file says nothing
+    assert agcli(tmp_path, *args, input=typed)[2] == ""

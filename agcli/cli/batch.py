@@ -14,7 +14,7 @@ from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
 from ..output.json_lines import json_pieces, result_json_line
 from ..output.render import Line, result_sections
 from .arguments import parse_line, split_names, split_words
-from .sink import Output, crashed, unicode_rules
+from .sink import Output, crashed, reading_terminal, unicode_rules
 
 # The failure summary names this many failed lines, then counts the rest.
 _NAMED_FAILURES = 5
@@ -43,6 +43,8 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
                        detect_anomaly=detect_anomaly)
         # (a byte that is not UTF-8 is kept as a lone surrogate: its line alone fails, as an argument does)
+        if file == "-":
+            reading_terminal("the batch's lines")
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig", errors="surrogateescape")
         _not_utf16(stream, "standard input" if file == "-" else file)
         if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError, as_uncaught
-from .sink import Output, crashed, program_exit
+from .sink import Output, crashed, program_exit, reading_terminal
 
 
 def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32", max_iterations=10**6,
@@ -28,6 +28,7 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
                                         hint="give a program FILE, or pipe one in: agcli run - < program.py"))
                 return EXIT_INPUT
             if file == "-":     # UTF-8 whatever the locale says; a BOM (Windows' editors) is skipped
+                reading_terminal("the program")
                 program = sys.stdin.buffer.read().decode("utf-8-sig", "surrogateescape").replace("\r\n", "\n")
             else:       # (a byte that is not UTF-8 is kept, for run_program to point at: Python's refusal)
                 with open(file, encoding="utf-8-sig", errors="surrogateescape") as f:

@@ -67,6 +67,15 @@ def prepare_streams():
             pass
 
 
+def reading_terminal(what: str):
+    """`-` with a terminal for standard input: say what is awaited and how to end it, where
+    otherwise the command would only wait (a pipe or a file says nothing)."""
+    if sys.stdin.isatty():
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        sys.stderr.write(f"reading {what} from the terminal; end with {end}\n")
+        sys.stderr.flush()
+
+
 def _encoding(stream) -> str:
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
