@@ -141,12 +141,14 @@ def test_a_closed_standard_input_is_said_so(tmp_path, command, said):
 # ---------------------------------------------------------------- bytes Python refuses in a program
 
 @pytest.mark.parametrize("source, message, where, caret", [
-    (b'x = 1\nprint("caf\xe9")\n', "byte 0xE9 is not UTF-8 text", "line 2, column 11", '   | print("caf?")\n   |           ^'),
+    (b'x = 1\nprint("caf\xe9")\n', "byte 0xE9 is not UTF-8 text", "line 2, column 11",
+     '   | print("caf?")\n   |           ^'),
     (b"# caf\xe9\nprint(1)\n", "byte 0xE9 is not UTF-8 text", "line 1, column 6", None),
     (b'x = 1\nprint("a\x00b")\n', "source code cannot contain null bytes", "line 2, column 9", None),
     (b"if True:\n\tx = 1\n        y = 2\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 9",
      "   |         y = 2\n   |         ^"),
-    (b"if 1:\n        x = 1\n\ty = 2\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 2", None),
+    (b"if 1:\n        x = 1\n\ty = 2\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 2",
+     None),
     (b"if 1:\n  \tx = 1\n\tprint(x)\n", "inconsistent use of tabs and spaces in indentation", "line 3, column 2", None),
 ])
 def test_bytes_python_refuses_are_refused_before_the_program_runs(tmp_path, source, message, where, caret):
@@ -170,7 +172,8 @@ def test_tabs_used_consistently_and_tabs_inside_brackets_are_fine(tmp_path):
 
 @pytest.mark.parametrize("args, said", [
     (("batch", "lines.txt", "--jobs", "0"),
-     "error: invalid value for '--jobs' / '-j': 0 is not in the range x>=1\n  hint: agcli batch --help lists its options\n"),
+     "error: invalid value for '--jobs' / '-j': 0 is not in the range x>=1\n"
+     "  hint: agcli batch --help lists its options\n"),
     (("batch", "lines.txt", "--jbos", "2"),
      "error: no such option: --jbos (Possible options: --jobs)\n  hint: agcli batch --help lists its options\n"),
     (("batch", "lines.txt", "--format"),
@@ -209,7 +212,8 @@ def test_a_utf16_program_or_batch_is_refused_once_in_words(tmp_path):
     (tmp_path / "p.py").write_bytes("print(1)\n".encode("utf-16"))
     (tmp_path / "lines.txt").write_bytes('"x*2" --x 1\n"x+1" --x 2\n'.encode("utf-16"))
     code, out, err = agcli(tmp_path, "run", "p.py")
-    assert (code, out) == (2, "") and err.startswith("error: the text is UTF-16, not UTF-8\n  --> p.py, line 1, column 1")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: the text is UTF-16, not UTF-8\n  --> p.py, line 1, column 1")
     assert "hint: save it as UTF-8 (iconv -f utf-16 -t utf-8 FILE)" in err
     for args, name in ((("lines.txt",), "lines.txt"), (("-",), "standard input")):
         code, out, err = agcli(tmp_path, "batch", *args, "--format", "jsonl",
@@ -240,3 +244,21 @@ def test_dash_on_a_terminal_says_what_it_waits_for(tmp_path, args, what, typed, 
     assert err.decode() == f"reading {what} from the terminal; end with Ctrl-D\n"
     # a pipe or a file says nothing
     assert agcli(tmp_path, *args, input=typed)[2] == ""
+
+
+@pytest.mark.parametrize("args, said", [
+    (("run", "-e", "x = 1", "-e", "print(x)"), "error: -e is given twice\n  hint: give the program as one -e "
+                                               "(statements separated by ; or new lines), or a FILE\n"),
+    (("run", "-e", "print(1)", "--seed", "1", "--seed=2"),
+     "error: --seed is given twice\n  hint: give each option once\n"),
+    (("batch", "lines.txt", "-j", "2", "--jobs", "3"), "error: -j and --jobs are both given\n"
+                                                      "  hint: give each option once\n"),
+    (("repl", "--dtype", "float64", "--dtype", "float32"), "error: --dtype is given twice\n"
+                                                           "  hint: give each option once\n"),
+])
+def test_an_option_given_twice_is_refused_as_grad_refuses_it(tmp_path, args, said):
+    """Click would keep the last value silently (`run -e A -e B` would drop A)."""
+    (tmp_path / "lines.txt").write_text('"x*2" --x 1\n')
+    assert agcli(tmp_path, *args) == (2, "", said)
+    code, out, err = agcli(tmp_path, "run", "-e", "print('--seed')", "--seed", "1")    # a value that looks like one
+    assert (code, out) == (0, "--seed\n")

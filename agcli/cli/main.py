@@ -96,8 +96,9 @@ def _usage_error(e) -> None:
     argv = sys.argv[1:]
     if command == "agcli" and argv and argv[0] in ("graph", "explain", "batch", "run", "repl", "plot", *_CALCULUS):
         command += " " + argv[0]    # (Click may name the group for a command's option)
-    Output().error(AgcliError(message[:1].lower() + message[1:], kind="usage",
-                              hint=f"{command} --help lists {'the commands' if command == 'agcli' else 'its options'}"))
+    lists = "the commands" if command == "agcli" else "its options"
+    hint = getattr(e, "hint", None) or f"{command} --help lists {lists}"
+    Output().error(AgcliError(message[:1].lower() + message[1:], kind="usage", hint=hint))
 
 
 def _expression_first(argv) -> int:

@@ -94,7 +94,8 @@ def _readable(source):
         raise AgcliError("source code cannot contain null bytes", (at, at + 1), kind="syntax", source=source,
                          hint="a NUL byte is not text: the file may be binary or UTF-16; save it as UTF-8")
     raise AgcliError(f"byte 0x{ord(c) - 0xdc00:02X} is not UTF-8 text", (at, at + 1), kind="syntax", source=source,
-                     hint="save the text as UTF-8 (iconv -f latin1 -t utf-8 FILE), or write the character it stands for")
+                     hint="save the text as UTF-8 (iconv -f latin1 -t utf-8 FILE), or write the character it "
+                          "stands for")
 
 
 def _no_leading_indent(source):
