@@ -78,6 +78,30 @@ def test_ctrl_d_in_a_block_runs_it_and_the_session_goes_on(repl):
     assert repl.finish() == 0
 
 
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0"}])
+def test_a_terminal_in_an_ascii_locale_never_ends_the_session(tmp_path, monkeypatch, env):
+    """What the locale cannot decode is read as UTF-8 (as a pipe's lines); readline's history, which
+    holds the locale's encoding, skips what it cannot; output in ASCII is '?' for the rest."""
+    import terminal
+    monkeypatch.setattr(terminal, "base_env", lambda **extra: base_env(**extra, **env))
+    t = Terminal(tmp_path)
+    try:
+        t.expect(">>> ")
+        t.type("print('caf\u00e9', 6 * 7)")
+        assert "caf? 42\n" in t.expect(">>> ")
+        t.type("2 + 2")
+        assert "4\n" in t.expect(">>> ")
+        if "PYTHONIOENCODING" in env:     # (C's readline takes the bytes of a 'π' for keys of its own)
+            t.type("\u03c0 = 3")
+            t.expect(">>> ")
+            t.type("\u03c0 * 2")
+            assert "6\n" in t.expect(">>> ")
+        t.type("exit()")
+        assert t.finish() == 0 and "internal error" not in t.seen
+    finally:
+        t.close()
+
+
 def test_a_line_of_spaces_inside_a_pasted_function_does_not_end_it(tmp_path):
     """Python's REPL ends a block at an empty line only: an editor's indented blank line does not."""
     program = "def f():\n    a = 1\n    \n    return a + 1\n\nprint(f())\n"

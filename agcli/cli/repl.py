@@ -173,6 +173,18 @@ def _piped_line(prompt):
     return line.decode("utf-8", "surrogateescape").removeprefix("\ufeff").rstrip("\r\n")
 
 
+def _typed_line(prompt):
+    """A line typed on the terminal. Bytes the locale's encoding cannot read (PYTHONIOENCODING=ascii, LC_ALL=C
+    without UTF-8 mode) arrive kept (surrogateescape) and are read as UTF-8, as a pipe's are; never a crash."""
+    line = input(prompt)
+    if re.search("[\udc80-\udcff]", line):
+        try:
+            return line.encode(sys.stdin.encoding, "surrogateescape").decode("utf-8")
+        except (UnicodeError, LookupError):
+            pass        # (not UTF-8 either: the program's check points at the byte)
+    return line
+
+
 def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,
                version: str = "") -> int:
     """`agcli repl` on the terminal (line editing and history when readline exists): the exit code."""
@@ -190,8 +202,14 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     env: dict = {}
     interactive = sys.stdin is not None and sys.stdin.isatty()
     history = Readline.start(env) if interactive else None
+    if interactive:
+        try:
+            sys.stdin.reconfigure(errors="surrogateescape")
+        except (AttributeError, ValueError, OSError):     # (not io's text file)
+            pass
     try:
-        return run_repl(input if interactive else _piped_line, output.write, lambda e: output.error(e, where="input"),
+        return run_repl(_typed_line if interactive else _piped_line, output.write,
+                        lambda e: output.error(e, where="input"),
                         max_iterations=max_iterations, version=version, env=env,
                         remember=history.remember if history else (lambda lines: None),
                         announce=None if interactive else _to_stderr)

@@ -38,9 +38,12 @@ class Readline:
         """Each chunk run is one history entry: Up-arrow recalls a block whole."""
         entry = "\n".join(line for line in lines if line.strip())
         r = self.readline
-        last = r.get_current_history_length()
-        if entry and (last == 0 or r.get_history_item(last) != entry):
-            r.add_history(entry)
+        try:
+            last = r.get_current_history_length()
+            if entry and (last == 0 or r.get_history_item(last) != entry):
+                r.add_history(entry)
+        except UnicodeError:    # (readline holds the locale's encoding: 'é' has no place in C's ASCII)
+            pass
 
     def save(self):
         try:
