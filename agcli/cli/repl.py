@@ -16,7 +16,7 @@ BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n
 HELP = """Type Python with PyTorch's autograd, as in a script run by `agcli run`:
     x = torch.tensor([1., 2.], requires_grad=True)
     y = (x ** 2).sum(); y.backward(); x.grad
-A line's value is shown (as Python's REPL shows it); print() prints.
+A line's value is shown (as Python's REPL shows it), and kept in _; print() prints.
 A line ending in ':' opens a block, which an empty line ends.
 Names stay defined until you quit. Tab completes names and, after a dot, methods.
 Up-arrow recalls a whole block. exit(), quit() or Ctrl-D quits; Ctrl-C drops the line.
