@@ -26,6 +26,10 @@ def _tensor(x):
 
 def setitem(x, key, value):
     x = _tensor(x)
+    if type(key) is bool:       # (PyTorch's setitem: x[False] writes nothing, x[True] is x[None], a view)
+        if not key:
+            return
+        key = None
     if not x.data.ndim:
         refuse_zero_dim_key(key)
     if type(value) in (int, float) and B.kind(x.data.dtype) in "iu":   # (PyTorch checks integers; 1e6 into
