@@ -146,8 +146,9 @@ def _name(name, what):
 def _getattr(obj, name, default=MISSING):
     try:
         return get_attribute(obj, _name(name, "getattr"))
-    except ProgramException as e:
-        if default is MISSING or not isinstance(e.value, AttributeError):
+    except AgcliError as e:     # (PyTorch's AttributeErrors, as grad_fn._saved_<name>, are agcli's kind)
+        caught = isinstance(e.value, AttributeError) if isinstance(e, ProgramException) else e.kind == "attribute"
+        if default is MISSING or not caught:
             raise
         return default
 

@@ -53,6 +53,8 @@ def getitem(x, key):
     `:, :`) gives an alias (a view of all of x)."""
     if type(key) is int and type(x) is Tensor and x.data.ndim and -x.data.shape[0] <= key < x.data.shape[0]:
         return apply(S.SELECT, x, dim=0, index=key % x.data.shape[0])      # (the common case: x[i])
+    if ndim_of(x) == 0:
+        refuse_zero_dim_key(key)
     lone_slice = isinstance(key, slice)
     key = read_key(key)
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
@@ -66,9 +68,6 @@ def getitem(x, key):
                 else slice_(x, dim, *args)
         return index(x, rest) if any(hasattr(k, "shape") for k in rest) else x
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if ndim_of(x) == 0 and any(is_int(k) for k in key):
-        fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
-             "convert a 0-dim tensor to a number", "index")
     if n_real > ndim_of(x):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "index")
     dim, ndim0, whole = 0, ndim_of(x), x
@@ -97,6 +96,18 @@ def getitem(x, key):
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
     return apply(S.ALIAS, x) if x is whole and type(x) is Tensor else x
+
+
+def refuse_zero_dim_key(key):
+    """A lone int or slice on a 0-dim tensor, in PyTorch's words (its applySelect and applySlice);
+    in a tuple, or a tensor, they are too many indices (getitem's check)."""
+    if isinstance(key, slice):
+        fail("slice() cannot be applied to a 0-dim tensor.", "index")
+    if type(key) is not Tensor and is_int(key):
+        if key == 0:
+            fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                 "to convert a 0-dim tensor to a number", "index")
+        fail(f"index {key} is out of bounds for dimension 0 with size 0", "index")
 
 
 def views_first(shape, key):
