@@ -286,10 +286,15 @@ def _jacobian_impl(func, argnums, has_aux, args, kwargs, api):
         output, aux = split_aux(func(*args, **kwargs), has_aux, api)
         flat_out, rebuild_out = flatten_outputs(output, api)
         per_output = []
-        for out in flat_out:
-            flat = F.reshape(out, (-1,))
-            rows = [_gradients((F.select(flat, 0, j),), flat_in, retain_graph=True, create_graph=True)
-                    for j in range(int(out.data.size))]
+        for at, out in enumerate(flat_out):
+            if len(flat_out) == 1:
+                flat = F.reshape(out, (-1,))
+                rows = [_gradients((F.select(flat, 0, j),), flat_in, retain_graph=True, create_graph=True)
+                        for j in range(int(out.data.size))]
+            else:       # one vjp of all the outputs, zeros for the others' (their zeros are added in: 0 + -0)
+                rows = [_gradients(flat_out, flat_in, [_basis(out, j) if o is out else C.zeros_like(o)
+                                                       for o in flat_out], retain_graph=True, create_graph=True)
+                        for j in range(int(out.data.size))]
             blocks = []
             for k, inp in enumerate(flat_in):
                 shape = tuple(out.shape) + tuple(inp.shape)
@@ -303,6 +308,13 @@ def _jacobian_impl(func, argnums, has_aux, args, kwargs, api):
         if has_aux:
             return result, _tree_map(level.unwrap, aux)
         return result
+
+
+def _basis(out, j):
+    """The cotangent of out's element j: a one there, zeros elsewhere."""
+    flat = B.zeros((int(out.data.size),), dtype=out.data.dtype)
+    B.setitem(flat, (j,), 1)
+    return Tensor(B.xp.reshape(flat, tuple(out.data.shape)), device=out.device)
 
 
 def _dtype(t):
