@@ -30,12 +30,13 @@ from .tensor import Tensor
 class DualLevel:
     """One forward-mode level: the tensors given a tangent in it lose it when it ends."""
 
-    __slots__ = ("duals", "prune_at", "made")
+    __slots__ = ("duals", "prune_at", "made", "unpacked")
 
     def __init__(self):
         self.duals = []         # weak references: a tensor the program dropped is not kept alive
         self.prune_at = 1024
         self.made = []          # make_dual's views (weak): their primal takes no tangent from them
+        self.unpacked = {}      # id(raw tangent) -> the tensor unpack_dual gave for it (the same one each time)
 
     def give(self, t: Tensor, tangent):
         t.tangent = tangent
@@ -69,6 +70,17 @@ class DualLevel:
             setitem(flat, (i, where), rows[i, ...])
         self.give(base, xp.reshape(flat, batch + tuple(base.data.shape)))
 
+    def as_tensor(self, tangent, device):
+        """A raw tangent as a tensor: the same tensor each time it is asked for (PyTorch's unpack_dual
+        gives the one tangent tensor), sharing the array."""
+        seen = self.unpacked.get(id(tangent))
+        if seen is not None and seen.data is tangent:
+            return seen
+        if len(self.unpacked) > 1024:       # (a long loop in one level: forget the old ones)
+            self.unpacked = {}
+        seen = self.unpacked[id(tangent)] = Tensor(tangent, device=device)
+        return seen
+
     def close(self):
         for ref in self.duals:
             t = ref()
@@ -79,6 +91,7 @@ class DualLevel:
                     pass
         self.duals = []
         self.made = []
+        self.unpacked = {}
 
     def carry(self, op, args, arrays, params, cast, result):
         """Give `result` (op's output on these arguments) its tangent, if an input has one."""

@@ -82,8 +82,8 @@ def unpack_dual(tensor, *, level=None):
     tangent = FW.tangent_of(tensor) if state.dual is not None else None
     if tangent is None:
         return UnpackedDualTensor(tensor if state.dual is None else _primal(tensor), None)
-    return UnpackedDualTensor(_primal(tensor), tangent if type(tangent) is Tensor else Tensor(tangent,
-                                                                                               device=tensor.device))
+    return UnpackedDualTensor(_primal(tensor), tangent if type(tangent) is Tensor else
+                              state.dual.as_tensor(tangent, tensor.device))
 
 
 def _primal(tensor):

@@ -111,7 +111,17 @@ def split_aux(output, has_aux, api):
         return output, None
     if not (isinstance(output, tuple) and len(output) == 2):
         raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    _only_tensors(output[1])
     return output[0], output[1]
+
+
+def _only_tensors(aux):
+    """functorch unwraps aux's leaves as tensors (a None too): anything else is refused."""
+    if isinstance(aux, (tuple, list, dict)):
+        for part in aux.values() if type(aux) is dict else aux:
+            _only_tensors(part)
+    elif type(aux) is not Tensor:
+        raise _runtime(f"Expected tensors, got unsupported type {python_type(aux)}")
 
 
 def flatten_outputs(output, api):
