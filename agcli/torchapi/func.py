@@ -11,7 +11,8 @@ from ..engine.tensor import Tensor, set_grad_enabled
 from ..state import state
 from .func_forward import _jacobian_forward, jacfwd, jvp
 from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime, transform,
-                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, split_aux)
+                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, spec_text,
+                          split_aux)
 from .func_vmap import vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "jacfwd_tuple"]
@@ -63,9 +64,9 @@ def vjp(func, *primals, has_aux=False):
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         create = state.grad_enabled if create_graph is None else create_graph
         flat_cot, _ = flatten(cotangents)
-        if len(flat_cot) != len(flat_out):
+        if spec_text(cotangents) != spec_text(output):
             raise _runtime("Expected pytree structure of cotangents to be the same as pytree structure of outputs "
-                           "to the function.")
+                           f"to the function. cotangents: {spec_text(cotangents)}, primal output: {spec_text(output)}")
         for c, o in zip(flat_cot, flat_out):
             if type(c) is Tensor and c.shape != o.shape:
                 raise _runtime(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, c.shape))}]) "

@@ -99,6 +99,18 @@ def flatten(tree):
     return [tree], (lambda values: values[0])
 
 
+def spec_text(tree) -> str:
+    """PyTorch's treespec_pprint of a tree's structure: * for each leaf."""
+    if isinstance(tree, tuple):
+        parts = [spec_text(x) for x in tree]
+        return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+    if isinstance(tree, list):
+        return f"[{', '.join(spec_text(x) for x in tree)}]"
+    if type(tree) is dict:
+        return "{" + ", ".join(f"{k!r}: {spec_text(v)}" for k, v in tree.items()) + "}"
+    return "*"
+
+
 def _tree_map(fn, tree):
     leaves, rebuild = flatten(tree)
     return rebuild([fn(x) for x in leaves])
