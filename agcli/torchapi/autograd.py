@@ -197,6 +197,8 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     inputs = None if inputs is None else _as_list(inputs)      # (once: model.parameters() is a generator)
     if inputs is not None and not inputs:
         raise AgcliError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs or ():
+        _an_input(t)
     if create_graph:
         warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
@@ -260,11 +262,13 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
     gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
+    if any(type(out) is not Tensor for out in outs):        # (_make_grads's check)
+        raise AgcliError("Expected output to be a torch.Tensor", kind="assert")
     for i, out in enumerate(outs):      # (the outputs first, as PyTorch's engine checks them)
-        if type(out) is Tensor and not out.requires_grad:
+        if not out.requires_grad:
             raise AgcliError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     for t in ins:
-        if not _tensor(t).requires_grad:
+        if not _an_input(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")
     totals = {}
     several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
@@ -312,10 +316,18 @@ def _unused(index):
             "Set allow_unused=True if this is the desired behavior.")
 
 
+def _an_input(t):
+    if type(t) is not Tensor:       # (the engine's words)
+        raise AgcliError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return t
+
+
 def _as_list(v):
     """A tensor, or any iterable of them (model.parameters(): a generator), as PyTorch's tuple(inputs)."""
     if isinstance(v, (list, tuple)):
         return list(v)
-    if type(v) is not Tensor and hasattr(v, "__iter__"):
+    if type(v) is Tensor:
+        return [v]
+    if hasattr(v, "__iter__"):
         return list(v)
-    return [v]
+    raise AgcliError(f"'{type(v).__name__}' object is not iterable", kind="type")

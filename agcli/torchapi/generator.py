@@ -148,8 +148,16 @@ def default_generator() -> Generator:
     return g
 
 
+# The randomness= of each vmap running now (torchapi/func_vmap.py): 'error' refuses random draws.
+VMAP_RANDOMNESS: list = []
+
+
 def chosen(generator) -> Generator:
     """A function's generator= argument: a torch.Generator, or None for the default one."""
+    if VMAP_RANDOMNESS and VMAP_RANDOMNESS[-1] == "error":
+        raise AgcliError("vmap: called random operation while in randomness error mode. Please either use the "
+                         "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
+                         "of vmap")
     if generator is None:
         return default_generator()
     if not isinstance(generator, Generator):

@@ -175,7 +175,7 @@ def become(x, result):
 def _take_tangent(x, result):
     tangent = tangent_of(result)
     if tangent is not None:
-        state.dual.give(x, tangent)
+        state.dual.give_in_place(x, tangent)
     elif tangent_of(x) is not None:
         del x.tangent
 

@@ -120,7 +120,7 @@ def _softplus(x, beta, threshold):
 def _softplus_backward(g, x, beta, threshold):
     """softplus_backward: grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold."""
     big = x * beta > threshold
-    z = xp.exp(xp.where(big, 0, x * beta))
+    z = K.exp(xp.where(big, 0, x * beta))     # (PyTorch's scalar lines: glibc's exp, float64's rounded once)
     return xp.where(big, g, g * z / (z + 1))
 
 
