@@ -19,10 +19,11 @@ from ..state import state
 from . import creation as C
 from . import functions
 from .checks import CPP_TYPE_NAMES
+from .assigned_values import check_put_dtype, copy_to_value, leading_ones_dropped
 from .grads_batched import grad_batched
 from .ndarrays import type_name
 from .operands import stored
-from .in_place import assignment_error, become, before, check_assignment
+from .in_place import assignment_error, become, before, check_assignment, copy_, fill_
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
 NON_LEAF_GRAD = (
@@ -199,15 +200,28 @@ def setitem(x, key, value):
     if type(value) in (int, float) and B.kind(x.data.dtype) == "f":   # (a number is stored in x's dtype: 0.1
         value = Tensor(B.asarray(value, dtype=x.data.dtype), device=x.device)   # into float64 is float64's 0.1)
     v = value if type(value) is Tensor else C.as_tensor(value)
+    if not x.data.ndim:
+        functions.lone_key_of_0d(key)
+    whole = functions.whole_key(key, x.data.shape)
+    if whole is not None:       # (PyTorch's copy_to of x itself: copy_, or fill_ of a 0-d value; x[False]: nothing)
+        if not whole or v.data.ndim == 0 and x.data.ndim:
+            return fill_(x, v) if whole else None
+        v = copy_to_value(v, x.data.shape)
+        if v.data.shape == x.data.shape:
+            return copy_(x, v)
     plain_key = functions.checked_key(x, _plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
     op = S.INDEX_PUT if advanced else W.ASSIGN
-    split = functions.views_first(x.data.shape, plain_key) if advanced else None
+    split, key_read = functions.views_first(x.data.shape, plain_key) if advanced else None, plain_key
     if split is not None:       # PyTorch's index_put_ on a view (CopySlices): each element where x[key] has it
         plain_key, op = functions.positions_key(x.data.shape, *split), W.ASSIGN
-    if v.data.ndim and v.data.shape[0] == 1:
-        v = _leading_ones_dropped(v, B.getitem(x.data, plain_key).ndim)
+        if state.grad_enabled and x.requires_grad and x.grad_fn is None and x.view_of is None:
+            raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if v.data.ndim:         # (index_put_'s value without its leading ones; copy_'s as copy_to makes it)
+        v = leading_ones_dropped(v) if advanced else copy_to_value(v, B.getitem(x.data, plain_key).shape)
     check_assignment(x, key, plain_key, advanced, v)
+    if advanced and type(value) is Tensor:      # (after the in-place checks, as index_put_'s)
+        check_put_dtype(x.data, key_read, plain_key, v.data)
     try:
         dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
         if not (state.grad_enabled and (v.requires_grad or x.requires_grad) or dual):
@@ -217,15 +231,6 @@ def setitem(x, key, value):
         become(x, apply(op, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise assignment_error(x, plain_key, advanced, v, e) from None
-
-
-def _leading_ones_dropped(v, ndim):
-    """v without the leading dims of size one that x[key] has no room for (x[1] = tensor([2.])),
-    as PyTorch drops them (a view) before it writes."""
-    shape = v.data.shape
-    while len(shape) > ndim and shape and shape[0] == 1:
-        shape = shape[1:]
-    return v if len(shape) == v.data.ndim else functions.view(v, shape)
 
 
 def _plain_key(key, value):
