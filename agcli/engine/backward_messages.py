@@ -19,10 +19,12 @@ def modified_message(node, tensor, saved_version, maker):
     """PyTorch's words; `maker` is the node that made the tensor when it was saved
     (PyTorch names its op: "output 0 of Exp"; nothing for a leaf)."""
     shape = ", ".join(map(str, tensor.data.shape))
+    name = torch_type_name(tensor.data.dtype)       # (a bool tensor has no legacy type: ATen's own name)
+    kind = "CPUBoolType" if name == "Bool" else f"torch.{name}Tensor"
     which = f", which is output 0 of {forward_name(maker.name)}," \
         if maker is not None and type(maker) is not AccumulateGrad else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [torch.{torch_type_name(tensor.data.dtype)}Tensor [{shape}]]{which} is at version "
+            f"operation: [{kind} [{shape}]]{which} is at version "
             f"{version_of(tensor)}; expected version {saved_version} instead. Hint: {_hint(node)}")
 
 
@@ -49,7 +51,7 @@ def anomaly_warning(node) -> str:
 def forward_name(name: str) -> str:
     """How PyTorch's messages name a node (Node::forward_op_name): its op, Exp for ExpBackward0
     and Fill2 for FillBackward2; C++ nodes in full."""
-    if name == "CopySlices":
-        return "torch::autograd::CopySlices"
+    if name in ("CopySlices", "CopyBackwards", "NotImplemented"):     # (C++ nodes)
+        return f"torch::autograd::{name}"
     found = re.fullmatch(r"(.*)Backward([0-9]*)", name)
     return name if found is None else found[1] + ("" if found[2] in ("", "0") else found[2])

@@ -133,7 +133,7 @@ def get_attribute(v, name):
     methods = PYTHON_METHODS.get(t)
     if methods is not None or t in _PYTHON_DATA:
         return python_attribute(v, name, methods or ())
-    if t is namespace.Size or t is ValuesIndices:
+    if t is namespace.Size or isinstance(v, ValuesIndices):
         return _torch_tuple_attribute(v, name)
     own = getattr(t, "program_attributes", None)
     if own is not None and name in own:
@@ -159,7 +159,7 @@ def _torch_tuple_attribute(v, name):
         return python_attribute(tuple(v), name, PYTHON_METHODS[tuple])
     if type(v) is namespace.Size and name == "numel":
         return tensor_attribute(v, name)
-    if type(v) is ValuesIndices and name in v.fields:
+    if isinstance(v, ValuesIndices) and name in v.fields:
         return v[v.fields.index(name)]
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)

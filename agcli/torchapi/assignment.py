@@ -14,7 +14,7 @@ from . import creation as C
 from . import functions
 from . import in_place
 from .in_place import assignment_error, become, before, check_assignment
-from .indexing import refuse_zero_dim_key
+from .assigned_values import check_put_dtype, copy_to_value, leading_ones_dropped
 from .operands import stored
 
 
@@ -26,83 +26,42 @@ def _tensor(x):
 
 def setitem(x, key, value):
     x = _tensor(x)
-    if type(key) is bool:       # (PyTorch's setitem: x[False] writes nothing, x[True] is x[None], a view)
-        if not key:
-            return
-        key = None
-    if not x.data.ndim:
-        refuse_zero_dim_key(key)
     if type(value) in (int, float) and B.kind(x.data.dtype) in "iu":   # (PyTorch checks integers; 1e6 into
         value = stored(value, x.data.dtype)                             # float16 is inf)
     if type(value) in (int, float) and B.kind(x.data.dtype) == "f":   # (a number is stored in x's dtype: 0.1
         value = Tensor(B.asarray(value, dtype=x.data.dtype), device=x.device)   # into float64 is float64's 0.1)
     v = value if type(value) is Tensor else C.as_tensor(value)
+    if not x.data.ndim:
+        functions.lone_key_of_0d(key)
+    whole = functions.whole_key(key, x.data.shape)
+    if whole is not None:       # (PyTorch's copy_to of x itself: copy_, or fill_ of a 0-d value; x[False]: nothing)
+        if not whole or v.data.ndim == 0 and x.data.ndim:
+            return in_place.fill_(x, v) if whole else None
+        v = copy_to_value(v, x.data.shape)
+        if v.data.shape == x.data.shape:
+            return in_place.copy_(x, v)
     plain_key = functions.checked_key(x, read_plain_key(key, v))
     advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
     op = S.INDEX_PUT if advanced else W.ASSIGN
-    split = functions.views_first(x.data.shape, plain_key) if advanced else None
+    split, key_read = functions.views_first(x.data.shape, plain_key) if advanced else None, plain_key
     if split is not None:       # PyTorch's index_put_ on a view (CopySlices): each element where x[key] has it
         plain_key, op = functions.positions_key(x.data.shape, *split), W.ASSIGN
-    if v.data.ndim and v.data.shape[0] == 1:
-        v = _leading_ones_dropped(v, B.getitem(x.data, plain_key).ndim)
+        if state.grad_enabled and x.requires_grad and x.grad_fn is None and x.view_of is None:
+            raise AgcliError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if v.data.ndim:         # (index_put_'s value without its leading ones; copy_'s as copy_to makes it)
+        v = leading_ones_dropped(v) if advanced else copy_to_value(v, B.getitem(x.data, plain_key).shape)
     check_assignment(x, key, plain_key, advanced, v)
+    if advanced and type(value) is Tensor:      # (after the in-place checks, as index_put_'s)
+        check_put_dtype(x.data, key_read, plain_key, v.data)
     try:
         dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
         if not (state.grad_enabled and (v.requires_grad or x.requires_grad) or dual):
             B.setitem(x.data, plain_key, v.data)
             bump_version(x)
             return
-        if not advanced and _names_all(plain_key, x.data.shape):
-            _write_all(x, v)
-            return
-        if not advanced and v.data.ndim:    # (a view's copy_ of a value of another shape: copy_to's expand)
-            v = _as_copy_to_sees(v, B.getitem(x.data, plain_key).shape)
         become(x, apply(op, before(x), v, key=plain_key))
     except (ValueError, IndexError) as e:
         raise assignment_error(x, plain_key, advanced, v, e) from None
-
-
-def _names_all(key, shape) -> bool:
-    """x[:], x[...], x[0:n], x[()]: PyTorch's setitem takes a slice from 0 past the end as x itself
-    (applySlice's shortcut), not a view, and writes into x (copy_to): no CopySlices."""
-    if not all(k is Ellipsis or type(k) is slice for k in key) or sum(k is Ellipsis for k in key) > 1:
-        return False
-    if Ellipsis in key:     # (it stands for the dims the others leave)
-        at = key.index(Ellipsis)
-        key = key[:at] + (slice(None),) * (len(shape) - len(key) + 1) + key[at + 1:]
-    return len(key) <= len(shape) and all(
-        k.start in (None, 0) and k.step in (None, 1) and (k.stop is None or k.stop >= n) for k, n in zip(key, shape))
-
-
-def _write_all(x, v):
-    """PyTorch's copy_to(x, v): copy_ of the same shape (CopyBackwards), fill_ of one number
-    (FillBackward3), else copy_ of v viewed and expanded."""
-    if v.data.shape == x.data.shape:
-        return in_place.copy_(x, v)
-    if not v.data.ndim:
-        return in_place.fill_(x, v)
-    return in_place.copy_(x, _as_copy_to_sees(v, x.data.shape))
-
-
-def _as_copy_to_sees(v, shape):
-    """v as PyTorch's copy_to hands it to copy_ when the shapes differ: viewed without its leading
-    ones (ViewBackward0), then expanded (ExpandBackward0)."""
-    if v.data.shape == shape:
-        return v
-    stripped = v.data.shape
-    while stripped and stripped[0] == 1:
-        stripped = stripped[1:]
-    v = functions.view(v, stripped)
-    return v if stripped == shape else functions.expand(v, shape)
-
-
-def _leading_ones_dropped(v, ndim):
-    """v without the leading dims of size one that x[key] has no room for (x[1] = tensor([2.])),
-    as PyTorch drops them (a view) before it writes."""
-    shape = v.data.shape
-    while len(shape) > ndim and shape and shape[0] == 1:
-        shape = shape[1:]
-    return v if len(shape) == v.data.ndim else functions.view(v, shape)
 
 
 def read_plain_key(key, value):

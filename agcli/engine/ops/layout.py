@@ -4,7 +4,7 @@ strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
 layouts, so their strides answer the same questions."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
+from ..backend import ON_HOST, add_at, asarray, copy, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
 from ..tensor import Tensor
 
@@ -164,3 +164,19 @@ def batched_select(args, batched, params):
 def batched_select_grad(g, args, batched, params):
     x = args[0]
     return _embed(g, x.shape, select_key(params["dim"] % (x.ndim - 1) + 1, params["index"]))
+
+
+def indexed(x, key):
+    """x[key] of an advanced key, in PyTorch's layout for an x in row-major order: row-major too
+    (NumPy's puts the indexed dims first when a slice comes before them), as x.stride() shows it."""
+    out = getitem(x, key)
+    if out.ndim > 1 and out.size and _row_major_order(x) and not is_contiguous(out):
+        return copy(out)
+    return out
+
+
+def _row_major_order(a) -> bool:
+    """Are a's strides in row-major order (a select or step of a row-major x too)? PyTorch's
+    TensorIterator lays its output out in its input's order of strides."""
+    st = [s for n, s in zip(a.shape, strides(a)) if n != 1]
+    return all(s >= t for s, t in zip(st, st[1:]))

@@ -135,7 +135,7 @@ def _masked_select_tangent(t, out, x, mask):
 
 
 MASKED_SELECT = Op("MaskedSelectBackward0", _masked_select, (_masked_select_grad,),
-                   ("masked_scatter_backward(grad, mask, self.sizes())",), saves=False,
+                   ("masked_scatter_backward(grad, mask, self.sizes())",), saves=True, reads=((0,),),
                    jvps=(_masked_select_tangent,))
 
 

@@ -21,8 +21,8 @@ def _cumprod(x, dim):
 
 
 def _reversed_cumsum(w, dim):
-    """w.flip(dim).cumsum(dim).flip(dim), its sums accumulated as PyTorch's cumsum does."""
-    return K.accumulating(lambda a: xp.flip(xp.cumulative_sum(xp.flip(a, axis=dim), axis=dim), axis=dim), w)
+    """w.flip(dim).cumsum(dim).flip(dim), its sums accumulated as PyTorch's cumsum does (from +0: -0. is 0.)."""
+    return K.accumulating(lambda a: xp.flip(xp.cumulative_sum(xp.flip(a, axis=dim), axis=dim) + 0, axis=dim), w)
 
 
 def _cumprod_grad(g, out, x, dim):
