@@ -164,3 +164,11 @@ def test_dir_lists_what_python_lists_or_says_it_cannot(tmp_path):
 def test_a_caught_error_says_no_suggestion_as_str_of_pythons_does_not(tmp_path):
     proc = _run("loss = 1\ntry:\n    los\nexcept NameError as e:\n    print(e)", tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "name 'los' is not defined\n"), proc.stderr
+
+
+def test_a_set_display_of_constants_iterates_in_cpythons_order(tmp_path):
+    """CPython compiles {1, 33, 13, 46, 27} as set().update(frozenset(...)): another order than adding in turn."""
+    source = "x = 46\nprint({1, 33, 13, 46, 27}, {1, -33, 13, 46, 27, (1, 2)}, {1, 33, 13, x, 27}, {46, 27})"
+    proc = _run(source, tmp_path)
+    x = 46
+    assert proc.stdout == f"{ {1, 33, 13, 46, 27} } { {1, -33, 13, 46, 27, (1, 2)} } { {1, 33, 13, x, 27} } { {46, 27} }\n"

@@ -4,7 +4,7 @@ strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
 layouts, so their strides answer the same questions."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, add_at, asarray, copy, empty, getitem, reduce_sum, setitem, strides, xp, zeros
+from ..backend import ON_HOST, add_at, asarray, clone, copy, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
 from ..tensor import Tensor
 
@@ -66,7 +66,21 @@ def skipped(x) -> bool:
 def joined(*xs, dim):
     """cat's kernel: the arrays along dim, empty vectors left out (all of them, when all are)."""
     kept = [x for x in xs if not skipped(x)]
-    return xp.concat(kept if kept else xs, axis=dim if kept else 0)
+    return row_major(xp.concat(kept if kept else xs, axis=dim if kept else 0))
+
+
+def stacked(*xs, dim):
+    """stack's kernel (PyTorch's: cat of the inputs unsqueezed at dim)."""
+    return row_major(xp.stack(xs, axis=dim))
+
+
+def row_major(out):
+    """cat's and stack's result laid out as PyTorch lays it: row-major (NumPy follows its inputs: a cat of
+    transposed matrices is column-major, and .view(-1) of it would fail), but for 4-d and 5-d results,
+    whose inputs' channels-last layout PyTorch keeps (NumPy's layout is kept for them)."""
+    if ON_HOST and out.ndim not in (4, 5) and not out.flags.c_contiguous:
+        return clone(out, True)
+    return out
 
 
 def nothing_like(g):

@@ -8,8 +8,8 @@ from ..backend import diagonal as diagonal_view, expanded
 from ..op import Op
 from ..tensor import Tensor, apply
 from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, indexed, inverse_permutation,
-                     is_contiguous, joined, nothing_like, select_key, skipped, slice_key, sum_to_array, t_kernel,
-                     unsqueeze_kernel, viewable)
+                     is_contiguous, joined, nothing_like, select_key, skipped, slice_key, stacked, sum_to_array,
+                     t_kernel, unsqueeze_kernel, viewable)
 from .pointwise import where, zeros_like
 
 
@@ -206,7 +206,7 @@ SUM_ALL_TO = Op("SumBackward0", lambda x, shape: sum_to_array(x, shape),     # s
 CAT = Op("CatBackward0", joined,
          (lambda g, out, *xs, i, dim: _narrow_piece(g, xs, i, dim),), ("grad.narrow(dim, offset, size)",),
          saves=False, variadic=True, jvps=_joined(lambda: CAT, xp.concat))
-STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
+STACK = Op("StackBackward0", stacked,
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True,
            jvps=_joined(lambda: STACK, xp.stack))
 FLIP = Op("FlipBackward0", lambda x, dims: copy(xp.flip(x, axis=dims)),     # (a copy, as PyTorch's)
