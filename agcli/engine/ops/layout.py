@@ -74,6 +74,18 @@ def stacked(*xs, dim):
     return row_major(xp.stack(xs, axis=dim))
 
 
+def row_major_result(kernel):
+    """kernel, its result made row-major on the host: PyTorch's kernel writes a contiguous result whatever the
+    input's layout (softmax, cumsum, roll, masked_fill), which decides what .view() may do with it."""
+    if not ON_HOST:
+        return kernel
+
+    def run(*args, **kwargs):
+        out = kernel(*args, **kwargs)
+        return out if getattr(out, "ndim", 0) < 2 or out.flags.c_contiguous else clone(out, True)
+    return run
+
+
 def row_major(out):
     """cat's and stack's result laid out as PyTorch lays it: row-major (NumPy follows its inputs: a cat of
     transposed matrices is column-major, and .view(-1) of it would fail), but for 4-d and 5-d results,
