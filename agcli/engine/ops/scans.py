@@ -89,7 +89,8 @@ def _cumsum_grad(g, out, x, dim):
     return flip(cumsum(flip(g, (dim,)), dim), (dim,))
 
 
-CUMSUM = Op("CumsumBackward0", row_major_result(_cumsum), (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
+CUMSUM = Op("CumsumBackward0", row_major_result(_cumsum), (_cumsum_grad,),
+             ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
              jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
 
 
