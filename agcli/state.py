@@ -31,7 +31,7 @@ class State:
     __slots__ = ("grad_enabled", "default_float", "max_elements", "seed", "rng", "version_bumps", "bumped_at",
                  "deterministic", "data_swaps", "recording", "warn", "warnings", "inference_mode", "inference_made", "detect_anomaly",
                  "anomaly_check_nan", "print_options", "dual", "inference_grad_mode", "unchecked_up_to",
-                 "validate_distributions", "watch_nodes", "saved_hooks")
+                 "validate_distributions", "watch_nodes", "saved_hooks", "forward_stack")
 
     def __init__(self):
         self.grad_enabled = True        # torch.no_grad() turns it off
@@ -57,7 +57,13 @@ class State:
         self.dual = None                # forward mode's dual level (engine/forward.py): ops carry tangents
         self.validate_distributions = True  # Distribution.set_default_validate_args (torchapi/probability)
         self.saved_hooks = []           # torch.autograd.graph.saved_tensors_hooks entered, innermost last
-        self.watch_nodes = False        # inference_made or saved_hooks: a new node is looked at (engine/tensor.py)
+        self.watch_nodes = False        # a new node is looked at (engine/tensor.py): see watched()
+        self.forward_stack = None       # a program's stack as text (language/forward_stacks.py), for anomaly mode
+
+    def watched(self) -> bool:
+        """watch_nodes' value: an inference tensor exists (a node checks it saves none), saved-tensor hooks
+        are on, or anomaly mode notes each node's forward stack (a program's: forward_stack)."""
+        return self.inference_made or bool(self.saved_hooks) or self.detect_anomaly and self.forward_stack is not None
 
     def key(self) -> tuple:
         """What a cached plan or replay depends on besides its expression and leaves."""

@@ -37,5 +37,5 @@ def run_in(*args, cwd, input=None) -> subprocess.CompletedProcess:
     proc = subprocess.run([AGCLI, *args], cwd=cwd, env=base_env(), input=input,
                           stdin=None if input is not None else subprocess.DEVNULL,
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
-    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert "Traceback (most recent" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     return proc

@@ -152,6 +152,8 @@ def test_check_exits_1_with_pytorchs_report_where_gradcheck_fails():
     assert proc.returncode == 1
     assert ("error: Jacobian mismatch for output 0 with respect to input 0,\nnumerical:tensor([[0.5000]], "
             "dtype=torch.float64)\nanalytical:tensor([[0.]], dtype=torch.float64)") in proc.stderr
+    proc = _agcli("check", "x/0", "--x", "1")      # (the value's warning in agcli's words, once; never NumPy's)
+    assert proc.returncode == 1 and "RuntimeWarning" not in proc.stderr and proc.stderr.count("divide by zero") == 1
     proc = _agcli("check", "abs(x)", "--x", "0", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

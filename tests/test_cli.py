@@ -788,3 +788,5 @@ def test_a_directory_or_a_key_of_an_npy_file_is_named_as_such(run, tmp_path):
     proc = run("grad", "x.sum()", "--x", "@v.npy:foo")
     assert proc.returncode == 2 and "'v.npy' holds one array: :foo names an array in an .npz" in proc.stderr
     assert "no such file 'nope.npy'" in run("grad", "x.sum()", "--x", "@nope.npy").stderr
+    proc = run("grad", "x.sum()", "--x", "@")
+    assert proc.returncode == 2 and "error in --x: @ names no file" in proc.stderr and "write @PATH" in proc.stderr

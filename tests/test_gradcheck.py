@@ -33,6 +33,7 @@ from agcli.torchapi import interpolate as UP
 from agcli.torchapi import padding as PADS
 from agcli.torchapi import further_shapes as FS
 from agcli.torchapi import normalization as NORM
+from agcli.torchapi import strided as STR
 from agcli.torchapi import nn_channels as NC
 from agcli.torchapi import transposed as TRANS
 from agcli.engine.backend import from_host as D, to_host
@@ -649,6 +650,15 @@ CASES = [
     # ---- frexp's mantissa (FrexpBackward0), narrow_copy (NarrowCopyBackward0)
     case("torch.frexp(a * 3).mantissa * a.frexp()[0] + torch.narrow_copy(b, 1, 1, 2).sum(1) * b.narrow_copy(0, 0, 1)[:, :2]",
          a=away(2, 2, points=(-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0), gap=0.1), b=normal(2, 3)),
+    # ---- as_strided (AsStridedBackward0): overlapping windows, a view's storage read past the view
+    case("a.as_strided((3, 4), (2, 1)) ** 2 + torch.as_strided(a, (4,), (2,), 1)"
+         " * a[3:].as_strided((3, 4), (1, 1), 3) * a.view(2, 5).t().as_strided((4,), (2,), 2)"
+         " + torch.cat([torch.zeros(3), a])[3:].as_strided((3, 4), (1, 2), 1) ** 3", a=normal(10)),
+    # ---- ctc_loss (CtcLossBackward0: PyTorch's gradient is log_softmax's input's, so through it), every reduction
+    case("F.ctc_loss(a.log_softmax(2), torch.tensor([[1, 2, 2], [3, 1, 0]]), (5, 4), (3, 2), reduction='none')"
+         " + F.ctc_loss(a.log_softmax(2), torch.tensor([1, 1, 3]), torch.tensor([4, 5]), torch.tensor([2, 1]), blank=2)"
+         " * F.ctc_loss(a.log_softmax(2)[:, 1], torch.tensor([2]), (3,), (1,), reduction='sum', zero_infinity=True)",
+         a=normal(5, 2, 4)),
 ]
 
 
@@ -924,6 +934,9 @@ SECOND_ORDER = [
                                       GRID.grid_sample(x, g, padding_mode="border", align_corners=True),
                                       GRID.grid_sample(x, g, padding_mode="reflection", align_corners=False)]),
                  [R.standard_normal((1, 2, 3, 4)), R.uniform(-1.2, 1.2, (1, 2, 3, 2))], id="grid_sample"),
+    pytest.param(lambda x: _cubes([STR.as_strided(x, (3, 4), (2, 1)), STR.as_strided(x, (2, 2), (3, 1), 1),
+                                   STR.as_strided(functions.narrow(x, 0, 4, 5), (2, 3), (1, 2), 4)]),
+                 [R.standard_normal(10)], id="as_strided"),
 ]
 
 

@@ -62,3 +62,15 @@ def test_the_repl_shows_a_warning_once_a_session_at_stdin_line_1(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.count(NON_LEAF) == 1 and f"<stdin>:1: {NON_LEAF}" in proc.stderr, proc.stderr
     assert proc.stdout.count("None") == 2
+
+
+def test_the_repl_shows_anomaly_modes_forward_traceback_and_the_error_at_backward(tmp_path):
+    """PyTorch's REPL: each input is <stdin>, a function's lines counted in the input that defined it."""
+    source = ("import torch\ntorch.autograd.set_detect_anomaly(True)\ndef f(x):\n    return x.sqrt()\n\n"
+              "x = torch.tensor([0.0, 1.0], requires_grad=True)\ny = f(x)\n(y * 0).sum().backward()\n")
+    proc = subprocess.run([AGCLI, "repl"], cwd=tmp_path, env=base_env(HOME=str(tmp_path)), input=source,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert ("UserWarning: Error detected in SqrtBackward0. Traceback of forward call that caused the error:\n"
+            '  File "<stdin>", line 1, in <module>\n  File "<stdin>", line 2, in f\n (Triggered internally at '
+            "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)\n") in proc.stderr, proc.stderr
+    assert "   | (y * 0).sum().backward()\n   |               ^^^^^^^^" in proc.stderr, proc.stderr

@@ -86,7 +86,7 @@ def run(tmp_path):
         proc = subprocess.run([AGCLI, *map(str, args)], cwd=tmp_path, env=base_env(HOME=str(tmp_path)),
                               input=input, stdin=subprocess.DEVNULL if input is None else None,
                               capture_output=True, text=True, encoding="utf-8", timeout=timeout)
-        assert "Traceback" not in proc.stderr, proc.stderr
+        assert "Traceback (most recent call last)" not in proc.stderr, proc.stderr
         proc.stdout, proc.stderr = without_addresses(proc.stdout), without_addresses(proc.stderr)
         return proc
 

@@ -113,12 +113,62 @@ def test_the_repl_keeps_functions_and_classes_between_chunks():
     ("class Plain:\n    def __init__(self):\n        self.total = 0\nPlain().totl",
      "AttributeError: 'Plain' object has no attribute 'totl'. Did you mean: 'total'?"),
     ("zzzqqq", "NameError: name 'zzzqqq' is not defined"),       # (nothing near: no suggestion)
+    # a module's attribute: dir() of PyTorch's module (recorded), or of Python's or NumPy's own
+    ("import torch.nn as nn\nnn.Linaer(2, 3)", "AttributeError: module 'torch.nn' has no attribute 'Linaer'. "
+                                               "Did you mean: 'Linear'?"),
+    ("import torch.nn.functional as F\nF.rlu", "AttributeError: module 'torch.nn.functional' has no attribute "
+                                              "'rlu'. Did you mean: 'elu'?"),
+    ("import torch\ntorch.optim.Adan", "AttributeError: module 'torch.optim' has no attribute 'Adan'. "
+                                       "Did you mean: 'Adam'?"),
+    ("import torch\ntorch.tensr([1.])", "AttributeError: module 'torch' has no attribute 'tensr'"),   # (750+ names)
+    ("import math\nmath.sqr(2)", "AttributeError: module 'math' has no attribute 'sqr'. Did you mean: 'sqrt'?"),
+    ("import numpy as np\nnp.arrange(3)", "AttributeError: module 'numpy' has no attribute 'arrange'. "
+                                          "Did you mean: 'arange'?"),
+    ("import numpy as np\nnp.float", "AttributeError: module 'numpy' has no attribute 'float'."),   # (NumPy's words)
+    ("import sys\nsys.argv", "agcli's programs do not reach 'sys.argv'"),        # (Python has it: agcli's limit)
+    # another value's attribute: dir() of Python's own values and NumPy's, or of PyTorch's objects (recorded)
+    ("losses = []\nlosses.apend(1.0)", "AttributeError: 'list' object has no attribute 'apend'. "
+                                       "Did you mean: 'append'?"),
+    ("'{}'.fromat(1)", "AttributeError: 'str' object has no attribute 'fromat'. Did you mean: 'format'?"),
+    ("(1, 2).apend(3)", "AttributeError: 'tuple' object has no attribute 'apend'"),
+    ("import numpy as np\nnp.zeros(3).shap", "AttributeError: 'numpy.ndarray' object has no attribute 'shap'. "
+                                             "Did you mean: 'shape'?"),
+    ("import torch\ntorch.ones(2).shape.numl()", "AttributeError: 'torch.Size' object has no attribute 'numl'. "
+                                                 "Did you mean: 'numel'?"),
+    ("import torch\ntorch.float32.is_floating_pont", "AttributeError: 'torch.dtype' object has no attribute "
+                                                     "'is_floating_pont'. Did you mean: 'is_floating_point'?"),
+    ("import torch\nopt = torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1)\nopt.zero_grd()",
+     "AttributeError: 'SGD' object has no attribute 'zero_grd'. Did you mean: 'zero_grad'?"),
+    ("import torch\nopt = torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1)\n"
+     "torch.optim.lr_scheduler.StepLR(opt, 2).get_last_l()",
+     "AttributeError: 'StepLR' object has no attribute 'get_last_l'. Did you mean: 'get_last_lr'?"),
+    ("import torch\n(torch.ones(2, requires_grad=True) * 2).sum().grad_fn.nxt_functions",
+     "AttributeError: 'SumBackward0' object has no attribute 'nxt_functions'. Did you mean: 'next_functions'?"),
+    ("import torch\ntorch.ones(3).max(0).valus",
+     "AttributeError: 'torch.return_types.max' object has no attribute 'valus'. Did you mean: 'values'?"),
 ])
 def test_an_uncaught_name_or_attribute_error_says_what_python_suggests(source, line, tmp_path):
     proc = _run(source, tmp_path)
     assert proc.returncode == 1 and proc.stderr.splitlines()[0] == f"error: {line}", proc.stderr
 
 
+def test_dir_lists_what_python_lists_or_says_it_cannot(tmp_path):
+    proc = _run("import torch\nprint(dir(torch.nn.Linear(2, 3)))", tmp_path)
+    assert proc.returncode == 1 and "agcli does not know the names of a Linear object" in proc.stderr, proc.stderr
+    proc = _run("print(dir())", tmp_path)
+    assert proc.returncode == 1 and "dir() without an argument" in proc.stderr, proc.stderr
+    proc = _run("print(dir(1, 2))", tmp_path)
+    assert "TypeError: dir expected at most 1 argument, got 2" in proc.stderr, proc.stderr
+
+
 def test_a_caught_error_says_no_suggestion_as_str_of_pythons_does_not(tmp_path):
     proc = _run("loss = 1\ntry:\n    los\nexcept NameError as e:\n    print(e)", tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "name 'los' is not defined\n"), proc.stderr
+
+
+def test_a_set_display_of_constants_iterates_in_cpythons_order(tmp_path):
+    """CPython compiles {1, 33, 13, 46, 27} as set().update(frozenset(...)): another order than adding in turn."""
+    source = "x = 46\nprint({1, 33, 13, 46, 27}, {1, -33, 13, 46, 27, (1, 2)}, {1, 33, 13, x, 27}, {46, 27})"
+    proc = _run(source, tmp_path)
+    x = 46
+    assert proc.stdout == f"{ {1, 33, 13, 46, 27} } { {1, -33, 13, 46, 27, (1, 2)} } { {1, 33, 13, x, 27} } { {46, 27} }\n"

@@ -47,7 +47,7 @@ def run_program(path: Path, cwd: Path, timeout: int) -> subprocess.CompletedProc
 def assert_prints_the_transcript(program: Path, cwd: Path, timeout: int = 60, tolerance=None) -> None:
     """Exactly the .out; with tolerance=(rel, abs), the same text with every number within it."""
     proc = run_program(program, cwd, timeout)
-    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback (most recent call last)" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
     expected = program.with_suffix(".out").read_text(encoding="utf-8")
     if tolerance is None:

@@ -51,6 +51,34 @@ class _Command(TyperCommand):
                 for piece in super().collect_usage_pieces(ctx)]
 
 
+class _Once(_Command):
+    """A command whose options are each given once, as `agcli grad` holds its own: Click would
+    keep the last silently (`agcli run -e A -e B` would drop A)."""
+
+    def parse_args(self, ctx, args):
+        options = {name: p for p in self.params if getattr(p, "opts", None) and p.param_type_name == "option"
+                   for name in (*p.opts, *p.secondary_opts)}
+        seen, words = {}, iter(args)
+        for word in words:
+            if word == "--":
+                break
+            name, eq, _ = word.partition("=") if word.startswith("--") else (word, "", "")
+            param = options.get(name)
+            if param is None:
+                continue
+            if not param.is_flag and not eq:
+                next(words, None)       # (its value, which may look like an option)
+            if param.name in seen and not param.multiple and not param.count:
+                usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+                error = usage_error(f"{name} is given twice" if seen[param.name] == name else
+                                    f"{seen[param.name]} and {name} are both given", ctx)
+                error.hint = ("give the program as one -e (statements separated by ; or new lines), or a FILE"
+                              if param.name == "program" else "give each option once")
+                raise error
+            seen[param.name] = name
+        return super().parse_args(ctx, args)
+
+
 class BatchFormat(str, Enum):
     rich = "rich"
     jsonl = "jsonl"
@@ -191,7 +219,7 @@ register_calculus_commands(app, _Command)  # agcli jacobian, hessian, jvp, vjp, 
 register_plot_command(app, _Command)        # agcli plot: f and f' over a range, grad's words too
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Once)
 def batch(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Batch file, or - for standard input.")],
     wrt: WrtOption = None,
@@ -267,7 +295,7 @@ MaxIterationsOption = Annotated[int, typer.Option(
     "--max-iterations", metavar="N", help="Stop a loop that runs more than N times.")]
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Once)
 def run(
     file: Annotated[Optional[str], typer.Argument(metavar="FILE", help="Program file, or - for standard input.")]
     = None,
@@ -307,7 +335,7 @@ def run(
                             detect_anomaly=detect_anomaly))
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Once)
 def repl(
     seed: SeedOption = None,
     dtype: ProgramDTypeOption = DType.float32,

@@ -14,7 +14,7 @@ from ..errors import EXIT_EVAL, EXIT_INPUT, EXIT_OK, AgcliError
 from ..output.json_lines import json_pieces, result_json_line
 from ..output.render import Line, result_sections
 from .arguments import parse_line, split_names, split_words
-from .sink import Output, crashed, unicode_rules
+from .sink import Output, crashed, reading_terminal, unicode_rules
 
 # The failure summary names this many failed lines, then counts the rest.
 _NAMED_FAILURES = 5
@@ -36,11 +36,17 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         if file == "-" and grad_output is not None and grad_output.strip() == "@-":
             raise AgcliError("--grad-output @- reads standard input, which holds the batch's lines", kind="usage",
                              hint="give the batch as a FILE, or the output gradient as a file: @FILE")
+        if file == "-" and sys.stdin is None:     # (`<&-`: the shell closed it)
+            raise AgcliError("there is no standard input to read the batch's lines from", kind="usage",
+                             hint="give the lines as a FILE, or pipe them in: agcli batch - < lines.txt")
         chosen, _ = choose(device)      # before anything imports the engine
         batch = _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=file == "-",
                        detect_anomaly=detect_anomaly)
         # (a byte that is not UTF-8 is kept as a lone surrogate: its line alone fails, as an argument does)
+        if file == "-":
+            reading_terminal("the batch's lines")
         stream = _utf8(sys.stdin.buffer) if file == "-" else open(file, encoding="utf-8-sig", errors="surrogateescape")
+        _not_utf16(stream, "standard input" if file == "-" else file)
         if file != "-" and _size(stream) >= _LONG_FILE:    # (before workers start: they inherit it)
             from ..evaluate.batch import keep_freed_memory
             from ..output import float_text
@@ -55,7 +61,10 @@ def run_batch(file: str, *, device=None, wrt=None, grad_output=None, seed=None, 
         output.error(e)
         return e.exit_code
     except OSError as e:
-        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
+        import os
+        hint = (f"agcli batch takes the file's name itself, without grad's @: agcli batch {file[1:]}"
+                if file.startswith("@") and os.path.isfile(file[1:]) else None)
+        output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage", hint=hint))
         return EXIT_INPUT
     # The bar lives on stderr when that is a terminal (--no-progress: never);
     # standard input's lines cannot be counted before they run.
@@ -86,6 +95,14 @@ def _utf8(binary):
     """Standard input as UTF-8 text, whatever the locale says (a BOM is skipped), line by line as it comes."""
     import io
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape")
+
+
+def _not_utf16(stream, name):
+    """Refuse a UTF-16 file (Windows' "Unicode", PowerShell's `>`) at once: each line would fail on its NULs."""
+    if stream.buffer.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        stream.close()
+        raise AgcliError(f"{name} is UTF-16 text, not UTF-8", kind="usage",
+                         hint="save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > NEW_FILE")
 
 
 def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False, detect_anomaly=False):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError
-from .sink import COLOR_MODES, Output, crashed, set_color, started
+from .sink import COLOR_MODES, Output, crashed, reading_terminal, set_color, started
 
 
 def asks_for_json(words) -> bool:
@@ -85,6 +85,7 @@ def expression_text(word: str) -> str:
         where = "standard input"
         if sys.stdin is None:
             raise AgcliError("there is no standard input to read the expression from", kind="usage")
+        reading_terminal("the expression")
         data = sys.stdin.buffer.read()
     elif word.startswith("@"):
         where = word[1:]

@@ -70,8 +70,35 @@ def _typer_app() -> int:
         os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
     from .app import app
     started()
-    app()   # each command ends through finish() itself (Click would make a closed pipe exit 1)
-    return 0
+    try:    # each command ends through finish() itself (Click would make a closed pipe exit 1)
+        code = app(standalone_mode=False)
+    except Exception as e:      # (Click's classes by name: Typer may carry its own copy of Click)
+        kinds = {c.__name__ for c in type(e).__mro__}
+        if "Abort" in kinds:    # Ctrl-C while Click reads the words: finish() ends it as any other
+            raise KeyboardInterrupt from None
+        if "UsageError" not in kinds:
+            raise
+        if "NoArgsIsHelpError" in kinds:    # `agcli` alone: the help, as Click shows it
+            e.show()
+        else:
+            _usage_error(e)
+        return e.exit_code
+    return code if isinstance(code, int) else 0
+
+
+def _usage_error(e) -> None:
+    """Click's refusal of a command's words (an unknown option, a value out of its range) worded as
+    agcli's errors are: one `error:` line, and where to look."""
+    from ..errors import AgcliError
+    from .sink import Output
+    message = e.format_message().removesuffix(".")
+    command = e.ctx.command_path if e.ctx is not None else "agcli"
+    argv = sys.argv[1:]
+    if command == "agcli" and argv and argv[0] in ("graph", "explain", "batch", "run", "repl", "plot", *_CALCULUS):
+        command += " " + argv[0]    # (Click may name the group for a command's option)
+    lists = "the commands" if command == "agcli" else "its options"
+    hint = getattr(e, "hint", None) or f"{command} --help lists {lists}"
+    Output().error(AgcliError(message[:1].lower() + message[1:], kind="usage", hint=hint))
 
 
 def _expression_first(argv) -> int:

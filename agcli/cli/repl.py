@@ -5,6 +5,7 @@ callables handed in, so it can be driven by a terminal or by a test.
 """
 from __future__ import annotations
 
+import re
 import sys
 
 from ..errors import AgcliError, as_uncaught
@@ -15,7 +16,7 @@ BANNER = ("agcli {version}: PyTorch's autograd, interpreted (no torch needed).\n
 HELP = """Type Python with PyTorch's autograd, as in a script run by `agcli run`:
     x = torch.tensor([1., 2.], requires_grad=True)
     y = (x ** 2).sum(); y.backward(); x.grad
-A line's value is shown (as Python's REPL shows it); print() prints.
+A line's value is shown (as Python's REPL shows it), and kept in _; print() prints.
 A line ending in ':' opens a block, which an empty line ends.
 Names stay defined until you quit. Tab completes names and, after a dot, methods.
 Up-arrow recalls a whole block. exit(), quit() or Ctrl-D quits; Ctrl-C drops the line.
@@ -26,11 +27,20 @@ _HELP = {"help", "help()"}
 
 
 def _needs_more(buffer: list[str]) -> bool:
-    """Is the chunk unfinished? A block (a line ending in ':', comments aside)
-    runs to an empty line, as in Python's REPL; otherwise only open brackets continue it."""
-    if _code(buffer[0]).rstrip().endswith(":"):
-        return bool(buffer[-1].strip())
-    return _open_brackets("\n".join(buffer)) > 0
+    """Is the chunk unfinished? As in Python's REPL: a compound statement (a line ending in ':',
+    comments aside; a decorator; `if x: y` on one line, which an `else:` may follow) runs to an
+    empty line (a line of spaces, as an editor leaves inside a pasted function, does not end it);
+    otherwise open brackets, a triple-quoted string and a trailing backslash continue it."""
+    depth, open_text = _scan("\n".join(buffer))
+    if open_text:
+        return True
+    header = _code(buffer[0]).strip()
+    if header.endswith(":") or header.startswith("@") or (_COMPOUND.match(header) and ":" in header):
+        return buffer[-1] != ""
+    return depth > 0
+
+
+_COMPOUND = re.compile(r"(?:if|for|while|def|class|with|try|async)\b")
 
 
 def _code(line: str) -> str:
@@ -46,15 +56,37 @@ def _code(line: str) -> str:
     return line
 
 
-def _open_brackets(text: str) -> int:
-    depth = 0
-    for line in text.split("\n"):
-        for c in _code(line):
-            if c in "([{":
-                depth += 1
-            elif c in ")]}":
-                depth -= 1
-    return depth
+def _scan(text: str) -> tuple[int, bool]:
+    """(brackets left open, whether a string or a line is left open: a triple-quoted string not
+    closed, or a backslash at the end), strings and comments aside."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            if i < 0:
+                break
+        elif c in "\"'":
+            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                if text[i] == "\\":
+                    i += 1
+                elif text[i] == "\n" and len(quote) == 1:
+                    break       # (a one-quote string left open: its syntax error, when the chunk runs)
+                i += 1
+            if i >= n:
+                return depth, len(quote) == 3 or text.endswith("\\")
+            i += len(quote) if text[i] != "\n" else 0
+            continue
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "\\" and i == n - 1:
+            return depth, True
+        i += 1
+    return depth, False
 
 
 def run_repl(read_line, write, show_error, *, max_iterations: int, version: str, env=None,
@@ -67,8 +99,14 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
     announce(BANNER.format(version=version) + "\n")
     env = {} if env is None else env
 
+    last = []       # the value `_` was last given (Python's REPL: builtins._)
+
     def show(value):
         write(value_repr(value) + "\n")
+        # `_` is the last value shown, unless the session assigned `_` itself (its own name wins)
+        if "_" not in env or (last and env["_"] is last[0]):
+            env["_"] = value
+            last[:] = [value]
 
     while True:
         buffer = []
@@ -87,13 +125,16 @@ def run_repl(read_line, write, show_error, *, max_iterations: int, version: str,
             buffer.extend(line.split("\n"))    # a block recalled from the history comes whole
             while _needs_more(buffer):
                 buffer.append(read_line("... "))
-        except EOFError:        # (a chunk the input ended in runs first, as in Python: a block, or its error)
-            exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember) \
-                if buffer else None
+        except EOFError:
+            announce("\n")
+            if not buffer:
+                return 0
+            # Ctrl-D in a block ends the block, which runs, and the session goes on, as in Python's
+            # REPL (a pipe's next read ends it): a chunk the input ended in runs, or shows its error
+            exited = _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show, remember)
             if exited is not None:
                 return exited
-            announce("\n")
-            return 0
+            continue
         except KeyboardInterrupt:
             write("\nKeyboardInterrupt\n")
             continue
@@ -107,7 +148,7 @@ def _run_chunk(run_program, buffer, write, show_error, max_iterations, env, show
     source = "\n".join(buffer).rstrip() + "\n"
     remember(buffer)
     try:
-        run_program(source, write, max_iterations=max_iterations, env=env, show=show)
+        run_program(source, write, max_iterations=max_iterations, env=env, show=show, places=False)
     except AgcliError as e:
         if e.kind == "exit":
             return program_exit(e)
@@ -122,12 +163,26 @@ def _to_stderr(text):
 
 
 def _piped_line(prompt):
-    """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only."""
+    """A line of piped input, its prompt on stderr (as Python's REPL), so that stdout holds the results only.
+    UTF-8 whatever the locale says, as `agcli run -` reads (a byte that is not is kept, for the
+    program's check to point at); a BOM is skipped; a closed standard input (`<&-`) is its end."""
     _to_stderr(prompt)
-    line = sys.stdin.readline()
+    line = sys.stdin.buffer.readline() if sys.stdin is not None else b""
     if not line:
         raise EOFError
-    return line.rstrip("\n")
+    return line.decode("utf-8", "surrogateescape").removeprefix("\ufeff").rstrip("\r\n")
+
+
+def _typed_line(prompt):
+    """A line typed on the terminal. Bytes the locale's encoding cannot read (PYTHONIOENCODING=ascii, LC_ALL=C
+    without UTF-8 mode) arrive kept (surrogateescape) and are read as UTF-8, as a pipe's are; never a crash."""
+    line = input(prompt)
+    if re.search("[\udc80-\udcff]", line):
+        try:
+            return line.encode(sys.stdin.encoding, "surrogateescape").decode("utf-8")
+        except (UnicodeError, LookupError):
+            pass        # (not UTF-8 either: the program's check points at the byte)
+    return line
 
 
 def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6, max_elements=10**8,
@@ -143,12 +198,21 @@ def start_repl(*, device=None, seed=None, dtype="float32", max_iterations=10**6,
     from ..language.warning_places import once_per_place
     from ..state import state
     state.warn = once_per_place(state.warn, None, "<stdin>")     # (as Python's REPL shows them)
+    from ..language.forward_stacks import stack_of_program
+    state.forward_stack = stack_of_program("<stdin>", None)       # (anomaly mode's traceback of each node)
+    state.watch_nodes = state.watched()
     from .repl_readline import Readline
     env: dict = {}
-    interactive = sys.stdin.isatty()
+    interactive = sys.stdin is not None and sys.stdin.isatty()
     history = Readline.start(env) if interactive else None
+    if interactive:
+        try:
+            sys.stdin.reconfigure(errors="surrogateescape")
+        except (AttributeError, ValueError, OSError):     # (not io's text file)
+            pass
     try:
-        return run_repl(input if interactive else _piped_line, output.write, lambda e: output.error(e, where="input"),
+        return run_repl(_typed_line if interactive else _piped_line, output.write,
+                        lambda e: output.error(e, where="input"),
                         max_iterations=max_iterations, version=version, env=env,
                         remember=history.remember if history else (lambda lines: None),
                         announce=None if interactive else _to_stderr)

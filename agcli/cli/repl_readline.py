@@ -38,9 +38,12 @@ class Readline:
         """Each chunk run is one history entry: Up-arrow recalls a block whole."""
         entry = "\n".join(line for line in lines if line.strip())
         r = self.readline
-        last = r.get_current_history_length()
-        if entry and (last == 0 or r.get_history_item(last) != entry):
-            r.add_history(entry)
+        try:
+            last = r.get_current_history_length()
+            if entry and (last == 0 or r.get_history_item(last) != entry):
+                r.add_history(entry)
+        except UnicodeError:    # (readline holds the locale's encoding: 'é' has no place in C's ASCII)
+            pass
 
     def save(self):
         try:
@@ -49,6 +52,13 @@ class Readline:
             pass
 
     def complete(self, text: str, state: int):
+        if not self.readline.get_line_buffer()[:self.readline.get_endidx()].strip():
+            # Tab at the start of a line indents, as in Python's REPL (rlcompleter): a tab, not every name
+            if state == 0:
+                self.readline.insert_text("\t")
+                self.readline.redisplay()
+                return ""
+            return None
         if state == 0:
             self.matches = candidates(text, self.env)
         return self.matches[state] if state < len(self.matches) else None

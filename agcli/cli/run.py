@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import EXIT_INPUT, EXIT_OK, AgcliError, as_uncaught
-from .sink import Output, crashed, program_exit
+from .sink import Output, crashed, program_exit, reading_terminal
 
 
 def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32", max_iterations=10**6,
@@ -23,16 +23,21 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
     where = "-e" if program is not None else ("<stdin>" if file == "-" else file)
     if program is None:
         try:
+            if file == "-" and sys.stdin is None:     # (`<&-`: the shell closed it)
+                output.error(AgcliError("there is no standard input to read the program from", kind="usage",
+                                        hint="give a program FILE, or pipe one in: agcli run - < program.py"))
+                return EXIT_INPUT
             if file == "-":     # UTF-8 whatever the locale says; a BOM (Windows' editors) is skipped
-                program = sys.stdin.buffer.read().decode("utf-8-sig").replace("\r\n", "\n")
-            else:
-                with open(file, encoding="utf-8-sig") as f:
+                reading_terminal("the program")
+                program = sys.stdin.buffer.read().decode("utf-8-sig", "surrogateescape").replace("\r\n", "\n")
+            else:       # (a byte that is not UTF-8 is kept, for run_program to point at: Python's refusal)
+                with open(file, encoding="utf-8-sig", errors="surrogateescape") as f:
                     program = f.read()
         except OSError as e:
-            output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage"))
-            return EXIT_INPUT
-        except UnicodeDecodeError as e:
-            output.error(AgcliError(f"{where} is not UTF-8 text ({e.reason} at byte {e.start})", kind="usage"))
+            import os
+            hint = (f"agcli run takes the file's name itself, without grad's @: agcli run {file[1:]}"
+                    if file.startswith("@") and os.path.isfile(file[1:]) else None)
+            output.error(AgcliError(f"cannot read {file}: {e.strerror or e}", kind="usage", hint=hint))
             return EXIT_INPUT
     try:
         program_setup(output, device, dtype, seed, max_elements, detect_anomaly=detect_anomaly)
@@ -40,8 +45,11 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         from ..language.warning_places import once_per_place
         from ..state import state
         import os
-        state.warn = once_per_place(state.warn, program, "<string>" if file is None else
-                                    "<stdin>" if file == "-" else os.path.abspath(file))
+        filename = "<string>" if file is None else "<stdin>" if file == "-" else os.path.abspath(file)
+        state.warn = once_per_place(state.warn, program, filename)
+        from ..language.forward_stacks import stack_of_program
+        state.forward_stack = stack_of_program(filename, program)      # (anomaly mode's traceback of each node)
+        state.watch_nodes = state.watched()
         run_program(program, output.write, max_iterations=max_iterations)
     except AgcliError as e:
         sys.stdout.flush()

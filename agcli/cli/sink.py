@@ -53,12 +53,27 @@ def color_mode() -> str:
 
 def prepare_streams():
     """Writing never fails on an encoding (cp1252, latin-1: Windows' redirected
-    output): a character the stream cannot encode is written as "?"."""
+    output): a character the stream cannot encode is written as "?". A stream
+    the shell closed (`>&-`, `2>&-`; Python makes it None) is the null device,
+    as Python's print() takes it: what goes there is dropped, the exit status still tells."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")
         except (AttributeError, ValueError, OSError):  # not a text file of io's (embedded, or closed)
             pass
+
+
+def reading_terminal(what: str):
+    """`-` with a terminal for standard input: say what is awaited and how to end it, where
+    otherwise the command would only wait (a pipe or a file says nothing)."""
+    if sys.stdin.isatty():
+        end = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        sys.stderr.write(f"reading {what} from the terminal; end with {end}\n")
+        sys.stderr.flush()
 
 
 def _encoding(stream) -> str:

@@ -2,9 +2,15 @@
 hands each leaf its gradient here)."""
 from __future__ import annotations
 
-from .backend import ON_HOST, asarray, copy, host, setitem, xp
-from .ops.shapes import COPY
+from .backend import ON_HOST, asarray, copy, empty, host, setitem, xp
+from .op import Op
 from .tensor import Tensor, apply, bump_version, set_grad_enabled
+
+# The first gradient accumulated with create_graph=True: PyTorch's clone_obey_contract copies it into
+# a new empty tensor (new_empty_strided(...).copy_(g)), so its CopyBackwards has that tensor's edge (None) first.
+_COPY_INTO_EMPTY = Op("CopyBackwards", lambda new, src: asarray(src, copy=True),
+                      (lambda g, out, new, src: g * 0, lambda g, out, new, src: g), ("zeros_like(grad)", "grad"),
+                      saves=False, jvps=(None, lambda t, out, new, src: t))
 
 
 def accumulate_grad(tensor, g, create_graph, copy_it=True, in_place=True):
@@ -19,7 +25,8 @@ def accumulate_grad(tensor, g, create_graph, copy_it=True, in_place=True):
     if tensor.grad is None:
         if create_graph and g.requires_grad:
             with set_grad_enabled(True):    # (the engine's grad mode is create_graph, even under no_grad)
-                tensor.grad = apply(COPY, g)   # PyTorch records CopyBackwards here
+                new = Tensor(empty(g.data.shape, dtype=g.data.dtype), device=g.device)
+                tensor.grad = apply(_COPY_INTO_EMPTY, new, g)
         else:
             tensor.grad = Tensor(copy(g.data) if copy_it else g.data, device=tensor.device)
     elif create_graph:

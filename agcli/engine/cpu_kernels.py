@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .backend import ON_HOST, astype, dtype, dtype_name, from_host, itemsize, kind, to_host, xp
+from .backend import ON_HOST, astype, copy, dtype, dtype_name, from_host, itemsize, kind, to_host, xp, zeros
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
 FLOAT32, FLOAT64 = _FLOAT32, _FLOAT64
@@ -141,10 +141,24 @@ def product(x, axis=None, keepdims=False):
         return xp.reshape(total, x.shape[:-1] + ((1,) if keepdims else ()))
     axis %= x.ndim
     rows = xp.moveaxis(x, axis, 0)
-    total = rows[0, ...]
+    total = rows[0, ...] if rows.shape[0] > 1 else copy(rows[0, ...])      # (one row: not a view of x)
     for i in range(1, rows.shape[0]):
         total = total * rows[i, ...]
     return xp.expand_dims(total, axis=axis) if keepdims else total
+
+
+def welford_m2(a, dims):
+    """The sums of squared deviations over dims (of a float64 a) by Welford's updates, element after
+    element, as PyTorch's var/std kernel along dims makes them (WelfordOps): equal values give 0."""
+    kept = tuple(d for d in range(a.ndim) if d not in dims)
+    rows = xp.reshape(xp.permute_dims(a, kept + tuple(dims)), tuple(a.shape[d] for d in kept) + (-1,))
+    mean, m2 = zeros(rows.shape[:-1], dtype=a.dtype), zeros(rows.shape[:-1], dtype=a.dtype)
+    for i in range(rows.shape[-1]):
+        v = rows[..., i]
+        delta = v - mean
+        mean = mean + delta / (i + 1)
+        m2 = m2 + delta * (v - mean)
+    return m2
 
 
 def _vector_product(rows):
@@ -164,7 +178,7 @@ def _vector_product(rows):
         for j in range(1, lanes):
             total = total * both[:, j]
     for k in range(blocks * block, n):
-        total = rows[:, k] if total is None else total * rows[:, k]
+        total = copy(rows[:, k]) if total is None else total * rows[:, k]      # (not a view of x)
     return total
 
 

@@ -22,7 +22,7 @@ import weakref
 
 from ..errors import AgcliError
 from ..state import state
-from .backend import astype, float_errors_ignored, kind, xp
+from .backend import astype, float_errors_ignored, kind, setitem, xp, zeros
 from .ops.shapes import expand, lined_up, to_dtype
 from .tensor import Tensor
 
@@ -30,11 +30,13 @@ from .tensor import Tensor
 class DualLevel:
     """One forward-mode level: the tensors given a tangent in it lose it when it ends."""
 
-    __slots__ = ("duals", "prune_at")
+    __slots__ = ("duals", "prune_at", "made", "unpacked")
 
     def __init__(self):
         self.duals = []         # weak references: a tensor the program dropped is not kept alive
         self.prune_at = 1024
+        self.made = []          # make_dual's views (weak): their primal takes no tangent from them
+        self.unpacked = {}      # id(raw tangent) -> the tensor unpack_dual gave for it (the same one each time)
 
     def give(self, t: Tensor, tangent):
         t.tangent = tangent
@@ -42,6 +44,42 @@ class DualLevel:
         if len(self.duals) > self.prune_at:     # (a long loop in one level: forget the dead ones)
             self.duals = [ref for ref in self.duals if ref() is not None]
             self.prune_at = 2 * len(self.duals) + 1024
+
+    def give_in_place(self, t: Tensor, tangent):
+        """t changed in place now carries `tangent`; a view's base takes it in the view's part (zeros
+        elsewhere if it had none), as PyTorch's in-place op sets a view's forward grad into its base's.
+        Not through make_dual's view: its primal gets no tangent. (A tangent with a graph: t's only.)"""
+        self.give(t, tangent)
+        info = t.view_of
+        if info is None or type(tangent) is Tensor or any(ref() is t for ref in self.made):
+            return
+        from .views import positions        # (views.py reaches the ops this module's callers import)
+        base = info.base
+        old = tangent_of(base)
+        if type(old) is Tensor:
+            return
+        try:
+            where = xp.reshape(positions(info), (-1,))
+        except AgcliError:          # (a base laid out anew since the view was taken)
+            return
+        batch = tuple(tangent.shape[:len(tangent.shape) - len(t.data.shape)])
+        rows = xp.reshape(tangent, (-1, int(t.data.size)))          # (one row per tangent of the batch)
+        flat = zeros((rows.shape[0], base.data.size), dtype=tangent.dtype) if old is None \
+            else xp.reshape(astype(old, tangent.dtype), (rows.shape[0], -1)) + 0      # (+ 0: a copy to write into)
+        for i in range(rows.shape[0]):
+            setitem(flat, (i, where), rows[i, ...])
+        self.give(base, xp.reshape(flat, batch + tuple(base.data.shape)))
+
+    def as_tensor(self, tangent, device):
+        """A raw tangent as a tensor: the same tensor each time it is asked for (PyTorch's unpack_dual
+        gives the one tangent tensor), sharing the array."""
+        seen = self.unpacked.get(id(tangent))
+        if seen is not None and seen.data is tangent:
+            return seen
+        if len(self.unpacked) > 1024:       # (a long loop in one level: forget the old ones)
+            self.unpacked = {}
+        seen = self.unpacked[id(tangent)] = Tensor(tangent, device=device)
+        return seen
 
     def close(self):
         for ref in self.duals:
@@ -52,6 +90,8 @@ class DualLevel:
                 except AttributeError:
                     pass
         self.duals = []
+        self.made = []
+        self.unpacked = {}
 
     def carry(self, op, args, arrays, params, cast, result):
         """Give `result` (op's output on these arguments) its tangent, if an input has one."""

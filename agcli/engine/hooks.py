@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 from ..errors import AgcliError
 from ..state import state
 from .backend import xp
+from .backward_messages import anomaly_warning
 from .function_node import FunctionNode, Parts
 from .saved import inputs
 from .tensor import AccumulateGrad, Tensor
@@ -192,7 +193,7 @@ def _check_nan(node, outs):
         if gi is None or type(gi) is Parts:     # (a Port's edge: the outputs' gradients, checked at their node)
             continue
         if bool(xp.any(xp.isnan(gi.data if type(gi) is Tensor else gi))):
-            state.warn(f"UserWarning: Error detected in {node.name}.")
+            state.warn(anomaly_warning(node))
             raise AgcliError(f"Function '{node.name}' returned nan values in its {k}th output.",
                              FORWARD_PLACES.get(node),
                              hint=None if node not in FORWARD_PLACES else

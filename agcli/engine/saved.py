@@ -360,3 +360,12 @@ def saved_tensors(node):
             return []
         return [a for a in node.inputs] + ([node.out] if node.op.saves_out else [])
     return [f.value(node) for f in table.values() if type(f) in (Arg, Result) and f.saved(node)]
+
+
+INFERENCE_IN_PLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+                      "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+                      "for more details.")
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")

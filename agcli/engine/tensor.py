@@ -7,12 +7,13 @@ backward visits the reachable nodes in reverse creation order (backward.py).
 from __future__ import annotations
 
 from itertools import count
+from weakref import WeakKeyDictionary
 
 from ..device import chosen
 from ..state import state
 from .backend import ON_HOST, asarray, astype, item, ndarray, setitem
 from .backend_watch import numbers_forward, watch
-from .saved import saved_tensors
+from .saved import INFERENCE_IN_PLACE, INFERENCE_SAVED, saved_tensors
 
 _seq = count()
 
@@ -184,23 +185,21 @@ def bump_version(t: Tensor):
         raise AgcliError(INFERENCE_IN_PLACE)
 
 
-INFERENCE_IN_PLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
-                      "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
-                      "for more details.")
-INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
-                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
-                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-                   "`torch.inference_mode()`.")
-
-
 def _watch(node):
-    """A new node, once an inference tensor exists (PyTorch's error if it saves one) or saved-tensor hooks are on."""
+    """A new node, once an inference tensor exists (PyTorch's error if it saves one), saved-tensor hooks are on,
+    or a program's anomaly mode notes its stack (state.watched)."""
     for t in saved_tensors(node) if state.inference_made else ():
         if type(t) is Tensor and version_of(t) is None:
             from ..errors import AgcliError
             raise AgcliError(INFERENCE_SAVED)
     if state.saved_hooks:
         state.saved_hooks[-1].pack(node)
+    if state.detect_anomaly and state.forward_stack is not None:
+        FORWARD_STACKS[node] = state.forward_stack()
+
+
+# Anomaly mode's record of where a program made each node: its stack then, as text (engine/backward_messages.py).
+FORWARD_STACKS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _versions(inputs, out):

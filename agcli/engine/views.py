@@ -193,7 +193,7 @@ def rebase(view: Tensor, inner: Node):
 # -------------------------------------------------------------- overlap
 def internal_overlap(a) -> bool:
     """Several elements of `a` at one memory place (an expanded tensor): PyTorch refuses to write into it."""
-    return any(st == 0 and n > 1 for st, n in zip(strides(a), a.shape))
+    return a.size > 0 and any(st == 0 and n > 1 for st, n in zip(strides(a), a.shape))    # (an empty one's are 0)
 
 
 def partial_overlap(a, b) -> bool:

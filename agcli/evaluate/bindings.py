@@ -117,6 +117,9 @@ def _json_document(scan_once):
 def _load_file(name: str, path: str):
     """`@PATH`: .npy, .npz with :KEY, .csv/.txt/.tsv/.dat or .json; `@-`: standard input."""
     origin = f"--{name}"
+    if not path:
+        raise AgcliError("@ names no file", kind="binding", origin=origin,
+                         hint="write @PATH: a .npy, .npz, .csv, .txt or .json file (@- reads standard input)")
     if path == "-":
         return _load_stdin(name, origin)
     import os

@@ -47,7 +47,7 @@ def check(result, plan, leaves, names, *, eps=1e-6, atol=1e-5, rtol=1e-3, second
     """Fill result.answer; raise the first failure as PyTorch words it (kind 'gradcheck', exit 1)."""
     fn = as_function(plan, leaves, names)
     inputs = tuple(leaves[n] for n in names)
-    with set_grad_enabled(False):   # (gradcheck's numerical Jacobian: one column per input element)
+    with set_grad_enabled(False), quietly(result):   # (the output's size; the value's warnings are said already)
         outputs = fn(*inputs)
     m = sum(int(t.data.size) for t in (outputs if isinstance(outputs, tuple) else (outputs,)) if type(t) is Tensor)
     limit_matrix("numerical Jacobian", m, sum(int(t.data.size) for t in inputs), hint="check fewer variables (--wrt)")

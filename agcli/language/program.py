@@ -22,9 +22,12 @@ echo). The parts, lowest first:
 """
 from __future__ import annotations
 
+import re
+
 from . import ast as A
 from ..engine.backend import float_errors_ignored
 from ..errors import EXIT_EVAL, AgcliError
+from ..state import state
 from .program_lowering import ProgramLowering
 from .program_runtime import Frame, LimitError, ProgramExit, Runtime, running
 from .program_scopes import module_scope
@@ -77,6 +80,25 @@ def lower_program(program: A.Program) -> ProgramPlan:
     return ProgramPlan(steps, program.source)
 
 
+def _readable(source):
+    """Python's refusals of a whole source before it is parsed: a NUL, and a byte that is not
+    UTF-8 (a Latin-1 'é' as the file holds it, kept by the reader as a lone surrogate), wherever
+    they are, in a string or a comment too."""
+    found = re.search("[\x00\udc80-\udcff]", source)
+    if found is None:
+        return
+    at, c = found.start(), found.group()
+    if source.startswith(("\udcff\udcfe", "\udcfe\udcff")):     # UTF-16's byte-order mark (Windows' "Unicode")
+        raise AgcliError("the text is UTF-16, not UTF-8", (0, 1), kind="syntax", source=source,
+                         hint="save it as UTF-8 (iconv -f utf-16 -t utf-8 FILE)")
+    if c == "\x00":
+        raise AgcliError("source code cannot contain null bytes", (at, at + 1), kind="syntax", source=source,
+                         hint="a NUL byte is not text: the file may be binary or UTF-16; save it as UTF-8")
+    raise AgcliError(f"byte 0x{ord(c) - 0xdc00:02X} is not UTF-8 text", (at, at + 1), kind="syntax", source=source,
+                     hint="save the text as UTF-8 (iconv -f latin1 -t utf-8 FILE), or write the character it "
+                          "stands for")
+
+
 def _no_leading_indent(source):
     """Python's IndentationError for a program whose first statement is indented (the parser takes it)."""
     for line in source.split("\n"):
@@ -89,12 +111,17 @@ def _no_leading_indent(source):
             return
 
 
-def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None):
-    """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names)."""
+def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, show=None, places=True):
+    """Parse, lower and run `source`; print() output goes to `write`. Returns the env (its names).
+    places: anomaly mode on when it is lowered (--detect-anomaly) notes where each node is made, so that
+    backward's nan error points there; False (the REPL's chunks, lowered after a chunk switched anomaly
+    mode on): the error shows at backward(), as for a program that switches it on itself."""
     env = {} if env is None else env
+    _readable(source)
     _no_leading_indent(source)
     try:
-        plan = lower_program(parse(source, empty_ok=True))
+        with state.using(detect_anomaly=state.detect_anomaly and places):
+            plan = lower_program(parse(source, empty_ok=True))
     except RecursionError:
         raise LimitError("the program is nested too deeply to run", kind="limit", source=source,
                          hint="split deep expressions into statements: t1 = ...; t2 = f(t1); ...") from None

@@ -95,9 +95,14 @@ def refuse_internals(name):
 _EXCEPTION_ATTRIBUTES = ("args", "__cause__", "__context__", "__suppress_context__")
 
 
-def _no_attribute(v, name, candidates=()):
-    raise_python(AttributeError(f"'{type_name(v)}' object has no attribute '{name}'"),
-                 hint=did_you_mean(name, candidates))
+def _no_attribute(v, name, candidates=(), qualified=None, dir_of=None):
+    """Python's AttributeError, with its suggestion (from dir() of the value, or of PyTorch's `dir_of`)."""
+    qualified = qualified or type_name(v)
+    python = suggestions.for_value_attribute(v, dir_of or qualified, name)
+    error = ProgramException(AttributeError(f"'{qualified}' object has no attribute '{name}'"),
+                             hint=None if python is not None else did_you_mean(name, candidates))
+    error.suggestion = python
+    raise error
 
 
 # ------------------------------------------------------------ reading
@@ -128,7 +133,7 @@ def get_attribute(v, name):
     methods = PYTHON_METHODS.get(t)
     if methods is not None or t in _PYTHON_DATA:
         return python_attribute(v, name, methods or ())
-    if t is namespace.Size or t is ValuesIndices:
+    if t is namespace.Size or isinstance(v, ValuesIndices):
         return _torch_tuple_attribute(v, name)
     own = getattr(t, "program_attributes", None)
     if own is not None and name in own:
@@ -154,12 +159,11 @@ def _torch_tuple_attribute(v, name):
         return python_attribute(tuple(v), name, PYTHON_METHODS[tuple])
     if type(v) is namespace.Size and name == "numel":
         return tensor_attribute(v, name)
-    if type(v) is ValuesIndices and name in v.fields:
+    if isinstance(v, ValuesIndices) and name in v.fields:
         return v[v.fields.index(name)]
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
-    qualified = "torch.Size" if type(v) is namespace.Size else f"torch.return_types.{v.function}"
-    raise_python(AttributeError(f"'{qualified}' object has no attribute '{name}'"))
+    _no_attribute(v, name, qualified="torch.Size" if type(v) is namespace.Size else f"torch.return_types.{v.function}")
 
 
 def _function_node_attribute(fn, name):
@@ -184,7 +188,7 @@ def _grad_fn_attribute(fn, name):
         return True
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
-    raise_python(AttributeError(f"'{fn.name}' object has no attribute '{name}'"))
+    _no_attribute(fn, name, qualified=fn.name, dir_of="grad_fn")
 
 
 def _torch_object(v) -> bool:

@@ -17,6 +17,7 @@ from .program_attributes import delete_attribute, get_attribute, refuse_internal
 from .program_calls import invoke
 from .program_classes import decorate
 from .program_conversions import OTHER_CLASSES, is_instance, is_subclass
+from .program_dir import dir_of
 from .program_exceptions import EXCEPTION_CLASSES, ProgramException, python_errors, raise_python
 from .program_format import conversion, format_field
 from .program_iteration import iterate, iterator_of, next_of
@@ -145,8 +146,9 @@ def _name(name, what):
 def _getattr(obj, name, default=MISSING):
     try:
         return get_attribute(obj, _name(name, "getattr"))
-    except ProgramException as e:
-        if default is MISSING or not isinstance(e.value, AttributeError):
+    except AgcliError as e:     # (PyTorch's AttributeErrors, as grad_fn._saved_<name>, are agcli's kind)
+        caught = isinstance(e.value, AttributeError) if isinstance(e, ProgramException) else e.kind == "attribute"
+        if default is MISSING or not caught:
             raise
         return default
 
@@ -205,7 +207,7 @@ def _make():
         "delattr": lambda obj, name: delete_attribute(obj, _name(name, "delattr")), "iter": iterator_of,
         "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": exit_program,
         "quit": exit_program, "staticmethod": lambda f: decorate("staticmethod", f),
-        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars,
+        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars, "dir": dir_of,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
     names.update(_natives("divmod", "hash", "id", "ord", "chr", "bin", "hex", "oct"))
@@ -221,7 +223,6 @@ def _make():
     for name, why in (("open", "open no files"), ("input", "read no input"), ("eval", "run no eval"),
                       ("exec", "run no exec"), ("compile", "compile no code"), ("__import__", "import by statement"),
                       ("globals", "do not reach their namespaces"), ("locals", "do not reach their namespaces"),
-                      ("dir", "do not reach their namespaces"),
                       ("breakpoint", "run no debugger"), ("help", "print no help")):
         names[name] = _refused(name, why)
     return names

@@ -119,7 +119,7 @@ def type_of(v):
         if cls is None:
             # (a custom Function's node is a class of torch.autograd.function: engine/function_node.py)
             module = getattr(t, "pytorch_module", None) or getattr(getattr(v, "node", None), "module", "builtins.")[:-1]
-            cls = _OTHER_CLASSES[name] = BuiltinClass(name, module, t)
+            cls = _OTHER_CLASSES[name] = BuiltinClass(name.removeprefix(module + "."), module, t)
     return cls
 
 

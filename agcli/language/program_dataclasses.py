@@ -80,6 +80,7 @@ def _process(cls, init, show, eq, order, frozen):
         if name not in ns:
             ns[name] = Method(name, f"{qualname}.{name}", fn)
 
+    cls._dataclass_repr = bool(show) and "__repr__" not in ns       # (pprint lays such an instance out)
     if init:
         put("__init__", _init(cls, fields, frozen))
     if show:

@@ -138,6 +138,9 @@ class ProgramExpressions(FStringLowering, Lowering):
     def lower_SetLit(self, node):
         items = self._items(node.items)
         make = guard(_set, node.span)
+        if len(node.items) > 2 and all(map(_constant, node.items)):
+            # CPython compiles three constants or more as set().update(a frozenset of them): their order then
+            return lambda f: make(frozenset(items(f)))
         return lambda f: make(items(f))
 
     def lower_DictLit(self, node):
@@ -342,6 +345,15 @@ def callee_name(fn, method=None) -> str:
     if isinstance(fn, type):
         return f"__main__.{fn.__qualname__}" if issubclass(fn, ProgramObject) else fn.__name__
     return getattr(fn, "name", type_name(fn))
+
+
+def _constant(node) -> bool:
+    """Is `node` a constant as CPython's compiler sees it after folding (a literal, None/True/False, a sign
+    before a number, a tuple of constants)?"""
+    t = type(node)
+    return t in (A.Number, A.String, A.EllipsisLit) or t is A.Name and node.id in ("None", "True", "False") or \
+        t is A.Unary and node.op in "-+~" and type(node.operand) is A.Number or \
+        t is A.TupleLit and all(map(_constant, node.items))
 
 
 def _set(items):

@@ -39,42 +39,13 @@ from .program_objects import Builtin
 from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
+from .module_value import ModuleValue
 from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
 # gated on it (torch.__version__ >= "2.0") takes that PyTorch's branch; `agcli --version` names agcli.
 PYTORCH_VERSION = "2.13.0+cpu"
-
-
-class ModuleValue:
-    """`torch`, `torch.nn.functional`, `math`, `np`: a module as a program's value."""
-
-    __slots__ = ("name", "entries", "spelling", "missing")
-    type_name = "module"
-    shared_by_copy = True       # (copy.deepcopy shares it, as Python's shares a module)
-
-    def __init__(self, name, entries, spelling=None, missing=None):
-        self.name, self.entries = name, entries
-        self.spelling = spelling or name        # its prefix in pytorch_names.txt: torch, F, nn
-        self.missing = missing                  # raises agcli's error for a name the real module has
-
-    def attribute(self, name):
-        value = self.entries.get(name, _MISSING)
-        if value is _MISSING:
-            if self.missing is not None:
-                self.missing(name)
-            pytorch = pytorch_has(name, self.spelling) if self.spelling in ("torch", "F", "nn") else None
-            hint = not_provided(f"{self.name}.{name}") if pytorch else \
-                did_you_mean(name, [n for n in self.entries if not n.startswith("_")])
-            raise_python(AttributeError(f"module '{self.name}' has no attribute '{name}'"), hint=hint)
-        return value
-
-    def public(self):
-        return {n: v for n, v in self.entries.items() if not n.startswith("_")}
-
-    def __repr__(self):
-        return f"<module '{self.name}'>"        # (Python adds ' from ...' and the file)
 
 
 class BuiltinClass:
@@ -346,12 +317,13 @@ def _make_modules():
                                                       W.names().items()},
                                                    "catch_warnings": Builtin("catch_warnings",
                                                                              python_errors(W.catch_warnings))})
-    from . import program_dataclasses, program_itertools, program_stdlib
+    from . import program_dataclasses, program_itertools, program_pprint, program_stdlib
     for name, entries in (("functools", program_stdlib.functools_entries), ("contextlib", program_stdlib.
                           contextlib_entries), ("dataclasses", program_dataclasses.dataclasses_entries),
                           ("itertools", program_itertools.itertools_entries)):
         modules[name] = ModuleValue(name, entries())
     modules["collections"].entries.update(program_stdlib.collections_entries(BuiltinClass))
+    modules["pprint"] = ModuleValue("pprint", program_pprint.pprint_entries(BuiltinClass))
     modules["sys"] = ModuleValue("sys", program_sys.entries())
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
@@ -371,7 +343,7 @@ def modules() -> dict:
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
                  "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
-                 "contextlib, collections.OrderedDict, defaultdict, Counter and deque, "
+                 "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
 

@@ -17,6 +17,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
 from ..torchapi import autograd, functions, namespace
 from ..torchapi import ndarrays as N
+from . import suggestions
 from .calls import PYTORCH_PARAMETER, mismatch, signature
 from .unknown_names import not_provided, pytorch_has
 
@@ -135,7 +136,10 @@ def _missing(value, name):
                           ", ".join(sorted(ARRAY_METHODS | ARRAY_ATTRIBUTES)))
     if type(value) is Tensor and pytorch_has(name, method=True):
         return AgcliError(f"agcli does not provide Tensor.{name}", hint=not_provided(f"Tensor.{name}"))
-    return AgcliError(f"'{N.type_name(value)}' object has no attribute '{name}'", kind="attribute")
+    error = AgcliError(f"'{N.type_name(value)}' object has no attribute '{name}'", kind="attribute")
+    if isinstance(value, VALUES):       # (a NumPy value: dir() of it is what Python suggests from)
+        error.suggestion = suggestions.suggestion(name, dir(value))
+    return error
 
 
 def _numpy_side(name, is_method):

@@ -39,7 +39,7 @@ def type_name(v) -> str:
     if t is GradFn:
         return v.name
     if isinstance(v, functions.ValuesIndices):
-        return v.function
+        return type(v).__name__     # ('torch.return_types.max', as Python's messages name it)
     if isinstance(v, GradModeContext):
         return "no_grad" if not v.context.enabled else "enable_grad"
     if isinstance(v, VALUES):

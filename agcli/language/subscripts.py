@@ -12,7 +12,9 @@ from ..torchapi.namespace import Size
 def index_int(v):
     if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
         return int(v.data)
-    if isinstance(v, bool) or not isinstance(v, int) and v is not None:
+    if isinstance(v, bool):     # (a bool is an int to Python's slices: x[False:2])
+        return int(v)
+    if not isinstance(v, int) and v is not None:
         raise AgcliError(f"slice indices must be integers or None, not {type(v).__name__}", kind="type")
     return v
 

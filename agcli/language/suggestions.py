@@ -99,12 +99,80 @@ def for_object_attribute(name: str, own) -> str | None:
     return suggestion(name, sorted({*own, *dir(object), "__dict__", "__module__", "__weakref__"}))
 
 
+# The modules of Python's and NumPy's a program can import: dir() of the real one is Python's.
+_PYTHON_MODULES = frozenset(("math", "random", "copy", "warnings", "sys", "collections", "functools", "itertools",
+                             "dataclasses", "contextlib", "time", "pprint", "numpy", "numpy.random"))
+
+
+def missing_from_module(module: str, name: str):
+    """(Python's message, its suggestion or None) for `module.NAME` that the real module lacks; False when
+    it has NAME (agcli's own limit, then); None when agcli cannot tell (torch itself, matplotlib)."""
+    recorded = _module_dirs().get(module)
+    if recorded is not None:        # torch's modules: dir() recorded from PyTorch
+        return name not in recorded and (f"module '{module}' has no attribute '{name}'", suggestion(name, recorded))
+    if module not in _PYTHON_MODULES:
+        return None
+    import importlib
+    real = importlib.import_module(module)
+    try:
+        getattr(real, name)
+    except AttributeError as e:     # (its words: NumPy's for its removed aliases, which suggest nothing)
+        return str(e), None if e.name is None else suggestion(name, dir(real))
+    return False
+
+
+# Python's own values: dir() of the value itself is Python's.
+_PYTHON_TYPES = frozenset((list, dict, str, int, float, tuple, set, frozenset, bool, complex, type(None), range,
+                           slice))
+
+
+def for_value_attribute(value, type_name: str, name: str) -> str | None:
+    """On another value: dir() of Python's own values, or of PyTorch's object of that type (recorded from
+    PyTorch: type_dirs.txt, by the type's name in Python's message; None if not recorded)."""
+    if type(value) in _PYTHON_TYPES:
+        return suggestion(name, dir(value))
+    if type_name.startswith("torch.return_types."):     # a structseq: a tuple's names and its fields'
+        return suggestion(name, sorted([*dir(tuple), "__match_args__", "n_fields", "n_sequence_fields",
+                                        "n_unnamed_fields", *value.fields]))
+    names = _dirs("type_dirs.txt").get(type_name)
+    return None if names is None else suggestion(name, names)
+
+
+def module_dir(module: str) -> list | None:
+    """dir() of a module a program imports: torch's recorded, Python's and NumPy's their own; None if unknown."""
+    recorded = _module_dirs().get(module)
+    if recorded is None and module in _PYTHON_MODULES:
+        import importlib
+        return dir(importlib.import_module(module))
+    return recorded
+
+
+def type_dir(type_name: str) -> list | None:
+    """dir() of PyTorch's object of that type (a tensor's, torch.Size, an optimizer, ...), None if not recorded."""
+    return _recorded("tensor_dir.txt") if type_name in ("Tensor", "Parameter") else _dirs("type_dirs.txt").get(type_name)
+
+
+def _module_dirs() -> dict:
+    return _dirs("module_dirs.txt")
+
+
+def _dirs(file) -> dict:
+    """{a module or type: its dir()}, a line each in `file`: the module's or type's name, then the names."""
+    if file not in _RECORDED:
+        _RECORDED[file] = {key: names for key, *names in map(str.split, _lines(file))}
+    return _RECORDED[file]
+
+
 _RECORDED: dict = {}
 
 
 def _recorded(file: str) -> list:
     if file not in _RECORDED:
-        import os
-        with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
-            _RECORDED[file] = f.read().split()
+        _RECORDED[file] = " ".join(_lines(file)).split()
     return _RECORDED[file]
+
+
+def _lines(file: str) -> list:
+    import os
+    with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
+        return f.read().splitlines()

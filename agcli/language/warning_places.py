@@ -14,6 +14,7 @@ the line's source when the program is a file.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 # Warnings made in PyTorch's own Python files (their place is there, whoever calls): once a run,
@@ -69,6 +70,10 @@ _TRIGGERED = {f"UserWarning: {text}": f" (Triggered internally at /__w/pytorch/p
     ("to - 1 is out of bounds [-(2^", "aten/src/ATen/native/DistributionTemplates.h:111"))}
 
 
+# Where torch.nn's own modules are (their forward is PyTorch's Python, not the program's).
+_NN_MODULES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn") + os.sep
+
+
 def once_per_place(show, source: str | None, filename: str | None = None):
     """A warning sink for a program of text `source` that passes each (text, place) to `show` once,
     as Python shows it when the program is named `filename` (a file's path, <string>, <stdin>).
@@ -77,10 +82,11 @@ def once_per_place(show, source: str | None, filename: str | None = None):
     lines = () if source is None else source.split("\n")
 
     def warn(message: str):
-        if message.startswith(_IN_TORCH_FILES):
-            place = key = None
+        found = None if message.startswith(_IN_TORCH_FILES) else _innermost_span()
+        if found is None or type(found) is str:     # made in torch's own files (a module's forward: a place each)
+            place, key = None, None if message.startswith(_ONCE_PER_RUN) else found
         else:
-            place = 1 if source is None else _line(source, _innermost_span())
+            place = 1 if source is None else _line(source, found)
             key = None if message.startswith(_ONCE_PER_RUN) else place
         if (message, key) not in seen:
             seen.add((message, key))
@@ -98,10 +104,14 @@ def shown(message: str, filename, line, lines) -> str:
 
 
 def _innermost_span():
-    """The span of the innermost operation of the program on the Python stack, or None."""
+    """The span of the innermost operation of the program on the Python stack, or None; or, when the
+    warning is made inside one of torch.nn's own modules (nn.MSELoss()(x, t): its forward, in PyTorch a
+    line of torch/nn/modules/), that module's class name."""
     frame = sys._getframe(2)
     while frame is not None:
         code = frame.f_code
+        if code.co_name == "forward" and code.co_filename.startswith(_NN_MODULES):
+            return type(frame.f_locals.get("self")).__name__
         if "span" in code.co_freevars or "span" in code.co_varnames:
             span = frame.f_locals.get("span")
             if type(span) is tuple and len(span) == 2 and type(span[0]) is int:

@@ -10,19 +10,15 @@ from __future__ import annotations
 from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.backward import release
-from ..engine.forward import tangent_of
-from ..engine.ops import shapes as S
-from ..engine.ops import writes as W
-from ..engine.tensor import Tensor, apply, bump_version, fresh, version_of
+from ..engine.tensor import Tensor, fresh, version_of
 from ..errors import AgcliError, torch_type_name
 from ..state import state
 from . import creation as C
 from . import functions
+from .assignment import setitem  # noqa: F401  (autograd.setitem: x[key] = value)
 from .checks import CPP_TYPE_NAMES
 from .grads_batched import grad_batched
 from .ndarrays import type_name
-from .operands import stored
-from .in_place import assignment_error, become, before, check_assignment
 from .nodes import GradFn, grad_fn_of     # (what programs' .grad_fn gives: nodes.py)
 
 NON_LEAF_GRAD = (
@@ -191,57 +187,6 @@ def truth(x):
     return bool(xp.reshape(x.data, ()))
 
 
-# ----------------------------------------------------- index assignment
-def setitem(x, key, value):
-    x = _tensor(x)
-    if type(value) in (int, float) and B.kind(x.data.dtype) in "iu":   # (PyTorch checks integers; 1e6 into
-        value = stored(value, x.data.dtype)                             # float16 is inf)
-    if type(value) in (int, float) and B.kind(x.data.dtype) == "f":   # (a number is stored in x's dtype: 0.1
-        value = Tensor(B.asarray(value, dtype=x.data.dtype), device=x.device)   # into float64 is float64's 0.1)
-    v = value if type(value) is Tensor else C.as_tensor(value)
-    plain_key = functions.checked_key(x, _plain_key(key, v))
-    advanced = any(type(k) is B.ndarray or isinstance(k, list) for k in plain_key)
-    op = S.INDEX_PUT if advanced else W.ASSIGN
-    split = functions.views_first(x.data.shape, plain_key) if advanced else None
-    if split is not None:       # PyTorch's index_put_ on a view (CopySlices): each element where x[key] has it
-        plain_key, op = functions.positions_key(x.data.shape, *split), W.ASSIGN
-    if v.data.ndim and v.data.shape[0] == 1:
-        v = _leading_ones_dropped(v, B.getitem(x.data, plain_key).ndim)
-    check_assignment(x, key, plain_key, advanced, v)
-    try:
-        dual = state.dual is not None and (tangent_of(v) is not None or tangent_of(x) is not None)
-        if not (state.grad_enabled and (v.requires_grad or x.requires_grad) or dual):
-            B.setitem(x.data, plain_key, v.data)
-            bump_version(x)
-            return
-        become(x, apply(op, before(x), v, key=plain_key))
-    except (ValueError, IndexError) as e:
-        raise assignment_error(x, plain_key, advanced, v, e) from None
-
-
-def _leading_ones_dropped(v, ndim):
-    """v without the leading dims of size one that x[key] has no room for (x[1] = tensor([2.])),
-    as PyTorch drops them (a view) before it writes."""
-    shape = v.data.shape
-    while len(shape) > ndim and shape and shape[0] == 1:
-        shape = shape[1:]
-    return v if len(shape) == v.data.ndim else functions.view(v, shape)
-
-
-def _plain_key(key, value):
-    """The key's arrays (a list is an array of indices, checked as one)."""
-    key = functions.read_key(_refuse_byte_fill(key, value))
-    return tuple(k.data if type(k) is Tensor else B.asarray(k) if isinstance(k, list) else k for k in key)
-
-
-def _refuse_byte_fill(key, value):
-    """x[mask] = one value is PyTorch's masked_fill_, which takes no uint8 mask."""
-    masks = [k for k in (key if isinstance(key, tuple) else (key,)) if type(k) is Tensor]
-    if len(masks) == 1 and B.dtype_name(masks[0].data.dtype) == "uint8" and value.data.size == 1:
-        raise AgcliError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
-    return key
-
-
 # ----------------------------------------------------------- backward/grad
 def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     from ..engine.backward import backward as run_backward
@@ -252,6 +197,8 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     inputs = None if inputs is None else _as_list(inputs)      # (once: model.parameters() is a generator)
     if inputs is not None and not inputs:
         raise AgcliError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs or ():
+        _an_input(t)
     if create_graph:
         warn("UserWarning: Using backward() with create_graph=True will create a reference cycle between "
              "the parameter and its gradient which can cause a memory leak. We recommend using "
@@ -315,11 +262,13 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
     gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
+    if any(type(out) is not Tensor for out in outs):        # (_make_grads's check)
+        raise AgcliError("Expected output to be a torch.Tensor", kind="assert")
     for i, out in enumerate(outs):      # (the outputs first, as PyTorch's engine checks them)
-        if type(out) is Tensor and not out.requires_grad:
+        if not out.requires_grad:
             raise AgcliError(f"element {i} of tensors does not require grad and does not have a grad_fn")
     for t in ins:
-        if not _tensor(t).requires_grad:
+        if not _an_input(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")
     totals = {}
     several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
@@ -367,10 +316,18 @@ def _unused(index):
             "Set allow_unused=True if this is the desired behavior.")
 
 
+def _an_input(t):
+    if type(t) is not Tensor:       # (the engine's words)
+        raise AgcliError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return t
+
+
 def _as_list(v):
     """A tensor, or any iterable of them (model.parameters(): a generator), as PyTorch's tuple(inputs)."""
     if isinstance(v, (list, tuple)):
         return list(v)
-    if type(v) is not Tensor and hasattr(v, "__iter__"):
+    if type(v) is Tensor:
+        return [v]
+    if hasattr(v, "__iter__"):
         return list(v)
-    return [v]
+    raise AgcliError(f"'{type(v).__name__}' object is not iterable", kind="type")

@@ -19,6 +19,7 @@ from ..state import state
 from .checks import check_size, fail, is_int, shape_of, size_required, size_tuple
 from .operands import stored
 from .devices import placement
+from .layouts import laid_out, memory_order
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
 
 
@@ -202,11 +203,16 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def _like(x, fill, dtype, requires_grad, device, function, shape=None):
-    """A new tensor filled with `fill`, in x's dtype and on its device unless told (of x's shape, or `shape`)."""
+    """A new tensor filled with `fill`, in x's dtype and on its device unless told (of x's shape, laid out as x
+    is, as PyTorch's preserve_format: a fill in place then follows x's memory order; or of `shape`)."""
     _bool_argument(requires_grad, function)
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
+    axes = memory_order(x.data)[0] if shape is None and B.ON_HOST and type(x) is Tensor else None
     shape = shape_of(x) if shape is None else check_size(size_tuple(shape))
-    return _leaf(B.full(shape, stored(fill, B.dtype(d)), dtype=d), requires_grad, device, x)
+    if axes is not None:
+        shape = tuple(shape[a] for a in axes)
+    t = _leaf(B.full(shape, stored(fill, B.dtype(d)), dtype=d), requires_grad, device, x)
+    return t if axes is None else laid_out(t, axes)
 
 
 def new_zeros(x, *size, dtype=None, requires_grad=False, device=None, _name="new_zeros"):

@@ -8,6 +8,8 @@ as PyTorch (a second is its RuntimeError).
 """
 from __future__ import annotations
 
+import weakref
+
 from ..engine import forward as FW
 from ..engine.backend import dtype_name, kind
 from ..engine.ops import shapes as S
@@ -69,6 +71,7 @@ def make_dual(tensor, tangent, *, level=None):
     finally:
         state.dual = level_now
     level_now.give(dual, tangent if tangent.requires_grad else tangent.data)
+    level_now.made.append(weakref.ref(dual))
     return dual
 
 
@@ -79,8 +82,8 @@ def unpack_dual(tensor, *, level=None):
     tangent = FW.tangent_of(tensor) if state.dual is not None else None
     if tangent is None:
         return UnpackedDualTensor(tensor if state.dual is None else _primal(tensor), None)
-    return UnpackedDualTensor(_primal(tensor), tangent if type(tangent) is Tensor else Tensor(tangent,
-                                                                                               device=tensor.device))
+    return UnpackedDualTensor(_primal(tensor), tangent if type(tangent) is Tensor else
+                              state.dual.as_tensor(tangent, tensor.device))
 
 
 def _primal(tensor):

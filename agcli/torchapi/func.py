@@ -8,9 +8,11 @@ results (functorch's batching rules give the same values).
 from __future__ import annotations
 
 from ..engine.tensor import Tensor, set_grad_enabled
-from .func_forward import jacfwd, jvp
+from ..state import state
+from .func_forward import _jacobian_forward, jacfwd, jvp
 from .func_levels import (Level, Transformed, _differentiable_args, _gradients, _jacobian_impl, _runtime, transform,
-                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, split_aux)
+                          _tree_map, _value_error, flatten, flatten_outputs, float_primal, python_type, spec_text,
+                          split_aux)
 from .func_vmap import vmap
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap", "jacfwd_tuple"]
@@ -60,12 +62,11 @@ def vjp(func, *primals, has_aux=False):
         flat_out, rebuild_out = flatten_outputs(output, "vjp(f, *primals)")
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
-        from ..state import state
         create = state.grad_enabled if create_graph is None else create_graph
         flat_cot, _ = flatten(cotangents)
-        if len(flat_cot) != len(flat_out):
+        if spec_text(cotangents) != spec_text(output):
             raise _runtime("Expected pytree structure of cotangents to be the same as pytree structure of outputs "
-                           "to the function.")
+                           f"to the function. cotangents: {spec_text(cotangents)}, primal output: {spec_text(output)}")
         for c, o in zip(flat_cot, flat_out):
             if type(c) is Tensor and c.shape != o.shape:
                 raise _runtime(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, c.shape))}]) "
@@ -99,6 +100,9 @@ def jacfwd_tuple(func, inputs):
         float_primal(x)
     outputs = func(*inputs)
     is_tuple = isinstance(outputs, tuple)
-    result = _jacobian_impl(func, tuple(range(len(inputs))), False, inputs, {}, "jacobian")
+    every = tuple(range(len(inputs)))
+    # forward mode, every input's columns at once (zeros for the others': their terms are added in, 0 + -0)
+    result = _jacobian_forward(func, every, False, inputs, {}) if state.dual is None else \
+        _jacobian_impl(func, every, False, inputs, {}, "jacobian")
     result = result if is_tuple else (result,)
-    return is_tuple, tuple(tuple(row) for row in result)
+    return is_tuple, [list(row) for row in result]      # (lists, as PyTorch's _jacfwd gives them)

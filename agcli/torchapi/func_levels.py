@@ -99,6 +99,18 @@ def flatten(tree):
     return [tree], (lambda values: values[0])
 
 
+def spec_text(tree) -> str:
+    """PyTorch's treespec_pprint of a tree's structure: * for each leaf."""
+    if isinstance(tree, tuple):
+        parts = [spec_text(x) for x in tree]
+        return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+    if isinstance(tree, list):
+        return f"[{', '.join(spec_text(x) for x in tree)}]"
+    if type(tree) is dict:
+        return "{" + ", ".join(f"{k!r}: {spec_text(v)}" for k, v in tree.items()) + "}"
+    return "*"
+
+
 def _tree_map(fn, tree):
     leaves, rebuild = flatten(tree)
     return rebuild([fn(x) for x in leaves])
@@ -111,7 +123,17 @@ def split_aux(output, has_aux, api):
         return output, None
     if not (isinstance(output, tuple) and len(output) == 2):
         raise _runtime(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    _only_tensors(output[1])
     return output[0], output[1]
+
+
+def _only_tensors(aux):
+    """functorch unwraps aux's leaves as tensors (a None too): anything else is refused."""
+    if isinstance(aux, (tuple, list, dict)):
+        for part in aux.values() if type(aux) is dict else aux:
+            _only_tensors(part)
+    elif type(aux) is not Tensor:
+        raise _runtime(f"Expected tensors, got unsupported type {python_type(aux)}")
 
 
 def flatten_outputs(output, api):
@@ -286,10 +308,15 @@ def _jacobian_impl(func, argnums, has_aux, args, kwargs, api):
         output, aux = split_aux(func(*args, **kwargs), has_aux, api)
         flat_out, rebuild_out = flatten_outputs(output, api)
         per_output = []
-        for out in flat_out:
-            flat = F.reshape(out, (-1,))
-            rows = [_gradients((F.select(flat, 0, j),), flat_in, retain_graph=True, create_graph=True)
-                    for j in range(int(out.data.size))]
+        for at, out in enumerate(flat_out):
+            if len(flat_out) == 1:
+                flat = F.reshape(out, (-1,))
+                rows = [_gradients((F.select(flat, 0, j),), flat_in, retain_graph=True, create_graph=True)
+                        for j in range(int(out.data.size))]
+            else:       # one vjp of all the outputs, zeros for the others' (their zeros are added in: 0 + -0)
+                rows = [_gradients(flat_out, flat_in, [_basis(out, j) if o is out else C.zeros_like(o)
+                                                       for o in flat_out], retain_graph=True, create_graph=True)
+                        for j in range(int(out.data.size))]
             blocks = []
             for k, inp in enumerate(flat_in):
                 shape = tuple(out.shape) + tuple(inp.shape)
@@ -303,6 +330,13 @@ def _jacobian_impl(func, argnums, has_aux, args, kwargs, api):
         if has_aux:
             return result, _tree_map(level.unwrap, aux)
         return result
+
+
+def _basis(out, j):
+    """The cotangent of out's element j: a one there, zeros elsewhere."""
+    flat = B.zeros((int(out.data.size),), dtype=out.data.dtype)
+    B.setitem(flat, (j,), 1)
+    return Tensor(B.xp.reshape(flat, tuple(out.data.shape)), device=out.device)
 
 
 def _dtype(t):

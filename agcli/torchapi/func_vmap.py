@@ -9,13 +9,24 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from . import functions as F
 from .func_levels import Transformed, _runtime, _value_error, flatten, name_of, python_type
+from .generator import VMAP_RANDOMNESS
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     if randomness not in ("error", "different", "same"):
         raise _runtime(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
     _check_out_dims(out_dims, func)
-    return Transformed("vmap", lambda *args, **kwargs: _vmap_call(func, in_dims, out_dims, args, kwargs), func)
+    return Transformed("vmap", lambda *args, **kwargs: _randomly(randomness, func, in_dims, out_dims, args, kwargs),
+                       func)
+
+
+def _randomly(randomness, *call):
+    """_vmap_call under its randomness= (generator.py refuses a random draw in 'error' mode)."""
+    VMAP_RANDOMNESS.append(randomness)
+    try:
+        return _vmap_call(*call)
+    finally:
+        VMAP_RANDOMNESS.pop()
 
 
 def _check_out_dims(out_dims, func):

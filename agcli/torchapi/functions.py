@@ -14,8 +14,8 @@ from .clamping import clamp, clamp_max, clamp_min
 from .checks import dim_index, dims_tuple, fail, ndim_of, shape_of, size_tuple
 from .bitwise import bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift, bitwise_xor, invert
 from .dtypes import dtype_name, result_type
-from .indexing import (checked_key, count_nonzero, getitem, index, nonzero, positions_key, read_key, select, unbind,
-                       unique, views_first)
+from .indexing import (checked_key, count_nonzero, getitem, index, lone_key_of_0d, nonzero, positions_key, read_key,
+                       select, unbind, unique, views_first, whole_key)
 from .einsum import einsum
 from .linalg import bmm, dot, inner, inv, linear, matmul, mm, mv, outer, solve
 from .nn import (binary_cross_entropy, celu, elu, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,

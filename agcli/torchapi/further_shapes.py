@@ -33,12 +33,16 @@ def _checked(name, input, dim, index, source):
         if input.data.dtype != source.data.dtype:
             fail(f"index_add_(): self ({torch_type_name(input.data.dtype)}) and source "
                  f"({torch_type_name(source.data.dtype)}) must have the same scalar type")
-        _bounds(flat, d, self_size, "")
     else:
-        if index_dtype != "int64":
-            fail(f"index_copy_(): Expected a long tensor for index, but got {torch_type_name(index.data.dtype)}")
         if index.data.ndim > 1:
             fail(f"index_copy_(): Index should have dimension 1 or 0 (got {index.data.ndim})", "index")
+        if source.data.ndim == 0 and flat.size != 1:
+            fail(f"index_copy_(): When source is scalar, index should have one element (got {flat.size})", "index")
+        if source.data.ndim != input.data.ndim and source.data.ndim and input.data.ndim:
+            fail(f"index_copy_(): When source and destination are not scalars, their dimensionality must match. "
+                 f"Source dimensionality ({source.data.ndim}), destination dimensionality ({input.data.ndim})", "index")
+        if index_dtype != "int64":
+            fail(f"index_copy_(): Expected a long tensor for index, but got {torch_type_name(index.data.dtype)}")
         if flat.size != source_size:
             fail(f"index_copy_(): Number of indices ({flat.size}) should be equal to source.size(dim) "
                  f"({source_size})", "index")
@@ -48,10 +52,12 @@ def _checked(name, input, dim, index, source):
         _bounds(flat, d, self_size, "index_copy_(): ", "index")
     shape_self = [s for i, s in enumerate(input.data.shape) if i != d]
     shape_source = [s for i, s in enumerate(source.data.shape) if i != d]
-    if input.data.ndim and source.data.ndim and shape_self != shape_source and name == "index_add":
+    if (input.data.ndim != source.data.ndim or shape_self != shape_source) and name == "index_add":
         fail(f"source tensor shape must match self tensor shape, excluding the specified dimension. Got "
              f"self.shape = [{', '.join(map(str, input.data.shape))}] source.shape = "
              f"[{', '.join(map(str, source.data.shape))}]")
+    if name == "index_add":         # (its bounds after its shapes, as PyTorch's index_add_ checks them)
+        _bounds(flat, d, self_size, "")
     if input.data.ndim and source.data.ndim and shape_self != shape_source:
         fail(f"{name}_(): Source/destination tensor must have same slice shapes. Destination slice shape: "
              f"{' '.join(map(str, shape_self))} at dimension {d} and source slice shape: "

@@ -161,8 +161,16 @@ class _DefaultGenerator(Generator):
 DEFAULT = _DefaultGenerator()
 
 
+# The randomness= of each vmap running now (torchapi/func_vmap.py): 'error' refuses random draws.
+VMAP_RANDOMNESS: list = []
+
+
 def chosen(generator) -> Generator:
     """A function's generator= argument: a torch.Generator, or None for the default one."""
+    if VMAP_RANDOMNESS and VMAP_RANDOMNESS[-1] == "error":
+        raise AgcliError("vmap: called random operation while in randomness error mode. Please either use the "
+                         "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
+                         "of vmap")
     if generator is None or generator is DEFAULT:
         return default_generator()
     if not isinstance(generator, Generator):

@@ -21,7 +21,7 @@ from ..state import state
 from .nn import _floating as floating_only, _number as scalar_argument
 from .checks import broadcast_shapes, dim_index, dims_tuple, fail
 from .deprecated import old_alpha
-from .operands import stored
+from .operands import bound_type, stored
 
 _OVERLAP = "unsupported operation: {} refer{} to a single memory location. Please clone() the tensor before " \
            "performing the operation."
@@ -77,8 +77,7 @@ def check_overlap(x, *others):
 def check_assignment(x, key, plain_key, advanced, value):
     """PyTorch's checks for x[key] = value: a basic key writes through the view x[key]
     (copy_), an advanced key or one that takes all of x writes into x (index_put_, copy_)."""
-    whole = not advanced and all(k is Ellipsis or isinstance(k, slice) and k.indices(n) == (0, n, 1)
-                                 for k, n in zip(plain_key, x.data.shape))
+    whole = not advanced and functions.whole_key(key, x.data.shape) is True     # (x[-2:] is a view, x[:] x)
     if not (advanced or whole):
         if state.grad_enabled and (x.requires_grad or value.requires_grad):
             if x.view_of is None and x.requires_grad and x.grad_fn is None:
@@ -175,7 +174,7 @@ def become(x, result):
 def _take_tangent(x, result):
     tangent = tangent_of(result)
     if tangent is not None:
-        state.dual.give(x, tangent)
+        state.dual.give_in_place(x, tangent)
     elif tangent_of(x) is not None:
         del x.tangent
 
@@ -237,8 +236,9 @@ def _in_place(fn):
 def castable(x, result, other_tensor=True):
     """result, to be written into x: refused where PyTorch cannot cast its dtype to x's (a float into
     an integer x), converted where it can (int64 into int32: wraps). other_tensor: False where the
-    result's dtype came from a Python number's, which is weakly typed (its words name the default float)."""
-    if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f":
+    result's dtype came from a Python number's, which is weakly typed (its words name the default float).
+    A result of another shape is become's error first (PyTorch checks shapes before dtypes)."""
+    if result.data.dtype != x.data.dtype and kind(x.data.dtype) != "f" and result.data.shape == x.data.shape:
         produced = B.dtype_name(result.data.dtype)
         if kind(result.data.dtype) == "f" or kind(x.data.dtype) == "b" != kind(result.data.dtype):
             if kind(result.data.dtype) == "f" and not other_tensor:
@@ -295,8 +295,8 @@ _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "
 def _clamped_in_place(x, clamp, *bounds):
     """x.clamp_(...): an integer x refuses a float bound before anything runs (PyTorch's words: 'long int')."""
     x = _tensor(x)
-    if kind(x.data.dtype) != "f" and any(type(b) is float for b in bounds):
-        _cannot_cast(state.default_float, x, _C_NAMES.get(B.dtype_name(x.data.dtype)))
+    if (produced := bound_type(x.data.dtype, bounds, state.default_float)) is not None:
+        _cannot_cast(produced, x, _C_NAMES.get(B.dtype_name(x.data.dtype)))
     return _in_place_unary(clamp)(x)        # (tensor bounds: the tensor iterator's words, 'Long')
 
 
@@ -345,7 +345,7 @@ def scatter_(x, dim, index, src=None, value=None, reduce=None):
     x = _tensor(x)
     check_in_place(x, src)
     check_overlap(x, src)
-    return become(x, SC.scatter(before(x), dim, index, src, value, reduce))
+    return become(x, SC.scatter_in_place(before(x), dim, index, src, value, reduce))
 
 
 def scatter_add_(x, dim, index, src):

@@ -8,14 +8,15 @@ from ..engine.ops import puts as PU
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import torch_type_name
-from . import autograd as AG, bitwise as BW, in_place as IP
+from . import bitwise as BW, functions, in_place as IP
+from .assignment import read_plain_key
 from .checks import broadcast_shapes, dim_index, fail
 from .shaping import expand
 
 
 def _plain(x, key, values):
     """The key as arrays (masks as their positions when adding), PyTorch's shape check."""
-    plain = AG.functions.checked_key(x, AG._plain_key(key, values))
+    plain = functions.checked_key(x, read_plain_key(key, values))
     region = B.getitem(x.data, plain).shape
     have = values.data.shape
     if len(have) > len(region) or any(m not in (n, 1) for m, n in zip(reversed(have), reversed(region))):

@@ -54,9 +54,12 @@ def getitem(x, key):
     if type(key) is int and type(x) is Tensor and x.data.ndim and -x.data.shape[0] <= key < x.data.shape[0]:
         return apply(S.SELECT, x, dim=0, index=key % x.data.shape[0])      # (the common case: x[i])
     lone_slice = isinstance(key, slice)
+    if not ndim_of(x):
+        lone_key_of_0d(key)
     key = read_key(key)
     if any(isinstance(k, list) or type(k) is Tensor or hasattr(k, 'shape') for k in key):
         key = tuple(_advanced(k) for k in key)
+        _not_too_many(key, ndim_of(x))
         split = views_first(shape_of(x), key)
         if split is None:
             return index(x, key)
@@ -66,9 +69,6 @@ def getitem(x, key):
                 else slice_(x, dim, *args)
         return index(x, rest) if any(hasattr(k, "shape") for k in rest) else x
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
-    if ndim_of(x) == 0 and any(is_int(k) for k in key):
-        fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
-             "convert a 0-dim tensor to a number", "index")
     if n_real > ndim_of(x):
         fail(f"too many indices for tensor of dimension {ndim_of(x)}", "index")
     dim, ndim0, whole = 0, ndim_of(x), x
@@ -83,7 +83,7 @@ def getitem(x, key):
         elif isinstance(k, slice):
             size = shape_of(x)[dim]
             start, stop, step = _slice_bounds(k, size)
-            if lone_slice or not (start == 0 and stop == size and step == 1):
+            if lone_slice or not _whole(k, size):
                 x = slice_(x, dim, start, stop, step)
             dim += 1
         elif is_int(k):     # (each `...` skips the same dims, as PyTorch's applySlicing: a second one may pass x's)
@@ -97,6 +97,47 @@ def getitem(x, key):
             fail(f"only integers, slices (`:`), ellipsis (`...`), None and long or bool tensors are valid "
                  f"indices (got {type(k).__name__})", "type")
     return apply(S.ALIAS, x) if x is whole and type(x) is Tensor else x
+
+
+def lone_key_of_0d(key):
+    """x[i] and x[a:b] of a 0-d x refused as PyTorch's getitem and setitem refuse them (its applySelect
+    reads a 0-d tensor's size as 0; x[(0,)] is too many indices)."""
+    if isinstance(key, slice):
+        fail("slice() cannot be applied to a 0-dim tensor.", "index")
+    if is_int(key) and not isinstance(key, Tensor):
+        if key == 0:
+            fail("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                 "convert a 0-dim tensor to a number", "index")
+        fail(f"index {key} is out of bounds for dimension 0 with size 0", "index")
+
+
+def whole_key(key, shape):
+    """True when PyTorch's setitem writes x itself for `key` (`...`, `:`, `:, :`: copy_ or fill_, no
+    CopySlices), False for x[False] (it writes nothing), None for a key that takes a view or indexes.
+    Its slices' steps are checked first, as PyTorch's (NumPy's writes take a negative one)."""
+    for k in key if type(key) is tuple else (key,):
+        if isinstance(k, slice) and k.step is not None and is_int(k.step) and k.step <= 0:
+            _slice_bounds(k, 0)
+    if key is False or key is Ellipsis:
+        return key is Ellipsis
+    if isinstance(key, slice):
+        return (bool(shape) and _whole(key, shape[0])) or None
+    if type(key) is not tuple or not all(k is Ellipsis or isinstance(k, slice) for k in key):
+        return None
+    at = next((i for i, k in enumerate(key) if k is Ellipsis), len(key))
+    rest = key[at + 1:]
+    if any(k is Ellipsis for k in rest) or at + len(rest) > len(shape):
+        return None
+    dims = list(zip(key[:at], shape)) + list(zip(rest, shape[len(shape) - len(rest):]))
+    return all(_whole(k, n) for k, n in dims) or None
+
+
+def _not_too_many(key, ndim):
+    """PyTorch counts a key's indices against x's dims before it takes any view."""
+    used = sum(k.ndim if hasattr(k, "shape") and kind(k.dtype) == "b" else 1
+               for k in key if k is not None and k is not Ellipsis)
+    if used > ndim:
+        fail(f"too many indices for tensor of dimension {ndim}", "index")
 
 
 def views_first(shape, key):
@@ -122,7 +163,7 @@ def views_first(shape, key):
             if dim >= len(shape):
                 fail(f"too many indices for tensor of dimension {len(shape)}", "index")
             start, stop, step = _slice_bounds(k, shape[dim])
-            if not (start == 0 and stop == shape[dim] and step == 1):
+            if not _whole(k, shape[dim]):
                 steps.append(("slice", dim, start, stop, step))
                 shape[dim] = len(range(start, stop, step))
             rest.append(slice(None))
@@ -135,6 +176,11 @@ def views_first(shape, key):
                 fail(f"index {k} is out of bounds for dimension {position} with size {shape[dim]}", "index")
             steps.append(("select", dim, k))
             shape.pop(dim)
+        elif hasattr(k, "shape") and k.ndim == 0 and kind(k.dtype) == "b":    # (a 0-d mask: a new dim, all
+            steps.append(("unsqueeze", dim))                                    # of it or none, as PyTorch's)
+            shape.insert(dim, 1)
+            rest.append(asarray([0] if bool(k) else [], dtype="int64"))
+            dim += 1
         else:
             rest.append(k)
             dim += k.ndim if hasattr(k, "shape") and kind(k.dtype) == "b" else 1
@@ -151,6 +197,8 @@ def positions_key(shape, steps, rest) -> tuple:
         else:
             positions = B.getitem(positions, (slice(None),) * dim + (args[0] if step == "select" else slice(*args),))
     positions = B.getitem(positions, rest)
+    if not shape:       # a 0-d x: all of it or nothing (a 0-d mask)
+        return (asarray(positions.size > 0),)
     key, stride = [], 1
     for n in reversed(shape):
         key.append((positions // stride) % n)
@@ -201,6 +249,13 @@ def _slice_bounds(k, size):
     return start, stop, step
 
 
+def _whole(k, size) -> bool:
+    """Does PyTorch's applySlice skip slice k of a dim of `size` (a key of more than one index)? Only
+    for a start of 0, a stop past the end and a step of 1 as written: x[:, -4:] of 4 columns is sliced."""
+    start, stop = (0 if k.start is None else k.start), (size if k.stop is None else k.stop)
+    return k.step in (None, 1) and is_int(start) and start == 0 and is_int(stop) and stop >= size
+
+
 def _advanced(k):
     if type(k) is Tensor:
         k = k.data
@@ -218,11 +273,13 @@ def checked_key(x, key):
     if sum(used) > len(shape):
         fail(f"too many indices for tensor of dimension {len(shape)}", "index")
     dim = indexed = 0       # (PyTorch's kernel counts the dims its index tensors stand for)
+    bounds = []             # (checked once the arrays broadcast together, as PyTorch's kernel checks them)
     for k in key:
         if k is Ellipsis:
             dim += len(shape) - sum(used)
         elif hasattr(k, "shape"):
-            _check_array(k, shape, dim, indexed)
+            if _check_array(k, shape, dim, indexed):
+                bounds.append((k, shape[dim], indexed))
             dim += k.ndim if kind(k.dtype) == "b" else 1
             indexed += k.ndim if kind(k.dtype) == "b" else 1
         elif k is not None:
@@ -231,6 +288,8 @@ def checked_key(x, key):
             dim += 1
     if indexed > 1:
         _check_together(key)
+    for k, size, i in bounds:
+        _in_bounds(k, size, i)
     return key
 
 
@@ -245,18 +304,23 @@ def _check_together(key):
              + ", ".join(f"[{', '.join(map(str, s))}]" for s in shapes), "index")
 
 
-def _check_array(k, shape, dim, indexed):
-    """One array of an advanced index: a mask of the dims it stands for, or indices within dim's size
-    (named as the `indexed`-th dim the index tensors stand for, as PyTorch's kernel words it)."""
+def _check_array(k, shape, dim, indexed) -> bool:
+    """One array of an advanced index: a mask of the dims it stands for, or indices (True: their
+    bounds are to check, _in_bounds)."""
     if kind(k.dtype) == "b":
         for i, n in enumerate(k.shape):
             if n != shape[dim + i]:
                 fail(f"The shape of the mask [{', '.join(map(str, k.shape))}] at index {i} does not match the "
                      f"shape of the indexed tensor [{', '.join(map(str, shape))}] at index {dim + i}", "index")
-        return
+        return False
     if kind(k.dtype) not in "iu":
         fail("tensors used as indices must be long, int, byte or bool tensors", "index")
-    size = shape[dim]
+    return True
+
+
+def _in_bounds(k, size, indexed):
+    """Indices within a dim's size (named as the `indexed`-th dim the index tensors stand for, as
+    PyTorch's kernel words it)."""
     bad = xp.reshape((k < -size) | (k >= size), (-1,))
     if bool(xp.any(bad)):
         first = item(xp.reshape(k, (-1,))[int(xp.argmax(astype(bad, "int8")))])
@@ -278,7 +342,7 @@ def nonzero(input, *, as_tuple=False):
 def count_nonzero(input, dim=None):
     a = asarray(data(input))
     dims = None if dim is None else dims_tuple(dim, a.ndim) or None           # (() is every dim)
-    return Tensor(xp.sum(astype(a != 0, "int64"), axis=dims))
+    return Tensor(asarray(xp.sum(astype(a != 0, "int64"), axis=dims)))      # (a 0-d array, not NumPy's scalar)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):

@@ -79,7 +79,7 @@ class InferenceMode(GradModeContext):
         state.grad_enabled, state.inference_mode = not self.mode, self.mode
         state.inference_grad_mode = False
         state.inference_made = state.inference_made or self.mode
-        state.watch_nodes = state.inference_made or bool(state.saved_hooks)
+        state.watch_nodes = state.watched()
 
     def __exit__(self, *exc):
         state.grad_enabled, state.inference_mode, state.inference_grad_mode = self.before
@@ -115,9 +115,11 @@ class _AnomalyMode(GradModeContext):
     def __enter__(self):
         self.before = (state.detect_anomaly, state.anomaly_check_nan)
         state.detect_anomaly, state.anomaly_check_nan = self.mode, self.check_nan
+        state.watch_nodes = state.watched()
 
     def __exit__(self, *exc):
         state.detect_anomaly, state.anomaly_check_nan = self.before
+        state.watch_nodes = state.watched()
 
     def __repr__(self):
         return f"<torch.autograd.anomaly_mode.{self.name} object at {id(self):#x}>"

@@ -216,18 +216,19 @@ def _reshape_as(x, other):
     return functions.reshape(x, functions.shape_of(other))
 
 
-def _all(x, dim=None):
-    return _truth(B.xp.all, x, dim)
+def _all(x, dim=None, keepdim=False):
+    return _truth(B.xp.all, x, dim, keepdim)
 
 
-def _any(x, dim=None):
-    return _truth(B.xp.any, x, dim)
+def _any(x, dim=None, keepdim=False):
+    return _truth(B.xp.any, x, dim, keepdim)
 
 
-def _truth(reduce, x, dim):
+def _truth(reduce, x, dim, keepdim):
     """all/any: a bool tensor, but a uint8 one for uint8 input (PyTorch keeps that legacy)."""
     a = B.asarray(functions.data(x))
-    found = reduce(B.astype(a, "bool"), axis=dim)
+    dims = None if dim is None else functions.dims_tuple(dim, a.ndim) or None
+    found = B.asarray(reduce(B.astype(a, "bool"), axis=dims if a.ndim else None, keepdims=bool(keepdim)))
     return Tensor(B.astype(found, "uint8") if B.dtype_name(a.dtype) == "uint8" else found)
 
 
@@ -308,8 +309,16 @@ def _type(x, dtype=None):
 
 
 def _stride(x, dim=None):
-    """x.stride(): its strides in elements (agcli's arrays keep PyTorch's layouts)."""
+    """x.stride(): its strides in elements (agcli's arrays keep PyTorch's layouts). A row-major x of
+    its own (not a view), or an empty one, has PyTorch's row-major strides, a dim of 1 or 0 counted
+    as 1: NumPy's differ there (an empty array's are all 0), where no element is stepped over."""
     st = B.strides(x.data)
+    if not x.data.size or x.base is None and 1 in x.data.shape and is_contiguous(x.data):
+        st, step = [], 1
+        for n in reversed(x.data.shape):
+            st.insert(0, step)
+            step *= max(n, 1)
+        st = tuple(st)
     return st if dim is None else st[functions.dim_index(dim, x.data.ndim)]
 
 

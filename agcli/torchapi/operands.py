@@ -91,7 +91,7 @@ def integer_division(input, other, kernel):
     dividend, divisor_kind = kind_of(input), kind_of(other)
     if dividend == divisor_kind == "b":
         fail(f'"{kernel}" not implemented for \'Bool\'', "not_implemented")
-    if dividend in "iub" and divisor_kind in "iub":
+    if dividend in "iub" and divisor_kind in "iub" and getattr(data(input), "size", 1):    # (nothing to divide: none)
         divisor = B.asarray(data(other))
         if bool(xp.any(xp.logical_not(divisor) if kind(divisor.dtype) == "b" else divisor == 0)):
             fail("ZeroDivisionError")
@@ -114,3 +114,11 @@ def python_numbers(op, x, y):
         fail(str(e), "zero")
     except OverflowError as e:
         fail(f"OverflowError: {e}", "value")
+
+
+def bound_type(dtype, bounds, default_float):
+    """The dtype a clamp_ bound makes of an x of `dtype` that x cannot hold, or None: a float bound
+    of an integer or bool x (the default float), an int one of a bool x (int64)."""
+    if kind(dtype) != "f" and any(type(b) is float for b in bounds):
+        return default_float
+    return "int64" if kind(dtype) == "b" and any(type(b) is int for b in bounds) else None

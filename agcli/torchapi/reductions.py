@@ -107,10 +107,16 @@ class ValuesIndices(tuple):
     indices = property(operator.itemgetter(1))
 
     def __new__(cls, pair, function="max", fields=("values", "indices")):
-        self = super().__new__(cls, pair)
+        kind = _KINDS.get(function)
+        if kind is None:    # a class per function, named as Python's messages name it: 'torch.return_types.max'
+            kind = _KINDS[function] = type(f"torch.return_types.{function}", (ValuesIndices,), {})
+        self = super().__new__(kind, pair)
         self.function = function
         self.fields = fields
         return self
+
+
+_KINDS = {}
 
 
 def _extreme(op_all, op_dim, arg, name, x, dim=None, keepdim=False, other=None):
@@ -180,8 +186,9 @@ def _amax_amin(op, name, x, dim, keepdim):
     if numel(shape_of(x)) == 0 and not dims:
         fail(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
              "with the 'dim' argument.")
-    for d in dims:
-        _nonempty_dim(name, x, d)
+    for d, given in zip(dims, dim if isinstance(dim, (tuple, list)) else (dim,)):
+        if shape_of(x)[d] == 0:     # (named as given: amax(-1))
+            fail(f"{name}(): Expected reduction dim {given} to have non-zero size.", "index")
     return apply(op, x, dim=dims, keepdim=bool(keepdim))
 
 
@@ -195,8 +202,8 @@ def amin(x, dim=(), keepdim=False):
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     ord = 2 if p in ("fro", 2, 2.0, None) else p
-    if not isinstance(ord, (int, float)) or isinstance(ord, bool) or ord == 0:   # (p=0: PyTorch's gradient is none)
-        fail(f"norm: p={p!r} is not supported by agcli (use a number other than 0, or inf or -inf)", "type")
+    if not isinstance(ord, (int, float)) or isinstance(ord, bool):
+        fail(f"norm: p={p!r} is not supported by agcli (use a number, or inf or -inf)", "type")
     cast = None
     if dtype is None and kind(asarray(data(x)).dtype) != "f":
         fail(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -207,6 +214,15 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
             fail(f"linalg.vector_norm: the dtype of the input ({torch_type_name(have)}) should be convertible "
                  f"without narrowing to the specified dtype ({torch_type_name(cast)})")
     dims = None if dim is None else dims_tuple(dim, ndim_of(x)) or None       # (() is every dim)
+    if numel(shape_of(x)) == 0 and (ord < 0 or ord == float("inf")):     # (no identity for min or max)
+        where = "on an empty tensor because the operation does not have an identity"
+        for given, d in zip(dim if isinstance(dim, (tuple, list)) else (dim,), dims or ()):
+            if shape_of(x)[d] == 0:     # (PyTorch's words, their missing space too)
+                where = (f"on the dimension {given}because this dimension is empty and the operation does not have "
+                         f"an identity")
+                break
+        if dims is None or where[:6] == "on the":
+            fail(f"linalg.vector_norm cannot compute the {ord:g} norm {where}")
     return apply(VN.NORM, x, ord=ord, dim=dims, keepdim=bool(keepdim), cast=cast)
 
 

@@ -15,6 +15,7 @@ from .devices import placement
 from .dtypes import dtype_of
 from .generator import chosen
 from .in_place import become, before, check_in_place, check_overlap
+from .layouts import laid_out, memory_order
 from .sampling_bounds import between, up_to_max
 from ..engine import backend as B
 from ..engine.ops import sampled as R
@@ -85,9 +86,13 @@ def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, de
 
 
 def _like(draw, input, dtype, requires_grad, device, generator):
+    """draw(...) of input's shape laid out as input is (PyTorch's preserve_format), its values drawn in
+    memory order: a transposed input's rand_like is filled along its columns, as PyTorch fills it."""
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    return draw(size=shape_of(input), generator=generator, dtype=d, requires_grad=requires_grad,
-                device=device if device is not None else input.device)
+    axes = memory_order(input.data)[0] if B.ON_HOST else tuple(range(input.data.ndim))
+    t = draw(size=tuple(shape_of(input)[a] for a in axes), generator=generator, dtype=d,
+             requires_grad=requires_grad, device=device if device is not None else input.device)
+    return laid_out(t, axes)
 
 
 def rand_like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -138,10 +143,11 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requ
     if not (is_int(low) and is_int(high)):
         fail(f"randint_like(): low and high must be integers, got {_python_types(low, high)}", "type")
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    shape = shape_of(input)
+    axes = memory_order(input.data)[0] if B.ON_HOST else tuple(range(input.data.ndim))     # (as _like)
+    shape = tuple(shape_of(input)[a] for a in axes)
     low, span = between(d, int(low), int(high))
-    return _made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device,
-                 like=input)
+    return laid_out(_made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device,
+                          like=input), axes)
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -253,7 +259,7 @@ def drawn_like(x, draw, along=None):
     """draw(n, contiguous, along) laid out as x is, in the order PyTorch fills x: its memory
     order (a transposed view is filled along its base); `along`, an array of x's shape, is
     given to draw in that order too. A device array."""
-    axes, contiguous = _memory_order(x.data)
+    axes, contiguous = memory_order(x.data)
     in_order = axes != tuple(range(len(axes)))
     if along is not None and in_order:
         along = numpy.transpose(along, axes)
@@ -267,24 +273,6 @@ def _target(x, *others):
     if type(x) is not Tensor:
         fail(f"expected a tensor, got {type(x).__name__}", "type")
     check_in_place(x, *others)
-
-
-def _memory_order(a):
-    """The axes from outermost to innermost in memory (TensorIterator's order), and
-    whether the array is contiguous in PyTorch's sense (size-1 dims aside)."""
-    if a.ndim == 0:
-        return (), True
-    strides = B.strides(a)
-    if any(st == 0 and n > 1 for st, n in zip(strides, a.shape)):
-        return tuple(range(a.ndim)), True       # (an expanded tensor: empty_like's copy of it is row-major)
-    expected, contiguous = 1, True
-    for d in reversed(range(a.ndim)):
-        if a.shape[d] != 1:
-            contiguous = contiguous and strides[d] == expected
-            expected *= a.shape[d]
-    if contiguous:
-        return tuple(range(a.ndim)), True
-    return tuple(sorted(range(a.ndim), key=lambda d: -abs(strides[d]))), False
 
 
 def normal_(x, mean=0.0, std=1.0, *, generator=None):

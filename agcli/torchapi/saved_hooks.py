@@ -24,7 +24,7 @@ _DISABLED = []      # the messages of the disable_saved_tensors_hooks entered, i
 
 
 def _watch():
-    state.watch_nodes = state.inference_made or bool(state.saved_hooks)
+    state.watch_nodes = state.watched()
 
 
 class saved_tensors_hooks:

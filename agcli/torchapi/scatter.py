@@ -129,6 +129,15 @@ def _checked(name, input, dim, index, src=None):
 
 def scatter(input, dim, index, src=None, value=None, reduce=None):
     """input with src's elements (or `value`) put where index says along dim."""
+    return _scatter(input, dim, index, src, value, reduce, "scatter")
+
+
+def scatter_in_place(input, dim, index, src=None, value=None, reduce=None):
+    """x.scatter_(...)'s result (its reduce= node's refusal names scatter_)."""
+    return _scatter(input, dim, index, src, value, reduce, "scatter_")
+
+
+def _scatter(input, dim, index, src, value, reduce, name):
     if src is not None and value is None and _is_number(src):
         src, value = None, src                       # x.scatter(dim, index, 2.0)
     if type(index) is not Tensor or not is_int(dim) or (src is None) == (value is None) or \
@@ -137,29 +146,26 @@ def scatter(input, dim, index, src=None, value=None, reduce=None):
                                                      if v is not None))
     d = _checked("scatter", input, dim, index, src)
     if reduce is not None:
-        return _reduced(input, d, index, src, value, reduce)
+        return _reduced(input, d, index, src, value, reduce, name)
     if src is not None:
         return apply(W.SCATTER, input, src, dim=d, index=index.data)
     return apply(W.SCATTER_VALUE, input, dim=d, index=index.data, value=value)
 
 
-def _reduced(input, d, index, src, value, reduce):
+def _reduced(input, d, index, src, value, reduce, name):
     """scatter(..., reduce='add'/'multiply'): scatter_reduce's sum or prod with self's values, with
-    PyTorch's warning for a tensor src; its node has no derivative (NotImplemented), so agcli refuses one."""
+    PyTorch's warning for a tensor src; its node has no derivative (NotImplemented: backward refuses)."""
     from ..engine.ops import scatter_reduce as SR
     from ..state import state
     if reduce not in ("add", "multiply"):
         fail("reduce argument must be either add or multiply.")
-    if state.grad_enabled and (input.requires_grad or src is not None and src.requires_grad):
-        fail("agcli does not differentiate scatter with reduce= (PyTorch's node is NotImplemented)",
-             "not_implemented")
     if src is None:
         src = Tensor(B.full(index.data.shape, stored(value, input.data.dtype), dtype=input.data.dtype))
     else:
         state.warn("UserWarning: The reduce argument of torch.scatter with Tensor src is deprecated and will be "
                    "removed in a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
-    return apply(SR.SCATTER_REDUCE, input, src, dim=d, index=index.data, reduce="sum" if reduce == "add" else "prod",
-                 include_self=True)
+    return apply(SR.SCATTER_REDUCED if name == "scatter" else SR.SCATTER_REDUCED_, input, src, dim=d,
+                 index=index.data, reduce="sum" if reduce == "add" else "prod", include_self=True)
 
 
 def scatter_add(input, dim, index, src):

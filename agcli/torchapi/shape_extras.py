@@ -40,6 +40,8 @@ def _checked(name, x, indices, values, accumulate):
              f"{'Tensor' if type(indices) is Tensor else python_type_name(indices)}", "type")
     if type(values) is not Tensor:
         fail(f"{name}(): argument 'values' (position 2) must be Tensor, not {python_type_name(values)}", "type")
+    if len(indices) > data(x).ndim:     # (PyTorch's _index_put_impl_ counts them first)
+        fail(f"too many indices for tensor of dimension {data(x).ndim} (got {len(indices)})", "index")
     if data(values).dtype != data(x).dtype:
         fail(f"Index put requires the source and destination dtypes match, got "
              f"{torch_type_name(data(x).dtype)} for the destination and {torch_type_name(data(values).dtype)} "

@@ -12,7 +12,7 @@ from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, apply
 from ..errors import torch_type_name
 from ..state import state
-from .checks import broadcast_shapes, fail, shape_of
+from .checks import CPP_TYPE_NAMES, broadcast_shapes, fail, shape_of
 from .dtypes import floating, result_type
 
 
@@ -96,8 +96,8 @@ def lerp(input, end, weight):
         _invalid("lerp", input, end, weight)
     for name, t in [("end", end)] + ([("weight", weight)] if type(weight) is Tensor else []):
         if t.data.dtype != input.data.dtype:
-            fail(f"expected dtype {torch_type_name(input.data.dtype).lower()} for `{name}` but got dtype "
-                 f"{torch_type_name(t.data.dtype).lower()}")
+            fail(f"expected dtype {CPP_TYPE_NAMES[B.dtype_name(input.data.dtype)]} for `{name}` but got dtype "
+                 f"{CPP_TYPE_NAMES[B.dtype_name(t.data.dtype)]}")      # (C++'s names: long int)
     if kind(input.data.dtype) != "f":
         which = "tensor" if type(weight) is Tensor else "scalar"
         fail(f'"lerp_kernel_{which}" not implemented for \'{torch_type_name(input.data.dtype)}\'', "not_implemented")

@@ -44,7 +44,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     keep = bool(keepdim) if dims or dim is None else True
     a = data(input)
     if kind(a.dtype) == "b":        # (bools: all and any, without a gradient)
-        picked = [B.xp.all(a, axis=dims or None, keepdims=keep), B.xp.any(a, axis=dims or None, keepdims=keep)]
+        picked = [asarray(f(a, axis=dims or None, keepdims=keep)) for f in (B.xp.all, B.xp.any)]  # (arrays)
         return ValuesIndices(tuple(Tensor(p, device=input.device) for p in picked), "aminmax", ("min", "max"))
     low = apply(TF.AMINMAX_MIN, input, dim=dims, keepdim=keep)
     return ValuesIndices((low, apply(TF.AMINMAX_MAX, input, dim=dims, keepdim=keep)), "aminmax", ("min", "max"))

@@ -14,7 +14,7 @@ _FAMILY_NAMES = (
     "activations", "piecewise", "writes", "sampled", "channels", "further", "indexed", "nanmedians", "windows",
     "bessel", "scatter_reduce", "takes", "bags", "packing", "folding", "cholesky", "gamma", "dirichlet",
     "distances", "attention", "decompositions", "matrix_functions", "least_squares", "weight_norm", "puts",
-    "affine_grid", "grid_sample", "unpool", "pdist", "own_nodes")
+    "affine_grid", "grid_sample", "unpool", "pdist", "own_nodes", "strided", "ctc")
 
 
 def families() -> tuple:

@@ -8,6 +8,7 @@ import struct
 
 from .. import cpu_kernels as K
 from ...errors import AgcliError
+from ...state import state
 from ..backend import astype, xp
 from ..fma import fma
 from ..op import Op
@@ -26,7 +27,7 @@ def _elu(x, alpha, scale, input_scale):
 
 def _elu_backward(g, x, alpha, scale, input_scale):
     """x <= 0 ? grad * input_scale * alpha * scale * exp(x * input_scale) : grad * scale."""
-    return xp.where(x <= 0, g * input_scale * (alpha * scale) * xp.exp(xp.where(x <= 0, x, 0) * input_scale),
+    return xp.where(x <= 0, g * input_scale * (alpha * scale) * K.exp(xp.where(x <= 0, x, 0) * input_scale),
                     g * scale)
 
 
@@ -58,7 +59,7 @@ def _log_sigmoid(x):
 
 def _log_sigmoid_backward(g, x):
     """grad * ((x < 0) - (x < 0 ? 1 : -1) * z / (1 + z)), z = exp(-|x|)."""
-    z = xp.exp(-xp.abs(x))
+    z = K.exp(-xp.abs(x))         # (PyTorch's scalar lines: glibc's exp, float64's rounded once)
     negative = astype(x < 0, x.dtype)
     return g * (negative - (negative * 2 - 1) * (z / (1 + z)))
 
@@ -79,8 +80,17 @@ def _silu_grad(g, x):
     if type(g) is Tensor or type(x) is Tensor:
         s = sigmoid(x)
         return mul(mul(g, s), add_scalar(mul(x, apply(SUB, xp.ones_like(data(s)), s)), 1.0))
-    s = 1 / (1 + xp.exp(-x))
-    return g * s * (1 + x * (1 - s))
+    s = 1 / (1 + K.exp(-x))
+    return g * s * fma(x, 1 - s, xp.ones_like(x))      # (GCC fuses 1 + x * (1 - s) in PyTorch's kernel)
+
+
+def _silu_tangent(t, x):
+    """silu's tangent: its backward on the tangent, the infinitely differentiable one (recorded ops, no
+    FMA) when grad mode is on, as PyTorch's formula picks it."""
+    if type(t) is Tensor or type(x) is Tensor or not state.grad_enabled:
+        return _silu_grad(t, x)
+    s = 1 / (1 + K.exp(-x))
+    return t * s * (1 + x * (1 - s))
 
 
 # gelu (ATen/native/cpu/Activation.cpp, its kernels' scalar lines: GCC fuses `a * b + c`)
@@ -202,7 +212,7 @@ LOG_SIGMOID = Op("LogSigmoidBackward0", _log_sigmoid,
                  jvps=(lambda t, out, x: log_sigmoid_backward(t, x),))
 SILU = Op("SiluBackward0", _silu, (lambda g, out, x: _silu_grad(g, x),),
           ("grad * sigmoid(self) * (1 + self * (1 - sigmoid(self)))",),
-          jvps=(lambda t, out, x: _silu_grad(t, x),))
+          jvps=(lambda t, out, x: _silu_tangent(t, x),))
 
 LEAKY_RELU_BACKWARD = Op("LeakyReluBackwardBackward0", _leaky_relu_backward,
                          (lambda gg, out, g, x, negative_slope: leaky_relu_backward(gg, x, negative_slope),

@@ -95,8 +95,7 @@ def _no_second(*args, **params):
     raise AgcliError("the derivative for '_cdist_backward' is not implemented.", kind="not_implemented")
 
 
-def _no_forward(name):
-    return forward_ad_not_implemented(name, tail="")      # (PyTorch's message without its second sentence)
+_no_forward = forward_ad_not_implemented
 
 
 CDIST = Op("CdistBackward0", _cdist,

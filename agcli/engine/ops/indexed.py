@@ -36,8 +36,10 @@ def _index_add(x, source, dim, index, alpha=1):
 
 def _index_copy(x, source, dim, index):
     out = copy(x)
-    if out.ndim == 0:
-        return copy(xp.reshape(source, ()))
+    if out.ndim == 0:       # (each of source's values in turn: the last one stays)
+        return copy(xp.reshape(source, (-1,))[-1])
+    if source.ndim == 0:
+        source = xp.reshape(source, (1,))
     for i, j in enumerate(to_host(index).tolist()):
         setitem(out, _key(dim, j), getitem(source, _key(dim, i)))
     return out

@@ -4,7 +4,7 @@ strides (a view or a copy, how matmul folds), and NumPy's views keep PyTorch's
 layouts, so their strides answer the same questions."""
 from __future__ import annotations
 
-from ..backend import ON_HOST, add_at, asarray, empty, getitem, reduce_sum, setitem, strides, xp, zeros
+from ..backend import ON_HOST, add_at, asarray, clone, copy, empty, getitem, reduce_sum, setitem, strides, xp, zeros
 from ..backend import diagonal as diagonal_view
 from ..tensor import Tensor
 
@@ -66,7 +66,33 @@ def skipped(x) -> bool:
 def joined(*xs, dim):
     """cat's kernel: the arrays along dim, empty vectors left out (all of them, when all are)."""
     kept = [x for x in xs if not skipped(x)]
-    return xp.concat(kept if kept else xs, axis=dim if kept else 0)
+    return row_major(xp.concat(kept if kept else xs, axis=dim if kept else 0))
+
+
+def stacked(*xs, dim):
+    """stack's kernel (PyTorch's: cat of the inputs unsqueezed at dim)."""
+    return row_major(xp.stack(xs, axis=dim))
+
+
+def row_major_result(kernel):
+    """kernel, its result made row-major on the host: PyTorch's kernel writes a contiguous result whatever the
+    input's layout (softmax, cumsum, roll, masked_fill), which decides what .view() may do with it."""
+    if not ON_HOST:
+        return kernel
+
+    def run(*args, **kwargs):
+        out = kernel(*args, **kwargs)
+        return out if getattr(out, "ndim", 0) < 2 or out.flags.c_contiguous else clone(out, True)
+    return run
+
+
+def row_major(out):
+    """cat's and stack's result laid out as PyTorch lays it: row-major (NumPy follows its inputs: a cat of
+    transposed matrices is column-major, and .view(-1) of it would fail), but for 4-d and 5-d results,
+    whose inputs' channels-last layout PyTorch keeps (NumPy's layout is kept for them)."""
+    if ON_HOST and out.ndim not in (4, 5) and not out.flags.c_contiguous:
+        return clone(out, True)
+    return out
 
 
 def nothing_like(g):
@@ -164,3 +190,19 @@ def batched_select(args, batched, params):
 def batched_select_grad(g, args, batched, params):
     x = args[0]
     return _embed(g, x.shape, select_key(params["dim"] % (x.ndim - 1) + 1, params["index"]))
+
+
+def indexed(x, key):
+    """x[key] of an advanced key, in PyTorch's layout for an x in row-major order: row-major too
+    (NumPy's puts the indexed dims first when a slice comes before them), as x.stride() shows it."""
+    out = getitem(x, key)
+    if out.ndim > 1 and out.size and _row_major_order(x) and not is_contiguous(out):
+        return copy(out)
+    return out
+
+
+def _row_major_order(a) -> bool:
+    """Are a's strides in row-major order (a select or step of a row-major x too)? PyTorch's
+    TensorIterator lays its output out in its input's order of strides."""
+    st = [s for n, s in zip(a.shape, strides(a)) if n != 1]
+    return all(s >= t for s, t in zip(st, st[1:]))

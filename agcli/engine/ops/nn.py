@@ -8,10 +8,10 @@ from .. import backend_softmax as SK
 from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_mean, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import (div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, where,
-                        zeros_like)
+from .pointwise import div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, where, zeros_like
 from . import tangents as T
 from .cascade import nll_sums
+from .layout import row_major_result
 from .reductions import sum
 from .shapes import lined_up, unsqueeze
 
@@ -120,7 +120,7 @@ def _softplus(x, beta, threshold):
 def _softplus_backward(g, x, beta, threshold):
     """softplus_backward: grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold."""
     big = x * beta > threshold
-    z = xp.exp(xp.where(big, 0, x * beta))
+    z = K.exp(xp.where(big, 0, x * beta))     # (PyTorch's scalar lines: glibc's exp, float64's rounded once)
     return xp.where(big, g, g * z / (z + 1))
 
 
@@ -199,11 +199,11 @@ def _logit_grad(g, x):
 
 # softmax, log_softmax, mse_loss and nll_loss call PyTorch's own backward ops
 # (below): with create_graph a gradient records SoftmaxBackwardDataBackward0, ...
-SOFTMAX = Op("SoftmaxBackward0", _softmax,
+SOFTMAX = Op("SoftmaxBackward0", row_major_result(_softmax),
              (lambda g, out, x, dim: softmax_backward(g, out, dim),),
              ("result * (grad - (grad * result).sum(dim, keepdim=True))",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x, dim: out * (t - T.logsumexp(t, x, (dim,), True)),))
-LOG_SOFTMAX = Op("LogSoftmaxBackward0", _log_softmax,
+LOG_SOFTMAX = Op("LogSoftmaxBackward0", row_major_result(_log_softmax),
                  (lambda g, out, x, dim: log_softmax_backward(g, out, dim),),
                  ("grad - result.exp() * grad.sum(dim, keepdim=True)",), saves_out=True, reads=((),),
                  jvps=(lambda t, out, x, dim: t - T.logsumexp(t, x, (dim,), True),))

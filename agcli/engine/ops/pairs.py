@@ -11,6 +11,7 @@ from ..fma import fma
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .elementary import one_minus, primitive
+from .shapes import lined_up
 from .pointwise import (DIV, RECIPROCAL, add, add_scalar, div, exp, masked_fill, mul, mul_scalar, neg, sub,
                         zeros_like)
 
@@ -63,6 +64,19 @@ def _lerp(start, end, weight):
     small = fma(weight, diff, xp.broadcast_to(start, shape))
     large = fma(-diff, 1 - weight, xp.broadcast_to(end, shape))
     return xp.where(xp.abs(weight) < 0.5, small, large)
+
+
+def _lerp_tangent(ts, a, b, out, weight):
+    """at::lerp(self_t, end_t, weight): the lerp kernel on the tangents, a zero for a missing one."""
+    n = len(out.shape)
+    ta, tb = (None if t is None else lined_up(t, len(x.shape), n) for t, x in zip(ts, (a, b)))
+    if ta is None or tb is None:
+        given = tb if ta is None else ta
+        zero = Tensor(xp.zeros_like(data(given))) if type(given) is Tensor else xp.zeros_like(given)
+        ta, tb = (zero, tb) if ta is None else (ta, zero)
+    if type(ta) is Tensor or type(tb) is Tensor:
+        return apply(LERP, ta, tb, weight=weight)
+    return _lerp(ta, tb, weight)
 
 
 def _atan2_rule(which):
@@ -141,8 +155,7 @@ COPYSIGN_NUMBER = Op("CopysignBackward1", lambda x, s: xp.copysign(x, asarray(s,
 LERP = Op("LerpBackward0", _lerp,
           (lambda g, out, a, b, weight: mul_scalar(g, 1 - weight), lambda g, out, a, b, weight: mul_scalar(g, weight)),
           ("grad * (1 - weight)", "grad * weight"), saves=False,
-          jvps=(lambda t, out, a, b, weight: mul_scalar(t, 1 - weight),
-                lambda t, out, a, b, weight: mul_scalar(t, weight)))
+          jvps=lambda ts, out, a, b, weight: _lerp_tangent(ts, a, b, out, weight))
 LERP_TENSOR = Op("LerpBackward1", _lerp,
                  (lambda g, out, a, b, w: mul(g, one_minus(w)),
                   lambda g, out, a, b, w: mul(g, w), lambda g, out, a, b, w: mul(g, sub(b, a))),

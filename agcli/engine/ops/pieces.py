@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..backend import full, getitem, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .layout import _embed, slice_key
+from .layout import _embed, row_major_result, slice_key
 from .reductions import sum
 from .shapes import CAT, INDEX_BACKWARD, expand, index, reshape, slice_, tangent_dim
 
@@ -103,7 +103,7 @@ def roll(x, shifts, dims, lead=0):
     return apply(ROLL, x, shifts=shifts, dims=dims, lead=lead) if type(x) is Tensor else _roll(x, shifts, dims, lead)
 
 
-ROLL = Op("RollBackward0", _roll,
+ROLL = Op("RollBackward0", row_major_result(_roll),
           (lambda g, out, x, shifts, dims, lead=0: roll(g, tuple(-s for s in shifts), dims, lead),),
           ("grad.roll(fmap(reverse_list(shifts), [](int64_t c){return -c;}), reverse_list(dims))",), saves=False,
           jvps=(lambda t, out, x, shifts, dims, lead=0: roll(t, shifts, dims, len(t.shape) - len(x.shape)),))
@@ -135,7 +135,7 @@ def _masked_select_tangent(t, out, x, mask):
 
 
 MASKED_SELECT = Op("MaskedSelectBackward0", _masked_select, (_masked_select_grad,),
-                   ("masked_scatter_backward(grad, mask, self.sizes())",), saves=False,
+                   ("masked_scatter_backward(grad, mask, self.sizes())",), saves=True, reads=((0,),),
                    jvps=(_masked_select_tangent,))
 
 

@@ -11,6 +11,7 @@ from ..backend import asarray, astype, dtype_name, float_errors_ignored, kind, x
 from ..fma import fma, times_one_minus_square
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
+from .layout import row_major_result
 
 
 # ---------------------------------------------------------------- kernels
@@ -252,12 +253,12 @@ WHERE = Op("WhereBackward0", lambda c, x, y: xp.where(_condition(c), x, y),
            (None,
             lambda g, out, c, x, y: where(_condition(c), g, 0.0),
             lambda g, out, c, x, y: where(_condition(c), 0.0, g)),
-           (None, "where(condition, grad, 0)", "where(condition, 0, grad)"),
+           (None, "where(condition, grad, 0)", "where(condition, 0, grad)"), reads=((), (0,), (0,)),
            jvps=lambda ts, out, c, x, y: where(_condition(c), or_zero(ts[1]), or_zero(ts[2])), broadcasts=True)
-MASKED_FILL = Op("MaskedFillBackward0", lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x),
-                 (lambda g, out, x, m, value: masked_fill(g, m, 0), None),
-                 ("grad.masked_fill(mask, 0)",), reads=((1,), ()),
-                 jvps=(lambda t, out, x, m, value: masked_fill(t, m, 0), None), broadcasts=True)
+MASKED_FILL = Op("MaskedFillBackward0",
+                 row_major_result(lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x)),
+                 (lambda g, out, x, m, value: masked_fill(g, m, 0), None), ("grad.masked_fill(mask, 0)",),
+                 reads=((1,), ()), jvps=(lambda t, out, x, m, value: masked_fill(t, m, 0), None), broadcasts=True)
 
 
 # ------------------------------------------------------ no gradient at all

@@ -41,7 +41,7 @@ def _add_into(x, value, key):
 
 INDEX_PUT_ADD = Op("IndexPutBackward0", _add_into,
                    (lambda g, out, x, value, key: g, lambda g, out, x, value, key: sum_to(index(g, key), value.shape)),
-                   ("grad", "grad[indices].sum_to_size(values.sizes())"), saves=False,
+                   ("grad", "grad[indices].sum_to_size(values.sizes())"), saves=True, reads=((), ()),
                    jvps=_linear("INDEX_PUT_ADD"))
 
 

@@ -7,7 +7,7 @@ so their picks among equal values are PyTorch's.
 Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
-from ..backend import arange, asarray, astype, from_host, host, kind, to_host, xp, zeros
+from ..backend import arange, asarray, astype, copy, from_host, host, kind, to_host, xp, zeros
 from ..backend_sort import sort_items, top_k
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -137,7 +137,7 @@ def _quickselect(values, k):
 
 
 def _picked(a, order, dim):
-    return a if a.ndim == 0 else xp.take_along_axis(a, order, axis=dim)
+    return copy(a) if a.ndim == 0 else xp.take_along_axis(a, order, axis=dim)      # (a 0-d x's value: a new tensor)
 
 
 def _placed_grad(g, x, dim, order):

@@ -143,10 +143,16 @@ def _dof(shape, dim, correction) -> int:
     return _count(shape, dim) - (1 if correction is None else correction)
 
 
+_WELFORD_UP_TO = 4096      # elements per value: a longer reduction (its threads' chunks) as a two-pass sum
+
+
 def _moments(x, dim, correction, keepdim, root=False):
     """var (root: std) over dim (None: all), the mean taken out first; none or fewer
     degrees of freedom give inf, and nan where all the values are equal (PyTorch's)."""
     def compute(a):
+        if dim and a.size and a.dtype == xp.float64 and _count(a.shape, dim) <= _WELFORD_UP_TO:
+            m2 = K.welford_m2(a, dim)       # (PyTorch's kernel along dims, in double)
+            return finish(xp.reshape(m2, tuple(1 if i in dim else n for i, n in enumerate(a.shape))) if keepdim else m2)
         d = a - xp.mean(a, axis=dim, keepdims=True) if a.size else a     # (no mean of nothing: NumPy warns)
         return finish(xp.sum(d * d, axis=dim, keepdims=keepdim))
 

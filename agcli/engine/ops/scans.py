@@ -11,6 +11,7 @@ from ..tensor import Tensor, apply, data
 from . import tangents as T
 from .pointwise import div, mul, where
 from .shapes import CAT, expand, flip, slice_, squeeze, sum_to, transpose, unsqueeze
+from .layout import row_major_result
 
 
 def _cumprod(x, dim):
@@ -21,8 +22,8 @@ def _cumprod(x, dim):
 
 
 def _reversed_cumsum(w, dim):
-    """w.flip(dim).cumsum(dim).flip(dim), its sums accumulated as PyTorch's cumsum does."""
-    return K.accumulating(lambda a: xp.flip(xp.cumulative_sum(xp.flip(a, axis=dim), axis=dim), axis=dim), w)
+    """w.flip(dim).cumsum(dim).flip(dim), its sums accumulated as PyTorch's cumsum does (from +0: -0. is 0.)."""
+    return K.accumulating(lambda a: xp.flip(xp.cumulative_sum(xp.flip(a, axis=dim), axis=dim) + 0, axis=dim), w)
 
 
 def _cumprod_grad(g, out, x, dim):
@@ -88,7 +89,8 @@ def _cumsum_grad(g, out, x, dim):
     return flip(cumsum(flip(g, (dim,)), dim), (dim,))
 
 
-CUMSUM = Op("CumsumBackward0", _cumsum, (_cumsum_grad,), ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
+CUMSUM = Op("CumsumBackward0", row_major_result(_cumsum), (_cumsum_grad,),
+             ("grad.flip(dim).cumsum(dim).flip(dim)",), saves=False,
              jvps=(lambda t, out, x, dim: cumsum(t, dim % max(x.ndim, 1) + T.lead(t, x)),))
 
 

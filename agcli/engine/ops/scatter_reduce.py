@@ -5,7 +5,7 @@ scatter_reduce_backward's, case by case. Each entry: grad_fn name, kernel, rules
 from __future__ import annotations
 
 from ..backend import astype, from_host, host, to_host, xp
-from ..op import Op
+from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 from .pointwise import div, masked_fill, mask, mul, where
 from .writes import SCATTER_ADD, SCATTER_VALUE, _scatter_add, _scatter_value, gather
@@ -116,8 +116,12 @@ SCATTER_REDUCE = Op("ScatterReduceBackward0", _scatter_reduce,
                     ("scatter_reduce_backward(grad, self, dim, index, src, reduce, include_self, result)",) * 2,
                     saves_out=True, jvps=(_no_tangent, _no_tangent))
 
+# x.scatter(dim, index, src, reduce='add'/'multiply') and scatter_: a node without a derivative in PyTorch
+SCATTER_REDUCED, SCATTER_REDUCED_ = (Op("NotImplemented", _scatter_reduce, (no_derivative(name),) * 2, saves=False,
+                                        jvps=(no_forward_derivative(name),) * 2) for name in ("scatter", "scatter_"))
+
 
 # ------------------------------------------- batching rules (engine/batching.py)
 from ..batching import LOOP, declare  # noqa: E402  (after the entries)
 
-declare(LOOP, SCATTER_REDUCE)
+declare(LOOP, SCATTER_REDUCE, SCATTER_REDUCED, SCATTER_REDUCED_)

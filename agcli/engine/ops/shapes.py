@@ -7,9 +7,9 @@ from ..backend import asarray, astype, clone, copy, getitem, setitem, swapaxes, 
 from ..backend import diagonal as diagonal_view, expanded
 from ..op import Op
 from ..tensor import Tensor, apply
-from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, inverse_permutation, is_contiguous,
-                     joined, nothing_like, select_key, skipped, slice_key, sum_to_array, t_kernel, unsqueeze_kernel,
-                     viewable)
+from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, indexed, inverse_permutation,
+                     is_contiguous, joined, nothing_like, select_key, skipped, slice_key, stacked, sum_to_array,
+                     t_kernel, unsqueeze_kernel, viewable)
 from .pointwise import where, zeros_like
 
 
@@ -206,7 +206,7 @@ SUM_ALL_TO = Op("SumBackward0", lambda x, shape: sum_to_array(x, shape),     # s
 CAT = Op("CatBackward0", joined,
          (lambda g, out, *xs, i, dim: _narrow_piece(g, xs, i, dim),), ("grad.narrow(dim, offset, size)",),
          saves=False, variadic=True, jvps=_joined(lambda: CAT, xp.concat))
-STACK = Op("StackBackward0", lambda *xs, dim: xp.stack(xs, axis=dim),
+STACK = Op("StackBackward0", stacked,
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True,
            jvps=_joined(lambda: STACK, xp.stack))
 FLIP = Op("FlipBackward0", lambda x, dims: copy(xp.flip(x, axis=dims)),     # (a copy, as PyTorch's)
@@ -235,10 +235,10 @@ SLICE = Op("SliceBackward0", lambda x, dim, start, stop, step: getitem(x, slice_
             if type(g) is Tensor else _embed(g, x.shape, slice_key(dim, start, stop, step)),),
            ("slice_backward(grad, self.sizes(), dim, start, end, step)",), saves=False, view=True,
            jvps=(lambda t, out, x, dim, start, stop, step: slice_(t, tangent_dim(dim, x, t), start, stop, step),))
-INDEX = Op("IndexBackward0", lambda x, key: getitem(x, key),
+INDEX = Op("IndexBackward0", indexed,
            (lambda g, out, x, key: apply(INDEX_BACKWARD, zeros(x.shape, dtype=g.dtype), g, key=key)
             if type(g) is Tensor else _embed_add(g, x.shape, key),),
-           ("index_put(zeros(self.sizes()), indices, grad, accumulate=True)",), saves=False,
+           ("index_put(zeros(self.sizes()), indices, grad, accumulate=True)",), saves=True, reads=((),),
            jvps=(_index_tangent,))
 # The gradients of select/slice/index put g into zeros; they are ops too, so
 # create_graph can differentiate them (their own gradient selects again).

@@ -100,7 +100,7 @@ def _put_tangent(tangents, out, x, source, index, accumulate):
     return reshape(written, batch + tuple(data(x).shape))
 
 
-TAKE = Op("TakeBackward0", _take, (_take_grad,), ("take_backward(grad, self, index)",), saves=False,
+TAKE = Op("TakeBackward0", _take, (_take_grad,), ("take_backward(grad, self, index)",), saves=True, reads=((),),
           jvps=(_take_tangent,))
 PUT = Op("PutBackward0", _put, (_self_grad, _source_grad),
          ("accumulate ? grad : grad.put(index, zeros_like(source), false)", "grad.take(index).reshape_as(source)"),

@@ -16,6 +16,8 @@ def vector_norm(x, ord, dim, keepdim):
     if dtype_name(x.dtype) == "float16":    # (PyTorch accumulates half in float: 300 and 4 squared overflow half)
         return astype(vector_norm(astype(x, "float32"), ord, dim, keepdim), "float16")
     a = xp.abs(x)
+    if not a.size:      # (nothing to add: zeros, in the result's shape)
+        return xp.sum(a, axis=dim, keepdims=keepdim)
     if ord == 2:        # (in PyTorch's order along the last dims: a long float32 norm's last bits)
         return K.two_norm(a, dim, keepdim)
     if ord == 1:        # (in turn, as PyTorch's reduction adds: w.norm(1) is w.abs().sum() there)
@@ -24,6 +26,8 @@ def vector_norm(x, ord, dim, keepdim):
         return xp.max(a, axis=dim, keepdims=keepdim)
     if ord == -float("inf"):
         return xp.min(a, axis=dim, keepdims=keepdim)
+    if ord == 0:        # (how many are not zero)
+        return xp.sum(astype(a != 0, a.dtype), axis=dim, keepdims=keepdim)
     with float_errors_ignored():        # (a negative order: a zero element's power is inf, the norm 0)
         powers = a ** ord     # (added in turn, as binary_kernel_reduce's NormOps: a long norm's last bits)
         if kind(a.dtype) != "f":
@@ -33,6 +37,8 @@ def vector_norm(x, ord, dim, keepdim):
 
 
 def _norm_grad(g, out, x, ord, dim, keepdim):
+    if ord == 0:        # (PyTorch's norm_backward: an undefined gradient, none for x)
+        return None
     dims = dim if dim is not None else tuple(range(len(data(x).shape)))
     kept = keepdim or dim is None
     g, out = keep_dims(g, dims, kept), keep_dims(out, dims, kept)

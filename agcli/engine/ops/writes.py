@@ -11,6 +11,7 @@ from ..backend import add_at, arange, astype, copy, full, getitem, setitem, xp, 
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import shapes as S
+from .layout import is_contiguous
 from .pointwise import or_zero, where, zeros_like
 
 
@@ -115,7 +116,8 @@ def index_select_sum(g, dim, index):
 
 
 def _index_select(x, dim, index):
-    return getitem(x, (slice(None),) * dim + (index,))
+    out = getitem(x, (slice(None),) * dim + (index,))
+    return out if not dim or out.ndim < 2 or is_contiguous(out) else copy(out)     # (PyTorch's is row-major)
 
 
 def _index_select_grad(g, out, x, dim, index):
@@ -218,7 +220,7 @@ COPY_INTO = Op("CopyBackwards", _copied,                      # x.copy_(src)
                zeros_like(ts[0]) if ts[1] is None else S.to_dtype(ts[1], x.dtype), broadcasts=True)
 INDEX_FILL = Op("IndexFillBackward0", _index_fill,            # x.index_fill(dim, index, number)
                 (lambda g, out, x, dim, index, value: _zero_filled(g, dim, index),),
-                ("grad.index_fill(dim, index, 0)",), saves=False,
+                ("grad.index_fill(dim, index, 0)",), saves=True, reads=((),),
                 jvps=(lambda t, out, x, dim, index, value: _filled_tangent(t, x, dim, index),))
 INDEX_FILL_TENSOR = Op("IndexFillBackward1",                  # x.index_fill(dim, index, 0-d tensor)
                        lambda x, value, dim, index: _index_fill(x, dim, index, value),
@@ -226,7 +228,7 @@ INDEX_FILL_TENSOR = Op("IndexFillBackward1",                  # x.index_fill(dim
                         lambda g, out, x, value, dim, index:
                         index_select_sum(g, dim, index)),
                        ("grad.index_fill(dim, index, 0)", "grad.index_select(dim, unique(index)).sum()"),
-                       saves=False,
+                       saves=True, reads=((), ()),
                        jvps=lambda ts, out, x, value, dim, index:      # self_t.index_fill(dim, index, value_t)
                        _filled_tangent(ts[0], x, dim, index) if ts[1] is None else
                        where(_index_fill(zeros(x.shape, dtype="bool"), dim, index, True), ts[1], or_zero(ts[0])),
@@ -234,11 +236,11 @@ INDEX_FILL_TENSOR = Op("IndexFillBackward1",                  # x.index_fill(dim
 SCATTER = Op("ScatterBackward0", _scatter,                    # x.scatter(dim, index, src)
              (lambda g, out, x, src, dim, index: _zero_scattered(g, dim, index),
               _src_grad("ScatterBackward0")),
-             ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=False,
+             ("grad.scatter(dim, index, 0)", "grad.gather(dim, index)"), saves=True, reads=((), ()),
              jvps=_scattered_tangent(lambda: SCATTER, _scatter))      # self_t.scatter(dim, index, src_t)
 SCATTER_VALUE = Op("ScatterBackward1", _scatter_value,        # x.scatter(dim, index, value)
                    (lambda g, out, x, dim, index, value: _zero_scattered(g, dim, index),),
-                   ("grad.scatter(dim, index, 0)",), saves=False,
+                   ("grad.scatter(dim, index, 0)",), saves=True, reads=((),),
                    jvps=(lambda t, out, x, dim, index, value: _zero_scattered(t, S.tangent_dim(dim, x, t),
                                                                            _batched_index(index, t, x)),))
 SCATTER_ADD = Op("ScatterAddBackward0", _scatter_add,         # x.scatter_add(dim, index, src)
@@ -247,10 +249,10 @@ SCATTER_ADD = Op("ScatterAddBackward0", _scatter_add,         # x.scatter_add(di
                  jvps=_scattered_tangent(lambda: SCATTER_ADD, _scatter_add))    # scatter_add(self_t, ..., src_t)
 # index_fill's value gradient picks along dim (x.index_select(dim, index))
 INDEX_SELECT = Op("IndexSelectBackward0", _index_select, (_index_select_grad,),
-                  ("zeros(self.sizes()).index_add(dim, index, grad)",), saves=False,
+                  ("zeros(self.sizes()).index_add(dim, index, grad)",), saves=True, reads=((),),
                   jvps=(lambda t, out, x, dim, index: index_select(t, S.tangent_dim(dim, x, t), index),))
 GATHER = Op("GatherBackward0", _gather, (_gather_grad,),
-            ("zeros(self.sizes()).scatter_add(dim, index, grad)",), saves=False,
+            ("zeros(self.sizes()).scatter_add(dim, index, grad)",), saves=True, reads=((),),
             jvps=(lambda t, out, x, dim, index: gather(t, S.tangent_dim(dim, x, t), _batched_index(index, t, x)),))
 ZERO = Op("ZeroBackward0", lambda x: zeros(x.shape, dtype=x.dtype), (lambda g, out, x: zeros_like(g),),   # x.zero_()
           ("zeros_like(grad)",), saves=False, jvps=(lambda t, out, x: zeros_like(t),))

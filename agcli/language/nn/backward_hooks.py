@@ -7,11 +7,14 @@ grad_output), whose answer may replace the gradients of the inputs.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from ...engine.backend import zeros
 from ...engine.function_node import FunctionNode, Port
 from ...engine.tensor import Tensor
 from ...errors import AgcliError
 from ...state import state
+from ...torchapi.nodes import _check_single as check_single
 from ..program_autograd_function import own_view
 
 NAME = "BackwardHookFunctionBackward"
@@ -74,9 +77,15 @@ class BackwardHook:
             if len(answer) != len(res):
                 raise AgcliError(f"Backward hook returned an invalid number of grad_input, got {len(answer)}, "
                                  f"but expected {len(res)}")
+            for i in self.inputs_index:     # (checked as a hook of the node: PyTorch's is named 'hook')
+                if answer[i] is not None:
+                    check_single(res[i], answer[i], _NODE_HOOK)
             res = tuple(answer)
         self.grad_outputs = None
         return [res[i] for i in self.inputs_index]
+
+
+_NODE_HOOK = SimpleNamespace(name="hook")
 
 
 def _pack(index, values, size) -> tuple:

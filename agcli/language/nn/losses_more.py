@@ -1,7 +1,7 @@
 """torch.nn's margin, embedding and likelihood losses, as torch/nn/modules/loss.py writes them:
 MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss,
-CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss and GaussianNLLLoss (attributes, checks,
-forward through F)."""
+CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss and
+CTCLoss (attributes, checks, forward through F)."""
 from __future__ import annotations
 
 from ...torchapi.checks import ndim_of
@@ -138,8 +138,23 @@ class GaussianNLLLoss(_Loss):
                                                reduction=own["reduction"])
 
 
+class CTCLoss(_Loss):
+    @program("__init__")
+    def init(self, blank=0, reduction="mean", zero_infinity=False):
+        _loss_init(self, None, None, reduction)
+        Module.program_setattr(self, "blank", blank)
+        Module.program_setattr(self, "zero_infinity", zero_infinity)
+
+    @program("forward")
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        own = self.__dict__
+        return functional("ctc_loss")(log_probs, targets, input_lengths, target_lengths, own["blank"],
+                                      own["reduction"], own["zero_infinity"])
+
+
 MORE_LOSSES = {}
 for _cls in (MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
-             MultiMarginLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss):
+             MultiMarginLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, PoissonNLLLoss, GaussianNLLLoss,
+             CTCLoss):
     native_class(_cls, "torch.nn.modules.loss")
     MORE_LOSSES[_cls.__name__] = _cls
