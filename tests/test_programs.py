@@ -47,6 +47,8 @@ DEVICE_GAPS = {
     "523_index_add_and_index_copy": "PyTorch's order of float32 sums (a row's sum) is the host's only",
     "525_tensor_unfold": "a device's unfold is a copy (the array API has no strided views): its strides and writes",
     "332_saved_results_and_grad_layout": "a device's .grad is row-major (a transposed leaf's is transposed on the host)",
+    "811_cat_and_stack_are_row_major": "a device's results keep the backend's layouts (PyTorch's are followed on the host)",
+    "812_like_tensors_keep_their_inputs_layout": "a device's *_like tensors are row-major (laid out as the input on the host)",
     "102_bool_products": "the array API multiplies no bools (outer of bools)",
     "104_var_std_one_number_out": "std_var_all_cpu's order of additions is the host's only",
     "111_fmod_and_dtype_attributes": "the array API has no float16",
