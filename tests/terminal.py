@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from installed import AGCLI, base_env
 
 TIMEOUT = 60
@@ -75,3 +77,12 @@ class Terminal:
             self.proc.kill()
             self.proc.wait(timeout=TIMEOUT)
         os.close(self.master)
+
+
+@pytest.fixture
+def repl(tmp_path):
+    """`agcli repl` on a pseudo-terminal, at its first prompt (test_repl.py, test_shell_edges.py)."""
+    t = Terminal(tmp_path)
+    t.expect(">>> ")
+    yield t
+    t.close()

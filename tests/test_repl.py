@@ -7,15 +7,7 @@ import time
 
 import pytest
 
-from terminal import Terminal
-
-
-@pytest.fixture
-def repl(tmp_path):
-    t = Terminal(tmp_path)
-    t.expect(">>> ")
-    yield t
-    t.close()
+from terminal import repl  # noqa: F401  (the fixture)
 
 
 def test_a_comment_inside_open_brackets_does_not_hang(repl):

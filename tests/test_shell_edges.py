@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from installed import AGCLI, base_env
-from terminal import Terminal
+from terminal import Terminal, repl  # noqa: F401  (the fixture)
 
 TIMEOUT = 120
 
@@ -30,14 +30,6 @@ def in_shell(tmp_path, command: str):
     proc = subprocess.run(["bash", "-c", command.replace("agcli", f"'{AGCLI}'", 1)], cwd=tmp_path,
                           env=base_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
-
-
-@pytest.fixture
-def repl(tmp_path):
-    t = Terminal(tmp_path)
-    t.expect(">>> ")
-    yield t
-    t.close()
 
 
 # ---------------------------------------------------------------- the REPL, as Python's
