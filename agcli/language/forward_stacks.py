@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from .program_functions import UserFunction
+from .warning_places import frame_span
 
 _CALL = UserFunction.__call__.__code__
 
@@ -33,10 +34,8 @@ def stack_of_program(filename: str, source: str | None):
                 if span is not None and type(function) is UserFunction:
                     entries.append((span, function.name, function.source))
                 span = None
-            elif span is None and ("span" in code.co_varnames or "span" in code.co_freevars):
-                found = frame.f_locals.get("span")
-                if type(found) is tuple and len(found) == 2 and type(found[0]) is int:
-                    span = found
+            elif span is None:
+                span = frame_span(frame)
             frame = frame.f_back
         if span is not None:
             entries.append((span, "<module>", source))

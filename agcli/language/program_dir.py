@@ -11,8 +11,6 @@ from .program_exceptions import raise_python
 from .program_numpy import VALUES
 from .program_values import type_name
 
-_PYTHON_TYPES = (list, dict, str, int, float, tuple, set, frozenset, bool, complex, type(None), range, slice)
-
 
 def dir_of(*args) -> list:
     if len(args) > 1:
@@ -21,13 +19,10 @@ def dir_of(*args) -> list:
         raise AgcliError("agcli's programs do not reach their namespaces (dir() without an argument)", kind="name",
                          hint="dir(x) lists the names of a module, a tensor or a value")
     value, = args
-    t = type(value)
-    if t is ModuleValue:
+    if type(value) is ModuleValue:
         names = suggestions.module_dir(value.name)
-    elif t in _PYTHON_TYPES or isinstance(value, VALUES) or value in _PYTHON_TYPES:
-        names = dir(value)
-    else:
-        names = suggestions.type_dir(type_name(value))
+    else:       # (NumPy's values: their real dir())
+        names = dir(value) if isinstance(value, VALUES) else suggestions.value_dir(value, type_name(value))
     if names is None:
         raise AgcliError(f"agcli does not know the names of a {type_name(value)} object as Python lists them (dir)",
                          kind="name", hint="dir() lists the names of torch's modules, math, numpy, tensors, torch.Size, "

@@ -127,15 +127,20 @@ _PYTHON_TYPES = frozenset((list, dict, str, int, float, tuple, set, frozenset, b
 
 
 def for_value_attribute(value, type_name: str, name: str) -> str | None:
-    """On another value: dir() of Python's own values, or of PyTorch's object of that type (recorded from
-    PyTorch: type_dirs.txt, by the type's name in Python's message; None if not recorded)."""
-    if type(value) in _PYTHON_TYPES:
-        return suggestion(name, dir(value))
-    if type_name.startswith("torch.return_types."):     # a structseq: a tuple's names and its fields'
-        return suggestion(name, sorted([*dir(tuple), "__match_args__", "n_fields", "n_sequence_fields",
-                                        "n_unnamed_fields", *value.fields]))
-    names = _dirs("type_dirs.txt").get(type_name)
+    """On another value: among value_dir's names (none known: no suggestion)."""
+    names = value_dir(value, type_name)
     return None if names is None else suggestion(name, names)
+
+
+def value_dir(value, type_name: str) -> list | None:
+    """dir() of a value, where agcli knows it as Python lists it: Python's own values and classes of them (their
+    real dir()), a torch.return_types structseq, or PyTorch's object of that type (type_dir); else None."""
+    if type(value) in _PYTHON_TYPES or type(value) is type and value in _PYTHON_TYPES:
+        return dir(value)
+    if type_name.startswith("torch.return_types."):     # a structseq: a tuple's names and its fields'
+        return sorted([*dir(tuple), "__match_args__", "n_fields", "n_sequence_fields", "n_unnamed_fields",
+                       *value.fields])
+    return type_dir(type_name)
 
 
 def module_dir(module: str) -> list | None:

@@ -112,11 +112,21 @@ def _innermost_span():
         code = frame.f_code
         if code.co_name == "forward" and code.co_filename.startswith(_NN_MODULES):
             return type(frame.f_locals.get("self")).__name__
-        if "span" in code.co_freevars or "span" in code.co_varnames:
-            span = frame.f_locals.get("span")
-            if type(span) is tuple and len(span) == 2 and type(span[0]) is int:
-                return span
+        span = frame_span(frame)
+        if span is not None:
+            return span
         frame = frame.f_back
+    return None
+
+
+def frame_span(frame):
+    """The source span (start, end) of the program's operation a Python frame runs, or None: the closures
+    that run a program's operations hold it as `span`."""
+    code = frame.f_code
+    if "span" in code.co_freevars or "span" in code.co_varnames:
+        span = frame.f_locals.get("span")
+        if type(span) is tuple and len(span) == 2 and type(span[0]) is int:
+            return span
     return None
 
 

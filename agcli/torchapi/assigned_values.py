@@ -21,20 +21,21 @@ def copy_to_value(v, shape):
     0-d (fill_), else v without its leading ones (a view), expanded to the shape (ExpandBackward0)."""
     if v.data.shape == shape or not v.data.ndim:
         return v
-    stripped = v.data.shape
-    while stripped and stripped[0] == 1:
-        stripped = stripped[1:]
-    v = view(v, stripped)       # (always: copy_to's src.view(slicePrefix1sSize(...)) when the shapes differ)
+    v = view(v, _without_leading_ones(v.data.shape))    # (always: copy_to's src.view(slicePrefix1sSize(...)))
     return expand(v, shape) if v.data.shape != shape and fits(shape, v.data.shape) else v
 
 
 def leading_ones_dropped(v):
     """v without its leading dims of size one, as PyTorch drops them (a view: slicePrefix1sSize)
     before it writes v (x[1] = tensor([2.]))."""
-    shape = v.data.shape
+    shape = _without_leading_ones(v.data.shape)
+    return v if len(shape) == v.data.ndim else view(v, shape)
+
+
+def _without_leading_ones(shape):
     while shape and shape[0] == 1:
         shape = shape[1:]
-    return v if len(shape) == v.data.ndim else view(v, shape)
+    return shape
 
 
 def check_put_dtype(x, plain_key, key, value):

@@ -19,7 +19,7 @@ from ..state import state
 from .checks import check_size, fail, is_int, shape_of, size_required, size_tuple
 from .operands import stored
 from .devices import placement
-from .layouts import laid_out, memory_order
+from .layouts import laid_out, like_axes
 from .dtypes import DType, dtype_of, result_type  # noqa: F401  (DType: what torch.float32 is, made here too)
 
 
@@ -207,7 +207,7 @@ def _like(x, fill, dtype, requires_grad, device, function, shape=None):
     is, as PyTorch's preserve_format: a fill in place then follows x's memory order; or of `shape`)."""
     _bool_argument(requires_grad, function)
     d = dtype_of(dtype) or dtype_name(data(x).dtype)
-    axes = memory_order(x.data)[0] if shape is None and B.ON_HOST and type(x) is Tensor else None
+    axes = like_axes(x.data) if shape is None and type(x) is Tensor else None
     shape = shape_of(x) if shape is None else check_size(size_tuple(shape))
     if axes is not None:
         shape = tuple(shape[a] for a in axes)

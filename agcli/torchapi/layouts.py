@@ -26,6 +26,12 @@ def memory_order(a):
     return tuple(sorted(range(a.ndim), key=lambda d: -abs(strides[d]))), False
 
 
+def like_axes(a) -> tuple:
+    """The axes a *_like of `a` is made along (laid_out turns it back): `a`'s memory order on the host, where
+    PyTorch's preserve_format is followed; row-major on a device."""
+    return memory_order(a)[0] if B.ON_HOST else tuple(range(a.ndim))
+
+
 def laid_out(t, axes):
     """t, made row-major in the shape of `axes`' order (memory_order's), seen back in its own shape: its
     strides follow that order, as a *_like of a tensor of that memory order has them (on the host)."""

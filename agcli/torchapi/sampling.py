@@ -15,7 +15,7 @@ from .devices import placement
 from .dtypes import dtype_of
 from .generator import chosen
 from .in_place import become, before, check_in_place, check_overlap
-from .layouts import laid_out, memory_order
+from .layouts import laid_out, like_axes, memory_order
 from .sampling_bounds import between, up_to_max
 from ..engine import backend as B
 from ..engine.ops import sampled as R
@@ -89,7 +89,7 @@ def _like(draw, input, dtype, requires_grad, device, generator):
     """draw(...) of input's shape laid out as input is (PyTorch's preserve_format), its values drawn in
     memory order: a transposed input's rand_like is filled along its columns, as PyTorch fills it."""
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    axes = memory_order(input.data)[0] if B.ON_HOST else tuple(range(input.data.ndim))
+    axes = like_axes(input.data)
     t = draw(size=tuple(shape_of(input)[a] for a in axes), generator=generator, dtype=d,
              requires_grad=requires_grad, device=device if device is not None else input.device)
     return laid_out(t, axes)
@@ -143,7 +143,7 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requ
     if not (is_int(low) and is_int(high)):
         fail(f"randint_like(): low and high must be integers, got {_python_types(low, high)}", "type")
     d = dtype_of(dtype) or B.dtype_name(input.data.dtype)
-    axes = memory_order(input.data)[0] if B.ON_HOST else tuple(range(input.data.ndim))     # (as _like)
+    axes = like_axes(input.data)
     shape = tuple(shape_of(input)[a] for a in axes)
     low, span = between(d, int(low), int(high))
     return laid_out(_made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device,

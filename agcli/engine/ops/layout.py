@@ -79,20 +79,19 @@ def row_major_result(kernel):
     input's layout (softmax, cumsum, roll, masked_fill), which decides what .view() may do with it."""
     if not ON_HOST:
         return kernel
-
-    def run(*args, **kwargs):
-        out = kernel(*args, **kwargs)
-        return out if getattr(out, "ndim", 0) < 2 or out.flags.c_contiguous else clone(out, True)
-    return run
+    return lambda *args, **kwargs: _in_row_major(kernel(*args, **kwargs))
 
 
 def row_major(out):
     """cat's and stack's result laid out as PyTorch lays it: row-major (NumPy follows its inputs: a cat of
     transposed matrices is column-major, and .view(-1) of it would fail), but for 4-d and 5-d results,
     whose inputs' channels-last layout PyTorch keeps (NumPy's layout is kept for them)."""
-    if ON_HOST and out.ndim not in (4, 5) and not out.flags.c_contiguous:
-        return clone(out, True)
-    return out
+    return out if not ON_HOST or out.ndim in (4, 5) else _in_row_major(out)
+
+
+def _in_row_major(out):
+    """A host array in row-major order (itself when it is)."""
+    return out if getattr(out, "ndim", 0) < 2 or out.flags.c_contiguous else clone(out, True)
 
 
 def nothing_like(g):
