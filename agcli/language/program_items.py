@@ -45,11 +45,19 @@ def _python_key(key, obj):
     return key
 
 
-def _tensor_key(key):
+def _tensor_key(key, obj):
     """A tensor's (or NumPy array's) key, each part as an expression's are (language/lower.py)."""
+    if type(obj) is Tensor and not obj.data.ndim and _holds_0d_integer(key):
+        # (an integer 0-d tensor indexes as its int, except that PyTorch counts it as an index here)
+        functions.fail("too many indices for tensor of dimension 0", "index")
     if type(key) is tuple:
         return tuple(_tensor_part(k) for k in key)
     return _tensor_part(key)
+
+
+def _holds_0d_integer(key):
+    return any(type(k) is Tensor and not k.data.ndim and functions.kind(k.data.dtype) == "i"
+               for k in (key if type(key) is tuple else (key,)))
 
 
 def _tensor_part(k):
@@ -65,7 +73,7 @@ _native_getitem = python_errors(lambda obj, key: obj[key])
 
 def getitem(obj, key):
     if type(obj) is Tensor or isinstance(obj, VALUES):
-        return tensor_getitem(obj, _tensor_key(key))
+        return tensor_getitem(obj, _tensor_key(key, obj))
     if isinstance(obj, _SEQUENCES):
         value = _native_getitem(obj, _python_key(key, obj))
         if type(obj) is namespace.Size and type(key) is slice:      # x.shape[1:] is a torch.Size
@@ -88,7 +96,7 @@ _set_native = python_errors(_native_setitem)
 
 def setitem(obj, key, value):
     if type(obj) is Tensor or isinstance(obj, VALUES):
-        return program_numpy.setitem(obj, _tensor_key(key), value)
+        return program_numpy.setitem(obj, _tensor_key(key, obj), value)
     if type(obj) in (list, dict) or isinstance(obj, dict):        # (a state_dict's OrderedDict too)
         return _set_native(obj, _python_key(key, obj), value)
     if isinstance(obj, ProgramObject):

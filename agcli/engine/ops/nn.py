@@ -8,7 +8,7 @@ from .. import backend_softmax as SK
 from ..backend import arange, astype, float_errors_ignored, getitem, item, reduce_mean, reduce_sum, setitem, xp, zeros
 from ..op import Op
 from ..tensor import Tensor, apply, data
-from .pointwise import div_scalar, exp, log, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, where, zeros_like
+from .pointwise import div_scalar, exp, mask, mul, mul_scalar, neg, sigmoid, sigmoid_backward, where, zeros_like
 from . import tangents as T
 from .cascade import nll_sums
 from .layout import row_major_result
