@@ -52,6 +52,13 @@ def _run(source, tmp_path):
     ("print('a')\nfor i in range(2):\n    pass\nbreak", "", 2, "'break' outside loop"),
     ("print('a')\ndef f():\n    nonlocal x\n", "", 2, "no binding for nonlocal 'x' found"),
     ("print('a')\nx = (1,\ny = 2\n", "", 2, "'(' was never closed"),
+    ("print('a')\nfrom __future__ import annotations", "", 2,
+     "from __future__ imports must occur at the beginning of the file"),
+    ("'Doc.'\nfrom __future__ import annotations, nope", "", 2, "future feature nope is not defined"),
+    ("from __future__ import braces", "", 2, "not a chance"),
+    ("'Doc.'\nfrom __future__ import annotations\nx: int = 3\nprint(x)", "3\n", 0, ""),
+    # a name Python's module has and agcli lacks is agcli's refusal, not a false ImportError
+    ("print('a')\nfrom math import ulp", "a\n", 1, "agcli's programs do not reach 'math.ulp'"),
     # exit() ends the program
     ("print('a')\nexit()\nprint('b')", "a\n", 0, ""),
     # sys.exit ends it with its status; print(file=sys.stderr) writes to stderr

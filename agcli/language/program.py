@@ -31,6 +31,7 @@ from ..state import state
 from .program_lowering import ProgramLowering
 from .program_runtime import Frame, LimitError, ProgramExit, Runtime, running
 from .program_scopes import module_scope
+from .program_typing import FUTURE_FEATURES
 from .program_values import value_repr
 from .syntax import parse
 
@@ -76,8 +77,26 @@ class ProgramPlan:
 def lower_program(program: A.Program) -> ProgramPlan:
     """Lower `program` (Python's compile-time errors: before anything runs)."""
     lowering = ProgramLowering(module_scope(program.body, program.source), program.source)
+    _check_future_imports(program.body, lowering)
     steps = [(not isinstance(node, _STATEMENTS), lowering.statement(node)) for node in program.body]
     return ProgramPlan(steps, program.source)
+
+
+def _check_future_imports(body, lowering):
+    """Python's compiler's rules for `from __future__ import ...`: first in the file (after a docstring),
+    and only features it knows."""
+    at_start = True
+    for i, node in enumerate(body):
+        if type(node) is A.ImportFrom and node.module == "__future__":
+            if not at_start:
+                raise lowering.error("from __future__ imports must occur at the beginning of the file",
+                                     node.span, "syntax")
+            for name, _ in (node.names if node.names != "*" else (("*", None),)):
+                if name not in FUTURE_FEATURES:
+                    raise lowering.error("not a chance" if name == "braces" else
+                                         f"future feature {name} is not defined", node.span, "syntax")
+        elif not (i == 0 and type(node) is A.String):
+            at_start = False
 
 
 def _readable(source):

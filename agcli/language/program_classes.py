@@ -12,6 +12,7 @@ from .program_exceptions import is_exception_class, python_errors, raise_python
 from .program_functions import UserFunction
 from .program_objects import (MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, bind,
                               class_lookup)
+from .program_typing import is_base_that_adds_nothing
 from .program_values import type_name
 
 _make_type = python_errors(type)
@@ -24,7 +25,7 @@ def make_class(name: str, qualname: str, bases: tuple, namespace: dict):
     """The class `name` of a class statement whose body made `namespace`."""
     python_bases = []
     for base in bases:
-        if base is object:
+        if base is object or is_base_that_adds_nothing(base):
             continue
         base = NATIVE_BASES.get((getattr(base, "module", None), getattr(base, "name", None)), base)
         if not isinstance(base, type):

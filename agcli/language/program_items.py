@@ -14,6 +14,7 @@ from . import program_numpy
 from .program_exceptions import python_errors, raise_python
 from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
+from .program_typing import TypingForm
 from .program_values import type_name
 from .subscripts import getitem as tensor_getitem, index_int, index_value
 
@@ -79,6 +80,8 @@ def getitem(obj, key):
         if type(obj) is namespace.Size and type(key) is slice:      # x.shape[1:] is a torch.Size
             return namespace.Size(value)
         return value
+    if type(obj) is TypingForm:       # (an alias: Tuple[torch.Tensor, int])
+        return obj[key]
     if isinstance(obj, ProgramObject):
         r = call_special(obj, "__getitem__", key)
         if r is MISSING:

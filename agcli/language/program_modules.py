@@ -40,6 +40,7 @@ from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
 from .module_value import ModuleValue
+from .suggestions import missing_from_module
 from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 
@@ -325,6 +326,9 @@ def _make_modules():
     modules["collections"].entries.update(program_stdlib.collections_entries(BuiltinClass))
     modules["pprint"] = ModuleValue("pprint", program_pprint.pprint_entries(BuiltinClass))
     modules["sys"] = ModuleValue("sys", program_sys.entries())
+    from . import program_typing
+    modules["typing"] = ModuleValue("typing", program_typing.typing_entries())
+    modules["__future__"] = ModuleValue("__future__", program_typing.future_entries())
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
@@ -342,7 +346,7 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
+                 "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, typing, "
                  "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
@@ -364,6 +368,8 @@ def import_name(module: ModuleValue, name: str):
     """`from module import name`: the attribute, or Python's ImportError."""
     value = module.entries.get(name, _MISSING)
     if value is _MISSING:
+        if not module.name.startswith("torch") and missing_from_module(module.name, name) is False:
+            return module.attribute(name)       # (Python's module has it: agcli's refusal, not an ImportError)
         pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling)
         raise_python(ImportError(f"cannot import name '{name}' from '{module.name}'"),
                      hint=not_provided(f"{module.name}.{name}") if pytorch else
