@@ -26,7 +26,8 @@ from .program_conversions import type_of
 from .program_items import getitem
 from .nn.lazy import REFUSED as LAZY_REFUSED, is_uninitialized, refuse as refuse_uninitialized
 from .program_modules import BuiltinClass, ModuleValue
-from .program_names import SETTERS, receiver_tables
+from .program_namedtuple import attribute as namedtuple_attribute, is_namedtuple_class
+from .program_names import receiver_tables
 from .program_numpy import VALUES, _missing as numpy_missing
 from .program_objects import MISSING, Builtin, ProgramObject, Property, bind, class_lookup
 from .program_operators import ELEMENT_METHODS
@@ -57,7 +58,7 @@ PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset
                   set: frozenset(_SET), frozenset: frozenset(_SET) - {"add", "clear"},
                   int: frozenset(_NUMBER), float: frozenset(_NUMBER), bool: frozenset(_NUMBER),
                   range: frozenset(("count", "index"))}
-_PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"), deque: ("maxlen",),
+PYTHON_DATA = {int: ("real", "imag", "numerator", "denominator"), bool: ("real", "imag"), deque: ("maxlen",),
                 float: ("real", "imag"), range: ("start", "stop", "step"), complex: ("real", "imag")}
 # Python's own names a program may read on its classes and functions.
 _DUNDERS = {"__name__", "__qualname__", "__module__", "__doc__"}
@@ -126,12 +127,14 @@ def get_attribute(v, name):
         if getattr(v.node, "context", None) is not None:
             return _function_node_attribute(v, name)
         return _grad_fn_attribute(v, name)
+    if is_namedtuple_class(t) or is_namedtuple_class(v):
+        return namedtuple_attribute(v, name, _no_attribute, class_attribute)
     if isinstance(v, type):
         return class_attribute(v, name)
     if getattr(t, "takes_attributes", False) and v.attrs and name in v.attrs:
         return v.attrs[name]
     methods = PYTHON_METHODS.get(t)
-    if methods is not None or t in _PYTHON_DATA:
+    if methods is not None or t in PYTHON_DATA:
         return python_attribute(v, name, methods or ())
     if t is namespace.Size or isinstance(v, ValuesIndices):
         return _torch_tuple_attribute(v, name)
@@ -255,7 +258,7 @@ def python_attribute(v, name, methods):
         if override is None and name in _WIDTHS:
             return Builtin(name, _widened(v, name))
         return Builtin(name, override(v) if override else python_errors(getattr(v, name)))
-    if name in _PYTHON_DATA.get(type(v), ()):
+    if name in PYTHON_DATA.get(type(v), ()):
         return getattr(v, name)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
@@ -323,78 +326,3 @@ def instance_attribute(obj, name):
 
 def _class_names(cls):
     return [n for c in cls.__mro__ for n in c.__dict__.get("_ns", ())]
-
-
-# ------------------------------------------------------------ writing
-# A module's flags a program may set (torch.backends.cudnn.deterministic = True: nothing changes on the CPU).
-_SETTABLE = {"torch.backends.cudnn": ("enabled", "deterministic", "benchmark")}
-
-
-def set_attribute(obj, name, value):
-    if name.startswith("__") and name.endswith("__") and not (name not in _TYPE_DATA and isinstance(obj, type)
-                                                             and issubclass(obj, ProgramObject)):
-        refuse_internals(name)      # (cls.__repr__ = f: a special method, as its body's def would be)
-    if isinstance(obj, ProgramObject):
-        hook = getattr(type(obj), "program_setattr", None)      # nn.Module's registration (language/nn)
-        if hook is not None:
-            return hook(obj, name, value)
-        prop = class_lookup(type(obj), name)
-        if type(prop) is Property:
-            return prop.set_on(obj, value)
-        obj.__dict__[name] = value
-        return None
-    if isinstance(obj, type) and issubclass(obj, ProgramObject):
-        obj._ns[name] = value
-        return None
-    if type(obj) is ModuleValue and name in _SETTABLE.get(obj.name, ()):
-        obj.entries[name] = value
-        return None
-    if type(obj) is Tensor or obj is None or isinstance(obj, namespace.Size):
-        setter = SETTERS.get(name)
-        if setter is not None and obj is not None:
-            return setter(obj, value)
-        if type(obj) is Tensor and (name in namespace.ATTRIBUTES or name in _READ_ONLY):
-            raise_python(AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable"))
-        if obj is not None:
-            raise AgcliError(f"agcli's tensors take no attributes of a program's own ('.{name}')",
-                             kind="attribute", hint="assignable attributes: " +
-                             ", ".join(f".{n}" for n in SETTERS))
-    if getattr(type(obj), "takes_attributes", False):
-        obj.attrs = {**(obj.attrs or {}), name: value}
-        return None
-    if type(obj) in PYTHON_METHODS or type(obj) in _PYTHON_DATA:       # (Python's words for its own attributes)
-        if name in PYTHON_METHODS.get(type(obj), ()):
-            raise_python(AttributeError(f"'{type_name(obj)}' object attribute '{name}' is read-only"))
-        if name in _PYTHON_DATA.get(type(obj), ()):
-            raise_python(AttributeError("readonly attribute" if type(obj) is range else
-                                        f"attribute '{name}' of '{type_name(obj)}' objects is not writable"))
-    raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))
-
-
-# A class's own data, which Python keeps outside its attributes' dict.
-_TYPE_DATA = frozenset(("__name__", "__qualname__", "__module__", "__doc__", "__dict__", "__class__", "__bases__",
-                        "__mro__", "__slots__", "__annotations__", "__weakref__"))
-_READ_ONLY = frozenset(("is_leaf", "shape", "dtype", "_version", "ndim", "device", "is_cuda", "layout", "output_nr",
-                        "itemsize", "nbytes", "grad_fn", "T", "mT", "H", "mH"))
-
-
-def delete_attribute(obj, name):
-    if name.startswith("__") and name.endswith("__"):
-        refuse_internals(name)
-    if isinstance(obj, ProgramObject):
-        hook = getattr(type(obj), "program_delattr", None)      # nn.Module's members (language/nn)
-        if hook is not None:
-            return hook(obj, name)
-        prop = class_lookup(type(obj), name)
-        if type(prop) is Property:
-            return prop.delete_on(obj)
-        if name in obj.__dict__:
-            del obj.__dict__[name]
-            return None
-        raise_python(AttributeError(f"'{type(obj).__name__}' object has no attribute '{name}'"))
-    if isinstance(obj, type) and issubclass(obj, ProgramObject) and name in obj._ns:
-        del obj._ns[name]
-        return None
-    if type(obj) is Tensor and name == "grad":      # PyTorch's `del x.grad`: x.grad = None
-        return SETTERS["grad"](obj, None)
-    raise_python(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"))

@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..engine.ops.shapes import flip
-from .program_attributes import delete_attribute, get_attribute, refuse_internals, set_attribute
+from .program_attribute_writes import delete_attribute, set_attribute
+from .program_attributes import get_attribute, refuse_internals
 from .program_calls import invoke
 from .program_classes import decorate
 from .program_conversions import OTHER_CLASSES, is_instance, is_subclass

@@ -16,6 +16,7 @@ from .program_classes import instantiate
 from .program_conversions import CONSTRUCTORS
 from .program_exceptions import is_exception_class, python_errors, raise_python
 from .program_functions import UserFunction
+from .program_namedtuple import is_namedtuple_class
 from .program_names import receiver_tables
 from .program_numpy import VALUES
 from .program_objects import BoundMethod, Builtin, ProgramObject, misfit
@@ -37,6 +38,8 @@ def invoke(f, args, kwargs):
     if isinstance(f, type):
         if issubclass(f, ProgramObject):
             return instantiate(f, args, kwargs)
+        if is_namedtuple_class(f):
+            return python_errors(f)(*args, **kwargs)
         constructor = CONSTRUCTORS.get(f)
         if constructor is not None:
             try:

@@ -12,6 +12,7 @@ from .program_exceptions import is_exception_class, python_errors, raise_python
 from .program_functions import UserFunction
 from .program_objects import (MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, bind,
                               class_lookup)
+from .program_namedtuple import TYPED_NAMEDTUPLE, namedtuple_class
 from .program_typing import is_base_that_adds_nothing
 from .program_values import type_name
 
@@ -21,8 +22,11 @@ _make_type = python_errors(type)
 NATIVE_BASES: dict = {}
 
 
-def make_class(name: str, qualname: str, bases: tuple, namespace: dict):
-    """The class `name` of a class statement whose body made `namespace`."""
+def make_class(name: str, qualname: str, bases: tuple, namespace: dict, annotated: tuple = ()):
+    """The class `name` of a class statement whose body made `namespace` and annotated the names
+    `annotated` (in order: @dataclass's fields, a NamedTuple's)."""
+    if any(base is TYPED_NAMEDTUPLE for base in bases):
+        return namedtuple_class(name, namespace, annotated)
     python_bases = []
     for base in bases:
         if base is object or is_base_that_adds_nothing(base):
@@ -43,6 +47,7 @@ def make_class(name: str, qualname: str, bases: tuple, namespace: dict):
                    getattr(value, "fset", None)):
             if type(fn) is UserFunction and fn.owner is None:
                 fn.owner = cls
+    cls._annotated = annotated
     return cls
 
 

@@ -108,7 +108,7 @@ def type_of(v):
     """type(v): Python's type of a Python value or a program's object; PyTorch's class of its objects."""
     t = type(v)
     if isinstance(v, NATIVE) and t.__module__ == "builtins" or isinstance(v, (ProgramObject, BaseException)) \
-            or isinstance(v, VALUES) or isinstance(v, type):
+            or isinstance(v, VALUES) or isinstance(v, type) or getattr(t, "_made_by_program", False):
         return t
     if t is Tensor and getattr(v, "parameter", False):
         return UNINITIALIZED_PARAMETER if v.parameter == "uninitialized" else PARAMETER

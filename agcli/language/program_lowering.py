@@ -112,9 +112,7 @@ class ProgramLowering(GeneratorStatements, StatementLowering):
             frame = Frame(namespace, f.globals, f.inner_cells(), f.runtime, None)
             for step in body:
                 step(frame)
-            cls = make_type(name, qualname, tuple(b(f) for b in bases), namespace)
-            cls._annotated = annotated      # (the names annotated in its body, in order: @dataclass's fields)
-            return cls
+            return make_type(name, qualname, tuple(b(f) for b in bases), namespace, annotated)
         return self._define(make, decorators, self._store_name(A.Name(node.name, node.span)), node.span)
 
     def super_call(self, node):

@@ -7,6 +7,7 @@ program asks for is held to agcli's limit on items.
 """
 from __future__ import annotations
 
+from collections import deque
 import random as _python_random
 
 from .program_exceptions import python_errors, raise_python
@@ -14,7 +15,7 @@ from .program_objects import Builtin
 from .program_runtime import MAX_ITEMS, too_many_items
 from .program_values import type_name
 
-_SEQUENCES = (list, tuple, range, str)
+_SEQUENCES = (list, tuple, range, str, deque)     # (Python's Sequences: a replay memory's deque too)
 _DRAWS = ("random", "uniform", "triangular", "randint", "randrange", "gauss", "normalvariate",
           "lognormvariate", "expovariate", "vonmisesvariate", "gammavariate", "betavariate", "paretovariate",
           "weibullvariate", "seed", "getstate", "setstate")
@@ -22,8 +23,8 @@ _DRAWS = ("random", "uniform", "triangular", "randint", "randrange", "gauss", "n
 
 def _sequence(seq, name):
     if not isinstance(seq, _SEQUENCES):
-        raise_python(TypeError(f"random.{name}() takes a list, tuple, range or string in agcli's programs, "
-                               f"not a '{type_name(seq)}'"))
+        raise_python(TypeError(f"random.{name}() takes a list, tuple, range, string or deque in agcli's "
+                               f"programs, not a '{type_name(seq)}'"))
     return seq
 
 

@@ -12,7 +12,8 @@ from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from .lower import guard
-from .program_attributes import delete_attribute, get_attribute, set_attribute
+from .program_attribute_writes import delete_attribute, set_attribute
+from .program_attributes import get_attribute
 from .program_exceptions import raise_python
 from .program_expressions import ProgramExpressions
 from .program_items import delitem, getitem, setitem

@@ -13,6 +13,7 @@ from .program_classes import instantiate
 from .program_exceptions import matches, python_errors, raise_python
 from .program_functions import ProgramGenerator, UserFunction
 from .program_iteration import iterate
+from .program_namedtuple import namedtuple_builtin
 from .program_objects import MISSING, BoundMethod, Builtin, ProgramObject
 from .program_values import type_name, value_repr
 
@@ -182,7 +183,8 @@ def _deque(iterable=(), maxlen=None):
 def collections_entries(builtin_class):
     """Counter (a label count) and deque (a replay buffer), Python's own, filled from what a program iterates."""
     return {"Counter": builtin_class("Counter", "collections", Counter, python_errors(_counter)),
-            "deque": builtin_class("deque", "collections", deque, python_errors(_deque))}
+            "deque": builtin_class("deque", "collections", deque, python_errors(_deque)),
+            "namedtuple": namedtuple_builtin()}
 
 
 # ------------------------------------------------------------ contextlib

@@ -5,13 +5,14 @@ annotations` makes Python do), so what a program needs of typing is its names:
 importable, subscriptable where an alias is written outside an annotation
 (`Batch = Tuple[torch.Tensor, torch.Tensor]`), printed as Python 3.11 prints
 them, Generic[T] and Protocol as bases that add nothing, and cast, TypeVar,
-NewType, overload and TYPE_CHECKING with Python's behaviour. What needs
-evaluated annotations (get_type_hints, TypedDict, NamedTuple's class form) is
-refused by name.
+NewType, overload and TYPE_CHECKING with Python's behaviour; NamedTuple is
+program_namedtuple.py's. What needs evaluated annotations (get_type_hints,
+TypedDict) is refused by name.
 """
 from __future__ import annotations
 
 from .program_exceptions import raise_python
+from .program_namedtuple import TYPED_NAMEDTUPLE
 from .program_objects import Builtin
 from .program_values import value_repr
 
@@ -175,6 +176,7 @@ def typing_entries():
                    cast=Builtin("cast", _cast), overload=Builtin("overload", _overload),
                    final=Builtin("final", _unchanged), no_type_check=Builtin("no_type_check", _unchanged),
                    runtime_checkable=Builtin("runtime_checkable", _unchanged))
+    entries["NamedTuple"] = TYPED_NAMEDTUPLE
     for cls in (TypeVar, NewType):
         entries[cls.__name__] = Builtin(cls.__name__, cls)
     return entries

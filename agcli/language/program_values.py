@@ -72,6 +72,8 @@ def value_repr(v, _inside=None) -> str:
     if t is deque:
         inner = ", ".join(value_repr(x, _inside) for x in v)
         return f"deque([{inner}]" + (")" if v.maxlen is None else f", maxlen={v.maxlen})")
+    if getattr(t, "_made_by_program", False):     # a program's namedtuple (program_namedtuple.py)
+        return f"{t.__name__}(" + ", ".join(f"{n}={value_repr(x, _inside)}" for n, x in zip(t._fields, v)) + ")"
     if t is Counter:        # (Python's: most common first)
         return f"Counter({value_repr(dict(v.most_common()), _inside)})" if v else "Counter()"
     return repr(v)     # numbers, torch.Size, dtypes, grad_fns, NumPy values, the program's own
