@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy
 
+from . import mkl_gemm
+
 
 def in_turn_shapes(a, b) -> bool:
     return type(a) is type(b) is numpy.ndarray and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] <= 3 and a.size \
@@ -91,6 +93,9 @@ def mm_kernel(a, b):
     each term rounded and added in turn from +0 without FMA; but an outer product of M, N >= 2 is
     its products alone, as PyTorch's gemm gives it (-0. stays -0.)."""
     if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
+        product = mkl_gemm.mm(a, b)         # (PyTorch's own kernel, with the mkl extra)
+        if product is not None:
+            return product
         sa, sb = a.shape, b.shape
         if sa[-1] == 1 and sa[-2] > 1 and sb[-1] > 1 and a.dtype == b.dtype:
             return a * b
@@ -108,6 +113,13 @@ def mm_kernel(a, b):
     if in_turn_transposed(a, b):
         return in_turn_any_k(a, b)
     return as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)
+
+
+def mkl_addmm(c, a, b, beta=1, alpha=1):
+    """beta * c + alpha * a @ b by PyTorch's own gemm (the mkl extra: mkl_gemm.py), or None."""
+    if type(a) is numpy.ndarray and type(b) is numpy.ndarray and type(c) is numpy.ndarray and a.ndim == b.ndim == 2:
+        return mkl_gemm.addmm(c, a, b, beta, alpha)
+    return None
 
 
 def one_row_or_column(a, b) -> bool:

@@ -7,6 +7,7 @@ import math
 
 from ..engine import backend as B
 from ..engine import backend_sums_kernel as SK
+from ..engine import mkl
 from ..engine.ops.pointwise import add_scalar, div_scalar, mul_scalar
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor
@@ -306,3 +307,4 @@ def set_num_threads(n):
     if n <= 0:
         fail("set_num_threads expects a positive integer")
     SK._machine["threads"] = n      # (PyTorch's sums then split among that many)
+    mkl.set_threads(n)              # (and its matrix products block for that many, with the mkl extra)

@@ -3,6 +3,7 @@ Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ..backend import ON_HOST, bmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
+from ..mkl_gemm import gemm_is_pytorchs
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul, neg
@@ -31,14 +32,14 @@ def _column_major(m) -> bool:
 
 def mm_mat1_grad(g, a, b):
     """mm_mat1_backward: grad.mm(mat2.t()); (mat2.mm(grad.t())).t() for a column-major mat1."""
-    if type(g) is Tensor and _column_major(a):
+    if (type(g) is Tensor or gemm_is_pytorchs()) and _column_major(a):
         return t(mm(b, t(g)))
     return mm(g, t(b))
 
 
 def mm_mat2_grad(g, a, b):
     """mm_mat2_backward: mat1.t().mm(grad); (grad.t().mm(mat1)).t() for a column-major mat2."""
-    if type(g) is Tensor and _column_major(b):
+    if (type(g) is Tensor or gemm_is_pytorchs()) and _column_major(b):
         return t(mm(t(g), a))
     return mm(t(a), g)
 

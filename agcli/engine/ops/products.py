@@ -3,7 +3,7 @@ linalg.py's ADDMM, which F.linear records too). Each entry: grad_fn name, kernel
 the rules in words (derivatives.yaml: maybe_multiply(x, s) is x itself for s == 1, else x * s)."""
 from __future__ import annotations
 
-from ..backend import addmm_kernel, asarray, bmm_kernel, itemsize, kind, mm_kernel, mv_kernel, strides, xp
+from ..backend import addmm_kernel, asarray, bmm_kernel, itemsize, kind, mkl_addmm, mm_kernel, mv_kernel, strides, xp
 from ..fma import fma
 from ..op import Op
 from .linalg import bmm, matmul, mm_mat1_grad, mm_mat2_grad, mv, outer
@@ -39,6 +39,9 @@ def addmm(c, a, b, beta=1, alpha=1):
     """c + mat1 @ mat2 in PyTorch's order (backend.addmm_kernel), or scaled: the product as mm's,
     then scaled and added; but a BLAS gemv's order for one row (two in float64; measured, 2.13):
     from beta * c, each term added by FMA in turn."""
+    product = mkl_addmm(c, a, b, beta, alpha)       # (PyTorch's own gemm, with the mkl extra)
+    if product is not None:
+        return product
     if kind(a.dtype) == "f" and a.dtype == b.dtype == c.dtype and a.shape[0] <= (2 if itemsize(a.dtype) == 8 else 1) \
             and a.shape[1] > 1 and beta != 0 and strides(b)[-1] == 1:     # (not F.linear's weight.t())
         out = xp.broadcast_to(c if beta == 1 else c * _number(beta, c), (a.shape[0], b.shape[1]))

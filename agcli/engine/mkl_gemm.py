@@ -1,0 +1,118 @@
+"""Matrix products by MKL's gemm, called as PyTorch's addmm_impl_cpu_ calls it
+(aten/src/ATen/native/LinearAlgebra.cpp, then cpublas::gemm): the same operand
+order, transpositions and leading dimensions give the same kernel, so the same
+sums in the same order, bit for bit (measured against PyTorch 2.13 with MKL
+2024.2, the `mkl` extra's). Without the extra every function here gives None
+and backend_matmul.py's kernels run.
+"""
+from __future__ import annotations
+
+import numpy
+
+from .mkl import library
+
+_GEMMS = {}
+_absent = False         # (set once MKL is known not to be there: the callers' test is then one global)
+_F32, _F64 = numpy.dtype("float32"), numpy.dtype("float64")
+
+
+def _gemm(dtype):
+    """MKL's Fortran sgemm_/dgemm_ and the C type of its scalars, or None."""
+    global _absent
+    found = _GEMMS.get(dtype)
+    if found is None and dtype not in _GEMMS:
+        lib = library()
+        _absent = lib is None
+        if not _absent:
+            import ctypes       # (here: start-up does not pay for it)
+            found = (lib.sgemm_, ctypes.c_float) if dtype == _F32 else (lib.dgemm_, ctypes.c_double)
+        _GEMMS[dtype] = found
+    return found
+
+
+def gemm_is_pytorchs() -> bool:
+    """Whether products run on MKL's gemm (the operands' order then decides the last bits, as in PyTorch)."""
+    return not _absent and _gemm(_F32) is not None
+
+
+def mm(a, b):
+    """a @ b of float32 or float64 host matrices (or stacks of them, each product on its own) by MKL's
+    gemm as PyTorch's mm calls it; None when MKL is not there or the operands are not such."""
+    if _absent:
+        return None
+    if a.dtype != b.dtype or (a.dtype != _F32 and a.dtype != _F64) or a.ndim < 2 or b.ndim < 2:
+        return None
+    if _gemm(a.dtype) is None:
+        return None
+    if a.ndim == b.ndim == 2:
+        return addmm(None, a, b)
+    lead = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a, b = numpy.broadcast_to(a, lead + a.shape[-2:]), numpy.broadcast_to(b, lead + b.shape[-2:])
+    out = numpy.empty(lead + (a.shape[-2], b.shape[-1]), a.dtype)
+    for index in numpy.ndindex(*lead):
+        out[index] = addmm(None, a[index], b[index])
+    return out
+
+
+def addmm(c, m1, m2, beta=1.0, alpha=1.0):
+    """beta * c + alpha * m1 @ m2 (c None: the product alone) as addmm_impl_cpu_ computes it into a new
+    row-major result; None without MKL or for an empty product."""
+    if _absent:
+        return None
+    d = m1.dtype
+    if (d != _F32 and d != _F64) or d != m2.dtype or (c is not None and c.dtype != d):
+        return None
+    gemm = _gemm(d)
+    (rows, depth), cols = m1.shape, m2.shape[1]
+    if gemm is None or not (rows and depth and cols):
+        return None
+    result = numpy.empty((rows, cols), m1.dtype)
+    if c is None:
+        beta = 0.0
+    else:
+        result[...] = c
+    size = result.itemsize
+    rs = (cols, 1)                          # (a new contiguous result's strides, in elements)
+    if rs[0] == 1 and (cols == 1 or rs[1] >= max(1, rows)):
+        transpose_c = False
+    else:                                   # (a row-major result: C^T = m2^T m1^T, by columns)
+        m1, m2, transpose_c = m2, m1, True
+    m = cols if transpose_c else rows
+    n = rows if transpose_c else cols
+    k = depth
+    a, transpose_a = _operand(m1, transpose_c, m, k)
+    b, transpose_b = _operand(m2, transpose_c, k, n)
+    lda = a.strides[1 if transpose_a == transpose_c else 0] // size
+    ldb = b.strides[1 if transpose_b == transpose_c else 0] // size
+    ldc = rs[0 if transpose_c else 1]
+    # cpublas::gemm's normalize_last_dims
+    if n == 1:
+        ldc = m
+    if transpose_a:
+        lda = k if m == 1 else lda
+    elif k == 1:
+        lda = m
+    if transpose_b:
+        ldb = n if k == 1 else ldb
+    elif n == 1:
+        ldb = k
+    fn, scalar = gemm
+    import ctypes
+    byref, integer, address = ctypes.byref, ctypes.c_int, ctypes.c_void_p
+    fn(byref(ctypes.c_char(b"T" if transpose_a else b"N")), byref(ctypes.c_char(b"T" if transpose_b else b"N")),
+       byref(integer(m)), byref(integer(n)), byref(integer(k)), byref(scalar(alpha)), address(a.ctypes.data),
+       byref(integer(lda)), address(b.ctypes.data), byref(integer(ldb)), byref(scalar(beta)),
+       address(result.ctypes.data), byref(integer(ldc)))
+    return result
+
+
+def _operand(x, transpose_c, rows, cols):
+    """(the matrix gemm reads, whether it reads it transposed), as addmm_impl_cpu_ casts m1 and m2:
+    `rows` and `cols` are m and k for m1, k and n for m2; a layout BLAS cannot read is copied row-major."""
+    s0, s1 = (stride // x.itemsize if stride % x.itemsize == 0 else 0 for stride in x.strides)
+    first, second = (s1, s0) if transpose_c else (s0, s1)
+    if first == 1 and second >= max(1, rows):
+        return x, False
+    if second == 1 and first >= max(1, cols):
+        return x, True
+    return numpy.ascontiguousarray(x), not transpose_c
