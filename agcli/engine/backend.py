@@ -23,8 +23,8 @@ import numpy
 
 from ..device import chosen
 from .backend_errors import float_errors, float_errors_ignored, missing_dtype
-from .backend_matmul import (as_mv, bmm_kernel, in_turn, in_turn_mv as mv_kernel, in_turn_shapes, mkl_addmm,
-                             mm_kernel, one_row_or_column)
+from .backend_matmul import (as_mv, bmm_kernel, dot_kernel, in_turn, in_turn_mv as mv_kernel, in_turn_shapes,
+                             mkl_addmm, mkl_addmv, mm_kernel, one_row_or_column)
 
 DEVICE, BACKEND = chosen()
 
@@ -46,7 +46,7 @@ view_base = operator.attrgetter("base")              # not None: the array may s
 address = operator.attrgetter("ctypes.data")         # where its first element is (in-place overlap checks)
 copy = operator.methodcaller("copy")                 # a C-contiguous copy, as ndarray.copy
 getitem, setitem = operator.getitem, operator.setitem
-swapaxes, dot = numpy.swapaxes, numpy.dot
+swapaxes, dot = numpy.swapaxes, dot_kernel
 
 
 def dtype_name(d) -> str:
@@ -282,8 +282,10 @@ elif BACKEND == "array-api-strict":
         dims[axis1], dims[axis2] = dims[axis2], dims[axis1]
         return xp.permute_dims(a, tuple(dims))
 
-    dot = xp.matmul
     # Products in the host's order (PyTorch CPU's) on the NumPy arrays inside: the host's bits.
+    def dot(a, b, _numpy=dot):
+        return ndarray._new(_numpy(a._array, b._array), device=a.device)
+
     def mv_kernel(m, v, _numpy=mv_kernel):
         return ndarray._new(_numpy(m._array, v._array), device=m.device)
 

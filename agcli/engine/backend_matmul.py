@@ -65,6 +65,10 @@ def in_turn_mv(m, v):
     """m @ v (mv; on a sweep's stacks, each line's) in PyTorch's order: gemv adds each column's
     products in turn for a matrix laid out by columns (m.t() of a row-major one), and so do its
     dot products of K <= 4."""
+    if type(m) is numpy.ndarray and type(v) is numpy.ndarray:
+        product = mkl_gemm.mv(m, v)         # (PyTorch's own kernel, with the mkl extra)
+        if product is not None:
+            return product
     if _gemv_in_turn(m, v):
         return _mv(m, v)
     return numpy.matmul(m, v) if v.ndim == 1 else numpy.matmul(m, v[..., None])[..., 0]
@@ -113,6 +117,19 @@ def mm_kernel(a, b):
     if in_turn_transposed(a, b):
         return in_turn_any_k(a, b)
     return as_mv(a, b) if one_row_or_column(a, b) else numpy.matmul(a, b)
+
+
+def dot_kernel(x, y):
+    """x @ y of vectors: at::dot's BLAS call with the mkl extra, else NumPy's."""
+    product = mkl_gemm.dot(x, y) if type(x) is numpy.ndarray and type(y) is numpy.ndarray else None
+    return numpy.dot(x, y) if product is None else product
+
+
+def mkl_addmv(c, m, v, beta=1, alpha=1):
+    """beta * c + alpha * m @ v by PyTorch's own gemv (the mkl extra), or None."""
+    if type(m) is numpy.ndarray and type(v) is numpy.ndarray and type(c) is numpy.ndarray:
+        return mkl_gemm.addmv(c, m, v, beta, alpha)
+    return None
 
 
 def mkl_addmm(c, a, b, beta=1, alpha=1):

@@ -17,7 +17,7 @@ _F32, _F64 = numpy.dtype("float32"), numpy.dtype("float64")
 
 
 def _gemm(dtype):
-    """MKL's Fortran sgemm_/dgemm_ and the C type of its scalars, or None."""
+    """MKL's Fortran (gemm, gemv, dot) for the dtype and the C type of its scalars, or None."""
     global _absent
     found = _GEMMS.get(dtype)
     if found is None and dtype not in _GEMMS:
@@ -25,7 +25,10 @@ def _gemm(dtype):
         _absent = lib is None
         if not _absent:
             import ctypes       # (here: start-up does not pay for it)
-            found = (lib.sgemm_, ctypes.c_float) if dtype == _F32 else (lib.dgemm_, ctypes.c_double)
+            p = "s" if dtype == _F32 else "d"
+            dot = getattr(lib, p + "dot_")
+            dot.restype = ctypes.c_float if dtype == _F32 else ctypes.c_double
+            found = (getattr(lib, p + "gemm_"), getattr(lib, p + "gemv_"), dot, dot.restype)
         _GEMMS[dtype] = found
     return found
 
@@ -96,7 +99,7 @@ def addmm(c, m1, m2, beta=1.0, alpha=1.0):
         ldb = n if k == 1 else ldb
     elif n == 1:
         ldb = k
-    fn, scalar = gemm
+    fn, _, _, scalar = gemm
     import ctypes
     byref, integer, address = ctypes.byref, ctypes.c_int, ctypes.c_void_p
     fn(byref(ctypes.c_char(b"T" if transpose_a else b"N")), byref(ctypes.c_char(b"T" if transpose_b else b"N")),
@@ -116,3 +119,75 @@ def _operand(x, transpose_c, rows, cols):
     if second == 1 and first >= max(1, cols):
         return x, True
     return numpy.ascontiguousarray(x), not transpose_c
+
+
+def mv(mat, vec):
+    """mat @ vec by MKL's gemv as PyTorch's mv calls it (a sweep's stacks: each line's on its own), or None."""
+    if _absent or mat.ndim < 2 or vec.ndim < 1:
+        return None
+    if mat.ndim == 2 and vec.ndim == 1:
+        return addmv(None, mat, vec)
+    lead = numpy.broadcast_shapes(mat.shape[:-2], vec.shape[:-1])
+    mat, vec = numpy.broadcast_to(mat, lead + mat.shape[-2:]), numpy.broadcast_to(vec, lead + vec.shape[-1:])
+    out = numpy.empty(lead + mat.shape[-2:-1], mat.dtype)
+    for index in numpy.ndindex(*lead):
+        product = addmv(None, mat[index], vec[index])
+        if product is None:
+            return None
+        out[index] = product
+    return out
+
+
+def addmv(c, mat, vec, beta=1.0, alpha=1.0):
+    """beta * c + alpha * mat @ vec (c None: the product alone) as addmv_impl_cpu calls gemv, or None."""
+    d = mat.dtype
+    if _absent or (d != _F32 and d != _F64) or d != vec.dtype or (c is not None and c.dtype != d) \
+            or mat.ndim != 2 or vec.ndim != 1:
+        return None
+    blas = _gemm(d)
+    rows, cols = mat.shape
+    size = mat.itemsize
+    if blas is None or not (rows and cols) or vec.strides[0] <= 0 or vec.strides[0] % size:
+        return None
+    result = numpy.empty(rows, d)
+    if c is None:
+        beta = 0.0
+    else:
+        result[...] = c
+    s0, s1 = (stride // size if stride > 0 and stride % size == 0 else 0 for stride in mat.strides)
+    if s0 == 1 and (cols == 1 or s1 >= max(1, rows)):
+        trans, m, n, lda = b"N", rows, cols, s1
+    elif s1 == 1 and (rows == 1 or s0 >= max(1, cols)):
+        trans, m, n, lda = b"T", cols, rows, s0
+    else:
+        mat = numpy.ascontiguousarray(mat)
+        trans, m, n, lda = b"T", cols, rows, cols
+    lda = m if n == 1 else lda
+    _, gemv, _, scalar = blas
+    import ctypes
+    byref, integer, address = ctypes.byref, ctypes.c_int, ctypes.c_void_p
+    incx = vec.strides[0] // size
+    gemv(byref(ctypes.c_char(trans)), byref(integer(m)), byref(integer(n)), byref(scalar(alpha)),
+         address(mat.ctypes.data), byref(integer(lda)), address(vec.ctypes.data), byref(integer(incx)),
+         byref(scalar(beta)), address(result.ctypes.data), byref(integer(1)))
+    return result
+
+
+def dot(x, y):
+    """x @ y of float32 or float64 vectors as at::dot's BLAS path computes it (0-d), or None."""
+    d = x.dtype
+    if _absent or (d != _F32 and d != _F64) or d != y.dtype or x.ndim != 1 or y.ndim != 1 or not x.size:
+        return None
+    blas = _gemm(d)
+    size = x.itemsize
+    if blas is None or x.strides[0] % size or y.strides[0] % size:
+        return None
+    n = x.size
+    incx, incy = (1, 1) if n == 1 else (x.strides[0] // size, y.strides[0] // size)
+    if incx <= 0 or incy <= 0:
+        return None
+    import ctypes
+    byref, integer = ctypes.byref, ctypes.c_int
+    value = blas[2](byref(integer(n)), ctypes.c_void_p(x.ctypes.data), byref(integer(incx)),
+                    ctypes.c_void_p(y.ctypes.data), byref(integer(incy)))
+    return numpy.array(value, d)

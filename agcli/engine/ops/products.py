@@ -3,7 +3,8 @@ linalg.py's ADDMM, which F.linear records too). Each entry: grad_fn name, kernel
 the rules in words (derivatives.yaml: maybe_multiply(x, s) is x itself for s == 1, else x * s)."""
 from __future__ import annotations
 
-from ..backend import addmm_kernel, asarray, bmm_kernel, itemsize, kind, mkl_addmm, mm_kernel, mv_kernel, strides, xp
+from ..backend import (addmm_kernel, asarray, bmm_kernel, itemsize, kind, mkl_addmm, mkl_addmv, mm_kernel, mv_kernel,
+                       strides, xp)
 from ..fma import fma
 from ..op import Op
 from .linalg import bmm, matmul, mm_mat1_grad, mm_mat2_grad, mv, outer
@@ -55,7 +56,8 @@ def addmm(c, a, b, beta=1, alpha=1):
 
 
 def _addmv(c, m, v, beta=1, alpha=1):
-    return combine(c, mv_kernel(m, v), beta, alpha)
+    product = mkl_addmv(c, m, v, beta, alpha)       # (PyTorch's own gemv, with the mkl extra)
+    return combine(c, mv_kernel(m, v), beta, alpha) if product is None else product
 
 
 def _addr(c, v1, v2, beta=1, alpha=1):
