@@ -125,6 +125,13 @@ def dot_kernel(x, y):
     return numpy.dot(x, y) if product is None else product
 
 
+def mkl_baddbmm(c, b1, b2, beta=1, alpha=1):
+    """beta * c + alpha * b1 @ b2 by PyTorch's own batched gemm (the mkl extra), or None."""
+    if type(b1) is numpy.ndarray and type(b2) is numpy.ndarray and type(c) is numpy.ndarray:
+        return mkl_gemm.baddbmm(c, b1, b2, beta, alpha)
+    return None
+
+
 def mkl_addmv(c, m, v, beta=1, alpha=1):
     """beta * c + alpha * m @ v by PyTorch's own gemv (the mkl extra), or None."""
     if type(m) is numpy.ndarray and type(v) is numpy.ndarray and type(c) is numpy.ndarray:
@@ -160,6 +167,9 @@ def bmm_kernel(a, b):
     if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray or a.ndim != 3 or b.ndim != 3 \
             or a.dtype != b.dtype or a.dtype not in _ZERO or not a.size or not b.size:
         return numpy.matmul(a, b)
+    product = mkl_gemm.baddbmm(None, a, b)         # (PyTorch's own batched gemm, with the mkl extra)
+    if product is not None:
+        return product
     (_, m, k), n = a.shape, b.shape[-1]
     if k * m * n >= 400:
         return numpy.stack([mm_kernel(x, y) for x, y in zip(a, b)])

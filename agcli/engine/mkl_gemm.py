@@ -28,7 +28,8 @@ def _gemm(dtype):
             p = "s" if dtype == _F32 else "d"
             dot = getattr(lib, p + "dot_")
             dot.restype = ctypes.c_float if dtype == _F32 else ctypes.c_double
-            found = (getattr(lib, p + "gemm_"), getattr(lib, p + "gemv_"), dot, dot.restype)
+            found = (getattr(lib, p + "gemm_"), getattr(lib, p + "gemv_"), dot, dot.restype,
+                     getattr(lib, f"cblas_{p}gemm_batch"))
         _GEMMS[dtype] = found
     return found
 
@@ -99,7 +100,7 @@ def addmm(c, m1, m2, beta=1.0, alpha=1.0):
         ldb = n if k == 1 else ldb
     elif n == 1:
         ldb = k
-    fn, _, _, scalar = gemm
+    fn, _, _, scalar, _ = gemm
     import ctypes
     byref, integer, address = ctypes.byref, ctypes.c_int, ctypes.c_void_p
     fn(byref(ctypes.c_char(b"T" if transpose_a else b"N")), byref(ctypes.c_char(b"T" if transpose_b else b"N")),
@@ -163,7 +164,7 @@ def addmv(c, mat, vec, beta=1.0, alpha=1.0):
         mat = numpy.ascontiguousarray(mat)
         trans, m, n, lda = b"T", cols, rows, cols
     lda = m if n == 1 else lda
-    _, gemv, _, scalar = blas
+    _, gemv, _, scalar, _ = blas
     import ctypes
     byref, integer, address = ctypes.byref, ctypes.c_int, ctypes.c_void_p
     incx = vec.strides[0] // size
@@ -191,3 +192,41 @@ def dot(x, y):
     value = blas[2](byref(integer(n)), ctypes.c_void_p(x.ctypes.data), byref(integer(incx)),
                     ctypes.c_void_p(y.ctypes.data), byref(integer(incy)))
     return numpy.array(value, d)
+
+
+def baddbmm(c, batch1, batch2, beta=1.0, alpha=1.0):
+    """beta * c + alpha * batch1 @ batch2 (c None: bmm) as bmm_out_or_baddbmm_ gives a product of 400
+    terms or more to MKL's batched gemm (baddbmm_mkl_template), or None where PyTorch does otherwise."""
+    d = batch1.dtype
+    if _absent or (d != _F32 and d != _F64) or d != batch2.dtype or batch1.ndim != 3 or batch2.ndim != 3 \
+            or (c is not None and c.dtype != d):
+        return None
+    (count, m, k), n = batch1.shape, batch2.shape[2]
+    blas = _gemm(d)
+    if blas is None or k * m * n < 400 or not count:
+        return None
+    size = batch1.itemsize
+    s1, s2 = ([s // size if s % size == 0 else 0 for s in x.strides] for x in (batch1, batch2))
+    if not (_items_laid_out(s1, batch1.shape) and _items_laid_out(s2, batch2.shape)):
+        return None
+    result = numpy.empty((count, m, n), d)
+    if c is None:
+        beta = 0.0
+    else:
+        result[...] = c
+    import ctypes
+    transposed = [x[1] == 1 and x[2] >= shape[1] for x, shape in ((s1, batch1.shape), (s2, batch2.shape))]
+    ints = ctypes.c_int * 1
+    scalar = blas[3]
+    pointers = [(ctypes.c_void_p * count)(*[x.ctypes.data + i * x.strides[0] for i in range(count)])
+                for x in (batch1, batch2, result)]
+    blas[4](ctypes.c_int(101), ints(112 if transposed[0] else 111), ints(112 if transposed[1] else 111), ints(m),
+            ints(n), ints(k), (scalar * 1)(alpha), pointers[0], ints(s1[2] if transposed[0] else s1[1]), pointers[1],
+            ints(s2[2] if transposed[1] else s2[1]), (scalar * 1)(beta), pointers[2], ints(n), ctypes.c_int(1),
+            ints(count))
+    return result
+
+
+def _items_laid_out(strides, shape) -> bool:
+    """batch_items_contiguous_or_transposed: each matrix row-major, or column-major, packed."""
+    return (strides[2] == 1 and strides[1] == shape[2]) or (strides[1] == 1 and strides[2] == shape[1])

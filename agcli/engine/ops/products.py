@@ -3,8 +3,8 @@ linalg.py's ADDMM, which F.linear records too). Each entry: grad_fn name, kernel
 the rules in words (derivatives.yaml: maybe_multiply(x, s) is x itself for s == 1, else x * s)."""
 from __future__ import annotations
 
-from ..backend import (addmm_kernel, asarray, bmm_kernel, itemsize, kind, mkl_addmm, mkl_addmv, mm_kernel, mv_kernel,
-                       strides, xp)
+from ..backend import (addmm_kernel, asarray, bmm_kernel, itemsize, kind, mkl_addmm, mkl_addmv, mkl_baddbmm,
+                       mm_kernel, mv_kernel, strides, xp)
 from ..fma import fma
 from ..op import Op
 from .linalg import bmm, matmul, mm_mat1_grad, mm_mat2_grad, mv, outer
@@ -78,6 +78,9 @@ def _addbmm(c, b1, b2, beta=1, alpha=1):
 def _baddbmm(c, b1, b2, beta=1, alpha=1):
     """PyTorch's baddbmm: a matrix of fewer than 400 products scaled and added to beta * c (its kernel,
     the terms in turn); a larger one each matrix's addmm."""
+    product = mkl_baddbmm(c, b1, b2, beta, alpha)       # (PyTorch's own batched gemm, with the mkl extra)
+    if product is not None:
+        return product
     (count, m, k), n = b1.shape, b2.shape[2]
     if k * m * n < 400 or not count:
         return combine(c, bmm_kernel(b1, b2), beta, alpha)
