@@ -31,6 +31,9 @@ def _load():
     if os.environ.get("AGCLI_NO_MKL"):      # (the tests compare both paths in one environment)
         return None
     import ctypes       # (here: start-up does not pay for it)
+    # MKL's OpenMP threads sleep as soon as a product ends, rather than spin on the cores the
+    # program's own thread needs (no effect on results).
+    os.environ.setdefault("KMP_BLOCKTIME", "0")
     for folder in (os.path.join(sys.prefix, "lib"), None):
         for name in _NAMES:
             try:
