@@ -282,21 +282,15 @@ elif BACKEND == "array-api-strict":
         dims[axis1], dims[axis2] = dims[axis2], dims[axis1]
         return xp.permute_dims(a, tuple(dims))
 
-    # Products in the host's order (PyTorch CPU's) on the NumPy arrays inside: the host's bits.
-    def dot(a, b, _numpy=dot):
-        return ndarray._new(_numpy(a._array, b._array), device=a.device)
-
-    def mv_kernel(m, v, _numpy=mv_kernel):
-        return ndarray._new(_numpy(m._array, v._array), device=m.device)
-
-    def mm_kernel(a, b, _numpy=mm_kernel):
-        return ndarray._new(_numpy(a._array, b._array), device=a.device)
-
-    def bmm_kernel(a, b, _numpy=bmm_kernel):
-        return ndarray._new(_numpy(a._array, b._array), device=a.device)
-
-    def addmm_kernel(c, a, b, _numpy=addmm_kernel):
-        return ndarray._new(_numpy(c._array, a._array, b._array), device=a.device)
+    def _on_host_arrays(kernel):
+        """kernel on the NumPy arrays inside (a None result stays None): the products in the host's
+        order (PyTorch CPU's), so the host's bits."""
+        def call(*args):
+            result = kernel(*(a._array if isinstance(a, ndarray) else a for a in args))
+            return None if result is None else ndarray._new(result, device=args[1].device)
+        return call
+    dot, mv_kernel, mm_kernel, bmm_kernel, addmm_kernel, mkl_addmm, mkl_addmv, mkl_baddbmm = map(
+        _on_host_arrays, (dot, mv_kernel, mm_kernel, bmm_kernel, addmm_kernel, mkl_addmm, mkl_addmv, mkl_baddbmm))
 
     def diagonal(a, offset, dim1, dim2, _numpy=diagonal):      # a view of the NumPy array inside
         return ndarray._new(_numpy(a._array, offset, dim1, dim2), device=a.device)
