@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..backend import arange, asarray, copy, eye, float_errors_ignored, swapaxes, to_host, xp, zeros
 from ...errors import AgcliError
 from ..fma import fma
+from .. import mkl_lapack
 from ..op import Op
 from ..tensor import Tensor, apply
 from .arrangements import diag_embed
@@ -58,6 +59,9 @@ def _cholesky(a, upper=False):
             raise AgcliError(f"linalg.cholesky: {where}The factorization could not be completed because the input is "
                              f"not positive-definite (the leading minor of order {k} is not positive-definite).",
                              kind="linalg")
+    factor = mkl_lapack.cholesky(a, upper)      # (PyTorch's own potrf, with the mkl extra)
+    if factor is not None:
+        return _column_major(factor)
     with float_errors_ignored():
         factor = xp.linalg.cholesky(a)
     return _column_major(swapaxes(factor, -1, -2) if upper else factor)
