@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..backend import ON_HOST, asarray, float_errors_ignored, from_host, host, reduce_sum, to_host, xp, zeros
 from ...errors import AgcliError
 from ..fma import fma
+from .. import mkl_lapack
 from ..op import Op, undefined
 from ..tensor import Tensor, apply
 from .arrangements import diag_embed
@@ -21,18 +22,23 @@ from .reductions import sum
 from .shapes import diagonal, expand, transpose, unsqueeze
 
 
-def _lu_det(m):
-    """One matrix's determinant, from the LU factors of its transpose (a host array, float)."""
-    a, sign = _lu(m)
+def _lu_det(m, transposed):
+    """One matrix's determinant, from the LU factors of it or its transpose (a host array, float)."""
+    a, sign = _lu(m, transposed)
     det = a.dtype.type(1)
     for k in range(a.shape[0]):
         det = det * a[k, k]
     return det * a.dtype.type(sign)
 
 
-def _lu(m):
-    """The LU factors of m's transpose in one array, and the row swaps' sign."""
-    a = m.T.copy()
+def _lu(m, transposed):
+    """The LU factors of m's transpose (of m itself if not `transposed`) in one array, and the row swaps'
+    sign. PyTorch factors a contiguous A's transpose (its memory read by columns, no copy) and A itself
+    otherwise: det and slogdet pass `transposed` as the input is laid out."""
+    found = mkl_lapack.lu_factors(m, transposed)        # (PyTorch's own getrf, with the mkl extra)
+    if found is not None:
+        return found
+    a = m.T.copy() if transposed else m.copy()
     n, sign = a.shape[0], 1.0
     for k in range(n):
         p = k + int(host.argmax(host.abs(a[k:, k])))
@@ -50,7 +56,8 @@ def _lu(m):
 def _det(x):
     host_x = to_host(x)
     flat = host_x.reshape((int(host.prod(host_x.shape[:-2])),) + host_x.shape[-2:])
-    values = host.asarray([_lu_det(m) for m in flat], dtype=host_x.dtype).reshape(host_x.shape[:-2])
+    transposed = bool(host_x.flags.c_contiguous)
+    values = host.asarray([_lu_det(m, transposed) for m in flat], dtype=host_x.dtype).reshape(host_x.shape[:-2])
     return from_host(values)
 
 
@@ -111,8 +118,9 @@ def _slogdet(x, part):
     host_x = to_host(x)
     flat = host_x.reshape((int(host.prod(host_x.shape[:-2])),) + host_x.shape[-2:])
     values = []
+    transposed = bool(host_x.flags.c_contiguous)
     for m in flat:
-        a, sign = _lu(m)
+        a, sign = _lu(m, transposed)
         diagonal_ = host.diagonal(a).copy()
         values.append(host.prod(host.sign(diagonal_)) * sign if part == 0 else
                       to_host(reduce_sum(from_host(host.log(host.abs(diagonal_))))))

@@ -3,6 +3,7 @@ Each entry: grad_fn name, kernel, one rule per input, the rules in words."""
 from __future__ import annotations
 
 from ..backend import ON_HOST, bmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
+from .. import mkl_lapack
 from ..mkl_gemm import gemm_is_pytorchs
 from ..op import Op
 from ..tensor import Tensor, apply
@@ -104,6 +105,10 @@ BMM = Op("BmmBackward0", lambda a, b: bmm_kernel(a, b),                       # 
 def _inverse(a):
     """The inverse of each matrix (the last two dims); PyTorch's error for a singular one, naming
     the first zero pivot of its LU factorisation (LAPACK's getrf)."""
+    n = a.shape[-1]
+    found = mkl_lapack.solve(a, xp.broadcast_to(xp.eye(n, dtype=a.dtype), a.shape)) if ON_HOST and n else None
+    if found is not None:           # (PyTorch's own getrf and getrs, with the mkl extra: linalg_inv_ex's solve)
+        return found
     try:
         return xp.linalg.inv(a)
     except Exception:       # (NumPy's LinAlgError: a matrix is exactly singular)
@@ -153,6 +158,9 @@ def vector_rhs(a, b) -> bool:
 
 def _solve(a, b):
     vector = vector_rhs(a, b)
+    found = mkl_lapack.solve(a, xp.expand_dims(b, -1) if vector else b) if ON_HOST else None
+    if found is not None:           # (PyTorch's own getrf and getrs, with the mkl extra)
+        return xp.squeeze(found, -1) if vector else found
     try:
         x = xp.linalg.solve(a, xp.expand_dims(b, -1) if vector else b)
     except Exception as e:       # (NumPy's LinAlgError: a matrix is exactly singular)
