@@ -27,9 +27,12 @@ def library():
     return _library
 
 
+_VERSION = (2024, 2)        # (major, update) of the MKL PyTorch 2.13 links: torch.__config__.show()
+
+
 def _load():
-    if os.environ.get("AGCLI_NO_MKL"):      # (the tests compare both paths in one environment)
-        return None
+    if os.environ.get("AGCLI_NO_MKL") or not sys.platform.startswith("linux"):
+        return None     # (the tests compare both paths in one environment; PyTorch's macOS build has no MKL)
     import ctypes       # (here: start-up does not pay for it)
     # MKL's OpenMP threads sleep as soon as a product ends, rather than spin on the cores the
     # program's own thread needs (no effect on results).
@@ -38,12 +41,26 @@ def _load():
         for name in _NAMES:
             try:
                 lib = ctypes.CDLL(name if folder is None else os.path.join(folder, name))
-            except OSError:
+                version = _version(lib, ctypes)
+            except (OSError, AttributeError):       # (not there, or not MKL's runtime library)
                 continue
+            if version != _VERSION:     # (another MKL's last bits can be other ones)
+                return None
             from .backend_sums_kernel import threads
             lib.MKL_Set_Num_Threads(ctypes.c_int(threads()))
             return lib
     return None
+
+
+def _version(lib, ctypes):
+    """(major, update) of the loaded MKL (MKL_Get_Version fills a struct of four ints and four strings)."""
+    class Version(ctypes.Structure):
+        _fields_ = [("major", ctypes.c_int), ("minor", ctypes.c_int), ("update", ctypes.c_int),
+                    ("patch", ctypes.c_int)] + [(name, ctypes.c_char_p) for name in
+                                                ("status", "build", "processor", "platform")]
+    version = Version()
+    lib.MKL_Get_Version(ctypes.byref(version))
+    return version.major, version.update
 
 
 def set_threads(n: int) -> None:
