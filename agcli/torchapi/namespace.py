@@ -17,6 +17,7 @@ from .size import Size
 from . import logical as L
 from . import autograd
 from .dtypes import STRIDED
+from .layouts import converted
 from ..errors import AgcliError
 from ..engine import backend as B
 from ..engine.ops.layout import is_contiguous
@@ -180,7 +181,7 @@ def _cast(name):
             return x
         if name.startswith("float"):
             return to_dtype(x, B.dtype(name))
-        return Tensor(B.astype(x.data, name))
+        return Tensor(converted(x.data, name))
     return cast
 
 
