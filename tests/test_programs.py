@@ -58,6 +58,8 @@ DEVICE_GAPS = {
     "817_random_fills_of_non_contiguous_results": "a device's results keep the backend's layouts, which decide the "
                                                   "order of a random fill",
     "818_gradient_strides_of_transposed_leaves": "a device's .grad and results keep the backend's layouts",
+    "819_dims_of_one_and_truth_results_strides": "a device's results keep the backend's layouts (TensorIterator's "
+                                                 "are followed on the host)",
     "102_bool_products": "the array API multiplies no bools (outer of bools)",
     "104_var_std_one_number_out": "std_var_all_cpu's order of additions is the host's only",
     "111_fmod_and_dtype_attributes": "the array API has no float16",

@@ -13,6 +13,8 @@ A NumPy kernel's result follows its inputs in its own way (row-major when they d
 its input's order); the rules re-lay it only when it differs. A device's arrays keep the backend's layout."""
 from __future__ import annotations
 
+from weakref import WeakValueDictionary
+
 from .axis_order import ambiguously_sorted
 from .backend import ON_HOST, clone, empty, ndarray
 from .backend_strided import empty_strided
@@ -126,14 +128,23 @@ def _elements(a) -> tuple:
 
 def _with_strides(out, strides):
     """out with these strides (bytes): itself when it has them, else a copy laid out so."""
-    if out.strides == strides or not out.size:
+    if not out.size:
+        return out
+    if out.strides == strides:
+        CHOSEN[id(out)] = out
         return out
     outside_in = sorted(range(out.ndim), key=lambda d: -strides[d])
     laid = empty(tuple(out.shape[d] for d in outside_in), dtype=out.dtype).transpose(_inverse(outside_in))
     if laid.strides != strides:         # (a dim of one's stride NumPy's order does not give)
         laid = empty_strided(out.shape, strides, out.dtype)
     laid[...] = out
+    CHOSEN[id(laid)] = laid
     return laid
+
+
+def chosen_strides(a) -> bool:
+    """Were a's strides chosen here (PyTorch's, a dim of one's too), not left as a NumPy kernel made them?"""
+    return CHOSEN.get(id(a)) is a
 
 
 def _inverse(order) -> list:
@@ -181,4 +192,5 @@ def observe():
 
 
 _DECLARED = []          # (op, layout) of each declaration, in order
+CHOSEN = WeakValueDictionary()      # the arrays _with_strides made, by id (NumPy's arrays hold no attributes)
 _observed = False
