@@ -49,6 +49,17 @@ DEVICE_GAPS = {
     "332_saved_results_and_grad_layout": "a device's .grad is row-major (a transposed leaf's is transposed on the host)",
     "811_cat_and_stack_are_row_major": "a device's results keep the backend's layouts (PyTorch's are followed on the host)",
     "812_like_tensors_keep_their_inputs_layout": "a device's *_like tensors are row-major (laid out as the input on the host)",
+    "813_elementwise_results_follow_input_strides": "a device's results keep the backend's layouts (TensorIterator's "
+                                                    "are followed on the host)",
+    "814_reductions_and_scans_are_row_major": "a device's reductions keep the backend's layouts (row-major on the host)",
+    "815_flip_sort_and_clone_keep_the_input_layout": "a device's results keep the backend's layouts (the input's on "
+                                                     "the host)",
+    "816_view_refusals_of_non_contiguous_results": "a device's results keep the backend's layouts, which decide .view()",
+    "817_random_fills_of_non_contiguous_results": "a device's results keep the backend's layouts, which decide the "
+                                                  "order of a random fill",
+    "818_gradient_strides_of_transposed_leaves": "a device's .grad and results keep the backend's layouts",
+    "819_dims_of_one_and_truth_results_strides": "a device's results keep the backend's layouts (TensorIterator's "
+                                                 "are followed on the host)",
     "102_bool_products": "the array API multiplies no bools (outer of bools)",
     "104_var_std_one_number_out": "std_var_all_cpu's order of additions is the host's only",
     "111_fmod_and_dtype_attributes": "the array API has no float16",

@@ -19,3 +19,11 @@ def strided(a, shape, steps, offset):
     if B.BACKEND == "array-api-strict":
         return B.ndarray._new(_numpy(a._array, shape, steps, offset), device=a.device)
     return _numpy(a, shape, steps, offset) if B.ON_HOST else None
+
+
+def empty_strided(shape, strides, dtype):
+    """A new host array of `shape` with these strides in bytes (PyTorch's empty_strided, for a dense layout)."""
+    size = 1
+    for n in shape:
+        size *= n
+    return numpy.lib.stride_tricks.as_strided(numpy.empty((size,), dtype=dtype), tuple(shape), tuple(strides))

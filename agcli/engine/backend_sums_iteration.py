@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy
 
+from .axis_order import ambiguously_sorted
 from .backend_sums_kernel import GRAIN_SIZE, flat_total, fold, loop2d
 from .backend_sums_kernel import threads as thread_count
 
@@ -31,15 +32,7 @@ def iteration_dims(x, axes, out):
                 return 1
         return 0
 
-    for i in range(1, len(dims)):   # insertion sort that tolerates ambiguous pairs
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = should_swap(dims[k], dims[j])
-            if c > 0:
-                dims[k], dims[j] = dims[j], dims[k]
-                j = k
-            elif c < 0:
-                break
+    ambiguously_sorted(dims, should_swap)
     merged = []
     for d in dims:
         if merged and all(merged[-1][0] * merged[-1][k] == d[k] for k in (1, 2)):

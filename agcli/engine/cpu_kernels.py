@@ -237,3 +237,10 @@ def two_norm(x, axis=None, keepdims=False):
         squares = xp.concat((acc, squares[:, whole:]), axis=1)
     total = xp.sqrt(xp.cumulative_sum(squares, axis=1)[:, -1])
     return xp.reshape(total, kept + (1,) * len(axes) if keepdims else kept)
+
+
+def sign_of(x):
+    """PyTorch's sign, (0 < x) - (x < 0): nan gives 0 (NumPy's gives nan), and so does -0."""
+    if kind(x.dtype) != "f":
+        return xp.sign(x)
+    return xp.where(x == x, xp.sign(x), ZERO.get(x.dtype, 0.0))

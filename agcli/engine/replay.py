@@ -26,6 +26,7 @@ from ..state import state
 from .backend import asarray, astype, ndarray
 from .backend_watch import watch
 from .backward import edges_of, ones_like, propagate
+from .layouts import laid
 from .tensor import AccumulateGrad, Tensor
 
 
@@ -124,7 +125,7 @@ def build(trace, leaves, wanted, output, order):
         if any(s in derived for s in arg_slots):
             derived.add(out_slot)
             template[out_slot] = None
-            steps.append((op.forward, arg_slots, params, cast, out_slot, data.shape, data.dtype))
+            steps.append((laid(op.forward, op.layout), arg_slots, params, cast, out_slot, data.shape, data.dtype))
             ops[0].append(op)
         # else: a constant, computed once, kept in the template
     out_slot = slot_of.get(id(output))

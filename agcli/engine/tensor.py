@@ -278,8 +278,7 @@ def apply(op, *args, cast=None, **params):
     cast: the dtype the op computes in, when its inputs' differ (PyTorch's
     type promotion, decided by the caller): tensors are converted before the
     kernel runs, so the recorded op and its result agree.
-    Raw arrays in, raw array out: that is how backward runs its rules cheaply
-    when no graph of the gradient is wanted.
+    Raw arrays in, raw array out: how backward runs its rules cheaply when no graph of the gradient is wanted.
     """
     n = len(args)       # (the arrays' count too: a cast keeps it)
     if 0 < n <= 2 and type(a := args[0]) is Tensor:
@@ -317,6 +316,8 @@ def apply(op, *args, cast=None, **params):
         return out
     if type(out) is not ndarray:
         out = asarray(out)
+    if op.layout is not None and out.ndim > 1:      # PyTorch's layout of the result (engine/layouts.py)
+        out = op.layout(out, arrays)
     if raw and ON_HOST and out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
         # (tensors hold numbers only, so what NumPy makes of them and of numbers is numbers)
         from ..errors import AgcliError

@@ -26,6 +26,7 @@ import re
 
 from . import ast as A
 from ..engine.backend import float_errors_ignored
+from ..engine.layouts import observe
 from ..errors import EXIT_EVAL, AgcliError
 from ..state import state
 from .program_lowering import ProgramLowering
@@ -136,6 +137,7 @@ def run_program(source: str, write, *, max_iterations: int = 10**6, env=None, sh
     backward's nan error points there; False (the REPL's chunks, lowered after a chunk switched anomaly
     mode on): the error shows at backward(), as for a program that switches it on itself."""
     env = {} if env is None else env
+    observe()                       # a program sees its results' layouts (engine/layouts.py)
     _readable(source)
     _no_leading_indent(source)
     try:

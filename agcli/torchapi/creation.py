@@ -212,7 +212,7 @@ def _like(x, fill, dtype, requires_grad, device, function, shape=None):
     if axes is not None:
         shape = tuple(shape[a] for a in axes)
     t = _leaf(B.full(shape, stored(fill, B.dtype(d)), dtype=d), requires_grad, device, x)
-    return t if axes is None else laid_out(t, axes)
+    return t if axes is None else laid_out(t, axes, x.data)
 
 
 def new_zeros(x, *size, dtype=None, requires_grad=False, device=None, _name="new_zeros"):

@@ -10,11 +10,12 @@ must agree when tensors meet (engine/tensor.py: same_device).
 from __future__ import annotations
 
 from ..device import chosen
-from ..engine.backend import astype, dtype as backend_dtype, dtype_name, kind
+from ..engine.backend import dtype as backend_dtype, dtype_name, kind
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import AgcliError
 from .dtypes import DType, dtype_of
+from .layouts import converted
 
 # What PyTorch 2.13 lists when a device string names no device type it knows.
 _PYTORCH_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia",
@@ -112,7 +113,7 @@ def to(x: Tensor, *args, dtype=None, device=None, non_blocking=False, copy=False
         if kind(target) == "f" or target == x.data.dtype:
             x = S.to_dtype(x, target)
         else:                               # an integer or bool copy carries no gradient (no grad_fn)
-            x = Tensor(astype(x.data, target), device=x.device)
+            x = Tensor(converted(x.data, target), device=x.device)
     if copy and x is original or x is original and _indexed_cpu(device):
         x = apply(S.MOVE, x)                # copy=True: a new tensor (ToCopyBackward0) even when nothing changes
     return x

@@ -8,6 +8,7 @@ import numpy
 
 from ..engine import backend as B
 from ..engine.backend import arange, asarray, astype, dtype_name, from_host, item, kind, to_host, xp, zeros
+from ..engine.layouts import laid_out, row_major
 from ..engine.ops import sampled as SAMPLED
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, data
@@ -342,7 +343,8 @@ def nonzero(input, *, as_tuple=False):
 def count_nonzero(input, dim=None):
     a = asarray(data(input))
     dims = None if dim is None else dims_tuple(dim, a.ndim) or None           # (() is every dim)
-    return Tensor(asarray(xp.sum(astype(a != 0, "int64"), axis=dims)))      # (a 0-d array, not NumPy's scalar)
+    counts = asarray(xp.sum(astype(a != 0, "int64"), axis=dims))      # (a 0-d array, not NumPy's scalar)
+    return Tensor(laid_out(row_major, counts, (a,)))                    # (a reduction's result: row-major)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):

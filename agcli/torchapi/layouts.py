@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy
 
 from ..engine import backend as B
+from ..engine import layouts as E
+from ..engine.layouts import dense_order, preserved
+from ..engine.ops.layout import is_contiguous
 
 
 def memory_order(a):
@@ -13,17 +16,9 @@ def memory_order(a):
     whether the array is contiguous in PyTorch's sense (size-1 dims aside)."""
     if a.ndim == 0:
         return (), True
-    strides = B.strides(a)
-    if any(st == 0 and n > 1 for st, n in zip(strides, a.shape)):
-        return tuple(range(a.ndim)), True       # (an expanded tensor: empty_like's copy of it is row-major)
-    expected, contiguous = 1, True
-    for d in reversed(range(a.ndim)):
-        if a.shape[d] != 1:
-            contiguous = contiguous and strides[d] == expected
-            expected *= a.shape[d]
-    if contiguous:
+    if is_contiguous(a):
         return tuple(range(a.ndim)), True
-    return tuple(sorted(range(a.ndim), key=lambda d: -abs(strides[d]))), False
+    return dense_order(a.shape, B.strides(a))[::-1], False
 
 
 def like_axes(a) -> tuple:
@@ -32,9 +27,15 @@ def like_axes(a) -> tuple:
     return memory_order(a)[0] if B.ON_HOST else tuple(range(a.ndim))
 
 
-def laid_out(t, axes):
+def laid_out(t, axes, like):
     """t, made row-major in the shape of `axes`' order (memory_order's), seen back in its own shape: its
-    strides follow that order, as a *_like of a tensor of that memory order has them (on the host)."""
+    strides those of a *_like of array `like` (empty_like's preserve_format, on the host)."""
     if axes != tuple(range(len(axes))):
         t.data = numpy.transpose(t.data, numpy.argsort(axes))
+    t.data = E.laid_out(preserved, t.data, (like,))
     return t
+
+
+def converted(a, dtype):
+    """a in another dtype, laid out as x.to(dtype) lays out its copy (preserve_format)."""
+    return E.laid_out(preserved, B.astype(a, dtype), (a,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.backend import kind, xp
+from ..engine.layouts import iterated, laid_out
 from ..engine.tensor import Tensor, data
 from ..errors import torch_type_name
 from .checks import broadcast_shapes, fail, shape_of
@@ -42,7 +43,8 @@ def _logical(function):
             fail(f"{function.__name__}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}",
                  "type")
         broadcast_shapes(shape_of(input), shape_of(other))      # (PyTorch's words when they do not fit)
-        return Tensor(function(_truth(input), _truth(other)))
+        a, b = _truth(input), _truth(other)
+        return Tensor(laid_out(iterated, function(a, b), (a, b)))
     logical.__name__ = function.__name__
     return logical
 
@@ -53,7 +55,8 @@ logical_xor = _logical(xp.logical_xor)
 
 
 def logical_not(input):
-    return Tensor(xp.logical_not(_truth(input)))
+    a = _truth(input)
+    return Tensor(laid_out(iterated, xp.logical_not(a), (a,)))
 
 
 def isclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -17,8 +17,10 @@ from .size import Size
 from . import logical as L
 from . import autograd
 from .dtypes import STRIDED
+from .layouts import converted
 from ..errors import AgcliError
 from ..engine import backend as B
+from ..engine.layouts import chosen_strides, laid_out, row_major
 from ..engine.ops.layout import is_contiguous
 from ..engine.ops.shapes import to_dtype
 from ..engine.tensor import Tensor, version_of
@@ -180,7 +182,7 @@ def _cast(name):
             return x
         if name.startswith("float"):
             return to_dtype(x, B.dtype(name))
-        return Tensor(B.astype(x.data, name))
+        return Tensor(converted(x.data, name))
     return cast
 
 
@@ -229,6 +231,7 @@ def _truth(reduce, x, dim, keepdim):
     a = B.asarray(functions.data(x))
     dims = None if dim is None else functions.dims_tuple(dim, a.ndim) or None
     found = B.asarray(reduce(B.astype(a, "bool"), axis=dims if a.ndim else None, keepdims=bool(keepdim)))
+    found = laid_out(row_major, found, (a,))        # (a reduction's result: row-major)
     return Tensor(B.astype(found, "uint8") if B.dtype_name(a.dtype) == "uint8" else found)
 
 
@@ -311,9 +314,11 @@ def _type(x, dtype=None):
 def _stride(x, dim=None):
     """x.stride(): its strides in elements (agcli's arrays keep PyTorch's layouts). A row-major x of
     its own (not a view), or an empty one, has PyTorch's row-major strides, a dim of 1 or 0 counted
-    as 1: NumPy's differ there (an empty array's are all 0), where no element is stepped over."""
+    as 1: NumPy's differ there (an empty array's are all 0), where no element is stepped over; but
+    strides engine/layouts.py chose are PyTorch's already (a dim of one's stride as TensorIterator's)."""
     st = B.strides(x.data)
-    if not x.data.size or x.base is None and 1 in x.data.shape and is_contiguous(x.data):
+    if not x.data.size or x.base is None and 1 in x.data.shape and is_contiguous(x.data) \
+            and not chosen_strides(x.data):
         st, step = [], 1
         for n in reversed(x.data.shape):
             st.insert(0, step)

@@ -7,6 +7,7 @@ import operator
 
 from ..engine import backend as B
 from ..engine.backend import asarray, itemsize, kind, xp
+from ..engine.layouts import laid_out, preserved
 from ..engine.ops import nans as NS
 from ..engine.ops import ranks as RK
 from ..engine.ops import reductions as R
@@ -312,9 +313,8 @@ def sort(x, dim=-1, descending=False, *, stable=_UNSET):
     d = dim_index(dim, ndim_of(x))
     op, stable = (R.SORT, False) if stable is _UNSET else (R.SORT_STABLE, bool(stable))
     values = apply(op, x, dim=d, descending=bool(descending), stable=stable)
-    indices = R.sort_order(asarray(data(x)), d, bool(descending), stable)
-    return ValuesIndices((values, Tensor(asarray(indices, dtype="int64"), device=getattr(x, "device", "cpu"))),
-                         "sort")
+    indices = _sort_order(x, d, bool(descending), stable)
+    return ValuesIndices((values, Tensor(indices, device=getattr(x, "device", "cpu"))), "sort")
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
@@ -331,8 +331,14 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
 
 def argsort(x, dim=-1, descending=False, stable=False):
     """sort's indices (ties: where PyTorch's std::sort leaves them, unless stable=True)."""
-    order = R.sort_order(asarray(data(x)), dim_index(dim, ndim_of(x)), bool(descending), bool(stable))
-    return Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))
+    order = _sort_order(x, dim_index(dim, ndim_of(x)), bool(descending), bool(stable))
+    return Tensor(order, device=getattr(x, "device", "cpu"))
+
+
+def _sort_order(x, d, descending, stable):
+    """sort's indices along d, int64, laid out as sort lays out its results (as x: preserve_format)."""
+    a = asarray(data(x))
+    return laid_out(preserved, asarray(R.sort_order(a, d, descending, stable), dtype="int64"), (a,))
 
 
 def median(x, dim=None, keepdim=False):

@@ -92,7 +92,7 @@ def _like(draw, input, dtype, requires_grad, device, generator):
     axes = like_axes(input.data)
     t = draw(size=tuple(shape_of(input)[a] for a in axes), generator=generator, dtype=d,
              requires_grad=requires_grad, device=device if device is not None else input.device)
-    return laid_out(t, axes)
+    return laid_out(t, axes, input.data)
 
 
 def rand_like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -100,7 +100,13 @@ def rand_like(input, *, generator=None, dtype=None, requires_grad=False, device=
 
 
 def randn_like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
-    return _like(randn, input, dtype, requires_grad, device, generator)
+    """randn of input's layout: a result not row-major is filled by normal_'s serial kernel, value by value."""
+    contiguous = like_axes(input.data) == tuple(range(input.data.ndim))
+
+    def draw(size, generator, dtype, requires_grad, device):
+        d = _floating(dtype_of(dtype) or state.default_float, "normal_kernel_cpu")
+        return _made(Dn.normal(chosen(generator), numel(size), d, contiguous=contiguous), size, requires_grad, device)
+    return _like(draw, input, dtype, requires_grad, device, generator)
 
 
 _RANDINT_FORMS = ("randint() received an invalid combination of arguments - got ({}), but expected one of:\n"
@@ -147,7 +153,7 @@ def randint_like(input, low=None, high=None, *, generator=None, dtype=None, requ
     shape = tuple(shape_of(input)[a] for a in axes)
     low, span = between(d, int(low), int(high))
     return laid_out(_made(Dn.integers(chosen(generator), numel(shape), d, low, span), shape, requires_grad, device,
-                          like=input), axes)
+                          like=input), axes, input.data)
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):

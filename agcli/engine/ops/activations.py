@@ -11,6 +11,7 @@ from ...errors import AgcliError
 from ...state import state
 from ..backend import astype, xp
 from ..fma import fma
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .pointwise import SUB, TANH, add_scalar, exp, mask, mul, mul_scalar, sigmoid, zeros_like
@@ -280,3 +281,8 @@ declare_rest(globals(), LOOP)       # each kernel and rule line by line: right w
 
 def log_sigmoid(x):
     return apply(LOG_SIGMOID, x) if type(x) is Tensor else _log_sigmoid(x)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, GELU, GELU_BACKWARD, LEAKY_RELU, LEAKY_RELU_, ELU, CELU, ELU_, CELU_, LOG_SIGMOID, SILU,
+       LEAKY_RELU_BACKWARD, ELU_BACKWARD, LOG_SIGMOID_BACKWARD)

@@ -10,6 +10,7 @@ import math
 
 from ..backend import dtype_name, float_errors_ignored, from_host, host, to_host, xp
 from ..fma import fma
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, data
 from .elementary import primitive
@@ -146,3 +147,7 @@ i0, i1 = primitive(I0), primitive(I1)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, I0, I1)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, I0, I1)

@@ -4,6 +4,7 @@ words, and the forward-mode rules (engine/op.py)."""
 from __future__ import annotations
 
 from ..backend import asarray, astype, ones, xp
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import data
 from .pointwise import div_scalar, masked_fill, or_zero, where
@@ -136,3 +137,8 @@ MINIMUM = Op("MinimumBackward0", _first_on_ties(xp.minimum),
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
 
 declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, CLAMP, CLAMP_MIN, CLAMP_MAX, CLAMP_T_MIN, CLAMP_T_MAX, CLAMP_MIN_T, CLAMP_MAX_T, CLAMP_T, MAXIMUM,
+       MINIMUM)

@@ -8,6 +8,7 @@ import math
 
 from ..backend import asarray, tolist, xp
 from ..cpu_kernels import _float32_from_double as in_double
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import SUB, add_scalar, div, exp, mul, mul_scalar, neg, pow, sub_scalar
@@ -92,3 +93,7 @@ rsqrt, sinh, cosh = primitive(RSQRT), primitive(SINH), primitive(COSH)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, LOG2, LOG10, EXP2, EXPM1, RSQRT, SINH, COSH, ASIN, ACOS, ATAN, ERF, ERFC, ASINH, ACOSH, ATANH)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, LOG2, LOG10, EXP2, EXPM1, RSQRT, SINH, COSH, ASIN, ACOS, ATAN, ERF, ERFC, ASINH, ACOSH, ATANH)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..backend import asarray, astype, dtype_name, float_errors_ignored, from_host, host, kind, to_host, xp
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .elementary import primitive
@@ -193,3 +194,7 @@ from ..batching import ELEMENTWISE, LOOP, declare  # noqa: E402  (after the entr
 
 declare(ELEMENTWISE, FMAX, FMIN, LOGADDEXP2, ENTR, XLOG1PY, LOG_NDTR)
 declare(LOOP, DIST)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, FMAX, FMIN, LOGADDEXP2, LOG_NDTR, ENTR, XLOG1PY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...errors import AgcliError, torch_type_name
 from ..backend import ON_HOST, astype, clone, dtype, kind, ones, xp
 from ..backend_sums_kernel import lanes, vector_loop
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -307,3 +308,7 @@ BCE_LOGITS = Op("BinaryCrossEntropyWithLogitsBackward0", _bce_logits,
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
 
 declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
+
+
+# With reduction='none', TensorIterator lays these losses out as their inputs (engine/layouts.py).
+lay_out(iterated, SMOOTH_L1_LOSS, HUBER_LOSS, BCE_LOGITS)

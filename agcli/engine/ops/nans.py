@@ -4,6 +4,7 @@ back, zero where the input is nan."""
 from __future__ import annotations
 
 from ..backend import reduce_sum, xp
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import data
 from . import tangents as T
@@ -33,3 +34,7 @@ NANSUM = Op("NansumBackward0", _nansum, (_nansum_grad,),
 from ..batching import LOOP, declare  # noqa: E402  (after the entries)
 
 declare(LOOP, NANSUM)
+
+
+# at::empty of the shape holds nansum's result: row-major (engine/layouts.py).
+lay_out(row_major, NANSUM)

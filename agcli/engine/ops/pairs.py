@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..backend import asarray, astype, dtype, float_errors_ignored, xp
 from ..fma import fma
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .elementary import one_minus, primitive
@@ -212,3 +213,8 @@ from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, ATAN2, HYPOT, LOGADDEXP, XLOGY, XLOGY_NUMBER_SELF, XLOGY_NUMBER_OTHER, COPYSIGN, COPYSIGN_NUMBER,
         LERP, LERP_TENSOR, ADDCMUL, ADDCDIV)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, ATAN2, HYPOT, LOGADDEXP, XLOGY, XLOGY_NUMBER_SELF, XLOGY_NUMBER_OTHER, COPYSIGN, COPYSIGN_NUMBER,
+       LERP, LERP_TENSOR, ADDCMUL, ADDCDIV)

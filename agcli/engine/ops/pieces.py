@@ -3,6 +3,7 @@ constant padding. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ..backend import full, getitem, setitem, xp, zeros
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed, row_major_result, slice_key
@@ -169,3 +170,7 @@ CONSTANT_PAD = Op("ConstantPadNdBackward0", _padded,
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+
+# repeat writes a row-major result (engine/layouts.py).
+lay_out(row_major, REPEAT)

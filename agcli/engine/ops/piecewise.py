@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import cpu_kernels as K
 from ..backend import asarray, itemsize, kind, xp
+from ..layouts import iterated, lay_out
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 from .pointwise import EXP, LOG1P, SIGMOID, SUB, TANH, add, div_scalar, mul, threshold_backward, where, zeros_like
@@ -185,3 +186,8 @@ from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, HARDTANH, HARDTANH_BACKWARD, HARDSIGMOID, HARDSIGMOID_BACKWARD, HARDSWISH, HARDSWISH_BACKWARD,
         THRESHOLD, THRESHOLD_, SOFTSHRINK, SOFTSHRINK_BACKWARD, HARDSHRINK, HARDSHRINK_BACKWARD, MISH)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, HARDTANH, HARDTANH_BACKWARD, HARDSIGMOID, HARDSIGMOID_BACKWARD, HARDSWISH, HARDSWISH_BACKWARD,
+       THRESHOLD, THRESHOLD_, MISH)

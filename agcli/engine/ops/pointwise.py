@@ -9,6 +9,7 @@ from .. import cpu_kernels as K
 from ..cpu_kernels import ONE, TWO, ZERO
 from ..backend import asarray, astype, dtype_name, float_errors_ignored, kind, xp, zeros
 from ..fma import fma, times_one_minus_square
+from ..layouts import iterated, lay_out
 from ..op import Op, no_derivative, no_forward_derivative
 from ..tensor import Tensor, apply, data
 from .layout import row_major_result
@@ -188,14 +189,7 @@ RELU = Op("ReluBackward0", K.relu,
           saves_out=True, reads=((),), jvps=(lambda t, out, x: threshold_backward(t, out, 0),))
 ABS = Op("AbsBackward0", xp.abs, (lambda g, out, x: g * sgn(x),), ("grad * self.sgn()",),
          jvps=(lambda t, out, x: t * sgn(x),))
-def sign_of(x):
-    """PyTorch's sign, (0 < x) - (x < 0): nan gives 0 (NumPy's gives nan), and so does -0."""
-    if kind(x.dtype) != "f":
-        return xp.sign(x)
-    return xp.where(x == x, xp.sign(x), ZERO.get(x.dtype, 0.0))
-
-
-SGN = Op("SgnBackward0", sign_of, (lambda g, out, x: zeros_like(g),), ("0 (away from 0; PyTorch masks 0)",),
+SGN = Op("SgnBackward0", K.sign_of, (lambda g, out, x: zeros_like(g),), ("0 (away from 0; PyTorch masks 0)",),
          saves=False, jvps=(lambda t, out, x: zeros_like(t),))
 
 
@@ -398,3 +392,6 @@ declare(ELEMENTWISE, ADD, SUB, RSUB, RSUB_TENSORS, MUL, DIV, DIV_SCALAR, MUL_SCA
         POW, POW_T, RPOW, EXP, LOG, LOG1P, SQRT, SIN, COS, TAN, TANH, SIGMOID, RELU, ABS, SGN, TANH_BACKWARD,
         SIGMOID_BACKWARD, THRESHOLD_BACKWARD, WHERE, MASKED_FILL, LT, LE, GT, GE, EQ, NE)
 declare_rest(globals(), LOOP)       # remainder and floor division (their kernels look at dtypes)
+
+# TensorIterator lays their results out as their inputs (engine/layouts.py); masked_fill's is row-major
+lay_out(iterated, *(op for op in list(globals().values()) if type(op) is Op and op is not MASKED_FILL))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..backend import arange, asarray, astype, copy, from_host, host, kind, to_host, xp, zeros
 from ..backend_sort import sort_items, top_k
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -193,3 +194,7 @@ MODE = Op("ModeBackward0",
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+
+# at::empty of the shape holds these ops' results: row-major (engine/layouts.py).
+lay_out(row_major, MEDIAN_DIM, KTHVALUE, MODE, TOPK)

@@ -7,6 +7,7 @@ from .. import cpu_kernels as K
 from .. import backend_sort, saved
 from ..backend import (ON_HOST, arange, asarray, astype, copy, kind, reduce_mean, reduce_sum,
                        squared_deviations, xp, zeros)
+from ..layouts import lay_out, preserved, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import writes as W
@@ -347,3 +348,9 @@ from ..batching import LOOP, Reduction, declare, declare_rest  # noqa: E402  (af
 declare(Reduction(scale=False), SUM)
 declare(Reduction(scale=True), MEAN)
 declare_rest(globals(), LOOP)       # reductions over dims, sorts, scans: line by line
+
+
+# sort's results are laid out as empty_like(self, preserve_format); a reduction's along dims row-major,
+# as at::empty of its shape (engine/layouts.py).
+lay_out(preserved, SORT, SORT_STABLE)
+lay_out(row_major, SUM_DIM, MEAN_DIM, AMAX, AMIN, MAX_DIM, MIN_DIM, LOGSUMEXP, PROD_DIM, VAR, STD)

@@ -3,10 +3,12 @@ div's trunc rounding mode. Their gradient is zero, frac's the gradient itself
 (derivatives.yaml). Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
+from .. import cpu_kernels as K
 from ..backend import asarray, astype, copy, kind, xp
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply
-from .pointwise import sign_of, zeros_like
+from .pointwise import zeros_like
 
 
 def _keeping_integers(kernel):
@@ -44,7 +46,7 @@ CEIL = Op("CeilBackward0", _keeping_integers(xp.ceil), (_zero,), ("0",), saves=F
 TRUNC = Op("TruncBackward0", _keeping_integers(xp.trunc), (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
 FRAC = Op("FracBackward0", lambda x: x - xp.trunc(x), (lambda g, out, x: g,), ("grad",), saves=False,
           jvps=(lambda t, out, x: t,))
-SIGN = Op("SignBackward0", sign_of, (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
+SIGN = Op("SignBackward0", K.sign_of, (_zero,), ("0",), saves=False, jvps=(_no_tangent,))
 DIV_TRUNC = Op("DivBackward2", _trunc_divide, (_zero, _zero), ("0", "0"), saves=False,     # rounding_mode='trunc'
                jvps=(_no_tangent, _no_tangent), broadcasts=True)
 
@@ -77,3 +79,7 @@ from ..batching import ELEMENTWISE, LOOP, declare, declare_rest  # noqa: E402  (
 
 declare(ELEMENTWISE, ROUND, FLOOR, CEIL, TRUNC, FRAC, SIGN, FMOD, FMOD_T)
 declare_rest(globals(), LOOP)       # round(decimals=) and trunc division (their kernels look at dtypes)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, ROUND, ROUND_DECIMALS, FLOOR, CEIL, TRUNC, FRAC, SIGN, DIV_TRUNC, FMOD, FMOD_T)

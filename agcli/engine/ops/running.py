@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ..backend import copy, dtype_name, float_errors_ignored, from_host, host, to_host, xp, zeros
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -127,3 +128,7 @@ LOGCUMSUMEXP = Op("LogcumsumexpBackward0", _logcumsumexp, (_logcumsumexp_grad,),
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
 
 declare_rest(globals(), LOOP)       # each kernel and rule line by line
+
+
+# at::empty of the shape holds these ops' results: row-major (engine/layouts.py).
+lay_out(row_major, CUMMAX, CUMMIN, LOGCUMSUMEXP)

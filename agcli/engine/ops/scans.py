@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import cpu_kernels as K
 from ..backend import arange, copy, ones, xp
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -102,3 +103,7 @@ def cumsum(x, dim):
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries it declares)
 
 declare_rest(globals(), LOOP)       # each kernel and rule line by line: right whatever the op does
+
+
+# at::empty of the shape holds these ops' results: row-major (engine/layouts.py).
+lay_out(row_major, CUMPROD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..backend import asarray, astype, clone, copy, getitem, setitem, swapaxes, xp, zeros
 from ..backend import diagonal as diagonal_view, expanded
+from ..layouts import copied_as, laid_out, preserved
 from ..op import Op
 from ..tensor import Tensor, apply
 from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, indexed, inverse_permutation,
@@ -153,13 +154,13 @@ def _unsqueeze_to(g, out, x, dim=None):
 # (auto_linear in derivatives.yaml: the tangent goes through the op itself, batch dims in front)
 COPY = Op("CopyBackwards", lambda x: asarray(x, copy=True), (lambda g, out, x: g,), ("grad",),
           saves=False, jvps=(_same,))   # the first gradient accumulated with create_graph=True: PyTorch names it so
-TO_COPY = Op("ToCopyBackward0", lambda x, dtype: astype(x, dtype),      # .to(dtype), .double(), ...
+TO_COPY = Op("ToCopyBackward0", lambda x, dtype: laid_out(preserved, astype(x, dtype), (x,)),   # .to(dtype), ...
              (lambda g, out, x, dtype: to_dtype(g, x.dtype),), ("grad.to(self.dtype)",), saves=False,
              jvps=(lambda t, out, x, dtype: to_dtype(t, dtype),))
 MOVE = Op("ToCopyBackward0", lambda x: copy(x), (lambda g, out, x: g,), ("grad.to(self.device)",),
           saves=False, jvps=(_same,))      # .to(device), .cuda(), .cpu(): a copy with another device label
 CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
-           lambda x, memory_format="preserve": clone(x, memory_format == "contiguous"),
+           lambda x, memory_format="preserve": clone(x, True) if memory_format == "contiguous" else copied_as(x, x),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False, jvps=(_same,))
 ALIAS = Op("AliasBackward0", lambda x: getitem(x, (...,)), (lambda g, out, x: g,), ("grad",),   # x[...]
            saves=False, view=True, jvps=(_same,))
@@ -209,7 +210,7 @@ CAT = Op("CatBackward0", joined,
 STACK = Op("StackBackward0", stacked,
            (lambda g, out, *xs, i, dim: select(g, dim, i),), ("grad.select(dim, i)",), saves=False, variadic=True,
            jvps=_joined(lambda: STACK, xp.stack))
-FLIP = Op("FlipBackward0", lambda x, dims: copy(xp.flip(x, axis=dims)),     # (a copy, as PyTorch's)
+FLIP = Op("FlipBackward0", lambda x, dims: copied_as(xp.flip(x, axis=dims), x),     # (a copy, as PyTorch's)
           (lambda g, out, x, dims: flip(g, dims),), ("grad.flip(dims)",), saves=False,
           jvps=(lambda t, out, x, dims: flip(t, tuple(tangent_dim(d, x, t) for d in dims)),))
 DIAGONAL = Op("DiagonalBackward0", lambda x, offset, dim1, dim2: diagonal_view(x, offset, dim1, dim2),

@@ -11,6 +11,7 @@ import math
 
 from ..backend import asarray, float_errors_ignored, from_host, host, kind, to_host, xp
 from .. import cpu_kernels as K
+from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply
 from .elementary import primitive
@@ -357,3 +358,7 @@ digamma, erfinv = primitive(DIGAMMA), primitive(ERFINV)
 from ..batching import ELEMENTWISE, declare  # noqa: E402  (after the entries)
 
 declare(ELEMENTWISE, LGAMMA, DIGAMMA, POLYGAMMA, ERFINV, LOGIT, SINC, DEG2RAD, RAD2DEG, NAN_TO_NUM)
+
+
+# TensorIterator lays these ops' results out as their inputs (engine/layouts.py).
+lay_out(iterated, LGAMMA, DIGAMMA, POLYGAMMA, ERFINV, LOGIT, SINC, DEG2RAD, RAD2DEG, NAN_TO_NUM)

@@ -4,6 +4,7 @@ name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ..backend import arange, copy, diagonal as diagonal_view, xp, zeros
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed_diagonal
@@ -61,3 +62,7 @@ DIAGONAL_COPY = Op("DiagonalBackward0_copy",             # torch.diag of a matri
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+
+# tril and triu write a row-major result (engine/layouts.py).
+lay_out(row_major, TRIL, TRIU)

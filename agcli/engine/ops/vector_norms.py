@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import cpu_kernels as K
 from ..backend import astype, dtype_name, float_errors_ignored, kind, xp
+from ..layouts import lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from . import tangents as T
@@ -73,3 +74,7 @@ NORM_DIM = Op("NormBackward1", lambda x, ord, dim, keepdim: vector_norm(x, ord, 
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entry)
 
 declare_rest(globals(), LOOP)       # line by line
+
+
+# at::empty of the shape holds a norm's result: row-major (engine/layouts.py).
+lay_out(row_major, NORM, NORM_DIM)
