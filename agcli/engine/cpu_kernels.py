@@ -120,6 +120,22 @@ def halves_in_float(fn):
     return kernel
 
 
+def _halves_by_number(fn):
+    """fn(x, s) of float16 values and a Python number as PyTorch's CPU mul, div and div_floor compute
+    it: the number kept at float32's precision, not rounded to float16 first (the kernels' scalar branch
+    reads the original scalar in opmath), the result rounded once: float16(0.) * 1e6 is 0., not nan."""
+    def kernel(x, y):
+        if (type(y) is float or type(y) is int) and getattr(x, "dtype", None) == HALF:
+            return astype(fn(astype(x, "float32"), y), "float16")
+        return fn(x, y)
+    kernel.__name__ = fn.__name__
+    return kernel
+
+
+_QUOTIENTS = (xp.multiply, xp.divide, xp.floor_divide)
+multiply, divide, floor_divide = map(_halves_by_number, _QUOTIENTS) if ON_HOST else _QUOTIENTS    # (no float16)
+
+
 def product(x, axis=None, keepdims=False):
     """prod in PyTorch's CPU order: float16 multiplied in turn in float16; float32/float64 along the
     last dim (or all of x) by its vectorised reduction (`_vector_product`), along another dim one row

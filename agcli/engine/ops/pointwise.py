@@ -59,13 +59,13 @@ RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * a
 RSUB_TENSORS = Op("RsubBackward0", lambda x, y, alpha=1: _sub(y, x, alpha),      # torch.rsub(x, y): y - alpha * x
                   (_minus_alpha, lambda g, out, x, y, alpha=1: g), ("-grad * alpha", "grad"), saves=False,
                   jvps=(_minus_alpha, lambda t, out, x, y, alpha=1: t))
-MUL = Op("MulBackward0", xp.multiply,
+MUL = Op("MulBackward0", K.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
          ("grad * other", "grad * self"), reads=((1,), (0,)),
          jvps=(lambda t, out, x, y: t * y,           # other_t * self_p + self_t * other_p
                lambda t, out, x, y: t * x), broadcasts=True)
-DIV = Op("DivBackward0", xp.divide,
+DIV = Op("DivBackward0", K.divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * ((x / y) / y)),
          ("grad / other", "-grad * ((self / other) / other)"), reads=((1,), (0, 1)),
@@ -100,11 +100,11 @@ REMAINDER_T = Op("RemainderBackward1", _remainder,        # tensor % tensor
                  ("grad", "-grad * self.div(other, rounding_mode='floor')"),
                  jvps=(lambda t, out, x, y: t,      # self_t - other_t * self_p.div(other_p, 'floor')
                        lambda t, out, x, y: -(t * div_floor(x, y))), broadcasts=True)
-FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn name, as printed
+FLOOR_DIVIDE = Op("NotImplemented", K.floor_divide,       # PyTorch's grad_fn name, as printed
                   (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False,
                   jvps=(no_forward_derivative("floor_divide"),) * 2)
 # div(rounding_mode='floor') inside remainder's rule: its own gradient is zero, as PyTorch's
-DIV_FLOOR = Op("DivBackward2", xp.floor_divide,
+DIV_FLOOR = Op("DivBackward2", K.floor_divide,
                (lambda g, out, x, y: zeros_like(g), lambda g, out, x, y: zeros_like(g)), ("0", "0"), saves=False,
                jvps=(lambda t, out, x, y: zeros_like(t),) * 2)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
