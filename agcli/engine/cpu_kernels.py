@@ -111,9 +111,10 @@ def accumulating(fn, x):
 
 def halves_in_float(fn):
     """fn(x, ...), with float16 values computed in float32 and rounded once, as PyTorch's CPU
-    kernels compute halves (softmax, log_softmax)."""
+    kernels compute halves (softmax, sigmoid, gelu, addcmul: the other float16 arrays too)."""
     def kernel(x, *args, **kwargs):
         if x.dtype == HALF:
+            args = [astype(a, "float32") if getattr(a, "dtype", None) == HALF else a for a in args]
             return astype(fn(astype(x, "float32"), *args, **kwargs), "float16")
         return fn(x, *args, **kwargs)
     kernel.__name__ = fn.__name__

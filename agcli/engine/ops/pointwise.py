@@ -179,7 +179,7 @@ TAN = Op("TanBackward0", K.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1
 # taken with create_graph records TanhBackwardBackward0, ... as PyTorch's does
 TANH = Op("TanhBackward0", K.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: tanh_backward(t, out),))
-SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g, out),),
+SIGMOID = Op("SigmoidBackward0", K.halves_in_float(_sigmoid), (lambda g, out, x: sigmoid_backward(g, out),),
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)

@@ -4,6 +4,7 @@ div's trunc rounding mode. Their gradient is zero, frac's the gradient itself
 from __future__ import annotations
 
 from ..backend import asarray, astype, copy, kind, xp
+from .. import cpu_kernels as K
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import sign_of, zeros_like
@@ -14,6 +15,7 @@ def _keeping_integers(kernel):
     return lambda x: copy(x) if kind(x.dtype) in "iu" else kernel(x)
 
 
+@K.halves_in_float
 def _round_decimals(x, decimals):
     """PyTorch's CPU kernel: nearbyint(x * 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) * 10^-d),
     the power rounded to x's dtype first."""
