@@ -14,7 +14,8 @@ from . import mkl_gemm
 
 def in_turn_shapes(a, b) -> bool:
     return type(a) is type(b) is numpy.ndarray and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] <= 3 and a.size \
-        and b.size and (b.shape[-1] <= 8 or a.shape[-2] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f"
+        and b.size and (b.shape[-1] <= 8 or a.shape[-2] <= 2) and a.dtype == b.dtype and a.dtype.kind == "f" \
+        and a.dtype.itemsize > 2      # (float16: PyTorch adds in float32, rounding once, as NumPy's matmul)
 
 
 def in_turn(a, b):
@@ -107,7 +108,8 @@ def mm_kernel(a, b):
             (m, k), n = sa, sb[1]
             d = a.dtype
             same = d == b.dtype
-            if k <= 3 and m and k and n and (n <= 8 or m <= 2) and same and d.kind == "f":    # in_turn_shapes
+            if k <= 3 and m and k and n and (n <= 8 or m <= 2) and same and d.kind == "f" and d.itemsize > 2:
+                # (in_turn_shapes)
                 return in_turn(a, b)
             if d == _FLOAT32 and in_turn_transposed(a, b):
                 return in_turn_any_k(a, b)

@@ -111,13 +111,30 @@ def accumulating(fn, x):
 
 def halves_in_float(fn):
     """fn(x, ...), with float16 values computed in float32 and rounded once, as PyTorch's CPU
-    kernels compute halves (softmax, log_softmax)."""
+    kernels compute halves (softmax, sigmoid, gelu, addcmul: the other float16 arrays too)."""
     def kernel(x, *args, **kwargs):
         if x.dtype == HALF:
+            args = [astype(a, "float32") if getattr(a, "dtype", None) == HALF else a for a in args]
             return astype(fn(astype(x, "float32"), *args, **kwargs), "float16")
         return fn(x, *args, **kwargs)
     kernel.__name__ = fn.__name__
     return kernel
+
+
+def _halves_by_number(fn):
+    """fn(x, s) of float16 values and a Python number as PyTorch's CPU mul, div and div_floor compute
+    it: the number kept at float32's precision, not rounded to float16 first (the kernels' scalar branch
+    reads the original scalar in opmath), the result rounded once: float16(0.) * 1e6 is 0., not nan."""
+    def kernel(x, y):
+        if (type(y) is float or type(y) is int) and getattr(x, "dtype", None) == HALF:
+            return astype(fn(astype(x, "float32"), y), "float16")
+        return fn(x, y)
+    kernel.__name__ = fn.__name__
+    return kernel
+
+
+_QUOTIENTS = (xp.multiply, xp.divide, xp.floor_divide)
+multiply, divide, floor_divide = map(_halves_by_number, _QUOTIENTS) if ON_HOST else _QUOTIENTS    # (no float16)
 
 
 def product(x, axis=None, keepdims=False):

@@ -15,8 +15,8 @@ from ..state import state
 from .checks import CPP_TYPE_NAMES, broadcast_shapes, fail, refuse_huge, shape_of, size_of, tensors_only
 from .dtypes import dtype_name, floating, mixed, result_type
 from .indexing import nonzero
-from .operands import (PYTHON_OPERATORS, int_power, integer_division, kind_of, number_cast, python_numbers, stored,
-                       sub_check, wrapped)
+from .operands import (PYTHON_OPERATORS, int_power, integer_division, kind_of, number_cast, python_numbers,
+                       scalar_of_another_dtype, stored, sub_check, wrapped)
 
 
 def _as_operand(v):
@@ -79,6 +79,7 @@ def _elementwise(op, x, y, *, true_division=False, **params):
                 cast = result_type(x, y)
                 if true_division and kind(cast) != "f":       # int / int divides as the default float
                     cast = B.dtype(state.default_float)
+                y = scalar_of_another_dtype(op, x, y, cast)
     try:
         # (without params, a plain call: ** makes a call that builds a dict and is not inlined)
         return apply(op, x, y, cast=cast, **params) if params else apply(op, x, y, cast=cast)

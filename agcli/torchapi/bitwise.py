@@ -11,6 +11,7 @@ from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, torch_type_name
+from .checks import broadcast_shapes, fail, shape_of
 from .dtypes import result_type
 
 # operator -> (PyTorch's kernel name in its error, the array API's function)
@@ -31,11 +32,15 @@ def _refused(kernel, dtype_name, op):
 def _array(v, cast):
     if type(v) is Tensor:
         return B.astype(v.data, cast) if v.data.dtype != cast else v.data
+    if type(v) is int and kind(cast) in "iu":       # wrapped into the dtype, as PyTorch converts it (-1: 255)
+        info = xp.iinfo(cast)
+        v = (v - info.min) % (info.max - info.min + 1) + info.min
     return B.asarray(v, dtype=cast)
 
 
-def binary(op):
-    """`a OP b` where a or b is a tensor (the other a tensor or a Python number)."""
+def binary(op, in_place=False):
+    """`a OP b` where a or b is a tensor (the other a tensor or a Python number). in_place: `a OP= b`,
+    whose result PyTorch first checks it can write into a (its shape, then its dtype)."""
     kernel, name = _KERNELS[op]
     function = getattr(xp, name)
 
@@ -47,12 +52,24 @@ def binary(op):
                 shown = "Tensor" if type(a) is Tensor else type(a).__name__
                 other = "Tensor" if type(b) is Tensor else type(b).__name__
                 raise AgcliError(f"unsupported operand type(s) for {op}: '{shown}' and '{other}'", kind="type")
+        shape = broadcast_shapes(shape_of(a), shape_of(b))       # (PyTorch's words for shapes first)
         cast = result_type(a, b)
-        if kind(cast) == "f":
+        if in_place:
+            _check_written_into(a, shape, cast)
+        if kind(cast) == "f" or kind(cast) == "b" and op in ("<<", ">>"):
             raise _refused(kernel, torch_type_name(cast), op)
         device = a.device if type(a) is Tensor else b.device
         return Tensor(function(_array(a, cast), _array(b, cast)), device=device)
     return compute
+
+
+def _check_written_into(a, shape, cast):
+    if shape != a.data.shape:
+        fail(f"output with shape [{', '.join(map(str, a.data.shape))}] doesn't match the broadcast shape "
+             f"[{', '.join(map(str, shape))}]", "shape")
+    if kind(cast) == "f" != kind(a.data.dtype) or kind(a.data.dtype) == "b" != kind(cast):
+        fail(f"result type {torch_type_name(cast)} can't be cast to the desired output type "
+             f"{torch_type_name(a.data.dtype)}")
 
 
 def invert(x):

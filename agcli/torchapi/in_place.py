@@ -255,8 +255,8 @@ div_ = _in_place(functions.div)
 pow_ = _in_place(functions.pow)
 remainder_ = _in_place(functions.remainder)
 floor_divide_ = _in_place(functions.floor_divide)
-bitwise_and_, bitwise_or_, bitwise_xor_ = (_in_place(bitwise.binary(op)) for op in "&|^")
-bitwise_left_shift_, bitwise_right_shift_ = _in_place(bitwise.binary("<<")), _in_place(bitwise.binary(">>"))
+bitwise_and_, bitwise_or_, bitwise_xor_, bitwise_left_shift_, bitwise_right_shift_ = (
+    _in_place(bitwise.binary(op, in_place=True)) for op in ("&", "|", "^", "<<", ">>"))
 
 
 def _in_place_unary(fn, words=None):

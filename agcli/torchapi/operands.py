@@ -9,12 +9,13 @@ from ..engine import backend as B
 from ..engine.backend import kind, xp
 from ..engine.ops import pointwise as P
 from ..engine.tensor import Tensor, data
-from .checks import fail
+from .checks import broadcast_shapes, fail, shape_of
 from .dtypes import mixed, result_type
 
 NARROW_INTS = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int"}
 _C_TYPES = {**NARROW_INTS, "int64": "int64_t", "float16": "c10::Half"}
 _HALF_MAX = 65504.0
+_HALF = B.dtype("float16") if B.ON_HOST else None     # (the array API has no float16)
 
 
 def checked_fill(value, dtype, type_name=None):
@@ -67,6 +68,21 @@ def wrapped(n, other):
     return (n - info.min) % (info.max - info.min + 1) + info.min
 
 
+# PyTorch's CPU kernels whose float16 branch reads a one-element second operand at its own precision
+_READ_AS_SCALARS = (P.MUL, P.DIV, P.FLOOR_DIVIDE, P.DIV_FLOOR)
+
+
+def scalar_of_another_dtype(op, x, y, cast):
+    """y as the number it holds where PyTorch's mul, div or div_floor of a float16 x reads a one-element y
+    of another dtype at its own precision (a float32 0.37, not float16's), so the kernel (cpu_kernels'
+    _halves_by_number) computes as PyTorch's does; otherwise y. (Not a y needing its gradient.)"""
+    if cast != _HALF or type(y) is not Tensor or type(x) is not Tensor or op not in _READ_AS_SCALARS:
+        return y
+    if y.data.size != 1 or y.data.dtype == _HALF or y.requires_grad or y.data.ndim > x.data.ndim:
+        return y
+    return B.item(y.data)
+
+
 def number_cast(t, number):
     """The dtype a tensor and a Python number compute in where NumPy's promotion differs from
     PyTorch's (an integer tensor and a float: the default float, not float64), else None."""
@@ -88,11 +104,12 @@ def sub_check(a, b):
 def integer_division(input, other, kernel):
     """PyTorch's errors for bools divided by bools (its `kernel` has no bool version), and
     for integers divided by an integer (or bool) zero (NumPy gives 0)."""
+    broadcast_shapes(shape_of(input), shape_of(other))     # (PyTorch's words for shapes first)
     dividend, divisor_kind = kind_of(input), kind_of(other)
     if dividend == divisor_kind == "b":
         fail(f'"{kernel}" not implemented for \'Bool\'', "not_implemented")
     if dividend in "iub" and divisor_kind in "iub" and getattr(data(input), "size", 1):    # (nothing to divide: none)
-        divisor = B.asarray(data(other))
+        divisor = B.asarray(data(wrapped(other, input)))      # (256 is 0 beside int8)
         if bool(xp.any(xp.logical_not(divisor) if kind(divisor.dtype) == "b" else divisor == 0)):
             fail("ZeroDivisionError")
 

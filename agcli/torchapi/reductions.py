@@ -324,6 +324,8 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         fail(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}", "type")
     if not 0 <= k <= (shape_of(x)[d] if ndim_of(x) else 1):
         fail("selected index k out of range")
+    if kind(asarray(data(x)).dtype) == "b":
+        fail("topk does not support bool dtypes on CPU")
     order = RK.topk_order(asarray(data(x)), int(k), d, largest)
     values = apply(RK.TOPK, x, k=int(k), dim=d, largest=bool(largest))
     return ValuesIndices((values, Tensor(asarray(order, dtype="int64"), device=getattr(x, "device", "cpu"))), "topk")

@@ -81,6 +81,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         fail(f"kthvalue(): Expected reduction dim {d} to have non-zero size.", "index")
     if not 1 <= k <= size:
         fail(f"kthvalue(): selected number k out of range for dimension {d}")
+    if kind(asarray(data(input)).dtype) == "b":
+        fail('"kthvalue_cpu" not implemented for \'Bool\'', "not_implemented")
     values = apply(RK.KTHVALUE, input, k=int(k), dim=d, keepdim=bool(keepdim))
     order = RK.kth_order(asarray(data(input)), int(k), d)
     if not keepdim and ndim_of(input):

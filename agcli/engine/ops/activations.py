@@ -71,6 +71,7 @@ def _log_sigmoid_double(gg, x):
     return gg * add_scalar(z, -1) * z
 
 
+@K.halves_in_float
 def _silu(x):
     return x / (1 + xp.exp(-x))
 
@@ -101,6 +102,7 @@ _TANH_BETA = 1.41421356237309504880 * 1.12837916709551257390 * 0.5     # M_SQRT2
 _KAPPA = 0.044715
 
 
+@K.halves_in_float
 def _gelu(x, approximate):
     """x * 0.5 * (1 + erf(x * M_SQRT1_2)); 'tanh': 0.5 * x * (1 + tanh(kBeta * (x + kKappa * x³)))."""
     if approximate == "tanh":

@@ -221,7 +221,7 @@ NLL_LOSS = Op("NllLossBackward0", _nll,
                nll_loss_backward(g, x, target, reduction, ignore_index, weight), None),
               ("nll_loss_backward: -grad [* weight[target]] at each target's class [/ count or total weight]",),
               jvps=(T.nll, None))
-SOFTPLUS = Op("SoftplusBackward0", _softplus,
+SOFTPLUS = Op("SoftplusBackward0", K.halves_in_float(_softplus),
               (lambda g, out, x, beta, threshold: softplus_backward(g, x, beta, threshold),),
               ("grad * z / (z + 1), z = exp(self * beta); grad where self * beta > threshold",),
               jvps=(lambda t, out, x, beta, threshold: softplus_backward(t, x, beta, threshold),))

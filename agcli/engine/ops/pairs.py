@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..backend import asarray, astype, dtype, float_errors_ignored, xp
 from ..fma import fma
+from .. import cpu_kernels as K
 from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply, data
@@ -165,6 +166,7 @@ LERP_TENSOR = Op("LerpBackward1", _lerp,
                        lambda t, out, a, b, w: mul(t, sub(b, a))), broadcasts=True)
 
 
+@K.halves_in_float
 def _addcmul(x, t1, t2, value=1):
     """x + value * t1 * t2 as PyTorch's kernel: fma(value * t1, t2, x), value in the tensors' dtype."""
     scaled = t1 * asarray(value, dtype=t1.dtype) if value != 1 else t1

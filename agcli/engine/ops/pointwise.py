@@ -60,13 +60,13 @@ RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * a
 RSUB_TENSORS = Op("RsubBackward0", lambda x, y, alpha=1: _sub(y, x, alpha),      # torch.rsub(x, y): y - alpha * x
                   (_minus_alpha, lambda g, out, x, y, alpha=1: g), ("-grad * alpha", "grad"), saves=False,
                   jvps=(_minus_alpha, lambda t, out, x, y, alpha=1: t))
-MUL = Op("MulBackward0", xp.multiply,
+MUL = Op("MulBackward0", K.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
          ("grad * other", "grad * self"), reads=((1,), (0,)),
          jvps=(lambda t, out, x, y: t * y,           # other_t * self_p + self_t * other_p
                lambda t, out, x, y: t * x), broadcasts=True)
-DIV = Op("DivBackward0", xp.divide,
+DIV = Op("DivBackward0", K.divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * ((x / y) / y)),
          ("grad / other", "-grad * ((self / other) / other)"), reads=((1,), (0, 1)),
@@ -101,11 +101,11 @@ REMAINDER_T = Op("RemainderBackward1", _remainder,        # tensor % tensor
                  ("grad", "-grad * self.div(other, rounding_mode='floor')"),
                  jvps=(lambda t, out, x, y: t,      # self_t - other_t * self_p.div(other_p, 'floor')
                        lambda t, out, x, y: -(t * div_floor(x, y))), broadcasts=True)
-FLOOR_DIVIDE = Op("NotImplemented", xp.floor_divide,       # PyTorch's grad_fn name, as printed
+FLOOR_DIVIDE = Op("NotImplemented", K.floor_divide,       # PyTorch's grad_fn name, as printed
                   (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False,
                   jvps=(no_forward_derivative("floor_divide"),) * 2)
 # div(rounding_mode='floor') inside remainder's rule: its own gradient is zero, as PyTorch's
-DIV_FLOOR = Op("DivBackward2", xp.floor_divide,
+DIV_FLOOR = Op("DivBackward2", K.floor_divide,
                (lambda g, out, x, y: zeros_like(g), lambda g, out, x, y: zeros_like(g)), ("0", "0"), saves=False,
                jvps=(lambda t, out, x, y: zeros_like(t),) * 2)
 RECIPROCAL = Op("ReciprocalBackward0", xp.reciprocal,
@@ -180,7 +180,7 @@ TAN = Op("TanBackward0", K.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1
 # taken with create_graph records TanhBackwardBackward0, ... as PyTorch's does
 TANH = Op("TanhBackward0", K.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: tanh_backward(t, out),))
-SIGMOID = Op("SigmoidBackward0", _sigmoid, (lambda g, out, x: sigmoid_backward(g, out),),
+SIGMOID = Op("SigmoidBackward0", K.halves_in_float(_sigmoid), (lambda g, out, x: sigmoid_backward(g, out),),
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),
              jvps=(lambda t, out, x: sigmoid_backward(t, out),))
 # relu saves its result, as PyTorch's does; nan passes the gradient (threshold_backward's `<= 0` test)

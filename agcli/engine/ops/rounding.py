@@ -16,6 +16,7 @@ def _keeping_integers(kernel):
     return lambda x: copy(x) if kind(x.dtype) in "iu" else kernel(x)
 
 
+@K.halves_in_float
 def _round_decimals(x, decimals):
     """PyTorch's CPU kernel: nearbyint(x * 10^d) / 10^d (d < 0: nearbyint(x / 10^-d) * 10^-d),
     the power rounded to x's dtype first."""
