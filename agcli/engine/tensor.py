@@ -10,6 +10,7 @@ from itertools import count
 from weakref import WeakKeyDictionary
 
 from ..device import chosen
+from ..errors import AgcliError
 from ..state import state
 from .backend import ON_HOST, asarray, astype, item, ndarray, setitem
 from .backend_watch import numbers_forward, watch
@@ -89,6 +90,12 @@ class Tensor:
     def __repr__(self) -> str:      # what a program prints is torchapi.printing's tensor_repr
         grad_fn = f", grad_fn={self.grad_fn.name}" if self.grad_fn is not None else ""
         return f"<Tensor {tuple(self.data.shape)} {self.data.dtype}{grad_fn}>"
+
+    def __bool__(self):     # (a module's flag given a tensor, e.g. nn.ReLU(x): PyTorch's truth, not len()'s)
+        if self.data.size != 1:
+            which = "no values" if self.data.size == 0 else "more than one value"
+            raise AgcliError(f"Boolean value of Tensor with {which} is ambiguous")
+        return bool(item(self.data.reshape(())))
 
     def __len__(self):
         if self.data.ndim == 0:
