@@ -10,9 +10,8 @@ from itertools import count
 from weakref import WeakKeyDictionary
 
 from ..device import chosen
-from ..errors import AgcliError
 from ..state import state
-from .backend import ON_HOST, asarray, astype, item, ndarray, setitem
+from .backend import ON_HOST, asarray, astype, item, ndarray, tensor_truth
 from .backend_watch import numbers_forward, watch
 from .saved import INFERENCE_IN_PLACE, INFERENCE_SAVED, saved_tensors
 
@@ -91,18 +90,13 @@ class Tensor:
         grad_fn = f", grad_fn={self.grad_fn.name}" if self.grad_fn is not None else ""
         return f"<Tensor {tuple(self.data.shape)} {self.data.dtype}{grad_fn}>"
 
-    def __bool__(self):     # (a module's flag given a tensor, e.g. nn.ReLU(x): PyTorch's truth, not len()'s)
-        if self.data.size != 1:
-            which = "no values" if self.data.size == 0 else "more than one value"
-            raise AgcliError(f"Boolean value of Tensor with {which} is ambiguous")
-        return bool(item(self.data.reshape(())))
-
     def __len__(self):
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
     __hash__ = object.__hash__
+    __bool__ = tensor_truth     # (asked by agcli's own Python, e.g. nn.ReLU(x)'s flag: PyTorch's truth)
     # ndarray <op> Tensor must reach Tensor's reflected operator, not make an object array.
     __array_ufunc__ = None
 
