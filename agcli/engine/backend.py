@@ -22,7 +22,7 @@ from contextlib import nullcontext
 import numpy
 
 from ..device import chosen
-from .backend_errors import float_errors, float_errors_ignored, missing_dtype
+from .backend_errors import float_errors, float_errors_ignored, missing_dtype, tensor_truth
 from .backend_matmul import (as_mv, bmm_kernel, dot_kernel, in_turn, in_turn_mv as mv_kernel, in_turn_shapes,
                              mkl_addmm, mkl_addmv, mkl_baddbmm, mm_kernel, one_row_or_column)
 

@@ -5,7 +5,7 @@ Python class around it whose entering costs more than a small op. A line's
 evaluation enters one (backend.float_errors), so `error_state` sets the same
 variable to what numpy.errstate would put there, made when it is entered as
 errstate makes it. Where NumPy's private names are missing: numpy.errstate.
-And a backend's missing dtype, in agcli's words.
+And a backend's missing dtype, in agcli's words; a tensor's truth, in PyTorch's.
 """
 from __future__ import annotations
 
@@ -69,3 +69,12 @@ def missing_dtype(backend: str, name: str):
     """A dtype the array backend does not have (the strict stand-in's float16): agcli's error."""
     raise AgcliError(f"the array backend {backend} has no {name} dtype", kind="not_implemented",
                      hint="run it on the default backend (leave AGCLI_ARRAY_BACKEND unset)")
+
+
+def tensor_truth(t) -> bool:
+    """bool(t) where agcli's own Python asks it of a program's tensor (nn.ReLU(x)'s inplace flag, given a
+    tensor): PyTorch's answer, one value's truth or its error (not len()'s)."""
+    if t.data.size != 1:
+        which = "no values" if t.data.size == 0 else "more than one value"
+        raise AgcliError(f"Boolean value of Tensor with {which} is ambiguous")
+    return bool(t.data.reshape(()))

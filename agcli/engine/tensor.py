@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from ..device import chosen
 from ..state import state
-from .backend import ON_HOST, asarray, astype, item, ndarray, setitem
+from .backend import ON_HOST, asarray, astype, item, ndarray, tensor_truth
 from .backend_watch import numbers_forward, watch
 from .saved import INFERENCE_IN_PLACE, INFERENCE_SAVED, saved_tensors
 
@@ -96,6 +96,7 @@ class Tensor:
         return self.data.shape[0]
 
     __hash__ = object.__hash__
+    __bool__ = tensor_truth     # (asked by agcli's own Python, e.g. nn.ReLU(x)'s flag: PyTorch's truth)
     # ndarray <op> Tensor must reach Tensor's reflected operator, not make an object array.
     __array_ufunc__ = None
 

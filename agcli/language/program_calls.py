@@ -31,8 +31,7 @@ def invoke(f, args, kwargs):
     """f(*args, **kwargs) for any value f of a program."""
     t = type(f)
     if t in _DIRECT:
-        if t is TorchClass and f.name in _DECORATORS and len(args) == 1 and not kwargs and callable(args[0]) \
-                and type(args[0]) is not bool:
+        if t is TorchClass and f.name in _DECORATORS and len(args) == 1 and not kwargs and _decorates(f.name, args[0]):
             return ModeFunction(f.fn(), args[0])       # @torch.no_grad without parentheses
         return f(*args, **kwargs)
     if isinstance(f, type):
@@ -58,6 +57,12 @@ def invoke(f, args, kwargs):
     if isinstance(f, ProgramObject) or callable(f) and not isinstance(f, (Tensor, *VALUES)):
         return f(*args, **kwargs)
     raise_python(TypeError(f"'{type_name(f)}' object is not callable"))
+
+
+def _decorates(name, argument):
+    """Whether torch.no_grad(argument) is PyTorch's decorator (anything but None, callable or not: a call then
+    calls it) and torch.inference_mode(argument) too (anything but a bool, its mode)."""
+    return type(argument) is not bool if name == "inference_mode" else argument is not None
 
 
 def call_method(receiver, name, args, kwargs):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 import math
+import operator
 
 from ..engine.backend import item, kind
 from ..engine.tensor import Tensor
@@ -39,7 +40,10 @@ _PY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b
        "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
        "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "&": lambda a, b: a & b, "|": lambda a, b: a | b,
        "^": lambda a, b: a ^ b, "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b}
-_PY_IN_PLACE = {"+": lambda a, b: a.__iadd__(b), "*": lambda a, b: a.__imul__(b)}
+# `a OP= b` of Python's values: Python's own (xs += ys extends xs itself, s |= t too; its errors say "+=")
+_PY_IN_PLACE = {"+": operator.iadd, "-": operator.isub, "*": operator.imul, "/": operator.itruediv,
+                "//": operator.ifloordiv, "%": operator.imod, "**": operator.ipow, "@": operator.imatmul,
+                "&": operator.iand, "|": operator.ior, "^": operator.ixor, "<<": operator.ilshift, ">>": operator.irshift}
 _DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "//": "floordiv", "%": "mod", "**": "pow",
             "@": "matmul", "&": "and", "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift"}
 _REFLECTED = {"<": "__gt__", "<=": "__ge__", ">": "__lt__", ">=": "__le__", "==": "__eq__", "!=": "__ne__"}
@@ -80,7 +84,7 @@ def arithmetic(op, in_place_=False):
     number_op = python_errors(on_numbers)
     dunder, reflected = f"__{_DUNDERS[op]}__", f"__r{_DUNDERS[op]}__"
     own_in_place = f"__i{_DUNDERS[op]}__"
-    native_in_place = python_errors(_PY_IN_PLACE[op]) if op in _PY_IN_PLACE else None
+    native_in_place = python_errors(_PY_IN_PLACE[op])
 
     power, matmul = op == "**", op == "@"
 
@@ -103,13 +107,11 @@ def arithmetic(op, in_place_=False):
             return _user_arithmetic(op, a, b, dunder, reflected, own_in_place if in_place_ else None)
         if isinstance(a, NATIVE) and isinstance(b, NATIVE):
             _checked_size(op, a, b)
-            if in_place_ and ta is list and native_in_place is not None:    # xs += ys extends xs itself
-                return native_in_place(a, b)
             if (ta is Size or tb is Size) and op in ("+", "*"):      # torch.Size's own + and *: a Size
                 if ta is Size and op == "+" and not isinstance(b, tuple):
                     raise_python(TypeError(f"can only concatenate tuple (not {type_name(b)}) to torch.Size"))
                 return Size(number_op(a, b))
-            return number_op(a, b)
+            return native_in_place(a, b) if in_place_ else number_op(a, b)
         _unsupported(op, a, b, in_place_)
     return compute
 

@@ -10,6 +10,9 @@ or a number where PyTorch takes none).
 """
 from __future__ import annotations
 
+import inspect
+import re
+
 from . import ast as A
 from ..engine.tensor import Tensor
 from ..errors import AgcliError
@@ -69,6 +72,14 @@ class TorchClass(TorchFunction):
         super().__init__(name, fn, module)
         self.qualified = qualified
 
+    def __call__(self, *args, **kwargs):
+        if self.name in _INIT_CLASSES:
+            try:
+                inspect.signature(self.fn).bind(*args, **kwargs)
+            except TypeError:
+                _refuse_as_init(self.name, self.fn, args, kwargs)
+        return super().__call__(*args, **kwargs)
+
     def __repr__(self):
         return f"<class '{self.qualified}'>"
 
@@ -80,6 +91,22 @@ class TorchClass(TorchFunction):
 MODE_CLASSES = {**dict.fromkeys(("no_grad", "enable_grad", "set_grad_enabled", "inference_mode"),
                                 "torch.autograd.grad_mode"),
                 **dict.fromkeys(("set_detect_anomaly", "detect_anomaly"), "torch.autograd.anomaly_mode")}
+
+
+_INIT_CLASSES = frozenset(("set_grad_enabled", "set_detect_anomaly", "detect_anomaly"))   # (classes with __init__)
+
+
+def _refuse_as_init(name, fn, args, kwargs):
+    """Python's TypeError for arguments that do not fit a class's __init__ (its self counted): e.g.
+    `torch.set_grad_enabled()`: "set_grad_enabled.__init__() missing 1 required positional argument: 'mode'"."""
+    try:
+        fn(*args, **kwargs)
+    except TypeError as e:
+        text = str(e).partition("()")[2]
+        if text.startswith(" takes "):     # (each count one more: two or more, so plural)
+            text = re.sub(r"\d+", lambda n: str(int(n[0]) + 1), text.replace(" argument ", " arguments ")
+                          .replace(" was ", " were "))
+        raise AgcliError(f"{name}.__init__(){text}", kind="type") from None
 
 
 def torch_function(name, fn, module="torch"):

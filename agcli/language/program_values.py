@@ -41,7 +41,7 @@ def type_name(v) -> str:
     if isinstance(v, functions.ValuesIndices):
         return type(v).__name__     # ('torch.return_types.max', as Python's messages name it)
     if isinstance(v, GradModeContext):
-        return "no_grad" if not v.context.enabled else "enable_grad"
+        return v.class_name()
     if isinstance(v, VALUES):
         return numpy_type_name(v)
     return t.__name__

@@ -372,5 +372,5 @@ def legacy(dtype=None):
     def construct(*args):
         if len(args) == 1 and (isinstance(args[0], (list, tuple)) or type(args[0]) is Tensor):
             return tensor(args[0], dtype=dtype or state.default_float)
-        return zeros(*(args or (0,)), dtype=dtype or state.default_float)     # (no sizes: an empty 1-d tensor)
+        return zeros(*(args or (0,)), dtype=dtype or state.default_float, _name="new")    # (no sizes: empty 1-d)
     return construct

@@ -133,8 +133,9 @@ def inner(input, other):
 
 
 def outer(u, v):
-    if ndim_of(u) != 1 or ndim_of(v) != 1:
-        fail(f"outer: expected 1D tensors, got {ndim_of(u)}D and {ndim_of(v)}D", "shape")
+    for name, vector in (("self", u), ("vec2", v)):     # (PyTorch's check_1d, self first)
+        if ndim_of(vector) != 1:
+            fail(f"outer: Expected 1-D argument {name}, but got {ndim_of(vector)}-D", "shape")
     return mul(reshape(u, (-1, 1)), v)
 
 

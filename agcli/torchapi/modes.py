@@ -30,9 +30,12 @@ class GradModeContext:
     def __exit__(self, *exc):
         setattr(state, self.field, self.before)
 
+    def class_name(self):
+        """The name of PyTorch's class of this context (type(torch.no_grad()).__name__)."""
+        return "enable_grad" if self.context.enabled else "no_grad"
+
     def __repr__(self):
-        name = "enable_grad" if self.context.enabled else "no_grad"
-        return f"<torch.autograd.grad_mode.{name} object at {id(self):#x}>"
+        return f"<torch.autograd.grad_mode.{self.class_name()} object at {id(self):#x}>"
 
 
 def no_grad():
@@ -54,6 +57,9 @@ class _SetGradEnabled(GradModeContext):
     def __enter__(self):
         pass
 
+    def class_name(self):
+        return "set_grad_enabled"
+
     def __repr__(self):
         return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.context.enabled})"
 
@@ -73,6 +79,9 @@ class InferenceMode(GradModeContext):
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
+
+    def class_name(self):
+        return "inference_mode"
 
     def __enter__(self):
         self.before = (state.grad_enabled, state.inference_mode, state.inference_grad_mode)
@@ -120,6 +129,9 @@ class _AnomalyMode(GradModeContext):
     def __exit__(self, *exc):
         state.detect_anomaly, state.anomaly_check_nan = self.before
         state.watch_nodes = state.watched()
+
+    def class_name(self):
+        return self.name
 
     def __repr__(self):
         return f"<torch.autograd.anomaly_mode.{self.name} object at {id(self):#x}>"

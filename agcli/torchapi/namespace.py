@@ -306,8 +306,10 @@ def _type(x, dtype=None):
         dtype = f"torch.{dtype.name}"      # x.type(torch.LongTensor): the legacy class itself
     if isinstance(dtype, str) and dtype in _LEGACY_TYPES:
         dtype = C.DType(_LEGACY_TYPES[dtype])
+    if isinstance(dtype, str):         # (a name that is no legacy type's: Python's own ValueError)
+        raise AgcliError(f"invalid type: {dtype!r}", kind="value")
     if not isinstance(dtype, C.DType):
-        raise AgcliError(f"invalid type: {dtype!r}", kind="type")
+        raise AgcliError("dtype must be a type, str, or dtype object", kind="type")
     return _cast(dtype.name)(x)
 
 

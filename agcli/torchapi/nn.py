@@ -11,11 +11,11 @@ from ..engine.ops import piecewise as PW
 from ..engine.ops import pieces as PC
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply, bump_version, data
-from ..errors import torch_type_name
+from ..errors import python_type_name as type_name, torch_type_name
 from ..state import state
 from .arithmetic import abs, add, div, mul, neg, sub, tanh
 from .clamping import clamp_min
-from .checks import broadcast_shapes, dim_index, fail, ndim_of, requires_grad, shape_of
+from .checks import broadcast_shapes, dim_index, fail, is_int, ndim_of, requires_grad, shape_of
 from .dtypes import dtype_of
 from .reductions import norm, sum
 from .shaping import clone, expand
@@ -25,7 +25,6 @@ def _converted(x, dtype):
     """softmax's `dtype=`: the input converted first (ToCopyBackward0), as PyTorch does."""
     name = dtype_of(dtype)
     return x if name is None or type(x) is not Tensor else S.to_dtype(x, B.dtype(name))
-
 
 
 def softmax(x, dim=None, dtype=None):
@@ -53,6 +52,8 @@ def _implicit_dim(x, dim, name):
                    "include dim=X as an argument.")
         n = ndim_of(x)
         return 0 if n in (0, 1, 3) else 1
+    if not is_int(dim):     # (F.softmax(x, d) is x.softmax(d), F.softmin (-x).softmax(d): the method parser's words)
+        fail(f"{name.replace('min', 'max')}(): argument 'dim' (position 1) must be int, not {type_name(dim)}", "type")
     return dim_index(dim, ndim_of(x))
 
 

@@ -18,19 +18,21 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 def linalg_norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
     """A matrix norm where input (or `dim`) is two-dimensional and `ord` is given, else the vector 2-norm or
     `ord`-norm. (PyTorch's parser calls the tensor `input`, not A as its docs do.)"""
-    dims = None if dim is None else dims_tuple(dim, ndim_of(input))
-    if dims is not None and len(dims) not in (1, 2):
+    if dim is not None and len(_as_tuple(dim)) not in (1, 2):
         fail(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    dims = None if dim is None else dims_tuple(dim, ndim_of(input))
     if dims is None and ord is not None and ndim_of(input) not in (1, 2):
         fail(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got {ndim_of(input)}D.")
     if isinstance(ord, str) or ord is not None and (len(dims) == 2 if dims is not None else ndim_of(input) == 2):
-        return matrix_norm(input, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+        return matrix_norm(input, ord, (0, 1) if dims is None else _as_tuple(dim), keepdim, dtype=dtype)
     return norm(input, 2 if ord is None else ord, dims, keepdim, dtype)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ndim_of(A) < 2:
         fail("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if len(_as_tuple(dim)) != 2:
+        fail(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, _as_tuple(dim)))}")
     first, second = (dim_index(d, ndim_of(A)) for d in dim)
     if first == second:
         fail(f"linalg.matrix_norm: dims must be different. Got ({first}, {second})")
@@ -47,6 +49,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         second -= 1
     sums = norm(A, 1, first, keepdim, dtype)
     return amax(sums, second, keepdim) if ord > 0 else amin(sums, second, keepdim)
+
+
+def _as_tuple(dim):
+    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

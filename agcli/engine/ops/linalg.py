@@ -121,7 +121,7 @@ def _inverse(a):
             if k:
                 where = f"(Batch element {i}): " if host.ndim > 2 else ""
                 raise AgcliError(f"linalg.inv: {where}The diagonal element {k} is zero, the inversion could not be "
-                                 "completed because the input matrix is singular.") from None
+                                 "completed because the input matrix is singular.", kind="linalg") from None
         raise
 
 
@@ -167,7 +167,8 @@ def _solve(a, b):
         if type(e).__name__ != "LinAlgError":
             raise
         from ...errors import AgcliError
-        raise AgcliError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        raise AgcliError("torch.linalg.solve: The solver failed because the input matrix is singular.",
+                         kind="linalg") from None
     return xp.squeeze(x, -1) if vector else x
 
 

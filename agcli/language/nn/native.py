@@ -14,7 +14,9 @@ from types import FunctionType
 from ...engine.tensor import Tensor
 from ...torchapi import namespace
 from ..program_exceptions import ProgramException
-from ..program_objects import MISSING, BoundMethod, ProgramObject, Property, bind, class_lookup
+from ..program_functions import UserFunction
+from ..program_objects import MISSING, BoundMethod, Builtin, ProgramObject, Property, bind, class_lookup
+from ..program_torch_calls import TorchFunction
 
 _MEMBERS = frozenset(("_parameters", "_buffers", "_modules", "_non_persistent_buffers_set"))
 
@@ -131,12 +133,21 @@ def object_setattr(obj, name, value):
     return None
 
 
+# where torch.typename finds a function (its __module__): torch.relu's is torch._VariableFunctionsClass
+_FUNCTION_MODULES = {
+    TorchFunction: lambda f: "torch._VariableFunctionsClass" if f.module == "torch" else f.module,
+    UserFunction: lambda f: "__main__", Builtin: lambda f: "builtins"}
+
+
 def typename(value) -> str:
     """torch.typename(value): 'torch.FloatTensor', 'torch.nn.modules.linear.Linear', 'int'."""
     if type(value) is Tensor:
         return namespace.METHODS["type"](value)
     if isinstance(value, type):
         module, qualname = value.__module__, value.__qualname__
+    elif type(value) in _FUNCTION_MODULES:       # a function's own name: 'torch.nn.functional.relu', '__main__.f'
+        module = _FUNCTION_MODULES[type(value)](value)
+        qualname = getattr(value, "qualname", value.name)
     else:
         module = type(value).__module__
         qualname = getattr(type(value), "type_name", None) or type(value).__qualname__

@@ -14,7 +14,7 @@ from .. import functions as F
 from ..autograd import truth
 from . import updates as U
 from .lbfgs_search import dot, strong_wolfe
-from .optimizer import Optimizer, number, program_method, value_error
+from .optimizer import Optimizer, called_with_grad, number, program_method, value_error
 
 
 class LBFGS(Optimizer):
@@ -56,8 +56,7 @@ class LBFGS(Optimizer):
             U.copy_(p, pdata)
 
     def _closure(self, closure):
-        with set_grad_enabled(True):
-            return closure()
+        return called_with_grad(closure)
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)

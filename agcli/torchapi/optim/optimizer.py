@@ -82,6 +82,14 @@ def program_method(fn):
     return method
 
 
+def called_with_grad(closure):
+    """step(closure)'s closure(), gradients on; step(loss) fails in Python's words, as PyTorch's call does."""
+    if not callable(closure):
+        raise AgcliError(f"'{type_name(closure)}' object is not callable", kind="type")
+    with set_grad_enabled(True):
+        return closure()
+
+
 class OptimizerState(defaultdict):
     """optimizer.state: defaultdict(dict) keyed by the parameters (Python's own container)."""
 
@@ -192,8 +200,7 @@ class Optimizer:
         """step(closure): each optimizer's step() (PyTorch defines one per class, so its errors name it)."""
         loss = None
         if closure is not None:
-            with set_grad_enabled(True):
-                loss = closure()
+            loss = called_with_grad(closure)
         with set_grad_enabled(False), B.float_errors_ignored():
             for group in self.param_groups:
                 self.update(group)
