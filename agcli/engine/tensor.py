@@ -10,6 +10,7 @@ from itertools import count
 from weakref import WeakKeyDictionary
 
 from ..device import chosen
+from ..errors import AgcliError
 from ..state import state
 from .backend import ON_HOST, asarray, astype, item, ndarray, tensor_truth
 from .backend_watch import numbers_forward, watch
@@ -182,7 +183,6 @@ def bump_version(t: Tensor):
     if owner.version is not None:
         owner.version += 1
     elif not state.inference_mode:      # an inference tensor counts no versions: PyTorch's error, after the change
-        from ..errors import AgcliError
         raise AgcliError(INFERENCE_IN_PLACE)
 
 
@@ -191,7 +191,6 @@ def _watch(node):
     or a program's anomaly mode notes its stack (state.watched)."""
     for t in saved_tensors(node) if state.inference_made else ():
         if type(t) is Tensor and version_of(t) is None:
-            from ..errors import AgcliError
             raise AgcliError(INFERENCE_SAVED)
     if state.saved_hooks:
         state.saved_hooks[-1].pack(node)
@@ -321,7 +320,6 @@ def apply(op, *args, cast=None, **params):
         out = op.layout(out, arrays)
     if raw and ON_HOST and out.dtype.kind not in "biuf":   # strings or objects: not a tensor PyTorch could hold
         # (tensors hold numbers only, so what NumPy makes of them and of numbers is numbers)
-        from ..errors import AgcliError
         raise AgcliError(f"{op.name or 'this operation'} gave values of type {out.dtype}, not numbers",
                          kind="type")
     result = new(Tensor)        # (Tensor(out), spelled out: see `new`)
@@ -389,7 +387,6 @@ def same_device(args) -> str:
     (a 0-d cpu tensor goes with any: it is a scalar, as in PyTorch)."""
     devices = {a.device for a in args if type(a) is Tensor and (a.data.ndim or a.device != "cpu")}
     if len(devices) > 1:
-        from ..errors import AgcliError
         other = sorted(devices - {"cpu"})[0]
         raise AgcliError(f"Expected all tensors to be on the same device, but found at least two devices, "
                          f"{other} and cpu!")
