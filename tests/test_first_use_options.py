@@ -70,3 +70,11 @@ def test_a_binary_batch_file_is_refused_once(tmp_path, content, where):
                                "  hint: a batch file holds lines of agcli grad's words, as UTF-8 text\n")
     piped = agcli("batch", "-", cwd=tmp_path, input=content.decode("latin-1"))
     assert piped.returncode == 2 and piped.stderr.startswith("error: standard input is not text")
+
+
+def test_vjp_of_a_vector_without_grad_output_says_what_to_give(tmp_path):
+    proc = agcli("vjp", "x * 2", "--x", "[1., 2.]", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert ("error: The vector v can only be None if the user-provided function returns a single Tensor with a "
+            "single element.\n  hint: the output has shape (2,): give v as --grad-output VALUE of that shape "
+            "('ones(2)': the gradient of its sum)\n") in proc.stderr
