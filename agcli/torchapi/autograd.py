@@ -270,10 +270,10 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
         if not _an_input(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")
     _SELECTIVE.append(True)
-    try:        # (one pass over several roots, as PyTorch's; .retain_grad() as in PyTorch)
+    try:        # (one pass over several roots, as PyTorch's; .retain_grad() as in PyTorch; none: nothing found)
         found = run_backward(_tensor(outs[0]), gos[0], retain_graph=bool(retain_graph),
                              create_graph=bool(create_graph), inputs=ins, accumulate=False, retain_grads=True,
-                             also=[(_tensor(out), go) for out, go in zip(outs[1:], gos[1:])])
+                             also=[(_tensor(out), go) for out, go in zip(outs[1:], gos[1:])]) if outs else {}
     finally:
         _SELECTIVE.pop()
     totals = {id(leaf): g for leaf, g in found.items()}
