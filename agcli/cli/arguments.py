@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..errors import AgcliError
+from .line_words import split_words
 
 
 def _whole_number(option, text):
@@ -229,6 +230,7 @@ def _read_words(args, words, allowed, where, read_expr, options):
                     raise AgcliError(f"{option} is not an option of {where}", kind="usage",
                                      hint="each command's --help lists its options")
                 if not _is_name(name):
+                    _refuse_mistyped_option(name, "", where, options)     # --detect-anomali: an option's typo
                     raise AgcliError(f"'{word}' is not a binding: a variable name is letters, digits and _",
                                      kind="usage", hint="bind a variable with --NAME VALUE, e.g. --x 2")
                 if not eq:
@@ -252,21 +254,27 @@ def _stray_hint(word, where):
 
 
 def _refuse_mistyped_option(name, expr, where, options):
-    """--fromat json, --sed 0, --grad_output, jacobian's --vector ...: a binding that the
-    expression does not mention, named like an option (of any command), is a mistyped option
-    or one of another command, not a variable."""
+    """--fromat json, --sed 0, --grad_output, jacobian's --vector, graph's --sav ...: a binding
+    that the expression does not mention, named like an option (of any command, or of this one),
+    is a mistyped option or one of another command, not a variable. So is a name with a hyphen
+    (--detect-anomali), which no variable has."""
+    if name == "version" and not re.search(r"(?<![\w.])version(?!\w)", expr):
+        raise AgcliError(f"--version is not an option of {where}", kind="usage",
+                         hint="agcli --version prints agcli's version")
     option = name.replace("_", "-")
-    if option not in _OPTION_LIKE:
-        if len(name) < 3 or not any(abs(len(name) - len(o)) <= 2 for o in _OPTION_LIKE):
+    candidates = _option_names(options)
+    if option not in candidates:
+        if len(name) < 3 or not any(abs(len(name) - len(o)) <= 2 for o in candidates):
             return      # (the common case, before any regex or difflib)
         import difflib
-        close = difflib.get_close_matches(option, _OPTION_LIKE, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(option, candidates, n=1, cutoff=0.6)
         if not close:
             return
         option = close[0]
     if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", expr):
         return      # a variable after all
-    unused = f"(--{name} would bind a variable '{name}', which the expression does not use)"
+    unused = (f"(--{name} would bind a variable '{name}', which the expression does not use)" if _is_name(name)
+              else "(a variable's name has no hyphen)")
     if f"--{option}" in _BATCH_OPTIONS:
         raise AgcliError(f"--{name} is not an option of {where}", kind="usage",
                          hint=f"--{option} is an option of agcli batch, for the whole batch: "
@@ -284,6 +292,14 @@ _NOT_IN_BATCH = {"--out": "a batch writes every line's result to standard output
 _BATCH_OPTIONS = ("--jobs", "--cluster", "--progress", "--no-progress")     # (agcli batch's own, not a line's)
 _OPTION_LIKE = sorted({o[2:] for table in COMMAND_OPTIONS.values() for o in table if o.startswith("--")} |
                       {o[2:] for o in _BATCH_OPTIONS})
+_OPTION_NAMES: dict = {}      # id of a command's table -> _OPTION_LIKE and its own names (graph's saved)
+
+
+def _option_names(options) -> list:
+    names = _OPTION_NAMES.get(id(options))
+    if names is None:
+        names = _OPTION_NAMES[id(options)] = sorted(set(_OPTION_LIKE) | {o[2:] for o in options if o[:2] == "--"})
+    return names
 
 
 def _value(words, i, option):
@@ -296,83 +312,6 @@ def _bind(bindings, name, value):
     if name in bindings:
         raise AgcliError(f"--{name} is bound twice", kind="usage")
     bindings[name] = value
-
-
-_LINE = re.compile(r"""(?:[^"'\\]|"[^"\\]*"|'[^']*')*""")     # one way to match: no backtracking blow-up
-_WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
-_PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
-
-
-def split_words(line: str) -> list[str]:
-    """Split a line as a POSIX shell would (shlex.split). Lines with double
-    quotes only are split with str methods, lines with single quotes too by a
-    regex (a tenth of shlex's time); backslashes go to shlex."""
-    if "#" in line:
-        line = _without_comment(line)
-    if "'" not in line and "\\" not in line and line.count('"') % 2 == 0:
-        return _split_double_quoted(line)
-    if _LINE.fullmatch(line):
-        return [w if '"' not in w and "'" not in w else "".join(a + b + c for a, b, c in _PART.findall(w))
-                for w in _WORD.findall(line)]
-    import shlex
-    try:
-        return shlex.split(line, comments=False)
-    except ValueError as e:     # (shlex's words, "No escaped character", said as a line's writer would)
-        why = _SHLEX.get(str(e), (str(e), None))
-        raise AgcliError(f"cannot split the line into arguments: {why[0]}", kind="usage", hint=why[1]) from None
-
-
-_SHLEX = {"No closing quotation": ("a quote is not closed", "close each quoted word: \"x*2\" --x 1"),
-          "No escaped character": ("it ends in a backslash", "a batch line does not go on to the next: join them")}
-
-
-def _without_comment(line: str) -> str:
-    """The line up to its comment: a # that starts a word outside quotes, as a
-    shell reads it ("x#1" and a#b are words; shlex would also cut a#b)."""
-    quote, word_start, i = None, True, 0
-    while i < len(line):
-        c = line[i]
-        if quote == "'":
-            quote = None if c == "'" else quote
-        elif quote == '"':
-            if c == "\\":
-                i += 1
-            elif c == '"':
-                quote = None
-        elif c == "\\":
-            i += 1
-        elif c in "'\"":
-            quote = c
-        elif c == "#" and word_start:
-            return line[:i]
-        word_start = quote is None and c in " \t\r\n"
-        i += 1
-    return line
-
-
-def _split_double_quoted(line: str) -> list[str]:
-    """shlex.split of a line whose only quoting is double quotes: the text
-    between quotes is taken as it is, the text outside is split on spaces,
-    and pieces not parted by a space make one word (--x="1, 2")."""
-    words = []
-    word = None                         # the word being built; None between words
-    for i, piece in enumerate(line.split('"')):
-        if i % 2:                       # inside quotes
-            word = piece if word is None else word + piece
-        elif piece:
-            parts = piece.split()
-            if piece[0].isspace() and word is not None:
-                words.append(word)
-                word = None
-            if not parts:
-                continue
-            if word is not None:
-                parts[0] = word + parts[0]
-            word = None if piece[-1].isspace() else parts.pop()
-            words += parts
-    if word is not None:
-        words.append(word)
-    return words
 
 
 _NOT_LINE_COMMANDS = frozenset(("graph", "explain", "plot", "batch", "run", "repl"))

@@ -98,11 +98,19 @@ def _utf8(binary):
 
 
 def _not_utf16(stream, name):
-    """Refuse a UTF-16 file (Windows' "Unicode", PowerShell's `>`) at once: each line would fail on its NULs."""
-    if stream.buffer.peek(2)[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    """Refuse a UTF-16 file (Windows' "Unicode", PowerShell's `>`) or a binary one (a program, an
+    archive: a NUL in its first block) at once: each line would fail on its NULs, its bytes echoed."""
+    start = stream.buffer.peek(2)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
         stream.close()
         raise AgcliError(f"{name} is UTF-16 text, not UTF-8", kind="usage",
                          hint="save it as UTF-8: iconv -f utf-16 -t utf-8 FILE > NEW_FILE")
+    nul = start.find(b"\0")
+    if nul >= 0:
+        stream.close()
+        line = start.count(b"\n", 0, nul) + 1
+        raise AgcliError(f"{name} is not text: it holds a NUL byte (line {line}, byte {nul})", kind="usage",
+                         hint="a batch file holds lines of agcli grad's words, as UTF-8 text")
 
 
 def _batch(wrt, grad_output, seed, dtype, max_elements, debug, stdin_is_the_batch=False, detect_anomaly=False):

@@ -13,12 +13,14 @@ from operator import attrgetter
 from ..errors import AgcliError
 from ..state import state
 from .accumulate import accumulate_grad, as_leaf, laid_out_as
-from .backend import asarray, astype, copy, empty, ndarray, ones, view_base
+from .backend import asarray, astype, copy, empty, ndarray, view_base
 from .hooks import Watch, watching
 from .ops.reductions import SUM
 from .ops.layout import sum_to_array
 from .ops.shapes import sum_to, to_dtype
 from .backward_messages import SECOND_BACKWARD, modified_message
+from .backward_roots import _leading_to, checked_grad_output, more_roots, ones_like, reachable_from
+from .formula_order import InFormulaOrder, send_recorded
 from .tensor import AccumulateGrad, Tensor, apply
 
 
@@ -67,6 +69,8 @@ def propagate(steps, grads, observer=None):
 
 def send(g, out, args, edges, grads):
     """One step's gradient g through its edges' rules into grads (see propagate)."""
+    if type(edges) is InFormulaOrder:
+        return send_recorded(g, out, args, edges, grads)
     for vjp, params, shape, dtype, target in edges:
         gi = vjp(g, out, *args, **params) if params else vjp(g, out, *args)    # (** copies even {})
         if gi is None:              # (op.undefined: PyTorch's undefined gradient, nothing to add)
@@ -123,13 +127,17 @@ def _graph_steps(order, grads, create_graph, retain_graph, retain_grads, asked, 
             _check_saved(node)
         # (an op's rules, or a program's backward for all inputs at once: engine/function_node.py)
         edges = edges_of(node) if op.vjps is not None else node.edges(g, create_graph)
+        inputs = [i for i, nxt in enumerate(node.next) if nxt is not None] if create_graph else None
         if watch is not None:       # (hooks and anomaly checks see every input's gradient)
             edges = watch.redirect(node, edges)
         elif needed is not None:    # autograd.grad(y, inputs): only the edges toward an input carry anything
-            edges = [e for e in edges if e[4] in needed or e[4] in needed.targets]
+            kept = [k for k, e in enumerate(edges) if e[4] in needed or e[4] in needed.targets]
+            edges, inputs = [edges[k] for k in kept], inputs and [inputs[k] for k in kept]
         # Rules see tensors when the gradient must itself be differentiable,
         # raw arrays otherwise (no graph is built for them: cheaper).
         if create_graph:
+            if op.vjps is not None:     # (a program's Function computes all its gradients at once)
+                edges = InFormulaOrder(edges, inputs, op.order)
             yield node, node.out, node.inputs, edges
         else:
             yield node, node.out.data, node.arrays, edges
@@ -227,7 +235,7 @@ def _release(node):
 
 def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None, accumulate: bool = True, nodes=None,
-             retain_grads: bool = False, observer=None, into=None):
+             retain_grads: bool = False, observer=None, into=None, also=()):
     """Propagate `grad_output` (ones for a scalar) from `output` to the leaves.
 
     accumulate=True adds into each leaf's .grad (Tensor.backward) and returns {};
@@ -237,6 +245,7 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     observer: what propagate hands each step to (evaluate/graph.py), or None.
     into: a dict that takes {leaf: gradient array} for each leaf without a .grad yet, in
     place of its new .grad (evaluate reads the arrays: no Tensor made for each).
+    also: more (output, grad_output) pairs, in the same pass (backward_roots.py).
     """
     if retain_graph is None:  # PyTorch: a differentiable gradient keeps the graph by default
         retain_graph = create_graph
@@ -250,7 +259,8 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
     if state.data_swaps:
         _fresh_arrays(order)
     watch = Watch(order) if watching() else None
-    plain = watch is None and inputs is None and not retain_grads and not create_graph and observer is None
+    plain = watch is None and inputs is None and not retain_grads and not create_graph and observer is None \
+        and not also
     if grad_output is None:
         if output.data.size != 1:
             raise AgcliError("grad can be implicitly created only for scalar outputs")
@@ -272,6 +282,11 @@ def backward(output: Tensor, grad_output=None, *, retain_graph: bool | None = No
         elif create_graph and type(grad_output) is not Tensor:
             grad_output = Tensor(grad_output, device=output.device)
         grads = {root: grad_output}
+        if also:
+            order = reachable_from([root] + more_roots(also, grads, create_graph), reachable)
+            if state.data_swaps:
+                _fresh_arrays(order)
+            watch = Watch(order) if watch is not None else None
     # Non-leaf tensors asked for by `inputs` (autograd.grad(y, [z])): caught as their node runs.
     asked = {} if inputs is None else {t.grad_fn: t for t in inputs if t.grad_fn is not None}
     caught = []
@@ -353,48 +368,8 @@ def release(roots):
             node.released = True
 
 
-def ones_like(a):
-    """The gradient of a scalar output with respect to itself."""
-    if a.ndim == 0:                    # numpy.ones is slow for these
-        return asarray(1, dtype=a.dtype)
-    return ones(a.shape, dtype=a.dtype)
-
-
 def _ones(shape, dtype):
     """A fresh array of ones (numpy.ones is slow for small ones)."""
     out = empty(shape, dtype=dtype)
     out[...] = 1
     return out
-
-
-def checked_grad_output(v, output):
-    """A backward(gradient) checked against the output (PyTorch's message on mismatch)."""
-    gd = v.data if type(v) is Tensor else asarray(v)
-    if gd.shape != output.data.shape:
-        raise AgcliError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size([{', '.join(map(str, gd.shape))}]) "
-                         f"and output[0] has a shape of torch.Size([{', '.join(map(str, output.data.shape))}]).",
-                         kind="shape")
-    if type(v) is Tensor and v.requires_grad and gd.dtype == output.data.dtype:
-        return v        # create_graph differentiates through it too (double backward's trick, gradgradcheck)
-    gd = astype(gd, output.data.dtype)
-    return Tensor(gd, device=output.device) if type(v) is Tensor else gd
-
-
-def _leading_to(order, inputs) -> set:
-    """Ids of the nodes (of `order`, reverse creation order) whose backward
-    leads to some input: the only ones that must run, as in PyTorch (an
-    input's own node runs only if another input lies below it)."""
-    targets = {t.grad_fn if t.grad_fn is not None else t._accumulator for t in inputs}
-    needed = _Needed()
-    needed.targets = targets
-    for node in reversed(order):        # a node's inputs come before it
-        if any(n in needed or n in targets for n in node.next if n is not None):
-            needed.add(node)
-    return needed
-
-
-class _Needed(set):
-    """The nodes that must run, and `targets`: the inputs' own nodes (PyTorch computes a
-    node's gradient for an input only when it leads to one of them)."""
-
-    __slots__ = ("targets",)

@@ -32,10 +32,10 @@ class Op:
     """One overload of a PyTorch function, as autograd records it."""
 
     __slots__ = ("name", "forward", "vjps", "says", "saves", "saves_out", "variadic", "reads", "view", "jvps",
-                 "broadcasts", "batch", "layout")
+                 "broadcasts", "batch", "layout", "order")
 
     def __init__(self, name, forward, vjps, says=(), *, saves=True, saves_out=False, variadic=False, reads=None,
-                 view=False, jvps=None, broadcasts=False, batch=None, layout=None):
+                 view=False, jvps=None, broadcasts=False, batch=None, layout=None, order=None):
         self.name = name            # PyTorch's grad_fn name for this overload
         self.forward = forward      # arrays (and params) -> array
         self.vjps = vjps            # one rule per input (None: no gradient for it); None: not differentiable
@@ -49,6 +49,7 @@ class Op:
         self.broadcasts = broadcasts    # inputs broadcast elementwise: tangents come lined up with the output
         self.batch = batch          # how it maps a leading batch axis (engine/batching.py); None: undeclared
         self.layout = layout        # how PyTorch lays out its result (engine/layouts.py); None: as the kernel does
+        self.order = order          # the inputs in the order PyTorch computes their formulas (None: in order)
 
     def __repr__(self):
         return f"<op {self.name}>"

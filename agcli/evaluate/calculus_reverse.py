@@ -77,7 +77,14 @@ def vjp(result, plan, leaves, names, grad_output=None):
         v = None
         if grad_output is not None:
             v = given_tensor(grad_output, _output_like(fn, inputs), "grad-output")
-        _, products = AF.vjp(fn, inputs, v)
+        try:
+            _, products = AF.vjp(fn, inputs, v)
+        except AgcliError as e:
+            if v is None and e.hint is None and e.message.startswith("The vector v can only be None"):
+                shape = tuple(_output_like(fn, inputs).shape)
+                e.hint = (f"the output has shape {shape}: give v as --grad-output VALUE of that shape "
+                          f"('ones({', '.join(map(str, shape))})': the gradient of its sum)")
+            raise
     return {name: host(p) for name, p in zip(names, products)}
 
 

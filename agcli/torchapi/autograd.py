@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from ..engine import backend as B
 from ..engine.backend import kind, xp
-from ..engine.backward import release
 from ..engine.tensor import Tensor, fresh, version_of
 from ..errors import AgcliError, torch_type_name
 from ..state import state
@@ -188,9 +187,11 @@ def truth(x):
 
 
 # ----------------------------------------------------------- backward/grad
-def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=None, also=()):
+    """x.backward(...); also: more (tensor, gradient) pairs, in the same pass (autograd.backward's list)."""
     from ..engine.backward import backward as run_backward
     x = fresh(_tensor(x))           # a view whose base changed in place: from its history now
+    also = [(fresh(_tensor(t)), g) for t, g in also]
     if retain_graph is None:
         retain_graph = create_graph
     gradient, = _gradients(gradient, 1)
@@ -208,7 +209,7 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
     _SELECTIVE.append(inputs is not None)
     try:
         run_backward(x, gradient, retain_graph=bool(retain_graph), create_graph=bool(create_graph),
-                     inputs=inputs, retain_grads=True)
+                     inputs=inputs, retain_grads=True, also=also)
     finally:
         _SELECTIVE.pop()
     return None
@@ -217,11 +218,9 @@ def backward(x, gradient=None, retain_graph=None, create_graph=False, inputs=Non
 def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     tensors = _as_list(tensors)
     grads = _gradients(grad_tensors, len(tensors))
-    for t, g in zip(tensors, grads):
-        backward(t, g, retain_graph=retain_graph if len(tensors) == 1 else True, create_graph=create_graph,
-                 inputs=inputs)
-    if len(tensors) > 1 and not (create_graph if retain_graph is None else retain_graph):
-        release([t.grad_fn for t in tensors if type(t) is Tensor])     # one pass over several roots, as PyTorch
+    if tensors:     # (one pass over several roots, as PyTorch's)
+        backward(tensors[0], grads[0], retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                 also=list(zip(tensors[1:], grads[1:])))
     return None
 
 
@@ -270,20 +269,14 @@ def _grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unuse
     for t in ins:
         if not _an_input(t).requires_grad:
             raise AgcliError("One of the differentiated Tensors does not require grad")
-    totals = {}
-    several = len(outs) > 1     # one pass over several roots, as PyTorch: keep the graph until the last
     _SELECTIVE.append(True)
-    try:
-        for out, go in zip(outs, gos):
-            found = run_backward(_tensor(out), go,
-                                 retain_graph=bool(retain_graph) or several, create_graph=bool(create_graph),
-                                 inputs=ins, accumulate=False, retain_grads=True)     # (.retain_grad() as in PyTorch)
-            for leaf, g in found.items():
-                totals[id(leaf)] = g if id(leaf) not in totals else totals[id(leaf)] + g
+    try:        # (one pass over several roots, as PyTorch's; .retain_grad() as in PyTorch; none: nothing found)
+        found = run_backward(_tensor(outs[0]), gos[0], retain_graph=bool(retain_graph),
+                             create_graph=bool(create_graph), inputs=ins, accumulate=False, retain_grads=True,
+                             also=[(_tensor(out), go) for out, go in zip(outs[1:], gos[1:])]) if outs else {}
     finally:
         _SELECTIVE.pop()
-    if several and not retain_graph:
-        release([t.grad_fn for t in outs if type(t) is Tensor])
+    totals = {id(leaf): g for leaf, g in found.items()}
     result = []
     for i, t in enumerate(ins):
         g = totals.get(id(t))

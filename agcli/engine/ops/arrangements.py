@@ -39,7 +39,7 @@ def cross(a, b, dim):
 CROSS = Op("LinalgCrossBackward0", _cross,
            (lambda g, out, a, b, dim: cross(b, g, dim), lambda g, out, a, b, dim: cross(g, a, dim)),
            ("at::linalg_cross(other, grad, dim)", "at::linalg_cross(grad, self, dim)"), reads=((1,), (0,)),
-           jvps=(lambda t, out, a, b, dim: cross(t, b, dim), lambda t, out, a, b, dim: cross(a, t, dim)))
+           jvps=(lambda t, out, a, b, dim: cross(t, b, dim), lambda t, out, a, b, dim: cross(a, t, dim)), order=(1, 0))
 
 
 # ------------------------------------------------------------- diag_embed

@@ -58,19 +58,19 @@ CLAMP_T_MIN = Op("ClampBackward0", lambda x, lo, hi: xp.maximum(x, lo),
                   lambda g, out, x, lo, hi: _CLAMP_MIN_RULES[0][1](g, out, x, lo), _absent_bound),
                  _CLAMP_MIN_RULES[1] + ("(no max)",),
                  jvps=lambda ts, out, x, lo, hi:      # clamp_jvp: where(self > min, self_t, min_t)
-                 where(data(x) > data(lo), or_zero(ts[0]), or_zero(ts[1])), broadcasts=True)
+                 where(data(x) > data(lo), or_zero(ts[0]), or_zero(ts[1])), broadcasts=True, order=(1, 0))
 CLAMP_T_MAX = Op("ClampBackward0", lambda x, lo, hi: xp.minimum(x, hi),
                  (lambda g, out, x, lo, hi: _CLAMP_MAX_RULES[0][0](g, out, x, hi), _absent_bound,
                   lambda g, out, x, lo, hi: _CLAMP_MAX_RULES[0][1](g, out, x, hi)),
                  (_CLAMP_MAX_RULES[1][0], "(no min)", _CLAMP_MAX_RULES[1][1]),
                  jvps=lambda ts, out, x, lo, hi: where(data(x) < data(hi), or_zero(ts[0]), or_zero(ts[2])),
-                 broadcasts=True)
+                 broadcasts=True, order=(2, 0))
 CLAMP_MIN_T = Op("ClampMinBackward1", xp.maximum, *_CLAMP_MIN_RULES,             # x.clamp_min(t)
                  jvps=lambda ts, out, x, lo: where(data(x) >= data(lo), or_zero(ts[0]), or_zero(ts[1])),
-                 broadcasts=True)
+                 broadcasts=True, order=(1, 0))
 CLAMP_MAX_T = Op("ClampMaxBackward1", xp.minimum, *_CLAMP_MAX_RULES,             # x.clamp_max(t)
                  jvps=lambda ts, out, x, hi: where(data(x) <= data(hi), or_zero(ts[0]), or_zero(ts[1])),
-                 broadcasts=True)
+                 broadcasts=True, order=(1, 0))
 CLAMP_T = Op("ClampBackward0", lambda x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),  # clamp(x, t, u)
              (lambda g, out, x, lo, hi: where((data(x) >= data(lo)) & (data(x) <= data(hi)), g, 0.0),
               lambda g, out, x, lo, hi: where((data(x) < data(lo)) & (data(lo) < data(hi)), g, 0.0),
@@ -78,7 +78,7 @@ CLAMP_T = Op("ClampBackward0", lambda x, lo, hi: xp.minimum(xp.maximum(x, lo), h
              ("where(min <= self <= max, grad, 0)", "where(self < min and min < max, grad, 0)",
               "where(self > max or max < min, grad, 0)"),
              # clamp_jvp: where(min > max, max_t, where(self < min, min_t, where(self > max, max_t, self_t)))
-             jvps=lambda ts, out, x, lo, hi: _clamp_tangent(ts, x, lo, hi), broadcasts=True)
+             jvps=lambda ts, out, x, lo, hi: _clamp_tangent(ts, x, lo, hi), broadcasts=True, order=(1, 2, 0))
 
 
 def _clamp_tangent(ts, x, lo, hi):
@@ -124,13 +124,13 @@ MAXIMUM = Op("MaximumBackward0", _first_on_ties(xp.maximum),
               lambda g, out, x, y: _tie_split(g, y, x, "greater")),
              ("where(self == other, grad / 2, grad).masked_fill(self < other, 0)",
               "where(self == other, grad / 2, grad).masked_fill(self > other, 0)"),
-             jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "greater"), broadcasts=True)
+             jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "greater"), broadcasts=True, order=(1, 0))
 MINIMUM = Op("MinimumBackward0", _first_on_ties(xp.minimum),
              (lambda g, out, x, y: _tie_split(g, x, y, "less"),
               lambda g, out, x, y: _tie_split(g, y, x, "less")),
              ("where(self == other, grad / 2, grad).masked_fill(self > other, 0)",
               "where(self == other, grad / 2, grad).masked_fill(self < other, 0)"),
-             jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "less"), broadcasts=True)
+             jvps=lambda ts, out, x, y: _picked(ts, x, y, out, "less"), broadcasts=True, order=(1, 0))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -166,15 +166,17 @@ def _dist_tangent(sign):
 _FMAX, _FMIN = _pick_rules(False), _pick_rules(True)
 FMAX = Op("FmaxBackward0", _pick(False), _FMAX[0],
           ("grad.masked_fill((self >= other).logical_or_(other.isnan()).logical_not_(), 0)",
-           "grad.masked_fill((self >= other).logical_or_(other.isnan()), 0)"), jvps=_FMAX[1], broadcasts=True)
+           "grad.masked_fill((self >= other).logical_or_(other.isnan()), 0)"), jvps=_FMAX[1], broadcasts=True,
+          order=(1, 0))
 FMIN = Op("FminBackward0", _pick(True), _FMIN[0],
           ("grad.masked_fill((self <= other).logical_or_(other.isnan()).logical_not_(), 0)",
-           "grad.masked_fill((self <= other).logical_or_(other.isnan()), 0)"), jvps=_FMIN[1], broadcasts=True)
+           "grad.masked_fill((self <= other).logical_or_(other.isnan()), 0)"), jvps=_FMIN[1], broadcasts=True,
+          order=(1, 0))
 LOGADDEXP2 = Op("Logaddexp2Backward0", _in_double(_logaddexp2),
                 (lambda g, out, x, y: _exp2_ratio(g, y, x), lambda g, out, x, y: _exp2_ratio(g, x, y)),
                 ("grad / (1 + pow(2, other - self))", "grad / (1 + pow(2, self - other))"),
                 jvps=(lambda t, out, x, y: _exp2_ratio(t, y, x), lambda t, out, x, y: _exp2_ratio(t, x, y)),
-                broadcasts=True)
+                broadcasts=True, order=(1, 0))
 LOG_NDTR = Op("SpecialLogNdtrBackward0", _log_ndtr, (_log_ndtr_rule,),
               ("grad / std::sqrt(2 * M_PI) * (result + self.pow(2) / 2).neg().exp()",), saves_out=True,
               jvps=(_log_ndtr_rule,))
@@ -183,10 +185,10 @@ ENTR = Op("SpecialEntrBackward0", _entr, (lambda g, out, x: mul(g, neg(add_scala
 XLOG1PY = Op("SpecialXlog1PyBackward0", _xlog1py,
              (_xlog1py_self, lambda g, out, x, y: div(mul(g, x), add_scalar(y, 1))),
              ("at::xlog1py(grad, other).masked_fill((self == 0.) & (other <= -1.), 0.)", "grad * self / (other + 1)"),
-             jvps=(_xlog1py_self, lambda t, out, x, y: div(mul(t, x), add_scalar(y, 1))), broadcasts=True)
+             jvps=(_xlog1py_self, lambda t, out, x, y: div(mul(t, x), add_scalar(y, 1))), broadcasts=True, order=(1, 0))
 DIST = Op("DistBackward0", _dist, (_dist_rule(1), _dist_rule(-1)),
           ("norm_backward(grad, self - other, p, result)", "-norm_backward(grad, self - other, p, result)"),
-          saves_out=True, jvps=(_dist_tangent(1), _dist_tangent(-1)))
+          saves_out=True, jvps=(_dist_tangent(1), _dist_tangent(-1)), order=(1, 0))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)

@@ -82,7 +82,7 @@ DOT = Op("DotBackward0", dot,
          # dot(self_t, tensor_p) + dot(self_p, tensor_t), a batch of tangents at once
          jvps=(lambda t, out, x, y: matmul(t, y), lambda t, out, x, y: matmul(t, x)))
 VDOT = Op("VdotBackward0", dot,       # (a real tensor's conjugate is itself: dot's rules)
-          DOT.vjps, ("grad.conj() * other", "grad * self"), reads=((1,), (0,)), jvps=DOT.jvps)
+          DOT.vjps, ("grad.conj() * other", "grad * self"), reads=((1,), (0,)), jvps=DOT.jvps, order=(1, 0))
 MV = Op("MvBackward0", mv_kernel,
         (lambda g, out, m, v: outer(g, v),
          lambda g, out, m, v: mv(t(m), g)),
@@ -93,12 +93,12 @@ MM = Op("MmBackward0", mm_kernel,
         (lambda g, out, a, b: mm_mat1_grad(g, a, b),
          lambda g, out, a, b: mm_mat2_grad(g, a, b)),
         ("grad.mm(mat2.t())", "self.t().mm(grad)"), reads=((1,), (0,)),
-        jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
+        jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)), order=(1, 0))
 BMM = Op("BmmBackward0", lambda a, b: bmm_kernel(a, b),                       # batched, same batch dims
          (lambda g, out, a, b: bmm(g, transpose(b, -1, -2)),
           lambda g, out, a, b: bmm(transpose(a, -1, -2), g)),
          ("grad.bmm(mat2.transpose(1, 2))", "self.transpose(1, 2).bmm(grad)"), reads=((1,), (0,)),
-         jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)))
+         jvps=(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t)), order=(1, 0))
 
 
 # ------------------------------------------------------------------ inverse

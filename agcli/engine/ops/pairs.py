@@ -131,16 +131,16 @@ HYPOT = Op("HypotBackward0", _in_double(xp.hypot),
            (lambda g, out, x, y: div(mul(g, x), out), lambda g, out, x, y: div(mul(g, y), out)),
            ("grad * self / result", "grad * other / result"), saves_out=True,
            jvps=(lambda t, out, x, y: div(mul(t, x), out), lambda t, out, x, y: div(mul(t, y), out)),
-           broadcasts=True)
+           broadcasts=True, order=(1, 0))
 LOGADDEXP = Op("LogaddexpBackward0", _in_double(_logaddexp),
                (lambda g, out, x, y: div(g, add_scalar(exp(sub(y, x)), 1)),
                 lambda g, out, x, y: div(g, add_scalar(exp(sub(x, y)), 1))),
                ("grad / (1 + exp(other - self))", "grad / (1 + exp(self - other))"),
                jvps=(lambda t, out, x, y: div(t, add_scalar(exp(sub(y, x)), 1)),
-                     lambda t, out, x, y: div(t, add_scalar(exp(sub(x, y)), 1))), broadcasts=True)
+                     lambda t, out, x, y: div(t, add_scalar(exp(sub(x, y)), 1))), broadcasts=True, order=(1, 0))
 XLOGY = Op("XlogyBackward0", xlogy_values, (_xlogy_self, lambda g, out, x, y: div(mul(g, x), y)),
            ("at::xlogy(grad, other).masked_fill((self == 0.) & (other <= 0.), 0.)", "grad * self / other"),
-           jvps=(_xlogy_self, lambda t, out, x, y: div(mul(t, x), y)), broadcasts=True)
+           jvps=(_xlogy_self, lambda t, out, x, y: div(mul(t, x), y)), broadcasts=True, order=(1, 0))
 XLOGY_NUMBER_SELF = Op("XlogyBackward1", lambda s, y: xlogy_values(asarray(s, dtype=y.dtype), y),
                        (None, lambda g, out, s, y: div(mul_scalar(g, s), y)), ("grad * self / other",),
                        jvps=(None, lambda t, out, s, y: div(mul_scalar(t, s), y)))
@@ -157,13 +157,13 @@ COPYSIGN_NUMBER = Op("CopysignBackward1", lambda x, s: xp.copysign(x, asarray(s,
 LERP = Op("LerpBackward0", _lerp,
           (lambda g, out, a, b, weight: mul_scalar(g, 1 - weight), lambda g, out, a, b, weight: mul_scalar(g, weight)),
           ("grad * (1 - weight)", "grad * weight"), saves=False,
-          jvps=lambda ts, out, a, b, weight: _lerp_tangent(ts, a, b, out, weight))
+          jvps=lambda ts, out, a, b, weight: _lerp_tangent(ts, a, b, out, weight), order=(1, 0))
 LERP_TENSOR = Op("LerpBackward1", _lerp,
                  (lambda g, out, a, b, w: mul(g, one_minus(w)),
                   lambda g, out, a, b, w: mul(g, w), lambda g, out, a, b, w: mul(g, sub(b, a))),
                  ("grad * (1 - weight)", "grad * weight", "grad * (end - self)"),
                  jvps=(lambda t, out, a, b, w: mul(t, one_minus(w)), lambda t, out, a, b, w: mul(t, w),
-                       lambda t, out, a, b, w: mul(t, sub(b, a))), broadcasts=True)
+                       lambda t, out, a, b, w: mul(t, sub(b, a))), broadcasts=True, order=(1, 0, 2))
 
 
 @K.halves_in_float

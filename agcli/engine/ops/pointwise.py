@@ -47,30 +47,30 @@ ADD = Op("AddBackward0", _add,
           lambda g, out, x, y, alpha=1: g if alpha == 1 else mul_scalar(g, alpha)),
          ("grad", "grad * alpha"), saves=False,
          jvps=(lambda t, out, x, y, alpha=1: t,
-               lambda t, out, x, y, alpha=1: t if alpha == 1 else mul_scalar(t, alpha)))
+               lambda t, out, x, y, alpha=1: t if alpha == 1 else mul_scalar(t, alpha)), order=(1, 0))
 def _minus_alpha(g, out, x, y, alpha=1):
     """-g * alpha: the gradient (and tangent) of what is subtracted."""
     return -g if alpha == 1 else mul_scalar(-g, alpha)
 
 
 SUB = Op("SubBackward0", _sub, (lambda g, out, x, y, alpha=1: g, _minus_alpha), ("grad", "-grad * alpha"), saves=False,
-         jvps=(lambda t, out, x, y, alpha=1: t, _minus_alpha))
+         jvps=(lambda t, out, x, y, alpha=1: t, _minus_alpha), order=(1, 0))
 RSUB = Op("RsubBackward1", lambda x, s, alpha=1: s - (x if alpha == 1 else x * alpha),   # number - tensor
           (_minus_alpha, None), ("-grad * alpha",), saves=False, jvps=(_minus_alpha, None))
 RSUB_TENSORS = Op("RsubBackward0", lambda x, y, alpha=1: _sub(y, x, alpha),      # torch.rsub(x, y): y - alpha * x
                   (_minus_alpha, lambda g, out, x, y, alpha=1: g), ("-grad * alpha", "grad"), saves=False,
-                  jvps=(_minus_alpha, lambda t, out, x, y, alpha=1: t))
+                  jvps=(_minus_alpha, lambda t, out, x, y, alpha=1: t), order=(1, 0))
 MUL = Op("MulBackward0", K.multiply,
          (lambda g, out, x, y: g * y,
           lambda g, out, x, y: g * x),
          ("grad * other", "grad * self"), reads=((1,), (0,)),
          jvps=(lambda t, out, x, y: t * y,           # other_t * self_p + self_t * other_p
-               lambda t, out, x, y: t * x), broadcasts=True)
+               lambda t, out, x, y: t * x), broadcasts=True, order=(1, 0))
 DIV = Op("DivBackward0", K.divide,
          (lambda g, out, x, y: g / y,
           lambda g, out, x, y: -g * ((x / y) / y)),
          ("grad / other", "-grad * ((self / other) / other)"), reads=((1,), (0, 1)),
-         jvps=lambda ts, out, x, y: _div_tangent(*ts, out, y), broadcasts=True)
+         jvps=lambda ts, out, x, y: _div_tangent(*ts, out, y), broadcasts=True, order=(1, 0))
 DIV_SCALAR = Op("DivBackward1", xp.divide,                # tensor / number inside a composite op
                 (lambda g, out, x, s: div_scalar(g, s), None),
                 ("grad / other",), saves=False, jvps=(lambda t, out, x, s: div_scalar(t, s), None))
@@ -100,7 +100,7 @@ REMAINDER_T = Op("RemainderBackward1", _remainder,        # tensor % tensor
                   lambda g, out, x, y: -g * div_floor(x, y)),
                  ("grad", "-grad * self.div(other, rounding_mode='floor')"),
                  jvps=(lambda t, out, x, y: t,      # self_t - other_t * self_p.div(other_p, 'floor')
-                       lambda t, out, x, y: -(t * div_floor(x, y))), broadcasts=True)
+                       lambda t, out, x, y: -(t * div_floor(x, y))), broadcasts=True, order=(1, 0))
 FLOOR_DIVIDE = Op("NotImplemented", K.floor_divide,       # PyTorch's grad_fn name, as printed
                   (no_derivative("floor_divide"), no_derivative("floor_divide")), saves=False,
                   jvps=(no_forward_derivative("floor_divide"),) * 2)
@@ -155,7 +155,7 @@ POW_T = Op("PowBackward1", K.power,                        # tensor ** tensor
            ("where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))",
             "grad * where(self == 0 & exponent >= 0, 0, result * log(self))"), saves_out=True,
            jvps=(lambda t, out, x, y: where(data(y) == 0, 0.0, t * (y * pow(x, sub_scalar(y, 1)))),
-                 lambda t, out, x, y: _masked_log_grad(t, out, x, y)), broadcasts=True)
+                 lambda t, out, x, y: _masked_log_grad(t, out, x, y)), broadcasts=True, order=(1, 0))
 RPOW = Op("PowBackward2", K.power_of_number,                         # number ** tensor
           (None, lambda g, out, s, y: _masked_log_grad(g, out, s, y)),
           (None, "grad * (result * log(self))"), saves_out=True,
@@ -244,11 +244,11 @@ def _condition(c):      # where's condition as bools again (apply's promoting ca
 
 
 WHERE = Op("WhereBackward0", lambda c, x, y: xp.where(_condition(c), x, y),
-           (None,
-            lambda g, out, c, x, y: where(_condition(c), g, 0.0),
+           (None, lambda g, out, c, x, y: where(_condition(c), g, 0.0),
             lambda g, out, c, x, y: where(_condition(c), 0.0, g)),
            (None, "where(condition, grad, 0)", "where(condition, 0, grad)"), reads=((), (0,), (0,)),
-           jvps=lambda ts, out, c, x, y: where(_condition(c), or_zero(ts[1]), or_zero(ts[2])), broadcasts=True)
+           jvps=lambda ts, out, c, x, y: where(_condition(c), or_zero(ts[1]), or_zero(ts[2])), broadcasts=True,
+           order=(2, 1))
 MASKED_FILL = Op("MaskedFillBackward0",
                  row_major_result(lambda x, m, value: xp.where(m, astype(asarray(value), x.dtype), x)),
                  (lambda g, out, x, m, value: masked_fill(g, m, 0), None), ("grad.masked_fill(mask, 0)",),

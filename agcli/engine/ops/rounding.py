@@ -72,7 +72,7 @@ FMOD = Op("FmodBackward0", _fmod,            # tensor fmod number
 FMOD_T = Op("FmodBackward1", _fmod,          # tensor fmod tensor
             (lambda g, out, x, y: g, lambda g, out, x, y: -g * div_trunc(x, y)),
             ("grad", "-grad * self.div(other, rounding_mode='trunc')"),
-            jvps=(lambda t, out, x, y: t, lambda t, out, x, y: -(t * div_trunc(x, y))), broadcasts=True)
+            jvps=(lambda t, out, x, y: t, lambda t, out, x, y: -(t * div_trunc(x, y))), broadcasts=True, order=(1, 0))
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
