@@ -102,12 +102,13 @@ def _cells(c: str) -> int:
 _PYTHON_TYPES = {"assert": "AssertionError", "attribute": "AttributeError", "type": "TypeError", "name": "NameError", "index": "IndexError", "value": "ValueError", "key": "KeyError",
                  "zero": "ZeroDivisionError", "call": "TypeError", "syntax": "SyntaxError",
                  "not_implemented": "NotImplementedError", "overflow": "OverflowError",
-                 "linalg": "torch._C._LinAlgError"}      # (a RuntimeError: LAPACK's failures, as PyTorch names them)
+                 "linalg": "torch._C._LinAlgError",      # (a RuntimeError: LAPACK's failures, as PyTorch names them)
+                 "gradcheck": "torch.autograd.gradcheck.GradcheckError"}     # (a RuntimeError too)
 
 
 # The kinds of PyTorch's (and Python's) own errors, which an uncaught one shows led by its class.
 _RAISED_KINDS = frozenset(("runtime", "shape", "type", "call", "value", "not_implemented", "index", "key", "attribute",
-                           "assert", "zero", "overflow", "linalg"))
+                           "assert", "zero", "overflow", "linalg", "gradcheck"))
 
 
 def as_uncaught(e: AgcliError) -> AgcliError:

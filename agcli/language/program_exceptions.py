@@ -36,9 +36,11 @@ def _torch_error(name, module="torch", parent=RuntimeError):
 # PyTorch's own exception classes, which a program may raise, catch and subclass.
 TORCH_EXCEPTIONS = {"OutOfMemoryError": _torch_error("OutOfMemoryError"),
                     "AcceleratorError": _torch_error("AcceleratorError"),
-                    "LinAlgError": _torch_error("_LinAlgError", "torch._C")}
+                    "LinAlgError": _torch_error("_LinAlgError", "torch._C"),
+                    "GradcheckError": _torch_error("GradcheckError", "torch.autograd.gradcheck")}
 
 EXCEPTION_CLASSES["torch._C._LinAlgError"] = TORCH_EXCEPTIONS["LinAlgError"]     # (an error of kind "linalg")
+EXCEPTION_CLASSES["torch.autograd.gradcheck.GradcheckError"] = TORCH_EXCEPTIONS["GradcheckError"]   # ("gradcheck")
 
 # What Python's operations on Python values raise, and the program may catch.
 PYTHON_ERRORS = (TypeError, ValueError, LookupError, ArithmeticError, AttributeError, StopIteration,

@@ -27,7 +27,7 @@ class GradcheckError(AgcliError):
     """torch.autograd.gradcheck.GradcheckError: a RuntimeError to `except`."""
 
     def __init__(self, message):
-        super().__init__(message, kind="runtime")
+        super().__init__(message, kind="gradcheck")
 
 
 def _as_tuple(x):
