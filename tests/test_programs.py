@@ -416,7 +416,11 @@ def test_a_syntax_error_anywhere_refuses_the_whole_program(run):
     "import torch\nx = torch.ones(2)\nprint(x.__dict__)",
     "import torch\nx = torch.ones(2)\ny = x.__class__.__bases__",
     "print(__builtins__)",
-    "import os",
+    "import os\nos.system('true')",      # (os gives os.path's names only)
+    "import os\nos.remove('f.txt')",
+    "from os import system",
+    "import os\nprint(os.path.exists('/etc/hostname'))",      # (files inside the current directory only)
+    "import os\nprint(os.path.isfile('../f.txt'))",
     "open('f.txt')",
     "eval('1')",
     "print(type(3).__mro__)",

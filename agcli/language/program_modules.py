@@ -40,9 +40,10 @@ from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
 from .module_value import ModuleValue
-from .suggestions import missing_from_module
-from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
+from . import program_checkpoint, program_copy, program_optimizer, program_os, program_serialization, program_sys, \
+    utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
+from .suggestions import missing_from_module
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
 # gated on it (torch.__version__ >= "2.0") takes that PyTorch's branch; `agcli --version` names agcli.
@@ -203,6 +204,11 @@ def _weight_norm_modules():
 # torch.sin_(x) and the like: the in-place methods PyTorch's torch module has as functions too
 _TORCH_IN_PLACE = ("relu_", "sin_", "cos_", "tan_", "exp_", "log_", "log1p_", "sqrt_", "sigmoid_", "tanh_", "abs_",
                    "neg_", "zero_", "fill_", "clamp_", "clamp_min_", "clamp_max_", "reciprocal_")
+# torch.functional's __all__ (the ones agcli has; torch.<name> is the same function)
+_TORCH_FUNCTIONAL = ("atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
+                     "cartesian_prod", "block_diag", "cdist", "chain_matmul", "einsum", "istft", "lu", "norm",
+                     "meshgrid", "pca_lowrank", "split", "stft", "svd_lowrank", "tensordot", "unique",
+                     "unique_consecutive", "unravel_index")
 
 
 def _make_modules():
@@ -281,6 +287,9 @@ def _make_modules():
         **{n: BuiltinClass(n, "torch", t, TorchFunction(n, t.construct)) for n, t in legacy_types.TYPES.items()},
         **{n: TORCH_EXCEPTIONS[n] for n in ("OutOfMemoryError", "AcceleratorError")}, "Generator": GENERATOR,
     })
+    # torch.functional: the home of some of torch's own functions (introyt's `import torch.functional as F`)
+    torch.entries["functional"] = ModuleValue("torch.functional", {
+        n: torch.entries[n] for n in _TORCH_FUNCTIONAL if n in torch.entries})
     TENSOR.methods = _tensor_methods()
     numpy_random = ModuleValue("numpy.random", RANDOM_FUNCTIONS, missing=random_attribute)
     numpy = ModuleValue("numpy", {**NUMPY_FUNCTIONS, **NUMPY_ATTRIBUTES, "random": numpy_random},
@@ -290,6 +299,7 @@ def _make_modules():
     for name, module in submodules.items():
         modules[f"torch.{name}"] = module
     modules["torch.nn.functional"] = functional
+    modules["torch.functional"] = torch.entries["functional"]
     modules.update(distributions)
     modules["torch.utils.data"] = submodules["utils"].entries["data"]
     modules["torch.utils.checkpoint"] = submodules["utils"].entries["checkpoint"]
@@ -332,6 +342,7 @@ def _make_modules():
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
+    modules.update(program_os.modules())
     return modules
 
 
@@ -346,7 +357,8 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, typing, "
+                 "torch.autograd), math, random, time, os.path, copy, warnings, sys, functools, itertools, "
+                 "dataclasses, typing, "
                  "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, "
                  "numpy and matplotlib.pyplot work; files are outside agcli's scope")
 
@@ -368,9 +380,9 @@ def import_name(module: ModuleValue, name: str):
     """`from module import name`: the attribute, or Python's ImportError."""
     value = module.entries.get(name, _MISSING)
     if value is _MISSING:
-        if not module.name.startswith("torch") and missing_from_module(module.name, name) is False:
-            return module.attribute(name)       # (Python's module has it: agcli's refusal, not an ImportError)
         pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling)
+        if not module.name.startswith(("torch", "numpy")) and missing_from_module(module.name, name) is False:
+            module.attribute(name)      # (Python's module has it: agcli's limit, said by name)
         raise_python(ImportError(f"cannot import name '{name}' from '{module.name}'"),
                      hint=not_provided(f"{module.name}.{name}") if pytorch else
                      did_you_mean(name, list(module.public())))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 
 from ..engine import forward as FW
-from ..engine.backend import dtype_name, kind
+from ..engine.backend import dtype_name, kind, strides
 from ..engine.ops import shapes as S
 from ..engine.tensor import Tensor, apply
 from ..errors import AgcliError
@@ -71,6 +71,9 @@ def make_dual(tensor, tangent, *, level=None):
     finally:
         state.dual = level_now
     level_now.give(dual, tangent if tangent.requires_grad else tangent.data)
+    if not tangent.requires_grad and strides(tangent.data) == strides(tensor.data):
+        # a tangent laid out as the primal is kept as it is: unpack_dual gives this very tensor back
+        level_now.unpacked[id(tangent.data)] = tangent
     level_now.made.append(weakref.ref(dual))
     return dual
 

@@ -172,8 +172,17 @@ class Level:
         if type(value) is not Tensor or value.grad_fn is None and not value.requires_grad:
             return value
         if value.grad_fn is None:
-            return value if id(value) not in self.own else cut(value)
-        return value if self._reaches_outside(value.grad_fn) else cut(value)
+            return value if id(value) not in self.own else self._cut(value)
+        return value if self._reaches_outside(value.grad_fn) else self._cut(value)
+
+    def _cut(self, value):
+        """cut(value), its tangent (jvp of grad(f): computed through this level's graph) detached too
+        unless that graph reaches outside."""
+        copy = cut(value)
+        tangent = tangent_of(copy) if state.dual is not None else None
+        if type(tangent) is Tensor and tangent.grad_fn is not None and not self._reaches_outside(tangent.grad_fn):
+            copy.tangent = tangent.detach()
+        return copy
 
     def _reaches_outside(self, root) -> bool:
         seen, stack = {id(root)}, [root]

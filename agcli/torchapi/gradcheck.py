@@ -18,6 +18,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..state import state
 from . import creation as C
+from . import forward_ad as FA
 from .autograd import autograd_grad
 from .operands import sub_check
 from .printing import format_tensor
@@ -153,11 +154,12 @@ def allclose(a, n, rtol, atol) -> bool:
         return bool(B.xp.all((a == n) | (B.xp.abs(a - n) <= atol + rtol * B.xp.abs(n))))
 
 
-def mismatch_message(analytical, numerical, output_idx, input_idx, default_dtype) -> str:
+def mismatch_message(analytical, numerical, output_idx, input_idx, default_dtype, forward=False) -> str:
     """PyTorch's _get_notallclose_msg, the matrices printed as PyTorch prints them."""
     def shown(m):
         return format_tensor(B.to_host(m), dtype=B.dtype_name(m.dtype), default_dtype=default_dtype)
-    return (f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
+    mode = "computed with forward mode " if forward else ""
+    return (f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
             f"numerical:{shown(numerical)}\nanalytical:{shown(analytical)}\n")
 
 
@@ -206,6 +208,51 @@ def compare(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, default_dtype=None,
     return found
 
 
+def forward_jacobians(func, inputs):
+    """PyTorch's _get_analytical_jacobian_forward_ad: per input that requires grad, per floating-point
+    output, the (input numel, output numel) matrix whose row k is the output's tangent when that input's
+    tangent is the k-th one-hot (the others zeros), the inputs detached and made dual."""
+    with FA.dual_level():
+        duals, tangents = [], []
+        for inp in inputs:
+            if type(inp) is Tensor and inp.requires_grad:
+                inp = FA.make_dual(inp.detach(), C.zeros_like(inp))
+                tangents.append(FA.unpack_dual(inp).tangent)
+            duals.append(inp)
+        jacobians = []
+        for tangent in tangents:
+            numel, matrices = int(tangent.data.size), None
+            for row, idx in enumerate(product(*[range(m) for m in tangent.data.shape])):
+                B.setitem(tangent.data, idx, 1)
+                outputs = [o for o in _as_tuple(func(*duals)) if type(o) is Tensor and B.kind(o.data.dtype) == "f"]
+                if matrices is None:
+                    matrices = [B.zeros((numel, int(o.data.size)), dtype=o.data.dtype) for o in outputs]
+                for matrix, o in zip(matrices, outputs):
+                    found = FA.unpack_dual(o).tangent
+                    if found is not None:
+                        B.setitem(matrix, row, B.xp.reshape(found.data, (-1,)))
+                B.setitem(tangent.data, idx, 0)
+            jacobians.append(matrices or [])
+    return jacobians
+
+
+def forward_failure(func, inputs, eps, atol, rtol):
+    """check_forward_ad's part of gradcheck: forward_jacobians against the central differences,
+    PyTorch's GradcheckError for the first that differs (None when all agree)."""
+    func_out = _as_tuple(func(*inputs))
+    if not _differentiable(func_out):
+        return compare(func, inputs, eps=eps, atol=atol, rtol=rtol).failure    # (the numerical check alone)
+    numerical = _by_output(numerical_jacobians(func, inputs, func_out, eps))
+    by_output = [n for o, n in zip(func_out, numerical) if type(o) is Tensor and o.requires_grad]
+    analytical = forward_jacobians(func, inputs)
+    for i, per_output in enumerate(by_output):
+        for j, n in enumerate(per_output):
+            a = analytical[j][i]
+            if not allclose(a, n, rtol, atol):
+                return GradcheckError(mismatch_message(a, n, i, j, state.default_float, forward=True))
+    return None
+
+
 def _backward_mul_by_grad_output(outputs, inputs):
     """PyTorch's _test_backward_mul_by_grad_output: zero grad_outputs give zero gradients."""
     diff_inputs = [inp for inp in inputs if type(inp) is Tensor and inp.requires_grad]
@@ -230,9 +277,15 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
               masked=None):
-    """torch.autograd.gradcheck (slow mode; the forward-mode and batched checks are not run)."""
+    """torch.autograd.gradcheck (slow mode, reverse and forward mode; the batched checks are not run)."""
     eps, atol, rtol = _checked_options(eps, atol, rtol)
-    failure = compare(func, inputs, eps=eps, atol=atol, rtol=rtol).failure
+    if check_backward_ad:
+        failure = compare(func, inputs, eps=eps, atol=atol, rtol=rtol).failure
+    else:
+        _check_inputs(_as_tuple(inputs))
+        failure = None
+    if failure is None and check_forward_ad:
+        failure = forward_failure(func, _as_tuple(inputs), eps, atol, rtol)
     if failure is None:
         return True
     if raise_exception:

@@ -44,7 +44,9 @@ def _written(x, dim, index, write):
     out = copy(x)
     if index.size == 0:                 # nothing to write (and not every backend writes through an empty key)
         return out
-    if x.ndim == 0 and index.ndim:
+    if index.ndim == 0:                 # a 0-d index names one place (a key of no dims would reach them all)
+        index = xp.reshape(index, (1,))
+    if x.ndim == 0:
         flat = xp.reshape(out, (1,))
         write(flat, along(index, dim))
         return xp.reshape(flat, ())
@@ -53,7 +55,7 @@ def _written(x, dim, index, write):
 
 
 def _scatter(x, src, dim, index):
-    return _written(x, dim, index, lambda out, key: setitem(out, key, _part(src, index.shape)))
+    return _written(x, dim, index, lambda out, key: setitem(out, key, _part(src, _one_d(index.shape))))
 
 
 def _scatter_value(x, dim, index, value):
@@ -61,12 +63,19 @@ def _scatter_value(x, dim, index, value):
 
 
 def _scatter_add(x, src, dim, index):
-    return _written(x, dim, index, lambda out, key: add_at(out, key, _part(src, index.shape)))
+    return _written(x, dim, index, lambda out, key: add_at(out, key, _part(src, _one_d(index.shape))))
+
+
+def _one_d(shape):
+    """An index's shape as scatter addresses it: a 0-d index is one place, (1,)."""
+    return tuple(shape) or (1,)
 
 
 def _gather(x, dim, index):
-    if x.ndim == 0 and index.ndim:
+    if x.ndim == 0:
         x = xp.reshape(x, (1,))
+    if index.ndim == 0:                 # one value read, a 0-d result (index's shape)
+        return xp.reshape(getitem(x, along(xp.reshape(index, (1,)), dim)), ())
     return getitem(x, along(index, dim))
 
 
@@ -178,11 +187,37 @@ def _batched_index(index, t, x):
     return xp.broadcast_to(xp.reshape(index, (1,) * nb + tuple(index.shape)), tuple(t.shape[:nb]) + tuple(index.shape))
 
 
+def _gathered_tangent(t, x, dim, index):
+    """gather of each tangent (a 0-d index reads one value: each tangent's own, 0-d)."""
+    if index.ndim:
+        return gather(t, S.tangent_dim(dim, x, t), _batched_index(index, t, x))
+    if not len(x.shape):
+        return t
+    one = xp.reshape(index, (1,))
+    picked = gather(t, S.tangent_dim(dim, x, t), _batched_index(one, t, x))
+    return S.reshape(picked, tuple(t.shape)[:len(t.shape) - 1])
+
+
+def _value_scattered_tangent(t, x, dim, index):
+    """self_t.scatter(dim, index, 0) for each tangent (a 0-d self's one place: zeros)."""
+    if not len(x.shape):
+        return zeros_like(t) if index.size else t
+    index = index if index.ndim else xp.reshape(index, (1,))
+    return _zero_scattered(t, S.tangent_dim(dim, x, t), _batched_index(index, t, x))
+
+
 def _scattered_tangent(op, kernel):
     """scatter's and scatter_add's tangent: src_t put (or added) into self_t at index (into zeros
     for a self without one; a src without one writes zeros, or adds nothing)."""
     def rule(ts, out, x, src, dim, index):
         tx, t = ts
+        if index.ndim == 0:             # one place: the tangents as 1-d ones (a 0-d self's put back after)
+            batch = tuple((tx if tx is not None else t).shape)[:len((tx if tx is not None else t).shape)
+                                                              - len((x if tx is not None else src).shape)]
+            one = lambda v, w: v if v is None or len(w.shape) else S.reshape(v, batch + (1,))   # noqa: E731
+            found = rule((one(tx, x), one(t, src)), out, one(x, x) if len(x.shape) else xp.reshape(x, (1,)),
+                         src if len(src.shape) else xp.reshape(src, (1,)), dim, xp.reshape(index, (1,)))
+            return found if len(x.shape) else S.reshape(found, batch)
         given = tx if tx is not None else t
         nb = len(given.shape) - len((x if tx is not None else src).shape)
         base = tx if tx is not None else zeros(tuple(given.shape[:nb]) + tuple(x.shape), dtype=data(given).dtype)
@@ -241,8 +276,7 @@ SCATTER = Op("ScatterBackward0", _scatter,                    # x.scatter(dim, i
 SCATTER_VALUE = Op("ScatterBackward1", _scatter_value,        # x.scatter(dim, index, value)
                    (lambda g, out, x, dim, index, value: _zero_scattered(g, dim, index),),
                    ("grad.scatter(dim, index, 0)",), saves=True, reads=((),),
-                   jvps=(lambda t, out, x, dim, index, value: _zero_scattered(t, S.tangent_dim(dim, x, t),
-                                                                           _batched_index(index, t, x)),))
+                   jvps=(lambda t, out, x, dim, index, value: _value_scattered_tangent(t, x, dim, index),))
 SCATTER_ADD = Op("ScatterAddBackward0", _scatter_add,         # x.scatter_add(dim, index, src)
                  (lambda g, out, x, src, dim, index: g, _src_grad("ScatterAddBackward0")),
                  ("grad", "grad.gather(dim, index)"), saves=False,
@@ -253,7 +287,7 @@ INDEX_SELECT = Op("IndexSelectBackward0", _index_select, (_index_select_grad,),
                   jvps=(lambda t, out, x, dim, index: index_select(t, S.tangent_dim(dim, x, t), index),))
 GATHER = Op("GatherBackward0", _gather, (_gather_grad,),
             ("zeros(self.sizes()).scatter_add(dim, index, grad)",), saves=True, reads=((),),
-            jvps=(lambda t, out, x, dim, index: gather(t, S.tangent_dim(dim, x, t), _batched_index(index, t, x)),))
+            jvps=(lambda t, out, x, dim, index: _gathered_tangent(t, x, dim, index),))
 ZERO = Op("ZeroBackward0", lambda x: zeros(x.shape, dtype=x.dtype), (lambda g, out, x: zeros_like(g),),   # x.zero_()
           ("zeros_like(grad)",), saves=False, jvps=(lambda t, out, x: zeros_like(t),))
 FILL = Op("FillBackward2", lambda x, value: full(x.shape, value, dtype=x.dtype),      # x.fill_(number)

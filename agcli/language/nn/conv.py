@@ -10,7 +10,7 @@ from ...torchapi import creation as C
 from ...torchapi import nn_init
 from .layers import functional, init_with
 from .module import Module
-from .native import call, member, native_class, program
+from .native import call, native_class, program, registered_or_member
 from .parameter import parameter
 
 _PADDING_STRINGS = "{'same', 'valid'}"          # (the sets' texts as PyTorch's messages print them)
@@ -93,14 +93,14 @@ class _ConvNd(Module):
 
     @program("forward")
     def forward(self, input):
-        own, params = self.__dict__, self.__dict__["_parameters"]
-        weight = params["weight"] if "weight" in params else member(self, "weight")     # (weight norm's)
+        own = self.__dict__
+        weight, bias = registered_or_member(self, "weight"), registered_or_member(self, "bias")
         conv = functional(f"conv{self.dims}d")
         if own["padding_mode"] != "zeros":       # (F.pad first, then no padding: as PyTorch's _conv_forward)
             padded = functional("pad")(input, own["_reversed_padding_repeated_twice"], mode=own["padding_mode"])
-            return conv(padded, weight, params["bias"], own["stride"], (0,) * self.dims, own["dilation"],
+            return conv(padded, weight, bias, own["stride"], (0,) * self.dims, own["dilation"],
                         own["groups"])
-        return conv(input, weight, params["bias"], own["stride"], own["padding"], own["dilation"], own["groups"])
+        return conv(input, weight, bias, own["stride"], own["padding"], own["dilation"], own["groups"])
 
     @program("extra_repr")
     def extra_repr(self):
@@ -115,7 +115,7 @@ class _ConvNd(Module):
             text += f", output_padding={own['output_padding']}"
         if own["groups"] != 1:
             text += f", groups={own['groups']}"
-        if own["_parameters"]["bias"] is None:
+        if registered_or_member(self, "bias") is None:
             text += ", bias=False"
         if own["padding_mode"] != "zeros":
             text += f", padding_mode={own['padding_mode']}"
@@ -148,10 +148,10 @@ class _ConvTransposeNd(_ConvNd):
 
     @program("forward")
     def forward(self, input, output_size=None):
-        own, params = self.__dict__, self.__dict__["_parameters"]
+        own = self.__dict__
         output_padding = _output_padding(self, input, output_size)
-        weight = params["weight"] if "weight" in params else member(self, "weight")     # (weight norm's)
-        return functional(f"conv_transpose{self.dims}d")(input, weight, params["bias"], own["stride"],
+        weight, bias = registered_or_member(self, "weight"), registered_or_member(self, "bias")
+        return functional(f"conv_transpose{self.dims}d")(input, weight, bias, own["stride"],
                                                          own["padding"], output_padding, own["groups"],
                                                          own["dilation"])
 

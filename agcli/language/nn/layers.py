@@ -20,7 +20,7 @@ from ..program_classes import instantiate
 from ..program_exceptions import raise_python
 from ..program_objects import ClassMethod
 from ..program_values import type_name
-from .native import NativeMethod, call, member, native_class, program, typename
+from .native import NativeMethod, call, native_class, program, registered_or_member, typename
 from .parameter import parameter
 
 _FUNCTIONS = {}
@@ -77,15 +77,14 @@ class Linear(Module):
 
     @program("forward")
     def forward(self, input):
-        params = self.__dict__["_parameters"]
-        weight = params["weight"] if "weight" in params else member(self, "weight")     # (weight norm's)
-        return functional("linear")(input, weight, params["bias"])
+        weight, bias = registered_or_member(self, "weight"), registered_or_member(self, "bias")
+        return functional("linear")(input, weight, bias)
 
     @program("extra_repr")
     def extra_repr(self):
         own = self.__dict__
         return f"in_features={own['in_features']}, out_features={own['out_features']}, " \
-               f"bias={own['_parameters']['bias'] is not None}"
+               f"bias={registered_or_member(self, 'bias') is not None}"
 
 
 class Embedding(Module):

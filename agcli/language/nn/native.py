@@ -109,6 +109,13 @@ def member(obj, name):
     return call(obj, "__getattr__", name)
 
 
+def registered_or_member(obj, name):
+    """obj.name as a layer's forward reads its weight or bias: the registered parameter, else what took its
+    place (weight norm's property, a tensor set after `del` (the forward-AD tutorial's dual tensors))."""
+    params = obj.__dict__["_parameters"]
+    return params[name] if name in params else member(obj, name)
+
+
 def members_of(module, name):
     """module._parameters (or _buffers, _modules), PyTorch's AttributeError if Module.__init__ never ran."""
     members = module.__dict__.get(name)
