@@ -271,3 +271,18 @@ def test_lbfgs_dot_is_mkls_for_short_vectors():
         got.append(int(to_host(dot(a, b).data).reshape(1).view(_UINT[dtype])[0]))
         want.append(case["dot"])
     assert got == want and len(want) == 6 * (24 + 8)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam"])
+def test_a_0d_parameter_steps_as_any_other(name):
+    """A 0-d parameter (torch.randn(())): the sqrt of its state is a 0-d tensor, which the step then
+    writes into in place (it was a NumPy scalar, and the step an internal error)."""
+    scalar, vector = Tensor(from_host(np.array(0.5))), Tensor(from_host(np.array([0.5])))
+    for p in (scalar, vector):
+        p.requires_grad = True
+        opt = getattr(optim, name)([p], lr=0.1)
+        for _ in range(3):
+            p.grad = Tensor(p.data * 2)
+            opt.step()
+    assert to_host(scalar.data).shape == ()
+    assert to_host(scalar.data).item() == to_host(vector.data)[0]

@@ -35,7 +35,8 @@ def _write(x, array):
 
 
 def _new(array, like):
-    return Tensor(array, device=like.device)
+    """A new tensor of array (a 0-d array: NumPy's ufuncs give a NumPy scalar for one, which takes no writes)."""
+    return Tensor(array if array.ndim else B.asarray(array), device=like.device)
 
 
 def add(x, y, alpha=1):
