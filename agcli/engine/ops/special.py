@@ -250,6 +250,9 @@ def _erfinv(y):
     return math.copysign(a, y)
 
 
+_log = K.vml_or("log", K.log)       # (logit's kernel takes MKL's log where PyTorch's does: LogitMKLKernel)
+
+
 def _logit(x, eps=None):
     """log(x / (1 - x)), x clamped to [eps, 1 - eps] first when eps is given; inf at 1."""
     one = asarray(1, dtype=x.dtype)
@@ -257,7 +260,7 @@ def _logit(x, eps=None):
         low, high = asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype)
         x = xp.where(x < low, low, xp.where(x > high, high, x))
     with float_errors_ignored():
-        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), K.log(x / (one - x)))
+        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), _log(x / (one - x)))
 
 
 def _logit_backward(g, x, eps=None):
@@ -333,7 +336,7 @@ DIGAMMA = Op("DigammaBackward0", _each(_digamma, _digamma32), (lambda g, out, x:
 POLYGAMMA = Op("PolygammaBackward0", lambda x, n: _POLYGAMMA_EACH(x, n),
                (lambda g, out, x, n: mul(g, polygamma(x, n + 1)),), ("grad * polygamma(n + 1, self)",),
                jvps=(lambda t, out, x, n: mul(t, polygamma(x, n + 1)),))
-ERFINV = Op("ErfinvBackward0", _each(_erfinv),
+ERFINV = Op("ErfinvBackward0", K.vml_or("erfinv", _each(_erfinv)),
             (lambda g, out, x: mul(mul_scalar(exp(pow(erfinv(x), 2)), 0.5 * math.sqrt(math.pi)), g),),
             ("0.5 * sqrt(M_PI) * exp(self.erfinv().pow(2)) * grad",),
             jvps=(lambda t, out, x: mul(mul_scalar(exp(pow(erfinv(x), 2)), 0.5 * math.sqrt(math.pi)), t),))

@@ -1,0 +1,97 @@
+"""Intel MKL's vector math (VML), the library PyTorch's CPU build computes sqrt, exp, log,
+sin, ... of float32 and float64 tensors with (aten/src/ATen/cpu/vml.h): within an ulp
+of the exact value, not correctly rounded, so only MKL itself gives PyTorch's last bits.
+
+Optional (`pip install 'agcli[mkl]'`): engine/cpu_kernels.py finds libmkl_rt (a stat of
+the loader's folders at import) and imports this module the first time such a function
+runs, never at start-up. Only the version PyTorch 2.13 links is taken: another MKL's last
+bits can be other ones.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+
+import numpy
+
+# ATen's vml.h: VML_HA | VML_FTZDAZ_OFF | VML_ERRMODE_IGNORE (high accuracy, subnormals kept, no errno)
+_MODE = 0x2 | 0x140000 | 0x100
+_MKL_THREADING_SEQUENTIAL = 1
+_VERSION = (2024, 2)                # (major, update): "2024.2-Product Build 20240605", torch.__config__.show()
+_LARGEST = 2 ** 31 - 1              # MKL_INT's largest (LP64): longer arrays go in pieces, as vml.h's do
+
+# torch's name -> VML's: the functions vml.h hands to MKL (IMPLEMENT_VML_MKL; trunc is exact anyway)
+NAMES = {"sqrt": "Sqrt", "exp": "Exp", "log": "Ln", "log2": "Log2", "log10": "Log10", "sin": "Sin",
+         "cos": "Cos", "tan": "Tan", "tanh": "Tanh", "asin": "Asin", "acos": "Acos", "atan": "Atan",
+         "erf": "Erf", "erfc": "Erfc", "erfinv": "ErfInv"}
+
+
+class _Version(ctypes.Structure):
+    _fields_ = [("major", ctypes.c_int), ("minor", ctypes.c_int), ("update", ctypes.c_int), ("patch", ctypes.c_int),
+                ("status", ctypes.c_char_p), ("build", ctypes.c_char_p), ("processor", ctypes.c_char_p),
+                ("platform", ctypes.c_char_p)]
+
+
+def kernels(path) -> dict:
+    """{(torch's name, dtype): kernel(x, fallback)} for float32 and float64 from the libmkl_rt at path,
+    or {} when it is not the MKL PyTorch links."""
+    library = _library(path)
+    if library is None:
+        return {}
+    table = {}
+    for name, mkl in NAMES.items():
+        for prefix, dtype in (("vms", numpy.dtype("float32")), ("vmd", numpy.dtype("float64"))):
+            function = getattr(library, prefix + mkl)
+            # (n is MKL_INT, an int in the LP64 interface: the callee reads the low half of the register)
+            function.argtypes = (ctypes.c_longlong, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_longlong)
+            function.restype = None
+            table[name, dtype] = _kernel(function)
+    return table
+
+
+def _library(path):
+    """The library at path if it is PyTorch's MKL version, set to one thread; else None."""
+    try:
+        library = ctypes.CDLL(path)
+        # Elementwise, so threads change no bit: one thread (PyTorch calls it from its own
+        # threads) spares loading OpenMP, the slower half of the first call
+        library.MKL_Set_Threading_Layer(ctypes.c_int(_MKL_THREADING_SEQUENTIAL))
+        version = _Version()
+        library.MKL_Get_Version(ctypes.byref(version))
+    except (OSError, AttributeError):       # (not loadable, or not MKL's runtime library)
+        return None
+    return library if (version.major, version.update) == _VERSION else None
+
+
+def _kernel(function):
+    def kernel(x, fallback):
+        """MKL's values of x, laid out as NumPy's ufunc lays them out; NumPy's floating-point
+        warnings (agcli's "inf or nan" warning reads them) as fallback(x) gives them."""
+        a = numpy.asarray(x)
+        contiguous = a.flags.c_contiguous
+        if not contiguous:              # (PyTorch's kernels copy such an input to a buffer, too)
+            a = numpy.ascontiguousarray(a)
+        out = numpy.empty(a.shape, a.dtype)
+        step, start = a.itemsize, 0
+        source, target = a.ctypes.data, out.ctypes.data
+        while start < a.size:
+            n = min(a.size - start, _LARGEST)
+            function(n, source + start * step, target + start * step, _MODE)
+            start += n
+        if not numpy.isfinite(out).all():
+            fallback(x)
+        if not contiguous:
+            laid_out = numpy.positive(x)        # (a unary ufunc's output: its layout, PyTorch's strides)
+            laid_out[...] = out
+            out = laid_out
+        return out if out.ndim else out[()]
+    return kernel
+
+
+def code_path() -> str | None:
+    """The code MKL's vector math took for this processor, read off the library it loaded at its first
+    call: "avx512", "avx2", ... or "def", its generic code, which it takes on other makers' processors.
+    Their last bits differ (and PyTorch's with them); None before a call."""
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        found = re.search(r"libmkl_vml_(\w+)\.so", maps.read())
+    return found.group(1) if found else None
