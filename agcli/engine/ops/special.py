@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, float_errors_ignored, from_host, host, kind, to_host, xp
+from ..backend import ON_HOST, asarray, float_errors_ignored, from_host, host, kind, to_host, xp
 from .. import cpu_kernels as K
 from ..op import Op
 from ..tensor import Tensor, apply
@@ -250,17 +250,23 @@ def _erfinv(y):
     return math.copysign(a, y)
 
 
-_log = K.vml_or("log", K.log)       # (logit's kernel takes MKL's log where PyTorch's does: LogitMKLKernel)
+_log = K.vml_or("log", K.log)
+
+
+def _logit_log(x):
+    """logit's log: MKL's (with agcli[mkl]) where PyTorch's kernel takes it, on a dense input (LogitMKLKernel);
+    of a strided one, its vectorised log's, for which agcli has float64's rounded once."""
+    return _log if not ON_HOST or x.flags.c_contiguous or x.flags.f_contiguous else K.log
 
 
 def _logit(x, eps=None):
     """log(x / (1 - x)), x clamped to [eps, 1 - eps] first when eps is given; inf at 1."""
-    one = asarray(1, dtype=x.dtype)
+    one, log = asarray(1, dtype=x.dtype), _logit_log(x)
     if eps is not None:     # (x < lo ? lo : x > hi ? hi : x, as PyTorch's kernel: an eps over 0.5 takes lo)
         low, high = asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype)
         x = xp.where(x < low, low, xp.where(x > high, high, x))
     with float_errors_ignored():
-        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), _log(x / (one - x)))
+        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), log(x / (one - x)))
 
 
 def _logit_backward(g, x, eps=None):
