@@ -151,6 +151,10 @@ def _load_vml():
 
 
 sqrt = vml_or("sqrt", xp.sqrt)
+# The kernels of torch.exp, torch.log, ... themselves (their Ops'): the functions above are also the glibc
+# values PyTorch's own kernels take (activations, losses), which stay as they are with agcli[mkl]
+VML = {name: vml_or(name, fallback) for name, fallback in (("exp", exp), ("log", log), ("sin", sin), ("cos", cos),
+                                                            ("tan", tan), ("tanh", tanh))}
 
 
 def accumulating(fn, x):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 import re
 
-import numpy
+from .backend import host      # (NumPy: MKL computes on host arrays only)
 
 # ATen's vml.h: VML_HA | VML_FTZDAZ_OFF | VML_ERRMODE_IGNORE (high accuracy, subnormals kept, no errno)
 _MODE = 0x2 | 0x140000 | 0x100
@@ -40,7 +40,7 @@ def kernels(path) -> dict:
         return {}
     table = {}
     for name, mkl in NAMES.items():
-        for prefix, dtype in (("vms", numpy.dtype("float32")), ("vmd", numpy.dtype("float64"))):
+        for prefix, dtype in (("vms", host.dtype("float32")), ("vmd", host.dtype("float64"))):
             function = getattr(library, prefix + mkl)
             # (n is MKL_INT, an int in the LP64 interface: the callee reads the low half of the register)
             function.argtypes = (ctypes.c_longlong, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_longlong)
@@ -67,21 +67,21 @@ def _kernel(function):
     def kernel(x, fallback):
         """MKL's values of x, laid out as NumPy's ufunc lays them out; NumPy's floating-point
         warnings (agcli's "inf or nan" warning reads them) as fallback(x) gives them."""
-        a = numpy.asarray(x)
+        a = host.asarray(x)
         contiguous = a.flags.c_contiguous
         if not contiguous:              # (PyTorch's kernels copy such an input to a buffer, too)
-            a = numpy.ascontiguousarray(a)
-        out = numpy.empty(a.shape, a.dtype)
+            a = host.ascontiguousarray(a)
+        out = host.empty(a.shape, a.dtype)
         step, start = a.itemsize, 0
         source, target = a.ctypes.data, out.ctypes.data
         while start < a.size:
             n = min(a.size - start, _LARGEST)
             function(n, source + start * step, target + start * step, _MODE)
             start += n
-        if not numpy.isfinite(out).all():
+        if not host.isfinite(out).all():
             fallback(x)
         if not contiguous:
-            laid_out = numpy.positive(x)        # (a unary ufunc's output: its layout, PyTorch's strides)
+            laid_out = host.positive(x)        # (a unary ufunc's output: its layout, PyTorch's strides)
             laid_out[...] = out
             out = laid_out
         return out if out.ndim else out[()]
