@@ -16,7 +16,7 @@ from .backend import host      # (NumPy: MKL computes on host arrays only)
 
 # ATen's vml.h: VML_HA | VML_FTZDAZ_OFF | VML_ERRMODE_IGNORE (high accuracy, subnormals kept, no errno)
 _MODE = 0x2 | 0x140000 | 0x100
-_MKL_THREADING_SEQUENTIAL = 1
+_MKL_DOMAIN_VML = 3
 _VERSION = (2024, 2)                # (major, update): "2024.2-Product Build 20240605", torch.__config__.show()
 _LARGEST = 2 ** 31 - 1              # MKL_INT's largest (LP64): longer arrays go in pieces, as vml.h's do
 
@@ -53,9 +53,9 @@ def _library(path):
     """The library at path if it is PyTorch's MKL version, set to one thread; else None."""
     try:
         library = ctypes.CDLL(path)
-        # Elementwise, so threads change no bit: one thread (PyTorch calls it from its own
-        # threads) spares loading OpenMP, the slower half of the first call
-        library.MKL_Set_Threading_Layer(ctypes.c_int(_MKL_THREADING_SEQUENTIAL))
+        # Elementwise, so threads change no bit: one thread for the vector math alone (PyTorch calls it
+        # from its own threads), which leaves the threads of the library's other users (products) alone
+        library.MKL_Domain_Set_Num_Threads(ctypes.c_int(1), ctypes.c_int(_MKL_DOMAIN_VML))
         version = _Version()
         library.MKL_Get_Version(ctypes.byref(version))
     except (OSError, AttributeError):       # (not loadable, or not MKL's runtime library)
