@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from installed import AGCLI, base_env, without_addresses
+from vector_math import mkl_differs
 from terminal import Terminal
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMS = ROOT / "tests" / "fixtures" / "programs"
@@ -92,6 +93,21 @@ DEVICE_GAPS = {
 }
 ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
 
+# Programs whose printed numbers carry the last bits of the functions PyTorch's CPU build computes
+# with MKL's vector math, which agcli computes with MKL only with the mkl extra installed
+# (agcli/engine/vml.py): skipped without it (and on a device, which never uses it), and where
+# MKL takes other code than its generic code, which it took where they were recorded (an AMD CPU).
+NEEDS_MKL_CODE = "def"
+_VECTOR_MATH = "the last bits of MKL's vector math"
+NEEDS_MKL = {
+    "950_adam_loop_prints_full_precision_losses": "PyTorch's sin and Adam's sqrt: " + _VECTOR_MATH,
+    "951_rmsprop_and_adagrad_in_float64": "PyTorch's tanh, exp and the optimizers' sqrt: " + _VECTOR_MATH,
+    "952_vector_math_items_in_float32_and_float64": "each function's values: " + _VECTOR_MATH,
+    "953_gradients_through_vector_math": "the values the gradients' rules take: " + _VECTOR_MATH,
+    "954_tanh_network_trained_by_adam": "nn.Tanh, exp, cos and Adam's sqrt: " + _VECTOR_MATH,
+    "955_distributions_and_losses_through_vector_math": "Normal's icdf (erfinv): " + _VECTOR_MATH,
+}
+
 
 @pytest.fixture
 def run(tmp_path):
@@ -123,6 +139,8 @@ def _fixture_params():
             marks.append(pytest.mark.xfail(reason=KNOWN_DIVERGENCES[program.stem], strict=True))
         if ON_A_DEVICE and program.stem in DEVICE_GAPS:
             marks.append(pytest.mark.xfail(reason=DEVICE_GAPS[program.stem], strict=True))
+        if program.stem in NEEDS_MKL and mkl_differs(NEEDS_MKL_CODE):
+            marks.append(pytest.mark.skip(reason=f"{NEEDS_MKL[program.stem]}: {mkl_differs(NEEDS_MKL_CODE)}"))
         params.append(pytest.param(program, id=program.stem, marks=marks))
     return params
 
@@ -134,6 +152,12 @@ def test_there_are_fixture_programs():
         assert re.fullmatch(r"\d{2,3}_\w+\.py", program.name), program.name
         assert program.read_text(encoding="utf-8").startswith("import torch"), program.name
         assert program.with_suffix(".out").exists(), f"{program.name}: run tests/fixtures/record_programs.py"
+
+
+def test_the_lists_name_fixture_programs():
+    stems = {program.stem for program in PROGRAMS.glob("*.py")}
+    for listed in (KNOWN_DIVERGENCES, DEVICE_GAPS, NEEDS_MKL):
+        assert set(listed) <= stems, set(listed) - stems
 
 
 def test_objects_print_with_an_address_as_python_prints_them(tmp_path):

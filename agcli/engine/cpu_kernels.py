@@ -2,14 +2,17 @@
 last bits (or refuse): powers (aten/src/ATen/native/cpu/PowKernel.cpp) and the
 float32 functions of one value.
 
-PyTorch's CPU build computes float32 exp, log, sin, cos, tan and tanh with Intel
-MKL's vector math; float64's function rounded once to float32 agrees with it on
+PyTorch's CPU build computes float32 and float64 exp, log, sin, cos, tan, tanh, sqrt, ...
+with Intel MKL's vector math; float64's function rounded once to float32 agrees with it on
 95% (sin, cos) to 99.9% (tanh) of values, NumPy's float32 SIMD functions on 60-87%
-(measured against PyTorch 2.13).
+(measured against PyTorch 2.13). With agcli[mkl] installed, the kernels of those
+functions (vml_or) are MKL's own (engine/vml.py).
 """
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 from .backend import ON_HOST, astype, copy, dtype, dtype_name, from_host, itemsize, kind, to_host, xp, zeros
 
@@ -52,7 +55,7 @@ def power_by_number(x, p):
     if p == 3:
         return x * x * x
     if p == 0.5:
-        return xp.sqrt(x)
+        return sqrt(x)
     one = ONE.get(x.dtype, 1)
     if p == -0.5:
         return one / xp.sqrt(x)
@@ -99,6 +102,59 @@ def _float32_from_double(fn):
 
 exp, log, log1p, sin, cos, tan, tanh = map(_float32_from_double, (xp.exp, xp.log, xp.log1p, xp.sin, xp.cos, xp.tan,
                                                                    xp.tanh))
+
+
+def _mkl_file():
+    """libmkl_rt's path where PyTorch's CPU build would find it, or None: a stat each in this Python's
+    lib/ (where the mkl wheel puts it), LD_LIBRARY_PATH's folders and the system's (engine/vml.py loads it)."""
+    if not ON_HOST or not sys.platform.startswith("linux") or os.environ.get("AGCLI_NO_MKL"):
+        return None     # (PyTorch's macOS build has no MKL; AGCLI_NO_MKL: NumPy's kernels where it is installed)
+    folders = (os.path.join(sys.prefix, "lib"), *os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep),
+               "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")
+    return next((path for path in (os.path.join(f, "libmkl_rt.so.2") for f in folders if f) if os.path.exists(path)),
+                None)
+
+
+_MKL_FILE = _mkl_file()
+_vml = None if _MKL_FILE else {}    # engine/vml.py's kernels by (name, dtype), loaded at the first call; {}: none
+
+
+def vml_or(name, fallback):
+    """The kernel of torch.<name> where PyTorch's CPU build hands it to MKL's vector math (engine/vml.py):
+    with agcli[mkl] installed, MKL's own values of float32 and float64 host arrays; else (and for other
+    dtypes) fallback's. Without MKL here, fallback itself: the hot path pays nothing."""
+    if _MKL_FILE is None:
+        return fallback
+
+    def kernel(x):
+        if _vml:
+            mkl = _vml.get((name, x.dtype))
+            if mkl is not None:
+                return mkl(x, fallback)
+        elif _vml is None and _load_vml():
+            return kernel(x)
+        return fallback(x)
+    kernel.__name__ = name
+    return kernel
+
+
+def mkl_vector_math() -> bool:
+    """Whether vml_or's kernels compute with MKL here (agcli[mkl] is installed, and the arrays are the host's)."""
+    return bool(_vml if _vml is not None else _load_vml())
+
+
+def _load_vml():
+    global _vml
+    from . import vml
+    _vml = vml.kernels()
+    return _vml
+
+
+sqrt = vml_or("sqrt", xp.sqrt)
+# The kernels of torch.exp, torch.log, ... themselves (their Ops'): the functions above are also the glibc
+# values PyTorch's own kernels take (activations, losses), which stay as they are with agcli[mkl]
+VML = {name: vml_or(name, fallback) for name, fallback in (("exp", exp), ("log", log), ("sin", sin), ("cos", cos),
+                                                            ("tan", tan), ("tanh", tanh))}
 
 
 def accumulating(fn, x):

@@ -1,13 +1,14 @@
 """More functions of one value: log2, log10, exp2, expm1, rsqrt, sinh, cosh, asin, acos,
 atan, erf, erfc, asinh, acosh, atanh. Their rules are derivatives.yaml's formulas in its order, so with create_graph
 they record PyTorch's nodes; float32 values are float64's rounded once (as the other
-float32 functions, engine/cpu_kernels.py). Each entry: grad_fn name, kernel, rule, words."""
+float32 functions, engine/cpu_kernels.py), or MKL's where PyTorch's are (vml_or).
+Each entry: grad_fn name, kernel, rule, words."""
 from __future__ import annotations
 
 import math
 
 from ..backend import asarray, tolist, xp
-from ..cpu_kernels import _float32_from_double as in_double
+from ..cpu_kernels import _float32_from_double as in_double, vml_or
 from ..layouts import iterated, lay_out
 from ..op import Op
 from ..tensor import Tensor, apply
@@ -45,9 +46,11 @@ def _one_minus_square(x):
     return add_scalar(mul(neg(x), x), 1)     # (-self * self + 1)
 
 
-LOG2 = Op("Log2Backward0", in_double(xp.log2), (lambda g, out, x: div(g, mul_scalar(x, math.log(2))),),
+LOG2 = Op("Log2Backward0", vml_or("log2", in_double(xp.log2)),
+          (lambda g, out, x: div(g, mul_scalar(x, math.log(2))),),
           ("grad / (self * 0.6931471805599453)",), jvps=(lambda t, out, x: div(t, mul_scalar(x, math.log(2))),))
-LOG10 = Op("Log10Backward0", in_double(xp.log10), (lambda g, out, x: div(g, mul_scalar(x, math.log(10))),),
+LOG10 = Op("Log10Backward0", vml_or("log10", in_double(xp.log10)),
+           (lambda g, out, x: div(g, mul_scalar(x, math.log(10))),),
            ("grad / (self * 2.3025850929940456)",), jvps=(lambda t, out, x: div(t, mul_scalar(x, math.log(10))),))
 EXP2 = Op("Exp2Backward0", in_double(_exp2), (lambda g, out, x: mul_scalar(mul(g, out), math.log(2)),),
           ("grad * result * M_LN2",), saves_out=True, reads=((),),
@@ -62,19 +65,20 @@ SINH = Op("SinhBackward0", in_double(xp.sinh), (lambda g, out, x: mul(g, cosh(x)
           jvps=(lambda t, out, x: mul(t, cosh(x)),))
 COSH = Op("CoshBackward0", in_double(xp.cosh), (lambda g, out, x: mul(g, sinh(x)),), ("grad * self.sinh()",),
           jvps=(lambda t, out, x: mul(t, sinh(x)),))
-ASIN = Op("AsinBackward0", in_double(xp.asin), (lambda g, out, x: mul(g, rsqrt(_one_minus_square(x))),),
+ASIN = Op("AsinBackward0", vml_or("asin", in_double(xp.asin)), (lambda g, out, x: mul(g, rsqrt(_one_minus_square(x))),),
           ("grad * (-self * self + 1).rsqrt()",), jvps=(lambda t, out, x: mul(t, rsqrt(_one_minus_square(x))),))
-ACOS = Op("AcosBackward0", in_double(xp.acos), (lambda g, out, x: mul(g, neg(rsqrt(_one_minus_square(x)))),),
+ACOS = Op("AcosBackward0", vml_or("acos", in_double(xp.acos)),
+          (lambda g, out, x: mul(g, neg(rsqrt(_one_minus_square(x)))),),
           ("grad * -((-self * self + 1).rsqrt())",),
           jvps=(lambda t, out, x: mul(t, neg(rsqrt(_one_minus_square(x)))),))
-ATAN = Op("AtanBackward0", in_double(xp.atan), (lambda g, out, x: div(g, add_scalar(mul(x, x), 1)),),
+ATAN = Op("AtanBackward0", vml_or("atan", in_double(xp.atan)), (lambda g, out, x: div(g, add_scalar(mul(x, x), 1)),),
           ("grad / (self * self + 1)",), jvps=(lambda t, out, x: div(t, add_scalar(mul(x, x), 1)),))
-ERF = Op("ErfBackward0", in_double(_erf),
+ERF = Op("ErfBackward0", vml_or("erf", in_double(_erf)),
          (lambda g, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), 2 / math.sqrt(math.pi)), g),),
          ("2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",),
          jvps=(lambda t, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), 2 / math.sqrt(math.pi)), t),))
 
-ERFC = Op("ErfcBackward0", in_double(_erfc),
+ERFC = Op("ErfcBackward0", vml_or("erfc", in_double(_erfc)),
           (lambda g, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), -2 / math.sqrt(math.pi)), g),),
           ("-2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad",),
           jvps=(lambda t, out, x: mul(mul_scalar(exp(neg(pow(x, 2))), -2 / math.sqrt(math.pi)), t),))

@@ -163,22 +163,22 @@ RPOW = Op("PowBackward2", K.power_of_number,                         # number **
 
 # ------------------------------------------------- functions of one value
 # (auto_element_wise in derivatives.yaml: the tangent goes through the VJP's formula in grad's place)
-EXP = Op("ExpBackward0", K.exp, (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),),
+EXP = Op("ExpBackward0", K.VML["exp"], (lambda g, out, x: g * out,), ("grad * result",), saves_out=True, reads=((),),
          jvps=(lambda t, out, x: t * out,))
-LOG = Op("LogBackward0", K.log, (lambda g, out, x: g / x,), ("grad / self",), jvps=(lambda t, out, x: t / x,))
+LOG = Op("LogBackward0", K.VML["log"], (lambda g, out, x: g / x,), ("grad / self",), jvps=(lambda t, out, x: t / x,))
 LOG1P = Op("Log1PBackward0", K.log1p, (lambda g, out, x: g / add_scalar(x, 1),), ("grad / (self + 1)",),
            jvps=(lambda t, out, x: t / add_scalar(x, 1),))
-SQRT = Op("SqrtBackward0", xp.sqrt, (lambda g, out, x: g / mul_scalar(out, 2),), ("grad / (2 * result)",),
+SQRT = Op("SqrtBackward0", K.sqrt, (lambda g, out, x: g / mul_scalar(out, 2),), ("grad / (2 * result)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: t / mul_scalar(out, 2),))
-SIN = Op("SinBackward0", K.sin, (lambda g, out, x: g * cos(x),), ("grad * cos(self)",),
+SIN = Op("SinBackward0", K.VML["sin"], (lambda g, out, x: g * cos(x),), ("grad * cos(self)",),
          jvps=(lambda t, out, x: t * cos(x),))
-COS = Op("CosBackward0", K.cos, (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",),
+COS = Op("CosBackward0", K.VML["cos"], (lambda g, out, x: g * -sin(x),), ("grad * -sin(self)",),
          jvps=(lambda t, out, x: t * -sin(x),))
-TAN = Op("TanBackward0", K.tan, (lambda g, out, x: g * add_scalar(pow(out, 2), 1),), ("grad * (1 + result²)",),
+TAN = Op("TanBackward0", K.VML["tan"], (lambda g, out, x: g * add_scalar(pow(out, 2), 1),), ("grad * (1 + result²)",),
          saves_out=True, reads=((),), jvps=(lambda t, out, x: t * add_scalar(pow(out, 2), 1),))
 # tanh, sigmoid and relu call PyTorch's own backward ops (below), so a gradient
 # taken with create_graph records TanhBackwardBackward0, ... as PyTorch's does
-TANH = Op("TanhBackward0", K.tanh, (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
+TANH = Op("TanhBackward0", K.VML["tanh"], (lambda g, out, x: tanh_backward(g, out),), ("grad * (1 - result²)",),
           saves_out=True, reads=((),), jvps=(lambda t, out, x: tanh_backward(t, out),))
 SIGMOID = Op("SigmoidBackward0", K.halves_in_float(_sigmoid), (lambda g, out, x: sigmoid_backward(g, out),),
              ("grad * result * (1 - result)",), saves_out=True, reads=((),),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import asarray, float_errors_ignored, from_host, host, kind, to_host, xp
+from ..backend import ON_HOST, asarray, float_errors_ignored, from_host, host, kind, to_host, xp
 from .. import cpu_kernels as K
 from ..layouts import iterated, lay_out
 from ..op import Op
@@ -251,14 +251,23 @@ def _erfinv(y):
     return math.copysign(a, y)
 
 
+_log = K.vml_or("log", K.log)
+
+
+def _logit_log(x):
+    """logit's log: MKL's (with agcli[mkl]) where PyTorch's kernel takes it, on a dense input (LogitMKLKernel);
+    of a strided one, its vectorised log's, for which agcli has float64's rounded once."""
+    return _log if not ON_HOST or x.flags.c_contiguous or x.flags.f_contiguous else K.log
+
+
 def _logit(x, eps=None):
     """log(x / (1 - x)), x clamped to [eps, 1 - eps] first when eps is given; inf at 1."""
-    one = asarray(1, dtype=x.dtype)
+    one, log = asarray(1, dtype=x.dtype), _logit_log(x)
     if eps is not None:     # (x < lo ? lo : x > hi ? hi : x, as PyTorch's kernel: an eps over 0.5 takes lo)
         low, high = asarray(eps, dtype=x.dtype), one - asarray(eps, dtype=x.dtype)
         x = xp.where(x < low, low, xp.where(x > high, high, x))
     with float_errors_ignored():
-        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), K.log(x / (one - x)))
+        return xp.where(x == one, asarray(math.inf, dtype=x.dtype), log(x / (one - x)))
 
 
 def _logit_backward(g, x, eps=None):
@@ -334,7 +343,7 @@ DIGAMMA = Op("DigammaBackward0", _each(_digamma, _digamma32), (lambda g, out, x:
 POLYGAMMA = Op("PolygammaBackward0", lambda x, n: _POLYGAMMA_EACH(x, n),
                (lambda g, out, x, n: mul(g, polygamma(x, n + 1)),), ("grad * polygamma(n + 1, self)",),
                jvps=(lambda t, out, x, n: mul(t, polygamma(x, n + 1)),))
-ERFINV = Op("ErfinvBackward0", _each(_erfinv),
+ERFINV = Op("ErfinvBackward0", K.vml_or("erfinv", _each(_erfinv)),
             (lambda g, out, x: mul(mul_scalar(exp(pow(erfinv(x), 2)), 0.5 * math.sqrt(math.pi)), g),),
             ("0.5 * sqrt(M_PI) * exp(self.erfinv().pow(2)) * grad",),
             jvps=(lambda t, out, x: mul(mul_scalar(exp(pow(erfinv(x), 2)), 0.5 * math.sqrt(math.pi)), t),))

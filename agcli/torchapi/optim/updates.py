@@ -11,13 +11,14 @@ lengths, so the vectorised body and the scalar tail alike):
 - lerp_(end, w): fma(w, end - x, x) when |w| < 0.5, else fma(w - 1, end - x, end)
 - addcmul_(t1, t2, value=v): fma(v * t1, t2, x)
 - addcdiv_(t1, t2, value=v): x + (v * t1) / t2 (no FMA: the division comes between)
-- mul_(s), div(s), add_(s), sqrt: one rounding each (sqrt: see the README on MKL's)
+- mul_(s), div(s), add_(s): one rounding each; sqrt: IEEE's, or MKL's with agcli[mkl] (engine/vml.py)
 (lerp_, addcmul and addcdiv_ run the kernels of torch.lerp/addcmul/addcdiv, engine/ops/pairs.py.)
 """
 from __future__ import annotations
 
 from ...engine import backend as B
 from ...engine.backend import xp
+from ...engine.cpu_kernels import sqrt as sqrt_kernel
 from ...engine.fma import fma
 from ...engine.ops import pairs as P
 from ...engine.tensor import Tensor, bump_version
@@ -35,7 +36,8 @@ def _write(x, array):
 
 
 def _new(array, like):
-    return Tensor(array, device=like.device)
+    """A new tensor of array (a 0-d array: NumPy's ufuncs give a NumPy scalar for one, which takes no writes)."""
+    return Tensor(array if array.ndim else B.asarray(array), device=like.device)
 
 
 def add(x, y, alpha=1):
@@ -63,11 +65,11 @@ def neg(x):
 
 
 def sqrt(x):
-    return _new(xp.sqrt(x.data), x)
+    return _new(sqrt_kernel(x.data), x)
 
 
 def sqrt_(x):
-    return _write(x, xp.sqrt(x.data))
+    return _write(x, sqrt_kernel(x.data))
 
 
 def div_number(x, number):
