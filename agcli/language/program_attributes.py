@@ -146,7 +146,8 @@ def get_attribute(v, name):
     if t is BuiltinClass:
         return tensor_class_attribute(v, name)
     if isinstance(v, BaseException):
-        if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)):
+        if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)) or \
+                (name == "code" and isinstance(v, SystemExit)):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):
