@@ -55,5 +55,9 @@ def exit_program(code=None):
     raise ProgramExit(code)
 
 
+# sys.argv: the program's path alone (`agcli run` passes it no arguments); cli/run.py names it
+ARGV = ["-c"]
+
+
 def entries() -> dict:
-    return {"stdout": STDOUT, "stderr": STDERR, "exit": Builtin("exit", exit_program), "maxsize": _sys.maxsize}
+    return {"argv": ARGV, "stdout": STDOUT, "stderr": STDERR, "exit": Builtin("exit", exit_program), "maxsize": _sys.maxsize}

@@ -1,0 +1,68 @@
+"""Python's `os` and `os.path` in programs: the path arithmetic training scripts do on strings
+(os.path.join(ckpt_dir, 'model.pth')), the questions they ask of the file system (exists, isdir,
+listdir, getcwd), the environment (a copy: os.environ['X'] = '1' changes the program's, not
+agcli's), and makedirs, mkdir and remove, which write inside the current directory only (the rule
+of torch.save and plt.savefig: a pasted program writes no other file).
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+
+from .module_value import ModuleValue
+from .program_objects import Builtin
+from .program_plain import plain_function
+from .program_pyplot_checks import inside_current_directory
+
+# os.path's functions on strings alone, and its questions of the file system (they read nothing)
+_PATH_FUNCTIONS = ("join", "basename", "dirname", "splitext", "split", "normpath", "abspath", "expanduser",
+                   "isabs", "relpath", "commonprefix", "exists", "isfile", "isdir", "islink", "getsize",
+                   "realpath", "normcase", "splitdrive", "expandvars")
+
+
+def makedirs(name, mode=0o777, exist_ok=False):
+    inside_current_directory(name, "os.makedirs() makes folders", "checkpoints")
+    os.makedirs(name, exist_ok=exist_ok)
+
+
+def mkdir(path, mode=0o777):
+    inside_current_directory(path, "os.mkdir() makes folders", "checkpoints")
+    os.mkdir(path)
+
+
+def remove(path):
+    inside_current_directory(path, "os.remove() deletes files", "model.pth")
+    os.remove(path)
+
+
+def rmdir(path):
+    inside_current_directory(path, "os.rmdir() deletes folders", "checkpoints")
+    os.rmdir(path)
+
+
+def listdir(path="."):
+    inside_current_directory(path, "os.listdir() reads folders", "checkpoints")
+    return os.listdir(path)
+
+
+def getenv(key, default=None):
+    return ENVIRON.get(key, default)
+
+
+ENVIRON: dict = {}
+
+
+def entries() -> dict:
+    ENVIRON.clear()
+    ENVIRON.update(os.environ)
+    path = {name: plain_function("os.path", name, getattr(posixpath, name)) for name in _PATH_FUNCTIONS}
+    path.update(sep="/", curdir=".", pardir="..", extsep=".", pathsep=":")
+    os_path = ModuleValue("posixpath", path)
+    os_path.spelling = "os.path"
+    functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir, "listdir": listdir,
+                 "getenv": getenv}
+    module = {name: plain_function("os", name, fn) for name, fn in functions.items()}
+    module.update(getcwd=Builtin("getcwd", os.getcwd), cpu_count=Builtin("cpu_count", os.cpu_count),
+                  getpid=Builtin("getpid", os.getpid), path=os_path, environ=ENVIRON, sep="/", linesep="\n",
+                  name="posix", curdir=".", pardir="..", devnull="/dev/null")
+    return {"os": ModuleValue("os", module), "os.path": os_path}
