@@ -199,6 +199,7 @@ def _call(fn, *args, **kwargs):
     try:
         return python_errors(fn)(*args, **kwargs)
     except argparse.ArgumentError as e:
+        e.args = (str(e),)      # (what the program's print(e) shows: Python's str of it)
         raise ProgramException(e) from None
 
 

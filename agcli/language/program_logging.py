@@ -110,7 +110,9 @@ class Logger:
 
     name = property(lambda self: self.logger.name)
     level = property(lambda self: self.logger.level)
-    propagate = property(lambda self: self.logger.propagate)
+    propagate = property(lambda self: self.logger.propagate,
+                         lambda self, value: setattr(self.logger, "propagate", value))
+    program_writable = ("propagate",)
     handlers = property(lambda self: [_HANDLERS.get(id(h), h) for h in self.logger.handlers])
 
     def log(self, level, msg, *args, **kwargs):

@@ -70,7 +70,7 @@ def plain_function(module, name, fn, takes=None):
             refuse_unplain(f"{module}.{name}", odd, *(() if takes is None else (takes,)))
         try:
             return wrapped(*args, **kwargs)
-        except OSError as e:        # (a file's: FileNotFoundError, FileExistsError, ... in Python's words)
+        except (OSError, re.error) as e:        # (a file's FileNotFoundError, ..., a pattern's re.error)
             raise ProgramException(e) from None
     call.__name__ = name
     return Builtin(name, call)
