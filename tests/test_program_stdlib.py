@@ -31,7 +31,8 @@ _PARSER = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--n',
     (_PARSER + "p.parse_args(['--zzz'])", "", "usage: -c [-h] [--n N]\n-c: error: unrecognized arguments: --zzz\n", 2),
     (_PARSER + "p.error('bad input')", "", "usage: -c [-h] [--n N]\n-c: error: bad input\n", 2),
     # --help prints on stdout and exits 0; no arguments: the defaults
-    (_PARSER + "p.parse_args(['-h'])\nprint('not reached')", "usage: -c [-h] [--n N]\n\noptions:\n  -h, --help  show this "
+    (_PARSER + "p.parse_args(['-h'])\nprint('not reached')", "usage: -c [-h] [--n N]\n\noptions:\n"
+     "  -h, --help  show this "
      "help message and exit\n  --n N\n", "", 0),
     (_PARSER + "print(p.parse_args())", "Namespace(n=1)\n", "", 0),
     # logging: the root's WARNING level and format when nothing is configured
@@ -69,7 +70,8 @@ def test_stderr_and_status_are_pythons(source, stdout, stderr, status, tmp_path)
     ("import torch, statistics\nstatistics.median([torch.ones(1)])", "agcli's statistics.median takes Python's"),
     ("import torch, re\nre.match('a', torch.ones(1))", "agcli's re.match takes Python's numbers"),
     ("import argparse\nargparse.ArgumentParser().parse_args([1])", "agcli's parse_args takes a list of strings"),
-    ("import enum", "No module named 'enum'"),
+    ("from enum import IntEnum", "agcli's programs do not reach 'enum.IntEnum'"),
+    ("import inspect", "No module named 'inspect'"),
 ])
 def test_what_agcli_does_not_do_is_refused_clearly(source, words, tmp_path):
     proc = _run(source, tmp_path)

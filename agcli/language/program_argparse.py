@@ -23,8 +23,10 @@ from .program_values import type_name, value_repr
 _NATIVE_TYPES = (int, float, str, complex)
 
 
-class Namespace(ProgramObject):
-    """argparse.Namespace: attributes the program reads, sets and passes to vars()."""
+class _Attributes(ProgramObject):
+    """An object of attributes given as keywords, printed as Name(a=1, b=2)."""
+
+    shown = "Namespace"
 
     def __init__(self, **kwargs):
         self.__dict__.update(kwargs)
@@ -32,14 +34,29 @@ class Namespace(ProgramObject):
     def __repr__(self):
         shown = [f"{k}={value_repr(v)}" if k.isidentifier() else f"**{{{k!r}: {value_repr(v)}}}"
                  for k, v in self.__dict__.items()]
-        return f"Namespace({', '.join(shown)})"
+        return f"{self.shown}({', '.join(shown)})"
 
+
+_Attributes._ns = {"__eq__": Method("__eq__", "__eq__", lambda self, other: type(other) is type(self) and
+                                    vars(self) == vars(other))}
+
+
+class Namespace(_Attributes):
+    """argparse.Namespace: attributes the program reads, sets and passes to vars()."""
 
 
 Namespace.__module__ = "argparse"
-Namespace._ns = {"__contains__": Method("__contains__", "Namespace.__contains__", lambda self, key: key in vars(self)),
-                 "__eq__": Method("__eq__", "Namespace.__eq__", lambda self, other: type(other) is Namespace and
-                                  vars(self) == vars(other))}
+Namespace._ns = {"__contains__": Method("__contains__", "Namespace.__contains__", lambda self, key: key in vars(self))}
+
+
+class SimpleNamespace(_Attributes):
+    """types.SimpleNamespace (a config object of scripts)."""
+
+    shown = "namespace"
+    type_name = "types.SimpleNamespace"
+
+
+SimpleNamespace.__module__ = "types"
 
 
 def _program_type(fn):

@@ -286,6 +286,8 @@ def class_attribute(cls, name):
     methods = PYTHON_METHODS.get(cls)
     if methods is not None and name in methods:
         return Builtin(name, python_errors(getattr(cls, name)))
+    if getattr(cls, "_members", None) is not None:      # (an Enum's class: Python's EnumType says the name alone)
+        raise_python(AttributeError(name))
     raise_python(AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'"))
 
 
@@ -319,7 +321,7 @@ def instance_attribute(obj, name):
     if hook is not MISSING:
         return bind(hook, obj, cls)(name)
     python = suggestions.for_object_attribute(name, [*own, *_class_names(cls)])
-    error = ProgramException(AttributeError(f"'{cls.__name__}' object has no attribute '{name}'"),
+    error = ProgramException(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"),
                              hint=None if python is not None else did_you_mean(name, [*own, *_class_names(cls)]))
     error.suggestion = python
     raise error

@@ -58,6 +58,6 @@ def _refuse_cls(name):
                      hint="give default= (or object_hook=) a function instead")
 
 
-def entries() -> dict:
+def entries(builtin_class=None) -> dict:
     return {"dumps": Builtin("dumps", python_errors(dumps)), "loads": Builtin("loads", python_errors(loads)),
             "JSONDecodeError": json.JSONDecodeError}

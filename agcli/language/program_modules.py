@@ -349,7 +349,8 @@ def modules() -> dict:
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
                  "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, typing, "
                  "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, os and os.path, "
-                 "argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime, "
+                 "argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime, abc, "
+                 "enum, types.SimpleNamespace, "
                  "numpy and matplotlib.pyplot work; files outside the current directory are outside agcli's scope")
 
 

@@ -68,7 +68,7 @@ def methodcaller(name, *args, **kwargs):
     return _Getter("methodcaller", (name, *args), _call_method, kwargs)
 
 
-def entries() -> dict:
+def entries(builtin_class=None) -> dict:
     from .program_operators import absolute, arithmetic, comparison, contains, truth, unary
     from .program_items import getitem
     table = {name: arithmetic(op) for name, op in _ARITHMETIC.items()}

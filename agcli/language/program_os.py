@@ -59,8 +59,8 @@ def entries() -> dict:
     path.update(sep="/", curdir=".", pardir="..", extsep=".", pathsep=":")
     os_path = ModuleValue("posixpath", path)
     os_path.spelling = "os.path"
-    functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir, "listdir": listdir,
-                 "getenv": getenv}
+    functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir,
+                 "listdir": listdir, "getenv": getenv}
     module = {name: plain_function("os", name, fn) for name, fn in functions.items()}
     module.update(getcwd=Builtin("getcwd", os.getcwd), cpu_count=Builtin("cpu_count", os.cpu_count),
                   getpid=Builtin("getpid", os.getpid), path=os_path, environ=ENVIRON, sep="/", linesep="\n",

@@ -1,12 +1,18 @@
 """The modules of Python's standard library that programs import and agcli makes only then (os,
-argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime): what
-each is made of lives in its own program_*.py; importing none of them costs a run nothing."""
+argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime, abc, enum,
+types.SimpleNamespace): what each is made of lives in its own program_*.py; importing none of them costs
+a run nothing."""
 from __future__ import annotations
+
+import importlib
 
 from .module_value import ModuleValue
 
-STANDARD_LIBRARY = ("os", "argparse", "json", "logging", "operator", "statistics", "string", "heapq", "bisect",
-                    "textwrap", "re", "datetime")
+# each module's maker: its entries(builtin_class) (program_pure makes several modules at once)
+_MAKERS = {"argparse": "program_argparse", "logging": "program_logging", "json": "program_json",
+           "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum"}
+_PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re", "datetime")
+STANDARD_LIBRARY = ("os", "types", *_MAKERS, *_PURE)
 
 
 def standard_library_modules(top: str, builtin_class) -> dict:
@@ -14,17 +20,12 @@ def standard_library_modules(top: str, builtin_class) -> dict:
     if top == "os":
         from . import program_os
         return program_os.entries()
-    if top == "argparse":
-        from . import program_argparse
-        return {top: ModuleValue(top, program_argparse.entries(builtin_class))}
-    if top == "logging":
-        from . import program_logging
-        return {top: ModuleValue(top, program_logging.entries(builtin_class))}
-    if top == "json":
-        from . import program_json
-        return {top: ModuleValue(top, program_json.entries())}
-    if top == "operator":
-        from . import program_operator_module
-        return {top: ModuleValue(top, program_operator_module.entries())}
+    if top == "types":
+        from .program_argparse import SimpleNamespace
+        return {top: ModuleValue(top, {"SimpleNamespace": builtin_class("SimpleNamespace", "types", SimpleNamespace,
+                                                                        SimpleNamespace)})}
+    if top in _MAKERS:
+        maker = importlib.import_module(f".{_MAKERS[top]}", __package__)
+        return {top: ModuleValue(top, maker.entries(builtin_class))}
     from . import program_pure
     return {name: ModuleValue(name, entries) for name, entries in program_pure.entries(builtin_class).items()}

@@ -104,7 +104,8 @@ _PYTHON_MODULES = frozenset(("math", "random", "copy", "warnings", "sys", "colle
                              "dataclasses", "contextlib", "time", "pprint", "typing", "__future__", "numpy",
                              "numpy.random", "os", "posixpath", "argparse",
                              "logging", "json", "operator", "statistics", "string", "heapq", "bisect", "textwrap",
-                             "re", "datetime"))
+                             "re", "datetime", "abc", "enum",
+                             "types"))
 
 
 def missing_from_module(module: str, name: str):
