@@ -6,21 +6,26 @@ from __future__ import annotations
 
 from .program_exceptions import raise_python
 from .program_functions import UserFunction
-from .program_objects import Builtin, ClassMethod, ProgramObject, Property, StaticMethod
-from .program_stdlib import Method
+from .program_objects import MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, call_special
 from .program_values import value_repr
 
 
 class Enum(ProgramObject):
-    """enum.Enum: its subclasses' members are made when the class is."""
+    """enum.Enum: its subclasses' members are made when the class is (a program's __repr__ and __str__ first)."""
 
     __slots__ = ()
 
+    def __repr__(self):
+        r = call_special(self, "__repr__")
+        return f"<{type(self).__name__}.{self.name}: {value_repr(self.value)}>" if r is MISSING else \
+            ProgramObject.__repr__(self)
+
+    def __str__(self):
+        r = call_special(self, "__str__")
+        return f"{type(self).__name__}.{self.name}" if r is MISSING else ProgramObject.__str__(self)
+
 
 Enum.__module__ = "enum"
-Enum._ns = {"__repr__": Method("__repr__", "Enum.__repr__",
-                               lambda self: f"<{type(self).__name__}.{self.name}: {value_repr(self.value)}>"),
-            "__str__": Method("__str__", "Enum.__str__", lambda self: f"{type(self).__name__}.{self.name}")}
 
 
 class Auto:
@@ -31,7 +36,7 @@ class Auto:
         return "auto(_generate_next_value_)"
 
 
-_NOT_MEMBERS = (UserFunction, Property, StaticMethod, ClassMethod, Builtin, Method)
+_NOT_MEMBERS = (UserFunction, Property, StaticMethod, ClassMethod, Builtin)
 
 
 def make_members(cls):

@@ -42,7 +42,6 @@ from .program_torch_calls import TorchFunction, torch_function
 from .module_value import ModuleValue
 from .suggestions import missing_from_module
 from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
-from .program_stdlib_modules import STANDARD_LIBRARY, standard_library_modules
 from .unknown_names import module_has, not_provided, pytorch_has
 
 # torch.__version__: the PyTorch (CPU build) whose behaviour agcli reproduces, so that a program
@@ -357,10 +356,6 @@ _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn,
 def import_module(dotted: str) -> ModuleValue:
     """`import dotted`: the module, or ModuleNotFoundError as Python raises it."""
     module = modules().get(dotted)
-    if module is None and dotted.partition(".")[0] in STANDARD_LIBRARY:      # (made when a program imports it)
-        for name, made in standard_library_modules(dotted.partition(".")[0], BuiltinClass).items():
-            _MODULES.setdefault(name, made)
-        module = modules().get(dotted)
     if module is None:
         top, _, rest = dotted.partition(".")
         known = top in ("torch", "numpy") and rest and pytorch_has(rest.partition(".")[0], "torch")

@@ -7,12 +7,22 @@ from __future__ import annotations
 import importlib
 
 from .module_value import ModuleValue
+from .program_modules import BuiltinClass, import_module, modules
 
 # each module's maker: its entries(builtin_class) (program_pure makes several modules at once)
 _MAKERS = {"argparse": "program_argparse", "logging": "program_logging", "json": "program_json",
            "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum"}
 _PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re", "datetime")
 STANDARD_LIBRARY = ("os", "types", *_MAKERS, *_PURE)
+
+
+def find_module(dotted: str) -> ModuleValue:
+    """`import dotted`: one of these made on first import, else program_modules' (or its ModuleNotFoundError)."""
+    top = dotted.partition(".")[0]
+    if top in STANDARD_LIBRARY and dotted not in modules():
+        for name, made in standard_library_modules(top, BuiltinClass).items():
+            modules().setdefault(name, made)
+    return import_module(dotted)
 
 
 def standard_library_modules(top: str, builtin_class) -> dict:
