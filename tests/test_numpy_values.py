@@ -76,7 +76,8 @@ def test_a_program_reaches_only_the_declared_numpy_names(source, words):
 
 def test_numpy_submodules_are_not_imported():
     assert "No module named 'numpy.linalg'" in _refused("import numpy.linalg").message
-    assert "cannot import name 'load' from 'numpy'" in _refused("from numpy import load").message
+    # (NumPy has load: agcli's limit, as for np.load, not a false ImportError)
+    assert "agcli's programs do not reach 'numpy.load'" in _refused("from numpy import load").message
     env, _ = _run("from numpy import array\nb = array([1.0])")
     assert type(env["b"]) is np.ndarray
 

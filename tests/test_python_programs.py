@@ -132,7 +132,7 @@ def test_the_repl_keeps_functions_and_classes_between_chunks():
     ("import numpy as np\nnp.arrange(3)", "AttributeError: module 'numpy' has no attribute 'arrange'. "
                                           "Did you mean: 'arange'?"),
     ("import numpy as np\nnp.float", "AttributeError: module 'numpy' has no attribute 'float'."),   # (NumPy's words)
-    ("import sys\nsys.argv", "agcli's programs do not reach 'sys.argv'"),        # (Python has it: agcli's limit)
+    ("import sys\nsys.path", "agcli's programs do not reach 'sys.path'"),        # (Python has it: agcli's limit)
     # another value's attribute: dir() of Python's own values and NumPy's, or of PyTorch's objects (recorded)
     ("losses = []\nlosses.apend(1.0)", "AttributeError: 'list' object has no attribute 'apend'. "
                                        "Did you mean: 'append'?"),

@@ -47,6 +47,8 @@ def run_file(file=None, program=None, *, device=None, seed=None, dtype="float32"
         import os
         filename = "<string>" if file is None else "<stdin>" if file == "-" else os.path.abspath(file)
         state.warn = once_per_place(state.warn, program, filename)
+        from ..language.program_sys import ARGV
+        ARGV[:] = ["-c" if file is None else "-" if file == "-" else file]      # (Python's sys.argv[0])
         from ..language.forward_stacks import stack_of_program
         state.forward_stack = stack_of_program(filename, program)      # (anomaly mode's traceback of each node)
         state.watch_nodes = state.watched()

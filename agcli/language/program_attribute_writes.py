@@ -46,6 +46,9 @@ def set_attribute(obj, name, value):
             raise AgcliError(f"agcli's tensors take no attributes of a program's own ('.{name}')",
                              kind="attribute", hint="assignable attributes: " +
                              ", ".join(f".{n}" for n in SETTERS))
+    if name in getattr(type(obj), "program_writable", ()):     # (an object's attributes Python lets a program set)
+        setattr(obj, name, value)
+        return None
     if getattr(type(obj), "takes_attributes", False):
         obj.attrs = {**(obj.attrs or {}), name: value}
         return None

@@ -146,7 +146,8 @@ def get_attribute(v, name):
     if t is BuiltinClass:
         return tensor_class_attribute(v, name)
     if isinstance(v, BaseException):
-        if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)):
+        if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)) or \
+                (name == "code" and isinstance(v, SystemExit)):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):
@@ -285,6 +286,8 @@ def class_attribute(cls, name):
     methods = PYTHON_METHODS.get(cls)
     if methods is not None and name in methods:
         return Builtin(name, python_errors(getattr(cls, name)))
+    if getattr(cls, "_members", None) is not None:      # (an Enum's class: Python's EnumType says the name alone)
+        raise_python(AttributeError(name))
     raise_python(AttributeError(f"type object '{cls.__name__}' has no attribute '{name}'"))
 
 
@@ -318,7 +321,7 @@ def instance_attribute(obj, name):
     if hook is not MISSING:
         return bind(hook, obj, cls)(name)
     python = suggestions.for_object_attribute(name, [*own, *_class_names(cls)])
-    error = ProgramException(AttributeError(f"'{cls.__name__}' object has no attribute '{name}'"),
+    error = ProgramException(AttributeError(f"'{type_name(obj)}' object has no attribute '{name}'"),
                              hint=None if python is not None else did_you_mean(name, [*own, *_class_names(cls)]))
     error.suggestion = python
     raise error

@@ -54,6 +54,8 @@ def _len(x):
         return x.data.shape[0]
     if isinstance(x, (ProgramObject, *NATIVE, *VALUES)) or getattr(x, "native_iterator", False):
         return _native_len(x)
+    if isinstance(x, type) and getattr(x, "_members", None) is not None:     # an Enum's members
+        return len(x._members)
     raise_python(TypeError(f"object of type '{type_name(x)}' has no len()"))
 
 

@@ -48,11 +48,23 @@ def make_class(name: str, qualname: str, bases: tuple, namespace: dict, annotate
             if type(fn) is UserFunction and fn.owner is None:
                 fn.owner = cls
     cls._annotated = annotated
+    if any(getattr(b, "__module__", None) == "enum" for b in cls.__mro__):    # (enum.Enum's: program_enum.py)
+        from .program_enum import make_members
+        make_members(cls)
+    if any(getattr(b, "__module__", None) == "abc" for b in cls.__mro__):      # (abc.ABC's: program_abc.py)
+        from .program_abc import abstract_methods
+        cls._abstract = bool(abstract_methods(cls))
     return cls
 
 
 def instantiate(cls, args, kwargs):
     """cls(*args, **kwargs) of a program's class: a new object, then its __init__."""
+    if getattr(cls, "_members", None) is not None:        # Color(1): a member (program_enum.py)
+        from .program_enum import member_of_value
+        return member_of_value(cls, *args, **kwargs)
+    if getattr(cls, "_abstract", None):
+        from .program_abc import refuse_abstract
+        refuse_abstract(cls)
     exception = issubclass(cls, BaseException)
     obj = BaseException.__new__(cls, *args) if exception else object.__new__(cls)
     init = class_lookup(cls, "__init__")

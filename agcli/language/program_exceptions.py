@@ -25,7 +25,8 @@ EXCEPTION_CLASSES = {name: getattr(builtins, name) for name in (
     "NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "TypeError", "ValueError",
     "AttributeError", "AssertionError", "StopIteration", "MemoryError", "EOFError", "KeyboardInterrupt",
     "SystemExit", "GeneratorExit", "UnicodeError", "Warning", "UserWarning", "DeprecationWarning",
-    "RuntimeWarning", "FutureWarning", "OSError", "FileNotFoundError", "PermissionError")}
+    "RuntimeWarning", "FutureWarning", "OSError", "FileNotFoundError", "PermissionError", "FileExistsError",
+    "IsADirectoryError", "NotADirectoryError")}
 
 
 

@@ -82,6 +82,9 @@ def getitem(obj, key):
         return value
     if type(obj) is TypingForm:       # (an alias: Tuple[torch.Tensor, int])
         return obj[key]
+    if isinstance(obj, type) and getattr(obj, "_members", None) is not None:     # Color['RED']
+        from .program_enum import member_named
+        return member_named(obj, key)
     if isinstance(obj, ProgramObject):
         r = call_special(obj, "__getitem__", key)
         if r is MISSING:

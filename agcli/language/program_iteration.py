@@ -39,6 +39,8 @@ def iterate(value):
         return list(value)
     if isinstance(value, ProgramObject):
         return _own_iteration(value)
+    if isinstance(value, type) and getattr(value, "_members", None) is not None:     # an Enum's members
+        return list(value._members.values())
     raise_python(TypeError(f"'{type_name(value)}' object is not iterable"))
 
 

@@ -40,8 +40,7 @@ from .program_pyplot import PYPLOT
 from .program_random import random_module
 from .program_torch_calls import TorchFunction, torch_function
 from .module_value import ModuleValue
-from . import program_checkpoint, program_copy, program_optimizer, program_os, program_serialization, program_sys, \
-    utils_data
+from . import program_checkpoint, program_copy, program_optimizer, program_serialization, program_sys, utils_data
 from .unknown_names import module_has, not_provided, pytorch_has
 from .suggestions import missing_from_module
 
@@ -342,7 +341,6 @@ def _make_modules():
     import time     # (Python's, for the timing lines of training loops: what they print differs run to run)
     modules["time"] = ModuleValue("time", {name: Builtin(name, python_errors(getattr(time, name))) for name in (
         "time", "perf_counter", "monotonic", "process_time", "sleep", "time_ns", "perf_counter_ns")})
-    modules.update(program_os.modules())
     return modules
 
 
@@ -357,10 +355,11 @@ def modules() -> dict:
 
 
 _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn, torch.nn.functional, "
-                 "torch.autograd), math, random, time, os.path, copy, warnings, sys, functools, itertools, "
-                 "dataclasses, typing, "
-                 "contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, "
-                 "numpy and matplotlib.pyplot work; files are outside agcli's scope")
+                 "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
+                 "typing, contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, os and "
+                 "os.path, argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, "
+                 "datetime, abc, enum, types.SimpleNamespace, "
+                 "numpy and matplotlib.pyplot work; files outside the current directory are outside agcli's scope")
 
 
 def import_module(dotted: str) -> ModuleValue:

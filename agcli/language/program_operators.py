@@ -26,7 +26,7 @@ from .program_exceptions import ProgramException, python_errors, raise_python
 from .program_format import percent
 from .program_iteration import iterate
 from .program_numpy import VALUES
-from .program_objects import MISSING, ProgramObject, call_special
+from .program_objects import MISSING, ProgramObject, call_special, class_lookup
 from .program_runtime import MAX_ITEMS, LimitError, too_many_items
 from .program_values import type_name, value_repr
 
@@ -297,6 +297,9 @@ def contains(container, item) -> bool:
         r = call_special(container, "__contains__", item)
         if r is not MISSING:
             return truth(r)
+        if class_lookup(type(container), "__iter__") is MISSING and \
+                class_lookup(type(container), "__getitem__") is MISSING:
+            raise_python(TypeError(f"argument of type '{type_name(container)}' is not iterable"))
     return any(x is item or truth(_equal(x, item)) for x in iterate(container))
 
 

@@ -1,37 +1,81 @@
-"""`import os` in a program: os.path's names for the files a program saves with torch.save (join, exists,
-basename, ...) and os.sep, as checkpoint code and the tutorials' first lines use them. Like torch.save's,
-the names that look at files look inside the current directory only; nothing writes, removes or lists
-files: what else os has is refused by name (suggestions.missing_from_module)."""
+"""Python's `os` and `os.path` in programs: the path arithmetic training scripts do on strings
+(os.path.join(ckpt_dir, 'model.pth')), the questions they ask of the file system (exists, isdir,
+listdir, getcwd), the environment (a copy: os.environ['X'] = '1' changes the program's, not
+agcli's), and makedirs, mkdir and remove, which write inside the current directory only (the rule
+of torch.save and plt.savefig: a pasted program writes no other file).
+"""
 from __future__ import annotations
 
-import os as _os
+import os
+import posixpath
 
 from .module_value import ModuleValue
-from .program_exceptions import ProgramException, python_errors
 from .program_objects import Builtin
+from .program_plain import plain_function
 from .program_pyplot_checks import inside_current_directory
 
-_NAMES = ("join", "basename", "dirname", "splitext")            # (text only)
-_LOOKING = ("exists", "isfile", "isdir", "getsize")             # (they look at a file)
+# os.path's functions on strings alone, and its questions of the file system (they read nothing, and ask
+# about files inside the current directory only, as torch.save writes them)
+_PATH_FUNCTIONS = ("join", "basename", "dirname", "splitext", "split", "normpath", "abspath", "expanduser",
+                   "isabs", "relpath", "commonprefix", "exists", "isfile", "isdir", "islink", "getsize",
+                   "realpath", "normcase", "splitdrive", "expandvars")
+_LOOKING = frozenset(("exists", "isfile", "isdir", "islink", "getsize"))
 
 
-def _os_errors(fn, looks):
-    """fn, its OSError (a missing file's FileNotFoundError) raised as the program's, in Python's words;
-    looks: a path outside the current directory is refused first."""
-    checked = python_errors(fn)
-
-    def call(path, *args, **kwargs):
-        if looks and isinstance(path, str):
+def _looking(fn):
+    """os.path's question fn, asked of a path inside the current directory only."""
+    def ask(path, *args, **kwargs):
+        if isinstance(path, str):
             inside_current_directory(path, f"os.path.{fn.__name__}() looks at files", "model.pth")
-        try:
-            return checked(path, *args, **kwargs)
-        except OSError as e:
-            raise ProgramException(e) from None
-    return call
+        return fn(path, *args, **kwargs)
+    ask.__name__ = fn.__name__
+    return ask
 
 
-def modules() -> dict:
-    """{"os": ..., "os.path": ...}, the modules `import os` and `import os.path` give."""
-    path = ModuleValue("os.path", {name: Builtin(name, _os_errors(getattr(_os.path, name), name in _LOOKING))
-                                   for name in _NAMES + _LOOKING})
-    return {"os": ModuleValue("os", {"path": path, "sep": _os.sep}), "os.path": path}
+def makedirs(name, mode=0o777, exist_ok=False):
+    inside_current_directory(name, "os.makedirs() makes folders", "checkpoints")
+    os.makedirs(name, exist_ok=exist_ok)
+
+
+def mkdir(path, mode=0o777):
+    inside_current_directory(path, "os.mkdir() makes folders", "checkpoints")
+    os.mkdir(path)
+
+
+def remove(path):
+    inside_current_directory(path, "os.remove() deletes files", "model.pth")
+    os.remove(path)
+
+
+def rmdir(path):
+    inside_current_directory(path, "os.rmdir() deletes folders", "checkpoints")
+    os.rmdir(path)
+
+
+def listdir(path="."):
+    inside_current_directory(path, "os.listdir() reads folders", "checkpoints")
+    return os.listdir(path)
+
+
+def getenv(key, default=None):
+    return ENVIRON.get(key, default)
+
+
+ENVIRON: dict = {}
+
+
+def entries() -> dict:
+    ENVIRON.clear()
+    ENVIRON.update(os.environ)
+    path = {name: plain_function("os.path", name, _looking(getattr(posixpath, name)) if name in _LOOKING else
+                                 getattr(posixpath, name)) for name in _PATH_FUNCTIONS}
+    path.update(sep="/", curdir=".", pardir="..", extsep=".", pathsep=":")
+    os_path = ModuleValue("posixpath", path)
+    os_path.spelling = "os.path"
+    functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir,
+                 "listdir": listdir, "getenv": getenv}
+    module = {name: plain_function("os", name, fn) for name, fn in functions.items()}
+    module.update(getcwd=Builtin("getcwd", os.getcwd), cpu_count=Builtin("cpu_count", os.cpu_count),
+                  getpid=Builtin("getpid", os.getpid), path=os_path, environ=ENVIRON, sep="/", linesep="\n",
+                  name="posix", curdir=".", pardir="..", devnull="/dev/null")
+    return {"os": ModuleValue("os", module), "os.path": os_path}

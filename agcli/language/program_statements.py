@@ -18,7 +18,8 @@ from .program_exceptions import raise_python
 from .program_expressions import ProgramExpressions
 from .program_items import delitem, getitem, setitem
 from .program_iteration import iterate, unpack
-from .program_modules import import_module, import_name
+from .program_modules import import_name
+from .program_stdlib_modules import find_module
 from .program_operators import in_place, truth
 from .program_runtime import BreakSignal, ContinueSignal, ReturnSignal, check_iterations
 from .program_try import ExceptionStatements
@@ -225,7 +226,7 @@ class StatementLowering(ExceptionStatements, ProgramExpressions):
         for module, alias in node.names:
             imports.append((module, alias or module.split(".")[0], module if alias else module.split(".")[0],
                             self._store_name(A.Name(alias or module.split(".")[0], node.span))))
-        find = guard(import_module, node.span)
+        find = guard(find_module, node.span)
 
         def import_(f):
             for module, _, bound, store in imports:
@@ -234,7 +235,7 @@ class StatementLowering(ExceptionStatements, ProgramExpressions):
         return import_
 
     def stmt_ImportFrom(self, node):
-        find, take = guard(import_module, node.span), guard(import_name, node.span)
+        find, take = guard(find_module, node.span), guard(import_name, node.span)
         module = node.module
         if node.names == "*":
             if self.scope.kind != "module":

@@ -1,6 +1,6 @@
 """`import sys` in a program: sys.stdout and sys.stderr (write, flush; print(..., file=sys.stderr) writes to
-stderr, as scripts report progress or errors there), sys.exit and sys.maxsize. Paths, argv and the
-interpreter's own state stay outside what agcli runs."""
+stderr, as scripts report progress or errors there), sys.exit, sys.maxsize and sys.argv (the program's
+path alone). Paths and the interpreter's own state stay outside what agcli runs."""
 from __future__ import annotations
 
 import sys as _sys
@@ -55,5 +55,10 @@ def exit_program(code=None):
     raise ProgramExit(code)
 
 
+# sys.argv: the program's path alone (`agcli run` passes it no arguments); cli/run.py names it
+ARGV = ["-c"]
+
+
 def entries() -> dict:
-    return {"stdout": STDOUT, "stderr": STDERR, "exit": Builtin("exit", exit_program), "maxsize": _sys.maxsize}
+    return {"argv": ARGV, "stdout": STDOUT, "stderr": STDERR, "exit": Builtin("exit", exit_program),
+            "maxsize": _sys.maxsize}

@@ -11,7 +11,8 @@ from . import ast as A
 from ..errors import AgcliError
 from .lower import guard
 from .program_calls import invoke
-from .program_exceptions import exception_value, is_exception_class, matches, raise_python, reraise
+from .program_exceptions import ProgramException, exception_value, is_exception_class, matches, raise_python, \
+    reraise
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_operators import truth
 from .program_runtime import LimitError, ProgramExit
@@ -39,6 +40,9 @@ class ExceptionStatements:
         def raise_(f):
             if exc is None:
                 if f.runtime.handling:
+                    last = exception_value(f.runtime.handling[-1])
+                    if isinstance(last, SystemExit):
+                        raise ProgramExit(last.code)
                     raise f.runtime.handling[-1]
                 raise_python(RuntimeError("No active exception to reraise"), span)
             value = _exception(exc(f), "exceptions must derive from BaseException", span)
@@ -99,6 +103,12 @@ class ExceptionStatements:
                     if clause is None:
                         raise
                     _handle(f, e, *clause[1:])
+                except ProgramExit as e:       # (sys.exit(), argparse's error: `except SystemExit` catches it)
+                    error = ProgramException(SystemExit(e.code))
+                    clause = catching(f, handlers, error)
+                    if clause is None:
+                        raise
+                    _handle(f, error, *clause[1:])
                 else:
                     for step in orelse:
                         step(f)

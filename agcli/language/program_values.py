@@ -110,8 +110,8 @@ def value_str(v) -> str:
         if len(args) == 1:
             return value_repr(args[0]) if isinstance(v, KeyError) else value_str(args[0])    # (KeyError's own)
         return "" if not args else value_repr(args)
-    if isinstance(v, (ProgramObject, Device, *_NUMPY_SHOWN)):    # print(obj), print(t.device), print(a)
-        return str(v)
+    if isinstance(v, (ProgramObject, Device, *_NUMPY_SHOWN)) or getattr(t, "program_str", False):
+        return str(v)       # print(obj), print(t.device), print(a), print(datetime.now())
     return value_repr(v)
 
 

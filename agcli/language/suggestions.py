@@ -102,7 +102,9 @@ def for_object_attribute(name: str, own) -> str | None:
 # The modules of Python's and NumPy's a program can import: dir() of the real one is Python's.
 _PYTHON_MODULES = frozenset(("math", "random", "copy", "warnings", "sys", "collections", "functools", "itertools",
                              "dataclasses", "contextlib", "time", "pprint", "typing", "__future__", "numpy",
-                             "numpy.random", "os", "os.path"))
+                             "numpy.random", "os", "os.path", "posixpath", "argparse",
+                             "logging", "json", "operator", "statistics", "string", "heapq", "bisect", "textwrap",
+                             "re", "datetime", "abc", "enum", "types"))
 
 
 def missing_from_module(module: str, name: str):

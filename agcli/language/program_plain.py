@@ -1,0 +1,107 @@
+"""Python's own functions on a program's plain values (numbers, strings, None, and lists, tuples,
+dicts and sets of them): a module of Python's standard library whose functions are safe on those
+(statistics, textwrap, re, json, os.path) is called natively, and any other value reaching it (a
+tensor, a program's object or function) is handled before, or refused in agcli's words: Python's
+code would read agcli's objects as its own and answer something PyTorch's Python would not.
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import AgcliError
+from .program_exceptions import ProgramException, python_errors
+from .program_objects import Builtin
+from .program_values import type_name
+
+_SCALARS = (str, int, float, bool, complex, type(None), bytes, re.RegexFlag)
+_CONTAINERS = (list, tuple, set, frozenset, range, type({}.keys()), type({}.values()), type({}.items()))
+
+
+def is_plain(v, depth=0) -> bool:
+    """Is v made of Python's numbers, strings and None, in lists, tuples, sets and dicts?"""
+    t = type(v)
+    if t in _SCALARS:
+        return True
+    if depth > 50:
+        return False
+    if t in _CONTAINERS:
+        return all(is_plain(x, depth + 1) for x in v)
+    if t is dict:
+        return all(is_plain(k, depth + 1) and is_plain(x, depth + 1) for k, x in v.items())
+    return False
+
+
+def first_unplain(values):
+    """The first value (or a value inside one) that is not plain, else None."""
+    for v in values:
+        if not is_plain(v):
+            t = type(v)
+            inner = list(v.values()) if t is dict else list(v) if t in _CONTAINERS else None
+            return first_unplain(inner) if inner is not None and first_unplain(inner) is not None else v
+    return None
+
+
+def refuse_unplain(qualified, value, takes="Python's numbers, strings and lists of them"):
+    raise AgcliError(f"agcli's {qualified} takes {takes}, not a '{type_name(value)}'", kind="type",
+                     hint=f"{qualified} runs Python's own code, which does not read agcli's values: "
+                          "convert a tensor with .item() or .tolist() first")
+
+
+def _program_key(qualified, fn):
+    from .program_calls import invoke
+
+    def key(value):
+        result = invoke(fn, (value,), {})
+        if not is_plain(result):
+            refuse_unplain(f"{qualified}'s key", result)
+        return result
+    return key
+
+
+def plain_function(module, name, fn, takes=None):
+    """A Builtin calling Python's fn when its arguments are plain, else agcli's refusal."""
+    wrapped = python_errors(fn)
+
+    def call(*args, **kwargs):
+        if kwargs.get("key") is not None:       # (sorting by the program's key function: its results plain)
+            kwargs["key"] = _program_key(f"{module}.{name}", kwargs["key"])
+        odd = first_unplain((*args, *(v for k, v in kwargs.items() if k != "key")))
+        if odd is not None:
+            refuse_unplain(f"{module}.{name}", odd, *(() if takes is None else (takes,)))
+        try:
+            return wrapped(*args, **kwargs)
+        except (OSError, re.error) as e:        # (a file's FileNotFoundError, ..., a pattern's re.error)
+            raise ProgramException(e) from None
+    call.__name__ = name
+    return Builtin(name, call)
+
+
+def plain_module_entries(module, names, real=None):
+    """{name: plain_function} for Python's functions `names` of `module` (real: the module itself)."""
+    if real is None:
+        import importlib
+        real = importlib.import_module(module)
+    return {name: plain_function(module, name, getattr(real, name)) for name in names}
+
+
+def native_class(name, module, methods=(), attributes=(), wrap=None, shown_by_str=False):
+    """A class showing a program Python's object of one kind (re.Match, datetime.datetime): its `methods`
+    called natively on plain arguments, its `attributes` read, and what they give wrapped by `wrap`."""
+    wrap = wrap or (lambda v: v)
+
+    def method(method_name):
+        def call(self, *args, **kwargs):
+            return wrap(plain_function(f"{name}", method_name, getattr(self.obj, method_name)).fn(*args, **kwargs))
+        call.__name__ = method_name
+        return call
+
+    namespace = {"__slots__": ("obj",), "type_name": name, "pytorch_module": module,
+                 "program_methods": tuple(methods), "program_str": shown_by_str,
+                 "program_attributes": {a: f"_{a}" for a in attributes},
+                 "__init__": lambda self, obj: setattr(self, "obj", obj),
+                 "__repr__": lambda self: repr(self.obj), "__str__": lambda self: str(self.obj),
+                 "__eq__": lambda self, other: type(other) is type(self) and self.obj == other.obj,
+                 "__hash__": lambda self: hash(self.obj), "__bool__": lambda self: True}
+    namespace.update({m: method(m) for m in methods})
+    namespace.update({f"_{a}": property(lambda self, a=a: wrap(getattr(self.obj, a))) for a in attributes})
+    return type(name, (), namespace)
