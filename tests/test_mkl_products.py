@@ -1,5 +1,5 @@
 """The `mkl` extra (pip install 'agcli[mkl]'): PyTorch's x86-64 CPU build computes matrix products
-with Intel MKL's gemm, and agcli then calls the same library as PyTorch calls it (engine/mkl_gemm.py),
+with Intel MKL's gemm, and agcli then calls the same library as PyTorch calls it (engine/backend_gemm.py),
 so products, a linear layer's gradients and a whole training loop print PyTorch's numbers to the last
 bit (tests/fixtures/mkl_programs, recorded from PyTorch 2.13; NumPy's products differ in the last bits
 of about a third of them). Skipped where the extra is not installed; CI installs it (.ci/run).

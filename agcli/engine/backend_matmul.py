@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy
 
-from . import mkl_gemm
+from . import backend_gemm
 
 
 def in_turn_shapes(a, b) -> bool:
@@ -67,7 +67,7 @@ def in_turn_mv(m, v):
     products in turn for a matrix laid out by columns (m.t() of a row-major one), and so do its
     dot products of K <= 4."""
     if type(m) is numpy.ndarray and type(v) is numpy.ndarray:
-        product = mkl_gemm.mv(m, v)         # (PyTorch's own kernel, with the mkl extra)
+        product = backend_gemm.mv(m, v)         # (PyTorch's own kernel, with the mkl extra)
         if product is not None:
             return product
     if _gemv_in_turn(m, v):
@@ -98,7 +98,7 @@ def mm_kernel(a, b):
     each term rounded and added in turn from +0 without FMA; but an outer product of M, N >= 2 is
     its products alone, as PyTorch's gemm gives it (-0. stays -0.)."""
     if type(a) is numpy.ndarray and type(b) is numpy.ndarray:
-        product = mkl_gemm.mm(a, b)         # (PyTorch's own kernel, with the mkl extra)
+        product = backend_gemm.mm(a, b)         # (PyTorch's own kernel, with the mkl extra)
         if product is not None:
             return product
         sa, sb = a.shape, b.shape
@@ -123,28 +123,28 @@ def mm_kernel(a, b):
 
 def dot_kernel(x, y):
     """x @ y of vectors: at::dot's BLAS call with the mkl extra, else NumPy's."""
-    product = mkl_gemm.dot(x, y) if type(x) is numpy.ndarray and type(y) is numpy.ndarray else None
+    product = backend_gemm.dot(x, y) if type(x) is numpy.ndarray and type(y) is numpy.ndarray else None
     return numpy.dot(x, y) if product is None else product
 
 
 def mkl_baddbmm(c, b1, b2, beta=1, alpha=1):
     """beta * c + alpha * b1 @ b2 by PyTorch's own batched gemm (the mkl extra), or None."""
     if type(b1) is numpy.ndarray and type(b2) is numpy.ndarray and type(c) is numpy.ndarray:
-        return mkl_gemm.baddbmm(c, b1, b2, beta, alpha)
+        return backend_gemm.baddbmm(c, b1, b2, beta, alpha)
     return None
 
 
 def mkl_addmv(c, m, v, beta=1, alpha=1):
     """beta * c + alpha * m @ v by PyTorch's own gemv (the mkl extra), or None."""
     if type(m) is numpy.ndarray and type(v) is numpy.ndarray and type(c) is numpy.ndarray:
-        return mkl_gemm.addmv(c, m, v, beta, alpha)
+        return backend_gemm.addmv(c, m, v, beta, alpha)
     return None
 
 
 def mkl_addmm(c, a, b, beta=1, alpha=1):
-    """beta * c + alpha * a @ b by PyTorch's own gemm (the mkl extra: mkl_gemm.py), or None."""
+    """beta * c + alpha * a @ b by PyTorch's own gemm (the mkl extra: backend_gemm.py), or None."""
     if type(a) is numpy.ndarray and type(b) is numpy.ndarray and type(c) is numpy.ndarray and a.ndim == b.ndim == 2:
-        return mkl_gemm.addmm(c, a, b, beta, alpha)
+        return backend_gemm.addmm(c, a, b, beta, alpha)
     return None
 
 
@@ -169,7 +169,7 @@ def bmm_kernel(a, b):
     if type(a) is not numpy.ndarray or type(b) is not numpy.ndarray or a.ndim != 3 or b.ndim != 3 \
             or a.dtype != b.dtype or a.dtype not in _ZERO or not a.size or not b.size:
         return numpy.matmul(a, b)
-    product = mkl_gemm.baddbmm(None, a, b)         # (PyTorch's own batched gemm, with the mkl extra)
+    product = backend_gemm.baddbmm(None, a, b)         # (PyTorch's own batched gemm, with the mkl extra)
     if product is not None:
         return product
     (_, m, k), n = a.shape, b.shape[-1]

@@ -1,6 +1,6 @@
 """Intel MKL, when the `mkl` extra is installed: the library PyTorch's x86-64 CPU
 build links in, so that the functions PyTorch computes with it give PyTorch's
-own last bits (mkl_gemm.py: matrix products).
+own last bits (backend_gemm.py: matrix products).
 
 Loaded the first time such a function runs (never at start-up), from the
 running environment's lib folder or the loader's search path; `library()` is

@@ -4,8 +4,7 @@ each function gives None and the caller keeps NumPy's LAPACK (OpenBLAS's).
 """
 from __future__ import annotations
 
-import numpy
-
+from .backend import host as numpy      # (NumPy: MKL computes on host arrays only)
 from .mkl import library
 
 _F32, _F64 = numpy.dtype("float32"), numpy.dtype("float64")

@@ -380,7 +380,7 @@ def import_name(module: ModuleValue, name: str):
     value = module.entries.get(name, _MISSING)
     if value is _MISSING:
         pytorch = module.spelling in ("torch", "F", "nn") and pytorch_has(name, module.spelling)
-        if not module.name.startswith(("torch", "numpy")) and missing_from_module(module.name, name) is False:
+        if not module.name.startswith("torch") and missing_from_module(module.name, name) is False:
             module.attribute(name)      # (Python's module has it: agcli's limit, said by name)
         raise_python(ImportError(f"cannot import name '{name}' from '{module.name}'"),
                      hint=not_provided(f"{module.name}.{name}") if pytorch else

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import ON_HOST, bmm_kernel, dot, mm_kernel, mv_kernel, strides, xp
 from .. import mkl_lapack
-from ..mkl_gemm import gemm_is_pytorchs
+from ..backend_gemm import gemm_is_pytorchs
 from ..op import Op
 from ..tensor import Tensor, apply
 from .pointwise import mul, neg
