@@ -77,4 +77,4 @@ def tensor_truth(t) -> bool:
     if t.data.size != 1:
         which = "no values" if t.data.size == 0 else "more than one value"
         raise AgcliError(f"Boolean value of Tensor with {which} is ambiguous")
-    return bool(t.data.reshape(()))
+    return bool(t.data[(0,) * t.data.ndim])     # (its one value, on any backend)
