@@ -50,12 +50,18 @@ def mm(a, b):
         return None
     if a.ndim == b.ndim == 2:
         return addmm(None, a, b)
-    lead = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    a, b = numpy.broadcast_to(a, lead + a.shape[-2:]), numpy.broadcast_to(b, lead + b.shape[-2:])
-    out = numpy.empty(lead + (a.shape[-2], b.shape[-1]), a.dtype)
-    for index in numpy.ndindex(*lead):
-        out[index] = addmm(None, a[index], b[index])
-    return out
+    return _line_by_line(addmm, a, b, 2)
+
+
+def _line_by_line(product, a, b, b_dims):
+    """product(None, a, b) of each line's matrices on a sweep's stacks (their leading dims broadcast;
+    b's own dims: b_dims), or None where product gives None."""
+    lead = numpy.broadcast_shapes(a.shape[:-2], b.shape[:-b_dims])
+    a, b = numpy.broadcast_to(a, lead + a.shape[-2:]), numpy.broadcast_to(b, lead + b.shape[-b_dims:])
+    results = [product(None, a[index], b[index]) for index in numpy.ndindex(*lead)]
+    if not results or any(result is None for result in results):
+        return None
+    return numpy.stack(results).reshape(lead + results[0].shape)
 
 
 def addmm(c, m1, m2, beta=1.0, alpha=1.0):
@@ -128,15 +134,7 @@ def mv(mat, vec):
         return None
     if mat.ndim == 2 and vec.ndim == 1:
         return addmv(None, mat, vec)
-    lead = numpy.broadcast_shapes(mat.shape[:-2], vec.shape[:-1])
-    mat, vec = numpy.broadcast_to(mat, lead + mat.shape[-2:]), numpy.broadcast_to(vec, lead + vec.shape[-1:])
-    out = numpy.empty(lead + mat.shape[-2:-1], mat.dtype)
-    for index in numpy.ndindex(*lead):
-        product = addmv(None, mat[index], vec[index])
-        if product is None:
-            return None
-        out[index] = product
-    return out
+    return _line_by_line(addmv, mat, vec, 1)
 
 
 def addmv(c, mat, vec, beta=1.0, alpha=1.0):

@@ -11,9 +11,8 @@ functions (vml_or) are MKL's own (engine/vml.py).
 from __future__ import annotations
 
 import math
-import os
-import sys
 
+from . import mkl
 from .backend import ON_HOST, astype, copy, dtype, dtype_name, from_host, itemsize, kind, to_host, xp, zeros
 
 _FLOAT32, _FLOAT64 = dtype("float32"), dtype("float64")
@@ -104,18 +103,7 @@ exp, log, log1p, sin, cos, tan, tanh = map(_float32_from_double, (xp.exp, xp.log
                                                                    xp.tanh))
 
 
-def _mkl_file():
-    """libmkl_rt's path where PyTorch's CPU build would find it, or None: a stat each in this Python's
-    lib/ (where the mkl wheel puts it), LD_LIBRARY_PATH's folders and the system's (engine/vml.py loads it)."""
-    if not ON_HOST or not sys.platform.startswith("linux") or os.environ.get("AGCLI_NO_MKL"):
-        return None     # (PyTorch's macOS build has no MKL; AGCLI_NO_MKL: NumPy's kernels where it is installed)
-    folders = (os.path.join(sys.prefix, "lib"), *os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep),
-               "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")
-    return next((path for path in (os.path.join(f, "libmkl_rt.so.2") for f in folders if f) if os.path.exists(path)),
-                None)
-
-
-_MKL_FILE = _mkl_file()
+_MKL_FILE = mkl.library_file() if ON_HOST else None
 _vml = None if _MKL_FILE else {}    # engine/vml.py's kernels by (name, dtype), loaded at the first call; {}: none
 
 

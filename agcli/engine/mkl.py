@@ -3,8 +3,9 @@ build links in, so that the functions PyTorch computes with it give PyTorch's
 own last bits (backend_gemm.py: matrix products).
 
 Loaded the first time such a function runs (never at start-up), from the
-running environment's lib folder or the loader's search path; `library()` is
-None when it is not there, and the callers keep NumPy's kernels. MKL runs on
+running environment's lib folder, LD_LIBRARY_PATH's or the system's (one
+search: library_file); `library()` is None when it is not there, and the
+callers keep NumPy's kernels. MKL runs on
 as many threads as PyTorch's intra-op pool (a product's blocking depends on
 them: backend_sums_kernel.threads, torch.set_num_threads).
 """
@@ -13,9 +14,20 @@ from __future__ import annotations
 import os
 import sys
 
-_NAMES = ("libmkl_rt.so.2", "libmkl_rt.so")
 _library = None
 _tried = False
+_VERSION = (2024, 2)        # (major, update) of the MKL PyTorch 2.13 links: torch.__config__.show()
+
+
+def library_file():
+    """libmkl_rt's path where PyTorch's CPU build would find it, or None: a stat each in this Python's
+    lib/ (where the mkl wheel puts it), LD_LIBRARY_PATH's folders and the system's."""
+    if not sys.platform.startswith("linux") or os.environ.get("AGCLI_NO_MKL"):
+        return None     # (PyTorch's macOS build has no MKL; AGCLI_NO_MKL: NumPy's kernels where it is installed)
+    folders = (os.path.join(sys.prefix, "lib"), *os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep),
+               "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib")
+    return next((path for path in (os.path.join(f, "libmkl_rt.so.2") for f in folders if f) if os.path.exists(path)),
+                None)
 
 
 def library():
@@ -27,29 +39,24 @@ def library():
     return _library
 
 
-_VERSION = (2024, 2)        # (major, update) of the MKL PyTorch 2.13 links: torch.__config__.show()
-
-
 def _load():
-    if os.environ.get("AGCLI_NO_MKL") or not sys.platform.startswith("linux"):
-        return None     # (the tests compare both paths in one environment; PyTorch's macOS build has no MKL)
+    path = library_file()
+    if path is None:
+        return None
     import ctypes       # (here: start-up does not pay for it)
     # MKL's OpenMP threads sleep as soon as a product ends, rather than spin on the cores the
     # program's own thread needs (no effect on results).
     os.environ.setdefault("KMP_BLOCKTIME", "0")
-    for folder in (os.path.join(sys.prefix, "lib"), None):
-        for name in _NAMES:
-            try:
-                lib = ctypes.CDLL(name if folder is None else os.path.join(folder, name))
-                version = _version(lib, ctypes)
-            except (OSError, AttributeError):       # (not there, or not MKL's runtime library)
-                continue
-            if version != _VERSION:     # (another MKL's last bits can be other ones)
-                return None
-            from .backend_sums_kernel import threads
-            lib.MKL_Set_Num_Threads(ctypes.c_int(threads()))
-            return lib
-    return None
+    try:
+        lib = ctypes.CDLL(path)
+        version = _version(lib, ctypes)
+    except (OSError, AttributeError):       # (not loadable, or not MKL's runtime library)
+        return None
+    if version != _VERSION:     # (another MKL's last bits can be other ones)
+        return None
+    from .backend_sums_kernel import threads
+    lib.MKL_Set_Num_Threads(ctypes.c_int(threads()))
+    return lib
 
 
 def _version(lib, ctypes):

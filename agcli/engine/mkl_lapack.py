@@ -26,7 +26,7 @@ def cholesky(a, upper: bool):
     size, info = ctypes.c_int(n), ctypes.c_int(0)
     uplo = ctypes.c_char(b"U" if upper else b"L")
     for index in numpy.ndindex(*a.shape[:-2]):
-        work = numpy.asfortranarray(a[index], dtype=a.dtype).copy(order="F")
+        work = numpy.array(a[index], order="F")         # (a copy: potrf writes into it)
         if n:
             potrf(ctypes.byref(uplo), ctypes.byref(size), ctypes.c_void_p(work.ctypes.data), ctypes.byref(size),
                   ctypes.byref(info))

@@ -2,10 +2,10 @@
 sin, ... of float32 and float64 tensors with (aten/src/ATen/cpu/vml.h): within an ulp
 of the exact value, not correctly rounded, so only MKL itself gives PyTorch's last bits.
 
-Optional (`pip install 'agcli[mkl]'`): engine/cpu_kernels.py finds libmkl_rt (a stat of
-the loader's folders at import) and imports this module the first time such a function
-runs, never at start-up; engine/mkl.py loads the library (only the release PyTorch 2.13
-links: another MKL's last bits can be other ones).
+Optional (`pip install 'agcli[mkl]'`): engine/cpu_kernels.py asks engine/mkl.py whether
+libmkl_rt is there (a stat of the loader's folders at import) and imports this module the
+first time such a function runs, never at start-up; engine/mkl.py loads the library (only
+the release PyTorch 2.13 links: another MKL's last bits can be other ones).
 """
 from __future__ import annotations
 
