@@ -38,6 +38,7 @@ from agcli.cli.arguments import parse_line
 from agcli.output.json_lines import result_json_line
 from agcli.cli.batch import _json_chunk
 from agcli.output.float_text import float_reprs
+from agcli.torchapi import namespace     # (loaded by the first line that names a function: not counted)
 import numpy
 path, count, stage = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 with open(path, encoding="utf-8") as f:

@@ -2,13 +2,18 @@
 or one regex where they suffice: a line is split once per batch line, so the common quoting is cheap."""
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import AgcliError
 
-_LINE = re.compile(r"""(?:[^"'\\]|"[^"\\]*"|'[^']*')*""")     # one way to match: no backtracking blow-up
-_WORD = re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+""")
-_PART = re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)""")
+
+@functools.cache
+def _patterns():
+    """(a line, a word, a word's quoted or plain part): compiled on first use (start-up)."""
+    return (re.compile(r"""(?:[^"'\\]|"[^"\\]*"|'[^']*')*"""),     # one way to match: no backtracking blow-up
+            re.compile(r"""(?:"[^"\\]*"|'[^']*'|[^\s"'\\])+"""),
+            re.compile(r""""([^"]*)"|'([^']*)'|([^"']+)"""))
 
 
 def split_words(line: str) -> list[str]:
@@ -19,9 +24,10 @@ def split_words(line: str) -> list[str]:
         line = _without_comment(line)
     if "'" not in line and "\\" not in line and line.count('"') % 2 == 0:
         return _split_double_quoted(line)
-    if _LINE.fullmatch(line):
-        return [w if '"' not in w and "'" not in w else "".join(a + b + c for a, b, c in _PART.findall(w))
-                for w in _WORD.findall(line)]
+    whole, word, part = _patterns()
+    if whole.fullmatch(line):
+        return [w if '"' not in w and "'" not in w else "".join(a + b + c for a, b, c in part.findall(w))
+                for w in word.findall(line)]
     import shlex
     try:
         return shlex.split(line, comments=False)

@@ -9,7 +9,7 @@ from . import ast as A
 from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi.ndarrays import type_name
-from ..torchapi.namespace import FUNCTIONS, METHODS, NUMPY_NAMES, TAKES_NUMPY_NAMES
+from .names import namespace
 
 # The parameters of the PyTorch functions that take tensors (the names agcli's
 # functions give them); creation functions take data, not tensors.
@@ -103,15 +103,17 @@ def pytorch_keywords(fn, name, keywords):
     """A call's keywords with PyTorch's names where it takes NumPy's too
     (x.sum(axis=0, keepdims=True) is x.sum(dim=0, keepdim=True)); not for
     Python's own max() and min() in a program."""
-    if name not in TAKES_NUMPY_NAMES or not any(k.name in NUMPY_NAMES for k in keywords) or \
-            getattr(fn, "__wrapped__", fn) not in (FUNCTIONS.get(name), METHODS.get(name)):
+    names = namespace()
+    numpy_names = names.NUMPY_NAMES
+    if name not in names.TAKES_NUMPY_NAMES or not any(k.name in numpy_names for k in keywords) or \
+            getattr(fn, "__wrapped__", fn) not in (names.FUNCTIONS.get(name), names.METHODS.get(name)):
         return keywords
     renamed, seen = [], set()
     for k in keywords:
-        pytorch_name = NUMPY_NAMES.get(k.name, k.name)
+        pytorch_name = numpy_names.get(k.name, k.name)
         if pytorch_name in seen:        # (PyTorch names NumPy's alias, whichever comes first)
-            alias = next(a for a in keywords if a.name != NUMPY_NAMES.get(a.name, a.name)
-                         and NUMPY_NAMES[a.name] == pytorch_name)
+            alias = next(a for a in keywords if a.name != numpy_names.get(a.name, a.name)
+                         and numpy_names[a.name] == pytorch_name)
             raise AgcliError(f"{name}() got an unexpected keyword argument '{alias.name}'",
                              (alias.span[0], alias.span[0] + len(alias.name)), kind="call")
         seen.add(pytorch_name)

@@ -156,10 +156,24 @@ def _wrap(v):
     return v
 
 
+class _Operators(dict):
+    """Operator -> the function it calls, found on its first use (`@` loads linalg, and `<<`
+    the bitwise family, only where an expression uses them: start-up)."""
+
+    def __init__(self, find):
+        super().__init__()
+        self.find = find
+
+    def __missing__(self, op):
+        fn = self[op] = self.find(op)
+        return fn
+
+
 # What `a OP b` calls on tensors; comparisons are tensor_comparison(COMPARES[op]).
-BINOPS = {"+": functions.add, "-": functions.sub, "*": functions.mul, "/": functions.div, "@": functions.matmul, "**": functions.pow, "%": functions.remainder,
-          "//": functions.floor_divide, "&": functions.bitwise_and, "|": functions.bitwise_or,
-          "^": functions.bitwise_xor, "<<": functions.bitwise_left_shift, ">>": functions.bitwise_right_shift}
+_BINOP_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "**": "pow", "%": "remainder",
+                "//": "floor_divide", "&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor",
+                "<<": "bitwise_left_shift", ">>": "bitwise_right_shift"}
+BINOPS = _Operators(lambda op: getattr(functions, _BINOP_NAMES[op]))
 
 
 def tensor_comparison(name):
@@ -183,7 +197,7 @@ _PYTHON_COMPARES = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge
 
 COMPARES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 # What an expression's `a OP b` calls with the two operands (list literals already tensors).
-OPERATORS = {**BINOPS, **{op: tensor_comparison(name) for op, name in COMPARES.items()}}
+OPERATORS = _Operators(lambda op: tensor_comparison(COMPARES[op]) if op in COMPARES else BINOPS[op])
 
 
 def attribute_of(getter, name):

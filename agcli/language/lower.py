@@ -16,11 +16,10 @@ from .literal_arguments import KNOWABLE, refused, when_run
 from .calls import calls_that_fit, mismatch, pytorch_keywords, signature, tensor_argument, tensor_parameters
 from ..torchapi import creation as C
 from ..torchapi import functions
-from ..torchapi import namespace
-from ..torchapi.nn import dim_required
 from ..errors import AgcliError
 from ..engine.tensor import Tensor
 from .anomaly_places import noting_fn
+from .names import Table, dim_required, namespace
 from .subscripts import getitem, getitem_in_expression, index_int, index_value
 from .unknown_names import attribute_hint, declare_all_names, function_hint, method_hint, module_has, variable_hint
 from .replay_safety import replayable
@@ -79,7 +78,7 @@ _IN_WORDS = {"AnnAssign": "an annotated assignment (name: value)", "Lambda": "a 
              "Compare": "a chained comparison (0 < x < 2: write (0 < x) & (x < 2))",
              "BoolOp": "`and`/`or` (on masks write & and |)", "Not": "`not` (on a mask write ~)"}
 
-_DIM_REQUIRED = {name: dim_required(name) for name in ("softmax", "log_softmax")}
+_DIM_REQUIRED = ("softmax", "log_softmax")     # (torch.softmax(x), x.softmax(): dim has no default)
 
 
 class Lowering:
@@ -93,10 +92,11 @@ class Lowering:
     # (the function, the arguments that bind tensor parameters, how its result is wrapped).
     known_calls: dict = {}
     # What names can mean (read, never changed: class attributes, not stores a line).
-    functions = namespace.FUNCTIONS
-    methods = namespace.METHODS
-    attributes = namespace.ATTRIBUTES
-    constants = namespace.CONSTANTS
+    functions = Table()
+    methods = Table()
+    attributes = Table()
+    constants = Table()
+    modules = Table()
     module_roots = frozenset(("torch", "F"))
 
     def __init_subclass__(cls, **kwargs):
@@ -118,7 +118,7 @@ class Lowering:
         if dotted is None:
             return False
         root = dotted.split(".")[0]
-        return (dotted in namespace.MODULES or root in self.module_roots) and \
+        return (dotted in self.modules or root in self.module_roots) and \
             root not in self.variables and root not in self.assigned
 
     def error(self, message, span, kind="name", hint=None):
@@ -172,7 +172,7 @@ class Lowering:
         declare_all_names()
         if name in self.functions:
             raise self.error(f"'{name}' is a function: call it, e.g. {name}(x)", node.span)
-        hint = variable_hint(name, self.variables | self.assigned | set(namespace.CONSTANTS))
+        hint = variable_hint(name, self.variables | self.assigned | set(namespace().CONSTANTS))
         raise self.error(f"unbound variable '{name}'", node.span, hint=hint)
 
     def lower_ListLit(self, node):
@@ -226,11 +226,11 @@ class Lowering:
     def lower_Attribute(self, node):
         module = A.dotted_name(node.obj)
         if self.is_module(module):
-            if node.name in namespace.MODULE_ATTRIBUTES:
-                value = namespace.MODULE_ATTRIBUTES[node.name]
+            if node.name in namespace().MODULE_ATTRIBUTES:
+                value = namespace().MODULE_ATTRIBUTES[node.name]
                 return lambda env: value
             raise self.error(f"unknown attribute '{module}.{node.name}'", node.name_span,
-                             hint=attribute_hint(node.name, module, namespace.MODULE_ATTRIBUTES))
+                             hint=attribute_hint(node.name, module, namespace().MODULE_ATTRIBUTES))
         getter = self.attributes.get(node.name)
         if getter is None and declare_all_names():      # (a rarer group's field: .Q, .eigenvalues, ...)
             getter = self.attributes.get(node.name)
@@ -325,10 +325,10 @@ class Lowering:
 
     def find_function(self, name, kind, module, method):
         if method:
-            return _DIM_REQUIRED.get(name) or self.methods.get(name)      # (x.softmax(): dim has no default)
-        target = namespace.LINALG.get(name) if module == "torch.linalg" else \
-            namespace.SPECIAL.get(name) if module == "torch.special" else \
-            namespace.TORCH_ONLY.get(name) if module == "torch" else None     # (torch.batch_norm's own arguments)
+            return self.methods.get(name) if name not in _DIM_REQUIRED else dim_required(name)
+        target = namespace().LINALG.get(name) if module == "torch.linalg" else \
+            namespace().SPECIAL.get(name) if module == "torch.special" else \
+            namespace().TORCH_ONLY.get(name) if module == "torch" else None     # (torch.batch_norm's own arguments)
         if target is None:
             target = (self.methods if kind == "Tensor" else self.functions).get(name)
             if module is not None and kind == "function" and not module_has(module, name):

@@ -11,11 +11,8 @@ Which names qualify is declared beside each name, in torchapi.namespace.
 """
 from __future__ import annotations
 
-from ..torchapi import namespace as N
 from . import ast as A
-
-# What torchapi.namespace declares of each name (SAFE, LITERAL or NEVER).
-REPLAY, SAFE, LITERAL = N.REPLAY, N.SAFE, N.LITERAL
+from .names import namespace
 
 
 _MODULES = ("torch", "F", "torch.nn.functional")        # `torch.exp(x)` is a function, not a method
@@ -24,6 +21,8 @@ _LITERAL_NAMES = ("None", "True", "False", "true", "false", "pi", "inf", "nan")
 
 def replayable(program: A.Program) -> bool:
     """Can a recording of `program` be replayed on new values? (See the module doc.)"""
+    N = namespace()
+    REPLAY, SAFE, LITERAL = N.REPLAY, N.SAFE, N.LITERAL     # (what it declares of each name)
     # A worklist, not recursion: an expression may be a chain of 100,000 ops.
     todo = [s.value if isinstance(s, A.Assign) else s for s in program.body]
     while todo:
@@ -61,7 +60,7 @@ def replayable(program: A.Program) -> bool:
 def _value_dependent(name, call) -> bool:
     """A SAFE function given an argument its output depends on outside recorded ops
     (namespace.VALUE_ARGUMENTS: nll_loss's class weights, ...); None does not count."""
-    watched = N.VALUE_ARGUMENTS.get(name)
+    watched = namespace().VALUE_ARGUMENTS.get(name)
     if not watched:
         return False
     given = [k.value for k in call.kwargs if k.name in watched]

@@ -6,7 +6,7 @@ from ..errors import AgcliError
 from ..torchapi import creation as C
 from ..torchapi import functions
 from ..torchapi import ndarrays
-from ..torchapi.namespace import Size
+from ..torchapi.size import Size
 
 
 def index_int(v):
