@@ -134,6 +134,13 @@ def test_vjp_without_grad_output_needs_a_scalar_output():
     assert "v has invalid size: should be torch.Size([2]) but got torch.Size([3])." in proc.stderr
 
 
+@pytest.mark.parametrize("command", ["jvp", "hvp", "vhp"])
+def test_a_vector_of_the_wrong_shape_is_one_binding_error(command):
+    proc = _agcli(command, "(x**3).sum()", "--x", "[1., 2.]", "--vector", "x=[1., 2., 3.]")
+    assert proc.returncode == 2
+    assert "error in --vector x: the --vector for x has shape (3,), but x has shape (2,)" in proc.stderr
+
+
 def test_hvp_and_vhp_need_a_vector_per_variable_but_a_scalar_ones():
     proc = _agcli("hvp", "(x**2 * y).sum()", "--x", "[1., 2.]", "--y", "3", "--vector", "x=[1, 0]",
                   "--format", "json")

@@ -248,6 +248,32 @@ def test_dtype_float32_survives_constant_arithmetic(run_json):
     assert obj["dtype"] == "float32"
 
 
+def test_a_binding_that_chooses_its_float_dtype_keeps_it(run_json):
+    # PyTorch: torch.tensor([1., 2.], dtype=torch.float32, requires_grad=True) / 3 is float32
+    # (0.3333333432674408 as a double); it was made float64 without a word.
+    proc, obj = run_json("(x / 3).sum()", "--x", "tensor([1., 2.], dtype=torch.float32)")
+    assert proc.returncode == 0, proc.stderr
+    assert obj["dtype"] == "float32"
+    assert obj["value"] == float(np.float32(1) / np.float32(3) + np.float32(2) / np.float32(3))
+    assert obj["grads"]["x"] == [float(np.float32(1) / np.float32(3))] * 2
+    proc, obj = run_json("x.sum()", "--x", "ones(2).half()")
+    assert obj["dtype"] == "float16"
+    proc, obj = run_json("x.sum()", "--x", "tensor([1., 2.], dtype=torch.float64)", "--dtype", "float32")
+    assert obj["dtype"] == "float64"
+    # numbers, lists, files and integer tensors still take --dtype (the documented default)
+    proc, obj = run_json("x.sum()", "--x", "arange(3)", "--dtype", "float32")
+    assert obj["dtype"] == "float32"
+
+
+def test_a_batch_keeps_each_lines_chosen_dtype(run, tmp_path):
+    # The replay of a repeated expression is keyed by its leaves' dtypes as well as their shapes.
+    lines = ['"(x / 3).sum()" --x "tensor([1., 2.])"'] * 3 + ['"(x / 3).sum()" --x "tensor([1., 2.], dtype=torch.float32)"']
+    (tmp_path / "lines.txt").write_text("\n".join(lines) + "\n")
+    proc = run("batch", "lines.txt", "--format", "jsonl", "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(line)["dtype"] for line in proc.stdout.splitlines()] == ["float64"] * 3 + ["float32"]
+
+
 def test_seed_makes_randn_reproducible(run_json):
     def value(*seed):
         proc, obj = run_json("w.sum()", "--w", "randn(5, 3)", *seed)
@@ -284,6 +310,15 @@ def test_out_refuses_a_variable_named_value(run, tmp_path):
     assert proc.returncode == 2
     assert "value" in proc.stderr and "--out" in proc.stderr
     assert not (tmp_path / "out.npz").exists()
+
+
+@pytest.mark.parametrize("out, said", [("nodir/r.npz", "cannot write nodir/r.npz: there is no folder nodir"),
+                                        ("adir.npz", "cannot write adir.npz: it is a folder")])
+def test_out_that_cannot_be_written_is_refused_before_anything_is_computed(run, tmp_path, out, said):
+    (tmp_path / "adir.npz").mkdir()
+    proc = run("grad", "a * 2", "--a", "3", "--out", out)
+    assert proc.returncode == 2
+    assert said in proc.stderr and proc.stdout == ""
 
 
 # ---------------------------------------------------------------- input rejected or evaluation failed

@@ -161,6 +161,20 @@ def _check_out(args):
         if "value" in args.bindings:
             raise AgcliError("--out saves the output under the key 'value': a variable named 'value' "
                              "would overwrite it", kind="usage", hint="rename the variable")
+        _check_writable(args.out)
+
+
+def _check_writable(path):
+    """Refuse an --out that cannot be written before anything is computed or printed."""
+    import os
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        raise AgcliError(f"cannot write {path}: it is a folder", kind="usage", hint=f"--out {path.rstrip('/')}/r.npz")
+    if not os.path.isdir(folder):
+        raise AgcliError(f"cannot write {path}: there is no folder {folder}", kind="usage",
+                         hint=f"make it first (mkdir -p {folder}) or name another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise AgcliError(f"cannot write {path}: the folder {folder} is not writable", kind="usage")
 
 
 def _save_npz(path, result, output) -> int:

@@ -19,18 +19,25 @@ from .plans import plan_for
 
 def parse_value(name: str, text: str):
     """The host array a binding's text denotes."""
+    return binding_array(name, text)[0]
+
+
+def binding_array(name: str, text: str):
+    """(the host array a binding's text denotes, whether the text chose its floating dtype):
+    an expression is evaluated in the default dtype, so a float array in another one was asked
+    for (`tensor([1., 2.], dtype=torch.float32)`, `ones(3).half()`) and keeps it."""
     text = text.strip()
     first = text[:1]        # (a slice and two compares cost less than two startswith calls)
     if first == "[":
         array = _number_list(text)
         if array is not None:
-            return array
+            return array, False
     elif first == "@":
-        return _load_file(name, text[1:])
+        return _load_file(name, text[1:]), False
     else:
         number = _plain_number(text)
         if number is not None:
-            return numpy.asarray(number)
+            return numpy.asarray(number), False
     try:
         value = plan_for(text, ()).run({})   # parsed once per text (a batch repeats them)
     except AgcliError as e:
@@ -44,9 +51,10 @@ def parse_value(name: str, text: str):
     if isinstance(value, tuple):
         value = list(value)
     try:
-        return to_host(C.as_tensor(value).data)
+        array = to_host(C.as_tensor(value).data)
     except AgcliError as e:
         raise AgcliError(e.message, (0, len(text)), kind="binding", source=text, origin=f"--{name}") from None
+    return array, array.dtype.kind == "f"
 
 
 def _plain_number(text: str):

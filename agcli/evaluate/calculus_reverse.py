@@ -205,9 +205,19 @@ def vectors_for(names, leaves, vectors, command):
     for n in names:
         if n in vectors:
             out.append(given_tensor(vectors[n], leaves[n], f"vector {n}"))
+            check_vector_shape(n, out[-1].shape, leaves[n].shape)
         else:
             out.append(C.ones_like(leaves[n]))
     return tuple(out)
+
+
+def check_vector_shape(name, shape, variable_shape):
+    """A --vector has its variable's shape (PyTorch's "v has invalid size"), checked before
+    anything is computed with it: the same binding error (exit 2) in jvp, hvp and vhp."""
+    if tuple(shape) != tuple(variable_shape):
+        raise AgcliError(f"the --vector for {name} has shape {tuple(shape)}, but {name} has shape "
+                         f"{tuple(variable_shape)}", kind="binding", origin=f"--vector {name}",
+                         hint="PyTorch: v has invalid size: a tangent has its variable's shape")
 
 
 def second_order_product(result, plan, leaves, names, vectors, which):

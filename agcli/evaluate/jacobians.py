@@ -28,7 +28,7 @@ from ..engine.tensor import Tensor, set_grad_enabled
 from ..errors import AgcliError
 from ..state import state
 from .bindings import parse_value
-from .calculus_reverse import NOTHING_STACKED, limit_matrix, quietly
+from .calculus_reverse import NOTHING_STACKED, check_vector_shape, limit_matrix, quietly
 from .prepared import need_variables, prepare, run_plan
 
 
@@ -212,8 +212,5 @@ def _vector(name, value, x):
     array = numpy.asarray(array)
     if array.dtype.kind not in "biuf":
         raise AgcliError(f"the --vector for {name} is not numeric", kind="binding", origin=f"--vector {name}")
-    if tuple(array.shape) != shape:
-        raise AgcliError(f"the --vector for {name} has shape {tuple(array.shape)}, but {name} has shape {shape}",
-                         kind="binding", origin=f"--vector {name}",
-                         hint="PyTorch: v has invalid size: a tangent has its variable's shape")
+    check_vector_shape(name, array.shape, shape)
     return B.from_host(array.astype(B.dtype_name(x.data.dtype), copy=False))

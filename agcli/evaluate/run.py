@@ -19,7 +19,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError, detached
 from ..state import state
 from ..torchapi import creation as C
-from .bindings import parse_value
+from .bindings import binding_array, parse_value
 from .float_warnings import FloatErrors, gradient_warnings
 from .plans import forget_oldest, plan_for
 from .result import Result, same_result, tuple_output
@@ -55,8 +55,9 @@ def configure(*, dtype: str = "float64", seed: int | None = None, max_elements: 
 def bind(name: str, value) -> Tensor:
     """A binding's value as a floating-point leaf (not yet requiring grad): a host
     array checked, then sent to the device (the one transfer a binding makes)."""
+    chosen = False      # (whether the binding chose its floating dtype: it keeps it)
     if isinstance(value, str):
-        array = parse_value(name, value)
+        array, chosen = binding_array(name, value)
     elif type(value) is Tensor:
         array = to_host(value.data)
     else:
@@ -71,7 +72,7 @@ def bind(name: str, value) -> Tensor:
         raise AgcliError(f"the value of --{name} is not numeric", kind="binding", origin=f"--{name}")
     if array.size > state.max_elements:
         C.check_size(array.shape, f"--{name}")
-    if dtype is not default:
+    if dtype is not default and not chosen:
         with numpy.errstate(over="ignore"):                    # (1e300 in float32 is inf, as in PyTorch)
             array = array.astype(state.default_float, copy=False)
     # (name passed by position: a class called with keywords has a dict made for them)
@@ -81,7 +82,7 @@ def bind(name: str, value) -> Tensor:
 _DTYPES = {name: numpy.dtype(name) for name in _FLOAT_DTYPES}
 
 
-# What evaluate knows of each (expression, settings, leaves' names, shapes and
+# What evaluate knows of each (expression, settings, leaves' names, shapes, dtypes and
 # requires_grad), from one sighting to the next:
 #   (absent)  never seen: evaluate in full;
 #   SEEN      seen once (kept under its key's hash): evaluate in full again, recording the ops;
@@ -126,7 +127,8 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         unused_warnings = tuple(result.warnings)
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
-                   tuple([(name, leaf.data.shape, leaf.requires_grad) for name, leaf in leaves.items()]))
+                   tuple([(name, leaf.data.shape, leaf.data.dtype.char, leaf.requires_grad)
+                          for name, leaf in leaves.items()]))
             known, hashed = _replays.get(key), None
             if known is None:       # (SEEN stands under the key's hash: taken once, for _learn too)
                 hashed = hash(key)
@@ -375,8 +377,10 @@ def expect_repeats(expr: str, shapes, wanted):
 
 
 def _replay_key(expr: str, shapes, wanted) -> tuple:
-    """evaluate's key for `expr` with leaves of these (name, shape), those in `wanted` requiring grad."""
-    return (expr, *state.key(), tuple((name, shape, name in wanted) for name, shape in shapes))
+    """evaluate's key for `expr` with leaves of these (name, shape) in the default dtype, those in
+    `wanted` requiring grad."""
+    char = _DTYPES[state.default_float].char
+    return (expr, *state.key(), tuple((name, shape, char, name in wanted) for name, shape in shapes))
 
 
 def replayed(replay, expr: str, leaves):
