@@ -1,6 +1,7 @@
 """The rarer groups of names (torchapi/rarer_names.py) are declared when lowering first misses a name
 or a program starts, not at start-up: each test runs a fresh interpreter, where nothing is loaded yet."""
 import json
+import math
 import subprocess
 import sys
 
@@ -19,6 +20,17 @@ def test_a_common_expression_loads_no_rarer_group():
                  "print(float(r.value), sorted(m for m in ('agcli.torchapi.rarer_names', 'agcli.engine.ops.convolution', "
                  "'agcli.engine.ops.upsample', 'agcli.torchapi.more_names') if m in sys.modules))")
     assert out.split() == ["46.4", "[]"]
+
+
+def test_an_expression_of_operators_loads_no_namespace():
+    # (start-up, issue 15: the namespace and the families behind it are most of agcli's imports)
+    heavy = ("agcli.torchapi.namespace", "agcli.torchapi.linalg", "agcli.torchapi.nn", "agcli.torchapi.einsum")
+    out = _fresh(f"import sys, agcli; r = agcli.grad('a*b + c*d**2/e', a=2, b=4, c=6, d=8, e=10); "
+                 f"print(float(r.value), [m for m in {heavy!r} if m in sys.modules]); "
+                 f"r = agcli.grad('(a @ b).exp()', a=[1., 2.], b=[3., 4.]); "
+                 f"print(float(r.value), [m for m in {heavy!r} if m in sys.modules])")
+    assert out.splitlines() == ["46.4 []", f"{math.exp(11.0)} ['agcli.torchapi.namespace', 'agcli.torchapi.linalg',"
+                                           " 'agcli.torchapi.nn', 'agcli.torchapi.einsum']"]
 
 
 @pytest.mark.parametrize("expression, bindings, expected", [
