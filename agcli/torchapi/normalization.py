@@ -4,6 +4,7 @@ given, in place; the running ones otherwise), checked in ATen's order and words.
 from __future__ import annotations
 
 from ..engine import backend as B
+from ..engine import backend_batch_norm as BN
 from ..engine.ops import normalization as NM
 from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
@@ -164,6 +165,12 @@ def _no_grad_statistics(running_mean, running_var):
 
 def _update_running(x, running_mean, running_var, axes, momentum):
     """The running statistics moved toward the batch's: the mean, and the unbiased variance."""
+    if BN.follows_aten(x) and data(running_mean).dtype == x.dtype == data(running_var).dtype:
+        count = x.size // x.shape[1]
+        for stat, value in zip((running_mean, running_var), BN.moved(
+                data(running_mean), data(running_var), *BN.statistics(x), count, momentum)):
+            B.setitem(data(stat), (...,), value)
+        return
     wide = B.astype(x, B.xp.float64)
     mean = B.xp.mean(wide, axis=axes)
     count = 1

@@ -12,6 +12,7 @@ written with the engine's primitives, so every order differentiates. Each entry:
 kernel, rules, the rules in words."""
 from __future__ import annotations
 
+from .. import backend_batch_norm as BN
 from ..backend import astype, reduce_sum, xp
 from ..op import Op, undefined
 from ..tensor import Tensor, apply, data
@@ -89,7 +90,14 @@ def _scaled(g, w, x, layout):
 # ---------------------------------------------------------------- forward
 def normalise(x, w, b, layout, axes, eps, running):
     """(x r - mean r) w + b, as ATen's kernels order it; in float64 for a float32 batch norm's
-    statistics (ATen accumulates them in double)."""
+    statistics (ATen accumulates them in double), a contiguous one's exactly as ATen does."""
+    if layout == "batch" and BN.follows_aten(x):
+        if running is None:
+            mean, var_sum = BN.statistics(x)
+            invstd = BN.inverse_deviation(var_sum, x.size // x.shape[1], eps)
+        else:
+            mean, invstd = (v.reshape(-1) for v in running)
+        return BN.affine(x, mean, invstd, w, b)
     wide = x if layout == "layer" or x.dtype == xp.float64 else astype(x, xp.float64)
     if running is None:
         mean = xp.mean(wide, axis=axes, keepdims=True)

@@ -1,0 +1,82 @@
+"""A float32 batch norm as ATen's CPU kernels compute it (aten/src/ATen/native/cpu/batch_norm_kernel.cpp
+and native/Normalization.cpp), for a contiguous input: the same sums in the same order, so that a
+training step's output and running statistics are PyTorch's to the last bit.
+
+- Statistics (batch_norm_cpu_collect_stats_kernel): a channel's values summed in double in (n, i)
+  order, the mean rounded to float, the squares of (x - mean) taken in float and summed in double.
+  Where each sample has one value a channel (an (N, C) input), ATen takes its channels-last kernel
+  instead: each of its intra-op threads adds its share of the rows into a float buffer (x + buffer,
+  then fma(x - mean, x - mean, buffer)), and the buffers are summed in double.
+- invstd = 1 / sqrt(var_sum / n + eps) in double, rounded to float; the running statistics move in
+  float, the unbiased variance's share in double.
+- alpha = invstd * weight, beta = bias - mean * alpha and out = x * alpha + beta: the kernel file is
+  built for AVX2 and AVX-512, where GCC fuses a * b + c into one rounding. A fused op is taken here
+  in double and rounded once to float (two floats' product is exact in double).
+"""
+from __future__ import annotations
+
+import numpy
+
+from .backend_sums_kernel import threads
+
+_F32, _F64 = numpy.dtype("float32"), numpy.dtype("float64")
+
+
+def follows_aten(x) -> bool:
+    """Does x's batch norm take the kernels followed here (a contiguous float32 host array)?"""
+    return type(x) is numpy.ndarray and x.dtype == _F32 and x.ndim >= 2 and x.size > 0 and x.flags.c_contiguous
+
+
+def statistics(x):
+    """(mean, var_sum): float32 arrays of one value a channel (dim 1), as ATen collects them."""
+    n_batch, channels = x.shape[0], x.shape[1]
+    count = x.size // channels
+    if count == n_batch and count > threads():
+        return _by_thread_buffers(x.reshape(n_batch, channels), threads())
+    planes = x.reshape(n_batch, channels, -1).transpose(1, 0, 2).reshape(channels, count)
+    mean = (numpy.cumsum(planes, axis=1, dtype=_F64)[:, -1] / count).astype(_F32)
+    centred = planes - mean[:, None]
+    return mean, numpy.cumsum(centred * centred, axis=1, dtype=_F64)[:, -1].astype(_F32)
+
+
+def _by_thread_buffers(rows, n_threads):
+    """The channels-last statistics: at::parallel_for's chunks of rows, one float buffer each."""
+    count, channels = rows.shape
+    chunk = -(-count // min(n_threads, count))
+    parts = [rows[start:start + chunk] for start in range(0, count, chunk)]
+    total = numpy.zeros(channels, _F64)
+    for part in parts:
+        total += numpy.cumsum(part, axis=0, dtype=_F32)[-1]
+    mean = (total / count).astype(_F32)
+    squares = numpy.zeros(channels, _F64)
+    for part in parts:
+        buffer = numpy.zeros(channels, _F64)
+        for row in part - mean:
+            buffer = (row.astype(_F64) ** 2 + buffer).astype(_F32).astype(_F64)
+        squares += buffer
+    return mean, squares.astype(_F32)
+
+
+def inverse_deviation(var_sum, count, eps):
+    """save_invstd: InvStd<double> of var_sum / n (a float division)."""
+    return (1.0 / numpy.sqrt((var_sum / numpy.float32(count)).astype(_F64) + eps)).astype(_F32)
+
+
+def affine(x, mean, invstd, weight, bias):
+    """x * alpha + beta per channel (batch_norm_cpu_collect_linear_and_constant_terms, then the
+    contiguous or channels-last transform), each fused op rounded once."""
+    alpha = invstd if weight is None else invstd * weight
+    alpha64 = alpha.astype(_F64)
+    beta = ((0.0 if bias is None else bias.astype(_F64)) - mean.astype(_F64) * alpha64).astype(_F32)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    return (x.astype(_F64) * alpha64.reshape(shape) + beta.astype(_F64).reshape(shape)).astype(_F32)
+
+
+def moved(running_mean, running_var, mean, var_sum, count, momentum):
+    """The running statistics after a training step (batch_norm_cpu_update_stats_template)."""
+    m = numpy.float32(momentum)
+    kept = numpy.float32(1) - m
+    new_mean = m * mean + kept * running_mean
+    unbiased = (var_sum / numpy.float32(count - 1)).astype(_F64)
+    new_var = (numpy.float64(m) * unbiased + (kept * running_var).astype(_F64)).astype(_F32)
+    return new_mean, new_var
