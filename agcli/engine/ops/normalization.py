@@ -12,7 +12,7 @@ written with the engine's primitives, so every order differentiates. Each entry:
 kernel, rules, the rules in words."""
 from __future__ import annotations
 
-from .. import backend_batch_norm as BN
+from .. import backend_batch_norm as BN, backend_layer_norm as LN
 from ..backend import astype, reduce_sum, xp
 from ..op import Op, undefined
 from ..tensor import Tensor, apply, data
@@ -90,7 +90,8 @@ def _scaled(g, w, x, layout):
 # ---------------------------------------------------------------- forward
 def normalise(x, w, b, layout, axes, eps, running):
     """(x r - mean r) w + b, as ATen's kernels order it; in float64 for a float32 batch norm's
-    statistics (ATen accumulates them in double), a contiguous one's exactly as ATen does."""
+    statistics (ATen accumulates them in double); a float32 one's exactly as ATen's kernels do
+    (backend_batch_norm.py, backend_layer_norm.py)."""
     if layout == "batch" and BN.follows_aten(x):
         if running is None:
             mean, var_sum = BN.statistics(x)
@@ -98,6 +99,8 @@ def normalise(x, w, b, layout, axes, eps, running):
         else:
             mean, invstd = (v.reshape(-1) for v in running)
         return BN.affine(x, mean, invstd, w, b)
+    if layout == "layer" and LN.follows_aten(x):
+        return LN.layer_norm(x, len(axes), w, b, eps)
     wide = x if layout == "layer" or x.dtype == xp.float64 else astype(x, xp.float64)
     if running is None:
         mean = xp.mean(wide, axis=axes, keepdims=True)
