@@ -10,14 +10,14 @@ training step's output and running statistics are PyTorch's to the last bit.
 - invstd = 1 / sqrt(var_sum / n + eps) in double, rounded to float; the running statistics move in
   float, the unbiased variance's share in double.
 - alpha = invstd * weight, beta = bias - mean * alpha and out = x * alpha + beta: the kernel file is
-  built for AVX2 and AVX-512, where GCC fuses a * b + c into one rounding. A fused op is taken here
-  in double and rounded once to float (two floats' product is exact in double).
+  built for AVX2 and AVX-512, where GCC fuses a * b + c into one rounding (engine/fma.py here).
 """
 from __future__ import annotations
 
 import numpy
 
 from .backend_sums_kernel import threads
+from .fma import fma
 
 _F32, _F64 = numpy.dtype("float32"), numpy.dtype("float64")
 
@@ -50,9 +50,9 @@ def _by_thread_buffers(rows, n_threads):
     mean = (total / count).astype(_F32)
     squares = numpy.zeros(channels, _F64)
     for part in parts:
-        buffer = numpy.zeros(channels, _F64)
+        buffer = numpy.zeros(channels, _F32)
         for row in part - mean:
-            buffer = (row.astype(_F64) ** 2 + buffer).astype(_F32).astype(_F64)
+            buffer = fma(row, row, buffer)
         squares += buffer
     return mean, squares.astype(_F32)
 
@@ -66,10 +66,9 @@ def affine(x, mean, invstd, weight, bias):
     """x * alpha + beta per channel (batch_norm_cpu_collect_linear_and_constant_terms, then the
     contiguous or channels-last transform), each fused op rounded once."""
     alpha = invstd if weight is None else invstd * weight
-    alpha64 = alpha.astype(_F64)
-    beta = ((0.0 if bias is None else bias.astype(_F64)) - mean.astype(_F64) * alpha64).astype(_F32)
+    beta = fma(-mean, alpha, numpy.zeros_like(alpha) if bias is None else bias)
     shape = (1, -1) + (1,) * (x.ndim - 2)
-    return (x.astype(_F64) * alpha64.reshape(shape) + beta.astype(_F64).reshape(shape)).astype(_F32)
+    return fma(x, alpha.reshape(shape), numpy.broadcast_to(beta.reshape(shape), x.shape))
 
 
 def moved(running_mean, running_var, mean, var_sum, count, momentum):

@@ -4,13 +4,15 @@ moments_utils.h, built for AVX2: vectors of 8 floats), so that its output is PyT
 Each row's mean and variance come from RowwiseMoments: Welford's updates in each of 8 lanes over
 chunks of 16 vectors, the chunks' moments combined in a cascade (a binary counter's carries), then
 the row's leftover values one at a time, then the 8 lanes' moments added in. The output is
-fma((x - mean) * rstd, gamma, beta). A fused op is taken in double and rounded once to float (two
-floats' product is exact in double); the vector ones are written `fmadd` there, and GCC fuses the
-scalar a * b + c of the same file.
+fma((x - mean) * rstd, gamma, beta). The vector updates are written `fmadd` in ATen; of the scalar
+ones, GCC fuses AddMoments' a * b + c and not the leftover values' (measured against PyTorch 2.13).
+A fused op is engine/fma.py's.
 """
 from __future__ import annotations
 
 import numpy
+
+from .fma import fma
 
 _F32, _F64 = numpy.float32, numpy.float64
 LANES, CHUNK = 8, 16
@@ -33,11 +35,7 @@ def layer_norm(x, normalized: int, weight, bias, eps):
     scaled = (rows - mean[:, None]) * rstd[:, None]
     gamma = numpy.ones(n, _F32) if weight is None else weight.reshape(n)
     beta = numpy.zeros(n, _F32) if bias is None else bias.reshape(n)
-    return _fma(scaled, gamma, beta).reshape(x.shape)
-
-
-def _fma(a, b, c):
-    return (a.astype(_F64) * b + c).astype(_F32)
+    return fma(scaled, gamma, beta).reshape(x.shape)
 
 
 def _moments(rows):
@@ -55,8 +53,8 @@ def _moments(rows):
         for j in range(size):                                       # UpdateMomentsVec
             x = lanes[:, i * CHUNK + j]
             delta = x - m1
-            m1 = _fma(delta, _RECIPROCALS[j], m1)
-            m2 = _fma(delta, x - m1, m2)
+            m1 = fma(delta, _RECIPROCALS[j], m1)
+            m2 = fma(delta, x - m1, m2)
         _add_vectors(size, m1, m2, stack[0])
         mask, j = i + 1, 1
         while j < depth and mask & 1 == 0:
@@ -72,13 +70,13 @@ def _moments(rows):
         delta = x - m1
         m0 += 1
         m1 = m1 + delta / _F32(m0)
-        m2 = _fma(delta, x - m1, m2)
+        m2 = m2 + delta * (x - m1)                                  # (not fused: measured)
     for lane in range(LANES):                                       # AddMoments of each lane
         total = m0 + vectors
         c = _F32(0) if total == 0 else _F32(vectors) / _F32(total)
         delta = stack[0][1][:, lane] - m1
-        m1 = _fma(delta, c, m1)
-        m2 = m2 + _fma(delta * delta * c, _F32(m0), stack[0][2][:, lane])
+        m1 = fma(delta, c, m1)
+        m2 = m2 + fma(delta * delta * c, _F32(m0), stack[0][2][:, lane])
         m0 = total
     return m1, m2 / _F32(n)
 
@@ -90,4 +88,4 @@ def _add_vectors(m0_add, m1_add, m2_add, into):
     c = _F32(0) if total == 0 else _F32(m0_add) / _F32(total)
     delta = m1_add - m1
     c_delta = c * delta
-    into[:] = [total, m1 + c_delta, _fma(delta * _F32(m0), c_delta, m2 + m2_add)]
+    into[:] = [total, m1 + c_delta, fma(delta * _F32(m0), c_delta, m2 + m2_add)]
