@@ -61,6 +61,7 @@ DEVICE_GAPS = {
     "818_gradient_strides_of_transposed_leaves": "a device's .grad and results keep the backend's layouts",
     "820_batch_norm_float32_bits": "a float32 batch norm's sums follow ATen's kernels on the host only",
     "821_layer_norm_float32_bits": "a float32 layer norm's moments follow ATen's kernel on the host only",
+    "822_sigmoid_and_silu_vector_lanes": "float32 sigmoid's and silu's vectors take Sleef's exp on the host only",
     "819_dims_of_one_and_truth_results_strides": "a device's results keep the backend's layouts (TensorIterator's "
                                                  "are followed on the host)",
     "102_bool_products": "the array API multiplies no bools (outer of bools)",

@@ -24,13 +24,13 @@ def applies(x, dim) -> bool:
 
 
 def softmax(x):
-    e = _exp(x - x.max(axis=-1, keepdims=True))
+    e = vector_exp(x - x.max(axis=-1, keepdims=True))
     return e * (1 / row_sums(e))
 
 
 def log_softmax(x):
     shifted = x - x.max(axis=-1, keepdims=True)
-    total = row_sums(_exp(shifted))
+    total = row_sums(vector_exp(shifted))
     return shifted - (numpy.log(total) if x.dtype is _F64 else _rounded(numpy.log(total.astype(_F64))))
 
 
@@ -43,7 +43,7 @@ def log_softmax_backward(g, y):
     if y.dtype is _F64:
         return g - numpy.exp(y) * total
     # float32 products are exact in float64: one rounding after the subtraction, as the FMA's
-    return _rounded(g.astype(_F64) - _exp(y).astype(_F64) * total)
+    return _rounded(g.astype(_F64) - vector_exp(y).astype(_F64) * total)
 
 
 def row_sums(v):
@@ -72,7 +72,7 @@ _POLY = tuple(float(numpy.float32(c)) for c in (0.000198527617612853646278381, 0
                                                 0.166666671633720397949219, 0.5))
 
 
-def _exp(x):
+def vector_exp(x):
     """exp as the kernels' Vectorized exp: float32 by Sleef's algorithm (its FMAs exact in float64,
     each rounded once to float32), float64 as NumPy's."""
     if x.dtype is _F64:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 
-from .. import cpu_kernels as K
+from .. import backend_vector_loop as VL, cpu_kernels as K
 from ...errors import AgcliError
 from ...state import state
 from ..backend import astype, xp
@@ -73,6 +73,8 @@ def _log_sigmoid_double(gg, x):
 
 @K.halves_in_float
 def _silu(x):
+    if x.dtype == K.FLOAT32:            # (its vectors' e^-x is Sleef's, its scalar line's glibc's)
+        return VL.silu(x, lambda x: x / (1 + K.exp(-x)))
     return x / (1 + xp.exp(-x))
 
 
@@ -82,7 +84,7 @@ def _silu_grad(g, x):
     if type(g) is Tensor or type(x) is Tensor:
         s = sigmoid(x)
         return mul(mul(g, s), add_scalar(mul(x, apply(SUB, xp.ones_like(data(s)), s)), 1.0))
-    s = 1 / (1 + K.exp(-x))
+    s = VL.sigmoid(x, lambda x: 1 / (1 + K.exp(-x)))
     return g * s * fma(x, 1 - s, xp.ones_like(x))      # (GCC fuses 1 + x * (1 - s) in PyTorch's kernel)
 
 

@@ -32,13 +32,15 @@ def _scaled_sum(x, y, alpha):
 
 
 def _sigmoid(x):
-    """1 / (1 + e^-x), as PyTorch computes it: in float32, e^100 is inf and
-    sigmoid(-100) is 0 (not float32's tiniest numbers); that overflow is no
-    trouble of the result's, so it raises no warning. float32's e^-x is float64's
-    rounded once, as glibc's expf (PyTorch's kernel below 32 values: all of them agree)."""
+    """1 / (1 + e^-x), as PyTorch computes it: in float32, e^100 is inf and sigmoid(-100) is 0 (not
+    float32's tiniest numbers), an overflow that raises no warning; float32's e^-x is glibc's expf
+    (float64's rounded once) in PyTorch's scalar lines, Sleef's in its vectors (backend_vector_loop.py)."""
     one = ONE.get(x.dtype, 1)
     with float_errors_ignored():
-        return one / (one + (K.exp(-x) if x.dtype == K.FLOAT32 else xp.exp(-x)))
+        if x.dtype == K.FLOAT32:        # (its vectors' e^-x is Sleef's; imported here: start-up)
+            from ..backend_vector_loop import sigmoid
+            return sigmoid(x, lambda x: one / (one + K.exp(-x)))
+        return one / (one + xp.exp(-x))
 
 
 # ------------------------------------------------------------- arithmetic
