@@ -9,6 +9,7 @@ import pytest
 
 from agcli.engine import backend_sums_kernel
 from agcli.engine.tensor import Tensor
+from agcli.torchapi import autograd
 from agcli.torchapi.normalization import layer_norm, torch_batch_norm
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "torch_norms.json").read_text())
@@ -42,3 +43,9 @@ def test_a_float32_batch_norm_is_pytorchs_to_the_bit(case, monkeypatch):
     mean, var = Tensor(np.zeros(shape[1], np.float32)), Tensor(np.ones(shape[1], np.float32))
     out = torch_batch_norm(x, w, b, mean, var, True, 0.1, 1e-5, False)
     assert (_bits(out), _bits(mean), _bits(var)) == (case["out"], case["running_mean"], case["running_var"])
+    if "grads" in case:
+        for leaf in (x, w, b):
+            leaf.requires_grad = True
+        y = torch_batch_norm(x, w, b, None, None, True, 0.1, 1e-5, False)
+        grads = autograd.autograd_grad(y, [x, w, b], Tensor(_input(shape, seed + 300)))
+        assert [_bits(g) for g in grads] == case["grads"]

@@ -76,6 +76,44 @@ def moved(running_mean, running_var, mean, var_sum, count, momentum):
     m = numpy.float32(momentum)
     kept = numpy.float32(1) - m
     new_mean = m * mean + kept * running_mean
-    unbiased = (var_sum / numpy.float32(count - 1)).astype(_F64)
+    with numpy.errstate(divide="ignore", invalid="ignore"):       # (one value a channel: nan, as in PyTorch)
+        unbiased = (var_sum / numpy.float32(count - 1)).astype(_F64)
     new_var = (numpy.float64(m) * unbiased + (kept * running_var).astype(_F64)).astype(_F32)
     return new_mean, new_var
+
+
+def takes_rows(x, g) -> bool:
+    """Does a training batch norm's backward of x take the kernel rows_backward follows (an (N, C)
+    float32 input, one value a channel a sample, and its float32 gradient, both contiguous)?"""
+    return follows_aten(x) and x.size == x.shape[0] * x.shape[1] and type(g) is numpy.ndarray and \
+        g.dtype == _F32 and g.flags.c_contiguous and g.shape == x.shape
+
+
+def rows_backward(x, g, weight, eps):
+    """(grad_input, grad_weight, grad_bias) as batch_norm_cpu_backward_channels_last_impl computes them
+    in training: each thread's rows summed into float buffers (g, and fma(x - mean, g, dotp)), the
+    buffers in double; dx = (g - sum / n - (x - mean) * k) * invstd * w with k = dotp * invstd *
+    invstd / n, the product and the difference fused in whole vectors of 8 channels and not in the
+    last, masked one (measured against PyTorch 2.13)."""
+    rows, g = x.reshape(x.shape[0], -1), g.reshape(x.shape[0], -1)
+    count, channels = rows.shape
+    mean, var_sum = statistics(x)
+    invstd = inverse_deviation(var_sum, count, eps)
+    chunk = -(-count // min(threads(), count))
+    totals, dots = numpy.zeros(channels, _F64), numpy.zeros(channels, _F64)
+    for start in range(0, count, chunk):
+        total, dot = numpy.zeros(channels, _F32), numpy.zeros(channels, _F32)
+        for row, grad in zip(rows[start:start + chunk], g[start:start + chunk]):
+            total = total + grad
+            dot = fma(row - mean, grad, dot)
+        totals += total
+        dots += dot
+    total, dotp = totals.astype(_F32), dots.astype(_F32)
+    n = numpy.float32(count)
+    k = dotp * invstd * invstd / n
+    centred, shifted = rows - mean, g - total / n
+    inner = fma(-centred, numpy.broadcast_to(k, rows.shape), shifted)
+    whole = channels - channels % 8
+    inner[:, whole:] = shifted[:, whole:] - centred[:, whole:] * k[whole:]
+    dx = inner * invstd * (numpy.ones(channels, _F32) if weight is None else weight)
+    return dx.reshape(x.shape), dotp * invstd, total

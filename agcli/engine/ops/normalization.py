@@ -133,18 +133,30 @@ def _rules(ops):
     grad_x, grad_w, grad_b = ops
 
     def by_x(g, out, x, w, b, **p):
-        return apply(grad_x, *_grad_args(g, x, w, b, p), **p) if type(g) is Tensor \
-            else _input_grad(g, x, w, **p)
+        if type(g) is Tensor:
+            return apply(grad_x, *_grad_args(g, x, w, b, p), **p)
+        return _aten_rows(g, x, w, p)[0] if _takes_rows(g, x, p) else _input_grad(g, x, w, **p)
 
     def by_w(g, out, x, w, b, **p):
-        return apply(grad_w, *_grad_args(g, x, w, b, p), **p) if type(g) is Tensor \
-            else _weight_grad(g, x, **p)
+        if type(g) is Tensor:
+            return apply(grad_w, *_grad_args(g, x, w, b, p), **p)
+        return _aten_rows(g, x, w, p)[1] if _takes_rows(g, x, p) else _weight_grad(g, x, **p)
 
     def by_b(g, out, x, w, b, **p):
-        return apply(grad_b, *_grad_args(g, x, w, b, p), **p) if type(g) is Tensor \
-            else _weight_sum(g, x, p["layout"], p["axes"])
+        if type(g) is Tensor:
+            return apply(grad_b, *_grad_args(g, x, w, b, p), **p)
+        return _aten_rows(g, x, w, p)[2] if _takes_rows(g, x, p) else _weight_sum(g, x, p["layout"], p["axes"])
 
     return by_x, by_w, by_b
+
+
+def _takes_rows(g, x, p):
+    """A float32 (N, C) batch norm's training gradients: ATen's channels-last kernel (backend_batch_norm.py)."""
+    return p["layout"] == "batch" and p["running"] is None and BN.takes_rows(x, g)
+
+
+def _aten_rows(g, x, w, p):
+    return BN.rows_backward(x, g, w, p["eps"])
 
 
 def _grad_args(g, x, w, b, p):
