@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy
 
 from ..device import choose
-from ..engine.backend import ON_HOST, dtype_name, from_host, to_host
+from ..engine.backend import ON_HOST, dtype as backend_dtype, dtype_name, from_host, to_host
 from ..engine.backward import backward, reachable
 from ..engine.replay import build
 from ..engine.tensor import Tensor
@@ -127,7 +127,7 @@ def evaluate(expr: str, bindings: Mapping[str, object], *, wrt=None, grad_output
         unused_warnings = tuple(result.warnings)
         if grad_output is None and plan.replayable is not False and observer is None and not state.detect_anomaly:
             key = (expr, *state.key(),
-                   tuple([(name, leaf.data.shape, leaf.data.dtype.char, leaf.requires_grad)
+                   tuple([(name, leaf.data.shape, leaf.data.dtype, leaf.requires_grad)
                           for name, leaf in leaves.items()]))
             known, hashed = _replays.get(key), None
             if known is None:       # (SEEN stands under the key's hash: taken once, for _learn too)
@@ -379,8 +379,8 @@ def expect_repeats(expr: str, shapes, wanted):
 def _replay_key(expr: str, shapes, wanted) -> tuple:
     """evaluate's key for `expr` with leaves of these (name, shape) in the default dtype, those in
     `wanted` requiring grad."""
-    char = _DTYPES[state.default_float].char
-    return (expr, *state.key(), tuple((name, shape, char, name in wanted) for name, shape in shapes))
+    default = backend_dtype(state.default_float)
+    return (expr, *state.key(), tuple((name, shape, default, name in wanted) for name, shape in shapes))
 
 
 def replayed(replay, expr: str, leaves):
