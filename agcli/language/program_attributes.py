@@ -147,7 +147,8 @@ def get_attribute(v, name):
         return tensor_class_attribute(v, name)
     if isinstance(v, BaseException):
         if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)) or \
-                (name == "code" and isinstance(v, SystemExit)):
+                (name == "code" and isinstance(v, SystemExit)) or \
+                (name in ("errno", "strerror", "filename") and isinstance(v, OSError)):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):
