@@ -112,8 +112,16 @@ def arithmetic(op, in_place_=False):
                     raise_python(TypeError(f"can only concatenate tuple (not {type_name(b)}) to torch.Size"))
                 return Size(number_op(a, b))
             return native_in_place(a, b) if in_place_ else number_op(a, b)
+        if _native_operators(ta, tb):      # (a Path's /, a datetime's - and +: Python's own, on Python's values)
+            return native_in_place(a, b) if in_place_ else number_op(a, b)
         _unsupported(op, a, b, in_place_)
     return compute
+
+
+def _native_operators(ta, tb) -> bool:
+    """Is one side a value of Python's standard library (pathlib.Path, datetime.timedelta) whose own
+    operators take the other side as Python takes it?"""
+    return getattr(ta, "native_operators", False) or getattr(tb, "native_operators", False)
 
 
 def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
@@ -212,7 +220,8 @@ def comparison(op):
                         return r
         elif ta in _SEQUENCES and tb is ta and (_holds_tensors(a) or _holds_tensors(b)):
             return sequence_compare(op, a, b)       # (Python's element rule, with tensors' ==)
-        elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor:
+        elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor \
+                or _native_operators(ta, tb):
             return native(a, b)
         if equality:
             return (a is b) == (op == "==")

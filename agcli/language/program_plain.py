@@ -20,7 +20,7 @@ _CONTAINERS = (list, tuple, set, frozenset, range, type({}.keys()), type({}.valu
 def is_plain(v, depth=0) -> bool:
     """Is v made of Python's numbers, strings and None, in lists, tuples, sets and dicts?"""
     t = type(v)
-    if t in _SCALARS:
+    if t in _SCALARS or getattr(t, "plain_path", False):      # (a pathlib.Path: Python's functions take one)
         return True
     if depth > 50:
         return False
