@@ -63,7 +63,7 @@ def _len(x):
 def _round(number, ndigits=None):
     if type(number) is Tensor:
         raise_python(TypeError("type Tensor doesn't define __round__ method"))
-    if isinstance(number, ProgramObject):
+    if isinstance(number, ProgramObject) and not getattr(type(number), "native_operators", False):
         r = call_special(number, "__round__", *(() if ndigits is None else (ndigits,)))
         if r is MISSING:
             raise_python(TypeError(f"type {type(number).__name__} doesn't define __round__ method"))

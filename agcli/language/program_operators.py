@@ -162,6 +162,8 @@ def _user_arithmetic(op, a, b, dunder, reflected, own_in_place):
         r = call_special(b, reflected, a)
         if r is not MISSING and r is not NotImplemented:
             return r
+    if _native_operators(type(a), type(b)):     # (an IntEnum's member: Python's int arithmetic)
+        return python_errors(_PY[op])(a, b)
     _unsupported(op, a, b, own_in_place is not None)
 
 
@@ -218,6 +220,8 @@ def comparison(op):
                         r = r if r is MISSING or r is NotImplemented else not truth(r)
                     if r is not MISSING and r is not NotImplemented:
                         return r
+            if _native_operators(ta, tb):     # (an IntEnum's member: Python's int comparisons)
+                return native(a, b)
         elif ta in _SEQUENCES and tb is ta and (_holds_tensors(a) or _holds_tensors(b)):
             return sequence_compare(op, a, b)       # (Python's element rule, with tensors' ==)
         elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor \
@@ -331,6 +335,8 @@ def unary(op):
             r = call_special(a, name)
             if r is not MISSING:
                 return r
+        if getattr(t, "native_operators", False):
+            return python_errors(python)(a)
         raise_python(TypeError(f"bad operand type for unary {op}: '{type_name(a)}'"))
     return apply
 
