@@ -62,7 +62,17 @@ def test_stderr_and_status_are_pythons(source, stdout, stderr, status, tmp_path)
     ("import os\nos.remove('/etc/hostname')", "os.remove() deletes files inside the current directory only"),
     ("import os\nos.listdir('/')", "os.listdir() reads folders inside the current directory only"),
     ("import os\nos.system('ls')", "agcli's programs do not reach 'os.system'"),
-    ("import json\njson.dump({}, None)", "agcli's programs do not reach 'json.dump'"),
+    ("open('../outside.txt', 'w')", "open() writes files inside the current directory only: '../outside.txt' is "
+     "outside it"),
+    ("print(open('/etc/hostname').read())", "open() reads files inside the current directory only"),
+    ("open('x.bin', 'wb')", "agcli's open() reads and writes text files only, not binary mode 'wb'"),
+    ("open(1)", "agcli's open() opens files by their path, not by a file descriptor"),
+    ("import pathlib\npathlib.Path('../outside.txt').write_text('x')", "Path.write_text() writes files inside the "
+     "current directory only: '../outside.txt' is outside it"),
+    ("from pathlib import Path\nprint(list(Path('.').glob('../*')))", "Path.glob() reads folders inside the current "
+     "directory only"),
+    ("from pathlib import Path\nPath.home()", "agcli's programs read and write inside the current directory only"),
+    ("from datetime import timezone", "agcli's programs do not reach 'datetime.timezone'"),
     ("import logging\nlogging.basicConfig(filename='log.txt')", "agcli's logging.basicConfig writes to stderr"),
     ("import logging\nlogging.Formatter('%(lineno)d %(message)s')", "agcli's logging does not know a record's place"),
     ("import torch, heapq\nheapq.heappush([], (1.0, torch.ones(1)))",
@@ -70,7 +80,7 @@ def test_stderr_and_status_are_pythons(source, stdout, stderr, status, tmp_path)
     ("import torch, statistics\nstatistics.median([torch.ones(1)])", "agcli's statistics.median takes Python's"),
     ("import torch, re\nre.match('a', torch.ones(1))", "agcli's re.match takes Python's numbers"),
     ("import argparse\nargparse.ArgumentParser().parse_args([1])", "agcli's parse_args takes a list of strings"),
-    ("from enum import IntEnum", "agcli's programs do not reach 'enum.IntEnum'"),
+    ("from enum import unique", "agcli's programs do not reach 'enum.unique'"),
     ("import inspect", "No module named 'inspect'"),
 ])
 def test_what_agcli_does_not_do_is_refused_clearly(source, words, tmp_path):
@@ -78,6 +88,7 @@ def test_what_agcli_does_not_do_is_refused_clearly(source, words, tmp_path):
     assert proc.returncode == 1 and proc.stdout == ""
     assert words in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path.parent / "outside").exists() and not (tmp_path / "log.txt").exists()
+    assert not (tmp_path.parent / "outside.txt").exists() and not (tmp_path / "x.bin").exists()
 
 
 def test_os_writes_and_deletes_inside_the_current_directory(tmp_path):

@@ -90,15 +90,20 @@ class _StrEnum(str, Enum):
     __repr__, __str__, __format__ = _shown(repr), _shown(str), _shown(format)
 
 
+class StrEnum(_StrEnum):
+    """enum.StrEnum (Python 3.11): str() and format() its value, auto() its name in lower case."""
+    __slots__ = ()
+
+
 class _FloatEnum(float, Enum):
     __slots__ = ()
     native_operators = True
     __repr__, __str__, __format__ = _shown(repr), _shown(str), _shown(format)
 
 
-for _cls in (IntEnum, Flag, IntFlag, _StrEnum, _FloatEnum):
+for _cls in (IntEnum, Flag, IntFlag, _StrEnum, StrEnum, _FloatEnum):
     _cls.__module__ = "enum"
-_SHADOWED = (IntFlag, Flag, IntEnum, _StrEnum, _FloatEnum)        # (most derived first: the shadow's kind)
+_SHADOWED = (IntFlag, Flag, IntEnum, StrEnum, _StrEnum, _FloatEnum)        # (most derived first: the shadow's kind)
 MIXINS = {str: _StrEnum, float: _FloatEnum, int: IntEnum}
 
 
@@ -127,7 +132,9 @@ def make_members(cls):
     for name, value in list(cls._ns.items()):
         if name.startswith("_") or isinstance(value, _NOT_MEMBERS) or isinstance(value, type):
             continue
-        if type(value) is Auto:     # (Python's _generate_next_value_: Flag's next power of two)
+        if type(value) is Auto and kind is StrEnum:
+            value = name.lower()
+        elif type(value) is Auto:     # (Python's _generate_next_value_: Flag's next power of two)
             last = values[-1] if values else 0
             value = (2 ** max(values).bit_length() if flags else last + 1) if values and all(
                 type(v) is int for v in values) else 1
@@ -141,7 +148,7 @@ def make_members(cls):
         import enum
         pairs = [(name, m.value) for name, m in members.items()]
         shadow = cls._shadow_class = python_errors(getattr(enum, kind.__name__))(cls.__name__, pairs) if \
-            kind in (IntFlag, Flag, IntEnum) else python_errors(enum.Enum)(cls.__name__, pairs, type=kind.__mro__[1])
+            kind in (IntFlag, Flag, IntEnum, StrEnum) else python_errors(enum.Enum)(cls.__name__, pairs, type=kind.__mro__[1])
         shadow.__qualname__ = cls.__qualname__
         for name, member in members.items():
             member._shadow = shadow[name]
@@ -197,4 +204,5 @@ def member_of_value(cls, value):
 
 
 def entries(builtin_class) -> dict:
-    return {"Enum": Enum, "IntEnum": IntEnum, "Flag": Flag, "IntFlag": IntFlag, "auto": Builtin("auto", Auto)}
+    return {"Enum": Enum, "IntEnum": IntEnum, "Flag": Flag, "IntFlag": IntFlag, "StrEnum": StrEnum,
+            "auto": Builtin("auto", Auto)}

@@ -32,8 +32,8 @@ def format_field(v, spec: str) -> str:
             raise_python(TypeError(f"unsupported format string passed to {type_name(v)}.__format__"))
     if not spec:
         return value_str(v)
-    if isinstance(v, _NATIVE) or type(v).__module__ == "numpy":
-        return _native_format(v, spec)
+    if isinstance(v, _NATIVE) or type(v).__module__ == "numpy" or getattr(type(v), "native_operators", False):
+        return _native_format(v, spec)      # (a datetime's f"{t:%H:%M}", a Path's: Python's own)
     raise_python(TypeError(f"unsupported format string passed to {type_name(v)}.__format__"))
 
 

@@ -350,7 +350,7 @@ def absolute(a):
         r = call_special(a, "__abs__")
         if r is not MISSING:
             return r
-    elif t in _NUMBERS or isinstance(a, VALUES):
-        return abs(a)
+    if t in _NUMBERS or isinstance(a, VALUES) or getattr(t, "native_operators", False):
+        return python_errors(abs)(a)
     raise_python(TypeError(f"bad operand type for abs(): '{type_name(a)}'"))
 

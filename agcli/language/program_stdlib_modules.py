@@ -12,8 +12,8 @@ from .program_modules import BuiltinClass, import_module, modules
 # each module's maker: its entries(builtin_class) (program_pure makes several modules at once)
 _MAKERS = {"argparse": "program_argparse", "logging": "program_logging", "json": "program_json",
            "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum",
-           "pathlib": "program_pathlib"}
-_PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re", "datetime")
+           "pathlib": "program_pathlib", "datetime": "program_datetime"}
+_PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re")
 STANDARD_LIBRARY = ("os", "types", *_MAKERS, *_PURE)
 
 
