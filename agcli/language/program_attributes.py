@@ -319,6 +319,8 @@ def instance_attribute(obj, name):
     mixin = getattr(cls, "native_operators", False) and next(k for k in (int, str, float) if isinstance(obj, k))
     if mixin and name in PYTHON_METHODS[mixin]:        # (an IntEnum's or a str Enum's member: its value's methods)
         return Builtin(name, python_errors(getattr(mixin, name).__get__(obj)))
+    if mixin and name in PYTHON_DATA.get(mixin, ()):       # (its value's .real, .imag, ...)
+        return getattr(obj, name)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)
     hook = class_lookup(cls, "__getattr__")

@@ -115,11 +115,42 @@ def mixed_bases(bases: tuple) -> tuple:
 
 
 class Auto:
+    """auto(): numbered when the class is made; `ALL = READ | WRITE` of two of them waits for their numbers."""
+
     __slots__ = ()
     type_name = "auto"
+    native_operators = True
 
     def __repr__(self):
         return "auto(_generate_next_value_)"
+
+
+class _Later:
+    """An operation on auto() values in a class body (Python numbers them at once: it is done when they are)."""
+
+    __slots__ = ("fn", "args")
+    type_name = "auto"
+    native_operators = True
+
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+
+    def value(self, numbers):
+        return self.fn(*[numbers.get(id(a), a) if type(a) is Auto else a.value(numbers) if type(a) is _Later else a
+                         for a in self.args])
+
+
+def _later(name):
+    import operator
+    fn = getattr(operator, name)
+    return (lambda self, other: _Later(fn, (self, other))), (lambda self, other: _Later(fn, (other, self)))
+
+
+for _owner in (Auto, _Later):
+    for _op in ("or", "and", "xor", "add", "sub", "mul"):
+        _forward, _reflected = _later(f"{_op}_" if _op in ("or", "and") else _op)
+        setattr(_owner, f"__{_op}__", _forward)
+        setattr(_owner, f"__r{_op}__", _reflected)
 
 
 _NOT_MEMBERS = (UserFunction, Property, StaticMethod, ClassMethod, Builtin)
@@ -128,16 +159,20 @@ _NOT_MEMBERS = (UserFunction, Property, StaticMethod, ClassMethod, Builtin)
 def make_members(cls):
     """Turn cls's plain class attributes into its members (called when the class is made)."""
     kind = next((k for k in _SHADOWED if issubclass(cls, k)), None)
-    members, values, flags = {}, [], kind in (Flag, IntFlag)
+    members, values, flags, numbers = {}, [], kind in (Flag, IntFlag), {}
     for name, value in list(cls._ns.items()):
         if name.startswith("_") or isinstance(value, _NOT_MEMBERS) or isinstance(value, type):
             continue
-        if type(value) is Auto and kind is StrEnum:
+        auto = value
+        if type(value) is _Later:
+            value = python_errors(value.value)(numbers)
+        elif type(value) is Auto and kind is StrEnum:
             value = name.lower()
         elif type(value) is Auto:     # (Python's _generate_next_value_: Flag's next power of two)
             last = values[-1] if values else 0
             value = (2 ** max(values).bit_length() if flags else last + 1) if values and all(
                 type(v) is int for v in values) else 1
+            numbers[id(auto)] = value
         values.append(value)
         alias = next((m for m in members.values() if m.value == value), None)
         member = alias or _new_member(cls, name, value)

@@ -100,7 +100,7 @@ def arithmetic(op, in_place_=False):
         if ta is str and op == "%":         # "%.4f" % x: formatting, each value shown as the program shows it
             return percent(a, b)
         if ta is Tensor or tb is Tensor:
-            return _tensor_arithmetic(op, a, b, on_tensors, in_place_)
+            return _tensor_arithmetic(op, *_enum_numbers(a, b), on_tensors, in_place_)
         if isinstance(a, VALUES) or isinstance(b, VALUES):
             return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
         if isinstance(a, ProgramObject) or isinstance(b, ProgramObject):
@@ -116,6 +116,11 @@ def arithmetic(op, in_place_=False):
             return native_in_place(a, b) if in_place_ else number_op(a, b)
         _unsupported(op, a, b, in_place_)
     return compute
+
+
+def _enum_numbers(a, b):
+    """An IntEnum's member beside a tensor: its int (as PyTorch reads an int's subclass)."""
+    return [int(v) if isinstance(v, int) and getattr(type(v), "native_operators", False) else v for v in (a, b)]
 
 
 def _native_operators(ta, tb) -> bool:
@@ -204,6 +209,7 @@ def comparison(op):
         if ta in _NUMBERS and tb in _NUMBERS:
             return python(a, b)
         if ta is Tensor or tb is Tensor:
+            a, b = _enum_numbers(a, b)
             other = b if ta is Tensor else a
             if type(other) is Tensor or type(other) in _NUMBERS:
                 return on_tensors(a, b)
