@@ -1,5 +1,5 @@
 """Python's standard-library modules in programs, where what matters is on stderr, in the exit status
-or on the disk (what stdout shows is in python_programs' fixtures 040-044): argparse's usage and
+or on the disk (what stdout shows is in python_programs' fixtures 040-055): argparse's usage and
 errors, logging's records, os's writes inside the current directory only, and agcli's refusals.
 Each expected text is what Python 3.11 with PyTorch 2.13 writes for the same program.
 """
@@ -98,6 +98,22 @@ def test_os_writes_and_deletes_inside_the_current_directory(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "c"] and not (tmp_path / "a" / "b").exists()
 
 
+def test_files_are_written_inside_the_current_directory_and_errors_are_pythons(tmp_path):
+    proc = _run("from pathlib import Path\nwith open('a.txt', 'w') as f:\n    print('x', 1, file=f)\n"
+                "Path('d').mkdir()\n(Path('d') / 'b.json').write_text('{}')\nprint(open('a.txt').read(), end='')\n"
+                "open('missing.txt')\nprint('not reached')", tmp_path)
+    assert (proc.stdout, proc.returncode) == ("x 1\n", 1)
+    assert proc.stderr.splitlines()[0] == "error: FileNotFoundError: [Errno 2] No such file or directory: 'missing.txt'"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.txt", "b.json", "d"]
+    assert (tmp_path / "a.txt").read_text() == "x 1\n" and (tmp_path / "d" / "b.json").read_text() == "{}"
+
+
+def test_a_file_left_open_is_written_when_the_program_ends(tmp_path):
+    proc = _run("f = open('log.txt', 'w')\nf.write('kept')\nprint(f.closed)", tmp_path)
+    assert (proc.stdout, proc.returncode) == ("False\n", 0), proc.stderr
+    assert (tmp_path / "log.txt").read_text() == "kept"
+
+
 def test_argparse_reads_no_arguments_of_agcli_s_own(tmp_path):
     """sys.argv is [the program's path]: agcli's own options never reach the program's parser."""
     (tmp_path / "train.py").write_text("import sys, argparse\nprint(sys.argv)\n"
@@ -110,7 +126,9 @@ def test_argparse_reads_no_arguments_of_agcli_s_own(tmp_path):
 def test_a_run_that_imports_none_of_them_does_not_load_them():
     script = ("import sys; from agcli.cli.run import run_file; code = run_file(program='import torch, math\\n"
               "print(1)'); sys.stderr.write(' '.join(m for m in ('argparse', 'statistics', 'agcli.language.program_os',"
-              " 'agcli.language.program_pure', 'agcli.language.program_logging') if m in sys.modules))")
+              " 'agcli.language.program_pure', 'agcli.language.program_logging', 'agcli.language.program_files', "
+              "'agcli.language.program_pathlib', 'agcli.language.program_datetime', 'agcli.language.program_csv', "
+              "'csv', 'agcli.language.program_enum') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT,
                           env=base_env())
     assert (proc.stdout, proc.stderr) == ("1\n", "")
