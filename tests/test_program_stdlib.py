@@ -81,7 +81,12 @@ def test_stderr_and_status_are_pythons(source, stdout, stderr, status, tmp_path)
     ("import torch, re\nre.match('a', torch.ones(1))", "agcli's re.match takes Python's numbers"),
     ("import argparse\nargparse.ArgumentParser().parse_args([1])", "agcli's parse_args takes a list of strings"),
     ("from enum import unique", "agcli's programs do not reach 'enum.unique'"),
-    ("import inspect", "No module named 'inspect'"),
+    ("import inspect\ndef f(x: int):\n    pass\nprint(inspect.signature(f))", "agcli does not keep the annotations "
+     "of f(): it does not print its signature"),
+    ("import inspect, torch\ninspect.signature(torch.nn.Linear)", "agcli's inspect.signature reads the program's own "
+     "functions and classes, not the class Linear"),
+    ("import inspect, torch\nprint(inspect.isfunction(torch.sin))", "agcli's inspect.isfunction answers for the "
+     "program's own functions"),
 ])
 def test_what_agcli_does_not_do_is_refused_clearly(source, words, tmp_path):
     proc = _run(source, tmp_path)

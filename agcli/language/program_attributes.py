@@ -10,7 +10,7 @@ and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions 
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
@@ -52,6 +52,7 @@ _SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "i
 _NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
 PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
                   dict: frozenset(_DICT), defaultdict: frozenset(_DICT),
+                  OrderedDict: frozenset((*_DICT, "move_to_end")),
                   Counter: frozenset((*_DICT, "most_common", "elements", "subtract", "total")),
                   deque: frozenset(("append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index",
                                     "insert", "pop", "popleft", "remove", "reverse", "rotate")),

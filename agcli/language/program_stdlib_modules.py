@@ -1,7 +1,7 @@
 """The modules of Python's standard library that programs import and agcli makes only then (os,
 argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime, abc, enum,
-pathlib, csv, types.SimpleNamespace): what each is made of lives in its own program_*.py; importing none of them costs
-a run nothing."""
+pathlib, csv, inspect, types.SimpleNamespace): what each is made of lives in its own program_*.py;
+importing none of them costs a run nothing."""
 from __future__ import annotations
 
 import importlib
@@ -13,7 +13,7 @@ from .program_modules import BuiltinClass, import_module, modules
 _MAKERS = {"argparse": "program_argparse", "logging": "program_logging", "json": "program_json",
            "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum",
            "pathlib": "program_pathlib", "datetime": "program_datetime",
-           "csv": "program_csv"}
+           "csv": "program_csv", "inspect": "program_inspect"}
 _PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re")
 STANDARD_LIBRARY = ("os", "types", *_MAKERS, *_PURE)
 
