@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from ..errors import AgcliError
 from .program_functions import UserFunction
-from .program_objects import MISSING, BoundMethod, Builtin, ProgramObject, class_lookup
+from .program_objects import BoundMethod, Builtin, ProgramObject, class_lookup
 from .program_values import type_name, value_repr
 
 _KINDS = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "VAR_POSITIONAL", "KEYWORD_ONLY", "VAR_KEYWORD")
