@@ -149,7 +149,8 @@ def get_attribute(v, name):
     if isinstance(v, BaseException):
         if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)) or \
                 (name == "code" and isinstance(v, SystemExit)) or \
-                (name in ("errno", "strerror", "filename") and isinstance(v, OSError)):
+                (name in ("errno", "strerror", "filename") and isinstance(v, OSError)) or \
+                (name in ("msg", "doc", "pos", "lineno", "colno") and t.__module__ == "json.decoder"):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):

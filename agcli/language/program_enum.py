@@ -15,7 +15,14 @@ from .program_objects import MISSING, Builtin, ClassMethod, ProgramObject, Prope
 from .program_values import value_repr
 
 
-class Enum(ProgramObject):
+class _EnumType(type):
+    """enum.EnumType: an Enum class shown as Python shows it (<enum 'Color'>)."""
+
+    def __repr__(cls):
+        return f"<flag '{cls.__name__}'>" if issubclass(cls, Flag) else f"<enum '{cls.__name__}'>"
+
+
+class Enum(ProgramObject, metaclass=_EnumType):
     """enum.Enum: its subclasses' members are made when the class is (a program's __repr__ and __str__ first)."""
 
     __slots__ = ()

@@ -53,9 +53,14 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None, pa
         raise ProgramException(e) from None
 
 
-def dump(obj, fp, **kwargs):
-    text = dumps(obj, **kwargs)      # (Python's dump writes nothing of a value it cannot write)
-    _file_method(fp, "write")(text)
+def dump(obj, fp, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, cls=None, indent=None,
+         separators=None, default=None, sort_keys=False):
+    if cls is not None:
+        _refuse_cls("dump")
+    _file_method(fp, "write")       # (Python's json writes the text piece by piece: what came before a failure stays)
+    json.dump(obj, fp, skipkeys=skipkeys, ensure_ascii=ensure_ascii, check_circular=check_circular,
+              allow_nan=allow_nan, indent=indent, separators=separators, sort_keys=sort_keys,
+              default=_program_hook(default) or _unserializable)
 
 
 def load(fp, **kwargs):

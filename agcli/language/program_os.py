@@ -57,6 +57,12 @@ def listdir(path="."):
     return os.listdir(path)
 
 
+def fspath(path):
+    if isinstance(path, str) or getattr(type(path), "plain_path", False):
+        return os.fspath(path)
+    raise TypeError(f"expected str, bytes or os.PathLike object, not {type(path).__name__}")
+
+
 def getenv(key, default=None):
     return ENVIRON.get(key, default)
 
@@ -73,7 +79,7 @@ def entries() -> dict:
     os_path = ModuleValue("posixpath", path)
     os_path.spelling = "os.path"
     functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir,
-                 "listdir": listdir, "getenv": getenv}
+                 "listdir": listdir, "getenv": getenv, "fspath": fspath}
     module = {name: plain_function("os", name, fn) for name, fn in functions.items()}
     module.update(getcwd=Builtin("getcwd", os.getcwd), cpu_count=Builtin("cpu_count", os.cpu_count),
                   getpid=Builtin("getpid", os.getpid), path=os_path, environ=ENVIRON, sep="/", linesep="\n",
