@@ -1,6 +1,6 @@
 """Python's `csv` in programs: reader, writer, DictReader and DictWriter by Python's own csv, on the
-text files a program opened (program_files.py) or on lists of lines, writing rows of Python's plain
-values (a tensor in a row is refused: Python's csv would write what str() of agcli's object says).
+text files a program opened (program_files.py) or on lists of lines, writing rows of Python's values
+(a tensor in a row is written as its str(), as Python's csv writes PyTorch's).
 """
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import csv
 
 from .program_exceptions import ProgramException
 from .program_objects import Builtin
-from .program_plain import native_class, plain_function
+from .program_plain import is_plain, plain_function
+from .program_values import value_str
 
 def _csv_errors(fn):
     """fn, with csv's errors and Python's (a file's too) the program's; its StopIteration ends a loop."""
@@ -50,9 +51,50 @@ class DictReader(_Rows):
     type_name = "DictReader"
 
 
-_WRITER_METHODS = ("writerow", "writerows")
-Writer = native_class("_csv.writer", "_csv", _WRITER_METHODS)
-DictWriter = native_class("DictWriter", "csv", (*_WRITER_METHODS, "writeheader"), ("fieldnames",))
+def _field(v):
+    """A field as Python's csv writes it: str() of a value that is not Python's own (a tensor's text)."""
+    return v if is_plain(v) else value_str(v)
+
+
+def _row(row):
+    from .program_iteration import iterate
+    if isinstance(row, dict):
+        return {k: _field(v) for k, v in row.items()}
+    return [_field(v) for v in iterate(row)] if not isinstance(row, str) else row
+
+
+class _Writing:
+    """A writer (or DictWriter): Python's, each row's fields as Python's csv writes them."""
+
+    __slots__ = ("writer",)
+    program_methods = ("writerow", "writerows", "writeheader")
+    program_attributes = {"fieldnames": "fieldnames"}
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    fieldnames = property(lambda self: self.writer.fieldnames)
+
+    def writerow(self, row):
+        return _csv_errors(self.writer.writerow)(_row(row))
+
+    def writerows(self, rows):
+        from .program_iteration import iterate
+        return _csv_errors(self.writer.writerows)([_row(r) for r in iterate(rows)])
+
+    def writeheader(self):
+        return _csv_errors(self.writer.writeheader)()
+
+
+class Writer(_Writing):
+    __slots__ = ()
+    type_name = "_csv.writer"
+    program_methods = ("writerow", "writerows")
+
+
+class DictWriter(_Writing):
+    __slots__ = ()
+    type_name = "DictWriter"
 
 
 def _lines(f):
