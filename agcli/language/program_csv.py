@@ -57,10 +57,13 @@ def _field(v):
 
 
 def _row(row):
+    """A row as Python's csv reads it: its fields' texts (a value it cannot iterate: as it is, for csv's error)."""
     from .program_iteration import iterate
     if isinstance(row, dict):
         return {k: _field(v) for k, v in row.items()}
-    return [_field(v) for v in iterate(row)] if not isinstance(row, str) else row
+    if is_plain(row) and not isinstance(row, (list, tuple)):
+        return row
+    return [_field(v) for v in iterate(row)]
 
 
 class _Writing:
