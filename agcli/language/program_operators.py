@@ -310,12 +310,14 @@ def contains(container, item) -> bool:
         return program_numpy.contains(container, item)
     if t in (list, tuple, _DICT_VALUES) and (type(item) is Tensor or any(type(x) is Tensor for x in container)):
         return any(same(x, item) for x in container)
-    if isinstance(container, NATIVE):
+    if isinstance(container, NATIVE) and not isinstance(container, ProgramObject):
         return _native_contains(container, item)
     if isinstance(container, ProgramObject):
         r = call_special(container, "__contains__", item)
         if r is not MISSING:
             return truth(r)
+        if isinstance(container, NATIVE):       # (a str Enum's member: its str's)
+            return _native_contains(container, item)
         if class_lookup(type(container), "__iter__") is MISSING and \
                 class_lookup(type(container), "__getitem__") is MISSING:
             raise_python(TypeError(f"argument of type '{type_name(container)}' is not iterable"))
