@@ -22,6 +22,9 @@ class _EnumType(type):
         return f"<flag '{cls.__name__}'>" if issubclass(cls, Flag) else f"<enum '{cls.__name__}'>"
 
 
+_EnumType.__module__, _EnumType.__name__, _EnumType.__qualname__ = "enum", "EnumType", "EnumType"
+
+
 class Enum(ProgramObject, metaclass=_EnumType):
     """enum.Enum: its subclasses' members are made when the class is (a program's __repr__ and __str__ first)."""
 
