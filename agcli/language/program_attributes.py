@@ -282,6 +282,8 @@ def class_attribute(cls, name):
         return getattr(cls, name)
     if name in ("__mro__", "mro", "__bases__") and issubclass(cls, ProgramObject):
         return _class_order(cls, name)
+    if name == "__members__" and getattr(cls, "_aliases", None) is not None:     # an Enum's, aliases too
+        return dict(cls._aliases)
     if name == "__module__":
         return cls.__module__ if issubclass(cls, ProgramObject) else "builtins"    # ("__main__", or torch.nn's)
     if name.startswith("__") and name.endswith("__"):

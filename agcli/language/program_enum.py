@@ -12,7 +12,7 @@ from __future__ import annotations
 from .program_exceptions import python_errors, raise_python
 from .program_functions import UserFunction
 from .program_objects import MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, call_special
-from .program_values import value_repr
+from .program_values import type_name, value_repr
 
 
 class _EnumType(type):
@@ -248,6 +248,17 @@ def member_of_value(cls, value):
     raise_python(ValueError(f"{value_repr(value)} is not a valid {cls.__qualname__}"))
 
 
+def unique(cls):
+    """@enum.unique: Python's ValueError when a member is another's alias."""
+    if not is_enum_class(cls):
+        owner = f"type object '{cls.__name__}'" if isinstance(cls, type) else f"'{type_name(cls)}' object"
+        raise_python(AttributeError(f"{owner} has no attribute '__members__'"))
+    aliases = [f"{name} -> {member.name}" for name, member in cls._aliases.items() if member.name != name]
+    if aliases:
+        raise_python(ValueError(f"duplicate values found in {cls!r}: {', '.join(aliases)}"))
+    return cls
+
+
 def entries(builtin_class) -> dict:
     return {"Enum": Enum, "IntEnum": IntEnum, "Flag": Flag, "IntFlag": IntFlag, "StrEnum": StrEnum,
-            "auto": Builtin("auto", Auto)}
+            "auto": Builtin("auto", Auto), "unique": Builtin("unique", unique)}
