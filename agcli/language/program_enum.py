@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .program_exceptions import python_errors, raise_python
 from .program_functions import UserFunction
-from .program_objects import MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, call_special
+from .program_objects import MISSING, Builtin, ClassMethod, ProgramObject, Property, StaticMethod, call_special, \
+    class_lookup
 from .program_values import type_name, value_repr
 
 
@@ -41,6 +42,20 @@ class Enum(ProgramObject, metaclass=_EnumType):
 
 
 Enum.__module__ = "enum"
+
+
+def _set_attribute(member, name, value):
+    """member.NAME = value: a program's own attribute, not its name or value (Python's AttributeError)."""
+    if name in ("name", "value", "_name_", "_value_"):
+        raise_python(AttributeError(f"<enum 'Enum'> cannot set attribute '{name}'"))
+    prop = class_lookup(type(member), name)
+    if type(prop) is Property:
+        return prop.set_on(member, value)
+    member.__dict__[name] = value
+    return None
+
+
+Enum.program_setattr = staticmethod(_set_attribute)
 
 
 def _shown(how):

@@ -36,7 +36,7 @@ def _file_errors(fn):
     def call(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (OSError, ValueError, TypeError) as e:
+        except (OSError, ValueError, TypeError, LookupError) as e:     # (LookupError: an unknown encoding)
             raise ProgramException(e) from None
     call.__name__ = fn.__name__
     return call
