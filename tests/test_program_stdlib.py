@@ -1,5 +1,5 @@
 """Python's standard-library modules in programs, where what matters is on stderr, in the exit status
-or on the disk (what stdout shows is in python_programs' fixtures 040-071): argparse's usage and
+or on the disk (what stdout shows is in python_programs' fixtures 040-072): argparse's usage and
 errors, logging's records, os's writes inside the current directory only, and agcli's refusals.
 Each expected text is what Python 3.11 with PyTorch 2.13 writes for the same program.
 """

@@ -27,7 +27,8 @@ class PosixPath:
     program_str = True
     program_methods = ("with_suffix", "with_name", "with_stem", "joinpath", "relative_to", "as_posix", "is_absolute",
                        "match", "exists", "is_file", "is_dir", "read_text", "write_text", "mkdir", "iterdir", "glob",
-                       "rglob", "unlink", "rmdir", "touch", "open", "resolve", "absolute", "is_relative_to")
+                       "rglob", "unlink", "rmdir", "touch", "open", "resolve", "absolute", "is_relative_to",
+                       "stat")
     program_attributes = {**{a: f"_{a}" for a in _PURE_ATTRIBUTES}, "parent": "parent", "parents": "parents"}
 
     def __init__(self, path):
@@ -90,6 +91,10 @@ class PosixPath:
             raise_python(TypeError(f"data must be str, not {type_name(data)}"))
         return _file_errors(self._real("write_text() writes files").write_text)(data, encoding or "utf-8", errors,
                                                                                 newline)
+
+    def stat(self):
+        from .program_os import StatResult
+        return StatResult(_file_errors(self._real("stat() looks at files").stat)())
 
     def mkdir(self, mode=0o777, parents=False, exist_ok=False):
         _file_errors(self._real("mkdir() makes folders").mkdir)(mode, parents, exist_ok)
