@@ -211,8 +211,8 @@ class CompIf(_Record):
 
 
 class Parameter(_Record):
-    # kind: '' (a name, maybe with a default), '*' (*args; name None: a bare *), '**'
-    __slots__ = ('name', 'default', 'kind', 'span')
+    # kind: '' (a name, maybe with a default), '*' (*args; name None: a bare *), '**'; annotated: `x: int`
+    __slots__ = ('name', 'default', 'kind', 'span', 'annotated')
 
 
 class Lambda(_Record):
@@ -300,8 +300,8 @@ class For(_Record):
 
 
 class FunctionDef(_Record):
-    # params: Parameter records; decorators: expressions, outermost first
-    __slots__ = ('name', 'params', 'body', 'decorators', 'span')
+    # params: Parameter records; decorators: expressions, outermost first; annotated: a parameter's or `-> T`
+    __slots__ = ('name', 'params', 'body', 'decorators', 'span', 'annotated')
 
 
 class ClassDef(_Record):

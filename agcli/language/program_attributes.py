@@ -10,7 +10,7 @@ and `x.__class__` is type(x) (`m.__class__.__name__`, as models' init functions 
 from __future__ import annotations
 
 import functools
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 
 from ..engine.tensor import Tensor
 from ..errors import AgcliError, did_you_mean
@@ -52,6 +52,7 @@ _SET = ("add", "clear", "copy", "difference", "difference_update", "discard", "i
 _NUMBER = ("conjugate", "as_integer_ratio", "bit_length", "bit_count", "is_integer", "hex")
 PYTHON_METHODS = {str: frozenset(_STR), list: frozenset(_LIST), tuple: frozenset(("count", "index")),
                   dict: frozenset(_DICT), defaultdict: frozenset(_DICT),
+                  OrderedDict: frozenset((*_DICT, "move_to_end")),
                   Counter: frozenset((*_DICT, "most_common", "elements", "subtract", "total")),
                   deque: frozenset(("append", "appendleft", "clear", "copy", "count", "extend", "extendleft", "index",
                                     "insert", "pop", "popleft", "remove", "reverse", "rotate")),
@@ -147,7 +148,9 @@ def get_attribute(v, name):
         return tensor_class_attribute(v, name)
     if isinstance(v, BaseException):
         if name in _EXCEPTION_ATTRIBUTES or (name == "value" and isinstance(v, StopIteration)) or \
-                (name == "code" and isinstance(v, SystemExit)):
+                (name == "code" and isinstance(v, SystemExit)) or \
+                (name in ("errno", "strerror", "filename") and isinstance(v, OSError)) or \
+                (name in ("msg", "doc", "pos", "lineno", "colno") and t.__module__ == "json.decoder"):
             return getattr(v, name)
         _no_attribute(v, name, ["args"])
     if name.startswith("__") and name.endswith("__"):
@@ -279,6 +282,8 @@ def class_attribute(cls, name):
         return getattr(cls, name)
     if name in ("__mro__", "mro", "__bases__") and issubclass(cls, ProgramObject):
         return _class_order(cls, name)
+    if name == "__members__" and getattr(cls, "_aliases", None) is not None:     # an Enum's, aliases too
+        return dict(cls._aliases)
     if name == "__module__":
         return cls.__module__ if issubclass(cls, ProgramObject) else "builtins"    # ("__main__", or torch.nn's)
     if name.startswith("__") and name.endswith("__"):
@@ -314,6 +319,11 @@ def instance_attribute(obj, name):
     if value is not MISSING:
         return bind(value, obj, cls)
     if isinstance(obj, BaseException) and name in _EXCEPTION_ATTRIBUTES:
+        return getattr(obj, name)
+    mixin = getattr(cls, "native_operators", False) and next(k for k in (int, str, float) if isinstance(obj, k))
+    if mixin and name in PYTHON_METHODS[mixin]:        # (an IntEnum's or a str Enum's member: its value's methods)
+        return Builtin(name, python_errors(getattr(mixin, name).__get__(obj)))
+    if mixin and name in PYTHON_DATA.get(mixin, ()):       # (its value's .real, .imag, ...)
         return getattr(obj, name)
     if name.startswith("__") and name.endswith("__"):
         refuse_internals(name)

@@ -6,7 +6,8 @@ convenience, and the REPL's).
 
 Each takes the program's values as Python with PyTorch does (sum of tensors
 adds them, zip and enumerate walk a tensor's rows); what would reach outside
-the program (open, input, eval, exec, __import__, ...) is refused.
+the program (input, eval, exec, __import__, ...) is refused; open() opens text files inside the
+current directory only (program_files.py).
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def _len(x):
 def _round(number, ndigits=None):
     if type(number) is Tensor:
         raise_python(TypeError("type Tensor doesn't define __round__ method"))
-    if isinstance(number, ProgramObject):
+    if isinstance(number, ProgramObject) and not getattr(type(number), "native_operators", False):
         r = call_special(number, "__round__", *(() if ndigits is None else (ndigits,)))
         if r is MISSING:
             raise_python(TypeError(f"type {type(number).__name__} doesn't define __round__ method"))
@@ -188,6 +189,11 @@ def _vars(*obj):
     _refused("vars", "do not reach their namespaces").fn()
 
 
+def _open(*args, **kwargs):
+    from .program_files import open_file        # (made when a program opens a file)
+    return open_file(*args, **kwargs)
+
+
 def _refused(name, why):
     def refuse(*args, **kwargs):
         raise AgcliError(f"agcli's programs {why}", kind="name", hint=f"'{name}' is outside what agcli runs")
@@ -223,7 +229,8 @@ def _make():
     names.update(EXCEPTION_CLASSES)
     names.update({"NotImplemented": NotImplemented, "Ellipsis": Ellipsis, "__name__": "__main__",
                   "torch": torch, "F": modules()["torch.nn.functional"], "nn": modules()["torch.nn"]})
-    for name, why in (("open", "open no files"), ("input", "read no input"), ("eval", "run no eval"),
+    names["open"] = Builtin("open", _open)
+    for name, why in (("input", "read no input"), ("eval", "run no eval"),
                       ("exec", "run no exec"), ("compile", "compile no code"), ("__import__", "import by statement"),
                       ("globals", "do not reach their namespaces"), ("locals", "do not reach their namespaces"),
                       ("breakpoint", "run no debugger"), ("help", "print no help")):

@@ -28,6 +28,9 @@ def make_class(name: str, qualname: str, bases: tuple, namespace: dict, annotate
     if any(base is TYPED_NAMEDTUPLE for base in bases):
         return namedtuple_class(name, namespace, annotated)
     python_bases = []
+    if any(getattr(b, "__module__", None) == "enum" for b in bases):    # (class Color(str, Enum): program_enum.py)
+        from .program_enum import mixed_bases
+        bases = mixed_bases(bases)
     for base in bases:
         if base is object or is_base_that_adds_nothing(base):
             continue

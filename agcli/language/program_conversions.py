@@ -37,7 +37,7 @@ def _number(kind, words):
             v = args[0]
             if type(v) is Tensor:
                 return kind(tensor_number(v, as_float=kind is float))
-            if isinstance(v, ProgramObject):
+            if isinstance(v, ProgramObject) and not getattr(type(v), "native_operators", False):
                 r = call_special(v, f"__{kind.__name__}__")
                 if r is MISSING and kind is int:
                     r = call_special(v, "__index__")

@@ -54,6 +54,9 @@ class ProgramException(AgcliError):
     def __init__(self, value: BaseException, span=None, hint=None):
         text = value_str(value)
         name = type(value).__name__
+        module = type(value).__module__
+        if module not in ("builtins", "__main__") and not module.startswith(("torch", "agcli")):
+            name = f"{module}.{type(value).__qualname__}"       # (io.UnsupportedOperation, as Python's report)
         super().__init__(f"{name}: {text}" if text else name, span, kind="raised", hint=hint)
         self.value = value
         self.exit_code = EXIT_EVAL

@@ -32,8 +32,8 @@ def format_field(v, spec: str) -> str:
             raise_python(TypeError(f"unsupported format string passed to {type_name(v)}.__format__"))
     if not spec:
         return value_str(v)
-    if isinstance(v, _NATIVE) or type(v).__module__ == "numpy":
-        return _native_format(v, spec)
+    if isinstance(v, _NATIVE) or type(v).__module__ == "numpy" or getattr(type(v), "native_operators", False):
+        return _native_format(v, spec)      # (a datetime's f"{t:%H:%M}", a Path's: Python's own)
     raise_python(TypeError(f"unsupported format string passed to {type_name(v)}.__format__"))
 
 
@@ -58,6 +58,8 @@ def _number(v, code):
     """A `%d`/`%f` argument as Python's number protocol reads it (a one-element tensor as its item)."""
     if type(v) is Tensor:
         return tensor_number(v, as_float=code in "eEfFgG")
+    if isinstance(v, int) and getattr(type(v), "native_operators", False):     # (an IntEnum's member)
+        return v
     if isinstance(v, ProgramObject) or not isinstance(v, _NATIVE) and type(v).__module__ != "numpy":
         what = "a real number" if code not in "xXoc" else "an integer"
         raise_python(TypeError(f"%{code} format: {what} is required, not {type_name(v)}"))

@@ -54,7 +54,7 @@ class UserFunction:
     """A `def` (or a lambda: `expression` instead of a body) with its defaults and the names it closes over."""
 
     __slots__ = ("name", "qualname", "params", "defaults", "kw_defaults", "body", "expression", "generator",
-                 "globals", "cells", "runtime", "source", "owner", "attrs", "doc")
+                 "globals", "cells", "runtime", "source", "owner", "attrs", "doc", "annotated")
     type_name = "function"
     takes_attributes = True         # (counter.calls = 0: a function's own attributes, in attrs)
     program_attributes = {"__name__": "name", "__qualname__": "qualname", "__doc__": "doc"}
@@ -68,6 +68,7 @@ class UserFunction:
         self.source = source
         self.owner = None           # the class whose body made it (what super() starts after)
         self.attrs = self.doc = None
+        self.annotated = False      # (a def's `x: int` or `-> T`, which agcli does not keep: inspect says so)
 
     def get_for(self, instance, owner):
         """As a class attribute: a bound method of an instance; the function itself from the class."""

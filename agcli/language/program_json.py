@@ -3,7 +3,8 @@
 A value json cannot write (a tensor, a program's object) is Python's TypeError "Object of type
 Tensor is not JSON serializable", unless the program's default= (its own function, called through
 agcli) turns it into one it can; object_hook= and the other hooks of loads are the program's
-functions too. dump and load need a file object, and programs open no files: they are not provided.
+functions too. dump and load write and read a file the program opened (program_files.py), as
+Python's write the text of dumps and read the text loads reads.
 """
 from __future__ import annotations
 
@@ -52,6 +53,26 @@ def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None, pa
         raise ProgramException(e) from None
 
 
+def dump(obj, fp, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, cls=None, indent=None,
+         separators=None, default=None, sort_keys=False):
+    if cls is not None:
+        _refuse_cls("dump")
+    _file_method(fp, "write")       # (Python's json writes the text piece by piece: what came before a failure stays)
+    json.dump(obj, fp, skipkeys=skipkeys, ensure_ascii=ensure_ascii, check_circular=check_circular,
+              allow_nan=allow_nan, indent=indent, separators=separators, sort_keys=sort_keys,
+              default=_program_hook(default) or _unserializable)
+
+
+def load(fp, **kwargs):
+    return loads(_file_method(fp, "read")(), **kwargs)
+
+
+def _file_method(fp, name):
+    if not getattr(type(fp), "program_file", False):
+        raise AttributeError(f"'{type_name(fp)}' object has no attribute '{name}'")
+    return getattr(fp, name)
+
+
 def _refuse_cls(name):
     from ..errors import AgcliError
     raise AgcliError(f"agcli's json.{name} takes no encoder or decoder class (cls=)", kind="type",
@@ -60,4 +81,5 @@ def _refuse_cls(name):
 
 def entries(builtin_class=None) -> dict:
     return {"dumps": Builtin("dumps", python_errors(dumps)), "loads": Builtin("loads", python_errors(loads)),
+            "dump": Builtin("dump", python_errors(dump)), "load": Builtin("load", python_errors(load)),
             "JSONDecodeError": json.JSONDecodeError}

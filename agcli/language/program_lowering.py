@@ -41,7 +41,7 @@ class ProgramLowering(GeneratorStatements, StatementLowering):
         return f"{scope.qualname}.{name}" if scope.kind == "class" else f"{scope.qualname}.<locals>.{name}"
 
     # -- def and lambda
-    def _function(self, name, params, body, span):
+    def _function(self, name, params, body, span, annotated=False):
         """A closure frame -> UserFunction for a def (body: statements) or a lambda (body: an expression)."""
         qualname = self._qualname(name)
         scope = function_scope(self.scope, qualname, params, body, self.source)
@@ -70,13 +70,13 @@ class ProgramLowering(GeneratorStatements, StatementLowering):
         def make(f):
             fn = UserFunction(name, qualname, parameters, tuple(d(f) for d in defaults),
                               {k: d(f) for k, d in kw_defaults}, steps, f, source, generator=generator)
-            fn.doc = doc
+            fn.doc, fn.annotated = doc, annotated
             return fn
         return make
 
     def stmt_FunctionDef(self, node):
         decorators = [self.expr(d) for d in node.decorators]
-        make = self._function(node.name, node.params, node.body, node.span)
+        make = self._function(node.name, node.params, node.body, node.span, node.annotated)
         return self._define(make, decorators, self._store_name(A.Name(node.name, node.span)), node.span)
 
     def _define(self, make, decorators, store, span):

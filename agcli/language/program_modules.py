@@ -358,7 +358,7 @@ _OUTSIDE_HINT = ("agcli runs programs on its own engine: import torch (torch.nn,
                  "torch.autograd), math, random, time, copy, warnings, sys, functools, itertools, dataclasses, "
                  "typing, contextlib, pprint, collections.OrderedDict, defaultdict, Counter and deque, os and "
                  "os.path, argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, "
-                 "datetime, abc, enum, types.SimpleNamespace, "
+                 "datetime, abc, enum, pathlib.Path, csv, inspect, types.SimpleNamespace, open() of text files, "
                  "numpy and matplotlib.pyplot work; files outside the current directory are outside agcli's scope")
 
 

@@ -100,7 +100,7 @@ def arithmetic(op, in_place_=False):
         if ta is str and op == "%":         # "%.4f" % x: formatting, each value shown as the program shows it
             return percent(a, b)
         if ta is Tensor or tb is Tensor:
-            return _tensor_arithmetic(op, a, b, on_tensors, in_place_)
+            return _tensor_arithmetic(op, *_enum_numbers(a, b), on_tensors, in_place_)
         if isinstance(a, VALUES) or isinstance(b, VALUES):
             return program_numpy.arithmetic(op, a, b, on_tensors, in_place=in_place_)
         if isinstance(a, ProgramObject) or isinstance(b, ProgramObject):
@@ -112,8 +112,21 @@ def arithmetic(op, in_place_=False):
                     raise_python(TypeError(f"can only concatenate tuple (not {type_name(b)}) to torch.Size"))
                 return Size(number_op(a, b))
             return native_in_place(a, b) if in_place_ else number_op(a, b)
+        if _native_operators(ta, tb):      # (a Path's /, a datetime's - and +: Python's own, on Python's values)
+            return native_in_place(a, b) if in_place_ else number_op(a, b)
         _unsupported(op, a, b, in_place_)
     return compute
+
+
+def _enum_numbers(a, b):
+    """An IntEnum's member beside a tensor: its int (as PyTorch reads an int's subclass)."""
+    return [int(v) if isinstance(v, int) and getattr(type(v), "native_operators", False) else v for v in (a, b)]
+
+
+def _native_operators(ta, tb) -> bool:
+    """Is one side a value of Python's standard library (pathlib.Path, datetime.timedelta) whose own
+    operators take the other side as Python takes it?"""
+    return getattr(ta, "native_operators", False) or getattr(tb, "native_operators", False)
 
 
 def _tensor_arithmetic(op, a, b, on_tensors, in_place_):
@@ -154,6 +167,8 @@ def _user_arithmetic(op, a, b, dunder, reflected, own_in_place):
         r = call_special(b, reflected, a)
         if r is not MISSING and r is not NotImplemented:
             return r
+    if _native_operators(type(a), type(b)):     # (an IntEnum's member: Python's int arithmetic)
+        return python_errors(_PY[op])(a, b)
     _unsupported(op, a, b, own_in_place is not None)
 
 
@@ -194,6 +209,7 @@ def comparison(op):
         if ta in _NUMBERS and tb in _NUMBERS:
             return python(a, b)
         if ta is Tensor or tb is Tensor:
+            a, b = _enum_numbers(a, b)
             other = b if ta is Tensor else a
             if type(other) is Tensor or type(other) in _NUMBERS:
                 return on_tensors(a, b)
@@ -210,9 +226,12 @@ def comparison(op):
                         r = r if r is MISSING or r is NotImplemented else not truth(r)
                     if r is not MISSING and r is not NotImplemented:
                         return r
+            if _native_operators(ta, tb):     # (an IntEnum's member: Python's int comparisons)
+                return native(a, b)
         elif ta in _SEQUENCES and tb is ta and (_holds_tensors(a) or _holds_tensors(b)):
             return sequence_compare(op, a, b)       # (Python's element rule, with tensors' ==)
-        elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor:
+        elif isinstance(a, NATIVE) and isinstance(b, NATIVE) or equality and ta is not Tensor and tb is not Tensor \
+                or _native_operators(ta, tb):
             return native(a, b)
         if equality:
             return (a is b) == (op == "==")
@@ -291,12 +310,14 @@ def contains(container, item) -> bool:
         return program_numpy.contains(container, item)
     if t in (list, tuple, _DICT_VALUES) and (type(item) is Tensor or any(type(x) is Tensor for x in container)):
         return any(same(x, item) for x in container)
-    if isinstance(container, NATIVE):
+    if isinstance(container, NATIVE) and not isinstance(container, ProgramObject):
         return _native_contains(container, item)
     if isinstance(container, ProgramObject):
         r = call_special(container, "__contains__", item)
         if r is not MISSING:
             return truth(r)
+        if isinstance(container, NATIVE):       # (a str Enum's member: its str's)
+            return _native_contains(container, item)
         if class_lookup(type(container), "__iter__") is MISSING and \
                 class_lookup(type(container), "__getitem__") is MISSING:
             raise_python(TypeError(f"argument of type '{type_name(container)}' is not iterable"))
@@ -322,6 +343,8 @@ def unary(op):
             r = call_special(a, name)
             if r is not MISSING:
                 return r
+        if getattr(t, "native_operators", False):
+            return python_errors(python)(a)
         raise_python(TypeError(f"bad operand type for unary {op}: '{type_name(a)}'"))
     return apply
 
@@ -335,7 +358,7 @@ def absolute(a):
         r = call_special(a, "__abs__")
         if r is not MISSING:
             return r
-    elif t in _NUMBERS or isinstance(a, VALUES):
-        return abs(a)
+    if t in _NUMBERS or isinstance(a, VALUES) or getattr(t, "native_operators", False):
+        return python_errors(abs)(a)
     raise_python(TypeError(f"bad operand type for abs(): '{type_name(a)}'"))
 

@@ -11,7 +11,7 @@ import posixpath
 
 from .module_value import ModuleValue
 from .program_objects import Builtin
-from .program_plain import plain_function
+from .program_plain import native_class, plain_function
 from .program_pyplot_checks import inside_current_directory
 
 # os.path's functions on strings alone, and its questions of the file system (they read nothing, and ask
@@ -30,6 +30,15 @@ def _looking(fn):
         return fn(path, *args, **kwargs)
     ask.__name__ = fn.__name__
     return ask
+
+
+# os.stat's result (Path.stat's too): Python's own, its sizes and times read
+StatResult = native_class("os.stat_result", "os", (), ("st_size", "st_mtime", "st_atime", "st_ctime", "st_mode"))
+
+
+def stat(path):
+    inside_current_directory(path, "os.stat() looks at files", "model.pth")
+    return StatResult(os.stat(path))
 
 
 def makedirs(name, mode=0o777, exist_ok=False):
@@ -57,6 +66,12 @@ def listdir(path="."):
     return os.listdir(path)
 
 
+def fspath(path):
+    if isinstance(path, str) or getattr(type(path), "plain_path", False):
+        return os.fspath(path)
+    raise TypeError(f"expected str, bytes or os.PathLike object, not {type(path).__name__}")
+
+
 def getenv(key, default=None):
     return ENVIRON.get(key, default)
 
@@ -73,7 +88,8 @@ def entries() -> dict:
     os_path = ModuleValue("posixpath", path)
     os_path.spelling = "os.path"
     functions = {"makedirs": makedirs, "mkdir": mkdir, "remove": remove, "unlink": remove, "rmdir": rmdir,
-                 "listdir": listdir, "getenv": getenv}
+                 "listdir": listdir, "getenv": getenv, "fspath": fspath,
+                 "stat": stat}
     module = {name: plain_function("os", name, fn) for name, fn in functions.items()}
     module.update(getcwd=Builtin("getcwd", os.getcwd), cpu_count=Builtin("cpu_count", os.cpu_count),
                   getpid=Builtin("getpid", os.getpid), path=os_path, environ=ENVIRON, sep="/", linesep="\n",

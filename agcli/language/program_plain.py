@@ -20,8 +20,8 @@ _CONTAINERS = (list, tuple, set, frozenset, range, type({}.keys()), type({}.valu
 def is_plain(v, depth=0) -> bool:
     """Is v made of Python's numbers, strings and None, in lists, tuples, sets and dicts?"""
     t = type(v)
-    if t in _SCALARS:
-        return True
+    if t in _SCALARS or getattr(t, "plain_path", False) or t.__module__ == "datetime":
+        return True     # (a pathlib.Path, Python's datetime objects: Python's functions take them)
     if depth > 50:
         return False
     if t in _CONTAINERS:
@@ -84,14 +84,16 @@ def plain_module_entries(module, names, real=None):
     return {name: plain_function(module, name, getattr(real, name)) for name in names}
 
 
-def native_class(name, module, methods=(), attributes=(), wrap=None, shown_by_str=False):
+def native_class(name, module, methods=(), attributes=(), wrap=None, shown_by_str=False, operators=False):
     """A class showing a program Python's object of one kind (re.Match, datetime.datetime): its `methods`
-    called natively on plain arguments, its `attributes` read, and what they give wrapped by `wrap`."""
+    called natively on plain arguments (or on others of these, as their objects), its `attributes` read,
+    and what they give wrapped by `wrap`; operators: Python's own operators of its objects (a datetime's -)."""
     wrap = wrap or (lambda v: v)
 
     def method(method_name):
         def call(self, *args, **kwargs):
-            return wrap(plain_function(f"{name}", method_name, getattr(self.obj, method_name)).fn(*args, **kwargs))
+            return wrap(plain_function(f"{name}", method_name, getattr(self.obj, method_name)).fn(
+                *map(native_object, args), **{k: native_object(v) for k, v in kwargs.items()}))
         call.__name__ = method_name
         return call
 
@@ -103,5 +105,34 @@ def native_class(name, module, methods=(), attributes=(), wrap=None, shown_by_st
                  "__eq__": lambda self, other: type(other) is type(self) and self.obj == other.obj,
                  "__hash__": lambda self: hash(self.obj), "__bool__": lambda self: True}
     namespace.update({m: method(m) for m in methods})
+    if operators:
+        namespace.update(_operators(wrap))
     namespace.update({f"_{a}": property(lambda self, a=a: wrap(getattr(self.obj, a))) for a in attributes})
     return type(name, (), namespace)
+
+
+def native_object(v):
+    """Python's object inside one of native_class's values (any other value as it is)."""
+    return v.obj if getattr(type(v), "native_object", False) else v
+
+
+_BINARY = ("add", "sub", "mul", "truediv", "floordiv", "mod", "divmod", "lt", "le", "gt", "ge", "eq", "ne")
+
+
+def _operators(wrap) -> dict:
+    """Python's operators of the objects inside, their results wrapped (timedelta's arithmetic, datetime - datetime)."""
+    import operator
+
+    def binary(name):
+        fn = divmod if name == "divmod" else getattr(operator, name)
+        forward = lambda self, other: wrap(fn(self.obj, native_object(other)))
+        reflected = lambda self, other: wrap(fn(native_object(other), self.obj))
+        return {f"__{name}__": forward, **({f"__r{name}__": reflected} if name in _BINARY[:7] else {})}
+
+    table = {"native_operators": True, "native_object": True, "__hash__": lambda self: hash(self.obj),
+             "__bool__": lambda self: bool(self.obj), "__format__": lambda self, spec: format(self.obj, spec),
+             "__neg__": lambda self: wrap(-self.obj), "__pos__": lambda self: wrap(+self.obj),
+             "__abs__": lambda self: wrap(abs(self.obj))}
+    for name in _BINARY:
+        table.update(binary(name))
+    return table

@@ -1,5 +1,5 @@
 """Python's modules of pure helpers in programs, run by Python's own code on the program's plain values
-(program_plain.py refuses any other): statistics, string, heapq, bisect, textwrap, re and datetime.
+(program_plain.py refuses any other): statistics, string, heapq, bisect, textwrap and re.
 
 statistics of tensors is Python's TypeError where Python's statistics raises it (mean, stdev and
 variance convert each value to a fraction), agcli's refusal elsewhere; heapq and bisect keep lists of
@@ -8,7 +8,6 @@ numbers, strings and tuples of them (a (priority, tensor) pair would be compared
 from __future__ import annotations
 
 import bisect
-import datetime
 import heapq
 import re
 import statistics
@@ -80,22 +79,6 @@ def _re_entries():
     return table
 
 
-# ------------------------------------------------------------ datetime
-DateTime = native_class("datetime.datetime", "datetime", ("strftime", "isoformat", "timestamp", "date", "time",
-                                                          "weekday"),
-                        ("year", "month", "day", "hour", "minute", "second", "microsecond"), shown_by_str=True)
-
-
-def _datetime_entries(builtin_class):
-    from .program_objects import Builtin
-    now = plain_function("datetime.datetime", "now", datetime.datetime.now)
-    methods = {"now": Builtin("now", lambda *a, **k: DateTime(now.fn(*a, **k))),
-               "today": Builtin("today", lambda: DateTime(datetime.datetime.today()))}
-    made = plain_function("datetime", "datetime", datetime.datetime)
-    return {"datetime": builtin_class("datetime", "datetime", DateTime, lambda *a, **k: DateTime(made.fn(*a, **k)),
-                                      methods)}
-
-
 def entries(builtin_class) -> dict:
     """{module name: its entries}."""
     return {"statistics": _statistics_entries(),
@@ -103,4 +86,4 @@ def entries(builtin_class) -> dict:
             "heapq": plain_module_entries("heapq", _HEAPQ, heapq),
             "bisect": plain_module_entries("bisect", _BISECT, bisect),
             "textwrap": plain_module_entries("textwrap", _TEXTWRAP, textwrap),
-            "re": _re_entries(), "datetime": _datetime_entries(builtin_class)}
+            "re": _re_entries()}

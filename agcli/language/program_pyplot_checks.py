@@ -118,6 +118,7 @@ def _colour_like(fmt) -> bool:
 def inside_current_directory(path, doing="savefig() writes", example="figure.png"):
     """Refuse a path that leaves the current directory (absolute, `..`, or a link pointing out):
     a pasted program reads and writes no other file."""
+    path = os.fspath(path)      # (a program's pathlib.Path, as Python's functions take it)
     here = os.path.realpath(os.getcwd())
     target = os.path.realpath(os.path.join(here, path))
     if os.path.isabs(path) or ".." in path.replace("\\", "/").split("/") or \

@@ -1,7 +1,7 @@
 """The modules of Python's standard library that programs import and agcli makes only then (os,
 argparse, json, logging, operator, statistics, string, heapq, bisect, textwrap, re, datetime, abc, enum,
-types.SimpleNamespace): what each is made of lives in its own program_*.py; importing none of them costs
-a run nothing."""
+pathlib, csv, inspect, types.SimpleNamespace): what each is made of lives in its own program_*.py;
+importing none of them costs a run nothing."""
 from __future__ import annotations
 
 import importlib
@@ -11,8 +11,10 @@ from .program_modules import BuiltinClass, import_module, modules
 
 # each module's maker: its entries(builtin_class) (program_pure makes several modules at once)
 _MAKERS = {"argparse": "program_argparse", "logging": "program_logging", "json": "program_json",
-           "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum"}
-_PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re", "datetime")
+           "operator": "program_operator_module", "abc": "program_abc", "enum": "program_enum",
+           "pathlib": "program_pathlib", "datetime": "program_datetime",
+           "csv": "program_csv", "inspect": "program_inspect"}
+_PURE = ("statistics", "string", "heapq", "bisect", "textwrap", "re")
 STANDARD_LIBRARY = ("os", "types", *_MAKERS, *_PURE)
 
 

@@ -44,8 +44,9 @@ STDOUT, STDERR = Stream("stdout"), Stream("stderr")
 
 
 def write_to(file, text: str):
-    """print(..., file=file): sys.stdout or sys.stderr (another file: Python's error for it)."""
-    if type(file) is not Stream:
+    """print(..., file=file): sys.stdout, sys.stderr or a file the program opened (another value: Python's
+    error for it)."""
+    if type(file) is not Stream and not getattr(type(file), "program_file", False):
         raise_python(AttributeError(f"'{type_name(file)}' object has no attribute 'write'"))
     file.write(text)
 

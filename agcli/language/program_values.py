@@ -8,6 +8,7 @@ does (Python's own repr of a list would call each element's repr).
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
+from enum import Enum
 
 from ..engine.tensor import Tensor
 from ..torchapi import autograd, functions
@@ -110,7 +111,7 @@ def value_str(v) -> str:
         if len(args) == 1:
             return value_repr(args[0]) if isinstance(v, KeyError) else value_str(args[0])    # (KeyError's own)
         return "" if not args else value_repr(args)
-    if isinstance(v, (ProgramObject, Device, *_NUMPY_SHOWN)) or getattr(t, "program_str", False):
+    if isinstance(v, (ProgramObject, Device, *_NUMPY_SHOWN, Enum)) or getattr(t, "program_str", False):
         return str(v)       # print(obj), print(t.device), print(a), print(datetime.now())
     return value_repr(v)
 

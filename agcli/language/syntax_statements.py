@@ -132,8 +132,10 @@ class StatementCallbacks:
         return expression
 
     def def_stmt(self, items):
-        name, params, _returns, body = items
-        return A.FunctionDef(str(name), check_parameters(params or ()), body, (), (name.start_pos, name.end_pos))
+        name, params, returns, body = items
+        annotated = returns is not None or any(p.annotated for p in params or ())
+        return A.FunctionDef(str(name), check_parameters(params or ()), body, (), (name.start_pos, name.end_pos),
+                             annotated)
 
     def parameters(self, items):
         return items
@@ -144,16 +146,19 @@ class StatementCallbacks:
     def parameter(self, items):
         name, *rest = items
         default = rest[-1]      # NAME [":" annotation] ["=" default], or NAME ["=" default] in a lambda
-        return A.Parameter(str(name), default, "", (name.start_pos, name.end_pos))
+        annotated = len(rest) == 2 and rest[0] is not None
+        return A.Parameter(str(name), default, "", (name.start_pos, name.end_pos), annotated)
 
     def star_parameter(self, items):
         star, name = items[0], items[1]
         span = (star.start_pos, (name or star).end_pos)
-        return A.Parameter(None if name is None else str(name), None, "*", span)
+        annotated = len(items) == 3 and items[2] is not None
+        return A.Parameter(None if name is None else str(name), None, "*", span, annotated)
 
     def double_star_parameter(self, items):
         star, name = items[0], items[1]
-        return A.Parameter(str(name), None, "**", (star.start_pos, name.end_pos))
+        annotated = len(items) == 3 and items[2] is not None
+        return A.Parameter(str(name), None, "**", (star.start_pos, name.end_pos), annotated)
 
     def class_stmt(self, items):
         name, arguments, body = items
