@@ -75,6 +75,14 @@ def test_records_start_on_pytorchs_alignment(tmp_path):
             assert info.compress_type == zipfile.ZIP_STORED
 
 
+def test_a_pathlib_path_names_the_file(tmp_path):
+    # (torch.save and torch.load take an os.PathLike, as in the tutorials' checkpoints)
+    proc = run_program(tmp_path, "from pathlib import Path\np = Path('ck') / 'm.pt'\np.parent.mkdir()\n"
+                                 "torch.save({'w': torch.ones(2)}, p)\nprint(torch.load(p)['w'], p.exists())\n")
+    assert (proc.returncode, proc.stdout) == (0, "tensor([1., 1.]) True\n"), proc.stderr
+    assert (tmp_path / "ck" / "m.pt").is_file()
+
+
 def test_a_checkpoint_round_trip_trains_on_as_the_original(tmp_path):
     proc = run_program(tmp_path, """
 torch.manual_seed(0)

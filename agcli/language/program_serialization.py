@@ -86,6 +86,8 @@ def _archive_name(path: str) -> str:
 
 
 def _path(f, what) -> str:
+    if getattr(type(f), "plain_path", False):      # (a pathlib.Path: its text, as torch.save takes os.PathLike)
+        f = str(f)
     if not isinstance(f, str):
         raise AgcliError(f"agcli's torch.{what} takes a file's path (a str), not a '{type_name(f)}'", kind="type",
                          hint=f"torch.{what}(..., 'model.pth')")
