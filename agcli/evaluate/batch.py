@@ -170,6 +170,7 @@ class Batch:
         why = "a batch worker process died; run with --jobs 1 to find the line"
         if method == "fork":
             from .forked import WorkerLost, forked
+            from ..torchapi import namespace   # noqa: F401 (loaded once here, not once a worker: language/names.py)
             chunks = chunked(numbered, jobs)
             with _rare_collection():    # (before the fork: workers inherit it)
                 try:
