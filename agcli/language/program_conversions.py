@@ -10,7 +10,7 @@ rows) and a program's object by its special methods.
 from __future__ import annotations
 
 from ..engine.tensor import Tensor
-from ..torchapi import autograd, functions
+
 from ..torchapi import namespace
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
@@ -26,6 +26,7 @@ from .program_operators import NATIVE, truth
 from .program_runtime import counted
 from .program_torch_calls import TorchClass
 from .program_values import type_name, value_str
+from .subscripts import tensor_index
 
 
 
@@ -64,11 +65,7 @@ def _listed(kind):
 
 def _integer(v):
     """A range() argument: an integer tensor of one element is its int (Tensor.__index__)."""
-    if type(v) is Tensor:
-        if v.data.size != 1 or functions.kind(v.data.dtype) not in "iub":
-            raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
-        return int(autograd.item(v))
-    return v
+    return tensor_index(v) if type(v) is Tensor else v
 
 
 _native_range = python_errors(range)
