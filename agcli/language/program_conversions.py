@@ -10,14 +10,14 @@ rows) and a program's object by its special methods.
 from __future__ import annotations
 
 from ..engine.tensor import Tensor
-
 from ..torchapi import namespace
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
 from ..torchapi.generator import DEFAULT, Generator
+from ..torchapi.memory_formats import MemoryFormat
 from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
-from .program_modules import DEVICE, DTYPE, GENERATOR, SIZE, TENSOR, BuiltinClass
+from .program_modules import DEVICE, DTYPE, GENERATOR, MEMORY_FORMAT, SIZE, TENSOR, BuiltinClass
 from .nn.buffer import BUFFER
 from .nn.parameter import PARAMETER, UNINITIALIZED_PARAMETER, MarkedTensorClass
 from .program_numpy import VALUES
@@ -97,7 +97,7 @@ CONSTRUCTORS = {
 }
 
 _CLASSES = {Tensor: TENSOR, namespace.Size: SIZE, Device: DEVICE, DType: DTYPE, Generator: GENERATOR,
-            type(DEFAULT): GENERATOR}
+            type(DEFAULT): GENERATOR, MemoryFormat: MEMORY_FORMAT}
 OTHER_CLASSES = _OTHER_CLASSES = {}      # (program_builtins.py puts `property` here)
 
 
