@@ -235,7 +235,9 @@ def suggests_channels_last(shape, strides) -> bool:
 
 
 def in_channels_last(a):
-    """A copy of array a laid out channels_last (a 4-d or 5-d array)."""
+    """A copy of array a laid out channels_last (a 4-d or 5-d array; a device's copy keeps the backend's layout)."""
+    if not ON_HOST:
+        return clone(a, True)
     return _with_strides(clone(a, True), tuple(st * a.itemsize for st in channels_last_strides(a.shape)))
 
 

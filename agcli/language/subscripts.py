@@ -18,7 +18,7 @@ def tensor_index(v) -> int:
     """operator.index(v) of a tensor, in PyTorch's words where it has none (a TypeError)."""
     if not has_index(v):
         raise AgcliError("only integer tensors of a single element can be converted to an index", kind="type")
-    return int(functions.item(v.data.reshape(())))
+    return int(functions.item(functions.xp.reshape(v.data, ())))
 
 
 def index_int(v):
