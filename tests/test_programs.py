@@ -99,6 +99,10 @@ DEVICE_GAPS = {
                      "983_memory_format_types", "987_channels_last_model_inference"),
                     "a device's arrays keep the backend's layout: channels_last strides are the host's only"),
     "989_dropout_channels_last": "a device's arrays keep the backend's layout, which orders a random fill",
+    "998_modules_and_layers_in_channels_last": "a device's arrays keep the backend's layout: channels_last "
+                                               "strides are the host's only",
+    "999_memory_formats_of_transposed_tensors_and_empty_strided": "a device's arrays keep the backend's layout "
+                                                                  "(a transposed tensor's copies, empty_strided)",
 }
 ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
 

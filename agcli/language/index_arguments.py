@@ -60,7 +60,7 @@ def with_ints(sig, args, kwargs):
 # agcli's names of the int parameters of functions whose signatures agcli does not record (F.softmax reads its
 # dim as the method softmax does, F.one_hot its num_classes as an `int`)
 _INT_NAMES = frozenset(("dim", "dim0", "dim1", "dim2", "start_dim", "end_dim", "k", "num_classes", "num_samples",
-                        "diagonal", "offset", "chunks", "steps"))
+                        "diagonal", "offset", "chunks", "steps", "dimension", "step"))
 
 
 def by_names(fn, is_method, n_args, kw_names):

@@ -161,5 +161,14 @@ def new_empty_strided(x, size, stride, dtype=None, layout=None, device=None, req
                          device=device if device is not None else x.device, requires_grad=requires_grad)
 
 
+def is_set_to(x, tensor):
+    """x.is_set_to(tensor): the same storage, offset, sizes and strides."""
+    if type(tensor) is not Tensor:
+        fail(f"is_set_to(): argument 'tensor' (position 1) must be Tensor, not {python_type_name(tensor)}", "type")
+    same_storage = (x if x.base is None else x.base) is (tensor if tensor.base is None else tensor.base)
+    return bool(same_storage and x.data.shape == tensor.data.shape and B.strides(x.data) == B.strides(tensor.data)
+                and (not x.data.size or B.address(x.data) == B.address(tensor.data)))
+
+
 FUNCTIONS = {"as_strided": as_strided, "empty_strided": empty_strided}
-METHODS = {"as_strided": as_strided_method, "new_empty_strided": new_empty_strided}
+METHODS = {"as_strided": as_strided_method, "new_empty_strided": new_empty_strided, "is_set_to": is_set_to}
