@@ -45,15 +45,22 @@ def holds_tensor(v) -> bool:
 
 
 def with_ints(sig, args, kwargs):
-    """(args, kwargs) of a call the parser bound to `sig`, each tensor an int parameter took as its int."""
+    """(args, kwargs) of a call the parser bound to `sig`, each tensor an int parameter took as its int
+    (args and kwargs themselves where it took none: the same objects)."""
     params = sig.params
+    if not any(holds_tensor(a) for a in args) and not any(holds_tensor(v) for v in kwargs.values()):
+        return args, kwargs
     if sig.max_pos_args == 1 and params[0].kind == "tuple of ints" and len(args) > 1:     # view(2, t): the size
         return _ints(params[0], args), kwargs
     positional = [p for p in params if not p.keyword_only]
-    args = tuple(_ints(p, a) for p, a in zip(positional, args)) + tuple(args[len(positional):])
+    taken = tuple(_ints(p, a) for p, a in zip(positional, args)) + tuple(args[len(positional):])
+    if any(t is not a for t, a in zip(taken, args)):
+        args = taken
     if kwargs:
         named = {alias: p for p in params for alias in (p.name, *NUMPY_NAMES.get(p.name, ()))}
-        kwargs = {k: _ints(named[k], v) if k in named else v for k, v in kwargs.items()}
+        taken = {k: _ints(named[k], v) if k in named else v for k, v in kwargs.items()}
+        if any(taken[k] is not v for k, v in kwargs.items()):
+            kwargs = taken
     return args, kwargs
 
 

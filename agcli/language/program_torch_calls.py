@@ -246,11 +246,10 @@ def _typed_check(name, is_method, n_args, kw_names, module):
         found = parsed_call(name, is_method, args, kwargs)
         if type(found) is str:
             raise AgcliError(found, kind="type")
-        if not any(Tensor in k if type(k) is tuple else k is Tensor for k in key):
+        taken = (args, kwargs) if found is None else with_ints(found, args, kwargs)
+        if Tensor not in key and taken[0] is args and taken[1] is kwargs:
             seen.add(key)       # (a tensor's dtype and shape decide where an int is taken: check each)
-        elif found is not None:
-            return with_ints(found, args, kwargs)
-        return args, kwargs
+        return taken
     return check
 
 
