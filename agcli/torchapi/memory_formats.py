@@ -105,7 +105,7 @@ def with_format(fn, function):
             args = (stand_in, *args[1:])
         return fn(*args, **kwargs)
     call.__name__ = function
-    return call
+    return _signed(call, fn, None)
 
 
 def to(fn):
@@ -122,6 +122,17 @@ def to(fn):
             t = apply(S.MOVE, x)
         return _relaid(t, fmt)
     call.__name__ = "to"
+    return _signed(call, fn, PRESERVE)
+
+
+def _signed(call, fn, default):
+    """call with fn's signature and memory_format= (agcli's calls read a function's parameters: its tensors)."""
+    import inspect
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    params.append(inspect.Parameter("memory_format", inspect.Parameter.KEYWORD_ONLY, default=default))
+    params += [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD]
+    call.__signature__ = sig.replace(parameters=params)
     return call
 
 
