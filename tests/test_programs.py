@@ -97,6 +97,15 @@ DEVICE_GAPS = {
     "761_float16_draws": "the array API has no float16",
     "762_default_generator_fork_rng_and_a_0d_p": "the array API has no float16 (a half p of bernoulli_)",
     "764_half_multinomial_and_state_dict_versions": "the array API has no float16 (half probabilities)",
+    **dict.fromkeys(("965_channels_last_basics", "966_channels_last_copies", "968_channels_last_grad",
+                     "969_channels_last_elementwise", "970_channels_last_pools", "971_conv2d_inference_on_channels_last",
+                     "983_memory_format_types", "987_channels_last_model_inference"),
+                    "a device's arrays keep the backend's layout: channels_last strides are the host's only"),
+    "989_dropout_channels_last": "a device's arrays keep the backend's layout, which orders a random fill",
+    "998_modules_and_layers_in_channels_last": "a device's arrays keep the backend's layout: channels_last "
+                                               "strides are the host's only",
+    "999_memory_formats_of_transposed_tensors_and_empty_strided": "a device's arrays keep the backend's layout "
+                                                                  "(a transposed tensor's copies, empty_strided)",
 }
 ON_A_DEVICE = bool(os.environ.get("AGCLI_ARRAY_BACKEND"))
 

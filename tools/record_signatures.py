@@ -29,7 +29,7 @@ median mode nansum count_nonzero reshape view transpose permute squeeze unsqueez
 narrow chunk movedim flip roll diagonal diag triu tril gather scatter index_select masked_fill masked_select take
 topk sort argsort nonzero where clamp clip clamp_min clamp_max softmax log_softmax matmul mm bmm mv dot outer addmm
 cat concat stack hstack vstack zeros ones full arange linspace randn rand randint eye empty zeros_like ones_like
-full_like rand_like randn_like empty_like randperm tensor_split lerp dist cross kron trace unbind
+full_like rand_like randn_like empty_like randperm tensor_split lerp dist cross kron trace unbind select kthvalue multinomial
 """.split()
 METHOD_ONLY = "view_as reshape_as type_as item tolist size dim numel add_ sub_ mul_ div_ zero_ fill_ copy_ clamp_ " \
               "masked_fill_ scatter_ unsqueeze_ squeeze_ t_ index_fill index_add normal_ uniform_ new_zeros " \
@@ -161,7 +161,22 @@ def _fits(node, kinds, is_method):
     return True
 
 
+def symints(name):
+    """The parameters of NAME's native schemas typed SymInt or SymInt[]: where an `int` takes what __index__
+    takes (is_int_or_symint: a one-element integer or bool tensor of any rank), not a 0-d integer tensor only,
+    and where a bool tensor is refused when read (its Scalar is not integral)."""
+    schemas = torch._C._jit_get_schemas_for_operator("aten::" + name.replace(".", "_"))
+    return sorted({m for schema in schemas for m in re.findall(r"\bSymInt(?:\[\d*\]\??)? (\w+)", str(schema))})
+
+
 def record(name, f, defs, is_method):
+    entry = _record(name, f, defs, is_method)
+    if entry and symints(name):
+        entry["symint"] = symints(name)
+    return entry
+
+
+def _record(name, f, defs, is_method):
     message = error_of(lambda: f(*[Sentinel()] * 40))
     if message and "received an invalid combination" in message:
         printed, signatures = listing(message)

@@ -194,3 +194,65 @@ def observe():
 _DECLARED = []          # (op, layout) of each declaration, in order
 CHOSEN = WeakValueDictionary()      # the arrays _with_strides made, by id (NumPy's arrays hold no attributes)
 _observed = False
+
+
+# ------------------------------------------------------------ memory formats (torch.channels_last, ...)
+# the order of a 4-d (5-d) tensor's axes in channels_last (channels_last_3d), innermost first
+CHANNELS_LAST_ORDER = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}
+
+
+def channels_last_strides(shape) -> tuple:
+    """get_channels_last_strides_2d/_3d, in elements: N, then the spatial axes, the channels innermost."""
+    strides, step = [0] * len(shape), 1
+    for d in CHANNELS_LAST_ORDER[len(shape)]:
+        strides[d] = step
+        step *= max(shape[d], 1)
+    return tuple(strides)
+
+
+def is_channels_last(shape, strides) -> bool:
+    """compute_channels_last_contiguous_2d/_3d: laid out so, dims of one aside."""
+    expected = 1
+    for d in CHANNELS_LAST_ORDER[len(shape)]:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def suggests_channels_last(shape, strides) -> bool:
+    """is_channels_last_strides_2d/_3d (suggest_memory_format): strides that order the axes as channels_last,
+    the ambiguous ones (a dim of one, N111) read as row-major."""
+    if len(shape) not in CHANNELS_LAST_ORDER or strides[1] == 0:
+        return False
+    least = 0
+    for d in CHANNELS_LAST_ORDER[len(shape)]:
+        if shape[d] == 0 or strides[d] < least or d == 0 and least == strides[1]:
+            return False
+        least = strides[d] * (shape[d] if shape[d] > 1 else 1)
+    return True
+
+
+def in_channels_last(a):
+    """A copy of array a laid out channels_last (a 4-d or 5-d array; a device's copy keeps the backend's layout)."""
+    if not ON_HOST:
+        return clone(a, True)
+    return _with_strides(clone(a, True), tuple(st * a.itemsize for st in channels_last_strides(a.shape)))
+
+
+def follows_channels_last(out, arrays):
+    """A layout (lay_out's): channels_last when an input's strides suggest it (suggest_memory_format, as
+    convolutions, pools and batch norm choose their result's), else row-major."""
+    if out.ndim in CHANNELS_LAST_ORDER and any(type(a) is ndarray and a.ndim == out.ndim and
+                                                suggests_channels_last(a.shape, _elements(a)) for a in arrays):
+        return _with_strides(out, tuple(st * out.itemsize for st in channels_last_strides(out.shape)))
+    return _row_major(out)
+
+
+def cloned(a, memory_format):
+    """x.clone(memory_format=...)'s copy: laid out as a ("preserve"), row-major ("contiguous"), or channels_last
+    ("channels_last", "channels_last_3d": the caller checked the rank)."""
+    if memory_format == "preserve":
+        return copied_as(a, a)
+    return clone(a, True) if memory_format == "contiguous" else in_channels_last(a)

@@ -16,14 +16,14 @@ import json
 from pathlib import Path
 
 from ..engine.tensor import Tensor
-from ..torchapi.dtypes import dtype_name
+from .index_arguments import NUMPY_NAMES, is_int_tensor
+from .subscripts import has_index
 
 _TABLE = None
 # PyTorch's binary ops whose tensor operands may be numbers (should_allow_numbers_as_tensors)
 _NUMBERS_AS_TENSORS = frozenset([f"{n}{s}" for n in ("add", "div", "divide", "mul", "multiply", "sub", "subtract",
                                                        "true_divide", "floor_divide") for s in ("", "_")]
                                 + ["to", "copy_"])
-_NUMPY_NAMES = {"dim": ("axis",), "keepdim": ("keepdims",), "input": ("x", "a", "x1"), "other": ("x2",)}
 # IntArrayRef[N] parameters take one int as well as a tuple (sum(x, 0)); the printed type hides the N
 _ONE_INT_TAKEN = frozenset(("dim", "shifts", "dims"))
 _ONE_INT_REFUSED = {"flip", "permute"}
@@ -34,14 +34,14 @@ class Refused(Exception):
 
 
 class Param:
-    __slots__ = ("kind", "name", "optional", "allow_none", "keyword_only", "one_int")
+    __slots__ = ("kind", "name", "optional", "allow_none", "keyword_only", "one_int", "symint")
 
     def __init__(self, text, keyword_only):
         left, eq, default = text.partition(" = ")
         self.kind, self.name = left.rsplit(" ", 1)
         # (a list of ints with a default takes None too: amax(x, None))
         self.allow_none = default == "None" or bool(eq) and self.kind == "tuple of ints"
-        self.optional, self.keyword_only, self.one_int = bool(eq), keyword_only, False
+        self.optional, self.keyword_only, self.one_int, self.symint = bool(eq), keyword_only, False, False
 
 
 class Signature:
@@ -82,6 +82,7 @@ def _signatures(entry):
         for p in (p for sig in parsed for p in sig.params):
             # int[1] dim takes one int, unless an overload of its own does (squeeze(x, 0))
             p.one_int = p.name in _ONE_INT_TAKEN and p.name not in ints and entry["name"] not in _ONE_INT_REFUSED
+            p.symint = p.name in entry.get("symint", ())     # (a SymInt takes what __index__ takes)
         _PARSED[id(entry)] = parsed
     return parsed
 
@@ -107,6 +108,13 @@ def typed_positions(name, is_method, n_args, keywords):
 def pytorch_error(name, is_method, args, kwargs):
     """PyTorch's TypeError text for NAME(*args, **kwargs) (a method: without its tensor),
     or None where PyTorch's parser takes the call (or agcli has not recorded NAME's signatures)."""
+    found = parsed_call(name, is_method, args, kwargs)
+    return found if found is None or type(found) is str else None
+
+
+def parsed_call(name, is_method, args, kwargs):
+    """The signature PyTorch's parser binds NAME(*args, **kwargs) to, or its TypeError text (None where
+    agcli has not recorded NAME's signatures)."""
     entry = _table()["methods" if is_method else "functions"].get(name)
     if entry is None:
         return None
@@ -115,11 +123,11 @@ def pytorch_error(name, is_method, args, kwargs):
         if entry["one"]:
             _parse(signatures[0], args, kwargs, True)
             _unpack(signatures[0], args, kwargs)
-            return None
+            return signatures[0]
         bound = next((s for s in signatures if _parse(s, args, kwargs, False)), None)
         if bound is not None:
             _unpack(bound, args, kwargs)
-            return None
+            return bound
         n = len(args) + len(kwargs)
         plausible = [s for s in signatures if s.min_args <= n <= s.max_args and not s.hidden]
         if len(plausible) == 1:
@@ -147,7 +155,7 @@ def _parse(sig, args, kwargs, raise_exception) -> bool:
                 return False
             obj, given = args[arg_pos], True
         else:
-            for key in (param.name, *_NUMPY_NAMES.get(param.name, ())):
+            for key in (param.name, *NUMPY_NAMES.get(param.name, ())):
                 if key in kwargs:
                     obj, given = kwargs[key], True
                     break
@@ -208,7 +216,7 @@ def _unpack(sig, args, kwargs):
         given += [(p, kwargs.get(p.name)) for p in params[len(args):]]
     for param, v in given:
         if param.kind == "tuple of ints" and isinstance(v, (list, tuple)):
-            bad = next((k for k, e in enumerate(v) if not _is_int(e) and type(e) is not bool), None)   # (but the first)
+            bad = next((k for k, e in enumerate(v) if not _is_index(e) and type(e) is not bool), None)   # (but the first)
             if bad is not None:
                 raise Refused(f"{sig.name}(): argument '{param.name}' failed to unpack the object at pos {bad + 1} "
                               f"with error \"type must be tuple of ints,but got {tp_name(v[bad])}\"")
@@ -223,9 +231,15 @@ def _extra_args(sig, nargs):
 
 
 def _is_int(v) -> bool:
-    if type(v) is Tensor:       # (a one-element integer tensor has __index__)
-        return dtype_name(v.dtype).startswith(("int", "uint")) and v.numel() == 1 and not v.requires_grad
+    """THPUtils_checkLong, or INT64's 0-d integer tensor (index_arguments.py)."""
+    if type(v) is Tensor:
+        return is_int_tensor(v)
     return isinstance(v, int) and type(v) is not bool or _numpy_kind(v) in "iu"
+
+
+def _is_index(v) -> bool:
+    """THPUtils_checkIndex: an int, or a tensor with __index__ (one integer or bool element)."""
+    return has_index(v) if type(v) is Tensor else _is_int(v)
 
 
 def _is_float(v) -> bool:
@@ -242,7 +256,7 @@ def _numpy_kind(v) -> str:
 
 
 def _int_list(values) -> bool:
-    return isinstance(values, (list, tuple)) and (not values or _is_int(values[0]))
+    return isinstance(values, (list, tuple)) and (not values or _is_index(values[0]))
 
 
 def _check(sig, param, v, index) -> bool:
@@ -255,11 +269,11 @@ def _check(sig, param, v, index) -> bool:
     if kind == "float":
         return _is_float(v)
     if kind == "int":
-        return _is_int(v)
+        return _is_int(v) or param.symint and _is_index(v)
     if kind == "bool":
         return type(v) is bool
     if kind == "tuple of ints":
-        return _int_list(v) or param.one_int and _is_int(v)
+        return _int_list(v) or param.one_int and _is_index(v)
     if kind == "tuple of Tensors":
         if not isinstance(v, (list, tuple)):
             return False

@@ -31,6 +31,7 @@ from .program_ordering import extreme, sorted_values, total
 from .program_runtime import counted, current
 from .program_sys import exit_program, write_to
 from .program_values import type_name, value_repr, value_str
+from .subscripts import tensor_index
 
 
 def _print(*values, sep=" ", end="\n", file=None, flush=False):
@@ -200,6 +201,13 @@ def _refused(name, why):
     return Builtin(name, refuse)
 
 
+def _of_index(name):
+    """bin(), hex(), oct(): of a tensor, its __index__ (an integer tensor of one element)."""
+    import builtins
+    native = python_errors(getattr(builtins, name))
+    return lambda v: native(tensor_index(v) if type(v) is Tensor else v)
+
+
 def _natives(*names):
     import builtins
     return {name: Builtin(name, python_errors(getattr(builtins, name))) for name in names}
@@ -219,7 +227,8 @@ def _make():
         "classmethod": lambda f: decorate("classmethod", f), "vars": _vars, "dir": dir_of,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
-    names.update(_natives("divmod", "hash", "id", "ord", "chr", "bin", "hex", "oct"))
+    names.update(_natives("divmod", "hash", "id", "ord", "chr"))
+    names.update({name: Builtin(name, _of_index(name)) for name in ("bin", "hex", "oct")})
     # property: a class (isinstance(C.p, property)), the same one type(C.p) gives
     names["property"] = OTHER_CLASSES["property"] = BuiltinClass(
         "property", "builtins", Property, lambda fget=None, fset=None, fdel=None, doc=None:

@@ -10,14 +10,14 @@ rows) and a program's object by its special methods.
 from __future__ import annotations
 
 from ..engine.tensor import Tensor
-from ..torchapi import autograd, functions
 from ..torchapi import namespace
 from ..torchapi.devices import Device
 from ..torchapi.dtypes import DType
 from ..torchapi.generator import DEFAULT, Generator
+from ..torchapi.memory_formats import MemoryFormat
 from .program_exceptions import python_errors, raise_python, tensor_number
 from .program_iteration import iterate
-from .program_modules import DEVICE, DTYPE, GENERATOR, SIZE, TENSOR, BuiltinClass
+from .program_modules import DEVICE, DTYPE, GENERATOR, MEMORY_FORMAT, SIZE, TENSOR, BuiltinClass
 from .nn.buffer import BUFFER
 from .nn.parameter import PARAMETER, UNINITIALIZED_PARAMETER, MarkedTensorClass
 from .program_numpy import VALUES
@@ -26,6 +26,7 @@ from .program_operators import NATIVE, truth
 from .program_runtime import counted
 from .program_torch_calls import TorchClass
 from .program_values import type_name, value_str
+from .subscripts import tensor_index
 
 
 
@@ -64,11 +65,7 @@ def _listed(kind):
 
 def _integer(v):
     """A range() argument: an integer tensor of one element is its int (Tensor.__index__)."""
-    if type(v) is Tensor:
-        if v.data.size != 1 or functions.kind(v.data.dtype) not in "iub":
-            raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
-        return int(autograd.item(v))
-    return v
+    return tensor_index(v) if type(v) is Tensor else v
 
 
 _native_range = python_errors(range)
@@ -100,7 +97,7 @@ CONSTRUCTORS = {
 }
 
 _CLASSES = {Tensor: TENSOR, namespace.Size: SIZE, Device: DEVICE, DType: DTYPE, Generator: GENERATOR,
-            type(DEFAULT): GENERATOR}
+            type(DEFAULT): GENERATOR, MemoryFormat: MEMORY_FORMAT}
 OTHER_CLASSES = _OTHER_CLASSES = {}      # (program_builtins.py puts `property` here)
 
 

@@ -16,7 +16,7 @@ from .program_numpy import VALUES
 from .program_objects import MISSING, ProgramObject, call_special
 from .program_typing import TypingForm
 from .program_values import type_name
-from .subscripts import getitem as tensor_getitem, index_int, index_value
+from .subscripts import getitem as tensor_getitem, index_int, index_value, tensor_index
 
 _SEQUENCES = (list, tuple, str, range, dict, bytes, deque)
 
@@ -24,9 +24,7 @@ _SEQUENCES = (list, tuple, str, range, dict, bytes, deque)
 def _index(v):
     """A key of a Python container: an integer tensor of one element is its int (Tensor.__index__)."""
     if type(v) is Tensor:
-        if v.data.size != 1 or functions.kind(v.data.dtype) not in "iub":
-            raise_python(TypeError("only integer tensors of a single element can be converted to an index"))
-        return int(functions.item(v.data))
+        return tensor_index(v)
     if isinstance(v, ProgramObject):        # (a program's object with __index__, as Python reads it)
         r = call_special(v, "__index__")
         if r is not MISSING:

@@ -22,6 +22,7 @@ from ..torchapi import namespace, nn_extras, normalization, optim, probability
 from ..torchapi import in_place, legacy_types, multi_grad_hook, nn_init, nn_init_more, saved_hooks
 from ..torchapi import nn as nn_functions
 from ..torchapi.dtypes import DType
+from ..torchapi.memory_formats import MemoryFormat
 from .program_autograd_function import Function, once_differentiable
 from .program_calculus import PythonFunction
 from . import nn as nn_classes
@@ -86,6 +87,7 @@ TENSOR = BuiltinClass("Tensor", "torch", Tensor, TorchFunction("Tensor", namespa
 SIZE = BuiltinClass("Size", "torch", namespace.Size, TorchFunction("Size", namespace.FUNCTIONS["Size"]))
 DEVICE = BuiltinClass("device", "torch", D.Device, TorchFunction("device", namespace.FUNCTIONS["device"]))
 DTYPE = BuiltinClass("dtype", "torch", DType)
+MEMORY_FORMAT = BuiltinClass("memory_format", "torch", MemoryFormat)
 GENERATOR = BuiltinClass("Generator", "torch._C", PROGRAM_FUNCTIONS["Generator"],
                          torch_function("Generator", PROGRAM_FUNCTIONS["Generator"]))
 
@@ -283,6 +285,7 @@ def _make_modules():
         **{n: TorchFunction(n, getattr(program_serialization, n)) for n in ("save", "load")},
         **{n: TorchFunction(n, nn_functions.dim_required(n)) for n in ("softmax", "log_softmax")},
         "Tensor": TENSOR, "Size": SIZE, "device": DEVICE, "dtype": DTYPE, "__version__": PYTORCH_VERSION,
+        "memory_format": MEMORY_FORMAT,
         **{n: BuiltinClass(n, "torch", t, TorchFunction(n, t.construct)) for n, t in legacy_types.TYPES.items()},
         **{n: TORCH_EXCEPTIONS[n] for n in ("OutOfMemoryError", "AcceleratorError")}, "Generator": GENERATOR,
     })

@@ -279,12 +279,14 @@ def _element_method(name):
         def method(item, *bounds):
             if type(item) is not Tensor and not any(type(x) is Tensor for x in xs):
                 return native(item, *bounds)
-            found = [i for i, x in enumerate(xs) if same(x, item)]
             if name == "count":
-                return len(found)
+                return sum(1 for x in xs if same(x, item))
+            window = range(len(xs))
             if name == "index" and bounds:      # (index(x, start, stop): Python's slice of positions)
-                window = range(len(xs))[slice(bounds[0], bounds[1] if len(bounds) > 1 else None)]
-                found = [i for i in found if i in window]
+                window = window[slice(bounds[0], bounds[1] if len(bounds) > 1 else None)]
+            # (the first that is the same ends the search, as Python's: no element after it is compared)
+            found = [next((i for i in window if same(xs[i], item)), None)]
+            found = found if found[0] is not None else []
             if not found:
                 what = type(xs).__name__
                 raise_python(ValueError(f"{value_repr(item)} is not in list" if name == "index" and what == "list"

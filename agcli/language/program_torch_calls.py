@@ -18,6 +18,7 @@ from ..engine.tensor import Tensor
 from ..errors import AgcliError
 from ..torchapi import ndarrays as N
 from ..torchapi.namespace import NUMPY_NAMES, TAKES_NUMPY_NAMES
+from .index_arguments import by_names, with_ints
 from .calls import (PYTORCH_PARAMETER, aten_name, bool_only, calls_that_fit, mismatch, number_refusal, pytorch_keywords,
                     signature, tensor_parameters)
 from .lower import _wrap as wrap_array
@@ -147,7 +148,7 @@ def call(fn, name, receiver, args, kwargs, fits, is_method, module="torch"):
             prepared = fits[key] = _prepare(fn, name, is_method, len(args), key[1], module)
         renames, checks, spread, typed = prepared
         if typed is not None and (not is_method or type(receiver) is Tensor):     # (NumPy's methods: NumPy's)
-            typed(args, kwargs)
+            args, kwargs = typed(args, kwargs)
         if spread is not None:       # x.view(size=(3, 2)) is x.view(3, 2)
             kwargs = dict(kwargs)
             value = kwargs.pop(spread)
@@ -194,6 +195,8 @@ def _takes_out(fn) -> bool:
 
 def _prepare(fn, name, is_method, n_args, kw_names, module):
     typed = _typed_check(name, is_method, n_args, kw_names, module)
+    if typed is None:
+        typed = by_names(fn, is_method, n_args, kw_names)
     own = _own_names(fn, is_method, n_args, kw_names)
     if own is None:
         return {}, (), kw_names[0], typed
@@ -225,7 +228,7 @@ def _typed_check(name, is_method, n_args, kw_names, module):
     name = _parser_key(name, module)
     if name is None:
         return None
-    from .argument_errors import pytorch_error, typed_positions
+    from .argument_errors import parsed_call, typed_positions
     typed = typed_positions(name, is_method, n_args, kw_names)
     if typed is None:
         return None
@@ -233,17 +236,20 @@ def _typed_check(name, is_method, n_args, kw_names, module):
     seen = set()
 
     def check(args, kwargs):
+        """(args, kwargs) as the call takes them: an integer tensor that an int parameter reads, its int."""
         key = [_type_key(args[i]) for i in positions]
         if keywords:
             key += [_type_key(v) for v in kwargs.values()]
         key = tuple(key)
         if key in seen:
-            return
-        message = pytorch_error(name, is_method, args, kwargs)
-        if message is not None:
-            raise AgcliError(message, kind="type")
-        if Tensor not in key:       # (a tensor's dtype and shape decide where an int is taken: check each)
-            seen.add(key)
+            return args, kwargs
+        found = parsed_call(name, is_method, args, kwargs)
+        if type(found) is str:
+            raise AgcliError(found, kind="type")
+        taken = (args, kwargs) if found is None else with_ints(found, args, kwargs)
+        if Tensor not in key and taken[0] is args and taken[1] is kwargs:
+            seen.add(key)       # (a tensor's dtype and shape decide where an int is taken: check each)
+        return taken
     return check
 
 

@@ -9,9 +9,22 @@ from ..torchapi import ndarrays
 from ..torchapi.size import Size
 
 
+def has_index(v) -> bool:
+    """Tensor.__index__ succeeds: an integer (or bool) tensor of one element, of any rank."""
+    return type(v) is Tensor and v.data.size == 1 and functions.kind(v.data.dtype) in "iub"
+
+
+def tensor_index(v) -> int:
+    """operator.index(v) of a tensor, in PyTorch's words where it has none (a TypeError)."""
+    if not has_index(v):
+        raise AgcliError("only integer tensors of a single element can be converted to an index", kind="type")
+    return int(functions.item(functions.xp.reshape(v.data, ())))
+
+
 def index_int(v):
-    if type(v) is Tensor and v.data.ndim == 0 and functions.kind(v.data.dtype) in "iu":
-        return int(v.data)
+    """A slice's start, stop or step (PySlice_Unpack: each's __index__)."""
+    if type(v) is Tensor:
+        return tensor_index(v)
     if isinstance(v, bool):     # (a bool is an int to Python's slices: x[False:2])
         return int(v)
     if not isinstance(v, int) and v is not None:

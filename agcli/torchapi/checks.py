@@ -161,6 +161,15 @@ def narrow_refused(dim, start, length):
 
 
 
+def narrow_start(start, length):
+    """narrow()'s start as an int: its overload narrow.Tensor takes a 0-d integer tensor's item."""
+    if type(start) is Tensor and type(length) is not Tensor and is_int(length):
+        if start.data.ndim or kind(start.data.dtype) not in "iu":
+            fail("start must be an 0-dim integral Tensor.")
+        return int(start.data)
+    return start
+
+
 def tensors_only(name, **arguments):
     """PyTorch's TypeError for an argument that must be a tensor and is not (by position)."""
     for position, (param, v) in enumerate(arguments.items(), 1):

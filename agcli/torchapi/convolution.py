@@ -14,6 +14,7 @@ from ..engine.tensor import Tensor, apply, data
 from ..errors import python_type_name, torch_type_name
 from ..state import state
 from .checks import fail, is_int, ndim_of, shape_of, tensors_only
+from .memory_formats import as_channels_last, channels_last_kernel, row_major_copy, suggests_channels_last
 
 _SIZES = {1: "single", 2: "two", 3: "three"}
 
@@ -79,7 +80,12 @@ def _conv(d, input, weight, bias, stride, padding, dilation, groups):
         padding = _expanded(_listed(padding, name, "padding", d), "padding", k)
         dilation = _expanded(dilation, "dilation", k)
     _check_shapes(x, weight, bias, stride, padding, dilation, groups, k)
+    channels_last = channels_last_kernel(name, (x, weight))     # (its values are the row-major kernel's)
+    if channels_last:
+        x, weight = row_major_copy(x), row_major_copy(weight)
     out = apply(CV.CONVOLUTION, x, weight, bias, stride=stride, padding=padding, dilation=dilation, groups=int(groups))
+    if channels_last:
+        out = as_channels_last(out)
     return out if n == d + 2 else squeeze(out, 0)
 
 
@@ -260,7 +266,8 @@ def _max_pool(d, name, input, kernel_size, stride, padding, dilation, ceil_mode,
     if not return_indices:
         return out
     _, index = PL.max_choice(data(input), **params)
-    return out, Tensor(index, device=getattr(input, "device", "cpu"))
+    index = Tensor(index, device=getattr(input, "device", "cpu"))
+    return out, as_channels_last(index) if suggests_channels_last(input) else index
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

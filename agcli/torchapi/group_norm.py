@@ -7,6 +7,7 @@ from ..engine.ops import group_norm as GN
 from ..engine.tensor import Tensor, apply
 from ..errors import python_type_name
 from .checks import fail, is_int, ndim_of, shape_of, tensors_only
+from .memory_formats import channels_last_kernel
 from .normalization import _kernel_dtype, _mixed, _number, _sizes
 from .shaping import contiguous
 
@@ -56,6 +57,7 @@ def torch_group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn
                  f"{name} of shape {_sizes(shown)} and input of shape {_sizes(shape)}")
     _mixed(input, weight, bias)
     _kernel_dtype(input, "GroupNormKernelImpl")
+    channels_last_kernel("group_norm", (input,), values_differ=True)
     return apply(GN.GROUP_NORM, contiguous(input), weight, bias, groups=int(num_groups), eps=eps)
 
 

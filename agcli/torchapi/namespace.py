@@ -389,3 +389,6 @@ MODULES = ("torch", "F", "torch.nn.functional", "nn.functional", "functional", "
 
 # (torchapi/rarer_names.py declares the rarer groups' names into these tables when one is first missing)
 TORCH_ONLY: dict = {}       # torch.NAME whose arguments differ from F.NAME's (torch.batch_norm)
+
+from .memory_formats import take_memory_formats  # noqa: E402  (the entries it wraps are declared above)
+take_memory_formats(FUNCTIONS, METHODS, MODULE_ATTRIBUTES)

@@ -12,6 +12,7 @@ from ..state import state
 from ..engine.ops import shapes as S
 from .arithmetic import add, mul, pow, rsqrt
 from .checks import fail, is_int, numel, requires_grad, shape_of, tensors_only
+from .memory_formats import channels_last_kernel
 from .functions import select
 from .reductions import mean
 from .shaping import clone, contiguous, repeat, view
@@ -123,6 +124,7 @@ def torch_batch_norm(input, weight, bias, running_mean, running_var, training, m
         mean = B.xp.reshape(data(running_mean), layout)
         rstd = 1.0 / B.xp.sqrt(B.xp.reshape(data(running_var), layout) + eps)
         running = (mean, rstd)
+    channels_last_kernel("batch_norm", (input,), values_differ=training)
     out = apply(NM.BATCH_NORM, input, weight, bias, layout="batch", axes=axes, eps=eps, running=running)
     if training and running_mean is not None:
         _update_running(data(input), running_mean, running_var, axes, momentum)

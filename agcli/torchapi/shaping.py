@@ -11,8 +11,8 @@ from ..state import state
 from .creation import as_tensor
 from .dtypes import result_type
 from .ndarrays import type_name
-from .checks import (check_size, dim_index, dims_tuple, fail, is_int, narrow_refused, ndim_of, numel, refuse_huge,
-                     shape_of, size_required, size_tuple)
+from .checks import (check_size, dim_index, dims_tuple, fail, is_int, narrow_refused, narrow_start, ndim_of, numel,
+                     refuse_huge, shape_of, size_required, size_tuple)
 
 
 def _shape_arg(x, shape):
@@ -278,6 +278,7 @@ def repeat(x, *repeats):
 
 def narrow(x, dim, start, length):
     """x's stretch of `length` along dim from `start` (a view: SliceBackward0)."""
+    start = narrow_start(start, length)
     if not is_int(start) or not is_int(length):
         narrow_refused(dim, start, length)
     d = dim_index(dim, ndim_of(x))

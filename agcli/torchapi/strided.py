@@ -15,16 +15,16 @@ from ..state import state
 from .checks import fail, is_int
 
 
-def _ints(name, value, position, what="tuple of ints"):
+def _ints(name, value, position, what="tuple of ints", function="as_strided"):
     """PyTorch's parser: a tuple (or list, or torch.Size) of ints, else its TypeError."""
     if not isinstance(value, (tuple, list)):
-        fail(f"as_strided(): argument '{name}' (position {position}) must be {what}, not "
+        fail(f"{function}(): argument '{name}' (position {position}) must be {what}, not "
              f"{python_type_name(value)}", "type")
     for k, v in enumerate(value):
         if type(v) is Tensor and v.data.ndim == 0 and B.kind(v.data.dtype) in "iu":
             v = int(v.data)
         if not is_int(v):
-            fail(f"as_strided(): argument '{name}' (position {position}) must be {what}, but found element of "
+            fail(f"{function}(): argument '{name}' (position {position}) must be {what}, but found element of "
                  f"type {python_type_name(v)} at pos {k}", "type")
     return tuple(int(v if type(v) is not Tensor else v.data) for v in value)
 
@@ -134,5 +134,41 @@ def as_strided_method(x, size, stride, storage_offset=None):
     return as_strided(x, size, stride, storage_offset, first=1)
 
 
-FUNCTIONS = {"as_strided": as_strided}
-METHODS = {"as_strided": as_strided_method}
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.empty_strided: a new tensor of this geometry over a storage of its own (zeros, as agcli's empty;
+    on a device, the backend's layout)."""
+    size = _ints("size", size, 1, function="empty_strided")
+    stride = _ints("stride", stride, 2, function="empty_strided")
+    if len(size) != len(stride):
+        fail(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides ({len(stride)})")
+    if any(n < 0 for n in size) or any(st < 0 for st in stride):
+        fail(f"Storage size calculation overflowed with sizes=[{_listed(size)}] and strides=[{_listed(stride)}]")
+    from .creation import zeros
+    t = zeros(size, dtype=dtype, requires_grad=requires_grad, device=device, _name="empty_strided")
+    count = 1
+    for n in size:
+        count *= n
+    extent = 1 + sum((n - 1) * st for n, st in zip(size, stride)) if count else 0
+    view = strided(B.zeros((extent,), dtype=t.data.dtype), size, stride, 0) if count else None
+    if view is not None:
+        t.data = view
+    return t
+
+
+def new_empty_strided(x, size, stride, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """x.new_empty_strided: in x's dtype and on its device unless told."""
+    return empty_strided(size, stride, dtype=dtype if dtype is not None else B.dtype_name(x.data.dtype),
+                         device=device if device is not None else x.device, requires_grad=requires_grad)
+
+
+def is_set_to(x, tensor):
+    """x.is_set_to(tensor): the same storage, offset, sizes and strides."""
+    if type(tensor) is not Tensor:
+        fail(f"is_set_to(): argument 'tensor' (position 1) must be Tensor, not {python_type_name(tensor)}", "type")
+    same_storage = (x if x.base is None else x.base) is (tensor if tensor.base is None else tensor.base)
+    return bool(same_storage and x.data.shape == tensor.data.shape and B.strides(x.data) == B.strides(tensor.data)
+                and (not x.data.size or B.address(x.data) == B.address(tensor.data)))
+
+
+FUNCTIONS = {"as_strided": as_strided, "empty_strided": empty_strided}
+METHODS = {"as_strided": as_strided_method, "new_empty_strided": new_empty_strided, "is_set_to": is_set_to}

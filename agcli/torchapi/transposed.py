@@ -8,6 +8,7 @@ from ..engine.ops.shapes import squeeze
 from ..engine.tensor import apply, data
 from .checks import fail, is_int, ndim_of, shape_of
 from .convolution import _expanded, _listed, _scalar, _sizes, batched, check_params
+from .memory_formats import channels_last_kernel
 from ..engine import backend as B
 
 _NAMES = ("height", "width")
@@ -23,6 +24,7 @@ def _conv_transpose(d, input, weight, bias, stride, padding, output_padding, gro
     output_padding = _expanded(_listed(output_padding, name, "output_padding", d), "output_padding", k)
     dilation = _expanded(_listed(dilation, name, "dilation", d), "dilation", k)
     _check(x, weight, bias, stride, padding, output_padding, dilation, int(groups), k)
+    channels_last_kernel(name, (x, weight), values_differ=True)
     out = apply(TR.CONVOLUTION_TRANSPOSED, x, weight, bias, stride=stride, padding=padding, dilation=dilation,
                 groups=int(groups), output_padding=output_padding)
     return out if n == d + 2 else squeeze(out, 0)

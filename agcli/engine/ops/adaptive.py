@@ -14,6 +14,7 @@ from ..saved import FIELDS, Arg
 from ..tensor import Tensor, apply, data
 from .pointwise import zeros_like
 from .pooling import grad_tangent
+from ..layouts import follows_channels_last, lay_out
 
 
 def windows(sizes, out_sizes):
@@ -94,3 +95,6 @@ _GRADS = {2: ADAPTIVE_AVG_POOL_2D_GRAD, 3: ADAPTIVE_AVG_POOL_3D_GRAD}
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, ADAPTIVE_AVG_POOL_2D, ADAPTIVE_AVG_POOL_3D)

@@ -17,6 +17,7 @@ from .on_host import on_host
 from .pointwise import zeros_like
 from .shapes import reshape
 from .writes import gather
+from ..layouts import follows_channels_last, lay_out
 
 
 def _choose(x, output_size):
@@ -120,3 +121,6 @@ FIELDS["AdaptiveMaxPool2DBackward0"] = FIELDS["AdaptiveMaxPool3DBackward0"] = {"
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, ADAPTIVE_MAX_POOL_2D, ADAPTIVE_MAX_POOL_3D)

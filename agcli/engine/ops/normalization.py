@@ -18,6 +18,7 @@ from ..op import Op, undefined
 from ..tensor import Tensor, apply, data
 from .pointwise import add, mul, pow, sub, zeros_like
 from .shapes import expand, reshape, sum_to
+from ..layouts import follows_channels_last, lay_out, row_major
 
 
 def _count(v, axes) -> int:
@@ -342,3 +343,7 @@ BATCH_NORM, BATCH_NORM_GRAD_X, BATCH_NORM_GRAD_W, BATCH_NORM_GRAD_B = _ops("Nati
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, BATCH_NORM)
+lay_out(row_major, LAYER_NORM)       # (LEGACY_CONTIGUOUS_MEMORY_FORMAT, whatever the input's layout)

@@ -3,7 +3,7 @@ constant padding. Each entry: grad_fn name, kernel, rule, the rule in words."""
 from __future__ import annotations
 
 from ..backend import full, getitem, setitem, xp, zeros
-from ..layouts import lay_out, row_major
+from ..layouts import follows_channels_last, lay_out, row_major
 from ..op import Op
 from ..tensor import Tensor, apply, data
 from .layout import _embed, row_major_result, slice_key
@@ -174,3 +174,6 @@ declare_rest(globals(), LOOP)       # line by line
 
 # repeat writes a row-major result (engine/layouts.py).
 lay_out(row_major, REPEAT)
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, CONSTANT_PAD)

@@ -19,6 +19,7 @@ from . import tangents as T
 from .pointwise import zeros_like
 from .shapes import reshape
 from .writes import gather
+from ..layouts import follows_channels_last, lay_out
 
 
 def pool_sizes(sizes, kernel, stride, padding, dilation, ceil_mode) -> tuple:
@@ -269,3 +270,6 @@ for _d in (2, 3):
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, MAX_POOL_2D, MAX_POOL_3D, AVG_POOL_2D, AVG_POOL_3D)

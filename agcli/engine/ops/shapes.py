@@ -3,9 +3,9 @@ transposes, expand and its inverse, cat/stack, indexing and the scatters
 that are indexing's gradients, copies. Then the primitives rules use."""
 from __future__ import annotations
 
-from ..backend import asarray, astype, clone, copy, getitem, setitem, swapaxes, xp, zeros
+from ..backend import asarray, astype, copy, getitem, setitem, swapaxes, xp, zeros
 from ..backend import diagonal as diagonal_view, expanded
-from ..layouts import copied_as, laid_out, preserved
+from ..layouts import cloned, copied_as, laid_out, preserved
 from ..op import Op
 from ..tensor import Tensor, apply
 from .layout import (_copy_slices, _embed, _embed_add, _embed_diagonal, _expand, indexed, inverse_permutation,
@@ -160,7 +160,7 @@ TO_COPY = Op("ToCopyBackward0", lambda x, dtype: laid_out(preserved, astype(x, d
 MOVE = Op("ToCopyBackward0", lambda x: copy(x), (lambda g, out, x: g,), ("grad.to(self.device)",),
           saves=False, jvps=(_same,))      # .to(device), .cuda(), .cpu(): a copy with another device label
 CLONE = Op("CloneBackward0",                              # x.clone() keeps the layout; .contiguous() not
-           lambda x, memory_format="preserve": clone(x, True) if memory_format == "contiguous" else copied_as(x, x),
+           lambda x, memory_format="preserve": cloned(x, memory_format),
            (lambda g, out, x, memory_format="preserve": g,), ("grad",), saves=False, jvps=(_same,))
 ALIAS = Op("AliasBackward0", lambda x: getitem(x, (...,)), (lambda g, out, x: g,), ("grad",),   # x[...]
            saves=False, view=True, jvps=(_same,))

@@ -8,6 +8,7 @@ of the tangent (derivatives.yaml: auto_linear). The indices are a parameter: no 
 from __future__ import annotations
 
 from ..backend import host as np, to_host, xp    # (np: NumPy, the kernel scatters on the host: on_host.py)
+from ..layouts import follows_channels_last, lay_out
 from ..op import Op
 from ..saved import FIELDS, Computed
 from ..tensor import Tensor, apply
@@ -80,6 +81,7 @@ for _d in (2, 3):
 
 
 # ------------------------------------------- batching rules (engine/batching.py)
+lay_out(follows_channels_last, MAX_UNPOOL_2D, MAX_UNPOOL_3D)     # (its input's suggested memory format)
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line

@@ -29,6 +29,7 @@ from ..op import Op
 from ..saved import FIELDS, Param
 from ..tensor import Tensor, apply, data
 from .on_host import fma, on_host
+from ..layouts import follows_channels_last, lay_out
 
 _LINEAR = {1: "Linear1D", 2: "Bilinear2D", 3: "Trilinear3D"}
 
@@ -228,3 +229,6 @@ for _mode, _word in (("nearest", "NEAREST"), ("nearest-exact", "NEAREST_EXACT"),
 from ..batching import LOOP, declare_rest  # noqa: E402  (after the entries)
 
 declare_rest(globals(), LOOP)       # line by line
+
+# a channels_last input (or weight) gives a channels_last result (suggest_memory_format)
+lay_out(follows_channels_last, *UPSAMPLE.values())

@@ -8,6 +8,7 @@ from ...engine.backend import dtype_name, kind
 from ...engine.tensor import Tensor, set_grad_enabled
 from ...torchapi import devices
 from ...torchapi.dtypes import DType
+from ...torchapi.memory_formats import to as to_format
 from ..program_exceptions import raise_python
 from .native import program
 
@@ -66,7 +67,7 @@ class Conversions:
         return _apply(self, lambda t: devices.cuda(t, device))
 
     @program("to")
-    def to(self, *args, dtype=None, device=None, non_blocking=False):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
         for a in args:
             if type(a) is Tensor:
                 device, dtype = a.device, DType(dtype_name(a.data.dtype))
@@ -80,6 +81,10 @@ class Conversions:
 
         def convert(t):
             if dtype is not None and _floating(t):
-                return devices.to(t, device, dtype=dtype) if device is not None else devices.to(t, dtype=dtype)
-            return devices.to(t, device) if device is not None else t
+                t = devices.to(t, device, dtype=dtype) if device is not None else devices.to(t, dtype=dtype)
+            elif device is not None:
+                t = devices.to(t, device)
+            if memory_format is not None and t.data.ndim in (4, 5):      # (a 4-d or 5-d one only, as PyTorch's)
+                t = to_format(devices.to)(t, memory_format=memory_format)
+            return t
         return _apply(self, convert)
