@@ -96,8 +96,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def __hash__(self):     # PyTorch's Tensor.__hash__ is id(self) (object's own hash is id >> 4)
-        return id(self)
+    __hash__ = object.__hash__      # (a C call; a program's hash() of a tensor is its id(), as PyTorch's)
 
     __bool__ = tensor_truth     # (asked by agcli's own Python, e.g. nn.ReLU(x)'s flag: PyTorch's truth)
     # ndarray <op> Tensor must reach Tensor's reflected operator, not make an object array.

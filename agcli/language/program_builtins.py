@@ -208,6 +208,15 @@ def _of_index(name):
     return lambda v: native(tensor_index(v) if type(v) is Tensor else v)
 
 
+_python_hash = python_errors(hash)
+
+
+def _hash(value):
+    """hash(): a tensor's is its id(), as PyTorch's Tensor.__hash__ gives (the engine's Tensor keeps
+    object's hash, a C call: the graph's sets and dicts ask it on every line)."""
+    return id(value) if isinstance(value, Tensor) else _python_hash(value)
+
+
 def _natives(*names):
     import builtins
     return {name: Builtin(name, python_errors(getattr(builtins, name))) for name in names}
@@ -224,10 +233,10 @@ def _make():
         "delattr": lambda obj, name: delete_attribute(obj, _name(name, "delattr")), "iter": iterator_of,
         "next": next_of, "pow": _pow, "format": _format, "ascii": lambda v: conversion(v, "a"), "exit": exit_program,
         "quit": exit_program, "staticmethod": lambda f: decorate("staticmethod", f),
-        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars, "dir": dir_of,
+        "classmethod": lambda f: decorate("classmethod", f), "vars": _vars, "dir": dir_of, "hash": _hash,
     }
     names = {name: Builtin(name, fn) for name, fn in table.items()}
-    names.update(_natives("divmod", "hash", "id", "ord", "chr"))
+    names.update(_natives("divmod", "id", "ord", "chr"))
     names.update({name: Builtin(name, _of_index(name)) for name in ("bin", "hex", "oct")})
     # property: a class (isinstance(C.p, property)), the same one type(C.p) gives
     names["property"] = OTHER_CLASSES["property"] = BuiltinClass(
