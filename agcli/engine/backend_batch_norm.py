@@ -42,8 +42,7 @@ def statistics(x):
 def _by_thread_buffers(rows, n_threads):
     """The channels-last statistics: at::parallel_for's chunks of rows, one float buffer each."""
     count, channels = rows.shape
-    chunk = -(-count // min(n_threads, count))
-    parts = [rows[start:start + chunk] for start in range(0, count, chunk)]
+    parts = [rows[share] for share in _shares(count, n_threads)]
     total = numpy.zeros(channels, _F64)
     for part in parts:
         total += numpy.cumsum(part, axis=0, dtype=_F32)[-1]
@@ -55,6 +54,12 @@ def _by_thread_buffers(rows, n_threads):
             buffer = fma(row, row, buffer)
         squares += buffer
     return mean, squares.astype(_F32)
+
+
+def _shares(count, n_threads):
+    """The rows each thread takes: at::parallel_for(0, count, 1)'s equal chunks, in order."""
+    chunk = -(-count // min(n_threads, count))
+    return [slice(start, start + chunk) for start in range(0, count, chunk)]
 
 
 def inverse_deviation(var_sum, count, eps):
@@ -99,11 +104,10 @@ def rows_backward(x, g, weight, eps):
     count, channels = rows.shape
     mean, var_sum = statistics(x)
     invstd = inverse_deviation(var_sum, count, eps)
-    chunk = -(-count // min(threads(), count))
     totals, dots = numpy.zeros(channels, _F64), numpy.zeros(channels, _F64)
-    for start in range(0, count, chunk):
+    for share in _shares(count, threads()):
         total, dot = numpy.zeros(channels, _F32), numpy.zeros(channels, _F32)
-        for row, grad in zip(rows[start:start + chunk], g[start:start + chunk]):
+        for row, grad in zip(rows[share], g[share]):
             total = total + grad
             dot = fma(row - mean, grad, dot)
         totals += total
